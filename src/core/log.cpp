@@ -1,9 +1,8 @@
 #include "core/log.hpp"
 
-#include <spdlog/sinks/stdout_color_sinks.h>
-
 #include <map>
 #include <mutex>
+#include <spdlog/sinks/stdout_color_sinks.h>
 #include <string>
 
 namespace sb::log {
@@ -11,7 +10,8 @@ namespace {
 
 struct Registry {
     std::mutex mutex;
-    std::shared_ptr<spdlog::sinks::sink> sink = std::make_shared<spdlog::sinks::stderr_color_sink_mt>();
+    std::shared_ptr<spdlog::sinks::sink> sink =
+        std::make_shared<spdlog::sinks::stderr_color_sink_mt>();
     std::map<std::string, std::shared_ptr<spdlog::logger>, std::less<>> loggers;
     spdlog::level::level_enum defaultLevel = spdlog::level::info;
 };

@@ -3,12 +3,11 @@
 // level that can be changed at run time. Warnings on the packet path go through RateLimit so
 // that a flood of bad packets cannot flood the log.
 
-#include <spdlog/spdlog.h>
-
 #include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <spdlog/spdlog.h>
 #include <string_view>
 
 namespace sb::log {
@@ -50,7 +49,8 @@ private:
         static ::sb::log::RateLimit sbRateLimit_{10, std::chrono::seconds(1)};                     \
         std::uint64_t sbSuppressed_ = 0;                                                           \
         if (sbRateLimit_.allow(sbSuppressed_)) {                                                   \
-            if (sbSuppressed_ > 0) (logger).warn("({} similar warnings suppressed)", sbSuppressed_); \
+            if (sbSuppressed_ > 0)                                                                 \
+                (logger).warn("({} similar warnings suppressed)", sbSuppressed_);                  \
             (logger).warn(__VA_ARGS__);                                                            \
         }                                                                                          \
     } while (0)

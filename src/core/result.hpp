@@ -37,12 +37,15 @@ struct Unexpected {
 inline Unexpected fail(Errc code, std::string message) {
     return Unexpected{Error{code, std::move(message)}};
 }
-inline Unexpected fail(Error error) { return Unexpected{std::move(error)}; }
+inline Unexpected fail(Error error) {
+    return Unexpected{std::move(error)};
+}
 
 template <class T>
 class [[nodiscard]] Result {
 public:
-    Result(T value) : v_(std::in_place_index<0>, std::move(value)) {}
+    Result(T&& value) : v_(std::in_place_index<0>, std::move(value)) {}
+    Result(const T& value) : v_(std::in_place_index<0>, value) {}
     Result(Unexpected e) : v_(std::in_place_index<1>, std::move(e.error)) {}
 
     bool has_value() const noexcept { return v_.index() == 0; }

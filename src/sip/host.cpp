@@ -1,0 +1,83 @@
+#include "sip/host.hpp"
+
+#include "sip/syntax.hpp"
+
+#include <arpa/inet.h>
+#include <array>
+#include <cstring>
+
+namespace sb::sip {
+namespace {
+
+bool isIpv4(std::string_view s) noexcept {
+    int parts = 0;
+    std::size_t i = 0;
+    while (i <= s.size()) {
+        std::size_t j = i;
+        while (j < s.size() && syntax::isDigit(s[j]))
+            ++j;
+        const std::size_t len = j - i;
+        if (len == 0 || len > 3) return false;
+        int value = 0;
+        for (std::size_t k = i; k < j; ++k)
+            value = value * 10 + (s[k] - '0');
+        if (value > 255) return false;
+        ++parts;
+        if (j == s.size()) break;
+        if (s[j] != '.') return false;
+        i = j + 1;
+    }
+    return parts == 4;
+}
+
+bool isIpv6(std::string_view s) noexcept {
+    // inet_pton accepts exactly RFC 4291 text forms, including the IPv4-mapped tail.
+    std::array<char, 64> text{};
+    if (s.empty() || s.size() >= text.size()) return false;
+    std::memcpy(text.data(), s.data(), s.size());
+    unsigned char out[16];
+    return inet_pton(AF_INET6, text.data(), out) == 1;
+}
+
+// hostname = *( domainlabel "." ) toplabel [ "." ]; labels of alphanum and '-', not starting
+// or ending with '-'. The toplabel rule (starts with a letter) is relaxed: real deployments use
+// numeric-looking names, and anything with four numeric labels is tried as IPv4 first.
+bool isHostname(std::string_view s) noexcept {
+    if (s.empty() || s.size() > 255) return false;
+    if (s.back() == '.') s.remove_suffix(1);
+    std::size_t start = 0;
+    while (start <= s.size()) {
+        auto dot = s.find('.', start);
+        if (dot == std::string_view::npos) dot = s.size();
+        const auto label = s.substr(start, dot - start);
+        if (label.empty() || label.front() == '-' || label.back() == '-') return false;
+        for (char c : label)
+            if (!syntax::isAlnum(c) && c != '-' && c != '_') return false;
+        if (dot == s.size()) break;
+        start = dot + 1;
+    }
+    return true;
+}
+
+} // namespace
+
+HostKind classifyHost(std::string_view host) noexcept {
+    if (host.empty()) return HostKind::invalid;
+    if (host.front() == '[') {
+        if (host.size() < 3 || host.back() != ']') return HostKind::invalid;
+        return isIpv6(host.substr(1, host.size() - 2)) ? HostKind::ipv6 : HostKind::invalid;
+    }
+    if (syntax::isDigit(host.back()) && isIpv4(host)) return HostKind::ipv4;
+    // A dotted all-numeric name that is not a valid IPv4 address (e.g. 256.1.1.1) is invalid.
+    bool numeric = true;
+    for (char c : host)
+        numeric = numeric && (syntax::isDigit(c) || c == '.');
+    if (numeric) return HostKind::invalid;
+    return isHostname(host) ? HostKind::hostname : HostKind::invalid;
+}
+
+bool isIpAddress(std::string_view text) noexcept {
+    return isIpv4(text) || isIpv6(text);
+}
+
+} // namespace sb::sip
