@@ -98,8 +98,11 @@ Result<Via> parseVia(std::string_view item) {
     via.params = Params(params);
     via.branch = via.params.get("branch").value_or("");
     if (auto received = via.params.get("received")) {
-        // RFC 3261 §20.42 / RFC 5118 §4.5: an IPv4 or IPv6 address, without brackets.
-        if (!isIpAddress(*received)) return bad(kVia, "received parameter is not an IP address");
+        // RFC 3261 §20.42: an IPv4 or IPv6 address without brackets; RFC 5118 §4.5 asks
+        // robust parsers to accept a bracketed IPv6 reference too.
+        const bool bracketed = classifyHost(*received) == HostKind::ipv6;
+        if (!isIpAddress(*received) && !bracketed)
+            return bad(kVia, "received parameter is not an IP address");
         via.received = received;
     }
     if (auto rport = via.params.get("rport")) {

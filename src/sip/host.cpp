@@ -36,6 +36,13 @@ bool isIpv6(std::string_view s) noexcept {
     if (s.empty() || s.size() >= text.size()) return false;
     std::memcpy(text.data(), s.data(), s.size());
     unsigned char out[16];
+    if (inet_pton(AF_INET6, text.data(), out) == 1) return true;
+    // RFC 5118 §4.9: RFC 3261's ABNF allowed ":::" before an embedded IPv4 address; such
+    // addresses must be tolerated. Read them as "::".
+    const auto triple = s.find(":::");
+    if (triple == std::string_view::npos || s.find(":::", triple + 1) != std::string_view::npos)
+        return false;
+    std::memmove(text.data() + triple + 2, text.data() + triple + 3, s.size() - triple - 2);
     return inet_pton(AF_INET6, text.data(), out) == 1;
 }
 

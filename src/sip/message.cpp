@@ -147,16 +147,25 @@ private:
         }
     }
 
-    // Header text allows no control characters but HTAB (RFC 3261 §25.1 TEXT-UTF8char, LWS).
-    // A branch-free OR over the line lets the compiler vectorise the check.
+    // Header text allows no control characters but HTAB (RFC 3261 §25.1 TEXT-UTF8char, LWS),
+    // except inside a quoted-pair ("\" followed by %x00-09 / %x0B-0C / %x0E-7F), which RFC
+    // 4475 §3.1.1.2 exercises. A branch-free OR over the line lets the compiler vectorise the
+    // common case; only a line with a control character is scanned again for escapes.
     static bool hasControl(std::string_view line) noexcept {
-        unsigned bad = 0;
+        unsigned any = 0;
         for (char c : line) {
             const auto u = static_cast<unsigned char>(c);
-            bad |=
+            any |=
                 static_cast<unsigned>((u < 0x20) & (u != '\t')) | static_cast<unsigned>(u == 0x7f);
         }
-        return bad != 0;
+        if (any == 0) return false;
+        for (std::size_t i = 0; i < line.size(); ++i) {
+            const auto u = static_cast<unsigned char>(line[i]);
+            const bool control = (u < 0x20 && u != '\t') || u == 0x7f;
+            if (!control) continue;
+            if (u == '\r' || u == '\n' || i == 0 || line[i - 1] != '\\') return true;
+        }
+        return false;
     }
 
     Result<void> addField(std::string_view field) {

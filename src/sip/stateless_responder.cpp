@@ -13,6 +13,16 @@ namespace {
 // Methods this responder answers itself; everything else gets 501 for now.
 constexpr std::string_view kAllow = "OPTIONS";
 
+// Methods of RFC 3261 and its extensions (PRACK, SUBSCRIBE/NOTIFY, PUBLISH, INFO, REFER,
+// MESSAGE, UPDATE). A request with any other method is answered 501 (RFC 3261 §8.2.1).
+bool isKnownMethod(std::string_view m) {
+    for (std::string_view known :
+         {"INVITE", "ACK", "BYE", "CANCEL", "OPTIONS", "REGISTER", "PRACK", "SUBSCRIBE", "NOTIFY",
+          "PUBLISH", "INFO", "REFER", "MESSAGE", "UPDATE"})
+        if (m == known) return true;
+    return false;
+}
+
 int statusFor(const Error& error) {
     switch (error.code) {
     case Errc::unsupported:
@@ -92,10 +102,17 @@ std::optional<std::string> StatelessResponder::rejectMalformed(std::string_view 
     ++stats_.malformed;
     SB_WARN_RATE_LIMITED(log::get("sip"), "malformed request: {}", error.message);
 
-    const int status = statusFor(error);
+    // RFC 3261 §8.2.1 inspects the method before the headers (§8.2.2): an unknown method is
+    // answered 501 even when its headers are wrong too (RFC 4475 §3.1.2.18). A wrong version
+    // or an oversized message is still answered as such.
+    const bool unknownMethod = !isKnownMethod(rest.substr(0, firstSpace));
+    const int status = unknownMethod && error.code == Errc::invalid_input ? 501 : statusFor(error);
     MessageWriter w;
-    w.statusLine(status,
-                 sanitizeReason(fmt::format("{} ({})", defaultReason(status), error.message)));
+    if (status == 501)
+        w.statusLine(status, defaultReason(status));
+    else
+        w.statusLine(status,
+                     sanitizeReason(fmt::format("{} ({})", defaultReason(status), error.message)));
     // Salvage the headers a response must echo (RFC 3261 §8.2.6.2), verbatim and unvalidated,
     // so that the peer can match the answer to its transaction.
     std::size_t pos = rest.find('\n');
@@ -126,6 +143,8 @@ std::optional<std::string> StatelessResponder::rejectMalformed(std::string_view 
             break;
         }
     }
+    if (status == 501) w.header(HeaderId::allow, kAllow);
+    if (status == 501) w.header(HeaderId::allow, kAllow);
     w.header(HeaderId::server, options_.userAgent);
     return w.finish();
 }

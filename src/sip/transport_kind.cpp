@@ -19,18 +19,24 @@ std::optional<Transport> parseTransport(std::string_view name) noexcept {
 
 std::string_view viaToken(Transport t) noexcept {
     switch (t) {
-    case Transport::udp: return "UDP";
-    case Transport::tcp: return "TCP";
-    case Transport::tls: return "TLS";
+    case Transport::udp:
+        return "UDP";
+    case Transport::tcp:
+        return "TCP";
+    case Transport::tls:
+        return "TLS";
     }
     return "UDP";
 }
 
 std::string_view transportName(Transport t) noexcept {
     switch (t) {
-    case Transport::udp: return "udp";
-    case Transport::tcp: return "tcp";
-    case Transport::tls: return "tls";
+    case Transport::udp:
+        return "udp";
+    case Transport::tcp:
+        return "tcp";
+    case Transport::tls:
+        return "tls";
     }
     return "udp";
 }

@@ -17,6 +17,8 @@ std::string_view viaToken(Transport t) noexcept;
 // Lower-case name as used in configuration and URIs: "udp", "tcp", "tls".
 std::string_view transportName(Transport t) noexcept;
 
-constexpr bool isStream(Transport t) noexcept { return t != Transport::udp; }
+constexpr bool isStream(Transport t) noexcept {
+    return t != Transport::udp;
+}
 
 } // namespace sb::sip

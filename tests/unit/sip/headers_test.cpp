@@ -36,7 +36,8 @@ TEST(Headers, ViaWithSpacesAroundSlashesAndParams) {
     EXPECT_EQ(via->branch, "z9hG4bK1");
     EXPECT_EQ(via->rport, "5061");
     EXPECT_FALSE(parseVia("SIP/2.0/UDP"));
-    EXPECT_FALSE(parseVia("SIP/2.0/UDP host;received=[2001:db8::1]"));
+    EXPECT_TRUE(parseVia("SIP/2.0/UDP host;received=[2001:db8::1]")); // RFC 5118 §4.5
+    EXPECT_FALSE(parseVia("SIP/2.0/UDP host;received=example.com"));
     EXPECT_FALSE(parseVia("SIP/2.0/UDP host;rport=x"));
 }
 

@@ -30,15 +30,16 @@ TEST(Uri, SipsAndIpv6Reference) {
 }
 
 TEST(Uri, RejectsBadHostsPortsAndEscapes) {
-    EXPECT_FALSE(parseUri("sip:2001:db8::10"));    // RFC 5118: IPv6 needs brackets
-    EXPECT_FALSE(parseUri("sip:[2001:db8:::10]")); // three colons
-    EXPECT_FALSE(parseUri("sip:user@host:99999")); // port out of range
-    EXPECT_FALSE(parseUri("sip:us%zzer@host"));    // bad escape
-    EXPECT_FALSE(parseUri("sip:user@"));           // no host
-    EXPECT_FALSE(parseUri("sip:user@ho st"));      // whitespace
-    EXPECT_FALSE(parseUri("sip:user@256.1.1.1"));  // not an IPv4 address
-    EXPECT_FALSE(parseUri("<sip:user@host>"));     // brackets are not part of a URI
-    EXPECT_FALSE(parseUri("user@host"));           // no scheme
+    EXPECT_FALSE(parseUri("sip:2001:db8::10"));          // RFC 5118: IPv6 needs brackets
+    EXPECT_FALSE(parseUri("sip:[2001:db8::::10]"));      // four colons
+    EXPECT_TRUE(parseUri("sip:[2001:db8:::192.0.2.1]")); // RFC 5118 §4.9 tolerates three
+    EXPECT_FALSE(parseUri("sip:user@host:99999"));       // port out of range
+    EXPECT_FALSE(parseUri("sip:us%zzer@host"));          // bad escape
+    EXPECT_FALSE(parseUri("sip:user@"));                 // no host
+    EXPECT_FALSE(parseUri("sip:user@ho st"));            // whitespace
+    EXPECT_FALSE(parseUri("sip:user@256.1.1.1"));        // not an IPv4 address
+    EXPECT_FALSE(parseUri("<sip:user@host>"));           // brackets are not part of a URI
+    EXPECT_FALSE(parseUri("user@host"));                 // no scheme
     auto bad = parseUri("sip:user@host:x");
     ASSERT_FALSE(bad);
     EXPECT_NE(bad.error().message.find("URI port"), std::string::npos);

@@ -1,0 +1,453 @@
+#include "app/config.hpp"
+
+#include "app/default_config.hpp" // generated from deploy/switchboard.toml (src/app/CMakeLists.txt)
+
+#include <algorithm>
+#include <asio/ip/address.hpp>
+#include <fmt/format.h>
+#include <fstream>
+#include <iterator>
+#include <optional>
+#include <span>
+#include <spdlog/common.h>
+#include <stdexcept>
+#include <system_error>
+#include <toml++/toml.h>
+
+namespace sb::app {
+namespace {
+
+constexpr std::size_t kMaxFileBytes = std::size_t{1} << 20;
+
+// Thrown inside the reader only; parseConfig turns it into a Result. Reading stops at the
+// first problem so that the operator gets exactly one message.
+class ConfigError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+bool isBareKey(std::string_view key) {
+    return !key.empty() && std::ranges::all_of(key, [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+               c == '_' || c == '-';
+    });
+}
+
+// A string as it would be written in TOML, shortened so that one message stays one line.
+std::string tomlString(std::string_view s) {
+    constexpr std::size_t kMax = 60;
+    std::string out = "\"";
+    for (std::size_t i = 0; i < s.size() && i < kMax; ++i) {
+        const auto c = static_cast<unsigned char>(s[i]);
+        if (c == '"' || c == '\\')
+            out += fmt::format("\\{}", s[i]);
+        else if (c < 0x20 || c == 0x7f)
+            out += fmt::format("\\u{:04X}", c);
+        else
+            out += s[i];
+    }
+    if (s.size() > kMax) out += "...";
+    out += '"';
+    return out;
+}
+
+// Appends one key to a dotted key, quoting it as TOML would when it is not a bare key.
+std::string join(std::string_view path, std::string_view key) {
+    std::string part = isBareKey(key) ? std::string(key) : tomlString(key);
+    return path.empty() ? part : fmt::format("{}.{}", path, part);
+}
+
+// What a value is, for "got …": the value itself for scalars, its kind otherwise.
+std::string describe(const toml::node& node) {
+    switch (node.type()) {
+    case toml::node_type::string:
+        return tomlString(node.as_string()->get());
+    case toml::node_type::integer:
+        return std::to_string(node.as_integer()->get());
+    case toml::node_type::floating_point:
+        return fmt::format("{}", node.as_floating_point()->get());
+    case toml::node_type::boolean:
+        return node.as_boolean()->get() ? "true" : "false";
+    case toml::node_type::table:
+        return "a table";
+    case toml::node_type::array:
+        return "an array";
+    case toml::node_type::date:
+        return "a date";
+    case toml::node_type::time:
+        return "a time";
+    case toml::node_type::date_time:
+        return "a date-time";
+    case toml::node_type::none:
+        break;
+    }
+    return "nothing";
+}
+
+std::string joinNames(std::span<const std::string_view> names) {
+    std::string out;
+    for (auto name : names) {
+        if (!out.empty()) out += ", ";
+        out += name;
+    }
+    return out;
+}
+
+bool before(const toml::source_position& a, const toml::source_position& b) {
+    return a.line != b.line ? a.line < b.line : a.column < b.column;
+}
+
+// spdlog's level names, in order: trace, debug, info, warning, error, critical, off.
+const std::vector<std::string_view>& levelNames() {
+    static const std::vector<std::string_view> names = [] {
+        std::vector<std::string_view> out;
+        for (int i = 0; i < spdlog::level::n_levels; ++i) {
+            auto name = spdlog::level::to_string_view(static_cast<spdlog::level::level_enum>(i));
+            out.emplace_back(name.data(), name.size());
+        }
+        return out;
+    }();
+    return names;
+}
+
+// Accepts exactly what sb::log::setLevel accepts: spdlog's names plus its aliases "warn" and
+// "err" (spdlog's from_str answers "off" for names it does not know).
+bool isLevelName(std::string_view name) {
+    const auto level = spdlog::level::from_str(std::string(name));
+    return level != spdlog::level::off || name == "off";
+}
+
+const std::string& levelExpectation() {
+    static const std::string text =
+        fmt::format("a log level (one of: {})", joinNames(levelNames()));
+    return text;
+}
+
+class Reader {
+public:
+    explicit Reader(std::string_view sourceName) : sourceName_(sourceName) {}
+
+    Config read(const toml::table& root) const {
+        Config config;
+        static constexpr std::string_view kRootKeys[] = {"data_dir", "log", "sip", "tls"};
+        onlyKeys(root, "", kRootKeys);
+
+        if (const auto* node = root.get("data_dir")) {
+            const auto* value = node->as_string();
+            if (!value || value->get().empty())
+                expected(*node, "data_dir", "a non-empty folder path string");
+            config.dataDir = value->get();
+        }
+        if (const auto* log = table(root, "", "log")) readLog(*log, config.log);
+        const auto* sip = table(root, "", "sip");
+        readSip(sip, config.sip);
+        readTls(root, config);
+        return config;
+    }
+
+private:
+    [[noreturn]] void failAt(const toml::source_region& at, std::string_view message) const {
+        if (at.begin.line == 0) throw ConfigError(fmt::format("{}: {}", sourceName_, message));
+        throw ConfigError(
+            fmt::format("{}:{}:{}: {}", sourceName_, at.begin.line, at.begin.column, message));
+    }
+
+    [[noreturn]] void expected(const toml::node& node, std::string_view key,
+                               std::string_view what) const {
+        failAt(node.source(), fmt::format("{}: expected {}, got {}", key, what, describe(node)));
+    }
+
+    // Rejects any key of `table` not in `allowed`, reporting the first one in the file.
+    void onlyKeys(const toml::table& table, std::string_view path,
+                  std::span<const std::string_view> allowed) const {
+        const toml::key* unknown = nullptr;
+        for (const auto& [key, value] : table) {
+            if (std::ranges::find(allowed, key.str()) != allowed.end()) continue;
+            if (!unknown || before(key.source().begin, unknown->source().begin)) unknown = &key;
+        }
+        if (!unknown) return;
+        failAt(unknown->source(), fmt::format("unknown key '{}' (expected one of: {})",
+                                              join(path, unknown->str()), joinNames(allowed)));
+    }
+
+    // The sub-table `key` of `parent`, nullptr when absent; an error when not a table.
+    const toml::table* table(const toml::table& parent, std::string_view path,
+                             std::string_view key) const {
+        const auto* node = parent.get(key);
+        if (!node) return nullptr;
+        const auto* value = node->as_table();
+        if (!value) expected(*node, join(path, key), "a table");
+        return value;
+    }
+
+    template <class T>
+    void integer(const toml::table& table, std::string_view path, std::string_view key,
+                 std::int64_t min, std::int64_t max, T& out) const {
+        const auto* node = table.get(key);
+        if (!node) return;
+        const auto* value = node->as_integer();
+        if (!value || value->get() < min || value->get() > max)
+            expected(*node, join(path, key), fmt::format("an integer from {} to {}", min, max));
+        out = static_cast<T>(value->get());
+    }
+
+    void boolean(const toml::table& table, std::string_view path, std::string_view key,
+                 bool& out) const {
+        const auto* node = table.get(key);
+        if (!node) return;
+        const auto* value = node->as_boolean();
+        if (!value) expected(*node, join(path, key), "true or false");
+        out = value->get();
+    }
+
+    // A string value; nullptr when absent.
+    const toml::value<std::string>* string(const toml::table& table, std::string_view path,
+                                           std::string_view key, std::string_view what) const {
+        const auto* node = table.get(key);
+        if (!node) return nullptr;
+        const auto* value = node->as_string();
+        if (!value) expected(*node, join(path, key), what);
+        return value;
+    }
+
+    void readLog(const toml::table& log, LogConfig& out) const {
+        static constexpr std::string_view kKeys[] = {"level", "modules"};
+        onlyKeys(log, "log", kKeys);
+        if (const auto* level = string(log, "log", "level", levelExpectation())) {
+            if (!isLevelName(level->get())) expected(*level, "log.level", levelExpectation());
+            out.level = level->get();
+        }
+        if (const auto* modules = table(log, "log", "modules")) {
+            onlyKeys(*modules, "log.modules", logModuleNames());
+            for (const auto& [key, node] : *modules) {
+                const auto path = join("log.modules", key.str());
+                const auto* level = node.as_string();
+                if (!level || !isLevelName(level->get())) expected(node, path, levelExpectation());
+                out.modules.emplace(std::string(key.str()), level->get());
+            }
+        }
+    }
+
+    void readSip(const toml::table* sip, SipConfig& out) const {
+        if (sip) {
+            static constexpr std::string_view kKeys[] = {
+                "listen",          "max_message_bytes",  "max_headers",
+                "max_line_bytes",  "message_timeout_ms", "idle_timeout_s",
+                "max_connections", "user_agent"};
+            onlyKeys(*sip, "sip", kKeys);
+            integer(*sip, "sip", "max_message_bytes", 1024, 16777216, out.maxMessageBytes);
+            integer(*sip, "sip", "max_headers", 16, 4096, out.maxHeaders);
+            integer(*sip, "sip", "max_line_bytes", 256, 1048576, out.maxLineBytes);
+            integer(*sip, "sip", "message_timeout_ms", 100, 600000, out.messageTimeoutMs);
+            integer(*sip, "sip", "idle_timeout_s", 1, 86400, out.idleTimeoutS);
+            integer(*sip, "sip", "max_connections", 1, 1000000, out.maxConnections);
+            if (out.maxLineBytes > out.maxMessageBytes) {
+                const auto* node = sip->get("max_line_bytes");
+                if (!node) node = sip->get("max_message_bytes");
+                failAt(node->source(),
+                       fmt::format("sip.max_line_bytes: expected at most sip.max_message_bytes "
+                                   "({}), got {}",
+                                   out.maxMessageBytes, out.maxLineBytes));
+            }
+            readUserAgent(*sip, out);
+        }
+        readListeners(sip, out);
+    }
+
+    void readUserAgent(const toml::table& sip, SipConfig& out) const {
+        // It goes verbatim into Server/User-Agent headers (RFC 3261 §20.35, §20.41): printable
+        // ASCII only, so that a configuration cannot inject CR/LF or bytes peers reject.
+        constexpr std::string_view kWhat = "1 to 128 printable ASCII characters, no leading or "
+                                           "trailing space";
+        const auto* value = string(sip, "sip", "user_agent", kWhat);
+        if (!value) return;
+        const std::string& ua = value->get();
+        const bool printable =
+            std::ranges::all_of(ua, [](char c) { return c >= 0x20 && c < 0x7f; });
+        if (ua.empty() || ua.size() > 128 || !printable || ua.front() == ' ' || ua.back() == ' ')
+            expected(*value, "sip.user_agent", kWhat);
+        out.userAgent = ua;
+    }
+
+    void readListeners(const toml::table* sip, SipConfig& out) const {
+        constexpr std::string_view kWhat = "at least one [[sip.listen]] table";
+        const toml::node* node = sip ? sip->get("listen") : nullptr;
+        if (!node)
+            failAt(sip ? sip->source() : toml::source_region{},
+                   fmt::format("sip.listen: expected {}, got none", kWhat));
+        const auto* list = node->as_array();
+        if (!list || list->empty()) expected(*node, "sip.listen", kWhat);
+
+        std::vector<asio::ip::address> addresses;
+        for (std::size_t i = 0; i < list->size(); ++i) {
+            const toml::node& entryNode = (*list)[i];
+            const auto path = fmt::format("sip.listen[{}]", i);
+            const auto* entry = entryNode.as_table();
+            if (!entry) expected(entryNode, path, "a table with transport, address and port");
+            static constexpr std::string_view kKeys[] = {"transport", "address", "port"};
+            onlyKeys(*entry, path, kKeys);
+
+            ListenConfig listen;
+            constexpr std::string_view kTransports = "one of: udp, tcp, tls";
+            const auto* transport = string(*entry, path, "transport", kTransports);
+            if (!transport)
+                failAt(entry->source(),
+                       fmt::format("{}.transport: missing; expected {}", path, kTransports));
+            const auto kind = sip::parseTransport(transport->get());
+            if (!kind) expected(*transport, join(path, "transport"), kTransports);
+            listen.transport = *kind;
+
+            constexpr std::string_view kAddress =
+                "an IPv4 or IPv6 address literal such as 127.0.0.1 or ::1 (no brackets, no "
+                "host name)";
+            const auto* address = string(*entry, path, "address", kAddress);
+            if (!address)
+                failAt(entry->source(),
+                       fmt::format("{}.address: missing; expected {}", path, kAddress));
+            std::error_code ec;
+            const auto parsed = asio::ip::make_address(address->get(), ec);
+            if (ec) expected(*address, join(path, "address"), kAddress);
+            listen.address = address->get();
+
+            // RFC 3261 §19.1.2: 5060 for UDP and TCP, 5061 for TLS when no port is given.
+            listen.port = listen.transport == sip::Transport::tls ? 5061 : 5060;
+            integer(*entry, path, "port", 0, 65535, listen.port);
+
+            checkDistinct(out.listen, addresses, listen, parsed, entryNode, path);
+            out.listen.push_back(std::move(listen));
+            addresses.push_back(parsed);
+        }
+    }
+
+    // Two listeners cannot share a socket: same address and port, and both UDP or both
+    // stream-based (TCP and TLS both need the TCP port). Port 0 never collides.
+    void checkDistinct(const std::vector<ListenConfig>& earlier,
+                       const std::vector<asio::ip::address>& earlierAddresses,
+                       const ListenConfig& listen, const asio::ip::address& address,
+                       const toml::node& node, std::string_view path) const {
+        if (listen.port == 0) return;
+        for (std::size_t j = 0; j < earlier.size(); ++j) {
+            if (earlier[j].port != listen.port || earlierAddresses[j] != address ||
+                sip::isStream(earlier[j].transport) != sip::isStream(listen.transport))
+                continue;
+            failAt(node.source(),
+                   fmt::format("{}: {} {} port {} is already used by sip.listen[{}] ({}); "
+                               "expected a distinct address or port",
+                               path, sip::transportName(listen.transport), listen.address,
+                               listen.port, j, sip::transportName(earlier[j].transport)));
+        }
+    }
+
+    void readTls(const toml::table& root, Config& config) const {
+        const auto* tls = table(root, "", "tls");
+        TlsConfig& out = config.tls;
+        const toml::value<std::string>* certificate = nullptr;
+        const toml::value<std::string>* privateKey = nullptr;
+        constexpr std::string_view kPath = "a non-empty file path string";
+        if (tls) {
+            static constexpr std::string_view kKeys[] = {"certificate", "private_key",
+                                                         "self_signed"};
+            onlyKeys(*tls, "tls", kKeys);
+            certificate = string(*tls, "tls", "certificate", kPath);
+            if (certificate && certificate->get().empty())
+                expected(*certificate, "tls.certificate", kPath);
+            privateKey = string(*tls, "tls", "private_key", kPath);
+            if (privateKey && privateKey->get().empty())
+                expected(*privateKey, "tls.private_key", kPath);
+            boolean(*tls, "tls", "self_signed", out.selfSigned);
+        }
+        // With self_signed the pair has a home under data_dir even when not named; without it
+        // only files the operator named are used.
+        out.certificate = certificate ? certificate->get() : out.selfSigned ? "tls/cert.pem" : "";
+        out.privateKey = privateKey ? privateKey->get() : out.selfSigned ? "tls/key.pem" : "";
+
+        const auto tlsListener =
+            std::ranges::find(config.sip.listen, sip::Transport::tls, &ListenConfig::transport);
+        if (tlsListener != config.sip.listen.end()) {
+            const auto index = std::distance(config.sip.listen.begin(), tlsListener);
+            const auto at = tls ? tls->source() : toml::source_region{};
+            if (out.certificate.empty())
+                failAt(at, fmt::format("tls.certificate: missing; the TLS listener "
+                                       "sip.listen[{}] needs a certificate file when "
+                                       "tls.self_signed is false",
+                                       index));
+            if (out.privateKey.empty())
+                failAt(at, fmt::format("tls.private_key: missing; the TLS listener "
+                                       "sip.listen[{}] needs a private key file when "
+                                       "tls.self_signed is false",
+                                       index));
+        }
+        out.certificate = resolve(config.dataDir, out.certificate);
+        out.privateKey = resolve(config.dataDir, out.privateKey);
+    }
+
+    // A relative path names a file under data_dir; an absolute one is kept.
+    static std::string resolve(const std::string& dataDir, const std::string& file) {
+        if (file.empty()) return file;
+        const std::filesystem::path path(file);
+        if (path.is_absolute()) return file;
+        return (std::filesystem::path(dataDir) / path).lexically_normal().string();
+    }
+
+    std::string_view sourceName_;
+};
+
+} // namespace
+
+const std::vector<std::string_view>& logModuleNames() {
+    // The folders of src/ (ARCHITECTURE.md "Layout"); each module logs under its folder name.
+    static const std::vector<std::string_view> names = {
+        "core",   "net",   "sip",   "sdp",      "rtp",     "media", "h323",
+        "webrtc", "video", "guard", "registry", "witness", "api",   "app"};
+    return names;
+}
+
+Result<Config> parseConfig(std::string_view tomlText, std::string_view sourceName) {
+    try {
+        const toml::table root = toml::parse(tomlText, sourceName);
+        return Reader(sourceName).read(root);
+    } catch (const toml::parse_error& e) {
+        const auto& at = e.source().begin;
+        return fail(Errc::config,
+                    fmt::format("{}:{}:{}: {}", sourceName, at.line, at.column, e.description()));
+    } catch (const ConfigError& e) {
+        return fail(Errc::config, e.what());
+    } catch (const std::exception& e) {
+        return fail(Errc::config, fmt::format("{}: {}", sourceName, e.what()));
+    }
+}
+
+Result<Config> loadConfig(const std::filesystem::path& file) {
+    const std::string name = file.string();
+    std::error_code ec;
+    if (std::filesystem::is_directory(file, ec))
+        return fail(Errc::config, fmt::format("{}: cannot read the configuration file: it is a "
+                                              "directory",
+                                              name));
+    std::ifstream in(file, std::ios::binary);
+    if (!in)
+        return fail(Errc::config, fmt::format("{}: cannot read the configuration file: {}", name,
+                                              std::generic_category().message(errno)));
+    std::string text;
+    text.resize(kMaxFileBytes + 1);
+    in.read(text.data(), static_cast<std::streamsize>(text.size()));
+    if (in.bad())
+        return fail(Errc::config, fmt::format("{}: cannot read the configuration file", name));
+    text.resize(static_cast<std::size_t>(in.gcount()));
+    if (text.size() > kMaxFileBytes)
+        return fail(Errc::config, fmt::format("{}: the configuration file is larger than {} bytes",
+                                              name, kMaxFileBytes));
+    return parseConfig(text, name);
+}
+
+std::string_view defaultConfigText() noexcept {
+    return generated::kDefaultConfigToml;
+}
+
+Config defaultConfig() {
+    auto config = parseConfig(defaultConfigText(), "deploy/switchboard.toml (built in)");
+    if (!config) throw std::logic_error(config.error().message);
+    return std::move(config).value();
+}
+
+} // namespace sb::app

@@ -1,0 +1,92 @@
+#pragma once
+// Switchboard's configuration: the typed model, and a strict TOML reader for it.
+//
+// The canonical example and the built-in default are one file, deploy/switchboard.toml, which
+// is embedded into the library at build time and documents every key. Reading is strict: an
+// unknown key, a wrong type or an out-of-range value is an error, never silently ignored, and
+// the error is one sentence naming the file, line, column, full dotted key and what was
+// expected (e.g. `switchboard.toml:5:21: sip.max_message_bytes: expected an integer from 1024
+// to 16777216, got "big"`).
+
+#include "core/result.hpp"
+#include "sip/transport_kind.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sb::app {
+
+struct ListenConfig {
+    sip::Transport transport = sip::Transport::udp;
+    std::string address;    // an IPv4 or IPv6 literal, validated ("127.0.0.1", "::1")
+    std::uint16_t port = 0; // 0: the system picks a free port
+
+    bool operator==(const ListenConfig&) const = default;
+};
+
+struct LogConfig {
+    std::string level = "info";                 // an spdlog level name, validated
+    std::map<std::string, std::string> modules; // per-module level overrides: {"sip", "debug"}
+
+    bool operator==(const LogConfig&) const = default;
+};
+
+struct SipConfig {
+    std::vector<ListenConfig> listen;
+    std::size_t maxMessageBytes = 65536; // RFC 3261 allows large messages over streams; we cap them
+    std::size_t maxHeaders = 128;        // header field lines per message
+    std::size_t maxLineBytes = 8192;     // one header line (after unfolding)
+    std::uint32_t messageTimeoutMs = 10000; // a TCP/TLS peer must finish a message within this
+    std::uint32_t idleTimeoutS = 300;
+    std::uint32_t maxConnections = 1024;
+    std::string userAgent = "Switchboard"; // Server/User-Agent header value
+
+    bool operator==(const SipConfig&) const = default;
+};
+
+struct TlsConfig {
+    // Paths as resolved by the reader: a relative path in the file is taken relative to
+    // data_dir ("tls/cert.pem" with data_dir "var" becomes "var/tls/cert.pem").
+    std::string certificate;
+    std::string privateKey;
+    bool selfSigned = true; // generate a pair at start-up if the files are missing
+
+    bool operator==(const TlsConfig&) const = default;
+};
+
+struct Config {
+    std::string dataDir = "var";
+    LogConfig log;
+    SipConfig sip;
+    TlsConfig tls;
+
+    bool operator==(const Config&) const = default;
+};
+
+// Parses a whole configuration. `sourceName` is used only in error messages (normally the
+// file name). Keys left out take the defaults of the structs above, except sip.listen, which
+// must have at least one entry. On bad input returns Errc::config with one message
+// "<sourceName>:<line>:<column>: <key>: expected …, got …" (the position is left out when the
+// problem has none, e.g. a missing table). Never throws.
+Result<Config> parseConfig(std::string_view tomlText, std::string_view sourceName);
+
+// Reads and parses a file; the error names the file as given. Errc::config if the file cannot
+// be read or is larger than 1 MiB. Never throws.
+Result<Config> loadConfig(const std::filesystem::path& file);
+
+// The built-in default: deploy/switchboard.toml as embedded at build time. Throws
+// std::logic_error only if that file does not parse (a build defect the unit tests catch).
+Config defaultConfig();
+
+// The text of deploy/switchboard.toml as embedded at build time.
+std::string_view defaultConfigText() noexcept;
+
+// The module names that [log.modules] accepts (the folders of src/).
+const std::vector<std::string_view>& logModuleNames();
+
+} // namespace sb::app

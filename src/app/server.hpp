@@ -1,0 +1,68 @@
+#pragma once
+// The gateway process: brings the subsystems up in order from a Config, runs the control loop
+// until asked to stop (stop(), SIGINT or SIGTERM) and takes everything down again.
+
+#include "app/config.hpp"
+#include "core/result.hpp"
+
+#include <asio/io_context.hpp>
+#include <asio/signal_set.hpp>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace sb::app {
+
+class Server {
+public:
+    explicit Server(Config config);
+    ~Server();
+
+    Server(const Server&) = delete;
+    Server& operator=(const Server&) = delete;
+
+    // Applies the log configuration, installs the SIGINT/SIGTERM handlers and brings the
+    // subsystems up in order. Call once. On failure returns the first error (Errc::config when
+    // the configuration is unusable, another code when a resource cannot be had) and run()
+    // then returns at once.
+    Result<void> start();
+
+    // Runs the control loop on the calling thread until stop(), SIGINT or SIGTERM, then
+    // returns after an orderly shutdown. Returns at once if start() did not succeed.
+    void run();
+
+    // Asks run() to shut down and return. Thread-safe, may be called more than once, and
+    // before run() (run() then shuts down as soon as it is called).
+    void stop();
+
+    const Config& config() const noexcept { return config_; }
+    // The control loop (ARCHITECTURE.md "Threads": SIP signalling, API and policy run here).
+    asio::io_context& context() noexcept { return context_; }
+
+private:
+    Result<void> applyLogConfig();
+    void watchSignals();
+    Result<void> startSip();
+    // Runs on the control loop: undoes start() in reverse order and lets run() return.
+    void shutdown(std::string_view reason);
+
+    Config config_;
+    asio::io_context context_{1}; // concurrency hint 1: only run()'s thread runs it
+    std::optional<asio::signal_set> signals_;
+    bool started_ = false;
+    bool stopping_ = false; // touched only on the control loop
+};
+
+struct ServeOptions {
+    std::optional<std::filesystem::path> configFile; // none: the built-in default
+    std::string version;                             // for the start-up log line
+};
+
+// What `switchboard serve` does: loads the configuration, starts a Server and runs it until
+// SIGINT or SIGTERM. Returns the process exit status: 0 after a clean stop, 2 for a
+// configuration error (the message goes to stderr), 1 when start-up fails otherwise. Lets
+// exceptions other than configuration errors through to main()'s boundary.
+int serve(const ServeOptions& options);
+
+} // namespace sb::app

@@ -1,0 +1,63 @@
+#pragma once
+// A bound UDP socket with a receive loop. Receives with plain async_receive_from into one
+// 65,535-byte buffer (no recvmmsg batching yet: see ARCHITECTURE.md "Notes for speed"; the
+// interface, one datagram per handler call, does not change when batching comes). Sends are
+// synchronous on a non-blocking socket: UDP has no flow control, so a full send buffer drops
+// the datagram and reports it, as the kernel would drop it later anyway.
+
+#include "core/result.hpp"
+
+#include <asio/io_context.hpp>
+#include <asio/ip/udp.hpp>
+#include <asio/ip/v6_only.hpp>
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <span>
+#include <vector>
+
+namespace sb::net {
+
+class UdpSocket : public std::enable_shared_from_this<UdpSocket> {
+public:
+    using Handler = std::function<void(std::span<const std::byte> datagram,
+                                       const asio::ip::udp::endpoint& from)>;
+
+    static constexpr std::size_t kReceiveBufferBytes = 65535;
+
+    // Binds to `local` (IPv4 or IPv6; port 0 picks an ephemeral port, read it back with
+    // localEndpoint()). IPv6 sockets are v6-only so that 0.0.0.0 and :: can share a port.
+    // Returns an Errc::io error naming the address, port and the system's reason.
+    static Result<std::shared_ptr<UdpSocket>> bind(asio::io_context& context,
+                                                   const asio::ip::udp::endpoint& local);
+
+    ~UdpSocket();
+    UdpSocket(const UdpSocket&) = delete;
+    UdpSocket& operator=(const UdpSocket&) = delete;
+
+    // Starts the receive loop; `handler` runs on the context's thread for each datagram. The
+    // span is valid only during the call. Exceptions from the handler are caught and logged.
+    void start(Handler handler);
+
+    // Sends one datagram. Returns an Errc::io error (and sends nothing) when the socket is
+    // closed, the send buffer is full or the system refuses.
+    Result<void> sendTo(std::span<const std::byte> datagram, const asio::ip::udp::endpoint& to);
+
+    // Stops receiving and closes the socket. The handler is not called again. Idempotent.
+    void close();
+
+    bool isOpen() const noexcept { return socket_.is_open(); }
+    const asio::ip::udp::endpoint& localEndpoint() const noexcept { return local_; }
+
+private:
+    explicit UdpSocket(asio::io_context& context) : socket_(context) {}
+    void receive();
+
+    asio::ip::udp::socket socket_;
+    asio::ip::udp::endpoint local_;
+    asio::ip::udp::endpoint from_;
+    std::vector<std::byte> buffer_ = std::vector<std::byte>(kReceiveBufferBytes);
+    Handler handler_;
+};
+
+} // namespace sb::net

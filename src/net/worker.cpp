@@ -1,0 +1,61 @@
+#include "net/worker.hpp"
+
+#include "core/log.hpp"
+
+#include <exception>
+
+namespace sb::net {
+
+Worker::Worker(std::string name) : name_(std::move(name)) {
+    guard_.emplace(asio::make_work_guard(context_));
+}
+
+Worker::~Worker() {
+    stop();
+    if (thread_.joinable()) {
+        if (thread_.get_id() == std::this_thread::get_id()) {
+            thread_.detach(); // destroyed from its own handler: nothing to wait for
+        } else {
+            thread_.join();
+        }
+    }
+}
+
+void Worker::start() {
+    if (started_.exchange(true)) return;
+    thread_ = std::thread([this] { run(); });
+}
+
+void Worker::stop() {
+    // io_context::stop() is thread-safe; the work guard stays, but a stopped context returns
+    // from run() regardless, and run() below does not restart it.
+    context_.stop();
+}
+
+void Worker::join() {
+    if (thread_.joinable()) thread_.join();
+}
+
+bool Worker::isCurrentThread() const noexcept {
+    return threadId_.load(std::memory_order_acquire) == std::this_thread::get_id();
+}
+
+void Worker::run() {
+    threadId_.store(std::this_thread::get_id(), std::memory_order_release);
+    auto& logger = log::get("net");
+    // ARCHITECTURE.md "Errors": every handler has a catch-all boundary. One that escapes into
+    // run() is logged and the loop goes on; the handler's own object is responsible for
+    // closing what it owned.
+    while (!context_.stopped()) {
+        try {
+            context_.run();
+        } catch (const std::exception& e) {
+            logger.error("worker {}: handler threw: {}", name_, e.what());
+        } catch (...) {
+            logger.error("worker {}: handler threw a non-standard exception", name_);
+        }
+    }
+    threadId_.store(std::thread::id{}, std::memory_order_release);
+}
+
+} // namespace sb::net

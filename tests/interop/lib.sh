@@ -1,0 +1,30 @@
+# Shared helpers for the interop tests: free ports, starting switchboard, waiting for sockets.
+# Every peer is bounded by coreutils `timeout` and stopped by its PID; traffic stays on loopback.
+
+# A free port in [base, base+2000): probes UDP and TCP listeners with ss.
+free_port() {
+  local base=${1:-20000} port
+  for _ in $(seq 1 200); do
+    port=$((base + RANDOM % 2000))
+    if ! ss -Hlun "sport = :$port" | grep -q . && ! ss -Hltn "sport = :$port" | grep -q .; then
+      echo "$port"
+      return 0
+    fi
+  done
+  echo "no free port near $base" >&2
+  return 1
+}
+
+# wait_listening udp|tcp PORT [seconds]
+wait_listening() {
+  local proto=$1 port=$2 deadline=$((SECONDS + ${3:-10})) flag=-Hltn
+  [ "$proto" = udp ] && flag=-Hlun
+  while [ $SECONDS -lt $deadline ]; do
+    ss $flag "sport = :$port" | grep -q . && return 0
+    sleep 0.05
+  done
+  echo "nothing listening on $proto port $port" >&2
+  return 1
+}
+
+check() { echo "ok - $*"; }

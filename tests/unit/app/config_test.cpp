@@ -1,0 +1,285 @@
+#include "app/config.hpp"
+
+#include <filesystem>
+#include <fmt/format.h>
+#include <fstream>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <string>
+
+namespace sb::app {
+namespace {
+
+using ::testing::AllOf;
+using ::testing::HasSubstr;
+using ::testing::StartsWith;
+
+// SB_VECTORS_DIR is tests/vectors; the deploy folder is two levels up.
+const std::filesystem::path kDeployFile =
+    std::filesystem::path(SB_VECTORS_DIR) / ".." / ".." / "deploy" / "switchboard.toml";
+
+// The smallest valid configuration: one listener.
+constexpr std::string_view kListener = "[[sip.listen]]\n"
+                                       "transport = \"udp\"\n"
+                                       "address = \"127.0.0.1\"\n"
+                                       "port = 5060\n";
+
+std::string errorOf(std::string_view text) {
+    auto config = parseConfig(text, "test.toml");
+    if (config) return "(parsed without error)";
+    EXPECT_EQ(config.error().code, Errc::config);
+    return config.error().message;
+}
+
+TEST(DefaultConfig, ParsesAndIsTheDeployFile) {
+    const Config builtIn = defaultConfig();
+    auto fromFile = loadConfig(kDeployFile);
+    ASSERT_TRUE(fromFile) << fromFile.error().message;
+    EXPECT_EQ(*fromFile, builtIn);
+
+    std::ifstream in(kDeployFile);
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    EXPECT_EQ(defaultConfigText(), text);
+}
+
+TEST(DefaultConfig, HasTheDocumentedValues) {
+    const Config config = defaultConfig();
+    EXPECT_EQ(config.dataDir, "var");
+    EXPECT_EQ(config.log.level, "info");
+    EXPECT_TRUE(config.log.modules.empty());
+    ASSERT_EQ(config.sip.listen.size(), 3u);
+    EXPECT_EQ(config.sip.listen[0], (ListenConfig{sip::Transport::udp, "127.0.0.1", 5060}));
+    EXPECT_EQ(config.sip.listen[1], (ListenConfig{sip::Transport::tcp, "127.0.0.1", 5060}));
+    EXPECT_EQ(config.sip.listen[2], (ListenConfig{sip::Transport::tls, "127.0.0.1", 5061}));
+    EXPECT_TRUE(config.tls.selfSigned);
+    EXPECT_EQ(config.tls.certificate, "var/tls/cert.pem");
+    EXPECT_EQ(config.tls.privateKey, "var/tls/key.pem");
+
+    // The file states the same limits as the struct defaults.
+    SipConfig expected;
+    expected.listen = config.sip.listen;
+    EXPECT_EQ(config.sip, expected);
+}
+
+TEST(ParseConfig, KeysLeftOutTakeTheStructDefaults) {
+    auto config = parseConfig(kListener, "test.toml");
+    ASSERT_TRUE(config) << config.error().message;
+    EXPECT_EQ(config->dataDir, "var");
+    EXPECT_EQ(config->log, LogConfig{});
+    SipConfig expected;
+    expected.listen = {{sip::Transport::udp, "127.0.0.1", 5060}};
+    EXPECT_EQ(config->sip, expected);
+}
+
+TEST(ParseConfig, ReadsEveryKey) {
+    auto config = parseConfig(R"toml(data_dir = "/srv/sb"
+[log]
+level = "warning"
+[log.modules]
+sip = "debug"
+net = "off"
+[sip]
+max_message_bytes = 2048
+max_headers = 64
+max_line_bytes = 1024
+message_timeout_ms = 500
+idle_timeout_s = 60
+max_connections = 10
+user_agent = "Switchboard/0.1 (test)"
+[[sip.listen]]
+transport = "TLS"
+address = "::1"
+[[sip.listen]]
+transport = "tcp"
+address = "0.0.0.0"
+port = 0
+[tls]
+certificate = "certs/a.pem"
+private_key = "/etc/sb/key.pem"
+self_signed = false
+)toml",
+                              "test.toml");
+    ASSERT_TRUE(config) << config.error().message;
+    EXPECT_EQ(config->dataDir, "/srv/sb");
+    EXPECT_EQ(config->log.level, "warning");
+    EXPECT_EQ(config->log.modules,
+              (std::map<std::string, std::string>{{"sip", "debug"}, {"net", "off"}}));
+    EXPECT_EQ(config->sip.maxMessageBytes, 2048u);
+    EXPECT_EQ(config->sip.maxHeaders, 64u);
+    EXPECT_EQ(config->sip.maxLineBytes, 1024u);
+    EXPECT_EQ(config->sip.messageTimeoutMs, 500u);
+    EXPECT_EQ(config->sip.idleTimeoutS, 60u);
+    EXPECT_EQ(config->sip.maxConnections, 10u);
+    EXPECT_EQ(config->sip.userAgent, "Switchboard/0.1 (test)");
+    ASSERT_EQ(config->sip.listen.size(), 2u);
+    // RFC 3261 §19.1.2: the default port of TLS is 5061.
+    EXPECT_EQ(config->sip.listen[0], (ListenConfig{sip::Transport::tls, "::1", 5061}));
+    EXPECT_EQ(config->sip.listen[1], (ListenConfig{sip::Transport::tcp, "0.0.0.0", 0}));
+    EXPECT_EQ(config->tls.certificate, "/srv/sb/certs/a.pem"); // relative: under data_dir
+    EXPECT_EQ(config->tls.privateKey, "/etc/sb/key.pem");      // absolute: as is
+    EXPECT_FALSE(config->tls.selfSigned);
+}
+
+TEST(ParseConfig, UnknownTopLevelKeyNamesKeyLineAndChoices) {
+    const auto text = "data_dir = \"x\"\ndata_dri = \"x\"\n" + std::string(kListener);
+    EXPECT_EQ(errorOf(text), "test.toml:2:1: unknown key 'data_dri' (expected one of: data_dir, "
+                             "log, sip, tls)");
+}
+
+TEST(ParseConfig, UnknownNestedKeyNamesTheDottedKey) {
+    const auto text = std::string(kListener) + "[sip]\nmax_headers = 20\nmax_headrs = 5\n";
+    EXPECT_THAT(errorOf(text), AllOf(StartsWith("test.toml:7:1: unknown key 'sip.max_headrs'"),
+                                     HasSubstr("max_headers")));
+}
+
+TEST(ParseConfig, UnknownTableNamesTheDottedKey) {
+    const auto text = std::string(kListener) + "\n[sip.lisen]\nport = 1\n";
+    EXPECT_THAT(errorOf(text),
+                AllOf(StartsWith("test.toml:6:"),
+                      HasSubstr("unknown key 'sip.lisen' (expected one of: listen")));
+}
+
+TEST(ParseConfig, UnknownKeyInsideAListenEntryNamesTheEntry) {
+    const auto text = std::string(kListener) + "[[sip.listen]]\ntransport = \"tcp\"\n"
+                                               "address = \"127.0.0.1\"\nprot = 5060\n";
+    EXPECT_EQ(errorOf(text), "test.toml:8:1: unknown key 'sip.listen[1].prot' (expected one "
+                             "of: transport, address, port)");
+}
+
+TEST(ParseConfig, UnknownLogModuleIsAnUnknownKey) {
+    const auto text = std::string(kListener) + "[log.modules]\nspi = \"debug\"\n";
+    EXPECT_THAT(errorOf(text), AllOf(StartsWith("test.toml:6:1: unknown key 'log.modules.spi'"),
+                                     HasSubstr("sip")));
+}
+
+TEST(ParseConfig, KeysAfterAListenHeaderBelongToThatEntry) {
+    // TOML: a key after [[sip.listen]] is in that entry, a classic mistake worth a clear
+    // message.
+    EXPECT_THAT(errorOf(std::string(kListener) + "data_dir = \"x\"\n"),
+                StartsWith("test.toml:5:1: unknown key 'sip.listen[0].data_dir'"));
+}
+
+TEST(ParseConfig, FirstUnknownKeyInTheFileIsReported) {
+    const auto text = std::string(kListener) + "[tls]\nzzz = 1\naaa = 2\n";
+    EXPECT_THAT(errorOf(text), StartsWith("test.toml:6:1: unknown key 'tls.zzz'"));
+}
+
+TEST(ParseConfig, WrongTypeNamesKeyPositionExpectationAndValue) {
+    const auto text = std::string(kListener) + "[sip]\nmax_message_bytes = \"big\"\n";
+    EXPECT_EQ(errorOf(text), "test.toml:6:21: sip.max_message_bytes: expected an integer from "
+                             "1024 to 16777216, got \"big\"");
+    EXPECT_EQ(errorOf("data_dir = 3\n" + std::string(kListener)),
+              "test.toml:1:12: data_dir: expected a non-empty folder path string, got 3");
+    EXPECT_THAT(errorOf(std::string(kListener) + "[tls]\nself_signed = \"yes\"\n"),
+                HasSubstr("tls.self_signed: expected true or false, got \"yes\""));
+    EXPECT_THAT(errorOf("log = \"debug\"\n" + std::string(kListener)),
+                HasSubstr("log: expected a table, got \"debug\""));
+    EXPECT_THAT(errorOf(std::string(kListener) + "[sip]\nidle_timeout_s = 1.5\n"),
+                HasSubstr("sip.idle_timeout_s: expected an integer from 1 to 86400, got 1.5"));
+    EXPECT_THAT(errorOf("[sip]\nlisten = 5\n"),
+                HasSubstr("test.toml:2:10: sip.listen: expected at least one [[sip.listen]] "
+                          "table, got 5"));
+}
+
+TEST(ParseConfig, OutOfRangeValues) {
+    const auto withPort = [](std::string_view port) {
+        return fmt::format("[[sip.listen]]\ntransport = \"udp\"\naddress = \"::1\"\nport = {}\n",
+                           port);
+    };
+    EXPECT_EQ(errorOf(withPort("70000")),
+              "test.toml:4:8: sip.listen[0].port: expected an integer from 0 to 65535, got 70000");
+    EXPECT_THAT(errorOf(withPort("-1")), HasSubstr("sip.listen[0].port: expected an integer"));
+    EXPECT_THAT(errorOf(std::string(kListener) + "[sip]\nmax_message_bytes = 100\n"),
+                HasSubstr("sip.max_message_bytes: expected an integer from 1024 to 16777216, "
+                          "got 100"));
+    EXPECT_THAT(errorOf(std::string(kListener) +
+                        "[sip]\nmax_message_bytes = 2048\nmax_line_bytes = 4096\n"),
+                HasSubstr("test.toml:7:18: sip.max_line_bytes: expected at most "
+                          "sip.max_message_bytes (2048), got 4096"));
+}
+
+TEST(ParseConfig, BadTransportName) {
+    EXPECT_EQ(errorOf("[[sip.listen]]\ntransport = \"sctp\"\naddress = \"127.0.0.1\"\n"),
+              "test.toml:2:13: sip.listen[0].transport: expected one of: udp, tcp, tls, got "
+              "\"sctp\"");
+    EXPECT_THAT(errorOf("[[sip.listen]]\naddress = \"127.0.0.1\"\n"),
+                HasSubstr("test.toml:1:1: sip.listen[0].transport: missing"));
+}
+
+TEST(ParseConfig, BadAddressLiteral) {
+    for (const char* bad : {"localhost", "127.0.0.256", "[::1]", "1.2.3", "", "::g"}) {
+        const auto text =
+            fmt::format("[[sip.listen]]\ntransport = \"udp\"\naddress = \"{}\"\n", bad);
+        EXPECT_THAT(errorOf(text),
+                    AllOf(StartsWith("test.toml:3:11: sip.listen[0].address: expected an IPv4 "
+                                     "or IPv6 address literal"),
+                          HasSubstr(fmt::format("got \"{}\"", bad))))
+            << bad;
+    }
+    for (const char* good : {"::", "0.0.0.0", "fe80::1", "2001:db8::5"}) {
+        const auto text =
+            fmt::format("[[sip.listen]]\ntransport = \"udp\"\naddress = \"{}\"\n", good);
+        EXPECT_TRUE(parseConfig(text, "test.toml")) << good;
+    }
+}
+
+TEST(ParseConfig, BadLogLevel) {
+    EXPECT_EQ(errorOf(std::string(kListener) + "[log]\nlevel = \"loud\"\n"),
+              "test.toml:6:9: log.level: expected a log level (one of: trace, debug, info, "
+              "warning, error, critical, off), got \"loud\"");
+    EXPECT_THAT(errorOf(std::string(kListener) + "[log.modules]\nsip = \"verbose\"\n"),
+                HasSubstr("test.toml:6:7: log.modules.sip: expected a log level"));
+    // spdlog's aliases are accepted, as sb::log::setLevel accepts them.
+    EXPECT_TRUE(parseConfig(std::string(kListener) + "[log]\nlevel = \"warn\"\n", "t"));
+}
+
+TEST(ParseConfig, SyntaxErrorHasLineAndColumn) {
+    EXPECT_THAT(errorOf(std::string(kListener) + "[sip\nmax_headers = 5\n"),
+                StartsWith("test.toml:5:"));
+    EXPECT_THAT(errorOf("data_dir = \"var\"\ndata_dir = \"other\"\n"), StartsWith("test.toml:2:"));
+    EXPECT_THAT(errorOf("a = \n"), StartsWith("test.toml:1:"));
+}
+
+TEST(ParseConfig, ListenersAreRequiredAndDistinct) {
+    EXPECT_EQ(errorOf("data_dir = \"var\"\n"),
+              "test.toml: sip.listen: expected at least one [[sip.listen]] table, got none");
+    // UDP and TCP may share a port; TCP and TLS may not.
+    const auto text = std::string(kListener) +
+                      "[[sip.listen]]\ntransport = \"tcp\"\naddress = \"127.0.0.1\"\n"
+                      "port = 5060\n"
+                      "[[sip.listen]]\ntransport = \"tls\"\naddress = \"127.0.0.1\"\n"
+                      "port = 5060\n";
+    EXPECT_THAT(errorOf(text),
+                HasSubstr("sip.listen[2]: tls 127.0.0.1 port 5060 is already used by "
+                          "sip.listen[1] (tcp)"));
+}
+
+TEST(ParseConfig, TlsListenerNeedsACertificateUnlessSelfSigned) {
+    const std::string tls = "[[sip.listen]]\ntransport = \"tls\"\naddress = \"127.0.0.1\"\n";
+    EXPECT_THAT(
+        errorOf(tls + "[tls]\nself_signed = false\n"),
+        AllOf(StartsWith("test.toml:4:1: tls.certificate: missing"), HasSubstr("sip.listen[0]")));
+    EXPECT_THAT(errorOf(tls + "[tls]\nself_signed = false\ncertificate = \"c.pem\"\n"),
+                HasSubstr("tls.private_key: missing"));
+    // Without a TLS listener nothing is needed.
+    auto config = parseConfig(std::string(kListener) + "[tls]\nself_signed = false\n", "t");
+    ASSERT_TRUE(config) << config.error().message;
+    EXPECT_EQ(config->tls.certificate, "");
+}
+
+TEST(ParseConfig, UserAgentMustBePrintable) {
+    EXPECT_THAT(errorOf(std::string(kListener) + "[sip]\nuser_agent = \"a\\r\\nX: y\"\n"),
+                HasSubstr("sip.user_agent: expected 1 to 128 printable ASCII characters, no "
+                          "leading or trailing space, got \"a\\u000D\\u000AX: y\""));
+}
+
+TEST(LoadConfig, MissingFileNamesThePath) {
+    auto config = loadConfig("/nonexistent/switchboard.toml");
+    ASSERT_FALSE(config);
+    EXPECT_EQ(config.error().code, Errc::config);
+    EXPECT_THAT(config.error().message,
+                StartsWith("/nonexistent/switchboard.toml: cannot read the configuration file"));
+}
+
+} // namespace
+} // namespace sb::app

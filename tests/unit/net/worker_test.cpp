@@ -1,0 +1,53 @@
+#include "net/worker.hpp"
+
+#include <future>
+#include <gtest/gtest.h>
+#include <stdexcept>
+
+namespace sb::net {
+namespace {
+
+TEST(Worker, PostRunsOnTheWorkerThread) {
+    Worker worker("test");
+    worker.start();
+    EXPECT_FALSE(worker.isCurrentThread());
+    std::promise<bool> onThread;
+    worker.post([&] { onThread.set_value(worker.isCurrentThread()); });
+    auto f = onThread.get_future();
+    ASSERT_EQ(f.wait_for(std::chrono::seconds(2)), std::future_status::ready);
+    EXPECT_TRUE(f.get());
+    worker.stop();
+    worker.join();
+}
+
+TEST(Worker, StaysAliveWithoutWorkUntilStopped) {
+    Worker worker;
+    worker.start();
+    std::this_thread::sleep_for(std::chrono::milliseconds(20)); // nothing queued: still running
+    std::promise<void> ran;
+    worker.post([&] { ran.set_value(); });
+    EXPECT_EQ(ran.get_future().wait_for(std::chrono::seconds(2)), std::future_status::ready);
+    worker.stop();
+    worker.join();
+    EXPECT_TRUE(worker.context().stopped());
+}
+
+TEST(Worker, AThrowingHandlerDoesNotEndTheLoop) {
+    Worker worker;
+    worker.start();
+    worker.post([] { throw std::runtime_error("boom"); });
+    std::promise<void> ran;
+    worker.post([&] { ran.set_value(); });
+    EXPECT_EQ(ran.get_future().wait_for(std::chrono::seconds(2)), std::future_status::ready);
+}
+
+TEST(Worker, StopFromItsOwnThreadAndDestructorJoins) {
+    auto worker = std::make_unique<Worker>();
+    worker->start();
+    worker->post([w = worker.get()] { w->stop(); });
+    worker->join();
+    worker.reset(); // nothing left to join; must not hang
+}
+
+} // namespace
+} // namespace sb::net
