@@ -1,7 +1,9 @@
 #include "app/server.hpp"
 
 #include "core/log.hpp"
+#include "net/tls_context.hpp"
 
+#include <algorithm>
 #include <asio/post.hpp>
 #include <csignal>
 #include <fmt/format.h>
@@ -13,13 +15,6 @@ namespace {
 
 spdlog::logger& logger() {
     return log::get("app");
-}
-
-// "udp 127.0.0.1:5060", "tls [::1]:5061"
-std::string describe(const ListenConfig& listen) {
-    const bool v6 = listen.address.find(':') != std::string::npos;
-    return fmt::format("{} {}{}{}:{}", sip::transportName(listen.transport), v6 ? "[" : "",
-                       listen.address, v6 ? "]" : "", listen.port);
 }
 
 } // namespace
@@ -75,17 +70,61 @@ void Server::watchSignals() {
     });
 }
 
+Result<void> Server::ensureTlsMaterial() {
+    const auto& tls = config_.tls;
+    const bool haveBoth =
+        std::filesystem::exists(tls.certificate) && std::filesystem::exists(tls.privateKey);
+    if (haveBoth || !tls.selfSigned) return {};
+    // The embedded default listens on TLS with a self-signed pair made at first start.
+    logger().info("generating a self-signed TLS certificate: {} and {}", tls.certificate,
+                  tls.privateKey);
+    return net::generateSelfSigned(tls.certificate, tls.privateKey, "localhost");
+}
+
 Result<void> Server::startSip() {
-    // The SIP transports and the responder are not wired in yet: nothing is opened. Say so
-    // rather than pretend.
     const auto& sip = config_.sip;
-    for (const auto& listen : sip.listen)
-        logger().info("SIP listener configured, not opened yet: {}", describe(listen));
-    logger().debug("SIP limits: max_message_bytes={} max_headers={} max_line_bytes={} "
-                   "message_timeout_ms={} idle_timeout_s={} max_connections={}",
-                   sip.maxMessageBytes, sip.maxHeaders, sip.maxLineBytes, sip.messageTimeoutMs,
-                   sip.idleTimeoutS, sip.maxConnections);
+    const bool anyTls = std::any_of(sip.listen.begin(), sip.listen.end(), [](const auto& l) {
+        return l.transport == sip::Transport::tls;
+    });
+    std::optional<sip::TlsFiles> tlsFiles;
+    if (anyTls) {
+        if (auto ok = ensureTlsMaterial(); !ok) return ok;
+        tlsFiles = sip::TlsFiles{config_.tls.certificate, config_.tls.privateKey, {}, true};
+    }
+
+    sip::ResponderOptions responderOptions;
+    responderOptions.userAgent = sip.userAgent;
+    responderOptions.limits = {sip.maxMessageBytes, sip.maxHeaders, sip.maxLineBytes};
+    responder_ = std::make_unique<sip::StatelessResponder>(std::move(responderOptions));
+
+    sip::TransportLimits limits;
+    limits.maxMessageBytes = sip.maxMessageBytes;
+    limits.messageTimeout = std::chrono::milliseconds(sip.messageTimeoutMs);
+    limits.idleTimeout = std::chrono::seconds(sip.idleTimeoutS);
+    limits.maxConnections = sip.maxConnections;
+    sipTransport_ = std::make_unique<sip::TransportLayer>(context_, limits, tlsFiles);
+    sipTransport_->onMessage([this](sip::InboundMessage&& m) { onSipMessage(std::move(m)); });
+    sipTransport_->onStreamError([](const sip::InboundMessage& peer, const Error& error) {
+        // Without a framed message there is nothing to answer: the connection is closed.
+        SB_WARN_RATE_LIMITED(log::get("sip"), "{} peer {}:{} closed: {}",
+                             sip::transportName(peer.transport), peer.remoteAddress.to_string(),
+                             peer.remotePort, error.message);
+    });
+    for (const auto& listen : sip.listen) {
+        if (auto ok = sipTransport_->listen({listen.transport, listen.address, listen.port}); !ok)
+            return ok;
+    }
+    for (const auto& bound : sipTransport_->listeners())
+        logger().info("SIP listening on {} {}:{}", sip::transportName(bound.transport),
+                      bound.address.is_v6() ? "[" + bound.address.to_string() + "]"
+                                            : bound.address.to_string(),
+                      bound.port);
     return {};
+}
+
+void Server::onSipMessage(sip::InboundMessage&& message) {
+    if (auto answer = responder_->respond(message.bytes))
+        sipTransport_->reply(message, std::move(*answer));
 }
 
 void Server::shutdown(std::string_view reason) {
@@ -93,6 +132,7 @@ void Server::shutdown(std::string_view reason) {
     stopping_ = true;
     logger().info("shutting down ({})", reason);
     // Take the subsystems down here, in the reverse order of start().
+    if (sipTransport_) sipTransport_->close();
     if (signals_) {
         std::error_code ignored;
         signals_->cancel(ignored);

@@ -4,10 +4,13 @@
 
 #include "app/config.hpp"
 #include "core/result.hpp"
+#include "sip/stateless_responder.hpp"
+#include "sip/transport.hpp"
 
 #include <asio/io_context.hpp>
 #include <asio/signal_set.hpp>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -43,13 +46,17 @@ public:
 private:
     Result<void> applyLogConfig();
     void watchSignals();
+    Result<void> ensureTlsMaterial();
     Result<void> startSip();
+    void onSipMessage(sip::InboundMessage&& message);
     // Runs on the control loop: undoes start() in reverse order and lets run() return.
     void shutdown(std::string_view reason);
 
     Config config_;
     asio::io_context context_{1}; // concurrency hint 1: only run()'s thread runs it
     std::optional<asio::signal_set> signals_;
+    std::unique_ptr<sip::StatelessResponder> responder_;
+    std::unique_ptr<sip::TransportLayer> sipTransport_;
     bool started_ = false;
     bool stopping_ = false; // touched only on the control loop
 };

@@ -60,10 +60,10 @@ std::string StatelessResponder::newTag() {
     return fmt::format("{:016x}", random_());
 }
 
-std::optional<std::string> StatelessResponder::respond(std::string bytes) {
+std::optional<std::string> StatelessResponder::respond(std::string_view bytes) {
     // The parser takes its own copy so that, on failure, the raw bytes are still here for
     // salvaging the headers of the 400.
-    auto parsed = Message::parse(bytes, options_.limits);
+    auto parsed = Message::parse(std::string(bytes), options_.limits);
     if (!parsed) return rejectMalformed(bytes, parsed.error());
     const Message& m = *parsed;
     if (!m.isRequest() || m.method() == "ACK") {

@@ -22,7 +22,7 @@ public:
     explicit StatelessResponder(ResponderOptions options);
 
     // The response to send back for these bytes, or nullopt when nothing should be sent.
-    std::optional<std::string> respond(std::string bytes);
+    std::optional<std::string> respond(std::string_view bytes);
 
     struct Stats {
         std::uint64_t requests = 0;

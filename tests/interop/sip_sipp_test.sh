@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# sipp (a real SIP peer) against `switchboard serve`: OPTIONS over UDP and TCP gets 200 with
+# Allow and Supported; a malformed request gets 400 naming the bad header; an unhandled method
+# gets 501. TLS is checked with `openssl s_client`, since Debian's sipp has no TLS.
+set -euo pipefail
+switchboard=$1
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
+
+work=$(mktemp -d)
+server_pid=
+cleanup() {
+  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+sip_port=$(free_port 21000)
+tls_port=$(free_port 23000)
+cat > "$work/switchboard.toml" <<TOML
+data_dir = "$work/var"
+[[sip.listen]]
+transport = "udp"
+address = "127.0.0.1"
+port = $sip_port
+[[sip.listen]]
+transport = "tcp"
+address = "127.0.0.1"
+port = $sip_port
+[[sip.listen]]
+transport = "tls"
+address = "127.0.0.1"
+port = $tls_port
+TOML
+
+timeout -k 3 120 "$switchboard" serve --config "$work/switchboard.toml" >"$work/server.log" 2>&1 &
+server_pid=$!
+wait_listening udp "$sip_port"
+wait_listening tcp "$sip_port"
+wait_listening tcp "$tls_port"
+
+run_sipp() { # scenario transport(u1|t1) calls
+  local scenario=$1 transport=$2 calls=$3 port
+  port=$(free_port 25000)
+  timeout -k 3 40 sipp -sf "$here/scenarios/$scenario.xml" "127.0.0.1:$sip_port" -i 127.0.0.1 \
+    -p "$port" -t "$transport" -m "$calls" -r 50 -timeout 20s -nostdin -trace_err \
+    -error_file "$work/sipp-$scenario-$transport.err" >"$work/sipp.out" 2>&1 || {
+    echo "not ok - sipp $scenario over $transport"; cat "$work/sipp-$scenario-$transport.err" 2>/dev/null
+    tail -20 "$work/server.log"; return 1; }
+  check "sipp $scenario over $transport: $calls of $calls answered as expected"
+}
+
+run_sipp options u1 20
+run_sipp options t1 20
+run_sipp malformed u1 5
+run_sipp malformed t1 5
+run_sipp unknown_method u1 5
+
+# TLS (sips): one OPTIONS over a TLS connection made by openssl s_client.
+options="OPTIONS sip:probe@127.0.0.1:$tls_port;transport=tls SIP/2.0\r
+Via: SIP/2.0/TLS 127.0.0.1:5999;branch=z9hG4bKtls1\r
+From: <sip:probe@127.0.0.1>;tag=1\r
+To: <sip:probe@127.0.0.1>\r
+Call-ID: tls-probe-1\r
+CSeq: 1 OPTIONS\r
+Max-Forwards: 70\r
+Content-Length: 0\r
+\r
+"
+{ printf '%b' "$options"; sleep 2; } |
+  timeout -k 3 15 openssl s_client -connect "127.0.0.1:$tls_port" -quiet -ign_eof \
+    >"$work/tls.out" 2>"$work/tls.err" || true
+grep -q "^SIP/2.0 200 OK" "$work/tls.out" || {
+  echo "not ok - OPTIONS over TLS"; cat "$work/tls.out" "$work/tls.err"; tail -20 "$work/server.log"; exit 1; }
+grep -q "^Call-ID: tls-probe-1" "$work/tls.out"
+check "OPTIONS over TLS (openssl s_client) answered 200"
+
+# The server is still alive after all of it, and stops cleanly on SIGTERM.
+kill -0 "$server_pid"
+kill -TERM "$server_pid"
+wait "$server_pid"
+server_pid=
+check "server stopped cleanly on SIGTERM"
