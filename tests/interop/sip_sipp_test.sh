@@ -19,6 +19,10 @@ sip_port=$(free_port 21000)
 tls_port=$(free_port 23000)
 cat > "$work/switchboard.toml" <<TOML
 data_dir = "$work/var"
+[sip]
+message_timeout_ms = 500
+max_message_bytes = 4096
+max_line_bytes = 2048
 [[sip.listen]]
 transport = "udp"
 address = "127.0.0.1"
@@ -35,9 +39,8 @@ TOML
 
 timeout -k 3 120 "$switchboard" serve --config "$work/switchboard.toml" >"$work/server.log" 2>&1 &
 server_pid=$!
-wait_listening udp "$sip_port"
-wait_listening tcp "$sip_port"
-wait_listening tcp "$tls_port"
+{ wait_listening udp "$sip_port" && wait_listening tcp "$sip_port" &&
+  wait_listening tcp "$tls_port"; } || { cat "$work/server.log"; exit 1; }
 
 run_sipp() { # scenario transport(u1|t1) calls
   local scenario=$1 transport=$2 calls=$3 port
@@ -74,6 +77,27 @@ grep -q "^SIP/2.0 200 OK" "$work/tls.out" || {
   echo "not ok - OPTIONS over TLS"; cat "$work/tls.out" "$work/tls.err"; tail -20 "$work/server.log"; exit 1; }
 grep -q "^Call-ID: tls-probe-1" "$work/tls.out"
 check "OPTIONS over TLS (openssl s_client) answered 200"
+
+# A TCP peer that starts a message and never finishes it is cut off after message_timeout_ms.
+exec 3<>"/dev/tcp/127.0.0.1/$sip_port"
+printf 'OPTIONS sip:probe@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/TCP 127.0.0.1:5999' >&3
+if ! timeout 5 cat <&3 >/dev/null; then
+  echo "not ok - slow TCP peer was not cut off within 5 s"; exit 1
+fi
+exec 3<&-
+check "a TCP peer that never finishes its message is cut off"
+
+# A message over max_message_bytes is refused and its connection closed.
+exec 3<>"/dev/tcp/127.0.0.1/$sip_port"
+{ printf 'OPTIONS sip:probe@127.0.0.1 SIP/2.0\r\nContent-Length: 5000\r\n\r\n'; head -c 5000 /dev/zero; } >&3 2>/dev/null || true
+if ! timeout 5 cat <&3 >/dev/null; then
+  echo "not ok - oversized message did not close the connection"; exit 1
+fi
+exec 3<&-
+check "a message over max_message_bytes closes the connection"
+
+# Still answering after all of the above.
+run_sipp options u1 5
 
 # The server is still alive after all of it, and stops cleanly on SIGTERM.
 kill -0 "$server_pid"
