@@ -72,11 +72,19 @@ constexpr std::array<Entry, static_cast<std::size_t>(HeaderId::count_)> kEntries
     {"WWW-Authenticate", 0, false},
 }};
 
-// Per first letter (lower-cased), the ids whose long name starts with it; and per letter, the
-// id whose compact form it is.
+// Long names hash on (length, first letter, last letter) into a small table whose slots hold
+// at most two ids (checked at compile time), so a lookup costs one or two comparisons. Compact
+// forms are indexed by their letter.
+constexpr std::size_t kSlots = 256;
+
+constexpr std::size_t slotOf(std::size_t length, char first, char last) {
+    return (length * 7u + static_cast<unsigned char>(first | 0x20) * 23u +
+            static_cast<unsigned char>(last | 0x20)) %
+           kSlots;
+}
+
 struct Index {
-    std::array<std::array<std::uint8_t, 12>, 26> byLetter{};
-    std::array<std::uint8_t, 26> letterCount{};
+    std::array<std::array<std::uint8_t, 2>, kSlots> slots{};
     std::array<std::uint8_t, 26> compact{};
 };
 
@@ -84,26 +92,40 @@ constexpr Index makeIndex() {
     Index index{};
     for (std::size_t id = 1; id < kEntries.size(); ++id) {
         const auto& e = kEntries[id];
-        const int letter = syntax::lower(e.name.front()) - 'a';
-        index.byLetter[letter][index.letterCount[letter]++] = static_cast<std::uint8_t>(id);
+        auto& slot = index.slots[slotOf(e.name.size(), e.name.front(), e.name.back())];
+        if (slot[0] == 0)
+            slot[0] = static_cast<std::uint8_t>(id);
+        else if (slot[1] == 0)
+            slot[1] = static_cast<std::uint8_t>(id);
+        else
+            throw "three header names share a hash slot: change slotOf()";
         if (e.compact) index.compact[e.compact - 'a'] = static_cast<std::uint8_t>(id);
     }
     return index;
 }
 constexpr Index kIndex = makeIndex();
 
+// Header names are tokens; for token characters OR-ing 0x20 lower-cases letters and maps no
+// other token character onto a letter, so this comparison is exact.
+bool sameName(std::string_view known, std::string_view name) noexcept {
+    if (known.size() != name.size()) return false;
+    unsigned diff = 0;
+    for (std::size_t k = 0; k < known.size(); ++k)
+        diff |= static_cast<unsigned>((name[k] | 0x20) ^ (known[k] | 0x20));
+    return diff == 0;
+}
+
 } // namespace
 
 HeaderId lookupHeader(std::string_view name) noexcept {
     if (name.empty()) return HeaderId::other;
-    const char first = syntax::lower(name.front());
-    if (first < 'a' || first > 'z') return HeaderId::other;
-    const int letter = first - 'a';
-    if (name.size() == 1) return static_cast<HeaderId>(kIndex.compact[letter]);
-    for (std::uint8_t i = 0; i < kIndex.letterCount[letter]; ++i) {
-        const auto id = kIndex.byLetter[letter][i];
-        if (syntax::iequals(kEntries[id].name, name)) return static_cast<HeaderId>(id);
+    if (name.size() == 1) {
+        const char letter = syntax::lower(name.front());
+        if (letter < 'a' || letter > 'z') return HeaderId::other;
+        return static_cast<HeaderId>(kIndex.compact[letter - 'a']);
     }
+    for (const auto id : kIndex.slots[slotOf(name.size(), name.front(), name.back())])
+        if (id != 0 && sameName(kEntries[id].name, name)) return static_cast<HeaderId>(id);
     return HeaderId::other;
 }
 

@@ -94,23 +94,30 @@ Result<Via> parseVia(std::string_view item) {
     }
     if (!isValidHost(sentBy)) return bad(kVia, fmt::format("malformed sent-by host '{}'", sentBy));
     via.host = sentBy;
-    if (auto ok = validateHeaderParams(params, kVia); !ok) return fail(ok.error());
+    // One pass validates the parameters and picks out those the transaction layer needs; the
+    // first occurrence of each counts, as with Params::get.
+    bool seenBranch = false;
+    auto ok =
+        scanHeaderParams(params, kVia, [&](std::string_view name, std::string_view value, bool) {
+            if (!seenBranch && syntax::iequals(name, "branch")) {
+                via.branch = value;
+                seenBranch = true;
+            } else if (!via.received && syntax::iequals(name, "received")) {
+                via.received = value;
+            } else if (!via.rport && syntax::iequals(name, "rport")) {
+                via.rport = value;
+            }
+        });
+    if (!ok) return fail(ok.error());
     via.params = Params(params);
-    via.branch = via.params.get("branch").value_or("");
-    if (auto received = via.params.get("received")) {
-        // RFC 3261 §20.42: an IPv4 or IPv6 address without brackets; RFC 5118 §4.5 asks
-        // robust parsers to accept a bracketed IPv6 reference too.
-        const bool bracketed = classifyHost(*received) == HostKind::ipv6;
-        if (!isIpAddress(*received) && !bracketed)
-            return bad(kVia, "received parameter is not an IP address");
-        via.received = received;
-    }
-    if (auto rport = via.params.get("rport")) {
-        std::uint64_t port = 0;
-        if (!rport->empty() && !syntax::parseUnsigned(*rport, 65535, port))
-            return bad(kVia, "malformed rport parameter");
-        via.rport = rport;
-    }
+    // RFC 3261 §20.42: received is an IPv4 or IPv6 address without brackets; RFC 5118 §4.5
+    // asks robust parsers to accept a bracketed IPv6 reference too.
+    if (via.received && !isIpAddress(*via.received) &&
+        classifyHost(*via.received) != HostKind::ipv6)
+        return bad(kVia, "received parameter is not an IP address");
+    std::uint64_t rport = 0;
+    if (via.rport && !via.rport->empty() && !syntax::parseUnsigned(*via.rport, 65535, rport))
+        return bad(kVia, "malformed rport parameter");
     return via;
 }
 

@@ -46,41 +46,36 @@ bool isIpv6(std::string_view s) noexcept {
     return inet_pton(AF_INET6, text.data(), out) == 1;
 }
 
-// hostname = *( domainlabel "." ) toplabel [ "." ]; labels of alphanum and '-', not starting
-// or ending with '-'. The toplabel rule (starts with a letter) is relaxed: real deployments use
-// numeric-looking names, and anything with four numeric labels is tried as IPv4 first.
-bool isHostname(std::string_view s) noexcept {
-    if (s.empty() || s.size() > 255) return false;
-    if (s.back() == '.') s.remove_suffix(1);
-    std::size_t start = 0;
-    while (start <= s.size()) {
-        auto dot = s.find('.', start);
-        if (dot == std::string_view::npos) dot = s.size();
-        const auto label = s.substr(start, dot - start);
-        if (label.empty() || label.front() == '-' || label.back() == '-') return false;
-        for (char c : label)
-            if (!syntax::isAlnum(c) && c != '-' && c != '_') return false;
-        if (dot == s.size()) break;
-        start = dot + 1;
-    }
-    return true;
-}
-
 } // namespace
 
 HostKind classifyHost(std::string_view host) noexcept {
-    if (host.empty()) return HostKind::invalid;
+    if (host.empty() || host.size() > 255) return HostKind::invalid;
     if (host.front() == '[') {
         if (host.size() < 3 || host.back() != ']') return HostKind::invalid;
         return isIpv6(host.substr(1, host.size() - 2)) ? HostKind::ipv6 : HostKind::invalid;
     }
-    if (syntax::isDigit(host.back()) && isIpv4(host)) return HostKind::ipv4;
-    // A dotted all-numeric name that is not a valid IPv4 address (e.g. 256.1.1.1) is invalid.
+    // hostname = *( domainlabel "." ) toplabel [ "." ]: labels of alphanum and '-' (and '_',
+    // seen in the field), not starting or ending with '-'. One pass; the toplabel-starts-with-
+    // a-letter rule is relaxed, but an all-numeric name must be a valid IPv4 address.
+    std::string_view name = host.back() == '.' ? host.substr(0, host.size() - 1) : host;
     bool numeric = true;
-    for (char c : host)
-        numeric = numeric && (syntax::isDigit(c) || c == '.');
-    if (numeric) return HostKind::invalid;
-    return isHostname(host) ? HostKind::hostname : HostKind::invalid;
+    char prev = '.';
+    for (char c : name) {
+        if (c == '.') {
+            if (prev == '.' || prev == '-') return HostKind::invalid;
+        } else if (c == '-') {
+            if (prev == '.') return HostKind::invalid;
+            numeric = false;
+        } else if (syntax::isAlnum(c) || c == '_') {
+            numeric = numeric && syntax::isDigit(c);
+        } else {
+            return HostKind::invalid;
+        }
+        prev = c;
+    }
+    if (prev == '.' || prev == '-') return HostKind::invalid;
+    if (numeric) return isIpv4(host) ? HostKind::ipv4 : HostKind::invalid;
+    return HostKind::hostname;
 }
 
 bool isIpAddress(std::string_view text) noexcept {

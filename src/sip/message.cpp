@@ -113,6 +113,7 @@ private:
     // Collects header fields up to the empty line, unfolding continuation lines in place.
     Result<void> headerSection(std::size_t& pos) {
         std::string& buf = m_.buffer_;
+        const std::size_t blockStart = pos;
         m_.headers_.reserve(24);
         std::size_t fieldStart = std::string::npos, fieldEnd = 0;
         while (true) {
@@ -121,7 +122,6 @@ private:
             if (!nextLine(pos, line))
                 return invalid("message header section is not terminated by an empty line");
             if (!line.empty() && (line.front() == ' ' || line.front() == '\t')) {
-                if (hasControl(line)) return invalid("control character in a continuation line");
                 if (fieldStart == std::string::npos)
                     return invalid("message starts its headers with a continuation line");
                 // Replace the line break before the continuation with spaces (§7.3.1).
@@ -136,29 +136,46 @@ private:
                     !r)
                     return r;
             }
-            if (line.empty()) return {};
-            if (hasControl(line)) {
-                const auto colon = line.find(':');
-                return invalid(fmt::format("{}: control character in header line",
-                                           line.substr(0, std::min<std::size_t>(colon, 40))));
-            }
+            if (line.empty())
+                return checkControls(std::string_view(buf).substr(blockStart, pos - blockStart));
             fieldStart = lineStart;
             fieldEnd = lineStart + line.size();
         }
     }
 
     // Header text allows no control characters but HTAB (RFC 3261 §25.1 TEXT-UTF8char, LWS),
-    // except inside a quoted-pair ("\" followed by %x00-09 / %x0B-0C / %x0E-7F), which RFC
-    // 4475 §3.1.1.2 exercises. A branch-free OR over the line lets the compiler vectorise the
-    // common case; only a line with a control character is scanned again for escapes.
-    static bool hasControl(std::string_view line) noexcept {
-        unsigned any = 0;
-        for (char c : line) {
-            const auto u = static_cast<unsigned char>(c);
-            any |=
-                static_cast<unsigned>((u < 0x20) & (u != '\t')) | static_cast<unsigned>(u == 0x7f);
+    // and CR only before LF. The whole header block is checked in one branch-free pass that the
+    // compiler vectorises; only a block that fails is scanned line by line, because a control
+    // character is legal inside a quoted-pair ("\" then %x00-09 / %x0B-0C / %x0E-7F), which
+    // RFC 4475 §3.1.1.2 exercises.
+    static Result<void> checkControls(std::string_view block) {
+        unsigned bad = 0;
+        const std::size_t n = block.size();
+        for (std::size_t i = 0; i + 1 < n; ++i) {
+            const auto c = static_cast<unsigned char>(block[i]);
+            const auto next = static_cast<unsigned char>(block[i + 1]);
+            const unsigned control = (c < 0x20) & (c != '\t') & (c != '\r') & (c != '\n');
+            const unsigned bareCr = (c == '\r') & (next != '\n');
+            bad |= control | bareCr | static_cast<unsigned>(c == 0x7f);
         }
-        if (any == 0) return false;
+        if (bad == 0) return {};
+        std::size_t start = 0;
+        while (start < n) {
+            auto end = block.find('\n', start);
+            if (end == std::string_view::npos) end = n;
+            auto line = block.substr(start, end - start);
+            if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+            if (hasControl(line)) {
+                const auto colon = line.find(':');
+                return invalid(fmt::format("{}: control character in header line",
+                                           line.substr(0, std::min<std::size_t>(colon, 40))));
+            }
+            start = end + 1;
+        }
+        return {};
+    }
+
+    static bool hasControl(std::string_view line) noexcept {
         for (std::size_t i = 0; i < line.size(); ++i) {
             const auto u = static_cast<unsigned char>(line[i]);
             const bool control = (u < 0x20 && u != '\t') || u == 0x7f;

@@ -78,27 +78,24 @@ bool isQuotedString(std::string_view s) {
 
 } // namespace
 
-Result<void> validateHeaderParams(std::string_view raw, std::string_view what) {
-    std::string_view rest = raw, item, name, value;
-    bool hasValue = false;
-    while (detail::nextParam(rest, item)) {
-        detail::splitParam(item, name, value, hasValue);
-        if (!syntax::isToken(name))
-            return fail(
-                Errc::invalid_input,
-                fmt::format("{}: malformed parameter '{}' (empty or not a token)", what, item));
-        if (!hasValue) continue;
-        // gen-value = token / host / quoted-string; Via's received may be a bare IPv6 address
-        // (RFC 3261 §20.42 via-received, RFC 5118 §4.5).
-        const bool ok = syntax::isToken(value) || isQuotedString(value) ||
-                        (value.size() > 2 && value.front() == '[' && isValidHost(value)) ||
-                        isIpAddress(value);
-        if (!ok)
-            return fail(Errc::invalid_input,
-                        fmt::format("{}: parameter '{}' has a malformed value", what, name));
-    }
-    return {};
+bool isGenericParamValue(std::string_view value) noexcept {
+    return syntax::isToken(value) || isQuotedString(value) ||
+           (value.size() > 2 && value.front() == '[' && isValidHost(value)) || isIpAddress(value);
 }
+
+namespace detail {
+
+Unexpected badParam(std::string_view what, std::string_view item) {
+    return fail(Errc::invalid_input,
+                fmt::format("{}: malformed parameter '{}' (empty or not a token)", what, item));
+}
+
+Unexpected badParamValue(std::string_view what, std::string_view name) {
+    return fail(Errc::invalid_input,
+                fmt::format("{}: parameter '{}' has a malformed value", what, name));
+}
+
+} // namespace detail
 
 Result<void> validateUriParams(std::string_view raw, std::string_view what) {
     std::string_view rest = raw;

@@ -3,6 +3,7 @@
 // allocated: lookups scan the raw text, which is short in practice.
 
 #include "core/result.hpp"
+#include "sip/syntax.hpp"
 
 #include <optional>
 #include <string_view>
@@ -30,9 +31,19 @@ private:
     std::string_view raw_;
 };
 
-// Header parameters (RFC 3261 §25.1 generic-param: token [ EQUAL token / host / quoted-string ],
-// with SWS allowed around ';' and '='). `what` names the element for the error sentence.
-Result<void> validateHeaderParams(std::string_view raw, std::string_view what);
+// gen-value = token / host / quoted-string (RFC 3261 §25.1), plus a bare IPv6 address, which
+// Via's received carries (§20.42, RFC 5118 §4.5).
+bool isGenericParamValue(std::string_view value) noexcept;
+
+// Validates header parameters (generic-param = token [ EQUAL gen-value ], with SWS allowed
+// around ';' and '=') and calls onParam(name, value, hasValue) for each, in one pass. `what`
+// names the element for the error sentence.
+template <class F>
+Result<void> scanHeaderParams(std::string_view raw, std::string_view what, F&& onParam);
+
+inline Result<void> validateHeaderParams(std::string_view raw, std::string_view what) {
+    return scanHeaderParams(raw, what, [](std::string_view, std::string_view, bool) {});
+}
 
 // URI parameters (RFC 3261 §19.1.1 uri-parameter: pname [ "=" pvalue ] of paramchar, no
 // whitespace).
@@ -45,7 +56,22 @@ bool nextParam(std::string_view& rest, std::string_view& item) noexcept;
 // Splits "name = value" at the first '=' outside quotes, trimming both sides.
 void splitParam(std::string_view item, std::string_view& name, std::string_view& value,
                 bool& hasValue) noexcept;
+Unexpected badParam(std::string_view what, std::string_view item);
+Unexpected badParamValue(std::string_view what, std::string_view name);
 } // namespace detail
+
+template <class F>
+Result<void> scanHeaderParams(std::string_view raw, std::string_view what, F&& onParam) {
+    std::string_view rest = raw, item, name, value;
+    bool hasValue = false;
+    while (detail::nextParam(rest, item)) {
+        detail::splitParam(item, name, value, hasValue);
+        if (!syntax::isToken(name)) return detail::badParam(what, item);
+        if (hasValue && !isGenericParamValue(value)) return detail::badParamValue(what, name);
+        onParam(name, value, hasValue);
+    }
+    return {};
+}
 
 template <class F>
 void Params::forEach(F&& f) const {

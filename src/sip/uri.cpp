@@ -34,7 +34,7 @@ bool validUriHeaders(std::string_view s) {
     return true;
 }
 
-Result<Uri> parseSipUri(Uri uri, std::string_view rest) {
+Result<void> parseSipUri(Uri& uri, std::string_view rest) {
     // userinfo ends at the first '@': neither host, parameters nor headers may hold a bare '@'.
     if (const auto at = rest.find('@'); at != std::string_view::npos) {
         const auto userinfo = rest.substr(0, at);
@@ -74,11 +74,11 @@ Result<Uri> parseSipUri(Uri uri, std::string_view rest) {
     }
     if (!isValidHost(host)) return bad("URI host", uri.text);
     uri.host = host;
-    return uri;
+    return {};
 }
 
 // RFC 3966: telephone-subscriber = global-number / local-number, then parameters.
-Result<Uri> parseTelUri(Uri uri, std::string_view rest) {
+Result<void> parseTelUri(Uri& uri, std::string_view rest) {
     const auto semi = rest.find(';');
     uri.user = rest.substr(0, semi);
     const bool global = !uri.user.empty() && uri.user.front() == '+';
@@ -98,7 +98,7 @@ Result<Uri> parseTelUri(Uri uri, std::string_view rest) {
     }
     // RFC 3966 §5.1.5: a local number requires a phone-context.
     if (!global && !uri.params.has("phone-context")) return bad("tel phone-context", uri.text);
-    return uri;
+    return {};
 }
 
 } // namespace
@@ -116,15 +116,18 @@ Result<Uri> parseUri(std::string_view text) {
     if (rest.empty()) return bad("URI", text);
     if (syntax::iequals(uri.schemeText, "sip")) {
         uri.scheme = UriScheme::sip;
-        return parseSipUri(uri, rest);
+        if (auto ok = parseSipUri(uri, rest); !ok) return fail(ok.error());
+        return uri;
     }
     if (syntax::iequals(uri.schemeText, "sips")) {
         uri.scheme = UriScheme::sips;
-        return parseSipUri(uri, rest);
+        if (auto ok = parseSipUri(uri, rest); !ok) return fail(ok.error());
+        return uri;
     }
     if (syntax::iequals(uri.schemeText, "tel")) {
         uri.scheme = UriScheme::tel;
-        return parseTelUri(uri, rest);
+        if (auto ok = parseTelUri(uri, rest); !ok) return fail(ok.error());
+        return uri;
     }
     // absoluteURI (RFC 3261 §25.1, from RFC 2396): opaque here, but no whitespace or controls.
     for (char c : rest)

@@ -14,8 +14,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     using namespace sb::sip;
     const std::string bytes(reinterpret_cast<const char*>(data), size);
     if (auto m = Message::parse(bytes)) {
+        // The canonical text can be longer than the original (long header names, an added
+        // Content-Length), so it is re-parsed without the limits the original had to meet.
+        const ParseLimits relaxed{1 << 20, 1 << 12, 1 << 20};
         const std::string canonical = buildCanonical(*m);
-        auto again = Message::parse(canonical);
+        auto again = Message::parse(canonical, relaxed);
         if (!again || buildCanonical(*again) != canonical) std::abort();
         for (const auto& na : m->contacts())
             (void)na.tag();
