@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# sipp (a real SIP peer) against `switchboard serve`: OPTIONS over UDP and TCP gets 200 with
+# sipp (a real SIP peer) against `switchboard serve`: OPTIONS over UDP and TCP, on IPv4 and
+# IPv6 (RFC 5118), gets 200 with
 # Allow and Supported; a malformed request gets 400 naming the bad header; an unhandled method
 # gets 501. TLS is checked with `openssl s_client`, since Debian's sipp has no TLS.
 set -euo pipefail
@@ -32,6 +33,14 @@ transport = "tcp"
 address = "127.0.0.1"
 port = $sip_port
 [[sip.listen]]
+transport = "udp"
+address = "::1"
+port = $sip_port
+[[sip.listen]]
+transport = "tcp"
+address = "::1"
+port = $sip_port
+[[sip.listen]]
 transport = "tls"
 address = "127.0.0.1"
 port = $tls_port
@@ -42,19 +51,23 @@ server_pid=$!
 { wait_listening udp "$sip_port" && wait_listening tcp "$sip_port" &&
   wait_listening tcp "$tls_port"; } || { cat "$work/server.log"; exit 1; }
 
-run_sipp() { # scenario transport(u1|t1) calls
-  local scenario=$1 transport=$2 calls=$3 port
+run_sipp() { # scenario transport(u1|t1) calls [local address]
+  local scenario=$1 transport=$2 calls=$3 local=${4:-127.0.0.1} port target
   port=$(free_port 25000)
-  timeout -k 3 40 sipp -sf "$here/scenarios/$scenario.xml" "127.0.0.1:$sip_port" -i 127.0.0.1 \
+  target="$local:$sip_port"
+  [[ $local == *:* ]] && target="[$local]:$sip_port"
+  timeout -k 3 40 sipp -sf "$here/scenarios/$scenario.xml" "$target" -i "$local" \
     -p "$port" -t "$transport" -m "$calls" -r 50 -timeout 20s -nostdin -trace_err \
     -error_file "$work/sipp-$scenario-$transport.err" >"$work/sipp.out" 2>&1 || {
     echo "not ok - sipp $scenario over $transport"; cat "$work/sipp-$scenario-$transport.err" 2>/dev/null
     tail -20 "$work/server.log"; return 1; }
-  check "sipp $scenario over $transport: $calls of $calls answered as expected"
+  check "sipp $scenario over $transport to $target: $calls of $calls answered as expected"
 }
 
 run_sipp options u1 20
 run_sipp options t1 20
+run_sipp options u1 10 ::1
+run_sipp options t1 10 ::1
 run_sipp malformed u1 5
 run_sipp malformed t1 5
 run_sipp unknown_method u1 5
