@@ -61,21 +61,9 @@ else
     fail "missing config file: exit $status, stderr: $(cat "$tmp/missing.err")"
 fi
 
-# Ports p (UDP and TCP) and p+1 (TCP) in 20000-29999 that nothing listens on now.
-used_ports() { ss -Hlun; ss -Hltn; }
-pick_port() {
-    local used port
-    used=$(used_ports | awk '{ n = split($4, a, ":"); print a[n] }' | sort -u)
-    for _ in $(seq 200); do
-        port=$((20000 + RANDOM % 9999))
-        if ! grep -qx -e "$port" -e "$((port + 1))" <<<"$used"; then
-            echo "$port"
-            return 0
-        fi
-    done
-    return 1
-}
-port=$(pick_port)
+. "$(dirname "$0")/lib.sh"
+port=$(free_port 20000)
+tls_port=$(free_port 22000)
 cat >"$tmp/good.toml" <<TOML
 data_dir = "$tmp/var"
 
@@ -92,7 +80,7 @@ port = $port
 [[sip.listen]]
 transport = "tls"
 address = "127.0.0.1"
-port = $((port + 1))
+port = $tls_port
 TOML
 
 # Starts serve, waits until it runs, sends the signal and expects exit 0 within 5 s.
@@ -114,7 +102,7 @@ check_signal() {
     wait "$server_pid" || status=$?
     server_pid=
     if [[ $status -eq 0 ]] && grep -q "shutting down (SIG$signal received)" "$log"; then
-        pass "SIG$signal: clean stop, exit 0 (ports $port, $((port + 1)))"
+        pass "SIG$signal: clean stop, exit 0 (ports $port, $tls_port)"
     else
         fail "SIG$signal: exit $status, log: $(cat "$log")"
     fi

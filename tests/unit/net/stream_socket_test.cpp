@@ -1,6 +1,6 @@
 #include "net/stream_socket.hpp"
 #include "net/tls_context.hpp"
-#include "net_test_util.hpp"
+#include "support/run_until.hpp"
 
 #include <filesystem>
 #include <gtest/gtest.h>

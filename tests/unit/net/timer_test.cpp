@@ -1,5 +1,5 @@
 #include "net/timer.hpp"
-#include "net_test_util.hpp"
+#include "support/run_until.hpp"
 
 #include <gtest/gtest.h>
 #include <thread>

@@ -3,6 +3,7 @@
 
 #include "net/tls_context.hpp"
 #include "sip/transport.hpp"
+#include "support/run_until.hpp"
 
 #include <array>
 #include <asio/connect.hpp>
@@ -20,16 +21,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-template <class Pred>
-bool runUntil(asio::io_context& io, Pred pred, std::chrono::milliseconds limit = 2000ms) {
-    const auto deadline = std::chrono::steady_clock::now() + limit;
-    while (!pred()) {
-        if (std::chrono::steady_clock::now() >= deadline) return false;
-        io.restart();
-        io.run_one_for(10ms);
-    }
-    return true;
-}
+using sb::test::runUntil;
 
 std::string request(std::string_view callId, std::string_view body = "") {
     return "OPTIONS sip:bob@example.com SIP/2.0\r\n"

@@ -1,4 +1,5 @@
 #include "sip/transport.hpp"
+#include "support/run_until.hpp"
 
 #include <array>
 #include <asio/ip/udp.hpp>
@@ -9,17 +10,7 @@
 namespace sb::sip {
 namespace {
 
-template <class Pred>
-bool runUntil(asio::io_context& io, Pred pred,
-              std::chrono::milliseconds limit = std::chrono::milliseconds(2000)) {
-    const auto deadline = std::chrono::steady_clock::now() + limit;
-    while (!pred()) {
-        if (std::chrono::steady_clock::now() >= deadline) return false;
-        io.restart();
-        io.run_one_for(std::chrono::milliseconds(10));
-    }
-    return true;
-}
+using sb::test::runUntil;
 
 const std::string kRequest = "OPTIONS sip:a@b SIP/2.0\r\nContent-Length: 0\r\n\r\n";
 

@@ -1,10 +1,11 @@
 #pragma once
-// Helpers shared by the net tests: drive an io_context on the test thread until a condition holds.
+// Shared by the net and sip tests: drives an io_context on the test thread until a condition
+// holds or a time limit passes.
 
 #include <asio/io_context.hpp>
 #include <chrono>
 
-namespace sb::net::test {
+namespace sb::test {
 
 template <class Pred>
 bool runUntil(asio::io_context& io, Pred pred,
@@ -18,4 +19,4 @@ bool runUntil(asio::io_context& io, Pred pred,
     return true;
 }
 
-} // namespace sb::net::test
+} // namespace sb::test
