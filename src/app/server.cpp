@@ -8,6 +8,7 @@
 #include <csignal>
 #include <fmt/format.h>
 #include <iostream>
+#include <pthread.h>
 #include <utility>
 
 namespace sb::app {
@@ -156,6 +157,15 @@ int serve(const ServeOptions& options) {
         return started.error().code == Errc::config ? 2 : 1;
     }
     server.run();
+    // A signal can arrive twice (coreutils timeout, for one, signals both the child and its
+    // process group). Once run() has returned, the Server's signal_set is about to go and with
+    // it our handlers: hold further SIGINT/SIGTERM pending so that they die with the process
+    // instead of killing it half-way through an orderly teardown.
+    sigset_t stopSignals;
+    sigemptyset(&stopSignals);
+    sigaddset(&stopSignals, SIGINT);
+    sigaddset(&stopSignals, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &stopSignals, nullptr);
     return 0;
 }
 

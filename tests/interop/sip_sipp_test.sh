@@ -12,6 +12,7 @@ work=$(mktemp -d)
 server_pid=
 cleanup() {
   [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
+  [ -n "${KEEP_WORK:-}" ] && cp "$work/server.log" /tmp/last-server.log
   rm -rf "$work"
 }
 trap cleanup EXIT
