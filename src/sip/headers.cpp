@@ -279,18 +279,21 @@ Result<AuthValue> parseAuth(std::string_view value, std::string_view header) {
 }
 
 std::optional<std::string_view> AuthValue::param(std::string_view name) const noexcept {
-    std::optional<std::string_view> found;
-    auto r = forEachListItem(paramsText, "auth", [&](std::string_view item) -> Result<void> {
+    std::string_view rest = paramsText;
+    while (!rest.empty()) {
+        const auto end = detail::listItemEnd(rest);
+        if (end == std::string_view::npos) return std::nullopt;
+        const auto item = rest.substr(0, end);
         const auto eq = item.find('=');
-        if (eq == std::string_view::npos || !syntax::iequals(trim(item.substr(0, eq)), name))
-            return {};
-        auto v = trim(item.substr(eq + 1));
-        if (v.size() >= 2 && v.front() == '"') v = v.substr(1, v.size() - 2);
-        found = v;
-        return fail(Errc::not_found, ""); // stop early
-    });
-    (void)r;
-    return found;
+        if (eq != std::string_view::npos && syntax::iequals(trim(item.substr(0, eq)), name)) {
+            auto value = trim(item.substr(eq + 1));
+            if (value.size() >= 2 && value.front() == '"')
+                value = value.substr(1, value.size() - 2);
+            return value;
+        }
+        rest = end == rest.size() ? std::string_view{} : rest.substr(end + 1);
+    }
+    return std::nullopt;
 }
 
 } // namespace sb::sip
