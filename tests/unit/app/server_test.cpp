@@ -3,6 +3,8 @@
 
 #include <chrono>
 #include <csignal>
+#include <cstdlib>
+#include <filesystem>
 #include <future>
 #include <gtest/gtest.h>
 #include <thread>
@@ -19,8 +21,31 @@ bool runReturnsWithin(Server& server, std::chrono::seconds bound) {
     return done.wait_for(bound) == std::future_status::ready;
 }
 
+// The default configuration on ephemeral ports and with its files in a fresh temporary folder,
+// so that tests running in parallel neither fight over port 5060 nor share a data folder.
+struct TempFolder {
+    std::string path;
+    TempFolder() {
+        char name[] = "/tmp/switchboard-server-test-XXXXXX";
+        if (mkdtemp(name)) path = name;
+    }
+    ~TempFolder() { std::filesystem::remove_all(path); }
+};
+
+Config testConfig() {
+    static const TempFolder folder;
+    Config config = defaultConfig();
+    EXPECT_FALSE(folder.path.empty());
+    config.dataDir = folder.path;
+    config.tls.certificate = config.dataDir + "/tls/cert.pem";
+    config.tls.privateKey = config.dataDir + "/tls/key.pem";
+    for (auto& listen : config.sip.listen)
+        listen.port = 0;
+    return config;
+}
+
 TEST(Server, StopFromAnotherThreadEndsRun) {
-    Server server(defaultConfig());
+    Server server(testConfig());
     ASSERT_TRUE(server.start());
     std::thread stopper([&] {
         std::this_thread::sleep_for(50ms);
@@ -31,7 +56,7 @@ TEST(Server, StopFromAnotherThreadEndsRun) {
 }
 
 TEST(Server, StopBeforeRunEndsRunAtOnce) {
-    Server server(defaultConfig());
+    Server server(testConfig());
     ASSERT_TRUE(server.start());
     server.stop();
     server.stop(); // twice is harmless
@@ -39,19 +64,19 @@ TEST(Server, StopBeforeRunEndsRunAtOnce) {
 }
 
 TEST(Server, SigtermEndsRun) {
-    Server server(defaultConfig());
+    Server server(testConfig());
     ASSERT_TRUE(server.start());
     std::raise(SIGTERM); // caught by the server's signal_set, delivered once run() runs
     EXPECT_TRUE(runReturnsWithin(server, 10s));
 }
 
 TEST(Server, RunWithoutStartReturns) {
-    Server server(defaultConfig());
+    Server server(testConfig());
     EXPECT_TRUE(runReturnsWithin(server, 10s));
 }
 
 TEST(Server, StartAppliesTheLogConfiguration) {
-    Config config = defaultConfig();
+    Config config = testConfig();
     config.log.level = "warning";
     config.log.modules = {{"sip", "debug"}};
     Server server(std::move(config));
@@ -65,7 +90,7 @@ TEST(Server, StartAppliesTheLogConfiguration) {
 }
 
 TEST(Server, StartRejectsAnUnknownLevel) {
-    Config config = defaultConfig();
+    Config config = testConfig();
     config.log.level = "loud";
     Server server(std::move(config));
     auto started = server.start();
