@@ -13,11 +13,21 @@ using syntax::trimLeft;
 
 namespace detail {
 
+// The characters that can change the list scanner's state; everything else is skipped by a
+// table look-up.
+constexpr auto kListSpecial = [] {
+    std::array<bool, 256> t{};
+    for (unsigned char c : std::string_view("\"\\<>,"))
+        t[c] = true;
+    return t;
+}();
+
 std::size_t listItemEnd(std::string_view value) noexcept {
     bool quoted = false;
     bool angled = false;
     for (std::size_t i = 0; i < value.size(); ++i) {
         const char c = value[i];
+        if (!kListSpecial[static_cast<unsigned char>(c)]) continue;
         if (quoted) {
             if (c == '\\')
                 ++i;

@@ -4,6 +4,7 @@
 
 #include <arpa/inet.h>
 #include <array>
+#include <cstdint>
 #include <cstring>
 
 namespace sb::sip {
@@ -46,6 +47,21 @@ bool isIpv6(std::string_view s) noexcept {
     return inet_pton(AF_INET6, text.data(), out) == 1;
 }
 
+// Character classes of hostnames. kHyphen and kDot sort last: a label may not end in either.
+enum : std::uint8_t { kBad, kDigit, kLetter, kHyphen, kDot };
+
+constexpr auto kHostClass = [] {
+    std::array<std::uint8_t, 256> t{};
+    for (int c = '0'; c <= '9'; ++c)
+        t[c] = kDigit;
+    for (int c = 'a'; c <= 'z'; ++c)
+        t[c] = t[c - 'a' + 'A'] = kLetter;
+    t['_'] = kLetter;
+    t['-'] = kHyphen;
+    t['.'] = kDot;
+    return t;
+}();
+
 } // namespace
 
 HostKind classifyHost(std::string_view host) noexcept {
@@ -55,25 +71,20 @@ HostKind classifyHost(std::string_view host) noexcept {
         return isIpv6(host.substr(1, host.size() - 2)) ? HostKind::ipv6 : HostKind::invalid;
     }
     // hostname = *( domainlabel "." ) toplabel [ "." ]: labels of alphanum and '-' (and '_',
-    // seen in the field), not starting or ending with '-'. One pass; the toplabel-starts-with-
-    // a-letter rule is relaxed, but an all-numeric name must be a valid IPv4 address.
-    std::string_view name = host.back() == '.' ? host.substr(0, host.size() - 1) : host;
+    // seen in the field), not starting or ending with '-'. One table-driven pass; the
+    // toplabel-starts-with-a-letter rule is relaxed, but an all-numeric name must be a valid
+    // IPv4 address.
+    const std::string_view name = host.back() == '.' ? host.substr(0, host.size() - 1) : host;
     bool numeric = true;
-    char prev = '.';
+    std::uint8_t prev = kDot;
     for (char c : name) {
-        if (c == '.') {
-            if (prev == '.' || prev == '-') return HostKind::invalid;
-        } else if (c == '-') {
-            if (prev == '.') return HostKind::invalid;
-            numeric = false;
-        } else if (syntax::isAlnum(c) || c == '_') {
-            numeric = numeric && syntax::isDigit(c);
-        } else {
+        const std::uint8_t cls = kHostClass[static_cast<unsigned char>(c)];
+        if (cls == kBad || (cls == kDot && prev >= kHyphen) || (cls == kHyphen && prev == kDot))
             return HostKind::invalid;
-        }
-        prev = c;
+        numeric &= cls == kDigit || cls == kDot;
+        prev = cls;
     }
-    if (prev == '.' || prev == '-') return HostKind::invalid;
+    if (prev >= kHyphen) return HostKind::invalid;
     if (numeric) return isIpv4(host) ? HostKind::ipv4 : HostKind::invalid;
     return HostKind::hostname;
 }
