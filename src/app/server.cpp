@@ -105,11 +105,12 @@ Result<void> Server::startSip() {
     limits.maxConnections = sip.maxConnections;
     sipTransport_ = std::make_unique<sip::TransportLayer>(context_, limits, tlsFiles);
     sipTransport_->onMessage([this](sip::InboundMessage&& m) { onSipMessage(std::move(m)); });
-    sipTransport_->onStreamError([](const sip::InboundMessage& peer, const Error& error) {
-        // Without a framed message there is nothing to answer: the connection is closed.
-        SB_WARN_RATE_LIMITED(log::get("sip"), "{} peer {}:{} closed: {}",
-                             sip::transportName(peer.transport), peer.remoteAddress.to_string(),
-                             peer.remotePort, error.message);
+    sipTransport_->onStreamError([this](const sip::InboundMessage& peer, const Error& error) {
+        // RFC 3261 §18.3: a stream message without a usable Content-Length is malformed. Answer
+        // it from the headers received (400 naming Content-Length, or 513 when too large); the
+        // transport closes the connection after the answer.
+        if (auto answer = responder_->rejectMalformed(peer.bytes, error))
+            sipTransport_->reply(peer, std::move(*answer));
     });
     for (const auto& listen : sip.listen) {
         if (auto ok = sipTransport_->listen({listen.transport, listen.address, listen.port}); !ok)

@@ -356,8 +356,9 @@ void TransportLayer::Impl::framingError(Conn& c, const Error& error) {
                          error.message);
     c.failed = true;
     c.inMessage = false;
-    c.buffer.clear();
-    c.buffer.shrink_to_fit();
+    auto peer = peerOf(c);
+    peer.bytes = std::move(c.buffer); // what was received, for the SIP layer's answer
+    c.buffer = std::string();
     if (c.key) { // never reuse a connection that is going away
         byPeer_.erase(*c.key);
         c.key.reset();
@@ -365,7 +366,7 @@ void TransportLayer::Impl::framingError(Conn& c, const Error& error) {
     const auto id = c.id();
     if (onStreamError_) {
         try {
-            onStreamError_(peerOf(c), error);
+            onStreamError_(peer, error);
         } catch (const std::exception& e) {
             SB_WARN_RATE_LIMITED(logger(), "stream error handler threw: {}", e.what());
         }

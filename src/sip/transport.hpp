@@ -78,9 +78,11 @@ public:
 
     // Every complete message (one datagram, or one framed stream message).
     void onMessage(std::function<void(InboundMessage&&)> handler);
-    // A stream message could not be framed (no Content-Length, too large, garbage). The handler
-    // may answer with reply() (e.g. 400 or 513) from within the call; the connection is then
-    // closed once that write is done (at once when there is no reply).
+    // A stream message could not be framed (no Content-Length, too large, garbage). `peer.bytes`
+    // holds what had been received of it (at most about maxMessageBytes), so that the SIP layer
+    // can salvage the headers a response needs. The handler may answer with reply() (e.g. 400
+    // or 513) from within the call; the connection is then closed once that write is done (at
+    // once when there is no reply).
     void onStreamError(std::function<void(const InboundMessage& peer, const Error&)> handler);
 
     // Answers on the connection the message came in on (TCP/TLS), or from the socket it came in

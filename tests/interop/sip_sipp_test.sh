@@ -109,14 +109,27 @@ fi
 exec 3<&-
 check "a TCP peer that never finishes its message is cut off"
 
-# A message over max_message_bytes is refused and its connection closed.
-exec 3<>"/dev/tcp/127.0.0.1/$sip_port"
-{ printf 'OPTIONS sip:probe@127.0.0.1 SIP/2.0\r\nContent-Length: 5000\r\n\r\n'; head -c 5000 /dev/zero; } >&3 2>/dev/null || true
-if ! closed_within 5; then
-  echo "not ok - oversized message did not close the connection"; exit 1
-fi
-exec 3<&-
-check "a message over max_message_bytes closes the connection"
+# Over TCP, a request that cannot be framed is answered from the headers received, then its
+# connection is closed: no Content-Length → 400 naming it (RFC 3261 §18.3), over
+# max_message_bytes → 513.
+probe_headers="OPTIONS sip:probe@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/TCP 127.0.0.1:5999;branch=z9hG4bKtcp1\r
+From: <sip:probe@127.0.0.1>;tag=1\r\nTo: <sip:probe@127.0.0.1>\r\nCall-ID: tcp-probe\r\nCSeq: 1 OPTIONS\r\n"
+stream_answer() { # bytes-to-send-command expected-status-line-prefix description
+  exec 3<>"/dev/tcp/127.0.0.1/$sip_port"
+  eval "$1" >&3 2>/dev/null || true
+  local status=0
+  timeout 5 cat <&3 >"$work/stream.out" 2>/dev/null || status=$?
+  exec 3<&-
+  if [ "$status" -eq 124 ] || ! head -1 "$work/stream.out" | grep -q "^$2"; then
+    echo "not ok - $3: got '$(head -1 "$work/stream.out")'"; exit 1
+  fi
+  grep -q "^Call-ID: tcp-probe" "$work/stream.out"
+  check "$3: $(head -1 "$work/stream.out" | tr -d '\r'), connection closed"
+}
+stream_answer "printf '%b\r\n' \"\$probe_headers\"" \
+  "SIP/2.0 400 Bad Request (Content-Length" "TCP request without Content-Length"
+stream_answer "{ printf '%bContent-Length: 5000\r\n\r\n' \"\$probe_headers\"; head -c 5000 /dev/zero; }" \
+  "SIP/2.0 513 " "TCP request over max_message_bytes"
 
 # Still answering after all of the above.
 run_sipp options u1 5
