@@ -62,6 +62,18 @@ constexpr auto kHostClass = [] {
     return t;
 }();
 
+// Which class may not follow which: an empty label ("..", a leading '.'), a label starting
+// with '-' (".-") or ending with '-' ("-."), and any character outside the hostname set.
+constexpr auto kBadTransition = [] {
+    std::array<std::array<std::uint8_t, 5>, 5> t{};
+    for (int prev = 0; prev < 5; ++prev) {
+        t[prev][kBad] = 1;
+        t[prev][kDot] = prev >= kHyphen;
+        t[prev][kHyphen] = prev == kDot;
+    }
+    return t;
+}();
+
 } // namespace
 
 HostKind classifyHost(std::string_view host) noexcept {
@@ -75,16 +87,17 @@ HostKind classifyHost(std::string_view host) noexcept {
     // toplabel-starts-with-a-letter rule is relaxed, but an all-numeric name must be a valid
     // IPv4 address.
     const std::string_view name = host.back() == '.' ? host.substr(0, host.size() - 1) : host;
-    bool numeric = true;
+    // Branch-free: one table look-up per character and one per transition.
+    unsigned bad = 0, nonNumeric = 0;
     std::uint8_t prev = kDot;
     for (char c : name) {
         const std::uint8_t cls = kHostClass[static_cast<unsigned char>(c)];
-        if (cls == kBad || (cls == kDot && prev >= kHyphen) || (cls == kHyphen && prev == kDot))
-            return HostKind::invalid;
-        numeric &= cls == kDigit || cls == kDot;
+        bad |= kBadTransition[prev][cls];
+        nonNumeric |= static_cast<unsigned>(cls == kLetter) | static_cast<unsigned>(cls == kHyphen);
         prev = cls;
     }
-    if (prev >= kHyphen) return HostKind::invalid;
+    if (bad || prev >= kHyphen) return HostKind::invalid;
+    const bool numeric = nonNumeric == 0;
     if (numeric) return isIpv4(host) ? HostKind::ipv4 : HostKind::invalid;
     return HostKind::hostname;
 }
