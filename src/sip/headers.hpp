@@ -5,6 +5,7 @@
 
 #include "core/result.hpp"
 #include "sip/params.hpp"
+#include "sip/syntax.hpp"
 #include "sip/uri.hpp"
 
 #include <cstdint>
@@ -88,11 +89,7 @@ Result<void> forEachListItem(std::string_view value, std::string_view header, F&
         if (end == std::string_view::npos)
             return fail(Errc::invalid_input,
                         std::string(header) + ": unbalanced quotes or angle brackets");
-        std::string_view item = value.substr(0, end);
-        while (!item.empty() && (item.front() == ' ' || item.front() == '\t'))
-            item.remove_prefix(1);
-        while (!item.empty() && (item.back() == ' ' || item.back() == '\t'))
-            item.remove_suffix(1);
+        const std::string_view item = syntax::trim(value.substr(0, end));
         if (item.empty())
             return fail(Errc::invalid_input, std::string(header) + ": empty list element");
         if (auto r = f(item); !r) return r;

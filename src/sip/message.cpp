@@ -138,7 +138,7 @@ private:
             std::string_view line;
             if (!nextLine(pos, line))
                 return invalid("message header section is not terminated by an empty line");
-            if (!line.empty() && (line.front() == ' ' || line.front() == '\t')) {
+            if (!line.empty() && syntax::isWsp(line.front())) {
                 if (fieldStart == std::string::npos)
                     return invalid("message starts its headers with a continuation line");
                 // Replace the line break before the continuation with spaces (§7.3.1).
@@ -204,7 +204,7 @@ private:
         const auto colon = field.find(':');
         // field-name *(SP / HTAB) ":" (HCOLON, RFC 3261 §25.1)
         std::string_view name = field.substr(0, colon);
-        while (!name.empty() && (name.back() == ' ' || name.back() == '\t'))
+        while (!name.empty() && syntax::isWsp(name.back()))
             name.remove_suffix(1);
         // A known name is a token by construction (lookupHeader's comparison can only confuse
         // '-' with CR, which checkControls rejects for the whole block), so only unknown names

@@ -1,5 +1,8 @@
 #include "sip/stream_framer.hpp"
 
+#include "sip/header_id.hpp"
+#include "sip/syntax.hpp"
+
 #include <cstdint>
 #include <fmt/format.h>
 #include <limits>
@@ -8,48 +11,24 @@ namespace sb::sip {
 
 namespace {
 
-constexpr char lower(char c) noexcept {
-    return (c >= 'A' && c <= 'Z') ? char(c + 32) : c;
-}
-constexpr bool isWsp(char c) noexcept {
-    return c == ' ' || c == '\t';
-}
-// Inside a (possibly folded) header value: RFC 3261 §7.3.1 LWS = [*WSP CRLF] 1*WSP.
-constexpr bool isLws(char c) noexcept {
-    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-bool equalsNoCase(std::string_view a, std::string_view lowerB) noexcept {
-    if (a.size() != lowerB.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        if (lower(a[i]) != lowerB[i]) return false;
-    }
-    return true;
-}
+using syntax::isWsp;
 
 // If `line` is a Content-Length (or compact "l") header, the offset of its value in `line`.
 std::size_t contentLengthValue(std::string_view line) noexcept {
-    const char first = lower(line.empty() ? '\0' : line[0]);
+    if (line.empty()) return std::string_view::npos;
+    const char first = syntax::lower(line.front());
     if (first != 'c' && first != 'l') return std::string_view::npos; // the common case
-    std::size_t nameEnd = 0;
-    while (nameEnd < line.size() && line[nameEnd] != ':' && !isWsp(line[nameEnd]))
-        ++nameEnd;
-    const auto name = line.substr(0, nameEnd);
-    if (!equalsNoCase(name, "content-length") && !equalsNoCase(name, "l")) {
-        return std::string_view::npos;
-    }
-    std::size_t colon = nameEnd;
-    while (colon < line.size() && isWsp(line[colon]))
-        ++colon; // RFC 3261 §7.3.1: LWS before ':'
-    if (colon == line.size() || line[colon] != ':') return std::string_view::npos;
-    return colon + 1;
+    const auto colon = line.find(':');
+    if (colon == std::string_view::npos) return std::string_view::npos;
+    auto name = line.substr(0, colon);
+    while (!name.empty() && isWsp(name.back())) // RFC 3261 §7.3.1: WSP before ':'
+        name.remove_suffix(1);
+    return lookupHeader(name) == HeaderId::content_length ? colon + 1 : std::string_view::npos;
 }
 
+// The value as text fit for an error sentence.
 std::string printable(std::string_view value) {
-    while (!value.empty() && isLws(value.front()))
-        value.remove_prefix(1);
-    while (!value.empty() && isLws(value.back()))
-        value.remove_suffix(1);
+    value = syntax::trim(value);
     std::string out;
     for (char c : value.substr(0, 40))
         out += (c >= 0x20 && c < 0x7f) ? c : '?';
@@ -59,27 +38,11 @@ std::string printable(std::string_view value) {
 
 // Parses a Content-Length value (digits surrounded by LWS).
 Result<std::uint64_t> parseContentLength(std::string_view value) {
-    std::size_t p = 0;
-    while (p < value.size() && isLws(value[p]))
-        ++p;
-    const std::size_t digitsStart = p;
     std::uint64_t n = 0;
-    while (p < value.size() && value[p] >= '0' && value[p] <= '9') {
-        const auto digit = static_cast<std::uint64_t>(value[p] - '0');
-        if (n > (std::numeric_limits<std::uint64_t>::max() - digit) / 10) {
-            return fail(Errc::invalid_input,
-                        fmt::format("Content-Length value '{}' overflows", printable(value)));
-        }
-        n = n * 10 + digit;
-        ++p;
-    }
-    const bool hasDigits = p > digitsStart;
-    while (p < value.size() && isLws(value[p]))
-        ++p;
-    if (!hasDigits || p != value.size()) {
-        return fail(Errc::invalid_input,
-                    fmt::format("Content-Length value '{}' is not a number", printable(value)));
-    }
+    if (!syntax::parseUnsigned(syntax::trim(value), std::numeric_limits<std::uint64_t>::max(), n))
+        return fail(
+            Errc::invalid_input,
+            fmt::format("Content-Length value '{}' is not a number below 2**64", printable(value)));
     return n;
 }
 

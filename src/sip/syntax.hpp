@@ -89,6 +89,10 @@ constexpr bool isWordChar(char c) {
 constexpr bool isUricChar(char c) {
     return detail::has(c, detail::kUric);
 }
+// WSP = SP / HTAB (RFC 5234): what starts a continuation line and may precede a header's colon.
+constexpr bool isWsp(char c) {
+    return c == ' ' || c == '\t';
+}
 // Whitespace inside a header value. Folded lines have been unfolded in place by the message
 // parser, but CR and LF are still treated as LWS so that helpers work on any header text.
 constexpr bool isLws(char c) {

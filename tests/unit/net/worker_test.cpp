@@ -1,5 +1,6 @@
 #include "net/worker.hpp"
 
+#include <atomic>
 #include <future>
 #include <gtest/gtest.h>
 #include <stdexcept>
@@ -44,9 +45,14 @@ TEST(Worker, AThrowingHandlerDoesNotEndTheLoop) {
 TEST(Worker, StopFromItsOwnThreadAndDestructorJoins) {
     auto worker = std::make_unique<Worker>();
     worker->start();
-    worker->post([w = worker.get()] { w->stop(); });
-    worker->join();
-    worker.reset(); // nothing left to join; must not hang
+    std::atomic<bool> ranOnWorker{false};
+    worker->post([w = worker.get(), &ranOnWorker] {
+        ranOnWorker = w->isCurrentThread();
+        w->stop();
+    });
+    worker->join(); // returns only once the worker stopped itself
+    EXPECT_TRUE(ranOnWorker);
+    worker.reset(); // nothing left to join; must not hang (ctest's time-out catches a hang)
 }
 
 } // namespace
