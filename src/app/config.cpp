@@ -1,6 +1,7 @@
 #include "app/config.hpp"
 
 #include "app/default_config.hpp" // generated from deploy/switchboard.toml (src/app/CMakeLists.txt)
+#include "sip/uri.hpp"
 
 #include <algorithm>
 #include <asio/ip/address.hpp>
@@ -8,6 +9,7 @@
 #include <fstream>
 #include <iterator>
 #include <optional>
+#include <regex>
 #include <span>
 #include <spdlog/common.h>
 #include <stdexcept>
@@ -129,7 +131,8 @@ public:
 
     Config read(const toml::table& root) const {
         Config config;
-        static constexpr std::string_view kRootKeys[] = {"data_dir", "log", "sip", "tls"};
+        static constexpr std::string_view kRootKeys[] = {"data_dir", "log",   "sip",
+                                                         "tls",      "calls", "routes"};
         onlyKeys(root, "", kRootKeys);
 
         if (const auto* node = root.get("data_dir")) {
@@ -142,6 +145,8 @@ public:
         const auto* sip = table(root, "", "sip");
         readSip(sip, config.sip);
         readTls(root, config);
+        if (const auto* calls = table(root, "", "calls")) readCalls(*calls, config.calls);
+        readRoutes(root, config.routes);
         return config;
     }
 
@@ -233,7 +238,7 @@ private:
             static constexpr std::string_view kKeys[] = {
                 "listen",          "max_message_bytes",  "max_headers",
                 "max_line_bytes",  "message_timeout_ms", "idle_timeout_s",
-                "max_connections", "user_agent"};
+                "max_connections", "user_agent",         "timers"};
             onlyKeys(*sip, "sip", kKeys);
             integer(*sip, "sip", "max_message_bytes", 1024, 16777216, out.maxMessageBytes);
             integer(*sip, "sip", "max_headers", 16, 4096, out.maxHeaders);
@@ -250,8 +255,90 @@ private:
                                    out.maxMessageBytes, out.maxLineBytes));
             }
             readUserAgent(*sip, out);
+            if (const auto* timers = table(*sip, "sip", "timers")) readTimers(*timers, out);
         }
         readListeners(sip, out);
+    }
+
+    void readTimers(const toml::table& timers, SipConfig& out) const {
+        static constexpr std::string_view kKeys[] = {"t1_ms", "t2_ms", "t4_ms"};
+        onlyKeys(timers, "sip.timers", kKeys);
+        integer(timers, "sip.timers", "t1_ms", 10, 10000, out.t1Ms);
+        integer(timers, "sip.timers", "t2_ms", 100, 60000, out.t2Ms);
+        integer(timers, "sip.timers", "t4_ms", 100, 60000, out.t4Ms);
+        if (out.t2Ms < out.t1Ms) {
+            const auto* node = timers.get("t2_ms") ? timers.get("t2_ms") : timers.get("t1_ms");
+            failAt(node->source(), fmt::format("sip.timers.t2_ms: expected at least "
+                                               "sip.timers.t1_ms ({}), got {}",
+                                               out.t1Ms, out.t2Ms));
+        }
+    }
+
+    void readCalls(const toml::table& calls, CallsConfig& out) const {
+        static constexpr std::string_view kKeys[] = {"max_calls", "max_calls_per_source",
+                                                     "retry_after_s", "no_answer_timeout_s"};
+        onlyKeys(calls, "calls", kKeys);
+        integer(calls, "calls", "max_calls", 1, 10000000, out.maxCalls);
+        integer(calls, "calls", "max_calls_per_source", 1, 10000000, out.maxCallsPerSource);
+        integer(calls, "calls", "retry_after_s", 0, 86400, out.retryAfterS);
+        integer(calls, "calls", "no_answer_timeout_s", 1, 86400, out.noAnswerTimeoutS);
+    }
+
+    void readRoutes(const toml::table& root, std::vector<RouteConfig>& out) const {
+        const auto* node = root.get("routes");
+        if (!node) return;
+        const auto* list = node->as_array();
+        constexpr std::string_view kWhat = "an array of [[routes]] tables";
+        if (!list) expected(*node, "routes", kWhat);
+        for (std::size_t i = 0; i < list->size(); ++i) {
+            const toml::node& entryNode = (*list)[i];
+            const auto path = fmt::format("routes[{}]", i);
+            const auto* entry = entryNode.as_table();
+            if (!entry) expected(entryNode, path, "a table with at least a target");
+            static constexpr std::string_view kKeys[] = {"user", "domain", "target",
+                                                         "outbound_proxy", "transport"};
+            onlyKeys(*entry, path, kKeys);
+            RouteConfig route;
+            for (auto [key, field] : {std::pair{"user", &route.user}, {"domain", &route.domain}}) {
+                const auto* value = string(*entry, path, key, "an ECMAScript regular expression");
+                if (!value) continue;
+                try {
+                    (void)std::regex(value->get(), std::regex::ECMAScript);
+                } catch (const std::regex_error& e) {
+                    expected(*value, join(path, key),
+                             fmt::format("an ECMAScript regular expression ({})", e.what()));
+                }
+                *field = value->get();
+            }
+            constexpr std::string_view kUri = "a sip: or sips: URI";
+            const auto* target = string(*entry, path, "target", kUri);
+            if (!target)
+                failAt(entry->source(), fmt::format("{}.target: missing; expected {}", path, kUri));
+            sipUri(*target, join(path, "target"));
+            route.target = target->get();
+            if (const auto* proxy = string(*entry, path, "outbound_proxy", kUri)) {
+                sipUri(*proxy, join(path, "outbound_proxy"));
+                route.outboundProxy = proxy->get();
+            }
+            constexpr std::string_view kTransports = "one of: udp, tcp, tls";
+            if (const auto* transport = string(*entry, path, "transport", kTransports)) {
+                route.transport = sip::parseTransport(transport->get());
+                if (!route.transport) expected(*transport, join(path, "transport"), kTransports);
+            }
+            out.push_back(std::move(route));
+        }
+    }
+
+    // A SIP or SIPS URI; "${user}" stands for a user part to be filled in.
+    void sipUri(const toml::value<std::string>& value, std::string_view path) const {
+        std::string text = value.get();
+        for (std::size_t at; (at = text.find("${user}")) != std::string::npos;)
+            text.replace(at, 7, "user");
+        const auto uri = sip::parseUri(text);
+        if (!uri || !uri->isSip())
+            expected(value, path,
+                     fmt::format("a sip: or sips: URI{}",
+                                 uri ? "" : fmt::format(" ({})", uri.error().message)));
     }
 
     void readUserAgent(const toml::table& sip, SipConfig& out) const {

@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -45,8 +46,31 @@ struct SipConfig {
     std::uint32_t idleTimeoutS = 300;
     std::uint32_t maxConnections = 1024;
     std::string userAgent = "Switchboard"; // Server/User-Agent header value
+    // RFC 3261 §17 timer bases, in milliseconds.
+    std::uint32_t t1Ms = 500;
+    std::uint32_t t2Ms = 4000;
+    std::uint32_t t4Ms = 5000;
 
     bool operator==(const SipConfig&) const = default;
+};
+
+struct CallsConfig {
+    std::uint32_t maxCalls = 10000;
+    std::uint32_t maxCallsPerSource = 1000;
+    std::uint32_t retryAfterS = 5;
+    std::uint32_t noAnswerTimeoutS = 180;
+
+    bool operator==(const CallsConfig&) const = default;
+};
+
+// One [[routes]] entry; the patterns and URIs are validated by the reader.
+struct RouteConfig {
+    std::string user, domain; // ECMAScript patterns; empty matches any
+    std::string target;       // a sip: or sips: URI, "${user}" allowed
+    std::string outboundProxy;
+    std::optional<sip::Transport> transport;
+
+    bool operator==(const RouteConfig&) const = default;
 };
 
 struct TlsConfig {
@@ -64,6 +88,8 @@ struct Config {
     LogConfig log;
     SipConfig sip;
     TlsConfig tls;
+    CallsConfig calls;
+    std::vector<RouteConfig> routes;
 
     bool operator==(const Config&) const = default;
 };

@@ -20,7 +20,11 @@ spdlog::logger& logger() {
 
 } // namespace
 
-Server::Server(Config config) : config_(std::move(config)) {}
+// The wheel's resolution: SIP timers are multiples of T1 (≥ 10 ms), so 10 ms late is harmless.
+constexpr std::chrono::milliseconds kWheelTick{10};
+
+Server::Server(Config config)
+    : config_(std::move(config)), wheel_(net::TimerWheel::Clock::now(), kWheelTick) {}
 
 Server::~Server() = default;
 
@@ -29,6 +33,7 @@ Result<void> Server::start() {
     if (auto applied = applyLogConfig(); !applied) return applied;
     logger().info("starting (data dir '{}')", config_.dataDir);
     watchSignals();
+    watchStatsSignal();
 
     // Subsystems come up here, in dependency order, each as a start<Subsystem>() step that
     // returns its error. shutdown() undoes them in reverse order; a step that fails must leave
@@ -116,6 +121,23 @@ Result<void> Server::startSip() {
         if (auto ok = sipTransport_->listen({listen.transport, listen.address, listen.port}); !ok)
             return ok;
     }
+    sip::B2buaOptions b2buaOptions;
+    b2buaOptions.userAgent = sip.userAgent;
+    b2buaOptions.timers = {std::chrono::milliseconds(sip.t1Ms), std::chrono::milliseconds(sip.t2Ms),
+                           std::chrono::milliseconds(sip.t4Ms)};
+    b2buaOptions.limits = {config_.calls.maxCalls, config_.calls.maxCallsPerSource,
+                           config_.calls.retryAfterS,
+                           std::chrono::seconds(config_.calls.noAnswerTimeoutS)};
+    std::vector<sip::RouteRule> rules;
+    for (const auto& r : config_.routes)
+        rules.push_back({r.user, r.domain, r.target, r.outboundProxy, r.transport});
+    auto routes = sip::RouteTable::make(std::move(rules));
+    if (!routes) return fail(routes.error());
+    b2buaOptions.routes = std::move(routes).value();
+    b2buaOptions.listeners = sipTransport_->listeners();
+    sipSender_ = std::make_unique<sip::TransportSender>(*sipTransport_);
+    b2bua_ = std::make_unique<sip::B2bua>(wheel_, *sipSender_, std::move(b2buaOptions));
+
     for (const auto& bound : sipTransport_->listeners())
         logger().info("SIP listening on {} {}:{}", sip::transportName(bound.transport),
                       bound.address.is_v6() ? "[" + bound.address.to_string() + "]"
@@ -125,20 +147,72 @@ Result<void> Server::startSip() {
 }
 
 void Server::onSipMessage(sip::InboundMessage&& message) {
-    if (auto answer = responder_->respond(message.bytes))
-        sipTransport_->reply(message, std::move(*answer));
+    const auto& sip = config_.sip;
+    auto parsed = sip::Message::parse(std::string(message.bytes),
+                                      {sip.maxMessageBytes, sip.maxHeaders, sip.maxLineBytes});
+    if (!parsed) {
+        // 400 naming the header (505, 513), salvaged from the raw bytes; nothing for garbage.
+        if (auto answer = responder_->rejectMalformed(message.bytes, parsed.error()))
+            sipTransport_->reply(message, std::move(*answer));
+        return;
+    }
+    message.bytes.clear(); // the transaction layer keeps the source, not the bytes twice
+    b2bua_->receive(std::move(parsed).value(), message);
+    keepWheelTurning();
+}
+
+void Server::keepWheelTurning() {
+    if (wheelTurning_ || wheel_.pending() == 0 || stopping_) return;
+    wheelTurning_ = true;
+    wheelTimer_.expires_after(kWheelTick);
+    wheelTimer_.async_wait([this](const std::error_code& ec) {
+        wheelTurning_ = false;
+        if (ec) return;
+        wheel_.advance(net::TimerWheel::Clock::now());
+        keepWheelTurning();
+    });
+}
+
+void Server::watchStatsSignal() {
+    statsSignal_.emplace(context_, SIGUSR1);
+    statsSignal_->async_wait([this](const std::error_code& ec, int) {
+        if (ec) return;
+        logger().info("{}", statsLine());
+        watchStatsSignal();
+    });
+}
+
+std::string Server::statsLine() const {
+    if (!b2bua_) return "stats: sip not started";
+    const auto calls = b2bua_->stats();
+    const auto& tx = b2bua_->transactions().stats();
+    std::string failures;
+    for (const auto& [status, count] : calls.failuresByStatus)
+        failures += fmt::format("{}{}:{}", failures.empty() ? "" : ",", status, count);
+    return fmt::format(
+        "stats: calls={} dialogs={} transactions={} calls_total={} calls_answered={} "
+        "calls_failed={} calls_cancelled={} rejected_overload={} rejected_loop={} "
+        "rejected_no_route={} tx_server_created={} tx_client_created={} retransmissions_sent={} "
+        "retransmissions_absorbed={} tx_timeouts={} tx_transport_errors={} ack_timeouts={} "
+        "stray_responses={} failures_by_status={}",
+        calls.calls, calls.dialogs, b2bua_->transactions().active(), calls.callsTotal,
+        calls.callsAnswered, calls.callsFailed, calls.callsCancelled, calls.rejectedOverload,
+        calls.rejectedLoop, calls.rejectedNoRoute, tx.serverCreated, tx.clientCreated,
+        tx.retransmissionsSent, tx.retransmissionsAbsorbed, tx.timeouts, tx.transportErrors,
+        tx.ackTimeouts, tx.strayResponses, failures.empty() ? "none" : failures);
 }
 
 void Server::shutdown(std::string_view reason) {
     if (stopping_) return;
     stopping_ = true;
     logger().info("shutting down ({})", reason);
+    logger().info("{}", statsLine());
     // Take the subsystems down here, in the reverse order of start().
     if (sipTransport_) sipTransport_->close();
-    if (signals_) {
-        std::error_code ignored;
-        signals_->cancel(ignored);
-    }
+    std::error_code ignored;
+    if (signals_) signals_->cancel(ignored);
+    if (statsSignal_) statsSignal_->cancel(ignored);
+    wheelTimer_.cancel();
     // Handlers still queued for closed objects are dropped rather than run.
     context_.stop();
 }

@@ -4,11 +4,15 @@
 
 #include "app/config.hpp"
 #include "core/result.hpp"
+#include "net/timer_wheel.hpp"
+#include "sip/b2bua.hpp"
 #include "sip/stateless_responder.hpp"
 #include "sip/transport.hpp"
+#include "sip/transport_sender.hpp"
 
 #include <asio/io_context.hpp>
 #include <asio/signal_set.hpp>
+#include <asio/steady_timer.hpp>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -43,9 +47,16 @@ public:
     // The control loop (ARCHITECTURE.md "Threads": SIP signalling, API and policy run here).
     asio::io_context& context() noexcept { return context_; }
 
+    // One line of counters: "stats: calls=… dialogs=… transactions=… …" (also logged on
+    // SIGUSR1). Call on the control loop.
+    std::string statsLine() const;
+
 private:
     Result<void> applyLogConfig();
     void watchSignals();
+    void watchStatsSignal();
+    // Drives the timer wheel from an asio timer while it has timers pending.
+    void keepWheelTurning();
     Result<void> ensureTlsMaterial();
     Result<void> startSip();
     void onSipMessage(sip::InboundMessage&& message);
@@ -55,8 +66,14 @@ private:
     Config config_;
     asio::io_context context_{1}; // concurrency hint 1: only run()'s thread runs it
     std::optional<asio::signal_set> signals_;
+    std::optional<asio::signal_set> statsSignal_;
+    net::TimerWheel wheel_;
+    asio::steady_timer wheelTimer_{context_};
+    bool wheelTurning_ = false;
     std::unique_ptr<sip::StatelessResponder> responder_;
     std::unique_ptr<sip::TransportLayer> sipTransport_;
+    std::unique_ptr<sip::TransportSender> sipSender_;
+    std::unique_ptr<sip::B2bua> b2bua_;
     bool started_ = false;
     bool stopping_ = false; // touched only on the control loop
 };

@@ -123,7 +123,7 @@ self_signed = false
 TEST(ParseConfig, UnknownTopLevelKeyNamesKeyLineAndChoices) {
     const auto text = "data_dir = \"x\"\ndata_dri = \"x\"\n" + std::string(kListener);
     EXPECT_EQ(errorOf(text), "test.toml:2:1: unknown key 'data_dri' (expected one of: data_dir, "
-                             "log, sip, tls)");
+                             "log, sip, tls, calls, routes)");
 }
 
 TEST(ParseConfig, UnknownNestedKeyNamesTheDottedKey) {

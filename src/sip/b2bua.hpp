@@ -1,0 +1,122 @@
+#pragma once
+// The back-to-back user agent: every inbound INVITE that a route accepts becomes two dialogs,
+// the inbound leg (A, where we are the UAS) and an outbound leg (B, where we are the UAC) to the
+// route's target, with new Call-ID, tags, Via and Contact (RFC 3261 §6 "B2BUA": a UAS and a UAC
+// joined by our own logic, not a proxy). Bodies pass through (the media issue anchors them).
+//
+// What crosses between the legs: provisional and final responses to the INVITE, the ACK for a
+// 2xx (end to end, with its body, so that an offerless INVITE works), BYE, CANCEL (487 on A, a
+// CANCEL on B, and the 2xx that crosses it ACKed and BYEd), and every other in-dialog request
+// (re-INVITE, UPDATE, INFO, …) with its response.
+//
+// One B2bua per worker, on the worker's thread.
+
+#include "net/timer_wheel.hpp"
+#include "sip/dialog.hpp"
+#include "sip/routing.hpp"
+#include "sip/transaction.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <random>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace sb::sip {
+
+struct CallLimits {
+    std::size_t maxCalls = 10000;         // calls at once; beyond: 503 with Retry-After
+    std::size_t maxCallsPerSource = 1000; // calls at once from one source address
+    std::uint32_t retryAfterS = 5;
+    std::chrono::seconds noAnswerTimeout{180}; // ringing longer than this is cancelled
+};
+
+struct B2buaOptions {
+    std::string userAgent = "Switchboard";
+    TimerSettings timers;
+    CallLimits limits;
+    RouteTable routes;
+    // Our own addresses, one per transport and family, for Via and Contact.
+    std::vector<BoundListener> listeners;
+};
+
+class B2bua final : private TransactionUser {
+public:
+    B2bua(net::TimerWheel& wheel, MessageSender& sender, B2buaOptions options);
+    ~B2bua() override;
+    B2bua(const B2bua&) = delete;
+    B2bua& operator=(const B2bua&) = delete;
+
+    // Feeds a well-formed message (a parse failure is answered before this).
+    void receive(Message&& message, const InboundMessage& source);
+
+    struct Stats {
+        std::uint64_t calls = 0, dialogs = 0; // now
+        std::uint64_t callsTotal = 0, callsAnswered = 0, callsFailed = 0, callsCancelled = 0;
+        std::uint64_t rejectedOverload = 0, rejectedLoop = 0, rejectedNoRoute = 0;
+        std::unordered_map<int, std::uint64_t> failuresByStatus; // finals ≥ 300 sent on leg A
+    };
+    Stats stats() const;
+    const TransactionLayer& transactions() const noexcept { return layer_; }
+
+private:
+    enum class Side : std::uint8_t { a, b };
+    struct Call;
+    struct Leg;
+    struct Relay;
+    struct ClientRef;
+
+    // TransactionUser
+    void onRequest(TransactionId server, const Message& request,
+                   const InboundMessage& source) override;
+    void onAck(const Message& ack, const InboundMessage& source) override;
+    void onCancel(TransactionId invite, const Message& cancel) override;
+    void onResponse(TransactionId client, const Message& response) override;
+    void onClientFailure(TransactionId client, ClientFailure failure) override;
+    void onAckTimeout(TransactionId server) override;
+
+    void onInitialInvite(TransactionId server, const Message& invite, const InboundMessage& source);
+    void onOutOfDialog(TransactionId server, const Message& request);
+    void onInDialog(TransactionId server, const Message& request, Call& call, Side side);
+    void onInviteResponse(Call& call, const Message& response);
+    void onRelayResponse(Call& call, Relay relay, const Message& response);
+    void onExtra2xx(Call& call, const Message& response);
+    void answerCallerWith(Call& call, int status, std::string_view reason,
+                          const Message* from = nullptr);
+    void relayAck(Call& call, Side from, const Message& ack);
+    // Ends one leg: BYE when answered (after any ACK we owe), CANCEL while B still rings.
+    void hangUp(Call& call, Side toward);
+    void endCall(std::uint64_t id);
+    void maybeEnd(Call& call);
+
+    // Builders and senders.
+    std::string newToken(); // tags, Call-ID parts, branches
+    std::string via(Transport transport, bool v6);
+    std::string contact(Transport transport, bool v6) const;
+    const BoundListener* listenerFor(Transport transport, bool v6) const;
+    // Sends a request on a leg's dialog; copyFrom gives the body and end-to-end headers.
+    // Returns the client transaction, 0 if it could not be built.
+    TransactionId sendInDialog(Call& call, Side side, std::string_view method,
+                               const Message* copyFrom, std::uint32_t cseq = 0,
+                               std::uint32_t maxForwards = 70);
+    void respondSimple(TransactionId server, const Message& request, int status,
+                       std::string_view reason, std::string_view toTag = {});
+    Call* findCall(std::string_view callId, std::string_view localTag, Side* side);
+    Leg& leg(Call& call, Side side);
+
+    TransactionLayer layer_;
+    net::TimerWheel& wheel_;
+    B2buaOptions options_;
+    std::mt19937_64 random_;
+    std::uint64_t nextCall_ = 1;
+    std::unordered_map<std::uint64_t, std::unique_ptr<Call>> calls_;
+    std::unordered_map<std::string, std::pair<std::uint64_t, Side>> dialogs_;
+    std::unordered_map<TransactionId, std::uint64_t> inviteServers_; // A's INVITE → call
+    std::unordered_map<TransactionId, ClientRef> clients_;
+    std::unordered_map<std::string, std::size_t> callsPerSource_;
+    Stats stats_;
+};
+
+} // namespace sb::sip
