@@ -69,18 +69,52 @@ bool hasContact(std::string_view method) {
            method == "NOTIFY" || method == "REFER";
 }
 
-// RFC 3261 §8.2.2.3: the option tags of Require that we do not support (all of them, for now).
+// Whether a Supported or Require header of `m` lists `tag` (RFC 3261 §20.37, §20.32).
+bool hasOptionTag(const Message& m, HeaderId header, std::string_view tag) {
+    bool found = false;
+    for (const auto& f : m.headers()) {
+        if (f.id != header) continue;
+        (void)forEachListItem(f.value, "option tags", [&](std::string_view item) -> Result<void> {
+            found = found || syntax::iequals(item, tag);
+            return {};
+        });
+    }
+    return found;
+}
+
+// RFC 3261 §8.2.2.3: the option tags of Require that we do not support.
 std::string unsupportedRequirements(const Message& request) {
     std::string out;
     for (const auto& f : request.headers()) {
         if (f.id != HeaderId::require) continue;
         (void)forEachListItem(f.value, "Require", [&](std::string_view tag) -> Result<void> {
+            if (syntax::iequals(tag, "100rel")) return {}; // RFC 3262, relayed end to end
             if (!out.empty()) out += ", ";
             out += tag;
             return {};
         });
     }
     return out;
+}
+
+// The RSeq of a reliable provisional response (RFC 3262 §7.1), or nothing.
+std::optional<std::uint32_t> reliableSequence(const Message& response) {
+    if (!hasOptionTag(response, HeaderId::require, "100rel")) return std::nullopt;
+    const auto rseq = response.header(HeaderId::rseq);
+    if (!rseq) return std::nullopt;
+    auto n = parseScalar(*rseq, 4294967295u, "RSeq");
+    if (!n || *n == 0) return std::nullopt;
+    return *n;
+}
+
+// The response number of a RAck header "response-num CSeq-num Method" (RFC 3262 §7.2).
+std::optional<std::uint32_t> rackResponseNumber(const Message& prack) {
+    const auto rack = prack.header(HeaderId::rack);
+    if (!rack) return std::nullopt;
+    const auto space = rack->find(' ');
+    auto n = parseScalar(rack->substr(0, space), 4294967295u, "RAck");
+    if (!n) return std::nullopt;
+    return *n;
 }
 
 } // namespace
@@ -102,7 +136,9 @@ struct B2bua::Relay {
 };
 
 struct B2bua::ClientRef {
-    enum class Kind : std::uint8_t { invite, relay, bye, forkBye } kind;
+    // untracked: requests whose outcome changes nothing (a BYE to an unwanted fork, our own
+    // PRACK).
+    enum class Kind : std::uint8_t { invite, relay, bye, untracked } kind;
     std::uint64_t call = 0;
 };
 
@@ -117,6 +153,15 @@ struct B2bua::Call {
     std::string source; // A's address, for the per-source limit
     std::vector<Relay> relays;
     int byesPending = 0;
+    // RFC 3262 end to end: A may take reliable provisionals; those B sends reliably are relayed
+    // with our own RSeq numbering towards A, and A's PRACK goes on to B with B's numbers.
+    bool a100rel = false;
+    std::uint32_t aRseq = 0;
+    std::uint32_t bInviteCseq = 0;
+    struct ReliableProvisional {
+        std::uint32_t aRseq, bRseq;
+    };
+    std::vector<ReliableProvisional> reliables;
     net::TimerWheel::TimerId noAnswer;
 };
 
@@ -257,7 +302,14 @@ void B2bua::onInitialInvite(TransactionId server, const Message& invite,
                   call.a.dialog.callId, b.callId, call.a.dialog.remoteUri, invite.requestUri().text,
                   route->target);
 
-    call.bInvite = sendInDialog(call, Side::b, "INVITE", &invite, 0, maxForwards - 1);
+    call.a100rel = hasOptionTag(invite, HeaderId::supported, "100rel") ||
+                   hasOptionTag(invite, HeaderId::require, "100rel");
+    ExtraHeaders extra;
+    if (call.a100rel) extra.emplace_back(HeaderId::supported, "100rel");
+    if (hasOptionTag(invite, HeaderId::require, "100rel"))
+        extra.emplace_back(HeaderId::require, "100rel");
+    call.bInvite = sendInDialog(call, Side::b, "INVITE", &invite, 0, maxForwards - 1, extra);
+    call.bInviteCseq = call.b.dialog.localSeq;
     if (call.bInvite == 0) {
         answerCallerWith(call, 500, "Server Internal Error");
         call.state = Call::State::ending;
@@ -307,13 +359,25 @@ void B2bua::onInDialog(TransactionId server, const Message& request, Call& call,
         hangUp(call, otherSide);
         return maybeEnd(call);
     }
-    if (call.state != Call::State::confirmed) {
-        // Early-dialog requests other than BYE (UPDATE, INFO, PRACK) wait for the issues that
-        // need them; a request on a dialog that is going away gets 481.
-        const bool ending =
-            call.state == Call::State::ending || call.state == Call::State::cancelling;
-        return respondSimple(server, request, ending ? 481 : 491,
-                             ending ? "Call/Transaction Does Not Exist" : "Request Pending");
+    if (call.state == Call::State::ending || call.state == Call::State::cancelling)
+        return respondSimple(server, request, 481, "Call/Transaction Does Not Exist");
+    ExtraHeaders extra;
+    if (call.state == Call::State::early) {
+        // Early dialogs carry PRACK (RFC 3262), UPDATE (RFC 3311) and INFO once B's early
+        // dialog exists; anything else waits for the answer.
+        const bool early = method == "PRACK" || method == "UPDATE" || method == "INFO";
+        if (!early || call.b.dialog.remoteTag.empty())
+            return respondSimple(server, request, 491, "Request Pending");
+    }
+    if (method == "PRACK") {
+        // RFC 3262 §7.2: the RAck names our RSeq; B must see its own.
+        const auto aRseq = rackResponseNumber(request);
+        const auto match = std::find_if(call.reliables.begin(), call.reliables.end(),
+                                        [&](const auto& r) { return aRseq && r.aRseq == *aRseq; });
+        if (side != Side::a || match == call.reliables.end())
+            return respondSimple(server, request, 481, "Call/Transaction Does Not Exist");
+        extra.emplace_back(HeaderId::rack,
+                           fmt::format("{} {} INVITE", match->bRseq, call.bInviteCseq));
     }
     if (method == "INVITE" || method == "UPDATE") {
         for (const auto& r : call.relays) {
@@ -328,7 +392,7 @@ void B2bua::onInDialog(TransactionId server, const Message& request, Call& call,
         }
         from.dialog.refreshTarget(request); // §12.2.2 target refresh
     }
-    const TransactionId client = sendInDialog(call, otherSide, method, &request);
+    const TransactionId client = sendInDialog(call, otherSide, method, &request, 0, 70, extra);
     if (client == 0) return respondSimple(server, request, 500, "Server Internal Error");
     call.relays.push_back({server, client, side, method == "INVITE"});
     clients_.emplace(client, ClientRef{ClientRef::Kind::relay, call.id});
@@ -419,7 +483,7 @@ void B2bua::onResponse(TransactionId client, const Message& response) {
             maybeEnd(call);
         }
         return;
-    case ClientRef::Kind::forkBye:
+    case ClientRef::Kind::untracked:
         return;
     }
 }
@@ -428,7 +492,13 @@ void B2bua::onInviteResponse(Call& call, const Message& response) {
     const int status = response.status();
     if (status == 100) return; // hop by hop; A had its own at once
     Leg& b = call.b;
-    if (b.dialog.remoteTag.empty()) b.dialog.remoteTag = response.to().tag(); // early dialog
+    if (b.dialog.remoteTag.empty() && !response.to().tag().empty()) {
+        // §12.1.2: the first provisional response with a tag makes B's early dialog.
+        b.dialog.remoteTag = response.to().tag();
+        b.dialog.adopt(response);
+        if (auto next = resolveNumeric(b.dialog.nextHop(), b.destination.transport))
+            b.destination = std::move(next).value();
+    }
 
     if (status < 200) {
         if (call.state != Call::State::early || call.aInvite == 0) return;
@@ -438,6 +508,18 @@ void B2bua::onInviteResponse(Call& call, const Message& response) {
         w.header(HeaderId::contact,
                  contact(call.a.destination.transport, call.a.destination.address.is_v6()));
         w.header(HeaderId::server, options_.userAgent);
+        if (const auto bRseq = reliableSequence(response); bRseq && !call.a100rel) {
+            // RFC 3262 §4: A cannot acknowledge it, so we do, and A gets it unreliably.
+            acknowledgeReliable(call, *bRseq, response.cseq().number);
+        } else if (bRseq) {
+            // A retransmission from B keeps the RSeq A saw the first time (§3).
+            auto seen = std::find_if(call.reliables.begin(), call.reliables.end(),
+                                     [&](const auto& r) { return r.bRseq == *bRseq; });
+            if (seen == call.reliables.end())
+                seen = call.reliables.insert(call.reliables.end(), {++call.aRseq, *bRseq});
+            w.header(HeaderId::require, "100rel");
+            w.header(HeaderId::rseq, fmt::format("{}", seen->aRseq));
+        }
         copyEndToEnd(response, w);
         return layer_.respond(call.aInvite, status,
                               w.finish(response.body(), contentType(response)));
@@ -456,9 +538,10 @@ void B2bua::onInviteResponse(Call& call, const Message& response) {
         return maybeEnd(call);
     }
 
-    // The first 2xx makes B's dialog (forks that answer later are ACKed and BYEd).
+    // The first 2xx makes B's dialog (forks that answer later are ACKed and BYEd); §13.2.2.4:
+    // the route set is recomputed from it.
     b.dialog.remoteTag = response.to().tag();
-    b.dialog.confirm(response);
+    b.dialog.adopt(response);
     b.answered = true;
     b.ackOwed = response.cseq().number;
     if (auto next = resolveNumeric(b.dialog.nextHop(), b.destination.transport))
@@ -498,8 +581,7 @@ void B2bua::onExtra2xx(Call& call, const Message& response) {
     // §13.2.2.4: a 2xx from another fork makes a dialog we do not want: ACK it, then BYE it.
     Dialog fork = b.dialog;
     fork.remoteTag = response.to().tag();
-    fork.early = true;
-    fork.confirm(response);
+    fork.adopt(response);
     auto destination = resolveNumeric(fork.nextHop(), b.destination.transport);
     const Destination& to = destination ? destination.value() : b.destination;
     const bool v6 = to.address.is_v6();
@@ -509,7 +591,7 @@ void B2bua::onExtra2xx(Call& call, const Message& response) {
     bye.header(HeaderId::user_agent, options_.userAgent);
     if (auto parsed = Message::parse(bye.finish())) {
         if (auto id = layer_.sendRequest(std::move(parsed).value(), to))
-            clients_.emplace(id, ClientRef{ClientRef::Kind::forkBye, call.id});
+            clients_.emplace(id, ClientRef{ClientRef::Kind::untracked, call.id});
     }
 }
 
@@ -585,7 +667,7 @@ void B2bua::onClientFailure(TransactionId client, ClientFailure failure) {
     case ClientRef::Kind::bye:
         --call.byesPending;
         return maybeEnd(call);
-    case ClientRef::Kind::forkBye:
+    case ClientRef::Kind::untracked:
         return;
     }
 }
@@ -669,14 +751,22 @@ void B2bua::endCall(std::uint64_t id) {
 // ---------------------------------------------------------------------------------------------
 // Building and sending
 
+void B2bua::acknowledgeReliable(Call& call, std::uint32_t rseq, std::uint32_t inviteCseq) {
+    const ExtraHeaders rack{{HeaderId::rack, fmt::format("{} {} INVITE", rseq, inviteCseq)}};
+    if (const TransactionId id = sendInDialog(call, Side::b, "PRACK", nullptr, 0, 70, rack))
+        clients_.emplace(id, ClientRef{ClientRef::Kind::untracked, call.id});
+}
+
 TransactionId B2bua::sendInDialog(Call& call, Side side, std::string_view method,
                                   const Message* copyFrom, std::uint32_t cseq,
-                                  std::uint32_t maxForwards) {
+                                  std::uint32_t maxForwards, const ExtraHeaders& extra) {
     Leg& l = leg(call, side);
     const bool v6 = l.destination.address.is_v6();
     auto w = l.dialog.request(method, via(l.destination.transport, v6), cseq, maxForwards);
     if (hasContact(method)) w.header(HeaderId::contact, contact(l.destination.transport, v6));
     w.header(HeaderId::user_agent, options_.userAgent);
+    for (const auto& [id, value] : extra)
+        w.header(id, value);
     std::string bytes;
     if (copyFrom) {
         copyEndToEnd(*copyFrom, w);

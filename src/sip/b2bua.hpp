@@ -96,11 +96,14 @@ private:
     std::string via(Transport transport, bool v6);
     std::string contact(Transport transport, bool v6) const;
     const BoundListener* listenerFor(Transport transport, bool v6) const;
+    using ExtraHeaders = std::vector<std::pair<HeaderId, std::string>>;
     // Sends a request on a leg's dialog; copyFrom gives the body and end-to-end headers.
     // Returns the client transaction, 0 if it could not be built.
     TransactionId sendInDialog(Call& call, Side side, std::string_view method,
                                const Message* copyFrom, std::uint32_t cseq = 0,
-                               std::uint32_t maxForwards = 70);
+                               std::uint32_t maxForwards = 70, const ExtraHeaders& extra = {});
+    // PRACK to B for a reliable provisional response A cannot acknowledge (RFC 3262 §7.2).
+    void acknowledgeReliable(Call& call, std::uint32_t rseq, std::uint32_t inviteCseq);
     void respondSimple(TransactionId server, const Message& request, int status,
                        std::string_view reason, std::string_view toTag = {});
     Call* findCall(std::string_view callId, std::string_view localTag, Side* side);

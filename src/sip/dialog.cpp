@@ -95,9 +95,8 @@ void Dialog::refreshTarget(const Message& message) {
     if (auto target = contactUri(message); !target.empty()) remoteTarget = std::move(target);
 }
 
-void Dialog::confirm(const Message& response) {
-    if (!early) return;
-    early = false;
+void Dialog::adopt(const Message& response) {
+    early = response.status() < 200;
     routeSet.clear();
     const auto& rrs = response.recordRoutes();
     for (std::size_t i = rrs.size(); i-- > 0;)

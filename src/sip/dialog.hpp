@@ -35,8 +35,10 @@ struct Dialog {
     bool acceptRemoteSeq(std::uint32_t cseq);
     // Target refresh (§12.2.1.2, §12.2.2): a Contact in a re-INVITE, UPDATE or their 2xx.
     void refreshTarget(const Message& message);
-    // An early dialog becomes confirmed on the 2xx (§12.1.2: the route set is recomputed).
-    void confirm(const Message& response);
+    // Takes the route set (Record-Route, reversed) and remote target (Contact) of a response
+    // that creates the dialog: the provisional response of an early dialog, and the 2xx that
+    // confirms it (§12.1.2; §13.2.2.4: the route set is recomputed from the 2xx).
+    void adopt(const Message& response);
 
     // The URI the next request is sent towards (§12.2.1.1, RFC 3263 §4: the first route or
     // the remote target).
