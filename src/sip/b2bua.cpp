@@ -1,7 +1,9 @@
 #include "sip/b2bua.hpp"
 
 #include "core/log.hpp"
+#include "sip/b2bua_call.hpp"
 #include "sip/destination.hpp"
+#include "sip/header_policy.hpp"
 #include "sip/message_writer.hpp"
 #include "sip/syntax.hpp"
 
@@ -19,152 +21,7 @@ spdlog::logger& logger() {
 // request that comes back to us (a loop, RFC 3261 §16.3 item 4 / §8.2.2.2 → 482).
 constexpr std::string_view kOwnBranch = "z9hG4bK-sb";
 
-// Headers that describe the session or the content end to end, and extension headers we do not
-// know: a B2BUA passes them from one leg to the other. Everything that names a hop, a dialog, a
-// transaction or an extension the two legs negotiate separately (Supported, Require, …) is
-// rebuilt per leg instead.
-bool passesThrough(const HeaderField& f) {
-    switch (f.id) {
-    case HeaderId::other:
-    case HeaderId::accept:
-    case HeaderId::accept_encoding:
-    case HeaderId::accept_language:
-    case HeaderId::alert_info:
-    case HeaderId::allow:
-    case HeaderId::allow_events:
-    case HeaderId::call_info:
-    case HeaderId::content_disposition:
-    case HeaderId::content_encoding:
-    case HeaderId::content_language:
-    case HeaderId::error_info:
-    case HeaderId::event:
-    case HeaderId::expires:
-    case HeaderId::in_reply_to:
-    case HeaderId::mime_version:
-    case HeaderId::organization:
-    case HeaderId::priority:
-    case HeaderId::reason:
-    case HeaderId::reply_to:
-    case HeaderId::retry_after:
-    case HeaderId::subject:
-    case HeaderId::warning:
-        return true;
-    default:
-        return false;
-    }
-}
-
-void copyEndToEnd(const Message& from, MessageWriter& to) {
-    for (const auto& f : from.headers())
-        if (passesThrough(f))
-            to.header(f.id == HeaderId::other ? f.name : canonicalName(f.id), f.value);
-}
-
-std::string_view contentType(const Message& m) {
-    return m.header(HeaderId::content_type).value_or("");
-}
-
-bool hasContact(std::string_view method) {
-    return method == "INVITE" || method == "UPDATE" || method == "SUBSCRIBE" ||
-           method == "NOTIFY" || method == "REFER";
-}
-
-// Whether a Supported or Require header of `m` lists `tag` (RFC 3261 §20.37, §20.32).
-bool hasOptionTag(const Message& m, HeaderId header, std::string_view tag) {
-    bool found = false;
-    for (const auto& f : m.headers()) {
-        if (f.id != header) continue;
-        (void)forEachListItem(f.value, "option tags", [&](std::string_view item) -> Result<void> {
-            found = found || syntax::iequals(item, tag);
-            return {};
-        });
-    }
-    return found;
-}
-
-// RFC 3261 §8.2.2.3: the option tags of Require that we do not support.
-std::string unsupportedRequirements(const Message& request) {
-    std::string out;
-    for (const auto& f : request.headers()) {
-        if (f.id != HeaderId::require) continue;
-        (void)forEachListItem(f.value, "Require", [&](std::string_view tag) -> Result<void> {
-            if (syntax::iequals(tag, "100rel")) return {}; // RFC 3262, relayed end to end
-            if (!out.empty()) out += ", ";
-            out += tag;
-            return {};
-        });
-    }
-    return out;
-}
-
-// The RSeq of a reliable provisional response (RFC 3262 §7.1), or nothing.
-std::optional<std::uint32_t> reliableSequence(const Message& response) {
-    if (!hasOptionTag(response, HeaderId::require, "100rel")) return std::nullopt;
-    const auto rseq = response.header(HeaderId::rseq);
-    if (!rseq) return std::nullopt;
-    auto n = parseScalar(*rseq, 4294967295u, "RSeq");
-    if (!n || *n == 0) return std::nullopt;
-    return *n;
-}
-
-// The response number of a RAck header "response-num CSeq-num Method" (RFC 3262 §7.2).
-std::optional<std::uint32_t> rackResponseNumber(const Message& prack) {
-    const auto rack = prack.header(HeaderId::rack);
-    if (!rack) return std::nullopt;
-    const auto space = rack->find(' ');
-    auto n = parseScalar(rack->substr(0, space), 4294967295u, "RAck");
-    if (!n) return std::nullopt;
-    return *n;
-}
-
 } // namespace
-
-struct B2bua::Leg {
-    Dialog dialog;
-    Destination destination;
-    bool answered = false;         // a 2xx has crossed this leg
-    std::uint32_t ackOwed = 0;     // CSeq of our INVITE whose 2xx awaits our ACK
-    std::uint32_t lastAckCseq = 0; // the ACK we sent, resent on 2xx retransmissions
-    std::string lastAck;
-    TransactionId ackAwaitedFrom = 0; // our 2xx on this leg, waiting for the peer's ACK
-};
-
-struct B2bua::Relay {
-    TransactionId server = 0, client = 0;
-    Side from = Side::a;
-    bool invite = false;
-};
-
-struct B2bua::ClientRef {
-    // untracked: requests whose outcome changes nothing (a BYE to an unwanted fork, our own
-    // PRACK).
-    enum class Kind : std::uint8_t { invite, relay, bye, untracked } kind;
-    std::uint64_t call = 0;
-};
-
-struct B2bua::Call {
-    enum class State : std::uint8_t { early, confirmed, cancelling, ending };
-    std::uint64_t id = 0;
-    State state = State::early;
-    Leg a, b;
-    TransactionId aInvite = 0; // A's INVITE until we answer it
-    TransactionId bInvite = 0; // B's INVITE until its final response
-    TransactionId aInviteKey = 0;
-    std::string source; // A's address, for the per-source limit
-    std::vector<Relay> relays;
-    int byesPending = 0;
-    // RFC 3262 end to end: A may take reliable provisionals; those B sends reliably are relayed
-    // with our own RSeq numbering towards A, and A's PRACK goes on to B with B's numbers.
-    bool a100rel = false;
-    std::uint32_t aRseq = 0;
-    std::uint32_t bInviteCseq = 0;
-    struct ReliableProvisional {
-        std::uint32_t aRseq, bRseq;
-    };
-    std::vector<ReliableProvisional> reliables;
-    net::TimerWheel::TimerId noAnswer;
-};
-
 B2bua::B2bua(net::TimerWheel& wheel, MessageSender& sender, B2buaOptions options)
     : layer_(wheel, sender, *this, options.timers, options.userAgent), wheel_(wheel),
       options_(std::move(options)), random_(std::random_device{}()) {}
@@ -304,11 +161,13 @@ void B2bua::onInitialInvite(TransactionId server, const Message& invite,
 
     call.a100rel = hasOptionTag(invite, HeaderId::supported, "100rel") ||
                    hasOptionTag(invite, HeaderId::require, "100rel");
-    ExtraHeaders extra;
-    if (call.a100rel) extra.emplace_back(HeaderId::supported, "100rel");
+    OutgoingRequest out;
+    out.copyFrom = &invite;
+    out.maxForwards = maxForwards - 1;
+    if (call.a100rel) out.extra.emplace_back(canonicalName(HeaderId::supported), "100rel");
     if (hasOptionTag(invite, HeaderId::require, "100rel"))
-        extra.emplace_back(HeaderId::require, "100rel");
-    call.bInvite = sendInDialog(call, Side::b, "INVITE", &invite, 0, maxForwards - 1, extra);
+        out.extra.emplace_back(canonicalName(HeaderId::require), "100rel");
+    call.bInvite = sendOn(call.b, "INVITE", out);
     call.bInviteCseq = call.b.dialog.localSeq;
     if (call.bInvite == 0) {
         answerCallerWith(call, 500, "Server Internal Error");
@@ -330,7 +189,7 @@ void B2bua::onInitialInvite(TransactionId server, const Message& invite,
 
 void B2bua::onInDialog(TransactionId server, const Message& request, Call& call, Side side) {
     Leg& from = leg(call, side);
-    const Side otherSide = side == Side::a ? Side::b : Side::a;
+    const Side otherSide = other(side);
     Leg& to = leg(call, otherSide);
     const std::string_view method = request.method();
 
@@ -361,7 +220,7 @@ void B2bua::onInDialog(TransactionId server, const Message& request, Call& call,
     }
     if (call.state == Call::State::ending || call.state == Call::State::cancelling)
         return respondSimple(server, request, 481, "Call/Transaction Does Not Exist");
-    ExtraHeaders extra;
+    OutgoingRequest out;
     if (call.state == Call::State::early) {
         // Early dialogs carry PRACK (RFC 3262), UPDATE (RFC 3311) and INFO once B's early
         // dialog exists; anything else waits for the answer.
@@ -376,9 +235,11 @@ void B2bua::onInDialog(TransactionId server, const Message& request, Call& call,
                                         [&](const auto& r) { return aRseq && r.aRseq == *aRseq; });
         if (side != Side::a || match == call.reliables.end())
             return respondSimple(server, request, 481, "Call/Transaction Does Not Exist");
-        extra.emplace_back(HeaderId::rack,
-                           fmt::format("{} {} INVITE", match->bRseq, call.bInviteCseq));
+        out.extra.emplace_back(canonicalName(HeaderId::rack),
+                               fmt::format("{} {} INVITE", match->bRseq, call.bInviteCseq));
     }
+    if (method == "REFER" && call.state == Call::State::confirmed)
+        return onRefer(server, request, call, side);
     if (method == "INVITE" || method == "UPDATE") {
         for (const auto& r : call.relays) {
             if (!r.invite && method == "INVITE") continue;
@@ -392,7 +253,8 @@ void B2bua::onInDialog(TransactionId server, const Message& request, Call& call,
         }
         from.dialog.refreshTarget(request); // §12.2.2 target refresh
     }
-    const TransactionId client = sendInDialog(call, otherSide, method, &request, 0, 70, extra);
+    out.copyFrom = &request;
+    const TransactionId client = sendOn(to, method, out);
     if (client == 0) return respondSimple(server, request, 500, "Server Internal Error");
     call.relays.push_back({server, client, side, method == "INVITE"});
     clients_.emplace(client, ClientRef{ClientRef::Kind::relay, call.id});
@@ -411,22 +273,25 @@ void B2bua::onAck(const Message& ack, const InboundMessage&) {
 }
 
 void B2bua::relayAck(Call& call, Side from, const Message& ack) {
-    Leg& to = leg(call, from == Side::a ? Side::b : Side::a);
-    if (to.ackOwed == 0) return;
+    Leg& to = leg(call, other(from));
+    if (to.ackOwed != 0) sendAck(to, &ack);
+}
+
+void B2bua::sendAck(Leg& l, const Message* copyFrom) {
     // §13.2.2.4: the ACK for a 2xx is the UAC core's, a request of its own within the dialog
     // with the INVITE's CSeq number; it carries the answer when the INVITE had no offer.
-    auto w = to.dialog.request("ACK", via(to.destination.transport, to.destination.address.is_v6()),
-                               to.ackOwed);
+    auto w = l.dialog.request("ACK", via(l.destination.transport, l.destination.address.is_v6()),
+                              l.ackOwed);
     w.header(HeaderId::user_agent, options_.userAgent);
-    if (ack.body().empty()) {
-        to.lastAck = w.finish();
+    if (copyFrom && !copyFrom->body().empty()) {
+        if (copyFrom->isRequest()) copyEndToEnd(*copyFrom, w);
+        l.lastAck = w.finish(copyFrom->body(), contentType(*copyFrom));
     } else {
-        copyEndToEnd(ack, w);
-        to.lastAck = w.finish(ack.body(), contentType(ack));
+        l.lastAck = w.finish();
     }
-    to.lastAckCseq = to.ackOwed;
-    to.ackOwed = 0;
-    (void)layer_.sendStateless(to.destination, to.lastAck);
+    l.lastAckCseq = l.ackOwed;
+    l.ackOwed = 0;
+    (void)layer_.sendStateless(l.destination, l.lastAck);
 }
 
 void B2bua::onCancel(TransactionId invite, const Message&) {
@@ -457,7 +322,7 @@ void B2bua::onResponse(TransactionId client, const Message& response) {
             response.cseq().method == "INVITE") {
             Side side;
             if (Call* call = findCall(response.callId(), response.from().tag(), &side))
-                onExtra2xx(*call, response);
+                onExtra2xx(*call, side, response);
         }
         return;
     }
@@ -483,6 +348,10 @@ void B2bua::onResponse(TransactionId client, const Message& response) {
             maybeEnd(call);
         }
         return;
+    case ClientRef::Kind::transferInvite:
+        return onTransferInviteResponse(call, response);
+    case ClientRef::Kind::transferReinvite:
+        return onTransferReinviteResponse(call, response);
     case ClientRef::Kind::untracked:
         return;
     }
@@ -570,8 +439,8 @@ void B2bua::onInviteResponse(Call& call, const Message& response) {
                   b.dialog.callId);
 }
 
-void B2bua::onExtra2xx(Call& call, const Message& response) {
-    Leg& b = call.b;
+void B2bua::onExtra2xx(Call& call, Side side, const Message& response) {
+    Leg& b = leg(call, side);
     if (response.to().tag() == b.dialog.remoteTag) {
         // §13.2.2.4: a retransmitted 2xx gets our ACK again (if we have sent one yet).
         if (b.lastAckCseq == response.cseq().number && !b.lastAck.empty())
@@ -598,7 +467,7 @@ void B2bua::onExtra2xx(Call& call, const Message& response) {
 void B2bua::onRelayResponse(Call& call, Relay relay, const Message& response) {
     const int status = response.status();
     if (status == 100) return;
-    const Side targetSide = relay.from == Side::a ? Side::b : Side::a;
+    const Side targetSide = other(relay.from);
     Leg& origin = leg(call, relay.from);
     Leg& target = leg(call, targetSide);
     const std::string_view method = response.cseq().method;
@@ -660,13 +529,16 @@ void B2bua::onClientFailure(TransactionId client, ClientFailure failure) {
             respondSimple(copy.server, *request, status, reason);
         // §12.2.1.2: the other leg is gone; so is the call.
         call.state = Call::State::ending;
-        leg(call, copy.from == Side::a ? Side::b : Side::a).answered = false;
+        leg(call, other(copy.from)).answered = false;
         hangUp(call, copy.from);
         return maybeEnd(call);
     }
     case ClientRef::Kind::bye:
         --call.byesPending;
         return maybeEnd(call);
+    case ClientRef::Kind::transferInvite:
+    case ClientRef::Kind::transferReinvite:
+        return onTransferFailure(call, r.kind == ClientRef::Kind::transferInvite, status, reason);
     case ClientRef::Kind::untracked:
         return;
     }
@@ -706,30 +578,31 @@ void B2bua::answerCallerWith(Call& call, int status, std::string_view reason, co
 }
 
 void B2bua::hangUp(Call& call, Side toward) {
+    abandonTransfer(call);
     Leg& l = leg(call, toward);
     if (toward == Side::b && call.bInvite != 0) {
         layer_.cancel(call.bInvite); // still ringing: CANCEL, not BYE (§15)
         return;
     }
-    if (!l.answered) return;
-    l.answered = false;
-    if (l.ackOwed != 0) {
-        // The 2xx we are about to end still needs its ACK first (§15.1.1).
-        auto ack = l.dialog.request(
-            "ACK", via(l.destination.transport, l.destination.address.is_v6()), l.ackOwed);
-        l.ackOwed = 0;
-        (void)layer_.sendStateless(l.destination, ack.finish());
-    }
-    if (const TransactionId id = sendInDialog(call, toward, "BYE", nullptr)) {
+    if (const TransactionId id = byeLeg(l)) {
         clients_.emplace(id, ClientRef{ClientRef::Kind::bye, call.id});
         ++call.byesPending;
     }
+}
+
+TransactionId B2bua::byeLeg(Leg& l) {
+    if (!l.answered) return 0;
+    l.answered = false;
+    // The 2xx we are about to end still needs its ACK first (§15.1.1).
+    if (l.ackOwed != 0) sendAck(l);
+    return sendOn(l, "BYE");
 }
 
 void B2bua::maybeEnd(Call& call) {
     if (call.state != Call::State::ending && call.state != Call::State::cancelling) return;
     if (call.bInvite != 0 || call.aInvite != 0 || call.byesPending > 0 || !call.relays.empty())
         return;
+    if (call.transfer && (call.transfer->invite != 0 || call.transfer->reinvite != 0)) return;
     endCall(call.id);
 }
 
@@ -752,31 +625,30 @@ void B2bua::endCall(std::uint64_t id) {
 // Building and sending
 
 void B2bua::acknowledgeReliable(Call& call, std::uint32_t rseq, std::uint32_t inviteCseq) {
-    const ExtraHeaders rack{{HeaderId::rack, fmt::format("{} {} INVITE", rseq, inviteCseq)}};
-    if (const TransactionId id = sendInDialog(call, Side::b, "PRACK", nullptr, 0, 70, rack))
+    OutgoingRequest out;
+    out.extra.emplace_back(canonicalName(HeaderId::rack),
+                           fmt::format("{} {} INVITE", rseq, inviteCseq));
+    if (const TransactionId id = sendOn(call.b, "PRACK", out))
         clients_.emplace(id, ClientRef{ClientRef::Kind::untracked, call.id});
 }
 
-TransactionId B2bua::sendInDialog(Call& call, Side side, std::string_view method,
-                                  const Message* copyFrom, std::uint32_t cseq,
-                                  std::uint32_t maxForwards, const ExtraHeaders& extra) {
-    Leg& l = leg(call, side);
+TransactionId B2bua::sendOn(Leg& l, std::string_view method, const OutgoingRequest& out) {
     const bool v6 = l.destination.address.is_v6();
-    auto w = l.dialog.request(method, via(l.destination.transport, v6), cseq, maxForwards);
+    auto w = l.dialog.request(method, via(l.destination.transport, v6), out.cseq, out.maxForwards);
     if (hasContact(method)) w.header(HeaderId::contact, contact(l.destination.transport, v6));
     w.header(HeaderId::user_agent, options_.userAgent);
-    for (const auto& [id, value] : extra)
+    for (const auto& [id, value] : out.extra)
         w.header(id, value);
     std::string bytes;
-    if (copyFrom) {
-        copyEndToEnd(*copyFrom, w);
-        bytes = w.finish(copyFrom->body(), contentType(*copyFrom));
+    if (out.copyFrom) {
+        copyEndToEnd(*out.copyFrom, w);
+        bytes = w.finish(out.copyFrom->body(), contentType(*out.copyFrom));
     } else {
-        bytes = w.finish();
+        bytes = w.finish(out.body, out.contentType);
     }
     auto parsed = Message::parse(std::move(bytes));
     if (!parsed) {
-        logger().error("call {}: our own {} does not parse: {}", call.id, method,
+        logger().error("our own {} to {} does not parse: {}", method, l.dialog.remoteTarget,
                        parsed.error().message);
         return 0;
     }

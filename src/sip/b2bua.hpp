@@ -42,6 +42,18 @@ struct B2buaOptions {
     std::vector<BoundListener> listeners;
 };
 
+// Header name (static storage: a literal or canonicalName()) and value.
+using ExtraHeaders = std::vector<std::pair<std::string_view, std::string>>;
+
+// What goes into a request the B2BUA sends on a leg, besides what the dialog provides.
+struct OutgoingRequest {
+    const Message* copyFrom = nullptr;  // the body and end-to-end headers come from here
+    std::string_view body, contentType; // otherwise these
+    ExtraHeaders extra;
+    std::uint32_t cseq = 0; // 0: the dialog's next
+    std::uint32_t maxForwards = 70;
+};
+
 class B2bua final : private TransactionUser {
 public:
     B2bua(net::TimerWheel& wheel, MessageSender& sender, B2buaOptions options);
@@ -81,13 +93,24 @@ private:
     void onOutOfDialog(TransactionId server, const Message& request);
     void onInDialog(TransactionId server, const Message& request, Call& call, Side side);
     void onInviteResponse(Call& call, const Message& response);
+    // REFER (RFC 3515), in b2bua_transfer.cpp.
+    void onRefer(TransactionId server, const Message& refer, Call& call, Side referrer);
+    void onTransferInviteResponse(Call& call, const Message& response);
+    void onTransferReinviteResponse(Call& call, const Message& response);
+    void onTransferFailure(Call& call, bool targetInvite, int status, std::string_view reason);
+    void notifyReferrer(Call& call, int status, std::string_view reason, bool final);
+    void abandonTransfer(Call& call);
     void onRelayResponse(Call& call, Relay relay, const Message& response);
-    void onExtra2xx(Call& call, const Message& response);
+    void onExtra2xx(Call& call, Side side, const Message& response);
     void answerCallerWith(Call& call, int status, std::string_view reason,
                           const Message* from = nullptr);
     void relayAck(Call& call, Side from, const Message& ack);
+    // The ACK we owe for a 2xx on this leg (Leg::ackOwed), with copyFrom's body if any.
+    void sendAck(Leg& leg, const Message* copyFrom = nullptr);
     // Ends one leg: BYE when answered (after any ACK we owe), CANCEL while B still rings.
     void hangUp(Call& call, Side toward);
+    // ACK (if owed) and BYE on an answered leg; returns the BYE's transaction (0: none sent).
+    TransactionId byeLeg(Leg& leg);
     void endCall(std::uint64_t id);
     void maybeEnd(Call& call);
 
@@ -96,18 +119,16 @@ private:
     std::string via(Transport transport, bool v6);
     std::string contact(Transport transport, bool v6) const;
     const BoundListener* listenerFor(Transport transport, bool v6) const;
-    using ExtraHeaders = std::vector<std::pair<HeaderId, std::string>>;
-    // Sends a request on a leg's dialog; copyFrom gives the body and end-to-end headers.
-    // Returns the client transaction, 0 if it could not be built.
-    TransactionId sendInDialog(Call& call, Side side, std::string_view method,
-                               const Message* copyFrom, std::uint32_t cseq = 0,
-                               std::uint32_t maxForwards = 70, const ExtraHeaders& extra = {});
+    // Sends a request on a leg's dialog; returns its client transaction, 0 if it could not be
+    // built.
+    TransactionId sendOn(Leg& leg, std::string_view method, const OutgoingRequest& out = {});
     // PRACK to B for a reliable provisional response A cannot acknowledge (RFC 3262 §7.2).
     void acknowledgeReliable(Call& call, std::uint32_t rseq, std::uint32_t inviteCseq);
     void respondSimple(TransactionId server, const Message& request, int status,
                        std::string_view reason, std::string_view toTag = {});
     Call* findCall(std::string_view callId, std::string_view localTag, Side* side);
     Leg& leg(Call& call, Side side);
+    static Side other(Side side) { return side == Side::a ? Side::b : Side::a; }
 
     TransactionLayer layer_;
     net::TimerWheel& wheel_;

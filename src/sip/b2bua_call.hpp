@@ -1,0 +1,74 @@
+#pragma once
+// The B2BUA's per-call state, shared by its source files (b2bua.cpp, b2bua_transfer.cpp); not
+// part of the public interface.
+
+#include "sip/b2bua.hpp"
+
+#include <optional>
+
+namespace sb::sip {
+
+struct B2bua::Leg {
+    Dialog dialog;
+    Destination destination;
+    bool answered = false;         // a 2xx has crossed this leg
+    std::uint32_t ackOwed = 0;     // CSeq of our INVITE whose 2xx awaits our ACK
+    std::uint32_t lastAckCseq = 0; // the ACK we sent, resent on 2xx retransmissions
+    std::string lastAck;
+    TransactionId ackAwaitedFrom = 0; // our 2xx on this leg, waiting for the peer's ACK
+};
+
+struct B2bua::Relay {
+    TransactionId server = 0, client = 0;
+    Side from = Side::a;
+    bool invite = false;
+};
+
+struct B2bua::ClientRef {
+    // untracked: requests whose outcome changes nothing (a BYE to an unwanted fork, our own
+    // PRACK).
+    enum class Kind : std::uint8_t {
+        invite,
+        relay,
+        bye,
+        transferInvite,   // REFER: the INVITE to the transfer target
+        transferReinvite, // REFER: the re-INVITE giving the transferee the target's offer
+        untracked,
+    } kind;
+    std::uint64_t call = 0;
+};
+
+struct B2bua::Call {
+    enum class State : std::uint8_t { early, confirmed, cancelling, ending };
+    std::uint64_t id = 0;
+    State state = State::early;
+    Leg a, b;
+    TransactionId aInvite = 0; // A's INVITE until we answer it
+    TransactionId bInvite = 0; // B's INVITE until its final response
+    TransactionId aInviteKey = 0;
+    std::string source; // A's address, for the per-source limit
+    std::vector<Relay> relays;
+    int byesPending = 0;
+    // RFC 3262 end to end: A may take reliable provisionals; those B sends reliably are relayed
+    // with our own RSeq numbering towards A, and A's PRACK goes on to B with B's numbers.
+    bool a100rel = false;
+    std::uint32_t aRseq = 0;
+    std::uint32_t bInviteCseq = 0;
+    struct ReliableProvisional {
+        std::uint32_t aRseq, bRseq;
+    };
+    std::vector<ReliableProvisional> reliables;
+    net::TimerWheel::TimerId noAnswer;
+
+    // A blind transfer in progress (RFC 3515, RFC 5589 §6): the referrer's leg is replaced by
+    // a new leg to the Refer-To target once the target and the transferee agree on a session.
+    struct Transfer {
+        Side referrer = Side::a;
+        Leg target;
+        TransactionId invite = 0;   // to the target, until its final response
+        TransactionId reinvite = 0; // to the transferee, until its final response
+    };
+    std::optional<Transfer> transfer;
+};
+
+} // namespace sb::sip

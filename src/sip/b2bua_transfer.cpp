@@ -1,0 +1,182 @@
+// REFER across the B2BUA (RFC 3515), handled here rather than relayed: the B2BUA places the new
+// leg itself (the "3pcc" of RFC 3725 flow I), so that the transferee, who stays, never needs to
+// know. A blind transfer of the call X–Y by X to a target C runs:
+//   1. REFER from X → 202 Accepted, NOTIFY "100 Trying" to X (RFC 3515 §2.4.4, §2.4.5);
+//   2. an INVITE without an offer to C, which answers 200 with its offer;
+//   3. a re-INVITE to Y with C's offer, Y answers 200 with its answer, and we ACK Y;
+//   4. the ACK to C carries Y's answer; NOTIFY "200 OK" (final) and BYE to X; C takes X's place.
+// A failure at any step NOTIFYs X with the status and leaves X–Y as it was.
+
+#include "core/log.hpp"
+#include "sip/b2bua.hpp"
+#include "sip/b2bua_call.hpp"
+#include "sip/destination.hpp"
+#include "sip/header_policy.hpp"
+
+#include <fmt/format.h>
+
+namespace sb::sip {
+namespace {
+
+spdlog::logger& logger() {
+    return log::get("sip");
+}
+
+} // namespace
+
+void B2bua::onRefer(TransactionId server, const Message& refer, Call& call, Side referrer) {
+    if (call.transfer) return respondSimple(server, refer, 491, "Request Pending");
+    const auto referTo = refer.header(HeaderId::refer_to);
+    if (!referTo) return respondSimple(server, refer, 400, "Bad Request (Refer-To: missing)");
+    auto target = parseNameAddr(*referTo, "Refer-To");
+    if (!target || !target->uri.isSip())
+        return respondSimple(server, refer, 400, "Bad Request (Refer-To: not a SIP URI)");
+    if (!target->uri.headers.empty()) {
+        // Attended transfer (Replaces, RFC 3891) would name a dialog on another call.
+        return respondSimple(server, refer, 501, "Not Implemented (Refer-To with URI headers)");
+    }
+    // A transfer target is routed like a call: the routes say where we place calls, so that a
+    // REFER cannot make us call anywhere else (toll fraud).
+    const auto route = options_.routes.match(target->uri);
+    if (!route) return respondSimple(server, refer, 403, "Forbidden (no route for Refer-To)");
+    std::string proxy = route->outboundProxy;
+    if (!proxy.empty() && proxy.find(";lr") == std::string::npos) proxy += ";lr";
+    auto destination = resolveNumeric(proxy.empty() ? route->target : proxy, route->transport);
+    if (!destination)
+        return respondSimple(server, refer, 502,
+                             sanitizeReason("Bad Gateway (" + destination.error().message + ")"));
+
+    respondSimple(server, refer, 202, "Accepted");
+    auto& transfer = call.transfer.emplace();
+    transfer.referrer = referrer;
+    Leg& c = transfer.target;
+    c.dialog.callId = newToken() + newToken();
+    c.dialog.localTag = newToken();
+    c.dialog.localUri = leg(call, other(referrer)).dialog.remoteUri; // the transferee calls
+    c.dialog.remoteUri = "<" + route->target + ">";
+    c.dialog.remoteTarget = route->target;
+    if (!proxy.empty()) c.dialog.routeSet.push_back("<" + proxy + ">");
+    c.destination = std::move(destination).value();
+    logger().info("call {} transfer by {} to {}: a-call-id={} b-call-id={} c-call-id={}", call.id,
+                  referrer == Side::a ? "caller" : "callee", route->target, call.a.dialog.callId,
+                  call.b.dialog.callId, c.dialog.callId);
+
+    notifyReferrer(call, 100, "Trying", false);
+    OutgoingRequest out;
+    if (auto referredBy = refer.header(HeaderId::referred_by)) // RFC 3892
+        out.extra.emplace_back(canonicalName(HeaderId::referred_by), std::string(*referredBy));
+    transfer.invite = sendOn(c, "INVITE", out); // no offer: C makes one (RFC 3725 flow I)
+    if (transfer.invite == 0) return onTransferFailure(call, true, 500, "Server Internal Error");
+    clients_.emplace(transfer.invite, ClientRef{ClientRef::Kind::transferInvite, call.id});
+}
+
+void B2bua::onTransferInviteResponse(Call& call, const Message& response) {
+    if (!call.transfer) return;
+    auto& transfer = *call.transfer;
+    Leg& c = transfer.target;
+    const int status = response.status();
+    if (status < 200) {
+        if (c.dialog.remoteTag.empty() && !response.to().tag().empty()) {
+            c.dialog.remoteTag = response.to().tag();
+            c.dialog.adopt(response);
+        }
+        return;
+    }
+    transfer.invite = 0;
+    if (status >= 300) return onTransferFailure(call, true, status, response.reason());
+
+    c.dialog.remoteTag = response.to().tag();
+    c.dialog.adopt(response);
+    c.answered = true;
+    c.ackOwed = response.cseq().number;
+    if (auto next = resolveNumeric(c.dialog.nextHop(), c.destination.transport))
+        c.destination = std::move(next).value();
+    if (call.state != Call::State::confirmed) { // the call ended while C rang
+        byeLeg(c);
+        call.transfer.reset();
+        return maybeEnd(call);
+    }
+    // Step 3: C's offer goes to the transferee in a re-INVITE.
+    OutgoingRequest out;
+    out.body = response.body();
+    out.contentType = contentType(response);
+    transfer.reinvite = sendOn(leg(call, other(transfer.referrer)), "INVITE", out);
+    if (transfer.reinvite == 0) return onTransferFailure(call, false, 500, "Server Internal Error");
+    clients_.emplace(transfer.reinvite, ClientRef{ClientRef::Kind::transferReinvite, call.id});
+}
+
+void B2bua::onTransferReinviteResponse(Call& call, const Message& response) {
+    const int status = response.status();
+    if (!call.transfer || status < 200) return;
+    auto& transfer = *call.transfer;
+    transfer.reinvite = 0;
+    if (status >= 300) return onTransferFailure(call, false, status, response.reason());
+    if (call.state != Call::State::confirmed) {
+        byeLeg(transfer.target);
+        call.transfer.reset();
+        return maybeEnd(call);
+    }
+
+    // Step 4: the transferee's answer reaches C in our ACK; C takes the referrer's place.
+    Leg& y = leg(call, other(transfer.referrer));
+    y.dialog.refreshTarget(response);
+    y.ackOwed = response.cseq().number;
+    sendAck(y);
+    sendAck(transfer.target, &response);
+
+    notifyReferrer(call, 200, "OK", true);
+    Leg& x = leg(call, transfer.referrer);
+    if (const TransactionId bye = byeLeg(x))
+        clients_.emplace(bye, ClientRef{ClientRef::Kind::untracked, call.id});
+    dialogs_.erase(dialogKey(x.dialog.callId, x.dialog.localTag));
+    x = std::move(transfer.target);
+    dialogs_.emplace(dialogKey(x.dialog.callId, x.dialog.localTag),
+                     std::pair{call.id, transfer.referrer});
+    logger().info("call {} transferred: a-call-id={} b-call-id={}", call.id, call.a.dialog.callId,
+                  call.b.dialog.callId);
+    call.transfer.reset();
+}
+
+void B2bua::onTransferFailure(Call& call, bool targetInvite, int status, std::string_view reason) {
+    if (!call.transfer) return;
+    if (targetInvite)
+        call.transfer->invite = 0;
+    else
+        call.transfer->reinvite = 0;
+    logger().info("call {} transfer failed: {} {}", call.id, status, reason);
+    // C may have answered (a failed re-INVITE to the transferee): it must not stay up.
+    if (const TransactionId bye = byeLeg(call.transfer->target))
+        clients_.emplace(bye, ClientRef{ClientRef::Kind::untracked, call.id});
+    if (call.state == Call::State::confirmed) notifyReferrer(call, status, reason, true);
+    call.transfer.reset();
+    maybeEnd(call);
+}
+
+void B2bua::notifyReferrer(Call& call, int status, std::string_view reason, bool final) {
+    // RFC 3515 §2.4.5: the NOTIFY body is a message/sipfrag of the status line; the implicit
+    // subscription ends with the final one (RFC 6665 §4.1.3 "noresource").
+    OutgoingRequest out;
+    out.extra.emplace_back(canonicalName(HeaderId::event), "refer");
+    out.extra.emplace_back("Subscription-State",
+                           final ? "terminated;reason=noresource" : "active;expires=60");
+    const std::string body = fmt::format("SIP/2.0 {} {}\r\n", status, sanitizeReason(reason));
+    out.body = body;
+    out.contentType = "message/sipfrag;version=2.0";
+    if (const TransactionId id = sendOn(leg(call, call.transfer->referrer), "NOTIFY", out))
+        clients_.emplace(id, ClientRef{ClientRef::Kind::untracked, call.id});
+}
+
+void B2bua::abandonTransfer(Call& call) {
+    if (!call.transfer) return;
+    auto& transfer = *call.transfer;
+    if (transfer.invite != 0) {
+        layer_.cancel(transfer.invite); // its final response ends the transfer
+        return;
+    }
+    if (transfer.reinvite != 0) return; // its final response ends the transfer
+    if (const TransactionId bye = byeLeg(transfer.target))
+        clients_.emplace(bye, ClientRef{ClientRef::Kind::untracked, call.id});
+    call.transfer.reset();
+}
+
+} // namespace sb::sip
