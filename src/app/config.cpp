@@ -275,13 +275,23 @@ private:
     }
 
     void readCalls(const toml::table& calls, CallsConfig& out) const {
-        static constexpr std::string_view kKeys[] = {"max_calls", "max_calls_per_source",
-                                                     "retry_after_s", "no_answer_timeout_s"};
+        static constexpr std::string_view kKeys[] = {"max_calls",         "max_calls_per_source",
+                                                     "retry_after_s",     "no_answer_timeout_s",
+                                                     "session_expires_s", "min_se_s"};
         onlyKeys(calls, "calls", kKeys);
         integer(calls, "calls", "max_calls", 1, 10000000, out.maxCalls);
         integer(calls, "calls", "max_calls_per_source", 1, 10000000, out.maxCallsPerSource);
         integer(calls, "calls", "retry_after_s", 0, 86400, out.retryAfterS);
         integer(calls, "calls", "no_answer_timeout_s", 1, 86400, out.noAnswerTimeoutS);
+        integer(calls, "calls", "min_se_s", 2, 86400, out.minSeS);
+        integer(calls, "calls", "session_expires_s", 0, 86400, out.sessionExpiresS);
+        if (out.sessionExpiresS != 0 && out.sessionExpiresS < out.minSeS) {
+            const auto* node = calls.get("session_expires_s") ? calls.get("session_expires_s")
+                                                              : calls.get("min_se_s");
+            failAt(node->source(), fmt::format("calls.session_expires_s: expected 0 or at least "
+                                               "calls.min_se_s ({}), got {}",
+                                               out.minSeS, out.sessionExpiresS));
+        }
     }
 
     void readRoutes(const toml::table& root, std::vector<RouteConfig>& out) const {

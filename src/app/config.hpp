@@ -59,6 +59,8 @@ struct CallsConfig {
     std::uint32_t maxCallsPerSource = 1000;
     std::uint32_t retryAfterS = 5;
     std::uint32_t noAnswerTimeoutS = 180;
+    std::uint32_t sessionExpiresS = 1800; // RFC 4028; 0: no session timers
+    std::uint32_t minSeS = 90;
 
     bool operator==(const CallsConfig&) const = default;
 };

@@ -125,9 +125,10 @@ Result<void> Server::startSip() {
     b2buaOptions.userAgent = sip.userAgent;
     b2buaOptions.timers = {std::chrono::milliseconds(sip.t1Ms), std::chrono::milliseconds(sip.t2Ms),
                            std::chrono::milliseconds(sip.t4Ms)};
-    b2buaOptions.limits = {config_.calls.maxCalls, config_.calls.maxCallsPerSource,
-                           config_.calls.retryAfterS,
-                           std::chrono::seconds(config_.calls.noAnswerTimeoutS)};
+    b2buaOptions.limits = {
+        config_.calls.maxCalls,        config_.calls.maxCallsPerSource,
+        config_.calls.retryAfterS,     std::chrono::seconds(config_.calls.noAnswerTimeoutS),
+        config_.calls.sessionExpiresS, config_.calls.minSeS};
     std::vector<sip::RouteRule> rules;
     for (const auto& r : config_.routes)
         rules.push_back({r.user, r.domain, r.target, r.outboundProxy, r.transport});
@@ -191,15 +192,16 @@ std::string Server::statsLine() const {
         failures += fmt::format("{}{}:{}", failures.empty() ? "" : ",", status, count);
     return fmt::format(
         "stats: calls={} dialogs={} transactions={} calls_total={} calls_answered={} "
-        "calls_failed={} calls_cancelled={} rejected_overload={} rejected_loop={} "
+        "calls_failed={} calls_cancelled={} calls_reaped={} rejected_overload={} rejected_loop={} "
         "rejected_no_route={} tx_server_created={} tx_client_created={} retransmissions_sent={} "
         "retransmissions_absorbed={} tx_timeouts={} tx_transport_errors={} ack_timeouts={} "
         "stray_responses={} failures_by_status={}",
         calls.calls, calls.dialogs, b2bua_->transactions().active(), calls.callsTotal,
-        calls.callsAnswered, calls.callsFailed, calls.callsCancelled, calls.rejectedOverload,
-        calls.rejectedLoop, calls.rejectedNoRoute, tx.serverCreated, tx.clientCreated,
-        tx.retransmissionsSent, tx.retransmissionsAbsorbed, tx.timeouts, tx.transportErrors,
-        tx.ackTimeouts, tx.strayResponses, failures.empty() ? "none" : failures);
+        calls.callsAnswered, calls.callsFailed, calls.callsCancelled, calls.callsReaped,
+        calls.rejectedOverload, calls.rejectedLoop, calls.rejectedNoRoute, tx.serverCreated,
+        tx.clientCreated, tx.retransmissionsSent, tx.retransmissionsAbsorbed, tx.timeouts,
+        tx.transportErrors, tx.ackTimeouts, tx.strayResponses,
+        failures.empty() ? "none" : failures);
 }
 
 void Server::shutdown(std::string_view reason) {

@@ -27,8 +27,11 @@ B2bua::B2bua(net::TimerWheel& wheel, MessageSender& sender, B2buaOptions options
       options_(std::move(options)), random_(std::random_device{}()) {}
 
 B2bua::~B2bua() {
-    for (auto& [id, call] : calls_)
+    for (auto& [id, call] : calls_) {
         wheel_.cancel(call->noAnswer);
+        wheel_.cancel(call->a.session.timer);
+        wheel_.cancel(call->b.session.timer);
+    }
 }
 
 void B2bua::receive(Message&& message, const InboundMessage& source) {
@@ -101,8 +104,16 @@ void B2bua::onInitialInvite(TransactionId server, const Message& invite,
         w.header(HeaderId::server, options_.userAgent);
         return layer_.respond(server, 420, w.finish());
     }
-    const std::string sourceKey = source.remoteAddress.to_string();
     const auto& limits = options_.limits;
+    const auto callerSe = sessionExpires(invite);
+    if (limits.sessionExpiresS > 0 && callerSe && callerSe->seconds < limits.minSessionExpiresS) {
+        // RFC 4028 §8.1: too short an interval is refused with our minimum.
+        auto w = responseTo(invite, 422, "Session Interval Too Small", newToken());
+        w.header(HeaderId::min_se, fmt::format("{}", limits.minSessionExpiresS));
+        w.header(HeaderId::server, options_.userAgent);
+        return layer_.respond(server, 422, w.finish());
+    }
+    const std::string sourceKey = source.remoteAddress.to_string();
     if (calls_.size() >= limits.maxCalls ||
         callsPerSource_[sourceKey] >= limits.maxCallsPerSource) {
         // RFC 3261 §21.5.4: 503 with Retry-After when overloaded.
@@ -167,6 +178,19 @@ void B2bua::onInitialInvite(TransactionId server, const Message& invite,
     if (call.a100rel) out.extra.emplace_back(canonicalName(HeaderId::supported), "100rel");
     if (hasOptionTag(invite, HeaderId::require, "100rel"))
         out.extra.emplace_back(canonicalName(HeaderId::require), "100rel");
+    if (limits.sessionExpiresS > 0) {
+        // RFC 4028 §7.1: we ask B for the caller's interval (or ours), never below either
+        // side's minimum.
+        const std::uint32_t minSe =
+            std::max(limits.minSessionExpiresS, minSessionExpires(invite).value_or(0));
+        call.b.session.seconds =
+            std::max(callerSe ? callerSe->seconds : limits.sessionExpiresS, minSe);
+        out.extra.emplace_back(canonicalName(HeaderId::supported), "timer");
+        out.extra.emplace_back(canonicalName(HeaderId::session_expires),
+                               fmt::format("{}", call.b.session.seconds));
+        out.extra.emplace_back(canonicalName(HeaderId::min_se), fmt::format("{}", minSe));
+    }
+    if (contentType(invite) == "application/sdp") call.b.lastSdp = invite.body();
     call.bInvite = sendOn(call.b, "INVITE", out);
     call.bInviteCseq = call.b.dialog.localSeq;
     if (call.bInvite == 0) {
@@ -240,25 +264,30 @@ void B2bua::onInDialog(TransactionId server, const Message& request, Call& call,
     }
     if (method == "REFER" && call.state == Call::State::confirmed)
         return onRefer(server, request, call, side);
-    if (method == "INVITE" || method == "UPDATE") {
+    const bool offer = method == "INVITE" || method == "UPDATE";
+    if (offer) {
+        // §14.2 (and RFC 3311 §5.2 for UPDATE): a new offer while one of ours on this dialog
+        // is pending (a relayed one, or our session refresh) gets 491; while the peer's
+        // previous one is unanswered, 500 with Retry-After.
+        const bool ownPending = from.session.refresh != 0 || to.session.refresh != 0;
         for (const auto& r : call.relays) {
-            if (!r.invite && method == "INVITE") continue;
-            // §14.2: a re-INVITE (or UPDATE, RFC 3311 §5.2) while our own offer on this dialog
-            // is pending gets 491; while the peer's previous one is unanswered, 500 with
-            // Retry-After.
-            if (r.from == otherSide) return respondSimple(server, request, 491, "Request Pending");
+            if (!r.offer) continue;
+            if (r.from == otherSide || ownPending)
+                return respondSimple(server, request, 491, "Request Pending");
             auto w = responseTo(request, 500, "Server Internal Error (request pending)", "");
             w.header(HeaderId::retry_after, "1");
             return layer_.respond(server, 500, w.finish());
         }
+        if (ownPending) return respondSimple(server, request, 491, "Request Pending");
         from.dialog.refreshTarget(request); // §12.2.2 target refresh
+        addSessionHeaders(to, true, out);
+        if (contentType(request) == "application/sdp") to.lastSdp = request.body();
     }
     out.copyFrom = &request;
     const TransactionId client = sendOn(to, method, out);
     if (client == 0) return respondSimple(server, request, 500, "Server Internal Error");
-    call.relays.push_back({server, client, side, method == "INVITE"});
+    call.relays.push_back({server, client, side, method == "INVITE", offer});
     clients_.emplace(client, ClientRef{ClientRef::Kind::relay, call.id});
-    (void)to;
 }
 
 void B2bua::onAck(const Message& ack, const InboundMessage&) {
@@ -352,6 +381,8 @@ void B2bua::onResponse(TransactionId client, const Message& response) {
         return onTransferInviteResponse(call, response);
     case ClientRef::Kind::transferReinvite:
         return onTransferReinviteResponse(call, response);
+    case ClientRef::Kind::sessionRefresh:
+        return onSessionRefreshResponse(call, r.side, response);
     case ClientRef::Kind::untracked:
         return;
     }
@@ -428,12 +459,16 @@ void B2bua::onInviteResponse(Call& call, const Message& response) {
              contact(call.a.destination.transport, call.a.destination.address.is_v6()));
     w.header(HeaderId::server, options_.userAgent);
     copyEndToEnd(response, w);
+    negotiateSessionTimers(call, *request, response, w);
+    if (contentType(response) == "application/sdp") call.a.lastSdp = response.body();
     layer_.respond(call.aInvite, status, w.finish(response.body(), contentType(response)));
     call.a.ackAwaitedFrom = call.aInvite;
     call.a.answered = true;
     call.a.dialog.early = false;
     call.aInvite = 0;
     call.state = Call::State::confirmed;
+    restartSessionTimer(call, Side::a);
+    restartSessionTimer(call, Side::b);
     ++stats_.callsAnswered;
     logger().info("call {} answered: a-call-id={} b-call-id={}", call.id, call.a.dialog.callId,
                   b.dialog.callId);
@@ -482,7 +517,16 @@ void B2bua::onRelayResponse(Call& call, Relay relay, const Message& response) {
                  contact(origin.destination.transport, origin.destination.address.is_v6()));
     w.header(HeaderId::server, options_.userAgent);
     copyEndToEnd(response, w);
+    const bool refreshed = offerAnswer && status >= 200 && status < 300;
+    if (refreshed) {
+        addSessionHeaders(origin, false, w);
+        if (contentType(response) == "application/sdp") origin.lastSdp = response.body();
+    }
     layer_.respond(relay.server, status, w.finish(response.body(), contentType(response)));
+    if (refreshed) { // RFC 4028 §10: a successful re-INVITE or UPDATE refreshes both legs
+        restartSessionTimer(call, Side::a);
+        restartSessionTimer(call, Side::b);
+    }
 
     if (relay.invite && status >= 200 && status < 300) {
         target.ackOwed = response.cseq().number;
@@ -539,6 +583,8 @@ void B2bua::onClientFailure(TransactionId client, ClientFailure failure) {
     case ClientRef::Kind::transferInvite:
     case ClientRef::Kind::transferReinvite:
         return onTransferFailure(call, r.kind == ClientRef::Kind::transferInvite, status, reason);
+    case ClientRef::Kind::sessionRefresh:
+        return onSessionRefreshFailed(call, r.side);
     case ClientRef::Kind::untracked:
         return;
     }
@@ -613,6 +659,8 @@ void B2bua::endCall(std::uint64_t id) {
     logger().info("call {} ended: a-call-id={} b-call-id={}", id, call.a.dialog.callId,
                   call.b.dialog.callId);
     wheel_.cancel(call.noAnswer);
+    wheel_.cancel(call.a.session.timer);
+    wheel_.cancel(call.b.session.timer);
     dialogs_.erase(dialogKey(call.a.dialog.callId, call.a.dialog.localTag));
     dialogs_.erase(dialogKey(call.b.dialog.callId, call.b.dialog.localTag));
     inviteServers_.erase(call.aInviteKey);

@@ -31,6 +31,9 @@ struct CallLimits {
     std::size_t maxCallsPerSource = 1000; // calls at once from one source address
     std::uint32_t retryAfterS = 5;
     std::chrono::seconds noAnswerTimeout{180}; // ringing longer than this is cancelled
+    // RFC 4028 session timers: the interval we ask for (0: none) and the least we accept.
+    std::uint32_t sessionExpiresS = 1800;
+    std::uint32_t minSessionExpiresS = 90;
 };
 
 struct B2buaOptions {
@@ -68,6 +71,7 @@ public:
         std::uint64_t calls = 0, dialogs = 0; // now
         std::uint64_t callsTotal = 0, callsAnswered = 0, callsFailed = 0, callsCancelled = 0;
         std::uint64_t rejectedOverload = 0, rejectedLoop = 0, rejectedNoRoute = 0;
+        std::uint64_t callsReaped = 0; // ended by a session timer or a failed refresh
         std::unordered_map<int, std::uint64_t> failuresByStatus; // finals ≥ 300 sent on leg A
     };
     Stats stats() const;
@@ -100,6 +104,17 @@ private:
     void onTransferFailure(Call& call, bool targetInvite, int status, std::string_view reason);
     void notifyReferrer(Call& call, int status, std::string_view reason, bool final);
     void abandonTransfer(Call& call);
+    // RFC 4028 session timers, in b2bua_session_timer.cpp.
+    void negotiateSessionTimers(Call& call, const Message& inviteA, const Message& answerB,
+                                MessageWriter& answerToA);
+    void addSessionHeaders(const Leg& leg, bool asUac, MessageWriter& w) const;
+    void addSessionHeaders(const Leg& leg, bool asUac, OutgoingRequest& out) const;
+    void restartSessionTimer(Call& call, Side side);
+    void onSessionTimer(std::uint64_t callId, Side side);
+    void sendSessionRefresh(Call& call, Side side);
+    void onSessionRefreshResponse(Call& call, Side side, const Message& response);
+    void onSessionRefreshFailed(Call& call, Side side);
+    void reapCall(Call& call, std::string_view why);
     void onRelayResponse(Call& call, Relay relay, const Message& response);
     void onExtra2xx(Call& call, Side side, const Message& response);
     void answerCallerWith(Call& call, int status, std::string_view reason,

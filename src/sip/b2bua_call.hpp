@@ -16,12 +16,25 @@ struct B2bua::Leg {
     std::uint32_t lastAckCseq = 0; // the ACK we sent, resent on 2xx retransmissions
     std::string lastAck;
     TransactionId ackAwaitedFrom = 0; // our 2xx on this leg, waiting for the peer's ACK
+
+    // RFC 4028, negotiated per leg: who refreshes, how often, and the timer that either sends
+    // our refresh or reaps the call when the peer's refresh does not come.
+    struct SessionTimer {
+        std::uint32_t seconds = 0; // 0: no session timer on this leg
+        bool weRefresh = false;
+        bool peerSupportsTimer = false; // it listed "timer" in Supported or Require
+        bool peerAllowsUpdate = false;  // refresh with UPDATE (RFC 3311) rather than re-INVITE
+        net::TimerWheel::TimerId timer;
+        TransactionId refresh = 0; // our refresh in flight
+    } session;
+    std::string lastSdp; // the session description we last sent on this leg (for re-INVITEs)
 };
 
 struct B2bua::Relay {
     TransactionId server = 0, client = 0;
     Side from = Side::a;
     bool invite = false;
+    bool offer = false; // an INVITE or UPDATE: it may carry an offer (RFC 3264, RFC 3311)
 };
 
 struct B2bua::ClientRef {
@@ -33,9 +46,11 @@ struct B2bua::ClientRef {
         bye,
         transferInvite,   // REFER: the INVITE to the transfer target
         transferReinvite, // REFER: the re-INVITE giving the transferee the target's offer
+        sessionRefresh,   // RFC 4028: our refresh on leg `side`
         untracked,
     } kind;
     std::uint64_t call = 0;
+    Side side = Side::a;
 };
 
 struct B2bua::Call {

@@ -129,6 +129,7 @@ void B2bua::onTransferReinviteResponse(Call& call, const Message& response) {
     if (const TransactionId bye = byeLeg(x))
         clients_.emplace(bye, ClientRef{ClientRef::Kind::untracked, call.id});
     dialogs_.erase(dialogKey(x.dialog.callId, x.dialog.localTag));
+    wheel_.cancel(x.session.timer);
     x = std::move(transfer.target);
     dialogs_.emplace(dialogKey(x.dialog.callId, x.dialog.localTag),
                      std::pair{call.id, transfer.referrer});

@@ -67,7 +67,8 @@ std::string unsupportedRequirements(const Message& request) {
     for (const auto& f : request.headers()) {
         if (f.id != HeaderId::require) continue;
         (void)forEachListItem(f.value, "Require", [&](std::string_view tag) -> Result<void> {
-            if (syntax::iequals(tag, "100rel")) return {}; // RFC 3262, relayed end to end
+            // RFC 3262 (relayed end to end) and RFC 4028 (negotiated per leg).
+            if (syntax::iequals(tag, "100rel") || syntax::iequals(tag, "timer")) return {};
             if (!out.empty()) out += ", ";
             out += tag;
             return {};
@@ -92,6 +93,46 @@ std::optional<std::uint32_t> rackResponseNumber(const Message& prack) {
     auto n = parseScalar(rack->substr(0, space), 4294967295u, "RAck");
     if (!n) return std::nullopt;
     return *n;
+}
+
+std::optional<SessionExpires> sessionExpires(const Message& m) {
+    const auto value = m.header(HeaderId::session_expires);
+    if (!value) return std::nullopt;
+    const auto semicolon = value->find(';');
+    auto seconds =
+        parseScalar(syntax::trim(value->substr(0, semicolon)), 4294967295u, "Session-Expires");
+    if (!seconds || *seconds == 0) return std::nullopt;
+    SessionExpires out{*seconds, std::nullopt};
+    if (semicolon != std::string_view::npos &&
+        validateHeaderParams(value->substr(semicolon), "Session-Expires")) {
+        const Params params(value->substr(semicolon));
+        if (auto refresher = params.get("refresher")) {
+            if (syntax::iequals(*refresher, "uac")) out.refresherIsUac = true;
+            if (syntax::iequals(*refresher, "uas")) out.refresherIsUac = false;
+        }
+    }
+    return out;
+}
+
+std::optional<std::uint32_t> minSessionExpires(const Message& m) {
+    const auto value = m.header(HeaderId::min_se);
+    if (!value) return std::nullopt;
+    auto seconds =
+        parseScalar(syntax::trim(value->substr(0, value->find(';'))), 4294967295u, "Min-SE");
+    if (!seconds) return std::nullopt;
+    return *seconds;
+}
+
+bool allowsMethod(const Message& m, std::string_view method) {
+    bool found = false;
+    for (const auto& f : m.headers()) {
+        if (f.id != HeaderId::allow) continue;
+        (void)forEachListItem(f.value, "Allow", [&](std::string_view item) -> Result<void> {
+            found = found || item == method;
+            return {};
+        });
+    }
+    return found;
 }
 
 } // namespace sb::sip

@@ -35,4 +35,15 @@ std::optional<std::uint32_t> reliableSequence(const Message& response);
 // The response number of a RAck header "response-num CSeq-num Method" (RFC 3262 §7.2).
 std::optional<std::uint32_t> rackResponseNumber(const Message& prack);
 
+// Session-Expires (RFC 4028 §4): the interval and, if given, whether the UAC refreshes.
+struct SessionExpires {
+    std::uint32_t seconds = 0;
+    std::optional<bool> refresherIsUac;
+};
+std::optional<SessionExpires> sessionExpires(const Message& m);
+// Min-SE (RFC 4028 §5), or nothing.
+std::optional<std::uint32_t> minSessionExpires(const Message& m);
+// Whether the Allow header of `m` lists `method` (RFC 3261 §20.5).
+bool allowsMethod(const Message& m, std::string_view method);
+
 } // namespace sb::sip
