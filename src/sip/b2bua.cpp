@@ -199,13 +199,19 @@ void B2bua::onInitialInvite(TransactionId server, const Message& invite,
         return maybeEnd(call);
     }
     clients_.emplace(call.bInvite, ClientRef{ClientRef::Kind::invite, call.id});
+    startNoAnswerTimer(call);
+}
+
+void B2bua::startNoAnswerTimer(Call& call) {
     const std::uint64_t id = call.id;
     call.noAnswer = wheel_.schedule(
-        std::chrono::duration_cast<std::chrono::milliseconds>(limits.noAnswerTimeout), [this, id] {
+        std::chrono::duration_cast<std::chrono::milliseconds>(options_.limits.noAnswerTimeout),
+        [this, id] {
             auto found = calls_.find(id);
             if (found == calls_.end() || found->second->state != Call::State::early) return;
             Call& c = *found->second;
             answerCallerWith(c, 408, "Request Timeout (no answer)");
+            c.setEnd(408, "Request Timeout (no answer)");
             c.state = Call::State::cancelling;
             layer_.cancel(c.bInvite);
         });
@@ -229,6 +235,7 @@ void B2bua::onInDialog(TransactionId server, const Message& request, Call& call,
         w.header(HeaderId::server, options_.userAgent);
         return layer_.respond(server, 420, w.finish());
     }
+    if (call.observer) return onOutboundRequest(server, request, call);
 
     if (method == "BYE") {
         respondSimple(server, request, 200, "OK");
@@ -399,6 +406,7 @@ void B2bua::onInviteResponse(Call& call, const Message& response) {
         if (auto next = resolveNumeric(b.dialog.nextHop(), b.destination.transport))
             b.destination = std::move(next).value();
     }
+    if (call.observer) return onOutboundInviteResponse(call, response);
 
     if (status < 200) {
         if (call.state != Call::State::early || call.aInvite == 0) return;
@@ -560,6 +568,7 @@ void B2bua::onClientFailure(TransactionId client, ClientFailure failure) {
         if (call.state == Call::State::early) {
             ++stats_.callsFailed;
             answerCallerWith(call, status, reason);
+            call.setEnd(status, reason);
         }
         call.state = Call::State::ending;
         return maybeEnd(call);
@@ -664,6 +673,8 @@ void B2bua::endCall(std::uint64_t id) {
     dialogs_.erase(dialogKey(call.a.dialog.callId, call.a.dialog.localTag));
     dialogs_.erase(dialogKey(call.b.dialog.callId, call.b.dialog.localTag));
     inviteServers_.erase(call.aInviteKey);
+    if (call.observer)
+        call.observer(id, {OutboundCallEvent::Kind::ended, call.endStatus, call.endReason, {}, {}});
     if (auto s = callsPerSource_.find(call.source); s != callsPerSource_.end() && --s->second == 0)
         callsPerSource_.erase(s);
     calls_.erase(found);

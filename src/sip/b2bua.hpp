@@ -18,7 +18,9 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <random>
 #include <string>
 #include <unordered_map>
@@ -57,6 +59,24 @@ struct OutgoingRequest {
     std::uint32_t maxForwards = 70;
 };
 
+// A call Switchboard places itself (the escalation service's call to an expert).
+struct OutboundCallSpec {
+    std::string target;                               // the Request-URI: a sip: or sips: URI
+    std::string from = "<sip:switchboard@localhost>"; // the From value, without a tag
+    std::string body, contentType;                    // the offer (SDP); may be empty
+    std::vector<std::pair<std::string, std::string>> headers; // e.g. X-IF-Trace-ID
+    std::string outboundProxy;                                // a SIP URI, or empty
+    std::optional<Transport> transport;
+};
+
+struct OutboundCallEvent {
+    enum class Kind { ringing, answered, ended } kind;
+    int status = 0;     // the response's status; for "ended", what ended it (0: a local hang-up)
+    std::string reason; // its reason phrase, or why the call ended
+    std::string body, contentType; // "answered": the answer
+};
+using OutboundCallObserver = std::function<void(std::uint64_t call, const OutboundCallEvent&)>;
+
 class B2bua final : private TransactionUser {
 public:
     B2bua(net::TimerWheel& wheel, MessageSender& sender, B2buaOptions options);
@@ -66,6 +86,15 @@ public:
 
     // Feeds a well-formed message (a parse failure is answered before this).
     void receive(Message&& message, const InboundMessage& source);
+
+    // Places a call (an INVITE to spec.target) and reports ringing, answered and, exactly once,
+    // ended to the observer, on this worker. The call counts against max_calls. Requests from
+    // the far end are answered here: BYE ends the call; a re-INVITE or UPDATE without an offer
+    // is accepted; one with an offer gets 488 until the media layer can answer it. Errors:
+    // Errc::too_large at the call limit, those of resolveNumeric() for the target.
+    Result<std::uint64_t> placeCall(OutboundCallSpec spec, OutboundCallObserver observer);
+    // Ends a placed call: CANCEL while it rings, BYE once answered; "ended" follows.
+    void hangUp(std::uint64_t call);
 
     struct Stats {
         std::uint64_t calls = 0, dialogs = 0; // now
@@ -97,6 +126,10 @@ private:
     void onOutOfDialog(TransactionId server, const Message& request);
     void onInDialog(TransactionId server, const Message& request, Call& call, Side side);
     void onInviteResponse(Call& call, const Message& response);
+    void startNoAnswerTimer(Call& call);
+    // placeCall()'s calls, in b2bua_outbound.cpp.
+    void onOutboundInviteResponse(Call& call, const Message& response);
+    void onOutboundRequest(TransactionId server, const Message& request, Call& call);
     // REFER (RFC 3515), in b2bua_transfer.cpp.
     void onRefer(TransactionId server, const Message& refer, Call& call, Side referrer);
     void onTransferInviteResponse(Call& call, const Message& response);

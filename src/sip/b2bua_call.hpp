@@ -84,6 +84,19 @@ struct B2bua::Call {
         TransactionId reinvite = 0; // to the transferee, until its final response
     };
     std::optional<Transfer> transfer;
+
+    // A call placed through placeCall(): leg B only, reported to the observer.
+    OutboundCallObserver observer;
+    // What ended it (the first cause only), reported with the "ended" event.
+    bool endKnown = false;
+    int endStatus = 0;
+    std::string endReason;
+    void setEnd(int status, std::string_view reason) {
+        if (endKnown) return;
+        endKnown = true;
+        endStatus = status;
+        endReason = reason;
+    }
 };
 
 } // namespace sb::sip

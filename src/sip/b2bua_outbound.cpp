@@ -1,0 +1,147 @@
+// Calls the B2BUA places itself (placeCall): one leg, where we are the UAC, whose events go to
+// an observer instead of to an inbound leg.
+
+#include "core/log.hpp"
+#include "sip/b2bua.hpp"
+#include "sip/b2bua_call.hpp"
+#include "sip/destination.hpp"
+#include "sip/header_policy.hpp"
+
+#include <fmt/format.h>
+
+namespace sb::sip {
+namespace {
+
+spdlog::logger& logger() {
+    return log::get("sip");
+}
+
+} // namespace
+
+Result<std::uint64_t> B2bua::placeCall(OutboundCallSpec spec, OutboundCallObserver observer) {
+    if (calls_.size() >= options_.limits.maxCalls)
+        return fail(Errc::too_large, fmt::format("placing a call to {}: the call limit ({}) is "
+                                                 "reached",
+                                                 spec.target, options_.limits.maxCalls));
+    std::string proxy = spec.outboundProxy;
+    if (!proxy.empty() && proxy.find(";lr") == std::string::npos) proxy += ";lr";
+    auto destination = resolveNumeric(proxy.empty() ? spec.target : proxy, spec.transport);
+    if (!destination) return fail(destination.error());
+
+    auto owned = std::make_unique<Call>();
+    Call& call = *owned;
+    call.id = nextCall_++;
+    call.observer = std::move(observer);
+    Dialog& b = call.b.dialog;
+    b.callId = newToken() + newToken();
+    b.localTag = newToken();
+    b.localUri = spec.from.find('<') == std::string::npos ? "<" + spec.from + ">" : spec.from;
+    b.remoteUri = "<" + spec.target + ">";
+    b.remoteTarget = spec.target;
+    if (!proxy.empty()) b.routeSet.push_back("<" + proxy + ">");
+    call.b.destination = std::move(destination).value();
+    call.b.lastSdp = spec.contentType == "application/sdp" ? spec.body : std::string();
+
+    OutgoingRequest out;
+    out.body = spec.body;
+    out.contentType = spec.contentType;
+    for (const auto& [name, value] : spec.headers)
+        out.extra.emplace_back(name, value);
+    call.bInvite = sendOn(call.b, "INVITE", out);
+    if (call.bInvite == 0)
+        return fail(Errc::invalid_input,
+                    fmt::format("placing a call to {}: the INVITE could not be built (check the "
+                                "headers and From)",
+                                spec.target));
+    call.bInviteCseq = b.localSeq;
+    dialogs_.emplace(dialogKey(b.callId, b.localTag), std::pair{call.id, Side::b});
+    clients_.emplace(call.bInvite, ClientRef{ClientRef::Kind::invite, call.id});
+    startNoAnswerTimer(call);
+    ++stats_.callsTotal;
+    logger().info("call {} placed: b-call-id={} target={}", call.id, b.callId, spec.target);
+    const std::uint64_t id = call.id;
+    calls_.emplace(id, std::move(owned));
+    return id;
+}
+
+void B2bua::hangUp(std::uint64_t id) {
+    auto found = calls_.find(id);
+    if (found == calls_.end() || !found->second->observer) return;
+    Call& call = *found->second;
+    if (call.state == Call::State::ending || call.state == Call::State::cancelling) return;
+    call.setEnd(0, "hung up locally");
+    call.state = call.state == Call::State::early ? Call::State::cancelling : Call::State::ending;
+    hangUp(call, Side::b); // CANCEL while ringing, BYE once answered
+    maybeEnd(call);
+}
+
+void B2bua::onOutboundInviteResponse(Call& call, const Message& response) {
+    const int status = response.status();
+    const std::uint64_t id = call.id;
+    if (status < 200) {
+        if (call.state == Call::State::early)
+            call.observer(
+                id,
+                {OutboundCallEvent::Kind::ringing, status, std::string(response.reason()), {}, {}});
+        return;
+    }
+    call.bInvite = 0;
+    wheel_.cancel(call.noAnswer);
+    Leg& b = call.b;
+    if (status >= 300) {
+        ++stats_.callsFailed;
+        ++stats_.failuresByStatus[status];
+        call.setEnd(status, response.reason());
+        call.state = Call::State::ending;
+        return maybeEnd(call);
+    }
+    b.dialog.remoteTag = response.to().tag();
+    b.dialog.adopt(response);
+    b.answered = true;
+    b.ackOwed = response.cseq().number;
+    if (auto next = resolveNumeric(b.dialog.nextHop(), b.destination.transport))
+        b.destination = std::move(next).value();
+    if (call.state != Call::State::early) { // hung up while the 200 was on its way (§9.1)
+        call.state = Call::State::ending;
+        hangUp(call, Side::b);
+        return maybeEnd(call);
+    }
+    sendAck(b); // the offer was in the INVITE; the ACK carries nothing
+    call.state = Call::State::confirmed;
+    ++stats_.callsAnswered;
+    logger().info("call {} answered: b-call-id={}", id, b.dialog.callId);
+    call.observer(id, {OutboundCallEvent::Kind::answered, status, std::string(response.reason()),
+                       std::string(response.body()), std::string(contentType(response))});
+}
+
+void B2bua::onOutboundRequest(TransactionId server, const Message& request, Call& call) {
+    const std::string_view method = request.method();
+    if (method == "BYE") {
+        respondSimple(server, request, 200, "OK");
+        call.setEnd(200, "the far end hung up");
+        call.b.answered = false;
+        call.state = Call::State::ending;
+        return maybeEnd(call);
+    }
+    if (call.state != Call::State::confirmed)
+        return respondSimple(server, request, 481, "Call/Transaction Does Not Exist");
+    if (method == "INVITE" || method == "UPDATE") {
+        // RFC 3264 §8: a new offer needs the media layer's answer; a refresh without one is
+        // answered with the session as it stands (the same description, for a re-INVITE).
+        if (!request.body().empty())
+            return respondSimple(server, request, 488, "Not Acceptable Here");
+        call.b.dialog.refreshTarget(request);
+        auto w = responseTo(request, 200, "OK", "");
+        w.header(HeaderId::contact,
+                 contact(call.b.destination.transport, call.b.destination.address.is_v6()));
+        w.header(HeaderId::server, options_.userAgent);
+        const bool offer = method == "INVITE" && !call.b.lastSdp.empty();
+        layer_.respond(server, 200,
+                       offer ? w.finish(call.b.lastSdp, "application/sdp") : w.finish());
+        if (method == "INVITE") call.b.ackAwaitedFrom = server;
+        return;
+    }
+    respondSimple(server, request, 200, "OK"); // INFO and the like: nothing to do with them
+}
+
+} // namespace sb::sip

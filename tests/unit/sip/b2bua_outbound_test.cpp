@@ -1,0 +1,170 @@
+// placeCall(): the B2BUA's own calls, driven with virtual time and a recording sender.
+#include "sip/b2bua.hpp"
+
+#include <deque>
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+namespace sb::sip {
+namespace {
+
+using namespace std::chrono_literals;
+using Clock = net::TimerWheel::Clock;
+
+class Recorder final : public MessageSender {
+public:
+    Result<void> send(const Destination&, std::string bytes) override {
+        sent.push_back(std::move(bytes));
+        return {};
+    }
+    void reply(const InboundMessage&, std::string bytes) override {
+        replies.push_back(std::move(bytes));
+    }
+    std::deque<std::string> sent, replies;
+};
+
+Message parsed(const std::string& bytes) {
+    auto m = Message::parse(bytes);
+    EXPECT_TRUE(m) << (m ? "" : m.error().message);
+    return std::move(m).value();
+}
+
+class PlaceCall : public ::testing::Test {
+protected:
+    PlaceCall() : wheel_(start_, 10ms), b2bua_(wheel_, sender_, options()) {}
+
+    static B2buaOptions options() {
+        B2buaOptions o;
+        o.timers.t1 = 50ms;
+        o.limits.sessionExpiresS = 0;
+        o.listeners = {{Transport::udp, asio::ip::make_address("127.0.0.1"), 5060}};
+        return o;
+    }
+
+    // The far end's response to the request we sent last, as it arrives at us.
+    void respond(const Message& request, int status, std::string_view extra = "",
+                 std::string_view body = "") {
+        std::string text = fmt::format("SIP/2.0 {} Whatever\r\n", status);
+        for (const auto& v : request.vias())
+            text += fmt::format("Via: {}\r\n", v.text);
+        text += fmt::format("From: {}\r\nTo: {};tag=far\r\nCall-ID: {}\r\nCSeq: {} {}\r\n",
+                            request.from().text, request.to().text, request.callId(),
+                            request.cseq().number, request.cseq().method);
+        text += fmt::format("Contact: <sip:expert@127.0.0.1:5090>\r\n{}", extra);
+        text += fmt::format("Content-Length: {}\r\n\r\n{}", body.size(), body);
+        deliver(text);
+    }
+    void deliver(const std::string& text) {
+        InboundMessage source{
+            "", Transport::udp, asio::ip::make_address("127.0.0.1"), 5090, {}, 5060, 0};
+        b2bua_.receive(parsed(text), source);
+    }
+    void advance(std::chrono::milliseconds by) {
+        now_ += by;
+        wheel_.advance(now_);
+    }
+
+    Clock::time_point start_ = Clock::now(), now_ = start_;
+    net::TimerWheel wheel_;
+    Recorder sender_;
+    B2bua b2bua_;
+    std::vector<OutboundCallEvent> events_;
+    OutboundCallObserver observer_ = [this](std::uint64_t, const OutboundCallEvent& e) {
+        events_.push_back(e);
+    };
+};
+
+OutboundCallSpec expertCall() {
+    OutboundCallSpec spec;
+    spec.target = "sip:expert@127.0.0.1:5090";
+    spec.body = "v=0\r\n";
+    spec.contentType = "application/sdp";
+    spec.headers = {{"X-IF-Trace-ID", "trace-1"}};
+    return spec;
+}
+
+TEST_F(PlaceCall, AnsweredThenHungUpByTheFarEnd) {
+    auto id = b2bua_.placeCall(expertCall(), observer_);
+    ASSERT_TRUE(id);
+    auto invite = parsed(sender_.sent.back());
+    EXPECT_EQ(invite.method(), "INVITE");
+    EXPECT_EQ(invite.requestUri().text, "sip:expert@127.0.0.1:5090");
+    EXPECT_EQ(invite.header("X-IF-Trace-ID"), "trace-1");
+    EXPECT_EQ(invite.body(), "v=0\r\n");
+
+    respond(invite, 180);
+    respond(invite, 200, "Content-Type: application/sdp\r\n", "v=0 answer\r\n");
+    ASSERT_EQ(events_.size(), 2u);
+    EXPECT_EQ(events_[0].kind, OutboundCallEvent::Kind::ringing);
+    EXPECT_EQ(events_[1].kind, OutboundCallEvent::Kind::answered);
+    EXPECT_EQ(events_[1].body, "v=0 answer\r\n");
+    auto ack = parsed(sender_.sent.back());
+    EXPECT_EQ(ack.method(), "ACK");
+    EXPECT_EQ(ack.requestUri().text, "sip:expert@127.0.0.1:5090");
+    EXPECT_EQ(ack.cseq().number, invite.cseq().number);
+
+    deliver(fmt::format("BYE sip:sb@127.0.0.1:5060 SIP/2.0\r\nVia: SIP/2.0/UDP "
+                        "127.0.0.1:5090;branch=z9hG4bKbye1\r\nFrom: {};tag=far\r\nTo: {}\r\n"
+                        "Call-ID: {}\r\nCSeq: 1 BYE\r\nContent-Length: 0\r\n\r\n",
+                        invite.to().text, invite.from().text, invite.callId()));
+    EXPECT_EQ(parsed(sender_.replies.back()).status(), 200);
+    ASSERT_EQ(events_.size(), 3u);
+    EXPECT_EQ(events_[2].kind, OutboundCallEvent::Kind::ended);
+    EXPECT_EQ(events_[2].status, 200);
+    EXPECT_EQ(b2bua_.stats().calls, 0u);
+    advance(10s);
+    EXPECT_EQ(b2bua_.transactions().active(), 0u);
+}
+
+TEST_F(PlaceCall, RejectedCallEndsWithTheStatus) {
+    ASSERT_TRUE(b2bua_.placeCall(expertCall(), observer_));
+    auto invite = parsed(sender_.sent.back());
+    respond(invite, 486);
+    EXPECT_EQ(parsed(sender_.sent.back()).method(), "ACK"); // the transaction's own (§17.1.1.3)
+    ASSERT_EQ(events_.size(), 1u);
+    EXPECT_EQ(events_[0].kind, OutboundCallEvent::Kind::ended);
+    EXPECT_EQ(events_[0].status, 486);
+    EXPECT_EQ(b2bua_.stats().calls, 0u);
+}
+
+TEST_F(PlaceCall, HangUpWhileRingingCancels) {
+    auto id = b2bua_.placeCall(expertCall(), observer_);
+    ASSERT_TRUE(id);
+    auto invite = parsed(sender_.sent.back());
+    respond(invite, 180);
+    b2bua_.hangUp(*id);
+    auto cancel = parsed(sender_.sent.back());
+    EXPECT_EQ(cancel.method(), "CANCEL");
+    EXPECT_EQ(cancel.vias()[0].branch, invite.vias()[0].branch);
+    respond(invite, 487);
+    ASSERT_EQ(events_.back().kind, OutboundCallEvent::Kind::ended);
+    EXPECT_EQ(events_.back().status, 0); // ended by us
+    EXPECT_EQ(b2bua_.stats().calls, 0u);
+}
+
+TEST_F(PlaceCall, HangUpWhenAnsweredSendsBye) {
+    auto id = b2bua_.placeCall(expertCall(), observer_);
+    ASSERT_TRUE(id);
+    auto invite = parsed(sender_.sent.back());
+    respond(invite, 200);
+    b2bua_.hangUp(*id);
+    auto bye = parsed(sender_.sent.back());
+    EXPECT_EQ(bye.method(), "BYE");
+    EXPECT_EQ(bye.to().tag(), "far");
+    EXPECT_EQ(b2bua_.stats().calls, 1u); // until the BYE is answered
+    respond(bye, 200);
+    EXPECT_EQ(b2bua_.stats().calls, 0u);
+    EXPECT_EQ(events_.back().kind, OutboundCallEvent::Kind::ended);
+}
+
+TEST_F(PlaceCall, TargetWithoutAddressIsRefused) {
+    auto spec = expertCall();
+    spec.target = "sip:expert@example.invalid";
+    auto id = b2bua_.placeCall(spec, observer_);
+    ASSERT_FALSE(id);
+    EXPECT_EQ(id.error().code, Errc::not_found);
+    EXPECT_EQ(b2bua_.stats().calls, 0u);
+}
+
+} // namespace
+} // namespace sb::sip
