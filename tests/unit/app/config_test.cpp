@@ -283,3 +283,70 @@ TEST(LoadConfig, MissingFileNamesThePath) {
 
 } // namespace
 } // namespace sb::app
+
+namespace sb::app {
+namespace {
+
+TEST(DefaultConfig, CallsTakeTheStructDefaultsAndThereAreNoRoutes) {
+    const Config config = defaultConfig();
+    EXPECT_EQ(config.calls, CallsConfig{});
+    EXPECT_TRUE(config.routes.empty());
+}
+
+TEST(ParseConfig, TimersCallsAndRoutes) {
+    const auto text = std::string(kListener) +
+                      "[sip.timers]\nt1_ms = 50\nt2_ms = 400\nt4_ms = 200\n"
+                      "[calls]\nmax_calls = 7\nmax_calls_per_source = 3\nretry_after_s = 9\n"
+                      "no_answer_timeout_s = 30\nsession_expires_s = 120\nmin_se_s = 90\n"
+                      "[[routes]]\nuser = \"^[0-9]+$\"\ndomain = \"example\\\\.org\"\n"
+                      "target = \"sip:${user}@192.0.2.1:5080\"\n"
+                      "outbound_proxy = \"sip:192.0.2.2\"\ntransport = \"tcp\"\n"
+                      "[[routes]]\ntarget = \"sips:fallback@192.0.2.3\"\n";
+    auto config = parseConfig(text, "test.toml");
+    ASSERT_TRUE(config) << config.error().message;
+    EXPECT_EQ(config->sip.t1Ms, 50u);
+    EXPECT_EQ(config->sip.t2Ms, 400u);
+    EXPECT_EQ(config->sip.t4Ms, 200u);
+    EXPECT_EQ(config->calls.maxCalls, 7u);
+    EXPECT_EQ(config->calls.maxCallsPerSource, 3u);
+    EXPECT_EQ(config->calls.retryAfterS, 9u);
+    EXPECT_EQ(config->calls.noAnswerTimeoutS, 30u);
+    EXPECT_EQ(config->calls.sessionExpiresS, 120u);
+    ASSERT_EQ(config->routes.size(), 2u);
+    EXPECT_EQ(config->routes[0],
+              (RouteConfig{"^[0-9]+$", "example\\.org", "sip:${user}@192.0.2.1:5080",
+                           "sip:192.0.2.2", sip::Transport::tcp}));
+    EXPECT_EQ(config->routes[1].target, "sips:fallback@192.0.2.3");
+    EXPECT_FALSE(config->routes[1].transport);
+}
+
+TEST(ParseConfig, RouteErrorsNameTheKey) {
+    const std::string base(kListener);
+    EXPECT_THAT(errorOf(base + "[[routes]]\nuser = \"(\"\ntarget = \"sip:a@1.2.3.4\"\n"),
+                AllOf(StartsWith("test.toml:6:8: routes[0].user: expected an ECMAScript regular "
+                                 "expression"),
+                      HasSubstr("got \"(\"")));
+    EXPECT_THAT(errorOf(base + "[[routes]]\nuser = \"x\"\n"),
+                StartsWith("test.toml:5:1: routes[0].target: missing"));
+    EXPECT_THAT(errorOf(base + "[[routes]]\ntarget = \"http://x\"\n"),
+                StartsWith("test.toml:6:10: routes[0].target: expected a sip: or sips: URI"));
+    EXPECT_THAT(errorOf(base + "[[routes]]\ntarget = \"sip:a@b\"\ntransport = \"sctp\"\n"),
+                StartsWith("test.toml:7:13: routes[0].transport: expected one of: udp, tcp, tls"));
+    EXPECT_THAT(errorOf(base + "[[routes]]\ntarget = \"sip:a@b\"\nproxy = \"sip:c\"\n"),
+                StartsWith("test.toml:7:1: unknown key 'routes[0].proxy'"));
+}
+
+TEST(ParseConfig, TimerAndSessionBoundsAreChecked) {
+    const std::string base(kListener);
+    EXPECT_THAT(errorOf(base + "[sip.timers]\nt1_ms = 500\nt2_ms = 400\n"),
+                HasSubstr("sip.timers.t2_ms: expected at least sip.timers.t1_ms (500), got 400"));
+    EXPECT_THAT(errorOf(base + "[sip.timers]\nt1_ms = 5\n"),
+                HasSubstr("sip.timers.t1_ms: expected an integer from 10 to 10000, got 5"));
+    EXPECT_THAT(errorOf(base + "[calls]\nsession_expires_s = 30\n"),
+                HasSubstr("calls.session_expires_s: expected 0 or at least calls.min_se_s (90), "
+                          "got 30"));
+    EXPECT_EQ(errorOf(base + "[calls]\nsession_expires_s = 0\n"), "(parsed without error)");
+}
+
+} // namespace
+} // namespace sb::app
