@@ -138,6 +138,11 @@ Result<void> Server::startSip() {
     b2buaOptions.listeners = sipTransport_->listeners();
     sipSender_ = std::make_unique<sip::TransportSender>(*sipTransport_);
     b2bua_ = std::make_unique<sip::B2bua>(wheel_, *sipSender_, std::move(b2buaOptions));
+    sipTransport_->onConnectFailed(
+        [this](sip::Transport t, const asio::ip::address& address, std::uint16_t port) {
+            b2bua_->transportFailed(t, address, port);
+            keepWheelTurning();
+        });
 
     for (const auto& bound : sipTransport_->listeners())
         logger().info("SIP listening on {} {}:{}", sip::transportName(bound.transport),

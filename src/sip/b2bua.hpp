@@ -86,6 +86,11 @@ public:
 
     // Feeds a well-formed message (a parse failure is answered before this).
     void receive(Message&& message, const InboundMessage& source);
+    // A TCP/TLS connection to a peer failed (TransportLayer::onConnectFailed).
+    void transportFailed(Transport transport, const asio::ip::address& address,
+                         std::uint16_t port) {
+        layer_.transportFailed(transport, address, port);
+    }
 
     // Places a call (an INVITE to spec.target) and reports ringing, answered and, exactly once,
     // ended to the observer, on this worker. The call counts against max_calls. Requests from

@@ -364,6 +364,19 @@ TransactionId TransactionLayer::sendCancel(ClientTx& invite) {
     return sendRequest(std::move(cancel).value(), invite.destination);
 }
 
+void TransactionLayer::transportFailed(Transport transport, const asio::ip::address& address,
+                                       std::uint16_t port) {
+    for (auto& [id, tx] : clients_) {
+        const Destination& d = tx->destination;
+        const bool waiting =
+            tx->state == ClientTx::State::calling || tx->state == ClientTx::State::proceeding;
+        if (!waiting || d.transport != transport || d.address != address || d.port != port)
+            continue;
+        cancelTimers(*tx);
+        tx->stateTimer = startTimer(id, TimerKind::sendFailed, Ms{0});
+    }
+}
+
 Result<void> TransactionLayer::sendStateless(const Destination& to, std::string bytes) {
     return sender_.send(to, std::move(bytes));
 }

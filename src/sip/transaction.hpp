@@ -100,6 +100,9 @@ public:
     // response has arrived, otherwise as soon as one does; nothing if a final one has. Returns
     // the CANCEL's transaction once sent (0 while deferred).
     TransactionId cancel(TransactionId invite);
+    // The transport could not reach `to` (a failed TCP/TLS connect): every client transaction
+    // still waiting on it fails with ClientFailure::transportError (§17.1.4).
+    void transportFailed(Transport transport, const asio::ip::address& address, std::uint16_t port);
     // Sends without a transaction: the ACK for a 2xx (§13.2.2.4) and stateless responses.
     Result<void> sendStateless(const Destination& to, std::string bytes);
 

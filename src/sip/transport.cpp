@@ -8,6 +8,7 @@
 #include "sip/stream_framer.hpp"
 
 #include <algorithm>
+#include <asio/post.hpp>
 #include <atomic>
 #include <exception>
 #include <fmt/format.h>
@@ -61,6 +62,7 @@ public:
 
     std::function<void(InboundMessage&&)> onMessage_;
     std::function<void(const InboundMessage&, const Error&)> onStreamError_;
+    std::function<void(Transport, const asio::ip::address&, std::uint16_t)> connectFailed_;
 
 private:
     struct Conn {
@@ -77,6 +79,7 @@ private:
         bool inMessage = false; // a message (or a handshake) has started and not finished
         Clock::time_point messageStart{};
         Clock::time_point lastActivity{};
+        bool ready = false;   // connected (and TLS handshake done)
         bool failed = false;  // framing error: no more input, closing after any reply
         bool replied = false; // a reply was queued from the stream-error handler
         std::optional<PeerKey> key;
@@ -280,7 +283,10 @@ net::StreamConnection::Handlers TransportLayer::Impl::handlersFor(std::uint64_t 
     h.onReady = [weak, id] {
         auto self = weak.lock();
         if (!self) return;
-        if (auto* c = self->find(id); c && c->buffer.empty()) c->inMessage = false;
+        auto* c = self->find(id);
+        if (!c) return;
+        c->ready = true;
+        if (c->buffer.empty()) c->inMessage = false;
     };
     h.onData = [weak, id](std::span<const std::byte> data) {
         auto self = weak.lock();
@@ -428,6 +434,14 @@ void TransportLayer::Impl::closeConn(Conn& c) {
 void TransportLayer::Impl::removeConn(std::uint64_t id) {
     auto it = conns_.find(id);
     if (it == conns_.end()) return;
+    if (const Conn& c = *it->second; !c.inbound && !c.ready && c.key && connectFailed_) {
+        // RFC 3261 §17.1.4: the SIP layer hears of it; posted, so that its handler may send.
+        std::weak_ptr<Impl> weak = weak_from_this();
+        asio::post(context_, [weak, key = *c.key] {
+            if (auto self = weak.lock(); self && !self->closed_ && self->connectFailed_)
+                self->connectFailed_(key.transport, key.address, key.port);
+        });
+    }
     if (auto& key = it->second->key) {
         if (auto k = byPeer_.find(*key); k != byPeer_.end() && k->second == id) byPeer_.erase(k);
     }
@@ -578,6 +592,11 @@ std::vector<BoundListener> TransportLayer::listeners() const {
 void TransportLayer::onMessage(std::function<void(InboundMessage&&)> handler) {
     impl_->onMessage_ = std::move(handler);
 }
+void TransportLayer::onConnectFailed(
+    std::function<void(Transport, const asio::ip::address&, std::uint16_t)> handler) {
+    impl_->connectFailed_ = std::move(handler);
+}
+
 void TransportLayer::onStreamError(
     std::function<void(const InboundMessage&, const Error&)> handler) {
     impl_->onStreamError_ = std::move(handler);

@@ -85,6 +85,12 @@ public:
     // once when there is no reply).
     void onStreamError(std::function<void(const InboundMessage& peer, const Error&)> handler);
 
+    // An outbound TCP/TLS connection that send() opened failed to connect (or to finish its
+    // TLS handshake) in time: the messages queued on it are lost. Called on the io_context,
+    // never from within send().
+    void onConnectFailed(
+        std::function<void(Transport, const asio::ip::address&, std::uint16_t)> handler);
+
     // Answers on the connection the message came in on (TCP/TLS), or from the socket it came in
     // on to its source address (UDP). If that connection has closed, the reply is dropped
     // (logged): a response's Via sent-by fallback (RFC 3261 §18.2.2) is the SIP layer's call.
@@ -92,7 +98,7 @@ public:
 
     // Sends to a peer: UDP from a listening socket of the same address family; TCP/TLS over an
     // open connection to that address and port (RFC 3261 §18.1.1), else over a new one. The
-    // connect happens in the background: a later failure is logged and the connection removed.
+    // connect happens in the background: a later failure goes to onConnectFailed().
     // For TLS, `tlsServerName` is the name checked against the certificate (and sent as SNI);
     // empty = the IP address. Errors: no UDP socket of that family, the connection limit,
     // a closed layer, TLS client set-up.
