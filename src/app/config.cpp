@@ -131,8 +131,8 @@ public:
 
     Config read(const toml::table& root) const {
         Config config;
-        static constexpr std::string_view kRootKeys[] = {"data_dir", "log",   "sip",
-                                                         "tls",      "calls", "routes"};
+        static constexpr std::string_view kRootKeys[] = {"data_dir", "log",    "sip", "tls",
+                                                         "calls",    "routes", "auth"};
         onlyKeys(root, "", kRootKeys);
 
         if (const auto* node = root.get("data_dir")) {
@@ -147,6 +147,7 @@ public:
         readTls(root, config);
         if (const auto* calls = table(root, "", "calls")) readCalls(*calls, config.calls);
         readRoutes(root, config.routes);
+        if (const auto* auth = table(root, "", "auth")) readAuth(*auth, config.auth);
         return config;
     }
 
@@ -336,6 +337,73 @@ private:
                 if (!route.transport) expected(*transport, join(path, "transport"), kTransports);
             }
             out.push_back(std::move(route));
+        }
+    }
+
+    void readAuth(const toml::table& auth, AuthConfig& out) const {
+        static constexpr std::string_view kKeys[] = {
+            "challenge_inbound", "realm", "nonce_lifetime_s", "algorithms", "failures_burst",
+            "failures_refill_s", "users", "credentials"};
+        onlyKeys(auth, "auth", kKeys);
+        boolean(auth, "auth", "challenge_inbound", out.challengeInbound);
+        constexpr std::string_view kText = "a non-empty string without quotes or backslashes";
+        auto text = [&](const toml::table& t, std::string_view path, std::string_view key,
+                        std::string& field, bool required) {
+            const auto* value = string(t, path, key, kText);
+            if (!value) {
+                if (required)
+                    failAt(t.source(),
+                           fmt::format("{}.{}: missing; expected {}", path, key, kText));
+                return;
+            }
+            // They go into quoted-strings of Digest headers (RFC 7616 §3.3).
+            const auto& v = value->get();
+            if (v.empty() || v.find_first_of("\"\\\r\n") != std::string::npos)
+                expected(*value, join(path, key), kText);
+            field = v;
+        };
+        text(auth, "auth", "realm", out.realm, false);
+        integer(auth, "auth", "nonce_lifetime_s", 10, 86400, out.nonceLifetimeS);
+        integer(auth, "auth", "failures_burst", 1, 1000, out.failuresBurst);
+        integer(auth, "auth", "failures_refill_s", 1, 86400, out.failuresRefillS);
+        if (const auto* node = auth.get("algorithms")) {
+            constexpr std::string_view kAlgorithms = "a non-empty array of \"SHA-256\" and \"MD5\"";
+            const auto* list = node->as_array();
+            if (!list || list->empty()) expected(*node, "auth.algorithms", kAlgorithms);
+            out.algorithms.clear();
+            for (const auto& item : *list) {
+                const auto* name = item.as_string();
+                if (!name || (name->get() != "SHA-256" && name->get() != "MD5"))
+                    expected(item, "auth.algorithms", kAlgorithms);
+                out.algorithms.push_back(name->get());
+            }
+        }
+        for (const auto& [key, fieldName] : {std::pair{"users", 0}, {"credentials", 1}}) {
+            const auto* node = auth.get(key);
+            if (!node) continue;
+            const auto* list = node->as_array();
+            if (!list) expected(*node, join("auth", key), "an array of tables");
+            for (std::size_t i = 0; i < list->size(); ++i) {
+                const auto path = fmt::format("auth.{}[{}]", key, i);
+                const auto* entry = (*list)[i].as_table();
+                if (!entry) expected((*list)[i], path, "a table with username and password");
+                AuthConfig::Credential c;
+                if (fieldName == 0) {
+                    static constexpr std::string_view kUserKeys[] = {"username", "password"};
+                    onlyKeys(*entry, path, kUserKeys);
+                } else {
+                    static constexpr std::string_view kCredKeys[] = {"realm", "username",
+                                                                     "password"};
+                    onlyKeys(*entry, path, kCredKeys);
+                    text(*entry, path, "realm", c.realm, false);
+                }
+                text(*entry, path, "username", c.username, true);
+                text(*entry, path, "password", c.password, true);
+                if (fieldName == 0)
+                    out.users[c.username] = c.password;
+                else
+                    out.credentials.push_back(std::move(c));
+            }
         }
     }
 

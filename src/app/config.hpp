@@ -75,6 +75,24 @@ struct RouteConfig {
     bool operator==(const RouteConfig&) const = default;
 };
 
+struct AuthConfig {
+    bool challengeInbound = false;
+    std::string realm = "switchboard";
+    std::uint32_t nonceLifetimeS = 300;
+    std::vector<std::string> algorithms{"SHA-256", "MD5"};
+    std::uint32_t failuresBurst = 5;
+    std::uint32_t failuresRefillS = 10;
+    std::map<std::string, std::string> users; // inbound: username → password
+    struct Credential {
+        std::string realm, username, password; // outbound; realm "" = any
+
+        bool operator==(const Credential&) const = default;
+    };
+    std::vector<Credential> credentials;
+
+    bool operator==(const AuthConfig&) const = default;
+};
+
 struct TlsConfig {
     // Paths as resolved by the reader: a relative path in the file is taken relative to
     // data_dir ("tls/cert.pem" with data_dir "var" becomes "var/tls/cert.pem").
@@ -92,6 +110,7 @@ struct Config {
     TlsConfig tls;
     CallsConfig calls;
     std::vector<RouteConfig> routes;
+    AuthConfig auth;
 
     bool operator==(const Config&) const = default;
 };

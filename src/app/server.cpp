@@ -135,6 +135,17 @@ Result<void> Server::startSip() {
     auto routes = sip::RouteTable::make(std::move(rules));
     if (!routes) return fail(routes.error());
     b2buaOptions.routes = std::move(routes).value();
+    const auto& auth = config_.auth;
+    b2buaOptions.auth.challengeInbound = auth.challengeInbound;
+    b2buaOptions.auth.realm = auth.realm;
+    b2buaOptions.auth.nonceLifetime = std::chrono::seconds(auth.nonceLifetimeS);
+    for (const auto& name : auth.algorithms)
+        b2buaOptions.auth.algorithms.push_back(*sip::parseDigestAlgorithm(std::string_view(name)));
+    b2buaOptions.auth.users = auth.users;
+    b2buaOptions.auth.failureBurst = auth.failuresBurst;
+    b2buaOptions.auth.failureRefill = std::chrono::seconds(auth.failuresRefillS);
+    for (const auto& c : auth.credentials)
+        b2buaOptions.auth.credentials.push_back({c.realm, c.username, c.password});
     b2buaOptions.listeners = sipTransport_->listeners();
     sipSender_ = std::make_unique<sip::TransportSender>(*sipTransport_);
     b2bua_ = std::make_unique<sip::B2bua>(wheel_, *sipSender_, std::move(b2buaOptions));

@@ -24,7 +24,15 @@ constexpr std::string_view kOwnBranch = "z9hG4bK-sb";
 } // namespace
 B2bua::B2bua(net::TimerWheel& wheel, MessageSender& sender, B2buaOptions options)
     : layer_(wheel, sender, *this, options.timers, options.userAgent), wheel_(wheel),
-      options_(std::move(options)), random_(std::random_device{}()) {}
+      options_(std::move(options)), random_(std::random_device{}()),
+      authFailures_(options_.auth.failureBurst, options_.auth.failureRefill) {
+    if (options_.auth.challengeInbound)
+        challenger_ = std::make_unique<DigestChallenger>(DigestChallenger::Options{
+            options_.auth.realm, options_.auth.nonceLifetime,
+            options_.auth.algorithms.empty()
+                ? std::vector{DigestAlgorithm::sha256, DigestAlgorithm::md5}
+                : options_.auth.algorithms});
+}
 
 B2bua::~B2bua() {
     for (auto& [id, call] : calls_) {
@@ -114,6 +122,7 @@ void B2bua::onInitialInvite(TransactionId server, const Message& invite,
         return layer_.respond(server, 422, w.finish());
     }
     const std::string sourceKey = source.remoteAddress.to_string();
+    if (!authenticateCaller(server, invite, sourceKey)) return;
     if (calls_.size() >= limits.maxCalls ||
         callsPerSource_[sourceKey] >= limits.maxCallsPerSource) {
         // RFC 3261 §21.5.4: 503 with Retry-After when overloaded.
@@ -170,17 +179,33 @@ void B2bua::onInitialInvite(TransactionId server, const Message& invite,
                   call.a.dialog.callId, b.callId, call.a.dialog.remoteUri, invite.requestUri().text,
                   route->target);
 
+    call.bTarget = b.remoteTarget;
+    call.bRouteSet = b.routeSet;
+    call.bDestination = call.b.destination;
     call.a100rel = hasOptionTag(invite, HeaderId::supported, "100rel") ||
                    hasOptionTag(invite, HeaderId::require, "100rel");
+    if (contentType(invite) == "application/sdp") call.b.lastSdp = invite.body();
+    if (!sendOutboundInvite(call, invite)) {
+        answerCallerWith(call, 500, "Server Internal Error");
+        call.state = Call::State::ending;
+        return maybeEnd(call);
+    }
+    startNoAnswerTimer(call);
+}
+
+bool B2bua::sendOutboundInvite(Call& call, const Message& invite, std::string authorization,
+                               HeaderId authorizationHeader) {
+    const auto& limits = options_.limits;
     OutgoingRequest out;
     out.copyFrom = &invite;
-    out.maxForwards = maxForwards - 1;
+    out.maxForwards = invite.maxForwards().value_or(70) - 1;
     if (call.a100rel) out.extra.emplace_back(canonicalName(HeaderId::supported), "100rel");
     if (hasOptionTag(invite, HeaderId::require, "100rel"))
         out.extra.emplace_back(canonicalName(HeaderId::require), "100rel");
     if (limits.sessionExpiresS > 0) {
         // RFC 4028 §7.1: we ask B for the caller's interval (or ours), never below either
         // side's minimum.
+        const auto callerSe = sessionExpires(invite);
         const std::uint32_t minSe =
             std::max(limits.minSessionExpiresS, minSessionExpires(invite).value_or(0));
         call.b.session.seconds =
@@ -190,16 +215,13 @@ void B2bua::onInitialInvite(TransactionId server, const Message& invite,
                                fmt::format("{}", call.b.session.seconds));
         out.extra.emplace_back(canonicalName(HeaderId::min_se), fmt::format("{}", minSe));
     }
-    if (contentType(invite) == "application/sdp") call.b.lastSdp = invite.body();
+    if (!authorization.empty())
+        out.extra.emplace_back(canonicalName(authorizationHeader), std::move(authorization));
     call.bInvite = sendOn(call.b, "INVITE", out);
     call.bInviteCseq = call.b.dialog.localSeq;
-    if (call.bInvite == 0) {
-        answerCallerWith(call, 500, "Server Internal Error");
-        call.state = Call::State::ending;
-        return maybeEnd(call);
-    }
+    if (call.bInvite == 0) return false;
     clients_.emplace(call.bInvite, ClientRef{ClientRef::Kind::invite, call.id});
-    startNoAnswerTimer(call);
+    return true;
 }
 
 void B2bua::startNoAnswerTimer(Call& call) {
@@ -399,7 +421,7 @@ void B2bua::onInviteResponse(Call& call, const Message& response) {
     const int status = response.status();
     if (status == 100) return; // hop by hop; A had its own at once
     Leg& b = call.b;
-    if (b.dialog.remoteTag.empty() && !response.to().tag().empty()) {
+    if (status < 200 && b.dialog.remoteTag.empty() && !response.to().tag().empty()) {
         // §12.1.2: the first provisional response with a tag makes B's early dialog.
         b.dialog.remoteTag = response.to().tag();
         b.dialog.adopt(response);
@@ -434,13 +456,21 @@ void B2bua::onInviteResponse(Call& call, const Message& response) {
     }
 
     call.bInvite = 0;
+    if ((status == 401 || status == 407) && call.state == Call::State::early &&
+        retryWithCredentials(call, response))
+        return;
     wheel_.cancel(call.noAnswer);
     if (status >= 300) {
         if (call.state == Call::State::early) {
             logger().info("call {} failed {}: a-call-id={} b-call-id={}", call.id, status,
                           call.a.dialog.callId, b.dialog.callId);
             ++stats_.callsFailed;
-            answerCallerWith(call, status, response.reason(), &response);
+            // A challenge we could not answer means nothing to the caller (it cannot answer
+            // for our leg): refuse the call instead.
+            if (status == 401 || status == 407)
+                answerCallerWith(call, 403, "Forbidden (the callee wants credentials)");
+            else
+                answerCallerWith(call, status, response.reason(), &response);
         }
         call.state = Call::State::ending;
         return maybeEnd(call);

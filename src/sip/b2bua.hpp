@@ -13,12 +13,14 @@
 
 #include "net/timer_wheel.hpp"
 #include "sip/dialog.hpp"
+#include "sip/digest_auth.hpp"
 #include "sip/routing.hpp"
 #include "sip/transaction.hpp"
 
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <random>
@@ -38,11 +40,28 @@ struct CallLimits {
     std::uint32_t minSessionExpiresS = 90;
 };
 
+struct AuthOptions {
+    // Inbound: challenge every INVITE that opens a call (RFC 3261 §22.2) for these users.
+    bool challengeInbound = false;
+    std::string realm = "switchboard";
+    std::chrono::seconds nonceLifetime{300};
+    std::vector<DigestAlgorithm> algorithms;  // offered, preferred first; empty: SHA-256, MD5
+    std::map<std::string, std::string> users; // username → password
+    std::uint32_t failureBurst = 5;           // failed attempts per source before 403 …
+    std::chrono::seconds failureRefill{10};   // … and one more allowed per this much time
+    // Outbound: what we answer a far end's 401/407 with, by realm ("" matches any realm).
+    struct Credential {
+        std::string realm, username, password;
+    };
+    std::vector<Credential> credentials;
+};
+
 struct B2buaOptions {
     std::string userAgent = "Switchboard";
     TimerSettings timers;
     CallLimits limits;
     RouteTable routes;
+    AuthOptions auth;
     // Our own addresses, one per transport and family, for Via and Contact.
     std::vector<BoundListener> listeners;
 };
@@ -105,7 +124,8 @@ public:
         std::uint64_t calls = 0, dialogs = 0; // now
         std::uint64_t callsTotal = 0, callsAnswered = 0, callsFailed = 0, callsCancelled = 0;
         std::uint64_t rejectedOverload = 0, rejectedLoop = 0, rejectedNoRoute = 0;
-        std::uint64_t callsReaped = 0; // ended by a session timer or a failed refresh
+        std::uint64_t callsReaped = 0;  // ended by a session timer or a failed refresh
+        std::uint64_t authFailures = 0; // inbound credentials that did not verify
         std::unordered_map<int, std::uint64_t> failuresByStatus; // finals ≥ 300 sent on leg A
     };
     Stats stats() const;
@@ -117,6 +137,7 @@ private:
     struct Leg;
     struct Relay;
     struct ClientRef;
+    struct Transfer;
 
     // TransactionUser
     void onRequest(TransactionId server, const Message& request,
@@ -132,6 +153,14 @@ private:
     void onInDialog(TransactionId server, const Message& request, Call& call, Side side);
     void onInviteResponse(Call& call, const Message& response);
     void startNoAnswerTimer(Call& call);
+    // B's INVITE built from A's (100rel and session timers negotiated per leg); false if it
+    // could not be built.
+    bool sendOutboundInvite(Call& call, const Message& invite, std::string authorization = {},
+                            HeaderId authorizationHeader = HeaderId::authorization);
+    // Digest authentication, in b2bua_auth.cpp. authenticateCaller answers (401, 403) and
+    // returns false when the caller may not go on.
+    bool authenticateCaller(TransactionId server, const Message& invite, const std::string& source);
+    bool retryWithCredentials(Call& call, const Message& challenge);
     // placeCall()'s calls, in b2bua_outbound.cpp.
     void onOutboundInviteResponse(Call& call, const Message& response);
     void onOutboundRequest(TransactionId server, const Message& request, Call& call);
@@ -193,6 +222,8 @@ private:
     std::unordered_map<TransactionId, std::uint64_t> inviteServers_; // A's INVITE → call
     std::unordered_map<TransactionId, ClientRef> clients_;
     std::unordered_map<std::string, std::size_t> callsPerSource_;
+    std::unique_ptr<DigestChallenger> challenger_; // when auth.challengeInbound
+    FailureLimiter authFailures_;
     Stats stats_;
 };
 

@@ -53,6 +53,15 @@ struct B2bua::ClientRef {
     Side side = Side::a;
 };
 
+// A blind transfer in progress (RFC 3515, RFC 5589 §6): the referrer's leg is replaced by
+// a new leg to the Refer-To target once the target and the transferee agree on a session.
+struct B2bua::Transfer {
+    Side referrer = Side::a;
+    Leg target;
+    TransactionId invite = 0;   // to the target, until its final response
+    TransactionId reinvite = 0; // to the transferee, until its final response
+};
+
 struct B2bua::Call {
     enum class State : std::uint8_t { early, confirmed, cancelling, ending };
     std::uint64_t id = 0;
@@ -74,15 +83,12 @@ struct B2bua::Call {
     };
     std::vector<ReliableProvisional> reliables;
     net::TimerWheel::TimerId noAnswer;
+    // Where B's INVITE first went, so that a retry with credentials starts from there.
+    std::string bTarget;
+    std::vector<std::string> bRouteSet;
+    Destination bDestination;
+    bool bAuthTried = false; // one retry with credentials per call (RFC 3261 §22.2)
 
-    // A blind transfer in progress (RFC 3515, RFC 5589 §6): the referrer's leg is replaced by
-    // a new leg to the Refer-To target once the target and the transferee agree on a session.
-    struct Transfer {
-        Side referrer = Side::a;
-        Leg target;
-        TransactionId invite = 0;   // to the target, until its final response
-        TransactionId reinvite = 0; // to the transferee, until its final response
-    };
     std::optional<Transfer> transfer;
 
     // A call placed through placeCall(): leg B only, reported to the observer.

@@ -114,11 +114,14 @@ std::optional<std::chrono::seconds> DigestChallenger::nonceAge(std::string_view 
     for (char c : nonce.substr(0, 16))
         seconds = seconds << 4 |
                   static_cast<std::uint64_t>(std::isdigit(c) ? c - '0' : (c | 0x20) - 'a' + 10);
+    // A stamp from the future is not ours (and could overflow the clock's arithmetic).
+    const auto nowSeconds = static_cast<std::uint64_t>(
+        std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count());
+    if (seconds > nowSeconds) return std::nullopt;
     const Clock::time_point made{std::chrono::seconds(seconds)};
     const std::string expected = makeNonce(made);
     if (CRYPTO_memcmp(expected.data(), nonce.data(), expected.size()) != 0) return std::nullopt;
-    if (made > now) return std::nullopt;
-    return std::chrono::duration_cast<std::chrono::seconds>(now - made);
+    return std::chrono::seconds(nowSeconds - seconds);
 }
 
 std::vector<std::string> DigestChallenger::challenges(Clock::time_point now, bool stale) const {

@@ -1,0 +1,67 @@
+# Helpers for the B2BUA interop tests: sipp callers and callees around one running switchboard.
+# The test sets: $here (this folder), $work (its scratch folder), $sip_port (switchboard's UDP
+# port), $server_pid (the timeout(1) wrapping switchboard) and $switchboard_pid (switchboard).
+
+# callee SCENARIO PORT NAME: a sipp UAS in the background for one call.
+callee() {
+  timeout -k 3 30 sipp -sf "$here/scenarios/$1.xml" -i 127.0.0.1 -p "$2" -m 1 -nostdin \
+    -timeout 20s -trace_msg -message_file "$work/$3.msg" >"$work/$3.out" 2>&1
+}
+caller() { # SCENARIO NAME
+  local port
+  port=$(free_port 37000)
+  timeout -k 3 30 sipp -sf "$here/scenarios/$1.xml" "127.0.0.1:$sip_port" -s bob -i 127.0.0.1 \
+    -p "$port" -m 1 -nostdin -timeout 20s -trace_msg -message_file "$work/$2.msg" \
+    >"$work/$2.out" 2>&1
+}
+fail_with() {
+  echo "FAIL: $*" >&2
+  for f in "$work"/*.msg; do echo "== $f" >&2; tail -n 60 "$f" >&2; done
+  tail -n 30 "$work/server.log" >&2
+  exit 1
+}
+
+# Polls the stats line (SIGUSR1) until no call, dialog or transaction is left.
+expect_idle() {
+  local deadline=$((SECONDS + 10)) line
+  while [ $SECONDS -lt $deadline ]; do
+    kill -USR1 "$switchboard_pid"
+    sleep 0.3
+    line=$(grep 'stats:' "$work/server.log" | tail -n 1)
+    [[ $line == *" calls=0 dialogs=0 transactions=0 "* ]] && return 0
+  done
+  fail_with "not idle after $1: $line"
+}
+
+run_flow() { # NAME CALLER [CALLEE PORT]... : callees in the background, then the caller
+  local name=$1 caller_scenario=$2
+  shift 2
+  local pids=()
+  while [ $# -gt 0 ]; do
+    callee "$1" "$2" "$name-$1" &
+    pids+=($!)
+    wait_listening udp "$2" || fail_with "$name: $1 did not start"
+    shift 2
+  done
+  caller "$caller_scenario" "$name-caller" || fail_with "$name: the caller failed"
+  for pid in "${pids[@]}"; do wait "$pid" || fail_with "$name: a callee failed"; done
+  expect_idle "$name"
+  check "$name"
+}
+
+
+# start_switchboard: runs switchboard with $work/switchboard.toml (listening on UDP $sip_port)
+# in the background, bounded, and waits for it.
+start_switchboard() {
+  timeout -k 3 150 "$1" serve --config "$work/switchboard.toml" >"$work/server.log" 2>&1 &
+  server_pid=$!
+  wait_listening udp "$sip_port" || { cat "$work/server.log"; exit 1; }
+  # SIGUSR1 goes to switchboard itself, not to the timeout(1) that bounds it.
+  switchboard_pid=$(pgrep -P "$server_pid")
+}
+
+stop_switchboard() {
+  [ -n "${server_pid:-}" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
+  [ -n "${KEEP_WORK:-}" ] && cp -r "$work" "/tmp/last-$(basename "$0" .sh)"
+  rm -rf "$work"
+}
