@@ -123,7 +123,7 @@ self_signed = false
 TEST(ParseConfig, UnknownTopLevelKeyNamesKeyLineAndChoices) {
     const auto text = "data_dir = \"x\"\ndata_dri = \"x\"\n" + std::string(kListener);
     EXPECT_EQ(errorOf(text), "test.toml:2:1: unknown key 'data_dri' (expected one of: data_dir, "
-                             "log, sip, tls, calls, routes)");
+                             "log, sip, tls, calls, routes, auth)");
 }
 
 TEST(ParseConfig, UnknownNestedKeyNamesTheDottedKey) {
@@ -346,6 +346,42 @@ TEST(ParseConfig, TimerAndSessionBoundsAreChecked) {
                 HasSubstr("calls.session_expires_s: expected 0 or at least calls.min_se_s (90), "
                           "got 30"));
     EXPECT_EQ(errorOf(base + "[calls]\nsession_expires_s = 0\n"), "(parsed without error)");
+}
+
+} // namespace
+} // namespace sb::app
+
+namespace sb::app {
+namespace {
+
+TEST(ParseConfig, AuthUsersAndCredentials) {
+    const auto text =
+        std::string(kListener) +
+        "[auth]\nchallenge_inbound = true\nrealm = \"edge\"\n"
+        "algorithms = [\"MD5\"]\nfailures_burst = 2\n"
+        "[[auth.users]]\nusername = \"alice\"\npassword = \"secret\"\n"
+        "[[auth.credentials]]\nrealm = \"far\"\nusername = \"sb\"\npassword = \"pw\"\n";
+    auto config = parseConfig(text, "test.toml");
+    ASSERT_TRUE(config) << config.error().message;
+    EXPECT_TRUE(config->auth.challengeInbound);
+    EXPECT_EQ(config->auth.realm, "edge");
+    EXPECT_EQ(config->auth.algorithms, std::vector<std::string>{"MD5"});
+    EXPECT_EQ(config->auth.failuresBurst, 2u);
+    EXPECT_EQ(config->auth.users.at("alice"), "secret");
+    ASSERT_EQ(config->auth.credentials.size(), 1u);
+    EXPECT_EQ(config->auth.credentials[0], (AuthConfig::Credential{"far", "sb", "pw"}));
+    EXPECT_EQ(defaultConfig().auth, AuthConfig{});
+}
+
+TEST(ParseConfig, AuthErrorsNameTheKey) {
+    const std::string base(kListener);
+    EXPECT_THAT(
+        errorOf(base + "[auth]\nalgorithms = [\"SHA-1\"]\n"),
+        HasSubstr("auth.algorithms: expected a non-empty array of \"SHA-256\" and \"MD5\""));
+    EXPECT_THAT(errorOf(base + "[auth]\nrealm = \"a\\\"b\"\n"),
+                HasSubstr("auth.realm: expected a non-empty string without quotes"));
+    EXPECT_THAT(errorOf(base + "[[auth.users]]\nusername = \"alice\"\n"),
+                HasSubstr("auth.users[0].password: missing"));
 }
 
 } // namespace
