@@ -10,7 +10,8 @@ callee() {
 caller() { # SCENARIO NAME
   local port
   port=$(free_port 37000)
-  timeout -k 3 30 sipp -sf "$here/scenarios/$1.xml" "127.0.0.1:$sip_port" -s bob -i 127.0.0.1 \
+  timeout -k 3 30 sipp -sf "$here/scenarios/$1.xml" "127.0.0.1:$sip_port" \
+    -s "${caller_service:-bob}" -i 127.0.0.1 \
     -p "$port" -m 1 -nostdin -timeout 20s -trace_msg -message_file "$work/$2.msg" \
     >"$work/$2.out" 2>&1
 }
