@@ -435,6 +435,7 @@ void B2bua::onInviteResponse(Call& call, const Message& response) {
         const Message* request = layer_.request(call.aInvite);
         if (!request) return;
         auto w = responseTo(*request, status, response.reason(), call.a.dialog.localTag);
+        copyRecordRoute(*request, w);
         w.header(HeaderId::contact,
                  contact(call.a.destination.transport, call.a.destination.address.is_v6()));
         w.header(HeaderId::server, options_.userAgent);
@@ -493,6 +494,7 @@ void B2bua::onInviteResponse(Call& call, const Message& response) {
     const Message* request = layer_.request(call.aInvite);
     if (!request) return;
     auto w = responseTo(*request, status, response.reason(), call.a.dialog.localTag);
+    copyRecordRoute(*request, w);
     w.header(HeaderId::contact,
              contact(call.a.destination.transport, call.a.destination.address.is_v6()));
     w.header(HeaderId::server, options_.userAgent);

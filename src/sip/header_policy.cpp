@@ -41,6 +41,11 @@ void copyEndToEnd(const Message& from, MessageWriter& to) {
             to.header(f.id == HeaderId::other ? f.name : canonicalName(f.id), f.value);
 }
 
+void copyRecordRoute(const Message& request, MessageWriter& response) {
+    for (const auto& rr : request.recordRoutes())
+        response.header(HeaderId::record_route, rr.text);
+}
+
 std::string_view contentType(const Message& m) {
     return m.header(HeaderId::content_type).value_or("");
 }

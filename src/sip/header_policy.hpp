@@ -19,6 +19,10 @@ namespace sb::sip {
 bool passesThrough(const HeaderField& field);
 void copyEndToEnd(const Message& from, MessageWriter& to);
 
+// RFC 3261 §12.1.1: a response that makes a dialog (a 1xx with a tag or a 2xx to an INVITE)
+// carries the request's Record-Route values, in order, so that the caller learns the route set.
+void copyRecordRoute(const Message& request, MessageWriter& response);
+
 // The Content-Type value, or "".
 std::string_view contentType(const Message& m);
 // Methods whose requests carry our Contact (RFC 3261 §8.1.1.8; RFC 3311, 3265, 3515).

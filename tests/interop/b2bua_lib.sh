@@ -34,17 +34,20 @@ expect_idle() {
   fail_with "not idle after $1: $line"
 }
 
+# A file name for a flow's logs: its scenario names.
+slug() { echo "${1//[^A-Za-z0-9_-]/_}"; }
+
 run_flow() { # NAME CALLER [CALLEE PORT]... : callees in the background, then the caller
   local name=$1 caller_scenario=$2
   shift 2
   local pids=()
   while [ $# -gt 0 ]; do
-    callee "$1" "$2" "$name-$1" &
+    callee "$1" "$2" "$(slug "$caller_scenario-$1")" &
     pids+=($!)
     wait_listening udp "$2" || fail_with "$name: $1 did not start"
     shift 2
   done
-  caller "$caller_scenario" "$name-caller" || fail_with "$name: the caller failed"
+  caller "$caller_scenario" "$(slug "$caller_scenario")" || fail_with "$name: the caller failed"
   for pid in "${pids[@]}"; do wait "$pid" || fail_with "$name: a callee failed"; done
   expect_idle "$name"
   check "$name"
