@@ -320,6 +320,10 @@ TransactionId TransactionLayer::sendRequest(Message&& request, const Destination
 
 bool TransactionLayer::transmit(ClientTx& tx, const std::string& bytes) {
     if (sender_.send(tx.destination, bytes)) return true;
+    // A datagram that could not be sent is as good as lost (a full socket buffer, a firewall
+    // rule): the retransmission timers deal with it, and Timer B or F ends the transaction if
+    // it never gets through.
+    if (!isReliable(tx.destination.transport) && tx.request) return true;
     // §17.1.4: report the error to the TU, but not from inside the call that caused it.
     cancelTimers(tx);
     tx.stateTimer = startTimer(tx.id, TimerKind::sendFailed, Ms{0});
