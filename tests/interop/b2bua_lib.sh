@@ -69,3 +69,19 @@ stop_switchboard() {
   [ -n "${KEEP_WORK:-}" ] && cp -r "$work" "/tmp/last-$(basename "$0" .sh)"
   rm -rf "$work"
 }
+
+# write_config <<TOML … TOML: $work/switchboard.toml for a test on UDP 127.0.0.1:$sip_port with
+# short transaction timers (64×T1 = 3.2 s), then the tables given on standard input.
+write_config() {
+  cat > "$work/switchboard.toml" <<TOML
+data_dir = "$work/var"
+[sip.timers]
+t1_ms = 50
+t4_ms = 200
+[[sip.listen]]
+transport = "udp"
+address = "127.0.0.1"
+port = $sip_port
+TOML
+  cat >> "$work/switchboard.toml"
+}

@@ -17,15 +17,7 @@ trap stop_switchboard EXIT
 
 sip_port=$(free_port 41000)
 bob_port=$(free_port 43000)
-cat > "$work/switchboard.toml" <<TOML
-data_dir = "$work/var"
-[sip.timers]
-t1_ms = 50
-t4_ms = 200
-[[sip.listen]]
-transport = "udp"
-address = "127.0.0.1"
-port = $sip_port
+write_config <<TOML
 [[routes]]
 target = "sip:\${user}@127.0.0.1:$bob_port"
 [auth]

@@ -49,15 +49,7 @@ timeout -k 3 60 baresip -f "$phone" >"$work/baresip.log" 2>&1 &
 baresip_pid=$!
 wait_listening udp "$bob_port" || { cat "$work/baresip.log"; exit 1; }
 
-cat > "$work/switchboard.toml" <<TOML
-data_dir = "$work/var"
-[sip.timers]
-t1_ms = 50
-t4_ms = 200
-[[sip.listen]]
-transport = "udp"
-address = "127.0.0.1"
-port = $sip_port
+write_config <<TOML
 [[routes]]
 target = "sip:\${user}@127.0.0.1:$bob_port"
 TOML

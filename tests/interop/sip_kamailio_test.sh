@@ -41,15 +41,7 @@ start_kamailio() {
   done
 }
 
-cat > "$work/switchboard.toml" <<TOML
-data_dir = "$work/var"
-[sip.timers]
-t1_ms = 50
-t4_ms = 200
-[[sip.listen]]
-transport = "udp"
-address = "127.0.0.1"
-port = $sip_port
+write_config <<TOML
 [[routes]]
 user = "^front\$"
 target = "sip:front@127.0.0.1:$bob_port"
@@ -76,6 +68,7 @@ front_flow() { # NAME CALLER CALLEE
   port=$(free_port 37000)
   timeout -k 3 30 sipp -sf "$here/scenarios/$2.xml" "127.0.0.1:$front_port" -s front \
     -i 127.0.0.1 -p "$port" -m 1 -nostdin -timeout 20s -trace_msg \
+    -default_behaviors all,-abortunexp \
     -message_file "$work/front-$2.msg" >"$work/front-$2.out" 2>&1 ||
     fail_with "$1: the caller failed"
   wait "$pid" || fail_with "$1: the callee failed"
@@ -87,5 +80,7 @@ front_flow "Kamailio in front: a basic call through Kamailio and Switchboard" \
 grep -q "Record-Route: <sip:127.0.0.1:$front_port;lr" "$work/front-call_basic_uac.msg" ||
   fail_with "the caller did not see Kamailio's Record-Route"
 check "the caller's dialog is record-routed by the front Kamailio"
+# Kamailio answers the CANCEL itself and relays our 487 from another process: the two can
+# arrive in either order, which the loss-tolerant caller accepts.
 front_flow "Kamailio in front: CANCEL crosses Kamailio and Switchboard" \
-  call_cancel_uac call_cancel_uas
+  loss_cancel_uac call_cancel_uas
