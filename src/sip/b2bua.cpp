@@ -139,14 +139,12 @@ void B2bua::onInitialInvite(TransactionId server, const Message& invite,
         ++stats_.failuresByStatus[404];
         return respondSimple(server, invite, 404, "Not Found (no route)", newToken());
     }
-    std::string proxy = route->outboundProxy;
-    if (!proxy.empty() && proxy.find(";lr") == std::string::npos) proxy += ";lr";
-    auto destination = resolveNumeric(proxy.empty() ? route->target : proxy, route->transport);
-    if (!destination) {
-        logger().warn("call to {} not placed: {}", route->target, destination.error().message);
+    Leg outbound;
+    if (auto ok = startLeg(outbound, route->target, route->outboundProxy, route->transport); !ok) {
+        logger().warn("call to {} not placed: {}", route->target, ok.error().message);
         ++stats_.failuresByStatus[502];
         return respondSimple(server, invite, 502,
-                             sanitizeReason("Bad Gateway (" + destination.error().message + ")"),
+                             sanitizeReason("Bad Gateway (" + ok.error().message + ")"),
                              newToken());
     }
 
@@ -158,14 +156,9 @@ void B2bua::onInitialInvite(TransactionId server, const Message& invite,
     call.a.dialog = Dialog::asUas(invite, newToken());
     call.a.destination = {source.transport, source.remoteAddress, source.remotePort, {}};
 
+    call.b = std::move(outbound);
     Dialog& b = call.b.dialog;
-    b.callId = newToken() + newToken();
-    b.localTag = newToken();
     b.localUri = call.a.dialog.remoteUri; // the caller's identity goes on
-    b.remoteUri = "<" + route->target + ">";
-    b.remoteTarget = route->target;
-    if (!proxy.empty()) b.routeSet.push_back("<" + proxy + ">"); // a pre-loaded route (§8.1.2)
-    call.b.destination = std::move(destination).value();
 
     dialogs_.emplace(dialogKey(call.a.dialog.callId, call.a.dialog.localTag),
                      std::pair{call.id, Side::a});
@@ -423,10 +416,7 @@ void B2bua::onInviteResponse(Call& call, const Message& response) {
     Leg& b = call.b;
     if (status < 200 && b.dialog.remoteTag.empty() && !response.to().tag().empty()) {
         // §12.1.2: the first provisional response with a tag makes B's early dialog.
-        b.dialog.remoteTag = response.to().tag();
-        b.dialog.adopt(response);
-        if (auto next = resolveNumeric(b.dialog.nextHop(), b.destination.transport))
-            b.destination = std::move(next).value();
+        followResponse(b, response);
     }
     if (call.observer) return onOutboundInviteResponse(call, response);
 
@@ -434,11 +424,7 @@ void B2bua::onInviteResponse(Call& call, const Message& response) {
         if (call.state != Call::State::early || call.aInvite == 0) return;
         const Message* request = layer_.request(call.aInvite);
         if (!request) return;
-        auto w = responseTo(*request, status, response.reason(), call.a.dialog.localTag);
-        copyRecordRoute(*request, w);
-        w.header(HeaderId::contact,
-                 contact(call.a.destination.transport, call.a.destination.address.is_v6()));
-        w.header(HeaderId::server, options_.userAgent);
+        auto w = responseToCaller(call, *request, status, response.reason());
         if (const auto bRseq = reliableSequence(response); bRseq && !call.a100rel) {
             // RFC 3262 §4: A cannot acknowledge it, so we do, and A gets it unreliably.
             acknowledgeReliable(call, *bRseq, response.cseq().number);
@@ -477,14 +463,8 @@ void B2bua::onInviteResponse(Call& call, const Message& response) {
         return maybeEnd(call);
     }
 
-    // The first 2xx makes B's dialog (forks that answer later are ACKed and BYEd); §13.2.2.4:
-    // the route set is recomputed from it.
-    b.dialog.remoteTag = response.to().tag();
-    b.dialog.adopt(response);
-    b.answered = true;
-    b.ackOwed = response.cseq().number;
-    if (auto next = resolveNumeric(b.dialog.nextHop(), b.destination.transport))
-        b.destination = std::move(next).value();
+    // The first 2xx makes B's dialog (forks that answer later are ACKed and BYEd).
+    acceptAnswer(b, response);
     if (call.state != Call::State::early || call.aInvite == 0) {
         // The 200 crossed our CANCEL (§9.1) or the caller is gone: accept it and end it.
         call.state = Call::State::ending;
@@ -493,11 +473,7 @@ void B2bua::onInviteResponse(Call& call, const Message& response) {
     }
     const Message* request = layer_.request(call.aInvite);
     if (!request) return;
-    auto w = responseTo(*request, status, response.reason(), call.a.dialog.localTag);
-    copyRecordRoute(*request, w);
-    w.header(HeaderId::contact,
-             contact(call.a.destination.transport, call.a.destination.address.is_v6()));
-    w.header(HeaderId::server, options_.userAgent);
+    auto w = responseToCaller(call, *request, status, response.reason());
     copyEndToEnd(response, w);
     negotiateSessionTimers(call, *request, response, w);
     if (contentType(response) == "application/sdp") call.a.lastSdp = response.body();
@@ -512,6 +488,45 @@ void B2bua::onInviteResponse(Call& call, const Message& response) {
     ++stats_.callsAnswered;
     logger().info("call {} answered: a-call-id={} b-call-id={}", call.id, call.a.dialog.callId,
                   b.dialog.callId);
+}
+
+Result<void> B2bua::startLeg(Leg& l, std::string_view target, std::string_view outboundProxy,
+                             std::optional<Transport> transport) {
+    // §8.1.2: an outbound proxy is a pre-loaded loose route; the request goes there first.
+    std::string proxy(outboundProxy);
+    if (!proxy.empty() && proxy.find(";lr") == std::string::npos) proxy += ";lr";
+    auto destination = resolveNumeric(proxy.empty() ? target : std::string_view(proxy), transport);
+    if (!destination) return fail(destination.error());
+    l.destination = std::move(destination).value();
+    l.dialog.callId = newToken() + newToken();
+    l.dialog.localTag = newToken();
+    l.dialog.remoteUri = fmt::format("<{}>", target);
+    l.dialog.remoteTarget = target;
+    if (!proxy.empty()) l.dialog.routeSet.push_back("<" + proxy + ">");
+    return {};
+}
+
+void B2bua::followResponse(Leg& l, const Message& response) {
+    l.dialog.remoteTag = response.to().tag();
+    l.dialog.adopt(response); // §12.1.2, and §13.2.2.4 for a 2xx: the route set from it
+    if (auto next = resolveNumeric(l.dialog.nextHop(), l.destination.transport))
+        l.destination = std::move(next).value();
+}
+
+void B2bua::acceptAnswer(Leg& l, const Message& answer) {
+    followResponse(l, answer);
+    l.answered = true;
+    l.ackOwed = answer.cseq().number;
+}
+
+MessageWriter B2bua::responseToCaller(Call& call, const Message& invite, int status,
+                                      std::string_view reason) {
+    auto w = responseTo(invite, status, reason, call.a.dialog.localTag);
+    copyRecordRoute(invite, w);
+    w.header(HeaderId::contact,
+             contact(call.a.destination.transport, call.a.destination.address.is_v6()));
+    w.header(HeaderId::server, options_.userAgent);
+    return w;
 }
 
 void B2bua::onExtra2xx(Call& call, Side side, const Message& response) {

@@ -184,6 +184,17 @@ private:
     void reapCall(Call& call, std::string_view why);
     void onRelayResponse(Call& call, Relay relay, const Message& response);
     void onExtra2xx(Call& call, Side side, const Message& response);
+    // A leg's dialog takes the tag, route set and target of a response that makes it (a 1xx
+    // with a tag, or the 2xx); acceptAnswer also marks the leg answered and owing an ACK.
+    void followResponse(Leg& leg, const Message& response);
+    // A new outbound leg's dialog (Call-ID, our tag, the target, an outbound proxy as its
+    // pre-loaded route) and where its INVITE goes; errors of resolveNumeric().
+    Result<void> startLeg(Leg& leg, std::string_view target, std::string_view outboundProxy,
+                          std::optional<Transport> transport);
+    void acceptAnswer(Leg& leg, const Message& answer);
+    // A response to the caller's INVITE with our tag, its Record-Route, our Contact.
+    MessageWriter responseToCaller(Call& call, const Message& invite, int status,
+                                   std::string_view reason);
     void answerCallerWith(Call& call, int status, std::string_view reason,
                           const Message* from = nullptr);
     void relayAck(Call& call, Side from, const Message& ack);

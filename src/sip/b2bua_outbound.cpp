@@ -23,23 +23,14 @@ Result<std::uint64_t> B2bua::placeCall(OutboundCallSpec spec, OutboundCallObserv
         return fail(Errc::too_large, fmt::format("placing a call to {}: the call limit ({}) is "
                                                  "reached",
                                                  spec.target, options_.limits.maxCalls));
-    std::string proxy = spec.outboundProxy;
-    if (!proxy.empty() && proxy.find(";lr") == std::string::npos) proxy += ";lr";
-    auto destination = resolveNumeric(proxy.empty() ? spec.target : proxy, spec.transport);
-    if (!destination) return fail(destination.error());
-
     auto owned = std::make_unique<Call>();
     Call& call = *owned;
+    if (auto ok = startLeg(call.b, spec.target, spec.outboundProxy, spec.transport); !ok)
+        return fail(ok.error());
     call.id = nextCall_++;
     call.observer = std::move(observer);
     Dialog& b = call.b.dialog;
-    b.callId = newToken() + newToken();
-    b.localTag = newToken();
     b.localUri = spec.from.find('<') == std::string::npos ? "<" + spec.from + ">" : spec.from;
-    b.remoteUri = "<" + spec.target + ">";
-    b.remoteTarget = spec.target;
-    if (!proxy.empty()) b.routeSet.push_back("<" + proxy + ">");
-    call.b.destination = std::move(destination).value();
     call.b.lastSdp = spec.contentType == "application/sdp" ? spec.body : std::string();
 
     OutgoingRequest out;
@@ -95,12 +86,7 @@ void B2bua::onOutboundInviteResponse(Call& call, const Message& response) {
         call.state = Call::State::ending;
         return maybeEnd(call);
     }
-    b.dialog.remoteTag = response.to().tag();
-    b.dialog.adopt(response);
-    b.answered = true;
-    b.ackOwed = response.cseq().number;
-    if (auto next = resolveNumeric(b.dialog.nextHop(), b.destination.transport))
-        b.destination = std::move(next).value();
+    acceptAnswer(b, response);
     if (call.state != Call::State::early) { // hung up while the 200 was on its way (§9.1)
         call.state = Call::State::ending;
         hangUp(call, Side::b);

@@ -39,33 +39,26 @@ void B2bua::onRefer(TransactionId server, const Message& refer, Call& call, Side
     // REFER cannot make us call anywhere else (toll fraud).
     const auto route = options_.routes.match(target->uri);
     if (!route) return respondSimple(server, refer, 403, "Forbidden (no route for Refer-To)");
-    std::string proxy = route->outboundProxy;
-    if (!proxy.empty() && proxy.find(";lr") == std::string::npos) proxy += ";lr";
-    auto destination = resolveNumeric(proxy.empty() ? route->target : proxy, route->transport);
-    if (!destination)
+    Leg c;
+    if (auto ok = startLeg(c, route->target, route->outboundProxy, route->transport); !ok)
         return respondSimple(server, refer, 502,
-                             sanitizeReason("Bad Gateway (" + destination.error().message + ")"));
+                             sanitizeReason("Bad Gateway (" + ok.error().message + ")"));
+    c.dialog.localUri = leg(call, other(referrer)).dialog.remoteUri; // the transferee calls
 
     respondSimple(server, refer, 202, "Accepted");
     auto& transfer = call.transfer.emplace();
     transfer.referrer = referrer;
-    Leg& c = transfer.target;
-    c.dialog.callId = newToken() + newToken();
-    c.dialog.localTag = newToken();
-    c.dialog.localUri = leg(call, other(referrer)).dialog.remoteUri; // the transferee calls
-    c.dialog.remoteUri = "<" + route->target + ">";
-    c.dialog.remoteTarget = route->target;
-    if (!proxy.empty()) c.dialog.routeSet.push_back("<" + proxy + ">");
-    c.destination = std::move(destination).value();
+    transfer.target = std::move(c);
+    Leg& newLeg = transfer.target;
     logger().info("call {} transfer by {} to {}: a-call-id={} b-call-id={} c-call-id={}", call.id,
                   referrer == Side::a ? "caller" : "callee", route->target, call.a.dialog.callId,
-                  call.b.dialog.callId, c.dialog.callId);
+                  call.b.dialog.callId, newLeg.dialog.callId);
 
     notifyReferrer(call, 100, "Trying", false);
     OutgoingRequest out;
     if (auto referredBy = refer.header(HeaderId::referred_by)) // RFC 3892
         out.extra.emplace_back(canonicalName(HeaderId::referred_by), std::string(*referredBy));
-    transfer.invite = sendOn(c, "INVITE", out); // no offer: C makes one (RFC 3725 flow I)
+    transfer.invite = sendOn(newLeg, "INVITE", out); // no offer: C makes one (RFC 3725 flow I)
     if (transfer.invite == 0) return onTransferFailure(call, true, 500, "Server Internal Error");
     clients_.emplace(transfer.invite, ClientRef{ClientRef::Kind::transferInvite, call.id});
 }
@@ -76,21 +69,13 @@ void B2bua::onTransferInviteResponse(Call& call, const Message& response) {
     Leg& c = transfer.target;
     const int status = response.status();
     if (status < 200) {
-        if (c.dialog.remoteTag.empty() && !response.to().tag().empty()) {
-            c.dialog.remoteTag = response.to().tag();
-            c.dialog.adopt(response);
-        }
+        if (c.dialog.remoteTag.empty() && !response.to().tag().empty()) followResponse(c, response);
         return;
     }
     transfer.invite = 0;
     if (status >= 300) return onTransferFailure(call, true, status, response.reason());
 
-    c.dialog.remoteTag = response.to().tag();
-    c.dialog.adopt(response);
-    c.answered = true;
-    c.ackOwed = response.cseq().number;
-    if (auto next = resolveNumeric(c.dialog.nextHop(), c.destination.transport))
-        c.destination = std::move(next).value();
+    acceptAnswer(c, response);
     if (call.state != Call::State::confirmed) { // the call ended while C rang
         byeLeg(c);
         call.transfer.reset();
