@@ -16,6 +16,7 @@ ns_sb=sbloss-$$-sb
 ns_peers=sbloss-$$-peers
 server_pid=
 cleanup() {
+  set +e # every step must run, whatever failed before
   [ -n "${switchboard_pid:-}" ] && kill "$switchboard_pid" 2>/dev/null
   [ -n "$server_pid" ] && { wait "$server_pid" 2>/dev/null || true; }
   ip netns del "$ns_sb" 2>/dev/null || true
@@ -24,6 +25,12 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
+
+# Namespaces left by a run that was killed outright (its pid is in their names) go first.
+for stale in $(ip netns list | grep -o '^sbloss-[0-9]*-[a-z]*'); do
+  pid=${stale#sbloss-}
+  kill -0 "${pid%%-*}" 2>/dev/null || ip netns del "$stale" 2>/dev/null || true
+done
 
 sb_ip=10.201.0.1
 peer_ip=10.201.0.2
