@@ -2,8 +2,8 @@
 // 482, 420, 503, 404), the 200 that crosses a CANCEL, and a second fork answering. Virtual
 // time, a recording sender, messages parsed back to assert on.
 #include "sip/b2bua.hpp"
+#include "support/recording_sender.hpp"
 
-#include <deque>
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
@@ -13,23 +13,8 @@ namespace {
 using namespace std::chrono_literals;
 using Clock = net::TimerWheel::Clock;
 
-class Recorder final : public MessageSender {
-public:
-    Result<void> send(const Destination&, std::string bytes) override {
-        sent.push_back(std::move(bytes));
-        return {};
-    }
-    void reply(const InboundMessage&, std::string bytes) override {
-        replies.push_back(std::move(bytes));
-    }
-    std::deque<std::string> sent, replies;
-};
-
-Message parsed(const std::string& bytes) {
-    auto m = Message::parse(bytes);
-    EXPECT_TRUE(m) << (m ? "" : m.error().message);
-    return std::move(m).value();
-}
+using Recorder = test::RecordingSender;
+using test::parsed;
 
 class B2buaFlows : public ::testing::Test {
 protected:

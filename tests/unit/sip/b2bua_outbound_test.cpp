@@ -1,7 +1,7 @@
 // placeCall(): the B2BUA's own calls, driven with virtual time and a recording sender.
 #include "sip/b2bua.hpp"
+#include "support/recording_sender.hpp"
 
-#include <deque>
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
@@ -11,23 +11,8 @@ namespace {
 using namespace std::chrono_literals;
 using Clock = net::TimerWheel::Clock;
 
-class Recorder final : public MessageSender {
-public:
-    Result<void> send(const Destination&, std::string bytes) override {
-        sent.push_back(std::move(bytes));
-        return {};
-    }
-    void reply(const InboundMessage&, std::string bytes) override {
-        replies.push_back(std::move(bytes));
-    }
-    std::deque<std::string> sent, replies;
-};
-
-Message parsed(const std::string& bytes) {
-    auto m = Message::parse(bytes);
-    EXPECT_TRUE(m) << (m ? "" : m.error().message);
-    return std::move(m).value();
-}
+using Recorder = test::RecordingSender;
+using test::parsed;
 
 class PlaceCall : public ::testing::Test {
 protected:

@@ -1,0 +1,34 @@
+#pragma once
+// A MessageSender for tests of the SIP layers above the transport: it keeps what would have
+// been sent, so that a test can parse it back and assert on it.
+
+#include "sip/message.hpp"
+#include "sip/transaction.hpp"
+
+#include <deque>
+#include <gtest/gtest.h>
+#include <string>
+
+namespace sb::test {
+
+class RecordingSender final : public sip::MessageSender {
+public:
+    Result<void> send(const sip::Destination&, std::string bytes) override {
+        sent.push_back(std::move(bytes));
+        return {};
+    }
+    void reply(const sip::InboundMessage&, std::string bytes) override {
+        replies.push_back(std::move(bytes));
+    }
+    std::deque<std::string> sent;    // requests and ACKs towards destinations
+    std::deque<std::string> replies; // responses on the inbound path
+};
+
+// Parses what a test sent or built; a parse failure fails the test.
+inline sip::Message parsed(const std::string& bytes) {
+    auto m = sip::Message::parse(bytes);
+    EXPECT_TRUE(m) << (m ? "" : m.error().message);
+    return std::move(m).value();
+}
+
+} // namespace sb::test
