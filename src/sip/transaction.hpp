@@ -94,7 +94,8 @@ public:
 
     // Client side: sends `request` (built by the TU, with a fresh magic-cookie branch in its
     // only Via) and returns its transaction; 0 if the request has no usable Via or was an ACK.
-    // A send error is reported through onClientFailure() after this returns.
+    // A TCP/TLS send error is reported through onClientFailure() after this returns; a UDP
+    // datagram that cannot be sent counts as lost, and retransmission or Timer B/F deals with it.
     TransactionId sendRequest(Message&& request, const Destination& to);
     // Cancels an INVITE client transaction (§9.1): a CANCEL is sent at once if a provisional
     // response has arrived, otherwise as soon as one does; nothing if a final one has. Returns
@@ -107,7 +108,6 @@ public:
     Result<void> sendStateless(const Destination& to, std::string bytes);
 
     struct Stats {
-        std::uint64_t serverActive = 0, clientActive = 0;
         std::uint64_t serverCreated = 0, clientCreated = 0;
         std::uint64_t retransmissionsSent = 0;     // requests and responses we sent again
         std::uint64_t retransmissionsAbsorbed = 0; // duplicates we received and did not pass up
