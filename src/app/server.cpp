@@ -24,7 +24,9 @@ spdlog::logger& logger() {
 constexpr std::chrono::milliseconds kWheelTick{10};
 
 Server::Server(Config config)
-    : config_(std::move(config)), wheel_(net::TimerWheel::Clock::now(), kWheelTick) {}
+    : config_(std::move(config)), wheel_(&net::TimerWheel::Clock::now, kWheelTick) {
+    wheel_.onWake([this] { keepWheelTurning(); });
+}
 
 Server::~Server() = default;
 
@@ -152,7 +154,6 @@ Result<void> Server::startSip() {
     sipTransport_->onConnectFailed(
         [this](sip::Transport t, const asio::ip::address& address, std::uint16_t port) {
             b2bua_->transportFailed(t, address, port);
-            keepWheelTurning();
         });
 
     for (const auto& bound : sipTransport_->listeners())
@@ -175,7 +176,6 @@ void Server::onSipMessage(sip::InboundMessage&& message) {
     }
     message.bytes.clear(); // the transaction layer keeps the source, not the bytes twice
     b2bua_->receive(std::move(parsed).value(), message);
-    keepWheelTurning();
 }
 
 void Server::keepWheelTurning() {
@@ -185,7 +185,7 @@ void Server::keepWheelTurning() {
     wheelTimer_.async_wait([this](const std::error_code& ec) {
         wheelTurning_ = false;
         if (ec) return;
-        wheel_.advance(net::TimerWheel::Clock::now());
+        wheel_.advance();
         keepWheelTurning();
     });
 }

@@ -6,11 +6,14 @@
 
 namespace sb::net {
 
-TimerWheel::TimerWheel(Clock::time_point start, std::chrono::milliseconds tick, std::size_t slots)
-    : start_(start), tick_(tick.count() > 0 ? tick : std::chrono::milliseconds(1)),
+TimerWheel::TimerWheel(Now now, std::chrono::milliseconds tick, std::size_t slots)
+    : now_(std::move(now)), start_(now_()),
+      tick_(tick.count() > 0 ? tick : std::chrono::milliseconds(1)),
       heads_(std::bit_ceil(slots < 2 ? std::size_t{2} : slots), kNone) {}
 
 TimerWheel::TimerId TimerWheel::schedule(std::chrono::milliseconds delay, Callback callback) {
+    // An empty wheel is not advanced: catch up, or the delay would count from the last advance.
+    if (pending_ == 0) currentTick_ = std::max(currentTick_, ticksSinceStart());
     std::uint32_t index;
     if (!free_.empty()) {
         index = free_.back();
@@ -28,7 +31,7 @@ TimerWheel::TimerId TimerWheel::schedule(std::chrono::milliseconds delay, Callba
     e.callback = std::move(callback);
     ++e.generation; // free entries are even, scheduled ones odd
     link(index);
-    ++pending_;
+    if (pending_++ == 0 && wake_) wake_();
     return {index, e.generation};
 }
 
@@ -41,9 +44,13 @@ bool TimerWheel::cancel(TimerId id) noexcept {
     return true;
 }
 
-void TimerWheel::advance(Clock::time_point now) {
-    if (now < start_) return;
-    const auto target = static_cast<std::uint64_t>((now - start_) / tick_);
+std::uint64_t TimerWheel::ticksSinceStart() const {
+    const auto now = now_();
+    return now < start_ ? 0 : static_cast<std::uint64_t>((now - start_) / tick_);
+}
+
+void TimerWheel::advance() {
+    const auto target = ticksSinceStart();
     const std::size_t mask = heads_.size() - 1;
     while (currentTick_ < target && pending_ > 0) {
         ++currentTick_;

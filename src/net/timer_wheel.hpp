@@ -5,7 +5,7 @@
 // asio timer per transaction would not scale.
 //
 // Not thread-safe: one wheel per worker, driven by that worker (ARCHITECTURE.md "Threads").
-// Time is passed in by the caller, so tests drive it without sleeping.
+// Time comes from a clock the owner passes in, so tests drive it without sleeping.
 
 #include <chrono>
 #include <cstddef>
@@ -19,6 +19,7 @@ class TimerWheel {
 public:
     using Clock = std::chrono::steady_clock;
     using Callback = std::function<void()>;
+    using Now = std::function<Clock::time_point()>;
 
     // Identifies one scheduled timer; stays safe to cancel after it fired or was cancelled.
     struct TimerId {
@@ -29,15 +30,20 @@ public:
     // `tick` is the resolution: a timer fires on the first tick at or after its deadline, so
     // up to one tick late, never early. `slots` is the wheel's size (rounded up to a power of 2);
     // delays longer than slots × tick take extra laps.
-    TimerWheel(Clock::time_point start, std::chrono::milliseconds tick, std::size_t slots = 512);
+    explicit TimerWheel(Now now, std::chrono::milliseconds tick, std::size_t slots = 512);
 
+    // Counts `delay` from now. On an empty wheel that has not been advanced for a while, the
+    // wheel first catches up with the clock (nothing can be due in the gap), and then calls the
+    // wake-up callback so that its driver can start advancing it again.
     TimerId schedule(std::chrono::milliseconds delay, Callback callback);
     // False if the timer already fired or was cancelled.
     bool cancel(TimerId id) noexcept;
-    // Fires every timer due by `now`: tick by tick, and within a tick in the order they were
+    // Fires every timer due by now: tick by tick, and within a tick in the order they were
     // scheduled. Callbacks may schedule and cancel timers, including ones due in the same
     // advance, but must not call advance() themselves.
-    void advance(Clock::time_point now);
+    void advance();
+    // The driver (a worker's tick timer) sleeps while the wheel is empty; this wakes it.
+    void onWake(Callback wake) { wake_ = std::move(wake); }
 
     std::size_t pending() const noexcept { return pending_; }
     std::chrono::milliseconds tick() const noexcept { return tick_; }
@@ -56,6 +62,10 @@ private:
     void unlink(std::uint32_t index) noexcept;
     void release(std::uint32_t index) noexcept;
 
+    std::uint64_t ticksSinceStart() const;
+
+    Now now_;
+    Callback wake_;
     Clock::time_point start_;
     std::chrono::milliseconds tick_;
     std::uint64_t currentTick_ = 0; // every tick before this one has been processed

@@ -11,10 +11,14 @@ using Clock = TimerWheel::Clock;
 
 struct WheelTest : testing::Test {
     Clock::time_point t0 = Clock::time_point(1h);
-    TimerWheel wheel{t0, 10ms, 8}; // 8 slots of 10 ms: one lap is 80 ms
+    Clock::time_point now = t0;
+    TimerWheel wheel{[this] { return now; }, 10ms, 8}; // 8 slots of 10 ms: one lap is 80 ms
     std::vector<int> fired;
 
-    void at(std::chrono::milliseconds offset) { wheel.advance(t0 + offset); }
+    void at(std::chrono::milliseconds offset) {
+        now = t0 + offset;
+        wheel.advance();
+    }
     TimerWheel::TimerId add(std::chrono::milliseconds delay, int tag) {
         return wheel.schedule(delay, [this, tag] { fired.push_back(tag); });
     }
@@ -101,6 +105,29 @@ TEST_F(WheelTest, ManyTimersAllFireOnce) {
     at(1010ms);
     EXPECT_EQ(count, 10000);
     EXPECT_EQ(wheel.pending(), 0u);
+}
+
+TEST_F(WheelTest, AnIdleWheelCountsANewDelayFromNowNotFromItsLastAdvance) {
+    add(10ms, 1);
+    at(10ms);
+    // Nothing is scheduled for a long while, so nobody advances the wheel; then a timer is.
+    now = t0 + 10s;
+    add(100ms, 2);
+    at(10s + 90ms);
+    EXPECT_EQ(fired, std::vector<int>{1});
+    at(10s + 100ms);
+    EXPECT_EQ(fired, (std::vector<int>{1, 2}));
+}
+
+TEST_F(WheelTest, WakesItsDriverWhenAnEmptyWheelGetsATimer) {
+    int wakes = 0;
+    wheel.onWake([&] { ++wakes; });
+    add(10ms, 1);
+    add(20ms, 2);
+    EXPECT_EQ(wakes, 1);
+    at(20ms);
+    add(10ms, 3);
+    EXPECT_EQ(wakes, 2);
 }
 
 } // namespace

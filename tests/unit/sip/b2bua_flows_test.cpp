@@ -18,7 +18,7 @@ using test::parsed;
 
 class B2buaFlows : public ::testing::Test {
 protected:
-    B2buaFlows() : wheel_(now_, 10ms) { make({}); }
+    B2buaFlows() : wheel_([this] { return now_; }, 10ms) { make({}); }
 
     void make(CallLimits limits) {
         B2buaOptions o;
@@ -76,7 +76,7 @@ protected:
     }
     void drain() {
         now_ += 10s;
-        wheel_.advance(now_);
+        wheel_.advance();
     }
     void expectIdle() {
         drain();

@@ -16,7 +16,7 @@ using test::parsed;
 
 class PlaceCall : public ::testing::Test {
 protected:
-    PlaceCall() : wheel_(start_, 10ms), b2bua_(wheel_, sender_, options()) {}
+    PlaceCall() : wheel_([this] { return now_; }, 10ms), b2bua_(wheel_, sender_, options()) {}
 
     static B2buaOptions options() {
         B2buaOptions o;
@@ -46,7 +46,7 @@ protected:
     }
     void advance(std::chrono::milliseconds by) {
         now_ += by;
-        wheel_.advance(now_);
+        wheel_.advance();
     }
 
     Clock::time_point start_ = Clock::now(), now_ = start_;
