@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <asio/ip/address.hpp>
+#include <charconv>
 #include <fmt/format.h>
 #include <fstream>
 #include <iterator>
@@ -131,8 +132,8 @@ public:
 
     Config read(const toml::table& root) const {
         Config config;
-        static constexpr std::string_view kRootKeys[] = {"data_dir", "log",    "sip", "tls",
-                                                         "calls",    "routes", "auth"};
+        static constexpr std::string_view kRootKeys[] = {"data_dir", "log",    "sip",  "tls",
+                                                         "calls",    "routes", "auth", "dns"};
         onlyKeys(root, "", kRootKeys);
 
         if (const auto* node = root.get("data_dir")) {
@@ -148,6 +149,7 @@ public:
         if (const auto* calls = table(root, "", "calls")) readCalls(*calls, config.calls);
         readRoutes(root, config.routes);
         if (const auto* auth = table(root, "", "auth")) readAuth(*auth, config.auth);
+        if (const auto* dns = table(root, "", "dns")) readDns(*dns, config.dns);
         return config;
     }
 
@@ -338,6 +340,53 @@ private:
             }
             out.push_back(std::move(route));
         }
+    }
+
+    void readDns(const toml::table& dns, DnsConfig& out) const {
+        static constexpr std::string_view kKeys[] = {"servers", "timeout_ms", "tries"};
+        onlyKeys(dns, "dns", kKeys);
+        integer(dns, "dns", "timeout_ms", 10, 60000, out.timeoutMs);
+        integer(dns, "dns", "tries", 1, 10, out.tries);
+        const auto* node = dns.get("servers");
+        if (!node) return;
+        constexpr std::string_view kServers =
+            "an array of IP addresses, each with an optional port (\"192.0.2.53\", "
+            "\"127.0.0.1:5353\", \"[::1]:53\")";
+        const auto* list = node->as_array();
+        if (!list) expected(*node, "dns.servers", kServers);
+        for (const auto& item : *list) {
+            const auto* server = item.as_string();
+            if (!server || !isServerAddress(server->get())) expected(item, "dns.servers", kServers);
+            out.servers.push_back(server->get());
+        }
+    }
+
+    // "address", "ipv4:port", "[ipv6]" or "[ipv6]:port".
+    static bool isServerAddress(std::string_view text) {
+        std::string_view address = text, port;
+        bool hasPort = false;
+        if (text.starts_with('[')) {
+            const auto close = text.find(']');
+            if (close == std::string_view::npos) return false;
+            address = text.substr(1, close - 1);
+            port = text.substr(close + 1);
+            if (!port.empty() && !port.starts_with(':')) return false;
+            hasPort = !port.empty();
+            if (hasPort) port.remove_prefix(1);
+        } else if (std::count(text.begin(), text.end(), ':') == 1) {
+            const auto colon = text.find(':');
+            address = text.substr(0, colon);
+            port = text.substr(colon + 1);
+            hasPort = true;
+        }
+        std::error_code ec;
+        (void)asio::ip::make_address(address, ec);
+        if (ec) return false;
+        if (!hasPort) return true;
+        unsigned value = 0;
+        const auto [end, error] = std::from_chars(port.data(), port.data() + port.size(), value);
+        return error == std::errc() && end == port.data() + port.size() && value >= 1 &&
+               value <= 65535;
     }
 
     void readAuth(const toml::table& auth, AuthConfig& out) const {

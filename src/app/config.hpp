@@ -103,6 +103,15 @@ struct TlsConfig {
     bool operator==(const TlsConfig&) const = default;
 };
 
+// Where RFC 3263 lookups go (c-ares).
+struct DnsConfig {
+    std::vector<std::string> servers; // "address" or "address:port" ("[v6]:port"); empty: system's
+    std::uint32_t timeoutMs = 2000;   // per try and server
+    std::uint32_t tries = 2;
+
+    bool operator==(const DnsConfig&) const = default;
+};
+
 struct Config {
     std::string dataDir = "var";
     LogConfig log;
@@ -111,6 +120,7 @@ struct Config {
     CallsConfig calls;
     std::vector<RouteConfig> routes;
     AuthConfig auth;
+    DnsConfig dns;
 
     bool operator==(const Config&) const = default;
 };

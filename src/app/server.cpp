@@ -149,6 +149,13 @@ Result<void> Server::startSip() {
     for (const auto& c : auth.credentials)
         b2buaOptions.auth.credentials.push_back({c.realm, c.username, c.password});
     b2buaOptions.listeners = sipTransport_->listeners();
+    net::DnsOptions dnsOptions{config_.dns.servers,
+                               std::chrono::milliseconds(config_.dns.timeoutMs),
+                               static_cast<int>(config_.dns.tries)};
+    auto dns = net::AresResolver::make(context_, dnsOptions);
+    if (!dns) return fail(dns.error());
+    dns_ = std::move(dns).value();
+    b2buaOptions.dns = dns_.get();
     sipSender_ = std::make_unique<sip::TransportSender>(*sipTransport_);
     b2bua_ = std::make_unique<sip::B2bua>(wheel_, *sipSender_, std::move(b2buaOptions));
     sipTransport_->onConnectFailed(
@@ -209,12 +216,14 @@ std::string Server::statsLine() const {
     return fmt::format(
         "stats: calls={} dialogs={} transactions={} calls_total={} calls_answered={} "
         "calls_failed={} calls_cancelled={} calls_reaped={} rejected_overload={} rejected_loop={} "
-        "rejected_no_route={} tx_server_created={} tx_client_created={} retransmissions_sent={} "
+        "rejected_no_route={} failovers={} dns_lookups={} dns_cache_hits={} dns_failures={} "
+        "tx_server_created={} tx_client_created={} retransmissions_sent={} "
         "retransmissions_absorbed={} tx_timeouts={} tx_transport_errors={} ack_timeouts={} "
         "stray_responses={} failures_by_status={}",
         calls.calls, calls.dialogs, b2bua_->transactions().active(), calls.callsTotal,
         calls.callsAnswered, calls.callsFailed, calls.callsCancelled, calls.callsReaped,
-        calls.rejectedOverload, calls.rejectedLoop, calls.rejectedNoRoute, tx.serverCreated,
+        calls.rejectedOverload, calls.rejectedLoop, calls.rejectedNoRoute, calls.failovers,
+        calls.locator.lookups, calls.locator.cacheHits, calls.locator.failures, tx.serverCreated,
         tx.clientCreated, tx.retransmissionsSent, tx.retransmissionsAbsorbed, tx.timeouts,
         tx.transportErrors, tx.ackTimeouts, tx.strayResponses,
         failures.empty() ? "none" : failures);

@@ -4,6 +4,7 @@
 
 #include "app/config.hpp"
 #include "core/result.hpp"
+#include "net/dns_resolver.hpp"
 #include "net/timer_wheel.hpp"
 #include "sip/b2bua.hpp"
 #include "sip/stateless_responder.hpp"
@@ -73,6 +74,7 @@ private:
     std::unique_ptr<sip::StatelessResponder> responder_;
     std::unique_ptr<sip::TransportLayer> sipTransport_;
     std::unique_ptr<sip::TransportSender> sipSender_;
+    std::unique_ptr<net::AresResolver> dns_; // outlives the B2BUA, which asks it
     std::unique_ptr<sip::B2bua> b2bua_;
     bool started_ = false;
     bool stopping_ = false; // touched only on the control loop

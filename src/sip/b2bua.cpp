@@ -32,6 +32,19 @@ B2bua::B2bua(net::TimerWheel& wheel, MessageSender& sender, B2buaOptions options
             options_.auth.algorithms.empty()
                 ? std::vector{DigestAlgorithm::sha256, DigestAlgorithm::md5}
                 : options_.auth.algorithms});
+    if (options_.dns) {
+        // We can send on the transports and families we listen on (our Via must be reachable).
+        LocatorOptions locator;
+        locator.transports.clear();
+        locator.ipv4 = locator.ipv6 = false;
+        for (Transport t : {Transport::udp, Transport::tcp, Transport::tls}) {
+            const bool v4 = listenerFor(t, false) != nullptr, v6 = listenerFor(t, true) != nullptr;
+            if (v4 || v6) locator.transports.push_back(t);
+            locator.ipv4 |= v4;
+            locator.ipv6 |= v6;
+        }
+        locator_ = std::make_unique<ServerLocator>(*options_.dns, std::move(locator));
+    }
 }
 
 B2bua::~B2bua() {
@@ -50,6 +63,7 @@ B2bua::Stats B2bua::stats() const {
     Stats s = stats_;
     s.calls = calls_.size();
     s.dialogs = dialogs_.size();
+    if (locator_) s.locator = locator_->stats();
     return s;
 }
 
@@ -139,18 +153,22 @@ void B2bua::onInitialInvite(TransactionId server, const Message& invite,
         ++stats_.failuresByStatus[404];
         return respondSimple(server, invite, 404, "Not Found (no route)", newToken());
     }
+    const std::uint64_t id = nextCall_++;
     Leg outbound;
-    if (auto ok = startLeg(outbound, route->target, route->outboundProxy, route->transport); !ok) {
-        logger().warn("call to {} not placed: {}", route->target, ok.error().message);
+    auto located =
+        startLeg(id, outbound, route->target, route->outboundProxy, route->transport,
+                 [this](Call& c, auto where) { onOutboundLocated(c, std::move(where)); });
+    if (!located) {
+        logger().warn("call to {} not placed: {}", route->target, located.error().message);
         ++stats_.failuresByStatus[502];
         return respondSimple(server, invite, 502,
-                             sanitizeReason("Bad Gateway (" + ok.error().message + ")"),
+                             sanitizeReason("Bad Gateway (" + located.error().message + ")"),
                              newToken());
     }
 
     auto owned = std::make_unique<Call>();
     Call& call = *owned;
-    call.id = nextCall_++;
+    call.id = id;
     call.aInvite = call.aInviteKey = server;
     call.source = sourceKey;
     call.a.dialog = Dialog::asUas(invite, newToken());
@@ -178,7 +196,7 @@ void B2bua::onInitialInvite(TransactionId server, const Message& invite,
     call.a100rel = hasOptionTag(invite, HeaderId::supported, "100rel") ||
                    hasOptionTag(invite, HeaderId::require, "100rel");
     if (contentType(invite) == "application/sdp") call.b.lastSdp = invite.body();
-    if (!sendOutboundInvite(call, invite)) {
+    if (*located && !sendOutboundInvite(call, invite)) {
         answerCallerWith(call, 500, "Server Internal Error");
         call.state = Call::State::ending;
         return maybeEnd(call);
@@ -229,6 +247,7 @@ void B2bua::startNoAnswerTimer(Call& call) {
             c.setEnd(408, "Request Timeout (no answer)");
             c.state = Call::State::cancelling;
             layer_.cancel(c.bInvite);
+            maybeEnd(c); // at once if B's INVITE has not gone yet (DNS still looking)
         });
 }
 
@@ -418,6 +437,10 @@ void B2bua::onInviteResponse(Call& call, const Message& response) {
         // §12.1.2: the first provisional response with a tag makes B's early dialog.
         followResponse(b, response);
     }
+    if (status == 503) {
+        call.bInvite = 0;
+        if (tryNextServer(call)) return;
+    }
     if (call.observer) return onOutboundInviteResponse(call, response);
 
     if (status < 200) {
@@ -490,27 +513,10 @@ void B2bua::onInviteResponse(Call& call, const Message& response) {
                   b.dialog.callId);
 }
 
-Result<void> B2bua::startLeg(Leg& l, std::string_view target, std::string_view outboundProxy,
-                             std::optional<Transport> transport) {
-    // §8.1.2: an outbound proxy is a pre-loaded loose route; the request goes there first.
-    std::string proxy(outboundProxy);
-    if (!proxy.empty() && proxy.find(";lr") == std::string::npos) proxy += ";lr";
-    auto destination = resolveNumeric(proxy.empty() ? target : std::string_view(proxy), transport);
-    if (!destination) return fail(destination.error());
-    l.destination = std::move(destination).value();
-    l.dialog.callId = newToken() + newToken();
-    l.dialog.localTag = newToken();
-    l.dialog.remoteUri = fmt::format("<{}>", target);
-    l.dialog.remoteTarget = target;
-    if (!proxy.empty()) l.dialog.routeSet.push_back("<" + proxy + ">");
-    return {};
-}
-
 void B2bua::followResponse(Leg& l, const Message& response) {
     l.dialog.remoteTag = response.to().tag();
     l.dialog.adopt(response); // §12.1.2, and §13.2.2.4 for a 2xx: the route set from it
-    if (auto next = resolveNumeric(l.dialog.nextHop(), l.destination.transport))
-        l.destination = std::move(next).value();
+    followNextHop(l);
 }
 
 void B2bua::acceptAnswer(Leg& l, const Message& answer) {
@@ -541,8 +547,9 @@ void B2bua::onExtra2xx(Call& call, Side side, const Message& response) {
     Dialog fork = b.dialog;
     fork.remoteTag = response.to().tag();
     fork.adopt(response);
-    auto destination = resolveNumeric(fork.nextHop(), b.destination.transport);
-    const Destination& to = destination ? destination.value() : b.destination;
+    // Its next hop if known now (an address, or a cached name), else where B's INVITE went.
+    auto located = locate(fork.nextHop(), b.destination.transport, [](auto) {});
+    const Destination& to = located && *located ? (*located)->front() : b.destination;
     const bool v6 = to.address.is_v6();
     auto ack = fork.request("ACK", via(to.transport, v6), response.cseq().number);
     (void)layer_.sendStateless(to, ack.finish());
@@ -611,6 +618,7 @@ void B2bua::onClientFailure(TransactionId client, ClientFailure failure) {
     switch (r.kind) {
     case ClientRef::Kind::invite:
         call.bInvite = 0;
+        if (tryNextServer(call)) return;
         wheel_.cancel(call.noAnswer);
         if (call.state == Call::State::early) {
             ++stats_.callsFailed;

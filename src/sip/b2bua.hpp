@@ -15,6 +15,7 @@
 #include "sip/dialog.hpp"
 #include "sip/digest_auth.hpp"
 #include "sip/routing.hpp"
+#include "sip/server_locator.hpp"
 #include "sip/transaction.hpp"
 
 #include <chrono>
@@ -64,6 +65,8 @@ struct B2buaOptions {
     AuthOptions auth;
     // Our own addresses, one per transport and family, for Via and Contact.
     std::vector<BoundListener> listeners;
+    // RFC 3263 lookups of names in targets, proxies and route sets; null: IP addresses only.
+    net::DnsClient* dns = nullptr;
 };
 
 // Header name (static storage: a literal or canonicalName()) and value.
@@ -115,7 +118,9 @@ public:
     // ended to the observer, on this worker. The call counts against max_calls. Requests from
     // the far end are answered here: BYE ends the call; a re-INVITE or UPDATE without an offer
     // is accepted; one with an offer gets 488 until the media layer can answer it. Errors:
-    // Errc::too_large at the call limit, those of resolveNumeric() for the target.
+    // Errc::too_large at the call limit, those of ServerLocator::locate() for a target that
+    // cannot be used at all; when DNS finds no server, "ended" reports it (502, or 504 when DNS
+    // did not answer).
     Result<std::uint64_t> placeCall(OutboundCallSpec spec, OutboundCallObserver observer);
     // Ends a placed call: CANCEL while it rings, BYE once answered; "ended" follows.
     void hangUp(std::uint64_t call);
@@ -125,6 +130,8 @@ public:
         std::uint64_t callsTotal = 0, callsAnswered = 0, callsFailed = 0, callsCancelled = 0;
         std::uint64_t rejectedOverload = 0, rejectedLoop = 0, rejectedNoRoute = 0;
         std::uint64_t callsReaped = 0;  // ended by a session timer or a failed refresh
+        std::uint64_t failovers = 0;    // INVITEs sent again to the next server (RFC 3263 §4.3)
+        ServerLocator::Stats locator;   // DNS lookups of names (none without options.dns)
         std::uint64_t authFailures = 0; // inbound credentials that did not verify
         std::unordered_map<int, std::uint64_t> failuresByStatus; // finals ≥ 300 sent on leg A
     };
@@ -163,9 +170,12 @@ private:
     bool retryWithCredentials(Call& call, const Message& challenge);
     // placeCall()'s calls, in b2bua_outbound.cpp.
     void onOutboundInviteResponse(Call& call, const Message& response);
+    bool sendPlacedInvite(Call& call);
     void onOutboundRequest(TransactionId server, const Message& request, Call& call);
     // REFER (RFC 3515), in b2bua_transfer.cpp.
     void onRefer(TransactionId server, const Message& refer, Call& call, Side referrer);
+    void onTransferLocated(Call& call, Result<ServerLocator::Destinations> where);
+    void sendTransferInvite(Call& call);
     void onTransferInviteResponse(Call& call, const Message& response);
     void onTransferReinviteResponse(Call& call, const Message& response);
     void onTransferFailure(Call& call, bool targetInvite, int status, std::string_view reason);
@@ -188,9 +198,26 @@ private:
     // with a tag, or the 2xx); acceptAnswer also marks the leg answered and owing an ACK.
     void followResponse(Leg& leg, const Message& response);
     // A new outbound leg's dialog (Call-ID, our tag, the target, an outbound proxy as its
-    // pre-loaded route) and where its INVITE goes; errors of resolveNumeric().
-    Result<void> startLeg(Leg& leg, std::string_view target, std::string_view outboundProxy,
-                          std::optional<Transport> transport);
+    // pre-loaded route) and where its INVITE goes (RFC 3263). True when that is known at once;
+    // false when DNS must answer first: `later` then runs with the call, if it still exists.
+    // Errors (at once): those of ServerLocator::locate().
+    using Located = std::function<void(Call&, Result<ServerLocator::Destinations>)>;
+    Result<bool> startLeg(std::uint64_t call, Leg& leg, std::string_view target,
+                          std::string_view outboundProxy, std::optional<Transport> transport,
+                          Located later);
+    std::optional<Result<ServerLocator::Destinations>>
+    locate(std::string_view uri, std::optional<Transport> transport, ServerLocator::Done done);
+    // B's INVITE once its destination is known (or not: the call fails with 502 or 504).
+    void onOutboundLocated(Call& call, Result<ServerLocator::Destinations> where);
+    bool sendInitialInvite(Call& call);
+    // RFC 3263 §4.3: B's INVITE failed (transport error, timeout, 503) before B answered; if
+    // another server is listed, the INVITE goes there and this returns true.
+    bool tryNextServer(Call& call);
+    // B's dialog back to where the INVITE first went, for the INVITE to go again.
+    void rewindOutboundLeg(Call& call);
+    static void useDestinations(Leg& leg, ServerLocator::Destinations where);
+    // A dialog's requests go to its next hop (§12.2.1.1), located like a target.
+    void followNextHop(Leg& leg);
     void acceptAnswer(Leg& leg, const Message& answer);
     // A response to the caller's INVITE with our tag, its Record-Route, our Contact.
     MessageWriter responseToCaller(Call& call, const Message& invite, int status,
@@ -226,6 +253,7 @@ private:
     TransactionLayer layer_;
     net::TimerWheel& wheel_;
     B2buaOptions options_;
+    std::unique_ptr<ServerLocator> locator_; // when options_.dns
     std::mt19937_64 random_;
     std::uint64_t nextCall_ = 1;
     std::unordered_map<std::uint64_t, std::unique_ptr<Call>> calls_;

@@ -91,12 +91,7 @@ bool B2bua::retryWithCredentials(Call& call, const Message& response) {
         return false;
     }
     // §22.2: the same request again, from the start of B's path, with the next CSeq.
-    Leg& b = call.b;
-    b.dialog.remoteTag.clear();
-    b.dialog.remoteTarget = call.bTarget;
-    b.dialog.routeSet = call.bRouteSet;
-    b.dialog.early = true;
-    b.destination = call.bDestination;
+    rewindOutboundLeg(call);
     auto answer = answerChallenge(*challenge, "INVITE", call.bTarget, credential->username,
                                   credential->password, newToken());
     if (!answer) {

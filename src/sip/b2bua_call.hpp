@@ -11,9 +11,10 @@ namespace sb::sip {
 struct B2bua::Leg {
     Dialog dialog;
     Destination destination;
-    bool answered = false;         // a 2xx has crossed this leg
-    std::uint32_t ackOwed = 0;     // CSeq of our INVITE whose 2xx awaits our ACK
-    std::uint32_t lastAckCseq = 0; // the ACK we sent, resent on 2xx retransmissions
+    std::vector<Destination> alternates; // RFC 3263 §4.3: where the INVITE goes if that fails
+    bool answered = false;               // a 2xx has crossed this leg
+    std::uint32_t ackOwed = 0;           // CSeq of our INVITE whose 2xx awaits our ACK
+    std::uint32_t lastAckCseq = 0;       // the ACK we sent, resent on 2xx retransmissions
     std::string lastAck;
     TransactionId ackAwaitedFrom = 0; // our 2xx on this leg, waiting for the peer's ACK
 
@@ -60,6 +61,8 @@ struct B2bua::Transfer {
     Leg target;
     TransactionId invite = 0;   // to the target, until its final response
     TransactionId reinvite = 0; // to the transferee, until its final response
+    bool locating = false;      // DNS is looking for the target (RFC 3263)
+    std::string referredBy;     // RFC 3892: passed on to the target
 };
 
 struct B2bua::Call {
@@ -91,8 +94,10 @@ struct B2bua::Call {
 
     std::optional<Transfer> transfer;
 
-    // A call placed through placeCall(): leg B only, reported to the observer.
+    // A call placed through placeCall(): leg B only, reported to the observer; its INVITE's
+    // body and headers.
     OutboundCallObserver observer;
+    std::unique_ptr<OutboundCallSpec> placed;
     // What ended it (the first cause only), reported with the "ended" event.
     bool endKnown = false;
     int endStatus = 0;

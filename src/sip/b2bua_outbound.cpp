@@ -25,34 +25,44 @@ Result<std::uint64_t> B2bua::placeCall(OutboundCallSpec spec, OutboundCallObserv
                                                  spec.target, options_.limits.maxCalls));
     auto owned = std::make_unique<Call>();
     Call& call = *owned;
-    if (auto ok = startLeg(call.b, spec.target, spec.outboundProxy, spec.transport); !ok)
-        return fail(ok.error());
-    call.id = nextCall_++;
+    const std::uint64_t id = nextCall_++;
+    auto located =
+        startLeg(id, call.b, spec.target, spec.outboundProxy, spec.transport,
+                 [this](Call& c, auto where) { onOutboundLocated(c, std::move(where)); });
+    if (!located) return fail(located.error());
+    call.id = id;
     call.observer = std::move(observer);
     Dialog& b = call.b.dialog;
     b.localUri = spec.from.find('<') == std::string::npos ? "<" + spec.from + ">" : spec.from;
     call.b.lastSdp = spec.contentType == "application/sdp" ? spec.body : std::string();
-
-    OutgoingRequest out;
-    out.body = spec.body;
-    out.contentType = spec.contentType;
-    for (const auto& [name, value] : spec.headers)
-        out.extra.emplace_back(name, value);
-    call.bInvite = sendOn(call.b, "INVITE", out);
-    if (call.bInvite == 0)
+    call.bTarget = b.remoteTarget;
+    call.bRouteSet = b.routeSet;
+    call.bDestination = call.b.destination;
+    call.placed = std::make_unique<OutboundCallSpec>(std::move(spec));
+    if (*located && !sendPlacedInvite(call))
         return fail(Errc::invalid_input,
                     fmt::format("placing a call to {}: the INVITE could not be built (check the "
                                 "headers and From)",
-                                spec.target));
-    call.bInviteCseq = b.localSeq;
+                                call.placed->target));
     dialogs_.emplace(dialogKey(b.callId, b.localTag), std::pair{call.id, Side::b});
-    clients_.emplace(call.bInvite, ClientRef{ClientRef::Kind::invite, call.id});
     startNoAnswerTimer(call);
     ++stats_.callsTotal;
-    logger().info("call {} placed: b-call-id={} target={}", call.id, b.callId, spec.target);
-    const std::uint64_t id = call.id;
+    logger().info("call {} placed: b-call-id={} target={}", call.id, b.callId, call.placed->target);
     calls_.emplace(id, std::move(owned));
     return id;
+}
+
+bool B2bua::sendPlacedInvite(Call& call) {
+    OutgoingRequest out;
+    out.body = call.placed->body;
+    out.contentType = call.placed->contentType;
+    for (const auto& [name, value] : call.placed->headers)
+        out.extra.emplace_back(name, value);
+    call.bInvite = sendOn(call.b, "INVITE", out);
+    if (call.bInvite == 0) return false;
+    call.bInviteCseq = call.b.dialog.localSeq;
+    clients_.emplace(call.bInvite, ClientRef{ClientRef::Kind::invite, call.id});
+    return true;
 }
 
 void B2bua::hangUp(std::uint64_t id) {

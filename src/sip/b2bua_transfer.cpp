@@ -40,25 +40,50 @@ void B2bua::onRefer(TransactionId server, const Message& refer, Call& call, Side
     const auto route = options_.routes.match(target->uri);
     if (!route) return respondSimple(server, refer, 403, "Forbidden (no route for Refer-To)");
     Leg c;
-    if (auto ok = startLeg(c, route->target, route->outboundProxy, route->transport); !ok)
+    auto located =
+        startLeg(call.id, c, route->target, route->outboundProxy, route->transport,
+                 [this](Call& later, auto where) { onTransferLocated(later, std::move(where)); });
+    if (!located)
         return respondSimple(server, refer, 502,
-                             sanitizeReason("Bad Gateway (" + ok.error().message + ")"));
+                             sanitizeReason("Bad Gateway (" + located.error().message + ")"));
     c.dialog.localUri = leg(call, other(referrer)).dialog.remoteUri; // the transferee calls
 
     respondSimple(server, refer, 202, "Accepted");
     auto& transfer = call.transfer.emplace();
     transfer.referrer = referrer;
     transfer.target = std::move(c);
-    Leg& newLeg = transfer.target;
+    transfer.locating = !*located;
+    if (auto referredBy = refer.header(HeaderId::referred_by)) // RFC 3892
+        transfer.referredBy = *referredBy;
     logger().info("call {} transfer by {} to {}: a-call-id={} b-call-id={} c-call-id={}", call.id,
                   referrer == Side::a ? "caller" : "callee", route->target, call.a.dialog.callId,
-                  call.b.dialog.callId, newLeg.dialog.callId);
+                  call.b.dialog.callId, transfer.target.dialog.callId);
 
     notifyReferrer(call, 100, "Trying", false);
+    if (*located) sendTransferInvite(call);
+}
+
+void B2bua::onTransferLocated(Call& call, Result<ServerLocator::Destinations> where) {
+    // The transfer may have failed or been abandoned while DNS looked (one at a time: a REFER
+    // meanwhile got 491, so a transfer still locating is this one).
+    if (!call.transfer || !call.transfer->locating) return;
+    call.transfer->locating = false;
+    if (!where) {
+        const bool timeout = where.error().code == Errc::timeout;
+        return onTransferFailure(call, true, timeout ? 504 : 502,
+                                 timeout ? "Server Time-out" : "Bad Gateway");
+    }
+    useDestinations(call.transfer->target, std::move(where).value());
+    sendTransferInvite(call);
+}
+
+void B2bua::sendTransferInvite(Call& call) {
+    auto& transfer = *call.transfer;
     OutgoingRequest out;
-    if (auto referredBy = refer.header(HeaderId::referred_by)) // RFC 3892
-        out.extra.emplace_back(canonicalName(HeaderId::referred_by), std::string(*referredBy));
-    transfer.invite = sendOn(newLeg, "INVITE", out); // no offer: C makes one (RFC 3725 flow I)
+    if (!transfer.referredBy.empty())
+        out.extra.emplace_back(canonicalName(HeaderId::referred_by), transfer.referredBy);
+    transfer.invite =
+        sendOn(transfer.target, "INVITE", out); // no offer: C makes one (RFC 3725 flow I)
     if (transfer.invite == 0) return onTransferFailure(call, true, 500, "Server Internal Error");
     clients_.emplace(transfer.invite, ClientRef{ClientRef::Kind::transferInvite, call.id});
 }

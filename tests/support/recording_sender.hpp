@@ -13,15 +13,17 @@ namespace sb::test {
 
 class RecordingSender final : public sip::MessageSender {
 public:
-    Result<void> send(const sip::Destination&, std::string bytes) override {
+    Result<void> send(const sip::Destination& to, std::string bytes) override {
         sent.push_back(std::move(bytes));
+        destinations.push_back(to);
         return {};
     }
     void reply(const sip::InboundMessage&, std::string bytes) override {
         replies.push_back(std::move(bytes));
     }
-    std::deque<std::string> sent;    // requests and ACKs towards destinations
-    std::deque<std::string> replies; // responses on the inbound path
+    std::deque<std::string> sent;              // requests and ACKs towards destinations
+    std::deque<sip::Destination> destinations; // where each of `sent` went
+    std::deque<std::string> replies;           // responses on the inbound path
 };
 
 // Parses what a test sent or built; a parse failure fails the test.

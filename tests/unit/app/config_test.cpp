@@ -123,7 +123,7 @@ self_signed = false
 TEST(ParseConfig, UnknownTopLevelKeyNamesKeyLineAndChoices) {
     const auto text = "data_dir = \"x\"\ndata_dri = \"x\"\n" + std::string(kListener);
     EXPECT_EQ(errorOf(text), "test.toml:2:1: unknown key 'data_dri' (expected one of: data_dir, "
-                             "log, sip, tls, calls, routes, auth)");
+                             "log, sip, tls, calls, routes, auth, dns)");
 }
 
 TEST(ParseConfig, UnknownNestedKeyNamesTheDottedKey) {
@@ -382,6 +382,29 @@ TEST(ParseConfig, AuthErrorsNameTheKey) {
                 HasSubstr("auth.realm: expected a non-empty string without quotes"));
     EXPECT_THAT(errorOf(base + "[[auth.users]]\nusername = \"alice\"\n"),
                 HasSubstr("auth.users[0].password: missing"));
+}
+
+TEST(ParseConfig, DnsServersAndTimeouts) {
+    const auto text = std::string(kListener) +
+                      "[dns]\nservers = [\"192.0.2.53\", \"127.0.0.1:5353\", \"[::1]:53\", "
+                      "\"::1\"]\ntimeout_ms = 500\ntries = 3\n";
+    auto config = parseConfig(text, "test.toml");
+    ASSERT_TRUE(config) << config.error().message;
+    EXPECT_EQ(config->dns.servers,
+              (std::vector<std::string>{"192.0.2.53", "127.0.0.1:5353", "[::1]:53", "::1"}));
+    EXPECT_EQ(config->dns.timeoutMs, 500u);
+    EXPECT_EQ(config->dns.tries, 3u);
+    EXPECT_EQ(defaultConfig().dns, DnsConfig{});
+}
+
+TEST(ParseConfig, DnsErrorsNameTheServer) {
+    const std::string base(kListener);
+    for (const char* bad : {"dns.example", "127.0.0.1:", "127.0.0.1:70000", "[::1", "[::1]x",
+                            "[::1]:", "1.2.3.4:53x"})
+        EXPECT_THAT(errorOf(base + "[dns]\nservers = [\"" + bad + "\"]\n"),
+                    HasSubstr("dns.servers: expected an array of IP addresses"))
+            << bad;
+    EXPECT_THAT(errorOf(base + "[dns]\ntries = 0\n"), HasSubstr("dns.tries: expected"));
 }
 
 } // namespace
