@@ -1,8 +1,7 @@
 #include "core/byte_io.hpp"
 
-#include <gtest/gtest.h>
-
 #include <array>
+#include <gtest/gtest.h>
 
 namespace sb {
 namespace {

@@ -60,8 +60,8 @@ TEST_F(Locate, FollowsNaptrToSrvToAddressesInNaptrOrder) {
     dns.srvs["_sip._tcp.example.com"] = {{0, 0, 5070, "sip1.example.com"}};
     dns.srvs["_sip._udp.example.com"] = {{0, 0, 5080, "sip1.example.com"}};
     EXPECT_EQ(show(locate("sip:bob@example.com")), Lines{"tcp 192.0.2.1:5070"});
-    EXPECT_EQ(dns.asked, (Lines{"NAPTR example.com", "SRV _sip._tcp.example.com",
-                                "A sip1.example.com"}));
+    EXPECT_EQ(dns.asked,
+              (Lines{"NAPTR example.com", "SRV _sip._tcp.example.com", "A sip1.example.com"}));
 }
 
 TEST_F(Locate, TakesTheNextNaptrWhenASrvNameHasNoServers) {
