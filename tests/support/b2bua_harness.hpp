@@ -51,16 +51,26 @@ protected:
                 "Call-ID: c1\r\nCSeq: 1 CANCEL\r\nContent-Length: 0\r\n\r\n",
                 5070);
     }
-    // The callee's response to `request`, with its To tag.
-    void respond(const sip::Message& request, int status, std::string_view tag = "b1") {
+    // The callee's response to `request`, with its To tag, any further header lines, and an SDP
+    // body if given.
+    void respond(const sip::Message& request, int status, std::string_view tag = "b1",
+                 std::string_view extra = {}, std::string_view sdp = {}) {
         std::string text = fmt::format("SIP/2.0 {} Whatever\r\n", status);
         for (const auto& v : request.vias())
             text += fmt::format("Via: {}\r\n", v.text);
-        text += fmt::format("From: {}\r\nTo: {};tag={}\r\nCall-ID: {}\r\nCSeq: {} {}\r\n"
-                            "Contact: <sip:bob@127.0.0.1:5090>\r\nContent-Length: 0\r\n\r\n",
-                            request.from().text, request.to().text, tag, request.callId(),
-                            request.cseq().number, request.cseq().method);
-        deliver(text, 5090);
+        const std::string to = request.to().tag().empty()
+                                   ? fmt::format("{};tag={}", request.to().text, tag)
+                                   : std::string(request.to().text);
+        text += fmt::format("From: {}\r\nTo: {}\r\nCall-ID: {}\r\nCSeq: {} {}\r\n"
+                            "Contact: <sip:bob@127.0.0.1:5090>\r\n{}",
+                            request.from().text, to, request.callId(), request.cseq().number,
+                            request.cseq().method, extra);
+        deliver(text + body(sdp), 5090);
+    }
+    static std::string body(std::string_view sdp) {
+        if (sdp.empty()) return "Content-Length: 0\r\n\r\n";
+        return fmt::format("Content-Type: application/sdp\r\nContent-Length: {}\r\n\r\n{}",
+                           sdp.size(), sdp);
     }
     void deliver(const std::string& text, std::uint16_t port) {
         sip::InboundMessage source{

@@ -1,0 +1,147 @@
+// Offer/answer across an established call through the B2BUA: re-INVITE glare (491), a re-INVITE
+// without an offer (the offer comes in the 200, the answer in the ACK), and our own session
+// refresh by re-INVITE backing off after a 491 as RFC 3261 §14.1 says.
+#include "support/b2bua_harness.hpp"
+
+#include <gtest/gtest.h>
+
+namespace sb::sip {
+namespace {
+
+using namespace std::chrono_literals;
+using test::parsed;
+
+constexpr std::string_view kOfferB = "v=0\r\no=b 1 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n";
+constexpr std::string_view kAnswerA = "v=0\r\no=a 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n";
+
+class B2buaReinvite : public test::B2buaHarness {
+protected:
+    // A call answered by the callee (with `calleeHeaders` in its 200) and ACKed by the caller.
+    void confirm(std::string_view calleeHeaders = {}) {
+        invite();
+        bInvite_ = parsed(sender_.sent.back());
+        respond(*bInvite_, 200, "b1", calleeHeaders, kOfferB);
+        auto ok = parsed(sender_.replies.back());
+        ASSERT_EQ(ok.status(), 200);
+        aTag_ = ok.to().tag();
+        deliver(fromCaller("ACK", 1), 5070);
+    }
+    std::string fromCaller(std::string_view method, int cseq, std::string_view sdp = {}) {
+        return fmt::format("{} sip:bob@127.0.0.1:5060 SIP/2.0\r\n"
+                           "Via: SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bKa-{}{}\r\n"
+                           "From: <sip:alice@127.0.0.1:5070>;tag=a1\r\n"
+                           "To: <sip:bob@127.0.0.1>;tag={}\r\nCall-ID: c1\r\nCSeq: {} {}\r\n"
+                           "Contact: <sip:alice@127.0.0.1:5070>\r\nMax-Forwards: 70\r\n",
+                           method, method == "ACK" ? "ack" : "", cseq, aTag_, cseq, method) +
+               body(sdp);
+    }
+    std::string fromCallee(std::string_view method, int cseq, std::string_view sdp = {}) {
+        return fmt::format("{} sip:switchboard@127.0.0.1:5060 SIP/2.0\r\n"
+                           "Via: SIP/2.0/UDP 127.0.0.1:5090;branch=z9hG4bKb-{}\r\n"
+                           "From: {};tag=b1\r\nTo: {}\r\nCall-ID: {}\r\nCSeq: {} {}\r\n"
+                           "Contact: <sip:bob@127.0.0.1:5090>\r\nMax-Forwards: 70\r\n",
+                           method, cseq, bInvite_->to().text, bInvite_->from().text,
+                           bInvite_->callId(), cseq, method) +
+               body(sdp);
+    }
+    // What the B2BUA sent on the callee's leg, oldest first.
+    std::vector<Message> towardsCallee() {
+        std::vector<Message> out;
+        for (const auto& m : sender_.sent)
+            if (auto p = parsed(m); p.callId() == bInvite_->callId()) out.push_back(std::move(p));
+        return out;
+    }
+
+    Message lastTowardsCallee() {
+        auto all = towardsCallee();
+        EXPECT_FALSE(all.empty());
+        return std::move(all.back());
+    }
+
+    std::optional<Message> bInvite_;
+    std::string aTag_;
+};
+
+TEST_F(B2buaReinvite, GlareTheCalleesReinviteGets491WhileTheCallersIsPending) {
+    confirm();
+    deliver(fromCaller("INVITE", 2, kAnswerA), 5070);
+    auto relayed = lastTowardsCallee();
+    ASSERT_EQ(relayed.method(), "INVITE");
+    EXPECT_EQ(relayed.body(), kAnswerA);
+    // §14.2: the callee's own re-INVITE crosses ours; it gets 491 and must back off.
+    deliver(fromCallee("INVITE", 101, kOfferB), 5090);
+    auto glare = parsed(sender_.replies.back());
+    EXPECT_EQ(glare.status(), 491);
+    EXPECT_EQ(glare.cseq().number, 101u);
+    // Ours completes normally: the callee's 200 reaches the caller, the caller's ACK the callee.
+    respond(relayed, 200, "b1", {}, kOfferB);
+    auto ok = parsed(sender_.replies.back());
+    EXPECT_EQ(ok.status(), 200);
+    EXPECT_EQ(ok.cseq().number, 2u);
+    deliver(fromCaller("ACK", 2), 5070);
+    EXPECT_EQ(towardsCallee().back().method(), "ACK");
+    // The callee's retry, after its back-off, goes through.
+    deliver(fromCallee("INVITE", 102, kOfferB), 5090);
+    auto toCaller = parsed(sender_.sent.back());
+    EXPECT_EQ(toCaller.method(), "INVITE");
+    EXPECT_EQ(toCaller.callId(), "c1");
+}
+
+TEST_F(B2buaReinvite, AReinviteWithoutOfferTakesTheOfferFromThe200AndTheAnswerFromTheAck) {
+    confirm();
+    deliver(fromCaller("INVITE", 2), 5070);
+    auto relayed = lastTowardsCallee();
+    ASSERT_EQ(relayed.method(), "INVITE");
+    EXPECT_TRUE(relayed.body().empty());
+    respond(relayed, 200, "b1", {}, kOfferB); // RFC 3264 §4: the offer is in the 200
+    auto ok = parsed(sender_.replies.back());
+    EXPECT_EQ(ok.status(), 200);
+    EXPECT_EQ(ok.body(), kOfferB);
+    deliver(fromCaller("ACK", 2, kAnswerA), 5070); // … and the answer in the ACK
+    auto ack = lastTowardsCallee();
+    EXPECT_EQ(ack.method(), "ACK");
+    EXPECT_EQ(ack.cseq().number, relayed.cseq().number);
+    EXPECT_EQ(ack.body(), kAnswerA);
+}
+
+TEST_F(B2buaReinvite, OurSessionRefreshByReinviteBacksOffAfter491) {
+    make({}, [](B2buaOptions& o) {
+        o.limits.sessionExpiresS = 90;
+        o.limits.minSessionExpiresS = 90;
+    });
+    // The callee takes session timers, leaves refreshing to us, and does not allow UPDATE: we
+    // refresh with a re-INVITE every half interval (RFC 4028 §10).
+    confirm("Session-Expires: 90;refresher=uac\r\nRequire: timer\r\nAllow: INVITE, ACK, BYE\r\n");
+    const auto before = towardsCallee().size();
+    now_ += 44s;
+    wheel_.advance();
+    EXPECT_EQ(towardsCallee().size(), before);
+    now_ += 1s;
+    wheel_.advance();
+    auto sent = towardsCallee();
+    ASSERT_EQ(sent.size(), before + 1);
+    auto refresh = std::move(sent.back());
+    ASSERT_EQ(refresh.method(), "INVITE");
+    EXPECT_TRUE(refresh.header(HeaderId::session_expires));
+
+    respond(refresh, 491);
+    ASSERT_EQ(towardsCallee().back().method(), "ACK"); // the transaction's ACK of the 491
+    const auto afterAck = towardsCallee().size();
+    // §14.1: we chose leg B's Call-ID, so we wait 2.1 to 4 s before trying again.
+    now_ += 2090ms;
+    wheel_.advance();
+    EXPECT_EQ(towardsCallee().size(), afterAck);
+    now_ += 1920ms;
+    wheel_.advance();
+    auto later = towardsCallee(); // the retry, and its own retransmissions (Timer A)
+    ASSERT_GT(later.size(), afterAck);
+    auto retry = std::move(later[afterAck]);
+    EXPECT_EQ(retry.method(), "INVITE");
+    EXPECT_EQ(retry.cseq().number, refresh.cseq().number + 1);
+    respond(retry, 200, "b1", "Session-Expires: 90;refresher=uac\r\n", kOfferB);
+    EXPECT_EQ(towardsCallee().back().method(), "ACK");
+    EXPECT_EQ(b2bua_->stats().calls, 1u); // the call lives on
+}
+
+} // namespace
+} // namespace sb::sip
