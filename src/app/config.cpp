@@ -1,6 +1,7 @@
 #include "app/config.hpp"
 
 #include "app/default_config.hpp" // generated from deploy/switchboard.toml (src/app/CMakeLists.txt)
+#include "sip/host.hpp"
 #include "sip/uri.hpp"
 
 #include <algorithm>
@@ -498,7 +499,8 @@ private:
             const auto path = fmt::format("sip.listen[{}]", i);
             const auto* entry = entryNode.as_table();
             if (!entry) expected(entryNode, path, "a table with transport, address and port");
-            static constexpr std::string_view kKeys[] = {"transport", "address", "port"};
+            static constexpr std::string_view kKeys[] = {"transport", "address", "port",
+                                                         "advertise"};
             onlyKeys(*entry, path, kKeys);
 
             ListenConfig listen;
@@ -526,6 +528,13 @@ private:
             // RFC 3261 §19.1.2: 5060 for UDP and TCP, 5061 for TLS when no port is given.
             listen.port = listen.transport == sip::Transport::tls ? 5061 : 5060;
             integer(*entry, path, "port", 0, 65535, listen.port);
+            constexpr std::string_view kAdvertise =
+                "a host name, an IPv4 address or a bracketed IPv6 address such as [2001:db8::1]";
+            if (const auto* advertise = string(*entry, path, "advertise", kAdvertise)) {
+                if (!sip::isValidHost(advertise->get()))
+                    expected(*advertise, join(path, "advertise"), kAdvertise);
+                listen.advertise = advertise->get();
+            }
 
             checkDistinct(out.listen, addresses, listen, parsed, entryNode, path);
             out.listen.push_back(std::move(listen));

@@ -26,6 +26,7 @@ struct ListenConfig {
     sip::Transport transport = sip::Transport::udp;
     std::string address;    // an IPv4 or IPv6 literal, validated ("127.0.0.1", "::1")
     std::uint16_t port = 0; // 0: the system picks a free port
+    std::string advertise{}; // the host in our Via and Contact; empty: the address
 
     bool operator==(const ListenConfig&) const = default;
 };

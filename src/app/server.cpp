@@ -120,7 +120,9 @@ Result<void> Server::startSip() {
             sipTransport_->reply(peer, std::move(*answer));
     });
     for (const auto& listen : sip.listen) {
-        if (auto ok = sipTransport_->listen({listen.transport, listen.address, listen.port}); !ok)
+        if (auto ok = sipTransport_->listen(
+                {listen.transport, listen.address, listen.port, listen.advertise});
+            !ok)
             return ok;
     }
     sip::B2buaOptions b2buaOptions;

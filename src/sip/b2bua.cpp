@@ -1,6 +1,7 @@
 #include "sip/b2bua.hpp"
 
 #include "core/log.hpp"
+#include "net/local_address.hpp"
 #include "sip/b2bua_call.hpp"
 #include "sip/destination.hpp"
 #include "sip/header_policy.hpp"
@@ -350,8 +351,7 @@ void B2bua::relayAck(Call& call, Side from, const Message& ack) {
 void B2bua::sendAck(Leg& l, const Message* copyFrom) {
     // §13.2.2.4: the ACK for a 2xx is the UAC core's, a request of its own within the dialog
     // with the INVITE's CSeq number; it carries the answer when the INVITE had no offer.
-    auto w = l.dialog.request("ACK", via(l.destination.transport, l.destination.address.is_v6()),
-                              l.ackOwed);
+    auto w = l.dialog.request("ACK", via(l.destination), l.ackOwed);
     w.header(HeaderId::user_agent, options_.userAgent);
     if (copyFrom && !copyFrom->body().empty()) {
         if (copyFrom->isRequest()) copyEndToEnd(*copyFrom, w);
@@ -529,8 +529,7 @@ MessageWriter B2bua::responseToCaller(Call& call, const Message& invite, int sta
                                       std::string_view reason) {
     auto w = responseTo(invite, status, reason, call.a.dialog.localTag);
     copyRecordRoute(invite, w);
-    w.header(HeaderId::contact,
-             contact(call.a.destination.transport, call.a.destination.address.is_v6()));
+    w.header(HeaderId::contact, contact(call.a.destination));
     w.header(HeaderId::server, options_.userAgent);
     return w;
 }
@@ -550,10 +549,9 @@ void B2bua::onExtra2xx(Call& call, Side side, const Message& response) {
     // Its next hop if known now (an address, or a cached name), else where B's INVITE went.
     auto located = locate(fork.nextHop(), b.destination.transport, [](auto) {});
     const Destination& to = located && *located ? (*located)->front() : b.destination;
-    const bool v6 = to.address.is_v6();
-    auto ack = fork.request("ACK", via(to.transport, v6), response.cseq().number);
+    auto ack = fork.request("ACK", via(to), response.cseq().number);
     (void)layer_.sendStateless(to, ack.finish());
-    auto bye = fork.request("BYE", via(to.transport, v6));
+    auto bye = fork.request("BYE", via(to));
     bye.header(HeaderId::user_agent, options_.userAgent);
     if (auto parsed = Message::parse(bye.finish())) {
         if (auto id = layer_.sendRequest(std::move(parsed).value(), to))
@@ -574,9 +572,7 @@ void B2bua::onRelayResponse(Call& call, Relay relay, const Message& response) {
     const Message* request = layer_.request(relay.server);
     if (!request) return;
     auto w = responseTo(*request, status, response.reason(), "");
-    if (offerAnswer)
-        w.header(HeaderId::contact,
-                 contact(origin.destination.transport, origin.destination.address.is_v6()));
+    if (offerAnswer) w.header(HeaderId::contact, contact(origin.destination));
     w.header(HeaderId::server, options_.userAgent);
     copyEndToEnd(response, w);
     const bool refreshed = offerAnswer && status >= 200 && status < 300;
@@ -747,9 +743,8 @@ void B2bua::acknowledgeReliable(Call& call, std::uint32_t rseq, std::uint32_t in
 }
 
 TransactionId B2bua::sendOn(Leg& l, std::string_view method, const OutgoingRequest& out) {
-    const bool v6 = l.destination.address.is_v6();
-    auto w = l.dialog.request(method, via(l.destination.transport, v6), out.cseq, out.maxForwards);
-    if (hasContact(method)) w.header(HeaderId::contact, contact(l.destination.transport, v6));
+    auto w = l.dialog.request(method, via(l.destination), out.cseq, out.maxForwards);
+    if (hasContact(method)) w.header(HeaderId::contact, contact(l.destination));
     w.header(HeaderId::user_agent, options_.userAgent);
     for (const auto& [id, value] : out.extra)
         w.header(id, value);
@@ -790,29 +785,38 @@ const BoundListener* B2bua::listenerFor(Transport transport, bool v6) const {
     return fallback;
 }
 
-namespace {
-
-std::string hostPort(const BoundListener* l, bool v6) {
+std::string B2bua::hostPort(const Destination& to) {
+    const bool v6 = to.address.is_v6();
+    const BoundListener* l = listenerFor(to.transport, v6);
     if (!l) return v6 ? "[::1]" : "127.0.0.1";
-    // A wildcard listener does not say which address the peer can reach; loopback is right
-    // for the default configuration (see the README on advertised addresses).
-    std::string host = l->address.is_unspecified() ? (l->address.is_v6() ? "::1" : "127.0.0.1")
-                                                   : l->address.to_string();
-    if (l->address.is_v6()) host = "[" + host + "]";
-    return fmt::format("{}:{}", host, l->port);
+    if (!l->advertise.empty()) return fmt::format("{}:{}", l->advertise, l->port);
+    asio::ip::address host = l->address;
+    if (host.is_unspecified() && host.is_v6() == v6) {
+        // §18.1.1: the peer must reach the address we advertise; a wildcard listener sends from
+        // whichever address the route to the peer leaves by.
+        auto found = sourceTowards_.find(to.address);
+        if (found == sourceTowards_.end()) {
+            if (sourceTowards_.size() >= 4096) sourceTowards_.clear();
+            found = sourceTowards_.emplace(to.address, net::localAddressTowards(to.address)).first;
+        }
+        host = found->second;
+    }
+    if (host.is_unspecified())
+        host = host.is_v6() ? asio::ip::address(asio::ip::address_v6::loopback())
+                            : asio::ip::address(asio::ip::address_v4::loopback());
+    return host.is_v6() ? fmt::format("[{}]:{}", host.to_string(), l->port)
+                        : fmt::format("{}:{}", host.to_string(), l->port);
 }
 
-} // namespace
-
-std::string B2bua::via(Transport transport, bool v6) {
-    return fmt::format("SIP/2.0/{} {};branch={}{};rport", viaToken(transport),
-                       hostPort(listenerFor(transport, v6), v6), kOwnBranch, newToken());
+std::string B2bua::via(const Destination& to) {
+    return fmt::format("SIP/2.0/{} {};branch={}{};rport", viaToken(to.transport), hostPort(to),
+                       kOwnBranch, newToken());
 }
 
-std::string B2bua::contact(Transport transport, bool v6) const {
-    const auto hp = hostPort(listenerFor(transport, v6), v6);
-    if (transport == Transport::udp) return fmt::format("<sip:sb@{}>", hp);
-    return fmt::format("<sip:sb@{};transport={}>", hp, transportName(transport));
+std::string B2bua::contact(const Destination& to) {
+    const auto hp = hostPort(to);
+    if (to.transport == Transport::udp) return fmt::format("<sip:sb@{}>", hp);
+    return fmt::format("<sip:sb@{};transport={}>", hp, transportName(to.transport));
 }
 
 B2bua::Call* B2bua::findCall(std::string_view callId, std::string_view localTag, Side* side) {

@@ -236,9 +236,13 @@ private:
 
     // Builders and senders.
     std::string newToken(); // tags, Call-ID parts, branches
-    std::string via(Transport transport, bool v6);
-    std::string contact(Transport transport, bool v6) const;
+    // Our Via and Contact for a request or response going to `to`.
+    std::string via(const Destination& to);
+    std::string contact(const Destination& to);
     const BoundListener* listenerFor(Transport transport, bool v6) const;
+    // "host:port" of the listener that sends to `to`: its advertised host, its address, or for
+    // a wildcard listener the address the system sends to `to` from.
+    std::string hostPort(const Destination& to);
     // Sends a request on a leg's dialog; returns its client transaction, 0 if it could not be
     // built.
     TransactionId sendOn(Leg& leg, std::string_view method, const OutgoingRequest& out = {});
@@ -253,7 +257,8 @@ private:
     TransactionLayer layer_;
     net::TimerWheel& wheel_;
     B2buaOptions options_;
-    std::unique_ptr<ServerLocator> locator_; // when options_.dns
+    std::unique_ptr<ServerLocator> locator_;                                 // when options_.dns
+    std::unordered_map<asio::ip::address, asio::ip::address> sourceTowards_; // wildcard listeners
     std::mt19937_64 random_;
     std::uint64_t nextCall_ = 1;
     std::unordered_map<std::uint64_t, std::unique_ptr<Call>> calls_;

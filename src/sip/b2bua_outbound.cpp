@@ -128,8 +128,7 @@ void B2bua::onOutboundRequest(TransactionId server, const Message& request, Call
             return respondSimple(server, request, 488, "Not Acceptable Here");
         call.b.dialog.refreshTarget(request);
         auto w = responseTo(request, 200, "OK", "");
-        w.header(HeaderId::contact,
-                 contact(call.b.destination.transport, call.b.destination.address.is_v6()));
+        w.header(HeaderId::contact, contact(call.b.destination));
         w.header(HeaderId::server, options_.userAgent);
         const bool offer = method == "INVITE" && !call.b.lastSdp.empty();
         layer_.respond(server, 200,

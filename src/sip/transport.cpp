@@ -180,7 +180,7 @@ Result<void> TransportLayer::Impl::listen(const ListenSpec& spec) {
             if (auto self = weak.lock()) self->onDatagram(*raw, data, from);
         });
         udp_.push_back(s);
-        bound_.push_back({Transport::udp, address, s->localEndpoint().port()});
+        bound_.push_back({Transport::udp, address, s->localEndpoint().port(), spec.advertise});
         return {};
     }
 
@@ -201,7 +201,7 @@ Result<void> TransportLayer::Impl::listen(const ListenSpec& spec) {
         if (auto self = weak.lock()) self->onAccept(transport, std::move(c));
     });
     streamListeners_.push_back(l);
-    bound_.push_back({spec.transport, address, l->localEndpoint().port()});
+    bound_.push_back({spec.transport, address, l->localEndpoint().port(), spec.advertise});
     return {};
 }
 

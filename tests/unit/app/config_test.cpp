@@ -143,7 +143,7 @@ TEST(ParseConfig, UnknownKeyInsideAListenEntryNamesTheEntry) {
     const auto text = std::string(kListener) + "[[sip.listen]]\ntransport = \"tcp\"\n"
                                                "address = \"127.0.0.1\"\nprot = 5060\n";
     EXPECT_EQ(errorOf(text), "test.toml:8:1: unknown key 'sip.listen[1].prot' (expected one "
-                             "of: transport, address, port)");
+                             "of: transport, address, port, advertise)");
 }
 
 TEST(ParseConfig, UnknownLogModuleIsAnUnknownKey) {
@@ -405,6 +405,18 @@ TEST(ParseConfig, DnsErrorsNameTheServer) {
                     HasSubstr("dns.servers: expected an array of IP addresses"))
             << bad;
     EXPECT_THAT(errorOf(base + "[dns]\ntries = 0\n"), HasSubstr("dns.tries: expected"));
+}
+
+TEST(ParseConfig, ListenAdvertise) {
+    const auto text = std::string("[[sip.listen]]\ntransport = \"udp\"\naddress = \"0.0.0.0\"\n"
+                                  "advertise = \"sip.example.com\"\n");
+    auto config = parseConfig(text, "test.toml");
+    ASSERT_TRUE(config) << config.error().message;
+    EXPECT_EQ(config->sip.listen[0].advertise, "sip.example.com");
+    EXPECT_THAT(errorOf("[[sip.listen]]\ntransport = \"udp\"\naddress = \"0.0.0.0\"\n"
+                        "advertise = \"2001:db8::1\"\n"),
+                HasSubstr("sip.listen[0].advertise: expected a host name, an IPv4 address or a "
+                          "bracketed IPv6 address"));
 }
 
 } // namespace

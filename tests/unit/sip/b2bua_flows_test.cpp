@@ -98,5 +98,23 @@ TEST_F(B2buaFlows, SecondForkAnsweringIsAckedAndByed) {
     EXPECT_EQ(b2bua_->stats().calls, 1u); // the call stays up on fork1
 }
 
+// RFC 3261 §18.1.1: Via and Contact name an address the peer can reach.
+TEST_F(B2buaFlows, ViaAndContactCarryTheAdvertisedHost) {
+    make({}, [](B2buaOptions& o) { o.listeners[0].advertise = "sip.example.com"; });
+    invite("bob");
+    auto outbound = parsed(sender_.sent.back());
+    EXPECT_EQ(outbound.vias()[0].host, "sip.example.com");
+    EXPECT_EQ(outbound.vias()[0].port, 5060);
+    EXPECT_NE(outbound.header(HeaderId::contact)->find("sip:sb@sip.example.com:5060"),
+              std::string_view::npos);
+}
+
+TEST_F(B2buaFlows, AWildcardListenerAdvertisesTheAddressTheRouteToThePeerLeavesFrom) {
+    make({}, [](B2buaOptions& o) { o.listeners[0].address = asio::ip::make_address("0.0.0.0"); });
+    invite("bob"); // the callee is at 127.0.0.1: loopback is the way there
+    auto outbound = parsed(sender_.sent.back());
+    EXPECT_EQ(outbound.vias()[0].host, "127.0.0.1");
+}
+
 } // namespace
 } // namespace sb::sip

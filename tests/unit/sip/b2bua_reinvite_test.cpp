@@ -17,8 +17,8 @@ constexpr std::string_view kAnswerA = "v=0\r\no=a 1 2 IN IP4 127.0.0.1\r\ns=-\r\
 class B2buaReinvite : public test::B2buaHarness {
 protected:
     // A call answered by the callee (with `calleeHeaders` in its 200) and ACKed by the caller.
-    void confirm(std::string_view calleeHeaders = {}) {
-        invite();
+    void confirm(std::string_view calleeHeaders = {}, std::string_view callerHeaders = {}) {
+        invite("bob", callerHeaders);
         bInvite_ = parsed(sender_.sent.back());
         respond(*bInvite_, 200, "b1", calleeHeaders, kOfferB);
         auto ok = parsed(sender_.replies.back());
@@ -110,8 +110,10 @@ TEST_F(B2buaReinvite, OurSessionRefreshByReinviteBacksOffAfter491) {
         o.limits.minSessionExpiresS = 90;
     });
     // The callee takes session timers, leaves refreshing to us, and does not allow UPDATE: we
-    // refresh with a re-INVITE every half interval (RFC 4028 §10).
-    confirm("Session-Expires: 90;refresher=uac\r\nRequire: timer\r\nAllow: INVITE, ACK, BYE\r\n");
+    // refresh with a re-INVITE every half interval (RFC 4028 §10). The caller refreshes its own
+    // leg, so that only leg B is ours to refresh.
+    confirm("Session-Expires: 90;refresher=uac\r\nRequire: timer\r\nAllow: INVITE, ACK, BYE\r\n",
+            "Supported: timer\r\nSession-Expires: 90;refresher=uac\r\n");
     const auto before = towardsCallee().size();
     now_ += 44s;
     wheel_.advance();
