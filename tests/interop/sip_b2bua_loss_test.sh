@@ -12,56 +12,29 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 
 work=$(mktemp -d)
-ns_sb=sbloss-$$-sb
-ns_peers=sbloss-$$-peers
+. "$here/netns_lib.sh"
 server_pid=
 cleanup() {
   set +e # every step must run, whatever failed before
   [ -n "${switchboard_pid:-}" ] && kill "$switchboard_pid" 2>/dev/null
   [ -n "$server_pid" ] && { wait "$server_pid" 2>/dev/null || true; }
-  ip netns del "$ns_sb" 2>/dev/null || true
-  ip netns del "$ns_peers" 2>/dev/null || true
+  netns_delete
   if [ -n "${KEEP_WORK:-}" ]; then cp -r "$work" /tmp/last-sip_b2bua_loss_test; fi
   rm -rf "$work"
 }
 trap cleanup EXIT
 
-# Namespaces left by a run that was killed outright (its pid is in their names) go first.
-for stale in $(ip netns list | grep -o '^sbloss-[0-9]*-[a-z]*'); do
-  pid=${stale#sbloss-}
-  kill -0 "${pid%%-*}" 2>/dev/null || ip netns del "$stale" 2>/dev/null || true
-done
-
 sb_ip=10.201.0.1
 peer_ip=10.201.0.2
-ip netns add "$ns_sb"
-ip netns add "$ns_peers"
-ip link add "sbl$$a" type veth peer name "sbl$$b"
-ip link set "sbl$$a" netns "$ns_sb"
-ip link set "sbl$$b" netns "$ns_peers"
-ip -n "$ns_sb" addr add "$sb_ip/24" dev "sbl$$a"
-ip -n "$ns_peers" addr add "$peer_ip/24" dev "sbl$$b"
+netns_pair loss "$sb_ip" "$peer_ip"
 for ns in "$ns_sb" "$ns_peers"; do
-  ip -n "$ns" link set lo up
   ip netns exec "$ns" nft add table inet loss
   # Dropped on the way in: a drop on the way out would fail the sender's sendto() (EPERM)
   # instead of losing the packet silently as a network does.
   ip netns exec "$ns" nft 'add chain inet loss in { type filter hook input priority 0; }'
   ip netns exec "$ns" nft 'add rule inet loss in meta l4proto udp numgen random mod 10 0 drop'
 done
-ip -n "$ns_sb" link set "sbl$$a" up
-ip -n "$ns_peers" link set "sbl$$b" up
 check "namespaces $ns_sb and $ns_peers joined by a veth pair, 10% of UDP dropped each way"
-
-in_sb() { ip netns exec "$ns_sb" "$@"; }
-in_peers() { ip netns exec "$ns_peers" "$@"; }
-listening() { # NAMESPACE PORT
-  local deadline=$((SECONDS + 10))
-  until ip netns exec "$1" ss -Hlun "sport = :$2" | grep -q .; do
-    [ $SECONDS -lt $deadline ] || { echo "nothing on UDP $2 in $1" >&2; return 1; }
-    sleep 0.05
-  done
-}
 
 sip_port=5060
 bob_port=5090
