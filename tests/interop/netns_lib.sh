@@ -37,3 +37,14 @@ listening() { # NAMESPACE PORT
     sleep 0.05
   done
 }
+
+# serve_in_sb SWITCHBOARD SECONDS: `switchboard serve` with $work/switchboard.toml in $ns_sb,
+# bounded, once its UDP port $sip_port listens. Sets $server_pid and, since SIGUSR1 must reach
+# switchboard itself (below ip netns exec and timeout), $switchboard_pid.
+serve_in_sb() {
+  in_sb timeout -k 3 "$2" "$1" serve --config "$work/switchboard.toml" \
+    >"$work/server.log" 2>&1 &
+  server_pid=$!
+  listening "$ns_sb" "$sip_port" || { cat "$work/server.log"; exit 1; }
+  switchboard_pid=$(pgrep -f "serve --config $work/switchboard.toml" | tail -n 1)
+}

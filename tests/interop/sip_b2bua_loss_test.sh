@@ -49,12 +49,7 @@ port = $sip_port
 [[routes]]
 target = "sip:\${user}@$peer_ip:$bob_port"
 TOML
-in_sb timeout -k 3 300 "$switchboard" serve --config "$work/switchboard.toml" \
-  >"$work/server.log" 2>&1 &
-server_pid=$!
-listening "$ns_sb" "$sip_port" || { cat "$work/server.log"; exit 1; }
-# SIGUSR1 must reach switchboard itself, below ip netns exec and timeout(1).
-switchboard_pid=$(pgrep -f "serve --config $work/switchboard.toml" | tail -n 1)
+serve_in_sb "$switchboard" 300
 
 fail_with() {
   echo "FAIL: $*" >&2

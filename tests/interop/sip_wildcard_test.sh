@@ -51,11 +51,7 @@ ${1:+advertise = \"$1\"}
 [[routes]]
 target = "sip:\${user}@$peer_ip:$bob_port"
 TOML
-  in_sb timeout -k 3 60 "$switchboard" serve --config "$work/switchboard.toml" \
-    >"$work/server.log" 2>&1 &
-  server_pid=$!
-  listening "$ns_sb" "$sip_port" || { cat "$work/server.log"; exit 1; }
-  switchboard_pid=$(pgrep -f "serve --config $work/switchboard.toml" | tail -n 1)
+  serve_in_sb "$switchboard" 60
 }
 
 # call NAME: the callee hangs up, so its BYE must find our Contact.
