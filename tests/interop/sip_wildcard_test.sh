@@ -32,17 +32,15 @@ netns_pair wild "$sb_ip" "$peer_ip"
 sip_port=5060
 bob_port=5090
 
-fail_with() {
-  echo "FAIL: $*" >&2
-  tail -n 30 "$work/server.log" >&2
-  for f in "$work"/*.msg; do echo "== $f" >&2; tail -n 40 "$f" >&2; done
-  exit 1
-}
+. "$here/b2bua_lib.sh" # fail_with, expect_idle
 
 # serve [ADVERTISE]: Switchboard on UDP 0.0.0.0:5060 in its namespace.
 serve() {
   cat > "$work/switchboard.toml" <<TOML
 data_dir = "$work/var"
+[sip.timers]
+t1_ms = 50
+t4_ms = 200
 [[sip.listen]]
 transport = "udp"
 address = "0.0.0.0"
@@ -66,6 +64,7 @@ call() {
     -trace_msg -message_file "$work/$1-uac.msg" >"$work/$1-uac.out" 2>&1 ||
     fail_with "$1: the caller failed"
   wait "$uas_pid" || fail_with "$1: the callee failed"
+  expect_idle "$1"
 }
 
 serve
