@@ -1,0 +1,185 @@
+#include "sdp/offer_answer.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <fmt/format.h>
+
+namespace sb::sdp {
+namespace {
+
+constexpr std::string_view kTelephoneEventEvents = "0-16"; // RFC 4733 §7.1.1: DTMF digits
+
+// RFC 3551 table 4's numbers for the codecs that have one.
+std::optional<int> staticPayloadType(const Codec& c) {
+    for (int type : {0, 3, 8, 9, 18}) {
+        Media probe;
+        if (const auto map = probe.rtpmap(type);
+            map && c.sameAs(Codec{map->encoding, map->clockRate, map->channels}))
+            return type;
+    }
+    return std::nullopt;
+}
+
+void addRtpmap(Media& m, int type, const Codec& c) {
+    m.formats.push_back(std::to_string(type));
+    if (type >= 96 || !staticPayloadType(c))
+        m.attributes.add("rtpmap",
+                         c.channels > 1
+                             ? fmt::format("{} {}/{}/{}", type, c.name, c.clockRate, c.channels)
+                             : fmt::format("{} {}/{}", type, c.name, c.clockRate));
+}
+
+std::string_view protoFor(SrtpPolicy policy) {
+    return policy == SrtpPolicy::off ? "RTP/AVP" : "RTP/SAVP";
+}
+
+// The address type of c= for an address (RFC 8866 §5.7).
+std::string_view addrType(std::string_view address) {
+    return address.find(':') == std::string_view::npos ? "IP4" : "IP6";
+}
+
+Media rejected(const Media& offered) {
+    // RFC 3264 §6: a rejected stream keeps its type and proto, port 0, and one format.
+    Media m;
+    m.type = offered.type;
+    m.proto = offered.proto;
+    m.formats = {offered.formats.empty() ? std::string("0") : offered.formats.front()};
+    return m;
+}
+
+} // namespace
+
+Direction answerDirection(Direction offered, Direction wanted) noexcept {
+    const bool weSend = wanted == Direction::sendrecv || wanted == Direction::sendonly;
+    const bool weReceive = wanted == Direction::sendrecv || wanted == Direction::recvonly;
+    switch (offered) {
+    case Direction::sendrecv:
+        return wanted;
+    case Direction::sendonly: // they send: we may only receive
+        return weReceive ? Direction::recvonly : Direction::inactive;
+    case Direction::recvonly: // they receive: we may only send
+        return weSend ? Direction::sendonly : Direction::inactive;
+    case Direction::inactive:
+        return Direction::inactive;
+    }
+    return Direction::inactive;
+}
+
+Session makeOffer(const Origin& origin, const std::vector<LocalStream>& streams) {
+    Session s;
+    s.origin = origin;
+    for (const auto& local : streams) {
+        Media m;
+        m.type = "audio";
+        m.port = local.port;
+        m.proto = protoFor(local.srtp);
+        m.connections.push_back({"IN", std::string(addrType(local.address)), local.address});
+        int nextDynamic = 96;
+        for (const auto& c : local.codecs) {
+            int type = 0;
+            if (const auto fixed = staticPayloadType(c)) {
+                type = *fixed;
+            } else if (c.isTelephoneEvent()) {
+                type = 101; // the number most equipment uses
+            } else {
+                if (nextDynamic == 101) ++nextDynamic;
+                type = nextDynamic++;
+            }
+            addRtpmap(m, type, c);
+            if (c.isTelephoneEvent())
+                m.attributes.add("fmtp", fmt::format("{} {}", type, kTelephoneEventEvents));
+        }
+        if (local.ptime) m.attributes.add("ptime", std::to_string(*local.ptime));
+        if (local.rtcpMux) m.attributes.add("rtcp-mux");
+        if (local.srtp != SrtpPolicy::off) {
+            std::uint32_t tag = 1;
+            for (const auto& key : local.keys)
+                m.attributes.add("crypto",
+                                 fmt::format("{} {} {}", tag++, key.suite, key.keyParams));
+        }
+        m.attributes.setDirection(local.direction);
+        s.media.push_back(std::move(m));
+    }
+    return s;
+}
+
+Result<Session> makeAnswer(const Session& offer, const Origin& origin,
+                           const std::vector<LocalStream>& streams) {
+    Session answer;
+    answer.origin = origin;
+    answer.timings = offer.timings; // RFC 3264 §6: the answer's t= equals the offer's
+    for (std::size_t i = 0; i < offer.media.size(); ++i) {
+        const Media& offered = offer.media[i];
+        if (offered.port != 0 && offered.isRtp() && !offer.connectionOf(offered))
+            return fail(Errc::invalid_input,
+                        fmt::format("SDP m= line {} has no c= (and the session has none)", i + 1));
+        const LocalStream* local = i < streams.size() ? &streams[i] : nullptr;
+        const bool secure = offered.proto.find("SAVP") != std::string::npos;
+        // The SRTP policy decides which offers we can take at all.
+        if (!local || local->port == 0 || offered.port == 0 || !offered.isRtp() ||
+            (secure && local->srtp == SrtpPolicy::off) ||
+            (!secure && local->srtp == SrtpPolicy::required)) {
+            answer.media.push_back(rejected(offered));
+            continue;
+        }
+        Media m;
+        m.type = offered.type;
+        m.port = local->port;
+        m.proto = offered.proto;
+        m.connections.push_back({"IN", std::string(addrType(local->address)), local->address});
+
+        // §6.1: the offered payload types we accept, with the offer's numbers, ours first.
+        bool voice = false;
+        for (const auto& wanted : local->codecs) {
+            for (const auto& format : offered.formats) {
+                int type = 0;
+                if (std::from_chars(format.data(), format.data() + format.size(), type).ec !=
+                    std::errc())
+                    continue;
+                const auto codec = codecOf(offered, type);
+                if (!codec || !codec->sameAs(wanted)) continue;
+                if (std::find(m.formats.begin(), m.formats.end(), format) != m.formats.end())
+                    continue;
+                addRtpmap(m, type, *codec);
+                if (const auto fmtp = offered.fmtp(type))
+                    m.attributes.add("fmtp", fmt::format("{} {}", type, *fmtp));
+                voice |= !codec->isTelephoneEvent() && !codec->isComfortNoise();
+                break;
+            }
+        }
+        if (!voice) {
+            answer.media.push_back(rejected(offered));
+            continue;
+        }
+        if (local->ptime) m.attributes.add("ptime", std::to_string(*local->ptime));
+        if (local->rtcpMux && offered.rtcpMux()) m.attributes.add("rtcp-mux");
+        if (secure || local->srtp != SrtpPolicy::off) {
+            // RFC 4568 §7.1.2.2: one offered crypto line we accept, answered with its tag and
+            // our own key for that suite. In RTP/AVP the crypto lines are optional extras.
+            const Crypto* chosen = nullptr;
+            const Crypto* ours = nullptr;
+            const auto offeredKeys = offered.cryptos();
+            for (const auto& key : local->keys) {
+                for (const auto& theirs : offeredKeys)
+                    if (theirs.suite == key.suite) {
+                        chosen = &theirs;
+                        ours = &key;
+                        break;
+                    }
+                if (chosen) break;
+            }
+            if (chosen)
+                m.attributes.add(
+                    "crypto", fmt::format("{} {} {}", chosen->tag, ours->suite, ours->keyParams));
+            else if (secure) {
+                answer.media.push_back(rejected(offered)); // no suite in common (§7.1.2.2)
+                continue;
+            }
+        }
+        m.attributes.setDirection(answerDirection(offer.direction(offered), local->direction));
+        answer.media.push_back(std::move(m));
+    }
+    return answer;
+}
+
+} // namespace sb::sdp
