@@ -1,0 +1,25 @@
+#pragma once
+// The codec implementations behind makeEncoder()/makeDecoder(), one file each.
+
+#include "media/codec.hpp"
+
+namespace sb::media::detail {
+
+std::unique_ptr<Encoder> makeG711Encoder(CodecId id);
+std::unique_ptr<Decoder> makeG711Decoder(CodecId id);
+std::unique_ptr<Encoder> makeG722Encoder();
+std::unique_ptr<Decoder> makeG722Decoder();
+std::unique_ptr<Encoder> makeG729Encoder();
+std::unique_ptr<Decoder> makeG729Decoder();
+std::unique_ptr<Encoder> makeGsmEncoder();
+std::unique_ptr<Decoder> makeGsmDecoder();
+Result<std::unique_ptr<Encoder>> makeOpusEncoder(const OpusOptions& options);
+Result<std::unique_ptr<Decoder>> makeOpusDecoder(const OpusOptions& options);
+
+// Checks shared by the encoders: `pcm` holds whole frames of `frameSamples` and `out` room for
+// `payloadBytes` per frame.
+Result<std::size_t> checkFrames(std::size_t pcmSamples, std::size_t frameSamples,
+                                std::size_t outBytes, std::size_t payloadBytesPerFrame,
+                                std::string_view codec);
+
+} // namespace sb::media::detail
