@@ -1,5 +1,7 @@
 // Fuzzes the SDP reader with untrusted bodies, and checks that what it accepts survives a
-// write and a second read unchanged (nothing we write back can differ from what we read).
+// write and a second read unchanged (nothing we write back can differ from what we read). The
+// SDES key parameters of a=crypto lines go through the SRTP key reader too.
+#include "rtp/srtp.hpp"
 #include "sdp/parser.hpp"
 
 #include <cstddef>
@@ -13,7 +15,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     for (const auto& m : session->media) {
         for (const auto& f : m.formats)
             if (f.size() < 4) (void)m.rtpmap(f[0] - '0');
-        (void)m.cryptos();
+        for (const auto& crypto : m.cryptos())
+            if (auto suite = sb::rtp::srtpSuiteByName(crypto.suite))
+                (void)sb::rtp::readKeyParams(*suite, crypto.keyParams);
         (void)m.ptime();
         (void)session->direction(m);
     }
