@@ -20,8 +20,9 @@ namespace sb::net {
 
 class UdpSocket : public std::enable_shared_from_this<UdpSocket> {
 public:
-    using Handler = std::function<void(std::span<const std::byte> datagram,
-                                       const asio::ip::udp::endpoint& from)>;
+    // The datagram is writable: a relay rewrites headers (and SRTP decrypts) in place.
+    using Handler =
+        std::function<void(std::span<std::byte> datagram, const asio::ip::udp::endpoint& from)>;
 
     static constexpr std::size_t kReceiveBufferBytes = 65535;
 

@@ -1,0 +1,53 @@
+#pragma once
+// Pass-through of RTP from one leg to the other, without decoding (codec negotiation's
+// "direct" stage). Each packet is rewritten in place: its SSRC becomes the one we use towards
+// the other leg, its sequence number and timestamp continue ours even when the incoming side
+// changes (a new SSRC after a re-INVITE or a transfer, RFC 3550 §8.2 collisions alike), and its
+// payload type becomes the number the other leg uses for the same codec.
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <span>
+
+namespace sb::rtp {
+
+class RtpForwarder {
+public:
+    using Clock = std::chrono::steady_clock;
+
+    struct Options {
+        std::uint32_t ssrc = 0; // ours, towards the other leg
+        std::uint16_t firstSequence = 0;
+        std::uint32_t firstTimestamp = 0;
+        // Incoming payload type → outgoing, with the codec's RTP clock rate. A type not listed
+        // is dropped (the other leg did not agree to it).
+        struct Mapping {
+            std::uint8_t to = 0;
+            std::uint32_t clockRate = 8000;
+        };
+        std::map<std::uint8_t, Mapping> payloadTypes;
+    };
+
+    explicit RtpForwarder(Options options) : options_(std::move(options)) {}
+
+    // Rewrites `packet` (a parsed, decrypted RTP packet) for the other leg; false when it must
+    // be dropped instead.
+    bool rewrite(std::span<std::byte> packet, Clock::time_point now);
+
+    std::uint64_t forwarded() const noexcept { return forwarded_; }
+    std::uint64_t dropped() const noexcept { return dropped_; }
+
+private:
+    Options options_;
+    std::optional<std::uint32_t> inSsrc_;
+    std::uint16_t sequenceOffset_ = 0;
+    std::uint32_t timestampOffset_ = 0;
+    std::uint16_t lastSequence_ = 0; // the last we sent
+    std::uint32_t lastTimestamp_ = 0;
+    Clock::time_point lastSent_{};
+    std::uint64_t forwarded_ = 0, dropped_ = 0;
+};
+
+} // namespace sb::rtp

@@ -1,0 +1,165 @@
+// Two legs' streams on loopback with plain UDP sockets as the phones: a packet from phone A
+// reaches phone B rewritten; latching, a stranger's packets, garbage and SRTP.
+#include "rtp/forwarder.hpp"
+#include "rtp/rtp_packet.hpp"
+#include "rtp/rtp_stream.hpp"
+#include "support/run_until.hpp"
+
+#include <asio/ip/udp.hpp>
+#include <gtest/gtest.h>
+
+namespace sb::rtp {
+namespace {
+
+using udp = asio::ip::udp;
+const auto kLoopback = asio::ip::make_address("127.0.0.1");
+
+struct Phone {
+    explicit Phone(asio::io_context& io) : socket(io, udp::endpoint(kLoopback, 0)) {}
+    udp::endpoint endpoint() const { return socket.local_endpoint(); }
+    void send(std::span<const std::byte> bytes, std::uint16_t port) {
+        socket.send_to(asio::buffer(bytes.data(), bytes.size()), udp::endpoint(kLoopback, port));
+    }
+    std::optional<std::vector<std::byte>> receive() {
+        if (socket.available() == 0) return std::nullopt;
+        std::vector<std::byte> buffer(2048);
+        udp::endpoint from;
+        const auto n = socket.receive_from(asio::buffer(buffer), from);
+        buffer.resize(n);
+        return buffer;
+    }
+    udp::socket socket;
+};
+
+std::vector<std::byte> rtp(std::uint16_t sequence, std::uint32_t ssrc = 0x11) {
+    std::vector<std::byte> p(kFixedHeaderBytes + 160, std::byte{0x7f});
+    writeRtpHeader(p, {false, 0, sequence, sequence * 160u, ssrc});
+    return p;
+}
+
+class Streams : public testing::Test {
+protected:
+    Streams() : pool_(io_, kLoopback, 41000, 41999), phoneA_(io_), phoneB_(io_) {}
+
+    std::unique_ptr<RtpStream> stream(bool latching) {
+        auto lease = pool_.lease();
+        EXPECT_TRUE(lease) << lease.error().message;
+        return std::make_unique<RtpStream>(std::move(lease).value(), latching);
+    }
+    // a → b relayed through a forwarder.
+    void bridge(RtpStream& a, RtpStream& b) {
+        RtpForwarder::Options o;
+        o.ssrc = 0x5b5b5b5b;
+        o.payloadTypes = {{0, {0, 8000}}};
+        forwarder_.emplace(o);
+        a.onRtp([&b, this](std::span<std::byte> p) {
+            if (forwarder_->rewrite(p, RtpForwarder::Clock::now())) b.sendRtp(p);
+        });
+    }
+
+    asio::io_context io_;
+    PortPool pool_;
+    Phone phoneA_, phoneB_;
+    std::optional<RtpForwarder> forwarder_;
+};
+
+TEST_F(Streams, APacketCrossesToTheOtherLegRewritten) {
+    auto a = stream(false), b = stream(false);
+    a->setRemote(phoneA_.endpoint(), true);
+    b->setRemote(phoneB_.endpoint(), true);
+    bridge(*a, *b);
+    phoneA_.send(rtp(1), a->localPort());
+    std::optional<std::vector<std::byte>> got;
+    ASSERT_TRUE(test::runUntil(io_, [&] { return (got = phoneB_.receive()).has_value(); }));
+    auto v = parseRtp(*got);
+    ASSERT_TRUE(v);
+    EXPECT_EQ(v->ssrc, 0x5b5b5b5bu);
+    EXPECT_EQ(v->payload.size(), 160u);
+    EXPECT_EQ(v->payload[0], std::byte{0x7f});
+    EXPECT_EQ(a->stats().rtpIn, 1u);
+    EXPECT_EQ(b->stats().rtpOut, 1u);
+}
+
+TEST_F(Streams, WithoutLatchingAStrangersPacketsAndGarbageAreDroppedAndCounted) {
+    auto a = stream(false), b = stream(false);
+    a->setRemote(udp::endpoint(kLoopback, 9), true); // the SDP names another port
+    b->setRemote(phoneB_.endpoint(), true);
+    bridge(*a, *b);
+    phoneA_.send(rtp(1), a->localPort());
+    const std::vector<std::byte> garbage(20, std::byte{0xff});
+    phoneA_.send(garbage, a->localPort());
+    ASSERT_TRUE(
+        test::runUntil(io_, [&] { return a->stats().wrongSource + a->stats().malformed == 2; }));
+    EXPECT_EQ(a->stats().wrongSource, 1u);
+    EXPECT_EQ(a->stats().malformed, 1u);
+    EXPECT_EQ(a->stats().rtpIn, 0u);
+    EXPECT_FALSE(phoneB_.receive());
+}
+
+TEST_F(Streams, LatchingLearnsThePeerFromItsFirstPacketAndAnswersThere) {
+    auto a = stream(true);
+    a->setRemote(udp::endpoint(kLoopback, 9), true); // behind NAT: the SDP is wrong
+    int received = 0;
+    a->onRtp([&](std::span<std::byte>) { ++received; });
+    phoneA_.send(rtp(1), a->localPort());
+    ASSERT_TRUE(test::runUntil(io_, [&] { return received == 1; }));
+    EXPECT_EQ(a->stats().latched, 1u);
+    EXPECT_EQ(*a->remote(), phoneA_.endpoint());
+    a->sendRtp(rtp(5));
+    std::optional<std::vector<std::byte>> back;
+    ASSERT_TRUE(test::runUntil(io_, [&] { return (back = phoneA_.receive()).has_value(); }));
+    // Once latched, another source is a stranger.
+    Phone other(io_);
+    other.send(rtp(2, 0x99), a->localPort());
+    ASSERT_TRUE(test::runUntil(io_, [&] { return a->stats().wrongSource == 1; }));
+    EXPECT_EQ(received, 1);
+}
+
+TEST_F(Streams, SrtpOnOneLegPlainOnTheOther) {
+    auto a = stream(false), b = stream(false);
+    a->setRemote(phoneA_.endpoint(), true);
+    b->setRemote(phoneB_.endpoint(), true);
+    const auto suite = SrtpSuite::aesCm128HmacSha1_80;
+    auto key = *readKeyParams(suite, makeKeyParams(suite));
+    a->setSrtp(SrtpSession::make(suite, key, SrtpSession::Direction::unprotect).value(), nullptr);
+    auto phoneSrtp = SrtpSession::make(suite, key, SrtpSession::Direction::protect).value();
+    bridge(*a, *b);
+    auto packet = rtp(1);
+    const auto length = packet.size();
+    packet.resize(length + kSrtpMaxOverhead);
+    auto sealed = phoneSrtp->protectRtp(packet, length);
+    ASSERT_TRUE(sealed);
+    phoneA_.send(std::span(packet).first(*sealed), a->localPort());
+    // A forged copy fails authentication and goes nowhere.
+    auto forged = packet;
+    forged[30] ^= std::byte{1};
+    phoneA_.send(std::span(forged).first(*sealed), a->localPort());
+    std::optional<std::vector<std::byte>> got;
+    ASSERT_TRUE(test::runUntil(io_, [&] {
+        if (!got) got = phoneB_.receive();
+        return got && a->stats().srtpRejected == 1;
+    }));
+    EXPECT_EQ(got->size(), length); // decrypted, tag gone
+    EXPECT_EQ(parseRtp(*got)->payload[0], std::byte{0x7f});
+}
+
+TEST(PortPool, LeasesEvenPairsAndTakesThemBackWhenALeaseEnds) {
+    asio::io_context io;
+    PortPool pool(io, kLoopback, 42001, 42004); // pairs 42002/3 only (42004's RTCP is outside)
+    EXPECT_EQ(pool.capacity(), 1u);
+    auto first = pool.lease();
+    ASSERT_TRUE(first) << first.error().message;
+    EXPECT_EQ((*first)->port(), 42002);
+    EXPECT_EQ((*first)->rtcp()->localEndpoint().port(), 42003);
+    auto none = pool.lease();
+    ASSERT_FALSE(none);
+    EXPECT_EQ(none.error().code, Errc::too_large);
+    first->reset();
+    EXPECT_EQ(pool.leased(), 0u);
+    auto again = pool.lease();
+    ASSERT_TRUE(again) << again.error().message;
+    EXPECT_EQ((*again)->port(), 42002);
+}
+
+} // namespace
+} // namespace sb::rtp
