@@ -196,7 +196,6 @@ void B2bua::onInitialInvite(TransactionId server, const Message& invite,
     call.bDestination = call.b.destination;
     call.a100rel = hasOptionTag(invite, HeaderId::supported, "100rel") ||
                    hasOptionTag(invite, HeaderId::require, "100rel");
-    if (contentType(invite) == "application/sdp") call.b.lastSdp = invite.body();
     if (*located && !sendOutboundInvite(call, invite)) {
         answerCallerWith(call, 500, "Server Internal Error");
         call.state = Call::State::ending;
@@ -229,6 +228,22 @@ bool B2bua::sendOutboundInvite(Call& call, const Message& invite, std::string au
     }
     if (!authorization.empty())
         out.extra.emplace_back(canonicalName(authorizationHeader), std::move(authorization));
+    auto body = bodyFor(call, Side::a, invite);
+    if (!body) {
+        logger().info("call {}: the caller's offer is refused: {}", call.id, body.error().message);
+        if (call.aInvite != 0) {
+            auto w = mediaRefusal(invite, body.error(), call.a.dialog.localTag);
+            const int status = body.error().code == Errc::too_large ? 503 : 488;
+            ++stats_.failuresByStatus[status];
+            layer_.respond(call.aInvite, status, w.finish());
+            call.aInvite = 0;
+        }
+        return false;
+    }
+    out.ownBody = true;
+    out.body = *body;
+    out.contentType = contentType(invite);
+    if (out.contentType == "application/sdp") call.b.lastSdp = *body;
     call.bInvite = sendOn(call.b, "INVITE", out);
     call.bInviteCseq = call.b.dialog.localSeq;
     if (call.bInvite == 0) return false;
@@ -323,9 +338,18 @@ void B2bua::onInDialog(TransactionId server, const Message& request, Call& call,
         if (ownPending) return respondSimple(server, request, 491, "Request Pending");
         from.dialog.refreshTarget(request); // §12.2.2 target refresh
         addSessionHeaders(to, true, out);
-        if (contentType(request) == "application/sdp") to.lastSdp = request.body();
     }
+    auto body = bodyFor(call, side, request);
+    if (!body) {
+        auto refusal = mediaRefusal(request, body.error(), "");
+        return layer_.respond(server, body.error().code == Errc::too_large ? 503 : 488,
+                              refusal.finish());
+    }
+    if (offer && contentType(request) == "application/sdp") to.lastSdp = *body;
     out.copyFrom = &request;
+    out.ownBody = true;
+    out.body = *body;
+    out.contentType = contentType(request);
     const TransactionId client = sendOn(to, method, out);
     if (client == 0) return respondSimple(server, request, 500, "Server Internal Error");
     call.relays.push_back({server, client, side, method == "INVITE", offer});
@@ -345,17 +369,20 @@ void B2bua::onAck(const Message& ack, const InboundMessage&) {
 
 void B2bua::relayAck(Call& call, Side from, const Message& ack) {
     Leg& to = leg(call, other(from));
-    if (to.ackOwed != 0) sendAck(to, &ack);
+    if (to.ackOwed == 0) return;
+    auto body = bodyFor(call, from, ack); // the answer to an offer made in a 2xx (RFC 3264 §4)
+    if (!body) return reapCall(call, "the answer in the ACK cannot be anchored");
+    sendAck(to, &ack, *body);
 }
 
-void B2bua::sendAck(Leg& l, const Message* copyFrom) {
+void B2bua::sendAck(Leg& l, const Message* copyFrom, std::optional<std::string_view> body) {
     // §13.2.2.4: the ACK for a 2xx is the UAC core's, a request of its own within the dialog
     // with the INVITE's CSeq number; it carries the answer when the INVITE had no offer.
     auto w = l.dialog.request("ACK", via(l.destination), l.ackOwed);
     w.header(HeaderId::user_agent, options_.userAgent);
     if (copyFrom && !copyFrom->body().empty()) {
         if (copyFrom->isRequest()) copyEndToEnd(*copyFrom, w);
-        l.lastAck = w.finish(copyFrom->body(), contentType(*copyFrom));
+        l.lastAck = w.finish(body.value_or(copyFrom->body()), contentType(*copyFrom));
     } else {
         l.lastAck = w.finish();
     }
@@ -461,8 +488,14 @@ void B2bua::onInviteResponse(Call& call, const Message& response) {
             w.header(HeaderId::rseq, fmt::format("{}", seen->aRseq));
         }
         copyEndToEnd(response, w);
-        return layer_.respond(call.aInvite, status,
-                              w.finish(response.body(), contentType(response)));
+        auto body = bodyFor(call, Side::b, response);
+        if (!body) {
+            // An early description we cannot anchor: the caller hears the ringing without it.
+            logger().info("call {}: the callee's early answer is refused: {}", call.id,
+                          body.error().message);
+            return layer_.respond(call.aInvite, status, w.finish());
+        }
+        return layer_.respond(call.aInvite, status, w.finish(*body, contentType(response)));
     }
 
     call.bInvite = 0;
@@ -499,8 +532,20 @@ void B2bua::onInviteResponse(Call& call, const Message& response) {
     auto w = responseToCaller(call, *request, status, response.reason());
     copyEndToEnd(response, w);
     negotiateSessionTimers(call, *request, response, w);
-    if (contentType(response) == "application/sdp") call.a.lastSdp = response.body();
-    layer_.respond(call.aInvite, status, w.finish(response.body(), contentType(response)));
+    auto body = bodyFor(call, Side::b, response);
+    if (!body) {
+        // The callee's answer cannot be anchored: the caller is refused, the callee hung up on.
+        logger().info("call {}: the callee's answer is refused: {}", call.id, body.error().message);
+        ++stats_.callsFailed;
+        layer_.respond(call.aInvite, 488,
+                       mediaRefusal(*request, body.error(), call.a.dialog.localTag).finish());
+        call.aInvite = 0;
+        call.state = Call::State::ending;
+        hangUp(call, Side::b);
+        return maybeEnd(call);
+    }
+    if (contentType(response) == "application/sdp") call.a.lastSdp = *body;
+    layer_.respond(call.aInvite, status, w.finish(*body, contentType(response)));
     call.a.ackAwaitedFrom = call.aInvite;
     call.a.answered = true;
     call.a.dialog.early = false;
@@ -576,11 +621,18 @@ void B2bua::onRelayResponse(Call& call, Relay relay, const Message& response) {
     w.header(HeaderId::server, options_.userAgent);
     copyEndToEnd(response, w);
     const bool refreshed = offerAnswer && status >= 200 && status < 300;
+    auto body = bodyFor(call, targetSide, response);
+    if (!body) {
+        // An answer we cannot anchor ends the call: the requester is refused, both hung up on.
+        layer_.respond(relay.server, 488, mediaRefusal(*request, body.error(), "").finish());
+        if (relay.invite && status >= 200 && status < 300) target.ackOwed = response.cseq().number;
+        return reapCall(call, "an answer cannot be anchored");
+    }
     if (refreshed) {
         addSessionHeaders(origin, false, w);
-        if (contentType(response) == "application/sdp") origin.lastSdp = response.body();
+        if (contentType(response) == "application/sdp") origin.lastSdp = *body;
     }
-    layer_.respond(relay.server, status, w.finish(response.body(), contentType(response)));
+    layer_.respond(relay.server, status, w.finish(*body, contentType(response)));
     if (refreshed) { // RFC 4028 §10: a successful re-INVITE or UPDATE refreshes both legs
         restartSessionTimer(call, Side::a);
         restartSessionTimer(call, Side::b);
@@ -724,6 +776,7 @@ void B2bua::endCall(std::uint64_t id) {
     dialogs_.erase(dialogKey(call.a.dialog.callId, call.a.dialog.localTag));
     dialogs_.erase(dialogKey(call.b.dialog.callId, call.b.dialog.localTag));
     inviteServers_.erase(call.aInviteKey);
+    if (options_.media && !call.observer) options_.media->ended(id);
     if (call.observer)
         call.observer(id, {OutboundCallEvent::Kind::ended, call.endStatus, call.endReason, {}, {}});
     if (auto s = callsPerSource_.find(call.source); s != callsPerSource_.end() && --s->second == 0)
@@ -751,7 +804,8 @@ TransactionId B2bua::sendOn(Leg& l, std::string_view method, const OutgoingReque
     std::string bytes;
     if (out.copyFrom) {
         copyEndToEnd(*out.copyFrom, w);
-        bytes = w.finish(out.copyFrom->body(), contentType(*out.copyFrom));
+        bytes = out.ownBody ? w.finish(out.body, out.contentType)
+                            : w.finish(out.copyFrom->body(), contentType(*out.copyFrom));
     } else {
         bytes = w.finish(out.body, out.contentType);
     }

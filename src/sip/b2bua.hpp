@@ -57,6 +57,21 @@ struct AuthOptions {
     std::vector<Credential> credentials;
 };
 
+// The media layer's say over session descriptions (it anchors RTP at Switchboard): every SDP
+// body that crosses a bridged call is handed to it, and what it returns goes on instead. One
+// relay() per body, in the order they cross; it tells offers from answers itself (RFC 3264:
+// an answer follows the other leg's offer) and returns the same text for a repeated body.
+class MediaPolicy {
+public:
+    enum class Leg { caller, callee };
+    virtual ~MediaPolicy() = default;
+    // The SDP to send on for `sdp` from leg `from`. Errors: Errc::invalid_input (a malformed
+    // description: 488 with a Warning naming it), Errc::unsupported (no usable codec: 488,
+    // warn-code 305), Errc::too_large (no media ports left: 503).
+    virtual Result<std::string> relay(std::uint64_t call, Leg from, std::string_view sdp) = 0;
+    virtual void ended(std::uint64_t call) = 0;
+};
+
 struct B2buaOptions {
     std::string userAgent = "Switchboard";
     TimerSettings timers;
@@ -67,6 +82,8 @@ struct B2buaOptions {
     std::vector<BoundListener> listeners;
     // RFC 3263 lookups of names in targets, proxies and route sets; null: IP addresses only.
     net::DnsClient* dns = nullptr;
+    // Media anchoring for bridged calls; null: bodies pass through untouched.
+    MediaPolicy* media = nullptr;
 };
 
 // Header name (static storage: a literal or canonicalName()) and value.
@@ -76,6 +93,7 @@ using ExtraHeaders = std::vector<std::pair<std::string_view, std::string>>;
 struct OutgoingRequest {
     const Message* copyFrom = nullptr;  // the body and end-to-end headers come from here
     std::string_view body, contentType; // otherwise these
+    bool ownBody = false;               // with copyFrom: its headers, but this body
     ExtraHeaders extra;
     std::uint32_t cseq = 0; // 0: the dialog's next
     std::uint32_t maxForwards = 70;
@@ -226,7 +244,14 @@ private:
                           const Message* from = nullptr);
     void relayAck(Call& call, Side from, const Message& ack);
     // The ACK we owe for a 2xx on this leg (Leg::ackOwed), with copyFrom's body if any.
-    void sendAck(Leg& leg, const Message* copyFrom = nullptr);
+    void sendAck(Leg& leg, const Message* copyFrom = nullptr,
+                 std::optional<std::string_view> body = std::nullopt);
+    // Media anchoring, in b2bua_media.cpp. The body to send on for `m`'s (from side `from`):
+    // the media policy's rewrite of an SDP body (kept in call.mediaBody until the next), else
+    // the body as it is.
+    Result<std::string_view> bodyFor(Call& call, Side from, const Message& m);
+    // The answer to a request whose description the media policy refused (488 or 503).
+    MessageWriter mediaRefusal(const Message& request, const Error& error, std::string_view toTag);
     // Ends one leg: BYE when answered (after any ACK we owe), CANCEL while B still rings.
     void hangUp(Call& call, Side toward);
     // ACK (if owed) and BYE on an answered leg; returns the BYE's transaction (0: none sent).

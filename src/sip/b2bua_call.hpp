@@ -93,6 +93,7 @@ struct B2bua::Call {
     bool bAuthTried = false; // one retry with credentials per call (RFC 3261 §22.2)
 
     std::optional<Transfer> transfer;
+    std::string mediaBody; // the media policy's last rewrite (see bodyFor)
 
     // A call placed through placeCall(): leg B only, reported to the observer; its INVITE's
     // body and headers.

@@ -106,9 +106,12 @@ void B2bua::onTransferInviteResponse(Call& call, const Message& response) {
         call.transfer.reset();
         return maybeEnd(call);
     }
-    // Step 3: C's offer goes to the transferee in a re-INVITE.
+    // Step 3: C's offer goes to the transferee in a re-INVITE (C speaks for the referrer's
+    // side from now on).
+    auto body = bodyFor(call, transfer.referrer, response);
+    if (!body) return onTransferFailure(call, false, 488, "Not Acceptable Here");
     OutgoingRequest out;
-    out.body = response.body();
+    out.body = *body;
     out.contentType = contentType(response);
     transfer.reinvite = sendOn(leg(call, other(transfer.referrer)), "INVITE", out);
     if (transfer.reinvite == 0) return onTransferFailure(call, false, 500, "Server Internal Error");
@@ -132,7 +135,12 @@ void B2bua::onTransferReinviteResponse(Call& call, const Message& response) {
     y.dialog.refreshTarget(response);
     y.ackOwed = response.cseq().number;
     sendAck(y);
-    sendAck(transfer.target, &response);
+    auto body = bodyFor(call, other(transfer.referrer), response);
+    if (!body) {
+        sendAck(transfer.target);
+        return onTransferFailure(call, false, 488, "Not Acceptable Here");
+    }
+    sendAck(transfer.target, &response, *body);
 
     notifyReferrer(call, 200, "OK", true);
     Leg& x = leg(call, transfer.referrer);

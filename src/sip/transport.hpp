@@ -23,8 +23,8 @@ namespace sb::sip {
 
 struct ListenSpec {
     Transport transport;
-    std::string address;   // IPv4 or IPv6 literal ("0.0.0.0", "::", "127.0.0.1", "::1")
-    std::uint16_t port;    // 0 = ephemeral; see listeners()
+    std::string address;     // IPv4 or IPv6 literal ("0.0.0.0", "::", "127.0.0.1", "::1")
+    std::uint16_t port;      // 0 = ephemeral; see listeners()
     std::string advertise{}; // the host put in Via and Contact, if not the address (NAT, names)
 };
 

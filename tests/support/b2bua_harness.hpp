@@ -33,15 +33,17 @@ protected:
         b2bua_.emplace(wheel_, sender_, std::move(o));
     }
 
-    // The caller's INVITE, from 127.0.0.1:5070.
+    // The caller's INVITE, from 127.0.0.1:5070, with an SDP offer if given.
     void invite(std::string_view user = "bob", std::string_view extra = "",
-                std::string_view branch = "z9hG4bKa1", std::string_view callId = "c1") {
+                std::string_view branch = "z9hG4bKa1", std::string_view callId = "c1",
+                std::string_view sdp = {}) {
         deliver(fmt::format("INVITE sip:{}@127.0.0.1:5060 SIP/2.0\r\n"
                             "Via: SIP/2.0/UDP 127.0.0.1:5070;branch={}\r\n"
                             "From: <sip:alice@127.0.0.1:5070>;tag=a1\r\nTo: <sip:{}@127.0.0.1>\r\n"
                             "Call-ID: {}\r\nCSeq: 1 INVITE\r\n"
-                            "Contact: <sip:alice@127.0.0.1:5070>\r\n{}Content-Length: 0\r\n\r\n",
-                            user, branch, user, callId, extra),
+                            "Contact: <sip:alice@127.0.0.1:5070>\r\n{}",
+                            user, branch, user, callId, extra) +
+                    body(sdp),
                 5070);
     }
     void cancel() {

@@ -1,0 +1,105 @@
+// Session descriptions through a media policy: each SDP body crossing the B2BUA goes through
+// it, in order and marked with the leg it came from; what it refuses is answered 488 with a
+// Warning (305 for no usable codec, 399 for a malformed description) or 503 when media ports
+// run out; and it hears when a call ends.
+#include "support/b2bua_harness.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+namespace sb::sip {
+namespace {
+
+using test::parsed;
+using testing::HasSubstr;
+
+constexpr std::string_view kOffer = "v=0\r\no=a 1 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n";
+constexpr std::string_view kAnswer = "v=0\r\no=b 1 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n";
+
+// Marks what it relays, or refuses with a set error.
+struct Policy final : MediaPolicy {
+    std::vector<std::string> seen;
+    std::vector<std::uint64_t> endedCalls;
+    std::optional<Error> refuse;
+    Result<std::string> relay(std::uint64_t, Leg from, std::string_view sdp) override {
+        seen.push_back(fmt::format("{}: {}", from == Leg::caller ? "caller" : "callee",
+                                   sdp.substr(0, sdp.find("\r\n", 5))));
+        if (refuse) return fail(*refuse);
+        return std::string(sdp) + "a=anchored\r\n";
+    }
+    void ended(std::uint64_t call) override { endedCalls.push_back(call); }
+};
+
+class B2buaMedia : public test::B2buaHarness {
+protected:
+    B2buaMedia() {
+        make({}, [this](B2buaOptions& o) { o.media = &policy_; });
+    }
+    Policy policy_;
+};
+
+TEST_F(B2buaMedia, OfferAndAnswerGoThroughThePolicy) {
+    invite("bob", "", "z9hG4bKa1", "c1", kOffer);
+    auto outbound = parsed(sender_.sent.back());
+    EXPECT_THAT(std::string(outbound.body()), HasSubstr("a=anchored"));
+    respond(outbound, 200, "b1", {}, kAnswer);
+    auto ok = parsed(sender_.replies.back());
+    ASSERT_EQ(ok.status(), 200);
+    EXPECT_THAT(std::string(ok.body()), HasSubstr("o=b 1 1"));
+    EXPECT_THAT(std::string(ok.body()), HasSubstr("a=anchored"));
+    EXPECT_EQ(policy_.seen, (std::vector<std::string>{"caller: v=0\r\no=a 1 1 IN IP4 127.0.0.1",
+                                                      "callee: v=0\r\no=b 1 1 IN IP4 127.0.0.1"}));
+    // A BYE ends it, and the policy hears so.
+    deliver(
+        fmt::format("BYE sip:sb@127.0.0.1:5060 SIP/2.0\r\n"
+                    "Via: SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bKbye\r\n"
+                    "From: <sip:alice@127.0.0.1:5070>;tag=a1\r\nTo: <sip:bob@127.0.0.1>;tag={}\r\n"
+                    "Call-ID: c1\r\nCSeq: 2 BYE\r\nContent-Length: 0\r\n\r\n",
+                    ok.to().tag()),
+        5070);
+    respond(parsed(sender_.sent.back()), 200);
+    EXPECT_EQ(policy_.endedCalls.size(), 1u);
+}
+
+TEST_F(B2buaMedia, AMalformedOfferIs488WithAWarningAndNoInviteGoesOut) {
+    policy_.refuse = Error{Errc::invalid_input, "SDP line 4 (m=): port 'x' is not a number"};
+    invite("bob", "", "z9hG4bKa1", "c1", kOffer);
+    auto refusal = parsed(sender_.replies.back());
+    EXPECT_EQ(refusal.status(), 488);
+    EXPECT_EQ(refusal.header(HeaderId::warning),
+              "399 switchboard \"SDP line 4 (m=): port 'x' is not a number\"");
+    EXPECT_TRUE(sender_.sent.empty());
+    expectIdle();
+    EXPECT_EQ(policy_.endedCalls.size(), 1u);
+}
+
+TEST_F(B2buaMedia, NoUsableCodecIs305AndNoPortsIs503) {
+    policy_.refuse = Error{Errc::unsupported, "no usable codec: leg A has AMR"};
+    invite("bob", "", "z9hG4bKa1", "c1", kOffer);
+    EXPECT_THAT(std::string(*parsed(sender_.replies.back()).header(HeaderId::warning)),
+                testing::StartsWith("305 switchboard"));
+    policy_.refuse = Error{Errc::too_large, "RTP ports: none free"};
+    invite("bob", "", "z9hG4bKa2", "c2", kOffer);
+    auto busy = parsed(sender_.replies.back());
+    EXPECT_EQ(busy.status(), 503);
+    EXPECT_TRUE(busy.header(HeaderId::retry_after));
+    expectIdle();
+}
+
+TEST_F(B2buaMedia, AnAnswerThePolicyRefusesEndsTheCall) {
+    invite("bob", "", "z9hG4bKa1", "c1", kOffer);
+    auto outbound = parsed(sender_.sent.back());
+    policy_.refuse = Error{Errc::unsupported, "no usable codec"};
+    respond(outbound, 200, "b1", {}, kAnswer);
+    EXPECT_EQ(lastStatusToCaller(), 488);
+    // The callee's 200 is ACKed and BYEd.
+    ASSERT_GE(sender_.sent.size(), 3u);
+    EXPECT_EQ(parsed(sender_.sent[1]).method(), "ACK");
+    auto bye = parsed(sender_.sent[2]);
+    EXPECT_EQ(bye.method(), "BYE");
+    respond(bye, 200);
+    expectIdle();
+}
+
+} // namespace
+} // namespace sb::sip
