@@ -4,6 +4,7 @@
 #include "rtp/rtp_packet.hpp"
 #include "rtp/rtp_stream.hpp"
 #include "support/run_until.hpp"
+#include "support/udp_phone.hpp"
 
 #include <asio/ip/udp.hpp>
 #include <gtest/gtest.h>
@@ -12,24 +13,8 @@ namespace sb::rtp {
 namespace {
 
 using udp = asio::ip::udp;
-const auto kLoopback = asio::ip::make_address("127.0.0.1");
-
-struct Phone {
-    explicit Phone(asio::io_context& io) : socket(io, udp::endpoint(kLoopback, 0)) {}
-    udp::endpoint endpoint() const { return socket.local_endpoint(); }
-    void send(std::span<const std::byte> bytes, std::uint16_t port) {
-        socket.send_to(asio::buffer(bytes.data(), bytes.size()), udp::endpoint(kLoopback, port));
-    }
-    std::optional<std::vector<std::byte>> receive() {
-        if (socket.available() == 0) return std::nullopt;
-        std::vector<std::byte> buffer(2048);
-        udp::endpoint from;
-        const auto n = socket.receive_from(asio::buffer(buffer), from);
-        buffer.resize(n);
-        return buffer;
-    }
-    udp::socket socket;
-};
+using test::kLoopback;
+using test::Phone;
 
 std::vector<std::byte> rtp(std::uint16_t sequence, std::uint32_t ssrc = 0x11) {
     std::vector<std::byte> p(kFixedHeaderBytes + 160, std::byte{0x7f});

@@ -1,0 +1,94 @@
+// The bridge between two streams on loopback: a PCMU tone from phone A reaches phone B relayed
+// untouched, or transcoded to Opus and still the tone when phone B decodes it; a lost packet is
+// concealed.
+#include "media/codec.hpp"
+#include "rtp/bridge.hpp"
+#include "rtp/rtp_packet.hpp"
+#include "support/run_until.hpp"
+#include "support/tone.hpp"
+#include "support/udp_phone.hpp"
+
+#include <gtest/gtest.h>
+
+namespace sb::rtp {
+namespace {
+
+using test::kLoopback;
+using test::Phone;
+
+class Bridging : public testing::Test {
+protected:
+    Bridging() : pool_(io_, kLoopback, 43000, 43999), phoneA_(io_), phoneB_(io_) {
+        a_ = std::make_unique<RtpStream>(pool_.lease().value(), false);
+        b_ = std::make_unique<RtpStream>(pool_.lease().value(), false);
+        a_->setRemote(phoneA_.endpoint(), true);
+        b_->setRemote(phoneB_.endpoint(), true);
+    }
+    // Phone A says 50 packets (one second) of a PCMU tone, leaving out `skip` (a loss).
+    void speak(std::optional<std::uint16_t> skip = std::nullopt) {
+        auto encoder = media::makeEncoder(media::CodecId::pcmu).value();
+        const auto tone = test::tone(1004, 8000, 8000);
+        std::vector<std::byte> packet(kFixedHeaderBytes + 160);
+        for (std::uint16_t i = 0; i < 50; ++i) {
+            writeRtpHeader(packet, {false, 0, static_cast<std::uint16_t>(100 + i), i * 160u, 0x77});
+            (void)encoder->encode(std::span(tone).subspan(i * 160u, 160),
+                                  std::span(packet).subspan(kFixedHeaderBytes));
+            if (i != skip) phoneA_.send(packet, a_->localPort());
+            io_.poll(); // keep up, as a real 20-ms pace would
+        }
+    }
+    std::vector<std::vector<std::byte>> heardByB(std::size_t packets) {
+        std::vector<std::vector<std::byte>> out;
+        test::runUntil(io_, [&] {
+            while (auto p = phoneB_.receive())
+                out.push_back(std::move(*p));
+            return out.size() >= packets;
+        });
+        return out;
+    }
+
+    asio::io_context io_;
+    PortPool pool_;
+    Phone phoneA_, phoneB_;
+    std::unique_ptr<RtpStream> a_, b_;
+};
+
+TEST_F(Bridging, ACommonCodecIsRelayedWithItsPayloadUntouched) {
+    Bridge bridge(*a_, *b_);
+    ASSERT_TRUE(bridge.configure({{0, media::CodecId::pcmu, 101}, {0, media::CodecId::pcmu, 96}}));
+    speak();
+    auto heard = heardByB(50);
+    ASSERT_EQ(heard.size(), 50u);
+    auto first = parseRtp(heard[0]), last = parseRtp(heard[49]);
+    EXPECT_EQ(static_cast<std::uint16_t>(last->sequence - first->sequence), 49);
+    EXPECT_EQ(last->timestamp - first->timestamp, 49u * 160);
+    EXPECT_NE(first->ssrc, 0x77u);
+    EXPECT_EQ(bridge.stats().relayed, 50u);
+}
+
+TEST_F(Bridging, DifferentCodecsAreTranscodedAndTheToneSurvives) {
+    Bridge bridge(*a_, *b_);
+    BridgePlan plan{{0, media::CodecId::pcmu, {}}, {111, media::CodecId::opus, {}}, true, 20};
+    ASSERT_TRUE(bridge.configure(plan));
+    speak(25); // one packet lost on the way in
+    auto heard = heardByB(48);
+    ASSERT_GE(heard.size(), 48u);
+    auto decoder = media::makeDecoder(media::CodecId::opus).value();
+    std::vector<std::int16_t> pcm, frame(5760);
+    for (const auto& packet : heard) {
+        auto v = parseRtp(packet);
+        ASSERT_TRUE(v);
+        EXPECT_EQ(v->payloadType, 111);
+        auto n = decoder->decode(v->payload, frame);
+        ASSERT_TRUE(n);
+        pcm.insert(pcm.end(), frame.begin(), frame.begin() + static_cast<std::ptrdiff_t>(*n));
+    }
+    EXPECT_EQ(bridge.stats().concealed, 1u);
+    const std::span last(pcm.end() - 24000, pcm.end()); // the last half second, at 48 kHz
+    EXPECT_GT(test::toneToRestDb(last, 1004, 48000), 15);
+    // Timestamps run at Opus's 48 kHz clock: 960 per 20-ms packet.
+    EXPECT_EQ(parseRtp(heard[1])->timestamp - parseRtp(heard[0])->timestamp, 960u);
+}
+
+} // namespace
+} // namespace sb::rtp
