@@ -133,8 +133,8 @@ public:
 
     Config read(const toml::table& root) const {
         Config config;
-        static constexpr std::string_view kRootKeys[] = {"data_dir", "log",    "sip",  "tls",
-                                                         "calls",    "routes", "auth", "dns"};
+        static constexpr std::string_view kRootKeys[] = {"data_dir", "log",  "sip", "tls",  "calls",
+                                                         "routes",   "auth", "dns", "media"};
         onlyKeys(root, "", kRootKeys);
 
         if (const auto* node = root.get("data_dir")) {
@@ -151,6 +151,7 @@ public:
         readRoutes(root, config.routes);
         if (const auto* auth = table(root, "", "auth")) readAuth(*auth, config.auth);
         if (const auto* dns = table(root, "", "dns")) readDns(*dns, config.dns);
+        if (const auto* media = table(root, "", "media")) readMedia(*media, config.media);
         return config;
     }
 
@@ -340,6 +341,46 @@ private:
                 if (!route.transport) expected(*transport, join(path, "transport"), kTransports);
             }
             out.push_back(std::move(route));
+        }
+    }
+
+    void readMedia(const toml::table& media, MediaConfig& out) const {
+        static constexpr std::string_view kKeys[] = {"anchor",   "address",  "advertise",
+                                                     "port_min", "port_max", "latching",
+                                                     "codecs",   "ptime_ms"};
+        onlyKeys(media, "media", kKeys);
+        boolean(media, "media", "anchor", out.anchor);
+        boolean(media, "media", "latching", out.latching);
+        constexpr std::string_view kAddress = "an IPv4 or IPv6 address literal";
+        for (auto [key, field] :
+             {std::pair{"address", &out.address}, {"advertise", &out.advertise}}) {
+            if (const auto* value = string(media, "media", key, kAddress)) {
+                std::error_code ec;
+                (void)asio::ip::make_address(value->get(), ec);
+                if (ec) expected(*value, join("media", key), kAddress);
+                *field = value->get();
+            }
+        }
+        integer(media, "media", "port_min", 1024, 65534, out.portMin);
+        integer(media, "media", "port_max", 1025, 65535, out.portMax);
+        if (out.portMax < out.portMin + 1)
+            failAt(media.source(), "media.port_max: expected at least media.port_min + 1");
+        integer(media, "media", "ptime_ms", 10, 60, out.packetMs);
+        if (const auto* node = media.get("codecs")) {
+            static constexpr std::string_view kNames[] = {"opus", "G722", "PCMU",
+                                                          "PCMA", "G729", "GSM"};
+            constexpr std::string_view kCodecs = "a non-empty array of \"opus\", \"G722\", "
+                                                 "\"PCMU\", \"PCMA\", \"G729\" and \"GSM\"";
+            const auto* list = node->as_array();
+            if (!list || list->empty()) expected(*node, "media.codecs", kCodecs);
+            out.codecs.clear();
+            for (const auto& item : *list) {
+                const auto* name = item.as_string();
+                if (!name || std::find(std::begin(kNames), std::end(kNames), name->get()) ==
+                                 std::end(kNames))
+                    expected(item, "media.codecs", kCodecs);
+                out.codecs.push_back(name->get());
+            }
         }
     }
 

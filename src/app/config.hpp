@@ -24,8 +24,8 @@ namespace sb::app {
 
 struct ListenConfig {
     sip::Transport transport = sip::Transport::udp;
-    std::string address;    // an IPv4 or IPv6 literal, validated ("127.0.0.1", "::1")
-    std::uint16_t port = 0; // 0: the system picks a free port
+    std::string address;     // an IPv4 or IPv6 literal, validated ("127.0.0.1", "::1")
+    std::uint16_t port = 0;  // 0: the system picks a free port
     std::string advertise{}; // the host in our Via and Contact; empty: the address
 
     bool operator==(const ListenConfig&) const = default;
@@ -113,6 +113,19 @@ struct DnsConfig {
     bool operator==(const DnsConfig&) const = default;
 };
 
+// Media anchoring ([media]).
+struct MediaConfig {
+    bool anchor = false; // off: session descriptions pass through untouched
+    std::string address = "127.0.0.1";
+    std::string advertise; // empty: address
+    std::uint16_t portMin = 20000, portMax = 29999;
+    bool latching = true;
+    std::vector<std::string> codecs{"opus", "G722", "PCMU", "PCMA", "G729", "GSM"};
+    std::uint32_t packetMs = 20;
+
+    bool operator==(const MediaConfig&) const = default;
+};
+
 struct Config {
     std::string dataDir = "var";
     LogConfig log;
@@ -122,6 +135,7 @@ struct Config {
     std::vector<RouteConfig> routes;
     AuthConfig auth;
     DnsConfig dns;
+    MediaConfig media;
 
     bool operator==(const Config&) const = default;
 };

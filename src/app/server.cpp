@@ -1,6 +1,7 @@
 #include "app/server.hpp"
 
 #include "core/log.hpp"
+#include "media/codec.hpp"
 #include "net/tls_context.hpp"
 
 #include <algorithm>
@@ -158,6 +159,25 @@ Result<void> Server::startSip() {
     if (!dns) return fail(dns.error());
     dns_ = std::move(dns).value();
     b2buaOptions.dns = dns_.get();
+    if (config_.media.anchor) {
+        const auto& m = config_.media;
+        MediaOptions media;
+        media.address = asio::ip::make_address(m.address);
+        media.advertise = m.advertise;
+        media.portMin = m.portMin;
+        media.portMax = m.portMax;
+        media.latching = m.latching;
+        media.packetMs = m.packetMs;
+        for (const auto& name : m.codecs) {
+            // The reader allowed only codecs we implement.
+            const auto id =
+                media::codecByName(name, name == "opus" ? 48000 : 8000, name == "opus" ? 2 : 1);
+            const auto& t = media::traitsOf(*id);
+            media.codecs.push_back({std::string(t.sdpName), t.rtpClock, t.sdpChannels});
+        }
+        media_ = std::make_unique<MediaAnchor>(context_, std::move(media));
+        b2buaOptions.media = media_.get();
+    }
     sipSender_ = std::make_unique<sip::TransportSender>(*sipTransport_);
     b2bua_ = std::make_unique<sip::B2bua>(wheel_, *sipSender_, std::move(b2buaOptions));
     sipTransport_->onConnectFailed(
@@ -221,14 +241,14 @@ std::string Server::statsLine() const {
         "rejected_no_route={} failovers={} dns_lookups={} dns_cache_hits={} dns_failures={} "
         "tx_server_created={} tx_client_created={} retransmissions_sent={} "
         "retransmissions_absorbed={} tx_timeouts={} tx_transport_errors={} ack_timeouts={} "
-        "stray_responses={} failures_by_status={}",
+        "stray_responses={} media_sessions={} rtp_ports={} failures_by_status={}",
         calls.calls, calls.dialogs, b2bua_->transactions().active(), calls.callsTotal,
         calls.callsAnswered, calls.callsFailed, calls.callsCancelled, calls.callsReaped,
         calls.rejectedOverload, calls.rejectedLoop, calls.rejectedNoRoute, calls.failovers,
         calls.locator.lookups, calls.locator.cacheHits, calls.locator.failures, tx.serverCreated,
         tx.clientCreated, tx.retransmissionsSent, tx.retransmissionsAbsorbed, tx.timeouts,
-        tx.transportErrors, tx.ackTimeouts, tx.strayResponses,
-        failures.empty() ? "none" : failures);
+        tx.transportErrors, tx.ackTimeouts, tx.strayResponses, media_ ? media_->sessions() : 0,
+        media_ ? media_->portsLeased() : 0, failures.empty() ? "none" : failures);
 }
 
 void Server::shutdown(std::string_view reason) {

@@ -3,6 +3,7 @@
 // until asked to stop (stop(), SIGINT or SIGTERM) and takes everything down again.
 
 #include "app/config.hpp"
+#include "app/media_anchor.hpp"
 #include "core/result.hpp"
 #include "net/dns_resolver.hpp"
 #include "net/timer_wheel.hpp"
@@ -75,6 +76,7 @@ private:
     std::unique_ptr<sip::TransportLayer> sipTransport_;
     std::unique_ptr<sip::TransportSender> sipSender_;
     std::unique_ptr<net::AresResolver> dns_; // outlives the B2BUA, which asks it
+    std::unique_ptr<MediaAnchor> media_;     // likewise
     std::unique_ptr<sip::B2bua> b2bua_;
     bool started_ = false;
     bool stopping_ = false; // touched only on the control loop

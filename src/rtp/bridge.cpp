@@ -36,7 +36,7 @@ std::unique_ptr<Bridge::Path> Bridge::makePath(RtpStream& to, const BridgePlan::
     path->outPayloadType = out.payloadType;
     if (!plan.transcode) {
         RtpForwarder::Options o{path->ssrc, path->sequence, path->timestamp, {}};
-        o.payloadTypes[in.payloadType] = {out.payloadType, media::traitsOf(in.codec).rtpClock};
+        o.payloadTypes[in.payloadType] = {out.payloadType, in.clockRate};
         if (in.telephoneEvent && out.telephoneEvent)
             o.payloadTypes[*in.telephoneEvent] = {*out.telephoneEvent, 8000};
         path->forwarder.emplace(std::move(o));

@@ -17,8 +17,9 @@ namespace sb::rtp {
 struct BridgePlan {
     struct Side {
         std::uint8_t payloadType = 0;
-        media::CodecId codec = media::CodecId::pcmu;
-        std::optional<std::uint8_t> telephoneEvent; // its payload type, if agreed
+        std::uint32_t clockRate = 8000;              // the RTP clock (relaying needs no more)
+        media::CodecId codec = media::CodecId::pcmu; // for transcoding
+        std::optional<std::uint8_t> telephoneEvent;  // its payload type, if agreed
     };
     Side a, b;
     bool transcode = false;

@@ -21,12 +21,12 @@ std::optional<int> staticPayloadType(const Codec& c) {
 }
 
 void addRtpmap(Media& m, int type, const Codec& c) {
+    // Written for static types too: optional there (RFC 8866 §6.6), but much equipment looks
+    // for one.
     m.formats.push_back(std::to_string(type));
-    if (type >= 96 || !staticPayloadType(c))
-        m.attributes.add("rtpmap",
-                         c.channels > 1
-                             ? fmt::format("{} {}/{}/{}", type, c.name, c.clockRate, c.channels)
-                             : fmt::format("{} {}/{}", type, c.name, c.clockRate));
+    m.attributes.add(
+        "rtpmap", c.channels > 1 ? fmt::format("{} {}/{}/{}", type, c.name, c.clockRate, c.channels)
+                                 : fmt::format("{} {}/{}", type, c.name, c.clockRate));
 }
 
 std::string_view protoFor(SrtpPolicy policy) {

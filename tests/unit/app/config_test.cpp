@@ -123,7 +123,7 @@ self_signed = false
 TEST(ParseConfig, UnknownTopLevelKeyNamesKeyLineAndChoices) {
     const auto text = "data_dir = \"x\"\ndata_dri = \"x\"\n" + std::string(kListener);
     EXPECT_EQ(errorOf(text), "test.toml:2:1: unknown key 'data_dri' (expected one of: data_dir, "
-                             "log, sip, tls, calls, routes, auth, dns)");
+                             "log, sip, tls, calls, routes, auth, dns, media)");
 }
 
 TEST(ParseConfig, UnknownNestedKeyNamesTheDottedKey) {
@@ -417,6 +417,27 @@ TEST(ParseConfig, ListenAdvertise) {
                         "advertise = \"2001:db8::1\"\n"),
                 HasSubstr("sip.listen[0].advertise: expected a host name, an IPv4 address or a "
                           "bracketed IPv6 address"));
+}
+
+TEST(ParseConfig, MediaAnchoring) {
+    const auto text = std::string(kListener) +
+                      "[media]\nanchor = true\naddress = \"::1\"\nport_min = 30000\n"
+                      "port_max = 30999\ncodecs = [\"PCMU\", \"opus\"]\nptime_ms = 30\n";
+    auto config = parseConfig(text, "test.toml");
+    ASSERT_TRUE(config) << config.error().message;
+    EXPECT_TRUE(config->media.anchor);
+    EXPECT_EQ(config->media.address, "::1");
+    EXPECT_EQ(config->media.portMin, 30000);
+    EXPECT_EQ(config->media.codecs, (std::vector<std::string>{"PCMU", "opus"}));
+    EXPECT_EQ(config->media.packetMs, 30u);
+    EXPECT_EQ(defaultConfig().media, MediaConfig{});
+    const std::string base(kListener);
+    EXPECT_THAT(errorOf(base + "[media]\ncodecs = [\"AMR\"]\n"),
+                HasSubstr("media.codecs: expected a non-empty array of"));
+    EXPECT_THAT(errorOf(base + "[media]\nport_min = 30000\nport_max = 30000\n"),
+                HasSubstr("media.port_max: expected at least media.port_min + 1"));
+    EXPECT_THAT(errorOf(base + "[media]\naddress = \"localhost\"\n"),
+                HasSubstr("media.address: expected an IPv4 or IPv6 address literal"));
 }
 
 } // namespace

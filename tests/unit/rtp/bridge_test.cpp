@@ -55,7 +55,8 @@ protected:
 
 TEST_F(Bridging, ACommonCodecIsRelayedWithItsPayloadUntouched) {
     Bridge bridge(*a_, *b_);
-    ASSERT_TRUE(bridge.configure({{0, media::CodecId::pcmu, 101}, {0, media::CodecId::pcmu, 96}}));
+    ASSERT_TRUE(bridge.configure(
+        {{0, 8000, media::CodecId::pcmu, 101}, {0, 8000, media::CodecId::pcmu, 96}}));
     speak();
     auto heard = heardByB(50);
     ASSERT_EQ(heard.size(), 50u);
@@ -68,7 +69,8 @@ TEST_F(Bridging, ACommonCodecIsRelayedWithItsPayloadUntouched) {
 
 TEST_F(Bridging, DifferentCodecsAreTranscodedAndTheToneSurvives) {
     Bridge bridge(*a_, *b_);
-    BridgePlan plan{{0, media::CodecId::pcmu, {}}, {111, media::CodecId::opus, {}}, true, 20};
+    BridgePlan plan{
+        {0, 8000, media::CodecId::pcmu, {}}, {111, 48000, media::CodecId::opus, {}}, true, 20};
     ASSERT_TRUE(bridge.configure(plan));
     speak(25); // one packet lost on the way in
     auto heard = heardByB(48);

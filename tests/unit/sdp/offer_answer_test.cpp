@@ -43,7 +43,8 @@ TEST(MakeOffer, StaticAndDynamicPayloadTypesDtmfRtcpMuxAndDirection) {
     EXPECT_EQ(write(makeOffer(kOrigin, {local})),
               "v=0\r\no=- 42 1 IN IP4 192.0.2.99\r\ns=-\r\nt=0 0\r\n"
               "m=audio 40000 RTP/AVP 96 0 101\r\nc=IN IP4 192.0.2.99\r\n"
-              "a=rtpmap:96 opus/48000/2\r\na=rtpmap:101 telephone-event/8000\r\n"
+              "a=rtpmap:96 opus/48000/2\r\na=rtpmap:0 PCMU/8000\r\n"
+              "a=rtpmap:101 telephone-event/8000\r\n"
               "a=fmtp:101 0-16\r\na=ptime:20\r\na=rtcp-mux\r\na=sendonly\r\n");
 }
 
@@ -70,6 +71,7 @@ TEST(MakeAnswer, AcceptsTheOfferedTypesWeTakeInOurOrderWithTheirNumbers) {
     EXPECT_EQ(write(*answer), "v=0\r\no=- 42 1 IN IP4 192.0.2.99\r\ns=-\r\nt=0 0\r\n"
                               "m=audio 40000 RTP/AVP 98 0 101\r\nc=IN IP4 192.0.2.99\r\n"
                               "a=rtpmap:98 OPUS/48000/2\r\na=fmtp:98 useinbandfec=1\r\n"
+                              "a=rtpmap:0 PCMU/8000\r\n"
                               "a=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-15\r\n"
                               "a=ptime:20\r\na=rtcp-mux\r\na=sendrecv\r\n");
 }

@@ -1,0 +1,223 @@
+#include "app/media_anchor.hpp"
+
+#include "core/log.hpp"
+#include "media/codec.hpp"
+#include "sdp/negotiation.hpp"
+#include "sdp/offer_answer.hpp"
+#include "sdp/parser.hpp"
+
+#include <charconv>
+#include <fmt/format.h>
+
+namespace sb::app {
+namespace {
+
+spdlog::logger& logger() {
+    return log::get("media");
+}
+
+using Leg = sip::MediaPolicy::Leg;
+
+Leg other(Leg leg) {
+    return leg == Leg::caller ? Leg::callee : Leg::caller;
+}
+
+const sdp::Media* firstAudio(const sdp::Session& s) {
+    for (const auto& m : s.media)
+        if (m.type == "audio" && m.isRtp()) return &m;
+    return nullptr;
+}
+
+// Where a stream's peer receives RTP: its c= address (an IP literal) and m= port.
+Result<asio::ip::udp::endpoint> peerOf(const sdp::Session& s, const sdp::Media& m) {
+    const sdp::Connection* c = s.connectionOf(m);
+    if (!c) return fail(Errc::invalid_input, "SDP: an audio stream without c=");
+    std::error_code ec;
+    auto address = asio::ip::make_address(c->address, ec);
+    if (ec)
+        return fail(Errc::invalid_input,
+                    fmt::format("SDP c=: '{}' is not an IP address", c->address));
+    return asio::ip::udp::endpoint(address, m.port);
+}
+
+std::optional<std::uint8_t> telephoneEventOf(const sdp::Media& m) {
+    for (const auto& format : m.formats) {
+        int type = 0;
+        if (std::from_chars(format.data(), format.data() + format.size(), type).ec != std::errc())
+            continue;
+        if (auto codec = sdp::codecOf(m, type); codec && codec->isTelephoneEvent())
+            return static_cast<std::uint8_t>(type);
+    }
+    return std::nullopt;
+}
+
+} // namespace
+
+struct MediaAnchor::Side {
+    std::unique_ptr<rtp::RtpStream> stream;
+    std::string lastIn, lastOut; // a repeated description gets the same rewrite
+    std::uint32_t version = 0;   // of our o= towards this side
+};
+
+struct MediaAnchor::Session {
+    Side caller, callee;
+    std::uint64_t sessionId = 0;
+    std::optional<Leg> offerFrom;        // an offer crossing, until its answer
+    sdp::Session pendingOffer;           // that offer, as the offerer wrote it
+    std::unique_ptr<rtp::Bridge> bridge; // declared last: it uses the sides' streams
+    Side& side(Leg leg) { return leg == Leg::caller ? caller : callee; }
+};
+
+MediaAnchor::MediaAnchor(asio::io_context& context, MediaOptions options)
+    : options_(std::move(options)),
+      pool_(context, options_.address, options_.portMin, options_.portMax),
+      random_(std::random_device{}()) {
+    if (options_.advertise.empty()) options_.advertise = options_.address.to_string();
+}
+
+MediaAnchor::~MediaAnchor() = default;
+
+void MediaAnchor::ended(std::uint64_t call) {
+    sessions_.erase(call); // bridge, then streams: the ports go back to the pool
+}
+
+sdp::Origin MediaAnchor::originFor(Session& s, Side& towards) {
+    const bool v6 = options_.advertise.find(':') != std::string::npos;
+    return {"switchboard", std::to_string(s.sessionId), std::to_string(++towards.version),
+            "IN",          v6 ? "IP6" : "IP4",          options_.advertise};
+}
+
+Result<void> MediaAnchor::ensureStreams(Session& s) {
+    for (Side* side : {&s.caller, &s.callee}) {
+        if (side->stream) continue;
+        auto lease = pool_.lease();
+        if (!lease) return fail(lease.error());
+        side->stream =
+            std::make_unique<rtp::RtpStream>(std::move(lease).value(), options_.latching);
+    }
+    return {};
+}
+
+Result<std::string> MediaAnchor::relay(std::uint64_t call, Leg from, std::string_view text) {
+    auto& owned = sessions_[call];
+    if (!owned) {
+        owned = std::make_unique<Session>();
+        owned->sessionId = random_() >> 1;
+    }
+    Session& s = *owned;
+    Side& in = s.side(from);
+    if (!in.lastOut.empty() && text == in.lastIn) return in.lastOut; // e.g. 183, then 200
+    auto parsed = sdp::parse(text);
+    if (!parsed) return fail(parsed.error());
+    auto rewritten =
+        s.offerFrom == other(from) ? answer(call, s, from, *parsed) : offer(call, s, from, *parsed);
+    if (!rewritten) return rewritten;
+    in.lastIn = text;
+    in.lastOut = *rewritten;
+    return rewritten;
+}
+
+Result<std::string> MediaAnchor::offer(std::uint64_t call, Session& s, Leg from,
+                                       const sdp::Session& offered) {
+    const sdp::Media* audio = firstAudio(offered);
+    if (!audio) return fail(Errc::unsupported, "SDP: no audio stream offered");
+    auto peer = peerOf(offered, *audio);
+    if (!peer) return fail(peer.error());
+    if (auto ok = ensureStreams(s); !ok) return fail(ok.error());
+    s.side(from).stream->setRemote(*peer, audio->rtcpMux());
+
+    // Our offer to the other leg: the offerer's codecs first (so that one may be relayed
+    // untouched), then those we can transcode to, then DTMF events.
+    std::vector<sdp::Codec> codecs;
+    auto add = [&](const sdp::Codec& c) {
+        for (const auto& have : codecs)
+            if (have.sameAs(c)) return;
+        codecs.push_back(c);
+    };
+    for (const auto& offeredCodec : sdp::voiceCodecs(*audio))
+        add(offeredCodec.codec);
+    for (const auto& ours : options_.codecs)
+        add(ours);
+    add({"telephone-event", 8000, 1});
+    Side& to = s.side(other(from));
+    sdp::LocalStream local;
+    local.address = options_.advertise;
+    local.port = to.stream->localPort();
+    local.codecs = std::move(codecs);
+    local.ptime = options_.packetMs;
+    local.direction = offered.direction(*audio); // hold and resume cross as they came
+    s.pendingOffer = offered;
+    s.offerFrom = from;
+    logger().debug("call {}: offer from the {} relayed", call,
+                   from == Leg::caller ? "caller" : "callee");
+    return sdp::write(sdp::makeOffer(originFor(s, to), {local}));
+}
+
+Result<std::string> MediaAnchor::answer(std::uint64_t call, Session& s, Leg from,
+                                        const sdp::Session& answered) {
+    const Leg offerer = other(from);
+    s.offerFrom.reset();
+    const sdp::Session& offered = s.pendingOffer;
+    const sdp::Media* offerAudio = firstAudio(offered);
+    const sdp::Media* audio = firstAudio(answered);
+    Side& back = s.side(offerer);
+    sdp::LocalStream local;
+    local.address = options_.advertise;
+    local.port = back.stream->localPort();
+    local.ptime = options_.packetMs;
+    if (!audio || audio->port == 0) {
+        // The answerer refused the audio: so do we (port 0 in our answer).
+        local.port = 0;
+        s.bridge.reset();
+        auto refused = sdp::makeAnswer(offered, originFor(s, back), {local});
+        if (!refused) return fail(refused.error());
+        return sdp::write(*refused);
+    }
+    auto peer = peerOf(answered, *audio);
+    if (!peer) return fail(peer.error());
+    s.side(from).stream->setRemote(*peer, audio->rtcpMux());
+
+    std::vector<sdp::Codec> implemented;
+    for (const auto& c : options_.codecs)
+        implemented.push_back(c);
+    auto choice =
+        sdp::chooseCodecs(sdp::voiceCodecs(*offerAudio), sdp::voiceCodecs(*audio), implemented);
+    if (!choice) return fail(choice.error());
+    logger().info("call {}: codec {}: {} ({} ↔ {})", call, sdp::stageName(choice->stage),
+                  choice->reason, choice->a.codec.name, choice->b.codec.name);
+
+    // Our answer to the offerer: the codec chosen for its side, DTMF events if both have them.
+    const auto offererEvents = telephoneEventOf(*offerAudio);
+    const auto answererEvents = telephoneEventOf(*audio);
+    local.codecs = {choice->a.codec};
+    if (offererEvents && answererEvents) local.codecs.push_back({"telephone-event", 8000, 1});
+    local.direction = answered.direction(*audio);
+    auto reply = sdp::makeAnswer(offered, originFor(s, back), {local});
+    if (!reply) return fail(reply.error());
+
+    // The bridge: side a is the caller's stream, side b the callee's.
+    auto sideOf = [](const sdp::PayloadCodec& p, std::optional<std::uint8_t> events) {
+        rtp::BridgePlan::Side side;
+        side.payloadType = static_cast<std::uint8_t>(p.payloadType);
+        side.clockRate = p.codec.clockRate;
+        side.codec = media::codecByName(p.codec.name, p.codec.clockRate, p.codec.channels)
+                         .value_or(media::CodecId::pcmu);
+        side.telephoneEvent = events;
+        return side;
+    };
+    auto offererSide =
+        sideOf(choice->a, offererEvents && answererEvents ? offererEvents : std::nullopt);
+    auto answererSide =
+        sideOf(choice->b, offererEvents && answererEvents ? answererEvents : std::nullopt);
+    rtp::BridgePlan plan;
+    plan.a = offerer == Leg::caller ? offererSide : answererSide;
+    plan.b = offerer == Leg::caller ? answererSide : offererSide;
+    plan.transcode = choice->stage != sdp::CodecChoice::Stage::direct;
+    plan.packetMs = options_.packetMs;
+    if (!s.bridge) s.bridge = std::make_unique<rtp::Bridge>(*s.caller.stream, *s.callee.stream);
+    if (auto ok = s.bridge->configure(plan); !ok)
+        return fail(Errc::unsupported, ok.error().message);
+    return sdp::write(*reply);
+}
+
+} // namespace sb::app

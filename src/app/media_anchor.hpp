@@ -1,0 +1,63 @@
+#pragma once
+// Media anchoring for bridged calls: Switchboard puts its own address and ports in every
+// session description that crosses a call, so that both legs send their RTP to it, and joins
+// the two legs' streams with a bridge that relays or transcodes as codec negotiation decides
+// (ARCHITECTURE.md "Codec negotiation"; its outcome and reason are logged).
+//
+// Per call, RFC 3264's offer/answer runs end to end: an offer from one leg becomes our offer to
+// the other (our port, the offerer's codecs first and then the ones we can transcode to, its
+// direction, so that hold and resume cross), and that leg's answer becomes our answer to the
+// offerer (the codec chosen for its side). Re-offers (hold, resume, a new address) rewire the
+// call without dropping it. The first audio stream is anchored; other streams are refused.
+
+#include "rtp/bridge.hpp"
+#include "rtp/port_pool.hpp"
+#include "sdp/codec.hpp"
+#include "sdp/session.hpp"
+#include "sip/b2bua.hpp"
+
+#include <asio/io_context.hpp>
+#include <memory>
+#include <random>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace sb::app {
+
+struct MediaOptions {
+    asio::ip::address address = asio::ip::make_address("127.0.0.1"); // RTP sockets bind here
+    std::string advertise; // the address in our SDP; empty: `address`
+    std::uint16_t portMin = 20000, portMax = 29999;
+    bool latching = true;           // RFC 4961 symmetric RTP for phones behind NAT
+    std::vector<sdp::Codec> codecs; // offered and accepted, preferred first; all implemented
+    std::uint32_t packetMs = 20;
+};
+
+class MediaAnchor final : public sip::MediaPolicy {
+public:
+    MediaAnchor(asio::io_context& context, MediaOptions options);
+    ~MediaAnchor() override;
+
+    Result<std::string> relay(std::uint64_t call, Leg from, std::string_view sdp) override;
+    void ended(std::uint64_t call) override;
+
+    std::size_t sessions() const noexcept { return sessions_.size(); }
+    std::size_t portsLeased() const noexcept { return pool_.leased(); }
+
+private:
+    struct Session;
+    struct Side;
+    Result<std::string> offer(std::uint64_t call, Session& s, Leg from, const sdp::Session& offer);
+    Result<std::string> answer(std::uint64_t call, Session& s, Leg from,
+                               const sdp::Session& answer);
+    Result<void> ensureStreams(Session& s);
+    sdp::Origin originFor(Session& s, Side& towards);
+
+    MediaOptions options_;
+    rtp::PortPool pool_;
+    std::mt19937_64 random_;
+    std::unordered_map<std::uint64_t, std::unique_ptr<Session>> sessions_;
+};
+
+} // namespace sb::app

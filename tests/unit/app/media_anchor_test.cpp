@@ -1,0 +1,95 @@
+// The media anchor's offer/answer across two legs (RTP itself is proven in the rtp tests and
+// with baresip in tests/interop/media_baresip_test.sh).
+#include "app/media_anchor.hpp"
+#include "sdp/parser.hpp"
+
+#include <fmt/format.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+namespace sb::app {
+namespace {
+
+using Leg = sip::MediaPolicy::Leg;
+using testing::HasSubstr;
+
+std::string offer(std::string_view codecs, std::string_view extra = "", int version = 1) {
+    return fmt::format("v=0\r\no=phone 1 {} IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\n"
+                       "t=0 0\r\nm=audio 5004 RTP/AVP {}\r\n{}",
+                       version, codecs, extra);
+}
+
+class Anchor : public testing::Test {
+protected:
+    Anchor() {
+        MediaOptions o;
+        o.portMin = 44000;
+        o.portMax = 44099;
+        o.codecs = {{"opus", 48000, 2}, {"PCMU", 8000, 1}, {"PCMA", 8000, 1}};
+        anchor_.emplace(io_, std::move(o));
+    }
+    sdp::Session relayed(Leg from, const std::string& text) {
+        auto out = anchor_->relay(1, from, text);
+        EXPECT_TRUE(out) << out.error().message;
+        auto parsed = sdp::parse(out ? *out : "");
+        EXPECT_TRUE(parsed);
+        return parsed ? std::move(parsed).value() : sdp::Session{};
+    }
+    asio::io_context io_;
+    std::optional<MediaAnchor> anchor_;
+};
+
+TEST_F(Anchor, OffersTheOffererCodecsFirstAtOurAddressAndAnswersWithTheChosenOne) {
+    auto toCallee = relayed(Leg::caller, offer("8 101", "a=rtpmap:101 telephone-event/8000\r\n"));
+    ASSERT_EQ(toCallee.media.size(), 1u);
+    const auto& m = toCallee.media[0];
+    EXPECT_GE(m.port, 44000);
+    EXPECT_EQ(toCallee.connectionOf(m)->address, "127.0.0.1");
+    ASSERT_GE(m.formats.size(), 4u);
+    EXPECT_EQ(m.rtpmap(std::stoi(m.formats[0]))->encoding, "PCMA"); // the caller's, first
+    EXPECT_EQ(anchor_->portsLeased(), 2u);
+    // The callee picks Opus: transcoded, and the caller is answered with its PCMA.
+    auto toCaller = relayed(Leg::callee, offer("96", "a=rtpmap:96 opus/48000/2\r\n"));
+    const auto& answer = toCaller.media[0];
+    EXPECT_EQ(answer.formats, std::vector<std::string>{"8"});
+    EXPECT_NE(answer.port, m.port);
+    EXPECT_EQ(toCaller.direction(answer), sdp::Direction::sendrecv);
+}
+
+TEST_F(Anchor, ARepeatedDescriptionGetsTheSameRewrite) {
+    const auto first = *anchor_->relay(1, Leg::caller, offer("0"));
+    const auto answer = *anchor_->relay(1, Leg::callee, offer("0"));
+    EXPECT_EQ(*anchor_->relay(1, Leg::callee, offer("0")), answer); // a 183, then the 200
+    EXPECT_THAT(first, HasSubstr("m=audio"));
+}
+
+TEST_F(Anchor, HoldCrossesAsItCameAndEndingReturnsThePorts) {
+    relayed(Leg::caller, offer("0"));
+    relayed(Leg::callee, offer("0"));
+    auto hold = relayed(Leg::caller, offer("0", "a=sendonly\r\n", 2));
+    EXPECT_EQ(hold.direction(hold.media[0]), sdp::Direction::sendonly);
+    auto held = relayed(Leg::callee, offer("0", "a=recvonly\r\n", 2));
+    EXPECT_EQ(held.direction(held.media[0]), sdp::Direction::recvonly);
+    anchor_->ended(1);
+    EXPECT_EQ(anchor_->sessions(), 0u);
+    EXPECT_EQ(anchor_->portsLeased(), 0u);
+}
+
+TEST_F(Anchor, BadDescriptionsAreRefusedWithTheReason) {
+    auto malformed = anchor_->relay(1, Leg::caller, "v=0\r\nm=audio x RTP/AVP 0\r\n");
+    ASSERT_FALSE(malformed);
+    EXPECT_EQ(malformed.error().code, Errc::invalid_input);
+    auto video = anchor_->relay(2, Leg::caller,
+                                "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\n"
+                                "t=0 0\r\nm=video 5006 RTP/AVP 96\r\n");
+    ASSERT_FALSE(video);
+    EXPECT_EQ(video.error().code, Errc::unsupported);
+    relayed(Leg::caller, offer("0"));
+    auto amr = anchor_->relay(1, Leg::callee, offer("96", "a=rtpmap:96 AMR/8000\r\n"));
+    ASSERT_FALSE(amr);
+    EXPECT_EQ(amr.error().code, Errc::unsupported);
+    EXPECT_THAT(amr.error().message, HasSubstr("AMR"));
+}
+
+} // namespace
+} // namespace sb::app
