@@ -347,7 +347,7 @@ private:
     void readMedia(const toml::table& media, MediaConfig& out) const {
         static constexpr std::string_view kKeys[] = {"anchor",   "address",  "advertise",
                                                      "port_min", "port_max", "latching",
-                                                     "codecs",   "ptime_ms"};
+                                                     "codecs",   "ptime_ms", "srtp"};
         onlyKeys(media, "media", kKeys);
         boolean(media, "media", "anchor", out.anchor);
         boolean(media, "media", "latching", out.latching);
@@ -366,6 +366,11 @@ private:
         if (out.portMax < out.portMin + 1)
             failAt(media.source(), "media.port_max: expected at least media.port_min + 1");
         integer(media, "media", "ptime_ms", 10, 60, out.packetMs);
+        if (const auto* srtp = string(media, "media", "srtp", "one of: off, optional, required")) {
+            if (srtp->get() != "off" && srtp->get() != "optional" && srtp->get() != "required")
+                expected(*srtp, "media.srtp", "one of: off, optional, required");
+            out.srtp = srtp->get();
+        }
         if (const auto* node = media.get("codecs")) {
             static constexpr std::string_view kNames[] = {"opus", "G722", "PCMU",
                                                           "PCMA", "G729", "GSM"};

@@ -122,6 +122,7 @@ struct MediaConfig {
     bool latching = true;
     std::vector<std::string> codecs{"opus", "G722", "PCMU", "PCMA", "G729", "GSM"};
     std::uint32_t packetMs = 20;
+    std::string srtp = "off"; // towards the called leg: off, optional, required
 
     bool operator==(const MediaConfig&) const = default;
 };

@@ -1,5 +1,6 @@
 #include "app/media_anchor.hpp"
 
+#include "app/sdes.hpp"
 #include "core/log.hpp"
 #include "media/codec.hpp"
 #include "sdp/negotiation.hpp"
@@ -61,6 +62,8 @@ struct MediaAnchor::Side {
 
 struct MediaAnchor::Session {
     Side caller, callee;
+    std::optional<SdesKeys> offererKeys;  // the pending offer's SRTP, as we accept it
+    std::vector<sdp::Crypto> offeredKeys; // ours in the offer we made for it
     std::uint64_t sessionId = 0;
     std::optional<Leg> offerFrom;        // an offer crossing, until its answer
     sdp::Session pendingOffer;           // that offer, as the offerer wrote it
@@ -125,6 +128,9 @@ Result<std::string> MediaAnchor::offer(std::uint64_t call, Session& s, Leg from,
     if (!peer) return fail(peer.error());
     if (auto ok = ensureStreams(s); !ok) return fail(ok.error());
     s.side(from).stream->setRemote(*peer, audio->rtcpMux());
+    s.offererKeys = acceptOffered(*audio);
+    if (!s.offererKeys && audio->proto.find("SAVP") != std::string::npos)
+        return fail(Errc::unsupported, "SRTP: no a=crypto line with a suite and key we take");
 
     // Our offer to the other leg: the offerer's codecs first (so that one may be relayed
     // untouched), then those we can transcode to, then DTMF events.
@@ -146,6 +152,9 @@ Result<std::string> MediaAnchor::offer(std::uint64_t call, Session& s, Leg from,
     local.codecs = std::move(codecs);
     local.ptime = options_.packetMs;
     local.direction = offered.direction(*audio); // hold and resume cross as they came
+    local.srtp = options_.srtp;
+    if (local.srtp != sdp::SrtpPolicy::off) local.keys = offerKeys();
+    s.offeredKeys = local.keys;
     s.pendingOffer = offered;
     s.offerFrom = from;
     logger().debug("call {}: offer from the {} relayed", call,
@@ -176,6 +185,14 @@ Result<std::string> MediaAnchor::answer(std::uint64_t call, Session& s, Leg from
     auto peer = peerOf(answered, *audio);
     if (!peer) return fail(peer.error());
     s.side(from).stream->setRemote(*peer, audio->rtcpMux());
+    // SRTP towards the answerer: the line of ours it chose, and its key.
+    if (!audio->cryptos().empty() || options_.srtp == sdp::SrtpPolicy::required) {
+        auto keys = acceptAnswered(*audio, s.offeredKeys);
+        if (!keys) return fail(keys.error());
+        if (auto ok = secure(*s.side(from).stream, *keys); !ok) return fail(ok.error());
+        logger().info("call {}: SRTP {} towards the {}", call, rtp::srtpSuiteName(keys->suite),
+                      from == Leg::caller ? "caller" : "callee");
+    }
 
     std::vector<sdp::Codec> implemented;
     for (const auto& c : options_.codecs)
@@ -192,6 +209,18 @@ Result<std::string> MediaAnchor::answer(std::uint64_t call, Session& s, Leg from
     local.codecs = {choice->a.codec};
     if (offererEvents && answererEvents) local.codecs.push_back({"telephone-event", 8000, 1});
     local.direction = answered.direction(*audio);
+    if (s.offererKeys) {
+        // Towards the offerer: its tag and suite, our key (RFC 4568 §7.1.2.2).
+        local.srtp = sdp::SrtpPolicy::optional;
+        local.keys = {{s.offererKeys->tag,
+                       std::string(rtp::srtpSuiteName(s.offererKeys->suite)),
+                       s.offererKeys->oursParams,
+                       {}}};
+        if (auto ok = secure(*back.stream, *s.offererKeys); !ok) return fail(ok.error());
+        logger().info("call {}: SRTP {} towards the {}", call,
+                      rtp::srtpSuiteName(s.offererKeys->suite),
+                      offerer == Leg::caller ? "caller" : "callee");
+    }
     auto reply = sdp::makeAnswer(offered, originFor(s, back), {local});
     if (!reply) return fail(reply.error());
 

@@ -13,6 +13,7 @@
 #include "rtp/bridge.hpp"
 #include "rtp/port_pool.hpp"
 #include "sdp/codec.hpp"
+#include "sdp/offer_answer.hpp"
 #include "sdp/session.hpp"
 #include "sip/b2bua.hpp"
 
@@ -32,6 +33,8 @@ struct MediaOptions {
     bool latching = true;           // RFC 4961 symmetric RTP for phones behind NAT
     std::vector<sdp::Codec> codecs; // offered and accepted, preferred first; all implemented
     std::uint32_t packetMs = 20;
+    // SDES-keyed SRTP towards the leg we offer to (the other leg gets what it offered).
+    sdp::SrtpPolicy srtp = sdp::SrtpPolicy::off;
 };
 
 class MediaAnchor final : public sip::MediaPolicy {

@@ -168,6 +168,9 @@ Result<void> Server::startSip() {
         media.portMax = m.portMax;
         media.latching = m.latching;
         media.packetMs = m.packetMs;
+        media.srtp = m.srtp == "required"   ? sdp::SrtpPolicy::required
+                     : m.srtp == "optional" ? sdp::SrtpPolicy::optional
+                                            : sdp::SrtpPolicy::off;
         for (const auto& name : m.codecs) {
             // The reader allowed only codecs we implement.
             const auto id =

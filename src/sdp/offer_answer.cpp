@@ -29,8 +29,10 @@ void addRtpmap(Media& m, int type, const Codec& c) {
                                  : fmt::format("{} {}/{}", type, c.name, c.clockRate));
 }
 
+// Required SRTP is RTP/SAVP; optional is RTP/AVP with crypto lines, which a peer without SRTP
+// ignores and one with it takes (the usual "best effort" of SIP equipment).
 std::string_view protoFor(SrtpPolicy policy) {
-    return policy == SrtpPolicy::off ? "RTP/AVP" : "RTP/SAVP";
+    return policy == SrtpPolicy::required ? "RTP/SAVP" : "RTP/AVP";
 }
 
 // The address type of c= for an address (RFC 8866 §5.7).

@@ -2,7 +2,8 @@
 # Media anchored through Switchboard between two real phones: baresip calls baresip through the
 # B2BUA with [media] anchor on, each phone playing its own tone and recording what it hears
 # (baresip's aufile and sndfile modules). Flows: PCMU ↔ Opus and G.722 ↔ PCMU (transcoded),
-# PCMU ↔ PCMU (relayed untouched). Each recording must hold the other phone's tone, with a tone
+# PCMU ↔ PCMU (relayed untouched), and PCMU with SDES-keyed SRTP on both legs (the caller
+# offers RTP/SAVP; Switchboard offers the callee RTP/AVP with crypto lines, which it takes). Each recording must hold the other phone's tone, with a tone
 # to rest-of-signal ratio (Goertzel, over two seconds) of at least 20 dB, and not its own
 # (below 0 dB). Why 20 dB: the flows measure 35-41 dB here, the right tone through a wrong or
 # dead path measures below -50 dB, and 20 dB leaves room for the phones' jitter buffers while
@@ -63,7 +64,8 @@ print(round(10 * math.log10(max(tone, 1e-9) / max(total - tone, 1e-9)), 1))
 PY
 }
 
-# phone NAME PORT CODEC-MODULE WAV: a baresip configuration folder.
+# phone NAME PORT CODEC-MODULE WAV [MEDIAENC]: a baresip configuration folder; MEDIAENC is
+# baresip's SRTP mode (srtp: best effort, srtp-mand: RTP/SAVP).
 phone() {
   local dir=$work/$1
   mkdir -p "$dir"
@@ -71,6 +73,7 @@ phone() {
 sip_listen 127.0.0.1:$2
 module_path /usr/lib/baresip/modules
 module $3
+module srtp.so
 module aufile.so
 module sndfile.so
 module_app account.so
@@ -79,12 +82,13 @@ audio_source aufile,$4
 snd_path $dir
 rtp_ports $(( $2 + 100 ))-$(( $2 + 120 ))
 CONF
-  echo "<sip:$1@127.0.0.1:$2>;regint=0;answermode=auto" > "$dir/accounts"
+  echo "<sip:$1@127.0.0.1:$2>;regint=0;answermode=auto${5:+;mediaenc=$5}" > "$dir/accounts"
 }
 
 write_config <<TOML
 [media]
 anchor = true
+srtp = "optional"
 port_min = $media_base
 port_max = $(( media_base + 99 ))
 [[routes]]
@@ -92,13 +96,14 @@ target = "sip:\${user}@127.0.0.1:$callee_port"
 TOML
 start_switchboard "$switchboard"
 
-# flow NAME CALLER-MODULE CALLER-RATE CALLER-CHANNELS CALLEE-MODULE CALLEE-RATE CALLEE-CHANNELS STAGE
+# flow NAME CALLER-MODULE CALLER-RATE CALLER-CHANNELS CALLEE-MODULE CALLEE-RATE CALLEE-CHANNELS
+#      STAGE [CALLER-MEDIAENC CALLEE-MEDIAENC]
 flow() {
   local name=$1 stage=$8
   tone "$work/$name-caller.wav" 600 "$3" "$4"
   tone "$work/$name-callee.wav" 1400 "$6" "$7"
-  phone "$name-caller" "$caller_port" "$2" "$work/$name-caller.wav"
-  phone "$name-callee" "$callee_port" "$5" "$work/$name-callee.wav"
+  phone "$name-caller" "$caller_port" "$2" "$work/$name-caller.wav" "${9:-}"
+  phone "$name-callee" "$callee_port" "$5" "$work/$name-callee.wav" "${10:-}"
   timeout -k 3 30 baresip -f "$work/$name-callee" >"$work/$name-callee.log" 2>&1 &
   callee_pid=$!
   wait_listening udp "$callee_port" || fail_with "$name: the callee did not start"
@@ -130,3 +135,9 @@ flow() {
 flow pcmu-opus g711.so 8000 1 opus.so 48000 2 fallback
 flow g722-pcmu g722.so 16000 1 g711.so 8000 1 transcode
 flow pcmu-pcmu g711.so 8000 1 g711.so 8000 1 direct
+flow srtp g711.so 8000 1 g711.so 8000 1 direct srtp-mand srtp
+for leg in caller callee; do
+  grep -q "SRTP AES_CM_128_HMAC_SHA1_80 towards the $leg" "$work/server.log" ||
+    fail_with "srtp: no SRTP towards the $leg"
+done
+check "srtp: SDES-keyed SRTP on both legs (RTP/SAVP from the caller, best effort to the callee)"
