@@ -96,6 +96,9 @@ level = "warning"
 [calls]
 max_calls = 1000000
 max_calls_per_source = 1000000
+# Signalling only, as the Kamailio anchor does no media: sipp sends no RTP here.
+[media]
+anchor = false
 [[sip.listen]]
 transport = "udp"
 address = "127.0.0.1"

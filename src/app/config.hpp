@@ -115,7 +115,7 @@ struct DnsConfig {
 
 // Media anchoring ([media]).
 struct MediaConfig {
-    bool anchor = false; // off: session descriptions pass through untouched
+    bool anchor = true; // false: session descriptions pass through untouched
     std::string address = "127.0.0.1";
     std::string advertise; // empty: address
     std::uint16_t portMin = 20000, portMax = 29999;

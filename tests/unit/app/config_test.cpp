@@ -421,11 +421,11 @@ TEST(ParseConfig, ListenAdvertise) {
 
 TEST(ParseConfig, MediaAnchoring) {
     const auto text = std::string(kListener) +
-                      "[media]\nanchor = true\naddress = \"::1\"\nport_min = 30000\n"
+                      "[media]\nanchor = false\naddress = \"::1\"\nport_min = 30000\n"
                       "port_max = 30999\ncodecs = [\"PCMU\", \"opus\"]\nptime_ms = 30\n";
     auto config = parseConfig(text, "test.toml");
     ASSERT_TRUE(config) << config.error().message;
-    EXPECT_TRUE(config->media.anchor);
+    EXPECT_FALSE(config->media.anchor);
     EXPECT_EQ(config->media.address, "::1");
     EXPECT_EQ(config->media.portMin, 30000);
     EXPECT_EQ(config->media.codecs, (std::vector<std::string>{"PCMU", "opus"}));
