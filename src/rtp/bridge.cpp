@@ -15,6 +15,10 @@ struct Bridge::Path {
     std::uint16_t sequence = 0;
     std::optional<std::uint16_t> lastIn; // the last incoming sequence number, for gaps
     std::uint32_t inSamplesPerPacket = 0;
+    // RFC 4733 events through a transcoded path: re-stamped into our numbering.
+    std::optional<std::uint8_t> inEvents, outEvents;
+    std::optional<std::uint32_t> eventIn; // the current event's timestamp as it came
+    std::uint32_t eventOut = 0;           // and as we send it
     std::vector<std::byte> packet = std::vector<std::byte>(1500);
 };
 
@@ -34,6 +38,10 @@ std::unique_ptr<Bridge::Path> Bridge::makePath(RtpStream& to, const BridgePlan::
     path->timestamp = static_cast<std::uint32_t>(random_());
     path->inPayloadType = in.payloadType;
     path->outPayloadType = out.payloadType;
+    if (in.telephoneEvent && out.telephoneEvent) {
+        path->inEvents = in.telephoneEvent;
+        path->outEvents = out.telephoneEvent;
+    }
     if (!plan.transcode) {
         RtpForwarder::Options o{path->ssrc, path->sequence, path->timestamp, {}};
         o.payloadTypes[in.payloadType] = {out.payloadType, in.clockRate};
@@ -71,8 +79,24 @@ Result<void> Bridge::configure(const BridgePlan& plan) {
                 return;
             }
             auto view = parseRtp(packet);
+            if (view && path.inEvents && view->payloadType == *path.inEvents) {
+                // RFC 4733 §2.5: every packet of an event carries the event's start timestamp;
+                // ours is where our stream stands when the event begins.
+                if (view->timestamp != path.eventIn) {
+                    path.eventIn = view->timestamp;
+                    path.eventOut = path.timestamp;
+                }
+                writeRtpHeader(path.packet, {view->marker, *path.outEvents, path.sequence++,
+                                             path.eventOut, path.ssrc});
+                std::copy(view->payload.begin(), view->payload.end(),
+                          path.packet.begin() + kFixedHeaderBytes);
+                path.to.sendRtp(
+                    std::span(path.packet).first(kFixedHeaderBytes + view->payload.size()));
+                ++stats_.relayed;
+                return;
+            }
             if (!view || view->payloadType != path.inPayloadType) {
-                ++stats_.dropped; // events and comfort noise are not transcoded yet
+                ++stats_.dropped; // comfort noise and types nobody agreed to
                 return;
             }
             auto emit = [&path](std::span<const std::byte> payload, std::uint32_t step) {

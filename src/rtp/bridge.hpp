@@ -2,7 +2,8 @@
 // The media between a call's two streams, as codec negotiation chose it (ARCHITECTURE.md
 // "Codec negotiation"): relayed untouched but for the RTP header when both legs use one codec,
 // or transcoded, each direction decoded and encoded again, when they do not. DTMF as RFC 4733
-// telephone-events is relayed where both legs agreed to it (in the relayed mode).
+// telephone-events crosses either way where both legs agreed to it, re-stamped into the
+// outgoing stream's numbering.
 
 #include "media/transcoder.hpp"
 #include "rtp/forwarder.hpp"

@@ -92,5 +92,46 @@ TEST_F(Bridging, DifferentCodecsAreTranscodedAndTheToneSurvives) {
     EXPECT_EQ(parseRtp(heard[1])->timestamp - parseRtp(heard[0])->timestamp, 960u);
 }
 
+TEST_F(Bridging, Rfc4733EventsCrossATranscodedPathInItsNumbering) {
+    Bridge bridge(*a_, *b_);
+    BridgePlan plan{
+        {0, 8000, media::CodecId::pcmu, 101}, {9, 8000, media::CodecId::g722, 96}, true, 20};
+    ASSERT_TRUE(bridge.configure(plan));
+    auto encoder = media::makeEncoder(media::CodecId::pcmu).value();
+    const auto tone = test::tone(1004, 8000, 160);
+    std::vector<std::byte> packet(kFixedHeaderBytes + 160);
+    for (std::uint16_t i = 0; i < 3; ++i) {
+        writeRtpHeader(packet, {false, 0, i, i * 160u, 0x77});
+        (void)encoder->encode(tone, std::span(packet).subspan(kFixedHeaderBytes));
+        phoneA_.send(packet, a_->localPort());
+        io_.poll();
+    }
+    // Digit 5 (RFC 4733 §3.2), three packets of one event, the last with the end bit.
+    for (std::uint16_t i = 0; i < 3; ++i) {
+        std::vector<std::byte> event(kFixedHeaderBytes + 4);
+        writeRtpHeader(event, {i == 0, 101, static_cast<std::uint16_t>(3 + i), 480, 0x77});
+        event[12] = std::byte{5};
+        event[13] = std::byte(i == 2 ? 0x8a : 0x0a);
+        event[15] = std::byte(160 * (i + 1));
+        phoneA_.send(event, a_->localPort());
+        io_.poll();
+    }
+    auto heard = heardByB(5);
+    std::vector<RtpView> events;
+    for (const auto& p : heard)
+        if (auto v = parseRtp(p); v && v->payloadType == 96) events.push_back(*v);
+    ASSERT_EQ(events.size(), 3u);
+    auto audio = parseRtp(heard.front());
+    EXPECT_EQ(audio->payloadType, 9);
+    for (std::size_t i = 0; i < 3; ++i) {
+        EXPECT_EQ(events[i].ssrc, audio->ssrc); // one stream, one numbering
+        EXPECT_EQ(events[i].timestamp, events[0].timestamp);
+        EXPECT_EQ(events[i].payload[0], std::byte{5});
+    }
+    EXPECT_TRUE(events[0].marker);
+    EXPECT_EQ(static_cast<std::uint16_t>(events[2].sequence - events[0].sequence), 2);
+    EXPECT_EQ(events[2].payload[1], std::byte{0x8a}); // the end bit crossed
+}
+
 } // namespace
 } // namespace sb::rtp
