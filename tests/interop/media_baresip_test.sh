@@ -19,7 +19,7 @@ work=$(mktemp -d)
 . "$here/b2bua_lib.sh"
 callee_pid=
 cleanup() {
-  [ -n "$callee_pid" ] && { kill "$callee_pid" 2>/dev/null; wait "$callee_pid" 2>/dev/null || true; }
+  stop_pid "$callee_pid"
   stop_switchboard
 }
 trap cleanup EXIT
@@ -109,8 +109,7 @@ flow() {
   wait_listening udp "$callee_port" || fail_with "$name: the callee did not start"
   timeout -k 3 20 baresip -f "$work/$name-caller" -e "/dial sip:$name-callee@127.0.0.1:$sip_port" \
     -t 5 >"$work/$name-caller.log" 2>&1 || true
-  kill "$callee_pid" 2>/dev/null
-  wait "$callee_pid" 2>/dev/null || true
+  stop_pid "$callee_pid"
   callee_pid=
   grep -q "Call established" "$work/$name-caller.log" || fail_with "$name: no call"
   grep -q "codec $stage:" "$work/server.log" || fail_with "$name: the codec stage was not $stage"

@@ -13,7 +13,7 @@ work=$(mktemp -d)
 . "$here/b2bua_lib.sh"
 baresip_pid=
 cleanup() {
-  [ -n "$baresip_pid" ] && { kill "$baresip_pid" 2>/dev/null; wait "$baresip_pid" 2>/dev/null || true; }
+  stop_pid "$baresip_pid"
   stop_switchboard
 }
 trap cleanup EXIT
