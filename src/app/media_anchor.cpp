@@ -246,6 +246,10 @@ Result<std::string> MediaAnchor::answer(std::uint64_t call, Session& s, Leg from
     if (!s.bridge) s.bridge = std::make_unique<rtp::Bridge>(*s.caller.stream, *s.callee.stream);
     if (auto ok = s.bridge->configure(plan); !ok)
         return fail(Errc::unsupported, ok.error().message);
+    // Each leg gets our RTCP reports on what it sends us (RFC 3550 §6).
+    const std::string cname = "switchboard@" + options_.advertise;
+    s.side(offerer).stream->startReports(cname, choice->a.codec.clockRate);
+    s.side(from).stream->startReports(cname, choice->b.codec.clockRate);
     return sdp::write(*reply);
 }
 

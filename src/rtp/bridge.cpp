@@ -33,7 +33,7 @@ std::unique_ptr<Bridge::Path> Bridge::makePath(RtpStream& to, const BridgePlan::
                                                const BridgePlan::Side& out,
                                                const BridgePlan& plan) {
     auto path = std::make_unique<Path>(to);
-    path->ssrc = static_cast<std::uint32_t>(random_());
+    path->ssrc = to.ssrc(); // the leg's own SSRC, which its RTCP reports too
     path->sequence = static_cast<std::uint16_t>(random_());
     path->timestamp = static_cast<std::uint32_t>(random_());
     path->inPayloadType = in.payloadType;

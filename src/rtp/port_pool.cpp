@@ -10,6 +10,10 @@ PortLease::~PortLease() {
     pool_.release(port_);
 }
 
+asio::io_context& PortLease::context() const noexcept {
+    return pool_.context();
+}
+
 PortPool::PortPool(asio::io_context& context, asio::ip::address address, std::uint16_t first,
                    std::uint16_t last)
     : context_(context), address_(std::move(address)),

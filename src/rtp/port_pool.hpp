@@ -24,6 +24,7 @@ public:
     std::uint16_t port() const noexcept { return port_; }
     const std::shared_ptr<net::UdpSocket>& rtp() const noexcept { return rtp_; }
     const std::shared_ptr<net::UdpSocket>& rtcp() const noexcept { return rtcp_; }
+    asio::io_context& context() const noexcept;
 
 private:
     friend class PortPool;
@@ -47,6 +48,7 @@ public:
     std::size_t leased() const noexcept { return leased_.size(); }
     std::size_t capacity() const noexcept { return (last_ - first_ + 1) / 2; }
     const asio::ip::address& address() const noexcept { return address_; }
+    asio::io_context& context() const noexcept { return context_; }
 
 private:
     friend class PortLease;

@@ -4,17 +4,32 @@
 #include "rtp/rtp_packet.hpp"
 
 #include <cstring>
+#include <random>
 
 namespace sb::rtp {
 namespace {
 
 constexpr std::size_t kMaxPacketBytes = 1500; // one Ethernet MTU: larger media is malformed
 
+// RFC 3550 §4: NTP time, seconds since 1900 in 32.32 fixed point.
+std::uint64_t ntpNow() {
+    const auto since1970 = std::chrono::system_clock::now().time_since_epoch();
+    const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(since1970).count();
+    const std::uint64_t seconds = static_cast<std::uint64_t>(micros / 1000000) + 2208988800u;
+    const std::uint64_t fraction = (static_cast<std::uint64_t>(micros % 1000000) << 32) / 1000000;
+    return (seconds << 32) | fraction;
+}
+
+std::mt19937& randomness() {
+    thread_local std::mt19937 random(std::random_device{}());
+    return random;
+}
+
 } // namespace
 
 RtpStream::RtpStream(std::unique_ptr<PortLease> ports, bool latching)
     : ports_(std::move(ports)), latching_(latching),
-      sendBuffer_(kMaxPacketBytes + kSrtpMaxOverhead) {
+      sendBuffer_(kMaxPacketBytes + kSrtpMaxOverhead), ssrc_(randomness()()) {
     ports_->rtp()->start([this](std::span<std::byte> d, const asio::ip::udp::endpoint& from) {
         receive(d, from, false);
     });
@@ -24,6 +39,11 @@ RtpStream::RtpStream(std::unique_ptr<PortLease> ports, bool latching)
 }
 
 RtpStream::~RtpStream() {
+    *alive_ = false;
+    if (reportTimer_) {
+        reportTimer_->cancel();
+        if (packetsSent_ > 0) sendReport(true); // §6.6: BYE when a source leaves
+    }
     ports_->rtp()->close();
     ports_->rtcp()->close();
 }
@@ -76,9 +96,25 @@ void RtpStream::receive(std::span<std::byte> datagram, const asio::ip::udp::endp
         length = *plain;
     }
     auto packet = datagram.first(length);
-    if (rtcp && !parseRtcp(packet)) {
-        ++stats_.malformed;
-        return;
+    if (rtcp) {
+        auto reports = parseRtcp(packet);
+        if (!reports) {
+            ++stats_.malformed;
+            return;
+        }
+        if (reports->front().type == RtcpType::senderReport) {
+            lastSr_ = static_cast<std::uint32_t>(reports->front().sender.ntpTime >> 16);
+            lastSrArrival_ = std::chrono::steady_clock::now();
+        }
+    } else if (auto view = parseRtp(packet)) {
+        if (peerSsrc_ != view->ssrc) reception_ = {}; // a new source starts its own record
+        peerSsrc_ = view->ssrc;
+        const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::steady_clock::now().time_since_epoch())
+                            .count();
+        reception_.received(
+            view->sequence, view->timestamp,
+            static_cast<std::uint32_t>(static_cast<std::uint64_t>(ms) * clockRate_ / 1000));
     }
     if (latching_) latch(from, rtcpPort);
     stats_.bytesIn += length;
@@ -134,6 +170,73 @@ void RtpStream::send(std::span<const std::byte> packet, bool rtcp) {
     }
     ++(rtcp ? stats_.rtcpOut : stats_.rtpOut);
     stats_.bytesOut += length;
+    if (!rtcp) {
+        if (auto view = parseRtp(packet)) {
+            ++packetsSent_;
+            octetsSent_ += static_cast<std::uint32_t>(view->payload.size());
+            lastTimestampSent_ = view->timestamp;
+            sentSinceReport_ = true;
+        }
+    }
+}
+
+void RtpStream::startReports(std::string cname, std::uint32_t clockRate,
+                             std::chrono::milliseconds interval) {
+    cname_ = std::move(cname);
+    clockRate_ = clockRate;
+    interval_ = interval;
+    if (reportTimer_) return; // already reporting: the new clock rate applies from now
+    reportTimer_.emplace(ports_->context());
+    scheduleReport();
+}
+
+void RtpStream::scheduleReport() {
+    // §6.3.1: a random factor in [0.5, 1.5] keeps the participants' reports from aligning.
+    const double factor = std::uniform_real_distribution<double>(0.5, 1.5)(randomness());
+    reportTimer_->expires_after(std::chrono::milliseconds(
+        static_cast<std::int64_t>(static_cast<double>(interval_.count()) * factor)));
+    reportTimer_->async_wait(
+        [this, alive = std::weak_ptr<bool>(alive_)](const std::error_code& ec) {
+            auto live = alive.lock();
+            if (ec || !live || !*live) return;
+            sendReport(false);
+            scheduleReport();
+        });
+}
+
+void RtpStream::sendReport(bool bye) {
+    std::vector<RtcpPacket> compound(1);
+    RtcpPacket& report = compound.front();
+    report.ssrc = ssrc_;
+    if (sentSinceReport_ || (bye && packetsSent_ > 0)) {
+        report.type = RtcpType::senderReport; // §6.4.1
+        report.sender = {ntpNow(), lastTimestampSent_, packetsSent_, octetsSent_};
+    } else {
+        report.type = RtcpType::receiverReport; // §6.4.2
+    }
+    if (peerSsrc_ && reception_.started()) {
+        std::uint32_t delay = 0;
+        if (lastSr_ != 0) {
+            const auto since = std::chrono::steady_clock::now() - lastSrArrival_;
+            delay = static_cast<std::uint32_t>(
+                std::chrono::duration_cast<std::chrono::microseconds>(since).count() * 65536 /
+                1000000);
+        }
+        report.reports.push_back(reception_.report(*peerSsrc_, lastSr_, delay));
+    }
+    RtcpPacket sdes; // §6.5.1: CNAME in every compound
+    sdes.type = RtcpType::sourceDescription;
+    sdes.chunks.push_back({ssrc_, {{1, cname_}}});
+    compound.push_back(std::move(sdes));
+    if (bye) {
+        RtcpPacket goodbye;
+        goodbye.type = RtcpType::bye;
+        goodbye.byeSources = {ssrc_};
+        compound.push_back(std::move(goodbye));
+    }
+    sentSinceReport_ = false;
+    sendRtcp(writeRtcp(compound));
+    ++stats_.reportsSent;
 }
 
 } // namespace sb::rtp

@@ -11,9 +11,12 @@
 
 #include "net/udp_socket.hpp"
 #include "rtp/port_pool.hpp"
+#include "rtp/reception.hpp"
 #include "rtp/srtp.hpp"
 
 #include <asio/ip/udp.hpp>
+#include <asio/steady_timer.hpp>
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -28,7 +31,8 @@ struct StreamStats {
     std::uint64_t wrongSource = 0;  // from an address that is not the peer's
     std::uint64_t srtpRejected = 0; // failed authentication or replayed
     std::uint64_t sendFailures = 0;
-    std::uint64_t latched = 0; // times the peer's address was learnt from its packets
+    std::uint64_t latched = 0;     // times the peer's address was learnt from its packets
+    std::uint64_t reportsSent = 0; // RTCP compounds of our own
 };
 
 class RtpStream {
@@ -52,6 +56,16 @@ public:
     void sendRtp(std::span<const std::byte> packet);
     void sendRtcp(std::span<const std::byte> packet);
 
+    // Our SSRC on this leg: what goes out on it carries it (the bridge stamps it), and our RTCP.
+    std::uint32_t ssrc() const noexcept { return ssrc_; }
+    // RTCP of our own (RFC 3550 §6): every `interval` (randomised ×0.5–1.5, §6.3.1) an SR if we
+    // sent since the last report, else an RR, with a report block on what we received, and
+    // SDES CNAME; a BYE when the stream ends. `clockRate`: the incoming codec's RTP clock, for
+    // the jitter.
+    void startReports(std::string cname, std::uint32_t clockRate,
+                      std::chrono::milliseconds interval = std::chrono::seconds(5));
+    const ReceptionStats& reception() const noexcept { return reception_; }
+
     std::uint16_t localPort() const noexcept { return ports_->port(); }
     asio::ip::address localAddress() const noexcept;
     const std::optional<asio::ip::udp::endpoint>& remote() const noexcept { return remote_; }
@@ -62,6 +76,8 @@ private:
     bool fromPeer(const asio::ip::udp::endpoint& from, bool rtcpPort) const;
     void latch(const asio::ip::udp::endpoint& from, bool rtcpPort);
     void send(std::span<const std::byte> packet, bool rtcp);
+    void scheduleReport();
+    void sendReport(bool bye);
 
     std::unique_ptr<PortLease> ports_;
     bool latching_;
@@ -72,6 +88,19 @@ private:
     Handler onRtp_, onRtcp_;
     std::vector<std::byte> sendBuffer_;
     StreamStats stats_;
+    // RTCP bookkeeping.
+    std::uint32_t ssrc_;
+    std::optional<std::uint32_t> peerSsrc_;
+    ReceptionStats reception_;
+    std::uint32_t clockRate_ = 8000;
+    std::string cname_;
+    std::chrono::milliseconds interval_{0};
+    std::optional<asio::steady_timer> reportTimer_;
+    std::uint32_t packetsSent_ = 0, octetsSent_ = 0, lastTimestampSent_ = 0;
+    bool sentSinceReport_ = false;
+    std::uint32_t lastSr_ = 0; // the middle of the peer's last SR's NTP time (§6.4.1 LSR)
+    std::chrono::steady_clock::time_point lastSrArrival_{};
+    std::shared_ptr<bool> alive_ = std::make_shared<bool>(true); // for the report timer
 };
 
 } // namespace sb::rtp

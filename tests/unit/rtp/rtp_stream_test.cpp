@@ -1,6 +1,7 @@
 // Two legs' streams on loopback with plain UDP sockets as the phones: a packet from phone A
 // reaches phone B rewritten; latching, a stranger's packets, garbage and SRTP.
 #include "rtp/forwarder.hpp"
+#include "rtp/rtcp_packet.hpp"
 #include "rtp/rtp_packet.hpp"
 #include "rtp/rtp_stream.hpp"
 #include "support/run_until.hpp"
@@ -126,6 +127,43 @@ TEST_F(Streams, SrtpOnOneLegPlainOnTheOther) {
     }));
     EXPECT_EQ(got->size(), length); // decrypted, tag gone
     EXPECT_EQ(parseRtp(*got)->payload[0], std::byte{0x7f});
+}
+
+TEST_F(Streams, ReportsWhatItSentAndReceivedAndSaysByeAtTheEnd) {
+    auto a = stream(false);
+    a->setRemote(phoneA_.endpoint(), true); // rtcp-mux: reports come to the RTP port
+    a->startReports("switchboard@test", 8000, std::chrono::milliseconds(100));
+    for (std::uint16_t s = 1; s <= 12; ++s)
+        if (s != 4 && s != 9) phoneA_.send(rtp(s), a->localPort()); // two lost
+    for (std::uint16_t s = 1; s <= 3; ++s) {
+        auto ours = rtp(s, a->ssrc());
+        a->sendRtp(ours);
+    }
+    std::optional<std::vector<RtcpPacket>> report;
+    ASSERT_TRUE(test::runUntil(io_, [&] {
+        while (auto p = phoneA_.receive())
+            if (looksLikeRtcp(*p)) report = parseRtcp(*p).value();
+        return report.has_value();
+    }));
+    ASSERT_EQ(report->size(), 2u);
+    const auto& sr = report->at(0);
+    EXPECT_EQ(sr.type, RtcpType::senderReport);
+    EXPECT_EQ(sr.ssrc, a->ssrc());
+    EXPECT_EQ(sr.sender.packetCount, 3u);
+    EXPECT_EQ(sr.sender.octetCount, 3u * 160);
+    ASSERT_EQ(sr.reports.size(), 1u);
+    EXPECT_EQ(sr.reports[0].ssrc, 0x11u);
+    EXPECT_EQ(sr.reports[0].cumulativeLost, 2);
+    EXPECT_EQ(sr.reports[0].highestSequence, 12u);
+    EXPECT_EQ(report->at(1).chunks.at(0).items.at(0).text, "switchboard@test");
+    // The end of the stream is a BYE (RFC 3550 §6.6).
+    a.reset();
+    std::optional<std::vector<RtcpPacket>> last;
+    ASSERT_TRUE(test::runUntil(io_, [&] {
+        while (auto p = phoneA_.receive())
+            if (looksLikeRtcp(*p)) last = parseRtcp(*p).value();
+        return last && last->back().type == RtcpType::bye;
+    }));
 }
 
 TEST(PortPool, LeasesEvenPairsAndTakesThemBackWhenALeaseEnds) {
