@@ -57,13 +57,16 @@ std::optional<std::uint8_t> telephoneEventOf(const sdp::Media& m) {
 struct MediaAnchor::Side {
     std::unique_ptr<rtp::RtpStream> stream;
     std::string lastIn, lastOut; // a repeated description gets the same rewrite
-    std::uint32_t version = 0;   // of our o= towards this side
+    bool lastWasAnswer = false;
+    std::uint32_t version = 0; // of our o= towards this side
+    bool secured = false;      // its RTP is SRTP: our re-offers to it keep RTP/SAVP
 };
 
 struct MediaAnchor::Session {
     Side caller, callee;
-    std::optional<SdesKeys> offererKeys;  // the pending offer's SRTP, as we accept it
-    std::vector<sdp::Crypto> offeredKeys; // ours in the offer we made for it
+    std::optional<SdesKeys> offererKeys;                // the pending offer's SRTP, as we accept it
+    std::vector<sdp::Crypto> offeredKeys;               // ours in the offer we made for it
+    sdp::SrtpPolicy offeredSrtp = sdp::SrtpPolicy::off; // and how we offered them
     std::uint64_t sessionId = 0;
     std::optional<Leg> offerFrom;        // an offer crossing, until its answer
     sdp::Session pendingOffer;           // that offer, as the offerer wrote it
@@ -109,14 +112,24 @@ Result<std::string> MediaAnchor::relay(std::uint64_t call, Leg from, std::string
     }
     Session& s = *owned;
     Side& in = s.side(from);
-    if (!in.lastOut.empty() && text == in.lastIn) return in.lastOut; // e.g. 183, then 200
+    const bool isAnswer = s.offerFrom == other(from);
     auto parsed = sdp::parse(text);
     if (!parsed) return fail(parsed.error());
-    auto rewritten =
-        s.offerFrom == other(from) ? answer(call, s, from, *parsed) : offer(call, s, from, *parsed);
+    if (!isAnswer && !in.lastOut.empty() && text == in.lastIn) {
+        // The same description again: an answer repeated (a 183, then the 200) goes on as
+        // before; an offer repeated (a session refresh) goes on as before and awaits its answer,
+        // with our description unchanged (RFC 3264 §8: same content, same version).
+        if (!in.lastWasAnswer) {
+            s.pendingOffer = std::move(parsed).value();
+            s.offerFrom = from;
+        }
+        return in.lastOut;
+    }
+    auto rewritten = isAnswer ? answer(call, s, from, *parsed) : offer(call, s, from, *parsed);
     if (!rewritten) return rewritten;
     in.lastIn = text;
     in.lastOut = *rewritten;
+    in.lastWasAnswer = isAnswer;
     return rewritten;
 }
 
@@ -152,9 +165,13 @@ Result<std::string> MediaAnchor::offer(std::uint64_t call, Session& s, Leg from,
     local.codecs = std::move(codecs);
     local.ptime = options_.packetMs;
     local.direction = offered.direction(*audio); // hold and resume cross as they came
-    local.srtp = options_.srtp;
+    // SRTP as the route asks towards the callee, and kept wherever a leg already has it.
+    local.srtp = to.secured                   ? sdp::SrtpPolicy::required
+                 : other(from) == Leg::callee ? options_.srtp
+                                              : sdp::SrtpPolicy::off;
     if (local.srtp != sdp::SrtpPolicy::off) local.keys = offerKeys();
     s.offeredKeys = local.keys;
+    s.offeredSrtp = local.srtp;
     s.pendingOffer = offered;
     s.offerFrom = from;
     logger().debug("call {}: offer from the {} relayed", call,
@@ -186,10 +203,12 @@ Result<std::string> MediaAnchor::answer(std::uint64_t call, Session& s, Leg from
     if (!peer) return fail(peer.error());
     s.side(from).stream->setRemote(*peer, audio->rtcpMux());
     // SRTP towards the answerer: the line of ours it chose, and its key.
-    if (!audio->cryptos().empty() || options_.srtp == sdp::SrtpPolicy::required) {
+    if (s.offeredSrtp == sdp::SrtpPolicy::required ||
+        (s.offeredSrtp == sdp::SrtpPolicy::optional && !audio->cryptos().empty())) {
         auto keys = acceptAnswered(*audio, s.offeredKeys);
         if (!keys) return fail(keys.error());
         if (auto ok = secure(*s.side(from).stream, *keys); !ok) return fail(ok.error());
+        s.side(from).secured = true;
         logger().info("call {}: SRTP {} towards the {}", call, rtp::srtpSuiteName(keys->suite),
                       from == Leg::caller ? "caller" : "callee");
     }
@@ -217,6 +236,7 @@ Result<std::string> MediaAnchor::answer(std::uint64_t call, Session& s, Leg from
                        s.offererKeys->oursParams,
                        {}}};
         if (auto ok = secure(*back.stream, *s.offererKeys); !ok) return fail(ok.error());
+        back.secured = true;
         logger().info("call {}: SRTP {} towards the {}", call,
                       rtp::srtpSuiteName(s.offererKeys->suite),
                       offerer == Leg::caller ? "caller" : "callee");

@@ -91,5 +91,16 @@ TEST_F(Anchor, BadDescriptionsAreRefusedWithTheReason) {
     EXPECT_THAT(amr.error().message, HasSubstr("AMR"));
 }
 
+TEST_F(Anchor, ARefreshWithAnUnchangedOfferStillExpectsItsAnswer) {
+    const auto offer1 = offer("0 8");
+    const auto first = *anchor_->relay(1, Leg::caller, offer1);
+    relayed(Leg::callee, offer("0"));
+    // A session refresh: the same offer again goes on unchanged, version and all …
+    EXPECT_EQ(*anchor_->relay(1, Leg::caller, offer1), first);
+    // … and the callee's new answer (a new o= version) is taken as the answer it is.
+    auto toCaller = relayed(Leg::callee, offer("0", "", 2));
+    EXPECT_EQ(toCaller.media[0].formats, std::vector<std::string>{"0"});
+}
+
 } // namespace
 } // namespace sb::app
