@@ -61,8 +61,7 @@ void UdpSocket::receive() {
                                      describe(self->local_), ec.message());
             } else if (self->handler_) {
                 try {
-                    self->handler_(std::span<std::byte>(self->buffer_.data(), n),
-                                   self->from_);
+                    self->handler_(std::span<std::byte>(self->buffer_.data(), n), self->from_);
                 } catch (const std::exception& e) {
                     SB_WARN_RATE_LIMITED(log::get("net"), "UDP {} handler threw: {}",
                                          describe(self->local_), e.what());
