@@ -83,8 +83,52 @@ MediaAnchor::MediaAnchor(asio::io_context& context, MediaOptions options)
 
 MediaAnchor::~MediaAnchor() = default;
 
+namespace {
+
+void add(rtp::StreamStats& to, const rtp::StreamStats& s) {
+    to.rtpIn += s.rtpIn;
+    to.rtcpIn += s.rtcpIn;
+    to.rtpOut += s.rtpOut;
+    to.rtcpOut += s.rtcpOut;
+    to.bytesIn += s.bytesIn;
+    to.bytesOut += s.bytesOut;
+    to.malformed += s.malformed;
+    to.wrongSource += s.wrongSource;
+    to.srtpRejected += s.srtpRejected;
+    to.sendFailures += s.sendFailures;
+    to.latched += s.latched;
+    to.reportsSent += s.reportsSent;
+}
+
+void add(rtp::Bridge::Stats& to, const rtp::Bridge::Stats& s) {
+    to.relayed += s.relayed;
+    to.transcoded += s.transcoded;
+    to.dropped += s.dropped;
+    to.concealed += s.concealed;
+}
+
+void addSession(MediaAnchor::Stats& to, const rtp::Bridge* bridge,
+                std::initializer_list<const rtp::RtpStream*> streams) {
+    for (const auto* stream : streams)
+        if (stream) add(to.streams, stream->stats());
+    if (bridge) add(to.bridges, bridge->stats());
+}
+
+} // namespace
+
 void MediaAnchor::ended(std::uint64_t call) {
-    sessions_.erase(call); // bridge, then streams: the ports go back to the pool
+    auto found = sessions_.find(call);
+    if (found == sessions_.end()) return;
+    const Session& s = *found->second;
+    addSession(ended_, s.bridge.get(), {s.caller.stream.get(), s.callee.stream.get()});
+    sessions_.erase(found); // bridge, then streams: the ports go back to the pool
+}
+
+MediaAnchor::Stats MediaAnchor::stats() const {
+    Stats total = ended_;
+    for (const auto& [id, s] : sessions_)
+        addSession(total, s->bridge.get(), {s->caller.stream.get(), s->callee.stream.get()});
+    return total;
 }
 
 sdp::Origin MediaAnchor::originFor(Session& s, Side& towards) {

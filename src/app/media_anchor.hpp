@@ -48,6 +48,13 @@ public:
     std::size_t sessions() const noexcept { return sessions_.size(); }
     std::size_t portsLeased() const noexcept { return pool_.leased(); }
 
+    // Packet counters over every stream and bridge, the ended calls' included.
+    struct Stats {
+        rtp::StreamStats streams;
+        rtp::Bridge::Stats bridges;
+    };
+    Stats stats() const;
+
 private:
     struct Session;
     struct Side;
@@ -61,6 +68,7 @@ private:
     rtp::PortPool pool_;
     std::mt19937_64 random_;
     std::unordered_map<std::uint64_t, std::unique_ptr<Session>> sessions_;
+    Stats ended_; // what the ended calls counted
 };
 
 } // namespace sb::app

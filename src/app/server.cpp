@@ -235,6 +235,7 @@ std::string Server::statsLine() const {
     if (!b2bua_) return "stats: sip not started";
     const auto calls = b2bua_->stats();
     const auto& tx = b2bua_->transactions().stats();
+    const auto media = media_ ? media_->stats() : MediaAnchor::Stats{};
     std::string failures;
     for (const auto& [status, count] : calls.failuresByStatus)
         failures += fmt::format("{}{}:{}", failures.empty() ? "" : ",", status, count);
@@ -244,14 +245,19 @@ std::string Server::statsLine() const {
         "rejected_no_route={} failovers={} dns_lookups={} dns_cache_hits={} dns_failures={} "
         "tx_server_created={} tx_client_created={} retransmissions_sent={} "
         "retransmissions_absorbed={} tx_timeouts={} tx_transport_errors={} ack_timeouts={} "
-        "stray_responses={} media_sessions={} rtp_ports={} failures_by_status={}",
+        "stray_responses={} media_sessions={} rtp_ports={} rtp_in={} rtp_out={} rtp_malformed={} "
+        "rtp_wrong_source={} srtp_rejected={} media_relayed={} media_transcoded={} "
+        "media_dropped={} media_concealed={} failures_by_status={}",
         calls.calls, calls.dialogs, b2bua_->transactions().active(), calls.callsTotal,
         calls.callsAnswered, calls.callsFailed, calls.callsCancelled, calls.callsReaped,
         calls.rejectedOverload, calls.rejectedLoop, calls.rejectedNoRoute, calls.failovers,
         calls.locator.lookups, calls.locator.cacheHits, calls.locator.failures, tx.serverCreated,
         tx.clientCreated, tx.retransmissionsSent, tx.retransmissionsAbsorbed, tx.timeouts,
         tx.transportErrors, tx.ackTimeouts, tx.strayResponses, media_ ? media_->sessions() : 0,
-        media_ ? media_->portsLeased() : 0, failures.empty() ? "none" : failures);
+        media_ ? media_->portsLeased() : 0, media.streams.rtpIn, media.streams.rtpOut,
+        media.streams.malformed, media.streams.wrongSource, media.streams.srtpRejected,
+        media.bridges.relayed, media.bridges.transcoded, media.bridges.dropped,
+        media.bridges.concealed, failures.empty() ? "none" : failures);
 }
 
 void Server::shutdown(std::string_view reason) {

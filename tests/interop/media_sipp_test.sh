@@ -100,6 +100,10 @@ print("every payload intact and in order, under our SSRC, sequence and timestamp
 PY
 check "relayed PCMA: the recording's packets, payloads intact, header rewritten"
 expect_idle "the pcap call"
+# Where any loss happened: before Switchboard (rtp_in short) or in it (rtp_out short of rtp_in).
+grep 'stats:' "$work/server.log" | tail -n 1 | grep -o 'rtp_in=[0-9]* rtp_out=[0-9]*'
+grep 'stats:' "$work/server.log" | tail -n 1 | grep -q ' rtp_malformed=0 rtp_wrong_source=0 ' ||
+  fail_with "Switchboard dropped packets of the recording as malformed or from a stranger"
 grep 'stats:' "$work/server.log" | tail -n 1 | grep -q ' media_sessions=0 rtp_ports=0 ' ||
   fail_with "media sessions or RTP ports left"
 check "no call, media session or RTP port left"
