@@ -2,6 +2,7 @@
 // The codec implementations behind makeEncoder()/makeDecoder(), one file each.
 
 #include "media/codec.hpp"
+#include "media/plc.hpp"
 
 namespace sb::media::detail {
 
@@ -15,6 +16,19 @@ std::unique_ptr<Encoder> makeGsmEncoder();
 std::unique_ptr<Decoder> makeGsmDecoder();
 Result<std::unique_ptr<Encoder>> makeOpusEncoder(const OpusOptions& options);
 Result<std::unique_ptr<Decoder>> makeOpusDecoder(const OpusOptions& options);
+
+// A decoder whose lost packets spandsp's PLC fills in (G.711, G.722, GSM: codecs without a
+// concealment of their own); decode() hands what it produced to plc_.
+class ConcealingDecoder : public Decoder {
+public:
+    std::size_t conceal(std::span<std::int16_t> out) override {
+        plc_.fill(out);
+        return out.size();
+    }
+
+protected:
+    Concealer plc_;
+};
 
 // Checks shared by the encoders: `pcm` holds whole frames of `frameSamples` and `out` room for
 // `payloadBytes` per frame.

@@ -1,6 +1,5 @@
 // PCMU and PCMA (ITU-T G.711, RFC 3551 §4.5.14): one byte per sample, spandsp's tables.
 #include "media/codec_impl.hpp"
-#include "media/plc.hpp"
 
 #include <fmt/format.h>
 #include <spandsp.h>
@@ -27,7 +26,7 @@ private:
     CodecId id_;
 };
 
-class G711Decoder final : public Decoder {
+class G711Decoder final : public ConcealingDecoder {
 public:
     explicit G711Decoder(CodecId id) : id_(id) {}
     CodecId codec() const noexcept override { return id_; }
@@ -45,14 +44,9 @@ public:
         plc_.received(out.first(payload.size()));
         return payload.size();
     }
-    std::size_t conceal(std::span<std::int16_t> out) override {
-        plc_.fill(out);
-        return out.size();
-    }
 
 private:
     CodecId id_;
-    Concealer plc_;
 };
 
 } // namespace

@@ -1,7 +1,6 @@
 // G.722 at 64 kbit/s (ITU-T G.722, RFC 3551 §4.5.2): 16 kHz audio, two samples per byte;
 // spandsp's sub-band ADPCM.
 #include "media/codec_impl.hpp"
-#include "media/plc.hpp"
 
 #include <fmt/format.h>
 #include <spandsp.h>
@@ -28,7 +27,7 @@ private:
     g722_encode_state_t* state_;
 };
 
-class G722Decoder final : public Decoder {
+class G722Decoder final : public ConcealingDecoder {
 public:
     G722Decoder() : state_(g722_decode_init(nullptr, 64000, 0)) {}
     ~G722Decoder() override { g722_decode_free(state_); }
@@ -45,14 +44,9 @@ public:
         plc_.received(out.first(static_cast<std::size_t>(samples)));
         return static_cast<std::size_t>(samples);
     }
-    std::size_t conceal(std::span<std::int16_t> out) override {
-        plc_.fill(out);
-        return out.size();
-    }
 
 private:
     g722_decode_state_t* state_;
-    Concealer plc_;
 };
 
 } // namespace

@@ -1,6 +1,5 @@
 // GSM 06.10 full rate (RFC 3551 §4.5.8) with libgsm: 20-ms frames of 160 samples into 33 bytes.
 #include "media/codec_impl.hpp"
-#include "media/plc.hpp"
 
 #include <fmt/format.h>
 #include <gsm.h>
@@ -32,7 +31,7 @@ private:
     gsm state_;
 };
 
-class GsmDecoder final : public Decoder {
+class GsmDecoder final : public ConcealingDecoder {
 public:
     GsmDecoder() : state_(gsm_create()) {}
     ~GsmDecoder() override { gsm_destroy(state_); }
@@ -58,14 +57,9 @@ public:
         plc_.received(out.first(frames * kFrameSamples));
         return frames * kFrameSamples;
     }
-    std::size_t conceal(std::span<std::int16_t> out) override {
-        plc_.fill(out);
-        return out.size();
-    }
 
 private:
     gsm state_;
-    Concealer plc_;
 };
 
 } // namespace

@@ -77,8 +77,10 @@ void RtpStream::receive(std::span<std::byte> datagram, const asio::ip::udp::endp
                         bool rtcpPort) {
     // RFC 5761 §4: on the RTP port, RTCP is told apart by its packet type.
     const bool rtcp = rtcpPort || looksLikeRtcp(datagram);
+    // The RTP header is read once: SRTP leaves it in the clear (RFC 3711 §3.1).
+    const auto header = rtcp ? std::nullopt : std::optional(parseRtp(datagram));
     if (datagram.size() > kMaxPacketBytes + kSrtpMaxOverhead ||
-        (rtcp ? datagram.size() < 8 : !parseRtp(datagram))) {
+        (rtcp ? datagram.size() < 8 : !*header)) {
         ++stats_.malformed;
         return;
     }
@@ -106,14 +108,15 @@ void RtpStream::receive(std::span<std::byte> datagram, const asio::ip::udp::endp
             lastSr_ = static_cast<std::uint32_t>(reports->front().sender.ntpTime >> 16);
             lastSrArrival_ = std::chrono::steady_clock::now();
         }
-    } else if (auto view = parseRtp(packet)) {
-        if (peerSsrc_ != view->ssrc) reception_ = {}; // a new source starts its own record
-        peerSsrc_ = view->ssrc;
+    } else {
+        const RtpView& view = header->value();
+        if (peerSsrc_ != view.ssrc) reception_ = {}; // a new source starts its own record
+        peerSsrc_ = view.ssrc;
         const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                             std::chrono::steady_clock::now().time_since_epoch())
                             .count();
         reception_.received(
-            view->sequence, view->timestamp,
+            view.sequence, view.timestamp,
             static_cast<std::uint32_t>(static_cast<std::uint64_t>(ms) * clockRate_ / 1000));
     }
     if (latching_) latch(from, rtcpPort);
