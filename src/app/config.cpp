@@ -1,6 +1,7 @@
 #include "app/config.hpp"
 
 #include "app/default_config.hpp" // generated from deploy/switchboard.toml (src/app/CMakeLists.txt)
+#include "sdp/offer_answer.hpp"
 #include "sip/host.hpp"
 #include "sip/uri.hpp"
 
@@ -309,9 +310,9 @@ private:
             const toml::node& entryNode = (*list)[i];
             const auto path = fmt::format("routes[{}]", i);
             const auto* entry = entryNode.as_table();
-            if (!entry) expected(entryNode, path, "a table with at least a target");
-            static constexpr std::string_view kKeys[] = {"user", "domain", "target",
-                                                         "outbound_proxy", "transport"};
+            if (!entry) expected(entryNode, path, "a table with a target or a conference");
+            static constexpr std::string_view kKeys[] = {
+                "user", "domain", "target", "conference", "outbound_proxy", "transport", "srtp"};
             onlyKeys(*entry, path, kKeys);
             RouteConfig route;
             for (auto [key, field] : {std::pair{"user", &route.user}, {"domain", &route.domain}}) {
@@ -327,10 +328,32 @@ private:
             }
             constexpr std::string_view kUri = "a sip: or sips: URI";
             const auto* target = string(*entry, path, "target", kUri);
-            if (!target)
-                failAt(entry->source(), fmt::format("{}.target: missing; expected {}", path, kUri));
-            sipUri(*target, join(path, "target"));
-            route.target = target->get();
+            constexpr std::string_view kRoom = "a room name (letters, digits, '-', '_', '.')";
+            const auto* room = string(*entry, path, "conference", kRoom);
+            if (!target && !room)
+                failAt(entry->source(), fmt::format("{}.target: missing; expected {} (or a "
+                                                    "conference)",
+                                                    path, kUri));
+            if (target && room)
+                failAt(room->source(), fmt::format("{}.conference: expected either a target or "
+                                                   "a conference, not both",
+                                                   path));
+            if (target) {
+                sipUri(*target, join(path, "target"));
+                route.target = target->get();
+            } else {
+                const auto& name = room->get();
+                if (name.empty() || name.size() > 64 ||
+                    name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                           "0123456789-_.") != std::string::npos)
+                    expected(*room, join(path, "conference"), kRoom);
+                route.conference = name;
+            }
+            constexpr std::string_view kSrtp = "one of: off, optional, required";
+            if (const auto* srtp = string(*entry, path, "srtp", kSrtp)) {
+                if (!sdp::srtpPolicyByName(srtp->get())) expected(*srtp, join(path, "srtp"), kSrtp);
+                route.srtp = srtp->get();
+            }
             if (const auto* proxy = string(*entry, path, "outbound_proxy", kUri)) {
                 sipUri(*proxy, join(path, "outbound_proxy"));
                 route.outboundProxy = proxy->get();
@@ -345,9 +368,9 @@ private:
     }
 
     void readMedia(const toml::table& media, MediaConfig& out) const {
-        static constexpr std::string_view kKeys[] = {"anchor",   "address",  "advertise",
-                                                     "port_min", "port_max", "latching",
-                                                     "codecs",   "ptime_ms", "srtp"};
+        static constexpr std::string_view kKeys[] = {
+            "anchor",   "address", "advertise", "port_min", "port_max",
+            "latching", "codecs",  "ptime_ms",  "srtp",     "conference_rate"};
         onlyKeys(media, "media", kKeys);
         boolean(media, "media", "anchor", out.anchor);
         boolean(media, "media", "latching", out.latching);
@@ -367,9 +390,15 @@ private:
             failAt(media.source(), "media.port_max: expected at least media.port_min + 1");
         integer(media, "media", "ptime_ms", 10, 60, out.packetMs);
         if (const auto* srtp = string(media, "media", "srtp", "one of: off, optional, required")) {
-            if (srtp->get() != "off" && srtp->get() != "optional" && srtp->get() != "required")
+            if (!sdp::srtpPolicyByName(srtp->get()))
                 expected(*srtp, "media.srtp", "one of: off, optional, required");
             out.srtp = srtp->get();
+        }
+        if (const auto* node = media.get("conference_rate")) {
+            const auto* rate = node->as_integer();
+            if (!rate || (rate->get() != 16000 && rate->get() != 48000))
+                expected(*node, "media.conference_rate", "16000 or 48000");
+            out.conferenceRate = static_cast<std::uint32_t>(rate->get());
         }
         if (const auto* node = media.get("codecs")) {
             static constexpr std::string_view kNames[] = {"opus", "G722", "PCMU",

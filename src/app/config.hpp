@@ -69,9 +69,11 @@ struct CallsConfig {
 // One [[routes]] entry; the patterns and URIs are validated by the reader.
 struct RouteConfig {
     std::string user, domain; // ECMAScript patterns; empty matches any
-    std::string target;       // a sip: or sips: URI, "${user}" allowed
+    std::string target;       // a sip: or sips: URI, "${user}" allowed; or …
+    std::string conference;   // … a conference room's name
     std::string outboundProxy;
     std::optional<sip::Transport> transport;
+    std::string srtp; // "off", "optional", "required"; empty: [media] srtp
 
     bool operator==(const RouteConfig&) const = default;
 };
@@ -122,7 +124,8 @@ struct MediaConfig {
     bool latching = true;
     std::vector<std::string> codecs{"opus", "G722", "PCMU", "PCMA", "G729", "GSM"};
     std::uint32_t packetMs = 20;
-    std::string srtp = "off"; // towards the called leg: off, optional, required
+    std::string srtp = "off";             // towards the called leg: off, optional, required
+    std::uint32_t conferenceRate = 48000; // the rooms' mixers: 16000 or 48000
 
     bool operator==(const MediaConfig&) const = default;
 };

@@ -1,13 +1,13 @@
 #include "app/media_anchor.hpp"
 
 #include "app/sdes.hpp"
+#include "app/sdp_media.hpp"
 #include "core/log.hpp"
 #include "media/codec.hpp"
 #include "sdp/negotiation.hpp"
 #include "sdp/offer_answer.hpp"
 #include "sdp/parser.hpp"
 
-#include <charconv>
 #include <fmt/format.h>
 
 namespace sb::app {
@@ -21,35 +21,6 @@ using Leg = sip::MediaPolicy::Leg;
 
 Leg other(Leg leg) {
     return leg == Leg::caller ? Leg::callee : Leg::caller;
-}
-
-const sdp::Media* firstAudio(const sdp::Session& s) {
-    for (const auto& m : s.media)
-        if (m.type == "audio" && m.isRtp()) return &m;
-    return nullptr;
-}
-
-// Where a stream's peer receives RTP: its c= address (an IP literal) and m= port.
-Result<asio::ip::udp::endpoint> peerOf(const sdp::Session& s, const sdp::Media& m) {
-    const sdp::Connection* c = s.connectionOf(m);
-    if (!c) return fail(Errc::invalid_input, "SDP: an audio stream without c=");
-    std::error_code ec;
-    auto address = asio::ip::make_address(c->address, ec);
-    if (ec)
-        return fail(Errc::invalid_input,
-                    fmt::format("SDP c=: '{}' is not an IP address", c->address));
-    return asio::ip::udp::endpoint(address, m.port);
-}
-
-std::optional<std::uint8_t> telephoneEventOf(const sdp::Media& m) {
-    for (const auto& format : m.formats) {
-        int type = 0;
-        if (std::from_chars(format.data(), format.data() + format.size(), type).ec != std::errc())
-            continue;
-        if (auto codec = sdp::codecOf(m, type); codec && codec->isTelephoneEvent())
-            return static_cast<std::uint8_t>(type);
-    }
-    return std::nullopt;
 }
 
 } // namespace
@@ -67,6 +38,7 @@ struct MediaAnchor::Session {
     std::optional<SdesKeys> offererKeys;                // the pending offer's SRTP, as we accept it
     std::vector<sdp::Crypto> offeredKeys;               // ours in the offer we made for it
     sdp::SrtpPolicy offeredSrtp = sdp::SrtpPolicy::off; // and how we offered them
+    sdp::SrtpPolicy calleeSrtp = sdp::SrtpPolicy::off;  // the route's, or options.srtp
     std::uint64_t sessionId = 0;
     std::optional<Leg> offerFrom;        // an offer crossing, until its answer
     sdp::Session pendingOffer;           // that offer, as the offerer wrote it
@@ -74,44 +46,20 @@ struct MediaAnchor::Session {
     Side& side(Leg leg) { return leg == Leg::caller ? caller : callee; }
 };
 
-MediaAnchor::MediaAnchor(asio::io_context& context, MediaOptions options)
-    : options_(std::move(options)),
-      pool_(context, options_.address, options_.portMin, options_.portMax),
-      random_(std::random_device{}()) {
-    if (options_.advertise.empty()) options_.advertise = options_.address.to_string();
+MediaAnchor::MediaAnchor(rtp::PortPool& pool, MediaOptions options)
+    : options_(std::move(options)), pool_(pool), random_(std::random_device{}()) {
+    if (options_.advertise.empty()) options_.advertise = pool.address().to_string();
 }
 
 MediaAnchor::~MediaAnchor() = default;
 
 namespace {
 
-void add(rtp::StreamStats& to, const rtp::StreamStats& s) {
-    to.rtpIn += s.rtpIn;
-    to.rtcpIn += s.rtcpIn;
-    to.rtpOut += s.rtpOut;
-    to.rtcpOut += s.rtcpOut;
-    to.bytesIn += s.bytesIn;
-    to.bytesOut += s.bytesOut;
-    to.malformed += s.malformed;
-    to.wrongSource += s.wrongSource;
-    to.srtpRejected += s.srtpRejected;
-    to.sendFailures += s.sendFailures;
-    to.latched += s.latched;
-    to.reportsSent += s.reportsSent;
-}
-
-void add(rtp::Bridge::Stats& to, const rtp::Bridge::Stats& s) {
-    to.relayed += s.relayed;
-    to.transcoded += s.transcoded;
-    to.dropped += s.dropped;
-    to.concealed += s.concealed;
-}
-
 void addSession(MediaAnchor::Stats& to, const rtp::Bridge* bridge,
                 std::initializer_list<const rtp::RtpStream*> streams) {
     for (const auto* stream : streams)
-        if (stream) add(to.streams, stream->stats());
-    if (bridge) add(to.bridges, bridge->stats());
+        if (stream) to.streams += stream->stats();
+    if (bridge) to.bridges += bridge->stats();
 }
 
 } // namespace
@@ -148,13 +96,23 @@ Result<void> MediaAnchor::ensureStreams(Session& s) {
     return {};
 }
 
-Result<std::string> MediaAnchor::relay(std::uint64_t call, Leg from, std::string_view text) {
+MediaAnchor::Session& MediaAnchor::session(std::uint64_t call) {
     auto& owned = sessions_[call];
     if (!owned) {
         owned = std::make_unique<Session>();
         owned->sessionId = random_() >> 1;
+        owned->calleeSrtp = options_.srtp;
     }
-    Session& s = *owned;
+    return *owned;
+}
+
+void MediaAnchor::routed(std::uint64_t call, const sip::RouteMatch& route) {
+    // The configuration reader let only the three names through.
+    if (auto policy = sdp::srtpPolicyByName(route.srtp)) session(call).calleeSrtp = *policy;
+}
+
+Result<std::string> MediaAnchor::relay(std::uint64_t call, Leg from, std::string_view text) {
+    Session& s = session(call);
     Side& in = s.side(from);
     const bool isAnswer = s.offerFrom == other(from);
     auto parsed = sdp::parse(text);
@@ -211,7 +169,7 @@ Result<std::string> MediaAnchor::offer(std::uint64_t call, Session& s, Leg from,
     local.direction = offered.direction(*audio); // hold and resume cross as they came
     // SRTP as the route asks towards the callee, and kept wherever a leg already has it.
     local.srtp = to.secured                   ? sdp::SrtpPolicy::required
-                 : other(from) == Leg::callee ? options_.srtp
+                 : other(from) == Leg::callee ? s.calleeSrtp
                                               : sdp::SrtpPolicy::off;
     if (local.srtp != sdp::SrtpPolicy::off) local.keys = offerKeys();
     s.offeredKeys = local.keys;

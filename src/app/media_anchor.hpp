@@ -27,26 +27,27 @@
 namespace sb::app {
 
 struct MediaOptions {
-    asio::ip::address address = asio::ip::make_address("127.0.0.1"); // RTP sockets bind here
-    std::string advertise; // the address in our SDP; empty: `address`
-    std::uint16_t portMin = 20000, portMax = 29999;
+    std::string advertise;          // the address in our SDP; empty: the port pool's
     bool latching = true;           // RFC 4961 symmetric RTP for phones behind NAT
     std::vector<sdp::Codec> codecs; // offered and accepted, preferred first; all implemented
     std::uint32_t packetMs = 20;
-    // SDES-keyed SRTP towards the leg we offer to (the other leg gets what it offered).
+    // SDES-keyed SRTP towards the called leg (the caller gets what it offered); a route may
+    // say otherwise.
     sdp::SrtpPolicy srtp = sdp::SrtpPolicy::off;
 };
 
 class MediaAnchor final : public sip::MediaPolicy {
 public:
-    MediaAnchor(asio::io_context& context, MediaOptions options);
+    // Streams take their ports from `pool`, which must outlive the anchor.
+    MediaAnchor(rtp::PortPool& pool, MediaOptions options);
     ~MediaAnchor() override;
 
     Result<std::string> relay(std::uint64_t call, Leg from, std::string_view sdp) override;
     void ended(std::uint64_t call) override;
+    // A route's own `srtp` replaces options.srtp for the call.
+    void routed(std::uint64_t call, const sip::RouteMatch& route) override;
 
     std::size_t sessions() const noexcept { return sessions_.size(); }
-    std::size_t portsLeased() const noexcept { return pool_.leased(); }
 
     // Packet counters over every stream and bridge, the ended calls' included.
     struct Stats {
@@ -61,11 +62,12 @@ private:
     Result<std::string> offer(std::uint64_t call, Session& s, Leg from, const sdp::Session& offer);
     Result<std::string> answer(std::uint64_t call, Session& s, Leg from,
                                const sdp::Session& answer);
+    Session& session(std::uint64_t call);
     Result<void> ensureStreams(Session& s);
     sdp::Origin originFor(Session& s, Side& towards);
 
     MediaOptions options_;
-    rtp::PortPool pool_;
+    rtp::PortPool& pool_;
     std::mt19937_64 random_;
     std::unordered_map<std::uint64_t, std::unique_ptr<Session>> sessions_;
     Stats ended_; // what the ended calls counted

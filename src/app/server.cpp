@@ -136,7 +136,8 @@ Result<void> Server::startSip() {
         config_.calls.sessionExpiresS, config_.calls.minSeS};
     std::vector<sip::RouteRule> rules;
     for (const auto& r : config_.routes)
-        rules.push_back({r.user, r.domain, r.target, r.outboundProxy, r.transport});
+        rules.push_back(
+            {r.user, r.domain, r.target, r.outboundProxy, r.transport, r.conference, r.srtp});
     auto routes = sip::RouteTable::make(std::move(rules));
     if (!routes) return fail(routes.error());
     b2buaOptions.routes = std::move(routes).value();
@@ -159,28 +160,7 @@ Result<void> Server::startSip() {
     if (!dns) return fail(dns.error());
     dns_ = std::move(dns).value();
     b2buaOptions.dns = dns_.get();
-    if (config_.media.anchor) {
-        const auto& m = config_.media;
-        MediaOptions media;
-        media.address = asio::ip::make_address(m.address);
-        media.advertise = m.advertise;
-        media.portMin = m.portMin;
-        media.portMax = m.portMax;
-        media.latching = m.latching;
-        media.packetMs = m.packetMs;
-        media.srtp = m.srtp == "required"   ? sdp::SrtpPolicy::required
-                     : m.srtp == "optional" ? sdp::SrtpPolicy::optional
-                                            : sdp::SrtpPolicy::off;
-        for (const auto& name : m.codecs) {
-            // The reader allowed only codecs we implement.
-            const auto id =
-                media::codecByName(name, name == "opus" ? 48000 : 8000, name == "opus" ? 2 : 1);
-            const auto& t = media::traitsOf(*id);
-            media.codecs.push_back({std::string(t.sdpName), t.rtpClock, t.sdpChannels});
-        }
-        media_ = std::make_unique<MediaAnchor>(context_, std::move(media));
-        b2buaOptions.media = media_.get();
-    }
+    startMedia(b2buaOptions);
     sipSender_ = std::make_unique<sip::TransportSender>(*sipTransport_);
     b2bua_ = std::make_unique<sip::B2bua>(wheel_, *sipSender_, std::move(b2buaOptions));
     sipTransport_->onConnectFailed(
@@ -194,6 +174,36 @@ Result<void> Server::startSip() {
                                             : bound.address.to_string(),
                       bound.port);
     return {};
+}
+
+void Server::startMedia(sip::B2buaOptions& b2buaOptions) {
+    const auto& m = config_.media;
+    const bool rooms = std::any_of(config_.routes.begin(), config_.routes.end(),
+                                   [](const RouteConfig& r) { return !r.conference.empty(); });
+    if (!m.anchor && !rooms) return;
+    ports_ = std::make_unique<rtp::PortPool>(context_, asio::ip::make_address(m.address), m.portMin,
+                                             m.portMax);
+    MediaOptions media;
+    media.advertise = m.advertise;
+    media.latching = m.latching;
+    media.packetMs = m.packetMs;
+    media.srtp = *sdp::srtpPolicyByName(m.srtp); // the reader let only the three names through
+    for (const auto& name : m.codecs) {
+        // The reader allowed only codecs we implement.
+        const auto id =
+            media::codecByName(name, name == "opus" ? 48000 : 8000, name == "opus" ? 2 : 1);
+        const auto& t = media::traitsOf(*id);
+        media.codecs.push_back({std::string(t.sdpName), t.rtpClock, t.sdpChannels});
+    }
+    if (rooms) {
+        conference_ =
+            std::make_unique<Conference>(*ports_, ConferenceOptions{media, m.conferenceRate});
+        b2buaOptions.rooms = conference_.get();
+    }
+    if (m.anchor) {
+        media_ = std::make_unique<MediaAnchor>(*ports_, std::move(media));
+        b2buaOptions.media = media_.get();
+    }
 }
 
 void Server::onSipMessage(sip::InboundMessage&& message) {
@@ -235,7 +245,9 @@ std::string Server::statsLine() const {
     if (!b2bua_) return "stats: sip not started";
     const auto calls = b2bua_->stats();
     const auto& tx = b2bua_->transactions().stats();
-    const auto media = media_ ? media_->stats() : MediaAnchor::Stats{};
+    auto media = media_ ? media_->stats() : MediaAnchor::Stats{};
+    const auto rooms = conference_ ? conference_->stats() : ConferenceRoom::Stats{};
+    media.streams += rooms.streams;
     std::string failures;
     for (const auto& [status, count] : calls.failuresByStatus)
         failures += fmt::format("{}{}:{}", failures.empty() ? "" : ",", status, count);
@@ -247,17 +259,20 @@ std::string Server::statsLine() const {
         "retransmissions_absorbed={} tx_timeouts={} tx_transport_errors={} ack_timeouts={} "
         "stray_responses={} media_sessions={} rtp_ports={} rtp_in={} rtp_out={} rtp_malformed={} "
         "rtp_wrong_source={} srtp_rejected={} media_relayed={} media_transcoded={} "
-        "media_dropped={} media_concealed={} failures_by_status={}",
+        "media_dropped={} media_concealed={} conference_rooms={} conference_participants={} "
+        "jitter_played={} jitter_lost={} jitter_late={} failures_by_status={}",
         calls.calls, calls.dialogs, b2bua_->transactions().active(), calls.callsTotal,
         calls.callsAnswered, calls.callsFailed, calls.callsCancelled, calls.callsReaped,
         calls.rejectedOverload, calls.rejectedLoop, calls.rejectedNoRoute, calls.failovers,
         calls.locator.lookups, calls.locator.cacheHits, calls.locator.failures, tx.serverCreated,
         tx.clientCreated, tx.retransmissionsSent, tx.retransmissionsAbsorbed, tx.timeouts,
         tx.transportErrors, tx.ackTimeouts, tx.strayResponses, media_ ? media_->sessions() : 0,
-        media_ ? media_->portsLeased() : 0, media.streams.rtpIn, media.streams.rtpOut,
+        ports_ ? ports_->leased() : 0, media.streams.rtpIn, media.streams.rtpOut,
         media.streams.malformed, media.streams.wrongSource, media.streams.srtpRejected,
         media.bridges.relayed, media.bridges.transcoded, media.bridges.dropped,
-        media.bridges.concealed, failures.empty() ? "none" : failures);
+        media.bridges.concealed, conference_ ? conference_->rooms() : 0,
+        conference_ ? conference_->participants() : 0, rooms.jitter.played, rooms.jitter.lost,
+        rooms.jitter.late, failures.empty() ? "none" : failures);
 }
 
 void Server::shutdown(std::string_view reason) {

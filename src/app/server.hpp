@@ -2,6 +2,7 @@
 // The gateway process: brings the subsystems up in order from a Config, runs the control loop
 // until asked to stop (stop(), SIGINT or SIGTERM) and takes everything down again.
 
+#include "app/conference.hpp"
 #include "app/config.hpp"
 #include "app/media_anchor.hpp"
 #include "core/result.hpp"
@@ -61,6 +62,8 @@ private:
     void keepWheelTurning();
     Result<void> ensureTlsMaterial();
     Result<void> startSip();
+    // The RTP port pool, media anchoring and conference rooms, as [media] and the routes ask.
+    void startMedia(sip::B2buaOptions& b2buaOptions);
     void onSipMessage(sip::InboundMessage&& message);
     // Runs on the control loop: undoes start() in reverse order and lets run() return.
     void shutdown(std::string_view reason);
@@ -76,7 +79,9 @@ private:
     std::unique_ptr<sip::TransportLayer> sipTransport_;
     std::unique_ptr<sip::TransportSender> sipSender_;
     std::unique_ptr<net::AresResolver> dns_; // outlives the B2BUA, which asks it
-    std::unique_ptr<MediaAnchor> media_;     // likewise
+    std::unique_ptr<rtp::PortPool> ports_;   // outlives the streams of both of these:
+    std::unique_ptr<MediaAnchor> media_;     // outlives the B2BUA, which hands it SDP
+    std::unique_ptr<Conference> conference_; // likewise
     std::unique_ptr<sip::B2bua> b2bua_;
     bool started_ = false;
     bool stopping_ = false; // touched only on the control loop

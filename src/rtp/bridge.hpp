@@ -39,6 +39,14 @@ public:
 
     struct Stats {
         std::uint64_t relayed = 0, transcoded = 0, dropped = 0, concealed = 0;
+
+        Stats& operator+=(const Stats& s) noexcept {
+            relayed += s.relayed;
+            transcoded += s.transcoded;
+            dropped += s.dropped;
+            concealed += s.concealed;
+            return *this;
+        }
     };
     const Stats& stats() const noexcept { return stats_; }
 

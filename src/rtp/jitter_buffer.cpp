@@ -16,6 +16,16 @@ constexpr int kDeepTurnsBeforeDrop = 50; // a second of 20 ms turns
 
 } // namespace
 
+JitterBuffer::Stats& JitterBuffer::Stats::operator+=(const Stats& s) noexcept {
+    played += s.played;
+    lost += s.lost;
+    late += s.late;
+    duplicates += s.duplicates;
+    dropped += s.dropped;
+    resets += s.resets;
+    return *this;
+}
+
 JitterBuffer::JitterBuffer(Options options)
     : options_(options), slots_(std::max<std::size_t>(options.capacity, 4)),
       packetTicks_(options.clockRate / 50) {}

@@ -55,6 +55,8 @@ public:
 
     struct Stats {
         std::uint64_t played = 0, lost = 0, late = 0, duplicates = 0, dropped = 0, resets = 0;
+
+        Stats& operator+=(const Stats& s) noexcept;
     };
     const Stats& stats() const noexcept { return stats_; }
     // The depth it aims for now, and what it holds (in time, from the packets' timestamps).

@@ -7,6 +7,22 @@
 #include <random>
 
 namespace sb::rtp {
+
+StreamStats& StreamStats::operator+=(const StreamStats& s) noexcept {
+    rtpIn += s.rtpIn;
+    rtcpIn += s.rtcpIn;
+    rtpOut += s.rtpOut;
+    rtcpOut += s.rtcpOut;
+    bytesIn += s.bytesIn;
+    bytesOut += s.bytesOut;
+    malformed += s.malformed;
+    wrongSource += s.wrongSource;
+    srtpRejected += s.srtpRejected;
+    sendFailures += s.sendFailures;
+    latched += s.latched;
+    reportsSent += s.reportsSent;
+    return *this;
+}
 namespace {
 
 constexpr std::size_t kMaxPacketBytes = 1500; // one Ethernet MTU: larger media is malformed

@@ -33,6 +33,8 @@ struct StreamStats {
     std::uint64_t sendFailures = 0;
     std::uint64_t latched = 0;     // times the peer's address was learnt from its packets
     std::uint64_t reportsSent = 0; // RTCP compounds of our own
+
+    StreamStats& operator+=(const StreamStats& s) noexcept;
 };
 
 class RtpStream {

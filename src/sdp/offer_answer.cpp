@@ -5,6 +5,13 @@
 #include <fmt/format.h>
 
 namespace sb::sdp {
+
+std::optional<SrtpPolicy> srtpPolicyByName(std::string_view name) noexcept {
+    if (name == "off") return SrtpPolicy::off;
+    if (name == "optional") return SrtpPolicy::optional;
+    if (name == "required") return SrtpPolicy::required;
+    return std::nullopt;
+}
 namespace {
 
 constexpr std::string_view kTelephoneEventEvents = "0-16"; // RFC 4733 §7.1.1: DTMF digits

@@ -16,6 +16,8 @@ namespace sb::sdp {
 // Per route (issue "srtp = off | optional | required"): whether a leg's RTP is encrypted with
 // SDES-keyed SRTP (RFC 4568).
 enum class SrtpPolicy { off, optional, required };
+// "off", "optional" or "required"; nullopt for anything else.
+std::optional<SrtpPolicy> srtpPolicyByName(std::string_view name) noexcept;
 
 // What we offer or accept for one stream.
 struct LocalStream {

@@ -154,6 +154,8 @@ void B2bua::onInitialInvite(TransactionId server, const Message& invite,
         ++stats_.failuresByStatus[404];
         return respondSimple(server, invite, 404, "Not Found (no route)", newToken());
     }
+    if (!route->conference.empty())
+        return joinConference(server, invite, source, route->conference);
     const std::uint64_t id = nextCall_++;
     Leg outbound;
     auto located =
@@ -194,6 +196,7 @@ void B2bua::onInitialInvite(TransactionId server, const Message& invite,
     call.bTarget = b.remoteTarget;
     call.bRouteSet = b.routeSet;
     call.bDestination = call.b.destination;
+    if (options_.media) options_.media->routed(call.id, *route);
     call.a100rel = hasOptionTag(invite, HeaderId::supported, "100rel") ||
                    hasOptionTag(invite, HeaderId::require, "100rel");
     if (*located && !sendOutboundInvite(call, invite)) {
@@ -286,6 +289,7 @@ void B2bua::onInDialog(TransactionId server, const Message& request, Call& call,
         return layer_.respond(server, 420, w.finish());
     }
     if (call.observer) return onOutboundRequest(server, request, call);
+    if (!call.room.empty()) return onConferenceRequest(server, request, call);
 
     if (method == "BYE") {
         respondSimple(server, request, 200, "OK");
@@ -776,7 +780,10 @@ void B2bua::endCall(std::uint64_t id) {
     dialogs_.erase(dialogKey(call.a.dialog.callId, call.a.dialog.localTag));
     dialogs_.erase(dialogKey(call.b.dialog.callId, call.b.dialog.localTag));
     inviteServers_.erase(call.aInviteKey);
-    if (options_.media && !call.observer) options_.media->ended(id);
+    if (!call.room.empty())
+        options_.rooms->left(id);
+    else if (options_.media && !call.observer)
+        options_.media->ended(id);
     if (call.observer)
         call.observer(id, {OutboundCallEvent::Kind::ended, call.endStatus, call.endReason, {}, {}});
     if (auto s = callsPerSource_.find(call.source); s != callsPerSource_.end() && --s->second == 0)

@@ -70,6 +70,23 @@ public:
     // warn-code 305), Errc::too_large (no media ports left: 503).
     virtual Result<std::string> relay(std::uint64_t call, Leg from, std::string_view sdp) = 0;
     virtual void ended(std::uint64_t call) = 0;
+    // The route a new call took, before its first relay() (its per-route media settings).
+    virtual void routed(std::uint64_t call, const RouteMatch& route) {
+        (void)call;
+        (void)route;
+    }
+};
+
+// Calls Switchboard answers itself: a route that names a conference room makes the B2BUA the
+// caller's only peer (its UAS, with no outbound leg), and the media of the call goes here.
+class ConferenceRooms {
+public:
+    virtual ~ConferenceRooms() = default;
+    // Our answer to an offer from the call's caller: the first one joins `room`; later ones
+    // (re-INVITE, UPDATE) change the call's media. Errors as MediaPolicy::relay()'s.
+    virtual Result<std::string> join(std::uint64_t call, std::string_view room,
+                                     std::string_view offer) = 0;
+    virtual void left(std::uint64_t call) = 0;
 };
 
 struct B2buaOptions {
@@ -84,6 +101,8 @@ struct B2buaOptions {
     net::DnsClient* dns = nullptr;
     // Media anchoring for bridged calls; null: bodies pass through untouched.
     MediaPolicy* media = nullptr;
+    // The conference rooms that routes may name; null: such routes get 404.
+    ConferenceRooms* rooms = nullptr;
 };
 
 // Header name (static storage: a literal or canonicalName()) and value.
@@ -176,6 +195,10 @@ private:
     void onInitialInvite(TransactionId server, const Message& invite, const InboundMessage& source);
     void onOutOfDialog(TransactionId server, const Message& request);
     void onInDialog(TransactionId server, const Message& request, Call& call, Side side);
+    // Calls to a conference room, in b2bua_conference.cpp.
+    void joinConference(TransactionId server, const Message& invite, const InboundMessage& source,
+                        const std::string& room);
+    void onConferenceRequest(TransactionId server, const Message& request, Call& call);
     void onInviteResponse(Call& call, const Message& response);
     void startNoAnswerTimer(Call& call);
     // B's INVITE built from A's (100rel and session timers negotiated per leg); false if it

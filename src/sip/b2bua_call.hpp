@@ -94,6 +94,7 @@ struct B2bua::Call {
 
     std::optional<Transfer> transfer;
     std::string mediaBody; // the media policy's last rewrite (see bodyFor)
+    std::string room;      // a call to a conference room: leg A only
 
     // A call placed through placeCall(): leg B only, reported to the observer; its INVITE's
     // body and headers.

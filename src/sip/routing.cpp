@@ -38,7 +38,8 @@ Result<RouteTable> RouteTable::make(std::vector<RouteRule> rules) {
 std::optional<RouteMatch> RouteTable::match(const Uri& requestUri) const {
     for (const auto& r : rules_) {
         if (!matches(r.user, requestUri.user) || !matches(r.domain, requestUri.host)) continue;
-        RouteMatch m{r.rule.target, r.rule.outboundProxy, r.rule.transport};
+        RouteMatch m{r.rule.target, r.rule.outboundProxy, r.rule.transport, r.rule.conference,
+                     r.rule.srtp};
         static constexpr std::string_view kUser = "${user}";
         for (std::size_t at = 0; (at = m.target.find(kUser, at)) != std::string::npos;
              at += requestUri.user.size())

@@ -19,12 +19,16 @@ struct RouteRule {
     std::string target;        // Request-URI of the outbound INVITE; "${user}" = the inbound user
     std::string outboundProxy; // a SIP URI, or empty
     std::optional<Transport> transport; // overrides the target's own choice
+    std::string conference;             // not empty: the call joins this room, no target
+    std::string srtp; // the media's SRTP towards the target ("off", "optional", "required");
+                      // empty: the [media] default
 };
 
 struct RouteMatch {
     std::string target;
     std::string outboundProxy;
     std::optional<Transport> transport;
+    std::string conference, srtp;
 };
 
 class RouteTable {

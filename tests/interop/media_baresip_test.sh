@@ -17,6 +17,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 
 work=$(mktemp -d)
 . "$here/b2bua_lib.sh"
+. "$here/baresip_lib.sh"
 callee_pid=
 cleanup() {
   stop_pid "$callee_pid"
@@ -28,62 +29,6 @@ sip_port=$(free_port 61000)
 caller_port=$(free_port 62000)
 callee_port=$(free_port 63000)
 media_base=$(( $(free_port 50000) / 2 * 2 ))
-
-# tone FILE HZ RATE CHANNELS: six seconds of a sine at a third of full scale.
-tone() {
-  python3 - "$@" <<'PY'
-import math, struct, sys, wave
-path, hz, rate, channels = sys.argv[1], float(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
-with wave.open(path, "wb") as w:
-    w.setnchannels(channels)
-    w.setsampwidth(2)
-    w.setframerate(rate)
-    frames = (struct.pack("<h", int(8000 * math.sin(2 * math.pi * hz * i / rate))) * channels
-              for i in range(6 * rate))
-    w.writeframes(b"".join(frames))
-PY
-}
-
-# tone_db WAV HZ: the tone to rest-of-signal ratio of HZ in the recording, from 1 s to 3 s.
-tone_db() {
-  python3 - "$@" <<'PY'
-import math, struct, sys, wave
-path, hz = sys.argv[1], float(sys.argv[2])
-with wave.open(path) as w:
-    rate, channels, frames = w.getframerate(), w.getnchannels(), w.readframes(w.getnframes())
-x = struct.unpack("<%dh" % (len(frames) // 2), frames)[::channels][rate:3 * rate]
-if len(x) < rate:
-    print(-999)
-    sys.exit()
-coeff, s1, s2, total = 2 * math.cos(2 * math.pi * hz / rate), 0.0, 0.0, 0.0
-for v in x:
-    s1, s2 = v + coeff * s1 - s2, s1
-    total += v * v
-tone = 2 * (s1 * s1 + s2 * s2 - coeff * s1 * s2) / len(x)
-print(round(10 * math.log10(max(tone, 1e-9) / max(total - tone, 1e-9)), 1))
-PY
-}
-
-# phone NAME PORT CODEC-MODULE WAV [MEDIAENC]: a baresip configuration folder; MEDIAENC is
-# baresip's SRTP mode (srtp: best effort, srtp-mand: RTP/SAVP).
-phone() {
-  local dir=$work/$1
-  mkdir -p "$dir"
-  cat > "$dir/config" <<CONF
-sip_listen 127.0.0.1:$2
-module_path /usr/lib/baresip/modules
-module $3
-module srtp.so
-module aufile.so
-module sndfile.so
-module_app account.so
-module_app menu.so
-audio_source aufile,$4
-snd_path $dir
-rtp_ports $(( $2 + 100 ))-$(( $2 + 120 ))
-CONF
-  echo "<sip:$1@127.0.0.1:$2>;regint=0;answermode=auto${5:+;mediaenc=$5}" > "$dir/accounts"
-}
 
 write_config <<TOML
 [media]
@@ -117,10 +62,10 @@ flow() {
   heard_by_caller=$(ls "$work/$name-caller"/dump-*-dec.wav)
   heard_by_callee=$(ls "$work/$name-callee"/dump-*-dec.wav)
   local a b own_a own_b
-  a=$(tone_db "$heard_by_caller" 1400)
-  b=$(tone_db "$heard_by_callee" 600)
-  own_a=$(tone_db "$heard_by_caller" 600)
-  own_b=$(tone_db "$heard_by_callee" 1400)
+  a=$(tone_db "$heard_by_caller" 1400 1 3)
+  b=$(tone_db "$heard_by_callee" 600 1 3)
+  own_a=$(tone_db "$heard_by_caller" 600 1 3)
+  own_b=$(tone_db "$heard_by_callee" 1400 1 3)
   echo "$name: the caller hears the callee's 1400 Hz at $a dB (its own 600 Hz: $own_a dB);" \
     "the callee hears 600 Hz at $b dB (its own: $own_b dB)"
   python3 -c "import sys; sys.exit(0 if $a >= 20 and $b >= 20 and $own_a < 0 and $own_b < 0 else 1)" ||

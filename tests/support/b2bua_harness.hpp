@@ -27,7 +27,8 @@ protected:
         o.timers.t1 = 50ms;
         o.limits = limits;
         o.limits.sessionExpiresS = 0;
-        o.routes = sip::RouteTable::make({{"^bob$", "", "sip:bob@127.0.0.1:5090", "", {}}}).value();
+        o.routes = sip::RouteTable::make({{"^bob$", "", "sip:bob@127.0.0.1:5090", "", {}, "", ""}})
+                       .value();
         o.listeners = {{sip::Transport::udp, asio::ip::make_address("127.0.0.1"), 5060}};
         if (adjust) adjust(o);
         b2bua_.emplace(wheel_, sender_, std::move(o));

@@ -301,7 +301,9 @@ TEST(ParseConfig, TimersCallsAndRoutes) {
                       "[[routes]]\nuser = \"^[0-9]+$\"\ndomain = \"example\\\\.org\"\n"
                       "target = \"sip:${user}@192.0.2.1:5080\"\n"
                       "outbound_proxy = \"sip:192.0.2.2\"\ntransport = \"tcp\"\n"
-                      "[[routes]]\ntarget = \"sips:fallback@192.0.2.3\"\n";
+                      "srtp = \"required\"\n"
+                      "[[routes]]\ntarget = \"sips:fallback@192.0.2.3\"\n"
+                      "[[routes]]\nuser = \"^council$\"\nconference = \"council-1\"\n";
     auto config = parseConfig(text, "test.toml");
     ASSERT_TRUE(config) << config.error().message;
     EXPECT_EQ(config->sip.t1Ms, 50u);
@@ -312,12 +314,15 @@ TEST(ParseConfig, TimersCallsAndRoutes) {
     EXPECT_EQ(config->calls.retryAfterS, 9u);
     EXPECT_EQ(config->calls.noAnswerTimeoutS, 30u);
     EXPECT_EQ(config->calls.sessionExpiresS, 120u);
-    ASSERT_EQ(config->routes.size(), 2u);
+    ASSERT_EQ(config->routes.size(), 3u);
     EXPECT_EQ(config->routes[0],
-              (RouteConfig{"^[0-9]+$", "example\\.org", "sip:${user}@192.0.2.1:5080",
-                           "sip:192.0.2.2", sip::Transport::tcp}));
+              (RouteConfig{"^[0-9]+$", "example\\.org", "sip:${user}@192.0.2.1:5080", "",
+                           "sip:192.0.2.2", sip::Transport::tcp, "required"}));
     EXPECT_EQ(config->routes[1].target, "sips:fallback@192.0.2.3");
     EXPECT_FALSE(config->routes[1].transport);
+    EXPECT_EQ(config->routes[1].srtp, ""); // [media] srtp applies
+    EXPECT_EQ(config->routes[2].conference, "council-1");
+    EXPECT_EQ(config->routes[2].target, "");
 }
 
 TEST(ParseConfig, RouteErrorsNameTheKey) {
@@ -328,6 +333,16 @@ TEST(ParseConfig, RouteErrorsNameTheKey) {
                       HasSubstr("got \"(\"")));
     EXPECT_THAT(errorOf(base + "[[routes]]\nuser = \"x\"\n"),
                 StartsWith("test.toml:5:1: routes[0].target: missing"));
+    EXPECT_THAT(errorOf(base + "[[routes]]\ntarget = \"sip:a@1.2.3.4\"\nconference = \"c\"\n"),
+                StartsWith("test.toml:7:14: routes[0].conference: expected either a target or a "
+                           "conference, not both"));
+    EXPECT_THAT(errorOf(base + "[[routes]]\nconference = \"a room\"\n"),
+                StartsWith("test.toml:6:14: routes[0].conference: expected a room name"));
+    EXPECT_THAT(errorOf(base + "[[routes]]\ntarget = \"sip:a@1.2.3.4\"\nsrtp = \"yes\"\n"),
+                StartsWith("test.toml:7:8: routes[0].srtp: expected one of: off, optional, "
+                           "required"));
+    EXPECT_THAT(errorOf(base + "[media]\nconference_rate = 8000\n"),
+                StartsWith("test.toml:6:19: media.conference_rate: expected 16000 or 48000"));
     EXPECT_THAT(errorOf(base + "[[routes]]\ntarget = \"http://x\"\n"),
                 StartsWith("test.toml:6:10: routes[0].target: expected a sip: or sips: URI"));
     EXPECT_THAT(errorOf(base + "[[routes]]\ntarget = \"sip:a@b\"\ntransport = \"sctp\"\n"),

@@ -23,10 +23,8 @@ class Anchor : public testing::Test {
 protected:
     Anchor() {
         MediaOptions o;
-        o.portMin = 44000;
-        o.portMax = 44099;
         o.codecs = {{"opus", 48000, 2}, {"PCMU", 8000, 1}, {"PCMA", 8000, 1}};
-        anchor_.emplace(io_, std::move(o));
+        anchor_.emplace(pool_, std::move(o));
     }
     sdp::Session relayed(Leg from, const std::string& text) {
         auto out = anchor_->relay(1, from, text);
@@ -36,6 +34,7 @@ protected:
         return parsed ? std::move(parsed).value() : sdp::Session{};
     }
     asio::io_context io_;
+    rtp::PortPool pool_{io_, asio::ip::make_address("127.0.0.1"), 44000, 44099};
     std::optional<MediaAnchor> anchor_;
 };
 
@@ -47,7 +46,7 @@ TEST_F(Anchor, OffersTheOffererCodecsFirstAtOurAddressAndAnswersWithTheChosenOne
     EXPECT_EQ(toCallee.connectionOf(m)->address, "127.0.0.1");
     ASSERT_GE(m.formats.size(), 4u);
     EXPECT_EQ(m.rtpmap(std::stoi(m.formats[0]))->encoding, "PCMA"); // the caller's, first
-    EXPECT_EQ(anchor_->portsLeased(), 2u);
+    EXPECT_EQ(pool_.leased(), 2u);
     // The callee picks Opus: transcoded, and the caller is answered with its PCMA.
     auto toCaller = relayed(Leg::callee, offer("96", "a=rtpmap:96 opus/48000/2\r\n"));
     const auto& answer = toCaller.media[0];
@@ -72,7 +71,7 @@ TEST_F(Anchor, HoldCrossesAsItCameAndEndingReturnsThePorts) {
     EXPECT_EQ(held.direction(held.media[0]), sdp::Direction::recvonly);
     anchor_->ended(1);
     EXPECT_EQ(anchor_->sessions(), 0u);
-    EXPECT_EQ(anchor_->portsLeased(), 0u);
+    EXPECT_EQ(pool_.leased(), 0u);
 }
 
 TEST_F(Anchor, BadDescriptionsAreRefusedWithTheReason) {
@@ -100,6 +99,29 @@ TEST_F(Anchor, ARefreshWithAnUnchangedOfferStillExpectsItsAnswer) {
     // … and the callee's new answer (a new o= version) is taken as the answer it is.
     auto toCaller = relayed(Leg::callee, offer("0", "", 2));
     EXPECT_EQ(toCaller.media[0].formats, std::vector<std::string>{"0"});
+}
+
+} // namespace
+} // namespace sb::app
+
+namespace sb::app {
+namespace {
+
+TEST_F(Anchor, ARoutesSrtpPolicyDecidesWhatTheCalleeIsOffered) {
+    // The options say off; the route asks for RTP/SAVP towards the callee.
+    sip::RouteMatch route;
+    route.srtp = "required";
+    anchor_->routed(1, route);
+    auto toCallee = relayed(Leg::caller, offer("0"));
+    EXPECT_EQ(toCallee.media[0].proto, "RTP/SAVP");
+    EXPECT_FALSE(toCallee.media[0].cryptos().empty());
+    // Another call, on a route that leaves it to the options: plain RTP.
+    route.srtp = "";
+    anchor_->routed(2, route);
+    auto plain = anchor_->relay(2, Leg::caller, offer("0"));
+    ASSERT_TRUE(plain);
+    EXPECT_THAT(*plain, HasSubstr("RTP/AVP"));
+    EXPECT_THAT(*plain, testing::Not(HasSubstr("a=crypto")));
 }
 
 } // namespace

@@ -17,7 +17,8 @@ protected:
     B2buaLocation() {
         make({}, [this](B2buaOptions& o) {
             o.dns = &dns_;
-            o.routes = RouteTable::make({{"^bob$", "", "sip:bob@callee.example", "", {}}}).value();
+            o.routes =
+                RouteTable::make({{"^bob$", "", "sip:bob@callee.example", "", {}, "", ""}}).value();
         });
         dns_.srvs["_sip._udp.callee.example"] = {{10, 0, 5090, "one.callee.example"},
                                                  {20, 0, 5091, "two.callee.example"}};

@@ -1,0 +1,52 @@
+#pragma once
+// Conference rooms for SIP calls (a route with `conference = "name"`): each call that joins a
+// room gets its own RTP endpoint, the codec our answer settles on from its offer (SDES-keyed
+// SRTP when it offers it), and a place in the room's mixer. Rooms are made when their first
+// participant joins and go when their last one leaves. The B2BUA answers the calls itself.
+
+#include "app/conference_room.hpp"
+#include "app/media_anchor.hpp"
+#include "sip/b2bua.hpp"
+
+#include <random>
+#include <string>
+#include <unordered_map>
+
+namespace sb::app {
+
+struct ConferenceOptions {
+    MediaOptions media;         // our address, codecs (in order of preference), ptime
+    std::uint32_t rate = 48000; // the mixers': 16000 or 48000
+};
+
+class Conference final : public sip::ConferenceRooms {
+public:
+    // Streams take their ports from `pool`, which must outlive the rooms.
+    Conference(rtp::PortPool& pool, ConferenceOptions options);
+    ~Conference() override;
+
+    Result<std::string> join(std::uint64_t call, std::string_view room,
+                             std::string_view offer) override;
+    void left(std::uint64_t call) override;
+
+    std::size_t rooms() const noexcept { return rooms_.size(); }
+    std::size_t participants() const noexcept { return calls_.size(); }
+    // Every room's, the closed ones' included.
+    ConferenceRoom::Stats stats() const;
+
+private:
+    struct Call {
+        std::string room;
+        std::uint32_t version = 0; // of our o= line
+        std::uint64_t sessionId = 0;
+    };
+
+    rtp::PortPool& pool_;
+    ConferenceOptions options_;
+    std::mt19937_64 random_;
+    std::unordered_map<std::string, std::unique_ptr<ConferenceRoom>> rooms_;
+    std::unordered_map<std::uint64_t, Call> calls_;
+    ConferenceRoom::Stats closed_;
+};
+
+} // namespace sb::app

@@ -1,0 +1,77 @@
+#pragma once
+// One conference room: its participants' RTP streams around a mixer (media/mixer.hpp) that runs
+// on the room's own clock, one frame every 20 ms.
+//
+// Each participant speaks its own codec. What it sends waits in an adaptive jitter buffer
+// (rtp/jitter_buffer.hpp) and is decoded, concealed where packets are lost, and resampled to the
+// room's rate; each tick takes one frame from every participant, mixes, and gives each
+// participant everyone but itself, resampled and encoded in its codec, under its leg's SSRC.
+
+#include "media/codec.hpp"
+#include "media/mixer.hpp"
+#include "media/resampler.hpp"
+#include "rtp/jitter_buffer.hpp"
+#include "rtp/rtp_stream.hpp"
+
+#include <asio/steady_timer.hpp>
+#include <map>
+#include <memory>
+#include <string>
+
+namespace sb::app {
+
+// How a participant's RTP is coded, as its offer and our answer settled it.
+struct ParticipantCodec {
+    media::CodecId codec = media::CodecId::pcmu;
+    std::uint8_t payloadType = 0;
+    bool send = true; // false while it holds the call (our answer is recvonly or inactive)
+};
+
+class ConferenceRoom {
+public:
+    // `rate`: the mixer's, 16000 or 48000; `packetMs`: of what we send.
+    ConferenceRoom(asio::io_context& context, std::string name, std::uint32_t rate,
+                   std::uint32_t packetMs);
+    ~ConferenceRoom();
+    ConferenceRoom(const ConferenceRoom&) = delete;
+    ConferenceRoom& operator=(const ConferenceRoom&) = delete;
+
+    // Adds call `call` with its stream, or changes how it is coded. Errors: a codec we cannot
+    // make.
+    Result<void> join(std::uint64_t call, std::unique_ptr<rtp::RtpStream> stream,
+                      const ParticipantCodec& codec);
+    Result<void> update(std::uint64_t call, const ParticipantCodec& codec);
+    // The participant fades out and its stream (and ports) go.
+    void leave(std::uint64_t call);
+    rtp::RtpStream* stream(std::uint64_t call);
+
+    const std::string& name() const noexcept { return name_; }
+    std::size_t participants() const noexcept { return members_.size(); }
+
+    struct Stats {
+        std::uint64_t ticks = 0, framesIn = 0, framesConcealed = 0, packetsOut = 0;
+        rtp::JitterBuffer::Stats jitter; // the participants' who left included
+        rtp::StreamStats streams;        // likewise
+
+        Stats& operator+=(const Stats& s) noexcept;
+    };
+    Stats stats() const;
+
+private:
+    struct Member;
+    void tick();
+    void fill(Member& m);
+    void send(Member& m, std::span<const std::int16_t> mixed);
+    Result<void> recode(Member& m, const ParticipantCodec& codec);
+    void schedule();
+
+    std::string name_;
+    std::uint32_t packetMs_;
+    media::Mixer mixer_;
+    asio::steady_timer timer_;
+    std::chrono::steady_clock::time_point nextTick_;
+    std::map<std::uint64_t, std::unique_ptr<Member>> members_;
+    Stats stats_;
+};
+
+} // namespace sb::app

@@ -1,0 +1,126 @@
+// Calls to a conference room: the B2BUA answers them itself with the rooms' answer, places no
+// outbound leg, hands re-offers to the rooms, and tells them when the call leaves.
+#include "support/b2bua_harness.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+namespace sb::sip {
+namespace {
+
+using test::parsed;
+using testing::HasSubstr;
+
+constexpr std::string_view kOffer = "v=0\r\no=a 1 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n";
+
+struct Rooms final : ConferenceRooms {
+    std::vector<std::string> joins; // "call room first-line-of-offer"
+    std::vector<std::uint64_t> lefts;
+    std::optional<Error> refuse;
+    Result<std::string> join(std::uint64_t call, std::string_view room,
+                             std::string_view offer) override {
+        joins.push_back(
+            fmt::format("{} {} {}", call, room, offer.substr(0, offer.find("\r\n", 5))));
+        if (refuse) return fail(*refuse);
+        return fmt::format("v=0\r\no=room {} {} IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n", call,
+                           joins.size());
+    }
+    void left(std::uint64_t call) override { lefts.push_back(call); }
+};
+
+class B2buaConference : public test::B2buaHarness {
+protected:
+    B2buaConference() {
+        make({}, [this](B2buaOptions& o) {
+            o.routes = RouteTable::make({{"^council$", "", "", "", {}, "council", ""},
+                                         {"^bob$", "", "sip:bob@127.0.0.1:5090", "", {}, "", ""}})
+                           .value();
+            o.rooms = &rooms_;
+        });
+    }
+    std::string inDialog(std::string_view method, int cseq, std::string_view toTag,
+                         std::string_view sdp = {}) {
+        return fmt::format("{} sip:sb@127.0.0.1:5060 SIP/2.0\r\n"
+                           "Via: SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bK{}{}\r\n"
+                           "From: <sip:alice@127.0.0.1:5070>;tag=a1\r\n"
+                           "To: <sip:council@127.0.0.1>;tag={}\r\n"
+                           "Call-ID: c1\r\nCSeq: {} {}\r\nContact: <sip:alice@127.0.0.1:5070>\r\n",
+                           method, method, cseq, toTag, cseq, method) +
+               body(sdp);
+    }
+    void ack(std::string_view toTag, int cseq) {
+        deliver(fmt::format("ACK sip:sb@127.0.0.1:5060 SIP/2.0\r\n"
+                            "Via: SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bKack{}\r\n"
+                            "From: <sip:alice@127.0.0.1:5070>;tag=a1\r\n"
+                            "To: <sip:council@127.0.0.1>;tag={}\r\n"
+                            "Call-ID: c1\r\nCSeq: {} ACK\r\nContent-Length: 0\r\n\r\n",
+                            cseq, toTag, cseq),
+                5070);
+    }
+    Rooms rooms_;
+};
+
+TEST_F(B2buaConference, TheCallIsAnsweredWithTheRoomsAnswerAndNoOutboundLeg) {
+    invite("council", "", "z9hG4bKa1", "c1", kOffer);
+    auto ok = parsed(sender_.replies.back());
+    ASSERT_EQ(ok.status(), 200);
+    EXPECT_THAT(std::string(ok.body()), HasSubstr("o=room 1 1"));
+    EXPECT_TRUE(ok.header(HeaderId::contact).has_value());
+    EXPECT_FALSE(ok.to().tag().empty());
+    EXPECT_TRUE(sender_.sent.empty());
+    EXPECT_EQ(rooms_.joins, std::vector<std::string>{"1 council v=0\r\no=a 1 1 IN IP4 127.0.0.1"});
+    const std::string tag(ok.to().tag());
+    ack(tag, 1);
+
+    // A re-offer (hold, say) goes to the rooms, and its answer back.
+    deliver(inDialog("INVITE", 2, tag, kOffer), 5070);
+    auto reok = parsed(sender_.replies.back());
+    EXPECT_EQ(reok.status(), 200);
+    EXPECT_THAT(std::string(reok.body()), HasSubstr("o=room 1 2"));
+    ack(tag, 2);
+    // An offerless re-INVITE gets our description as it stands; INFO is taken.
+    deliver(inDialog("INVITE", 3, tag), 5070);
+    EXPECT_THAT(std::string(parsed(sender_.replies.back()).body()), HasSubstr("o=room 1 2"));
+    ack(tag, 3);
+    deliver(inDialog("INFO", 4, tag), 5070);
+    EXPECT_EQ(lastStatusToCaller(), 200);
+    deliver(inDialog("MESSAGE", 5, tag), 5070);
+    EXPECT_EQ(lastStatusToCaller(), 405);
+
+    deliver(inDialog("BYE", 6, tag), 5070);
+    EXPECT_EQ(lastStatusToCaller(), 200);
+    EXPECT_EQ(rooms_.lefts, std::vector<std::uint64_t>{1});
+    EXPECT_TRUE(sender_.sent.empty());
+    expectIdle();
+}
+
+TEST_F(B2buaConference, AnOfferlessOrRefusedCallIs488AndNeverJoins) {
+    invite("council", "", "z9hG4bKa1", "c1");
+    auto refusal = parsed(sender_.replies.back());
+    EXPECT_EQ(refusal.status(), 488);
+    EXPECT_THAT(std::string(*refusal.header(HeaderId::warning)), HasSubstr("needs an SDP offer"));
+    EXPECT_TRUE(rooms_.joins.empty());
+
+    rooms_.refuse = Error{Errc::unsupported, "SDP: no codec offered that the conference speaks"};
+    invite("council", "", "z9hG4bKa2", "c2", kOffer);
+    refusal = parsed(sender_.replies.back());
+    EXPECT_EQ(refusal.status(), 488);
+    EXPECT_THAT(std::string(*refusal.header(HeaderId::warning)), testing::StartsWith("305 "));
+    rooms_.refuse = Error{Errc::too_large, "no ports"};
+    invite("council", "", "z9hG4bKa3", "c3", kOffer);
+    EXPECT_EQ(lastStatusToCaller(), 503);
+    EXPECT_TRUE(rooms_.lefts.empty());
+    expectIdle();
+}
+
+TEST_F(B2buaConference, AnUnacknowledgedAnswerEndsTheCall) {
+    invite("council", "", "z9hG4bKa1", "c1", kOffer);
+    ASSERT_EQ(lastStatusToCaller(), 200);
+    for (int i = 0; i < 10; ++i)
+        drain(); // 64×T1 with no ACK
+    EXPECT_EQ(rooms_.lefts, std::vector<std::uint64_t>{1});
+    expectIdle();
+}
+
+} // namespace
+} // namespace sb::sip
