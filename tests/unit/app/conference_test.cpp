@@ -1,0 +1,147 @@
+// Conference rooms with phones on loopback: three PCMU phones, each saying its own tone, each
+// hear the other two and not themselves (the real-phone version, with three codecs, is
+// tests/interop/media_conference_test.sh); offers the room cannot take are refused with the
+// reason and leave nothing behind.
+#include "app/conference.hpp"
+#include "media/codec.hpp"
+#include "rtp/rtp_packet.hpp"
+#include "support/tone.hpp"
+#include "support/udp_phone.hpp"
+
+#include <fmt/format.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+namespace sb::app {
+namespace {
+
+using test::kLoopback;
+using test::Phone;
+using testing::HasSubstr;
+
+std::string offer(std::uint16_t port, std::string_view formats = "0",
+                  std::string_view proto = "RTP/AVP", std::string_view extra = "") {
+    return fmt::format("v=0\r\no=phone 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\n"
+                       "t=0 0\r\nm=audio {} {} {}\r\n{}",
+                       port, proto, formats, extra);
+}
+
+// The room's RTP port in its answer.
+std::uint16_t portIn(const std::string& answer) {
+    const auto m = answer.find("m=audio ");
+    return static_cast<std::uint16_t>(std::stoi(answer.substr(m + 8)));
+}
+
+class Rooms : public testing::Test {
+protected:
+    Rooms() : pool_(io_, kLoopback, 45000, 45099) {
+        ConferenceOptions o;
+        o.media.codecs = {{"PCMU", 8000, 1}, {"PCMA", 8000, 1}};
+        o.rate = 16000;
+        conference_.emplace(pool_, std::move(o));
+    }
+    asio::io_context io_;
+    rtp::PortPool pool_;
+    std::optional<Conference> conference_;
+};
+
+TEST_F(Rooms, EachParticipantHearsTheOthersAndNotItself) {
+    const double tones[] = {500, 1100, 1700};
+    std::vector<std::unique_ptr<Phone>> phones;
+    std::vector<std::uint16_t> roomPorts;
+    for (std::uint64_t call = 1; call <= 3; ++call) {
+        phones.push_back(std::make_unique<Phone>(io_));
+        auto answer = conference_->join(call, "r", offer(phones.back()->endpoint().port()));
+        ASSERT_TRUE(answer) << answer.error().message;
+        EXPECT_THAT(*answer, HasSubstr("m=audio "));
+        roomPorts.push_back(portIn(*answer));
+    }
+    EXPECT_EQ(conference_->rooms(), 1u);
+    EXPECT_EQ(conference_->participants(), 3u);
+
+    // Each phone says a second and a half of its tone at the real pace, and keeps what it hears.
+    auto encoder = media::makeEncoder(media::CodecId::pcmu).value();
+    std::vector<std::vector<std::int16_t>> speech;
+    for (double hz : tones)
+        speech.push_back(test::tone(hz, 8000, 12000));
+    std::vector<std::vector<std::int16_t>> heard(3);
+    auto decoder = media::makeDecoder(media::CodecId::pcmu).value();
+    std::vector<std::byte> packet(rtp::kFixedHeaderBytes + 160);
+    std::vector<std::int16_t> pcm(160);
+    auto next = std::chrono::steady_clock::now();
+    for (std::uint16_t i = 0; i < 75; ++i) {
+        for (std::size_t p = 0; p < 3; ++p) {
+            rtp::writeRtpHeader(packet, {false, 0, static_cast<std::uint16_t>(i), i * 160u,
+                                         static_cast<std::uint32_t>(p + 1)});
+            (void)encoder->encode(std::span(speech[p]).subspan(i * 160u, 160),
+                                  std::span(packet).subspan(rtp::kFixedHeaderBytes));
+            phones[p]->send(packet, roomPorts[p]);
+        }
+        next += std::chrono::milliseconds(20);
+        io_.restart();
+        io_.run_until(next);
+        for (std::size_t p = 0; p < 3; ++p) {
+            while (auto got = phones[p]->receive()) {
+                auto view = rtp::parseRtp(*got);
+                ASSERT_TRUE(view);
+                EXPECT_EQ(view->payloadType, 0);
+                auto n = decoder->decode(view->payload, pcm);
+                ASSERT_TRUE(n);
+                heard[p].insert(heard[p].end(), pcm.begin(), pcm.begin() + *n);
+            }
+        }
+    }
+    for (std::size_t p = 0; p < 3; ++p) {
+        ASSERT_GE(heard[p].size(), 8000u) << "phone " << p;
+        // The last half second: everyone has long been in the room.
+        const auto tail = std::span(heard[p]).last(4000);
+        for (std::size_t q = 0; q < 3; ++q) {
+            const double db = test::toneToRestDb(tail, tones[q], 8000);
+            if (q == p)
+                EXPECT_LT(db, -30) << "phone " << p << " hears itself";
+            else
+                EXPECT_GT(db, -6) << "phone " << p << " does not hear phone " << q;
+        }
+    }
+    for (std::uint64_t call = 1; call <= 3; ++call)
+        conference_->left(call);
+    EXPECT_EQ(conference_->rooms(), 0u);
+    EXPECT_EQ(pool_.leased(), 0u);
+    EXPECT_GT(conference_->stats().jitter.played, 150u);
+}
+
+TEST_F(Rooms, OffersTheRoomCannotTakeAreRefusedAndLeaveNothingBehind) {
+    auto amr = conference_->join(1, "r", offer(5004, "96", "RTP/AVP", "a=rtpmap:96 AMR/8000\r\n"));
+    ASSERT_FALSE(amr);
+    EXPECT_EQ(amr.error().code, Errc::unsupported);
+    auto savp = conference_->join(2, "r", offer(5004, "0", "RTP/SAVP"));
+    ASSERT_FALSE(savp);
+    EXPECT_THAT(savp.error().message, HasSubstr("SRTP"));
+    auto malformed = conference_->join(3, "r", "v=0\r\nm=audio x RTP/AVP 0\r\n");
+    ASSERT_FALSE(malformed);
+    EXPECT_EQ(malformed.error().code, Errc::invalid_input);
+    EXPECT_EQ(conference_->rooms(), 0u);
+    EXPECT_EQ(conference_->participants(), 0u);
+    EXPECT_EQ(pool_.leased(), 0u);
+}
+
+TEST_F(Rooms, AReOfferKeepsThePortAndHoldStopsWhatWeSend) {
+    Phone phone(io_);
+    auto first = conference_->join(1, "r", offer(phone.endpoint().port()));
+    ASSERT_TRUE(first);
+    auto hold = conference_->join(1, "ignored",
+                                  offer(phone.endpoint().port(), "0", "RTP/AVP", "a=sendonly\r\n"));
+    ASSERT_TRUE(hold);
+    EXPECT_EQ(portIn(*hold), portIn(*first));
+    EXPECT_THAT(*hold, HasSubstr("a=recvonly"));
+    EXPECT_THAT(*hold, HasSubstr("o=switchboard ")); // our origin, its version moved on
+    io_.restart();
+    io_.run_for(std::chrono::milliseconds(100));
+    EXPECT_FALSE(phone.receive()); // on hold: the room sends it nothing
+    EXPECT_EQ(pool_.leased(), 1u);
+    conference_->left(1);
+    EXPECT_EQ(pool_.leased(), 0u);
+}
+
+} // namespace
+} // namespace sb::app
