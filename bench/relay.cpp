@@ -5,12 +5,13 @@
 // generator on the first sends and receives every packet.
 //
 // Each trial runs `calls` calls for three seconds after half a second of warm-up. Every
-// packet carries its send time; the generator counts what comes back and the one-way delay.
-// A trial passes with no packet lost and p99 − p50 delay (the jitter the relay adds, beyond
-// the generator's own) under 1 ms. The load rises in steps until a trial fails; the figure is
-// the last load that passed. The generator needs about as much CPU per packet as a relay
-// does, so on two cores it may run out first: then the figure is the most it could offer,
-// and the output says so.
+// packet carries its send time; the generator counts what comes back, the one-way delay, and
+// each leg's interarrival jitter (RFC 3550 A.8, from those send times, so the jitter of the
+// generator's own sending does not count). A trial passes with no packet lost and a mean
+// jitter under 1 ms. The load rises in steps until a trial fails; the figure is the last load
+// that passed. The generator needs about as much CPU per packet as a relay does, so on two
+// cores it may run out first: the output says so, and it also gives the CPU time each relay
+// spent on the highest load both carried, which says how many calls a whole core would carry.
 //
 // Usage: relay [max-calls] (default 2000)
 #include "rtp/bridge.hpp"
@@ -19,15 +20,17 @@
 #include "rtp/rtp_stream.hpp"
 
 #include <algorithm>
-#include <array>
 #include <arpa/inet.h>
+#include <array>
 #include <asio/executor_work_guard.hpp>
 #include <asio/io_context.hpp>
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <fcntl.h>
+#include <functional>
 #include <netinet/in.h>
 #include <optional>
 #include <pthread.h>
@@ -75,6 +78,24 @@ sockaddr_in loopback(std::uint16_t port) {
     return a;
 }
 
+// User and system CPU seconds of a process or thread, from /proc (proc(5), fields 14 and 15).
+double cpuSecondsOf(const std::string& statPath) {
+    std::FILE* f = std::fopen(statPath.c_str(), "r");
+    if (!f) return 0;
+    char buffer[1024];
+    const auto n = std::fread(buffer, 1, sizeof buffer - 1, f);
+    std::fclose(f);
+    buffer[n] = 0;
+    const char* p = std::strrchr(buffer, ')'); // the command name may hold spaces
+    if (!p) return 0;
+    unsigned long long utime = 0, stime = 0;
+    // After ')': state, then fields 4..13, then utime and stime.
+    if (std::sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &utime,
+                    &stime) != 2)
+        return 0;
+    return double(utime + stime) / double(sysconf(_SC_CLK_TCK));
+}
+
 // One direction's sender and the other's receiver: a UDP socket per leg, as a phone has.
 struct GeneratorLeg {
     int fd = -1;
@@ -83,14 +104,19 @@ struct GeneratorLeg {
     std::uint16_t sequence = 0;
     std::uint32_t timestamp = 0;
     Clock::time_point nextSend;
+    // RFC 3550 A.8 on what this leg receives: the interarrival jitter, from transit times.
+    std::optional<std::int64_t> lastTransitNs;
+    double jitterNs = 0;
 };
 
 struct TrialResult {
     std::size_t calls = 0;
     std::uint64_t sent = 0, received = 0;
     double p50Us = 0, p99Us = 0, maxUs = 0;
-    bool generatorLate = false; // the generator fell behind its own schedule
-    bool passed() const { return received == sent && p99Us - p50Us < 1000; }
+    double jitterUs = 0, worstJitterUs = 0; // RFC 3550 jitter: mean and worst over the legs
+    bool generatorLate = false;             // the generator fell behind its own schedule
+    double relayCpu = 0;                    // the relay's CPU time over the window, in cores
+    bool passed() const { return received == sent && jitterUs < 1000; }
 };
 
 class Generator {
@@ -121,7 +147,8 @@ public:
     std::uint16_t port(std::size_t leg) const { return legs_[leg].port; }
     void target(std::size_t leg, std::uint16_t port) { legs_[leg].to = loopback(port); }
 
-    TrialResult run(std::size_t calls) {
+    // `cpuSeconds`: the relay's CPU time so far (user and system), read at the window's ends.
+    TrialResult run(std::size_t calls, const std::function<double()>& cpuSeconds) {
         pinTo(0);
         TrialResult r;
         r.calls = calls;
@@ -138,14 +165,26 @@ public:
         std::array<std::byte, 172> packet{};
         std::array<std::byte, 2048> in{};
         epoll_event events[256];
+        std::uint64_t lateSends = 0;
+        bool windowOpen = false, windowClosed = false;
+        double cpuAtOpen = 0;
         for (;;) {
             const auto now = Clock::now();
+            if (!windowOpen && now >= measureFrom) {
+                windowOpen = true;
+                cpuAtOpen = cpuSeconds();
+            }
+            if (!windowClosed && now >= stopSending) {
+                windowClosed = true;
+                r.relayCpu =
+                    (cpuSeconds() - cpuAtOpen) / std::chrono::duration<double>(kMeasure).count();
+            }
             // Send everything due.
             if (now < stopSending) {
                 for (std::size_t n = 0; n < legs_.size(); ++n) {
                     auto& l = legs_[cursor];
                     if (l.nextSend > now) break;
-                    if (now - l.nextSend > 5ms) r.generatorLate = true;
+                    if (now - l.nextSend > 2ms) ++lateSends;
                     sb::rtp::writeRtpHeader(packet, {false, 0, l.sequence++, l.timestamp,
                                                      static_cast<std::uint32_t>(cursor + 1)});
                     l.timestamp += 160;
@@ -169,17 +208,30 @@ public:
                                  .count()));
             const int n = epoll_wait(epoll_, events, 256, waitMs);
             for (int e = 0; e < n; ++e) {
-                const int fd = legs_[events[e].data.u64].fd;
-                for (;;) {
-                    const auto got = recv(fd, in.data(), in.size(), 0);
-                    if (got < 20) break;
-                    std::int64_t sentNs;
-                    std::memcpy(&sentNs, in.data() + 12, sizeof sentNs);
-                    if (sentNs < measureFromNs) continue;
-                    ++r.received;
-                    delaysNs.push_back(static_cast<std::uint32_t>(nowNs() - sentNs));
-                }
+                // One datagram per readiness: level-triggered epoll reports the socket again if
+                // more wait, which spares a failing recv() per packet.
+                auto& leg = legs_[events[e].data.u64];
+                const int fd = leg.fd;
+                const auto got = recv(fd, in.data(), in.size(), 0);
+                if (got < 20) continue;
+                std::int64_t sentNs;
+                std::memcpy(&sentNs, in.data() + 12, sizeof sentNs);
+                if (sentNs < measureFromNs) continue;
+                ++r.received;
+                const std::int64_t transit = nowNs() - sentNs;
+                delaysNs.push_back(static_cast<std::uint32_t>(transit));
+                if (leg.lastTransitNs)
+                    leg.jitterNs +=
+                        (std::abs(double(transit - *leg.lastTransitNs)) - leg.jitterNs) / 16;
+                leg.lastTransitNs = transit;
             }
+        }
+        // Behind its schedule for more than one send in a thousand: the generator, not the
+        // relay, sets the pace.
+        r.generatorLate = lateSends * 1000 > r.sent;
+        for (const auto& l : legs_) {
+            r.jitterUs += l.jitterNs / 1000 / double(legs_.size());
+            r.worstJitterUs = std::max(r.worstJitterUs, l.jitterNs / 1000);
         }
         if (!delaysNs.empty()) {
             std::sort(delaysNs.begin(), delaysNs.end());
@@ -226,11 +278,16 @@ TrialResult runOurs(std::size_t calls) {
         bridges.push_back(std::move(bridge));
     }
     auto guard = asio::make_work_guard(io);
+    std::atomic<pid_t> relayThread{0};
     std::thread relay([&] {
         pinTo(1);
+        relayThread = gettid();
         io.run();
     });
-    auto result = g.run(calls);
+    while (relayThread == 0)
+        std::this_thread::yield();
+    const std::string stat = "/proc/self/task/" + std::to_string(relayThread) + "/stat";
+    auto result = g.run(calls, [&] { return cpuSecondsOf(stat); });
     guard.reset();
     io.stop();
     relay.join();
@@ -305,7 +362,11 @@ private:
             if (reply.starts_with(cookie + " ")) return reply;
         }
     }
-    pid_t pid_ = -1;
+
+public:
+    pid_t pid_ = -1; // taskset's, which becomes rtpengine's
+
+private:
     int control_ = -1;
     int cookie_ = 0;
 };
@@ -323,15 +384,16 @@ std::optional<TrialResult> runRtpengine(std::size_t calls) {
         g.target(2 * c, *forA);
         g.target(2 * c + 1, *forB);
     }
-    return g.run(calls);
+    const std::string stat = "/proc/" + std::to_string(engine.pid_) + "/stat";
+    return g.run(calls, [&] { return cpuSecondsOf(stat); });
 }
 
 void print(const char* who, const TrialResult& r) {
-    std::printf("  %-12s %5zu calls: %8llu sent, %8llu lost, delay p50 %7.1f µs, p99 %8.1f µs, "
-                "max %8.1f µs%s%s\n",
+    std::printf("  %-12s %5zu calls: %7llu sent, %5llu lost, jitter %5.1f µs (worst leg %6.1f), "
+                "delay p50 %6.1f µs, p99 %7.1f µs, relay CPU %3.0f%%%s%s\n",
                 who, r.calls, static_cast<unsigned long long>(r.sent),
-                static_cast<unsigned long long>(r.sent - std::min(r.sent, r.received)), r.p50Us,
-                r.p99Us, r.maxUs, r.passed() ? "" : "  FAIL",
+                static_cast<unsigned long long>(r.sent - std::min(r.sent, r.received)), r.jitterUs,
+                r.worstJitterUs, r.p50Us, r.p99Us, 100 * r.relayCpu, r.passed() ? "" : "  FAIL",
                 r.generatorLate ? " (the generator fell behind)" : "");
     std::fflush(stdout);
 }
@@ -346,35 +408,49 @@ int main(int argc, char** argv) {
     setrlimit(RLIMIT_NOFILE, &files);
     if (!kTwoCores) std::printf("one core only: the relay and the generator share it\n");
     const std::vector<std::size_t> ladder{100, 250, 500, 750, 1000, 1250, 1500, 1750, 2000};
-    std::size_t ours = 0, theirs = 0;
+    std::optional<TrialResult> ours, theirs; // the highest load each passed
     bool oursDone = false, theirsDone = false;
-    bool oursGeneratorBound = false, theirsGeneratorBound = false;
+    // The highest load both passed, for the CPU comparison at equal load.
+    std::optional<std::pair<TrialResult, TrialResult>> common;
     for (const auto calls : ladder) {
         if (calls > maxCalls || (oursDone && theirsDone)) break;
         std::printf("%zu calls (%zu packets/s each way through the relay):\n", calls, calls * 100);
+        std::optional<TrialResult> a, b;
         if (!oursDone) {
-            const auto r = runOurs(calls);
-            print("switchboard", r);
-            oursDone = !r.passed();
-            if (r.passed()) ours = calls;
-            oursGeneratorBound = r.passed() && r.generatorLate;
+            a = runOurs(calls);
+            print("switchboard", *a);
+            oursDone = !a->passed();
+            if (a->passed()) ours = a;
         }
         if (!theirsDone) {
-            const auto r = runRtpengine(calls);
-            if (!r)
+            b = runRtpengine(calls);
+            if (!b)
                 std::printf("  rtpengine did not start or answer: is it installed?\n");
             else
-                print("rtpengine", *r);
-            theirsDone = !r || !r->passed();
-            if (r && r->passed()) theirs = calls;
-            theirsGeneratorBound = r && r->passed() && r->generatorLate;
+                print("rtpengine", *b);
+            theirsDone = !b || !b->passed();
+            if (b && b->passed()) theirs = b;
         }
+        if (a && b && a->passed() && b->passed()) common.emplace(*a, *b);
     }
+    auto bound = [](const std::optional<TrialResult>& r) {
+        return r && r->generatorLate ? " (at least: the generator fell behind)" : "";
+    };
     std::printf("\nmost calls relayed without loss and under 1 ms added jitter, one core:\n");
-    std::printf("  switchboard %zu%s\n", ours,
-                oursGeneratorBound ? " (at least: the generator fell behind)" : "");
-    std::printf("  rtpengine   %zu%s\n", theirs,
-                theirsGeneratorBound ? " (at least: the generator fell behind)" : "");
-    if (theirs > 0) std::printf("  ratio       %.2f (goal ≥ 1.5)\n", double(ours) / double(theirs));
+    std::printf("  switchboard %zu%s\n", ours ? ours->calls : 0, bound(ours));
+    std::printf("  rtpengine   %zu%s\n", theirs ? theirs->calls : 0, bound(theirs));
+    if (ours && theirs)
+        std::printf("  ratio       %.2f (goal ≥ 1.5)\n",
+                    double(ours->calls) / double(theirs->calls));
+    if (common && common->first.relayCpu > 0 && common->second.relayCpu > 0) {
+        // The generator may give out before either relay does; the CPU each relay spent on
+        // the same load says how many calls a whole core would carry.
+        const auto& [a, b] = *common;
+        std::printf("at %zu calls, CPU of the relay's core: switchboard %.0f%%, rtpengine %.0f%%\n",
+                    a.calls, 100 * a.relayCpu, 100 * b.relayCpu);
+        std::printf("calls per core at that cost: switchboard %.0f, rtpengine %.0f, ratio %.2f\n",
+                    double(a.calls) / a.relayCpu, double(b.calls) / b.relayCpu,
+                    b.relayCpu / a.relayCpu);
+    }
     return 0;
 }
