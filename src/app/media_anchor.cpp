@@ -4,6 +4,7 @@
 #include "app/sdp_media.hpp"
 #include "core/log.hpp"
 #include "media/codec.hpp"
+#include "rtp/telephone_event.hpp"
 #include "sdp/negotiation.hpp"
 #include "sdp/offer_answer.hpp"
 #include "sdp/parser.hpp"
@@ -63,6 +64,16 @@ void addSession(MediaAnchor::Stats& to, const rtp::Bridge* bridge,
 }
 
 } // namespace
+
+bool MediaAnchor::dtmfFromInfo(std::uint64_t call, Leg from, char digit,
+                               std::chrono::milliseconds duration) {
+    auto found = sessions_.find(call);
+    const auto event = rtp::eventForDigit(digit);
+    if (found == sessions_.end() || !found->second->bridge || !event) return false;
+    // The bridge's side a is the caller's stream.
+    const auto to = from == Leg::caller ? rtp::BridgeSide::b : rtp::BridgeSide::a;
+    return found->second->bridge->sendEvent(to, *event, duration);
+}
 
 void MediaAnchor::ended(std::uint64_t call) {
     auto found = sessions_.find(call);
@@ -224,11 +235,14 @@ Result<std::string> MediaAnchor::answer(std::uint64_t call, Session& s, Leg from
     logger().info("call {}: codec {}: {} ({} ↔ {})", call, sdp::stageName(choice->stage),
                   choice->reason, choice->a.codec.name, choice->b.codec.name);
 
-    // Our answer to the offerer: the codec chosen for its side, DTMF events if both have them.
+    // Our answer to the offerer: the codec chosen for its side, and DTMF events if it offered
+    // them (when the answerer has none, they cross as SIP INFO).
     const auto offererEvents = telephoneEventOf(*offerAudio);
     const auto answererEvents = telephoneEventOf(*audio);
     local.codecs = {choice->a.codec};
-    if (offererEvents && answererEvents) local.codecs.push_back({"telephone-event", 8000, 1});
+    if (offererEvents)
+        local.codecs.push_back(
+            {"telephone-event", sdp::codecOf(*offerAudio, *offererEvents)->clockRate, 1});
     local.direction = answered.direction(*audio);
     if (s.offererKeys) {
         // Towards the offerer: its tag and suite, our key (RFC 4568 §7.1.2.2).
@@ -247,25 +261,35 @@ Result<std::string> MediaAnchor::answer(std::uint64_t call, Session& s, Leg from
     if (!reply) return fail(reply.error());
 
     // The bridge: side a is the caller's stream, side b the callee's.
-    auto sideOf = [](const sdp::PayloadCodec& p, std::optional<std::uint8_t> events) {
+    auto sideOf = [](const sdp::PayloadCodec& p, const sdp::Media& m,
+                     std::optional<std::uint8_t> events) {
         rtp::BridgePlan::Side side;
         side.payloadType = static_cast<std::uint8_t>(p.payloadType);
         side.clockRate = p.codec.clockRate;
         side.codec = media::codecByName(p.codec.name, p.codec.clockRate, p.codec.channels)
                          .value_or(media::CodecId::pcmu);
         side.telephoneEvent = events;
+        if (events) side.telephoneEventClock = sdp::codecOf(m, *events)->clockRate;
         return side;
     };
-    auto offererSide =
-        sideOf(choice->a, offererEvents && answererEvents ? offererEvents : std::nullopt);
-    auto answererSide =
-        sideOf(choice->b, offererEvents && answererEvents ? answererEvents : std::nullopt);
+    auto offererSide = sideOf(choice->a, *offerAudio, offererEvents);
+    auto answererSide = sideOf(choice->b, *audio, answererEvents);
     rtp::BridgePlan plan;
     plan.a = offerer == Leg::caller ? offererSide : answererSide;
     plan.b = offerer == Leg::caller ? answererSide : offererSide;
     plan.transcode = choice->stage != sdp::CodecChoice::Stage::direct;
     plan.packetMs = options_.packetMs;
-    if (!s.bridge) s.bridge = std::make_unique<rtp::Bridge>(*s.caller.stream, *s.callee.stream);
+    if (!s.bridge) {
+        s.bridge = std::make_unique<rtp::Bridge>(*s.caller.stream, *s.callee.stream);
+        // DTMF from a leg whose other leg has no telephone-event goes on as SIP INFO.
+        s.bridge->onEvent([this, call](rtp::BridgeSide from, std::uint8_t event,
+                                       std::chrono::milliseconds duration) {
+            const auto digit = rtp::digitForEvent(event);
+            if (!digit || !infoSender_) return;
+            infoSender_(call, from == rtp::BridgeSide::a ? Leg::callee : Leg::caller, *digit,
+                        duration);
+        });
+    }
     if (auto ok = s.bridge->configure(plan); !ok)
         return fail(Errc::unsupported, ok.error().message);
     // Each leg gets our RTCP reports on what it sends us (RFC 3550 §6).

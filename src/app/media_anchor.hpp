@@ -46,6 +46,9 @@ public:
     void ended(std::uint64_t call) override;
     // A route's own `srtp` replaces options.srtp for the call.
     void routed(std::uint64_t call, const sip::RouteMatch& route) override;
+    // The digit as RFC 4733 events to the other leg, if it has telephone-event.
+    bool dtmfFromInfo(std::uint64_t call, Leg from, char digit,
+                      std::chrono::milliseconds duration) override;
 
     std::size_t sessions() const noexcept { return sessions_.size(); }
 

@@ -1,24 +1,41 @@
 #include "rtp/bridge.hpp"
 
 #include "rtp/rtp_packet.hpp"
+#include "rtp/telephone_event.hpp"
 
 namespace sb::rtp {
 
 struct Bridge::Path {
-    explicit Path(RtpStream& stream) : to(stream) {}
+    Path(BridgeSide side, RtpStream& stream)
+        : from(side), to(stream), eventTimer(stream.context()) {}
+    BridgeSide from;
     RtpStream& to;
     std::optional<RtpForwarder> forwarder; // relayed
     std::unique_ptr<media::Transcoder> transcoder;
     std::uint8_t inPayloadType = 0, outPayloadType = 0;
+    std::uint32_t outClock = 8000;
     // Our numbering of what we encode (RFC 3550 §5.1: random starting points).
     std::uint32_t ssrc = 0, timestamp = 0;
     std::uint16_t sequence = 0;
     std::optional<std::uint16_t> lastIn; // the last incoming sequence number, for gaps
     std::uint32_t inSamplesPerPacket = 0;
-    // RFC 4733 events through a transcoded path: re-stamped into our numbering.
+    std::uint32_t packetMs = 20;
+    // RFC 4733 events: each side's payload type, if it has telephone-event.
     std::optional<std::uint8_t> inEvents, outEvents;
-    std::optional<std::uint32_t> eventIn; // the current event's timestamp as it came
-    std::uint32_t eventOut = 0;           // and as we send it
+    std::uint32_t inEventClock = 8000, outEventClock = 8000;
+    std::optional<std::uint32_t> eventIn;  // through a transcoded path: the event's timestamp
+    std::uint32_t eventOut = 0;            // as it came, and as we send it
+    std::optional<std::uint32_t> reported; // the last event reported (its timestamp)
+    // Our own events towards `to`.
+    struct Pending {
+        std::uint8_t event;
+        std::uint32_t ticks; // its duration in the event clock
+    };
+    std::deque<Pending> pending; // the front one is being sent
+    asio::steady_timer eventTimer;
+    std::uint32_t ownEventTimestamp = 0, ownEventDuration = 0;
+    int endsSent = 0;
+    bool sendingEvent = false;
     std::vector<std::byte> packet = std::vector<std::byte>(1500);
 };
 
@@ -29,32 +46,35 @@ Bridge::~Bridge() {
     b_.onRtp(nullptr);
 }
 
-std::unique_ptr<Bridge::Path> Bridge::makePath(RtpStream& to, const BridgePlan::Side& in,
+std::unique_ptr<Bridge::Path> Bridge::makePath(BridgeSide from, RtpStream& to,
+                                               const BridgePlan::Side& in,
                                                const BridgePlan::Side& out,
                                                const BridgePlan& plan) {
-    auto path = std::make_unique<Path>(to);
+    auto path = std::make_unique<Path>(from, to);
     path->ssrc = to.ssrc(); // the leg's own SSRC, which its RTCP reports too
     path->sequence = static_cast<std::uint16_t>(random_());
     path->timestamp = static_cast<std::uint32_t>(random_());
     path->inPayloadType = in.payloadType;
     path->outPayloadType = out.payloadType;
-    if (in.telephoneEvent && out.telephoneEvent) {
-        path->inEvents = in.telephoneEvent;
-        path->outEvents = out.telephoneEvent;
-    }
+    path->outClock = out.clockRate;
+    path->packetMs = plan.packetMs;
+    path->inEvents = in.telephoneEvent;
+    path->outEvents = out.telephoneEvent;
+    path->inEventClock = in.telephoneEventClock;
+    path->outEventClock = out.telephoneEventClock;
     if (!plan.transcode) {
         RtpForwarder::Options o{path->ssrc, path->sequence, path->timestamp, {}};
         o.payloadTypes[in.payloadType] = {out.payloadType, in.clockRate};
         if (in.telephoneEvent && out.telephoneEvent)
-            o.payloadTypes[*in.telephoneEvent] = {*out.telephoneEvent, 8000};
+            o.payloadTypes[*in.telephoneEvent] = {*out.telephoneEvent, in.telephoneEventClock};
         path->forwarder.emplace(std::move(o));
     }
     return path;
 }
 
 Result<void> Bridge::configure(const BridgePlan& plan) {
-    auto aToB = makePath(b_, plan.a, plan.b, plan);
-    auto bToA = makePath(a_, plan.b, plan.a, plan);
+    auto aToB = makePath(BridgeSide::a, b_, plan.a, plan.b, plan);
+    auto bToA = makePath(BridgeSide::b, a_, plan.b, plan.a, plan);
     if (plan.transcode) {
         auto ab = media::Transcoder::make(plan.a.codec, plan.b.codec, plan.packetMs);
         if (!ab) return fail(ab.error());
@@ -67,64 +87,134 @@ Result<void> Bridge::configure(const BridgePlan& plan) {
     }
     aToB_ = std::move(aToB);
     bToA_ = std::move(bToA);
-    auto handler = [this](Path& path) {
-        return [this, &path](std::span<std::byte> packet) {
-            if (path.forwarder) {
-                if (path.forwarder->rewrite(packet, RtpForwarder::Clock::now())) {
-                    path.to.sendRtp(packet);
-                    ++stats_.relayed;
-                } else {
-                    ++stats_.dropped;
-                }
-                return;
-            }
-            auto view = parseRtp(packet);
-            if (view && path.inEvents && view->payloadType == *path.inEvents) {
-                // RFC 4733 §2.5: every packet of an event carries the event's start timestamp;
-                // ours is where our stream stands when the event begins.
-                if (view->timestamp != path.eventIn) {
-                    path.eventIn = view->timestamp;
-                    path.eventOut = path.timestamp;
-                }
-                writeRtpHeader(path.packet, {view->marker, *path.outEvents, path.sequence++,
-                                             path.eventOut, path.ssrc});
-                std::copy(view->payload.begin(), view->payload.end(),
-                          path.packet.begin() + kFixedHeaderBytes);
-                path.to.sendRtp(
-                    std::span(path.packet).first(kFixedHeaderBytes + view->payload.size()));
-                ++stats_.relayed;
-                return;
-            }
-            if (!view || view->payloadType != path.inPayloadType) {
-                ++stats_.dropped; // comfort noise and types nobody agreed to
-                return;
-            }
-            auto emit = [&path](std::span<const std::byte> payload, std::uint32_t step) {
-                writeRtpHeader(path.packet, {false, path.outPayloadType, path.sequence++,
-                                             path.timestamp, path.ssrc});
-                std::copy(payload.begin(), payload.end(), path.packet.begin() + kFixedHeaderBytes);
-                path.timestamp += step;
-                path.to.sendRtp(std::span(path.packet).first(kFixedHeaderBytes + payload.size()));
-            };
-            // A gap in the sequence numbers: conceal what is missing (at most a few packets),
-            // so that the far end hears no hole and our timestamps stay in step.
-            if (path.lastIn) {
-                const auto missing = static_cast<std::uint16_t>(view->sequence - *path.lastIn - 1);
-                for (std::uint16_t i = 0; i < std::min<std::uint16_t>(missing, 5); ++i) {
-                    path.transcoder->lost(path.inSamplesPerPacket, emit);
-                    ++stats_.concealed;
-                }
-            }
-            path.lastIn = view->sequence;
-            if (path.transcoder->push(view->payload, emit))
-                ++stats_.transcoded;
-            else
-                ++stats_.dropped;
-        };
-    };
-    a_.onRtp(handler(*aToB_));
-    b_.onRtp(handler(*bToA_));
+    a_.onRtp([this, path = aToB_.get()](std::span<std::byte> packet) { onPacket(*path, packet); });
+    b_.onRtp([this, path = bToA_.get()](std::span<std::byte> packet) { onPacket(*path, packet); });
     return {};
+}
+
+void Bridge::onPacket(Path& path, std::span<std::byte> packet) {
+    // RFC 4733 events for a side without telephone-event: reported once, at their end (§2.5.1.4:
+    // the end packet is sent three times, all with the event's timestamp).
+    if (path.inEvents && !path.outEvents && packet.size() > 1 &&
+        (std::to_integer<std::uint8_t>(packet[1]) & 0x7f) == *path.inEvents) {
+        auto view = parseRtp(packet);
+        auto event = view ? parseTelephoneEvent(view->payload) : std::nullopt;
+        if (event && event->end && view->timestamp != path.reported) {
+            path.reported = view->timestamp;
+            ++stats_.eventsReported;
+            if (onEvent_)
+                onEvent_(path.from, event->event,
+                         std::chrono::milliseconds(event->duration * 1000 / path.inEventClock));
+        }
+        return;
+    }
+    if (path.forwarder) {
+        if (path.forwarder->rewrite(packet, RtpForwarder::Clock::now())) {
+            path.to.sendRtp(packet);
+            ++stats_.relayed;
+        } else {
+            ++stats_.dropped;
+        }
+        return;
+    }
+    auto view = parseRtp(packet);
+    if (view && path.inEvents && path.outEvents && view->payloadType == *path.inEvents) {
+        // RFC 4733 §2.5: every packet of an event carries the event's start timestamp; ours is
+        // where our stream stands when the event begins.
+        if (view->timestamp != path.eventIn) {
+            path.eventIn = view->timestamp;
+            path.eventOut = path.timestamp;
+        }
+        writeRtpHeader(path.packet,
+                       {view->marker, *path.outEvents, path.sequence++, path.eventOut, path.ssrc});
+        std::copy(view->payload.begin(), view->payload.end(),
+                  path.packet.begin() + kFixedHeaderBytes);
+        path.to.sendRtp(std::span(path.packet).first(kFixedHeaderBytes + view->payload.size()));
+        ++stats_.relayed;
+        return;
+    }
+    if (!view || view->payloadType != path.inPayloadType) {
+        ++stats_.dropped; // comfort noise and types nobody agreed to
+        return;
+    }
+    auto emit = [&path](std::span<const std::byte> payload, std::uint32_t step) {
+        writeRtpHeader(path.packet,
+                       {false, path.outPayloadType, path.sequence++, path.timestamp, path.ssrc});
+        std::copy(payload.begin(), payload.end(), path.packet.begin() + kFixedHeaderBytes);
+        path.timestamp += step;
+        path.to.sendRtp(std::span(path.packet).first(kFixedHeaderBytes + payload.size()));
+    };
+    // A gap in the sequence numbers: conceal what is missing (at most a few packets), so that
+    // the far end hears no hole and our timestamps stay in step.
+    if (path.lastIn) {
+        const auto missing = static_cast<std::uint16_t>(view->sequence - *path.lastIn - 1);
+        for (std::uint16_t i = 0; i < std::min<std::uint16_t>(missing, 5); ++i) {
+            path.transcoder->lost(path.inSamplesPerPacket, emit);
+            ++stats_.concealed;
+        }
+    }
+    path.lastIn = view->sequence;
+    if (path.transcoder->push(view->payload, emit))
+        ++stats_.transcoded;
+    else
+        ++stats_.dropped;
+}
+
+bool Bridge::sendEvent(BridgeSide to, std::uint8_t event, std::chrono::milliseconds duration) {
+    Path* path = to == BridgeSide::a ? bToA_.get() : aToB_.get();
+    if (!path || !path->outEvents) return false;
+    const auto ticks = static_cast<std::uint32_t>(duration.count() * path->outEventClock / 1000);
+    path->pending.push_back({event, std::clamp<std::uint32_t>(ticks, 1, 0xffff)});
+    if (!path->sendingEvent) startEvent(*path);
+    return true;
+}
+
+void Bridge::sendEventPacket(Path& path, bool marker, bool end) {
+    const auto& e = path.pending.front();
+    const std::uint16_t sequence =
+        path.forwarder ? path.forwarder->takeSequence() : path.sequence++;
+    writeRtpHeader(path.packet,
+                   {marker, *path.outEvents, sequence, path.ownEventTimestamp, path.ssrc});
+    writeTelephoneEvent(std::span(path.packet).subspan(kFixedHeaderBytes),
+                        {e.event, end, 10, static_cast<std::uint16_t>(path.ownEventDuration)});
+    path.to.sendRtp(std::span(path.packet).first(kFixedHeaderBytes + kTelephoneEventBytes));
+}
+
+void Bridge::startEvent(Path& path) {
+    if (path.pending.empty()) {
+        path.sendingEvent = false;
+        return;
+    }
+    path.sendingEvent = true;
+    ++stats_.eventsSent;
+    // The event starts where our stream stands now (§2.5.1.2), with the marker bit.
+    path.ownEventTimestamp =
+        path.forwarder ? path.forwarder->timestampAt(RtpForwarder::Clock::now(), path.outClock)
+                       : path.timestamp;
+    path.ownEventDuration = 0;
+    path.endsSent = 0;
+    sendEventPacket(path, true, false);
+    continueEvent(path);
+}
+
+void Bridge::continueEvent(Path& path) {
+    path.eventTimer.expires_after(std::chrono::milliseconds(path.packetMs));
+    path.eventTimer.async_wait([this, p = &path](const std::error_code& ec) {
+        if (ec) return; // the bridge is going (or being rewired)
+        const auto total = p->pending.front().ticks;
+        p->ownEventDuration =
+            std::min(total, p->ownEventDuration + p->outEventClock * p->packetMs / 1000);
+        if (p->ownEventDuration < total) {
+            sendEventPacket(*p, false, false);
+            return continueEvent(*p);
+        }
+        // §2.5.1.4: the final packet three times, at the update interval (each with its own
+        // sequence number, which SRTP's replay check needs).
+        sendEventPacket(*p, false, true);
+        if (++p->endsSent < 3) return continueEvent(*p);
+        p->pending.pop_front();
+        startEvent(*p);
+    });
 }
 
 } // namespace sb::rtp

@@ -3,12 +3,17 @@
 // "Codec negotiation"): relayed untouched but for the RTP header when both legs use one codec,
 // or transcoded, each direction decoded and encoded again, when they do not. DTMF as RFC 4733
 // telephone-events crosses either way where both legs agreed to it, re-stamped into the
-// outgoing stream's numbering.
+// outgoing stream's numbering. Where only one leg has telephone-event, its events are reported
+// (the B2BUA sends them on as SIP INFO) and events made from SIP INFO can be sent to it.
 
 #include "media/transcoder.hpp"
 #include "rtp/forwarder.hpp"
 #include "rtp/rtp_stream.hpp"
 
+#include <asio/steady_timer.hpp>
+#include <chrono>
+#include <deque>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <random>
@@ -21,11 +26,14 @@ struct BridgePlan {
         std::uint32_t clockRate = 8000;              // the RTP clock (relaying needs no more)
         media::CodecId codec = media::CodecId::pcmu; // for transcoding
         std::optional<std::uint8_t> telephoneEvent;  // its payload type, if agreed
+        std::uint32_t telephoneEventClock = 8000;
     };
     Side a, b;
     bool transcode = false;
     std::uint32_t packetMs = 20; // of what we encode when transcoding
 };
+
+enum class BridgeSide { a, b };
 
 class Bridge {
 public:
@@ -37,14 +45,27 @@ public:
     // (Re)wires both directions. Errors: the transcoder's (a codec it cannot make).
     Result<void> configure(const BridgePlan& plan);
 
+    // RFC 4733 events from a side whose other side has no telephone-event: reported once
+    // each, when it ends (the B2BUA sends it on as SIP INFO).
+    using EventHandler = std::function<void(BridgeSide from, std::uint8_t event,
+                                            std::chrono::milliseconds duration)>;
+    void onEvent(EventHandler handler) { onEvent_ = std::move(handler); }
+    // An event of our own towards side `to` (made from SIP INFO), as RFC 4733 §2.5 sends it: a
+    // packet per packet time with the duration so far, then the end packet three times, in that
+    // side's numbering; events wait their turn. False when that side has no telephone-event.
+    bool sendEvent(BridgeSide to, std::uint8_t event, std::chrono::milliseconds duration);
+
     struct Stats {
         std::uint64_t relayed = 0, transcoded = 0, dropped = 0, concealed = 0;
+        std::uint64_t eventsReported = 0, eventsSent = 0; // translated to and from SIP INFO
 
         Stats& operator+=(const Stats& s) noexcept {
             relayed += s.relayed;
             transcoded += s.transcoded;
             dropped += s.dropped;
             concealed += s.concealed;
+            eventsReported += s.eventsReported;
+            eventsSent += s.eventsSent;
             return *this;
         }
     };
@@ -53,12 +74,18 @@ public:
 private:
     // One direction: what arrives on `from` goes out on `to`.
     struct Path;
-    std::unique_ptr<Path> makePath(RtpStream& to, const BridgePlan::Side& in,
+    std::unique_ptr<Path> makePath(BridgeSide from, RtpStream& to, const BridgePlan::Side& in,
                                    const BridgePlan::Side& out, const BridgePlan& plan);
+    void onPacket(Path& path, std::span<std::byte> packet);
+    // Our own events on a path: the next packet of the current one, and the next in line.
+    void startEvent(Path& path);
+    void continueEvent(Path& path);
+    void sendEventPacket(Path& path, bool marker, bool end);
 
     RtpStream &a_, &b_;
     std::unique_ptr<Path> aToB_, bToA_;
     std::mt19937 random_;
+    EventHandler onEvent_;
     Stats stats_;
 };
 

@@ -43,4 +43,17 @@ bool RtpForwarder::rewrite(std::span<std::byte> packet, Clock::time_point now) {
     return true;
 }
 
+std::uint16_t RtpForwarder::takeSequence() noexcept {
+    if (!inSsrc_) return options_.firstSequence++;
+    ++sequenceOffset_;
+    return ++lastSequence_;
+}
+
+std::uint32_t RtpForwarder::timestampAt(Clock::time_point now,
+                                        std::uint32_t clockRate) const noexcept {
+    if (!inSsrc_) return options_.firstTimestamp;
+    const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(now - lastSent_);
+    return lastTimestamp_ + static_cast<std::uint32_t>(elapsed.count() * clockRate / 1000);
+}
+
 } // namespace sb::rtp

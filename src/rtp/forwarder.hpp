@@ -36,6 +36,12 @@ public:
     // be dropped instead.
     bool rewrite(std::span<std::byte> packet, Clock::time_point now);
 
+    // For a packet of our own in the relayed stream (an RFC 4733 event made from SIP INFO): the
+    // next sequence number, which the packets relayed after it then make room for, and where
+    // our timestamps stand at `now` in a `clockRate` clock.
+    std::uint16_t takeSequence() noexcept;
+    std::uint32_t timestampAt(Clock::time_point now, std::uint32_t clockRate) const noexcept;
+
     std::uint64_t forwarded() const noexcept { return forwarded_; }
     std::uint64_t dropped() const noexcept { return dropped_; }
 

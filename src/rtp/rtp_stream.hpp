@@ -69,6 +69,7 @@ public:
     const ReceptionStats& reception() const noexcept { return reception_; }
 
     std::uint16_t localPort() const noexcept { return ports_->port(); }
+    asio::io_context& context() const noexcept { return ports_->context(); }
     asio::ip::address localAddress() const noexcept;
     const std::optional<asio::ip::udp::endpoint>& remote() const noexcept { return remote_; }
     const StreamStats& stats() const noexcept { return stats_; }

@@ -46,9 +46,15 @@ B2bua::B2bua(net::TimerWheel& wheel, MessageSender& sender, B2buaOptions options
         }
         locator_ = std::make_unique<ServerLocator>(*options_.dns, std::move(locator));
     }
+    if (options_.media)
+        options_.media->setInfoSender([this](std::uint64_t call, MediaPolicy::Leg to, char digit,
+                                             std::chrono::milliseconds duration) {
+            sendDtmfInfo(call, to == MediaPolicy::Leg::caller ? Side::a : Side::b, digit, duration);
+        });
 }
 
 B2bua::~B2bua() {
+    if (options_.media) options_.media->setInfoSender(nullptr);
     for (auto& [id, call] : calls_) {
         wheel_.cancel(call->noAnswer);
         wheel_.cancel(call->a.session.timer);
@@ -325,6 +331,7 @@ void B2bua::onInDialog(TransactionId server, const Message& request, Call& call,
     }
     if (method == "REFER" && call.state == Call::State::confirmed)
         return onRefer(server, request, call, side);
+    if (method == "INFO" && infoToMedia(server, request, call, side)) return;
     const bool offer = method == "INVITE" || method == "UPDATE";
     if (offer) {
         // §14.2 (and RFC 3311 §5.2 for UPDATE): a new offer while one of ours on this dialog

@@ -75,6 +75,21 @@ public:
         (void)call;
         (void)route;
     }
+    // A DTMF digit in a SIP INFO from leg `from`: true when the media layer sent it on as RFC
+    // 4733 events to the other leg (which has telephone-event), so that the INFO goes no further.
+    virtual bool dtmfFromInfo(std::uint64_t call, Leg from, char digit,
+                              std::chrono::milliseconds duration) {
+        (void)call, (void)from, (void)digit, (void)duration;
+        return false;
+    }
+    // How the media layer sends a digit as SIP INFO to a leg without telephone-event; the
+    // B2BUA sets it.
+    using InfoSender = std::function<void(std::uint64_t call, Leg to, char digit,
+                                          std::chrono::milliseconds duration)>;
+    void setInfoSender(InfoSender sender) { infoSender_ = std::move(sender); }
+
+protected:
+    InfoSender infoSender_;
 };
 
 // Calls Switchboard answers itself: a route that names a conference room makes the B2BUA the
@@ -195,6 +210,11 @@ private:
     void onInitialInvite(TransactionId server, const Message& invite, const InboundMessage& source);
     void onOutOfDialog(TransactionId server, const Message& request);
     void onInDialog(TransactionId server, const Message& request, Call& call, Side side);
+    // DTMF between SIP INFO and RFC 4733, in b2bua_media.cpp: true when an INFO's digit was
+    // taken by the media layer (and answered here).
+    bool infoToMedia(TransactionId server, const Message& info, Call& call, Side side);
+    void sendDtmfInfo(std::uint64_t callId, Side to, char digit,
+                      std::chrono::milliseconds duration);
     // Calls to a conference room, in b2bua_conference.cpp.
     void joinConference(TransactionId server, const Message& invite, const InboundMessage& source,
                         const std::string& room);

@@ -3,6 +3,7 @@
 
 #include "sip/b2bua.hpp"
 #include "sip/b2bua_call.hpp"
+#include "sip/dtmf_info.hpp"
 #include "sip/header_policy.hpp"
 #include "sip/syntax.hpp"
 
@@ -37,6 +38,31 @@ MessageWriter B2bua::mediaRefusal(const Message& request, const Error& error,
                                             error.code == Errc::unsupported ? 305 : 399, text));
     w.header(HeaderId::server, options_.userAgent);
     return w;
+}
+
+bool B2bua::infoToMedia(TransactionId server, const Message& info, Call& call, Side side) {
+    if (!options_.media || call.state != Call::State::confirmed) return false;
+    const auto dtmf = parseDtmfInfo(contentType(info), info.body());
+    if (!dtmf) return false;
+    const auto from = side == Side::a ? MediaPolicy::Leg::caller : MediaPolicy::Leg::callee;
+    if (!options_.media->dtmfFromInfo(call.id, from, dtmf->digit, dtmf->duration)) return false;
+    respondSimple(server, info, 200, "OK");
+    return true;
+}
+
+void B2bua::sendDtmfInfo(std::uint64_t callId, Side to, char digit,
+                         std::chrono::milliseconds duration) {
+    auto found = calls_.find(callId);
+    if (found == calls_.end() || found->second->state != Call::State::confirmed) return;
+    Leg& l = leg(*found->second, to);
+    if (!l.answered) return;
+    // RFC 6086: INFO in the dialog; the de facto application/dtmf-relay body.
+    const std::string body = dtmfRelayBody({digit, duration});
+    OutgoingRequest out;
+    out.body = body;
+    out.contentType = kDtmfRelayType;
+    if (const TransactionId id = sendOn(l, "INFO", out))
+        clients_.emplace(id, ClientRef{ClientRef::Kind::untracked, callId});
 }
 
 } // namespace sb::sip

@@ -4,6 +4,7 @@
 #include "media/codec.hpp"
 #include "rtp/bridge.hpp"
 #include "rtp/rtp_packet.hpp"
+#include "rtp/telephone_event.hpp"
 #include "support/run_until.hpp"
 #include "support/tone.hpp"
 #include "support/udp_phone.hpp"
@@ -131,6 +132,70 @@ TEST_F(Bridging, Rfc4733EventsCrossATranscodedPathInItsNumbering) {
     EXPECT_TRUE(events[0].marker);
     EXPECT_EQ(static_cast<std::uint16_t>(events[2].sequence - events[0].sequence), 2);
     EXPECT_EQ(events[2].payload[1], std::byte{0x8a}); // the end bit crossed
+}
+
+TEST_F(Bridging, EventsForASideWithoutTelephoneEventAreReportedOnceAtTheirEnd) {
+    Bridge bridge(*a_, *b_);
+    // A has telephone-event (101), B does not: A's events go to the handler, not to B.
+    ASSERT_TRUE(bridge.configure(
+        {{0, 8000, media::CodecId::pcmu, 101}, {0, 8000, media::CodecId::pcmu, {}}}));
+    std::vector<std::pair<std::uint8_t, std::chrono::milliseconds>> reported;
+    bridge.onEvent([&](BridgeSide from, std::uint8_t event, std::chrono::milliseconds duration) {
+        EXPECT_EQ(from, BridgeSide::a);
+        reported.emplace_back(event, duration);
+    });
+    for (std::uint16_t i = 0; i < 5; ++i) {
+        // Digit # (11): two packets under way, then the end three times (RFC 4733 §2.5.1.4).
+        std::vector<std::byte> event(kFixedHeaderBytes + kTelephoneEventBytes);
+        writeRtpHeader(event, {i == 0, 101, static_cast<std::uint16_t>(i), 800, 0x77});
+        writeTelephoneEvent(std::span(event).subspan(kFixedHeaderBytes),
+                            {11, i >= 2, 10, static_cast<std::uint16_t>(i >= 2 ? 960 : 160 * i)});
+        phoneA_.send(event, a_->localPort());
+    }
+    test::runUntil(io_, [&] { return bridge.stats().eventsReported > 0; });
+    io_.restart();
+    io_.run_for(std::chrono::milliseconds(50));
+    ASSERT_EQ(reported.size(), 1u);
+    EXPECT_EQ(reported[0].first, 11);
+    EXPECT_EQ(reported[0].second, std::chrono::milliseconds(120));
+    EXPECT_FALSE(phoneB_.receive()); // nothing of it reached B
+}
+
+TEST_F(Bridging, AnEventOfOurOwnGoesOutInTheRelayedStreamsNumbering) {
+    Bridge bridge(*a_, *b_);
+    ASSERT_TRUE(bridge.configure(
+        {{0, 8000, media::CodecId::pcmu, {}}, {0, 8000, media::CodecId::pcmu, 101}}));
+    EXPECT_FALSE(bridge.sendEvent(BridgeSide::a, 5, std::chrono::milliseconds(100)));
+    speak(); // 50 relayed packets first
+    auto before = heardByB(50);
+    ASSERT_EQ(before.size(), 50u);
+    const auto lastAudio = *parseRtp(before.back());
+    // Digit 7 for 60 ms: a start packet, two updates and the end three times, 20 ms apart.
+    ASSERT_TRUE(bridge.sendEvent(BridgeSide::b, 7, std::chrono::milliseconds(60)));
+    auto events = heardByB(6);
+    ASSERT_EQ(events.size(), 6u);
+    for (std::size_t i = 0; i < events.size(); ++i) {
+        const auto v = *parseRtp(events[i]);
+        const auto e = *parseTelephoneEvent(v.payload);
+        EXPECT_EQ(v.payloadType, 101);
+        EXPECT_EQ(v.ssrc, lastAudio.ssrc);
+        EXPECT_EQ(v.marker, i == 0);
+        EXPECT_EQ(v.sequence, static_cast<std::uint16_t>(lastAudio.sequence + 1 + i));
+        // Where the stream stands now: not before the last audio.
+        EXPECT_GE(static_cast<std::int32_t>(v.timestamp - lastAudio.timestamp), 0);
+        EXPECT_EQ(e.event, 7);
+        EXPECT_EQ(e.end, i >= 3);
+        EXPECT_EQ(e.duration, i >= 3 ? 480 : 160 * i);
+    }
+    // Relayed audio after it goes on after the event's sequence numbers.
+    std::vector<std::byte> next(kFixedHeaderBytes + 160);
+    writeRtpHeader(next, {false, 0, 150, 50 * 160, 0x77});
+    phoneA_.send(next, a_->localPort());
+    auto after = heardByB(1);
+    ASSERT_FALSE(after.empty());
+    EXPECT_EQ(parseRtp(after.front())->sequence,
+              static_cast<std::uint16_t>(lastAudio.sequence + 1 + events.size()));
+    EXPECT_EQ(bridge.stats().eventsSent, 1u);
 }
 
 } // namespace

@@ -28,6 +28,17 @@ struct Policy final : MediaPolicy {
         return std::string(sdp) + "a=anchored\r\n";
     }
     void ended(std::uint64_t call) override { endedCalls.push_back(call); }
+    bool dtmfFromInfo(std::uint64_t, Leg from, char digit,
+                      std::chrono::milliseconds duration) override {
+        digits.push_back(fmt::format("{} {} {}", from == Leg::caller ? "caller" : "callee", digit,
+                                     duration.count()));
+        return takeDigits;
+    }
+    void sendInfo(std::uint64_t call, Leg to, char digit) {
+        infoSender_(call, to, digit, std::chrono::milliseconds(100));
+    }
+    std::vector<std::string> digits;
+    bool takeDigits = true;
 };
 
 class B2buaMedia : public test::B2buaHarness {
@@ -99,6 +110,49 @@ TEST_F(B2buaMedia, AnAnswerThePolicyRefusesEndsTheCall) {
     EXPECT_EQ(bye.method(), "BYE");
     respond(bye, 200);
     expectIdle();
+}
+
+TEST_F(B2buaMedia, DtmfCrossesBetweenSipInfoAndTheMediaLayer) {
+    invite("bob", "", "z9hG4bKa1", "c1", kOffer);
+    respond(parsed(sender_.sent.back()), 200, "b1", {}, kAnswer);
+    const std::string tag(parsed(sender_.replies.back()).to().tag());
+    deliver(fmt::format("ACK sip:sb@127.0.0.1:5060 SIP/2.0\r\n"
+                        "Via: SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bKack\r\n"
+                        "From: <sip:alice@127.0.0.1:5070>;tag=a1\r\n"
+                        "To: <sip:bob@127.0.0.1>;tag={}\r\n"
+                        "Call-ID: c1\r\nCSeq: 1 ACK\r\nContent-Length: 0\r\n\r\n",
+                        tag),
+            5070);
+    const std::size_t sentBefore = sender_.sent.size();
+    auto info = [&](int cseq) {
+        const std::string body = "Signal=5\r\nDuration=160\r\n";
+        deliver(fmt::format("INFO sip:sb@127.0.0.1:5060 SIP/2.0\r\n"
+                            "Via: SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bKinfo{}\r\n"
+                            "From: <sip:alice@127.0.0.1:5070>;tag=a1\r\n"
+                            "To: <sip:bob@127.0.0.1>;tag={}\r\nCall-ID: c1\r\nCSeq: {} INFO\r\n"
+                            "Content-Type: application/dtmf-relay\r\nContent-Length: {}\r\n\r\n{}",
+                            cseq, tag, cseq, body.size(), body),
+                5070);
+    };
+    // The media layer takes the digit (the callee has telephone-event): 200, and no INFO on.
+    info(2);
+    EXPECT_EQ(lastStatusToCaller(), 200);
+    EXPECT_EQ(policy_.digits, std::vector<std::string>{"caller 5 160"});
+    EXPECT_EQ(sender_.sent.size(), sentBefore);
+    // It does not (the callee has no telephone-event either): the INFO crosses as it came.
+    policy_.takeDigits = false;
+    info(3);
+    ASSERT_EQ(sender_.sent.size(), sentBefore + 1);
+    EXPECT_EQ(parsed(sender_.sent.back()).method(), "INFO");
+    respond(parsed(sender_.sent.back()), 200);
+    EXPECT_EQ(lastStatusToCaller(), 200);
+    // An RFC 4733 event for the callee, which lacks telephone-event: an INFO of our own.
+    policy_.sendInfo(1, MediaPolicy::Leg::callee, '#');
+    auto ours = parsed(sender_.sent.back());
+    EXPECT_EQ(ours.method(), "INFO");
+    EXPECT_EQ(ours.header(HeaderId::content_type), "application/dtmf-relay");
+    EXPECT_EQ(ours.body(), "Signal=#\r\nDuration=100\r\n");
+    respond(ours, 200);
 }
 
 } // namespace

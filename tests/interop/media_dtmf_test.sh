@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# DTMF between RFC 4733 and SIP INFO through Switchboard, with sipp on both legs: the caller
+# has telephone-event, the callee does not. The callee sends the digit 5 as an INFO
+# (application/dtmf-relay); Switchboard answers it and sends the caller the digit as RFC 4733
+# events, which a recorder at the caller's media port checks (a marked start, the end bit three
+# times, one timestamp, under one SSRC). The caller plays sipp's recorded digit 1 as RFC 4733
+# events; the callee must receive it as an INFO with Signal=1.
+set -euo pipefail
+switchboard=$1
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
+
+work=$(mktemp -d)
+. "$here/b2bua_lib.sh"
+recorder_pid=
+cleanup() {
+  stop_pid "$recorder_pid"
+  stop_switchboard
+}
+trap cleanup EXIT
+
+sip_port=$(free_port 45500)
+bob_port=$(free_port 47500)
+caller_media=$(( $(free_port 52500) / 2 * 2 ))
+media_base=$(( $(free_port 54500) / 2 * 2 ))
+write_config <<TOML
+[media]
+anchor = true
+port_min = $media_base
+port_max = $(( media_base + 19 ))
+[[routes]]
+target = "sip:\${user}@127.0.0.1:$bob_port"
+TOML
+start_switchboard "$switchboard"
+
+# The recorder: the RFC 4733 packets (payload type 101) that reach the caller's media port.
+python3 - "$caller_media" "$work/events.txt" <<'PY' &
+import socket, struct, sys, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("127.0.0.1", int(sys.argv[1])))
+s.settimeout(0.5)
+deadline, lines = time.time() + 10, []
+while time.time() < deadline:
+    try:
+        p = s.recv(2048)
+    except socket.timeout:
+        continue
+    if len(p) >= 16 and p[1] & 0x7f == 101:
+        seq, ts, ssrc = struct.unpack(">HII", p[2:12])
+        lines.append(f"{p[1] >> 7} {seq} {ts} {ssrc} {p[12]} {p[13] >> 7} {p[14] << 8 | p[15]}")
+with open(sys.argv[2], "w") as f:
+    f.write("\n".join(lines) + "\n")
+PY
+recorder_pid=$!
+
+timeout -k 3 30 sipp -sf "$here/scenarios/dtmf_info_uas.xml" -i 127.0.0.1 -p "$bob_port" \
+  -mp "$(( $(free_port 58500) / 2 * 2 ))" -m 1 -nostdin -timeout 20s \
+  -trace_msg -message_file "$work/uas.msg" >"$work/uas.out" 2>&1 &
+uas_pid=$!
+wait_listening udp "$bob_port"
+caller_port=$(free_port 37500)
+timeout -k 3 30 sipp -sf "$here/scenarios/dtmf_rtp_uac.xml" "127.0.0.1:$sip_port" -s bob \
+  -key rtp_sink "$caller_media" -i 127.0.0.1 -p "$caller_port" \
+  -mp "$(( $(free_port 56500) / 2 * 2 ))" -m 1 -nostdin -timeout 20s \
+  -trace_msg -message_file "$work/uac.msg" >"$work/uac.out" 2>&1 || fail_with "the caller failed"
+wait "$uas_pid" || fail_with "the callee did not get the digit 1 as an INFO"
+check "RFC 4733 → INFO: the caller's recorded digit 1 reaches the callee as Signal=1"
+wait "$recorder_pid" || true
+recorder_pid=
+
+python3 - "$work/events.txt" <<'PY' || fail_with "the INFO's digit did not reach the caller as RFC 4733 events"
+import sys
+rows = [line.split() for line in open(sys.argv[1]) if line.strip()]
+print(f"{len(rows)} event packets:", "; ".join(" ".join(r) for r in rows))
+assert len(rows) >= 4, "too few event packets"
+marker, seqs, stamps, ssrcs, events, ends = ([r[i] for r in rows] for i in range(6))
+assert marker[0] == "1" and set(marker[1:]) == {"0"}, "the marker bit belongs on the first alone"
+assert set(events) == {"5"}, "not the digit 5"
+assert ends[-3:] == ["1", "1", "1"] and set(ends[:-3]) <= {"0"}, "the end bit, three times, last"
+assert len(set(stamps)) == 1 and len(set(ssrcs)) == 1, "one event: one timestamp, one SSRC"
+steps = {(int(b) - int(a)) % 65536 for a, b in zip(seqs, seqs[1:])}
+assert steps == {1}, f"sequence numbers must step by one, got {steps}"
+assert int(rows[-1][6]) == 800, "duration 100 ms = 800 ticks at 8 kHz"
+PY
+check "INFO → RFC 4733: the callee's INFO reaches the caller as telephone-events"
+expect_idle "the DTMF call"
+grep 'stats:' "$work/server.log" | tail -n 1 | grep -q ' media_sessions=0 rtp_ports=0 ' ||
+  fail_with "media sessions or RTP ports left"
+check "no call, media session or RTP port left"
