@@ -114,7 +114,8 @@ struct B2buaOptions {
     std::vector<BoundListener> listeners;
     // RFC 3263 lookups of names in targets, proxies and route sets; null: IP addresses only.
     net::DnsClient* dns = nullptr;
-    // Media anchoring for bridged calls; null: bodies pass through untouched.
+    // Media anchoring for bridged calls; null: bodies pass through untouched. Like `dns` and
+    // `rooms`, it must outlive the B2BUA.
     MediaPolicy* media = nullptr;
     // The conference rooms that routes may name; null: such routes get 404.
     ConferenceRooms* rooms = nullptr;

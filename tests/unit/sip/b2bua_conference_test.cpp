@@ -38,6 +38,7 @@ protected:
             o.rooms = &rooms_;
         });
     }
+    ~B2buaConference() override { b2bua_.reset(); } // the rooms outlive the B2BUA
     std::string inDialog(std::string_view method, int cseq, std::string_view toTag,
                          std::string_view sdp = {}) {
         return fmt::format("{} sip:sb@127.0.0.1:5060 SIP/2.0\r\n"

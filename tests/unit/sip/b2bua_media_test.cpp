@@ -46,6 +46,7 @@ protected:
     B2buaMedia() {
         make({}, [this](B2buaOptions& o) { o.media = &policy_; });
     }
+    ~B2buaMedia() override { b2bua_.reset(); } // the policy outlives the B2BUA, as it must
     Policy policy_;
 };
 
