@@ -8,8 +8,8 @@
 # (below 0 dB). Why 20 dB: the flows measure 35-41 dB here, the right tone through a wrong or
 # dead path measures below -50 dB, and 20 dB leaves room for the phones' jitter buffers while
 # admitting nothing that is not clearly that tone. Afterwards no call, dialog, transaction,
-# media session or RTP port is left. (Debian's baresip has no G.729 module, so G.729 is proven
-# by the unit tests with bcg729 only.)
+# media session or RTP port is left. (Debian's baresip has no G.729 module: G.729 ↔ Opus is
+# media_g729_test.sh, with a sipp callee and ffmpeg's G.729 decoder.)
 set -euo pipefail
 switchboard=$1
 here=$(cd "$(dirname "$0")" && pwd)
