@@ -64,6 +64,30 @@ start_switchboard() {
   switchboard_pid=$(pgrep -P "$server_pid")
 }
 
+# anchor_to PORT: a switchboard that anchors media (20 RTP ports of its own) and routes every
+# user to 127.0.0.1:PORT, started.
+anchor_to() {
+  local media_base
+  media_base=$(( $(free_port 54000) / 2 * 2 ))
+  write_config <<TOML
+[media]
+anchor = true
+port_min = $media_base
+port_max = $(( media_base + 19 ))
+[[routes]]
+target = "sip:\${user}@127.0.0.1:$1"
+TOML
+  start_switchboard "$switchboard"
+}
+
+# The test's own background processes (recorders, peers), stopped with switchboard by
+# stop_all, the usual EXIT trap.
+background_pids=()
+stop_all() {
+  for pid in "${background_pids[@]}"; do stop_pid "$pid"; done
+  stop_switchboard
+}
+
 stop_switchboard() {
   [ -n "${server_pid:-}" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
   [ -n "${KEEP_WORK:-}" ] && cp -r "$work" "/tmp/last-$(basename "$0" .sh)"

@@ -32,6 +32,6 @@ check() { echo "ok - $*"; }
 # stop_pid PID: ends a background peer and reaps it, quietly; nothing when PID is empty.
 stop_pid() {
   [ -n "${1:-}" ] || return 0
-  kill "$1" 2>/dev/null
+  kill "$1" 2>/dev/null || true # it may have ended already
   wait "$1" 2>/dev/null || true
 }

@@ -17,12 +17,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d)
 . "$here/b2bua_lib.sh"
 . "$here/baresip_lib.sh"
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do stop_pid "$pid"; done
-  stop_switchboard
-}
-trap cleanup EXIT
+trap stop_all EXIT
 
 sip_port=$(free_port 61000)
 media_base=$(( $(free_port 50000) / 2 * 2 ))
@@ -53,11 +48,10 @@ done
 for i in 0 1 2; do
   timeout -k 3 20 baresip -f "$work/${names[$i]}" -e "/dial sip:council@127.0.0.1:$sip_port" \
     -t 8 >"$work/${names[$i]}.log" 2>&1 &
-  pids+=($!)
+  background_pids+=($!)
   sleep 0.5
 done
-for pid in "${pids[@]}"; do wait "$pid" || true; done
-pids=()
+for pid in "${background_pids[@]}"; do wait "$pid" || true; done
 
 for i in 0 1 2; do
   grep -q "Call established" "$work/${names[$i]}.log" || fail_with "${names[$i]}: no call"

@@ -12,26 +12,12 @@ here=$(cd "$(dirname "$0")" && pwd)
 
 work=$(mktemp -d)
 . "$here/b2bua_lib.sh"
-recorder_pid=
-cleanup() {
-  stop_pid "$recorder_pid"
-  stop_switchboard
-}
-trap cleanup EXIT
+trap stop_all EXIT
 
 sip_port=$(free_port 45500)
 bob_port=$(free_port 47500)
 caller_media=$(( $(free_port 52500) / 2 * 2 ))
-media_base=$(( $(free_port 54500) / 2 * 2 ))
-write_config <<TOML
-[media]
-anchor = true
-port_min = $media_base
-port_max = $(( media_base + 19 ))
-[[routes]]
-target = "sip:\${user}@127.0.0.1:$bob_port"
-TOML
-start_switchboard "$switchboard"
+anchor_to "$bob_port"
 
 # The recorder: the RFC 4733 packets (payload type 101) that reach the caller's media port.
 python3 - "$caller_media" "$work/events.txt" <<'PY' &
@@ -52,11 +38,13 @@ with open(sys.argv[2], "w") as f:
     f.write("\n".join(lines) + "\n")
 PY
 recorder_pid=$!
+background_pids+=("$recorder_pid")
 
 timeout -k 3 30 sipp -sf "$here/scenarios/dtmf_info_uas.xml" -i 127.0.0.1 -p "$bob_port" \
   -mp "$(( $(free_port 58500) / 2 * 2 ))" -m 1 -nostdin -timeout 20s \
   -trace_msg -message_file "$work/uas.msg" >"$work/uas.out" 2>&1 &
 uas_pid=$!
+background_pids+=("$uas_pid")
 wait_listening udp "$bob_port"
 caller_port=$(free_port 37500)
 timeout -k 3 30 sipp -sf "$here/scenarios/dtmf_rtp_uac.xml" "127.0.0.1:$sip_port" -s bob \
@@ -66,7 +54,6 @@ timeout -k 3 30 sipp -sf "$here/scenarios/dtmf_rtp_uac.xml" "127.0.0.1:$sip_port
 wait "$uas_pid" || fail_with "the callee did not get the digit 1 as an INFO"
 check "RFC 4733 → INFO: the caller's recorded digit 1 reaches the callee as Signal=1"
 wait "$recorder_pid" || true
-recorder_pid=
 
 python3 - "$work/events.txt" <<'PY' || fail_with "the INFO's digit did not reach the caller as RFC 4733 events"
 import sys

@@ -15,29 +15,13 @@ here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d)
 . "$here/b2bua_lib.sh"
 . "$here/baresip_lib.sh"
-recorder_pid=
-uas_pid=
-cleanup() {
-  stop_pid "$recorder_pid"
-  stop_pid "$uas_pid"
-  stop_switchboard
-}
-trap cleanup EXIT
+trap stop_all EXIT
 
 sip_port=$(free_port 44000)
 bob_port=$(free_port 46000)
 phone_port=$(free_port 48000)
 recorder=$(( $(free_port 57000) / 2 * 2 ))
-media_base=$(( $(free_port 59000) / 2 * 2 ))
-write_config <<TOML
-[media]
-anchor = true
-port_min = $media_base
-port_max = $(( media_base + 19 ))
-[[routes]]
-target = "sip:\${user}@127.0.0.1:$bob_port"
-TOML
-start_switchboard "$switchboard"
+anchor_to "$bob_port"
 tone "$work/tone.wav" 1000 48000 2
 
 # call NAME SCENARIO CALLS-SO-FAR: the baresip phone (Opus) calls the sipp callee running SCENARIO.
@@ -46,12 +30,12 @@ call() {
   timeout -k 3 30 sipp -sf "$2" -i 127.0.0.1 -p "$bob_port" -key recorder_port "$recorder" \
     -mp "$(( $(free_port 58000) / 2 * 2 ))" -m 1 -nostdin -timeout 20s \
     >"$work/$1-uas.out" 2>&1 &
-  uas_pid=$!
+  local uas_pid=$!
+  background_pids+=("$uas_pid")
   wait_listening udp "$bob_port" || fail_with "$1: the callee did not start"
   timeout -k 3 20 baresip -f "$work/$1" -e "/dial sip:bob@127.0.0.1:$sip_port" -t 6 \
     >"$work/$1.log" 2>&1 || true
   wait "$uas_pid" || fail_with "$1: the callee failed"
-  uas_pid=
   grep -q "Call established" "$work/$1.log" || fail_with "$1: no call"
   [ "$(grep -c "(opus ↔ G729)\|(G729 ↔ opus)" "$work/server.log")" -eq "$3" ] ||
     fail_with "$1: not transcoded between Opus and G.729"
@@ -89,9 +73,9 @@ with open(sys.argv[2] + "/g729.pcap", "wb") as f:
 print(len(packets))
 PY
 recorder_pid=$!
+background_pids+=("$recorder_pid")
 call to-g729 "$here/scenarios/g729_uas.xml" 1
 wait "$recorder_pid" || true
-recorder_pid=
 ffmpeg -hide_banner -loglevel error -f g729 -i "$work/recorded.g729" -ar 8000 -ac 1 \
   "$work/recorded.wav" || fail_with "ffmpeg could not decode the G.729 stream"
 db=$(tone_db "$work/recorded.wav" 1000 1 3)

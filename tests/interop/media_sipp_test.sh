@@ -11,26 +11,12 @@ here=$(cd "$(dirname "$0")" && pwd)
 
 work=$(mktemp -d)
 . "$here/b2bua_lib.sh"
-recorder_pid=
-cleanup() {
-  stop_pid "$recorder_pid"
-  stop_switchboard
-}
-trap cleanup EXIT
+trap stop_all EXIT
 
 sip_port=$(free_port 45000)
 bob_port=$(free_port 47000)
 callee_media=$(( $(free_port 52000) / 2 * 2 ))
-media_base=$(( $(free_port 54000) / 2 * 2 ))
-write_config <<TOML
-[media]
-anchor = true
-port_min = $media_base
-port_max = $(( media_base + 19 ))
-[[routes]]
-target = "sip:\${user}@127.0.0.1:$bob_port"
-TOML
-start_switchboard "$switchboard"
+anchor_to "$bob_port"
 
 # The recorder: every RTP packet at the callee's media port, for up to 15 s or 236 packets.
 python3 - "$callee_media" "$work/received.txt" <<'PY' &
@@ -49,11 +35,13 @@ with open(sys.argv[2], "w") as f:
         f.write(p.hex() + "\n")
 PY
 recorder_pid=$!
+background_pids+=("$recorder_pid")
 
 timeout -k 3 40 sipp -sf "$here/scenarios/pcap_uas.xml" -i 127.0.0.1 -p "$bob_port" \
   -key recorder_port "$callee_media" -mp "$(( $(free_port 58000) / 2 * 2 ))" -m 1 -nostdin \
   -timeout 30s >"$work/uas.out" 2>&1 &
 uas_pid=$!
+background_pids+=("$uas_pid")
 wait_listening udp "$bob_port"
 caller_port=$(free_port 37000)
 timeout -k 3 40 sipp -sf "$here/scenarios/pcap_uac.xml" "127.0.0.1:$sip_port" -s bob \
@@ -61,7 +49,6 @@ timeout -k 3 40 sipp -sf "$here/scenarios/pcap_uac.xml" "127.0.0.1:$sip_port" -s
   -timeout 30s >"$work/uac.out" 2>&1 || fail_with "the caller failed"
 wait "$uas_pid" || fail_with "the callee failed"
 wait "$recorder_pid" || true
-recorder_pid=
 
 python3 - "$work/received.txt" <<'PY' || fail_with "the relayed stream is not the recording"
 import struct, sys
