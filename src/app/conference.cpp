@@ -34,17 +34,18 @@ Result<std::string> Conference::join(std::uint64_t call, std::string_view roomNa
     if (!room)
         room = std::make_unique<ConferenceRoom>(pool_.context(), name, options_.rate,
                                                 options_.media.packetMs);
-    auto forget = [&] {
-        if (room->participants() == 0) rooms_.erase(name);
-    };
     rtp::RtpStream* stream = room->stream(call);
     std::unique_ptr<rtp::RtpStream> fresh;
+    // A refusal leaves nothing behind: not a participant who had not joined yet (nor its
+    // ports), nor a room made for it.
+    auto refuse = [&](Error error) -> Result<std::string> {
+        if (!room->stream(call)) calls_.erase(call);
+        if (room->participants() == 0) rooms_.erase(name);
+        return fail(std::move(error));
+    };
     if (!stream) {
         auto lease = pool_.lease();
-        if (!lease) {
-            forget();
-            return fail(lease.error());
-        }
+        if (!lease) return refuse(lease.error());
         fresh = std::make_unique<rtp::RtpStream>(std::move(lease).value(), options_.media.latching);
         stream = fresh.get();
     }
@@ -70,12 +71,9 @@ Result<std::string> Conference::join(std::uint64_t call, std::string_view roomNa
                              local.address};
     auto answer = sdp::makeAnswer(*offer, origin, {local});
     const sdp::Media* ours = answer ? firstAudio(*answer) : nullptr;
-    if (!ours || ours->port == 0 || ours->formats.empty()) {
-        if (fresh) calls_.erase(call);
-        forget();
-        if (!answer) return fail(answer.error());
-        return fail(Errc::unsupported, "SDP: no codec offered that the conference speaks");
-    }
+    if (!answer) return refuse(answer.error());
+    if (!ours || ours->port == 0 || ours->formats.empty())
+        return refuse({Errc::unsupported, "SDP: no codec offered that the conference speaks"});
     const int payloadType = std::stoi(ours->formats.front());
     const auto chosen = sdp::codecOf(*ours, payloadType);
     ParticipantCodec codec;
@@ -87,14 +85,10 @@ Result<std::string> Conference::join(std::uint64_t call, std::string_view roomNa
 
     stream->setRemote(*peer, audio->rtcpMux());
     if (keys) {
-        if (auto ok = secure(*stream, *keys); !ok) return fail(ok.error());
+        if (auto ok = secure(*stream, *keys); !ok) return refuse(ok.error());
     }
     auto joined = fresh ? room->join(call, std::move(fresh), codec) : room->update(call, codec);
-    if (!joined) {
-        if (room->stream(call) == nullptr) calls_.erase(call);
-        forget();
-        return fail(Errc::unsupported, joined.error().message);
-    }
+    if (!joined) return refuse({Errc::unsupported, joined.error().message});
     return sdp::write(*answer);
 }
 
