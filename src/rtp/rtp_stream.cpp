@@ -170,20 +170,22 @@ void RtpStream::send(std::span<const std::byte> packet, bool rtcp) {
         ++stats_.sendFailures;
         return;
     }
-    std::memcpy(sendBuffer_.data(), packet.data(), packet.size());
-    std::size_t length = packet.size();
+    // SRTP protects a copy (it grows the packet by its tag); plain RTP goes as it is.
+    std::span<const std::byte> out = packet;
     if (srtpOut_) {
-        auto sealed = rtcp ? srtpOut_->protectRtcp(sendBuffer_, length)
-                           : srtpOut_->protectRtp(sendBuffer_, length);
+        std::memcpy(sendBuffer_.data(), packet.data(), packet.size());
+        auto sealed = rtcp ? srtpOut_->protectRtcp(sendBuffer_, packet.size())
+                           : srtpOut_->protectRtp(sendBuffer_, packet.size());
         if (!sealed) {
             ++stats_.sendFailures;
             return;
         }
-        length = *sealed;
+        out = std::span(sendBuffer_).first(*sealed);
     }
+    const std::size_t length = out.size();
     // RTCP goes out of the RTCP socket unless multiplexed.
     const auto& socket = rtcp && !rtcpMux_ ? ports_->rtcp() : ports_->rtp();
-    if (!socket->sendTo(std::span(sendBuffer_).first(length), *to)) {
+    if (!socket->sendTo(out, *to)) {
         ++stats_.sendFailures;
         return;
     }
