@@ -84,7 +84,7 @@ flow() {
   check "$name: $calls calls with 10% loss, every one completed"
 }
 
-flow "basic calls" 20 "-sn uac" "-sn uas"
+flow "basic calls" 20 "-sf $here/scenarios/loss_basic_uac.xml" "-sn uas"
 flow "BYE from the callee" 10 "-sf $here/scenarios/call_callee_bye_uac.xml" \
   "-sf $here/scenarios/call_callee_bye_uas.xml"
 flow "CANCEL while ringing" 10 "-sf $here/scenarios/loss_cancel_uac.xml" \
