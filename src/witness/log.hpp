@@ -1,0 +1,69 @@
+#pragma once
+// The witness log: entries appended to the store and the Merkle tree, acknowledged only once
+// durable. Appends are made on the owner's thread (a worker's io_context); a writer thread of
+// the log's own (ARCHITECTURE.md "Threads": blocking work off the workers) takes whatever has
+// queued up and commits it in one transaction — group commit: one fsync for every append that
+// arrived while the previous one was being written. The committed leaves then join the tree
+// and the appends are acknowledged, in order, back on the owner's thread.
+
+#include "witness/entry.hpp"
+#include "witness/merkle.hpp"
+#include "witness/sqlite_store.hpp"
+
+#include <asio/io_context.hpp>
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+namespace sb::witness {
+
+class WitnessLog {
+public:
+    // Rebuilds the tree from the store and starts the writer. Errors: the store's.
+    static Result<std::unique_ptr<WitnessLog>> open(asio::io_context& owner,
+                                                    std::unique_ptr<SqliteStore> store);
+    // Stops the writer after the appends already taken; those not yet taken are dropped
+    // unacknowledged.
+    ~WitnessLog();
+    WitnessLog(const WitnessLog&) = delete;
+    WitnessLog& operator=(const WitnessLog&) = delete;
+
+    // The entry's index once it is on disk, or the store's error; on the owner's thread.
+    using Done = std::function<void(Result<std::uint64_t> index)>;
+    void append(const Entry& entry, Done done);
+
+    // The committed log: what has been acknowledged (or is about to be, in this turn).
+    const MerkleTree& tree() const noexcept { return tree_; }
+    std::uint64_t size() const noexcept { return tree_.size(); }
+
+    struct Stats {
+        std::uint64_t appended = 0, commits = 0, failures = 0;
+    };
+    const Stats& stats() const noexcept { return stats_; }
+
+private:
+    struct Pending {
+        std::string body;
+        Hash leaf;
+        Done done;
+    };
+    WitnessLog(asio::io_context& owner, std::unique_ptr<SqliteStore> store);
+    void write(); // the writer thread
+    void committed(std::vector<Pending> batch, Result<std::uint64_t> first);
+
+    asio::io_context& owner_;
+    std::unique_ptr<SqliteStore> store_; // the writer's
+    MerkleTree tree_;                    // the owner's
+    Stats stats_;                        // the owner's
+    std::mutex mutex_;                   // guards queue_ and stopping_
+    std::condition_variable wake_;
+    std::vector<Pending> queue_;
+    bool stopping_ = false;
+    std::thread writer_;
+    // Commits posted back after the log is gone are dropped (owner's thread only).
+    std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+};
+
+} // namespace sb::witness
