@@ -61,6 +61,17 @@ Hash emptyRoot() {
     return out;
 }
 
+std::string toHex(std::span<const std::uint8_t> bytes) {
+    static constexpr char kDigits[] = "0123456789abcdef";
+    std::string out;
+    out.reserve(bytes.size() * 2);
+    for (auto b : bytes) {
+        out += kDigits[b >> 4];
+        out += kDigits[b & 15];
+    }
+    return out;
+}
+
 void MerkleTree::append(const Hash& leaf) {
     if (levels_.empty()) levels_.emplace_back();
     levels_[0].push_back(leaf);

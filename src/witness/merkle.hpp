@@ -14,6 +14,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <string>
 #include <vector>
 
 namespace sb::witness {
@@ -24,6 +25,8 @@ Hash leafHash(std::span<const std::byte> entry);
 Hash nodeHash(const Hash& left, const Hash& right);
 // The root of the empty tree: SHA-256 of nothing (§2.1.1).
 Hash emptyRoot();
+// Lower-case hex, as hashes and signatures appear in JSON.
+std::string toHex(std::span<const std::uint8_t> bytes);
 
 class MerkleTree {
 public:

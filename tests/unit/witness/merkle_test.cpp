@@ -13,16 +13,6 @@
 namespace sb::witness {
 namespace {
 
-std::string hex(const Hash& h) {
-    static constexpr char kDigits[] = "0123456789abcdef";
-    std::string out;
-    for (auto b : h) {
-        out += kDigits[b >> 4];
-        out += kDigits[b & 15];
-    }
-    return out;
-}
-
 std::vector<std::byte> bytes(std::string_view hexText) {
     std::vector<std::byte> out;
     for (std::size_t i = 0; i + 1 < hexText.size(); i += 2)
@@ -54,7 +44,7 @@ TEST(MerkleTree, GivesTheReferenceRootsOfEveryPrefix) {
     };
     const auto tree = referenceTree();
     for (std::uint64_t n = 0; n <= 8; ++n)
-        EXPECT_EQ(hex(*tree.root(n)), roots[n]) << "size " << n;
+        EXPECT_EQ(toHex(*tree.root(n)), roots[n]) << "size " << n;
     EXPECT_FALSE(tree.root(9));
 }
 
