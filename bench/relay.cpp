@@ -331,6 +331,7 @@ public:
         waitpid(pid_, nullptr, 0);
         close(control_);
     }
+    pid_t pid() const { return pid_; }
     bool ping() { return command({{"command", "ping"}}).find("pong") != std::string::npos; }
     // The port rtpengine gives in the SDP of its reply: where the other side must send.
     std::optional<std::uint16_t> offerOrAnswer(bool offer, const std::string& callId,
@@ -363,10 +364,7 @@ private:
         }
     }
 
-public:
     pid_t pid_ = -1; // taskset's, which becomes rtpengine's
-
-private:
     int control_ = -1;
     int cookie_ = 0;
 };
@@ -384,7 +382,7 @@ std::optional<TrialResult> runRtpengine(std::size_t calls) {
         g.target(2 * c, *forA);
         g.target(2 * c + 1, *forB);
     }
-    const std::string stat = "/proc/" + std::to_string(engine.pid_) + "/stat";
+    const std::string stat = "/proc/" + std::to_string(engine.pid()) + "/stat";
     return g.run(calls, [&] { return cpuSecondsOf(stat); });
 }
 

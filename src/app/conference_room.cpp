@@ -101,11 +101,10 @@ Result<void> ConferenceRoom::join(std::uint64_t call, std::unique_ptr<rtp::RtpSt
     m->sequence = static_cast<std::uint16_t>(random()); // RFC 3550 §5.1: random starting points
     m->timestamp = static_cast<std::uint32_t>(random());
     m->stream = std::move(stream);
-    m->stream->onRtp([member = m.get()](std::span<std::byte> packet) {
-        auto view = rtp::parseRtp(packet);
+    m->stream->onRtp([member = m.get()](std::span<std::byte>, const rtp::RtpView& view) {
         // DTMF events and comfort noise do not go into the mix.
-        if (!view || view->payloadType != member->codec.payloadType) return;
-        member->jitter->push(*view, rtp::JitterBuffer::Clock::now());
+        if (view.payloadType != member->codec.payloadType) return;
+        member->jitter->push(view, rtp::JitterBuffer::Clock::now());
     });
     m->stream->startReports("switchboard-" + name_, media::traitsOf(codec.codec).rtpClock);
     m->id = mixer_.join();

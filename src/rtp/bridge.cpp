@@ -87,20 +87,22 @@ Result<void> Bridge::configure(const BridgePlan& plan) {
     }
     aToB_ = std::move(aToB);
     bToA_ = std::move(bToA);
-    a_.onRtp([this, path = aToB_.get()](std::span<std::byte> packet) { onPacket(*path, packet); });
-    b_.onRtp([this, path = bToA_.get()](std::span<std::byte> packet) { onPacket(*path, packet); });
+    a_.onRtp([this, path = aToB_.get()](std::span<std::byte> packet, const RtpView& view) {
+        onPacket(*path, packet, view);
+    });
+    b_.onRtp([this, path = bToA_.get()](std::span<std::byte> packet, const RtpView& view) {
+        onPacket(*path, packet, view);
+    });
     return {};
 }
 
-void Bridge::onPacket(Path& path, std::span<std::byte> packet) {
+void Bridge::onPacket(Path& path, std::span<std::byte> packet, const RtpView& view) {
     // RFC 4733 events for a side without telephone-event: reported once, at their end (§2.5.1.4:
     // the end packet is sent three times, all with the event's timestamp).
-    if (path.inEvents && !path.outEvents && packet.size() > 1 &&
-        (std::to_integer<std::uint8_t>(packet[1]) & 0x7f) == *path.inEvents) {
-        auto view = parseRtp(packet);
-        auto event = view ? parseTelephoneEvent(view->payload) : std::nullopt;
-        if (event && event->end && view->timestamp != path.reported) {
-            path.reported = view->timestamp;
+    if (path.inEvents && !path.outEvents && view.payloadType == *path.inEvents) {
+        auto event = parseTelephoneEvent(view.payload);
+        if (event && event->end && view.timestamp != path.reported) {
+            path.reported = view.timestamp;
             ++stats_.eventsReported;
             if (onEvent_)
                 onEvent_(path.from, event->event,
@@ -109,7 +111,7 @@ void Bridge::onPacket(Path& path, std::span<std::byte> packet) {
         return;
     }
     if (path.forwarder) {
-        if (path.forwarder->rewrite(packet, RtpForwarder::Clock::now())) {
+        if (path.forwarder->rewrite(packet, view, RtpForwarder::Clock::now())) {
             path.to.sendRtp(packet);
             ++stats_.relayed;
         } else {
@@ -117,23 +119,22 @@ void Bridge::onPacket(Path& path, std::span<std::byte> packet) {
         }
         return;
     }
-    auto view = parseRtp(packet);
-    if (view && path.inEvents && path.outEvents && view->payloadType == *path.inEvents) {
+    if (path.inEvents && path.outEvents && view.payloadType == *path.inEvents) {
         // RFC 4733 §2.5: every packet of an event carries the event's start timestamp; ours is
         // where our stream stands when the event begins.
-        if (view->timestamp != path.eventIn) {
-            path.eventIn = view->timestamp;
+        if (view.timestamp != path.eventIn) {
+            path.eventIn = view.timestamp;
             path.eventOut = path.timestamp;
         }
         writeRtpHeader(path.packet,
-                       {view->marker, *path.outEvents, path.sequence++, path.eventOut, path.ssrc});
-        std::copy(view->payload.begin(), view->payload.end(),
+                       {view.marker, *path.outEvents, path.sequence++, path.eventOut, path.ssrc});
+        std::copy(view.payload.begin(), view.payload.end(),
                   path.packet.begin() + kFixedHeaderBytes);
-        path.to.sendRtp(std::span(path.packet).first(kFixedHeaderBytes + view->payload.size()));
+        path.to.sendRtp(std::span(path.packet).first(kFixedHeaderBytes + view.payload.size()));
         ++stats_.relayed;
         return;
     }
-    if (!view || view->payloadType != path.inPayloadType) {
+    if (view.payloadType != path.inPayloadType) {
         ++stats_.dropped; // comfort noise and types nobody agreed to
         return;
     }
@@ -147,14 +148,14 @@ void Bridge::onPacket(Path& path, std::span<std::byte> packet) {
     // A gap in the sequence numbers: conceal what is missing (at most a few packets), so that
     // the far end hears no hole and our timestamps stay in step.
     if (path.lastIn) {
-        const auto missing = static_cast<std::uint16_t>(view->sequence - *path.lastIn - 1);
+        const auto missing = static_cast<std::uint16_t>(view.sequence - *path.lastIn - 1);
         for (std::uint16_t i = 0; i < std::min<std::uint16_t>(missing, 5); ++i) {
             path.transcoder->lost(path.inSamplesPerPacket, emit);
             ++stats_.concealed;
         }
     }
-    path.lastIn = view->sequence;
-    if (path.transcoder->push(view->payload, emit))
+    path.lastIn = view.sequence;
+    if (path.transcoder->push(view.payload, emit))
         ++stats_.transcoded;
     else
         ++stats_.dropped;

@@ -76,7 +76,7 @@ private:
     struct Path;
     std::unique_ptr<Path> makePath(BridgeSide from, RtpStream& to, const BridgePlan::Side& in,
                                    const BridgePlan::Side& out, const BridgePlan& plan);
-    void onPacket(Path& path, std::span<std::byte> packet);
+    void onPacket(Path& path, std::span<std::byte> packet, const RtpView& view);
     // Our own events on a path: the next packet of the current one, and the next in line.
     void startEvent(Path& path);
     void continueEvent(Path& path);

@@ -4,18 +4,14 @@
 
 namespace sb::rtp {
 
-bool RtpForwarder::rewrite(std::span<std::byte> packet, Clock::time_point now) {
-    auto view = parseRtp(packet);
-    if (!view) {
-        ++dropped_;
-        return false;
-    }
-    const auto mapping = options_.payloadTypes.find(view->payloadType);
+bool RtpForwarder::rewrite(std::span<std::byte> packet, const RtpView& view,
+                           Clock::time_point now) {
+    const auto mapping = options_.payloadTypes.find(view.payloadType);
     if (mapping == options_.payloadTypes.end()) {
         ++dropped_;
         return false;
     }
-    if (!inSsrc_ || *inSsrc_ != view->ssrc) {
+    if (!inSsrc_ || *inSsrc_ != view.ssrc) {
         // A new source: our numbering goes on from where it was, the timestamp advanced by the
         // time that passed (at least one tick), so the far end sees one continuous stream.
         std::uint16_t nextSequence = options_.firstSequence;
@@ -28,12 +24,12 @@ bool RtpForwarder::rewrite(std::span<std::byte> packet, Clock::time_point now) {
             nextSequence = static_cast<std::uint16_t>(lastSequence_ + 1);
             nextTimestamp = lastTimestamp_ + static_cast<std::uint32_t>(ticks);
         }
-        inSsrc_ = view->ssrc;
-        sequenceOffset_ = static_cast<std::uint16_t>(nextSequence - view->sequence);
-        timestampOffset_ = nextTimestamp - view->timestamp;
+        inSsrc_ = view.ssrc;
+        sequenceOffset_ = static_cast<std::uint16_t>(nextSequence - view.sequence);
+        timestampOffset_ = nextTimestamp - view.timestamp;
     }
-    lastSequence_ = static_cast<std::uint16_t>(view->sequence + sequenceOffset_);
-    lastTimestamp_ = view->timestamp + timestampOffset_;
+    lastSequence_ = static_cast<std::uint16_t>(view.sequence + sequenceOffset_);
+    lastTimestamp_ = view.timestamp + timestampOffset_;
     lastSent_ = now;
     setSsrc(packet, options_.ssrc);
     setSequence(packet, lastSequence_);

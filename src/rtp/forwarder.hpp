@@ -5,6 +5,8 @@
 // changes (a new SSRC after a re-INVITE or a transfer, RFC 3550 §8.2 collisions alike), and its
 // payload type becomes the number the other leg uses for the same codec.
 
+#include "rtp/rtp_packet.hpp"
+
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -32,9 +34,9 @@ public:
 
     explicit RtpForwarder(Options options) : options_(std::move(options)) {}
 
-    // Rewrites `packet` (a parsed, decrypted RTP packet) for the other leg; false when it must
-    // be dropped instead.
-    bool rewrite(std::span<std::byte> packet, Clock::time_point now);
+    // Rewrites `packet` (a decrypted RTP packet, `view` its parse) for the other leg; false when
+    // it must be dropped instead.
+    bool rewrite(std::span<std::byte> packet, const RtpView& view, Clock::time_point now);
 
     // For a packet of our own in the relayed stream (an RFC 4733 event made from SIP INFO): the
     // next sequence number, which the packets relayed after it then make room for, and where

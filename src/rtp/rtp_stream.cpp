@@ -94,7 +94,7 @@ void RtpStream::receive(std::span<std::byte> datagram, const asio::ip::udp::endp
     // RFC 5761 §4: on the RTP port, RTCP is told apart by its packet type.
     const bool rtcp = rtcpPort || looksLikeRtcp(datagram);
     // The RTP header is read once: SRTP leaves it in the clear (RFC 3711 §3.1).
-    const auto header = rtcp ? std::nullopt : std::optional(parseRtp(datagram));
+    auto header = rtcp ? std::nullopt : std::optional(parseRtp(datagram));
     if (datagram.size() > kMaxPacketBytes + kSrtpMaxOverhead ||
         (rtcp ? datagram.size() < 8 : !*header)) {
         ++stats_.malformed;
@@ -125,6 +125,12 @@ void RtpStream::receive(std::span<std::byte> datagram, const asio::ip::udp::endp
             lastSrArrival_ = std::chrono::steady_clock::now();
         }
     } else {
+        // SRTP shortened the packet by its tag: the payload is read again from the plain one.
+        if (srtpIn_) *header = parseRtp(packet);
+        if (!*header) {
+            ++stats_.malformed;
+            return;
+        }
         const RtpView& view = header->value();
         if (peerSsrc_ != view.ssrc) reception_ = {}; // a new source starts its own record
         peerSsrc_ = view.ssrc;
@@ -142,7 +148,7 @@ void RtpStream::receive(std::span<std::byte> datagram, const asio::ip::udp::endp
         if (onRtcp_) onRtcp_(packet);
     } else {
         ++stats_.rtpIn;
-        if (onRtp_) onRtp_(packet);
+        if (onRtp_) onRtp_(packet, header->value());
     }
 }
 

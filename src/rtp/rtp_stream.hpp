@@ -12,6 +12,7 @@
 #include "net/udp_socket.hpp"
 #include "rtp/port_pool.hpp"
 #include "rtp/reception.hpp"
+#include "rtp/rtp_packet.hpp"
 #include "rtp/srtp.hpp"
 
 #include <asio/ip/udp.hpp>
@@ -41,6 +42,8 @@ class RtpStream {
 public:
     // The packet, decrypted, as a writable view (the relay rewrites it in place).
     using Handler = std::function<void(std::span<std::byte> packet)>;
+    // An RTP packet, decrypted, with its header as already read (read once per packet).
+    using RtpHandler = std::function<void(std::span<std::byte> packet, const RtpView& view)>;
 
     RtpStream(std::unique_ptr<PortLease> ports, bool latching);
     ~RtpStream();
@@ -52,7 +55,7 @@ public:
     void setRemote(const asio::ip::udp::endpoint& rtp, bool rtcpMux);
     // SRTP for this leg: `in` unprotects what arrives, `out` protects what leaves.
     void setSrtp(std::unique_ptr<SrtpSession> in, std::unique_ptr<SrtpSession> out);
-    void onRtp(Handler handler) { onRtp_ = std::move(handler); }
+    void onRtp(RtpHandler handler) { onRtp_ = std::move(handler); }
     void onRtcp(Handler handler) { onRtcp_ = std::move(handler); }
 
     void sendRtp(std::span<const std::byte> packet);
@@ -88,7 +91,8 @@ private:
     bool rtcpMux_ = false;
     std::optional<asio::ip::udp::endpoint> remote_, remoteRtcp_;
     std::unique_ptr<SrtpSession> srtpIn_, srtpOut_;
-    Handler onRtp_, onRtcp_;
+    RtpHandler onRtp_;
+    Handler onRtcp_;
     std::vector<std::byte> sendBuffer_;
     StreamStats stats_;
     // RTCP bookkeeping.

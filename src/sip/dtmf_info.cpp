@@ -1,24 +1,13 @@
 #include "sip/dtmf_info.hpp"
 
+#include "sip/syntax.hpp"
+
 #include <algorithm>
 #include <charconv>
 #include <fmt/format.h>
 
 namespace sb::sip {
 namespace {
-
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
-        s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
-        s.remove_suffix(1);
-    return s;
-}
-
-bool equalsNoCase(std::string_view a, std::string_view b) {
-    return std::equal(a.begin(), a.end(), b.begin(), b.end(),
-                      [](char x, char y) { return (x | 0x20) == (y | 0x20); });
-}
 
 std::optional<char> keypadDigit(std::string_view s) {
     // Some senders write * and # as the event numbers 10 and 11 (RFC 4733 §3.2).
@@ -34,13 +23,13 @@ std::optional<char> keypadDigit(std::string_view s) {
 } // namespace
 
 std::optional<DtmfDigit> parseDtmfInfo(std::string_view contentType, std::string_view body) {
-    contentType = trim(contentType.substr(0, contentType.find(';')));
-    if (equalsNoCase(contentType, "application/dtmf")) {
-        auto digit = keypadDigit(trim(body.substr(0, body.find('\n'))));
+    contentType = syntax::trim(contentType.substr(0, contentType.find(';')));
+    if (syntax::iequals(contentType, "application/dtmf")) {
+        auto digit = keypadDigit(syntax::trim(body.substr(0, body.find('\n'))));
         if (!digit) return std::nullopt;
         return DtmfDigit{*digit, std::chrono::milliseconds(250)};
     }
-    if (!equalsNoCase(contentType, kDtmfRelayType)) return std::nullopt;
+    if (!syntax::iequals(contentType, kDtmfRelayType)) return std::nullopt;
     std::optional<char> digit;
     long duration = 250;
     while (!body.empty()) {
@@ -49,11 +38,11 @@ std::optional<DtmfDigit> parseDtmfInfo(std::string_view contentType, std::string
         body = end == std::string_view::npos ? std::string_view() : body.substr(end + 1);
         const auto equals = line.find('=');
         if (equals == std::string_view::npos) continue;
-        const auto key = trim(line.substr(0, equals));
-        const auto value = trim(line.substr(equals + 1));
-        if (equalsNoCase(key, "Signal")) {
+        const auto key = syntax::trim(line.substr(0, equals));
+        const auto value = syntax::trim(line.substr(equals + 1));
+        if (syntax::iequals(key, "Signal")) {
             digit = keypadDigit(value);
-        } else if (equalsNoCase(key, "Duration")) {
+        } else if (syntax::iequals(key, "Duration")) {
             long ms = 0;
             if (std::from_chars(value.data(), value.data() + value.size(), ms).ec == std::errc())
                 duration = ms;

@@ -29,37 +29,32 @@ WitnessLog::~WitnessLog() {
 }
 
 void WitnessLog::append(const Entry& entry, Done done) {
-    Pending p{canonicalJson(entry), {}, std::move(done)};
-    p.leaf = leafHash(std::as_bytes(std::span(p.body)));
+    std::string body = canonicalJson(entry);
+    const Hash leaf = leafHash(std::as_bytes(std::span(body)));
     {
         std::lock_guard lock(mutex_);
-        queue_.push_back(std::move(p));
+        queue_.bodies.push_back(std::move(body));
+        queue_.leaves.push_back(leaf);
+        queue_.dones.push_back(std::move(done));
     }
     wake_.notify_one();
 }
 
 void WitnessLog::write() {
-    std::vector<std::string> bodies;
-    std::vector<Hash> leaves;
     for (;;) {
-        std::vector<Pending> batch;
+        Batch batch;
         {
             std::unique_lock lock(mutex_);
-            wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-            if (queue_.empty()) return; // stopping, and nothing taken
-            batch.swap(queue_);
+            wake_.wait(lock, [this] { return stopping_ || !queue_.dones.empty(); });
+            if (queue_.dones.empty()) return; // stopping, and nothing taken
+            std::swap(batch, queue_);
         }
         // Everything that queued while the last group was being written: one transaction.
-        bodies.clear();
-        leaves.clear();
-        for (const auto& p : batch) {
-            bodies.push_back(p.body);
-            leaves.push_back(p.leaf);
-        }
         const std::uint64_t first = store_->size();
-        auto written = store_->append(bodies, leaves);
+        auto written = store_->append(batch.bodies, batch.leaves);
         Result<std::uint64_t> outcome =
             written ? Result<std::uint64_t>(first) : Result<std::uint64_t>(fail(written.error()));
+        batch.bodies.clear(); // stored; the owner needs only the leaves and whom to tell
         asio::post(owner_, [this, alive = alive_, batch = std::move(batch), outcome]() mutable {
             if (*alive) committed(std::move(batch), std::move(outcome));
         });
@@ -68,18 +63,18 @@ void WitnessLog::write() {
     }
 }
 
-void WitnessLog::committed(std::vector<Pending> batch, Result<std::uint64_t> first) {
+void WitnessLog::committed(Batch batch, Result<std::uint64_t> first) {
     if (!first) {
         ++stats_.failures;
-        for (auto& p : batch)
-            p.done(fail(first.error()));
+        for (auto& done : batch.dones)
+            done(fail(first.error()));
         return;
     }
     ++stats_.commits;
-    for (std::size_t i = 0; i < batch.size(); ++i) {
-        tree_.append(batch[i].leaf);
+    for (std::size_t i = 0; i < batch.dones.size(); ++i) {
+        tree_.append(batch.leaves[i]);
         ++stats_.appended;
-        batch[i].done(*first + i);
+        batch.dones[i](*first + i);
     }
 }
 

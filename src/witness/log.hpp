@@ -44,14 +44,15 @@ public:
     const Stats& stats() const noexcept { return stats_; }
 
 private:
-    struct Pending {
-        std::string body;
-        Hash leaf;
-        Done done;
+    // Appends in arrival order, kept as the store takes them.
+    struct Batch {
+        std::vector<std::string> bodies;
+        std::vector<Hash> leaves;
+        std::vector<Done> dones;
     };
     WitnessLog(asio::io_context& owner, std::unique_ptr<SqliteStore> store);
     void write(); // the writer thread
-    void committed(std::vector<Pending> batch, Result<std::uint64_t> first);
+    void committed(Batch batch, Result<std::uint64_t> first);
 
     asio::io_context& owner_;
     std::unique_ptr<SqliteStore> store_; // the writer's
@@ -59,7 +60,7 @@ private:
     Stats stats_;                        // the owner's
     std::mutex mutex_;                   // guards queue_ and stopping_
     std::condition_variable wake_;
-    std::vector<Pending> queue_;
+    Batch queue_;
     bool stopping_ = false;
     std::thread writer_;
     // Commits posted back after the log is gone are dropped (owner's thread only).

@@ -38,8 +38,8 @@ protected:
         o.ssrc = 0x5b5b5b5b;
         o.payloadTypes = {{0, {0, 8000}}};
         forwarder_.emplace(o);
-        a.onRtp([&b, this](std::span<std::byte> p) {
-            if (forwarder_->rewrite(p, RtpForwarder::Clock::now())) b.sendRtp(p);
+        a.onRtp([&b, this](std::span<std::byte> p, const RtpView& v) {
+            if (forwarder_->rewrite(p, v, RtpForwarder::Clock::now())) b.sendRtp(p);
         });
     }
 
@@ -86,7 +86,7 @@ TEST_F(Streams, LatchingLearnsThePeerFromItsFirstPacketAndAnswersThere) {
     auto a = stream(true);
     a->setRemote(udp::endpoint(kLoopback, 9), true); // behind NAT: the SDP is wrong
     int received = 0;
-    a->onRtp([&](std::span<std::byte>) { ++received; });
+    a->onRtp([&](std::span<std::byte>, const RtpView&) { ++received; });
     phoneA_.send(rtp(1), a->localPort());
     ASSERT_TRUE(test::runUntil(io_, [&] { return received == 1; }));
     EXPECT_EQ(a->stats().latched, 1u);
