@@ -7,6 +7,7 @@
 // Usage: witness [folder] (default: the current one; the disk is what is measured)
 #include "witness/log.hpp"
 #include "witness/merkle.hpp"
+#include "witness/sqlite_store.hpp"
 
 #include <asio/executor_work_guard.hpp>
 #include <chrono>

@@ -1,12 +1,15 @@
 // The switchboard executable: command-line parsing only. Everything it runs lives in the
-// libraries (sb_app), so that tests link and run the same code in-process.
+// libraries (sb_app for `serve`, sb_cli for the API's clients), so that tests link and run the
+// same code in-process.
 
 #include "app/server.hpp"
+#include "cli/client.hpp"
 
 #include <CLI/CLI.hpp>
 #include <exception>
 #include <iostream>
 #include <string>
+#include <vector>
 
 int main(int argc, char** argv) {
     try {
@@ -24,6 +27,12 @@ int main(int argc, char** argv) {
                          "(deploy/switchboard.toml) is used")
             ->type_name("FILE");
 
+        std::vector<sb::cli::Command> clients;
+        for (auto add : {sb::cli::addEscalateCommands, sb::cli::addExpertsCommands,
+                         sb::cli::addWitnessCommands})
+            for (auto& command : add(app))
+                clients.push_back(std::move(command));
+
         try {
             app.parse(argc, argv);
         } catch (const CLI::ParseError& e) {
@@ -37,7 +46,9 @@ int main(int argc, char** argv) {
             options.version = SB_VERSION;
             return sb::app::serve(options);
         }
-        return 2; // unreachable: require_subcommand(1)
+        for (const auto& command : clients)
+            if (command.app->parsed()) return command.run();
+        return 2; // unreachable: every subcommand is one of the above
     } catch (const std::exception& e) {
         std::cerr << "switchboard: " << e.what() << '\n';
         return 1;

@@ -2,9 +2,11 @@
 
 #include "app/sdes.hpp"
 #include "app/sdp_media.hpp"
+#include "core/trace.hpp"
 #include "sdp/codec.hpp"
 #include "sdp/parser.hpp"
 
+#include <fmt/format.h>
 #include <string>
 
 namespace sb::app {
@@ -17,7 +19,7 @@ Conference::Conference(rtp::PortPool& pool, ConferenceOptions options)
 Conference::~Conference() = default;
 
 Result<std::string> Conference::join(std::uint64_t call, std::string_view roomName,
-                                     std::string_view text) {
+                                     std::string_view text, std::string_view traceId) {
     auto offer = sdp::parse(text);
     if (!offer) return fail(offer.error());
     const sdp::Media* audio = firstAudio(*offer);
@@ -29,11 +31,15 @@ Result<std::string> Conference::join(std::uint64_t call, std::string_view roomNa
         return fail(Errc::unsupported, "SRTP: no a=crypto line with a suite and key we take");
 
     auto known = calls_.find(call);
-    const std::string name = known != calls_.end() ? known->second.room : std::string(roomName);
+    const bool echo = roomName == kEchoRoom;
+    const std::string name = known != calls_.end() ? known->second.room
+                             : echo                ? fmt::format("{}/{}", kEchoRoom, call)
+                                                   : std::string(roomName);
     auto& room = rooms_[name];
     if (!room)
-        room = std::make_unique<ConferenceRoom>(pool_.context(), name, options_.rate,
-                                                options_.media.packetMs);
+        room = std::make_unique<ConferenceRoom>(
+            pool_.context(), name, options_.rate, options_.media.packetMs,
+            echo ? media::Mixer::Mode::echo : media::Mixer::Mode::othersOnly);
     rtp::RtpStream* stream = room->stream(call);
     std::unique_ptr<rtp::RtpStream> fresh;
     // A refusal leaves nothing behind: not a participant who had not joined yet (nor its
@@ -50,7 +56,9 @@ Result<std::string> Conference::join(std::uint64_t call, std::string_view roomNa
         stream = fresh.get();
     }
 
-    Call& state = calls_.try_emplace(call, Call{name, 0, random_() >> 1}).first->second;
+    Call& state =
+        calls_.try_emplace(call, Call{name, 0, random_() >> 1, {}, callTag(call, traceId)})
+            .first->second;
     sdp::LocalStream local;
     local.address = options_.media.advertise;
     local.port = stream->localPort();
@@ -62,14 +70,7 @@ Result<std::string> Conference::join(std::uint64_t call, std::string_view roomNa
         local.keys = {
             {keys->tag, std::string(rtp::srtpSuiteName(keys->suite)), keys->oursParams, {}}};
     }
-    const bool v6 = local.address.find(':') != std::string::npos;
-    const sdp::Origin origin{"switchboard",
-                             std::to_string(state.sessionId),
-                             std::to_string(++state.version),
-                             "IN",
-                             v6 ? "IP6" : "IP4",
-                             local.address};
-    auto answer = sdp::makeAnswer(*offer, origin, {local});
+    auto answer = sdp::makeAnswer(*offer, originOf(state, local.address), {local});
     const sdp::Media* ours = answer ? firstAudio(*answer) : nullptr;
     if (!answer) return refuse(answer.error());
     if (!ours || ours->port == 0 || ours->formats.empty())
@@ -87,15 +88,82 @@ Result<std::string> Conference::join(std::uint64_t call, std::string_view roomNa
     if (keys) {
         if (auto ok = secure(*stream, *keys); !ok) return refuse(ok.error());
     }
-    auto joined = fresh ? room->join(call, std::move(fresh), codec) : room->update(call, codec);
+    auto joined =
+        fresh ? room->join(call, std::move(fresh), codec, state.tag) : room->update(call, codec);
     if (!joined) return refuse({Errc::unsupported, joined.error().message});
     return sdp::write(*answer);
+}
+
+sdp::Origin Conference::originOf(Call& call, std::string_view address) {
+    const bool v6 = address.find(':') != std::string_view::npos;
+    return {"switchboard",
+            std::to_string(call.sessionId),
+            std::to_string(++call.version),
+            "IN",
+            v6 ? "IP6" : "IP4",
+            std::string(address)};
+}
+
+Result<std::string> Conference::offer(std::uint64_t call, std::string_view roomName,
+                                      std::string_view traceId) {
+    if (calls_.contains(call)) return fail(Errc::invalid_input, "the call has made its offer");
+    auto lease = pool_.lease();
+    if (!lease) return fail(lease.error());
+    auto stream =
+        std::make_unique<rtp::RtpStream>(std::move(lease).value(), options_.media.latching);
+    sdp::LocalStream local;
+    local.address = options_.media.advertise;
+    local.port = stream->localPort();
+    local.codecs = options_.media.codecs;
+    local.ptime = options_.media.packetMs;
+    Call& state = calls_
+                      .try_emplace(call, Call{std::string(roomName), 0, random_() >> 1,
+                                              std::move(stream), callTag(call, traceId)})
+                      .first->second;
+    return sdp::write(sdp::makeOffer(originOf(state, local.address), {local}));
+}
+
+Result<void> Conference::answered(std::uint64_t call, std::string_view text) {
+    auto found = calls_.find(call);
+    if (found == calls_.end() || !found->second.offered)
+        return fail(Errc::invalid_input, "no offer of ours awaits an answer on this call");
+    auto answer = sdp::parse(text);
+    if (!answer) return fail(answer.error());
+    const sdp::Media* audio = firstAudio(*answer);
+    if (!audio || audio->port == 0 || audio->formats.empty())
+        return fail(Errc::unsupported, "SDP: the answer accepts no audio stream");
+    auto peer = peerOf(*answer, *audio);
+    if (!peer) return fail(peer.error());
+    // RFC 3264 §6.1: the answer's first format is the one the answerer prefers to receive.
+    const int payloadType = std::atoi(audio->formats.front().c_str());
+    const auto chosen = sdp::codecOf(*audio, payloadType);
+    const auto codecId = chosen
+                             ? media::codecByName(chosen->name, chosen->clockRate, chosen->channels)
+                             : std::nullopt;
+    if (!codecId) return fail(Errc::unsupported, "SDP: the answer's codec is not one we offered");
+    const auto direction = answer->direction(*audio);
+    ParticipantCodec codec{*codecId, static_cast<std::uint8_t>(payloadType),
+                           direction == sdp::Direction::sendrecv ||
+                               direction == sdp::Direction::recvonly};
+    auto stream = std::move(found->second.offered);
+    stream->setRemote(*peer, audio->rtcpMux());
+    const std::string name = found->second.room;
+    auto& room = rooms_[name];
+    if (!room)
+        room = std::make_unique<ConferenceRoom>(pool_.context(), name, options_.rate,
+                                                options_.media.packetMs);
+    if (auto joined = room->join(call, std::move(stream), codec, found->second.tag); !joined) {
+        calls_.erase(found);
+        if (room->participants() == 0) rooms_.erase(name);
+        return fail(Errc::unsupported, joined.error().message);
+    }
+    return {};
 }
 
 void Conference::left(std::uint64_t call) {
     auto found = calls_.find(call);
     if (found == calls_.end()) return;
-    auto room = rooms_.find(found->second.room);
+    auto room = rooms_.find(found->second.room); // none while an offer of ours is unanswered
     calls_.erase(found);
     if (room == rooms_.end()) return;
     room->second->leave(call);

@@ -3,8 +3,12 @@
 // room gets its own RTP endpoint, the codec our answer settles on from its offer (SDES-keyed
 // SRTP when it offers it), and a place in the room's mixer. Rooms are made when their first
 // participant joins and go when their last one leaves. The B2BUA answers the calls itself.
+//
+// The room named kEchoRoom (a route with `echo = true`) is an echo test: each call that joins it
+// gets a room of its own in which it hears itself, through the jitter buffer and its codec.
 
 #include "app/conference_room.hpp"
+#include "app/config.hpp"
 #include "app/media_anchor.hpp"
 #include "sip/b2bua.hpp"
 
@@ -25,9 +29,16 @@ public:
     Conference(rtp::PortPool& pool, ConferenceOptions options);
     ~Conference() override;
 
-    Result<std::string> join(std::uint64_t call, std::string_view room,
-                             std::string_view offer) override;
+    Result<std::string> join(std::uint64_t call, std::string_view room, std::string_view offer,
+                             std::string_view traceId) override;
     void left(std::uint64_t call) override;
+
+    // Calls we place into a room (an escalation's expert): our offer for call `call`, whose
+    // stream waits for the answer; then the answer, which joins it to the room. A call that is
+    // never answered leaves with left(). Errors: no ports left (Errc::too_large); an answer
+    // without a codec we offered or a usable address (Errc::unsupported, invalid_input).
+    Result<std::string> offer(std::uint64_t call, std::string_view room, std::string_view traceId);
+    Result<void> answered(std::uint64_t call, std::string_view answer);
 
     std::size_t rooms() const noexcept { return rooms_.size(); }
     std::size_t participants() const noexcept { return calls_.size(); }
@@ -39,7 +50,10 @@ private:
         std::string room;
         std::uint32_t version = 0; // of our o= line
         std::uint64_t sessionId = 0;
+        std::unique_ptr<rtp::RtpStream> offered; // our offer's, until the answer comes
+        std::string tag;                         // how log lines name the call (callTag)
     };
+    sdp::Origin originOf(Call& call, std::string_view address);
 
     rtp::PortPool& pool_;
     ConferenceOptions options_;

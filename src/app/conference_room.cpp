@@ -32,6 +32,7 @@ Result<std::unique_ptr<media::Resampler>> resamplerFor(std::uint32_t from, std::
 
 struct ConferenceRoom::Member {
     media::Mixer::Participant id = 0;
+    std::string tag; // the call, as log lines name it
     std::unique_ptr<rtp::RtpStream> stream;
     ParticipantCodec codec;
     std::unique_ptr<media::Decoder> decoder;
@@ -49,12 +50,13 @@ struct ConferenceRoom::Member {
 };
 
 ConferenceRoom::ConferenceRoom(asio::io_context& context, std::string name, std::uint32_t rate,
-                               std::uint32_t packetMs)
-    : name_(std::move(name)), packetMs_(packetMs), mixer_(rate, kTick.count()), timer_(context) {
+                               std::uint32_t packetMs, media::Mixer::Mode mode)
+    : name_(std::move(name)), packetMs_(packetMs), mixer_(rate, kTick.count(), mode),
+      timer_(context) {
     mixer_.onTalkerChanged([this](std::optional<media::Mixer::Participant> who) {
         for (const auto& [call, m] : members_) {
             if (who && m->id == *who) {
-                logger().info("room {}: call {} is the active talker", name_, call);
+                logger().info("room {}: call {} is the active talker", name_, m->tag);
                 return;
             }
         }
@@ -94,8 +96,9 @@ Result<void> ConferenceRoom::recode(Member& m, const ParticipantCodec& codec) {
 }
 
 Result<void> ConferenceRoom::join(std::uint64_t call, std::unique_ptr<rtp::RtpStream> stream,
-                                  const ParticipantCodec& codec) {
+                                  const ParticipantCodec& codec, std::string tag) {
     auto m = std::make_unique<Member>();
+    m->tag = std::move(tag);
     if (auto ok = recode(*m, codec); !ok) return ok;
     std::mt19937 random(std::random_device{}());
     m->sequence = static_cast<std::uint16_t>(random()); // RFC 3550 §5.1: random starting points
@@ -113,7 +116,7 @@ Result<void> ConferenceRoom::join(std::uint64_t call, std::unique_ptr<rtp::RtpSt
         schedule();
     }
     members_.emplace(call, std::move(m));
-    logger().info("room {}: call {} joined ({}), {} in the room", name_, call,
+    logger().info("room {}: call {} joined ({}), {} in the room", name_, members_.at(call)->tag,
                   media::traitsOf(codec.codec).sdpName, members_.size());
     return {};
 }
@@ -142,8 +145,8 @@ void ConferenceRoom::leave(std::uint64_t call) {
     stats_.jitter += m.jitterBefore;
     stats_.jitter += m.jitter->stats();
     stats_.streams += m.stream->stats();
+    logger().info("room {}: call {} left, {} in the room", name_, m.tag, members_.size() - 1);
     members_.erase(found);
-    logger().info("room {}: call {} left, {} in the room", name_, call, members_.size());
     if (members_.empty()) timer_.cancel();
 }
 
@@ -169,8 +172,10 @@ ConferenceRoom::Stats ConferenceRoom::stats() const {
 
 void ConferenceRoom::schedule() {
     timer_.expires_at(nextTick_);
-    timer_.async_wait([this](const std::error_code& ec) {
-        if (ec) return; // cancelled: the room emptied or is going
+    // A completion already queued when the room is destroyed still runs, with success: Asio
+    // cancels only waits that have not completed. The token tells the handler the room is gone.
+    timer_.async_wait([this, alive = std::weak_ptr<bool>(alive_)](const std::error_code& ec) {
+        if (ec || alive.expired()) return; // cancelled: the room emptied or is going
         tick();
     });
 }

@@ -29,17 +29,19 @@ struct ParticipantCodec {
 
 class ConferenceRoom {
 public:
-    // `rate`: the mixer's, 16000 or 48000; `packetMs`: of what we send.
+    // `rate`: the mixer's, 16000 or 48000; `packetMs`: of what we send; `mode`: echo gives
+    // every participant itself too.
     ConferenceRoom(asio::io_context& context, std::string name, std::uint32_t rate,
-                   std::uint32_t packetMs);
+                   std::uint32_t packetMs,
+                   media::Mixer::Mode mode = media::Mixer::Mode::othersOnly);
     ~ConferenceRoom();
     ConferenceRoom(const ConferenceRoom&) = delete;
     ConferenceRoom& operator=(const ConferenceRoom&) = delete;
 
-    // Adds call `call` with its stream, or changes how it is coded. Errors: a codec we cannot
-    // make.
+    // Adds call `call` with its stream, or changes how it is coded; `tag` names the call in log
+    // lines (core/trace.hpp's callTag). Errors: a codec we cannot make.
     Result<void> join(std::uint64_t call, std::unique_ptr<rtp::RtpStream> stream,
-                      const ParticipantCodec& codec);
+                      const ParticipantCodec& codec, std::string tag);
     Result<void> update(std::uint64_t call, const ParticipantCodec& codec);
     // The participant fades out and its stream (and ports) go.
     void leave(std::uint64_t call);
@@ -72,6 +74,7 @@ private:
     std::chrono::steady_clock::time_point nextTick_;
     std::map<std::uint64_t, std::unique_ptr<Member>> members_;
     Stats stats_;
+    std::shared_ptr<bool> alive_ = std::make_shared<bool>(true); // for the timer's handler
 };
 
 } // namespace sb::app

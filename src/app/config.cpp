@@ -134,8 +134,9 @@ public:
 
     Config read(const toml::table& root) const {
         Config config;
-        static constexpr std::string_view kRootKeys[] = {"data_dir", "log",  "sip", "tls",  "calls",
-                                                         "routes",   "auth", "dns", "media"};
+        static constexpr std::string_view kRootKeys[] = {"data_dir", "log",    "sip",        "tls",
+                                                         "calls",    "routes", "auth",       "dns",
+                                                         "media",    "api",    "escalations"};
         onlyKeys(root, "", kRootKeys);
 
         if (const auto* node = root.get("data_dir")) {
@@ -153,6 +154,14 @@ public:
         if (const auto* auth = table(root, "", "auth")) readAuth(*auth, config.auth);
         if (const auto* dns = table(root, "", "dns")) readDns(*dns, config.dns);
         if (const auto* media = table(root, "", "media")) readMedia(*media, config.media);
+        if (const auto* api = table(root, "", "api")) readApi(*api, config.api);
+        if (const auto* e = table(root, "", "escalations")) readEscalations(*e, config);
+        // Relative files of the escalation service live under data_dir, like the TLS pair.
+        auto& e = config.escalations;
+        if (e.storage.starts_with("sqlite:"))
+            e.storage = "sqlite:" + resolve(config.dataDir, e.storage.substr(7));
+        for (auto* file : {&e.policy, &e.experts, &e.signingKey})
+            if (!file->empty()) *file = resolve(config.dataDir, *file);
         return config;
     }
 
@@ -310,11 +319,14 @@ private:
             const toml::node& entryNode = (*list)[i];
             const auto path = fmt::format("routes[{}]", i);
             const auto* entry = entryNode.as_table();
-            if (!entry) expected(entryNode, path, "a table with a target or a conference");
-            static constexpr std::string_view kKeys[] = {
-                "user", "domain", "target", "conference", "outbound_proxy", "transport", "srtp"};
+            if (!entry) expected(entryNode, path, "a table with a target, conference or echo");
+            static constexpr std::string_view kKeys[] = {"user",       "domain", "target",
+                                                         "conference", "echo",   "outbound_proxy",
+                                                         "transport",  "srtp"};
             onlyKeys(*entry, path, kKeys);
             RouteConfig route;
+            bool echo = false;
+            boolean(*entry, path, "echo", echo);
             for (auto [key, field] : {std::pair{"user", &route.user}, {"domain", &route.domain}}) {
                 const auto* value = string(*entry, path, key, "an ECMAScript regular expression");
                 if (!value) continue;
@@ -330,15 +342,13 @@ private:
             const auto* target = string(*entry, path, "target", kUri);
             constexpr std::string_view kRoom = "a room name (letters, digits, '-', '_', '.')";
             const auto* room = string(*entry, path, "conference", kRoom);
-            if (!target && !room)
-                failAt(entry->source(), fmt::format("{}.target: missing; expected {} (or a "
-                                                    "conference)",
-                                                    path, kUri));
-            if (target && room)
-                failAt(room->source(), fmt::format("{}.conference: expected either a target or "
-                                                   "a conference, not both",
-                                                   path));
-            if (target) {
+            if (int(target != nullptr) + int(room != nullptr) + int(echo) != 1)
+                failAt(entry->source(), fmt::format("{}: expected one of a target, a conference "
+                                                    "or echo = true",
+                                                    path));
+            if (echo) {
+                route.conference = kEchoRoom;
+            } else if (target) {
                 sipUri(*target, join(path, "target"));
                 route.target = target->get();
             } else {
@@ -634,6 +644,72 @@ private:
                                path, sip::transportName(listen.transport), listen.address,
                                listen.port, j, sip::transportName(earlier[j].transport)));
         }
+    }
+
+    void readApi(const toml::table& api, ApiConfig& out) const {
+        static constexpr std::string_view kKeys[] = {"enabled", "address",        "port",
+                                                     "tls",     "max_body_bytes", "tokens"};
+        onlyKeys(api, "api", kKeys);
+        boolean(api, "api", "enabled", out.enabled);
+        if (const auto* address = string(api, "api", "address", "an IP address")) {
+            std::error_code error;
+            (void)asio::ip::make_address(address->get(), error);
+            if (error) expected(*address, "api.address", "an IPv4 or IPv6 address");
+            out.address = address->get();
+        }
+        integer(api, "api", "port", 0, 65535, out.port);
+        boolean(api, "api", "tls", out.tls);
+        integer(api, "api", "max_body_bytes", 1024, 64 << 20, out.maxBodyBytes);
+        const auto* node = api.get("tokens");
+        if (!node) return;
+        const auto* list = node->as_array();
+        constexpr std::string_view kWhat = "an array of {agent, sha256} tables";
+        if (!list) expected(*node, "api.tokens", kWhat);
+        for (std::size_t i = 0; i < list->size(); ++i) {
+            const auto path = fmt::format("api.tokens[{}]", i);
+            const auto* entry = (*list)[i].as_table();
+            if (!entry) expected((*list)[i], path, kWhat);
+            static constexpr std::string_view kTokenKeys[] = {"agent", "sha256", "admin"};
+            onlyKeys(*entry, path, kTokenKeys);
+            constexpr std::string_view kAgent = "an agent name (1 to 64 characters)";
+            constexpr std::string_view kHash = "the token's SHA-256 as 64 hex digits";
+            const auto* agent = string(*entry, path, "agent", kAgent);
+            const auto* hash = string(*entry, path, "sha256", kHash);
+            if (!agent || agent->get().empty() || agent->get().size() > 64)
+                agent ? expected(*agent, join(path, "agent"), kAgent)
+                      : failAt(entry->source(), fmt::format("{}.agent: missing", path));
+            if (!hash || hash->get().size() != 64 ||
+                hash->get().find_first_not_of("0123456789abcdefABCDEF") != std::string::npos)
+                hash ? expected(*hash, join(path, "sha256"), kHash)
+                     : failAt(entry->source(), fmt::format("{}.sha256: missing", path));
+            bool admin = false;
+            boolean(*entry, path, "admin", admin);
+            out.tokens.push_back({agent->get(), hash->get(), admin});
+        }
+    }
+
+    void readEscalations(const toml::table& e, Config& config) const {
+        static constexpr std::string_view kKeys[] = {"storage",     "policy", "experts",
+                                                     "signing_key", "from",   "ring_seconds"};
+        onlyKeys(e, "escalations", kKeys);
+        EscalationsConfig& out = config.escalations;
+        constexpr std::string_view kStorage = "sqlite:<file> or a postgresql:// URL";
+        if (const auto* storage = string(e, "escalations", "storage", kStorage)) {
+            const auto& url = storage->get();
+            if (!url.starts_with("sqlite:") && !url.starts_with("postgresql://") &&
+                !url.starts_with("postgres://"))
+                expected(*storage, "escalations.storage", kStorage);
+            out.storage = url;
+        }
+        for (auto [key, field] : {std::pair{"policy", &out.policy},
+                                  {"experts", &out.experts},
+                                  {"signing_key", &out.signingKey}}) {
+            if (const auto* path = string(e, "escalations", key, "a file path"))
+                *field = path->get();
+        }
+        if (const auto* from = string(e, "escalations", "from", "a SIP name-addr or URI"))
+            out.from = from->get();
+        integer(e, "escalations", "ring_seconds", 1, 3600, out.ringSeconds);
     }
 
     void readTls(const toml::table& root, Config& config) const {

@@ -66,11 +66,15 @@ struct CallsConfig {
     bool operator==(const CallsConfig&) const = default;
 };
 
+// The room of a route with `echo = true`, in RouteConfig::conference: not a name a configured
+// room can have (letters, digits, '-', '_', '.').
+inline constexpr std::string_view kEchoRoom = "*echo";
+
 // One [[routes]] entry; the patterns and URIs are validated by the reader.
 struct RouteConfig {
     std::string user, domain; // ECMAScript patterns; empty matches any
     std::string target;       // a sip: or sips: URI, "${user}" allowed; or …
-    std::string conference;   // … a conference room's name
+    std::string conference;   // … a conference room's name, or kEchoRoom
     std::string outboundProxy;
     std::optional<sip::Transport> transport;
     std::string srtp; // "off", "optional", "required"; empty: [media] srtp
@@ -130,6 +134,39 @@ struct MediaConfig {
     bool operator==(const MediaConfig&) const = default;
 };
 
+// The agent API ([api]) and with it the escalation service: off unless a configuration turns
+// it on (the built-in default does), so that a gateway that only routes calls needs no storage.
+struct ApiConfig {
+    bool enabled = false;
+    std::string address = "127.0.0.1";
+    std::uint16_t port = 8080; // 0: the system picks
+    bool tls = false;          // HTTPS and WSS with [tls]'s certificate
+    std::uint32_t maxBodyBytes = 1 << 20;
+    struct Token {
+        std::string agent, sha256; // the token's SHA-256, 64 hex digits: tokens are not stored
+        bool admin = false;        // may change the registry (/v1/experts, /v1/chains)
+        bool operator==(const Token&) const = default;
+    };
+    std::vector<Token> tokens;
+
+    bool operator==(const ApiConfig&) const = default;
+};
+
+// The escalation service ([escalations]).
+struct EscalationsConfig {
+    // The witness log and the registry: "sqlite:<file>" (relative: under data_dir) or a
+    // postgresql:// URL.
+    std::string storage = "sqlite:switchboard.db";
+    std::string policy;  // the guard's policy file (reloaded on SIGHUP); empty: the built-in one
+    std::string experts; // a JSON array of experts added when the registry is empty; empty: the
+                         // built-in demo (deploy/experts.json)
+    std::string signingKey = "witness/signing-key.pem"; // under data_dir when relative
+    std::string from = "<sip:switchboard@127.0.0.1>";   // the From of calls to experts
+    std::uint32_t ringSeconds = 30;                     // a stage without its own ring time
+
+    bool operator==(const EscalationsConfig&) const = default;
+};
+
 struct Config {
     std::string dataDir = "var";
     LogConfig log;
@@ -140,6 +177,8 @@ struct Config {
     AuthConfig auth;
     DnsConfig dns;
     MediaConfig media;
+    ApiConfig api;
+    EscalationsConfig escalations;
 
     bool operator==(const Config&) const = default;
 };

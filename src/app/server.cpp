@@ -42,6 +42,7 @@ Result<void> Server::start() {
     // returns its error. shutdown() undoes them in reverse order; a step that fails must leave
     // nothing half-open, and the destructor releases what the earlier steps acquired.
     if (auto sip = startSip(); !sip) return sip;
+    if (auto escalations = startEscalations(); !escalations) return escalations;
 
     started_ = true;
     logger().info("started");
@@ -178,7 +179,9 @@ Result<void> Server::startSip() {
 
 void Server::startMedia(sip::B2buaOptions& b2buaOptions) {
     const auto& m = config_.media;
-    const bool rooms = std::any_of(config_.routes.begin(), config_.routes.end(),
+    // The escalation service puts each escalation's expert into a room of its own.
+    const bool rooms = config_.api.enabled ||
+                       std::any_of(config_.routes.begin(), config_.routes.end(),
                                    [](const RouteConfig& r) { return !r.conference.empty(); });
     if (!m.anchor && !rooms) return;
     ports_ = std::make_unique<rtp::PortPool>(context_, asio::ip::make_address(m.address), m.portMin,
@@ -204,6 +207,45 @@ void Server::startMedia(sip::B2buaOptions& b2buaOptions) {
         media_ = std::make_unique<MediaAnchor>(*ports_, std::move(media));
         b2buaOptions.media = media_.get();
     }
+}
+
+Result<void> Server::startEscalations() {
+    if (!config_.api.enabled) return {};
+    auto service = EscalationService::start(context_, config_, *b2bua_, *conference_,
+                                            [this](api::MetricsText& m) { gatewayMetrics(m); });
+    if (!service) return fail(service.error());
+    escalations_ = std::move(service).value();
+    watchReloadSignal();
+    return {};
+}
+
+void Server::watchReloadSignal() {
+    reloadSignal_.emplace(context_, SIGHUP);
+    reloadSignal_->async_wait([this](const std::error_code& ec, int) {
+        if (ec) return;
+        if (escalations_) escalations_->reloadPolicy();
+        watchReloadSignal();
+    });
+}
+
+void Server::gatewayMetrics(api::MetricsText& m) const {
+    const auto calls = b2bua_->stats();
+    m.gauge("switchboard_sip_calls", "SIP calls now.", double(calls.calls));
+    m.gauge("switchboard_sip_dialogs", "SIP dialogs now.", double(calls.dialogs));
+    m.gauge("switchboard_sip_transactions", "SIP transactions now.",
+            double(b2bua_->transactions().active()));
+    m.counter("switchboard_sip_calls_total", "SIP calls begun.", double(calls.callsTotal));
+    m.counter("switchboard_sip_calls_answered_total", "SIP calls answered.",
+              double(calls.callsAnswered));
+    m.counter("switchboard_sip_calls_failed_total", "SIP calls that failed.",
+              double(calls.callsFailed));
+    for (const auto& [status, count] : calls.failuresByStatus)
+        m.counter("switchboard_sip_failures_total", "Final failure responses sent, by status.",
+                  double(count), {{"status", std::to_string(status)}});
+    m.gauge("switchboard_rtp_ports_leased", "RTP ports in use.",
+            double(ports_ ? ports_->leased() : 0));
+    m.gauge("switchboard_conference_rooms", "Conference rooms now.",
+            double(conference_ ? conference_->rooms() : 0));
 }
 
 void Server::onSipMessage(sip::InboundMessage&& message) {
@@ -281,10 +323,12 @@ void Server::shutdown(std::string_view reason) {
     logger().info("shutting down ({})", reason);
     logger().info("{}", statsLine());
     // Take the subsystems down here, in the reverse order of start().
+    if (escalations_) escalations_->stop();
     if (sipTransport_) sipTransport_->close();
     std::error_code ignored;
     if (signals_) signals_->cancel(ignored);
     if (statsSignal_) statsSignal_->cancel(ignored);
+    if (reloadSignal_) reloadSignal_->cancel(ignored);
     wheelTimer_.cancel();
     // Handlers still queued for closed objects are dropped rather than run.
     context_.stop();

@@ -4,6 +4,7 @@
 
 #include "app/conference.hpp"
 #include "app/config.hpp"
+#include "app/escalation_service.hpp"
 #include "app/media_anchor.hpp"
 #include "core/result.hpp"
 #include "net/dns_resolver.hpp"
@@ -53,6 +54,11 @@ public:
     // One line of counters: "stats: calls=… dialogs=… transactions=… …" (also logged on
     // SIGUSR1). Call on the control loop.
     std::string statsLine() const;
+    // The agent API's port (0 when it is off); after start().
+    std::uint16_t apiPort() const noexcept { return escalations_ ? escalations_->apiPort() : 0; }
+    std::vector<api::RouteInfo> apiRoutes() const {
+        return escalations_ ? escalations_->apiRoutes() : std::vector<api::RouteInfo>{};
+    }
 
 private:
     Result<void> applyLogConfig();
@@ -64,6 +70,10 @@ private:
     Result<void> startSip();
     // The RTP port pool, media anchoring and conference rooms, as [media] and the routes ask.
     void startMedia(sip::B2buaOptions& b2buaOptions);
+    // The escalation service and its API ([api], [escalations]); SIGHUP reloads its policy.
+    Result<void> startEscalations();
+    void watchReloadSignal();
+    void gatewayMetrics(api::MetricsText& metrics) const;
     void onSipMessage(sip::InboundMessage&& message);
     // Runs on the control loop: undoes start() in reverse order and lets run() return.
     void shutdown(std::string_view reason);
@@ -72,6 +82,7 @@ private:
     asio::io_context context_{1}; // concurrency hint 1: only run()'s thread runs it
     std::optional<asio::signal_set> signals_;
     std::optional<asio::signal_set> statsSignal_;
+    std::optional<asio::signal_set> reloadSignal_;
     net::TimerWheel wheel_;
     asio::steady_timer wheelTimer_{context_};
     bool wheelTurning_ = false;
@@ -83,6 +94,7 @@ private:
     std::unique_ptr<MediaAnchor> media_;     // outlives the B2BUA, which hands it SDP
     std::unique_ptr<Conference> conference_; // likewise
     std::unique_ptr<sip::B2bua> b2bua_;
+    std::unique_ptr<EscalationService> escalations_; // drives the B2BUA and the rooms
     bool started_ = false;
     bool stopping_ = false; // touched only on the control loop
 };

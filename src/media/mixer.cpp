@@ -17,9 +17,9 @@ std::int16_t saturate(std::int32_t v) {
 
 } // namespace
 
-Mixer::Mixer(std::uint32_t sampleRate, std::uint32_t frameMs)
-    : rate_(sampleRate), frame_(sampleRate * frameMs / 1000), sum_(frame_), rampUp_(frame_),
-      rampDown_(frame_) {
+Mixer::Mixer(std::uint32_t sampleRate, std::uint32_t frameMs, Mode mode)
+    : rate_(sampleRate), frame_(sampleRate * frameMs / 1000), mode_(mode), sum_(frame_),
+      rampUp_(frame_), rampDown_(frame_) {
     for (std::size_t i = 0; i < frame_; ++i) {
         rampUp_[i] = float(i + 1) / float(frame_);
         rampDown_[i] = 1.0f - rampUp_[i];
@@ -70,7 +70,7 @@ void Mixer::mix() {
     }
     for (auto& [id, m] : members_) {
         for (std::size_t i = 0; i < frame_; ++i)
-            m.out[i] = saturate(sum_[i] - m.in[i]); // everyone but itself
+            m.out[i] = saturate(mode_ == Mode::echo ? sum_[i] : sum_[i] - m.in[i]);
         m.fresh = false;
         std::fill(m.in.begin(), m.in.end(), 0); // silence unless pushed next tick
     }

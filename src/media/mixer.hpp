@@ -6,7 +6,8 @@
 // click; a muted participant is heard by no one but still hears the room. The active talker —
 // the loudest voice held for a moment above the noise floor — is tracked and its changes
 // reported. Codecs and resampling around it belong to the room (one decoder and encoder per
-// participant); the mixer sees only PCM.
+// participant); the mixer sees only PCM. An echo mixer gives everyone the whole sum, themselves
+// included: with one participant, an echo test.
 
 #include <cstdint>
 #include <functional>
@@ -22,7 +23,9 @@ public:
     using Participant = std::uint32_t;
     using TalkerChanged = std::function<void(std::optional<Participant>)>;
 
-    explicit Mixer(std::uint32_t sampleRate = 16000, std::uint32_t frameMs = 20);
+    enum class Mode { othersOnly, echo };
+    explicit Mixer(std::uint32_t sampleRate = 16000, std::uint32_t frameMs = 20,
+                   Mode mode = Mode::othersOnly);
 
     Participant join();
     // The participant fades out over the next frame and is then gone.
@@ -55,6 +58,7 @@ private:
 
     std::uint32_t rate_;
     std::size_t frame_;
+    Mode mode_;
     Participant next_ = 1;
     std::unordered_map<Participant, Member> members_;
     std::vector<std::int32_t> sum_;

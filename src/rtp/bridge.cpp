@@ -3,6 +3,8 @@
 #include "rtp/rtp_packet.hpp"
 #include "rtp/telephone_event.hpp"
 
+#include <memory>
+
 namespace sb::rtp {
 
 struct Bridge::Path {
@@ -33,6 +35,7 @@ struct Bridge::Path {
     };
     std::deque<Pending> pending; // the front one is being sent
     asio::steady_timer eventTimer;
+    std::shared_ptr<bool> alive = std::make_shared<bool>(true); // for eventTimer's handler
     std::uint32_t ownEventTimestamp = 0, ownEventDuration = 0;
     int endsSent = 0;
     bool sendingEvent = false;
@@ -200,22 +203,25 @@ void Bridge::startEvent(Path& path) {
 
 void Bridge::continueEvent(Path& path) {
     path.eventTimer.expires_after(std::chrono::milliseconds(path.packetMs));
-    path.eventTimer.async_wait([this, p = &path](const std::error_code& ec) {
-        if (ec) return; // the bridge is going (or being rewired)
-        const auto total = p->pending.front().ticks;
-        p->ownEventDuration =
-            std::min(total, p->ownEventDuration + p->outEventClock * p->packetMs / 1000);
-        if (p->ownEventDuration < total) {
-            sendEventPacket(*p, false, false);
-            return continueEvent(*p);
-        }
-        // §2.5.1.4: the final packet three times, at the update interval (each with its own
-        // sequence number, which SRTP's replay check needs).
-        sendEventPacket(*p, false, true);
-        if (++p->endsSent < 3) return continueEvent(*p);
-        p->pending.pop_front();
-        startEvent(*p);
-    });
+    // A completion queued before the path went still runs, with success (Asio cancels only
+    // waits not yet complete): the path's token tells.
+    path.eventTimer.async_wait(
+        [this, p = &path, alive = std::weak_ptr<bool>(path.alive)](const std::error_code& ec) {
+            if (ec || alive.expired()) return; // the bridge is going (or being rewired)
+            const auto total = p->pending.front().ticks;
+            p->ownEventDuration =
+                std::min(total, p->ownEventDuration + p->outEventClock * p->packetMs / 1000);
+            if (p->ownEventDuration < total) {
+                sendEventPacket(*p, false, false);
+                return continueEvent(*p);
+            }
+            // §2.5.1.4: the final packet three times, at the update interval (each with its own
+            // sequence number, which SRTP's replay check needs).
+            sendEventPacket(*p, false, true);
+            if (++p->endsSent < 3) return continueEvent(*p);
+            p->pending.pop_front();
+            startEvent(*p);
+        });
 }
 
 } // namespace sb::rtp

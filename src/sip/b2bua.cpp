@@ -121,8 +121,12 @@ void B2bua::onInitialInvite(TransactionId server, const Message& invite,
     const std::uint32_t maxForwards = invite.maxForwards().value_or(70);
     if (maxForwards == 0) return respondSimple(server, invite, 483, "Too Many Hops");
     // §8.2.2.2 / §16.3 item 4: our own branch in a Via means the request has come back to us.
+    // A call we answer ourselves (a room, the echo test) goes no further and so cannot loop:
+    // that is how an escalation reaches the echo test, by calling it.
+    const auto route = options_.routes.match(invite.requestUri());
+    const bool answeredHere = route && !route->conference.empty();
     for (const auto& v : invite.vias()) {
-        if (v.branch.starts_with(kOwnBranch)) {
+        if (!answeredHere && v.branch.starts_with(kOwnBranch)) {
             ++stats_.rejectedLoop;
             return respondSimple(server, invite, 482, "Loop Detected");
         }
@@ -154,7 +158,6 @@ void B2bua::onInitialInvite(TransactionId server, const Message& invite,
         ++stats_.failuresByStatus[503];
         return layer_.respond(server, 503, w.finish());
     }
-    const auto route = options_.routes.match(invite.requestUri());
     if (!route) {
         ++stats_.rejectedNoRoute;
         ++stats_.failuresByStatus[404];
@@ -178,6 +181,7 @@ void B2bua::onInitialInvite(TransactionId server, const Message& invite,
     auto owned = std::make_unique<Call>();
     Call& call = *owned;
     call.id = id;
+    call.traceId = traceIdOf(invite);
     call.aInvite = call.aInviteKey = server;
     call.source = sourceKey;
     call.a.dialog = Dialog::asUas(invite, newToken());
@@ -195,7 +199,7 @@ void B2bua::onInitialInvite(TransactionId server, const Message& invite,
     calls_.emplace(call.id, std::move(owned));
     ++stats_.callsTotal;
 
-    logger().info("call {} setup: a-call-id={} b-call-id={} from={} to={} target={}", call.id,
+    logger().info("call {} setup: a-call-id={} b-call-id={} from={} to={} target={}", call.tag(),
                   call.a.dialog.callId, b.callId, call.a.dialog.remoteUri, invite.requestUri().text,
                   route->target);
 
@@ -239,7 +243,8 @@ bool B2bua::sendOutboundInvite(Call& call, const Message& invite, std::string au
         out.extra.emplace_back(canonicalName(authorizationHeader), std::move(authorization));
     auto body = bodyFor(call, Side::a, invite);
     if (!body) {
-        logger().info("call {}: the caller's offer is refused: {}", call.id, body.error().message);
+        logger().info("call {}: the caller's offer is refused: {}", call.tag(),
+                      body.error().message);
         if (call.aInvite != 0) {
             auto w = mediaRefusal(invite, body.error(), call.a.dialog.localTag);
             const int status = body.error().code == Errc::too_large ? 503 : 488;
@@ -301,7 +306,7 @@ void B2bua::onInDialog(TransactionId server, const Message& request, Call& call,
         respondSimple(server, request, 200, "OK");
         if (call.state == Call::State::ending || call.state == Call::State::cancelling)
             return maybeEnd(call);
-        logger().info("call {} bye from {}: a-call-id={} b-call-id={}", call.id,
+        logger().info("call {} bye from {}: a-call-id={} b-call-id={}", call.tag(),
                       side == Side::a ? "caller" : "callee", call.a.dialog.callId,
                       call.b.dialog.callId);
         from.answered = false; // this dialog is over; no BYE goes back to it
@@ -408,7 +413,7 @@ void B2bua::onCancel(TransactionId invite, const Message&) {
     auto call = calls_.find(found->second);
     if (call == calls_.end() || call->second->state != Call::State::early) return;
     Call& c = *call->second;
-    logger().info("call {} cancelled: a-call-id={} b-call-id={}", c.id, c.a.dialog.callId,
+    logger().info("call {} cancelled: a-call-id={} b-call-id={}", c.tag(), c.a.dialog.callId,
                   c.b.dialog.callId);
     ++stats_.callsCancelled;
     // §9.2: the cancelled INVITE ends with 487; the B leg is cancelled in turn (§9.1: deferred
@@ -502,7 +507,7 @@ void B2bua::onInviteResponse(Call& call, const Message& response) {
         auto body = bodyFor(call, Side::b, response);
         if (!body) {
             // An early description we cannot anchor: the caller hears the ringing without it.
-            logger().info("call {}: the callee's early answer is refused: {}", call.id,
+            logger().info("call {}: the callee's early answer is refused: {}", call.tag(),
                           body.error().message);
             return layer_.respond(call.aInvite, status, w.finish());
         }
@@ -516,7 +521,7 @@ void B2bua::onInviteResponse(Call& call, const Message& response) {
     wheel_.cancel(call.noAnswer);
     if (status >= 300) {
         if (call.state == Call::State::early) {
-            logger().info("call {} failed {}: a-call-id={} b-call-id={}", call.id, status,
+            logger().info("call {} failed {}: a-call-id={} b-call-id={}", call.tag(), status,
                           call.a.dialog.callId, b.dialog.callId);
             ++stats_.callsFailed;
             // A challenge we could not answer means nothing to the caller (it cannot answer
@@ -546,7 +551,8 @@ void B2bua::onInviteResponse(Call& call, const Message& response) {
     auto body = bodyFor(call, Side::b, response);
     if (!body) {
         // The callee's answer cannot be anchored: the caller is refused, the callee hung up on.
-        logger().info("call {}: the callee's answer is refused: {}", call.id, body.error().message);
+        logger().info("call {}: the callee's answer is refused: {}", call.tag(),
+                      body.error().message);
         ++stats_.callsFailed;
         layer_.respond(call.aInvite, 488,
                        mediaRefusal(*request, body.error(), call.a.dialog.localTag).finish());
@@ -565,7 +571,7 @@ void B2bua::onInviteResponse(Call& call, const Message& response) {
     restartSessionTimer(call, Side::a);
     restartSessionTimer(call, Side::b);
     ++stats_.callsAnswered;
-    logger().info("call {} answered: a-call-id={} b-call-id={}", call.id, call.a.dialog.callId,
+    logger().info("call {} answered: a-call-id={} b-call-id={}", call.tag(), call.a.dialog.callId,
                   b.dialog.callId);
 }
 
@@ -720,7 +726,7 @@ void B2bua::onAckTimeout(TransactionId server) {
             Leg& l = leg(*call, side);
             if (l.ackAwaitedFrom != server) continue;
             l.ackAwaitedFrom = 0;
-            logger().info("call {} ended: no ACK for our 2xx", id);
+            logger().info("call {} ended: no ACK for our 2xx", call->tag());
             if (call->state != Call::State::ending) {
                 call->state = Call::State::ending;
                 hangUp(*call, Side::a);
@@ -779,7 +785,7 @@ void B2bua::endCall(std::uint64_t id) {
     auto found = calls_.find(id);
     if (found == calls_.end()) return;
     Call& call = *found->second;
-    logger().info("call {} ended: a-call-id={} b-call-id={}", id, call.a.dialog.callId,
+    logger().info("call {} ended: a-call-id={} b-call-id={}", call.tag(), call.a.dialog.callId,
                   call.b.dialog.callId);
     wheel_.cancel(call.noAnswer);
     wheel_.cancel(call.a.session.timer);

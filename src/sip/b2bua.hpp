@@ -98,9 +98,10 @@ class ConferenceRooms {
 public:
     virtual ~ConferenceRooms() = default;
     // Our answer to an offer from the call's caller: the first one joins `room`; later ones
-    // (re-INVITE, UPDATE) change the call's media. Errors as MediaPolicy::relay()'s.
+    // (re-INVITE, UPDATE) change the call's media. `traceId`: the call's X-IF-Trace-ID, or "",
+    // for the log lines. Errors as MediaPolicy::relay()'s.
     virtual Result<std::string> join(std::uint64_t call, std::string_view room,
-                                     std::string_view offer) = 0;
+                                     std::string_view offer, std::string_view traceId) = 0;
     virtual void left(std::uint64_t call) = 0;
 };
 

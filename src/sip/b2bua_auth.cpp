@@ -87,7 +87,7 @@ bool B2bua::retryWithCredentials(Call& call, const Message& response) {
         return c.realm.empty() || c.realm == realm;
     });
     if (credential == credentials.end()) {
-        logger().info("call {}: no credentials for realm '{}'", call.id, realm);
+        logger().info("call {}: no credentials for realm '{}'", call.tag(), realm);
         return false;
     }
     // §22.2: the same request again, from the start of B's path, with the next CSeq.
@@ -95,12 +95,13 @@ bool B2bua::retryWithCredentials(Call& call, const Message& response) {
     auto answer = answerChallenge(*challenge, "INVITE", call.bTarget, credential->username,
                                   credential->password, newToken());
     if (!answer) {
-        logger().info("call {}: cannot answer the challenge: {}", call.id, answer.error().message);
+        logger().info("call {}: cannot answer the challenge: {}", call.tag(),
+                      answer.error().message);
         return false;
     }
     call.bAuthTried = true;
-    logger().info("call {}: answering the {} challenge for realm '{}'", call.id, response.status(),
-                  realm);
+    logger().info("call {}: answering the {} challenge for realm '{}'", call.tag(),
+                  response.status(), realm);
     return sendOutboundInvite(call, *invite, std::move(answer).value(),
                               proxy ? HeaderId::proxy_authorization : HeaderId::authorization);
 }

@@ -2,8 +2,10 @@
 // The B2BUA's per-call state, shared by its source files (b2bua.cpp, b2bua_transfer.cpp); not
 // part of the public interface.
 
+#include "core/trace.hpp"
 #include "sip/b2bua.hpp"
 
+#include <fmt/format.h>
 #include <optional>
 
 namespace sb::sip {
@@ -65,6 +67,16 @@ struct B2bua::Transfer {
     std::string referredBy;     // RFC 3892: passed on to the target
 };
 
+// The header that carries an escalation's trace on its SIP legs (ARCHITECTURE.md).
+inline constexpr std::string_view kTraceHeader = "X-IF-Trace-ID";
+
+// The trace an INVITE carries, or "" when it carries none or not a valid W3C trace id (a
+// caller's header must not be able to write arbitrary text into our log lines).
+inline std::string traceIdOf(const Message& invite) {
+    auto value = invite.header(kTraceHeader);
+    return value && isTraceId(*value) ? std::string(*value) : std::string();
+}
+
 struct B2bua::Call {
     enum class State : std::uint8_t { early, confirmed, cancelling, ending };
     std::uint64_t id = 0;
@@ -94,7 +106,12 @@ struct B2bua::Call {
 
     std::optional<Transfer> transfer;
     std::string mediaBody; // the media policy's last rewrite (see bodyFor)
-    std::string room;      // a call to a conference room: leg A only
+    // The escalation's trace (X-IF-Trace-ID, core/trace.hpp) the call's INVITE carries, when it
+    // carries a valid one: every log line about the call names it.
+    std::string traceId;
+    // How log lines name the call (core/trace.hpp).
+    std::string tag() const { return callTag(id, traceId); }
+    std::string room; // a call to a conference room: leg A only
 
     // A call placed through placeCall(): leg B only, reported to the observer; its INVITE's
     // body and headers.

@@ -37,15 +37,18 @@ void B2bua::joinConference(TransactionId server, const Message& invite,
     if (!hasOffer(invite))
         return refuse({Errc::invalid_input, "a conference room needs an SDP offer in the INVITE"});
     const std::uint64_t id = nextCall_++;
-    auto answer = options_.rooms->join(id, room, invite.body());
+    const auto trace = traceIdOf(invite);
+    auto answer = options_.rooms->join(id, room, invite.body(), trace);
     if (!answer) {
-        logger().info("call {} to room {} refused: {}", id, room, answer.error().message);
+        logger().info("call {} to room {} refused: {}", callTag(id, trace), room,
+                      answer.error().message);
         return refuse(answer.error());
     }
 
     auto owned = std::make_unique<Call>();
     Call& call = *owned;
     call.id = id;
+    call.traceId = trace;
     call.room = room;
     call.source = source.remoteAddress.to_string();
     call.a.dialog = Dialog::asUas(invite, toTag);
@@ -62,8 +65,8 @@ void B2bua::joinConference(TransactionId server, const Message& invite,
     call.a.answered = true;
     call.a.dialog.early = false;
     call.state = Call::State::confirmed;
-    logger().info("call {} joined room {}: a-call-id={} from={}", id, room, call.a.dialog.callId,
-                  call.a.dialog.remoteUri);
+    logger().info("call {} joined room {}: a-call-id={} from={}", call.tag(), room,
+                  call.a.dialog.callId, call.a.dialog.remoteUri);
     calls_.emplace(id, std::move(owned));
 }
 
@@ -71,7 +74,7 @@ void B2bua::onConferenceRequest(TransactionId server, const Message& request, Ca
     const std::string_view method = request.method();
     if (method == "BYE") {
         respondSimple(server, request, 200, "OK");
-        logger().info("call {} left room {}: a-call-id={}", call.id, call.room,
+        logger().info("call {} left room {}: a-call-id={}", call.tag(), call.room,
                       call.a.dialog.callId);
         call.a.answered = false;
         call.state = Call::State::ending;
@@ -83,7 +86,7 @@ void B2bua::onConferenceRequest(TransactionId server, const Message& request, Ca
         // A new offer changes the call's media (hold, a new address, another codec); without
         // one, our description stands (RFC 3264 §8: offered again, unchanged).
         if (hasOffer(request)) {
-            auto answer = options_.rooms->join(call.id, call.room, request.body());
+            auto answer = options_.rooms->join(call.id, call.room, request.body(), call.traceId);
             if (!answer) {
                 const int status = answer.error().code == Errc::too_large ? 503 : 488;
                 return layer_.respond(server, status,

@@ -68,7 +68,7 @@ void B2bua::onOutboundLocated(Call& call, Result<ServerLocator::Destinations> wh
     const int status = timeout ? 504 : 502;
     const std::string reason = sanitizeReason(
         fmt::format("{} ({})", timeout ? "Server Time-out" : "Bad Gateway", where.error().message));
-    logger().warn("call {} to {} not placed: {}", call.id, call.bTarget, where.error().message);
+    logger().warn("call {} to {} not placed: {}", call.tag(), call.bTarget, where.error().message);
     wheel_.cancel(call.noAnswer);
     ++stats_.callsFailed;
     call.setEnd(status, reason);
@@ -104,7 +104,7 @@ bool B2bua::tryNextServer(Call& call) {
     b.alternates.erase(b.alternates.begin());
     rewindOutboundLeg(call);
     ++stats_.failovers;
-    logger().info("call {}: trying the next server for {}: {} {}:{}", call.id, call.bTarget,
+    logger().info("call {}: trying the next server for {}: {} {}:{}", call.tag(), call.bTarget,
                   transportName(b.destination.transport), b.destination.address.to_string(),
                   b.destination.port);
     return sendInitialInvite(call);

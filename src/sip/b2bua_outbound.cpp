@@ -6,6 +6,7 @@
 #include "sip/b2bua_call.hpp"
 #include "sip/destination.hpp"
 #include "sip/header_policy.hpp"
+#include "sip/syntax.hpp"
 
 #include <fmt/format.h>
 
@@ -31,6 +32,8 @@ Result<std::uint64_t> B2bua::placeCall(OutboundCallSpec spec, OutboundCallObserv
                  [this](Call& c, auto where) { onOutboundLocated(c, std::move(where)); });
     if (!located) return fail(located.error());
     call.id = id;
+    for (const auto& [name, value] : spec.headers)
+        if (syntax::iequals(name, kTraceHeader) && isTraceId(value)) call.traceId = value;
     call.observer = std::move(observer);
     Dialog& b = call.b.dialog;
     b.localUri = spec.from.find('<') == std::string::npos ? "<" + spec.from + ">" : spec.from;
@@ -47,7 +50,8 @@ Result<std::uint64_t> B2bua::placeCall(OutboundCallSpec spec, OutboundCallObserv
     dialogs_.emplace(dialogKey(b.callId, b.localTag), std::pair{call.id, Side::b});
     startNoAnswerTimer(call);
     ++stats_.callsTotal;
-    logger().info("call {} placed: b-call-id={} target={}", call.id, b.callId, call.placed->target);
+    logger().info("call {} placed: b-call-id={} target={}", call.tag(), b.callId,
+                  call.placed->target);
     calls_.emplace(id, std::move(owned));
     return id;
 }
@@ -105,7 +109,7 @@ void B2bua::onOutboundInviteResponse(Call& call, const Message& response) {
     sendAck(b); // the offer was in the INVITE; the ACK carries nothing
     call.state = Call::State::confirmed;
     ++stats_.callsAnswered;
-    logger().info("call {} answered: b-call-id={}", id, b.dialog.callId);
+    logger().info("call {} answered: b-call-id={}", call.tag(), b.dialog.callId);
     call.observer(id, {OutboundCallEvent::Kind::answered, status, std::string(response.reason()),
                        std::string(response.body()), std::string(contentType(response))});
 }

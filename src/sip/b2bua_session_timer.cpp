@@ -166,7 +166,7 @@ void B2bua::onSessionRefreshFailed(Call& call, Side side) {
 
 void B2bua::reapCall(Call& call, std::string_view why) {
     if (call.state == Call::State::ending) return;
-    logger().info("call {} ended: {}: a-call-id={} b-call-id={}", call.id, why,
+    logger().info("call {} ended: {}: a-call-id={} b-call-id={}", call.tag(), why,
                   call.a.dialog.callId, call.b.dialog.callId);
     ++stats_.callsReaped;
     call.state = Call::State::ending;

@@ -55,9 +55,9 @@ void B2bua::onRefer(TransactionId server, const Message& refer, Call& call, Side
     transfer.locating = !*located;
     if (auto referredBy = refer.header(HeaderId::referred_by)) // RFC 3892
         transfer.referredBy = *referredBy;
-    logger().info("call {} transfer by {} to {}: a-call-id={} b-call-id={} c-call-id={}", call.id,
-                  referrer == Side::a ? "caller" : "callee", route->target, call.a.dialog.callId,
-                  call.b.dialog.callId, transfer.target.dialog.callId);
+    logger().info("call {} transfer by {} to {}: a-call-id={} b-call-id={} c-call-id={}",
+                  call.tag(), referrer == Side::a ? "caller" : "callee", route->target,
+                  call.a.dialog.callId, call.b.dialog.callId, transfer.target.dialog.callId);
 
     notifyReferrer(call, 100, "Trying", false);
     if (*located) sendTransferInvite(call);
@@ -151,8 +151,8 @@ void B2bua::onTransferReinviteResponse(Call& call, const Message& response) {
     x = std::move(transfer.target);
     dialogs_.emplace(dialogKey(x.dialog.callId, x.dialog.localTag),
                      std::pair{call.id, transfer.referrer});
-    logger().info("call {} transferred: a-call-id={} b-call-id={}", call.id, call.a.dialog.callId,
-                  call.b.dialog.callId);
+    logger().info("call {} transferred: a-call-id={} b-call-id={}", call.tag(),
+                  call.a.dialog.callId, call.b.dialog.callId);
     call.transfer.reset();
 }
 
@@ -162,7 +162,7 @@ void B2bua::onTransferFailure(Call& call, bool targetInvite, int status, std::st
         call.transfer->invite = 0;
     else
         call.transfer->reinvite = 0;
-    logger().info("call {} transfer failed: {} {}", call.id, status, reason);
+    logger().info("call {} transfer failed: {} {}", call.tag(), status, reason);
     // C may have answered (a failed re-INVITE to the transferee): it must not stay up.
     if (const TransactionId bye = byeLeg(call.transfer->target))
         clients_.emplace(bye, ClientRef{ClientRef::Kind::untracked, call.id});

@@ -1,14 +1,15 @@
 #include "witness/log.hpp"
 
 #include <asio/post.hpp>
+#include <fmt/format.h>
 
 namespace sb::witness {
 
-WitnessLog::WitnessLog(asio::io_context& owner, std::unique_ptr<SqliteStore> store)
+WitnessLog::WitnessLog(asio::io_context& owner, std::unique_ptr<Store> store)
     : owner_(owner), store_(std::move(store)) {}
 
 Result<std::unique_ptr<WitnessLog>> WitnessLog::open(asio::io_context& owner,
-                                                     std::unique_ptr<SqliteStore> store) {
+                                                     std::unique_ptr<Store> store) {
     auto leaves = store->leaves();
     if (!leaves) return fail(leaves.error());
     std::unique_ptr<WitnessLog> log(new WitnessLog(owner, std::move(store)));
@@ -45,37 +46,92 @@ void WitnessLog::write() {
         Batch batch;
         {
             std::unique_lock lock(mutex_);
-            wake_.wait(lock, [this] { return stopping_ || !queue_.dones.empty(); });
-            if (queue_.dones.empty()) return; // stopping, and nothing taken
+            wake_.wait(lock, [this] {
+                return stopping_ || !queue_.dones.empty() || !queue_.tasks.empty();
+            });
+            if (queue_.dones.empty() && queue_.tasks.empty()) return; // stopping, nothing taken
             std::swap(batch, queue_);
         }
-        // Everything that queued while the last group was being written: one transaction.
-        const std::uint64_t first = store_->size();
-        auto written = store_->append(batch.bodies, batch.leaves);
-        Result<std::uint64_t> outcome =
-            written ? Result<std::uint64_t>(first) : Result<std::uint64_t>(fail(written.error()));
-        batch.bodies.clear(); // stored; the owner needs only the leaves and whom to tell
-        asio::post(owner_, [this, alive = alive_, batch = std::move(batch), outcome]() mutable {
-            if (*alive) committed(std::move(batch), std::move(outcome));
-        });
+        // Appends first, so that a read or a head queued after an append sees it stored.
+        if (!batch.dones.empty()) commit(batch);
+        for (auto& task : batch.tasks)
+            task();
         std::lock_guard lock(mutex_);
         if (stopping_) return;
     }
 }
 
-void WitnessLog::committed(Batch batch, Result<std::uint64_t> first) {
+void WitnessLog::commit(Batch& batch) {
+    // Everything that queued while the last group was being written: one transaction.
+    const std::uint64_t first = store_->size();
+    auto written = store_->append(batch.bodies, batch.leaves);
+    Result<std::uint64_t> outcome =
+        written ? Result<std::uint64_t>(first) : Result<std::uint64_t>(fail(written.error()));
+    // Stored: the owner needs only the leaves and whom to tell.
+    asio::post(owner_, [this, alive = alive_, leaves = std::move(batch.leaves),
+                        dones = std::move(batch.dones), outcome]() mutable {
+        if (*alive) committed(std::move(leaves), std::move(dones), std::move(outcome));
+    });
+}
+
+void WitnessLog::committed(std::vector<Hash> leaves, std::vector<Done> dones,
+                           Result<std::uint64_t> first) {
     if (!first) {
         ++stats_.failures;
-        for (auto& done : batch.dones)
+        for (auto& done : dones)
             done(fail(first.error()));
         return;
     }
     ++stats_.commits;
-    for (std::size_t i = 0; i < batch.dones.size(); ++i) {
-        tree_.append(batch.leaves[i]);
+    for (std::size_t i = 0; i < dones.size(); ++i) {
+        tree_.append(leaves[i]);
         ++stats_.appended;
-        batch.dones[i](*first + i);
+        dones[i](*first + i);
     }
+}
+
+template <class T>
+void WitnessLog::onWriter(std::function<Result<T>(Store&)> work,
+                          std::function<void(Result<T>)> done) {
+    auto task = [this, work = std::move(work), done = std::move(done)]() mutable {
+        Result<T> result = work(*store_);
+        asio::post(owner_,
+                   [alive = alive_, done = std::move(done), result = std::move(result)]() mutable {
+                       if (*alive) done(std::move(result));
+                   });
+    };
+    {
+        std::lock_guard lock(mutex_);
+        queue_.tasks.push_back(std::move(task));
+    }
+    wake_.notify_one();
+}
+
+void WitnessLog::read(std::uint64_t from, std::uint64_t to,
+                      std::function<void(Result<std::vector<std::string>>)> done) {
+    if (from > to) {
+        // Still on the owner's loop, not inside the caller's stack.
+        asio::post(owner_, [alive = alive_, done = std::move(done), from, to] {
+            if (*alive)
+                done(fail(Errc::invalid_input,
+                          fmt::format("witness log: entries from {} to {}: the range is "
+                                      "reversed",
+                                      from, to)));
+        });
+        return;
+    }
+    onWriter<std::vector<std::string>>([from, to](Store& store) { return store.entries(from, to); },
+                                       std::move(done));
+}
+
+void WitnessLog::saveHead(TreeHead head, std::function<void(Result<void>)> done) {
+    onWriter<void>([head = std::move(head)](Store& store) { return store.saveHead(head); },
+                   std::move(done));
+}
+
+void WitnessLog::latestHead(std::function<void(Result<std::optional<TreeHead>>)> done) {
+    onWriter<std::optional<TreeHead>>([](Store& store) { return store.latestHead(); },
+                                      std::move(done));
 }
 
 } // namespace sb::witness

@@ -5,10 +5,14 @@
 // queued up and commits it in one transaction — group commit: one fsync for every append that
 // arrived while the previous one was being written. The committed leaves then join the tree
 // and the appends are acknowledged, in order, back on the owner's thread.
+//
+// The store belongs to the writer thread: reads of entries (for the API) and of signed tree
+// heads queue up with the appends and run there, after the appends queued before them, with
+// their results posted back to the owner's thread like the acknowledgements.
 
 #include "witness/entry.hpp"
 #include "witness/merkle.hpp"
-#include "witness/sqlite_store.hpp"
+#include "witness/store.hpp"
 
 #include <asio/io_context.hpp>
 #include <condition_variable>
@@ -23,7 +27,7 @@ class WitnessLog {
 public:
     // Rebuilds the tree from the store and starts the writer. Errors: the store's.
     static Result<std::unique_ptr<WitnessLog>> open(asio::io_context& owner,
-                                                    std::unique_ptr<SqliteStore> store);
+                                                    std::unique_ptr<Store> store);
     // Stops the writer after the appends already taken; those not yet taken are dropped
     // unacknowledged.
     ~WitnessLog();
@@ -33,6 +37,17 @@ public:
     // The entry's index once it is on disk, or the store's error; on the owner's thread.
     using Done = std::function<void(Result<std::uint64_t> index)>;
     void append(const Entry& entry, Done done);
+
+    // The bodies of entries [from, min(to, size())) as stored, in order, on the owner's thread;
+    // Errc::invalid_input when from > to, or the store's error. An append made before read()
+    // is included once acknowledged.
+    void read(std::uint64_t from, std::uint64_t to,
+              std::function<void(Result<std::vector<std::string>>)> done);
+    // Stores a signed tree head (e.g. one signed over tree() now): done(ok) on the owner's
+    // thread. Errors: the store's (Errc::invalid_input for a head larger than the store).
+    void saveHead(TreeHead head, std::function<void(Result<void>)> done);
+    // The head of the largest tree saved so far (nullopt before the first).
+    void latestHead(std::function<void(Result<std::optional<TreeHead>>)> done);
 
     // The committed log: what has been acknowledged (or is about to be, in this turn).
     const MerkleTree& tree() const noexcept { return tree_; }
@@ -44,21 +59,27 @@ public:
     const Stats& stats() const noexcept { return stats_; }
 
 private:
-    // Appends in arrival order, kept as the store takes them.
+    // Appends in arrival order, kept as the store takes them, and the other work on the
+    // store (reads, heads) that queued with them; each task posts its own result.
     struct Batch {
         std::vector<std::string> bodies;
         std::vector<Hash> leaves;
         std::vector<Done> dones;
+        std::vector<std::function<void()>> tasks;
     };
-    WitnessLog(asio::io_context& owner, std::unique_ptr<SqliteStore> store);
-    void write(); // the writer thread
-    void committed(Batch batch, Result<std::uint64_t> first);
+    WitnessLog(asio::io_context& owner, std::unique_ptr<Store> store);
+    void write();              // the writer thread
+    void commit(Batch& batch); // on the writer thread
+    void committed(std::vector<Hash> leaves, std::vector<Done> dones, Result<std::uint64_t> first);
+    // Runs work(store) on the writer thread and done(its result) on the owner's.
+    template <class T>
+    void onWriter(std::function<Result<T>(Store&)> work, std::function<void(Result<T>)> done);
 
     asio::io_context& owner_;
-    std::unique_ptr<SqliteStore> store_; // the writer's
-    MerkleTree tree_;                    // the owner's
-    Stats stats_;                        // the owner's
-    std::mutex mutex_;                   // guards queue_ and stopping_
+    std::unique_ptr<Store> store_; // the writer's
+    MerkleTree tree_;              // the owner's
+    Stats stats_;                  // the owner's
+    std::mutex mutex_;             // guards queue_ and stopping_
     std::condition_variable wake_;
     Batch queue_;
     bool stopping_ = false;

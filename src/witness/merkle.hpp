@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace sb::witness {
@@ -27,6 +28,8 @@ Hash nodeHash(const Hash& left, const Hash& right);
 Hash emptyRoot();
 // Lower-case hex, as hashes and signatures appear in JSON.
 std::string toHex(std::span<const std::uint8_t> bytes);
+// Its reader: exactly out.size() bytes of lower-case hex into `out`; false for anything else.
+bool fromHex(std::string_view text, std::span<std::uint8_t> out);
 
 class MerkleTree {
 public:

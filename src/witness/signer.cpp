@@ -19,22 +19,6 @@ std::string readFile(const std::filesystem::path& file) {
     return text.str();
 }
 
-// Hex of exactly `size` bytes into `out`; false for anything else.
-bool fromHex(std::string_view text, std::size_t size, std::uint8_t* out) {
-    if (text.size() != 2 * size) return false;
-    auto nibble = [](char c) -> int {
-        if (c >= '0' && c <= '9') return c - '0';
-        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-        return -1;
-    };
-    for (std::size_t i = 0; i < size; ++i) {
-        const int hi = nibble(text[2 * i]), lo = nibble(text[2 * i + 1]);
-        if (hi < 0 || lo < 0) return false;
-        out[i] = static_cast<std::uint8_t>(hi << 4 | lo);
-    }
-    return true;
-}
-
 } // namespace
 
 Result<std::unique_ptr<Signer>> Signer::loadOrCreate(const std::filesystem::path& file) {
@@ -151,12 +135,12 @@ Result<TreeHead> parseTreeHead(std::string_view text) {
     head.timestampMs = time->get<std::int64_t>();
     const auto root = j.find("root_hash");
     if (root == j.end() || !root->is_string() ||
-        !fromHex(root->get_ref<const std::string&>(), head.root.size(), head.root.data()))
+        !fromHex(root->get_ref<const std::string&>(), head.root))
         return fail(Errc::invalid_input, "tree head: root_hash: expected 64 lower-case hex digits");
     const auto signature = j.find("signature");
     head.signature.resize(64);
     if (signature == j.end() || !signature->is_string() ||
-        !fromHex(signature->get_ref<const std::string&>(), 64, head.signature.data()))
+        !fromHex(signature->get_ref<const std::string&>(), head.signature))
         return fail(Errc::invalid_input,
                     "tree head: signature: expected 128 lower-case hex digits");
     return head;

@@ -1,46 +1,27 @@
 #include "witness/sqlite_store.hpp"
 
+#include <algorithm>
 #include <cstring>
 #include <fmt/format.h>
-#include <sqlite3.h>
 
 namespace sb::witness {
-namespace {
-
-// A prepared statement, finalised when it goes.
-struct Statement {
-    Statement(sqlite3* db, const char* sql) { sqlite3_prepare_v2(db, sql, -1, &s, nullptr); }
-    ~Statement() { sqlite3_finalize(s); }
-    Statement(const Statement&) = delete;
-    Statement& operator=(const Statement&) = delete;
-    sqlite3_stmt* s = nullptr;
-};
-
-Error ioError(sqlite3* db, std::string_view what) {
-    return {Errc::io, fmt::format("witness store: {}: {}", what, sqlite3_errmsg(db))};
-}
-
-} // namespace
 
 Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::filesystem::path& file) {
-    sqlite3* db = nullptr;
-    if (sqlite3_open_v2(file.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) !=
-        SQLITE_OK) {
-        Error e = ioError(db, fmt::format("opening {}", file.string()));
-        sqlite3_close(db);
-        return fail(std::move(e));
-    }
-    std::unique_ptr<SqliteStore> store(new SqliteStore(db));
-    // WAL: readers do not block the writer; FULL: each commit is fsynced before it returns.
-    for (const char* sql : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL",
-                            "CREATE TABLE IF NOT EXISTS entries (idx INTEGER PRIMARY KEY, "
-                            "leaf BLOB NOT NULL, body TEXT NOT NULL)"}) {
-        if (auto ok = store->exec(sql); !ok) return fail(ok.error());
-    }
-    Statement count(db, "SELECT count(*), coalesce(max(idx), -1) FROM entries");
-    if (sqlite3_step(count.s) != SQLITE_ROW) return fail(ioError(db, "counting entries"));
-    const auto rows = sqlite3_column_int64(count.s, 0);
-    const auto last = sqlite3_column_int64(count.s, 1);
+    auto db = db::SqliteConnection::open(file, "witness store");
+    if (!db) return fail(db.error());
+    std::unique_ptr<SqliteStore> store(new SqliteStore(std::move(db).value()));
+    if (auto ok = store->db_->exec(
+            "CREATE TABLE IF NOT EXISTS entries (idx INTEGER PRIMARY KEY, leaf BLOB NOT NULL, "
+            "body TEXT NOT NULL);"
+            "CREATE TABLE IF NOT EXISTS heads (tree_size INTEGER PRIMARY KEY, "
+            "timestamp_ms INTEGER NOT NULL, root BLOB NOT NULL, signature BLOB NOT NULL)");
+        !ok)
+        return fail(ok.error());
+    auto count = store->db_->prepare("SELECT count(*), coalesce(max(idx), -1) FROM entries");
+    if (!count) return fail(count.error());
+    if (auto row = count->step(); !row || !*row) return fail(store->db_->error("counting entries"));
+    const auto rows = count->int64(0);
+    const auto last = count->int64(1);
     if (last != rows - 1)
         return fail(Errc::io, fmt::format("witness store {}: {} entries but the last is number "
                                           "{}: entries are missing",
@@ -49,72 +30,105 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::filesystem::pa
     return store;
 }
 
-SqliteStore::~SqliteStore() {
-    sqlite3_close(db_);
-}
-
-Result<void> SqliteStore::exec(const char* sql) const {
-    char* message = nullptr;
-    if (sqlite3_exec(db_, sql, nullptr, nullptr, &message) != SQLITE_OK) {
-        Error e{Errc::io, fmt::format("witness store: {}: {}", sql, message ? message : "")};
-        sqlite3_free(message);
-        return fail(std::move(e));
-    }
-    return {};
-}
-
-Result<void> SqliteStore::append(const std::vector<std::string>& entries,
+Result<void> SqliteStore::append(const std::vector<std::string>& bodies,
                                  const std::vector<Hash>& leaves) {
-    if (auto ok = exec("BEGIN IMMEDIATE"); !ok) return ok;
-    Statement insert(db_, "INSERT INTO entries (idx, leaf, body) VALUES (?, ?, ?)");
-    for (std::size_t i = 0; i < entries.size(); ++i) {
-        sqlite3_bind_int64(insert.s, 1, static_cast<sqlite3_int64>(size_ + i));
-        sqlite3_bind_blob(insert.s, 2, leaves[i].data(), leaves[i].size(), SQLITE_STATIC);
-        sqlite3_bind_text(insert.s, 3, entries[i].data(), static_cast<int>(entries[i].size()),
-                          SQLITE_STATIC);
-        if (sqlite3_step(insert.s) != SQLITE_DONE) {
-            Error e = ioError(db_, "appending");
-            (void)exec("ROLLBACK");
+    auto insert = db_->prepare("INSERT INTO entries (idx, leaf, body) VALUES (?, ?, ?)");
+    if (!insert) return fail(insert.error());
+    if (auto ok = db_->exec("BEGIN IMMEDIATE"); !ok) return ok;
+    for (std::size_t i = 0; i < bodies.size(); ++i) {
+        insert->bind(1, static_cast<std::int64_t>(size_ + i))
+            .bind(2, std::as_bytes(std::span(leaves[i])))
+            .bind(3, bodies[i]);
+        if (!insert->step()) {
+            Error e = db_->error("appending");
+            (void)db_->exec("ROLLBACK");
             return fail(std::move(e));
         }
-        sqlite3_reset(insert.s);
+        insert->reset();
     }
-    if (auto ok = exec("COMMIT"); !ok) {
-        (void)exec("ROLLBACK");
+    if (auto ok = db_->exec("COMMIT"); !ok) {
+        (void)db_->exec("ROLLBACK");
         return ok;
     }
-    size_ += entries.size();
+    size_ += bodies.size();
     return {};
 }
 
 Result<std::vector<Hash>> SqliteStore::leaves() const {
-    Statement select(db_, "SELECT leaf FROM entries ORDER BY idx");
+    auto select = db_->prepare("SELECT leaf FROM entries ORDER BY idx");
+    if (!select) return fail(select.error());
     std::vector<Hash> out;
     out.reserve(size_);
-    int rc;
-    while ((rc = sqlite3_step(select.s)) == SQLITE_ROW) {
+    for (;;) {
+        auto row = select->step();
+        if (!row) return fail(db_->error("reading leaf hashes"));
+        if (!*row) return out;
         Hash h{};
-        if (sqlite3_column_bytes(select.s, 0) != static_cast<int>(h.size()))
+        const auto blob = select->blob(0);
+        if (blob.size() != h.size())
             return fail(Errc::io,
                         fmt::format("witness store: entry {} has a damaged leaf hash", out.size()));
-        std::memcpy(h.data(), sqlite3_column_blob(select.s, 0), h.size());
+        std::memcpy(h.data(), blob.data(), h.size());
         out.push_back(h);
     }
-    if (rc != SQLITE_DONE) return fail(ioError(db_, "reading leaf hashes"));
-    return out;
 }
 
 Result<std::vector<std::string>> SqliteStore::entries(std::uint64_t from, std::uint64_t to) const {
-    Statement select(db_, "SELECT body FROM entries WHERE idx >= ? AND idx < ? ORDER BY idx");
-    sqlite3_bind_int64(select.s, 1, static_cast<sqlite3_int64>(from));
-    sqlite3_bind_int64(select.s, 2, static_cast<sqlite3_int64>(to));
     std::vector<std::string> out;
-    int rc;
-    while ((rc = sqlite3_step(select.s)) == SQLITE_ROW)
-        out.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(select.s, 0)),
-                         static_cast<std::size_t>(sqlite3_column_bytes(select.s, 0)));
-    if (rc != SQLITE_DONE) return fail(ioError(db_, "reading entries"));
-    return out;
+    to = std::min(to, size_);
+    if (from >= to) return out;
+    auto select = db_->prepare("SELECT body FROM entries WHERE idx >= ? AND idx < ? ORDER BY idx");
+    if (!select) return fail(select.error());
+    select->bind(1, static_cast<std::int64_t>(from)).bind(2, static_cast<std::int64_t>(to));
+    out.reserve(to - from);
+    for (;;) {
+        auto row = select->step();
+        if (!row) return fail(db_->error("reading entries"));
+        if (!*row) return out;
+        out.emplace_back(select->text(0));
+    }
+}
+
+Result<void> SqliteStore::saveHead(const TreeHead& head) {
+    if (head.size > size_)
+        return fail(Errc::invalid_input,
+                    fmt::format("witness store: a tree head of size {} but only {} entries stored",
+                                head.size, size_));
+    // The newest head of a size replaces an older one; an older never replaces a newer.
+    auto upsert = db_->prepare(
+        "INSERT INTO heads (tree_size, timestamp_ms, root, signature) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (tree_size) DO UPDATE SET timestamp_ms = excluded.timestamp_ms, "
+        "root = excluded.root, signature = excluded.signature "
+        "WHERE excluded.timestamp_ms > heads.timestamp_ms");
+    if (!upsert) return fail(upsert.error());
+    upsert->bind(1, static_cast<std::int64_t>(head.size))
+        .bind(2, head.timestampMs)
+        .bind(3, std::as_bytes(std::span(head.root)))
+        .bind(4, std::as_bytes(std::span(head.signature)));
+    if (!upsert->step()) return fail(db_->error("saving a tree head"));
+    return {};
+}
+
+Result<std::optional<TreeHead>> SqliteStore::latestHead() const {
+    auto select = db_->prepare("SELECT tree_size, timestamp_ms, root, signature FROM heads "
+                               "ORDER BY tree_size DESC LIMIT 1");
+    if (!select) return fail(select.error());
+    auto row = select->step();
+    if (!row) return fail(db_->error("reading the latest tree head"));
+    if (!*row) return std::optional<TreeHead>();
+    TreeHead head;
+    head.size = static_cast<std::uint64_t>(select->int64(0));
+    head.timestampMs = select->int64(1);
+    const auto root = select->blob(2);
+    if (root.size() != head.root.size())
+        return fail(Errc::io, fmt::format("witness store: the tree head of size {} has a damaged "
+                                          "root hash",
+                                          head.size));
+    std::memcpy(head.root.data(), root.data(), root.size());
+    const auto signature = select->blob(3);
+    for (const std::byte b : signature)
+        head.signature.push_back(std::to_integer<std::uint8_t>(b));
+    return std::optional<TreeHead>(std::move(head));
 }
 
 } // namespace sb::witness

@@ -1,46 +1,37 @@
 #pragma once
 // The witness log on SQLite, the embedded default (ARCHITECTURE.md "Dependencies"): one row
-// per entry (its index, leaf hash and canonical JSON), in WAL mode with synchronous=FULL, so
-// that an append is on disk when append() returns. Appends come in groups, one transaction
-// each: one fsync covers the whole group.
+// per entry (its index, leaf hash and canonical JSON) and one per signed tree head, in WAL mode
+// with synchronous=FULL, so that an append is on disk when append() returns. Appends come in
+// groups, one transaction each: one fsync covers the whole group.
 //
 // Not thread-safe: the log's writer thread owns it.
 
-#include "core/result.hpp"
-#include "witness/merkle.hpp"
+#include "db/sqlite_connection.hpp"
+#include "witness/store.hpp"
 
-#include <cstdint>
 #include <filesystem>
 #include <memory>
-#include <string>
-#include <vector>
-
-struct sqlite3;
 
 namespace sb::witness {
 
-class SqliteStore {
+class SqliteStore final : public Store {
 public:
     // Opens or creates the database. Errors (Errc::io): the file cannot be opened, is not a
     // witness database, or its entries do not run 0, 1, 2, … without a gap.
     static Result<std::unique_ptr<SqliteStore>> open(const std::filesystem::path& file);
-    ~SqliteStore();
-    SqliteStore(const SqliteStore&) = delete;
-    SqliteStore& operator=(const SqliteStore&) = delete;
 
-    std::uint64_t size() const noexcept { return size_; }
-    // Entries size() … size() + n − 1, durable on return; all or none.
-    Result<void> append(const std::vector<std::string>& entries, const std::vector<Hash>& leaves);
-    // Every leaf hash, in order (to rebuild the tree at start-up).
-    Result<std::vector<Hash>> leaves() const;
-    // Entries [from, to).
-    Result<std::vector<std::string>> entries(std::uint64_t from, std::uint64_t to) const;
+    std::uint64_t size() const noexcept override { return size_; }
+    Result<void> append(const std::vector<std::string>& bodies,
+                        const std::vector<Hash>& leaves) override;
+    Result<std::vector<Hash>> leaves() const override;
+    Result<std::vector<std::string>> entries(std::uint64_t from, std::uint64_t to) const override;
+    Result<void> saveHead(const TreeHead& head) override;
+    Result<std::optional<TreeHead>> latestHead() const override;
 
 private:
-    explicit SqliteStore(sqlite3* db) : db_(db) {}
-    Result<void> exec(const char* sql) const;
+    explicit SqliteStore(std::unique_ptr<db::SqliteConnection> db) : db_(std::move(db)) {}
 
-    sqlite3* db_;
+    std::unique_ptr<db::SqliteConnection> db_; // a pointer: reads are const, SQLite's are not
     std::uint64_t size_ = 0;
 };
 

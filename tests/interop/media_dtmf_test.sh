@@ -39,6 +39,8 @@ with open(sys.argv[2], "w") as f:
 PY
 recorder_pid=$!
 background_pids+=("$recorder_pid")
+# The call starts once the recorder listens: a slow interpreter start must not lose packets.
+wait_listening udp "$caller_media" || fail_with "the recorder did not start"
 
 timeout -k 3 30 sipp -sf "$here/scenarios/dtmf_info_uas.xml" -i 127.0.0.1 -p "$bob_port" \
   -mp "$(( $(free_port 58500) / 2 * 2 ))" -m 1 -nostdin -timeout 20s \

@@ -74,6 +74,8 @@ print(len(packets))
 PY
 recorder_pid=$!
 background_pids+=("$recorder_pid")
+# The call starts once the recorder listens: a slow interpreter start must not lose packets.
+wait_listening udp "$recorder" || fail_with "the recorder did not start"
 call to-g729 "$here/scenarios/g729_uas.xml" 1
 wait "$recorder_pid" || true
 ffmpeg -hide_banner -loglevel error -f g729 -i "$work/recorded.g729" -ar 8000 -ac 1 \

@@ -36,6 +36,8 @@ with open(sys.argv[2], "w") as f:
 PY
 recorder_pid=$!
 background_pids+=("$recorder_pid")
+# The call starts once the recorder listens: a slow interpreter start must not lose packets.
+wait_listening udp "$callee_media" || fail_with "the recorder did not start"
 
 timeout -k 3 40 sipp -sf "$here/scenarios/pcap_uas.xml" -i 127.0.0.1 -p "$bob_port" \
   -key recorder_port "$callee_media" -mp "$(( $(free_port 58000) / 2 * 2 ))" -m 1 -nostdin \

@@ -123,7 +123,7 @@ self_signed = false
 TEST(ParseConfig, UnknownTopLevelKeyNamesKeyLineAndChoices) {
     const auto text = "data_dir = \"x\"\ndata_dri = \"x\"\n" + std::string(kListener);
     EXPECT_EQ(errorOf(text), "test.toml:2:1: unknown key 'data_dri' (expected one of: data_dir, "
-                             "log, sip, tls, calls, routes, auth, dns, media)");
+                             "log, sip, tls, calls, routes, auth, dns, media, api, escalations)");
 }
 
 TEST(ParseConfig, UnknownNestedKeyNamesTheDottedKey) {
@@ -287,10 +287,13 @@ TEST(LoadConfig, MissingFileNamesThePath) {
 namespace sb::app {
 namespace {
 
-TEST(DefaultConfig, CallsTakeTheStructDefaultsAndThereAreNoRoutes) {
+TEST(DefaultConfig, CallsTakeTheStructDefaultsAndTheOnlyRouteIsTheEchoTest) {
     const Config config = defaultConfig();
     EXPECT_EQ(config.calls, CallsConfig{});
-    EXPECT_TRUE(config.routes.empty());
+    ASSERT_EQ(config.routes.size(), 1u);
+    EXPECT_EQ(config.routes[0].conference, kEchoRoom);
+    EXPECT_EQ(config.api.tokens.size(), 1u); // the demo agent's
+    EXPECT_EQ(config.escalations.storage, "sqlite:var/switchboard.db");
 }
 
 TEST(ParseConfig, TimersCallsAndRoutes) {
@@ -325,6 +328,14 @@ TEST(ParseConfig, TimersCallsAndRoutes) {
     EXPECT_EQ(config->routes[2].target, "");
 }
 
+TEST(ParseConfig, AnEchoRouteNamesTheEchoRoom) {
+    auto config = parseConfig(
+        std::string(kListener) + "[[routes]]\nuser = \"^echo$\"\necho = true\n", "test.toml");
+    ASSERT_TRUE(config) << config.error().message;
+    EXPECT_EQ(config->routes[0].conference, kEchoRoom);
+    EXPECT_EQ(config->routes[0].target, "");
+}
+
 TEST(ParseConfig, RouteErrorsNameTheKey) {
     const std::string base(kListener);
     EXPECT_THAT(errorOf(base + "[[routes]]\nuser = \"(\"\ntarget = \"sip:a@1.2.3.4\"\n"),
@@ -332,10 +343,14 @@ TEST(ParseConfig, RouteErrorsNameTheKey) {
                                  "expression"),
                       HasSubstr("got \"(\"")));
     EXPECT_THAT(errorOf(base + "[[routes]]\nuser = \"x\"\n"),
-                StartsWith("test.toml:5:1: routes[0].target: missing"));
+                StartsWith("test.toml:5:1: routes[0]: expected one of a target, a conference or "
+                           "echo = true"));
     EXPECT_THAT(errorOf(base + "[[routes]]\ntarget = \"sip:a@1.2.3.4\"\nconference = \"c\"\n"),
-                StartsWith("test.toml:7:14: routes[0].conference: expected either a target or a "
-                           "conference, not both"));
+                StartsWith("test.toml:5:1: routes[0]: expected one of"));
+    EXPECT_THAT(errorOf(base + "[[routes]]\nconference = \"c\"\necho = true\n"),
+                StartsWith("test.toml:5:1: routes[0]: expected one of"));
+    EXPECT_THAT(errorOf(base + "[[routes]]\necho = 1\n"),
+                StartsWith("test.toml:6:8: routes[0].echo: expected true or false"));
     EXPECT_THAT(errorOf(base + "[[routes]]\nconference = \"a room\"\n"),
                 StartsWith("test.toml:6:14: routes[0].conference: expected a room name"));
     EXPECT_THAT(errorOf(base + "[[routes]]\ntarget = \"sip:a@1.2.3.4\"\nsrtp = \"yes\"\n"),

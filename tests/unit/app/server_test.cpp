@@ -5,8 +5,11 @@
 #include <csignal>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <future>
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <set>
 #include <thread>
 
 namespace sb::app {
@@ -41,12 +44,22 @@ Config testConfig() {
     config.tls.privateKey = config.dataDir + "/tls/key.pem";
     for (auto& listen : config.sip.listen)
         listen.port = 0;
+    config.api.port = 0;
+    config.escalations.storage = "sqlite:" + config.dataDir + "/switchboard.db";
+    config.escalations.signingKey = config.dataDir + "/witness/signing-key.pem";
     return config;
+}
+
+// start(), with its error in the failure message.
+::testing::AssertionResult started(Server& server) {
+    auto ok = server.start();
+    if (ok) return ::testing::AssertionSuccess();
+    return ::testing::AssertionFailure() << ok.error().message;
 }
 
 TEST(Server, StopFromAnotherThreadEndsRun) {
     Server server(testConfig());
-    ASSERT_TRUE(server.start());
+    ASSERT_TRUE(started(server));
     std::thread stopper([&] {
         std::this_thread::sleep_for(50ms);
         server.stop();
@@ -57,7 +70,7 @@ TEST(Server, StopFromAnotherThreadEndsRun) {
 
 TEST(Server, StopBeforeRunEndsRunAtOnce) {
     Server server(testConfig());
-    ASSERT_TRUE(server.start());
+    ASSERT_TRUE(started(server));
     server.stop();
     server.stop(); // twice is harmless
     EXPECT_TRUE(runReturnsWithin(server, 10s));
@@ -65,7 +78,7 @@ TEST(Server, StopBeforeRunEndsRunAtOnce) {
 
 TEST(Server, SigtermEndsRun) {
     Server server(testConfig());
-    ASSERT_TRUE(server.start());
+    ASSERT_TRUE(started(server));
     std::raise(SIGTERM); // caught by the server's signal_set, delivered once run() runs
     EXPECT_TRUE(runReturnsWithin(server, 10s));
 }
@@ -80,7 +93,7 @@ TEST(Server, StartAppliesTheLogConfiguration) {
     config.log.level = "warning";
     config.log.modules = {{"sip", "debug"}};
     Server server(std::move(config));
-    ASSERT_TRUE(server.start());
+    ASSERT_TRUE(started(server));
     EXPECT_EQ(log::get("sip").level(), spdlog::level::debug);
     EXPECT_EQ(log::get("app").level(), spdlog::level::warn);
     EXPECT_FALSE(server.start()) << "a second start() is refused";
@@ -96,6 +109,31 @@ TEST(Server, StartRejectsAnUnknownLevel) {
     auto started = server.start();
     ASSERT_FALSE(started);
     EXPECT_EQ(started.error().code, Errc::config);
+}
+
+// The OpenAPI document kept in the repository (and served at /v1/openapi.json) describes
+// exactly the routes the API has: no route undocumented, no documented route missing.
+TEST(Server, TheOpenApiDocumentHasEveryRouteAndNoOther) {
+    Server server(testConfig());
+    ASSERT_TRUE(started(server));
+    std::set<std::string> routes;
+    for (const auto& r : server.apiRoutes())
+        routes.insert(r.method + " " + r.pattern);
+    std::ifstream file(std::string(SB_VECTORS_DIR) + "/../../docs/api/openapi.json");
+    const auto doc = nlohmann::json::parse(file);
+    std::set<std::string> documented;
+    for (const auto& [path, item] : doc.at("paths").items())
+        for (const auto& [method, operation] : item.items())
+            if (method != "parameters") {
+                std::string upper(method);
+                for (auto& c : upper)
+                    c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+                documented.insert(upper + " " + path);
+            }
+    EXPECT_EQ(routes, documented);
+    EXPECT_GE(routes.size(), 20u);
+    server.stop();
+    EXPECT_TRUE(runReturnsWithin(server, 10s));
 }
 
 } // namespace

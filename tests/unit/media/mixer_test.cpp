@@ -44,6 +44,20 @@ TEST(Mixer, EachHearsTheOthersAndNotItself) {
     }
 }
 
+TEST(Mixer, AnEchoMixerGivesEachParticipantItselfToo) {
+    Mixer mixer(kRate, 20, Mixer::Mode::echo);
+    const auto a = mixer.join();
+    std::size_t clock = 0;
+    run(mixer, {{a, 700}}, a, 5, &clock); // past the fade-in
+    const auto heard = run(mixer, {{a, 700}}, a, 25, &clock);
+    EXPECT_GT(test::toneToRestDb(heard, 700, kRate), 30);
+    const auto b = mixer.join();
+    run(mixer, {{a, 700}, {b, 1100}}, b, 5, &clock);
+    const auto both = run(mixer, {{a, 700}, {b, 1100}}, b, 25, &clock);
+    EXPECT_GT(test::toneToRestDb(both, 1100, kRate), -3); // itself, about half of all it hears
+    EXPECT_GT(test::toneToRestDb(both, 700, kRate), -3);
+}
+
 TEST(Mixer, AMutedParticipantIsHeardByNoOneButStillHears) {
     Mixer mixer(kRate);
     const auto a = mixer.join(), b = mixer.join(), c = mixer.join();

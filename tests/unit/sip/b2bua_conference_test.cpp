@@ -17,8 +17,8 @@ struct Rooms final : ConferenceRooms {
     std::vector<std::string> joins; // "call room first-line-of-offer"
     std::vector<std::uint64_t> lefts;
     std::optional<Error> refuse;
-    Result<std::string> join(std::uint64_t call, std::string_view room,
-                             std::string_view offer) override {
+    Result<std::string> join(std::uint64_t call, std::string_view room, std::string_view offer,
+                             std::string_view) override {
         joins.push_back(
             fmt::format("{} {} {}", call, room, offer.substr(0, offer.find("\r\n", 5))));
         if (refuse) return fail(*refuse);

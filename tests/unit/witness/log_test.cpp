@@ -1,14 +1,17 @@
-// The witness log on SQLite: entries acknowledged in order once durable, in groups; the tree
-// rebuilt the same after a restart; a gap in the stored entries refused; and a process killed
-// with SIGKILL during a burst of appends loses no entry it had acknowledged.
+// The witness log on each store, SQLite and PostgreSQL (a real server the test starts):
+// entries acknowledged in order once durable, in groups; the tree rebuilt the same after a
+// restart; a gap in the stored entries refused; signed tree heads kept; entries read back on
+// the writer thread; and a process killed with SIGKILL during a burst of appends loses no entry
+// it had acknowledged.
+#include "db/sqlite_connection.hpp"
+#include "support/postgres.hpp"
 #include "witness/log.hpp"
+#include "witness/store_factory.hpp"
 
 #include <asio/executor_work_guard.hpp>
 #include <csignal>
-#include <fstream>
 #include <gtest/gtest.h>
 #include <set>
-#include <sqlite3.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -25,39 +28,73 @@ Entry event(std::uint64_t n) {
             {{"call", n}, {"leg", "callee"}}};
 }
 
-class Witness : public testing::Test {
-protected:
-    Witness() : dir_(fs::temp_directory_path() / ("sb-witness-" + std::to_string(getpid()))) {
-        fs::remove_all(dir_);
-        fs::create_directories(dir_);
-    }
-    ~Witness() override { fs::remove_all(dir_); }
-    std::unique_ptr<WitnessLog> open() {
-        auto store = SqliteStore::open(dir_ / "witness.db");
-        EXPECT_TRUE(store) << store.error().message;
-        auto log = WitnessLog::open(io_, std::move(store).value());
-        EXPECT_TRUE(log) << log.error().message;
-        return std::move(log).value();
-    }
-    // Runs the owner's loop until `done` holds (the log's commits arrive from its writer).
-    template <class Pred>
-    void runUntil(Pred done) {
-        auto work = asio::make_work_guard(io_);
-        while (!done())
-            io_.run_one();
-    }
-    fs::path dir_;
-    asio::io_context io_;
-};
-
 TEST(WitnessEntry, IsCanonicalJson) {
     EXPECT_EQ(canonicalJson(event(7)),
               R"({"actor":"switchboard","data":{"call":7,"leg":"callee"},"time":1764547200007,)"
               R"("trace_id":"4bf92f3577b34da6a3ce929d0e0e4736","type":"call.answered"})");
 }
 
-TEST_F(Witness, AcknowledgesInOrderOnceDurableInGroupsAndRebuildsTheSameTree) {
+// The parameter names the backend: "sqlite" or "postgres".
+class Witness : public testing::TestWithParam<std::string> {
+protected:
+    Witness() : dir_(fs::temp_directory_path() / ("sb-witness-" + std::to_string(getpid()))) {
+        fs::remove_all(dir_);
+        fs::create_directories(dir_);
+    }
+    ~Witness() override { fs::remove_all(dir_); }
+    void SetUp() override {
+        if (GetParam() == "sqlite") {
+            url_ = "sqlite:" + (dir_ / "witness.db").string();
+        } else {
+            url_ = test::Postgres::instance().freshDatabase();
+            database_ = url_.substr(url_.rfind('/') + 1);
+        }
+    }
+    std::unique_ptr<WitnessLog> open() {
+        auto store = openStore(url_);
+        EXPECT_TRUE(store) << store.error().message;
+        if (!store) return nullptr;
+        auto log = WitnessLog::open(io_, std::move(store).value());
+        EXPECT_TRUE(log) << log.error().message;
+        return log ? std::move(log).value() : nullptr;
+    }
+    // Runs the owner's loop until `done` holds (the log's results arrive from its writer).
+    template <class Pred>
+    void runUntil(Pred done) {
+        io_.restart(); // the last run stopped the loop when its work guard went
+        auto work = asio::make_work_guard(io_);
+        while (!done())
+            io_.run_one();
+    }
+    void appendAndWait(WitnessLog& log, std::uint64_t from, std::uint64_t to) {
+        std::uint64_t acked = 0;
+        for (std::uint64_t n = from; n < to; ++n)
+            log.append(event(n), [&](Result<std::uint64_t> index) {
+                EXPECT_TRUE(index) << index.error().message;
+                ++acked;
+            });
+        runUntil([&] { return acked == to - from; });
+    }
+    // Runs SQL on the backend's database behind the store's back.
+    void tamper(const std::string& sqlite, const std::string& postgres) {
+        if (GetParam() == "sqlite") {
+            auto db = db::SqliteConnection::open(dir_ / "witness.db", "test");
+            ASSERT_TRUE(db);
+            ASSERT_TRUE((*db)->exec(sqlite));
+        } else {
+            test::Postgres::instance().execute(postgres, database_);
+        }
+    }
+
+    fs::path dir_;
+    std::string url_;
+    std::string database_; // PostgreSQL's
+    asio::io_context io_;
+};
+
+TEST_P(Witness, AcknowledgesInOrderOnceDurableInGroupsAndRebuildsTheSameTree) {
     auto log = open();
+    ASSERT_TRUE(log);
     std::vector<std::uint64_t> acked;
     for (std::uint64_t n = 0; n < 300; ++n)
         log->append(event(n), [&](Result<std::uint64_t> index) {
@@ -78,29 +115,108 @@ TEST_F(Witness, AcknowledgesInOrderOnceDurableInGroupsAndRebuildsTheSameTree) {
     log.reset();
 
     auto again = open();
+    ASSERT_TRUE(again);
     EXPECT_EQ(again->size(), 300u);
     EXPECT_EQ(*again->tree().root(300), root);
+    appendAndWait(*again, 300, 310); // and it goes on from there
+    EXPECT_EQ(*again->tree().root(310), [&] {
+        for (std::uint64_t n = 300; n < 310; ++n) {
+            const auto body = canonicalJson(event(n));
+            expected.append(leafHash(std::as_bytes(std::span(body))));
+        }
+        return *expected.root(310);
+    }());
 }
 
-TEST_F(Witness, AStoreWithAGapIsRefused) {
+TEST_P(Witness, AStoreWithAGapIsRefused) {
     {
         auto log = open();
-        int acked = 0;
-        for (std::uint64_t n = 0; n < 5; ++n)
-            log->append(event(n), [&](auto) { ++acked; });
-        runUntil([&] { return acked == 5; });
+        ASSERT_TRUE(log);
+        appendAndWait(*log, 0, 5);
     }
-    sqlite3* db = nullptr;
-    ASSERT_EQ(sqlite3_open((dir_ / "witness.db").c_str(), &db), SQLITE_OK);
-    ASSERT_EQ(sqlite3_exec(db, "DELETE FROM entries WHERE idx = 2", nullptr, nullptr, nullptr),
-              SQLITE_OK);
-    sqlite3_close(db);
-    auto store = SqliteStore::open(dir_ / "witness.db");
+    tamper("DELETE FROM entries WHERE idx = 2", "DELETE FROM witness_entries WHERE idx = 2");
+    auto store = openStore(url_);
     ASSERT_FALSE(store);
-    EXPECT_NE(store.error().message.find("missing"), std::string::npos);
+    EXPECT_EQ(store.error().code, Errc::io);
+    EXPECT_NE(store.error().message.find("missing"), std::string::npos) << store.error().message;
 }
 
-TEST_F(Witness, AKilledProcessLosesNoAcknowledgedEntry) {
+TEST_P(Witness, ReadsEntriesOnTheWriterAfterTheAppendsBeforeThem) {
+    auto log = open();
+    ASSERT_TRUE(log);
+    // Not waiting for the acknowledgements: the read queues behind the appends.
+    for (std::uint64_t n = 0; n < 10; ++n)
+        log->append(event(n), [](Result<std::uint64_t>) {});
+    std::optional<Result<std::vector<std::string>>> middle, tail, none, reversed;
+    log->read(2, 5, [&](auto r) { middle.emplace(std::move(r)); });
+    log->read(8, 100, [&](auto r) { tail.emplace(std::move(r)); });
+    log->read(10, 10, [&](auto r) { none.emplace(std::move(r)); });
+    log->read(5, 3, [&](auto r) { reversed.emplace(std::move(r)); });
+    runUntil([&] { return middle && tail && none && reversed; });
+    EXPECT_EQ(log->size(), 10u); // acknowledged before the reads' results arrived
+    ASSERT_TRUE(*middle) << middle->error().message;
+    EXPECT_EQ(**middle, (std::vector{canonicalJson(event(2)), canonicalJson(event(3)),
+                                     canonicalJson(event(4))}));
+    ASSERT_TRUE(*tail);
+    EXPECT_EQ(**tail, (std::vector{canonicalJson(event(8)), canonicalJson(event(9))}));
+    ASSERT_TRUE(*none);
+    EXPECT_TRUE((*none)->empty());
+    ASSERT_FALSE(*reversed);
+    EXPECT_EQ(reversed->error().code, Errc::invalid_input);
+}
+
+TEST_P(Witness, KeepsSignedTreeHeads) {
+    auto signer = Signer::loadOrCreate(dir_ / "witness.key");
+    ASSERT_TRUE(signer) << signer.error().message;
+    auto log = open();
+    ASSERT_TRUE(log);
+    auto latest = [&](WitnessLog& l) {
+        std::optional<Result<std::optional<TreeHead>>> got;
+        l.latestHead([&](auto r) { got.emplace(std::move(r)); });
+        runUntil([&] { return got.has_value(); });
+        EXPECT_TRUE(*got) << got->error().message;
+        return *got ? **got : std::nullopt;
+    };
+    auto save = [&](WitnessLog& l, const TreeHead& head) {
+        std::optional<Result<void>> saved;
+        l.saveHead(head, [&](Result<void> r) { saved.emplace(std::move(r)); });
+        runUntil([&] { return saved.has_value(); });
+        return *saved;
+    };
+    EXPECT_FALSE(latest(*log)); // none yet
+
+    appendAndWait(*log, 0, 3);
+    const TreeHead three = signHead(**signer, 3, *log->tree().root(3), 1764547201000);
+    ASSERT_TRUE(save(*log, three));
+    appendAndWait(*log, 3, 7);
+    const TreeHead seven = signHead(**signer, 7, *log->tree().root(7), 1764547202000);
+    ASSERT_TRUE(save(*log, seven));
+    // An older head of a smaller tree, saved late, does not become the latest; a newer one of
+    // the same size replaces the old.
+    ASSERT_TRUE(save(*log, signHead(**signer, 3, *log->tree().root(3), 1764547203000)));
+    const TreeHead sevenAgain = signHead(**signer, 7, *log->tree().root(7), 1764547204000);
+    ASSERT_TRUE(save(*log, sevenAgain));
+    ASSERT_TRUE(save(*log, seven)); // older than what is kept for 7: ignored
+
+    auto head = latest(*log);
+    ASSERT_TRUE(head);
+    EXPECT_EQ(toJson(*head), toJson(sevenAgain));
+    EXPECT_TRUE(verifyHead(*head, (*signer)->publicKeyPem()));
+
+    // A head that vouches for entries the store does not have is refused.
+    const auto beyond = save(*log, signHead(**signer, 8, *log->tree().root(7), 1764547205000));
+    ASSERT_FALSE(beyond);
+    EXPECT_EQ(beyond.error().code, Errc::invalid_input);
+
+    log.reset();
+    auto again = open();
+    ASSERT_TRUE(again);
+    head = latest(*again);
+    ASSERT_TRUE(head);
+    EXPECT_EQ(toJson(*head), toJson(sevenAgain));
+}
+
+TEST_P(Witness, AKilledProcessLosesNoAcknowledgedEntry) {
     int acks[2];
     ASSERT_EQ(pipe(acks), 0);
     const pid_t child = fork();
@@ -109,7 +225,7 @@ TEST_F(Witness, AKilledProcessLosesNoAcknowledgedEntry) {
         // A burst of appends; each acknowledgement goes out on the pipe at once.
         close(acks[0]);
         asio::io_context io;
-        auto store = SqliteStore::open(dir_ / "witness.db");
+        auto store = openStore(url_);
         if (!store) _exit(2);
         auto log = WitnessLog::open(io, std::move(store).value());
         if (!log) _exit(3);
@@ -134,10 +250,11 @@ TEST_F(Witness, AKilledProcessLosesNoAcknowledgedEntry) {
     close(acks[0]);
     int status = 0;
     waitpid(child, &status, 0);
-    ASSERT_TRUE(WIFSIGNALED(status)) << "the child finished before it was killed";
+    ASSERT_TRUE(WIFSIGNALED(status))
+        << "the child finished before it was killed (status " << status << ")";
     ASSERT_GE(acknowledged.size(), 3000u);
 
-    auto store = SqliteStore::open(dir_ / "witness.db");
+    auto store = openStore(url_);
     ASSERT_TRUE(store) << store.error().message;
     const std::uint64_t last = *acknowledged.rbegin();
     ASSERT_GT((*store)->size(), last);
@@ -146,6 +263,25 @@ TEST_F(Witness, AKilledProcessLosesNoAcknowledgedEntry) {
     for (const auto i : acknowledged)
         ASSERT_EQ((*bodies)[i], canonicalJson(event(i))) << "entry " << i;
 }
+
+// Two logs numbering entries in one database would collide: the second store waits for the
+// first's advisory lock (10 s) and is refused; once the first is gone it opens.
+TEST(WitnessPgStore, RefusesASecondWriterOnTheSameDatabase) {
+    const std::string url = test::Postgres::instance().freshDatabase();
+    auto first = openStore(url);
+    ASSERT_TRUE(first) << first.error().message;
+    auto second = openStore(url);
+    ASSERT_FALSE(second);
+    EXPECT_EQ(second.error().code, Errc::io);
+    EXPECT_NE(second.error().message.find("another witness log"), std::string::npos)
+        << second.error().message;
+    first->reset();
+    auto third = openStore(url);
+    EXPECT_TRUE(third) << third.error().message;
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, Witness, testing::Values("sqlite", "postgres"),
+                         [](const auto& info) { return info.param; });
 
 } // namespace
 } // namespace sb::witness

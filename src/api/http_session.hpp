@@ -1,0 +1,275 @@
+#pragma once
+// One HTTP/1.1 connection (internal to server.cpp), over TCP or TLS: read a request (within
+// the size and time limits), route it, wait for its answer, write it, and read the next one.
+// One request at a time, so pipelined requests simply wait in the read buffer.
+
+#include "api/problem.hpp"
+#include "api/responder.hpp"
+#include "api/server_state.hpp"
+#include "api/ws_session.hpp"
+#include "core/log.hpp"
+
+#include <array>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <optional>
+#include <type_traits>
+
+namespace sb::api {
+
+template <class Stream>
+inline constexpr bool isTls = !std::is_same_v<Stream, boost::beast::tcp_stream>;
+
+template <class Stream>
+class HttpSession : public Answerable,
+                    public Closable,
+                    public std::enable_shared_from_this<HttpSession<Stream>> {
+public:
+    // `overloaded`: the server is at its connection limit; the request is read and answered
+    // 503, then the connection closed (reading first, so the client sees the answer rather
+    // than a reset).
+    HttpSession(std::shared_ptr<ServerState> state, Stream stream, std::string remote,
+                ConnectionSlot slot, bool overloaded)
+        : state_(std::move(state)), stream_(std::move(stream)), remote_(std::move(remote)),
+          slot_(std::move(slot)), overloaded_(overloaded), handlerTimer_(stream_.get_executor()) {
+        if (overloaded_) ++state_->rejecting;
+    }
+
+    ~HttpSession() override {
+        if (overloaded_) --state_->rejecting;
+        state_->live.erase(id_);
+    }
+
+    void start() {
+        id_ = ++state_->nextId;
+        state_->live[id_] = this->weak_from_this();
+        if constexpr (isTls<Stream>) {
+            lowest().expires_after(state_->options.idleTimeout);
+            stream_.async_handshake(boost::asio::ssl::stream_base::server,
+                                    [self = this->shared_from_this()](boost::beast::error_code ec) {
+                                        if (ec) {
+                                            self->state_->log.debug("{}: TLS handshake: {}",
+                                                                    self->remote_, ec.message());
+                                            self->closeSocket();
+                                            return;
+                                        }
+                                        self->read();
+                                    });
+        } else {
+            read();
+        }
+    }
+
+    void closeNow() override {
+        handlerTimer_.cancel();
+        closeSocket();
+    }
+
+    void answer(std::uint64_t sequence, Response response) override {
+        if (!awaiting_ || sequence != sequence_) return; // answered already, or timed out
+        awaiting_ = false;
+        handlerTimer_.cancel();
+        send(std::move(response), !keepAlive_);
+    }
+
+private:
+    boost::beast::tcp_stream& lowest() { return boost::beast::get_lowest_layer(stream_); }
+
+    void closeSocket() {
+        if (upgraded_) return; // the stream belongs to the WebSocket session now
+        boost::beast::error_code ignored;
+        lowest().socket().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ignored);
+        lowest().close();
+    }
+
+    void read() {
+        if (state_->stopping) return;
+        parser_.emplace();
+        configureParser(*parser_, state_->limits);
+        lowest().expires_after(state_->options.idleTimeout);
+        boost::beast::http::async_read(
+            stream_, buffer_, *parser_,
+            [self = this->shared_from_this()](boost::beast::error_code ec, std::size_t) {
+                self->onRead(ec);
+            });
+    }
+
+    void onRead(boost::beast::error_code ec) {
+        namespace http = boost::beast::http;
+        if (ec == http::error::end_of_stream || ec == boost::asio::error::operation_aborted) {
+            closeGracefully();
+            return;
+        }
+        if (ec == boost::beast::error::timeout) {
+            state_->log.debug("{}: no complete request in time; closed", remote_);
+            closeSocket();
+            return;
+        }
+        if (ec) {
+            if (&ec.category() == &http::make_error_code(http::error::body_limit).category()) {
+                // The request is malformed or too large: answer, then close, since where the
+                // next request would start is unknown (RFC 9112 §9.6).
+                SB_WARN_RATE_LIMITED(state_->log, "{}: bad HTTP request: {}", remote_,
+                                     ec.message());
+                method_ = "-";
+                path_ = "-";
+                version_ = 11;
+                send(parseErrorProblem(ec), true);
+            } else {
+                state_->log.debug("{}: read: {}", remote_, ec.message());
+                closeSocket();
+            }
+            return;
+        }
+
+        BeastRequest message = parser_->release();
+        keepAlive_ = message.keep_alive();
+        version_ = message.version();
+        if (overloaded_) {
+            Response busy = problem(503, "Service Unavailable",
+                                    "the server is at its connection limit; try again later");
+            setRetryAfter(busy, std::chrono::seconds(1));
+            method_ = std::string(message.method_string());
+            path_ = "-";
+            send(std::move(busy), true);
+            return;
+        }
+
+        Routed routed = routeRequest(state_->router, state_->tokens,
+                                     state_->options.events.filterParameter, message, remote_);
+        method_ = routed.request.method;
+        path_ = routed.request.path.empty() ? "-" : routed.request.path;
+        switch (routed.kind) {
+        case Routed::Kind::answer:
+            send(std::move(routed.answer), !keepAlive_);
+            return;
+        case Routed::Kind::upgrade:
+            upgrade(std::move(message), std::move(routed));
+            return;
+        case Routed::Kind::call:
+            call(std::move(routed));
+            return;
+        }
+    }
+
+    void call(Routed routed) {
+        awaiting_ = true;
+        const std::uint64_t sequence = ++sequence_;
+        lowest().expires_never(); // the handler's time is limited by handlerTimer_
+        handlerTimer_.expires_after(state_->options.handlerTimeout);
+        handlerTimer_.async_wait(
+            [self = this->shared_from_this(), sequence](boost::beast::error_code ec) {
+                if (ec) return; // answered (or closing)
+                SB_WARN_RATE_LIMITED(self->state_->log, "{} {}: the handler did not answer in time",
+                                     self->method_, self->path_);
+                self->answer(sequence, problem(503, "Service Unavailable",
+                                               "the request was not answered in time"));
+            });
+        auto responder =
+            std::make_shared<Responder>(state_->gate, this->weak_from_this(), sequence);
+        // The catch-all boundary (ARCHITECTURE.md "Errors"): a throwing handler fails this
+        // request only.
+        try {
+            routed.route->handler(routed.request, routed.params, Responder::make(responder));
+        } catch (const std::exception& e) {
+            SB_WARN_RATE_LIMITED(state_->log, "{} {}: handler threw: {}", method_, path_, e.what());
+            responder->respond(problem(500, "Internal Server Error", "the handler failed"));
+        } catch (...) {
+            SB_WARN_RATE_LIMITED(state_->log, "{} {}: handler threw", method_, path_);
+            responder->respond(problem(500, "Internal Server Error", "the handler failed"));
+        }
+    }
+
+    void upgrade(BeastRequest message, Routed routed) {
+        state_->log.debug("{}: WebSocket subscription by {} (filter \"{}\")", remote_,
+                          routed.request.agent, routed.filter);
+        lowest().expires_never(); // the WebSocket's own timeouts take over
+        upgraded_ = true;
+        state_->live.erase(id_);
+        auto ws = std::make_shared<WsSession<Stream>>(state_, std::move(stream_), std::move(slot_),
+                                                      std::move(routed.filter),
+                                                      std::move(routed.request.agent), remote_);
+        ws->start(std::move(message));
+    }
+
+    void send(Response response, bool close) {
+        response_ = toBeast(std::move(response), version_, !close && !state_->stopping,
+                            state_->options.serverName);
+        state_->log.debug("{} {} {} -> {}", remote_, method_, path_, response_.result_int());
+        lowest().expires_after(state_->options.idleTimeout);
+        boost::beast::http::async_write(
+            stream_, response_,
+            [self = this->shared_from_this()](boost::beast::error_code ec, std::size_t) {
+                self->onWrite(ec);
+            });
+    }
+
+    void onWrite(boost::beast::error_code ec) {
+        if (ec) {
+            state_->log.debug("{}: write: {}", remote_, ec.message());
+            closeSocket();
+            return;
+        }
+        if (!response_.keep_alive()) {
+            closeGracefully();
+            return;
+        }
+        response_ = {};
+        read();
+    }
+
+    // Closes without losing the response just written: TLS sends close_notify; plain TCP
+    // half-closes and drains what the client still sends (bounded in time and bytes), since
+    // closing with unread data would reset the connection and could destroy the response in
+    // flight.
+    void closeGracefully() {
+        if (state_->stopping) {
+            closeSocket();
+            return;
+        }
+        lowest().expires_after(std::chrono::seconds(2));
+        if constexpr (isTls<Stream>) {
+            stream_.async_shutdown([self = this->shared_from_this()](boost::beast::error_code) {
+                self->closeSocket();
+            });
+        } else {
+            boost::beast::error_code ignored;
+            lowest().socket().shutdown(boost::asio::ip::tcp::socket::shutdown_send, ignored);
+            drain(0);
+        }
+    }
+
+    void drain(std::size_t total) {
+        lowest().async_read_some(
+            boost::asio::buffer(scratch_),
+            [self = this->shared_from_this(), total](boost::beast::error_code ec, std::size_t n) {
+                if (ec || total + n > (1u << 20)) {
+                    self->closeSocket();
+                    return;
+                }
+                self->drain(total + n);
+            });
+    }
+
+    std::shared_ptr<ServerState> state_;
+    Stream stream_;
+    std::string remote_;
+    ConnectionSlot slot_;
+    bool overloaded_;
+    boost::asio::steady_timer handlerTimer_;
+    std::uint64_t id_ = 0;
+    boost::beast::flat_buffer buffer_;
+    std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
+    BeastResponse response_;
+    bool keepAlive_ = true;
+    unsigned version_ = 11;
+    bool awaiting_ = false;
+    bool upgraded_ = false;
+    std::uint64_t sequence_ = 0;
+    std::string method_, path_; // of the request being answered, for the log
+    std::array<char, 4096> scratch_{};
+};
+
+} // namespace sb::api

@@ -1,0 +1,50 @@
+#pragma once
+// The agent API's routes (docs/api/openapi.json) over the services of the control loop. The
+// HTTP server runs on a thread of its own (Boost.Beast needs Boost.Asio, the gateway runs on
+// standalone Asio): a handler reads and checks the request there, then posts the work to the
+// control loop, whose objects are not thread-safe, and answers from it (api::Respond may be
+// called from any thread).
+
+#include "api/router.hpp"
+#include "app/escalations.hpp"
+#include "registry/document_store.hpp"
+#include "registry/registry.hpp"
+#include "witness/log.hpp"
+#include "witness/signer.hpp"
+
+#include <asio/io_context.hpp>
+#include <functional>
+#include <set>
+#include <string>
+
+namespace sb::app {
+
+struct ApiServices {
+    asio::io_context& control;
+    Escalations& escalations;
+    registry::Registry& registry;
+    registry::DocumentStore& documents;
+    witness::WitnessLog& witness;
+    const witness::Signer& signer;
+    std::function<std::string()> metrics;      // Prometheus text; on the control loop
+    std::function<std::string()> notReady;     // why the gateway cannot take escalations, or ""
+    std::set<std::string, std::less<>> admins; // agents whose tokens may change the registry
+};
+
+// POST/GET /v1/escalations, GET/DELETE /v1/escalations/{id}, GET /v1/events (WebSocket).
+void addEscalationRoutes(api::Router& router, ApiServices& services);
+// /v1/experts and /v1/chains: the registry, kept in the document store.
+void addRegistryRoutes(api::Router& router, ApiServices& services);
+// /v1/witness/head, /entries, /proof/inclusion, /proof/consistency, /public-key.
+void addWitnessRoutes(api::Router& router, ApiServices& services);
+// /metrics, /healthz, /readyz, /v1/openapi.json.
+void addOperationsRoutes(api::Router& router, ApiServices& services);
+
+// Runs `work` on the control loop; `work` answers through `respond`.
+void onControl(ApiServices& services, std::function<void()> work);
+
+// An RFC 9457 problem for a request body or parameter the service refused: 400 naming the
+// field (the error's JSON pointer, api/ifmessage.hpp), or the status its code implies.
+api::Response badRequest(const Error& error);
+
+} // namespace sb::app

@@ -1,0 +1,134 @@
+// The escalation routes of the agent API (api_routes.hpp).
+
+#include "api/problem.hpp"
+#include "app/api_routes.hpp"
+#include "core/trace.hpp"
+
+#include <asio/post.hpp>
+#include <charconv>
+
+namespace sb::app {
+namespace {
+
+using nlohmann::json;
+
+// The trace of a request: W3C Trace Context's traceparent when valid (an invalid one starts a
+// new trace, §3.2.2.1), else the message's trace_id, else a new one.
+std::string traceOf(const api::Request& request, const api::IfMessage& message) {
+    if (auto header = request.header("traceparent"))
+        if (auto context = parseTraceparent(*header)) return context->traceId;
+    return message.traceId.empty() ? newTraceId() : message.traceId;
+}
+
+api::Response answerOf(const EscalationAnswer& answer, const std::string& traceId) {
+    api::Response response;
+    if (answer.status >= 400) {
+        response = api::problem(answer.status, answer.body.value("title", ""),
+                                answer.body.value("detail", ""), answer.body);
+        if (answer.retryAfter) api::setRetryAfter(response, *answer.retryAfter);
+    } else {
+        response = api::jsonResponse(answer.status, answer.body);
+    }
+    if (!traceId.empty()) response.headers.emplace_back("X-IF-Trace-ID", traceId);
+    return response;
+}
+
+void escalate(ApiServices& s, const api::Request& request, api::Respond respond) {
+    if (auto type = request.header("Content-Type");
+        !type || type->substr(0, type->find(';')) != "application/json")
+        return respond(api::problem(415, "Unsupported Media Type",
+                                    "the body must be an IFMessage as application/json",
+                                    {{"field", "Content-Type"}}));
+    auto body = api::parseJson(request.body);
+    if (!body) return respond(badRequest(body.error()));
+    auto message = api::readIfMessage(*body);
+    if (!message) return respond(badRequest(message.error()));
+    if (message->performative != "escalate")
+        return respond(api::problem(400, "Bad Request",
+                                    "POST /v1/escalations takes the performative \"escalate\"",
+                                    {{"field", "/performative"}}));
+    if (message->sender != request.agent)
+        return respond(api::problem(403, "Forbidden",
+                                    "the sender is not the agent the token belongs to",
+                                    {{"field", "/sender"}}));
+    auto escalate = api::readEscalateRequest(message->payload);
+    if (!escalate) return respond(badRequest(escalate.error()));
+    const std::string traceId = traceOf(request, *message);
+    onControl(s, [&s, agent = request.agent, message = std::move(message).value(),
+                  escalate = std::move(escalate).value(), traceId, respond] {
+        s.escalations.escalate(
+            agent, message, escalate, traceId, [respond, traceId](EscalationAnswer answer) {
+                auto response = answerOf(answer, traceId);
+                if (answer.status == 201)
+                    response.headers.emplace_back(
+                        "Location", "/v1/escalations/" +
+                                        answer.body["payload"]["escalation"].get<std::string>());
+                respond(std::move(response));
+            });
+    });
+}
+
+void list(ApiServices& s, const api::Request& request, api::Respond respond) {
+    std::optional<EscalationState> state;
+    if (auto name = request.param("state")) {
+        state = stateByName(*name);
+        if (!state)
+            return respond(api::problem(400, "Bad Request",
+                                        "state must be one of ringing, answered, ended, failed",
+                                        {{"field", "state"}}));
+    }
+    std::size_t limit = 100;
+    if (auto text = request.param("limit")) {
+        auto [end, error] = std::from_chars(text->data(), text->data() + text->size(), limit);
+        if (error != std::errc{} || end != text->data() + text->size() || limit < 1 || limit > 1000)
+            return respond(api::problem(400, "Bad Request", "limit must be from 1 to 1000",
+                                        {{"field", "limit"}}));
+    }
+    onControl(s, [&s, agent = request.agent, state, limit, respond] {
+        respond(api::jsonResponse(200, {{"escalations", s.escalations.list(agent, state, limit)}}));
+    });
+}
+
+} // namespace
+
+void onControl(ApiServices& services, std::function<void()> work) {
+    asio::post(services.control, std::move(work));
+}
+
+api::Response badRequest(const Error& error) {
+    const int status = error.code == Errc::not_found   ? 404
+                       : error.code == Errc::too_large ? 413
+                                                       : 400;
+    return api::problem(status, {}, error.message, {{"field", api::fieldOf(error)}});
+}
+
+void addEscalationRoutes(api::Router& router, ApiServices& s) {
+    (void)router.add("POST", "/v1/escalations",
+                     [&s](const api::Request& r, const api::PathParams&, api::Respond respond) {
+                         escalate(s, r, std::move(respond));
+                     });
+    (void)router.add("GET", "/v1/escalations",
+                     [&s](const api::Request& r, const api::PathParams&, api::Respond respond) {
+                         list(s, r, std::move(respond));
+                     });
+    (void)router.add("GET", "/v1/escalations/{id}",
+                     [&s](const api::Request& r, const api::PathParams& p, api::Respond respond) {
+                         onControl(s, [&s, agent = r.agent, id = p.at("id"), respond] {
+                             auto found = s.escalations.find(id, agent);
+                             respond(found ? api::jsonResponse(200, *found)
+                                           : api::problem(404, {}, "no such escalation of yours",
+                                                          {{"field", "id"}}));
+                         });
+                     });
+    (void)router.add("DELETE", "/v1/escalations/{id}",
+                     [&s](const api::Request& r, const api::PathParams& p, api::Respond respond) {
+                         onControl(s, [&s, agent = r.agent, id = p.at("id"), respond] {
+                             s.escalations.hangUp(id, agent, [respond](EscalationAnswer answer) {
+                                 respond(answerOf(answer, {}));
+                             });
+                         });
+                     });
+    (void)router.addEvents("/v1/events");
+}
+
+} // namespace sb::app

@@ -1,0 +1,270 @@
+#include "app/escalation_service.hpp"
+
+#include "app/default_experts.hpp" // generated from deploy/experts.json (CMakeLists.txt)
+#include "app/default_policy.hpp"  // generated from deploy/policy.toml
+#include "core/clock.hpp"
+#include "core/log.hpp"
+#include "core/trace.hpp"
+#include "witness/store_factory.hpp"
+
+#include <chrono>
+#include <fstream>
+#include <sstream>
+
+namespace sb::app {
+namespace {
+
+using nlohmann::json;
+
+spdlog::logger& logger() {
+    return log::get("app");
+}
+
+Result<guard::Policy> readPolicy(const std::string& file) {
+    if (file.empty()) return guard::Policy::parse(generated::kDefaultPolicyToml, "policy.toml");
+    return guard::Policy::load(file);
+}
+
+Result<std::string> readFile(const std::string& file) {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) return fail(Errc::config, file + ": cannot read the experts file");
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+} // namespace
+
+EscalationService::EscalationService(asio::io_context& context, const Config& config)
+    : context_(context), config_(config) {}
+
+EscalationService::~EscalationService() {
+    stop();
+}
+
+Result<std::unique_ptr<EscalationService>>
+EscalationService::start(asio::io_context& context, const Config& config, sip::B2bua& b2bua,
+                         Conference& rooms, std::function<void(api::MetricsText&)> gatewayMetrics) {
+    const auto& e = config.escalations;
+    std::unique_ptr<EscalationService> s(new EscalationService(context, config));
+    auto policy = readPolicy(e.policy);
+    if (!policy) return fail(Errc::config, policy.error().message);
+    s->guard_.replace(std::move(policy).value());
+
+    // The folders of the files we make; a failure shows when the file is opened.
+    std::error_code ignored;
+    if (e.storage.starts_with("sqlite:"))
+        std::filesystem::create_directories(
+            std::filesystem::path(e.storage.substr(7)).parent_path(), ignored);
+    std::filesystem::create_directories(std::filesystem::path(e.signingKey).parent_path(), ignored);
+    auto store = witness::openStore(e.storage);
+    if (!store) return fail(store.error());
+    auto log = witness::WitnessLog::open(context, std::move(store).value());
+    if (!log) return fail(log.error());
+    s->witness_ = std::move(log).value();
+    auto signer = witness::Signer::loadOrCreate(e.signingKey);
+    if (!signer) return fail(signer.error());
+    s->signer_ = std::move(signer).value();
+    auto documents = registry::openDocumentStore(e.storage);
+    if (!documents) return fail(documents.error());
+    s->documents_ = std::move(documents).value();
+    if (auto loaded = s->loadRegistry(); !loaded) return fail(loaded.error());
+
+    EscalationOptions options;
+    options.from = e.from;
+    options.defaultRing = std::chrono::seconds(e.ringSeconds);
+    options.mediaSrtp = config.media.srtp;
+    auto* http = &s->http_;
+    s->escalations_ = std::make_unique<Escalations>(
+        context, b2bua, rooms, s->registry_, s->guard_, *s->witness_, std::move(options),
+        [http](const json& message, const std::string& key, const std::string& agent) {
+            if (*http) (*http)->events().publish(message.dump(), key, agent);
+        });
+    s->escalations_->onSealed([raw = s.get()] { raw->sealHead(); });
+    if (auto api = s->startApi(std::move(gatewayMetrics)); !api) return fail(api.error());
+    logger().info("escalations: {} expert(s), {} chain(s), {} policy rule(s), witness log of {} "
+                  "entries in {}",
+                  s->registry_.experts().size(), s->registry_.chains().size(),
+                  s->guard_.policy().rules.size(), s->witness_->size(),
+                  e.storage.starts_with("sqlite:") ? e.storage : "PostgreSQL");
+    return s;
+}
+
+// The registry as stored; an empty one is seeded with the configured (or demo) experts.
+Result<void> EscalationService::loadRegistry() {
+    auto experts = documents_->all("expert");
+    if (!experts) return fail(experts.error());
+    auto chains = documents_->all("chain");
+    if (!chains) return fail(chains.error());
+    for (const auto& [id, body] : *experts) {
+        auto expert = registry::parseExpert(body);
+        if (!expert)
+            return fail(Errc::config, "stored expert " + id + ": " + expert.error().message);
+        if (auto ok = registry_.upsertExpert(std::move(expert).value()); !ok) return ok;
+    }
+    for (const auto& [id, body] : *chains) {
+        auto chain = registry::parseChain(body);
+        if (!chain) return fail(Errc::config, "stored chain " + id + ": " + chain.error().message);
+        if (auto ok = registry_.upsertChain(std::move(chain).value()); !ok) return ok;
+    }
+    if (!experts->empty() || !chains->empty()) return {};
+
+    const auto& file = config_.escalations.experts;
+    auto text = file.empty() ? Result<std::string>(std::string(generated::kDefaultExpertsJson))
+                             : readFile(file);
+    if (!text) return fail(text.error());
+    const std::string source = file.empty() ? "experts.json" : file;
+    auto list = api::parseJson(*text);
+    if (!list || !list->is_array())
+        return fail(Errc::config, source + ": expected a JSON array of experts");
+    for (std::size_t i = 0; i < list->size(); ++i) {
+        auto expert = registry::expertFromJson((*list)[i]);
+        if (!expert)
+            return fail(Errc::config, fmt::format("{}: /{}{}", source, i, expert.error().message));
+        const std::string id = expert->id;
+        if (auto ok = documents_->put("expert", id, toJson(*expert).dump()); !ok) return ok;
+        if (auto ok = registry_.upsertExpert(std::move(expert).value()); !ok) return ok;
+        logger().info("registry: added expert {} from {}", id, source);
+    }
+    return {};
+}
+
+Result<void> EscalationService::startApi(std::function<void(api::MetricsText&)> gatewayMetrics) {
+    const auto& a = config_.api;
+    if (!a.enabled) return {};
+    std::vector<api::TokenEntry> entries;
+    for (const auto& t : a.tokens)
+        entries.push_back({t.agent, t.sha256});
+    auto tokens = api::TokenTable::create(entries);
+    if (!tokens) return fail(Errc::config, "api.tokens: " + tokens.error().message);
+
+    services_.reset(new ApiServices{
+        context_,
+        *escalations_,
+        registry_,
+        *documents_,
+        *witness_,
+        *signer_,
+        [this, gatewayMetrics] {
+            api::MetricsText metrics;
+            gatewayMetrics(metrics);
+            addMetrics(metrics);
+            return metrics.text();
+        },
+        // An escalation is acknowledged only once witnessed: a log that fails cannot take any.
+        [this] {
+            return witness_->stats().failures == 0
+                       ? std::string()
+                       : fmt::format("the witness log failed {} append(s)",
+                                     witness_->stats().failures);
+        },
+        {}});
+    for (const auto& t : a.tokens)
+        if (t.admin) services_->admins.insert(t.agent);
+    api::Router router;
+    addEscalationRoutes(router, *services_);
+    addRegistryRoutes(router, *services_);
+    addWitnessRoutes(router, *services_);
+    addOperationsRoutes(router, *services_);
+    routes_ = router.routes();
+
+    api::HttpServer::Options options;
+    options.address = a.address;
+    options.port = a.port;
+    options.maxBodyBytes = a.maxBodyBytes;
+    if (a.tls) {
+        options.certificate = config_.tls.certificate;
+        options.privateKey = config_.tls.privateKey;
+    }
+    http_ = std::make_unique<api::HttpServer>(std::move(options), std::move(router),
+                                              std::move(tokens).value());
+    if (auto started = http_->start(); !started) {
+        http_.reset();
+        return fail(Errc::io, fmt::format("api: cannot listen on {}:{}: {}", a.address, a.port,
+                                          started.error().message));
+    }
+    const auto scheme = a.tls ? "https" : "http";
+    logger().info("api: listening on {}://{}:{}", scheme, a.address, http_->port());
+    if (std::any_of(a.tokens.begin(), a.tokens.end(),
+                    [](const auto& t) { return t.sha256 == api::hashToken("demo-token"); })) {
+        // The newcomer's first escalation, to the demo expert (the echo test).
+        const auto base = fmt::format("{}://{}:{}", scheme, a.address, http_->port());
+        logger().info(
+            "try: curl -s {}/v1/escalations -H 'Authorization: Bearer demo-token' -H "
+            "'Content-Type: application/json' -d '{{\"id\":\"m1\",\"performative\":\"escalate\","
+            "\"sender\":\"demo-agent\",\"payload\":{{\"topic\":\"demo\",\"skills\":[\"echo\"],"
+            "\"reason\":\"trying Switchboard\"}}}}'",
+            base);
+        logger().info("watch: python3 -m websockets 'ws://{}:{}/v1/events?access_token=demo-token'",
+                      a.address, http_->port());
+    }
+    return {};
+}
+
+void EscalationService::sealHead() {
+    const auto size = witness_->size();
+    auto head = witness::signHead(*signer_, size, *witness_->tree().root(size), unixTimeMs());
+    witness_->saveHead(head, [](Result<void> saved) {
+        if (!saved)
+            logger().error("witness: a signed head was not saved: {}", saved.error().message);
+    });
+}
+
+void EscalationService::reloadPolicy() {
+    const auto& file = config_.escalations.policy;
+    if (file.empty()) {
+        logger().info("SIGHUP: the policy is the built-in one; nothing to reload");
+        return;
+    }
+    auto policy = guard::Policy::load(file);
+    if (!policy) {
+        logger().error("SIGHUP: the policy in force stays: {}", policy.error().message);
+        return;
+    }
+    guard_.replace(std::move(policy).value());
+    logger().info("SIGHUP: policy reloaded from {} ({} rules)", file, guard_.policy().rules.size());
+    witness_->append({newTraceId(),
+                      unixTimeMs(),
+                      "guard.policy_reloaded",
+                      "operator",
+                      {{"file", file}, {"rules", guard_.policy().rules.size()}}},
+                     [](Result<std::uint64_t>) {});
+}
+
+void EscalationService::stop() {
+    if (http_) http_->stop();
+    escalations_.reset(); // hangs up every call of every escalation
+}
+
+void EscalationService::addMetrics(api::MetricsText& m) const {
+    const auto s = escalations_ ? escalations_->stats() : Escalations::Stats{};
+    m.counter("switchboard_escalations_requested_total", "Escalation requests received.",
+              double(s.requested));
+    m.counter("switchboard_escalations_refused_total",
+              "Escalations refused (policy, limits, no expert).", double(s.refused));
+    m.counter("switchboard_escalations_agreed_total", "Escalations agreed to.", double(s.agreed));
+    m.counter("switchboard_escalations_answered_total", "Escalations an expert answered.",
+              double(s.answered));
+    m.counter("switchboard_escalations_failed_total", "Escalations no expert answered.",
+              double(s.failed));
+    m.counter("switchboard_escalations_ended_total", "Answered escalations that ended.",
+              double(s.ended));
+    m.counter("switchboard_expert_calls_placed_total", "Calls placed to experts.",
+              double(s.callsPlaced));
+    m.gauge("switchboard_escalations_active", "Escalations ringing or answered now.",
+            double(s.active));
+    const auto& w = witness_->stats();
+    m.gauge("switchboard_witness_entries", "Entries in the witness log.", double(witness_->size()));
+    m.counter("switchboard_witness_commits_total", "Group commits of the witness log.",
+              double(w.commits));
+    m.counter("switchboard_witness_failures_total", "Witness appends that failed.",
+              double(w.failures));
+    if (http_) {
+        m.gauge("switchboard_api_connections", "Open API connections.",
+                double(http_->connections()));
+        m.gauge("switchboard_api_event_subscribers", "WebSocket event subscribers.",
+                double(http_->events().subscribers()));
+    }
+}
+
+} // namespace sb::app

@@ -1,0 +1,63 @@
+#pragma once
+// The escalation service as the gateway runs it: its storage (the witness log and the
+// registry, in SQLite or PostgreSQL), the signing key, the guard's policy, the escalations
+// themselves and the agent API that reaches them. Server starts it after SIP and media.
+
+#include "api/metrics_text.hpp"
+#include "api/server.hpp"
+#include "app/api_routes.hpp"
+#include "app/config.hpp"
+#include "app/escalations.hpp"
+#include "guard/guard.hpp"
+#include "registry/document_store.hpp"
+#include "registry/registry.hpp"
+#include "witness/log.hpp"
+#include "witness/signer.hpp"
+
+#include <asio/io_context.hpp>
+#include <functional>
+#include <memory>
+
+namespace sb::app {
+
+class EscalationService {
+public:
+    // Opens the storage, loads (or seeds) the registry and the policy, and starts the API.
+    // Errors: Errc::config for a bad policy, experts file or token table; Errc::io when the
+    // storage, the key or the API's port cannot be had.
+    static Result<std::unique_ptr<EscalationService>>
+    start(asio::io_context& context, const Config& config, sip::B2bua& b2bua, Conference& rooms,
+          std::function<void(api::MetricsText&)> gatewayMetrics);
+    ~EscalationService();
+
+    // SIGHUP: reads the policy file again; a bad one keeps the policy in force (and says why).
+    void reloadPolicy();
+    // Stops the API (no more requests) and hangs up every escalation's calls.
+    void stop();
+
+    std::uint16_t apiPort() const noexcept { return http_ ? http_->port() : 0; }
+    // Every route of the API (docs/api/openapi.json documents each; a test compares them).
+    const std::vector<api::RouteInfo>& apiRoutes() const noexcept { return routes_; }
+    // The service's own figures.
+    void addMetrics(api::MetricsText& metrics) const;
+
+private:
+    EscalationService(asio::io_context& context, const Config& config);
+    Result<void> loadRegistry();
+    Result<void> startApi(std::function<void(api::MetricsText&)> gatewayMetrics);
+    void sealHead();
+
+    asio::io_context& context_;
+    const Config& config_;
+    std::unique_ptr<witness::WitnessLog> witness_;
+    std::unique_ptr<witness::Signer> signer_;
+    std::unique_ptr<registry::DocumentStore> documents_;
+    registry::Registry registry_;
+    guard::Guard guard_;
+    std::unique_ptr<Escalations> escalations_;
+    std::unique_ptr<ApiServices> services_;
+    std::vector<api::RouteInfo> routes_;
+    std::unique_ptr<api::HttpServer> http_;
+};
+
+} // namespace sb::app

@@ -1,0 +1,489 @@
+#include "app/escalations.hpp"
+
+#include "core/clock.hpp"
+#include "core/log.hpp"
+#include "core/trace.hpp"
+#include "sip/syntax.hpp"
+#include "sip/uri.hpp"
+
+#include <algorithm>
+#include <fmt/format.h>
+
+namespace sb::app {
+namespace {
+
+using nlohmann::json;
+using Clock = std::chrono::system_clock;
+
+spdlog::logger& logger() {
+    return log::get("app");
+}
+
+// Ended escalations kept for GET after they end; the oldest go first.
+constexpr std::size_t kKeptEnded = 10000;
+
+// Conference keys of the calls we place have the top bit set, apart from the B2BUA's call ids
+// (which key the calls it answers into rooms).
+constexpr std::uint64_t kPlacedKeyBit = std::uint64_t{1} << 63;
+
+// RFC 3261 §19.1: sips: (TLS all the way) or ;transport=tls (to the first hop).
+bool tlsSignalling(std::string_view text) {
+    auto uri = sip::parseUri(text);
+    if (!uri) return false;
+    const auto transport = uri->params.get("transport");
+    return uri->scheme == sip::UriScheme::sips ||
+           (transport && sip::syntax::iequals(*transport, "tls"));
+}
+
+} // namespace
+
+std::string_view stateName(EscalationState state) noexcept {
+    switch (state) {
+    case EscalationState::ringing:
+        return "ringing";
+    case EscalationState::answered:
+        return "answered";
+    case EscalationState::ended:
+        return "ended";
+    case EscalationState::failed:
+        return "failed";
+    }
+    return "?";
+}
+
+std::optional<EscalationState> stateByName(std::string_view name) noexcept {
+    for (auto s : {EscalationState::ringing, EscalationState::answered, EscalationState::ended,
+                   EscalationState::failed})
+        if (stateName(s) == name) return s;
+    return std::nullopt;
+}
+
+// One call to one expert.
+struct Escalations::Attempt {
+    std::string expert;
+    std::uint64_t key = 0;  // the call's in the rooms
+    std::uint64_t call = 0; // the B2BUA's
+    int stage = 0;
+    bool ringing = false, live = true; // live: not ended yet
+};
+
+struct Escalations::Escalation {
+    std::string id, agent, traceId, messageId;
+    api::EscalateRequest request;
+    EscalationState state = EscalationState::ringing;
+    registry::Plan plan;
+    std::size_t stage = 0;
+    std::vector<Attempt> attempts;
+    std::string expert; // who answered
+    std::string reason; // why it ended or failed
+    std::int64_t createdMs = 0, answeredMs = 0, endedMs = 0;
+    std::uint64_t sequence = 0; // of its events
+    asio::steady_timer stageTimer;
+
+    explicit Escalation(asio::io_context& context) : stageTimer(context) {}
+    std::string room() const { return "escalation-" + id; }
+    bool over() const {
+        return state == EscalationState::ended || state == EscalationState::failed;
+    }
+};
+
+Escalations::Escalations(asio::io_context& context, sip::B2bua& b2bua, Conference& rooms,
+                         registry::Registry& registry, guard::Guard& guard,
+                         witness::WitnessLog& witness, EscalationOptions options, Publish publish)
+    : context_(context), b2bua_(b2bua), rooms_(rooms), registry_(registry), guard_(guard),
+      witness_(witness), options_(std::move(options)), publish_(std::move(publish)) {}
+
+Escalations::~Escalations() {
+    alive_.reset(); // the calls' last events, from the hang-ups below, find no one
+    for (auto& [id, e] : escalations_)
+        for (auto& a : e->attempts)
+            if (a.live) {
+                b2bua_.hangUp(a.call);
+                rooms_.left(a.key);
+            }
+}
+
+void Escalations::witness(const std::string& traceId, std::string type, std::string actor,
+                          json data, std::function<void()> durable) {
+    witness::Entry entry{traceId, unixTimeMs(), std::move(type), std::move(actor), std::move(data)};
+    const std::string what = entry.type;
+    witness_.append(entry, [what, durable = std::move(durable), traceId](Result<std::uint64_t> at) {
+        if (!at) {
+            logger().error("trace={} witness append of {} failed: {}", traceId, what,
+                           at.error().message);
+            return;
+        }
+        if (durable) durable();
+    });
+}
+
+void Escalations::inform(Escalation& e, json detail) {
+    detail["escalation"] = e.id;
+    detail["state"] = stateName(e.state);
+    detail["sequence"] = ++e.sequence;
+    publish_(api::makeIfMessage("inform", e.agent, e.traceId, std::move(detail)), e.id, e.agent);
+}
+
+void Escalations::escalate(const std::string& agent, const api::IfMessage& message,
+                           const api::EscalateRequest& request, const std::string& traceId,
+                           Done done) {
+    ++stats_.requested;
+    const auto now = Clock::now();
+    guard::Request asked{agent, request.topic, *guard::parseUrgency(request.urgency), {}, {}};
+    for (const auto& b : request.bridges)
+        asked.bridges.push_back(*guard::parseBridge(b));
+    if (!request.expert.empty()) asked.expert = request.expert;
+    const std::string actor = "agent:" + agent;
+    witness(traceId, "api.escalate", actor,
+            {{"message", message.id},
+             {"topic", request.topic},
+             {"skills", request.skills},
+             {"urgency", request.urgency},
+             {"bridges", request.bridges},
+             {"expert", request.expert},
+             {"reason", request.reason},
+             {"evidence", request.evidence.size()}});
+
+    // Refusals and failures are answered once their witness entry is durable.
+    auto refuse = [&](const guard::Decision& d, std::string_view performative, int status) {
+        ++stats_.refused;
+        json payload{{"in_reply_to", message.id}, {"rule", d.rule}, {"reason", d.reason}};
+        auto reply = api::makeIfMessage(performative, agent, traceId, payload);
+        logger().info("trace={} escalation by {} on {} refused: {} ({})", traceId, agent,
+                      request.topic, d.rule, d.reason);
+        witness(traceId, "escalation.refused", "switchboard",
+                {{"message", message.id}, {"rule", d.rule}, {"reason", d.reason}},
+                [done, status, reply, d] {
+                    done({status,
+                          {{"title", status == 429 ? "Too Many Requests" : "Refused by policy"},
+                           {"detail", d.reason},
+                           {"rule", d.rule},
+                           {"message", reply}},
+                          d.retryAfter});
+                });
+    };
+
+    auto decision = guard_.checkRequest(asked, now);
+    witness(traceId, "guard.decision", "switchboard",
+            {{"step", "request"},
+             {"allowed", decision.allowed},
+             {"rule", decision.rule},
+             {"reason", decision.reason}});
+    if (!decision) return refuse(decision, "refuse", decision.status);
+    for (const auto& b : request.bridges)
+        if (b != "sip")
+            return refuse({false,
+                           "bridge." + b,
+                           fmt::format("The {} bridge is not available in this version.", b),
+                           501,
+                           {}},
+                          "refuse", 501);
+
+    registry::Need need{request.topic, request.skills, request.languages, asked.expert};
+    auto plan = registry_.plan(
+        need, now, [this](std::string_view expert) { return guard_.activeForExpert(expert); },
+        options_.defaultRing);
+    if (!plan)
+        return refuse({false, "registry", plan.error().message + ".", 503, {}}, "failure", 503);
+
+    // The guard's word on every expert of the plan: rules, required security, limits.
+    guard::ExpertCallSecurity security{false, options_.mediaSrtp == "required"};
+    std::optional<guard::Decision> firstDenial;
+    for (auto& stage : plan->stages) {
+        std::erase_if(stage.experts, [&](const std::string& id) {
+            const registry::Expert* expert = registry_.expert(id);
+            security.tlsSignalling = expert && tlsSignalling(expert->sipUri);
+            auto d = guard_.checkExpert(asked, id, security, now);
+            witness(traceId, "guard.decision", "switchboard",
+                    {{"step", "expert"},
+                     {"expert", id},
+                     {"allowed", d.allowed},
+                     {"rule", d.rule},
+                     {"reason", d.reason}});
+            if (!d && !firstDenial) firstDenial = d;
+            return !d.allowed;
+        });
+    }
+    std::erase_if(plan->stages, [](const auto& s) { return s.experts.empty(); });
+    if (plan->stages.empty()) return refuse(*firstDenial, "refuse", firstDenial->status);
+    if (auto admitted = guard_.admit(guard::LimitScope::agent, agent, now); !admitted)
+        return refuse(admitted, "refuse", admitted.status);
+
+    auto owned = std::make_unique<Escalation>(context_);
+    Escalation& e = *owned;
+    e.id = "esc-" + randomHex(12);
+    e.agent = agent;
+    e.traceId = traceId;
+    e.messageId = message.id;
+    e.request = request;
+    e.plan = std::move(plan).value();
+    e.createdMs = unixTimeMs();
+    escalations_.emplace(e.id, std::move(owned));
+    ++stats_.agreed;
+    logger().info("trace={} escalation {} by {} on {}: {} stage(s)", traceId, e.id, agent,
+                  request.topic, e.plan.stages.size());
+    json stages = json::array();
+    for (const auto& s : e.plan.stages)
+        stages.push_back({{"experts", s.experts}, {"ring_seconds", s.ring.count()}});
+    auto reply = api::makeIfMessage(
+        "agree", agent, traceId,
+        {{"in_reply_to", message.id}, {"escalation", e.id}, {"state", "ringing"}});
+    witness(traceId, "escalation.created", "switchboard",
+            {{"escalation", e.id}, {"stages", stages}, {"chain", e.plan.chain}}, [done, reply] {
+                done({201, reply, {}});
+            });
+    ringStage(e);
+}
+
+void Escalations::ringStage(Escalation& e) {
+    const auto& stage = e.plan.stages[e.stage];
+    const auto now = Clock::now();
+    for (const auto& id : stage.experts) {
+        const registry::Expert* expert = registry_.expert(id);
+        if (!expert) continue; // removed since the plan was made
+        if (auto d = guard_.admit(guard::LimitScope::expert, id, now); !d) {
+            witness(e.traceId, "guard.decision", "switchboard",
+                    {{"step", "ring"},
+                     {"expert", id},
+                     {"allowed", false},
+                     {"rule", d.rule},
+                     {"reason", d.reason}});
+            continue;
+        }
+        Attempt a{id, kPlacedKeyBit | nextKey_++, 0, static_cast<int>(e.stage)};
+        auto offer = rooms_.offer(a.key, e.room(), e.traceId);
+        sip::OutboundCallSpec spec;
+        spec.target = expert->sipUri;
+        spec.from = options_.from;
+        spec.headers = {
+            {"X-IF-Trace-ID", e.traceId}, {"X-IF-Expert-ID", id}, {"X-IF-Escalation-ID", e.id}};
+        if (offer) {
+            spec.body = std::move(offer).value();
+            spec.contentType = "application/sdp";
+        }
+        auto call =
+            offer ? b2bua_.placeCall(
+                        std::move(spec),
+                        [this, alive = std::weak_ptr<bool>(alive_), escalation = e.id,
+                         key = a.key](std::uint64_t call, const sip::OutboundCallEvent& event) {
+                            if (!alive.expired()) onCall(escalation, key, call, event);
+                        })
+                  : Result<std::uint64_t>(fail(offer.error()));
+        if (!call) {
+            rooms_.left(a.key);
+            guard_.release(guard::LimitScope::expert, id);
+            logger().warn("trace={} escalation {}: calling {} failed: {}", e.traceId, e.id, id,
+                          call.error().message);
+            witness(e.traceId, "call.failed", "switchboard",
+                    {{"escalation", e.id}, {"expert", id}, {"reason", call.error().message}});
+            continue;
+        }
+        a.call = *call;
+        ++stats_.callsPlaced;
+        e.attempts.push_back(a);
+        logger().info("trace={} escalation {}: calling {} at {} (call {})", e.traceId, e.id, id,
+                      expert->sipUri, a.call);
+        witness(e.traceId, "call.placed", "switchboard",
+                {{"escalation", e.id},
+                 {"expert", id},
+                 {"uri", expert->sipUri},
+                 {"stage", e.stage},
+                 {"call", a.call}});
+        inform(e, {{"event", "calling"}, {"expert", id}, {"stage", e.stage}});
+    }
+    const bool anyLive = std::any_of(e.attempts.begin(), e.attempts.end(), [&](const Attempt& a) {
+        return a.live && a.stage == static_cast<int>(e.stage);
+    });
+    if (!anyLive) return stageOver(e, "no expert of the stage could be called");
+    e.stageTimer.expires_after(stage.ring);
+    e.stageTimer.async_wait([this, alive = std::weak_ptr<bool>(alive_), id = e.id,
+                             stage = e.stage](const std::error_code& error) {
+        if (error || alive.expired()) return;
+        auto found = escalations_.find(id);
+        if (found == escalations_.end() || found->second->stage != stage ||
+            found->second->state != EscalationState::ringing)
+            return;
+        stageOver(*found->second, "no one answered in time");
+    });
+}
+
+void Escalations::onCall(const std::string& id, std::uint64_t key, std::uint64_t call,
+                         const sip::OutboundCallEvent& event) {
+    auto found = escalations_.find(id);
+    if (found == escalations_.end()) return;
+    Escalation& e = *found->second;
+    auto attempt = std::find_if(e.attempts.begin(), e.attempts.end(),
+                                [&](const Attempt& a) { return a.key == key; });
+    if (attempt == e.attempts.end()) return;
+    Attempt& a = *attempt;
+    const std::string actor = "expert:" + a.expert;
+    using Kind = sip::OutboundCallEvent::Kind;
+    switch (event.kind) {
+    case Kind::ringing:
+        if (a.ringing) return;
+        a.ringing = true;
+        witness(e.traceId, "call.ringing", actor,
+                {{"escalation", e.id}, {"call", call}, {"status", event.status}});
+        return inform(e, {{"event", "ringing"}, {"expert", a.expert}});
+    case Kind::answered: {
+        if (e.state != EscalationState::ringing) return b2bua_.hangUp(call); // lost the race
+        if (auto joined = rooms_.answered(key, event.body); !joined) {
+            logger().warn("trace={} escalation {}: {}'s answer is unusable: {}", e.traceId, e.id,
+                          a.expert, joined.error().message);
+            witness(e.traceId, "call.refused", "switchboard",
+                    {{"escalation", e.id}, {"call", call}, {"reason", joined.error().message}});
+            return b2bua_.hangUp(call);
+        }
+        e.state = EscalationState::answered;
+        e.expert = a.expert;
+        e.answeredMs = unixTimeMs();
+        e.stageTimer.cancel();
+        ++stats_.answered;
+        logger().info("trace={} escalation {}: {} answered (call {})", e.traceId, e.id, a.expert,
+                      call);
+        witness(e.traceId, "call.answered", actor, {{"escalation", e.id}, {"call", call}});
+        for (auto& other : e.attempts)
+            if (other.live && other.key != key) b2bua_.hangUp(other.call); // §16.7: cancel the rest
+        return inform(e, {{"event", "answered"}, {"expert", a.expert}});
+    }
+    case Kind::ended:
+        a.live = false;
+        rooms_.left(key);
+        guard_.release(guard::LimitScope::expert, a.expert);
+        witness(e.traceId, "call.ended", event.status == 0 ? std::string("switchboard") : actor,
+                {{"escalation", e.id},
+                 {"call", call},
+                 {"status", event.status},
+                 {"reason", event.reason}});
+        if (e.state == EscalationState::answered && e.expert == a.expert)
+            return finish(e, EscalationState::ended,
+                          event.status == 0 ? "hung up by Switchboard"
+                                            : fmt::format("{} hung up", a.expert));
+        if (e.state == EscalationState::ringing &&
+            std::none_of(e.attempts.begin(), e.attempts.end(), [&](const Attempt& x) {
+                return x.live && x.stage == static_cast<int>(e.stage);
+            }))
+            stageOver(e, "every expert of the stage declined or could not be reached");
+        return;
+    }
+}
+
+void Escalations::stageOver(Escalation& e, std::string_view why) {
+    e.stageTimer.cancel();
+    witness(e.traceId, "escalation.stage_over", "switchboard",
+            {{"escalation", e.id}, {"stage", e.stage}, {"reason", why}});
+    for (auto& a : e.attempts)
+        if (a.live) b2bua_.hangUp(a.call);
+    if (++e.stage < e.plan.stages.size()) {
+        inform(e, {{"event", "next_stage"}, {"stage", e.stage}, {"reason", why}});
+        return ringStage(e);
+    }
+    finish(e, EscalationState::failed,
+           fmt::format("No expert answered: {} (after {} stage(s)).", why, e.plan.stages.size()));
+}
+
+void Escalations::finish(Escalation& e, EscalationState state, std::string reason,
+                         std::function<void()> then) {
+    if (e.over()) return;
+    e.state = state;
+    e.reason = std::move(reason);
+    e.endedMs = unixTimeMs();
+    e.stageTimer.cancel();
+    guard_.release(guard::LimitScope::agent, e.agent);
+    state == EscalationState::failed ? ++stats_.failed : ++stats_.ended;
+    logger().info("trace={} escalation {} {}: {}", e.traceId, e.id, stateName(state), e.reason);
+    // The last entry of an escalation seals it: a signed tree head that covers it.
+    witness(e.traceId, state == EscalationState::failed ? "escalation.failed" : "escalation.ended",
+            "switchboard", {{"escalation", e.id}, {"reason", e.reason}, {"expert", e.expert}},
+            [seal = seal_, then = std::move(then)] {
+                if (seal) seal();
+                if (then) then();
+            });
+    if (state == EscalationState::failed)
+        publish_(api::makeIfMessage("failure", e.agent, e.traceId,
+                                    {{"in_reply_to", e.messageId},
+                                     {"escalation", e.id},
+                                     {"state", "failed"},
+                                     {"sequence", ++e.sequence},
+                                     {"reason", e.reason}}),
+                 e.id, e.agent);
+    else
+        inform(e, {{"event", "ended"}, {"reason", e.reason}});
+    // Keep a bounded history of ended escalations.
+    std::size_t over = 0;
+    for (const auto& [id, x] : escalations_)
+        over += x->over();
+    for (auto it = escalations_.begin(); over > kKeptEnded && it != escalations_.end();) {
+        const bool drop = it->second->over() && it->second.get() != &e;
+        if (drop) --over;
+        it = drop ? escalations_.erase(it) : std::next(it);
+    }
+}
+
+void Escalations::hangUp(const std::string& id, const std::string& agent, Done done) {
+    auto found = escalations_.find(id);
+    if (found == escalations_.end() || found->second->agent != agent)
+        return done({404, {{"title", "Not Found"}, {"detail", "no such escalation of yours"}}, {}});
+    Escalation& e = *found->second;
+    if (e.over())
+        return done({409,
+                     {{"title", "Conflict"},
+                      {"detail", fmt::format("the escalation has {}", stateName(e.state))}},
+                     {}});
+    witness(e.traceId, "api.hangup", "agent:" + agent, {{"escalation", e.id}});
+    for (auto& a : e.attempts)
+        if (a.live) b2bua_.hangUp(a.call);
+    finish(e, EscalationState::ended, "hung up by the agent",
+           [this, alive = std::weak_ptr<bool>(alive_), done, id, agent] {
+               if (alive.expired()) return;
+               done({200, find(id, agent).value_or(json::object()), {}});
+           });
+}
+
+std::optional<json> Escalations::find(const std::string& id, const std::string& agent) const {
+    auto found = escalations_.find(id);
+    if (found == escalations_.end() || found->second->agent != agent) return std::nullopt;
+    return toJson(*found->second);
+}
+
+json Escalations::list(const std::string& agent, std::optional<EscalationState> state,
+                       std::size_t limit) const {
+    std::vector<const Escalation*> mine;
+    for (const auto& [id, e] : escalations_)
+        if (e->agent == agent && (!state || e->state == *state)) mine.push_back(e.get());
+    std::sort(mine.begin(), mine.end(),
+              [](const auto* a, const auto* b) { return a->createdMs > b->createdMs; });
+    json out = json::array();
+    for (std::size_t i = 0; i < mine.size() && i < limit; ++i)
+        out.push_back(toJson(*mine[i]));
+    return out;
+}
+
+Escalations::Stats Escalations::stats() const {
+    auto s = stats_;
+    s.active = std::count_if(escalations_.begin(), escalations_.end(),
+                             [](const auto& entry) { return !entry.second->over(); });
+    return s;
+}
+
+json Escalations::toJson(const Escalation& e) const {
+    json attempts = json::array();
+    for (const auto& a : e.attempts)
+        attempts.push_back({{"expert", a.expert}, {"stage", a.stage}, {"live", a.live}});
+    json out{{"id", e.id},
+             {"agent", e.agent},
+             {"trace_id", e.traceId},
+             {"topic", e.request.topic},
+             {"urgency", e.request.urgency},
+             {"state", stateName(e.state)},
+             {"stage", e.stage},
+             {"attempts", attempts},
+             {"created_ms", e.createdMs}};
+    if (!e.expert.empty()) out["expert"] = e.expert;
+    if (e.answeredMs) out["answered_ms"] = e.answeredMs;
+    if (e.endedMs) out["ended_ms"] = e.endedMs;
+    if (!e.reason.empty()) out["reason"] = e.reason;
+    return out;
+}
+
+} // namespace sb::app

@@ -1,0 +1,115 @@
+#pragma once
+// The escalation flow (ARCHITECTURE.md "What it does"): an agent's request → the guard → the
+// registry's plan → outbound SIP calls to the plan's experts, stage by stage (the experts of a
+// stage ring in parallel: the first to answer wins and the others are cancelled; a stage that
+// runs out of time or of callees hands over to the next) → answered → hang-up from either side.
+// Every decision and state change is a witness entry, and the agent hears of each on the event
+// stream. The expert's call joins the escalation's conference room, where the other bridges
+// will meet it.
+//
+// Runs on the control loop, like the B2BUA it drives; not thread-safe.
+
+#include "api/ifmessage.hpp"
+#include "app/conference.hpp"
+#include "guard/guard.hpp"
+#include "registry/registry.hpp"
+#include "sip/b2bua.hpp"
+#include "witness/log.hpp"
+
+#include <asio/steady_timer.hpp>
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sb::app {
+
+enum class EscalationState { ringing, answered, ended, failed };
+std::string_view stateName(EscalationState state) noexcept;
+std::optional<EscalationState> stateByName(std::string_view name) noexcept;
+
+struct EscalationOptions {
+    std::string from = "<sip:switchboard@localhost>"; // the From of calls to experts
+    std::chrono::seconds defaultRing{30};             // a stage without its own ring time
+    std::string mediaSrtp = "off";                    // what calls to experts would use
+};
+
+// What the API is told: an HTTP status and the body (an IFMessage, or a problem's members).
+struct EscalationAnswer {
+    int status = 200;
+    nlohmann::json body;
+    std::optional<std::chrono::seconds> retryAfter;
+};
+
+class Escalations {
+public:
+    // `publish` sends an IFMessage to `agent`'s event stream, keyed by escalation id.
+    using Publish = std::function<void(const nlohmann::json& message, const std::string& key,
+                                       const std::string& agent)>;
+    using Done = std::function<void(EscalationAnswer)>;
+
+    Escalations(asio::io_context& context, sip::B2bua& b2bua, Conference& rooms,
+                registry::Registry& registry, guard::Guard& guard, witness::WitnessLog& witness,
+                EscalationOptions options, Publish publish);
+    ~Escalations();
+    Escalations(const Escalations&) = delete;
+    Escalations& operator=(const Escalations&) = delete;
+
+    // `agent` is the authenticated caller; `traceId` the request's (from traceparent, the
+    // message, or made). Answers, once the decision is durable in the witness log: 201 `agree`
+    // with the escalation's id; 403 `refuse` (guard) or 429 (rate limit), with the rule; 503
+    // `failure` when no expert can be rung.
+    void escalate(const std::string& agent, const api::IfMessage& message,
+                  const api::EscalateRequest& request, const std::string& traceId, Done done);
+    // The escalation as JSON, if it exists and is `agent`'s.
+    std::optional<nlohmann::json> find(const std::string& id, const std::string& agent) const;
+    // `agent`'s escalations, optionally in one state, newest first (at most `limit`).
+    nlohmann::json list(const std::string& agent, std::optional<EscalationState> state,
+                        std::size_t limit) const;
+    // Hangs up: 200 with the escalation, 404 when it is not the agent's, 409 when it has ended.
+    void hangUp(const std::string& id, const std::string& agent, Done done);
+
+    // Called once an escalation's last witness entry is durable: signs a tree head over it.
+    void onSealed(std::function<void()> seal) { seal_ = std::move(seal); }
+
+    struct Stats {
+        std::uint64_t requested = 0, refused = 0, agreed = 0, answered = 0, failed = 0, ended = 0;
+        std::uint64_t callsPlaced = 0;
+        std::size_t active = 0; // ringing or answered now
+    };
+    Stats stats() const;
+
+private:
+    struct Attempt;
+    struct Escalation;
+    void witness(const std::string& traceId, std::string type, std::string actor,
+                 nlohmann::json data, std::function<void()> durable = {});
+    void inform(Escalation& e, nlohmann::json detail = nlohmann::json::object());
+    void ringStage(Escalation& e);
+    void onCall(const std::string& id, std::uint64_t key, std::uint64_t call,
+                const sip::OutboundCallEvent& event);
+    void stageOver(Escalation& e, std::string_view why);
+    // Ends it; `then` runs once its last entry is durable and sealed.
+    void finish(Escalation& e, EscalationState state, std::string reason,
+                std::function<void()> then = {});
+    nlohmann::json toJson(const Escalation& e) const;
+
+    asio::io_context& context_;
+    sip::B2bua& b2bua_;
+    Conference& rooms_;
+    registry::Registry& registry_;
+    guard::Guard& guard_;
+    witness::WitnessLog& witness_;
+    EscalationOptions options_;
+    Publish publish_;
+    std::function<void()> seal_;
+    std::map<std::string, std::unique_ptr<Escalation>> escalations_;
+    std::uint64_t nextKey_ = 1;
+    Stats stats_;
+    std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+};
+
+} // namespace sb::app

@@ -1,0 +1,201 @@
+// /v1/experts and /v1/chains (api_routes.hpp): the registry's two kinds of document, each kept
+// in the document store as the JSON the reader accepts, and mirrored in the in-memory
+// registry the escalations plan from. A change is stored first and applied second, so that
+// what a restart loads is what was acknowledged; each is a witness entry.
+
+#include "api/problem.hpp"
+#include "app/api_routes.hpp"
+#include "core/clock.hpp"
+#include "core/trace.hpp"
+
+#include <fmt/format.h>
+
+namespace sb::app {
+namespace {
+
+using nlohmann::json;
+
+// What differs between experts and chains.
+struct Kind {
+    std::string_view name;       // "expert": the store's kind and the witness entries'
+    std::string_view collection; // "/v1/experts"
+    std::function<Result<json>(std::string_view body, const std::string& pathId)> read;
+    std::function<Result<void>(registry::Registry&, const json&)> upsert;
+    std::function<Result<void>(registry::Registry&, std::string_view)> remove;
+    std::function<std::optional<json>(const registry::Registry&, std::string_view)> get;
+    std::function<json(const registry::Registry&)> list;
+};
+
+// Reads `body` with `parse`, whose document's id must be `pathId` when one is given.
+template <class Parse>
+Result<json> readDocument(std::string_view body, const std::string& pathId, Parse parse) {
+    registry::FieldError where;
+    auto parsed = parse(body, &where);
+    if (!parsed) return fail(where.error());
+    if (!pathId.empty() && parsed->id != pathId)
+        return fail(Errc::invalid_input, "/id: must be the id in the path, \"" + pathId + "\"");
+    return toJson(*parsed);
+}
+
+Kind experts() {
+    return {"expert",
+            "/v1/experts",
+            [](std::string_view body, const std::string& id) {
+                return readDocument(body, id, [](auto text, auto* where) {
+                    return registry::parseExpert(text, where);
+                });
+            },
+            [](registry::Registry& r, const json& doc) {
+                return r.upsertExpert(*registry::expertFromJson(doc));
+            },
+            [](registry::Registry& r, std::string_view id) { return r.removeExpert(id); },
+            [](const registry::Registry& r, std::string_view id) -> std::optional<json> {
+                const auto* e = r.expert(id);
+                return e ? std::optional(toJson(*e)) : std::nullopt;
+            },
+            [](const registry::Registry& r) {
+                json out = json::array();
+                for (const auto* e : r.experts())
+                    out.push_back(toJson(*e));
+                return out;
+            }};
+}
+
+Kind chains() {
+    return {"chain",
+            "/v1/chains",
+            [](std::string_view body, const std::string& id) {
+                return readDocument(body, id, [](auto text, auto* where) {
+                    return registry::parseChain(text, where);
+                });
+            },
+            [](registry::Registry& r, const json& doc) {
+                return r.upsertChain(*registry::chainFromJson(doc));
+            },
+            [](registry::Registry& r, std::string_view id) { return r.removeChain(id); },
+            [](const registry::Registry& r, std::string_view id) -> std::optional<json> {
+                const auto* c = r.chain(id);
+                return c ? std::optional(toJson(*c)) : std::nullopt;
+            },
+            [](const registry::Registry& r) {
+                json out = json::array();
+                for (const auto* c : r.chains())
+                    out.push_back(toJson(*c));
+                return out;
+            }};
+}
+
+api::Response notFound(const Kind& kind, std::string_view id) {
+    return api::problem(404, {}, fmt::format("no {} \"{}\"", kind.name, id), {{"field", "id"}});
+}
+
+// 403 unless the request's token is an operator's ([[api.tokens]] admin = true).
+std::optional<api::Response> notAdmin(const ApiServices& s, const api::Request& request) {
+    if (s.admins.contains(request.agent)) return std::nullopt;
+    return api::problem(403, {}, "only an operator's token (admin) may change the registry",
+                        {{"field", "Authorization"}});
+}
+
+// Creates (POST: 201, 409 when the id is taken) or replaces (PUT: 200, 404 when unknown).
+void write(ApiServices& s, const Kind& kind, const api::Request& request, std::string pathId,
+           api::Respond respond) {
+    if (auto refused = notAdmin(s, request)) return respond(std::move(*refused));
+    auto document = kind.read(request.body, pathId);
+    if (!document) return respond(badRequest(document.error()));
+    onControl(s, [&s, kind, creating = pathId.empty(), doc = std::move(document).value(),
+                  agent = request.agent, respond] {
+        const std::string id = doc["id"];
+        const bool exists = kind.get(s.registry, id).has_value();
+        if (creating && exists)
+            return respond(api::problem(
+                409, {}, fmt::format("{} \"{}\" exists; PUT replaces it", kind.name, id),
+                {{"field", "/id"}}));
+        if (!creating && !exists) return respond(notFound(kind, id));
+        // The registry checks what the reader cannot (a chain's experts exist); a copy takes
+        // the change first so that a refusal leaves both the store and the registry as they were.
+        registry::Registry trial = s.registry;
+        if (auto ok = kind.upsert(trial, doc); !ok) return respond(badRequest(ok.error()));
+        if (auto stored = s.documents.put(kind.name, id, doc.dump()); !stored)
+            return respond(
+                api::problem(503, {}, "the registry store failed: " + stored.error().message));
+        s.registry = std::move(trial);
+        s.witness.append(
+            {newTraceId(),
+             unixTimeMs(),
+             fmt::format("registry.{}.{}", kind.name, creating ? "created" : "updated"),
+             "agent:" + agent,
+             {{"id", id}, {"document", doc}}},
+            [respond, creating, doc](Result<std::uint64_t>) {
+                respond(api::jsonResponse(creating ? 201 : 200, doc));
+            });
+    });
+}
+
+void erase(ApiServices& s, const Kind& kind, const api::Request& request, std::string id,
+           api::Respond respond) {
+    if (auto refused = notAdmin(s, request)) return respond(std::move(*refused));
+    onControl(s, [&s, kind, id = std::move(id), agent = request.agent, respond] {
+        registry::Registry trial = s.registry;
+        if (auto ok = kind.remove(trial, id); !ok)
+            return respond(ok.error().code == Errc::not_found
+                               ? notFound(kind, id)
+                               : api::problem(409, {}, ok.error().message, {{"field", "id"}}));
+        if (auto removed = s.documents.remove(kind.name, id); !removed)
+            return respond(
+                api::problem(503, {}, "the registry store failed: " + removed.error().message));
+        s.registry = std::move(trial);
+        s.witness.append({newTraceId(),
+                          unixTimeMs(),
+                          fmt::format("registry.{}.deleted", kind.name),
+                          "agent:" + agent,
+                          {{"id", id}}},
+                         [respond](Result<std::uint64_t>) {
+                             api::Response r;
+                             r.status = 204;
+                             r.contentType.clear();
+                             respond(std::move(r));
+                         });
+    });
+}
+
+void addKind(api::Router& router, ApiServices& s, Kind kind) {
+    const std::string one = std::string(kind.collection) + "/{id}";
+    (void)router.add("GET", kind.collection,
+                     [&s, kind](const api::Request&, const api::PathParams&, api::Respond respond) {
+                         onControl(s, [&s, kind, respond] {
+                             respond(api::jsonResponse(200, kind.list(s.registry)));
+                         });
+                     });
+    (void)router.add(
+        "POST", kind.collection,
+        [&s, kind](const api::Request& r, const api::PathParams&, api::Respond respond) {
+            write(s, kind, r, {}, std::move(respond));
+        });
+    (void)router.add(
+        "GET", one,
+        [&s, kind](const api::Request&, const api::PathParams& p, api::Respond respond) {
+            onControl(s, [&s, kind, id = p.at("id"), respond] {
+                auto doc = kind.get(s.registry, id);
+                respond(doc ? api::jsonResponse(200, *doc) : notFound(kind, id));
+            });
+        });
+    (void)router.add(
+        "PUT", one,
+        [&s, kind](const api::Request& r, const api::PathParams& p, api::Respond respond) {
+            write(s, kind, r, p.at("id"), std::move(respond));
+        });
+    (void)router.add(
+        "DELETE", one,
+        [&s, kind](const api::Request& r, const api::PathParams& p, api::Respond respond) {
+            erase(s, kind, r, p.at("id"), std::move(respond));
+        });
+}
+
+} // namespace
+
+void addRegistryRoutes(api::Router& router, ApiServices& s) {
+    addKind(router, s, experts());
+    addKind(router, s, chains());
+}
+
+} // namespace sb::app

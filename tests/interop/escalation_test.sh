@@ -1,0 +1,253 @@
+#!/usr/bin/env bash
+# The escalation service end to end, with real peers: curl as the agent, Python's websockets
+# for the event stream, sipp as the experts (and Switchboard's own echo test as one).
+#   - a chain whose first expert rings and never answers and whose second answers: the INVITE
+#     carries the agent's trace id, the events arrive in order, the agent hangs up;
+#   - a request the policy denies: 403 naming the rule, witnessed, no INVITE sent;
+#   - a rate-limited agent: 429 with Retry-After;
+#   - bad JSON, an unknown member, no token: 400 naming the field, 401;
+#   - the witness log checked from outside (escalation_agent.py verify) lists every step;
+#   - the switchboard command as a client: escalate, experts, witness verify|head|key|proof
+#     (a pinned key, an offline proof, an earlier head that must stay a prefix);
+#   - kill -9 during a burst of escalations loses no acknowledged one: after a restart each
+#     acknowledged escalation's entries are in the log and the log still verifies.
+set -euo pipefail
+switchboard=$1
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
+
+work=$(mktemp -d)
+. "$here/b2bua_lib.sh"
+trap stop_all EXIT
+agent=/usr/bin/python3 # Debian's, with python3-websockets and python3-cryptography
+
+sip_port=$(free_port 41000)
+api_port=$(free_port 43000)
+slow_port=$(free_port 47000)
+alice_port=$(free_port 49000)
+media_base=$(( $(free_port 55000) / 2 * 2 ))
+hash() { echo -n "$1" | sha256sum | cut -d' ' -f1; }
+
+cat > "$work/policy.toml" <<TOML
+[[rules]]
+id = "no-secrets"
+effect = "deny"
+topics = ["secret*"]
+reason = "Nobody escalates secrets."
+[[rules]]
+id = "agents-may-escalate"
+effect = "allow"
+agents = ["agent-*"]
+reason = "Our agents may escalate."
+[[limits]]
+id = "agent-b-hourly"
+agents = ["agent-b"]
+rate = 1
+per_seconds = 3600
+burst = 1
+TOML
+cat > "$work/experts.json" <<JSON
+[
+  {"id": "slow", "sipUri": "sip:slow@127.0.0.1:$slow_port", "skills": ["billing"], "maxConcurrent": 5},
+  {"id": "alice", "sipUri": "sip:alice@127.0.0.1:$alice_port", "skills": ["billing"], "maxConcurrent": 5},
+  {"id": "echo", "sipUri": "sip:echo@127.0.0.1:$sip_port", "skills": ["echo"], "maxConcurrent": 100}
+]
+JSON
+write_config <<TOML
+[media]
+port_min = $media_base
+port_max = $(( media_base + 199 ))
+[[routes]]
+user = "^echo\$"
+echo = true
+[api]
+enabled = true
+port = $api_port
+[[api.tokens]]
+agent = "agent-a"
+sha256 = "$(hash token-a)"
+admin = true
+[[api.tokens]]
+agent = "agent-b"
+sha256 = "$(hash token-b)"
+[escalations]
+policy = "$work/policy.toml"
+experts = "$work/experts.json"
+ring_seconds = 10
+TOML
+start() {
+  start_switchboard "$switchboard"
+  wait_listening tcp "$api_port" || fail_with "the API did not start"
+}
+start
+base="http://127.0.0.1:$api_port"
+
+# escalate NAME TOKEN SENDER PAYLOAD [curl options…]: POSTs an IFMessage; the status goes to
+# $work/NAME.status, headers and body to $work/NAME.headers and $work/NAME.json.
+escalate() {
+  local name=$1 token=$2 sender=$3 payload=$4
+  shift 4
+  curl -s -o "$work/$name.json" -D "$work/$name.headers" -w '%{http_code}' \
+    -H "Authorization: Bearer $token" -H 'Content-Type: application/json' "$@" \
+    -d "{\"id\":\"$name\",\"performative\":\"escalate\",\"sender\":\"$sender\",\"payload\":$payload}" \
+    "$base/v1/escalations" > "$work/$name.status"
+}
+json() { $agent -c "import json,sys; d=json.load(open('$work/$1.json')); print($2)"; }
+expect_status() { # NAME STATUS
+  [ "$(cat "$work/$1.status")" = "$2" ] ||
+    fail_with "$1: status $(cat "$work/$1.status"), expected $2: $(cat "$work/$1.json")"
+}
+
+# The chain: slow rings for two seconds and never answers, then alice answers.
+curl -sf -o /dev/null -X POST -H 'Authorization: Bearer token-a' -H 'Content-Type: application/json' \
+  -d '{"id":"billing","topics":["billing*"],"stages":[{"experts":["slow"],"ringSeconds":2},{"experts":["alice"],"ringSeconds":10}]}' \
+  "$base/v1/chains" || fail_with "the chain was not created"
+callee call_cancel_uas "$slow_port" slow &
+background_pids+=($!)
+callee expert_answers_uas "$alice_port" alice &
+background_pids+=($!)
+wait_listening udp "$slow_port" && wait_listening udp "$alice_port" || fail_with "sipp did not start"
+$agent "$here/escalation_agent.py" events "ws://127.0.0.1:$api_port/v1/events?access_token=token-a" \
+  "$work/events.jsonl" 4 > "$work/events.out" 2>&1 &
+events_pid=$!
+# Another agent, subscribed to everything, must hear nothing of agent-a's escalation.
+$agent "$here/escalation_agent.py" events "ws://127.0.0.1:$api_port/v1/events?access_token=token-b" \
+  "$work/others.jsonl" 8 > "$work/others.out" 2>&1 &
+others_pid=$!
+background_pids+=($events_pid $others_pid)
+for _ in $(seq 100); do
+  grep -q subscribed "$work/events.out" 2>/dev/null && grep -q subscribed "$work/others.out" 2>/dev/null && break
+  sleep 0.05
+done
+trace=4bf92f3577b34da6a3ce929d0e0e4736
+escalate chain token-a agent-a '{"topic":"billing-dispute","skills":["billing"],"reason":"a customer disputes an invoice"}' \
+  -H "traceparent: 00-$trace-00f067aa0ba902b7-01"
+expect_status chain 201
+grep -qi "^X-IF-Trace-ID: $trace" "$work/chain.headers" || fail_with "no trace id in the answer"
+id=$(json chain "d['payload']['escalation']")
+[ "$(json chain "d['performative']")" = agree ] || fail_with "not agree: $(cat "$work/chain.json")"
+for _ in $(seq 100); do
+  state=$(curl -s -H 'Authorization: Bearer token-a' "$base/v1/escalations/$id" |
+    $agent -c 'import json,sys; print(json.load(sys.stdin)["state"])')
+  [ "$state" = answered ] && break
+  sleep 0.1
+done
+[ "$state" = answered ] || fail_with "the escalation is $state, not answered"
+grep -q "X-IF-Trace-ID: $trace" "$work/alice.msg" || fail_with "alice's INVITE has no trace id"
+grep -q "X-IF-Expert-ID: alice" "$work/alice.msg" || fail_with "alice's INVITE has no expert id"
+check "a chain: slow rang out, alice answered an INVITE carrying trace $trace"
+[ "$(curl -s -o /dev/null -w '%{http_code}' -X DELETE -H 'Authorization: Bearer token-a' \
+  "$base/v1/escalations/$id")" = 200 ] || fail_with "the hang-up failed"
+for pid in "${background_pids[@]}"; do wait "$pid" || fail_with "a peer failed: $(cat "$work"/*.out)"; done
+[ ! -s "$work/others.jsonl" ] || fail_with "agent-b heard agent-a's events: $(cat "$work/others.jsonl")"
+sequence=$($agent -c "
+import json
+for line in open('$work/events.jsonl'):
+    m = json.loads(line); p = m['payload']
+    assert m['trace_id'] == '$trace' and p['escalation'] == '$id', m
+    print(p.get('event', m['performative']) + ':' + p.get('expert', ''), end=' ')
+")
+expected="calling:slow ringing:slow next_stage: calling:alice ringing:alice answered:alice ended: "
+[ "$sequence" = "$expected" ] || fail_with "events: '$sequence', expected '$expected'"
+check "events in order: $sequence; another agent heard none of them"
+background_pids=()
+
+calls_total() { curl -s "$base/metrics" | awk '/^switchboard_sip_calls_total/ {print $2}'; }
+before=$(calls_total)
+escalate denied token-a agent-a '{"topic":"secret-plans","reason":"let me see"}'
+expect_status denied 403
+[ "$(json denied "d['rule']")" = no-secrets ] || fail_with "denied by $(json denied "d['rule']")"
+grep -qi '^content-type: application/problem+json' "$work/denied.headers" || fail_with "not a problem"
+[ "$(calls_total)" = "$before" ] || fail_with "a call was placed for a denied request"
+check "denied: 403 by rule no-secrets, no INVITE sent"
+
+escalate first token-b agent-b '{"topic":"demo","expert":"echo","reason":"an echo"}'
+expect_status first 201
+escalate second token-b agent-b '{"topic":"demo","expert":"echo","reason":"another"}'
+expect_status second 429
+grep -qi '^retry-after: [0-9]' "$work/second.headers" || fail_with "429 without Retry-After"
+[ "$(json second "d['rule']")" = agent-b-hourly ] || fail_with "429 by $(json second "d['rule']")"
+check "rate limit: 429 by agent-b-hourly with Retry-After"
+
+curl -s -o "$work/bad.json" -w '%{http_code}' -H 'Authorization: Bearer token-a' \
+  -H 'Content-Type: application/json' -d '{"id": ' "$base/v1/escalations" > "$work/bad.status"
+expect_status bad 400
+[ "$(json bad "d['field']")" = / ] || fail_with "bad JSON names $(json bad "d['field']")"
+escalate unknown token-a agent-a '{"topic":"billing","reason":"x","colour":"red"}'
+expect_status unknown 400
+[ "$(json unknown "d['field']")" = /payload/colour ] || fail_with "names $(json unknown "d['field']")"
+curl -s -o "$work/notadmin.json" -w '%{http_code}' -X POST -H 'Authorization: Bearer token-b' \
+  -H 'Content-Type: application/json' -d '{"id":"eve","sipUri":"sip:eve@127.0.0.1"}' \
+  "$base/v1/experts" > "$work/notadmin.status"
+expect_status notadmin 403
+escalate notoken '' agent-a '{"topic":"billing","reason":"x"}'
+expect_status notoken 401
+grep -qi '^www-authenticate: Bearer' "$work/notoken.headers" || fail_with "401 without a challenge"
+check "bad JSON and an unknown member: 400 naming / and /payload/colour; no token: 401; a non-admin token cannot change the registry: 403"
+
+$agent "$here/escalation_agent.py" verify "$base" token-a > "$work/verify.out" ||
+  fail_with "witness verify failed: $(cat "$work/verify.out")"
+steps=$(grep "^$trace" "$work/verify.out" | cut -d' ' -f2 | tr '\n' ' ')
+for step in api.escalate guard.decision escalation.created call.placed call.ringing \
+  escalation.stage_over call.answered call.ended api.hangup escalation.ended; do
+  [[ " $steps" == *" $step "* ]] || fail_with "the witness lacks $step for the trace: $steps"
+done
+grep -q ' escalation.refused$' "$work/verify.out" || fail_with "the denial is not witnessed"
+check "witness verified ($(tail -n 1 "$work/verify.out")); the trace's steps: $steps"
+
+# The same through the switchboard command: an escalation, a refusal, the registry, and the
+# witness checked with the key pinned, by trace, and as an offline proof that breaks when edited.
+cli() { "$switchboard" "$@" --url "$base" --token token-a --agent agent-a; }
+cli_trace=0af7651916cd43dd8448eb211c80319c
+cli escalate --topic demo --expert echo --reason "from the command line" --trace-id "$cli_trace" \
+  > "$work/cli_escalate.out" || fail_with "switchboard escalate failed: $(cat "$work/cli_escalate.out")"
+grep -q '"performative":"agree"' "$work/cli_escalate.out" || fail_with "not agreed: $(cat "$work/cli_escalate.out")"
+status=0
+cli escalate --topic secret-plans --reason "let me see" 2> "$work/cli_denied.err" || status=$?
+[ "$status" = 3 ] && grep -q "rule no-secrets" "$work/cli_denied.err" ||
+  fail_with "switchboard escalate of a secret: exit $status, $(cat "$work/cli_denied.err")"
+echo '{"id":"bob","sipUri":"sip:bob@127.0.0.1:5999","skills":["tax"]}' > "$work/bob.json"
+cli experts add "$work/bob.json" > /dev/null || fail_with "switchboard experts add failed"
+cli experts list | grep -q "^bob	sip:bob@127.0.0.1:5999	tax$" || fail_with "bob is not listed"
+cli experts delete bob || fail_with "switchboard experts delete failed"
+status=0
+cli experts show bob 2> /dev/null || status=$?
+[ "$status" = 3 ] || fail_with "a deleted expert is still shown (exit $status)"
+cli witness key > "$work/witness.pem" && cli witness head > "$work/head1.json" ||
+  fail_with "switchboard witness key/head failed"
+cli witness verify --key "$work/witness.pem" --trace "$trace" > "$work/cli_verify.out" ||
+  fail_with "switchboard witness verify failed: $(cat "$work/cli_verify.out")"
+cli_steps=$(grep -v '^verified' "$work/cli_verify.out" | awk '{print $3}' | tr '\n' ' ')
+[ "$cli_steps" = "$steps" ] || fail_with "switchboard witness verify lists '$cli_steps', not '$steps'"
+cli witness verify --key "$work/witness.pem" --trace "$cli_trace" | grep -q ' call.placed ' ||
+  fail_with "the command line's escalation is not witnessed under its trace"
+cli witness proof --index 3 --out "$work/proof.json" &&
+  "$switchboard" witness verify --proof "$work/proof.json" --key "$work/witness.pem" > /dev/null ||
+  fail_with "an inclusion proof does not verify offline"
+sed 's/switchboard/switchb0ard/' "$work/proof.json" > "$work/edited.json"
+status=0
+"$switchboard" witness verify --proof "$work/edited.json" --key "$work/witness.pem" 2> /dev/null || status=$?
+[ "$status" = 4 ] || fail_with "an edited proof bundle verified (exit $status)"
+check "switchboard escalate (agree; a refusal: exit 3 naming the rule), experts add/list/delete, witness verify with a pinned key ($(tail -n 1 "$work/cli_verify.out" | cut -c1-40)…) lists the same steps; a proof verifies offline and an edited one does not (exit 4)"
+
+# kill -9 during a burst: every escalation acknowledged (201) is in the log after a restart.
+for i in $(seq 1 40); do
+  escalate "burst$i" token-a agent-a '{"topic":"demo","expert":"echo","reason":"burst"}' &
+done
+sleep 0.3
+kill -9 "$switchboard_pid"
+wait 2>/dev/null || true
+acked=$(grep -l '^201$' "$work"/burst*.status | wc -l)
+start
+$agent "$here/escalation_agent.py" verify "$base" token-a > "$work/verify2.out" ||
+  fail_with "witness verify after kill -9 failed: $(cat "$work/verify2.out")"
+for status in $(grep -l '^201$' "$work"/burst*.status); do
+  name=$(basename "$status" .status)
+  trace_id=$(json "$name" "d['trace_id']")
+  grep -q "^$trace_id escalation.created$" "$work/verify2.out" ||
+    fail_with "$name was acknowledged but its entry is gone after kill -9"
+done
+check "kill -9 during a burst: all $acked acknowledged escalations are in the verified log"
+cli witness verify --key "$work/witness.pem" --since "$work/head1.json" --quiet > "$work/since.out" ||
+  fail_with "after kill -9 the log is not an extension of the earlier head: $(cat "$work/since.out")"
+check "after kill -9 and a restart: $(cat "$work/since.out")"
