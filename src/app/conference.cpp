@@ -57,7 +57,9 @@ Result<std::string> Conference::join(std::uint64_t call, std::string_view roomNa
     }
 
     Call& state =
-        calls_.try_emplace(call, Call{name, 0, random_() >> 1, {}, callTag(call, traceId)})
+        calls_
+            .try_emplace(call,
+                         Call{name, 0, random_() >> 1, {}, fmt::to_string(callTag(call, traceId))})
             .first->second;
     sdp::LocalStream local;
     local.address = options_.media.advertise;
@@ -116,10 +118,11 @@ Result<std::string> Conference::offer(std::uint64_t call, std::string_view roomN
     local.port = stream->localPort();
     local.codecs = options_.media.codecs;
     local.ptime = options_.media.packetMs;
-    Call& state = calls_
-                      .try_emplace(call, Call{std::string(roomName), 0, random_() >> 1,
-                                              std::move(stream), callTag(call, traceId)})
-                      .first->second;
+    Call& state =
+        calls_
+            .try_emplace(call, Call{std::string(roomName), 0, random_() >> 1, std::move(stream),
+                                    fmt::to_string(callTag(call, traceId))})
+            .first->second;
     return sdp::write(sdp::makeOffer(originOf(state, local.address), {local}));
 }
 

@@ -1,6 +1,7 @@
 #include "app/config.hpp"
 
 #include "app/default_config.hpp" // generated from deploy/switchboard.toml (src/app/CMakeLists.txt)
+#include "core/file.hpp"
 #include "sdp/offer_answer.hpp"
 #include "sip/host.hpp"
 #include "sip/uri.hpp"
@@ -9,7 +10,6 @@
 #include <asio/ip/address.hpp>
 #include <charconv>
 #include <fmt/format.h>
-#include <fstream>
 #include <iterator>
 #include <optional>
 #include <regex>
@@ -21,8 +21,6 @@
 
 namespace sb::app {
 namespace {
-
-constexpr std::size_t kMaxFileBytes = std::size_t{1} << 20;
 
 // Thrown inside the reader only; parseConfig turns it into a Result. Reading stops at the
 // first problem so that the operator gets exactly one message.
@@ -792,26 +790,9 @@ Result<Config> parseConfig(std::string_view tomlText, std::string_view sourceNam
 }
 
 Result<Config> loadConfig(const std::filesystem::path& file) {
-    const std::string name = file.string();
-    std::error_code ec;
-    if (std::filesystem::is_directory(file, ec))
-        return fail(Errc::config, fmt::format("{}: cannot read the configuration file: it is a "
-                                              "directory",
-                                              name));
-    std::ifstream in(file, std::ios::binary);
-    if (!in)
-        return fail(Errc::config, fmt::format("{}: cannot read the configuration file: {}", name,
-                                              std::generic_category().message(errno)));
-    std::string text;
-    text.resize(kMaxFileBytes + 1);
-    in.read(text.data(), static_cast<std::streamsize>(text.size()));
-    if (in.bad())
-        return fail(Errc::config, fmt::format("{}: cannot read the configuration file", name));
-    text.resize(static_cast<std::size_t>(in.gcount()));
-    if (text.size() > kMaxFileBytes)
-        return fail(Errc::config, fmt::format("{}: the configuration file is larger than {} bytes",
-                                              name, kMaxFileBytes));
-    return parseConfig(text, name);
+    auto text = readNamedFile(file, "configuration file");
+    if (!text) return fail(text.error());
+    return parseConfig(*text, file.string());
 }
 
 std::string_view defaultConfigText() noexcept {

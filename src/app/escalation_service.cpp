@@ -3,13 +3,12 @@
 #include "app/default_experts.hpp" // generated from deploy/experts.json (CMakeLists.txt)
 #include "app/default_policy.hpp"  // generated from deploy/policy.toml
 #include "core/clock.hpp"
+#include "core/file.hpp"
 #include "core/log.hpp"
 #include "core/trace.hpp"
 #include "witness/store_factory.hpp"
 
 #include <chrono>
-#include <fstream>
-#include <sstream>
 
 namespace sb::app {
 namespace {
@@ -23,14 +22,6 @@ spdlog::logger& logger() {
 Result<guard::Policy> readPolicy(const std::string& file) {
     if (file.empty()) return guard::Policy::parse(generated::kDefaultPolicyToml, "policy.toml");
     return guard::Policy::load(file);
-}
-
-Result<std::string> readFile(const std::string& file) {
-    std::ifstream in(file, std::ios::binary);
-    if (!in) return fail(Errc::config, file + ": cannot read the experts file");
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
 }
 
 } // namespace
@@ -111,7 +102,7 @@ Result<void> EscalationService::loadRegistry() {
 
     const auto& file = config_.escalations.experts;
     auto text = file.empty() ? Result<std::string>(std::string(generated::kDefaultExpertsJson))
-                             : readFile(file);
+                             : readNamedFile(file, "experts file");
     if (!text) return fail(text.error());
     const std::string source = file.empty() ? "experts.json" : file;
     auto list = api::parseJson(*text);

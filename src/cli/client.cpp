@@ -1,7 +1,8 @@
 #include "cli/client.hpp"
 
+#include "core/file.hpp"
+
 #include <cstdlib>
-#include <fstream>
 #include <iostream>
 #include <iterator>
 #include <nlohmann/json.hpp>
@@ -84,13 +85,11 @@ int call(const ClientOptions& options, std::string_view method, std::string_view
     return onSuccess(*reply);
 }
 
-std::optional<std::string> readInput(const std::string& file) {
+Result<std::string> readInput(const std::string& file, std::string_view what) {
     if (file == "-")
         return std::string(std::istreambuf_iterator<char>(std::cin),
                            std::istreambuf_iterator<char>());
-    std::ifstream in(file, std::ios::binary);
-    if (!in) return std::nullopt;
-    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    return readNamedFile(file, what);
 }
 
 int printBody(const HttpReply& reply) {

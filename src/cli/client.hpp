@@ -4,6 +4,7 @@
 // becomes output and an exit status.
 
 #include "cli/http_client.hpp"
+#include "core/result.hpp"
 
 #include <CLI/CLI.hpp>
 #include <functional>
@@ -38,8 +39,8 @@ int call(const ClientOptions& options, std::string_view method, std::string_view
          std::string_view body, const HeaderList& headers,
          const std::function<int(const HttpReply&)>& onSuccess);
 
-// The whole of `file` ("-": standard input); nullopt when it cannot be read.
-std::optional<std::string> readInput(const std::string& file);
+// The whole of `file` ("-": standard input); `what` names it in the error (core/file.hpp).
+Result<std::string> readInput(const std::string& file, std::string_view what);
 
 // Prints a reply's body to stdout as it came, with a final newline.
 int printBody(const HttpReply& reply);

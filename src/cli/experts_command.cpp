@@ -50,9 +50,9 @@ int printList(const HttpReply& reply) {
 
 // POST creates (409 when the id is taken), PUT replaces (404 when unknown).
 int write(const ExpertsOptions& o, bool create) {
-    auto document = readInput(o.file);
+    auto document = readInput(o.file, "expert document");
     if (!document) {
-        std::cerr << "switchboard: cannot read " << o.file << '\n';
+        std::cerr << "switchboard: " << document.error().message << '\n';
         return kUsage;
     }
     const auto parsed = readJson(*document);

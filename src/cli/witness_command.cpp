@@ -69,9 +69,12 @@ std::string utc(std::int64_t ms) {
 // The pinned key (--key) or, failing that, the one the gateway serves.
 std::optional<std::string> publicKey(const WitnessOptions& o, int& status) {
     if (!o.keyFile.empty()) {
-        auto pem = readInput(o.keyFile);
-        if (!pem) status = usage("cannot read " + o.keyFile);
-        return pem;
+        auto pem = readInput(o.keyFile, "public key");
+        if (!pem) {
+            status = usage(pem.error().message);
+            return std::nullopt;
+        }
+        return std::move(pem).value();
     }
     std::cerr << "switchboard: no --key: using the key the gateway serves (pin it to detect a "
                  "substituted key)\n";
@@ -83,10 +86,10 @@ std::optional<std::string> publicKey(const WitnessOptions& o, int& status) {
 
 int verifyProofFile(const WitnessOptions& o) {
     if (o.keyFile.empty()) return usage("--proof needs --key: an offline check trusts no server");
-    auto text = readInput(o.proofFile);
-    if (!text) return usage("cannot read " + o.proofFile);
-    auto key = readInput(o.keyFile);
-    if (!key) return usage("cannot read " + o.keyFile);
+    auto text = readInput(o.proofFile, "proof bundle");
+    if (!text) return usage(text.error().message);
+    auto key = readInput(o.keyFile, "public key");
+    if (!key) return usage(key.error().message);
     auto bundle = parseProofBundle(*text);
     if (!bundle) return invalid(o.proofFile + ": " + bundle.error().message);
     if (auto ok = checkProof(*bundle, *key); !ok) return invalid(ok.error().message);
@@ -103,8 +106,8 @@ int verifyLog(const WitnessOptions& o) {
     if (!key) return status;
     std::optional<witness::TreeHead> earlier;
     if (!o.sinceFile.empty()) {
-        auto text = readInput(o.sinceFile);
-        if (!text) return usage("cannot read " + o.sinceFile);
+        auto text = readInput(o.sinceFile, "earlier tree head");
+        if (!text) return usage(text.error().message);
         auto parsed = witness::parseTreeHead(*text);
         if (!parsed) return usage(o.sinceFile + ": " + parsed.error().message);
         earlier = *parsed;

@@ -1,7 +1,6 @@
 #include "core/trace.hpp"
 
 #include <algorithm>
-#include <fmt/format.h>
 #include <random>
 
 namespace sb {
@@ -56,10 +55,6 @@ std::string randomHex(std::size_t bytes) {
         out += kDigits[byte & 15];
     }
     return out;
-}
-
-std::string callTag(std::uint64_t call, std::string_view traceId) {
-    return traceId.empty() ? std::to_string(call) : fmt::format("{} trace={}", call, traceId);
 }
 
 std::string newTraceId() {

@@ -5,6 +5,8 @@
 
 #include "core/result.hpp"
 
+#include <cstdint>
+#include <fmt/format.h>
 #include <string>
 #include <string_view>
 
@@ -24,8 +26,16 @@ Result<TraceContext> parseTraceparent(std::string_view value);
 bool isTraceId(std::string_view text) noexcept;
 
 // How log lines name call `call`: "7", or "7 trace=…" when it carries an escalation's trace,
-// so that one search for the trace finds the lines of every module about the call.
-std::string callTag(std::uint64_t call, std::string_view traceId);
+// so that one search for the trace finds the lines of every module about the call. Formatted
+// (fmt::formatter below) only when a line is written: a log call whose level is off costs
+// nothing. It views `traceId`, which must outlive it.
+struct CallTag {
+    std::uint64_t call = 0;
+    std::string_view traceId;
+};
+inline CallTag callTag(std::uint64_t call, std::string_view traceId) noexcept {
+    return {call, traceId};
+}
 
 // A fresh random trace id.
 std::string newTraceId();
@@ -35,3 +45,14 @@ std::string newTraceId();
 std::string randomHex(std::size_t bytes);
 
 } // namespace sb
+
+template <>
+struct fmt::formatter<sb::CallTag> {
+    constexpr auto parse(format_parse_context& context) { return context.begin(); }
+    template <class FormatContext>
+    auto format(const sb::CallTag& tag, FormatContext& context) const {
+        return tag.traceId.empty()
+                   ? fmt::format_to(context.out(), "{}", tag.call)
+                   : fmt::format_to(context.out(), "{} trace={}", tag.call, tag.traceId);
+    }
+};

@@ -1,22 +1,19 @@
 #include "guard/policy.hpp"
 
+#include "core/file.hpp"
 #include "core/glob.hpp"
 #include "core/time_zone.hpp"
 
 #include <algorithm>
 #include <date/tz.h>
 #include <fmt/format.h>
-#include <fstream>
 #include <map>
 #include <span>
 #include <stdexcept>
-#include <system_error>
 #include <toml++/toml.h>
 
 namespace sb::guard {
 namespace {
-
-constexpr std::size_t kMaxFileBytes = std::size_t{1} << 20;
 
 // Thrown inside the reader only; Policy::parse turns it into a Result. Reading stops at the
 // first problem so that the operator gets exactly one message.
@@ -493,24 +490,9 @@ Result<Policy> Policy::parse(std::string_view tomlText, std::string_view sourceN
 }
 
 Result<Policy> Policy::load(const std::filesystem::path& file) {
-    const std::string name = file.string();
-    std::error_code ec;
-    if (std::filesystem::is_directory(file, ec))
-        return fail(Errc::config,
-                    fmt::format("{}: cannot read the policy file: it is a directory", name));
-    std::ifstream in(file, std::ios::binary);
-    if (!in)
-        return fail(Errc::config, fmt::format("{}: cannot read the policy file: {}", name,
-                                              std::generic_category().message(errno)));
-    std::string text;
-    text.resize(kMaxFileBytes + 1);
-    in.read(text.data(), static_cast<std::streamsize>(text.size()));
-    if (in.bad()) return fail(Errc::config, fmt::format("{}: cannot read the policy file", name));
-    text.resize(static_cast<std::size_t>(in.gcount()));
-    if (text.size() > kMaxFileBytes)
-        return fail(Errc::config, fmt::format("{}: the policy file is larger than {} bytes", name,
-                                              kMaxFileBytes));
-    return parse(text, name);
+    auto text = readNamedFile(file, "policy file");
+    if (!text) return fail(text.error());
+    return parse(*text, file.string());
 }
 
 } // namespace sb::guard

@@ -110,7 +110,7 @@ struct B2bua::Call {
     // carries a valid one: every log line about the call names it.
     std::string traceId;
     // How log lines name the call (core/trace.hpp).
-    std::string tag() const { return callTag(id, traceId); }
+    CallTag tag() const noexcept { return callTag(id, traceId); }
     std::string room; // a call to a conference room: leg A only
 
     // A call placed through placeCall(): leg B only, reported to the observer; its INVITE's

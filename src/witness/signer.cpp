@@ -1,31 +1,21 @@
 #include "witness/signer.hpp"
 
+#include "core/file.hpp"
+
 #include <cstdio>
 #include <fmt/format.h>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
-#include <sstream>
 #include <sys/stat.h>
 
 namespace sb::witness {
-namespace {
-
-std::string readFile(const std::filesystem::path& file) {
-    std::ifstream in(file, std::ios::binary);
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
-
-} // namespace
-
 Result<std::unique_ptr<Signer>> Signer::loadOrCreate(const std::filesystem::path& file) {
     std::error_code ec;
     if (std::filesystem::exists(file, ec)) {
-        const std::string pem = readFile(file);
-        BIO* bio = BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()));
+        const auto pem = readNamedFile(file, "witness key");
+        if (!pem) return fail(pem.error());
+        BIO* bio = BIO_new_mem_buf(pem->data(), static_cast<int>(pem->size()));
         EVP_PKEY* key = PEM_read_bio_PrivateKey(bio, nullptr, nullptr, nullptr);
         BIO_free(bio);
         if (!key || EVP_PKEY_get_base_id(key) != EVP_PKEY_ED25519) {

@@ -95,7 +95,9 @@ private:
         if (!std::filesystem::exists(std::string(bin) + "/initdb"))
             throw std::runtime_error(std::string("PostgreSQL 15 is not installed (no ") + bin +
                                      "/initdb): scripts/install-deps installs it");
-        std::string pattern = (std::filesystem::temp_directory_path() / "sb-pg-XXXXXX").string();
+        // In /tmp whatever TMPDIR says: the postgres user must be able to reach it (a TMPDIR
+        // under /root is not), and the server's socket path must fit a sockaddr_un (107 bytes).
+        std::string pattern = "/tmp/sb-pg-XXXXXX";
         if (!mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
         dir_ = pattern;
         asRoot_ = geteuid() == 0;
