@@ -1,9 +1,8 @@
 #include "app/conference_room.hpp"
 
 #include "core/log.hpp"
+#include "core/random.hpp"
 #include "rtp/rtp_packet.hpp"
-
-#include <random>
 
 namespace sb::app {
 namespace {
@@ -100,7 +99,7 @@ Result<void> ConferenceRoom::join(std::uint64_t call, std::unique_ptr<rtp::RtpSt
     auto m = std::make_unique<Member>();
     m->tag = std::move(tag);
     if (auto ok = recode(*m, codec); !ok) return ok;
-    std::mt19937 random(std::random_device{}());
+    auto& random = threadRandom();
     m->sequence = static_cast<std::uint16_t>(random()); // RFC 3550 §5.1: random starting points
     m->timestamp = static_cast<std::uint32_t>(random());
     m->stream = std::move(stream);

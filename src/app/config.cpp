@@ -687,8 +687,8 @@ private:
     }
 
     void readEscalations(const toml::table& e, Config& config) const {
-        static constexpr std::string_view kKeys[] = {"storage",     "policy", "experts",
-                                                     "signing_key", "from",   "ring_seconds"};
+        static constexpr std::string_view kKeys[] = {
+            "storage", "policy", "experts", "signing_key", "from", "ring_seconds", "kept_ended"};
         onlyKeys(e, "escalations", kKeys);
         EscalationsConfig& out = config.escalations;
         constexpr std::string_view kStorage = "sqlite:<file> or a postgresql:// URL";
@@ -708,6 +708,7 @@ private:
         if (const auto* from = string(e, "escalations", "from", "a SIP name-addr or URI"))
             out.from = from->get();
         integer(e, "escalations", "ring_seconds", 1, 3600, out.ringSeconds);
+        integer(e, "escalations", "kept_ended", 1, 1000000, out.keptEnded);
     }
 
     void readTls(const toml::table& root, Config& config) const {

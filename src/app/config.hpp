@@ -163,6 +163,7 @@ struct EscalationsConfig {
     std::string signingKey = "witness/signing-key.pem"; // under data_dir when relative
     std::string from = "<sip:switchboard@127.0.0.1>";   // the From of calls to experts
     std::uint32_t ringSeconds = 30;                     // a stage without its own ring time
+    std::uint32_t keptEnded = 10000; // ended escalations kept for GET, the oldest dropped first
 
     bool operator==(const EscalationsConfig&) const = default;
 };

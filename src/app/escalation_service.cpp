@@ -64,6 +64,7 @@ EscalationService::start(asio::io_context& context, const Config& config, sip::B
     EscalationOptions options;
     options.from = e.from;
     options.defaultRing = std::chrono::seconds(e.ringSeconds);
+    options.keptEnded = e.keptEnded;
     options.mediaSrtp = config.media.srtp;
     auto* http = &s->http_;
     s->escalations_ = std::make_unique<Escalations>(

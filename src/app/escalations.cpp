@@ -19,9 +19,6 @@ spdlog::logger& logger() {
     return log::get("app");
 }
 
-// Ended escalations kept for GET after they end; the oldest go first.
-constexpr std::size_t kKeptEnded = 10000;
-
 // Conference keys of the calls we place have the top bit set, apart from the B2BUA's call ids
 // (which key the calls it answers into rooms).
 constexpr std::uint64_t kPlacedKeyBit = std::uint64_t{1} << 63;
@@ -409,14 +406,12 @@ void Escalations::finish(Escalation& e, EscalationState state, std::string reaso
                  e.id, e.agent);
     else
         inform(e, {{"event", "ended"}, {"reason", e.reason}});
-    // Keep a bounded history of ended escalations.
-    std::size_t over = 0;
-    for (const auto& [id, x] : escalations_)
-        over += x->over();
-    for (auto it = escalations_.begin(); over > kKeptEnded && it != escalations_.end();) {
-        const bool drop = it->second->over() && it->second.get() != &e;
-        if (drop) --over;
-        it = drop ? escalations_.erase(it) : std::next(it);
+    // Ended escalations stay for GET up to a bound; the oldest go first (never `e`, which the
+    // caller still holds: keptEnded is at least 1).
+    ended_.push_back(e.id);
+    while (ended_.size() > options_.keptEnded) {
+        escalations_.erase(ended_.front());
+        ended_.pop_front();
     }
 }
 

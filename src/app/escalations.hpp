@@ -18,11 +18,12 @@
 
 #include <asio/steady_timer.hpp>
 #include <chrono>
+#include <deque>
 #include <functional>
-#include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace sb::app {
@@ -35,6 +36,7 @@ struct EscalationOptions {
     std::string from = "<sip:switchboard@localhost>"; // the From of calls to experts
     std::chrono::seconds defaultRing{30};             // a stage without its own ring time
     std::string mediaSrtp = "off";                    // what calls to experts would use
+    std::size_t keptEnded = 10000;                    // ended escalations kept for GET (at least 1)
 };
 
 // What the API is told: an HTTP status and the body (an IFMessage, or a problem's members).
@@ -106,7 +108,8 @@ private:
     EscalationOptions options_;
     Publish publish_;
     std::function<void()> seal_;
-    std::map<std::string, std::unique_ptr<Escalation>> escalations_;
+    std::unordered_map<std::string, std::unique_ptr<Escalation>> escalations_;
+    std::deque<std::string> ended_; // ids of the ended ones in escalations_, oldest first
     std::uint64_t nextKey_ = 1;
     Stats stats_;
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);

@@ -1,7 +1,8 @@
 #include "core/trace.hpp"
 
+#include "core/random.hpp"
+
 #include <algorithm>
-#include <random>
 
 namespace sb {
 namespace {
@@ -46,7 +47,7 @@ Result<TraceContext> parseTraceparent(std::string_view value) {
 
 std::string randomHex(std::size_t bytes) {
     static constexpr char kDigits[] = "0123456789abcdef";
-    thread_local std::mt19937_64 random{std::random_device{}()};
+    auto& random = threadRandom();
     std::string out;
     out.reserve(bytes * 2);
     for (std::size_t i = 0; i < bytes; ++i) {

@@ -1,5 +1,6 @@
 #include "rtp/bridge.hpp"
 
+#include "core/random.hpp"
 #include "rtp/rtp_packet.hpp"
 #include "rtp/telephone_event.hpp"
 
@@ -42,7 +43,7 @@ struct Bridge::Path {
     std::vector<std::byte> packet = std::vector<std::byte>(1500);
 };
 
-Bridge::Bridge(RtpStream& a, RtpStream& b) : a_(a), b_(b), random_(std::random_device{}()) {}
+Bridge::Bridge(RtpStream& a, RtpStream& b) : a_(a), b_(b) {}
 
 Bridge::~Bridge() {
     a_.onRtp(nullptr);
@@ -55,8 +56,8 @@ std::unique_ptr<Bridge::Path> Bridge::makePath(BridgeSide from, RtpStream& to,
                                                const BridgePlan& plan) {
     auto path = std::make_unique<Path>(from, to);
     path->ssrc = to.ssrc(); // the leg's own SSRC, which its RTCP reports too
-    path->sequence = static_cast<std::uint16_t>(random_());
-    path->timestamp = static_cast<std::uint32_t>(random_());
+    path->sequence = static_cast<std::uint16_t>(threadRandom()());
+    path->timestamp = static_cast<std::uint32_t>(threadRandom()());
     path->inPayloadType = in.payloadType;
     path->outPayloadType = out.payloadType;
     path->outClock = out.clockRate;

@@ -16,7 +16,6 @@
 #include <functional>
 #include <memory>
 #include <optional>
-#include <random>
 
 namespace sb::rtp {
 
@@ -84,7 +83,6 @@ private:
 
     RtpStream &a_, &b_;
     std::unique_ptr<Path> aToB_, bToA_;
-    std::mt19937 random_;
     EventHandler onEvent_;
     Stats stats_;
 };

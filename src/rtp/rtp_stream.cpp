@@ -1,5 +1,6 @@
 #include "rtp/rtp_stream.hpp"
 
+#include "core/random.hpp"
 #include "rtp/rtcp_packet.hpp"
 #include "rtp/rtp_packet.hpp"
 
@@ -36,16 +37,12 @@ std::uint64_t ntpNow() {
     return (seconds << 32) | fraction;
 }
 
-std::mt19937& randomness() {
-    thread_local std::mt19937 random(std::random_device{}());
-    return random;
-}
-
 } // namespace
 
 RtpStream::RtpStream(std::unique_ptr<PortLease> ports, bool latching)
     : ports_(std::move(ports)), latching_(latching),
-      sendBuffer_(kMaxPacketBytes + kSrtpMaxOverhead), ssrc_(randomness()()) {
+      sendBuffer_(kMaxPacketBytes + kSrtpMaxOverhead),
+      ssrc_(static_cast<std::uint32_t>(threadRandom()())) {
     ports_->rtp()->start([this](std::span<std::byte> d, const asio::ip::udp::endpoint& from) {
         receive(d, from, false);
     });
@@ -219,7 +216,7 @@ void RtpStream::startReports(std::string cname, std::uint32_t clockRate,
 
 void RtpStream::scheduleReport() {
     // §6.3.1: a random factor in [0.5, 1.5] keeps the participants' reports from aligning.
-    const double factor = std::uniform_real_distribution<double>(0.5, 1.5)(randomness());
+    const double factor = std::uniform_real_distribution<double>(0.5, 1.5)(threadRandom());
     reportTimer_->expires_after(std::chrono::milliseconds(
         static_cast<std::int64_t>(static_cast<double>(interval_.count()) * factor)));
     reportTimer_->async_wait(

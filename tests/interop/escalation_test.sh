@@ -74,6 +74,7 @@ sha256 = "$(hash token-b)"
 policy = "$work/policy.toml"
 experts = "$work/experts.json"
 ring_seconds = 10
+kept_ended = 1
 TOML
 start() {
   start_switchboard "$switchboard"
@@ -229,6 +230,16 @@ status=0
 "$switchboard" witness verify --proof "$work/edited.json" --key "$work/witness.pem" 2> /dev/null || status=$?
 [ "$status" = 4 ] || fail_with "an edited proof bundle verified (exit $status)"
 check "switchboard escalate (agree; a refusal: exit 3 naming the rule), experts add/list/delete, witness verify with a pinned key ($(tail -n 1 "$work/cli_verify.out" | cut -c1-40)…) lists the same steps; a proof verifies offline and an edited one does not (exit 4)"
+
+# Ended escalations stay for GET up to kept_ended (1 here), the oldest dropped first.
+get_status() { curl -s -o /dev/null -w '%{http_code}' -H 'Authorization: Bearer token-a' "$@"; }
+escalate later token-a agent-a '{"topic":"demo","expert":"echo","reason":"a later one"}'
+expect_status later 201
+later=$(json later "d['payload']['escalation']")
+[ "$(get_status -X DELETE "$base/v1/escalations/$later")" = 200 ] || fail_with "the later hang-up failed"
+[ "$(get_status "$base/v1/escalations/$later")" = 200 ] || fail_with "the latest ended escalation is gone"
+[ "$(get_status "$base/v1/escalations/$id")" = 404 ] || fail_with "the earlier ended escalation is kept"
+check "kept_ended = 1: the latest ended escalation is still shown, the earlier one is gone (404)"
 
 # kill -9 during a burst: every escalation acknowledged (201) is in the log after a restart.
 for i in $(seq 1 40); do
