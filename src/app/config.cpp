@@ -2,6 +2,7 @@
 
 #include "app/default_config.hpp" // generated from deploy/switchboard.toml (src/app/CMakeLists.txt)
 #include "core/file.hpp"
+#include "core/toml_reader.hpp"
 #include "sdp/offer_answer.hpp"
 #include "sip/host.hpp"
 #include "sip/uri.hpp"
@@ -22,83 +23,8 @@
 namespace sb::app {
 namespace {
 
-// Thrown inside the reader only; parseConfig turns it into a Result. Reading stops at the
-// first problem so that the operator gets exactly one message.
-class ConfigError : public std::runtime_error {
-public:
-    using std::runtime_error::runtime_error;
-};
-
-bool isBareKey(std::string_view key) {
-    return !key.empty() && std::ranges::all_of(key, [](char c) {
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-               c == '_' || c == '-';
-    });
-}
-
-// A string as it would be written in TOML, shortened so that one message stays one line.
-std::string tomlString(std::string_view s) {
-    constexpr std::size_t kMax = 60;
-    std::string out = "\"";
-    for (std::size_t i = 0; i < s.size() && i < kMax; ++i) {
-        const auto c = static_cast<unsigned char>(s[i]);
-        if (c == '"' || c == '\\')
-            out += fmt::format("\\{}", s[i]);
-        else if (c < 0x20 || c == 0x7f)
-            out += fmt::format("\\u{:04X}", c);
-        else
-            out += s[i];
-    }
-    if (s.size() > kMax) out += "...";
-    out += '"';
-    return out;
-}
-
-// Appends one key to a dotted key, quoting it as TOML would when it is not a bare key.
-std::string join(std::string_view path, std::string_view key) {
-    std::string part = isBareKey(key) ? std::string(key) : tomlString(key);
-    return path.empty() ? part : fmt::format("{}.{}", path, part);
-}
-
-// What a value is, for "got …": the value itself for scalars, its kind otherwise.
-std::string describe(const toml::node& node) {
-    switch (node.type()) {
-    case toml::node_type::string:
-        return tomlString(node.as_string()->get());
-    case toml::node_type::integer:
-        return std::to_string(node.as_integer()->get());
-    case toml::node_type::floating_point:
-        return fmt::format("{}", node.as_floating_point()->get());
-    case toml::node_type::boolean:
-        return node.as_boolean()->get() ? "true" : "false";
-    case toml::node_type::table:
-        return "a table";
-    case toml::node_type::array:
-        return "an array";
-    case toml::node_type::date:
-        return "a date";
-    case toml::node_type::time:
-        return "a time";
-    case toml::node_type::date_time:
-        return "a date-time";
-    case toml::node_type::none:
-        break;
-    }
-    return "nothing";
-}
-
-std::string joinNames(std::span<const std::string_view> names) {
-    std::string out;
-    for (auto name : names) {
-        if (!out.empty()) out += ", ";
-        out += name;
-    }
-    return out;
-}
-
-bool before(const toml::source_position& a, const toml::source_position& b) {
-    return a.line != b.line ? a.line < b.line : a.column < b.column;
-}
+using toml_reader::join;
+using toml_reader::joinNames;
 
 // spdlog's level names, in order: trace, debug, info, warning, error, critical, off.
 const std::vector<std::string_view>& levelNames() {
@@ -126,9 +52,9 @@ const std::string& levelExpectation() {
     return text;
 }
 
-class Reader {
+class Reader : toml_reader::Reader {
 public:
-    explicit Reader(std::string_view sourceName) : sourceName_(sourceName) {}
+    using toml_reader::Reader::Reader;
 
     Config read(const toml::table& root) const {
         Config config;
@@ -161,71 +87,6 @@ public:
         for (auto* file : {&e.policy, &e.experts, &e.signingKey})
             if (!file->empty()) *file = resolve(config.dataDir, *file);
         return config;
-    }
-
-private:
-    [[noreturn]] void failAt(const toml::source_region& at, std::string_view message) const {
-        if (at.begin.line == 0) throw ConfigError(fmt::format("{}: {}", sourceName_, message));
-        throw ConfigError(
-            fmt::format("{}:{}:{}: {}", sourceName_, at.begin.line, at.begin.column, message));
-    }
-
-    [[noreturn]] void expected(const toml::node& node, std::string_view key,
-                               std::string_view what) const {
-        failAt(node.source(), fmt::format("{}: expected {}, got {}", key, what, describe(node)));
-    }
-
-    // Rejects any key of `table` not in `allowed`, reporting the first one in the file.
-    void onlyKeys(const toml::table& table, std::string_view path,
-                  std::span<const std::string_view> allowed) const {
-        const toml::key* unknown = nullptr;
-        for (const auto& [key, value] : table) {
-            if (std::ranges::find(allowed, key.str()) != allowed.end()) continue;
-            if (!unknown || before(key.source().begin, unknown->source().begin)) unknown = &key;
-        }
-        if (!unknown) return;
-        failAt(unknown->source(), fmt::format("unknown key '{}' (expected one of: {})",
-                                              join(path, unknown->str()), joinNames(allowed)));
-    }
-
-    // The sub-table `key` of `parent`, nullptr when absent; an error when not a table.
-    const toml::table* table(const toml::table& parent, std::string_view path,
-                             std::string_view key) const {
-        const auto* node = parent.get(key);
-        if (!node) return nullptr;
-        const auto* value = node->as_table();
-        if (!value) expected(*node, join(path, key), "a table");
-        return value;
-    }
-
-    template <class T>
-    void integer(const toml::table& table, std::string_view path, std::string_view key,
-                 std::int64_t min, std::int64_t max, T& out) const {
-        const auto* node = table.get(key);
-        if (!node) return;
-        const auto* value = node->as_integer();
-        if (!value || value->get() < min || value->get() > max)
-            expected(*node, join(path, key), fmt::format("an integer from {} to {}", min, max));
-        out = static_cast<T>(value->get());
-    }
-
-    void boolean(const toml::table& table, std::string_view path, std::string_view key,
-                 bool& out) const {
-        const auto* node = table.get(key);
-        if (!node) return;
-        const auto* value = node->as_boolean();
-        if (!value) expected(*node, join(path, key), "true or false");
-        out = value->get();
-    }
-
-    // A string value; nullptr when absent.
-    const toml::value<std::string>* string(const toml::table& table, std::string_view path,
-                                           std::string_view key, std::string_view what) const {
-        const auto* node = table.get(key);
-        if (!node) return nullptr;
-        const auto* value = node->as_string();
-        if (!value) expected(*node, join(path, key), what);
-        return value;
     }
 
     void readLog(const toml::table& log, LogConfig& out) const {
@@ -761,8 +622,6 @@ private:
         if (path.is_absolute()) return file;
         return (std::filesystem::path(dataDir) / path).lexically_normal().string();
     }
-
-    std::string_view sourceName_;
 };
 
 } // namespace
@@ -776,18 +635,9 @@ const std::vector<std::string_view>& logModuleNames() {
 }
 
 Result<Config> parseConfig(std::string_view tomlText, std::string_view sourceName) {
-    try {
-        const toml::table root = toml::parse(tomlText, sourceName);
+    return toml_reader::parse<Config>(tomlText, sourceName, [&](const toml::table& root) {
         return Reader(sourceName).read(root);
-    } catch (const toml::parse_error& e) {
-        const auto& at = e.source().begin;
-        return fail(Errc::config,
-                    fmt::format("{}:{}:{}: {}", sourceName, at.line, at.column, e.description()));
-    } catch (const ConfigError& e) {
-        return fail(Errc::config, e.what());
-    } catch (const std::exception& e) {
-        return fail(Errc::config, fmt::format("{}: {}", sourceName, e.what()));
-    }
+    });
 }
 
 Result<Config> loadConfig(const std::filesystem::path& file) {

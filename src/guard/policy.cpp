@@ -3,6 +3,7 @@
 #include "core/file.hpp"
 #include "core/glob.hpp"
 #include "core/time_zone.hpp"
+#include "core/toml_reader.hpp"
 
 #include <algorithm>
 #include <date/tz.h>
@@ -15,84 +16,13 @@
 namespace sb::guard {
 namespace {
 
-// Thrown inside the reader only; Policy::parse turns it into a Result. Reading stops at the
-// first problem so that the operator gets exactly one message.
-class PolicyError : public std::runtime_error {
-public:
-    using std::runtime_error::runtime_error;
-};
+using toml_reader::before;
+using toml_reader::join;
+using toml_reader::joinNames;
+using toml_reader::tomlQuoted;
 
 constexpr std::string_view kBridgeNames[] = {"sip", "h323", "webrtc", "video"};
 constexpr std::string_view kUrgencyNames[] = {"low", "normal", "high", "critical"};
-
-bool isBareKey(std::string_view key) {
-    return !key.empty() && std::ranges::all_of(key, [](char c) {
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-               c == '_' || c == '-';
-    });
-}
-
-// A string as it would be written in TOML, shortened so that one message stays one line.
-std::string tomlString(std::string_view s) {
-    constexpr std::size_t kMax = 60;
-    std::string out = "\"";
-    for (std::size_t i = 0; i < s.size() && i < kMax; ++i) {
-        const auto c = static_cast<unsigned char>(s[i]);
-        if (c == '"' || c == '\\')
-            out += fmt::format("\\{}", s[i]);
-        else if (c < 0x20 || c == 0x7f)
-            out += fmt::format("\\u{:04X}", c);
-        else
-            out += s[i];
-    }
-    if (s.size() > kMax) out += "...";
-    out += '"';
-    return out;
-}
-
-std::string join(std::string_view path, std::string_view key) {
-    std::string part = isBareKey(key) ? std::string(key) : tomlString(key);
-    return path.empty() ? part : fmt::format("{}.{}", path, part);
-}
-
-std::string describe(const toml::node& node) {
-    switch (node.type()) {
-    case toml::node_type::string:
-        return tomlString(node.as_string()->get());
-    case toml::node_type::integer:
-        return std::to_string(node.as_integer()->get());
-    case toml::node_type::floating_point:
-        return fmt::format("{}", node.as_floating_point()->get());
-    case toml::node_type::boolean:
-        return node.as_boolean()->get() ? "true" : "false";
-    case toml::node_type::table:
-        return "a table";
-    case toml::node_type::array:
-        return "an array";
-    case toml::node_type::date:
-        return "a date";
-    case toml::node_type::time:
-        return "a time";
-    case toml::node_type::date_time:
-        return "a date-time";
-    case toml::node_type::none:
-        break;
-    }
-    return "nothing";
-}
-
-std::string joinNames(std::span<const std::string_view> names) {
-    std::string out;
-    for (auto name : names) {
-        if (!out.empty()) out += ", ";
-        out += name;
-    }
-    return out;
-}
-
-bool before(const toml::source_position& a, const toml::source_position& b) {
-    return a.line != b.line ? a.line < b.line : a.column < b.column;
-}
 
 // Ids go into decisions, logs, witness entries and metrics labels: keep them plain.
 bool isId(std::string_view id) {
@@ -102,9 +32,9 @@ bool isId(std::string_view id) {
     });
 }
 
-class Reader {
+class Reader : toml_reader::Reader {
 public:
-    explicit Reader(std::string_view sourceName) : sourceName_(sourceName) {}
+    using toml_reader::Reader::Reader;
 
     Policy read(const toml::table& root) {
         static constexpr std::string_view kRootKeys[] = {"rules", "limits", "security"};
@@ -122,38 +52,6 @@ public:
     }
 
 private:
-    [[noreturn]] void failAt(const toml::source_region& at, std::string_view message) const {
-        if (at.begin.line == 0) throw PolicyError(fmt::format("{}: {}", sourceName_, message));
-        throw PolicyError(
-            fmt::format("{}:{}:{}: {}", sourceName_, at.begin.line, at.begin.column, message));
-    }
-
-    [[noreturn]] void expected(const toml::node& node, std::string_view key,
-                               std::string_view what) const {
-        failAt(node.source(), fmt::format("{}: expected {}, got {}", key, what, describe(node)));
-    }
-
-    void onlyKeys(const toml::table& table, std::string_view path,
-                  std::span<const std::string_view> allowed) const {
-        const toml::key* unknown = nullptr;
-        for (const auto& [key, value] : table) {
-            if (std::ranges::find(allowed, key.str()) != allowed.end()) continue;
-            if (!unknown || before(key.source().begin, unknown->source().begin)) unknown = &key;
-        }
-        if (!unknown) return;
-        failAt(unknown->source(), fmt::format("unknown key '{}' (expected one of: {})",
-                                              join(path, unknown->str()), joinNames(allowed)));
-    }
-
-    const toml::value<std::string>* string(const toml::table& table, std::string_view path,
-                                           std::string_view key, std::string_view what) const {
-        const auto* node = table.get(key);
-        if (!node) return nullptr;
-        const auto* value = node->as_string();
-        if (!value) expected(*node, join(path, key), what);
-        return value;
-    }
-
     // The id of a rule or limit; unique among both, since decisions name either.
     void id(const toml::value<std::string>& value, std::string_view path, std::string& out) {
         constexpr std::string_view kWhat = "an id of 1 to 64 letters, digits, '.', '_' or '-'";
@@ -165,7 +63,7 @@ private:
         if (!inserted)
             failAt(value.source(), fmt::format("{}.id: expected a unique id, got {} (already "
                                                "used by {})",
-                                               path, tomlString(value.get()), it->second));
+                                               path, tomlQuoted(value.get()), it->second));
         out = value.get();
     }
 
@@ -419,7 +317,7 @@ private:
             const auto path = join("security", key->str());
             if (const auto problem = globProblem(key->str()))
                 failAt(key->source(), fmt::format("{}: expected the key to be {}, got {}", path,
-                                                  *problem, tomlString(key->str())));
+                                                  *problem, tomlQuoted(key->str())));
             const auto* table = node->as_table();
             if (!table) expected(*node, path, "a table such as { tls = true, srtp = true }");
             static constexpr std::string_view kKeys[] = {"tls", "srtp"};
@@ -437,7 +335,6 @@ private:
         }
     }
 
-    std::string_view sourceName_;
     std::map<std::string, std::string> ids_; // id → where it was first used
 };
 
@@ -475,18 +372,9 @@ std::string Limit::bucketKey() const {
 }
 
 Result<Policy> Policy::parse(std::string_view tomlText, std::string_view sourceName) {
-    try {
-        const toml::table root = toml::parse(tomlText, sourceName);
+    return toml_reader::parse<Policy>(tomlText, sourceName, [&](const toml::table& root) {
         return Reader(sourceName).read(root);
-    } catch (const toml::parse_error& e) {
-        const auto& at = e.source().begin;
-        return fail(Errc::config,
-                    fmt::format("{}:{}:{}: {}", sourceName, at.line, at.column, e.description()));
-    } catch (const PolicyError& e) {
-        return fail(Errc::config, e.what());
-    } catch (const std::exception& e) {
-        return fail(Errc::config, fmt::format("{}: {}", sourceName, e.what()));
-    }
+    });
 }
 
 Result<Policy> Policy::load(const std::filesystem::path& file) {
