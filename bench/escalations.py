@@ -22,7 +22,6 @@ import hashlib
 import json
 import os
 import random
-import signal
 import socket
 import statistics
 import subprocess
@@ -33,35 +32,10 @@ import time
 import websockets
 
 SWITCHBOARD = "@SB_SWITCHBOARD@"
+sys.path.insert(0, os.path.join("@PROJECT_SOURCE_DIR@", "bench"))
+from processes import free_port, stop, wait_listening  # noqa: E402
 TOKEN = "bench-token"
 AGENT = "bench-agent"
-
-
-def free_port(kind=socket.SOCK_DGRAM):
-    with socket.socket(socket.AF_INET, kind) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_listening(proto, port, seconds=10):
-    deadline = time.time() + seconds
-    while time.time() < deadline:
-        out = subprocess.run(["ss", f"-Hl{proto}n", f"sport = :{port}"], capture_output=True,
-                             text=True)
-        if out.stdout.strip():
-            return
-        time.sleep(0.05)
-    raise RuntimeError(f"nothing listens on {proto} port {port}")
-
-
-def stop(proc):
-    if proc and proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 def start(work, budget_s):

@@ -16,8 +16,6 @@ found may be sipp's as much as the server's, and the same for both sides.
 import argparse
 import os
 import re
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -25,32 +23,8 @@ import time
 
 SWITCHBOARD = "@SB_SWITCHBOARD@"
 SOURCE_DIR = "@PROJECT_SOURCE_DIR@"
-
-
-def free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_udp(port, seconds=10):
-    deadline = time.time() + seconds
-    while time.time() < deadline:
-        out = subprocess.run(["ss", "-Hlun", f"sport = :{port}"], capture_output=True, text=True)
-        if out.stdout.strip():
-            return
-        time.sleep(0.05)
-    raise RuntimeError(f"nothing listens on UDP {port}")
-
-
-def stop(proc):
-    if proc and proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+sys.path.insert(0, os.path.join(SOURCE_DIR, "bench"))
+from processes import free_port, stop, wait_listening  # noqa: E402
 
 
 def run_uac(target, rate, calls, hold_ms, timeout_s, extra=()):
@@ -81,7 +55,7 @@ class Uas:
         self.proc = subprocess.Popen(
             ["timeout", "-k", "3", str(timeout_s), "sipp", "-sn", "uas", "-i", "127.0.0.1", "-p",
              str(port), "-nostdin"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        wait_udp(port)
+        wait_listening("u", port)
 
     def close(self):
         stop(self.proc)
@@ -109,7 +83,7 @@ target = "sip:${{user}}@127.0.0.1:{uas_port}"
     proc = subprocess.Popen(["timeout", "-k", "3", str(timeout_s), SWITCHBOARD, "serve",
                              "--config", config], stdout=subprocess.DEVNULL,
                             stderr=open(os.path.join(work, "switchboard.log"), "w"))
-    wait_udp(port)
+    wait_listening("u", port)
     time.sleep(0.2)
     return proc
 
@@ -123,7 +97,7 @@ def start_kamailio(work, port, uas_port, timeout_s):
          "-M", "16", "-A", f"LISTEN=udp:127.0.0.1:{port}",
          "-A", f'NEXT="sip:127.0.0.1:{uas_port}"'],
         stdout=subprocess.DEVNULL, stderr=open(os.path.join(work, "kamailio.log"), "w"))
-    wait_udp(port)
+    wait_listening("u", port)
     time.sleep(0.5)
     return proc
 
