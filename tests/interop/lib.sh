@@ -30,6 +30,16 @@ wait_listening() {
 check() { echo "ok - $*"; }
 
 # stop_pid PID: ends a background peer and reaps it, quietly; nothing when PID is empty.
+# wait_for_text FILE PATTERN [SECONDS]: until FILE has a line matching PATTERN (grep -E), at
+# most SECONDS (10); fails when it does not come.
+wait_for_text() {
+  local deadline=$((SECONDS + ${3:-10}))
+  until grep -qE "$2" "$1" 2>/dev/null; do
+    [ "$SECONDS" -lt "$deadline" ] || return 1
+    sleep 0.1
+  done
+}
+
 stop_pid() {
   [ -n "${1:-}" ] || return 0
   kill "$1" 2>/dev/null || true # it may have ended already

@@ -54,6 +54,9 @@ flow() {
   wait_listening udp "$callee_port" || fail_with "$name: the callee did not start"
   timeout -k 3 20 baresip -f "$work/$name-caller" -e "/dial sip:$name-callee@127.0.0.1:$sip_port" \
     -t 5 >"$work/$name-caller.log" 2>&1 || true
+  # The callee closes its recording when the caller's BYE ends the call; stopped before that
+  # (a loaded machine), it can leave a WAV file without its header.
+  wait_for_text "$work/$name-callee.log" "terminated \(duration" || true
   stop_pid "$callee_pid"
   callee_pid=
   grep -q "Call established" "$work/$name-caller.log" || fail_with "$name: no call"
