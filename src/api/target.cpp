@@ -1,15 +1,10 @@
 #include "api/target.hpp"
 
+#include "core/hex.hpp"
+
 namespace sb::api {
 
 namespace {
-
-int hexValue(char c) noexcept {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
 
 // Printable for an error message: at most 40 bytes, control bytes as '?'.
 std::string shown(std::string_view s) {
@@ -28,8 +23,8 @@ Result<std::string> percentDecode(std::string_view text, bool plusIsSpace) {
     for (std::size_t i = 0; i < text.size(); ++i) {
         const char c = text[i];
         if (c == '%') {
-            const int hi = i + 1 < text.size() ? hexValue(text[i + 1]) : -1;
-            const int lo = i + 2 < text.size() ? hexValue(text[i + 2]) : -1;
+            const int hi = i + 1 < text.size() ? hexDigitValue(text[i + 1]) : -1;
+            const int lo = i + 2 < text.size() ? hexDigitValue(text[i + 2]) : -1;
             if (hi < 0 || lo < 0)
                 return fail(Errc::invalid_input,
                             "bad percent escape at offset " + std::to_string(i));

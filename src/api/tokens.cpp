@@ -1,6 +1,7 @@
 #include "api/tokens.hpp"
 
 #include "api/problem.hpp"
+#include "core/hex.hpp"
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -14,13 +15,6 @@ std::array<unsigned char, 32> sha256(std::string_view text) {
     unsigned int length = 0;
     EVP_Digest(text.data(), text.size(), out.data(), &length, EVP_sha256(), nullptr);
     return out;
-}
-
-int hexValue(char c) noexcept {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
 }
 
 bool b64tokenChar(char c) noexcept {
@@ -40,13 +34,7 @@ std::string_view trim(std::string_view s) {
 } // namespace
 
 std::string hashToken(std::string_view plain) {
-    static constexpr char digits[] = "0123456789abcdef";
-    std::string out;
-    for (unsigned char b : sha256(plain)) {
-        out += digits[b >> 4];
-        out += digits[b & 15];
-    }
-    return out;
+    return toHex(sha256(plain));
 }
 
 Result<std::string_view> parseBearer(std::string_view authorization) {
@@ -79,11 +67,8 @@ Result<TokenTable> TokenTable::create(const std::vector<TokenEntry>& entries) {
         if (e.sha256hex.size() != 64)
             return fail(Errc::config, where + ": sha256 must be 64 hex digits");
         Entry entry{{}, e.agent};
-        for (std::size_t i = 0; i < 32; ++i) {
-            const int hi = hexValue(e.sha256hex[2 * i]), lo = hexValue(e.sha256hex[2 * i + 1]);
-            if (hi < 0 || lo < 0) return fail(Errc::config, where + ": sha256 is not hex");
-            entry.digest[i] = static_cast<unsigned char>(hi * 16 + lo);
-        }
+        if (!fromHex(e.sha256hex, entry.digest, /*anyCase=*/true))
+            return fail(Errc::config, where + ": sha256 is not hex");
         for (const Entry& other : table.entries_)
             if (other.digest == entry.digest)
                 return fail(Errc::config,

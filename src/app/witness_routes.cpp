@@ -36,7 +36,7 @@ api::Response parameterProblem(const Error& error) {
 json hexes(const std::vector<witness::Hash>& hashes) {
     json out = json::array();
     for (const auto& h : hashes)
-        out.push_back(witness::toHex(h));
+        out.push_back(toHex(h));
     return out;
 }
 
@@ -82,7 +82,7 @@ void inclusion(ApiServices& s, const api::Request& request, api::Respond respond
             return respond(api::problem(400, {}, proof.error().message, {{"field", "index"}}));
         respond(api::jsonResponse(200, {{"index", index},
                                         {"size", size},
-                                        {"root", witness::toHex(*tree.root(size))},
+                                        {"root", toHex(*tree.root(size))},
                                         {"proof", hexes(*proof)}}));
     });
 }
@@ -98,8 +98,8 @@ void consistency(ApiServices& s, const api::Request& request, api::Respond respo
         if (!proof) return respond(api::problem(400, {}, proof.error().message, {{"field", "to"}}));
         respond(api::jsonResponse(200, {{"from", from},
                                         {"to", to},
-                                        {"from_root", witness::toHex(*tree.root(from))},
-                                        {"to_root", witness::toHex(*tree.root(to))},
+                                        {"from_root", toHex(*tree.root(from))},
+                                        {"to_root", toHex(*tree.root(to))},
                                         {"proof", hexes(*proof)}}));
     });
 }

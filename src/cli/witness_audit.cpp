@@ -43,7 +43,7 @@ Result<void> checkHead(const witness::MerkleTree& tree, const witness::TreeHead&
     if (*root != head.root)
         return fail(Errc::invalid_input,
                     fmt::format("the entries hash to root {}, the signed head says {}",
-                                witness::toHex(*root), witness::toHex(head.root)));
+                                toHex(*root), toHex(head.root)));
     if (!witness::verifyHead(head, publicKeyPem))
         return fail(Errc::invalid_input, "the tree head's signature is not the log's key");
     return {};
@@ -69,7 +69,7 @@ Result<void> checkEarlierHead(const witness::MerkleTree& tree, const witness::Tr
 std::string toJson(const ProofBundle& bundle) {
     json path = json::array();
     for (const auto& hash : bundle.path)
-        path.push_back(witness::toHex(hash));
+        path.push_back(toHex(hash));
     return json{{"index", bundle.index},
                 {"entry", bundle.entry},
                 {"proof", path},
@@ -96,7 +96,7 @@ Result<ProofBundle> parseProofBundle(std::string_view text) {
         return fail(Errc::invalid_input, "proof: expected an array of at most 64 hashes");
     for (const auto& item : *proof) {
         witness::Hash hash;
-        if (!item.is_string() || !witness::fromHex(item.get_ref<const std::string&>(), hash))
+        if (!item.is_string() || !fromHex(item.get_ref<const std::string&>(), hash))
             return fail(Errc::invalid_input, "proof: expected 64 lower-case hex digits per hash");
         bundle.path.push_back(hash);
     }

@@ -95,7 +95,7 @@ int verifyProofFile(const WitnessOptions& o) {
     if (auto ok = checkProof(*bundle, *key); !ok) return invalid(ok.error().message);
     std::cout << fmt::format("verified: entry {} is in the log of {} entries with root {}, "
                              "signed {}\n",
-                             bundle->index, bundle->head.size, witness::toHex(bundle->head.root),
+                             bundle->index, bundle->head.size, toHex(bundle->head.root),
                              utc(bundle->head.timestampMs));
     return kOk;
 }
@@ -150,7 +150,7 @@ int verifyLog(const WitnessOptions& o) {
     std::cout << fmt::format(
         "verified {} entries{}: root {}, signed {}{}\n", head->size,
         o.traceId.empty() ? "" : fmt::format(" ({} of trace {})", listed, o.traceId),
-        witness::toHex(head->root), utc(head->timestampMs),
+        toHex(head->root), utc(head->timestampMs),
         earlier ? fmt::format("; extends the head of {} entries in {}", earlier->size, o.sinceFile)
                 : "");
     return kOk;

@@ -1,8 +1,10 @@
 #include "core/trace.hpp"
 
+#include "core/hex.hpp"
 #include "core/random.hpp"
 
 #include <algorithm>
+#include <vector>
 
 namespace sb {
 namespace {
@@ -46,16 +48,10 @@ Result<TraceContext> parseTraceparent(std::string_view value) {
 }
 
 std::string randomHex(std::size_t bytes) {
-    static constexpr char kDigits[] = "0123456789abcdef";
-    auto& random = threadRandom();
-    std::string out;
-    out.reserve(bytes * 2);
-    for (std::size_t i = 0; i < bytes; ++i) {
-        const auto byte = static_cast<unsigned>(random() & 0xff);
-        out += kDigits[byte >> 4];
-        out += kDigits[byte & 15];
-    }
-    return out;
+    std::vector<std::uint8_t> out(bytes);
+    for (auto& byte : out)
+        byte = static_cast<std::uint8_t>(threadRandom()());
+    return toHex(out);
 }
 
 std::string newTraceId() {

@@ -1,5 +1,6 @@
 #include "sip/digest_auth.hpp"
 
+#include "core/hex.hpp"
 #include "sip/syntax.hpp"
 
 #include <algorithm>
@@ -16,16 +17,6 @@ namespace {
 
 constexpr std::size_t kMacBytes = 16;     // of HMAC-SHA256, in the nonce
 constexpr std::size_t kMaxNonces = 10000; // the replay guard's bound
-
-std::string toHex(const unsigned char* data, std::size_t size) {
-    static constexpr char kDigits[] = "0123456789abcdef";
-    std::string out(size * 2, '0');
-    for (std::size_t i = 0; i < size; ++i) {
-        out[2 * i] = kDigits[data[i] >> 4];
-        out[2 * i + 1] = kDigits[data[i] & 0xf];
-    }
-    return out;
-}
 
 bool isHex(std::string_view s) {
     return std::all_of(s.begin(), s.end(), [](char c) {
@@ -67,7 +58,7 @@ std::string digestHex(DigestAlgorithm algorithm, std::string_view data) {
     unsigned int size = 0;
     const EVP_MD* md = algorithm == DigestAlgorithm::sha256 ? EVP_sha256() : EVP_md5();
     if (EVP_Digest(data.data(), data.size(), out, &size, md, nullptr) != 1) return {};
-    return toHex(out, size);
+    return toHex({out, size});
 }
 
 std::string digestResponse(const DigestInput& in) {
@@ -104,7 +95,7 @@ std::string DigestChallenger::makeNonce(Clock::time_point now) const {
     const std::string data = stamp + ":" + options_.realm;
     HMAC(EVP_sha256(), secret_.data(), static_cast<int>(secret_.size()),
          reinterpret_cast<const unsigned char*>(data.data()), data.size(), mac, &size);
-    return stamp + toHex(mac, kMacBytes);
+    return stamp + toHex({mac, kMacBytes});
 }
 
 std::optional<std::chrono::seconds> DigestChallenger::nonceAge(std::string_view nonce,

@@ -8,6 +8,7 @@
 // The tree keeps every complete subtree's hash (2^h leaves from a multiple of 2^h), so an
 // append hashes at most log2(n) nodes and a proof needs O(log n) hashes.
 
+#include "core/hex.hpp" // hashes travel as hex
 #include "core/result.hpp"
 
 #include <array>
@@ -26,10 +27,6 @@ Hash leafHash(std::span<const std::byte> entry);
 Hash nodeHash(const Hash& left, const Hash& right);
 // The root of the empty tree: SHA-256 of nothing (§2.1.1).
 Hash emptyRoot();
-// Lower-case hex, as hashes and signatures appear in JSON.
-std::string toHex(std::span<const std::uint8_t> bytes);
-// Its reader: exactly out.size() bytes of lower-case hex into `out`; false for anything else.
-bool fromHex(std::string_view text, std::span<std::uint8_t> out);
 
 class MerkleTree {
 public:
