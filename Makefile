@@ -6,7 +6,7 @@ BUILD  := build/$(PRESET)
 JOBS   ?= $(shell nproc)
 FUZZ_SECONDS ?= 60
 
-.PHONY: all deps configure build run test unit fuzz bench format clean
+.PHONY: all deps configure build run test lint bench format clean
 
 all: build
 
@@ -24,9 +24,13 @@ run: build
 	$(BUILD)/switchboard serve
 
 # Every test: unit, vectors, interop against real peers, then each fuzz target for FUZZ_SECONDS.
-test: build
-	ctest --preset $(PRESET) -j 2
-	@scripts/run-fuzzers $(FUZZ_SECONDS)
+# Each step is named and timed; a failure ends with the failed step and its evidence.
+test:
+	@PRESET=$(PRESET) JOBS=$(JOBS) FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/run-tests
+
+# clang-tidy on the C++ files changed since LINT_BASE (LINT_ALL=1: every file); scripts/lint.
+lint: configure
+	@scripts/lint
 
 bench: build
 	@scripts/run-benchmarks

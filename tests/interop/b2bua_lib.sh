@@ -15,23 +15,35 @@ caller() { # SCENARIO NAME
     -p "$port" -m 1 -nostdin -timeout 20s -trace_msg -message_file "$work/$2.msg" \
     >"$work/$2.out" 2>&1
 }
+# fail_with MESSAGE: ends the test; the EXIT trap (on_exit) shows every peer's log and ours.
 fail_with() {
   echo "FAIL: $*" >&2
-  for f in "$work"/*.msg; do echo "== $f" >&2; tail -n 60 "$f" >&2; done
-  tail -n 30 "$work/server.log" >&2
   exit 1
 }
 
-# Polls the stats line (SIGUSR1) until no call, dialog or transaction is left.
-expect_idle() {
-  local deadline=$((SECONDS + 10)) line
-  while [ $SECONDS -lt $deadline ]; do
-    kill -USR1 "$switchboard_pid"
-    sleep 0.3
-    line=$(grep 'stats:' "$work/server.log" | tail -n 1)
-    [[ $line == *" calls=0 dialogs=0 transactions=0 "* ]] && return 0
+# fresh_stats: asks switchboard for a stats line (SIGUSR1) and prints that line once it is
+# written — not an earlier one, which may describe the previous flow.
+fresh_stats() {
+  local before deadline=$((SECONDS + 5))
+  before=$(grep -c 'stats:' "$work/server.log" || true)
+  kill -USR1 "$switchboard_pid"
+  until [ "$(grep -c 'stats:' "$work/server.log")" -gt "$before" ]; do
+    [ $SECONDS -lt $deadline ] || fail_with "no stats line within 5 s of SIGUSR1"
+    sleep 0.05
   done
-  fail_with "not idle after $1: $line"
+  grep 'stats:' "$work/server.log" | tail -n 1
+}
+
+# expect_idle NAME [SECONDS]: asks for stats until no call, dialog or transaction is left, at
+# most SECONDS (10).
+expect_idle() {
+  local deadline=$((SECONDS + ${2:-10})) line
+  while :; do
+    line=$(fresh_stats)
+    [[ $line == *" calls=0 dialogs=0 transactions=0 "* ]] && return 0
+    [ $SECONDS -lt $deadline ] || fail_with "not idle after $1: $line"
+    sleep 0.2
+  done
 }
 
 # A file name for a flow's logs: its scenario names.

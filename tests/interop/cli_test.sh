@@ -5,15 +5,16 @@
 set -euo pipefail
 
 bin=${1:?usage: cli_test.sh path/to/switchboard}
-tmp=$(mktemp -d)
+. "$(cd "$(dirname "$0")" && pwd)/lib.sh"
+work=$(mktemp -d)
 server_pid=
 cleanup() {
     if [[ -n $server_pid ]] && kill -0 "$server_pid" 2>/dev/null; then
         kill -KILL "$server_pid" 2>/dev/null || true
     fi
-    rm -rf "$tmp"
+    rm -rf "$work"
 }
-trap cleanup EXIT
+on_exit cleanup
 
 failures=0
 pass() { echo "ok   - $1"; }
@@ -37,7 +38,7 @@ else
 fi
 
 # An unknown key stops start-up: exit 2, and stderr names the key and its line.
-cat >"$tmp/bad.toml" <<'TOML'
+cat >"$work/bad.toml" <<'TOML'
 data_dir = "var"
 
 [sip]
@@ -45,27 +46,27 @@ max_headers = 100
 lisen = 5
 TOML
 status=0
-timeout 5 "$bin" serve --config "$tmp/bad.toml" 2>"$tmp/bad.err" >/dev/null || status=$?
-if [[ $status -eq 2 ]] && grep -q "bad.toml:5:1: unknown key 'sip.lisen'" "$tmp/bad.err"; then
-    pass "unknown key: exit 2, '$(head -c 60 "$tmp/bad.err")...'"
+timeout 5 "$bin" serve --config "$work/bad.toml" 2>"$work/bad.err" >/dev/null || status=$?
+if [[ $status -eq 2 ]] && grep -q "bad.toml:5:1: unknown key 'sip.lisen'" "$work/bad.err"; then
+    pass "unknown key: exit 2, '$(head -c 60 "$work/bad.err")...'"
 else
-    fail "unknown key: exit $status, stderr: $(cat "$tmp/bad.err")"
+    fail "unknown key: exit $status, stderr: $(cat "$work/bad.err")"
 fi
 
 # A missing configuration file is a configuration error too.
 status=0
-timeout 5 "$bin" serve --config "$tmp/missing.toml" 2>"$tmp/missing.err" >/dev/null || status=$?
-if [[ $status -eq 2 ]] && grep -q "missing.toml" "$tmp/missing.err"; then
+timeout 5 "$bin" serve --config "$work/missing.toml" 2>"$work/missing.err" >/dev/null || status=$?
+if [[ $status -eq 2 ]] && grep -q "missing.toml" "$work/missing.err"; then
     pass "missing config file: exit 2"
 else
-    fail "missing config file: exit $status, stderr: $(cat "$tmp/missing.err")"
+    fail "missing config file: exit $status, stderr: $(cat "$work/missing.err")"
 fi
 
 . "$(dirname "$0")/lib.sh"
 port=$(free_port 20000)
 tls_port=$(free_port 22000)
-cat >"$tmp/good.toml" <<TOML
-data_dir = "$tmp/var"
+cat >"$work/good.toml" <<TOML
+data_dir = "$work/var"
 
 [[sip.listen]]
 transport = "udp"
@@ -85,10 +86,10 @@ TOML
 
 # Starts serve, waits until it runs, sends the signal and expects exit 0 within 5 s.
 check_signal() {
-    local signal=$1 log="$tmp/serve-$1.log" status=0
+    local signal=$1 log="$work/serve-$1.log" status=0
     # timeout forwards the signal it receives to the server, and bounds the run if it never
     # stops.
-    timeout -k 5 30 "$bin" serve --config "$tmp/good.toml" 2>"$log" >/dev/null &
+    timeout -k 5 30 "$bin" serve --config "$work/good.toml" 2>"$log" >/dev/null &
     server_pid=$!
     if ! timeout 10 bash -c "until grep -q running '$log'; do sleep 0.05; done"; then
         fail "SIG$signal: server did not report running: $(cat "$log")"

@@ -13,7 +13,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d)
 . "$here/b2bua_lib.sh"
 . "$here/baresip_lib.sh"
-trap stop_all EXIT
+on_exit stop_all
 agent=/usr/bin/python3 # Debian's, with python3-websockets
 
 sip_port=$(free_port 41000)

@@ -29,7 +29,6 @@ wait_listening() {
 
 check() { echo "ok - $*"; }
 
-# stop_pid PID: ends a background peer and reaps it, quietly; nothing when PID is empty.
 # wait_for_text FILE PATTERN [SECONDS]: until FILE has a line matching PATTERN (grep -E), at
 # most SECONDS (10); fails when it does not come.
 wait_for_text() {
@@ -40,8 +39,30 @@ wait_for_text() {
   done
 }
 
+# stop_pid PID: ends a background peer and reaps it, quietly; nothing when PID is empty.
 stop_pid() {
   [ -n "${1:-}" ] || return 0
   kill "$1" 2>/dev/null || true # it may have ended already
   wait "$1" 2>/dev/null || true
+}
+
+# show_logs_on_failure STATUS: after a failed test (STATUS is not 0), the last 60 lines of every
+# log in $work — Switchboard's and each peer's it started (sipp, baresip, Kamailio, dnsmasq…) —
+# so that ctest's output says why. Peers write their logs into $work for this.
+show_logs_on_failure() {
+  [ "$1" -ne 0 ] && [ -n "${work:-}" ] && [ -d "$work" ] || return 0
+  local log
+  echo "== $(basename "$0") failed (exit $1); the last 60 lines of each log:" >&2
+  while IFS= read -r log; do
+    echo "==== ${log#"$work"/} (its last 60 lines)" >&2
+    tail -n 60 "$log" >&2
+  done < <(find "$work" -type f \( -name '*.log' -o -name '*.out' -o -name '*.err' \
+    -o -name '*.msg' \) | sort)
+}
+
+# on_exit COMMAND...: the test's EXIT trap; on failure the logs are shown before COMMAND (the
+# clean-up) removes them.
+on_exit() {
+  # shellcheck disable=SC2064 # COMMAND is fixed now, on purpose
+  trap "show_logs_on_failure \$?; $*" EXIT
 }

@@ -23,7 +23,7 @@ cleanup() {
   stop_pid "$callee_pid"
   stop_switchboard
 }
-trap cleanup EXIT
+on_exit cleanup
 
 sip_port=$(free_port 61000)
 caller_port=$(free_port 62000)

@@ -17,7 +17,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d)
 . "$here/b2bua_lib.sh"
 . "$here/baresip_lib.sh"
-trap stop_all EXIT
+on_exit stop_all
 
 sip_port=$(free_port 61000)
 media_base=$(( $(free_port 50000) / 2 * 2 ))
@@ -43,30 +43,48 @@ for i in 0 1 2; do
   tone "$work/${names[$i]}.wav" "${tones[$i]}" "${rates[$i]}" "${channels[$i]}"
   phone "${names[$i]}" "$port" "${modules[$i]}" "$work/${names[$i]}.wav"
 done
-# The phones join half a second apart and stay about seven seconds: all three are in the
-# room from 1 s after the last one joined until the first one leaves.
+# The phones call one after another, each once the one before has joined, and stay about
+# eight seconds: all three are in the room from when the last one joined until the first leaves.
+joined() { grep -c "room council: call .* joined" "$work/server.log" || true; }
 for i in 0 1 2; do
   timeout -k 3 20 baresip -f "$work/${names[$i]}" -e "/dial sip:council@127.0.0.1:$sip_port" \
     -t 8 >"$work/${names[$i]}.log" 2>&1 &
   background_pids+=($!)
-  sleep 0.5
+  deadline=$((SECONDS + 10))
+  until [ "$(joined)" -gt "$i" ]; do
+    [ $SECONDS -lt $deadline ] || fail_with "${names[$i]} did not join the room within 10 s"
+    sleep 0.05
+  done
 done
 for pid in "${background_pids[@]}"; do wait "$pid" || true; done
+background_pids=()
 
 for i in 0 1 2; do
   grep -q "Call established" "$work/${names[$i]}.log" || fail_with "${names[$i]}: no call"
 done
-grep -q "room council: call .* joined (PCMU)" "$work/server.log" || fail_with "PCMU did not join"
-grep -q "room council: call .* joined (opus)" "$work/server.log" || fail_with "Opus did not join"
-grep -q "room council: call .* joined (G722)" "$work/server.log" || fail_with "G.722 did not join"
+# joined_at CODEC: when the phone with CODEC joined, in seconds (from Switchboard's log).
+joined_at() {
+  local line
+  line=$(grep -m 1 "room council: call .* joined ($1)" "$work/server.log") ||
+    fail_with "$1 did not join"
+  date -d "${line%% *}" +%s.%N
+}
+codecs=(PCMU opus G722)
+joins=()
+for i in 0 1 2; do joins+=("$(joined_at "${codecs[$i]}")"); done
+last_join=$(printf '%s\n' "${joins[@]}" | sort -n | tail -n 1)
+spread=$(python3 -c "print(round($last_join - ${joins[0]}, 2))")
+python3 -c "import sys; sys.exit(0 if $spread <= 3 else 1)" ||
+  fail_with "the phones joined $spread s apart: too far for a common window of three seconds"
 
 for i in 0 1 2; do
   recording=$(ls "$work/${names[$i]}"/dump-*-dec.wav)
   own=${tones[$i]}
   heard=()
   for j in 0 1 2; do [ "$j" != "$i" ] && heard+=("${tones[$j]}"); done
-  # The window: from 2.5 s into this phone's call (everyone has joined) for three seconds.
-  from=$(python3 -c "print(2.5 + 0.5 * (2 - $i))")
+  # The window: three seconds from 1.5 s after the last phone joined, in this phone's recording
+  # (which begins as it joins); it ends before the first phone leaves, eight seconds in.
+  from=$(python3 -c "print(round($last_join - ${joins[$i]} + 1.5, 2))")
   to=$(python3 -c "print($from + 3)")
   first=$(tone_db "$recording" "${heard[0]}" "$from" "$to" "${heard[1]}" "$own")
   second=$(tone_db "$recording" "${heard[1]}" "$from" "$to" "${heard[0]}" "$own")

@@ -15,7 +15,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d)
 . "$here/b2bua_lib.sh"
 . "$here/baresip_lib.sh"
-trap stop_all EXIT
+on_exit stop_all
 
 sip_port=$(free_port 44000)
 bob_port=$(free_port 46000)

@@ -11,7 +11,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 
 work=$(mktemp -d)
 . "$here/b2bua_lib.sh"
-trap stop_all EXIT
+on_exit stop_all
 
 sip_port=$(free_port 45000)
 bob_port=$(free_port 47000)

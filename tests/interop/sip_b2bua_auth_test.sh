@@ -13,7 +13,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 
 work=$(mktemp -d)
 . "$here/b2bua_lib.sh"
-trap stop_switchboard EXIT
+on_exit stop_switchboard
 
 sip_port=$(free_port 41000)
 bob_port=$(free_port 43000)

@@ -17,7 +17,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 
 work=$(mktemp -d)
 . "$here/b2bua_lib.sh"
-trap stop_switchboard EXIT
+on_exit stop_switchboard
 
 sip_port=$(free_port 31000)
 bob_port=$(free_port 33000)

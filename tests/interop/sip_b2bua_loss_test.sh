@@ -13,6 +13,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 
 work=$(mktemp -d)
 . "$here/netns_lib.sh"
+. "$here/b2bua_lib.sh"
 server_pid=
 cleanup() {
   set +e # every step must run, whatever failed before
@@ -22,7 +23,7 @@ cleanup() {
   if [ -n "${KEEP_WORK:-}" ]; then cp -r "$work" /tmp/last-sip_b2bua_loss_test; fi
   rm -rf "$work"
 }
-trap cleanup EXIT
+on_exit cleanup
 
 sb_ip=10.201.0.1
 peer_ip=10.201.0.2
@@ -51,23 +52,6 @@ target = "sip:\${user}@$peer_ip:$bob_port"
 TOML
 serve_in_sb "$switchboard" 300
 
-fail_with() {
-  echo "FAIL: $*" >&2
-  tail -n 40 "$work/server.log" >&2
-  for f in "$work"/*.out; do echo "== $f" >&2; tail -n 25 "$f" >&2; done
-  exit 1
-}
-expect_idle() {
-  local deadline=$((SECONDS + 45)) line # 64×T1 = 32 s, then T4
-  while [ $SECONDS -lt $deadline ]; do
-    kill -USR1 "$switchboard_pid"
-    sleep 0.5
-    line=$(grep 'stats:' "$work/server.log" | tail -n 1) || true
-    [[ $line == *" calls=0 dialogs=0 transactions=0 "* ]] && return 0
-  done
-  fail_with "not idle after $1: $line"
-}
-
 # flow NAME CALLS UAC UAS: each side a sipp scenario (-sn for built-in ones, -sf for ours).
 flow() {
   local name=$1 calls=$2 uac=$3 uas=$4
@@ -80,7 +64,7 @@ flow() {
     -m "$calls" -r 2 -nostdin -timeout 120s -default_behaviors all,-abortunexp \
     >"$work/$name-uac.out" 2>&1 || fail_with "$name: not every call succeeded on the caller side"
   wait "$uas_pid" || fail_with "$name: the callee side failed"
-  expect_idle "$name"
+  expect_idle "$name" 45 # 64×T1 = 32 s, then T4
   check "$name: $calls calls with 10% loss, every one completed"
 }
 

@@ -16,7 +16,7 @@ cleanup() {
   stop_pid "$baresip_pid"
   stop_switchboard
 }
-trap cleanup EXIT
+on_exit cleanup
 
 sip_port=$(free_port 61000)
 bob_port=$(free_port 63000)

@@ -15,7 +15,7 @@ stop_all() {
   [ -n "${dns_pid:-}" ] && kill "$dns_pid" 2>/dev/null && wait "$dns_pid" 2>/dev/null
   stop_switchboard
 }
-trap stop_all EXIT
+on_exit stop_all
 
 sip_port=$(free_port 45000)
 dns_port=$(free_port 15000)

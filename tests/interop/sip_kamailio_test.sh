@@ -19,7 +19,7 @@ cleanup() {
   for pid in "${kamailio_pids[@]}"; do wait "$pid" 2>/dev/null || true; done
   stop_switchboard
 }
-trap cleanup EXIT
+on_exit cleanup
 
 sip_port=$(free_port 51000)
 bob_port=$(free_port 53000)

@@ -12,10 +12,10 @@ work=$(mktemp -d)
 server_pid=
 cleanup() {
   [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
-  [ -n "${KEEP_WORK:-}" ] && cp "$work/server.log" /tmp/last-server.log
+  [ -n "${KEEP_WORK:-}" ] && cp -r "$work" /tmp/last-sip_sipp_test
   rm -rf "$work"
 }
-trap cleanup EXIT
+on_exit cleanup
 
 sip_port=$(free_port 21000)
 tls_port=$(free_port 23000)
@@ -84,8 +84,9 @@ Max-Forwards: 70\r
 Content-Length: 0\r
 \r
 "
-{ printf '%b' "$options"; sleep 2; } |
-  timeout -k 3 15 openssl s_client -connect "127.0.0.1:$tls_port" -quiet -ign_eof \
+# The input stays open until the answer has arrived (at most 10 s); its end then ends s_client.
+{ printf '%b' "$options"; wait_for_text "$work/tls.out" '^SIP/2.0 ' 10 || true; } |
+  timeout -k 3 15 openssl s_client -connect "127.0.0.1:$tls_port" -quiet -no_ign_eof \
     >"$work/tls.out" 2>"$work/tls.err" || true
 grep -q "^SIP/2.0 200 OK" "$work/tls.out" || {
   echo "not ok - OPTIONS over TLS"; cat "$work/tls.out" "$work/tls.err"; tail -20 "$work/server.log"; exit 1; }

@@ -24,7 +24,7 @@ cleanup() {
   if [ -n "${KEEP_WORK:-}" ]; then cp -r "$work" /tmp/last-sip_wildcard_test; fi
   rm -rf "$work"
 }
-trap cleanup EXIT
+on_exit cleanup
 
 sb_ip=10.202.0.1
 peer_ip=10.202.0.2
