@@ -27,6 +27,7 @@
 #include <atomic>
 #include <cerrno>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <fcntl.h>
@@ -35,7 +36,6 @@
 #include <optional>
 #include <pthread.h>
 #include <sched.h>
-#include <signal.h>
 #include <string>
 #include <sys/epoll.h>
 #include <sys/resource.h>
@@ -301,7 +301,8 @@ std::string bencode(const std::vector<std::pair<std::string, std::string>>& dict
     std::sort(sorted.begin(), sorted.end());
     std::string out = "d";
     for (const auto& [k, v] : sorted)
-        out += std::to_string(k.size()) + ":" + k + std::to_string(v.size()) + ":" + v;
+        for (const std::string* text : {&k, &v})
+            out.append(std::to_string(text->size())).append(":").append(*text);
     return out + "e";
 }
 
@@ -322,7 +323,8 @@ public:
         timeval tv{2, 0};
         setsockopt(control_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
         auto to = loopback(kRtpengineNgPort);
-        connect(control_, reinterpret_cast<sockaddr*>(&to), sizeof to);
+        if (connect(control_, reinterpret_cast<sockaddr*>(&to), sizeof to) != 0)
+            std::perror("relay: rtpengine's control socket");
         for (int i = 0; i < 50 && !ping(); ++i)
             std::this_thread::sleep_for(100ms);
     }

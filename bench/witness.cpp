@@ -67,7 +67,7 @@ double logAppendsPerSecond(const fs::path& file, int count, int inFlight, std::u
     int sent = 0, acked = 0;
     std::function<void()> next = [&] {
         const auto n = static_cast<std::uint64_t>(sent++);
-        log->append(event(n), [&](sb::Result<std::uint64_t>) {
+        log->append(event(n), [&](const sb::Result<std::uint64_t>&) {
             if (++acked == count) work.reset();
             if (sent < count) next();
         });

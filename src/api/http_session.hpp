@@ -154,7 +154,7 @@ private:
         }
     }
 
-    void call(Routed routed) {
+    void call(const Routed& routed) {
         awaiting_ = true;
         const std::uint64_t sequence = ++sequence_;
         lowest().expires_never(); // the handler's time is limited by handlerTimer_

@@ -33,7 +33,7 @@ api::Response answerOf(const EscalationAnswer& answer, const std::string& traceI
     return response;
 }
 
-void escalate(ApiServices& s, const api::Request& request, api::Respond respond) {
+void escalate(ApiServices& s, const api::Request& request, const api::Respond& respond) {
     if (auto type = request.header("Content-Type");
         !type || type->substr(0, type->find(';')) != "application/json")
         return respond(api::problem(415, "Unsupported Media Type",
@@ -68,7 +68,7 @@ void escalate(ApiServices& s, const api::Request& request, api::Respond respond)
     });
 }
 
-void list(ApiServices& s, const api::Request& request, api::Respond respond) {
+void list(ApiServices& s, const api::Request& request, const api::Respond& respond) {
     std::optional<EscalationState> state;
     if (auto name = request.param("state")) {
         state = stateByName(*name);
@@ -104,30 +104,30 @@ api::Response badRequest(const Error& error) {
 
 void addEscalationRoutes(api::Router& router, ApiServices& s) {
     (void)router.add("POST", "/v1/escalations",
-                     [&s](const api::Request& r, const api::PathParams&, api::Respond respond) {
-                         escalate(s, r, std::move(respond));
-                     });
+                     [&s](const api::Request& r, const api::PathParams&,
+                          const api::Respond& respond) { escalate(s, r, respond); });
     (void)router.add("GET", "/v1/escalations",
-                     [&s](const api::Request& r, const api::PathParams&, api::Respond respond) {
-                         list(s, r, std::move(respond));
-                     });
-    (void)router.add("GET", "/v1/escalations/{id}",
-                     [&s](const api::Request& r, const api::PathParams& p, api::Respond respond) {
-                         onControl(s, [&s, agent = r.agent, id = p.at("id"), respond] {
-                             auto found = s.escalations.find(id, agent);
-                             respond(found ? api::jsonResponse(200, *found)
-                                           : api::problem(404, {}, "no such escalation of yours",
-                                                          {{"field", "id"}}));
-                         });
-                     });
-    (void)router.add("DELETE", "/v1/escalations/{id}",
-                     [&s](const api::Request& r, const api::PathParams& p, api::Respond respond) {
-                         onControl(s, [&s, agent = r.agent, id = p.at("id"), respond] {
-                             s.escalations.hangUp(id, agent, [respond](EscalationAnswer answer) {
-                                 respond(answerOf(answer, {}));
-                             });
-                         });
-                     });
+                     [&s](const api::Request& r, const api::PathParams&,
+                          const api::Respond& respond) { list(s, r, respond); });
+    (void)router.add(
+        "GET", "/v1/escalations/{id}",
+        [&s](const api::Request& r, const api::PathParams& p, const api::Respond& respond) {
+            onControl(s, [&s, agent = r.agent, id = p.at("id"), respond] {
+                auto found = s.escalations.find(id, agent);
+                respond(found ? api::jsonResponse(200, *found)
+                              : api::problem(404, {}, "no such escalation of yours",
+                                             {{"field", "id"}}));
+            });
+        });
+    (void)router.add(
+        "DELETE", "/v1/escalations/{id}",
+        [&s](const api::Request& r, const api::PathParams& p, const api::Respond& respond) {
+            onControl(s, [&s, agent = r.agent, id = p.at("id"), respond] {
+                s.escalations.hangUp(id, agent, [respond](const EscalationAnswer& answer) {
+                    respond(answerOf(answer, {}));
+                });
+            });
+        });
     (void)router.addEvents("/v1/events");
 }
 

@@ -9,6 +9,7 @@
 #include "witness/store_factory.hpp"
 
 #include <chrono>
+#include <memory>
 
 namespace sb::app {
 namespace {
@@ -130,14 +131,14 @@ Result<void> EscalationService::startApi(std::function<void(api::MetricsText&)> 
     auto tokens = api::TokenTable::create(entries);
     if (!tokens) return fail(Errc::config, "api.tokens: " + tokens.error().message);
 
-    services_.reset(new ApiServices{
+    services_ = std::make_unique<ApiServices>(ApiServices{
         context_,
         *escalations_,
         registry_,
         *documents_,
         *witness_,
         *signer_,
-        [this, gatewayMetrics] {
+        [this, gatewayMetrics = std::move(gatewayMetrics)] {
             api::MetricsText metrics;
             gatewayMetrics(metrics);
             addMetrics(metrics);
@@ -196,7 +197,7 @@ Result<void> EscalationService::startApi(std::function<void(api::MetricsText&)> 
 void EscalationService::sealHead() {
     const auto size = witness_->size();
     auto head = witness::signHead(*signer_, size, *witness_->tree().root(size), unixTimeMs());
-    witness_->saveHead(head, [](Result<void> saved) {
+    witness_->saveHead(head, [](const Result<void>& saved) {
         if (!saved)
             logger().error("witness: a signed head was not saved: {}", saved.error().message);
     });
@@ -220,7 +221,7 @@ void EscalationService::reloadPolicy() {
                       "guard.policy_reloaded",
                       "operator",
                       {{"file", file}, {"rules", guard_.policy().rules.size()}}},
-                     [](Result<std::uint64_t>) {});
+                     [](const Result<std::uint64_t>&) {});
 }
 
 void EscalationService::stop() {

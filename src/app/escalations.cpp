@@ -104,14 +104,15 @@ void Escalations::witness(const std::string& traceId, std::string type, std::str
                           json data, std::function<void()> durable) {
     witness::Entry entry{traceId, unixTimeMs(), std::move(type), std::move(actor), std::move(data)};
     const std::string what = entry.type;
-    witness_.append(entry, [what, durable = std::move(durable), traceId](Result<std::uint64_t> at) {
-        if (!at) {
-            logger().error("trace={} witness append of {} failed: {}", traceId, what,
-                           at.error().message);
-            return;
-        }
-        if (durable) durable();
-    });
+    witness_.append(entry,
+                    [what, durable = std::move(durable), traceId](const Result<std::uint64_t>& at) {
+                        if (!at) {
+                            logger().error("trace={} witness append of {} failed: {}", traceId,
+                                           what, at.error().message);
+                            return;
+                        }
+                        if (durable) durable();
+                    });
 }
 
 void Escalations::inform(Escalation& e, json detail) {
@@ -254,18 +255,17 @@ void Escalations::ringStage(Escalation& e) {
         spec.from = options_.from;
         spec.headers = {
             {"X-IF-Trace-ID", e.traceId}, {"X-IF-Expert-ID", id}, {"X-IF-Escalation-ID", e.id}};
+        Result<std::uint64_t> call = offer ? Result<std::uint64_t>(0) : fail(offer.error());
         if (offer) {
             spec.body = std::move(offer).value();
             spec.contentType = "application/sdp";
+            call = b2bua_.placeCall(
+                std::move(spec),
+                [this, alive = std::weak_ptr<bool>(alive_), escalation = e.id,
+                 key = a.key](std::uint64_t call, const sip::OutboundCallEvent& event) {
+                    if (!alive.expired()) onCall(escalation, key, call, event);
+                });
         }
-        auto call =
-            offer ? b2bua_.placeCall(
-                        std::move(spec),
-                        [this, alive = std::weak_ptr<bool>(alive_), escalation = e.id,
-                         key = a.key](std::uint64_t call, const sip::OutboundCallEvent& event) {
-                            if (!alive.expired()) onCall(escalation, key, call, event);
-                        })
-                  : Result<std::uint64_t>(fail(offer.error()));
         if (!call) {
             rooms_.left(a.key);
             guard_.release(guard::LimitScope::expert, id);
@@ -415,7 +415,7 @@ void Escalations::finish(Escalation& e, EscalationState state, std::string reaso
     }
 }
 
-void Escalations::hangUp(const std::string& id, const std::string& agent, Done done) {
+void Escalations::hangUp(const std::string& id, const std::string& agent, const Done& done) {
     auto found = escalations_.find(id);
     if (found == escalations_.end() || found->second->agent != agent)
         return done({404, {{"title", "Not Found"}, {"detail", "no such escalation of yours"}}, {}});

@@ -72,7 +72,7 @@ public:
     nlohmann::json list(const std::string& agent, std::optional<EscalationState> state,
                         std::size_t limit) const;
     // Hangs up: 200 with the escalation, 404 when it is not the agent's, 409 when it has ended.
-    void hangUp(const std::string& id, const std::string& agent, Done done);
+    void hangUp(const std::string& id, const std::string& agent, const Done& done);
 
     // Called once an escalation's last witness entry is durable: signs a tree head over it.
     void onSealed(std::function<void()> seal) { seal_ = std::move(seal); }

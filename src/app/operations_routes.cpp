@@ -12,20 +12,20 @@ void addOperationsRoutes(api::Router& router, ApiServices& s) {
     using api::Access;
     (void)router.add(
         "GET", "/metrics",
-        [&s](const api::Request&, const api::PathParams&, api::Respond respond) {
+        [&s](const api::Request&, const api::PathParams&, const api::Respond& respond) {
             onControl(s, [&s, respond] { respond(api::metricsResponse(s.metrics())); });
         },
         Access::open);
     // Alive: the API thread answers. Ready: the control loop answers too, and can escalate.
     (void)router.add(
         "GET", "/healthz",
-        [](const api::Request&, const api::PathParams&, api::Respond respond) {
+        [](const api::Request&, const api::PathParams&, const api::Respond& respond) {
             respond(api::healthResponse(true));
         },
         Access::open);
     (void)router.add(
         "GET", "/readyz",
-        [&s](const api::Request&, const api::PathParams&, api::Respond respond) {
+        [&s](const api::Request&, const api::PathParams&, const api::Respond& respond) {
             onControl(s, [&s, respond] {
                 const auto why = s.notReady();
                 respond(api::healthResponse(why.empty(), why));
@@ -34,7 +34,7 @@ void addOperationsRoutes(api::Router& router, ApiServices& s) {
         Access::open);
     (void)router.add(
         "GET", "/v1/openapi.json",
-        [](const api::Request&, const api::PathParams&, api::Respond respond) {
+        [](const api::Request&, const api::PathParams&, const api::Respond& respond) {
             api::Response r;
             r.body = generated::kOpenApiJson;
             respond(std::move(r));

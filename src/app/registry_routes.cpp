@@ -97,8 +97,8 @@ std::optional<api::Response> notAdmin(const ApiServices& s, const api::Request& 
 }
 
 // Creates (POST: 201, 409 when the id is taken) or replaces (PUT: 200, 404 when unknown).
-void write(ApiServices& s, const Kind& kind, const api::Request& request, std::string pathId,
-           api::Respond respond) {
+void write(ApiServices& s, const Kind& kind, const api::Request& request, const std::string& pathId,
+           const api::Respond& respond) {
     if (auto refused = notAdmin(s, request)) return respond(std::move(*refused));
     auto document = kind.read(request.body, pathId);
     if (!document) return respond(badRequest(document.error()));
@@ -125,14 +125,14 @@ void write(ApiServices& s, const Kind& kind, const api::Request& request, std::s
              fmt::format("registry.{}.{}", kind.name, creating ? "created" : "updated"),
              "agent:" + agent,
              {{"id", id}, {"document", doc}}},
-            [respond, creating, doc](Result<std::uint64_t>) {
+            [respond, creating, doc](const Result<std::uint64_t>&) {
                 respond(api::jsonResponse(creating ? 201 : 200, doc));
             });
     });
 }
 
 void erase(ApiServices& s, const Kind& kind, const api::Request& request, std::string id,
-           api::Respond respond) {
+           const api::Respond& respond) {
     if (auto refused = notAdmin(s, request)) return respond(std::move(*refused));
     onControl(s, [&s, kind, id = std::move(id), agent = request.agent, respond] {
         registry::Registry trial = s.registry;
@@ -149,7 +149,7 @@ void erase(ApiServices& s, const Kind& kind, const api::Request& request, std::s
                           fmt::format("registry.{}.deleted", kind.name),
                           "agent:" + agent,
                           {{"id", id}}},
-                         [respond](Result<std::uint64_t>) {
+                         [respond](const Result<std::uint64_t>&) {
                              api::Response r;
                              r.status = 204;
                              r.contentType.clear();
@@ -158,22 +158,20 @@ void erase(ApiServices& s, const Kind& kind, const api::Request& request, std::s
     });
 }
 
-void addKind(api::Router& router, ApiServices& s, Kind kind) {
+void addKind(api::Router& router, ApiServices& s, const Kind& kind) {
     const std::string one = std::string(kind.collection) + "/{id}";
-    (void)router.add("GET", kind.collection,
-                     [&s, kind](const api::Request&, const api::PathParams&, api::Respond respond) {
-                         onControl(s, [&s, kind, respond] {
-                             respond(api::jsonResponse(200, kind.list(s.registry)));
-                         });
-                     });
     (void)router.add(
-        "POST", kind.collection,
-        [&s, kind](const api::Request& r, const api::PathParams&, api::Respond respond) {
-            write(s, kind, r, {}, std::move(respond));
+        "GET", kind.collection,
+        [&s, kind](const api::Request&, const api::PathParams&, const api::Respond& respond) {
+            onControl(
+                s, [&s, kind, respond] { respond(api::jsonResponse(200, kind.list(s.registry))); });
         });
+    (void)router.add("POST", kind.collection,
+                     [&s, kind](const api::Request& r, const api::PathParams&,
+                                const api::Respond& respond) { write(s, kind, r, {}, respond); });
     (void)router.add(
         "GET", one,
-        [&s, kind](const api::Request&, const api::PathParams& p, api::Respond respond) {
+        [&s, kind](const api::Request&, const api::PathParams& p, const api::Respond& respond) {
             onControl(s, [&s, kind, id = p.at("id"), respond] {
                 auto doc = kind.get(s.registry, id);
                 respond(doc ? api::jsonResponse(200, *doc) : notFound(kind, id));
@@ -181,13 +179,13 @@ void addKind(api::Router& router, ApiServices& s, Kind kind) {
         });
     (void)router.add(
         "PUT", one,
-        [&s, kind](const api::Request& r, const api::PathParams& p, api::Respond respond) {
-            write(s, kind, r, p.at("id"), std::move(respond));
+        [&s, kind](const api::Request& r, const api::PathParams& p, const api::Respond& respond) {
+            write(s, kind, r, p.at("id"), respond);
         });
     (void)router.add(
         "DELETE", one,
-        [&s, kind](const api::Request& r, const api::PathParams& p, api::Respond respond) {
-            erase(s, kind, r, p.at("id"), std::move(respond));
+        [&s, kind](const api::Request& r, const api::PathParams& p, const api::Respond& respond) {
+            erase(s, kind, r, p.at("id"), respond);
         });
 }
 

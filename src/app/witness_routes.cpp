@@ -40,12 +40,12 @@ json hexes(const std::vector<witness::Hash>& hashes) {
     return out;
 }
 
-void head(ApiServices& s, api::Respond respond) {
+void head(ApiServices& s, const api::Respond& respond) {
     onControl(s, [&s, respond] {
         const auto& tree = s.witness.tree();
         auto root = tree.root(tree.size());
         auto signedHead = witness::signHead(s.signer, tree.size(), *root, unixTimeMs());
-        s.witness.saveHead(signedHead, [respond, signedHead](Result<void>) {
+        s.witness.saveHead(signedHead, [respond, signedHead](const Result<void>&) {
             api::Response r;
             r.body = witness::toJson(signedHead);
             respond(std::move(r));
@@ -53,7 +53,7 @@ void head(ApiServices& s, api::Respond respond) {
     });
 }
 
-void entries(ApiServices& s, const api::Request& request, api::Respond respond) {
+void entries(ApiServices& s, const api::Request& request, const api::Respond& respond) {
     auto from = number(request, "from");
     if (!from) return respond(parameterProblem(from.error()));
     auto to = number(request, "to");
@@ -70,7 +70,7 @@ void entries(ApiServices& s, const api::Request& request, api::Respond respond) 
     });
 }
 
-void inclusion(ApiServices& s, const api::Request& request, api::Respond respond) {
+void inclusion(ApiServices& s, const api::Request& request, const api::Respond& respond) {
     auto index = number(request, "index");
     if (!index) return respond(parameterProblem(index.error()));
     auto size = number(request, "size");
@@ -87,7 +87,7 @@ void inclusion(ApiServices& s, const api::Request& request, api::Respond respond
     });
 }
 
-void consistency(ApiServices& s, const api::Request& request, api::Respond respond) {
+void consistency(ApiServices& s, const api::Request& request, const api::Respond& respond) {
     auto from = number(request, "from");
     if (!from) return respond(parameterProblem(from.error()));
     auto to = number(request, "to");
@@ -108,24 +108,20 @@ void consistency(ApiServices& s, const api::Request& request, api::Respond respo
 
 void addWitnessRoutes(api::Router& router, ApiServices& s) {
     (void)router.add("GET", "/v1/witness/head",
-                     [&s](const api::Request&, const api::PathParams&, api::Respond respond) {
-                         head(s, std::move(respond));
-                     });
+                     [&s](const api::Request&, const api::PathParams&,
+                          const api::Respond& respond) { head(s, respond); });
     (void)router.add("GET", "/v1/witness/entries",
-                     [&s](const api::Request& r, const api::PathParams&, api::Respond respond) {
-                         entries(s, r, std::move(respond));
-                     });
+                     [&s](const api::Request& r, const api::PathParams&,
+                          const api::Respond& respond) { entries(s, r, respond); });
     (void)router.add("GET", "/v1/witness/proof/inclusion",
-                     [&s](const api::Request& r, const api::PathParams&, api::Respond respond) {
-                         inclusion(s, r, std::move(respond));
-                     });
+                     [&s](const api::Request& r, const api::PathParams&,
+                          const api::Respond& respond) { inclusion(s, r, respond); });
     (void)router.add("GET", "/v1/witness/proof/consistency",
-                     [&s](const api::Request& r, const api::PathParams&, api::Respond respond) {
-                         consistency(s, r, std::move(respond));
-                     });
+                     [&s](const api::Request& r, const api::PathParams&,
+                          const api::Respond& respond) { consistency(s, r, respond); });
     (void)router.add(
         "GET", "/v1/witness/public-key",
-        [&s](const api::Request&, const api::PathParams&, api::Respond respond) {
+        [&s](const api::Request&, const api::PathParams&, const api::Respond& respond) {
             respond(api::textResponse(200, s.signer.publicKeyPem(), "application/x-pem-file"));
         });
 }

@@ -19,7 +19,7 @@ class SmallVector {
     static_assert(std::is_trivially_copyable_v<T> && std::is_trivially_destructible_v<T>);
 
 public:
-    SmallVector() noexcept {}
+    SmallVector() noexcept = default;
     SmallVector(const SmallVector& o) : heap_(o.heap_), size_(o.size_) { copyInline(o); }
     SmallVector(SmallVector&& o) noexcept : heap_(std::move(o.heap_)), size_(o.size_) {
         copyInline(o);

@@ -1,6 +1,7 @@
 #include "core/toml_reader.hpp"
 
 #include <algorithm>
+#include <utility>
 
 namespace sb::toml_reader {
 namespace {
@@ -126,7 +127,7 @@ void Reader::boolean(const toml::table& table, std::string_view path, std::strin
 
 Error errorOf(std::exception_ptr failure, std::string_view sourceName) {
     try {
-        std::rethrow_exception(failure);
+        std::rethrow_exception(std::move(failure));
     } catch (const toml::parse_error& e) {
         const auto& at = e.source().begin;
         return {Errc::config,

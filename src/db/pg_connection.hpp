@@ -16,8 +16,8 @@
 #include <string_view>
 #include <vector>
 
-typedef struct pg_conn PGconn;
-typedef struct pg_result PGresult;
+using PGconn = struct pg_conn;
+using PGresult = struct pg_result;
 
 namespace sb::db {
 

@@ -81,12 +81,12 @@ void onAddresses(void* arg, int status, int, ares_addrinfo* info) {
     for (auto* node = info->nodes; node; node = node->ai_next) {
         if (node->ai_family == AF_INET) {
             const auto* in = reinterpret_cast<const sockaddr_in*>(node->ai_addr);
-            records.addresses.push_back(asio::ip::address_v4(ntohl(in->sin_addr.s_addr)));
+            records.addresses.emplace_back(asio::ip::address_v4(ntohl(in->sin_addr.s_addr)));
         } else if (node->ai_family == AF_INET6) {
             const auto* in6 = reinterpret_cast<const sockaddr_in6*>(node->ai_addr);
             asio::ip::address_v6::bytes_type bytes;
             std::copy_n(in6->sin6_addr.s6_addr, bytes.size(), bytes.begin());
-            records.addresses.push_back(asio::ip::address_v6(bytes, in6->sin6_scope_id));
+            records.addresses.emplace_back(asio::ip::address_v6(bytes, in6->sin6_scope_id));
         } else {
             continue;
         }

@@ -31,10 +31,11 @@ public:
     // Errors: Errc::io.
     virtual Result<std::vector<Document>> all(std::string_view kind) = 0;
 
-protected:
-    DocumentStore() = default;
     DocumentStore(const DocumentStore&) = delete;
     DocumentStore& operator=(const DocumentStore&) = delete;
+
+protected:
+    DocumentStore() = default;
 };
 
 // The store named by a database URL (db/database_url.hpp), its table created if missing.

@@ -221,7 +221,7 @@ std::vector<net::SrvRecord> ServerLocator::orderSrv(std::vector<net::SrvRecord> 
     return ordered;
 }
 
-void ServerLocator::resolveTargets(std::shared_ptr<Lookup> lookup,
+void ServerLocator::resolveTargets(const std::shared_ptr<Lookup>& lookup,
                                    std::vector<net::SrvRecord> targets, Transport transport,
                                    std::function<void()> none) {
     // Every target's addresses at once; the answer keeps the targets' order.
@@ -274,8 +274,8 @@ void ServerLocator::resolveTargets(std::shared_ptr<Lookup> lookup,
     }
 }
 
-void ServerLocator::finish(const std::shared_ptr<Lookup>& lookup, Result<Destinations> result,
-                           std::chrono::seconds ttl) {
+void ServerLocator::finish(const std::shared_ptr<Lookup>& lookup,
+                           const Result<Destinations>& result, std::chrono::seconds ttl) {
     if (!result) ++stats_.failures;
     const bool cacheable = result ? ttl.count() > 0 : result.error().code == Errc::not_found;
     if (cacheable) {

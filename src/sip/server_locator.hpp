@@ -69,9 +69,9 @@ private:
     void onNaptr(std::shared_ptr<Lookup> lookup, Result<std::vector<net::NaptrRecord>> records);
     // Tries the SRV names in lookup->services from `next` on; the first that yields servers wins.
     void trySrv(std::shared_ptr<Lookup> lookup, std::size_t next);
-    void resolveTargets(std::shared_ptr<Lookup> lookup, std::vector<net::SrvRecord> targets,
+    void resolveTargets(const std::shared_ptr<Lookup>& lookup, std::vector<net::SrvRecord> targets,
                         Transport transport, std::function<void()> none);
-    void finish(const std::shared_ptr<Lookup>& lookup, Result<Destinations> result,
+    void finish(const std::shared_ptr<Lookup>& lookup, const Result<Destinations>& result,
                 std::chrono::seconds ttl);
     std::vector<net::SrvRecord> orderSrv(std::vector<net::SrvRecord> records);
     bool speaks(Transport transport) const;

@@ -28,7 +28,8 @@ Result<std::unique_ptr<PgStore>> PgStore::open(const std::string& conninfo) {
          // The lock's key names the table in the session's schema, so that logs in different
          // schemas of one database do not exclude each other.
          "SET lock_timeout = '10s'",
-         "SELECT pg_advisory_lock(hashtextextended(coalesce(current_schema(), '') || "
+         // One statement split over two literals, not a missing comma.
+         "SELECT pg_advisory_lock(hashtextextended(coalesce(current_schema(), '') || " // NOLINT
          "'.witness_entries', 0))",
          "RESET lock_timeout",
          "CREATE TABLE IF NOT EXISTS witness_entries (idx BIGINT PRIMARY KEY, leaf BYTEA NOT "

@@ -39,10 +39,11 @@ public:
     // The head of the largest tree saved, or nullopt before the first.
     virtual Result<std::optional<TreeHead>> latestHead() const = 0;
 
-protected:
-    Store() = default;
     Store(const Store&) = delete;
     Store& operator=(const Store&) = delete;
+
+protected:
+    Store() = default;
 };
 
 } // namespace sb::witness

@@ -120,9 +120,11 @@ private:
             const std::string options =
                 "-c listen_addresses=127.0.0.1 -p " + std::to_string(port_) +
                 " -c unix_socket_directories=" + dir_.string() + " -c max_connections=50";
-            if (run(pgCtl() + " start -w -t 30 -D " + data().string() + " -l " +
-                    (dir_ / "server.log").string() + " -o '" + options + "' >>" + log + " 2>&1") ==
-                0) {
+            std::string start = pgCtl();
+            start.append(" start -w -t 30 -D ").append(data().string());
+            start.append(" -l ").append((dir_ / "server.log").string());
+            start.append(" -o '").append(options).append("' >>").append(log).append(" 2>&1");
+            if (run(start) == 0) {
                 startTime_ = std::chrono::duration_cast<std::chrono::milliseconds>(
                     std::chrono::steady_clock::now() - started);
                 return;

@@ -115,8 +115,9 @@ public:
     }
 
     std::optional<HttpResponse>
-    request(http::verb method, std::string target,
-            std::vector<std::pair<std::string, std::string>> headers = {}, std::string body = {}) {
+    request(http::verb method, const std::string& target,
+            const std::vector<std::pair<std::string, std::string>>& headers = {},
+            std::string body = {}) {
         http::request<http::string_body> req{method, target, 11};
         req.set(http::field::host, "127.0.0.1");
         for (auto& [name, value] : headers)

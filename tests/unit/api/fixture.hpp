@@ -67,25 +67,25 @@ protected:
         auto ok = [](auto result) { ASSERT_TRUE(result) << result.error().message; };
         ok(r.add(
             "GET", "/v1/ping",
-            [](const Request&, const PathParams&, Respond respond) {
+            [](const Request&, const PathParams&, const Respond& respond) {
                 respond(jsonResponse(200, {{"pong", true}}));
             },
             Access::open));
         ok(r.add("GET", "/v1/escalations/{id}",
-                 [](const Request& q, const PathParams& p, Respond respond) {
+                 [](const Request& q, const PathParams& p, const Respond& respond) {
                      respond(jsonResponse(200, {{"id", p.at("id")}, {"agent", q.agent}}));
                  }));
         ok(r.add("GET", "/v1/escalations/stats",
-                 [](const Request&, const PathParams&, Respond respond) {
+                 [](const Request&, const PathParams&, const Respond& respond) {
                      respond(jsonResponse(200, {{"stats", true}}));
                  }));
         ok(r.add("POST", "/v1/escalations",
-                 [](const Request& q, const PathParams&, Respond respond) {
+                 [](const Request& q, const PathParams&, const Respond& respond) {
                      respond(jsonResponse(201, {{"bytes", q.body.size()}, {"agent", q.agent}}));
                  }));
         ok(r.add(
             "GET", "/v1/query",
-            [](const Request& q, const PathParams&, Respond respond) {
+            [](const Request& q, const PathParams&, const Respond& respond) {
                 nlohmann::json j = nlohmann::json::object();
                 for (const auto& [k, v] : q.query)
                     j[k].push_back(v);
@@ -107,20 +107,23 @@ protected:
             Access::open));
         ok(r.add(
             "GET", "/v1/throws",
-            [](const Request&, const PathParams&, Respond) { throw std::runtime_error("boom"); },
+            [](const Request&, const PathParams&, const Respond&) {
+                throw std::runtime_error("boom");
+            },
             Access::open));
         ok(r.add(
-            "GET", "/v1/drops", [](const Request&, const PathParams&, Respond) {}, Access::open));
+            "GET", "/v1/drops", [](const Request&, const PathParams&, const Respond&) {},
+            Access::open));
         ok(r.add(
             "GET", "/v1/twice",
-            [](const Request&, const PathParams&, Respond respond) {
+            [](const Request&, const PathParams&, const Respond& respond) {
                 respond(textResponse(200, "first"));
                 respond(textResponse(500, "second"));
             },
             Access::open));
         ok(r.add(
             "GET", "/v1/splitting",
-            [](const Request&, const PathParams&, Respond respond) {
+            [](const Request&, const PathParams&, const Respond& respond) {
                 Response res = textResponse(200, "x");
                 res.headers.emplace_back("X-Good", "yes");
                 res.headers.emplace_back("X-Bad", "a\r\nSet-Cookie: evil=1");
@@ -130,7 +133,7 @@ protected:
             Access::open));
         ok(r.add(
             "DELETE", "/v1/empty",
-            [](const Request&, const PathParams&, Respond respond) {
+            [](const Request&, const PathParams&, const Respond& respond) {
                 respond(textResponse(204, "ignored"));
             },
             Access::open));

@@ -6,7 +6,7 @@ namespace sb::api {
 namespace {
 
 Handler noop() {
-    return [](const Request&, const PathParams&, Respond) {};
+    return [](const Request&, const PathParams&, const Respond&) {};
 }
 
 std::vector<std::string> split(std::string_view path) {

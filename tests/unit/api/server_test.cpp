@@ -133,7 +133,7 @@ TEST_F(Server, HeaderOverTheLimitIs431) {
 
 TEST_F(Server, MalformedRequestsAre400AndClose) {
     startServer();
-    for (std::string bad :
+    for (const std::string& bad :
          {std::string("GARBAGE\r\n\r\n"), std::string("GET /v1/ping HTTP/9.9\r\nHost: x\r\n\r\n"),
           std::string("GET /v1/ping HTTP/1.1\r\nBad Header\r\n\r\n"),
           std::string("POST /v1/escalations HTTP/1.1\r\nContent-Length: "

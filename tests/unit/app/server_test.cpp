@@ -128,7 +128,7 @@ TEST(Server, TheOpenApiDocumentHasEveryRouteAndNoOther) {
                 std::string upper(method);
                 for (auto& c : upper)
                     c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-                documented.insert(upper + " " + path);
+                documented.insert(upper.append(" ").append(path));
             }
     EXPECT_EQ(routes, documented);
     EXPECT_GE(routes.size(), 20u);

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <gtest/gtest.h>
 #include <unistd.h>
+#include <utility>
 
 namespace sb::net {
 namespace {
@@ -23,7 +24,7 @@ std::string text(std::span<const std::byte> d) {
 struct Echo {
     std::vector<std::shared_ptr<StreamConnection>> conns;
     void attach(std::shared_ptr<StreamListener>& l) {
-        l->start([this](std::shared_ptr<StreamConnection> c) {
+        l->start([this](const std::shared_ptr<StreamConnection>& c) {
             auto* raw = c.get();
             conns.push_back(c);
             c->start({.onReady = {},
@@ -53,15 +54,16 @@ struct Client {
 };
 
 void echoRoundTrip(const char* loopback, std::shared_ptr<asio::ssl::context> serverTls,
-                   std::shared_ptr<asio::ssl::context> clientTls, std::string serverName) {
+                   const std::shared_ptr<asio::ssl::context>& clientTls, std::string serverName) {
     asio::io_context io;
-    auto listener = StreamListener::listen(io, {asio::ip::make_address(loopback), 0}, serverTls);
+    auto listener =
+        StreamListener::listen(io, {asio::ip::make_address(loopback), 0}, std::move(serverTls));
     ASSERT_TRUE(listener) << listener.error().message;
     Echo echo;
     echo.attach(*listener);
 
     Client client;
-    auto c = StreamConnection::outbound(io, clientTls, serverName);
+    auto c = StreamConnection::outbound(io, clientTls, std::move(serverName));
     c->write("hello "); // queued before connecting
     c->connect((*listener)->localEndpoint(), client.handlers());
     c->write("bye");

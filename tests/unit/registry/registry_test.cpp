@@ -16,7 +16,7 @@ using ::testing::HasSubstr;
 // Tuesday 2024-04-02, 10:00 UTC (12:00 in Berlin).
 const auto kNow = date::sys_days(date::year{2024} / 4 / 2) + 10h;
 
-Expert expert(std::string id, std::vector<std::string> skills, int priority = 0,
+Expert expert(const std::string& id, std::vector<std::string> skills, int priority = 0,
               std::vector<std::string> languages = {"en"}) {
     Expert e;
     e.id = id;
@@ -39,9 +39,10 @@ Chain chain(std::string id, std::vector<std::string> topics, std::vector<ChainSt
 
 struct RegistryPlan : ::testing::Test {
     void SetUp() override {
-        for (auto e : {expert("alice", {"billing", "sepa"}, 1, {"de", "en"}),
-                       expert("bob", {"billing"}, 1), expert("carol", {"billing"}, 2, {"fr"}),
-                       offCall(expert("dave", {"billing"}, 0)), expert("erin", {"network"}, 0)})
+        for (const auto& e :
+             {expert("alice", {"billing", "sepa"}, 1, {"de", "en"}), expert("bob", {"billing"}, 1),
+              expert("carol", {"billing"}, 2, {"fr"}), offCall(expert("dave", {"billing"}, 0)),
+              expert("erin", {"network"}, 0)})
             ASSERT_TRUE(registry.upsertExpert(e));
     }
     BusyFn busy() {

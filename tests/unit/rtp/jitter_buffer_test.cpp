@@ -112,6 +112,7 @@ TEST(JitterBuffer, ConcealsAShortStallThenPausesAndStartsAgainBuffered) {
     s.push(3, 220ms);
     s.push(4, 230ms);
     std::vector<int> heard;
+    heard.reserve(4);
     for (int i = 0; i < 4; ++i)
         heard.push_back(s.play());
     EXPECT_EQ(heard, (std::vector<int>{1, 2, 3, 4}));

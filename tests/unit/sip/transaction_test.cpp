@@ -22,15 +22,15 @@ struct Recorder final : TransactionUser {
         lastServer = server;
         events.push_back(fmt::format("request {}", request.method()));
     }
-    void onAck(const Message&, const InboundMessage&) override { events.push_back("ack"); }
-    void onCancel(TransactionId, const Message&) override { events.push_back("cancel"); }
+    void onAck(const Message&, const InboundMessage&) override { events.emplace_back("ack"); }
+    void onCancel(TransactionId, const Message&) override { events.emplace_back("cancel"); }
     void onResponse(TransactionId, const Message& response) override {
         events.push_back(fmt::format("response {}", response.status()));
     }
     void onClientFailure(TransactionId, ClientFailure failure) override {
-        events.push_back(failure == ClientFailure::timeout ? "timeout" : "transport error");
+        events.emplace_back(failure == ClientFailure::timeout ? "timeout" : "transport error");
     }
-    void onAckTimeout(TransactionId) override { events.push_back("ack timeout"); }
+    void onAckTimeout(TransactionId) override { events.emplace_back("ack timeout"); }
 };
 
 class Transactions : public testing::Test {

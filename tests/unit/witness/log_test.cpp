@@ -69,7 +69,7 @@ protected:
     void appendAndWait(WitnessLog& log, std::uint64_t from, std::uint64_t to) {
         std::uint64_t acked = 0;
         for (std::uint64_t n = from; n < to; ++n)
-            log.append(event(n), [&](Result<std::uint64_t> index) {
+            log.append(event(n), [&](const Result<std::uint64_t>& index) {
                 EXPECT_TRUE(index) << index.error().message;
                 ++acked;
             });
@@ -146,7 +146,7 @@ TEST_P(Witness, ReadsEntriesOnTheWriterAfterTheAppendsBeforeThem) {
     ASSERT_TRUE(log);
     // Not waiting for the acknowledgements: the read queues behind the appends.
     for (std::uint64_t n = 0; n < 10; ++n)
-        log->append(event(n), [](Result<std::uint64_t>) {});
+        log->append(event(n), [](const Result<std::uint64_t>&) {});
     std::optional<Result<std::vector<std::string>>> middle, tail, none, reversed;
     log->read(2, 5, [&](auto r) { middle.emplace(std::move(r)); });
     log->read(8, 100, [&](auto r) { tail.emplace(std::move(r)); });
