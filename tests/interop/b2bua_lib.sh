@@ -15,8 +15,10 @@ caller() { # SCENARIO NAME
     -p "$port" -m 1 -nostdin -timeout 20s -trace_msg -message_file "$work/$2.msg" \
     >"$work/$2.out" 2>&1
 }
-# fail_with MESSAGE: ends the test; the EXIT trap (on_exit) shows every peer's log and ours.
+# fail_with MESSAGE: ends the test; the EXIT trap (on_exit) shows every peer's log and ours,
+# then MESSAGE again.
 fail_with() {
+  failed_because=$*
   echo "FAIL: $*" >&2
   exit 1
 }

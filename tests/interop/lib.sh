@@ -48,7 +48,8 @@ stop_pid() {
 
 # show_logs_on_failure STATUS: after a failed test (STATUS is not 0), the last 60 lines of every
 # log in $work — Switchboard's and each peer's it started (sipp, baresip, Kamailio, dnsmasq…) —
-# so that ctest's output says why. Peers write their logs into $work for this.
+# so that ctest's output says why, and last the reason given to fail_with, if any. Peers write
+# their logs into $work for this.
 show_logs_on_failure() {
   [ "$1" -ne 0 ] && [ -n "${work:-}" ] && [ -d "$work" ] || return 0
   local log
@@ -58,6 +59,7 @@ show_logs_on_failure() {
     tail -n 60 "$log" >&2
   done < <(find "$work" -type f \( -name '*.log' -o -name '*.out' -o -name '*.err' \
     -o -name '*.msg' \) | sort)
+  echo "== $(basename "$0") failed (exit $1)${failed_because:+: $failed_because}" >&2
 }
 
 # on_exit COMMAND...: the test's EXIT trap; on failure the logs are shown before COMMAND (the

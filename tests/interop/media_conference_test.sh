@@ -76,6 +76,7 @@ last_join=$(printf '%s\n' "${joins[@]}" | sort -n | tail -n 1)
 spread=$(python3 -c "print(round($last_join - ${joins[0]}, 2))")
 python3 -c "import sys; sys.exit(0 if $spread <= 3 else 1)" ||
   fail_with "the phones joined $spread s apart: too far for a common window of three seconds"
+check "three phones joined the room, one after another, within $spread s"
 
 for i in 0 1 2; do
   recording=$(ls "$work/${names[$i]}"/dump-*-dec.wav)
