@@ -5,6 +5,7 @@
 #include "core/toml_reader.hpp"
 #include "sdp/offer_answer.hpp"
 #include "sip/host.hpp"
+#include "sip/routing.hpp"
 #include "sip/uri.hpp"
 
 #include <algorithm>
@@ -13,7 +14,6 @@
 #include <fmt/format.h>
 #include <iterator>
 #include <optional>
-#include <regex>
 #include <span>
 #include <spdlog/common.h>
 #include <stdexcept>
@@ -187,14 +187,11 @@ public:
             bool echo = false;
             boolean(*entry, path, "echo", echo);
             for (auto [key, field] : {std::pair{"user", &route.user}, {"domain", &route.domain}}) {
-                const auto* value = string(*entry, path, key, "an ECMAScript regular expression");
+                const auto* value = string(*entry, path, key, "a regular expression (RE2)");
                 if (!value) continue;
-                try {
-                    (void)std::regex(value->get(), std::regex::ECMAScript);
-                } catch (const std::regex_error& e) {
+                if (auto why = sip::routePatternError(value->get()))
                     expected(*value, join(path, key),
-                             fmt::format("an ECMAScript regular expression ({})", e.what()));
-                }
+                             fmt::format("a regular expression (RE2: {})", *why));
                 *field = value->get();
             }
             constexpr std::string_view kUri = "a sip: or sips: URI";

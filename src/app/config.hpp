@@ -72,7 +72,7 @@ inline constexpr std::string_view kEchoRoom = "*echo";
 
 // One [[routes]] entry; the patterns and URIs are validated by the reader.
 struct RouteConfig {
-    std::string user, domain; // ECMAScript patterns; empty matches any
+    std::string user, domain; // RE2 patterns (sip/routing.hpp); empty matches any
     std::string target;       // a sip: or sips: URI, "${user}" allowed; or …
     std::string conference;   // … a conference room's name, or kEchoRoom
     std::string outboundProxy;

@@ -1,26 +1,40 @@
 #include "sip/routing.hpp"
 
 #include <fmt/format.h>
+#include <re2/re2.h>
 
 namespace sb::sip {
 namespace {
 
-Result<std::optional<std::regex>> compile(const std::string& pattern, std::size_t index,
-                                          std::string_view field) {
-    if (pattern.empty()) return std::optional<std::regex>();
-    try {
-        return std::optional<std::regex>(std::regex(pattern, std::regex::ECMAScript));
-    } catch (const std::regex_error& e) {
-        return fail(Errc::config, fmt::format("routes[{}].{}: bad pattern '{}': {}", index, field,
-                                              pattern, e.what()));
-    }
+std::shared_ptr<const re2::RE2> compile(const std::string& pattern) {
+    // Latin-1: a user part is bytes (RFC 3261 §25.1 escapes aside), not necessarily UTF-8.
+    re2::RE2::Options options;
+    options.set_encoding(re2::RE2::Options::EncodingLatin1);
+    options.set_log_errors(false);
+    return std::make_shared<const re2::RE2>(pattern, options);
 }
 
-bool matches(const std::optional<std::regex>& pattern, std::string_view text) {
-    return !pattern || std::regex_match(text.begin(), text.end(), *pattern);
+Result<std::shared_ptr<const re2::RE2>> compile(const std::string& pattern, std::size_t index,
+                                                std::string_view field) {
+    if (pattern.empty()) return std::shared_ptr<const re2::RE2>();
+    auto compiled = compile(pattern);
+    if (!compiled->ok())
+        return fail(Errc::config, fmt::format("routes[{}].{}: bad pattern '{}': {}", index, field,
+                                              pattern, compiled->error()));
+    return compiled;
+}
+
+bool matches(const std::shared_ptr<const re2::RE2>& pattern, std::string_view text) {
+    return !pattern || re2::RE2::FullMatch(re2::StringPiece(text.data(), text.size()), *pattern);
 }
 
 } // namespace
+
+std::optional<std::string> routePatternError(const std::string& pattern) {
+    auto compiled = compile(pattern);
+    if (compiled->ok()) return std::nullopt;
+    return compiled->error();
+}
 
 Result<RouteTable> RouteTable::make(std::vector<RouteRule> rules) {
     RouteTable table;

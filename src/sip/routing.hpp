@@ -1,15 +1,22 @@
 #pragma once
 // Static call routing: the first rule whose patterns match the Request-URI of an inbound INVITE
-// names the outbound target (ECMAScript regular expressions on the user part and the host).
+// names the outbound target (regular expressions on the user part and the host, in RE2's
+// syntax: the Request-URI is untrusted, and RE2 matches in time linear in its length, where a
+// backtracking engine such as std::regex can take exponential time or overflow its stack).
 
+#include "core/result.hpp"
 #include "sip/transport_kind.hpp"
 #include "sip/uri.hpp"
 
+#include <memory>
 #include <optional>
-#include <regex>
 #include <string>
 #include <string_view>
 #include <vector>
+
+namespace re2 {
+class RE2;
+}
 
 namespace sb::sip {
 
@@ -31,6 +38,9 @@ struct RouteMatch {
     std::string conference, srtp;
 };
 
+// Why PATTERN is not a route pattern (RE2's own message), or nullopt when it is one.
+std::optional<std::string> routePatternError(const std::string& pattern);
+
 class RouteTable {
 public:
     // Compiles the patterns. Errc::config names the rule (by index) and the bad pattern.
@@ -43,7 +53,8 @@ public:
 private:
     struct Compiled {
         RouteRule rule;
-        std::optional<std::regex> user, domain;
+        // Compiled once and never changed: shared by copies of the table. Null matches any.
+        std::shared_ptr<const re2::RE2> user, domain;
     };
     std::vector<Compiled> rules_;
 };

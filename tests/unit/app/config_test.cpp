@@ -339,8 +339,8 @@ TEST(ParseConfig, AnEchoRouteNamesTheEchoRoom) {
 TEST(ParseConfig, RouteErrorsNameTheKey) {
     const std::string base(kListener);
     EXPECT_THAT(errorOf(base + "[[routes]]\nuser = \"(\"\ntarget = \"sip:a@1.2.3.4\"\n"),
-                AllOf(StartsWith("test.toml:6:8: routes[0].user: expected an ECMAScript regular "
-                                 "expression"),
+                AllOf(StartsWith("test.toml:6:8: routes[0].user: expected a regular expression "
+                                 "(RE2: missing )"),
                       HasSubstr("got \"(\"")));
     EXPECT_THAT(errorOf(base + "[[routes]]\nuser = \"x\"\n"),
                 StartsWith("test.toml:5:1: routes[0]: expected one of a target, a conference or "
