@@ -216,6 +216,10 @@ Decision Guard::admit(LimitScope scope, std::string_view subject, TimePoint now)
         bucket.last = std::max(bucket.last, now);
         bucket.tokens = tokens - 1.0;
     }
+    if (buckets_.size() >= pruneAt_) {
+        prune(now);
+        pruneAt_ = std::max(kPruneFloor, 2 * buckets_.size());
+    }
     ++(scope == LimitScope::agent ? agentActive_ : expertActive_)[std::string(subject)];
     return allowed(std::string(kLimitsId),
                    "The escalation is within its rate and concurrency limits.");

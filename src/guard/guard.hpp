@@ -106,8 +106,12 @@ public:
                                  TimePoint now) const;
 
     // Forgets buckets that have refilled completely (they are equal to a fresh one), so that
-    // many short-lived agent ids do not grow memory. Returns how many were removed.
+    // many short-lived agent ids do not grow memory. Returns how many were removed. admit()
+    // calls it whenever the buckets have doubled since the last prune (at least kPruneFloor),
+    // so memory stays within twice the buckets still refilling, at an amortised O(1) per admit.
     std::size_t prune(TimePoint now);
+    std::size_t bucketCount() const noexcept { return buckets_.size(); }
+    static constexpr std::size_t kPruneFloor = 1024;
 
 private:
     struct Bucket {
@@ -126,6 +130,7 @@ private:
 
     Policy policy_;
     std::unordered_map<std::string, Bucket> buckets_; // bucketId → bucket
+    std::size_t pruneAt_ = kPruneFloor;               // admit() prunes at this many buckets
     std::unordered_map<std::string, int> agentActive_, expertActive_;
 };
 

@@ -308,6 +308,25 @@ TEST(Guard, PruneForgetsFullBuckets) {
     EXPECT_EQ(guard.prune(kMonday + 60s), 1u);
 }
 
+// Agents that each escalate once, a second apart, under a limit that refills in ten seconds:
+// admit() prunes as it goes, so the buckets stay near the ten still refilling instead of one per
+// agent ever seen, and a limited agent stays limited.
+TEST(Guard, ManyShortLivedAgentsDoNotGrowTheBuckets) {
+    Guard guard(policyOf(kLimited));
+    constexpr int kAgents = 20000;
+    std::size_t most = 0;
+    for (int i = 0; i < kAgents; ++i) {
+        const auto now = kMonday + std::chrono::seconds(i);
+        const std::string agent = "agent-" + std::to_string(i);
+        ASSERT_TRUE(guard.admit(LimitScope::agent, agent, now));
+        ASSERT_TRUE(guard.release(LimitScope::agent, agent));
+        most = std::max(most, guard.bucketCount());
+    }
+    EXPECT_LE(most, Guard::kPruneFloor);
+    const auto last = kMonday + std::chrono::seconds(kAgents - 1);
+    EXPECT_EQ(guard.tokens("agent-rate", "agent-" + std::to_string(kAgents - 1), last), 1.0);
+}
+
 TEST(Guard, TheExamplePolicy) {
     auto policy = Policy::load(std::string(SB_VECTORS_DIR) + "/guard/policy.toml");
     ASSERT_TRUE(policy) << policy.error().message;
