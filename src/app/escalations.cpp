@@ -101,19 +101,29 @@ Escalations::~Escalations() {
 }
 
 void Escalations::witness(const std::string& traceId, std::string type, std::string actor,
-                          json data, std::function<void()> durable) {
+                          json data, Witnessed then) {
     witness::Entry entry{traceId, unixTimeMs(), std::move(type), std::move(actor), std::move(data)};
     const std::string what = entry.type;
     witness_.append(entry,
-                    [what, durable = std::move(durable), traceId](const Result<std::uint64_t>& at) {
+                    [what, then = std::move(then), traceId](const Result<std::uint64_t>& at) {
                         if (!at) {
                             logger().error("trace={} witness append of {} failed: {}", traceId,
                                            what, at.error().message);
-                            return;
                         }
-                        if (durable) durable();
+                        if (then) then(at ? Result<void>() : Result<void>(fail(at.error())));
                     });
 }
+
+namespace {
+// 503 for a request whose witness entry could not be stored (what was done is said in `done`).
+EscalationAnswer witnessFailed(std::string_view done, const Error& error) {
+    return {503,
+            {{"title", "Service Unavailable"},
+             {"detail",
+              fmt::format("{}: the witness log could not store it ({})", done, error.message)}},
+            {}};
+}
+} // namespace
 
 void Escalations::inform(Escalation& e, json detail) {
     detail["escalation"] = e.id;
@@ -151,7 +161,8 @@ void Escalations::escalate(const std::string& agent, const api::IfMessage& messa
                       request.topic, d.rule, d.reason);
         witness(traceId, "escalation.refused", "switchboard",
                 {{"message", message.id}, {"rule", d.rule}, {"reason", d.reason}},
-                [done, status, reply, d] {
+                [done, status, reply, d](const Result<void>& stored) {
+                    if (!stored) return done(witnessFailed("refused", stored.error()));
                     done({status,
                           {{"title", status == 429 ? "Too Many Requests" : "Refused by policy"},
                            {"detail", d.reason},
@@ -226,9 +237,19 @@ void Escalations::escalate(const std::string& agent, const api::IfMessage& messa
     auto reply = api::makeIfMessage(
         "agree", agent, traceId,
         {{"in_reply_to", message.id}, {"escalation", e.id}, {"state", "ringing"}});
+    // Agreed once durable; if the entry cannot be stored, 503 at once and the calls that
+    // ringStage placed meanwhile are ended.
     witness(traceId, "escalation.created", "switchboard",
-            {{"escalation", e.id}, {"stages", stages}, {"chain", e.plan.chain}}, [done, reply] {
-                done({201, reply, {}});
+            {{"escalation", e.id}, {"stages", stages}, {"chain", e.plan.chain}},
+            [this, alive = std::weak_ptr<bool>(alive_), done, reply,
+             id = e.id](const Result<void>& stored) {
+                if (stored) return done({201, reply, {}});
+                done(witnessFailed("not started", stored.error()));
+                if (alive.expired()) return;
+                if (auto found = escalations_.find(id); found != escalations_.end()) {
+                    hangUpAll(*found->second);
+                    finish(*found->second, EscalationState::failed, "the witness log failed");
+                }
             });
     ringStage(e);
 }
@@ -369,8 +390,7 @@ void Escalations::stageOver(Escalation& e, std::string_view why) {
     e.stageTimer.cancel();
     witness(e.traceId, "escalation.stage_over", "switchboard",
             {{"escalation", e.id}, {"stage", e.stage}, {"reason", why}});
-    for (auto& a : e.attempts)
-        if (a.live) b2bua_.hangUp(a.call);
+    hangUpAll(e);
     if (++e.stage < e.plan.stages.size()) {
         inform(e, {{"event", "next_stage"}, {"stage", e.stage}, {"reason", why}});
         return ringStage(e);
@@ -379,8 +399,12 @@ void Escalations::stageOver(Escalation& e, std::string_view why) {
            fmt::format("No expert answered: {} (after {} stage(s)).", why, e.plan.stages.size()));
 }
 
-void Escalations::finish(Escalation& e, EscalationState state, std::string reason,
-                         std::function<void()> then) {
+void Escalations::hangUpAll(Escalation& e) {
+    for (auto& a : e.attempts)
+        if (a.live) b2bua_.hangUp(a.call);
+}
+
+void Escalations::finish(Escalation& e, EscalationState state, std::string reason, Witnessed then) {
     if (e.over()) return;
     e.state = state;
     e.reason = std::move(reason);
@@ -392,9 +416,9 @@ void Escalations::finish(Escalation& e, EscalationState state, std::string reaso
     // The last entry of an escalation seals it: a signed tree head that covers it.
     witness(e.traceId, state == EscalationState::failed ? "escalation.failed" : "escalation.ended",
             "switchboard", {{"escalation", e.id}, {"reason", e.reason}, {"expert", e.expert}},
-            [seal = seal_, then = std::move(then)] {
-                if (seal) seal();
-                if (then) then();
+            [seal = seal_, then = std::move(then)](const Result<void>& stored) {
+                if (seal && stored) seal();
+                if (then) then(stored);
             });
     if (state == EscalationState::failed)
         publish_(api::makeIfMessage("failure", e.agent, e.traceId,
@@ -426,13 +450,14 @@ void Escalations::hangUp(const std::string& id, const std::string& agent, const 
                       {"detail", fmt::format("the escalation has {}", stateName(e.state))}},
                      {}});
     witness(e.traceId, "api.hangup", "agent:" + agent, {{"escalation", e.id}});
-    for (auto& a : e.attempts)
-        if (a.live) b2bua_.hangUp(a.call);
-    finish(e, EscalationState::ended, "hung up by the agent",
-           [this, alive = std::weak_ptr<bool>(alive_), done, id, agent] {
-               if (alive.expired()) return;
-               done({200, find(id, agent).value_or(json::object()), {}});
-           });
+    hangUpAll(e);
+    finish(
+        e, EscalationState::ended, "hung up by the agent",
+        [this, alive = std::weak_ptr<bool>(alive_), done, id, agent](const Result<void>& stored) {
+            if (!stored) return done(witnessFailed("hung up", stored.error()));
+            if (alive.expired()) return;
+            done({200, find(id, agent).value_or(json::object()), {}});
+        });
 }
 
 std::optional<json> Escalations::find(const std::string& id, const std::string& agent) const {

@@ -87,16 +87,19 @@ public:
 private:
     struct Attempt;
     struct Escalation;
+    // Appends an entry. `then`, when given, runs once with the outcome: success once the entry
+    // is durable, or the store's error — so that no answer waits on an entry never stored.
+    using Witnessed = std::function<void(const Result<void>&)>;
     void witness(const std::string& traceId, std::string type, std::string actor,
-                 nlohmann::json data, std::function<void()> durable = {});
+                 nlohmann::json data, Witnessed then = {});
     void inform(Escalation& e, nlohmann::json detail = nlohmann::json::object());
     void ringStage(Escalation& e);
     void onCall(const std::string& id, std::uint64_t key, std::uint64_t call,
                 const sip::OutboundCallEvent& event);
     void stageOver(Escalation& e, std::string_view why);
     // Ends it; `then` runs once its last entry is durable and sealed.
-    void finish(Escalation& e, EscalationState state, std::string reason,
-                std::function<void()> then = {});
+    void hangUpAll(Escalation& e); // every call of the escalation still up
+    void finish(Escalation& e, EscalationState state, std::string reason, Witnessed then = {});
     nlohmann::json toJson(const Escalation& e) const;
 
     asio::io_context& context_;

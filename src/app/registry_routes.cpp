@@ -1,11 +1,13 @@
 // /v1/experts and /v1/chains (api_routes.hpp): the registry's two kinds of document, each kept
 // in the document store as the JSON the reader accepts, and mirrored in the in-memory
 // registry the escalations plan from. A change is stored first and applied second, so that
-// what a restart loads is what was acknowledged; each is a witness entry.
+// what a restart loads is what was acknowledged; each is a witness entry, and a change whose
+// entry cannot be stored is undone and answered 503: no change goes unwitnessed.
 
 #include "api/problem.hpp"
 #include "app/api_routes.hpp"
 #include "core/clock.hpp"
+#include "core/log.hpp"
 #include "core/trace.hpp"
 
 #include <fmt/format.h>
@@ -85,6 +87,27 @@ Kind chains() {
             }};
 }
 
+// Puts a document back as it was before a change whose witness entry failed: `previous`, or
+// absent when it is nullopt. The store and the registry took the change without complaint, so
+// taking it back can fail only if the store has failed since; that is logged.
+void restore(ApiServices& s, const Kind& kind, const std::string& id,
+             const std::optional<json>& previous) {
+    const bool stored = previous ? s.documents.put(kind.name, id, previous->dump()).has_value()
+                                 : s.documents.remove(kind.name, id).has_value();
+    const bool applied = previous ? kind.upsert(s.registry, *previous).has_value()
+                                  : kind.remove(s.registry, id).has_value();
+    if (!stored || !applied)
+        log::get("app").error("registry: {} \"{}\" could not be put back after its witness entry "
+                              "failed (store {}, registry {})",
+                              kind.name, id, stored ? "restored" : "failed",
+                              applied ? "restored" : "failed");
+}
+
+api::Response unwitnessed(const Error& error) {
+    return api::problem(
+        503, {}, "not changed: the witness log could not store the change (" + error.message + ")");
+}
+
 api::Response notFound(const Kind& kind, std::string_view id) {
     return api::problem(404, {}, fmt::format("no {} \"{}\"", kind.name, id), {{"field", "id"}});
 }
@@ -105,7 +128,8 @@ void write(ApiServices& s, const Kind& kind, const api::Request& request, const 
     onControl(s, [&s, kind, creating = pathId.empty(), doc = std::move(document).value(),
                   agent = request.agent, respond] {
         const std::string id = doc["id"];
-        const bool exists = kind.get(s.registry, id).has_value();
+        auto previous = kind.get(s.registry, id);
+        const bool exists = previous.has_value();
         if (creating && exists)
             return respond(api::problem(
                 409, {}, fmt::format("{} \"{}\" exists; PUT replaces it", kind.name, id),
@@ -125,7 +149,11 @@ void write(ApiServices& s, const Kind& kind, const api::Request& request, const 
              fmt::format("registry.{}.{}", kind.name, creating ? "created" : "updated"),
              "agent:" + agent,
              {{"id", id}, {"document", doc}}},
-            [respond, creating, doc](const Result<std::uint64_t>&) {
+            [&s, kind, id, previous, respond, creating, doc](const Result<std::uint64_t>& at) {
+                if (!at) {
+                    restore(s, kind, id, previous);
+                    return respond(unwitnessed(at.error()));
+                }
                 respond(api::jsonResponse(creating ? 201 : 200, doc));
             });
     });
@@ -135,6 +163,7 @@ void erase(ApiServices& s, const Kind& kind, const api::Request& request, std::s
            const api::Respond& respond) {
     if (auto refused = notAdmin(s, request)) return respond(std::move(*refused));
     onControl(s, [&s, kind, id = std::move(id), agent = request.agent, respond] {
+        auto previous = kind.get(s.registry, id);
         registry::Registry trial = s.registry;
         if (auto ok = kind.remove(trial, id); !ok)
             return respond(ok.error().code == Errc::not_found
@@ -149,7 +178,11 @@ void erase(ApiServices& s, const Kind& kind, const api::Request& request, std::s
                           fmt::format("registry.{}.deleted", kind.name),
                           "agent:" + agent,
                           {{"id", id}}},
-                         [respond](const Result<std::uint64_t>&) {
+                         [&s, kind, id, previous, respond](const Result<std::uint64_t>& at) {
+                             if (!at) {
+                                 restore(s, kind, id, previous);
+                                 return respond(unwitnessed(at.error()));
+                             }
                              api::Response r;
                              r.status = 204;
                              r.contentType.clear();
