@@ -280,6 +280,13 @@ void Escalations::ringStage(Escalation& e) {
         if (offer) {
             spec.body = std::move(offer).value();
             spec.contentType = "application/sdp";
+            // The expert's later offers (hold, resume, a codec change) go to the room too.
+            spec.answerOffer = [this, alive = std::weak_ptr<bool>(alive_), key = a.key,
+                                room = e.room(), trace = e.traceId](std::string_view offer) {
+                if (alive.expired())
+                    return Result<std::string>(fail(Errc::closed, "shutting down"));
+                return rooms_.join(key, room, offer, trace);
+            };
             call = b2bua_.placeCall(
                 std::move(spec),
                 [this, alive = std::weak_ptr<bool>(alive_), escalation = e.id,

@@ -143,6 +143,10 @@ struct OutboundCallSpec {
     std::vector<std::pair<std::string, std::string>> headers; // e.g. X-IF-Trace-ID
     std::string outboundProxy;                                // a SIP URI, or empty
     std::optional<Transport> transport;
+    // Answers a new offer from the far end once the call is up (a re-INVITE or UPDATE: hold,
+    // resume, another codec or address): our answer, or an error — Errc::too_large is answered
+    // 503, any other 488 with a Warning naming it. Unset: every such offer gets 488.
+    std::function<Result<std::string>(std::string_view offer)> answerOffer;
 };
 
 struct OutboundCallEvent {
@@ -171,7 +175,7 @@ public:
     // Places a call (an INVITE to spec.target) and reports ringing, answered and, exactly once,
     // ended to the observer, on this worker. The call counts against max_calls. Requests from
     // the far end are answered here: BYE ends the call; a re-INVITE or UPDATE without an offer
-    // is accepted; one with an offer gets 488 until the media layer can answer it. Errors:
+    // is accepted; one with an offer is answered by spec.answerOffer (488 without one). Errors:
     // Errc::too_large at the call limit, those of ServerLocator::locate() for a target that
     // cannot be used at all; when DNS finds no server, "ended" reports it (502, or 504 when DNS
     // did not answer).

@@ -126,17 +126,30 @@ void B2bua::onOutboundRequest(TransactionId server, const Message& request, Call
     if (call.state != Call::State::confirmed)
         return respondSimple(server, request, 481, "Call/Transaction Does Not Exist");
     if (method == "INVITE" || method == "UPDATE") {
-        // RFC 3264 §8: a new offer needs the media layer's answer; a refresh without one is
-        // answered with the session as it stands (the same description, for a re-INVITE).
-        if (!request.body().empty())
-            return respondSimple(server, request, 488, "Not Acceptable Here");
+        // RFC 3264 §8: a new offer (hold, resume, another codec) is answered by the media layer
+        // (RFC 3311 §5.2: an UPDATE's answer in its 200 too); a refresh without one is answered
+        // with the session as it stands (the same description, for a re-INVITE).
+        const bool offered = !request.body().empty();
+        if (offered) {
+            if (!call.placed->answerOffer)
+                return respondSimple(server, request, 488, "Not Acceptable Here");
+            auto answer = call.placed->answerOffer(request.body());
+            if (!answer) {
+                logger().info("call {}: a new offer refused: {}", call.tag(),
+                              answer.error().message);
+                const int status = answer.error().code == Errc::too_large ? 503 : 488;
+                return layer_.respond(server, status,
+                                      mediaRefusal(request, answer.error(), "").finish());
+            }
+            call.b.lastSdp = std::move(answer).value();
+        }
         call.b.dialog.refreshTarget(request);
         auto w = responseTo(request, 200, "OK", "");
         w.header(HeaderId::contact, contact(call.b.destination));
         w.header(HeaderId::server, options_.userAgent);
-        const bool offer = method == "INVITE" && !call.b.lastSdp.empty();
+        const bool withSdp = (method == "INVITE" || offered) && !call.b.lastSdp.empty();
         layer_.respond(server, 200,
-                       offer ? w.finish(call.b.lastSdp, "application/sdp") : w.finish());
+                       withSdp ? w.finish(call.b.lastSdp, "application/sdp") : w.finish());
         if (method == "INVITE") call.b.ackAwaitedFrom = server;
         return;
     }

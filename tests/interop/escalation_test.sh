@@ -7,6 +7,7 @@
 #   - a rate-limited agent: 429 with Retry-After;
 #   - bad JSON, an unknown member, no token: 400 naming the field, 401;
 #   - the witness log checked from outside (escalation_agent.py verify) lists every step;
+#   - an expert who puts the call on hold and resumes it (re-INVITEs with offers), then hangs up;
 #   - the switchboard command as a client: escalate, experts, witness verify|head|key|proof
 #     (a pinned key, an offline proof, an earlier head that must stay a prefix);
 #   - kill -9 during a burst of escalations loses no acknowledged one: after a restart each
@@ -25,6 +26,7 @@ sip_port=$(free_port 41000)
 api_port=$(free_port 43000)
 slow_port=$(free_port 47000)
 alice_port=$(free_port 49000)
+holder_port=$(free_port 51000)
 media_base=$(( $(free_port 55000) / 2 * 2 ))
 hash() { echo -n "$1" | sha256sum | cut -d' ' -f1; }
 
@@ -50,6 +52,7 @@ cat > "$work/experts.json" <<JSON
 [
   {"id": "slow", "sipUri": "sip:slow@127.0.0.1:$slow_port", "skills": ["billing"], "maxConcurrent": 5},
   {"id": "alice", "sipUri": "sip:alice@127.0.0.1:$alice_port", "skills": ["billing"], "maxConcurrent": 5},
+  {"id": "holder", "sipUri": "sip:holder@127.0.0.1:$holder_port", "skills": ["hold"]},
   {"id": "echo", "sipUri": "sip:echo@127.0.0.1:$sip_port", "skills": ["echo"], "maxConcurrent": 100}
 ]
 JSON
@@ -94,6 +97,17 @@ escalate() {
     "$base/v1/escalations" > "$work/$name.status"
 }
 json() { $agent -c "import json,sys; d=json.load(open('$work/$1.json')); print($2)"; }
+# wait_for_state ID STATE: polls the escalation until it is in STATE, at most 10 s; $state is
+# what it was last.
+wait_for_state() {
+  for _ in $(seq 100); do
+    state=$(curl -s -H 'Authorization: Bearer token-a' "$base/v1/escalations/$1" |
+      $agent -c 'import json,sys; print(json.load(sys.stdin)["state"])')
+    [ "$state" = "$2" ] && return 0
+    sleep 0.1
+  done
+  return 1
+}
 expect_status() { # NAME STATUS
   [ "$(cat "$work/$1.status")" = "$2" ] ||
     fail_with "$1: status $(cat "$work/$1.status"), expected $2: $(cat "$work/$1.json")"
@@ -127,13 +141,7 @@ expect_status chain 201
 grep -qi "^X-IF-Trace-ID: $trace" "$work/chain.headers" || fail_with "no trace id in the answer"
 id=$(json chain "d['payload']['escalation']")
 [ "$(json chain "d['performative']")" = agree ] || fail_with "not agree: $(cat "$work/chain.json")"
-for _ in $(seq 100); do
-  state=$(curl -s -H 'Authorization: Bearer token-a' "$base/v1/escalations/$id" |
-    $agent -c 'import json,sys; print(json.load(sys.stdin)["state"])')
-  [ "$state" = answered ] && break
-  sleep 0.1
-done
-[ "$state" = answered ] || fail_with "the escalation is $state, not answered"
+wait_for_state "$id" answered || fail_with "the escalation is $state, not answered"
 grep -q "X-IF-Trace-ID: $trace" "$work/alice.msg" || fail_with "alice's INVITE has no trace id"
 grep -q "X-IF-Expert-ID: alice" "$work/alice.msg" || fail_with "alice's INVITE has no expert id"
 check "a chain: slow rang out, alice answered an INVITE carrying trace $trace"
@@ -230,6 +238,19 @@ status=0
 "$switchboard" witness verify --proof "$work/edited.json" --key "$work/witness.pem" 2> /dev/null || status=$?
 [ "$status" = 4 ] || fail_with "an edited proof bundle verified (exit $status)"
 check "switchboard escalate (agree; a refusal: exit 3 naming the rule), experts add/list/delete, witness verify with a pinned key ($(tail -n 1 "$work/cli_verify.out" | cut -c1-40)…) lists the same steps; a proof verifies offline and an edited one does not (exit 4)"
+
+# The expert's own offers: hold (a=sendonly, answered a=recvonly), resume (a=sendrecv), then BYE.
+callee expert_hold_uas "$holder_port" holder &
+holder_pid=$!
+wait_listening udp "$holder_port" || fail_with "sipp did not start"
+escalate hold token-a agent-a '{"topic":"demo","expert":"holder","reason":"hold and resume"}'
+expect_status hold 201
+wait "$holder_pid" || fail_with "the expert's hold and resume were not answered as they should be"
+hold_id=$(json hold "d['payload']['escalation']")
+wait_for_state "$hold_id" ended || fail_with "after the expert's BYE the escalation is $state"
+grep -q "call .* answered" "$work/server.log" && ! grep -q "a new offer refused" "$work/server.log" ||
+  fail_with "an offer of the expert's was refused"
+check "an expert put the call on hold (answered a=recvonly), resumed it (a=sendrecv) and hung up: the escalation ended"
 
 # Ended escalations stay for GET up to kept_ended (1 here), the oldest dropped first.
 get_status() { curl -s -o /dev/null -w '%{http_code}' -H 'Authorization: Bearer token-a' "$@"; }

@@ -101,6 +101,58 @@ TEST_F(PlaceCall, AnsweredThenHungUpByTheFarEnd) {
     EXPECT_EQ(b2bua_.transactions().active(), 0u);
 }
 
+// The far end's in-dialog request with an SDP offer (a re-INVITE or UPDATE), as it arrives.
+std::string offerFromFarEnd(const Message& invite, std::string_view method, int cseq,
+                            std::string_view sdp) {
+    return fmt::format("{} sip:sb@127.0.0.1:5060 SIP/2.0\r\nVia: SIP/2.0/UDP "
+                       "127.0.0.1:5090;branch=z9hG4bKre{}\r\nFrom: {};tag=far\r\nTo: {}\r\n"
+                       "Call-ID: {}\r\nCSeq: {} {}\r\nContact: <sip:expert@127.0.0.1:5090>\r\n"
+                       "Content-Type: application/sdp\r\nContent-Length: {}\r\n\r\n{}",
+                       method, cseq, invite.to().text, invite.from().text, invite.callId(), cseq,
+                       method, sdp.size(), sdp);
+}
+
+TEST_F(PlaceCall, TheFarEndsOffersAreAnsweredByTheMediaLayer) {
+    auto spec = expertCall();
+    std::vector<std::string> offers;
+    spec.answerOffer = [&](std::string_view offer) -> Result<std::string> {
+        offers.emplace_back(offer);
+        if (offer.find("m=video") != std::string_view::npos)
+            return fail(Errc::unsupported, "SDP: no codec in common");
+        return "v=0 answer to " + std::string(offer);
+    };
+    ASSERT_TRUE(b2bua_.placeCall(std::move(spec), observer_));
+    auto invite = parsed(sender_.sent.back());
+    respond(invite, 200, "Content-Type: application/sdp\r\n", "v=0 answer\r\n");
+
+    deliver(offerFromFarEnd(invite, "INVITE", 2, "hold a=sendonly"));
+    auto ok = parsed(sender_.replies.back());
+    EXPECT_EQ(ok.status(), 200);
+    EXPECT_EQ(ok.body(), "v=0 answer to hold a=sendonly");
+    // RFC 3311 §5.2: an UPDATE's answer is in its 200.
+    deliver(offerFromFarEnd(invite, "UPDATE", 3, "resume a=sendrecv"));
+    ok = parsed(sender_.replies.back());
+    EXPECT_EQ(ok.status(), 200);
+    EXPECT_EQ(ok.body(), "v=0 answer to resume a=sendrecv");
+    // What the media layer refuses: 488 with a Warning naming why; the call goes on.
+    deliver(offerFromFarEnd(invite, "UPDATE", 4, "m=video"));
+    auto refused = parsed(sender_.replies.back());
+    EXPECT_EQ(refused.status(), 488);
+    EXPECT_NE(refused.header("Warning").value_or("").find("no codec in common"),
+              std::string_view::npos);
+    EXPECT_EQ(offers.size(), 3u);
+    EXPECT_EQ(b2bua_.stats().calls, 1u);
+    ASSERT_EQ(events_.size(), 1u); // answered only: nothing ended
+}
+
+TEST_F(PlaceCall, WithoutAnAnswererOffersGet488) {
+    ASSERT_TRUE(b2bua_.placeCall(expertCall(), observer_));
+    auto invite = parsed(sender_.sent.back());
+    respond(invite, 200, "Content-Type: application/sdp\r\n", "v=0 answer\r\n");
+    deliver(offerFromFarEnd(invite, "INVITE", 2, "hold a=sendonly"));
+    EXPECT_EQ(parsed(sender_.replies.back()).status(), 488);
+}
+
 TEST_F(PlaceCall, RejectedCallEndsWithTheStatus) {
     ASSERT_TRUE(b2bua_.placeCall(expertCall(), observer_));
     auto invite = parsed(sender_.sent.back());
