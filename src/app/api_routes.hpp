@@ -40,8 +40,13 @@ void addWitnessRoutes(api::Router& router, ApiServices& services);
 // /metrics, /healthz, /readyz, /v1/openapi.json.
 void addOperationsRoutes(api::Router& router, ApiServices& services);
 
-// Runs `work` on the control loop; `work` answers through `respond`.
-void onControl(ApiServices& services, std::function<void()> work);
+// Runs `work` on the control loop; `work` answers through `respond`. The request's catch-all
+// boundary (ARCHITECTURE.md "Errors"): when `work` throws, `respond` answers 500 at once, and the
+// exception goes on to the control loop's own boundary (Server::run), which logs and counts it.
+void onControl(asio::io_context& control, api::Respond respond, std::function<void()> work);
+inline void onControl(ApiServices& services, api::Respond respond, std::function<void()> work) {
+    onControl(services.control, std::move(respond), std::move(work));
+}
 
 // An RFC 9457 problem for a request body or parameter the service refused: 400 naming the
 // field (the error's JSON pointer, api/ifmessage.hpp), or the status its code implies.

@@ -54,18 +54,21 @@ void escalate(ApiServices& s, const api::Request& request, const api::Respond& r
     auto escalate = api::readEscalateRequest(message->payload);
     if (!escalate) return respond(badRequest(escalate.error()));
     const std::string traceId = traceOf(request, *message);
-    onControl(s, [&s, agent = request.agent, message = std::move(message).value(),
-                  escalate = std::move(escalate).value(), traceId, respond] {
-        s.escalations.escalate(
-            agent, message, escalate, traceId, [respond, traceId](EscalationAnswer answer) {
-                auto response = answerOf(answer, traceId);
-                if (answer.status == 201)
-                    response.headers.emplace_back(
-                        "Location", "/v1/escalations/" +
-                                        answer.body["payload"]["escalation"].get<std::string>());
-                respond(std::move(response));
-            });
-    });
+    onControl(s, respond,
+              [&s, agent = request.agent, message = std::move(message).value(),
+               escalate = std::move(escalate).value(), traceId, respond] {
+                  s.escalations.escalate(
+                      agent, message, escalate, traceId,
+                      [respond, traceId](EscalationAnswer answer) {
+                          auto response = answerOf(answer, traceId);
+                          if (answer.status == 201)
+                              response.headers.emplace_back(
+                                  "Location",
+                                  "/v1/escalations/" +
+                                      answer.body["payload"]["escalation"].get<std::string>());
+                          respond(std::move(response));
+                      });
+              });
 }
 
 void list(ApiServices& s, const api::Request& request, const api::Respond& respond) {
@@ -84,15 +87,22 @@ void list(ApiServices& s, const api::Request& request, const api::Respond& respo
             return respond(api::problem(400, "Bad Request", "limit must be from 1 to 1000",
                                         {{"field", "limit"}}));
     }
-    onControl(s, [&s, agent = request.agent, state, limit, respond] {
+    onControl(s, respond, [&s, agent = request.agent, state, limit, respond] {
         respond(api::jsonResponse(200, {{"escalations", s.escalations.list(agent, state, limit)}}));
     });
 }
 
 } // namespace
 
-void onControl(ApiServices& services, std::function<void()> work) {
-    asio::post(services.control, std::move(work));
+void onControl(asio::io_context& control, api::Respond respond, std::function<void()> work) {
+    asio::post(control, [respond = std::move(respond), work = std::move(work)] {
+        try {
+            work();
+        } catch (...) {
+            respond(api::problem(500, {}, "the request failed on the control loop"));
+            throw;
+        }
+    });
 }
 
 api::Response badRequest(const Error& error) {
@@ -112,7 +122,7 @@ void addEscalationRoutes(api::Router& router, ApiServices& s) {
     (void)router.add(
         "GET", "/v1/escalations/{id}",
         [&s](const api::Request& r, const api::PathParams& p, const api::Respond& respond) {
-            onControl(s, [&s, agent = r.agent, id = p.at("id"), respond] {
+            onControl(s, respond, [&s, agent = r.agent, id = p.at("id"), respond] {
                 auto found = s.escalations.find(id, agent);
                 respond(found ? api::jsonResponse(200, *found)
                               : api::problem(404, {}, "no such escalation of yours",
@@ -122,7 +132,7 @@ void addEscalationRoutes(api::Router& router, ApiServices& s) {
     (void)router.add(
         "DELETE", "/v1/escalations/{id}",
         [&s](const api::Request& r, const api::PathParams& p, const api::Respond& respond) {
-            onControl(s, [&s, agent = r.agent, id = p.at("id"), respond] {
+            onControl(s, respond, [&s, agent = r.agent, id = p.at("id"), respond] {
                 s.escalations.hangUp(id, agent, [respond](const EscalationAnswer& answer) {
                     respond(answerOf(answer, {}));
                 });

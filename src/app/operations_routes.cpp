@@ -13,7 +13,7 @@ void addOperationsRoutes(api::Router& router, ApiServices& s) {
     (void)router.add(
         "GET", "/metrics",
         [&s](const api::Request&, const api::PathParams&, const api::Respond& respond) {
-            onControl(s, [&s, respond] { respond(api::metricsResponse(s.metrics())); });
+            onControl(s, respond, [&s, respond] { respond(api::metricsResponse(s.metrics())); });
         },
         Access::open);
     // Alive: the API thread answers. Ready: the control loop answers too, and can escalate.
@@ -26,7 +26,7 @@ void addOperationsRoutes(api::Router& router, ApiServices& s) {
     (void)router.add(
         "GET", "/readyz",
         [&s](const api::Request&, const api::PathParams&, const api::Respond& respond) {
-            onControl(s, [&s, respond] {
+            onControl(s, respond, [&s, respond] {
                 const auto why = s.notReady();
                 respond(api::healthResponse(why.empty(), why));
             });

@@ -125,44 +125,47 @@ void write(ApiServices& s, const Kind& kind, const api::Request& request, const 
     if (auto refused = notAdmin(s, request)) return respond(std::move(*refused));
     auto document = kind.read(request.body, pathId);
     if (!document) return respond(badRequest(document.error()));
-    onControl(s, [&s, kind, creating = pathId.empty(), doc = std::move(document).value(),
-                  agent = request.agent, respond] {
-        const std::string id = doc["id"];
-        auto previous = kind.get(s.registry, id);
-        const bool exists = previous.has_value();
-        if (creating && exists)
-            return respond(api::problem(
-                409, {}, fmt::format("{} \"{}\" exists; PUT replaces it", kind.name, id),
-                {{"field", "/id"}}));
-        if (!creating && !exists) return respond(notFound(kind, id));
-        // The registry checks what the reader cannot (a chain's experts exist); a copy takes
-        // the change first so that a refusal leaves both the store and the registry as they were.
-        registry::Registry trial = s.registry;
-        if (auto ok = kind.upsert(trial, doc); !ok) return respond(badRequest(ok.error()));
-        if (auto stored = s.documents.put(kind.name, id, doc.dump()); !stored)
-            return respond(
-                api::problem(503, {}, "the registry store failed: " + stored.error().message));
-        s.registry = std::move(trial);
-        s.witness.append(
-            {newTraceId(),
-             unixTimeMs(),
-             fmt::format("registry.{}.{}", kind.name, creating ? "created" : "updated"),
-             "agent:" + agent,
-             {{"id", id}, {"document", doc}}},
-            [&s, kind, id, previous, respond, creating, doc](const Result<std::uint64_t>& at) {
-                if (!at) {
-                    restore(s, kind, id, previous);
-                    return respond(unwitnessed(at.error()));
-                }
-                respond(api::jsonResponse(creating ? 201 : 200, doc));
-            });
-    });
+    onControl(
+        s, respond,
+        [&s, kind, creating = pathId.empty(), doc = std::move(document).value(),
+         agent = request.agent, respond] {
+            const std::string id = doc["id"];
+            auto previous = kind.get(s.registry, id);
+            const bool exists = previous.has_value();
+            if (creating && exists)
+                return respond(api::problem(
+                    409, {}, fmt::format("{} \"{}\" exists; PUT replaces it", kind.name, id),
+                    {{"field", "/id"}}));
+            if (!creating && !exists) return respond(notFound(kind, id));
+            // The registry checks what the reader cannot (a chain's experts exist); a copy takes
+            // the change first so that a refusal leaves both the store and the registry as they
+            // were.
+            registry::Registry trial = s.registry;
+            if (auto ok = kind.upsert(trial, doc); !ok) return respond(badRequest(ok.error()));
+            if (auto stored = s.documents.put(kind.name, id, doc.dump()); !stored)
+                return respond(
+                    api::problem(503, {}, "the registry store failed: " + stored.error().message));
+            s.registry = std::move(trial);
+            s.witness.append(
+                {newTraceId(),
+                 unixTimeMs(),
+                 fmt::format("registry.{}.{}", kind.name, creating ? "created" : "updated"),
+                 "agent:" + agent,
+                 {{"id", id}, {"document", doc}}},
+                [&s, kind, id, previous, respond, creating, doc](const Result<std::uint64_t>& at) {
+                    if (!at) {
+                        restore(s, kind, id, previous);
+                        return respond(unwitnessed(at.error()));
+                    }
+                    respond(api::jsonResponse(creating ? 201 : 200, doc));
+                });
+        });
 }
 
 void erase(ApiServices& s, const Kind& kind, const api::Request& request, std::string id,
            const api::Respond& respond) {
     if (auto refused = notAdmin(s, request)) return respond(std::move(*refused));
-    onControl(s, [&s, kind, id = std::move(id), agent = request.agent, respond] {
+    onControl(s, respond, [&s, kind, id = std::move(id), agent = request.agent, respond] {
         auto previous = kind.get(s.registry, id);
         registry::Registry trial = s.registry;
         if (auto ok = kind.remove(trial, id); !ok)
@@ -196,8 +199,9 @@ void addKind(api::Router& router, ApiServices& s, const Kind& kind) {
     (void)router.add(
         "GET", kind.collection,
         [&s, kind](const api::Request&, const api::PathParams&, const api::Respond& respond) {
-            onControl(
-                s, [&s, kind, respond] { respond(api::jsonResponse(200, kind.list(s.registry))); });
+            onControl(s, respond, [&s, kind, respond] {
+                respond(api::jsonResponse(200, kind.list(s.registry)));
+            });
         });
     (void)router.add("POST", kind.collection,
                      [&s, kind](const api::Request& r, const api::PathParams&,
@@ -205,7 +209,7 @@ void addKind(api::Router& router, ApiServices& s, const Kind& kind) {
     (void)router.add(
         "GET", one,
         [&s, kind](const api::Request&, const api::PathParams& p, const api::Respond& respond) {
-            onControl(s, [&s, kind, id = p.at("id"), respond] {
+            onControl(s, respond, [&s, kind, id = p.at("id"), respond] {
                 auto doc = kind.get(s.registry, id);
                 respond(doc ? api::jsonResponse(200, *doc) : notFound(kind, id));
             });

@@ -52,7 +52,20 @@ Result<void> Server::start() {
 void Server::run() {
     if (!started_) return;
     logger().info("running; stop with SIGINT or SIGTERM");
-    context_.run();
+    // ARCHITECTURE.md "Errors": the control loop's catch-all boundary. A handler that throws
+    // loses its own work only (an API request it served has been answered 500 by onControl);
+    // the loop, and every call and escalation on it, goes on.
+    while (!context_.stopped()) {
+        try {
+            context_.run();
+        } catch (const std::exception& e) {
+            ++handlerFailures_;
+            logger().error("control loop: a handler threw: {}", e.what());
+        } catch (...) {
+            ++handlerFailures_;
+            logger().error("control loop: a handler threw a non-standard exception");
+        }
+    }
     logger().info("stopped");
 }
 
@@ -235,6 +248,9 @@ void Server::gatewayMetrics(api::MetricsText& m) const {
     m.gauge("switchboard_sip_transactions", "SIP transactions now.",
             double(b2bua_->transactions().active()));
     m.counter("switchboard_sip_calls_total", "SIP calls begun.", double(calls.callsTotal));
+    m.counter("switchboard_control_handler_failures_total",
+              "Handlers on the control loop that threw (each lost only its own work).",
+              double(handlerFailures_));
     m.counter("switchboard_sip_calls_answered_total", "SIP calls answered.",
               double(calls.callsAnswered));
     m.counter("switchboard_sip_calls_failed_total", "SIP calls that failed.",
@@ -302,7 +318,8 @@ std::string Server::statsLine() const {
         "stray_responses={} media_sessions={} rtp_ports={} rtp_in={} rtp_out={} rtp_malformed={} "
         "rtp_wrong_source={} srtp_rejected={} media_relayed={} media_transcoded={} "
         "media_dropped={} media_concealed={} conference_rooms={} conference_participants={} "
-        "jitter_played={} jitter_lost={} jitter_late={} failures_by_status={}",
+        "jitter_played={} jitter_lost={} jitter_late={} failures_by_status={} "
+        "handler_failures={}",
         calls.calls, calls.dialogs, b2bua_->transactions().active(), calls.callsTotal,
         calls.callsAnswered, calls.callsFailed, calls.callsCancelled, calls.callsReaped,
         calls.rejectedOverload, calls.rejectedLoop, calls.rejectedNoRoute, calls.failovers,
@@ -314,7 +331,7 @@ std::string Server::statsLine() const {
         media.bridges.relayed, media.bridges.transcoded, media.bridges.dropped,
         media.bridges.concealed, conference_ ? conference_->rooms() : 0,
         conference_ ? conference_->participants() : 0, rooms.jitter.played, rooms.jitter.lost,
-        rooms.jitter.late, failures.empty() ? "none" : failures);
+        rooms.jitter.late, failures.empty() ? "none" : failures, handlerFailures_);
 }
 
 void Server::shutdown(std::string_view reason) {

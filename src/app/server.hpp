@@ -54,6 +54,8 @@ public:
     // One line of counters: "stats: calls=… dialogs=… transactions=… …" (also logged on
     // SIGUSR1). Call on the control loop.
     std::string statsLine() const;
+    // Handlers on the control loop that threw, caught by run()'s catch-all boundary.
+    std::uint64_t handlerFailures() const noexcept { return handlerFailures_; }
     // The agent API's port (0 when it is off); after start().
     std::uint16_t apiPort() const noexcept { return escalations_ ? escalations_->apiPort() : 0; }
     std::vector<api::RouteInfo> apiRoutes() const {
@@ -80,6 +82,7 @@ private:
 
     Config config_;
     asio::io_context context_{1}; // concurrency hint 1: only run()'s thread runs it
+    std::uint64_t handlerFailures_ = 0;
     std::optional<asio::signal_set> signals_;
     std::optional<asio::signal_set> statsSignal_;
     std::optional<asio::signal_set> reloadSignal_;

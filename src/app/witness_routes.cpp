@@ -41,7 +41,7 @@ json hexes(const std::vector<witness::Hash>& hashes) {
 }
 
 void head(ApiServices& s, const api::Respond& respond) {
-    onControl(s, [&s, respond] {
+    onControl(s, respond, [&s, respond] {
         const auto& tree = s.witness.tree();
         auto root = tree.root(tree.size());
         auto signedHead = witness::signHead(s.signer, tree.size(), *root, unixTimeMs());
@@ -62,7 +62,7 @@ void entries(ApiServices& s, const api::Request& request, const api::Respond& re
         return respond(api::problem(400, {},
                                     fmt::format("to must be from `from` to from + {}", kMaxEntries),
                                     {{"field", "to"}}));
-    onControl(s, [&s, from = *from, to = *to, respond] {
+    onControl(s, respond, [&s, from = *from, to = *to, respond] {
         s.witness.read(from, to, [from, respond](Result<std::vector<std::string>> bodies) {
             if (!bodies) return respond(api::problem(503, {}, bodies.error().message));
             respond(api::jsonResponse(200, {{"from", from}, {"entries", *bodies}}));
@@ -75,7 +75,7 @@ void inclusion(ApiServices& s, const api::Request& request, const api::Respond& 
     if (!index) return respond(parameterProblem(index.error()));
     auto size = number(request, "size");
     if (!size) return respond(parameterProblem(size.error()));
-    onControl(s, [&s, index = *index, size = *size, respond] {
+    onControl(s, respond, [&s, index = *index, size = *size, respond] {
         const auto& tree = s.witness.tree();
         auto proof = tree.inclusionProof(index, size);
         if (!proof)
@@ -92,7 +92,7 @@ void consistency(ApiServices& s, const api::Request& request, const api::Respond
     if (!from) return respond(parameterProblem(from.error()));
     auto to = number(request, "to");
     if (!to) return respond(parameterProblem(to.error()));
-    onControl(s, [&s, from = *from, to = *to, respond] {
+    onControl(s, respond, [&s, from = *from, to = *to, respond] {
         const auto& tree = s.witness.tree();
         auto proof = tree.consistencyProof(from, to);
         if (!proof) return respond(api::problem(400, {}, proof.error().message, {{"field", "to"}}));

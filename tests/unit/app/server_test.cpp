@@ -1,3 +1,4 @@
+#include "app/api_routes.hpp"
 #include "app/server.hpp"
 #include "core/log.hpp"
 
@@ -66,6 +67,37 @@ TEST(Server, StopFromAnotherThreadEndsRun) {
     });
     EXPECT_TRUE(runReturnsWithin(server, 10s));
     stopper.join();
+}
+
+// A handler on the control loop that throws loses its own work only: the loop goes on (a later
+// handler runs, stop() still ends run()), and the failure is counted.
+TEST(Server, AThrowingHandlerDoesNotStopTheControlLoop) {
+    Server server(testConfig());
+    ASSERT_TRUE(started(server));
+    bool later = false;
+    asio::post(server.context(), [] { throw std::runtime_error("a handler's bug"); });
+    asio::post(server.context(), [] { throw 42; });
+    asio::post(server.context(), [&] {
+        later = true;
+        server.stop();
+    });
+    EXPECT_TRUE(runReturnsWithin(server, 10s));
+    EXPECT_TRUE(later);
+    EXPECT_EQ(server.handlerFailures(), 2u);
+    EXPECT_NE(server.statsLine().find(" handler_failures=2"), std::string::npos);
+}
+
+// An API request whose work throws on the control loop is answered 500 at once, and the
+// exception still reaches the loop's boundary to be counted there.
+TEST(OnControl, AThrowingRequestIsAnswered500) {
+    asio::io_context control;
+    std::optional<api::Response> answer;
+    onControl(
+        control, [&](api::Response r) { answer = std::move(r); },
+        [] { throw std::runtime_error("a handler's bug"); });
+    EXPECT_THROW(control.run(), std::runtime_error);
+    ASSERT_TRUE(answer);
+    EXPECT_EQ(answer->status, 500);
 }
 
 TEST(Server, StopBeforeRunEndsRunAtOnce) {
