@@ -203,7 +203,7 @@ public:
                                                     "or echo = true",
                                                     path));
             if (echo) {
-                route.conference = kEchoRoom;
+                route.conference = session::kEchoRoom;
             } else if (target) {
                 sipUri(*target, join(path, "target"));
                 route.target = target->get();

@@ -9,6 +9,7 @@
 // to 16777216, got "big"`).
 
 #include "core/result.hpp"
+#include "session/echo_room.hpp"
 #include "sip/transport_kind.hpp"
 
 #include <cstddef>
@@ -65,10 +66,6 @@ struct CallsConfig {
 
     bool operator==(const CallsConfig&) const = default;
 };
-
-// The room of a route with `echo = true`, in RouteConfig::conference: not a name a configured
-// room can have (letters, digits, '-', '_', '.').
-inline constexpr std::string_view kEchoRoom = "*echo";
 
 // One [[routes]] entry; the patterns and URIs are validated by the reader.
 struct RouteConfig {

@@ -35,8 +35,8 @@ EscalationService::~EscalationService() {
 }
 
 Result<std::unique_ptr<EscalationService>>
-EscalationService::start(asio::io_context& context, const Config& config, sip::B2bua& b2bua,
-                         Conference& rooms, std::function<void(api::MetricsText&)> gatewayMetrics) {
+EscalationService::start(asio::io_context& context, const Config& config, room::Rooms& rooms,
+                         std::function<void(api::MetricsText&)> gatewayMetrics) {
     const auto& e = config.escalations;
     std::unique_ptr<EscalationService> s(new EscalationService(context, config));
     auto policy = readPolicy(e.policy);
@@ -63,13 +63,12 @@ EscalationService::start(asio::io_context& context, const Config& config, sip::B
     if (auto loaded = s->loadRegistry(); !loaded) return fail(loaded.error());
 
     EscalationOptions options;
-    options.from = e.from;
     options.defaultRing = std::chrono::seconds(e.ringSeconds);
     options.keptEnded = e.keptEnded;
     options.mediaSrtp = config.media.srtp;
     auto* http = &s->http_;
     s->escalations_ = std::make_unique<Escalations>(
-        context, b2bua, rooms, s->registry_, s->guard_, *s->witness_, std::move(options),
+        context, rooms, s->registry_, s->guard_, *s->witness_, std::move(options),
         [http](const json& message, const std::string& key, const std::string& agent) {
             if (*http) (*http)->events().publish(message.dump(), key, agent);
         });

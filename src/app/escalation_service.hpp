@@ -26,13 +26,14 @@ public:
     // Errors: Errc::config for a bad policy, experts file or token table; Errc::io when the
     // storage, the key or the API's port cannot be had.
     static Result<std::unique_ptr<EscalationService>>
-    start(asio::io_context& context, const Config& config, sip::B2bua& b2bua, Conference& rooms,
+    start(asio::io_context& context, const Config& config, room::Rooms& rooms,
           std::function<void(api::MetricsText&)> gatewayMetrics);
     ~EscalationService();
 
     // SIGHUP: reads the policy file again; a bad one keeps the policy in force (and says why).
     void reloadPolicy();
-    // Stops the API (no more requests) and hangs up every escalation's calls.
+    // Stops the API (no more requests) and hangs up every escalation's calls. The rooms must
+    // outlive the service.
     void stop();
 
     std::uint16_t apiPort() const noexcept { return http_ ? http_->port() : 0; }

@@ -7,6 +7,7 @@
 #include "sip/uri.hpp"
 
 #include <algorithm>
+#include <asio/post.hpp>
 #include <fmt/format.h>
 
 namespace sb::app {
@@ -18,10 +19,6 @@ using Clock = std::chrono::system_clock;
 spdlog::logger& logger() {
     return log::get("app");
 }
-
-// Conference keys of the calls we place have the top bit set, apart from the B2BUA's call ids
-// (which key the calls it answers into rooms).
-constexpr std::uint64_t kPlacedKeyBit = std::uint64_t{1} << 63;
 
 // RFC 3261 §19.1: sips: (TLS all the way) or ;transport=tls (to the first hop).
 bool tlsSignalling(std::string_view text) {
@@ -55,16 +52,17 @@ std::optional<EscalationState> stateByName(std::string_view name) noexcept {
     return std::nullopt;
 }
 
-// One call to one expert.
+// One call to one expert: a leg of the escalation's room.
 struct Escalations::Attempt {
     std::string expert;
-    std::uint64_t key = 0;  // the call's in the rooms
-    std::uint64_t call = 0; // the B2BUA's
+    room::LegId leg;
     int stage = 0;
-    bool ringing = false, live = true; // live: not ended yet
+    room::LegState state = room::LegState::setup;
+    bool live() const { return !room::isFinal(state); }
 };
 
-struct Escalations::Escalation {
+struct Escalations::Escalation final : room::RoomObserver {
+    Escalations& owner;
     std::string id, agent, traceId, messageId;
     api::EscalateRequest request;
     EscalationState state = EscalationState::ringing;
@@ -76,28 +74,38 @@ struct Escalations::Escalation {
     std::int64_t createdMs = 0, answeredMs = 0, endedMs = 0;
     std::uint64_t sequence = 0; // of its events
     asio::steady_timer stageTimer;
+    std::unique_ptr<room::Room> room; // until it is over and its last leg has closed
+    room::LegId answered;             // the leg of the expert who answered
+    bool endingStage = false;         // its calls are being hung up: no second stageOver
 
-    explicit Escalation(asio::io_context& context) : stageTimer(context) {}
-    std::string room() const { return "escalation-" + id; }
+    Escalation(Escalations& o, asio::io_context& context) : owner(o), stageTimer(context) {}
     bool over() const {
         return state == EscalationState::ended || state == EscalationState::failed;
     }
+    Attempt* attempt(room::LegId leg) {
+        for (auto& a : attempts)
+            if (a.leg == leg) return &a;
+        return nullptr;
+    }
+    bool stageLive() const {
+        return std::any_of(attempts.begin(), attempts.end(), [&](const Attempt& a) {
+            return a.live() && a.stage == static_cast<int>(stage);
+        });
+    }
+    void onLegChange(room::Room&, const room::LegChange& change, room::RoomState before) override {
+        owner.onLegChange(*this, change, before);
+    }
 };
 
-Escalations::Escalations(asio::io_context& context, sip::B2bua& b2bua, Conference& rooms,
+Escalations::Escalations(asio::io_context& context, room::Rooms& rooms,
                          registry::Registry& registry, guard::Guard& guard,
                          witness::WitnessLog& witness, EscalationOptions options, Publish publish)
-    : context_(context), b2bua_(b2bua), rooms_(rooms), registry_(registry), guard_(guard),
-      witness_(witness), options_(std::move(options)), publish_(std::move(publish)) {}
+    : context_(context), rooms_(rooms), registry_(registry), guard_(guard), witness_(witness),
+      options_(std::move(options)), publish_(std::move(publish)) {}
 
+// The rooms go with their escalations: each hangs up its legs and frees their media, silently.
 Escalations::~Escalations() {
-    alive_.reset(); // the calls' last events, from the hang-ups below, find no one
-    for (auto& [id, e] : escalations_)
-        for (auto& a : e->attempts)
-            if (a.live) {
-                b2bua_.hangUp(a.call);
-                rooms_.left(a.key);
-            }
+    alive_.reset();
 }
 
 void Escalations::witness(const std::string& traceId, std::string type, std::string actor,
@@ -128,6 +136,7 @@ EscalationAnswer witnessFailed(std::string_view done, const Error& error) {
 void Escalations::inform(Escalation& e, json detail) {
     detail["escalation"] = e.id;
     detail["state"] = stateName(e.state);
+    if (e.room) detail["room_state"] = room::stateName(e.room->state());
     detail["sequence"] = ++e.sequence;
     publish_(api::makeIfMessage("inform", e.agent, e.traceId, std::move(detail)), e.id, e.agent);
 }
@@ -218,9 +227,10 @@ void Escalations::escalate(const std::string& agent, const api::IfMessage& messa
     if (auto admitted = guard_.admit(guard::LimitScope::agent, agent, now); !admitted)
         return refuse(admitted, "refuse", admitted.status);
 
-    auto owned = std::make_unique<Escalation>(context_);
+    auto owned = std::make_unique<Escalation>(*this, context_);
     Escalation& e = *owned;
     e.id = "esc-" + randomHex(12);
+    e.room = rooms_.open("escalation-" + e.id, traceId, e);
     e.agent = agent;
     e.traceId = traceId;
     e.messageId = message.id;
@@ -247,7 +257,7 @@ void Escalations::escalate(const std::string& agent, const api::IfMessage& messa
                 done(witnessFailed("not started", stored.error()));
                 if (alive.expired()) return;
                 if (auto found = escalations_.find(id); found != escalations_.end()) {
-                    hangUpAll(*found->second);
+                    hangUpAll(*found->second, "the witness log failed");
                     finish(*found->second, EscalationState::failed, "the witness log failed");
                 }
             });
@@ -269,57 +279,32 @@ void Escalations::ringStage(Escalation& e) {
                      {"reason", d.reason}});
             continue;
         }
-        Attempt a{id, kPlacedKeyBit | nextKey_++, 0, static_cast<int>(e.stage)};
-        auto offer = rooms_.offer(a.key, e.room(), e.traceId);
-        sip::OutboundCallSpec spec;
-        spec.target = expert->sipUri;
-        spec.from = options_.from;
-        spec.headers = {
-            {"X-IF-Trace-ID", e.traceId}, {"X-IF-Expert-ID", id}, {"X-IF-Escalation-ID", e.id}};
-        Result<std::uint64_t> call = offer ? Result<std::uint64_t>(0) : fail(offer.error());
-        if (offer) {
-            spec.body = std::move(offer).value();
-            spec.contentType = "application/sdp";
-            // The expert's later offers (hold, resume, a codec change) go to the room too.
-            spec.answerOffer = [this, alive = std::weak_ptr<bool>(alive_), key = a.key,
-                                room = e.room(), trace = e.traceId](std::string_view offer) {
-                if (alive.expired())
-                    return Result<std::string>(fail(Errc::closed, "shutting down"));
-                return rooms_.join(key, room, offer, trace);
-            };
-            call = b2bua_.placeCall(
-                std::move(spec),
-                [this, alive = std::weak_ptr<bool>(alive_), escalation = e.id,
-                 key = a.key](std::uint64_t call, const sip::OutboundCallEvent& event) {
-                    if (!alive.expired()) onCall(escalation, key, call, event);
-                });
-        }
-        if (!call) {
-            rooms_.left(a.key);
+        room::Dial dial{expert->sipUri,
+                        {},
+                        {{"Trace-ID", e.traceId}, {"Expert-ID", id}, {"Escalation-ID", e.id}}};
+        auto leg = e.room->dial("sip", std::move(dial), room::Role::essential);
+        if (!leg) {
             guard_.release(guard::LimitScope::expert, id);
             logger().warn("trace={} escalation {}: calling {} failed: {}", e.traceId, e.id, id,
-                          call.error().message);
+                          leg.error().message);
             witness(e.traceId, "call.failed", "switchboard",
-                    {{"escalation", e.id}, {"expert", id}, {"reason", call.error().message}});
+                    {{"escalation", e.id}, {"expert", id}, {"reason", leg.error().message}});
             continue;
         }
-        a.call = *call;
+        e.attempts.push_back({id, *leg, static_cast<int>(e.stage)});
         ++stats_.callsPlaced;
-        e.attempts.push_back(a);
-        logger().info("trace={} escalation {}: calling {} at {} (call {})", e.traceId, e.id, id,
-                      expert->sipUri, a.call);
+        logger().info("trace={} escalation {}: calling {} at {} (leg {}, {})", e.traceId, e.id, id,
+                      expert->sipUri, leg->value(), e.room->describe(*leg));
         witness(e.traceId, "call.placed", "switchboard",
                 {{"escalation", e.id},
                  {"expert", id},
                  {"uri", expert->sipUri},
                  {"stage", e.stage},
-                 {"call", a.call}});
+                 {"leg", leg->value()},
+                 {"room_state", room::stateName(e.room->state())}});
         inform(e, {{"event", "calling"}, {"expert", id}, {"stage", e.stage}});
     }
-    const bool anyLive = std::any_of(e.attempts.begin(), e.attempts.end(), [&](const Attempt& a) {
-        return a.live && a.stage == static_cast<int>(e.stage);
-    });
-    if (!anyLive) return stageOver(e, "no expert of the stage could be called");
+    if (!e.stageLive()) return stageOver(e, "no expert of the stage could be called");
     e.stageTimer.expires_after(stage.ring);
     e.stageTimer.async_wait([this, alive = std::weak_ptr<bool>(alive_), id = e.id,
                              stage = e.stage](const std::error_code& error) {
@@ -332,72 +317,125 @@ void Escalations::ringStage(Escalation& e) {
     });
 }
 
-void Escalations::onCall(const std::string& id, std::uint64_t key, std::uint64_t call,
-                         const sip::OutboundCallEvent& event) {
-    auto found = escalations_.find(id);
-    if (found == escalations_.end()) return;
-    Escalation& e = *found->second;
-    auto attempt = std::find_if(e.attempts.begin(), e.attempts.end(),
-                                [&](const Attempt& a) { return a.key == key; });
-    if (attempt == e.attempts.end()) return;
-    Attempt& a = *attempt;
-    const std::string actor = "expert:" + a.expert;
-    using Kind = sip::OutboundCallEvent::Kind;
-    switch (event.kind) {
-    case Kind::ringing:
-        if (a.ringing) return;
-        a.ringing = true;
-        witness(e.traceId, "call.ringing", actor,
-                {{"escalation", e.id}, {"call", call}, {"status", event.status}});
-        return inform(e, {{"event", "ringing"}, {"expert", a.expert}});
-    case Kind::answered: {
-        if (e.state != EscalationState::ringing) return b2bua_.hangUp(call); // lost the race
-        if (auto joined = rooms_.answered(key, event.body); !joined) {
-            logger().warn("trace={} escalation {}: {}'s answer is unusable: {}", e.traceId, e.id,
-                          a.expert, joined.error().message);
-            witness(e.traceId, "call.refused", "switchboard",
-                    {{"escalation", e.id}, {"call", call}, {"reason", joined.error().message}});
-            return b2bua_.hangUp(call);
-        }
+namespace {
+
+// How the agent's event stream and the witness log name a leg's change.
+std::string_view eventOf(const room::LegChange& c) {
+    using enum room::LegState;
+    switch (c.to) {
+    case ringing:
+        return "ringing";
+    case connected:
+        return c.from == hold ? "resumed" : "answered";
+    case hold:
+        return "hold";
+    case disconnecting:
+        return "hanging_up";
+    case closed:
+        return "left";
+    case failed:
+        return "leg_failed";
+    case setup:
+        break;
+    }
+    return "calling";
+}
+
+std::string_view witnessTypeOf(const room::LegChange& c) {
+    using enum room::LegState;
+    switch (c.to) {
+    case ringing:
+        return "call.ringing";
+    case connected:
+        return c.from == hold ? "call.resumed" : "call.answered";
+    case hold:
+        return "call.hold";
+    case disconnecting:
+        return "call.hanging_up";
+    case closed:
+        return "call.ended";
+    case failed:
+        return "call.failed";
+    case setup:
+        break;
+    }
+    return "call.placed";
+}
+
+} // namespace
+
+void Escalations::onLegChange(Escalation& e, const room::LegChange& change,
+                              room::RoomState before) {
+    using enum room::LegState;
+    Attempt* found = e.attempt(change.leg);
+    if (!found) return;
+    Attempt& a = *found;
+    a.state = change.to;
+    const bool answer = change.to == connected && change.from != hold;
+    const bool wins = answer && e.state == EscalationState::ringing;
+    if (wins) {
         e.state = EscalationState::answered;
         e.expert = a.expert;
+        e.answered = change.leg;
         e.answeredMs = unixTimeMs();
         e.stageTimer.cancel();
         ++stats_.answered;
-        logger().info("trace={} escalation {}: {} answered (call {})", e.traceId, e.id, a.expert,
-                      call);
-        witness(e.traceId, "call.answered", actor, {{"escalation", e.id}, {"call", call}});
-        for (auto& other : e.attempts)
-            if (other.live && other.key != key) b2bua_.hangUp(other.call); // §16.7: cancel the rest
-        return inform(e, {{"event", "answered"}, {"expert", a.expert}});
+        logger().info("trace={} escalation {}: {} answered ({})", e.traceId, e.id, a.expert,
+                      e.room->describe(change.leg));
     }
-    case Kind::ended:
-        a.live = false;
-        rooms_.left(key);
-        guard_.release(guard::LimitScope::expert, a.expert);
-        witness(e.traceId, "call.ended", event.status == 0 ? std::string("switchboard") : actor,
-                {{"escalation", e.id},
-                 {"call", call},
-                 {"status", event.status},
-                 {"reason", event.reason}});
-        if (e.state == EscalationState::answered && e.expert == a.expert)
-            return finish(e, EscalationState::ended,
-                          event.status == 0 ? "hung up by Switchboard"
-                                            : fmt::format("{} hung up", a.expert));
-        if (e.state == EscalationState::ringing &&
-            std::none_of(e.attempts.begin(), e.attempts.end(), [&](const Attempt& x) {
-                return x.live && x.stage == static_cast<int>(e.stage);
-            }))
-            stageOver(e, "every expert of the stage declined or could not be reached");
+
+    const auto roomState = e.room->state();
+    json data{{"escalation", e.id},
+              {"expert", a.expert},
+              {"leg", change.leg.value()},
+              {"leg_state", room::stateName(change.to)},
+              {"room_state", room::stateName(roomState)}};
+    if (change.status) data["status"] = change.status;
+    if (!change.reason.empty()) data["reason"] = change.reason;
+    if (before != roomState) data["room_was"] = room::stateName(before);
+    // The expert's doing, or ours (a hang-up or cancel we asked for has no status).
+    const bool theirs = change.status != 0 || change.to == hold || change.to == connected;
+    witness(e.traceId, std::string(witnessTypeOf(change)),
+            theirs ? "expert:" + a.expert : std::string("switchboard"), std::move(data));
+    // The agent hears of every change until the escalation's last event (ended or failure);
+    // not of an answer that came too late, which is only hung up.
+    if (!e.over() && (wins || !answer))
+        inform(e, {{"event", eventOf(change)},
+                   {"expert", a.expert},
+                   {"leg_state", room::stateName(change.to)}});
+
+    if (answer) {
+        if (!wins) return e.room->hangUp(change.leg, "another expert answered first");
+        for (const auto& other : e.attempts) // RFC 3261 §16.7: cancel the rest
+            if (other.live() && other.leg != change.leg)
+                e.room->hangUp(other.leg, "another expert answered");
         return;
     }
+    if (!room::isFinal(change.to)) return;
+    guard_.release(guard::LimitScope::expert, a.expert);
+    if (e.state == EscalationState::answered && e.answered == change.leg)
+        finish(e, change.to == failed ? EscalationState::failed : EscalationState::ended,
+               change.status == 0 ? "hung up by Switchboard" : fmt::format("{} hung up", a.expert));
+    else if (e.state == EscalationState::ringing && !e.endingStage && !e.stageLive())
+        stageOver(e, "every expert of the stage declined or could not be reached");
+    releaseRoom(e);
+}
+
+void Escalations::releaseRoom(Escalation& e) {
+    if (!e.over() || !e.room || e.room->liveLegs() > 0) return;
+    // Not destroyed here: this may run inside one of the room's own callbacks.
+    closedRooms_.push_back(std::move(e.room));
+    if (closedRooms_.size() > 1) return; // a sweep is on its way
+    asio::post(context_, [this, alive = std::weak_ptr<bool>(alive_)] {
+        if (!alive.expired()) closedRooms_.clear();
+    });
 }
 
 void Escalations::stageOver(Escalation& e, std::string_view why) {
     e.stageTimer.cancel();
     witness(e.traceId, "escalation.stage_over", "switchboard",
             {{"escalation", e.id}, {"stage", e.stage}, {"reason", why}});
-    hangUpAll(e);
+    hangUpAll(e, why);
     if (++e.stage < e.plan.stages.size()) {
         inform(e, {{"event", "next_stage"}, {"stage", e.stage}, {"reason", why}});
         return ringStage(e);
@@ -406,9 +444,11 @@ void Escalations::stageOver(Escalation& e, std::string_view why) {
            fmt::format("No expert answered: {} (after {} stage(s)).", why, e.plan.stages.size()));
 }
 
-void Escalations::hangUpAll(Escalation& e) {
-    for (auto& a : e.attempts)
-        if (a.live) b2bua_.hangUp(a.call);
+void Escalations::hangUpAll(Escalation& e, std::string_view why) {
+    if (!e.room) return;
+    e.endingStage = true;
+    e.room->hangUpAll(std::string(why));
+    e.endingStage = false;
 }
 
 void Escalations::finish(Escalation& e, EscalationState state, std::string reason, Witnessed then) {
@@ -437,6 +477,7 @@ void Escalations::finish(Escalation& e, EscalationState state, std::string reaso
                  e.id, e.agent);
     else
         inform(e, {{"event", "ended"}, {"reason", e.reason}});
+    releaseRoom(e);
     // Ended escalations stay for GET up to a bound; the oldest go first (never `e`, which the
     // caller still holds: keptEnded is at least 1).
     ended_.push_back(e.id);
@@ -457,7 +498,7 @@ void Escalations::hangUp(const std::string& id, const std::string& agent, const 
                       {"detail", fmt::format("the escalation has {}", stateName(e.state))}},
                      {}});
     witness(e.traceId, "api.hangup", "agent:" + agent, {{"escalation", e.id}});
-    hangUpAll(e);
+    hangUpAll(e, "hung up by the agent");
     finish(
         e, EscalationState::ended, "hung up by the agent",
         [this, alive = std::weak_ptr<bool>(alive_), done, id, agent](const Result<void>& stored) {
@@ -496,7 +537,10 @@ Escalations::Stats Escalations::stats() const {
 json Escalations::toJson(const Escalation& e) const {
     json attempts = json::array();
     for (const auto& a : e.attempts)
-        attempts.push_back({{"expert", a.expert}, {"stage", a.stage}, {"live", a.live}});
+        attempts.push_back({{"expert", a.expert},
+                            {"stage", a.stage},
+                            {"live", a.live()},
+                            {"state", room::stateName(a.state)}});
     json out{{"id", e.id},
              {"agent", e.agent},
              {"trace_id", e.traceId},
@@ -505,6 +549,7 @@ json Escalations::toJson(const Escalation& e) const {
              {"state", stateName(e.state)},
              {"stage", e.stage},
              {"attempts", attempts},
+             {"room_state", e.room ? room::stateName(e.room->state()) : "closed"},
              {"created_ms", e.createdMs}};
     if (!e.expert.empty()) out["expert"] = e.expert;
     if (e.answeredMs) out["answered_ms"] = e.answeredMs;

@@ -4,16 +4,16 @@
 // stage ring in parallel: the first to answer wins and the others are cancelled; a stage that
 // runs out of time or of callees hands over to the next) → answered → hang-up from either side.
 // Every decision and state change is a witness entry, and the agent hears of each on the event
-// stream. The expert's call joins the escalation's conference room, where the other bridges
-// will meet it.
+// stream. Each escalation has a room (room/room.hpp): the calls to its experts are the room's
+// legs, placed and hung up through it, and the room's state follows them; the other bridges
+// will meet the expert there. Escalations know no protocol: only rooms and legs.
 //
-// Runs on the control loop, like the B2BUA it drives; not thread-safe.
+// Runs on the control loop, like the rooms it drives; not thread-safe.
 
 #include "api/ifmessage.hpp"
-#include "app/conference.hpp"
 #include "guard/guard.hpp"
 #include "registry/registry.hpp"
-#include "sip/b2bua.hpp"
+#include "room/room.hpp"
 #include "witness/log.hpp"
 
 #include <asio/steady_timer.hpp>
@@ -33,10 +33,9 @@ std::string_view stateName(EscalationState state) noexcept;
 std::optional<EscalationState> stateByName(std::string_view name) noexcept;
 
 struct EscalationOptions {
-    std::string from = "<sip:switchboard@localhost>"; // the From of calls to experts
-    std::chrono::seconds defaultRing{30};             // a stage without its own ring time
-    std::string mediaSrtp = "off";                    // what calls to experts would use
-    std::size_t keptEnded = 10000;                    // ended escalations kept for GET (at least 1)
+    std::chrono::seconds defaultRing{30}; // a stage without its own ring time
+    std::string mediaSrtp = "off";        // what calls to experts would use
+    std::size_t keptEnded = 10000;        // ended escalations kept for GET (at least 1)
 };
 
 // What the API is told: an HTTP status and the body (an IFMessage, or a problem's members).
@@ -53,9 +52,9 @@ public:
                                        const std::string& agent)>;
     using Done = std::function<void(EscalationAnswer)>;
 
-    Escalations(asio::io_context& context, sip::B2bua& b2bua, Conference& rooms,
-                registry::Registry& registry, guard::Guard& guard, witness::WitnessLog& witness,
-                EscalationOptions options, Publish publish);
+    Escalations(asio::io_context& context, room::Rooms& rooms, registry::Registry& registry,
+                guard::Guard& guard, witness::WitnessLog& witness, EscalationOptions options,
+                Publish publish);
     ~Escalations();
     Escalations(const Escalations&) = delete;
     Escalations& operator=(const Escalations&) = delete;
@@ -94,17 +93,18 @@ private:
                  nlohmann::json data, Witnessed then = {});
     void inform(Escalation& e, nlohmann::json detail = nlohmann::json::object());
     void ringStage(Escalation& e);
-    void onCall(const std::string& id, std::uint64_t key, std::uint64_t call,
-                const sip::OutboundCallEvent& event);
+    // Every change of a leg of `e`'s room: witnessed, told to the agent, and acted on.
+    void onLegChange(Escalation& e, const room::LegChange& change, room::RoomState before);
     void stageOver(Escalation& e, std::string_view why);
+    void hangUpAll(Escalation& e, std::string_view why); // every call still up
     // Ends it; `then` runs once its last entry is durable and sealed.
-    void hangUpAll(Escalation& e); // every call of the escalation still up
     void finish(Escalation& e, EscalationState state, std::string reason, Witnessed then = {});
     nlohmann::json toJson(const Escalation& e) const;
+    // An escalation that is over gives up its room once no leg of it is live.
+    void releaseRoom(Escalation& e);
 
     asio::io_context& context_;
-    sip::B2bua& b2bua_;
-    Conference& rooms_;
+    room::Rooms& rooms_;
     registry::Registry& registry_;
     guard::Guard& guard_;
     witness::WitnessLog& witness_;
@@ -113,7 +113,7 @@ private:
     std::function<void()> seal_;
     std::unordered_map<std::string, std::unique_ptr<Escalation>> escalations_;
     std::deque<std::string> ended_; // ids of the ended ones in escalations_, oldest first
-    std::uint64_t nextKey_ = 1;
+    std::vector<std::unique_ptr<room::Room>> closedRooms_; // released, to go on the next turn
     Stats stats_;
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };

@@ -199,7 +199,7 @@ void Server::startMedia(sip::B2buaOptions& b2buaOptions) {
     if (!m.anchor && !rooms) return;
     ports_ = std::make_unique<rtp::PortPool>(context_, asio::ip::make_address(m.address), m.portMin,
                                              m.portMax);
-    MediaOptions media;
+    session::MediaOptions media;
     media.advertise = m.advertise;
     media.latching = m.latching;
     media.packetMs = m.packetMs;
@@ -212,19 +212,25 @@ void Server::startMedia(sip::B2buaOptions& b2buaOptions) {
         media.codecs.push_back({std::string(t.sdpName), t.rtpClock, t.sdpChannels});
     }
     if (rooms) {
-        conference_ =
-            std::make_unique<Conference>(*ports_, ConferenceOptions{media, m.conferenceRate});
-        b2buaOptions.rooms = conference_.get();
+        // Two graphs: the routes' rooms are keyed by B2BUA call ids, the escalations' by leg ids.
+        const session::ConferenceOptions options{media, m.conferenceRate};
+        routeMedia_ = std::make_unique<session::Conference>(*ports_, options);
+        routeConferences_ = std::make_unique<RouteConferences>(*routeMedia_);
+        b2buaOptions.rooms = routeConferences_.get();
+        roomMedia_ = std::make_unique<session::Conference>(*ports_, options);
     }
     if (m.anchor) {
-        media_ = std::make_unique<MediaAnchor>(*ports_, std::move(media));
+        media_ = std::make_unique<session::MediaAnchor>(*ports_, std::move(media));
         b2buaOptions.media = media_.get();
     }
 }
 
 Result<void> Server::startEscalations() {
     if (!config_.api.enabled) return {};
-    auto service = EscalationService::start(context_, config_, *b2bua_, *conference_,
+    roomLegs_ = std::make_unique<sip::RoomLegs>(*b2bua_, config_.escalations.from);
+    rooms_ = std::make_unique<room::Rooms>(*roomMedia_);
+    rooms_->provide("sip", *roomLegs_);
+    auto service = EscalationService::start(context_, config_, *rooms_,
                                             [this](api::MetricsText& m) { gatewayMetrics(m); });
     if (!service) return fail(service.error());
     escalations_ = std::move(service).value();
@@ -260,8 +266,27 @@ void Server::gatewayMetrics(api::MetricsText& m) const {
                   double(count), {{"status", std::to_string(status)}});
     m.gauge("switchboard_rtp_ports_leased", "RTP ports in use.",
             double(ports_ ? ports_->leased() : 0));
-    m.gauge("switchboard_conference_rooms", "Conference rooms now.",
-            double(conference_ ? conference_->rooms() : 0));
+    m.gauge("switchboard_conference_rooms",
+            "Rooms with media now (conference routes and escalations).",
+            double(conference().rooms));
+    if (rooms_) {
+        const auto& r = rooms_->stats();
+        m.gauge("switchboard_rooms", "Escalation rooms open now.", double(r.rooms));
+        m.gauge("switchboard_room_legs", "Legs of those rooms not yet closed.", double(r.legs));
+        m.counter("switchboard_room_setups_undone_total",
+                  "Legs whose set-up failed and was undone step by step.", double(r.undone));
+    }
+}
+
+Server::ConferenceFigures Server::conference() const {
+    ConferenceFigures f;
+    for (const auto* graph : {routeMedia_.get(), roomMedia_.get()})
+        if (graph) {
+            f.rooms += graph->rooms();
+            f.participants += graph->participants();
+            f.stats += graph->stats();
+        }
+    return f;
 }
 
 void Server::onSipMessage(sip::InboundMessage&& message) {
@@ -303,8 +328,9 @@ std::string Server::statsLine() const {
     if (!b2bua_) return "stats: sip not started";
     const auto calls = b2bua_->stats();
     const auto& tx = b2bua_->transactions().stats();
-    auto media = media_ ? media_->stats() : MediaAnchor::Stats{};
-    const auto rooms = conference_ ? conference_->stats() : ConferenceRoom::Stats{};
+    auto media = media_ ? media_->stats() : session::MediaAnchor::Stats{};
+    const auto conf = conference();
+    const auto& rooms = conf.stats;
     media.streams += rooms.streams;
     std::string failures;
     for (const auto& [status, count] : calls.failuresByStatus)
@@ -329,9 +355,9 @@ std::string Server::statsLine() const {
         ports_ ? ports_->leased() : 0, media.streams.rtpIn, media.streams.rtpOut,
         media.streams.malformed, media.streams.wrongSource, media.streams.srtpRejected,
         media.bridges.relayed, media.bridges.transcoded, media.bridges.dropped,
-        media.bridges.concealed, conference_ ? conference_->rooms() : 0,
-        conference_ ? conference_->participants() : 0, rooms.jitter.played, rooms.jitter.lost,
-        rooms.jitter.late, failures.empty() ? "none" : failures, handlerFailures_);
+        media.bridges.concealed, conf.rooms, conf.participants, rooms.jitter.played,
+        rooms.jitter.lost, rooms.jitter.late, failures.empty() ? "none" : failures,
+        handlerFailures_);
 }
 
 void Server::shutdown(std::string_view reason) {

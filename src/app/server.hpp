@@ -2,14 +2,17 @@
 // The gateway process: brings the subsystems up in order from a Config, runs the control loop
 // until asked to stop (stop(), SIGINT or SIGTERM) and takes everything down again.
 
-#include "app/conference.hpp"
 #include "app/config.hpp"
 #include "app/escalation_service.hpp"
-#include "app/media_anchor.hpp"
+#include "app/route_conferences.hpp"
 #include "core/result.hpp"
 #include "net/dns_resolver.hpp"
 #include "net/timer_wheel.hpp"
+#include "room/room.hpp"
+#include "session/conference.hpp"
+#include "session/media_anchor.hpp"
 #include "sip/b2bua.hpp"
+#include "sip/room_legs.hpp"
 #include "sip/stateless_responder.hpp"
 #include "sip/transport.hpp"
 #include "sip/transport_sender.hpp"
@@ -82,6 +85,13 @@ private:
 
     Config config_;
     asio::io_context context_{1}; // concurrency hint 1: only run()'s thread runs it
+    // Both conference graphs' figures together.
+    struct ConferenceFigures {
+        std::size_t rooms = 0, participants = 0;
+        session::ConferenceRoom::Stats stats;
+    };
+    ConferenceFigures conference() const;
+
     std::uint64_t handlerFailures_ = 0;
     std::optional<asio::signal_set> signals_;
     std::optional<asio::signal_set> statsSignal_;
@@ -92,12 +102,16 @@ private:
     std::unique_ptr<sip::StatelessResponder> responder_;
     std::unique_ptr<sip::TransportLayer> sipTransport_;
     std::unique_ptr<sip::TransportSender> sipSender_;
-    std::unique_ptr<net::AresResolver> dns_; // outlives the B2BUA, which asks it
-    std::unique_ptr<rtp::PortPool> ports_;   // outlives the streams of both of these:
-    std::unique_ptr<MediaAnchor> media_;     // outlives the B2BUA, which hands it SDP
-    std::unique_ptr<Conference> conference_; // likewise
+    std::unique_ptr<net::AresResolver> dns_;             // outlives the B2BUA, which asks it
+    std::unique_ptr<rtp::PortPool> ports_;               // outlives every stream of these:
+    std::unique_ptr<session::MediaAnchor> media_;        // outlives the B2BUA, which hands it SDP
+    std::unique_ptr<session::Conference> routeMedia_;    // likewise
+    std::unique_ptr<RouteConferences> routeConferences_; // likewise
+    std::unique_ptr<session::Conference> roomMedia_;     // the escalations' rooms' media
     std::unique_ptr<sip::B2bua> b2bua_;
-    std::unique_ptr<EscalationService> escalations_; // drives the B2BUA and the rooms
+    std::unique_ptr<sip::RoomLegs> roomLegs_;        // calls into rooms, by the B2BUA
+    std::unique_ptr<room::Rooms> rooms_;             // outlives the escalations' rooms
+    std::unique_ptr<EscalationService> escalations_; // drives the rooms
     bool started_ = false;
     bool stopping_ = false; // touched only on the control loop
 };

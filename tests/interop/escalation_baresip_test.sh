@@ -91,8 +91,8 @@ for line in open('$work/events.jsonl'):
     assert m['trace_id'] == '$trace' and p['escalation'] == '$id', m
     print(p.get('event', m['performative']), end=' ')
 ")
-[[ "$sequence" =~ ^calling\ (ringing\ )?answered\ ended\ $ ]] ||
-  fail_with "events: '$sequence', expected calling [ringing] answered ended"
+[[ "$sequence" =~ ^calling\ (ringing\ )?answered\ left\ ended\ $ ]] ||
+  fail_with "events: '$sequence', expected calling [ringing] answered left ended"
 state=$(curl -s -H 'Authorization: Bearer token-a' "$base/v1/escalations/$id" |
   $agent -c 'import json,sys; print(json.load(sys.stdin)["state"])')
 [ "$state" = ended ] || fail_with "the escalation is $state after the expert hung up"

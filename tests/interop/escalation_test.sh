@@ -154,9 +154,15 @@ import json
 for line in open('$work/events.jsonl'):
     m = json.loads(line); p = m['payload']
     assert m['trace_id'] == '$trace' and p['escalation'] == '$id', m
+    # Each event carries the room's state after it (the six rules of ARCHITECTURE.md).
+    room = {'answered': 'connected', 'ringing': 'ringing', 'hanging_up': 'disconnecting'}
+    assert p.get('event') not in room or p['room_state'] == room[p['event']], m
     print(p.get('event', m['performative']) + ':' + p.get('expert', ''), end=' ')
 ")
-expected="calling:slow ringing:slow next_stage: calling:alice ringing:alice answered:alice ended: "
+# Every change of a leg, while the escalation lasts: slow's leg left when its stage rang out;
+# alice's was hanging up when the agent's hang-up ended the escalation.
+expected="calling:slow ringing:slow left:slow next_stage: calling:alice ringing:alice answered:alice \
+hanging_up:alice ended: "
 [ "$sequence" = "$expected" ] || fail_with "events: '$sequence', expected '$expected'"
 check "events in order: $sequence; another agent heard none of them"
 background_pids=()
@@ -250,7 +256,12 @@ hold_id=$(json hold "d['payload']['escalation']")
 wait_for_state "$hold_id" ended || fail_with "after the expert's BYE the escalation is $state"
 grep -q "call .* answered" "$work/server.log" && ! grep -q "a new offer refused" "$work/server.log" ||
   fail_with "an offer of the expert's was refused"
-check "an expert put the call on hold (answered a=recvonly), resumed it (a=sendrecv) and hung up: the escalation ended"
+hold_trace=$(json hold "d['trace_id']")
+hold_steps=$(cli witness verify --key "$work/witness.pem" --trace "$hold_trace" | grep -v '^verified' |
+  awk '$3 ~ /^call\./ {print $3}' | tr '\n' ' ')
+[ "$hold_steps" = "call.placed call.ringing call.answered call.hold call.resumed call.ended " ] ||
+  fail_with "the room's leg went through '$hold_steps'"
+check "an expert put the call on hold (answered a=recvonly), resumed it (a=sendrecv) and hung up: the escalation ended; the leg went $hold_steps"
 
 # Ended escalations stay for GET up to kept_ended (1 here), the oldest dropped first.
 get_status() { curl -s -o /dev/null -w '%{http_code}' -H 'Authorization: Bearer token-a' "$@"; }

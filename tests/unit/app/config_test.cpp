@@ -291,7 +291,7 @@ TEST(DefaultConfig, CallsTakeTheStructDefaultsAndTheOnlyRouteIsTheEchoTest) {
     const Config config = defaultConfig();
     EXPECT_EQ(config.calls, CallsConfig{});
     ASSERT_EQ(config.routes.size(), 1u);
-    EXPECT_EQ(config.routes[0].conference, kEchoRoom);
+    EXPECT_EQ(config.routes[0].conference, session::kEchoRoom);
     EXPECT_EQ(config.api.tokens.size(), 1u); // the demo agent's
     EXPECT_EQ(config.escalations.storage, "sqlite:var/switchboard.db");
 }
@@ -332,7 +332,7 @@ TEST(ParseConfig, AnEchoRouteNamesTheEchoRoom) {
     auto config = parseConfig(
         std::string(kListener) + "[[routes]]\nuser = \"^echo$\"\necho = true\n", "test.toml");
     ASSERT_TRUE(config) << config.error().message;
-    EXPECT_EQ(config->routes[0].conference, kEchoRoom);
+    EXPECT_EQ(config->routes[0].conference, session::kEchoRoom);
     EXPECT_EQ(config->routes[0].target, "");
 }
 

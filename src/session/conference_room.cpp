@@ -1,10 +1,10 @@
-#include "app/conference_room.hpp"
+#include "session/conference_room.hpp"
 
 #include "core/log.hpp"
 #include "core/random.hpp"
 #include "rtp/rtp_packet.hpp"
 
-namespace sb::app {
+namespace sb::session {
 namespace {
 
 spdlog::logger& logger() {
@@ -94,7 +94,7 @@ Result<void> ConferenceRoom::recode(Member& m, const ParticipantCodec& codec) {
     return {};
 }
 
-Result<void> ConferenceRoom::join(std::uint64_t call, std::unique_ptr<rtp::RtpStream> stream,
+Result<void> ConferenceRoom::join(room::LegId call, std::unique_ptr<rtp::RtpStream> stream,
                                   const ParticipantCodec& codec, std::string tag) {
     auto m = std::make_unique<Member>();
     m->tag = std::move(tag);
@@ -120,7 +120,7 @@ Result<void> ConferenceRoom::join(std::uint64_t call, std::unique_ptr<rtp::RtpSt
     return {};
 }
 
-Result<void> ConferenceRoom::update(std::uint64_t call, const ParticipantCodec& codec) {
+Result<void> ConferenceRoom::update(room::LegId call, const ParticipantCodec& codec) {
     auto found = members_.find(call);
     if (found == members_.end()) return fail(Errc::invalid_input, "not in the room");
     Member& m = *found->second;
@@ -131,12 +131,12 @@ Result<void> ConferenceRoom::update(std::uint64_t call, const ParticipantCodec& 
     return recode(m, codec);
 }
 
-rtp::RtpStream* ConferenceRoom::stream(std::uint64_t call) {
+rtp::RtpStream* ConferenceRoom::stream(room::LegId call) {
     auto found = members_.find(call);
     return found == members_.end() ? nullptr : found->second->stream.get();
 }
 
-void ConferenceRoom::leave(std::uint64_t call) {
+void ConferenceRoom::leave(room::LegId call) {
     auto found = members_.find(call);
     if (found == members_.end()) return;
     Member& m = *found->second;
@@ -241,4 +241,4 @@ void ConferenceRoom::tick() {
     schedule();
 }
 
-} // namespace sb::app
+} // namespace sb::session

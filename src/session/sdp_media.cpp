@@ -1,11 +1,11 @@
-#include "app/sdp_media.hpp"
+#include "session/sdp_media.hpp"
 
 #include "sdp/codec.hpp"
 
 #include <charconv>
 #include <fmt/format.h>
 
-namespace sb::app {
+namespace sb::session {
 
 const sdp::Media* firstAudio(const sdp::Session& s) {
     for (const auto& m : s.media)
@@ -35,4 +35,4 @@ std::optional<std::uint8_t> telephoneEventOf(const sdp::Media& m) {
     return std::nullopt;
 }
 
-} // namespace sb::app
+} // namespace sb::session

@@ -10,7 +10,7 @@
 #include <optional>
 #include <vector>
 
-namespace sb::app {
+namespace sb::session {
 
 struct SdesKeys {
     rtp::SrtpSuite suite = rtp::SrtpSuite::aesCm128HmacSha1_80;
@@ -29,4 +29,4 @@ Result<SdesKeys> acceptAnswered(const sdp::Media& answered, const std::vector<sd
 // SRTP on `stream` with these keys.
 Result<void> secure(rtp::RtpStream& stream, const SdesKeys& keys);
 
-} // namespace sb::app
+} // namespace sb::session

@@ -1,15 +1,15 @@
-#include "app/conference.hpp"
+#include "session/conference.hpp"
 
-#include "app/sdes.hpp"
-#include "app/sdp_media.hpp"
 #include "core/trace.hpp"
 #include "sdp/codec.hpp"
 #include "sdp/parser.hpp"
+#include "session/sdes.hpp"
+#include "session/sdp_media.hpp"
 
 #include <fmt/format.h>
 #include <string>
 
-namespace sb::app {
+namespace sb::session {
 
 Conference::Conference(rtp::PortPool& pool, ConferenceOptions options)
     : pool_(pool), options_(std::move(options)), random_(std::random_device{}()) {
@@ -18,8 +18,8 @@ Conference::Conference(rtp::PortPool& pool, ConferenceOptions options)
 
 Conference::~Conference() = default;
 
-Result<std::string> Conference::join(std::uint64_t call, std::string_view roomName,
-                                     std::string_view text, std::string_view traceId) {
+Result<std::string> Conference::answer(room::LegId call, std::string_view roomName,
+                                       std::string_view text, std::string_view traceId) {
     auto offer = sdp::parse(text);
     if (!offer) return fail(offer.error());
     const sdp::Media* audio = firstAudio(*offer);
@@ -33,7 +33,7 @@ Result<std::string> Conference::join(std::uint64_t call, std::string_view roomNa
     auto known = calls_.find(call);
     const bool echo = roomName == kEchoRoom;
     const std::string name = known != calls_.end() ? known->second.room
-                             : echo                ? fmt::format("{}/{}", kEchoRoom, call)
+                             : echo                ? fmt::format("{}/{}", kEchoRoom, call.value())
                                                    : std::string(roomName);
     auto& room = rooms_[name];
     if (!room)
@@ -58,8 +58,9 @@ Result<std::string> Conference::join(std::uint64_t call, std::string_view roomNa
 
     Call& state =
         calls_
-            .try_emplace(call,
-                         Call{name, 0, random_() >> 1, {}, fmt::to_string(callTag(call, traceId))})
+            .try_emplace(
+                call,
+                Call{name, 0, random_() >> 1, {}, fmt::to_string(callTag(call.value(), traceId))})
             .first->second;
     sdp::LocalStream local;
     local.address = options_.media.advertise;
@@ -106,7 +107,7 @@ sdp::Origin Conference::originOf(Call& call, std::string_view address) {
             std::string(address)};
 }
 
-Result<std::string> Conference::offer(std::uint64_t call, std::string_view roomName,
+Result<std::string> Conference::offer(room::LegId call, std::string_view roomName,
                                       std::string_view traceId) {
     if (calls_.contains(call)) return fail(Errc::invalid_input, "the call has made its offer");
     auto lease = pool_.lease();
@@ -121,12 +122,12 @@ Result<std::string> Conference::offer(std::uint64_t call, std::string_view roomN
     Call& state =
         calls_
             .try_emplace(call, Call{std::string(roomName), 0, random_() >> 1, std::move(stream),
-                                    fmt::to_string(callTag(call, traceId))})
+                                    fmt::to_string(callTag(call.value(), traceId))})
             .first->second;
     return sdp::write(sdp::makeOffer(originOf(state, local.address), {local}));
 }
 
-Result<void> Conference::answered(std::uint64_t call, std::string_view text) {
+Result<void> Conference::answered(room::LegId call, std::string_view text) {
     auto found = calls_.find(call);
     if (found == calls_.end() || !found->second.offered)
         return fail(Errc::invalid_input, "no offer of ours awaits an answer on this call");
@@ -163,7 +164,7 @@ Result<void> Conference::answered(std::uint64_t call, std::string_view text) {
     return {};
 }
 
-void Conference::left(std::uint64_t call) {
+void Conference::left(room::LegId call) {
     auto found = calls_.find(call);
     if (found == calls_.end()) return;
     auto room = rooms_.find(found->second.room); // none while an offer of ours is unanswered
@@ -183,4 +184,4 @@ ConferenceRoom::Stats Conference::stats() const {
     return total;
 }
 
-} // namespace sb::app
+} // namespace sb::session

@@ -2,9 +2,9 @@
 // hear the other two and not themselves (the real-phone version, with three codecs, is
 // tests/interop/media_conference_test.sh); offers the room cannot take are refused with the
 // reason and leave nothing behind.
-#include "app/conference.hpp"
 #include "media/codec.hpp"
 #include "rtp/rtp_packet.hpp"
+#include "session/conference.hpp"
 #include "support/tone.hpp"
 #include "support/udp_phone.hpp"
 
@@ -13,7 +13,7 @@
 #include <gtest/gtest.h>
 #include <thread>
 
-namespace sb::app {
+namespace sb::session {
 namespace {
 
 using test::kLoopback;
@@ -52,7 +52,8 @@ TEST_F(Rooms, EachParticipantHearsTheOthersAndNotItself) {
     std::vector<std::uint16_t> roomPorts;
     for (std::uint64_t call = 1; call <= 3; ++call) {
         phones.push_back(std::make_unique<Phone>(io_));
-        auto answer = conference_->join(call, "r", offer(phones.back()->endpoint().port()), "");
+        auto answer = conference_->answer(room::LegId(call), "r",
+                                          offer(phones.back()->endpoint().port()), "");
         ASSERT_TRUE(answer) << answer.error().message;
         EXPECT_THAT(*answer, HasSubstr("m=audio "));
         roomPorts.push_back(portIn(*answer));
@@ -105,21 +106,21 @@ TEST_F(Rooms, EachParticipantHearsTheOthersAndNotItself) {
         }
     }
     for (std::uint64_t call = 1; call <= 3; ++call)
-        conference_->left(call);
+        conference_->left(room::LegId(call));
     EXPECT_EQ(conference_->rooms(), 0u);
     EXPECT_EQ(pool_.leased(), 0u);
     EXPECT_GT(conference_->stats().jitter.played, 150u);
 }
 
 TEST_F(Rooms, OffersTheRoomCannotTakeAreRefusedAndLeaveNothingBehind) {
-    auto amr =
-        conference_->join(1, "r", offer(5004, "96", "RTP/AVP", "a=rtpmap:96 AMR/8000\r\n"), "");
+    auto amr = conference_->answer(room::LegId(1), "r",
+                                   offer(5004, "96", "RTP/AVP", "a=rtpmap:96 AMR/8000\r\n"), "");
     ASSERT_FALSE(amr);
     EXPECT_EQ(amr.error().code, Errc::unsupported);
-    auto savp = conference_->join(2, "r", offer(5004, "0", "RTP/SAVP"), "");
+    auto savp = conference_->answer(room::LegId(2), "r", offer(5004, "0", "RTP/SAVP"), "");
     ASSERT_FALSE(savp);
     EXPECT_THAT(savp.error().message, HasSubstr("SRTP"));
-    auto malformed = conference_->join(3, "r", "v=0\r\nm=audio x RTP/AVP 0\r\n", "");
+    auto malformed = conference_->answer(room::LegId(3), "r", "v=0\r\nm=audio x RTP/AVP 0\r\n", "");
     ASSERT_FALSE(malformed);
     EXPECT_EQ(malformed.error().code, Errc::invalid_input);
     EXPECT_EQ(conference_->rooms(), 0u);
@@ -129,10 +130,11 @@ TEST_F(Rooms, OffersTheRoomCannotTakeAreRefusedAndLeaveNothingBehind) {
 
 TEST_F(Rooms, AReOfferKeepsThePortAndHoldStopsWhatWeSend) {
     Phone phone(io_);
-    auto first = conference_->join(1, "r", offer(phone.endpoint().port()), "");
+    auto first = conference_->answer(room::LegId(1), "r", offer(phone.endpoint().port()), "");
     ASSERT_TRUE(first);
-    auto hold = conference_->join(
-        1, "ignored", offer(phone.endpoint().port(), "0", "RTP/AVP", "a=sendonly\r\n"), "");
+    auto hold =
+        conference_->answer(room::LegId(1), "ignored",
+                            offer(phone.endpoint().port(), "0", "RTP/AVP", "a=sendonly\r\n"), "");
     ASSERT_TRUE(hold);
     EXPECT_EQ(portIn(*hold), portIn(*first));
     EXPECT_THAT(*hold, HasSubstr("a=recvonly"));
@@ -141,7 +143,7 @@ TEST_F(Rooms, AReOfferKeepsThePortAndHoldStopsWhatWeSend) {
     io_.run_for(std::chrono::milliseconds(100));
     EXPECT_FALSE(phone.receive()); // on hold: the room sends it nothing
     EXPECT_EQ(pool_.leased(), 1u);
-    conference_->left(1);
+    conference_->left(room::LegId(1));
     EXPECT_EQ(pool_.leased(), 0u);
 }
 
@@ -152,10 +154,10 @@ TEST_F(Rooms, AReOfferKeepsThePortAndHoldStopsWhatWeSend) {
 TEST_F(Rooms, ARoomEmptiedAsItsTickFallsDueIsGoneCleanly) {
     for (int round = 0; round < 20; ++round) {
         Phone phone(io_);
-        ASSERT_TRUE(conference_->join(1, "r", offer(phone.endpoint().port()), ""));
+        ASSERT_TRUE(conference_->answer(room::LegId(1), "r", offer(phone.endpoint().port()), ""));
         // Due before the room's first tick (20 ms on), and both due by the time the loop runs.
         asio::steady_timer hangUp(io_, std::chrono::milliseconds(1));
-        hangUp.async_wait([this](const std::error_code&) { conference_->left(1); });
+        hangUp.async_wait([this](const std::error_code&) { conference_->left(room::LegId(1)); });
         std::this_thread::sleep_for(std::chrono::milliseconds(40));
         io_.restart();
         io_.run_for(std::chrono::milliseconds(30));
@@ -165,4 +167,4 @@ TEST_F(Rooms, ARoomEmptiedAsItsTickFallsDueIsGoneCleanly) {
 }
 
 } // namespace
-} // namespace sb::app
+} // namespace sb::session

@@ -1,17 +1,17 @@
-#include "app/media_anchor.hpp"
+#include "session/media_anchor.hpp"
 
-#include "app/sdes.hpp"
-#include "app/sdp_media.hpp"
 #include "core/log.hpp"
 #include "media/codec.hpp"
 #include "rtp/telephone_event.hpp"
 #include "sdp/negotiation.hpp"
 #include "sdp/offer_answer.hpp"
 #include "sdp/parser.hpp"
+#include "session/sdes.hpp"
+#include "session/sdp_media.hpp"
 
 #include <fmt/format.h>
 
-namespace sb::app {
+namespace sb::session {
 namespace {
 
 spdlog::logger& logger() {
@@ -299,4 +299,4 @@ Result<std::string> MediaAnchor::answer(std::uint64_t call, Session& s, Leg from
     return sdp::write(*reply);
 }
 
-} // namespace sb::app
+} // namespace sb::session

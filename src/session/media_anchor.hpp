@@ -24,7 +24,7 @@
 #include <unordered_map>
 #include <vector>
 
-namespace sb::app {
+namespace sb::session {
 
 struct MediaOptions {
     std::string advertise;          // the address in our SDP; empty: the port pool's
@@ -76,4 +76,4 @@ private:
     Stats ended_; // what the ended calls counted
 };
 
-} // namespace sb::app
+} // namespace sb::session

@@ -1,13 +1,13 @@
 // The media anchor's offer/answer across two legs (RTP itself is proven in the rtp tests and
 // with baresip in tests/interop/media_baresip_test.sh).
-#include "app/media_anchor.hpp"
 #include "sdp/parser.hpp"
+#include "session/media_anchor.hpp"
 
 #include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-namespace sb::app {
+namespace sb::session {
 namespace {
 
 using Leg = sip::MediaPolicy::Leg;
@@ -103,9 +103,9 @@ TEST_F(Anchor, ARefreshWithAnUnchangedOfferStillExpectsItsAnswer) {
 }
 
 } // namespace
-} // namespace sb::app
+} // namespace sb::session
 
-namespace sb::app {
+namespace sb::session {
 namespace {
 
 TEST_F(Anchor, ARoutesSrtpPolicyDecidesWhatTheCalleeIsOffered) {
@@ -126,4 +126,4 @@ TEST_F(Anchor, ARoutesSrtpPolicyDecidesWhatTheCalleeIsOffered) {
 }
 
 } // namespace
-} // namespace sb::app
+} // namespace sb::session

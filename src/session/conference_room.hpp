@@ -10,6 +10,7 @@
 #include "media/codec.hpp"
 #include "media/mixer.hpp"
 #include "media/resampler.hpp"
+#include "room/ids.hpp"
 #include "rtp/jitter_buffer.hpp"
 #include "rtp/rtp_stream.hpp"
 
@@ -18,7 +19,7 @@
 #include <memory>
 #include <string>
 
-namespace sb::app {
+namespace sb::session {
 
 // How a participant's RTP is coded, as its offer and our answer settled it.
 struct ParticipantCodec {
@@ -38,14 +39,14 @@ public:
     ConferenceRoom(const ConferenceRoom&) = delete;
     ConferenceRoom& operator=(const ConferenceRoom&) = delete;
 
-    // Adds call `call` with its stream, or changes how it is coded; `tag` names the call in log
-    // lines (core/trace.hpp's callTag). Errors: a codec we cannot make.
-    Result<void> join(std::uint64_t call, std::unique_ptr<rtp::RtpStream> stream,
+    // Adds leg `leg` with its stream, or changes how it is coded; `tag` names it in log lines
+    // (core/trace.hpp's callTag). Errors: a codec we cannot make.
+    Result<void> join(room::LegId leg, std::unique_ptr<rtp::RtpStream> stream,
                       const ParticipantCodec& codec, std::string tag);
-    Result<void> update(std::uint64_t call, const ParticipantCodec& codec);
+    Result<void> update(room::LegId leg, const ParticipantCodec& codec);
     // The participant fades out and its stream (and ports) go.
-    void leave(std::uint64_t call);
-    rtp::RtpStream* stream(std::uint64_t call);
+    void leave(room::LegId leg);
+    rtp::RtpStream* stream(room::LegId leg);
 
     const std::string& name() const noexcept { return name_; }
     std::size_t participants() const noexcept { return members_.size(); }
@@ -72,9 +73,9 @@ private:
     media::Mixer mixer_;
     asio::steady_timer timer_;
     std::chrono::steady_clock::time_point nextTick_;
-    std::map<std::uint64_t, std::unique_ptr<Member>> members_;
+    std::map<room::LegId, std::unique_ptr<Member>> members_;
     Stats stats_;
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true); // for the timer's handler
 };
 
-} // namespace sb::app
+} // namespace sb::session

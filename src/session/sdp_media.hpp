@@ -9,7 +9,7 @@
 #include <cstdint>
 #include <optional>
 
-namespace sb::app {
+namespace sb::session {
 
 // The first RTP audio stream, if any.
 const sdp::Media* firstAudio(const sdp::Session& s);
@@ -19,4 +19,4 @@ Result<asio::ip::udp::endpoint> peerOf(const sdp::Session& s, const sdp::Media& 
 // The payload type of RFC 4733 telephone-event in the stream, if it has one.
 std::optional<std::uint8_t> telephoneEventOf(const sdp::Media& m);
 
-} // namespace sb::app
+} // namespace sb::session

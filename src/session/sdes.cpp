@@ -1,8 +1,8 @@
-#include "app/sdes.hpp"
+#include "session/sdes.hpp"
 
 #include <fmt/format.h>
 
-namespace sb::app {
+namespace sb::session {
 
 std::optional<SdesKeys> acceptOffered(const sdp::Media& offered) {
     for (const auto& line : offered.cryptos()) {
@@ -53,4 +53,4 @@ Result<void> secure(rtp::RtpStream& stream, const SdesKeys& keys) {
     return {};
 }
 
-} // namespace sb::app
+} // namespace sb::session

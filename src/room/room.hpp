@@ -1,0 +1,119 @@
+#pragma once
+// A room: one escalation's meeting place (ARCHITECTURE.md "Room and bridge state"). It owns
+// its legs, places them through the providers of their kinds, keeps each leg's state, computes
+// its own from theirs, and gives their media to the graph. Whoever opened the room hears of
+// every state change, with the room's state after it, to publish and witness it.
+//
+// Runs on the thread of its providers and graph; not thread-safe.
+
+#include "room/ids.hpp"
+#include "room/leg.hpp"
+#include "room/media_graph.hpp"
+#include "room/setup_steps.hpp"
+#include "room/state.hpp"
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+namespace sb::room {
+
+class Room;
+
+struct LegChange {
+    LegId leg;
+    LegState from = LegState::setup, to = LegState::setup;
+    int status = 0;     // the protocol's status that caused it, if any
+    std::string reason; // why, if it says more than the state
+};
+
+class RoomObserver {
+public:
+    // After `change`, with the room's state before it (room.state() is the state now). The
+    // observer may hang legs up or dial new ones, but must not destroy the room from here.
+    virtual void onLegChange(Room& room, const LegChange& change, RoomState before) = 0;
+
+protected:
+    ~RoomObserver() = default;
+};
+
+// Every room of one worker: the providers of each leg kind, the media graph, the ids.
+class Rooms {
+public:
+    explicit Rooms(MediaGraph& media) : media_(media) {}
+    Rooms(const Rooms&) = delete;
+    Rooms& operator=(const Rooms&) = delete;
+
+    // Legs of `kind` ("sip", later "h323", "webrtc", "video") come from `provider`, which
+    // must outlive the rooms.
+    void provide(std::string kind, LegProvider& provider);
+    std::unique_ptr<Room> open(std::string name, std::string traceId, RoomObserver& observer);
+
+    struct Stats {
+        std::size_t rooms = 0;     // open now
+        std::size_t legs = 0;      // not yet closed or failed, in every room
+        std::uint64_t dialled = 0; // legs placed
+        std::uint64_t undone = 0;  // set-ups that failed and were undone
+    };
+    const Stats& stats() const noexcept { return stats_; }
+
+private:
+    friend class Room;
+    MediaGraph& media_;
+    std::unordered_map<std::string, LegProvider*> providers_;
+    std::uint64_t nextRoom_ = 1, nextLeg_ = 1;
+    Stats stats_;
+};
+
+class Room final : private LegSink {
+public:
+    Room(Rooms& rooms, RoomId id, std::string name, std::string traceId, RoomObserver& observer);
+    // Every leg still up is hung up and its media goes; the observer hears nothing more.
+    ~Room();
+    Room(const Room&) = delete;
+    Room& operator=(const Room&) = delete;
+
+    // Places a leg of `kind`: our media offer, then the call, each undone if a later step
+    // fails. The leg starts in `setup`; the observer hears of its changes from then on (of
+    // this first one, the caller knows: state() is the room's after it).
+    Result<LegId> dial(std::string_view kind, Dial dial, Role role);
+    // A leg that is up disconnects (→ closed once it has ended); one still ringing or in
+    // set-up is cancelled and closed at once. Nothing for a leg already closed or failed.
+    void hangUp(LegId leg, std::string reason);
+    void hangUpAll(const std::string& reason);
+
+    RoomId id() const noexcept { return id_; }
+    const std::string& name() const noexcept { return name_; }
+    const std::string& traceId() const noexcept { return traceId_; }
+    RoomState state() const noexcept { return state_; }
+    std::optional<LegState> legState(LegId leg) const;
+    std::string describe(LegId leg) const;
+    std::size_t liveLegs() const noexcept;
+
+private:
+    struct Record {
+        std::unique_ptr<Leg> leg; // inert once closed or failed
+        SetupSteps setup;         // undoes what dial() did: the call, the media
+        LegSummary summary;
+        std::string description;
+    };
+
+    void onLegEvent(LegId leg, LegEvent event) override;
+    Result<std::string> onLegOffer(LegId leg, std::string_view offer) override;
+    // Moves the leg, recomputes the room, tells the observer; a final state releases the
+    // leg's call and media first.
+    void move(LegId id, LegState to, int status, std::string reason);
+    Record* find(LegId leg);
+    void recompute();
+
+    Rooms& rooms_;
+    RoomId id_;
+    std::string name_, traceId_;
+    RoomObserver* observer_;
+    std::map<LegId, Record> legs_;       // every leg dialled, the closed ones too (for their state)
+    RoomState state_ = RoomState::setup; // until its first leg
+};
+
+} // namespace sb::room

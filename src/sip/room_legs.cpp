@@ -1,0 +1,87 @@
+#include "sip/room_legs.hpp"
+
+#include <fmt/format.h>
+
+namespace sb::sip {
+
+class RoomLegs::CallLeg final : public room::Leg {
+public:
+    CallLeg(RoomLegs& owner, room::LegId id, room::LegSink& sink)
+        : owner_(owner), id_(id), sink_(sink) {
+        owner_.legs_.emplace(id_, this);
+    }
+    ~CallLeg() override {
+        hangUp();
+        owner_.legs_.erase(id_);
+    }
+    CallLeg(const CallLeg&) = delete;
+    CallLeg& operator=(const CallLeg&) = delete;
+
+    void hangUp() override {
+        if (call_ && !ended_) owner_.b2bua_.hangUp(call_); // idempotent in the B2BUA
+    }
+    std::string describe() const override { return fmt::format("sip call {}", call_); }
+
+    void placed(std::uint64_t call) { call_ = call; }
+    room::LegSink& sink() { return sink_; }
+    void ended() { ended_ = true; }
+
+private:
+    RoomLegs& owner_;
+    room::LegId id_;
+    room::LegSink& sink_;
+    std::uint64_t call_ = 0;
+    bool ended_ = false;
+};
+
+RoomLegs::~RoomLegs() = default;
+
+Result<std::unique_ptr<room::Leg>> RoomLegs::place(room::LegId id, const room::Dial& dial,
+                                                   room::LegSink& sink) {
+    OutboundCallSpec spec;
+    spec.target = dial.target;
+    spec.from = from_;
+    for (const auto& [name, value] : dial.tags)
+        spec.headers.emplace_back("X-IF-" + name, value);
+    if (!dial.offer.empty()) {
+        spec.body = dial.offer;
+        spec.contentType = "application/sdp";
+    }
+    spec.answerOffer = [this, id](std::string_view offer) { return onOffer(id, offer); };
+    auto leg = std::make_unique<CallLeg>(*this, id, sink);
+    auto call = b2bua_.placeCall(
+        std::move(spec),
+        [this, id](std::uint64_t, const OutboundCallEvent& event) { onEvent(id, event); });
+    if (!call) return fail(call.error());
+    leg->placed(*call);
+    return std::unique_ptr<room::Leg>(std::move(leg));
+}
+
+void RoomLegs::onEvent(room::LegId id, const OutboundCallEvent& event) {
+    auto found = legs_.find(id);
+    if (found == legs_.end()) return;
+    CallLeg& leg = *found->second;
+    using Kind = OutboundCallEvent::Kind;
+    room::LegEvent out{room::LegEvent::Kind::ended, event.status, event.reason, {}};
+    switch (event.kind) {
+    case Kind::ringing:
+        out.kind = room::LegEvent::Kind::ringing;
+        break;
+    case Kind::answered:
+        out.kind = room::LegEvent::Kind::answered;
+        out.answer = event.contentType == "application/sdp" ? event.body : std::string();
+        break;
+    case Kind::ended:
+        leg.ended(); // the B2BUA has let the call go: nothing to hang up any more
+        break;
+    }
+    leg.sink().onLegEvent(id, std::move(out));
+}
+
+Result<std::string> RoomLegs::onOffer(room::LegId id, std::string_view offer) {
+    auto found = legs_.find(id);
+    if (found == legs_.end()) return fail(Errc::closed, "the call has left its room");
+    return found->second->sink().onLegOffer(id, offer);
+}
+
+} // namespace sb::sip

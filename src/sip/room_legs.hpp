@@ -1,0 +1,37 @@
+#pragma once
+// SIP legs for rooms (room/leg.hpp): calls the B2BUA places into a room, such as an
+// escalation's call to its expert. The room's tags travel as X-IF-<name> headers (the trace id
+// as X-IF-Trace-ID); the far end's answer, its later offers (hold, resume, a codec change) and
+// the call's end go to the room.
+
+#include "room/leg.hpp"
+#include "sip/b2bua.hpp"
+
+#include <string>
+#include <unordered_map>
+
+namespace sb::sip {
+
+class RoomLegs final : public room::LegProvider {
+public:
+    // `from`: the From of the calls placed (without a tag). The B2BUA must outlive this.
+    RoomLegs(B2bua& b2bua, std::string from) : b2bua_(b2bua), from_(std::move(from)) {}
+    ~RoomLegs() override;
+    RoomLegs(const RoomLegs&) = delete;
+    RoomLegs& operator=(const RoomLegs&) = delete;
+
+    Result<std::unique_ptr<room::Leg>> place(room::LegId id, const room::Dial& dial,
+                                             room::LegSink& sink) override;
+
+private:
+    class CallLeg;
+    void onEvent(room::LegId id, const OutboundCallEvent& event);
+    Result<std::string> onOffer(room::LegId id, std::string_view offer);
+
+    B2bua& b2bua_;
+    std::string from_;
+    // The legs alive, so that a call's late events find no leg once it has gone.
+    std::unordered_map<room::LegId, CallLeg*> legs_;
+};
+
+} // namespace sb::sip
