@@ -7,7 +7,8 @@
 
 #include "api/router.hpp"
 #include "app/escalations.hpp"
-#include "registry/document_store.hpp"
+#include "app/one_at_a_time.hpp"
+#include "registry/offloaded_store.hpp"
 #include "registry/registry.hpp"
 #include "witness/log.hpp"
 #include "witness/signer.hpp"
@@ -23,12 +24,13 @@ struct ApiServices {
     asio::io_context& control;
     Escalations& escalations;
     registry::Registry& registry;
-    registry::DocumentStore& documents;
+    registry::OffloadedStore& documents; // written on a thread of its own
     witness::WitnessLog& witness;
     const witness::Signer& signer;
     std::function<std::string()> metrics;      // Prometheus text; on the control loop
     std::function<std::string()> notReady;     // why the gateway cannot take escalations, or ""
     std::set<std::string, std::less<>> admins; // agents whose tokens may change the registry
+    OneAtATime registryWrites; // a change waits for the one before it to be stored and witnessed
 };
 
 // POST/GET /v1/escalations, GET/DELETE /v1/escalations/{id}, GET /v1/events (WebSocket).

@@ -59,8 +59,11 @@ EscalationService::start(asio::io_context& context, const Config& config, room::
     s->signer_ = std::move(signer).value();
     auto documents = registry::openDocumentStore(e.storage);
     if (!documents) return fail(documents.error());
-    s->documents_ = std::move(documents).value();
+    s->startupDocuments_ = std::move(documents).value();
     if (auto loaded = s->loadRegistry(); !loaded) return fail(loaded.error());
+    // From now on the control loop runs: the store moves to a thread of its own.
+    s->documents_ =
+        std::make_unique<registry::OffloadedStore>(context, std::move(s->startupDocuments_));
 
     EscalationOptions options;
     options.defaultRing = std::chrono::seconds(e.ringSeconds);
@@ -84,9 +87,9 @@ EscalationService::start(asio::io_context& context, const Config& config, room::
 
 // The registry as stored; an empty one is seeded with the configured (or demo) experts.
 Result<void> EscalationService::loadRegistry() {
-    auto experts = documents_->all("expert");
+    auto experts = startupDocuments_->all("expert");
     if (!experts) return fail(experts.error());
-    auto chains = documents_->all("chain");
+    auto chains = startupDocuments_->all("chain");
     if (!chains) return fail(chains.error());
     for (const auto& [id, body] : *experts) {
         auto expert = registry::parseExpert(body);
@@ -114,7 +117,7 @@ Result<void> EscalationService::loadRegistry() {
         if (!expert)
             return fail(Errc::config, fmt::format("{}: /{}{}", source, i, expert.error().message));
         const std::string id = expert->id;
-        if (auto ok = documents_->put("expert", id, toJson(*expert).dump()); !ok) return ok;
+        if (auto ok = startupDocuments_->put("expert", id, toJson(*expert).dump()); !ok) return ok;
         if (auto ok = registry_.upsertExpert(std::move(expert).value()); !ok) return ok;
         logger().info("registry: added expert {} from {}", id, source);
     }
@@ -150,6 +153,7 @@ Result<void> EscalationService::startApi(std::function<void(api::MetricsText&)> 
                        : fmt::format("the witness log failed {} append(s)",
                                      witness_->stats().failures);
         },
+        {},
         {}});
     for (const auto& t : a.tokens)
         if (t.admin) services_->admins.insert(t.agent);
@@ -226,6 +230,7 @@ void EscalationService::reloadPolicy() {
 void EscalationService::stop() {
     if (http_) http_->stop();
     escalations_.reset(); // hangs up every call of every escalation
+    documents_.reset();   // finishes the registry writes asked for
 }
 
 void EscalationService::addMetrics(api::MetricsText& m) const {

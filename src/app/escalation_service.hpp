@@ -9,7 +9,7 @@
 #include "app/config.hpp"
 #include "app/escalations.hpp"
 #include "guard/guard.hpp"
-#include "registry/document_store.hpp"
+#include "registry/offloaded_store.hpp"
 #include "registry/registry.hpp"
 #include "witness/log.hpp"
 #include "witness/signer.hpp"
@@ -52,7 +52,8 @@ private:
     const Config& config_;
     std::unique_ptr<witness::WitnessLog> witness_;
     std::unique_ptr<witness::Signer> signer_;
-    std::unique_ptr<registry::DocumentStore> documents_;
+    std::unique_ptr<registry::DocumentStore> startupDocuments_; // until the registry is loaded
+    std::unique_ptr<registry::OffloadedStore> documents_;       // then on a thread of its own
     registry::Registry registry_;
     guard::Guard guard_;
     std::unique_ptr<Escalations> escalations_;

@@ -87,25 +87,53 @@ Kind chains() {
             }};
 }
 
-// Puts a document back as it was before a change whose witness entry failed: `previous`, or
-// absent when it is nullopt. The store and the registry took the change without complaint, so
-// taking it back can fail only if the store has failed since; that is logged.
-void restore(ApiServices& s, const Kind& kind, const std::string& id,
-             const std::optional<json>& previous) {
-    const bool stored = previous ? s.documents.put(kind.name, id, previous->dump()).has_value()
-                                 : s.documents.remove(kind.name, id).has_value();
-    const bool applied = previous ? kind.upsert(s.registry, *previous).has_value()
-                                  : kind.remove(s.registry, id).has_value();
-    if (!stored || !applied)
-        log::get("app").error("registry: {} \"{}\" could not be put back after its witness entry "
-                              "failed (store {}, registry {})",
-                              kind.name, id, stored ? "restored" : "failed",
-                              applied ? "restored" : "failed");
-}
-
 api::Response unwitnessed(const Error& error) {
     return api::problem(
         503, {}, "not changed: the witness log could not store the change (" + error.message + ")");
+}
+
+// Puts a document back as it was before a change whose witness entry failed: `previous`, or
+// absent when it is nullopt; `then` runs once the store has it back. The store and the registry
+// took the change without complaint, so taking it back can fail only if the store has failed
+// since; that is logged.
+void restore(ApiServices& s, const Kind& kind, const std::string& id,
+             const std::optional<json>& previous, std::function<void()> then) {
+    const bool applied = previous ? kind.upsert(s.registry, *previous).has_value()
+                                  : kind.remove(s.registry, id).has_value();
+    auto stored = [name = std::string(kind.name), id, applied,
+                   then = std::move(then)](bool restored) {
+        if (!restored || !applied)
+            log::get("app").error("registry: {} \"{}\" could not be put back after its witness "
+                                  "entry failed (store {}, registry {})",
+                                  name, id, restored ? "restored" : "failed",
+                                  applied ? "restored" : "failed");
+        then();
+    };
+    if (previous)
+        s.documents.put(std::string(kind.name), id, previous->dump(),
+                        [stored](const Result<void>& r) { stored(r.has_value()); });
+    else
+        s.documents.remove(std::string(kind.name), id,
+                           [stored](const Result<bool>& r) { stored(r.has_value()); });
+}
+
+// The last two steps of a change that is stored: witness it, then answer with `success`; if
+// the entry cannot be stored, the change is taken back and the answer is 503.
+void witnessChange(ApiServices& s, const Kind& kind, const std::string& id,
+                   const std::optional<json>& previous, const witness::Entry& entry,
+                   api::Response success, const api::Respond& respond,
+                   const OneAtATime::Next& next) {
+    s.witness.append(entry, [&s, kind, id, previous, success = std::move(success), respond,
+                             next](const Result<std::uint64_t>& at) {
+        if (at) {
+            respond(success);
+            return next();
+        }
+        restore(s, kind, id, previous, [respond, next, error = at.error()] {
+            respond(unwitnessed(error));
+            next();
+        });
+    });
 }
 
 api::Response notFound(const Kind& kind, std::string_view id) {
@@ -119,7 +147,13 @@ std::optional<api::Response> notAdmin(const ApiServices& s, const api::Request& 
                         {{"field", "Authorization"}});
 }
 
-// Creates (POST: 201, 409 when the id is taken) or replaces (PUT: 200, 404 when unknown).
+api::Response storeFailed(const Error& error) {
+    return api::problem(503, {}, "the registry store failed: " + error.message);
+}
+
+// Creates (POST: 201, 409 when the id is taken) or replaces (PUT: 200, 404 when unknown). The
+// answer comes once the change is durable in the store and witnessed; the control loop does
+// not wait for either meanwhile.
 void write(ApiServices& s, const Kind& kind, const api::Request& request, const std::string& pathId,
            const api::Respond& respond) {
     if (auto refused = notAdmin(s, request)) return respond(std::move(*refused));
@@ -129,36 +163,48 @@ void write(ApiServices& s, const Kind& kind, const api::Request& request, const 
         s, respond,
         [&s, kind, creating = pathId.empty(), doc = std::move(document).value(),
          agent = request.agent, respond] {
-            const std::string id = doc["id"];
-            auto previous = kind.get(s.registry, id);
-            const bool exists = previous.has_value();
-            if (creating && exists)
-                return respond(api::problem(
-                    409, {}, fmt::format("{} \"{}\" exists; PUT replaces it", kind.name, id),
-                    {{"field", "/id"}}));
-            if (!creating && !exists) return respond(notFound(kind, id));
-            // The registry checks what the reader cannot (a chain's experts exist); a copy takes
-            // the change first so that a refusal leaves both the store and the registry as they
-            // were.
-            registry::Registry trial = s.registry;
-            if (auto ok = kind.upsert(trial, doc); !ok) return respond(badRequest(ok.error()));
-            if (auto stored = s.documents.put(kind.name, id, doc.dump()); !stored)
-                return respond(
-                    api::problem(503, {}, "the registry store failed: " + stored.error().message));
-            s.registry = std::move(trial);
-            s.witness.append(
-                {newTraceId(),
-                 unixTimeMs(),
-                 fmt::format("registry.{}.{}", kind.name, creating ? "created" : "updated"),
-                 "agent:" + agent,
-                 {{"id", id}, {"document", doc}}},
-                [&s, kind, id, previous, respond, creating, doc](const Result<std::uint64_t>& at) {
-                    if (!at) {
-                        restore(s, kind, id, previous);
-                        return respond(unwitnessed(at.error()));
-                    }
-                    respond(api::jsonResponse(creating ? 201 : 200, doc));
-                });
+            s.registryWrites.run([&s, kind, creating, doc, agent,
+                                  respond](const OneAtATime::Next& next) {
+                const std::string id = doc["id"];
+                auto previous = kind.get(s.registry, id);
+                const bool exists = previous.has_value();
+                if (creating && exists) {
+                    respond(api::problem(
+                        409, {}, fmt::format("{} \"{}\" exists; PUT replaces it", kind.name, id),
+                        {{"field", "/id"}}));
+                    return next();
+                }
+                if (!creating && !exists) {
+                    respond(notFound(kind, id));
+                    return next();
+                }
+                // The registry checks what the reader cannot (a chain's experts exist);
+                // a copy takes the change first so that a refusal leaves both the store
+                // and the registry as they were.
+                auto trial = std::make_shared<registry::Registry>(s.registry);
+                if (auto ok = kind.upsert(*trial, doc); !ok) {
+                    respond(badRequest(ok.error()));
+                    return next();
+                }
+                s.documents.put(std::string(kind.name), id, doc.dump(),
+                                [&s, kind, id, previous, trial, creating, doc, agent, respond,
+                                 next](const Result<void>& stored) {
+                                    if (!stored) {
+                                        respond(storeFailed(stored.error()));
+                                        return next();
+                                    }
+                                    s.registry = std::move(*trial);
+                                    witnessChange(s, kind, id, previous,
+                                                  {newTraceId(),
+                                                   unixTimeMs(),
+                                                   fmt::format("registry.{}.{}", kind.name,
+                                                               creating ? "created" : "updated"),
+                                                   "agent:" + agent,
+                                                   {{"id", id}, {"document", doc}}},
+                                                  api::jsonResponse(creating ? 201 : 200, doc),
+                                                  respond, next);
+                                });
+            });
         });
 }
 
@@ -166,31 +212,35 @@ void erase(ApiServices& s, const Kind& kind, const api::Request& request, std::s
            const api::Respond& respond) {
     if (auto refused = notAdmin(s, request)) return respond(std::move(*refused));
     onControl(s, respond, [&s, kind, id = std::move(id), agent = request.agent, respond] {
-        auto previous = kind.get(s.registry, id);
-        registry::Registry trial = s.registry;
-        if (auto ok = kind.remove(trial, id); !ok)
-            return respond(ok.error().code == Errc::not_found
-                               ? notFound(kind, id)
-                               : api::problem(409, {}, ok.error().message, {{"field", "id"}}));
-        if (auto removed = s.documents.remove(kind.name, id); !removed)
-            return respond(
-                api::problem(503, {}, "the registry store failed: " + removed.error().message));
-        s.registry = std::move(trial);
-        s.witness.append({newTraceId(),
-                          unixTimeMs(),
-                          fmt::format("registry.{}.deleted", kind.name),
-                          "agent:" + agent,
-                          {{"id", id}}},
-                         [&s, kind, id, previous, respond](const Result<std::uint64_t>& at) {
-                             if (!at) {
-                                 restore(s, kind, id, previous);
-                                 return respond(unwitnessed(at.error()));
-                             }
-                             api::Response r;
-                             r.status = 204;
-                             r.contentType.clear();
-                             respond(std::move(r));
-                         });
+        s.registryWrites.run([&s, kind, id, agent, respond](const OneAtATime::Next& next) {
+            auto previous = kind.get(s.registry, id);
+            auto trial = std::make_shared<registry::Registry>(s.registry);
+            if (auto ok = kind.remove(*trial, id); !ok) {
+                respond(ok.error().code == Errc::not_found
+                            ? notFound(kind, id)
+                            : api::problem(409, {}, ok.error().message, {{"field", "id"}}));
+                return next();
+            }
+            s.documents.remove(
+                std::string(kind.name), id,
+                [&s, kind, id, previous, trial, agent, respond, next](const Result<bool>& removed) {
+                    if (!removed) {
+                        respond(storeFailed(removed.error()));
+                        return next();
+                    }
+                    s.registry = std::move(*trial);
+                    api::Response gone;
+                    gone.status = 204;
+                    gone.contentType.clear();
+                    witnessChange(s, kind, id, previous,
+                                  {newTraceId(),
+                                   unixTimeMs(),
+                                   fmt::format("registry.{}.deleted", kind.name),
+                                   "agent:" + agent,
+                                   {{"id", id}}},
+                                  std::move(gone), respond, next);
+                });
+        });
     });
 }
 
