@@ -1,0 +1,265 @@
+// The escalation flow in one process: the escalations, their rooms, the SIP adapter, the B2BUA,
+// the conference graph (on loopback ports), the guard, the registry and the witness log (SQLite
+// in a temporary folder) as the server composes them. The far end is scripted: the test reads
+// each request the B2BUA sends and answers it as an expert's phone would. SIP timers run in
+// virtual time.
+
+#include "app/escalations.hpp"
+#include "room/room.hpp"
+#include "session/conference.hpp"
+#include "sip/room_legs.hpp"
+#include "support/recording_sender.hpp"
+#include "witness/store_factory.hpp"
+
+#include <asio/io_context.hpp>
+#include <filesystem>
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+#include <optional>
+
+namespace sb::app {
+namespace {
+
+using namespace std::chrono_literals;
+using nlohmann::json;
+using test::parsed;
+
+constexpr std::string_view kPolicy = R"(
+[[rules]]
+id = "any"
+effect = "allow"
+agents = ["agent"]
+topics = ["*"]
+experts = ["*"]
+bridges = ["sip"]
+reason = "test"
+)";
+
+// An expert's answer or offer: PCMU at `port` on loopback, in `direction`.
+std::string expertSdp(std::uint16_t port, std::string_view direction = "sendrecv") {
+    return fmt::format("v=0\r\no=expert 1 {} IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\n"
+                       "t=0 0\r\nm=audio {} RTP/AVP 0\r\na={}\r\n",
+                       direction == "sendrecv" ? 1 : 2, port, direction);
+}
+
+registry::Expert expert(std::string id, std::string uri) {
+    registry::Expert e;
+    e.id = std::move(id);
+    e.sipUri = std::move(uri);
+    return e;
+}
+
+class EscalationFlow : public ::testing::Test {
+protected:
+    EscalationFlow()
+        : wheel_([this] { return now_; }, 10ms), b2bua_(wheel_, sender_, sipOptions()),
+          ports_(io_, asio::ip::make_address("127.0.0.1"), 43000, 43001 + 2 * portPairs_),
+          media_(ports_, {mediaOptions(), 48000}), legs_(b2bua_, "<sip:switchboard@127.0.0.1>"),
+          rooms_(media_) {
+        rooms_.provide("sip", legs_);
+        guard_.replace(*guard::Policy::parse(kPolicy, "test"));
+        for (const char* id : {"alice", "bob"})
+            EXPECT_TRUE(
+                registry_.upsertExpert(expert(id, fmt::format("sip:{}@127.0.0.1:5090", id))));
+        const auto folder = std::filesystem::path(::testing::TempDir()) /
+                            ::testing::UnitTest::GetInstance()->current_test_info()->name();
+        std::filesystem::remove_all(folder);
+        std::filesystem::create_directories(folder);
+        witness_ =
+            witness::WitnessLog::open(
+                io_, witness::openStore("sqlite:" + (folder / "witness.db").string()).value())
+                .value();
+        escalations_ = std::make_unique<Escalations>(
+            io_, rooms_, registry_, guard_, *witness_, EscalationOptions{},
+            [this](const json& message, const std::string&, const std::string&) {
+                events_.push_back(message["payload"]);
+            });
+    }
+
+    static sip::B2buaOptions sipOptions() {
+        sip::B2buaOptions o;
+        o.timers.t1 = 50ms;
+        o.limits.sessionExpiresS = 0;
+        o.listeners = {{sip::Transport::udp, asio::ip::make_address("127.0.0.1"), 5060}};
+        return o;
+    }
+    static session::MediaOptions mediaOptions() {
+        session::MediaOptions o;
+        o.codecs = {{"PCMU", 8000, 1}};
+        return o;
+    }
+
+    // Asks for an escalation and waits (bounded) for the answer, which comes once witnessed.
+    EscalationAnswer escalate(const json& payload) {
+        api::IfMessage message{"m-1", "escalate", "agent", "switchboard", "", "", payload};
+        auto request = api::readEscalateRequest(payload);
+        EXPECT_TRUE(request) << request.error().message;
+        std::optional<EscalationAnswer> answer;
+        escalations_->escalate("agent", message, *request, std::string(32, 'a'),
+                               [&](EscalationAnswer a) { answer = std::move(a); });
+        runUntil([&] { return answer.has_value(); });
+        return answer.value_or(EscalationAnswer{0, {}, {}});
+    }
+    // Runs the loop (the witness log's acknowledgements come from its writer thread) until
+    // `done`, for at most 2000 turns of up to 10 ms.
+    template <class Done>
+    void runUntil(Done done) {
+        for (int turn = 0; turn < 2000 && !done(); ++turn) {
+            io_.restart();
+            io_.run_for(10ms);
+        }
+        EXPECT_TRUE(done());
+    }
+    std::string escalationState(const std::string& id) {
+        return escalations_->find(id, "agent").value_or(json::object()).value("state", "");
+    }
+
+    // The INVITEs sent so far, newest last.
+    std::vector<sip::Message> invites() {
+        std::vector<sip::Message> out;
+        for (const auto& bytes : sender_.sent)
+            if (bytes.starts_with("INVITE ")) out.push_back(parsed(bytes));
+        return out;
+    }
+    bool sent(std::string_view method) {
+        return std::any_of(sender_.sent.begin(), sender_.sent.end(),
+                           [&](const std::string& b) { return b.starts_with(method); });
+    }
+    // The far end's response to `request`.
+    void respond(const sip::Message& request, int status, std::string_view body = "") {
+        std::string text = fmt::format("SIP/2.0 {} Whatever\r\n", status);
+        for (const auto& v : request.vias())
+            text += fmt::format("Via: {}\r\n", v.text);
+        text += fmt::format("From: {}\r\nTo: {};tag=far-{}\r\nCall-ID: {}\r\nCSeq: {} {}\r\n",
+                            request.from().text, request.to().text, request.callId().size(),
+                            request.callId(), request.cseq().number, request.cseq().method);
+        text += "Contact: <sip:expert@127.0.0.1:5090>\r\n";
+        if (!body.empty()) text += "Content-Type: application/sdp\r\n";
+        text += fmt::format("Content-Length: {}\r\n\r\n{}", body.size(), body);
+        deliver(text);
+    }
+    // A request from the far end inside the dialog `invite` made.
+    void farEndRequest(const sip::Message& invite, std::string_view method, int cseq,
+                       std::string_view body = "") {
+        std::string text = fmt::format(
+            "{} sip:sb@127.0.0.1:5060 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5090;branch="
+            "z9hG4bK{}{}\r\nFrom: {};tag=far-{}\r\nTo: {}\r\nCall-ID: {}\r\nCSeq: {} {}\r\n"
+            "Contact: <sip:expert@127.0.0.1:5090>\r\n",
+            method, method, cseq, invite.to().text, invite.callId().size(), invite.from().text,
+            invite.callId(), cseq, method);
+        if (!body.empty()) text += "Content-Type: application/sdp\r\n";
+        text += fmt::format("Content-Length: {}\r\n\r\n{}", body.size(), body);
+        deliver(text);
+    }
+    void deliver(const std::string& text) {
+        sip::InboundMessage source{
+            "", sip::Transport::udp, asio::ip::make_address("127.0.0.1"), 5090, {}, 5060, 0};
+        b2bua_.receive(parsed(text), source);
+    }
+    std::vector<std::string> eventNames() const {
+        std::vector<std::string> out;
+        for (const auto& e : events_)
+            out.push_back(e.value("event", "?") + ":" + e.value("room_state", ""));
+        return out;
+    }
+    // Nothing of the escalation is left: no call, no room, no leg, no port, no stream.
+    void expectNothingLeft() {
+        runUntil([&] { return rooms_.stats().rooms == 0; });
+        EXPECT_EQ(rooms_.stats().legs, 0u);
+        EXPECT_EQ(b2bua_.stats().calls, 0u);
+        EXPECT_EQ(ports_.leased(), 0u);
+        EXPECT_EQ(media_.participants(), 0u);
+        EXPECT_EQ(media_.rooms(), 0u);
+    }
+
+    static constexpr std::uint16_t portPairs_ = 4;
+    asio::io_context io_{1};
+    net::TimerWheel::Clock::time_point now_ = net::TimerWheel::Clock::now();
+    net::TimerWheel wheel_;
+    test::RecordingSender sender_;
+    sip::B2bua b2bua_;
+    rtp::PortPool ports_;
+    session::Conference media_;
+    sip::RoomLegs legs_;
+    room::Rooms rooms_;
+    registry::Registry registry_;
+    guard::Guard guard_;
+    std::unique_ptr<witness::WitnessLog> witness_;
+    std::unique_ptr<Escalations> escalations_;
+    std::vector<json> events_;
+};
+
+TEST_F(EscalationFlow, AnsweredHeldResumedAndHungUpByTheExpert) {
+    auto answer = escalate({{"topic", "billing"}, {"expert", "alice"}, {"reason", "help"}});
+    ASSERT_EQ(answer.status, 201) << answer.body.dump();
+    const std::string id = answer.body["payload"]["escalation"];
+
+    auto sentInvites = invites();
+    ASSERT_EQ(sentInvites.size(), 1u);
+    const auto& invite = sentInvites[0];
+    EXPECT_EQ(invite.header("X-IF-Expert-ID"), "alice");
+    EXPECT_EQ(invite.header("X-IF-Escalation-ID"), id);
+    EXPECT_EQ(invite.header("X-IF-Trace-ID"), std::string(32, 'a'));
+    EXPECT_NE(invite.body().find("m=audio 43000 RTP/AVP 0"), std::string::npos)
+        << "the conference graph's offer: " << invite.body();
+
+    respond(invite, 180);
+    respond(invite, 200, expertSdp(5004));
+    EXPECT_EQ(escalationState(id), "answered");
+    EXPECT_EQ(media_.participants(), 1u);
+
+    farEndRequest(invite, "INVITE", 2, expertSdp(5004, "sendonly"));
+    auto held = parsed(sender_.replies.back());
+    EXPECT_EQ(held.status(), 200);
+    EXPECT_NE(held.body().find("a=recvonly"), std::string::npos) << held.body();
+    farEndRequest(invite, "INVITE", 3, expertSdp(5004));
+    EXPECT_NE(parsed(sender_.replies.back()).body().find("a=sendrecv"), std::string::npos);
+    farEndRequest(invite, "BYE", 4);
+    EXPECT_EQ(parsed(sender_.replies.back()).status(), 200);
+    EXPECT_EQ(escalationState(id), "ended");
+
+    EXPECT_EQ(eventNames(), (std::vector<std::string>{
+                                "calling:setup", "ringing:ringing", "answered:connected",
+                                "hold:hold", "resumed:connected", "left:closed", "ended:closed"}));
+    expectNothingLeft();
+}
+
+TEST_F(EscalationFlow, ParallelExpertsTheFirstAnswerWinsTheOtherIsCancelled) {
+    registry::Chain chain{"both", {"both"}, {{{"alice", "bob"}, 30s}}};
+    ASSERT_TRUE(registry_.upsertChain(chain));
+    auto answer = escalate({{"topic", "both"}, {"reason", "help"}});
+    ASSERT_EQ(answer.status, 201) << answer.body.dump();
+    const std::string id = answer.body["payload"]["escalation"];
+    auto sentInvites = invites();
+    ASSERT_EQ(sentInvites.size(), 2u);
+    respond(sentInvites[0], 180);
+    respond(sentInvites[1], 180);
+    respond(sentInvites[1], 200, expertSdp(5006));
+    EXPECT_EQ(escalationState(id), "answered");
+    EXPECT_TRUE(sent("CANCEL ")) << "the other expert's call is cancelled (RFC 3261 §16.7)";
+    EXPECT_EQ(media_.participants(), 1u);
+    EXPECT_EQ(ports_.leased(), 1u); // the cancelled call's ports are back
+
+    escalations_->hangUp(id, "agent", [](const EscalationAnswer&) {});
+    EXPECT_TRUE(sent("BYE "));
+}
+
+TEST_F(EscalationFlow, AStageWhoseCallsCannotBePlacedFailsAndLeavesNothing) {
+    // bob's call cannot even be placed (no route to his host), alice declines: no expert left.
+    ASSERT_TRUE(registry_.upsertExpert(expert("bob", "sip:bob@unresolvable.invalid")));
+    registry::Chain chain{"both", {"both"}, {{{"bob", "alice"}, 30s}}};
+    ASSERT_TRUE(registry_.upsertChain(chain));
+    auto answer = escalate({{"topic", "both"}, {"reason", "help"}});
+    ASSERT_EQ(answer.status, 201) << answer.body.dump();
+    const std::string id = answer.body["payload"]["escalation"];
+    auto sentInvites = invites();
+    ASSERT_EQ(sentInvites.size(), 1u);
+    EXPECT_EQ(sentInvites[0].header("X-IF-Expert-ID"), "alice");
+    respond(sentInvites[0], 486);
+    EXPECT_EQ(escalationState(id), "failed");
+    EXPECT_EQ(rooms_.stats().undone, 1u); // bob's media offer, undone when the call failed
+    expectNothingLeft();
+}
+
+} // namespace
+} // namespace sb::app
