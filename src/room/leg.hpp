@@ -7,6 +7,7 @@
 #include "core/result.hpp"
 #include "room/ids.hpp"
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -47,6 +48,10 @@ public:
     virtual void hangUp() = 0;
     // How log lines and the API name it, e.g. "sip call 12".
     virtual std::string describe() const = 0;
+    // Our own new offer on the leg once it is up (SIP: a re-INVITE); `done` runs once with the
+    // far end's answer or why there is none (the leg's session then goes on as it was).
+    using Answered = std::function<void(Result<std::string> answer)>;
+    virtual Result<void> reoffer(std::string offer, Answered done) = 0;
 };
 
 // How to reach someone on a leg of some kind. `target` is the kind's address (a SIP URI, an

@@ -144,6 +144,28 @@ void Room::hangUp(LegId id, std::string reason) {
     move(id, LegState::closed, 0, std::move(reason)); // cancelled before it was answered
 }
 
+Result<void> Room::reoffer(LegId id, std::function<void(Result<void>)> done) {
+    Record* r = find(id);
+    if (!r || r->summary.state != LegState::connected || !r->leg)
+        return fail(Errc::incomplete, "the leg is not connected");
+    auto offer = rooms_.media_.reoffer(id);
+    if (!offer) return fail(offer.error());
+    // A leg's adapter drops `done` if the leg goes first, so `this` is alive when it runs.
+    return r->leg->reoffer(
+        std::move(offer).value(), [this, id, done = std::move(done)](Result<std::string> answer) {
+            if (!answer) {
+                logger().info("trace={} room {}: leg {} kept its media: {}", traceId_, name_,
+                              id.value(), answer.error().message);
+                return done(fail(answer.error()));
+            }
+            auto applied = rooms_.media_.answered(id, *answer);
+            if (!applied)
+                logger().warn("trace={} room {}: leg {}'s answer to our offer is unusable: {}",
+                              traceId_, name_, id.value(), applied.error().message);
+            done(applied);
+        });
+}
+
 void Room::hangUpAll(const std::string& reason) {
     std::vector<LegId> ids;
     for (const auto& [id, r] : legs_)

@@ -83,6 +83,10 @@ public:
     // set-up is cancelled and closed at once. Nothing for a leg already closed or failed.
     void hangUp(LegId leg, std::string reason);
     void hangUpAll(const std::string& reason);
+    // Offers the leg its media anew (the graph's new offer, through the leg: SIP re-INVITE),
+    // as when a stream is added; `done` learns whether the far end took it. Errors at once:
+    // the leg is not connected, or the graph or the leg cannot make the offer now.
+    Result<void> reoffer(LegId leg, std::function<void(Result<void>)> done);
 
     RoomId id() const noexcept { return id_; }
     const std::string& name() const noexcept { return name_; }

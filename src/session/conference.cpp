@@ -127,9 +127,23 @@ Result<std::string> Conference::offer(room::LegId call, std::string_view roomNam
     return sdp::write(sdp::makeOffer(originOf(state, local.address), {local}));
 }
 
+Result<std::string> Conference::reoffer(room::LegId call) {
+    auto found = calls_.find(call);
+    auto room = found == calls_.end() ? rooms_.end() : rooms_.find(found->second.room);
+    rtp::RtpStream* stream = room == rooms_.end() ? nullptr : room->second->stream(call);
+    if (!stream) return fail(Errc::not_found, "the leg is in no room");
+    sdp::LocalStream local;
+    local.address = options_.media.advertise;
+    local.port = stream->localPort();
+    local.codecs = options_.media.codecs;
+    local.ptime = options_.media.packetMs;
+    found->second.reoffered = true;
+    return sdp::write(sdp::makeOffer(originOf(found->second, local.address), {local}));
+}
+
 Result<void> Conference::answered(room::LegId call, std::string_view text) {
     auto found = calls_.find(call);
-    if (found == calls_.end() || !found->second.offered)
+    if (found == calls_.end() || !(found->second.offered || found->second.reoffered))
         return fail(Errc::invalid_input, "no offer of ours awaits an answer on this call");
     auto answer = sdp::parse(text);
     if (!answer) return fail(answer.error());
@@ -149,9 +163,19 @@ Result<void> Conference::answered(room::LegId call, std::string_view text) {
     ParticipantCodec codec{*codecId, static_cast<std::uint8_t>(payloadType),
                            direction == sdp::Direction::sendrecv ||
                                direction == sdp::Direction::recvonly};
+    const std::string name = found->second.room;
+    if (found->second.reoffered) { // the leg is in its room already: its media changes
+        found->second.reoffered = false;
+        auto room = rooms_.find(name);
+        rtp::RtpStream* joined = room == rooms_.end() ? nullptr : room->second->stream(call);
+        if (!joined) return fail(Errc::not_found, "the leg is in no room");
+        joined->setRemote(*peer, audio->rtcpMux());
+        if (auto updated = room->second->update(call, codec); !updated)
+            return fail(Errc::unsupported, updated.error().message);
+        return {};
+    }
     auto stream = std::move(found->second.offered);
     stream->setRemote(*peer, audio->rtcpMux());
-    const std::string name = found->second.room;
     auto& room = rooms_[name];
     if (!room)
         room = std::make_unique<ConferenceRoom>(pool_.context(), name, options_.rate,

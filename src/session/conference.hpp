@@ -42,6 +42,9 @@ public:
     Result<std::string> offer(room::LegId leg, std::string_view room,
                               std::string_view traceId) override;
     Result<void> answered(room::LegId leg, std::string_view answer) override;
+    // A new offer of ours for a leg in a room (its stream and port stay); its answer comes
+    // through answered(). Errc::not_found when the leg is in no room.
+    Result<std::string> reoffer(room::LegId leg) override;
 
     std::size_t rooms() const noexcept { return rooms_.size(); }
     std::size_t participants() const noexcept { return calls_.size(); }
@@ -55,6 +58,7 @@ private:
         std::uint64_t sessionId = 0;
         std::unique_ptr<rtp::RtpStream> offered; // our offer's, until the answer comes
         std::string tag;                         // how log lines name the call (callTag)
+        bool reoffered = false; // a new offer of ours on a joined leg awaits its answer
     };
     sdp::Origin originOf(Call& call, std::string_view address);
 

@@ -467,6 +467,8 @@ void B2bua::onResponse(TransactionId client, const Message& response) {
         return onTransferReinviteResponse(call, response);
     case ClientRef::Kind::sessionRefresh:
         return onSessionRefreshResponse(call, r.side, response);
+    case ClientRef::Kind::reoffer:
+        return onReofferResponse(call, response);
     case ClientRef::Kind::untracked:
         return;
     }
@@ -714,6 +716,10 @@ void B2bua::onClientFailure(TransactionId client, ClientFailure failure) {
         return onTransferFailure(call, r.kind == ClientRef::Kind::transferInvite, status, reason);
     case ClientRef::Kind::sessionRefresh:
         return onSessionRefreshFailed(call, r.side);
+    case ClientRef::Kind::reoffer:
+        // §14.1: no answer to a re-INVITE (408) ends the dialog.
+        finishReoffer(call, fail(Errc::timeout, "our re-INVITE got no answer"));
+        return reapCall(call, "our re-INVITE got no answer (RFC 3261 §14.1)");
     case ClientRef::Kind::untracked:
         return;
     }
@@ -797,6 +803,8 @@ void B2bua::endCall(std::uint64_t id) {
         options_.rooms->left(id);
     else if (options_.media && !call.observer)
         options_.media->ended(id);
+    wheel_.cancel(call.reoffer ? call.reoffer->retry : net::TimerWheel::TimerId{});
+    finishReoffer(call, fail(Errc::closed, "the call ended before the far end answered our offer"));
     if (call.observer)
         call.observer(id, {OutboundCallEvent::Kind::ended, call.endStatus, call.endReason, {}, {}});
     if (auto s = callsPerSource_.find(call.source); s != callsPerSource_.end() && --s->second == 0)

@@ -156,6 +156,8 @@ struct OutboundCallEvent {
     std::string body, contentType; // "answered": the answer
 };
 using OutboundCallObserver = std::function<void(std::uint64_t call, const OutboundCallEvent&)>;
+// The far end's answer to our own offer (reoffer()), or why there is none.
+using ReofferDone = std::function<void(Result<std::string> answer)>;
 
 class B2bua final : private TransactionUser {
 public:
@@ -182,6 +184,14 @@ public:
     Result<std::uint64_t> placeCall(OutboundCallSpec spec, OutboundCallObserver observer);
     // Ends a placed call: CANCEL while it rings, BYE once answered; "ended" follows.
     void hangUp(std::uint64_t call);
+    // Our own new offer on a placed call that is answered (to add or remove a stream, change
+    // the codec): a re-INVITE carrying it (RFC 3261 §14.1). `done` runs once with the far
+    // end's answer, or an error: Errc::unsupported when it refuses (488 and the like: the
+    // session goes on as it was), Errc::closed when the call ends first, Errc::timeout. A 491
+    // (the far end's offer crossed ours) is retried after the §14.1 back-off. Errors at once:
+    // Errc::not_found (no such placed call), Errc::incomplete (not answered yet, or an offer
+    // is already crossing it).
+    Result<void> reoffer(std::uint64_t call, std::string offer, ReofferDone done);
 
     struct Stats {
         std::uint64_t calls = 0, dialogs = 0; // now
@@ -239,6 +249,10 @@ private:
     void onOutboundInviteResponse(Call& call, const Message& response);
     bool sendPlacedInvite(Call& call);
     void onOutboundRequest(TransactionId server, const Message& request, Call& call);
+    void sendReoffer(Call& call);
+    void onReofferResponse(Call& call, const Message& response);
+    // The pending reoffer() learns its outcome, once.
+    void finishReoffer(Call& call, Result<std::string> outcome);
     // REFER (RFC 3515), in b2bua_transfer.cpp.
     void onRefer(TransactionId server, const Message& refer, Call& call, Side referrer);
     void onTransferLocated(Call& call, Result<ServerLocator::Destinations> where);

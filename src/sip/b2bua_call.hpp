@@ -50,6 +50,7 @@ struct B2bua::ClientRef {
         transferInvite,   // REFER: the INVITE to the transfer target
         transferReinvite, // REFER: the re-INVITE giving the transferee the target's offer
         sessionRefresh,   // RFC 4028: our refresh on leg `side`
+        reoffer,          // reoffer(): our own new offer on a placed call
         untracked,
     } kind;
     std::uint64_t call = 0;
@@ -117,6 +118,14 @@ struct B2bua::Call {
     // body and headers.
     OutboundCallObserver observer;
     std::unique_ptr<OutboundCallSpec> placed;
+    // Our own offer crossing the call (reoffer()): what we offered, and who awaits the answer.
+    struct Reoffer {
+        std::string offer;
+        ReofferDone done;
+        TransactionId client = 0; // 0: waiting to try again after a 491
+        net::TimerWheel::TimerId retry;
+    };
+    std::optional<Reoffer> reoffer;
     // What ended it (the first cause only), reported with the "ended" event.
     bool endKnown = false;
     int endStatus = 0;

@@ -157,3 +157,75 @@ void B2bua::onOutboundRequest(TransactionId server, const Message& request, Call
 }
 
 } // namespace sb::sip
+
+namespace sb::sip {
+
+Result<void> B2bua::reoffer(std::uint64_t id, std::string offer, ReofferDone done) {
+    auto found = calls_.find(id);
+    if (found == calls_.end() || !found->second->observer)
+        return fail(Errc::not_found, fmt::format("no placed call {}", id));
+    Call& call = *found->second;
+    if (call.state != Call::State::confirmed)
+        return fail(Errc::incomplete, "the call is not answered (or is ending)");
+    if (call.reoffer || call.b.session.refresh != 0)
+        return fail(Errc::incomplete, "an offer of ours is already crossing the call");
+    call.reoffer = Call::Reoffer{std::move(offer), std::move(done), 0, {}};
+    sendReoffer(call);
+    return {};
+}
+
+void B2bua::sendReoffer(Call& call) {
+    OutgoingRequest out;
+    addSessionHeaders(call.b, true, out);
+    out.body = call.reoffer->offer;
+    out.contentType = "application/sdp";
+    const TransactionId client = sendOn(call.b, "INVITE", out);
+    if (client == 0) {
+        finishReoffer(call, fail(Errc::invalid_input, "our re-INVITE could not be built"));
+        return;
+    }
+    call.reoffer->client = client;
+    clients_.emplace(client, ClientRef{ClientRef::Kind::reoffer, call.id, Side::b});
+    logger().info("call {} re-INVITE with our new offer", call.tag());
+}
+
+void B2bua::onReofferResponse(Call& call, const Message& response) {
+    const int status = response.status();
+    if (status < 200 || !call.reoffer) return;
+    call.reoffer->client = 0;
+    Leg& b = call.b;
+    if (status < 300) {
+        b.ackOwed = response.cseq().number;
+        sendAck(b);
+        b.dialog.refreshTarget(response);
+        b.lastSdp = call.reoffer->offer; // what a session refresh repeats from now on
+        if (const auto se = sessionExpires(response)) b.session.seconds = se->seconds;
+        restartSessionTimer(call, Side::b);
+        if (response.header("Content-Type").value_or("") != "application/sdp")
+            return finishReoffer(call, fail(Errc::invalid_input, "the 2xx has no SDP answer"));
+        return finishReoffer(call, std::string(response.body()));
+    }
+    if (status == 491) {
+        // §14.1: the far end's offer crossed ours; we chose the Call-ID, so wait 2.1–4 s.
+        const auto delay = std::chrono::milliseconds(2100 + 10 * (random_() % 191));
+        const std::uint64_t id = call.id;
+        call.reoffer->retry = wheel_.schedule(delay, [this, id] {
+            auto found = calls_.find(id);
+            if (found != calls_.end() && found->second->reoffer) sendReoffer(*found->second);
+        });
+        return;
+    }
+    const std::string why = fmt::format("{} {}", status, response.reason());
+    finishReoffer(call, fail(Errc::unsupported, "the far end refused our offer: " + why));
+    // §14.1: 481 and 408 end the dialog; any other refusal leaves the session as it was.
+    if (status == 481 || status == 408) reapCall(call, "our re-INVITE found no dialog: " + why);
+}
+
+void B2bua::finishReoffer(Call& call, Result<std::string> outcome) {
+    if (!call.reoffer) return;
+    auto done = std::move(call.reoffer->done);
+    call.reoffer.reset();
+    if (done) done(std::move(outcome));
+}
+
+} // namespace sb::sip

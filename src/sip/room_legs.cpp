@@ -21,6 +21,14 @@ public:
         if (call_ && !ended_) owner_.b2bua_.hangUp(call_); // idempotent in the B2BUA
     }
     std::string describe() const override { return fmt::format("sip call {}", call_); }
+    Result<void> reoffer(std::string offer, Answered done) override {
+        // The answer reaches `done` only while this leg lives (the room that asked may go).
+        return owner_.b2bua_.reoffer(
+            call_, std::move(offer),
+            [&owner = owner_, id = id_, done = std::move(done)](Result<std::string> answer) {
+                if (owner.legs_.contains(id)) done(std::move(answer));
+            });
+    }
 
     void placed(std::uint64_t call) { call_ = call; }
     room::LegSink& sink() { return sink_; }

@@ -261,5 +261,38 @@ TEST_F(EscalationFlow, AStageWhoseCallsCannotBePlacedFailsAndLeavesNothing) {
     expectNothingLeft();
 }
 
+// Switchboard's own offer on a leg that is up (as when a video stream is to be added): the
+// graph's new offer goes out as a re-INVITE on the expert's call, and the answer changes the
+// leg's media.
+TEST_F(EscalationFlow, ARoomOffersALegItsMediaAnewThroughAReInvite) {
+    struct Quiet : room::RoomObserver {
+        void onLegChange(room::Room&, const room::LegChange&, room::RoomState) override {}
+    } quiet;
+    auto room = rooms_.open("reoffer", std::string(32, 'b'), quiet);
+    auto leg = room->dial("sip", {"sip:alice@127.0.0.1:5090", {}, {}}, room::Role::essential);
+    ASSERT_TRUE(leg) << leg.error().message;
+    auto sentInvites = invites();
+    const auto& invite = sentInvites.back();
+    respond(invite, 200, expertSdp(5004));
+    ASSERT_EQ(room->legState(*leg), room::LegState::connected);
+
+    std::optional<Result<void>> outcome;
+    ASSERT_TRUE(room->reoffer(*leg, [&](Result<void> r) { outcome = std::move(r); }));
+    auto reinvite = parsed(sender_.sent.back());
+    EXPECT_EQ(reinvite.method(), "INVITE");
+    EXPECT_EQ(reinvite.callId(), invite.callId());
+    EXPECT_NE(reinvite.body().find("m=audio 43000 RTP/AVP 0"), std::string::npos)
+        << "the same stream, offered anew: " << reinvite.body();
+    EXPECT_NE(reinvite.body().find(" 2 IN IP4"), std::string::npos) << "o= version 2";
+    respond(reinvite, 200, expertSdp(5008));
+    ASSERT_TRUE(outcome.has_value());
+    EXPECT_TRUE(*outcome) << outcome->error().message;
+    EXPECT_TRUE(parsed(sender_.sent.back()).method() == "ACK");
+    EXPECT_EQ(media_.participants(), 1u);
+
+    room.reset(); // hangs up: BYE
+    EXPECT_TRUE(parsed(sender_.sent.back()).method() == "BYE");
+}
+
 } // namespace
 } // namespace sb::app

@@ -31,6 +31,10 @@ struct FakeGraph : MediaGraph {
         return std::string("v=0 our answer");
     }
     void left(LegId leg) override { streams.erase(leg); }
+    Result<std::string> reoffer(LegId leg) override {
+        if (!streams.contains(leg)) return fail(Errc::not_found, "the leg is in no room");
+        return std::string("v=0 our new offer");
+    }
 };
 
 struct FakeProvider : LegProvider {
@@ -47,7 +51,12 @@ struct FakeProvider : LegProvider {
             ++provider.hungUp;
         }
         std::string describe() const override { return "fake leg " + std::to_string(id.value()); }
+        Result<void> reoffer(std::string offer, Answered done) override {
+            provider.reoffers.emplace_back(std::move(offer), std::move(done));
+            return {};
+        }
     };
+    std::vector<std::pair<std::string, Leg::Answered>> reoffers; // offers the legs sent
 
     int live = 0, hungUp = 0;
     bool failPlace = false;
@@ -216,6 +225,33 @@ TEST_F(RoomTest, ClosingARoomHangsUpEveryLegWithoutAWord) {
     EXPECT_TRUE(observer.heard.empty());
     EXPECT_EQ(rooms.stats().rooms, 0u);
     expectNothingLeft();
+}
+
+TEST_F(RoomTest, OurOwnOfferGoesThroughTheLegAndItsAnswerToTheGraph) {
+    auto room = rooms.open("escalation-7", "t7", observer);
+    auto leg = room->dial("sip", dial(), Role::essential);
+    ASSERT_TRUE(leg);
+    auto ignored = [](const Result<void>&) {};
+    EXPECT_EQ(room->reoffer(*leg, ignored).error().code, Errc::incomplete); // not answered yet
+    sip.event(*leg, LegEvent::Kind::answered, "v=0 their answer");
+
+    std::vector<Result<void>> outcomes;
+    auto record = [&](Result<void> r) { outcomes.push_back(std::move(r)); };
+    ASSERT_TRUE(room->reoffer(*leg, record));
+    ASSERT_EQ(sip.reoffers.size(), 1u);
+    EXPECT_EQ(sip.reoffers[0].first, "v=0 our new offer");
+    sip.reoffers[0].second(std::string("v=0 their new answer"));
+    ASSERT_TRUE(room->reoffer(*leg, record));
+    sip.reoffers[1].second(fail(Errc::unsupported, "488 Not Acceptable Here"));
+    graph.failAnswered = true;
+    ASSERT_TRUE(room->reoffer(*leg, record));
+    sip.reoffers[2].second(std::string("v=0 unusable"));
+
+    ASSERT_EQ(outcomes.size(), 3u);
+    EXPECT_TRUE(outcomes[0]);
+    EXPECT_EQ(outcomes[1].error().message, "488 Not Acceptable Here");
+    EXPECT_EQ(outcomes[2].error().message, "no codec in common");
+    EXPECT_EQ(room->legState(*leg), LegState::connected); // a refused offer changes nothing
 }
 
 TEST_F(RoomTest, EventsForALegThatHasLeftAreIgnored) {

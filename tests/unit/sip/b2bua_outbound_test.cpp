@@ -205,3 +205,88 @@ TEST_F(PlaceCall, TargetWithoutAddressIsRefused) {
 
 } // namespace
 } // namespace sb::sip
+
+namespace sb::sip {
+namespace {
+
+// Our own offers on a placed call (RFC 3261 §14.1).
+class Reoffer : public PlaceCall {
+protected:
+    // Places a call and has the far end answer it; returns the call and its INVITE.
+    std::pair<std::uint64_t, Message> answeredCall() {
+        auto id = b2bua_.placeCall(expertCall(), observer_);
+        EXPECT_TRUE(id);
+        auto invite = parsed(sender_.sent.back());
+        respond(invite, 200, "Content-Type: application/sdp\r\n", "v=0 answer\r\n");
+        return {*id, std::move(invite)};
+    }
+    std::vector<Result<std::string>> outcomes_;
+    ReofferDone done_ = [this](Result<std::string> r) { outcomes_.push_back(std::move(r)); };
+};
+
+TEST_F(Reoffer, AReInviteCarriesOurOfferAndTheAnswerComesBack) {
+    EXPECT_EQ(b2bua_.reoffer(99, "v=0\r\n", done_).error().code, Errc::not_found);
+    auto early = b2bua_.placeCall(expertCall(), observer_);
+    ASSERT_TRUE(early);
+    EXPECT_EQ(b2bua_.reoffer(*early, "v=0\r\n", done_).error().code, Errc::incomplete);
+    b2bua_.hangUp(*early);
+
+    auto [call, invite] = answeredCall();
+    ASSERT_TRUE(b2bua_.reoffer(call, "v=0 with video\r\n", done_));
+    EXPECT_EQ(b2bua_.reoffer(call, "v=0 again\r\n", done_).error().code, Errc::incomplete);
+    auto reinvite = parsed(sender_.sent.back());
+    EXPECT_EQ(reinvite.method(), "INVITE");
+    EXPECT_EQ(reinvite.callId(), invite.callId());
+    EXPECT_GT(reinvite.cseq().number, invite.cseq().number);
+    EXPECT_EQ(reinvite.to().tag(), "far");
+    EXPECT_EQ(reinvite.body(), "v=0 with video\r\n");
+
+    respond(reinvite, 200, "Content-Type: application/sdp\r\n", "v=0 their video\r\n");
+    ASSERT_EQ(outcomes_.size(), 1u);
+    ASSERT_TRUE(outcomes_[0]);
+    EXPECT_EQ(*outcomes_[0], "v=0 their video\r\n");
+    auto ack = parsed(sender_.sent.back());
+    EXPECT_EQ(ack.method(), "ACK");
+    EXPECT_EQ(ack.cseq().number, reinvite.cseq().number);
+    EXPECT_NE(events_.back().kind, OutboundCallEvent::Kind::ended); // the call goes on
+}
+
+TEST_F(Reoffer, ARefusalLeavesTheSessionAndAGlareIsRetriedAfterTheBackOff) {
+    auto [call, invite] = answeredCall();
+    ASSERT_TRUE(b2bua_.reoffer(call, "v=0 first\r\n", done_));
+    respond(parsed(sender_.sent.back()), 488);
+    ASSERT_EQ(outcomes_.size(), 1u);
+    EXPECT_EQ(outcomes_[0].error().code, Errc::unsupported);
+    EXPECT_EQ(b2bua_.stats().calls, 1u); // the call goes on
+
+    ASSERT_TRUE(b2bua_.reoffer(call, "v=0 second\r\n", done_));
+    auto first = parsed(sender_.sent.back());
+    respond(first, 491);
+    const auto sentBefore = sender_.sent.size();
+    advance(2s);
+    EXPECT_EQ(sender_.sent.size(), sentBefore) << "§14.1: not before 2.1 s";
+    advance(2500ms);
+    auto retry = parsed(sender_.sent.back());
+    EXPECT_EQ(retry.method(), "INVITE");
+    EXPECT_EQ(retry.body(), "v=0 second\r\n");
+    EXPECT_GT(retry.cseq().number, first.cseq().number);
+    respond(retry, 200, "Content-Type: application/sdp\r\n", "v=0 ok\r\n");
+    ASSERT_EQ(outcomes_.size(), 2u);
+    EXPECT_EQ(*outcomes_[1], "v=0 ok\r\n");
+}
+
+TEST_F(Reoffer, ACallThatEndsFirstAnswersTheOfferClosed) {
+    auto [call, invite] = answeredCall();
+    ASSERT_TRUE(b2bua_.reoffer(call, "v=0\r\n", done_));
+    deliver(fmt::format("BYE sip:sb@127.0.0.1:5060 SIP/2.0\r\nVia: SIP/2.0/UDP "
+                        "127.0.0.1:5090;branch=z9hG4bKbye2\r\nFrom: {};tag=far\r\nTo: {}\r\n"
+                        "Call-ID: {}\r\nCSeq: 9 BYE\r\nContent-Length: 0\r\n\r\n",
+                        invite.to().text, invite.from().text, invite.callId()));
+    ASSERT_EQ(outcomes_.size(), 1u);
+    EXPECT_EQ(outcomes_[0].error().code, Errc::closed);
+    EXPECT_EQ(b2bua_.stats().calls, 0u);
+    EXPECT_EQ(events_.back().kind, OutboundCallEvent::Kind::ended);
+}
+
+} // namespace
+} // namespace sb::sip
