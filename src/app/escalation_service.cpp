@@ -35,7 +35,8 @@ EscalationService::~EscalationService() {
 }
 
 Result<std::unique_ptr<EscalationService>>
-EscalationService::start(asio::io_context& context, const Config& config, room::Rooms& rooms,
+EscalationService::start(asio::io_context& context, net::TimerWheel& timers, const Config& config,
+                         room::Rooms& rooms,
                          std::function<void(api::MetricsText&)> gatewayMetrics) {
     const auto& e = config.escalations;
     std::unique_ptr<EscalationService> s(new EscalationService(context, config));
@@ -71,7 +72,7 @@ EscalationService::start(asio::io_context& context, const Config& config, room::
     options.mediaSrtp = config.media.srtp;
     auto* http = &s->http_;
     s->escalations_ = std::make_unique<Escalations>(
-        context, rooms, s->registry_, s->guard_, *s->witness_, std::move(options),
+        context, timers, rooms, s->registry_, s->guard_, *s->witness_, std::move(options),
         [http](const json& message, const std::string& key, const std::string& agent) {
             if (*http) (*http)->events().publish(message.dump(), key, agent);
         });

@@ -26,8 +26,8 @@ public:
     // Errors: Errc::config for a bad policy, experts file or token table; Errc::io when the
     // storage, the key or the API's port cannot be had.
     static Result<std::unique_ptr<EscalationService>>
-    start(asio::io_context& context, const Config& config, room::Rooms& rooms,
-          std::function<void(api::MetricsText&)> gatewayMetrics);
+    start(asio::io_context& context, net::TimerWheel& timers, const Config& config,
+          room::Rooms& rooms, std::function<void(api::MetricsText&)> gatewayMetrics);
     ~EscalationService();
 
     // SIGHUP: reads the policy file again; a bad one keeps the policy in force (and says why).

@@ -72,13 +72,13 @@ struct Escalations::Escalation final : room::RoomObserver {
     std::string expert; // who answered
     std::string reason; // why it ended or failed
     std::int64_t createdMs = 0, answeredMs = 0, endedMs = 0;
-    std::uint64_t sequence = 0; // of its events
-    asio::steady_timer stageTimer;
-    std::unique_ptr<room::Room> room; // until it is over and its last leg has closed
-    room::LegId answered;             // the leg of the expert who answered
-    bool endingStage = false;         // its calls are being hung up: no second stageOver
+    std::uint64_t sequence = 0;          // of its events
+    net::TimerWheel::TimerId stageTimer; // the ring time of the stage ringing now
+    std::unique_ptr<room::Room> room;    // until it is over and its last leg has closed
+    room::LegId answered;                // the leg of the expert who answered
+    bool endingStage = false;            // its calls are being hung up: no second stageOver
 
-    Escalation(Escalations& o, asio::io_context& context) : owner(o), stageTimer(context) {}
+    explicit Escalation(Escalations& o) : owner(o) {}
     bool over() const {
         return state == EscalationState::ended || state == EscalationState::failed;
     }
@@ -97,15 +97,17 @@ struct Escalations::Escalation final : room::RoomObserver {
     }
 };
 
-Escalations::Escalations(asio::io_context& context, room::Rooms& rooms,
+Escalations::Escalations(asio::io_context& context, net::TimerWheel& timers, room::Rooms& rooms,
                          registry::Registry& registry, guard::Guard& guard,
                          witness::WitnessLog& witness, EscalationOptions options, Publish publish)
-    : context_(context), rooms_(rooms), registry_(registry), guard_(guard), witness_(witness),
-      options_(std::move(options)), publish_(std::move(publish)) {}
+    : context_(context), timers_(timers), rooms_(rooms), registry_(registry), guard_(guard),
+      witness_(witness), options_(std::move(options)), publish_(std::move(publish)) {}
 
 // The rooms go with their escalations: each hangs up its legs and frees their media, silently.
 Escalations::~Escalations() {
     alive_.reset();
+    for (auto& [id, e] : escalations_)
+        timers_.cancel(e->stageTimer);
 }
 
 void Escalations::witness(const std::string& traceId, std::string type, std::string actor,
@@ -227,7 +229,7 @@ void Escalations::escalate(const std::string& agent, const api::IfMessage& messa
     if (auto admitted = guard_.admit(guard::LimitScope::agent, agent, now); !admitted)
         return refuse(admitted, "refuse", admitted.status);
 
-    auto owned = std::make_unique<Escalation>(*this, context_);
+    auto owned = std::make_unique<Escalation>(*this);
     Escalation& e = *owned;
     e.id = "esc-" + randomHex(12);
     e.room = rooms_.open("escalation-" + e.id, traceId, e);
@@ -305,10 +307,7 @@ void Escalations::ringStage(Escalation& e) {
         inform(e, {{"event", "calling"}, {"expert", id}, {"stage", e.stage}});
     }
     if (!e.stageLive()) return stageOver(e, "no expert of the stage could be called");
-    e.stageTimer.expires_after(stage.ring);
-    e.stageTimer.async_wait([this, alive = std::weak_ptr<bool>(alive_), id = e.id,
-                             stage = e.stage](const std::error_code& error) {
-        if (error || alive.expired()) return;
+    e.stageTimer = timers_.schedule(stage.ring, [this, id = e.id, stage = e.stage] {
         auto found = escalations_.find(id);
         if (found == escalations_.end() || found->second->stage != stage ||
             found->second->state != EscalationState::ringing)
@@ -378,7 +377,7 @@ void Escalations::onLegChange(Escalation& e, const room::LegChange& change,
         e.expert = a.expert;
         e.answered = change.leg;
         e.answeredMs = unixTimeMs();
-        e.stageTimer.cancel();
+        timers_.cancel(e.stageTimer);
         ++stats_.answered;
         logger().info("trace={} escalation {}: {} answered ({})", e.traceId, e.id, a.expert,
                       e.room->describe(change.leg));
@@ -432,7 +431,7 @@ void Escalations::releaseRoom(Escalation& e) {
 }
 
 void Escalations::stageOver(Escalation& e, std::string_view why) {
-    e.stageTimer.cancel();
+    timers_.cancel(e.stageTimer);
     witness(e.traceId, "escalation.stage_over", "switchboard",
             {{"escalation", e.id}, {"stage", e.stage}, {"reason", why}});
     hangUpAll(e, why);
@@ -456,7 +455,7 @@ void Escalations::finish(Escalation& e, EscalationState state, std::string reaso
     e.state = state;
     e.reason = std::move(reason);
     e.endedMs = unixTimeMs();
-    e.stageTimer.cancel();
+    timers_.cancel(e.stageTimer);
     guard_.release(guard::LimitScope::agent, e.agent);
     state == EscalationState::failed ? ++stats_.failed : ++stats_.ended;
     logger().info("trace={} escalation {} {}: {}", e.traceId, e.id, stateName(state), e.reason);

@@ -12,11 +12,12 @@
 
 #include "api/ifmessage.hpp"
 #include "guard/guard.hpp"
+#include "net/timer_wheel.hpp"
 #include "registry/registry.hpp"
 #include "room/room.hpp"
 #include "witness/log.hpp"
 
-#include <asio/steady_timer.hpp>
+#include <asio/io_context.hpp>
 #include <chrono>
 #include <deque>
 #include <functional>
@@ -52,9 +53,10 @@ public:
                                        const std::string& agent)>;
     using Done = std::function<void(EscalationAnswer)>;
 
-    Escalations(asio::io_context& context, room::Rooms& rooms, registry::Registry& registry,
-                guard::Guard& guard, witness::WitnessLog& witness, EscalationOptions options,
-                Publish publish);
+    // `timers`: the control loop's wheel, whose clock the stages' ring times run on.
+    Escalations(asio::io_context& context, net::TimerWheel& timers, room::Rooms& rooms,
+                registry::Registry& registry, guard::Guard& guard, witness::WitnessLog& witness,
+                EscalationOptions options, Publish publish);
     ~Escalations();
     Escalations(const Escalations&) = delete;
     Escalations& operator=(const Escalations&) = delete;
@@ -104,6 +106,7 @@ private:
     void releaseRoom(Escalation& e);
 
     asio::io_context& context_;
+    net::TimerWheel& timers_;
     room::Rooms& rooms_;
     registry::Registry& registry_;
     guard::Guard& guard_;

@@ -230,7 +230,7 @@ Result<void> Server::startEscalations() {
     roomLegs_ = std::make_unique<sip::RoomLegs>(*b2bua_, config_.escalations.from);
     rooms_ = std::make_unique<room::Rooms>(*roomMedia_);
     rooms_->provide("sip", *roomLegs_);
-    auto service = EscalationService::start(context_, config_, *rooms_,
+    auto service = EscalationService::start(context_, wheel_, config_, *rooms_,
                                             [this](api::MetricsText& m) { gatewayMetrics(m); });
     if (!service) return fail(service.error());
     escalations_ = std::move(service).value();

@@ -70,7 +70,7 @@ protected:
                 io_, witness::openStore("sqlite:" + (folder / "witness.db").string()).value())
                 .value();
         escalations_ = std::make_unique<Escalations>(
-            io_, rooms_, registry_, guard_, *witness_, EscalationOptions{},
+            io_, wheel_, rooms_, registry_, guard_, *witness_, EscalationOptions{},
             [this](const json& message, const std::string&, const std::string&) {
                 events_.push_back(message["payload"]);
             });
@@ -114,11 +114,17 @@ protected:
         return escalations_->find(id, "agent").value_or(json::object()).value("state", "");
     }
 
-    // The INVITEs sent so far, newest last.
+    // The INVITEs sent so far, newest last, without retransmissions.
     std::vector<sip::Message> invites() {
         std::vector<sip::Message> out;
-        for (const auto& bytes : sender_.sent)
-            if (bytes.starts_with("INVITE ")) out.push_back(parsed(bytes));
+        for (const auto& bytes : sender_.sent) {
+            if (!bytes.starts_with("INVITE ")) continue;
+            auto invite = parsed(bytes);
+            const bool again = std::any_of(out.begin(), out.end(), [&](const sip::Message& m) {
+                return m.callId() == invite.callId() && m.cseq().number == invite.cseq().number;
+            });
+            if (!again) out.push_back(std::move(invite));
+        }
         return out;
     }
     bool sent(std::string_view method) {
@@ -150,6 +156,11 @@ protected:
         if (!body.empty()) text += "Content-Type: application/sdp\r\n";
         text += fmt::format("Content-Length: {}\r\n\r\n{}", body.size(), body);
         deliver(text);
+    }
+    // Virtual time: the wheel runs the SIP timers and the stages' ring times.
+    void advance(std::chrono::milliseconds by) {
+        now_ += by;
+        wheel_.advance();
     }
     void deliver(const std::string& text) {
         sip::InboundMessage source{
@@ -242,6 +253,30 @@ TEST_F(EscalationFlow, ParallelExpertsTheFirstAnswerWinsTheOtherIsCancelled) {
 
     escalations_->hangUp(id, "agent", [](const EscalationAnswer&) {});
     EXPECT_TRUE(sent("BYE "));
+}
+
+TEST_F(EscalationFlow, AStageThatRingsOutHandsOverToTheNextInVirtualTime) {
+    registry::Chain chain{"chain", {"chain"}, {{{"bob"}, 5s}, {{"alice"}, 5s}}};
+    ASSERT_TRUE(registry_.upsertChain(chain));
+    auto answer = escalate({{"topic", "chain"}, {"reason", "help"}});
+    ASSERT_EQ(answer.status, 201) << answer.body.dump();
+    const std::string id = answer.body["payload"]["escalation"];
+    auto first = invites();
+    ASSERT_EQ(first.size(), 1u);
+    EXPECT_EQ(first[0].header("X-IF-Expert-ID"), "bob");
+    respond(first[0], 180);
+    advance(4900ms);
+    EXPECT_EQ(invites().size(), 1u) << "bob's stage still rings";
+    advance(200ms);
+    EXPECT_TRUE(sent("CANCEL ")) << "bob's call is cancelled when his stage rings out";
+    auto both = invites();
+    ASSERT_EQ(both.size(), 2u);
+    EXPECT_EQ(both[1].header("X-IF-Expert-ID"), "alice");
+    respond(both[1], 200, expertSdp(5010));
+    EXPECT_EQ(escalationState(id), "answered");
+    EXPECT_EQ(eventNames(), (std::vector<std::string>{"calling:setup", "ringing:ringing",
+                                                      "left:closed", "next_stage:closed",
+                                                      "calling:setup", "answered:connected"}));
 }
 
 TEST_F(EscalationFlow, AStageWhoseCallsCannotBePlacedFailsAndLeavesNothing) {
