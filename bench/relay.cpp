@@ -1,6 +1,6 @@
 // bench/relay: how many pass-through G.711 calls (20 ms packets, both directions) one core
 // relays with no loss and under 1 ms of added jitter: Switchboard's relay (RtpStream pairs
-// joined by a Bridge, as the media anchor builds them) against rtpengine (Debian's package,
+// joined by a StreamLink, as the media anchor builds them) against rtpengine (Debian's package,
 // userspace forwarding, one worker thread), each pinned to the second core while a load
 // generator on the first sends and receives every packet.
 //
@@ -14,10 +14,10 @@
 // spent on the highest load both carried, which says how many calls a whole core would carry.
 //
 // Usage: relay [max-calls] (default 2000)
-#include "rtp/bridge.hpp"
 #include "rtp/port_pool.hpp"
 #include "rtp/rtp_packet.hpp"
 #include "rtp/rtp_stream.hpp"
+#include "rtp/stream_link.hpp"
 
 #include <algorithm>
 #include <arpa/inet.h>
@@ -258,8 +258,8 @@ TrialResult runOurs(std::size_t calls) {
     asio::io_context io(1);
     sb::rtp::PortPool pool(io, asio::ip::make_address("127.0.0.1"), 40000, 59999);
     std::vector<std::unique_ptr<sb::rtp::RtpStream>> streams;
-    std::vector<std::unique_ptr<sb::rtp::Bridge>> bridges;
-    sb::rtp::BridgePlan plan; // PCMU, payload type 0, both sides: relayed
+    std::vector<std::unique_ptr<sb::rtp::StreamLink>> bridges;
+    sb::rtp::LinkPlan plan; // PCMU, payload type 0, both sides: relayed
     for (std::size_t c = 0; c < calls; ++c) {
         for (std::size_t side = 0; side < 2; ++side) {
             auto lease = pool.lease();
@@ -273,7 +273,7 @@ TrialResult runOurs(std::size_t calls) {
             g.target(leg, s->localPort());
             streams.push_back(std::move(s));
         }
-        auto bridge = std::make_unique<sb::rtp::Bridge>(*streams[2 * c], *streams[2 * c + 1]);
+        auto bridge = std::make_unique<sb::rtp::StreamLink>(*streams[2 * c], *streams[2 * c + 1]);
         (void)bridge->configure(plan);
         bridges.push_back(std::move(bridge));
     }

@@ -354,10 +354,9 @@ std::string Server::statsLine() const {
         tx.transportErrors, tx.ackTimeouts, tx.strayResponses, media_ ? media_->sessions() : 0,
         ports_ ? ports_->leased() : 0, media.streams.rtpIn, media.streams.rtpOut,
         media.streams.malformed, media.streams.wrongSource, media.streams.srtpRejected,
-        media.bridges.relayed, media.bridges.transcoded, media.bridges.dropped,
-        media.bridges.concealed, conf.rooms, conf.participants, rooms.jitter.played,
-        rooms.jitter.lost, rooms.jitter.late, failures.empty() ? "none" : failures,
-        handlerFailures_);
+        media.links.relayed, media.links.transcoded, media.links.dropped, media.links.concealed,
+        conf.rooms, conf.participants, rooms.jitter.played, rooms.jitter.lost, rooms.jitter.late,
+        failures.empty() ? "none" : failures, handlerFailures_);
 }
 
 void Server::shutdown(std::string_view reason) {

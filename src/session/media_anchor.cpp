@@ -18,15 +18,15 @@ spdlog::logger& logger() {
     return log::get("media");
 }
 
-using Leg = sip::MediaPolicy::Leg;
+using Party = sip::MediaPolicy::Party;
 
-Leg other(Leg leg) {
-    return leg == Leg::caller ? Leg::callee : Leg::caller;
+Party other(Party leg) {
+    return leg == Party::caller ? Party::callee : Party::caller;
 }
 
 } // namespace
 
-struct MediaAnchor::Side {
+struct MediaAnchor::PartyMedia {
     std::unique_ptr<rtp::RtpStream> stream;
     std::string lastIn, lastOut; // a repeated description gets the same rewrite
     bool lastWasAnswer = false;
@@ -35,16 +35,16 @@ struct MediaAnchor::Side {
 };
 
 struct MediaAnchor::Session {
-    Side caller, callee;
+    PartyMedia caller, callee;
     std::optional<SdesKeys> offererKeys;                // the pending offer's SRTP, as we accept it
     std::vector<sdp::Crypto> offeredKeys;               // ours in the offer we made for it
     sdp::SrtpPolicy offeredSrtp = sdp::SrtpPolicy::off; // and how we offered them
     sdp::SrtpPolicy calleeSrtp = sdp::SrtpPolicy::off;  // the route's, or options.srtp
     std::uint64_t sessionId = 0;
-    std::optional<Leg> offerFrom;        // an offer crossing, until its answer
-    sdp::Session pendingOffer;           // that offer, as the offerer wrote it
-    std::unique_ptr<rtp::Bridge> bridge; // declared last: it uses the sides' streams
-    Side& side(Leg leg) { return leg == Leg::caller ? caller : callee; }
+    std::optional<Party> offerFrom;        // an offer crossing, until its answer
+    sdp::Session pendingOffer;             // that offer, as the offerer wrote it
+    std::unique_ptr<rtp::StreamLink> link; // declared last: it uses the sides' streams
+    PartyMedia& of(Party party) { return party == Party::caller ? caller : callee; }
 };
 
 MediaAnchor::MediaAnchor(rtp::PortPool& pool, MediaOptions options)
@@ -56,48 +56,48 @@ MediaAnchor::~MediaAnchor() = default;
 
 namespace {
 
-void addSession(MediaAnchor::Stats& to, const rtp::Bridge* bridge,
+void addSession(MediaAnchor::Stats& to, const rtp::StreamLink* link,
                 std::initializer_list<const rtp::RtpStream*> streams) {
     for (const auto* stream : streams)
         if (stream) to.streams += stream->stats();
-    if (bridge) to.bridges += bridge->stats();
+    if (link) to.links += link->stats();
 }
 
 } // namespace
 
-bool MediaAnchor::dtmfFromInfo(std::uint64_t call, Leg from, char digit,
+bool MediaAnchor::dtmfFromInfo(std::uint64_t call, Party from, char digit,
                                std::chrono::milliseconds duration) {
     auto found = sessions_.find(call);
     const auto event = rtp::eventForDigit(digit);
-    if (found == sessions_.end() || !found->second->bridge || !event) return false;
-    // The bridge's side a is the caller's stream.
-    const auto to = from == Leg::caller ? rtp::BridgeSide::b : rtp::BridgeSide::a;
-    return found->second->bridge->sendEvent(to, *event, duration);
+    if (found == sessions_.end() || !found->second->link || !event) return false;
+    // The link's end a is the caller's stream.
+    const auto to = from == Party::caller ? rtp::LinkEnd::b : rtp::LinkEnd::a;
+    return found->second->link->sendEvent(to, *event, duration);
 }
 
 void MediaAnchor::ended(std::uint64_t call) {
     auto found = sessions_.find(call);
     if (found == sessions_.end()) return;
     const Session& s = *found->second;
-    addSession(ended_, s.bridge.get(), {s.caller.stream.get(), s.callee.stream.get()});
-    sessions_.erase(found); // bridge, then streams: the ports go back to the pool
+    addSession(ended_, s.link.get(), {s.caller.stream.get(), s.callee.stream.get()});
+    sessions_.erase(found); // link, then streams: the ports go back to the pool
 }
 
 MediaAnchor::Stats MediaAnchor::stats() const {
     Stats total = ended_;
     for (const auto& [id, s] : sessions_)
-        addSession(total, s->bridge.get(), {s->caller.stream.get(), s->callee.stream.get()});
+        addSession(total, s->link.get(), {s->caller.stream.get(), s->callee.stream.get()});
     return total;
 }
 
-sdp::Origin MediaAnchor::originFor(Session& s, Side& towards) {
+sdp::Origin MediaAnchor::originFor(Session& s, PartyMedia& towards) {
     const bool v6 = options_.advertise.find(':') != std::string::npos;
     return {"switchboard", std::to_string(s.sessionId), std::to_string(++towards.version),
             "IN",          v6 ? "IP6" : "IP4",          options_.advertise};
 }
 
 Result<void> MediaAnchor::ensureStreams(Session& s) {
-    for (Side* side : {&s.caller, &s.callee}) {
+    for (PartyMedia* side : {&s.caller, &s.callee}) {
         if (side->stream) continue;
         auto lease = pool_.lease();
         if (!lease) return fail(lease.error());
@@ -122,9 +122,9 @@ void MediaAnchor::routed(std::uint64_t call, const sip::RouteMatch& route) {
     if (auto policy = sdp::srtpPolicyByName(route.srtp)) session(call).calleeSrtp = *policy;
 }
 
-Result<std::string> MediaAnchor::relay(std::uint64_t call, Leg from, std::string_view text) {
+Result<std::string> MediaAnchor::relay(std::uint64_t call, Party from, std::string_view text) {
     Session& s = session(call);
-    Side& in = s.side(from);
+    PartyMedia& in = s.of(from);
     const bool isAnswer = s.offerFrom == other(from);
     auto parsed = sdp::parse(text);
     if (!parsed) return fail(parsed.error());
@@ -146,14 +146,14 @@ Result<std::string> MediaAnchor::relay(std::uint64_t call, Leg from, std::string
     return rewritten;
 }
 
-Result<std::string> MediaAnchor::offer(std::uint64_t call, Session& s, Leg from,
+Result<std::string> MediaAnchor::offer(std::uint64_t call, Session& s, Party from,
                                        const sdp::Session& offered) {
     const sdp::Media* audio = firstAudio(offered);
     if (!audio) return fail(Errc::unsupported, "SDP: no audio stream offered");
     auto peer = peerOf(offered, *audio);
     if (!peer) return fail(peer.error());
     if (auto ok = ensureStreams(s); !ok) return fail(ok.error());
-    s.side(from).stream->setRemote(*peer, audio->rtcpMux());
+    s.of(from).stream->setRemote(*peer, audio->rtcpMux());
     s.offererKeys = acceptOffered(*audio);
     if (!s.offererKeys && audio->proto.find("SAVP") != std::string::npos)
         return fail(Errc::unsupported, "SRTP: no a=crypto line with a suite and key we take");
@@ -171,7 +171,7 @@ Result<std::string> MediaAnchor::offer(std::uint64_t call, Session& s, Leg from,
     for (const auto& ours : options_.codecs)
         add(ours);
     add({"telephone-event", 8000, 1});
-    Side& to = s.side(other(from));
+    PartyMedia& to = s.of(other(from));
     sdp::LocalStream local;
     local.address = options_.advertise;
     local.port = to.stream->localPort();
@@ -179,27 +179,27 @@ Result<std::string> MediaAnchor::offer(std::uint64_t call, Session& s, Leg from,
     local.ptime = options_.packetMs;
     local.direction = offered.direction(*audio); // hold and resume cross as they came
     // SRTP as the route asks towards the callee, and kept wherever a leg already has it.
-    local.srtp = to.secured                   ? sdp::SrtpPolicy::required
-                 : other(from) == Leg::callee ? s.calleeSrtp
-                                              : sdp::SrtpPolicy::off;
+    local.srtp = to.secured                     ? sdp::SrtpPolicy::required
+                 : other(from) == Party::callee ? s.calleeSrtp
+                                                : sdp::SrtpPolicy::off;
     if (local.srtp != sdp::SrtpPolicy::off) local.keys = offerKeys();
     s.offeredKeys = local.keys;
     s.offeredSrtp = local.srtp;
     s.pendingOffer = offered;
     s.offerFrom = from;
     logger().debug("call {}: offer from the {} relayed", call,
-                   from == Leg::caller ? "caller" : "callee");
+                   from == Party::caller ? "caller" : "callee");
     return sdp::write(sdp::makeOffer(originFor(s, to), {local}));
 }
 
-Result<std::string> MediaAnchor::answer(std::uint64_t call, Session& s, Leg from,
+Result<std::string> MediaAnchor::answer(std::uint64_t call, Session& s, Party from,
                                         const sdp::Session& answered) {
-    const Leg offerer = other(from);
+    const Party offerer = other(from);
     s.offerFrom.reset();
     const sdp::Session& offered = s.pendingOffer;
     const sdp::Media* offerAudio = firstAudio(offered);
     const sdp::Media* audio = firstAudio(answered);
-    Side& back = s.side(offerer);
+    PartyMedia& back = s.of(offerer);
     sdp::LocalStream local;
     local.address = options_.advertise;
     local.port = back.stream->localPort();
@@ -207,23 +207,23 @@ Result<std::string> MediaAnchor::answer(std::uint64_t call, Session& s, Leg from
     if (!audio || audio->port == 0) {
         // The answerer refused the audio: so do we (port 0 in our answer).
         local.port = 0;
-        s.bridge.reset();
+        s.link.reset();
         auto refused = sdp::makeAnswer(offered, originFor(s, back), {local});
         if (!refused) return fail(refused.error());
         return sdp::write(*refused);
     }
     auto peer = peerOf(answered, *audio);
     if (!peer) return fail(peer.error());
-    s.side(from).stream->setRemote(*peer, audio->rtcpMux());
+    s.of(from).stream->setRemote(*peer, audio->rtcpMux());
     // SRTP towards the answerer: the line of ours it chose, and its key.
     if (s.offeredSrtp == sdp::SrtpPolicy::required ||
         (s.offeredSrtp == sdp::SrtpPolicy::optional && !audio->cryptos().empty())) {
         auto keys = acceptAnswered(*audio, s.offeredKeys);
         if (!keys) return fail(keys.error());
-        if (auto ok = secure(*s.side(from).stream, *keys); !ok) return fail(ok.error());
-        s.side(from).secured = true;
+        if (auto ok = secure(*s.of(from).stream, *keys); !ok) return fail(ok.error());
+        s.of(from).secured = true;
         logger().info("call {}: SRTP {} towards the {}", call, rtp::srtpSuiteName(keys->suite),
-                      from == Leg::caller ? "caller" : "callee");
+                      from == Party::caller ? "caller" : "callee");
     }
 
     std::vector<sdp::Codec> implemented;
@@ -255,15 +255,15 @@ Result<std::string> MediaAnchor::answer(std::uint64_t call, Session& s, Leg from
         back.secured = true;
         logger().info("call {}: SRTP {} towards the {}", call,
                       rtp::srtpSuiteName(s.offererKeys->suite),
-                      offerer == Leg::caller ? "caller" : "callee");
+                      offerer == Party::caller ? "caller" : "callee");
     }
     auto reply = sdp::makeAnswer(offered, originFor(s, back), {local});
     if (!reply) return fail(reply.error());
 
-    // The bridge: side a is the caller's stream, side b the callee's.
+    // The link: end a is the caller's stream, end b the callee's.
     auto sideOf = [](const sdp::PayloadCodec& p, const sdp::Media& m,
                      std::optional<std::uint8_t> events) {
-        rtp::BridgePlan::Side side;
+        rtp::LinkPlan::End side;
         side.payloadType = static_cast<std::uint8_t>(p.payloadType);
         side.clockRate = p.codec.clockRate;
         side.codec = media::codecByName(p.codec.name, p.codec.clockRate, p.codec.channels)
@@ -274,28 +274,27 @@ Result<std::string> MediaAnchor::answer(std::uint64_t call, Session& s, Leg from
     };
     auto offererSide = sideOf(choice->a, *offerAudio, offererEvents);
     auto answererSide = sideOf(choice->b, *audio, answererEvents);
-    rtp::BridgePlan plan;
-    plan.a = offerer == Leg::caller ? offererSide : answererSide;
-    plan.b = offerer == Leg::caller ? answererSide : offererSide;
+    rtp::LinkPlan plan;
+    plan.a = offerer == Party::caller ? offererSide : answererSide;
+    plan.b = offerer == Party::caller ? answererSide : offererSide;
     plan.transcode = choice->stage != sdp::CodecChoice::Stage::direct;
     plan.packetMs = options_.packetMs;
-    if (!s.bridge) {
-        s.bridge = std::make_unique<rtp::Bridge>(*s.caller.stream, *s.callee.stream);
+    if (!s.link) {
+        s.link = std::make_unique<rtp::StreamLink>(*s.caller.stream, *s.callee.stream);
         // DTMF from a leg whose other leg has no telephone-event goes on as SIP INFO.
-        s.bridge->onEvent([this, call](rtp::BridgeSide from, std::uint8_t event,
-                                       std::chrono::milliseconds duration) {
+        s.link->onEvent([this, call](rtp::LinkEnd from, std::uint8_t event,
+                                     std::chrono::milliseconds duration) {
             const auto digit = rtp::digitForEvent(event);
             if (!digit || !infoSender_) return;
-            infoSender_(call, from == rtp::BridgeSide::a ? Leg::callee : Leg::caller, *digit,
+            infoSender_(call, from == rtp::LinkEnd::a ? Party::callee : Party::caller, *digit,
                         duration);
         });
     }
-    if (auto ok = s.bridge->configure(plan); !ok)
-        return fail(Errc::unsupported, ok.error().message);
+    if (auto ok = s.link->configure(plan); !ok) return fail(Errc::unsupported, ok.error().message);
     // Each leg gets our RTCP reports on what it sends us (RFC 3550 §6).
     const std::string cname = "switchboard@" + options_.advertise;
-    s.side(offerer).stream->startReports(cname, choice->a.codec.clockRate);
-    s.side(from).stream->startReports(cname, choice->b.codec.clockRate);
+    s.of(offerer).stream->startReports(cname, choice->a.codec.clockRate);
+    s.of(from).stream->startReports(cname, choice->b.codec.clockRate);
     return sdp::write(*reply);
 }
 

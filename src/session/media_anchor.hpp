@@ -1,7 +1,7 @@
 #pragma once
 // Media anchoring for bridged calls: Switchboard puts its own address and ports in every
 // session description that crosses a call, so that both legs send their RTP to it, and joins
-// the two legs' streams with a bridge that relays or transcodes as codec negotiation decides
+// the two legs' streams with a link that relays or transcodes as codec negotiation decides
 // (ARCHITECTURE.md "Codec negotiation"; its outcome and reason are logged).
 //
 // Per call, RFC 3264's offer/answer runs end to end: an offer from one leg becomes our offer to
@@ -10,8 +10,8 @@
 // offerer (the codec chosen for its side). Re-offers (hold, resume, a new address) rewire the
 // call without dropping it. The first audio stream is anchored; other streams are refused.
 
-#include "rtp/bridge.hpp"
 #include "rtp/port_pool.hpp"
+#include "rtp/stream_link.hpp"
 #include "sdp/codec.hpp"
 #include "sdp/offer_answer.hpp"
 #include "sdp/session.hpp"
@@ -42,32 +42,33 @@ public:
     MediaAnchor(rtp::PortPool& pool, MediaOptions options);
     ~MediaAnchor() override;
 
-    Result<std::string> relay(std::uint64_t call, Leg from, std::string_view sdp) override;
+    Result<std::string> relay(std::uint64_t call, Party from, std::string_view sdp) override;
     void ended(std::uint64_t call) override;
     // A route's own `srtp` replaces options.srtp for the call.
     void routed(std::uint64_t call, const sip::RouteMatch& route) override;
     // The digit as RFC 4733 events to the other leg, if it has telephone-event.
-    bool dtmfFromInfo(std::uint64_t call, Leg from, char digit,
+    bool dtmfFromInfo(std::uint64_t call, Party from, char digit,
                       std::chrono::milliseconds duration) override;
 
     std::size_t sessions() const noexcept { return sessions_.size(); }
 
-    // Packet counters over every stream and bridge, the ended calls' included.
+    // Packet counters over every stream and link, the ended calls' included.
     struct Stats {
         rtp::StreamStats streams;
-        rtp::Bridge::Stats bridges;
+        rtp::StreamLink::Stats links;
     };
     Stats stats() const;
 
 private:
     struct Session;
-    struct Side;
-    Result<std::string> offer(std::uint64_t call, Session& s, Leg from, const sdp::Session& offer);
-    Result<std::string> answer(std::uint64_t call, Session& s, Leg from,
+    struct PartyMedia;
+    Result<std::string> offer(std::uint64_t call, Session& s, Party from,
+                              const sdp::Session& offer);
+    Result<std::string> answer(std::uint64_t call, Session& s, Party from,
                                const sdp::Session& answer);
     Session& session(std::uint64_t call);
     Result<void> ensureStreams(Session& s);
-    sdp::Origin originFor(Session& s, Side& towards);
+    sdp::Origin originFor(Session& s, PartyMedia& towards);
 
     MediaOptions options_;
     rtp::PortPool& pool_;

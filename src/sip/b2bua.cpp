@@ -47,9 +47,10 @@ B2bua::B2bua(net::TimerWheel& wheel, MessageSender& sender, B2buaOptions options
         locator_ = std::make_unique<ServerLocator>(*options_.dns, std::move(locator));
     }
     if (options_.media)
-        options_.media->setInfoSender([this](std::uint64_t call, MediaPolicy::Leg to, char digit,
+        options_.media->setInfoSender([this](std::uint64_t call, MediaPolicy::Party to, char digit,
                                              std::chrono::milliseconds duration) {
-            sendDtmfInfo(call, to == MediaPolicy::Leg::caller ? Side::a : Side::b, digit, duration);
+            sendDtmfInfo(call, to == MediaPolicy::Party::caller ? Side::a : Side::b, digit,
+                         duration);
         });
 }
 
@@ -74,7 +75,7 @@ B2bua::Stats B2bua::stats() const {
     return s;
 }
 
-B2bua::Leg& B2bua::leg(Call& call, Side side) {
+B2bua::Half& B2bua::half(Call& call, Side side) {
     return side == Side::a ? call.a : call.b;
 }
 
@@ -166,7 +167,7 @@ void B2bua::onInitialInvite(TransactionId server, const Message& invite,
     if (!route->conference.empty())
         return joinConference(server, invite, source, route->conference);
     const std::uint64_t id = nextCall_++;
-    Leg outbound;
+    Half outbound;
     auto located =
         startLeg(id, outbound, route->target, route->outboundProxy, route->transport,
                  [this](Call& c, auto where) { onOutboundLocated(c, std::move(where)); });
@@ -282,9 +283,9 @@ void B2bua::startNoAnswerTimer(Call& call) {
 }
 
 void B2bua::onInDialog(TransactionId server, const Message& request, Call& call, Side side) {
-    Leg& from = leg(call, side);
+    Half& from = half(call, side);
     const Side otherSide = other(side);
-    Leg& to = leg(call, otherSide);
+    Half& to = half(call, otherSide);
     const std::string_view method = request.method();
 
     // §12.2.2: requests must come in CSeq order.
@@ -376,7 +377,7 @@ void B2bua::onAck(const Message& ack, const InboundMessage&) {
     Side side;
     Call* call = findCall(ack.callId(), ack.to().tag(), &side);
     if (!call) return;
-    Leg& from = leg(*call, side);
+    Half& from = half(*call, side);
     if (from.ackAwaitedFrom == 0) return; // a retransmitted ACK
     layer_.ackReceived(from.ackAwaitedFrom);
     from.ackAwaitedFrom = 0;
@@ -384,14 +385,14 @@ void B2bua::onAck(const Message& ack, const InboundMessage&) {
 }
 
 void B2bua::relayAck(Call& call, Side from, const Message& ack) {
-    Leg& to = leg(call, other(from));
+    Half& to = half(call, other(from));
     if (to.ackOwed == 0) return;
     auto body = bodyFor(call, from, ack); // the answer to an offer made in a 2xx (RFC 3264 §4)
     if (!body) return reapCall(call, "the answer in the ACK cannot be anchored");
     sendAck(to, &ack, *body);
 }
 
-void B2bua::sendAck(Leg& l, const Message* copyFrom, std::optional<std::string_view> body) {
+void B2bua::sendAck(Half& l, const Message* copyFrom, std::optional<std::string_view> body) {
     // §13.2.2.4: the ACK for a 2xx is the UAC core's, a request of its own within the dialog
     // with the INVITE's CSeq number; it carries the answer when the INVITE had no offer.
     auto w = l.dialog.request("ACK", via(l.destination), l.ackOwed);
@@ -477,7 +478,7 @@ void B2bua::onResponse(TransactionId client, const Message& response) {
 void B2bua::onInviteResponse(Call& call, const Message& response) {
     const int status = response.status();
     if (status == 100) return; // hop by hop; A had its own at once
-    Leg& b = call.b;
+    Half& b = call.b;
     if (status < 200 && b.dialog.remoteTag.empty() && !response.to().tag().empty()) {
         // §12.1.2: the first provisional response with a tag makes B's early dialog.
         followResponse(b, response);
@@ -577,13 +578,13 @@ void B2bua::onInviteResponse(Call& call, const Message& response) {
                   b.dialog.callId);
 }
 
-void B2bua::followResponse(Leg& l, const Message& response) {
+void B2bua::followResponse(Half& l, const Message& response) {
     l.dialog.remoteTag = response.to().tag();
     l.dialog.adopt(response); // §12.1.2, and §13.2.2.4 for a 2xx: the route set from it
     followNextHop(l);
 }
 
-void B2bua::acceptAnswer(Leg& l, const Message& answer) {
+void B2bua::acceptAnswer(Half& l, const Message& answer) {
     followResponse(l, answer);
     l.answered = true;
     l.ackOwed = answer.cseq().number;
@@ -599,7 +600,7 @@ MessageWriter B2bua::responseToCaller(Call& call, const Message& invite, int sta
 }
 
 void B2bua::onExtra2xx(Call& call, Side side, const Message& response) {
-    Leg& b = leg(call, side);
+    Half& b = half(call, side);
     if (response.to().tag() == b.dialog.remoteTag) {
         // §13.2.2.4: a retransmitted 2xx gets our ACK again (if we have sent one yet).
         if (b.lastAckCseq == response.cseq().number && !b.lastAck.empty())
@@ -627,8 +628,8 @@ void B2bua::onRelayResponse(Call& call, Relay relay, const Message& response) {
     const int status = response.status();
     if (status == 100) return;
     const Side targetSide = other(relay.from);
-    Leg& origin = leg(call, relay.from);
-    Leg& target = leg(call, targetSide);
+    Half& origin = half(call, relay.from);
+    Half& target = half(call, targetSide);
     const std::string_view method = response.cseq().method;
     const bool offerAnswer = method == "INVITE" || method == "UPDATE";
     if (offerAnswer && status >= 200 && status < 300) target.dialog.refreshTarget(response);
@@ -704,7 +705,7 @@ void B2bua::onClientFailure(TransactionId client, ClientFailure failure) {
             respondSimple(copy.server, *request, status, reason);
         // §12.2.1.2: the other leg is gone; so is the call.
         call.state = Call::State::ending;
-        leg(call, other(copy.from)).answered = false;
+        half(call, other(copy.from)).answered = false;
         hangUp(call, copy.from);
         return maybeEnd(call);
     }
@@ -729,7 +730,7 @@ void B2bua::onAckTimeout(TransactionId server) {
     // §13.3.1.4: our 2xx was never acknowledged; the session is not established: BYE both.
     for (auto& [id, call] : calls_) {
         for (Side side : {Side::a, Side::b}) {
-            Leg& l = leg(*call, side);
+            Half& l = half(*call, side);
             if (l.ackAwaitedFrom != server) continue;
             l.ackAwaitedFrom = 0;
             logger().info("call {} ended: no ACK for our 2xx", call->tag());
@@ -760,7 +761,7 @@ void B2bua::answerCallerWith(Call& call, int status, std::string_view reason, co
 
 void B2bua::hangUp(Call& call, Side toward) {
     abandonTransfer(call);
-    Leg& l = leg(call, toward);
+    Half& l = half(call, toward);
     if (toward == Side::b && call.bInvite != 0) {
         layer_.cancel(call.bInvite); // still ringing: CANCEL, not BYE (§15)
         return;
@@ -771,7 +772,7 @@ void B2bua::hangUp(Call& call, Side toward) {
     }
 }
 
-TransactionId B2bua::byeLeg(Leg& l) {
+TransactionId B2bua::byeLeg(Half& l) {
     if (!l.answered) return 0;
     l.answered = false;
     // The 2xx we are about to end still needs its ACK first (§15.1.1).
@@ -823,7 +824,7 @@ void B2bua::acknowledgeReliable(Call& call, std::uint32_t rseq, std::uint32_t in
         clients_.emplace(id, ClientRef{ClientRef::Kind::untracked, call.id});
 }
 
-TransactionId B2bua::sendOn(Leg& l, std::string_view method, const OutgoingRequest& out) {
+TransactionId B2bua::sendOn(Half& l, std::string_view method, const OutgoingRequest& out) {
     auto w = l.dialog.request(method, via(l.destination), out.cseq, out.maxForwards);
     if (hasContact(method)) w.header(HeaderId::contact, contact(l.destination));
     w.header(HeaderId::user_agent, options_.userAgent);

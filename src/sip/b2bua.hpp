@@ -63,28 +63,28 @@ struct AuthOptions {
 // an answer follows the other leg's offer) and returns the same text for a repeated body.
 class MediaPolicy {
 public:
-    enum class Leg { caller, callee };
+    enum class Party { caller, callee };
     virtual ~MediaPolicy() = default;
-    // The SDP to send on for `sdp` from leg `from`. Errors: Errc::invalid_input (a malformed
+    // The SDP to send on for `sdp` from party `from`. Errors: Errc::invalid_input (a malformed
     // description: 488 with a Warning naming it), Errc::unsupported (no usable codec: 488,
     // warn-code 305), Errc::too_large (no media ports left: 503).
-    virtual Result<std::string> relay(std::uint64_t call, Leg from, std::string_view sdp) = 0;
+    virtual Result<std::string> relay(std::uint64_t call, Party from, std::string_view sdp) = 0;
     virtual void ended(std::uint64_t call) = 0;
     // The route a new call took, before its first relay() (its per-route media settings).
     virtual void routed(std::uint64_t call, const RouteMatch& route) {
         (void)call;
         (void)route;
     }
-    // A DTMF digit in a SIP INFO from leg `from`: true when the media layer sent it on as RFC
+    // A DTMF digit in a SIP INFO from party `from`: true when the media layer sent it on as RFC
     // 4733 events to the other leg (which has telephone-event), so that the INFO goes no further.
-    virtual bool dtmfFromInfo(std::uint64_t call, Leg from, char digit,
+    virtual bool dtmfFromInfo(std::uint64_t call, Party from, char digit,
                               std::chrono::milliseconds duration) {
         (void)call, (void)from, (void)digit, (void)duration;
         return false;
     }
-    // How the media layer sends a digit as SIP INFO to a leg without telephone-event; the
+    // How the media layer sends a digit as SIP INFO to a party without telephone-event; the
     // B2BUA sets it.
-    using InfoSender = std::function<void(std::uint64_t call, Leg to, char digit,
+    using InfoSender = std::function<void(std::uint64_t call, Party to, char digit,
                                           std::chrono::milliseconds duration)>;
     void setInfoSender(InfoSender sender) { infoSender_ = std::move(sender); }
 
@@ -209,7 +209,7 @@ public:
 private:
     enum class Side : std::uint8_t { a, b };
     struct Call;
-    struct Leg;
+    struct Half;
     struct Relay;
     struct ClientRef;
     struct Transfer;
@@ -265,8 +265,8 @@ private:
     // RFC 4028 session timers, in b2bua_session_timer.cpp.
     void negotiateSessionTimers(Call& call, const Message& inviteA, const Message& answerB,
                                 MessageWriter& answerToA);
-    void addSessionHeaders(const Leg& leg, bool asUac, MessageWriter& w) const;
-    void addSessionHeaders(const Leg& leg, bool asUac, OutgoingRequest& out) const;
+    void addSessionHeaders(const Half& leg, bool asUac, MessageWriter& w) const;
+    void addSessionHeaders(const Half& leg, bool asUac, OutgoingRequest& out) const;
     void restartSessionTimer(Call& call, Side side);
     void onSessionTimer(std::uint64_t callId, Side side);
     void sendSessionRefresh(Call& call, Side side);
@@ -277,13 +277,13 @@ private:
     void onExtra2xx(Call& call, Side side, const Message& response);
     // A leg's dialog takes the tag, route set and target of a response that makes it (a 1xx
     // with a tag, or the 2xx); acceptAnswer also marks the leg answered and owing an ACK.
-    void followResponse(Leg& leg, const Message& response);
+    void followResponse(Half& leg, const Message& response);
     // A new outbound leg's dialog (Call-ID, our tag, the target, an outbound proxy as its
     // pre-loaded route) and where its INVITE goes (RFC 3263). True when that is known at once;
     // false when DNS must answer first: `later` then runs with the call, if it still exists.
     // Errors (at once): those of ServerLocator::locate().
     using Located = std::function<void(Call&, Result<ServerLocator::Destinations>)>;
-    Result<bool> startLeg(std::uint64_t call, Leg& leg, std::string_view target,
+    Result<bool> startLeg(std::uint64_t call, Half& leg, std::string_view target,
                           std::string_view outboundProxy, std::optional<Transport> transport,
                           Located later);
     std::optional<Result<ServerLocator::Destinations>>
@@ -296,18 +296,18 @@ private:
     bool tryNextServer(Call& call);
     // B's dialog back to where the INVITE first went, for the INVITE to go again.
     void rewindOutboundLeg(Call& call);
-    static void useDestinations(Leg& leg, ServerLocator::Destinations where);
+    static void useDestinations(Half& leg, ServerLocator::Destinations where);
     // A dialog's requests go to its next hop (§12.2.1.1), located like a target.
-    void followNextHop(Leg& leg);
-    void acceptAnswer(Leg& leg, const Message& answer);
+    void followNextHop(Half& leg);
+    void acceptAnswer(Half& leg, const Message& answer);
     // A response to the caller's INVITE with our tag, its Record-Route, our Contact.
     MessageWriter responseToCaller(Call& call, const Message& invite, int status,
                                    std::string_view reason);
     void answerCallerWith(Call& call, int status, std::string_view reason,
                           const Message* from = nullptr);
     void relayAck(Call& call, Side from, const Message& ack);
-    // The ACK we owe for a 2xx on this leg (Leg::ackOwed), with copyFrom's body if any.
-    void sendAck(Leg& leg, const Message* copyFrom = nullptr,
+    // The ACK we owe for a 2xx on this leg (Half::ackOwed), with copyFrom's body if any.
+    void sendAck(Half& leg, const Message* copyFrom = nullptr,
                  std::optional<std::string_view> body = std::nullopt);
     // Media anchoring, in b2bua_media.cpp. The body to send on for `m`'s (from side `from`):
     // the media policy's rewrite of an SDP body (kept in call.mediaBody until the next), else
@@ -318,7 +318,7 @@ private:
     // Ends one leg: BYE when answered (after any ACK we owe), CANCEL while B still rings.
     void hangUp(Call& call, Side toward);
     // ACK (if owed) and BYE on an answered leg; returns the BYE's transaction (0: none sent).
-    TransactionId byeLeg(Leg& leg);
+    TransactionId byeLeg(Half& leg);
     void endCall(std::uint64_t id);
     void maybeEnd(Call& call);
 
@@ -333,13 +333,13 @@ private:
     std::string hostPort(const Destination& to);
     // Sends a request on a leg's dialog; returns its client transaction, 0 if it could not be
     // built.
-    TransactionId sendOn(Leg& leg, std::string_view method, const OutgoingRequest& out = {});
+    TransactionId sendOn(Half& leg, std::string_view method, const OutgoingRequest& out = {});
     // PRACK to B for a reliable provisional response A cannot acknowledge (RFC 3262 §7.2).
     void acknowledgeReliable(Call& call, std::uint32_t rseq, std::uint32_t inviteCseq);
     void respondSimple(TransactionId server, const Message& request, int status,
                        std::string_view reason, std::string_view toTag = {});
     Call* findCall(std::string_view callId, std::string_view localTag, Side* side);
-    Leg& leg(Call& call, Side side);
+    Half& half(Call& call, Side side);
     static Side other(Side side) { return side == Side::a ? Side::b : Side::a; }
 
     TransactionLayer layer_;

@@ -10,7 +10,7 @@
 
 namespace sb::sip {
 
-struct B2bua::Leg {
+struct B2bua::Half {
     Dialog dialog;
     Destination destination;
     std::vector<Destination> alternates; // RFC 3263 §4.3: where the INVITE goes if that fails
@@ -61,7 +61,7 @@ struct B2bua::ClientRef {
 // a new leg to the Refer-To target once the target and the transferee agree on a session.
 struct B2bua::Transfer {
     Side referrer = Side::a;
-    Leg target;
+    Half target;
     TransactionId invite = 0;   // to the target, until its final response
     TransactionId reinvite = 0; // to the transferee, until its final response
     bool locating = false;      // DNS is looking for the target (RFC 3263)
@@ -82,7 +82,7 @@ struct B2bua::Call {
     enum class State : std::uint8_t { early, confirmed, cancelling, ending };
     std::uint64_t id = 0;
     State state = State::early;
-    Leg a, b;
+    Half a, b;
     TransactionId aInvite = 0; // A's INVITE until we answer it
     TransactionId bInvite = 0; // B's INVITE until its final response
     TransactionId aInviteKey = 0;

@@ -19,7 +19,7 @@ spdlog::logger& logger() {
 
 } // namespace
 
-void B2bua::useDestinations(Leg& leg, ServerLocator::Destinations where) {
+void B2bua::useDestinations(Half& leg, ServerLocator::Destinations where) {
     leg.destination = std::move(where.front());
     leg.alternates.assign(std::make_move_iterator(where.begin() + 1),
                           std::make_move_iterator(where.end()));
@@ -33,7 +33,7 @@ B2bua::locate(std::string_view uri, std::optional<Transport> transport, ServerLo
     return ServerLocator::Destinations{std::move(numeric).value()};
 }
 
-Result<bool> B2bua::startLeg(std::uint64_t callId, Leg& l, std::string_view target,
+Result<bool> B2bua::startLeg(std::uint64_t callId, Half& l, std::string_view target,
                              std::string_view outboundProxy, std::optional<Transport> transport,
                              Located later) {
     // §8.1.2: an outbound proxy is a pre-loaded loose route; the request goes there first.
@@ -87,7 +87,7 @@ bool B2bua::sendInitialInvite(Call& call) {
 }
 
 void B2bua::rewindOutboundLeg(Call& call) {
-    Leg& b = call.b;
+    Half& b = call.b;
     b.dialog.remoteTag.clear();
     b.dialog.remoteTarget = call.bTarget;
     b.dialog.routeSet = call.bRouteSet;
@@ -96,7 +96,7 @@ void B2bua::rewindOutboundLeg(Call& call) {
 }
 
 bool B2bua::tryNextServer(Call& call) {
-    Leg& b = call.b;
+    Half& b = call.b;
     if (call.state != Call::State::early || b.alternates.empty()) return false;
     // §4.3: the same request, as a new transaction (a new branch, the next CSeq), to the next
     // server in the list, from the start of B's path.
@@ -110,7 +110,7 @@ bool B2bua::tryNextServer(Call& call) {
     return sendInitialInvite(call);
 }
 
-void B2bua::followNextHop(Leg& l) {
+void B2bua::followNextHop(Half& l) {
     // The route set or target a response gave us may name a host: requests follow it once DNS
     // has answered (at once when the name is cached), the previous hop until then.
     const std::string key = dialogKey(l.dialog.callId, l.dialog.localTag);
@@ -119,7 +119,7 @@ void B2bua::followNextHop(Leg& l) {
         if (!where || dialog == dialogs_.end()) return;
         auto call = calls_.find(dialog->second.first);
         if (call != calls_.end())
-            leg(*call->second, dialog->second.second).destination = std::move(where->front());
+            half(*call->second, dialog->second.second).destination = std::move(where->front());
     });
     if (now && *now) l.destination = std::move((*now)->front());
 }

@@ -14,7 +14,8 @@ namespace sb::sip {
 Result<std::string_view> B2bua::bodyFor(Call& call, Side from, const Message& m) {
     if (!options_.media || call.observer || contentType(m) != "application/sdp") return m.body();
     auto rewritten = options_.media->relay(
-        call.id, from == Side::a ? MediaPolicy::Leg::caller : MediaPolicy::Leg::callee, m.body());
+        call.id, from == Side::a ? MediaPolicy::Party::caller : MediaPolicy::Party::callee,
+        m.body());
     if (!rewritten) return fail(rewritten.error());
     call.mediaBody = std::move(rewritten).value();
     return std::string_view(call.mediaBody);
@@ -44,7 +45,7 @@ bool B2bua::infoToMedia(TransactionId server, const Message& info, Call& call, S
     if (!options_.media || call.state != Call::State::confirmed) return false;
     const auto dtmf = parseDtmfInfo(contentType(info), info.body());
     if (!dtmf) return false;
-    const auto from = side == Side::a ? MediaPolicy::Leg::caller : MediaPolicy::Leg::callee;
+    const auto from = side == Side::a ? MediaPolicy::Party::caller : MediaPolicy::Party::callee;
     if (!options_.media->dtmfFromInfo(call.id, from, dtmf->digit, dtmf->duration)) return false;
     respondSimple(server, info, 200, "OK");
     return true;
@@ -54,7 +55,7 @@ void B2bua::sendDtmfInfo(std::uint64_t callId, Side to, char digit,
                          std::chrono::milliseconds duration) {
     auto found = calls_.find(callId);
     if (found == calls_.end() || found->second->state != Call::State::confirmed) return;
-    Leg& l = leg(*found->second, to);
+    Half& l = half(*found->second, to);
     if (!l.answered) return;
     // RFC 6086: INFO in the dialog; the de facto application/dtmf-relay body.
     const std::string body = dtmfRelayBody({digit, duration});

@@ -92,7 +92,7 @@ void B2bua::onOutboundInviteResponse(Call& call, const Message& response) {
     }
     call.bInvite = 0;
     wheel_.cancel(call.noAnswer);
-    Leg& b = call.b;
+    Half& b = call.b;
     if (status >= 300) {
         ++stats_.callsFailed;
         ++stats_.failuresByStatus[status];
@@ -193,7 +193,7 @@ void B2bua::onReofferResponse(Call& call, const Message& response) {
     const int status = response.status();
     if (status < 200 || !call.reoffer) return;
     call.reoffer->client = 0;
-    Leg& b = call.b;
+    Half& b = call.b;
     if (status < 300) {
         b.ackOwed = response.cseq().number;
         sendAck(b);

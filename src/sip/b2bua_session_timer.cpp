@@ -31,7 +31,7 @@ void B2bua::negotiateSessionTimers(Call& call, const Message& inviteA, const Mes
     if (options_.limits.sessionExpiresS == 0) return;
     // The B leg, where we are the UAC (§7.4): the 2xx names the interval and the refresher; a
     // callee that does not do timers leaves both to us, and we refresh anyway.
-    Leg& b = call.b;
+    Half& b = call.b;
     b.session.peerSupportsTimer = listsTimer(answerB);
     b.session.peerAllowsUpdate = allowsMethod(answerB, "UPDATE");
     if (const auto se = sessionExpires(answerB)) {
@@ -43,7 +43,7 @@ void B2bua::negotiateSessionTimers(Call& call, const Message& inviteA, const Mes
 
     // The A leg, where we are the UAS (§9): the caller's interval may only shrink; the caller
     // refreshes if it chose to or supports timers, otherwise we do.
-    Leg& a = call.a;
+    Half& a = call.a;
     a.session.peerSupportsTimer = listsTimer(inviteA);
     a.session.peerAllowsUpdate = allowsMethod(inviteA, "UPDATE");
     const auto se = sessionExpires(inviteA);
@@ -54,7 +54,7 @@ void B2bua::negotiateSessionTimers(Call& call, const Message& inviteA, const Mes
     addSessionHeaders(a, false, answerToA);
 }
 
-void B2bua::addSessionHeaders(const Leg& l, bool asUac, MessageWriter& w) const {
+void B2bua::addSessionHeaders(const Half& l, bool asUac, MessageWriter& w) const {
     if (l.session.seconds == 0) return;
     // §4: "refresher" names the UAC or UAS of the transaction that carries it.
     const bool uacRefreshes = asUac == l.session.weRefresh;
@@ -66,7 +66,7 @@ void B2bua::addSessionHeaders(const Leg& l, bool asUac, MessageWriter& w) const 
         w.header(HeaderId::require, "timer"); // §9: only towards a peer that supports it
 }
 
-void B2bua::addSessionHeaders(const Leg& l, bool asUac, OutgoingRequest& out) const {
+void B2bua::addSessionHeaders(const Half& l, bool asUac, OutgoingRequest& out) const {
     if (l.session.seconds == 0) return;
     const bool uacRefreshes = asUac == l.session.weRefresh;
     out.extra.emplace_back(
@@ -76,7 +76,7 @@ void B2bua::addSessionHeaders(const Leg& l, bool asUac, OutgoingRequest& out) co
 }
 
 void B2bua::restartSessionTimer(Call& call, Side side) {
-    Leg& l = leg(call, side);
+    Half& l = half(call, side);
     wheel_.cancel(l.session.timer);
     if (l.session.seconds == 0) return;
     // §10: the refresher refreshes at half the interval; the other side gives up at the
@@ -92,14 +92,14 @@ void B2bua::onSessionTimer(std::uint64_t callId, Side side) {
     auto found = calls_.find(callId);
     if (found == calls_.end() || found->second->state != Call::State::confirmed) return;
     Call& call = *found->second;
-    if (leg(call, side).session.weRefresh)
+    if (half(call, side).session.weRefresh)
         sendSessionRefresh(call, side);
     else
         reapCall(call, "the session expired without a refresh (RFC 4028 §10)");
 }
 
 void B2bua::sendSessionRefresh(Call& call, Side side) {
-    Leg& l = leg(call, side);
+    Half& l = half(call, side);
     if (l.session.refresh != 0) return;
     const bool offerPending = call.transfer || std::any_of(call.relays.begin(), call.relays.end(),
                                                            [](const Relay& r) { return r.invite; });
@@ -126,7 +126,7 @@ void B2bua::sendSessionRefresh(Call& call, Side side) {
 void B2bua::onSessionRefreshResponse(Call& call, Side side, const Message& response) {
     const int status = response.status();
     if (status < 200) return;
-    Leg& l = leg(call, side);
+    Half& l = half(call, side);
     l.session.refresh = 0;
     const bool wasInvite = response.cseq().method == "INVITE";
     if (status < 300) {
@@ -160,7 +160,7 @@ void B2bua::onSessionRefreshResponse(Call& call, Side side, const Message& respo
 }
 
 void B2bua::onSessionRefreshFailed(Call& call, Side side) {
-    leg(call, side).session.refresh = 0;
+    half(call, side).session.refresh = 0;
     reapCall(call, "the session refresh got no response (RFC 4028 §10)");
 }
 

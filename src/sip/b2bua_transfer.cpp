@@ -39,14 +39,14 @@ void B2bua::onRefer(TransactionId server, const Message& refer, Call& call, Side
     // REFER cannot make us call anywhere else (toll fraud).
     const auto route = options_.routes.match(target->uri);
     if (!route) return respondSimple(server, refer, 403, "Forbidden (no route for Refer-To)");
-    Leg c;
+    Half c;
     auto located =
         startLeg(call.id, c, route->target, route->outboundProxy, route->transport,
                  [this](Call& later, auto where) { onTransferLocated(later, std::move(where)); });
     if (!located)
         return respondSimple(server, refer, 502,
                              sanitizeReason("Bad Gateway (" + located.error().message + ")"));
-    c.dialog.localUri = leg(call, other(referrer)).dialog.remoteUri; // the transferee calls
+    c.dialog.localUri = half(call, other(referrer)).dialog.remoteUri; // the transferee calls
 
     respondSimple(server, refer, 202, "Accepted");
     auto& transfer = call.transfer.emplace();
@@ -91,7 +91,7 @@ void B2bua::sendTransferInvite(Call& call) {
 void B2bua::onTransferInviteResponse(Call& call, const Message& response) {
     if (!call.transfer) return;
     auto& transfer = *call.transfer;
-    Leg& c = transfer.target;
+    Half& c = transfer.target;
     const int status = response.status();
     if (status < 200) {
         if (c.dialog.remoteTag.empty() && !response.to().tag().empty()) followResponse(c, response);
@@ -113,7 +113,7 @@ void B2bua::onTransferInviteResponse(Call& call, const Message& response) {
     OutgoingRequest out;
     out.body = *body;
     out.contentType = contentType(response);
-    transfer.reinvite = sendOn(leg(call, other(transfer.referrer)), "INVITE", out);
+    transfer.reinvite = sendOn(half(call, other(transfer.referrer)), "INVITE", out);
     if (transfer.reinvite == 0) return onTransferFailure(call, false, 500, "Server Internal Error");
     clients_.emplace(transfer.reinvite, ClientRef{ClientRef::Kind::transferReinvite, call.id});
 }
@@ -131,7 +131,7 @@ void B2bua::onTransferReinviteResponse(Call& call, const Message& response) {
     }
 
     // Step 4: the transferee's answer reaches C in our ACK; C takes the referrer's place.
-    Leg& y = leg(call, other(transfer.referrer));
+    Half& y = half(call, other(transfer.referrer));
     y.dialog.refreshTarget(response);
     y.ackOwed = response.cseq().number;
     sendAck(y);
@@ -143,7 +143,7 @@ void B2bua::onTransferReinviteResponse(Call& call, const Message& response) {
     sendAck(transfer.target, &response, *body);
 
     notifyReferrer(call, 200, "OK", true);
-    Leg& x = leg(call, transfer.referrer);
+    Half& x = half(call, transfer.referrer);
     if (const TransactionId bye = byeLeg(x))
         clients_.emplace(bye, ClientRef{ClientRef::Kind::untracked, call.id});
     dialogs_.erase(dialogKey(x.dialog.callId, x.dialog.localTag));
@@ -181,7 +181,7 @@ void B2bua::notifyReferrer(Call& call, int status, std::string_view reason, bool
     const std::string body = fmt::format("SIP/2.0 {} {}\r\n", status, sanitizeReason(reason));
     out.body = body;
     out.contentType = "message/sipfrag;version=2.0";
-    if (const TransactionId id = sendOn(leg(call, call.transfer->referrer), "NOTIFY", out))
+    if (const TransactionId id = sendOn(half(call, call.transfer->referrer), "NOTIFY", out))
         clients_.emplace(id, ClientRef{ClientRef::Kind::untracked, call.id});
 }
 

@@ -10,7 +10,7 @@
 namespace sb::session {
 namespace {
 
-using Leg = sip::MediaPolicy::Leg;
+using Party = sip::MediaPolicy::Party;
 using testing::HasSubstr;
 
 std::string offer(std::string_view codecs, std::string_view extra = "", int version = 1) {
@@ -26,7 +26,7 @@ protected:
         o.codecs = {{"opus", 48000, 2}, {"PCMU", 8000, 1}, {"PCMA", 8000, 1}};
         anchor_.emplace(pool_, std::move(o));
     }
-    sdp::Session relayed(Leg from, const std::string& text) {
+    sdp::Session relayed(Party from, const std::string& text) {
         auto out = anchor_->relay(1, from, text);
         EXPECT_TRUE(out) << out.error().message;
         auto parsed = sdp::parse(out ? *out : "");
@@ -39,7 +39,7 @@ protected:
 };
 
 TEST_F(Anchor, OffersTheOffererCodecsFirstAtOurAddressAndAnswersWithTheChosenOne) {
-    auto toCallee = relayed(Leg::caller, offer("8 101", "a=rtpmap:101 telephone-event/8000\r\n"));
+    auto toCallee = relayed(Party::caller, offer("8 101", "a=rtpmap:101 telephone-event/8000\r\n"));
     ASSERT_EQ(toCallee.media.size(), 1u);
     const auto& m = toCallee.media[0];
     EXPECT_GE(m.port, 44000);
@@ -48,7 +48,7 @@ TEST_F(Anchor, OffersTheOffererCodecsFirstAtOurAddressAndAnswersWithTheChosenOne
     EXPECT_EQ(m.rtpmap(std::stoi(m.formats[0]))->encoding, "PCMA"); // the caller's, first
     EXPECT_EQ(pool_.leased(), 2u);
     // The callee picks Opus: transcoded, and the caller is answered with its PCMA.
-    auto toCaller = relayed(Leg::callee, offer("96", "a=rtpmap:96 opus/48000/2\r\n"));
+    auto toCaller = relayed(Party::callee, offer("96", "a=rtpmap:96 opus/48000/2\r\n"));
     const auto& answer = toCaller.media[0];
     // Its DTMF events stay: the callee has none, so they cross as SIP INFO.
     EXPECT_EQ(answer.formats, (std::vector<std::string>{"8", "101"}));
@@ -57,18 +57,18 @@ TEST_F(Anchor, OffersTheOffererCodecsFirstAtOurAddressAndAnswersWithTheChosenOne
 }
 
 TEST_F(Anchor, ARepeatedDescriptionGetsTheSameRewrite) {
-    const auto first = *anchor_->relay(1, Leg::caller, offer("0"));
-    const auto answer = *anchor_->relay(1, Leg::callee, offer("0"));
-    EXPECT_EQ(*anchor_->relay(1, Leg::callee, offer("0")), answer); // a 183, then the 200
+    const auto first = *anchor_->relay(1, Party::caller, offer("0"));
+    const auto answer = *anchor_->relay(1, Party::callee, offer("0"));
+    EXPECT_EQ(*anchor_->relay(1, Party::callee, offer("0")), answer); // a 183, then the 200
     EXPECT_THAT(first, HasSubstr("m=audio"));
 }
 
 TEST_F(Anchor, HoldCrossesAsItCameAndEndingReturnsThePorts) {
-    relayed(Leg::caller, offer("0"));
-    relayed(Leg::callee, offer("0"));
-    auto hold = relayed(Leg::caller, offer("0", "a=sendonly\r\n", 2));
+    relayed(Party::caller, offer("0"));
+    relayed(Party::callee, offer("0"));
+    auto hold = relayed(Party::caller, offer("0", "a=sendonly\r\n", 2));
     EXPECT_EQ(hold.direction(hold.media[0]), sdp::Direction::sendonly);
-    auto held = relayed(Leg::callee, offer("0", "a=recvonly\r\n", 2));
+    auto held = relayed(Party::callee, offer("0", "a=recvonly\r\n", 2));
     EXPECT_EQ(held.direction(held.media[0]), sdp::Direction::recvonly);
     anchor_->ended(1);
     EXPECT_EQ(anchor_->sessions(), 0u);
@@ -76,16 +76,16 @@ TEST_F(Anchor, HoldCrossesAsItCameAndEndingReturnsThePorts) {
 }
 
 TEST_F(Anchor, BadDescriptionsAreRefusedWithTheReason) {
-    auto malformed = anchor_->relay(1, Leg::caller, "v=0\r\nm=audio x RTP/AVP 0\r\n");
+    auto malformed = anchor_->relay(1, Party::caller, "v=0\r\nm=audio x RTP/AVP 0\r\n");
     ASSERT_FALSE(malformed);
     EXPECT_EQ(malformed.error().code, Errc::invalid_input);
-    auto video = anchor_->relay(2, Leg::caller,
+    auto video = anchor_->relay(2, Party::caller,
                                 "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\n"
                                 "t=0 0\r\nm=video 5006 RTP/AVP 96\r\n");
     ASSERT_FALSE(video);
     EXPECT_EQ(video.error().code, Errc::unsupported);
-    relayed(Leg::caller, offer("0"));
-    auto amr = anchor_->relay(1, Leg::callee, offer("96", "a=rtpmap:96 AMR/8000\r\n"));
+    relayed(Party::caller, offer("0"));
+    auto amr = anchor_->relay(1, Party::callee, offer("96", "a=rtpmap:96 AMR/8000\r\n"));
     ASSERT_FALSE(amr);
     EXPECT_EQ(amr.error().code, Errc::unsupported);
     EXPECT_THAT(amr.error().message, HasSubstr("AMR"));
@@ -93,12 +93,12 @@ TEST_F(Anchor, BadDescriptionsAreRefusedWithTheReason) {
 
 TEST_F(Anchor, ARefreshWithAnUnchangedOfferStillExpectsItsAnswer) {
     const auto offer1 = offer("0 8");
-    const auto first = *anchor_->relay(1, Leg::caller, offer1);
-    relayed(Leg::callee, offer("0"));
+    const auto first = *anchor_->relay(1, Party::caller, offer1);
+    relayed(Party::callee, offer("0"));
     // A session refresh: the same offer again goes on unchanged, version and all …
-    EXPECT_EQ(*anchor_->relay(1, Leg::caller, offer1), first);
+    EXPECT_EQ(*anchor_->relay(1, Party::caller, offer1), first);
     // … and the callee's new answer (a new o= version) is taken as the answer it is.
-    auto toCaller = relayed(Leg::callee, offer("0", "", 2));
+    auto toCaller = relayed(Party::callee, offer("0", "", 2));
     EXPECT_EQ(toCaller.media[0].formats, std::vector<std::string>{"0"});
 }
 
@@ -113,13 +113,13 @@ TEST_F(Anchor, ARoutesSrtpPolicyDecidesWhatTheCalleeIsOffered) {
     sip::RouteMatch route;
     route.srtp = "required";
     anchor_->routed(1, route);
-    auto toCallee = relayed(Leg::caller, offer("0"));
+    auto toCallee = relayed(Party::caller, offer("0"));
     EXPECT_EQ(toCallee.media[0].proto, "RTP/SAVP");
     EXPECT_FALSE(toCallee.media[0].cryptos().empty());
     // Another call, on a route that leaves it to the options: plain RTP.
     route.srtp = "";
     anchor_->routed(2, route);
-    auto plain = anchor_->relay(2, Leg::caller, offer("0"));
+    auto plain = anchor_->relay(2, Party::caller, offer("0"));
     ASSERT_TRUE(plain);
     EXPECT_THAT(*plain, HasSubstr("RTP/AVP"));
     EXPECT_THAT(*plain, testing::Not(HasSubstr("a=crypto")));

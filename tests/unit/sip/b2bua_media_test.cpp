@@ -21,20 +21,20 @@ struct Policy final : MediaPolicy {
     std::vector<std::string> seen;
     std::vector<std::uint64_t> endedCalls;
     std::optional<Error> refuse;
-    Result<std::string> relay(std::uint64_t, Leg from, std::string_view sdp) override {
-        seen.push_back(fmt::format("{}: {}", from == Leg::caller ? "caller" : "callee",
+    Result<std::string> relay(std::uint64_t, Party from, std::string_view sdp) override {
+        seen.push_back(fmt::format("{}: {}", from == Party::caller ? "caller" : "callee",
                                    sdp.substr(0, sdp.find("\r\n", 5))));
         if (refuse) return fail(*refuse);
         return std::string(sdp) + "a=anchored\r\n";
     }
     void ended(std::uint64_t call) override { endedCalls.push_back(call); }
-    bool dtmfFromInfo(std::uint64_t, Leg from, char digit,
+    bool dtmfFromInfo(std::uint64_t, Party from, char digit,
                       std::chrono::milliseconds duration) override {
-        digits.push_back(fmt::format("{} {} {}", from == Leg::caller ? "caller" : "callee", digit,
+        digits.push_back(fmt::format("{} {} {}", from == Party::caller ? "caller" : "callee", digit,
                                      duration.count()));
         return takeDigits;
     }
-    void sendInfo(std::uint64_t call, Leg to, char digit) {
+    void sendInfo(std::uint64_t call, Party to, char digit) {
         infoSender_(call, to, digit, std::chrono::milliseconds(100));
     }
     std::vector<std::string> digits;
@@ -148,7 +148,7 @@ TEST_F(B2buaMedia, DtmfCrossesBetweenSipInfoAndTheMediaLayer) {
     respond(parsed(sender_.sent.back()), 200);
     EXPECT_EQ(lastStatusToCaller(), 200);
     // An RFC 4733 event for the callee, which lacks telephone-event: an INFO of our own.
-    policy_.sendInfo(1, MediaPolicy::Leg::callee, '#');
+    policy_.sendInfo(1, MediaPolicy::Party::callee, '#');
     auto ours = parsed(sender_.sent.back());
     EXPECT_EQ(ours.method(), "INFO");
     EXPECT_EQ(ours.header(HeaderId::content_type), "application/dtmf-relay");

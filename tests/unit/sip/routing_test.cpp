@@ -1,7 +1,6 @@
 #include "sip/routing.hpp"
 
 #include <gtest/gtest.h>
-
 #include <string>
 
 namespace sb::sip {
@@ -16,10 +15,10 @@ Uri uri(std::string_view user, std::string_view host) {
 }
 
 TEST(RouteTable, FirstRuleWhosePatternsMatchTheWholeUserAndHost) {
-    auto table = RouteTable::make({{"bob", "", "sip:${user}@10.0.0.1", "", {}, "", ""},
-                                   {"^\\+1[0-9]+$", "trunk\\.example", "sip:${user}@10.0.0.2",
-                                    "", {}, "", ""},
-                                   {"", "", "sip:other@10.0.0.3", "", {}, "", ""}});
+    auto table = RouteTable::make(
+        {{"bob", "", "sip:${user}@10.0.0.1", "", {}, "", ""},
+         {"^\\+1[0-9]+$", "trunk\\.example", "sip:${user}@10.0.0.2", "", {}, "", ""},
+         {"", "", "sip:other@10.0.0.3", "", {}, "", ""}});
     ASSERT_TRUE(table) << table.error().message;
     EXPECT_EQ(table->match(uri("bob", "a.example"))->target, "sip:bob@10.0.0.1");
     // The whole user part must match, as std::regex_match did: "bob" does not match "bobby".

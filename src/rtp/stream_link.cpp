@@ -1,4 +1,4 @@
-#include "rtp/bridge.hpp"
+#include "rtp/stream_link.hpp"
 
 #include "core/random.hpp"
 #include "rtp/rtp_packet.hpp"
@@ -8,10 +8,9 @@
 
 namespace sb::rtp {
 
-struct Bridge::Path {
-    Path(BridgeSide side, RtpStream& stream)
-        : from(side), to(stream), eventTimer(stream.context()) {}
-    BridgeSide from;
+struct StreamLink::Path {
+    Path(LinkEnd end, RtpStream& stream) : from(end), to(stream), eventTimer(stream.context()) {}
+    LinkEnd from;
     RtpStream& to;
     std::optional<RtpForwarder> forwarder; // relayed
     std::unique_ptr<media::Transcoder> transcoder;
@@ -23,7 +22,7 @@ struct Bridge::Path {
     std::optional<std::uint16_t> lastIn; // the last incoming sequence number, for gaps
     std::uint32_t inSamplesPerPacket = 0;
     std::uint32_t packetMs = 20;
-    // RFC 4733 events: each side's payload type, if it has telephone-event.
+    // RFC 4733 events: each end's payload type, if it has telephone-event.
     std::optional<std::uint8_t> inEvents, outEvents;
     std::uint32_t inEventClock = 8000, outEventClock = 8000;
     std::optional<std::uint32_t> eventIn;  // through a transcoded path: the event's timestamp
@@ -43,17 +42,17 @@ struct Bridge::Path {
     std::vector<std::byte> packet = std::vector<std::byte>(1500);
 };
 
-Bridge::Bridge(RtpStream& a, RtpStream& b) : a_(a), b_(b) {}
+StreamLink::StreamLink(RtpStream& a, RtpStream& b) : a_(a), b_(b) {}
 
-Bridge::~Bridge() {
+StreamLink::~StreamLink() {
     a_.onRtp(nullptr);
     b_.onRtp(nullptr);
 }
 
-std::unique_ptr<Bridge::Path> Bridge::makePath(BridgeSide from, RtpStream& to,
-                                               const BridgePlan::Side& in,
-                                               const BridgePlan::Side& out,
-                                               const BridgePlan& plan) {
+std::unique_ptr<StreamLink::Path> StreamLink::makePath(LinkEnd from, RtpStream& to,
+                                                       const LinkPlan::End& in,
+                                                       const LinkPlan::End& out,
+                                                       const LinkPlan& plan) {
     auto path = std::make_unique<Path>(from, to);
     path->ssrc = to.ssrc(); // the leg's own SSRC, which its RTCP reports too
     path->sequence = static_cast<std::uint16_t>(threadRandom()());
@@ -76,9 +75,9 @@ std::unique_ptr<Bridge::Path> Bridge::makePath(BridgeSide from, RtpStream& to,
     return path;
 }
 
-Result<void> Bridge::configure(const BridgePlan& plan) {
-    auto aToB = makePath(BridgeSide::a, b_, plan.a, plan.b, plan);
-    auto bToA = makePath(BridgeSide::b, a_, plan.b, plan.a, plan);
+Result<void> StreamLink::configure(const LinkPlan& plan) {
+    auto aToB = makePath(LinkEnd::a, b_, plan.a, plan.b, plan);
+    auto bToA = makePath(LinkEnd::b, a_, plan.b, plan.a, plan);
     if (plan.transcode) {
         auto ab = media::Transcoder::make(plan.a.codec, plan.b.codec, plan.packetMs);
         if (!ab) return fail(ab.error());
@@ -100,8 +99,8 @@ Result<void> Bridge::configure(const BridgePlan& plan) {
     return {};
 }
 
-void Bridge::onPacket(Path& path, std::span<std::byte> packet, const RtpView& view) {
-    // RFC 4733 events for a side without telephone-event: reported once, at their end (§2.5.1.4:
+void StreamLink::onPacket(Path& path, std::span<std::byte> packet, const RtpView& view) {
+    // RFC 4733 events for an end without telephone-event: reported once, at their end (§2.5.1.4:
     // the end packet is sent three times, all with the event's timestamp).
     if (path.inEvents && !path.outEvents && view.payloadType == *path.inEvents) {
         auto event = parseTelephoneEvent(view.payload);
@@ -165,8 +164,8 @@ void Bridge::onPacket(Path& path, std::span<std::byte> packet, const RtpView& vi
         ++stats_.dropped;
 }
 
-bool Bridge::sendEvent(BridgeSide to, std::uint8_t event, std::chrono::milliseconds duration) {
-    Path* path = to == BridgeSide::a ? bToA_.get() : aToB_.get();
+bool StreamLink::sendEvent(LinkEnd to, std::uint8_t event, std::chrono::milliseconds duration) {
+    Path* path = to == LinkEnd::a ? bToA_.get() : aToB_.get();
     if (!path || !path->outEvents) return false;
     const auto ticks = static_cast<std::uint32_t>(duration.count() * path->outEventClock / 1000);
     path->pending.push_back({event, std::clamp<std::uint32_t>(ticks, 1, 0xffff)});
@@ -174,7 +173,7 @@ bool Bridge::sendEvent(BridgeSide to, std::uint8_t event, std::chrono::milliseco
     return true;
 }
 
-void Bridge::sendEventPacket(Path& path, bool marker, bool end) {
+void StreamLink::sendEventPacket(Path& path, bool marker, bool end) {
     const auto& e = path.pending.front();
     const std::uint16_t sequence =
         path.forwarder ? path.forwarder->takeSequence() : path.sequence++;
@@ -185,7 +184,7 @@ void Bridge::sendEventPacket(Path& path, bool marker, bool end) {
     path.to.sendRtp(std::span(path.packet).first(kFixedHeaderBytes + kTelephoneEventBytes));
 }
 
-void Bridge::startEvent(Path& path) {
+void StreamLink::startEvent(Path& path) {
     if (path.pending.empty()) {
         path.sendingEvent = false;
         return;
@@ -202,13 +201,13 @@ void Bridge::startEvent(Path& path) {
     continueEvent(path);
 }
 
-void Bridge::continueEvent(Path& path) {
+void StreamLink::continueEvent(Path& path) {
     path.eventTimer.expires_after(std::chrono::milliseconds(path.packetMs));
     // A completion queued before the path went still runs, with success (Asio cancels only
     // waits not yet complete): the path's token tells.
     path.eventTimer.async_wait(
         [this, p = &path, alive = std::weak_ptr<bool>(path.alive)](const std::error_code& ec) {
-            if (ec || alive.expired()) return; // the bridge is going (or being rewired)
+            if (ec || alive.expired()) return; // the link is going (or being rewired)
             const auto total = p->pending.front().ticks;
             p->ownEventDuration =
                 std::min(total, p->ownEventDuration + p->outEventClock * p->packetMs / 1000);

@@ -19,40 +19,40 @@
 
 namespace sb::rtp {
 
-struct BridgePlan {
-    struct Side {
+struct LinkPlan {
+    struct End {
         std::uint8_t payloadType = 0;
         std::uint32_t clockRate = 8000;              // the RTP clock (relaying needs no more)
         media::CodecId codec = media::CodecId::pcmu; // for transcoding
         std::optional<std::uint8_t> telephoneEvent;  // its payload type, if agreed
         std::uint32_t telephoneEventClock = 8000;
     };
-    Side a, b;
+    End a, b;
     bool transcode = false;
     std::uint32_t packetMs = 20; // of what we encode when transcoding
 };
 
-enum class BridgeSide { a, b };
+enum class LinkEnd { a, b };
 
-class Bridge {
+class StreamLink {
 public:
-    Bridge(RtpStream& a, RtpStream& b);
-    ~Bridge();
-    Bridge(const Bridge&) = delete;
-    Bridge& operator=(const Bridge&) = delete;
+    StreamLink(RtpStream& a, RtpStream& b);
+    ~StreamLink();
+    StreamLink(const StreamLink&) = delete;
+    StreamLink& operator=(const StreamLink&) = delete;
 
     // (Re)wires both directions. Errors: the transcoder's (a codec it cannot make).
-    Result<void> configure(const BridgePlan& plan);
+    Result<void> configure(const LinkPlan& plan);
 
-    // RFC 4733 events from a side whose other side has no telephone-event: reported once
+    // RFC 4733 events from an end whose other end has no telephone-event: reported once
     // each, when it ends (the B2BUA sends it on as SIP INFO).
-    using EventHandler = std::function<void(BridgeSide from, std::uint8_t event,
-                                            std::chrono::milliseconds duration)>;
+    using EventHandler =
+        std::function<void(LinkEnd from, std::uint8_t event, std::chrono::milliseconds duration)>;
     void onEvent(EventHandler handler) { onEvent_ = std::move(handler); }
-    // An event of our own towards side `to` (made from SIP INFO), as RFC 4733 §2.5 sends it: a
+    // An event of our own towards end `to` (made from SIP INFO), as RFC 4733 §2.5 sends it: a
     // packet per packet time with the duration so far, then the end packet three times, in that
-    // side's numbering; events wait their turn. False when that side has no telephone-event.
-    bool sendEvent(BridgeSide to, std::uint8_t event, std::chrono::milliseconds duration);
+    // end's numbering; events wait their turn. False when that end has no telephone-event.
+    bool sendEvent(LinkEnd to, std::uint8_t event, std::chrono::milliseconds duration);
 
     struct Stats {
         std::uint64_t relayed = 0, transcoded = 0, dropped = 0, concealed = 0;
@@ -73,8 +73,8 @@ public:
 private:
     // One direction: what arrives on `from` goes out on `to`.
     struct Path;
-    std::unique_ptr<Path> makePath(BridgeSide from, RtpStream& to, const BridgePlan::Side& in,
-                                   const BridgePlan::Side& out, const BridgePlan& plan);
+    std::unique_ptr<Path> makePath(LinkEnd from, RtpStream& to, const LinkPlan::End& in,
+                                   const LinkPlan::End& out, const LinkPlan& plan);
     void onPacket(Path& path, std::span<std::byte> packet, const RtpView& view);
     // Our own events on a path: the next packet of the current one, and the next in line.
     void startEvent(Path& path);

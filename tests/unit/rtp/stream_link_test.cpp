@@ -2,8 +2,8 @@
 // untouched, or transcoded to Opus and still the tone when phone B decodes it; a lost packet is
 // concealed.
 #include "media/codec.hpp"
-#include "rtp/bridge.hpp"
 #include "rtp/rtp_packet.hpp"
+#include "rtp/stream_link.hpp"
 #include "rtp/telephone_event.hpp"
 #include "support/run_until.hpp"
 #include "support/tone.hpp"
@@ -55,7 +55,7 @@ protected:
 };
 
 TEST_F(Bridging, ACommonCodecIsRelayedWithItsPayloadUntouched) {
-    Bridge bridge(*a_, *b_);
+    StreamLink bridge(*a_, *b_);
     ASSERT_TRUE(bridge.configure(
         {{0, 8000, media::CodecId::pcmu, 101}, {0, 8000, media::CodecId::pcmu, 96}}));
     speak();
@@ -69,8 +69,8 @@ TEST_F(Bridging, ACommonCodecIsRelayedWithItsPayloadUntouched) {
 }
 
 TEST_F(Bridging, DifferentCodecsAreTranscodedAndTheToneSurvives) {
-    Bridge bridge(*a_, *b_);
-    BridgePlan plan{
+    StreamLink bridge(*a_, *b_);
+    LinkPlan plan{
         {0, 8000, media::CodecId::pcmu, {}}, {111, 48000, media::CodecId::opus, {}}, true, 20};
     ASSERT_TRUE(bridge.configure(plan));
     speak(25); // one packet lost on the way in
@@ -94,8 +94,8 @@ TEST_F(Bridging, DifferentCodecsAreTranscodedAndTheToneSurvives) {
 }
 
 TEST_F(Bridging, Rfc4733EventsCrossATranscodedPathInItsNumbering) {
-    Bridge bridge(*a_, *b_);
-    BridgePlan plan{
+    StreamLink bridge(*a_, *b_);
+    LinkPlan plan{
         {0, 8000, media::CodecId::pcmu, 101}, {9, 8000, media::CodecId::g722, 96}, true, 20};
     ASSERT_TRUE(bridge.configure(plan));
     auto encoder = media::makeEncoder(media::CodecId::pcmu).value();
@@ -135,13 +135,13 @@ TEST_F(Bridging, Rfc4733EventsCrossATranscodedPathInItsNumbering) {
 }
 
 TEST_F(Bridging, EventsForASideWithoutTelephoneEventAreReportedOnceAtTheirEnd) {
-    Bridge bridge(*a_, *b_);
+    StreamLink bridge(*a_, *b_);
     // A has telephone-event (101), B does not: A's events go to the handler, not to B.
     ASSERT_TRUE(bridge.configure(
         {{0, 8000, media::CodecId::pcmu, 101}, {0, 8000, media::CodecId::pcmu, {}}}));
     std::vector<std::pair<std::uint8_t, std::chrono::milliseconds>> reported;
-    bridge.onEvent([&](BridgeSide from, std::uint8_t event, std::chrono::milliseconds duration) {
-        EXPECT_EQ(from, BridgeSide::a);
+    bridge.onEvent([&](LinkEnd from, std::uint8_t event, std::chrono::milliseconds duration) {
+        EXPECT_EQ(from, LinkEnd::a);
         reported.emplace_back(event, duration);
     });
     for (std::uint16_t i = 0; i < 5; ++i) {
@@ -162,16 +162,16 @@ TEST_F(Bridging, EventsForASideWithoutTelephoneEventAreReportedOnceAtTheirEnd) {
 }
 
 TEST_F(Bridging, AnEventOfOurOwnGoesOutInTheRelayedStreamsNumbering) {
-    Bridge bridge(*a_, *b_);
+    StreamLink bridge(*a_, *b_);
     ASSERT_TRUE(bridge.configure(
         {{0, 8000, media::CodecId::pcmu, {}}, {0, 8000, media::CodecId::pcmu, 101}}));
-    EXPECT_FALSE(bridge.sendEvent(BridgeSide::a, 5, std::chrono::milliseconds(100)));
+    EXPECT_FALSE(bridge.sendEvent(LinkEnd::a, 5, std::chrono::milliseconds(100)));
     speak(); // 50 relayed packets first
     auto before = heardByB(50);
     ASSERT_EQ(before.size(), 50u);
     const auto lastAudio = *parseRtp(before.back());
     // Digit 7 for 60 ms: a start packet, two updates and the end three times, 20 ms apart.
-    ASSERT_TRUE(bridge.sendEvent(BridgeSide::b, 7, std::chrono::milliseconds(60)));
+    ASSERT_TRUE(bridge.sendEvent(LinkEnd::b, 7, std::chrono::milliseconds(60)));
     auto events = heardByB(6);
     ASSERT_EQ(events.size(), 6u);
     for (std::size_t i = 0; i < events.size(); ++i) {
