@@ -1,25 +1,50 @@
 #pragma once
-// The conference routes' rooms (a route with `conference = "name"` or `echo = true`): the calls
-// the B2BUA answers into them take their media from a graph of their own, keyed by the
-// B2BUA's call ids. (The escalations' rooms have another graph, keyed by the rooms' leg ids.)
+// The conference routes' rooms (a route with `conference = "name"` or `echo = true`): each call
+// the B2BUA answers for such a route is a leg of the room of that name, made when its first
+// caller comes and gone when its last has left; an echo caller gets a room of its own. The
+// rooms are room::Room like an escalation's, from their own room::Rooms (their own media
+// graph and leg ids), so a route can never name an escalation's room.
 
-#include "session/conference.hpp"
+#include "room/room.hpp"
 #include "sip/b2bua.hpp"
+#include "sip/room_legs.hpp"
+
+#include <map>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
 
 namespace sb::app {
 
-class RouteConferences final : public sip::ConferenceRooms {
+class RouteConferences final : public sip::ConferenceRooms, private room::RoomObserver {
 public:
-    explicit RouteConferences(session::Conference& graph) : graph_(graph) {}
+    explicit RouteConferences(room::Rooms& rooms) : rooms_(rooms) {}
+    ~RouteConferences() override;
+    RouteConferences(const RouteConferences&) = delete;
+    RouteConferences& operator=(const RouteConferences&) = delete;
+
+    // The SIP legs of the B2BUA, which is made after this (it is given this as its rooms).
+    void use(sip::RoomLegs& legs) { legs_ = &legs; }
 
     Result<std::string> join(std::uint64_t call, std::string_view room, std::string_view offer,
-                             std::string_view traceId) override {
-        return graph_.answer(room::LegId(call), room, offer, traceId);
-    }
-    void left(std::uint64_t call) override { graph_.left(room::LegId(call)); }
+                             std::string_view traceId) override;
+    void left(std::uint64_t call) override;
+
+    std::size_t roomsOpen() const noexcept { return byName_.size(); }
 
 private:
-    session::Conference& graph_;
+    void onLegChange(room::Room& room, const room::LegChange& change,
+                     room::RoomState before) override;
+    // A room with no live leg leaves the map at once, and is destroyed at the next join() or
+    // left(): it may be the caller of the observer that releases it.
+    void releaseIfEmpty(room::Room& room);
+
+    room::Rooms& rooms_;
+    sip::RoomLegs* legs_ = nullptr;
+    std::map<std::string, std::unique_ptr<room::Room>> byName_; // key: the name, or echo/<call>
+    std::unordered_map<std::uint64_t, std::string> calls_;      // call → its room's key
+    std::vector<std::unique_ptr<room::Room>> released_;         // empty; destroyed later
 };
 
 } // namespace sb::app

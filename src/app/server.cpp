@@ -177,6 +177,10 @@ Result<void> Server::startSip() {
     startMedia(b2buaOptions);
     sipSender_ = std::make_unique<sip::TransportSender>(*sipTransport_);
     b2bua_ = std::make_unique<sip::B2bua>(wheel_, *sipSender_, std::move(b2buaOptions));
+    if (routeConferences_) {
+        routeLegs_ = std::make_unique<sip::RoomLegs>(*b2bua_, config_.escalations.from);
+        routeConferences_->use(*routeLegs_);
+    }
     sipTransport_->onConnectFailed(
         [this](sip::Transport t, const asio::ip::address& address, std::uint16_t port) {
             b2bua_->transportFailed(t, address, port);
@@ -215,7 +219,8 @@ void Server::startMedia(sip::B2buaOptions& b2buaOptions) {
         // Two graphs: the routes' rooms are keyed by B2BUA call ids, the escalations' by leg ids.
         const session::ConferenceOptions options{media, m.conferenceRate};
         routeMedia_ = std::make_unique<session::Conference>(*ports_, options);
-        routeConferences_ = std::make_unique<RouteConferences>(*routeMedia_);
+        routeRooms_ = std::make_unique<room::Rooms>(*routeMedia_);
+        routeConferences_ = std::make_unique<RouteConferences>(*routeRooms_);
         b2buaOptions.rooms = routeConferences_.get();
         roomMedia_ = std::make_unique<session::Conference>(*ports_, options);
     }

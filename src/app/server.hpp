@@ -102,16 +102,19 @@ private:
     std::unique_ptr<sip::StatelessResponder> responder_;
     std::unique_ptr<sip::TransportLayer> sipTransport_;
     std::unique_ptr<sip::TransportSender> sipSender_;
-    std::unique_ptr<net::AresResolver> dns_;             // outlives the B2BUA, which asks it
-    std::unique_ptr<rtp::PortPool> ports_;               // outlives every stream of these:
-    std::unique_ptr<session::MediaAnchor> media_;        // outlives the B2BUA, which hands it SDP
-    std::unique_ptr<session::Conference> routeMedia_;    // likewise
-    std::unique_ptr<RouteConferences> routeConferences_; // likewise
-    std::unique_ptr<session::Conference> roomMedia_;     // the escalations' rooms' media
+    std::unique_ptr<net::AresResolver> dns_; // outlives the B2BUA, which asks it
+    // Destroyed from the bottom up: each outlives what it was handed to.
+    std::unique_ptr<rtp::PortPool> ports_;            // every stream's ports
+    std::unique_ptr<session::MediaAnchor> media_;     // bridged calls' media (the B2BUA's)
+    std::unique_ptr<session::Conference> routeMedia_; // the conference routes' rooms' media
+    std::unique_ptr<room::Rooms> routeRooms_;         // those rooms' ids and graph
+    std::unique_ptr<session::Conference> roomMedia_;  // the escalations' rooms' media
     std::unique_ptr<sip::B2bua> b2bua_;
-    std::unique_ptr<sip::RoomLegs> roomLegs_;        // calls into rooms, by the B2BUA
-    std::unique_ptr<room::Rooms> rooms_;             // outlives the escalations' rooms
-    std::unique_ptr<EscalationService> escalations_; // drives the rooms
+    std::unique_ptr<sip::RoomLegs> routeLegs_;           // calls the B2BUA answers into rooms
+    std::unique_ptr<RouteConferences> routeConferences_; // the routes' rooms, by name
+    std::unique_ptr<sip::RoomLegs> roomLegs_;            // calls the B2BUA places into rooms
+    std::unique_ptr<room::Rooms> rooms_;                 // the escalations' rooms' ids and graph
+    std::unique_ptr<EscalationService> escalations_;     // drives the rooms
     bool started_ = false;
     bool stopping_ = false; // touched only on the control loop
 };

@@ -217,6 +217,46 @@ void Room::onLegEvent(LegId id, LegEvent event) {
     }
 }
 
+Result<Room::Admitted> Room::admit(std::string_view offer, Role role, const MakeLeg& make) {
+    const LegId id(rooms_.nextLeg_++);
+    MediaGraph& media = rooms_.media_;
+    Record record;
+    record.summary = {LegState::setup, role};
+    std::string answer;
+    auto answered = record.setup.step(
+        "media answer",
+        [&]() -> Result<void> {
+            auto ours = media.answer(id, name_, offer, traceId_);
+            if (!ours) return fail(ours.error());
+            answer = std::move(ours).value();
+            return {};
+        },
+        [&media, id] { media.left(id); });
+    auto made = answered ? record.setup.step(
+                               "leg",
+                               [&]() -> Result<void> {
+                                   auto leg = make(id, *this);
+                                   if (!leg) return fail(leg.error());
+                                   record.leg = std::move(leg).value();
+                                   return {};
+                               },
+                               [this, id] {
+                                   if (auto* r = find(id); r && r->leg) r->leg->hangUp();
+                               })
+                         : Result<void>(fail(answered.error()));
+    if (!made) {
+        ++rooms_.stats_.undone;
+        return fail(made.error());
+    }
+    record.description = record.leg->describe();
+    legs_.emplace(id, std::move(record));
+    ++rooms_.stats_.legs;
+    logger().info("trace={} room {}: leg {} ({}) admitted", traceId_, name_, id.value(),
+                  describe(id));
+    move(id, LegState::connected, 0, "answered by us");
+    return Admitted{id, std::move(answer)};
+}
+
 Result<std::string> Room::onLegOffer(LegId id, std::string_view offer) {
     Record* r = find(id);
     if (!r || isFinal(r->summary.state)) return fail(Errc::closed, "the leg has left the room");

@@ -12,6 +12,7 @@
 #include "room/setup_steps.hpp"
 #include "room/state.hpp"
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -79,6 +80,17 @@ public:
     // fails. The leg starts in `setup`; the observer hears of its changes from then on (of
     // this first one, the caller knows: state() is the room's after it).
     Result<LegId> dial(std::string_view kind, Dial dial, Role role);
+    // Where the room's legs report: their adapters hold it (LegSink's calls).
+    LegSink& sink() noexcept { return *this; }
+    // A leg that arrived with an offer (a call Switchboard answers): the graph's answer to
+    // it ("media answer", undone by the leg's streams going), then the leg that `make` builds
+    // around it ("leg"); the leg is connected at once. Returns the leg and our answer.
+    struct Admitted {
+        LegId leg;
+        std::string answer;
+    };
+    using MakeLeg = std::function<Result<std::unique_ptr<Leg>>(LegId id, LegSink& sink)>;
+    Result<Admitted> admit(std::string_view offer, Role role, const MakeLeg& make);
     // A leg that is up disconnects (→ closed once it has ended); one still ringing or in
     // set-up is cancelled and closed at once. Nothing for a leg already closed or failed.
     void hangUp(LegId leg, std::string reason);

@@ -182,7 +182,8 @@ public:
     // cannot be used at all; when DNS finds no server, "ended" reports it (502, or 504 when DNS
     // did not answer).
     Result<std::uint64_t> placeCall(OutboundCallSpec spec, OutboundCallObserver observer);
-    // Ends a placed call: CANCEL while it rings, BYE once answered; "ended" follows.
+    // Ends a placed call (CANCEL while it rings, BYE once answered; "ended" follows) or a call
+    // answered into a conference room (BYE to its caller; ConferenceRooms::left follows).
     void hangUp(std::uint64_t call);
     // Our own new offer on a placed call that is answered (to add or remove a stream, change
     // the codec): a re-INVITE carrying it (RFC 3261 §14.1). `done` runs once with the far

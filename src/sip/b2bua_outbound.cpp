@@ -71,9 +71,17 @@ bool B2bua::sendPlacedInvite(Call& call) {
 
 void B2bua::hangUp(std::uint64_t id) {
     auto found = calls_.find(id);
-    if (found == calls_.end() || !found->second->observer) return;
+    if (found == calls_.end()) return;
     Call& call = *found->second;
     if (call.state == Call::State::ending || call.state == Call::State::cancelling) return;
+    if (!call.room.empty()) { // a call we answered into a room: BYE to its caller
+        logger().info("call {} hung up by room {}: a-call-id={}", call.tag(), call.room,
+                      call.a.dialog.callId);
+        call.state = Call::State::ending;
+        hangUp(call, Side::a);
+        return maybeEnd(call);
+    }
+    if (!call.observer) return; // a bridged call is its two parties' to end
     call.setEnd(0, "hung up locally");
     call.state = call.state == Call::State::early ? Call::State::cancelling : Call::State::ending;
     hangUp(call, Side::b); // CANCEL while ringing, BYE once answered

@@ -13,6 +13,8 @@ public:
     ~CallLeg() override {
         hangUp();
         owner_.legs_.erase(id_);
+        if (auto a = owner_.answered_.find(call_); a != owner_.answered_.end() && a->second == id_)
+            owner_.answered_.erase(a);
     }
     CallLeg(const CallLeg&) = delete;
     CallLeg& operator=(const CallLeg&) = delete;
@@ -63,6 +65,26 @@ Result<std::unique_ptr<room::Leg>> RoomLegs::place(room::LegId id, const room::D
     if (!call) return fail(call.error());
     leg->placed(*call);
     return std::unique_ptr<room::Leg>(std::move(leg));
+}
+
+std::unique_ptr<room::Leg> RoomLegs::answered(std::uint64_t call, room::LegId id,
+                                              room::LegSink& sink) {
+    auto leg = std::make_unique<CallLeg>(*this, id, sink);
+    leg->placed(call);
+    answered_[call] = id;
+    return leg;
+}
+
+Result<std::string> RoomLegs::offered(std::uint64_t call, std::string_view offer) {
+    auto found = answered_.find(call);
+    if (found == answered_.end()) return fail(Errc::closed, "the call has left its room");
+    return onOffer(found->second, offer);
+}
+
+void RoomLegs::ended(std::uint64_t call) {
+    auto found = answered_.find(call);
+    if (found == answered_.end()) return;
+    onEvent(found->second, {OutboundCallEvent::Kind::ended, 0, "the call ended", {}, {}});
 }
 
 void RoomLegs::onEvent(room::LegId id, const OutboundCallEvent& event) {

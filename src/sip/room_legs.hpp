@@ -1,8 +1,9 @@
 #pragma once
 // SIP legs for rooms (room/leg.hpp): calls the B2BUA places into a room, such as an
-// escalation's call to its expert. The room's tags travel as X-IF-<name> headers (the trace id
-// as X-IF-Trace-ID); the far end's answer, its later offers (hold, resume, a codec change) and
-// the call's end go to the room.
+// escalation's call to its expert, and calls it answers into one (a conference route's
+// callers). The room's tags travel as X-IF-<name> headers (the trace id as X-IF-Trace-ID); the
+// far end's answer, its later offers (hold, resume, a codec change) and the call's end go to
+// the room.
 
 #include "room/leg.hpp"
 #include "sip/b2bua.hpp"
@@ -23,6 +24,13 @@ public:
     Result<std::unique_ptr<room::Leg>> place(room::LegId id, const room::Dial& dial,
                                              room::LegSink& sink) override;
 
+    // A call the B2BUA answered (its ConferenceRooms::join), as leg `id` of a room.
+    std::unique_ptr<room::Leg> answered(std::uint64_t call, room::LegId id, room::LegSink& sink);
+    // What the B2BUA then reports of that call (ConferenceRooms): a new offer from its caller,
+    // answered by the room; its end.
+    Result<std::string> offered(std::uint64_t call, std::string_view offer);
+    void ended(std::uint64_t call);
+
 private:
     class CallLeg;
     void onEvent(room::LegId id, const OutboundCallEvent& event);
@@ -32,6 +40,7 @@ private:
     std::string from_;
     // The legs alive, so that a call's late events find no leg once it has gone.
     std::unordered_map<room::LegId, CallLeg*> legs_;
+    std::unordered_map<std::uint64_t, room::LegId> answered_; // the answered calls' legs
 };
 
 } // namespace sb::sip

@@ -26,6 +26,7 @@ struct FakeGraph : MediaGraph {
     }
     Result<std::string> answer(LegId leg, std::string_view, std::string_view offer,
                                std::string_view) override {
+        if (offer == "unusable") return fail(Errc::unsupported, "no codec in common");
         streams.insert(leg);
         offersSeen.emplace_back(offer);
         return std::string("v=0 our answer");
@@ -252,6 +253,37 @@ TEST_F(RoomTest, OurOwnOfferGoesThroughTheLegAndItsAnswerToTheGraph) {
     EXPECT_EQ(outcomes[1].error().message, "488 Not Acceptable Here");
     EXPECT_EQ(outcomes[2].error().message, "no codec in common");
     EXPECT_EQ(room->legState(*leg), LegState::connected); // a refused offer changes nothing
+}
+
+TEST_F(RoomTest, ALegThatArrivesWithAnOfferIsAnsweredAndConnectedOrLeavesNothing) {
+    auto room = rooms.open("council", "", observer);
+    LegSink* sink = nullptr;
+    auto make = [&](LegId id, LegSink& s) {
+        sink = &s;
+        return Result<std::unique_ptr<Leg>>(std::make_unique<FakeProvider::FakeLeg>(sip, id));
+    };
+    auto admitted = room->admit(kResumeOffer, Role::essential, make);
+    ASSERT_TRUE(admitted) << admitted.error().message;
+    EXPECT_EQ(admitted->answer, "v=0 our answer");
+    EXPECT_EQ(room->legState(admitted->leg), LegState::connected);
+    EXPECT_EQ(room->state(), RoomState::connected);
+    ASSERT_TRUE(sink->onLegOffer(admitted->leg, kHoldOffer)); // the caller holds
+    EXPECT_EQ(room->state(), RoomState::hold);
+
+    auto unusable = room->admit("unusable", Role::essential, make);
+    ASSERT_FALSE(unusable);
+    EXPECT_EQ(unusable.error().message, "media answer: no codec in common");
+    auto refused = room->admit(kResumeOffer, Role::essential, [](LegId, LegSink&) {
+        return Result<std::unique_ptr<Leg>>(fail(Errc::closed, "the call is gone"));
+    });
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().message, "leg: the call is gone");
+    EXPECT_EQ(graph.streams.size(), 1u); // the refused leg's streams were undone
+    EXPECT_EQ(rooms.stats().undone, 2u);
+
+    sink->onLegEvent(admitted->leg, {LegEvent::Kind::ended, 0, "BYE", {}});
+    EXPECT_EQ(room->state(), RoomState::closed);
+    expectNothingLeft();
 }
 
 TEST_F(RoomTest, EventsForALegThatHasLeftAreIgnored) {

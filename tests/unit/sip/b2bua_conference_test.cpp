@@ -123,5 +123,21 @@ TEST_F(B2buaConference, AnUnacknowledgedAnswerEndsTheCall) {
     expectIdle();
 }
 
+TEST_F(B2buaConference, TheRoomCanHangTheCallUp) {
+    invite("council", "", "z9hG4bKa1", "c1", kOffer);
+    auto ok = parsed(sender_.replies.back());
+    ASSERT_EQ(ok.status(), 200);
+    ack(ok.to().tag(), 1);
+    b2bua_->hangUp(1);
+    auto bye = parsed(sender_.sent.back());
+    EXPECT_EQ(bye.method(), "BYE");
+    EXPECT_EQ(bye.callId(), "c1");
+    EXPECT_EQ(bye.requestUri().text, "sip:alice@127.0.0.1:5070");
+    EXPECT_TRUE(rooms_.lefts.empty()); // not until the BYE is answered
+    respond(bye, 200, "a1");
+    EXPECT_EQ(rooms_.lefts, std::vector<std::uint64_t>{1});
+    expectIdle();
+}
+
 } // namespace
 } // namespace sb::sip
