@@ -3,8 +3,6 @@
 #include "core/clock.hpp"
 #include "core/log.hpp"
 #include "core/trace.hpp"
-#include "sip/syntax.hpp"
-#include "sip/uri.hpp"
 
 #include <algorithm>
 #include <asio/post.hpp>
@@ -18,15 +16,6 @@ using Clock = std::chrono::system_clock;
 
 spdlog::logger& logger() {
     return log::get("app");
-}
-
-// RFC 3261 §19.1: sips: (TLS all the way) or ;transport=tls (to the first hop).
-bool tlsSignalling(std::string_view text) {
-    auto uri = sip::parseUri(text);
-    if (!uri) return false;
-    const auto transport = uri->params.get("transport");
-    return uri->scheme == sip::UriScheme::sips ||
-           (transport && sip::syntax::iequals(*transport, "tls"));
 }
 
 } // namespace
@@ -212,7 +201,7 @@ void Escalations::escalate(const std::string& agent, const api::IfMessage& messa
     for (auto& stage : plan->stages) {
         std::erase_if(stage.experts, [&](const std::string& id) {
             const registry::Expert* expert = registry_.expert(id);
-            security.tlsSignalling = expert && tlsSignalling(expert->sipUri);
+            security.tlsSignalling = expert && rooms_.securesSignalling("sip", expert->sipUri);
             auto d = guard_.checkExpert(asked, id, security, now);
             witness(traceId, "guard.decision", "switchboard",
                     {{"step", "expert"},

@@ -69,6 +69,9 @@ public:
     virtual ~LegProvider() = default;
     // A new leg `id` that reports to `sink`, which outlives it.
     virtual Result<std::unique_ptr<Leg>> place(LegId id, const Dial& dial, LegSink& sink) = 0;
+    // Whether a leg to `target` would be signalled over TLS all the way (the guard may require
+    // it of an expert).
+    virtual bool securesSignalling(std::string_view target) const = 0;
 };
 
 } // namespace sb::room

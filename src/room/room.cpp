@@ -30,6 +30,11 @@ void Rooms::provide(std::string kind, LegProvider& provider) {
     providers_[std::move(kind)] = &provider;
 }
 
+bool Rooms::securesSignalling(std::string_view kind, std::string_view target) const {
+    auto provider = providers_.find(std::string(kind));
+    return provider != providers_.end() && provider->second->securesSignalling(target);
+}
+
 std::unique_ptr<Room> Rooms::open(std::string name, std::string traceId, RoomObserver& observer) {
     return std::make_unique<Room>(*this, RoomId(nextRoom_++), std::move(name), std::move(traceId),
                                   observer);

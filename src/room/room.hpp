@@ -51,6 +51,9 @@ public:
     // must outlive the rooms.
     void provide(std::string kind, LegProvider& provider);
     std::unique_ptr<Room> open(std::string name, std::string traceId, RoomObserver& observer);
+    // The provider of `kind`'s word on `target` (LegProvider::securesSignalling); false for a
+    // kind no one provides.
+    bool securesSignalling(std::string_view kind, std::string_view target) const;
 
     struct Stats {
         std::size_t rooms = 0;     // open now

@@ -1,5 +1,8 @@
 #include "sip/room_legs.hpp"
 
+#include "sip/syntax.hpp"
+#include "sip/uri.hpp"
+
 #include <fmt/format.h>
 
 namespace sb::sip {
@@ -45,6 +48,13 @@ private:
 };
 
 RoomLegs::~RoomLegs() = default;
+
+bool RoomLegs::securesSignalling(std::string_view target) const {
+    auto uri = parseUri(target);
+    if (!uri) return false;
+    const auto transport = uri->params.get("transport");
+    return uri->scheme == UriScheme::sips || (transport && syntax::iequals(*transport, "tls"));
+}
 
 Result<std::unique_ptr<room::Leg>> RoomLegs::place(room::LegId id, const room::Dial& dial,
                                                    room::LegSink& sink) {

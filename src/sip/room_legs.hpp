@@ -23,6 +23,8 @@ public:
 
     Result<std::unique_ptr<room::Leg>> place(room::LegId id, const room::Dial& dial,
                                              room::LegSink& sink) override;
+    // RFC 3261 §19.1: a sips: URI (TLS all the way), or ;transport=tls (to the first hop).
+    bool securesSignalling(std::string_view target) const override;
 
     // A call the B2BUA answered (its ConferenceRooms::join), as leg `id` of a room.
     std::unique_ptr<room::Leg> answered(std::uint64_t call, room::LegId id, room::LegSink& sink);

@@ -64,6 +64,9 @@ struct FakeProvider : LegProvider {
     LegSink* sink = nullptr;
     std::vector<Dial> dials;
 
+    bool securesSignalling(std::string_view target) const override {
+        return target.starts_with("sips:");
+    }
     Result<std::unique_ptr<Leg>> place(LegId id, const Dial& dial, LegSink& s) override {
         if (failPlace) return fail(Errc::io, "no route to the expert");
         sink = &s;
@@ -284,6 +287,12 @@ TEST_F(RoomTest, ALegThatArrivesWithAnOfferIsAnsweredAndConnectedOrLeavesNothing
     sink->onLegEvent(admitted->leg, {LegEvent::Kind::ended, 0, "BYE", {}});
     EXPECT_EQ(room->state(), RoomState::closed);
     expectNothingLeft();
+}
+
+TEST_F(RoomTest, TheProviderOfAKindSaysWhetherItsSignallingIsSecure) {
+    EXPECT_TRUE(rooms.securesSignalling("sip", "sips:alice@example.com"));
+    EXPECT_FALSE(rooms.securesSignalling("sip", "sip:alice@example.com"));
+    EXPECT_FALSE(rooms.securesSignalling("h323", "sips:alice@example.com")); // no provider
 }
 
 TEST_F(RoomTest, EventsForALegThatHasLeftAreIgnored) {
