@@ -349,6 +349,7 @@ std::string Server::statsLine() const {
         "stray_responses={} media_sessions={} rtp_ports={} rtp_in={} rtp_out={} rtp_malformed={} "
         "rtp_wrong_source={} srtp_rejected={} media_relayed={} media_transcoded={} "
         "media_dropped={} media_concealed={} conference_rooms={} conference_participants={} "
+        "conference_ticks={} conference_relayed={} conference_transcoded={} conference_moves={} "
         "jitter_played={} jitter_lost={} jitter_late={} failures_by_status={} "
         "handler_failures={}",
         calls.calls, calls.dialogs, b2bua_->transactions().active(), calls.callsTotal,
@@ -360,7 +361,8 @@ std::string Server::statsLine() const {
         ports_ ? ports_->leased() : 0, media.streams.rtpIn, media.streams.rtpOut,
         media.streams.malformed, media.streams.wrongSource, media.streams.srtpRejected,
         media.links.relayed, media.links.transcoded, media.links.dropped, media.links.concealed,
-        conf.rooms, conf.participants, rooms.jitter.played, rooms.jitter.lost, rooms.jitter.late,
+        conf.rooms, conf.participants, rooms.ticks, rooms.links.relayed, rooms.links.transcoded,
+        rooms.moves, rooms.jitter.played, rooms.jitter.lost, rooms.jitter.late,
         failures.empty() ? "none" : failures, handlerFailures_);
 }
 

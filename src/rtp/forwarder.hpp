@@ -42,6 +42,10 @@ public:
     // next sequence number, which the packets relayed after it then make room for, and where
     // our timestamps stand at `now` in a `clockRate` clock.
     std::uint16_t takeSequence() noexcept;
+    // The sequence number the next packet of ours would carry (without taking it).
+    std::uint16_t nextSequence() const noexcept {
+        return inSsrc_ ? static_cast<std::uint16_t>(lastSequence_ + 1) : options_.firstSequence;
+    }
     std::uint32_t timestampAt(Clock::time_point now, std::uint32_t clockRate) const noexcept;
 
     std::uint64_t forwarded() const noexcept { return forwarded_; }

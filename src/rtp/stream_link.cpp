@@ -55,8 +55,10 @@ std::unique_ptr<StreamLink::Path> StreamLink::makePath(LinkEnd from, RtpStream& 
                                                        const LinkPlan& plan) {
     auto path = std::make_unique<Path>(from, to);
     path->ssrc = to.ssrc(); // the leg's own SSRC, which its RTCP reports too
-    path->sequence = static_cast<std::uint16_t>(threadRandom()());
-    path->timestamp = static_cast<std::uint32_t>(threadRandom()());
+    path->sequence =
+        out.numbering ? out.numbering->sequence : static_cast<std::uint16_t>(threadRandom()());
+    path->timestamp =
+        out.numbering ? out.numbering->timestamp : static_cast<std::uint32_t>(threadRandom()());
     path->inPayloadType = in.payloadType;
     path->outPayloadType = out.payloadType;
     path->outClock = out.clockRate;
@@ -97,6 +99,14 @@ Result<void> StreamLink::configure(const LinkPlan& plan) {
         onPacket(*path, packet, view);
     });
     return {};
+}
+
+Numbering StreamLink::numbering(LinkEnd to, std::chrono::steady_clock::time_point now) const {
+    const Path* path = to == LinkEnd::b ? aToB_.get() : bToA_.get();
+    if (!path) return {};
+    if (path->forwarder)
+        return {path->forwarder->nextSequence(), path->forwarder->timestampAt(now, path->outClock)};
+    return {path->sequence, path->timestamp};
 }
 
 void StreamLink::onPacket(Path& path, std::span<std::byte> packet, const RtpView& view) {

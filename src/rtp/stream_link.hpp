@@ -19,6 +19,14 @@
 
 namespace sb::rtp {
 
+// Where a sender's numbering towards a stream stands: the next packet's sequence number and
+// timestamp. Passed between senders that take turns on one stream (a room that moves between
+// linking two parties and mixing), so that the far end sees one continuous stream.
+struct Numbering {
+    std::uint16_t sequence = 0;
+    std::uint32_t timestamp = 0;
+};
+
 struct LinkPlan {
     struct End {
         std::uint8_t payloadType = 0;
@@ -26,6 +34,8 @@ struct LinkPlan {
         media::CodecId codec = media::CodecId::pcmu; // for transcoding
         std::optional<std::uint8_t> telephoneEvent;  // its payload type, if agreed
         std::uint32_t telephoneEventClock = 8000;
+        // Our numbering towards this end continues from here; absent: random starting points.
+        std::optional<Numbering> numbering = std::nullopt;
     };
     End a, b;
     bool transcode = false;
@@ -69,6 +79,8 @@ public:
         }
     };
     const Stats& stats() const noexcept { return stats_; }
+    // Where our numbering towards end `to` stands at `now`: what another sender continues from.
+    Numbering numbering(LinkEnd to, std::chrono::steady_clock::time_point now) const;
 
 private:
     // One direction: what arrives on `from` goes out on `to`.

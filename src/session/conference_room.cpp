@@ -50,7 +50,7 @@ struct ConferenceRoom::Member {
 
 ConferenceRoom::ConferenceRoom(asio::io_context& context, std::string name, std::uint32_t rate,
                                std::uint32_t packetMs, media::Mixer::Mode mode)
-    : name_(std::move(name)), packetMs_(packetMs), mixer_(rate, kTick.count(), mode),
+    : name_(std::move(name)), packetMs_(packetMs), mode_(mode), mixer_(rate, kTick.count(), mode),
       timer_(context) {
     mixer_.onTalkerChanged([this](std::optional<media::Mixer::Participant> who) {
         for (const auto& [call, m] : members_) {
@@ -103,21 +103,103 @@ Result<void> ConferenceRoom::join(room::LegId call, std::unique_ptr<rtp::RtpStre
     m->sequence = static_cast<std::uint16_t>(random()); // RFC 3550 §5.1: random starting points
     m->timestamp = static_cast<std::uint32_t>(random());
     m->stream = std::move(stream);
-    m->stream->onRtp([member = m.get()](std::span<std::byte>, const rtp::RtpView& view) {
+    m->stream->startReports("switchboard-" + name_, media::traitsOf(codec.codec).rtpClock);
+    m->id = mixer_.join();
+    listen(*m);
+    members_.emplace(call, std::move(m));
+    logger().info("room {}: call {} joined ({}), {} in the room", name_, members_.at(call)->tag,
+                  media::traitsOf(codec.codec).sdpName, members_.size());
+    rewire();
+    return {};
+}
+
+void ConferenceRoom::listen(Member& m) {
+    m.stream->onRtp([member = &m](std::span<std::byte>, const rtp::RtpView& view) {
         // DTMF events and comfort noise do not go into the mix.
         if (view.payloadType != member->codec.payloadType) return;
         member->jitter->push(view, rtp::JitterBuffer::Clock::now());
     });
-    m->stream->startReports("switchboard-" + name_, media::traitsOf(codec.codec).rtpClock);
-    m->id = mixer_.join();
-    if (members_.empty()) {
+}
+
+void ConferenceRoom::rewire() {
+    Member* a = nullptr;
+    Member* b = nullptr;
+    room::LegId idA, idB;
+    if (mode_ == media::Mixer::Mode::othersOnly && members_.size() == 2) {
+        auto it = members_.begin();
+        idA = it->first;
+        a = it->second.get();
+        idB = (++it)->first;
+        b = it->second.get();
+        if (!a->codec.send || !b->codec.send) a = b = nullptr; // one holds: the mixer minds it
+    }
+    const bool linkedNow = link_ && a && idA == linkedA_ && idB == linkedB_;
+    if (linkedNow) return;
+    if (link_) unlink();
+    if (a && b) {
+        linkedA_ = idA;
+        linkedB_ = idB;
+        link(*a, *b);
+    }
+    if (link_ || members_.empty()) {
+        ticking_ = false;
+        timer_.cancel();
+    } else if (!ticking_) {
+        ticking_ = true;
         nextTick_ = std::chrono::steady_clock::now() + kTick;
         schedule();
     }
-    members_.emplace(call, std::move(m));
-    logger().info("room {}: call {} joined ({}), {} in the room", name_, members_.at(call)->tag,
-                  media::traitsOf(codec.codec).sdpName, members_.size());
-    return {};
+}
+
+// The two parties' streams, joined by a link that takes over each stream's numbering.
+void ConferenceRoom::link(Member& a, Member& b) {
+    auto end = [](const Member& m) {
+        const auto& traits = media::traitsOf(m.codec.codec);
+        rtp::LinkPlan::End e;
+        e.payloadType = m.codec.payloadType;
+        e.clockRate = traits.rtpClock;
+        e.codec = m.codec.codec;
+        e.numbering = rtp::Numbering{m.sequence, m.timestamp};
+        return e;
+    };
+    rtp::LinkPlan plan{end(a), end(b), a.codec.codec != b.codec.codec, packetMs_};
+    auto linked = std::make_unique<rtp::StreamLink>(*a.stream, *b.stream);
+    if (auto ok = linked->configure(plan); !ok) {
+        logger().warn("room {}: cannot link {} and {} ({}); mixing", name_, a.tag, b.tag,
+                      ok.error().message);
+        listen(a);
+        listen(b);
+        return;
+    }
+    link_ = std::move(linked);
+    ++stats_.moves;
+    logger().info("room {}: {} and {} linked ({}), no mixer", name_, a.tag, b.tag,
+                  plan.transcode ? "transcoded" : "relayed as they are");
+}
+
+// Back to mixing: the members take up their streams' numbering where the link left it.
+void ConferenceRoom::unlink() {
+    const auto now = std::chrono::steady_clock::now();
+    for (auto [id, end] : {std::pair{linkedA_, rtp::LinkEnd::a}, {linkedB_, rtp::LinkEnd::b}}) {
+        auto found = members_.find(id);
+        if (found == members_.end()) continue;
+        Member& m = *found->second;
+        const auto next = link_->numbering(end, now);
+        m.sequence = next.sequence;
+        m.timestamp = next.timestamp;
+    }
+    stats_.links += link_->stats();
+    link_.reset(); // lets go of both streams' packets
+    ++stats_.moves;
+    for (auto& [id, m] : members_) {
+        // What the jitter buffers held from before the link is stale now.
+        m->jitterBefore += m->jitter->stats();
+        m->jitter = std::make_unique<rtp::JitterBuffer>(
+            rtp::JitterBuffer::Options{media::traitsOf(m->codec.codec).rtpClock});
+        m->heard.clear();
+        listen(*m);
+    }
+    logger().info("room {}: mixing, {} in the room", name_, members_.size());
 }
 
 Result<void> ConferenceRoom::update(room::LegId call, const ParticipantCodec& codec) {
@@ -126,9 +208,13 @@ Result<void> ConferenceRoom::update(room::LegId call, const ParticipantCodec& co
     Member& m = *found->second;
     if (codec.codec == m.codec.codec && codec.payloadType == m.codec.payloadType) {
         m.codec.send = codec.send;
-        return {};
+    } else if (auto ok = recode(m, codec); !ok) {
+        return ok;
     }
-    return recode(m, codec);
+    // A codec or a hold changes what a link would do: take it down and make it anew.
+    if (link_) unlink();
+    rewire();
+    return {};
 }
 
 rtp::RtpStream* ConferenceRoom::stream(room::LegId call) {
@@ -145,8 +231,9 @@ void ConferenceRoom::leave(room::LegId call) {
     stats_.jitter += m.jitter->stats();
     stats_.streams += m.stream->stats();
     logger().info("room {}: call {} left, {} in the room", name_, m.tag, members_.size() - 1);
+    if (link_ && (call == linkedA_ || call == linkedB_)) unlink(); // before its stream goes
     members_.erase(found);
-    if (members_.empty()) timer_.cancel();
+    rewire();
 }
 
 ConferenceRoom::Stats& ConferenceRoom::Stats::operator+=(const Stats& s) noexcept {
@@ -156,6 +243,8 @@ ConferenceRoom::Stats& ConferenceRoom::Stats::operator+=(const Stats& s) noexcep
     packetsOut += s.packetsOut;
     jitter += s.jitter;
     streams += s.streams;
+    links += s.links;
+    moves += s.moves;
     return *this;
 }
 
@@ -166,17 +255,15 @@ ConferenceRoom::Stats ConferenceRoom::stats() const {
         total.jitter += m->jitter->stats();
         total.streams += m->stream->stats();
     }
+    if (link_) total.links += link_->stats();
     return total;
 }
 
 void ConferenceRoom::schedule() {
-    timer_.expires_at(nextTick_);
-    // A completion already queued when the room is destroyed still runs, with success: Asio
-    // cancels only waits that have not completed. The token tells the handler the room is gone.
-    timer_.async_wait([this, alive = std::weak_ptr<bool>(alive_)](const std::error_code& ec) {
-        if (ec || alive.expired()) return; // cancelled: the room emptied or is going
-        tick();
-    });
+    // net::Timer: a tick already queued never runs after cancel() or the room's end.
+    const auto now = std::chrono::steady_clock::now();
+    timer_.after(nextTick_ > now ? nextTick_ - now : std::chrono::steady_clock::duration::zero(),
+                 [this] { tick(); });
 }
 
 // One frame of what `m` said into the mixer: from its jitter buffer, decoded (or concealed

@@ -1,20 +1,26 @@
 #pragma once
 // One conference room: its participants' RTP streams around a mixer (media/mixer.hpp) that runs
-// on the room's own clock, one frame every 20 ms.
+// on the room's own clock, one frame every 20 ms — or, while exactly two parties are in it and
+// both take media, a link between their two streams (rtp/stream_link.hpp): their packets
+// relayed as they are (only the RTP header rewritten) when they share a codec, transcoded when
+// they do not, with no mixer, jitter buffer or clock. A third party joining moves the room to
+// mixing, and the room moves back when it shrinks to two; each stream's numbering (sequence
+// and timestamp) continues across the move, so the far ends hear one stream.
 //
-// Each participant speaks its own codec. What it sends waits in an adaptive jitter buffer
-// (rtp/jitter_buffer.hpp) and is decoded, concealed where packets are lost, and resampled to the
-// room's rate; each tick takes one frame from every participant, mixes, and gives each
+// While mixing, each participant speaks its own codec. What it sends waits in an adaptive jitter
+// buffer (rtp/jitter_buffer.hpp) and is decoded, concealed where packets are lost, and resampled to
+// the room's rate; each tick takes one frame from every participant, mixes, and gives each
 // participant everyone but itself, resampled and encoded in its codec, under its leg's SSRC.
 
 #include "media/codec.hpp"
 #include "media/mixer.hpp"
 #include "media/resampler.hpp"
+#include "net/timer.hpp"
 #include "room/ids.hpp"
 #include "rtp/jitter_buffer.hpp"
 #include "rtp/rtp_stream.hpp"
+#include "rtp/stream_link.hpp"
 
-#include <asio/steady_timer.hpp>
 #include <map>
 #include <memory>
 #include <string>
@@ -55,6 +61,8 @@ public:
         std::uint64_t ticks = 0, framesIn = 0, framesConcealed = 0, packetsOut = 0;
         rtp::JitterBuffer::Stats jitter; // the participants' who left included
         rtp::StreamStats streams;        // likewise
+        rtp::StreamLink::Stats links;    // while two parties were linked: relayed, transcoded
+        std::uint64_t moves = 0;         // between linking and mixing
 
         Stats& operator+=(const Stats& s) noexcept;
     };
@@ -67,15 +75,23 @@ private:
     void send(Member& m, std::span<const std::int16_t> mixed);
     Result<void> recode(Member& m, const ParticipantCodec& codec);
     void schedule();
+    // Links the two parties, or mixes, as the room's members now call for.
+    void rewire();
+    void link(Member& a, Member& b);
+    void unlink();
+    void listen(Member& m); // its packets go to its jitter buffer, for the mixer
 
     std::string name_;
     std::uint32_t packetMs_;
+    media::Mixer::Mode mode_;
     media::Mixer mixer_;
-    asio::steady_timer timer_;
+    net::Timer timer_;
+    bool ticking_ = false;
     std::chrono::steady_clock::time_point nextTick_;
     std::map<room::LegId, std::unique_ptr<Member>> members_;
+    std::unique_ptr<rtp::StreamLink> link_; // while two parties are linked
+    room::LegId linkedA_, linkedB_;         // its ends a and b
     Stats stats_;
-    std::shared_ptr<bool> alive_ = std::make_shared<bool>(true); // for the timer's handler
 };
 
 } // namespace sb::session

@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <set>
 #include <thread>
 
 namespace sb::session {
@@ -110,6 +111,86 @@ TEST_F(Rooms, EachParticipantHearsTheOthersAndNotItself) {
     EXPECT_EQ(conference_->rooms(), 0u);
     EXPECT_EQ(pool_.leased(), 0u);
     EXPECT_GT(conference_->stats().jitter.played, 150u);
+}
+
+// Two parties with one codec are linked (their packets relayed, not decoded); a third moves the
+// room to mixing, and its leaving moves it back. What phone 2 hears is one stream throughout:
+// the room's SSRC, and sequence numbers that step by one across both moves.
+TEST_F(Rooms, TwoPartiesAreLinkedAThirdMovesTheRoomToMixingAndBackInOneStream) {
+    std::vector<std::unique_ptr<Phone>> phones;
+    std::vector<std::uint16_t> roomPorts;
+    auto join = [&](std::uint64_t call) {
+        phones.push_back(std::make_unique<Phone>(io_));
+        auto answer = conference_->answer(room::LegId(call), "r",
+                                          offer(phones.back()->endpoint().port()), "");
+        ASSERT_TRUE(answer) << answer.error().message;
+        roomPorts.push_back(portIn(*answer));
+    };
+    std::vector<std::uint16_t> heardSequences; // by phone 2 (index 1)
+    std::set<std::uint32_t> heardSsrcs;
+    std::size_t relayedIntact = 0;
+    std::uint16_t sent = 0;
+    auto talk = [&](int packets, std::size_t talkers) {
+        std::vector<std::byte> packet(rtp::kFixedHeaderBytes + 160);
+        auto next = std::chrono::steady_clock::now();
+        for (int i = 0; i < packets; ++i, ++sent) {
+            for (std::size_t p = 0; p < talkers; ++p) {
+                rtp::writeRtpHeader(
+                    packet, {false, 0, sent, sent * 160u, static_cast<std::uint32_t>(p + 1)});
+                // Phone 1 says a pattern a relay keeps byte for byte; the others silence.
+                for (std::size_t b = 0; b < 160; ++b)
+                    packet[rtp::kFixedHeaderBytes + b] =
+                        p == 0 ? std::byte((sent + b) % 100 + 1) : std::byte(0xff);
+                phones[p]->send(packet, roomPorts[p]);
+            }
+            next += std::chrono::milliseconds(20);
+            io_.restart();
+            io_.run_until(next);
+            for (auto& phone : phones)
+                while (auto got = phone->receive()) {
+                    if (phone != phones[1]) continue;
+                    auto view = rtp::parseRtp(*got);
+                    ASSERT_TRUE(view);
+                    heardSequences.push_back(view->sequence);
+                    heardSsrcs.insert(view->ssrc);
+                    // Phone 1's pattern, untouched: each byte one more than the last, mod 100.
+                    const auto& pl = view->payload;
+                    bool intact = pl.size() == 160;
+                    for (std::size_t b = 1; intact && b < pl.size(); ++b)
+                        intact = int(pl[b]) == (int(pl[0]) - 1 + int(b)) % 100 + 1;
+                    if (intact) ++relayedIntact;
+                }
+        }
+    };
+    join(1);
+    join(2);
+    talk(25, 2);
+    const auto linked = conference_->stats();
+    EXPECT_GT(linked.links.relayed, 40u);
+    EXPECT_EQ(linked.links.transcoded, 0u);
+    EXPECT_EQ(linked.ticks, 0u) << "no mixer runs for two parties";
+    EXPECT_GT(relayedIntact, 15u) << "phone 1's payload reached phone 2 as it was sent";
+
+    join(3);
+    talk(25, 3);
+    const auto mixed = conference_->stats();
+    EXPECT_GT(mixed.ticks, 15u);
+    EXPECT_EQ(mixed.moves, 2u); // linked, then mixing
+
+    conference_->left(room::LegId(3));
+    phones.pop_back();
+    talk(25, 2);
+    EXPECT_EQ(conference_->stats().moves, 3u); // linked again
+    EXPECT_GT(conference_->stats().links.relayed, linked.links.relayed + 40);
+
+    EXPECT_EQ(heardSsrcs.size(), 1u) << "one stream, under the room's SSRC";
+    ASSERT_GT(heardSequences.size(), 60u);
+    for (std::size_t i = 1; i < heardSequences.size(); ++i)
+        EXPECT_EQ(static_cast<std::uint16_t>(heardSequences[i] - heardSequences[i - 1]), 1)
+            << "a gap in what phone 2 heard at packet " << i;
+    for (std::uint64_t call = 1; call <= 2; ++call)
+        conference_->left(room::LegId(call));
+    EXPECT_EQ(pool_.leased(), 0u);
 }
 
 TEST_F(Rooms, OffersTheRoomCannotTakeAreRefusedAndLeaveNothingBehind) {
