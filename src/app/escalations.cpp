@@ -308,46 +308,29 @@ void Escalations::ringStage(Escalation& e) {
 namespace {
 
 // How the agent's event stream and the witness log name a leg's change.
-std::string_view eventOf(const room::LegChange& c) {
+struct ChangeNames {
+    std::string_view event, entry;
+};
+ChangeNames namesOf(const room::LegChange& c) {
     using enum room::LegState;
     switch (c.to) {
     case ringing:
-        return "ringing";
+        return {"ringing", "call.ringing"};
     case connected:
-        return c.from == hold ? "resumed" : "answered";
+        return c.from == hold ? ChangeNames{"resumed", "call.resumed"}
+                              : ChangeNames{"answered", "call.answered"};
     case hold:
-        return "hold";
+        return {"hold", "call.hold"};
     case disconnecting:
-        return "hanging_up";
+        return {"hanging_up", "call.hanging_up"};
     case closed:
-        return "left";
+        return {"left", "call.ended"};
     case failed:
-        return "leg_failed";
+        return {"leg_failed", "call.failed"};
     case setup:
         break;
     }
-    return "calling";
-}
-
-std::string_view witnessTypeOf(const room::LegChange& c) {
-    using enum room::LegState;
-    switch (c.to) {
-    case ringing:
-        return "call.ringing";
-    case connected:
-        return c.from == hold ? "call.resumed" : "call.answered";
-    case hold:
-        return "call.hold";
-    case disconnecting:
-        return "call.hanging_up";
-    case closed:
-        return "call.ended";
-    case failed:
-        return "call.failed";
-    case setup:
-        break;
-    }
-    return "call.placed";
+    return {"calling", "call.placed"};
 }
 
 } // namespace
@@ -383,12 +366,12 @@ void Escalations::onLegChange(Escalation& e, const room::LegChange& change,
     if (before != roomState) data["room_was"] = room::stateName(before);
     // The expert's doing, or ours (a hang-up or cancel we asked for has no status).
     const bool theirs = change.status != 0 || change.to == hold || change.to == connected;
-    witness(e.traceId, std::string(witnessTypeOf(change)),
+    witness(e.traceId, std::string(namesOf(change).entry),
             theirs ? "expert:" + a.expert : std::string("switchboard"), std::move(data));
     // The agent hears of every change until the escalation's last event (ended or failure);
     // not of an answer that came too late, which is only hung up.
     if (!e.over() && (wins || !answer))
-        inform(e, {{"event", eventOf(change)},
+        inform(e, {{"event", namesOf(change).event},
                    {"expert", a.expert},
                    {"leg_state", room::stateName(change.to)}});
 

@@ -50,6 +50,8 @@ Room::~Room() {
     observer_ = nullptr;
     for (auto& [id, record] : legs_)
         if (!isFinal(record.summary.state)) {
+            // Closed first: an `ended` that the hang-up below reports at once finds it so.
+            record.summary.state = LegState::closed;
             --rooms_.stats_.legs;
             record.setup.unwind();
         }
@@ -79,50 +81,56 @@ std::size_t Room::liveLegs() const noexcept {
     return n;
 }
 
+// Every leg's two set-up steps: its media (undone by its streams going), then the leg itself
+// (undone by hanging it up). The leg joins the room once both have succeeded.
+Result<LegId> Room::setUp(Role role, std::string_view mediaStep, const MediaStep& media,
+                          std::string_view legStep, const MakeLeg& make) {
+    const LegId id(rooms_.nextLeg_++);
+    MediaGraph& graph = rooms_.media_;
+    Record record;
+    record.summary = {LegState::setup, role};
+    auto done = record.setup.step(
+        mediaStep, [&] { return media(id); }, [&graph, id] { graph.left(id); });
+    if (done)
+        done = record.setup.step(
+            legStep,
+            [&]() -> Result<void> {
+                auto leg = make(id, *this);
+                if (!leg) return fail(leg.error());
+                record.leg = std::move(leg).value();
+                return {};
+            },
+            // The record's leg, by then in legs_ (a record moved into the map keeps its heap).
+            [this, id] {
+                if (auto* r = find(id); r && r->leg) r->leg->hangUp();
+            });
+    if (!done) {
+        ++rooms_.stats_.undone;
+        return fail(done.error());
+    }
+    record.description = record.leg->describe();
+    legs_.emplace(id, std::move(record));
+    ++rooms_.stats_.legs;
+    return id;
+}
+
 Result<LegId> Room::dial(std::string_view kind, Dial dial, Role role) {
     auto provider = rooms_.providers_.find(std::string(kind));
     if (provider == rooms_.providers_.end())
         return fail(Errc::unsupported, fmt::format("no provider of {} legs", kind));
-    const LegId id(rooms_.nextLeg_++);
-    MediaGraph& media = rooms_.media_;
-    Record record;
-    record.summary = {LegState::setup, role};
-    auto& setup = record.setup;
-    auto offered = setup.step(
-        "media offer",
-        [&]() -> Result<void> {
-            auto offer = media.offer(id, name_, traceId_);
+    auto id = setUp(
+        role, "media offer",
+        [&](LegId leg) -> Result<void> {
+            auto offer = rooms_.media_.offer(leg, name_, traceId_);
             if (!offer) return fail(offer.error());
             dial.offer = std::move(offer).value();
             return {};
         },
-        [&media, id] { media.left(id); });
-    if (!offered) {
-        ++rooms_.stats_.undone;
-        return fail(offered.error());
-    }
-    auto placed = setup.step(
-        "call",
-        [&]() -> Result<void> {
-            auto leg = provider->second->place(id, dial, *this);
-            if (!leg) return fail(leg.error());
-            record.leg = std::move(leg).value();
-            return {};
-        },
-        // The record's leg, by then in legs_ (a record moved into the map keeps its heap).
-        [this, id] {
-            if (auto* r = find(id); r && r->leg) r->leg->hangUp();
-        });
-    if (!placed) {
-        ++rooms_.stats_.undone;
-        return fail(placed.error());
-    }
-    record.description = record.leg->describe();
-    legs_.emplace(id, std::move(record));
+        "call", [&](LegId leg, LegSink& sink) { return provider->second->place(leg, dial, sink); });
+    if (!id) return id;
     ++rooms_.stats_.dialled;
-    ++rooms_.stats_.legs;
-    logger().info("trace={} room {}: leg {} ({}) placed to {}", traceId_, name_, id.value(),
-                  describe(id), dial.target);
+    logger().info("trace={} room {}: leg {} ({}) placed to {}", traceId_, name_, id->value(),
+                  describe(*id), dial.target);
     recompute();
     return id;
 }
@@ -223,43 +231,21 @@ void Room::onLegEvent(LegId id, LegEvent event) {
 }
 
 Result<Room::Admitted> Room::admit(std::string_view offer, Role role, const MakeLeg& make) {
-    const LegId id(rooms_.nextLeg_++);
-    MediaGraph& media = rooms_.media_;
-    Record record;
-    record.summary = {LegState::setup, role};
     std::string answer;
-    auto answered = record.setup.step(
-        "media answer",
-        [&]() -> Result<void> {
-            auto ours = media.answer(id, name_, offer, traceId_);
+    auto id = setUp(
+        role, "media answer",
+        [&](LegId leg) -> Result<void> {
+            auto ours = rooms_.media_.answer(leg, name_, offer, traceId_);
             if (!ours) return fail(ours.error());
             answer = std::move(ours).value();
             return {};
         },
-        [&media, id] { media.left(id); });
-    auto made = answered ? record.setup.step(
-                               "leg",
-                               [&]() -> Result<void> {
-                                   auto leg = make(id, *this);
-                                   if (!leg) return fail(leg.error());
-                                   record.leg = std::move(leg).value();
-                                   return {};
-                               },
-                               [this, id] {
-                                   if (auto* r = find(id); r && r->leg) r->leg->hangUp();
-                               })
-                         : Result<void>(fail(answered.error()));
-    if (!made) {
-        ++rooms_.stats_.undone;
-        return fail(made.error());
-    }
-    record.description = record.leg->describe();
-    legs_.emplace(id, std::move(record));
-    ++rooms_.stats_.legs;
-    logger().info("trace={} room {}: leg {} ({}) admitted", traceId_, name_, id.value(),
-                  describe(id));
-    move(id, LegState::connected, 0, "answered by us");
-    return Admitted{id, std::move(answer)};
+        "leg", make);
+    if (!id) return fail(id.error());
+    logger().info("trace={} room {}: leg {} ({}) admitted", traceId_, name_, id->value(),
+                  describe(*id));
+    move(*id, LegState::connected, 0, "answered by us");
+    return Admitted{*id, std::move(answer)};
 }
 
 Result<std::string> Room::onLegOffer(LegId id, std::string_view offer) {

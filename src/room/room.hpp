@@ -119,6 +119,9 @@ private:
         std::string description;
     };
 
+    using MediaStep = std::function<Result<void>(LegId leg)>;
+    Result<LegId> setUp(Role role, std::string_view mediaStep, const MediaStep& media,
+                        std::string_view legStep, const MakeLeg& make);
     void onLegEvent(LegId leg, LegEvent event) override;
     Result<std::string> onLegOffer(LegId leg, std::string_view offer) override;
     // Moves the leg, recomputes the room, tells the observer; a final state releases the

@@ -50,6 +50,8 @@ struct FakeProvider : LegProvider {
             up = false;
             --provider.live;
             ++provider.hungUp;
+            if (provider.endsAtOnce)
+                provider.sink->onLegEvent(id, {LegEvent::Kind::ended, 0, "", {}});
         }
         std::string describe() const override { return "fake leg " + std::to_string(id.value()); }
         Result<void> reoffer(std::string offer, Answered done) override {
@@ -61,6 +63,7 @@ struct FakeProvider : LegProvider {
 
     int live = 0, hungUp = 0;
     bool failPlace = false;
+    bool endsAtOnce = false; // a hang-up reports `ended` from inside hangUp()
     LegSink* sink = nullptr;
     std::vector<Dial> dials;
 
@@ -293,6 +296,22 @@ TEST_F(RoomTest, TheProviderOfAKindSaysWhetherItsSignallingIsSecure) {
     EXPECT_TRUE(rooms.securesSignalling("sip", "sips:alice@example.com"));
     EXPECT_FALSE(rooms.securesSignalling("sip", "sip:alice@example.com"));
     EXPECT_FALSE(rooms.securesSignalling("h323", "sips:alice@example.com")); // no provider
+}
+
+TEST_F(RoomTest, ALegThatEndsFromInsideItsHangUpIsClosedOnce) {
+    sip.endsAtOnce = true;
+    {
+        auto room = rooms.open("escalation-8", "t8", observer);
+        auto a = room->dial("sip", dial(), Role::essential);
+        auto b = room->dial("sip", dial(), Role::essential);
+        ASSERT_TRUE(a && b);
+        sip.event(*a, LegEvent::Kind::answered, "v=0 a");
+        room->hangUp(*a, "the agent hung up");
+        EXPECT_EQ(room->legState(*a), LegState::closed);
+        EXPECT_EQ(rooms.stats().legs, 1u);
+    } // b goes with the room
+    EXPECT_EQ(rooms.stats().legs, 0u);
+    expectNothingLeft();
 }
 
 TEST_F(RoomTest, EventsForALegThatHasLeftAreIgnored) {
