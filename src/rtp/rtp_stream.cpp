@@ -52,7 +52,6 @@ RtpStream::RtpStream(std::unique_ptr<PortLease> ports, bool latching)
 }
 
 RtpStream::~RtpStream() {
-    *alive_ = false;
     if (reportTimer_) {
         reportTimer_->cancel();
         if (packetsSent_ > 0) sendReport(true); // §6.6: BYE when a source leaves
@@ -217,15 +216,12 @@ void RtpStream::startReports(std::string cname, std::uint32_t clockRate,
 void RtpStream::scheduleReport() {
     // §6.3.1: a random factor in [0.5, 1.5] keeps the participants' reports from aligning.
     const double factor = std::uniform_real_distribution<double>(0.5, 1.5)(threadRandom());
-    reportTimer_->expires_after(std::chrono::milliseconds(
-        static_cast<std::int64_t>(static_cast<double>(interval_.count()) * factor)));
-    reportTimer_->async_wait(
-        [this, alive = std::weak_ptr<bool>(alive_)](const std::error_code& ec) {
-            auto live = alive.lock();
-            if (ec || !live || !*live) return;
-            sendReport(false);
-            scheduleReport();
-        });
+    reportTimer_->after(std::chrono::milliseconds(static_cast<std::int64_t>(
+                            static_cast<double>(interval_.count()) * factor)),
+                        [this] {
+                            sendReport(false);
+                            scheduleReport();
+                        });
 }
 
 void RtpStream::sendReport(bool bye) {

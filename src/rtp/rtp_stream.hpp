@@ -9,6 +9,7 @@
 // that passes the other checks sets where this stream sends, and later packets must come from
 // there; setRemote() (a new offer or answer) latches anew.
 
+#include "net/timer.hpp"
 #include "net/udp_socket.hpp"
 #include "rtp/port_pool.hpp"
 #include "rtp/reception.hpp"
@@ -16,7 +17,6 @@
 #include "rtp/srtp.hpp"
 
 #include <asio/ip/udp.hpp>
-#include <asio/steady_timer.hpp>
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -102,12 +102,11 @@ private:
     std::uint32_t clockRate_ = 8000;
     std::string cname_;
     std::chrono::milliseconds interval_{0};
-    std::optional<asio::steady_timer> reportTimer_;
+    std::optional<net::Timer> reportTimer_; // never fires once the stream has gone
     std::uint32_t packetsSent_ = 0, octetsSent_ = 0, lastTimestampSent_ = 0;
     bool sentSinceReport_ = false;
     std::uint32_t lastSr_ = 0; // the middle of the peer's last SR's NTP time (§6.4.1 LSR)
     std::chrono::steady_clock::time_point lastSrArrival_{};
-    std::shared_ptr<bool> alive_ = std::make_shared<bool>(true); // for the report timer
 };
 
 } // namespace sb::rtp

@@ -1,6 +1,7 @@
 #include "rtp/stream_link.hpp"
 
 #include "core/random.hpp"
+#include "net/timer.hpp"
 #include "rtp/rtp_packet.hpp"
 #include "rtp/telephone_event.hpp"
 
@@ -34,8 +35,7 @@ struct StreamLink::Path {
         std::uint32_t ticks; // its duration in the event clock
     };
     std::deque<Pending> pending; // the front one is being sent
-    asio::steady_timer eventTimer;
-    std::shared_ptr<bool> alive = std::make_shared<bool>(true); // for eventTimer's handler
+    net::Timer eventTimer;       // never fires once the path has gone
     std::uint32_t ownEventTimestamp = 0, ownEventDuration = 0;
     int endsSent = 0;
     bool sendingEvent = false;
@@ -212,26 +212,21 @@ void StreamLink::startEvent(Path& path) {
 }
 
 void StreamLink::continueEvent(Path& path) {
-    path.eventTimer.expires_after(std::chrono::milliseconds(path.packetMs));
-    // A completion queued before the path went still runs, with success (Asio cancels only
-    // waits not yet complete): the path's token tells.
-    path.eventTimer.async_wait(
-        [this, p = &path, alive = std::weak_ptr<bool>(path.alive)](const std::error_code& ec) {
-            if (ec || alive.expired()) return; // the link is going (or being rewired)
-            const auto total = p->pending.front().ticks;
-            p->ownEventDuration =
-                std::min(total, p->ownEventDuration + p->outEventClock * p->packetMs / 1000);
-            if (p->ownEventDuration < total) {
-                sendEventPacket(*p, false, false);
-                return continueEvent(*p);
-            }
-            // §2.5.1.4: the final packet three times, at the update interval (each with its own
-            // sequence number, which SRTP's replay check needs).
-            sendEventPacket(*p, false, true);
-            if (++p->endsSent < 3) return continueEvent(*p);
-            p->pending.pop_front();
-            startEvent(*p);
-        });
+    path.eventTimer.after(std::chrono::milliseconds(path.packetMs), [this, p = &path] {
+        const auto total = p->pending.front().ticks;
+        p->ownEventDuration =
+            std::min(total, p->ownEventDuration + p->outEventClock * p->packetMs / 1000);
+        if (p->ownEventDuration < total) {
+            sendEventPacket(*p, false, false);
+            return continueEvent(*p);
+        }
+        // §2.5.1.4: the final packet three times, at the update interval (each with its own
+        // sequence number, which SRTP's replay check needs).
+        sendEventPacket(*p, false, true);
+        if (++p->endsSent < 3) return continueEvent(*p);
+        p->pending.pop_front();
+        startEvent(*p);
+    });
 }
 
 } // namespace sb::rtp

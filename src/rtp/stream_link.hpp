@@ -10,7 +10,6 @@
 #include "rtp/forwarder.hpp"
 #include "rtp/rtp_stream.hpp"
 
-#include <asio/steady_timer.hpp>
 #include <chrono>
 #include <deque>
 #include <functional>
