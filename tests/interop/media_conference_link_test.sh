@@ -37,7 +37,7 @@ tones=(600 1000 1400)
 # them while a and b are still there.
 stay=(8 8 5)
 for i in 0 1 2; do
-  port=$(free_port $(( 63000 + i * 500 )))
+  port=$(free_port $(( 53000 + i * 1000 )))
   tone "$work/${names[$i]}.wav" "${tones[$i]}" 8000 1
   phone "${names[$i]}" "$port" g711.so "$work/${names[$i]}.wav"
 done

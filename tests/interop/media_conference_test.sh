@@ -39,7 +39,7 @@ rates=(8000 48000 16000)
 channels=(1 2 1)
 tones=(600 1000 1400)
 for i in 0 1 2; do
-  port=$(free_port $(( 62000 + i * 1000 )))
+  port=$(free_port $(( 56000 + i * 1000 )))
   tone "$work/${names[$i]}.wav" "${tones[$i]}" "${rates[$i]}" "${channels[$i]}"
   phone "${names[$i]}" "$port" "${modules[$i]}" "$work/${names[$i]}.wav"
 done
