@@ -49,9 +49,9 @@ struct ConferenceRoom::Member {
 };
 
 ConferenceRoom::ConferenceRoom(asio::io_context& context, std::string name, std::uint32_t rate,
-                               std::uint32_t packetMs, media::Mixer::Mode mode)
-    : name_(std::move(name)), packetMs_(packetMs), mode_(mode), mixer_(rate, kTick.count(), mode),
-      timer_(context) {
+                               std::uint32_t packetMs, media::Mixer::Mode mode, bool linkTwo)
+    : name_(std::move(name)), packetMs_(packetMs), mode_(mode), linkTwo_(linkTwo),
+      mixer_(rate, kTick.count(), mode), timer_(context) {
     mixer_.onTalkerChanged([this](std::optional<media::Mixer::Participant> who) {
         for (const auto& [call, m] : members_) {
             if (who && m->id == *who) {
@@ -125,7 +125,7 @@ void ConferenceRoom::rewire() {
     Member* a = nullptr;
     Member* b = nullptr;
     room::LegId idA, idB;
-    if (mode_ == media::Mixer::Mode::othersOnly && members_.size() == 2) {
+    if (linkTwo_ && mode_ == media::Mixer::Mode::othersOnly && members_.size() == 2) {
         auto it = members_.begin();
         idA = it->first;
         a = it->second.get();

@@ -37,10 +37,11 @@ struct ParticipantCodec {
 class ConferenceRoom {
 public:
     // `rate`: the mixer's, 16000 or 48000; `packetMs`: of what we send; `mode`: echo gives
-    // every participant itself too.
+    // every participant itself too. `linkTwo`: false mixes two parties too (as bench/room_pair
+    // measures against).
     ConferenceRoom(asio::io_context& context, std::string name, std::uint32_t rate,
-                   std::uint32_t packetMs,
-                   media::Mixer::Mode mode = media::Mixer::Mode::othersOnly);
+                   std::uint32_t packetMs, media::Mixer::Mode mode = media::Mixer::Mode::othersOnly,
+                   bool linkTwo = true);
     ~ConferenceRoom();
     ConferenceRoom(const ConferenceRoom&) = delete;
     ConferenceRoom& operator=(const ConferenceRoom&) = delete;
@@ -84,6 +85,7 @@ private:
     std::string name_;
     std::uint32_t packetMs_;
     media::Mixer::Mode mode_;
+    bool linkTwo_;
     media::Mixer mixer_;
     net::Timer timer_;
     bool ticking_ = false;
