@@ -1,6 +1,5 @@
 #include "app/route_conferences.hpp"
 
-#include "core/log.hpp"
 #include "session/echo_room.hpp"
 
 #include <fmt/format.h>

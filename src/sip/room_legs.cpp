@@ -35,7 +35,7 @@ public:
             });
     }
 
-    void placed(std::uint64_t call) { call_ = call; }
+    void bind(std::uint64_t call) { call_ = call; } // the B2BUA's call behind the leg
     room::LegSink& sink() { return sink_; }
     void ended() { ended_ = true; }
 
@@ -73,14 +73,14 @@ Result<std::unique_ptr<room::Leg>> RoomLegs::place(room::LegId id, const room::D
         std::move(spec),
         [this, id](std::uint64_t, const OutboundCallEvent& event) { onEvent(id, event); });
     if (!call) return fail(call.error());
-    leg->placed(*call);
+    leg->bind(*call);
     return std::unique_ptr<room::Leg>(std::move(leg));
 }
 
 std::unique_ptr<room::Leg> RoomLegs::answered(std::uint64_t call, room::LegId id,
                                               room::LegSink& sink) {
     auto leg = std::make_unique<CallLeg>(*this, id, sink);
-    leg->placed(call);
+    leg->bind(call);
     answered_[call] = id;
     return leg;
 }
