@@ -235,8 +235,8 @@ public:
 
     void readMedia(const toml::table& media, MediaConfig& out) const {
         static constexpr std::string_view kKeys[] = {
-            "anchor",   "address", "advertise", "port_min", "port_max",
-            "latching", "codecs",  "ptime_ms",  "srtp",     "conference_rate"};
+            "anchor", "address",  "advertise", "port_min",        "port_max", "latching",
+            "codecs", "ptime_ms", "srtp",      "conference_rate", "workers"};
         onlyKeys(media, "media", kKeys);
         boolean(media, "media", "anchor", out.anchor);
         boolean(media, "media", "latching", out.latching);
@@ -255,6 +255,7 @@ public:
         if (out.portMax < out.portMin + 1)
             failAt(media.source(), "media.port_max: expected at least media.port_min + 1");
         integer(media, "media", "ptime_ms", 10, 60, out.packetMs);
+        integer(media, "media", "workers", -1, 64, out.workers);
         if (const auto* srtp = string(media, "media", "srtp", "one of: off, optional, required")) {
             if (!sdp::srtpPolicyByName(srtp->get()))
                 expected(*srtp, "media.srtp", "one of: off, optional, required");

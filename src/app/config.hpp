@@ -127,6 +127,9 @@ struct MediaConfig {
     std::uint32_t packetMs = 20;
     std::string srtp = "off";             // towards the called leg: off, optional, required
     std::uint32_t conferenceRate = 48000; // the rooms' mixers: 16000 or 48000
+    // Media workers (threads running the rooms' RTP, jitter buffers, transcoders and mixers):
+    // -1, one per core beyond the control loop; 0, none (the rooms' media on the control loop).
+    std::int32_t workers = -1;
 
     bool operator==(const MediaConfig&) const = default;
 };

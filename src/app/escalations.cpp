@@ -284,8 +284,8 @@ void Escalations::ringStage(Escalation& e) {
         }
         e.attempts.push_back({id, *leg, static_cast<int>(e.stage)});
         ++stats_.callsPlaced;
-        logger().info("trace={} escalation {}: calling {} at {} (leg {}, {})", e.traceId, e.id, id,
-                      expert->sipUri, leg->value(), e.room->describe(*leg));
+        logger().info("trace={} escalation {}: calling {} at {} (leg {})", e.traceId, e.id, id,
+                      expert->sipUri, leg->value());
         witness(e.traceId, "call.placed", "switchboard",
                 {{"escalation", e.id},
                  {"expert", id},

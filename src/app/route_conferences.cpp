@@ -13,26 +13,38 @@ RouteConferences::~RouteConferences() {
     released_.clear();
 }
 
-Result<std::string> RouteConferences::join(std::uint64_t call, std::string_view name,
-                                           std::string_view offer, std::string_view traceId) {
+void RouteConferences::join(std::uint64_t call, std::string_view name, std::string_view offer,
+                            std::string_view traceId, sip::OfferAnswered reply) {
     released_.clear();
-    if (!legs_) return fail(Errc::closed, "conference rooms are not open yet");
-    if (calls_.contains(call)) return legs_->offered(call, offer); // hold, resume, a new codec
-    const std::string key = name == session::kEchoRoom
-                                ? fmt::format("{}/{}", session::kEchoRoom, call)
-                                : std::string(name);
+    if (!legs_) return reply(fail(Errc::closed, "conference rooms are not open yet"));
+    if (calls_.contains(call)) return legs_->offered(call, offer, std::move(reply)); // hold, …
+    std::string key = name == session::kEchoRoom ? fmt::format("{}/{}", session::kEchoRoom, call)
+                                                 : std::string(name);
     auto& room = byName_[key];
     if (!room) room = rooms_.open(std::string(name), std::string(traceId), *this);
-    auto admitted =
-        room->admit(offer, room::Role::essential, [&](room::LegId id, room::LegSink& sink) {
-            return Result<std::unique_ptr<room::Leg>>(legs_->answered(call, id, sink));
-        });
-    if (!admitted) {
-        releaseIfEmpty(*room);
-        return fail(admitted.error());
-    }
+    admit(call, std::move(key), *room, offer, std::move(reply));
+}
+
+void RouteConferences::admit(std::uint64_t call, std::string key, room::Room& room,
+                             std::string_view offer, sip::OfferAnswered reply) {
     calls_.emplace(call, key);
-    return std::move(admitted->answer);
+    room.admit(
+        offer, room::Role::essential,
+        [this, call](room::LegId id, room::LegSink& sink) -> Result<std::unique_ptr<room::Leg>> {
+            // The caller may have hung up while the room prepared its media.
+            if (!calls_.contains(call)) return fail(Errc::closed, "the call has gone");
+            return legs_->answered(call, id, sink);
+        },
+        [this, call, key = std::move(key), id = room.id(),
+         reply = std::move(reply)](Result<room::Room::Admitted> admitted) {
+            if (admitted) return reply(std::move(admitted->answer));
+            calls_.erase(call);
+            reply(fail(admitted.error()));
+            // After the reply: the B2BUA's left() for the call may destroy released rooms, and
+            // this runs inside the room.
+            if (auto found = byName_.find(key); found != byName_.end() && found->second->id() == id)
+                releaseIfEmpty(*found->second);
+        });
 }
 
 void RouteConferences::left(std::uint64_t call) {

@@ -27,8 +27,8 @@ public:
     // The SIP legs of the B2BUA, which is made after this (it is given this as its rooms).
     void use(sip::RoomLegs& legs) { legs_ = &legs; }
 
-    Result<std::string> join(std::uint64_t call, std::string_view room, std::string_view offer,
-                             std::string_view traceId) override;
+    void join(std::uint64_t call, std::string_view room, std::string_view offer,
+              std::string_view traceId, sip::OfferAnswered reply) override;
     void left(std::uint64_t call) override;
 
     std::size_t roomsOpen() const noexcept { return byName_.size(); }
@@ -39,6 +39,9 @@ private:
     // A room with no live leg leaves the map at once, and is destroyed at the next join() or
     // left(): it may be the caller of the observer that releases it.
     void releaseIfEmpty(room::Room& room);
+    // A call's first offer, answered by its room (a new room for the first caller).
+    void admit(std::uint64_t call, std::string key, room::Room& room, std::string_view offer,
+               sip::OfferAnswered reply);
 
     room::Rooms& rooms_;
     sip::RoomLegs* legs_ = nullptr;

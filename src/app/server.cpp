@@ -201,8 +201,24 @@ void Server::startMedia(sip::B2buaOptions& b2buaOptions) {
                        std::any_of(config_.routes.begin(), config_.routes.end(),
                                    [](const RouteConfig& r) { return !r.conference.empty(); });
     if (!m.anchor && !rooms) return;
-    ports_ = std::make_unique<rtp::PortPool>(context_, asio::ip::make_address(m.address), m.portMin,
-                                             m.portMax);
+    // The rooms' media runs on the media workers, bridged calls' on the control loop (for now):
+    // each lane gets an equal share of the port range, and so does the anchor.
+    const auto address = asio::ip::make_address(m.address);
+    const std::size_t workers =
+        m.workers < 0 ? session::defaultMediaWorkers() : static_cast<std::size_t>(m.workers);
+    session::PortRange roomPorts{m.portMin, m.portMax};
+    if (m.anchor) {
+        session::PortRange anchorPorts = roomPorts;
+        if (rooms) {
+            const auto shares =
+                session::splitPorts(roomPorts, std::max<std::size_t>(workers, 1) + 1);
+            anchorPorts = shares.front();
+            roomPorts = {shares.size() > 1 ? shares[1].first : anchorPorts.first,
+                         shares.back().last};
+        }
+        ports_ =
+            std::make_unique<rtp::PortPool>(context_, address, anchorPorts.first, anchorPorts.last);
+    }
     session::MediaOptions media;
     media.advertise = m.advertise;
     media.latching = m.latching;
@@ -218,11 +234,14 @@ void Server::startMedia(sip::B2buaOptions& b2buaOptions) {
     if (rooms) {
         // Two graphs: the routes' rooms are keyed by B2BUA call ids, the escalations' by leg ids.
         const session::ConferenceOptions options{media, m.conferenceRate};
-        routeMedia_ = std::make_unique<session::Conference>(*ports_, options);
+        lanes_ = std::make_unique<session::MediaLanes>(context_, workers, address, roomPorts);
+        logger().info("media: {} worker(s), RTP ports {}-{} for rooms", lanes_->workers(),
+                      roomPorts.first, roomPorts.last);
+        routeMedia_ = std::make_unique<session::WorkerGraph>(*lanes_, options);
         routeRooms_ = std::make_unique<room::Rooms>(*routeMedia_);
         routeConferences_ = std::make_unique<RouteConferences>(*routeRooms_);
         b2buaOptions.rooms = routeConferences_.get();
-        roomMedia_ = std::make_unique<session::Conference>(*ports_, options);
+        roomMedia_ = std::make_unique<session::WorkerGraph>(*lanes_, options);
     }
     if (m.anchor) {
         media_ = std::make_unique<session::MediaAnchor>(*ports_, std::move(media));
@@ -269,8 +288,10 @@ void Server::gatewayMetrics(api::MetricsText& m) const {
     for (const auto& [status, count] : calls.failuresByStatus)
         m.counter("switchboard_sip_failures_total", "Final failure responses sent, by status.",
                   double(count), {{"status", std::to_string(status)}});
-    m.gauge("switchboard_rtp_ports_leased", "RTP ports in use.",
-            double(ports_ ? ports_->leased() : 0));
+    m.gauge("switchboard_rtp_ports_leased", "RTP ports in use.", double(rtpPortsLeased()));
+    m.counter("switchboard_media_handler_failures_total",
+              "Handlers on the media workers that threw (each lost only its own work).",
+              double(lanes_ ? lanes_->handlerFailures() : 0));
     m.gauge("switchboard_conference_rooms",
             "Rooms with media now (conference routes and escalations).",
             double(conference().rooms));
@@ -283,15 +304,20 @@ void Server::gatewayMetrics(api::MetricsText& m) const {
     }
 }
 
-Server::ConferenceFigures Server::conference() const {
-    ConferenceFigures f;
+session::WorkerGraph::Figures Server::conference() const {
+    session::WorkerGraph::Figures f;
     for (const auto* graph : {routeMedia_.get(), roomMedia_.get()})
-        if (graph) {
-            f.rooms += graph->rooms();
-            f.participants += graph->participants();
-            f.stats += graph->stats();
-        }
+        if (graph) f += graph->figures();
     return f;
+}
+
+void Server::refreshMediaFigures(std::function<void()> done) {
+    if (!routeMedia_) return done();
+    routeMedia_->refresh([this, done = std::move(done)] { roomMedia_->refresh(done); });
+}
+
+std::size_t Server::rtpPortsLeased() const {
+    return (ports_ ? ports_->leased() : 0) + (lanes_ ? lanes_->portsLeased() : 0);
 }
 
 void Server::onSipMessage(sip::InboundMessage&& message) {
@@ -324,7 +350,7 @@ void Server::watchStatsSignal() {
     statsSignal_.emplace(context_, SIGUSR1);
     statsSignal_->async_wait([this](const std::error_code& ec, int) {
         if (ec) return;
-        logger().info("{}", statsLine());
+        refreshMediaFigures([this] { logger().info("{}", statsLine()); });
         watchStatsSignal();
     });
 }
@@ -358,18 +384,22 @@ std::string Server::statsLine() const {
         calls.locator.lookups, calls.locator.cacheHits, calls.locator.failures, tx.serverCreated,
         tx.clientCreated, tx.retransmissionsSent, tx.retransmissionsAbsorbed, tx.timeouts,
         tx.transportErrors, tx.ackTimeouts, tx.strayResponses, media_ ? media_->sessions() : 0,
-        ports_ ? ports_->leased() : 0, media.streams.rtpIn, media.streams.rtpOut,
-        media.streams.malformed, media.streams.wrongSource, media.streams.srtpRejected,
-        media.links.relayed, media.links.transcoded, media.links.dropped, media.links.concealed,
-        conf.rooms, conf.participants, rooms.ticks, rooms.links.relayed, rooms.links.transcoded,
-        rooms.moves, rooms.jitter.played, rooms.jitter.lost, rooms.jitter.late,
-        failures.empty() ? "none" : failures, handlerFailures_);
+        rtpPortsLeased(), media.streams.rtpIn, media.streams.rtpOut, media.streams.malformed,
+        media.streams.wrongSource, media.streams.srtpRejected, media.links.relayed,
+        media.links.transcoded, media.links.dropped, media.links.concealed, conf.rooms,
+        conf.participants, rooms.ticks, rooms.links.relayed, rooms.links.transcoded, rooms.moves,
+        rooms.jitter.played, rooms.jitter.lost, rooms.jitter.late,
+        failures.empty() ? "none" : failures,
+        handlerFailures_ + (lanes_ ? lanes_->handlerFailures() : 0));
 }
 
 void Server::shutdown(std::string_view reason) {
     if (stopping_) return;
     stopping_ = true;
     logger().info("shutting down ({})", reason);
+    // The media workers stop first, so that the last figures are exact; what is still queued
+    // for them is dropped, and their rooms go with the rest below.
+    if (lanes_) lanes_->stop();
     logger().info("{}", statsLine());
     // Take the subsystems down here, in the reverse order of start().
     if (escalations_) escalations_->stop();

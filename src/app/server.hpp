@@ -9,8 +9,9 @@
 #include "net/dns_resolver.hpp"
 #include "net/timer_wheel.hpp"
 #include "room/room.hpp"
-#include "session/conference.hpp"
 #include "session/media_anchor.hpp"
+#include "session/media_lanes.hpp"
+#include "session/worker_graph.hpp"
 #include "sip/b2bua.hpp"
 #include "sip/room_legs.hpp"
 #include "sip/stateless_responder.hpp"
@@ -73,7 +74,7 @@ private:
     void keepWheelTurning();
     Result<void> ensureTlsMaterial();
     Result<void> startSip();
-    // The RTP port pool, media anchoring and conference rooms, as [media] and the routes ask.
+    // The media workers, media anchoring and conference rooms, as [media] and the routes ask.
     void startMedia(sip::B2buaOptions& b2buaOptions);
     // The escalation service and its API ([api], [escalations]); SIGHUP reloads its policy.
     Result<void> startEscalations();
@@ -86,11 +87,10 @@ private:
     Config config_;
     asio::io_context context_{1}; // concurrency hint 1: only run()'s thread runs it
     // Both conference graphs' figures together.
-    struct ConferenceFigures {
-        std::size_t rooms = 0, participants = 0;
-        session::ConferenceRoom::Stats stats;
-    };
-    ConferenceFigures conference() const;
+    session::WorkerGraph::Figures conference() const;
+    // Asks the media workers for fresh figures; `done` runs on the control loop.
+    void refreshMediaFigures(std::function<void()> done);
+    std::size_t rtpPortsLeased() const;
 
     std::uint64_t handlerFailures_ = 0;
     std::optional<asio::signal_set> signals_;
@@ -104,11 +104,12 @@ private:
     std::unique_ptr<sip::TransportSender> sipSender_;
     std::unique_ptr<net::AresResolver> dns_; // outlives the B2BUA, which asks it
     // Destroyed from the bottom up: each outlives what it was handed to.
-    std::unique_ptr<rtp::PortPool> ports_;            // every stream's ports
-    std::unique_ptr<session::MediaAnchor> media_;     // bridged calls' media (the B2BUA's)
-    std::unique_ptr<session::Conference> routeMedia_; // the conference routes' rooms' media
-    std::unique_ptr<room::Rooms> routeRooms_;         // those rooms' ids and graph
-    std::unique_ptr<session::Conference> roomMedia_;  // the escalations' rooms' media
+    std::unique_ptr<rtp::PortPool> ports_;             // bridged calls' ports
+    std::unique_ptr<session::MediaAnchor> media_;      // bridged calls' media (the B2BUA's)
+    std::unique_ptr<session::MediaLanes> lanes_;       // the media workers, with the rooms' ports
+    std::unique_ptr<session::WorkerGraph> routeMedia_; // the conference routes' rooms' media
+    std::unique_ptr<room::Rooms> routeRooms_;          // those rooms' ids and graph
+    std::unique_ptr<session::WorkerGraph> roomMedia_;  // the escalations' rooms' media
     std::unique_ptr<sip::B2bua> b2bua_;
     std::unique_ptr<sip::RoomLegs> routeLegs_;           // calls the B2BUA answers into rooms
     std::unique_ptr<RouteConferences> routeConferences_; // the routes' rooms, by name

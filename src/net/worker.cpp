@@ -50,8 +50,10 @@ void Worker::run() {
         try {
             context_.run();
         } catch (const std::exception& e) {
+            failures_.fetch_add(1, std::memory_order_relaxed);
             logger.error("worker {}: handler threw: {}", name_, e.what());
         } catch (...) {
+            failures_.fetch_add(1, std::memory_order_relaxed);
             logger.error("worker {}: handler threw a non-standard exception", name_);
         }
     }

@@ -7,6 +7,7 @@
 #include <asio/io_context.hpp>
 #include <asio/post.hpp>
 #include <atomic>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <thread>
@@ -43,6 +44,10 @@ public:
 
     // True when called from this worker's thread (Envoy's isThreadSafe()).
     bool isCurrentThread() const noexcept;
+    // Handlers that threw, caught by the loop's catch-all boundary. Thread-safe.
+    std::uint64_t handlerFailures() const noexcept {
+        return failures_.load(std::memory_order_relaxed);
+    }
 
 private:
     void run();
@@ -53,6 +58,7 @@ private:
     std::thread thread_;
     std::atomic<std::thread::id> threadId_{};
     std::atomic<bool> started_{false};
+    std::atomic<std::uint64_t> failures_{0};
 };
 
 } // namespace sb::net

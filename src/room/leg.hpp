@@ -6,6 +6,7 @@
 
 #include "core/result.hpp"
 #include "room/ids.hpp"
+#include "room/media_graph.hpp"
 
 #include <functional>
 #include <memory>
@@ -32,9 +33,10 @@ struct LegEvent {
 class LegSink {
 public:
     virtual void onLegEvent(LegId leg, LegEvent event) = 0;
-    // The far end offers anew once the leg is up (hold, resume, another codec or address): our
-    // answer, or an error (Errc::too_large: no resources now; anything else: not acceptable).
-    virtual Result<std::string> onLegOffer(LegId leg, std::string_view offer) = 0;
+    // The far end offers anew once the leg is up (hold, resume, another codec or address):
+    // `reply` gets our answer, or an error (Errc::too_large: no resources now; anything else:
+    // not acceptable), now or later, and always once.
+    virtual void onLegOffer(LegId leg, std::string_view offer, Reply<std::string> reply) = 0;
 
 protected:
     ~LegSink() = default;

@@ -1,31 +1,40 @@
 #pragma once
 // The room's side of media: each leg's streams, kept by a graph that the composition provides
-// (today the conference mixer; forwarding without decoding for two parties comes next). Keyed
-// by leg id, which is unique across every room, so one graph serves them all.
+// (session::WorkerGraph: each room's media on a media worker). Keyed by leg id, which is unique
+// across every room, so one graph serves them all.
+//
+// Asynchronous (ARCHITECTURE.md "Threads"): a room runs on the control loop and its media on a
+// media worker, so every outcome comes back through a reply. A reply runs exactly once, on the
+// thread that asked, either before the call returns or later; only the graph's destruction
+// drops replies not yet given. The calls about one leg take effect in the order they are made.
 
 #include "core/result.hpp"
 #include "room/ids.hpp"
 
+#include <functional>
 #include <string>
 #include <string_view>
 
 namespace sb::room {
 
+template <class T>
+using Reply = std::function<void(Result<T>)>;
+
 class MediaGraph {
 public:
     virtual ~MediaGraph() = default;
     // Our offer for a leg we place into `room`; its streams wait for the answer.
-    virtual Result<std::string> offer(LegId leg, std::string_view room,
-                                      std::string_view traceId) = 0;
+    virtual void offer(LegId leg, std::string_view room, std::string_view traceId,
+                       Reply<std::string> reply) = 0;
     // The far end's answer to it (or to a reoffer()): the leg joins the room's media, or its
     // media changes as the answer says.
-    virtual Result<void> answered(LegId leg, std::string_view answer) = 0;
+    virtual void answered(LegId leg, std::string_view answer, Reply<void> reply) = 0;
     // A new offer of ours for a leg already in the room (Switchboard's own re-offer).
-    virtual Result<std::string> reoffer(LegId leg) = 0;
+    virtual void reoffer(LegId leg, Reply<std::string> reply) = 0;
     // Our answer to an offer from the far end (the first joins `room`; later ones change the
     // leg's media). Errors as LegSink::onLegOffer's.
-    virtual Result<std::string> answer(LegId leg, std::string_view room, std::string_view offer,
-                                       std::string_view traceId) = 0;
+    virtual void answer(LegId leg, std::string_view room, std::string_view offer,
+                        std::string_view traceId, Reply<std::string> reply) = 0;
     // The leg's streams and ports go. Idempotent.
     virtual void left(LegId leg) = 0;
 };

@@ -40,10 +40,16 @@ std::unique_ptr<Room> Rooms::open(std::string name, std::string traceId, RoomObs
                                   observer);
 }
 
+Room* Rooms::find(RoomId id) const {
+    auto found = open_.find(id);
+    return found == open_.end() ? nullptr : found->second;
+}
+
 Room::Room(Rooms& rooms, RoomId id, std::string name, std::string traceId, RoomObserver& observer)
     : rooms_(rooms), id_(id), name_(std::move(name)), traceId_(std::move(traceId)),
       observer_(&observer) {
     ++rooms_.stats_.rooms;
+    rooms_.open_.emplace(id_, this);
 }
 
 Room::~Room() {
@@ -55,6 +61,7 @@ Room::~Room() {
             --rooms_.stats_.legs;
             record.setup.unwind();
         }
+    rooms_.open_.erase(id_);
     --rooms_.stats_.rooms;
 }
 
@@ -81,58 +88,89 @@ std::size_t Room::liveLegs() const noexcept {
     return n;
 }
 
-// Every leg's two set-up steps: its media (undone by its streams going), then the leg itself
-// (undone by hanging it up). The leg joins the room once both have succeeded.
-Result<LegId> Room::setUp(Role role, std::string_view mediaStep, const MediaStep& media,
-                          std::string_view legStep, const MakeLeg& make) {
+LegId Room::begin(Role role) {
     const LegId id(rooms_.nextLeg_++);
-    MediaGraph& graph = rooms_.media_;
-    Record record;
+    Record& record = legs_[id];
     record.summary = {LegState::setup, role};
-    auto done = record.setup.step(
-        mediaStep, [&] { return media(id); }, [&graph, id] { graph.left(id); });
-    if (done)
-        done = record.setup.step(
-            legStep,
-            [&]() -> Result<void> {
-                auto leg = make(id, *this);
-                if (!leg) return fail(leg.error());
-                record.leg = std::move(leg).value();
-                return {};
-            },
-            // The record's leg, by then in legs_ (a record moved into the map keeps its heap).
-            [this, id] {
-                if (auto* r = find(id); r && r->leg) r->leg->hangUp();
-            });
-    if (!done) {
-        ++rooms_.stats_.undone;
-        return fail(done.error());
-    }
-    record.description = record.leg->describe();
-    legs_.emplace(id, std::move(record));
+    record.setup.add([&graph = rooms_.media_, id] { graph.left(id); });
     ++rooms_.stats_.legs;
     return id;
+}
+
+template <class T, class F>
+Reply<T> Room::later(F then, Reply<T> closed) {
+    return [&rooms = rooms_, room = id_, then = std::move(then),
+            closed = std::move(closed)](Result<T> outcome) mutable {
+        if (Room* open = rooms.find(room)) return then(*open, std::move(outcome));
+        if (closed) closed(fail(Errc::closed, "the room has closed"));
+    };
 }
 
 Result<LegId> Room::dial(std::string_view kind, Dial dial, Role role) {
     auto provider = rooms_.providers_.find(std::string(kind));
     if (provider == rooms_.providers_.end())
         return fail(Errc::unsupported, fmt::format("no provider of {} legs", kind));
-    auto id = setUp(
-        role, "media offer",
-        [&](LegId leg) -> Result<void> {
-            auto offer = rooms_.media_.offer(leg, name_, traceId_);
-            if (!offer) return fail(offer.error());
-            dial.offer = std::move(offer).value();
-            return {};
-        },
-        "call", [&](LegId leg, LegSink& sink) { return provider->second->place(leg, dial, sink); });
-    if (!id) return id;
-    ++rooms_.stats_.dialled;
-    logger().info("trace={} room {}: leg {} ({}) placed to {}", traceId_, name_, id->value(),
-                  describe(*id), dial.target);
+    const LegId id = begin(role);
+    // What fails before dial() returns, dial() reports, as if the leg had never been.
+    dialling_ = id;
+    dialFailed_.reset();
+    rooms_.media_.offer(
+        id, name_, traceId_,
+        later<std::string>([id, &provider = *provider->second,
+                            dial = std::move(dial)](Room& room, Result<std::string> offer) {
+            room.place(id, provider, dial, std::move(offer));
+        }));
+    dialling_ = {};
+    if (dialFailed_) return fail(*std::exchange(dialFailed_, std::nullopt));
     recompute();
     return id;
+}
+
+void Room::place(LegId id, LegProvider& provider, Dial dial, Result<std::string> offer) {
+    Record* r = find(id);
+    if (!r || isFinal(r->summary.state)) return; // hung up meanwhile; its media is gone
+    const bool quiet = dialling_ == id;
+    if (!offer) {
+        setUpFailed(id, "media offer", offer.error(), quiet);
+        return;
+    }
+    dial.offer = std::move(offer).value();
+    if (auto placed = attach(id, provider.place(id, dial, *this)); !placed) {
+        setUpFailed(id, "call", placed.error(), quiet);
+        return;
+    }
+    ++rooms_.stats_.dialled;
+    logger().info("trace={} room {}: leg {} ({}) placed to {}", traceId_, name_, id.value(),
+                  describe(id), dial.target);
+}
+
+Result<void> Room::attach(LegId id, Result<std::unique_ptr<Leg>> leg) {
+    if (!leg) return fail(leg.error());
+    Record* r = find(id);
+    if (!r || isFinal(r->summary.state)) return fail(Errc::closed, "the leg has left the room");
+    r->leg = std::move(leg).value();
+    r->description = r->leg->describe();
+    r->setup.add([this, id] {
+        if (auto* still = find(id); still && still->leg) still->leg->hangUp();
+    });
+    return {};
+}
+
+Error Room::setUpFailed(LegId id, std::string_view step, const Error& error, bool quiet) {
+    Error named{error.code, fmt::format("{}: {}", step, error.message)};
+    ++rooms_.stats_.undone;
+    if (!quiet) {
+        move(id, LegState::closed, 0, named.message);
+        return named;
+    }
+    if (auto found = legs_.find(id); found != legs_.end()) {
+        --rooms_.stats_.legs;
+        auto setup = std::move(found->second.setup);
+        legs_.erase(found);
+        setup.unwind();
+    }
+    if (dialling_ == id) dialFailed_ = named;
+    return named;
 }
 
 void Room::recompute() {
@@ -157,26 +195,46 @@ void Room::hangUp(LegId id, std::string reason) {
     move(id, LegState::closed, 0, std::move(reason)); // cancelled before it was answered
 }
 
-Result<void> Room::reoffer(LegId id, std::function<void(Result<void>)> done) {
+Result<void> Room::reoffer(LegId id, const Reply<void>& done) {
     Record* r = find(id);
     if (!r || r->summary.state != LegState::connected || !r->leg)
         return fail(Errc::incomplete, "the leg is not connected");
-    auto offer = rooms_.media_.reoffer(id);
-    if (!offer) return fail(offer.error());
-    // A leg's adapter drops `done` if the leg goes first, so `this` is alive when it runs.
-    return r->leg->reoffer(
-        std::move(offer).value(), [this, id, done = std::move(done)](Result<std::string> answer) {
+    // Three steps, each of which may take a while: the graph's offer, the far end's answer
+    // through the leg, the graph taking that answer in.
+    auto sendOffer = [id, done](Room& room, Result<std::string> offer) {
+        if (!offer) return done(fail(offer.error()));
+        Record* r = room.find(id);
+        if (!r || r->summary.state != LegState::connected || !r->leg)
+            return done(fail(Errc::closed, "the leg is no longer connected"));
+        auto takeAnswer = [id, done](Room& room, Result<std::string> answer) {
             if (!answer) {
-                logger().info("trace={} room {}: leg {} kept its media: {}", traceId_, name_,
-                              id.value(), answer.error().message);
+                logger().info("trace={} room {}: leg {} kept its media: {}", room.traceId_,
+                              room.name_, id.value(), answer.error().message);
                 return done(fail(answer.error()));
             }
-            auto applied = rooms_.media_.answered(id, *answer);
-            if (!applied)
-                logger().warn("trace={} room {}: leg {}'s answer to our offer is unusable: {}",
-                              traceId_, name_, id.value(), applied.error().message);
-            done(applied);
-        });
+            room.rooms_.media_.answered(
+                id, *answer,
+                room.later<void>(
+                    [id, done](Room& room, Result<void> applied) {
+                        if (!applied)
+                            logger().warn("trace={} room {}: leg {}'s answer to our offer is "
+                                          "unusable: {}",
+                                          room.traceId_, room.name_, id.value(),
+                                          applied.error().message);
+                        done(std::move(applied));
+                    },
+                    done));
+        };
+        auto sent = r->leg->reoffer(std::move(offer).value(),
+                                    room.later<std::string>(std::move(takeAnswer), [done](auto) {
+                                        done(fail(Errc::closed, "the room has closed"));
+                                    }));
+        if (!sent) done(fail(sent.error()));
+    };
+    rooms_.media_.reoffer(id, later<std::string>(std::move(sendOffer), [done](auto) {
+                              done(fail(Errc::closed, "the room has closed"));
+                          }));
+    return {};
 }
 
 void Room::hangUpAll(const std::string& reason) {
@@ -216,12 +274,13 @@ void Room::onLegEvent(LegId id, LegEvent event) {
         return move(id, LegState::ringing, event.status, std::move(event.reason));
     case Kind::answered: {
         if (r->summary.state != LegState::setup && r->summary.state != LegState::ringing) return;
-        if (auto joined = rooms_.media_.answered(id, event.answer); !joined) {
-            // An answer we cannot use ends the leg, which never joined the room.
-            return move(id, LegState::closed, event.status,
-                        "its answer is unusable: " + joined.error().message);
-        }
-        return move(id, LegState::connected, event.status, std::move(event.reason));
+        rooms_.media_.answered(
+            id, event.answer,
+            later<void>([id, status = event.status, reason = std::move(event.reason)](
+                            Room& room, const Result<void>& media) mutable {
+                room.joined(id, status, std::move(reason), media);
+            }));
+        return;
     }
     case Kind::ended:
         return move(id, LegState::closed, event.status, std::move(event.reason));
@@ -230,36 +289,61 @@ void Room::onLegEvent(LegId id, LegEvent event) {
     }
 }
 
-Result<Room::Admitted> Room::admit(std::string_view offer, Role role, const MakeLeg& make) {
-    std::string answer;
-    auto id = setUp(
-        role, "media answer",
-        [&](LegId leg) -> Result<void> {
-            auto ours = rooms_.media_.answer(leg, name_, offer, traceId_);
-            if (!ours) return fail(ours.error());
-            answer = std::move(ours).value();
-            return {};
-        },
-        "leg", make);
-    if (!id) return fail(id.error());
-    logger().info("trace={} room {}: leg {} ({}) admitted", traceId_, name_, id->value(),
-                  describe(*id));
-    move(*id, LegState::connected, 0, "answered by us");
-    return Admitted{*id, std::move(answer)};
+void Room::joined(LegId id, int status, std::string reason, const Result<void>& media) {
+    Record* r = find(id);
+    if (!r || isFinal(r->summary.state)) return;
+    // An answer we cannot use ends the leg, which never joined the room.
+    if (!media)
+        return move(id, LegState::closed, status,
+                    "its answer is unusable: " + media.error().message);
+    move(id, LegState::connected, status, std::move(reason));
 }
 
-Result<std::string> Room::onLegOffer(LegId id, std::string_view offer) {
+void Room::admit(std::string_view offer, Role role, MakeLeg make, const Reply<Admitted>& reply) {
+    const LegId id = begin(role);
+    rooms_.media_.answer(
+        id, name_, offer, traceId_,
+        later<std::string>(
+            [id, make = std::move(make), reply](Room& room, Result<std::string> answer) {
+                room.admitted(id, make, std::move(answer), reply);
+            },
+            [reply](auto) { reply(fail(Errc::closed, "the room has closed")); }));
+}
+
+void Room::admitted(LegId id, const MakeLeg& make, Result<std::string> answer,
+                    const Reply<Admitted>& reply) {
     Record* r = find(id);
-    if (!r || isFinal(r->summary.state)) return fail(Errc::closed, "the leg has left the room");
-    auto answer = rooms_.media_.answer(id, name_, offer, traceId_);
-    if (!answer) return answer;
+    if (!r || isFinal(r->summary.state))
+        return reply(fail(Errc::closed, "the leg has left the room"));
+    if (!answer) return reply(fail(setUpFailed(id, "media answer", answer.error(), true)));
+    if (auto made = attach(id, make(id, *this)); !made)
+        return reply(fail(setUpFailed(id, "leg", made.error(), true)));
+    logger().info("trace={} room {}: leg {} ({}) admitted", traceId_, name_, id.value(),
+                  describe(id));
+    move(id, LegState::connected, 0, "answered by us");
+    reply(Admitted{id, std::move(answer).value()});
+}
+
+void Room::onLegOffer(LegId id, std::string_view offer, Reply<std::string> reply) {
+    Record* r = find(id);
+    if (!r || isFinal(r->summary.state))
+        return reply(fail(Errc::closed, "the leg has left the room"));
+    rooms_.media_.answer(
+        id, name_, offer, traceId_,
+        later<std::string>(
+            [id, holds = offersHold(offer), reply](Room& room, Result<std::string> answer) {
+                if (answer) room.heldOrResumed(id, holds);
+                reply(std::move(answer));
+            },
+            reply));
+}
+
+void Room::heldOrResumed(LegId id, bool holds) {
+    Record* r = find(id);
+    if (!r || isFinal(r->summary.state)) return;
     const LegState now = r->summary.state;
-    if (offersHold(offer)) {
-        if (now == LegState::connected) move(id, LegState::hold, 0, "the far end holds");
-    } else if (now == LegState::hold) {
-        move(id, LegState::connected, 0, "the far end resumes");
-    }
-    return answer;
+    if (holds && now == LegState::connected) move(id, LegState::hold, 0, "the far end holds");
+    if (!holds && now == LegState::hold) move(id, LegState::connected, 0, "the far end resumes");
 }
 
 } // namespace sb::room

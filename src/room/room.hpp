@@ -65,8 +65,13 @@ public:
 
 private:
     friend class Room;
+    // The room, if it is still open: the graph's replies find their room through this, since
+    // a room may close while its media worker is still answering.
+    Room* find(RoomId id) const;
+
     MediaGraph& media_;
     std::unordered_map<std::string, LegProvider*> providers_;
+    std::unordered_map<RoomId, Room*> open_;
     std::uint64_t nextRoom_ = 1, nextLeg_ = 1;
     Stats stats_;
 };
@@ -79,29 +84,32 @@ public:
     Room(const Room&) = delete;
     Room& operator=(const Room&) = delete;
 
-    // Places a leg of `kind`: our media offer, then the call, each undone if a later step
-    // fails. The leg starts in `setup`; the observer hears of its changes from then on (of
-    // this first one, the caller knows: state() is the room's after it).
+    // Places a leg of `kind`: our media offer ("media offer", undone by the leg's streams
+    // going), then the call ("call", undone by hanging it up). The leg starts in `setup`; the
+    // observer hears of its changes from then on (of this first one, the caller knows:
+    // state() is the room's after it). A step that fails before dial() returns fails it, and
+    // nothing is left; one that fails later closes the leg, with the step named in the reason.
     Result<LegId> dial(std::string_view kind, Dial dial, Role role);
     // Where the room's legs report: their adapters hold it (LegSink's calls).
     LegSink& sink() noexcept { return *this; }
     // A leg that arrived with an offer (a call Switchboard answers): the graph's answer to
-    // it ("media answer", undone by the leg's streams going), then the leg that `make` builds
-    // around it ("leg"); the leg is connected at once. Returns the leg and our answer.
+    // it ("media answer"), then the leg that `make` builds around it ("leg"); the leg is
+    // connected at once. `reply` gets the leg and our answer, or the step that failed (and
+    // nothing is left of it), now or later, and always once while the room is open.
     struct Admitted {
         LegId leg;
         std::string answer;
     };
     using MakeLeg = std::function<Result<std::unique_ptr<Leg>>(LegId id, LegSink& sink)>;
-    Result<Admitted> admit(std::string_view offer, Role role, const MakeLeg& make);
+    void admit(std::string_view offer, Role role, MakeLeg make, const Reply<Admitted>& reply);
     // A leg that is up disconnects (→ closed once it has ended); one still ringing or in
     // set-up is cancelled and closed at once. Nothing for a leg already closed or failed.
     void hangUp(LegId leg, std::string reason);
     void hangUpAll(const std::string& reason);
     // Offers the leg its media anew (the graph's new offer, through the leg: SIP re-INVITE),
-    // as when a stream is added; `done` learns whether the far end took it. Errors at once:
-    // the leg is not connected, or the graph or the leg cannot make the offer now.
-    Result<void> reoffer(LegId leg, std::function<void(Result<void>)> done);
+    // as when a stream is added; `done` learns once whether the far end took it, or why the
+    // offer could not be made. Errc::incomplete at once when the leg is not connected.
+    Result<void> reoffer(LegId leg, const Reply<void>& done);
 
     RoomId id() const noexcept { return id_; }
     const std::string& name() const noexcept { return name_; }
@@ -119,11 +127,25 @@ private:
         std::string description;
     };
 
-    using MediaStep = std::function<Result<void>(LegId leg)>;
-    Result<LegId> setUp(Role role, std::string_view mediaStep, const MediaStep& media,
-                        std::string_view legStep, const MakeLeg& make);
+    // A new leg in `setup` whose media the graph is preparing (undone by its streams going).
+    LegId begin(Role role);
+    // The set-up's second step, once the graph has given the first's outcome.
+    void place(LegId id, LegProvider& provider, Dial dial, Result<std::string> offer);
+    void admitted(LegId id, const MakeLeg& make, Result<std::string> answer,
+                  const Reply<Admitted>& reply);
+    // Takes the leg in at the end of its set-up (the undo of that step: hanging it up).
+    Result<void> attach(LegId id, Result<std::unique_ptr<Leg>> leg);
+    // A set-up step failed: everything before it is undone. A leg that only its caller knows
+    // of (dial() has not returned yet, admit()) is forgotten; any other closes.
+    Error setUpFailed(LegId id, std::string_view step, const Error& error, bool quiet);
+    void joined(LegId id, int status, std::string reason, const Result<void>& media);
+    // The far end's offer put the leg on hold (RFC 3264 §8.4), or took it off.
+    void heldOrResumed(LegId id, bool holds);
     void onLegEvent(LegId leg, LegEvent event) override;
-    Result<std::string> onLegOffer(LegId leg, std::string_view offer) override;
+    void onLegOffer(LegId leg, std::string_view offer, Reply<std::string> reply) override;
+    // A reply that reaches this room if it is still open, or runs `closed` if it is not.
+    template <class T, class F>
+    Reply<T> later(F then, Reply<T> closed = {});
     // Moves the leg, recomputes the room, tells the observer; a final state releases the
     // leg's call and media first.
     void move(LegId id, LegState to, int status, std::string reason);
@@ -136,6 +158,8 @@ private:
     RoomObserver* observer_;
     std::map<LegId, Record> legs_;       // every leg dialled, the closed ones too (for their state)
     RoomState state_ = RoomState::setup; // until its first leg
+    LegId dialling_;                     // the leg dial() is setting up, until it returns
+    std::optional<Error> dialFailed_;    // why that leg's set-up failed, if it did
 };
 
 } // namespace sb::room

@@ -35,6 +35,7 @@ Result<std::unique_ptr<PortLease>> PortPool::lease() {
             continue;
         }
         leased_.insert(port);
+        leasedCount_.store(leased_.size(), std::memory_order_relaxed);
         return std::unique_ptr<PortLease>(
             new PortLease(*this, port, std::move(rtp).value(), std::move(rtcp).value()));
     }

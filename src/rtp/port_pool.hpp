@@ -7,6 +7,7 @@
 #include "net/udp_socket.hpp"
 
 #include <asio/io_context.hpp>
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <set>
@@ -45,20 +46,25 @@ public:
     // The next free pair, bound. Ports another program holds are skipped. Errc::too_large when
     // every pair is leased or taken.
     Result<std::unique_ptr<PortLease>> lease();
-    std::size_t leased() const noexcept { return leased_.size(); }
+    // Pairs leased now; readable from any thread (the figure of a pool on a media worker).
+    std::size_t leased() const noexcept { return leasedCount_.load(std::memory_order_relaxed); }
     std::size_t capacity() const noexcept { return (last_ - first_ + 1) / 2; }
     const asio::ip::address& address() const noexcept { return address_; }
     asio::io_context& context() const noexcept { return context_; }
 
 private:
     friend class PortLease;
-    void release(std::uint16_t port) { leased_.erase(port); }
+    void release(std::uint16_t port) {
+        leased_.erase(port);
+        leasedCount_.store(leased_.size(), std::memory_order_relaxed);
+    }
 
     asio::io_context& context_;
     asio::ip::address address_;
     std::uint16_t first_, last_;
     std::uint16_t next_;
     std::set<std::uint16_t> leased_;
+    std::atomic<std::size_t> leasedCount_{0};
 };
 
 } // namespace sb::rtp

@@ -1,5 +1,5 @@
 #pragma once
-// The media graph of rooms (room/media_graph.hpp), today a mixer per room: each leg that joins
+// The media of rooms on one media worker (session::WorkerGraph posts to it): each leg that joins
 // a room gets its own RTP endpoint, the codec our answer settles on from its offer (SDES-keyed
 // SRTP when it offers it), and a place in the room's mixer. Rooms are made when their first
 // participant joins and go when their last one leaves. Serves the escalations' rooms and the
@@ -8,7 +8,8 @@
 // The room named kEchoRoom (a route with `echo = true`) is an echo test: each call that joins it
 // gets a room of its own in which it hears itself, through the jitter buffer and its codec.
 
-#include "room/media_graph.hpp"
+#include "core/result.hpp"
+#include "room/ids.hpp"
 #include "session/conference_room.hpp"
 #include "session/echo_room.hpp"
 #include "session/media_anchor.hpp"
@@ -24,27 +25,28 @@ struct ConferenceOptions {
     std::uint32_t rate = 48000; // the mixers': 16000 or 48000
 };
 
-class Conference final : public room::MediaGraph {
+class Conference {
 public:
     // Streams take their ports from `pool`, which must outlive the rooms.
     Conference(rtp::PortPool& pool, ConferenceOptions options);
-    ~Conference() override;
+    ~Conference();
+    Conference(const Conference&) = delete;
+    Conference& operator=(const Conference&) = delete;
 
     // Legs that offer (a caller's, an expert's re-INVITE): our answer; the first joins `room`.
     Result<std::string> answer(room::LegId leg, std::string_view room, std::string_view offer,
-                               std::string_view traceId) override;
-    void left(room::LegId leg) override;
+                               std::string_view traceId);
+    void left(room::LegId leg);
 
     // Legs we place into a room (an escalation's expert): our offer, whose stream waits for the
     // answer; then the answer, which joins it to the room. A leg that is never answered leaves
     // with left(). Errors: no ports left (Errc::too_large); an answer without a codec we
     // offered or a usable address (Errc::unsupported, invalid_input).
-    Result<std::string> offer(room::LegId leg, std::string_view room,
-                              std::string_view traceId) override;
-    Result<void> answered(room::LegId leg, std::string_view answer) override;
+    Result<std::string> offer(room::LegId leg, std::string_view room, std::string_view traceId);
+    Result<void> answered(room::LegId leg, std::string_view answer);
     // A new offer of ours for a leg in a room (its stream and port stay); its answer comes
     // through answered(). Errc::not_found when the leg is in no room.
-    Result<std::string> reoffer(room::LegId leg) override;
+    Result<std::string> reoffer(room::LegId leg);
 
     std::size_t rooms() const noexcept { return rooms_.size(); }
     std::size_t participants() const noexcept { return calls_.size(); }

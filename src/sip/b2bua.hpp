@@ -92,6 +92,11 @@ protected:
     InfoSender infoSender_;
 };
 
+// Our answer to a far end's offer on a call whose media we terminate, given when the media
+// worker has made it (now or later, and once): the answer, or why not — Errc::too_large is
+// answered 503, any other error 488 with a Warning naming it.
+using OfferAnswered = std::function<void(Result<std::string> answer)>;
+
 // Calls Switchboard answers itself: a route that names a conference room makes the B2BUA the
 // caller's only peer (its UAS, with no outbound leg), and the media of the call goes here.
 class ConferenceRooms {
@@ -99,9 +104,9 @@ public:
     virtual ~ConferenceRooms() = default;
     // Our answer to an offer from the call's caller: the first one joins `room`; later ones
     // (re-INVITE, UPDATE) change the call's media. `traceId`: the call's X-IF-Trace-ID, or "",
-    // for the log lines. Errors as MediaPolicy::relay()'s.
-    virtual Result<std::string> join(std::uint64_t call, std::string_view room,
-                                     std::string_view offer, std::string_view traceId) = 0;
+    // for the log lines.
+    virtual void join(std::uint64_t call, std::string_view room, std::string_view offer,
+                      std::string_view traceId, OfferAnswered reply) = 0;
     virtual void left(std::uint64_t call) = 0;
 };
 
@@ -144,9 +149,8 @@ struct OutboundCallSpec {
     std::string outboundProxy;                                // a SIP URI, or empty
     std::optional<Transport> transport;
     // Answers a new offer from the far end once the call is up (a re-INVITE or UPDATE: hold,
-    // resume, another codec or address): our answer, or an error — Errc::too_large is answered
-    // 503, any other 488 with a Warning naming it. Unset: every such offer gets 488.
-    std::function<Result<std::string>(std::string_view offer)> answerOffer;
+    // resume, another codec or address), through `reply`. Unset: every such offer gets 488.
+    std::function<void(std::string_view offer, OfferAnswered reply)> answerOffer;
 };
 
 struct OutboundCallEvent {
@@ -236,6 +240,16 @@ private:
     void joinConference(TransactionId server, const Message& invite, const InboundMessage& source,
                         const std::string& room);
     void onConferenceRequest(TransactionId server, const Message& request, Call& call);
+    void onConferenceAnswer(std::uint64_t id, TransactionId server, Result<std::string> answer);
+    // A far end's new offer on a call whose media we terminate (a conference call's caller, a
+    // placed call's callee), handed to `ask`; its answer, when it comes, answers the request.
+    using AskMedia = std::function<void(std::string_view offer, OfferAnswered reply)>;
+    void answerOffer(TransactionId server, const Message& request, Call& call, Side side,
+                     const AskMedia& ask);
+    void onOfferAnswered(std::uint64_t id, Side side, TransactionId server,
+                         Result<std::string> answer);
+    // The answer to an in-dialog INVITE or UPDATE: 200 with the leg's description.
+    void acceptSessionRequest(TransactionId server, const Message& request, Half& leg);
     void onInviteResponse(Call& call, const Message& response);
     void startNoAnswerTimer(Call& call);
     // B's INVITE built from A's (100rel and session timers negotiated per leg); false if it

@@ -31,6 +31,8 @@ struct B2bua::Half {
         TransactionId refresh = 0; // our refresh in flight
     } session;
     std::string lastSdp; // the session description we last sent on this leg (for re-INVITEs)
+    // The far end's re-INVITE or UPDATE whose offer the media worker is answering.
+    TransactionId offerAwaitingAnswer = 0;
 };
 
 struct B2bua::Relay {

@@ -36,38 +36,60 @@ void B2bua::joinConference(TransactionId server, const Message& invite,
     // without one would have us offer in the 200 and take the answer from the ACK).
     if (!hasOffer(invite))
         return refuse({Errc::invalid_input, "a conference room needs an SDP offer in the INVITE"});
-    const std::uint64_t id = nextCall_++;
-    const auto trace = traceIdOf(invite);
-    auto answer = options_.rooms->join(id, room, invite.body(), trace);
-    if (!answer) {
-        logger().info("call {} to room {} refused: {}", callTag(id, trace), room,
-                      answer.error().message);
-        return refuse(answer.error());
-    }
-
+    // The call is kept from now on, so that a CANCEL finds it while the room prepares its
+    // answer (on a media worker).
     auto owned = std::make_unique<Call>();
     Call& call = *owned;
-    call.id = id;
-    call.traceId = trace;
+    call.id = nextCall_++;
+    call.traceId = traceIdOf(invite);
     call.room = room;
     call.source = source.remoteAddress.to_string();
     call.a.dialog = Dialog::asUas(invite, toTag);
     call.a.destination = {source.transport, source.remoteAddress, source.remotePort, {}};
-    call.a.lastSdp = std::move(answer).value();
-    dialogs_.emplace(dialogKey(call.a.dialog.callId, toTag), std::pair{id, Side::a});
+    call.aInvite = call.aInviteKey = server;
+    inviteServers_.emplace(server, call.id);
+    dialogs_.emplace(dialogKey(call.a.dialog.callId, toTag), std::pair{call.id, Side::a});
     ++callsPerSource_[call.source];
     ++stats_.callsTotal;
-    ++stats_.callsAnswered;
+    const std::uint64_t id = call.id;
+    calls_.emplace(id, std::move(owned));
+    options_.rooms->join(id, room, invite.body(), traceIdOf(invite),
+                         [this, id, server](Result<std::string> answer) {
+                             onConferenceAnswer(id, server, std::move(answer));
+                         });
+}
 
-    auto w = responseToCaller(call, invite, 200, "OK");
+void B2bua::onConferenceAnswer(std::uint64_t id, TransactionId server, Result<std::string> answer) {
+    auto found = calls_.find(id);
+    if (found == calls_.end() || found->second->aInvite != server) return; // cancelled meanwhile
+    Call& call = *found->second;
+    if (!answer) {
+        logger().info("call {} to room {} refused: {}", call.tag(), call.room,
+                      answer.error().message);
+        if (const Message* invite = layer_.request(server)) {
+            const int status = answer.error().code == Errc::too_large ? 503 : 488;
+            ++stats_.failuresByStatus[status];
+            layer_.respond(server, status,
+                           mediaRefusal(*invite, answer.error(), call.a.dialog.localTag).finish());
+        }
+        call.aInvite = 0;
+        call.room.clear(); // it never joined: nothing for the rooms to let go
+        call.state = Call::State::ending;
+        return maybeEnd(call);
+    }
+    const Message* invite = layer_.request(server);
+    if (!invite) return; // the transaction is gone; CANCEL or the caller's hang-up ends the call
+    call.a.lastSdp = std::move(answer).value();
+    ++stats_.callsAnswered;
+    auto w = responseToCaller(call, *invite, 200, "OK");
+    call.aInvite = 0;
     layer_.respond(server, 200, w.finish(call.a.lastSdp, "application/sdp"));
     call.a.ackAwaitedFrom = server;
     call.a.answered = true;
     call.a.dialog.early = false;
     call.state = Call::State::confirmed;
-    logger().info("call {} joined room {}: a-call-id={} from={}", call.tag(), room,
+    logger().info("call {} joined room {}: a-call-id={} from={}", call.tag(), call.room,
                   call.a.dialog.callId, call.a.dialog.remoteUri);
-    calls_.emplace(id, std::move(owned));
 }
 
 void B2bua::onConferenceRequest(TransactionId server, const Message& request, Call& call) {
@@ -85,22 +107,12 @@ void B2bua::onConferenceRequest(TransactionId server, const Message& request, Ca
     if (method == "INVITE" || method == "UPDATE") {
         // A new offer changes the call's media (hold, a new address, another codec); without
         // one, our description stands (RFC 3264 §8: offered again, unchanged).
-        if (hasOffer(request)) {
-            auto answer = options_.rooms->join(call.id, call.room, request.body(), call.traceId);
-            if (!answer) {
-                const int status = answer.error().code == Errc::too_large ? 503 : 488;
-                return layer_.respond(server, status,
-                                      mediaRefusal(request, answer.error(), "").finish());
-            }
-            call.a.lastSdp = std::move(answer).value();
-        }
-        call.a.dialog.refreshTarget(request);
-        auto w = responseTo(request, 200, "OK", "");
-        w.header(HeaderId::contact, contact(call.a.destination));
-        w.header(HeaderId::server, options_.userAgent);
-        layer_.respond(server, 200, w.finish(call.a.lastSdp, "application/sdp"));
-        if (method == "INVITE") call.a.ackAwaitedFrom = server;
-        return;
+        if (!hasOffer(request)) return acceptSessionRequest(server, request, call.a);
+        return answerOffer(server, request, call, Side::a,
+                           [this, id = call.id, room = call.room,
+                            trace = call.traceId](std::string_view offer, OfferAnswered reply) {
+                               options_.rooms->join(id, room, offer, trace, std::move(reply));
+                           });
     }
     if (method == "INFO" || method == "OPTIONS") return respondSimple(server, request, 200, "OK");
     auto w = responseTo(request, 405, "Method Not Allowed", "");

@@ -1,6 +1,7 @@
 // Session descriptions through the media policy (B2buaOptions::media): every SDP body that
 // crosses a bridged call is rewritten so that the media flows through Switchboard.
 
+#include "core/log.hpp"
 #include "sip/b2bua.hpp"
 #include "sip/b2bua_call.hpp"
 #include "sip/dtmf_info.hpp"
@@ -10,6 +11,13 @@
 #include <fmt/format.h>
 
 namespace sb::sip {
+namespace {
+
+spdlog::logger& logger() {
+    return log::get("sip");
+}
+
+} // namespace
 
 Result<std::string_view> B2bua::bodyFor(Call& call, Side from, const Message& m) {
     if (!options_.media || call.observer || contentType(m) != "application/sdp") return m.body();
@@ -39,6 +47,59 @@ MessageWriter B2bua::mediaRefusal(const Message& request, const Error& error,
                                             error.code == Errc::unsupported ? 305 : 399, text));
     w.header(HeaderId::server, options_.userAgent);
     return w;
+}
+
+void B2bua::answerOffer(TransactionId server, const Message& request, Call& call, Side side,
+                        const AskMedia& ask) {
+    Half& leg = half(call, side);
+    if (leg.offerAwaitingAnswer != 0) {
+        // RFC 3311 §5.2 (and RFC 3261 §14.2 for a re-INVITE): an offer while we are still
+        // answering the last one gets 500 with a Retry-After of 0–10 s.
+        auto w = responseTo(request, 500, "Server Internal Error (an offer is being answered)", "");
+        w.header(HeaderId::retry_after, fmt::format("{}", random_() % 11));
+        w.header(HeaderId::server, options_.userAgent);
+        return layer_.respond(server, 500, w.finish());
+    }
+    leg.offerAwaitingAnswer = server;
+    ask(request.body(), [this, id = call.id, side, server](Result<std::string> answer) {
+        onOfferAnswered(id, side, server, std::move(answer));
+    });
+}
+
+void B2bua::onOfferAnswered(std::uint64_t id, Side side, TransactionId server,
+                            Result<std::string> answer) {
+    const Message* request = layer_.request(server);
+    auto found = calls_.find(id);
+    if (found == calls_.end() || half(*found->second, side).offerAwaitingAnswer != server) {
+        // The call ended while its media was answering (RFC 3261 §15.1.2: 487 for what is
+        // still pending).
+        if (request) respondSimple(server, *request, 487, "Request Terminated");
+        return;
+    }
+    Call& call = *found->second;
+    Half& leg = half(call, side);
+    leg.offerAwaitingAnswer = 0;
+    if (!request) return;
+    if (!answer) {
+        logger().info("call {}: a new offer refused: {}", call.tag(), answer.error().message);
+        const int status = answer.error().code == Errc::too_large ? 503 : 488;
+        return layer_.respond(server, status, mediaRefusal(*request, answer.error(), "").finish());
+    }
+    leg.lastSdp = std::move(answer).value();
+    acceptSessionRequest(server, *request, leg);
+}
+
+void B2bua::acceptSessionRequest(TransactionId server, const Message& request, Half& leg) {
+    const bool invite = request.method() == "INVITE";
+    leg.dialog.refreshTarget(request);
+    auto w = responseTo(request, 200, "OK", "");
+    w.header(HeaderId::contact, contact(leg.destination));
+    w.header(HeaderId::server, options_.userAgent);
+    // RFC 3264 §8 and RFC 3311 §5.2: a re-INVITE's 200 carries our description (an offer when
+    // it had none); an UPDATE's only when it answers one.
+    const bool withSdp = (invite || !request.body().empty()) && !leg.lastSdp.empty();
+    layer_.respond(server, 200, withSdp ? w.finish(leg.lastSdp, "application/sdp") : w.finish());
+    if (invite) leg.ackAwaitedFrom = server;
 }
 
 bool B2bua::infoToMedia(TransactionId server, const Message& info, Call& call, Side side) {

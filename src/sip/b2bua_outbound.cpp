@@ -78,7 +78,10 @@ void B2bua::hangUp(std::uint64_t id) {
         logger().info("call {} hung up by room {}: a-call-id={}", call.tag(), call.room,
                       call.a.dialog.callId);
         call.state = Call::State::ending;
-        hangUp(call, Side::a);
+        if (call.aInvite != 0) // not answered yet (its media is still being prepared)
+            answerCallerWith(call, 480, "Temporarily Unavailable");
+        else
+            hangUp(call, Side::a);
         return maybeEnd(call);
     }
     if (!call.observer) return; // a bridged call is its two parties' to end
@@ -137,29 +140,10 @@ void B2bua::onOutboundRequest(TransactionId server, const Message& request, Call
         // RFC 3264 §8: a new offer (hold, resume, another codec) is answered by the media layer
         // (RFC 3311 §5.2: an UPDATE's answer in its 200 too); a refresh without one is answered
         // with the session as it stands (the same description, for a re-INVITE).
-        const bool offered = !request.body().empty();
-        if (offered) {
-            if (!call.placed->answerOffer)
-                return respondSimple(server, request, 488, "Not Acceptable Here");
-            auto answer = call.placed->answerOffer(request.body());
-            if (!answer) {
-                logger().info("call {}: a new offer refused: {}", call.tag(),
-                              answer.error().message);
-                const int status = answer.error().code == Errc::too_large ? 503 : 488;
-                return layer_.respond(server, status,
-                                      mediaRefusal(request, answer.error(), "").finish());
-            }
-            call.b.lastSdp = std::move(answer).value();
-        }
-        call.b.dialog.refreshTarget(request);
-        auto w = responseTo(request, 200, "OK", "");
-        w.header(HeaderId::contact, contact(call.b.destination));
-        w.header(HeaderId::server, options_.userAgent);
-        const bool withSdp = (method == "INVITE" || offered) && !call.b.lastSdp.empty();
-        layer_.respond(server, 200,
-                       withSdp ? w.finish(call.b.lastSdp, "application/sdp") : w.finish());
-        if (method == "INVITE") call.b.ackAwaitedFrom = server;
-        return;
+        if (request.body().empty()) return acceptSessionRequest(server, request, call.b);
+        if (!call.placed->answerOffer)
+            return respondSimple(server, request, 488, "Not Acceptable Here");
+        return answerOffer(server, request, call, Side::b, call.placed->answerOffer);
     }
     respondSimple(server, request, 200, "OK"); // INFO and the like: nothing to do with them
 }

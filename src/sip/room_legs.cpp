@@ -67,7 +67,9 @@ Result<std::unique_ptr<room::Leg>> RoomLegs::place(room::LegId id, const room::D
         spec.body = dial.offer;
         spec.contentType = "application/sdp";
     }
-    spec.answerOffer = [this, id](std::string_view offer) { return onOffer(id, offer); };
+    spec.answerOffer = [this, id](std::string_view offer, OfferAnswered reply) {
+        onOffer(id, offer, std::move(reply));
+    };
     auto leg = std::make_unique<CallLeg>(*this, id, sink);
     auto call = b2bua_.placeCall(
         std::move(spec),
@@ -85,10 +87,10 @@ std::unique_ptr<room::Leg> RoomLegs::answered(std::uint64_t call, room::LegId id
     return leg;
 }
 
-Result<std::string> RoomLegs::offered(std::uint64_t call, std::string_view offer) {
+void RoomLegs::offered(std::uint64_t call, std::string_view offer, OfferAnswered reply) {
     auto found = answered_.find(call);
-    if (found == answered_.end()) return fail(Errc::closed, "the call has left its room");
-    return onOffer(found->second, offer);
+    if (found == answered_.end()) return reply(fail(Errc::closed, "the call has left its room"));
+    onOffer(found->second, offer, std::move(reply));
 }
 
 void RoomLegs::ended(std::uint64_t call) {
@@ -118,10 +120,10 @@ void RoomLegs::onEvent(room::LegId id, const OutboundCallEvent& event) {
     leg.sink().onLegEvent(id, std::move(out));
 }
 
-Result<std::string> RoomLegs::onOffer(room::LegId id, std::string_view offer) {
+void RoomLegs::onOffer(room::LegId id, std::string_view offer, OfferAnswered reply) {
     auto found = legs_.find(id);
-    if (found == legs_.end()) return fail(Errc::closed, "the call has left its room");
-    return found->second->sink().onLegOffer(id, offer);
+    if (found == legs_.end()) return reply(fail(Errc::closed, "the call has left its room"));
+    found->second->sink().onLegOffer(id, offer, std::move(reply));
 }
 
 } // namespace sb::sip

@@ -30,13 +30,13 @@ public:
     std::unique_ptr<room::Leg> answered(std::uint64_t call, room::LegId id, room::LegSink& sink);
     // What the B2BUA then reports of that call (ConferenceRooms): a new offer from its caller,
     // answered by the room; its end.
-    Result<std::string> offered(std::uint64_t call, std::string_view offer);
+    void offered(std::uint64_t call, std::string_view offer, OfferAnswered reply);
     void ended(std::uint64_t call);
 
 private:
     class CallLeg;
     void onEvent(room::LegId id, const OutboundCallEvent& event);
-    Result<std::string> onOffer(room::LegId id, std::string_view offer);
+    void onOffer(room::LegId id, std::string_view offer, OfferAnswered reply);
 
     B2bua& b2bua_;
     std::string from_;

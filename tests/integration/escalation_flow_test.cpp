@@ -6,7 +6,7 @@
 
 #include "app/escalations.hpp"
 #include "room/room.hpp"
-#include "session/conference.hpp"
+#include "session/worker_graph.hpp"
 #include "sip/room_legs.hpp"
 #include "support/recording_sender.hpp"
 #include "witness/store_factory.hpp"
@@ -16,6 +16,7 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <optional>
+#include <thread>
 
 namespace sb::app {
 namespace {
@@ -61,8 +62,8 @@ class EscalationFlow : public ::testing::Test {
 protected:
     EscalationFlow()
         : wheel_([this] { return now_; }, 10ms), b2bua_(wheel_, sender_, sipOptions()),
-          ports_(io_, asio::ip::make_address("127.0.0.1"), 43000, 43001 + 2 * portPairs_),
-          media_(ports_, {mediaOptions(), 48000}), legs_(b2bua_, "<sip:switchboard@127.0.0.1>"),
+          lanes_(io_, 1, asio::ip::make_address("127.0.0.1"), {43000, 43001 + 2 * portPairs_}),
+          media_(lanes_, {mediaOptions(), 48000}), legs_(b2bua_, "<sip:switchboard@127.0.0.1>"),
           rooms_(media_) {
         rooms_.provide("sip", legs_);
         guard_.replace(*guard::Policy::parse(kPolicy, "test"));
@@ -106,15 +107,25 @@ protected:
         escalations_->escalate("agent", message, *request, std::string(32, 'a'),
                                [&](EscalationAnswer a) { answer = std::move(a); });
         runUntil([&] { return answer.has_value(); });
+        settle(); // the calls go out once the media worker has made their offers
         return answer.value_or(EscalationAnswer{0, {}, {}});
     }
-    // Runs the loop (the witness log's acknowledgements come from its writer thread) until
-    // `done`, for at most 2000 turns of up to 10 ms.
+    // Runs the loop until the media worker has answered everything asked of it.
+    void settle() {
+        runUntil([&] { return media_.inFlight() == 0; });
+    }
+    std::size_t participants() {
+        settle();
+        return media_.figures().participants;
+    }
+    // Runs the loop (the witness log's acknowledgements come from its writer thread, the
+    // media's outcomes from the media worker) until `done`, for at most 2000 turns of 1 to
+    // 10 ms: a loop with nothing to run returns at once, so a turn then waits 1 ms.
     template <class Done>
     void runUntil(Done done) {
         for (int turn = 0; turn < 2000 && !done(); ++turn) {
             io_.restart();
-            io_.run_for(10ms);
+            if (io_.run_for(10ms) == 0) std::this_thread::sleep_for(1ms);
         }
         EXPECT_TRUE(done());
     }
@@ -169,11 +180,13 @@ protected:
     void advance(std::chrono::milliseconds by) {
         now_ += by;
         wheel_.advance();
+        settle();
     }
     void deliver(const std::string& text) {
         sip::InboundMessage source{
             "", sip::Transport::udp, asio::ip::make_address("127.0.0.1"), 5090, {}, 5060, 0};
         b2bua_.receive(parsed(text), source);
+        settle(); // what the message asked of the media worker has been done
     }
     std::vector<std::string> eventNames() const {
         std::vector<std::string> out;
@@ -186,9 +199,9 @@ protected:
         runUntil([&] { return rooms_.stats().rooms == 0; });
         EXPECT_EQ(rooms_.stats().legs, 0u);
         EXPECT_EQ(b2bua_.stats().calls, 0u);
-        EXPECT_EQ(ports_.leased(), 0u);
-        EXPECT_EQ(media_.participants(), 0u);
-        EXPECT_EQ(media_.rooms(), 0u);
+        EXPECT_EQ(participants(), 0u);
+        EXPECT_EQ(lanes_.portsLeased(), 0u);
+        EXPECT_EQ(media_.figures().rooms, 0u);
     }
 
     static constexpr std::uint16_t portPairs_ = 4;
@@ -197,8 +210,8 @@ protected:
     net::TimerWheel wheel_;
     test::RecordingSender sender_;
     sip::B2bua b2bua_;
-    rtp::PortPool ports_;
-    session::Conference media_;
+    session::MediaLanes lanes_; // one media worker, on a thread of its own
+    session::WorkerGraph media_;
     sip::RoomLegs legs_;
     room::Rooms rooms_;
     registry::Registry registry_;
@@ -226,7 +239,7 @@ TEST_F(EscalationFlow, AnsweredHeldResumedAndHungUpByTheExpert) {
     respond(invite, 180);
     respond(invite, 200, expertSdp(5004));
     EXPECT_EQ(escalationState(id), "answered");
-    EXPECT_EQ(media_.participants(), 1u);
+    EXPECT_EQ(participants(), 1u);
 
     farEndRequest(invite, "INVITE", 2, expertSdp(5004, "sendonly"));
     auto held = parsed(sender_.replies.back());
@@ -257,8 +270,8 @@ TEST_F(EscalationFlow, ParallelExpertsTheFirstAnswerWinsTheOtherIsCancelled) {
     respond(sentInvites[1], 200, expertSdp(5006));
     EXPECT_EQ(escalationState(id), "answered");
     EXPECT_TRUE(sent("CANCEL ")) << "the other expert's call is cancelled (RFC 3261 §16.7)";
-    EXPECT_EQ(media_.participants(), 1u);
-    EXPECT_EQ(ports_.leased(), 1u); // the cancelled call's ports are back
+    EXPECT_EQ(participants(), 1u);
+    EXPECT_EQ(lanes_.portsLeased(), 1u); // the cancelled call's ports are back
 
     escalations_->hangUp(id, "agent", [](const EscalationAnswer&) {});
     EXPECT_TRUE(sent("BYE "));
@@ -315,6 +328,7 @@ TEST_F(EscalationFlow, ARoomOffersALegItsMediaAnewThroughAReInvite) {
     auto room = rooms_.open("reoffer", std::string(32, 'b'), quiet);
     auto leg = room->dial("sip", {"sip:alice@127.0.0.1:5090", {}, {}}, room::Role::essential);
     ASSERT_TRUE(leg) << leg.error().message;
+    settle();
     auto sentInvites = invites();
     const auto& invite = sentInvites.back();
     respond(invite, 200, expertSdp(5004));
@@ -322,6 +336,7 @@ TEST_F(EscalationFlow, ARoomOffersALegItsMediaAnewThroughAReInvite) {
 
     std::optional<Result<void>> outcome;
     ASSERT_TRUE(room->reoffer(*leg, [&](Result<void> r) { outcome = std::move(r); }));
+    settle();
     auto reinvite = parsed(sender_.sent.back());
     EXPECT_EQ(reinvite.method(), "INVITE");
     EXPECT_EQ(reinvite.callId(), invite.callId());
@@ -332,7 +347,7 @@ TEST_F(EscalationFlow, ARoomOffersALegItsMediaAnewThroughAReInvite) {
     ASSERT_TRUE(outcome.has_value());
     EXPECT_TRUE(*outcome) << outcome->error().message;
     EXPECT_TRUE(parsed(sender_.sent.back()).method() == "ACK");
-    EXPECT_EQ(media_.participants(), 1u);
+    EXPECT_EQ(participants(), 1u);
 
     room.reset(); // hangs up: BYE
     EXPECT_TRUE(parsed(sender_.sent.back()).method() == "BYE");

@@ -1,6 +1,8 @@
 #include "room/room.hpp"
 
+#include <functional>
 #include <gtest/gtest.h>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -8,34 +10,56 @@
 namespace sb::room {
 namespace {
 
-// A media graph that counts what it holds, and fails the step it is told to.
+// A media graph that counts what it holds, fails the step it is told to, and answers at once
+// or, when `deferred`, once release() is called (as a media worker would, later).
 struct FakeGraph : MediaGraph {
     std::set<LegId> streams;
-    bool failOffer = false, failAnswered = false;
+    bool failOffer = false, failAnswered = false, deferred = false;
     std::vector<std::string> offersSeen;
+    std::vector<std::function<void()>> pending;
 
-    Result<std::string> offer(LegId leg, std::string_view, std::string_view) override {
-        if (failOffer) return fail(Errc::too_large, "no ports left");
+    void give(const std::function<void()>& reply) { deferred ? pending.push_back(reply) : reply(); }
+    void release() {
+        auto replies = std::move(pending);
+        pending.clear();
+        for (auto& reply : replies)
+            reply();
+    }
+
+    void offer(LegId leg, std::string_view, std::string_view, Reply<std::string> reply) override {
+        if (failOffer) return give([reply] { reply(fail(Errc::too_large, "no ports left")); });
         streams.insert(leg);
-        return std::string("v=0 our offer");
+        give([reply] { reply(std::string("v=0 our offer")); });
     }
-    Result<void> answered(LegId, std::string_view answer) override {
-        if (failAnswered) return fail(Errc::unsupported, "no codec in common");
-        if (answer.empty()) return fail(Errc::invalid_input, "no answer");
-        return {};
+    void answered(LegId, std::string_view answer, Reply<void> reply) override {
+        Result<void> outcome;
+        if (failAnswered) outcome = fail(Errc::unsupported, "no codec in common");
+        if (answer.empty()) outcome = fail(Errc::invalid_input, "no answer");
+        give([reply, outcome] { reply(outcome); });
     }
-    Result<std::string> answer(LegId leg, std::string_view, std::string_view offer,
-                               std::string_view) override {
-        if (offer == "unusable") return fail(Errc::unsupported, "no codec in common");
+    void answer(LegId leg, std::string_view, std::string_view offer, std::string_view,
+                Reply<std::string> reply) override {
+        if (offer == "unusable")
+            return give([reply] { reply(fail(Errc::unsupported, "no codec in common")); });
         streams.insert(leg);
         offersSeen.emplace_back(offer);
-        return std::string("v=0 our answer");
+        give([reply] { reply(std::string("v=0 our answer")); });
     }
     void left(LegId leg) override { streams.erase(leg); }
-    Result<std::string> reoffer(LegId leg) override {
-        if (!streams.contains(leg)) return fail(Errc::not_found, "the leg is in no room");
-        return std::string("v=0 our new offer");
+    void reoffer(LegId leg, Reply<std::string> reply) override {
+        if (!streams.contains(leg))
+            return give([reply] { reply(fail(Errc::not_found, "the leg is in no room")); });
+        give([reply] { reply(std::string("v=0 our new offer")); });
     }
+};
+
+// What a leg's adapter hears back from the room for an offer from the far end.
+struct OfferAnswer {
+    std::optional<Result<std::string>> answer;
+    Reply<std::string> reply() {
+        return [this](Result<std::string> a) { answer = std::move(a); };
+    }
+    bool ok() const { return answer && answer->has_value(); }
 };
 
 struct FakeProvider : LegProvider {
@@ -129,10 +153,12 @@ TEST_F(RoomTest, ALegGoesThroughItsStatesAndTheRoomFollows) {
     sip.event(*leg, LegEvent::Kind::answered, "v=0 their answer", 200);
     EXPECT_EQ(room->state(), RoomState::connected);
 
-    auto answer = sip.sink->onLegOffer(*leg, kHoldOffer);
-    ASSERT_TRUE(answer);
+    OfferAnswer holding, resume;
+    sip.sink->onLegOffer(*leg, kHoldOffer, holding.reply());
+    ASSERT_TRUE(holding.ok());
     EXPECT_EQ(room->state(), RoomState::hold);
-    ASSERT_TRUE(sip.sink->onLegOffer(*leg, kResumeOffer));
+    sip.sink->onLegOffer(*leg, kResumeOffer, resume.reply());
+    ASSERT_TRUE(resume.ok());
     EXPECT_EQ(room->state(), RoomState::connected);
 
     room->hangUp(*leg, "the agent hung up");
@@ -268,27 +294,92 @@ TEST_F(RoomTest, ALegThatArrivesWithAnOfferIsAnsweredAndConnectedOrLeavesNothing
         sink = &s;
         return Result<std::unique_ptr<Leg>>(std::make_unique<FakeProvider::FakeLeg>(sip, id));
     };
-    auto admitted = room->admit(kResumeOffer, Role::essential, make);
-    ASSERT_TRUE(admitted) << admitted.error().message;
-    EXPECT_EQ(admitted->answer, "v=0 our answer");
-    EXPECT_EQ(room->legState(admitted->leg), LegState::connected);
+    std::vector<Result<Room::Admitted>> replies;
+    auto record = [&](Result<Room::Admitted> r) { replies.push_back(std::move(r)); };
+    room->admit(kResumeOffer, Role::essential, make, record);
+    ASSERT_EQ(replies.size(), 1u);
+    ASSERT_TRUE(replies[0]) << replies[0].error().message;
+    const LegId admitted = replies[0]->leg;
+    EXPECT_EQ(replies[0]->answer, "v=0 our answer");
+    EXPECT_EQ(room->legState(admitted), LegState::connected);
     EXPECT_EQ(room->state(), RoomState::connected);
-    ASSERT_TRUE(sink->onLegOffer(admitted->leg, kHoldOffer)); // the caller holds
+    OfferAnswer hold;
+    sink->onLegOffer(admitted, kHoldOffer, hold.reply()); // the caller holds
+    ASSERT_TRUE(hold.ok());
     EXPECT_EQ(room->state(), RoomState::hold);
 
-    auto unusable = room->admit("unusable", Role::essential, make);
-    ASSERT_FALSE(unusable);
-    EXPECT_EQ(unusable.error().message, "media answer: no codec in common");
-    auto refused = room->admit(kResumeOffer, Role::essential, [](LegId, LegSink&) {
-        return Result<std::unique_ptr<Leg>>(fail(Errc::closed, "the call is gone"));
-    });
-    ASSERT_FALSE(refused);
-    EXPECT_EQ(refused.error().message, "leg: the call is gone");
+    room->admit("unusable", Role::essential, make, record);
+    ASSERT_FALSE(replies.at(1));
+    EXPECT_EQ(replies[1].error().message, "media answer: no codec in common");
+    room->admit(
+        kResumeOffer, Role::essential,
+        [](LegId, LegSink&) {
+            return Result<std::unique_ptr<Leg>>(fail(Errc::closed, "the call is gone"));
+        },
+        record);
+    ASSERT_FALSE(replies.at(2));
+    EXPECT_EQ(replies[2].error().message, "leg: the call is gone");
     EXPECT_EQ(graph.streams.size(), 1u); // the refused leg's streams were undone
     EXPECT_EQ(rooms.stats().undone, 2u);
+    EXPECT_EQ(observer.heard.size(), 2u); // connected, hold: the refused legs were never heard of
 
-    sink->onLegEvent(admitted->leg, {LegEvent::Kind::ended, 0, "BYE", {}});
+    sink->onLegEvent(admitted, {LegEvent::Kind::ended, 0, "BYE", {}});
     EXPECT_EQ(room->state(), RoomState::closed);
+    expectNothingLeft();
+}
+
+TEST_F(RoomTest, MediaThatAnswersLaterFailsTheLegItHasAlreadyGivenOut) {
+    auto room = rooms.open("escalation-9", "t9", observer);
+    graph.deferred = true;
+    graph.failOffer = true;
+    auto leg = room->dial("sip", dial(), Role::essential);
+    ASSERT_TRUE(leg); // nothing has failed yet
+    EXPECT_EQ(room->legState(*leg), LegState::setup);
+    EXPECT_TRUE(sip.dials.empty());
+    graph.release();
+    EXPECT_EQ(room->legState(*leg), LegState::closed);
+    EXPECT_EQ(observer.heard.back().change.reason, "media offer: no ports left");
+
+    graph.failOffer = false;
+    sip.failPlace = true;
+    auto unplaced = room->dial("sip", dial(), Role::essential);
+    graph.release();
+    EXPECT_EQ(room->legState(*unplaced), LegState::closed);
+    EXPECT_EQ(observer.heard.back().change.reason, "call: no route to the expert");
+    EXPECT_EQ(rooms.stats().undone, 2u);
+    expectNothingLeft(); // the second leg's media offer was undone
+}
+
+TEST_F(RoomTest, ALegHungUpWhileItsMediaIsPreparedIsNeverPlaced) {
+    auto room = rooms.open("escalation-10", "t10", observer);
+    graph.deferred = true;
+    auto leg = room->dial("sip", dial(), Role::essential);
+    ASSERT_TRUE(leg);
+    room->hangUp(*leg, "another expert answered");
+    EXPECT_EQ(room->legState(*leg), LegState::closed);
+    graph.release(); // the offer comes after the leg has gone
+    EXPECT_TRUE(sip.dials.empty());
+    expectNothingLeft();
+}
+
+TEST_F(RoomTest, ARoomThatClosesBeforeItsMediaAnswersStillAnswersTheFarEnd) {
+    auto room = rooms.open("escalation-11", "t11", observer);
+    auto leg = room->dial("sip", dial(), Role::essential);
+    ASSERT_TRUE(leg);
+    sip.event(*leg, LegEvent::Kind::answered, "v=0 their answer");
+    graph.deferred = true;
+    OfferAnswer hold;
+    sip.sink->onLegOffer(*leg, kHoldOffer, hold.reply());
+    EXPECT_FALSE(hold.answer); // the graph has not answered yet
+    std::vector<Result<Room::Admitted>> admitted;
+    room->admit(kResumeOffer, Role::essential, {},
+                [&](Result<Room::Admitted> r) { admitted.push_back(std::move(r)); });
+    room.reset();
+    graph.release();
+    ASSERT_TRUE(hold.answer);
+    EXPECT_EQ(hold.answer->error().code, Errc::closed); // the far end hears a refusal
+    ASSERT_EQ(admitted.size(), 1u);
+    EXPECT_EQ(admitted[0].error().code, Errc::closed);
     expectNothingLeft();
 }
 
@@ -323,7 +414,10 @@ TEST_F(RoomTest, EventsForALegThatHasLeftAreIgnored) {
     const auto heard = observer.heard.size();
     sip.event(*a, LegEvent::Kind::answered, "v=0 late");
     EXPECT_EQ(observer.heard.size(), heard);
-    EXPECT_FALSE(sip.sink->onLegOffer(*a, kHoldOffer));
+    OfferAnswer late;
+    sip.sink->onLegOffer(*a, kHoldOffer, late.reply());
+    ASSERT_TRUE(late.answer);
+    EXPECT_FALSE(late.ok());
     EXPECT_EQ(room->legState(*a), LegState::closed);
     expectNothingLeft();
 }

@@ -13,17 +13,30 @@ using testing::HasSubstr;
 
 constexpr std::string_view kOffer = "v=0\r\no=a 1 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n";
 
+// Answers at once, or when `deferred` once answerNext() is called (as a media worker would).
 struct Rooms final : ConferenceRooms {
     std::vector<std::string> joins; // "call room first-line-of-offer"
     std::vector<std::uint64_t> lefts;
     std::optional<Error> refuse;
-    Result<std::string> join(std::uint64_t call, std::string_view room, std::string_view offer,
-                             std::string_view) override {
+    bool deferred = false;
+    std::vector<std::function<void()>> pending;
+    void join(std::uint64_t call, std::string_view room, std::string_view offer, std::string_view,
+              OfferAnswered reply) override {
         joins.push_back(
             fmt::format("{} {} {}", call, room, offer.substr(0, offer.find("\r\n", 5))));
-        if (refuse) return fail(*refuse);
-        return fmt::format("v=0\r\no=room {} {} IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n", call,
-                           joins.size());
+        Result<std::string> answer = fmt::format(
+            "v=0\r\no=room {} {} IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n", call, joins.size());
+        if (refuse) answer = fail(*refuse);
+        auto give = [reply, answer] { reply(answer); };
+        if (deferred)
+            pending.emplace_back(give);
+        else
+            give();
+    }
+    void answerNext() {
+        auto give = pending.front();
+        pending.erase(pending.begin());
+        give();
     }
     void left(std::uint64_t call) override { lefts.push_back(call); }
 };
@@ -136,6 +149,43 @@ TEST_F(B2buaConference, TheRoomCanHangTheCallUp) {
     EXPECT_TRUE(rooms_.lefts.empty()); // not until the BYE is answered
     respond(bye, 200, "a1");
     EXPECT_EQ(rooms_.lefts, std::vector<std::uint64_t>{1});
+    expectIdle();
+}
+
+} // namespace
+} // namespace sb::sip
+
+namespace sb::sip {
+namespace {
+
+TEST_F(B2buaConference, ACallCancelledWhileTheRoomPreparesItsAnswerIs487AndLeaves) {
+    rooms_.deferred = true;
+    invite("council", "", "z9hG4bKa1", "c1", kOffer);
+    ASSERT_EQ(rooms_.pending.size(), 1u);
+    cancel();
+    EXPECT_EQ(lastStatusToCaller(), 487);
+    EXPECT_EQ(rooms_.lefts, std::vector<std::uint64_t>{1});
+    rooms_.answerNext(); // too late: nothing more is sent
+    EXPECT_EQ(lastStatusToCaller(), 487);
+    expectIdle();
+}
+
+TEST_F(B2buaConference, AnOfferWhileTheLastIsBeingAnsweredIs500WithRetryAfter) {
+    invite("council", "", "z9hG4bKa1", "c1", kOffer);
+    const std::string tag(parsed(sender_.replies.back()).to().tag());
+    ack(tag, 1);
+    rooms_.deferred = true;
+    deliver(inDialog("UPDATE", 2, tag, kOffer), 5070);
+    deliver(inDialog("UPDATE", 3, tag, kOffer), 5070);
+    auto busy = parsed(sender_.replies.back());
+    EXPECT_EQ(busy.status(), 500); // RFC 3311 §5.2
+    EXPECT_TRUE(busy.header(HeaderId::retry_after).has_value());
+    rooms_.answerNext();
+    auto ok = parsed(sender_.replies.back());
+    EXPECT_EQ(ok.status(), 200);
+    EXPECT_EQ(ok.cseq().number, 2u);
+    EXPECT_THAT(std::string(ok.body()), HasSubstr("o=room 1 2"));
+    deliver(inDialog("BYE", 4, tag), 5070);
     expectIdle();
 }
 

@@ -115,11 +115,11 @@ std::string offerFromFarEnd(const Message& invite, std::string_view method, int 
 TEST_F(PlaceCall, TheFarEndsOffersAreAnsweredByTheMediaLayer) {
     auto spec = expertCall();
     std::vector<std::string> offers;
-    spec.answerOffer = [&](std::string_view offer) -> Result<std::string> {
+    spec.answerOffer = [&](std::string_view offer, const OfferAnswered& reply) {
         offers.emplace_back(offer);
         if (offer.find("m=video") != std::string_view::npos)
-            return fail(Errc::unsupported, "SDP: no codec in common");
-        return "v=0 answer to " + std::string(offer);
+            return reply(fail(Errc::unsupported, "SDP: no codec in common"));
+        reply("v=0 answer to " + std::string(offer));
     };
     ASSERT_TRUE(b2bua_.placeCall(std::move(spec), observer_));
     auto invite = parsed(sender_.sent.back());
@@ -143,6 +143,29 @@ TEST_F(PlaceCall, TheFarEndsOffersAreAnsweredByTheMediaLayer) {
     EXPECT_EQ(offers.size(), 3u);
     EXPECT_EQ(b2bua_.stats().calls, 1u);
     ASSERT_EQ(events_.size(), 1u); // answered only: nothing ended
+}
+
+TEST_F(PlaceCall, AnOfferAnsweredLaterIsAnswered487IfTheCallHasEndedMeanwhile) {
+    auto spec = expertCall();
+    std::vector<OfferAnswered> pending;
+    spec.answerOffer = [&](std::string_view, OfferAnswered reply) {
+        pending.push_back(std::move(reply));
+    };
+    auto id = b2bua_.placeCall(std::move(spec), observer_);
+    ASSERT_TRUE(id);
+    auto invite = parsed(sender_.sent.back());
+    respond(invite, 200, "Content-Type: application/sdp\r\n", "v=0 answer\r\n");
+    deliver(offerFromFarEnd(invite, "UPDATE", 2, "hold a=sendonly"));
+    ASSERT_EQ(pending.size(), 1u);
+    const auto repliesBefore = sender_.replies.size();
+    b2bua_.hangUp(*id); // the BYE crosses the media worker's answer
+    auto bye = parsed(sender_.sent.back());
+    ASSERT_EQ(bye.method(), "BYE");
+    respond(bye, 200);
+    EXPECT_EQ(sender_.replies.size(), repliesBefore);
+    pending[0](std::string("v=0 too late"));
+    EXPECT_EQ(parsed(sender_.replies.back()).status(), 487); // RFC 3261 §15.1.2
+    EXPECT_EQ(b2bua_.stats().calls, 0u);
 }
 
 TEST_F(PlaceCall, WithoutAnAnswererOffersGet488) {
