@@ -236,13 +236,10 @@ void AresResolver::armTimeout() {
         timer_.cancel();
         return;
     }
-    timer_.expires_after(std::chrono::seconds(next->tv_sec) +
-                         std::chrono::microseconds(next->tv_usec));
-    timer_.async_wait([this, alive = std::weak_ptr<bool>(alive_)](const std::error_code& ec) {
-        auto live = alive.lock();
-        if (ec || !live || !*live) return;
-        process(ARES_SOCKET_BAD, ARES_SOCKET_BAD); // handles the queries that timed out
-    });
+    timer_.after(std::chrono::seconds(next->tv_sec) + std::chrono::microseconds(next->tv_usec),
+                 [this] {
+                     process(ARES_SOCKET_BAD, ARES_SOCKET_BAD); // the queries that timed out
+                 });
 }
 
 } // namespace sb::net

@@ -5,6 +5,7 @@
 // lookup costs the SIP worker nothing while it waits (ARCHITECTURE.md "Threads").
 
 #include "net/dns.hpp"
+#include "net/timer.hpp"
 
 #include <asio/io_context.hpp>
 #include <asio/posix/stream_descriptor.hpp>
@@ -53,7 +54,7 @@ private:
         bool readable = false, writable = false, waitingRead = false, waitingWrite = false;
     };
     std::map<int, Watched> sockets_;
-    asio::steady_timer timer_;
+    Timer timer_; // c-ares's next timeout
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 
