@@ -208,8 +208,8 @@ void B2bua::onInitialInvite(TransactionId server, const Message& invite,
     call.bRouteSet = b.routeSet;
     call.bDestination = call.b.destination;
     if (options_.media) options_.media->routed(call.id, *route);
-    call.a100rel = hasOptionTag(invite, HeaderId::supported, "100rel") ||
-                   hasOptionTag(invite, HeaderId::require, "100rel");
+    call.asBridged().a100rel = hasOptionTag(invite, HeaderId::supported, "100rel") ||
+                               hasOptionTag(invite, HeaderId::require, "100rel");
     if (*located && !sendOutboundInvite(call, invite)) {
         answerCallerWith(call, 500, "Server Internal Error");
         call.state = Call::State::ending;
@@ -224,7 +224,8 @@ bool B2bua::sendOutboundInvite(Call& call, const Message& invite, std::string au
     OutgoingRequest out;
     out.copyFrom = &invite;
     out.maxForwards = invite.maxForwards().value_or(70) - 1;
-    if (call.a100rel) out.extra.emplace_back(canonicalName(HeaderId::supported), "100rel");
+    if (call.asBridged().a100rel)
+        out.extra.emplace_back(canonicalName(HeaderId::supported), "100rel");
     if (hasOptionTag(invite, HeaderId::require, "100rel"))
         out.extra.emplace_back(canonicalName(HeaderId::require), "100rel");
     if (limits.sessionExpiresS > 0) {
@@ -300,8 +301,9 @@ void B2bua::onInDialog(TransactionId server, const Message& request, Call& call,
         w.header(HeaderId::server, options_.userAgent);
         return layer_.respond(server, 420, w.finish());
     }
-    if (call.observer) return onOutboundRequest(server, request, call);
-    if (!call.room.empty()) return onConferenceRequest(server, request, call);
+    if (call.placed()) return onOutboundRequest(server, request, call);
+    if (call.inRoom()) return onConferenceRequest(server, request, call);
+    Bridged& bridged = call.asBridged();
 
     if (method == "BYE") {
         respondSimple(server, request, 200, "OK");
@@ -328,9 +330,9 @@ void B2bua::onInDialog(TransactionId server, const Message& request, Call& call,
     if (method == "PRACK") {
         // RFC 3262 §7.2: the RAck names our RSeq; B must see its own.
         const auto aRseq = rackResponseNumber(request);
-        const auto match = std::find_if(call.reliables.begin(), call.reliables.end(),
+        const auto match = std::find_if(bridged.reliables.begin(), bridged.reliables.end(),
                                         [&](const auto& r) { return aRseq && r.aRseq == *aRseq; });
-        if (side != Side::a || match == call.reliables.end())
+        if (side != Side::a || match == bridged.reliables.end())
             return respondSimple(server, request, 481, "Call/Transaction Does Not Exist");
         out.extra.emplace_back(canonicalName(HeaderId::rack),
                                fmt::format("{} {} INVITE", match->bRseq, call.bInviteCseq));
@@ -344,7 +346,7 @@ void B2bua::onInDialog(TransactionId server, const Message& request, Call& call,
         // is pending (a relayed one, or our session refresh) gets 491; while the peer's
         // previous one is unanswered, 500 with Retry-After.
         const bool ownPending = from.session.refresh != 0 || to.session.refresh != 0;
-        for (const auto& r : call.relays) {
+        for (const auto& r : bridged.relays) {
             if (!r.offer) continue;
             if (r.from == otherSide || ownPending)
                 return respondSimple(server, request, 491, "Request Pending");
@@ -369,7 +371,7 @@ void B2bua::onInDialog(TransactionId server, const Message& request, Call& call,
     out.contentType = contentType(request);
     const TransactionId client = sendOn(to, method, out);
     if (client == 0) return respondSimple(server, request, 500, "Server Internal Error");
-    call.relays.push_back({server, client, side, method == "INVITE", offer});
+    bridged.relays.push_back({server, client, side, method == "INVITE", offer});
     clients_.emplace(client, ClientRef{ClientRef::Kind::relay, call.id});
 }
 
@@ -449,11 +451,12 @@ void B2bua::onResponse(TransactionId client, const Message& response) {
     case ClientRef::Kind::invite:
         return onInviteResponse(call, response);
     case ClientRef::Kind::relay: {
-        auto relay = std::find_if(call.relays.begin(), call.relays.end(),
+        auto& relays = call.asBridged().relays;
+        auto relay = std::find_if(relays.begin(), relays.end(),
                                   [&](const Relay& x) { return x.client == client; });
-        if (relay == call.relays.end()) return;
+        if (relay == relays.end()) return;
         const Relay copy = *relay;
-        if (response.status() >= 200) call.relays.erase(relay);
+        if (response.status() >= 200) relays.erase(relay);
         return onRelayResponse(call, copy, response);
     }
     case ClientRef::Kind::bye:
@@ -487,22 +490,23 @@ void B2bua::onInviteResponse(Call& call, const Message& response) {
         call.bInvite = 0;
         if (tryNextServer(call)) return;
     }
-    if (call.observer) return onOutboundInviteResponse(call, response);
+    if (call.placed()) return onOutboundInviteResponse(call, response);
+    Bridged& bridged = call.asBridged();
 
     if (status < 200) {
         if (call.state != Call::State::early || call.aInvite == 0) return;
         const Message* request = layer_.request(call.aInvite);
         if (!request) return;
         auto w = responseToCaller(call, *request, status, response.reason());
-        if (const auto bRseq = reliableSequence(response); bRseq && !call.a100rel) {
+        if (const auto bRseq = reliableSequence(response); bRseq && !bridged.a100rel) {
             // RFC 3262 §4: A cannot acknowledge it, so we do, and A gets it unreliably.
             acknowledgeReliable(call, *bRseq, response.cseq().number);
         } else if (bRseq) {
             // A retransmission from B keeps the RSeq A saw the first time (§3).
-            auto seen = std::find_if(call.reliables.begin(), call.reliables.end(),
+            auto seen = std::find_if(bridged.reliables.begin(), bridged.reliables.end(),
                                      [&](const auto& r) { return r.bRseq == *bRseq; });
-            if (seen == call.reliables.end())
-                seen = call.reliables.insert(call.reliables.end(), {++call.aRseq, *bRseq});
+            if (seen == bridged.reliables.end())
+                seen = bridged.reliables.insert(bridged.reliables.end(), {++bridged.aRseq, *bRseq});
             w.header(HeaderId::require, "100rel");
             w.header(HeaderId::rseq, fmt::format("{}", seen->aRseq));
         }
@@ -696,11 +700,12 @@ void B2bua::onClientFailure(TransactionId client, ClientFailure failure) {
         call.state = Call::State::ending;
         return maybeEnd(call);
     case ClientRef::Kind::relay: {
-        auto relay = std::find_if(call.relays.begin(), call.relays.end(),
+        auto& relays = call.asBridged().relays;
+        auto relay = std::find_if(relays.begin(), relays.end(),
                                   [&](const Relay& x) { return x.client == client; });
-        if (relay == call.relays.end()) return;
+        if (relay == relays.end()) return;
         const Relay copy = *relay;
-        call.relays.erase(relay);
+        relays.erase(relay);
         if (const Message* request = layer_.request(copy.server))
             respondSimple(copy.server, *request, status, reason);
         // §12.2.1.2: the other leg is gone; so is the call.
@@ -782,9 +787,12 @@ TransactionId B2bua::byeLeg(Half& l) {
 
 void B2bua::maybeEnd(Call& call) {
     if (call.state != Call::State::ending && call.state != Call::State::cancelling) return;
-    if (call.bInvite != 0 || call.aInvite != 0 || call.byesPending > 0 || !call.relays.empty())
-        return;
-    if (call.transfer && (call.transfer->invite != 0 || call.transfer->reinvite != 0)) return;
+    if (call.bInvite != 0 || call.aInvite != 0 || call.byesPending > 0) return;
+    if (const Bridged* bridged = call.bridged()) {
+        if (!bridged->relays.empty()) return;
+        const auto& transfer = bridged->transfer;
+        if (transfer && (transfer->invite != 0 || transfer->reinvite != 0)) return;
+    }
     endCall(call.id);
 }
 
@@ -800,14 +808,15 @@ void B2bua::endCall(std::uint64_t id) {
     dialogs_.erase(dialogKey(call.a.dialog.callId, call.a.dialog.localTag));
     dialogs_.erase(dialogKey(call.b.dialog.callId, call.b.dialog.localTag));
     inviteServers_.erase(call.aInviteKey);
-    if (!call.room.empty())
-        options_.rooms->left(id);
-    else if (options_.media && !call.observer)
-        options_.media->ended(id);
-    wheel_.cancel(call.reoffer ? call.reoffer->retry : net::TimerWheel::TimerId{});
-    finishReoffer(call, fail(Errc::closed, "the call ended before the far end answered our offer"));
-    if (call.observer)
-        call.observer(id, {OutboundCallEvent::Kind::ended, call.endStatus, call.endReason, {}, {}});
+    if (const InRoom* in = call.inRoom(); in && !in->refused) options_.rooms->left(id);
+    if (call.bridged() && options_.media) options_.media->ended(id);
+    if (Placed* placed = call.placed()) {
+        wheel_.cancel(placed->reoffer ? placed->reoffer->retry : net::TimerWheel::TimerId{});
+        finishReoffer(call,
+                      fail(Errc::closed, "the call ended before the far end answered our offer"));
+        placed->observer(id,
+                         {OutboundCallEvent::Kind::ended, call.endStatus, call.endReason, {}, {}});
+    }
     if (auto s = callsPerSource_.find(call.source); s != callsPerSource_.end() && --s->second == 0)
         callsPerSource_.erase(s);
     calls_.erase(found);

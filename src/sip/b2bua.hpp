@@ -214,6 +214,9 @@ public:
 private:
     enum class Side : std::uint8_t { a, b };
     struct Call;
+    struct Bridged;
+    struct InRoom;
+    struct Placed;
     struct Half;
     struct Relay;
     struct ClientRef;
@@ -325,8 +328,8 @@ private:
     void sendAck(Half& leg, const Message* copyFrom = nullptr,
                  std::optional<std::string_view> body = std::nullopt);
     // Media anchoring, in b2bua_media.cpp. The body to send on for `m`'s (from side `from`):
-    // the media policy's rewrite of an SDP body (kept in call.mediaBody until the next), else
-    // the body as it is.
+    // the media policy's rewrite of an SDP body (kept in the bridged call's mediaBody until the
+    // next), else the body as it is.
     Result<std::string_view> bodyFor(Call& call, Side from, const Message& m);
     // The answer to a request whose description the media policy refused (488 or 503).
     MessageWriter mediaRefusal(const Message& request, const Error& error, std::string_view toTag);

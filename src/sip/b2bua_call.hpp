@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 #include <optional>
+#include <variant>
 
 namespace sb::sip {
 
@@ -80,46 +81,34 @@ inline std::string traceIdOf(const Message& invite) {
     return value && isTraceId(*value) ? std::string(*value) : std::string();
 }
 
-struct B2bua::Call {
-    enum class State : std::uint8_t { early, confirmed, cancelling, ending };
-    std::uint64_t id = 0;
-    State state = State::early;
-    Half a, b;
-    TransactionId aInvite = 0; // A's INVITE until we answer it
-    TransactionId bInvite = 0; // B's INVITE until its final response
-    TransactionId aInviteKey = 0;
-    std::string source; // A's address, for the per-source limit
-    std::vector<Relay> relays;
-    int byesPending = 0;
+// The three shapes of call, each with what only it has. Call keeps what every call has: its
+// halves, its INVITE transactions, its no-answer timer, what ended it.
+//
+// A bridged call: the caller's INVITE (half A) routed on to the route's target (half B).
+struct B2bua::Bridged {
+    std::vector<Relay> relays; // in-dialog requests crossing from one half to the other
     // RFC 3262 end to end: A may take reliable provisionals; those B sends reliably are relayed
     // with our own RSeq numbering towards A, and A's PRACK goes on to B with B's numbers.
     bool a100rel = false;
     std::uint32_t aRseq = 0;
-    std::uint32_t bInviteCseq = 0;
     struct ReliableProvisional {
         std::uint32_t aRseq, bRseq;
     };
     std::vector<ReliableProvisional> reliables;
-    net::TimerWheel::TimerId noAnswer;
-    // Where B's INVITE first went, so that a retry with credentials starts from there.
-    std::string bTarget;
-    std::vector<std::string> bRouteSet;
-    Destination bDestination;
-    bool bAuthTried = false; // one retry with credentials per call (RFC 3261 §22.2)
-
     std::optional<Transfer> transfer;
     std::string mediaBody; // the media policy's last rewrite (see bodyFor)
-    // The escalation's trace (X-IF-Trace-ID, core/trace.hpp) the call's INVITE carries, when it
-    // carries a valid one: every log line about the call names it.
-    std::string traceId;
-    // How log lines name the call (core/trace.hpp).
-    CallTag tag() const noexcept { return callTag(id, traceId); }
-    std::string room; // a call to a conference room: leg A only
+};
 
-    // A call placed through placeCall(): leg B only, reported to the observer; its INVITE's
-    // body and headers.
+// A call answered by us into a conference room (a route with `conference`): half A only.
+struct B2bua::InRoom {
+    std::string room;
+    bool refused = false; // the room would not take it: it has nothing to let go
+};
+
+// A call placed through placeCall(): half B only, reported to its observer.
+struct B2bua::Placed {
+    OutboundCallSpec spec; // its INVITE's target, body and headers; how offers are answered
     OutboundCallObserver observer;
-    std::unique_ptr<OutboundCallSpec> placed;
     // Our own offer crossing the call (reoffer()): what we offered, and who awaits the answer.
     struct Reoffer {
         std::string offer;
@@ -128,7 +117,41 @@ struct B2bua::Call {
         net::TimerWheel::TimerId retry;
     };
     std::optional<Reoffer> reoffer;
-    // What ended it (the first cause only), reported with the "ended" event.
+};
+
+struct B2bua::Call {
+    enum class State : std::uint8_t { early, confirmed, cancelling, ending };
+    std::uint64_t id = 0;
+    State state = State::early;
+    Half a, b;
+    TransactionId aInvite = 0; // A's INVITE until we answer it
+    TransactionId bInvite = 0; // B's INVITE until its final response
+    TransactionId aInviteKey = 0;
+    std::uint32_t bInviteCseq = 0;
+    std::string source; // A's address, for the per-source limit
+    int byesPending = 0;
+    net::TimerWheel::TimerId noAnswer;
+    // Where B's INVITE first went, so that a retry with credentials starts from there.
+    std::string bTarget;
+    std::vector<std::string> bRouteSet;
+    Destination bDestination;
+    bool bAuthTried = false; // one retry with credentials per call (RFC 3261 §22.2)
+    // The escalation's trace (X-IF-Trace-ID, core/trace.hpp) the call's INVITE carries, when it
+    // carries a valid one: every log line about the call names it.
+    std::string traceId;
+    // How log lines name the call (core/trace.hpp).
+    CallTag tag() const noexcept { return callTag(id, traceId); }
+
+    std::variant<Bridged, InRoom, Placed> shape;
+    Bridged* bridged() noexcept { return std::get_if<Bridged>(&shape); }
+    InRoom* inRoom() noexcept { return std::get_if<InRoom>(&shape); }
+    Placed* placed() noexcept { return std::get_if<Placed>(&shape); }
+    // For the paths that only one shape reaches (a relay, a REFER; our re-offer): another
+    // shape there throws std::bad_variant_access, which fails that one message's handling.
+    Bridged& asBridged() { return std::get<Bridged>(shape); }
+    Placed& asPlaced() { return std::get<Placed>(shape); }
+
+    // What ended it (the first cause only), reported with a placed call's "ended" event.
     bool endKnown = false;
     int endStatus = 0;
     std::string endReason;

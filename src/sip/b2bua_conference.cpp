@@ -42,7 +42,7 @@ void B2bua::joinConference(TransactionId server, const Message& invite,
     Call& call = *owned;
     call.id = nextCall_++;
     call.traceId = traceIdOf(invite);
-    call.room = room;
+    call.shape = InRoom{room};
     call.source = source.remoteAddress.to_string();
     call.a.dialog = Dialog::asUas(invite, toTag);
     call.a.destination = {source.transport, source.remoteAddress, source.remotePort, {}};
@@ -64,7 +64,7 @@ void B2bua::onConferenceAnswer(std::uint64_t id, TransactionId server, Result<st
     if (found == calls_.end() || found->second->aInvite != server) return; // cancelled meanwhile
     Call& call = *found->second;
     if (!answer) {
-        logger().info("call {} to room {} refused: {}", call.tag(), call.room,
+        logger().info("call {} to room {} refused: {}", call.tag(), call.inRoom()->room,
                       answer.error().message);
         if (const Message* invite = layer_.request(server)) {
             const int status = answer.error().code == Errc::too_large ? 503 : 488;
@@ -73,7 +73,7 @@ void B2bua::onConferenceAnswer(std::uint64_t id, TransactionId server, Result<st
                            mediaRefusal(*invite, answer.error(), call.a.dialog.localTag).finish());
         }
         call.aInvite = 0;
-        call.room.clear(); // it never joined: nothing for the rooms to let go
+        call.inRoom()->refused = true; // it never joined: nothing for the rooms to let go
         call.state = Call::State::ending;
         return maybeEnd(call);
     }
@@ -88,7 +88,7 @@ void B2bua::onConferenceAnswer(std::uint64_t id, TransactionId server, Result<st
     call.a.answered = true;
     call.a.dialog.early = false;
     call.state = Call::State::confirmed;
-    logger().info("call {} joined room {}: a-call-id={} from={}", call.tag(), call.room,
+    logger().info("call {} joined room {}: a-call-id={} from={}", call.tag(), call.inRoom()->room,
                   call.a.dialog.callId, call.a.dialog.remoteUri);
 }
 
@@ -96,7 +96,7 @@ void B2bua::onConferenceRequest(TransactionId server, const Message& request, Ca
     const std::string_view method = request.method();
     if (method == "BYE") {
         respondSimple(server, request, 200, "OK");
-        logger().info("call {} left room {}: a-call-id={}", call.tag(), call.room,
+        logger().info("call {} left room {}: a-call-id={}", call.tag(), call.inRoom()->room,
                       call.a.dialog.callId);
         call.a.answered = false;
         call.state = Call::State::ending;
@@ -109,7 +109,7 @@ void B2bua::onConferenceRequest(TransactionId server, const Message& request, Ca
         // one, our description stands (RFC 3264 §8: offered again, unchanged).
         if (!hasOffer(request)) return acceptSessionRequest(server, request, call.a);
         return answerOffer(server, request, call, Side::a,
-                           [this, id = call.id, room = call.room,
+                           [this, id = call.id, room = call.inRoom()->room,
                             trace = call.traceId](std::string_view offer, OfferAnswered reply) {
                                options_.rooms->join(id, room, offer, trace, std::move(reply));
                            });

@@ -72,7 +72,7 @@ void B2bua::onOutboundLocated(Call& call, Result<ServerLocator::Destinations> wh
     wheel_.cancel(call.noAnswer);
     ++stats_.callsFailed;
     call.setEnd(status, reason);
-    if (call.observer)
+    if (call.placed())
         ++stats_.failuresByStatus[status];
     else
         answerCallerWith(call, status, reason);
@@ -81,7 +81,7 @@ void B2bua::onOutboundLocated(Call& call, Result<ServerLocator::Destinations> wh
 }
 
 bool B2bua::sendInitialInvite(Call& call) {
-    if (call.observer) return sendPlacedInvite(call);
+    if (call.placed()) return sendPlacedInvite(call);
     const Message* invite = call.aInvite ? layer_.request(call.aInvite) : nullptr;
     return invite && sendOutboundInvite(call, *invite);
 }

@@ -20,13 +20,14 @@ spdlog::logger& logger() {
 } // namespace
 
 Result<std::string_view> B2bua::bodyFor(Call& call, Side from, const Message& m) {
-    if (!options_.media || call.observer || contentType(m) != "application/sdp") return m.body();
+    Bridged* bridged = call.bridged();
+    if (!options_.media || !bridged || contentType(m) != "application/sdp") return m.body();
     auto rewritten = options_.media->relay(
         call.id, from == Side::a ? MediaPolicy::Party::caller : MediaPolicy::Party::callee,
         m.body());
     if (!rewritten) return fail(rewritten.error());
-    call.mediaBody = std::move(rewritten).value();
-    return std::string_view(call.mediaBody);
+    bridged->mediaBody = std::move(rewritten).value();
+    return std::string_view(bridged->mediaBody);
 }
 
 MessageWriter B2bua::mediaRefusal(const Message& request, const Error& error,

@@ -34,33 +34,33 @@ Result<std::uint64_t> B2bua::placeCall(OutboundCallSpec spec, OutboundCallObserv
     call.id = id;
     for (const auto& [name, value] : spec.headers)
         if (syntax::iequals(name, kTraceHeader) && isTraceId(value)) call.traceId = value;
-    call.observer = std::move(observer);
     Dialog& b = call.b.dialog;
     b.localUri = spec.from.find('<') == std::string::npos ? "<" + spec.from + ">" : spec.from;
     call.b.lastSdp = spec.contentType == "application/sdp" ? spec.body : std::string();
     call.bTarget = b.remoteTarget;
     call.bRouteSet = b.routeSet;
     call.bDestination = call.b.destination;
-    call.placed = std::make_unique<OutboundCallSpec>(std::move(spec));
+    call.shape = Placed{std::move(spec), std::move(observer), {}};
     if (*located && !sendPlacedInvite(call))
         return fail(Errc::invalid_input,
                     fmt::format("placing a call to {}: the INVITE could not be built (check the "
                                 "headers and From)",
-                                call.placed->target));
+                                call.asPlaced().spec.target));
     dialogs_.emplace(dialogKey(b.callId, b.localTag), std::pair{call.id, Side::b});
     startNoAnswerTimer(call);
     ++stats_.callsTotal;
     logger().info("call {} placed: b-call-id={} target={}", call.tag(), b.callId,
-                  call.placed->target);
+                  call.asPlaced().spec.target);
     calls_.emplace(id, std::move(owned));
     return id;
 }
 
 bool B2bua::sendPlacedInvite(Call& call) {
+    const OutboundCallSpec& spec = call.asPlaced().spec;
     OutgoingRequest out;
-    out.body = call.placed->body;
-    out.contentType = call.placed->contentType;
-    for (const auto& [name, value] : call.placed->headers)
+    out.body = spec.body;
+    out.contentType = spec.contentType;
+    for (const auto& [name, value] : spec.headers)
         out.extra.emplace_back(name, value);
     call.bInvite = sendOn(call.b, "INVITE", out);
     if (call.bInvite == 0) return false;
@@ -74,8 +74,8 @@ void B2bua::hangUp(std::uint64_t id) {
     if (found == calls_.end()) return;
     Call& call = *found->second;
     if (call.state == Call::State::ending || call.state == Call::State::cancelling) return;
-    if (!call.room.empty()) { // a call we answered into a room: BYE to its caller
-        logger().info("call {} hung up by room {}: a-call-id={}", call.tag(), call.room,
+    if (const InRoom* in = call.inRoom()) { // a call we answered into a room: BYE to its caller
+        logger().info("call {} hung up by room {}: a-call-id={}", call.tag(), in->room,
                       call.a.dialog.callId);
         call.state = Call::State::ending;
         if (call.aInvite != 0) // not answered yet (its media is still being prepared)
@@ -84,7 +84,7 @@ void B2bua::hangUp(std::uint64_t id) {
             hangUp(call, Side::a);
         return maybeEnd(call);
     }
-    if (!call.observer) return; // a bridged call is its two parties' to end
+    if (!call.placed()) return; // a bridged call is its two parties' to end
     call.setEnd(0, "hung up locally");
     call.state = call.state == Call::State::early ? Call::State::cancelling : Call::State::ending;
     hangUp(call, Side::b); // CANCEL while ringing, BYE once answered
@@ -96,7 +96,7 @@ void B2bua::onOutboundInviteResponse(Call& call, const Message& response) {
     const std::uint64_t id = call.id;
     if (status < 200) {
         if (call.state == Call::State::early)
-            call.observer(
+            call.asPlaced().observer(
                 id,
                 {OutboundCallEvent::Kind::ringing, status, std::string(response.reason()), {}, {}});
         return;
@@ -121,8 +121,9 @@ void B2bua::onOutboundInviteResponse(Call& call, const Message& response) {
     call.state = Call::State::confirmed;
     ++stats_.callsAnswered;
     logger().info("call {} answered: b-call-id={}", call.tag(), b.dialog.callId);
-    call.observer(id, {OutboundCallEvent::Kind::answered, status, std::string(response.reason()),
-                       std::string(response.body()), std::string(contentType(response))});
+    call.asPlaced().observer(id, {OutboundCallEvent::Kind::answered, status,
+                                  std::string(response.reason()), std::string(response.body()),
+                                  std::string(contentType(response))});
 }
 
 void B2bua::onOutboundRequest(TransactionId server, const Message& request, Call& call) {
@@ -141,9 +142,9 @@ void B2bua::onOutboundRequest(TransactionId server, const Message& request, Call
         // (RFC 3311 §5.2: an UPDATE's answer in its 200 too); a refresh without one is answered
         // with the session as it stands (the same description, for a re-INVITE).
         if (request.body().empty()) return acceptSessionRequest(server, request, call.b);
-        if (!call.placed->answerOffer)
+        if (!call.asPlaced().spec.answerOffer)
             return respondSimple(server, request, 488, "Not Acceptable Here");
-        return answerOffer(server, request, call, Side::b, call.placed->answerOffer);
+        return answerOffer(server, request, call, Side::b, call.asPlaced().spec.answerOffer);
     }
     respondSimple(server, request, 200, "OK"); // INFO and the like: nothing to do with them
 }
@@ -154,14 +155,14 @@ namespace sb::sip {
 
 Result<void> B2bua::reoffer(std::uint64_t id, std::string offer, ReofferDone done) {
     auto found = calls_.find(id);
-    if (found == calls_.end() || !found->second->observer)
+    if (found == calls_.end() || !found->second->placed())
         return fail(Errc::not_found, fmt::format("no placed call {}", id));
     Call& call = *found->second;
     if (call.state != Call::State::confirmed)
         return fail(Errc::incomplete, "the call is not answered (or is ending)");
-    if (call.reoffer || call.b.session.refresh != 0)
+    if (call.asPlaced().reoffer || call.b.session.refresh != 0)
         return fail(Errc::incomplete, "an offer of ours is already crossing the call");
-    call.reoffer = Call::Reoffer{std::move(offer), std::move(done), 0, {}};
+    call.asPlaced().reoffer = Placed::Reoffer{std::move(offer), std::move(done), 0, {}};
     sendReoffer(call);
     return {};
 }
@@ -169,28 +170,28 @@ Result<void> B2bua::reoffer(std::uint64_t id, std::string offer, ReofferDone don
 void B2bua::sendReoffer(Call& call) {
     OutgoingRequest out;
     addSessionHeaders(call.b, true, out);
-    out.body = call.reoffer->offer;
+    out.body = call.asPlaced().reoffer->offer;
     out.contentType = "application/sdp";
     const TransactionId client = sendOn(call.b, "INVITE", out);
     if (client == 0) {
         finishReoffer(call, fail(Errc::invalid_input, "our re-INVITE could not be built"));
         return;
     }
-    call.reoffer->client = client;
+    call.asPlaced().reoffer->client = client;
     clients_.emplace(client, ClientRef{ClientRef::Kind::reoffer, call.id, Side::b});
     logger().info("call {} re-INVITE with our new offer", call.tag());
 }
 
 void B2bua::onReofferResponse(Call& call, const Message& response) {
     const int status = response.status();
-    if (status < 200 || !call.reoffer) return;
-    call.reoffer->client = 0;
+    if (status < 200 || !call.asPlaced().reoffer) return;
+    call.asPlaced().reoffer->client = 0;
     Half& b = call.b;
     if (status < 300) {
         b.ackOwed = response.cseq().number;
         sendAck(b);
         b.dialog.refreshTarget(response);
-        b.lastSdp = call.reoffer->offer; // what a session refresh repeats from now on
+        b.lastSdp = call.asPlaced().reoffer->offer; // what a session refresh repeats from now on
         if (const auto se = sessionExpires(response)) b.session.seconds = se->seconds;
         restartSessionTimer(call, Side::b);
         if (response.header("Content-Type").value_or("") != "application/sdp")
@@ -201,9 +202,10 @@ void B2bua::onReofferResponse(Call& call, const Message& response) {
         // §14.1: the far end's offer crossed ours; we chose the Call-ID, so wait 2.1–4 s.
         const auto delay = std::chrono::milliseconds(2100 + 10 * (random_() % 191));
         const std::uint64_t id = call.id;
-        call.reoffer->retry = wheel_.schedule(delay, [this, id] {
+        call.asPlaced().reoffer->retry = wheel_.schedule(delay, [this, id] {
             auto found = calls_.find(id);
-            if (found != calls_.end() && found->second->reoffer) sendReoffer(*found->second);
+            if (found != calls_.end() && found->second->asPlaced().reoffer)
+                sendReoffer(*found->second);
         });
         return;
     }
@@ -214,9 +216,9 @@ void B2bua::onReofferResponse(Call& call, const Message& response) {
 }
 
 void B2bua::finishReoffer(Call& call, Result<std::string> outcome) {
-    if (!call.reoffer) return;
-    auto done = std::move(call.reoffer->done);
-    call.reoffer.reset();
+    if (!call.asPlaced().reoffer) return;
+    auto done = std::move(call.asPlaced().reoffer->done);
+    call.asPlaced().reoffer.reset();
     if (done) done(std::move(outcome));
 }
 

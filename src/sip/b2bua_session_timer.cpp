@@ -101,8 +101,10 @@ void B2bua::onSessionTimer(std::uint64_t callId, Side side) {
 void B2bua::sendSessionRefresh(Call& call, Side side) {
     Half& l = half(call, side);
     if (l.session.refresh != 0) return;
-    const bool offerPending = call.transfer || std::any_of(call.relays.begin(), call.relays.end(),
-                                                           [](const Relay& r) { return r.invite; });
+    const Bridged* bridged = call.bridged();
+    const bool offerPending =
+        bridged && (bridged->transfer || std::any_of(bridged->relays.begin(), bridged->relays.end(),
+                                                     [](const Relay& r) { return r.invite; }));
     if (offerPending) {
         // A re-INVITE is already crossing this call; it refreshes the session when it ends.
         const std::uint64_t id = call.id;

@@ -25,7 +25,7 @@ spdlog::logger& logger() {
 } // namespace
 
 void B2bua::onRefer(TransactionId server, const Message& refer, Call& call, Side referrer) {
-    if (call.transfer) return respondSimple(server, refer, 491, "Request Pending");
+    if (call.asBridged().transfer) return respondSimple(server, refer, 491, "Request Pending");
     const auto referTo = refer.header(HeaderId::refer_to);
     if (!referTo) return respondSimple(server, refer, 400, "Bad Request (Refer-To: missing)");
     auto target = parseNameAddr(*referTo, "Refer-To");
@@ -49,7 +49,7 @@ void B2bua::onRefer(TransactionId server, const Message& refer, Call& call, Side
     c.dialog.localUri = half(call, other(referrer)).dialog.remoteUri; // the transferee calls
 
     respondSimple(server, refer, 202, "Accepted");
-    auto& transfer = call.transfer.emplace();
+    auto& transfer = call.asBridged().transfer.emplace();
     transfer.referrer = referrer;
     transfer.target = std::move(c);
     transfer.locating = !*located;
@@ -66,19 +66,20 @@ void B2bua::onRefer(TransactionId server, const Message& refer, Call& call, Side
 void B2bua::onTransferLocated(Call& call, Result<ServerLocator::Destinations> where) {
     // The transfer may have failed or been abandoned while DNS looked (one at a time: a REFER
     // meanwhile got 491, so a transfer still locating is this one).
-    if (!call.transfer || !call.transfer->locating) return;
-    call.transfer->locating = false;
+    auto& transfer = call.asBridged().transfer;
+    if (!transfer || !transfer->locating) return;
+    transfer->locating = false;
     if (!where) {
         const bool timeout = where.error().code == Errc::timeout;
         return onTransferFailure(call, true, timeout ? 504 : 502,
                                  timeout ? "Server Time-out" : "Bad Gateway");
     }
-    useDestinations(call.transfer->target, std::move(where).value());
+    useDestinations(transfer->target, std::move(where).value());
     sendTransferInvite(call);
 }
 
 void B2bua::sendTransferInvite(Call& call) {
-    auto& transfer = *call.transfer;
+    auto& transfer = *call.asBridged().transfer;
     OutgoingRequest out;
     if (!transfer.referredBy.empty())
         out.extra.emplace_back(canonicalName(HeaderId::referred_by), transfer.referredBy);
@@ -89,8 +90,9 @@ void B2bua::sendTransferInvite(Call& call) {
 }
 
 void B2bua::onTransferInviteResponse(Call& call, const Message& response) {
-    if (!call.transfer) return;
-    auto& transfer = *call.transfer;
+    auto& pending = call.asBridged().transfer;
+    if (!pending) return;
+    auto& transfer = *pending;
     Half& c = transfer.target;
     const int status = response.status();
     if (status < 200) {
@@ -103,7 +105,7 @@ void B2bua::onTransferInviteResponse(Call& call, const Message& response) {
     acceptAnswer(c, response);
     if (call.state != Call::State::confirmed) { // the call ended while C rang
         byeLeg(c);
-        call.transfer.reset();
+        pending.reset();
         return maybeEnd(call);
     }
     // Step 3: C's offer goes to the transferee in a re-INVITE (C speaks for the referrer's
@@ -120,13 +122,14 @@ void B2bua::onTransferInviteResponse(Call& call, const Message& response) {
 
 void B2bua::onTransferReinviteResponse(Call& call, const Message& response) {
     const int status = response.status();
-    if (!call.transfer || status < 200) return;
-    auto& transfer = *call.transfer;
+    auto& pending = call.asBridged().transfer;
+    if (!pending || status < 200) return;
+    auto& transfer = *pending;
     transfer.reinvite = 0;
     if (status >= 300) return onTransferFailure(call, false, status, response.reason());
     if (call.state != Call::State::confirmed) {
         byeLeg(transfer.target);
-        call.transfer.reset();
+        pending.reset();
         return maybeEnd(call);
     }
 
@@ -153,21 +156,19 @@ void B2bua::onTransferReinviteResponse(Call& call, const Message& response) {
                      std::pair{call.id, transfer.referrer});
     logger().info("call {} transferred: a-call-id={} b-call-id={}", call.tag(),
                   call.a.dialog.callId, call.b.dialog.callId);
-    call.transfer.reset();
+    pending.reset();
 }
 
 void B2bua::onTransferFailure(Call& call, bool targetInvite, int status, std::string_view reason) {
-    if (!call.transfer) return;
-    if (targetInvite)
-        call.transfer->invite = 0;
-    else
-        call.transfer->reinvite = 0;
+    auto& transfer = call.asBridged().transfer;
+    if (!transfer) return;
+    (targetInvite ? transfer->invite : transfer->reinvite) = 0;
     logger().info("call {} transfer failed: {} {}", call.tag(), status, reason);
     // C may have answered (a failed re-INVITE to the transferee): it must not stay up.
-    if (const TransactionId bye = byeLeg(call.transfer->target))
+    if (const TransactionId bye = byeLeg(transfer->target))
         clients_.emplace(bye, ClientRef{ClientRef::Kind::untracked, call.id});
     if (call.state == Call::State::confirmed) notifyReferrer(call, status, reason, true);
-    call.transfer.reset();
+    transfer.reset();
     maybeEnd(call);
 }
 
@@ -181,13 +182,15 @@ void B2bua::notifyReferrer(Call& call, int status, std::string_view reason, bool
     const std::string body = fmt::format("SIP/2.0 {} {}\r\n", status, sanitizeReason(reason));
     out.body = body;
     out.contentType = "message/sipfrag;version=2.0";
-    if (const TransactionId id = sendOn(half(call, call.transfer->referrer), "NOTIFY", out))
+    const Side referrer = call.asBridged().transfer->referrer;
+    if (const TransactionId id = sendOn(half(call, referrer), "NOTIFY", out))
         clients_.emplace(id, ClientRef{ClientRef::Kind::untracked, call.id});
 }
 
 void B2bua::abandonTransfer(Call& call) {
-    if (!call.transfer) return;
-    auto& transfer = *call.transfer;
+    Bridged* bridged = call.bridged(); // any call may be hung up; only a bridged one transfers
+    if (!bridged || !bridged->transfer) return;
+    auto& transfer = *bridged->transfer;
     if (transfer.invite != 0) {
         layer_.cancel(transfer.invite); // its final response ends the transfer
         return;
@@ -195,7 +198,7 @@ void B2bua::abandonTransfer(Call& call) {
     if (transfer.reinvite != 0) return; // its final response ends the transfer
     if (const TransactionId bye = byeLeg(transfer.target))
         clients_.emplace(bye, ClientRef{ClientRef::Kind::untracked, call.id});
-    call.transfer.reset();
+    bridged->transfer.reset();
 }
 
 } // namespace sb::sip
