@@ -201,24 +201,27 @@ void Server::startMedia(sip::B2buaOptions& b2buaOptions) {
                        std::any_of(config_.routes.begin(), config_.routes.end(),
                                    [](const RouteConfig& r) { return !r.conference.empty(); });
     if (!m.anchor && !rooms) return;
-    // The rooms' media runs on the media workers, bridged calls' on the control loop (for now):
-    // each lane gets an equal share of the port range, and so does the anchor.
+    // The media runs on the media workers; when both bridged calls and rooms have media, each
+    // has half of the port range, shared among the workers.
     const auto address = asio::ip::make_address(m.address);
     const std::size_t workers =
         m.workers < 0 ? session::defaultMediaWorkers() : static_cast<std::size_t>(m.workers);
-    session::PortRange roomPorts{m.portMin, m.portMax};
+    session::PortRange roomPorts{m.portMin, m.portMax}, callPorts{};
     if (m.anchor) {
-        session::PortRange anchorPorts = roomPorts;
+        callPorts = roomPorts;
         if (rooms) {
-            const auto shares =
-                session::splitPorts(roomPorts, std::max<std::size_t>(workers, 1) + 1);
-            anchorPorts = shares.front();
-            roomPorts = {shares.size() > 1 ? shares[1].first : anchorPorts.first,
-                         shares.back().last};
+            const auto halves = session::splitPorts(roomPorts, 2);
+            callPorts = halves.front();
+            roomPorts = halves.back();
+        } else {
+            roomPorts = {};
         }
-        ports_ =
-            std::make_unique<rtp::PortPool>(context_, address, anchorPorts.first, anchorPorts.last);
     }
+    lanes_ =
+        std::make_unique<session::MediaLanes>(context_, workers, address, roomPorts, callPorts);
+    logger().info("media: {} worker(s); RTP ports {}-{} for rooms, {}-{} for bridged calls",
+                  lanes_->workers(), roomPorts.first, roomPorts.last, callPorts.first,
+                  callPorts.last);
     session::MediaOptions media;
     media.advertise = m.advertise;
     media.latching = m.latching;
@@ -234,9 +237,6 @@ void Server::startMedia(sip::B2buaOptions& b2buaOptions) {
     if (rooms) {
         // Two graphs: the routes' rooms are keyed by B2BUA call ids, the escalations' by leg ids.
         const session::ConferenceOptions options{media, m.conferenceRate};
-        lanes_ = std::make_unique<session::MediaLanes>(context_, workers, address, roomPorts);
-        logger().info("media: {} worker(s), RTP ports {}-{} for rooms", lanes_->workers(),
-                      roomPorts.first, roomPorts.last);
         routeMedia_ = std::make_unique<session::WorkerGraph>(*lanes_, options);
         routeRooms_ = std::make_unique<room::Rooms>(*routeMedia_);
         routeConferences_ = std::make_unique<RouteConferences>(*routeRooms_);
@@ -244,7 +244,7 @@ void Server::startMedia(sip::B2buaOptions& b2buaOptions) {
         roomMedia_ = std::make_unique<session::WorkerGraph>(*lanes_, options);
     }
     if (m.anchor) {
-        media_ = std::make_unique<session::MediaAnchor>(*ports_, std::move(media));
+        media_ = std::make_unique<session::MediaAnchor>(*lanes_, std::move(media));
         b2buaOptions.media = media_.get();
     }
 }
@@ -312,12 +312,17 @@ session::WorkerGraph::Figures Server::conference() const {
 }
 
 void Server::refreshMediaFigures(std::function<void()> done) {
-    if (!routeMedia_) return done();
-    routeMedia_->refresh([this, done = std::move(done)] { roomMedia_->refresh(done); });
+    // One after the other, each calling the next once its lanes have answered.
+    auto rooms = [this, done = std::move(done)] {
+        if (!routeMedia_) return done();
+        routeMedia_->refresh([this, done] { roomMedia_->refresh(done); });
+    };
+    if (!media_) return rooms();
+    media_->refresh(rooms);
 }
 
 std::size_t Server::rtpPortsLeased() const {
-    return (ports_ ? ports_->leased() : 0) + (lanes_ ? lanes_->portsLeased() : 0);
+    return lanes_ ? lanes_->portsLeased() : 0;
 }
 
 void Server::onSipMessage(sip::InboundMessage&& message) {

@@ -104,9 +104,8 @@ private:
     std::unique_ptr<sip::TransportSender> sipSender_;
     std::unique_ptr<net::AresResolver> dns_; // outlives the B2BUA, which asks it
     // Destroyed from the bottom up: each outlives what it was handed to.
-    std::unique_ptr<rtp::PortPool> ports_;             // bridged calls' ports
+    std::unique_ptr<session::MediaLanes> lanes_;       // the media workers, with the ports
     std::unique_ptr<session::MediaAnchor> media_;      // bridged calls' media (the B2BUA's)
-    std::unique_ptr<session::MediaLanes> lanes_;       // the media workers, with the rooms' ports
     std::unique_ptr<session::WorkerGraph> routeMedia_; // the conference routes' rooms' media
     std::unique_ptr<room::Rooms> routeRooms_;          // those rooms' ids and graph
     std::unique_ptr<session::WorkerGraph> roomMedia_;  // the escalations' rooms' media

@@ -7,25 +7,25 @@ namespace sb::rtp {
 PortLease::~PortLease() {
     rtp_->close();
     rtcp_->close();
-    pool_.release(port_);
-}
-
-asio::io_context& PortLease::context() const noexcept {
-    return pool_.context();
+    pairs_->leased[pair_].store(false, std::memory_order_release);
+    pairs_->count.fetch_sub(1, std::memory_order_relaxed);
 }
 
 PortPool::PortPool(asio::io_context& context, asio::ip::address address, std::uint16_t first,
                    std::uint16_t last)
     : context_(context), address_(std::move(address)),
-      first_(static_cast<std::uint16_t>(first + (first % 2))), last_(last), next_(first_) {}
+      first_(static_cast<std::uint16_t>(first + (first % 2))),
+      pairs_(std::make_shared<PortPairs>(last > first_ ? (last - first_ + 1) / 2 : 0)) {}
 
 Result<std::unique_ptr<PortLease>> PortPool::lease() {
-    if (first_ >= last_) return fail(Errc::too_large, "RTP ports: an empty range");
-    const std::size_t pairs = capacity();
-    for (std::size_t tried = 0; tried < pairs; ++tried) {
-        const std::uint16_t port = next_;
-        next_ = static_cast<std::uint16_t>(next_ + 2 > last_ - 1 ? first_ : next_ + 2);
-        if (leased_.contains(port)) continue;
+    auto& leased = pairs_->leased;
+    if (leased.empty()) return fail(Errc::too_large, "RTP ports: an empty range");
+    for (std::size_t tried = 0; tried < leased.size(); ++tried) {
+        const std::size_t pair = next_;
+        next_ = (next_ + 1) % leased.size();
+        // Only this thread sets a flag; a lease ending elsewhere only clears one.
+        if (leased[pair].load(std::memory_order_acquire)) continue;
+        const auto port = static_cast<std::uint16_t>(first_ + 2 * pair);
         auto rtp = net::UdpSocket::bind(context_, {address_, port});
         if (!rtp) continue; // another program has it
         auto rtcp =
@@ -34,13 +34,13 @@ Result<std::unique_ptr<PortLease>> PortPool::lease() {
             (*rtp)->close();
             continue;
         }
-        leased_.insert(port);
-        leasedCount_.store(leased_.size(), std::memory_order_relaxed);
-        return std::unique_ptr<PortLease>(
-            new PortLease(*this, port, std::move(rtp).value(), std::move(rtcp).value()));
+        leased[pair].store(true, std::memory_order_release);
+        pairs_->count.fetch_add(1, std::memory_order_relaxed);
+        return std::unique_ptr<PortLease>(new PortLease(
+            context_, pairs_, pair, port, std::move(rtp).value(), std::move(rtcp).value()));
     }
-    return fail(Errc::too_large, fmt::format("RTP ports {}-{} on {}: none free", first_, last_,
-                                             address_.to_string()));
+    return fail(Errc::too_large, fmt::format("RTP ports {}-{} on {}: none free", first_,
+                                             first_ + 2 * leased.size() - 1, address_.to_string()));
 }
 
 } // namespace sb::rtp

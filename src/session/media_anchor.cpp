@@ -9,6 +9,8 @@
 #include "session/sdes.hpp"
 #include "session/sdp_media.hpp"
 
+#include <algorithm>
+#include <asio/post.hpp>
 #include <fmt/format.h>
 
 namespace sb::session {
@@ -26,8 +28,35 @@ Party other(Party leg) {
 
 } // namespace
 
+// On the call's lane: its streams and the link between them.
+struct MediaAnchor::Carried {
+    std::unique_ptr<rtp::RtpStream> caller, callee;
+    std::unique_ptr<rtp::StreamLink> link; // declared last: it uses the streams
+    rtp::RtpStream& of(Party party) { return party == Party::caller ? *caller : *callee; }
+    Stats stats() const {
+        Stats s;
+        s.streams += caller->stats();
+        s.streams += callee->stats();
+        if (link) s.links += link->stats();
+        return s;
+    }
+};
+
+// One lane's calls, touched on that lane's thread only.
+struct MediaAnchor::LaneCalls {
+    std::unordered_map<std::uint64_t, std::unique_ptr<Carried>> calls;
+    Stats ended; // what its ended calls counted
+    Stats stats() const {
+        Stats total = ended;
+        for (const auto& [id, c] : calls)
+            total += c->stats();
+        return total;
+    }
+};
+
+// On the control loop: what the negotiation needs to know of a call.
 struct MediaAnchor::PartyMedia {
-    std::unique_ptr<rtp::RtpStream> stream;
+    std::uint16_t port = 0;      // ours towards this party, once its stream is made
     std::string lastIn, lastOut; // a repeated description gets the same rewrite
     bool lastWasAnswer = false;
     std::uint32_t version = 0; // of our o= towards this side
@@ -35,59 +64,97 @@ struct MediaAnchor::PartyMedia {
 };
 
 struct MediaAnchor::Session {
+    std::size_t lane = 0;
     PartyMedia caller, callee;
     std::optional<SdesKeys> offererKeys;                // the pending offer's SRTP, as we accept it
     std::vector<sdp::Crypto> offeredKeys;               // ours in the offer we made for it
     sdp::SrtpPolicy offeredSrtp = sdp::SrtpPolicy::off; // and how we offered them
     sdp::SrtpPolicy calleeSrtp = sdp::SrtpPolicy::off;  // the route's, or options.srtp
     std::uint64_t sessionId = 0;
-    std::optional<Party> offerFrom;        // an offer crossing, until its answer
-    sdp::Session pendingOffer;             // that offer, as the offerer wrote it
-    std::unique_ptr<rtp::StreamLink> link; // declared last: it uses the sides' streams
+    std::optional<Party> offerFrom;      // an offer crossing, until its answer
+    sdp::Session pendingOffer;           // that offer, as the offerer wrote it
+    std::optional<rtp::LinkPlan> linked; // the link's plan, once it is configured
     PartyMedia& of(Party party) { return party == Party::caller ? caller : callee; }
 };
 
-MediaAnchor::MediaAnchor(rtp::PortPool& pool, MediaOptions options)
-    : options_(std::move(options)), pool_(pool), random_(std::random_device{}()) {
-    if (options_.advertise.empty()) options_.advertise = pool.address().to_string();
+MediaAnchor::Stats& MediaAnchor::Stats::operator+=(const Stats& s) noexcept {
+    streams += s.streams;
+    links += s.links;
+    return *this;
 }
 
-MediaAnchor::~MediaAnchor() = default;
-
-namespace {
-
-void addSession(MediaAnchor::Stats& to, const rtp::StreamLink* link,
-                std::initializer_list<const rtp::RtpStream*> streams) {
-    for (const auto* stream : streams)
-        if (stream) to.streams += stream->stats();
-    if (link) to.links += link->stats();
+MediaAnchor::MediaAnchor(MediaLanes& lanes, MediaOptions options)
+    : options_(std::move(options)), lanes_(lanes), reported_(lanes.size()),
+      callsOnLane_(lanes.size(), 0), random_(std::random_device{}()) {
+    if (options_.advertise.empty())
+        options_.advertise = lanes.lane(0).callPorts.address().to_string();
+    for (std::size_t i = 0; i < lanes.size(); ++i)
+        laneCalls_.push_back(std::make_unique<LaneCalls>());
 }
 
-} // namespace
+MediaAnchor::~MediaAnchor() {
+    lanes_.stop(); // no lane thread may be inside a call whose streams go now
+}
+
+template <class Work>
+void MediaAnchor::onLane(std::uint64_t call, const Session& s, Work work) {
+    asio::post(lanes_.lane(s.lane).context,
+               [&calls = *laneCalls_[s.lane], call, work = std::move(work)]() mutable {
+                   if (auto found = calls.calls.find(call); found != calls.calls.end())
+                       work(*found->second);
+               });
+}
 
 bool MediaAnchor::dtmfFromInfo(std::uint64_t call, Party from, char digit,
                                std::chrono::milliseconds duration) {
     auto found = sessions_.find(call);
     const auto event = rtp::eventForDigit(digit);
-    if (found == sessions_.end() || !found->second->link || !event) return false;
-    // The link's end a is the caller's stream.
+    if (found == sessions_.end() || !found->second->linked || !event) return false;
+    // The link's end a is the caller's stream; the other leg must take DTMF events.
     const auto to = from == Party::caller ? rtp::LinkEnd::b : rtp::LinkEnd::a;
-    return found->second->link->sendEvent(to, *event, duration);
+    const auto& plan = *found->second->linked;
+    if (!(to == rtp::LinkEnd::a ? plan.a : plan.b).telephoneEvent) return false;
+    onLane(call, *found->second, [to, event = *event, duration](Carried& c) {
+        if (c.link) c.link->sendEvent(to, event, duration);
+    });
+    return true;
 }
 
 void MediaAnchor::ended(std::uint64_t call) {
     auto found = sessions_.find(call);
     if (found == sessions_.end()) return;
-    const Session& s = *found->second;
-    addSession(ended_, s.link.get(), {s.caller.stream.get(), s.callee.stream.get()});
-    sessions_.erase(found); // link, then streams: the ports go back to the pool
+    const std::size_t lane = found->second->lane;
+    --callsOnLane_[lane];
+    sessions_.erase(found);
+    LaneCalls& calls = *laneCalls_[lane];
+    asio::post(lanes_.lane(lane).context, [this, &calls, call, lane] {
+        if (auto c = calls.calls.find(call); c != calls.calls.end()) {
+            calls.ended += c->second->stats();
+            calls.calls.erase(c); // link, then streams: the ports go back to the pool
+        }
+        asio::post(lanes_.control(),
+                   [this, lane, stats = calls.stats()] { reported_[lane] = stats; });
+    });
 }
 
 MediaAnchor::Stats MediaAnchor::stats() const {
-    Stats total = ended_;
-    for (const auto& [id, s] : sessions_)
-        addSession(total, s->link.get(), {s->caller.stream.get(), s->callee.stream.get()});
+    Stats total;
+    for (std::size_t i = 0; i < laneCalls_.size(); ++i)
+        total += lanes_.stopped() ? laneCalls_[i]->stats() : reported_[i];
     return total;
+}
+
+void MediaAnchor::refresh(const std::function<void()>& done) {
+    if (lanes_.stopped()) return done();
+    auto waiting = std::make_shared<std::size_t>(laneCalls_.size());
+    for (std::size_t i = 0; i < laneCalls_.size(); ++i) {
+        asio::post(lanes_.lane(i).context, [this, &calls = *laneCalls_[i], i, waiting, done] {
+            asio::post(lanes_.control(), [this, i, stats = calls.stats(), waiting, done] {
+                reported_[i] = stats;
+                if (--*waiting == 0) done();
+            });
+        });
+    }
 }
 
 sdp::Origin MediaAnchor::originFor(Session& s, PartyMedia& towards) {
@@ -96,14 +163,25 @@ sdp::Origin MediaAnchor::originFor(Session& s, PartyMedia& towards) {
             "IN",          v6 ? "IP6" : "IP4",          options_.advertise};
 }
 
-Result<void> MediaAnchor::ensureStreams(Session& s) {
-    for (PartyMedia* side : {&s.caller, &s.callee}) {
-        if (side->stream) continue;
-        auto lease = pool_.lease();
-        if (!lease) return fail(lease.error());
-        side->stream =
-            std::make_unique<rtp::RtpStream>(std::move(lease).value(), options_.latching);
-    }
+Result<void> MediaAnchor::ensureStreams(std::uint64_t call, Session& s) {
+    if (s.caller.port != 0) return {};
+    // Leased here, so that our description can name the ports; the streams are made on the
+    // lane, whose thread runs their sockets.
+    auto& pool = lanes_.lane(s.lane).callPorts;
+    auto caller = pool.lease();
+    if (!caller) return fail(caller.error());
+    auto callee = pool.lease();
+    if (!callee) return fail(callee.error());
+    s.caller.port = (*caller)->port();
+    s.callee.port = (*callee)->port();
+    asio::post(lanes_.lane(s.lane).context,
+               [&calls = *laneCalls_[s.lane], call, latching = options_.latching,
+                a = std::move(caller).value(), b = std::move(callee).value()]() mutable {
+                   auto carried = std::make_unique<Carried>();
+                   carried->caller = std::make_unique<rtp::RtpStream>(std::move(a), latching);
+                   carried->callee = std::make_unique<rtp::RtpStream>(std::move(b), latching);
+                   calls.calls[call] = std::move(carried);
+               });
     return {};
 }
 
@@ -113,6 +191,10 @@ MediaAnchor::Session& MediaAnchor::session(std::uint64_t call) {
         owned = std::make_unique<Session>();
         owned->sessionId = random_() >> 1;
         owned->calleeSrtp = options_.srtp;
+        // The lane with the fewest calls.
+        owned->lane = static_cast<std::size_t>(
+            std::min_element(callsOnLane_.begin(), callsOnLane_.end()) - callsOnLane_.begin());
+        ++callsOnLane_[owned->lane];
     }
     return *owned;
 }
@@ -120,6 +202,15 @@ MediaAnchor::Session& MediaAnchor::session(std::uint64_t call) {
 void MediaAnchor::routed(std::uint64_t call, const sip::RouteMatch& route) {
     // The configuration reader let only the three names through.
     if (auto policy = sdp::srtpPolicyByName(route.srtp)) session(call).calleeSrtp = *policy;
+}
+
+void MediaAnchor::securedOnLane(std::uint64_t call, Session& s, Party party, const SdesKeys& keys) {
+    s.of(party).secured = true;
+    onLane(call, s, [call, party, keys](Carried& c) {
+        if (auto ok = secure(c.of(party), keys); !ok)
+            logger().warn("call {}: SRTP towards the {} cannot be keyed: {}", call,
+                          party == Party::caller ? "caller" : "callee", ok.error().message);
+    });
 }
 
 Result<std::string> MediaAnchor::relay(std::uint64_t call, Party from, std::string_view text) {
@@ -152,8 +243,10 @@ Result<std::string> MediaAnchor::offer(std::uint64_t call, Session& s, Party fro
     if (!audio) return fail(Errc::unsupported, "SDP: no audio stream offered");
     auto peer = peerOf(offered, *audio);
     if (!peer) return fail(peer.error());
-    if (auto ok = ensureStreams(s); !ok) return fail(ok.error());
-    s.of(from).stream->setRemote(*peer, audio->rtcpMux());
+    if (auto ok = ensureStreams(call, s); !ok) return fail(ok.error());
+    onLane(call, s, [from, peer = *peer, mux = audio->rtcpMux()](Carried& c) {
+        c.of(from).setRemote(peer, mux);
+    });
     s.offererKeys = acceptOffered(*audio);
     if (!s.offererKeys && audio->proto.find("SAVP") != std::string::npos)
         return fail(Errc::unsupported, "SRTP: no a=crypto line with a suite and key we take");
@@ -174,7 +267,7 @@ Result<std::string> MediaAnchor::offer(std::uint64_t call, Session& s, Party fro
     PartyMedia& to = s.of(other(from));
     sdp::LocalStream local;
     local.address = options_.advertise;
-    local.port = to.stream->localPort();
+    local.port = to.port;
     local.codecs = std::move(codecs);
     local.ptime = options_.packetMs;
     local.direction = offered.direction(*audio); // hold and resume cross as they came
@@ -202,26 +295,28 @@ Result<std::string> MediaAnchor::answer(std::uint64_t call, Session& s, Party fr
     PartyMedia& back = s.of(offerer);
     sdp::LocalStream local;
     local.address = options_.advertise;
-    local.port = back.stream->localPort();
+    local.port = back.port;
     local.ptime = options_.packetMs;
     if (!audio || audio->port == 0) {
         // The answerer refused the audio: so do we (port 0 in our answer).
         local.port = 0;
-        s.link.reset();
+        s.linked.reset();
+        onLane(call, s, [](Carried& c) { c.link.reset(); });
         auto refused = sdp::makeAnswer(offered, originFor(s, back), {local});
         if (!refused) return fail(refused.error());
         return sdp::write(*refused);
     }
     auto peer = peerOf(answered, *audio);
     if (!peer) return fail(peer.error());
-    s.of(from).stream->setRemote(*peer, audio->rtcpMux());
+    onLane(call, s, [from, peer = *peer, mux = audio->rtcpMux()](Carried& c) {
+        c.of(from).setRemote(peer, mux);
+    });
     // SRTP towards the answerer: the line of ours it chose, and its key.
     if (s.offeredSrtp == sdp::SrtpPolicy::required ||
         (s.offeredSrtp == sdp::SrtpPolicy::optional && !audio->cryptos().empty())) {
         auto keys = acceptAnswered(*audio, s.offeredKeys);
         if (!keys) return fail(keys.error());
-        if (auto ok = secure(*s.of(from).stream, *keys); !ok) return fail(ok.error());
-        s.of(from).secured = true;
+        securedOnLane(call, s, from, *keys);
         logger().info("call {}: SRTP {} towards the {}", call, rtp::srtpSuiteName(keys->suite),
                       from == Party::caller ? "caller" : "callee");
     }
@@ -251,8 +346,7 @@ Result<std::string> MediaAnchor::answer(std::uint64_t call, Session& s, Party fr
                        std::string(rtp::srtpSuiteName(s.offererKeys->suite)),
                        s.offererKeys->oursParams,
                        {}}};
-        if (auto ok = secure(*back.stream, *s.offererKeys); !ok) return fail(ok.error());
-        back.secured = true;
+        securedOnLane(call, s, offerer, *s.offererKeys);
         logger().info("call {}: SRTP {} towards the {}", call,
                       rtp::srtpSuiteName(s.offererKeys->suite),
                       offerer == Party::caller ? "caller" : "callee");
@@ -279,22 +373,31 @@ Result<std::string> MediaAnchor::answer(std::uint64_t call, Session& s, Party fr
     plan.b = offerer == Party::caller ? answererSide : offererSide;
     plan.transcode = choice->stage != sdp::CodecChoice::Stage::direct;
     plan.packetMs = options_.packetMs;
-    if (!s.link) {
-        s.link = std::make_unique<rtp::StreamLink>(*s.caller.stream, *s.callee.stream);
-        // DTMF from a leg whose other leg has no telephone-event goes on as SIP INFO.
-        s.link->onEvent([this, call](rtp::LinkEnd from, std::uint8_t event,
-                                     std::chrono::milliseconds duration) {
-            const auto digit = rtp::digitForEvent(event);
-            if (!digit || !infoSender_) return;
-            infoSender_(call, from == rtp::LinkEnd::a ? Party::callee : Party::caller, *digit,
-                        duration);
-        });
-    }
-    if (auto ok = s.link->configure(plan); !ok) return fail(Errc::unsupported, ok.error().message);
-    // Each leg gets our RTCP reports on what it sends us (RFC 3550 §6).
+    s.linked = plan;
     const std::string cname = "switchboard@" + options_.advertise;
-    s.of(offerer).stream->startReports(cname, choice->a.codec.clockRate);
-    s.of(from).stream->startReports(cname, choice->b.codec.clockRate);
+    onLane(call, s,
+           [this, call, plan, offerer, from, cname, offererClock = choice->a.codec.clockRate,
+            answererClock = choice->b.codec.clockRate](Carried& c) {
+               if (!c.link) {
+                   c.link = std::make_unique<rtp::StreamLink>(*c.caller, *c.callee);
+                   // DTMF from a leg whose other leg has no telephone-event goes on as SIP INFO.
+                   c.link->onEvent([this, call](rtp::LinkEnd from, std::uint8_t event,
+                                                std::chrono::milliseconds duration) {
+                       asio::post(lanes_.control(), [this, call, from, event, duration] {
+                           const auto digit = rtp::digitForEvent(event);
+                           if (!digit || !infoSender_) return;
+                           infoSender_(call,
+                                       from == rtp::LinkEnd::a ? Party::callee : Party::caller,
+                                       *digit, duration);
+                       });
+                   });
+               }
+               if (auto ok = c.link->configure(plan); !ok)
+                   logger().warn("call {}: the link cannot be made: {}", call, ok.error().message);
+               // Each leg gets our RTCP reports on what it sends us (RFC 3550 §6).
+               c.of(offerer).startReports(cname, offererClock);
+               c.of(from).startReports(cname, answererClock);
+           });
     return sdp::write(*reply);
 }
 

@@ -4,20 +4,26 @@
 // the two legs' streams with a link that relays or transcodes as codec negotiation decides
 // (ARCHITECTURE.md "Codec negotiation"; its outcome and reason are logged).
 //
+// The negotiation runs here, on the control loop, where the B2BUA asks for it; the streams and
+// the link run on a media worker (session/media_lanes.hpp), which this tells what to do by
+// posting: its ports are leased here (their sockets belong to the worker), and what the
+// worker sees (a DTMF event to send on as INFO, its counters) is posted back.
+//
 // Per call, RFC 3264's offer/answer runs end to end: an offer from one leg becomes our offer to
 // the other (our port, the offerer's codecs first and then the ones we can transcode to, its
 // direction, so that hold and resume cross), and that leg's answer becomes our answer to the
 // offerer (the codec chosen for its side). Re-offers (hold, resume, a new address) rewire the
 // call without dropping it. The first audio stream is anchored; other streams are refused.
 
-#include "rtp/port_pool.hpp"
 #include "rtp/stream_link.hpp"
 #include "sdp/codec.hpp"
 #include "sdp/offer_answer.hpp"
 #include "sdp/session.hpp"
+#include "session/media_lanes.hpp"
+#include "session/sdes.hpp"
 #include "sip/b2bua.hpp"
 
-#include <asio/io_context.hpp>
+#include <functional>
 #include <memory>
 #include <random>
 #include <string>
@@ -38,9 +44,13 @@ struct MediaOptions {
 
 class MediaAnchor final : public sip::MediaPolicy {
 public:
-    // Streams take their ports from `pool`, which must outlive the anchor.
-    MediaAnchor(rtp::PortPool& pool, MediaOptions options);
+    // Each call's streams live on one of `lanes` (the one with the fewest calls when its first
+    // description crosses), with ports from that lane's share for bridged calls. The lanes must
+    // outlive the anchor, whose destruction stops them first.
+    MediaAnchor(MediaLanes& lanes, MediaOptions options);
     ~MediaAnchor() override;
+    MediaAnchor(const MediaAnchor&) = delete;
+    MediaAnchor& operator=(const MediaAnchor&) = delete;
 
     Result<std::string> relay(std::uint64_t call, Party from, std::string_view sdp) override;
     void ended(std::uint64_t call) override;
@@ -52,29 +62,42 @@ public:
 
     std::size_t sessions() const noexcept { return sessions_.size(); }
 
-    // Packet counters over every stream and link, the ended calls' included.
+    // Packet counters over every stream and link, the ended calls' included, as the lanes last
+    // reported them (exact once the lanes have stopped).
     struct Stats {
         rtp::StreamStats streams;
         rtp::StreamLink::Stats links;
+        Stats& operator+=(const Stats& s) noexcept;
     };
     Stats stats() const;
+    // Asks every lane for its counters; `done` runs on the control loop once all have answered.
+    void refresh(const std::function<void()>& done);
 
 private:
     struct Session;
     struct PartyMedia;
+    struct Carried; // a call's streams and link, on its lane
+    struct LaneCalls;
     Result<std::string> offer(std::uint64_t call, Session& s, Party from,
                               const sdp::Session& offer);
     Result<std::string> answer(std::uint64_t call, Session& s, Party from,
                                const sdp::Session& answer);
     Session& session(std::uint64_t call);
-    Result<void> ensureStreams(Session& s);
+    Result<void> ensureStreams(std::uint64_t call, Session& s);
     sdp::Origin originFor(Session& s, PartyMedia& towards);
+    // The party's stream takes SRTP with `keys` (on the lane); our re-offers to it keep SAVP.
+    void securedOnLane(std::uint64_t call, Session& s, Party party, const SdesKeys& keys);
+    // Runs `work` with the call's streams, on its lane.
+    template <class Work>
+    void onLane(std::uint64_t call, const Session& s, Work work);
 
     MediaOptions options_;
-    rtp::PortPool& pool_;
+    MediaLanes& lanes_;
+    std::vector<std::unique_ptr<LaneCalls>> laneCalls_; // each used on its lane's thread only
+    std::vector<Stats> reported_;                       // each lane's last report
+    std::vector<std::size_t> callsOnLane_;              // as the control loop counts them
     std::mt19937_64 random_;
     std::unordered_map<std::uint64_t, std::unique_ptr<Session>> sessions_;
-    Stats ended_; // what the ended calls counted
 };
 
 } // namespace sb::session

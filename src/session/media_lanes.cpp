@@ -29,16 +29,23 @@ std::size_t defaultMediaWorkers() {
 }
 
 MediaLanes::MediaLanes(asio::io_context& control, std::size_t workers,
-                       const asio::ip::address& address, PortRange ports)
+                       const asio::ip::address& address, PortRange roomPorts, PortRange callPorts)
     : control_(control) {
-    const auto ranges = splitPorts(ports, std::max<std::size_t>(workers, 1));
-    for (std::size_t i = 0; i < ranges.size(); ++i) {
+    const std::size_t lanes = std::max<std::size_t>(workers, 1);
+    auto shares = [lanes](PortRange range) {
+        auto out = range.last > range.first ? splitPorts(range, lanes) : std::vector<PortRange>{};
+        out.resize(lanes, PortRange{}); // a lane beyond a small range's shares gets none
+        return out;
+    };
+    const auto rooms = shares(roomPorts);
+    const auto calls = shares(callPorts);
+    for (std::size_t i = 0; i < lanes; ++i) {
         asio::io_context* context = &control;
         if (workers > 0) {
             workers_.push_back(std::make_unique<net::Worker>(fmt::format("media-{}", i + 1)));
             context = &workers_.back()->context();
         }
-        lanes_.push_back(std::make_unique<Lane>(*context, address, ranges[i]));
+        lanes_.push_back(std::make_unique<Lane>(*context, address, rooms[i], calls[i]));
     }
     for (auto& worker : workers_)
         worker->start();
@@ -60,7 +67,7 @@ void MediaLanes::stop() {
 std::size_t MediaLanes::portsLeased() const noexcept {
     std::size_t n = 0;
     for (const auto& lane : lanes_)
-        n += lane->ports.leased();
+        n += lane->ports.leased() + lane->callPorts.leased();
     return n;
 }
 

@@ -1,9 +1,10 @@
 #pragma once
-// The media workers (ARCHITECTURE.md "Threads"): the rooms' RTP, jitter buffers, transcoders
-// and mixers run on threads of their own, not on the control loop that runs signalling. A lane
-// is one worker and its share of the RTP port range; each room's media lives on one lane, and
-// the control loop reaches it only by posting (session::WorkerGraph). With no workers there is
-// one lane, on the control loop itself (tests; a machine with a single core).
+// The media workers (ARCHITECTURE.md "Threads"): RTP, jitter buffers, transcoders and mixers
+// run on threads of their own, not on the control loop that runs signalling. A lane is one
+// worker and its share of the RTP port ranges; each room's media, and each bridged call's
+// streams, live on one lane, and the control loop reaches them only by posting
+// (session::WorkerGraph, session::MediaAnchor). With no workers there is one lane, on the
+// control loop itself (tests; a machine with a single core).
 
 #include "net/worker.hpp"
 #include "rtp/port_pool.hpp"
@@ -29,16 +30,19 @@ std::size_t defaultMediaWorkers();
 class MediaLanes {
 public:
     struct Lane {
-        Lane(asio::io_context& c, const asio::ip::address& address, PortRange range)
-            : context(c), ports(c, address, range.first, range.last) {}
+        Lane(asio::io_context& c, const asio::ip::address& address, PortRange rooms,
+             PortRange calls)
+            : context(c), ports(c, address, rooms.first, rooms.last),
+              callPorts(c, address, calls.first, calls.last) {}
         asio::io_context& context;
-        rtp::PortPool ports; // used on the lane's thread only
+        rtp::PortPool ports;     // the rooms': leased on the lane's thread
+        rtp::PortPool callPorts; // bridged calls': leased on the control loop
     };
 
-    // `workers` threads (0: one lane on `control`), each lane with an equal share of `ports`,
-    // bound on `address`. The threads start at once.
+    // `workers` threads (0: one lane on `control`), each lane with an equal share of each
+    // range (an empty range: {0, 0}), bound on `address`. The threads start at once.
     MediaLanes(asio::io_context& control, std::size_t workers, const asio::ip::address& address,
-               PortRange ports);
+               PortRange roomPorts, PortRange callPorts);
     ~MediaLanes();
     MediaLanes(const MediaLanes&) = delete;
     MediaLanes& operator=(const MediaLanes&) = delete;
@@ -53,7 +57,7 @@ public:
     void stop();
     bool stopped() const noexcept { return stopped_; }
 
-    std::size_t portsLeased() const noexcept;
+    std::size_t portsLeased() const noexcept;       // both kinds, every lane
     std::uint64_t handlerFailures() const noexcept; // the workers' catch-all boundaries'
 
 private:

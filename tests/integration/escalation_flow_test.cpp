@@ -62,7 +62,7 @@ class EscalationFlow : public ::testing::Test {
 protected:
     EscalationFlow()
         : wheel_([this] { return now_; }, 10ms), b2bua_(wheel_, sender_, sipOptions()),
-          lanes_(io_, 1, asio::ip::make_address("127.0.0.1"), {43000, 43001 + 2 * portPairs_}),
+          lanes_(io_, 1, asio::ip::make_address("127.0.0.1"), {43000, 43001 + 2 * portPairs_}, {}),
           media_(lanes_, {mediaOptions(), 48000}), legs_(b2bua_, "<sip:switchboard@127.0.0.1>"),
           rooms_(media_) {
         rooms_.provide("sip", legs_);

@@ -1,11 +1,15 @@
-// The media anchor's offer/answer across two legs (RTP itself is proven in the rtp tests and
-// with baresip in tests/interop/media_baresip_test.sh).
+// The media anchor's offer/answer across two legs, and a call's packets relayed on a media
+// worker (RTP itself is proven in the rtp tests and with baresip in
+// tests/interop/media_baresip_test.sh).
+#include "rtp/rtp_packet.hpp"
 #include "sdp/parser.hpp"
 #include "session/media_anchor.hpp"
+#include "support/udp_phone.hpp"
 
 #include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <thread>
 
 namespace sb::session {
 namespace {
@@ -24,7 +28,7 @@ protected:
     Anchor() {
         MediaOptions o;
         o.codecs = {{"opus", 48000, 2}, {"PCMU", 8000, 1}, {"PCMA", 8000, 1}};
-        anchor_.emplace(pool_, std::move(o));
+        anchor_.emplace(lanes_, std::move(o));
     }
     sdp::Session relayed(Party from, const std::string& text) {
         auto out = anchor_->relay(1, from, text);
@@ -33,8 +37,13 @@ protected:
         EXPECT_TRUE(parsed);
         return parsed ? std::move(parsed).value() : sdp::Session{};
     }
+    // What the anchor asked of the lane (here the test's own loop) is done.
+    void settle() {
+        io_.restart();
+        io_.poll();
+    }
     asio::io_context io_;
-    rtp::PortPool pool_{io_, asio::ip::make_address("127.0.0.1"), 44000, 44099};
+    MediaLanes lanes_{io_, 0, asio::ip::make_address("127.0.0.1"), {}, {44000, 44099}};
     std::optional<MediaAnchor> anchor_;
 };
 
@@ -46,7 +55,7 @@ TEST_F(Anchor, OffersTheOffererCodecsFirstAtOurAddressAndAnswersWithTheChosenOne
     EXPECT_EQ(toCallee.connectionOf(m)->address, "127.0.0.1");
     ASSERT_GE(m.formats.size(), 4u);
     EXPECT_EQ(m.rtpmap(std::stoi(m.formats[0]))->encoding, "PCMA"); // the caller's, first
-    EXPECT_EQ(pool_.leased(), 2u);
+    EXPECT_EQ(lanes_.portsLeased(), 2u);
     // The callee picks Opus: transcoded, and the caller is answered with its PCMA.
     auto toCaller = relayed(Party::callee, offer("96", "a=rtpmap:96 opus/48000/2\r\n"));
     const auto& answer = toCaller.media[0];
@@ -70,9 +79,11 @@ TEST_F(Anchor, HoldCrossesAsItCameAndEndingReturnsThePorts) {
     EXPECT_EQ(hold.direction(hold.media[0]), sdp::Direction::sendonly);
     auto held = relayed(Party::callee, offer("0", "a=recvonly\r\n", 2));
     EXPECT_EQ(held.direction(held.media[0]), sdp::Direction::recvonly);
+    settle();
     anchor_->ended(1);
     EXPECT_EQ(anchor_->sessions(), 0u);
-    EXPECT_EQ(pool_.leased(), 0u);
+    settle(); // the streams go on their lane, and the ports with them
+    EXPECT_EQ(lanes_.portsLeased(), 0u);
 }
 
 TEST_F(Anchor, BadDescriptionsAreRefusedWithTheReason) {
@@ -123,6 +134,64 @@ TEST_F(Anchor, ARoutesSrtpPolicyDecidesWhatTheCalleeIsOffered) {
     ASSERT_TRUE(plain);
     EXPECT_THAT(*plain, HasSubstr("RTP/AVP"));
     EXPECT_THAT(*plain, testing::Not(HasSubstr("a=crypto")));
+}
+
+} // namespace
+} // namespace sb::session
+
+namespace sb::session {
+namespace {
+
+// A phone's offer or answer: PCMU at its own port.
+std::string phoneSdp(std::uint16_t port, int version = 1) {
+    return fmt::format("v=0\r\no=phone 1 {} IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\n"
+                       "t=0 0\r\nm=audio {} RTP/AVP 0\r\n",
+                       version, port);
+}
+
+// The port of the first m=audio line.
+std::uint16_t portIn(const std::string& sdp) {
+    return static_cast<std::uint16_t>(std::stoi(sdp.substr(sdp.find("m=audio ") + 8)));
+}
+
+TEST(AnchorOnAWorker, TheCallsPacketsCrossOnTheWorkerAndItsPortsComeBack) {
+    asio::io_context io; // the control loop
+    MediaLanes lanes(io, 1, test::kLoopback, {}, {44200, 44299});
+    ASSERT_EQ(lanes.workers(), 1u);
+    MediaOptions o;
+    o.codecs = {{"PCMU", 8000, 1}};
+    std::optional<MediaAnchor> anchor(std::in_place, lanes, o);
+    test::Phone caller(io), callee(io);
+    auto toCallee = anchor->relay(1, Party::caller, phoneSdp(caller.endpoint().port()));
+    auto toCaller = anchor->relay(1, Party::callee, phoneSdp(callee.endpoint().port()));
+    ASSERT_TRUE(toCallee) << toCallee.error().message;
+    ASSERT_TRUE(toCaller) << toCaller.error().message;
+    EXPECT_EQ(lanes.portsLeased(), 2u); // leased here, at once: our descriptions name them
+
+    // The caller's packets reach the callee, relayed by the worker (nothing runs `io`).
+    std::array<std::byte, 172> packet{};
+    int heard = 0;
+    for (std::uint16_t i = 0; i < 200 && heard < 5; ++i) {
+        rtp::writeRtpHeader(packet, {false, 0, i, i * 160u, 0x1234});
+        caller.send(packet, portIn(*toCaller));
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        while (callee.receive())
+            ++heard;
+    }
+    EXPECT_GE(heard, 5);
+
+    anchor->ended(1);
+    for (int i = 0; i < 200 && lanes.portsLeased() > 0; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    EXPECT_EQ(lanes.portsLeased(), 0u) << "the worker let the streams go, and their ports";
+    bool refreshed = false;
+    anchor->refresh([&] { refreshed = true; });
+    for (int i = 0; i < 200 && !refreshed; ++i) {
+        io.restart(); // a loop that ran out of work stays stopped until restarted
+        io.run_for(std::chrono::milliseconds(5));
+    }
+    EXPECT_TRUE(refreshed);
+    EXPECT_GE(anchor->stats().links.relayed, 5u) << "the counters came back from the worker";
 }
 
 } // namespace

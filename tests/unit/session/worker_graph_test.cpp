@@ -60,7 +60,7 @@ protected:
 
     std::thread::id control_ = std::this_thread::get_id();
     asio::io_context io_{1};
-    MediaLanes lanes_{io_, 2, asio::ip::make_address("127.0.0.1"), {46000, 46099}};
+    MediaLanes lanes_{io_, 2, asio::ip::make_address("127.0.0.1"), {46000, 46099}, {}};
     std::optional<WorkerGraph> graph_;
 };
 
