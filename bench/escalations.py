@@ -220,27 +220,32 @@ async def drive(count, concurrency, one):
     return time.perf_counter() - began, times
 
 
-def cpu_seconds(pid):
-    """User and system CPU time of a process so far (proc(5), /proc/PID/stat fields 14, 15)."""
-    with open(f"/proc/{pid}/stat") as f:
+def cpu_seconds(path):
+    """User and system CPU time so far of the process or thread whose proc(5) stat file this is
+    (fields 14 and 15)."""
+    with open(path) as f:
         fields = f.read().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 async def measured(pid, count, concurrency, one):
-    """drive(), with the server's CPU time per operation added to its result."""
-    before = cpu_seconds(pid)
+    """drive(), with the server's CPU time per operation added to its result: the whole
+    process's, and its control loop's (the main thread)."""
+    process, control = f"/proc/{pid}/stat", f"/proc/{pid}/task/{pid}/stat"
+    before = cpu_seconds(process), cpu_seconds(control)
     seconds, times = await drive(count, concurrency, one)
-    return seconds, times, (cpu_seconds(pid) - before) / count
+    return (seconds, times, (cpu_seconds(process) - before[0]) / count,
+            (cpu_seconds(control) - before[1]) / count)
 
 
-def summary(name, seconds, times, cpu):
+def summary(name, seconds, times, cpu, control_cpu):
     times = sorted(times)
     p50 = statistics.median(times) * 1000
     p99 = times[min(len(times) - 1, int(len(times) * 0.99))] * 1000
     rate = len(times) / seconds
     print(f"  {name:34s} {len(times):5d} in {seconds:6.2f} s: {rate:8.1f}/s, set-up p50 "
-          f"{p50:7.2f} ms, p99 {p99:7.2f} ms; server CPU {cpu * 1000:.2f} ms each", flush=True)
+          f"{p50:7.2f} ms, p99 {p99:7.2f} ms; server CPU {cpu * 1000:.2f} ms each "
+          f"(control loop {control_cpu * 1000:.2f} ms)", flush=True)
     return rate, p50, p99, cpu
 
 

@@ -96,8 +96,41 @@ MediaAnchor::~MediaAnchor() {
     lanes_.stop(); // no lane thread may be inside a call whose streams go now
 }
 
+// What one relay() asks of the call's lane, posted as one message when it returns: a
+// description costs the worker one wake-up, not one per step.
+struct MediaAnchor::Batch {
+    std::uint64_t call = 0;
+    std::size_t lane = 0;
+    std::unique_ptr<rtp::PortLease> caller, callee; // the ports of the call's new streams
+    std::vector<std::function<void(Carried&)>> steps;
+};
+
+void MediaAnchor::flush() {
+    Batch batch = std::move(*batch_);
+    batch_.reset();
+    if (!batch.caller && batch.steps.empty()) return;
+    asio::post(lanes_.lane(batch.lane).context, [&calls = *laneCalls_[batch.lane],
+                                                 latching = options_.latching,
+                                                 batch = std::move(batch)]() mutable {
+        if (batch.caller) {
+            auto carried = std::make_unique<Carried>();
+            carried->caller = std::make_unique<rtp::RtpStream>(std::move(batch.caller), latching);
+            carried->callee = std::make_unique<rtp::RtpStream>(std::move(batch.callee), latching);
+            calls.calls[batch.call] = std::move(carried);
+        }
+        auto found = calls.calls.find(batch.call);
+        if (found == calls.calls.end()) return;
+        for (auto& step : batch.steps)
+            step(*found->second);
+    });
+}
+
 template <class Work>
 void MediaAnchor::onLane(std::uint64_t call, const Session& s, Work work) {
+    if (batch_ && batch_->call == call) {
+        batch_->steps.emplace_back(std::move(work));
+        return;
+    }
     asio::post(lanes_.lane(s.lane).context,
                [&calls = *laneCalls_[s.lane], call, work = std::move(work)]() mutable {
                    if (auto found = calls.calls.find(call); found != calls.calls.end())
@@ -127,13 +160,11 @@ void MediaAnchor::ended(std::uint64_t call) {
     --callsOnLane_[lane];
     sessions_.erase(found);
     LaneCalls& calls = *laneCalls_[lane];
-    asio::post(lanes_.lane(lane).context, [this, &calls, call, lane] {
+    asio::post(lanes_.lane(lane).context, [&calls, call] {
         if (auto c = calls.calls.find(call); c != calls.calls.end()) {
             calls.ended += c->second->stats();
             calls.calls.erase(c); // link, then streams: the ports go back to the pool
         }
-        asio::post(lanes_.control(),
-                   [this, lane, stats = calls.stats()] { reported_[lane] = stats; });
     });
 }
 
@@ -163,7 +194,7 @@ sdp::Origin MediaAnchor::originFor(Session& s, PartyMedia& towards) {
             "IN",          v6 ? "IP6" : "IP4",          options_.advertise};
 }
 
-Result<void> MediaAnchor::ensureStreams(std::uint64_t call, Session& s) {
+Result<void> MediaAnchor::ensureStreams(Session& s) {
     if (s.caller.port != 0) return {};
     // Leased here, so that our description can name the ports; the streams are made on the
     // lane, whose thread runs their sockets.
@@ -174,14 +205,8 @@ Result<void> MediaAnchor::ensureStreams(std::uint64_t call, Session& s) {
     if (!callee) return fail(callee.error());
     s.caller.port = (*caller)->port();
     s.callee.port = (*callee)->port();
-    asio::post(lanes_.lane(s.lane).context,
-               [&calls = *laneCalls_[s.lane], call, latching = options_.latching,
-                a = std::move(caller).value(), b = std::move(callee).value()]() mutable {
-                   auto carried = std::make_unique<Carried>();
-                   carried->caller = std::make_unique<rtp::RtpStream>(std::move(a), latching);
-                   carried->callee = std::make_unique<rtp::RtpStream>(std::move(b), latching);
-                   calls.calls[call] = std::move(carried);
-               });
+    batch_->caller = std::move(caller).value(); // the streams are made first on the lane
+    batch_->callee = std::move(callee).value();
     return {};
 }
 
@@ -229,7 +254,9 @@ Result<std::string> MediaAnchor::relay(std::uint64_t call, Party from, std::stri
         }
         return in.lastOut;
     }
+    batch_ = std::make_unique<Batch>(Batch{call, s.lane, {}, {}, {}});
     auto rewritten = isAnswer ? answer(call, s, from, *parsed) : offer(call, s, from, *parsed);
+    flush(); // what the lane is to do, even when a later step failed (as it would be at once)
     if (!rewritten) return rewritten;
     in.lastIn = text;
     in.lastOut = *rewritten;
@@ -243,7 +270,7 @@ Result<std::string> MediaAnchor::offer(std::uint64_t call, Session& s, Party fro
     if (!audio) return fail(Errc::unsupported, "SDP: no audio stream offered");
     auto peer = peerOf(offered, *audio);
     if (!peer) return fail(peer.error());
-    if (auto ok = ensureStreams(call, s); !ok) return fail(ok.error());
+    if (auto ok = ensureStreams(s); !ok) return fail(ok.error());
     onLane(call, s, [from, peer = *peer, mux = audio->rtcpMux()](Carried& c) {
         c.of(from).setRemote(peer, mux);
     });

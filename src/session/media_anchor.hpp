@@ -78,16 +78,20 @@ private:
     struct PartyMedia;
     struct Carried; // a call's streams and link, on its lane
     struct LaneCalls;
+    struct Batch;
     Result<std::string> offer(std::uint64_t call, Session& s, Party from,
                               const sdp::Session& offer);
     Result<std::string> answer(std::uint64_t call, Session& s, Party from,
                                const sdp::Session& answer);
     Session& session(std::uint64_t call);
-    Result<void> ensureStreams(std::uint64_t call, Session& s);
+    // The call's ports, leased now; its streams are made on the lane with the batch.
+    Result<void> ensureStreams(Session& s);
     sdp::Origin originFor(Session& s, PartyMedia& towards);
     // The party's stream takes SRTP with `keys` (on the lane); our re-offers to it keep SAVP.
     void securedOnLane(std::uint64_t call, Session& s, Party party, const SdesKeys& keys);
-    // Runs `work` with the call's streams, on its lane.
+    // Posts what the current relay() asked of the lane.
+    void flush();
+    // Runs `work` with the call's streams, on its lane (with the batch, inside relay()).
     template <class Work>
     void onLane(std::uint64_t call, const Session& s, Work work);
 
@@ -98,6 +102,7 @@ private:
     std::vector<std::size_t> callsOnLane_;              // as the control loop counts them
     std::mt19937_64 random_;
     std::unordered_map<std::uint64_t, std::unique_ptr<Session>> sessions_;
+    std::unique_ptr<Batch> batch_; // while relay() runs
 };
 
 } // namespace sb::session
