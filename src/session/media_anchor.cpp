@@ -109,9 +109,9 @@ void MediaAnchor::flush() {
     Batch batch = std::move(*batch_);
     batch_.reset();
     if (!batch.caller && batch.steps.empty()) return;
-    asio::post(lanes_.lane(batch.lane).context, [&calls = *laneCalls_[batch.lane],
-                                                 latching = options_.latching,
-                                                 batch = std::move(batch)]() mutable {
+    const std::size_t lane = batch.lane;
+    asio::post(lanes_.lane(lane).context, [&calls = *laneCalls_[lane], latching = options_.latching,
+                                           batch = std::move(batch)]() mutable {
         if (batch.caller) {
             auto carried = std::make_unique<Carried>();
             carried->caller = std::make_unique<rtp::RtpStream>(std::move(batch.caller), latching);
