@@ -33,7 +33,8 @@ struct ApiServices {
     OneAtATime registryWrites; // a change waits for the one before it to be stored and witnessed
 };
 
-// POST/GET /v1/escalations, GET/DELETE /v1/escalations/{id}, GET /v1/events (WebSocket).
+// POST/GET /v1/escalations, GET/DELETE /v1/escalations/{id}, POST
+// /v1/escalations/{id}/parties, GET /v1/events (WebSocket).
 void addEscalationRoutes(api::Router& router, ApiServices& services);
 // /v1/experts and /v1/chains: the registry, kept in the document store.
 void addRegistryRoutes(api::Router& router, ApiServices& services);

@@ -3,6 +3,7 @@
 #include "api/problem.hpp"
 #include "app/api_routes.hpp"
 #include "core/trace.hpp"
+#include "sip/uri.hpp"
 
 #include <asio/post.hpp>
 #include <charconv>
@@ -69,6 +70,34 @@ void escalate(ApiServices& s, const api::Request& request, const api::Respond& r
                           respond(std::move(response));
                       });
               });
+}
+
+// POST /v1/escalations/{id}/parties: {"uri": "sip:…"}, a party to call into the room.
+void addParty(ApiServices& s, const api::Request& request, const std::string& id,
+              const api::Respond& respond) {
+    if (auto type = request.header("Content-Type");
+        !type || type->substr(0, type->find(';')) != "application/json")
+        return respond(api::problem(415, "Unsupported Media Type",
+                                    "the body must be a JSON object as application/json",
+                                    {{"field", "Content-Type"}}));
+    auto body = api::parseJson(request.body);
+    if (!body) return respond(badRequest(body.error()));
+    const auto* uri = body->is_object() && body->contains("uri") && (*body)["uri"].is_string()
+                          ? &(*body)["uri"].get_ref<const std::string&>()
+                          : nullptr;
+    const bool sipUri = uri && uri->size() <= 2048 && [&] {
+        auto parsed = sip::parseUri(*uri);
+        return parsed && parsed->isSip();
+    }();
+    if (!sipUri)
+        return respond(api::problem(400, "Bad Request",
+                                    "uri: expected a sip: or sips: URI of at most 2048 characters",
+                                    {{"field", "/uri"}}));
+    onControl(s, respond, [&s, agent = request.agent, id, uri = *uri, respond] {
+        s.escalations.addParty(id, agent, uri, [respond](const EscalationAnswer& answer) {
+            respond(answerOf(answer, {}));
+        });
+    });
 }
 
 void list(ApiServices& s, const api::Request& request, const api::Respond& respond) {
@@ -138,6 +167,9 @@ void addEscalationRoutes(api::Router& router, ApiServices& s) {
                 });
             });
         });
+    (void)router.add("POST", "/v1/escalations/{id}/parties",
+                     [&s](const api::Request& r, const api::PathParams& p,
+                          const api::Respond& respond) { addParty(s, r, p.at("id"), respond); });
     (void)router.addEvents("/v1/events");
 }
 

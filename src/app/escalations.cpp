@@ -41,12 +41,13 @@ std::optional<EscalationState> stateByName(std::string_view name) noexcept {
     return std::nullopt;
 }
 
-// One call to one expert: a leg of the escalation's room.
+// One call to one expert, or to a party the agent added: a leg of the escalation's room.
 struct Escalations::Attempt {
-    std::string expert;
+    std::string expert; // the expert's id; for a party, its URI
     room::LegId leg;
     int stage = 0;
     room::LegState state = room::LegState::setup;
+    bool party = false; // a bridge leg (addParty), not an expert's call
     bool live() const { return !room::isFinal(state); }
 };
 
@@ -78,7 +79,7 @@ struct Escalations::Escalation final : room::RoomObserver {
     }
     bool stageLive() const {
         return std::any_of(attempts.begin(), attempts.end(), [&](const Attempt& a) {
-            return a.live() && a.stage == static_cast<int>(stage);
+            return a.live() && !a.party && a.stage == static_cast<int>(stage);
         });
     }
     void onLegChange(room::Room&, const room::LegChange& change, room::RoomState before) override {
@@ -342,6 +343,7 @@ void Escalations::onLegChange(Escalation& e, const room::LegChange& change,
     if (!found) return;
     Attempt& a = *found;
     a.state = change.to;
+    if (a.party) return onPartyChange(e, a, change, before);
     const bool answer = change.to == connected && change.from != hold;
     const bool wins = answer && e.state == EscalationState::ringing;
     if (wins) {
@@ -384,10 +386,12 @@ void Escalations::onLegChange(Escalation& e, const room::LegChange& change,
     }
     if (!room::isFinal(change.to)) return;
     guard_.release(guard::LimitScope::expert, a.expert);
-    if (e.state == EscalationState::answered && e.answered == change.leg)
-        finish(e, change.to == failed ? EscalationState::failed : EscalationState::ended,
-               change.status == 0 ? "hung up by Switchboard" : fmt::format("{} hung up", a.expert));
-    else if (e.state == EscalationState::ringing && !e.endingStage && !e.stageLive())
+    if (e.state == EscalationState::answered && e.answered == change.leg) {
+        const std::string why =
+            change.status == 0 ? "hung up by Switchboard" : fmt::format("{} hung up", a.expert);
+        hangUpAll(e, why); // the parties leave with the expert
+        finish(e, change.to == failed ? EscalationState::failed : EscalationState::ended, why);
+    } else if (e.state == EscalationState::ringing && !e.endingStage && !e.stageLive())
         stageOver(e, "every expert of the stage declined or could not be reached");
     releaseRoom(e);
 }
@@ -479,6 +483,71 @@ void Escalations::hangUp(const std::string& id, const std::string& agent, const 
         });
 }
 
+void Escalations::addParty(const std::string& id, const std::string& agent, const std::string& uri,
+                           const Done& done) {
+    auto found = escalations_.find(id);
+    if (found == escalations_.end() || found->second->agent != agent)
+        return done({404, {{"title", "Not Found"}, {"detail", "no such escalation of yours"}}, {}});
+    Escalation& e = *found->second;
+    if (e.state != EscalationState::answered)
+        return done({409,
+                     {{"title", "Conflict"},
+                      {"detail", fmt::format("a party joins an answered escalation; this one "
+                                             "is {}",
+                                             stateName(e.state))}},
+                     {}});
+    const auto& bridges = e.request.bridges;
+    if (std::find(bridges.begin(), bridges.end(), "sip") == bridges.end())
+        return done(
+            {403,
+             {{"title", "Forbidden"}, {"detail", "the escalation did not ask for the sip bridge"}},
+             {}});
+    room::Dial dial{uri, {}, {{"Trace-ID", e.traceId}, {"Escalation-ID", e.id}}};
+    auto leg = e.room->dial("sip", std::move(dial), room::Role::bridge);
+    if (!leg) {
+        witness(e.traceId, "call.failed", "switchboard",
+                {{"escalation", e.id}, {"party", uri}, {"reason", leg.error().message}});
+        return done({502,
+                     {{"title", "Bad Gateway"},
+                      {"detail", "the party cannot be called: " + leg.error().message}},
+                     {}});
+    }
+    e.attempts.push_back({uri, *leg, static_cast<int>(e.stage), room::LegState::setup, true});
+    logger().info("trace={} escalation {}: calling party {} (leg {})", e.traceId, e.id, uri,
+                  leg->value());
+    inform(e, {{"event", "calling"}, {"party", uri}});
+    witness(e.traceId, "call.placed", "agent:" + agent,
+            {{"escalation", e.id},
+             {"party", uri},
+             {"role", "bridge"},
+             {"leg", leg->value()},
+             {"room_state", room::stateName(e.room->state())}},
+            [done, id = e.id, uri, leg = leg->value()](const Result<void>& stored) {
+                if (!stored) return done(witnessFailed("called", stored.error()));
+                done({201, {{"escalation", id}, {"party", uri}, {"leg", leg}}, {}});
+            });
+}
+
+void Escalations::onPartyChange(Escalation& e, const Attempt& a, const room::LegChange& change,
+                                room::RoomState before) {
+    const auto roomState = e.room->state();
+    json data{{"escalation", e.id},
+              {"party", a.expert},
+              {"leg", change.leg.value()},
+              {"leg_state", room::stateName(change.to)},
+              {"room_state", room::stateName(roomState)}};
+    if (change.status) data["status"] = change.status;
+    if (!change.reason.empty()) data["reason"] = change.reason;
+    if (before != roomState) data["room_was"] = room::stateName(before);
+    witness(e.traceId, std::string(namesOf(change).entry),
+            change.status != 0 ? "party:" + a.expert : std::string("switchboard"), std::move(data));
+    if (!e.over())
+        inform(e, {{"event", namesOf(change).event},
+                   {"party", a.expert},
+                   {"leg_state", room::stateName(change.to)}});
+    if (room::isFinal(change.to)) releaseRoom(e);
+}
+
 std::optional<json> Escalations::find(const std::string& id, const std::string& agent) const {
     auto found = escalations_.find(id);
     if (found == escalations_.end() || found->second->agent != agent) return std::nullopt;
@@ -506,12 +575,18 @@ Escalations::Stats Escalations::stats() const {
 }
 
 json Escalations::toJson(const Escalation& e) const {
-    json attempts = json::array();
-    for (const auto& a : e.attempts)
+    json attempts = json::array(), parties = json::array();
+    for (const auto& a : e.attempts) {
+        if (a.party) {
+            parties.push_back(
+                {{"uri", a.expert}, {"live", a.live()}, {"state", room::stateName(a.state)}});
+            continue;
+        }
         attempts.push_back({{"expert", a.expert},
                             {"stage", a.stage},
                             {"live", a.live()},
                             {"state", room::stateName(a.state)}});
+    }
     json out{{"id", e.id},
              {"agent", e.agent},
              {"trace_id", e.traceId},
@@ -523,6 +598,7 @@ json Escalations::toJson(const Escalation& e) const {
              {"room_state", e.room ? room::stateName(e.room->state()) : "closed"},
              {"created_ms", e.createdMs}};
     if (!e.expert.empty()) out["expert"] = e.expert;
+    if (!parties.empty()) out["parties"] = parties;
     if (e.answeredMs) out["answered_ms"] = e.answeredMs;
     if (e.endedMs) out["ended_ms"] = e.endedMs;
     if (!e.reason.empty()) out["reason"] = e.reason;

@@ -74,6 +74,13 @@ public:
                         std::size_t limit) const;
     // Hangs up: 200 with the escalation, 404 when it is not the agent's, 409 when it has ended.
     void hangUp(const std::string& id, const std::string& agent, const Done& done);
+    // Calls `uri` (a SIP URI: the agent's side of the conversation, a colleague) into the
+    // answered escalation's room as a bridge leg, so that the expert hears it and it hears the
+    // expert; it leaves when the escalation ends. 201 with the leg once witnessed; 404 when the
+    // escalation is not the agent's, 409 when it is not answered, 403 when the escalation did
+    // not ask for the sip bridge, 502 when the call cannot be placed.
+    void addParty(const std::string& id, const std::string& agent, const std::string& uri,
+                  const Done& done);
 
     // Called once an escalation's last witness entry is durable: signs a tree head over it.
     void onSealed(std::function<void()> seal) { seal_ = std::move(seal); }
@@ -97,6 +104,9 @@ private:
     void ringStage(Escalation& e);
     // Every change of a leg of `e`'s room: witnessed, told to the agent, and acted on.
     void onLegChange(Escalation& e, const room::LegChange& change, room::RoomState before);
+    // A party's leg: witnessed and told, nothing more (the expert's call decides the end).
+    void onPartyChange(Escalation& e, const Attempt& a, const room::LegChange& change,
+                       room::RoomState before);
     void stageOver(Escalation& e, std::string_view why);
     void hangUpAll(Escalation& e, std::string_view why); // every call still up
     // Ends it; `then` runs once its last entry is durable and sealed.

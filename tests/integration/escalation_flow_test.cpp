@@ -355,3 +355,58 @@ TEST_F(EscalationFlow, ARoomOffersALegItsMediaAnewThroughAReInvite) {
 
 } // namespace
 } // namespace sb::app
+
+namespace sb::app {
+namespace {
+
+// A party the agent calls into the answered escalation (its side of the conversation): a
+// bridge leg of the room, whose changes are witnessed and told with `party`, and which leaves
+// when the expert hangs up.
+TEST_F(EscalationFlow, APartyJoinsTheAnsweredRoomAndLeavesWithTheExpert) {
+    auto answer = escalate({{"topic", "billing"}, {"expert", "alice"}, {"reason", "help"}});
+    ASSERT_EQ(answer.status, 201) << answer.body.dump();
+    const std::string id = answer.body["payload"]["escalation"];
+    std::optional<EscalationAnswer> early;
+    escalations_->addParty(id, "agent", "sip:customer@127.0.0.1:5090",
+                           [&](EscalationAnswer a) { early = std::move(a); });
+    ASSERT_TRUE(early);
+    EXPECT_EQ(early->status, 409) << "no party before the expert answers";
+
+    auto sent = invites();
+    const auto& expertInvite = sent.at(0);
+    respond(expertInvite, 200, expertSdp(5004));
+    ASSERT_EQ(escalationState(id), "answered");
+    std::optional<EscalationAnswer> added;
+    escalations_->addParty(id, "agent", "sip:customer@127.0.0.1:5090",
+                           [&](EscalationAnswer a) { added = std::move(a); });
+    runUntil([&] { return added.has_value(); });
+    ASSERT_EQ(added->status, 201) << added->body.dump();
+    EXPECT_EQ(added->body["party"], "sip:customer@127.0.0.1:5090");
+    settle();
+    auto withParty = invites();
+    ASSERT_EQ(withParty.size(), 2u);
+    const auto& partyInvite = withParty.at(1);
+    EXPECT_EQ(partyInvite.requestUri().text, "sip:customer@127.0.0.1:5090");
+    EXPECT_EQ(partyInvite.header("X-IF-Escalation-ID"), id);
+    respond(partyInvite, 200, expertSdp(5006));
+    EXPECT_EQ(participants(), 2u); // the expert and the party, linked in one room
+
+    farEndRequest(expertInvite, "BYE", 2);
+    EXPECT_EQ(escalationState(id), "ended");
+    auto bye = std::find_if(sender_.sent.rbegin(), sender_.sent.rend(), [&](const std::string& m) {
+        return m.starts_with("BYE ") && parsed(m).callId() == partyInvite.callId();
+    });
+    ASSERT_NE(bye, sender_.sent.rend()) << "the party is hung up with the expert";
+    respond(parsed(*bye), 200);
+
+    std::vector<std::string> partyEvents;
+    for (const auto& e : events_)
+        if (e.contains("party")) partyEvents.push_back(e.value("event", "?"));
+    EXPECT_EQ(partyEvents, (std::vector<std::string>{"calling", "answered", "hanging_up"}));
+    const auto json = escalations_->find(id, "agent").value();
+    EXPECT_EQ(json["parties"].at(0)["state"], "closed");
+    expectNothingLeft();
+}
+
+} // namespace
+} // namespace sb::app
