@@ -148,7 +148,7 @@ public:
         }
     }
 
-    void readCalls(const toml::table& calls, CallsConfig& out) const {
+    void readCalls(const toml::table& calls, sip::CallLimits& out) const {
         static constexpr std::string_view kKeys[] = {"max_calls",         "max_calls_per_source",
                                                      "retry_after_s",     "no_answer_timeout_s",
                                                      "session_expires_s", "min_se_s"};
@@ -156,15 +156,15 @@ public:
         integer(calls, "calls", "max_calls", 1, 10000000, out.maxCalls);
         integer(calls, "calls", "max_calls_per_source", 1, 10000000, out.maxCallsPerSource);
         integer(calls, "calls", "retry_after_s", 0, 86400, out.retryAfterS);
-        integer(calls, "calls", "no_answer_timeout_s", 1, 86400, out.noAnswerTimeoutS);
-        integer(calls, "calls", "min_se_s", 2, 86400, out.minSeS);
+        duration(calls, "calls", "no_answer_timeout_s", 1, 86400, out.noAnswerTimeout);
+        integer(calls, "calls", "min_se_s", 2, 86400, out.minSessionExpiresS);
         integer(calls, "calls", "session_expires_s", 0, 86400, out.sessionExpiresS);
-        if (out.sessionExpiresS != 0 && out.sessionExpiresS < out.minSeS) {
+        if (out.sessionExpiresS != 0 && out.sessionExpiresS < out.minSessionExpiresS) {
             const auto* node = calls.get("session_expires_s") ? calls.get("session_expires_s")
                                                               : calls.get("min_se_s");
             failAt(node->source(), fmt::format("calls.session_expires_s: expected 0 or at least "
                                                "calls.min_se_s ({}), got {}",
-                                               out.minSeS, out.sessionExpiresS));
+                                               out.minSessionExpiresS, out.sessionExpiresS));
         }
     }
 
@@ -285,10 +285,10 @@ public:
         }
     }
 
-    void readDns(const toml::table& dns, DnsConfig& out) const {
+    void readDns(const toml::table& dns, net::DnsOptions& out) const {
         static constexpr std::string_view kKeys[] = {"servers", "timeout_ms", "tries"};
         onlyKeys(dns, "dns", kKeys);
-        integer(dns, "dns", "timeout_ms", 10, 60000, out.timeoutMs);
+        duration(dns, "dns", "timeout_ms", 10, 60000, out.timeout);
         integer(dns, "dns", "tries", 1, 10, out.tries);
         const auto* node = dns.get("servers");
         if (!node) return;
@@ -332,7 +332,7 @@ public:
                value <= 65535;
     }
 
-    void readAuth(const toml::table& auth, AuthConfig& out) const {
+    void readAuth(const toml::table& auth, sip::AuthOptions& out) const {
         static constexpr std::string_view kKeys[] = {
             "challenge_inbound", "realm", "nonce_lifetime_s", "algorithms", "failures_burst",
             "failures_refill_s", "users", "credentials"};
@@ -355,9 +355,9 @@ public:
             field = v;
         };
         text(auth, "auth", "realm", out.realm, false);
-        integer(auth, "auth", "nonce_lifetime_s", 10, 86400, out.nonceLifetimeS);
-        integer(auth, "auth", "failures_burst", 1, 1000, out.failuresBurst);
-        integer(auth, "auth", "failures_refill_s", 1, 86400, out.failuresRefillS);
+        duration(auth, "auth", "nonce_lifetime_s", 10, 86400, out.nonceLifetime);
+        integer(auth, "auth", "failures_burst", 1, 1000, out.failureBurst);
+        duration(auth, "auth", "failures_refill_s", 1, 86400, out.failureRefill);
         if (const auto* node = auth.get("algorithms")) {
             constexpr std::string_view kAlgorithms = "a non-empty array of \"SHA-256\" and \"MD5\"";
             const auto* list = node->as_array();
@@ -367,7 +367,7 @@ public:
                 const auto* name = item.as_string();
                 if (!name || (name->get() != "SHA-256" && name->get() != "MD5"))
                     expected(item, "auth.algorithms", kAlgorithms);
-                out.algorithms.push_back(name->get());
+                out.algorithms.push_back(*sip::parseDigestAlgorithm(std::string_view(name->get())));
             }
         }
         for (const auto& [key, fieldName] : {std::pair{"users", 0}, {"credentials", 1}}) {
@@ -379,7 +379,7 @@ public:
                 const auto path = fmt::format("auth.{}[{}]", key, i);
                 const auto* entry = (*list)[i].as_table();
                 if (!entry) expected((*list)[i], path, "a table with username and password");
-                AuthConfig::Credential c;
+                sip::AuthOptions::Credential c;
                 if (fieldName == 0) {
                     static constexpr std::string_view kUserKeys[] = {"username", "password"};
                     onlyKeys(*entry, path, kUserKeys);

@@ -9,7 +9,9 @@
 // to 16777216, got "big"`).
 
 #include "core/result.hpp"
+#include "net/dns_resolver.hpp"
 #include "session/echo_room.hpp"
+#include "sip/b2bua.hpp"
 #include "sip/transport_kind.hpp"
 
 #include <cstddef>
@@ -56,17 +58,6 @@ struct SipConfig {
     bool operator==(const SipConfig&) const = default;
 };
 
-struct CallsConfig {
-    std::uint32_t maxCalls = 10000;
-    std::uint32_t maxCallsPerSource = 1000;
-    std::uint32_t retryAfterS = 5;
-    std::uint32_t noAnswerTimeoutS = 180;
-    std::uint32_t sessionExpiresS = 1800; // RFC 4028; 0: no session timers
-    std::uint32_t minSeS = 90;
-
-    bool operator==(const CallsConfig&) const = default;
-};
-
 // One [[routes]] entry; the patterns and URIs are validated by the reader.
 struct RouteConfig {
     std::string user, domain; // RE2 patterns (sip/routing.hpp); empty matches any
@@ -79,24 +70,6 @@ struct RouteConfig {
     bool operator==(const RouteConfig&) const = default;
 };
 
-struct AuthConfig {
-    bool challengeInbound = false;
-    std::string realm = "switchboard";
-    std::uint32_t nonceLifetimeS = 300;
-    std::vector<std::string> algorithms{"SHA-256", "MD5"};
-    std::uint32_t failuresBurst = 5;
-    std::uint32_t failuresRefillS = 10;
-    std::map<std::string, std::string> users; // inbound: username → password
-    struct Credential {
-        std::string realm, username, password; // outbound; realm "" = any
-
-        bool operator==(const Credential&) const = default;
-    };
-    std::vector<Credential> credentials;
-
-    bool operator==(const AuthConfig&) const = default;
-};
-
 struct TlsConfig {
     // Paths as resolved by the reader: a relative path in the file is taken relative to
     // data_dir ("tls/cert.pem" with data_dir "var" becomes "var/tls/cert.pem").
@@ -105,15 +78,6 @@ struct TlsConfig {
     bool selfSigned = true; // generate a pair at start-up if the files are missing
 
     bool operator==(const TlsConfig&) const = default;
-};
-
-// Where RFC 3263 lookups go (c-ares).
-struct DnsConfig {
-    std::vector<std::string> servers; // "address" or "address:port" ("[v6]:port"); empty: system's
-    std::uint32_t timeoutMs = 2000;   // per try and server
-    std::uint32_t tries = 2;
-
-    bool operator==(const DnsConfig&) const = default;
 };
 
 // Media anchoring ([media]).
@@ -173,10 +137,10 @@ struct Config {
     LogConfig log;
     SipConfig sip;
     TlsConfig tls;
-    CallsConfig calls;
+    sip::CallLimits calls; // [calls]: the modules' own option structs, where they have one
     std::vector<RouteConfig> routes;
-    AuthConfig auth;
-    DnsConfig dns;
+    sip::AuthOptions auth;
+    net::DnsOptions dns; // where RFC 3263 lookups go (c-ares)
     MediaConfig media;
     ApiConfig api;
     EscalationsConfig escalations;

@@ -144,10 +144,7 @@ Result<void> Server::startSip() {
     b2buaOptions.userAgent = sip.userAgent;
     b2buaOptions.timers = {std::chrono::milliseconds(sip.t1Ms), std::chrono::milliseconds(sip.t2Ms),
                            std::chrono::milliseconds(sip.t4Ms)};
-    b2buaOptions.limits = {
-        config_.calls.maxCalls,        config_.calls.maxCallsPerSource,
-        config_.calls.retryAfterS,     std::chrono::seconds(config_.calls.noAnswerTimeoutS),
-        config_.calls.sessionExpiresS, config_.calls.minSeS};
+    b2buaOptions.limits = config_.calls;
     std::vector<sip::RouteRule> rules;
     for (const auto& r : config_.routes)
         rules.push_back(
@@ -155,22 +152,9 @@ Result<void> Server::startSip() {
     auto routes = sip::RouteTable::make(std::move(rules));
     if (!routes) return fail(routes.error());
     b2buaOptions.routes = std::move(routes).value();
-    const auto& auth = config_.auth;
-    b2buaOptions.auth.challengeInbound = auth.challengeInbound;
-    b2buaOptions.auth.realm = auth.realm;
-    b2buaOptions.auth.nonceLifetime = std::chrono::seconds(auth.nonceLifetimeS);
-    for (const auto& name : auth.algorithms)
-        b2buaOptions.auth.algorithms.push_back(*sip::parseDigestAlgorithm(std::string_view(name)));
-    b2buaOptions.auth.users = auth.users;
-    b2buaOptions.auth.failureBurst = auth.failuresBurst;
-    b2buaOptions.auth.failureRefill = std::chrono::seconds(auth.failuresRefillS);
-    for (const auto& c : auth.credentials)
-        b2buaOptions.auth.credentials.push_back({c.realm, c.username, c.password});
+    b2buaOptions.auth = config_.auth;
     b2buaOptions.listeners = sipTransport_->listeners();
-    net::DnsOptions dnsOptions{config_.dns.servers,
-                               std::chrono::milliseconds(config_.dns.timeoutMs),
-                               static_cast<int>(config_.dns.tries)};
-    auto dns = net::AresResolver::make(context_, dnsOptions);
+    auto dns = net::AresResolver::make(context_, config_.dns);
     if (!dns) return fail(dns.error());
     dns_ = std::move(dns).value();
     b2buaOptions.dns = dns_.get();

@@ -6,6 +6,7 @@
 
 #include "core/result.hpp"
 
+#include <chrono>
 #include <cstdint>
 #include <fmt/format.h>
 #include <span>
@@ -71,6 +72,15 @@ protected:
         if (!value || value->get() < min || value->get() > max)
             expected(*node, join(path, key), fmt::format("an integer from {} to {}", min, max));
         out = static_cast<T>(value->get());
+    }
+    // An integer count of the duration's own unit (the key says which: "_s", "_ms").
+    template <class Rep, class Period>
+    void duration(const toml::table& table, std::string_view path, std::string_view key,
+                  std::int64_t min, std::int64_t max,
+                  std::chrono::duration<Rep, Period>& out) const {
+        Rep count = out.count();
+        integer(table, path, key, min, max, count);
+        out = std::chrono::duration<Rep, Period>(count);
     }
 
     std::string_view sourceName_;

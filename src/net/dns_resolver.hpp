@@ -22,6 +22,8 @@ struct DnsOptions {
     std::vector<std::string> servers;
     std::chrono::milliseconds timeout{2000}; // per try and server
     int tries = 2;
+
+    bool operator==(const DnsOptions&) const = default;
 };
 
 class AresResolver final : public DnsClient {

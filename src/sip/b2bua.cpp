@@ -29,10 +29,7 @@ B2bua::B2bua(net::TimerWheel& wheel, MessageSender& sender, B2buaOptions options
       authFailures_(options_.auth.failureBurst, options_.auth.failureRefill) {
     if (options_.auth.challengeInbound)
         challenger_ = std::make_unique<DigestChallenger>(DigestChallenger::Options{
-            options_.auth.realm, options_.auth.nonceLifetime,
-            options_.auth.algorithms.empty()
-                ? std::vector{DigestAlgorithm::sha256, DigestAlgorithm::md5}
-                : options_.auth.algorithms});
+            options_.auth.realm, options_.auth.nonceLifetime, options_.auth.algorithms});
     if (options_.dns) {
         // We can send on the transports and families we listen on (our Via must be reachable).
         LocatorOptions locator;

@@ -39,6 +39,8 @@ struct CallLimits {
     // RFC 4028 session timers: the interval we ask for (0: none) and the least we accept.
     std::uint32_t sessionExpiresS = 1800;
     std::uint32_t minSessionExpiresS = 90;
+
+    bool operator==(const CallLimits&) const = default;
 };
 
 struct AuthOptions {
@@ -46,15 +48,19 @@ struct AuthOptions {
     bool challengeInbound = false;
     std::string realm = "switchboard";
     std::chrono::seconds nonceLifetime{300};
-    std::vector<DigestAlgorithm> algorithms;  // offered, preferred first; empty: SHA-256, MD5
+    // Offered, preferred first (RFC 8760 §2: SHA-256 before MD5).
+    std::vector<DigestAlgorithm> algorithms{DigestAlgorithm::sha256, DigestAlgorithm::md5};
     std::map<std::string, std::string> users; // username → password
     std::uint32_t failureBurst = 5;           // failed attempts per source before 403 …
     std::chrono::seconds failureRefill{10};   // … and one more allowed per this much time
     // Outbound: what we answer a far end's 401/407 with, by realm ("" matches any realm).
     struct Credential {
         std::string realm, username, password;
+        bool operator==(const Credential&) const = default;
     };
     std::vector<Credential> credentials;
+
+    bool operator==(const AuthOptions&) const = default;
 };
 
 // The media layer's say over session descriptions (it anchors RTP at Switchboard): every SDP

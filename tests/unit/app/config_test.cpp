@@ -289,7 +289,7 @@ namespace {
 
 TEST(DefaultConfig, CallsTakeTheStructDefaultsAndTheOnlyRouteIsTheEchoTest) {
     const Config config = defaultConfig();
-    EXPECT_EQ(config.calls, CallsConfig{});
+    EXPECT_EQ(config.calls, sip::CallLimits{});
     ASSERT_EQ(config.routes.size(), 1u);
     EXPECT_EQ(config.routes[0].conference, session::kEchoRoom);
     EXPECT_EQ(config.api.tokens.size(), 1u); // the demo agent's
@@ -315,7 +315,7 @@ TEST(ParseConfig, TimersCallsAndRoutes) {
     EXPECT_EQ(config->calls.maxCalls, 7u);
     EXPECT_EQ(config->calls.maxCallsPerSource, 3u);
     EXPECT_EQ(config->calls.retryAfterS, 9u);
-    EXPECT_EQ(config->calls.noAnswerTimeoutS, 30u);
+    EXPECT_EQ(config->calls.noAnswerTimeout, std::chrono::seconds(30));
     EXPECT_EQ(config->calls.sessionExpiresS, 120u);
     ASSERT_EQ(config->routes.size(), 3u);
     EXPECT_EQ(config->routes[0],
@@ -395,12 +395,12 @@ TEST(ParseConfig, AuthUsersAndCredentials) {
     ASSERT_TRUE(config) << config.error().message;
     EXPECT_TRUE(config->auth.challengeInbound);
     EXPECT_EQ(config->auth.realm, "edge");
-    EXPECT_EQ(config->auth.algorithms, std::vector<std::string>{"MD5"});
-    EXPECT_EQ(config->auth.failuresBurst, 2u);
+    EXPECT_EQ(config->auth.algorithms, std::vector{sip::DigestAlgorithm::md5});
+    EXPECT_EQ(config->auth.failureBurst, 2u);
     EXPECT_EQ(config->auth.users.at("alice"), "secret");
     ASSERT_EQ(config->auth.credentials.size(), 1u);
-    EXPECT_EQ(config->auth.credentials[0], (AuthConfig::Credential{"far", "sb", "pw"}));
-    EXPECT_EQ(defaultConfig().auth, AuthConfig{});
+    EXPECT_EQ(config->auth.credentials[0], (sip::AuthOptions::Credential{"far", "sb", "pw"}));
+    EXPECT_EQ(defaultConfig().auth, sip::AuthOptions{});
 }
 
 TEST(ParseConfig, AuthErrorsNameTheKey) {
@@ -422,9 +422,9 @@ TEST(ParseConfig, DnsServersAndTimeouts) {
     ASSERT_TRUE(config) << config.error().message;
     EXPECT_EQ(config->dns.servers,
               (std::vector<std::string>{"192.0.2.53", "127.0.0.1:5353", "[::1]:53", "::1"}));
-    EXPECT_EQ(config->dns.timeoutMs, 500u);
-    EXPECT_EQ(config->dns.tries, 3u);
-    EXPECT_EQ(defaultConfig().dns, DnsConfig{});
+    EXPECT_EQ(config->dns.timeout, std::chrono::milliseconds(500));
+    EXPECT_EQ(config->dns.tries, 3);
+    EXPECT_EQ(defaultConfig().dns, net::DnsOptions{});
 }
 
 TEST(ParseConfig, DnsErrorsNameTheServer) {
