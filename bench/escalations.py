@@ -33,7 +33,7 @@ import websockets
 
 SWITCHBOARD = "@SB_SWITCHBOARD@"
 sys.path.insert(0, os.path.join("@PROJECT_SOURCE_DIR@", "bench"))
-from processes import free_port, stop, wait_listening  # noqa: E402
+from processes import cpu_seconds, free_port, stop, wait_listening  # noqa: E402
 TOKEN = "bench-token"
 AGENT = "bench-agent"
 
@@ -218,14 +218,6 @@ async def drive(count, concurrency, one):
     began = time.perf_counter()
     await asyncio.wait_for(asyncio.gather(*(worker() for _ in range(concurrency))), 600)
     return time.perf_counter() - began, times
-
-
-def cpu_seconds(path):
-    """User and system CPU time so far of the process or thread whose proc(5) stat file this is
-    (fields 14 and 15)."""
-    with open(path) as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 async def measured(pid, count, concurrency, one):

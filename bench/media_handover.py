@@ -22,14 +22,7 @@ import time
 
 SWITCHBOARD = "@SB_SWITCHBOARD@"
 sys.path.insert(0, os.path.join("@PROJECT_SOURCE_DIR@", "bench"))
-from processes import free_port, stop, wait_listening  # noqa: E402
-
-
-def cpu_seconds(path):
-    """User and system CPU time so far of the process or thread whose stat file this is."""
-    with open(path) as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+from processes import cpu_seconds, free_port, stop, wait_listening  # noqa: E402
 
 
 def measure(work, workers, rate, seconds):

@@ -1,5 +1,6 @@
-"""What the benchmark scripts share: ports on 127.0.0.1, waiting for a peer to listen, and
-stopping the processes they started."""
+"""What the benchmark scripts share: ports on 127.0.0.1, waiting for a peer to listen,
+stopping the processes they started, and reading the CPU time they used."""
+import os
 import signal
 import socket
 import subprocess
@@ -34,3 +35,11 @@ def stop(proc):
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+def cpu_seconds(path):
+    """User and system CPU time so far of the process or thread whose proc(5) stat file this is
+    (fields 14 and 15)."""
+    with open(path) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")

@@ -343,8 +343,7 @@ void Escalations::onLegChange(Escalation& e, const room::LegChange& change,
     if (!found) return;
     Attempt& a = *found;
     a.state = change.to;
-    if (a.party) return onPartyChange(e, a, change, before);
-    const bool answer = change.to == connected && change.from != hold;
+    const bool answer = change.to == connected && change.from != hold && !a.party;
     const bool wins = answer && e.state == EscalationState::ringing;
     if (wins) {
         e.state = EscalationState::answered;
@@ -357,25 +356,32 @@ void Escalations::onLegChange(Escalation& e, const room::LegChange& change,
                       e.room->describe(change.leg));
     }
 
+    // An expert's leg is named by the expert's id, a party's by its URI.
+    const char* who = a.party ? "party" : "expert";
     const auto roomState = e.room->state();
     json data{{"escalation", e.id},
-              {"expert", a.expert},
+              {who, a.expert},
               {"leg", change.leg.value()},
               {"leg_state", room::stateName(change.to)},
               {"room_state", room::stateName(roomState)}};
     if (change.status) data["status"] = change.status;
     if (!change.reason.empty()) data["reason"] = change.reason;
     if (before != roomState) data["room_was"] = room::stateName(before);
-    // The expert's doing, or ours (a hang-up or cancel we asked for has no status).
+    // The far end's doing, or ours (a hang-up or cancel we asked for has no status).
     const bool theirs = change.status != 0 || change.to == hold || change.to == connected;
     witness(e.traceId, std::string(namesOf(change).entry),
-            theirs ? "expert:" + a.expert : std::string("switchboard"), std::move(data));
+            theirs ? fmt::format("{}:{}", who, a.expert) : std::string("switchboard"),
+            std::move(data));
     // The agent hears of every change until the escalation's last event (ended or failure);
     // not of an answer that came too late, which is only hung up.
     if (!e.over() && (wins || !answer))
         inform(e, {{"event", namesOf(change).event},
-                   {"expert", a.expert},
+                   {who, a.expert},
                    {"leg_state", room::stateName(change.to)}});
+    if (a.party) { // the expert's call, not a party's, decides how the escalation goes
+        if (room::isFinal(change.to)) releaseRoom(e);
+        return;
+    }
 
     if (answer) {
         if (!wins) return e.room->hangUp(change.leg, "another expert answered first");
@@ -526,26 +532,6 @@ void Escalations::addParty(const std::string& id, const std::string& agent, cons
                 if (!stored) return done(witnessFailed("called", stored.error()));
                 done({201, {{"escalation", id}, {"party", uri}, {"leg", leg}}, {}});
             });
-}
-
-void Escalations::onPartyChange(Escalation& e, const Attempt& a, const room::LegChange& change,
-                                room::RoomState before) {
-    const auto roomState = e.room->state();
-    json data{{"escalation", e.id},
-              {"party", a.expert},
-              {"leg", change.leg.value()},
-              {"leg_state", room::stateName(change.to)},
-              {"room_state", room::stateName(roomState)}};
-    if (change.status) data["status"] = change.status;
-    if (!change.reason.empty()) data["reason"] = change.reason;
-    if (before != roomState) data["room_was"] = room::stateName(before);
-    witness(e.traceId, std::string(namesOf(change).entry),
-            change.status != 0 ? "party:" + a.expert : std::string("switchboard"), std::move(data));
-    if (!e.over())
-        inform(e, {{"event", namesOf(change).event},
-                   {"party", a.expert},
-                   {"leg_state", room::stateName(change.to)}});
-    if (room::isFinal(change.to)) releaseRoom(e);
 }
 
 std::optional<json> Escalations::find(const std::string& id, const std::string& agent) const {

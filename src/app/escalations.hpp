@@ -104,9 +104,6 @@ private:
     void ringStage(Escalation& e);
     // Every change of a leg of `e`'s room: witnessed, told to the agent, and acted on.
     void onLegChange(Escalation& e, const room::LegChange& change, room::RoomState before);
-    // A party's leg: witnessed and told, nothing more (the expert's call decides the end).
-    void onPartyChange(Escalation& e, const Attempt& a, const room::LegChange& change,
-                       room::RoomState before);
     void stageOver(Escalation& e, std::string_view why);
     void hangUpAll(Escalation& e, std::string_view why); // every call still up
     // Ends it; `then` runs once its last entry is durable and sealed.

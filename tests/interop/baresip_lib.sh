@@ -61,3 +61,31 @@ rtp_ports $(( $2 + 100 ))-$(( $2 + 120 ))
 CONF
   echo "<sip:$1@127.0.0.1:$2>;regint=0;answermode=auto${5:+;mediaenc=$5}" > "$dir/accounts"
 }
+
+# at PATTERN: when the server logged the first line matching PATTERN, in seconds.
+at() {
+  local line
+  line=$(grep -m 1 "$1" "$work/server.log") || fail_with "no log line matches $1"
+  date -d "${line%% *}" +%s.%N
+}
+
+# hears PHONE FROM-ABS TO-ABS HZ... : each tone HZ in the recording of phone number PHONE
+# between two moments (absolute, in seconds) must stand 20 dB above the rest, the other tones
+# aside. The test sets the arrays names (each phone's folder), tones (each phone's tone) and
+# joined_at (when each phone's recording began).
+hears() {
+  local i=$1 from_abs=$2 to_abs=$3
+  shift 3
+  local recording from to hz db others
+  recording=$(ls "$work/${names[$i]}"/dump-*-dec.wav | head -n 1)
+  from=$(python3 -c "print(round($from_abs - ${joined_at[$i]}, 2))")
+  to=$(python3 -c "print(round($to_abs - ${joined_at[$i]}, 2))")
+  for hz in "$@"; do
+    others=()
+    for o in "${tones[@]}"; do [ "$o" != "$hz" ] && others+=("$o"); done
+    db=$(tone_db "$recording" "$hz" "$from" "$to" "${others[@]}")
+    echo "${names[$i]} hears $hz Hz at $db dB ($from-$to s into its recording)"
+    python3 -c "import sys; sys.exit(0 if $db >= 20 else 1)" ||
+      fail_with "${names[$i]} does not hear $hz Hz clearly between $from and $to s"
+  done
+}

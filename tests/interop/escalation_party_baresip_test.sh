@@ -109,11 +109,6 @@ grep -q "$room: .* linked (relayed as they are), no mixer" "$work/server.log" ||
   fail_with "bob and the customer were not linked"
 grep -q "$room: mixing, 3 in the room" "$work/server.log" ||
   fail_with "the room did not move to mixing when the colleague joined"
-at() { # PATTERN: when the server logged it, in seconds
-  local line
-  line=$(grep -m 1 "$1" "$work/server.log") || fail_with "no log line matches $1"
-  date -d "${line%% *}" +%s.%N
-}
 joined_at=()
 for i in 0 1 2; do
   joined_at+=("$(at "$room: call .* joined (PCMU), $((i + 1)) in the room")")
@@ -124,24 +119,6 @@ expect_idle "the escalation" 15
 for pid in "${background_pids[@]}"; do stop_pid "$pid"; done
 background_pids=()
 
-# hears PHONE FROM-ABS TO-ABS HZ... : each tone HZ in PHONE's recording between two moments
-# (absolute, in seconds) must stand 20 dB above the rest, the other tones aside.
-hears() {
-  local i=$1 from_abs=$2 to_abs=$3
-  shift 3
-  local recording from to hz db others
-  recording=$(ls "$work/${names[$i]}"/dump-*-dec.wav | head -n 1)
-  from=$(python3 -c "print(round($from_abs - ${joined_at[$i]}, 2))")
-  to=$(python3 -c "print(round($to_abs - ${joined_at[$i]}, 2))")
-  for hz in "$@"; do
-    others=()
-    for o in "${tones[@]}"; do [ "$o" != "$hz" ] && others+=("$o"); done
-    db=$(tone_db "$recording" "$hz" "$from" "$to" "${others[@]}")
-    echo "${names[$i]} hears $hz Hz at $db dB ($from-$to s into its recording)"
-    python3 -c "import sys; sys.exit(0 if $db >= 20 else 1)" ||
-      fail_with "${names[$i]} does not hear $hz Hz clearly between $from and $to s"
-  done
-}
 hears 0 "$(python3 -c "print($linked_at + 0.7)")" "$(python3 -c "print($linked_at + 2.2)")" 1000
 hears 1 "$(python3 -c "print($linked_at + 0.7)")" "$(python3 -c "print($linked_at + 2.2)")" 600
 check "linked: bob hears the customer and the customer hears bob, relayed"

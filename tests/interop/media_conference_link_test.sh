@@ -66,11 +66,6 @@ grep -q "room pair: .* linked (relayed as they are), no mixer" "$work/server.log
 grep -q "room pair: mixing, 3 in the room" "$work/server.log" ||
   fail_with "the room did not move to mixing when the third party joined"
 
-at() { # PATTERN: when the server logged it, in seconds
-  local line
-  line=$(grep -m 1 "$1" "$work/server.log") || fail_with "no log line matches $1"
-  date -d "${line%% *}" +%s.%N
-}
 joined_at=()
 for i in 0 1 2; do
   joined_at+=("$(at "room pair: call .* joined (PCMU), $((i + 1)) in the room")")
@@ -78,24 +73,6 @@ done
 linked_at=$(at "room pair: .* linked")
 mixing_at=$(at "room pair: mixing, 3 in the room")
 
-# hears PHONE FROM-ABS TO-ABS HZ... : each tone HZ in PHONE's recording between two moments
-# (absolute, in seconds) must stand 20 dB above the rest, the other tones aside.
-hears() {
-  local i=$1 from_abs=$2 to_abs=$3
-  shift 3
-  local recording from to hz db others
-  recording=$(ls "$work/${names[$i]}"/dump-*-dec.wav)
-  from=$(python3 -c "print(round($from_abs - ${joined_at[$i]}, 2))")
-  to=$(python3 -c "print(round($to_abs - ${joined_at[$i]}, 2))")
-  for hz in "$@"; do
-    others=()
-    for o in "${tones[@]}"; do [ "$o" != "$hz" ] && others+=("$o"); done
-    db=$(tone_db "$recording" "$hz" "$from" "$to" "${others[@]}")
-    echo "${names[$i]} hears $hz Hz at $db dB ($from-$to s into its recording)"
-    python3 -c "import sys; sys.exit(0 if $db >= 20 else 1)" ||
-      fail_with "${names[$i]} does not hear $hz Hz clearly between $from and $to s"
-  done
-}
 # Linked: from 0.7 s after the link for 1.5 s (c joins 2.5 s after b).
 linked_from=$(python3 -c "print($linked_at + 0.7)")
 linked_to=$(python3 -c "print($linked_at + 2.2)")
