@@ -95,7 +95,7 @@ Escalations::Escalations(asio::io_context& context, net::TimerWheel& timers, roo
 
 // The rooms go with their escalations: each hangs up its legs and frees their media, silently.
 Escalations::~Escalations() {
-    alive_.reset();
+    lifetime_.end();
     for (auto& [id, e] : escalations_)
         timers_.cancel(e->stageTimer);
 }
@@ -243,11 +243,10 @@ void Escalations::escalate(const std::string& agent, const api::IfMessage& messa
     // ringStage placed meanwhile are ended.
     witness(traceId, "escalation.created", "switchboard",
             {{"escalation", e.id}, {"stages", stages}, {"chain", e.plan.chain}},
-            [this, alive = std::weak_ptr<bool>(alive_), done, reply,
-             id = e.id](const Result<void>& stored) {
+            [this, alive = lifetime_.watch(), done, reply, id = e.id](const Result<void>& stored) {
                 if (stored) return done({201, reply, {}});
                 done(witnessFailed("not started", stored.error()));
-                if (alive.expired()) return;
+                if (!alive) return;
                 if (auto found = escalations_.find(id); found != escalations_.end()) {
                     hangUpAll(*found->second, "the witness log failed");
                     finish(*found->second, EscalationState::failed, "the witness log failed");
@@ -407,8 +406,8 @@ void Escalations::releaseRoom(Escalation& e) {
     // Not destroyed here: this may run inside one of the room's own callbacks.
     closedRooms_.push_back(std::move(e.room));
     if (closedRooms_.size() > 1) return; // a sweep is on its way
-    asio::post(context_, [this, alive = std::weak_ptr<bool>(alive_)] {
-        if (!alive.expired()) closedRooms_.clear();
+    asio::post(context_, [this, alive = lifetime_.watch()] {
+        if (alive) closedRooms_.clear();
     });
 }
 
@@ -480,13 +479,12 @@ void Escalations::hangUp(const std::string& id, const std::string& agent, const 
                      {}});
     witness(e.traceId, "api.hangup", "agent:" + agent, {{"escalation", e.id}});
     hangUpAll(e, "hung up by the agent");
-    finish(
-        e, EscalationState::ended, "hung up by the agent",
-        [this, alive = std::weak_ptr<bool>(alive_), done, id, agent](const Result<void>& stored) {
-            if (!stored) return done(witnessFailed("hung up", stored.error()));
-            if (alive.expired()) return;
-            done({200, find(id, agent).value_or(json::object()), {}});
-        });
+    finish(e, EscalationState::ended, "hung up by the agent",
+           [this, alive = lifetime_.watch(), done, id, agent](const Result<void>& stored) {
+               if (!stored) return done(witnessFailed("hung up", stored.error()));
+               if (!alive) return;
+               done({200, find(id, agent).value_or(json::object()), {}});
+           });
 }
 
 void Escalations::addParty(const std::string& id, const std::string& agent, const std::string& uri,

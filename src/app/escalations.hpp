@@ -11,6 +11,7 @@
 // Runs on the control loop, like the rooms it drives; not thread-safe.
 
 #include "api/ifmessage.hpp"
+#include "core/lifetime.hpp"
 #include "guard/guard.hpp"
 #include "net/timer_wheel.hpp"
 #include "registry/registry.hpp"
@@ -125,7 +126,7 @@ private:
     std::deque<std::string> ended_; // ids of the ended ones in escalations_, oldest first
     std::vector<std::unique_ptr<room::Room>> closedRooms_; // released, to go on the next turn
     Stats stats_;
-    std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+    Lifetime lifetime_; // for witness outcomes and sweeps that come after it has gone
 };
 
 } // namespace sb::app

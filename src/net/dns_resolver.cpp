@@ -137,7 +137,7 @@ Result<std::unique_ptr<AresResolver>> AresResolver::make(asio::io_context& conte
 }
 
 AresResolver::~AresResolver() {
-    *alive_ = false;
+    lifetime_.end(); // what c-ares reports while it closes is not ours to act on
     timer_.cancel();
     channel_.reset(); // c-ares reports its sockets closed and drops its queries
     for (auto& [fd, watched] : sockets_)
@@ -146,9 +146,9 @@ AresResolver::~AresResolver() {
 
 template <typename T>
 void AresResolver::deliver(Done<T> done, Result<T> result) {
-    asio::post(context_, [alive = std::weak_ptr<bool>(alive_), done = std::move(done),
+    asio::post(context_, [alive = lifetime_.watch(), done = std::move(done),
                           result = std::move(result)]() mutable {
-        if (auto live = alive.lock(); live && *live) done(std::move(result));
+        if (alive) done(std::move(result));
     });
 }
 
@@ -202,10 +202,9 @@ void AresResolver::watch(int fd) {
     // The descriptor's address tells a wait on this socket from one on an earlier socket that
     // had the same number.
     const auto* descriptor = w.descriptor.get();
-    auto handler = [this, alive = std::weak_ptr<bool>(alive_), fd, descriptor](bool read) {
+    auto handler = [this, alive = lifetime_.watch(), fd, descriptor](bool read) {
         return [=, this](const std::error_code& ec) {
-            auto live = alive.lock();
-            if (!live || !*live) return;
+            if (!alive) return;
             auto again = sockets_.find(fd);
             if (again == sockets_.end() || again->second.descriptor.get() != descriptor) return;
             (read ? again->second.waitingRead : again->second.waitingWrite) = false;

@@ -4,6 +4,7 @@
 // and one timer carries c-ares' retransmission timeouts. No thread and no blocking call, so a
 // lookup costs the SIP worker nothing while it waits (ARCHITECTURE.md "Threads").
 
+#include "core/lifetime.hpp"
 #include "net/dns.hpp"
 #include "net/timer.hpp"
 
@@ -56,8 +57,8 @@ private:
         bool readable = false, writable = false, waitingRead = false, waitingWrite = false;
     };
     std::map<int, Watched> sockets_;
-    Timer timer_; // c-ares's next timeout
-    std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+    Timer timer_;       // c-ares's next timeout
+    Lifetime lifetime_; // for the answers and socket waits still queued when it goes
 };
 
 } // namespace sb::net

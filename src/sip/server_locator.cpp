@@ -64,9 +64,7 @@ std::string lower(std::string_view s) {
 ServerLocator::ServerLocator(net::DnsClient& dns, LocatorOptions options)
     : dns_(dns), options_(std::move(options)), random_(std::random_device{}()) {}
 
-ServerLocator::~ServerLocator() {
-    *alive_ = false;
-}
+ServerLocator::~ServerLocator() = default;
 
 bool ServerLocator::speaks(Transport t) const {
     return std::find(options_.transports.begin(), options_.transports.end(), t) !=
@@ -127,9 +125,9 @@ void ServerLocator::start(std::shared_ptr<Lookup> lookup) {
                                       *lookup->transport);
         return trySrv(std::move(lookup), 0);
     }
-    dns_.naptr(lookup->host, [this, alive = std::weak_ptr<bool>(alive_),
+    dns_.naptr(lookup->host, [this, alive = lifetime_.watch(),
                               lookup](Result<std::vector<net::NaptrRecord>> records) mutable {
-        if (alive.lock()) onNaptr(std::move(lookup), std::move(records));
+        if (alive) onNaptr(std::move(lookup), std::move(records));
     });
 }
 
@@ -170,9 +168,9 @@ void ServerLocator::trySrv(std::shared_ptr<Lookup> lookup, std::size_t next) {
     }
     const std::string name = lookup->services[next].first;
     const Transport transport = lookup->services[next].second;
-    dns_.srv(name, [this, alive = std::weak_ptr<bool>(alive_), lookup, next,
+    dns_.srv(name, [this, alive = lifetime_.watch(), lookup, next,
                     transport](Result<std::vector<net::SrvRecord>> records) mutable {
-        if (!alive.lock()) return;
+        if (!alive) return;
         // RFC 2782: a single record with target "." says the service is not offered there.
         if (!records || records->empty() ||
             (records->size() == 1 &&
@@ -262,9 +260,9 @@ void ServerLocator::resolveTargets(const std::shared_ptr<Lookup>& lookup,
         finish(lookup, std::move(out), ttl);
     };
     for (std::size_t i = 0; i < join->targets.size(); ++i) {
-        dns_.addresses(join->targets[i].target, [alive = std::weak_ptr<bool>(alive_), lookup, join,
-                                                 i, assemble](Result<net::AddressRecords> records) {
-            if (!alive.lock()) return;
+        dns_.addresses(join->targets[i].target, [alive = lifetime_.watch(), lookup, join, i,
+                                                 assemble](Result<net::AddressRecords> records) {
+            if (!alive) return;
             if (records)
                 join->found[i] = std::move(records).value();
             else

@@ -8,6 +8,7 @@
 // Answers are cached for their records' TTL (capped), names that do not exist for a short
 // while, and concurrent lookups of one name share one set of queries. One locator per worker.
 
+#include "core/lifetime.hpp"
 #include "net/dns.hpp"
 #include "sip/transaction.hpp"
 
@@ -81,7 +82,7 @@ private:
     std::mt19937 random_;
     std::unordered_map<std::string, Cached> cache_;
     std::unordered_map<std::string, std::vector<Done>> inFlight_;
-    std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+    Lifetime lifetime_; // for DNS answers that come after it has gone
     Stats stats_;
 };
 

@@ -20,7 +20,7 @@ Result<std::unique_ptr<WitnessLog>> WitnessLog::open(asio::io_context& owner,
 }
 
 WitnessLog::~WitnessLog() {
-    *alive_ = false;
+    lifetime_.end();
     {
         std::lock_guard lock(mutex_);
         stopping_ = true;
@@ -68,9 +68,9 @@ void WitnessLog::commit(Batch& batch) {
     Result<std::uint64_t> outcome =
         written ? Result<std::uint64_t>(first) : Result<std::uint64_t>(fail(written.error()));
     // Stored: the owner needs only the leaves and whom to tell.
-    asio::post(owner_, [this, alive = alive_, leaves = std::move(batch.leaves),
+    asio::post(owner_, [this, alive = lifetime_.watch(), leaves = std::move(batch.leaves),
                         dones = std::move(batch.dones), outcome]() mutable {
-        if (*alive) committed(std::move(leaves), std::move(dones), std::move(outcome));
+        if (alive) committed(std::move(leaves), std::move(dones), std::move(outcome));
     });
 }
 
@@ -95,10 +95,10 @@ void WitnessLog::onWriter(std::function<Result<T>(Store&)> work,
                           std::function<void(Result<T>)> done) {
     auto task = [this, work = std::move(work), done = std::move(done)]() mutable {
         Result<T> result = work(*store_);
-        asio::post(owner_,
-                   [alive = alive_, done = std::move(done), result = std::move(result)]() mutable {
-                       if (*alive) done(std::move(result));
-                   });
+        asio::post(owner_, [alive = lifetime_.watch(), done = std::move(done),
+                            result = std::move(result)]() mutable {
+            if (alive) done(std::move(result));
+        });
     };
     {
         std::lock_guard lock(mutex_);
@@ -111,8 +111,8 @@ void WitnessLog::read(std::uint64_t from, std::uint64_t to,
                       std::function<void(Result<std::vector<std::string>>)> done) {
     if (from > to) {
         // Still on the owner's loop, not inside the caller's stack.
-        asio::post(owner_, [alive = alive_, done = std::move(done), from, to] {
-            if (*alive)
+        asio::post(owner_, [alive = lifetime_.watch(), done = std::move(done), from, to] {
+            if (alive)
                 done(fail(Errc::invalid_input,
                           fmt::format("witness log: entries from {} to {}: the range is "
                                       "reversed",

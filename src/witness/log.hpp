@@ -10,6 +10,7 @@
 // heads queue up with the appends and run there, after the appends queued before them, with
 // their results posted back to the owner's thread like the acknowledgements.
 
+#include "core/lifetime.hpp"
 #include "witness/entry.hpp"
 #include "witness/merkle.hpp"
 #include "witness/store.hpp"
@@ -84,8 +85,8 @@ private:
     Batch queue_;
     bool stopping_ = false;
     std::thread writer_;
-    // Commits posted back after the log is gone are dropped (owner's thread only).
-    std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+    // Commits posted back after the log is gone are dropped (watched on the owner's thread).
+    Lifetime lifetime_;
 };
 
 } // namespace sb::witness
