@@ -20,6 +20,9 @@ spdlog::logger& logger() {
     return log::get("app");
 }
 
+// How late the signed head covering an ended escalation may be stored (witness/sealer.hpp).
+constexpr std::chrono::milliseconds kSealInterval{1000};
+
 Result<guard::Policy> readPolicy(const std::string& file) {
     if (file.empty()) return guard::Policy::parse(generated::kDefaultPolicyToml, "policy.toml");
     return guard::Policy::load(file);
@@ -76,7 +79,9 @@ EscalationService::start(asio::io_context& context, net::TimerWheel& timers, con
         [http](const json& message, const std::string& key, const std::string& agent) {
             if (*http) (*http)->events().publish(message.dump(), key, agent);
         });
-    s->escalations_->onSealed([raw = s.get()] { raw->sealHead(); });
+    s->sealer_ = std::make_unique<witness::Sealer>(timers, *s->witness_, *s->signer_, kSealInterval,
+                                                   [] { return unixTimeMs(); });
+    s->escalations_->onSealed([sealer = s->sealer_.get()] { sealer->ask(); });
     if (auto api = s->startApi(std::move(gatewayMetrics)); !api) return fail(api.error());
     logger().info("escalations: {} expert(s), {} chain(s), {} policy rule(s), witness log of {} "
                   "entries in {}",
@@ -198,15 +203,6 @@ Result<void> EscalationService::startApi(std::function<void(api::MetricsText&)> 
     return {};
 }
 
-void EscalationService::sealHead() {
-    const auto size = witness_->size();
-    auto head = witness::signHead(*signer_, size, *witness_->tree().root(size), unixTimeMs());
-    witness_->saveHead(head, [](const Result<void>& saved) {
-        if (!saved)
-            logger().error("witness: a signed head was not saved: {}", saved.error().message);
-    });
-}
-
 void EscalationService::reloadPolicy() {
     const auto& file = config_.escalations.policy;
     if (file.empty()) {
@@ -231,6 +227,7 @@ void EscalationService::reloadPolicy() {
 void EscalationService::stop() {
     if (http_) http_->stop();
     escalations_.reset(); // hangs up every call of every escalation
+    sealer_.reset();      // seals what they asked for
     documents_.reset();   // finishes the registry writes asked for
 }
 

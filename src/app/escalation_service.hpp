@@ -12,6 +12,7 @@
 #include "registry/offloaded_store.hpp"
 #include "registry/registry.hpp"
 #include "witness/log.hpp"
+#include "witness/sealer.hpp"
 #include "witness/signer.hpp"
 
 #include <asio/io_context.hpp>
@@ -46,7 +47,6 @@ private:
     EscalationService(asio::io_context& context, const Config& config);
     Result<void> loadRegistry();
     Result<void> startApi(std::function<void(api::MetricsText&)> gatewayMetrics);
-    void sealHead();
 
     asio::io_context& context_;
     const Config& config_;
@@ -56,6 +56,7 @@ private:
     std::unique_ptr<registry::OffloadedStore> documents_;       // then on a thread of its own
     registry::Registry registry_;
     guard::Guard guard_;
+    std::unique_ptr<witness::Sealer> sealer_; // before the escalations, which ask it
     std::unique_ptr<Escalations> escalations_;
     std::unique_ptr<ApiServices> services_;
     std::vector<api::RouteInfo> routes_;
