@@ -34,6 +34,24 @@ TEST(WitnessEntry, IsCanonicalJson) {
               R"("trace_id":"4bf92f3577b34da6a3ce929d0e0e4736","type":"call.answered"})");
 }
 
+TEST(WitnessEntry, EscapesAsNlohmannJsonDoesAndReplacesBadUtf8) {
+    Entry e = event(1);
+    e.actor = "agent \"q\" \\ \n \xff end";
+    e.data = {{"z", {{"b", 1}, {"a", "\x01"}}}, {"a", nullptr}, {"m", {true, -2}}};
+    const nlohmann::json whole{{"trace_id", e.traceId},
+                               {"time", e.timeMs},
+                               {"type", e.type},
+                               {"actor", e.actor},
+                               {"data", e.data}};
+    EXPECT_EQ(canonicalJson(e),
+              whole.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+    // U+FFFD for the byte that is not UTF-8.
+    EXPECT_NE(canonicalJson(e).find(R"("actor":"agent \"q\" \\ \n )"
+                                    "\xEF\xBF\xBD"
+                                    " end\""),
+              std::string::npos);
+}
+
 // The parameter names the backend: "sqlite" or "postgres".
 class Witness : public testing::TestWithParam<std::string> {
 protected:
