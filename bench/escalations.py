@@ -87,19 +87,34 @@ experts = "{work}/experts.json"
     return server, uas_proc, sip, api
 
 
-async def http(api, method, target, body=None):
-    """One HTTP/1.1 request on its own connection; returns (status, body)."""
-    reader, writer = await asyncio.open_connection("127.0.0.1", api)
-    data = json.dumps(body).encode() if body is not None else b""
-    head = (f"{method} {target} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {TOKEN}\r\n"
-            f"Connection: close\r\nContent-Length: {len(data)}\r\n")
-    if body is not None:
-        head += "Content-Type: application/json\r\n"
-    writer.write(head.encode() + b"\r\n" + data)
-    reply = await reader.read()
-    writer.close()
-    status = int(reply.split(b" ", 2)[1])
-    return status, reply.split(b"\r\n\r\n", 1)[1]
+class Connections:
+    """The agent's HTTP/1.1 connections, kept alive between requests as an HTTP client
+    library's pool keeps them; one per request in flight."""
+
+    def __init__(self, api):
+        self.api, self.idle = api, []
+
+    async def request(self, method, target, body=None):
+        """One request; returns (status, body)."""
+        reader, writer = self.idle.pop() if self.idle else await asyncio.open_connection(
+            "127.0.0.1", self.api)
+        data = json.dumps(body).encode() if body is not None else b""
+        head = (f"{method} {target} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                f"Authorization: Bearer {TOKEN}\r\nContent-Length: {len(data)}\r\n")
+        if body is not None:
+            head += "Content-Type: application/json\r\n"
+        writer.write(head.encode() + b"\r\n" + data)
+        lines = (await reader.readuntil(b"\r\n\r\n")).decode().split("\r\n")
+        status = int(lines[0].split(" ", 2)[1])
+        length = next(int(line.split(":", 1)[1]) for line in lines
+                      if line.lower().startswith("content-length:"))
+        reply = await reader.readexactly(length)
+        self.idle.append((reader, writer))
+        return status, reply
+
+    def close(self):
+        for _, writer in self.idle:
+            writer.close()
 
 
 class Events:
@@ -126,9 +141,9 @@ class Events:
                 f.set_result((time.perf_counter(), m))
 
 
-async def escalation(api, events, n):
+async def escalation(http, events, n):
     began = time.perf_counter()
-    status, body = await http(api, "POST", "/v1/escalations", {
+    status, body = await http.request("POST", "/v1/escalations", {
         "id": f"bench-{n}", "performative": "escalate", "sender": AGENT,
         "payload": {"topic": "bench", "expert": "uas", "reason": "a benchmark"}})
     if status != 201:
@@ -137,7 +152,7 @@ async def escalation(api, events, n):
     answered, message = await asyncio.wait_for(events.future(eid, "answered"), 10)
     if message["performative"] == "failure":
         raise RuntimeError(f"escalation {n} failed: {message}")
-    status, body = await http(api, "DELETE", f"/v1/escalations/{eid}")
+    status, body = await http.request("DELETE", f"/v1/escalations/{eid}")
     if status != 200:
         raise RuntimeError(f"hang-up {n}: {status} {body[:200]!r}")
     await asyncio.wait_for(events.future(eid, "ended"), 10)
@@ -246,10 +261,18 @@ async def bench(pid, sip, api, count, concurrency):
     async with websockets.connect(f"ws://127.0.0.1:{api}/v1/events?access_token={TOKEN}",
                                   max_size=None) as ws:
         listener = asyncio.create_task(events.listen(ws))
-        await drive(min(20, count), concurrency, lambda n: escalation(api, events, -1 - n))
+        connections = Connections(api)
+        await drive(min(20, count), concurrency, lambda n: escalation(connections, events, -1 - n))
         ours = summary("ours: escalations (API to answered)", *await measured(
-            pid, count, concurrency, lambda n: escalation(api, events, n)))
+            pid, count, concurrency, lambda n: escalation(connections, events, n)))
         listener.cancel()
+        _, metrics = await connections.request("GET", "/metrics")
+        connections.close()
+        figures = dict(line.split(" ", 1) for line in metrics.decode().splitlines()
+                       if line.startswith("switchboard_witness_"))
+        entries = float(figures["switchboard_witness_entries"])
+        print(f"  witness: {entries / (count + min(20, count)):.1f} entries per escalation, "
+              f"{entries / float(figures['switchboard_witness_commits_total']):.1f} per commit")
     loop = asyncio.get_running_loop()
     _, client = await loop.create_datagram_endpoint(SipClient, local_addr=("127.0.0.1", 0))
     await drive(min(20, count), concurrency, lambda n: plain_call(client, sip, -1 - n))
