@@ -32,13 +32,38 @@ WitnessLog::~WitnessLog() {
 void WitnessLog::append(const Entry& entry, Done done) {
     std::string body = canonicalJson(entry);
     const Hash leaf = leafHash(std::as_bytes(std::span(body)));
-    {
-        std::lock_guard lock(mutex_);
-        queue_.bodies.push_back(std::move(body));
-        queue_.leaves.push_back(leaf);
-        queue_.dones.push_back(std::move(done));
-    }
-    wake_.notify_one();
+    turn_.bodies.push_back(std::move(body));
+    turn_.leaves.push_back(leaf);
+    turn_.dones.push_back(std::move(done));
+    handOverAfterThisTurn();
+}
+
+void WitnessLog::handOverAfterThisTurn() {
+    if (handOverPosted_) return;
+    handOverPosted_ = true;
+    asio::post(owner_, [this, alive = lifetime_.watch()] {
+        if (!alive) return;
+        handOverPosted_ = false;
+        {
+            std::lock_guard lock(mutex_);
+            queue_.take(turn_);
+        }
+        wake_.notify_one();
+    });
+}
+
+void WitnessLog::Batch::take(Batch& from) {
+    const auto move = [](auto& to, auto& source) {
+        if (to.empty())
+            std::swap(to, source);
+        else
+            std::move(source.begin(), source.end(), std::back_inserter(to));
+        source.clear();
+    };
+    move(bodies, from.bodies);
+    move(leaves, from.leaves);
+    move(dones, from.dones);
+    move(tasks, from.tasks);
 }
 
 void WitnessLog::write() {
@@ -100,11 +125,8 @@ void WitnessLog::onWriter(std::function<Result<T>(Store&)> work,
             if (alive) done(std::move(result));
         });
     };
-    {
-        std::lock_guard lock(mutex_);
-        queue_.tasks.push_back(std::move(task));
-    }
-    wake_.notify_one();
+    turn_.tasks.push_back(std::move(task));
+    handOverAfterThisTurn();
 }
 
 void WitnessLog::read(std::uint64_t from, std::uint64_t to,

@@ -3,7 +3,9 @@
 // durable. Appends are made on the owner's thread (a worker's io_context); a writer thread of
 // the log's own (ARCHITECTURE.md "Threads": blocking work off the workers) takes whatever has
 // queued up and commits it in one transaction — group commit: one fsync for every append that
-// arrived while the previous one was being written. The committed leaves then join the tree
+// arrived while the previous one was being written. The owner hands its appends over once per
+// turn of its loop, so that the entries one event causes (a request's decision, its escalation
+// and its call) reach the writer together. The committed leaves then join the tree
 // and the appends are acknowledged, in order, back on the owner's thread.
 //
 // The store belongs to the writer thread: reads of entries (for the API) and of signed tree
@@ -67,8 +69,12 @@ private:
         std::vector<Hash> leaves;
         std::vector<Done> dones;
         std::vector<std::function<void()>> tasks;
+        void take(Batch& from); // appends from's work to this, leaving from empty
     };
     WitnessLog(asio::io_context& owner, std::unique_ptr<Store> store);
+    // One hand-over to the writer per turn of the owner's loop, with everything the turn asked
+    // for: one lock and one wake-up, and a group that the writer commits together.
+    void handOverAfterThisTurn();
     void write();              // the writer thread
     void commit(Batch& batch); // on the writer thread
     void committed(std::vector<Hash> leaves, std::vector<Done> dones, Result<std::uint64_t> first);
@@ -80,6 +86,8 @@ private:
     std::unique_ptr<Store> store_; // the writer's
     MerkleTree tree_;              // the owner's
     Stats stats_;                  // the owner's
+    Batch turn_;                   // the owner's: what this turn asked of the writer
+    bool handOverPosted_ = false;  // the owner's
     std::mutex mutex_;             // guards queue_ and stopping_
     std::condition_variable wake_;
     Batch queue_;

@@ -9,6 +9,7 @@
 #include "witness/store_factory.hpp"
 
 #include <asio/executor_work_guard.hpp>
+#include <asio/post.hpp>
 #include <csignal>
 #include <gtest/gtest.h>
 #include <set>
@@ -181,6 +182,25 @@ TEST_P(Witness, ReadsEntriesOnTheWriterAfterTheAppendsBeforeThem) {
     EXPECT_TRUE((*none)->empty());
     ASSERT_FALSE(*reversed);
     EXPECT_EQ(reversed->error().code, Errc::invalid_input);
+}
+
+TEST_P(Witness, TheAppendsOfOneTurnOfTheOwnersLoopAreCommittedTogether) {
+    auto log = open();
+    ASSERT_TRUE(log);
+    std::vector<std::uint64_t> acked;
+    for (int turn = 0; turn < 3; ++turn) {
+        asio::post(io_, [&] {
+            for (std::uint64_t n = 0; n < 5; ++n)
+                log->append(event(n), [&](Result<std::uint64_t> index) {
+                    ASSERT_TRUE(index);
+                    acked.push_back(*index);
+                });
+        });
+        runUntil([&] { return acked.size() == 5u * (turn + 1); });
+        EXPECT_EQ(log->stats().commits, turn + 1u);
+    }
+    EXPECT_EQ(acked,
+              (std::vector<std::uint64_t>{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14}));
 }
 
 TEST_P(Witness, KeepsSignedTreeHeads) {
