@@ -30,23 +30,41 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::filesystem::pa
     return store;
 }
 
+Result<db::SqliteStatement*> SqliteStore::kept(std::optional<db::SqliteStatement>& statement,
+                                               const char* sql) {
+    if (!statement) {
+        auto prepared = db_->prepare(sql);
+        if (!prepared) return fail(prepared.error());
+        statement.emplace(std::move(prepared).value());
+    }
+    return &*statement;
+}
+
 Result<void> SqliteStore::append(const std::vector<std::string>& bodies,
                                  const std::vector<Hash>& leaves) {
-    auto insert = db_->prepare("INSERT INTO entries (idx, leaf, body) VALUES (?, ?, ?)");
-    if (!insert) return fail(insert.error());
-    if (auto ok = db_->exec("BEGIN IMMEDIATE"); !ok) return ok;
+    const auto run = [this](db::SqliteStatement& statement, const char* what) -> Result<void> {
+        auto stepped = statement.step();
+        statement.reset();
+        if (!stepped) return fail(db_->error(what));
+        return {};
+    };
+    auto begin = kept(begin_, "BEGIN IMMEDIATE");
+    auto insert = kept(insert_, "INSERT INTO entries (idx, leaf, body) VALUES (?, ?, ?)");
+    auto commit = kept(commit_, "COMMIT");
+    if (!begin || !insert || !commit)
+        return fail(!begin ? begin.error() : !insert ? insert.error() : commit.error());
+    if (auto ok = run(**begin, "beginning an append"); !ok) return ok;
     for (std::size_t i = 0; i < bodies.size(); ++i) {
-        insert->bind(1, static_cast<std::int64_t>(size_ + i))
+        (*insert)
+            ->bind(1, static_cast<std::int64_t>(size_ + i))
             .bind(2, std::as_bytes(std::span(leaves[i])))
             .bind(3, bodies[i]);
-        if (!insert->step()) {
-            Error e = db_->error("appending");
+        if (auto ok = run(**insert, "appending"); !ok) {
             (void)db_->exec("ROLLBACK");
-            return fail(std::move(e));
+            return ok;
         }
-        insert->reset();
     }
-    if (auto ok = db_->exec("COMMIT"); !ok) {
+    if (auto ok = run(**commit, "committing an append"); !ok) {
         (void)db_->exec("ROLLBACK");
         return ok;
     }

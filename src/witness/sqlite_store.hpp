@@ -11,6 +11,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <optional>
 
 namespace sb::witness {
 
@@ -31,7 +32,13 @@ public:
 private:
     explicit SqliteStore(std::unique_ptr<db::SqliteConnection> db) : db_(std::move(db)) {}
 
+    // One of the append's statements, prepared on first use and kept: an append is a few
+    // rows, and parsing its SQL each time cost as much as running it.
+    Result<db::SqliteStatement*> kept(std::optional<db::SqliteStatement>& statement,
+                                      const char* sql);
+
     std::unique_ptr<db::SqliteConnection> db_; // a pointer: reads are const, SQLite's are not
+    std::optional<db::SqliteStatement> begin_, insert_, commit_; // finalized before db_ closes
     std::uint64_t size_ = 0;
 };
 
