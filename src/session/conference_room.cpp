@@ -13,19 +13,38 @@ spdlog::logger& logger() {
 
 constexpr auto kTick = std::chrono::milliseconds(20); // the mixer's frame
 
-// `in` at one rate appended to `out` at another (or copied, when the rates match).
-void convert(media::Resampler* resampler, std::span<const std::int16_t> in,
-             std::vector<std::int16_t>& out) {
-    if (resampler)
-        resampler->process(in, out);
-    else
-        out.insert(out.end(), in.begin(), in.end());
-}
+// Audio from one rate to another, its resampler made when first used: a room whose two
+// parties are linked never mixes, and a member's first frame comes 20 ms after it joins, so
+// the filter tables (the costly part of a resampler) are made only for rooms that mix.
+class RateConverter {
+public:
+    RateConverter() = default;
+    RateConverter(std::uint32_t from, std::uint32_t to) : from_(from), to_(to) {}
 
-Result<std::unique_ptr<media::Resampler>> resamplerFor(std::uint32_t from, std::uint32_t to) {
-    if (from == to) return std::unique_ptr<media::Resampler>();
-    return media::Resampler::make(from, to);
-}
+    // `in` appended to `out` at the other rate (copied, when the rates match).
+    void convert(std::span<const std::int16_t> in, std::vector<std::int16_t>& out) {
+        if (from_ == to_) {
+            out.insert(out.end(), in.begin(), in.end());
+            return;
+        }
+        if (!resampler_) {
+            if (failed_) return;
+            auto made = media::Resampler::make(from_, to_);
+            if (!made) {
+                failed_ = true; // said once; the member's audio is not heard
+                logger().error("resampling {} to {} Hz: {}", from_, to_, made.error().message);
+                return;
+            }
+            resampler_ = std::move(made).value();
+        }
+        resampler_->process(in, out);
+    }
+
+private:
+    std::uint32_t from_ = 0, to_ = 0;
+    std::unique_ptr<media::Resampler> resampler_;
+    bool failed_ = false;
+};
 
 } // namespace
 
@@ -36,7 +55,7 @@ struct ConferenceRoom::Member {
     ParticipantCodec codec;
     std::unique_ptr<media::Decoder> decoder;
     std::unique_ptr<media::Encoder> encoder;
-    std::unique_ptr<media::Resampler> toRoom, fromRoom; // null where the rates match
+    RateConverter toRoom, fromRoom;
     std::unique_ptr<rtp::JitterBuffer> jitter;
     std::uint32_t rtpTicksPerSample = 1; // G.722: 8000 Hz clock for 16000 Hz audio → 1/2
     std::uint32_t samplesPerRtpTick = 1;
@@ -73,18 +92,14 @@ Result<void> ConferenceRoom::recode(Member& m, const ParticipantCodec& codec) {
     auto encoder = media::makeEncoder(codec.codec, opus);
     if (!encoder) return fail(encoder.error());
     const std::uint32_t codecRate = (*decoder)->sampleRate();
-    auto toRoom = resamplerFor(codecRate, mixer_.sampleRate());
-    if (!toRoom) return fail(toRoom.error());
-    auto fromRoom = resamplerFor(mixer_.sampleRate(), codecRate);
-    if (!fromRoom) return fail(fromRoom.error());
     const auto& traits = media::traitsOf(codec.codec);
     if (m.jitter) m.jitterBefore += m.jitter->stats();
     m.jitter = std::make_unique<rtp::JitterBuffer>(rtp::JitterBuffer::Options{traits.rtpClock});
     m.codec = codec;
     m.decoder = std::move(decoder).value();
     m.encoder = std::move(encoder).value();
-    m.toRoom = std::move(toRoom).value();
-    m.fromRoom = std::move(fromRoom).value();
+    m.toRoom = RateConverter(codecRate, mixer_.sampleRate());
+    m.fromRoom = RateConverter(mixer_.sampleRate(), codecRate);
     // The RTP clock against the PCM rate (RFC 3551 §4.5.2: G.722's clock runs at half its rate).
     m.rtpTicksPerSample = std::max<std::uint32_t>(traits.rtpClock / codecRate, 1);
     m.samplesPerRtpTick = std::max<std::uint32_t>(codecRate / traits.rtpClock, 1);
@@ -284,7 +299,7 @@ void ConferenceRoom::fill(Member& m) {
             samples = m.decoder->conceal(std::span(m.decoded).first(m.lastPacketSamples));
             ++stats_.framesConcealed;
         }
-        convert(m.toRoom.get(), std::span(m.decoded).first(samples), m.heard);
+        m.toRoom.convert(std::span(m.decoded).first(samples), m.heard);
     }
     const std::size_t take = std::min(frame, m.heard.size());
     mixer_.push(m.id, std::span(m.heard).first(take));
@@ -294,7 +309,7 @@ void ConferenceRoom::fill(Member& m) {
 
 // What `m` hears, in its codec, as whole packets under its leg's SSRC.
 void ConferenceRoom::send(Member& m, std::span<const std::int16_t> mixed) {
-    convert(m.fromRoom.get(), mixed, m.toSend);
+    m.fromRoom.convert(mixed, m.toSend);
     const std::size_t packetSamples = m.encoder->sampleRate() * packetMs_ / 1000;
     while (m.toSend.size() >= packetSamples) {
         auto payload = std::span(m.packet).subspan(rtp::kFixedHeaderBytes);
