@@ -1,5 +1,6 @@
 #include "app/route_conferences.hpp"
 
+#include "core/trace.hpp"
 #include "session/echo_room.hpp"
 
 #include <fmt/format.h>
@@ -21,7 +22,10 @@ void RouteConferences::join(std::uint64_t call, std::string_view name, std::stri
     std::string key = name == session::kEchoRoom ? fmt::format("{}/{}", session::kEchoRoom, call)
                                                  : std::string(name);
     auto& room = byName_[key];
-    if (!room) room = rooms_.open(std::string(name), std::string(traceId), *this);
+    // A caller without a trace (a plain phone) gets the room one of its own for its log lines.
+    if (!room)
+        room = rooms_.open(std::string(name), traceId.empty() ? newTraceId() : std::string(traceId),
+                           *this);
     admit(call, std::move(key), *room, offer, std::move(reply));
 }
 

@@ -65,6 +65,9 @@ grep -q "room pair: .* linked (relayed as they are), no mixer" "$work/server.log
   fail_with "the two parties were not linked"
 grep -q "room pair: mixing, 3 in the room" "$work/server.log" ||
   fail_with "the room did not move to mixing when the third party joined"
+# The phones carry no trace; the room makes one for its log lines.
+grep -qE "trace=[0-9a-f]{32} room pair: leg" "$work/server.log" ||
+  fail_with "the room's log lines carry no trace id"
 
 joined_at=()
 for i in 0 1 2; do
