@@ -129,9 +129,9 @@ Result<void> ConferenceRoom::join(room::LegId call, std::unique_ptr<rtp::RtpStre
 }
 
 void ConferenceRoom::listen(Member& m) {
-    m.stream->onRtp([member = &m](std::span<std::byte>, const rtp::RtpView& view) {
-        // DTMF events and comfort noise do not go into the mix.
-        if (view.payloadType != member->codec.payloadType) return;
+    m.stream->onRtp([this, member = &m](std::span<std::byte>, const rtp::RtpView& view) {
+        // DTMF events and comfort noise do not go into the mix, nor what no one hears.
+        if (view.payloadType != member->codec.payloadType || !heard()) return;
         member->jitter->push(view, rtp::JitterBuffer::Clock::now());
     });
 }
@@ -330,8 +330,9 @@ void ConferenceRoom::send(Member& m, std::span<const std::int16_t> mixed) {
 
 void ConferenceRoom::tick() {
     ++stats_.ticks;
-    for (auto& [call, m] : members_)
-        fill(*m);
+    if (heard())
+        for (auto& [call, m] : members_)
+            fill(*m);
     mixer_.mix();
     for (auto& [call, m] : members_)
         send(*m, mixer_.output(m->id));

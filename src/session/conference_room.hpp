@@ -81,6 +81,11 @@ private:
     void link(Member& a, Member& b);
     void unlink();
     void listen(Member& m); // its packets go to its jitter buffer, for the mixer
+    // Whether anyone hears what the members say: not a member alone (an expert waiting for the
+    // agent's side), whose packets are dropped undecoded while it hears the room's silence.
+    bool heard() const noexcept {
+        return members_.size() > 1 || mode_ == media::Mixer::Mode::echo;
+    }
 
     std::string name_;
     std::uint32_t packetMs_;

@@ -113,6 +113,37 @@ TEST_F(Rooms, EachParticipantHearsTheOthersAndNotItself) {
     EXPECT_GT(conference_->stats().jitter.played, 150u);
 }
 
+// Alone in a room (an expert waiting for the agent's side), a phone is heard by no one: what it
+// sends is not decoded, and it hears the room's silence, so that its RTP keeps flowing.
+TEST_F(Rooms, APhoneAloneIsNotDecodedAndHearsSilence) {
+    Phone phone(io_);
+    auto answer = conference_->answer(room::LegId(1), "r", offer(phone.endpoint().port()), "");
+    ASSERT_TRUE(answer) << answer.error().message;
+    std::vector<std::byte> packet(rtp::kFixedHeaderBytes + 160, std::byte{0x55});
+    std::size_t heard = 0;
+    auto next = std::chrono::steady_clock::now();
+    for (std::uint16_t i = 0; i < 25; ++i) {
+        rtp::writeRtpHeader(packet, {false, 0, i, i * 160u, 7});
+        phone.send(packet, portIn(*answer));
+        next += std::chrono::milliseconds(20);
+        io_.restart();
+        io_.run_until(next);
+        while (auto got = phone.receive()) {
+            auto view = rtp::parseRtp(*got);
+            ASSERT_TRUE(view);
+            for (auto b : view->payload)
+                EXPECT_EQ(b, std::byte{0xff}) << "PCMU silence"; // μ-law of 0
+            ++heard;
+        }
+    }
+    const auto stats = conference_->stats();
+    EXPECT_GT(stats.ticks, 15u);
+    EXPECT_EQ(stats.framesIn, 0u);
+    EXPECT_EQ(stats.jitter.played, 0u);
+    EXPECT_GT(heard, 15u);
+    conference_->left(room::LegId(1));
+}
+
 // Two parties with one codec are linked (their packets relayed, not decoded); a third moves the
 // room to mixing, and its leaving moves it back. What phone 2 hears is one stream throughout:
 // the room's SSRC, and sequence numbers that step by one across both moves.
