@@ -3,6 +3,7 @@
 #include "api/http_session.hpp"
 #include "api/server_state.hpp"
 #include "core/log.hpp"
+#include "core/thread_name.hpp"
 
 #include <boost/asio/ip/address.hpp>
 #include <future>
@@ -83,6 +84,7 @@ Result<void> HttpServer::start() {
     auto done = std::make_shared<std::promise<void>>();
     finished_ = done->get_future();
     thread_ = std::thread([this, done] {
+        nameThisThread("sb-api");
         for (;;) {
             // The catch-all boundary: nothing thrown on this thread takes the process down.
             try {

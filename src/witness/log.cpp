@@ -1,5 +1,7 @@
 #include "witness/log.hpp"
 
+#include "core/thread_name.hpp"
+
 #include <asio/post.hpp>
 #include <fmt/format.h>
 
@@ -15,7 +17,10 @@ Result<std::unique_ptr<WitnessLog>> WitnessLog::open(asio::io_context& owner,
     std::unique_ptr<WitnessLog> log(new WitnessLog(owner, std::move(store)));
     for (const Hash& leaf : *leaves)
         log->tree_.append(leaf);
-    log->writer_ = std::thread([raw = log.get()] { raw->write(); });
+    log->writer_ = std::thread([raw = log.get()] {
+        nameThisThread("sb-witness");
+        raw->write();
+    });
     return log;
 }
 

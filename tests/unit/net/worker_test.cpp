@@ -3,6 +3,7 @@
 #include <atomic>
 #include <future>
 #include <gtest/gtest.h>
+#include <pthread.h>
 #include <stdexcept>
 
 namespace sb::net {
@@ -17,6 +18,22 @@ TEST(Worker, PostRunsOnTheWorkerThread) {
     auto f = onThread.get_future();
     ASSERT_EQ(f.wait_for(std::chrono::seconds(2)), std::future_status::ready);
     EXPECT_TRUE(f.get());
+    worker.stop();
+    worker.join();
+}
+
+TEST(Worker, NamesItsThreadForTheOperatorsTools) {
+    Worker worker("media-12345678901");
+    worker.start();
+    std::promise<std::string> name;
+    worker.post([&] {
+        char buffer[16] = {};
+        pthread_getname_np(pthread_self(), buffer, sizeof buffer);
+        name.set_value(buffer);
+    });
+    auto f = name.get_future();
+    ASSERT_EQ(f.wait_for(std::chrono::seconds(2)), std::future_status::ready);
+    EXPECT_EQ(f.get(), "sb-media-123456"); // Linux keeps 15 bytes
     worker.stop();
     worker.join();
 }
