@@ -149,7 +149,7 @@ private:
             upgrade(std::move(message), std::move(routed));
             return;
         case Routed::Kind::call:
-            call(std::move(routed));
+            call(routed);
             return;
         }
     }
