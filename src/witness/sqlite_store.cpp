@@ -43,10 +43,10 @@ Result<db::SqliteStatement*> SqliteStore::kept(std::optional<db::SqliteStatement
 Result<void> SqliteStore::append(const std::vector<std::string>& bodies,
                                  const std::vector<Hash>& leaves) {
     const auto run = [this](db::SqliteStatement& statement, const char* what) -> Result<void> {
-        auto stepped = statement.step();
+        // The connection's error is read before reset(), which begins the statement anew.
+        Result<void> outcome = statement.step() ? Result<void>() : fail(db_->error(what));
         statement.reset();
-        if (!stepped) return fail(db_->error(what));
-        return {};
+        return outcome;
     };
     auto begin = kept(begin_, "BEGIN IMMEDIATE");
     auto insert = kept(insert_, "INSERT INTO entries (idx, leaf, body) VALUES (?, ?, ?)");

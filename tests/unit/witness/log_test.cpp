@@ -160,6 +160,37 @@ TEST_P(Witness, AStoreWithAGapIsRefused) {
     EXPECT_NE(store.error().message.find("missing"), std::string::npos) << store.error().message;
 }
 
+// A group the store refuses (here a row in its way) is rolled back whole and its appends fail;
+// the next group, once the way is clear, commits with the statements kept from before.
+TEST_P(Witness, AFailedGroupIsRolledBackAndTheNextOneCommits) {
+    auto log = open();
+    ASSERT_TRUE(log);
+    appendAndWait(*log, 0, 2);
+    tamper("INSERT INTO entries (idx, leaf, body) VALUES (3, x'00', 'in the way')",
+           "INSERT INTO witness_entries (idx, leaf, body) VALUES (3, '\\x00', 'in the way')");
+    std::vector<bool> outcomes;
+    asio::post(io_, [&] {
+        for (std::uint64_t n = 2; n < 5; ++n)
+            log->append(event(n), [&](Result<std::uint64_t> index) {
+                outcomes.push_back(index.has_value());
+            });
+    });
+    runUntil([&] { return outcomes.size() == 3; });
+    EXPECT_EQ(outcomes, (std::vector<bool>{false, false, false}));
+    EXPECT_EQ(log->size(), 2u);
+    EXPECT_EQ(log->stats().failures, 1u);
+
+    tamper("DELETE FROM entries WHERE idx = 3", "DELETE FROM witness_entries WHERE idx = 3");
+    appendAndWait(*log, 2, 5);
+    EXPECT_EQ(log->size(), 5u);
+    std::optional<Result<std::vector<std::string>>> stored;
+    log->read(0, 5, [&](auto r) { stored.emplace(std::move(r)); });
+    runUntil([&] { return stored.has_value(); });
+    ASSERT_TRUE(*stored);
+    EXPECT_EQ((*stored)->size(), 5u);
+    EXPECT_EQ((*stored)->at(2), canonicalJson(event(2)));
+}
+
 TEST_P(Witness, ReadsEntriesOnTheWriterAfterTheAppendsBeforeThem) {
     auto log = open();
     ASSERT_TRUE(log);
