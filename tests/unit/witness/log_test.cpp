@@ -171,7 +171,7 @@ TEST_P(Witness, AFailedGroupIsRolledBackAndTheNextOneCommits) {
     std::vector<bool> outcomes;
     asio::post(io_, [&] {
         for (std::uint64_t n = 2; n < 5; ++n)
-            log->append(event(n), [&](Result<std::uint64_t> index) {
+            log->append(event(n), [&](const Result<std::uint64_t>& index) {
                 outcomes.push_back(index.has_value());
             });
     });
