@@ -28,6 +28,7 @@ WitnessLog::~WitnessLog() {
     lifetime_.end();
     {
         std::lock_guard lock(mutex_);
+        queue_.take(turn_); // this turn's too: the loop that would hand them over may have stopped
         stopping_ = true;
     }
     wake_.notify_one();
@@ -86,8 +87,6 @@ void WitnessLog::write() {
         if (!batch.dones.empty()) commit(batch);
         for (auto& task : batch.tasks)
             task();
-        std::lock_guard lock(mutex_);
-        if (stopping_) return;
     }
 }
 

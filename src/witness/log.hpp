@@ -31,8 +31,8 @@ public:
     // Rebuilds the tree from the store and starts the writer. Errors: the store's.
     static Result<std::unique_ptr<WitnessLog>> open(asio::io_context& owner,
                                                     std::unique_ptr<Store> store);
-    // Stops the writer after the appends already taken; those not yet taken are dropped
-    // unacknowledged.
+    // Writes everything asked for so far (appends and heads, this turn's included), then stops
+    // the writer; the acknowledgements are dropped. What a shutdown hangs up is still recorded.
     ~WitnessLog();
     WitnessLog(const WitnessLog&) = delete;
     WitnessLog& operator=(const WitnessLog&) = delete;

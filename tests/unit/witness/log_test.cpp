@@ -191,6 +191,31 @@ TEST_P(Witness, AFailedGroupIsRolledBackAndTheNextOneCommits) {
     EXPECT_EQ((*stored)->at(2), canonicalJson(event(2)));
 }
 
+// A shutdown's last entries (the calls it hangs up) are appended in the turn that destroys the
+// log, with no loop left to hand them over: they are written all the same, heads too.
+TEST_P(Witness, WhatIsAskedForBeforeTheLogGoesIsWritten) {
+    auto signer = Signer::loadOrCreate(dir_ / "witness.key");
+    ASSERT_TRUE(signer);
+    {
+        auto log = open();
+        ASSERT_TRUE(log);
+        appendAndWait(*log, 0, 2);
+        for (std::uint64_t n = 2; n < 6; ++n)
+            log->append(event(n), [](const Result<std::uint64_t>&) {});
+        log->saveHead(signHead(**signer, 2, *log->tree().root(2), 1764547201000),
+                      [](const Result<void>&) {});
+    }
+    auto log = open();
+    ASSERT_TRUE(log);
+    EXPECT_EQ(log->size(), 6u);
+    std::optional<Result<std::optional<TreeHead>>> head;
+    log->latestHead([&](auto r) { head.emplace(std::move(r)); });
+    runUntil([&] { return head.has_value(); });
+    ASSERT_TRUE(*head);
+    ASSERT_TRUE(**head);
+    EXPECT_EQ((**head)->size, 2u);
+}
+
 TEST_P(Witness, ReadsEntriesOnTheWriterAfterTheAppendsBeforeThem) {
     auto log = open();
     ASSERT_TRUE(log);
