@@ -2,8 +2,12 @@
 
 #include "core/log.hpp"
 
+#include <asio/post.hpp>
+#include <cerrno>
+#include <cstring>
 #include <exception>
 #include <fmt/format.h>
+#include <sys/socket.h>
 
 namespace sb::net {
 
@@ -35,14 +39,99 @@ Result<std::shared_ptr<UdpSocket>> UdpSocket::bind(asio::io_context& context,
     return self;
 }
 
+UdpSocket::UdpSocket(asio::io_context& context) : socket_(context) {}
+
 UdpSocket::~UdpSocket() {
     std::error_code ignored;
     socket_.close(ignored);
 }
 
-void UdpSocket::start(Handler handler) {
+// recvmmsg(2)'s arrays: a header, an address and a 64 KiB buffer per datagram.
+struct UdpSocket::Batch {
+    explicit Batch(std::size_t n)
+        : headers(n), addresses(n), iovecs(n), buffers(n * kReceiveBufferBytes) {}
+    std::vector<mmsghdr> headers;
+    std::vector<sockaddr_storage> addresses;
+    std::vector<iovec> iovecs;
+    std::vector<std::byte> buffers;
+};
+
+void UdpSocket::start(Handler handler, std::size_t batch) {
     handler_ = std::move(handler);
-    receive();
+    if (batch <= 1) {
+        buffer_.resize(kReceiveBufferBytes);
+        return receive();
+    }
+    batch_ = std::make_unique<Batch>(batch);
+    awaitReadable();
+}
+
+void UdpSocket::deliver(std::span<std::byte> datagram) {
+    try {
+        handler_(datagram, from_);
+    } catch (const std::exception& e) {
+        SB_WARN_RATE_LIMITED(log::get("net"), "UDP {} handler threw: {}", describe(local_),
+                             e.what());
+    } catch (...) {
+        SB_WARN_RATE_LIMITED(log::get("net"), "UDP {} handler threw", describe(local_));
+    }
+}
+
+void UdpSocket::awaitReadable() {
+    socket_.async_wait(asio::socket_base::wait_read,
+                       [self = shared_from_this()](const std::error_code& ec) {
+                           if (ec == asio::error::operation_aborted || !self->socket_.is_open()) {
+                               self->handler_ = nullptr;
+                               return;
+                           }
+                           self->drain();
+                       });
+}
+
+void UdpSocket::drain() {
+    // A turn's share: then the other handlers of the loop run before the rest is read.
+    constexpr int kCallsPerTurn = 4;
+    Batch& b = *batch_;
+    const auto n = b.headers.size();
+    for (int call = 0; call < kCallsPerTurn; ++call) {
+        for (std::size_t i = 0; i < n; ++i) {
+            b.iovecs[i] = {b.buffers.data() + i * kReceiveBufferBytes, kReceiveBufferBytes};
+            b.headers[i] = {};
+            b.headers[i].msg_hdr.msg_name = &b.addresses[i];
+            b.headers[i].msg_hdr.msg_namelen = sizeof(sockaddr_storage);
+            b.headers[i].msg_hdr.msg_iov = &b.iovecs[i];
+            b.headers[i].msg_hdr.msg_iovlen = 1;
+        }
+        const int got = ::recvmmsg(socket_.native_handle(), b.headers.data(),
+                                   static_cast<unsigned>(n), MSG_DONTWAIT, nullptr);
+        if (got < 0) {
+            const int error = errno;
+            if (error == EAGAIN || error == EWOULDBLOCK) return awaitReadable(); // empty
+            if (error == EINTR) continue;
+            SB_WARN_RATE_LIMITED(log::get("net"), "UDP {} receive error: {}", describe(local_),
+                                 std::strerror(error));
+            // ICMP port unreachable surfaces as ECONNREFUSED on Linux, once, with datagrams
+            // perhaps still queued behind it: read on. Anything else waits for the next one.
+            if (error == ECONNREFUSED) continue;
+            return awaitReadable();
+        }
+        for (int i = 0; i < got; ++i) {
+            const auto& header = b.headers[static_cast<std::size_t>(i)];
+            if (header.msg_hdr.msg_namelen > from_.capacity()) continue; // not IPv4 or IPv6
+            std::memcpy(from_.data(), header.msg_hdr.msg_name, header.msg_hdr.msg_namelen);
+            from_.resize(header.msg_hdr.msg_namelen);
+            deliver({b.buffers.data() + static_cast<std::size_t>(i) * kReceiveBufferBytes,
+                     header.msg_len});
+            if (!socket_.is_open()) { // closed by the handler
+                handler_ = nullptr;
+                return;
+            }
+        }
+        if (static_cast<std::size_t>(got) < n) return awaitReadable(); // read to the end
+    }
+    asio::post(socket_.get_executor(), [self = shared_from_this()] {
+        if (self->socket_.is_open()) self->drain();
+    });
 }
 
 void UdpSocket::receive() {
@@ -60,15 +149,7 @@ void UdpSocket::receive() {
                 SB_WARN_RATE_LIMITED(log::get("net"), "UDP {} receive error: {}",
                                      describe(self->local_), ec.message());
             } else if (self->handler_) {
-                try {
-                    self->handler_(std::span<std::byte>(self->buffer_.data(), n), self->from_);
-                } catch (const std::exception& e) {
-                    SB_WARN_RATE_LIMITED(log::get("net"), "UDP {} handler threw: {}",
-                                         describe(self->local_), e.what());
-                } catch (...) {
-                    SB_WARN_RATE_LIMITED(log::get("net"), "UDP {} handler threw",
-                                         describe(self->local_));
-                }
+                self->deliver(std::span<std::byte>(self->buffer_.data(), n));
             }
             self->receive();
         });

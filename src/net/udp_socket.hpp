@@ -1,9 +1,10 @@
 #pragma once
-// A bound UDP socket with a receive loop. Receives with plain async_receive_from into one
-// 65,535-byte buffer (no recvmmsg batching yet: see ARCHITECTURE.md "Notes for speed"; the
-// interface, one datagram per handler call, does not change when batching comes). Sends are
-// synchronous on a non-blocking socket: UDP has no flow control, so a full send buffer drops
-// the datagram and reports it, as the kernel would drop it later anyway.
+// A bound UDP socket with a receive loop, one datagram per handler call. Receives one datagram
+// per system call into one 65,535-byte buffer, or — for a busy socket such as SIP's, started
+// with a batch — up to that many per recvmmsg(2) call (ARCHITECTURE.md "Notes for speed"), each
+// into a buffer of its own. Sends are synchronous on a non-blocking socket: UDP has no flow
+// control, so a full send buffer drops the datagram and reports it, as the kernel would drop it
+// later anyway.
 
 #include "core/result.hpp"
 
@@ -38,7 +39,8 @@ public:
 
     // Starts the receive loop; `handler` runs on the context's thread for each datagram. The
     // span is valid only during the call. Exceptions from the handler are caught and logged.
-    void start(Handler handler);
+    // `batch` > 1 reads up to that many datagrams per system call (batch × 64 KiB of buffers).
+    void start(Handler handler, std::size_t batch = 1);
 
     // Sends one datagram. Returns an Errc::io error (and sends nothing) when the socket is
     // closed, the send buffer is full or the system refuses.
@@ -51,13 +53,20 @@ public:
     const asio::ip::udp::endpoint& localEndpoint() const noexcept { return local_; }
 
 private:
-    explicit UdpSocket(asio::io_context& context) : socket_(context) {}
+    explicit UdpSocket(asio::io_context& context);
     void receive();
+    void deliver(std::span<std::byte> datagram); // to the handler, from from_
+    // Batched: wait until readable, then read until the socket is empty (or a turn's share is
+    // read, and the rest after the other handlers waiting: the loop is shared).
+    void awaitReadable();
+    void drain();
+    struct Batch;
 
     asio::ip::udp::socket socket_;
     asio::ip::udp::endpoint local_;
     asio::ip::udp::endpoint from_;
-    std::vector<std::byte> buffer_ = std::vector<std::byte>(kReceiveBufferBytes);
+    std::vector<std::byte> buffer_; // one datagram's, unbatched
+    std::unique_ptr<Batch> batch_;  // batched
     Handler handler_;
 };
 

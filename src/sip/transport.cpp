@@ -22,6 +22,10 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// SIP over UDP is read up to this many datagrams per system call (1 MiB of buffers a socket):
+// under load the requests and responses of many calls arrive together.
+constexpr std::size_t kSipReceiveBatch = 16;
+
 spdlog::logger& logger() {
     return log::get("sip");
 }
@@ -174,11 +178,13 @@ Result<void> TransportLayer::Impl::listen(const ListenSpec& spec) {
         auto socket = net::UdpSocket::bind(context_, asio::ip::udp::endpoint(address, spec.port));
         if (!socket) return fail(socket.error());
         auto s = *socket;
-        s->start([weak, raw = s.get()](std::span<const std::byte> data,
-                                       const asio::ip::udp::endpoint& from) {
-            // The socket is alive: it is running this handler.
-            if (auto self = weak.lock()) self->onDatagram(*raw, data, from);
-        });
+        s->start(
+            [weak, raw = s.get()](std::span<const std::byte> data,
+                                  const asio::ip::udp::endpoint& from) {
+                // The socket is alive: it is running this handler.
+                if (auto self = weak.lock()) self->onDatagram(*raw, data, from);
+            },
+            kSipReceiveBatch);
         udp_.push_back(s);
         bound_.push_back({Transport::udp, address, s->localEndpoint().port(), spec.advertise});
         return {};

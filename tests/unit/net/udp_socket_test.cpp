@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 #include <string>
+#include <vector>
 
 namespace sb::net {
 namespace {
@@ -65,6 +66,46 @@ TEST(UdpSocket, ReceivesADatagramOfTheFullBufferSize) {
     ASSERT_TRUE((*a)->sendTo(bytes(big), (*b)->localEndpoint()));
     EXPECT_TRUE(test::runUntil(io, [&] { return size != 0; }));
     EXPECT_EQ(size, big.size());
+}
+
+// Batched (recvmmsg): datagrams queued before the loop runs arrive in order, each whole (a
+// large one too) and from its sender, over several system calls and turns; a handler that
+// closes the socket gets no more.
+TEST(UdpSocket, BatchedReceiveDeliversEachDatagramInOrderFromItsSender) {
+    for (const char* loopback : {"127.0.0.1", "::1"}) {
+        asio::io_context io;
+        const auto address = asio::ip::make_address(loopback);
+        auto a = UdpSocket::bind(io, {address, 0});
+        auto c = UdpSocket::bind(io, {address, 0});
+        auto b = UdpSocket::bind(io, {address, 0});
+        ASSERT_TRUE(a && b && c);
+        std::vector<std::string> got;
+        std::vector<asio::ip::udp::endpoint> from;
+        (*b)->start(
+            [&](std::span<const std::byte> d, const asio::ip::udp::endpoint& f) {
+                got.emplace_back(reinterpret_cast<const char*>(d.data()), d.size());
+                from.push_back(f);
+                if (got.back() == "stop") (*b)->close();
+            },
+            4);
+        const std::string big(60000, 'x');
+        for (int n = 0; n < 40; ++n) {
+            const auto& sender = n % 2 ? *c : *a;
+            const std::string text = n == 7 ? big : std::to_string(n);
+            ASSERT_TRUE(sender->sendTo(bytes(text), (*b)->localEndpoint()));
+        }
+        ASSERT_TRUE((*a)->sendTo(bytes("stop"), (*b)->localEndpoint()));
+        ASSERT_TRUE((*a)->sendTo(bytes("after"), (*b)->localEndpoint()));
+        EXPECT_TRUE(test::runUntil(io, [&] { return got.size() == 41; })) << loopback;
+        ASSERT_EQ(got.size(), 41u);
+        for (int n = 0; n < 40; ++n) {
+            EXPECT_EQ(got[n], n == 7 ? big : std::to_string(n)) << loopback;
+            EXPECT_EQ(from[n], (n % 2 ? *c : *a)->localEndpoint()) << loopback;
+        }
+        io.restart();
+        io.poll();
+        EXPECT_EQ(got.size(), 41u) << "nothing after the handler closed the socket";
+    }
 }
 
 } // namespace
