@@ -159,8 +159,11 @@ Result<void> Server::startSip() {
     dns_ = std::move(dns).value();
     b2buaOptions.dns = dns_.get();
     startMedia(b2buaOptions);
+    bridgedRooms_ = std::make_unique<BridgedRooms>(media_.get());
+    b2buaOptions.callRooms = bridgedRooms_.get();
     sipSender_ = std::make_unique<sip::TransportSender>(*sipTransport_);
     b2bua_ = std::make_unique<sip::B2bua>(wheel_, *sipSender_, std::move(b2buaOptions));
+    bridgedRooms_->use(*b2bua_);
     if (routeConferences_) {
         routeLegs_ = std::make_unique<sip::RoomLegs>(*b2bua_, config_.escalations.from);
         routeConferences_->use(*routeLegs_);
@@ -227,10 +230,7 @@ void Server::startMedia(sip::B2buaOptions& b2buaOptions) {
         b2buaOptions.rooms = routeConferences_.get();
         roomMedia_ = std::make_unique<session::WorkerGraph>(*lanes_, options);
     }
-    if (m.anchor) {
-        media_ = std::make_unique<session::MediaAnchor>(*lanes_, std::move(media));
-        b2buaOptions.media = media_.get();
-    }
+    if (m.anchor) media_ = std::make_unique<session::MediaAnchor>(*lanes_, std::move(media));
 }
 
 Result<void> Server::startEscalations() {
@@ -279,6 +279,9 @@ void Server::gatewayMetrics(api::MetricsText& m) const {
     m.gauge("switchboard_conference_rooms",
             "Rooms with media now (conference routes and escalations).",
             double(conference().rooms));
+    m.gauge("switchboard_bridged_call_rooms",
+            "Rooms of bridged SIP calls open now (each a pass-through pair of two legs).",
+            double(bridgedRooms_->stats().rooms));
     if (rooms_) {
         const auto& r = rooms_->stats();
         m.gauge("switchboard_rooms", "Escalation rooms open now.", double(r.rooms));

@@ -2,6 +2,7 @@
 // The gateway process: brings the subsystems up in order from a Config, runs the control loop
 // until asked to stop (stop(), SIGINT or SIGTERM) and takes everything down again.
 
+#include "app/bridged_rooms.hpp"
 #include "app/config.hpp"
 #include "app/escalation_service.hpp"
 #include "app/route_conferences.hpp"
@@ -105,7 +106,8 @@ private:
     std::unique_ptr<net::AresResolver> dns_; // outlives the B2BUA, which asks it
     // Destroyed from the bottom up: each outlives what it was handed to.
     std::unique_ptr<session::MediaLanes> lanes_;       // the media workers, with the ports
-    std::unique_ptr<session::MediaAnchor> media_;      // bridged calls' media (the B2BUA's)
+    std::unique_ptr<session::MediaAnchor> media_;      // bridged calls' media (their rooms')
+    std::unique_ptr<BridgedRooms> bridgedRooms_;       // bridged calls' rooms (the B2BUA's)
     std::unique_ptr<session::WorkerGraph> routeMedia_; // the conference routes' rooms' media
     std::unique_ptr<room::Rooms> routeRooms_;          // those rooms' ids and graph
     std::unique_ptr<session::WorkerGraph> roomMedia_;  // the escalations' rooms' media

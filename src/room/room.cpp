@@ -92,7 +92,7 @@ LegId Room::begin(Role role) {
     const LegId id(rooms_.nextLeg_++);
     Record& record = legs_[id];
     record.summary = {LegState::setup, role};
-    record.setup.add([&graph = rooms_.media_, id] { graph.left(id); });
+    if (MediaGraph* graph = rooms_.media_) record.setup.add([graph, id] { graph->left(id); });
     ++rooms_.stats_.legs;
     return id;
 }
@@ -107,6 +107,7 @@ Reply<T> Room::later(F then, Reply<T> closed) {
 }
 
 Result<LegId> Room::dial(std::string_view kind, Dial dial, Role role) {
+    if (!rooms_.media_ || pair_) return fail(Errc::unsupported, "a pair's room dials no leg");
     auto provider = rooms_.providers_.find(std::string(kind));
     if (provider == rooms_.providers_.end())
         return fail(Errc::unsupported, fmt::format("no provider of {} legs", kind));
@@ -114,7 +115,7 @@ Result<LegId> Room::dial(std::string_view kind, Dial dial, Role role) {
     // What fails before dial() returns, dial() reports, as if the leg had never been.
     dialling_ = id;
     dialFailed_.reset();
-    rooms_.media_.offer(
+    rooms_.media_->offer(
         id, name_, traceId_,
         later<std::string>([id, &provider = *provider->second,
                             dial = std::move(dial)](Room& room, Result<std::string> offer) {
@@ -199,6 +200,7 @@ Result<void> Room::reoffer(LegId id, const Reply<void>& done) {
     Record* r = find(id);
     if (!r || r->summary.state != LegState::connected || !r->leg)
         return fail(Errc::incomplete, "the leg is not connected");
+    if (pair_) return fail(Errc::unsupported, "a pair's session runs end to end");
     // Three steps, each of which may take a while: the graph's offer, the far end's answer
     // through the leg, the graph taking that answer in.
     auto sendOffer = [id, done](Room& room, Result<std::string> offer) {
@@ -212,7 +214,7 @@ Result<void> Room::reoffer(LegId id, const Reply<void>& done) {
                               room.name_, id.value(), answer.error().message);
                 return done(fail(answer.error()));
             }
-            room.rooms_.media_.answered(
+            room.rooms_.media_->answered(
                 id, *answer,
                 room.later<void>(
                     [id, done](Room& room, Result<void> applied) {
@@ -231,9 +233,9 @@ Result<void> Room::reoffer(LegId id, const Reply<void>& done) {
                                     }));
         if (!sent) done(fail(sent.error()));
     };
-    rooms_.media_.reoffer(id, later<std::string>(std::move(sendOffer), [done](auto) {
-                              done(fail(Errc::closed, "the room has closed"));
-                          }));
+    rooms_.media_->reoffer(id, later<std::string>(std::move(sendOffer), [done](auto) {
+                               done(fail(Errc::closed, "the room has closed"));
+                           }));
     return {};
 }
 
@@ -274,7 +276,8 @@ void Room::onLegEvent(LegId id, LegEvent event) {
         return move(id, LegState::ringing, event.status, std::move(event.reason));
     case Kind::answered: {
         if (r->summary.state != LegState::setup && r->summary.state != LegState::ringing) return;
-        rooms_.media_.answered(
+        if (pair_) return move(id, LegState::connected, event.status, std::move(event.reason));
+        rooms_.media_->answered(
             id, event.answer,
             later<void>([id, status = event.status, reason = std::move(event.reason)](
                             Room& room, const Result<void>& media) mutable {
@@ -300,8 +303,10 @@ void Room::joined(LegId id, int status, std::string reason, const Result<void>& 
 }
 
 void Room::admit(std::string_view offer, Role role, MakeLeg make, const Reply<Admitted>& reply) {
+    if (!rooms_.media_ || pair_)
+        return reply(fail(Errc::unsupported, "a pair's room admits no leg"));
     const LegId id = begin(role);
-    rooms_.media_.answer(
+    rooms_.media_->answer(
         id, name_, offer, traceId_,
         later<std::string>(
             [id, make = std::move(make), reply](Room& room, Result<std::string> answer) {
@@ -328,7 +333,9 @@ void Room::onLegOffer(LegId id, std::string_view offer, Reply<std::string> reply
     Record* r = find(id);
     if (!r || isFinal(r->summary.state))
         return reply(fail(Errc::closed, "the leg has left the room"));
-    rooms_.media_.answer(
+    if (!rooms_.media_) // a pair's offers cross to the other leg (relay())
+        return reply(fail(Errc::unsupported, "a pair's offers cross end to end"));
+    rooms_.media_->answer(
         id, name_, offer, traceId_,
         later<std::string>(
             [id, holds = offersHold(offer), reply](Room& room, Result<std::string> answer) {
@@ -344,6 +351,49 @@ void Room::heldOrResumed(LegId id, bool holds) {
     const LegState now = r->summary.state;
     if (holds && now == LegState::connected) move(id, LegState::hold, 0, "the far end holds");
     if (!holds && now == LegState::hold) move(id, LegState::connected, 0, "the far end resumes");
+}
+
+Result<Room::Pair> Room::pair(const MakeLeg& arrived, const MakeLeg& dialled) {
+    if (pair_ || !legs_.empty()) return fail(Errc::invalid_input, "the room has legs already");
+    const Pair legs{begin(Role::essential), begin(Role::essential)};
+    if (PairMedia* media = rooms_.pairs_)
+        for (LegId id : {legs.arrived, legs.dialled})
+            legs_[id].setup.add([media, room = id_] { media->left(room); });
+    for (auto [id, make] : {std::pair{legs.arrived, &arrived}, std::pair{legs.dialled, &dialled}})
+        if (auto made = attach(id, (*make)(id, *this)); !made) {
+            const Error why = setUpFailed(id, "leg", made.error(), true);
+            setUpFailed(id == legs.arrived ? legs.dialled : legs.arrived, "leg", why, true);
+            return fail(why);
+        }
+    pair_.emplace(legs);
+    recompute();
+    return legs;
+}
+
+Result<std::string> Room::relay(LegId from, std::string_view description) {
+    if (!pair_ || (from != pair_->legs.arrived && from != pair_->legs.dialled))
+        return fail(Errc::invalid_input, "the leg is not one of a pair");
+    const End end = from == pair_->legs.arrived ? End::arrived : End::dialled;
+    auto out = rooms_.pairs_ ? rooms_.pairs_->relay(id_, end, description)
+                             : Result<std::string>(std::string(description));
+    if (!out) return out;
+    // RFC 3264 §4: a description answers when the other end's offer awaits its answer; any
+    // other is an offer, except the same answer again (a 183's, then the 200's).
+    Crossing& c = *pair_;
+    const auto i = static_cast<std::size_t>(end);
+    const std::size_t hash = std::hash<std::string_view>{}(description);
+    if (c.offerer == other(end)) {
+        c.offerer.reset();
+        c.lastHash[i] = hash;
+        c.lastAnswered[i] = true;
+        heldOrResumed(c.leg(other(end)), c.offerHolds);
+    } else if (!(c.lastAnswered[i] && c.lastHash[i] == hash)) {
+        c.offerer = end;
+        c.offerHolds = offersHold(description);
+        c.lastHash[i] = hash;
+        c.lastAnswered[i] = false;
+    }
+    return out;
 }
 
 } // namespace sb::room

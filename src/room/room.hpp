@@ -9,6 +9,7 @@
 #include "room/ids.hpp"
 #include "room/leg.hpp"
 #include "room/media_graph.hpp"
+#include "room/pair_media.hpp"
 #include "room/setup_steps.hpp"
 #include "room/state.hpp"
 
@@ -40,10 +41,14 @@ protected:
     ~RoomObserver() = default;
 };
 
-// Every room of one worker: the providers of each leg kind, the media graph, the ids.
+// Every room of one worker: the providers of each leg kind, the media, the ids. Rooms whose
+// legs are dialled and admitted take their media from a graph; pass-through pairs (pair())
+// from a PairMedia.
 class Rooms {
 public:
-    explicit Rooms(MediaGraph& media) : media_(media) {}
+    explicit Rooms(MediaGraph& media) : media_(&media) {}
+    // Rooms of pairs only; without `pairs`, descriptions cross a pair untouched.
+    explicit Rooms(PairMedia* pairs) : pairs_(pairs) {}
     Rooms(const Rooms&) = delete;
     Rooms& operator=(const Rooms&) = delete;
 
@@ -69,7 +74,8 @@ private:
     // a room may close while its media worker is still answering.
     Room* find(RoomId id) const;
 
-    MediaGraph& media_;
+    MediaGraph* media_ = nullptr;
+    PairMedia* pairs_ = nullptr;
     std::unordered_map<std::string, LegProvider*> providers_;
     std::unordered_map<RoomId, Room*> open_;
     std::uint64_t nextRoom_ = 1, nextLeg_ = 1;
@@ -110,6 +116,21 @@ public:
     // as when a stream is added; `done` learns once whether the far end took it, or why the
     // offer could not be made. Errc::incomplete at once when the leg is not connected.
     Result<void> reoffer(LegId leg, const Reply<void>& done);
+
+    // A pass-through pair (room/pair_media.hpp): the two legs that one signalling call joins
+    // end to end (a B2BUA's bridged call), `arrived`, whose request began it, and `dialled`,
+    // where it went on; both essential, in `setup`. Their descriptions cross through relay();
+    // what happens on them comes through sink(), as for any leg, except that `answered`
+    // connects a leg at once (its answer has crossed already). The room holds one pair and
+    // nothing else; a leg that `make` cannot build fails it, and nothing is left.
+    struct Pair {
+        LegId arrived, dialled;
+    };
+    Result<Pair> pair(const MakeLeg& arrived, const MakeLeg& dialled);
+    // The description to send on to the other leg of the pair for `description` from `from`
+    // (PairMedia::relay, whose errors it returns). An offer that holds (RFC 3264 §8.4) moves
+    // its leg to `hold` once it is answered, and one that resumes moves it back.
+    Result<std::string> relay(LegId from, std::string_view description);
 
     RoomId id() const noexcept { return id_; }
     const std::string& name() const noexcept { return name_; }
@@ -160,6 +181,21 @@ private:
     RoomState state_ = RoomState::setup; // until its first leg
     LegId dialling_;                     // the leg dial() is setting up, until it returns
     std::optional<Error> dialFailed_;    // why that leg's set-up failed, if it did
+
+    // A pair's offer/answer, as it crosses, for its legs' hold and resume.
+    struct Crossing {
+        explicit Crossing(Pair pair) : legs(pair) {}
+        Pair legs;
+        std::optional<End> offerer; // whose offer awaits the other's answer
+        bool offerHolds = false;
+        // Each end's last description (its hash), to know a repeat, and whether it answered.
+        std::size_t lastHash[2] = {0, 0};
+        bool lastAnswered[2] = {false, false};
+        LegId leg(End end) const noexcept {
+            return end == End::arrived ? legs.arrived : legs.dialled;
+        }
+    };
+    std::optional<Crossing> pair_;
 };
 
 } // namespace sb::room

@@ -20,19 +20,13 @@ spdlog::logger& logger() {
     return log::get("media");
 }
 
-using Party = sip::MediaPolicy::Party;
-
-Party other(Party leg) {
-    return leg == Party::caller ? Party::callee : Party::caller;
-}
-
 } // namespace
 
 // On the call's lane: its streams and the link between them.
 struct MediaAnchor::Carried {
     std::unique_ptr<rtp::RtpStream> caller, callee;
     std::unique_ptr<rtp::StreamLink> link; // declared last: it uses the streams
-    rtp::RtpStream& of(Party party) { return party == Party::caller ? *caller : *callee; }
+    rtp::RtpStream& of(Party party) { return party == Party::arrived ? *caller : *callee; }
     Stats stats() const {
         Stats s;
         s.streams += caller->stats();
@@ -74,7 +68,7 @@ struct MediaAnchor::Session {
     std::optional<Party> offerFrom;      // an offer crossing, until its answer
     sdp::Session pendingOffer;           // that offer, as the offerer wrote it
     std::optional<rtp::LinkPlan> linked; // the link's plan, once it is configured
-    PartyMedia& of(Party party) { return party == Party::caller ? caller : callee; }
+    PartyMedia& of(Party party) { return party == Party::arrived ? caller : callee; }
 };
 
 MediaAnchor::Stats& MediaAnchor::Stats::operator+=(const Stats& s) noexcept {
@@ -138,13 +132,14 @@ void MediaAnchor::onLane(std::uint64_t call, const Session& s, Work work) {
                });
 }
 
-bool MediaAnchor::dtmfFromInfo(std::uint64_t call, Party from, char digit,
+bool MediaAnchor::dtmfFromInfo(room::RoomId pair, Party from, char digit,
                                std::chrono::milliseconds duration) {
+    const std::uint64_t call = pair.value();
     auto found = sessions_.find(call);
     const auto event = rtp::eventForDigit(digit);
     if (found == sessions_.end() || !found->second->linked || !event) return false;
     // The link's end a is the caller's stream; the other leg must take DTMF events.
-    const auto to = from == Party::caller ? rtp::LinkEnd::b : rtp::LinkEnd::a;
+    const auto to = from == Party::arrived ? rtp::LinkEnd::b : rtp::LinkEnd::a;
     const auto& plan = *found->second->linked;
     if (!(to == rtp::LinkEnd::a ? plan.a : plan.b).telephoneEvent) return false;
     onLane(call, *found->second, [to, event = *event, duration](Carried& c) {
@@ -153,7 +148,8 @@ bool MediaAnchor::dtmfFromInfo(std::uint64_t call, Party from, char digit,
     return true;
 }
 
-void MediaAnchor::ended(std::uint64_t call) {
+void MediaAnchor::left(room::RoomId pair) {
+    const std::uint64_t call = pair.value();
     auto found = sessions_.find(call);
     if (found == sessions_.end()) return;
     const std::size_t lane = found->second->lane;
@@ -224,7 +220,8 @@ MediaAnchor::Session& MediaAnchor::session(std::uint64_t call) {
     return *owned;
 }
 
-void MediaAnchor::routed(std::uint64_t call, const sip::RouteMatch& route) {
+void MediaAnchor::routed(room::RoomId pair, const sip::RouteMatch& route) {
+    const std::uint64_t call = pair.value();
     // The configuration reader let only the three names through.
     if (auto policy = sdp::srtpPolicyByName(route.srtp)) session(call).calleeSrtp = *policy;
 }
@@ -234,14 +231,15 @@ void MediaAnchor::securedOnLane(std::uint64_t call, Session& s, Party party, con
     onLane(call, s, [call, party, keys](Carried& c) {
         if (auto ok = secure(c.of(party), keys); !ok)
             logger().warn("call {}: SRTP towards the {} cannot be keyed: {}", call,
-                          party == Party::caller ? "caller" : "callee", ok.error().message);
+                          party == Party::arrived ? "caller" : "callee", ok.error().message);
     });
 }
 
-Result<std::string> MediaAnchor::relay(std::uint64_t call, Party from, std::string_view text) {
+Result<std::string> MediaAnchor::relay(room::RoomId pair, Party from, std::string_view text) {
+    const std::uint64_t call = pair.value();
     Session& s = session(call);
     PartyMedia& in = s.of(from);
-    const bool isAnswer = s.offerFrom == other(from);
+    const bool isAnswer = s.offerFrom == room::other(from);
     auto parsed = sdp::parse(text);
     if (!parsed) return fail(parsed.error());
     if (!isAnswer && !in.lastOut.empty() && text == in.lastIn) {
@@ -291,7 +289,7 @@ Result<std::string> MediaAnchor::offer(std::uint64_t call, Session& s, Party fro
     for (const auto& ours : options_.codecs)
         add(ours);
     add({"telephone-event", 8000, 1});
-    PartyMedia& to = s.of(other(from));
+    PartyMedia& to = s.of(room::other(from));
     sdp::LocalStream local;
     local.address = options_.advertise;
     local.port = to.port;
@@ -299,22 +297,22 @@ Result<std::string> MediaAnchor::offer(std::uint64_t call, Session& s, Party fro
     local.ptime = options_.packetMs;
     local.direction = offered.direction(*audio); // hold and resume cross as they came
     // SRTP as the route asks towards the callee, and kept wherever a leg already has it.
-    local.srtp = to.secured                     ? sdp::SrtpPolicy::required
-                 : other(from) == Party::callee ? s.calleeSrtp
-                                                : sdp::SrtpPolicy::off;
+    local.srtp = to.secured                            ? sdp::SrtpPolicy::required
+                 : room::other(from) == Party::dialled ? s.calleeSrtp
+                                                       : sdp::SrtpPolicy::off;
     if (local.srtp != sdp::SrtpPolicy::off) local.keys = offerKeys();
     s.offeredKeys = local.keys;
     s.offeredSrtp = local.srtp;
     s.pendingOffer = offered;
     s.offerFrom = from;
     logger().debug("call {}: offer from the {} relayed", call,
-                   from == Party::caller ? "caller" : "callee");
+                   from == Party::arrived ? "caller" : "callee");
     return sdp::write(sdp::makeOffer(originFor(s, to), {local}));
 }
 
 Result<std::string> MediaAnchor::answer(std::uint64_t call, Session& s, Party from,
                                         const sdp::Session& answered) {
-    const Party offerer = other(from);
+    const Party offerer = room::other(from);
     s.offerFrom.reset();
     const sdp::Session& offered = s.pendingOffer;
     const sdp::Media* offerAudio = firstAudio(offered);
@@ -345,7 +343,7 @@ Result<std::string> MediaAnchor::answer(std::uint64_t call, Session& s, Party fr
         if (!keys) return fail(keys.error());
         securedOnLane(call, s, from, *keys);
         logger().info("call {}: SRTP {} towards the {}", call, rtp::srtpSuiteName(keys->suite),
-                      from == Party::caller ? "caller" : "callee");
+                      from == Party::arrived ? "caller" : "callee");
     }
 
     std::vector<sdp::Codec> implemented;
@@ -376,7 +374,7 @@ Result<std::string> MediaAnchor::answer(std::uint64_t call, Session& s, Party fr
         securedOnLane(call, s, offerer, *s.offererKeys);
         logger().info("call {}: SRTP {} towards the {}", call,
                       rtp::srtpSuiteName(s.offererKeys->suite),
-                      offerer == Party::caller ? "caller" : "callee");
+                      offerer == Party::arrived ? "caller" : "callee");
     }
     auto reply = sdp::makeAnswer(offered, originFor(s, back), {local});
     if (!reply) return fail(reply.error());
@@ -396,8 +394,8 @@ Result<std::string> MediaAnchor::answer(std::uint64_t call, Session& s, Party fr
     auto offererSide = sideOf(choice->a, *offerAudio, offererEvents);
     auto answererSide = sideOf(choice->b, *audio, answererEvents);
     rtp::LinkPlan plan;
-    plan.a = offerer == Party::caller ? offererSide : answererSide;
-    plan.b = offerer == Party::caller ? answererSide : offererSide;
+    plan.a = offerer == Party::arrived ? offererSide : answererSide;
+    plan.b = offerer == Party::arrived ? answererSide : offererSide;
     plan.transcode = choice->stage != sdp::CodecChoice::Stage::direct;
     plan.packetMs = options_.packetMs;
     s.linked = plan;
@@ -413,8 +411,8 @@ Result<std::string> MediaAnchor::answer(std::uint64_t call, Session& s, Party fr
                        asio::post(lanes_.control(), [this, call, from, event, duration] {
                            const auto digit = rtp::digitForEvent(event);
                            if (!digit || !infoSender_) return;
-                           infoSender_(call,
-                                       from == rtp::LinkEnd::a ? Party::callee : Party::caller,
+                           infoSender_(room::RoomId(call),
+                                       from == rtp::LinkEnd::a ? Party::dialled : Party::arrived,
                                        *digit, duration);
                        });
                    });

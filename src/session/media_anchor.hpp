@@ -1,27 +1,29 @@
 #pragma once
-// Media anchoring for bridged calls: Switchboard puts its own address and ports in every
-// session description that crosses a call, so that both legs send their RTP to it, and joins
-// the two legs' streams with a link that relays or transcodes as codec negotiation decides
-// (ARCHITECTURE.md "Codec negotiation"; its outcome and reason are logged).
+// The media of pass-through pairs (room/pair_media.hpp), such as the rooms of bridged calls:
+// Switchboard puts its own address and ports in every session description that crosses a
+// pair, so that both legs send their RTP to it, and joins the two legs' streams with a link
+// that relays or transcodes as codec negotiation decides (ARCHITECTURE.md "Codec
+// negotiation"; its outcome and reason are logged).
 //
-// The negotiation runs here, on the control loop, where the B2BUA asks for it; the streams and
+// The negotiation runs here, on the control loop, where the room asks for it; the streams and
 // the link run on a media worker (session/media_lanes.hpp), which this tells what to do by
 // posting: its ports are leased here (their sockets belong to the worker), and what the
 // worker sees (a DTMF event to send on as INFO, its counters) is posted back.
 //
-// Per call, RFC 3264's offer/answer runs end to end: an offer from one leg becomes our offer to
+// Per pair, RFC 3264's offer/answer runs end to end: an offer from one leg becomes our offer to
 // the other (our port, the offerer's codecs first and then the ones we can transcode to, its
 // direction, so that hold and resume cross), and that leg's answer becomes our answer to the
 // offerer (the codec chosen for its side). Re-offers (hold, resume, a new address) rewire the
 // call without dropping it. The first audio stream is anchored; other streams are refused.
 
+#include "room/pair_media.hpp"
 #include "rtp/stream_link.hpp"
 #include "sdp/codec.hpp"
 #include "sdp/offer_answer.hpp"
 #include "sdp/session.hpp"
 #include "session/media_lanes.hpp"
 #include "session/sdes.hpp"
-#include "sip/b2bua.hpp"
+#include "sip/routing.hpp"
 
 #include <functional>
 #include <memory>
@@ -42,7 +44,7 @@ struct MediaOptions {
     sdp::SrtpPolicy srtp = sdp::SrtpPolicy::off;
 };
 
-class MediaAnchor final : public sip::MediaPolicy {
+class MediaAnchor final : public room::PairMedia {
 public:
     // Each call's streams live on one of `lanes` (the one with the fewest calls when its first
     // description crosses), with ports from that lane's share for bridged calls. The lanes must
@@ -52,13 +54,19 @@ public:
     MediaAnchor(const MediaAnchor&) = delete;
     MediaAnchor& operator=(const MediaAnchor&) = delete;
 
-    Result<std::string> relay(std::uint64_t call, Party from, std::string_view sdp) override;
-    void ended(std::uint64_t call) override;
-    // A route's own `srtp` replaces options.srtp for the call.
-    void routed(std::uint64_t call, const sip::RouteMatch& route) override;
+    using Party = room::End;
+    Result<std::string> relay(room::RoomId pair, Party from, std::string_view sdp) override;
+    void left(room::RoomId pair) override;
+    // A route's own `srtp` replaces options.srtp for the pair, before its first relay().
+    void routed(room::RoomId pair, const sip::RouteMatch& route);
     // The digit as RFC 4733 events to the other leg, if it has telephone-event.
-    bool dtmfFromInfo(std::uint64_t call, Party from, char digit,
-                      std::chrono::milliseconds duration) override;
+    bool dtmfFromInfo(room::RoomId pair, Party from, char digit,
+                      std::chrono::milliseconds duration);
+    // How a digit from a leg whose peer lacks telephone-event goes on (the signalling's way:
+    // SIP INFO); set by whoever relays the pair's signalling.
+    using InfoSender = std::function<void(room::RoomId pair, Party to, char digit,
+                                          std::chrono::milliseconds duration)>;
+    void setInfoSender(InfoSender sender) { infoSender_ = std::move(sender); }
 
     std::size_t sessions() const noexcept { return sessions_.size(); }
 
@@ -103,6 +111,7 @@ private:
     std::mt19937_64 random_;
     std::unordered_map<std::uint64_t, std::unique_ptr<Session>> sessions_;
     std::unique_ptr<Batch> batch_; // while relay() runs
+    InfoSender infoSender_;
 };
 
 } // namespace sb::session

@@ -43,20 +43,22 @@ B2bua::B2bua(net::TimerWheel& wheel, MessageSender& sender, B2buaOptions options
         }
         locator_ = std::make_unique<ServerLocator>(*options_.dns, std::move(locator));
     }
-    if (options_.media)
-        options_.media->setInfoSender([this](std::uint64_t call, MediaPolicy::Party to, char digit,
-                                             std::chrono::milliseconds duration) {
-            sendDtmfInfo(call, to == MediaPolicy::Party::caller ? Side::a : Side::b, digit,
+    if (options_.callRooms)
+        options_.callRooms->setInfoSender([this](std::uint64_t call, BridgedCallRooms::Party to,
+                                                 char digit, std::chrono::milliseconds duration) {
+            sendDtmfInfo(call, to == BridgedCallRooms::Party::caller ? Side::a : Side::b, digit,
                          duration);
         });
 }
 
 B2bua::~B2bua() {
-    if (options_.media) options_.media->setInfoSender(nullptr);
+    if (options_.callRooms) options_.callRooms->setInfoSender(nullptr);
     for (auto& [id, call] : calls_) {
         wheel_.cancel(call->noAnswer);
         wheel_.cancel(call->a.session.timer);
         wheel_.cancel(call->b.session.timer);
+        if (call->bridged() && options_.callRooms)
+            options_.callRooms->ended(id, 0, "Switchboard stopped");
     }
 }
 
@@ -204,7 +206,7 @@ void B2bua::onInitialInvite(TransactionId server, const Message& invite,
     call.bTarget = b.remoteTarget;
     call.bRouteSet = b.routeSet;
     call.bDestination = call.b.destination;
-    if (options_.media) options_.media->routed(call.id, *route);
+    if (options_.callRooms) options_.callRooms->began(call.id, *route, call.traceId);
     call.asBridged().a100rel = hasOptionTag(invite, HeaderId::supported, "100rel") ||
                                hasOptionTag(invite, HeaderId::require, "100rel");
     if (*located && !sendOutboundInvite(call, invite)) {
@@ -310,6 +312,7 @@ void B2bua::onInDialog(TransactionId server, const Message& request, Call& call,
                       side == Side::a ? "caller" : "callee", call.a.dialog.callId,
                       call.b.dialog.callId);
         from.answered = false; // this dialog is over; no BYE goes back to it
+        call.setEnd(0, side == Side::a ? "the caller hung up" : "the callee hung up");
         call.state = Call::State::ending;
         hangUp(call, otherSide);
         return maybeEnd(call);
@@ -419,6 +422,7 @@ void B2bua::onCancel(TransactionId invite, const Message&) {
     // §9.2: the cancelled INVITE ends with 487; the B leg is cancelled in turn (§9.1: deferred
     // by the transaction layer until B has sent a provisional response).
     answerCallerWith(c, 487, "Request Terminated");
+    c.setEnd(487, "cancelled by the caller");
     c.state = Call::State::cancelling;
     layer_.cancel(c.bInvite);
     maybeEnd(c);
@@ -494,6 +498,8 @@ void B2bua::onInviteResponse(Call& call, const Message& response) {
         if (call.state != Call::State::early || call.aInvite == 0) return;
         const Message* request = layer_.request(call.aInvite);
         if (!request) return;
+        if (options_.callRooms && !b.dialog.remoteTag.empty())
+            options_.callRooms->ringing(call.id, status);
         auto w = responseToCaller(call, *request, status, response.reason());
         if (const auto bRseq = reliableSequence(response); bRseq && !bridged.a100rel) {
             // RFC 3262 §4: A cannot acknowledge it, so we do, and A gets it unreliably.
@@ -534,6 +540,7 @@ void B2bua::onInviteResponse(Call& call, const Message& response) {
                 answerCallerWith(call, 403, "Forbidden (the callee wants credentials)");
             else
                 answerCallerWith(call, status, response.reason(), &response);
+            call.setEnd(status, response.reason());
         }
         call.state = Call::State::ending;
         return maybeEnd(call);
@@ -575,6 +582,7 @@ void B2bua::onInviteResponse(Call& call, const Message& response) {
     restartSessionTimer(call, Side::a);
     restartSessionTimer(call, Side::b);
     ++stats_.callsAnswered;
+    if (options_.callRooms) options_.callRooms->answered(call.id);
     logger().info("call {} answered: a-call-id={} b-call-id={}", call.tag(), call.a.dialog.callId,
                   b.dialog.callId);
 }
@@ -806,7 +814,8 @@ void B2bua::endCall(std::uint64_t id) {
     dialogs_.erase(dialogKey(call.b.dialog.callId, call.b.dialog.localTag));
     inviteServers_.erase(call.aInviteKey);
     if (const InRoom* in = call.inRoom(); in && !in->refused) options_.rooms->left(id);
-    if (call.bridged() && options_.media) options_.media->ended(id);
+    if (call.bridged() && options_.callRooms)
+        options_.callRooms->ended(id, call.endStatus, call.endReason);
     if (Placed* placed = call.placed()) {
         wheel_.cancel(placed->reoffer ? placed->reoffer->retry : net::TimerWheel::TimerId{});
         finishReoffer(call,

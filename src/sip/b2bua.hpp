@@ -2,7 +2,8 @@
 // The back-to-back user agent: every inbound INVITE that a route accepts becomes two dialogs,
 // the inbound leg (A, where we are the UAS) and an outbound leg (B, where we are the UAC) to the
 // route's target, with new Call-ID, tags, Via and Contact (RFC 3261 §6 "B2BUA": a UAS and a UAC
-// joined by our own logic, not a proxy). Bodies pass through (the media issue anchors them).
+// joined by our own logic, not a proxy). Each such call runs through a room of two legs
+// (BridgedCallRooms), which its bodies cross: the media is anchored there.
 //
 // What crosses between the legs: provisional and final responses to the INVITE, the ACK for a
 // 2xx (end to end, with its body, so that an offerless INVITE works), BYE, CANCEL (487 on A, a
@@ -63,31 +64,32 @@ struct AuthOptions {
     bool operator==(const AuthOptions&) const = default;
 };
 
-// The media layer's say over session descriptions (it anchors RTP at Switchboard): every SDP
-// body that crosses a bridged call is handed to it, and what it returns goes on instead. One
-// relay() per body, in the order they cross; it tells offers from answers itself (RFC 3264:
-// an answer follows the other leg's offer) and returns the same text for a repeated body.
-class MediaPolicy {
+// Where each bridged call's two halves meet: its room (app::BridgedRooms, a pass-through pair
+// of room/room.hpp), told of the call's course and handed every SDP body that crosses it; what
+// it returns goes on instead (the media anchored at Switchboard). One relay() per body, in the
+// order they cross; offers and answers are told apart by that order (RFC 3264: an answer
+// follows the other half's offer), and a repeated body gives the same text again.
+class BridgedCallRooms {
 public:
     enum class Party { caller, callee };
-    virtual ~MediaPolicy() = default;
+    virtual ~BridgedCallRooms() = default;
+    // A new call took `route`; `traceId`: its X-IF-Trace-ID, or "". Before its first relay().
+    virtual void began(std::uint64_t call, const RouteMatch& route, std::string_view traceId) = 0;
     // The SDP to send on for `sdp` from party `from`. Errors: Errc::invalid_input (a malformed
     // description: 488 with a Warning naming it), Errc::unsupported (no usable codec: 488,
     // warn-code 305), Errc::too_large (no media ports left: 503).
     virtual Result<std::string> relay(std::uint64_t call, Party from, std::string_view sdp) = 0;
-    virtual void ended(std::uint64_t call) = 0;
-    // The route a new call took, before its first relay() (its per-route media settings).
-    virtual void routed(std::uint64_t call, const RouteMatch& route) {
-        (void)call;
-        (void)route;
-    }
+    // The callee alerts (a provisional response with a tag, 180 or 183 with `status`).
+    virtual void ringing(std::uint64_t call, int status) = 0;
+    // The callee's 2xx has gone on to the caller: both halves are up.
+    virtual void answered(std::uint64_t call) = 0;
+    // The call is over: what ended it (its status, 0 for none, and why), as far as it is known.
+    virtual void ended(std::uint64_t call, int status, std::string_view reason) = 0;
     // A DTMF digit in a SIP INFO from party `from`: true when the media layer sent it on as RFC
-    // 4733 events to the other leg (which has telephone-event), so that the INFO goes no further.
+    // 4733 events to the other half (which has telephone-event), so that the INFO goes no
+    // further.
     virtual bool dtmfFromInfo(std::uint64_t call, Party from, char digit,
-                              std::chrono::milliseconds duration) {
-        (void)call, (void)from, (void)digit, (void)duration;
-        return false;
-    }
+                              std::chrono::milliseconds duration) = 0;
     // How the media layer sends a digit as SIP INFO to a party without telephone-event; the
     // B2BUA sets it.
     using InfoSender = std::function<void(std::uint64_t call, Party to, char digit,
@@ -126,9 +128,9 @@ struct B2buaOptions {
     std::vector<BoundListener> listeners;
     // RFC 3263 lookups of names in targets, proxies and route sets; null: IP addresses only.
     net::DnsClient* dns = nullptr;
-    // Media anchoring for bridged calls; null: bodies pass through untouched. Like `dns` and
-    // `rooms`, it must outlive the B2BUA.
-    MediaPolicy* media = nullptr;
+    // The bridged calls' rooms, with their media; null: bodies pass through untouched. Like
+    // `dns` and `rooms`, it must outlive the B2BUA.
+    BridgedCallRooms* callRooms = nullptr;
     // The conference rooms that routes may name; null: such routes get 404.
     ConferenceRooms* rooms = nullptr;
 };
@@ -192,8 +194,10 @@ public:
     // cannot be used at all; when DNS finds no server, "ended" reports it (502, or 504 when DNS
     // did not answer).
     Result<std::uint64_t> placeCall(OutboundCallSpec spec, OutboundCallObserver observer);
-    // Ends a placed call (CANCEL while it rings, BYE once answered; "ended" follows) or a call
-    // answered into a conference room (BYE to its caller; ConferenceRooms::left follows).
+    // Ends a placed call (CANCEL while it rings, BYE once answered; "ended" follows), a call
+    // answered into a conference room (BYE to its caller; ConferenceRooms::left follows), or a
+    // bridged call (480 to the caller and CANCEL to the callee while it rings, BYE to both once
+    // answered; BridgedCallRooms::ended follows).
     void hangUp(std::uint64_t call);
     // Our own new offer on a placed call that is answered (to add or remove a stream, change
     // the codec): a re-INVITE carrying it (RFC 3261 §14.1). `done` runs once with the far

@@ -21,10 +21,11 @@ spdlog::logger& logger() {
 
 Result<std::string_view> B2bua::bodyFor(Call& call, Side from, const Message& m) {
     Bridged* bridged = call.bridged();
-    if (!options_.media || !bridged || contentType(m) != "application/sdp") return m.body();
-    auto rewritten = options_.media->relay(
-        call.id, from == Side::a ? MediaPolicy::Party::caller : MediaPolicy::Party::callee,
-        m.body());
+    if (!options_.callRooms || !bridged || contentType(m) != "application/sdp") return m.body();
+    auto rewritten = options_.callRooms->relay(call.id,
+                                               from == Side::a ? BridgedCallRooms::Party::caller
+                                                               : BridgedCallRooms::Party::callee,
+                                               m.body());
     if (!rewritten) return fail(rewritten.error());
     bridged->mediaBody = std::move(rewritten).value();
     return std::string_view(bridged->mediaBody);
@@ -104,11 +105,12 @@ void B2bua::acceptSessionRequest(TransactionId server, const Message& request, H
 }
 
 bool B2bua::infoToMedia(TransactionId server, const Message& info, Call& call, Side side) {
-    if (!options_.media || call.state != Call::State::confirmed) return false;
+    if (!options_.callRooms || call.state != Call::State::confirmed) return false;
     const auto dtmf = parseDtmfInfo(contentType(info), info.body());
     if (!dtmf) return false;
-    const auto from = side == Side::a ? MediaPolicy::Party::caller : MediaPolicy::Party::callee;
-    if (!options_.media->dtmfFromInfo(call.id, from, dtmf->digit, dtmf->duration)) return false;
+    const auto from =
+        side == Side::a ? BridgedCallRooms::Party::caller : BridgedCallRooms::Party::callee;
+    if (!options_.callRooms->dtmfFromInfo(call.id, from, dtmf->digit, dtmf->duration)) return false;
     respondSimple(server, info, 200, "OK");
     return true;
 }

@@ -84,7 +84,21 @@ void B2bua::hangUp(std::uint64_t id) {
             hangUp(call, Side::a);
         return maybeEnd(call);
     }
-    if (!call.placed()) return; // a bridged call is its two parties' to end
+    if (call.bridged()) { // its room ends it: both halves
+        logger().info("call {} hung up by its room: a-call-id={} b-call-id={}", call.tag(),
+                      call.a.dialog.callId, call.b.dialog.callId);
+        call.setEnd(0, "hung up by its room");
+        if (call.state == Call::State::early) {
+            answerCallerWith(call, 480, "Temporarily Unavailable");
+            call.state = Call::State::cancelling;
+            layer_.cancel(call.bInvite);
+        } else {
+            call.state = Call::State::ending;
+            hangUp(call, Side::a);
+            hangUp(call, Side::b);
+        }
+        return maybeEnd(call);
+    }
     call.setEnd(0, "hung up locally");
     call.state = call.state == Call::State::early ? Call::State::cancelling : Call::State::ending;
     hangUp(call, Side::b); // CANCEL while ringing, BYE once answered

@@ -14,7 +14,8 @@
 namespace sb::session {
 namespace {
 
-using Party = sip::MediaPolicy::Party;
+using Party = room::End;
+constexpr room::RoomId kPair(1), kOtherPair(2);
 using testing::HasSubstr;
 
 std::string offer(std::string_view codecs, std::string_view extra = "", int version = 1) {
@@ -31,7 +32,7 @@ protected:
         anchor_.emplace(lanes_, std::move(o));
     }
     sdp::Session relayed(Party from, const std::string& text) {
-        auto out = anchor_->relay(1, from, text);
+        auto out = anchor_->relay(kPair, from, text);
         EXPECT_TRUE(out) << out.error().message;
         auto parsed = sdp::parse(out ? *out : "");
         EXPECT_TRUE(parsed);
@@ -48,7 +49,8 @@ protected:
 };
 
 TEST_F(Anchor, OffersTheOffererCodecsFirstAtOurAddressAndAnswersWithTheChosenOne) {
-    auto toCallee = relayed(Party::caller, offer("8 101", "a=rtpmap:101 telephone-event/8000\r\n"));
+    auto toCallee =
+        relayed(Party::arrived, offer("8 101", "a=rtpmap:101 telephone-event/8000\r\n"));
     ASSERT_EQ(toCallee.media.size(), 1u);
     const auto& m = toCallee.media[0];
     EXPECT_GE(m.port, 44000);
@@ -57,7 +59,7 @@ TEST_F(Anchor, OffersTheOffererCodecsFirstAtOurAddressAndAnswersWithTheChosenOne
     EXPECT_EQ(m.rtpmap(std::stoi(m.formats[0]))->encoding, "PCMA"); // the caller's, first
     EXPECT_EQ(lanes_.portsLeased(), 2u);
     // The callee picks Opus: transcoded, and the caller is answered with its PCMA.
-    auto toCaller = relayed(Party::callee, offer("96", "a=rtpmap:96 opus/48000/2\r\n"));
+    auto toCaller = relayed(Party::dialled, offer("96", "a=rtpmap:96 opus/48000/2\r\n"));
     const auto& answer = toCaller.media[0];
     // Its DTMF events stay: the callee has none, so they cross as SIP INFO.
     EXPECT_EQ(answer.formats, (std::vector<std::string>{"8", "101"}));
@@ -66,37 +68,37 @@ TEST_F(Anchor, OffersTheOffererCodecsFirstAtOurAddressAndAnswersWithTheChosenOne
 }
 
 TEST_F(Anchor, ARepeatedDescriptionGetsTheSameRewrite) {
-    const auto first = *anchor_->relay(1, Party::caller, offer("0"));
-    const auto answer = *anchor_->relay(1, Party::callee, offer("0"));
-    EXPECT_EQ(*anchor_->relay(1, Party::callee, offer("0")), answer); // a 183, then the 200
+    const auto first = *anchor_->relay(kPair, Party::arrived, offer("0"));
+    const auto answer = *anchor_->relay(kPair, Party::dialled, offer("0"));
+    EXPECT_EQ(*anchor_->relay(kPair, Party::dialled, offer("0")), answer); // a 183, then the 200
     EXPECT_THAT(first, HasSubstr("m=audio"));
 }
 
 TEST_F(Anchor, HoldCrossesAsItCameAndEndingReturnsThePorts) {
-    relayed(Party::caller, offer("0"));
-    relayed(Party::callee, offer("0"));
-    auto hold = relayed(Party::caller, offer("0", "a=sendonly\r\n", 2));
+    relayed(Party::arrived, offer("0"));
+    relayed(Party::dialled, offer("0"));
+    auto hold = relayed(Party::arrived, offer("0", "a=sendonly\r\n", 2));
     EXPECT_EQ(hold.direction(hold.media[0]), sdp::Direction::sendonly);
-    auto held = relayed(Party::callee, offer("0", "a=recvonly\r\n", 2));
+    auto held = relayed(Party::dialled, offer("0", "a=recvonly\r\n", 2));
     EXPECT_EQ(held.direction(held.media[0]), sdp::Direction::recvonly);
     settle();
-    anchor_->ended(1);
+    anchor_->left(kPair);
     EXPECT_EQ(anchor_->sessions(), 0u);
     settle(); // the streams go on their lane, and the ports with them
     EXPECT_EQ(lanes_.portsLeased(), 0u);
 }
 
 TEST_F(Anchor, BadDescriptionsAreRefusedWithTheReason) {
-    auto malformed = anchor_->relay(1, Party::caller, "v=0\r\nm=audio x RTP/AVP 0\r\n");
+    auto malformed = anchor_->relay(kPair, Party::arrived, "v=0\r\nm=audio x RTP/AVP 0\r\n");
     ASSERT_FALSE(malformed);
     EXPECT_EQ(malformed.error().code, Errc::invalid_input);
-    auto video = anchor_->relay(2, Party::caller,
+    auto video = anchor_->relay(kOtherPair, Party::arrived,
                                 "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\n"
                                 "t=0 0\r\nm=video 5006 RTP/AVP 96\r\n");
     ASSERT_FALSE(video);
     EXPECT_EQ(video.error().code, Errc::unsupported);
-    relayed(Party::caller, offer("0"));
-    auto amr = anchor_->relay(1, Party::callee, offer("96", "a=rtpmap:96 AMR/8000\r\n"));
+    relayed(Party::arrived, offer("0"));
+    auto amr = anchor_->relay(kPair, Party::dialled, offer("96", "a=rtpmap:96 AMR/8000\r\n"));
     ASSERT_FALSE(amr);
     EXPECT_EQ(amr.error().code, Errc::unsupported);
     EXPECT_THAT(amr.error().message, HasSubstr("AMR"));
@@ -104,12 +106,12 @@ TEST_F(Anchor, BadDescriptionsAreRefusedWithTheReason) {
 
 TEST_F(Anchor, ARefreshWithAnUnchangedOfferStillExpectsItsAnswer) {
     const auto offer1 = offer("0 8");
-    const auto first = *anchor_->relay(1, Party::caller, offer1);
-    relayed(Party::callee, offer("0"));
+    const auto first = *anchor_->relay(kPair, Party::arrived, offer1);
+    relayed(Party::dialled, offer("0"));
     // A session refresh: the same offer again goes on unchanged, version and all …
-    EXPECT_EQ(*anchor_->relay(1, Party::caller, offer1), first);
+    EXPECT_EQ(*anchor_->relay(kPair, Party::arrived, offer1), first);
     // … and the callee's new answer (a new o= version) is taken as the answer it is.
-    auto toCaller = relayed(Party::callee, offer("0", "", 2));
+    auto toCaller = relayed(Party::dialled, offer("0", "", 2));
     EXPECT_EQ(toCaller.media[0].formats, std::vector<std::string>{"0"});
 }
 
@@ -123,14 +125,14 @@ TEST_F(Anchor, ARoutesSrtpPolicyDecidesWhatTheCalleeIsOffered) {
     // The options say off; the route asks for RTP/SAVP towards the callee.
     sip::RouteMatch route;
     route.srtp = "required";
-    anchor_->routed(1, route);
-    auto toCallee = relayed(Party::caller, offer("0"));
+    anchor_->routed(kPair, route);
+    auto toCallee = relayed(Party::arrived, offer("0"));
     EXPECT_EQ(toCallee.media[0].proto, "RTP/SAVP");
     EXPECT_FALSE(toCallee.media[0].cryptos().empty());
     // Another call, on a route that leaves it to the options: plain RTP.
     route.srtp = "";
-    anchor_->routed(2, route);
-    auto plain = anchor_->relay(2, Party::caller, offer("0"));
+    anchor_->routed(kOtherPair, route);
+    auto plain = anchor_->relay(kOtherPair, Party::arrived, offer("0"));
     ASSERT_TRUE(plain);
     EXPECT_THAT(*plain, HasSubstr("RTP/AVP"));
     EXPECT_THAT(*plain, testing::Not(HasSubstr("a=crypto")));
@@ -162,8 +164,8 @@ TEST(AnchorOnAWorker, TheCallsPacketsCrossOnTheWorkerAndItsPortsComeBack) {
     o.codecs = {{"PCMU", 8000, 1}};
     std::optional<MediaAnchor> anchor(std::in_place, lanes, o);
     test::Phone caller(io), callee(io);
-    auto toCallee = anchor->relay(1, Party::caller, phoneSdp(caller.endpoint().port()));
-    auto toCaller = anchor->relay(1, Party::callee, phoneSdp(callee.endpoint().port()));
+    auto toCallee = anchor->relay(kPair, Party::arrived, phoneSdp(caller.endpoint().port()));
+    auto toCaller = anchor->relay(kPair, Party::dialled, phoneSdp(callee.endpoint().port()));
     ASSERT_TRUE(toCallee) << toCallee.error().message;
     ASSERT_TRUE(toCaller) << toCaller.error().message;
     EXPECT_EQ(lanes.portsLeased(), 2u); // leased here, at once: our descriptions name them
@@ -180,7 +182,7 @@ TEST(AnchorOnAWorker, TheCallsPacketsCrossOnTheWorkerAndItsPortsComeBack) {
     }
     EXPECT_GE(heard, 5);
 
-    anchor->ended(1);
+    anchor->left(kPair);
     for (int i = 0; i < 200 && lanes.portsLeased() > 0; ++i)
         std::this_thread::sleep_for(std::chrono::milliseconds(5));
     EXPECT_EQ(lanes.portsLeased(), 0u) << "the worker let the streams go, and their ports";

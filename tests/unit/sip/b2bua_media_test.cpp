@@ -1,7 +1,7 @@
-// Session descriptions through a media policy: each SDP body crossing the B2BUA goes through
-// it, in order and marked with the leg it came from; what it refuses is answered 488 with a
-// Warning (305 for no usable codec, 399 for a malformed description) or 503 when media ports
-// run out; and it hears when a call ends.
+// A bridged call's room: each SDP body crossing the B2BUA goes through it, in order and marked
+// with the party it came from; what it refuses is answered 488 with a Warning (305 for no
+// usable codec, 399 for a malformed description) or 503 when media ports run out; it hears the
+// call's course (began, ringing, answered, ended and why); and it can end the call.
 #include "support/b2bua_harness.hpp"
 
 #include <gmock/gmock.h>
@@ -16,18 +16,29 @@ using testing::HasSubstr;
 constexpr std::string_view kOffer = "v=0\r\no=a 1 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n";
 constexpr std::string_view kAnswer = "v=0\r\no=b 1 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n";
 
-// Marks what it relays, or refuses with a set error.
-struct Policy final : MediaPolicy {
+// Marks what it relays, or refuses with a set error; notes the call's course.
+struct Policy final : BridgedCallRooms {
     std::vector<std::string> seen;
     std::vector<std::uint64_t> endedCalls;
+    std::vector<std::string> course;
     std::optional<Error> refuse;
+    void began(std::uint64_t, const RouteMatch& route, std::string_view traceId) override {
+        course.push_back(fmt::format("began to {}{}", route.target, traceId));
+    }
+    void ringing(std::uint64_t, int status) override {
+        course.push_back(fmt::format("ringing {}", status));
+    }
+    void answered(std::uint64_t) override { course.emplace_back("answered"); }
     Result<std::string> relay(std::uint64_t, Party from, std::string_view sdp) override {
         seen.push_back(fmt::format("{}: {}", from == Party::caller ? "caller" : "callee",
                                    sdp.substr(0, sdp.find("\r\n", 5))));
         if (refuse) return fail(*refuse);
         return std::string(sdp) + "a=anchored\r\n";
     }
-    void ended(std::uint64_t call) override { endedCalls.push_back(call); }
+    void ended(std::uint64_t call, int status, std::string_view reason) override {
+        endedCalls.push_back(call);
+        course.push_back(fmt::format("ended {} {}", status, reason));
+    }
     bool dtmfFromInfo(std::uint64_t, Party from, char digit,
                       std::chrono::milliseconds duration) override {
         digits.push_back(fmt::format("{} {} {}", from == Party::caller ? "caller" : "callee", digit,
@@ -44,7 +55,7 @@ struct Policy final : MediaPolicy {
 class B2buaMedia : public test::B2buaHarness {
 protected:
     B2buaMedia() {
-        make({}, [this](B2buaOptions& o) { o.media = &policy_; });
+        make({}, [this](B2buaOptions& o) { o.callRooms = &policy_; });
     }
     ~B2buaMedia() override { b2bua_.reset(); } // the policy outlives the B2BUA, as it must
     Policy policy_;
@@ -71,6 +82,51 @@ TEST_F(B2buaMedia, OfferAndAnswerGoThroughThePolicy) {
         5070);
     respond(parsed(sender_.sent.back()), 200);
     EXPECT_EQ(policy_.endedCalls.size(), 1u);
+    EXPECT_EQ(policy_.course, (std::vector<std::string>{"began to sip:bob@127.0.0.1:5090",
+                                                        "answered", "ended 0 the caller hung up"}));
+}
+
+TEST_F(B2buaMedia, TheRoomHearsRingingAndARefusalWithItsStatus) {
+    invite("bob", "", "z9hG4bKa1", "c1", kOffer);
+    auto outbound = parsed(sender_.sent.back());
+    respond(outbound, 180, "b1");
+    respond(outbound, 486, "b1");
+    EXPECT_EQ(lastStatusToCaller(), 486);
+    expectIdle();
+    EXPECT_EQ(policy_.course, (std::vector<std::string>{"began to sip:bob@127.0.0.1:5090",
+                                                        "ringing 180", "ended 486 Whatever"}));
+}
+
+TEST_F(B2buaMedia, ItsRoomEndsARingingCallWith480AndCancel) {
+    invite("bob", "", "z9hG4bKa1", "c1", kOffer);
+    auto outbound = parsed(sender_.sent.back());
+    respond(outbound, 180, "b1");
+    b2bua_->hangUp(1);
+    EXPECT_EQ(lastStatusToCaller(), 480);
+    auto cancel = parsed(sender_.sent.back());
+    ASSERT_EQ(cancel.method(), "CANCEL");
+    respond(cancel, 200);
+    respond(outbound, 487, "b1");
+    expectIdle();
+    EXPECT_EQ(policy_.course.back(), "ended 0 hung up by its room");
+}
+
+TEST_F(B2buaMedia, ItsRoomEndsAnAnsweredCallWithAByeToEachParty) {
+    invite("bob", "", "z9hG4bKa1", "c1", kOffer);
+    respond(parsed(sender_.sent.back()), 200, "b1", {}, kAnswer);
+    ASSERT_EQ(lastStatusToCaller(), 200);
+    const std::size_t sentBefore = sender_.sent.size();
+    b2bua_->hangUp(1);
+    std::vector<std::string> byes; // the callee's 200 is ACKed first (the caller has not yet)
+    for (std::size_t i = sentBefore; i < sender_.sent.size(); ++i)
+        if (auto m = parsed(sender_.sent[i]); m.method() == "BYE") {
+            byes.emplace_back(m.callId());
+            respond(m, 200);
+        }
+    EXPECT_EQ(byes.size(), 2u);
+    EXPECT_TRUE(std::find(byes.begin(), byes.end(), "c1") != byes.end()); // the caller's
+    expectIdle();
+    EXPECT_EQ(policy_.course.back(), "ended 0 hung up by its room");
 }
 
 TEST_F(B2buaMedia, AMalformedOfferIs488WithAWarningAndNoInviteGoesOut) {
@@ -148,7 +204,7 @@ TEST_F(B2buaMedia, DtmfCrossesBetweenSipInfoAndTheMediaLayer) {
     respond(parsed(sender_.sent.back()), 200);
     EXPECT_EQ(lastStatusToCaller(), 200);
     // An RFC 4733 event for the callee, which lacks telephone-event: an INFO of our own.
-    policy_.sendInfo(1, MediaPolicy::Party::callee, '#');
+    policy_.sendInfo(1, BridgedCallRooms::Party::callee, '#');
     auto ours = parsed(sender_.sent.back());
     EXPECT_EQ(ours.method(), "INFO");
     EXPECT_EQ(ours.header(HeaderId::content_type), "application/dtmf-relay");
