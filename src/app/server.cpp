@@ -359,7 +359,8 @@ std::string Server::statsLine() const {
     for (const auto& [status, count] : calls.failuresByStatus)
         failures += fmt::format("{}{}:{}", failures.empty() ? "" : ",", status, count);
     return fmt::format(
-        "stats: calls={} dialogs={} transactions={} calls_total={} calls_answered={} "
+        "stats: calls={} dialogs={} transactions={} call_rooms={} call_room_legs={} "
+        "calls_total={} calls_answered={} "
         "calls_failed={} calls_cancelled={} calls_reaped={} rejected_overload={} rejected_loop={} "
         "rejected_no_route={} failovers={} dns_lookups={} dns_cache_hits={} dns_failures={} "
         "tx_server_created={} tx_client_created={} retransmissions_sent={} "
@@ -370,18 +371,18 @@ std::string Server::statsLine() const {
         "conference_ticks={} conference_relayed={} conference_transcoded={} conference_moves={} "
         "jitter_played={} jitter_lost={} jitter_late={} failures_by_status={} "
         "handler_failures={}",
-        calls.calls, calls.dialogs, b2bua_->transactions().active(), calls.callsTotal,
-        calls.callsAnswered, calls.callsFailed, calls.callsCancelled, calls.callsReaped,
-        calls.rejectedOverload, calls.rejectedLoop, calls.rejectedNoRoute, calls.failovers,
-        calls.locator.lookups, calls.locator.cacheHits, calls.locator.failures, tx.serverCreated,
-        tx.clientCreated, tx.retransmissionsSent, tx.retransmissionsAbsorbed, tx.timeouts,
-        tx.transportErrors, tx.ackTimeouts, tx.strayResponses, media_ ? media_->sessions() : 0,
-        rtpPortsLeased(), media.streams.rtpIn, media.streams.rtpOut, media.streams.malformed,
-        media.streams.wrongSource, media.streams.srtpRejected, media.links.relayed,
-        media.links.transcoded, media.links.dropped, media.links.concealed, conf.rooms,
-        conf.participants, rooms.ticks, rooms.links.relayed, rooms.links.transcoded, rooms.moves,
-        rooms.jitter.played, rooms.jitter.lost, rooms.jitter.late,
-        failures.empty() ? "none" : failures,
+        calls.calls, calls.dialogs, b2bua_->transactions().active(), bridgedRooms_->stats().rooms,
+        bridgedRooms_->stats().legs, calls.callsTotal, calls.callsAnswered, calls.callsFailed,
+        calls.callsCancelled, calls.callsReaped, calls.rejectedOverload, calls.rejectedLoop,
+        calls.rejectedNoRoute, calls.failovers, calls.locator.lookups, calls.locator.cacheHits,
+        calls.locator.failures, tx.serverCreated, tx.clientCreated, tx.retransmissionsSent,
+        tx.retransmissionsAbsorbed, tx.timeouts, tx.transportErrors, tx.ackTimeouts,
+        tx.strayResponses, media_ ? media_->sessions() : 0, rtpPortsLeased(), media.streams.rtpIn,
+        media.streams.rtpOut, media.streams.malformed, media.streams.wrongSource,
+        media.streams.srtpRejected, media.links.relayed, media.links.transcoded,
+        media.links.dropped, media.links.concealed, conf.rooms, conf.participants, rooms.ticks,
+        rooms.links.relayed, rooms.links.transcoded, rooms.moves, rooms.jitter.played,
+        rooms.jitter.lost, rooms.jitter.late, failures.empty() ? "none" : failures,
         handlerFailures_ + (lanes_ ? lanes_->handlerFailures() : 0));
 }
 

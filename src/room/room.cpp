@@ -3,7 +3,10 @@
 #include "core/log.hpp"
 #include "sdp/parser.hpp"
 
+#include <algorithm>
+#include <array>
 #include <fmt/format.h>
+#include <span>
 #include <vector>
 
 namespace sb::room {
@@ -15,6 +18,10 @@ spdlog::logger& logger() {
 
 // RFC 3264 §8.4: a stream offered sendonly or inactive puts the offerer's peer on hold.
 bool offersHold(std::string_view offer) {
+    // Most offers say neither (a call's first offer, a refresh): those need no parse.
+    if (offer.find("a=sendonly") == std::string_view::npos &&
+        offer.find("a=inactive") == std::string_view::npos)
+        return false;
     auto session = sdp::parse(offer);
     if (!session || session->media.empty()) return false;
     for (const auto& m : session->media) {
@@ -175,10 +182,18 @@ Error Room::setUpFailed(LegId id, std::string_view step, const Error& error, boo
 }
 
 void Room::recompute() {
-    std::vector<LegSummary> summaries;
-    summaries.reserve(legs_.size());
+    // Most rooms have a few legs: their summaries fit on the stack.
+    constexpr std::size_t kOnStack = 8;
+    std::array<LegSummary, kOnStack> few;
+    std::vector<LegSummary> many;
+    std::span<LegSummary> summaries(few.data(), std::min(legs_.size(), kOnStack));
+    if (legs_.size() > kOnStack) {
+        many.resize(legs_.size());
+        summaries = many;
+    }
+    std::size_t i = 0;
     for (const auto& [id, record] : legs_)
-        summaries.push_back(record.summary);
+        summaries[i++] = record.summary;
     state_ = roomState(summaries);
 }
 

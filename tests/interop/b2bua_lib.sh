@@ -36,13 +36,14 @@ fresh_stats() {
   grep 'stats:' "$work/server.log" | tail -n 1
 }
 
-# expect_idle NAME [SECONDS]: asks for stats until no call, dialog or transaction is left, at
-# most SECONDS (10).
+# expect_idle NAME [SECONDS]: asks for stats until no call, dialog, transaction or bridged
+# call's room (nor a leg of one) is left, at most SECONDS (10).
 expect_idle() {
   local deadline=$((SECONDS + ${2:-10})) line
   while :; do
     line=$(fresh_stats)
-    [[ $line == *" calls=0 dialogs=0 transactions=0 "* ]] && return 0
+    [[ $line == *" calls=0 dialogs=0 transactions=0 call_rooms=0 call_room_legs=0 "* ]] &&
+      return 0
     [ $SECONDS -lt $deadline ] || fail_with "not idle after $1: $line"
     sleep 0.2
   done

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Calls through the B2BUA between sipp peers (a sipp caller → Switchboard → a sipp callee):
 # the basic call over UDP and over TCP, CANCEL while ringing, BYE from the callee, hold and
-# resume by re-INVITE, a busy callee (486 relayed), a user no route matches (404), and a burst
-# of basic calls. After each flow no call, dialog or transaction is left (the stats line).
+# resume by re-INVITE (which the call's room follows), a busy callee (486 relayed), a user no
+# route matches (404), and a burst of basic calls. After each flow no call, dialog,
+# transaction or call's room is left (the stats line).
 set -euo pipefail
 switchboard=$1
 here=$(cd "$(dirname "$0")" && pwd)
@@ -36,6 +37,11 @@ run_flow "CANCEL while ringing: 200, 487, and the callee is cancelled" \
 run_flow "BYE from the callee reaches the caller" call_callee_bye_uac call_callee_bye_uas "$bob_port"
 run_flow "hold and resume by re-INVITE, both ways through the B2BUA" \
   call_hold_uac call_hold_uas "$bob_port"
+# The call's room followed: the caller's leg went on hold once its offer was answered, and back.
+grep -Eq 'room call-[0-9]+: leg [0-9]+ connected -> hold: the far end holds \(room hold\)' \
+  "$work/server.log" || fail_with "hold: the call's room did not go on hold"
+grep -Eq 'room call-[0-9]+: leg [0-9]+ hold -> connected: the far end resumes \(room connected\)' \
+  "$work/server.log" || fail_with "resume: the call's room did not come off hold"
 run_flow "a busy callee's 486 reaches the caller" call_busy_uac call_busy_uas "$bob_port"
 caller_service=nobody run_flow "a user no route matches gets 404" call_no_route_uac
 
