@@ -7,9 +7,9 @@ namespace sb::app {
 // One half of a bridged call as a leg of its room. Its signalling is the B2BUA's: the leg can
 // only end the whole call (a bridged call is one session end to end), and makes no offer of
 // its own.
-class BridgedRooms::Half final : public room::Leg {
+class BridgedRooms::HalfLeg final : public room::Leg {
 public:
-    Half(BridgedRooms& owner, std::uint64_t call, Party party)
+    HalfLeg(BridgedRooms& owner, std::uint64_t call, Party party)
         : owner_(owner), call_(call), party_(party) {}
 
     void hangUp() override {
@@ -68,12 +68,12 @@ void BridgedRooms::began(std::uint64_t id, const sip::RouteMatch& route, std::st
     call.room = rooms_.open(fmt::format("call-{}", id), std::string(traceId), *this);
     auto half = [&](Party party) {
         return [&, party](room::LegId, room::LegSink&) -> Result<std::unique_ptr<room::Leg>> {
-            auto made = std::make_unique<Half>(*this, id, party);
+            auto made = std::make_unique<HalfLeg>(*this, id, party);
             call.halves[static_cast<int>(party)] = made.get();
             return std::unique_ptr<room::Leg>(std::move(made));
         };
     };
-    // Building a Half cannot fail, so neither can the pair.
+    // Building a HalfLeg cannot fail, so neither can the pair.
     call.legs = call.room->pair(half(Party::caller), half(Party::callee)).value();
     if (anchor_) anchor_->routed(call.room->id(), route);
     byRoom_.emplace(call.room->id(), id);
@@ -107,7 +107,7 @@ void BridgedRooms::ended(std::uint64_t id, int status, std::string_view reason) 
     Call call = std::move(found->second);
     calls_.erase(found);
     byRoom_.erase(call.room->id());
-    for (Half* half : call.halves)
+    for (HalfLeg* half : call.halves)
         half->over = true;
     for (auto leg : {call.legs.dialled, call.legs.arrived})
         call.room->sink().onLegEvent(

@@ -41,11 +41,11 @@ public:
     const room::Room* roomOf(std::uint64_t call) const;
 
 private:
-    class Half;
+    class HalfLeg;
     struct Call {
         std::unique_ptr<room::Room> room;
         room::Room::Pair legs;
-        Half* halves[2] = {}; // the legs' adapters (the room owns them), by room::End
+        HalfLeg* halves[2] = {}; // the legs' adapters (the room owns them), by party
         room::LegId leg(Party party) const noexcept {
             return party == Party::caller ? legs.arrived : legs.dialled;
         }
