@@ -12,10 +12,6 @@
 namespace sb::webrtc {
 namespace {
 
-// RFC 8831 §6.2 leaves the count to the implementation; 1024 each way is what browsers
-// negotiate, and usrsctp keeps per-stream state for each one it allows.
-constexpr std::uint16_t kStreams = 1024;
-
 template <class T>
 void option(struct socket* s, int level, int name, const T& value) {
     (void)usrsctp_setsockopt(s, level, name, &value, sizeof value);

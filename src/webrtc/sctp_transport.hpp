@@ -51,11 +51,22 @@ public:
         // usrsctp judges a chunk's age by the real clock, so its timers need real time to pass.
         std::chrono::milliseconds rtoInitial{1000}, rtoMin{200}, rtoMax{10000};
     };
+    // Streams each way (RFC 8831 §6.2 leaves the count to the implementation; 1024 is what
+    // browsers negotiate, and usrsctp keeps per-stream state for each one it allows).
+    static constexpr std::uint16_t kStreams = 1024;
+
     static Result<std::unique_ptr<SctpTransport>> make(Options options, Handlers handlers);
     // Aborts the association: Handlers::send gets the ABORT from inside the destructor.
     ~SctpTransport();
     SctpTransport(const SctpTransport&) = delete;
     SctpTransport& operator=(const SctpTransport&) = delete;
+
+    // Who hears of messages and closed streams from now on (DataChannels takes them over).
+    void onMessages(decltype(Handlers::message) message,
+                    decltype(Handlers::streamClosed) streamClosed) {
+        handlers_.message = std::move(message);
+        handlers_.streamClosed = std::move(streamClosed);
+    }
 
     // Sends INIT. Both ends do (RFC 8841 §10: either may; SCTP resolves the collision).
     void start();
