@@ -15,6 +15,7 @@ Result<std::unique_ptr<DataTransport>> DataTransport::make(const DtlsIdentity& i
         if (self->handlers_.ready) self->handlers_.ready();
     };
     sctp.failed = [self](const Error& why) { self->fail(why); };
+    options.sctp.mtu = options.dtls.mtu - kDtlsOverhead;
     auto made = SctpTransport::make(options.sctp, std::move(sctp));
     if (!made) return sb::fail(made.error());
     t->sctp_ = std::move(made).value();

@@ -1,6 +1,7 @@
 // The whole DataChannel stack of two peer connections of ours, their datagrams carried in
 // memory as ICE would: DTLS, then SCTP started over it, then channels opened from both ends and
-// messages of every size both ways; a peer whose certificate does not match ends it.
+// messages of every size both ways, no datagram over the MTU; a peer whose certificate does not
+// match ends it.
 #include "webrtc/data_transport.hpp"
 
 #include <deque>
@@ -15,6 +16,7 @@ using Bytes = std::vector<std::byte>;
 struct Peer {
     DtlsIdentity identity = DtlsIdentity::generate().value();
     std::deque<Bytes> outbox;
+    std::size_t largest = 0; // datagram
     bool ready = false;
     std::optional<Error> failure;
     std::vector<std::string> opened;
@@ -27,7 +29,10 @@ struct Peer {
         o.peerFingerprints = {peer};
         o.peerLargestMessage = 262144;
         DataTransport::Handlers h;
-        h.send = [this](std::span<const std::byte> d) { outbox.emplace_back(d.begin(), d.end()); };
+        h.send = [this](std::span<const std::byte> d) {
+            largest = std::max(largest, d.size());
+            outbox.emplace_back(d.begin(), d.end());
+        };
         h.ready = [this] { ready = true; };
         h.failed = [this](const Error& e) { failure = e; };
         h.channels.opened = [this](const DataChannel& c) { opened.push_back(c.params.label); };
@@ -87,6 +92,10 @@ TEST_F(Stack, ChannelsOpenOverSctpOverDtlsAndMessagesCross) {
     }
     EXPECT_EQ(server_.messages.size(), sizes.size());
     EXPECT_FALSE(client_.failure);
+    // Each SCTP packet fits one DTLS record of one datagram within DTLS's MTU.
+    EXPECT_LE(client_.largest, 1200u);
+    EXPECT_LE(server_.largest, 1200u);
+    EXPECT_GT(client_.largest, 1000u);
 }
 
 TEST_F(Stack, APeerWhoseCertificateDoesNotMatchNeverGetsAnAssociation) {
