@@ -1,0 +1,205 @@
+#include "webrtc/ice_agent.hpp"
+
+#include "core/thread_name.hpp"
+
+#include <fmt/format.h>
+#include <future>
+#include <nice/agent.h>
+#include <vector>
+
+namespace sb::webrtc {
+
+IceLoop::IceLoop()
+    : context_(g_main_context_new()), loop_(g_main_loop_new(context_, FALSE)), thread_([this] {
+          nameThisThread("sb-ice");
+          g_main_context_push_thread_default(context_);
+          g_main_loop_run(loop_);
+          g_main_context_pop_thread_default(context_);
+      }) {}
+
+IceLoop::~IceLoop() {
+    g_main_loop_quit(loop_);
+    thread_.join();
+    g_main_loop_unref(loop_);
+    g_main_context_unref(context_);
+}
+
+void IceLoop::runAndWait(const std::function<void()>& work) {
+    struct Call {
+        const std::function<void()>* work;
+        std::promise<void> done;
+    } call{&work, {}};
+    auto done = call.done.get_future();
+    g_main_context_invoke(
+        context_,
+        [](gpointer p) -> gboolean {
+            auto* c = static_cast<Call*>(p);
+            (*c->work)();
+            c->done.set_value();
+            return G_SOURCE_REMOVE;
+        },
+        &call);
+    done.wait();
+}
+
+struct IceAgent::Shared {
+    Post post;
+    Handlers handlers;
+    bool alive = true; // on the owner's thread: false once the agent has gone
+};
+
+namespace {
+
+using SharedRef = std::shared_ptr<IceAgent::Shared>;
+
+// libnice's callbacks, on the loop's thread: each hands what it learnt to the owner.
+template <class F>
+void toOwner(gpointer data, F work) {
+    const SharedRef& s = *static_cast<SharedRef*>(data);
+    s->post([s, work = std::move(work)] {
+        if (s->alive) work(*s);
+    });
+}
+
+void onCandidate(NiceAgent* agent, NiceCandidate* candidate, gpointer data) {
+    gchar* text = nice_agent_generate_local_candidate_sdp(agent, candidate);
+    auto parsed = readCandidate(text ? text : "");
+    g_free(text);
+    if (!parsed) return; // libnice writes what it can read; nothing else comes here
+    toOwner(data, [c = std::move(parsed).value()](IceAgent::Shared& s) {
+        if (s.handlers.candidate) s.handlers.candidate(c);
+    });
+}
+
+void onGathered(NiceAgent*, guint, gpointer data) {
+    toOwner(data, [](IceAgent::Shared& s) {
+        if (s.handlers.gathered) s.handlers.gathered();
+    });
+}
+
+void onState(NiceAgent*, guint, guint, guint state, gpointer data) {
+    using State = IceAgent::State;
+    State ours;
+    switch (state) {
+    case NICE_COMPONENT_STATE_GATHERING:
+        ours = State::gathering;
+        break;
+    case NICE_COMPONENT_STATE_CONNECTING:
+        ours = State::checking;
+        break;
+    case NICE_COMPONENT_STATE_CONNECTED:
+    case NICE_COMPONENT_STATE_READY:
+        ours = State::connected;
+        break;
+    case NICE_COMPONENT_STATE_FAILED:
+        ours = State::failed;
+        break;
+    default: // disconnected: no activity, or consent lost (RFC 7675 §5.1)
+        ours = State::disconnected;
+        break;
+    }
+    toOwner(data, [ours](IceAgent::Shared& s) {
+        if (s.handlers.state) s.handlers.state(ours);
+    });
+}
+
+void onReceive(NiceAgent*, guint, guint, guint length, gchar* bytes, gpointer data) {
+    auto* begin = reinterpret_cast<const std::byte*>(bytes);
+    toOwner(data, [datagram = std::vector<std::byte>(begin, begin + length)](IceAgent::Shared& s) {
+        if (s.handlers.received) s.handlers.received(datagram);
+    });
+}
+
+} // namespace
+
+IceAgent::IceAgent(IceLoop& loop, std::shared_ptr<Shared> shared)
+    : loop_(loop), shared_(std::move(shared)) {}
+
+Result<std::unique_ptr<IceAgent>> IceAgent::make(IceLoop& loop, Options options, Post post,
+                                                 Handlers handlers) {
+    std::unique_ptr<IceAgent> a(
+        new IceAgent(loop, std::make_shared<Shared>(Shared{std::move(post), std::move(handlers)})));
+    loop.runAndWait([&] {
+        // RFC 8445 §8.1.1: regular nomination (aggressive is deprecated); trickle (RFC 8838);
+        // consent freshness (RFC 7675).
+        a->agent_ =
+            nice_agent_new_full(loop.context(), NICE_COMPATIBILITY_RFC5245,
+                                static_cast<NiceAgentOption>(NICE_AGENT_OPTION_REGULAR_NOMINATION |
+                                                             NICE_AGENT_OPTION_ICE_TRICKLE |
+                                                             NICE_AGENT_OPTION_CONSENT_FRESHNESS));
+        if (!a->agent_) return;
+        g_object_set(a->agent_, "controlling-mode", options.controlling ? TRUE : FALSE, nullptr);
+        if (options.stunServer)
+            g_object_set(a->agent_, "stun-server", options.stunServer->c_str(), "stun-server-port",
+                         static_cast<guint>(options.stunPort), nullptr);
+        a->stream_ = nice_agent_add_stream(a->agent_, 1); // one component: rtcp-mux, BUNDLE
+        auto* data = new SharedRef(a->shared_);
+        g_object_set_data_full(G_OBJECT(a->agent_), "switchboard", data,
+                               [](gpointer p) { delete static_cast<SharedRef*>(p); });
+        g_signal_connect(a->agent_, "new-candidate-full", G_CALLBACK(onCandidate), data);
+        g_signal_connect(a->agent_, "candidate-gathering-done", G_CALLBACK(onGathered), data);
+        g_signal_connect(a->agent_, "component-state-changed", G_CALLBACK(onState), data);
+        nice_agent_attach_recv(a->agent_, a->stream_, 1, loop.context(), onReceive, data);
+    });
+    if (!a->agent_ || a->stream_ == 0) return fail(Errc::io, "ICE: libnice made no agent");
+    return a;
+}
+
+IceAgent::~IceAgent() {
+    shared_->alive = false; // what the loop has posted already finds nobody
+    if (!agent_) return;
+    loop_.runAndWait([this] {
+        // Nothing of libnice's runs for this agent after this: the loop is this thread.
+        nice_agent_attach_recv(agent_, stream_, 1, loop_.context(), nullptr, nullptr);
+        g_signal_handlers_disconnect_matched(agent_, G_SIGNAL_MATCH_DATA, 0, 0, nullptr, nullptr,
+                                             g_object_get_data(G_OBJECT(agent_), "switchboard"));
+        g_object_unref(agent_);
+    });
+}
+
+std::pair<std::string, std::string> IceAgent::localCredentials() const {
+    gchar* ufrag = nullptr;
+    gchar* pwd = nullptr;
+    nice_agent_get_local_credentials(agent_, stream_, &ufrag, &pwd);
+    std::pair<std::string, std::string> out{ufrag ? ufrag : "", pwd ? pwd : ""};
+    g_free(ufrag);
+    g_free(pwd);
+    return out;
+}
+
+void IceAgent::gather() {
+    nice_agent_gather_candidates(agent_, stream_);
+}
+
+Result<void> IceAgent::setRemoteCredentials(const std::string& ufrag, const std::string& pwd) {
+    if (!nice_agent_set_remote_credentials(agent_, stream_, ufrag.c_str(), pwd.c_str()))
+        return fail(Errc::invalid_input, "ICE: libnice refused the peer's credentials");
+    return {};
+}
+
+Result<void> IceAgent::addRemoteCandidate(const IceCandidate& candidate) {
+    if (candidate.component != 1) return {}; // RTCP's: everything shares component 1 here
+    const std::string line = "a=candidate:" + writeCandidate(candidate);
+    NiceCandidate* parsed = nice_agent_parse_remote_candidate_sdp(agent_, stream_, line.c_str());
+    if (!parsed)
+        return fail(Errc::unsupported,
+                    fmt::format("ICE: libnice does not take the candidate '{}'", line));
+    GSList* list = g_slist_append(nullptr, parsed);
+    const int added = nice_agent_set_remote_candidates(agent_, stream_, 1, list);
+    g_slist_free_full(list, reinterpret_cast<GDestroyNotify>(nice_candidate_free));
+    if (added < 0) return fail(Errc::invalid_input, "ICE: libnice refused the candidate");
+    return {};
+}
+
+void IceAgent::remoteGatheringDone() {
+    nice_agent_peer_candidate_gathering_done(agent_, stream_);
+}
+
+Result<void> IceAgent::send(std::span<const std::byte> datagram) {
+    const gint sent = nice_agent_send(agent_, stream_, 1, static_cast<guint>(datagram.size()),
+                                      reinterpret_cast<const gchar*>(datagram.data()));
+    if (sent < 0) return fail(Errc::incomplete, "ICE: no candidate pair selected yet");
+    return {};
+}
+
+} // namespace sb::webrtc

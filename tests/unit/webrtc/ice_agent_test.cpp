@@ -1,0 +1,162 @@
+// ICE with libnice between two agents of ours, inside a network namespace the test makes (ICE
+// leaves loopback out): candidates trickled both ways, the pair checked and selected,
+// datagrams both ways; then the whole DataChannel stack (DTLS, SCTP, DCEP) over it.
+#include "webrtc/data_transport.hpp"
+#include "webrtc/ice_agent.hpp"
+
+#include <condition_variable>
+#include <cstdlib>
+#include <deque>
+#include <gtest/gtest.h>
+#include <mutex>
+#include <sched.h>
+
+namespace sb::webrtc {
+namespace {
+
+using namespace std::chrono_literals;
+
+// The test thread as the agents' owner: what the ICE loop posts waits here until run().
+class Owner {
+public:
+    IceAgent::Post post() {
+        return [this](std::function<void()> work) {
+            std::lock_guard lock(mutex_);
+            queue_.push_back(std::move(work));
+            ready_.notify_one();
+        };
+    }
+    // Runs what was posted until `done` holds, at most `limit`.
+    bool runUntil(const std::function<bool()>& done, std::chrono::milliseconds limit = 10s) {
+        const auto deadline = std::chrono::steady_clock::now() + limit;
+        while (!done()) {
+            std::unique_lock lock(mutex_);
+            if (!ready_.wait_until(lock, deadline, [&] { return !queue_.empty(); })) return false;
+            auto work = std::move(queue_.front());
+            queue_.pop_front();
+            lock.unlock();
+            work();
+        }
+        return true;
+    }
+
+private:
+    std::mutex mutex_;
+    std::condition_variable ready_;
+    std::deque<std::function<void()>> queue_;
+};
+
+struct Agent {
+    std::unique_ptr<IceAgent> ice;
+    std::vector<IceCandidate> candidates;
+    bool gathered = false;
+    IceAgent::State state = IceAgent::State::gathering;
+    std::vector<std::string> received;
+    std::function<void(std::span<const std::byte>)> onDatagram;
+
+    void make(IceLoop& loop, Owner& owner, bool controlling) {
+        IceAgent::Handlers h;
+        h.candidate = [this](const IceCandidate& c) { candidates.push_back(c); };
+        h.gathered = [this] { gathered = true; };
+        h.state = [this](IceAgent::State s) { state = s; };
+        h.received = [this](std::span<const std::byte> d) {
+            if (onDatagram) return onDatagram(d);
+            received.emplace_back(reinterpret_cast<const char*>(d.data()), d.size());
+        };
+        ice = IceAgent::make(loop, {controlling, std::nullopt, 3478}, owner.post(), std::move(h))
+                  .value();
+    }
+};
+
+class Ice : public testing::Test {
+protected:
+    void SetUp() override {
+        // A namespace of our own with interfaces that are not loopback, made before the
+        // ICE loop's thread, which inherits it.
+        ASSERT_EQ(::unshare(CLONE_NEWNET), 0) << "a network namespace needs CAP_SYS_ADMIN";
+        ASSERT_EQ(std::system("ip link set lo up && "
+                              "ip link add sbice0 type veth peer name sbice1 && "
+                              "ip addr add 10.77.0.1/24 dev sbice0 && "
+                              "ip addr add 10.77.0.2/24 dev sbice1 && "
+                              "ip link set sbice0 up && ip link set sbice1 up"),
+                  0);
+        loop_.emplace();
+        a_.make(*loop_, owner_, true);
+        b_.make(*loop_, owner_, false);
+    }
+    void TearDown() override {
+        a_.ice.reset();
+        b_.ice.reset();
+        loop_.reset();
+    }
+    // Both gather, trade credentials and candidates (trickled: as they come), and connect.
+    void connect() {
+        for (auto* x : {&a_, &b_})
+            x->ice->gather();
+        ASSERT_TRUE(owner_.runUntil([&] { return a_.gathered && b_.gathered; }));
+        ASSERT_FALSE(a_.candidates.empty());
+        EXPECT_TRUE(a_.candidates.front().address.starts_with("10.77.0."));
+        for (auto [from, to] : {std::pair{&a_, &b_}, std::pair{&b_, &a_}}) {
+            auto [ufrag, pwd] = from->ice->localCredentials();
+            ASSERT_TRUE(to->ice->setRemoteCredentials(ufrag, pwd));
+            for (const auto& c : from->candidates)
+                ASSERT_TRUE(to->ice->addRemoteCandidate(c));
+            to->ice->remoteGatheringDone();
+        }
+        ASSERT_TRUE(owner_.runUntil([&] {
+            return a_.state == IceAgent::State::connected && b_.state == IceAgent::State::connected;
+        }));
+    }
+    static std::span<const std::byte> text(std::string_view s) {
+        return {reinterpret_cast<const std::byte*>(s.data()), s.size()};
+    }
+
+    Owner owner_;
+    std::optional<IceLoop> loop_;
+    Agent a_, b_;
+};
+
+TEST_F(Ice, TwoAgentsConnectAndDatagramsCrossBothWays) {
+    connect();
+    ASSERT_TRUE(a_.ice->send(text("from the controlling agent")));
+    ASSERT_TRUE(b_.ice->send(text("from the controlled agent")));
+    ASSERT_TRUE(owner_.runUntil([&] { return !a_.received.empty() && !b_.received.empty(); }));
+    EXPECT_EQ(b_.received.front(), "from the controlling agent");
+    EXPECT_EQ(a_.received.front(), "from the controlled agent");
+}
+
+TEST_F(Ice, TheDataChannelStackRunsOverIce) {
+    connect();
+    auto clientId = DtlsIdentity::generate().value(), serverId = DtlsIdentity::generate().value();
+    std::vector<std::string> heard;
+    auto make = [&](Agent& agent, DtlsRole role, const DtlsIdentity& mine,
+                    const DtlsIdentity& theirs) {
+        DataTransport::Options o;
+        o.role = role;
+        o.peerFingerprints = {theirs.fingerprint()};
+        DataTransport::Handlers h;
+        h.send = [&agent](std::span<const std::byte> d) { (void)agent.ice->send(d); };
+        h.channels.message = [&heard](const DataChannel& c, std::span<const std::byte> m, bool) {
+            heard.push_back(c.params.label + ": " +
+                            std::string(reinterpret_cast<const char*>(m.data()), m.size()));
+        };
+        auto t = DataTransport::make(mine, std::move(o), std::move(h)).value();
+        agent.onDatagram = [t = t.get()](std::span<const std::byte> d) { t->receive(d); };
+        return t;
+    };
+    auto client = make(a_, DtlsRole::client, clientId, serverId);
+    auto server = make(b_, DtlsRole::server, serverId, clientId);
+    server->start();
+    client->start();
+    ASSERT_TRUE(
+        owner_.runUntil([&] { return client->sctp().connected() && server->sctp().connected(); }));
+    auto id = client->channels().open({ChannelType::reliable, 0, 0, "evidence", ""});
+    ASSERT_TRUE(id);
+    ASSERT_TRUE(client->channels().send(*id, text("over ICE, DTLS and SCTP"), false));
+    ASSERT_TRUE(owner_.runUntil([&] { return !heard.empty(); }));
+    EXPECT_EQ(heard.front(), "evidence: over ICE, DTLS and SCTP");
+    a_.onDatagram = b_.onDatagram = nullptr;
+}
+
+} // namespace
+} // namespace sb::webrtc
