@@ -1,50 +1,18 @@
 // ICE with libnice between two agents of ours, inside a network namespace the test makes (ICE
 // leaves loopback out): candidates trickled both ways, the pair checked and selected,
 // datagrams both ways; then the whole DataChannel stack (DTLS, SCTP, DCEP) over it.
+#include "support/posted_work.hpp"
 #include "webrtc/data_transport.hpp"
 #include "webrtc/ice_agent.hpp"
 
-#include <condition_variable>
 #include <cstdlib>
-#include <deque>
 #include <gtest/gtest.h>
-#include <mutex>
 #include <sched.h>
 
 namespace sb::webrtc {
 namespace {
 
 using namespace std::chrono_literals;
-
-// The test thread as the agents' owner: what the ICE loop posts waits here until run().
-class Owner {
-public:
-    IceAgent::Post post() {
-        return [this](std::function<void()> work) {
-            std::lock_guard lock(mutex_);
-            queue_.push_back(std::move(work));
-            ready_.notify_one();
-        };
-    }
-    // Runs what was posted until `done` holds, at most `limit`.
-    bool runUntil(const std::function<bool()>& done, std::chrono::milliseconds limit = 10s) {
-        const auto deadline = std::chrono::steady_clock::now() + limit;
-        while (!done()) {
-            std::unique_lock lock(mutex_);
-            if (!ready_.wait_until(lock, deadline, [&] { return !queue_.empty(); })) return false;
-            auto work = std::move(queue_.front());
-            queue_.pop_front();
-            lock.unlock();
-            work();
-        }
-        return true;
-    }
-
-private:
-    std::mutex mutex_;
-    std::condition_variable ready_;
-    std::deque<std::function<void()>> queue_;
-};
 
 struct Agent {
     std::unique_ptr<IceAgent> ice;
@@ -54,7 +22,7 @@ struct Agent {
     std::vector<std::string> received;
     std::function<void(std::span<const std::byte>)> onDatagram;
 
-    void make(IceLoop& loop, Owner& owner, bool controlling) {
+    void make(IceLoop& loop, test::PostedWork& owner, bool controlling) {
         IceAgent::Handlers h;
         h.candidate = [this](const IceCandidate& c) { candidates.push_back(c); };
         h.gathered = [this] { gathered = true; };
@@ -111,7 +79,7 @@ protected:
         return {reinterpret_cast<const std::byte*>(s.data()), s.size()};
     }
 
-    Owner owner_;
+    test::PostedWork owner_;
     std::optional<IceLoop> loop_;
     Agent a_, b_;
 };

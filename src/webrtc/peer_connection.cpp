@@ -1,0 +1,139 @@
+#include "webrtc/peer_connection.hpp"
+
+#include <random>
+
+namespace sb::webrtc {
+
+PeerConnection::PeerConnection(IceLoop& loop, const DtlsIdentity& identity, IceAgent::Post post,
+                               Options options, Handlers handlers)
+    : loop_(loop), identity_(identity), post_(std::move(post)), options_(std::move(options)),
+      handlers_(std::move(handlers)) {}
+
+Result<void> PeerConnection::gather(bool offerer) {
+    if (ice_) return sb::fail(Errc::invalid_input, "WebRTC: gathering has begun already");
+    IceAgent::Options o = options_.ice;
+    o.controlling = offerer;
+    IceAgent::Handlers h;
+    h.candidate = [this](const IceCandidate& c) {
+        gathered_.push_back(c);
+        if (handlers_.candidate) handlers_.candidate(c);
+    };
+    h.gathered = [this] {
+        gatheringDone_ = true;
+        if (handlers_.gathered) handlers_.gathered();
+    };
+    h.state = [this](IceAgent::State s) {
+        if (s == IceAgent::State::failed)
+            fail({Errc::timeout, "ICE: no candidate pair answered (RFC 8445 §8.1)"});
+        // DTLS starts once a pair works, so that its first flight is not lost to ICE.
+        if (s == IceAgent::State::connected && transport_ &&
+            transport_->dtls().state() == DtlsTransport::State::idle)
+            transport_->start();
+    };
+    h.received = [this](std::span<const std::byte> d) {
+        if (transport_) transport_->receive(d);
+    };
+    auto made = IceAgent::make(loop_, o, post_, std::move(h));
+    if (!made) return sb::fail(made.error());
+    ice_ = std::move(made).value();
+    ice_->gather();
+    return {};
+}
+
+DataSession PeerConnection::ours() const {
+    DataSession s;
+    auto [ufrag, pwd] = ice_->localCredentials();
+    s.transport.iceUfrag = std::move(ufrag);
+    s.transport.icePwd = std::move(pwd);
+    s.transport.iceOptions = {"trickle"};
+    s.transport.fingerprints = {identity_.fingerprint()};
+    s.transport.candidates = gathered_;
+    s.transport.endOfCandidates = gatheringDone_;
+    s.sctp.port = options_.sctpPort;
+    s.sctp.maxMessageSize = options_.maxMessageSize;
+    // RFC 8829 §5.2.1: a random session id of at most 62 bits.
+    s.sessionId = std::random_device{}() & ((std::uint64_t{1} << 62) - 1);
+    return s;
+}
+
+Result<std::string> PeerConnection::offer() {
+    if (!ice_) return sb::fail(Errc::incomplete, "WebRTC: gather first");
+    return writeOffer(ours());
+}
+
+Result<void> PeerConnection::accept(std::string_view answer) {
+    auto peer = readDataSession(answer);
+    if (!peer) return sb::fail(peer.error());
+    const auto setup = peer->transport.setup;
+    if (!setup || *setup == DtlsSetup::actpass || *setup == DtlsSetup::holdconn)
+        return sb::fail(Errc::invalid_input,
+                        "a=setup: an answer says active or passive (RFC 8842 §5.3)");
+    return connect(*peer, roleLeftByAnswer(*setup));
+}
+
+Result<std::string> PeerConnection::answer(std::string_view offerText) {
+    if (!ice_) return sb::fail(Errc::incomplete, "WebRTC: gather first");
+    auto peer = readDataSession(offerText);
+    if (!peer) return sb::fail(peer.error());
+    auto setup = answerSetup(peer->transport.setup.value_or(DtlsSetup::actpass));
+    if (!setup) return sb::fail(setup.error());
+    auto text = writeAnswer(ours(), *peer);
+    if (!text) return text;
+    if (auto connected = connect(*peer, roleOfOurs(*setup)); !connected)
+        return sb::fail(connected.error());
+    return text;
+}
+
+Result<void> PeerConnection::connect(const PeerDataSession& peer, DtlsRole role) {
+    if (transport_) return sb::fail(Errc::invalid_input, "WebRTC: a session is set up already");
+    if (auto ok = ice_->setRemoteCredentials(peer.transport.iceUfrag, peer.transport.icePwd); !ok)
+        return ok;
+    for (const auto& c : peer.transport.candidates)
+        (void)ice_->addRemoteCandidate(c); // one libnice cannot use is one pair fewer
+    if (peer.transport.endOfCandidates) ice_->remoteGatheringDone();
+
+    DataTransport::Options o;
+    o.role = role;
+    o.peerFingerprints = peer.transport.fingerprints;
+    o.sctp.localPort = options_.sctpPort;
+    o.sctp.remotePort = peer.sctp.port;
+    o.sctp.maxMessageSize = options_.maxMessageSize;
+    o.peerLargestMessage = peer.sctp.largestMessage();
+    DataTransport::Handlers h;
+    // Before a pair is selected nothing can go; DTLS sends its flight again on its timer.
+    h.send = [this](std::span<const std::byte> d) { (void)ice_->send(d); };
+    h.ready = [this] {
+        if (handlers_.ready) handlers_.ready();
+    };
+    h.channels = handlers_.channels;
+    h.failed = [this](const Error& why) { fail(why); };
+    auto made = DataTransport::make(identity_, std::move(o), std::move(h));
+    if (!made) return sb::fail(made.error());
+    transport_ = std::move(made).value();
+    return {};
+}
+
+Result<void> PeerConnection::addRemoteCandidate(const IceCandidate& candidate) {
+    if (!ice_) return sb::fail(Errc::incomplete, "WebRTC: gather first");
+    return ice_->addRemoteCandidate(candidate);
+}
+
+void PeerConnection::remoteGatheringDone() {
+    if (ice_) ice_->remoteGatheringDone();
+}
+
+void PeerConnection::tick() {
+    if (transport_) transport_->dtls().onTimeout(); // a no-op until the flight's timer is due
+}
+
+DataChannels* PeerConnection::channels() {
+    return transport_ && transport_->sctp().connected() ? &transport_->channels() : nullptr;
+}
+
+void PeerConnection::fail(const Error& why) {
+    if (failed_) return;
+    failed_ = true;
+    if (handlers_.failed) handlers_.failed(why);
+}
+
+} // namespace sb::webrtc

@@ -1,0 +1,75 @@
+#pragma once
+// A WebRTC peer connection that carries DataChannels: ICE (ice_agent.hpp) under the DataChannel
+// stack (data_transport.hpp), driven by session descriptions (data_session.hpp). The offerer
+// controls ICE (RFC 8445 §6.1.1); the answerer picks the DTLS role (RFC 8842 §5.3).
+//
+// The owner gathers first (our description carries our candidates, for peers that do not
+// trickle; those that do get each one through Handlers::candidate as well), then writes its
+// offer or answer once Handlers::gathered says so. Timers: tick() every few milliseconds
+// (DTLS's retransmissions), and SctpTransport::advanceTimers for every association at once.
+// One thread, the owner's (IceAgent::Post brings ICE's news there).
+
+#include "webrtc/data_session.hpp"
+#include "webrtc/data_transport.hpp"
+#include "webrtc/ice_agent.hpp"
+
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace sb::webrtc {
+
+class PeerConnection {
+public:
+    struct Options {
+        std::uint16_t sctpPort = 5000;
+        std::uint64_t maxMessageSize = 262144; // ours, in a=max-message-size
+        IceAgent::Options ice;                 // its `controlling` is set by the role
+    };
+    struct Handlers {
+        std::function<void(const IceCandidate&)> candidate; // ours, to trickle (optional)
+        std::function<void()> gathered;                     // our description can be written now
+        std::function<void()> ready;                        // channels can be opened
+        DataChannels::Handlers channels;
+        std::function<void(const Error&)> failed; // ICE, DTLS or SCTP; once
+    };
+
+    PeerConnection(IceLoop& loop, const DtlsIdentity& identity, IceAgent::Post post,
+                   Options options, Handlers handlers);
+    PeerConnection(const PeerConnection&) = delete;
+    PeerConnection& operator=(const PeerConnection&) = delete;
+
+    // Starts ICE in the offerer's (controlling) or answerer's role, and gathers.
+    Result<void> gather(bool offerer);
+    // Our offer, with the candidates gathered so far.
+    Result<std::string> offer();
+    // The peer's answer to our offer: ICE, DTLS and SCTP start.
+    Result<void> accept(std::string_view answer);
+    // Our answer to the peer's offer, with the candidates gathered so far; ICE, DTLS and SCTP
+    // start.
+    Result<std::string> answer(std::string_view offer);
+    // A candidate the peer trickled, or the end of them.
+    Result<void> addRemoteCandidate(const IceCandidate& candidate);
+    void remoteGatheringDone();
+
+    void tick();
+    // Errc::incomplete until ready.
+    DataChannels* channels();
+
+private:
+    DataSession ours() const;
+    Result<void> connect(const PeerDataSession& peer, DtlsRole role);
+    void fail(const Error& why);
+
+    IceLoop& loop_;
+    const DtlsIdentity& identity_;
+    IceAgent::Post post_;
+    Options options_;
+    Handlers handlers_;
+    std::vector<IceCandidate> gathered_;
+    bool gatheringDone_ = false, failed_ = false;
+    std::unique_ptr<IceAgent> ice_;
+    std::unique_ptr<DataTransport> transport_;
+};
+
+} // namespace sb::webrtc
