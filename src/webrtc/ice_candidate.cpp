@@ -1,29 +1,13 @@
 #include "webrtc/ice_candidate.hpp"
 
+#include "webrtc/grammar.hpp"
+
 #include <asio/ip/address.hpp>
 #include <charconv>
 #include <fmt/format.h>
 
 namespace sb::webrtc {
 namespace {
-
-// RFC 8839 §5.1: ice-char = ALPHA / DIGIT / "+" / "/".
-bool isIceChar(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '+' ||
-           c == '/';
-}
-
-// RFC 3261 §25.1 token characters.
-bool isTokenChar(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           std::string_view("-.!%*_+`'~").find(c) != std::string_view::npos;
-}
-
-bool allOf(std::string_view s, bool (*pred)(char)) {
-    for (char c : s)
-        if (!pred(c)) return false;
-    return !s.empty();
-}
 
 // RFC 5234 VCHAR: visible characters.
 bool isVisible(char c) {

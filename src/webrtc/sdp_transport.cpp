@@ -1,5 +1,7 @@
 #include "webrtc/sdp_transport.hpp"
 
+#include "webrtc/grammar.hpp"
+
 #include <algorithm>
 #include <charconv>
 #include <fmt/format.h>
@@ -7,19 +9,11 @@
 namespace sb::webrtc {
 namespace {
 
-bool isIceChar(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '+' ||
-           c == '/';
-}
-
 // RFC 8839 §5.4: ice-ufrag = 4*256ice-char, ice-pwd = 22*256ice-char.
 Result<std::string> credential(std::string_view name, std::optional<std::string_view> value,
                                std::size_t least) {
     if (!value) return fail(Errc::invalid_input, fmt::format("no a={}", name));
-    bool ok = value->size() >= least && value->size() <= 256;
-    for (char c : *value)
-        ok = ok && isIceChar(c);
-    if (!ok)
+    if (value->size() < least || value->size() > 256 || !allOf(*value, isIceChar))
         return fail(Errc::invalid_input, fmt::format("a={}: not {} to 256 ice-chars ({} bytes)",
                                                      name, least, value->size()));
     return std::string(*value);
@@ -72,16 +66,6 @@ Result<DtlsSetup> setupOf(std::string_view value) {
         if (value == setupName(s)) return s;
     return fail(Errc::invalid_input,
                 fmt::format("a=setup: '{}' is not actpass, active, passive or holdconn", value));
-}
-
-// RFC 3261 §25.1 token characters (RFC 5888's mid and RFC 8839's ice-options are tokens).
-bool isToken(std::string_view s) {
-    if (s.empty()) return false;
-    for (char c : s)
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              std::string_view("-.!%*_+`'~").find(c) != std::string_view::npos))
-            return false;
-    return true;
 }
 
 template <class T>
@@ -144,7 +128,7 @@ Result<WebRtcTransport> readTransport(const sdp::Session& session, const sdp::Me
         while (!rest.empty()) {
             const auto space = rest.find(' ');
             const auto option = rest.substr(0, space);
-            if (!isToken(option))
+            if (!allOf(option, isTokenChar))
                 return fail(Errc::invalid_input,
                             fmt::format("a=ice-options: '{}' is not a token", option));
             t.iceOptions.emplace_back(option);
@@ -176,7 +160,7 @@ Result<WebRtcTransport> readTransport(const sdp::Session& session, const sdp::Me
     t.endOfCandidates =
         media.attributes.has("end-of-candidates") || session.attributes.has("end-of-candidates");
     if (auto mid = media.attributes.get("mid")) {
-        if (!isToken(*mid))
+        if (!allOf(*mid, isTokenChar))
             return fail(Errc::invalid_input, fmt::format("a=mid: '{}' is not a token", *mid));
         t.mid = std::string(*mid);
     }

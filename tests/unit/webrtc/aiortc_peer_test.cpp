@@ -2,15 +2,14 @@
 // DTLS and SCTP inside a network namespace the test makes: in the offer role and in the answer
 // role, channels opened by either end, text echoed, and binary messages up to aiortc's
 // 65,536-byte limit carried both ways unchanged.
+#include "support/network_namespace.hpp"
 #include "support/posted_work.hpp"
 #include "webrtc/peer_connection.hpp"
 
 #include <cstdio>
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <gtest/gtest.h>
-#include <sched.h>
 #include <unistd.h>
 
 namespace sb::webrtc {
@@ -33,13 +32,7 @@ std::span<const std::byte> text(std::string_view s) {
 class Aiortc : public testing::Test {
 protected:
     void SetUp() override {
-        ASSERT_EQ(::unshare(CLONE_NEWNET), 0) << "a network namespace needs CAP_SYS_ADMIN";
-        ASSERT_EQ(std::system("ip link set lo up && "
-                              "ip link add sbrtc0 type veth peer name sbrtc1 && "
-                              "ip addr add 10.78.0.1/24 dev sbrtc0 && "
-                              "ip addr add 10.78.0.2/24 dev sbrtc1 && "
-                              "ip link set sbrtc0 up && ip link set sbrtc1 up"),
-                  0);
+        ASSERT_TRUE(test::enterNamespaceWithVethPair("sbrtc", "10.78.0.1", "10.78.0.2"));
         loop_.emplace();
         PeerConnection::Handlers h;
         h.gathered = [this] { gathered_ = true; };

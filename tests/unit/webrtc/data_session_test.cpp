@@ -1,6 +1,7 @@
 // The session description of a DataChannel connection: ours read back; the DTLS role chosen
 // by the answerer (RFC 8842 §5.3); and aiortc, a real WebRTC stack, answering our offer and
 // taking our answer to its own (tests/interop/webrtc_sdp_peer.py).
+#include "support/command_output.hpp"
 #include "webrtc/data_session.hpp"
 #include "webrtc/dtls_identity.hpp"
 
@@ -32,16 +33,9 @@ std::string aiortc(const std::string& arguments, const std::string& input = "") 
     const auto in =
         std::filesystem::temp_directory_path() / ("sb-sdp-in-" + std::to_string(::getpid()));
     std::ofstream(in) << input;
-    std::string out;
-    const std::string command = "timeout 30 /usr/bin/python3 " SB_INTEROP_DIR
-                                "/webrtc_sdp_peer.py " +
-                                arguments + " < " + in.string();
-    if (FILE* p = ::popen(command.c_str(), "r")) {
-        char buffer[4096];
-        while (std::size_t n = std::fread(buffer, 1, sizeof buffer, p))
-            out.append(buffer, n);
-        ::pclose(p);
-    }
+    std::string out =
+        test::commandOutput("timeout 30 /usr/bin/python3 " SB_INTEROP_DIR "/webrtc_sdp_peer.py " +
+                            arguments + " < " + in.string());
     std::filesystem::remove(in);
     return out;
 }

@@ -1,9 +1,9 @@
 // Our DTLS identity, checked by OpenSSL's own command line: an ECDSA P-256 self-signed
 // certificate whose SHA-256 fingerprint is the one we give; a peer's certificate matches the
 // fingerprint its description gave, or the error names both.
+#include "support/command_output.hpp"
 #include "webrtc/dtls_identity.hpp"
 
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <gtest/gtest.h>
@@ -17,13 +17,7 @@ std::string opensslOn(const std::string& pem, const std::string& arguments) {
     const auto file =
         std::filesystem::temp_directory_path() / ("sb-dtls-" + std::to_string(::getpid()) + ".pem");
     std::ofstream(file) << pem;
-    std::string out;
-    if (FILE* p = ::popen(("openssl " + arguments + " -in " + file.string()).c_str(), "r")) {
-        char buffer[4096];
-        while (std::size_t n = std::fread(buffer, 1, sizeof buffer, p))
-            out.append(buffer, n);
-        ::pclose(p);
-    }
+    std::string out = test::commandOutput("openssl " + arguments + " -in " + file.string());
     std::filesystem::remove(file);
     return out;
 }

@@ -1,13 +1,12 @@
 // ICE with libnice between two agents of ours, inside a network namespace the test makes (ICE
 // leaves loopback out): candidates trickled both ways, the pair checked and selected,
 // datagrams both ways; then the whole DataChannel stack (DTLS, SCTP, DCEP) over it.
+#include "support/network_namespace.hpp"
 #include "support/posted_work.hpp"
 #include "webrtc/data_transport.hpp"
 #include "webrtc/ice_agent.hpp"
 
-#include <cstdlib>
 #include <gtest/gtest.h>
-#include <sched.h>
 
 namespace sb::webrtc {
 namespace {
@@ -41,13 +40,7 @@ protected:
     void SetUp() override {
         // A namespace of our own with interfaces that are not loopback, made before the
         // ICE loop's thread, which inherits it.
-        ASSERT_EQ(::unshare(CLONE_NEWNET), 0) << "a network namespace needs CAP_SYS_ADMIN";
-        ASSERT_EQ(std::system("ip link set lo up && "
-                              "ip link add sbice0 type veth peer name sbice1 && "
-                              "ip addr add 10.77.0.1/24 dev sbice0 && "
-                              "ip addr add 10.77.0.2/24 dev sbice1 && "
-                              "ip link set sbice0 up && ip link set sbice1 up"),
-                  0);
+        ASSERT_TRUE(test::enterNamespaceWithVethPair("sbice", "10.77.0.1", "10.77.0.2"));
         loop_.emplace();
         a_.make(*loop_, owner_, true);
         b_.make(*loop_, owner_, false);
