@@ -44,7 +44,10 @@ public:
         std::uint16_t localPort = 5000, remotePort = 5000; // a=sctp-port, ours and the peer's
         // The largest message we take (our a=max-message-size); larger ones end the stream.
         std::size_t maxMessageSize = 262144;
-        std::size_t sendBuffer = 1024 * 1024, receiveBuffer = 1024 * 1024;
+        // The window: over a 20 ms round trip 4 MiB carried 41 MB/s, 1 MiB 25 and 256 KiB 5;
+        // over 100 ms, 8.5, 5 and 0.5 (bench/datachannel, docs/BENCHMARKS.md). Memory is
+        // taken only for what is queued: we read what arrives at once.
+        std::size_t sendBuffer = 4 * 1024 * 1024, receiveBuffer = 4 * 1024 * 1024;
         // Retransmission timeouts (RFC 4960 §6.3.1). RFC 9260 lowers the initial one to 1 s;
         // the maximum is 10 s rather than 60 s, so that a channel carrying an agent's context
         // comes back within seconds of a loss burst (a dead path is ICE's to notice).
