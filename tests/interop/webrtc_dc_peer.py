@@ -7,23 +7,47 @@ network namespace).
                       "hello from aiortc" on it
 
 Either way it echoes every message on every channel ("echo: " before text, binary as it came),
-and ends on the text "bye" (printing "done"), or after 30 s.
+and ends on the text "bye" (printing "done"), or after 30 s. Binary messages that begin with
+"SBE1" are evidence chunks instead (src/webrtc/evidence.hpp), read by this independent reader:
+each chunk's SHA-256 is checked, and after the last one it answers "evidence <SHA-256 of the
+file>" (or "evidence refused: <why>").
 """
 import asyncio
+import hashlib
 import os
+import struct
 import sys
 import time
 
 from aiortc import RTCPeerConnection, RTCSessionDescription
 
 
+def evidence(channel, message, received):
+    """One chunk: "SBE1", transfer id (16), index, count (4 each, big-endian), SHA-256, data."""
+    index, count = struct.unpack(">II", message[20:28])
+    digest, data = message[28:60], message[60:]
+    if hashlib.sha256(data).digest() != digest:
+        channel.send(f"evidence refused: chunk {index} does not match its SHA-256")
+        return
+    if index != len(received):
+        channel.send(f"evidence refused: chunk {index}, {len(received)} expected")
+        return
+    received.append(data)
+    if index + 1 == count:
+        channel.send("evidence " + hashlib.sha256(b"".join(received)).hexdigest())
+
+
 def echo(channel, finished):
+    received = []
+
     @channel.on("message")
     def on_message(message):
         if message == "bye":
             finished.set()
         elif isinstance(message, str):
             channel.send("echo: " + message)
+        elif message.startswith(b"SBE1"):
+            evidence(channel, message, received)
         else:
             channel.send(message)
 

@@ -1,0 +1,102 @@
+#pragma once
+// Evidence files over a DataChannel: a file cut into binary chunks that each fit the peer's
+// a=max-message-size (RFC 8841 §6) with their header, each chunk carrying its SHA-256 and the
+// whole file described by its own; the receiver acknowledges the chunks it holds, so that after
+// a reconnect the sender goes on from the first one not acknowledged.
+//
+// A chunk on the wire (binary message), all numbers big-endian:
+//   "SBE1" | transfer id (16 bytes) | index (4) | count (4) | SHA-256 of the payload (32) | payload
+// The transfer's description and the acknowledgements travel as the signalling's own messages
+// (the application's IFMessages); these classes give and take their values.
+
+#include "core/result.hpp"
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace sb::webrtc {
+
+using TransferId = std::array<std::uint8_t, 16>;
+using Sha256 = std::array<std::uint8_t, 32>;
+
+Sha256 sha256Of(std::span<const std::byte> bytes);
+std::string hexOf(std::span<const std::uint8_t> bytes);
+
+struct EvidenceChunk {
+    TransferId transfer{};
+    std::uint32_t index = 0, count = 0;
+    Sha256 digest{};
+    std::span<const std::byte> payload; // into the message read
+};
+
+inline constexpr std::size_t kEvidenceChunkHeader = 4 + 16 + 4 + 4 + 32;
+
+// The payload of each chunk for a peer that takes messages of `peerLargestMessage` bytes (0:
+// no limit, which is then 256 KiB, what a browser takes).
+std::size_t evidenceChunkPayload(std::uint64_t peerLargestMessage);
+
+// Errors name the field: a short message, a wrong magic, an index past the count.
+Result<EvidenceChunk> readEvidenceChunk(std::span<const std::byte> message);
+std::vector<std::byte> writeEvidenceChunk(const TransferId& transfer, std::uint32_t index,
+                                          std::uint32_t count, std::span<const std::byte> payload);
+
+// What describes a transfer before its chunks: the receiver checks each against it.
+struct EvidenceDescription {
+    TransferId transfer{};
+    std::string name;
+    std::uint64_t size = 0;
+    Sha256 digest{};
+    std::uint32_t chunkPayload = 0, count = 0;
+};
+
+// The sending side of one file (held in memory; its size is the configuration's to bound).
+class EvidenceSender {
+public:
+    EvidenceSender(TransferId transfer, std::string name, std::vector<std::byte> file,
+                   std::uint64_t peerLargestMessage);
+
+    const EvidenceDescription& description() const noexcept { return description_; }
+    // The next chunk to send, or nothing when every chunk has gone (until resume()).
+    std::optional<std::vector<std::byte>> next();
+    // The receiver holds every chunk before `next` (its acknowledgement).
+    void acknowledged(std::uint32_t next);
+    // After a reconnect: send again from the first chunk not acknowledged.
+    void resume() noexcept { next_ = acknowledged_; }
+    bool done() const noexcept { return acknowledged_ == description_.count; }
+    std::uint32_t acknowledgedChunks() const noexcept { return acknowledged_; }
+
+private:
+    EvidenceDescription description_;
+    std::vector<std::byte> file_;
+    std::uint32_t next_ = 0, acknowledged_ = 0;
+};
+
+// The receiving side: chunks in order (a reliable, ordered channel), duplicates after a resume
+// ignored; each chunk's digest checked, and the file's at the end.
+class EvidenceReceiver {
+public:
+    explicit EvidenceReceiver(EvidenceDescription description);
+
+    // Takes one chunk message. Errors: a chunk of another transfer, out of order, whose
+    // payload does not match its digest (the error names the chunk and both digests), or a
+    // file whose digest does not match the description's; the transfer is then over.
+    Result<void> take(std::span<const std::byte> message);
+    // What to acknowledge: every chunk before this one is held.
+    std::uint32_t next() const noexcept { return next_; }
+    bool complete() const noexcept { return complete_; }
+    const std::vector<std::byte>& file() const noexcept { return file_; }
+    const EvidenceDescription& description() const noexcept { return description_; }
+
+private:
+    EvidenceDescription description_;
+    std::vector<std::byte> file_;
+    std::uint32_t next_ = 0;
+    bool complete_ = false;
+};
+
+} // namespace sb::webrtc
