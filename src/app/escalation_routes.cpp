@@ -5,8 +5,11 @@
 #include "core/trace.hpp"
 #include "sip/uri.hpp"
 
+#include <algorithm>
 #include <asio/post.hpp>
 #include <charconv>
+#include <fmt/format.h>
+#include <openssl/evp.h>
 
 namespace sb::app {
 namespace {
@@ -100,6 +103,62 @@ void addParty(ApiServices& s, const api::Request& request, const std::string& id
     });
 }
 
+// The SHA-256 of `text`, in hex: what the witness keeps of an agent's context.
+std::string sha256Hex(std::string_view text) {
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int size = 0;
+    EVP_Digest(text.data(), text.size(), digest, &size, EVP_sha256(), nullptr);
+    std::string hex;
+    for (unsigned int i = 0; i < size; ++i)
+        hex += fmt::format("{:02x}", digest[i]);
+    return hex;
+}
+
+// POST /v1/escalations/{id}/context: an IFMessage `context_update` whose payload has a
+// `summary` (1 to 500 characters: what the expert's phone shows) and, optionally, the
+// `context` itself (any JSON), which the witness keeps as its digest and size.
+void contextUpdate(ApiServices& s, const api::Request& request, const std::string& id,
+                   const api::Respond& respond) {
+    if (auto type = request.header("Content-Type");
+        !type || type->substr(0, type->find(';')) != "application/json")
+        return respond(api::problem(415, "Unsupported Media Type",
+                                    "the body must be an IFMessage as application/json",
+                                    {{"field", "Content-Type"}}));
+    auto body = api::parseJson(request.body);
+    if (!body) return respond(badRequest(body.error()));
+    auto message = api::readIfMessage(*body);
+    if (!message) return respond(badRequest(message.error()));
+    if (message->performative != "context_update")
+        return respond(api::problem(400, "Bad Request",
+                                    "this route takes the performative \"context_update\"",
+                                    {{"field", "/performative"}}));
+    if (message->sender != request.agent)
+        return respond(api::problem(403, "Forbidden",
+                                    "the sender is not the agent the token belongs to",
+                                    {{"field", "/sender"}}));
+    const json& payload = message->payload;
+    const auto summary =
+        payload.is_object() && payload.contains("summary") && payload["summary"].is_string()
+            ? payload["summary"].get<std::string>()
+            : std::string();
+    // Characters, not bytes: UTF-8's continuation bytes do not count.
+    const auto characters = std::count_if(summary.begin(), summary.end(), [](char c) {
+        return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+    });
+    if (characters < 1 || characters > 500)
+        return respond(api::problem(400, "Bad Request",
+                                    "summary: expected a string of 1 to 500 characters",
+                                    {{"field", "/payload/summary"}}));
+    const std::string context = payload.contains("context") ? payload["context"].dump() : "";
+    onControl(s, respond,
+              [&s, agent = request.agent, id, summary, digest = sha256Hex(context),
+               bytes = context.size(), respond] {
+                  s.escalations.contextUpdate(
+                      id, agent, summary, digest, bytes,
+                      [respond](const EscalationAnswer& answer) { respond(answerOf(answer, {})); });
+              });
+}
+
 void list(ApiServices& s, const api::Request& request, const api::Respond& respond) {
     std::optional<EscalationState> state;
     if (auto name = request.param("state")) {
@@ -170,6 +229,11 @@ void addEscalationRoutes(api::Router& router, ApiServices& s) {
     (void)router.add("POST", "/v1/escalations/{id}/parties",
                      [&s](const api::Request& r, const api::PathParams& p,
                           const api::Respond& respond) { addParty(s, r, p.at("id"), respond); });
+    (void)router.add(
+        "POST", "/v1/escalations/{id}/context",
+        [&s](const api::Request& r, const api::PathParams& p, const api::Respond& respond) {
+            contextUpdate(s, r, p.at("id"), respond);
+        });
     (void)router.addEvents("/v1/events");
 }
 

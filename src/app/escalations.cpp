@@ -532,6 +532,37 @@ void Escalations::addParty(const std::string& id, const std::string& agent, cons
             });
 }
 
+void Escalations::contextUpdate(const std::string& id, const std::string& agent,
+                                const std::string& summary, const std::string& sha256,
+                                std::size_t bytes, const Done& done) {
+    auto found = escalations_.find(id);
+    if (found == escalations_.end() || found->second->agent != agent)
+        return done({404, {{"title", "Not Found"}, {"detail", "no such escalation of yours"}}, {}});
+    Escalation& e = *found->second;
+    if (e.state != EscalationState::answered || !e.room)
+        return done({409,
+                     {{"title", "Conflict"},
+                      {"detail", fmt::format("context goes to an answered escalation; this one "
+                                             "is {}",
+                                             stateName(e.state))}},
+                     {}});
+    const auto sent = e.room->sendText(e.answered, summary);
+    json delivered = json::array();
+    if (sent) delivered.push_back("sip");
+    logger().info("trace={} escalation {}: context of {} bytes{}", e.traceId, e.id, bytes,
+                  sent ? "; its summary sent to the expert"
+                       : "; summary not sent: " + sent.error().message);
+    inform(e, {{"event", "context_update"}, {"delivered_to", delivered}});
+    json data{
+        {"escalation", e.id}, {"bytes", bytes}, {"sha256", sha256}, {"delivered_to", delivered}};
+    if (!sent) data["reason"] = sent.error().message;
+    witness(e.traceId, "context.update", "agent:" + agent, std::move(data),
+            [done, id, delivered](const Result<void>& stored) {
+                if (!stored) return done(witnessFailed("taken", stored.error()));
+                done({202, {{"escalation", id}, {"delivered_to", delivered}}, {}});
+            });
+}
+
 std::optional<json> Escalations::find(const std::string& id, const std::string& agent) const {
     auto found = escalations_.find(id);
     if (found == escalations_.end() || found->second->agent != agent) return std::nullopt;

@@ -83,6 +83,13 @@ public:
     void addParty(const std::string& id, const std::string& agent, const std::string& uri,
                   const Done& done);
 
+    // The agent's context for the expert who answered (a context_update): its `summary` goes
+    // to the expert's leg as a short text (SIP: a MESSAGE in the call's dialog); the context's
+    // digest and size are witnessed. 202 once witnessed, saying whether the text reached a leg;
+    // 404 when the escalation is not the agent's, 409 when it is not answered.
+    void contextUpdate(const std::string& id, const std::string& agent, const std::string& summary,
+                       const std::string& sha256, std::size_t bytes, const Done& done);
+
     // Called once an escalation's last witness entry is durable: signs a tree head over it.
     void onSealed(std::function<void()> seal) { seal_ = std::move(seal); }
 

@@ -54,6 +54,12 @@ public:
     // far end's answer or why there is none (the leg's session then goes on as it was).
     using Answered = std::function<void(Result<std::string> answer)>;
     virtual Result<void> reoffer(std::string offer, Answered done) = 0;
+    // A short text to the far end (SIP: an in-dialog MESSAGE), such as the summary of an
+    // agent's context. Errc::unsupported for a kind of leg that carries no text.
+    virtual Result<void> sendText(std::string_view text) {
+        (void)text;
+        return fail(Errc::unsupported, "this kind of leg carries no text");
+    }
 };
 
 // How to reach someone on a leg of some kind. `target` is the kind's address (a SIP URI, an

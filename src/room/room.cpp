@@ -254,6 +254,14 @@ Result<void> Room::reoffer(LegId id, const Reply<void>& done) {
     return {};
 }
 
+Result<void> Room::sendText(LegId id, std::string_view text) {
+    Record* r = find(id);
+    if (!r || !r->leg ||
+        (r->summary.state != LegState::connected && r->summary.state != LegState::hold))
+        return fail(Errc::incomplete, "the leg is not connected");
+    return r->leg->sendText(text);
+}
+
 void Room::hangUpAll(const std::string& reason) {
     std::vector<LegId> ids;
     for (const auto& [id, r] : legs_)

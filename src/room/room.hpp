@@ -116,6 +116,9 @@ public:
     // as when a stream is added; `done` learns once whether the far end took it, or why the
     // offer could not be made. Errc::incomplete at once when the leg is not connected.
     Result<void> reoffer(LegId leg, const Reply<void>& done);
+    // A short text to the leg's far end (Leg::sendText). Errc::incomplete when the leg is not
+    // connected or on hold.
+    Result<void> sendText(LegId leg, std::string_view text);
 
     // A pass-through pair (room/pair_media.hpp): the two legs that one signalling call joins
     // end to end (a B2BUA's bridged call), `arrived`, whose request began it, and `dialled`,

@@ -207,6 +207,11 @@ public:
     // Errc::not_found (no such placed call), Errc::incomplete (not answered yet, or an offer
     // is already crossing it).
     Result<void> reoffer(std::uint64_t call, std::string offer, ReofferDone done);
+    // A short text to the far end of a placed call that is answered: an in-dialog MESSAGE
+    // (RFC 3428) with a text/plain body. Its response changes nothing (a phone that refuses
+    // MESSAGE answers 405 and the call goes on). Errors: Errc::not_found, Errc::incomplete
+    // (not answered, or ending), Errc::too_large over RFC 3428 §5's 1,300 bytes.
+    Result<void> sendText(std::uint64_t call, std::string_view text);
 
     struct Stats {
         std::uint64_t calls = 0, dialogs = 0; // now

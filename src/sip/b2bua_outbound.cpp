@@ -181,6 +181,27 @@ Result<void> B2bua::reoffer(std::uint64_t id, std::string offer, ReofferDone don
     return {};
 }
 
+Result<void> B2bua::sendText(std::uint64_t id, std::string_view text) {
+    auto found = calls_.find(id);
+    if (found == calls_.end() || !found->second->placed())
+        return fail(Errc::not_found, fmt::format("no placed call {}", id));
+    Call& call = *found->second;
+    if (call.state != Call::State::confirmed || !call.b.answered)
+        return fail(Errc::incomplete, "the call is not answered (or is ending)");
+    // RFC 3428 §5: a MESSAGE over 1,300 bytes may not go where congestion is not controlled.
+    if (text.size() > 1300)
+        return fail(Errc::too_large,
+                    fmt::format("a MESSAGE of {} bytes is over RFC 3428's 1,300", text.size()));
+    OutgoingRequest out;
+    out.body = text;
+    out.contentType = "text/plain;charset=UTF-8";
+    const TransactionId client = sendOn(call.b, "MESSAGE", out);
+    if (client == 0) return fail(Errc::invalid_input, "the MESSAGE could not be built");
+    clients_.emplace(client, ClientRef{ClientRef::Kind::untracked, call.id});
+    logger().info("call {} MESSAGE of {} bytes", call.tag(), text.size());
+    return {};
+}
+
 void B2bua::sendReoffer(Call& call) {
     OutgoingRequest out;
     addSessionHeaders(call.b, true, out);

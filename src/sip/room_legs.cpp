@@ -35,6 +35,10 @@ public:
             });
     }
 
+    Result<void> sendText(std::string_view text) override {
+        return owner_.b2bua_.sendText(call_, text);
+    }
+
     void bind(std::uint64_t call) { call_ = call; } // the B2BUA's call behind the leg
     room::LegSink& sink() { return sink_; }
     void ended() { ended_ = true; }

@@ -408,5 +408,39 @@ TEST_F(EscalationFlow, APartyJoinsTheAnsweredRoomAndLeavesWithTheExpert) {
     expectNothingLeft();
 }
 
+TEST_F(EscalationFlow, TheAgentsContextReachesTheExpertsPhoneAsAMessage) {
+    auto answer = escalate({{"topic", "billing"}, {"expert", "alice"}, {"reason", "help"}});
+    ASSERT_EQ(answer.status, 201) << answer.body.dump();
+    const std::string id = answer.body["payload"]["escalation"];
+    std::optional<EscalationAnswer> taken;
+    auto take = [&](EscalationAnswer a) { taken = std::move(a); };
+    escalations_->contextUpdate(id, "agent", "too early", "00", 2, take);
+    ASSERT_TRUE(taken);
+    EXPECT_EQ(taken->status, 409) << "no context before the expert answers";
+    escalations_->contextUpdate(id, "someone else", "not yours", "00", 2, take);
+    EXPECT_EQ(taken->status, 404);
+
+    auto sent = invites();
+    const auto& invite = sent.at(0);
+    respond(invite, 200, expertSdp(5004));
+    ASSERT_EQ(escalationState(id), "answered");
+    taken.reset();
+    escalations_->contextUpdate(id, "agent", "The customer's router reboots every hour.",
+                                std::string(64, 'a'), 1200, take);
+    runUntil([&] { return taken.has_value(); });
+    ASSERT_EQ(taken->status, 202) << taken->body.dump();
+    EXPECT_EQ(taken->body["delivered_to"], nlohmann::json::array({"sip"}));
+    auto message = parsed(sender_.sent.back());
+    EXPECT_EQ(message.method(), "MESSAGE");
+    EXPECT_EQ(message.callId(), invite.callId());
+    EXPECT_EQ(message.header(sip::HeaderId::content_type), "text/plain;charset=UTF-8");
+    EXPECT_EQ(message.body(), "The customer's router reboots every hour.");
+    respond(message, 200);
+    EXPECT_EQ(eventNames().back(), "context_update:connected");
+
+    farEndRequest(invite, "BYE", 2);
+    expectNothingLeft();
+}
+
 } // namespace
 } // namespace sb::app

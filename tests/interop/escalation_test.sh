@@ -27,6 +27,7 @@ api_port=$(free_port 43000)
 slow_port=$(free_port 47000)
 alice_port=$(free_port 49000)
 holder_port=$(free_port 51000)
+reader_port=$(free_port 53000)
 media_base=$(( $(free_port 55000) / 2 * 2 ))
 hash() { echo -n "$1" | sha256sum | cut -d' ' -f1; }
 
@@ -53,6 +54,7 @@ cat > "$work/experts.json" <<JSON
   {"id": "slow", "sipUri": "sip:slow@127.0.0.1:$slow_port", "skills": ["billing"], "maxConcurrent": 5},
   {"id": "alice", "sipUri": "sip:alice@127.0.0.1:$alice_port", "skills": ["billing"], "maxConcurrent": 5},
   {"id": "holder", "sipUri": "sip:holder@127.0.0.1:$holder_port", "skills": ["hold"]},
+  {"id": "reader", "sipUri": "sip:reader@127.0.0.1:$reader_port", "skills": ["context"]},
   {"id": "echo", "sipUri": "sip:echo@127.0.0.1:$sip_port", "skills": ["echo"], "maxConcurrent": 100}
 ]
 JSON
@@ -262,6 +264,35 @@ hold_steps=$(cli witness verify --key "$work/witness.pem" --trace "$hold_trace" 
 [ "$hold_steps" = "call.placed call.ringing call.answered call.hold call.resumed call.ended " ] ||
   fail_with "the room's leg went through '$hold_steps'"
 check "an expert put the call on hold (answered a=recvonly), resumed it (a=sendrecv) and hung up: the escalation ended; the leg went $hold_steps"
+
+# The agent's context for the expert who answered: its summary reaches the phone as a MESSAGE.
+callee expert_context_uas "$reader_port" reader &
+reader_pid=$!
+wait_listening udp "$reader_port" || fail_with "sipp did not start"
+escalate context token-a agent-a '{"topic":"demo","expert":"reader","reason":"context"}'
+expect_status context 201
+context_id=$(json context "d['payload']['escalation']")
+wait_for_state "$context_id" answered || fail_with "the reader's escalation is $state"
+status=$(curl -s -o "$work/context_update.json" -w '%{http_code}' -X POST \
+  -H 'Authorization: Bearer token-a' -H 'Content-Type: application/json' \
+  -d '{"id":"c1","performative":"context_update","sender":"agent-a","payload":{"summary":"The customer'"'"'s router reboots every hour.","context":{"logs":["reboot 01:00","reboot 02:00"]}}}' \
+  "$base/v1/escalations/$context_id/context")
+[ "$status" = 202 ] || fail_with "context_update: status $status: $(cat "$work/context_update.json")"
+[ "$(json context_update "d['delivered_to']")" = "['sip']" ] ||
+  fail_with "the summary did not go to the expert's phone: $(cat "$work/context_update.json")"
+status=$(curl -s -o "$work/context_bad.json" -w '%{http_code}' -X POST \
+  -H 'Authorization: Bearer token-a' -H 'Content-Type: application/json' \
+  -d '{"id":"c2","performative":"context_update","sender":"agent-a","payload":{"context":{}}}' \
+  "$base/v1/escalations/$context_id/context")
+[ "$status" = 400 ] && grep -q '/payload/summary' "$work/context_bad.json" ||
+  fail_with "a context without a summary: status $status: $(cat "$work/context_bad.json")"
+[ "$(curl -s -o /dev/null -w '%{http_code}' -X DELETE -H 'Authorization: Bearer token-a' \
+  "$base/v1/escalations/$context_id")" = 200 ] || fail_with "the context escalation was not hung up"
+wait "$reader_pid" || fail_with "the expert's phone did not get the context as it should"
+context_steps=$(cli witness verify --key "$work/witness.pem" --trace "$(json context "d['trace_id']")" |
+  awk '$3 ~ /^context\./ {print $3}' | tr '\n' ' ')
+[ "$context_steps" = "context.update " ] || fail_with "the context was witnessed as '$context_steps'"
+check "an agent's context_update reached the expert's sipp phone as a text/plain MESSAGE in the call's dialog (202, delivered_to sip), was witnessed (context.update), and one without a summary got 400 naming /payload/summary"
 
 # Ended escalations stay for GET up to kept_ended (1 here), the oldest dropped first.
 get_status() { curl -s -o /dev/null -w '%{http_code}' -H 'Authorization: Bearer token-a' "$@"; }

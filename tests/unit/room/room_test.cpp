@@ -82,8 +82,13 @@ struct FakeProvider : LegProvider {
             provider.reoffers.emplace_back(std::move(offer), std::move(done));
             return {};
         }
+        Result<void> sendText(std::string_view text) override {
+            provider.texts.emplace_back(text);
+            return {};
+        }
     };
     std::vector<std::pair<std::string, Leg::Answered>> reoffers; // offers the legs sent
+    std::vector<std::string> texts;                              // texts the legs sent
 
     int live = 0, hungUp = 0;
     bool failPlace = false;
@@ -258,6 +263,18 @@ TEST_F(RoomTest, ClosingARoomHangsUpEveryLegWithoutAWord) {
     EXPECT_TRUE(observer.heard.empty());
     EXPECT_EQ(rooms.stats().rooms, 0u);
     expectNothingLeft();
+}
+
+TEST_F(RoomTest, ATextReachesAConnectedLegOnly) {
+    auto room = rooms.open("escalation-8", "t8", observer);
+    auto leg = room->dial("sip", dial(), Role::essential);
+    ASSERT_TRUE(leg);
+    EXPECT_EQ(room->sendText(*leg, "too soon").error().code, Errc::incomplete);
+    sip.event(*leg, LegEvent::Kind::answered, "v=0 their answer");
+    ASSERT_TRUE(room->sendText(*leg, "the agent's context"));
+    EXPECT_EQ(sip.texts, std::vector<std::string>{"the agent's context"});
+    room->hangUp(*leg, "done");
+    EXPECT_EQ(room->sendText(*leg, "too late").error().code, Errc::incomplete);
 }
 
 TEST_F(RoomTest, OurOwnOfferGoesThroughTheLegAndItsAnswerToTheGraph) {

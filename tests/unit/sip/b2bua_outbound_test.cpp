@@ -274,6 +274,27 @@ TEST_F(Reoffer, AReInviteCarriesOurOfferAndTheAnswerComesBack) {
     EXPECT_NE(events_.back().kind, OutboundCallEvent::Kind::ended); // the call goes on
 }
 
+// RFC 3428: a short text to the far end of the call, in its dialog.
+TEST_F(Reoffer, AMessageGoesInTheDialogAndItsRefusalChangesNothing) {
+    auto early = b2bua_.placeCall(expertCall(), observer_);
+    ASSERT_TRUE(early);
+    EXPECT_EQ(b2bua_.sendText(*early, "too soon").error().code, Errc::incomplete);
+    b2bua_.hangUp(*early);
+    EXPECT_EQ(b2bua_.sendText(99, "nobody").error().code, Errc::not_found);
+
+    auto [call, invite] = answeredCall();
+    ASSERT_TRUE(b2bua_.sendText(call, "Context: the customer's router reboots hourly"));
+    auto message = parsed(sender_.sent.back());
+    EXPECT_EQ(message.method(), "MESSAGE");
+    EXPECT_EQ(message.callId(), invite.callId());
+    EXPECT_EQ(message.to().tag(), "far");
+    EXPECT_EQ(message.header(HeaderId::content_type), "text/plain;charset=UTF-8");
+    EXPECT_EQ(message.body(), "Context: the customer's router reboots hourly");
+    respond(message, 405); // a phone that takes no MESSAGE
+    EXPECT_NE(events_.back().kind, OutboundCallEvent::Kind::ended); // the call goes on
+    EXPECT_EQ(b2bua_.sendText(call, std::string(1301, 'x')).error().code, Errc::too_large);
+}
+
 TEST_F(Reoffer, ARefusalLeavesTheSessionAndAGlareIsRetriedAfterTheBackOff) {
     auto [call, invite] = answeredCall();
     ASSERT_TRUE(b2bua_.reoffer(call, "v=0 first\r\n", done_));
