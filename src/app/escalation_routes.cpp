@@ -115,7 +115,8 @@ std::string sha256Hex(std::string_view text) {
 }
 
 // POST /v1/escalations/{id}/context: an IFMessage `context_update` whose payload has a
-// `summary` (1 to 500 characters: what the expert's phone shows) and, optionally, the
+// `summary` (1 to 500 characters, at most 1,300 bytes: what the expert's phone shows) and,
+// optionally, the
 // `context` itself (any JSON), which the witness keeps as its digest and size.
 void contextUpdate(ApiServices& s, const api::Request& request, const std::string& id,
                    const api::Respond& respond) {
@@ -145,9 +146,11 @@ void contextUpdate(ApiServices& s, const api::Request& request, const std::strin
     const auto characters = std::count_if(summary.begin(), summary.end(), [](char c) {
         return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
     });
-    if (characters < 1 || characters > 500)
+    // RFC 3428 §5: the MESSAGE that carries it stays within 1,300 bytes.
+    if (characters < 1 || characters > 500 || summary.size() > 1300)
         return respond(api::problem(400, "Bad Request",
-                                    "summary: expected a string of 1 to 500 characters",
+                                    "summary: expected a string of 1 to 500 characters (at most "
+                                    "1,300 bytes of UTF-8)",
                                     {{"field", "/payload/summary"}}));
     const std::string context = payload.contains("context") ? payload["context"].dump() : "";
     onControl(s, respond,
