@@ -15,6 +15,9 @@ Result<std::unique_ptr<DataTransport>> DataTransport::make(const DtlsIdentity& i
         if (self->handlers_.ready) self->handlers_.ready();
     };
     sctp.failed = [self](const Error& why) { self->fail(why); };
+    sctp.writable = [self] {
+        if (self->handlers_.writable) self->handlers_.writable();
+    };
     options.sctp.mtu = options.dtls.mtu - kDtlsOverhead;
     auto made = SctpTransport::make(options.sctp, std::move(sctp));
     if (!made) return sb::fail(made.error());

@@ -27,6 +27,9 @@ public:
     struct Handlers {
         std::function<void(std::span<const std::byte> datagram)> send; // to ICE
         std::function<void()> ready; // the DataChannels can be opened
+        // SCTP's send buffer has room again after a send was refused for want of it
+        // (Errc::incomplete): the bufferedAmount back-pressure of a sender.
+        std::function<void()> writable;
         DataChannels::Handlers channels;
         std::function<void(const Error& why)> failed; // DTLS or SCTP failed; once
     };

@@ -105,6 +105,9 @@ Result<void> PeerConnection::connect(const PeerDataSession& peer, DtlsRole role)
     h.ready = [this] {
         if (handlers_.ready) handlers_.ready();
     };
+    h.writable = [this] {
+        if (handlers_.writable) handlers_.writable();
+    };
     h.channels = handlers_.channels;
     h.failed = [this](const Error& why) { fail(why); };
     auto made = DataTransport::make(identity_, std::move(o), std::move(h));

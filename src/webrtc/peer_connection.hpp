@@ -30,6 +30,7 @@ public:
         std::function<void(const IceCandidate&)> candidate; // ours, to trickle (optional)
         std::function<void()> gathered;                     // our description can be written now
         std::function<void()> ready;                        // channels can be opened
+        std::function<void()> writable; // room again after a send refused for want of it
         DataChannels::Handlers channels;
         std::function<void(const Error&)> failed; // ICE, DTLS or SCTP; once
     };

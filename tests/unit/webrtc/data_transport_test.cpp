@@ -17,7 +17,7 @@ struct Peer {
     DtlsIdentity identity = DtlsIdentity::generate().value();
     std::deque<Bytes> outbox;
     std::size_t largest = 0; // datagram
-    bool ready = false;
+    bool ready = false, writable = false;
     std::optional<Error> failure;
     std::vector<std::string> opened;
     std::vector<Bytes> messages;
@@ -34,6 +34,7 @@ struct Peer {
             outbox.emplace_back(d.begin(), d.end());
         };
         h.ready = [this] { ready = true; };
+        h.writable = [this] { writable = true; };
         h.failed = [this](const Error& e) { failure = e; };
         h.channels.opened = [this](const DataChannel& c) { opened.push_back(c.params.label); };
         h.channels.message = [this](const DataChannel&, std::span<const std::byte> m, bool) {
@@ -96,6 +97,26 @@ TEST_F(Stack, ChannelsOpenOverSctpOverDtlsAndMessagesCross) {
     EXPECT_LE(client_.largest, 1200u);
     EXPECT_LE(server_.largest, 1200u);
     EXPECT_GT(client_.largest, 1000u);
+}
+
+TEST_F(Stack, AFullSendBufferRefusesAndSaysWhenThereIsRoomAgain) {
+    connect();
+    auto id = client_.transport->channels().open({ChannelType::reliable, 0, 0, "evidence", ""});
+    ASSERT_TRUE(id);
+    pump();
+    // Nothing is carried meanwhile: the 4 MiB send buffer fills, and the next send is refused.
+    const Bytes chunk(65000, std::byte{1});
+    Result<void> sent;
+    int accepted = 0;
+    while ((sent = client_.transport->channels().send(*id, chunk, true)) && accepted < 1000)
+        ++accepted;
+    ASSERT_FALSE(sent);
+    EXPECT_EQ(sent.error().code, Errc::incomplete);
+    EXPECT_GT(accepted, 30);
+    EXPECT_FALSE(client_.writable);
+    pump(); // the peer acknowledges what it took
+    EXPECT_TRUE(client_.writable);
+    EXPECT_TRUE(client_.transport->channels().send(*id, chunk, true));
 }
 
 TEST_F(Stack, APeerWhoseCertificateDoesNotMatchNeverGetsAnAssociation) {
