@@ -317,8 +317,11 @@ ChangeNames namesOf(const room::LegChange& c) {
     case ringing:
         return {"ringing", "call.ringing"};
     case connected:
+        if (c.from == degraded) return {"recovered", "call.recovered"};
         return c.from == hold ? ChangeNames{"resumed", "call.resumed"}
                               : ChangeNames{"answered", "call.answered"};
+    case degraded:
+        return {"degraded", "call.degraded"};
     case hold:
         return {"hold", "call.hold"};
     case disconnecting:
@@ -342,7 +345,8 @@ void Escalations::onLegChange(Escalation& e, const room::LegChange& change,
     if (!found) return;
     Attempt& a = *found;
     a.state = change.to;
-    const bool answer = change.to == connected && change.from != hold && !a.party;
+    const bool answer =
+        change.to == connected && change.from != hold && change.from != degraded && !a.party;
     const bool wins = answer && e.state == EscalationState::ringing;
     if (wins) {
         e.state = EscalationState::answered;

@@ -8,6 +8,8 @@
 #include "room/ids.hpp"
 #include "room/media_graph.hpp"
 
+#include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -17,17 +19,39 @@
 
 namespace sb::room {
 
+// An evidence file an agent gives the room, whole and immutable (shared by every leg that
+// carries it, and kept for a resume).
+struct EvidenceFile {
+    std::string id;     // the room's name for it, stable across reconnects (32 hex digits)
+    std::string name;   // the file name the agent gave
+    std::string type;   // its media type
+    std::string sha256; // lower-case hex, of `bytes`
+    std::vector<std::byte> bytes;
+};
+
 // What happened on a leg, as its adapter tells the room.
 struct LegEvent {
     enum class Kind : std::uint8_t {
-        ringing,  // the far end is alerting (SIP 180/183)
-        answered, // the far end accepted; `answer` is its answer to our offer
-        ended,    // the leg is over, for any reason
-        failed,   // the leg broke (a transport or protocol failure, not a refusal)
+        ringing,   // the far end is alerting (SIP 180/183)
+        answered,  // the far end accepted; `answer` is its answer to our offer
+        ended,     // the leg is over, for any reason
+        failed,    // the leg broke (a transport or protocol failure, not a refusal)
+        degraded,  // up, but its transport is impaired (state.hpp); `reason` says how
+        recovered, // no longer degraded
     } kind;
     int status = 0;     // the protocol's status, if any (a SIP response code; 0: none or local)
     std::string reason; // why, in words
     std::string answer; // answered: the far end's answer (SDP)
+};
+
+// How far a file that a leg carries (Leg::sendFile) has gone.
+struct FileProgress {
+    std::string transfer;     // the transfer's id, as sendFile() returned it
+    std::uint64_t held = 0;   // bytes the far end has acknowledged holding
+    std::uint64_t size = 0;   // the file's
+    std::uint32_t chunks = 0; // chunks acknowledged (where a resume goes on from)
+    bool complete = false;    // the far end holds all of it, its digest checked
+    std::string error;        // the transfer is over without success: why
 };
 
 class LegSink {
@@ -37,6 +61,11 @@ public:
     // `reply` gets our answer, or an error (Errc::too_large: no resources now; anything else:
     // not acceptable), now or later, and always once.
     virtual void onLegOffer(LegId leg, std::string_view offer, Reply<std::string> reply) = 0;
+    // A file the leg carries has gone further, arrived whole, or failed.
+    virtual void onFileProgress(LegId leg, const FileProgress& progress) {
+        (void)leg;
+        (void)progress;
+    }
 
 protected:
     ~LegSink() = default;
@@ -59,6 +88,22 @@ public:
     virtual Result<void> sendText(std::string_view text) {
         (void)text;
         return fail(Errc::unsupported, "this kind of leg carries no text");
+    }
+    // The agent's context for the far end: `summary`, a short text, and `context`, the whole
+    // document (JSON text, possibly empty). A leg carries what it can: by default the summary
+    // alone, as sendText(); a WebRTC peer's DataChannel carries both.
+    virtual Result<void> sendContext(std::string_view summary, std::string_view context) {
+        (void)context;
+        return sendText(summary);
+    }
+    // An evidence file for the far end, sent from chunk `fromChunk` on (a resume after a
+    // reconnect); its course comes through LegSink::onFileProgress. The transfer's id, or
+    // Errc::unsupported for a kind of leg that carries no files.
+    virtual Result<std::string> sendFile(std::shared_ptr<const EvidenceFile> file,
+                                         std::uint32_t fromChunk) {
+        (void)file;
+        (void)fromChunk;
+        return fail(Errc::unsupported, "this kind of leg carries no files");
     }
 };
 

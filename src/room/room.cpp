@@ -95,11 +95,13 @@ std::size_t Room::liveLegs() const noexcept {
     return n;
 }
 
-LegId Room::begin(Role role) {
+LegId Room::begin(Role role, bool ownSession) {
     const LegId id(rooms_.nextLeg_++);
     Record& record = legs_[id];
     record.summary = {LegState::setup, role};
-    if (MediaGraph* graph = rooms_.media_) record.setup.add([graph, id] { graph->left(id); });
+    record.ownSession = ownSession;
+    if (MediaGraph* graph = rooms_.media_; graph && !ownSession)
+        record.setup.add([graph, id] { graph->left(id); });
     ++rooms_.stats_.legs;
     return id;
 }
@@ -201,7 +203,7 @@ void Room::hangUp(LegId id, std::string reason) {
     Record* r = find(id);
     if (!r || isFinal(r->summary.state)) return;
     const LegState was = r->summary.state;
-    if (was == LegState::connected || was == LegState::hold) {
+    if (was == LegState::connected || was == LegState::hold || was == LegState::degraded) {
         move(id, LegState::disconnecting, 0, reason);
         // The leg's `ended` closes it; it may come from inside hangUp().
         if (Record* still = find(id); still && still->leg) still->leg->hangUp();
@@ -254,12 +256,48 @@ Result<void> Room::reoffer(LegId id, const Reply<void>& done) {
     return {};
 }
 
-Result<void> Room::sendText(LegId id, std::string_view text) {
+Leg* Room::upLeg(LegId id) {
     Record* r = find(id);
-    if (!r || !r->leg ||
-        (r->summary.state != LegState::connected && r->summary.state != LegState::hold))
-        return fail(Errc::incomplete, "the leg is not connected");
-    return r->leg->sendText(text);
+    if (!r || !r->leg) return nullptr;
+    const LegState s = r->summary.state;
+    return s == LegState::connected || s == LegState::hold || s == LegState::degraded ? r->leg.get()
+                                                                                      : nullptr;
+}
+
+Result<void> Room::sendText(LegId id, std::string_view text) {
+    Leg* leg = upLeg(id);
+    if (!leg) return fail(Errc::incomplete, "the leg is not connected");
+    return leg->sendText(text);
+}
+
+Result<void> Room::sendContext(LegId id, std::string_view summary, std::string_view context) {
+    Leg* leg = upLeg(id);
+    if (!leg) return fail(Errc::incomplete, "the leg is not connected");
+    return leg->sendContext(summary, context);
+}
+
+Result<std::string> Room::sendFile(LegId id, std::shared_ptr<const EvidenceFile> file,
+                                   std::uint32_t fromChunk) {
+    Leg* leg = upLeg(id);
+    if (!leg) return fail(Errc::incomplete, "the leg is not connected");
+    return leg->sendFile(std::move(file), fromChunk);
+}
+
+void Room::onFileProgress(LegId id, const FileProgress& progress) {
+    Record* r = find(id);
+    if (r && !isFinal(r->summary.state) && observer_)
+        observer_->onFileProgress(*this, id, progress);
+}
+
+Result<LegId> Room::join(Role role, const MakeLeg& make) {
+    if (pair_) return fail(Errc::unsupported, "a pair's room admits no leg");
+    const LegId id = begin(role, true);
+    if (auto made = attach(id, make(id, *this)); !made)
+        return fail(setUpFailed(id, "leg", made.error(), true));
+    recompute();
+    logger().info("trace={} room {}: leg {} ({}) joined", traceId_, name_, id.value(),
+                  describe(id));
+    return id;
 }
 
 void Room::hangUpAll(const std::string& reason) {
@@ -299,7 +337,8 @@ void Room::onLegEvent(LegId id, LegEvent event) {
         return move(id, LegState::ringing, event.status, std::move(event.reason));
     case Kind::answered: {
         if (r->summary.state != LegState::setup && r->summary.state != LegState::ringing) return;
-        if (pair_) return move(id, LegState::connected, event.status, std::move(event.reason));
+        if (pair_ || r->ownSession)
+            return move(id, LegState::connected, event.status, std::move(event.reason));
         rooms_.media_->answered(
             id, event.answer,
             later<void>([id, status = event.status, reason = std::move(event.reason)](
@@ -312,6 +351,11 @@ void Room::onLegEvent(LegId id, LegEvent event) {
         return move(id, LegState::closed, event.status, std::move(event.reason));
     case Kind::failed:
         return move(id, LegState::failed, event.status, std::move(event.reason));
+    case Kind::degraded:
+        return move(id, LegState::degraded, event.status, std::move(event.reason));
+    case Kind::recovered:
+        if (r->summary.state != LegState::degraded) return;
+        return move(id, LegState::connected, event.status, std::move(event.reason));
     }
 }
 

@@ -36,6 +36,12 @@ public:
     // After `change`, with the room's state before it (room.state() is the state now). The
     // observer may hang legs up or dial new ones, but must not destroy the room from here.
     virtual void onLegChange(Room& room, const LegChange& change, RoomState before) = 0;
+    // A file a leg carries has gone further (Leg::sendFile).
+    virtual void onFileProgress(Room& room, LegId leg, const FileProgress& progress) {
+        (void)room;
+        (void)leg;
+        (void)progress;
+    }
 
 protected:
     ~RoomObserver() = default;
@@ -116,9 +122,19 @@ public:
     // as when a stream is added; `done` learns once whether the far end took it, or why the
     // offer could not be made. Errc::incomplete at once when the leg is not connected.
     Result<void> reoffer(LegId leg, const Reply<void>& done);
+    // A leg that came by its own signalling and brings a session of its own (a WebRTC peer's
+    // DataChannels, answered by its adapter): the room gives it no media. It starts in
+    // `setup`, and what its adapter reports moves it as any leg, except that `answered`
+    // connects it at once. `make`'s error fails it, and nothing is left.
+    Result<LegId> join(Role role, const MakeLeg& make);
     // A short text to the leg's far end (Leg::sendText). Errc::incomplete when the leg is not
-    // connected or on hold.
+    // up (connected, on hold or degraded).
     Result<void> sendText(LegId leg, std::string_view text);
+    // The agent's context (Leg::sendContext), likewise.
+    Result<void> sendContext(LegId leg, std::string_view summary, std::string_view context);
+    // An evidence file (Leg::sendFile), likewise; its progress reaches the observer.
+    Result<std::string> sendFile(LegId leg, std::shared_ptr<const EvidenceFile> file,
+                                 std::uint32_t fromChunk);
 
     // A pass-through pair (room/pair_media.hpp): the two legs that one signalling call joins
     // end to end (a B2BUA's bridged call), `arrived`, whose request began it, and `dialled`,
@@ -149,10 +165,14 @@ private:
         SetupSteps setup;         // undoes what dial() did: the call, the media
         LegSummary summary;
         std::string description;
+        bool ownSession = false; // join(): no media from the graph
     };
 
-    // A new leg in `setup` whose media the graph is preparing (undone by its streams going).
-    LegId begin(Role role);
+    // A new leg in `setup` whose media the graph is preparing (undone by its streams going),
+    // or, with `ownSession`, one that takes none.
+    LegId begin(Role role, bool ownSession = false);
+    // The leg, if it is up: connected, on hold or degraded.
+    Leg* upLeg(LegId id);
     // The set-up's second step, once the graph has given the first's outcome.
     void place(LegId id, LegProvider& provider, Dial dial, Result<std::string> offer);
     void admitted(LegId id, const MakeLeg& make, Result<std::string> answer,
@@ -167,6 +187,7 @@ private:
     void heldOrResumed(LegId id, bool holds);
     void onLegEvent(LegId leg, LegEvent event) override;
     void onLegOffer(LegId leg, std::string_view offer, Reply<std::string> reply) override;
+    void onFileProgress(LegId leg, const FileProgress& progress) override;
     // A reply that reaches this room if it is still open, or runs `closed` if it is not.
     template <class T, class F>
     Reply<T> later(F then, Reply<T> closed = {});

@@ -7,7 +7,9 @@ namespace sb::room {
 namespace {
 
 constexpr std::array kLegNames{"setup",         "ringing", "connected", "hold",
-                               "disconnecting", "closed",  "failed"};
+                               "disconnecting", "closed",  "failed",    "degraded"};
+constexpr std::array kBridgeNames{"idle",   "connecting", "active", "active",
+                                  "closed", "closed",     "failed", "degraded"};
 constexpr std::array kRoomNames{"setup",    "ringing",       "connected", "hold",
                                 "degraded", "disconnecting", "closed",    "failed"};
 
@@ -27,6 +29,10 @@ std::optional<LegState> legStateByName(std::string_view name) noexcept {
     return std::nullopt;
 }
 
+std::string_view bridgeStateName(LegState state) noexcept {
+    return kBridgeNames.at(static_cast<std::size_t>(state));
+}
+
 bool isFinal(LegState state) noexcept {
     return state == LegState::closed || state == LegState::failed;
 }
@@ -40,8 +46,10 @@ bool canMove(LegState from, LegState to) noexcept {
     case ringing:
         return from == setup;
     case connected:
-        return from == setup || from == ringing || from == hold;
+        return from == setup || from == ringing || from == hold || from == degraded;
     case hold:
+        return from == connected;
+    case degraded:
         return from == connected;
     case disconnecting:
     case closed: // a call declined or cancelled before it was answered ends without disconnecting
@@ -57,8 +65,9 @@ RoomState roomState(std::span<const LegSummary> legs) noexcept {
     // Rule 1.
     if (any([](const LegSummary& l) { return l.role == Role::essential && l.state == failed; }))
         return RoomState::failed;
-    const bool bridgeFailed =
-        any([](const LegSummary& l) { return l.role == Role::bridge && l.state == failed; });
+    const bool impaired = any([](const LegSummary& l) {
+        return (l.role == Role::bridge && l.state == failed) || l.state == degraded;
+    });
     // The legs that take part in rules 2–6: neither closed nor failed, and not a bridge on its
     // way out (bridges are isolated: one that leaves does not take the room with it).
     auto live = [](const LegSummary& l) {
@@ -68,11 +77,11 @@ RoomState roomState(std::span<const LegSummary> legs) noexcept {
     if (any([&](const LegSummary& l) { return live(l) && l.state == disconnecting; }))
         return RoomState::disconnecting; // rule 2
     const bool allConnected = std::all_of(legs.begin(), legs.end(), [&](const LegSummary& l) {
-        return !live(l) || l.state == connected;
+        return !live(l) || l.state == connected || l.state == degraded;
     });
-    if (allConnected) return bridgeFailed ? RoomState::degraded : RoomState::connected; // rule 3
+    if (allConnected) return impaired ? RoomState::degraded : RoomState::connected; // rule 3
     if (any([](const LegSummary& l) { return l.state == hold; }))
-        return bridgeFailed ? RoomState::degraded : RoomState::hold; // rule 4
+        return impaired ? RoomState::degraded : RoomState::hold; // rule 4
     if (any([](const LegSummary& l) { return l.state == ringing; })) return RoomState::ringing;
     return RoomState::setup; // rule 6
 }

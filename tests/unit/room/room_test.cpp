@@ -117,11 +117,13 @@ struct Heard {
 
 struct Recorder : RoomObserver {
     std::vector<Heard> heard;
+    std::vector<FileProgress> progress;
     std::function<void(Room&, const LegChange&)> then;
     void onLegChange(Room& room, const LegChange& change, RoomState before) override {
         heard.push_back({change, before, room.state()});
         if (then) then(room, change);
     }
+    void onFileProgress(Room&, LegId, const FileProgress& p) override { progress.push_back(p); }
 };
 
 constexpr std::string_view kHoldOffer = "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\n"
@@ -436,6 +438,87 @@ TEST_F(RoomTest, EventsForALegThatHasLeftAreIgnored) {
     ASSERT_TRUE(late.answer);
     EXPECT_FALSE(late.ok());
     EXPECT_EQ(room->legState(*a), LegState::closed);
+    expectNothingLeft();
+}
+
+// A leg that brings its own session (a WebRTC peer): it joins without media from the graph,
+// `answered` connects it at once, and it may go degraded and recover.
+TEST_F(RoomTest, ALegWithASessionOfItsOwnJoinsWithoutMediaAndMayDegrade) {
+    auto room = rooms.open("escalation-9", "t9", observer);
+    auto expert = room->dial("sip", dial(), Role::essential);
+    ASSERT_TRUE(expert);
+    sip.event(*expert, LegEvent::Kind::answered, "v=0 their answer", 200);
+    ASSERT_EQ(room->state(), RoomState::connected);
+    const auto streams = graph.streams.size();
+
+    struct PeerLeg : Leg {
+        LegSink* sink = nullptr;
+        LegId id;
+        std::vector<std::string> contexts;
+        int hungUp = 0;
+        void hangUp() override { ++hungUp; }
+        std::string describe() const override { return "peer"; }
+        Result<void> reoffer(std::string, Answered) override {
+            return fail(Errc::unsupported, "no");
+        }
+        Result<void> sendContext(std::string_view summary, std::string_view context) override {
+            contexts.push_back(std::string(summary) + "|" + std::string(context));
+            return {};
+        }
+    };
+    PeerLeg* peer = nullptr;
+    auto joined = room->join(Role::bridge, [&](LegId id, LegSink& sink) {
+        auto leg = std::make_unique<PeerLeg>();
+        leg->sink = &sink;
+        leg->id = id;
+        peer = leg.get();
+        return Result<std::unique_ptr<Leg>>(std::move(leg));
+    });
+    ASSERT_TRUE(joined) << joined.error().message;
+    EXPECT_EQ(room->legState(*joined), LegState::setup);
+    EXPECT_EQ(graph.streams.size(), streams); // no media asked for it
+    EXPECT_EQ(room->sendContext(*joined, "s", "{}").error().code, Errc::incomplete);
+
+    auto event = [&](LegEvent::Kind kind) {
+        peer->sink->onLegEvent(*joined, {kind, 0, "why", {}});
+    };
+    event(LegEvent::Kind::ringing);
+    event(LegEvent::Kind::answered);
+    EXPECT_EQ(room->legState(*joined), LegState::connected);
+    EXPECT_EQ(room->state(), RoomState::connected);
+    event(LegEvent::Kind::degraded);
+    EXPECT_EQ(room->legState(*joined), LegState::degraded);
+    EXPECT_EQ(room->state(), RoomState::degraded);
+    // A degraded leg is up: what is sent to it is the leg's to queue.
+    ASSERT_TRUE(room->sendContext(*joined, "summary", "{\"a\":1}"));
+    EXPECT_EQ(peer->contexts, std::vector<std::string>{"summary|{\"a\":1}"});
+    // The SIP leg, by default, carries the summary alone.
+    ASSERT_TRUE(room->sendContext(*expert, "summary", "{\"a\":1}"));
+    EXPECT_EQ(sip.texts, std::vector<std::string>{"summary"});
+    event(LegEvent::Kind::recovered);
+    EXPECT_EQ(room->state(), RoomState::connected);
+
+    peer->sink->onFileProgress(*joined, {"t", 10, 20, 1, false, {}});
+    ASSERT_EQ(observer.progress.size(), 1u);
+    EXPECT_EQ(observer.progress[0].held, 10u);
+
+    event(LegEvent::Kind::failed); // isolated: the expert's call goes on
+    EXPECT_EQ(room->state(), RoomState::degraded);
+    EXPECT_EQ(room->legState(*expert), LegState::connected);
+    EXPECT_EQ(peer->hungUp, 1); // a leg that is over is released
+    using enum LegState;
+    std::vector<LegState> seen;
+    for (const auto& h : observer.heard)
+        if (h.change.leg == *joined) seen.push_back(h.change.to);
+    EXPECT_EQ(seen, (std::vector<LegState>{ringing, connected, degraded, connected, failed}));
+
+    auto refused = room->join(Role::bridge, [](LegId, LegSink&) -> Result<std::unique_ptr<Leg>> {
+        return fail(Errc::io, "no ICE agent");
+    });
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().message, "leg: no ICE agent");
+    room->hangUpAll("done");
+    sip.event(*expert, LegEvent::Kind::ended);
     expectNothingLeft();
 }
 

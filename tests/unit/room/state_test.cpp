@@ -66,6 +66,24 @@ TEST(RoomState, AFailedBridgeDegradesTheRoomAndNothingMore) {
     EXPECT_EQ(of({essential(connected), bridge(disconnecting)}), RoomState::connected);
 }
 
+TEST(RoomState, ADegradedLegDegradesTheRoom) {
+    EXPECT_EQ(of({essential(connected), bridge(degraded)}), RoomState::degraded);
+    EXPECT_EQ(of({essential(hold), bridge(degraded)}), RoomState::degraded);
+    EXPECT_EQ(of({essential(ringing), bridge(degraded)}), RoomState::ringing);
+    EXPECT_EQ(of({essential(connected), bridge(degraded), bridge(disconnecting)}),
+              RoomState::degraded);
+}
+
+TEST(RoomState, ABridgeHasItsOwnWordsForItsStates) {
+    EXPECT_EQ(bridgeStateName(setup), "idle");
+    EXPECT_EQ(bridgeStateName(ringing), "connecting");
+    EXPECT_EQ(bridgeStateName(connected), "active");
+    EXPECT_EQ(bridgeStateName(degraded), "degraded");
+    EXPECT_EQ(bridgeStateName(failed), "failed");
+    EXPECT_EQ(bridgeStateName(closed), "closed");
+    EXPECT_EQ(legStateByName("degraded"), degraded);
+}
+
 TEST(RoomState, ARoomWithNoLiveLegIsClosed) {
     EXPECT_EQ(of({}), RoomState::closed);
     EXPECT_EQ(of({essential(closed), essential(closed)}), RoomState::closed);
@@ -88,6 +106,11 @@ TEST(LegState, MovesFollowTheArrows) {
     EXPECT_FALSE(canMove(closed, connected));
     EXPECT_FALSE(canMove(failed, closed));
     EXPECT_FALSE(canMove(connected, connected));
+    EXPECT_TRUE(canMove(connected, degraded));
+    EXPECT_TRUE(canMove(degraded, connected));
+    EXPECT_TRUE(canMove(degraded, failed));
+    EXPECT_FALSE(canMove(ringing, degraded));
+    EXPECT_FALSE(canMove(hold, degraded));
 }
 
 TEST(LegState, NamesRoundTrip) {
