@@ -99,7 +99,7 @@ public:
     // An evidence file for the far end, sent from chunk `fromChunk` on (a resume after a
     // reconnect); its course comes through LegSink::onFileProgress. The transfer's id, or
     // Errc::unsupported for a kind of leg that carries no files.
-    virtual Result<std::string> sendFile(std::shared_ptr<const EvidenceFile> file,
+    virtual Result<std::string> sendFile(const std::shared_ptr<const EvidenceFile>& file,
                                          std::uint32_t fromChunk) {
         (void)file;
         (void)fromChunk;

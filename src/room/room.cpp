@@ -276,11 +276,11 @@ Result<void> Room::sendContext(LegId id, std::string_view summary, std::string_v
     return leg->sendContext(summary, context);
 }
 
-Result<std::string> Room::sendFile(LegId id, std::shared_ptr<const EvidenceFile> file,
+Result<std::string> Room::sendFile(LegId id, const std::shared_ptr<const EvidenceFile>& file,
                                    std::uint32_t fromChunk) {
     Leg* leg = upLeg(id);
     if (!leg) return fail(Errc::incomplete, "the leg is not connected");
-    return leg->sendFile(std::move(file), fromChunk);
+    return leg->sendFile(file, fromChunk);
 }
 
 void Room::onFileProgress(LegId id, const FileProgress& progress) {

@@ -133,7 +133,7 @@ public:
     // The agent's context (Leg::sendContext), likewise.
     Result<void> sendContext(LegId leg, std::string_view summary, std::string_view context);
     // An evidence file (Leg::sendFile), likewise; its progress reaches the observer.
-    Result<std::string> sendFile(LegId leg, std::shared_ptr<const EvidenceFile> file,
+    Result<std::string> sendFile(LegId leg, const std::shared_ptr<const EvidenceFile>& file,
                                  std::uint32_t fromChunk);
 
     // A pass-through pair (room/pair_media.hpp): the two legs that one signalling call joins

@@ -48,7 +48,6 @@ bool canMove(LegState from, LegState to) noexcept {
     case connected:
         return from == setup || from == ringing || from == hold || from == degraded;
     case hold:
-        return from == connected;
     case degraded:
         return from == connected;
     case disconnecting:
