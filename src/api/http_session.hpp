@@ -35,6 +35,7 @@ public:
         : state_(std::move(state)), stream_(std::move(stream)), remote_(std::move(remote)),
           slot_(std::move(slot)), overloaded_(overloaded), handlerTimer_(stream_.get_executor()) {
         if (overloaded_) ++state_->rejecting;
+        largestBodyLimit_ = state_->router.largestBodyLimit(state_->limits.maxBodyBytes);
     }
 
     ~HttpSession() override {
@@ -88,12 +89,47 @@ private:
         if (state_->stopping) return;
         parser_.emplace();
         configureParser(*parser_, state_->limits);
+        // Beast checks a Content-Length against the limit as it reads the header, before the
+        // route is known: the largest any route takes, then the route's own once it is known.
+        parser_->body_limit(largestBodyLimit_);
         lowest().expires_after(state_->options.idleTimeout);
-        boost::beast::http::async_read(
+        // The header first: the route it names may take a larger body than the server's
+        // limit (an evidence upload), and a client that waits for 100 Continue is told to go on.
+        boost::beast::http::async_read_header(
             stream_, buffer_, *parser_,
             [self = this->shared_from_this()](boost::beast::error_code ec, std::size_t) {
-                self->onRead(ec);
+                self->onHeader(ec);
             });
+    }
+
+    void onHeader(boost::beast::error_code ec) {
+        namespace http = boost::beast::http;
+        if (ec || parser_->is_done()) return onRead(ec);
+        const auto& header = parser_->get();
+        const std::size_t limit = state_->router.bodyLimit(header.method_string(), header.target(),
+                                                           state_->limits.maxBodyBytes);
+        if (auto length = parser_->content_length(); length && *length > limit)
+            return onRead(http::error::body_limit);
+        parser_->body_limit(limit);
+        lowest().expires_after(state_->options.idleTimeout); // the body has its own time
+        auto readBody = [self = this->shared_from_this()] {
+            http::async_read(
+                self->stream_, self->buffer_, *self->parser_,
+                [self](boost::beast::error_code ec, std::size_t) { self->onRead(ec); });
+        };
+        // RFC 9110 §10.1.1: a client that expects 100-continue may wait for it before sending.
+        if (iequals(header[http::field::expect], "100-continue") && !overloaded_) {
+            static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+            boost::asio::async_write(stream_,
+                                     boost::asio::buffer(kContinue.data(), kContinue.size()),
+                                     [self = this->shared_from_this(),
+                                      readBody](boost::beast::error_code ec, std::size_t) {
+                                         if (ec) return self->closeSocket();
+                                         readBody();
+                                     });
+            return;
+        }
+        readBody();
     }
 
     void onRead(boost::beast::error_code ec) {
@@ -268,6 +304,7 @@ private:
     bool awaiting_ = false;
     bool upgraded_ = false;
     std::uint64_t sequence_ = 0;
+    std::size_t largestBodyLimit_ = 0;
     std::string method_, path_; // of the request being answered, for the log
     std::array<char, 4096> scratch_{};
 };

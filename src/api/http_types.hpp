@@ -43,6 +43,7 @@ struct Request {
     std::string body;
     std::string remote; // "address:port" of the peer ("[v6]:port")
     std::string agent;  // the authenticated agent (tokens.hpp); empty on open routes
+    std::string grant;  // or the escalation a grant allows (Access::escalation, grants.hpp)
 
     std::optional<std::string_view> header(std::string_view name) const {
         return headers.get(name);

@@ -93,13 +93,18 @@ Routed routeRequest(const Router& router, const TokenTable& tokens,
         return out;
     }
 
-    if (info.access == Access::agent) {
+    if (info.access != Access::open) {
         auto agent = tokens.authenticate(r.header("Authorization"));
-        if (!agent) {
+        auto escalation = match.params.find("id");
+        if (!agent && info.access == Access::escalation && escalation != match.params.end() &&
+            tokens.grants(r.header("Authorization"), escalation->second)) {
+            r.grant = escalation->second;
+        } else if (!agent) {
             out.answer = authenticationProblem(agent.error());
             return out;
+        } else {
+            r.agent = std::move(*agent);
         }
-        r.agent = std::move(*agent);
     }
     out.kind = Routed::Kind::call;
     out.route = match.route;

@@ -1,5 +1,8 @@
 #include "api/router.hpp"
 
+#include "api/target.hpp"
+
+#include <algorithm>
 #include <set>
 
 namespace sb::api {
@@ -133,6 +136,33 @@ Router::Match Router::match(std::string_view method,
     for (const Route& r : best->routes)
         m.allow += (m.allow.empty() ? "" : ", ") + r.info.method;
     return m;
+}
+
+Result<void> Router::setBodyLimit(std::string_view method, std::string_view pattern,
+                                  std::size_t bytes) {
+    for (Pattern& p : patterns_)
+        if (p.text == pattern)
+            for (Route& r : p.routes)
+                if (r.info.method == method) {
+                    r.bodyLimit = bytes;
+                    return {};
+                }
+    return fail(Errc::not_found, "no route " + std::string(method) + " " + std::string(pattern));
+}
+
+std::size_t Router::largestBodyLimit(std::size_t fallback) const {
+    for (const Pattern& p : patterns_)
+        for (const Route& r : p.routes)
+            fallback = std::max(fallback, r.bodyLimit);
+    return fallback;
+}
+
+std::size_t Router::bodyLimit(std::string_view method, std::string_view target,
+                              std::size_t fallback) const {
+    auto parsed = parseTarget(target);
+    if (!parsed) return fallback;
+    auto m = match(method, parsed->segments);
+    return m.kind == Match::Kind::found && m.route->bodyLimit ? m.route->bodyLimit : fallback;
 }
 
 std::vector<RouteInfo> Router::routes() const {

@@ -19,6 +19,9 @@ namespace sb::api {
 enum class Access {
     open,  // anyone
     agent, // a valid bearer token (tokens.hpp); Request::agent names its agent
+    // An agent's token, or a grant for the escalation the path's {id} names (grants.hpp: the
+    // expert's browser); Request::grant then names that escalation.
+    escalation,
 };
 
 using PathParams = std::map<std::string, std::string, std::less<>>;
@@ -48,9 +51,20 @@ public:
     // event hub; a plain GET there is answered 426. Same errors as add().
     Result<void> addEvents(std::string_view pattern, Access access = Access::agent);
 
+    // The largest body the route takes, if not the server's limit (an evidence upload).
+    // Errc::not_found for a route not added.
+    Result<void> setBodyLimit(std::string_view method, std::string_view pattern, std::size_t bytes);
+    // The largest limit any route has, or `fallback` if larger: what a request's header is
+    // read with, before its route is known.
+    std::size_t largestBodyLimit(std::size_t fallback) const;
+    // The body limit for a request to `target` (its path), or `fallback`.
+    std::size_t bodyLimit(std::string_view method, std::string_view target,
+                          std::size_t fallback) const;
+
     struct Route {
         RouteInfo info;
         Handler handler;
+        std::size_t bodyLimit = 0; // 0: the server's
     };
     struct Match {
         enum class Kind { found, notFound, wrongMethod };

@@ -109,4 +109,11 @@ Response authenticationProblem(const Error& error, std::string_view realm) {
     return r;
 }
 
+bool TokenTable::grants(std::optional<std::string_view> authorization,
+                        std::string_view escalation) const {
+    if (!grants_ || !authorization) return false;
+    auto token = parseBearer(*authorization);
+    return token && grants_->allows(*token, escalation);
+}
+
 } // namespace sb::api

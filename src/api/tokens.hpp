@@ -3,10 +3,12 @@
 // kept, so a leaked configuration does not leak credentials; a presented token is hashed and
 // compared in constant time with every digest (CRYPTO_memcmp, no early exit).
 
+#include "api/grants.hpp"
 #include "api/http_types.hpp"
 #include "core/result.hpp"
 
 #include <array>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -45,7 +47,13 @@ public:
 
     std::size_t size() const noexcept { return entries_.size(); }
 
+    // Grants (grants.hpp) for routes of Access::escalation; without them only agents pass.
+    void acceptGrants(std::shared_ptr<const Grants> grants) { grants_ = std::move(grants); }
+    // Whether the Authorization value, or the bare token, holds a grant for `escalation`.
+    bool grants(std::optional<std::string_view> authorization, std::string_view escalation) const;
+
 private:
+    std::shared_ptr<const Grants> grants_;
     struct Entry {
         std::array<unsigned char, 32> digest;
         std::string agent;

@@ -5,9 +5,11 @@
 // control loop, whose objects are not thread-safe, and answers from it (api::Respond may be
 // called from any thread).
 
+#include "api/grants.hpp"
 #include "api/router.hpp"
 #include "app/escalations.hpp"
 #include "app/one_at_a_time.hpp"
+#include "bridge/webrtc_peers.hpp"
 #include "registry/offloaded_store.hpp"
 #include "registry/registry.hpp"
 #include "witness/log.hpp"
@@ -31,11 +33,20 @@ struct ApiServices {
     std::function<std::string()> notReady;     // why the gateway cannot take escalations, or ""
     std::set<std::string, std::less<>> admins; // agents whose tokens may change the registry
     OneAtATime registryWrites; // a change waits for the one before it to be stored and witnessed
+    // The WebRTC bridge, when [webrtc] is on: its peers (on their own thread), the grants for
+    // experts' browsers, the largest evidence upload and a grant's life.
+    bridge::WebRtcPeers* webrtc = nullptr;
+    std::shared_ptr<const api::Grants> grants;
+    std::uint64_t evidenceMaxBytes = 64 << 20;
+    std::chrono::seconds grantLife{900};
 };
 
 // POST/GET /v1/escalations, GET/DELETE /v1/escalations/{id}, POST
 // /v1/escalations/{id}/parties, GET /v1/events (WebSocket).
 void addEscalationRoutes(api::Router& router, ApiServices& services);
+// POST /v1/escalations/{id}/whip and DELETE …/whip/{leg} (WHIP, RFC 9725), POST
+// /v1/escalations/{id}/grants, POST /v1/escalations/{id}/evidence, GET /expert (the expert's page).
+void addWebRtcRoutes(api::Router& router, ApiServices& services);
 // /v1/experts and /v1/chains: the registry, kept in the document store.
 void addRegistryRoutes(api::Router& router, ApiServices& services);
 // /v1/witness/head, /entries, /proof/inclusion, /proof/consistency, /public-key.
@@ -54,5 +65,10 @@ inline void onControl(ApiServices& services, api::Respond respond, std::function
 // An RFC 9457 problem for a request body or parameter the service refused: 400 naming the
 // field (the error's JSON pointer, api/ifmessage.hpp), or the status its code implies.
 api::Response badRequest(const Error& error);
+// What the escalations answered, as a response: a problem from 400 on, else the JSON body;
+// with X-IF-Trace-ID when `traceId` is given.
+api::Response answerOf(const EscalationAnswer& answer, const std::string& traceId);
+// The SHA-256 of `bytes`, in lower-case hex (what the witness keeps of a context or a file).
+std::string sha256Hex(std::string_view bytes);
 
 } // namespace sb::app

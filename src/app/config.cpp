@@ -58,9 +58,9 @@ public:
 
     Config read(const toml::table& root) const {
         Config config;
-        static constexpr std::string_view kRootKeys[] = {"data_dir", "log",    "sip",        "tls",
-                                                         "calls",    "routes", "auth",       "dns",
-                                                         "media",    "api",    "escalations"};
+        static constexpr std::string_view kRootKeys[] = {
+            "data_dir", "log", "sip",   "tls", "calls",       "routes",
+            "auth",     "dns", "media", "api", "escalations", "webrtc"};
         onlyKeys(root, "", kRootKeys);
 
         if (const auto* node = root.get("data_dir")) {
@@ -80,6 +80,7 @@ public:
         if (const auto* media = table(root, "", "media")) readMedia(*media, config.media);
         if (const auto* api = table(root, "", "api")) readApi(*api, config.api);
         if (const auto* e = table(root, "", "escalations")) readEscalations(*e, config);
+        if (const auto* w = table(root, "", "webrtc")) readWebRtc(*w, config.webrtc);
         // Relative files of the escalation service live under data_dir, like the TLS pair.
         auto& e = config.escalations;
         if (e.storage.starts_with("sqlite:"))
@@ -543,6 +544,26 @@ public:
             boolean(*entry, path, "admin", admin);
             out.tokens.push_back({agent->get(), hash->get(), admin});
         }
+    }
+
+    void readWebRtc(const toml::table& w, WebRtcConfig& out) const {
+        static constexpr std::string_view kKeys[] = {
+            "enabled",          "stun_server",        "stun_port",
+            "max_message_size", "evidence_max_bytes", "grant_seconds"};
+        onlyKeys(w, "webrtc", kKeys);
+        boolean(w, "webrtc", "enabled", out.enabled);
+        if (const auto* stun = string(w, "webrtc", "stun_server", "an IP address or \"\"")) {
+            std::error_code error;
+            if (!stun->get().empty()) (void)asio::ip::make_address(stun->get(), error);
+            if (error) expected(*stun, "webrtc.stun_server", "an IPv4 or IPv6 address, or \"\"");
+            out.stunServer = stun->get();
+        }
+        integer(w, "webrtc", "stun_port", 1, 65535, out.stunPort);
+        // RFC 8841 §6: at least what a browser takes; usrsctp's buffer bounds it above.
+        integer(w, "webrtc", "max_message_size", 16384, 1 << 20, out.maxMessageSize);
+        integer(w, "webrtc", "evidence_max_bytes", 1024, std::uint64_t{1} << 30,
+                out.evidenceMaxBytes);
+        integer(w, "webrtc", "grant_seconds", 30, 86400, out.grantSeconds);
     }
 
     void readEscalations(const toml::table& e, Config& config) const {

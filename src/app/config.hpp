@@ -132,6 +132,19 @@ struct EscalationsConfig {
     bool operator==(const EscalationsConfig&) const = default;
 };
 
+// The WebRTC bridge ([webrtc]): peers that join escalations' rooms (ARCHITECTURE.md "The WebRTC
+// bridge"), and the evidence files they carry.
+struct WebRtcConfig {
+    bool enabled = true;
+    std::string stunServer; // an IP address, for server-reflexive candidates; empty: none
+    std::uint16_t stunPort = 3478;
+    std::uint32_t maxMessageSize = 262144;     // ours, in a=max-message-size (RFC 8841)
+    std::uint64_t evidenceMaxBytes = 64 << 20; // the largest evidence upload
+    std::uint32_t grantSeconds = 900;          // how long an expert's grant lasts
+
+    bool operator==(const WebRtcConfig&) const = default;
+};
+
 struct Config {
     std::string dataDir = "var";
     LogConfig log;
@@ -144,6 +157,7 @@ struct Config {
     MediaConfig media;
     ApiConfig api;
     EscalationsConfig escalations;
+    WebRtcConfig webrtc;
 
     bool operator==(const Config&) const = default;
 };

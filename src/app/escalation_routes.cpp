@@ -24,19 +24,6 @@ std::string traceOf(const api::Request& request, const api::IfMessage& message) 
     return message.traceId.empty() ? newTraceId() : message.traceId;
 }
 
-api::Response answerOf(const EscalationAnswer& answer, const std::string& traceId) {
-    api::Response response;
-    if (answer.status >= 400) {
-        response = api::problem(answer.status, answer.body.value("title", ""),
-                                answer.body.value("detail", ""), answer.body);
-        if (answer.retryAfter) api::setRetryAfter(response, *answer.retryAfter);
-    } else {
-        response = api::jsonResponse(answer.status, answer.body);
-    }
-    if (!traceId.empty()) response.headers.emplace_back("X-IF-Trace-ID", traceId);
-    return response;
-}
-
 void escalate(ApiServices& s, const api::Request& request, const api::Respond& respond) {
     if (auto type = request.header("Content-Type");
         !type || type->substr(0, type->find(';')) != "application/json")
@@ -103,17 +90,6 @@ void addParty(ApiServices& s, const api::Request& request, const std::string& id
     });
 }
 
-// The SHA-256 of `text`, in hex: what the witness keeps of an agent's context.
-std::string sha256Hex(std::string_view text) {
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned int size = 0;
-    EVP_Digest(text.data(), text.size(), digest, &size, EVP_sha256(), nullptr);
-    std::string hex;
-    for (unsigned int i = 0; i < size; ++i)
-        hex += fmt::format("{:02x}", digest[i]);
-    return hex;
-}
-
 // POST /v1/escalations/{id}/context: an IFMessage `context_update` whose payload has a
 // `summary` (1 to 500 characters, at most 1,300 bytes: what the expert's phone shows) and,
 // optionally, the
@@ -153,13 +129,13 @@ void contextUpdate(ApiServices& s, const api::Request& request, const std::strin
                                     "1,300 bytes of UTF-8)",
                                     {{"field", "/payload/summary"}}));
     const std::string context = payload.contains("context") ? payload["context"].dump() : "";
-    onControl(s, respond,
-              [&s, agent = request.agent, id, summary, digest = sha256Hex(context),
-               bytes = context.size(), respond] {
-                  s.escalations.contextUpdate(
-                      id, agent, summary, digest, bytes,
-                      [respond](const EscalationAnswer& answer) { respond(answerOf(answer, {})); });
-              });
+    onControl(
+        s, respond,
+        [&s, agent = request.agent, id, summary, context, digest = sha256Hex(context), respond] {
+            s.escalations.contextUpdate(
+                id, agent, summary, context, digest,
+                [respond](const EscalationAnswer& answer) { respond(answerOf(answer, {})); });
+        });
 }
 
 void list(ApiServices& s, const api::Request& request, const api::Respond& respond) {
@@ -194,6 +170,29 @@ void onControl(asio::io_context& control, api::Respond respond, std::function<vo
             throw;
         }
     });
+}
+
+api::Response answerOf(const EscalationAnswer& answer, const std::string& traceId) {
+    api::Response response;
+    if (answer.status >= 400) {
+        response = api::problem(answer.status, answer.body.value("title", ""),
+                                answer.body.value("detail", ""), answer.body);
+        if (answer.retryAfter) api::setRetryAfter(response, *answer.retryAfter);
+    } else {
+        response = api::jsonResponse(answer.status, answer.body);
+    }
+    if (!traceId.empty()) response.headers.emplace_back("X-IF-Trace-ID", traceId);
+    return response;
+}
+
+std::string sha256Hex(std::string_view text) {
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int size = 0;
+    EVP_Digest(text.data(), text.size(), digest, &size, EVP_sha256(), nullptr);
+    std::string hex;
+    for (unsigned int i = 0; i < size; ++i)
+        hex += fmt::format("{:02x}", digest[i]);
+    return hex;
 }
 
 api::Response badRequest(const Error& error) {

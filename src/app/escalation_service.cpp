@@ -69,10 +69,21 @@ EscalationService::start(asio::io_context& context, net::TimerWheel& timers, con
     s->documents_ =
         std::make_unique<registry::OffloadedStore>(context, std::move(s->startupDocuments_));
 
+    if (config.webrtc.enabled && config.api.enabled) {
+        bridge::WebRtcPeers::Options w;
+        if (!config.webrtc.stunServer.empty()) w.stunServer = config.webrtc.stunServer;
+        w.stunPort = config.webrtc.stunPort;
+        w.maxMessageSize = config.webrtc.maxMessageSize;
+        auto peers = bridge::WebRtcPeers::start(context, std::move(w));
+        if (!peers) return fail(peers.error());
+        s->webrtc_ = std::move(peers).value();
+    }
+
     EscalationOptions options;
     options.defaultRing = std::chrono::seconds(e.ringSeconds);
     options.keptEnded = e.keptEnded;
     options.mediaSrtp = config.media.srtp;
+    if (s->webrtc_) options.bridges.insert("webrtc");
     auto* http = &s->http_;
     s->escalations_ = std::make_unique<Escalations>(
         context, timers, rooms, s->registry_, s->guard_, *s->witness_, std::move(options),
@@ -160,14 +171,24 @@ Result<void> EscalationService::startApi(std::function<void(api::MetricsText&)> 
                                      witness_->stats().failures);
         },
         {},
-        {}});
+        {},
+        webrtc_.get(),
+        nullptr,
+        config_.webrtc.evidenceMaxBytes,
+        std::chrono::seconds(config_.webrtc.grantSeconds)});
     for (const auto& t : a.tokens)
         if (t.admin) services_->admins.insert(t.agent);
+    if (webrtc_) {
+        auto grants = std::make_shared<const api::Grants>();
+        services_->grants = grants;
+        tokens->acceptGrants(grants);
+    }
     api::Router router;
     addEscalationRoutes(router, *services_);
     addRegistryRoutes(router, *services_);
     addWitnessRoutes(router, *services_);
     addOperationsRoutes(router, *services_);
+    addWebRtcRoutes(router, *services_);
     routes_ = router.routes();
 
     api::HttpServer::Options options;

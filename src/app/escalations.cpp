@@ -1,5 +1,6 @@
 #include "app/escalations.hpp"
 
+#include "app/escalation_records.hpp"
 #include "core/clock.hpp"
 #include "core/log.hpp"
 #include "core/trace.hpp"
@@ -41,52 +42,6 @@ std::optional<EscalationState> stateByName(std::string_view name) noexcept {
     return std::nullopt;
 }
 
-// One call to one expert, or to a party the agent added: a leg of the escalation's room.
-struct Escalations::Attempt {
-    std::string expert; // the expert's id; for a party, its URI
-    room::LegId leg;
-    int stage = 0;
-    room::LegState state = room::LegState::setup;
-    bool party = false; // a bridge leg (addParty), not an expert's call
-    bool live() const { return !room::isFinal(state); }
-};
-
-struct Escalations::Escalation final : room::RoomObserver {
-    Escalations& owner;
-    std::string id, agent, traceId, messageId;
-    api::EscalateRequest request;
-    EscalationState state = EscalationState::ringing;
-    registry::Plan plan;
-    std::size_t stage = 0;
-    std::vector<Attempt> attempts;
-    std::string expert; // who answered
-    std::string reason; // why it ended or failed
-    std::int64_t createdMs = 0, answeredMs = 0, endedMs = 0;
-    std::uint64_t sequence = 0;          // of its events
-    net::TimerWheel::TimerId stageTimer; // the ring time of the stage ringing now
-    std::unique_ptr<room::Room> room;    // until it is over and its last leg has closed
-    room::LegId answered;                // the leg of the expert who answered
-    bool endingStage = false;            // its calls are being hung up: no second stageOver
-
-    explicit Escalation(Escalations& o) : owner(o) {}
-    bool over() const {
-        return state == EscalationState::ended || state == EscalationState::failed;
-    }
-    Attempt* attempt(room::LegId leg) {
-        for (auto& a : attempts)
-            if (a.leg == leg) return &a;
-        return nullptr;
-    }
-    bool stageLive() const {
-        return std::any_of(attempts.begin(), attempts.end(), [&](const Attempt& a) {
-            return a.live() && !a.party && a.stage == static_cast<int>(stage);
-        });
-    }
-    void onLegChange(room::Room&, const room::LegChange& change, room::RoomState before) override {
-        owner.onLegChange(*this, change, before);
-    }
-};
-
 Escalations::Escalations(asio::io_context& context, net::TimerWheel& timers, room::Rooms& rooms,
                          registry::Registry& registry, guard::Guard& guard,
                          witness::WitnessLog& witness, EscalationOptions options, Publish publish)
@@ -114,8 +69,6 @@ void Escalations::witness(const std::string& traceId, std::string type, std::str
                     });
 }
 
-namespace {
-// 503 for a request whose witness entry could not be stored (what was done is said in `done`).
 EscalationAnswer witnessFailed(std::string_view done, const Error& error) {
     return {503,
             {{"title", "Service Unavailable"},
@@ -123,7 +76,14 @@ EscalationAnswer witnessFailed(std::string_view done, const Error& error) {
               fmt::format("{}: the witness log could not store it ({})", done, error.message)}},
             {}};
 }
-} // namespace
+
+Escalations::Escalation* Escalations::mine(const std::string& id, const std::string& agent,
+                                           const std::string& grant) {
+    auto found = escalations_.find(id);
+    if (found == escalations_.end()) return nullptr;
+    Escalation& e = *found->second;
+    return (!agent.empty() && e.agent == agent) || grant == id ? &e : nullptr;
+}
 
 void Escalations::inform(Escalation& e, json detail) {
     detail["escalation"] = e.id;
@@ -181,7 +141,7 @@ void Escalations::escalate(const std::string& agent, const api::IfMessage& messa
              {"reason", decision.reason}});
     if (!decision) return refuse(decision, "refuse", decision.status);
     for (const auto& b : request.bridges)
-        if (b != "sip")
+        if (!options_.bridges.contains(b))
             return refuse({false,
                            "bridge." + b,
                            fmt::format("The {} bridge is not available in this version.", b),
@@ -282,7 +242,8 @@ void Escalations::ringStage(Escalation& e) {
                     {{"escalation", e.id}, {"expert", id}, {"reason", leg.error().message}});
             continue;
         }
-        e.attempts.push_back({id, *leg, static_cast<int>(e.stage)});
+        e.attempts.push_back(
+            {id, *leg, static_cast<int>(e.stage), room::LegState::setup, Attempt::Kind::expert});
         ++stats_.callsPlaced;
         logger().info("trace={} escalation {}: calling {} at {} (leg {})", e.traceId, e.id, id,
                       expert->sipUri, leg->value());
@@ -307,11 +268,11 @@ void Escalations::ringStage(Escalation& e) {
 
 namespace {
 
-// How the agent's event stream and the witness log name a leg's change.
+// How the agent's event stream and the witness log name a call's change.
 struct ChangeNames {
-    std::string_view event, entry;
+    std::string event, entry;
 };
-ChangeNames namesOf(const room::LegChange& c) {
+ChangeNames callNamesOf(const room::LegChange& c) {
     using enum room::LegState;
     switch (c.to) {
     case ringing:
@@ -336,6 +297,12 @@ ChangeNames namesOf(const room::LegChange& c) {
     return {"calling", "call.placed"};
 }
 
+// A peer's change, in a bridge's words (room/state.hpp): "webrtc.active", "webrtc_degraded"…
+ChangeNames peerNamesOf(const room::LegChange& c) {
+    const auto state = room::bridgeStateName(c.to);
+    return {fmt::format("webrtc_{}", state), fmt::format("webrtc.{}", state)};
+}
+
 } // namespace
 
 void Escalations::onLegChange(Escalation& e, const room::LegChange& change,
@@ -346,7 +313,7 @@ void Escalations::onLegChange(Escalation& e, const room::LegChange& change,
     Attempt& a = *found;
     a.state = change.to;
     const bool answer =
-        change.to == connected && change.from != hold && change.from != degraded && !a.party;
+        change.to == connected && change.from != hold && change.from != degraded && !a.bridge();
     const bool wins = answer && e.state == EscalationState::ringing;
     if (wins) {
         e.state = EscalationState::answered;
@@ -359,29 +326,35 @@ void Escalations::onLegChange(Escalation& e, const room::LegChange& change,
                       e.room->describe(change.leg));
     }
 
-    // An expert's leg is named by the expert's id, a party's by its URI.
-    const char* who = a.party ? "party" : "expert";
+    // An expert's leg is named by the expert's id, a party's by its URI, a peer by whom it
+    // speaks for.
+    using Kind = Attempt::Kind;
+    const char* who = a.kind == Kind::party ? "party" : a.kind == Kind::peer ? "peer" : "expert";
+    const auto names = a.kind == Kind::peer ? peerNamesOf(change) : callNamesOf(change);
     const auto roomState = e.room->state();
     json data{{"escalation", e.id},
               {who, a.expert},
               {"leg", change.leg.value()},
               {"leg_state", room::stateName(change.to)},
               {"room_state", room::stateName(roomState)}};
+    if (a.kind == Kind::peer) data["bridge_state"] = room::bridgeStateName(change.to);
     if (change.status) data["status"] = change.status;
     if (!change.reason.empty()) data["reason"] = change.reason;
     if (before != roomState) data["room_was"] = room::stateName(before);
     // The far end's doing, or ours (a hang-up or cancel we asked for has no status).
     const bool theirs = change.status != 0 || change.to == hold || change.to == connected;
-    witness(e.traceId, std::string(namesOf(change).entry),
+    witness(e.traceId, names.entry,
             theirs ? fmt::format("{}:{}", who, a.expert) : std::string("switchboard"),
             std::move(data));
     // The agent hears of every change until the escalation's last event (ended or failure);
     // not of an answer that came too late, which is only hung up.
     if (!e.over() && (wins || !answer))
-        inform(e, {{"event", namesOf(change).event},
-                   {who, a.expert},
-                   {"leg_state", room::stateName(change.to)}});
-    if (a.party) { // the expert's call, not a party's, decides how the escalation goes
+        inform(
+            e,
+            {{"event", names.event}, {who, a.expert}, {"leg_state", room::stateName(change.to)}});
+    if (a.bridge()) { // the expert's call, not a bridge's, decides how the escalation goes
+        if (a.kind == Kind::peer && change.to == connected && change.from != degraded)
+            catchUp(e, a.leg);
         if (room::isFinal(change.to)) releaseRoom(e);
         return;
     }
@@ -520,7 +493,8 @@ void Escalations::addParty(const std::string& id, const std::string& agent, cons
                       {"detail", "the party cannot be called: " + leg.error().message}},
                      {}});
     }
-    e.attempts.push_back({uri, *leg, static_cast<int>(e.stage), room::LegState::setup, true});
+    e.attempts.push_back(
+        {uri, *leg, static_cast<int>(e.stage), room::LegState::setup, Attempt::Kind::party});
     logger().info("trace={} escalation {}: calling party {} (leg {})", e.traceId, e.id, uri,
                   leg->value());
     inform(e, {{"event", "calling"}, {"party", uri}});
@@ -537,29 +511,39 @@ void Escalations::addParty(const std::string& id, const std::string& agent, cons
 }
 
 void Escalations::contextUpdate(const std::string& id, const std::string& agent,
-                                const std::string& summary, const std::string& sha256,
-                                std::size_t bytes, const Done& done) {
-    auto found = escalations_.find(id);
-    if (found == escalations_.end() || found->second->agent != agent)
+                                const std::string& summary, const std::string& context,
+                                const std::string& sha256, const Done& done) {
+    Escalation* found = mine(id, agent);
+    if (!found)
         return done({404, {{"title", "Not Found"}, {"detail", "no such escalation of yours"}}, {}});
-    Escalation& e = *found->second;
-    if (e.state != EscalationState::answered || !e.room)
+    Escalation& e = *found;
+    Attempt* peer = e.livePeer();
+    if ((e.state != EscalationState::answered && !peer) || !e.room || e.over())
         return done({409,
                      {{"title", "Conflict"},
-                      {"detail", fmt::format("context goes to an answered escalation; this one "
-                                             "is {}",
+                      {"detail", fmt::format("context goes to an answered escalation or its "
+                                             "WebRTC peer; this one is {}",
                                              stateName(e.state))}},
                      {}});
-    const auto sent = e.room->sendText(e.answered, summary);
+    e.context.emplace(summary, context);
+    // The expert's phone gets the summary (SIP MESSAGE); the peer, the whole context.
     json delivered = json::array();
-    if (sent) delivered.push_back("sip");
-    logger().info("trace={} escalation {}: context of {} bytes{}", e.traceId, e.id, bytes,
-                  sent ? "; its summary sent to the expert"
-                       : "; summary not sent: " + sent.error().message);
+    std::string notSent;
+    if (e.state == EscalationState::answered) {
+        if (auto sent = e.room->sendContext(e.answered, summary, {}); sent)
+            delivered.push_back("sip");
+        else
+            notSent = sent.error().message;
+    }
+    if (peer && e.room->sendContext(peer->leg, summary, context)) delivered.push_back("webrtc");
+    logger().info("trace={} escalation {}: context of {} bytes to {}{}", e.traceId, e.id,
+                  context.size(), delivered.dump(), notSent.empty() ? "" : "; " + notSent);
     inform(e, {{"event", "context_update"}, {"delivered_to", delivered}});
-    json data{
-        {"escalation", e.id}, {"bytes", bytes}, {"sha256", sha256}, {"delivered_to", delivered}};
-    if (!sent) data["reason"] = sent.error().message;
+    json data{{"escalation", e.id},
+              {"bytes", context.size()},
+              {"sha256", sha256},
+              {"delivered_to", delivered}};
+    if (!notSent.empty()) data["reason"] = notSent;
     witness(e.traceId, "context.update", "agent:" + agent, std::move(data),
             [done, id, delivered](const Result<void>& stored) {
                 if (!stored) return done(witnessFailed("taken", stored.error()));
@@ -594,9 +578,16 @@ Escalations::Stats Escalations::stats() const {
 }
 
 json Escalations::toJson(const Escalation& e) const {
-    json attempts = json::array(), parties = json::array();
+    json attempts = json::array(), parties = json::array(), peers = json::array();
     for (const auto& a : e.attempts) {
-        if (a.party) {
+        if (a.kind == Attempt::Kind::peer) {
+            peers.push_back({{"leg", a.leg.value()},
+                             {"for", a.expert},
+                             {"live", a.live()},
+                             {"state", room::bridgeStateName(a.state)}});
+            continue;
+        }
+        if (a.kind == Attempt::Kind::party) {
             parties.push_back(
                 {{"uri", a.expert}, {"live", a.live()}, {"state", room::stateName(a.state)}});
             continue;
@@ -618,6 +609,17 @@ json Escalations::toJson(const Escalation& e) const {
              {"created_ms", e.createdMs}};
     if (!e.expert.empty()) out["expert"] = e.expert;
     if (!parties.empty()) out["parties"] = parties;
+    if (!peers.empty()) out["webrtc"] = peers;
+    if (!e.evidence.empty()) {
+        json files = json::array();
+        for (const auto& r : e.evidence)
+            files.push_back({{"evidence", r.file->id},
+                             {"name", r.file->name},
+                             {"size", r.file->bytes.size()},
+                             {"sha256", r.file->sha256},
+                             {"delivered", r.complete}});
+        out["evidence"] = files;
+    }
     if (e.answeredMs) out["answered_ms"] = e.answeredMs;
     if (e.endedMs) out["ended_ms"] = e.endedMs;
     if (!e.reason.empty()) out["reason"] = e.reason;

@@ -24,6 +24,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -38,6 +39,7 @@ struct EscalationOptions {
     std::chrono::seconds defaultRing{30}; // a stage without its own ring time
     std::string mediaSrtp = "off";        // what calls to experts would use
     std::size_t keptEnded = 10000;        // ended escalations kept for GET (at least 1)
+    std::set<std::string, std::less<>> bridges{"sip"}; // those the gateway runs; others: 501
 };
 
 // What the API is told: an HTTP status and the body (an IFMessage, or a problem's members).
@@ -87,8 +89,33 @@ public:
     // to the expert's leg as a short text (SIP: a MESSAGE in the call's dialog); the context's
     // digest and size are witnessed. 202 once witnessed, saying whether the text reached a leg;
     // 404 when the escalation is not the agent's, 409 when it is not answered.
+    // A live peer gets both (Room::sendContext), now, and when it joins later.
     void contextUpdate(const std::string& id, const std::string& agent, const std::string& summary,
-                       const std::string& sha256, std::size_t bytes, const Done& done);
+                       const std::string& context, const std::string& sha256, const Done& done);
+
+    // A peer that came by its own signalling (a WebRTC session: `kind` "webrtc") joins the
+    // escalation's room as a bridge leg, which `make` builds (Room::join); it speaks for the
+    // agent, or, with `grant` (the escalation's id from an api::Grants token), for the expert.
+    // One live peer per escalation. 201 with the leg once witnessed; 404 when the escalation
+    // is neither the agent's nor granted, 409 when it is over or has a live peer, 403 when it
+    // did not ask for the `kind` bridge, 503 when the leg cannot be made.
+    using MakePeer = std::function<Result<std::unique_ptr<room::Leg>>(
+        room::LegId id, room::LegSink& sink, const std::string& traceId)>;
+    void joinPeer(const std::string& id, const std::string& agent, const std::string& grant,
+                  std::string_view kind, const MakePeer& make, const Done& done);
+    // The peer's session ends (the WHIP resource is deleted): 200; 404 when there is no such
+    // live peer leg of the escalation.
+    void leavePeer(const std::string& id, const std::string& agent, const std::string& grant,
+                   std::uint64_t leg, const Done& done);
+    // A grant for the expert's browser, expiring at `expiresUnix` (the route makes the token):
+    // witnessed, then 201; 404 when the escalation is not the agent's, 409 when it is over.
+    void grantExpert(const std::string& id, const std::string& agent, std::int64_t expiresUnix,
+                     const Done& done);
+    // An evidence file from the agent: witnessed (its name, type, size and SHA-256), kept for
+    // the escalation's peers, and sent to the live one; the agent's stream hears of its
+    // progress and delivery. 202 once witnessed; 404, 409 when over.
+    void addEvidence(const std::string& id, const std::string& agent,
+                     const std::shared_ptr<const room::EvidenceFile>& file, const Done& done);
 
     // Called once an escalation's last witness entry is durable: signs a tree head over it.
     void onSealed(std::function<void()> seal) { seal_ = std::move(seal); }
@@ -112,6 +139,13 @@ private:
     void ringStage(Escalation& e);
     // Every change of a leg of `e`'s room: witnessed, told to the agent, and acted on.
     void onLegChange(Escalation& e, const room::LegChange& change, room::RoomState before);
+    void onFileProgress(Escalation& e, room::LegId leg, const room::FileProgress& progress);
+    // A peer that has just become active gets the agent's last context and every file not
+    // yet delivered, each from its first chunk not acknowledged.
+    void catchUp(Escalation& e, room::LegId peer);
+    // The escalation if it is `agent`'s, or `grant` names it.
+    Escalation* mine(const std::string& id, const std::string& agent,
+                     const std::string& grant = {});
     void stageOver(Escalation& e, std::string_view why);
     void hangUpAll(Escalation& e, std::string_view why); // every call still up
     // Ends it; `then` runs once its last entry is durable and sealed.

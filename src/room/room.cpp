@@ -195,8 +195,8 @@ void Room::recompute() {
     }
     std::size_t i = 0;
     for (const auto& [id, record] : legs_)
-        summaries[i++] = record.summary;
-    state_ = roomState(summaries);
+        if (!record.superseded) summaries[i++] = record.summary;
+    state_ = roomState(summaries.first(i));
 }
 
 void Room::hangUp(LegId id, std::string reason) {
@@ -289,9 +289,10 @@ void Room::onFileProgress(LegId id, const FileProgress& progress) {
         observer_->onFileProgress(*this, id, progress);
 }
 
-Result<LegId> Room::join(Role role, const MakeLeg& make) {
+Result<LegId> Room::join(Role role, const MakeLeg& make, std::optional<LegId> takesOver) {
     if (pair_) return fail(Errc::unsupported, "a pair's room admits no leg");
     const LegId id = begin(role, true);
+    legs_[id].takesOver = takesOver;
     if (auto made = attach(id, make(id, *this)); !made)
         return fail(setUpFailed(id, "leg", made.error(), true));
     recompute();
@@ -313,6 +314,10 @@ void Room::move(LegId id, LegState to, int status, std::string reason) {
     if (!r || !canMove(r->summary.state, to)) return;
     const LegState from = r->summary.state;
     r->summary.state = to;
+    if (to == LegState::connected && r->takesOver)
+        if (Record* old = find(*std::exchange(r->takesOver, std::nullopt));
+            old && old->summary.state == LegState::failed)
+            old->superseded = true;
     // A leg that is over leaves nothing: its call is hung up (a no-op if it already ended)
     // and its media goes. The Leg object itself stays, inert, until the room goes: it may be
     // the caller of this very function.

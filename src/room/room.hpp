@@ -125,8 +125,10 @@ public:
     // A leg that came by its own signalling and brings a session of its own (a WebRTC peer's
     // DataChannels, answered by its adapter): the room gives it no media. It starts in
     // `setup`, and what its adapter reports moves it as any leg, except that `answered`
-    // connects it at once. `make`'s error fails it, and nothing is left.
-    Result<LegId> join(Role role, const MakeLeg& make);
+    // connects it at once. `make`'s error fails it, and nothing is left. With `takesOver`, a
+    // failed leg whose place it takes (a peer's new session after its last one failed): once
+    // the new leg connects, the old one's failure degrades the room no more.
+    Result<LegId> join(Role role, const MakeLeg& make, std::optional<LegId> takesOver = {});
     // A short text to the leg's far end (Leg::sendText). Errc::incomplete when the leg is not
     // up (connected, on hold or degraded).
     Result<void> sendText(LegId leg, std::string_view text);
@@ -165,7 +167,9 @@ private:
         SetupSteps setup;         // undoes what dial() did: the call, the media
         LegSummary summary;
         std::string description;
-        bool ownSession = false; // join(): no media from the graph
+        bool ownSession = false;        // join(): no media from the graph
+        std::optional<LegId> takesOver; // join(): the failed leg it replaces
+        bool superseded = false;        // a failed leg another has replaced: not counted
     };
 
     // A new leg in `setup` whose media the graph is preparing (undone by its streams going),

@@ -82,27 +82,27 @@ std::vector<std::byte> writeEvidenceChunk(const TransferId& transfer, std::uint3
     return out;
 }
 
-EvidenceSender::EvidenceSender(TransferId transfer, std::string name, std::vector<std::byte> file,
+EvidenceSender::EvidenceSender(TransferId transfer, std::string name, File file,
                                std::uint64_t peerLargestMessage)
     : file_(std::move(file)) {
     const std::size_t chunk = evidenceChunkPayload(peerLargestMessage);
     description_.transfer = transfer;
     description_.name = std::move(name);
-    description_.size = file_.size();
-    description_.digest = sha256Of(file_);
+    description_.size = file_->size();
+    description_.digest = sha256Of(*file_);
     description_.chunkPayload = static_cast<std::uint32_t>(chunk);
     // An empty file is one empty chunk, so that the receiver hears it end.
     description_.count =
-        static_cast<std::uint32_t>(std::max<std::size_t>(1, (file_.size() + chunk - 1) / chunk));
+        static_cast<std::uint32_t>(std::max<std::size_t>(1, (file_->size() + chunk - 1) / chunk));
 }
 
 std::optional<std::vector<std::byte>> EvidenceSender::next() {
     if (next_ >= description_.count) return std::nullopt;
     const std::size_t chunk = description_.chunkPayload;
     const std::size_t from = std::size_t{next_} * chunk;
-    const std::size_t length = std::min(chunk, file_.size() - from);
+    const std::size_t length = std::min(chunk, file_->size() - from);
     return writeEvidenceChunk(description_.transfer, next_++, description_.count,
-                              std::span(file_).subspan(from, length));
+                              std::span(*file_).subspan(from, length));
 }
 
 void EvidenceSender::acknowledged(std::uint32_t next) {

@@ -14,6 +14,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -57,8 +58,14 @@ struct EvidenceDescription {
 // The sending side of one file (held in memory; its size is the configuration's to bound).
 class EvidenceSender {
 public:
-    EvidenceSender(TransferId transfer, std::string name, std::vector<std::byte> file,
+    using File = std::shared_ptr<const std::vector<std::byte>>;
+    EvidenceSender(TransferId transfer, std::string name, File file,
                    std::uint64_t peerLargestMessage);
+    EvidenceSender(TransferId transfer, std::string name, std::vector<std::byte> file,
+                   std::uint64_t peerLargestMessage)
+        : EvidenceSender(transfer, std::move(name),
+                         std::make_shared<const std::vector<std::byte>>(std::move(file)),
+                         peerLargestMessage) {}
 
     const EvidenceDescription& description() const noexcept { return description_; }
     // The next chunk to send, or nothing when every chunk has gone (until resume()).
@@ -69,10 +76,11 @@ public:
     void resume() noexcept { next_ = acknowledged_; }
     bool done() const noexcept { return acknowledged_ == description_.count; }
     std::uint32_t acknowledgedChunks() const noexcept { return acknowledged_; }
+    std::uint32_t sentChunks() const noexcept { return next_; }
 
 private:
     EvidenceDescription description_;
-    std::vector<std::byte> file_;
+    File file_;
     std::uint32_t next_ = 0, acknowledged_ = 0;
 };
 

@@ -23,8 +23,16 @@ Result<void> PeerConnection::gather(bool offerer) {
         if (handlers_.gathered) handlers_.gathered();
     };
     h.state = [this](IceAgent::State s) {
-        if (s == IceAgent::State::failed)
-            fail({Errc::timeout, "ICE: no candidate pair answered (RFC 8445 §8.1)"});
+        // Failed before any pair worked: no path at all. After one did, the pair lost consent
+        // (RFC 7675 §5.1: libnice reports it as failed): the owner decides how long to wait.
+        if (s == IceAgent::State::failed && !iceWorked_)
+            return fail({Errc::timeout, "ICE: no candidate pair answered (RFC 8445 §8.1)"});
+        if (s == IceAgent::State::connected) iceWorked_ = true;
+        const bool down = s == IceAgent::State::disconnected || s == IceAgent::State::failed;
+        if (down != iceDown_ && (down || s == IceAgent::State::connected)) {
+            iceDown_ = down;
+            if (handlers_.connectivity) handlers_.connectivity(!down);
+        }
         // DTLS starts once a pair works, so that its first flight is not lost to ICE.
         if (s == IceAgent::State::connected && transport_ &&
             transport_->dtls().state() == DtlsTransport::State::idle)
@@ -98,7 +106,7 @@ Result<void> PeerConnection::connect(const PeerDataSession& peer, DtlsRole role)
     o.sctp.localPort = options_.sctpPort;
     o.sctp.remotePort = peer.sctp.port;
     o.sctp.maxMessageSize = options_.maxMessageSize;
-    o.peerLargestMessage = peer.sctp.largestMessage();
+    o.peerLargestMessage = peerLargest_ = peer.sctp.largestMessage();
     DataTransport::Handlers h;
     // Before a pair is selected nothing can go; DTLS sends its flight again on its timer.
     h.send = [this](std::span<const std::byte> d) { (void)ice_->send(d); };

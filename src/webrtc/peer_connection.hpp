@@ -31,6 +31,10 @@ public:
         std::function<void()> gathered;                     // our description can be written now
         std::function<void()> ready;                        // channels can be opened
         std::function<void()> writable; // room again after a send refused for want of it
+        // The selected pair stopped working (ICE disconnected, or its consent lost: RFC 7675
+        // §5.1), or works again. Without this handler nothing but ICE failing before any pair
+        // worked fails the connection.
+        std::function<void(bool up)> connectivity;
         DataChannels::Handlers channels;
         std::function<void(const Error&)> failed; // ICE, DTLS or SCTP; once
     };
@@ -54,8 +58,10 @@ public:
     void remoteGatheringDone();
 
     void tick();
-    // Errc::incomplete until ready.
+    // Null until ready.
     DataChannels* channels();
+    // The peer's a=max-message-size as read (0: no limit), once its description is known.
+    std::uint64_t peerLargestMessage() const noexcept { return peerLargest_; }
 
 private:
     DataSession ours() const;
@@ -68,7 +74,8 @@ private:
     Options options_;
     Handlers handlers_;
     std::vector<IceCandidate> gathered_;
-    bool gatheringDone_ = false, failed_ = false;
+    bool gatheringDone_ = false, failed_ = false, iceDown_ = false, iceWorked_ = false;
+    std::uint64_t peerLargest_ = 65536;
     std::unique_ptr<IceAgent> ice_;
     std::unique_ptr<DataTransport> transport_;
 };

@@ -141,7 +141,11 @@ void SctpTransport::onNotification(std::span<const std::byte> bytes) {
             if (handlers_.connected) handlers_.connected();
             return;
         case SCTP_COMM_LOST:
-            return fail({Errc::closed, "SCTP: the association was lost"});
+            // usrsctp puts the peer's ABORT chunk after the fixed fields when the peer ended it
+            // (a browser closing its peer connection does); without one, retransmissions failed.
+            if (n.sn_assoc_change.sac_length > offsetof(sctp_assoc_change, sac_info))
+                return fail({Errc::closed, "SCTP: the peer aborted the association"});
+            return fail({Errc::timeout, "SCTP: the association was lost"});
         case SCTP_CANT_STR_ASSOC:
             return fail({Errc::timeout, "SCTP: the association could not be set up"});
         case SCTP_SHUTDOWN_COMP:

@@ -414,10 +414,10 @@ TEST_F(EscalationFlow, TheAgentsContextReachesTheExpertsPhoneAsAMessage) {
     const std::string id = answer.body["payload"]["escalation"];
     std::optional<EscalationAnswer> taken;
     auto take = [&](EscalationAnswer a) { taken = std::move(a); };
-    escalations_->contextUpdate(id, "agent", "too early", "00", 2, take);
+    escalations_->contextUpdate(id, "agent", "too early", "{}", "00", take);
     ASSERT_TRUE(taken);
     EXPECT_EQ(taken->status, 409) << "no context before the expert answers";
-    escalations_->contextUpdate(id, "someone else", "not yours", "00", 2, take);
+    escalations_->contextUpdate(id, "someone else", "not yours", "{}", "00", take);
     EXPECT_EQ(taken->status, 404);
 
     auto sent = invites();
@@ -426,7 +426,7 @@ TEST_F(EscalationFlow, TheAgentsContextReachesTheExpertsPhoneAsAMessage) {
     ASSERT_EQ(escalationState(id), "answered");
     taken.reset();
     escalations_->contextUpdate(id, "agent", "The customer's router reboots every hour.",
-                                std::string(64, 'a'), 1200, take);
+                                "{\"router\":\"reboots\"}", std::string(64, 'a'), take);
     runUntil([&] { return taken.has_value(); });
     ASSERT_EQ(taken->status, 202) << taken->body.dump();
     EXPECT_EQ(taken->body["delivered_to"], nlohmann::json::array({"sip"}));

@@ -123,7 +123,29 @@ self_signed = false
 TEST(ParseConfig, UnknownTopLevelKeyNamesKeyLineAndChoices) {
     const auto text = "data_dir = \"x\"\ndata_dri = \"x\"\n" + std::string(kListener);
     EXPECT_EQ(errorOf(text), "test.toml:2:1: unknown key 'data_dri' (expected one of: data_dir, "
-                             "log, sip, tls, calls, routes, auth, dns, media, api, escalations)");
+                             "log, sip, tls, calls, routes, auth, dns, media, api, escalations, "
+                             "webrtc)");
+}
+
+TEST(ParseConfig, TheWebRtcBridgeIsReadAndCheckedWhole) {
+    auto config = parseConfig(std::string(kListener) +
+                                  "[webrtc]\nstun_server = \"10.0.0.9\"\nstun_port = 3479\n"
+                                  "max_message_size = 65536\nevidence_max_bytes = 2048\n"
+                                  "grant_seconds = 60\n",
+                              "test.toml");
+    ASSERT_TRUE(config) << config.error().message;
+    EXPECT_TRUE(config->webrtc.enabled);
+    EXPECT_EQ(config->webrtc.stunServer, "10.0.0.9");
+    EXPECT_EQ(config->webrtc.stunPort, 3479);
+    EXPECT_EQ(config->webrtc.maxMessageSize, 65536u);
+    EXPECT_EQ(config->webrtc.evidenceMaxBytes, 2048u);
+    EXPECT_EQ(config->webrtc.grantSeconds, 60u);
+    EXPECT_EQ(errorOf(std::string(kListener) + "[webrtc]\nstun_server = \"stun.example\"\n"),
+              "test.toml:6:15: webrtc.stun_server: expected an IPv4 or IPv6 address, or \"\", got "
+              "\"stun.example\"");
+    EXPECT_EQ(errorOf(std::string(kListener) + "[webrtc]\nmax_message_size = 100\n"),
+              "test.toml:6:20: webrtc.max_message_size: expected an integer from 16384 to "
+              "1048576, got 100");
 }
 
 TEST(ParseConfig, UnknownNestedKeyNamesTheDottedKey) {

@@ -512,6 +512,24 @@ TEST_F(RoomTest, ALegWithASessionOfItsOwnJoinsWithoutMediaAndMayDegrade) {
         if (h.change.leg == *joined) seen.push_back(h.change.to);
     EXPECT_EQ(seen, (std::vector<LegState>{ringing, connected, degraded, connected, failed}));
 
+    // A new session in the failed one's place: once it connects, the room is whole again.
+    PeerLeg* second = nullptr;
+    auto again = room->join(
+        Role::bridge,
+        [&](LegId id, LegSink& sink) {
+            auto leg = std::make_unique<PeerLeg>();
+            leg->sink = &sink;
+            second = leg.get();
+            return Result<std::unique_ptr<Leg>>(std::move(leg));
+        },
+        *joined);
+    ASSERT_TRUE(again);
+    EXPECT_EQ(room->state(), RoomState::setup); // rule 6, until it connects
+    second->sink->onLegEvent(*again, {LegEvent::Kind::answered, 0, "", {}});
+    EXPECT_EQ(room->state(), RoomState::connected);
+    room->hangUp(*again, "done");
+    second->sink->onLegEvent(*again, {LegEvent::Kind::ended, 0, "", {}});
+
     auto refused = room->join(Role::bridge, [](LegId, LegSink&) -> Result<std::unique_ptr<Leg>> {
         return fail(Errc::io, "no ICE agent");
     });

@@ -93,7 +93,7 @@ TEST(Evidence, AFileWhoseDigestIsNotTheDescribedOneIsRefused) {
 }
 
 TEST(Evidence, AnEmptyFileIsOneEmptyChunk) {
-    EvidenceSender sender(kTransfer, "empty", {}, 0);
+    EvidenceSender sender(kTransfer, "empty", std::vector<std::byte>{}, 0);
     EXPECT_EQ(sender.description().count, 1u);
     EXPECT_EQ(sender.description().chunkPayload, 262144 - kEvidenceChunkHeader);
     EvidenceReceiver receiver(sender.description());

@@ -1,0 +1,190 @@
+// The WebRTC bridge's routes of the agent API (api_routes.hpp): WHIP (RFC 9725) for peers
+// that join an escalation, the expert's grant, evidence uploads, and the expert's page.
+
+#include "api/problem.hpp"
+#include "app/api_routes.hpp"
+#include "app/expert_page.hpp" // generated from deploy/web/expert.html (CMakeLists.txt)
+#include "core/trace.hpp"
+#include "webrtc/data_session.hpp"
+
+#include <charconv>
+#include <fmt/format.h>
+
+namespace sb::app {
+namespace {
+
+using nlohmann::json;
+
+// An offer is a few kilobytes; one past this is not a browser's or an agent's.
+constexpr std::size_t kMaxOffer = 64 * 1024;
+
+api::Response unavailable() {
+    return api::problem(503, "Service Unavailable", "the WebRTC bridge is off ([webrtc] enabled)");
+}
+
+bool mediaTypeIs(const api::Request& request, std::string_view type) {
+    auto header = request.header("Content-Type");
+    return header && api::iequals(header->substr(0, header->find(';')), type);
+}
+
+// POST /v1/escalations/{id}/whip: the peer's SDP offer; 201 with our answer (which carries
+// every candidate of ours: no trickle, RFC 9725 §4.3.1) and the session's resource.
+void whip(ApiServices& s, const api::Request& request, const std::string& id,
+          const api::Respond& respond) {
+    if (!s.webrtc) return respond(unavailable());
+    if (!mediaTypeIs(request, "application/sdp"))
+        return respond(api::problem(415, "Unsupported Media Type",
+                                    "the body must be an SDP offer as application/sdp",
+                                    {{"field", "Content-Type"}}));
+    if (request.body.empty() || request.body.size() > kMaxOffer)
+        return respond(api::problem(
+            400, "Bad Request", fmt::format("expected an SDP offer of 1 to {} bytes", kMaxOffer),
+            {{"field", "body"}}));
+    // Read here, on the API thread, so that an offer we cannot take costs no leg.
+    if (auto offer = webrtc::readDataSession(request.body); !offer)
+        return respond(
+            api::problem(400, "Bad Request", offer.error().message, {{"field", "body"}}));
+    bridge::WebRtcPeers::Arrival arrival;
+    arrival.offer = request.body;
+    arrival.escalation = id;
+    arrival.role = request.grant.empty() ? "agent" : "expert";
+    arrival.remote = request.remote;
+    auto answered = [respond, id](room::LegId leg, const std::string& traceId) {
+        return [respond, id, leg, traceId](Result<std::string> answer) {
+            if (!answer) {
+                const bool theirs = answer.error().code == Errc::invalid_input;
+                return respond(api::problem(theirs ? 400 : 503, {}, answer.error().message,
+                                            {{"field", "body"}}));
+            }
+            auto response = api::textResponse(201, std::move(answer).value(), "application/sdp");
+            response.headers.emplace_back(
+                "Location", fmt::format("/v1/escalations/{}/whip/{}", id, leg.value()));
+            response.headers.emplace_back("X-IF-Trace-ID", traceId);
+            respond(std::move(response));
+        };
+    };
+    onControl(s, respond,
+              [&s, id, agent = request.agent, grant = request.grant, arrival = std::move(arrival),
+               answered, respond] {
+                  s.escalations.joinPeer(
+                      id, agent, grant, "webrtc",
+                      [&s, &arrival, &answered](room::LegId leg, room::LegSink& sink,
+                                                const std::string& traceId) {
+                          auto a = arrival;
+                          a.traceId = traceId;
+                          return Result<std::unique_ptr<room::Leg>>(
+                              s.webrtc->arrive(leg, sink, std::move(a), answered(leg, traceId)));
+                      },
+                      // Success is the answer's to say, once the session has one.
+                      [respond](const EscalationAnswer& a) {
+                          if (a.status >= 300) respond(answerOf(a, {}));
+                      });
+              });
+}
+
+// DELETE /v1/escalations/{id}/whip/{leg}: the peer ends its session (RFC 9725 §4.2).
+void whipDelete(ApiServices& s, const api::Request& request, const api::PathParams& params,
+                const api::Respond& respond) {
+    std::uint64_t leg = 0;
+    const auto& text = params.at("leg");
+    auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), leg);
+    if (error != std::errc{} || end != text.data() + text.size())
+        return respond(api::problem(404, {}, "no such session", {{"field", "leg"}}));
+    onControl(
+        s, respond,
+        [&s, id = params.at("id"), agent = request.agent, grant = request.grant, leg, respond] {
+            s.escalations.leavePeer(id, agent, grant, leg, [respond](const EscalationAnswer& a) {
+                respond(answerOf(a, {}));
+            });
+        });
+}
+
+// POST /v1/escalations/{id}/grants: a grant for the expert's browser, and the page to open.
+void grant(ApiServices& s, const api::Request& request, const std::string& id,
+           const api::Respond& respond) {
+    if (!s.webrtc || !s.grants) return respond(unavailable());
+    const auto expires = api::Grants::Clock::now() + s.grantLife;
+    const auto expiresUnix =
+        std::chrono::duration_cast<std::chrono::seconds>(expires.time_since_epoch()).count();
+    onControl(
+        s, respond,
+        [&s, id, agent = request.agent, expiresUnix, token = s.grants->issue(id, expires),
+         respond] {
+            s.escalations.grantExpert(
+                id, agent, expiresUnix, [respond, id, token, expiresUnix](EscalationAnswer a) {
+                    if (a.status == 201) {
+                        a.body["grant"] = token;
+                        a.body["expires"] = expiresUnix;
+                        // The grant travels in the fragment, which browsers never send.
+                        a.body["page"] = fmt::format("/expert?escalation={}#grant={}", id, token);
+                    }
+                    respond(answerOf(a, {}));
+                });
+        });
+}
+
+// A file name as the agent gave it: 1 to 255 bytes, no path, no control characters.
+bool goodFileName(std::string_view name) {
+    return !name.empty() && name.size() <= 255 && name != "." && name != ".." &&
+           std::none_of(name.begin(), name.end(), [](char c) {
+               return c == '/' || c == '\\' || static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
+           });
+}
+
+// POST /v1/escalations/{id}/evidence?name=…: the file as the body, its type as Content-Type.
+void evidence(ApiServices& s, const api::Request& request, const std::string& id,
+              const api::Respond& respond) {
+    if (!s.webrtc) return respond(unavailable());
+    auto name = request.param("name");
+    if (!name || !goodFileName(*name))
+        return respond(api::problem(400, "Bad Request",
+                                    "name: expected a file name of 1 to 255 bytes, without a "
+                                    "path or control characters",
+                                    {{"field", "name"}}));
+    auto file = std::make_shared<room::EvidenceFile>();
+    file->id = randomHex(16);
+    file->name = std::string(*name);
+    auto type = request.header("Content-Type");
+    file->type = type ? std::string(*type) : "application/octet-stream";
+    file->sha256 = sha256Hex(request.body);
+    const auto* bytes = reinterpret_cast<const std::byte*>(request.body.data());
+    file->bytes.assign(bytes, bytes + request.body.size());
+    onControl(s, respond, [&s, id, agent = request.agent, file, respond] {
+        s.escalations.addEvidence(
+            id, agent, file, [respond](const EscalationAnswer& a) { respond(answerOf(a, {})); });
+    });
+}
+
+} // namespace
+
+void addWebRtcRoutes(api::Router& router, ApiServices& s) {
+    using api::Access;
+    (void)router.add(
+        "POST", "/v1/escalations/{id}/whip",
+        [&s](const api::Request& r, const api::PathParams& p, const api::Respond& respond) {
+            whip(s, r, p.at("id"), respond);
+        },
+        Access::escalation);
+    (void)router.add(
+        "DELETE", "/v1/escalations/{id}/whip/{leg}",
+        [&s](const api::Request& r, const api::PathParams& p, const api::Respond& respond) {
+            whipDelete(s, r, p, respond);
+        },
+        Access::escalation);
+    (void)router.add("POST", "/v1/escalations/{id}/grants",
+                     [&s](const api::Request& r, const api::PathParams& p,
+                          const api::Respond& respond) { grant(s, r, p.at("id"), respond); });
+    (void)router.add("POST", "/v1/escalations/{id}/evidence",
+                     [&s](const api::Request& r, const api::PathParams& p,
+                          const api::Respond& respond) { evidence(s, r, p.at("id"), respond); });
+    (void)router.setBodyLimit("POST", "/v1/escalations/{id}/evidence", s.evidenceMaxBytes);
+    (void)router.add(
+        "GET", "/expert",
+        [](const api::Request&, const api::PathParams&, const api::Respond& respond) {
+            respond(api::textResponse(200, std::string(generated::kExpertPageHtml),
+                                      "text/html; charset=utf-8"));
+        },
+        Access::open);
+}
+
+} // namespace sb::app

@@ -1,0 +1,69 @@
+#include "bridge/peer_protocol.hpp"
+
+#include "api/ifmessage.hpp"
+
+#include <array>
+#include <fmt/format.h>
+#include <openssl/evp.h>
+
+namespace sb::bridge {
+namespace {
+
+constexpr std::array kNames{"handshake", "context_update", "evidence_chunk", "session_end",
+                            "ack",       "error"};
+
+} // namespace
+
+std::string_view nameOf(Performative performative) noexcept {
+    return kNames.at(static_cast<std::size_t>(performative));
+}
+
+Result<PeerMessage> readPeerMessage(std::string_view text) {
+    auto json = api::parseJson(text);
+    if (!json) return fail(json.error());
+    auto envelope = api::readIfMessage(*json);
+    if (!envelope) return fail(envelope.error());
+    for (std::size_t i = 0; i < kNames.size(); ++i)
+        if (envelope->performative == kNames[i])
+            return PeerMessage{std::move(envelope->id), static_cast<Performative>(i),
+                               std::move(envelope->traceId), std::move(envelope->payload)};
+    return fail(Errc::unsupported,
+                fmt::format("/performative: unknown performative \"{}\"", envelope->performative));
+}
+
+std::string writePeerMessage(Performative performative, std::string_view traceId,
+                             nlohmann::json payload, std::string* id) {
+    auto message = api::makeIfMessage(nameOf(performative), "peer", traceId, std::move(payload));
+    if (id) *id = message["id"].get<std::string>();
+    return message.dump();
+}
+
+Result<PeerAck> readAck(const nlohmann::json& payload) {
+    PeerAck ack;
+    auto to = payload.find("in_reply_to");
+    if (to == payload.end() || !to->is_string() || to->get_ref<const std::string&>().empty())
+        return fail(Errc::invalid_input, "/payload/in_reply_to: expected a message's id");
+    ack.inReplyTo = to->get<std::string>();
+    if (auto next = payload.find("next"); next != payload.end()) {
+        if (!next->is_number_unsigned() || next->get<std::uint64_t>() > UINT32_MAX)
+            return fail(Errc::invalid_input, "/payload/next: expected a chunk index");
+        ack.next = next->get<std::uint32_t>();
+    }
+    if (auto digest = payload.find("sha256"); digest != payload.end()) {
+        if (!digest->is_string() || digest->get_ref<const std::string&>().size() != 64)
+            return fail(Errc::invalid_input, "/payload/sha256: expected 64 hex digits");
+        ack.sha256 = digest->get<std::string>();
+    }
+    return ack;
+}
+
+std::string base64(std::span<const std::byte> bytes) {
+    std::string out(4 * ((bytes.size() + 2) / 3), '\0');
+    const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                  reinterpret_cast<const unsigned char*>(bytes.data()),
+                                  static_cast<int>(bytes.size()));
+    out.resize(static_cast<std::size_t>(n));
+    return out;
+}
+
+} // namespace sb::bridge

@@ -1,0 +1,386 @@
+#include "bridge/peer_session.hpp"
+
+#include "core/hex.hpp"
+#include "core/log.hpp"
+
+#include <fmt/format.h>
+
+namespace sb::bridge {
+namespace {
+
+spdlog::logger& logger() {
+    return log::get("webrtc");
+}
+
+std::span<const std::byte> bytesOf(std::string_view text) {
+    return {reinterpret_cast<const std::byte*>(text.data()), text.size()};
+}
+
+// A file's id (32 hex digits) as the transfer id its chunks carry.
+webrtc::TransferId transferIdOf(std::string_view hex) {
+    webrtc::TransferId id{};
+    if (!fromHex(hex, id)) id = {};
+    return id;
+}
+
+} // namespace
+
+PeerSession::PeerSession(webrtc::IceLoop& loop, const webrtc::DtlsIdentity& identity,
+                         webrtc::IceAgent::Post post, Options options, Events events)
+    : options_(std::move(options)), events_(std::move(events)),
+      connection_(loop, identity, std::move(post), options_.connection, [this] {
+          webrtc::PeerConnection::Handlers h;
+          h.gathered = [this] {
+              if (offer_) answerNow();
+          };
+          h.writable = [this] {
+              backedUpSince_ = {};
+              relieve(Impairment::backedUp);
+              pump();
+          };
+          h.connectivity = [this](bool up) {
+              if (up) return relieve(Impairment::ice);
+              impair(Impairment::ice, "ICE: the selected pair stopped answering (RFC 7675 §5.1)");
+          };
+          h.channels.opened = [this](const webrtc::DataChannel& c) { onChannelOpened(c); };
+          h.channels.message = [this](const webrtc::DataChannel& c,
+                                      std::span<const std::byte> message, bool binary) {
+              if (!control_ || c.id != *control_ || over_) return;
+              if (binary) return sendError("", "the control channel takes text messages only");
+              onText({reinterpret_cast<const char*>(message.data()), message.size()});
+          };
+          h.channels.closed = [this](const webrtc::DataChannel& c) {
+              if (!control_ || c.id != *control_ || over_) return;
+              finish({Errc::closed, "the peer closed the control channel"});
+          };
+          h.channels.refused = [this](const Error& why) {
+              logger().warn("trace={} WebRTC peer: {}", options_.traceId, why.message);
+          };
+          h.failed = [this](const Error& why) { finish(why); };
+          return h;
+      }()) {}
+
+PeerSession::~PeerSession() = default;
+
+void PeerSession::answer(std::string offer) {
+    if (auto gathering = connection_.gather(false); !gathering) {
+        over_ = true;
+        return events_.answered(sb::fail(gathering.error()));
+    }
+    offer_ = std::move(offer);
+    answerDeadline_ = Clock::now() + options_.gatherLimit;
+}
+
+void PeerSession::answerNow() {
+    auto answer = connection_.answer(*offer_);
+    offer_.reset();
+    if (!answer) {
+        over_ = true;
+        return events_.answered(sb::fail(answer.error()));
+    }
+    // The peer opens the control channel and answers the handshake within the time that any
+    // acknowledgement has, counted from our answer.
+    handshakeDeadline_ = now_ + options_.ackTimeout;
+    events_.answered(std::move(answer));
+}
+
+void PeerSession::onChannelOpened(const webrtc::DataChannel& channel) {
+    if (control_ || channel.params.label != kControlChannel || over_) return;
+    control_ = channel.id;
+    const nlohmann::json payload{{"escalation", options_.escalation},
+                                 {"role", options_.role},
+                                 {"max_message_size", options_.connection.maxMessageSize}};
+    handshakeDeadline_ = now_ + options_.ackTimeout;
+    (void)send(bytesOf(writePeerMessage(Performative::handshake, options_.traceId, payload,
+                                        &handshakeId_)),
+               false);
+}
+
+void PeerSession::onText(std::string_view text) {
+    auto message = readPeerMessage(text);
+    if (!message) {
+        // The id, if the envelope had one, lets the peer match the error to its message.
+        std::string id;
+        if (auto json = nlohmann::json::parse(text, nullptr, false);
+            json.is_object() && json.contains("id") && json["id"].is_string())
+            id = json["id"].get<std::string>();
+        return sendError(id, message.error().message);
+    }
+    switch (message->performative) {
+    case Performative::handshake:
+        if (active_) return;
+        if (auto binary = message->payload.find("binary");
+            binary != message->payload.end() && binary->is_boolean())
+            binary_ = binary->get<bool>();
+        active_ = true;
+        logger().info("trace={} WebRTC peer of escalation {}: handshake answered ({} chunks)",
+                      options_.traceId, options_.escalation, binary_ ? "binary" : "base64");
+        events_.active();
+        return pump();
+    case Performative::ack: {
+        auto ack = readAck(message->payload);
+        if (!ack) return sendError(message->id, ack.error().message);
+        return onAck(*ack);
+    }
+    case Performative::session_end:
+        return finish(
+            {Errc::closed, message->payload.value("reason", "the peer ended the session")});
+    case Performative::error: {
+        const std::string detail = message->payload.value("detail", "");
+        const std::string about = message->payload.value("in_reply_to", "");
+        logger().warn("trace={} WebRTC peer says: {} (about {})", options_.traceId, detail, about);
+        for (auto t = transfers_.begin(); t != transfers_.end(); ++t)
+            if (t->id == about) {
+                report(*t, "the peer refused it: " + detail);
+                transfers_.erase(t);
+                return pump();
+            }
+        return;
+    }
+    case Performative::context_update:
+    case Performative::evidence_chunk:
+        return sendError(message->id, fmt::format("/performative: Switchboard takes no {} from a "
+                                                  "peer",
+                                                  nameOf(message->performative)));
+    }
+}
+
+void PeerSession::onAck(const PeerAck& ack) {
+    if (ack.inReplyTo == handshakeId_) return; // the peer's handshake is its answer
+    if (awaiting_.erase(ack.inReplyTo) == 0) {
+        auto t = std::find_if(transfers_.begin(), transfers_.end(),
+                              [&](const Transfer& t) { return t.id == ack.inReplyTo; });
+        if (t == transfers_.end())
+            return sendError(ack.inReplyTo, "/payload/in_reply_to: no message awaits this "
+                                            "acknowledgement");
+        onFileAck(*t, ack);
+    }
+    checkDeadlines(now_);
+    if (!impaired_.contains(Impairment::unacknowledged)) return;
+    // Relieved once nothing awaits an acknowledgement past its time.
+    const auto late = now_ - options_.ackTimeout;
+    const bool stillLate =
+        std::any_of(awaiting_.begin(), awaiting_.end(),
+                    [&](auto& a) { return a.second <= now_; }) ||
+        std::any_of(transfers_.begin(), transfers_.end(), [&](const Transfer& t) {
+            return t.waitingSince != Clock::time_point{} && t.waitingSince <= late;
+        });
+    if (!stillLate) relieve(Impairment::unacknowledged);
+}
+
+void PeerSession::onFileAck(Transfer& t, const PeerAck& ack) {
+    if (ack.next) {
+        t.sender.acknowledged(*ack.next);
+        const bool waiting = t.sender.acknowledgedChunks() < t.sender.sentChunks() ||
+                             (t.sender.done() && ack.sha256.empty());
+        t.waitingSince = waiting ? now_ : Clock::time_point{};
+    }
+    if (!ack.sha256.empty() && t.sender.done()) {
+        std::string error;
+        if (ack.sha256 != t.file->sha256) {
+            error = fmt::format("the peer's SHA-256 {} differs from the file's {}", ack.sha256,
+                                t.file->sha256);
+            sendError(t.id, error);
+        }
+        report(t, error);
+        std::erase_if(transfers_, [&](const Transfer& other) { return &other == &t; });
+        return pump();
+    }
+    const std::uint32_t step = std::max<std::uint32_t>(1, t.sender.description().count / 20);
+    if (t.sender.acknowledgedChunks() >= t.reported + step) report(t);
+}
+
+void PeerSession::report(Transfer& t, std::string error) {
+    t.reported = t.sender.acknowledgedChunks();
+    const auto& d = t.sender.description();
+    room::FileProgress p;
+    p.transfer = t.id;
+    p.size = d.size;
+    p.chunks = t.reported;
+    p.held = std::min<std::uint64_t>(d.size, std::uint64_t{t.reported} * d.chunkPayload);
+    p.complete = t.sender.done() && error.empty();
+    p.error = std::move(error);
+    events_.progress(p);
+}
+
+void PeerSession::sendContext(const std::string& summary, const std::string& context) {
+    if (over_) return;
+    nlohmann::json payload{{"summary", summary}};
+    if (!context.empty()) payload["context"] = nlohmann::json::parse(context, nullptr, false);
+    Outgoing out;
+    out.text = writePeerMessage(Performative::context_update, options_.traceId, std::move(payload),
+                                &out.awaits);
+    texts_.push_back(std::move(out));
+    pump();
+}
+
+void PeerSession::sendFile(const std::shared_ptr<const room::EvidenceFile>& file,
+                           std::uint32_t fromChunk) {
+    if (over_) return;
+    // The chunks fit the limit the peer said in its description (RFC 8841 §6).
+    const webrtc::EvidenceSender::File bytes(file, &file->bytes);
+    Transfer t{file,
+               webrtc::EvidenceSender(transferIdOf(file->id), file->name, bytes,
+                                      connection_.peerLargestMessage()),
+               file->id,
+               false,
+               std::nullopt,
+               0,
+               {}};
+    t.sender.acknowledged(fromChunk);
+    transfers_.push_back(std::move(t));
+    pump();
+}
+
+void PeerSession::announce(Transfer& t) {
+    const auto& d = t.sender.description();
+    const nlohmann::json payload{
+        {"transfer", t.id},         {"name", t.file->name},
+        {"type", t.file->type},     {"size", d.size},
+        {"sha256", t.file->sha256}, {"chunk_payload", d.chunkPayload},
+        {"count", d.count},         {"from", t.sender.acknowledgedChunks()}};
+    if (send(bytesOf(writePeerMessage(Performative::evidence_chunk, options_.traceId, payload)),
+             false))
+        t.announced = true;
+}
+
+void PeerSession::pump() {
+    if (!active_ || !control_ || over_) return;
+    while (!texts_.empty()) {
+        if (!send(bytesOf(texts_.front().text), false)) return;
+        if (!texts_.front().awaits.empty())
+            awaiting_[texts_.front().awaits] = now_ + options_.ackTimeout;
+        texts_.pop_front();
+    }
+    // The files one after another, each chunk in order (the peer reads them so).
+    for (auto& t : transfers_) {
+        if (!t.announced) announce(t);
+        if (!t.announced) return;
+        while (t.refused || t.sender.sentChunks() < t.sender.description().count) {
+            if (!t.refused) t.refused = t.sender.next();
+            if (!sendChunk(t, *t.refused)) return;
+            t.refused.reset();
+            if (t.waitingSince == Clock::time_point{}) t.waitingSince = now_;
+        }
+    }
+}
+
+bool PeerSession::sendChunk(const Transfer& t, const std::vector<std::byte>& chunk) {
+    if (binary_) return send(chunk, true);
+    // The JSON fallback, for a peer that takes no binary messages: the chunk's payload in
+    // base64, its index and digest as members.
+    auto c = webrtc::readEvidenceChunk(chunk);
+    nlohmann::json payload{{"transfer", t.id},
+                           {"index", c->index},
+                           {"sha256", webrtc::hexOf(c->digest)},
+                           {"data", base64(c->payload)}};
+    return send(bytesOf(writePeerMessage(Performative::evidence_chunk, options_.traceId,
+                                         std::move(payload))),
+                false);
+}
+
+bool PeerSession::send(std::span<const std::byte> message, bool binary) {
+    webrtc::DataChannels* channels = connection_.channels();
+    if (!channels || !control_) return false;
+    auto sent = channels->send(*control_, message, binary);
+    if (sent) return true;
+    if (sent.error().code == Errc::incomplete) {
+        if (backedUpSince_ == Clock::time_point{}) backedUpSince_ = now_;
+        return false;
+    }
+    logger().warn("trace={} WebRTC peer: a message of {} bytes was not sent: {}", options_.traceId,
+                  message.size(), sent.error().message);
+    return true;
+}
+
+void PeerSession::sendError(std::string_view inReplyTo, std::string_view detail) {
+    nlohmann::json payload{{"detail", detail}};
+    if (!inReplyTo.empty()) payload["in_reply_to"] = inReplyTo;
+    (void)send(bytesOf(writePeerMessage(Performative::error, options_.traceId, std::move(payload))),
+               false);
+}
+
+void PeerSession::end(const std::string& reason) {
+    if (over_) return;
+    over_ = true;
+    (void)send(bytesOf(writePeerMessage(Performative::session_end, options_.traceId,
+                                        {{"reason", reason}})),
+               false);
+}
+
+void PeerSession::impair(Impairment what, const std::string& why) {
+    const bool first = impaired_.empty();
+    impaired_.insert(what);
+    if (!first || !active_ || over_) return;
+    attempt_ = 0;
+    nextAttempt_ = now_ + options_.backoff[0];
+    logger().warn("trace={} WebRTC peer of escalation {} degraded: {}; reconnection attempt 1",
+                  options_.traceId, options_.escalation, why);
+    events_.degraded(why);
+}
+
+void PeerSession::relieve(Impairment what) {
+    if (impaired_.erase(what) == 0 || !impaired_.empty() || !active_ || over_) return;
+    logger().info("trace={} WebRTC peer of escalation {} recovered", options_.traceId,
+                  options_.escalation);
+    events_.recovered();
+}
+
+void PeerSession::finish(Error why) {
+    if (over_) return;
+    over_ = true;
+    // Where each file got to, so that the next session resumes from there.
+    for (auto& t : transfers_)
+        if (t.reported != t.sender.acknowledgedChunks()) report(t);
+    if (offer_) return events_.answered(sb::fail(std::move(why)));
+    // A peer that closes its peer connection without session_end (a browser's tab) aborts
+    // the association: it ended the session, nothing failed.
+    if (why.code == Errc::closed && active_) {
+        logger().info("trace={} WebRTC peer of escalation {} left: {}", options_.traceId,
+                      options_.escalation, why.message);
+        return events_.ended(why.message);
+    }
+    logger().warn("trace={} WebRTC peer of escalation {} failed: {}", options_.traceId,
+                  options_.escalation, why.message);
+    events_.failed(why);
+}
+
+void PeerSession::tick(Clock::time_point now) {
+    now_ = now;
+    connection_.tick();
+    if (!over_) checkDeadlines(now);
+}
+
+void PeerSession::checkDeadlines(Clock::time_point now) {
+    if (offer_ && now >= answerDeadline_) answerNow(); // with the candidates gathered so far
+    if (over_) return;
+    if (!active_) {
+        if (handshakeDeadline_ != Clock::time_point{} && now >= handshakeDeadline_)
+            finish({Errc::timeout, fmt::format("the peer answered no handshake in {} s",
+                                               options_.ackTimeout.count() / 1000)});
+        return;
+    }
+    for (const auto& [id, deadline] : awaiting_)
+        if (now >= deadline)
+            impair(Impairment::unacknowledged,
+                   fmt::format("context_update {} unacknowledged for {} s", id,
+                               options_.ackTimeout.count() / 1000));
+    for (const auto& t : transfers_)
+        if (t.waitingSince != Clock::time_point{} && now >= t.waitingSince + options_.ackTimeout)
+            impair(Impairment::unacknowledged,
+                   fmt::format("evidence {} unacknowledged for {} s", t.id,
+                               options_.ackTimeout.count() / 1000));
+    if (backedUpSince_ != Clock::time_point{} && now >= backedUpSince_ + options_.ackTimeout)
+        impair(Impairment::backedUp, fmt::format("the send buffer has been full for {} s",
+                                                 options_.ackTimeout.count() / 1000));
+    // While degraded: the reconnection attempts, each given its time to recover, then failed.
+    if (impaired_.empty() || now < nextAttempt_) return;
+    if (++attempt_ >= options_.backoff.size())
+        return finish({Errc::timeout, fmt::format("no recovery after {} reconnection attempts",
+                                                  options_.backoff.size())});
+    logger().info("trace={} WebRTC peer of escalation {}: reconnection attempt {}",
+                  options_.traceId, options_.escalation, attempt_ + 1);
+    nextAttempt_ = now + options_.backoff[attempt_];
+}
+
+} // namespace sb::bridge

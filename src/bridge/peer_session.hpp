@@ -1,0 +1,135 @@
+#pragma once
+// One WebRTC peer's session with Switchboard (ARCHITECTURE.md "The WebRTC bridge"): its peer
+// connection, the control channel's conversation (peer_protocol.hpp) and the evidence files
+// sent over it. It answers the peer's offer, greets it with a handshake once the peer opens the
+// channel "switchboard", and then carries what the room gives it: context updates and files.
+//
+// Its course, as Events report it: answered (ICE and DTLS under way) → active (the peer
+// answered the handshake) ⇄ degraded (ICE disconnected, a message unacknowledged for
+// Options::ackTimeout, or the send buffer full for as long) → failed (no handshake in time, a
+// broken transport, or no recovery after the reconnection attempts of Options::backoff), or
+// ended (session_end from either side, or the channel closed).
+//
+// Runs on the thread of every SCTP association (usrsctp without threads): every call, every
+// event.
+
+#include "bridge/peer_protocol.hpp"
+#include "room/leg.hpp"
+#include "webrtc/evidence.hpp"
+#include "webrtc/peer_connection.hpp"
+
+#include <array>
+#include <chrono>
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace sb::bridge {
+
+using namespace std::chrono_literals;
+
+class PeerSession {
+public:
+    using Clock = std::chrono::steady_clock;
+    struct Options {
+        std::string escalation, traceId;
+        std::string role = "expert"; // whom the peer speaks for, in the handshake
+        webrtc::PeerConnection::Options connection;
+        std::chrono::milliseconds ackTimeout = 10s;
+        // The reconnection attempts while degraded: each waits this long for the session to
+        // recover, and after the last it has failed.
+        std::array<std::chrono::milliseconds, 3> backoff{1s, 2s, 4s};
+        // The longest our answer waits for our candidates (it carries them: WHIP does not
+        // trickle, RFC 9725 §4.3.1).
+        std::chrono::milliseconds gatherLimit = 3s;
+    };
+    struct Events {
+        std::function<void(Result<std::string> answer)> answered;
+        std::function<void()> active;
+        std::function<void(const std::string& why)> degraded;
+        std::function<void()> recovered;
+        std::function<void(const Error& why)> failed;
+        std::function<void(const std::string& why)> ended;
+        std::function<void(const room::FileProgress& progress)> progress;
+    };
+
+    PeerSession(webrtc::IceLoop& loop, const webrtc::DtlsIdentity& identity,
+                webrtc::IceAgent::Post post, Options options, Events events);
+    ~PeerSession();
+    PeerSession(const PeerSession&) = delete;
+    PeerSession& operator=(const PeerSession&) = delete;
+
+    // Answers the peer's offer (Events::answered, once our candidates are gathered).
+    void answer(std::string offer);
+    // Queued until the handshake is answered.
+    void sendContext(const std::string& summary, const std::string& context);
+    void sendFile(const std::shared_ptr<const room::EvidenceFile>& file, std::uint32_t fromChunk);
+    // Says session_end and closes the channel; nothing more is reported.
+    void end(const std::string& reason);
+    // DTLS's retransmissions and the session's deadlines; every few milliseconds.
+    void tick(Clock::time_point now);
+    // Failed or ended: it may go.
+    bool over() const noexcept { return over_; }
+
+private:
+    struct Transfer {
+        std::shared_ptr<const room::EvidenceFile> file;
+        webrtc::EvidenceSender sender;
+        std::string id; // the file's id, which names the transfer in acknowledgements
+        bool announced = false;
+        std::optional<std::vector<std::byte>> refused; // a chunk SCTP had no room for
+        std::uint32_t reported = 0;       // chunks acknowledged when progress was last reported
+        Clock::time_point waitingSince{}; // for an acknowledgement, since the last one came
+    };
+    enum class Impairment : std::uint8_t { ice, unacknowledged, backedUp };
+
+    void answerNow();
+    void onChannelOpened(const webrtc::DataChannel& channel);
+    void onText(std::string_view text);
+    void onAck(const PeerAck& ack);
+    void onFileAck(Transfer& transfer, const PeerAck& ack);
+    // Sends what waits, as far as the SCTP buffer takes it.
+    void pump();
+    // False when SCTP's buffer is full (back-pressure: it is sent again once writable); any
+    // other refusal is logged and the message dropped.
+    bool send(std::span<const std::byte> message, bool binary);
+    bool sendChunk(const Transfer& transfer, const std::vector<std::byte>& chunk);
+    void sendError(std::string_view inReplyTo, std::string_view detail);
+    void announce(Transfer& transfer);
+    void report(Transfer& transfer, std::string error = {});
+    void impair(Impairment what, const std::string& why);
+    void relieve(Impairment what);
+    // The session is over: ended (Errc::closed, once active: the peer's doing) or failed.
+    void finish(Error why);
+    void checkDeadlines(Clock::time_point now);
+
+    Options options_;
+    Events events_;
+    webrtc::PeerConnection connection_;
+    std::optional<std::string> offer_; // until answered
+    Clock::time_point answerDeadline_{};
+    std::optional<std::uint16_t> control_; // the "switchboard" channel
+    bool binary_ = true;                   // the peer takes binary messages
+    bool active_ = false, over_ = false;
+    std::string handshakeId_;
+    Clock::time_point handshakeDeadline_{};
+    struct Outgoing {
+        std::string text;
+        std::string awaits; // its id, when it awaits an acknowledgement
+    };
+    std::deque<Outgoing> texts_; // waiting for the handshake or for SCTP's room
+    // Context updates sent, by message id: until when their acknowledgement may come.
+    std::map<std::string, Clock::time_point> awaiting_;
+    std::vector<Transfer> transfers_;
+    std::set<Impairment> impaired_;
+    Clock::time_point backedUpSince_{};
+    std::size_t attempt_ = 0;         // reconnection attempts so far while degraded
+    Clock::time_point nextAttempt_{}; // when the next one is due
+    Clock::time_point now_ = Clock::now();
+};
+
+} // namespace sb::bridge

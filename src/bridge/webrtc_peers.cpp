@@ -1,0 +1,224 @@
+#include "bridge/webrtc_peers.hpp"
+
+#include "core/thread_name.hpp"
+#include "webrtc/sctp_transport.hpp"
+
+#include <asio/post.hpp>
+#include <fmt/format.h>
+
+namespace sb::bridge {
+namespace {
+
+// How often the sessions' timers run: DTLS's retransmissions and usrsctp's timers want a few
+// milliseconds' resolution; the deadlines of acknowledgements far less.
+constexpr auto kTick = std::chrono::milliseconds(5);
+// How long a session that is over stays, so that its last words (session_end) leave before its
+// association is torn down.
+constexpr auto kLinger = std::chrono::milliseconds(250);
+
+} // namespace
+
+// A peer's leg, on the control loop. What it is asked it posts to its session; what the
+// session reports comes back through WebRtcPeers::toLeg.
+class WebRtcPeers::PeerLeg final : public room::Leg {
+public:
+    PeerLeg(WebRtcPeers& peers, std::uint64_t id, room::LegId leg, room::LegSink& sink,
+            std::string description, room::Reply<std::string> answered)
+        : peers_(peers), id_(id), leg_(leg), sink_(sink), description_(std::move(description)),
+          answered_(std::move(answered)) {
+        peers_.legs_[id_] = this;
+        ++peers_.stats_.legs;
+        ++peers_.stats_.joined;
+    }
+    ~PeerLeg() override {
+        hangUp();
+        peers_.legs_.erase(id_);
+        --peers_.stats_.legs;
+    }
+    PeerLeg(const PeerLeg&) = delete;
+    PeerLeg& operator=(const PeerLeg&) = delete;
+
+    void hangUp() override {
+        if (std::exchange(over_, true)) return;
+        peers_.toSession(id_, [](PeerSession& s) { s.end("Switchboard ended the session"); });
+        giveAnswer(fail(Errc::closed, "the session was ended"));
+        sink_.onLegEvent(leg_, {room::LegEvent::Kind::ended, 0, "ended by Switchboard", {}});
+    }
+    std::string describe() const override { return description_; }
+    Result<void> reoffer(std::string, Answered) override {
+        return fail(Errc::unsupported, "a WebRTC peer's session is renegotiated by the peer");
+    }
+    Result<void> sendContext(std::string_view summary, std::string_view context) override {
+        if (over_) return fail(Errc::closed, "the session is over");
+        peers_.toSession(id_, [summary = std::string(summary), context = std::string(context)](
+                                  PeerSession& s) { s.sendContext(summary, context); });
+        return {};
+    }
+    Result<std::string> sendFile(const std::shared_ptr<const room::EvidenceFile>& file,
+                                 std::uint32_t fromChunk) override {
+        if (over_) return fail(Errc::closed, "the session is over");
+        peers_.toSession(id_, [file, fromChunk](PeerSession& s) { s.sendFile(file, fromChunk); });
+        return file->id;
+    }
+
+    // The session's events.
+    void answered(Result<std::string> answer) {
+        if (!answer) {
+            const bool theirs = answer.error().code == Errc::invalid_input;
+            finish(theirs ? room::LegEvent::Kind::ended : room::LegEvent::Kind::failed,
+                   "answer: " + answer.error().message);
+            return giveAnswer(std::move(answer));
+        }
+        giveAnswer(std::move(answer));
+        event(room::LegEvent::Kind::ringing, "answered; ICE, DTLS and SCTP under way");
+    }
+    void event(room::LegEvent::Kind kind, std::string reason) {
+        if (!over_) sink_.onLegEvent(leg_, {kind, 0, std::move(reason), {}});
+    }
+    void finish(room::LegEvent::Kind kind, std::string reason) {
+        if (std::exchange(over_, true)) return;
+        sink_.onLegEvent(leg_, {kind, 0, std::move(reason), {}});
+    }
+    void progress(const room::FileProgress& p) {
+        if (!over_) sink_.onFileProgress(leg_, p);
+    }
+
+private:
+    void giveAnswer(Result<std::string> answer) {
+        if (auto reply = std::exchange(answered_, nullptr)) reply(std::move(answer));
+    }
+
+    WebRtcPeers& peers_;
+    std::uint64_t id_;
+    room::LegId leg_;
+    room::LegSink& sink_;
+    std::string description_;
+    room::Reply<std::string> answered_;
+    bool over_ = false;
+};
+
+WebRtcPeers::WebRtcPeers(asio::io_context& control, Options options)
+    : control_(control), options_(std::move(options)) {}
+
+Result<std::unique_ptr<WebRtcPeers>> WebRtcPeers::start(asio::io_context& control,
+                                                        Options options) {
+    auto identity = webrtc::DtlsIdentity::generate();
+    if (!identity) return fail(Errc::io, "WebRTC: " + identity.error().message);
+    std::unique_ptr<WebRtcPeers> peers(new WebRtcPeers(control, std::move(options)));
+    peers->identity_ = std::make_unique<webrtc::DtlsIdentity>(std::move(identity).value());
+    peers->ice_ = std::make_unique<webrtc::IceLoop>();
+    peers->work_.emplace(peers->io_.get_executor());
+    peers->lastTick_ = Clock::now();
+    peers->thread_ = std::thread([p = peers.get()] {
+        nameThisThread("sb-webrtc");
+        p->tick();
+        p->io_.run();
+    });
+    return peers;
+}
+
+WebRtcPeers::~WebRtcPeers() {
+    lifetime_.end();
+    asio::post(io_, [this] {
+        ticker_.cancel();
+        sessions_.clear(); // their associations abort, their ICE agents go
+        work_.reset();
+    });
+    thread_.join();
+}
+
+void WebRtcPeers::tick() {
+    const auto now = Clock::now();
+    const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(now - lastTick_);
+    webrtc::SctpTransport::advanceTimers(elapsed);
+    lastTick_ += elapsed; // the fraction of a millisecond left counts next time
+    for (auto s = sessions_.begin(); s != sessions_.end();) {
+        auto& [session, overSince] = s->second;
+        session->tick(now);
+        if (session->over() && overSince == Clock::time_point{}) overSince = now;
+        const bool gone = overSince != Clock::time_point{} && now - overSince >= kLinger;
+        s = gone ? sessions_.erase(s) : std::next(s);
+    }
+    ticker_.expires_after(kTick);
+    ticker_.async_wait([this](const asio::error_code& ec) {
+        if (!ec) tick();
+    });
+}
+
+std::unique_ptr<room::Leg> WebRtcPeers::arrive(room::LegId leg, room::LegSink& sink,
+                                               Arrival arrival, room::Reply<std::string> answered) {
+    const std::uint64_t id = nextId_++;
+    auto made = std::make_unique<PeerLeg>(*this, id, leg, sink,
+                                          fmt::format("webrtc peer {}{}{}", id,
+                                                      arrival.remote.empty() ? "" : " from ",
+                                                      arrival.remote),
+                                          std::move(answered));
+    asio::post(io_, [this, id, arrival = std::move(arrival)]() mutable {
+        startSession(id, std::move(arrival));
+    });
+    return made;
+}
+
+void WebRtcPeers::startSession(std::uint64_t id, Arrival arrival) {
+    PeerSession::Options o;
+    o.escalation = arrival.escalation;
+    o.traceId = arrival.traceId;
+    o.role = arrival.role;
+    o.connection.maxMessageSize = options_.maxMessageSize;
+    o.connection.ice.stunServer = options_.stunServer;
+    o.connection.ice.stunPort = options_.stunPort;
+    o.ackTimeout = options_.ackTimeout;
+    o.backoff = options_.backoff;
+    using Kind = room::LegEvent::Kind;
+    PeerSession::Events e;
+    e.answered = [this, id](Result<std::string> answer) {
+        toLeg(id, [answer = std::move(answer)](PeerLeg& leg) mutable {
+            leg.answered(std::move(answer));
+        });
+    };
+    e.active = [this, id] {
+        toLeg(id, [this](PeerLeg& leg) {
+            ++stats_.active;
+            leg.event(Kind::answered, "the peer answered the handshake");
+        });
+    };
+    e.degraded = [this, id](const std::string& why) {
+        toLeg(id, [why](PeerLeg& leg) { leg.event(Kind::degraded, why); });
+    };
+    e.recovered = [this, id] {
+        toLeg(id, [](PeerLeg& leg) { leg.event(Kind::recovered, "recovered"); });
+    };
+    e.failed = [this, id](const Error& why) {
+        toLeg(id, [this, why = why.message](PeerLeg& leg) {
+            ++stats_.failed;
+            leg.finish(Kind::failed, why);
+        });
+    };
+    e.ended = [this, id](const std::string& why) {
+        toLeg(id, [why](PeerLeg& leg) { leg.finish(Kind::ended, why); });
+    };
+    e.progress = [this, id](const room::FileProgress& p) {
+        toLeg(id, [p](PeerLeg& leg) { leg.progress(p); });
+    };
+    auto post = [this](std::function<void()> work) { asio::post(io_, std::move(work)); };
+    auto& entry = sessions_[id];
+    entry.session =
+        std::make_unique<PeerSession>(*ice_, *identity_, post, std::move(o), std::move(e));
+    entry.session->answer(std::move(arrival.offer));
+}
+
+void WebRtcPeers::toLeg(std::uint64_t id, std::function<void(PeerLeg&)> work) {
+    asio::post(control_, [this, alive = lifetime_.watch(), id, work = std::move(work)] {
+        if (!alive) return;
+        if (auto leg = legs_.find(id); leg != legs_.end()) work(*leg->second);
+    });
+}
+
+void WebRtcPeers::toSession(std::uint64_t id, std::function<void(PeerSession&)> work) {
+    asio::post(io_, [this, id, work = std::move(work)] {
+        if (auto s = sessions_.find(id); s != sessions_.end() && !s->second.session->over())
+            work(*s->second.session);
+    });
+}
+
+} // namespace sb::bridge

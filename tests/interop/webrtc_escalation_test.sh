@@ -1,0 +1,242 @@
+#!/usr/bin/env bash
+# The WebRTC bridge end to end: an escalation answered by Switchboard's echo expert (a SIP
+# call that stays up), joined over WHIP by aiortc as the expert's browser, with the grant the
+# agent asked for. Switchboard runs in one network namespace, aiortc in another (ICE skips
+# loopback), joined by a veth pair the test creates (root, as CI has).
+#   - bad input: an offer that is not SDP (400 naming the body), no grant (401), a grant for
+#     another escalation (401), a second session while one is live (409);
+#   - the agent's context reaches the peer (context_update) and the phone (MESSAGE);
+#   - an unknown performative from the peer gets an error naming it, and the session goes on;
+#   - a 6 MiB evidence file: the peer stops acknowledging partway and nftables drops every
+#     packet between the namespaces; the session goes degraded (no acknowledgement in 10 s),
+#     then failed after the reconnection attempts (1, 2, 4 s); the room is degraded and the
+#     expert's call goes on. The link comes back, the peer joins again, and the file resumes
+#     from the first chunk not acknowledged; its SHA-256 is checked end to end;
+#   - the witness log holds every state of the bridge and the evidence's digest, size, name;
+#   - a wrong digest from the peer is refused: evidence.failed, and an error to the peer.
+set -euo pipefail
+switchboard=$1
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
+
+work=$(mktemp -d)
+. "$here/netns_lib.sh"
+. "$here/b2bua_lib.sh"
+server_pid=
+peer_pid=
+cleanup() {
+  set +e
+  stop_pid "$peer_pid"
+  [ -n "${switchboard_pid:-}" ] && kill "$switchboard_pid" 2>/dev/null
+  [ -n "$server_pid" ] && { wait "$server_pid" 2>/dev/null || true; }
+  netns_delete
+  if [ -n "${KEEP_WORK:-}" ]; then cp -r "$work" /tmp/last-webrtc_escalation_test; fi
+  rm -rf "$work"
+}
+on_exit cleanup
+python=/usr/bin/python3
+
+sb_ip=10.202.0.1
+peer_ip=10.202.0.2
+netns_pair wrtc "$sb_ip" "$peer_ip"
+sip_port=5060
+api_port=8080
+hash() { echo -n "$1" | sha256sum | cut -d' ' -f1; }
+cat > "$work/experts.json" <<JSON
+[{"id": "echo", "sipUri": "sip:echo@127.0.0.1:$sip_port", "skills": ["echo"], "maxConcurrent": 10}]
+JSON
+cat > "$work/policy.toml" <<TOML
+[[rules]]
+id = "agent-a-webrtc"
+effect = "allow"
+agents = ["agent-a"]
+bridges = ["sip", "webrtc"]
+reason = "agent-a may bring a browser in."
+TOML
+cat > "$work/switchboard.toml" <<TOML
+data_dir = "$work/var"
+[sip.timers]
+t1_ms = 50
+t4_ms = 200
+[[sip.listen]]
+transport = "udp"
+address = "127.0.0.1"
+port = $sip_port
+[[routes]]
+user = "^echo\$"
+echo = true
+[api]
+enabled = true
+address = "$sb_ip"
+port = $api_port
+[[api.tokens]]
+agent = "agent-a"
+sha256 = "$(hash token-a)"
+[escalations]
+experts = "$work/experts.json"
+policy = "$work/policy.toml"
+TOML
+serve_in_sb "$switchboard" 170
+base="http://$sb_ip:$api_port"
+api() { # METHOD PATH [curl options…]: the status, then the body, to stdout
+  local method=$1 path=$2
+  shift 2
+  in_peers curl -s -X "$method" -w '\n%{http_code}' "$@" "$base$path"
+}
+status_of() { tail -n 1 <<<"$1"; }
+body_of() { sed '$d' <<<"$1"; }
+field() { $python -c "import json,sys; d=json.loads(sys.argv[1]); print($2)" "$1"; }
+agent=(-H 'Authorization: Bearer token-a')
+
+escalate() { # TOPIC: the new escalation's id
+  local out
+  out=$(api POST /v1/escalations "${agent[@]}" -H 'Content-Type: application/json' \
+    -d "{\"id\":\"m-$1\",\"performative\":\"escalate\",\"sender\":\"agent-a\",\"payload\":{\"topic\":\"$1\",\"skills\":[\"echo\"],\"reason\":\"webrtc\",\"bridges\":[\"sip\",\"webrtc\"]}}")
+  [ "$(status_of "$out")" = 201 ] || fail_with "escalate: $out"
+  field "$(body_of "$out")" 'd["payload"]["escalation"]'
+}
+escalation() { body_of "$(api GET "/v1/escalations/$1" "${agent[@]}")"; }
+wait_until() { # SECONDS PYTHON-EXPRESSION-ON-d ID: polls the escalation
+  local deadline=$((SECONDS + $1))
+  until [ "$(field "$(escalation "$3")" "$2")" = True ]; do
+    [ $SECONDS -lt $deadline ] || fail_with "not within $1 s: $2: $(escalation "$3")"
+    sleep 0.2
+  done
+}
+
+id=$(escalate first)
+wait_until 10 'd["state"] == "answered"' "$id"
+check "escalation $id answered by the echo expert"
+
+out=$(api POST "/v1/escalations/$id/grants" "${agent[@]}")
+[ "$(status_of "$out")" = 201 ] || fail_with "grant: $out"
+grant=$(field "$(body_of "$out")" 'd["grant"]')
+[[ $(field "$(body_of "$out")" 'd["page"]') == "/expert?escalation=$id#grant="* ]] ||
+  fail_with "the grant names no page: $out"
+check "a grant for the expert's browser"
+
+# Bad input, each refused with the protocol's own error.
+out=$(api POST "/v1/escalations/$id/whip" -H "Authorization: Bearer $grant" \
+  -H 'Content-Type: application/sdp' --data-binary 'hello')
+[ "$(status_of "$out")" = 400 ] && [ "$(field "$(body_of "$out")" 'd["field"]')" = body ] ||
+  fail_with "a bad offer: $out"
+out=$(api POST "/v1/escalations/$id/whip" -H 'Content-Type: application/sdp' --data-binary 'v=0')
+[ "$(status_of "$out")" = 401 ] || fail_with "no grant: $out"
+other=$(escalate second)
+out=$(api POST "/v1/escalations/$other/whip" -H "Authorization: Bearer $grant" \
+  -H 'Content-Type: application/sdp' --data-binary 'v=0')
+[ "$(status_of "$out")" = 401 ] || fail_with "a grant for another escalation: $out"
+api DELETE "/v1/escalations/$other" "${agent[@]}" >/dev/null
+check "a bad offer is 400 naming the body; no grant, or another's, is 401"
+
+# The 6 MiB file, and the peer that holds from chunk 30 on.
+head -c $((6 * 1024 * 1024)) /dev/urandom > "$work/scan.bin"
+digest=$(sha256sum "$work/scan.bin" | cut -d' ' -f1)
+in_peers timeout -k 3 120 $python "$here/webrtc_whip_peer.py" "$base" "$id" "$grant" "$work" \
+  --hold-after 30 > "$work/peer.out" 2>&1 &
+peer_pid=$!
+wait_for_text "$work/peer.out" '^ACTIVE' 20 || fail_with "the peer did not become active"
+wait_until 5 '[p["state"] for p in d["webrtc"]] == ["active"]' "$id" # no leg for a bad offer
+wait_for_text "$work/peer.out" '^ERROR /performative: unknown performative "dance"' 5 ||
+  fail_with "no error for an unknown performative"
+check "aiortc joined by WHIP: the bridge is active; an unknown performative is refused"
+
+out=$(api POST "/v1/escalations/$id/whip" -H "Authorization: Bearer $grant" \
+  -H 'Content-Type: application/sdp' --data-binary "@$work/offer.sdp")
+[ "$(status_of "$out")" = 409 ] || fail_with "a second session: $out"
+check "one session per escalation: a second is 409"
+
+out=$(api POST "/v1/escalations/$id/context" "${agent[@]}" -H 'Content-Type: application/json' \
+  -d '{"id":"c1","performative":"context_update","sender":"agent-a","payload":{"summary":"Router reboots hourly.","context":{"router":"X1"}}}')
+[ "$(status_of "$out")" = 202 ] || fail_with "context: $out"
+[ "$(field "$(body_of "$out")" 'sorted(d["delivered_to"])')" = "['sip', 'webrtc']" ] ||
+  fail_with "the context did not go to both: $out"
+wait_for_text "$work/peer.out" '^CONTEXT Router reboots hourly.' 5 || fail_with "no context"
+check "the agent's context reaches the peer and the expert's phone"
+
+out=$(api POST "/v1/escalations/$id/evidence?name=scan.bin" "${agent[@]}" \
+  -H 'Content-Type: application/octet-stream' --data-binary "@$work/scan.bin")
+[ "$(status_of "$out")" = 202 ] || fail_with "evidence: $out"
+[ "$(field "$(body_of "$out")" 'd["sha256"]')" = "$digest" ] || fail_with "its digest: $out"
+wait_for_text "$work/peer.out" '^HOLDING' 20 || fail_with "the peer did not get to chunk 30"
+
+# The link goes down: nothing passes between the namespaces.
+in_peers nft add table inet cut
+in_peers nft 'add chain inet cut in { type filter hook input priority 0; }'
+in_peers nft 'add rule inet cut in ip saddr '"$sb_ip"' drop'
+in_sb nft add table inet cut
+in_sb nft 'add chain inet cut in { type filter hook input priority 0; }'
+in_sb nft 'add rule inet cut in ip saddr '"$peer_ip"' drop'
+started=$SECONDS
+deadline=$((SECONDS + 30))
+until grep -q 'WebRTC peer of escalation .* degraded' "$work/server.log"; do
+  [ $SECONDS -lt $deadline ] || fail_with "the session did not degrade"
+  sleep 0.2
+done
+until grep -q 'WebRTC peer of escalation .* failed' "$work/server.log"; do
+  [ $SECONDS -lt $deadline ] || fail_with "the session did not fail"
+  sleep 0.2
+done
+failed_after=$((SECONDS - started))
+in_sb nft delete table inet cut
+in_peers nft delete table inet cut
+d=$(escalation "$id")
+[ "$(field "$d" 'd["state"], d["room_state"], d["webrtc"][0]["state"]')" = 'answered degraded failed' ] ||
+  fail_with "after the failure: $d"
+check "link cut: degraded, then failed after ${failed_after} s; the room degraded, the call up"
+
+touch "$work/rejoin"
+wait_for_text "$work/peer.out" '^RESUMED AT' 20 || fail_with "the peer did not resume"
+resumed_at=$(grep '^RESUMED AT' "$work/peer.out" | awk '{print $3}')
+[ "$resumed_at" -ge 30 ] || fail_with "resumed at chunk $resumed_at, not from 30"
+wait_for_text "$work/peer.out" "^EVIDENCE $digest" 30 || fail_with "the file's digest differs"
+wait_until 10 'd["evidence"][0]["delivered"] and d["room_state"] == "connected"' "$id"
+check "rejoined: resumed at chunk $resumed_at, SHA-256 checked end to end, the room connected"
+
+# The witness log has every step, in order, with the trace id.
+size=$(field "$(body_of "$(api GET /v1/witness/head "${agent[@]}")")" 'd["tree_size"]')
+entries=$(api GET "/v1/witness/entries?from=0&to=$size" "${agent[@]}")
+steps=$($python - "$(body_of "$entries")" "$id" <<'PY'
+import json, sys
+body, escalation = json.loads(sys.argv[1]), sys.argv[2]
+for text in body["entries"]:
+    e = json.loads(text)
+    d, t = e.get("data", {}), e.get("type", "")
+    if d.get("escalation") == escalation and (t.startswith("webrtc.") or t.startswith("evidence.")):
+        print(t, d.get("size", ""), d.get("sha256", ""), d.get("name", ""))
+PY
+)
+echo "$steps" > "$work/steps.out"
+for want in webrtc.idle webrtc.connecting webrtc.active webrtc.degraded webrtc.failed \
+  "evidence.received $((6 * 1024 * 1024)) $digest scan.bin" \
+  "evidence.delivered $((6 * 1024 * 1024)) $digest scan.bin"; do
+  grep -q "^$want" <<<"$steps" || fail_with "no witness entry $want: $steps"
+done
+check "witnessed: every bridge state, and the evidence's size, digest and name"
+
+touch "$work/bye"
+wait "$peer_pid" || fail_with "the peer failed"
+peer_pid=
+rm "$work/bye" "$work/rejoin"
+
+# A peer that reports a wrong digest: the transfer fails, the peer is told, the room goes on.
+in_peers timeout -k 3 60 $python "$here/webrtc_whip_peer.py" "$base" "$id" "$grant" "$work" \
+  --wrong-digest > "$work/peer2.out" 2>&1 &
+peer_pid=$!
+wait_for_text "$work/peer2.out" '^ACTIVE' 20 || fail_with "the second peer did not join"
+head -c 100000 /dev/urandom > "$work/small.bin"
+out=$(api POST "/v1/escalations/$id/evidence?name=small.bin" "${agent[@]}" \
+  --data-binary "@$work/small.bin")
+[ "$(status_of "$out")" = 202 ] || fail_with "small evidence: $out"
+wait_for_text "$work/peer2.out" "^ERROR the peer's SHA-256 0{64} differs" 20 ||
+  fail_with "no error for a wrong digest"
+wait_until 5 'not d["evidence"][1]["delivered"] and d["state"] == "answered"' "$id"
+check "a wrong digest from the peer: an error to it, not delivered, the escalation goes on"
+stop_pid "$peer_pid"
+peer_pid=
+
+out=$(api DELETE "/v1/escalations/$id" "${agent[@]}")
+[ "$(status_of "$out")" = 200 ] || fail_with "hang up: $out"
+wait_until 10 'd["state"] == "ended" and d["room_state"] == "closed"' "$id"
+expect_idle "the escalation"
+check "hung up: the room closed, nothing left"
