@@ -356,8 +356,11 @@ void PeerSession::checkDeadlines(Clock::time_point now) {
     if (over_) return;
     if (!active_) {
         if (handshakeDeadline_ != Clock::time_point{} && now >= handshakeDeadline_)
-            finish({Errc::timeout, fmt::format("the peer answered no handshake in {} s",
-                                               options_.ackTimeout.count() / 1000)});
+            finish({Errc::timeout,
+                    fmt::format("the peer answered no handshake in {} s ({}; {})",
+                                options_.ackTimeout.count() / 1000, connection_.progress(),
+                                control_ ? "the channel \"switchboard\" open"
+                                         : "no channel \"switchboard\" opened")});
         return;
     }
     for (const auto& [id, deadline] : awaiting_)

@@ -1,5 +1,7 @@
 #include "webrtc/peer_connection.hpp"
 
+#include <array>
+#include <fmt/format.h>
 #include <random>
 
 namespace sb::webrtc {
@@ -27,6 +29,7 @@ Result<void> PeerConnection::gather(bool offerer) {
         // (RFC 7675 §5.1: libnice reports it as failed): the owner decides how long to wait.
         if (s == IceAgent::State::failed && !iceWorked_)
             return fail({Errc::timeout, "ICE: no candidate pair answered (RFC 8445 §8.1)"});
+        iceState_ = s;
         if (s == IceAgent::State::connected) iceWorked_ = true;
         const bool down = s == IceAgent::State::disconnected || s == IceAgent::State::failed;
         if (down != iceDown_ && (down || s == IceAgent::State::connected)) {
@@ -139,6 +142,16 @@ void PeerConnection::tick() {
 
 DataChannels* PeerConnection::channels() {
     return transport_ && transport_->sctp().connected() ? &transport_->channels() : nullptr;
+}
+
+std::string PeerConnection::progress() const {
+    static constexpr std::array kIce{"gathering", "checking", "connected", "disconnected",
+                                     "failed"};
+    static constexpr std::array kDtls{"not started", "handshaking", "up", "closed", "failed"};
+    const auto dtls = transport_ ? transport_->dtls().state() : DtlsTransport::State::idle;
+    const bool sctp = transport_ && transport_->sctp().connected();
+    return fmt::format("ICE {}, DTLS {}, SCTP {}", kIce.at(static_cast<std::size_t>(iceState_)),
+                       kDtls.at(static_cast<std::size_t>(dtls)), sctp ? "up" : "not up");
 }
 
 void PeerConnection::fail(const Error& why) {

@@ -60,6 +60,9 @@ public:
     void tick();
     // Null until ready.
     DataChannels* channels();
+    // How far the connection has got, for an error that says where it stalled: "ICE
+    // connected, DTLS handshaking, SCTP not up".
+    std::string progress() const;
     // The peer's a=max-message-size as read (0: no limit), once its description is known.
     std::uint64_t peerLargestMessage() const noexcept { return peerLargest_; }
 
@@ -75,6 +78,7 @@ private:
     Handlers handlers_;
     std::vector<IceCandidate> gathered_;
     bool gatheringDone_ = false, failed_ = false, iceDown_ = false, iceWorked_ = false;
+    IceAgent::State iceState_ = IceAgent::State::gathering;
     std::uint64_t peerLargest_ = 65536;
     std::unique_ptr<IceAgent> ice_;
     std::unique_ptr<DataTransport> transport_;

@@ -17,92 +17,10 @@
 set -euo pipefail
 switchboard=$1
 here=$(cd "$(dirname "$0")" && pwd)
+name=webrtc_escalation_test
 . "$here/lib.sh"
-
-work=$(mktemp -d)
-. "$here/netns_lib.sh"
-. "$here/b2bua_lib.sh"
-server_pid=
-peer_pid=
-cleanup() {
-  set +e
-  stop_pid "$peer_pid"
-  [ -n "${switchboard_pid:-}" ] && kill "$switchboard_pid" 2>/dev/null
-  [ -n "$server_pid" ] && { wait "$server_pid" 2>/dev/null || true; }
-  netns_delete
-  if [ -n "${KEEP_WORK:-}" ]; then cp -r "$work" /tmp/last-webrtc_escalation_test; fi
-  rm -rf "$work"
-}
-on_exit cleanup
-python=/usr/bin/python3
-
-sb_ip=10.202.0.1
-peer_ip=10.202.0.2
-netns_pair wrtc "$sb_ip" "$peer_ip"
-sip_port=5060
-api_port=8080
-hash() { echo -n "$1" | sha256sum | cut -d' ' -f1; }
-cat > "$work/experts.json" <<JSON
-[{"id": "echo", "sipUri": "sip:echo@127.0.0.1:$sip_port", "skills": ["echo"], "maxConcurrent": 10}]
-JSON
-cat > "$work/policy.toml" <<TOML
-[[rules]]
-id = "agent-a-webrtc"
-effect = "allow"
-agents = ["agent-a"]
-bridges = ["sip", "webrtc"]
-reason = "agent-a may bring a browser in."
-TOML
-cat > "$work/switchboard.toml" <<TOML
-data_dir = "$work/var"
-[sip.timers]
-t1_ms = 50
-t4_ms = 200
-[[sip.listen]]
-transport = "udp"
-address = "127.0.0.1"
-port = $sip_port
-[[routes]]
-user = "^echo\$"
-echo = true
-[api]
-enabled = true
-address = "$sb_ip"
-port = $api_port
-[[api.tokens]]
-agent = "agent-a"
-sha256 = "$(hash token-a)"
-[escalations]
-experts = "$work/experts.json"
-policy = "$work/policy.toml"
-TOML
-serve_in_sb "$switchboard" 170
-base="http://$sb_ip:$api_port"
-api() { # METHOD PATH [curl options…]: the status, then the body, to stdout
-  local method=$1 path=$2
-  shift 2
-  in_peers curl -s -X "$method" -w '\n%{http_code}' "$@" "$base$path"
-}
-status_of() { tail -n 1 <<<"$1"; }
-body_of() { sed '$d' <<<"$1"; }
-field() { $python -c "import json,sys; d=json.loads(sys.argv[1]); print($2)" "$1"; }
-agent=(-H 'Authorization: Bearer token-a')
-
-escalate() { # TOPIC: the new escalation's id
-  local out
-  out=$(api POST /v1/escalations "${agent[@]}" -H 'Content-Type: application/json' \
-    -d "{\"id\":\"m-$1\",\"performative\":\"escalate\",\"sender\":\"agent-a\",\"payload\":{\"topic\":\"$1\",\"skills\":[\"echo\"],\"reason\":\"webrtc\",\"bridges\":[\"sip\",\"webrtc\"]}}")
-  [ "$(status_of "$out")" = 201 ] || fail_with "escalate: $out"
-  field "$(body_of "$out")" 'd["payload"]["escalation"]'
-}
-escalation() { body_of "$(api GET "/v1/escalations/$1" "${agent[@]}")"; }
-wait_until() { # SECONDS PYTHON-EXPRESSION-ON-d ID: polls the escalation
-  local deadline=$((SECONDS + $1))
-  until [ "$(field "$(escalation "$3")" "$2")" = True ]; do
-    [ $SECONDS -lt $deadline ] || fail_with "not within $1 s: $2: $(escalation "$3")"
-    sleep 0.2
-  done
-}
+. "$here/webrtc_lib.sh"
+webrtc_gateway wrtc 10.202.0.1 10.202.0.2 170
 
 id=$(escalate first)
 wait_until 10 'd["state"] == "answered"' "$id"

@@ -1,0 +1,57 @@
+// Headless Chromium (Debian's, driven by playwright-core) as the expert's browser: opens the
+// expert's page at URL and prints a line for what the page shows, as the test waits for it:
+//   ACTIVE                       the page's session answered Switchboard's handshake
+//   CONTEXT <summary>            a context update arrived
+//   EVIDENCE <name> <sha-256> <progress updates>   a file arrived whole, its digest checked
+//   REFUSED <why>                a file the page refused
+// It leaves (the page's Leave button) on the file WORKDIR/bye, and ends; or after LIMIT seconds.
+import { chromium } from "playwright-core";
+import { existsSync } from "node:fs";
+
+const [url, workdir, limit = "60"] = process.argv.slice(2);
+// The page needs a secure context (Web Crypto): the test's origin is plain HTTP on a
+// namespace's address, which Chromium is told to treat as secure.
+const say = (...words) => console.log(...words);
+const browser = await chromium.launch({
+  executablePath: "/usr/bin/chromium",
+  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         "--disable-features=WebRtcHideLocalIpsWithMdns",
+         `--unsafely-treat-insecure-origin-as-secure=${new URL(url).origin}`],
+});
+const deadline = Date.now() + Number(limit) * 1000;
+try {
+  const page = await browser.newPage();
+  page.on("console", (m) => say("page:", m.text()));
+  await page.goto(url);
+  const seen = { active: false, contexts: 0, files: new Set() };
+  while (Date.now() < deadline && !existsSync(`${workdir}/bye`)) {
+    const now = await page.evaluate(() => {
+      const s = window.switchboard;
+      return { state: s.state, contexts: s.contexts.map((c) => c.summary), errors: s.errors,
+               files: Object.values(s.files).map((f) => ({ name: f.name, sha256: f.sha256,
+                 done: !!f.done, error: f.error || "", updates: f.updates || 0 })) };
+    });
+    if (now.state === "active" && !seen.active) { seen.active = true; say("ACTIVE"); }
+    if (now.state.startsWith("refused") || now.state.startsWith("failed")) {
+      say("STATE", now.state, ...now.errors);
+      break;
+    }
+    for (const c of now.contexts.slice(seen.contexts)) say("CONTEXT", c);
+    seen.contexts = now.contexts.length;
+    for (const f of now.files) {
+      if (seen.files.has(f.name) || !(f.done || f.error)) continue;
+      seen.files.add(f.name);
+      say(f.done ? `EVIDENCE ${f.name} ${f.sha256} ${f.updates}` : `REFUSED ${f.error}`);
+    }
+    await new Promise((done) => setTimeout(done, 100));
+  }
+  if (existsSync(`${workdir}/bye`)) {
+    await page.click("#leave");
+    await page.waitForFunction(() => window.switchboard.state.startsWith("closed"));
+    await new Promise((done) => setTimeout(done, 500)); // session_end on its way
+    say("LEFT");
+  }
+} finally {
+  await browser.close();
+}

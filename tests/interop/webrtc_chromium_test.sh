@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Headless Chromium (Debian's, with playwright-core from npm) as the expert's browser: it opens
+# Switchboard's own expert page with the grant the agent asked for, joins the escalation over
+# WHIP, shows the agent's context, and receives a 3 MiB evidence file whose progress it shows
+# and whose SHA-256 it checks against the one Switchboard witnessed. Chromium runs in the
+# peers' network namespace, Switchboard in its own (webrtc_lib.sh).
+set -euo pipefail
+switchboard=$1
+here=$(cd "$(dirname "$0")" && pwd)
+name=webrtc_chromium_test
+browser_dir=$(cd "$here/../browser" && pwd)
+. "$here/lib.sh"
+. "$here/webrtc_lib.sh"
+[ -d "$browser_dir/node_modules/playwright-core" ] ||
+  fail_with "playwright-core is not installed in tests/browser (scripts/install-deps does it)"
+webrtc_gateway wchr 10.204.0.1 10.204.0.2 120
+
+id=$(escalate browser)
+wait_until 10 'd["state"] == "answered"' "$id"
+token=$(grant "$id")
+page="$base/expert?escalation=$id#grant=$token"
+in_peers timeout -k 3 90 node "$browser_dir/expert_page.mjs" "$page" "$work" 80 \
+  > "$work/chromium.out" 2>&1 &
+peer_pid=$!
+wait_for_text "$work/chromium.out" '^ACTIVE' 30 || fail_with "the page did not join"
+wait_until 5 '[p["state"] for p in d["webrtc"]] == ["active"]' "$id"
+check "Chromium opened the expert's page and joined escalation $id over WHIP"
+
+out=$(api POST "/v1/escalations/$id/context" "${agent[@]}" -H 'Content-Type: application/json' \
+  -d '{"id":"c1","performative":"context_update","sender":"agent-a","payload":{"summary":"Camera 3 shows smoke.","context":{"camera":3}}}')
+[ "$(status_of "$out")" = 202 ] || fail_with "context: $out"
+wait_for_text "$work/chromium.out" '^CONTEXT Camera 3 shows smoke.' 10 || fail_with "no context"
+check "the page shows the agent's context"
+
+head -c $((3 * 1024 * 1024)) /dev/urandom > "$work/photo.jpg"
+digest=$(sha256sum "$work/photo.jpg" | cut -d' ' -f1)
+out=$(api POST "/v1/escalations/$id/evidence?name=photo.jpg" "${agent[@]}" \
+  -H 'Content-Type: image/jpeg' --data-binary "@$work/photo.jpg")
+[ "$(status_of "$out")" = 202 ] || fail_with "evidence: $out"
+wait_for_text "$work/chromium.out" "^EVIDENCE photo.jpg $digest" 30 ||
+  fail_with "the page did not get the file whole"
+updates=$(grep "^EVIDENCE photo.jpg" "$work/chromium.out" | awk '{print $4}')
+# 3 MiB in chunks of 262,084 bytes (Chromium's 262,144 less the header) is 13 chunks; the page
+# shows its progress after each.
+[ "$updates" -ge 13 ] || fail_with "the page showed its progress $updates times"
+wait_until 10 'd["evidence"][0]["delivered"]' "$id"
+check "the page received photo.jpg whole (SHA-256 checked), its progress shown $updates times"
+
+touch "$work/bye"
+wait "$peer_pid" || fail_with "Chromium's driver failed"
+peer_pid=
+wait_until 10 '[p["state"] for p in d["webrtc"]] == ["closed"] and d["room_state"] == "connected"' "$id"
+check "the page closed: its session ended, the room goes on"
+out=$(api DELETE "/v1/escalations/$id" "${agent[@]}")
+[ "$(status_of "$out")" = 200 ] || fail_with "hang up: $out"
+expect_idle "the escalation"
