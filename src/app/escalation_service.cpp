@@ -275,6 +275,17 @@ void EscalationService::addMetrics(api::MetricsText& m) const {
               double(w.commits));
     m.counter("switchboard_witness_failures_total", "Witness appends that failed.",
               double(w.failures));
+    if (webrtc_) {
+        const auto& r = webrtc_->stats();
+        m.gauge("switchboard_webrtc_sessions", "WebRTC peers' sessions live now.",
+                double(r.legs));
+        m.counter("switchboard_webrtc_sessions_total", "WebRTC peers that joined.",
+                  double(r.joined));
+        m.counter("switchboard_webrtc_active_total", "WebRTC sessions that became active.",
+                  double(r.active));
+        m.counter("switchboard_webrtc_failed_total", "WebRTC sessions that failed.",
+                  double(r.failed));
+    }
     if (http_) {
         m.gauge("switchboard_api_connections", "Open API connections.",
                 double(http_->connections()));

@@ -158,3 +158,9 @@ out=$(api DELETE "/v1/escalations/$id" "${agent[@]}")
 wait_until 10 'd["state"] == "ended" and d["room_state"] == "closed"' "$id"
 expect_idle "the escalation"
 check "hung up: the room closed, nothing left"
+metrics=$(body_of "$(api GET /metrics "${agent[@]}")")
+for want in 'switchboard_webrtc_sessions 0' 'switchboard_webrtc_sessions_total 3' \
+  'switchboard_webrtc_failed_total 1'; do
+  grep -qx "$want" <<<"$metrics" || fail_with "metrics: no $want: $(grep webrtc <<<"$metrics")"
+done
+check "metrics: three sessions joined, one failed, none left"
