@@ -2,7 +2,8 @@
 # An escalation answered by a real phone: baresip as the expert (auto-answer, SIP trace on).
 # The agent escalates with `switchboard escalate` and a trace of its own; baresip receives an
 # INVITE carrying X-IF-Trace-ID and X-IF-Expert-ID, answers, and later hangs up itself (it
-# quits); the agent's WebSocket hears calling, answered and ended in that order, the
+# quits); meanwhile the agent's context reaches it as a SIP MESSAGE (RFC 3428); the agent's
+# WebSocket hears calling, answered, context_update and ended in that order, the
 # escalation ends, `switchboard witness verify` lists the trace's steps from the request to the
 # expert's hang-up, against the pinned key, and the call's own log lines carry the trace.
 set -euo pipefail
@@ -75,6 +76,23 @@ cli escalate --topic tax-question --skill tax --expert bob --reason "a question 
 id=$($agent -c "import json; print(json.load(open('$work/escalate.json'))['payload']['escalation'])")
 check "switchboard escalate: agree, escalation $id"
 
+# Once Bob has answered, the agent's context reaches his phone as a MESSAGE (RFC 3428).
+for _ in $(seq 100); do
+  state=$(curl -s -H 'Authorization: Bearer token-a' "$base/v1/escalations/$id" |
+    $agent -c 'import json,sys; print(json.load(sys.stdin)["state"])')
+  [ "$state" = answered ] && break
+  sleep 0.05
+done
+[ "$state" = answered ] || fail_with "bob did not answer: $state"
+context=$(curl -s -w ' %{http_code}' -H 'Authorization: Bearer token-a' \
+  -H 'Content-Type: application/json' "$base/v1/escalations/$id/context" \
+  -d '{"id":"c1","performative":"context_update","sender":"agent-a","payload":{"summary":"VAT on exports: see ticket 4411.","context":{"ticket":4411}}}')
+[[ $context == *'"delivered_to":["sip"]'*' 202' ]] || fail_with "context: $context"
+wait_for_text "$work/bob.log" '^VAT on exports: see ticket 4411\.' 5 ||
+  fail_with "baresip did not receive the context's MESSAGE"
+grep -q '^MESSAGE sip:' "$work/bob.log" || fail_with "no MESSAGE request in baresip's trace"
+check "the agent's context reached baresip as a SIP MESSAGE"
+
 # The expert hangs up (baresip quits); the events stream falls silent after the end.
 wait "$bob_pid" || true
 wait "$events_pid" || fail_with "the event stream failed: $(cat "$work/events.out")"
@@ -91,8 +109,8 @@ for line in open('$work/events.jsonl'):
     assert m['trace_id'] == '$trace' and p['escalation'] == '$id', m
     print(p.get('event', m['performative']), end=' ')
 ")
-[[ "$sequence" =~ ^calling\ (ringing\ )?answered\ left\ ended\ $ ]] ||
-  fail_with "events: '$sequence', expected calling [ringing] answered left ended"
+[[ "$sequence" =~ ^calling\ (ringing\ )?answered\ context_update\ left\ ended\ $ ]] ||
+  fail_with "events: '$sequence', expected calling [ringing] answered context_update left ended"
 state=$(curl -s -H 'Authorization: Bearer token-a' "$base/v1/escalations/$id" |
   $agent -c 'import json,sys; print(json.load(sys.stdin)["state"])')
 [ "$state" = ended ] || fail_with "the escalation is $state after the expert hung up"
