@@ -6,6 +6,7 @@
 #include "api/problem.hpp"
 #include "api/responder.hpp"
 #include "api/server_state.hpp"
+#include "api/signal_session.hpp"
 #include "api/ws_session.hpp"
 #include "core/log.hpp"
 
@@ -219,6 +220,16 @@ private:
     }
 
     void upgrade(BeastRequest message, Routed routed) {
+        if (routed.route->signalling) {
+            state_->log.debug("{}: signalling WebSocket on {}", remote_, routed.request.path);
+            lowest().expires_never();
+            upgraded_ = true;
+            state_->live.erase(id_);
+            auto signal = std::make_shared<SignalSession<Stream>>(state_, std::move(stream_),
+                                                                  std::move(slot_), remote_);
+            signal->start(std::move(message), routed);
+            return;
+        }
         state_->log.debug("{}: WebSocket subscription by {} (filter \"{}\")", remote_,
                           routed.request.agent, routed.filter);
         lowest().expires_never(); // the WebSocket's own timeouts take over

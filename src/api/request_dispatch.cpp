@@ -70,7 +70,7 @@ Routed routeRequest(const Router& router, const TokenTable& tokens,
             out.answer.headers.emplace_back("Connection", "Upgrade");
             return out;
         }
-        if (info.access == Access::agent) {
+        if (info.access != Access::open) {
             auto header = r.header("Authorization");
             auto param = r.param("access_token");
             // RFC 6750 §2: a client must not use more than one method in one request.
@@ -80,16 +80,24 @@ Routed routeRequest(const Router& router, const TokenTable& tokens,
                 return out;
             }
             auto agent = param ? tokens.authenticateToken(*param) : tokens.authenticate(header);
-            if (!agent) {
+            const std::string bearer =
+                param ? "Bearer " + std::string(*param) : std::string(header.value_or(""));
+            auto escalation = match.params.find("id");
+            if (!agent && info.access == Access::escalation && escalation != match.params.end() &&
+                tokens.grants(bearer, escalation->second)) {
+                r.grant = escalation->second;
+            } else if (!agent) {
                 out.answer = authenticationProblem(agent.error());
                 return out;
+            } else {
+                r.agent = std::move(*agent);
             }
-            r.agent = std::move(*agent);
         }
         r.query.erase("access_token");
         if (auto filter = r.param(filterParameter)) out.filter = std::string(*filter);
         out.kind = Routed::Kind::upgrade;
         out.route = match.route;
+        out.params = std::move(match.params);
         return out;
     }
 

@@ -48,6 +48,13 @@ Result<void> Router::addEvents(std::string_view pattern, Access access) {
     return insert("GET", pattern, nullptr, access, true);
 }
 
+Result<void> Router::addSignalling(std::string_view pattern, SignalOpen open, Access access) {
+    if (!open) return fail(Errc::invalid_input, "route " + std::string(pattern) + ": no handler");
+    if (auto added = insert("GET", pattern, nullptr, access, true); !added) return added;
+    patterns_[order_.back().first].routes[order_.back().second].signalling = std::move(open);
+    return {};
+}
+
 Result<void> Router::insert(std::string_view method, std::string_view pattern, Handler handler,
                             Access access, bool websocket) {
     const std::string where = std::string(method) + " " + std::string(pattern);
@@ -111,7 +118,7 @@ Result<void> Router::insert(std::string_view method, std::string_view pattern, H
     Pattern& p = patterns_[index];
     p.routes.push_back(
         Route{RouteInfo{std::string(method), std::string(pattern), access, websocket},
-              std::move(handler)});
+              std::move(handler), 0, nullptr});
     order_.emplace_back(index, p.routes.size() - 1);
     return {};
 }

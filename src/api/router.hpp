@@ -6,6 +6,7 @@
 // starts; matching is then read-only and needs no lock.
 
 #include "api/http_types.hpp"
+#include "api/signal_channel.hpp"
 #include "core/result.hpp"
 
 #include <functional>
@@ -23,8 +24,6 @@ enum class Access {
     // expert's browser); Request::grant then names that escalation.
     escalation,
 };
-
-using PathParams = std::map<std::string, std::string, std::less<>>;
 
 // Runs on the API thread. `request` is valid only during the call: a handler that answers
 // later copies what it needs and keeps `respond`.
@@ -50,6 +49,9 @@ public:
     // A GET route whose requests are upgraded to WebSocket subscriptions of the server's
     // event hub; a plain GET there is answered 426. Same errors as add().
     Result<void> addEvents(std::string_view pattern, Access access = Access::agent);
+    // A GET route whose requests are upgraded to signalling WebSockets (signal_channel.hpp),
+    // each opened by `open`; a plain GET there is answered 426. Same errors as add().
+    Result<void> addSignalling(std::string_view pattern, SignalOpen open, Access access);
 
     // The largest body the route takes, if not the server's limit (an evidence upload).
     // Errc::not_found for a route not added.
@@ -65,6 +67,7 @@ public:
         RouteInfo info;
         Handler handler;
         std::size_t bodyLimit = 0; // 0: the server's
+        SignalOpen signalling;     // a signalling WebSocket's, or none (events)
     };
     struct Match {
         enum class Kind { found, notFound, wrongMethod };

@@ -146,6 +146,8 @@ void Escalations::onFileProgress(Escalation& e, room::LegId leg,
     const auto& file = *record->file;
     if (!progress.error.empty() || progress.complete) {
         record->complete = progress.complete;
+        // A transfer that failed (a digest the peer disputes) starts over for the next peer.
+        if (!progress.error.empty()) record->chunks = 0;
         json data{{"escalation", e.id},    {"evidence", file.id},   {"name", file.name},
                   {"size", progress.size}, {"sha256", file.sha256}, {"leg", leg.value()}};
         if (!progress.error.empty()) data["reason"] = progress.error;

@@ -4,9 +4,11 @@
 #include "api/problem.hpp"
 #include "app/api_routes.hpp"
 #include "app/expert_page.hpp" // generated from deploy/web/expert.html (CMakeLists.txt)
+#include "bridge/peer_protocol.hpp"
 #include "core/trace.hpp"
 #include "webrtc/data_session.hpp"
 
+#include <asio/post.hpp>
 #include <charconv>
 #include <fmt/format.h>
 
@@ -50,13 +52,13 @@ void whip(ApiServices& s, const api::Request& request, const std::string& id,
     arrival.role = request.grant.empty() ? "agent" : "expert";
     arrival.remote = request.remote;
     auto answered = [respond, id](room::LegId leg, const std::string& traceId) {
-        return [respond, id, leg, traceId](Result<std::string> answer) {
+        return [respond, id, leg, traceId](Result<bridge::WebRtcPeers::Described> answer) {
             if (!answer) {
                 const bool theirs = answer.error().code == Errc::invalid_input;
                 return respond(api::problem(theirs ? 400 : 503, {}, answer.error().message,
                                             {{"field", "body"}}));
             }
-            auto response = api::textResponse(201, std::move(answer).value(), "application/sdp");
+            auto response = api::textResponse(201, std::move(answer->sdp), "application/sdp");
             response.headers.emplace_back(
                 "Location", fmt::format("/v1/escalations/{}/whip/{}", id, leg.value()));
             response.headers.emplace_back("X-IF-Trace-ID", traceId);
@@ -80,6 +82,137 @@ void whip(ApiServices& s, const api::Request& request, const std::string& id,
                           if (a.status >= 300) respond(answerOf(a, {}));
                       });
               });
+}
+
+// GET /v1/escalations/{id}/signal: a signalling WebSocket for one WebRTC session, whose
+// messages are IFMessages (bridge/peer_protocol.hpp): the peer's handshake with its offer, or
+// without one to have Switchboard offer, then its answer; candidates trickled both ways; the
+// peer's session_end. Closing the socket ends the session. Its state lives on the control loop.
+class Signalling : public std::enable_shared_from_this<Signalling> {
+public:
+    Signalling(ApiServices& s, std::string escalation, std::string agent, std::string grant,
+               std::string remote, std::shared_ptr<api::SignalChannel> channel)
+        : s_(s), escalation_(std::move(escalation)), agent_(std::move(agent)),
+          grant_(std::move(grant)), remote_(std::move(remote)), channel_(std::move(channel)) {}
+
+    void take(const std::string& text) {
+        auto message = bridge::readPeerMessage(text);
+        if (!message) return error(message.error().message);
+        const auto& p = message->payload;
+        switch (message->performative) {
+        case bridge::Performative::handshake:
+            return handshake(p.contains("sdp") && p["sdp"].is_string() ? p["sdp"].get<std::string>()
+                                                                       : std::string());
+        case bridge::Performative::candidate:
+            if (p.value("end", false)) return candidate({});
+            if (!p.contains("candidate") || !p["candidate"].is_string())
+                return error("/payload/candidate: expected a candidate line");
+            return candidate(p["candidate"].get<std::string>());
+        case bridge::Performative::session_end:
+            return leave();
+        default:
+            return error(fmt::format("/performative: the signalling takes handshake, candidate "
+                                     "and session_end, not {}",
+                                     bridge::nameOf(message->performative)));
+        }
+    }
+    // The socket has gone: so has the session.
+    void leave() {
+        if (leg_ && !left_) {
+            left_ = true;
+            s_.escalations.leavePeer(escalation_, agent_, grant_, leg_->value(),
+                                     [](const EscalationAnswer&) {});
+        }
+        channel_->close();
+    }
+
+private:
+    void handshake(std::string sdp) {
+        if (joined_) {
+            if (!weOffer_ || !session_ || sdp.empty())
+                return error("/payload/sdp: a handshake was made already");
+            return s_.webrtc->accept(*session_, std::move(sdp));
+        }
+        if (!sdp.empty())
+            if (auto offer = webrtc::readDataSession(sdp); !offer)
+                return error("/payload/sdp: " + offer.error().message);
+        joined_ = true;
+        weOffer_ = sdp.empty();
+        auto self = shared_from_this();
+        s_.escalations.joinPeer(
+            escalation_, agent_, grant_, "webrtc",
+            [self, sdp](room::LegId leg, room::LegSink& sink, const std::string& traceId) {
+                bridge::WebRtcPeers::Arrival a;
+                a.offer = sdp;
+                a.escalation = self->escalation_;
+                a.traceId = traceId;
+                a.role = self->grant_.empty() ? "agent" : "expert";
+                a.remote = self->remote_;
+                a.signal = [channel = self->channel_](std::string text) {
+                    channel->send(std::move(text));
+                };
+                self->leg_ = leg;
+                return Result<std::unique_ptr<room::Leg>>(self->s_.webrtc->arrive(
+                    leg, sink, std::move(a), [self, traceId](auto described) {
+                        self->described(std::move(described), traceId);
+                    }));
+            },
+            [self](const EscalationAnswer& a) {
+                if (a.status < 300) return;
+                self->error(a.body.value("detail", "refused"));
+                self->channel_->close();
+            });
+    }
+
+    void described(Result<bridge::WebRtcPeers::Described> d, const std::string& traceId) {
+        if (!d) {
+            error(d.error().message);
+            return channel_->close();
+        }
+        session_ = d->session;
+        channel_->send(bridge::writePeerMessage(
+            bridge::Performative::handshake, traceId,
+            {{"type", weOffer_ ? "offer" : "answer"}, {"sdp", std::move(d->sdp)}}));
+        for (auto& line : early_)
+            s_.webrtc->addCandidate(*session_, std::move(line));
+        early_.clear();
+    }
+
+    void candidate(std::string line) {
+        if (!joined_) return error("/performative: a candidate before the handshake");
+        if (!session_) return early_.push_back(std::move(line)); // our description is on its way
+        s_.webrtc->addCandidate(*session_, std::move(line));
+    }
+
+    void error(const std::string& detail) {
+        channel_->send(
+            bridge::writePeerMessage(bridge::Performative::error, {}, {{"detail", detail}}));
+    }
+
+    ApiServices& s_;
+    std::string escalation_, agent_, grant_, remote_;
+    std::shared_ptr<api::SignalChannel> channel_;
+    bool joined_ = false, weOffer_ = false, left_ = false;
+    std::optional<room::LegId> leg_;
+    std::optional<std::uint64_t> session_;
+    std::vector<std::string> early_; // candidates that came before our description
+};
+
+api::SignalHandlers signalling(ApiServices& s, const api::Request& request,
+                               const api::PathParams& params,
+                               std::shared_ptr<api::SignalChannel> channel) {
+    if (!s.webrtc) {
+        channel->send(bridge::writePeerMessage(bridge::Performative::error, {},
+                                               {{"detail", "the WebRTC bridge is off"}}));
+        channel->close();
+        return {};
+    }
+    auto state = std::make_shared<Signalling>(s, params.at("id"), request.agent, request.grant,
+                                              request.remote, std::move(channel));
+    return {[&s, state](std::string text) {
+                asio::post(s.control, [state, text = std::move(text)] { state->take(text); });
+            },
+            [&s, state] { asio::post(s.control, [state] { state->leave(); }); }};
 }
 
 // DELETE /v1/escalations/{id}/whip/{leg}: the peer ends its session (RFC 9725 §4.2).
@@ -169,6 +302,13 @@ void addWebRtcRoutes(api::Router& router, ApiServices& s) {
         "DELETE", "/v1/escalations/{id}/whip/{leg}",
         [&s](const api::Request& r, const api::PathParams& p, const api::Respond& respond) {
             whipDelete(s, r, p, respond);
+        },
+        Access::escalation);
+    (void)router.addSignalling(
+        "/v1/escalations/{id}/signal",
+        [&s](const api::Request& r, const api::PathParams& p,
+             std::shared_ptr<api::SignalChannel> channel) {
+            return signalling(s, r, p, std::move(channel));
         },
         Access::escalation);
     (void)router.add("POST", "/v1/escalations/{id}/grants",

@@ -10,7 +10,7 @@ namespace sb::bridge {
 namespace {
 
 constexpr std::array kNames{"handshake", "context_update", "evidence_chunk", "session_end",
-                            "ack",       "error"};
+                            "ack",       "error",          "candidate"};
 
 } // namespace
 

@@ -15,6 +15,12 @@
 //   session_end     either side: {reason}; the channel then closes.
 //   ack             the peer: {in_reply_to, next?, sha256?}.
 //   error           either side: {in_reply_to?, detail}; the session goes on.
+//
+// On a signalling WebSocket (app/webrtc_routes.cpp), before and beside the channel:
+//   handshake       the peer: {sdp} with its offer, or {} to have Switchboard offer, then {sdp}
+//                   with its answer; Switchboard: {type: "answer" | "offer", sdp}.
+//   candidate       either side: {candidate: "candidate:…"} (RFC 8840 §5.1), or {end: true}.
+//   session_end     the peer ends the session.
 
 #include "core/result.hpp"
 
@@ -36,7 +42,8 @@ enum class Performative : std::uint8_t {
     evidence_chunk,
     session_end,
     ack,
-    error
+    error,
+    candidate, // signalling only: a trickled candidate {candidate}, or the end of them {end}
 };
 std::string_view nameOf(Performative performative) noexcept;
 

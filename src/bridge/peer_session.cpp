@@ -31,7 +31,21 @@ PeerSession::PeerSession(webrtc::IceLoop& loop, const webrtc::DtlsIdentity& iden
       connection_(loop, identity, std::move(post), options_.connection, [this] {
           webrtc::PeerConnection::Handlers h;
           h.gathered = [this] {
-              if (offer_) answerNow();
+              if (!described_ && (offer_ || offering_)) describe();
+          };
+          // Candidates gathered after our description went are trickled (RFC 8838 §4.2).
+          h.candidate = [this](const webrtc::IceCandidate& c) {
+              if (described_ && events_.signal)
+                  events_.signal(
+                      writePeerMessage(Performative::candidate, options_.traceId,
+                                       {{"candidate", "candidate:" + webrtc::writeCandidate(c)}}));
+          };
+          h.ready = [this] {
+              if (!offering_ || control_) return;
+              webrtc::DataChannelOpen open;
+              open.label = std::string(kControlChannel);
+              if (auto* channels = connection_.channels(); !channels || !channels->open(open))
+                  finish({Errc::io, "the control channel could not be opened"});
           };
           h.writable = [this] {
               backedUpSince_ = {};
@@ -65,23 +79,51 @@ PeerSession::~PeerSession() = default;
 void PeerSession::answer(std::string offer) {
     if (auto gathering = connection_.gather(false); !gathering) {
         over_ = true;
-        return events_.answered(sb::fail(gathering.error()));
+        return events_.described(sb::fail(gathering.error()));
     }
     offer_ = std::move(offer);
-    answerDeadline_ = Clock::now() + options_.gatherLimit;
+    describeDeadline_ = Clock::now() + options_.gatherLimit;
 }
 
-void PeerSession::answerNow() {
-    auto answer = connection_.answer(*offer_);
-    offer_.reset();
-    if (!answer) {
+void PeerSession::offer() {
+    if (auto gathering = connection_.gather(true); !gathering) {
         over_ = true;
-        return events_.answered(sb::fail(answer.error()));
+        return events_.described(sb::fail(gathering.error()));
     }
-    // The peer opens the control channel and answers the handshake within the time that any
-    // acknowledgement has, counted from our answer.
+    offering_ = true;
+    describeDeadline_ = Clock::now() + options_.gatherLimit;
+}
+
+void PeerSession::describe() {
+    described_ = true;
+    auto description = offering_ ? connection_.offer() : connection_.answer(*offer_);
+    offer_.reset();
+    if (!description) {
+        over_ = true;
+        return events_.described(sb::fail(description.error()));
+    }
+    // The control channel opens and the handshake is answered within the time that any
+    // acknowledgement has, counted from our description.
     handshakeDeadline_ = now_ + options_.ackTimeout;
-    events_.answered(std::move(answer));
+    events_.described(std::move(description));
+}
+
+void PeerSession::accept(const std::string& answer) {
+    if (!offering_ || over_) return;
+    if (auto accepted = connection_.accept(answer); !accepted)
+        finish({Errc::invalid_input, "the peer's answer: " + accepted.error().message});
+}
+
+void PeerSession::addCandidate(const std::string& line) {
+    if (over_) return;
+    if (line.empty()) return connection_.remoteGatheringDone();
+    auto candidate = webrtc::readCandidate(line);
+    // One we cannot use (another type, RFC 8445) is one pair fewer; a malformed one is said.
+    if (!candidate && candidate.error().code != Errc::unsupported && events_.signal)
+        return events_.signal(
+            writePeerMessage(Performative::error, options_.traceId,
+                             {{"detail", "candidate: " + candidate.error().message}}));
+    if (candidate) (void)connection_.addRemoteCandidate(*candidate);
 }
 
 void PeerSession::onChannelOpened(const webrtc::DataChannel& channel) {
@@ -139,6 +181,7 @@ void PeerSession::onText(std::string_view text) {
     }
     case Performative::context_update:
     case Performative::evidence_chunk:
+    case Performative::candidate: // the signalling's, not the channel's
         return sendError(message->id, fmt::format("/performative: Switchboard takes no {} from a "
                                                   "peer",
                                                   nameOf(message->performative)));
@@ -332,7 +375,7 @@ void PeerSession::finish(Error why) {
     // Where each file got to, so that the next session resumes from there.
     for (auto& t : transfers_)
         if (t.reported != t.sender.acknowledgedChunks()) report(t);
-    if (offer_) return events_.answered(sb::fail(std::move(why)));
+    if (!described_) return events_.described(sb::fail(std::move(why)));
     // A peer that closes its peer connection without session_end (a browser's tab) aborts
     // the association: it ended the session, nothing failed.
     if (why.code == Errc::closed && active_) {
@@ -352,7 +395,8 @@ void PeerSession::tick(Clock::time_point now) {
 }
 
 void PeerSession::checkDeadlines(Clock::time_point now) {
-    if (offer_ && now >= answerDeadline_) answerNow(); // with the candidates gathered so far
+    if (!described_ && (offer_ || offering_) && now >= describeDeadline_)
+        describe(); // with the candidates gathered so far
     if (over_) return;
     if (!active_) {
         if (handshakeDeadline_ != Clock::time_point{} && now >= handshakeDeadline_)

@@ -48,7 +48,11 @@ public:
         std::chrono::milliseconds gatherLimit = 3s;
     };
     struct Events {
-        std::function<void(Result<std::string> answer)> answered;
+        // Our description: the answer to the peer's offer, or our offer; or why there is none.
+        std::function<void(Result<std::string> description)> described;
+        // A message for the peer's signalling channel, when it has one that we can speak on
+        // (a WebSocket; WHIP has none): our trickled candidates, errors about its signals.
+        std::function<void(std::string text)> signal;
         std::function<void()> active;
         std::function<void(const std::string& why)> degraded;
         std::function<void()> recovered;
@@ -63,8 +67,15 @@ public:
     PeerSession(const PeerSession&) = delete;
     PeerSession& operator=(const PeerSession&) = delete;
 
-    // Answers the peer's offer (Events::answered, once our candidates are gathered).
+    // Answers the peer's offer (Events::described, once our candidates are gathered).
     void answer(std::string offer);
+    // Offers (Events::described): the peer answers through accept(). We then open the
+    // control channel ourselves.
+    void offer();
+    // The peer's answer to our offer; a bad one ends the session.
+    void accept(const std::string& answer);
+    // A candidate the peer trickled ("candidate:…", RFC 8840 §5.1), or, empty, the end of them.
+    void addCandidate(const std::string& line);
     // Queued until the handshake is answered.
     void sendContext(const std::string& summary, const std::string& context);
     void sendFile(const std::shared_ptr<const room::EvidenceFile>& file, std::uint32_t fromChunk);
@@ -87,7 +98,8 @@ private:
     };
     enum class Impairment : std::uint8_t { ice, unacknowledged, backedUp };
 
-    void answerNow();
+    // Our description, with the candidates gathered so far.
+    void describe();
     void onChannelOpened(const webrtc::DataChannel& channel);
     void onText(std::string_view text);
     void onAck(const PeerAck& ack);
@@ -110,8 +122,9 @@ private:
     Options options_;
     Events events_;
     webrtc::PeerConnection connection_;
-    std::optional<std::string> offer_; // until answered
-    Clock::time_point answerDeadline_{};
+    std::optional<std::string> offer_; // the peer's, until answered
+    bool offering_ = false, described_ = false;
+    Clock::time_point describeDeadline_{};
     std::optional<std::uint16_t> control_; // the "switchboard" channel
     bool binary_ = true;                   // the peer takes binary messages
     bool active_ = false, over_ = false;

@@ -23,9 +23,9 @@ constexpr auto kLinger = std::chrono::milliseconds(250);
 class WebRtcPeers::PeerLeg final : public room::Leg {
 public:
     PeerLeg(WebRtcPeers& peers, std::uint64_t id, room::LegId leg, room::LegSink& sink,
-            std::string description, room::Reply<std::string> answered)
+            std::string description, room::Reply<Described> described)
         : peers_(peers), id_(id), leg_(leg), sink_(sink), description_(std::move(description)),
-          answered_(std::move(answered)) {
+          described_(std::move(described)) {
         peers_.legs_[id_] = this;
         ++peers_.stats_.legs;
         ++peers_.stats_.joined;
@@ -41,7 +41,7 @@ public:
     void hangUp() override {
         if (std::exchange(over_, true)) return;
         peers_.toSession(id_, [](PeerSession& s) { s.end("Switchboard ended the session"); });
-        giveAnswer(fail(Errc::closed, "the session was ended"));
+        describe(fail(Errc::closed, "the session was ended"));
         sink_.onLegEvent(leg_, {room::LegEvent::Kind::ended, 0, "ended by Switchboard", {}});
     }
     std::string describe() const override { return description_; }
@@ -62,15 +62,15 @@ public:
     }
 
     // The session's events.
-    void answered(Result<std::string> answer) {
-        if (!answer) {
-            const bool theirs = answer.error().code == Errc::invalid_input;
+    void described(Result<std::string> sdp) {
+        if (!sdp) {
+            const bool theirs = sdp.error().code == Errc::invalid_input;
             finish(theirs ? room::LegEvent::Kind::ended : room::LegEvent::Kind::failed,
-                   "answer: " + answer.error().message);
-            return giveAnswer(std::move(answer));
+                   "description: " + sdp.error().message);
+            return describe(fail(sdp.error()));
         }
-        giveAnswer(std::move(answer));
-        event(room::LegEvent::Kind::ringing, "answered; ICE, DTLS and SCTP under way");
+        describe(Described{id_, std::move(sdp).value()});
+        event(room::LegEvent::Kind::ringing, "described; ICE, DTLS and SCTP under way");
     }
     void event(room::LegEvent::Kind kind, std::string reason) {
         if (!over_) sink_.onLegEvent(leg_, {kind, 0, std::move(reason), {}});
@@ -84,8 +84,8 @@ public:
     }
 
 private:
-    void giveAnswer(Result<std::string> answer) {
-        if (auto reply = std::exchange(answered_, nullptr)) reply(std::move(answer));
+    void describe(Result<Described> outcome) {
+        if (auto reply = std::exchange(described_, nullptr)) reply(std::move(outcome));
     }
 
     WebRtcPeers& peers_;
@@ -93,7 +93,7 @@ private:
     room::LegId leg_;
     room::LegSink& sink_;
     std::string description_;
-    room::Reply<std::string> answered_;
+    room::Reply<Described> described_;
     bool over_ = false;
 };
 
@@ -146,13 +146,13 @@ void WebRtcPeers::tick() {
 }
 
 std::unique_ptr<room::Leg> WebRtcPeers::arrive(room::LegId leg, room::LegSink& sink,
-                                               Arrival arrival, room::Reply<std::string> answered) {
+                                               Arrival arrival, room::Reply<Described> described) {
     const std::uint64_t id = nextId_++;
     auto made = std::make_unique<PeerLeg>(*this, id, leg, sink,
                                           fmt::format("webrtc peer {}{}{}", id,
                                                       arrival.remote.empty() ? "" : " from ",
                                                       arrival.remote),
-                                          std::move(answered));
+                                          std::move(described));
     asio::post(io_, [this, id, arrival = std::move(arrival)]() mutable {
         startSession(id, std::move(arrival));
     });
@@ -171,11 +171,15 @@ void WebRtcPeers::startSession(std::uint64_t id, Arrival arrival) {
     o.backoff = options_.backoff;
     using Kind = room::LegEvent::Kind;
     PeerSession::Events e;
-    e.answered = [this, id](Result<std::string> answer) {
-        toLeg(id, [answer = std::move(answer)](PeerLeg& leg) mutable {
-            leg.answered(std::move(answer));
-        });
+    e.described = [this, id](Result<std::string> sdp) {
+        toLeg(id, [sdp = std::move(sdp)](PeerLeg& leg) mutable { leg.described(std::move(sdp)); });
     };
+    if (arrival.signal)
+        e.signal = [this, signal = arrival.signal](std::string text) {
+            asio::post(control_, [alive = lifetime_.watch(), signal, text = std::move(text)] {
+                if (alive) signal(text);
+            });
+        };
     e.active = [this, id] {
         toLeg(id, [this](PeerLeg& leg) {
             ++stats_.active;
@@ -204,7 +208,18 @@ void WebRtcPeers::startSession(std::uint64_t id, Arrival arrival) {
     auto& entry = sessions_[id];
     entry.session =
         std::make_unique<PeerSession>(*ice_, *identity_, post, std::move(o), std::move(e));
-    entry.session->answer(std::move(arrival.offer));
+    if (arrival.offer.empty())
+        entry.session->offer();
+    else
+        entry.session->answer(std::move(arrival.offer));
+}
+
+void WebRtcPeers::accept(std::uint64_t session, std::string answer) {
+    toSession(session, [answer = std::move(answer)](PeerSession& s) { s.accept(answer); });
+}
+
+void WebRtcPeers::addCandidate(std::uint64_t session, std::string line) {
+    toSession(session, [line = std::move(line)](PeerSession& s) { s.addCandidate(line); });
 }
 
 void WebRtcPeers::toLeg(std::uint64_t id, std::function<void(PeerLeg&)> work) {

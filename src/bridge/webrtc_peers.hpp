@@ -43,18 +43,30 @@ public:
     WebRtcPeers& operator=(const WebRtcPeers&) = delete;
 
     struct Arrival {
-        std::string offer;      // the peer's SDP offer
+        std::string offer;      // the peer's SDP offer; empty: Switchboard offers
         std::string escalation; // what the handshake names
         std::string traceId;
         std::string role = "expert"; // whom the peer speaks for
         std::string remote;          // the signalling's peer address, for describe()
+        // The peer's signalling channel, if Switchboard can speak on it (a WebSocket): our
+        // trickled candidates and errors about its signals go there, from the control loop.
+        std::function<void(std::string text)> signal;
     };
-    // The leg for a peer that arrived: it reports to `sink` (the room), and `answered` gets
-    // our answer to the offer, or why there is none, on the control loop, once. The leg
-    // starts in setup; it rings (connecting) once answered, connects (active) when the peer
-    // answers the handshake, and may degrade, recover, fail or end (peer_session.hpp).
+    struct Described {
+        std::uint64_t session; // for accept() and addCandidate()
+        std::string sdp;       // our answer, or our offer
+    };
+    // The leg for a peer that arrived: it reports to `sink` (the room), and `described` gets
+    // our answer to the peer's offer (or our offer), or why there is none, on the control
+    // loop, once. The leg starts in setup; it rings (connecting) once described, connects
+    // (active) when the peer answers the handshake, and may degrade, recover, fail or end
+    // (peer_session.hpp).
     std::unique_ptr<room::Leg> arrive(room::LegId id, room::LegSink& sink, Arrival arrival,
-                                      room::Reply<std::string> answered);
+                                      room::Reply<Described> described);
+    // What the peer's signalling brings later: its answer to our offer, and its trickled
+    // candidates ("candidate:…"; empty: the end of them). Nothing for a session that is over.
+    void accept(std::uint64_t session, std::string answer);
+    void addCandidate(std::uint64_t session, std::string line);
 
     struct Stats {
         std::size_t legs = 0;     // live now

@@ -13,7 +13,9 @@
 #     expert's call goes on. The link comes back, the peer joins again, and the file resumes
 #     from the first chunk not acknowledged; its SHA-256 is checked end to end;
 #   - the witness log holds every state of the bridge and the evidence's digest, size, name;
-#   - a wrong digest from the peer is refused: evidence.failed, and an error to the peer.
+#   - a wrong digest from the peer is refused: evidence.failed, and an error to the peer;
+#   - on the signalling WebSocket Switchboard offers and the peer answers; a peer that joins
+#     late gets the last context at once, and a file; it ends the session on the socket.
 set -euo pipefail
 switchboard=$1
 here=$(cd "$(dirname "$0")" && pwd)
@@ -150,8 +152,31 @@ wait_for_text "$work/peer2.out" "^ERROR the peer's SHA-256 0{64} differs" 20 ||
   fail_with "no error for a wrong digest"
 wait_until 5 'not d["evidence"][1]["delivered"] and d["state"] == "answered"' "$id"
 check "a wrong digest from the peer: an error to it, not delivered, the escalation goes on"
-stop_pid "$peer_pid"
+touch "$work/bye"
+wait "$peer_pid" || fail_with "the second peer failed"
 peer_pid=
+wait_until 5 'd["webrtc"][-1]["state"] == "closed"' "$id"
+
+# The signalling WebSocket, Switchboard offering: the peer joins, gets the last context at once,
+# and a file; it ends the session on the socket.
+rm -f "$work/bye"
+in_peers timeout -k 3 60 $python "$here/webrtc_whip_peer.py" "$base" "$id" "$grant" "$work" \
+  --websocket > "$work/peer3.out" 2>&1 &
+peer_pid=$!
+wait_for_text "$work/peer3.out" '^ACTIVE' 20 || fail_with "the WebSocket peer did not join"
+grep -q '^OFFERED offer' "$work/peer3.out" || fail_with "Switchboard did not offer"
+wait_for_text "$work/peer3.out" '^CONTEXT Router reboots hourly.' 5 ||
+  fail_with "a peer that joins later did not get the last context"
+head -c 300000 /dev/urandom > "$work/third.bin"
+out=$(api POST "/v1/escalations/$id/evidence?name=third.bin" "${agent[@]}" \
+  --data-binary "@$work/third.bin")
+[ "$(status_of "$out")" = 202 ] || fail_with "third evidence: $out"
+wait_for_text "$work/peer3.out" "^EVIDENCE $(sha256sum "$work/third.bin" | cut -d' ' -f1)" 20 ||
+  fail_with "the WebSocket peer did not get the file"
+wait "$peer_pid" || fail_with "the WebSocket peer failed"
+peer_pid=
+wait_until 5 'd["webrtc"][-1]["state"] == "closed" and d["room_state"] == "connected"' "$id"
+check "signalling WebSocket: Switchboard offered, the peer got the last context and a file, and left"
 
 out=$(api DELETE "/v1/escalations/$id" "${agent[@]}")
 [ "$(status_of "$out")" = 200 ] || fail_with "hang up: $out"
@@ -159,8 +184,8 @@ wait_until 10 'd["state"] == "ended" and d["room_state"] == "closed"' "$id"
 expect_idle "the escalation"
 check "hung up: the room closed, nothing left"
 metrics=$(body_of "$(api GET /metrics "${agent[@]}")")
-for want in 'switchboard_webrtc_sessions 0' 'switchboard_webrtc_sessions_total 3' \
+for want in 'switchboard_webrtc_sessions 0' 'switchboard_webrtc_sessions_total 4' \
   'switchboard_webrtc_failed_total 1'; do
   grep -qx "$want" <<<"$metrics" || fail_with "metrics: no $want: $(grep webrtc <<<"$metrics")"
 done
-check "metrics: three sessions joined, one failed, none left"
+check "metrics: four sessions joined, one failed, none left"

@@ -1,10 +1,13 @@
 """aiortc as a WebRTC peer of an escalation (the expert's browser, or an agent), joining by WHIP
-(RFC 9725): it posts its offer to POST /v1/escalations/{id}/whip with a bearer token, then
+(RFC 9725): it posts its offer to POST /v1/escalations/{id}/whip with a bearer token; or, with
+--websocket, on the signalling WebSocket GET /v1/escalations/{id}/signal, where it asks
+Switchboard to offer and answers (Switchboard then opens the channel). Either way it then
 speaks Switchboard's control-channel protocol (src/bridge/peer_protocol.hpp) on the channel
 "switchboard": it answers the handshake, acknowledges context updates, and reads evidence
 chunks with a reader of its own, checking each chunk's SHA-256 and the whole file's.
 
   webrtc_whip_peer.py BASE ESCALATION TOKEN WORKDIR [--hold-after N] [--wrong-digest]
+                     [--websocket]
 
 Its last offer is kept in WORKDIR/offer.sdp. It prints one line per event: ACTIVE, CONTEXT <summary>, ANNOUNCED <name> FROM <chunk>,
 ERROR <detail>, HOLDING <chunk>, RESUMED AT <chunk>, EVIDENCE <sha-256>, ENDED <reason>.
@@ -24,6 +27,8 @@ import struct
 import urllib.error
 import urllib.request
 import uuid
+
+import websockets
 
 from aiortc import RTCPeerConnection, RTCSessionDescription
 
@@ -110,7 +115,32 @@ class Peer:
             asyncio.get_running_loop().call_later(2, self.finished.set)
         channel.send(message("ack", ack))
 
+    async def ws_session(self):
+        """Switchboard offers on the signalling WebSocket; we answer there."""
+        url = (self.args.base.replace("http://", "ws://") +
+               f"/v1/escalations/{self.args.escalation}/signal?access_token={self.args.token}")
+        self.ws = await websockets.connect(url)
+        await self.ws.send(message("handshake", {}))
+        while True:
+            m = json.loads(await self.ws.recv())
+            if m["performative"] == "handshake":
+                break
+            if m["performative"] == "error":
+                say("REFUSED", m["payload"].get("detail"))
+                return None
+        say("OFFERED", m["payload"]["type"])
+        pc = RTCPeerConnection()
+        pc.on("datachannel", lambda channel: channel.on(
+            "message", lambda msg: self.on_text(channel, msg) if isinstance(msg, str)
+            else self.on_chunk(channel, msg)))
+        await pc.setRemoteDescription(RTCSessionDescription(m["payload"]["sdp"], "offer"))
+        await pc.setLocalDescription(await pc.createAnswer())
+        await self.ws.send(message("handshake", {"sdp": pc.localDescription.sdp}))
+        return pc
+
     async def session(self):
+        if self.args.websocket:
+            return await self.ws_session()
         pc = RTCPeerConnection()
         channel = pc.createDataChannel("switchboard")
         channel.on("message", lambda m: self.on_text(channel, m) if isinstance(m, str)
@@ -148,6 +178,10 @@ class Peer:
         bye = asyncio.ensure_future(self.wait_for("bye"))
         await asyncio.wait([bye, asyncio.ensure_future(self.finished.wait())],
                            return_when=asyncio.FIRST_COMPLETED)
+        if self.args.websocket:  # ends the session on the signalling, then goes
+            await self.ws.send(message("session_end", {"reason": "done"}))
+            await asyncio.sleep(0.5)
+            await self.ws.close()
         await pc.close()
 
 
@@ -159,6 +193,7 @@ async def main():
     parser.add_argument("workdir")
     parser.add_argument("--hold-after", type=int)
     parser.add_argument("--wrong-digest", action="store_true")
+    parser.add_argument("--websocket", action="store_true")
     args = parser.parse_args()
     asyncio.get_running_loop().set_exception_handler(lambda loop, context: None)
     await asyncio.wait_for(Peer(args).run(), 90)
