@@ -62,6 +62,12 @@ experts = "$work/experts.json"
 policy = "$work/policy.toml"
 TOML
   serve_in_sb "$switchboard" "$4"
+  # The API starts after SIP: wait for it too.
+  local deadline=$((SECONDS + 20))
+  until in_sb ss -Hltn "sport = :$api_port" | grep -q .; do
+    [ $SECONDS -lt $deadline ] || fail_with "the API did not start: $(tail -5 "$work/server.log")"
+    sleep 0.05
+  done
   base="http://$sb_ip:$api_port"
 }
 
