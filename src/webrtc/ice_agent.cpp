@@ -132,6 +132,12 @@ Result<std::unique_ptr<IceAgent>> IceAgent::make(IceLoop& loop, Options options,
         if (options.stunServer)
             g_object_set(a->agent_, "stun-server", options.stunServer->c_str(), "stun-server-port",
                          static_cast<guint>(options.stunPort), nullptr);
+        for (const auto& address : options.addresses) {
+            NiceAddress local;
+            nice_address_init(&local);
+            if (nice_address_set_from_string(&local, address.c_str()))
+                nice_agent_add_local_address(a->agent_, &local);
+        }
         a->stream_ = nice_agent_add_stream(a->agent_, 1); // one component: rtcp-mux, BUNDLE
         auto* data = new SharedRef(a->shared_);
         g_object_set_data_full(G_OBJECT(a->agent_), "switchboard", data,

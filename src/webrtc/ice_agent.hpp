@@ -20,6 +20,7 @@
 #include <span>
 #include <string>
 #include <thread>
+#include <vector>
 
 // GLib's and libnice's own type names (their headers stay out of this one).
 using GMainContext = struct _GMainContext; // NOLINT(bugprone-reserved-identifier)
@@ -55,6 +56,9 @@ public:
         bool controlling = true;               // the offerer controls (RFC 8445 §6.1.1)
         std::optional<std::string> stunServer; // an address, for server-reflexive candidates
         std::uint16_t stunPort = 3478;
+        // The local addresses to gather host candidates on; empty: every interface's but
+        // loopback's (libnice's choice). Naming 127.0.0.1 is how a benchmark stays on loopback.
+        std::vector<std::string> addresses;
     };
     struct Handlers {
         std::function<void(const IceCandidate& candidate)> candidate; // ours, to trickle

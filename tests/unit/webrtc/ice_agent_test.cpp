@@ -30,7 +30,7 @@ struct Agent {
             if (onDatagram) return onDatagram(d);
             received.emplace_back(reinterpret_cast<const char*>(d.data()), d.size());
         };
-        ice = IceAgent::make(loop, {controlling, std::nullopt, 3478}, owner.post(), std::move(h))
+        ice = IceAgent::make(loop, {controlling, std::nullopt, 3478, {}}, owner.post(), std::move(h))
                   .value();
     }
 };
