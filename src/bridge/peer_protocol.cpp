@@ -45,9 +45,14 @@ Result<PeerAck> readAck(const nlohmann::json& payload) {
         return fail(Errc::invalid_input, "/payload/in_reply_to: expected a message's id");
     ack.inReplyTo = to->get<std::string>();
     if (auto next = payload.find("next"); next != payload.end()) {
-        if (!next->is_number_unsigned() || next->get<std::uint64_t>() > UINT32_MAX)
-            return fail(Errc::invalid_input, "/payload/next: expected a chunk index");
-        ack.next = next->get<std::uint32_t>();
+        // A non-negative integer, however the JSON holds it (a parser makes 12 unsigned; a
+        // value built in code may be signed).
+        const bool index = next->is_number_unsigned()
+                               ? next->get<std::uint64_t>() <= UINT32_MAX
+                               : next->is_number_integer() && next->get<std::int64_t>() >= 0 &&
+                                     next->get<std::int64_t>() <= INT64_C(0xFFFFFFFF);
+        if (!index) return fail(Errc::invalid_input, "/payload/next: expected a chunk index");
+        ack.next = static_cast<std::uint32_t>(next->get<std::uint64_t>());
     }
     if (auto digest = payload.find("sha256"); digest != payload.end()) {
         if (!digest->is_string() || digest->get_ref<const std::string&>().size() != 64)

@@ -1,0 +1,84 @@
+// What a WebRTC peer says on its control channel (bridge/peer_protocol.hpp): each performative
+// read, the acknowledgement's members checked, and bad input refused naming the member.
+#include "bridge/peer_protocol.hpp"
+
+#include <gtest/gtest.h>
+
+namespace sb::bridge {
+namespace {
+
+std::string envelope(std::string_view performative, std::string_view payload) {
+    return std::string(R"({"id":"m1","performative":")") + std::string(performative) +
+           R"(","sender":"page","receiver":"switchboard","payload":)" + std::string(payload) + "}";
+}
+
+TEST(PeerProtocol, EveryPerformativeIsReadByName) {
+    for (auto p : {Performative::handshake, Performative::context_update,
+                   Performative::evidence_chunk, Performative::session_end, Performative::ack,
+                   Performative::error, Performative::candidate}) {
+        auto read = readPeerMessage(envelope(nameOf(p), "{}"));
+        ASSERT_TRUE(read) << nameOf(p) << ": " << read.error().message;
+        EXPECT_EQ(read->performative, p);
+        EXPECT_EQ(read->id, "m1");
+    }
+}
+
+TEST(PeerProtocol, WhatSwitchboardWritesCarriesTheTraceAndReadsBack) {
+    std::string id;
+    const auto text = writePeerMessage(Performative::context_update,
+                                       "0af7651916cd43dd8448eb211c80319c", {{"summary", "s"}}, &id);
+    auto read = readPeerMessage(text);
+    ASSERT_TRUE(read) << read.error().message;
+    EXPECT_EQ(read->id, id);
+    EXPECT_EQ(read->traceId, "0af7651916cd43dd8448eb211c80319c");
+    EXPECT_EQ(read->payload["summary"], "s");
+}
+
+TEST(PeerProtocol, AnUnknownPerformativeIsNamed) {
+    auto read = readPeerMessage(envelope("dance", "{}"));
+    ASSERT_FALSE(read);
+    EXPECT_EQ(read.error().code, Errc::unsupported);
+    EXPECT_EQ(read.error().message, "/performative: unknown performative \"dance\"");
+}
+
+TEST(PeerProtocol, BadEnvelopesAreRefusedNamingTheMember) {
+    EXPECT_EQ(readPeerMessage("not json").error().message.substr(0, 2), "/:");
+    EXPECT_EQ(
+        readPeerMessage(R"({"id":"m1","sender":"p","payload":{}})").error().message.substr(0, 13),
+        "/performative");
+}
+
+TEST(PeerProtocol, AnAcknowledgementsMembersAreChecked) {
+    auto full = readAck({{"in_reply_to", "t1"}, {"next", 12}, {"sha256", std::string(64, 'a')}});
+    ASSERT_TRUE(full) << full.error().message;
+    EXPECT_EQ(full->inReplyTo, "t1");
+    EXPECT_EQ(full->next, 12u);
+    EXPECT_EQ(full->sha256, std::string(64, 'a'));
+    auto bare = readAck({{"in_reply_to", "m2"}});
+    ASSERT_TRUE(bare);
+    EXPECT_FALSE(bare->next);
+
+    EXPECT_EQ(readAck(nlohmann::json::object()).error().message,
+              "/payload/in_reply_to: expected a message's id");
+    EXPECT_EQ(readAck({{"in_reply_to", "t1"}, {"next", -1}}).error().message,
+              "/payload/next: expected a chunk index");
+    EXPECT_EQ(readAck({{"in_reply_to", "t1"}, {"next", 1ull << 33}}).error().message,
+              "/payload/next: expected a chunk index");
+    EXPECT_EQ(readAck({{"in_reply_to", "t1"}, {"sha256", "abc"}}).error().message,
+              "/payload/sha256: expected 64 hex digits");
+}
+
+TEST(PeerProtocol, Base64IsRfc4648s) {
+    auto of = [](std::string_view s) {
+        return base64({reinterpret_cast<const std::byte*>(s.data()), s.size()});
+    };
+    // RFC 4648 §10's vectors.
+    EXPECT_EQ(of(""), "");
+    EXPECT_EQ(of("f"), "Zg==");
+    EXPECT_EQ(of("fo"), "Zm8=");
+    EXPECT_EQ(of("foo"), "Zm9v");
+    EXPECT_EQ(of("foobar"), "Zm9vYmFy");
+}
+
+} // namespace
+} // namespace sb::bridge
