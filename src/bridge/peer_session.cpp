@@ -376,6 +376,10 @@ void PeerSession::finish(Error why) {
     for (auto& t : transfers_)
         if (t.reported != t.sender.acknowledgedChunks()) report(t);
     if (!described_) return events_.described(sb::fail(std::move(why)));
+    // A peer with a signalling channel hears why, there too (its DataChannel may be gone).
+    if (events_.signal)
+        events_.signal(writePeerMessage(Performative::session_end, options_.traceId,
+                                        {{"reason", why.message}}));
     // A peer that closes its peer connection without session_end (a browser's tab) aborts
     // the association: it ended the session, nothing failed.
     if (why.code == Errc::closed && active_) {
