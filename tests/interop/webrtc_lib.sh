@@ -38,15 +38,7 @@ agents = ["agent-a"]
 bridges = ["sip", "webrtc"]
 reason = "agent-a may bring a browser in."
 TOML
-  cat > "$work/switchboard.toml" <<TOML
-data_dir = "$work/var"
-[sip.timers]
-t1_ms = 50
-t4_ms = 200
-[[sip.listen]]
-transport = "udp"
-address = "127.0.0.1"
-port = $sip_port
+  write_config <<TOML
 [[routes]]
 user = "^echo\$"
 echo = true
