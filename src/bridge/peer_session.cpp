@@ -198,7 +198,6 @@ void PeerSession::onAck(const PeerAck& ack) {
                                             "acknowledgement");
         onFileAck(*t, ack);
     }
-    checkDeadlines(now_);
     if (!impaired_.contains(Impairment::unacknowledged)) return;
     // Relieved once nothing awaits an acknowledgement past its time.
     const auto late = now_ - options_.ackTimeout;
