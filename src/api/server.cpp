@@ -3,6 +3,7 @@
 #include "api/http_session.hpp"
 #include "api/server_state.hpp"
 #include "core/log.hpp"
+#include "core/stop_signals.hpp"
 #include "core/thread_name.hpp"
 
 #include <boost/asio/ip/address.hpp>
@@ -85,6 +86,7 @@ Result<void> HttpServer::start() {
     finished_ = done->get_future();
     thread_ = std::thread([this, done] {
         nameThisThread("sb-api");
+        blockStopSignals();
         for (;;) {
             // The catch-all boundary: nothing thrown on this thread takes the process down.
             try {

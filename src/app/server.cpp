@@ -1,6 +1,7 @@
 #include "app/server.hpp"
 
 #include "core/log.hpp"
+#include "core/stop_signals.hpp"
 #include "media/codec.hpp"
 #include "net/tls_context.hpp"
 
@@ -425,11 +426,7 @@ int serve(const ServeOptions& options) {
     // process group). Once run() has returned, the Server's signal_set is about to go and with
     // it our handlers: hold further SIGINT/SIGTERM pending so that they die with the process
     // instead of killing it half-way through an orderly teardown.
-    sigset_t stopSignals;
-    sigemptyset(&stopSignals);
-    sigaddset(&stopSignals, SIGINT);
-    sigaddset(&stopSignals, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &stopSignals, nullptr);
+    blockStopSignals();
     return 0;
 }
 

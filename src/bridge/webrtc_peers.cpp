@@ -1,5 +1,6 @@
 #include "bridge/webrtc_peers.hpp"
 
+#include "core/stop_signals.hpp"
 #include "core/thread_name.hpp"
 #include "webrtc/sctp_transport.hpp"
 
@@ -111,6 +112,7 @@ Result<std::unique_ptr<WebRtcPeers>> WebRtcPeers::start(asio::io_context& contro
     peers->lastTick_ = Clock::now();
     peers->thread_ = std::thread([p = peers.get()] {
         nameThisThread("sb-webrtc");
+        blockStopSignals();
         p->tick();
         p->io_.run();
     });
@@ -120,6 +122,7 @@ Result<std::unique_ptr<WebRtcPeers>> WebRtcPeers::start(asio::io_context& contro
 WebRtcPeers::~WebRtcPeers() {
     lifetime_.end();
     asio::post(io_, [this] {
+        stopping_ = true; // a tick already due must not arm the timer again
         ticker_.cancel();
         sessions_.clear(); // their associations abort, their ICE agents go
         work_.reset();
@@ -128,6 +131,7 @@ WebRtcPeers::~WebRtcPeers() {
 }
 
 void WebRtcPeers::tick() {
+    if (stopping_) return;
     const auto now = Clock::now();
     const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(now - lastTick_);
     webrtc::SctpTransport::advanceTimers(elapsed);

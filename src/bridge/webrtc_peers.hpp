@@ -102,6 +102,7 @@ private:
     };
     std::unordered_map<std::uint64_t, Session> sessions_;
     Clock::time_point lastTick_;
+    bool stopping_ = false;
     // The control loop's own.
     std::unordered_map<std::uint64_t, PeerLeg*> legs_;
     std::uint64_t nextId_ = 1;

@@ -1,6 +1,7 @@
 #include "net/worker.hpp"
 
 #include "core/log.hpp"
+#include "core/stop_signals.hpp"
 #include "core/thread_name.hpp"
 
 #include <exception>
@@ -44,6 +45,7 @@ bool Worker::isCurrentThread() const noexcept {
 void Worker::run() {
     threadId_.store(std::this_thread::get_id(), std::memory_order_release);
     nameThisThread("sb-" + name_);
+    blockStopSignals();
     auto& logger = log::get("net");
     // ARCHITECTURE.md "Errors": every handler has a catch-all boundary. One that escapes into
     // run() is logged and the loop goes on; the handler's own object is responsible for

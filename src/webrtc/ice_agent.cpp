@@ -1,5 +1,6 @@
 #include "webrtc/ice_agent.hpp"
 
+#include "core/stop_signals.hpp"
 #include "core/thread_name.hpp"
 
 #include <fmt/format.h>
@@ -12,6 +13,7 @@ namespace sb::webrtc {
 IceLoop::IceLoop()
     : context_(g_main_context_new()), loop_(g_main_loop_new(context_, FALSE)), thread_([this] {
           nameThisThread("sb-ice");
+          blockStopSignals(); // and so every thread GLib starts from here
           g_main_context_push_thread_default(context_);
           g_main_loop_run(loop_);
           g_main_context_pop_thread_default(context_);

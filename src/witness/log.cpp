@@ -1,5 +1,6 @@
 #include "witness/log.hpp"
 
+#include "core/stop_signals.hpp"
 #include "core/thread_name.hpp"
 
 #include <asio/post.hpp>
@@ -19,6 +20,7 @@ Result<std::unique_ptr<WitnessLog>> WitnessLog::open(asio::io_context& owner,
         log->tree_.append(leaf);
     log->writer_ = std::thread([raw = log.get()] {
         nameThisThread("sb-witness");
+        blockStopSignals();
         raw->write();
     });
     return log;
