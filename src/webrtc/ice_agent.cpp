@@ -130,7 +130,11 @@ Result<std::unique_ptr<IceAgent>> IceAgent::make(IceLoop& loop, Options options,
                                                              NICE_AGENT_OPTION_ICE_TRICKLE |
                                                              NICE_AGENT_OPTION_CONSENT_FRESHNESS));
         if (!a->agent_) return;
-        g_object_set(a->agent_, "controlling-mode", options.controlling ? TRUE : FALSE, nullptr);
+        // No UPnP IGD: a gateway does not ask the site's router for port mappings, and libnice's
+        // UPnP client (GUPnP) would run its discovery on whichever thread gathers, outside our
+        // loop, holding up the end of gathering until its timer.
+        g_object_set(a->agent_, "controlling-mode", options.controlling ? TRUE : FALSE, "upnp",
+                     FALSE, nullptr);
         if (options.stunServer)
             g_object_set(a->agent_, "stun-server", options.stunServer->c_str(), "stun-server-port",
                          static_cast<guint>(options.stunPort), nullptr);
@@ -175,8 +179,10 @@ std::pair<std::string, std::string> IceAgent::localCredentials() const {
     return out;
 }
 
-void IceAgent::gather() {
-    nice_agent_gather_candidates(agent_, stream_);
+Result<void> IceAgent::gather() {
+    if (!nice_agent_gather_candidates(agent_, stream_))
+        return fail(Errc::io, "ICE: no local address to gather a candidate on");
+    return {};
 }
 
 Result<void> IceAgent::setRemoteCredentials(const std::string& ufrag, const std::string& pwd) {

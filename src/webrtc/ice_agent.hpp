@@ -75,7 +75,7 @@ public:
 
     // Our ufrag and pwd, for our description.
     std::pair<std::string, std::string> localCredentials() const;
-    void gather();
+    Result<void> gather();
     Result<void> setRemoteCredentials(const std::string& ufrag, const std::string& pwd);
     // A candidate of the peer's, from its description or trickled.
     Result<void> addRemoteCandidate(const IceCandidate& candidate);

@@ -47,8 +47,7 @@ Result<void> PeerConnection::gather(bool offerer) {
     auto made = IceAgent::make(loop_, o, post_, std::move(h));
     if (!made) return sb::fail(made.error());
     ice_ = std::move(made).value();
-    ice_->gather();
-    return {};
+    return ice_->gather();
 }
 
 DataSession PeerConnection::ours() const {

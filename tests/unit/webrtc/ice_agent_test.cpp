@@ -30,8 +30,9 @@ struct Agent {
             if (onDatagram) return onDatagram(d);
             received.emplace_back(reinterpret_cast<const char*>(d.data()), d.size());
         };
-        ice = IceAgent::make(loop, {controlling, std::nullopt, 3478, {}}, owner.post(), std::move(h))
-                  .value();
+        ice =
+            IceAgent::make(loop, {controlling, std::nullopt, 3478, {}}, owner.post(), std::move(h))
+                .value();
     }
 };
 
@@ -53,7 +54,7 @@ protected:
     // Both gather, trade credentials and candidates (trickled: as they come), and connect.
     void connect() {
         for (auto* x : {&a_, &b_})
-            x->ice->gather();
+            ASSERT_TRUE(x->ice->gather());
         ASSERT_TRUE(owner_.runUntil([&] { return a_.gathered && b_.gathered; }));
         ASSERT_FALSE(a_.candidates.empty());
         EXPECT_TRUE(a_.candidates.front().address.starts_with("10.77.0."));
