@@ -25,9 +25,10 @@ webrtc::TransferId transferIdOf(std::string_view hex) {
 
 } // namespace
 
-PeerSession::PeerSession(webrtc::IceLoop& loop, const webrtc::DtlsIdentity& identity,
-                         webrtc::IceAgent::Post post, Options options, Events events)
-    : options_(std::move(options)), events_(std::move(events)),
+PeerSession::PeerSession(asio::io_context& io, webrtc::IceLoop& loop,
+                         const webrtc::DtlsIdentity& identity, webrtc::IceAgent::Post post,
+                         Options options, Events events)
+    : io_(io), options_(std::move(options)), events_(std::move(events)),
       connection_(loop, identity, std::move(post), options_.connection, [this] {
           webrtc::PeerConnection::Handlers h;
           h.gathered = [this] {
@@ -71,6 +72,9 @@ PeerSession::PeerSession(webrtc::IceLoop& loop, const webrtc::DtlsIdentity& iden
               logger().warn("trace={} WebRTC peer: {}", options_.traceId, why.message);
           };
           h.failed = [this](const Error& why) { finish(why); };
+          h.media = [this](std::span<const std::byte> packet) {
+              if (audio_) audio_->toRoom(packet);
+          };
           return h;
       }()) {}
 
@@ -106,6 +110,33 @@ void PeerSession::describe() {
     // acknowledgement has, counted from our description.
     handshakeDeadline_ = now_ + options_.ackTimeout;
     events_.described(std::move(description));
+    if (connection_.audio()) relayAudio();
+}
+
+void PeerSession::relayAudio() {
+    const std::uint32_t ssrc = options_.connection.audio->ssrc;
+    auto relay = AudioRelay::open(io_, ssrc, [this](std::span<std::byte> buffer, std::size_t n) {
+        (void)connection_.sendMedia(buffer, n); // until DTLS has keyed SRTP, nothing goes
+    });
+    if (!relay) {
+        logger().warn("trace={} WebRTC peer: {}; its audio stays out of the room", options_.traceId,
+                      relay.error().message);
+        return;
+    }
+    audio_ = std::move(relay).value();
+    if (events_.mediaOffer) events_.mediaOffer(audio_->offer(*connection_.audio()));
+}
+
+void PeerSession::mediaAnswered(Result<std::string> answer) {
+    if (!audio_) return;
+    auto taken = answer ? audio_->answered(*answer) : Result<void>(sb::fail(answer.error()));
+    if (!taken) {
+        logger().warn("trace={} WebRTC peer: the room did not take its audio: {}", options_.traceId,
+                      taken.error().message);
+        audio_.reset();
+        return;
+    }
+    logger().info("trace={} WebRTC peer: its audio joins the room", options_.traceId);
 }
 
 void PeerSession::accept(const std::string& answer) {
@@ -371,6 +402,7 @@ void PeerSession::relieve(Impairment what) {
 void PeerSession::finish(Error why) {
     if (over_) return;
     over_ = true;
+    audio_.reset();
     // Where each file got to, so that the next session resumes from there.
     for (auto& t : transfers_)
         if (t.reported != t.sender.acknowledgedChunks()) report(t);

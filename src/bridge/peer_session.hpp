@@ -10,9 +10,14 @@
 // broken transport, or no recovery after the reconnection attempts of Options::backoff), or
 // ended (session_end from either side, or the channel closed).
 //
+// A peer that offers Opus audio, answered when Options::connection.audio says so, has it
+// relayed to its room (audio_relay.hpp): Events::mediaOffer gives the room our offer for it,
+// and mediaAnswered() the room's answer.
+//
 // Runs on the thread of every SCTP association (usrsctp without threads): every call, every
 // event.
 
+#include "bridge/audio_relay.hpp"
 #include "bridge/peer_protocol.hpp"
 #include "room/leg.hpp"
 #include "webrtc/evidence.hpp"
@@ -59,9 +64,12 @@ public:
         std::function<void(const Error& why)> failed;
         std::function<void(const std::string& why)> ended;
         std::function<void(const room::FileProgress& progress)> progress;
+        // Our offer to the room's media for the peer's audio (plain RTP; audio_relay.hpp).
+        std::function<void(std::string offer)> mediaOffer;
     };
 
-    PeerSession(webrtc::IceLoop& loop, const webrtc::DtlsIdentity& identity,
+    // `io`: sb-webrtc's, where the audio relay's socket runs.
+    PeerSession(asio::io_context& io, webrtc::IceLoop& loop, const webrtc::DtlsIdentity& identity,
                 webrtc::IceAgent::Post post, Options options, Events events);
     ~PeerSession();
     PeerSession(const PeerSession&) = delete;
@@ -79,6 +87,8 @@ public:
     // Queued until the handshake is answered.
     void sendContext(const std::string& summary, const std::string& context);
     void sendFile(const std::shared_ptr<const room::EvidenceFile>& file, std::uint32_t fromChunk);
+    // The room's answer to Events::mediaOffer: the peer's audio flows once it is there.
+    void mediaAnswered(Result<std::string> answer);
     // Says session_end and closes the channel; nothing more is reported.
     void end(const std::string& reason);
     // DTLS's retransmissions and the session's deadlines; every few milliseconds.
@@ -119,9 +129,14 @@ private:
     void finish(Error why);
     void checkDeadlines(Clock::time_point now);
 
+    // The peer's audio, when our answer took it: its relay to the room.
+    void relayAudio();
+
+    asio::io_context& io_;
     Options options_;
     Events events_;
     webrtc::PeerConnection connection_;
+    std::unique_ptr<AudioRelay> audio_;
     std::optional<std::string> offer_; // the peer's, until answered
     bool offering_ = false, described_ = false;
     Clock::time_point describeDeadline_{};

@@ -6,6 +6,7 @@
 
 #include <asio/post.hpp>
 #include <fmt/format.h>
+#include <random>
 
 namespace sb::bridge {
 namespace {
@@ -82,6 +83,17 @@ public:
     }
     void progress(const room::FileProgress& p) {
         if (!over_) sink_.onFileProgress(leg_, p);
+    }
+    void mediaOffer(const std::string& offer) {
+        if (over_) return;
+        sink_.onLegOffer(leg_, offer,
+                         [&peers = peers_, alive = peers_.lifetime_.watch(),
+                          id = id_](Result<std::string> answer) {
+                             if (!alive) return;
+                             peers.toSession(id, [answer = std::move(answer)](PeerSession& s) {
+                                 s.mediaAnswered(answer);
+                             });
+                         });
     }
 
 private:
@@ -173,6 +185,9 @@ void WebRtcPeers::startSession(std::uint64_t id, Arrival arrival) {
     o.connection.ice.stunPort = options_.stunPort;
     o.ackTimeout = options_.ackTimeout;
     o.backoff = options_.backoff;
+    if (options_.audio)
+        o.connection.audio = webrtc::DataSession::Audio{
+            static_cast<std::uint32_t>(std::random_device{}()), fmt::format("switchboard-{}", id)};
     using Kind = room::LegEvent::Kind;
     PeerSession::Events e;
     e.described = [this, id](Result<std::string> sdp) {
@@ -208,10 +223,13 @@ void WebRtcPeers::startSession(std::uint64_t id, Arrival arrival) {
     e.progress = [this, id](const room::FileProgress& p) {
         toLeg(id, [p](PeerLeg& leg) { leg.progress(p); });
     };
+    e.mediaOffer = [this, id](std::string offer) {
+        toLeg(id, [offer = std::move(offer)](PeerLeg& leg) { leg.mediaOffer(offer); });
+    };
     auto post = [this](std::function<void()> work) { asio::post(io_, std::move(work)); };
     auto& entry = sessions_[id];
     entry.session =
-        std::make_unique<PeerSession>(*ice_, *identity_, post, std::move(o), std::move(e));
+        std::make_unique<PeerSession>(io_, *ice_, *identity_, post, std::move(o), std::move(e));
     if (arrival.offer.empty())
         entry.session->offer();
     else

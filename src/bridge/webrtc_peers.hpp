@@ -34,6 +34,8 @@ public:
         std::uint64_t maxMessageSize = 262144; // ours, in a=max-message-size
         std::chrono::milliseconds ackTimeout = 10s;
         std::array<std::chrono::milliseconds, 3> backoff{1s, 2s, 4s};
+        // Take a peer's Opus audio into its room (the room's media graph answers for it).
+        bool audio = true;
     };
     // `control`: the loop the rooms run on. Errc::io when no DTLS identity can be made.
     static Result<std::unique_ptr<WebRtcPeers>> start(asio::io_context& control, Options options);

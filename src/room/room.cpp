@@ -405,9 +405,16 @@ void Room::onLegOffer(LegId id, std::string_view offer, Reply<std::string> reply
     Record* r = find(id);
     if (!r || isFinal(r->summary.state))
         return reply(fail(Errc::closed, "the leg has left the room"));
-    if (!rooms_.media_) // a pair's offers cross to the other leg (relay())
+    MediaGraph* graph = rooms_.media_;
+    if (!graph) // a pair's offers cross to the other leg (relay())
         return reply(fail(Errc::unsupported, "a pair's offers cross end to end"));
-    rooms_.media_->answer(
+    // A leg with a session of its own (join()) takes media from the graph from its first
+    // offer on, and gives it back when it closes (left() is idempotent, so at once).
+    if (r->ownSession && !r->withMedia) {
+        r->withMedia = true;
+        r->setup.add([graph, id] { graph->left(id); });
+    }
+    graph->answer(
         id, name_, offer, traceId_,
         later<std::string>(
             [id, holds = offersHold(offer), reply](Room& room, Result<std::string> answer) {

@@ -123,7 +123,8 @@ public:
     // offer could not be made. Errc::incomplete at once when the leg is not connected.
     Result<void> reoffer(LegId leg, const Reply<void>& done);
     // A leg that came by its own signalling and brings a session of its own (a WebRTC peer's
-    // DataChannels, answered by its adapter): the room gives it no media. It starts in
+    // DataChannels, answered by its adapter): the room gives it no media until the leg offers
+    // some through LegSink::onLegOffer (a peer's audio, once its adapter knows of it). It starts in
     // `setup`, and what its adapter reports moves it as any leg, except that `answered`
     // connects it at once. `make`'s error fails it, and nothing is left. With `takesOver`, a
     // failed leg whose place it takes (a peer's new session after its last one failed): once
@@ -167,7 +168,8 @@ private:
         SetupSteps setup;         // undoes what dial() did: the call, the media
         LegSummary summary;
         std::string description;
-        bool ownSession = false;        // join(): no media from the graph
+        bool ownSession = false;        // join(): no media from the graph…
+        bool withMedia = false;         // …until the leg offers some (onLegOffer)
         std::optional<LegId> takesOver; // join(): the failed leg it replaces
         bool superseded = false;        // a failed leg another has replaced: not counted
     };

@@ -2,9 +2,12 @@
 // The session description of a WebRTC connection that carries DataChannels (RFC 8829 §5, RFC
 // 8841): our offer or answer, one m=application section in a BUNDLE group (RFC 8843) with its
 // ICE credentials and candidates, DTLS fingerprint and role, SCTP port and message size limit;
-// and the peer's, read back. The answerer picks the DTLS role (RFC 8842 §5.3).
+// and the peer's, read back. The answerer picks the DTLS role (RFC 8842 §5.3). An answer also
+// takes the offer's Opus audio when we have a room's audio for it (audio_section.hpp), and
+// refuses every other section, in the offer's order (RFC 3264 §6).
 
 #include "core/result.hpp"
+#include "webrtc/audio_section.hpp"
 #include "webrtc/dcep.hpp"
 #include "webrtc/sdp_transport.hpp"
 
@@ -18,14 +21,25 @@ struct DataSession {
     WebRtcTransport transport; // credentials, fingerprint, setup, candidates, mid
     SctpDescription sctp;
     std::uint64_t sessionId = 1; // o= (RFC 8829 §5.2.1: a random 62-bit number)
+    // An answer takes the offer's audio (PeerDataSession::audio) when this is set: what we
+    // send carries this SSRC and CNAME.
+    struct Audio {
+        std::uint32_t ssrc = 0;
+        std::string cname;
+    };
+    std::optional<Audio> audio;
 };
 
 // The peer's: its DataChannel section, read.
 struct PeerDataSession {
     WebRtcTransport transport;
     SctpDescription sctp;
-    std::string mid;      // "" when the section has none
-    bool bundled = false; // a=group:BUNDLE names it
+    std::string mid;                  // "" when the section has none
+    bool bundled = false;             // a=group:BUNDLE names it
+    std::optional<PeerAudio> audio;   // the audio section we can take
+    std::vector<sdp::Media> sections; // every section of the offer, which an answer mirrors
+    std::size_t dataSection = 0;      // the DataChannel's, among them
+    std::vector<std::string> bundle;  // the mids a=group:BUNDLE lists, in order
 };
 
 // Our offer: setup actpass, as RFC 8842 §5.2 requires of an offerer.

@@ -1,5 +1,7 @@
 #include "webrtc/peer_connection.hpp"
 
+#include "webrtc/demux.hpp"
+
 #include <array>
 #include <fmt/format.h>
 #include <random>
@@ -42,7 +44,9 @@ Result<void> PeerConnection::gather(bool offerer) {
             transport_->start();
     };
     h.received = [this](std::span<const std::byte> d) {
-        if (transport_) transport_->receive(d);
+        if (!transport_) return;
+        if (classify(d) == PacketKind::rtp) return receiveMedia(d);
+        transport_->receive(d);
     };
     auto made = IceAgent::make(loop_, o, post_, std::move(h));
     if (!made) return sb::fail(made.error());
@@ -87,7 +91,12 @@ Result<std::string> PeerConnection::answer(std::string_view offerText) {
     if (!peer) return sb::fail(peer.error());
     auto setup = answerSetup(peer->transport.setup.value_or(DtlsSetup::actpass));
     if (!setup) return sb::fail(setup.error());
-    auto text = writeAnswer(ours(), *peer);
+    DataSession ourSession = ours();
+    if (peer->audio && options_.audio) {
+        ourSession.audio = options_.audio;
+        audio_ = peer->audio;
+    }
+    auto text = writeAnswer(std::move(ourSession), *peer);
     if (!text) return text;
     if (auto connected = connect(*peer, roleOfOurs(*setup)); !connected)
         return sb::fail(connected.error());
@@ -151,6 +160,61 @@ std::string PeerConnection::progress() const {
     const bool sctp = transport_ && transport_->sctp().connected();
     return fmt::format("ICE {}, DTLS {}, SCTP {}", kIce.at(static_cast<std::size_t>(iceState_)),
                        kDtls.at(static_cast<std::size_t>(dtls)), sctp ? "up" : "not up");
+}
+
+bool PeerConnection::keyed() {
+    if (srtpIn_) return true;
+    const auto& keying = transport_ ? transport_->dtls().srtp() : std::nullopt;
+    if (!keying) return false;
+    // RFC 5764 §4.1.2: the profiles DtlsTransport offers, by OpenSSL's names.
+    const auto suite = keying->profile == "SRTP_AES128_CM_SHA1_32"
+                           ? rtp::SrtpSuite::aesCm128HmacSha1_32
+                           : rtp::SrtpSuite::aesCm128HmacSha1_80;
+    const DtlsRole role = transport_->dtls().role();
+    auto bytes = [](const std::vector<std::uint8_t>& key) {
+        return std::span(reinterpret_cast<const std::byte*>(key.data()), key.size());
+    };
+    const auto local = keying->localKeyAndSalt(role), remote = keying->remoteKeyAndSalt(role);
+    auto out = rtp::SrtpSession::make(suite, bytes(local), rtp::SrtpSession::Direction::protect);
+    auto in = rtp::SrtpSession::make(suite, bytes(remote), rtp::SrtpSession::Direction::unprotect);
+    if (!out || !in) {
+        fail({Errc::io, "DTLS-SRTP: " + (out ? in.error() : out.error()).message});
+        return false;
+    }
+    srtpOut_ = std::move(out).value();
+    srtpIn_ = std::move(in).value();
+    return true;
+}
+
+// RFC 5761 §4: with rtcp-mux, a packet whose second byte (RTCP's packet type) is 192 to 223
+// is RTCP; RTP's payload types stay clear of that range.
+static bool isRtcp(std::span<const std::byte> packet) {
+    if (packet.size() < 2) return false;
+    const auto type = std::to_integer<unsigned>(packet[1]);
+    return type >= 192 && type <= 223;
+}
+
+void PeerConnection::receiveMedia(std::span<const std::byte> datagram) {
+    if (!audio_ || !keyed()) return;
+    incoming_.assign(datagram.begin(), datagram.end());
+    auto clear =
+        isRtcp(datagram) ? srtpIn_->unprotectRtcp(incoming_) : srtpIn_->unprotectRtp(incoming_);
+    if (!clear) {
+        ++mediaStats_.refused;
+        return;
+    }
+    ++mediaStats_.received;
+    if (handlers_.media) handlers_.media(std::span(incoming_).first(*clear));
+}
+
+Result<void> PeerConnection::sendMedia(std::span<std::byte> buffer, std::size_t length) {
+    if (!audio_ || !ice_ || !keyed()) return sb::fail(Errc::incomplete, "DTLS-SRTP: no keys yet");
+    auto packet = buffer.first(length);
+    auto sealed = isRtcp(packet) ? srtpOut_->protectRtcp(buffer, length)
+                                 : srtpOut_->protectRtp(buffer, length);
+    if (!sealed) return sb::fail(sealed.error());
+    ++mediaStats_.sent;
+    return ice_->send(buffer.first(*sealed));
 }
 
 void PeerConnection::fail(const Error& why) {

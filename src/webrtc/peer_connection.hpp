@@ -3,12 +3,18 @@
 // stack (data_transport.hpp), driven by session descriptions (data_session.hpp). The offerer
 // controls ICE (RFC 8445 §6.1.1); the answerer picks the DTLS role (RFC 8842 §5.3).
 //
+// When it answers an offer with Opus audio and Options::audio says to take it, the audio's RTP
+// and RTCP share the bundle's transport (RFC 8843), told apart from DTLS by their first byte
+// (RFC 7983), and are protected with SRTP keyed by the DTLS handshake (DTLS-SRTP, RFC 5764
+// §4.2): Handlers::media gets the peer's packets in the clear, sendMedia() protects ours.
+//
 // The owner gathers first (our description carries our candidates, for peers that do not
 // trickle; those that do get each one through Handlers::candidate as well), then writes its
 // offer or answer once Handlers::gathered says so. Timers: tick() every few milliseconds
 // (DTLS's retransmissions), and SctpTransport::advanceTimers for every association at once.
 // One thread, the owner's (IceAgent::Post brings ICE's news there).
 
+#include "rtp/srtp.hpp"
 #include "webrtc/data_session.hpp"
 #include "webrtc/data_transport.hpp"
 #include "webrtc/ice_agent.hpp"
@@ -25,6 +31,8 @@ public:
         std::uint16_t sctpPort = 5000;
         std::uint64_t maxMessageSize = 262144; // ours, in a=max-message-size
         IceAgent::Options ice;                 // its `controlling` is set by the role
+        // Take the offer's Opus audio, if it has any; we send it with this SSRC and CNAME.
+        std::optional<DataSession::Audio> audio;
     };
     struct Handlers {
         std::function<void(const IceCandidate&)> candidate; // ours, to trickle (optional)
@@ -37,6 +45,8 @@ public:
         std::function<void(bool up)> connectivity;
         DataChannels::Handlers channels;
         std::function<void(const Error&)> failed; // ICE, DTLS or SCTP; once
+        // An RTP or RTCP packet of the peer's audio, authenticated and decrypted.
+        std::function<void(std::span<const std::byte> packet)> media;
     };
 
     PeerConnection(IceLoop& loop, const DtlsIdentity& identity, IceAgent::Post post,
@@ -65,11 +75,25 @@ public:
     std::string progress() const;
     // The peer's a=max-message-size as read (0: no limit), once its description is known.
     std::uint64_t peerLargestMessage() const noexcept { return peerLargest_; }
+    // The peer's audio that our answer took.
+    const std::optional<PeerAudio>& audio() const noexcept { return audio_; }
+    // An RTP or RTCP packet of ours for the peer's audio, in the first `length` bytes of
+    // `buffer`, which has rtp::kSrtpMaxOverhead bytes more for SRTP: protected in place and
+    // sent. Errc::incomplete until DTLS has given the keys.
+    Result<void> sendMedia(std::span<std::byte> buffer, std::size_t length);
+    struct MediaStats {
+        std::uint64_t received = 0, sent = 0, refused = 0; // refused: SRTP's checks failed
+    };
+    const MediaStats& mediaStats() const noexcept { return mediaStats_; }
 
 private:
     DataSession ours() const;
     Result<void> connect(const PeerDataSession& peer, DtlsRole role);
     void fail(const Error& why);
+    // A datagram from ICE that is not DTLS: the peer's SRTP or SRTCP.
+    void receiveMedia(std::span<const std::byte> datagram);
+    // The SRTP sessions, once DTLS has given their keys; false before.
+    bool keyed();
 
     IceLoop& loop_;
     const DtlsIdentity& identity_;
@@ -82,6 +106,10 @@ private:
     std::uint64_t peerLargest_ = 65536;
     std::unique_ptr<IceAgent> ice_;
     std::unique_ptr<DataTransport> transport_;
+    std::optional<PeerAudio> audio_;
+    std::unique_ptr<rtp::SrtpSession> srtpIn_, srtpOut_;
+    std::vector<std::byte> incoming_; // a packet being unprotected
+    MediaStats mediaStats_;
 };
 
 } // namespace sb::webrtc

@@ -4,11 +4,14 @@
 //   CONTEXT <summary>            a context update arrived
 //   EVIDENCE <name> <sha-256> <progress updates>   a file arrived whole, its digest checked
 //   REFUSED <why>                a file the page refused
+//   HEARS <hz> <dB>              with LISTEN-HZ: the tone's level in the room's audio that the
+//                                page plays, against the rest of it (Goertzel), once a second
 // It leaves (the page's Leave button) on the file WORKDIR/bye, and ends; or after LIMIT seconds.
+// With FAKE-MIC (a WAV file), Chromium's fake microphone plays it in a loop.
 import { chromium } from "playwright-core";
 import { existsSync } from "node:fs";
 
-const [url, workdir, limit = "60"] = process.argv.slice(2);
+const [url, workdir, limit = "60", listenHz = "", fakeMic = ""] = process.argv.slice(2);
 // The page needs a secure context (Web Crypto): the test's origin is plain HTTP on a
 // namespace's address, which Chromium is told to treat as secure.
 const say = (...words) => console.log(...words);
@@ -17,7 +20,32 @@ const browser = await chromium.launch({
   args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync",
          "--disable-features=WebRtcHideLocalIpsWithMdns",
-         `--unsafely-treat-insecure-origin-as-secure=${new URL(url).origin}`],
+         `--unsafely-treat-insecure-origin-as-secure=${new URL(url).origin}`,
+         "--autoplay-policy=no-user-gesture-required",
+         ...(fakeMic ? ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+                        `--use-file-for-fake-audio-capture=${fakeMic}`] : [])],
+});
+// The level of `hz` in what the page's <audio> plays: half a second of it through an analyser,
+// by Goertzel, against everything else in it, in dB.
+const levelOf = (hz) => new Promise((done) => {
+  const element = document.getElementById("audio");
+  if (!element.srcObject) return done(-999);
+  const context = window.listening ||= new AudioContext();
+  const analyser = window.analyser ||= (() => {
+    const a = context.createAnalyser();
+    a.fftSize = 32768;
+    context.createMediaStreamSource(element.srcObject).connect(a);
+    return a;
+  })();
+  setTimeout(() => {
+    const x = new Float32Array(analyser.fftSize);
+    analyser.getFloatTimeDomainData(x);
+    const coeff = 2 * Math.cos(2 * Math.PI * hz / context.sampleRate);
+    let s1 = 0, s2 = 0, total = 0;
+    for (const v of x) { [s1, s2] = [v + coeff * s1 - s2, s1]; total += v * v; }
+    const tone = 2 * (s1 * s1 + s2 * s2 - coeff * s1 * s2) / x.length;
+    done(Math.round(100 * Math.log10(Math.max(tone, 1e-12) / Math.max(total - tone, 1e-12))) / 10);
+  }, 800);
 });
 const deadline = Date.now() + Number(limit) * 1000;
 try {
@@ -43,6 +71,10 @@ try {
       if (seen.files.has(f.name) || !(f.done || f.error)) continue;
       seen.files.add(f.name);
       say(f.done ? `EVIDENCE ${f.name} ${f.sha256} ${f.updates}` : `REFUSED ${f.error}`);
+    }
+    if (listenHz && seen.active && Date.now() >= (seen.nextListen ||= Date.now() + 1000)) {
+      say("HEARS", listenHz, await page.evaluate(levelOf, Number(listenHz)));
+      seen.nextListen = Date.now() + 1000;
     }
     await new Promise((done) => setTimeout(done, 100));
   }

@@ -1,17 +1,19 @@
 # Helpers for tests with baresip phones that play a tone and record what they hear (its aufile
 # and sndfile modules). The test sets $work (its scratch folder).
 
-# tone FILE HZ RATE CHANNELS: eight seconds of a sine at a quarter of full scale.
+# tone FILE HZ RATE CHANNELS [SECONDS]: eight seconds (or SECONDS) of a sine at a quarter of full
+# scale. (baresip's aufile hangs its call up when its file ends.)
 tone() {
   python3 - "$@" <<'PY'
 import math, struct, sys, wave
 path, hz, rate, channels = sys.argv[1], float(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+seconds = int(sys.argv[5]) if len(sys.argv) > 5 else 8
 with wave.open(path, "wb") as w:
     w.setnchannels(channels)
     w.setsampwidth(2)
     w.setframerate(rate)
     frames = (struct.pack("<h", int(8000 * math.sin(2 * math.pi * hz * i / rate))) * channels
-              for i in range(8 * rate))
+              for i in range(seconds * rate))
     w.writeframes(b"".join(frames))
 PY
 }

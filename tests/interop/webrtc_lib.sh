@@ -21,6 +21,7 @@ on_exit cleanup
 python=/usr/bin/python3
 
 # webrtc_gateway TAG SB_IP PEER_IP SECONDS: the namespaces, and Switchboard serving in them.
+# The expert is the echo test, or $expert_uri when the test sets it (a phone in $ns_sb).
 webrtc_gateway() {
   sb_ip=$2
   peer_ip=$3
@@ -28,7 +29,7 @@ webrtc_gateway() {
   sip_port=5060
   api_port=8080
   cat > "$work/experts.json" <<JSON
-[{"id": "echo", "sipUri": "sip:echo@127.0.0.1:$sip_port", "skills": ["echo"], "maxConcurrent": 10}]
+[{"id": "echo", "sipUri": "${expert_uri:-sip:echo@127.0.0.1:$sip_port}", "skills": ["echo"], "maxConcurrent": 10}]
 JSON
   cat > "$work/policy.toml" <<TOML
 [[rules]]

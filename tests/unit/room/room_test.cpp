@@ -540,5 +540,39 @@ TEST_F(RoomTest, ALegWithASessionOfItsOwnJoinsWithoutMediaAndMayDegrade) {
     expectNothingLeft();
 }
 
+TEST_F(RoomTest, ALegWithASessionOfItsOwnTakesMediaOnceItOffersSomeAndGivesItBack) {
+    auto room = rooms.open("escalation-10", "t10", observer);
+    struct AudioPeer : Leg {
+        LegSink* sink = nullptr;
+        void hangUp() override {}
+        std::string describe() const override { return "peer with audio"; }
+        Result<void> reoffer(std::string, Answered) override {
+            return fail(Errc::unsupported, "no");
+        }
+    };
+    AudioPeer* peer = nullptr;
+    auto joined = room->join(Role::bridge, [&](LegId, LegSink& sink) {
+        auto leg = std::make_unique<AudioPeer>();
+        leg->sink = &sink;
+        peer = leg.get();
+        return Result<std::unique_ptr<Leg>>(std::move(leg));
+    });
+    ASSERT_TRUE(joined);
+    EXPECT_FALSE(graph.streams.contains(*joined));
+    // Its adapter learns the peer brings audio while the session is still being set up.
+    OfferAnswer media;
+    peer->sink->onLegOffer(*joined, "v=0 the peer's audio", media.reply());
+    ASSERT_TRUE(media.answer && *media.answer);
+    EXPECT_EQ(**media.answer, "v=0 our answer");
+    EXPECT_TRUE(graph.streams.contains(*joined));
+    EXPECT_EQ(room->legState(*joined), LegState::setup);
+    peer->sink->onLegEvent(*joined, {LegEvent::Kind::answered, 0, "", {}});
+    EXPECT_EQ(room->legState(*joined), LegState::connected);
+    peer->sink->onLegEvent(*joined, {LegEvent::Kind::failed, 0, "ICE failed", {}});
+    EXPECT_FALSE(graph.streams.contains(*joined)) << "its media goes with it";
+    room->hangUpAll("done");
+    expectNothingLeft();
+}
+
 } // namespace
 } // namespace sb::room

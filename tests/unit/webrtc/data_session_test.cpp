@@ -1,6 +1,7 @@
 // The session description of a DataChannel connection: ours read back; the DTLS role chosen
 // by the answerer (RFC 8842 §5.3); and aiortc, a real WebRTC stack, answering our offer and
 // taking our answer to its own (tests/interop/webrtc_sdp_peer.py).
+#include "sdp/parser.hpp"
 #include "support/command_output.hpp"
 #include "webrtc/data_session.hpp"
 #include "webrtc/dtls_identity.hpp"
@@ -120,6 +121,77 @@ TEST(DataSession, AiortcTakesOurAnswerToItsOffer) {
     ASSERT_TRUE(offer) << offer.error().message << "\naiortc offered:\n" << offerText;
     EXPECT_EQ(offer->transport.setup, DtlsSetup::actpass);
     EXPECT_EQ(verdict, "accepted\n");
+}
+
+// A browser's offer with audio, video and a DataChannel, bundled (Chromium's form, shortened).
+constexpr const char* kBrowserOffer =
+    "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=group:BUNDLE 0 1 2\r\n"
+    "m=audio 9 UDP/TLS/RTP/SAVPF 111 0\r\nc=IN IP4 0.0.0.0\r\na=mid:0\r\na=sendrecv\r\n"
+    "a=rtcp-mux\r\na=rtpmap:111 opus/48000/2\r\na=fmtp:111 minptime=10;useinbandfec=1\r\n"
+    "a=rtpmap:0 PCMU/8000\r\na=ice-ufrag:abcd\r\na=ice-pwd:0123456789abcdefghijkl\r\n"
+    "a=fingerprint:sha-256 "
+    "00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:"
+    "FF"
+    "\r\na=setup:actpass\r\n"
+    "m=video 9 UDP/TLS/RTP/SAVPF 96\r\nc=IN IP4 0.0.0.0\r\na=mid:1\r\na=rtcp-mux\r\n"
+    "a=rtpmap:96 VP8/90000\r\n"
+    "m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\nc=IN IP4 0.0.0.0\r\na=mid:2\r\n"
+    "a=sctp-port:5000\r\na=ice-ufrag:abcd\r\na=ice-pwd:0123456789abcdefghijkl\r\n"
+    "a=fingerprint:sha-256 "
+    "00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:"
+    "FF"
+    "\r\na=setup:actpass\r\n";
+
+TEST(DataSession, AnAnswerTakesTheOpusAudioAndRefusesTheRestInTheOffersOrder) {
+    auto offer = readDataSession(kBrowserOffer);
+    ASSERT_TRUE(offer) << offer.error().message;
+    ASSERT_TRUE(offer->audio);
+    EXPECT_EQ(offer->audio->section, 0u);
+    EXPECT_EQ(offer->audio->payloadType, 111);
+    EXPECT_EQ(offer->audio->fmtp, "minptime=10;useinbandfec=1");
+    EXPECT_EQ(offer->dataSection, 2u);
+
+    auto s = ours();
+    s.audio = DataSession::Audio{0x5eed, "switchboard-1"};
+    auto answer = writeAnswer(s, *offer);
+    ASSERT_TRUE(answer) << answer.error().message;
+    auto parsed = sdp::parse(*answer);
+    ASSERT_TRUE(parsed) << *answer;
+    ASSERT_EQ(parsed->media.size(), 3u) << *answer;
+    const auto& audio = parsed->media[0];
+    EXPECT_EQ(audio.type, "audio");
+    EXPECT_EQ(audio.port, 9);
+    EXPECT_EQ(audio.formats, std::vector<std::string>{"111"});
+    EXPECT_TRUE(audio.rtcpMux());
+    EXPECT_EQ(audio.attributes.get("mid"), "0");
+    EXPECT_EQ(audio.attributes.get("setup"), "active");
+    EXPECT_EQ(audio.attributes.get("ssrc"), std::to_string(0x5eed) + " cname:switchboard-1");
+    EXPECT_EQ(parsed->media[1].type, "video");
+    EXPECT_EQ(parsed->media[1].port, 0) << "refused";
+    EXPECT_EQ(parsed->media[1].attributes.get("mid"), "1");
+    EXPECT_EQ(parsed->media[2].type, "application");
+    EXPECT_EQ(parsed->media[2].attributes.get("mid"), "2");
+    EXPECT_EQ(parsed->attributes.get("group"), "BUNDLE 0 2");
+
+    // Without a room's audio, the answer refuses the audio too.
+    auto dataOnly = writeAnswer(ours(), *offer);
+    ASSERT_TRUE(dataOnly);
+    auto plain = sdp::parse(*dataOnly).value();
+    EXPECT_EQ(plain.media[0].port, 0);
+    EXPECT_EQ(plain.attributes.get("group"), "BUNDLE 2");
+}
+
+TEST(DataSession, AudioWithoutOpusOrRtcpMuxIsNotTaken) {
+    std::string offer = kBrowserOffer;
+    offer.replace(offer.find("a=rtcp-mux\r\n"), 12, "");
+    auto read = readDataSession(offer);
+    ASSERT_TRUE(read);
+    EXPECT_FALSE(read->audio) << "RFC 8829 §5.1.1: rtcp-mux is required";
+    offer = kBrowserOffer;
+    offer.replace(offer.find("opus/48000/2"), 12, "ISAC/16000");
+    read = readDataSession(offer);
+    ASSERT_TRUE(read);
+    EXPECT_FALSE(read->audio);
 }
 
 } // namespace
