@@ -548,8 +548,9 @@ public:
 
     void readWebRtc(const toml::table& w, WebRtcConfig& out) const {
         static constexpr std::string_view kKeys[] = {
-            "enabled",          "stun_server",        "stun_port",
-            "max_message_size", "evidence_max_bytes", "grant_seconds"};
+            "enabled",    "stun_server",      "stun_port",          "turn_server",
+            "turn_port",  "turn_transport",   "turn_username",      "turn_password",
+            "relay_only", "max_message_size", "evidence_max_bytes", "grant_seconds"};
         onlyKeys(w, "webrtc", kKeys);
         boolean(w, "webrtc", "enabled", out.enabled);
         if (const auto* stun = string(w, "webrtc", "stun_server", "an IP address or \"\"")) {
@@ -559,6 +560,25 @@ public:
             out.stunServer = stun->get();
         }
         integer(w, "webrtc", "stun_port", 1, 65535, out.stunPort);
+        if (const auto* turn = string(w, "webrtc", "turn_server", "an IP address or \"\"")) {
+            std::error_code error;
+            if (!turn->get().empty()) (void)asio::ip::make_address(turn->get(), error);
+            if (error) expected(*turn, "webrtc.turn_server", "an IPv4 or IPv6 address, or \"\"");
+            out.turnServer = turn->get();
+        }
+        integer(w, "webrtc", "turn_port", 1, 65535, out.turnPort);
+        if (const auto* t = string(w, "webrtc", "turn_transport", "\"udp\", \"tcp\" or \"tls\"")) {
+            if (t->get() != "udp" && t->get() != "tcp" && t->get() != "tls")
+                expected(*t, "webrtc.turn_transport", "\"udp\", \"tcp\" or \"tls\"");
+            out.turnTransport = t->get();
+        }
+        if (const auto* user = string(w, "webrtc", "turn_username", "a string"))
+            out.turnUsername = user->get();
+        if (const auto* password = string(w, "webrtc", "turn_password", "a string"))
+            out.turnPassword = password->get();
+        boolean(w, "webrtc", "relay_only", out.relayOnly);
+        if (out.relayOnly && out.turnServer.empty())
+            failAt(w.get("relay_only")->source(), "webrtc.relay_only: needs webrtc.turn_server");
         // RFC 8841 §6: at least what a browser takes; usrsctp's buffer bounds it above.
         integer(w, "webrtc", "max_message_size", 16384, 1 << 20, out.maxMessageSize);
         integer(w, "webrtc", "evidence_max_bytes", 1024, std::uint64_t{1} << 30,

@@ -138,6 +138,12 @@ struct WebRtcConfig {
     bool enabled = true;
     std::string stunServer; // an IP address, for server-reflexive candidates; empty: none
     std::uint16_t stunPort = 3478;
+    // A TURN server (RFC 8656) for relayed candidates; empty: none.
+    std::string turnServer; // an IP address
+    std::uint16_t turnPort = 3478;
+    std::string turnTransport = "udp"; // udp, tcp or tls
+    std::string turnUsername, turnPassword;
+    bool relayOnly = false; // relayed candidates only: our addresses are never given out
     std::uint32_t maxMessageSize = 262144;     // ours, in a=max-message-size (RFC 8841)
     std::uint64_t evidenceMaxBytes = 64 << 20; // the largest evidence upload
     std::uint32_t grantSeconds = 900;          // how long an expert's grant lasts

@@ -73,6 +73,14 @@ EscalationService::start(asio::io_context& context, net::TimerWheel& timers, con
         bridge::WebRtcPeers::Options w;
         if (!config.webrtc.stunServer.empty()) w.stunServer = config.webrtc.stunServer;
         w.stunPort = config.webrtc.stunPort;
+        if (const auto& c = config.webrtc; !c.turnServer.empty()) {
+            using Transport = webrtc::IceAgent::Options::Turn::Transport;
+            w.turn = {c.turnServer, c.turnPort, c.turnUsername, c.turnPassword,
+                      c.turnTransport == "tcp"   ? Transport::tcp
+                      : c.turnTransport == "tls" ? Transport::tls
+                                                 : Transport::udp};
+            w.relayOnly = c.relayOnly;
+        }
         w.maxMessageSize = config.webrtc.maxMessageSize;
         auto peers = bridge::WebRtcPeers::start(context, std::move(w));
         if (!peers) return fail(peers.error());
@@ -277,8 +285,7 @@ void EscalationService::addMetrics(api::MetricsText& m) const {
               double(w.failures));
     if (webrtc_) {
         const auto& r = webrtc_->stats();
-        m.gauge("switchboard_webrtc_sessions", "WebRTC peers' sessions live now.",
-                double(r.legs));
+        m.gauge("switchboard_webrtc_sessions", "WebRTC peers' sessions live now.", double(r.legs));
         m.counter("switchboard_webrtc_sessions_total", "WebRTC peers that joined.",
                   double(r.joined));
         m.counter("switchboard_webrtc_active_total", "WebRTC sessions that became active.",

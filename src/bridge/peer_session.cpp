@@ -72,6 +72,9 @@ PeerSession::PeerSession(asio::io_context& io, webrtc::IceLoop& loop,
               logger().warn("trace={} WebRTC peer: {}", options_.traceId, why.message);
           };
           h.failed = [this](const Error& why) { finish(why); };
+          h.selected = [this](const std::string& pair) {
+              logger().info("trace={} WebRTC peer: ICE selected {}", options_.traceId, pair);
+          };
           h.media = [this](std::span<const std::byte> packet) {
               if (audio_) audio_->toRoom(packet);
           };

@@ -183,6 +183,8 @@ void WebRtcPeers::startSession(std::uint64_t id, Arrival arrival) {
     o.connection.maxMessageSize = options_.maxMessageSize;
     o.connection.ice.stunServer = options_.stunServer;
     o.connection.ice.stunPort = options_.stunPort;
+    o.connection.ice.turn = options_.turn;
+    o.connection.ice.relayOnly = options_.relayOnly;
     o.ackTimeout = options_.ackTimeout;
     o.backoff = options_.backoff;
     if (options_.audio)

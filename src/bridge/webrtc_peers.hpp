@@ -31,7 +31,9 @@ public:
     struct Options {
         std::optional<std::string> stunServer; // for server-reflexive candidates
         std::uint16_t stunPort = 3478;
-        std::uint64_t maxMessageSize = 262144; // ours, in a=max-message-size
+        std::optional<webrtc::IceAgent::Options::Turn> turn; // for relayed candidates
+        bool relayOnly = false;                              // and none other
+        std::uint64_t maxMessageSize = 262144;               // ours, in a=max-message-size
         std::chrono::milliseconds ackTimeout = 10s;
         std::array<std::chrono::milliseconds, 3> backoff{1s, 2s, 4s};
         // Take a peer's Opus audio into its room (the room's media graph answers for it).

@@ -22,6 +22,13 @@ IceLoop::IceLoop()
 IceLoop::~IceLoop() {
     g_main_loop_quit(loop_);
     thread_.join();
+    // What is ready still runs (agents' closes that need no answer from a server, each
+    // releasing its agent); a TURN server's answers are not waited for.
+    if (g_main_context_acquire(context_)) {
+        while (g_main_context_iteration(context_, FALSE)) {
+        }
+        g_main_context_release(context_);
+    }
     g_main_loop_unref(loop_);
     g_main_context_unref(context_);
 }
@@ -105,6 +112,23 @@ void onState(NiceAgent*, guint, guint, guint state, gpointer data) {
     });
 }
 
+std::string describeCandidate(const NiceCandidate* c) {
+    static constexpr const char* kTypes[] = {"host", "srflx", "prflx", "relay"};
+    char address[NICE_ADDRESS_STRING_LEN] = {};
+    nice_address_to_string(&c->addr, address);
+    const auto type = static_cast<std::size_t>(c->type);
+    return fmt::format("{} {}:{}", type < 4 ? kTypes[type] : "?", address,
+                       nice_address_get_port(&c->addr));
+}
+
+void onSelected(NiceAgent*, guint, guint, NiceCandidate* local, NiceCandidate* remote,
+                gpointer data) {
+    toOwner(data, [pair = describeCandidate(local) + " ↔ " +
+                          describeCandidate(remote)](IceAgent::Shared& s) {
+        if (s.handlers.selected) s.handlers.selected(pair);
+    });
+}
+
 void onReceive(NiceAgent*, guint, guint, guint length, gchar* bytes, gpointer data) {
     auto* begin = reinterpret_cast<const std::byte*>(bytes);
     toOwner(data, [datagram = std::vector<std::byte>(begin, begin + length)](IceAgent::Shared& s) {
@@ -121,6 +145,7 @@ Result<std::unique_ptr<IceAgent>> IceAgent::make(IceLoop& loop, Options options,
                                                  Handlers handlers) {
     std::unique_ptr<IceAgent> a(
         new IceAgent(loop, std::make_shared<Shared>(Shared{std::move(post), std::move(handlers)})));
+    bool turnRefused = false;
     loop.runAndWait([&] {
         // RFC 8445 §8.1.1: regular nomination (aggressive is deprecated); trickle (RFC 8838);
         // consent freshness (RFC 7675).
@@ -134,7 +159,7 @@ Result<std::unique_ptr<IceAgent>> IceAgent::make(IceLoop& loop, Options options,
         // UPnP client (GUPnP) would run its discovery on whichever thread gathers, outside our
         // loop, holding up the end of gathering until its timer.
         g_object_set(a->agent_, "controlling-mode", options.controlling ? TRUE : FALSE, "upnp",
-                     FALSE, nullptr);
+                     FALSE, "force-relay", options.relayOnly ? TRUE : FALSE, nullptr);
         if (options.stunServer)
             g_object_set(a->agent_, "stun-server", options.stunServer->c_str(), "stun-server-port",
                          static_cast<guint>(options.stunPort), nullptr);
@@ -145,15 +170,29 @@ Result<std::unique_ptr<IceAgent>> IceAgent::make(IceLoop& loop, Options options,
                 nice_agent_add_local_address(a->agent_, &local);
         }
         a->stream_ = nice_agent_add_stream(a->agent_, 1); // one component: rtcp-mux, BUNDLE
+        if (const auto& turn = options.turn; turn && a->stream_ != 0) {
+            using Transport = Options::Turn::Transport;
+            const NiceRelayType type = turn->transport == Transport::tcp ? NICE_RELAY_TYPE_TURN_TCP
+                                       : turn->transport == Transport::tls
+                                           ? NICE_RELAY_TYPE_TURN_TLS
+                                           : NICE_RELAY_TYPE_TURN_UDP;
+            turnRefused = !nice_agent_set_relay_info(a->agent_, a->stream_, 1, turn->server.c_str(),
+                                                     turn->port, turn->username.c_str(),
+                                                     turn->password.c_str(), type);
+        }
         auto* data = new SharedRef(a->shared_);
         g_object_set_data_full(G_OBJECT(a->agent_), "switchboard", data,
                                [](gpointer p) { delete static_cast<SharedRef*>(p); });
         g_signal_connect(a->agent_, "new-candidate-full", G_CALLBACK(onCandidate), data);
         g_signal_connect(a->agent_, "candidate-gathering-done", G_CALLBACK(onGathered), data);
         g_signal_connect(a->agent_, "component-state-changed", G_CALLBACK(onState), data);
+        g_signal_connect(a->agent_, "new-selected-pair-full", G_CALLBACK(onSelected), data);
         nice_agent_attach_recv(a->agent_, a->stream_, 1, loop.context(), onReceive, data);
     });
     if (!a->agent_ || a->stream_ == 0) return fail(Errc::io, "ICE: libnice made no agent");
+    if (turnRefused)
+        return fail(Errc::invalid_input,
+                    fmt::format("ICE: libnice refused the TURN server '{}'", options.turn->server));
     return a;
 }
 
@@ -165,7 +204,12 @@ IceAgent::~IceAgent() {
         nice_agent_attach_recv(agent_, stream_, 1, loop_.context(), nullptr, nullptr);
         g_signal_handlers_disconnect_matched(agent_, G_SIGNAL_MATCH_DATA, 0, 0, nullptr, nullptr,
                                              g_object_get_data(G_OBJECT(agent_), "switchboard"));
-        g_object_unref(agent_);
+        // A TURN allocation is released (RFC 8656 §7: a Refresh with lifetime 0) before the
+        // agent goes, rather than left on the server until it expires; the agent is released
+        // once that is done, on this loop (or never, if the loop stops first: at exit).
+        nice_agent_close_async(
+            agent_, [](GObject* agent, GAsyncResult*, gpointer) { g_object_unref(agent); },
+            nullptr);
     });
 }
 

@@ -59,12 +59,26 @@ public:
         // The local addresses to gather host candidates on; empty: every interface's but
         // loopback's (libnice's choice). Naming 127.0.0.1 is how a benchmark stays on loopback.
         std::vector<std::string> addresses;
+        // A TURN server (RFC 8656) for relayed candidates, with long-term credentials.
+        struct Turn {
+            enum class Transport : std::uint8_t { udp, tcp, tls };
+            std::string server; // an IP address
+            std::uint16_t port = 3478;
+            std::string username, password;
+            Transport transport = Transport::udp;
+        };
+        std::optional<Turn> turn;
+        // Relayed candidates only (a browser's iceTransportPolicy "relay"): our addresses are
+        // never given to the peer.
+        bool relayOnly = false;
     };
     struct Handlers {
         std::function<void(const IceCandidate& candidate)> candidate; // ours, to trickle
         std::function<void()> gathered;                               // end-of-candidates
         std::function<void(State state)> state;
         std::function<void(std::span<const std::byte> datagram)> received;
+        // The pair ICE selected (or moved to), in words: "relay 10.0.0.3:50010 ↔ host …".
+        std::function<void(const std::string& pair)> selected;
     };
 
     static Result<std::unique_ptr<IceAgent>> make(IceLoop& loop, Options options, Post post,

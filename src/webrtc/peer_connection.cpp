@@ -43,6 +43,9 @@ Result<void> PeerConnection::gather(bool offerer) {
             transport_->dtls().state() == DtlsTransport::State::idle)
             transport_->start();
     };
+    h.selected = [this](const std::string& pair) {
+        if (handlers_.selected) handlers_.selected(pair);
+    };
     h.received = [this](std::span<const std::byte> d) {
         if (!transport_) return;
         if (classify(d) == PacketKind::rtp) return receiveMedia(d);

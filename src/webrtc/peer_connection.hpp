@@ -44,7 +44,8 @@ public:
         // worked fails the connection.
         std::function<void(bool up)> connectivity;
         DataChannels::Handlers channels;
-        std::function<void(const Error&)> failed; // ICE, DTLS or SCTP; once
+        std::function<void(const Error&)> failed;              // ICE, DTLS or SCTP; once
+        std::function<void(const std::string& pair)> selected; // ICE's pair, in words
         // An RTP or RTCP packet of the peer's audio, authenticated and decrypted.
         std::function<void(std::span<const std::byte> packet)> media;
     };

@@ -131,7 +131,10 @@ TEST(ParseConfig, TheWebRtcBridgeIsReadAndCheckedWhole) {
     auto config = parseConfig(std::string(kListener) +
                                   "[webrtc]\nstun_server = \"10.0.0.9\"\nstun_port = 3479\n"
                                   "max_message_size = 65536\nevidence_max_bytes = 2048\n"
-                                  "grant_seconds = 60\n",
+                                  "grant_seconds = 60\nturn_server = \"10.0.0.8\"\n"
+                                  "turn_port = 3480\nturn_transport = \"tcp\"\n"
+                                  "turn_username = \"sb\"\nturn_password = \"secret\"\n"
+                                  "relay_only = true\n",
                               "test.toml");
     ASSERT_TRUE(config) << config.error().message;
     EXPECT_TRUE(config->webrtc.enabled);
@@ -140,6 +143,17 @@ TEST(ParseConfig, TheWebRtcBridgeIsReadAndCheckedWhole) {
     EXPECT_EQ(config->webrtc.maxMessageSize, 65536u);
     EXPECT_EQ(config->webrtc.evidenceMaxBytes, 2048u);
     EXPECT_EQ(config->webrtc.grantSeconds, 60u);
+    EXPECT_EQ(config->webrtc.turnServer, "10.0.0.8");
+    EXPECT_EQ(config->webrtc.turnPort, 3480);
+    EXPECT_EQ(config->webrtc.turnTransport, "tcp");
+    EXPECT_EQ(config->webrtc.turnUsername, "sb");
+    EXPECT_EQ(config->webrtc.turnPassword, "secret");
+    EXPECT_TRUE(config->webrtc.relayOnly);
+    EXPECT_EQ(errorOf(std::string(kListener) + "[webrtc]\nturn_transport = \"sctp\"\n"),
+              "test.toml:6:18: webrtc.turn_transport: expected \"udp\", \"tcp\" or \"tls\", got "
+              "\"sctp\"");
+    EXPECT_EQ(errorOf(std::string(kListener) + "[webrtc]\nrelay_only = true\n"),
+              "test.toml:6:14: webrtc.relay_only: needs webrtc.turn_server");
     EXPECT_EQ(errorOf(std::string(kListener) + "[webrtc]\nstun_server = \"stun.example\"\n"),
               "test.toml:6:15: webrtc.stun_server: expected an IPv4 or IPv6 address, or \"\", got "
               "\"stun.example\"");

@@ -6,7 +6,13 @@
 #include "webrtc/data_transport.hpp"
 #include "webrtc/ice_agent.hpp"
 
+#include <csignal>
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
 
 namespace sb::webrtc {
 namespace {
@@ -19,9 +25,10 @@ struct Agent {
     bool gathered = false;
     IceAgent::State state = IceAgent::State::gathering;
     std::vector<std::string> received;
+    std::string selected;
     std::function<void(std::span<const std::byte>)> onDatagram;
 
-    void make(IceLoop& loop, test::PostedWork& owner, bool controlling) {
+    void make(IceLoop& loop, test::PostedWork& owner, IceAgent::Options options) {
         IceAgent::Handlers h;
         h.candidate = [this](const IceCandidate& c) { candidates.push_back(c); };
         h.gathered = [this] { gathered = true; };
@@ -30,9 +37,8 @@ struct Agent {
             if (onDatagram) return onDatagram(d);
             received.emplace_back(reinterpret_cast<const char*>(d.data()), d.size());
         };
-        ice =
-            IceAgent::make(loop, {controlling, std::nullopt, 3478, {}}, owner.post(), std::move(h))
-                .value();
+        h.selected = [this](const std::string& pair) { selected = pair; };
+        ice = IceAgent::make(loop, std::move(options), owner.post(), std::move(h)).value();
     }
 };
 
@@ -43,8 +49,14 @@ protected:
         // ICE loop's thread, which inherits it.
         ASSERT_TRUE(test::enterNamespaceWithVethPair("sbice", "10.77.0.1", "10.77.0.2"));
         loop_.emplace();
-        a_.make(*loop_, owner_, true);
-        b_.make(*loop_, owner_, false);
+    }
+    void makeAgents(std::optional<IceAgent::Options::Turn> turn = {}) {
+        IceAgent::Options controlling, controlled;
+        controlled.controlling = false;
+        controlling.relayOnly = turn.has_value();
+        controlling.turn = std::move(turn);
+        a_.make(*loop_, owner_, controlling);
+        b_.make(*loop_, owner_, controlled);
     }
     void TearDown() override {
         a_.ice.reset();
@@ -79,7 +91,9 @@ protected:
 };
 
 TEST_F(Ice, TwoAgentsConnectAndDatagramsCrossBothWays) {
+    makeAgents();
     connect();
+    EXPECT_TRUE(a_.selected.starts_with("host 10.77.0.")) << a_.selected;
     ASSERT_TRUE(a_.ice->send(text("from the controlling agent")));
     ASSERT_TRUE(b_.ice->send(text("from the controlled agent")));
     ASSERT_TRUE(owner_.runUntil([&] { return !a_.received.empty() && !b_.received.empty(); }));
@@ -87,7 +101,64 @@ TEST_F(Ice, TwoAgentsConnectAndDatagramsCrossBothWays) {
     EXPECT_EQ(a_.received.front(), "from the controlled agent");
 }
 
+// coturn, a real TURN server (RFC 8656), on the namespace's first address: the controlling agent
+// gathers relayed candidates only, and the pair goes through the relay.
+TEST_F(Ice, AnAgentWithTurnConnectsThroughTheRelay) {
+    std::vector<std::string> args{"timeout",
+                                  "30",
+                                  "turnserver",
+                                  "-n",
+                                  "--listening-ip=10.77.0.1",
+                                  "--relay-ip=10.77.0.1",
+                                  "--listening-port=3478",
+                                  "--min-port=49200",
+                                  "--max-port=49299",
+                                  "--lt-cred-mech",
+                                  "--user=switchboard:relay-secret",
+                                  "--realm=switchboard.test",
+                                  "--no-tls",
+                                  "--no-dtls",
+                                  "--no-cli",
+                                  "--log-file=stdout",
+                                  "--simple-log"};
+    std::vector<char*> argv;
+    argv.reserve(args.size() + 1);
+    for (auto& a : args)
+        argv.push_back(a.data());
+    argv.push_back(nullptr);
+    posix_spawn_file_actions_t quiet;
+    posix_spawn_file_actions_init(&quiet);
+    posix_spawn_file_actions_addopen(&quiet, 1, "/dev/null", O_WRONLY, 0);
+    pid_t turn = 0;
+    ASSERT_EQ(::posix_spawnp(&turn, "timeout", &quiet, nullptr, argv.data(), environ), 0);
+    posix_spawn_file_actions_destroy(&quiet);
+    struct Stop {
+        pid_t pid;
+        ~Stop() {
+            ::kill(pid, SIGTERM);
+            ::waitpid(pid, nullptr, 0);
+        }
+    } stop{turn};
+    // coturn listens within a few hundred milliseconds; an allocation before that is retried
+    // by libnice, which gives up after its own timeout: wait for the port instead.
+    for (int i = 0; i < 100 && std::system("ss -Hlun 'sport = :3478' | grep -q .") != 0; ++i)
+        std::this_thread::sleep_for(50ms);
+
+    makeAgents(IceAgent::Options::Turn{"10.77.0.1", 3478, "switchboard", "relay-secret",
+                                       IceAgent::Options::Turn::Transport::udp});
+    connect();
+    for (const auto& c : a_.candidates)
+        EXPECT_EQ(c.type, CandidateType::relay) << "relay only: no address of ours is given out";
+    EXPECT_TRUE(a_.selected.starts_with("relay 10.77.0.1:492")) << a_.selected;
+    ASSERT_TRUE(a_.ice->send(text("through the relay")));
+    ASSERT_TRUE(b_.ice->send(text("and back")));
+    ASSERT_TRUE(owner_.runUntil([&] { return !a_.received.empty() && !b_.received.empty(); }));
+    EXPECT_EQ(b_.received.front(), "through the relay");
+    EXPECT_EQ(a_.received.front(), "and back");
+}
+
 TEST_F(Ice, TheDataChannelStackRunsOverIce) {
+    makeAgents();
     connect();
     auto clientId = DtlsIdentity::generate().value(), serverId = DtlsIdentity::generate().value();
     std::vector<std::string> heard;
