@@ -215,14 +215,64 @@ api::SignalHandlers signalling(ApiServices& s, const api::Request& request,
             [&s, state] { asio::post(s.control, [state] { state->leave(); }); }};
 }
 
-// DELETE /v1/escalations/{id}/whip/{leg}: the peer ends its session (RFC 9725 §4.2).
-void whipDelete(ApiServices& s, const api::Request& request, const api::PathParams& params,
-                const api::Respond& respond) {
+// The {leg} of a session's resource, /v1/escalations/{id}/whip/{leg}.
+std::optional<std::uint64_t> legOf(const api::PathParams& params) {
     std::uint64_t leg = 0;
     const auto& text = params.at("leg");
     auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), leg);
-    if (error != std::errc{} || end != text.data() + text.size())
-        return respond(api::problem(404, {}, "no such session", {{"field", "leg"}}));
+    if (error != std::errc{} || end != text.data() + text.size()) return std::nullopt;
+    return leg;
+}
+
+api::Response noSuchSession() {
+    return api::problem(404, {}, "no such session", {{"field", "leg"}});
+}
+
+// PATCH /v1/escalations/{id}/whip/{leg}: the peer's ICE fragment (RFC 9725 §4.3, RFC 8840 §9):
+// candidates it trickles (204), or an ICE restart, with credentials other than its session's
+// (200 with ours and our candidates: RFC 9725 §4.3.2).
+void whipPatch(ApiServices& s, const api::Request& request, const api::PathParams& params,
+               const api::Respond& respond) {
+    if (!s.webrtc) return respond(unavailable());
+    const auto leg = legOf(params);
+    if (!leg) return respond(noSuchSession());
+    if (!mediaTypeIs(request, "application/trickle-ice-sdpfrag"))
+        return respond(api::problem(415, "Unsupported Media Type",
+                                    "the body must be an application/trickle-ice-sdpfrag",
+                                    {{"field", "Content-Type"}}));
+    auto fragment = request.body.size() > kMaxOffer
+                        ? Result<webrtc::IceFragment>(fail(Errc::invalid_input, "too long"))
+                        : webrtc::readIceFragment(request.body);
+    if (!fragment)
+        return respond(
+            api::problem(400, "Bad Request", fragment.error().message, {{"field", "body"}}));
+    onControl(s, respond,
+              [&s, id = params.at("id"), leg = *leg, respond,
+               fragment = std::move(fragment).value()]() mutable {
+                  s.webrtc->patch(
+                      id, room::LegId(leg), std::move(fragment),
+                      [respond](Result<std::optional<webrtc::IceFragment>> ours) {
+                          if (!ours && ours.error().code == Errc::not_found)
+                              return respond(noSuchSession());
+                          if (!ours)
+                              return respond(api::problem(400, "Bad Request", ours.error().message,
+                                                          {{"field", "body"}}));
+                          if (!*ours) return respond(api::Response{204, {}, {}, {}});
+                          auto response = api::textResponse(200, webrtc::writeIceFragment(**ours),
+                                                            "application/trickle-ice-sdpfrag");
+                          // RFC 9725 §4.3.1: the ETag names the new ICE session.
+                          response.headers.emplace_back("ETag", "\"" + *(*ours)->iceUfrag + "\"");
+                          respond(std::move(response));
+                      });
+              });
+}
+
+// DELETE /v1/escalations/{id}/whip/{leg}: the peer ends its session (RFC 9725 §4.2).
+void whipDelete(ApiServices& s, const api::Request& request, const api::PathParams& params,
+                const api::Respond& respond) {
+    const auto found = legOf(params);
+    if (!found) return respond(noSuchSession());
+    const std::uint64_t leg = *found;
     onControl(
         s, respond,
         [&s, id = params.at("id"), agent = request.agent, grant = request.grant, leg, respond] {
@@ -302,6 +352,12 @@ void addWebRtcRoutes(api::Router& router, ApiServices& s) {
         "DELETE", "/v1/escalations/{id}/whip/{leg}",
         [&s](const api::Request& r, const api::PathParams& p, const api::Respond& respond) {
             whipDelete(s, r, p, respond);
+        },
+        Access::escalation);
+    (void)router.add(
+        "PATCH", "/v1/escalations/{id}/whip/{leg}",
+        [&s](const api::Request& r, const api::PathParams& p, const api::Respond& respond) {
+            whipPatch(s, r, p, respond);
         },
         Access::escalation);
     (void)router.addSignalling(

@@ -160,6 +160,15 @@ void PeerSession::addCandidate(const std::string& line) {
     if (candidate) (void)connection_.addRemoteCandidate(*candidate);
 }
 
+Result<std::optional<webrtc::IceFragment>>
+PeerSession::takeFragment(const webrtc::IceFragment& fragment) {
+    auto ours = connection_.takeFragment(fragment);
+    if (ours && *ours)
+        logger().info("trace={} WebRTC peer of escalation {}: ICE restarted by the peer",
+                      options_.traceId, options_.escalation);
+    return ours;
+}
+
 void PeerSession::onChannelOpened(const webrtc::DataChannel& channel) {
     if (control_ || channel.params.label != kControlChannel || over_) return;
     control_ = channel.id;

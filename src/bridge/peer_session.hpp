@@ -84,6 +84,9 @@ public:
     void accept(const std::string& answer);
     // A candidate the peer trickled ("candidate:…", RFC 8840 §5.1), or, empty, the end of them.
     void addCandidate(const std::string& line);
+    // A fragment from the peer's WHIP PATCH (webrtc::PeerConnection::takeFragment): our own,
+    // when it restarts ICE.
+    Result<std::optional<webrtc::IceFragment>> takeFragment(const webrtc::IceFragment& fragment);
     // Queued until the handshake is answered.
     void sendContext(const std::string& summary, const std::string& context);
     void sendFile(const std::shared_ptr<const room::EvidenceFile>& file, std::uint32_t fromChunk);

@@ -4,6 +4,7 @@
 #include "core/thread_name.hpp"
 #include "webrtc/sctp_transport.hpp"
 
+#include <algorithm>
 #include <asio/post.hpp>
 #include <fmt/format.h>
 #include <random>
@@ -25,9 +26,9 @@ constexpr auto kLinger = std::chrono::milliseconds(250);
 class WebRtcPeers::PeerLeg final : public room::Leg {
 public:
     PeerLeg(WebRtcPeers& peers, std::uint64_t id, room::LegId leg, room::LegSink& sink,
-            std::string description, room::Reply<Described> described)
-        : peers_(peers), id_(id), leg_(leg), sink_(sink), description_(std::move(description)),
-          described_(std::move(described)) {
+            std::string escalation, std::string description, room::Reply<Described> described)
+        : peers_(peers), id_(id), leg_(leg), sink_(sink), escalation_(std::move(escalation)),
+          description_(std::move(description)), described_(std::move(described)) {
         peers_.legs_[id_] = this;
         ++peers_.stats_.legs;
         ++peers_.stats_.joined;
@@ -47,6 +48,9 @@ public:
         sink_.onLegEvent(leg_, {room::LegEvent::Kind::ended, 0, "ended by Switchboard", {}});
     }
     std::string describe() const override { return description_; }
+    bool is(const std::string& escalation, room::LegId leg) const {
+        return !over_ && leg == leg_ && escalation == escalation_;
+    }
     Result<void> reoffer(std::string, Answered) override {
         return fail(Errc::unsupported, "a WebRTC peer's session is renegotiated by the peer");
     }
@@ -105,6 +109,7 @@ private:
     std::uint64_t id_;
     room::LegId leg_;
     room::LegSink& sink_;
+    std::string escalation_;
     std::string description_;
     room::Reply<Described> described_;
     bool over_ = false;
@@ -164,7 +169,7 @@ void WebRtcPeers::tick() {
 std::unique_ptr<room::Leg> WebRtcPeers::arrive(room::LegId leg, room::LegSink& sink,
                                                Arrival arrival, room::Reply<Described> described) {
     const std::uint64_t id = nextId_++;
-    auto made = std::make_unique<PeerLeg>(*this, id, leg, sink,
+    auto made = std::make_unique<PeerLeg>(*this, id, leg, sink, arrival.escalation,
                                           fmt::format("webrtc peer {}{}{}", id,
                                                       arrival.remote.empty() ? "" : " from ",
                                                       arrival.remote),
@@ -240,6 +245,25 @@ void WebRtcPeers::startSession(std::uint64_t id, Arrival arrival) {
 
 void WebRtcPeers::accept(std::uint64_t session, std::string answer) {
     toSession(session, [answer = std::move(answer)](PeerSession& s) { s.accept(answer); });
+}
+
+void WebRtcPeers::patch(const std::string& escalation, room::LegId leg,
+                        webrtc::IceFragment fragment,
+                        room::Reply<std::optional<webrtc::IceFragment>> reply) {
+    auto found = std::find_if(legs_.begin(), legs_.end(),
+                              [&](const auto& entry) { return entry.second->is(escalation, leg); });
+    if (found == legs_.end()) return reply(fail(Errc::not_found, "no such session"));
+    const std::uint64_t id = found->first;
+    asio::post(io_, [this, id, fragment = std::move(fragment), reply = std::move(reply)] {
+        auto s = sessions_.find(id);
+        auto outcome = s == sessions_.end() || s->second.session->over()
+                           ? Result<std::optional<webrtc::IceFragment>>(
+                                 fail(Errc::not_found, "the session is over"))
+                           : s->second.session->takeFragment(fragment);
+        asio::post(control_, [alive = lifetime_.watch(), reply, outcome = std::move(outcome)] {
+            if (alive) reply(outcome);
+        });
+    });
 }
 
 void WebRtcPeers::addCandidate(std::uint64_t session, std::string line) {

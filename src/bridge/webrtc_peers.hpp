@@ -70,6 +70,11 @@ public:
     // What the peer's signalling brings later: its answer to our offer, and its trickled
     // candidates ("candidate:…"; empty: the end of them). Nothing for a session that is over.
     void accept(std::uint64_t session, std::string answer);
+    // A WHIP PATCH for the peer on leg `leg` of `escalation` (RFC 9725 §4.3): `reply` gets our
+    // fragment when it restarts ICE, nullopt when it trickles, Errc::not_found when there is
+    // no such peer (or its session is over); on the control loop.
+    void patch(const std::string& escalation, room::LegId leg, webrtc::IceFragment fragment,
+               room::Reply<std::optional<webrtc::IceFragment>> reply);
     void addCandidate(std::uint64_t session, std::string line);
 
     struct Stats {

@@ -249,6 +249,12 @@ Result<void> IceAgent::addRemoteCandidate(const IceCandidate& candidate) {
     return {};
 }
 
+Result<void> IceAgent::restart() {
+    if (!nice_agent_restart_stream(agent_, stream_))
+        return fail(Errc::io, "ICE: libnice could not restart the stream");
+    return {};
+}
+
 void IceAgent::remoteGatheringDone() {
     nice_agent_peer_candidate_gathering_done(agent_, stream_);
 }

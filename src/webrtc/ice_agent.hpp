@@ -91,6 +91,10 @@ public:
     std::pair<std::string, std::string> localCredentials() const;
     Result<void> gather();
     Result<void> setRemoteCredentials(const std::string& ufrag, const std::string& pwd);
+    // An ICE restart (RFC 8445 §9): new local credentials, the peer's candidates forgotten,
+    // checks to start over once its new credentials and candidates are given; our candidates
+    // stay.
+    Result<void> restart();
     // A candidate of the peer's, from its description or trickled.
     Result<void> addRemoteCandidate(const IceCandidate& candidate);
     // The peer has no more candidates (a=end-of-candidates, RFC 8838 §4.4).

@@ -110,6 +110,7 @@ Result<void> PeerConnection::connect(const PeerDataSession& peer, DtlsRole role)
     if (transport_) return sb::fail(Errc::invalid_input, "WebRTC: a session is set up already");
     if (auto ok = ice_->setRemoteCredentials(peer.transport.iceUfrag, peer.transport.icePwd); !ok)
         return ok;
+    remoteUfrag_ = peer.transport.iceUfrag;
     for (const auto& c : peer.transport.candidates)
         (void)ice_->addRemoteCandidate(c); // one libnice cannot use is one pair fewer
     if (peer.transport.endOfCandidates) ice_->remoteGatheringDone();
@@ -136,6 +137,32 @@ Result<void> PeerConnection::connect(const PeerDataSession& peer, DtlsRole role)
     if (!made) return sb::fail(made.error());
     transport_ = std::move(made).value();
     return {};
+}
+
+Result<std::optional<IceFragment>> PeerConnection::takeFragment(const IceFragment& peer) {
+    if (!ice_ || !transport_) return sb::fail(Errc::incomplete, "WebRTC: no session yet");
+    const bool restarts = peer.iceUfrag && *peer.iceUfrag != remoteUfrag_;
+    if (restarts) {
+        if (auto restarted = ice_->restart(); !restarted) return sb::fail(restarted.error());
+        if (auto ok = ice_->setRemoteCredentials(*peer.iceUfrag, *peer.icePwd); !ok)
+            return sb::fail(ok.error());
+        remoteUfrag_ = *peer.iceUfrag;
+    }
+    for (const auto& c : peer.candidates)
+        (void)ice_->addRemoteCandidate(c); // one libnice cannot use is one pair fewer
+    if (peer.endOfCandidates) ice_->remoteGatheringDone();
+    if (!restarts) return std::optional<IceFragment>();
+    return std::optional(localFragment());
+}
+
+IceFragment PeerConnection::localFragment() const {
+    IceFragment f;
+    auto [ufrag, pwd] = ice_->localCredentials();
+    f.iceUfrag = std::move(ufrag);
+    f.icePwd = std::move(pwd);
+    f.candidates = gathered_;
+    f.endOfCandidates = gatheringDone_;
+    return f;
 }
 
 Result<void> PeerConnection::addRemoteCandidate(const IceCandidate& candidate) {

@@ -64,6 +64,14 @@ public:
     // Our answer to the peer's offer, with the candidates gathered so far; ICE, DTLS and SCTP
     // start.
     Result<std::string> answer(std::string_view offer);
+    // What the peer's fragment brings (WHIP's PATCH, RFC 9725 §4.3): candidates trickled in
+    // the ICE session it names (nullopt), or, with credentials other than the session's, an
+    // ICE restart (RFC 8445 §9): ours change as well and are returned with our candidates;
+    // checks start over on the same sockets, and DTLS, SCTP and SRTP go on over the new pair.
+    // Errc::incomplete before the session is set up.
+    Result<std::optional<IceFragment>> takeFragment(const IceFragment& peer);
+    // Our credentials now, with every candidate gathered.
+    IceFragment localFragment() const;
     // A candidate the peer trickled, or the end of them.
     Result<void> addRemoteCandidate(const IceCandidate& candidate);
     void remoteGatheringDone();
@@ -105,6 +113,7 @@ private:
     bool gatheringDone_ = false, failed_ = false, iceDown_ = false, iceWorked_ = false;
     IceAgent::State iceState_ = IceAgent::State::gathering;
     std::uint64_t peerLargest_ = 65536;
+    std::string remoteUfrag_; // the peer's, in the ICE session now
     std::unique_ptr<IceAgent> ice_;
     std::unique_ptr<DataTransport> transport_;
     std::optional<PeerAudio> audio_;

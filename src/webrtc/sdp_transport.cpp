@@ -236,4 +236,61 @@ void writeSctp(const SctpDescription& sctp, sdp::Media& media) {
         media.attributes.add("max-message-size", fmt::format("{}", *sctp.maxMessageSize));
 }
 
+Result<IceFragment> readIceFragment(std::string_view text) {
+    IceFragment f;
+    while (!text.empty()) {
+        const auto end = text.find('\n');
+        std::string_view line = text.substr(0, end);
+        text = end == std::string_view::npos ? std::string_view() : text.substr(end + 1);
+        if (line.ends_with('\r')) line.remove_suffix(1);
+        if (!line.starts_with("a=")) continue; // m= names the section; nothing else is ours
+        line.remove_prefix(2);
+        const auto colon = line.find(':');
+        const auto name = line.substr(0, colon);
+        const auto value =
+            colon == std::string_view::npos ? std::string_view() : line.substr(colon + 1);
+        if (name == "ice-ufrag") {
+            auto ufrag = credential("ice-ufrag", value, 4);
+            if (!ufrag) return fail(ufrag.error());
+            f.iceUfrag = std::move(ufrag).value();
+        } else if (name == "ice-pwd") {
+            auto pwd = credential("ice-pwd", value, 22);
+            if (!pwd) return fail(pwd.error());
+            f.icePwd = std::move(pwd).value();
+        } else if (name == "candidate") {
+            auto c = readCandidate(value);
+            if (c)
+                f.candidates.push_back(std::move(c).value());
+            else if (c.error().code != Errc::unsupported)
+                return fail(c.error());
+        } else if (name == "end-of-candidates") {
+            f.endOfCandidates = true;
+        } else if (name == "mid" && !f.mid) {
+            f.mid = std::string(value);
+        }
+    }
+    if (f.iceUfrag.has_value() != f.icePwd.has_value())
+        return fail(Errc::invalid_input, "a fragment gives a=ice-ufrag and a=ice-pwd together");
+    return f;
+}
+
+std::string writeIceFragment(const IceFragment& f) {
+    std::string out;
+    auto line = [&out](std::string_view text) {
+        out += text;
+        out += "\r\n";
+    };
+    // RFC 9725 §4.3.1's order: the bundle's first section, then its attributes.
+    if (f.mid) {
+        line("m=application 9 UDP/DTLS/SCTP webrtc-datachannel");
+        line("a=mid:" + *f.mid);
+    }
+    if (f.iceUfrag) line("a=ice-ufrag:" + *f.iceUfrag);
+    if (f.icePwd) line("a=ice-pwd:" + *f.icePwd);
+    for (const auto& c : f.candidates)
+        line("a=candidate:" + writeCandidate(c));
+    if (f.endOfCandidates) line("a=end-of-candidates");
+    return out;
+}
+
 } // namespace sb::webrtc

@@ -69,4 +69,16 @@ void writeSctp(const SctpDescription& sctp, sdp::Media& media);
 
 std::string_view setupName(DtlsSetup setup) noexcept;
 
+// RFC 8840 §9: an SDP fragment (application/trickle-ice-sdpfrag), as WHIP's PATCH carries it
+// (RFC 9725 §4.3): new ICE credentials (an ICE restart, RFC 8839 §4.4.1.1.1), trickled
+// candidates, the end of them. Lines other than these and their m= and a=mid are ignored.
+struct IceFragment {
+    std::optional<std::string> iceUfrag, icePwd; // both or neither
+    std::vector<IceCandidate> candidates;
+    bool endOfCandidates = false;
+    std::optional<std::string> mid;
+};
+Result<IceFragment> readIceFragment(std::string_view text);
+std::string writeIceFragment(const IceFragment& fragment);
+
 } // namespace sb::webrtc

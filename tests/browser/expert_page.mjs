@@ -4,9 +4,11 @@
 //   CONTEXT <summary>            a context update arrived
 //   EVIDENCE <name> <sha-256> <progress updates>   a file arrived whole, its digest checked
 //   REFUSED <why>                a file the page refused
+//   RESTARTED <n>                the page restarted ICE on its session (n times so far)
 //   HEARS <hz> <dB>              with LISTEN-HZ: the tone's level in the room's audio that the
 //                                page plays, against the rest of it (Goertzel), once a second
-// It leaves (the page's Leave button) on the file WORKDIR/bye, and ends; or after LIMIT seconds.
+// It clicks the page's Reconnect button (an ICE restart) on the file WORKDIR/reconnect, and
+// leaves (its Leave button) on the file WORKDIR/bye, and ends; or after LIMIT seconds.
 // With FAKE-MIC (a WAV file), Chromium's fake microphone plays it in a loop.
 import { chromium } from "playwright-core";
 import { existsSync } from "node:fs";
@@ -57,6 +59,7 @@ try {
     const now = await page.evaluate(() => {
       const s = window.switchboard;
       return { state: s.state, contexts: s.contexts.map((c) => c.summary), errors: s.errors,
+               restarts: s.restarts || 0,
                files: Object.values(s.files).map((f) => ({ name: f.name, sha256: f.sha256,
                  done: !!f.done, error: f.error || "", updates: f.updates || 0 })) };
     });
@@ -65,6 +68,11 @@ try {
       say("STATE", now.state, ...now.errors);
       break;
     }
+    if (!seen.reconnect && existsSync(`${workdir}/reconnect`)) {
+      seen.reconnect = true;
+      await page.click("#reconnect");
+    }
+    if (now.restarts > (seen.restarts || 0)) say("RESTARTED", (seen.restarts = now.restarts));
     for (const c of now.contexts.slice(seen.contexts)) say("CONTEXT", c);
     seen.contexts = now.contexts.length;
     for (const f of now.files) {

@@ -1,7 +1,9 @@
 // Fuzzes the WebRTC transport of a session description (ICE credentials, options and
 // candidates, DTLS fingerprints and role, the SCTP port and message size) with untrusted
-// bodies, and checks that what it accepts survives a write and a second read unchanged.
+// bodies, and checks that what it accepts survives a write and a second read unchanged; and
+// the whole offer as a peer's (its DataChannel and Opus audio), answered.
 #include "sdp/parser.hpp"
+#include "webrtc/data_session.hpp"
 #include "webrtc/sdp_transport.hpp"
 
 #include <cstddef>
@@ -12,6 +14,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::string_view text(reinterpret_cast<const char*>(data), size);
     auto session = sb::sdp::parse(text);
     if (!session) return 0;
+    if (auto offer = sb::webrtc::readDataSession(text)) {
+        sb::webrtc::DataSession ours;
+        ours.transport.iceUfrag = "Sw1t";
+        ours.transport.icePwd = "chboardchboardchboard1";
+        ours.audio = sb::webrtc::DataSession::Audio{1, "fuzz"};
+        // Our answer is ours to read back: one section for each of the offer's.
+        auto answer = sb::webrtc::writeAnswer(ours, *offer);
+        if (answer) {
+            auto read = sb::sdp::parse(*answer);
+            if (!read || read->media.size() != offer->sections.size()) __builtin_trap();
+        }
+    }
     for (const auto& m : session->media) {
         for (auto value : m.attributes.all("candidate"))
             if (auto c = sb::webrtc::readCandidate(value)) {

@@ -46,6 +46,28 @@ updates=$(grep "^EVIDENCE photo.jpg" "$work/chromium.out" | awk '{print $4}')
 wait_until 10 'd["evidence"][0]["delivered"]' "$id"
 check "the page received photo.jpg whole (SHA-256 checked), its progress shown $updates times"
 
+# The path is lost (nftables drops UDP both ways; HTTP still passes) and the expert presses
+# Reconnect: the page restarts ICE on the same session with a WHIP PATCH (RFC 9725 §4.3.2),
+# which Switchboard answers with new credentials; once the path is back the session recovers
+# without a new leg, and carries context again.
+for ns in in_peers in_sb; do
+  $ns nft add table inet cut
+  $ns nft 'add chain inet cut in { type filter hook input priority 0; }'
+  $ns nft 'add rule inet cut in meta l4proto udp drop'
+done
+touch "$work/reconnect"
+wait_for_text "$work/chromium.out" '^RESTARTED 1' 20 ||
+  fail_with "the page did not restart ICE: $(grep 'ICE\|STATE' "$work/chromium.out" | tail -3)"
+wait_for_text "$work/server.log" 'ICE restarted by the peer' 5 || fail_with "no restart logged"
+for ns in in_peers in_sb; do $ns nft delete table inet cut; done
+wait_until 15 '[p["state"] for p in d["webrtc"]] == ["active"]' "$id"
+out=$(api POST "/v1/escalations/$id/context" "${agent[@]}" -H 'Content-Type: application/json' \
+  -d '{"id":"c2","performative":"context_update","sender":"agent-a","payload":{"summary":"Camera 4 too."}}')
+[ "$(status_of "$out")" = 202 ] || fail_with "context: $out"
+wait_for_text "$work/chromium.out" '^CONTEXT Camera 4 too.' 15 || fail_with "no context after the restart"
+[ "$(field "$(escalation "$id")" 'len(d["webrtc"])')" = 1 ] || fail_with "a new session was made"
+check "the path was lost: the page restarted ICE on its session, which carries on"
+
 touch "$work/bye"
 wait "$peer_pid" || fail_with "Chromium's driver failed"
 peer_pid=

@@ -47,7 +47,18 @@ out=$(api POST "/v1/escalations/$other/whip" -H "Authorization: Bearer $grant" \
   -H 'Content-Type: application/sdp' --data-binary 'v=0')
 [ "$(status_of "$out")" = 401 ] || fail_with "a grant for another escalation: $out"
 api DELETE "/v1/escalations/$other" "${agent[@]}" >/dev/null
-check "a bad offer is 400 naming the body; no grant, or another's, is 401"
+frag=(-H "Authorization: Bearer $grant" -H 'Content-Type: application/trickle-ice-sdpfrag')
+out=$(api PATCH "/v1/escalations/$id/whip/1" "${frag[@]}" --data-binary $'a=ice-ufrag:EsAw\r\n')
+[ "$(status_of "$out")" = 400 ] && [ "$(field "$(body_of "$out")" 'd["field"]')" = body ] ||
+  fail_with "a bad ICE fragment: $out"
+out=$(api PATCH "/v1/escalations/$id/whip/999" "${frag[@]}" \
+  --data-binary $'a=ice-ufrag:EsAw\r\na=ice-pwd:P2uYro0UCOQ4zxjKXaWCBui1\r\n')
+[ "$(status_of "$out")" = 404 ] || fail_with "a PATCH for no session: $out"
+out=$(api PATCH "/v1/escalations/$id/whip/1" -H "Authorization: Bearer $grant" \
+  -H 'Content-Type: application/sdp' --data-binary 'v=0')
+[ "$(status_of "$out")" = 415 ] || fail_with "a PATCH that is not a fragment: $out"
+check "a bad offer is 400 naming the body; no grant, or another's, is 401; a bad ICE fragment" \
+  "is 400, one for no session 404, one that is not a fragment 415"
 
 # The 6 MiB file, and the peer that holds from chunk 30 on.
 head -c $((6 * 1024 * 1024)) /dev/urandom > "$work/scan.bin"

@@ -131,5 +131,42 @@ TEST(SdpTransport, RefusesWhatBreaksTheRfcsNamingTheAttribute) {
               "UDP/DTLS/SCTP webrtc-datachannel)");
 }
 
+TEST(IceFragment, AWhipPatchIsReadAndWrittenBack) {
+    // RFC 9725 §4.3.1's example, shortened.
+    const std::string text = "a=ice-options:trickle ice2\r\na=group:BUNDLE 0 1\r\n"
+                             "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=mid:0\r\n"
+                             "a=ice-ufrag:EsAw\r\na=ice-pwd:P2uYro0UCOQ4zxjKXaWCBui1\r\n"
+                             "a=candidate:1387637174 1 udp 2122260223 192.0.2.1 61764 typ host "
+                             "generation 0 ufrag EsAw network-id 1\r\n"
+                             "a=end-of-candidates\r\n";
+    auto f = readIceFragment(text);
+    ASSERT_TRUE(f) << f.error().message;
+    EXPECT_EQ(f->iceUfrag, "EsAw");
+    EXPECT_EQ(f->icePwd, "P2uYro0UCOQ4zxjKXaWCBui1");
+    ASSERT_EQ(f->candidates.size(), 1u);
+    EXPECT_EQ(f->candidates[0].address, "192.0.2.1");
+    EXPECT_TRUE(f->endOfCandidates);
+    EXPECT_EQ(f->mid, "0");
+    auto again = readIceFragment(writeIceFragment(*f));
+    ASSERT_TRUE(again);
+    EXPECT_EQ(again->iceUfrag, f->iceUfrag);
+    EXPECT_EQ(again->candidates, f->candidates);
+    EXPECT_EQ(again->mid, f->mid);
+}
+
+TEST(IceFragment, BadFragmentsAreRefusedWithTheirReason) {
+    EXPECT_EQ(readIceFragment("a=ice-ufrag:EsAw\r\n").error().message,
+              "a fragment gives a=ice-ufrag and a=ice-pwd together");
+    EXPECT_EQ(
+        readIceFragment("a=ice-ufrag:E\r\na=ice-pwd:P2uYro0UCOQ4zxjKXaWCBui1\r\n").error().message,
+        "a=ice-ufrag: not 4 to 256 ice-chars (1 bytes)");
+    EXPECT_FALSE(readIceFragment("a=candidate:1 1 UDP x 10.0.0.1 5000 typ host\r\n"));
+    // Trickled candidates alone, in the session's generation: no credentials.
+    auto trickle = readIceFragment("a=candidate:1 1 UDP 2130706431 10.0.0.1 5000 typ host\n");
+    ASSERT_TRUE(trickle);
+    EXPECT_FALSE(trickle->iceUfrag);
+    EXPECT_EQ(trickle->candidates.size(), 1u);
+}
+
 } // namespace
 } // namespace sb::webrtc
