@@ -3,6 +3,7 @@
 // the size and time limits), route it, wait for its answer, write it, and read the next one.
 // One request at a time, so pipelined requests simply wait in the read buffer.
 
+#include "api/hashing_body.hpp"
 #include "api/problem.hpp"
 #include "api/responder.hpp"
 #include "api/server_state.hpp"
@@ -88,6 +89,7 @@ private:
 
     void read() {
         if (state_->stopping) return;
+        streamed_.reset();
         parser_.emplace();
         configureParser(*parser_, state_->limits);
         // Beast checks a Content-Length against the limit as it reads the header, before the
@@ -107,19 +109,25 @@ private:
         namespace http = boost::beast::http;
         if (ec || parser_->is_done()) return onRead(ec);
         const auto& header = parser_->get();
-        const std::size_t limit = state_->router.bodyLimit(header.method_string(), header.target(),
-                                                           state_->limits.maxBodyBytes);
-        if (auto length = parser_->content_length(); length && *length > limit)
+        const auto rule = state_->router.bodyRule(header.method_string(), header.target(),
+                                                  state_->limits.maxBodyBytes);
+        if (auto length = parser_->content_length(); length && *length > rule.limit)
             return onRead(http::error::body_limit);
-        parser_->body_limit(limit);
+        parser_->body_limit(rule.limit);
+        const bool expectsContinue = iequals(header[http::field::expect], "100-continue");
+        if (rule.streamed) { // the same parser, its body now hashed as it comes
+            streamed_.emplace(std::move(*parser_));
+            parser_.reset();
+        }
         lowest().expires_after(state_->options.idleTimeout); // the body has its own time
         auto readBody = [self = this->shared_from_this()] {
-            http::async_read(
-                self->stream_, self->buffer_, *self->parser_,
-                [self](boost::beast::error_code ec, std::size_t) { self->onRead(ec); });
+            auto done = [self](boost::beast::error_code ec, std::size_t) { self->onRead(ec); };
+            if (self->streamed_)
+                return http::async_read(self->stream_, self->buffer_, *self->streamed_, done);
+            http::async_read(self->stream_, self->buffer_, *self->parser_, done);
         };
         // RFC 9110 §10.1.1: a client that expects 100-continue may wait for it before sending.
-        if (iequals(header[http::field::expect], "100-continue") && !overloaded_) {
+        if (expectsContinue && !overloaded_) {
             static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
             boost::asio::async_write(stream_,
                                      boost::asio::buffer(kContinue.data(), kContinue.size()),
@@ -161,7 +169,16 @@ private:
             return;
         }
 
-        BeastRequest message = parser_->release();
+        std::shared_ptr<StreamedBody> streamed;
+        BeastRequest message;
+        if (streamed_) {
+            auto taken = streamed_->release();
+            streamed = std::make_shared<StreamedBody>(std::move(taken.body()));
+            message = BeastRequest(std::move(taken.base()));
+            streamed_.reset();
+        } else {
+            message = parser_->release();
+        }
         keepAlive_ = message.keep_alive();
         version_ = message.version();
         if (overloaded_) {
@@ -176,6 +193,7 @@ private:
 
         Routed routed = routeRequest(state_->router, state_->tokens,
                                      state_->options.events.filterParameter, message, remote_);
+        routed.request.streamed = std::move(streamed);
         method_ = routed.request.method;
         path_ = routed.request.path.empty() ? "-" : routed.request.path;
         switch (routed.kind) {
@@ -309,6 +327,7 @@ private:
     std::uint64_t id_ = 0;
     boost::beast::flat_buffer buffer_;
     std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
+    std::optional<boost::beast::http::request_parser<HashingBody>> streamed_; // its streamed form
     BeastResponse response_;
     bool keepAlive_ = true;
     unsigned version_ = 11;

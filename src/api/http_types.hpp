@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -33,6 +34,12 @@ private:
     std::vector<std::pair<std::string, std::string>> fields_;
 };
 
+// A body taken as it arrived (a streamed route's: hashing_body.hpp).
+struct StreamedBody {
+    std::vector<std::byte> bytes;
+    std::string sha256; // lower-case hex, of `bytes`
+};
+
 struct Request {
     std::string method; // as sent, e.g. "GET" (RFC 9110 §9.1: case-sensitive)
     std::string target; // as sent; may hold credentials (?access_token=): do not log it
@@ -44,6 +51,8 @@ struct Request {
     std::string remote; // "address:port" of the peer ("[v6]:port")
     std::string agent;  // the authenticated agent (tokens.hpp); empty on open routes
     std::string grant;  // or the escalation a grant allows (Access::escalation, grants.hpp)
+    // A streamed route's body (Router::setBodyLimit), which the handler may take.
+    std::shared_ptr<StreamedBody> streamed;
 
     std::optional<std::string_view> header(std::string_view name) const {
         return headers.get(name);

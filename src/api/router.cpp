@@ -118,7 +118,7 @@ Result<void> Router::insert(std::string_view method, std::string_view pattern, H
     Pattern& p = patterns_[index];
     p.routes.push_back(
         Route{RouteInfo{std::string(method), std::string(pattern), access, websocket},
-              std::move(handler), 0, nullptr});
+              std::move(handler), 0, false, nullptr});
     order_.emplace_back(index, p.routes.size() - 1);
     return {};
 }
@@ -146,12 +146,13 @@ Router::Match Router::match(std::string_view method,
 }
 
 Result<void> Router::setBodyLimit(std::string_view method, std::string_view pattern,
-                                  std::size_t bytes) {
+                                  std::size_t bytes, bool streamed) {
     for (Pattern& p : patterns_)
         if (p.text == pattern)
             for (Route& r : p.routes)
                 if (r.info.method == method) {
                     r.bodyLimit = bytes;
+                    r.streamedBody = streamed;
                     return {};
                 }
     return fail(Errc::not_found, "no route " + std::string(method) + " " + std::string(pattern));
@@ -164,12 +165,13 @@ std::size_t Router::largestBodyLimit(std::size_t fallback) const {
     return fallback;
 }
 
-std::size_t Router::bodyLimit(std::string_view method, std::string_view target,
-                              std::size_t fallback) const {
+Router::BodyRule Router::bodyRule(std::string_view method, std::string_view target,
+                                  std::size_t fallback) const {
     auto parsed = parseTarget(target);
-    if (!parsed) return fallback;
+    if (!parsed) return {fallback, false};
     auto m = match(method, parsed->segments);
-    return m.kind == Match::Kind::found && m.route->bodyLimit ? m.route->bodyLimit : fallback;
+    if (m.kind != Match::Kind::found) return {fallback, false};
+    return {m.route->bodyLimit ? m.route->bodyLimit : fallback, m.route->streamedBody};
 }
 
 std::vector<RouteInfo> Router::routes() const {

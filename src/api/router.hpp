@@ -53,21 +53,29 @@ public:
     // each opened by `open`; a plain GET there is answered 426. Same errors as add().
     Result<void> addSignalling(std::string_view pattern, SignalOpen open, Access access);
 
-    // The largest body the route takes, if not the server's limit (an evidence upload).
-    // Errc::not_found for a route not added.
-    Result<void> setBodyLimit(std::string_view method, std::string_view pattern, std::size_t bytes);
+    // The largest body the route takes, if not the server's limit (an evidence upload), and
+    // whether it is `streamed`: hashed and held as it arrives (hashing_body.hpp), for the
+    // handler to find in Request::streamed rather than in Request::body. Errc::not_found for a
+    // route not added.
+    Result<void> setBodyLimit(std::string_view method, std::string_view pattern, std::size_t bytes,
+                              bool streamed = false);
     // The largest limit any route has, or `fallback` if larger: what a request's header is
     // read with, before its route is known.
     std::size_t largestBodyLimit(std::size_t fallback) const;
-    // The body limit for a request to `target` (its path), or `fallback`.
-    std::size_t bodyLimit(std::string_view method, std::string_view target,
-                          std::size_t fallback) const;
+    // How a request to `target` (its path) takes its body: its limit (or `fallback`), and
+    // whether it is streamed.
+    struct BodyRule {
+        std::size_t limit = 0;
+        bool streamed = false;
+    };
+    BodyRule bodyRule(std::string_view method, std::string_view target, std::size_t fallback) const;
 
     struct Route {
         RouteInfo info;
         Handler handler;
         std::size_t bodyLimit = 0; // 0: the server's
-        SignalOpen signalling;     // a signalling WebSocket's, or none (events)
+        bool streamedBody = false;
+        SignalOpen signalling; // a signalling WebSocket's, or none (events)
     };
     struct Match {
         enum class Kind { found, notFound, wrongMethod };

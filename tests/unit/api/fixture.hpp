@@ -137,6 +137,15 @@ protected:
                 respond(textResponse(204, "ignored"));
             },
             Access::open));
+        ok(r.add(
+            "POST", "/v1/upload",
+            [](const Request& q, const PathParams&, const Respond& respond) {
+                respond(jsonResponse(200, {{"streamed", q.streamed ? q.streamed->bytes.size() : 0},
+                                           {"sha256", q.streamed ? q.streamed->sha256 : ""},
+                                           {"body", q.body.size()}}));
+            },
+            Access::open));
+        ok(r.setBodyLimit("POST", "/v1/upload", 3000, true));
         ok(r.addEvents("/v1/events"));
         return r;
     }

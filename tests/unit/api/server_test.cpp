@@ -120,6 +120,37 @@ TEST_F(Server, ChunkedBodyOverTheLimitIs413) {
     expectProblem(*r, 413);
 }
 
+// A streamed route's body is hashed and held as it arrives, in pieces (chunked here), up to
+// the route's own limit, which is above the server's; the connection then serves on.
+TEST_F(Server, AStreamedBodyIsHashedAsItArrivesWithinItsRoutesLimit) {
+    startServer([](HttpServer::Options& o) { o.maxBodyBytes = 1000; });
+    Client c(server_->port());
+    const std::string chunk(1250, 'x');
+    ASSERT_TRUE(c.sendRaw("POST /v1/upload HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: "
+                          "chunked\r\n\r\n4e2\r\n" +
+                          chunk + "\r\n4e2\r\n" + chunk + "\r\n0\r\n\r\n"));
+    auto r = c.readResponse();
+    ASSERT_TRUE(r);
+    ASSERT_EQ(r->result_int(), 200) << r->body();
+    const auto j = nlohmann::json::parse(r->body());
+    EXPECT_EQ(j["streamed"], 2500);
+    EXPECT_EQ(j["body"], 0) << "held once, not also as the string body";
+    EXPECT_EQ(j["sha256"], "63939713c3d57421ab73577dd6d5cb07699deae2ee98de3ada79a5197aa6b915");
+    ASSERT_TRUE(c.sendRaw("GET /v1/ping HTTP/1.1\r\nHost: x\r\n\r\n"));
+    auto next = c.readResponse();
+    ASSERT_TRUE(next);
+    EXPECT_EQ(next->result_int(), 200);
+
+    Client over(server_->port());
+    ASSERT_TRUE(over.sendRaw("POST /v1/upload HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: "
+                             "chunked\r\n\r\n7d0\r\n" +
+                             std::string(2000, 'y') + "\r\n7d0\r\n" + std::string(2000, 'y') +
+                             "\r\n0\r\n\r\n"));
+    auto refused = over.readResponse();
+    ASSERT_TRUE(refused);
+    expectProblem(*refused, 413);
+}
+
 TEST_F(Server, HeaderOverTheLimitIs431) {
     startServer([](HttpServer::Options& o) { o.maxHeaderBytes = 4096; });
     Client c(server_->port());
