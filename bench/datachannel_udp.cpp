@@ -6,6 +6,7 @@
 // The parent offers and sends; the child (forked) answers and receives. Descriptions cross
 // through pipes. Figures: MB/s of 64 KiB messages on one reliable ordered channel from the
 // first byte sent until the receiver holds the last, and each process's CPU seconds.
+#include "owner.hpp"
 #include "webrtc/peer_connection.hpp"
 
 #include <chrono>
@@ -21,57 +22,10 @@
 namespace {
 
 using namespace sb::webrtc;
+using sb::bench::cpuSeconds;
+using sb::bench::now;
+using sb::bench::Owner;
 using Bytes = std::vector<std::byte>;
-
-double now() {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch())
-        .count();
-}
-
-double cpuSeconds() {
-    timespec t{};
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
-    return double(t.tv_sec) + double(t.tv_nsec) / 1e9;
-}
-
-// The process's one thread of work: what libnice posts waits here; tick() runs between.
-class Owner {
-public:
-    IceAgent::Post post() {
-        return [this](std::function<void()> work) {
-            std::lock_guard lock(mutex_);
-            queue_.push_back(std::move(work));
-            ready_.notify_one();
-        };
-    }
-    void runUntil(const std::function<bool()>& done, double seconds,
-                  const std::function<void()>& tick) {
-        const double deadline = now() + seconds;
-        double lastTick = now();
-        while (!done() && now() < deadline) {
-            std::deque<std::function<void()>> work;
-            {
-                std::unique_lock lock(mutex_);
-                ready_.wait_for(lock, std::chrono::milliseconds(2),
-                                [&] { return !queue_.empty(); });
-                work.swap(queue_);
-            }
-            for (auto& w : work)
-                w();
-            if (now() - lastTick >= 0.002) {
-                const auto ms = static_cast<int>((now() - lastTick) * 1000);
-                SctpTransport::advanceTimers(std::chrono::milliseconds(ms));
-                lastTick += ms / 1000.0;
-                tick();
-            }
-        }
-    }
-
-private:
-    std::mutex mutex_;
-    std::condition_variable ready_;
-    std::deque<std::function<void()>> queue_;
-};
 
 void writeText(int fd, const std::string& text) {
     const std::uint32_t n = static_cast<std::uint32_t>(text.size());
