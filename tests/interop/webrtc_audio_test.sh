@@ -8,13 +8,11 @@ set -euo pipefail
 switchboard=$1
 here=$(cd "$(dirname "$0")" && pwd)
 name=webrtc_audio_test
-browser_dir=$(cd "$here/../browser" && pwd)
 . "$here/lib.sh"
 . "$here/baresip_lib.sh"
 expert_uri=sip:bob@127.0.0.1:5070
 . "$here/webrtc_lib.sh"
-[ -d "$browser_dir/node_modules/playwright-core" ] ||
-  fail_with "playwright-core is not installed in tests/browser (scripts/install-deps does it)"
+need_browser
 webrtc_gateway wau 10.205.0.1 10.205.0.2 120
 
 tone "$work/bob.wav" 1400 8000 1 40

@@ -8,11 +8,9 @@ set -euo pipefail
 switchboard=$1
 here=$(cd "$(dirname "$0")" && pwd)
 name=webrtc_chromium_test
-browser_dir=$(cd "$here/../browser" && pwd)
 . "$here/lib.sh"
 . "$here/webrtc_lib.sh"
-[ -d "$browser_dir/node_modules/playwright-core" ] ||
-  fail_with "playwright-core is not installed in tests/browser (scripts/install-deps does it)"
+need_browser
 webrtc_gateway wchr 10.204.0.1 10.204.0.2 120
 
 id=$(escalate browser)

@@ -19,6 +19,12 @@ cleanup() {
 }
 on_exit cleanup
 python=/usr/bin/python3
+browser_dir=$(cd "$here/../browser" && pwd)
+# need_browser: headless Chromium's driver (playwright-core from npm, in tests/browser).
+need_browser() {
+  [ -d "$browser_dir/node_modules/playwright-core" ] ||
+    fail_with "playwright-core is not installed in tests/browser (scripts/install-deps does it)"
+}
 
 # webrtc_gateway TAG SB_IP PEER_IP SECONDS: the namespaces, and Switchboard serving in them.
 # The expert is the echo test, or $expert_uri when the test sets it (a phone in $ns_sb).

@@ -1,18 +1,14 @@
 // ICE with libnice between two agents of ours, inside a network namespace the test makes (ICE
 // leaves loopback out): candidates trickled both ways, the pair checked and selected,
 // datagrams both ways; then the whole DataChannel stack (DTLS, SCTP, DCEP) over it.
+#include "support/child_process.hpp"
 #include "support/network_namespace.hpp"
 #include "support/posted_work.hpp"
 #include "webrtc/data_transport.hpp"
 #include "webrtc/ice_agent.hpp"
 
-#include <csignal>
-#include <fcntl.h>
 #include <gtest/gtest.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <thread>
-#include <unistd.h>
 
 namespace sb::webrtc {
 namespace {
@@ -104,41 +100,12 @@ TEST_F(Ice, TwoAgentsConnectAndDatagramsCrossBothWays) {
 // coturn, a real TURN server (RFC 8656), on the namespace's first address: the controlling agent
 // gathers relayed candidates only, and the pair goes through the relay.
 TEST_F(Ice, AnAgentWithTurnConnectsThroughTheRelay) {
-    std::vector<std::string> args{"timeout",
-                                  "30",
-                                  "turnserver",
-                                  "-n",
-                                  "--listening-ip=10.77.0.1",
-                                  "--relay-ip=10.77.0.1",
-                                  "--listening-port=3478",
-                                  "--min-port=49200",
-                                  "--max-port=49299",
-                                  "--lt-cred-mech",
-                                  "--user=switchboard:relay-secret",
-                                  "--realm=switchboard.test",
-                                  "--no-tls",
-                                  "--no-dtls",
-                                  "--no-cli",
-                                  "--log-file=stdout",
-                                  "--simple-log"};
-    std::vector<char*> argv;
-    argv.reserve(args.size() + 1);
-    for (auto& a : args)
-        argv.push_back(a.data());
-    argv.push_back(nullptr);
-    posix_spawn_file_actions_t quiet;
-    posix_spawn_file_actions_init(&quiet);
-    posix_spawn_file_actions_addopen(&quiet, 1, "/dev/null", O_WRONLY, 0);
-    pid_t turn = 0;
-    ASSERT_EQ(::posix_spawnp(&turn, "timeout", &quiet, nullptr, argv.data(), environ), 0);
-    posix_spawn_file_actions_destroy(&quiet);
-    struct Stop {
-        pid_t pid;
-        ~Stop() {
-            ::kill(pid, SIGTERM);
-            ::waitpid(pid, nullptr, 0);
-        }
-    } stop{turn};
+    test::ChildProcess turn;
+    ASSERT_TRUE(turn.start({"timeout", "30", "turnserver", "-n", "--listening-ip=10.77.0.1",
+                            "--relay-ip=10.77.0.1", "--listening-port=3478", "--min-port=49200",
+                            "--max-port=49299", "--lt-cred-mech", "--user=switchboard:relay-secret",
+                            "--realm=switchboard.test", "--no-tls", "--no-dtls", "--no-cli",
+                            "--log-file=stdout", "--simple-log"}));
     // coturn listens within a few hundred milliseconds; an allocation before that is retried
     // by libnice, which gives up after its own timeout: wait for the port instead.
     for (int i = 0; i < 100 && std::system("ss -Hlun 'sport = :3478' | grep -q .") != 0; ++i)

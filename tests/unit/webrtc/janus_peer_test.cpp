@@ -2,19 +2,16 @@
 // and SCTP inside a network namespace the test makes: Janus answers our offer through its HTTP
 // API, and echoes our DataChannel's text (with its own words before it) and binary messages up
 // to 65,535 bytes, the largest its plugin carries.
+#include "support/child_process.hpp"
 #include "support/command_output.hpp"
 #include "support/network_namespace.hpp"
 #include "support/posted_work.hpp"
 #include "webrtc/peer_connection.hpp"
 
-#include <csignal>
-#include <fcntl.h>
 #include <filesystem>
 #include <fstream>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <thread>
 
 extern char** environ;
@@ -52,21 +49,10 @@ protected:
                " ip = \"127.0.0.1\"\n https = false\n}\nadmin: {\n admin_http = false\n}\n";
         const std::string config = (dir_ / "janus.jcfg").string(), folder = dir_.string(),
                           log = (dir_ / "janus.log").string();
-        std::vector<std::string> args{"timeout", "60",   "janus", "-C", config,
-                                      "-F",      folder, "-o",    "-L", log};
-        std::vector<char*> argv;
-        argv.reserve(args.size() + 1);
-        for (auto& a : args)
-            argv.push_back(a.data());
-        argv.push_back(nullptr);
         // Its console output goes to a file in its folder, not into the test's output.
-        posix_spawn_file_actions_t output;
-        posix_spawn_file_actions_init(&output);
-        posix_spawn_file_actions_addopen(&output, 1, (dir_ / "console.log").c_str(),
-                                         O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        posix_spawn_file_actions_adddup2(&output, 1, 2);
-        ASSERT_EQ(::posix_spawnp(&janus_, "timeout", &output, nullptr, argv.data(), environ), 0);
-        posix_spawn_file_actions_destroy(&output);
+        ASSERT_TRUE(
+            janus_.start({"timeout", "60", "janus", "-C", config, "-F", folder, "-o", "-L", log},
+                         (dir_ / "console.log").string()));
 
         loop_.emplace();
         PeerConnection::Handlers h;
@@ -84,10 +70,7 @@ protected:
     void TearDown() override {
         pc_.reset();
         loop_.reset();
-        if (janus_ > 0) {
-            ::kill(janus_, SIGTERM);
-            ::waitpid(janus_, nullptr, 0);
-        }
+        janus_.stop();
         fs::remove_all(dir_);
     }
     // Janus's HTTP API, through curl.
@@ -106,7 +89,7 @@ protected:
     }
 
     fs::path dir_;
-    pid_t janus_ = 0;
+    test::ChildProcess janus_;
     test::PostedWork work_;
     DtlsIdentity identity_ = DtlsIdentity::generate().value();
     std::optional<IceLoop> loop_;
