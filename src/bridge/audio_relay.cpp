@@ -34,6 +34,8 @@ Result<std::unique_ptr<AudioRelay>> AudioRelay::open(asio::io_context& io, std::
     asio::error_code ec;
     relay->socket_.open(asio::ip::udp::v4(), ec);
     if (!ec) relay->socket_.bind({asio::ip::address_v4::loopback(), 0}, ec);
+    // A full socket buffer drops the packet (RTP's loss) rather than hold sb-webrtc up.
+    if (!ec) relay->socket_.non_blocking(true, ec);
     if (ec) return fail(Errc::io, "WebRTC audio: no loopback socket: " + ec.message());
     relay->receive();
     return relay;
@@ -71,7 +73,7 @@ void AudioRelay::toRoom(std::span<const std::byte> packet) {
     if (!room_) return;
     asio::error_code ec;
     socket_.send_to(asio::buffer(packet.data(), packet.size()), *room_, 0, ec);
-    if (!ec) ++stats_.toRoom;
+    ++(ec ? stats_.dropped : stats_.toRoom);
 }
 
 void AudioRelay::receive() {

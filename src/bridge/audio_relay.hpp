@@ -45,7 +45,9 @@ public:
     void toRoom(std::span<const std::byte> packet);
 
     struct Stats {
-        std::uint64_t toRoom = 0, toPeer = 0, strangers = 0; // strangers: from another port
+        std::uint64_t toRoom = 0, toPeer = 0;
+        std::uint64_t dropped = 0;   // to the room, refused by the socket (its buffer full)
+        std::uint64_t strangers = 0; // from a port other than the room's, ignored
     };
     const Stats& stats() const noexcept { return stats_; }
 

@@ -414,7 +414,13 @@ void PeerSession::relieve(Impairment what) {
 void PeerSession::finish(Error why) {
     if (over_) return;
     over_ = true;
-    audio_.reset();
+    if (audio_) {
+        const auto& a = audio_->stats();
+        logger().info("trace={} WebRTC peer: its audio leaves the room: {} packets to the room "
+                      "({} dropped), {} to the peer",
+                      options_.traceId, a.toRoom, a.dropped, a.toPeer);
+        audio_.reset();
+    }
     // Where each file got to, so that the next session resumes from there.
     for (auto& t : transfers_)
         if (t.reported != t.sender.acknowledgedChunks()) report(t);
