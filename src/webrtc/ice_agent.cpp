@@ -20,7 +20,16 @@ IceLoop::IceLoop()
       }) {}
 
 IceLoop::~IceLoop() {
-    g_main_loop_quit(loop_);
+    // Quit from inside the loop: a g_main_loop_quit() that comes before the thread has entered
+    // g_main_loop_run() is lost (run sets the loop running again), and the join would wait
+    // for ever. A source on the context runs once the loop does.
+    g_main_context_invoke(
+        context_,
+        [](gpointer loop) -> gboolean {
+            g_main_loop_quit(static_cast<GMainLoop*>(loop));
+            return G_SOURCE_REMOVE;
+        },
+        loop_);
     thread_.join();
     // What is ready still runs (agents' closes that need no answer from a server, each
     // releasing its agent); a TURN server's answers are not waited for.

@@ -158,5 +158,12 @@ TEST_F(Ice, TheDataChannelStackRunsOverIce) {
     a_.onDatagram = b_.onDatagram = nullptr;
 }
 
+// A loop made and gone at once (a server started and stopped straight away) stops: its quit
+// must not be lost when it comes before the loop's thread has begun to run it.
+TEST(IceLoop, ALoopMadeAndGoneAtOnceStops) {
+    for (int i = 0; i < 500; ++i)
+        IceLoop loop;
+}
+
 } // namespace
 } // namespace sb::webrtc
