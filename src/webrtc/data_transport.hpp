@@ -33,9 +33,9 @@ public:
         DataChannels::Handlers channels;
         std::function<void(const Error& why)> failed; // DTLS or SCTP failed; once
     };
-    // DTLS 1.2's largest record overhead among the suites we allow: a 13-byte header, and for
-    // AES-CBC with SHA-1 a 16-byte IV, a 20-byte MAC and up to 16 bytes of padding.
-    static constexpr std::size_t kDtlsOverhead = 65;
+    // DTLS 1.2's largest record overhead among the suites we allow (AEAD only): a 13-byte
+    // header, and for AES-GCM an 8-byte explicit nonce and a 16-byte tag (RFC 5288 §3).
+    static constexpr std::size_t kDtlsOverhead = 37;
     // Options::sctp.mtu is set from Options::dtls.mtu, less that overhead.
     static Result<std::unique_ptr<DataTransport>> make(const DtlsIdentity& identity,
                                                        Options options, Handlers handlers);

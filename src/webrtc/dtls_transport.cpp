@@ -78,13 +78,18 @@ Result<std::unique_ptr<DtlsTransport>> DtlsTransport::make(const DtlsIdentity& i
     t->context_.reset(SSL_CTX_new(DTLS_method()));
     SSL_CTX* ctx = t->context_.get();
     if (!ctx) return sb::fail(sslError("a context"));
-    // RFC 8827 §6.5: DTLS 1.2 at least; the peer's self-signed certificate is accepted by the
-    // handshake and then held against its described fingerprint (handshakeDone()).
+    // RFC 8827 §6.5: DTLS 1.2 at least, and TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, which
+    // every WebRTC stack implements; AEAD suites only, so that a record's overhead is at most
+    // DataTransport::kDtlsOverhead (an RSA-certified peer, as Janus can be, is also taken).
+    // The peer's self-signed certificate is accepted by the handshake and then held against its
+    // described fingerprint (handshakeDone()).
     if (SSL_CTX_set_min_proto_version(ctx, DTLS1_2_VERSION) != 1 ||
         SSL_CTX_use_certificate(ctx, identity.certificate()) != 1 ||
         SSL_CTX_use_PrivateKey(ctx, identity.key()) != 1 ||
-        SSL_CTX_set_cipher_list(ctx, "HIGH:!aNULL:!MD5:!RC4:!PSK:!SRP:!kRSA:!CAMELLIA:!ARIA") !=
-            1 ||
+        SSL_CTX_set_cipher_list(ctx,
+                                "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:"
+                                "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-AES128-GCM-SHA256:"
+                                "ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-CHACHA20-POLY1305") != 1 ||
         SSL_CTX_set_tlsext_use_srtp(ctx, kSrtpProfiles) != 0) // 0 is success here
         return sb::fail(sslError("the context's settings"));
     SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT,

@@ -49,9 +49,11 @@ public:
     };
 
     struct Options {
-        // The largest datagram to send (ICE's path; 1200 bytes fits every IPv6 path with room
-        // for TURN's headers).
-        std::size_t mtu = 1200;
+        // The largest datagram to send: what fits IPv6's smallest MTU (1280, RFC 8200 §5) less
+        // its header (40), UDP's (8) and a TURN ChannelData header (4, RFC 8656 §12.4). With
+        // DataTransport::kDtlsOverhead that leaves SCTP packets of 1,191 bytes, the size the
+        // browsers' stacks send, so neither end reassembles more packets per message.
+        std::size_t mtu = 1228;
         // RFC 6347 §4.2.4.1: a lost flight is sent again after 1 s, then after twice as long
         // each time, up to 60 s.
         std::chrono::milliseconds firstRetransmit{1000};

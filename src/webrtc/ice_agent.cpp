@@ -3,6 +3,8 @@
 #include "core/stop_signals.hpp"
 #include "core/thread_name.hpp"
 
+#include <algorithm>
+#include <array>
 #include <fmt/format.h>
 #include <future>
 #include <nice/agent.h>
@@ -268,11 +270,34 @@ void IceAgent::remoteGatheringDone() {
     nice_agent_peer_candidate_gathering_done(agent_, stream_);
 }
 
-Result<void> IceAgent::send(std::span<const std::byte> datagram) {
-    const gint sent = nice_agent_send(agent_, stream_, 1, static_cast<guint>(datagram.size()),
-                                      reinterpret_cast<const gchar*>(datagram.data()));
-    if (sent < 0) return fail(Errc::incomplete, "ICE: no candidate pair selected yet");
-    return {};
+void IceAgent::send(std::span<const std::byte> datagram) {
+    if (outboxEnds_.empty())
+        shared_->post([s = shared_, this] {
+            if (s->alive) flush(); // `this` lives while the agent does
+        });
+    outbox_.insert(outbox_.end(), datagram.begin(), datagram.end());
+    outboxEnds_.push_back(outbox_.size());
+}
+
+void IceAgent::flush() {
+    // libnice hands several messages to GLib's g_socket_send_messages(), sendmmsg() on Linux.
+    std::array<GOutputVector, kBatch> vectors{};
+    std::array<NiceOutputMessage, kBatch> messages{};
+    std::size_t begin = 0;
+    for (std::size_t first = 0; first < outboxEnds_.size(); first += kBatch) {
+        const std::size_t n = std::min(kBatch, outboxEnds_.size() - first);
+        for (std::size_t i = 0; i < n; ++i) {
+            const std::size_t end = outboxEnds_[first + i];
+            vectors[i] = {outbox_.data() + begin, end - begin};
+            messages[i] = {&vectors[i], 1};
+            begin = end;
+        }
+        // Fewer sent (a full socket buffer) or an error (no pair yet): the rest are dropped.
+        (void)nice_agent_send_messages_nonblocking(agent_, stream_, 1, messages.data(),
+                                                   static_cast<guint>(n), nullptr, nullptr);
+    }
+    outbox_.clear();
+    outboxEnds_.clear();
 }
 
 } // namespace sb::webrtc

@@ -8,7 +8,8 @@
 // "sb-ice"), shared by every agent: GLib cannot be driven from asio's loops, and one thread
 // keeps every libnice callback in one place. What libnice reports there, datagrams included,
 // is copied and handed to the agent's owner through Post, so the owner's thread runs every
-// handler; send() calls libnice from the owner's thread (libnice's own agent lock guards it).
+// handler. Sending happens on the owner's thread (libnice's own agent lock guards it), in
+// batches: what the owner sends in one turn of its loop leaves in one sendmmsg().
 
 #include "core/result.hpp"
 #include "webrtc/ice_candidate.hpp"
@@ -99,19 +100,27 @@ public:
     Result<void> addRemoteCandidate(const IceCandidate& candidate);
     // The peer has no more candidates (a=end-of-candidates, RFC 8838 §4.4).
     void remoteGatheringDone();
-    // Errc::incomplete before a pair is selected.
-    Result<void> send(std::span<const std::byte> datagram);
+    // Queues a datagram; what is queued leaves together once the owner's current work is done
+    // (a flush posted through Post), in one system call for up to kBatch datagrams, the
+    // technique of the field's fast UDP servers. UDP's rules: before a pair is selected, or
+    // when the socket's buffer is full, a datagram is dropped and its sender's timer resends.
+    void send(std::span<const std::byte> datagram);
+    static constexpr std::size_t kBatch = 64;
 
     // What libnice's callbacks reach, and the owner's handlers (defined in ice_agent.cpp).
     struct Shared;
 
 private:
     IceAgent(IceLoop& loop, std::shared_ptr<Shared> shared);
+    void flush();
 
     IceLoop& loop_;
     std::shared_ptr<Shared> shared_;
     NiceAgent* agent_ = nullptr;
     unsigned stream_ = 0;
+    // The datagrams queued in this turn, end to end, and where each ends.
+    std::vector<std::byte> outbox_;
+    std::vector<std::size_t> outboxEnds_;
 };
 
 } // namespace sb::webrtc

@@ -124,7 +124,7 @@ Result<void> PeerConnection::connect(const PeerDataSession& peer, DtlsRole role)
     o.peerLargestMessage = peerLargest_ = peer.sctp.largestMessage();
     DataTransport::Handlers h;
     // Before a pair is selected nothing can go; DTLS sends its flight again on its timer.
-    h.send = [this](std::span<const std::byte> d) { (void)ice_->send(d); };
+    h.send = [this](std::span<const std::byte> d) { ice_->send(d); };
     h.ready = [this] {
         if (handlers_.ready) handlers_.ready();
     };
@@ -244,7 +244,8 @@ Result<void> PeerConnection::sendMedia(std::span<std::byte> buffer, std::size_t 
                                  : srtpOut_->protectRtp(buffer, length);
     if (!sealed) return sb::fail(sealed.error());
     ++mediaStats_.sent;
-    return ice_->send(buffer.first(*sealed));
+    ice_->send(buffer.first(*sealed));
+    return {};
 }
 
 void PeerConnection::fail(const Error& why) {

@@ -64,10 +64,11 @@ Result<std::unique_ptr<SctpTransport>> SctpTransport::make(Options options, Hand
                         ms(options.rtoMin)});
     for (std::uint16_t type : {SCTP_ASSOC_CHANGE, SCTP_STREAM_RESET_EVENT})
         option(s, IPPROTO_SCTP, SCTP_EVENT, sctp_event{SCTP_FUTURE_ASSOC, type, 1});
-    // A fixed path MTU: there is no ICMP to discover one by (RFC 8261 §5).
+    // A fixed path MTU: there is no ICMP to discover one by (RFC 8261 §5). usrsctp takes it
+    // without the 12-byte common header, which it adds for an AF_CONN path.
     sctp_paddrparams mtu{};
     mtu.spp_assoc_id = SCTP_FUTURE_ASSOC;
-    mtu.spp_pathmtu = static_cast<std::uint32_t>(options.mtu);
+    mtu.spp_pathmtu = static_cast<std::uint32_t>(options.mtu - sizeof(sctp_common_header));
     mtu.spp_flags = SPP_PMTUD_DISABLE;
     option(s, IPPROTO_SCTP, SCTP_PEER_ADDR_PARAMS, mtu);
     sockaddr_conn local{};

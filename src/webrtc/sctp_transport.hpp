@@ -55,7 +55,7 @@ public:
         std::chrono::milliseconds rtoInitial{1000}, rtoMin{200}, rtoMax{10000};
         // The largest SCTP packet: each goes in one DTLS record of one datagram, so it is the
         // datagram size less DTLS's record overhead (DataTransport sets it from DTLS's MTU).
-        std::size_t mtu = 1135;
+        std::size_t mtu = 1191;
     };
     // Streams each way (RFC 8831 §6.2 leaves the count to the implementation; 1024 is what
     // browsers negotiate, and usrsctp keeps per-stream state for each one it allows).

@@ -118,8 +118,9 @@ protected:
             return !text_.empty() && text_.back().starts_with("switchboard: evidence ");
         })) << "no digest from aiortc";
         EXPECT_EQ(text_.back(), expected);
-        // The bye goes out at once (ICE sends from this thread); aiortc then says done.
+        // The bye leaves with this thread's next turn (ICE's batch), and aiortc then says done.
         ASSERT_TRUE(pc_->channels()->send(*id, text("bye"), false));
+        run([] { return false; }, 100ms);
         char line[256];
         std::string last;
         while (std::fgets(line, sizeof line, peer_))
