@@ -101,6 +101,8 @@ public:
         const auto& p = message->payload;
         switch (message->performative) {
         case bridge::Performative::handshake:
+            if (p.contains("ice"))
+                return iceRestart(p["ice"], p.contains("type") && p["type"] == "answer");
             return handshake(p.contains("sdp") && p["sdp"].is_string() ? p["sdp"].get<std::string>()
                                                                        : std::string());
         case bridge::Performative::candidate:
@@ -170,12 +172,30 @@ private:
             return channel_->close();
         }
         session_ = d->session;
+        traceId_ = traceId;
         channel_->send(bridge::writePeerMessage(
             bridge::Performative::handshake, traceId,
             {{"type", weOffer_ ? "offer" : "answer"}, {"sdp", std::move(d->sdp)}}));
         for (auto& line : early_)
             s_.webrtc->addCandidate(*session_, std::move(line));
         early_.clear();
+    }
+
+    // An ICE restart of the peer's, or its answer to ours (bridge/peer_protocol.hpp).
+    void iceRestart(const nlohmann::json& text, bool answers) {
+        if (!session_) return error("/payload/ice: an ICE restart before the session is set up");
+        if (!text.is_string()) return error("/payload/ice: expected an SDP fragment");
+        auto fragment = webrtc::readIceFragment(text.get<std::string>());
+        if (!fragment) return error("/payload/ice: " + fragment.error().message);
+        s_.webrtc->takeFragment(
+            *session_, std::move(fragment).value(), answers,
+            [self = shared_from_this()](Result<std::optional<webrtc::IceFragment>> ours) {
+                if (!ours) return self->error("/payload/ice: " + ours.error().message);
+                if (!*ours) return; // it answered ours, or only trickled
+                self->channel_->send(bridge::writePeerMessage(
+                    bridge::Performative::handshake, self->traceId_,
+                    {{"type", "answer"}, {"ice", webrtc::writeIceFragment(**ours)}}));
+            });
     }
 
     void candidate(std::string line) {
@@ -191,6 +211,7 @@ private:
 
     ApiServices& s_;
     std::string escalation_, agent_, grant_, remote_;
+    std::string traceId_; // the escalation's, once described
     std::shared_ptr<api::SignalChannel> channel_;
     bool joined_ = false, weOffer_ = false, left_ = false;
     std::optional<room::LegId> leg_;

@@ -18,7 +18,11 @@
 //
 // On a signalling WebSocket (app/webrtc_routes.cpp), before and beside the channel:
 //   handshake       the peer: {sdp} with its offer, or {} to have Switchboard offer, then {sdp}
-//                   with its answer; Switchboard: {type: "answer" | "offer", sdp}.
+//                   with its answer; Switchboard: {type: "answer" | "offer", sdp}. Later, an
+//                   ICE restart (RFC 8445 §9) from either side: {type: "offer", ice} with new
+//                   credentials and candidates as an SDP fragment (RFC 8840 §9), answered by
+//                   {type: "answer", ice} with the other's new ones. When two offers cross,
+//                   each side takes the other's as its answer.
 //   candidate       either side: {candidate: "candidate:…"} (RFC 8840 §5.1), or {end: true}.
 //   session_end     the peer ends the session.
 

@@ -161,8 +161,9 @@ void PeerSession::addCandidate(const std::string& line) {
 }
 
 Result<std::optional<webrtc::IceFragment>>
-PeerSession::takeFragment(const webrtc::IceFragment& fragment) {
-    auto ours = connection_.takeFragment(fragment);
+PeerSession::takeFragment(const webrtc::IceFragment& fragment, bool answers) {
+    if (over_) return sb::fail(Errc::not_found, "the session is over");
+    auto ours = connection_.takeFragment(fragment, answers);
     if (ours && *ours)
         logger().info("trace={} WebRTC peer of escalation {}: ICE restarted by the peer",
                       options_.traceId, options_.escalation);
@@ -399,9 +400,39 @@ void PeerSession::impair(Impairment what, const std::string& why) {
     if (!first || !active_ || over_) return;
     attempt_ = 0;
     nextAttempt_ = now_ + options_.backoff[0];
-    logger().warn("trace={} WebRTC peer of escalation {} degraded: {}; reconnection attempt 1",
-                  options_.traceId, options_.escalation, why);
+    logger().warn("trace={} WebRTC peer of escalation {} degraded: {}", options_.traceId,
+                  options_.escalation, why);
     events_.degraded(why);
+    reconnect();
+}
+
+void PeerSession::reconnect() {
+    const auto say = [this](std::string_view what) {
+        logger().info("trace={} WebRTC peer of escalation {}: reconnection attempt {}: {}",
+                      options_.traceId, options_.escalation, attempt_ + 1, what);
+    };
+    const bool iceLost =
+        impaired_.contains(Impairment::ice) || impaired_.contains(Impairment::silent);
+    if (!iceLost || !events_.signal) return say("waiting for the peer");
+    if (connection_.restarting()) return say("waiting for the peer's answer to our ICE restart");
+    auto ours = connection_.restartIce();
+    if (!ours) return say("no ICE restart: " + ours.error().message);
+    say("ICE restart offered to the peer");
+    events_.signal(writePeerMessage(Performative::handshake, options_.traceId,
+                                    {{"type", "offer"}, {"ice", webrtc::writeIceFragment(*ours)}}));
+}
+
+void PeerSession::checkHeard(Clock::time_point now) {
+    if (const auto heard = connection_.datagramsReceived(); heard != heard_) {
+        heard_ = heard;
+        heardAt_ = now;
+        return relieve(Impairment::silent);
+    }
+    if (now >= heardAt_ + options_.silence)
+        impair(
+            Impairment::silent,
+            fmt::format("ICE: nothing heard from the peer for {} s",
+                        std::chrono::duration_cast<std::chrono::seconds>(now - heardAt_).count()));
 }
 
 void PeerSession::relieve(Impairment what) {
@@ -460,6 +491,7 @@ void PeerSession::checkDeadlines(Clock::time_point now) {
                                          : "no channel \"switchboard\" opened")});
         return;
     }
+    checkHeard(now);
     for (const auto& [id, deadline] : awaiting_)
         if (now >= deadline)
             impair(Impairment::unacknowledged,
@@ -478,9 +510,8 @@ void PeerSession::checkDeadlines(Clock::time_point now) {
     if (++attempt_ >= options_.backoff.size())
         return finish({Errc::timeout, fmt::format("no recovery after {} reconnection attempts",
                                                   options_.backoff.size())});
-    logger().info("trace={} WebRTC peer of escalation {}: reconnection attempt {}",
-                  options_.traceId, options_.escalation, attempt_ + 1);
     nextAttempt_ = now + options_.backoff[attempt_];
+    reconnect();
 }
 
 } // namespace sb::bridge

@@ -5,10 +5,16 @@
 // channel "switchboard", and then carries what the room gives it: context updates and files.
 //
 // Its course, as Events report it: answered (ICE and DTLS under way) → active (the peer
-// answered the handshake) ⇄ degraded (ICE disconnected, a message unacknowledged for
-// Options::ackTimeout, or the send buffer full for as long) → failed (no handshake in time, a
-// broken transport, or no recovery after the reconnection attempts of Options::backoff), or
-// ended (session_end from either side, or the channel closed).
+// answered the handshake) ⇄ degraded (ICE disconnected: nothing heard for Options::silence, or
+// consent lost; a message unacknowledged for Options::ackTimeout, or the send buffer full for
+// as long) → failed (no handshake in time, a broken transport, or no recovery after the
+// reconnection attempts of Options::backoff), or ended (session_end from either side, or the
+// channel closed).
+//
+// A reconnection attempt, while ICE is what is lost and the peer has a signalling channel we
+// can speak on (a WebSocket), is an ICE restart of ours: our new credentials go to the peer
+// as a handshake {"type": "offer", "ice": fragment}, and its own come back through
+// takeFragment(). A WHIP peer restarts by its own PATCH (RFC 9725 §4.3.2); its attempts wait.
 //
 // A peer that offers Opus audio, answered when Options::connection.audio says so, has it
 // relayed to its room (audio_relay.hpp): Events::mediaOffer gives the room our offer for it,
@@ -48,6 +54,10 @@ public:
         // The reconnection attempts while degraded: each waits this long for the session to
         // recover, and after the last it has failed.
         std::array<std::chrono::milliseconds, 3> backoff{1s, 2s, 4s};
+        // Nothing from the peer for this long, and ICE counts as disconnected. The SCTP
+        // association's heartbeats (every second: sctp_transport.hpp) keep an idle path heard;
+        // libnice itself reports lost consent only after 30 s (RFC 7675 §5.1).
+        std::chrono::milliseconds silence = 3s;
         // The longest our answer waits for our candidates (it carries them: WHIP does not
         // trickle, RFC 9725 §4.3.1).
         std::chrono::milliseconds gatherLimit = 3s;
@@ -84,9 +94,11 @@ public:
     void accept(const std::string& answer);
     // A candidate the peer trickled ("candidate:…", RFC 8840 §5.1), or, empty, the end of them.
     void addCandidate(const std::string& line);
-    // A fragment from the peer's WHIP PATCH (webrtc::PeerConnection::takeFragment): our own,
-    // when it restarts ICE.
-    Result<std::optional<webrtc::IceFragment>> takeFragment(const webrtc::IceFragment& fragment);
+    // A fragment from the peer's WHIP PATCH or signalling (webrtc::PeerConnection::
+    // takeFragment): our own, when it restarts ICE; `answers` when the peer says it answers
+    // a restart of ours.
+    Result<std::optional<webrtc::IceFragment>> takeFragment(const webrtc::IceFragment& fragment,
+                                                            bool answers = false);
     // Queued until the handshake is answered.
     void sendContext(const std::string& summary, const std::string& context);
     void sendFile(const std::shared_ptr<const room::EvidenceFile>& file, std::uint32_t fromChunk);
@@ -109,7 +121,7 @@ private:
         std::uint32_t reported = 0;       // chunks acknowledged when progress was last reported
         Clock::time_point waitingSince{}; // for an acknowledgement, since the last one came
     };
-    enum class Impairment : std::uint8_t { ice, unacknowledged, backedUp };
+    enum class Impairment : std::uint8_t { ice, silent, unacknowledged, backedUp };
 
     // Our description, with the candidates gathered so far.
     void describe();
@@ -131,6 +143,10 @@ private:
     // The session is over: ended (Errc::closed, once active: the peer's doing) or failed.
     void finish(Error why);
     void checkDeadlines(Clock::time_point now);
+    // The path's silence: impaired after Options::silence without a datagram, relieved by one.
+    void checkHeard(Clock::time_point now);
+    // One reconnection attempt (attempt_), an ICE restart where we can make one.
+    void reconnect();
 
     // The peer's audio, when our answer took it: its relay to the room.
     void relayAudio();
@@ -161,6 +177,8 @@ private:
     std::size_t attempt_ = 0;         // reconnection attempts so far while degraded
     Clock::time_point nextAttempt_{}; // when the next one is due
     Clock::time_point now_ = Clock::now();
+    std::uint64_t heard_ = 0;          // datagrams from the peer when last counted
+    Clock::time_point heardAt_ = now_; // when that count last grew
 };
 
 } // namespace sb::bridge

@@ -253,13 +253,17 @@ void WebRtcPeers::patch(const std::string& escalation, room::LegId leg,
     auto found = std::find_if(legs_.begin(), legs_.end(),
                               [&](const auto& entry) { return entry.second->is(escalation, leg); });
     if (found == legs_.end()) return reply(fail(Errc::not_found, "no such session"));
-    const std::uint64_t id = found->first;
-    asio::post(io_, [this, id, fragment = std::move(fragment), reply = std::move(reply)] {
-        auto s = sessions_.find(id);
-        auto outcome = s == sessions_.end() || s->second.session->over()
-                           ? Result<std::optional<webrtc::IceFragment>>(
-                                 fail(Errc::not_found, "the session is over"))
-                           : s->second.session->takeFragment(fragment);
+    takeFragment(found->first, std::move(fragment), false, std::move(reply));
+}
+
+void WebRtcPeers::takeFragment(std::uint64_t session, webrtc::IceFragment fragment, bool answers,
+                               room::Reply<std::optional<webrtc::IceFragment>> reply) {
+    asio::post(io_, [this, session, fragment = std::move(fragment), answers,
+                     reply = std::move(reply)] {
+        auto s = sessions_.find(session);
+        auto outcome = s == sessions_.end() ? Result<std::optional<webrtc::IceFragment>>(
+                                                  fail(Errc::not_found, "the session is over"))
+                                            : s->second.session->takeFragment(fragment, answers);
         asio::post(control_, [alive = lifetime_.watch(), reply, outcome = std::move(outcome)] {
             if (alive) reply(outcome);
         });

@@ -75,6 +75,10 @@ public:
     // no such peer (or its session is over); on the control loop.
     void patch(const std::string& escalation, room::LegId leg, webrtc::IceFragment fragment,
                room::Reply<std::optional<webrtc::IceFragment>> reply);
+    // The same for a fragment on the peer's signalling (a handshake with "ice"), which may
+    // also answer an ICE restart of ours (`answers`, or an offer crossing ours; nullopt then).
+    void takeFragment(std::uint64_t session, webrtc::IceFragment fragment, bool answers,
+                      room::Reply<std::optional<webrtc::IceFragment>> reply);
     void addCandidate(std::uint64_t session, std::string line);
 
     struct Stats {

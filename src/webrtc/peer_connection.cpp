@@ -47,6 +47,7 @@ Result<void> PeerConnection::gather(bool offerer) {
         if (handlers_.selected) handlers_.selected(pair);
     };
     h.received = [this](std::span<const std::byte> d) {
+        ++datagramsReceived_;
         if (!transport_) return;
         if (classify(d) == PacketKind::rtp) return receiveMedia(d);
         transport_->receive(d);
@@ -139,20 +140,33 @@ Result<void> PeerConnection::connect(const PeerDataSession& peer, DtlsRole role)
     return {};
 }
 
-Result<std::optional<IceFragment>> PeerConnection::takeFragment(const IceFragment& peer) {
+Result<std::optional<IceFragment>> PeerConnection::takeFragment(const IceFragment& peer,
+                                                                bool answers) {
     if (!ice_ || !transport_) return sb::fail(Errc::incomplete, "WebRTC: no session yet");
+    if (answers && !restarting_)
+        return sb::fail(Errc::invalid_input, "ICE: no restart of ours awaits an answer");
     const bool restarts = peer.iceUfrag && *peer.iceUfrag != remoteUfrag_;
+    answers = restarts && restarting_;
     if (restarts) {
-        if (auto restarted = ice_->restart(); !restarted) return sb::fail(restarted.error());
+        if (!answers)
+            if (auto restarted = ice_->restart(); !restarted) return sb::fail(restarted.error());
         if (auto ok = ice_->setRemoteCredentials(*peer.iceUfrag, *peer.icePwd); !ok)
             return sb::fail(ok.error());
         remoteUfrag_ = *peer.iceUfrag;
+        restarting_ = false;
     }
     for (const auto& c : peer.candidates)
         (void)ice_->addRemoteCandidate(c); // one libnice cannot use is one pair fewer
     if (peer.endOfCandidates) ice_->remoteGatheringDone();
-    if (!restarts) return std::optional<IceFragment>();
+    if (!restarts || answers) return std::optional<IceFragment>();
     return std::optional(localFragment());
+}
+
+Result<IceFragment> PeerConnection::restartIce() {
+    if (!ice_ || !transport_) return sb::fail(Errc::incomplete, "WebRTC: no session yet");
+    if (auto restarted = ice_->restart(); !restarted) return sb::fail(restarted.error());
+    restarting_ = true;
+    return localFragment();
 }
 
 IceFragment PeerConnection::localFragment() const {

@@ -68,8 +68,17 @@ public:
     // the ICE session it names (nullopt), or, with credentials other than the session's, an
     // ICE restart (RFC 8445 §9): ours change as well and are returned with our candidates;
     // checks start over on the same sockets, and DTLS, SCTP and SRTP go on over the new pair.
-    // Errc::incomplete before the session is set up.
-    Result<std::optional<IceFragment>> takeFragment(const IceFragment& peer);
+    // After restartIce(), new credentials are the peer's answer to ours (nullopt): whichever
+    // side's restart comes first, the other's is taken as its answer, so two that cross
+    // agree. One the peer calls an answer (`answers`) when no restart of ours awaits one is
+    // refused (Errc::invalid_input). Errc::incomplete before the session is set up.
+    Result<std::optional<IceFragment>> takeFragment(const IceFragment& peer, bool answers = false);
+    // An ICE restart of ours (RFC 8445 §9), for a peer whose signalling we can speak on: new
+    // credentials, returned with our candidates for the peer, whose own come back through
+    // takeFragment(). Errc::incomplete before the session is set up.
+    Result<IceFragment> restartIce();
+    // A restart of ours waits for the peer's credentials.
+    bool restarting() const noexcept { return restarting_; }
     // Our credentials now, with every candidate gathered.
     IceFragment localFragment() const;
     // A candidate the peer trickled, or the end of them.
@@ -94,6 +103,8 @@ public:
         std::uint64_t received = 0, sent = 0, refused = 0; // refused: SRTP's checks failed
     };
     const MediaStats& mediaStats() const noexcept { return mediaStats_; }
+    // Every datagram ICE has brought from the peer, so that the owner can tell a silent path.
+    std::uint64_t datagramsReceived() const noexcept { return datagramsReceived_; }
 
 private:
     DataSession ours() const;
@@ -114,6 +125,8 @@ private:
     IceAgent::State iceState_ = IceAgent::State::gathering;
     std::uint64_t peerLargest_ = 65536;
     std::string remoteUfrag_; // the peer's, in the ICE session now
+    bool restarting_ = false; // restartIce() waits for the peer's credentials
+    std::uint64_t datagramsReceived_ = 0;
     std::unique_ptr<IceAgent> ice_;
     std::unique_ptr<DataTransport> transport_;
     std::optional<PeerAudio> audio_;

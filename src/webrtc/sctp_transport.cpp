@@ -64,13 +64,14 @@ Result<std::unique_ptr<SctpTransport>> SctpTransport::make(Options options, Hand
                         ms(options.rtoMin)});
     for (std::uint16_t type : {SCTP_ASSOC_CHANGE, SCTP_STREAM_RESET_EVENT})
         option(s, IPPROTO_SCTP, SCTP_EVENT, sctp_event{SCTP_FUTURE_ASSOC, type, 1});
-    // A fixed path MTU: there is no ICMP to discover one by (RFC 8261 §5). usrsctp takes it
-    // without the 12-byte common header, which it adds for an AF_CONN path.
-    sctp_paddrparams mtu{};
-    mtu.spp_assoc_id = SCTP_FUTURE_ASSOC;
-    mtu.spp_pathmtu = static_cast<std::uint32_t>(options.mtu - sizeof(sctp_common_header));
-    mtu.spp_flags = SPP_PMTUD_DISABLE;
-    option(s, IPPROTO_SCTP, SCTP_PEER_ADDR_PARAMS, mtu);
+    // The path: a fixed MTU, as there is no ICMP to discover one by (RFC 8261 §5), which usrsctp
+    // takes without the 12-byte common header (it adds that for an AF_CONN path); heartbeats.
+    sctp_paddrparams path{};
+    path.spp_assoc_id = SCTP_FUTURE_ASSOC;
+    path.spp_pathmtu = static_cast<std::uint32_t>(options.mtu - sizeof(sctp_common_header));
+    path.spp_hbinterval = static_cast<std::uint32_t>(options.heartbeat.count());
+    path.spp_flags = SPP_PMTUD_DISABLE | SPP_HB_ENABLE;
+    option(s, IPPROTO_SCTP, SCTP_PEER_ADDR_PARAMS, path);
     sockaddr_conn local{};
     local.sconn_family = AF_CONN;
     local.sconn_port = htons(options.localPort);

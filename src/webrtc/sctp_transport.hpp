@@ -53,6 +53,10 @@ public:
         // comes back within seconds of a loss burst (a dead path is ICE's to notice).
         // usrsctp judges a chunk's age by the real clock, so its timers need real time to pass.
         std::chrono::milliseconds rtoInitial{1000}, rtoMin{200}, rtoMax{10000};
+        // A HEARTBEAT on an idle path this often (RFC 9260 §8.3; usrsctp adds an RTO with
+        // jitter), rather than every 30 s: its acknowledgement is what an idle session hears
+        // from the peer, so that a lost path shows within seconds (bridge::PeerSession).
+        std::chrono::milliseconds heartbeat{1000};
         // The largest SCTP packet: each goes in one DTLS record of one datagram, so it is the
         // datagram size less DTLS's record overhead (DataTransport sets it from DTLS's MTU).
         std::size_t mtu = 1191;

@@ -5,6 +5,7 @@
 //   EVIDENCE <name> <sha-256> <progress updates>   a file arrived whole, its digest checked
 //   REFUSED <why>                a file the page refused
 //   RESTARTED <n>                the page restarted ICE on its session (n times so far)
+//   ASKED <n>                    of those, the restarts Switchboard asked for (on the WebSocket)
 //   HEARS <hz> <dB>              with LISTEN-HZ: the tone's level in the room's audio that the
 //                                page plays, against the rest of it (Goertzel), once a second
 // It clicks the page's Reconnect button (an ICE restart) on the file WORKDIR/reconnect, and
@@ -59,7 +60,7 @@ try {
     const now = await page.evaluate(() => {
       const s = window.switchboard;
       return { state: s.state, contexts: s.contexts.map((c) => c.summary), errors: s.errors,
-               restarts: s.restarts || 0,
+               restarts: s.restarts || 0, asked: s.asked || 0,
                files: Object.values(s.files).map((f) => ({ name: f.name, sha256: f.sha256,
                  done: !!f.done, error: f.error || "", updates: f.updates || 0 })) };
     });
@@ -72,6 +73,7 @@ try {
       seen.reconnect = true;
       await page.click("#reconnect");
     }
+    if (now.asked > (seen.asked || 0)) say("ASKED", (seen.asked = now.asked));
     if (now.restarts > (seen.restarts || 0)) say("RESTARTED", (seen.restarts = now.restarts));
     for (const c of now.contexts.slice(seen.contexts)) say("CONTEXT", c);
     seen.contexts = now.contexts.length;

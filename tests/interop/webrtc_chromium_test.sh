@@ -2,8 +2,10 @@
 # Headless Chromium (Debian's, with playwright-core from npm) as the expert's browser: it opens
 # Switchboard's own expert page with the grant the agent asked for, joins the escalation over
 # WHIP, shows the agent's context, and receives a 3 MiB evidence file whose progress it shows
-# and whose SHA-256 it checks against the one Switchboard witnessed. Chromium runs in the
-# peers' network namespace, Switchboard in its own (webrtc_lib.sh).
+# and whose SHA-256 it checks against the one Switchboard witnessed; it restarts ICE when the
+# path is lost, by WHIP's PATCH, and joins again on the signalling WebSocket, where Switchboard
+# restarts ICE itself. Chromium runs in the peers' network namespace, Switchboard in its own
+# (webrtc_lib.sh).
 set -euo pipefail
 switchboard=$1
 here=$(cd "$(dirname "$0")" && pwd)
@@ -11,7 +13,7 @@ name=webrtc_chromium_test
 . "$here/lib.sh"
 . "$here/webrtc_lib.sh"
 need_browser
-webrtc_gateway wchr 10.204.0.1 10.204.0.2 120
+webrtc_gateway wchr 10.204.0.1 10.204.0.2 170
 
 id=$(escalate browser)
 wait_until 10 'd["state"] == "answered"' "$id"
@@ -71,6 +73,40 @@ wait "$peer_pid" || fail_with "Chromium's driver failed"
 peer_pid=
 wait_until 10 '[p["state"] for p in d["webrtc"]] == ["closed"] and d["room_state"] == "connected"' "$id"
 check "the page closed: its session ended, the room goes on"
+
+# The page again, signalling on the escalation's WebSocket, where Switchboard can restart ICE:
+# the path is lost, Switchboard hears nothing for 3 s, degrades the session and offers an ICE
+# restart on the socket; the page answers with its new credentials, and once the path is
+# back the session recovers on the same leg.
+mkdir "$work/ws"
+page="$base/expert?escalation=$id&signal=websocket#grant=$token"
+in_peers timeout -k 3 60 node "$browser_dir/expert_page.mjs" "$page" "$work/ws" 50 \
+  > "$work/chromium-ws.out" 2>&1 &
+peer_pid=$!
+wait_for_text "$work/chromium-ws.out" '^ACTIVE' 30 || fail_with "the page did not join on the WebSocket"
+wait_until 5 '[p["state"] for p in d["webrtc"]] == ["closed", "active"]' "$id"
+for ns in in_peers in_sb; do
+  $ns nft add table inet cut
+  $ns nft 'add chain inet cut in { type filter hook input priority 0; }'
+  $ns nft 'add rule inet cut in meta l4proto udp drop'
+done
+wait_for_text "$work/server.log" 'reconnection attempt 1: ICE restart offered to the peer' 10 ||
+  fail_with "Switchboard offered no ICE restart"
+wait_for_text "$work/chromium-ws.out" '^ASKED 1' 10 ||
+  fail_with "the page was not asked to restart: $(tail -3 "$work/chromium-ws.out")"
+wait_for_text "$work/chromium-ws.out" '^RESTARTED 1' 10 || fail_with "the page did not restart"
+for ns in in_peers in_sb; do $ns nft delete table inet cut; done
+wait_until 15 '[p["state"] for p in d["webrtc"]] == ["closed", "active"]' "$id"
+grep -q 'nothing heard from the peer' "$work/server.log" || fail_with "no silence logged"
+out=$(api POST "/v1/escalations/$id/context" "${agent[@]}" -H 'Content-Type: application/json' \
+  -d '{"id":"c3","performative":"context_update","sender":"agent-a","payload":{"summary":"Camera 5 clear."}}')
+[ "$(status_of "$out")" = 202 ] || fail_with "context: $out"
+wait_for_text "$work/chromium-ws.out" '^CONTEXT Camera 5 clear.' 15 ||
+  fail_with "no context after Switchboard's restart"
+check "on the WebSocket: the path lost, Switchboard restarted ICE, the page answered, the session recovered"
+touch "$work/ws/bye"
+wait "$peer_pid" || fail_with "Chromium's second driver failed"
+peer_pid=
 out=$(api DELETE "/v1/escalations/$id" "${agent[@]}")
 [ "$(status_of "$out")" = 200 ] || fail_with "hang up: $out"
 expect_idle "the escalation"

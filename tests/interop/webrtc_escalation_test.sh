@@ -15,7 +15,9 @@
 #   - the witness log holds every state of the bridge and the evidence's digest, size, name;
 #   - a wrong digest from the peer is refused: evidence.failed, and an error to the peer;
 #   - on the signalling WebSocket Switchboard offers and the peer answers; a peer that joins
-#     late gets the last context at once, and a file; it ends the session on the socket.
+#     late gets the last context at once, and a file; an ICE fragment that is not text and an
+#     ICE answer to no restart are each refused with an error naming the field; it ends the
+#     session on the socket.
 set -euo pipefail
 switchboard=$1
 here=$(cd "$(dirname "$0")" && pwd)
@@ -176,6 +178,10 @@ in_peers timeout -k 3 60 $python "$here/webrtc_whip_peer.py" "$base" "$id" "$gra
 peer_pid=$!
 wait_for_text "$work/peer3.out" '^ACTIVE' 20 || fail_with "the WebSocket peer did not join"
 grep -q '^OFFERED offer' "$work/peer3.out" || fail_with "Switchboard did not offer"
+wait_for_text "$work/peer3.out" '^SIGNAL ERROR /payload/ice: expected an SDP fragment' 5 ||
+  fail_with "no error for an ICE fragment that is not text"
+wait_for_text "$work/peer3.out" '^SIGNAL ERROR /payload/ice: ICE: no restart of ours awaits an answer' 5 ||
+  fail_with "no error for an ICE answer to nothing"
 wait_for_text "$work/peer3.out" '^CONTEXT Router reboots hourly.' 5 ||
   fail_with "a peer that joins later did not get the last context"
 head -c 300000 /dev/urandom > "$work/third.bin"

@@ -10,7 +10,8 @@ chunks with a reader of its own, checking each chunk's SHA-256 and the whole fil
                      [--websocket]
 
 Its last offer is kept in WORKDIR/offer.sdp. It prints one line per event: ACTIVE, CONTEXT <summary>, ANNOUNCED <name> FROM <chunk>,
-ERROR <detail>, HOLDING <chunk>, RESUMED AT <chunk>, EVIDENCE <sha-256>, ENDED <reason>.
+ERROR <detail>, HOLDING <chunk>, RESUMED AT <chunk>, EVIDENCE <sha-256>, ENDED <reason>, and,
+on the WebSocket, SIGNAL ERROR <detail> for the errors about two bad ICE restarts it sends.
 With --hold-after N it stops acknowledging (and holding) chunks from chunk N on, prints
 HOLDING, and waits for the file WORKDIR/rejoin; then it drops its session and joins again
 with a new one, keeping what it holds, so that Switchboard resumes from chunk N. With
@@ -136,7 +137,18 @@ class Peer:
         await pc.setRemoteDescription(RTCSessionDescription(m["payload"]["sdp"], "offer"))
         await pc.setLocalDescription(await pc.createAnswer())
         await self.ws.send(message("handshake", {"sdp": pc.localDescription.sdp}))
+        # Bad ICE restarts: a fragment that is not text, and an answer to no restart.
+        asyncio.ensure_future(self.signal_errors())
+        await self.ws.send(message("handshake", {"type": "offer", "ice": 5}))
+        await self.ws.send(message("handshake", {"type": "answer", "ice":
+                                                 "a=ice-ufrag:Zx9q\r\na=ice-pwd:" + "p" * 24 + "\r\n"}))
         return pc
+
+    async def signal_errors(self):
+        async for text in self.ws:
+            m = json.loads(text)
+            if m["performative"] == "error":
+                say("SIGNAL ERROR", m["payload"].get("detail"))
 
     async def session(self):
         if self.args.websocket:
