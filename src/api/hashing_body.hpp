@@ -1,9 +1,10 @@
 #pragma once
-// A request body taken as it arrives (Router::setStreamed): each piece the parser reads is
-// added to the SHA-256 and appended to the bytes that the handler then owns, so that a large
-// upload (an evidence file) is hashed while it is received and held once, in the form its
-// handler keeps, rather than read whole into a string, copied and hashed after. A Body of
-// Boost.Beast's (its reader is what the parser feeds); the parser's body limit still holds.
+// A request body taken as it arrives (Router::setBodyLimit with a spool directory): each piece
+// the parser reads is added to the SHA-256 and written to a spool file (core/spool_file.hpp)
+// that the handler then owns, so that a large upload (an evidence file) is hashed while it is
+// received and never held in memory, rather than read whole into a string and hashed after.
+// A Body of Boost.Beast's (its reader is what the parser feeds); the parser's body limit still
+// holds. The writes are the API thread's, which serves no packets and no control loop.
 
 #include "api/http_types.hpp"
 
@@ -14,7 +15,6 @@
 #include <memory>
 #include <openssl/evp.h>
 #include <string>
-#include <vector>
 
 namespace sb::api {
 
@@ -31,8 +31,9 @@ struct HashingBody {
                 ec = make_error_code(boost::system::errc::not_enough_memory);
                 return;
             }
-            // Content-Length is bounded by the parser's body limit before this is called.
-            if (length) body_.bytes.reserve(static_cast<std::size_t>(*length));
+            auto spool = SpoolFile::create(body_.directory);
+            if (!spool) return refuse(spool.error().message, ec);
+            body_.spool = std::make_shared<SpoolFile>(std::move(spool).value());
             ec = {};
         }
 
@@ -42,7 +43,10 @@ struct HashingBody {
             for (const auto buffer : boost::beast::buffers_range_ref(buffers)) {
                 const auto* data = static_cast<const std::byte*>(buffer.data());
                 EVP_DigestUpdate(context_.get(), data, buffer.size());
-                body_.bytes.insert(body_.bytes.end(), data, data + buffer.size());
+                if (auto written = body_.spool->append({data, buffer.size()}); !written) {
+                    refuse(written.error().message, ec);
+                    return taken;
+                }
                 taken += buffer.size();
             }
             ec = {};
@@ -63,6 +67,11 @@ struct HashingBody {
         }
 
     private:
+        // The spool failed (a full disk): the reading stops, and the server answers 507.
+        void refuse(std::string why, boost::system::error_code& ec) {
+            body_.error = std::move(why);
+            ec = make_error_code(boost::system::errc::io_error);
+        }
         struct Free {
             void operator()(EVP_MD_CTX* c) const noexcept { EVP_MD_CTX_free(c); }
         };

@@ -115,8 +115,9 @@ private:
             return onRead(http::error::body_limit);
         parser_->body_limit(rule.limit);
         const bool expectsContinue = iequals(header[http::field::expect], "100-continue");
-        if (rule.streamed) { // the same parser, its body now hashed as it comes
+        if (!rule.spool.empty()) { // the same parser, its body now hashed and spooled as it comes
             streamed_.emplace(std::move(*parser_));
+            streamed_->get().body().directory = rule.spool;
             parser_.reset();
         }
         lowest().expires_after(state_->options.idleTimeout); // the body has its own time
@@ -150,6 +151,16 @@ private:
         if (ec == boost::beast::error::timeout) {
             state_->log.debug("{}: no complete request in time; closed", remote_);
             closeSocket();
+            return;
+        }
+        if (ec && streamed_ && !streamed_->get().body().error.empty()) {
+            // The upload could not be stored (RFC 4918 §11.5); nothing of it was accepted.
+            state_->log.warn("{}: an upload could not be stored: {}", remote_,
+                             streamed_->get().body().error);
+            method_ = std::string(streamed_->get().method_string());
+            path_ = "-";
+            version_ = 11;
+            send(problem(507, "Insufficient Storage", "the upload could not be stored"), true);
             return;
         }
         if (ec) {

@@ -3,7 +3,10 @@
 // application code and tests need not include Boost. The server (server.hpp) converts from and
 // to Beast messages.
 
+#include "core/spool_file.hpp"
+
 #include <cstddef>
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <memory>
@@ -34,10 +37,12 @@ private:
     std::vector<std::pair<std::string, std::string>> fields_;
 };
 
-// A body taken as it arrived (a streamed route's: hashing_body.hpp).
+// A body taken as it arrived, into a spool file (a streamed route's: hashing_body.hpp).
 struct StreamedBody {
-    std::vector<std::byte> bytes;
-    std::string sha256; // lower-case hex, of `bytes`
+    std::filesystem::path directory;  // where its spool is made (the route's)
+    std::shared_ptr<SpoolFile> spool; // the bytes, written as they came
+    std::string sha256;               // lower-case hex, of the bytes
+    std::string error;                // why the spool failed (the upload is then refused)
 };
 
 struct Request {

@@ -118,7 +118,10 @@ Result<void> Router::insert(std::string_view method, std::string_view pattern, H
     Pattern& p = patterns_[index];
     p.routes.push_back(
         Route{RouteInfo{std::string(method), std::string(pattern), access, websocket},
-              std::move(handler), 0, false, nullptr});
+              std::move(handler),
+              0,
+              {},
+              nullptr});
     order_.emplace_back(index, p.routes.size() - 1);
     return {};
 }
@@ -146,13 +149,13 @@ Router::Match Router::match(std::string_view method,
 }
 
 Result<void> Router::setBodyLimit(std::string_view method, std::string_view pattern,
-                                  std::size_t bytes, bool streamed) {
+                                  std::size_t bytes, std::filesystem::path spool) {
     for (Pattern& p : patterns_)
         if (p.text == pattern)
             for (Route& r : p.routes)
                 if (r.info.method == method) {
                     r.bodyLimit = bytes;
-                    r.streamedBody = streamed;
+                    r.spool = std::move(spool);
                     return {};
                 }
     return fail(Errc::not_found, "no route " + std::string(method) + " " + std::string(pattern));
@@ -168,10 +171,10 @@ std::size_t Router::largestBodyLimit(std::size_t fallback) const {
 Router::BodyRule Router::bodyRule(std::string_view method, std::string_view target,
                                   std::size_t fallback) const {
     auto parsed = parseTarget(target);
-    if (!parsed) return {fallback, false};
+    if (!parsed) return {fallback, {}};
     auto m = match(method, parsed->segments);
-    if (m.kind != Match::Kind::found) return {fallback, false};
-    return {m.route->bodyLimit ? m.route->bodyLimit : fallback, m.route->streamedBody};
+    if (m.kind != Match::Kind::found) return {fallback, {}};
+    return {m.route->bodyLimit ? m.route->bodyLimit : fallback, m.route->spool};
 }
 
 std::vector<RouteInfo> Router::routes() const {

@@ -9,6 +9,7 @@
 #include "api/signal_channel.hpp"
 #include "core/result.hpp"
 
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <string>
@@ -54,28 +55,28 @@ public:
     Result<void> addSignalling(std::string_view pattern, SignalOpen open, Access access);
 
     // The largest body the route takes, if not the server's limit (an evidence upload), and
-    // whether it is `streamed`: hashed and held as it arrives (hashing_body.hpp), for the
-    // handler to find in Request::streamed rather than in Request::body. Errc::not_found for a
-    // route not added.
+    // whether it is streamed: with a `spool` directory, hashed and written there as it arrives
+    // (hashing_body.hpp), for the handler to find in Request::streamed rather than in
+    // Request::body. Errc::not_found for a route not added.
     Result<void> setBodyLimit(std::string_view method, std::string_view pattern, std::size_t bytes,
-                              bool streamed = false);
+                              std::filesystem::path spool = {});
     // The largest limit any route has, or `fallback` if larger: what a request's header is
     // read with, before its route is known.
     std::size_t largestBodyLimit(std::size_t fallback) const;
     // How a request to `target` (its path) takes its body: its limit (or `fallback`), and
-    // whether it is streamed.
+    // where it is spooled if it is streamed (empty: it is not).
     struct BodyRule {
         std::size_t limit = 0;
-        bool streamed = false;
+        std::filesystem::path spool;
     };
     BodyRule bodyRule(std::string_view method, std::string_view target, std::size_t fallback) const;
 
     struct Route {
         RouteInfo info;
         Handler handler;
-        std::size_t bodyLimit = 0; // 0: the server's
-        bool streamedBody = false;
-        SignalOpen signalling; // a signalling WebSocket's, or none (events)
+        std::size_t bodyLimit = 0;   // 0: the server's
+        std::filesystem::path spool; // a streamed body's directory; empty: not streamed
+        SignalOpen signalling;       // a signalling WebSocket's, or none (events)
     };
     struct Match {
         enum class Kind { found, notFound, wrongMethod };

@@ -16,6 +16,7 @@
 #include "witness/signer.hpp"
 
 #include <asio/io_context.hpp>
+#include <filesystem>
 #include <functional>
 #include <set>
 #include <string>
@@ -34,10 +35,12 @@ struct ApiServices {
     std::set<std::string, std::less<>> admins; // agents whose tokens may change the registry
     OneAtATime registryWrites; // a change waits for the one before it to be stored and witnessed
     // The WebRTC bridge, when [webrtc] is on: its peers (on their own thread), the grants for
-    // experts' browsers, the largest evidence upload and a grant's life.
+    // experts' browsers, the largest evidence upload, where uploads are spooled, and a grant's
+    // life.
     bridge::WebRtcPeers* webrtc = nullptr;
     std::shared_ptr<const api::Grants> grants;
     std::uint64_t evidenceMaxBytes = 64 << 20;
+    std::filesystem::path evidenceSpool;
     std::chrono::seconds grantLife{900};
 };
 

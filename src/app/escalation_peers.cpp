@@ -114,19 +114,18 @@ void Escalations::addEvidence(const std::string& id, const std::string& agent,
     Escalation& e = *found;
     if (e.over() || !e.room)
         return done(conflict(fmt::format("the escalation is {}", stateName(e.state))));
-    const json described{{"escalation", e.id},         {"evidence", file->id},
-                         {"name", file->name},         {"type", file->type},
-                         {"size", file->bytes.size()}, {"sha256", file->sha256}};
+    const json described{{"escalation", e.id}, {"evidence", file->id}, {"name", file->name},
+                         {"type", file->type}, {"size", file->size},   {"sha256", file->sha256}};
     e.evidence.push_back({file, 0, false});
     json delivering = json::array();
     if (Attempt* peer = e.livePeer(); peer && e.room->sendFile(peer->leg, file, 0))
         delivering.push_back("webrtc");
     logger().info("trace={} escalation {}: evidence {} \"{}\" ({} bytes) to {}", e.traceId, e.id,
-                  file->id, file->name, file->bytes.size(), delivering.dump());
+                  file->id, file->name, file->size, delivering.dump());
     inform(e, {{"event", "evidence_received"},
                {"evidence", file->id},
                {"name", file->name},
-               {"size", file->bytes.size()},
+               {"size", file->size},
                {"sha256", file->sha256}});
     json answer = described;
     answer["delivering_to"] = delivering;

@@ -183,10 +183,13 @@ Result<void> EscalationService::startApi(std::function<void(api::MetricsText&)> 
         webrtc_.get(),
         nullptr,
         config_.webrtc.evidenceMaxBytes,
+        std::filesystem::path(config_.dataDir) / "evidence",
         std::chrono::seconds(config_.webrtc.grantSeconds)});
     for (const auto& t : a.tokens)
         if (t.admin) services_->admins.insert(t.agent);
     if (webrtc_) {
+        std::error_code ignored; // a failure shows when an upload is spooled (507)
+        std::filesystem::create_directories(services_->evidenceSpool, ignored);
         auto grants = std::make_shared<const api::Grants>();
         services_->grants = grants;
         tokens->acceptGrants(grants);

@@ -615,7 +615,7 @@ json Escalations::toJson(const Escalation& e) const {
         for (const auto& r : e.evidence)
             files.push_back({{"evidence", r.file->id},
                              {"name", r.file->name},
-                             {"size", r.file->bytes.size()},
+                             {"size", r.file->size},
                              {"sha256", r.file->sha256},
                              {"delivered", r.complete}});
         out["evidence"] = files;

@@ -350,13 +350,12 @@ void evidence(ApiServices& s, const api::Request& request, const std::string& id
     file->name = std::string(*name);
     auto type = request.header("Content-Type");
     file->type = type ? std::string(*type) : "application/octet-stream";
-    if (request.streamed) { // hashed as it arrived (the route is streamed: below)
+    if (request.streamed) { // hashed and spooled as it arrived (the route is streamed: below)
         file->sha256 = std::move(request.streamed->sha256);
-        file->bytes = std::move(request.streamed->bytes);
-    } else { // an empty body comes whole with its header
+        file->size = request.streamed->spool->size();
+        file->content = std::move(request.streamed->spool);
+    } else { // an empty body comes with its header, and is not spooled
         file->sha256 = sha256Hex(request.body);
-        const auto* bytes = reinterpret_cast<const std::byte*>(request.body.data());
-        file->bytes.assign(bytes, bytes + request.body.size());
     }
     onControl(s, respond, [&s, id, agent = request.agent, file, respond] {
         s.escalations.addEvidence(
@@ -399,7 +398,8 @@ void addWebRtcRoutes(api::Router& router, ApiServices& s) {
     (void)router.add("POST", "/v1/escalations/{id}/evidence",
                      [&s](const api::Request& r, const api::PathParams& p,
                           const api::Respond& respond) { evidence(s, r, p.at("id"), respond); });
-    (void)router.setBodyLimit("POST", "/v1/escalations/{id}/evidence", s.evidenceMaxBytes, true);
+    (void)router.setBodyLimit("POST", "/v1/escalations/{id}/evidence", s.evidenceMaxBytes,
+                              s.evidenceSpool);
     (void)router.add(
         "GET", "/expert",
         [](const api::Request&, const api::PathParams&, const api::Respond& respond) {

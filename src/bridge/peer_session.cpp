@@ -304,9 +304,10 @@ void PeerSession::sendFile(const std::shared_ptr<const room::EvidenceFile>& file
                            std::uint32_t fromChunk) {
     if (over_) return;
     // The chunks fit the limit the peer said in its description (RFC 8841 §6).
-    const webrtc::EvidenceSender::File bytes(file, &file->bytes);
+    webrtc::Sha256 digest{};
+    (void)fromHex(file->sha256, digest);
     Transfer t{file,
-               webrtc::EvidenceSender(transferIdOf(file->id), file->name, bytes,
+               webrtc::EvidenceSender(transferIdOf(file->id), file->name, file->size, digest,
                                       connection_.peerLargestMessage()),
                file->id,
                false,
@@ -315,6 +316,29 @@ void PeerSession::sendFile(const std::shared_ptr<const room::EvidenceFile>& file
                {}};
     t.sender.acknowledged(fromChunk);
     transfers_.push_back(std::move(t));
+    readAhead(transfers_.back());
+    pump();
+}
+
+void PeerSession::readAhead(Transfer& t) {
+    // The sender asks once its read-ahead has room, and for nothing while a read is out.
+    if (auto wanted = t.sender.wanted()) events_.read(t.file, wanted->offset, wanted->length);
+}
+
+void PeerSession::supply(const std::string& fileId, Result<std::vector<std::byte>> bytes) {
+    if (over_) return;
+    auto t = std::find_if(transfers_.begin(), transfers_.end(),
+                          [&](const Transfer& t) { return t.id == fileId; });
+    if (t == transfers_.end()) return; // done or refused since
+    if (!bytes) {
+        logger().warn("trace={} WebRTC peer: evidence {} could not be read: {}", options_.traceId,
+                      fileId, bytes.error().message);
+        report(*t, "it could not be read: " + bytes.error().message);
+        transfers_.erase(t);
+        return pump();
+    }
+    t->sender.supply(*bytes);
+    readAhead(*t);
     pump();
 }
 
@@ -344,6 +368,8 @@ void PeerSession::pump() {
         if (!t.announced) return;
         while (t.refused || t.sender.sentChunks() < t.sender.description().count) {
             if (!t.refused) t.refused = t.sender.next();
+            readAhead(t);
+            if (!t.refused) return; // its bytes are being read: supply() pumps again
             if (!sendChunk(t, *t.refused)) return;
             t.refused.reset();
             if (t.waitingSince == Clock::time_point{}) t.waitingSince = now_;

@@ -76,6 +76,11 @@ public:
         std::function<void(const room::FileProgress& progress)> progress;
         // Our offer to the room's media for the peer's audio (plain RTP; audio_relay.hpp).
         std::function<void(std::string offer)> mediaOffer;
+        // Read `length` bytes of `file` from `offset`, where reading may block, and give them
+        // to supply() on this session's thread.
+        std::function<void(std::shared_ptr<const room::EvidenceFile> file, std::uint64_t offset,
+                           std::size_t length)>
+            read;
     };
 
     // `io`: sb-webrtc's, where the audio relay's socket runs.
@@ -102,6 +107,9 @@ public:
     // Queued until the handshake is answered.
     void sendContext(const std::string& summary, const std::string& context);
     void sendFile(const std::shared_ptr<const room::EvidenceFile>& file, std::uint32_t fromChunk);
+    // The bytes of the file `fileId` that Events::read was asked for, or why they could not be
+    // read (the transfer then fails).
+    void supply(const std::string& fileId, Result<std::vector<std::byte>> bytes);
     // The room's answer to Events::mediaOffer: the peer's audio flows once it is there.
     void mediaAnswered(Result<std::string> answer);
     // Says session_end and closes the channel; nothing more is reported.
@@ -131,6 +139,8 @@ private:
     void onFileAck(Transfer& transfer, const PeerAck& ack);
     // Sends what waits, as far as the SCTP buffer takes it.
     void pump();
+    // Asks for the transfer's next bytes, if its sender wants them.
+    void readAhead(Transfer& transfer);
     // False when SCTP's buffer is full (back-pressure: it is sent again once writable); any
     // other refusal is logged and the message dropped.
     bool send(std::span<const std::byte> message, bool binary);

@@ -133,6 +133,12 @@ Result<std::unique_ptr<WebRtcPeers>> WebRtcPeers::start(asio::io_context& contro
         p->tick();
         p->io_.run();
     });
+    peers->readerWork_.emplace(peers->reader_.get_executor());
+    peers->readerThread_ = std::thread([p = peers.get()] {
+        nameThisThread("sb-evidence");
+        blockStopSignals();
+        p->reader_.run();
+    });
     return peers;
 }
 
@@ -145,6 +151,19 @@ WebRtcPeers::~WebRtcPeers() {
         work_.reset();
     });
     thread_.join();
+    reader_.stop(); // what it would still read has nobody to go to
+    readerThread_.join();
+}
+
+void WebRtcPeers::read(std::uint64_t session, std::shared_ptr<const room::EvidenceFile> file,
+                       std::uint64_t offset, std::size_t length) {
+    asio::post(reader_, [this, session, file = std::move(file), offset, length] {
+        auto bytes = file->content ? file->content->read(offset, length)
+                                   : Result<std::vector<std::byte>>(std::vector<std::byte>());
+        toSession(session, [id = file->id, bytes = std::move(bytes)](PeerSession& s) mutable {
+            s.supply(id, std::move(bytes));
+        });
+    });
 }
 
 void WebRtcPeers::tick() {
@@ -230,6 +249,8 @@ void WebRtcPeers::startSession(std::uint64_t id, Arrival arrival) {
     e.progress = [this, id](const room::FileProgress& p) {
         toLeg(id, [p](PeerLeg& leg) { leg.progress(p); });
     };
+    e.read = [this, id](std::shared_ptr<const room::EvidenceFile> file, std::uint64_t offset,
+                        std::size_t length) { read(id, std::move(file), offset, length); };
     e.mediaOffer = [this, id](std::string offer) {
         toLeg(id, [offer = std::move(offer)](PeerLeg& leg) { leg.mediaOffer(offer); });
     };

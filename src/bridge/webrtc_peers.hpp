@@ -8,7 +8,8 @@
 // threads of its own and all its associations must be driven from one (ARCHITECTURE.md
 // "Threads"). They speak only by posting closures: a leg's calls are posted to its session,
 // and a session's events back to its leg, each finding the other by id, so that neither ever
-// holds the other or takes a lock.
+// holds the other or takes a lock. A third, "sb-evidence", reads the evidence files' spools
+// for the sessions, so that no disk read blocks sb-webrtc.
 
 #include "bridge/peer_session.hpp"
 #include "core/lifetime.hpp"
@@ -98,6 +99,9 @@ private:
     void toLeg(std::uint64_t id, std::function<void(PeerLeg&)> work);
     // Runs `work` on sb-webrtc for session `id`, if it is still there.
     void toSession(std::uint64_t id, std::function<void(PeerSession&)> work);
+    // Reads part of a file on sb-evidence, for session `id` (PeerSession::supply).
+    void read(std::uint64_t session, std::shared_ptr<const room::EvidenceFile> file,
+              std::uint64_t offset, std::size_t length);
 
     asio::io_context& control_;
     Options options_;
@@ -107,6 +111,9 @@ private:
     std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;
     asio::steady_timer ticker_{io_};
     std::thread thread_;
+    asio::io_context reader_; // "sb-evidence"
+    std::optional<asio::executor_work_guard<asio::io_context::executor_type>> readerWork_;
+    std::thread readerThread_;
     // sb-webrtc's own.
     using Clock = std::chrono::steady_clock;
     struct Session {

@@ -5,6 +5,7 @@
 // the leg through a LegSink.
 
 #include "core/result.hpp"
+#include "core/spool_file.hpp"
 #include "room/ids.hpp"
 #include "room/media_graph.hpp"
 
@@ -20,13 +21,14 @@
 namespace sb::room {
 
 // An evidence file an agent gives the room, whole and immutable (shared by every leg that
-// carries it, and kept for a resume).
+// carries it, and kept for a resume). Its bytes are in a spool file, read off the packet path.
 struct EvidenceFile {
     std::string id;     // the room's name for it, stable across reconnects (32 hex digits)
     std::string name;   // the file name the agent gave
     std::string type;   // its media type
-    std::string sha256; // lower-case hex, of `bytes`
-    std::vector<std::byte> bytes;
+    std::string sha256; // lower-case hex, of its bytes
+    std::uint64_t size = 0;
+    std::shared_ptr<const SpoolFile> content; // null for an empty file
 };
 
 // What happened on a leg, as its adapter tells the room.

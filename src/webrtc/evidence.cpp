@@ -82,32 +82,70 @@ std::vector<std::byte> writeEvidenceChunk(const TransferId& transfer, std::uint3
     return out;
 }
 
-EvidenceSender::EvidenceSender(TransferId transfer, std::string name, File file,
-                               std::uint64_t peerLargestMessage)
-    : file_(std::move(file)) {
+EvidenceSender::EvidenceSender(TransferId transfer, std::string name, std::uint64_t size,
+                               const Sha256& digest, std::uint64_t peerLargestMessage) {
     const std::size_t chunk = evidenceChunkPayload(peerLargestMessage);
     description_.transfer = transfer;
     description_.name = std::move(name);
-    description_.size = file_->size();
-    description_.digest = sha256Of(*file_);
+    description_.size = size;
+    description_.digest = digest;
     description_.chunkPayload = static_cast<std::uint32_t>(chunk);
-    // An empty file is one empty chunk, so that the receiver hears it end.
+    // An empty file is one empty chunk, so that the receiver hears it end: nothing to read.
     description_.count =
-        static_cast<std::uint32_t>(std::max<std::size_t>(1, (file_->size() + chunk - 1) / chunk));
+        static_cast<std::uint32_t>(std::max<std::uint64_t>(1, (size + chunk - 1) / chunk));
+    if (size == 0) held_.emplace_back();
+}
+
+EvidenceSender::EvidenceSender(TransferId transfer, std::string name,
+                               std::span<const std::byte> file, std::uint64_t peerLargestMessage)
+    : EvidenceSender(transfer, std::move(name), file.size(), sha256Of(file), peerLargestMessage) {
+    if (!file.empty()) {
+        reading_ = 0;
+        supply(file);
+    }
+}
+
+std::optional<EvidenceSender::Read> EvidenceSender::wanted() {
+    const std::uint32_t end = heldEnd();
+    if (reading_ || end >= description_.count || end >= next_ + kReadAhead) return std::nullopt;
+    reading_ = end;
+    const std::uint64_t chunk = description_.chunkPayload;
+    const std::uint64_t offset = end * chunk;
+    const std::uint64_t chunks = next_ + kReadAhead - end;
+    return Read{offset,
+                static_cast<std::size_t>(std::min(chunks * chunk, description_.size - offset))};
+}
+
+void EvidenceSender::supply(std::span<const std::byte> bytes) {
+    if (!reading_) return;
+    std::uint32_t index = *reading_;
+    reading_.reset();
+    const std::size_t chunk = description_.chunkPayload;
+    for (std::size_t from = 0; from < bytes.size(); from += chunk, ++index) {
+        // Chunks acknowledged while the read was out are not held.
+        if (index < heldEnd()) continue;
+        if (index != heldEnd()) return;
+        held_.emplace_back(bytes.begin() + static_cast<std::ptrdiff_t>(from),
+                           bytes.begin() +
+                               static_cast<std::ptrdiff_t>(std::min(bytes.size(), from + chunk)));
+    }
 }
 
 std::optional<std::vector<std::byte>> EvidenceSender::next() {
-    if (next_ >= description_.count) return std::nullopt;
-    const std::size_t chunk = description_.chunkPayload;
-    const std::size_t from = std::size_t{next_} * chunk;
-    const std::size_t length = std::min(chunk, file_->size() - from);
-    return writeEvidenceChunk(description_.transfer, next_++, description_.count,
-                              std::span(*file_).subspan(from, length));
+    if (next_ >= description_.count || next_ < heldFirst_ || next_ >= heldEnd())
+        return std::nullopt;
+    const auto& payload = held_[next_ - heldFirst_];
+    return writeEvidenceChunk(description_.transfer, next_++, description_.count, payload);
 }
 
 void EvidenceSender::acknowledged(std::uint32_t next) {
     acknowledged_ = std::max(acknowledged_, std::min(next, description_.count));
     next_ = std::max(next_, acknowledged_);
+    // What the receiver holds is not held here any more.
+    while (heldFirst_ < acknowledged_) {
+        if (!held_.empty()) held_.pop_front();
+        ++heldFirst_;
+    }
 }
 
 EvidenceReceiver::EvidenceReceiver(EvidenceDescription description)

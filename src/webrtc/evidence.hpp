@@ -14,6 +14,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <optional>
 #include <span>
@@ -55,20 +56,31 @@ struct EvidenceDescription {
     std::uint32_t chunkPayload = 0, count = 0;
 };
 
-// The sending side of one file (held in memory; its size is the configuration's to bound).
+// The sending side of one file. It holds the bytes of the chunks not yet acknowledged and a
+// read-ahead of kReadAhead chunks, asking for them (wanted()) as it goes; its owner reads them
+// where reading may block (a spool file, off the packet path) and gives them back (supply()).
 class EvidenceSender {
 public:
-    using File = std::shared_ptr<const std::vector<std::byte>>;
-    EvidenceSender(TransferId transfer, std::string name, File file,
+    static constexpr std::uint32_t kReadAhead = 16;
+    // A file of `size` bytes whose SHA-256 is `digest`.
+    EvidenceSender(TransferId transfer, std::string name, std::uint64_t size, const Sha256& digest,
                    std::uint64_t peerLargestMessage);
-    EvidenceSender(TransferId transfer, std::string name, std::vector<std::byte> file,
-                   std::uint64_t peerLargestMessage)
-        : EvidenceSender(transfer, std::move(name),
-                         std::make_shared<const std::vector<std::byte>>(std::move(file)),
-                         peerLargestMessage) {}
+    // A file in memory, every chunk's bytes given at once.
+    EvidenceSender(TransferId transfer, std::string name, std::span<const std::byte> file,
+                   std::uint64_t peerLargestMessage);
 
     const EvidenceDescription& description() const noexcept { return description_; }
-    // The next chunk to send, or nothing when every chunk has gone (until resume()).
+    // Bytes to read and supply(): the next chunks of the read-ahead, whole chunks of the file
+    // from `offset`. Nothing while a read is out, or when the read-ahead is full.
+    struct Read {
+        std::uint64_t offset = 0;
+        std::size_t length = 0;
+    };
+    std::optional<Read> wanted();
+    // The bytes of the read that wanted() asked for.
+    void supply(std::span<const std::byte> bytes);
+    // The next chunk to send; nothing when every chunk has gone (until resume()), or when its
+    // bytes have not been supplied yet.
     std::optional<std::vector<std::byte>> next();
     // The receiver holds every chunk before `next` (its acknowledgement).
     void acknowledged(std::uint32_t next);
@@ -79,8 +91,15 @@ public:
     std::uint32_t sentChunks() const noexcept { return next_; }
 
 private:
+    std::uint32_t heldEnd() const noexcept {
+        return heldFirst_ + static_cast<std::uint32_t>(held_.size());
+    }
+
     EvidenceDescription description_;
-    File file_;
+    // The payloads of chunks heldFirst_… (from the first not acknowledged on).
+    std::deque<std::vector<std::byte>> held_;
+    std::uint32_t heldFirst_ = 0;
+    std::optional<std::uint32_t> reading_; // the first chunk of the read that is out
     std::uint32_t next_ = 0, acknowledged_ = 0;
 };
 

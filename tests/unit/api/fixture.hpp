@@ -137,15 +137,21 @@ protected:
                 respond(textResponse(204, "ignored"));
             },
             Access::open));
-        ok(r.add(
-            "POST", "/v1/upload",
-            [](const Request& q, const PathParams&, const Respond& respond) {
-                respond(jsonResponse(200, {{"streamed", q.streamed ? q.streamed->bytes.size() : 0},
-                                           {"sha256", q.streamed ? q.streamed->sha256 : ""},
-                                           {"body", q.body.size()}}));
-            },
-            Access::open));
-        ok(r.setBodyLimit("POST", "/v1/upload", 3000, true));
+        // A streamed upload: its size and digest, and its last bytes read back from the spool.
+        const auto upload = [](const Request& q, const PathParams&, const Respond& respond) {
+            std::string tail;
+            if (q.streamed && q.streamed->spool->size() >= 4)
+                if (auto bytes = q.streamed->spool->read(q.streamed->spool->size() - 4, 4))
+                    tail.assign(reinterpret_cast<const char*>(bytes->data()), bytes->size());
+            respond(jsonResponse(200, {{"streamed", q.streamed ? q.streamed->spool->size() : 0},
+                                       {"sha256", q.streamed ? q.streamed->sha256 : ""},
+                                       {"tail", tail},
+                                       {"body", q.body.size()}}));
+        };
+        ok(r.add("POST", "/v1/upload", upload, Access::open));
+        ok(r.setBodyLimit("POST", "/v1/upload", 3000, std::filesystem::temp_directory_path()));
+        ok(r.add("POST", "/v1/upload-nowhere", upload, Access::open));
+        ok(r.setBodyLimit("POST", "/v1/upload-nowhere", 3000, "/nonexistent/spool"));
         ok(r.addEvents("/v1/events"));
         return r;
     }

@@ -120,7 +120,7 @@ TEST_F(Server, ChunkedBodyOverTheLimitIs413) {
     expectProblem(*r, 413);
 }
 
-// A streamed route's body is hashed and held as it arrives, in pieces (chunked here), up to
+// A streamed route's body is hashed and spooled as it arrives, in pieces (chunked here), up to
 // the route's own limit, which is above the server's; the connection then serves on.
 TEST_F(Server, AStreamedBodyIsHashedAsItArrivesWithinItsRoutesLimit) {
     startServer([](HttpServer::Options& o) { o.maxBodyBytes = 1000; });
@@ -134,7 +134,8 @@ TEST_F(Server, AStreamedBodyIsHashedAsItArrivesWithinItsRoutesLimit) {
     ASSERT_EQ(r->result_int(), 200) << r->body();
     const auto j = nlohmann::json::parse(r->body());
     EXPECT_EQ(j["streamed"], 2500);
-    EXPECT_EQ(j["body"], 0) << "held once, not also as the string body";
+    EXPECT_EQ(j["body"], 0) << "spooled, not also held as the string body";
+    EXPECT_EQ(j["tail"], "xxxx");
     EXPECT_EQ(j["sha256"], "63939713c3d57421ab73577dd6d5cb07699deae2ee98de3ada79a5197aa6b915");
     ASSERT_TRUE(c.sendRaw("GET /v1/ping HTTP/1.1\r\nHost: x\r\n\r\n"));
     auto next = c.readResponse();
@@ -149,6 +150,18 @@ TEST_F(Server, AStreamedBodyIsHashedAsItArrivesWithinItsRoutesLimit) {
     auto refused = over.readResponse();
     ASSERT_TRUE(refused);
     expectProblem(*refused, 413);
+}
+
+// An upload that cannot be stored (no spool to write) is refused with 507, and closes.
+TEST_F(Server, AStreamedBodyThatCannotBeStoredIs507) {
+    startServer();
+    Client c(server_->port());
+    ASSERT_TRUE(c.sendRaw("POST /v1/upload-nowhere HTTP/1.1\r\nHost: x\r\nContent-Length: "
+                          "10\r\n\r\n0123456789"));
+    auto r = c.readResponse();
+    ASSERT_TRUE(r);
+    expectProblem(*r, 507);
+    EXPECT_TRUE(c.waitClosed());
 }
 
 TEST_F(Server, HeaderOverTheLimitIs431) {

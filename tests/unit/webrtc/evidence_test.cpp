@@ -1,8 +1,9 @@
-// Evidence files in chunks that fit the peer's max-message-size: sent whole, resumed after a
-// reconnect from the first chunk not acknowledged, and refused with the chunk and the digests
-// named when a chunk or the file is not what it says.
+// Evidence files in chunks that fit the peer's max-message-size: sent whole, read in pieces as
+// the sender asks, resumed after a reconnect from the first chunk not acknowledged, and refused
+// with the chunk and the digests named when a chunk or the file is not what it says.
 #include "webrtc/evidence.hpp"
 
+#include <algorithm>
 #include <gtest/gtest.h>
 
 namespace sb::webrtc {
@@ -59,6 +60,60 @@ TEST(Evidence, AfterAReconnectItGoesOnFromTheFirstChunkNotAcknowledged) {
         ASSERT_TRUE(receiver.take(*chunk));
     EXPECT_TRUE(receiver.complete());
     EXPECT_EQ(receiver.file(), f);
+}
+
+// A file read in pieces as the sender asks (a spool file): it asks for its read-ahead, one
+// read at a time, sends only what it was given, holds only what is not acknowledged, and a
+// read that comes back after an acknowledgement has passed it keeps only the rest.
+TEST(Evidence, AFileReadInPiecesIsAskedForAsItGoes) {
+    const auto f = file(5'000'000);
+    EvidenceSender sender(kTransfer, "scan.bin", f.size(), sha256Of(f), 65535);
+    const std::size_t chunk = sender.description().chunkPayload;
+    const auto give = [&](const EvidenceSender::Read& r) {
+        sender.supply(std::span(f).subspan(r.offset, r.length));
+    };
+    EXPECT_FALSE(sender.next()) << "nothing to send before its bytes are read";
+    auto first = sender.wanted();
+    ASSERT_TRUE(first);
+    EXPECT_EQ(first->offset, 0u);
+    EXPECT_EQ(first->length, EvidenceSender::kReadAhead * chunk);
+    EXPECT_FALSE(sender.wanted()) << "one read at a time";
+    give(*first);
+    EXPECT_FALSE(sender.wanted()) << "the read-ahead is full";
+
+    EvidenceReceiver receiver(sender.description());
+    for (int i = 0; i < 4; ++i)
+        ASSERT_TRUE(receiver.take(*sender.next()));
+    auto more = sender.wanted(); // four sent: room for four more
+    ASSERT_TRUE(more);
+    EXPECT_EQ(more->offset, EvidenceSender::kReadAhead * chunk);
+    EXPECT_EQ(more->length, 4 * chunk);
+    sender.acknowledged(receiver.next());
+    give(*more);
+    while (!sender.done()) {
+        if (auto r = sender.wanted()) give(*r);
+        auto c = sender.next();
+        ASSERT_TRUE(c) << "chunk " << sender.sentChunks() << " was not read";
+        ASSERT_TRUE(receiver.take(*c));
+        sender.acknowledged(receiver.next());
+    }
+    EXPECT_TRUE(receiver.complete());
+    EXPECT_EQ(receiver.file(), f);
+
+    // A resume from chunk 40 reads from there; an acknowledgement past a read that is out
+    // leaves only the chunks after it.
+    EvidenceSender again(kTransfer, "scan.bin", f.size(), sha256Of(f), 65535);
+    again.acknowledged(40);
+    auto from = again.wanted();
+    ASSERT_TRUE(from);
+    EXPECT_EQ(from->offset, 40 * chunk);
+    again.acknowledged(45);
+    again.supply(std::span(f).subspan(from->offset, from->length));
+    auto next = again.next();
+    ASSERT_TRUE(next);
+    EXPECT_EQ(readEvidenceChunk(*next)->index, 45u);
+    EXPECT_TRUE(std::ranges::equal(readEvidenceChunk(*next)->payload,
+                                   std::span(f).subspan(45 * chunk, chunk)));
 }
 
 TEST(Evidence, AChunkThatIsNotWhatItSaysEndsTheTransferNamingIt) {
