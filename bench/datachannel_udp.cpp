@@ -76,7 +76,8 @@ void answerSetups(int in, int out, IceLoop& loop, const DtlsIdentity& identity, 
             static constexpr std::byte kHello[] = {std::byte{'h'}, std::byte{'i'}};
             (void)pc->channels()->send(c.id, kHello, true);
         };
-        pc = std::make_unique<PeerConnection>(loop, identity, owner.post(), options(), std::move(h));
+        pc =
+            std::make_unique<PeerConnection>(loop, identity, owner.post(), options(), std::move(h));
         (void)pc->gather(false);
         owner.runUntil([&] { return gathered; }, 5, [&] { pc->tick(); });
         auto answer = pc->answer(offer);
@@ -218,8 +219,8 @@ int main() {
                 "12, so not run here); ratio %.2f\n",
                 double(kTotal) / seconds / 1e6 / 62.5);
     if (setups.size() != kSetups) {
-        std::fprintf(stderr, "bench/datachannel_udp: %zu of %d set-ups completed\n",
-                     setups.size(), kSetups);
+        std::fprintf(stderr, "bench/datachannel_udp: %zu of %d set-ups completed\n", setups.size(),
+                     kSetups);
         return 1;
     }
     std::sort(setups.begin(), setups.end());
