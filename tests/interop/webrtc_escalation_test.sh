@@ -15,9 +15,10 @@
 #   - the witness log holds every state of the bridge and the evidence's digest, size, name;
 #   - a wrong digest from the peer is refused: evidence.failed, and an error to the peer;
 #   - on the signalling WebSocket Switchboard offers and the peer answers; a peer that joins
-#     late gets the last context at once, and a file; an ICE fragment that is not text and an
-#     ICE answer to no restart are each refused with an error naming the field; it ends the
-#     session on the socket.
+#     late gets the last context at once; an ICE fragment that is not text and an ICE answer
+#     to no restart are each refused with an error naming the field; a 4 MiB file with the link
+#     cut partway: ICE restarts offered on the socket, unanswered, the session failed, and the
+#     file resumed when the peer joins again on a new socket; it ends the session on the socket.
 set -euo pipefail
 switchboard=$1
 here=$(cd "$(dirname "$0")" && pwd)
@@ -93,13 +94,20 @@ out=$(api POST "/v1/escalations/$id/evidence?name=scan.bin" "${agent[@]}" \
 [ "$(field "$(body_of "$out")" 'd["sha256"]')" = "$digest" ] || fail_with "its digest: $out"
 wait_for_text "$work/peer.out" '^HOLDING' 20 || fail_with "the peer did not get to chunk 30"
 
-# The link goes down: nothing passes between the namespaces.
-in_peers nft add table inet cut
-in_peers nft 'add chain inet cut in { type filter hook input priority 0; }'
-in_peers nft 'add rule inet cut in ip saddr '"$sb_ip"' drop'
-in_sb nft add table inet cut
-in_sb nft 'add chain inet cut in { type filter hook input priority 0; }'
-in_sb nft 'add rule inet cut in ip saddr '"$peer_ip"' drop'
+# The link goes down: nothing passes between the namespaces (nftables drops it), and back.
+cut_link() {
+  in_peers nft add table inet cut
+  in_peers nft 'add chain inet cut in { type filter hook input priority 0; }'
+  in_peers nft 'add rule inet cut in ip saddr '"$sb_ip"' drop'
+  in_sb nft add table inet cut
+  in_sb nft 'add chain inet cut in { type filter hook input priority 0; }'
+  in_sb nft 'add rule inet cut in ip saddr '"$peer_ip"' drop'
+}
+restore_link() {
+  in_sb nft delete table inet cut
+  in_peers nft delete table inet cut
+}
+cut_link
 started=$SECONDS
 deadline=$((SECONDS + 30))
 until grep -q 'WebRTC peer of escalation .* degraded' "$work/server.log"; do
@@ -111,8 +119,7 @@ until grep -q 'WebRTC peer of escalation .* failed' "$work/server.log"; do
   sleep 0.2
 done
 failed_after=$((SECONDS - started))
-in_sb nft delete table inet cut
-in_peers nft delete table inet cut
+restore_link
 d=$(escalation "$id")
 [ "$(field "$d" 'd["state"], d["room_state"], d["webrtc"][0]["state"]')" = 'answered degraded failed' ] ||
   fail_with "after the failure: $d"
@@ -170,11 +177,14 @@ wait "$peer_pid" || fail_with "the second peer failed"
 peer_pid=
 wait_until 5 'd["webrtc"][-1]["state"] == "closed"' "$id"
 
-# The signalling WebSocket, Switchboard offering: the peer joins, gets the last context at once,
-# and a file; it ends the session on the socket.
+# The signalling WebSocket, Switchboard offering: the peer joins, gets the last context at once
+# and the file not yet delivered (small.bin, whose digest it now reports right); a 4 MiB file, held from chunk 20 on while the link goes down: the session degrades, the ICE
+# restarts Switchboard offers on the socket go unanswered (aiortc cannot restart ICE), and the
+# session fails; the link comes back, the peer joins again on a new socket, and the file resumes
+# from chunk 20. It ends the session on the socket.
 rm -f "$work/bye"
-in_peers timeout -k 3 60 $python "$here/webrtc_whip_peer.py" "$base" "$id" "$grant" "$work" \
-  --websocket > "$work/peer3.out" 2>&1 &
+in_peers timeout -k 3 90 $python "$here/webrtc_whip_peer.py" "$base" "$id" "$grant" "$work" \
+  --websocket --hold-after 20 --files 2 > "$work/peer3.out" 2>&1 &
 peer_pid=$!
 wait_for_text "$work/peer3.out" '^ACTIVE' 20 || fail_with "the WebSocket peer did not join"
 grep -q '^OFFERED offer' "$work/peer3.out" || fail_with "Switchboard did not offer"
@@ -184,16 +194,32 @@ wait_for_text "$work/peer3.out" '^SIGNAL ERROR /payload/ice: ICE: no restart of 
   fail_with "no error for an ICE answer to nothing"
 wait_for_text "$work/peer3.out" '^CONTEXT Router reboots hourly.' 5 ||
   fail_with "a peer that joins later did not get the last context"
-head -c 300000 /dev/urandom > "$work/third.bin"
+head -c $((4 * 1024 * 1024)) /dev/urandom > "$work/third.bin"
+third=$(sha256sum "$work/third.bin" | cut -d' ' -f1)
 out=$(api POST "/v1/escalations/$id/evidence?name=third.bin" "${agent[@]}" \
   --data-binary "@$work/third.bin")
 [ "$(status_of "$out")" = 202 ] || fail_with "third evidence: $out"
-wait_for_text "$work/peer3.out" "^EVIDENCE $(sha256sum "$work/third.bin" | cut -d' ' -f1)" 20 ||
-  fail_with "the WebSocket peer did not get the file"
+wait_for_text "$work/peer3.out" '^HOLDING' 20 || fail_with "the WebSocket peer did not get to chunk 20"
+failures=$(grep -c 'WebRTC peer of escalation .* failed' "$work/server.log" || true)
+cut_link
+deadline=$((SECONDS + 30))
+until [ "$(grep -c 'WebRTC peer of escalation .* failed' "$work/server.log")" -gt "$failures" ]; do
+  [ $SECONDS -lt $deadline ] || fail_with "the WebSocket session did not fail"
+  sleep 0.2
+done
+grep -q 'reconnection attempt 1: ICE restart offered to the peer' "$work/server.log" ||
+  fail_with "Switchboard offered the WebSocket peer no ICE restart"
+restore_link
+touch "$work/rejoin"
+wait_for_text "$work/peer3.out" '^RESUMED AT' 20 || fail_with "the WebSocket peer did not resume"
+resumed_at=$(grep '^RESUMED AT' "$work/peer3.out" | awk '{print $3}')
+[ "$resumed_at" -ge 20 ] || fail_with "the WebSocket peer resumed at chunk $resumed_at, not from 20"
+wait_for_text "$work/peer3.out" "^EVIDENCE $third" 30 || fail_with "the WebSocket peer's file differs"
 wait "$peer_pid" || fail_with "the WebSocket peer failed"
 peer_pid=
 wait_until 5 'd["webrtc"][-1]["state"] == "closed" and d["room_state"] == "connected"' "$id"
-check "signalling WebSocket: Switchboard offered, the peer got the last context and a file, and left"
+check "signalling WebSocket, Switchboard offering: link cut, ICE restarts offered, failed; rejoined" \
+  "on a new socket, resumed at chunk $resumed_at, SHA-256 checked end to end"
 
 out=$(api DELETE "/v1/escalations/$id" "${agent[@]}")
 [ "$(status_of "$out")" = 200 ] || fail_with "hang up: $out"
@@ -201,8 +227,8 @@ wait_until 10 'd["state"] == "ended" and d["room_state"] == "closed"' "$id"
 expect_idle "the escalation"
 check "hung up: the room closed, nothing left"
 metrics=$(body_of "$(api GET /metrics "${agent[@]}")")
-for want in 'switchboard_webrtc_sessions 0' 'switchboard_webrtc_sessions_total 4' \
-  'switchboard_webrtc_failed_total 1'; do
+for want in 'switchboard_webrtc_sessions 0' 'switchboard_webrtc_sessions_total 5' \
+  'switchboard_webrtc_failed_total 2'; do
   grep -qx "$want" <<<"$metrics" || fail_with "metrics: no $want: $(grep webrtc <<<"$metrics")"
 done
-check "metrics: four sessions joined, one failed, none left"
+check "metrics: five sessions joined, two failed, none left"

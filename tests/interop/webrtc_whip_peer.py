@@ -7,7 +7,7 @@ speaks Switchboard's control-channel protocol (src/bridge/peer_protocol.hpp) on 
 chunks with a reader of its own, checking each chunk's SHA-256 and the whole file's.
 
   webrtc_whip_peer.py BASE ESCALATION TOKEN WORKDIR [--hold-after N] [--wrong-digest]
-                     [--websocket]
+                     [--websocket] [--files N]
 
 Its last offer is kept in WORKDIR/offer.sdp. It prints one line per event: ACTIVE, CONTEXT <summary>, ANNOUNCED <name> FROM <chunk>,
 ERROR <detail>, HOLDING <chunk>, RESUMED AT <chunk>, EVIDENCE <sha-256>, ENDED <reason>, and,
@@ -17,7 +17,7 @@ HOLDING, and waits for the file WORKDIR/rejoin; then it drops its session and jo
 with a new one, keeping what it holds, so that Switchboard resumes from chunk N. With
 --wrong-digest it reports a wrong SHA-256 for the whole file. After the first ACTIVE it also
 sends a performative Switchboard does not know, whose error it prints. It ends 2 s after
-EVIDENCE, on "bye" in WORKDIR/bye, or after 90 s.
+the EVIDENCE of its Nth file (--files, 1 by default), on "bye" in WORKDIR/bye, or after 90 s.
 """
 import argparse
 import asyncio
@@ -62,6 +62,7 @@ class Peer:
         self.resumed = False
         self.bogus_sent = False
         self.finished = asyncio.Event()
+        self.whole = 0  # files received whole
 
     def on_text(self, channel, text):
         m = json.loads(text)
@@ -113,7 +114,9 @@ class Peer:
             whole = hashlib.sha256(b"".join(f["chunks"])).hexdigest()
             ack["sha256"] = "0" * 64 if self.args.wrong_digest else whole
             say("EVIDENCE", whole)
-            asyncio.get_running_loop().call_later(2, self.finished.set)
+            self.whole += 1
+            if self.whole == self.args.files:
+                asyncio.get_running_loop().call_later(2, self.finished.set)
         channel.send(message("ack", ack))
 
     async def ws_session(self):
@@ -183,6 +186,8 @@ class Peer:
         if self.args.hold_after is not None:
             await self.wait_for("rejoin")
             await pc.close()
+            if self.args.websocket:  # a new socket, as a new session's
+                await self.ws.close()
             self.rejoined = True
             pc = await self.session()
             if pc is None:
@@ -204,6 +209,7 @@ async def main():
     parser.add_argument("token")
     parser.add_argument("workdir")
     parser.add_argument("--hold-after", type=int)
+    parser.add_argument("--files", type=int, default=1)
     parser.add_argument("--wrong-digest", action="store_true")
     parser.add_argument("--websocket", action="store_true")
     args = parser.parse_args()
