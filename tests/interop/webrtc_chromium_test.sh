@@ -13,15 +13,29 @@ name=webrtc_chromium_test
 . "$here/lib.sh"
 . "$here/webrtc_lib.sh"
 need_browser
+
+# open_page URL WORKDIR LIMIT OUTPUT: Chromium's driver on the page, in the peers' namespace.
+open_page() {
+  in_peers timeout -k 3 $(($3 + 10)) node "$browser_dir/expert_page.mjs" "$1" "$2" "$3" > "$4" 2>&1 &
+  peer_pid=$!
+}
+# The path is lost: nftables drops UDP both ways (HTTP, and the WebSocket, still pass); and back.
+cut_udp() {
+  for ns in in_peers in_sb; do
+    $ns nft add table inet cut
+    $ns nft 'add chain inet cut in { type filter hook input priority 0; }'
+    $ns nft 'add rule inet cut in meta l4proto udp drop'
+  done
+}
+restore_udp() {
+  for ns in in_peers in_sb; do $ns nft delete table inet cut; done
+}
 webrtc_gateway wchr 10.204.0.1 10.204.0.2 170
 
 id=$(escalate browser)
 wait_until 10 'd["state"] == "answered"' "$id"
 token=$(grant "$id")
-page="$base/expert?escalation=$id#grant=$token"
-in_peers timeout -k 3 90 node "$browser_dir/expert_page.mjs" "$page" "$work" 80 \
-  > "$work/chromium.out" 2>&1 &
-peer_pid=$!
+open_page "$base/expert?escalation=$id#grant=$token" "$work" 80 "$work/chromium.out"
 wait_for_text "$work/chromium.out" '^ACTIVE' 30 || fail_with "the page did not join"
 wait_until 5 '[p["state"] for p in d["webrtc"]] == ["active"]' "$id"
 check "Chromium opened the expert's page and joined escalation $id over WHIP"
@@ -50,16 +64,12 @@ check "the page received photo.jpg whole (SHA-256 checked), its progress shown $
 # Reconnect: the page restarts ICE on the same session with a WHIP PATCH (RFC 9725 §4.3.2),
 # which Switchboard answers with new credentials; once the path is back the session recovers
 # without a new leg, and carries context again.
-for ns in in_peers in_sb; do
-  $ns nft add table inet cut
-  $ns nft 'add chain inet cut in { type filter hook input priority 0; }'
-  $ns nft 'add rule inet cut in meta l4proto udp drop'
-done
+cut_udp
 touch "$work/reconnect"
 wait_for_text "$work/chromium.out" '^RESTARTED 1' 20 ||
   fail_with "the page did not restart ICE: $(grep 'ICE\|STATE' "$work/chromium.out" | tail -3)"
 wait_for_text "$work/server.log" 'ICE restarted by the peer' 5 || fail_with "no restart logged"
-for ns in in_peers in_sb; do $ns nft delete table inet cut; done
+restore_udp
 wait_until 15 '[p["state"] for p in d["webrtc"]] == ["active"]' "$id"
 out=$(api POST "/v1/escalations/$id/context" "${agent[@]}" -H 'Content-Type: application/json' \
   -d '{"id":"c2","performative":"context_update","sender":"agent-a","payload":{"summary":"Camera 4 too."}}')
@@ -79,23 +89,17 @@ check "the page closed: its session ended, the room goes on"
 # restart on the socket; the page answers with its new credentials, and once the path is
 # back the session recovers on the same leg.
 mkdir "$work/ws"
-page="$base/expert?escalation=$id&signal=websocket#grant=$token"
-in_peers timeout -k 3 60 node "$browser_dir/expert_page.mjs" "$page" "$work/ws" 50 \
-  > "$work/chromium-ws.out" 2>&1 &
-peer_pid=$!
+open_page "$base/expert?escalation=$id&signal=websocket#grant=$token" "$work/ws" 50 \
+  "$work/chromium-ws.out"
 wait_for_text "$work/chromium-ws.out" '^ACTIVE' 30 || fail_with "the page did not join on the WebSocket"
 wait_until 5 '[p["state"] for p in d["webrtc"]] == ["closed", "active"]' "$id"
-for ns in in_peers in_sb; do
-  $ns nft add table inet cut
-  $ns nft 'add chain inet cut in { type filter hook input priority 0; }'
-  $ns nft 'add rule inet cut in meta l4proto udp drop'
-done
+cut_udp
 wait_for_text "$work/server.log" 'reconnection attempt 1: ICE restart offered to the peer' 10 ||
   fail_with "Switchboard offered no ICE restart"
 wait_for_text "$work/chromium-ws.out" '^ASKED 1' 10 ||
   fail_with "the page was not asked to restart: $(tail -3 "$work/chromium-ws.out")"
 wait_for_text "$work/chromium-ws.out" '^RESTARTED 1' 10 || fail_with "the page did not restart"
-for ns in in_peers in_sb; do $ns nft delete table inet cut; done
+restore_udp
 wait_until 15 '[p["state"] for p in d["webrtc"]] == ["closed", "active"]' "$id"
 grep -q 'nothing heard from the peer' "$work/server.log" || fail_with "no silence logged"
 out=$(api POST "/v1/escalations/$id/context" "${agent[@]}" -H 'Content-Type: application/json' \
