@@ -1,0 +1,327 @@
+#include "h323/per/decoder.hpp"
+
+#include "h323/per/encoder.hpp"
+
+#include <algorithm>
+#include <bit>
+#include <fmt/format.h>
+
+namespace sb::h323::per {
+
+void Decoder::push(const char* name, int index) {
+    if (depth_ < path_.size()) path_[depth_] = {name, index};
+    ++depth_;
+}
+
+void Decoder::fail(std::string_view what) {
+    if (!error_.empty()) return;
+    std::string path;
+    for (std::size_t i = 0; i < std::min(depth_, path_.size()); ++i) {
+        if (!path.empty()) path += '.';
+        path += path_[i].name;
+        if (path_[i].index >= 0) path += fmt::format("[{}]", path_[i].index);
+    }
+    error_ = path.empty() ? std::string(what) : path + ": " + std::string(what);
+    position_ = in_.size() * 8; // nothing more is read
+}
+
+bool Decoder::have(std::uint64_t n) {
+    if (!ok()) return false;
+    if (n <= bitsLeft()) return true;
+    fail(fmt::format("the encoding ends {} bits early", n - bitsLeft()));
+    return false;
+}
+
+bool Decoder::bit() {
+    if (!have(1)) return false;
+    const bool b = (in_[position_ / 8] >> (7 - position_ % 8)) & 1;
+    ++position_;
+    return b;
+}
+
+std::uint64_t Decoder::bits(unsigned count) {
+    if (!have(count)) return 0;
+    std::uint64_t value = 0;
+    while (count > 0) {
+        const unsigned used = position_ % 8, room = 8 - used;
+        const unsigned take = count < room ? count : room;
+        const unsigned piece = (in_[position_ / 8] >> (room - take)) & ((1u << take) - 1);
+        value = (value << take) | piece;
+        position_ += take;
+        count -= take;
+    }
+    return value;
+}
+
+void Decoder::align() {
+    position_ = (position_ + 7) / 8 * 8;
+    if (position_ > in_.size() * 8) position_ = in_.size() * 8;
+}
+
+std::vector<std::uint8_t> Decoder::octets(std::uint64_t n) {
+    if (!have(8 * n)) return {};
+    std::vector<std::uint8_t> out(static_cast<std::size_t>(n));
+    if (position_ % 8 == 0) {
+        std::copy_n(in_.begin() + static_cast<std::ptrdiff_t>(position_ / 8), n, out.begin());
+        position_ += 8 * n;
+    } else {
+        for (auto& b : out)
+            b = static_cast<std::uint8_t>(bits(8));
+    }
+    return out;
+}
+
+std::uint64_t Decoder::constrainedWholeNumber(std::uint64_t range) {
+    std::uint64_t offset = 0;
+    if (range == 1) return 0;
+    if (range != 0 && range <= 255) {
+        offset = bits(static_cast<unsigned>(std::bit_width(range - 1)));
+    } else if (range == 256) {
+        align();
+        offset = bits(8);
+    } else if (range != 0 && range <= k64K) {
+        align();
+        offset = bits(16);
+    } else {
+        const std::uint64_t most = range == 0 ? 8 : (std::bit_width(range - 1) + 7) / 8;
+        const auto n = constrainedWholeNumber(most) + 1;
+        align();
+        offset = bits(static_cast<unsigned>(8 * n));
+    }
+    if (range != 0 && offset >= range && ok())
+        fail(fmt::format("{} is past the range of {} values", offset, range));
+    return ok() ? offset : 0;
+}
+
+std::uint64_t Decoder::normallySmall() {
+    if (!bit()) return bits(6);
+    return semiConstrained();
+}
+
+std::uint64_t Decoder::semiConstrained() {
+    align();
+    const auto n = bits(8);
+    if (ok() && (n == 0 || n > 8)) fail(fmt::format("a whole number of {} octets", n));
+    return ok() ? bits(static_cast<unsigned>(8 * n)) : 0;
+}
+
+std::int64_t Decoder::unconstrained() {
+    align();
+    const auto n = bits(8);
+    if (ok() && (n == 0 || n > 8)) fail(fmt::format("a whole number of {} octets", n));
+    if (!ok()) return 0;
+    const auto raw = bits(static_cast<unsigned>(8 * n));
+    const unsigned width = static_cast<unsigned>(8 * n);
+    // Sign-extend from the top bit of the octets read.
+    if (width < 64 && (raw >> (width - 1)) & 1)
+        return static_cast<std::int64_t>(raw | (~std::uint64_t{0} << width));
+    return static_cast<std::int64_t>(raw);
+}
+
+std::uint64_t Decoder::constrainedLength(std::uint64_t lb, std::uint64_t ub) {
+    if (lb == ub) return lb;
+    return lb + constrainedWholeNumber(ub - lb + 1);
+}
+
+std::uint64_t Decoder::normallySmallLength() {
+    if (!bit()) return bits(6) + 1;
+    std::uint64_t n = 0;
+    (void)items(kUnbounded, 0, [&](std::uint64_t, std::uint64_t count) { n += count; });
+    return n;
+}
+
+std::uint64_t Decoder::items(std::uint64_t most, unsigned bitsEach,
+                             const std::function<void(std::uint64_t, std::uint64_t)>& take) {
+    std::uint64_t total = 0;
+    for (;;) {
+        align();
+        const auto first = bits(8);
+        if (!ok()) return 0;
+        std::uint64_t count = 0;
+        bool more = false;
+        if ((first & 0x80) == 0) {
+            count = first;
+        } else if ((first & 0xC0) == 0x80) {
+            count = ((first & 0x3F) << 8) | bits(8);
+        } else {
+            const auto m = first & 0x3F;
+            if (m < 1 || m > 4) {
+                fail(fmt::format("a length fragment of {} × 16K", m));
+                return 0;
+            }
+            count = m * k16K;
+            more = true;
+        }
+        if (count > most - total) {
+            fail(fmt::format("a length of {} where at most {} can be", total + count, most));
+            return 0;
+        }
+        if (bitsEach != 0 && count > bitsLeft() / bitsEach) {
+            fail(fmt::format("a length of {}, more than the rest of the encoding holds",
+                             total + count));
+            return 0;
+        }
+        if (count > 0) take(total, count);
+        total += count;
+        if (!ok()) return 0;
+        if (!more) return total;
+    }
+}
+
+std::int64_t Decoder::integer(std::int64_t lb, std::int64_t ub) {
+    const auto range = static_cast<std::uint64_t>(ub) - static_cast<std::uint64_t>(lb) + 1;
+    return static_cast<std::int64_t>(static_cast<std::uint64_t>(lb) +
+                                     constrainedWholeNumber(range));
+}
+
+std::int64_t Decoder::extensibleInteger(std::int64_t lb, std::int64_t ub) {
+    if (bit()) return unconstrained();
+    return integer(lb, ub);
+}
+
+std::vector<std::uint8_t> Decoder::octetString(std::uint64_t lb, std::uint64_t ub) {
+    if (lb == ub && ub < k64K) {
+        if (ub > 2) align();
+        return octets(ub);
+    }
+    if (ub < k64K) {
+        const auto n = constrainedLength(lb, ub);
+        if (n > 0) align();
+        return octets(n);
+    }
+    std::vector<std::uint8_t> out;
+    const auto n = items(ub, 8, [&](std::uint64_t, std::uint64_t count) {
+        auto part = octets(count);
+        out.insert(out.end(), part.begin(), part.end());
+    });
+    if (ok() && n < lb) fail(fmt::format("{} octets, fewer than {}", n, lb));
+    return out;
+}
+
+std::vector<std::uint8_t> Decoder::bitString(std::uint64_t lb, std::uint64_t ub,
+                                             std::uint64_t& bitCount) {
+    std::vector<std::uint8_t> out;
+    const auto take = [&](std::uint64_t first, std::uint64_t count) {
+        out.resize(static_cast<std::size_t>((first + count + 7) / 8));
+        for (std::uint64_t i = first; i < first + count && ok(); ++i)
+            if (bit()) out[i / 8] |= static_cast<std::uint8_t>(0x80u >> (i % 8));
+    };
+    bitCount = 0;
+    if (lb == ub && ub < k64K) {
+        if (ub > 16) align();
+        if (have(ub)) take(0, ub);
+        bitCount = ub;
+    } else if (ub < k64K) {
+        bitCount = constrainedLength(lb, ub);
+        if (bitCount > 0) align();
+        if (have(bitCount)) take(0, bitCount);
+    } else {
+        bitCount = items(ub, 1, take);
+        if (ok() && bitCount < lb) fail(fmt::format("{} bits, fewer than {}", bitCount, lb));
+    }
+    return ok() ? out : std::vector<std::uint8_t>();
+}
+
+std::string Decoder::characterString(const Alphabet& alphabet, std::uint64_t lb, std::uint64_t ub) {
+    const unsigned b = alphabet.bits();
+    std::string out;
+    const auto take = [&](std::uint64_t, std::uint64_t count) {
+        if (!have(count * b)) return;
+        for (std::uint64_t i = 0; i < count; ++i) {
+            const int c = alphabet.character(static_cast<std::uint32_t>(bits(b)));
+            if (c < 0) return fail(fmt::format("character {} is not in the alphabet", out.size()));
+            out += static_cast<char>(c);
+        }
+    };
+    const bool aligned = ub >= k64K || ub * b > 16;
+    if (lb == ub && ub < k64K) {
+        if (aligned) align();
+        take(0, ub);
+    } else if (ub < k64K) {
+        const auto n = constrainedLength(lb, ub);
+        if (aligned && n > 0) align();
+        take(0, n);
+    } else {
+        const auto n = items(ub, b, take);
+        if (ok() && n < lb) fail(fmt::format("{} characters, fewer than {}", n, lb));
+    }
+    return ok() ? out : std::string();
+}
+
+std::u16string Decoder::bmpString(std::uint64_t lb, std::uint64_t ub) {
+    std::u16string out;
+    const auto take = [&](std::uint64_t, std::uint64_t count) {
+        if (!have(count * 16)) return;
+        for (std::uint64_t i = 0; i < count; ++i)
+            out += static_cast<char16_t>(bits(16));
+    };
+    if (lb == ub && ub < k64K) {
+        if (ub > 1) align();
+        take(0, ub);
+    } else if (ub < k64K) {
+        const auto n = constrainedLength(lb, ub);
+        if (ub > 1 && n > 0) align();
+        take(0, n);
+    } else {
+        const auto n = items(ub, 16, take);
+        if (ok() && n < lb) fail(fmt::format("{} characters, fewer than {}", n, lb));
+    }
+    return ok() ? out : std::u16string();
+}
+
+std::vector<std::uint32_t> Decoder::objectIdentifier() {
+    std::vector<std::uint8_t> content;
+    (void)items(kUnbounded, 8, [&](std::uint64_t, std::uint64_t count) {
+        auto part = octets(count);
+        content.insert(content.end(), part.begin(), part.end());
+    });
+    std::vector<std::uint32_t> arcs;
+    if (!ok()) return arcs;
+    if (content.empty() || (content.back() & 0x80)) {
+        fail("an object identifier that ends mid-arc");
+        return arcs;
+    }
+    std::uint64_t v = 0;
+    for (auto octet : content) {
+        v = (v << 7) | (octet & 0x7F);
+        if (v > 0xFFFFFFFF + std::uint64_t{80}) {
+            fail("an object identifier arc past 32 bits");
+            return {};
+        }
+        if (octet & 0x80) continue;
+        if (arcs.empty()) { // X.690 §8.19.4: the first two arcs share the first subidentifier
+            const std::uint64_t first = v < 80 ? v / 40 : 2;
+            arcs.push_back(static_cast<std::uint32_t>(first));
+            v -= 40 * first;
+        }
+        if (v > 0xFFFFFFFF) {
+            fail("an object identifier arc past 32 bits");
+            return {};
+        }
+        arcs.push_back(static_cast<std::uint32_t>(v));
+        v = 0;
+    }
+    return arcs;
+}
+
+std::vector<std::uint8_t> Decoder::openType() {
+    std::vector<std::uint8_t> out;
+    (void)items(kUnbounded, 8, [&](std::uint64_t, std::uint64_t count) {
+        auto part = octets(count);
+        out.insert(out.end(), part.begin(), part.end());
+    });
+    return out;
+}
+
+Result<void> Decoder::finish() const {
+    if (!ok()) return sb::fail(Errc::invalid_input, error_);
+    // An empty value's complete encoding is one octet (§11.1.3).
+    const std::uint64_t read = position_ == 0 ? 1 : (position_ + 7) / 8;
+    const std::uint64_t leftOver = in_.size() > read ? in_.size() - read : 0;
+    if (leftOver > 0)
+        return sb::fail(Errc::invalid_input,
+                        fmt::format("{} octets left over after the value", leftOver));
+    return {};
+}
+
+} // namespace sb::h323::per

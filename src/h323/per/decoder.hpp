@@ -1,0 +1,101 @@
+#pragma once
+// The decoding half of our aligned PER (ITU-T X.691 (02/2021), ALIGNED variant): the mirror of
+// encoder.hpp, call for call. It never reads past its input, refuses what breaks a constraint,
+// and names the field: the message's decoder opens a Field for each component it reads, and
+// the first error records the path of fields open at the time ("setup.fastStart[2]: …").
+// After an error every read gives zeros and the decoder stays failed, so that a message's
+// decoder need not check each call; it checks ok() where it would loop or allocate, and
+// finish() at the end, which also refuses octets left over.
+
+#include "core/result.hpp"
+#include "h323/per/alphabet.hpp"
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sb::h323::per {
+
+class Decoder {
+public:
+    explicit Decoder(std::span<const std::uint8_t> encoding) : in_(encoding) {}
+    // It reads the encoding in place: one that would be gone at once is refused.
+    explicit Decoder(std::vector<std::uint8_t>&&) = delete;
+
+    bool bit();
+    std::uint64_t bits(unsigned count);
+    void align();
+    // `n` whole octets from the current bit position.
+    std::vector<std::uint8_t> octets(std::uint64_t n);
+
+    // The mirror of Encoder's methods of the same names (§11.5 to §11.9): offsets from the
+    // lower bound where the encoder took offsets.
+    std::uint64_t constrainedWholeNumber(std::uint64_t range);
+    std::uint64_t normallySmall();
+    std::uint64_t semiConstrained();
+    std::int64_t unconstrained();
+    std::uint64_t constrainedLength(std::uint64_t lb, std::uint64_t ub);
+    std::uint64_t normallySmallLength();
+    // An unconstrained length and its items: `take(first, count)` reads each fragment's. More
+    // than `most` items in all (the type's bound) is an error, and so is a length whose items,
+    // `bitsEach` bits at least each, the rest of the input cannot hold: nothing is allocated
+    // for a length that lies.
+    std::uint64_t items(std::uint64_t most, unsigned bitsEach,
+                        const std::function<void(std::uint64_t, std::uint64_t)>& take);
+
+    std::int64_t integer(std::int64_t lb, std::int64_t ub);
+    std::int64_t extensibleInteger(std::int64_t lb, std::int64_t ub);
+    std::vector<std::uint8_t> octetString(std::uint64_t lb, std::uint64_t ub);
+    // The bits in whole octets, the first bit first; `bitCount` says how many there are.
+    std::vector<std::uint8_t> bitString(std::uint64_t lb, std::uint64_t ub,
+                                        std::uint64_t& bitCount);
+    std::string characterString(const Alphabet& alphabet, std::uint64_t lb, std::uint64_t ub);
+    std::u16string bmpString(std::uint64_t lb, std::uint64_t ub);
+    std::vector<std::uint32_t> objectIdentifier();
+    // An open type's encoding, for a decoder of its own (or kept as it came, if unknown).
+    std::vector<std::uint8_t> openType();
+
+    // The component being read, for errors: open one per component, with its index in a
+    // SEQUENCE OF.
+    class Field {
+    public:
+        Field(Decoder& d, const char* name, int index = -1) : d_(d) { d_.push(name, index); }
+        ~Field() { d_.pop(); }
+        Field(const Field&) = delete;
+        Field& operator=(const Field&) = delete;
+
+    private:
+        Decoder& d_;
+    };
+    // Records the first error, "path: what", and fails every read after.
+    void fail(std::string_view what);
+    bool ok() const noexcept { return error_.empty(); }
+    // The error (Errc::invalid_input naming the field), or octets left over after the value.
+    Result<void> finish() const;
+    std::uint64_t bitsLeft() const noexcept { return in_.size() * 8 - position_; }
+
+private:
+    void push(const char* name, int index);
+    void pop() noexcept {
+        if (depth_ > 0) --depth_;
+    }
+    // False (after failing) when fewer than `n` bits are left.
+    bool have(std::uint64_t n);
+
+    std::span<const std::uint8_t> in_;
+    std::uint64_t position_ = 0; // in bits
+    std::string error_;
+    struct Step {
+        const char* name;
+        int index;
+    };
+    std::array<Step, 32> path_{};
+    std::size_t depth_ = 0;
+};
+
+} // namespace sb::h323::per

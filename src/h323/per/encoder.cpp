@@ -1,0 +1,266 @@
+#include "h323/per/encoder.hpp"
+
+#include <bit>
+
+namespace sb::h323::per {
+namespace {
+
+// Octets needed for `n` as a non-negative binary integer, at least one (§11.3).
+unsigned octetsFor(std::uint64_t n) {
+    return n == 0 ? 1u : static_cast<unsigned>((std::bit_width(n) + 7) / 8);
+}
+
+// Bits of the bit-field case for a range of 2..255 (§11.5.7.2): those of range − 1.
+unsigned bitsForRange(std::uint64_t range) {
+    return static_cast<unsigned>(std::bit_width(range - 1));
+}
+
+} // namespace
+
+void Encoder::bit(bool b) {
+    if (used_ == 0) out_.push_back(0);
+    if (b) out_.back() |= static_cast<std::uint8_t>(0x80u >> used_);
+    used_ = (used_ + 1) & 7;
+}
+
+void Encoder::bits(std::uint64_t value, unsigned count) {
+    while (count > 0) {
+        if (used_ == 0) out_.push_back(0);
+        const unsigned room = 8 - used_;
+        const unsigned take = count < room ? count : room;
+        const auto piece =
+            static_cast<std::uint8_t>((value >> (count - take)) & ((1u << take) - 1));
+        out_.back() |= static_cast<std::uint8_t>(piece << (room - take));
+        used_ = (used_ + take) & 7;
+        count -= take;
+    }
+}
+
+void Encoder::align() {
+    used_ = 0; // the rest of the last octet stays zero
+}
+
+void Encoder::octets(std::span<const std::uint8_t> bytes) {
+    if (used_ == 0) {
+        out_.insert(out_.end(), bytes.begin(), bytes.end());
+        return;
+    }
+    for (auto b : bytes)
+        bits(b, 8);
+}
+
+void Encoder::constrainedWholeNumber(std::uint64_t offset, std::uint64_t range) {
+    if (range == 1) return; // §11.5.4: a range of one value takes no bits
+    if (range != 0 && range <= 255) return bits(offset, bitsForRange(range));
+    if (range == 256) {
+        align();
+        return bits(offset, 8);
+    }
+    if (range != 0 && range <= k64K) {
+        align();
+        return bits(offset, 16);
+    }
+    // §11.5.7.4: the indefinite-length case; the octet count is itself constrained to
+    // 1..the octets of range − 1 (§11.9.4.1 with §13.2.6 a)).
+    const unsigned most = range == 0 ? 8 : octetsFor(range - 1);
+    const unsigned n = octetsFor(offset);
+    constrainedWholeNumber(n - 1, most);
+    align();
+    bits(offset, 8 * n);
+}
+
+void Encoder::normallySmall(std::uint64_t n) {
+    if (n <= 63) {
+        bit(false);
+        return bits(n, 6);
+    }
+    bit(true);
+    semiConstrained(n);
+}
+
+void Encoder::semiConstrained(std::uint64_t offset) {
+    const unsigned n = octetsFor(offset);
+    align();
+    bits(n, 8); // an unconstrained length of at most 8 (§11.9.4.2)
+    bits(offset, 8 * n);
+}
+
+void Encoder::unconstrained(std::int64_t n) {
+    // The fewest octets of two's complement that keep the sign (§11.4).
+    unsigned octets = 1;
+    while (octets < 8) {
+        const std::int64_t low = -(std::int64_t{1} << (8 * octets - 1));
+        if (n >= low && n < -low) break;
+        ++octets;
+    }
+    align();
+    bits(octets, 8);
+    bits(static_cast<std::uint64_t>(n), 8 * octets);
+}
+
+void Encoder::constrainedLength(std::uint64_t n, std::uint64_t lb, std::uint64_t ub) {
+    if (lb == ub) return;
+    constrainedWholeNumber(n - lb, ub - lb + 1);
+}
+
+void Encoder::normallySmallLength(std::uint64_t n) {
+    if (n >= 1 && n <= 64) {
+        bit(false);
+        return bits(n - 1, 6);
+    }
+    bit(true);
+    items(n, [](std::uint64_t, std::uint64_t) {}); // the length alone; its items follow
+}
+
+void Encoder::items(std::uint64_t n,
+                    const std::function<void(std::uint64_t, std::uint64_t)>& emit) {
+    align();
+    std::uint64_t first = 0;
+    for (;;) {
+        const std::uint64_t left = n - first;
+        if (left < 128) {
+            bits(left, 8);
+        } else if (left < k16K) {
+            bits(0x8000 | left, 16);
+        } else { // §11.9.3.8: a fragment of m × 16K items, m 1..4
+            const std::uint64_t m = left / k16K < 4 ? left / k16K : 4;
+            bits(0xC0 | m, 8);
+            emit(first, m * k16K);
+            first += m * k16K;
+            align();
+            continue; // and a final length after, 0 if nothing is left
+        }
+        if (left > 0) emit(first, left);
+        return;
+    }
+}
+
+void Encoder::integer(std::int64_t value, std::int64_t lb, std::int64_t ub) {
+    const auto offset = static_cast<std::uint64_t>(value) - static_cast<std::uint64_t>(lb);
+    constrainedWholeNumber(offset,
+                           static_cast<std::uint64_t>(ub) - static_cast<std::uint64_t>(lb) + 1);
+}
+
+void Encoder::extensibleInteger(std::int64_t value, std::int64_t lb, std::int64_t ub) {
+    const bool outside = value < lb || value > ub;
+    bit(outside); // §13.1
+    if (outside) return unconstrained(value);
+    integer(value, lb, ub);
+}
+
+void Encoder::octetString(std::span<const std::uint8_t> bytes, std::uint64_t lb, std::uint64_t ub) {
+    const std::uint64_t n = bytes.size();
+    if (lb == ub && ub < k64K) { // §17.6, §17.7: a fixed size carries no length
+        if (n > 2) align();
+        return octets(bytes);
+    }
+    if (ub < k64K) {
+        constrainedLength(n, lb, ub);
+        if (n > 0) align();
+        return octets(bytes);
+    }
+    items(n,
+          [&](std::uint64_t first, std::uint64_t count) { octets(bytes.subspan(first, count)); });
+}
+
+void Encoder::bitString(std::span<const std::uint8_t> bytes, std::uint64_t bitCount,
+                        std::uint64_t lb, std::uint64_t ub) {
+    const auto emit = [&](std::uint64_t first, std::uint64_t count) {
+        for (std::uint64_t i = first; i < first + count; ++i)
+            bit((bytes[i / 8] >> (7 - i % 8)) & 1);
+    };
+    if (lb == ub && ub < k64K) { // §16.9, §16.10
+        if (bitCount > 16) align();
+        return emit(0, bitCount);
+    }
+    if (ub < k64K) {
+        constrainedLength(bitCount, lb, ub);
+        if (bitCount > 0) align();
+        return emit(0, bitCount);
+    }
+    items(bitCount, emit);
+}
+
+void Encoder::characterString(std::string_view text, const Alphabet& alphabet, std::uint64_t lb,
+                              std::uint64_t ub) {
+    const unsigned b = alphabet.bits();
+    const auto emit = [&](std::uint64_t first, std::uint64_t count) {
+        for (std::uint64_t i = first; i < first + count; ++i)
+            bits(static_cast<std::uint64_t>(alphabet.code(text[i])), b);
+    };
+    const std::uint64_t n = text.size();
+    // §30.5.7: aligned in the ALIGNED variant unless the longest string fits 16 bits.
+    const bool aligned = ub >= k64K || ub * b > 16;
+    if (lb == ub && ub < k64K) {
+        if (aligned) align();
+        return emit(0, n);
+    }
+    if (ub < k64K) {
+        constrainedLength(n, lb, ub);
+        if (aligned && n > 0) align();
+        return emit(0, n);
+    }
+    items(n, emit);
+}
+
+void Encoder::bmpString(std::u16string_view text, std::uint64_t lb, std::uint64_t ub) {
+    const auto emit = [&](std::uint64_t first, std::uint64_t count) {
+        for (std::uint64_t i = first; i < first + count; ++i)
+            bits(text[i], 16);
+    };
+    const std::uint64_t n = text.size();
+    if (lb == ub && ub < k64K) {
+        if (ub > 1) align();
+        return emit(0, n);
+    }
+    if (ub < k64K) {
+        constrainedLength(n, lb, ub);
+        if (ub > 1 && n > 0) align();
+        return emit(0, n);
+    }
+    items(n, emit);
+}
+
+void Encoder::objectIdentifier(std::span<const std::uint32_t> arcs) {
+    // X.690 §8.19: the first two arcs as 40 × first + second, then each in base 128, the high
+    // bit set on every octet but its last.
+    std::vector<std::uint8_t> content;
+    const auto put = [&](std::uint64_t v) {
+        std::uint8_t tmp[10];
+        int k = 0;
+        do {
+            tmp[k++] = static_cast<std::uint8_t>(v & 0x7F);
+            v >>= 7;
+        } while (v != 0);
+        while (k > 1)
+            content.push_back(static_cast<std::uint8_t>(tmp[--k] | 0x80));
+        content.push_back(tmp[0]);
+    };
+    if (arcs.size() >= 2) put(std::uint64_t{40} * arcs[0] + arcs[1]);
+    for (std::size_t i = 2; i < arcs.size(); ++i)
+        put(arcs[i]);
+    lengthAndOctets(content);
+}
+
+void Encoder::openType(const std::function<void(Encoder&)>& inner) {
+    Encoder e;
+    inner(e);
+    openTypeOctets(e.finish());
+}
+
+void Encoder::openTypeOctets(std::span<const std::uint8_t> encoding) {
+    lengthAndOctets(encoding);
+}
+
+void Encoder::lengthAndOctets(std::span<const std::uint8_t> bytes) {
+    items(bytes.size(),
+          [&](std::uint64_t first, std::uint64_t count) { octets(bytes.subspan(first, count)); });
+}
+
+std::vector<std::uint8_t> Encoder::finish() {
+    if (out_.empty()) out_.push_back(0); // §11.1.3: never empty
+    used_ = 0;
+    return std::move(out_);
+}
+
+} // namespace sb::h323::per

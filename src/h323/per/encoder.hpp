@@ -1,0 +1,99 @@
+#pragma once
+// The encoding half of our aligned PER (ITU-T X.691 (02/2021), the ALIGNED variant), for the
+// types H.225.0 and H.245 use. Generated code does not call this; hand-written encoders of the
+// message types do (docs/ARCHITECTURE.md "H.323": why hand-written), one call per field, in the
+// order X.691 lays the fields out. Section numbers below are X.691's.
+//
+// Bits go most significant first into octets (§11.1); align() pads the last octet with zero
+// bits where a field is "octet-aligned in the ALIGNED variant". finish() gives the complete
+// encoding, a whole number of octets (§11.1.3), at least one (§11.1.3: an empty one is 0x00).
+
+#include "h323/per/alphabet.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <string_view>
+#include <vector>
+
+namespace sb::h323::per {
+
+// 64K: where lengths stop being constrained whole numbers (§11.9.4.1), and 16K, the fragment
+// unit of longer ones (§11.9.3.8).
+inline constexpr std::uint64_t k64K = 65536;
+inline constexpr std::uint64_t k16K = 16384;
+// A size constraint's upper bound when there is none (SIZE (lb..MAX), or no constraint).
+inline constexpr std::uint64_t kUnbounded = ~std::uint64_t{0};
+
+class Encoder {
+public:
+    Encoder() { out_.reserve(256); }
+
+    void bit(bool b);
+    // The low `count` bits of `value` (count ≤ 64), most significant first.
+    void bits(std::uint64_t value, unsigned count);
+    // Zero bits up to the next octet boundary.
+    void align();
+    // Whole octets, from the current bit position (callers align first where X.691 says so).
+    void octets(std::span<const std::uint8_t> bytes);
+
+    // §11.5.7: a constrained whole number, given as its offset from the lower bound and the
+    // range ub − lb + 1 (0 for a range of 2^64). The bit-field case up to 255, one aligned
+    // octet for 256, two for up to 64K, and above that the indefinite-length case: the octet
+    // count as a constrained whole number, then the octets, aligned.
+    void constrainedWholeNumber(std::uint64_t offset, std::uint64_t range);
+    // §11.6: a normally small non-negative whole number (a CHOICE's or ENUMERATED's extension
+    // index).
+    void normallySmall(std::uint64_t n);
+    // §11.7: a semi-constrained whole number, given as its offset from the lower bound.
+    void semiConstrained(std::uint64_t offset);
+    // §11.8: an unconstrained whole number (two's complement).
+    void unconstrained(std::int64_t n);
+
+    // §11.9: the length of something whose size is constrained to lb..ub: nothing when they
+    // are equal, a constrained whole number when ub < 64K. Otherwise (ub ≥ 64K, or
+    // kUnbounded) use items(), which also fragments (§11.9.3.8).
+    void constrainedLength(std::uint64_t n, std::uint64_t lb, std::uint64_t ub);
+    // §11.9.3.4: a normally small length (an extension bitmap's, 1 to 64 mostly).
+    void normallySmallLength(std::uint64_t n);
+    // §11.9.4.2: `n` items with an unconstrained length determinant, in fragments of 16K, 32K,
+    // 48K or 64K items each (§11.9.3.8): `emit(first, count)` writes items first…first+count−1.
+    void items(std::uint64_t n, const std::function<void(std::uint64_t, std::uint64_t)>& emit);
+
+    // §13: INTEGER (lb..ub), and with an extension marker (…) a value outside it.
+    void integer(std::int64_t value, std::int64_t lb, std::int64_t ub);
+    void extensibleInteger(std::int64_t value, std::int64_t lb, std::int64_t ub);
+    // §17: OCTET STRING (SIZE (lb..ub)); ub kUnbounded for none.
+    void octetString(std::span<const std::uint8_t> bytes, std::uint64_t lb, std::uint64_t ub);
+    // §16: BIT STRING (SIZE (lb..ub)), `bits` bits of `bytes` from the first octet's first bit.
+    void bitString(std::span<const std::uint8_t> bytes, std::uint64_t bits, std::uint64_t lb,
+                   std::uint64_t ub);
+    // §30: a known-multiplier character string (IA5String, NumericString, PrintableString,
+    // VisibleString) of `alphabet`, SIZE (lb..ub), ub kUnbounded for none. The characters
+    // must be in the alphabet (the message's encoder checks its values first).
+    void characterString(std::string_view text, const Alphabet& alphabet, std::uint64_t lb,
+                         std::uint64_t ub);
+    // §30: BMPString, SIZE (lb..ub), as UTF-16 code units.
+    void bmpString(std::u16string_view text, std::uint64_t lb, std::uint64_t ub);
+    // §24: OBJECT IDENTIFIER, its arcs (the first two as X.690 §8.19.4 joins them).
+    void objectIdentifier(std::span<const std::uint32_t> arcs);
+    // §11.2: an open type (an extension addition, or an unknown alternative's value): what
+    // `inner` encodes, as a whole encoding of its own, then its length and octets.
+    void openType(const std::function<void(Encoder&)>& inner);
+    // An open type whose encoding is at hand already (an unknown extension kept as it came).
+    void openTypeOctets(std::span<const std::uint8_t> encoding);
+
+    // The complete encoding (§11.1.3).
+    std::vector<std::uint8_t> finish();
+    std::size_t bitSize() const noexcept { return out_.size() * 8 - (used_ ? 8 - used_ : 0); }
+
+private:
+    // An unconstrained length and whole octets, aligned (an open type's, an OID's).
+    void lengthAndOctets(std::span<const std::uint8_t> bytes);
+
+    std::vector<std::uint8_t> out_;
+    unsigned used_ = 0; // bits used in out_.back(); 0: it is full (or there is none)
+};
+
+} // namespace sb::h323::per
