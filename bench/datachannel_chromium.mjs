@@ -3,7 +3,8 @@
 // Chromium (two peer connections, the anchor), then our sender (PROGRAM --answer-and-send,
 // gathering on ADDRESS) against the page's receiver; only candidates in ADDRESS's /24 cross.
 // Prints MB/s, the time from the page's offer to the first message, p50 and p99, and the ratio
-// of ours -> Chromium to Chromium <-> Chromium.
+// of ours -> Chromium to Chromium <-> Chromium. The two bulk runs take turns ROUNDS times (3),
+// and the ratio is of their medians: this machine's two cores make single runs vary by ±15%.
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -18,6 +19,8 @@ const cpuOf = (pid) => {
 };
 const subnet = " " + address.split(".").slice(0, 3).join(".") + ".";
 const MIB = Number(process.env.MIB || 256);
+const ROUNDS = Number(process.env.ROUNDS || 3);
+const median = (xs) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
 
 const browser = await chromium.launch({
   executablePath: "/usr/bin/chromium",
@@ -84,9 +87,7 @@ try {
     };
   }})(${MIB}, ${JSON.stringify(subnet)})`);
 
-  const anchor = await page.evaluate(() => selfToSelf());
-  console.log(`  anchor: Chromium <-> Chromium in one page ${anchor.mbps.toFixed(1)} MB/s; offer to ` +
-              `first message ${anchor.first.toFixed(2)} ms (one set-up)`);
+  const anchors = [];
 
   // Ours: the page offers (its channel "bench"), our program answers and sends.
   const ours = async (mib) => {
@@ -120,9 +121,19 @@ try {
     await page.evaluate(() => pc.close());
     return result;
   };
-  const bulk = await ours(MIB);
-  console.log(`  ours -> Chromium ${bulk.mbps.toFixed(1)} MB/s (the page's receiver); our ` +
-              `sender used ${(100 * bulk.cpu).toFixed(0)}% of a core`);
+  const bulks = [];
+  for (let round = 0; round < ROUNDS; ++round) {
+    anchors.push(await page.evaluate(() => selfToSelf()));
+    bulks.push(await ours(MIB));
+  }
+  const anchor = { mbps: median(anchors.map((a) => a.mbps)), first: median(anchors.map((a) => a.first)) };
+  const bulk = { mbps: median(bulks.map((b) => b.mbps)), cpu: median(bulks.map((b) => b.cpu)) };
+  console.log(`  anchor: Chromium <-> Chromium in one page, median of ${ROUNDS} ` +
+              `(${anchors.map((a) => a.mbps.toFixed(1)).join(", ")}): ${anchor.mbps.toFixed(1)} MB/s; ` +
+              `offer to first message ${anchor.first.toFixed(2)} ms (median)`);
+  console.log(`  ours -> Chromium, median of ${ROUNDS} ` +
+              `(${bulks.map((b) => b.mbps.toFixed(1)).join(", ")}): ${bulk.mbps.toFixed(1)} MB/s ` +
+              `(the page's receiver); our sender used ${(100 * bulk.cpu).toFixed(0)}% of a core`);
   const firsts = [];
   for (let i = 0; i < 20; ++i) firsts.push((await ours(0)).first);
   firsts.sort((x, y) => x - y);

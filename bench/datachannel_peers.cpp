@@ -117,5 +117,6 @@ int main(int argc, char** argv) {
                                       "/datachannel_chromium.mjs " + self + " 10.99.0.1")
                                          .c_str());
     (void)std::system(("ip netns del " + ns).c_str());
+    if (chromium != 0) std::printf("  Chromium: its part failed (status %d)\n", chromium);
     return aiortc == 0 && chromium == 0 ? 0 : 1;
 }
