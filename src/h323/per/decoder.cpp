@@ -313,6 +313,25 @@ std::vector<std::uint8_t> Decoder::openType() {
     return out;
 }
 
+std::vector<bool> Decoder::extensionPresence() {
+    const auto n = normallySmallLength();
+    std::vector<bool> present;
+    if (!ok() || !have(n)) return present;
+    present.reserve(static_cast<std::size_t>(n));
+    for (std::uint64_t i = 0; i < n; ++i)
+        present.push_back(bit());
+    return present;
+}
+
+Decoder::Alternative Decoder::choice(std::uint64_t rootCount, bool extensible) {
+    if (extensible && bit()) return {normallySmall(), true};
+    return {constrainedWholeNumber(rootCount), false};
+}
+
+Decoder::Alternative Decoder::enumerated(std::uint64_t rootCount, bool extensible) {
+    return choice(rootCount, extensible); // the same layout (§14.2, §14.3)
+}
+
 Result<void> Decoder::finish() const {
     if (!ok()) return sb::fail(Errc::invalid_input, error_);
     // An empty value's complete encoding is one octet (§11.1.3).

@@ -60,6 +60,17 @@ public:
     // An open type's encoding, for a decoder of its own (or kept as it came, if unknown).
     std::vector<std::uint8_t> openType();
 
+    // The mirrors of Encoder::extensionPresence, choice and enumerated: which additions are
+    // present; the alternative (an extension one's index among the additions, with
+    // `extension`); the enumeration's index likewise.
+    std::vector<bool> extensionPresence();
+    struct Alternative {
+        std::uint64_t index = 0;
+        bool extension = false;
+    };
+    Alternative choice(std::uint64_t rootCount, bool extensible);
+    Alternative enumerated(std::uint64_t rootCount, bool extensible);
+
     // The component being read, for errors: open one per component, with its index in a
     // SEQUENCE OF.
     class Field {

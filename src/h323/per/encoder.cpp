@@ -257,6 +257,29 @@ void Encoder::lengthAndOctets(std::span<const std::uint8_t> bytes) {
           [&](std::uint64_t first, std::uint64_t count) { octets(bytes.subspan(first, count)); });
 }
 
+void Encoder::extensionPresence(std::span<const bool> present) {
+    normallySmallLength(present.size());
+    for (bool p : present)
+        bit(p);
+}
+
+void Encoder::choice(std::uint64_t index, std::uint64_t rootCount, bool extensible) {
+    if (extensible) bit(false);
+    constrainedWholeNumber(index, rootCount);
+}
+
+void Encoder::choiceExtension(std::uint64_t index) {
+    bit(true);
+    normallySmall(index);
+}
+
+void Encoder::enumerated(std::uint64_t index, std::uint64_t rootCount, bool extensible,
+                         bool extension) {
+    // The same layout as a CHOICE's index (§14.2, §14.3).
+    if (extension) return choiceExtension(index);
+    choice(index, rootCount, extensible);
+}
+
 std::vector<std::uint8_t> Encoder::finish() {
     if (out_.empty()) out_.push_back(0); // §11.1.3: never empty
     used_ = 0;

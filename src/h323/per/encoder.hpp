@@ -84,6 +84,22 @@ public:
     // An open type whose encoding is at hand already (an unknown extension kept as it came).
     void openTypeOctets(std::span<const std::uint8_t> encoding);
 
+    // §19: a SEQUENCE's extension additions, after its root components (whose extension bit,
+    // set when any addition is present, and presence bits are plain bit() calls): the bitmap
+    // of which are present, as a normally small length and the bits (§19.8); each present one
+    // then follows as an open type.
+    void extensionPresence(std::span<const bool> present);
+    // §23: a CHOICE's alternative: `index` among the root's `rootCount`, after the extension
+    // bit when the type is `extensible`; then the alternative's value.
+    void choice(std::uint64_t index, std::uint64_t rootCount, bool extensible);
+    // §23.8: an extension alternative, the `index`th addition; its value follows as an open
+    // type.
+    void choiceExtension(std::uint64_t index);
+    // §14: an ENUMERATED value, the `index`th of the root's `rootCount` in order of value, or
+    // with `extension` the index-th addition.
+    void enumerated(std::uint64_t index, std::uint64_t rootCount, bool extensible,
+                    bool extension = false);
+
     // The complete encoding (§11.1.3).
     std::vector<std::uint8_t> finish();
     std::size_t bitSize() const noexcept { return out_.size() * 8 - (used_ ? 8 - used_ : 0); }

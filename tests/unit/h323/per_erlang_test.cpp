@@ -13,6 +13,7 @@
 #include <fstream>
 #include <functional>
 #include <gtest/gtest.h>
+#include <optional>
 #include <random>
 #include <unistd.h>
 
@@ -92,6 +93,138 @@ public:
     std::mt19937_64 random{2250};
 };
 
+// SEQUENCE with optional components and extension additions, CHOICE and ENUMERATED with
+// extensions, SEQUENCE OF: the layouts that the message types build from the runtime's calls.
+void addStructured(Corpus& c) {
+    struct Seq {
+        std::int64_t a;
+        std::optional<bool> b;
+        std::optional<std::vector<std::uint8_t>> c;
+        std::optional<std::int64_t> d;
+        std::optional<std::string> e;
+    };
+    const auto none = [](const auto& o, auto term) {
+        return o ? term(*o) : std::string("asn1_NOVALUE");
+    };
+    for (const Seq& v :
+         {Seq{3, {}, {}, {}, {}}, Seq{7, true, std::vector<std::uint8_t>{1, 2}, {}, {}},
+          Seq{0, false, {}, 200, {}}, Seq{5, {}, std::vector<std::uint8_t>{7}, 9, "hi"},
+          Seq{1, true, {}, {}, std::string(130, 'x')}}) {
+        const std::string term =
+            fmt::format("{{'Seq',{},{},{},{},{}}}", v.a,
+                        none(v.b, [](bool x) { return std::string(x ? "true" : "false"); }),
+                        none(v.c, [](const auto& x) { return binary(x); }),
+                        none(v.d, [](std::int64_t x) { return std::to_string(x); }),
+                        none(v.e, [](const std::string& x) { return list(x); }));
+        c.add(
+            "Seq", term,
+            [&](Encoder& e) {
+                const bool extended = v.d || v.e;
+                e.bit(extended);
+                e.bit(v.b.has_value());
+                e.bit(v.c.has_value());
+                e.integer(v.a, 0, 7);
+                if (v.b) e.bit(*v.b);
+                if (v.c) e.octetString(*v.c, 0, 10);
+                if (!extended) return;
+                const bool present[] = {v.d.has_value(), v.e.has_value()};
+                e.extensionPresence(present);
+                if (v.d) e.openType([&](Encoder& x) { x.integer(*v.d, 0, 255); });
+                if (v.e)
+                    e.openType([&](Encoder& x) { x.characterString(*v.e, kIa5, 0, kUnbounded); });
+            },
+            [v](Decoder& d) {
+                const bool extended = d.bit(), hasB = d.bit(), hasC = d.bit();
+                bool same =
+                    d.integer(0, 7) == v.a && hasB == v.b.has_value() && hasC == v.c.has_value();
+                if (hasB) same = same && d.bit() == *v.b;
+                if (hasC) same = same && d.octetString(0, 10) == *v.c;
+                if (!extended) return same && !v.d && !v.e;
+                const auto present = d.extensionPresence();
+                if (present.size() != 2 || present[0] != v.d.has_value() ||
+                    present[1] != v.e.has_value())
+                    return false;
+                if (v.d) {
+                    const auto open = d.openType();
+                    Decoder x(open);
+                    same = same && x.integer(0, 255) == *v.d && x.finish();
+                }
+                if (v.e) {
+                    const auto open = d.openType();
+                    Decoder x(open);
+                    same = same && x.characterString(kIa5, 0, kUnbounded) == *v.e && x.finish();
+                }
+                return same;
+            });
+    }
+    // Ch: x, y and z in the root; w and v as additions, each in an open type.
+    c.add(
+        "Ch", "{x,5}", [](Encoder& e) { e.choice(0, 3, true), e.integer(5, 0, 7); },
+        [](Decoder& d) {
+            const auto alt = d.choice(3, true);
+            return !alt.extension && alt.index == 0 && d.integer(0, 7) == 5;
+        });
+    c.add(
+        "Ch", "{y,true}", [](Encoder& e) { e.choice(1, 3, true), e.bit(true); },
+        [](Decoder& d) {
+            const auto alt = d.choice(3, true);
+            return !alt.extension && alt.index == 1 && d.bit();
+        });
+    c.add(
+        "Ch", "{z,'NULL'}", [](Encoder& e) { e.choice(2, 3, true); },
+        [](Decoder& d) { return d.choice(3, true).index == 2; });
+    c.add(
+        "Ch", "{w,1000}",
+        [](Encoder& e) {
+            e.choiceExtension(0);
+            e.openType([](Encoder& x) { x.integer(1000, 0, 65535); });
+        },
+        [](Decoder& d) {
+            const auto alt = d.choice(3, true);
+            const auto open = d.openType();
+            Decoder x(open);
+            return alt.extension && alt.index == 0 && x.integer(0, 65535) == 1000 && x.finish();
+        });
+    const std::vector<std::uint8_t> v12{1, 2};
+    c.add(
+        "Ch", "{v,<<1,2>>}",
+        [&](Encoder& e) {
+            e.choiceExtension(1);
+            e.openType([&](Encoder& x) { x.octetString(v12, 0, kUnbounded); });
+        },
+        [=](Decoder& d) {
+            const auto alt = d.choice(3, true);
+            const auto open = d.openType();
+            Decoder x(open);
+            return alt.extension && alt.index == 1 && x.octetString(0, kUnbounded) == v12;
+        });
+    // En: red, green, blue in the root; cyan, magenta added.
+    const char* colours[] = {"red", "green", "blue", "cyan", "magenta"};
+    for (std::uint64_t i = 0; i < 5; ++i)
+        c.add(
+            "En", colours[i], [i](Encoder& e) { e.enumerated(i < 3 ? i : i - 3, 3, true, i >= 3); },
+            [i](Decoder& d) {
+                const auto alt = d.enumerated(3, true);
+                return alt.extension == (i >= 3) && alt.index == (i < 3 ? i : i - 3);
+            });
+    for (std::size_t n : {0, 1, 20}) {
+        auto v = c.randomOctets(n);
+        c.add(
+            "List", list(v),
+            [&](Encoder& e) {
+                e.constrainedLength(n, 0, 20);
+                for (auto x : v)
+                    e.integer(x, 0, 255);
+            },
+            [=](Decoder& d) {
+                if (d.constrainedLength(0, 20) != n) return false;
+                for (auto x : v)
+                    if (d.integer(0, 255) != x) return false;
+                return true;
+            });
+    }
+}
+
 Corpus makeCorpus() {
     Corpus c;
     for (std::int64_t v = 0; v <= 7; ++v)
@@ -163,6 +296,7 @@ Corpus makeCorpus() {
         c.bits("Bits", v, n, 0, 100);
     }
     c.bits("BitsFix3", {0xA0}, 3, 3, 3);
+    addStructured(c);
     return c;
 }
 
