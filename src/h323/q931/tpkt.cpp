@@ -1,0 +1,36 @@
+#include "h323/q931/tpkt.hpp"
+
+#include <fmt/format.h>
+
+namespace sb::h323 {
+
+std::vector<std::uint8_t> tpktFrame(std::span<const std::uint8_t> payload) {
+    const std::size_t length = payload.size() + kTpktHeader; // at most 65,535 (RFC 1006 §6)
+    std::vector<std::uint8_t> out;
+    out.reserve(length);
+    for (auto b : {std::uint8_t{3}, std::uint8_t{0}, static_cast<std::uint8_t>(length >> 8),
+                   static_cast<std::uint8_t>(length & 0xFF)})
+        out.push_back(b);
+    out.insert(out.end(), payload.begin(), payload.end());
+    return out;
+}
+
+Result<std::optional<std::vector<std::uint8_t>>> TpktReader::next() {
+    const std::size_t left = buffer_.size() - taken_;
+    if (left < kTpktHeader) return std::optional<std::vector<std::uint8_t>>();
+    const std::uint8_t* h = buffer_.data() + taken_;
+    if (h[0] != 3) return fail(Errc::invalid_input, fmt::format("TPKT: version {}, not 3", h[0]));
+    const std::size_t length = (std::size_t{h[2]} << 8) | h[3];
+    if (length <= kTpktHeader)
+        return fail(Errc::invalid_input, fmt::format("TPKT: a length of {}", length));
+    if (left < length) return std::optional<std::vector<std::uint8_t>>();
+    std::vector<std::uint8_t> payload(h + kTpktHeader, h + length);
+    taken_ += length;
+    if (taken_ == buffer_.size()) {
+        buffer_.clear();
+        taken_ = 0;
+    }
+    return std::optional(std::move(payload));
+}
+
+} // namespace sb::h323
