@@ -7,15 +7,24 @@
 
 namespace sb::test {
 
-inline std::string commandOutput(const std::string& command) {
-    std::string out;
+struct CommandResult {
+    std::string output;
+    bool succeeded = false; // it ran and exited 0
+};
+
+inline CommandResult runCommand(const std::string& command) {
+    CommandResult result;
     if (FILE* p = ::popen(command.c_str(), "r")) {
         char buffer[4096];
         while (std::size_t n = std::fread(buffer, 1, sizeof buffer, p))
-            out.append(buffer, n);
-        ::pclose(p);
+            result.output.append(buffer, n);
+        result.succeeded = ::pclose(p) == 0;
     }
-    return out;
+    return result;
+}
+
+inline std::string commandOutput(const std::string& command) {
+    return runCommand(command).output;
 }
 
 } // namespace sb::test

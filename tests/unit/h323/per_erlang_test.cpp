@@ -6,8 +6,8 @@
 // Each of Erlang's encodings, being ours, decodes in ours to the value (EveryRuleDecodes…).
 #include "h323/per/decoder.hpp"
 #include "h323/per/encoder.hpp"
+#include "support/command_output.hpp"
 
-#include <cstdio>
 #include <filesystem>
 #include <fmt/format.h>
 #include <fstream>
@@ -300,17 +300,6 @@ Corpus makeCorpus() {
     return c;
 }
 
-// A command's standard output, and whether it exited 0.
-std::pair<std::string, bool> run(const std::string& command) {
-    std::string out;
-    FILE* p = ::popen(command.c_str(), "r");
-    if (!p) return {"", false};
-    char buffer[4096];
-    while (std::fgets(buffer, sizeof buffer, p))
-        out += buffer;
-    return {out, ::pclose(p) == 0};
-}
-
 TEST(PerErlang, ErlangDecodesOurEncodingsAndEncodesTheSameOctets) {
     const auto corpus = makeCorpus();
     // Every one of ours decodes, in ours, to its value.
@@ -322,16 +311,17 @@ TEST(PerErlang, ErlangDecodesOurEncodingsAndEncodesTheSameOctets) {
     const auto dir = std::filesystem::temp_directory_path() / fmt::format("sb-per-{}", ::getpid());
     std::filesystem::create_directories(dir);
     const std::string module = std::string(SB_VECTORS_DIR) + "/per/PerCheck.asn1";
-    auto [compiled, ok] = run(fmt::format("cd '{}' && erlc -bper '{}' 2>&1", dir.string(), module));
+    auto [compiled, ok] =
+        test::runCommand(fmt::format("cd '{}' && erlc -bper '{}' 2>&1", dir.string(), module));
     ASSERT_TRUE(ok) << "erlc (erlang-asn1, installed by scripts/install-deps): " << compiled;
     {
         std::ofstream terms(dir / "vectors.terms");
         for (const auto& v : corpus.vectors)
             terms << "{'" << v.type << "'," << v.value << "," << binary(v.ours) << "}.\n";
     }
-    auto [said, ran] =
-        run(fmt::format("escript '{}/per_oracle.escript' '{}' PerCheck '{}' 2>&1", SB_INTEROP_DIR,
-                        dir.string(), (dir / "vectors.terms").string()));
+    auto [said, ran] = test::runCommand(
+        fmt::format("escript '{}/per_oracle.escript' '{}' PerCheck '{}' 2>&1", SB_INTEROP_DIR,
+                    dir.string(), (dir / "vectors.terms").string()));
     std::filesystem::remove_all(dir);
     ASSERT_TRUE(ran) << said;
     EXPECT_EQ(said, fmt::format("checked {}\n", corpus.vectors.size()));

@@ -4,8 +4,8 @@
 // field we wrote. The User-user element's H323-UserInformation comes with H.225.0's PER types.
 #include "h323/q931/message.hpp"
 #include "h323/q931/tpkt.hpp"
+#include "support/command_output.hpp"
 
-#include <cstdio>
 #include <filesystem>
 #include <fmt/format.h>
 #include <fstream>
@@ -14,16 +14,6 @@
 
 namespace sb::h323::q931 {
 namespace {
-
-std::pair<std::string, bool> run(const std::string& command) {
-    std::string out;
-    FILE* p = ::popen(command.c_str(), "r");
-    if (!p) return {"", false};
-    char buffer[4096];
-    while (std::fgets(buffer, sizeof buffer, p))
-        out += buffer;
-    return {out, ::pclose(p) == 0};
-}
 
 class Q931Tshark : public testing::Test {
 protected:
@@ -46,11 +36,11 @@ protected:
             }
         }
         const auto pcap = (dir_ / "q931.pcap").string();
-        auto [made, ok] =
-            run(fmt::format("text2pcap -q -4 10.0.0.1,10.0.0.2 -T 40000,1720 '{}' '{}' 2>&1",
-                            (dir_ / "in.txt").string(), pcap));
+        auto [made, ok] = test::runCommand(
+            fmt::format("text2pcap -q -4 10.0.0.1,10.0.0.2 -T 40000,1720 '{}' '{}' 2>&1",
+                        (dir_ / "in.txt").string(), pcap));
         EXPECT_TRUE(ok) << "text2pcap (tshark, from scripts/install-deps): " << made;
-        auto [malformed, ran] = run(fmt::format(
+        auto [malformed, ran] = test::runCommand(fmt::format(
             "tshark -r '{}' -Y '_ws.malformed || _ws.expert.group==83886080' 2>/dev/null", pcap));
         EXPECT_TRUE(ran);
         EXPECT_EQ(malformed, "") << "tshark finds these malformed";
@@ -60,9 +50,10 @@ protected:
             args += " -e " + names.substr(at, end - at);
             at = end + 1;
         }
-        return run(fmt::format("tshark -r '{}' -T fields -E separator='|'{} 2>/dev/null", pcap,
+        return test::runCommand(
+                   fmt::format("tshark -r '{}' -T fields -E separator='|'{} 2>/dev/null", pcap,
                                args))
-            .first;
+            .output;
     }
 
     std::filesystem::path dir_;
