@@ -1,14 +1,16 @@
 # Shared helpers for the interop tests: free ports, starting switchboard, waiting for sockets.
 # Every peer is bounded by coreutils `timeout` and stopped by its PID; traffic stays on loopback.
 
-# A free port in [base, base+2000) (base at most 63000): probes UDP and TCP listeners with ss.
+# A free port in [base, base+2000) (base at most 63000): probes every UDP and TCP socket with
+# ss, not only listeners: a port in the kernel's ephemeral range may be the local port of
+# another test's connection (or its TIME_WAIT), and a peer that binds it then fails.
 free_port() {
   # Below 65000, so that a phone's ports derived from it (baresip_lib.sh's phone: up to +120)
   # are ports too; a base near the top moves down.
   local base=$(( ${1:-20000} < 63000 ? ${1:-20000} : 63000 )) port
   for _ in $(seq 1 200); do
     port=$((base + RANDOM % 2000))
-    if ! ss -Hlun "sport = :$port" | grep -q . && ! ss -Hltn "sport = :$port" | grep -q .; then
+    if ! ss -Haun "sport = :$port" | grep -q . && ! ss -Hatn "sport = :$port" | grep -q .; then
       echo "$port"
       return 0
     fi
