@@ -102,7 +102,6 @@ public:
 
     // The complete encoding (§11.1.3).
     std::vector<std::uint8_t> finish();
-    std::size_t bitSize() const noexcept { return out_.size() * 8 - (used_ ? 8 - used_ : 0); }
 
 private:
     // An unconstrained length and whole octets, aligned (an open type's, an OID's).

@@ -96,9 +96,6 @@ struct PartyNumber {
 std::vector<std::uint8_t> writePartyNumber(const PartyNumber& number);
 Result<PartyNumber> readPartyNumber(std::span<const std::uint8_t> contents);
 
-// Display (Q.931 §4.5.16): IA5 characters, at most 82 (H.225.0 §7.2.2.3).
-inline constexpr std::size_t kMaxDisplay = 82;
-
 // User-user (Q.931 §4.5.30): the protocol discriminator 5 (X.208/X.209 coded user
 // information, H.225.0 §7.2.2.9) and H323-UserInformation's PER encoding.
 std::vector<std::uint8_t> writeUserUser(std::span<const std::uint8_t> userInformation);
