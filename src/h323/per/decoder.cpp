@@ -13,15 +13,20 @@ void Decoder::push(const char* name, int index) {
     ++depth_;
 }
 
-void Decoder::fail(std::string_view what) {
-    if (!error_.empty()) return;
+std::string Decoder::path() const {
     std::string path;
     for (std::size_t i = 0; i < std::min(depth_, path_.size()); ++i) {
         if (!path.empty()) path += '.';
         path += path_[i].name;
         if (path_[i].index >= 0) path += fmt::format("[{}]", path_[i].index);
     }
-    error_ = path.empty() ? std::string(what) : path + ": " + std::string(what);
+    return path;
+}
+
+void Decoder::fail(std::string_view what) {
+    if (!error_.empty()) return;
+    const auto where = path();
+    error_ = where.empty() ? std::string(what) : where + ": " + std::string(what);
     position_ = in_.size() * 8; // nothing more is read
 }
 
@@ -311,6 +316,35 @@ std::vector<std::uint8_t> Decoder::openType() {
         out.insert(out.end(), part.begin(), part.end());
     });
     return out;
+}
+
+std::span<const std::uint8_t> Decoder::openType(std::vector<std::uint8_t>& storage) {
+    align();
+    if (!have(8)) return {};
+    const auto first = in_[position_ / 8];
+    if ((first & 0xC0) == 0xC0) { // fragmented: assembled
+        storage = openType();
+        return storage;
+    }
+    const auto n = (first & 0x80) == 0 ? bits(8) : bits(16) & 0x3FFF;
+    if (!have(n * 8)) return {};
+    const auto value = in_.subspan(position_ / 8, n);
+    position_ += n * 8;
+    return value;
+}
+
+Decoder Decoder::nested(std::span<const std::uint8_t> encoding) const {
+    Decoder inner(encoding);
+    inner.path_ = path_;
+    inner.depth_ = depth_;
+    return inner;
+}
+
+void Decoder::absorb(const Decoder& inner) {
+    if (auto done = inner.finish(); !done && ok()) {
+        error_ = inner.ok() ? path() + ": " + done.error().message : done.error().message;
+        position_ = in_.size() * 8;
+    }
 }
 
 std::vector<bool> Decoder::extensionPresence() {

@@ -59,6 +59,13 @@ public:
     std::vector<std::uint32_t> objectIdentifier();
     // An open type's encoding, for a decoder of its own (or kept as it came, if unknown).
     std::vector<std::uint8_t> openType();
+    // The same in place when it came in one piece (under 16K octets), else assembled in
+    // `storage`. Valid while the input and `storage` are.
+    std::span<const std::uint8_t> openType(std::vector<std::uint8_t>& storage);
+    // A decoder of an open type's value whose errors name this decoder's path; absorb() then
+    // takes its error, or octets it left over, as this decoder's.
+    Decoder nested(std::span<const std::uint8_t> encoding) const;
+    void absorb(const Decoder& inner);
 
     // The mirrors of Encoder::extensionPresence, choice and enumerated: which additions are
     // present; the alternative (an extension one's index among the additions, with
@@ -91,6 +98,7 @@ public:
     std::uint64_t bitsLeft() const noexcept { return in_.size() * 8 - position_; }
 
 private:
+    std::string path() const;
     void push(const char* name, int index);
     void pop() noexcept {
         if (depth_ > 0) --depth_;

@@ -243,9 +243,29 @@ void Encoder::objectIdentifier(std::span<const std::uint32_t> arcs) {
 }
 
 void Encoder::openType(const std::function<void(Encoder&)>& inner) {
-    Encoder e;
-    inner(e);
-    openTypeOctets(e.finish());
+    // Written in place: the value starts on an octet boundary, so its alignment is that of an
+    // encoding of its own; the one-octet length (under 128) is fixed up after, and widened to
+    // two (under 16K) or to fragments (§11.9.3.8) when the value turns out longer.
+    align();
+    const std::size_t lengthAt = out_.size();
+    out_.push_back(0);
+    const std::size_t start = out_.size();
+    inner(*this);
+    align();
+    if (out_.size() == start) out_.push_back(0); // §11.1.3: an empty value is one octet
+    const std::size_t n = out_.size() - start;
+    if (n < 128) {
+        out_[lengthAt] = static_cast<std::uint8_t>(n);
+    } else if (n < k16K) {
+        out_.insert(out_.begin() + static_cast<std::ptrdiff_t>(start), 0);
+        out_[lengthAt] = static_cast<std::uint8_t>(0x80 | (n >> 8));
+        out_[lengthAt + 1] = static_cast<std::uint8_t>(n & 0xFF);
+    } else {
+        const std::vector<std::uint8_t> value(out_.begin() + static_cast<std::ptrdiff_t>(start),
+                                              out_.end());
+        out_.resize(lengthAt);
+        lengthAndOctets(value);
+    }
 }
 
 void Encoder::openTypeOctets(std::span<const std::uint8_t> encoding) {

@@ -4,62 +4,26 @@
 // field we wrote. The User-user element's H323-UserInformation comes with H.225.0's PER types.
 #include "h323/q931/message.hpp"
 #include "h323/q931/tpkt.hpp"
-#include "support/command_output.hpp"
+#include "support/tshark.hpp"
 
-#include <filesystem>
-#include <fmt/format.h>
-#include <fstream>
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 namespace sb::h323::q931 {
 namespace {
 
-class Q931Tshark : public testing::Test {
-protected:
-    void SetUp() override {
-        dir_ = std::filesystem::temp_directory_path() / fmt::format("sb-q931-{}", ::getpid());
-        std::filesystem::create_directories(dir_);
-    }
-    void TearDown() override { std::filesystem::remove_all(dir_); }
+// The messages as one capture, one TCP segment each; tshark's fields, one line a message.
+std::string fields(const std::vector<Message>& messages, const std::string& names) {
+    std::vector<std::vector<std::uint8_t>> packets;
+    packets.reserve(messages.size());
+    for (const auto& m : messages)
+        packets.push_back(tpktFrame(write(m)));
+    const auto reading = test::readWithTshark(packets, "-4 10.0.0.1,10.0.0.2 -T 40000,1720", names);
+    EXPECT_EQ(reading.trouble, "");
+    EXPECT_EQ(reading.malformed, "") << "tshark finds these malformed";
+    return reading.fields;
+}
 
-    // The messages as one capture, one TCP segment each; tshark's fields, one line a message.
-    std::string fields(const std::vector<Message>& messages, const std::string& names) {
-        {
-            std::ofstream hex(dir_ / "in.txt");
-            for (const auto& m : messages) {
-                const auto frame = tpktFrame(write(m));
-                hex << "000000";
-                for (auto b : frame)
-                    hex << fmt::format(" {:02x}", b);
-                hex << "\n";
-            }
-        }
-        const auto pcap = (dir_ / "q931.pcap").string();
-        auto [made, ok] = test::runCommand(
-            fmt::format("text2pcap -q -4 10.0.0.1,10.0.0.2 -T 40000,1720 '{}' '{}' 2>&1",
-                        (dir_ / "in.txt").string(), pcap));
-        EXPECT_TRUE(ok) << "text2pcap (tshark, from scripts/install-deps): " << made;
-        auto [malformed, ran] = test::runCommand(fmt::format(
-            "tshark -r '{}' -Y '_ws.malformed || _ws.expert.group==83886080' 2>/dev/null", pcap));
-        EXPECT_TRUE(ran);
-        EXPECT_EQ(malformed, "") << "tshark finds these malformed";
-        std::string args;
-        for (std::size_t at = 0; at < names.size();) {
-            const auto end = std::min(names.find(' ', at), names.size());
-            args += " -e " + names.substr(at, end - at);
-            at = end + 1;
-        }
-        return test::runCommand(
-                   fmt::format("tshark -r '{}' -T fields -E separator='|'{} 2>/dev/null", pcap,
-                               args))
-            .output;
-    }
-
-    std::filesystem::path dir_;
-};
-
-TEST_F(Q931Tshark, EveryMessageAndElementReadsAsWeWroteIt) {
+TEST(Q931Tshark, EveryMessageAndElementReadsAsWeWroteIt) {
     std::vector<Message> messages;
     Message setup;
     setup.type = MessageType::setup;

@@ -3,6 +3,7 @@
 // malformed and every field as written, and bad input refused naming the field.
 #include "h323/ras/ras_message.hpp"
 #include "support/command_output.hpp"
+#include "support/tshark.hpp"
 
 #include <filesystem>
 #include <fmt/format.h>
@@ -43,39 +44,19 @@ TEST(Ras, BadInputIsRefusedNamingTheField) {
 }
 
 TEST(Ras, TsharkReadsOurGatekeeperRequests) {
-    const auto dir = std::filesystem::temp_directory_path() / fmt::format("sb-ras-{}", ::getpid());
-    std::filesystem::create_directories(dir);
-    {
-        std::ofstream hex(dir / "in.txt");
-        auto gateway = grq();
-        gateway.endpointType.gateway = true;
-        gateway.requestSeqNum = 1;
-        for (const auto& m : {grq(), gateway}) {
-            hex << "000000";
-            for (auto b : encode(m))
-                hex << fmt::format(" {:02x}", b);
-            hex << "\n";
-        }
-    }
-    const auto pcap = (dir / "ras.pcap").string();
-    const auto made = test::commandOutput(
-        fmt::format("text2pcap -q -4 10.0.0.1,10.0.0.2 -u 1719,1719 '{}' '{}' 2>&1",
-                    (dir / "in.txt").string(), pcap));
-    ASSERT_TRUE(std::filesystem::exists(pcap)) << made;
-    EXPECT_EQ(
-        test::commandOutput(fmt::format(
-            "tshark -r '{}' -Y '_ws.malformed || _ws.expert.group==83886080' 2>/dev/null", pcap)),
-        "");
-    const auto fields = test::commandOutput(fmt::format(
-        "tshark -r '{}' -T fields -E separator='|' -e h225.RasMessage -e h225.requestSeqNum "
-        "-e h225.protocolIdentifier -e h225.ipV4 -e h225.ipV4_port -e h225.terminal_element "
-        "-e h225.gateway_element -e h225.mc -e h225.undefinedNode -e h225.gatekeeperIdentifier "
-        "-e h225.h323_ID -e h225.dialledDigits "
-        "2>/dev/null",
-        pcap));
-    std::filesystem::remove_all(dir);
-    EXPECT_EQ(fields, "0|4242|0.0.8.2250.0.7|10.0.0.1|1719|1||0|0|GK-Room|switchboard|1001\n"
-                      "0|1|0.0.8.2250.0.7|10.0.0.1|1719|1|1|0|0|GK-Room|switchboard|1001\n");
+    auto gateway = grq();
+    gateway.endpointType.gateway = true;
+    gateway.requestSeqNum = 1;
+    const auto reading = test::readWithTshark(
+        {encode(grq()), encode(gateway)}, "-4 10.0.0.1,10.0.0.2 -u 1719,1719",
+        "h225.RasMessage h225.requestSeqNum h225.protocolIdentifier h225.ipV4 h225.ipV4_port "
+        "h225.terminal_element h225.gateway_element h225.mc h225.undefinedNode "
+        "h225.gatekeeperIdentifier h225.h323_ID h225.dialledDigits");
+    ASSERT_EQ(reading.trouble, "");
+    EXPECT_EQ(reading.malformed, "");
+    EXPECT_EQ(reading.fields,
+              "0|4242|0.0.8.2250.0.7|10.0.0.1|1719|1||0|0|GK-Room|switchboard|1001\n"
+              "0|1|0.0.8.2250.0.7|10.0.0.1|1719|1|1|0|0|GK-Room|switchboard|1001\n");
 }
 
 // Erlang's compiler, given the ASN.1 of what we encode (tests/vectors/per/H225Ras.asn1),
