@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fmt/format.h>
 #include <fstream>
+#include <iterator>
 #include <string>
 #include <unistd.h>
 #include <vector>
@@ -58,8 +59,16 @@ inline TsharkReading readWithTshark(const std::vector<std::vector<std::uint8_t>>
         args += " -e " + fields.substr(at, end - at);
         at = end + 1;
     }
-    reading.fields = commandOutput(fmt::format(
-        "tshark {} -r '{}' -T fields -E separator='|'{} 2>/dev/null", options, pcap, args));
+    // tshark's complaints (a field it does not know) go to standard error, with a warning that
+    // it runs as root: kept apart from the fields.
+    const auto fieldsRun =
+        runCommand(fmt::format("tshark {} -r '{}' -T fields -E separator='|'{} 2>'{}/errors'",
+                               options, pcap, args, dir.string()));
+    reading.fields = fieldsRun.output;
+    if (!fieldsRun.succeeded) {
+        std::ifstream errors(dir / "errors");
+        reading.trouble += "tshark: " + std::string(std::istreambuf_iterator<char>(errors), {});
+    }
     std::filesystem::remove_all(dir);
     return reading;
 }

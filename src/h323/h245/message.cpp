@@ -355,8 +355,8 @@ void encode(Encoder& e, const H2250AckParameters& p) {
     if (p.mediaControlChannel) encode(e, *p.mediaControlChannel);
     if (p.dynamicRTPPayloadType) e.integer(*p.dynamicRTPPayloadType, 96, 127);
     // flowControlToZero BOOLEAN, portNumber OPTIONAL
-    per::writeAdditions(e, std::array<bool, 2>{true, false},
-                        [](std::size_t, Encoder& inner) { inner.bit(false); });
+    constexpr std::array<bool, 2> kAdditions{true, false};
+    per::writeAdditions(e, kAdditions, [](std::size_t, Encoder& inner) { inner.bit(false); });
 }
 
 H2250AckParameters decodeH2250AckParameters(Decoder& d) {
@@ -799,6 +799,20 @@ Result<Message> decode(std::span<const std::uint8_t> bytes) {
     if (!d.ok() || whole)
         if (auto done = d.finish(); !done) return fail(done.error());
     return message;
+}
+
+std::vector<std::uint8_t> encodeFastStart(const OpenLogicalChannel& channel) {
+    Encoder e;
+    encode(e, channel);
+    return e.finish();
+}
+
+Result<OpenLogicalChannel> decodeFastStart(std::span<const std::uint8_t> bytes) {
+    Decoder d(bytes);
+    Decoder::Field f(d, "fastStart");
+    auto channel = decodeOpenLogicalChannel(d);
+    if (auto done = d.finish(); !done) return fail(done.error());
+    return channel;
 }
 
 } // namespace sb::h323::h245

@@ -269,4 +269,9 @@ std::vector<std::uint8_t> encode(const Message& message);
 // Errc::invalid_input naming the field, for a message that breaks its type.
 Result<Message> decode(std::span<const std::uint8_t> bytes);
 
+// A fastStart element (H.225.0's Setup-UUIE … Connect-UUIE, H.323 §8.1.7): an OpenLogicalChannel
+// encoded on its own, not framed as a MultimediaSystemControlMessage.
+std::vector<std::uint8_t> encodeFastStart(const OpenLogicalChannel& channel);
+Result<OpenLogicalChannel> decodeFastStart(std::span<const std::uint8_t> bytes);
+
 } // namespace sb::h323::h245

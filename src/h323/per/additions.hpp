@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <array>
 #include <cstddef>
+#include <span>
 #include <vector>
 
 namespace sb::h323::per {
@@ -19,10 +20,10 @@ bool anyPresent(const std::array<bool, N>& present) {
 }
 
 // The bitmap, as long as the type's additions (§19.7), and `write(i, e)` for each present one.
-template <std::size_t N, class Write>
-void writeAdditions(Encoder& e, const std::array<bool, N>& present, Write&& write) {
+template <class Write>
+void writeAdditions(Encoder& e, std::span<const bool> present, Write&& write) {
     e.extensionPresence(present);
-    for (std::size_t i = 0; i < N; ++i)
+    for (std::size_t i = 0; i < present.size(); ++i)
         if (present[i]) e.openType([&](Encoder& inner) { write(i, inner); });
 }
 

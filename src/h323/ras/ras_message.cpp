@@ -18,11 +18,7 @@ void encodeGrq(Encoder& e, const GatekeeperRequest& m) {
     h225::encode(e, m.rasAddress);
     h225::encode(e, m.endpointType);
     if (m.gatekeeperIdentifier) e.bmpString(*m.gatekeeperIdentifier, 1, 128);
-    if (!m.endpointAlias.empty())
-        e.items(m.endpointAlias.size(), [&](std::uint64_t first, std::uint64_t count) {
-            for (std::uint64_t i = first; i < first + count; ++i)
-                h225::encode(e, m.endpointAlias[i]);
-        });
+    if (!m.endpointAlias.empty()) h225::encode(e, m.endpointAlias);
 }
 
 GatekeeperRequest decodeGrq(Decoder& d) {
@@ -58,15 +54,7 @@ GatekeeperRequest decodeGrq(Decoder& d) {
         d.fail("callServices is not taken");
         return m;
     }
-    if (hasAlias) {
-        // Each alias takes at least 9 bits (a choice index and a length).
-        (void)d.items(per::kUnbounded, 9, [&](std::uint64_t first, std::uint64_t count) {
-            for (std::uint64_t i = first; i < first + count && d.ok(); ++i) {
-                Decoder::Field f(d, "endpointAlias", static_cast<int>(i));
-                m.endpointAlias.push_back(h225::decodeAliasAddress(d));
-            }
-        });
-    }
+    if (hasAlias) m.endpointAlias = h225::decodeAliases(d, "endpointAlias");
     h225::skipExtensions(d, extended);
     return m;
 }

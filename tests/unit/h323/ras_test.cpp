@@ -59,15 +59,15 @@ TEST(Ras, TsharkReadsOurGatekeeperRequests) {
               "0|1|0.0.8.2250.0.7|10.0.0.1|1719|1|1|0|0|GK-Room|switchboard|1001\n");
 }
 
-// Erlang's compiler, given the ASN.1 of what we encode (tests/vectors/per/H225Ras.asn1),
+// Erlang's compiler, given the ASN.1 of what we encode (tests/vectors/per/H225Subset.asn1),
 // decodes our GRQ to the same value and encodes that value to the same octets.
 TEST(Ras, ErlangAgreesOnOurGatekeeperRequest) {
     const auto dir =
         std::filesystem::temp_directory_path() / fmt::format("sb-ras-erl-{}", ::getpid());
     std::filesystem::create_directories(dir);
     const auto compiled = test::commandOutput(fmt::format(
-        "cd '{}' && erlc -bper '{}/per/H225Ras.asn1' 2>&1", dir.string(), SB_VECTORS_DIR));
-    ASSERT_TRUE(std::filesystem::exists(dir / "H225Ras.beam")) << compiled;
+        "cd '{}' && erlc -bper '{}/per/H225Subset.asn1' 2>&1", dir.string(), SB_VECTORS_DIR));
+    ASSERT_TRUE(std::filesystem::exists(dir / "H225Subset.beam")) << compiled;
     std::string bytes;
     for (auto b : encode(grq()))
         bytes += fmt::format("{}{}", bytes.empty() ? "" : ",", b);
@@ -79,7 +79,7 @@ TEST(Ras, ErlangAgreesOnOurGatekeeperRequest) {
            "asn1_NOVALUE, [{'h323-ID', \"switchboard\"}, {dialedDigits, \"1001\"}]}}, <<"
         << bytes << ">>}.\n";
     const auto said = test::commandOutput(
-        fmt::format("escript '{}/per_oracle.escript' '{}' H225Ras '{}' 2>&1", SB_INTEROP_DIR,
+        fmt::format("escript '{}/per_oracle.escript' '{}' H225Subset '{}' 2>&1", SB_INTEROP_DIR,
                     dir.string(), (dir / "vectors.terms").string()));
     std::filesystem::remove_all(dir);
     EXPECT_EQ(said, "checked 1\n");
