@@ -25,8 +25,7 @@ TransportAddress decodeTransportAddress(Decoder& d) {
         return a;
     }
     Decoder::Field f(d, "ipAddress");
-    const auto ip = d.octetString(4, 4);
-    if (ip.size() == 4) std::copy(ip.begin(), ip.end(), a.ip.begin());
+    d.fixedOctetString(a.ip);
     a.port = static_cast<std::uint16_t>(d.integer(0, 65535));
     return a;
 }
@@ -213,8 +212,7 @@ void encodeGuid(Encoder& e, const Guid& guid) {
 
 Guid decodeGuid(Decoder& d) {
     Guid guid{};
-    const auto bytes = d.octetString(16, 16);
-    if (bytes.size() == guid.size()) std::copy(bytes.begin(), bytes.end(), guid.begin());
+    d.fixedOctetString(guid);
     return guid;
 }
 

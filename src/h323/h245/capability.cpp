@@ -259,8 +259,7 @@ UnicastAddress decodeUnicastAddress(Decoder& d) {
         return a;
     }
     const bool extended = d.bit();
-    const auto ip = d.octetString(4, 4);
-    if (ip.size() == 4) std::copy(ip.begin(), ip.end(), a.ip.begin());
+    d.fixedOctetString(a.ip);
     a.port = static_cast<std::uint16_t>(d.integer(0, 65535));
     skip::additions(d, extended);
     return a;
@@ -372,6 +371,17 @@ Capability decodeCapability(Decoder& d) {
         c.other = nameOf(kCapabilityExtensionNames, alt.index);
         return c;
     }
+    if (alt.index >= kReceiveAudio && alt.index < kReceiveAudio + 3) {
+        Decoder::Field f(d, kCapabilityNames[alt.index]);
+        std::string which;
+        if (auto audio = decodeAudioCapability(d, which)) {
+            c.kind = static_cast<Capability::Kind>(alt.index - kReceiveAudio);
+            c.audio = std::move(*audio);
+        } else {
+            c.other = std::string(kCapabilityNames[alt.index]) + "." + which;
+        }
+        return c;
+    }
     c.other = kCapabilityNames[alt.index];
     switch (alt.index) {
     case 0:
@@ -382,20 +392,6 @@ Capability decodeCapability(Decoder& d) {
     case 3:
         c.other += "." + skip::videoCapability(d);
         break;
-    case 4:
-    case 5:
-    case 6: {
-        Decoder::Field f(d, kCapabilityNames[alt.index]);
-        std::string which;
-        if (auto audio = decodeAudioCapability(d, which)) {
-            c.kind = static_cast<Capability::Kind>(alt.index - kReceiveAudio);
-            c.audio = *audio;
-            c.other.clear();
-        } else {
-            c.other += "." + which;
-        }
-        break;
-    }
     case 7:
     case 8:
     case 9:

@@ -134,7 +134,7 @@ void encode(Encoder& e, const TerminalCapabilitySet& m) {
     e.objectIdentifier(m.protocolIdentifier);
     if (m.h2250Capability) {
         e.choiceExtension(0); // MultiplexCapability: h2250Capability
-        e.openType(encodeH2250Capability);
+        e.openType([](Encoder& inner) { encodeH2250Capability(inner); });
     }
     if (!m.table.empty()) {
         e.constrainedLength(m.table.size(), 1, 256);
@@ -197,6 +197,7 @@ TerminalCapabilitySet decodeTerminalCapabilitySet(Decoder& d) {
             for (std::uint64_t s = 0; s < sets && d.ok(); ++s) {
                 const auto count = d.constrainedLength(1, 256);
                 std::vector<std::uint16_t> alternatives;
+                alternatives.reserve(static_cast<std::size_t>(count));
                 for (std::uint64_t a = 0; a < count && d.ok(); ++a)
                     alternatives.push_back(static_cast<std::uint16_t>(d.integer(1, 65535)));
                 descriptor.simultaneous.push_back(std::move(alternatives));

@@ -32,12 +32,25 @@ void writeAdditions(Encoder& e, std::span<const bool> present, Write&& write) {
 // receiver of an earlier version ignores it). A known one must fill its open type exactly.
 template <class Read>
 void readAdditions(Decoder& d, Read&& read) {
-    const auto present = d.extensionPresence();
+    // The bitmap (§19.8) in a register when it is 64 bits or fewer, as nearly all are.
+    const auto count = d.normallySmallLength();
+    if (!d.ok()) return;
+    if (count > d.bitsLeft()) return d.fail("an extension bitmap longer than the encoding");
+    std::uint64_t few = 0;
+    std::vector<bool> many;
+    if (count <= 64) {
+        few = d.bits(static_cast<unsigned>(count));
+    } else {
+        many.reserve(static_cast<std::size_t>(count));
+        for (std::uint64_t i = 0; i < count; ++i)
+            many.push_back(d.bit());
+    }
     std::vector<std::uint8_t> storage;
-    for (std::size_t i = 0; i < present.size() && d.ok(); ++i) {
-        if (!present[i]) continue;
+    for (std::uint64_t i = 0; i < count && d.ok(); ++i) {
+        if (!(count <= 64 ? (few >> (count - 1 - i)) & 1 : many[static_cast<std::size_t>(i)]))
+            continue;
         auto inner = d.nested(d.openType(storage));
-        if (d.ok() && read(i, inner)) d.absorb(inner);
+        if (d.ok() && read(static_cast<std::size_t>(i), inner)) d.absorb(inner);
     }
 }
 

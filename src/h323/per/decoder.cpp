@@ -14,7 +14,7 @@ void Decoder::push(const char* name, int index) {
 }
 
 std::string Decoder::path() const {
-    std::string path;
+    std::string path = parent_ != nullptr ? parent_->path() : std::string();
     for (std::size_t i = 0; i < std::min(depth_, path_.size()); ++i) {
         if (!path.empty()) path += '.';
         path += path_[i].name;
@@ -30,22 +30,11 @@ void Decoder::fail(std::string_view what) {
     position_ = in_.size() * 8; // nothing more is read
 }
 
-bool Decoder::have(std::uint64_t n) {
-    if (!ok()) return false;
-    if (n <= bitsLeft()) return true;
+void Decoder::failShort(std::uint64_t n) {
     fail(fmt::format("the encoding ends {} bits early", n - bitsLeft()));
-    return false;
 }
 
-bool Decoder::bit() {
-    if (!have(1)) return false;
-    const bool b = (in_[position_ / 8] >> (7 - position_ % 8)) & 1;
-    ++position_;
-    return b;
-}
-
-std::uint64_t Decoder::bits(unsigned count) {
-    if (!have(count)) return 0;
+std::uint64_t Decoder::bitsSlowly(unsigned count) {
     std::uint64_t value = 0;
     while (count > 0) {
         const unsigned used = position_ % 8, room = 8 - used;
@@ -76,12 +65,17 @@ std::vector<std::uint8_t> Decoder::octets(std::uint64_t n) {
     return out;
 }
 
-std::uint64_t Decoder::constrainedWholeNumber(std::uint64_t range) {
+std::span<const std::uint8_t> Decoder::alignedOctets(std::uint64_t n) {
+    align();
+    if (!have(8 * n)) return {};
+    const auto view = in_.subspan(position_ / 8, n);
+    position_ += 8 * n;
+    return view;
+}
+
+std::uint64_t Decoder::wholeNumberOctets(std::uint64_t range) {
     std::uint64_t offset = 0;
-    if (range == 1) return 0;
-    if (range != 0 && range <= 255) {
-        offset = bits(static_cast<unsigned>(std::bit_width(range - 1)));
-    } else if (range == 256) {
+    if (range == 256) {
         align();
         offset = bits(8);
     } else if (range != 0 && range <= k64K) {
@@ -93,9 +87,12 @@ std::uint64_t Decoder::constrainedWholeNumber(std::uint64_t range) {
         align();
         offset = bits(static_cast<unsigned>(8 * n));
     }
-    if (range != 0 && offset >= range && ok())
-        fail(fmt::format("{} is past the range of {} values", offset, range));
+    if (range != 0 && offset >= range && ok()) failPastRange(offset, range);
     return ok() ? offset : 0;
+}
+
+void Decoder::failPastRange(std::uint64_t offset, std::uint64_t range) {
+    fail(fmt::format("{} is past the range of {} values", offset, range));
 }
 
 std::uint64_t Decoder::normallySmall() {
@@ -136,7 +133,7 @@ std::uint64_t Decoder::normallySmallLength() {
 }
 
 std::uint64_t Decoder::items(std::uint64_t most, unsigned bitsEach,
-                             const std::function<void(std::uint64_t, std::uint64_t)>& take) {
+                             FunctionRef<void(std::uint64_t, std::uint64_t)> take) {
     std::uint64_t total = 0;
     for (;;) {
         align();
@@ -173,12 +170,6 @@ std::uint64_t Decoder::items(std::uint64_t most, unsigned bitsEach,
     }
 }
 
-std::int64_t Decoder::integer(std::int64_t lb, std::int64_t ub) {
-    const auto range = static_cast<std::uint64_t>(ub) - static_cast<std::uint64_t>(lb) + 1;
-    return static_cast<std::int64_t>(static_cast<std::uint64_t>(lb) +
-                                     constrainedWholeNumber(range));
-}
-
 std::int64_t Decoder::extensibleInteger(std::int64_t lb, std::int64_t ub) {
     if (bit()) return unconstrained();
     return integer(lb, ub);
@@ -196,11 +187,18 @@ std::vector<std::uint8_t> Decoder::octetString(std::uint64_t lb, std::uint64_t u
     }
     std::vector<std::uint8_t> out;
     const auto n = items(ub, 8, [&](std::uint64_t, std::uint64_t count) {
-        auto part = octets(count);
+        const auto part = alignedOctets(count);
         out.insert(out.end(), part.begin(), part.end());
     });
     if (ok() && n < lb) fail(fmt::format("{} octets, fewer than {}", n, lb));
     return out;
+}
+
+void Decoder::fixedOctetString(std::span<std::uint8_t> out) {
+    if (out.size() > 2) align(); // §17.6: two octets and fewer are not aligned
+    if (!have(8 * out.size())) return;
+    for (auto& b : out)
+        b = static_cast<std::uint8_t>(bits(8));
 }
 
 std::vector<std::uint8_t> Decoder::bitString(std::uint64_t lb, std::uint64_t ub,
@@ -275,12 +273,22 @@ std::u16string Decoder::bmpString(std::uint64_t lb, std::uint64_t ub) {
 }
 
 std::vector<std::uint32_t> Decoder::objectIdentifier() {
-    std::vector<std::uint8_t> content;
+    // Its contents in place; assembled only when fragmented (an OID of 16K octets and more).
+    std::vector<std::uint8_t> assembled;
+    std::span<const std::uint8_t> content;
+    std::size_t fragments = 0;
     (void)items(kUnbounded, 8, [&](std::uint64_t, std::uint64_t count) {
-        auto part = octets(count);
-        content.insert(content.end(), part.begin(), part.end());
+        const auto part = alignedOctets(count);
+        if (fragments++ == 0) {
+            content = part;
+            return;
+        }
+        if (assembled.empty()) assembled.assign(content.begin(), content.end());
+        assembled.insert(assembled.end(), part.begin(), part.end());
+        content = assembled;
     });
     std::vector<std::uint32_t> arcs;
+    arcs.reserve(content.size());
     if (!ok()) return arcs;
     if (content.empty() || (content.back() & 0x80)) {
         fail("an object identifier that ends mid-arc");
@@ -312,7 +320,7 @@ std::vector<std::uint32_t> Decoder::objectIdentifier() {
 std::vector<std::uint8_t> Decoder::openType() {
     std::vector<std::uint8_t> out;
     (void)items(kUnbounded, 8, [&](std::uint64_t, std::uint64_t count) {
-        auto part = octets(count);
+        const auto part = alignedOctets(count);
         out.insert(out.end(), part.begin(), part.end());
     });
     return out;
@@ -335,8 +343,7 @@ std::span<const std::uint8_t> Decoder::openType(std::vector<std::uint8_t>& stora
 
 Decoder Decoder::nested(std::span<const std::uint8_t> encoding) const {
     Decoder inner(encoding);
-    inner.path_ = path_;
-    inner.depth_ = depth_;
+    inner.parent_ = this;
     return inner;
 }
 
@@ -355,11 +362,6 @@ std::vector<bool> Decoder::extensionPresence() {
     for (std::uint64_t i = 0; i < n; ++i)
         present.push_back(bit());
     return present;
-}
-
-Decoder::Alternative Decoder::choice(std::uint64_t rootCount, bool extensible) {
-    if (extensible && bit()) return {normallySmall(), true};
-    return {constrainedWholeNumber(rootCount), false};
 }
 
 Decoder::Alternative Decoder::enumerated(std::uint64_t rootCount, bool extensible) {

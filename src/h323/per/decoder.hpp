@@ -9,11 +9,13 @@
 
 #include "core/result.hpp"
 #include "h323/per/alphabet.hpp"
+#include "h323/per/function_ref.hpp"
 
 #include <array>
+#include <bit>
 #include <cstddef>
 #include <cstdint>
-#include <functional>
+#include <cstring>
 #include <span>
 #include <string>
 #include <string_view>
@@ -27,15 +29,39 @@ public:
     // It reads the encoding in place: one that would be gone at once is refused.
     explicit Decoder(std::vector<std::uint8_t>&&) = delete;
 
-    bool bit();
-    std::uint64_t bits(unsigned count);
+    bool bit() {
+        if (!have(1)) return false;
+        const bool b = (in_[position_ / 8] >> (7 - position_ % 8)) & 1;
+        ++position_;
+        return b;
+    }
+    std::uint64_t bits(unsigned count) {
+        if (count == 0 || !have(count)) return 0;
+        const std::size_t at = position_ / 8;
+        if (count <= 56 && at + 8 <= in_.size()) { // one unaligned 64-bit read
+            std::uint64_t window = 0;
+            std::memcpy(&window, in_.data() + at, 8);
+            window = __builtin_bswap64(window) << (position_ % 8);
+            position_ += count;
+            return window >> (64 - count);
+        }
+        return bitsSlowly(count);
+    }
     void align();
     // `n` whole octets from the current bit position.
     std::vector<std::uint8_t> octets(std::uint64_t n);
+    // The same in place, after aligning (empty after an error).
+    std::span<const std::uint8_t> alignedOctets(std::uint64_t n);
 
     // The mirror of Encoder's methods of the same names (§11.5 to §11.9): offsets from the
     // lower bound where the encoder took offsets.
-    std::uint64_t constrainedWholeNumber(std::uint64_t range);
+    std::uint64_t constrainedWholeNumber(std::uint64_t range) {
+        if (range == 1) return 0;
+        if (range == 0 || range > 255) return wholeNumberOctets(range);
+        const auto offset = bits(static_cast<unsigned>(std::bit_width(range - 1)));
+        if (offset >= range && ok()) failPastRange(offset, range);
+        return ok() ? offset : 0;
+    }
     std::uint64_t normallySmall();
     std::uint64_t semiConstrained();
     std::int64_t unconstrained();
@@ -46,11 +72,17 @@ public:
     // `bitsEach` bits at least each, the rest of the input cannot hold: nothing is allocated
     // for a length that lies.
     std::uint64_t items(std::uint64_t most, unsigned bitsEach,
-                        const std::function<void(std::uint64_t, std::uint64_t)>& take);
+                        FunctionRef<void(std::uint64_t, std::uint64_t)> take);
 
-    std::int64_t integer(std::int64_t lb, std::int64_t ub);
+    std::int64_t integer(std::int64_t lb, std::int64_t ub) {
+        const auto range = static_cast<std::uint64_t>(ub) - static_cast<std::uint64_t>(lb) + 1;
+        return static_cast<std::int64_t>(static_cast<std::uint64_t>(lb) +
+                                         constrainedWholeNumber(range));
+    }
     std::int64_t extensibleInteger(std::int64_t lb, std::int64_t ub);
     std::vector<std::uint8_t> octetString(std::uint64_t lb, std::uint64_t ub);
+    // OCTET STRING (SIZE (n)), n = out.size() (under 64K), into `out`: an address, a GUID.
+    void fixedOctetString(std::span<std::uint8_t> out);
     // The bits in whole octets, the first bit first; `bitCount` says how many there are.
     std::vector<std::uint8_t> bitString(std::uint64_t lb, std::uint64_t ub,
                                         std::uint64_t& bitCount);
@@ -75,7 +107,10 @@ public:
         std::uint64_t index = 0;
         bool extension = false;
     };
-    Alternative choice(std::uint64_t rootCount, bool extensible);
+    Alternative choice(std::uint64_t rootCount, bool extensible) {
+        if (extensible && bit()) return {normallySmall(), true};
+        return {constrainedWholeNumber(rootCount), false};
+    }
     Alternative enumerated(std::uint64_t rootCount, bool extensible);
 
     // The component being read, for errors: open one per component, with its index in a
@@ -104,10 +139,21 @@ private:
         if (depth_ > 0) --depth_;
     }
     // False (after failing) when fewer than `n` bits are left.
-    bool have(std::uint64_t n);
+    bool have(std::uint64_t n) {
+        if (!ok()) return false;
+        if (n <= bitsLeft()) return true;
+        failShort(n);
+        return false;
+    }
+    void failShort(std::uint64_t n);
+    void failPastRange(std::uint64_t offset, std::uint64_t range);
+    std::uint64_t bitsSlowly(unsigned count);
+    // constrainedWholeNumber's octet-aligned cases (a range of 256 and more).
+    std::uint64_t wholeNumberOctets(std::uint64_t range);
 
     std::span<const std::uint8_t> in_;
-    std::uint64_t position_ = 0; // in bits
+    const Decoder* parent_ = nullptr; // a nested decoder's: the start of its path
+    std::uint64_t position_ = 0;      // in bits
     std::string error_;
     struct Step {
         const char* name;

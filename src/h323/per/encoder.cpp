@@ -10,38 +10,11 @@ unsigned octetsFor(std::uint64_t n) {
     return n == 0 ? 1u : static_cast<unsigned>((std::bit_width(n) + 7) / 8);
 }
 
-// Bits of the bit-field case for a range of 2..255 (§11.5.7.2): those of range − 1.
-unsigned bitsForRange(std::uint64_t range) {
-    return static_cast<unsigned>(std::bit_width(range - 1));
-}
-
 } // namespace
 
-void Encoder::bit(bool b) {
-    if (used_ == 0) out_.push_back(0);
-    if (b) out_.back() |= static_cast<std::uint8_t>(0x80u >> used_);
-    used_ = (used_ + 1) & 7;
-}
-
-void Encoder::bits(std::uint64_t value, unsigned count) {
-    while (count > 0) {
-        if (used_ == 0) out_.push_back(0);
-        const unsigned room = 8 - used_;
-        const unsigned take = count < room ? count : room;
-        const auto piece =
-            static_cast<std::uint8_t>((value >> (count - take)) & ((1u << take) - 1));
-        out_.back() |= static_cast<std::uint8_t>(piece << (room - take));
-        used_ = (used_ + take) & 7;
-        count -= take;
-    }
-}
-
-void Encoder::align() {
-    used_ = 0; // the rest of the last octet stays zero
-}
-
 void Encoder::octets(std::span<const std::uint8_t> bytes) {
-    if (used_ == 0) {
+    if (pending_ % 8 == 0) {
+        flush();
         out_.insert(out_.end(), bytes.begin(), bytes.end());
         return;
     }
@@ -49,9 +22,7 @@ void Encoder::octets(std::span<const std::uint8_t> bytes) {
         bits(b, 8);
 }
 
-void Encoder::constrainedWholeNumber(std::uint64_t offset, std::uint64_t range) {
-    if (range == 1) return; // §11.5.4: a range of one value takes no bits
-    if (range != 0 && range <= 255) return bits(offset, bitsForRange(range));
+void Encoder::wholeNumberOctets(std::uint64_t offset, std::uint64_t range) {
     if (range == 256) {
         align();
         return bits(offset, 8);
@@ -112,8 +83,7 @@ void Encoder::normallySmallLength(std::uint64_t n) {
     items(n, [](std::uint64_t, std::uint64_t) {}); // the length alone; its items follow
 }
 
-void Encoder::items(std::uint64_t n,
-                    const std::function<void(std::uint64_t, std::uint64_t)>& emit) {
+void Encoder::items(std::uint64_t n, FunctionRef<void(std::uint64_t, std::uint64_t)> emit) {
     align();
     std::uint64_t first = 0;
     for (;;) {
@@ -133,12 +103,6 @@ void Encoder::items(std::uint64_t n,
         if (left > 0) emit(first, left);
         return;
     }
-}
-
-void Encoder::integer(std::int64_t value, std::int64_t lb, std::int64_t ub) {
-    const auto offset = static_cast<std::uint64_t>(value) - static_cast<std::uint64_t>(lb);
-    constrainedWholeNumber(offset,
-                           static_cast<std::uint64_t>(ub) - static_cast<std::uint64_t>(lb) + 1);
 }
 
 void Encoder::extensibleInteger(std::int64_t value, std::int64_t lb, std::int64_t ub) {
@@ -242,16 +206,18 @@ void Encoder::objectIdentifier(std::span<const std::uint32_t> arcs) {
     lengthAndOctets(content);
 }
 
-void Encoder::openType(const std::function<void(Encoder&)>& inner) {
+void Encoder::openType(FunctionRef<void(Encoder&)> inner) {
     // Written in place: the value starts on an octet boundary, so its alignment is that of an
     // encoding of its own; the one-octet length (under 128) is fixed up after, and widened to
     // two (under 16K) or to fragments (§11.9.3.8) when the value turns out longer.
     align();
+    flush();
     const std::size_t lengthAt = out_.size();
     out_.push_back(0);
     const std::size_t start = out_.size();
     inner(*this);
     align();
+    flush();
     if (out_.size() == start) out_.push_back(0); // §11.1.3: an empty value is one octet
     const std::size_t n = out_.size() - start;
     if (n < 128) {
@@ -283,11 +249,6 @@ void Encoder::extensionPresence(std::span<const bool> present) {
         bit(p);
 }
 
-void Encoder::choice(std::uint64_t index, std::uint64_t rootCount, bool extensible) {
-    if (extensible) bit(false);
-    constrainedWholeNumber(index, rootCount);
-}
-
 void Encoder::choiceExtension(std::uint64_t index) {
     bit(true);
     normallySmall(index);
@@ -301,8 +262,9 @@ void Encoder::enumerated(std::uint64_t index, std::uint64_t rootCount, bool exte
 }
 
 std::vector<std::uint8_t> Encoder::finish() {
+    align();
+    flush();
     if (out_.empty()) out_.push_back(0); // §11.1.3: never empty
-    used_ = 0;
     return std::move(out_);
 }
 

@@ -9,10 +9,11 @@
 // encoding, a whole number of octets (§11.1.3), at least one (§11.1.3: an empty one is 0x00).
 
 #include "h323/per/alphabet.hpp"
+#include "h323/per/function_ref.hpp"
 
+#include <bit>
 #include <cstddef>
 #include <cstdint>
-#include <functional>
 #include <span>
 #include <string_view>
 #include <vector>
@@ -30,11 +31,34 @@ class Encoder {
 public:
     Encoder() { out_.reserve(256); }
 
-    void bit(bool b);
+    void bit(bool b) {
+        acc_ = (acc_ << 1) | static_cast<std::uint64_t>(b);
+        if (++pending_ == 64) spill();
+    }
     // The low `count` bits of `value` (count ≤ 64), most significant first.
-    void bits(std::uint64_t value, unsigned count);
+    void bits(std::uint64_t value, unsigned count) {
+        if (count == 0) return;
+        if (count < 64) value &= (std::uint64_t{1} << count) - 1;
+        const unsigned room = 64 - pending_;
+        if (count < room) {
+            acc_ = (acc_ << count) | value;
+            pending_ += count;
+            return;
+        }
+        const unsigned rest = count - room; // < 64: room is at least 1
+        acc_ = room == 64 ? value >> rest : (acc_ << room) | (value >> rest);
+        pending_ = 64;
+        spill();
+        acc_ = rest == 0 ? 0 : value & ((std::uint64_t{1} << rest) - 1);
+        pending_ = rest;
+    }
     // Zero bits up to the next octet boundary.
-    void align();
+    void align() {
+        const unsigned pad = (8 - pending_ % 8) % 8;
+        if (pad == 0) return;
+        acc_ <<= pad;
+        if ((pending_ += pad) == 64) spill();
+    }
     // Whole octets, from the current bit position (callers align first where X.691 says so).
     void octets(std::span<const std::uint8_t> bytes);
 
@@ -42,7 +66,13 @@ public:
     // range ub − lb + 1 (0 for a range of 2^64). The bit-field case up to 255, one aligned
     // octet for 256, two for up to 64K, and above that the indefinite-length case: the octet
     // count as a constrained whole number, then the octets, aligned.
-    void constrainedWholeNumber(std::uint64_t offset, std::uint64_t range);
+    void constrainedWholeNumber(std::uint64_t offset, std::uint64_t range) {
+        if (range == 1) return; // §11.5.4: a range of one value takes no bits
+        // §11.5.7.2: the bit-field case, in the bits of range − 1
+        if (range != 0 && range <= 255)
+            return bits(offset, static_cast<unsigned>(std::bit_width(range - 1)));
+        wholeNumberOctets(offset, range);
+    }
     // §11.6: a normally small non-negative whole number (a CHOICE's or ENUMERATED's extension
     // index).
     void normallySmall(std::uint64_t n);
@@ -59,10 +89,13 @@ public:
     void normallySmallLength(std::uint64_t n);
     // §11.9.4.2: `n` items with an unconstrained length determinant, in fragments of 16K, 32K,
     // 48K or 64K items each (§11.9.3.8): `emit(first, count)` writes items first…first+count−1.
-    void items(std::uint64_t n, const std::function<void(std::uint64_t, std::uint64_t)>& emit);
+    void items(std::uint64_t n, FunctionRef<void(std::uint64_t, std::uint64_t)> emit);
 
     // §13: INTEGER (lb..ub), and with an extension marker (…) a value outside it.
-    void integer(std::int64_t value, std::int64_t lb, std::int64_t ub);
+    void integer(std::int64_t value, std::int64_t lb, std::int64_t ub) {
+        constrainedWholeNumber(static_cast<std::uint64_t>(value) - static_cast<std::uint64_t>(lb),
+                               static_cast<std::uint64_t>(ub) - static_cast<std::uint64_t>(lb) + 1);
+    }
     void extensibleInteger(std::int64_t value, std::int64_t lb, std::int64_t ub);
     // §17: OCTET STRING (SIZE (lb..ub)); ub kUnbounded for none.
     void octetString(std::span<const std::uint8_t> bytes, std::uint64_t lb, std::uint64_t ub);
@@ -80,7 +113,7 @@ public:
     void objectIdentifier(std::span<const std::uint32_t> arcs);
     // §11.2: an open type (an extension addition, or an unknown alternative's value): what
     // `inner` encodes, as a whole encoding of its own, then its length and octets.
-    void openType(const std::function<void(Encoder&)>& inner);
+    void openType(FunctionRef<void(Encoder&)> inner);
     // An open type whose encoding is at hand already (an unknown extension kept as it came).
     void openTypeOctets(std::span<const std::uint8_t> encoding);
 
@@ -91,7 +124,10 @@ public:
     void extensionPresence(std::span<const bool> present);
     // §23: a CHOICE's alternative: `index` among the root's `rootCount`, after the extension
     // bit when the type is `extensible`; then the alternative's value.
-    void choice(std::uint64_t index, std::uint64_t rootCount, bool extensible);
+    void choice(std::uint64_t index, std::uint64_t rootCount, bool extensible) {
+        if (extensible) bit(false);
+        constrainedWholeNumber(index, rootCount);
+    }
     // §23.8: an extension alternative, the `index`th addition; its value follows as an open
     // type.
     void choiceExtension(std::uint64_t index);
@@ -104,11 +140,26 @@ public:
     std::vector<std::uint8_t> finish();
 
 private:
+    // constrainedWholeNumber's octet-aligned cases (a range of 256 and more).
+    void wholeNumberOctets(std::uint64_t offset, std::uint64_t range);
     // An unconstrained length and whole octets, aligned (an open type's, an OID's).
     void lengthAndOctets(std::span<const std::uint8_t> bytes);
 
+    // Writes the pending bits (a whole number of octets) to out_.
+    void flush() {
+        for (unsigned left = pending_; left >= 8; left -= 8)
+            out_.push_back(static_cast<std::uint8_t>(acc_ >> (left - 8)));
+        acc_ = 0;
+        pending_ = 0;
+    }
+    // flush() when all 64 are pending.
+    void spill() { flush(); }
+
+    // Bits go to acc_, a 64-bit register (the last `pending_` bits, the latest lowest), and on
+    // to out_ as whole octets when it fills or the encoding needs its octets (§11.1 order).
     std::vector<std::uint8_t> out_;
-    unsigned used_ = 0; // bits used in out_.back(); 0: it is full (or there is none)
+    std::uint64_t acc_ = 0;
+    unsigned pending_ = 0;
 };
 
 } // namespace sb::h323::per
