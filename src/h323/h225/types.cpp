@@ -116,6 +116,8 @@ void skipSupportedProtocols(Decoder& d) {
         skipInfo(d);
 }
 
+} // namespace
+
 void encode(Encoder& e, const Vendor& v) {
     e.bit(false);
     e.bit(!v.productId.empty());
@@ -148,8 +150,6 @@ Vendor decodeVendor(Decoder& d) {
     skipExtensions(d, extended);
     return v;
 }
-
-} // namespace
 
 void encode(Encoder& e, const EndpointType& t) {
     e.bit(false); // no extension additions

@@ -60,6 +60,8 @@ struct Vendor {
     std::string productId, versionId; // empty: absent
     bool operator==(const Vendor&) const = default;
 };
+void encode(per::Encoder& e, const Vendor& vendor);
+Vendor decodeVendor(per::Decoder& d);
 
 // EndpointType ::= SEQUENCE { nonStandardData OPTIONAL, vendor VendorIdentifier OPTIONAL,
 // gatekeeper GatekeeperInfo OPTIONAL, gateway GatewayInfo OPTIONAL, mcu McuInfo OPTIONAL,
