@@ -1,6 +1,8 @@
 // Fuzzes TPKT framing and Q.931 with an untrusted TCP stream: the input goes to the TPKT
-// reader in two pieces, each payload is read as Q.931 and its known elements by their readers.
+// reader in two pieces, each payload is read as Q.931 and its known elements by their readers,
+// and as an H.225.0 call signalling message (User-user and all), whose refusal is answered.
 // A message that reads is written again and must read to the same message.
+#include "h323/h225/signalling.hpp"
 #include "h323/q931/message.hpp"
 #include "h323/q931/tpkt.hpp"
 
@@ -47,6 +49,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         for (;;) {
             auto payload = reader.next();
             if (!payload || !*payload) break;
+            auto signalling = h225::read(**payload);
+            if (auto* error = std::get_if<h225::SignallingError>(&signalling))
+                (void)h225::write(h225::releaseCompleteFor(*error));
             auto m = q931::read(**payload);
             if (!m) continue;
             readElements(*m);
