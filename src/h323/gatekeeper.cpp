@@ -1,0 +1,244 @@
+#include "h323/gatekeeper.hpp"
+
+#include "h323/per/decoder.hpp"
+
+#include <algorithm>
+#include <array>
+#include <fmt/format.h>
+
+namespace sb::h323 {
+
+using namespace ras;
+
+namespace {
+
+// Each root RasMessage alternative's count of OPTIONAL root components, which come as
+// presence bits before its first component, the requestSeqNum (InfoRequestResponse's comes
+// after a nonStandardData of its own).
+constexpr std::array<unsigned, 25> kPresenceBits{4, 2, 2, 3, 3, 2, 3, 1, 1, 7, 2, 1, 2,
+                                                 1, 1, 1, 1, 1, 2, 1, 1, 2, 3, 0, 0};
+constexpr std::uint64_t kInfoRequestResponse = 22, kUnknownMessageResponse = 24;
+
+std::u16string toU16(const std::string& text) {
+    return {text.begin(), text.end()};
+}
+
+} // namespace
+
+std::optional<RasMessage> Gatekeeper::notUnderstood(std::span<const std::uint8_t> datagram) {
+    per::Decoder d(datagram);
+    const auto alt = d.choice(25, true);
+    if (!d.ok() || alt.extension || alt.index == kUnknownMessageResponse) return std::nullopt;
+    const bool extended = d.bit();
+    (void)extended;
+    const bool firstPresent = d.bit();
+    if (alt.index == kInfoRequestResponse && firstPresent) return std::nullopt;
+    (void)d.bits(kPresenceBits[alt.index] - 1);
+    const auto seq = d.integer(1, 65535);
+    if (!d.ok()) return std::nullopt;
+    return UnknownMessageResponse{static_cast<std::uint16_t>(seq),
+                                  {datagram.begin(), datagram.end()}};
+}
+
+std::optional<RasMessage> Gatekeeper::handle(const RasMessage& message,
+                                             const TransportAddress& from, Clock::time_point now) {
+    return std::visit(
+        [&](const auto& m) -> std::optional<RasMessage> {
+            using M = std::decay_t<decltype(m)>;
+            if constexpr (std::is_same_v<M, GatekeeperRequest>) {
+                // §7.2.1: a request for another gatekeeper by name is not ours to confirm.
+                if (m.gatekeeperIdentifier && *m.gatekeeperIdentifier != config_.identifier)
+                    return GatekeeperReject{m.requestSeqNum, h225::kProtocolIdentifier,
+                                            config_.identifier,
+                                            GatekeeperRejectReason::terminalExcluded};
+                return GatekeeperConfirm{m.requestSeqNum, h225::kProtocolIdentifier,
+                                         config_.identifier, config_.rasAddress};
+            } else if constexpr (std::is_same_v<M, RegistrationRequest>) {
+                return onRegistration(m, now);
+            } else if constexpr (std::is_same_v<M, UnregistrationRequest>) {
+                const auto it = m.endpointIdentifier ? registrations_.find(*m.endpointIdentifier)
+                                                     : registrations_.end();
+                if (it == registrations_.end())
+                    return UnregistrationReject{m.requestSeqNum,
+                                                UnregistrationRejectReason::notCurrentlyRegistered};
+                dropCallsOf(it->first);
+                registrations_.erase(it);
+                return UnregistrationConfirm{m.requestSeqNum};
+            } else if constexpr (std::is_same_v<M, AdmissionRequest>) {
+                return onAdmission(m);
+            } else if constexpr (std::is_same_v<M, BandwidthRequest>) {
+                return onBandwidth(m);
+            } else if constexpr (std::is_same_v<M, DisengageRequest>) {
+                return onDisengage(m);
+            } else if constexpr (std::is_same_v<M, LocationRequest>) {
+                return onLocation(m);
+            } else if constexpr (std::is_same_v<M, InfoRequestResponse>) {
+                (void)from;
+                return std::nullopt; // its needResponse asks for infoRequestAck (v4+): not sent
+            } else {
+                return std::nullopt; // confirms, rejects, RIP, UMR: nothing to answer
+            }
+        },
+        message);
+}
+
+RasMessage Gatekeeper::onRegistration(const RegistrationRequest& m, Clock::time_point now) {
+    const auto ttl =
+        std::min<std::uint32_t>(m.timeToLive.value_or(config_.timeToLive), config_.timeToLive);
+    if (m.keepAlive) { // §7.9.1: a lightweight RRQ renews what it names
+        const auto it = m.endpointIdentifier ? registrations_.find(*m.endpointIdentifier)
+                                             : registrations_.end();
+        if (it == registrations_.end())
+            return RegistrationReject{m.requestSeqNum,
+                                      h225::kProtocolIdentifier,
+                                      RegistrationRejectReason::fullRegistrationRequired,
+                                      {},
+                                      config_.identifier};
+        it->second.expires = now + std::chrono::seconds(ttl);
+        RegistrationConfirm confirm;
+        confirm.requestSeqNum = m.requestSeqNum;
+        confirm.callSignalAddress = it->second.callSignalAddress;
+        confirm.gatekeeperIdentifier = config_.identifier;
+        confirm.endpointIdentifier = it->first;
+        confirm.timeToLive = ttl;
+        return confirm;
+    }
+    if (m.gatekeeperIdentifier && *m.gatekeeperIdentifier != config_.identifier)
+        return RegistrationReject{m.requestSeqNum,
+                                  h225::kProtocolIdentifier,
+                                  RegistrationRejectReason::undefinedReason,
+                                  {},
+                                  config_.identifier};
+    if (m.callSignalAddress.empty())
+        return RegistrationReject{m.requestSeqNum,
+                                  h225::kProtocolIdentifier,
+                                  RegistrationRejectReason::invalidCallSignalAddress,
+                                  {},
+                                  config_.identifier};
+    // An alias another endpoint holds is refused (§7.9.2); a re-registration of the same
+    // endpoint (same call signalling address) replaces its old one.
+    Aliases taken;
+    for (const auto& alias : m.terminalAlias)
+        for (const auto& [id, r] : registrations_)
+            if (r.callSignalAddress != m.callSignalAddress &&
+                std::find(r.aliases.begin(), r.aliases.end(), alias) != r.aliases.end())
+                taken.push_back(alias);
+    if (!taken.empty())
+        return RegistrationReject{m.requestSeqNum, h225::kProtocolIdentifier,
+                                  RegistrationRejectReason::duplicateAlias, taken,
+                                  config_.identifier};
+    for (auto it = registrations_.begin(); it != registrations_.end();) {
+        if (it->second.callSignalAddress == m.callSignalAddress) {
+            dropCallsOf(it->first);
+            it = registrations_.erase(it);
+        } else {
+            ++it;
+        }
+    }
+    const auto id = toU16(fmt::format("EP-{}", nextEndpoint_++));
+    registrations_[id] = {id, m.terminalAlias, m.callSignalAddress, m.rasAddress,
+                          now + std::chrono::seconds(ttl)};
+    RegistrationConfirm confirm;
+    confirm.requestSeqNum = m.requestSeqNum;
+    confirm.terminalAlias = m.terminalAlias;
+    confirm.gatekeeperIdentifier = config_.identifier;
+    confirm.endpointIdentifier = id;
+    confirm.timeToLive = ttl;
+    return confirm;
+}
+
+const Gatekeeper::Registration* Gatekeeper::findAlias(const Aliases& aliases) const {
+    for (const auto& alias : aliases)
+        for (const auto& [id, r] : registrations_)
+            if (std::find(r.aliases.begin(), r.aliases.end(), alias) != r.aliases.end()) return &r;
+    return nullptr;
+}
+
+RasMessage Gatekeeper::onAdmission(const AdmissionRequest& m) {
+    if (!registrations_.contains(m.endpointIdentifier))
+        return AdmissionReject{m.requestSeqNum, AdmissionRejectReason::callerNotRegistered};
+    std::optional<TransportAddress> destination;
+    if (m.answerCall) { // the called side asks to answer: it is where the call is
+        destination = registrations_.at(m.endpointIdentifier).callSignalAddress.front();
+    } else if (const auto* callee = findAlias(m.destinationInfo)) {
+        destination = callee->callSignalAddress.front();
+    } else if (m.destCallSignalAddress) {
+        destination = m.destCallSignalAddress; // a direct call to an address it knows
+    }
+    if (!destination)
+        return AdmissionReject{m.requestSeqNum, AdmissionRejectReason::calledPartyNotRegistered};
+    const auto key = std::make_pair(m.callIdentifier, m.endpointIdentifier);
+    const auto granted = std::min(m.bandWidth, config_.callBandwidth);
+    if (!calls_.contains(key)) {
+        if (bandwidthInUse_ + granted > config_.totalBandwidth)
+            return AdmissionReject{m.requestSeqNum, AdmissionRejectReason::resourceUnavailable};
+        calls_[key] = {m.endpointIdentifier, granted};
+        bandwidthInUse_ += granted;
+    }
+    AdmissionConfirm confirm;
+    confirm.requestSeqNum = m.requestSeqNum;
+    confirm.bandWidth = granted;
+    confirm.callModel = CallModel::direct;
+    confirm.destCallSignalAddress = *destination;
+    return confirm;
+}
+
+RasMessage Gatekeeper::onBandwidth(const BandwidthRequest& m) {
+    const auto it = calls_.find({m.callIdentifier, m.endpointIdentifier});
+    if (it == calls_.end())
+        return BandwidthReject{m.requestSeqNum, BandwidthRejectReason::invalidConferenceID, 0};
+    const auto others = bandwidthInUse_ - it->second.bandwidth;
+    const auto most = std::min(config_.callBandwidth, config_.totalBandwidth - others);
+    if (m.bandWidth > most)
+        return BandwidthReject{m.requestSeqNum, BandwidthRejectReason::insufficientResources, most};
+    bandwidthInUse_ = others + m.bandWidth;
+    it->second.bandwidth = m.bandWidth;
+    return BandwidthConfirm{m.requestSeqNum, m.bandWidth};
+}
+
+RasMessage Gatekeeper::onDisengage(const DisengageRequest& m) {
+    if (!registrations_.contains(m.endpointIdentifier))
+        return DisengageReject{m.requestSeqNum, DisengageRejectReason::notRegistered};
+    if (const auto it = calls_.find({m.callIdentifier, m.endpointIdentifier}); it != calls_.end()) {
+        bandwidthInUse_ -= it->second.bandwidth;
+        calls_.erase(it);
+    }
+    return DisengageConfirm{m.requestSeqNum};
+}
+
+RasMessage Gatekeeper::onLocation(const LocationRequest& m) {
+    const auto* found = findAlias(m.destinationInfo);
+    if (found == nullptr)
+        return LocationReject{m.requestSeqNum, LocationRejectReason::notRegistered};
+    LocationConfirm confirm;
+    confirm.requestSeqNum = m.requestSeqNum;
+    confirm.callSignalAddress = found->callSignalAddress.front();
+    confirm.rasAddress =
+        found->rasAddress.empty() ? found->callSignalAddress.front() : found->rasAddress.front();
+    confirm.destinationInfo = m.destinationInfo;
+    return confirm;
+}
+
+void Gatekeeper::dropCallsOf(const Identifier& endpoint) {
+    for (auto it = calls_.begin(); it != calls_.end();) {
+        if (it->second.endpoint == endpoint) {
+            bandwidthInUse_ -= it->second.bandwidth;
+            it = calls_.erase(it);
+        } else {
+            ++it;
+        }
+    }
+}
+
+void Gatekeeper::expire(Clock::time_point now) {
+    for (auto it = registrations_.begin(); it != registrations_.end();) {
+        if (it->second.expires <= now) {
+            dropCallsOf(it->first);
+            it = registrations_.erase(it);
+        } else {
+            ++it;
+        }
+    }
+}
+
+} // namespace sb::h323

@@ -1,0 +1,80 @@
+#pragma once
+// Switchboard as a small gatekeeper (H.323 §7.2, H.225.0 §7.7–7.13) for deployments that have
+// none: it answers discovery, keeps the registrations of the endpoints that register (with a
+// time to live their keep-alives renew), admits calls between them by alias or number, keeps
+// each admitted call's bandwidth until it disengages, and locates registered aliases for
+// whoever asks. Direct call model: it never routes signalling itself. Pure logic: the owner
+// feeds it each request with the time and sends back what it answers.
+
+#include "h323/ras/ras_message.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace sb::h323 {
+
+class Gatekeeper {
+public:
+    using Clock = std::chrono::steady_clock;
+
+    struct Config {
+        std::u16string identifier = u"switchboard";
+        ras::TransportAddress rasAddress;   // where endpoints reach us
+        std::uint32_t timeToLive = 300;     // seconds, granted to every registration
+        std::uint32_t callBandwidth = 1280; // units of 100 bit/s granted per call at most
+        std::uint32_t totalBandwidth = 100000;
+    };
+
+    explicit Gatekeeper(Config config) : config_(std::move(config)) {}
+
+    // The answer to one RAS message from `from` (nullopt for one that needs none: an
+    // unsolicited IRR, a confirm, a reject). A request we cannot take is answered with
+    // UnknownMessageResponse carrying it (`raw`).
+    std::optional<ras::RasMessage> handle(const ras::RasMessage& message,
+                                          const ras::TransportAddress& from, Clock::time_point now);
+    // For a datagram that does not decode: UnknownMessageResponse (§7.12.1), when a sequence
+    // number can be read from it; otherwise nothing.
+    static std::optional<ras::RasMessage> notUnderstood(std::span<const std::uint8_t> datagram);
+
+    // Drops registrations whose time to live has run out (and their calls).
+    void expire(Clock::time_point now);
+
+    struct Registration {
+        ras::Identifier endpointIdentifier;
+        ras::Aliases aliases;
+        ras::Addresses callSignalAddress, rasAddress;
+        Clock::time_point expires;
+    };
+    const std::map<ras::Identifier, Registration>& registrations() const noexcept {
+        return registrations_;
+    }
+    std::size_t calls() const noexcept { return calls_.size(); }
+    std::uint32_t bandwidthInUse() const noexcept { return bandwidthInUse_; }
+
+private:
+    ras::RasMessage onRegistration(const ras::RegistrationRequest& m, Clock::time_point now);
+    ras::RasMessage onAdmission(const ras::AdmissionRequest& m);
+    ras::RasMessage onBandwidth(const ras::BandwidthRequest& m);
+    ras::RasMessage onDisengage(const ras::DisengageRequest& m);
+    ras::RasMessage onLocation(const ras::LocationRequest& m);
+    const Registration* findAlias(const ras::Aliases& aliases) const;
+    void dropCallsOf(const ras::Identifier& endpoint);
+
+    Config config_;
+    std::map<ras::Identifier, Registration> registrations_;
+    std::uint32_t nextEndpoint_ = 1;
+    struct Call {
+        ras::Identifier endpoint;
+        std::uint32_t bandwidth;
+    };
+    // By callIdentifier and the endpoint that asked (each side of a call asks on its own).
+    std::map<std::pair<ras::Guid, ras::Identifier>, Call> calls_;
+    std::uint32_t bandwidthInUse_ = 0;
+};
+
+} // namespace sb::h323

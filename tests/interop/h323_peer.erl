@@ -1,0 +1,155 @@
+%% A scripted H.323 peer built on Erlang's ASN.1 codec (erlang-asn1, `erlc -bper` of
+%% tests/vectors/per/H225Subset.asn1): what sipp is for SIP. Every message it sends is encoded
+%% by Erlang, every answer decoded by Erlang, so it shares no code with Switchboard's codec.
+%%
+%% Compile: erlc -bper H225Subset.asn1 && erlc -I . h323_peer.erl
+%% Run:     erl -noshell -pa . -s h323_peer main SCENARIO HOST PORT -s init stop
+%%
+%% Scenarios:
+%%   gatekeeper  RAS against a gatekeeper at HOST:PORT: discovery, two endpoints registered,
+%%               a duplicate alias refused, a keep-alive, admission to a registered alias and
+%%               refusal of an unknown one, bandwidth, disengage, location, a datagram it
+%%               cannot read, and unregistration. Prints "ok STEP" per step, or "FAIL STEP:
+%%               what came" and stops.
+-module(h323_peer).
+-export([main/1]).
+-include("H225Subset.hrl").
+
+-define(PROTOCOL, {0, 0, 8, 2250, 0, 7}).
+-define(TIMEOUT, 3000).
+
+main([Scenario, Host, Port]) ->
+    {ok, Address} = inet:parse_address(atom_to_list(Host)),
+    Gatekeeper = {Address, list_to_integer(atom_to_list(Port))},
+    try run(Scenario, Gatekeeper) of
+        done -> io:format("done~n")
+    catch
+        throw:{fail, Step, What} -> io:format("FAIL ~s: ~p~n", [Step, What])
+    end.
+
+run(gatekeeper, Gk) ->
+    {ok, Socket} = gen_udp:open(0, [binary, {active, false}, {ip, {127, 0, 0, 1}}]),
+    {ok, RasPort} = inet:port(Socket),
+    Ras = transport({127, 0, 0, 1}, RasPort),
+    Alice = transport({127, 0, 0, 1}, 31720),
+    Bob = transport({127, 0, 0, 1}, 32720),
+
+    expect("discovery", ask(Socket, Gk, {gatekeeperRequest,
+        #'GatekeeperRequest'{requestSeqNum = 1, protocolIdentifier = ?PROTOCOL,
+                             rasAddress = Ras, endpointType = terminal(),
+                             endpointAlias = [{'h323-ID', "alice"}]}}),
+        fun({gatekeeperConfirm, #'GatekeeperConfirm'{requestSeqNum = 1,
+                                                     gatekeeperIdentifier = "switchboard"}}) -> true end),
+
+    {registrationConfirm, #'RegistrationConfirm'{endpointIdentifier = AliceId, timeToLive = Ttl}} =
+        expect("registration of alice", ask(Socket, Gk, registration(2, Alice, Ras, ["1001"], "alice")),
+               fun({registrationConfirm, #'RegistrationConfirm'{requestSeqNum = 2}}) -> true end),
+    true = Ttl =< 60,
+    {registrationConfirm, #'RegistrationConfirm'{endpointIdentifier = BobId}} =
+        expect("registration of bob", ask(Socket, Gk, registration(3, Bob, Ras, ["2002"], "bob")),
+               fun({registrationConfirm, _}) -> true end),
+    expect("a duplicate alias refused",
+           ask(Socket, Gk, registration(4, transport({127, 0, 0, 1}, 33720), Ras, ["1001"], "mallory")),
+           fun({registrationReject, #'RegistrationReject'{
+                   rejectReason = {duplicateAlias, [{dialedDigits, "1001"}]}}}) -> true end),
+    expect("keep-alive", ask(Socket, Gk, {registrationRequest,
+        (registration_request(5, Alice, Ras, [], ""))#'RegistrationRequest'{
+            keepAlive = true, endpointIdentifier = AliceId, terminalAlias = asn1_NOVALUE}}),
+        fun({registrationConfirm, #'RegistrationConfirm'{requestSeqNum = 5,
+                                                         endpointIdentifier = Id}}) -> Id =:= AliceId end),
+
+    CallId = #'CallIdentifier'{guid = list_to_binary(lists:seq(1, 16))},
+    Conference = list_to_binary(lists:seq(101, 116)),
+    expect("admission to bob's number", ask(Socket, Gk, admission(6, AliceId, "2002", CallId, Conference)),
+           fun({admissionConfirm, #'AdmissionConfirm'{destCallSignalAddress = Where}}) ->
+                   Where =:= Bob end),
+    expect("admission to nobody refused", ask(Socket, Gk, admission(7, AliceId, "9999", CallId, Conference)),
+           fun({admissionReject, #'AdmissionReject'{rejectReason = {calledPartyNotRegistered, 'NULL'}}}) -> true end),
+    expect("bandwidth", ask(Socket, Gk, {bandwidthRequest,
+        #'BandwidthRequest'{requestSeqNum = 8, endpointIdentifier = AliceId, conferenceID = Conference,
+                            callReferenceValue = 77, bandWidth = 640, callIdentifier = CallId,
+                            answeredCall = false}}),
+        fun({bandwidthConfirm, #'BandwidthConfirm'{bandWidth = 640}}) -> true end),
+    expect("disengage", ask(Socket, Gk, {disengageRequest,
+        #'DisengageRequest'{requestSeqNum = 9, endpointIdentifier = AliceId, conferenceID = Conference,
+                            callReferenceValue = 77, disengageReason = {normalDrop, 'NULL'},
+                            callIdentifier = CallId, answeredCall = false}}),
+        fun({disengageConfirm, #'DisengageConfirm'{requestSeqNum = 9}}) -> true end),
+    expect("location", ask(Socket, Gk, {locationRequest,
+        #'LocationRequest'{requestSeqNum = 10, destinationInfo = [{'h323-ID', "bob"}],
+                           replyAddress = Ras, canMapAlias = false, canMapSrcAlias = false}}),
+        fun({locationConfirm, #'LocationConfirm'{callSignalAddress = Where}}) -> Where =:= Bob end),
+
+    {ok, Rrq} = 'H225Subset':encode('RasMessage', registration(11, Alice, Ras, ["1001"], "alice")),
+    Cut = binary:part(Rrq, 0, 8),
+    ok = gen_udp:send(Socket, element(1, Gk), element(2, Gk), Cut),
+    expect("a datagram it cannot read", receive_ras(Socket),
+           fun({unknownMessageResponse, #'UnknownMessageResponse'{requestSeqNum = 11,
+                                                                 messageNotUnderstood = M}}) ->
+                   M =:= Cut end),
+
+    expect("unregistration", ask(Socket, Gk, unregistration(12, Alice, AliceId)),
+           fun({unregistrationConfirm, #'UnregistrationConfirm'{requestSeqNum = 12}}) -> true end),
+    expect("unregistration of one not registered", ask(Socket, Gk, unregistration(13, Alice, AliceId)),
+           fun({unregistrationReject, #'UnregistrationReject'{
+                   rejectReason = {notCurrentlyRegistered, 'NULL'}}}) -> true end),
+    expect("bob still registered", ask(Socket, Gk, unregistration(14, Bob, BobId)),
+           fun({unregistrationConfirm, _}) -> true end),
+    done.
+
+%% --- messages ---
+
+transport(Ip, Port) -> {ipAddress, #'TransportAddress_ipAddress'{ip = list_to_binary(tuple_to_list(Ip)), port = Port}}.
+
+terminal() -> #'EndpointType'{terminal = #'TerminalInfo'{}, mc = false, undefinedNode = false}.
+
+registration_request(Seq, Signalling, Ras, Digits, Name) ->
+    Aliases = [{dialedDigits, D} || D <- Digits] ++ [{'h323-ID', Name} || Name =/= ""],
+    #'RegistrationRequest'{
+        requestSeqNum = Seq, protocolIdentifier = ?PROTOCOL, discoveryComplete = true,
+        callSignalAddress = [Signalling], rasAddress = [Ras], terminalType = terminal(),
+        terminalAlias = Aliases, gatekeeperIdentifier = "switchboard",
+        endpointVendor = #'VendorIdentifier'{
+            vendor = #'H221NonStandard'{t35CountryCode = 181, t35Extension = 0, manufacturerCode = 1},
+            productId = <<"h323_peer">>, versionId = <<"1">>},
+        timeToLive = 60, keepAlive = false, willSupplyUUIEs = false, maintainConnection = false,
+        supportsAssignedGK = false}.
+
+registration(Seq, Signalling, Ras, Digits, Name) ->
+    {registrationRequest, registration_request(Seq, Signalling, Ras, Digits, Name)}.
+
+admission(Seq, Endpoint, Digits, CallId, Conference) ->
+    {admissionRequest, #'AdmissionRequest'{
+        requestSeqNum = Seq, callType = {pointToPoint, 'NULL'}, callModel = {direct, 'NULL'}, endpointIdentifier = Endpoint,
+        destinationInfo = [{dialedDigits, Digits}], srcInfo = [{'h323-ID', "alice"}],
+        bandWidth = 1280, callReferenceValue = 77, conferenceID = Conference, activeMC = false,
+        answerCall = false, canMapAlias = false, callIdentifier = CallId, willSupplyUUIEs = false,
+        canMapSrcAlias = false}}.
+
+unregistration(Seq, Signalling, Endpoint) ->
+    {unregistrationRequest, #'UnregistrationRequest'{
+        requestSeqNum = Seq, callSignalAddress = [Signalling], endpointIdentifier = Endpoint}}.
+
+%% --- the wire ---
+
+ask(Socket, {Host, Port}, Message) ->
+    {ok, Bytes} = 'H225Subset':encode('RasMessage', Message),
+    ok = gen_udp:send(Socket, Host, Port, Bytes),
+    receive_ras(Socket).
+
+receive_ras(Socket) ->
+    case gen_udp:recv(Socket, 0, ?TIMEOUT) of
+        {ok, {_, _, Bytes}} ->
+            case 'H225Subset':decode('RasMessage', Bytes) of
+                {ok, Message} -> Message;
+                Error -> {undecodable, Error, Bytes}
+            end;
+        {error, Reason} -> {no_answer, Reason}
+    end.
+
+expect(Step, Got, Check) ->
+    Ok = try Check(Got) catch error:function_clause -> false end,
+    case Ok of
+        true -> io:format("ok ~s~n", [Step]), Got;
+        _ -> throw({fail, Step, Got})
+    end.

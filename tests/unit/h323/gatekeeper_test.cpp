@@ -1,0 +1,172 @@
+// Switchboard's small gatekeeper: its rules, and the whole of it on a UDP socket against the
+// scripted H.323 peer (tests/interop/h323_peer.erl, Erlang's ASN.1 codec end to end), which
+// discovers it, registers two endpoints, is refused a duplicate alias, keeps a registration
+// alive, is admitted to a registered number and refused an unknown one, changes bandwidth,
+// disengages, locates an alias, sends a datagram that cannot be read and unregisters.
+#include "h323/gatekeeper.hpp"
+#include "h323/gatekeeper_server.hpp"
+#include "support/command_output.hpp"
+
+#include <asio/executor_work_guard.hpp>
+#include <filesystem>
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+#include <thread>
+#include <unistd.h>
+
+namespace sb::h323 {
+namespace {
+
+using namespace ras;
+using Clock = Gatekeeper::Clock;
+
+const TransportAddress kAlice{{10, 0, 0, 1}, 1720}, kBob{{10, 0, 0, 2}, 1720};
+
+RegistrationRequest registration(std::uint16_t seq, const TransportAddress& signalling,
+                                 std::string digits) {
+    RegistrationRequest m;
+    m.requestSeqNum = seq;
+    m.callSignalAddress = {signalling};
+    m.rasAddress = {{signalling.ip, 1719}};
+    m.terminalAlias = {h225::DialedDigits{std::move(digits)}};
+    return m;
+}
+
+Identifier registered(Gatekeeper& gk, const RegistrationRequest& m, Clock::time_point now) {
+    auto answer = gk.handle(m, m.rasAddress.front(), now);
+    return std::get<RegistrationConfirm>(*answer).endpointIdentifier;
+}
+
+AdmissionRequest admission(const Identifier& caller, std::string digits, std::uint8_t call) {
+    AdmissionRequest m;
+    m.requestSeqNum = 9;
+    m.endpointIdentifier = caller;
+    m.destinationInfo = {h225::DialedDigits{std::move(digits)}};
+    m.callIdentifier[0] = call;
+    return m;
+}
+
+TEST(Gatekeeper, RegistersRefusesTakenAliasesAndExpires) {
+    Gatekeeper gk({});
+    const auto now = Clock::now();
+    const auto alice = registered(gk, registration(1, kAlice, "1001"), now);
+    auto taken = gk.handle(registration(2, kBob, "1001"), kBob, now);
+    EXPECT_EQ(std::get<RegistrationReject>(*taken).rejectReason,
+              RegistrationRejectReason::duplicateAlias);
+    // Alice again from the same address: her registration is replaced, not refused.
+    const auto again = registered(gk, registration(3, kAlice, "1001"), now);
+    EXPECT_NE(again, alice);
+    EXPECT_EQ(gk.registrations().size(), 1u);
+
+    // A keep-alive for an endpoint not (or no longer) registered asks for a full one.
+    RegistrationRequest keepAlive = registration(4, kAlice, "1001");
+    keepAlive.keepAlive = true;
+    keepAlive.endpointIdentifier = alice;
+    EXPECT_EQ(std::get<RegistrationReject>(*gk.handle(keepAlive, kAlice, now)).rejectReason,
+              RegistrationRejectReason::fullRegistrationRequired);
+    keepAlive.endpointIdentifier = again;
+    keepAlive.timeToLive = 30;
+    EXPECT_EQ(std::get<RegistrationConfirm>(*gk.handle(keepAlive, kAlice, now)).timeToLive, 30u);
+
+    gk.expire(now + std::chrono::seconds(29));
+    EXPECT_EQ(gk.registrations().size(), 1u);
+    gk.expire(now + std::chrono::seconds(30));
+    EXPECT_TRUE(gk.registrations().empty()) << "the keep-alive's 30 s ran out";
+}
+
+TEST(Gatekeeper, AdmitsByAliasKeepsBandwidthAndFreesItOnDisengage) {
+    Gatekeeper::Config config;
+    config.callBandwidth = 1280;
+    config.totalBandwidth = 2000;
+    Gatekeeper gk(config);
+    const auto now = Clock::now();
+    const auto alice = registered(gk, registration(1, kAlice, "1001"), now);
+    const auto bob = registered(gk, registration(2, kBob, "2002"), now);
+
+    auto answer = gk.handle(admission(alice, "2002", 1), kAlice, now);
+    EXPECT_EQ(std::get<AdmissionConfirm>(*answer).destCallSignalAddress, kBob);
+    EXPECT_EQ(gk.bandwidthInUse(), 1280u);
+    answer = gk.handle(admission(alice, "9999", 2), kAlice, now);
+    EXPECT_EQ(std::get<AdmissionReject>(*answer).rejectReason,
+              AdmissionRejectReason::calledPartyNotRegistered);
+    answer = gk.handle(admission(bob, "1001", 3), kBob, now);
+    EXPECT_EQ(std::get<AdmissionReject>(*answer).rejectReason,
+              AdmissionRejectReason::resourceUnavailable)
+        << "a second call would pass the total";
+    answer = gk.handle(admission(u"EP-99", "2002", 4), kAlice, now);
+    EXPECT_EQ(std::get<AdmissionReject>(*answer).rejectReason,
+              AdmissionRejectReason::callerNotRegistered);
+
+    BandwidthRequest more;
+    more.endpointIdentifier = alice;
+    more.callIdentifier[0] = 1;
+    more.bandWidth = 2500;
+    EXPECT_EQ(std::get<BandwidthReject>(*gk.handle(more, kAlice, now)).allowedBandWidth, 1280u);
+    more.bandWidth = 640;
+    EXPECT_EQ(std::get<BandwidthConfirm>(*gk.handle(more, kAlice, now)).bandWidth, 640u);
+    EXPECT_EQ(gk.bandwidthInUse(), 640u);
+
+    DisengageRequest drq;
+    drq.endpointIdentifier = alice;
+    drq.callIdentifier[0] = 1;
+    EXPECT_TRUE(std::holds_alternative<DisengageConfirm>(*gk.handle(drq, kAlice, now)));
+    EXPECT_EQ(gk.calls(), 0u);
+    EXPECT_EQ(gk.bandwidthInUse(), 0u);
+}
+
+TEST(Gatekeeper, WhatItCannotReadIsAnsweredWithItsSequenceNumber) {
+    auto bytes = encode(registration(4711, kAlice, "1001"));
+    bytes.resize(6);
+    ASSERT_FALSE(decode(bytes));
+    const auto answer = Gatekeeper::notUnderstood(bytes);
+    ASSERT_TRUE(answer);
+    const auto& umr = std::get<UnknownMessageResponse>(*answer);
+    EXPECT_EQ(umr.requestSeqNum, 4711);
+    EXPECT_EQ(umr.messageNotUnderstood, bytes);
+    EXPECT_FALSE(Gatekeeper::notUnderstood(std::vector<std::uint8_t>{0x60})) << "a UMR itself";
+}
+
+TEST(Gatekeeper, TheScriptedPeerRegistersAndIsAdmittedOverUdp) {
+    const auto dir =
+        std::filesystem::temp_directory_path() / fmt::format("sb-gk-peer-{}", ::getpid());
+    std::filesystem::create_directories(dir);
+    const auto built = test::runCommand(fmt::format(
+        "cd '{}' && erlc -bper '{}/per/H225Subset.asn1' && erlc -I . '{}/h323_peer.erl' 2>&1",
+        dir.string(), SB_VECTORS_DIR, SB_INTEROP_DIR));
+    ASSERT_TRUE(built.succeeded) << built.output;
+
+    asio::io_context context;
+    Gatekeeper::Config config;
+    config.timeToLive = 60;
+    auto server =
+        GatekeeperServer::start(context, {asio::ip::make_address("127.0.0.1"), 0}, config);
+    ASSERT_TRUE(server) << server.error().message;
+    auto work = asio::make_work_guard(context);
+    std::thread worker([&] { context.run(); });
+    const auto said = test::commandOutput(fmt::format(
+        "cd '{}' && timeout 60 erl -noshell -pa . -s h323_peer main gatekeeper 127.0.0.1 {} "
+        "-s init stop 2>&1",
+        dir.string(), (*server)->localEndpoint().port()));
+    asio::post(context, [&] { server->reset(); });
+    work.reset();
+    worker.join();
+    std::filesystem::remove_all(dir);
+    EXPECT_EQ(said, "ok discovery\n"
+                    "ok registration of alice\n"
+                    "ok registration of bob\n"
+                    "ok a duplicate alias refused\n"
+                    "ok keep-alive\n"
+                    "ok admission to bob's number\n"
+                    "ok admission to nobody refused\n"
+                    "ok bandwidth\n"
+                    "ok disengage\n"
+                    "ok location\n"
+                    "ok a datagram it cannot read\n"
+                    "ok unregistration\n"
+                    "ok unregistration of one not registered\n"
+                    "ok bob still registered\n"
+                    "done\n");
+}
+
+} // namespace
+} // namespace sb::h323
