@@ -1,44 +1,11 @@
 #include "h323/gatekeeper.hpp"
 
-#include "h323/per/decoder.hpp"
-
 #include <algorithm>
-#include <array>
 #include <fmt/format.h>
 
 namespace sb::h323 {
 
 using namespace ras;
-
-namespace {
-
-// Each root RasMessage alternative's count of OPTIONAL root components, which come as
-// presence bits before its first component, the requestSeqNum (InfoRequestResponse's comes
-// after a nonStandardData of its own).
-constexpr std::array<unsigned, 25> kPresenceBits{4, 2, 2, 3, 3, 2, 3, 1, 1, 7, 2, 1, 2,
-                                                 1, 1, 1, 1, 1, 2, 1, 1, 2, 3, 0, 0};
-constexpr std::uint64_t kInfoRequestResponse = 22, kUnknownMessageResponse = 24;
-
-std::u16string toU16(const std::string& text) {
-    return {text.begin(), text.end()};
-}
-
-} // namespace
-
-std::optional<RasMessage> Gatekeeper::notUnderstood(std::span<const std::uint8_t> datagram) {
-    per::Decoder d(datagram);
-    const auto alt = d.choice(25, true);
-    if (!d.ok() || alt.extension || alt.index == kUnknownMessageResponse) return std::nullopt;
-    const bool extended = d.bit();
-    (void)extended;
-    const bool firstPresent = d.bit();
-    if (alt.index == kInfoRequestResponse && firstPresent) return std::nullopt;
-    (void)d.bits(kPresenceBits[alt.index] - 1);
-    const auto seq = d.integer(1, 65535);
-    if (!d.ok()) return std::nullopt;
-    return UnknownMessageResponse{static_cast<std::uint16_t>(seq),
-                                  {datagram.begin(), datagram.end()}};
-}
 
 std::optional<RasMessage> Gatekeeper::handle(const RasMessage& message,
                                              const TransportAddress& from, Clock::time_point now) {
@@ -135,7 +102,8 @@ RasMessage Gatekeeper::onRegistration(const RegistrationRequest& m, Clock::time_
             ++it;
         }
     }
-    const auto id = toU16(fmt::format("EP-{}", nextEndpoint_++));
+    const auto name = fmt::format("EP-{}", nextEndpoint_++);
+    const Identifier id(name.begin(), name.end());
     registrations_[id] = {id, m.terminalAlias, m.callSignalAddress, m.rasAddress,
                           now + std::chrono::seconds(ttl)};
     RegistrationConfirm confirm;

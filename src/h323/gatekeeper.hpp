@@ -37,9 +37,6 @@ public:
     // UnknownMessageResponse carrying it (`raw`).
     std::optional<ras::RasMessage> handle(const ras::RasMessage& message,
                                           const ras::TransportAddress& from, Clock::time_point now);
-    // For a datagram that does not decode: UnknownMessageResponse (§7.12.1), when a sequence
-    // number can be read from it; otherwise nothing.
-    static std::optional<ras::RasMessage> notUnderstood(std::span<const std::uint8_t> datagram);
 
     // Drops registrations whose time to live has run out (and their calls).
     void expire(Clock::time_point now);

@@ -55,7 +55,7 @@ void GatekeeperServer::onDatagram(std::span<const std::uint8_t> datagram,
     } else {
         log::get("h323").debug("gatekeeper: a RAS datagram from {} not understood: {}",
                                from.address().to_string(), message.error().message);
-        answer = Gatekeeper::notUnderstood(datagram);
+        if (auto umr = ras::notUnderstood(datagram)) answer = std::move(*umr);
     }
     if (!answer) return;
     const auto bytes = ras::encode(*answer);

@@ -11,6 +11,11 @@
 %%               refusal of an unknown one, bandwidth, disengage, location, a datagram it
 %%               cannot read, and unregistration. Prints "ok STEP" per step, or "FAIL STEP:
 %%               what came" and stops.
+%%   endpoint    The gatekeeper for an endpoint that registers with it: listens on HOST:PORT
+%%               (PORT 0: any; prints "listening PORT"), confirms its discovery and
+%%               registration with a time to live of 2 s, admits its call, takes its
+%%               keep-alive, then asks for its status (IRQ), drops its call (DRQ) and
+%%               withdraws its registration (URQ).
 -module(h323_peer).
 -export([main/1]).
 -include("H225Subset.hrl").
@@ -20,8 +25,8 @@
 
 main([Scenario, Host, Port]) ->
     {ok, Address} = inet:parse_address(atom_to_list(Host)),
-    Gatekeeper = {Address, list_to_integer(atom_to_list(Port))},
-    try run(Scenario, Gatekeeper) of
+    Where = {Address, list_to_integer(atom_to_list(Port))},
+    try run(Scenario, Where) of
         done -> io:format("done~n")
     catch
         throw:{fail, Step, What} -> io:format("FAIL ~s: ~p~n", [Step, What])
@@ -95,6 +100,64 @@ run(gatekeeper, Gk) ->
                    rejectReason = {notCurrentlyRegistered, 'NULL'}}}) -> true end),
     expect("bob still registered", ask(Socket, Gk, unregistration(14, Bob, BobId)),
            fun({unregistrationConfirm, _}) -> true end),
+    done;
+
+run(endpoint, {Address, Port}) ->
+    {ok, Socket} = gen_udp:open(Port, [binary, {active, false}, {ip, Address}]),
+    {ok, Bound} = inet:port(Socket),
+    io:format("listening ~b~n", [Bound]),
+    Self = transport(Address, Bound),
+    {{gatekeeperRequest, Grq}, Peer} = expect("discovery", receive_from(Socket),
+        fun({{gatekeeperRequest, #'GatekeeperRequest'{endpointAlias = Aliases}}, _}) ->
+                lists:member({'h323-ID', "switchboard"}, Aliases) end),
+    reply(Socket, Peer, {gatekeeperConfirm, #'GatekeeperConfirm'{
+        requestSeqNum = Grq#'GatekeeperRequest'.requestSeqNum, protocolIdentifier = ?PROTOCOL,
+        gatekeeperIdentifier = "erlang-gk", rasAddress = Self}}),
+    {{registrationRequest, Rrq}, _} = expect("registration", receive_from(Socket),
+        fun({{registrationRequest, #'RegistrationRequest'{
+                keepAlive = false, gatekeeperIdentifier = "erlang-gk",
+                terminalAlias = Aliases, callSignalAddress = [_]}}, _}) ->
+                lists:member({dialedDigits, "1001"}, Aliases) end),
+    reply(Socket, Peer, {registrationConfirm, #'RegistrationConfirm'{
+        requestSeqNum = Rrq#'RegistrationRequest'.requestSeqNum, protocolIdentifier = ?PROTOCOL,
+        callSignalAddress = [], gatekeeperIdentifier = "erlang-gk", endpointIdentifier = "SB-1",
+        timeToLive = 2, willRespondToIRR = false, maintainConnection = false}}),
+    {{admissionRequest, Arq}, _} = expect("admission", receive_from(Socket),
+        fun({{admissionRequest, #'AdmissionRequest'{endpointIdentifier = "SB-1",
+                                                    destinationInfo = [{dialedDigits, "2002"}]}}, _}) ->
+                true end),
+    reply(Socket, Peer, {admissionConfirm, #'AdmissionConfirm'{
+        requestSeqNum = Arq#'AdmissionRequest'.requestSeqNum, bandWidth = 640,
+        callModel = {direct, 'NULL'}, destCallSignalAddress = transport({127, 0, 0, 1}, 41720),
+        willRespondToIRR = false,
+        uuiesRequested = #'UUIEsRequested'{setup = false, callProceeding = false, connect = false,
+                                           alerting = false, information = false,
+                                           releaseComplete = false, facility = false,
+                                           progress = false, empty = false}}}),
+    {{registrationRequest, KeepAlive}, _} = expect("keep-alive", receive_from(Socket),
+        fun({{registrationRequest, #'RegistrationRequest'{keepAlive = true,
+                                                          endpointIdentifier = "SB-1"}}, _}) ->
+                true end),
+    reply(Socket, Peer, {registrationConfirm, #'RegistrationConfirm'{
+        requestSeqNum = KeepAlive#'RegistrationRequest'.requestSeqNum,
+        protocolIdentifier = ?PROTOCOL, callSignalAddress = [], endpointIdentifier = "SB-1",
+        timeToLive = 60, willRespondToIRR = false, maintainConnection = false}}),
+    reply(Socket, Peer, {infoRequest, #'InfoRequest'{requestSeqNum = 500, callReferenceValue = 0,
+                                                     callIdentifier = #'CallIdentifier'{guid = <<0:128>>}}}),
+    expect("status", receive_from(Socket),
+        fun({{infoRequestResponse, #'InfoRequestResponse'{requestSeqNum = 500,
+                                                          endpointIdentifier = "SB-1"}}, _}) -> true end),
+    reply(Socket, Peer, {disengageRequest, #'DisengageRequest'{
+        requestSeqNum = 501, endpointIdentifier = "SB-1", conferenceID = <<0:128>>,
+        callReferenceValue = 1, disengageReason = {forcedDrop, 'NULL'},
+        callIdentifier = Arq#'AdmissionRequest'.callIdentifier, answeredCall = false}}),
+    expect("drop", receive_from(Socket),
+        fun({{disengageConfirm, #'DisengageConfirm'{requestSeqNum = 501}}, _}) -> true end),
+    reply(Socket, Peer, {unregistrationRequest, #'UnregistrationRequest'{
+        requestSeqNum = 502, callSignalAddress = Rrq#'RegistrationRequest'.callSignalAddress,
+        endpointIdentifier = "SB-1"}}),
+    expect("withdrawal", receive_from(Socket),
+        fun({{unregistrationConfirm, #'UnregistrationConfirm'{requestSeqNum = 502}}, _}) -> true end),
     done.
 
 %% --- messages ---
@@ -146,6 +209,20 @@ receive_ras(Socket) ->
             end;
         {error, Reason} -> {no_answer, Reason}
     end.
+
+receive_from(Socket) ->
+    case gen_udp:recv(Socket, 0, ?TIMEOUT) of
+        {ok, {Host, Port, Bytes}} ->
+            case 'H225Subset':decode('RasMessage', Bytes) of
+                {ok, Message} -> {Message, {Host, Port}};
+                Error -> {undecodable, Error, Bytes}
+            end;
+        {error, Reason} -> {no_answer, Reason}
+    end.
+
+reply(Socket, {Host, Port}, Message) ->
+    {ok, Bytes} = 'H225Subset':encode('RasMessage', Message),
+    ok = gen_udp:send(Socket, Host, Port, Bytes).
 
 expect(Step, Got, Check) ->
     Ok = try Check(Got) catch error:function_clause -> false end,

@@ -11,7 +11,14 @@ using per::Decoder;
 using per::Encoder;
 
 constexpr std::uint64_t kRootAlternatives = 25; // gatekeeperRequest … unknownMessageResponse
-constexpr std::uint64_t kNonStandardMessage = 23;
+constexpr std::uint64_t kNonStandardMessage = 23, kInfoRequestResponse = 22,
+                        kUnknownMessageResponse = 24;
+
+// Each root alternative's count of OPTIONAL root components, whose presence bits come before
+// its first component, the requestSeqNum (InfoRequestResponse's comes after a nonStandardData
+// of its own).
+constexpr std::array<unsigned, kRootAlternatives> kPresenceBits{
+    4, 2, 2, 3, 3, 2, 3, 1, 1, 7, 2, 1, 2, 1, 1, 1, 1, 1, 2, 1, 1, 2, 3, 0, 0};
 
 // --- the pieces most messages share ---
 
@@ -1265,6 +1272,20 @@ Result<RasMessage> decode(std::span<const std::uint8_t> bytes) {
     auto message = decodeRoot(d, alt.index);
     if (auto done = d.finish(); !done) return fail(done.error());
     return message;
+}
+
+std::optional<UnknownMessageResponse> notUnderstood(std::span<const std::uint8_t> datagram) {
+    Decoder d(datagram);
+    const auto alt = d.choice(kRootAlternatives, true);
+    if (!d.ok() || alt.extension || alt.index == kUnknownMessageResponse) return std::nullopt;
+    (void)d.bit(); // the extension bit
+    const auto presence = kPresenceBits[alt.index];
+    if (alt.index == kInfoRequestResponse && d.bit()) return std::nullopt; // nonStandardData first
+    (void)d.bits(alt.index == kInfoRequestResponse ? presence - 1 : presence);
+    const auto seq = d.integer(1, 65535);
+    if (!d.ok()) return std::nullopt;
+    return UnknownMessageResponse{static_cast<std::uint16_t>(seq),
+                                  {datagram.begin(), datagram.end()}};
 }
 
 } // namespace sb::h323::ras

@@ -486,4 +486,9 @@ std::vector<std::uint8_t> encode(const RasMessage& message);
 // an UnknownMessageResponse.
 Result<RasMessage> decode(std::span<const std::uint8_t> bytes);
 
+// The answer to a datagram that does not decode (§7.12.1): UnknownMessageResponse carrying it,
+// with its requestSeqNum when that can be read (it comes first in every root message);
+// nothing for an UnknownMessageResponse itself, or when not even that much can be read.
+std::optional<UnknownMessageResponse> notUnderstood(std::span<const std::uint8_t> datagram);
+
 } // namespace sb::h323::ras

@@ -118,12 +118,12 @@ TEST(Gatekeeper, WhatItCannotReadIsAnsweredWithItsSequenceNumber) {
     auto bytes = encode(registration(4711, kAlice, "1001"));
     bytes.resize(6);
     ASSERT_FALSE(decode(bytes));
-    const auto answer = Gatekeeper::notUnderstood(bytes);
+    const auto answer = notUnderstood(bytes);
     ASSERT_TRUE(answer);
-    const auto& umr = std::get<UnknownMessageResponse>(*answer);
+    const auto& umr = *answer;
     EXPECT_EQ(umr.requestSeqNum, 4711);
     EXPECT_EQ(umr.messageNotUnderstood, bytes);
-    EXPECT_FALSE(Gatekeeper::notUnderstood(std::vector<std::uint8_t>{0x60})) << "a UMR itself";
+    EXPECT_FALSE(notUnderstood(std::vector<std::uint8_t>{0x60})) << "a UMR itself";
 }
 
 TEST(Gatekeeper, TheScriptedPeerRegistersAndIsAdmittedOverUdp) {

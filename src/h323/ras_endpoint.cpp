@@ -1,0 +1,54 @@
+#include "h323/ras_endpoint.hpp"
+
+namespace sb::h323 {
+
+Result<std::unique_ptr<RasEndpoint>> RasEndpoint::start(asio::io_context& context,
+                                                        const asio::ip::udp::endpoint& local,
+                                                        const asio::ip::udp::endpoint& gatekeeper,
+                                                        RasClient::Config config,
+                                                        RasClient::Events events) {
+    auto socket = net::UdpSocket::bind(context, local);
+    if (!socket) return fail(socket.error());
+    const auto bound = (*socket)->localEndpoint();
+    if (config.rasAddress.port == 0 && bound.address().is_v4()) {
+        config.rasAddress.ip = bound.address().to_v4().to_bytes();
+        config.rasAddress.port = bound.port();
+    }
+    std::unique_ptr<RasEndpoint> endpoint(new RasEndpoint(context, std::move(*socket), gatekeeper));
+    auto* self = endpoint.get();
+    auto send = std::move(events.send);
+    events.send = [self, send = std::move(send)](std::vector<std::uint8_t> bytes) {
+        (void)self->socket_->sendTo(std::as_bytes(std::span(bytes)), self->gatekeeper_);
+        if (send) send(std::move(bytes)); // an observer's copy (tests, capture)
+    };
+    endpoint->client_ = std::make_unique<RasClient>(std::move(config), std::move(events));
+    endpoint->socket_->start([self](std::span<std::byte> datagram, const asio::ip::udp::endpoint&) {
+        self->client_->receive(
+            {reinterpret_cast<const std::uint8_t*>(datagram.data()), datagram.size()},
+            RasClient::Clock::now());
+        self->rearm();
+    });
+    endpoint->client_->start(RasClient::Clock::now());
+    endpoint->rearm();
+    return endpoint;
+}
+
+RasEndpoint::RasEndpoint(asio::io_context& context, std::shared_ptr<net::UdpSocket> socket,
+                         asio::ip::udp::endpoint gatekeeper)
+    : socket_(std::move(socket)), gatekeeper_(std::move(gatekeeper)), timer_(context) {}
+
+RasEndpoint::~RasEndpoint() {
+    socket_->close();
+}
+
+void RasEndpoint::rearm() {
+    const auto next = client_->nextDeadline();
+    if (!next) return timer_.cancel();
+    const auto delay = *next - RasClient::Clock::now();
+    timer_.after(std::max(delay, RasClient::Clock::duration::zero()), [this] {
+        client_->tick(RasClient::Clock::now());
+        rearm();
+    });
+}
+
+} // namespace sb::h323
