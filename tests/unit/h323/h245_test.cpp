@@ -6,6 +6,7 @@
 #include "h323/h245/message.hpp"
 #include "h323/per/encoder.hpp"
 #include "support/command_output.hpp"
+#include "support/erlang_per.hpp"
 #include "support/tshark.hpp"
 
 #include <filesystem>
@@ -214,23 +215,24 @@ pdu_type=3 indication=13 alphanumeric=123#)"
 }
 
 TEST(H245, ErlangReencodesEveryMessageToOurOctets) {
+    std::vector<std::vector<std::uint8_t>> encodings;
+    for (const auto& m : everyMessage())
+        encodings.push_back(encode(m));
+    EXPECT_EQ(test::erlangReencodes(SB_VECTORS_DIR, SB_INTEROP_DIR, "H245Subset",
+                                    "MultimediaSystemControlMessage", encodings),
+              fmt::format("checked {}\n", encodings.size()));
+}
+
+// And one with its value written out, checked both ways.
+TEST(H245, ErlangDecodesOurMasterSlaveDeterminationToItsValue) {
     const auto dir =
         std::filesystem::temp_directory_path() / fmt::format("sb-h245-erl-{}", ::getpid());
     std::filesystem::create_directories(dir);
     const auto compiled = test::commandOutput(fmt::format(
         "cd '{}' && erlc -bper '{}/per/H245Subset.asn1' 2>&1", dir.string(), SB_VECTORS_DIR));
     ASSERT_TRUE(std::filesystem::exists(dir / "H245Subset.beam")) << compiled;
-    const auto messages = everyMessage();
     {
         std::ofstream vectors(dir / "vectors.terms");
-        for (const auto& m : messages) {
-            vectors << "{'MultimediaSystemControlMessage', <<";
-            const auto bytes = encode(m);
-            for (std::size_t i = 0; i < bytes.size(); ++i)
-                vectors << (i ? "," : "") << static_cast<int>(bytes[i]);
-            vectors << ">>}.\n";
-        }
-        // And one with its value written out, checked both ways.
         vectors << "{'MultimediaSystemControlMessage', {request, {masterSlaveDetermination, "
                    "{'MasterSlaveDetermination', 50, 1193046}}}, <<";
         const auto msd = encode(MasterSlaveDetermination{50, 0x123456});
@@ -242,7 +244,7 @@ TEST(H245, ErlangReencodesEveryMessageToOurOctets) {
         fmt::format("escript '{}/per_oracle.escript' '{}' H245Subset '{}' 2>&1", SB_INTEROP_DIR,
                     dir.string(), (dir / "vectors.terms").string()));
     std::filesystem::remove_all(dir);
-    EXPECT_EQ(said, fmt::format("checked {}\n", messages.size() + 1));
+    EXPECT_EQ(said, "checked 1\n");
 }
 
 // A capability set as a video endpoint sends it: H.261 and H.263 video, T.120 data, a

@@ -5,6 +5,7 @@
 // to our octets; bad input is refused naming the field.
 #include "h323/ras/ras_message.hpp"
 #include "support/command_output.hpp"
+#include "support/erlang_per.hpp"
 #include "support/tshark.hpp"
 
 #include <filesystem>
@@ -241,28 +242,12 @@ RasMessage=25 requestSeqNum=12 delay=5000)"
 }
 
 TEST(Ras, ErlangReencodesEveryMessageToOurOctets) {
-    const auto dir =
-        std::filesystem::temp_directory_path() / fmt::format("sb-ras-all-{}", ::getpid());
-    std::filesystem::create_directories(dir);
-    const auto compiled = test::commandOutput(fmt::format(
-        "cd '{}' && erlc -bper '{}/per/H225Subset.asn1' 2>&1", dir.string(), SB_VECTORS_DIR));
-    ASSERT_TRUE(std::filesystem::exists(dir / "H225Subset.beam")) << compiled;
-    const auto messages = everyMessage();
-    {
-        std::ofstream vectors(dir / "vectors.terms");
-        for (const auto& m : messages) {
-            vectors << "{'RasMessage', <<";
-            const auto bytes = encode(m);
-            for (std::size_t i = 0; i < bytes.size(); ++i)
-                vectors << (i ? "," : "") << static_cast<int>(bytes[i]);
-            vectors << ">>}.\n";
-        }
-    }
-    const auto said = test::commandOutput(
-        fmt::format("escript '{}/per_oracle.escript' '{}' H225Subset '{}' 2>&1", SB_INTEROP_DIR,
-                    dir.string(), (dir / "vectors.terms").string()));
-    std::filesystem::remove_all(dir);
-    EXPECT_EQ(said, fmt::format("checked {}\n", messages.size()));
+    std::vector<std::vector<std::uint8_t>> encodings;
+    for (const auto& m : everyMessage())
+        encodings.push_back(encode(m));
+    EXPECT_EQ(test::erlangReencodes(SB_VECTORS_DIR, SB_INTEROP_DIR, "H225Subset", "RasMessage",
+                                    encodings),
+              fmt::format("checked {}\n", encodings.size()));
 }
 
 TEST(Ras, BadInputIsRefusedNamingTheField) {

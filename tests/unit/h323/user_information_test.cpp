@@ -10,6 +10,7 @@
 #include "h323/q931/message.hpp"
 #include "h323/q931/tpkt.hpp"
 #include "support/command_output.hpp"
+#include "support/erlang_per.hpp"
 #include "support/tshark.hpp"
 
 #include <filesystem>
@@ -200,28 +201,12 @@ h323_message_body=10 protocolIdentifier=0.0.8.2250.0.7 guid=40414243-4445-4647-4
 }
 
 TEST(UserInformation, ErlangReencodesEveryBodyToOurOctets) {
-    const auto dir =
-        std::filesystem::temp_directory_path() / fmt::format("sb-uuie-erl-{}", ::getpid());
-    std::filesystem::create_directories(dir);
-    const auto compiled = test::commandOutput(fmt::format(
-        "cd '{}' && erlc -bper '{}/per/H225Subset.asn1' 2>&1", dir.string(), SB_VECTORS_DIR));
-    ASSERT_TRUE(std::filesystem::exists(dir / "H225Subset.beam")) << compiled;
-    const auto samples = everyBody();
-    {
-        std::ofstream vectors(dir / "vectors.terms");
-        for (const auto& sample : samples) {
-            vectors << "{'H323-UserInformation', <<";
-            const auto bytes = encode(sample.information);
-            for (std::size_t i = 0; i < bytes.size(); ++i)
-                vectors << (i ? "," : "") << static_cast<int>(bytes[i]);
-            vectors << ">>}.\n";
-        }
-    }
-    const auto said = test::commandOutput(
-        fmt::format("escript '{}/per_oracle.escript' '{}' H225Subset '{}' 2>&1", SB_INTEROP_DIR,
-                    dir.string(), (dir / "vectors.terms").string()));
-    std::filesystem::remove_all(dir);
-    EXPECT_EQ(said, fmt::format("checked {}\n", samples.size()));
+    std::vector<std::vector<std::uint8_t>> encodings;
+    for (const auto& sample : everyBody())
+        encodings.push_back(encode(sample.information));
+    EXPECT_EQ(test::erlangReencodes(SB_VECTORS_DIR, SB_INTEROP_DIR, "H225Subset",
+                                    "H323-UserInformation", encodings),
+              fmt::format("checked {}\n", encodings.size()));
 }
 
 // A Setup as another vendor's endpoint may send it: non-standard data, a url-ID alias, Q-series
