@@ -1,0 +1,376 @@
+#include "h323/call.hpp"
+
+#include <algorithm>
+
+namespace sb::h323 {
+
+using namespace h225;
+
+namespace {
+
+// Q.850 causes the call sends itself.
+constexpr std::uint8_t kNormalClearing = 16, kResponseToStatusEnquiry = 30,
+                       kServiceNotImplemented = 79;
+// Q.931 §4.5.7 call states for Status: 10 active, 7 call received, 4 call delivered…
+constexpr std::uint8_t kActive = 10, kCallReceived = 7;
+
+bool sameCodec(const h245::AudioCapability& a, const h245::AudioCapability& b) {
+    if (a.codec != b.codec) return false;
+    return a.codec != h245::AudioCodec::generic || a.generic.identifier == b.generic.identifier;
+}
+
+// H.225.0's ReleaseCompleteReason to Q.850 for a ReleaseComplete without a Cause (H.225.0
+// Table 5 read the other way; what it does not list is normal clearing).
+std::uint8_t causeOf(const ReleaseComplete& body) {
+    if (!body.reason) return kNormalClearing;
+    switch (*body.reason) {
+    case ReleaseReason::noBandwidth:
+        return 34;
+    case ReleaseReason::gatekeeperResources:
+    case ReleaseReason::gatewayResources:
+        return 47;
+    case ReleaseReason::unreachableDestination:
+        return 3;
+    case ReleaseReason::destinationRejection:
+        return 21;
+    case ReleaseReason::noPermission:
+        return 111;
+    case ReleaseReason::unreachableGatekeeper:
+        return 38;
+    case ReleaseReason::badFormatAddress:
+        return 28;
+    case ReleaseReason::inConf:
+        return 17;
+    case ReleaseReason::calledPartyNotRegistered:
+        return 20;
+    default:
+        return kNormalClearing;
+    }
+}
+
+} // namespace
+
+Call::Call(Config config, Events events) : config_(std::move(config)), events_(std::move(events)) {}
+
+SignallingMessage Call::message(q931::MessageType type, MessageBody body) {
+    SignallingMessage m;
+    m.q931.type = type;
+    m.q931.callReference = config_.callReference;
+    m.q931.fromDestination = config_.direction == Direction::incoming;
+    m.userInformation = UserInformation{std::move(body), config_.tunnelling, {}};
+    m.userInformation->h245Control = std::exchange(h245Outbox_, {});
+    return m;
+}
+
+void Call::send(q931::MessageType type, MessageBody body) {
+    events_.send(message(type, std::move(body)));
+}
+
+std::vector<Octets> Call::proposals() const {
+    std::vector<Octets> out;
+    std::uint16_t number = 1;
+    for (const auto& codec : config_.codecs) {
+        h245::OpenLogicalChannel transmit; // §8.1.7.1: what we would send…
+        transmit.number = number++;
+        transmit.forward.dataType.audio = codec;
+        h245::H2250Parameters t;
+        t.mediaControlChannel = config_.rtcp;
+        transmit.forward.h2250 = t;
+        out.push_back(h245::encodeFastStart(transmit));
+        h245::OpenLogicalChannel receive; // …and what we would receive, and where
+        receive.number = number++;
+        receive.forward.dataType.kind = h245::DataType::Kind::null;
+        h245::ChannelParameters reverse;
+        reverse.dataType.audio = codec;
+        h245::H2250Parameters r;
+        r.mediaChannel = config_.rtp;
+        r.mediaControlChannel = config_.rtcp;
+        reverse.h2250 = r;
+        receive.reverse = reverse;
+        out.push_back(h245::encodeFastStart(receive));
+    }
+    return out;
+}
+
+void Call::place(std::vector<AliasAddress> destination, std::optional<TransportAddress> address) {
+    Setup setup;
+    setup.sourceAddress = config_.aliases;
+    setup.sourceInfo.terminal = false;
+    setup.sourceInfo.gateway = true;
+    setup.destinationAddress = std::move(destination);
+    setup.destCallSignalAddress = address;
+    setup.conferenceID = config_.conferenceID;
+    setup.callIdentifier = config_.callIdentifier;
+    if (config_.fastStart) setup.fastStart = proposals();
+    auto m = message(q931::MessageType::setup, setup);
+    m.q931.set(q931::element::bearerCapability, q931::writeBearer({}));
+    for (const auto& alias : setup.destinationAddress)
+        if (const auto* digits = std::get_if<DialedDigits>(&alias)) {
+            m.q931.set(q931::element::calledPartyNumber,
+                       q931::writePartyNumber({0, 1, digits->digits}));
+            break;
+        }
+    state_ = State::proceeding;
+    events_.send(m);
+}
+
+std::vector<Octets> Call::acceptProposals(const std::vector<Octets>& offered) {
+    std::vector<h245::OpenLogicalChannel> channels;
+    for (const auto& octets : offered)
+        if (auto channel = h245::decodeFastStart(octets)) channels.push_back(std::move(*channel));
+    const auto isAudio = [](const h245::DataType& t) {
+        return t.kind == h245::DataType::Kind::audio;
+    };
+    for (const auto& codec : config_.codecs) {
+        // The peer's transmit proposal (forward audio) and receive proposal (reverse audio,
+        // with where it receives) for this codec.
+        const auto tx = std::find_if(channels.begin(), channels.end(), [&](const auto& c) {
+            return isAudio(c.forward.dataType) && sameCodec(c.forward.dataType.audio, codec);
+        });
+        const auto rx = std::find_if(channels.begin(), channels.end(), [&](const auto& c) {
+            return c.reverse && isAudio(c.reverse->dataType) &&
+                   sameCodec(c.reverse->dataType.audio, codec) && c.reverse->h2250 &&
+                   c.reverse->h2250->mediaChannel;
+        });
+        if (tx == channels.end() || rx == channels.end()) continue;
+        auto theirs = *tx; // they send to us: where we receive
+        if (!theirs.forward.h2250) theirs.forward.h2250 = h245::H2250Parameters{};
+        theirs.forward.h2250->mediaChannel = config_.rtp;
+        theirs.forward.h2250->mediaControlChannel = config_.rtcp;
+        MediaPath path;
+        path.transmit = rx->reverse->dataType.audio;
+        path.receive = tx->forward.dataType.audio;
+        path.remoteRtp = *rx->reverse->h2250->mediaChannel;
+        path.remoteRtcp = rx->reverse->h2250->mediaControlChannel;
+        media_ = path; // announced when the answer goes out
+        return {h245::encodeFastStart(theirs), h245::encodeFastStart(*rx)};
+    }
+    return {};
+}
+
+void Call::takeFastStartAnswer(const std::vector<Octets>& answer) {
+    if (fastStartDone_ || answer.empty()) return;
+    std::optional<h245::OpenLogicalChannel> forward, reverse;
+    for (const auto& octets : answer) {
+        auto channel = h245::decodeFastStart(octets);
+        if (!channel) continue;
+        if (channel->forward.dataType.kind == h245::DataType::Kind::audio)
+            forward = *channel;
+        else if (channel->reverse)
+            reverse = *channel;
+    }
+    if (!forward || !forward->forward.h2250 || !forward->forward.h2250->mediaChannel) return;
+    MediaPath path;
+    path.transmit = forward->forward.dataType.audio;
+    path.receive = reverse ? reverse->reverse->dataType.audio : path.transmit;
+    path.remoteRtp = *forward->forward.h2250->mediaChannel;
+    path.remoteRtcp = forward->forward.h2250->mediaControlChannel;
+    fastStartDone_ = true;
+    agreeMedia(path);
+}
+
+void Call::agreeMedia(const MediaPath& path) {
+    media_ = path;
+    if (events_.media) events_.media(path);
+}
+
+void Call::receive(const SignallingMessage& m) {
+    if (state_ == State::released) return;
+    const auto type = m.q931.type;
+    if (type == q931::MessageType::releaseComplete) {
+        std::uint8_t cause = kNormalClearing;
+        if (const auto* element = m.q931.find(q931::element::cause)) {
+            if (auto c = q931::readCause(element->contents)) cause = c->value;
+        } else if (m.userInformation) {
+            if (const auto* body = std::get_if<ReleaseComplete>(&m.userInformation->body))
+                cause = causeOf(*body);
+        }
+        return finish(cause);
+    }
+    if (type == q931::MessageType::statusEnquiry) { // Q.931 §5.8.10
+        auto status = message(q931::MessageType::status,
+                              Status{{kProtocolIdentifier, config_.callIdentifier}});
+        status.q931.set(q931::element::cause, q931::writeCause({kResponseToStatusEnquiry, 0}));
+        status.q931.set(q931::element::callState,
+                        {state_ == State::connected ? kActive : kCallReceived});
+        events_.send(status);
+        return;
+    }
+    if (!m.userInformation) return;
+    const auto& information = *m.userInformation;
+    std::visit(
+        [&](const auto& body) {
+            using B = std::decay_t<decltype(body)>;
+            if constexpr (std::is_same_v<B, Setup>) {
+                if (config_.direction != Direction::incoming || state_ != State::idle) return;
+                config_.callReference = m.q931.callReference;
+                config_.callIdentifier = body.callIdentifier;
+                config_.conferenceID = body.conferenceID;
+                peerTunnels_ = information.h245Tunnelling;
+                if (config_.fastStart && !body.fastStart.empty())
+                    fastStartAnswer_ = acceptProposals(body.fastStart);
+                state_ = State::offered;
+                send(q931::MessageType::callProceeding, CallProceeding{});
+                if (events_.offered) events_.offered(body);
+            } else if constexpr (std::is_same_v<B, CallProceeding> || std::is_same_v<B, Progress> ||
+                                 std::is_same_v<B, Alerting>) {
+                peerTunnels_ = information.h245Tunnelling;
+                takeFastStartAnswer(body.fastStart);
+                if constexpr (std::is_same_v<B, Alerting>) {
+                    if (state_ == State::proceeding) state_ = State::alerting;
+                    if (events_.alerting) events_.alerting();
+                }
+            } else if constexpr (std::is_same_v<B, Connect>) {
+                if (config_.direction != Direction::outgoing || state_ == State::connected) return;
+                peerTunnels_ = information.h245Tunnelling;
+                takeFastStartAnswer(body.fastStart);
+                state_ = State::connected;
+                if (events_.connected) events_.connected();
+                startH245();
+            }
+        },
+        information.body);
+    if (state_ != State::released && !information.h245Control.empty())
+        onH245(information.h245Control);
+    if (!h245Outbox_.empty() && state_ != State::released)
+        send(q931::MessageType::facility, Empty{});
+}
+
+void Call::alert() {
+    if (state_ != State::offered) return;
+    Alerting alerting;
+    alerting.callIdentifier = config_.callIdentifier;
+    alerting.fastStart = fastStartAnswer_;
+    state_ = State::alerting;
+    send(q931::MessageType::alerting, alerting);
+    if (!fastStartAnswer_.empty()) {
+        fastStartDone_ = true;
+        agreeMedia(*media_); // early media: the answer is out
+    }
+}
+
+void Call::answer() {
+    if (state_ != State::offered && state_ != State::alerting) return;
+    Connect connect;
+    connect.callIdentifier = config_.callIdentifier;
+    connect.conferenceID = config_.conferenceID;
+    if (!fastStartDone_) {
+        connect.fastStart = fastStartAnswer_;
+        connect.fastConnectRefused = fastStartAnswer_.empty();
+    }
+    state_ = State::connected;
+    send(q931::MessageType::connect, connect);
+    if (!fastStartDone_ && !fastStartAnswer_.empty()) {
+        fastStartDone_ = true;
+        agreeMedia(*media_);
+    }
+    if (events_.connected) events_.connected();
+    startH245();
+    if (!h245Outbox_.empty()) send(q931::MessageType::facility, Empty{});
+}
+
+void Call::startH245() {
+    if (h245_) return;
+    if (!config_.tunnelling || !peerTunnels_) {
+        // A separate H.245 connection (H.323 §8.1.1) is not built yet: a call that needs
+        // H.245 for its media cannot go on; one agreed by fastStart goes on without H.245.
+        if (!fastStartDone_) release(kServiceNotImplemented);
+        return;
+    }
+    h245::Session::Config config;
+    config.terminalType = config_.terminalType;
+    config.random = config_.random;
+    std::vector<std::uint16_t> alternatives;
+    for (const auto& codec : config_.codecs) {
+        h245::Capability c;
+        c.kind = h245::Capability::Kind::receiveAudio;
+        c.audio = codec;
+        const auto number = static_cast<std::uint16_t>(config.capabilities.table.size() + 1);
+        config.capabilities.table.push_back({number, c});
+        alternatives.push_back(number);
+    }
+    if (!alternatives.empty()) config.capabilities.descriptors.push_back({0, {alternatives}});
+    h245::Session::Events events;
+    events.send = [this](std::vector<std::uint8_t> bytes) {
+        h245Outbox_.push_back(std::move(bytes));
+    };
+    events.capabilities = [this](const h245::TerminalCapabilitySet& theirs) {
+        if (fastStartDone_ || h245Transmit_ || theirs.empty()) return;
+        for (const auto& codec : config_.codecs) // ours first that the peer can receive
+            for (const auto& entry : theirs.table)
+                if (entry.capability && entry.capability->kind != h245::Capability::Kind::other &&
+                    entry.capability->kind != h245::Capability::Kind::transmitAudio &&
+                    sameCodec(entry.capability->audio, codec)) {
+                    h245Transmit_ = codec;
+                    h245::DataType data;
+                    data.audio = codec;
+                    h245::H2250Parameters parameters;
+                    parameters.mediaControlChannel = config_.rtcp;
+                    (void)h245_->open(data, parameters);
+                    return;
+                }
+    };
+    events.openRequested = [this](const h245::OpenLogicalChannel& m) {
+        const auto& audio = m.forward.dataType.audio;
+        const bool ours = std::any_of(config_.codecs.begin(), config_.codecs.end(),
+                                      [&](const auto& c) { return sameCodec(c, audio); });
+        if (!ours)
+            return h245_->reject(m.number,
+                                 h245::OpenLogicalChannelReject::Cause::dataTypeNotSupported);
+        h245Receive_ = audio;
+        h245::H2250AckParameters ack;
+        ack.sessionID = 1;
+        ack.mediaChannel = config_.rtp;
+        ack.mediaControlChannel = config_.rtcp;
+        h245_->accept(m.number, ack);
+        if (h245Transmit_ && h245RemoteRtp_)
+            agreeMedia({*h245Transmit_, *h245Receive_, *h245RemoteRtp_, h245RemoteRtcp_});
+    };
+    events.opened = [this](std::uint16_t, const h245::H2250AckParameters& ack) {
+        if (!ack.mediaChannel) return release(kServiceNotImplemented);
+        h245RemoteRtp_ = ack.mediaChannel;
+        h245RemoteRtcp_ = ack.mediaControlChannel;
+        if (h245Receive_)
+            agreeMedia({*h245Transmit_, *h245Receive_, *h245RemoteRtp_, h245RemoteRtcp_});
+    };
+    events.userInput = [this](const h245::UserInputIndication& input) {
+        if (events_.userInput) events_.userInput(input);
+    };
+    events.failed = [this](const std::string&) { release(kServiceNotImplemented); };
+    h245_ = std::make_unique<h245::Session>(std::move(config), std::move(events));
+    h245_->start();
+}
+
+void Call::onH245(const std::vector<Octets>& control) {
+    if (!h245_) startH245(); // the peer began H.245 before we did
+    if (!h245_) return;
+    for (const auto& bytes : control)
+        h245_->receive(bytes);
+}
+
+void Call::sendDigit(char digit, std::uint16_t milliseconds) {
+    if (!h245_ || state_ != State::connected) return;
+    h245::UserInputIndication input;
+    input.signal = digit;
+    input.duration = milliseconds;
+    h245_->sendUserInput(input);
+    send(q931::MessageType::facility, Empty{});
+}
+
+void Call::release(std::uint8_t cause) {
+    if (state_ == State::released) return;
+    if (h245_) h245_->end();
+    ReleaseComplete body;
+    body.callIdentifier = config_.callIdentifier;
+    auto m = message(q931::MessageType::releaseComplete, body);
+    m.q931.set(q931::element::cause, q931::writeCause({cause, 0}));
+    events_.send(m);
+    finish(cause);
+}
+
+void Call::finish(std::uint8_t cause) {
+    state_ = State::released;
+    if (events_.released) events_.released(cause);
+}
+
+} // namespace sb::h323

@@ -1,0 +1,100 @@
+#pragma once
+// One H.323 call, either side (H.323 §8.1): the H.225.0 call signalling messages and the
+// audio they agree on, by Fast Connect (fastStart, H.323 §8.1.7) or, when the peer refuses it
+// or has none, by H.245 tunnelled in the call signalling messages (H.323 §8.2.1). Pure logic:
+// the call's connection carries what it sends (write() each message in TPKT) and feeds it what
+// arrives; the media layer is told where audio goes once it is agreed.
+
+#include "h323/h225/signalling.hpp"
+#include "h323/h245/session.hpp"
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sb::h323 {
+
+// The audio of a call once agreed: what each side sends, and where ours goes.
+struct MediaPath {
+    h245::AudioCapability transmit, receive;
+    h245::UnicastAddress remoteRtp;
+    std::optional<h245::UnicastAddress> remoteRtcp;
+    bool operator==(const MediaPath&) const = default;
+};
+
+class Call {
+public:
+    enum class Direction : std::uint8_t { incoming, outgoing };
+    struct Config {
+        Direction direction = Direction::outgoing;
+        std::uint16_t callReference = 1; // ours when placing; the Setup's when answering
+        h225::Guid callIdentifier{}, conferenceID{}; // fresh when placing
+        std::vector<h225::AliasAddress> aliases;     // ours
+        // Ours, by preference; the first the peer shares is chosen.
+        std::vector<h245::AudioCapability> codecs;
+        h245::UnicastAddress rtp, rtcp; // where we receive
+        bool fastStart = true;          // propose it, or accept a proposal
+        bool tunnelling = true;         // H.245 in the call signalling messages
+        std::uint8_t terminalType = 60; // a gateway (H.323 Table 1)
+        std::function<std::uint32_t()> random;
+    };
+    struct Events {
+        std::function<void(const h225::SignallingMessage&)> send;
+        std::function<void(const h225::Setup&)> offered; // incoming: answer with alert()/answer()
+        std::function<void()> alerting;                  // outgoing: the far end rings
+        std::function<void(const MediaPath&)> media;     // audio can flow (early or connected)
+        std::function<void()> connected;
+        std::function<void(std::uint8_t cause)> released; // Q.850 (16: normal clearing)
+        std::function<void(const h245::UserInputIndication&)> userInput;
+    };
+
+    Call(Config config, Events events);
+
+    // Outgoing: the Setup, with fastStart's proposals for each codec.
+    void place(std::vector<h225::AliasAddress> destination,
+               std::optional<h225::TransportAddress> address);
+    // A call signalling message of this call from the peer.
+    void receive(const h225::SignallingMessage& message);
+    // Incoming: Alerting (with the fastStart answer: early media), then Connect.
+    void alert();
+    void answer();
+    // ReleaseComplete with the Q.850 cause; released() follows.
+    void release(std::uint8_t cause = 16);
+    void sendDigit(char digit, std::uint16_t milliseconds);
+
+    bool isConnected() const noexcept { return state_ == State::connected; }
+    const std::optional<MediaPath>& media() const noexcept { return media_; }
+
+private:
+    enum class State : std::uint8_t { idle, offered, proceeding, alerting, connected, released };
+
+    h225::SignallingMessage message(q931::MessageType type, h225::MessageBody body);
+    void send(q931::MessageType type, h225::MessageBody body);
+    std::vector<h225::Octets> proposals() const;
+    // Incoming: the OpenLogicalChannels of the answer, for the first of our codecs that the
+    // proposals offer both ways; empty when none is.
+    std::vector<h225::Octets> acceptProposals(const std::vector<h225::Octets>& proposals);
+    // Outgoing: the answer's channels.
+    void takeFastStartAnswer(const std::vector<h225::Octets>& answer);
+    void startH245();
+    void onH245(const std::vector<h225::Octets>& control);
+    void agreeMedia(const MediaPath& path);
+    void finish(std::uint8_t cause);
+
+    Config config_;
+    Events events_;
+    State state_ = State::idle;
+    bool peerTunnels_ = false;
+    bool fastStartDone_ = false;
+    std::vector<h225::Octets> fastStartAnswer_;
+    std::optional<MediaPath> media_;
+    std::unique_ptr<h245::Session> h245_;
+    std::vector<h225::Octets> h245Outbox_; // to go in the next message we send
+    // H.245's own channels, when fastStart did not agree: what we send and where, as learnt.
+    std::optional<h245::AudioCapability> h245Transmit_, h245Receive_;
+    std::optional<h245::UnicastAddress> h245RemoteRtp_, h245RemoteRtcp_;
+};
+
+} // namespace sb::h323

@@ -1,0 +1,173 @@
+// An H.323 call between two of ours, each message written and read back as bytes between
+// them: Fast Connect agreeing on the first codec both have, with early media at Alerting;
+// H.245 tunnelled after it (DTMF as UserInputIndication); the H.245 path when fastStart is
+// not offered; release with its Q.850 cause both ways; a call that needs H.245 and cannot
+// tunnel it released with cause 79. Every message that passed is then read by tshark with
+// nothing malformed.
+#include "h323/call.hpp"
+#include "h323/q931/tpkt.hpp"
+#include "support/tshark.hpp"
+
+#include <deque>
+#include <gtest/gtest.h>
+
+namespace sb::h323 {
+namespace {
+
+h245::AudioCapability codec(h245::AudioCodec kind) {
+    h245::AudioCapability c;
+    c.codec = kind;
+    return c;
+}
+
+struct Party {
+    std::deque<std::vector<std::uint8_t>> outbox;
+    std::vector<std::vector<std::uint8_t>> wire; // everything sent, for tshark
+    std::optional<MediaPath> media;
+    int offered = 0, alerting = 0, connected = 0;
+    std::optional<std::uint8_t> released;
+    std::vector<char> digits;
+    std::unique_ptr<Call> call;
+
+    Party(Call::Direction direction, std::vector<h245::AudioCapability> codecs, std::uint8_t host,
+          bool fastStart = true, bool tunnelling = true) {
+        Call::Config config;
+        config.direction = direction;
+        config.callReference = 0x0042;
+        config.callIdentifier[0] = 0x77;
+        config.aliases = {h225::DialedDigits{host == 1 ? "1001" : "2002"}};
+        config.codecs = std::move(codecs);
+        config.rtp = {{10, 0, 0, host}, 40000};
+        config.rtcp = {{10, 0, 0, host}, 40001};
+        config.fastStart = fastStart;
+        config.tunnelling = tunnelling;
+        config.random = [host] { return 1000u * host; };
+        Call::Events events;
+        events.send = [this](const h225::SignallingMessage& m) {
+            auto bytes = h225::write(m);
+            wire.push_back(tpktFrame(bytes));
+            outbox.push_back(std::move(bytes));
+        };
+        events.offered = [this](const h225::Setup&) { ++offered; };
+        events.alerting = [this] { ++alerting; };
+        events.media = [this](const MediaPath& path) { media = path; };
+        events.connected = [this] { ++connected; };
+        events.released = [this](std::uint8_t cause) { released = cause; };
+        events.userInput = [this](const h245::UserInputIndication& u) {
+            digits.push_back(u.signal);
+        };
+        call = std::make_unique<Call>(std::move(config), std::move(events));
+    }
+};
+
+// Delivers each side's messages to the other, as bytes read back, until both are quiet.
+void pump(Party& a, Party& b) {
+    for (int round = 0; round < 50 && (!a.outbox.empty() || !b.outbox.empty()); ++round) {
+        for (auto [from, to] : {std::pair{&a, &b}, std::pair{&b, &a}}) {
+            while (!from->outbox.empty()) {
+                auto bytes = std::move(from->outbox.front());
+                from->outbox.pop_front();
+                auto read = h225::read(bytes);
+                ASSERT_TRUE(std::holds_alternative<h225::SignallingMessage>(read))
+                    << std::get<h225::SignallingError>(read).reason;
+                to->call->receive(std::get<h225::SignallingMessage>(read));
+            }
+        }
+    }
+}
+
+void expectTsharkReadsAll(const Party& a, const Party& b) {
+    auto packets = a.wire;
+    packets.insert(packets.end(), b.wire.begin(), b.wire.end());
+    const auto reading =
+        test::readWithTshark(packets, "-4 10.0.0.1,10.0.0.2 -T 40000,1720", "q931.message_type");
+    EXPECT_EQ(reading.trouble, "");
+    EXPECT_EQ(reading.malformed, "") << "tshark finds these malformed";
+}
+
+TEST(Call, FastConnectAgreesOnTheFirstSharedCodecWithEarlyMedia) {
+    Party caller(Call::Direction::outgoing,
+                 {codec(h245::AudioCodec::g729), codec(h245::AudioCodec::g711Alaw64k)}, 1);
+    Party callee(Call::Direction::incoming,
+                 {codec(h245::AudioCodec::g722_64k), codec(h245::AudioCodec::g711Alaw64k),
+                  codec(h245::AudioCodec::g729)},
+                 2);
+    caller.call->place({h225::DialedDigits{"2002"}}, std::nullopt);
+    pump(caller, callee);
+    EXPECT_EQ(callee.offered, 1);
+    EXPECT_FALSE(caller.media) << "no answer to fastStart yet";
+    callee.call->alert();
+    pump(caller, callee);
+    EXPECT_EQ(caller.alerting, 1);
+    // The callee's preference among what both have: G.711 A-law (it has no use for G.729 first).
+    ASSERT_TRUE(caller.media && callee.media) << "early media at Alerting";
+    EXPECT_EQ(caller.media->transmit.codec, h245::AudioCodec::g711Alaw64k);
+    EXPECT_EQ(caller.media->remoteRtp, (h245::UnicastAddress{{10, 0, 0, 2}, 40000}));
+    EXPECT_EQ(callee.media->transmit.codec, h245::AudioCodec::g711Alaw64k);
+    EXPECT_EQ(callee.media->remoteRtp, (h245::UnicastAddress{{10, 0, 0, 1}, 40000}));
+
+    callee.call->answer();
+    pump(caller, callee);
+    EXPECT_TRUE(caller.call->isConnected() && callee.call->isConnected());
+    // H.245 runs tunnelled after Fast Connect: DTMF goes as UserInputIndication.
+    caller.call->sendDigit('7', 160);
+    pump(caller, callee);
+    EXPECT_EQ(callee.digits, std::vector<char>{'7'});
+
+    callee.call->release(17);
+    pump(caller, callee);
+    EXPECT_EQ(caller.released, 17);
+    EXPECT_EQ(callee.released, 17);
+    expectTsharkReadsAll(caller, callee);
+}
+
+TEST(Call, WithoutFastStartTheMediaIsAgreedByTunnelledH245) {
+    Party caller(Call::Direction::outgoing, {codec(h245::AudioCodec::g711Ulaw64k)}, 1, false);
+    Party callee(Call::Direction::incoming,
+                 {codec(h245::AudioCodec::g722_64k), codec(h245::AudioCodec::g711Ulaw64k)}, 2);
+    caller.call->place({h225::DialedDigits{"2002"}}, std::nullopt);
+    pump(caller, callee);
+    callee.call->answer();
+    pump(caller, callee);
+    ASSERT_TRUE(caller.media && callee.media);
+    EXPECT_EQ(caller.media->transmit.codec, h245::AudioCodec::g711Ulaw64k);
+    EXPECT_EQ(caller.media->remoteRtp, (h245::UnicastAddress{{10, 0, 0, 2}, 40000}));
+    EXPECT_EQ(callee.media->transmit.codec, h245::AudioCodec::g711Ulaw64k)
+        << "the only one the caller can receive";
+    EXPECT_EQ(callee.media->remoteRtp, (h245::UnicastAddress{{10, 0, 0, 1}, 40000}));
+
+    caller.call->release();
+    pump(caller, callee);
+    EXPECT_EQ(callee.released, 16);
+    expectTsharkReadsAll(caller, callee);
+}
+
+TEST(Call, ACallThatNeedsH245AndCannotTunnelItIsReleased) {
+    Party caller(Call::Direction::outgoing, {codec(h245::AudioCodec::g711Ulaw64k)}, 1, false,
+                 false);
+    Party callee(Call::Direction::incoming, {codec(h245::AudioCodec::g711Ulaw64k)}, 2);
+    caller.call->place({h225::DialedDigits{"2002"}}, std::nullopt);
+    pump(caller, callee);
+    callee.call->answer();
+    pump(caller, callee);
+    EXPECT_EQ(callee.released, 79) << "service or option not implemented: a separate H.245";
+    EXPECT_EQ(caller.released, 79);
+    EXPECT_FALSE(caller.media);
+}
+
+TEST(Call, AStatusEnquiryIsAnsweredWithTheCallState) {
+    Party callee(Call::Direction::incoming, {codec(h245::AudioCodec::g711Ulaw64k)}, 2);
+    h225::SignallingMessage enquiry;
+    enquiry.q931.type = q931::MessageType::statusEnquiry;
+    enquiry.q931.callReference = 0x0042;
+    enquiry.userInformation = h225::UserInformation{h225::StatusInquiry{}, false, {}};
+    callee.call->receive(enquiry);
+    ASSERT_EQ(callee.outbox.size(), 1u);
+    auto read = h225::read(callee.outbox.front());
+    const auto& status = std::get<h225::SignallingMessage>(read);
+    EXPECT_EQ(status.q931.type, q931::MessageType::status);
+    EXPECT_EQ(q931::readCause(status.q931.find(q931::element::cause)->contents)->value, 30);
+}
+
+} // namespace
+} // namespace sb::h323
