@@ -2,7 +2,7 @@
 %% tests/vectors/per/H225Subset.asn1): what sipp is for SIP. Every message it sends is encoded
 %% by Erlang, every answer decoded by Erlang, so it shares no code with Switchboard's codec.
 %%
-%% Compile: erlc -bper H225Subset.asn1 && erlc -I . h323_peer.erl
+%% Compile: erlc -bper H225Subset.asn1 H245Subset.asn1 && erlc -I . h323_peer.erl
 %% Run:     erl -noshell -pa . -s h323_peer main SCENARIO HOST PORT -s init stop
 %%
 %% Scenarios:
@@ -16,9 +16,18 @@
 %%               registration with a time to live of 2 s, admits its call, takes its
 %%               keep-alive, then asks for its status (IRQ), drops its call (DRQ) and
 %%               withdraws its registration (URQ).
+%%   call-in     Calls the endpoint at HOST:PORT on TCP: a Setup with Fast Connect proposals
+%%               for G.711 µ-law and H.245 tunnelling; takes its CallProceeding, its Alerting
+%%               with the fastStart answer, its Connect and the capability set it tunnels;
+%%               sends the digit 5 as a tunnelled UserInputIndication, then ReleaseComplete.
+%%   call-out    Is called: listens on HOST:PORT (prints "listening PORT"), takes a Setup
+%%               whose fastStart proposes G.711 µ-law both ways, answers it with
+%%               CallProceeding, Alerting carrying the fastStart answer and Connect, and waits
+%%               for the caller's ReleaseComplete.
 -module(h323_peer).
 -export([main/1]).
 -include("H225Subset.hrl").
+-include("H245Subset.hrl").
 
 -define(PROTOCOL, {0, 0, 8, 2250, 0, 7}).
 -define(TIMEOUT, 3000).
@@ -158,7 +167,191 @@ run(endpoint, {Address, Port}) ->
         endpointIdentifier = "SB-1"}}),
     expect("withdrawal", receive_from(Socket),
         fun({{unregistrationConfirm, #'UnregistrationConfirm'{requestSeqNum = 502}}, _}) -> true end),
+    done;
+
+run('call-in', {Address, Port}) ->
+    {ok, Socket} = gen_tcp:connect(Address, Port, [binary, {packet, tpkt}, {active, false}]),
+    CallId = #'CallIdentifier'{guid = list_to_binary(lists:seq(1, 16))},
+    Setup = #'Setup-UUIE'{
+        protocolIdentifier = ?PROTOCOL, sourceAddress = [{dialedDigits, "1001"}],
+        sourceInfo = terminal(), destinationAddress = [{dialedDigits, "2002"}], activeMC = false,
+        conferenceID = list_to_binary(lists:seq(101, 116)), conferenceGoal = {create, 'NULL'},
+        callType = {pointToPoint, 'NULL'}, callIdentifier = CallId,
+        fastStart = [olc(1, transmit, 5001), olc(2, 'receive', 5000)],
+        mediaWaitForConnect = false, canOverlapSend = false, multipleCalls = false,
+        maintainConnection = false},
+    send_q931(Socket, 5, 77, false, {setup, Setup}, true, []),
+    expect("call proceeding", recv_q931(Socket),
+           fun({2, 77, true, {callProceeding, _}, _}) -> true end),
+    expect("alerting with the fastStart answer", recv_q931(Socket),
+           fun({1, 77, true, {alerting, #'Alerting-UUIE'{fastStart = Answer}}, _}) ->
+                   answers_both_ways(Answer) end),
+    expect("connect", recv_q931(Socket), fun({7, 77, true, {connect, _}, _}) -> true end),
+    expect("tunnelled capabilities", recv_q931(Socket),
+           fun({16#62, 77, true, {empty, _}, Control}) ->
+                   lists:any(fun(B) ->
+                                 case 'H245Subset':decode('MultimediaSystemControlMessage', B) of
+                                     {ok, {request, {terminalCapabilitySet, _}}} -> true;
+                                     _ -> false
+                                 end
+                             end, Control) end),
+    {ok, Digit} = 'H245Subset':encode('MultimediaSystemControlMessage',
+        {indication, {userInput, {signal, #'UserInputIndication_signal'{signalType = "5",
+                                                                        duration = 160}}}}),
+    send_q931(Socket, 16#62, 77, false, {empty, 'NULL'}, true, [Digit]),
+    send_q931(Socket, 16#5a, 77, false,
+              {releaseComplete, #'ReleaseComplete-UUIE'{protocolIdentifier = ?PROTOCOL,
+                                                         callIdentifier = CallId}},
+              true, []),
+    expect("released", drain(Socket), fun(closed) -> true end),
+    done;
+
+run('call-out', {Address, Port}) ->
+    {ok, Listen} = gen_tcp:listen(Port, [binary, {packet, tpkt}, {active, false}, {ip, Address},
+                                         {reuseaddr, true}]),
+    {ok, Bound} = inet:port(Listen),
+    io:format("listening ~b~n", [Bound]),
+    {ok, Socket} = gen_tcp:accept(Listen, ?TIMEOUT),
+    {5, Crv, false, {setup, Setup}, _} =
+        expect("setup with fastStart", recv_q931(Socket),
+               fun({5, _, false, {setup, #'Setup-UUIE'{fastStart = Proposals}}, _}) ->
+                       proposes_both_ways(Proposals) end),
+    CallId = Setup#'Setup-UUIE'.callIdentifier,
+    Answer = answer(Setup#'Setup-UUIE'.fastStart, 6000),
+    send_q931(Socket, 2, Crv, true,
+              {callProceeding, #'CallProceeding-UUIE'{protocolIdentifier = ?PROTOCOL,
+                                                       destinationInfo = terminal(),
+                                                       callIdentifier = CallId,
+                                                       multipleCalls = false,
+                                                       maintainConnection = false}}, false, []),
+    send_q931(Socket, 1, Crv, true,
+              {alerting, #'Alerting-UUIE'{protocolIdentifier = ?PROTOCOL,
+                                           destinationInfo = terminal(), callIdentifier = CallId,
+                                           fastStart = Answer, multipleCalls = false,
+                                           maintainConnection = false}}, false, []),
+    send_q931(Socket, 7, Crv, true,
+              {connect, #'Connect-UUIE'{protocolIdentifier = ?PROTOCOL, destinationInfo = terminal(),
+                                         conferenceID = Setup#'Setup-UUIE'.conferenceID,
+                                         callIdentifier = CallId, multipleCalls = false,
+                                         maintainConnection = false}}, false, []),
+    expect("released by the caller", recv_q931(Socket),
+           fun({16#5a, C, false, {releaseComplete, _}, _}) -> C =:= Crv end),
     done.
+
+%% --- Fast Connect (H.323 §8.1.7) ---
+
+address(Port) -> {unicastAddress, {iPAddress, #'UnicastAddress_iPAddress'{network = <<127, 0, 0, 1>>,
+                                                                        tsapIdentifier = Port}}}.
+
+%% A proposal to transmit G.711 µ-law (our RTCP at Port) or to receive it (our RTP at Port).
+olc(Number, transmit, Port) ->
+    encode_olc(#'OpenLogicalChannel'{
+        forwardLogicalChannelNumber = Number,
+        forwardLogicalChannelParameters = #'OpenLogicalChannel_forwardLogicalChannelParameters'{
+            dataType = {audioData, {g711Ulaw64k, 20}},
+            multiplexParameters = {h2250LogicalChannelParameters,
+                #'H2250LogicalChannelParameters'{sessionID = 1, mediaControlChannel = address(Port)}}}});
+olc(Number, 'receive', Port) ->
+    encode_olc(#'OpenLogicalChannel'{
+        forwardLogicalChannelNumber = Number,
+        forwardLogicalChannelParameters = #'OpenLogicalChannel_forwardLogicalChannelParameters'{
+            dataType = {nullData, 'NULL'}, multiplexParameters = {none, 'NULL'}},
+        reverseLogicalChannelParameters = #'OpenLogicalChannel_reverseLogicalChannelParameters'{
+            dataType = {audioData, {g711Ulaw64k, 20}},
+            multiplexParameters = {h2250LogicalChannelParameters,
+                #'H2250LogicalChannelParameters'{sessionID = 1, mediaChannel = address(Port),
+                                                 mediaControlChannel = address(Port + 1)}}}}).
+
+encode_olc(Olc) ->
+    {ok, Bytes} = 'H245Subset':encode('OpenLogicalChannel', Olc),
+    Bytes.
+
+decode_olcs(List) -> [begin {ok, O} = 'H245Subset':decode('OpenLogicalChannel', B), O end || B <- List].
+
+%% An answer accepts our transmit proposal with where to send, and our receive one.
+answers_both_ways(Answer) ->
+    Olcs = decode_olcs(Answer),
+    Transmit = [P || #'OpenLogicalChannel'{forwardLogicalChannelParameters =
+                    #'OpenLogicalChannel_forwardLogicalChannelParameters'{
+                        dataType = {audioData, {g711Ulaw64k, _}},
+                        multiplexParameters = {h2250LogicalChannelParameters,
+                            #'H2250LogicalChannelParameters'{mediaChannel = {unicastAddress, _}}}}} = P <- Olcs],
+    Receive = [P || #'OpenLogicalChannel'{reverseLogicalChannelParameters =
+                   #'OpenLogicalChannel_reverseLogicalChannelParameters'{
+                       dataType = {audioData, {g711Ulaw64k, _}}}} = P <- Olcs],
+    length(Transmit) =:= 1 andalso length(Receive) =:= 1.
+
+proposes_both_ways(Proposals) ->
+    Olcs = decode_olcs(Proposals),
+    lists:any(fun(#'OpenLogicalChannel'{forwardLogicalChannelParameters =
+                      #'OpenLogicalChannel_forwardLogicalChannelParameters'{
+                          dataType = {audioData, {g711Ulaw64k, _}}}}) -> true; (_) -> false end, Olcs)
+        andalso
+    lists:any(fun(#'OpenLogicalChannel'{reverseLogicalChannelParameters =
+                      #'OpenLogicalChannel_reverseLogicalChannelParameters'{
+                          dataType = {audioData, {g711Ulaw64k, _}},
+                          multiplexParameters = {h2250LogicalChannelParameters,
+                              #'H2250LogicalChannelParameters'{mediaChannel = {unicastAddress, _}}}}}) -> true;
+                 (_) -> false end, Olcs).
+
+%% The answer to the caller's µ-law proposals: its transmit channel with our RTP at Port, and
+%% its receive channel as it came (we send to the address it names).
+answer(Proposals, Port) ->
+    lists:filtermap(
+        fun(#'OpenLogicalChannel'{forwardLogicalChannelParameters =
+                 F = #'OpenLogicalChannel_forwardLogicalChannelParameters'{
+                     dataType = {audioData, {g711Ulaw64k, _}},
+                     multiplexParameters = {h2250LogicalChannelParameters, P}}} = Olc) ->
+                {true, encode_olc(Olc#'OpenLogicalChannel'{forwardLogicalChannelParameters =
+                    F#'OpenLogicalChannel_forwardLogicalChannelParameters'{multiplexParameters =
+                        {h2250LogicalChannelParameters,
+                         P#'H2250LogicalChannelParameters'{mediaChannel = address(Port),
+                                                           mediaControlChannel = address(Port + 1)}}}})};
+           (#'OpenLogicalChannel'{reverseLogicalChannelParameters =
+                 #'OpenLogicalChannel_reverseLogicalChannelParameters'{
+                     dataType = {audioData, {g711Ulaw64k, _}}}} = Olc) ->
+                {true, encode_olc(Olc)};
+           (_) -> false
+        end, decode_olcs(Proposals)).
+
+%% --- Q.931 in TPKT (H.225.0 §7) ---
+
+send_q931(Socket, Type, Crv, FromDestination, Body, Tunnelling, Control) ->
+    Pdu = #'H323-UU-PDU'{'h323-message-body' = Body, h245Tunneling = Tunnelling,
+                         h245Control = case Control of [] -> asn1_NOVALUE; _ -> Control end},
+    {ok, Uu} = 'H225Subset':encode('H323-UserInformation', #'H323-UserInformation'{'h323-uu-pdu' = Pdu}),
+    Flag = case FromDestination of true -> 1; false -> 0 end,
+    Bearer = case Type of 5 -> <<4, 3, 16#80, 16#90, 16#A2>>; _ -> <<>> end,
+    Cause = case Type of 16#5a -> <<8, 2, 16#80, 16#90>>; _ -> <<>> end,
+    Message = <<8, 2, Flag:1, Crv:15, Type, Bearer/binary, Cause/binary,
+                16#7E, (byte_size(Uu) + 1):16, 5, Uu/binary>>,
+    ok = gen_tcp:send(Socket, <<3, 0, (byte_size(Message) + 4):16, Message/binary>>).
+
+%% {Type, CallReference, FromDestination, Body, H245Control} of the next message.
+recv_q931(Socket) ->
+    case gen_tcp:recv(Socket, 0, ?TIMEOUT) of
+        {ok, <<3, 0, _:16, 8, 2, Flag:1, Crv:15, Type, Elements/binary>>} ->
+            Uu = user_user(Elements),
+            {ok, #'H323-UserInformation'{'h323-uu-pdu' = Pdu}} =
+                'H225Subset':decode('H323-UserInformation', Uu),
+            Control = case Pdu#'H323-UU-PDU'.h245Control of asn1_NOVALUE -> []; C -> C end,
+            {Type, Crv, Flag =:= 1, Pdu#'H323-UU-PDU'.'h323-message-body', Control};
+        Other -> {unexpected, Other}
+    end.
+
+user_user(<<16#7E, Length:16, Contents:Length/binary, _/binary>>) ->
+    <<5, Uu/binary>> = Contents,
+    Uu;
+user_user(<<Id, Rest/binary>>) when Id >= 16#80 -> user_user(Rest);
+user_user(<<_, Length, _:Length/binary, Rest/binary>>) -> user_user(Rest).
+
+%% Waits for the peer to close the connection, reading what comes before.
+drain(Socket) ->
+    case gen_tcp:recv(Socket, 0, ?TIMEOUT) of
+        {ok, _} -> drain(Socket);
+        {error, closed} -> closed;
+        Other -> Other
+    end.
 
 %% --- messages ---
 

@@ -6,6 +6,7 @@
 #include "h323/gatekeeper.hpp"
 #include "h323/gatekeeper_server.hpp"
 #include "support/command_output.hpp"
+#include "support/h323_peer.hpp"
 
 #include <asio/executor_work_guard.hpp>
 #include <filesystem>
@@ -129,10 +130,7 @@ TEST(Gatekeeper, WhatItCannotReadIsAnsweredWithItsSequenceNumber) {
 TEST(Gatekeeper, TheScriptedPeerRegistersAndIsAdmittedOverUdp) {
     const auto dir =
         std::filesystem::temp_directory_path() / fmt::format("sb-gk-peer-{}", ::getpid());
-    std::filesystem::create_directories(dir);
-    const auto built = test::runCommand(fmt::format(
-        "cd '{}' && erlc -bper '{}/per/H225Subset.asn1' && erlc -I . '{}/h323_peer.erl' 2>&1",
-        dir.string(), SB_VECTORS_DIR, SB_INTEROP_DIR));
+    const auto built = test::buildH323Peer(dir, SB_VECTORS_DIR, SB_INTEROP_DIR);
     ASSERT_TRUE(built.succeeded) << built.output;
 
     asio::io_context context;

@@ -7,6 +7,7 @@
 #include "h323/ras_client.hpp"
 #include "h323/ras_endpoint.hpp"
 #include "support/command_output.hpp"
+#include "support/h323_peer.hpp"
 
 #include <asio/executor_work_guard.hpp>
 #include <asio/post.hpp>
@@ -186,10 +187,7 @@ TEST(RasClient, AnswersTheGatekeepersOwnRequests) {
 TEST(RasClient, TheScriptedPeerAsGatekeeperRegistersAdmitsAndWithdrawsUsOverUdp) {
     const auto dir =
         std::filesystem::temp_directory_path() / fmt::format("sb-ras-peer-{}", ::getpid());
-    std::filesystem::create_directories(dir);
-    const auto built = test::runCommand(fmt::format(
-        "cd '{}' && erlc -bper '{}/per/H225Subset.asn1' && erlc -I . '{}/h323_peer.erl' 2>&1",
-        dir.string(), SB_VECTORS_DIR, SB_INTEROP_DIR));
+    const auto built = test::buildH323Peer(dir, SB_VECTORS_DIR, SB_INTEROP_DIR);
     ASSERT_TRUE(built.succeeded) << built.output;
     FILE* peer = ::popen(fmt::format("cd '{}' && timeout 60 erl -noshell -pa . -s h323_peer main "
                                      "endpoint 127.0.0.1 0 -s init stop 2>&1",

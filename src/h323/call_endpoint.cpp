@@ -1,0 +1,150 @@
+#include "h323/call_endpoint.hpp"
+
+#include "core/log.hpp"
+
+#include <asio/post.hpp>
+#include <random>
+
+namespace sb::h323 {
+
+Result<std::unique_ptr<CallEndpoint>> CallEndpoint::start(asio::io_context& context,
+                                                          const asio::ip::tcp::endpoint& local,
+                                                          Call::Config base, EventsFor events) {
+    auto listener = net::StreamListener::listen(context, local, nullptr);
+    if (!listener) return fail(listener.error());
+    std::unique_ptr<CallEndpoint> endpoint(
+        new CallEndpoint(context, std::move(base), std::move(events)));
+    endpoint->listener_ = std::move(*listener);
+    endpoint->listener_->start(
+        [self = endpoint.get()](const std::shared_ptr<net::StreamConnection>& connection) {
+            self->accept(connection);
+        });
+    return endpoint;
+}
+
+CallEndpoint::CallEndpoint(asio::io_context& context, Call::Config base, EventsFor events)
+    : context_(context), base_(std::move(base)), events_(std::move(events)) {}
+
+CallEndpoint::~CallEndpoint() {
+    listener_->close();
+    for (auto& [id, leg] : legs_)
+        leg.connection->close();
+}
+
+std::unique_ptr<Call> CallEndpoint::makeCall(std::uint64_t id, Call::Direction direction) {
+    auto config = base_;
+    config.direction = direction;
+    if (direction == Call::Direction::outgoing) {
+        config.callReference = nextReference_;
+        nextReference_ = static_cast<std::uint16_t>(nextReference_ % 0x7FFF + 1);
+        std::random_device random; // H.225.0 §7.6: globally unique identifiers
+        for (auto* guid : {&config.callIdentifier, &config.conferenceID})
+            for (auto& octet : *guid)
+                octet = static_cast<std::uint8_t>(random());
+    }
+    auto events = events_(id);
+    auto released = std::move(events.released);
+    events.send = [this, id](const h225::SignallingMessage& m) {
+        const auto leg = legs_.find(id);
+        if (leg == legs_.end()) return;
+        const auto frame = tpktFrame(h225::write(m));
+        leg->second.connection->write(std::string(frame.begin(), frame.end()));
+    };
+    events.released = [this, id, released = std::move(released)](std::uint8_t cause) {
+        if (released) released(cause);
+        // The ReleaseComplete goes out first; the leg is dropped after this turn.
+        if (const auto leg = legs_.find(id); leg != legs_.end())
+            leg->second.connection->closeAfterWrites();
+        asio::post(context_, [this, id] { drop(id); });
+    };
+    return std::make_unique<Call>(std::move(config), std::move(events));
+}
+
+net::StreamConnection::Handlers CallEndpoint::handlers(std::uint64_t id) {
+    net::StreamConnection::Handlers h;
+    h.onData = [this, id](std::span<const std::byte> bytes) { onData(id, bytes); };
+    h.onClosed = [this, id](const std::error_code&) {
+        // The peer went without a ReleaseComplete (H.225.0 §7.4): the call is over, as if the
+        // network had failed (Q.850 cause 41, temporary failure).
+        if (const auto leg = legs_.find(id); leg != legs_.end() && leg->second.call) {
+            h225::SignallingMessage lost;
+            lost.q931.type = q931::MessageType::releaseComplete;
+            lost.q931.set(q931::element::cause, q931::writeCause({41, 0}));
+            leg->second.call->receive(lost);
+        }
+        asio::post(context_, [this, id] { drop(id); });
+    };
+    return h;
+}
+
+void CallEndpoint::accept(const std::shared_ptr<net::StreamConnection>& connection) {
+    const auto id = nextId_++;
+    legs_[id].connection = connection;
+    connection->start(handlers(id));
+}
+
+std::uint64_t CallEndpoint::place(const asio::ip::tcp::endpoint& to,
+                                  std::vector<h225::AliasAddress> destination) {
+    const auto id = nextId_++;
+    auto& leg = legs_[id];
+    leg.connection = net::StreamConnection::outbound(context_, nullptr, to.address().to_string());
+    leg.call = makeCall(id, Call::Direction::outgoing);
+    h225::TransportAddress address;
+    if (to.address().is_v4()) address.ip = to.address().to_v4().to_bytes();
+    address.port = to.port();
+    leg.call->place(std::move(destination), address); // queued until connected
+    leg.connection->connect(to, handlers(id));
+    return id;
+}
+
+Call* CallEndpoint::call(std::uint64_t id) {
+    const auto leg = legs_.find(id);
+    return leg == legs_.end() ? nullptr : leg->second.call.get();
+}
+
+void CallEndpoint::onData(std::uint64_t id, std::span<const std::byte> bytes) {
+    auto leg = legs_.find(id);
+    if (leg == legs_.end()) return;
+    leg->second.reader.add({reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()});
+    for (;;) {
+        leg = legs_.find(id); // a message may have ended the call
+        if (leg == legs_.end()) return;
+        auto payload = leg->second.reader.next();
+        if (!payload) { // the stream is lost: where the next message starts is unknown
+            leg->second.connection->close();
+            legs_.erase(leg);
+            return;
+        }
+        if (!*payload) return;
+        auto read = h225::read(**payload);
+        const auto* message = std::get_if<h225::SignallingMessage>(&read);
+        if (message != nullptr && !leg->second.call) {
+            if (message->q931.type != q931::MessageType::setup)
+                read = h225::SignallingError{101, // Q.850: not compatible with the call state
+                                             "a call's first message is not a Setup",
+                                             message->q931.callReference,
+                                             message->q931.fromDestination};
+            else
+                leg->second.call = makeCall(id, Call::Direction::incoming);
+        }
+        if (const auto* error = std::get_if<h225::SignallingError>(&read)) {
+            log::get("h323").info("call signalling from {} refused: {}",
+                                  leg->second.connection->remoteEndpoint().address().to_string(),
+                                  error->reason);
+            const auto answer = h225::releaseCompleteFor(*error);
+            const auto frame = tpktFrame(h225::write(answer));
+            leg->second.connection->write(std::string(frame.begin(), frame.end()));
+            leg->second.connection->closeAfterWrites();
+            if (leg->second.call) leg->second.call->receive(answer); // the call is over too
+            legs_.erase(id);
+            return;
+        }
+        leg->second.call->receive(std::get<h225::SignallingMessage>(read));
+    }
+}
+
+void CallEndpoint::drop(std::uint64_t id) {
+    legs_.erase(id);
+}
+
+} // namespace sb::h323

@@ -1,0 +1,65 @@
+#pragma once
+// Calls on the wire: H.225.0 call signalling on TCP (1720 by default, H.225.0 §7.1), each
+// message in TPKT. It accepts connections whose first message is a Setup and places calls by
+// connecting out; each connection carries one call (no multipleCalls), whose messages it reads
+// and writes. A message it cannot take is answered as signalling.hpp says and the connection
+// closed; so is a first message other than Setup. Runs on the worker that owns its io_context.
+
+#include "core/result.hpp"
+#include "h323/call.hpp"
+#include "h323/q931/tpkt.hpp"
+#include "net/stream_socket.hpp"
+
+#include <asio/io_context.hpp>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+
+namespace sb::h323 {
+
+class CallEndpoint {
+public:
+    // The events of the call `id`; the endpoint carries its messages itself (send is its own).
+    using EventsFor = std::function<Call::Events(std::uint64_t id)>;
+
+    static Result<std::unique_ptr<CallEndpoint>> start(asio::io_context& context,
+                                                       const asio::ip::tcp::endpoint& local,
+                                                       Call::Config base, EventsFor events);
+    ~CallEndpoint();
+    CallEndpoint(const CallEndpoint&) = delete;
+    CallEndpoint& operator=(const CallEndpoint&) = delete;
+
+    // Places a call to `to`; its id.
+    std::uint64_t place(const asio::ip::tcp::endpoint& to,
+                        std::vector<h225::AliasAddress> destination);
+    // The call, while its connection lasts.
+    Call* call(std::uint64_t id);
+    std::size_t calls() const noexcept { return legs_.size(); }
+    const asio::ip::tcp::endpoint& localEndpoint() const noexcept {
+        return listener_->localEndpoint();
+    }
+
+private:
+    struct Leg {
+        std::shared_ptr<net::StreamConnection> connection;
+        TpktReader reader;
+        std::unique_ptr<Call> call;
+    };
+    CallEndpoint(asio::io_context& context, Call::Config base, EventsFor events);
+    void accept(const std::shared_ptr<net::StreamConnection>& connection);
+    net::StreamConnection::Handlers handlers(std::uint64_t id);
+    void onData(std::uint64_t id, std::span<const std::byte> bytes);
+    std::unique_ptr<Call> makeCall(std::uint64_t id, Call::Direction direction);
+    void drop(std::uint64_t id);
+
+    asio::io_context& context_;
+    Call::Config base_;
+    EventsFor events_;
+    std::shared_ptr<net::StreamListener> listener_;
+    std::map<std::uint64_t, Leg> legs_;
+    std::uint64_t nextId_ = 1;
+    std::uint16_t nextReference_ = 1;
+};
+
+} // namespace sb::h323

@@ -1,0 +1,143 @@
+// H.323 calls on the wire, both ways, with the scripted peer (tests/interop/h323_peer.erl,
+// Erlang's ASN.1 codec end to end, Q.931 and TPKT of its own): it calls Switchboard's endpoint
+// with Fast Connect and tunnelled H.245, sends a digit and hangs up; and Switchboard calls it,
+// its fastStart answer giving the audio's address, and hangs up.
+#include "h323/call_endpoint.hpp"
+#include "support/h323_peer.hpp"
+
+#include <asio/executor_work_guard.hpp>
+#include <asio/post.hpp>
+#include <cstdio>
+#include <filesystem>
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+#include <thread>
+#include <unistd.h>
+
+namespace sb::h323 {
+namespace {
+
+h245::AudioCapability codec(h245::AudioCodec kind) {
+    h245::AudioCapability c;
+    c.codec = kind;
+    return c;
+}
+
+class CallEndpointPeer : public testing::Test {
+protected:
+    void SetUp() override {
+        dir_ = std::filesystem::temp_directory_path() / fmt::format("sb-call-peer-{}", ::getpid());
+        const auto built = test::buildH323Peer(dir_, SB_VECTORS_DIR, SB_INTEROP_DIR);
+        ASSERT_TRUE(built.succeeded) << built.output;
+        Call::Config base;
+        base.aliases = {h225::DialedDigits{"2002"}};
+        base.codecs = {codec(h245::AudioCodec::g711Ulaw64k), codec(h245::AudioCodec::g711Alaw64k)};
+        base.rtp = {{127, 0, 0, 1}, 40000};
+        base.rtcp = {{127, 0, 0, 1}, 40001};
+        base.random = [] { return 4242u; };
+        auto endpoint =
+            CallEndpoint::start(context_, {asio::ip::make_address("127.0.0.1"), 0}, base,
+                                [this](std::uint64_t id) { return eventsOf(id); });
+        ASSERT_TRUE(endpoint) << endpoint.error().message;
+        endpoint_ = std::move(*endpoint);
+        worker_ = std::thread([this] { context_.run(); });
+    }
+    void TearDown() override {
+        asio::post(context_, [this] { endpoint_.reset(); });
+        work_.reset();
+        if (worker_.joinable()) worker_.join();
+        std::filesystem::remove_all(dir_);
+    }
+
+    Call::Events eventsOf(std::uint64_t id) {
+        Call::Events events;
+        events.offered = [this, id](const h225::Setup&) {
+            asio::post(context_, [this, id] { // answered as a user would: ring, then pick up
+                if (auto* call = endpoint_->call(id)) {
+                    call->alert();
+                    call->answer();
+                }
+            });
+        };
+        events.media = [this, id](const MediaPath& path) {
+            media_ = path;
+            if (hangUpOnMedia_)
+                asio::post(context_, [this, id] {
+                    if (auto* call = endpoint_->call(id)) call->release();
+                });
+        };
+        events.userInput = [this](const h245::UserInputIndication& input) {
+            digits_.push_back(input.signal);
+        };
+        events.released = [this](std::uint8_t cause) { released_ = cause; };
+        return events;
+    }
+
+    // Runs the peer; `started` is called with the port it printed, if it prints one.
+    std::string runPeer(const std::string& scenario, int port,
+                        const std::function<void(int)>& started = {}) {
+        FILE* peer = ::popen(fmt::format("cd '{}' && timeout 60 erl -noshell -pa . -s h323_peer "
+                                         "main {} 127.0.0.1 {} -s init stop 2>&1",
+                                         dir_.string(), scenario, port)
+                                 .c_str(),
+                             "r");
+        std::string said;
+        char line[1024];
+        while (peer != nullptr && std::fgets(line, sizeof line, peer)) {
+            int listening = 0;
+            if (started && std::sscanf(line, "listening %d", &listening) == 1)
+                started(listening);
+            else
+                said += line;
+        }
+        if (peer != nullptr) ::pclose(peer);
+        return said;
+    }
+
+    asio::io_context context_;
+    asio::executor_work_guard<asio::io_context::executor_type> work_ =
+        asio::make_work_guard(context_);
+    std::thread worker_;
+    std::filesystem::path dir_;
+    std::unique_ptr<CallEndpoint> endpoint_;
+    std::optional<MediaPath> media_;
+    std::vector<char> digits_;
+    std::optional<std::uint8_t> released_;
+    bool hangUpOnMedia_ = false;
+};
+
+TEST_F(CallEndpointPeer, ThePeerCallsUsWithFastConnectAndTunnelledH245) {
+    const auto said = runPeer("call-in", endpoint_->localEndpoint().port());
+    EXPECT_EQ(said, "ok call proceeding\n"
+                    "ok alerting with the fastStart answer\n"
+                    "ok connect\n"
+                    "ok tunnelled capabilities\n"
+                    "ok released\n"
+                    "done\n");
+    ASSERT_TRUE(media_);
+    EXPECT_EQ(media_->transmit.codec, h245::AudioCodec::g711Ulaw64k);
+    EXPECT_EQ(media_->remoteRtp, (h245::UnicastAddress{{127, 0, 0, 1}, 5000}));
+    EXPECT_EQ(digits_, std::vector<char>{'5'});
+    EXPECT_EQ(released_, 16);
+}
+
+TEST_F(CallEndpointPeer, WeCallThePeerAndHangUp) {
+    hangUpOnMedia_ = true;
+    const auto said = runPeer("call-out", 0, [this](int port) {
+        asio::post(context_, [this, port] {
+            endpoint_->place(
+                {asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)},
+                {h225::DialedDigits{"3003"}});
+        });
+    });
+    EXPECT_EQ(said, "ok setup with fastStart\n"
+                    "ok released by the caller\n"
+                    "done\n");
+    ASSERT_TRUE(media_);
+    EXPECT_EQ(media_->transmit.codec, h245::AudioCodec::g711Ulaw64k);
+    EXPECT_EQ(media_->remoteRtp, (h245::UnicastAddress{{127, 0, 0, 1}, 6000}));
+    EXPECT_EQ(released_, 16);
+}
+
+} // namespace
+} // namespace sb::h323
