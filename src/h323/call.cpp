@@ -216,6 +216,7 @@ void Call::receive(const SignallingMessage& m) {
                                  std::is_same_v<B, Alerting>) {
                 peerTunnels_ = information.h245Tunnelling;
                 takeFastStartAnswer(body.fastStart);
+                connectH245To(body.h245Address);
                 if constexpr (std::is_same_v<B, Alerting>) {
                     if (state_ == State::proceeding) state_ = State::alerting;
                     if (events_.alerting) events_.alerting();
@@ -224,6 +225,7 @@ void Call::receive(const SignallingMessage& m) {
                 if (config_.direction != Direction::outgoing || state_ == State::connected) return;
                 peerTunnels_ = information.h245Tunnelling;
                 takeFastStartAnswer(body.fastStart);
+                connectH245To(body.h245Address);
                 state_ = State::connected;
                 if (events_.connected) events_.connected();
                 startH245();
@@ -254,6 +256,11 @@ void Call::answer() {
     Connect connect;
     connect.callIdentifier = config_.callIdentifier;
     connect.conferenceID = config_.conferenceID;
+    const bool fastStartAgreed = fastStartDone_ || !fastStartAnswer_.empty();
+    if (separateH245() && !fastStartAgreed && events_.listenH245) {
+        connect.h245Address = events_.listenH245();
+        h245Connecting_ = connect.h245Address.has_value();
+    }
     if (!fastStartDone_) {
         connect.fastStart = fastStartAnswer_;
         connect.fastConnectRefused = fastStartAnswer_.empty();
@@ -269,14 +276,29 @@ void Call::answer() {
     if (!h245Outbox_.empty()) send(q931::MessageType::facility, Empty{});
 }
 
+void Call::h245Connected() {
+    h245Connecting_ = false;
+    if (h245_ || state_ == State::released) return;
+    createH245();
+    h245_->start();
+}
+
+void Call::receiveH245(std::span<const std::uint8_t> message) {
+    if (h245_) h245_->receive(message);
+}
+
 void Call::startH245() {
-    if (h245_) return;
-    if (!config_.tunnelling || !peerTunnels_) {
-        // A separate H.245 connection (H.323 §8.1.1) is not built yet: a call that needs
-        // H.245 for its media cannot go on; one agreed by fastStart goes on without H.245.
-        if (!fastStartDone_) release(kServiceNotImplemented);
-        return;
+    if (h245_ || h245Connecting_) return;
+    if (!separateH245()) {
+        createH245();
+        return h245_->start();
     }
+    // H.245 on its own connection: needed only when fastStart did not carry the media. Asked
+    // for already (an address in our Connect, or a connection to the peer's), or impossible.
+    if (!fastStartDone_) release(kServiceNotImplemented);
+}
+
+void Call::createH245() {
     h245::Session::Config config;
     config.terminalType = config_.terminalType;
     config.random = config_.random;
@@ -292,7 +314,8 @@ void Call::startH245() {
     if (!alternatives.empty()) config.capabilities.descriptors.push_back({0, {alternatives}});
     h245::Session::Events events;
     events.send = [this](std::vector<std::uint8_t> bytes) {
-        h245Outbox_.push_back(std::move(bytes));
+        if (!separateH245()) return h245Outbox_.push_back(std::move(bytes));
+        if (events_.sendH245) events_.sendH245(std::move(bytes));
     };
     events.capabilities = [this](const h245::TerminalCapabilitySet& theirs) {
         if (fastStartDone_ || h245Transmit_ || theirs.empty()) return;
@@ -338,7 +361,14 @@ void Call::startH245() {
     };
     events.failed = [this](const std::string&) { release(kServiceNotImplemented); };
     h245_ = std::make_unique<h245::Session>(std::move(config), std::move(events));
-    h245_->start();
+}
+
+void Call::connectH245To(const std::optional<TransportAddress>& address) {
+    if (!address || !separateH245() || fastStartDone_ || h245_ || h245Connecting_ ||
+        !events_.connectH245)
+        return;
+    h245Connecting_ = true;
+    events_.connectH245(*address);
 }
 
 void Call::onH245(const std::vector<Octets>& control) {

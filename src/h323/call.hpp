@@ -1,7 +1,8 @@
 #pragma once
 // One H.323 call, either side (H.323 §8.1): the H.225.0 call signalling messages and the
 // audio they agree on, by Fast Connect (fastStart, H.323 §8.1.7) or, when the peer refuses it
-// or has none, by H.245 tunnelled in the call signalling messages (H.323 §8.2.1). Pure logic:
+// or has none, by H.245 — tunnelled in the call signalling messages (H.323 §8.2.1), or on an
+// H.245 connection of its own when either side does not tunnel (§8.1.1). Pure logic:
 // the call's connection carries what it sends (write() each message in TPKT) and feeds it what
 // arrives; the media layer is told where audio goes once it is agreed.
 
@@ -48,6 +49,13 @@ public:
         std::function<void()> connected;
         std::function<void(std::uint8_t cause)> released; // Q.850 (16: normal clearing)
         std::function<void(const h245::UserInputIndication&)> userInput;
+        // A separate H.245 connection: the answerer listens (the address goes in its Connect),
+        // the caller connects to the address the answerer gave; either then calls
+        // h245Connected(), and carries sendH245's messages, each in TPKT, and the peer's to
+        // receiveH245(). Without these the call cannot do without tunnelling.
+        std::function<std::optional<h225::TransportAddress>()> listenH245;
+        std::function<void(const h225::TransportAddress&)> connectH245;
+        std::function<void(std::vector<std::uint8_t>)> sendH245;
     };
 
     Call(Config config, Events events);
@@ -63,6 +71,9 @@ public:
     // ReleaseComplete with the Q.850 cause; released() follows.
     void release(std::uint8_t cause = 16);
     void sendDigit(char digit, std::uint16_t milliseconds);
+    // The separate H.245 connection is up; a message from it.
+    void h245Connected();
+    void receiveH245(std::span<const std::uint8_t> message);
 
     bool isConnected() const noexcept { return state_ == State::connected; }
     const std::optional<MediaPath>& media() const noexcept { return media_; }
@@ -79,6 +90,11 @@ private:
     // Outgoing: the answer's channels.
     void takeFastStartAnswer(const std::vector<h225::Octets>& answer);
     void startH245();
+    void createH245();
+    void connectH245To(const std::optional<h225::TransportAddress>& address);
+    // H.245 on its own connection: the answerer's address in its Connect, or the caller's
+    // connection to the one it was given.
+    bool separateH245() const noexcept { return !(config_.tunnelling && peerTunnels_); }
     void onH245(const std::vector<h225::Octets>& control);
     void agreeMedia(const MediaPath& path);
     void finish(std::uint8_t cause);
@@ -91,6 +107,7 @@ private:
     std::vector<h225::Octets> fastStartAnswer_;
     std::optional<MediaPath> media_;
     std::unique_ptr<h245::Session> h245_;
+    bool h245Connecting_ = false;          // a separate connection asked for, not yet up
     std::vector<h225::Octets> h245Outbox_; // to go in the next message we send
     // H.245's own channels, when fastStart did not agree: what we send and where, as learnt.
     std::optional<h245::AudioCapability> h245Transmit_, h245Receive_;

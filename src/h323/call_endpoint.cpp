@@ -27,8 +27,11 @@ CallEndpoint::CallEndpoint(asio::io_context& context, Call::Config base, EventsF
 
 CallEndpoint::~CallEndpoint() {
     listener_->close();
-    for (auto& [id, leg] : legs_)
+    for (auto& [id, leg] : legs_) {
         leg.connection->close();
+        if (leg.h245) leg.h245->close();
+        if (leg.h245Listener) leg.h245Listener->close();
+    }
 }
 
 std::unique_ptr<Call> CallEndpoint::makeCall(std::uint64_t id, Call::Direction direction) {
@@ -57,7 +60,67 @@ std::unique_ptr<Call> CallEndpoint::makeCall(std::uint64_t id, Call::Direction d
             leg->second.connection->closeAfterWrites();
         asio::post(context_, [this, id] { drop(id); });
     };
+    events.listenH245 = [this, id] { return listenH245(id); };
+    events.connectH245 = [this, id](const h225::TransportAddress& a) { connectH245(id, a); };
+    events.sendH245 = [this, id](std::vector<std::uint8_t> bytes) {
+        const auto leg = legs_.find(id);
+        if (leg == legs_.end() || !leg->second.h245) return;
+        const auto frame = tpktFrame(bytes);
+        leg->second.h245->write(std::string(frame.begin(), frame.end()));
+    };
     return std::make_unique<Call>(std::move(config), std::move(events));
+}
+
+net::StreamConnection::Handlers CallEndpoint::h245Handlers(std::uint64_t id) {
+    net::StreamConnection::Handlers h;
+    h.onReady = [this, id] {
+        if (auto* c = call(id)) c->h245Connected();
+    };
+    h.onData = [this, id](std::span<const std::byte> bytes) {
+        auto leg = legs_.find(id);
+        if (leg == legs_.end()) return;
+        leg->second.h245Reader.add(
+            {reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()});
+        for (;;) {
+            leg = legs_.find(id);
+            if (leg == legs_.end()) return;
+            auto payload = leg->second.h245Reader.next();
+            if (!payload) return leg->second.h245->close(); // the stream is lost
+            if (!*payload) return;
+            if (leg->second.call) leg->second.call->receiveH245(**payload);
+        }
+    };
+    h.onClosed = [](const std::error_code&) {}; // the call ends by its signalling
+    return h;
+}
+
+std::optional<h225::TransportAddress> CallEndpoint::listenH245(std::uint64_t id) {
+    const auto leg = legs_.find(id);
+    if (leg == legs_.end()) return std::nullopt;
+    const auto local = leg->second.connection->localEndpoint();
+    auto listener = net::StreamListener::listen(context_, {local.address(), 0}, nullptr);
+    if (!listener || !local.address().is_v4()) return std::nullopt;
+    leg->second.h245Listener = std::move(*listener);
+    leg->second.h245Listener->start(
+        [this, id](const std::shared_ptr<net::StreamConnection>& connection) {
+            const auto leg = legs_.find(id);
+            if (leg == legs_.end() || leg->second.h245) return; // one H.245 connection a call
+            leg->second.h245 = connection;
+            leg->second.h245Listener->close();
+            connection->start(h245Handlers(id));
+        });
+    h225::TransportAddress address;
+    address.ip = local.address().to_v4().to_bytes();
+    address.port = leg->second.h245Listener->localEndpoint().port();
+    return address;
+}
+
+void CallEndpoint::connectH245(std::uint64_t id, const h225::TransportAddress& address) {
+    const auto leg = legs_.find(id);
+    if (leg == legs_.end()) return;
+    const asio::ip::tcp::endpoint to{asio::ip::address_v4(address.ip), address.port};
+    leg->second.h245 = net::StreamConnection::outbound(context_, nullptr, to.address().to_string());
+    leg->second.h245->connect(to, h245Handlers(id));
 }
 
 net::StreamConnection::Handlers CallEndpoint::handlers(std::uint64_t id) {
@@ -112,7 +175,7 @@ void CallEndpoint::onData(std::uint64_t id, std::span<const std::byte> bytes) {
         auto payload = leg->second.reader.next();
         if (!payload) { // the stream is lost: where the next message starts is unknown
             leg->second.connection->close();
-            legs_.erase(leg);
+            drop(id);
             return;
         }
         if (!*payload) return;
@@ -136,7 +199,7 @@ void CallEndpoint::onData(std::uint64_t id, std::span<const std::byte> bytes) {
             leg->second.connection->write(std::string(frame.begin(), frame.end()));
             leg->second.connection->closeAfterWrites();
             if (leg->second.call) leg->second.call->receive(answer); // the call is over too
-            legs_.erase(id);
+            drop(id);
             return;
         }
         leg->second.call->receive(std::get<h225::SignallingMessage>(read));
@@ -144,7 +207,11 @@ void CallEndpoint::onData(std::uint64_t id, std::span<const std::byte> bytes) {
 }
 
 void CallEndpoint::drop(std::uint64_t id) {
-    legs_.erase(id);
+    const auto leg = legs_.find(id);
+    if (leg == legs_.end()) return;
+    if (leg->second.h245) leg->second.h245->closeAfterWrites();
+    if (leg->second.h245Listener) leg->second.h245Listener->close();
+    legs_.erase(leg);
 }
 
 } // namespace sb::h323

@@ -2,8 +2,9 @@
 // Calls on the wire: H.225.0 call signalling on TCP (1720 by default, H.225.0 §7.1), each
 // message in TPKT. It accepts connections whose first message is a Setup and places calls by
 // connecting out; each connection carries one call (no multipleCalls), whose messages it reads
-// and writes. A message it cannot take is answered as signalling.hpp says and the connection
-// closed; so is a first message other than Setup. Runs on the worker that owns its io_context.
+// and writes, and the call's separate H.245 connection when it has one (TPKT too). A message it
+// cannot take is answered as signalling.hpp says and the connection closed; so is a first message
+// other than Setup. Runs on the worker that owns its io_context.
 
 #include "core/result.hpp"
 #include "h323/call.hpp"
@@ -45,10 +46,17 @@ private:
         std::shared_ptr<net::StreamConnection> connection;
         TpktReader reader;
         std::unique_ptr<Call> call;
+        // A separate H.245 connection (H.323 §8.1.1), and the listener the answerer opens.
+        std::shared_ptr<net::StreamListener> h245Listener;
+        std::shared_ptr<net::StreamConnection> h245;
+        TpktReader h245Reader;
     };
     CallEndpoint(asio::io_context& context, Call::Config base, EventsFor events);
     void accept(const std::shared_ptr<net::StreamConnection>& connection);
     net::StreamConnection::Handlers handlers(std::uint64_t id);
+    net::StreamConnection::Handlers h245Handlers(std::uint64_t id);
+    std::optional<h225::TransportAddress> listenH245(std::uint64_t id);
+    void connectH245(std::uint64_t id, const h225::TransportAddress& address);
     void onData(std::uint64_t id, std::span<const std::byte> bytes);
     std::unique_ptr<Call> makeCall(std::uint64_t id, Call::Direction direction);
     void drop(std::uint64_t id);

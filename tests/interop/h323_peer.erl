@@ -20,6 +20,10 @@
 %%               for G.711 µ-law and H.245 tunnelling; takes its CallProceeding, its Alerting
 %%               with the fastStart answer, its Connect and the capability set it tunnels;
 %%               sends the digit 5 as a tunnelled UserInputIndication, then ReleaseComplete.
+%%   call-in-h245  Calls without fastStart or tunnelling: takes the H.245 address in the
+%%               Connect, connects there, answers the capability set and master-slave
+%%               determination, acknowledges the channel Switchboard opens (audio to port
+%%               7000) and opens its own, which Switchboard must accept; then hangs up.
 %%   call-out    Is called: listens on HOST:PORT (prints "listening PORT"), takes a Setup
 %%               whose fastStart proposes G.711 µ-law both ways, answers it with
 %%               CallProceeding, Alerting carrying the fastStart answer and Connect, and waits
@@ -206,6 +210,59 @@ run('call-in', {Address, Port}) ->
     expect("released", drain(Socket), fun(closed) -> true end),
     done;
 
+run('call-in-h245', {Address, Port}) ->
+    {ok, Socket} = gen_tcp:connect(Address, Port, [binary, {packet, tpkt}, {active, false}]),
+    CallId = #'CallIdentifier'{guid = list_to_binary(lists:seq(17, 32))},
+    Setup = #'Setup-UUIE'{
+        protocolIdentifier = ?PROTOCOL, sourceAddress = [{dialedDigits, "1001"}],
+        sourceInfo = terminal(), destinationAddress = [{dialedDigits, "2002"}], activeMC = false,
+        conferenceID = list_to_binary(lists:seq(101, 116)), conferenceGoal = {create, 'NULL'},
+        callType = {pointToPoint, 'NULL'}, callIdentifier = CallId,
+        mediaWaitForConnect = false, canOverlapSend = false, multipleCalls = false,
+        maintainConnection = false},
+    send_q931(Socket, 5, 78, false, {setup, Setup}, false, []),
+    expect("call proceeding", recv_q931(Socket), fun({2, 78, true, {callProceeding, _}, _}) -> true end),
+    expect("alerting", recv_q931(Socket), fun({1, 78, true, {alerting, _}, _}) -> true end),
+    {7, 78, true, {connect, #'Connect-UUIE'{h245Address = {ipAddress, H245}}}, _} =
+        expect("connect with an H.245 address", recv_q931(Socket),
+               fun({7, 78, true, {connect, #'Connect-UUIE'{h245Address = {ipAddress, _}}}, _}) -> true end),
+    #'TransportAddress_ipAddress'{ip = <<A, B, C, D>>, port = H245Port} = H245,
+    {ok, Control} = gen_tcp:connect({A, B, C, D}, H245Port, [binary, {packet, tpkt}, {active, false}]),
+    Theirs = expect("capabilities and determination", await_h245(Control, [tcs, msd], []),
+                    fun(#{tcs := _, msd := _}) -> true end),
+    #'TerminalCapabilitySet'{sequenceNumber = Seq} = maps:get(tcs, Theirs),
+    send_h245(Control, {response, {terminalCapabilitySetAck, #'TerminalCapabilitySetAck'{sequenceNumber = Seq}}}),
+    send_h245(Control, {request, {terminalCapabilitySet, #'TerminalCapabilitySet'{
+        sequenceNumber = 1, protocolIdentifier = {0, 0, 8, 245, 0, 15},
+        capabilityTable = [#'CapabilityTableEntry'{capabilityTableEntryNumber = 1,
+                                                   capability = {receiveAudioCapability, {g711Ulaw64k, 20}}}],
+        capabilityDescriptors = [#'CapabilityDescriptor'{capabilityDescriptorNumber = 0,
+                                                         simultaneousCapabilities = [[1]]}]}}}),
+    send_h245(Control, {response, {masterSlaveDeterminationAck,
+                                   #'MasterSlaveDeterminationAck'{decision = {master, 'NULL'}}}}),
+    Opened = expect("its channel opened", await_h245(Control, [olc], []),
+                    fun(#{olc := #'OpenLogicalChannel'{forwardLogicalChannelParameters =
+                            #'OpenLogicalChannel_forwardLogicalChannelParameters'{
+                                dataType = {audioData, {g711Ulaw64k, _}}}}}) -> true end),
+    #'OpenLogicalChannel'{forwardLogicalChannelNumber = Channel} = maps:get(olc, Opened),
+    send_h245(Control, {response, {openLogicalChannelAck, #'OpenLogicalChannelAck'{
+        forwardLogicalChannelNumber = Channel,
+        forwardMultiplexAckParameters = {h2250LogicalChannelAckParameters,
+            #'H2250LogicalChannelAckParameters'{sessionID = 1, mediaChannel = address(7000),
+                                                mediaControlChannel = address(7001),
+                                                flowControlToZero = false}}}}}),
+    send_h245(Control, {request, {openLogicalChannel, olc_record(1, transmit, 7001)}}),
+    expect("our channel accepted", await_h245(Control, [olc_ack], []),
+           fun(#{olc_ack := #'OpenLogicalChannelAck'{forwardLogicalChannelNumber = 1,
+                   forwardMultiplexAckParameters = {h2250LogicalChannelAckParameters,
+                       #'H2250LogicalChannelAckParameters'{mediaChannel = {unicastAddress, _}}}}}) -> true end),
+    send_q931(Socket, 16#5a, 78, false,
+              {releaseComplete, #'ReleaseComplete-UUIE'{protocolIdentifier = ?PROTOCOL,
+                                                         callIdentifier = CallId}},
+              false, []),
+    expect("released", drain(Socket), fun(closed) -> true end),
+    done;
+
 run('call-out', {Address, Port}) ->
     {ok, Listen} = gen_tcp:listen(Port, [binary, {packet, tpkt}, {active, false}, {ip, Address},
                                          {reuseaddr, true}]),
@@ -244,15 +301,17 @@ address(Port) -> {unicastAddress, {iPAddress, #'UnicastAddress_iPAddress'{networ
                                                                         tsapIdentifier = Port}}}.
 
 %% A proposal to transmit G.711 µ-law (our RTCP at Port) or to receive it (our RTP at Port).
-olc(Number, transmit, Port) ->
-    encode_olc(#'OpenLogicalChannel'{
+olc(Number, Direction, Port) -> encode_olc(olc_record(Number, Direction, Port)).
+
+olc_record(Number, transmit, Port) ->
+    #'OpenLogicalChannel'{
         forwardLogicalChannelNumber = Number,
         forwardLogicalChannelParameters = #'OpenLogicalChannel_forwardLogicalChannelParameters'{
             dataType = {audioData, {g711Ulaw64k, 20}},
             multiplexParameters = {h2250LogicalChannelParameters,
-                #'H2250LogicalChannelParameters'{sessionID = 1, mediaControlChannel = address(Port)}}}});
-olc(Number, 'receive', Port) ->
-    encode_olc(#'OpenLogicalChannel'{
+                #'H2250LogicalChannelParameters'{sessionID = 1, mediaControlChannel = address(Port)}}}};
+olc_record(Number, 'receive', Port) ->
+    #'OpenLogicalChannel'{
         forwardLogicalChannelNumber = Number,
         forwardLogicalChannelParameters = #'OpenLogicalChannel_forwardLogicalChannelParameters'{
             dataType = {nullData, 'NULL'}, multiplexParameters = {none, 'NULL'}},
@@ -260,7 +319,7 @@ olc(Number, 'receive', Port) ->
             dataType = {audioData, {g711Ulaw64k, 20}},
             multiplexParameters = {h2250LogicalChannelParameters,
                 #'H2250LogicalChannelParameters'{sessionID = 1, mediaChannel = address(Port),
-                                                 mediaControlChannel = address(Port + 1)}}}}).
+                                                 mediaControlChannel = address(Port + 1)}}}}.
 
 encode_olc(Olc) ->
     {ok, Bytes} = 'H245Subset':encode('OpenLogicalChannel', Olc),
@@ -313,6 +372,33 @@ answer(Proposals, Port) ->
                 {true, encode_olc(Olc)};
            (_) -> false
         end, decode_olcs(Proposals)).
+
+%% --- H.245 on its own connection (TPKT) ---
+
+send_h245(Socket, Message) ->
+    {ok, Bytes} = 'H245Subset':encode('MultimediaSystemControlMessage', Message),
+    ok = gen_tcp:send(Socket, <<3, 0, (byte_size(Bytes) + 4):16, Bytes/binary>>).
+
+%% Reads H.245 messages until one of each kind in Wanted has come (others are passed over),
+%% as a map of kind to message; what came instead when it runs dry.
+await_h245(_, [], Got) -> maps:from_list(Got);
+await_h245(Socket, Wanted, Got) ->
+    case gen_tcp:recv(Socket, 0, ?TIMEOUT) of
+        {ok, <<3, 0, _:16, Bytes/binary>>} ->
+            Kind = case 'H245Subset':decode('MultimediaSystemControlMessage', Bytes) of
+                       {ok, {request, {terminalCapabilitySet, M}}} -> {tcs, M};
+                       {ok, {request, {masterSlaveDetermination, M}}} -> {msd, M};
+                       {ok, {request, {openLogicalChannel, M}}} -> {olc, M};
+                       {ok, {response, {openLogicalChannelAck, M}}} -> {olc_ack, M};
+                       {ok, Other} -> {other, Other};
+                       Error -> {undecodable, Error}
+                   end,
+            case lists:member(element(1, Kind), Wanted) of
+                true -> await_h245(Socket, lists:delete(element(1, Kind), Wanted), [Kind | Got]);
+                false -> await_h245(Socket, Wanted, Got)
+            end;
+        Other -> {gone, Other, Wanted, Got}
+    end.
 
 %% --- Q.931 in TPKT (H.225.0 §7) ---
 

@@ -1,7 +1,8 @@
 // H.323 calls on the wire, both ways, with the scripted peer (tests/interop/h323_peer.erl,
 // Erlang's ASN.1 codec end to end, Q.931 and TPKT of its own): it calls Switchboard's endpoint
-// with Fast Connect and tunnelled H.245, sends a digit and hangs up; and Switchboard calls it,
-// its fastStart answer giving the audio's address, and hangs up.
+// with Fast Connect and tunnelled H.245, sends a digit and hangs up; it calls without either,
+// the audio then agreed on a separate H.245 connection; and Switchboard calls it, its
+// fastStart answer giving the audio's address, and hangs up.
 #include "h323/call_endpoint.hpp"
 #include "support/h323_peer.hpp"
 
@@ -118,6 +119,22 @@ TEST_F(CallEndpointPeer, ThePeerCallsUsWithFastConnectAndTunnelledH245) {
     EXPECT_EQ(media_->transmit.codec, h245::AudioCodec::g711Ulaw64k);
     EXPECT_EQ(media_->remoteRtp, (h245::UnicastAddress{{127, 0, 0, 1}, 5000}));
     EXPECT_EQ(digits_, std::vector<char>{'5'});
+    EXPECT_EQ(released_, 16);
+}
+
+TEST_F(CallEndpointPeer, ThePeerCallsWithoutFastStartOrTunnellingOnASeparateH245Connection) {
+    const auto said = runPeer("call-in-h245", endpoint_->localEndpoint().port());
+    EXPECT_EQ(said, "ok call proceeding\n"
+                    "ok alerting\n"
+                    "ok connect with an H.245 address\n"
+                    "ok capabilities and determination\n"
+                    "ok its channel opened\n"
+                    "ok our channel accepted\n"
+                    "ok released\n"
+                    "done\n");
+    ASSERT_TRUE(media_);
+    EXPECT_EQ(media_->transmit.codec, h245::AudioCodec::g711Ulaw64k);
+    EXPECT_EQ(media_->remoteRtp, (h245::UnicastAddress{{127, 0, 0, 1}, 7000}));
     EXPECT_EQ(released_, 16);
 }
 
