@@ -9,8 +9,8 @@ using namespace h225;
 namespace {
 
 // Q.850 causes the call sends itself.
-constexpr std::uint8_t kNormalClearing = 16, kResponseToStatusEnquiry = 30,
-                       kServiceNotImplemented = 79;
+constexpr std::uint8_t kNormalClearing = 16, kNoAnswer = 19, kResponseToStatusEnquiry = 30,
+                       kServiceNotImplemented = 79, kTimerExpired = 102;
 // Q.931 §4.5.7 call states for Status: 10 active, 7 call received, 4 call delivered…
 constexpr std::uint8_t kActive = 10, kCallReceived = 7;
 
@@ -111,7 +111,27 @@ void Call::place(std::vector<AliasAddress> destination, std::optional<TransportA
             break;
         }
     state_ = State::proceeding;
+    timer_ = Timer::t303;
     events_.send(m);
+}
+
+std::optional<std::pair<Call::Timer, std::chrono::steady_clock::duration>> Call::timer() const {
+    if (!timer_ || state_ == State::released) return std::nullopt;
+    switch (*timer_) {
+    case Timer::t303:
+        return std::pair{*timer_, config_.t303};
+    case Timer::t310:
+        return std::pair{*timer_, config_.t310};
+    case Timer::t301:
+        return std::pair{*timer_, config_.t301};
+    }
+    return std::nullopt;
+}
+
+void Call::expire(Timer timer) {
+    if (timer_ != timer || state_ == State::released) return;
+    timer_.reset();
+    release(timer == Timer::t301 ? kNoAnswer : kTimerExpired);
 }
 
 std::vector<Octets> Call::acceptProposals(const std::vector<Octets>& offered) {
@@ -217,6 +237,8 @@ void Call::receive(const SignallingMessage& m) {
                 peerTunnels_ = information.h245Tunnelling;
                 takeFastStartAnswer(body.fastStart);
                 connectH245To(body.h245Address);
+                if (config_.direction == Direction::outgoing && timer_ != Timer::t301)
+                    timer_ = std::is_same_v<B, Alerting> ? Timer::t301 : Timer::t310;
                 if constexpr (std::is_same_v<B, Alerting>) {
                     if (state_ == State::proceeding) state_ = State::alerting;
                     if (events_.alerting) events_.alerting();
@@ -227,6 +249,7 @@ void Call::receive(const SignallingMessage& m) {
                 takeFastStartAnswer(body.fastStart);
                 connectH245To(body.h245Address);
                 state_ = State::connected;
+                timer_.reset();
                 if (events_.connected) events_.connected();
                 startH245();
             }
@@ -400,6 +423,7 @@ void Call::release(std::uint8_t cause) {
 
 void Call::finish(std::uint8_t cause) {
     state_ = State::released;
+    timer_.reset();
     if (events_.released) events_.released(cause);
 }
 

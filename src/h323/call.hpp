@@ -9,6 +9,7 @@
 #include "h323/h225/signalling.hpp"
 #include "h323/h245/session.hpp"
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -40,6 +41,12 @@ public:
         bool tunnelling = true;         // H.245 in the call signalling messages
         std::uint8_t terminalType = 60; // a gateway (H.323 Table 1)
         std::function<std::uint32_t()> random;
+        // The placing side's timers (Q.931 §9.1 as H.225.0 §7.4 uses them): T303 from the
+        // Setup to any answer, T310 from CallProceeding to Alerting or Connect, T301 from
+        // Alerting to Connect.
+        std::chrono::steady_clock::duration t303 = std::chrono::seconds(4),
+                                            t310 = std::chrono::seconds(30),
+                                            t301 = std::chrono::minutes(3);
     };
     struct Events {
         std::function<void(const h225::SignallingMessage&)> send;
@@ -75,6 +82,12 @@ public:
     void h245Connected();
     void receiveH245(std::span<const std::uint8_t> message);
 
+    // The timer that runs now, and for how long, for the owner to run; expire() when it ends:
+    // the call is released (Q.850 102, recovery on timer expiry; 19, no answer, for T301).
+    enum class Timer : std::uint8_t { t303, t310, t301 };
+    std::optional<std::pair<Timer, std::chrono::steady_clock::duration>> timer() const;
+    void expire(Timer timer);
+
     bool isConnected() const noexcept { return state_ == State::connected; }
     const std::optional<MediaPath>& media() const noexcept { return media_; }
 
@@ -106,6 +119,7 @@ private:
     bool fastStartDone_ = false;
     std::vector<h225::Octets> fastStartAnswer_;
     std::optional<MediaPath> media_;
+    std::optional<Timer> timer_; // of the placing side, while it waits
     std::unique_ptr<h245::Session> h245_;
     bool h245Connecting_ = false;          // a separate connection asked for, not yet up
     std::vector<h225::Octets> h245Outbox_; // to go in the next message we send

@@ -157,6 +157,7 @@ std::uint64_t CallEndpoint::place(const asio::ip::tcp::endpoint& to,
     address.port = to.port();
     leg.call->place(std::move(destination), address); // queued until connected
     leg.connection->connect(to, handlers(id));
+    rearm(id);
     return id;
 }
 
@@ -203,7 +204,26 @@ void CallEndpoint::onData(std::uint64_t id, std::span<const std::byte> bytes) {
             return;
         }
         leg->second.call->receive(std::get<h225::SignallingMessage>(read));
+        rearm(id);
     }
+}
+
+void CallEndpoint::rearm(std::uint64_t id) {
+    const auto leg = legs_.find(id);
+    if (leg == legs_.end() || !leg->second.call) return;
+    auto& l = leg->second;
+    const auto running = l.call->timer();
+    if (!running) {
+        if (l.timer) l.timer->cancel();
+        l.armedFor.reset();
+        return;
+    }
+    if (l.armedFor == running->first) return; // armed already: it counts from its start
+    if (!l.timer) l.timer = std::make_unique<net::Timer>(context_);
+    l.armedFor = running->first;
+    l.timer->after(running->second, [this, id, kind = running->first] {
+        if (auto* c = call(id)) c->expire(kind);
+    });
 }
 
 void CallEndpoint::drop(std::uint64_t id) {

@@ -10,6 +10,7 @@
 #include "h323/call.hpp"
 #include "h323/q931/tpkt.hpp"
 #include "net/stream_socket.hpp"
+#include "net/timer.hpp"
 
 #include <asio/io_context.hpp>
 #include <cstdint>
@@ -50,6 +51,9 @@ private:
         std::shared_ptr<net::StreamListener> h245Listener;
         std::shared_ptr<net::StreamConnection> h245;
         TpktReader h245Reader;
+        // The call's running timer (Call::timer()), and which one it is armed for.
+        std::unique_ptr<net::Timer> timer;
+        std::optional<Call::Timer> armedFor;
     };
     CallEndpoint(asio::io_context& context, Call::Config base, EventsFor events);
     void accept(const std::shared_ptr<net::StreamConnection>& connection);
@@ -60,6 +64,8 @@ private:
     void onData(std::uint64_t id, std::span<const std::byte> bytes);
     std::unique_ptr<Call> makeCall(std::uint64_t id, Call::Direction direction);
     void drop(std::uint64_t id);
+    // Arms the leg's timer for what its call waits for now, or stops it.
+    void rearm(std::uint64_t id);
 
     asio::io_context& context_;
     Call::Config base_;

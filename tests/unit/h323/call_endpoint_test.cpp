@@ -156,5 +156,40 @@ TEST_F(CallEndpointPeer, WeCallThePeerAndHangUp) {
     EXPECT_EQ(released_, 16);
 }
 
+// A far end that takes the connection and never answers: T303 releases the call, and the
+// connection goes with it.
+TEST(CallEndpoint, ASetupNobodyAnswersIsReleasedByT303) {
+    asio::io_context context;
+    auto silent =
+        net::StreamListener::listen(context, {asio::ip::make_address("127.0.0.1"), 0}, nullptr);
+    ASSERT_TRUE(silent);
+    std::vector<std::shared_ptr<net::StreamConnection>> held;
+    (*silent)->start([&](const std::shared_ptr<net::StreamConnection>& c) {
+        held.push_back(c);
+        c->start({});
+    });
+    Call::Config base;
+    base.codecs = {codec(h245::AudioCodec::g711Ulaw64k)};
+    base.t303 = std::chrono::milliseconds(300);
+    std::optional<std::uint8_t> released;
+    auto endpoint = CallEndpoint::start(context, {asio::ip::make_address("127.0.0.1"), 0}, base,
+                                        [&](std::uint64_t) {
+                                            Call::Events events;
+                                            events.released = [&](std::uint8_t c) { released = c; };
+                                            return events;
+                                        });
+    ASSERT_TRUE(endpoint);
+    (*endpoint)->place((*silent)->localEndpoint(), {h225::DialedDigits{"2002"}});
+    const auto started = std::chrono::steady_clock::now();
+    while (!released && std::chrono::steady_clock::now() - started < std::chrono::seconds(5))
+        context.run_for(std::chrono::milliseconds(50));
+    EXPECT_EQ(released, 102);
+    context.run_for(std::chrono::milliseconds(100));
+    EXPECT_EQ((*endpoint)->calls(), 0u);
+    for (auto& c : held)
+        c->close();
+    (*silent)->close();
+}
+
 } // namespace
 } // namespace sb::h323

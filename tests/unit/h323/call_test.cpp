@@ -171,3 +171,35 @@ TEST(Call, AStatusEnquiryIsAnsweredWithTheCallState) {
 
 } // namespace
 } // namespace sb::h323
+
+namespace sb::h323 {
+namespace {
+
+TEST(Call, ThePlacingSidesTimersReleaseACallThatIsNotAnswered) {
+    Party caller(Call::Direction::outgoing, {codec(h245::AudioCodec::g711Ulaw64k)}, 1);
+    caller.call->place({h225::DialedDigits{"2002"}}, std::nullopt);
+    ASSERT_TRUE(caller.call->timer());
+    EXPECT_EQ(caller.call->timer()->first, Call::Timer::t303);
+    caller.call->expire(Call::Timer::t301); // not the one running: nothing
+    EXPECT_FALSE(caller.released);
+    caller.call->expire(Call::Timer::t303);
+    EXPECT_EQ(caller.released, 102) << "recovery on timer expiry";
+    EXPECT_EQ(h225::read(caller.outbox.back()).index(), 0u);
+    EXPECT_FALSE(caller.call->timer());
+
+    Party again(Call::Direction::outgoing, {codec(h245::AudioCodec::g711Ulaw64k)}, 1);
+    Party callee(Call::Direction::incoming, {codec(h245::AudioCodec::g711Ulaw64k)}, 2);
+    again.call->place({h225::DialedDigits{"2002"}}, std::nullopt);
+    pump(again, callee);
+    EXPECT_EQ(again.call->timer()->first, Call::Timer::t310) << "CallProceeding came";
+    callee.call->alert();
+    pump(again, callee);
+    EXPECT_EQ(again.call->timer()->first, Call::Timer::t301) << "Alerting came";
+    again.call->expire(Call::Timer::t301);
+    pump(again, callee);
+    EXPECT_EQ(again.released, 19) << "no answer";
+    EXPECT_EQ(callee.released, 19);
+}
+
+} // namespace
+} // namespace sb::h323
