@@ -7,8 +7,7 @@ namespace sb::h323 {
 
 using namespace ras;
 
-std::optional<RasMessage> Gatekeeper::handle(const RasMessage& message,
-                                             const TransportAddress& from, Clock::time_point now) {
+std::optional<RasMessage> Gatekeeper::handle(const RasMessage& message, Clock::time_point now) {
     return std::visit(
         [&](const auto& m) -> std::optional<RasMessage> {
             using M = std::decay_t<decltype(m)>;
@@ -39,11 +38,10 @@ std::optional<RasMessage> Gatekeeper::handle(const RasMessage& message,
                 return onDisengage(m);
             } else if constexpr (std::is_same_v<M, LocationRequest>) {
                 return onLocation(m);
-            } else if constexpr (std::is_same_v<M, InfoRequestResponse>) {
-                (void)from;
-                return std::nullopt; // its needResponse asks for infoRequestAck (v4+): not sent
             } else {
-                return std::nullopt; // confirms, rejects, RIP, UMR: nothing to answer
+                // Confirms, rejects, RIP and UMR need no answer; nor does an IRR here (its
+                // needResponse asks for infoRequestAck, which we do not send).
+                return std::nullopt;
             }
         },
         message);

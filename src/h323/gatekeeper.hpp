@@ -32,11 +32,10 @@ public:
 
     explicit Gatekeeper(Config config) : config_(std::move(config)) {}
 
-    // The answer to one RAS message from `from` (nullopt for one that needs none: an
-    // unsolicited IRR, a confirm, a reject). A request we cannot take is answered with
-    // UnknownMessageResponse carrying it (`raw`).
-    std::optional<ras::RasMessage> handle(const ras::RasMessage& message,
-                                          const ras::TransportAddress& from, Clock::time_point now);
+    // The answer to one RAS message (nullopt for one that needs none: an unsolicited IRR, a
+    // confirm, a reject); it goes back where the request came from (an LRQ's: to its
+    // replyAddress).
+    std::optional<ras::RasMessage> handle(const ras::RasMessage& message, Clock::time_point now);
 
     // Drops registrations whose time to live has run out (and their calls).
     void expire(Clock::time_point now);

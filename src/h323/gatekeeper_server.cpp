@@ -49,7 +49,7 @@ void GatekeeperServer::onDatagram(std::span<const std::uint8_t> datagram,
     std::optional<ras::RasMessage> answer;
     auto to = from;
     if (auto message = ras::decode(datagram)) {
-        answer = gatekeeper_.handle(*message, transportOf(from), Gatekeeper::Clock::now());
+        answer = gatekeeper_.handle(*message, Gatekeeper::Clock::now());
         if (const auto* lrq = std::get_if<ras::LocationRequest>(&*message))
             to = endpointOf(lrq->replyAddress);
     } else {

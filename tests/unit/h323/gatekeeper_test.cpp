@@ -34,7 +34,7 @@ RegistrationRequest registration(std::uint16_t seq, const TransportAddress& sign
 }
 
 Identifier registered(Gatekeeper& gk, const RegistrationRequest& m, Clock::time_point now) {
-    auto answer = gk.handle(m, m.rasAddress.front(), now);
+    auto answer = gk.handle(m, now);
     return std::get<RegistrationConfirm>(*answer).endpointIdentifier;
 }
 
@@ -51,7 +51,7 @@ TEST(Gatekeeper, RegistersRefusesTakenAliasesAndExpires) {
     Gatekeeper gk({});
     const auto now = Clock::now();
     const auto alice = registered(gk, registration(1, kAlice, "1001"), now);
-    auto taken = gk.handle(registration(2, kBob, "1001"), kBob, now);
+    auto taken = gk.handle(registration(2, kBob, "1001"), now);
     EXPECT_EQ(std::get<RegistrationReject>(*taken).rejectReason,
               RegistrationRejectReason::duplicateAlias);
     // Alice again from the same address: her registration is replaced, not refused.
@@ -63,11 +63,11 @@ TEST(Gatekeeper, RegistersRefusesTakenAliasesAndExpires) {
     RegistrationRequest keepAlive = registration(4, kAlice, "1001");
     keepAlive.keepAlive = true;
     keepAlive.endpointIdentifier = alice;
-    EXPECT_EQ(std::get<RegistrationReject>(*gk.handle(keepAlive, kAlice, now)).rejectReason,
+    EXPECT_EQ(std::get<RegistrationReject>(*gk.handle(keepAlive, now)).rejectReason,
               RegistrationRejectReason::fullRegistrationRequired);
     keepAlive.endpointIdentifier = again;
     keepAlive.timeToLive = 30;
-    EXPECT_EQ(std::get<RegistrationConfirm>(*gk.handle(keepAlive, kAlice, now)).timeToLive, 30u);
+    EXPECT_EQ(std::get<RegistrationConfirm>(*gk.handle(keepAlive, now)).timeToLive, 30u);
 
     gk.expire(now + std::chrono::seconds(29));
     EXPECT_EQ(gk.registrations().size(), 1u);
@@ -84,17 +84,17 @@ TEST(Gatekeeper, AdmitsByAliasKeepsBandwidthAndFreesItOnDisengage) {
     const auto alice = registered(gk, registration(1, kAlice, "1001"), now);
     const auto bob = registered(gk, registration(2, kBob, "2002"), now);
 
-    auto answer = gk.handle(admission(alice, "2002", 1), kAlice, now);
+    auto answer = gk.handle(admission(alice, "2002", 1), now);
     EXPECT_EQ(std::get<AdmissionConfirm>(*answer).destCallSignalAddress, kBob);
     EXPECT_EQ(gk.bandwidthInUse(), 1280u);
-    answer = gk.handle(admission(alice, "9999", 2), kAlice, now);
+    answer = gk.handle(admission(alice, "9999", 2), now);
     EXPECT_EQ(std::get<AdmissionReject>(*answer).rejectReason,
               AdmissionRejectReason::calledPartyNotRegistered);
-    answer = gk.handle(admission(bob, "1001", 3), kBob, now);
+    answer = gk.handle(admission(bob, "1001", 3), now);
     EXPECT_EQ(std::get<AdmissionReject>(*answer).rejectReason,
               AdmissionRejectReason::resourceUnavailable)
         << "a second call would pass the total";
-    answer = gk.handle(admission(u"EP-99", "2002", 4), kAlice, now);
+    answer = gk.handle(admission(u"EP-99", "2002", 4), now);
     EXPECT_EQ(std::get<AdmissionReject>(*answer).rejectReason,
               AdmissionRejectReason::callerNotRegistered);
 
@@ -102,15 +102,15 @@ TEST(Gatekeeper, AdmitsByAliasKeepsBandwidthAndFreesItOnDisengage) {
     more.endpointIdentifier = alice;
     more.callIdentifier[0] = 1;
     more.bandWidth = 2500;
-    EXPECT_EQ(std::get<BandwidthReject>(*gk.handle(more, kAlice, now)).allowedBandWidth, 1280u);
+    EXPECT_EQ(std::get<BandwidthReject>(*gk.handle(more, now)).allowedBandWidth, 1280u);
     more.bandWidth = 640;
-    EXPECT_EQ(std::get<BandwidthConfirm>(*gk.handle(more, kAlice, now)).bandWidth, 640u);
+    EXPECT_EQ(std::get<BandwidthConfirm>(*gk.handle(more, now)).bandWidth, 640u);
     EXPECT_EQ(gk.bandwidthInUse(), 640u);
 
     DisengageRequest drq;
     drq.endpointIdentifier = alice;
     drq.callIdentifier[0] = 1;
-    EXPECT_TRUE(std::holds_alternative<DisengageConfirm>(*gk.handle(drq, kAlice, now)));
+    EXPECT_TRUE(std::holds_alternative<DisengageConfirm>(*gk.handle(drq, now)));
     EXPECT_EQ(gk.calls(), 0u);
     EXPECT_EQ(gk.bandwidthInUse(), 0u);
 }

@@ -61,7 +61,7 @@ struct Harness {
             if (!gatekeeperAnswers) continue;
             auto message = decode(bytes);
             ASSERT_TRUE(message) << message.error().message;
-            if (auto answer = gatekeeper.handle(*message, kOurRas, now))
+            if (auto answer = gatekeeper.handle(*message, now))
                 client->receive(encode(*answer), now);
         }
     }
@@ -89,7 +89,7 @@ TEST(RasClient, DiscoversRegistersKeepsAliveIsAdmittedAndUnregisters) {
     RegistrationRequest bob; // another endpoint, to call
     bob.callSignalAddress = {kBob};
     bob.terminalAlias = {h225::DialedDigits{"2002"}};
-    (void)h.gatekeeper.handle(bob, kBob, h.now);
+    (void)h.gatekeeper.handle(bob, h.now);
 
     Guid call{};
     call[0] = 7;
