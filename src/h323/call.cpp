@@ -1,6 +1,7 @@
 #include "h323/call.hpp"
 
 #include <algorithm>
+#include <random>
 
 namespace sb::h323 {
 
@@ -50,7 +51,9 @@ std::uint8_t causeOf(const ReleaseComplete& body) {
 
 } // namespace
 
-Call::Call(Config config, Events events) : config_(std::move(config)), events_(std::move(events)) {}
+Call::Call(Config config, Events events) : config_(std::move(config)), events_(std::move(events)) {
+    if (!config_.random) config_.random = [] { return std::random_device{}(); };
+}
 
 SignallingMessage Call::message(q931::MessageType type, MessageBody body) {
     SignallingMessage m;
@@ -69,12 +72,12 @@ void Call::send(q931::MessageType type, MessageBody body) {
 std::vector<Octets> Call::proposals() const {
     std::vector<Octets> out;
     std::uint16_t number = 1;
-    for (const auto& codec : config_.codecs) {
+    for (const auto& codec : config_.media.codecs) {
         h245::OpenLogicalChannel transmit; // §8.1.7.1: what we would send…
         transmit.number = number++;
         transmit.forward.dataType.audio = codec;
         h245::H2250Parameters t;
-        t.mediaControlChannel = config_.rtcp;
+        t.mediaControlChannel = config_.media.rtcp;
         transmit.forward.h2250 = t;
         out.push_back(h245::encodeFastStart(transmit));
         h245::OpenLogicalChannel receive; // …and what we would receive, and where
@@ -83,8 +86,8 @@ std::vector<Octets> Call::proposals() const {
         h245::ChannelParameters reverse;
         reverse.dataType.audio = codec;
         h245::H2250Parameters r;
-        r.mediaChannel = config_.rtp;
-        r.mediaControlChannel = config_.rtcp;
+        r.mediaChannel = config_.media.rtp;
+        r.mediaControlChannel = config_.media.rtcp;
         reverse.h2250 = r;
         receive.reverse = reverse;
         out.push_back(h245::encodeFastStart(receive));
@@ -134,14 +137,14 @@ void Call::expire(Timer timer) {
     release(timer == Timer::t301 ? kNoAnswer : kTimerExpired);
 }
 
-std::vector<Octets> Call::acceptProposals(const std::vector<Octets>& offered) {
+void Call::acceptProposals() {
     std::vector<h245::OpenLogicalChannel> channels;
-    for (const auto& octets : offered)
+    for (const auto& octets : std::exchange(proposals_, {}))
         if (auto channel = h245::decodeFastStart(octets)) channels.push_back(std::move(*channel));
     const auto isAudio = [](const h245::DataType& t) {
         return t.kind == h245::DataType::Kind::audio;
     };
-    for (const auto& codec : config_.codecs) {
+    for (const auto& codec : config_.media.codecs) {
         // The peer's transmit proposal (forward audio) and receive proposal (reverse audio,
         // with where it receives) for this codec.
         const auto tx = std::find_if(channels.begin(), channels.end(), [&](const auto& c) {
@@ -155,17 +158,17 @@ std::vector<Octets> Call::acceptProposals(const std::vector<Octets>& offered) {
         if (tx == channels.end() || rx == channels.end()) continue;
         auto theirs = *tx; // they send to us: where we receive
         if (!theirs.forward.h2250) theirs.forward.h2250 = h245::H2250Parameters{};
-        theirs.forward.h2250->mediaChannel = config_.rtp;
-        theirs.forward.h2250->mediaControlChannel = config_.rtcp;
+        theirs.forward.h2250->mediaChannel = config_.media.rtp;
+        theirs.forward.h2250->mediaControlChannel = config_.media.rtcp;
         MediaPath path;
         path.transmit = rx->reverse->dataType.audio;
         path.receive = tx->forward.dataType.audio;
         path.remoteRtp = *rx->reverse->h2250->mediaChannel;
         path.remoteRtcp = rx->reverse->h2250->mediaControlChannel;
         media_ = path; // announced when the answer goes out
-        return {h245::encodeFastStart(theirs), h245::encodeFastStart(*rx)};
+        fastStartAnswer_ = {h245::encodeFastStart(theirs), h245::encodeFastStart(*rx)};
+        return;
     }
-    return {};
 }
 
 void Call::takeFastStartAnswer(const std::vector<Octets>& answer) {
@@ -227,8 +230,7 @@ void Call::receive(const SignallingMessage& m) {
                 config_.callIdentifier = body.callIdentifier;
                 config_.conferenceID = body.conferenceID;
                 peerTunnels_ = information.h245Tunnelling;
-                if (config_.fastStart && !body.fastStart.empty())
-                    fastStartAnswer_ = acceptProposals(body.fastStart);
+                if (config_.fastStart) proposals_ = body.fastStart;
                 state_ = State::offered;
                 send(q931::MessageType::callProceeding, CallProceeding{});
                 if (events_.offered) events_.offered(body);
@@ -263,6 +265,7 @@ void Call::receive(const SignallingMessage& m) {
 
 void Call::alert() {
     if (state_ != State::offered) return;
+    acceptProposals();
     Alerting alerting;
     alerting.callIdentifier = config_.callIdentifier;
     alerting.fastStart = fastStartAnswer_;
@@ -276,6 +279,7 @@ void Call::alert() {
 
 void Call::answer() {
     if (state_ != State::offered && state_ != State::alerting) return;
+    acceptProposals();
     Connect connect;
     connect.callIdentifier = config_.callIdentifier;
     connect.conferenceID = config_.conferenceID;
@@ -326,7 +330,7 @@ void Call::createH245() {
     config.terminalType = config_.terminalType;
     config.random = config_.random;
     std::vector<std::uint16_t> alternatives;
-    for (const auto& codec : config_.codecs) {
+    for (const auto& codec : config_.media.codecs) {
         h245::Capability c;
         c.kind = h245::Capability::Kind::receiveAudio;
         c.audio = codec;
@@ -342,7 +346,7 @@ void Call::createH245() {
     };
     events.capabilities = [this](const h245::TerminalCapabilitySet& theirs) {
         if (fastStartDone_ || h245Transmit_ || theirs.empty()) return;
-        for (const auto& codec : config_.codecs) // ours first that the peer can receive
+        for (const auto& codec : config_.media.codecs) // ours first that the peer can receive
             for (const auto& entry : theirs.table)
                 if (entry.capability && entry.capability->kind != h245::Capability::Kind::other &&
                     entry.capability->kind != h245::Capability::Kind::transmitAudio &&
@@ -351,14 +355,14 @@ void Call::createH245() {
                     h245::DataType data;
                     data.audio = codec;
                     h245::H2250Parameters parameters;
-                    parameters.mediaControlChannel = config_.rtcp;
+                    parameters.mediaControlChannel = config_.media.rtcp;
                     (void)h245_->open(data, parameters);
                     return;
                 }
     };
     events.openRequested = [this](const h245::OpenLogicalChannel& m) {
         const auto& audio = m.forward.dataType.audio;
-        const bool ours = std::any_of(config_.codecs.begin(), config_.codecs.end(),
+        const bool ours = std::any_of(config_.media.codecs.begin(), config_.media.codecs.end(),
                                       [&](const auto& c) { return sameCodec(c, audio); });
         if (!ours)
             return h245_->reject(m.number,
@@ -366,8 +370,8 @@ void Call::createH245() {
         h245Receive_ = audio;
         h245::H2250AckParameters ack;
         ack.sessionID = 1;
-        ack.mediaChannel = config_.rtp;
-        ack.mediaControlChannel = config_.rtcp;
+        ack.mediaChannel = config_.media.rtp;
+        ack.mediaControlChannel = config_.media.rtcp;
         h245_->accept(m.number, ack);
         if (h245Transmit_ && h245RemoteRtp_)
             agreeMedia({*h245Transmit_, *h245Receive_, *h245RemoteRtp_, h245RemoteRtcp_});

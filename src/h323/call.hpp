@@ -18,6 +18,13 @@
 
 namespace sb::h323 {
 
+// Our side of a call's audio: the codecs we take, by preference (the first the peer shares is
+// chosen), and where we receive.
+struct LocalMedia {
+    std::vector<h245::AudioCapability> codecs;
+    h245::UnicastAddress rtp, rtcp;
+};
+
 // The audio of a call once agreed: what each side sends, and where ours goes.
 struct MediaPath {
     h245::AudioCapability transmit, receive;
@@ -34,13 +41,11 @@ public:
         std::uint16_t callReference = 1; // ours when placing; the Setup's when answering
         h225::Guid callIdentifier{}, conferenceID{}; // fresh when placing
         std::vector<h225::AliasAddress> aliases;     // ours
-        // Ours, by preference; the first the peer shares is chosen.
-        std::vector<h245::AudioCapability> codecs;
-        h245::UnicastAddress rtp, rtcp; // where we receive
-        bool fastStart = true;          // propose it, or accept a proposal
-        bool tunnelling = true;         // H.245 in the call signalling messages
-        std::uint8_t terminalType = 60; // a gateway (H.323 Table 1)
-        std::function<std::uint32_t()> random;
+        LocalMedia media;
+        bool fastStart = true;                 // propose it, or accept a proposal
+        bool tunnelling = true;                // H.245 in the call signalling messages
+        std::uint8_t terminalType = 60;        // a gateway (H.323 Table 1)
+        std::function<std::uint32_t()> random; // for H.245's determination; none: the OS's
         // The placing side's timers (Q.931 §9.1 as H.225.0 §7.4 uses them): T303 from the
         // Setup to any answer, T310 from CallProceeding to Alerting or Connect, T301 from
         // Alerting to Connect.
@@ -67,6 +72,10 @@ public:
 
     Call(Config config, Events events);
 
+    // Our codecs and where we receive, when the owner learns them after making the call (a
+    // room's offer, h323/audio_sdp.hpp): before place(), or, answering, before alert() or
+    // answer(), which take the peer's proposals with them.
+    void setLocalMedia(LocalMedia media) { config_.media = std::move(media); }
     // Outgoing: the Setup, with fastStart's proposals for each codec.
     void place(std::vector<h225::AliasAddress> destination,
                std::optional<h225::TransportAddress> address);
@@ -98,8 +107,8 @@ private:
     void send(q931::MessageType type, h225::MessageBody body);
     std::vector<h225::Octets> proposals() const;
     // Incoming: the OpenLogicalChannels of the answer, for the first of our codecs that the
-    // proposals offer both ways; empty when none is.
-    std::vector<h225::Octets> acceptProposals(const std::vector<h225::Octets>& proposals);
+    // Setup's proposals offer both ways; none when none is. Once, when we first answer.
+    void acceptProposals();
     // Outgoing: the answer's channels.
     void takeFastStartAnswer(const std::vector<h225::Octets>& answer);
     void startH245();
@@ -117,7 +126,7 @@ private:
     State state_ = State::idle;
     bool peerTunnels_ = false;
     bool fastStartDone_ = false;
-    std::vector<h225::Octets> fastStartAnswer_;
+    std::vector<h225::Octets> proposals_, fastStartAnswer_; // incoming: the Setup's, ours
     std::optional<MediaPath> media_;
     std::optional<Timer> timer_; // of the placing side, while it waits
     std::unique_ptr<h245::Session> h245_;

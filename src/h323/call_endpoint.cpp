@@ -147,11 +147,13 @@ void CallEndpoint::accept(const std::shared_ptr<net::StreamConnection>& connecti
 }
 
 std::uint64_t CallEndpoint::place(const asio::ip::tcp::endpoint& to,
-                                  std::vector<h225::AliasAddress> destination) {
+                                  std::vector<h225::AliasAddress> destination,
+                                  std::optional<LocalMedia> media) {
     const auto id = nextId_++;
     auto& leg = legs_[id];
     leg.connection = net::StreamConnection::outbound(context_, nullptr, to.address().to_string());
     leg.call = makeCall(id, Call::Direction::outgoing);
+    if (media) leg.call->setLocalMedia(std::move(*media));
     h225::TransportAddress address;
     if (to.address().is_v4()) address.ip = to.address().to_v4().to_bytes();
     address.port = to.port();

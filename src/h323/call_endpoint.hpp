@@ -32,12 +32,14 @@ public:
     CallEndpoint(const CallEndpoint&) = delete;
     CallEndpoint& operator=(const CallEndpoint&) = delete;
 
-    // Places a call to `to`; its id.
+    // Places a call to `to`, with `media` rather than the base configuration's; its id.
     std::uint64_t place(const asio::ip::tcp::endpoint& to,
-                        std::vector<h225::AliasAddress> destination);
+                        std::vector<h225::AliasAddress> destination,
+                        std::optional<LocalMedia> media = std::nullopt);
     // The call, while its connection lasts.
     Call* call(std::uint64_t id);
     std::size_t calls() const noexcept { return legs_.size(); }
+    asio::io_context& context() const noexcept { return context_; }
     const asio::ip::tcp::endpoint& localEndpoint() const noexcept {
         return listener_->localEndpoint();
     }

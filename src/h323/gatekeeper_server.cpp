@@ -38,10 +38,42 @@ GatekeeperServer::start(asio::io_context& context, const asio::ip::udp::endpoint
 GatekeeperServer::GatekeeperServer(asio::io_context& context,
                                    std::shared_ptr<net::UdpSocket> socket,
                                    Gatekeeper::Config config)
-    : socket_(std::move(socket)), gatekeeper_(std::move(config)), expiry_(context) {}
+    : context_(context), socket_(std::move(socket)), gatekeeper_(std::move(config)),
+      expiry_(context) {}
 
 GatekeeperServer::~GatekeeperServer() {
     socket_->close();
+    if (discovery_) discovery_->close();
+}
+
+Result<void> GatekeeperServer::listenForDiscovery(const asio::ip::address_v4& interface,
+                                                  const asio::ip::udp::endpoint& group) {
+    auto socket = net::UdpSocket::joinGroup(context_, group, interface);
+    if (!socket) return fail(socket.error());
+    if (discovery_) discovery_->close();
+    discovery_ = std::move(*socket);
+    discovery_->start([this](std::span<std::byte> datagram, const asio::ip::udp::endpoint& from) {
+        onDiscovery({reinterpret_cast<const std::uint8_t*>(datagram.data()), datagram.size()},
+                    from);
+    });
+    return {};
+}
+
+void GatekeeperServer::onDiscovery(std::span<const std::uint8_t> datagram,
+                                   const asio::ip::udp::endpoint& from) {
+    auto message = ras::decode(datagram); // what cannot be read is not answered to a group
+    if (!message) return;
+    const auto* grq = std::get_if<ras::GatekeeperRequest>(&*message);
+    const auto* lrq = std::get_if<ras::LocationRequest>(&*message);
+    if (!grq && !lrq) return;
+    const auto answer = gatekeeper_.handle(*message, Gatekeeper::Clock::now());
+    if (!answer || !(std::holds_alternative<ras::GatekeeperConfirm>(*answer) ||
+                     std::holds_alternative<ras::LocationConfirm>(*answer)))
+        return;
+    const auto& named = grq ? grq->rasAddress : lrq->replyAddress;
+    const auto to = named.port != 0 ? endpointOf(named) : from;
+    const auto bytes = ras::encode(*answer);
+    (void)socket_->sendTo(std::as_bytes(std::span(bytes)), to);
 }
 
 void GatekeeperServer::onDatagram(std::span<const std::uint8_t> datagram,

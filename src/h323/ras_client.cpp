@@ -140,6 +140,7 @@ void RasClient::onAnswer(const RasMessage& answer, Clock::time_point now) {
             using M = std::decay_t<decltype(m)>;
             if constexpr (std::is_same_v<M, GatekeeperConfirm>) {
                 if (m.gatekeeperIdentifier) gatekeeper_ = m.gatekeeperIdentifier;
+                if (events_.discovered) events_.discovered(m.rasAddress);
                 sendRegistration(false, now);
             } else if constexpr (std::is_same_v<M, GatekeeperReject>) {
                 lose("the gatekeeper refused discovery");

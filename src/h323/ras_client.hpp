@@ -36,6 +36,9 @@ public:
     };
     struct Events {
         std::function<void(std::vector<std::uint8_t>)> send; // a datagram to the gatekeeper
+        // A gatekeeper confirmed discovery: what follows goes to its RAS address (needed when
+        // the GRQ went to the discovery group, H.323 §7.2.1).
+        std::function<void(const ras::TransportAddress& gatekeeper)> discovered;
         std::function<void(const ras::Identifier& endpoint)> registered;
         std::function<void(std::string why)> unregistered;  // refused, withdrawn, or no answer
         std::function<void(const ras::Guid& call)> dropped; // the gatekeeper's DRQ

@@ -14,8 +14,19 @@ Result<std::unique_ptr<RasEndpoint>> RasEndpoint::start(asio::io_context& contex
         config.rasAddress.ip = bound.address().to_v4().to_bytes();
         config.rasAddress.port = bound.port();
     }
+    if (gatekeeper.address().is_multicast() && bound.address().is_v4() &&
+        !bound.address().is_unspecified()) {
+        if (auto through = (*socket)->sendMulticastThrough(bound.address().to_v4()); !through)
+            return fail(through.error());
+    }
     std::unique_ptr<RasEndpoint> endpoint(new RasEndpoint(context, std::move(*socket), gatekeeper));
     auto* self = endpoint.get();
+    auto discovered = std::move(events.discovered);
+    events.discovered = [self,
+                         discovered = std::move(discovered)](const ras::TransportAddress& at) {
+        self->gatekeeper_ = {asio::ip::address_v4(at.ip), at.port};
+        if (discovered) discovered(at);
+    };
     auto send = std::move(events.send);
     events.send = [self, send = std::move(send)](std::vector<std::uint8_t> bytes) {
         (void)self->socket_->sendTo(std::as_bytes(std::span(bytes)), self->gatekeeper_);

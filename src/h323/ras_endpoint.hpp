@@ -16,7 +16,9 @@ namespace sb::h323 {
 class RasEndpoint {
 public:
     // Binds `local` (its port goes into the client's rasAddress when that has none) and starts
-    // discovery or registration with the gatekeeper at `gatekeeper`.
+    // discovery or registration with the gatekeeper at `gatekeeper`. That may be the discovery
+    // group (ras::kDiscoveryGroup): the GRQ is multicast, from `local`'s interface when it names
+    // one, and what follows goes to the gatekeeper that confirms it.
     static Result<std::unique_ptr<RasEndpoint>> start(asio::io_context& context,
                                                       const asio::ip::udp::endpoint& local,
                                                       const asio::ip::udp::endpoint& gatekeeper,

@@ -2,6 +2,7 @@
 
 #include "core/log.hpp"
 
+#include <asio/ip/multicast.hpp>
 #include <asio/post.hpp>
 #include <cerrno>
 #include <cstring>
@@ -37,6 +38,41 @@ Result<std::shared_ptr<UdpSocket>> UdpSocket::bind(asio::io_context& context,
     self->local_ = s.local_endpoint(ec);
     if (ec) return failed("getsockname");
     return self;
+}
+
+Result<std::shared_ptr<UdpSocket>> UdpSocket::joinGroup(asio::io_context& context,
+                                                        const asio::ip::udp::endpoint& group,
+                                                        const asio::ip::address_v4& interface) {
+    std::shared_ptr<UdpSocket> self(new UdpSocket(context));
+    std::error_code ec;
+    auto& s = self->socket_;
+    auto failed = [&](const char* step) {
+        return fail(Errc::io,
+                    fmt::format("cannot join UDP {} on {}: {} failed: {}", describe(group),
+                                interface.to_string(), step, ec.message()));
+    };
+    if (!group.address().is_v4() || !group.address().is_multicast()) {
+        ec = std::make_error_code(std::errc::invalid_argument);
+        return failed("an IPv4 multicast group");
+    }
+    if (s.open(asio::ip::udp::v4(), ec); ec) return failed("open");
+    if (s.set_option(asio::socket_base::reuse_address(true), ec); ec) return failed("SO_REUSEADDR");
+    if (s.bind(group, ec); ec) return failed("bind");
+    if (s.set_option(asio::ip::multicast::join_group(group.address().to_v4(), interface), ec); ec)
+        return failed("IP_ADD_MEMBERSHIP");
+    if (s.non_blocking(true, ec); ec) return failed("O_NONBLOCK");
+    self->local_ = s.local_endpoint(ec);
+    if (ec) return failed("getsockname");
+    return self;
+}
+
+Result<void> UdpSocket::sendMulticastThrough(const asio::ip::address_v4& interface) {
+    std::error_code ec;
+    socket_.set_option(asio::ip::multicast::outbound_interface(interface), ec);
+    if (ec)
+        return fail(Errc::io, fmt::format("UDP {}: IP_MULTICAST_IF {} failed: {}", describe(local_),
+                                          interface.to_string(), ec.message()));
+    return {};
 }
 
 UdpSocket::UdpSocket(asio::io_context& context) : socket_(context) {}

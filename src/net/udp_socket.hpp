@@ -33,6 +33,17 @@ public:
     static Result<std::shared_ptr<UdpSocket>> bind(asio::io_context& context,
                                                    const asio::ip::udp::endpoint& local);
 
+    // Receives what is sent to the IPv4 multicast `group` (its address and port) on the
+    // interface whose address is `interface`: bound to the group's address, so nothing sent
+    // to the host's own addresses arrives, and with SO_REUSEADDR, so other listeners of the
+    // same group on this host may bind it too.
+    static Result<std::shared_ptr<UdpSocket>> joinGroup(asio::io_context& context,
+                                                        const asio::ip::udp::endpoint& group,
+                                                        const asio::ip::address_v4& interface);
+    // Multicast sent from this socket leaves by the interface whose address is `interface`
+    // (IP_MULTICAST_IF), rather than by the route's.
+    Result<void> sendMulticastThrough(const asio::ip::address_v4& interface);
+
     ~UdpSocket();
     UdpSocket(const UdpSocket&) = delete;
     UdpSocket& operator=(const UdpSocket&) = delete;

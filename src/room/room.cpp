@@ -401,6 +401,33 @@ void Room::admitted(LegId id, const MakeLeg& make, Result<std::string> answer,
     reply(Admitted{id, std::move(answer).value()});
 }
 
+void Room::adopt(Role role, MakeOffered make, const Reply<LegId>& reply) {
+    if (!rooms_.media_ || pair_)
+        return reply(fail(Errc::unsupported, "a pair's room adopts no leg"));
+    const LegId id = begin(role);
+    rooms_.media_->offer(
+        id, name_, traceId_,
+        later<std::string>(
+            [id, make = std::move(make), reply](Room& room, Result<std::string> offer) {
+                room.adopted(id, make, std::move(offer), reply);
+            },
+            [reply](auto) { reply(fail(Errc::closed, "the room has closed")); }));
+}
+
+void Room::adopted(LegId id, const MakeOffered& make, Result<std::string> offer,
+                   const Reply<LegId>& reply) {
+    Record* r = find(id);
+    if (!r || isFinal(r->summary.state))
+        return reply(fail(Errc::closed, "the leg has left the room"));
+    if (!offer) return reply(fail(setUpFailed(id, "media offer", offer.error(), true)));
+    if (auto made = attach(id, make(id, *this, std::move(offer).value())); !made)
+        return reply(fail(setUpFailed(id, "leg", made.error(), true)));
+    logger().info("trace={} room {}: leg {} ({}) adopted", traceId_, name_, id.value(),
+                  describe(id));
+    recompute();
+    reply(id);
+}
+
 void Room::onLegOffer(LegId id, std::string_view offer, Reply<std::string> reply) {
     Record* r = find(id);
     if (!r || isFinal(r->summary.state))

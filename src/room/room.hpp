@@ -114,6 +114,14 @@ public:
     };
     using MakeLeg = std::function<Result<std::unique_ptr<Leg>>(LegId id, LegSink& sink)>;
     void admit(std::string_view offer, Role role, MakeLeg make, const Reply<Admitted>& reply);
+    // A leg that arrived without an offer (an H.323 Setup, whose audio its call agrees later by
+    // fastStart or H.245; a SIP INVITE without SDP, RFC 3261 §13.2.1): the graph's offer
+    // ("media offer"), then the leg that `make` builds around it ("leg"), which goes on as a
+    // dialled leg does: it reports ringing, then `answered` with the far end's answer. `reply`
+    // gets the leg, or the step that failed (and nothing is left of it), as admit()'s does.
+    using MakeOffered =
+        std::function<Result<std::unique_ptr<Leg>>(LegId id, LegSink& sink, std::string offer)>;
+    void adopt(Role role, MakeOffered make, const Reply<LegId>& reply);
     // A leg that is up disconnects (→ closed once it has ended); one still ringing or in
     // set-up is cancelled and closed at once. Nothing for a leg already closed or failed.
     void hangUp(LegId leg, std::string reason);
@@ -183,6 +191,8 @@ private:
     void place(LegId id, LegProvider& provider, Dial dial, Result<std::string> offer);
     void admitted(LegId id, const MakeLeg& make, Result<std::string> answer,
                   const Reply<Admitted>& reply);
+    void adopted(LegId id, const MakeOffered& make, Result<std::string> offer,
+                 const Reply<LegId>& reply);
     // Takes the leg in at the end of its set-up (the undo of that step: hanging it up).
     Result<void> attach(LegId id, Result<std::unique_ptr<Leg>> leg);
     // A set-up step failed: everything before it is undone. A leg that only its caller knows

@@ -31,15 +31,9 @@ Result<std::string> Conference::answer(room::LegId call, std::string_view roomNa
         return fail(Errc::unsupported, "SRTP: no a=crypto line with a suite and key we take");
 
     auto known = calls_.find(call);
-    const bool echo = roomName == kEchoRoom;
-    const std::string name = known != calls_.end() ? known->second.room
-                             : echo                ? fmt::format("{}/{}", kEchoRoom, call.value())
-                                                   : std::string(roomName);
+    const std::string name = known != calls_.end() ? known->second.room : roomOf(roomName, call);
     auto& room = rooms_[name];
-    if (!room)
-        room = std::make_unique<ConferenceRoom>(
-            pool_.context(), name, options_.rate, options_.media.packetMs,
-            echo ? media::Mixer::Mode::echo : media::Mixer::Mode::othersOnly);
+    if (!room) room = makeRoom(name);
     rtp::RtpStream* stream = room->stream(call);
     std::unique_ptr<rtp::RtpStream> fresh;
     // A refusal leaves nothing behind: not a participant who had not joined yet (nor its
@@ -97,6 +91,19 @@ Result<std::string> Conference::answer(room::LegId call, std::string_view roomNa
     return sdp::write(*answer);
 }
 
+std::string Conference::roomOf(std::string_view roomName, room::LegId call) {
+    return roomName == kEchoRoom ? fmt::format("{}/{}", kEchoRoom, call.value())
+                                 : std::string(roomName);
+}
+
+std::unique_ptr<ConferenceRoom> Conference::makeRoom(const std::string& name) {
+    const bool echo = name.starts_with(kEchoRoom) && name.size() > kEchoRoom.size() &&
+                      name[kEchoRoom.size()] == '/';
+    return std::make_unique<ConferenceRoom>(
+        pool_.context(), name, options_.rate, options_.media.packetMs,
+        echo ? media::Mixer::Mode::echo : media::Mixer::Mode::othersOnly);
+}
+
 sdp::Origin Conference::originOf(Call& call, std::string_view address) {
     const bool v6 = address.find(':') != std::string_view::npos;
     return {"switchboard",
@@ -121,7 +128,7 @@ Result<std::string> Conference::offer(room::LegId call, std::string_view roomNam
     local.ptime = options_.media.packetMs;
     Call& state =
         calls_
-            .try_emplace(call, Call{std::string(roomName), 0, random_() >> 1, std::move(stream),
+            .try_emplace(call, Call{roomOf(roomName, call), 0, random_() >> 1, std::move(stream),
                                     fmt::to_string(callTag(call.value(), traceId))})
             .first->second;
     return sdp::write(sdp::makeOffer(originOf(state, local.address), {local}));
@@ -177,9 +184,7 @@ Result<void> Conference::answered(room::LegId call, std::string_view text) {
     auto stream = std::move(found->second.offered);
     stream->setRemote(*peer, audio->rtcpMux());
     auto& room = rooms_[name];
-    if (!room)
-        room = std::make_unique<ConferenceRoom>(pool_.context(), name, options_.rate,
-                                                options_.media.packetMs);
+    if (!room) room = makeRoom(name);
     if (auto joined = room->join(call, std::move(stream), codec, found->second.tag); !joined) {
         calls_.erase(found);
         if (room->participants() == 0) rooms_.erase(name);

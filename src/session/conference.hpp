@@ -63,6 +63,9 @@ private:
         bool reoffered = false; // a new offer of ours on a joined leg awaits its answer
     };
     sdp::Origin originOf(Call& call, std::string_view address);
+    // The room a leg joins when it names `roomName`: an echo test is a room of its own.
+    static std::string roomOf(std::string_view roomName, room::LegId call);
+    std::unique_ptr<ConferenceRoom> makeRoom(const std::string& name);
 
     rtp::PortPool& pool_;
     ConferenceOptions options_;

@@ -28,6 +28,13 @@
 %%               whose fastStart proposes G.711 µ-law both ways, answers it with
 %%               CallProceeding, Alerting carrying the fastStart answer and Connect, and waits
 %%               for the caller's ReleaseComplete.
+%%   call-in-audio  Calls with Fast Connect proposals for G.711 µ-law, its RTP on a port of its
+%%               own; once connected, sends 50 packets (1 s) of a 1 kHz tone to the address
+%%               of Switchboard's fastStart answer, gathers what comes back from there, and
+%%               checks that it hears the tone (an echo room sends each caller itself); then
+%%               hangs up.
+%%   call-out-audio  Is called, as call-out, but answers with its RTP port, exchanges the tone
+%%               with the address the Setup's receive proposal gave, and hangs up itself.
 -module(h323_peer).
 -export([main/1]).
 -include("H225Subset.hrl").
@@ -35,6 +42,8 @@
 
 -define(PROTOCOL, {0, 0, 8, 2250, 0, 7}).
 -define(TIMEOUT, 3000).
+-define(TONE_PACKETS, 50). % 1 s of 20 ms packets
+-define(TONE_HEARD, 20).   % packets of it that must come back: the rest is the jitter buffer's
 
 main([Scenario, Host, Port]) ->
     {ok, Address} = inet:parse_address(atom_to_list(Host)),
@@ -263,7 +272,60 @@ run('call-in-h245', {Address, Port}) ->
     expect("released", drain(Socket), fun(closed) -> true end),
     done;
 
+run('call-in-audio', {Address, Port}) ->
+    {ok, Rtp} = gen_udp:open(0, [binary, {ip, {127, 0, 0, 1}}, {active, false}]),
+    {ok, RtpPort} = inet:port(Rtp),
+    {ok, Socket} = gen_tcp:connect(Address, Port, [binary, {packet, tpkt}, {active, false}]),
+    CallId = #'CallIdentifier'{guid = list_to_binary(lists:seq(33, 48))},
+    Setup = #'Setup-UUIE'{
+        protocolIdentifier = ?PROTOCOL, sourceAddress = [{dialedDigits, "1001"}],
+        sourceInfo = terminal(), destinationAddress = [{dialedDigits, "2002"}], activeMC = false,
+        conferenceID = list_to_binary(lists:seq(101, 116)), conferenceGoal = {create, 'NULL'},
+        callType = {pointToPoint, 'NULL'}, callIdentifier = CallId,
+        fastStart = [olc(1, transmit, RtpPort + 1), olc(2, 'receive', RtpPort)],
+        mediaWaitForConnect = false, canOverlapSend = false, multipleCalls = false,
+        maintainConnection = false},
+    send_q931(Socket, 5, 79, false, {setup, Setup}, true, []),
+    expect("call proceeding", recv_q931(Socket),
+           fun({2, 79, true, {callProceeding, _}, _}) -> true end),
+    {_, _, _, {alerting, #'Alerting-UUIE'{fastStart = Answer}}, _} =
+        expect("alerting with the fastStart answer", recv_q931(Socket),
+               fun({1, 79, true, {alerting, #'Alerting-UUIE'{fastStart = A}}, _}) ->
+                       answers_both_ways(A) end),
+    expect("connect", recv_q931(Socket), fun({7, 79, true, {connect, _}, _}) -> true end),
+    expect("its own tone heard back", tone_exchange(Rtp, sends_to(Answer)),
+           fun({Heard, 0}) -> Heard >= ?TONE_HEARD end),
+    send_q931(Socket, 16#5a, 79, false,
+              {releaseComplete, #'ReleaseComplete-UUIE'{protocolIdentifier = ?PROTOCOL,
+                                                         callIdentifier = CallId}},
+              true, []),
+    expect("released", drain(Socket), fun(closed) -> true end),
+    done;
+
 run('call-out', {Address, Port}) ->
+    {Socket, Crv, Setup} = called(Address, Port),
+    answer_call(Socket, Crv, Setup, answer(Setup#'Setup-UUIE'.fastStart, 6000)),
+    expect("released by the caller", recv_q931(Socket),
+           fun({16#5a, C, false, {releaseComplete, _}, _}) -> C =:= Crv end),
+    done;
+
+run('call-out-audio', {Address, Port}) ->
+    {ok, Rtp} = gen_udp:open(0, [binary, {ip, Address}, {active, false}]),
+    {ok, RtpPort} = inet:port(Rtp),
+    {Socket, Crv, Setup} = called(Address, Port),
+    Proposals = Setup#'Setup-UUIE'.fastStart,
+    answer_call(Socket, Crv, Setup, answer(Proposals, RtpPort)),
+    expect("its own tone heard back", tone_exchange(Rtp, receives_at(Proposals)),
+           fun({Heard, 0}) -> Heard >= ?TONE_HEARD end),
+    send_q931(Socket, 16#5a, Crv, true,
+              {releaseComplete, #'ReleaseComplete-UUIE'{protocolIdentifier = ?PROTOCOL,
+                  callIdentifier = Setup#'Setup-UUIE'.callIdentifier}},
+              false, []),
+    expect("released", drain(Socket), fun(closed) -> true end),
+    done.
+
+%% Listens on Port (prints "listening PORT"), takes one call and its Setup with fastStart.
+called(Address, Port) ->
     {ok, Listen} = gen_tcp:listen(Port, [binary, {packet, tpkt}, {active, false}, {ip, Address},
                                          {reuseaddr, true}]),
     {ok, Bound} = inet:port(Listen),
@@ -273,8 +335,11 @@ run('call-out', {Address, Port}) ->
         expect("setup with fastStart", recv_q931(Socket),
                fun({5, _, false, {setup, #'Setup-UUIE'{fastStart = Proposals}}, _}) ->
                        proposes_both_ways(Proposals) end),
+    {Socket, Crv, Setup}.
+
+%% CallProceeding, Alerting with the fastStart answer, Connect.
+answer_call(Socket, Crv, Setup, Answer) ->
     CallId = Setup#'Setup-UUIE'.callIdentifier,
-    Answer = answer(Setup#'Setup-UUIE'.fastStart, 6000),
     send_q931(Socket, 2, Crv, true,
               {callProceeding, #'CallProceeding-UUIE'{protocolIdentifier = ?PROTOCOL,
                                                        destinationInfo = terminal(),
@@ -290,10 +355,7 @@ run('call-out', {Address, Port}) ->
               {connect, #'Connect-UUIE'{protocolIdentifier = ?PROTOCOL, destinationInfo = terminal(),
                                          conferenceID = Setup#'Setup-UUIE'.conferenceID,
                                          callIdentifier = CallId, multipleCalls = false,
-                                         maintainConnection = false}}, false, []),
-    expect("released by the caller", recv_q931(Socket),
-           fun({16#5a, C, false, {releaseComplete, _}, _}) -> C =:= Crv end),
-    done.
+                                         maintainConnection = false}}, false, []).
 
 %% --- Fast Connect (H.323 §8.1.7) ---
 
@@ -372,6 +434,89 @@ answer(Proposals, Port) ->
                 {true, encode_olc(Olc)};
            (_) -> false
         end, decode_olcs(Proposals)).
+
+%% Where the answer's transmit channel says to send our audio.
+sends_to(Answer) ->
+    [{Ip, Port}] = [{list_to_tuple(binary_to_list(Ip)), Port} ||
+        #'OpenLogicalChannel'{forwardLogicalChannelParameters =
+            #'OpenLogicalChannel_forwardLogicalChannelParameters'{
+                dataType = {audioData, _},
+                multiplexParameters = {h2250LogicalChannelParameters,
+                    #'H2250LogicalChannelParameters'{mediaChannel = {unicastAddress, {iPAddress,
+                        #'UnicastAddress_iPAddress'{network = Ip, tsapIdentifier = Port}}}}}}}
+            <- decode_olcs(Answer)],
+    {Ip, Port}.
+
+%% Where the caller's receive proposal says it receives.
+receives_at(Proposals) ->
+    [{Ip, Port} | _] = [{list_to_tuple(binary_to_list(Ip)), Port} ||
+        #'OpenLogicalChannel'{reverseLogicalChannelParameters =
+            #'OpenLogicalChannel_reverseLogicalChannelParameters'{
+                dataType = {audioData, {g711Ulaw64k, _}},
+                multiplexParameters = {h2250LogicalChannelParameters,
+                    #'H2250LogicalChannelParameters'{mediaChannel = {unicastAddress, {iPAddress,
+                        #'UnicastAddress_iPAddress'{network = Ip, tsapIdentifier = Port}}}}}}}
+            <- decode_olcs(Proposals)],
+    {Ip, Port}.
+
+%% --- audio: RTP (RFC 3550) carrying G.711 µ-law, payload type 0 (RFC 3551) ---
+
+%% Sends the tone to To, 20 ms a packet, gathering what comes back meanwhile and for half a
+%% second after: {packets from To that carry the tone, packets from anywhere else}.
+tone_exchange(Rtp, To) ->
+    Received = exchange(Rtp, To, 0, []),
+    {length([P || {From, P} <- Received, From =:= To, is_tone(P)]),
+     length([F || {F, _} <- Received, F =/= To])}.
+
+exchange(Rtp, {Ip, Port} = To, N, Got) when N < ?TONE_PACKETS ->
+    ok = gen_udp:send(Rtp, Ip, Port, rtp_packet(N)),
+    exchange(Rtp, To, N + 1, gather(Rtp, now_ms() + 20, Got));
+exchange(Rtp, _, _, Got) -> gather(Rtp, now_ms() + 500, Got).
+
+gather(Rtp, Until, Got) ->
+    Left = Until - now_ms(),
+    case Left > 0 andalso gen_udp:recv(Rtp, 0, Left) of
+        {ok, {Ip, Port, <<2:2, _:1, 0:1, 0:4, _:1, 0:7, _:16, _:32, _:32, Payload/binary>>}} ->
+            gather(Rtp, Until, [{{Ip, Port}, Payload} | Got]);
+        {ok, _} -> gather(Rtp, Until, Got); % not µ-law RTP
+        _ -> Got
+    end.
+
+now_ms() -> erlang:monotonic_time(millisecond).
+
+rtp_packet(N) ->
+    Tone = << <<(ulaw(round(8000 * math:sin(2 * math:pi() * I / 8))))>> || I <- lists:seq(0, 159) >>,
+    <<2:2, 0:1, 0:1, 0:4, 0:1, 0:7, N:16, (N * 160):32, 16#5EED:32, Tone/binary>>.
+
+%% A 1 kHz tone dominates the packet (Goertzel's power at 1 kHz against the packet's energy,
+%% 1 for a pure tone) and is loud enough not to be comfort noise.
+is_tone(Payload) ->
+    Samples = [linear(U) || <<U>> <= Payload],
+    N = length(Samples),
+    Energy = lists:sum([X * X || X <- Samples]),
+    Coefficient = 2 * math:cos(2 * math:pi() * 1000 / 8000),
+    {S1, S2} = lists:foldl(fun(X, {P1, P2}) -> {X + Coefficient * P1 - P2, P1} end, {0, 0}, Samples),
+    Power = S1 * S1 + S2 * S2 - Coefficient * S1 * S2,
+    N > 0 andalso Energy / N > 1000 * 1000 andalso 2 * Power / (N * Energy) > 0.8.
+
+%% G.711 µ-law (ITU-T G.711 Table 2), as its reference code writes it.
+ulaw(Sample) ->
+    Sign = case Sample < 0 of true -> 16#80; false -> 0 end,
+    Magnitude = min(abs(Sample), 32635) + 16#84,
+    Exponent = exponent(Magnitude bsr 7, 0),
+    Mantissa = (Magnitude bsr (Exponent + 3)) band 16#0F,
+    (bnot (Sign bor (Exponent bsl 4) bor Mantissa)) band 16#FF.
+
+exponent(V, E) when V > 1, E < 7 -> exponent(V bsr 1, E + 1);
+exponent(_, E) -> E.
+
+linear(U) ->
+    V = (bnot U) band 16#FF,
+    Magnitude = (((V band 16#0F) bsl 3) + 16#84) bsl ((V bsr 4) band 7),
+    case V band 16#80 of
+        0 -> Magnitude - 16#84;
+        _ -> 16#84 - Magnitude
+    end.
 
 %% --- H.245 on its own connection (TPKT) ---
 

@@ -1,21 +1,57 @@
 #pragma once
-// The scripted H.323 peer (tests/interop/h323_peer.erl), built into `dir`: Erlang's ASN.1
+// The scripted H.323 peer (tests/interop/h323_peer.erl), ready in `dir`: Erlang's ASN.1
 // modules from the subsets in tests/vectors/per, then the peer against their records.
 // `vectors` and `interop` are the test's SB_VECTORS_DIR and SB_INTEROP_DIR.
+//
+// Compiling takes seconds, and every peer test is a process of its own: the modules are built
+// once for each version of their sources, in a directory of the temporary folder named by a
+// hash of them (built aside, then renamed into place, so tests running at once never see half
+// of it), and copied into `dir`.
 
 #include "support/command_output.hpp"
 
 #include <filesystem>
 #include <fmt/format.h>
+#include <fstream>
+#include <functional>
+#include <sstream>
+#include <unistd.h>
 
 namespace sb::test {
 
 inline CommandResult buildH323Peer(const std::filesystem::path& dir, const char* vectors,
                                    const char* interop) {
-    std::filesystem::create_directories(dir);
-    return runCommand(fmt::format("cd '{}' && erlc -bper '{}/per/H225Subset.asn1' "
-                                  "'{}/per/H245Subset.asn1' && erlc -I . '{}/h323_peer.erl' 2>&1",
-                                  dir.string(), vectors, vectors, interop));
+    namespace fs = std::filesystem;
+    const std::vector<fs::path> sources{fs::path(vectors) / "per/H225Subset.asn1",
+                                        fs::path(vectors) / "per/H245Subset.asn1",
+                                        fs::path(interop) / "h323_peer.erl"};
+    std::string contents;
+    for (const auto& source : sources) {
+        std::ifstream in(source, std::ios::binary);
+        contents += (std::ostringstream() << in.rdbuf()).str();
+    }
+    const auto built = fs::temp_directory_path() /
+                       fmt::format("sb-h323-peer-{:016x}", std::hash<std::string>{}(contents));
+    if (!fs::exists(built / "h323_peer.beam")) {
+        const auto aside = fs::path(built.string() + fmt::format(".{}", ::getpid()));
+        fs::create_directories(aside);
+        auto compiled = runCommand(
+            fmt::format("cd '{}' && erlc -bper '{}' '{}' && erlc -I . '{}' 2>&1", aside.string(),
+                        sources[0].string(), sources[1].string(), sources[2].string()));
+        if (!compiled.succeeded) {
+            fs::remove_all(aside);
+            return compiled;
+        }
+        std::error_code taken; // another test's build got there first: the same modules
+        fs::rename(aside, built, taken);
+        if (taken) fs::remove_all(aside);
+    }
+    fs::create_directories(dir);
+    for (const auto& entry : fs::directory_iterator(built))
+        if (entry.path().extension() == ".beam")
+            fs::copy_file(entry.path(), dir / entry.path().filename(),
+                          fs::copy_options::overwrite_existing);
+    return {"", true};
 }
 
 } // namespace sb::test

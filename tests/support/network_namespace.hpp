@@ -11,14 +11,23 @@
 
 namespace sb::test {
 
+// A namespace with loopback up and nothing else: what is sent there, multicast included,
+// reaches no other host.
+inline testing::AssertionResult enterNamespace() {
+    if (::unshare(CLONE_NEWNET) != 0)
+        return testing::AssertionFailure() << "a network namespace needs CAP_SYS_ADMIN";
+    if (std::system("ip link set lo up") != 0)
+        return testing::AssertionFailure() << "could not bring loopback up";
+    return testing::AssertionSuccess();
+}
+
 inline testing::AssertionResult enterNamespaceWithVethPair(const std::string& name,
                                                            const std::string& first,
                                                            const std::string& second) {
-    if (::unshare(CLONE_NEWNET) != 0)
-        return testing::AssertionFailure() << "a network namespace needs CAP_SYS_ADMIN";
-    const std::string setUp = "ip link set lo up && ip link add " + name +
-                              "0 type veth peer name " + name + "1 && ip addr add " + first +
-                              "/24 dev " + name + "0 && ip addr add " + second + "/24 dev " + name +
+    if (auto entered = enterNamespace(); !entered) return entered;
+    const std::string setUp = "ip link add " + name + "0 type veth peer name " + name +
+                              "1 && ip addr add " + first + "/24 dev " + name +
+                              "0 && ip addr add " + second + "/24 dev " + name +
                               "1 && ip link set " + name + "0 up && ip link set " + name + "1 up";
     if (std::system(setUp.c_str()) != 0)
         return testing::AssertionFailure() << "could not make the veth pair: " << setUp;

@@ -32,9 +32,10 @@ protected:
         ASSERT_TRUE(built.succeeded) << built.output;
         Call::Config base;
         base.aliases = {h225::DialedDigits{"2002"}};
-        base.codecs = {codec(h245::AudioCodec::g711Ulaw64k), codec(h245::AudioCodec::g711Alaw64k)};
-        base.rtp = {{127, 0, 0, 1}, 40000};
-        base.rtcp = {{127, 0, 0, 1}, 40001};
+        base.media.codecs = {codec(h245::AudioCodec::g711Ulaw64k),
+                             codec(h245::AudioCodec::g711Alaw64k)};
+        base.media.rtp = {{127, 0, 0, 1}, 40000};
+        base.media.rtcp = {{127, 0, 0, 1}, 40001};
         base.random = [] { return 4242u; };
         auto endpoint =
             CallEndpoint::start(context_, {asio::ip::make_address("127.0.0.1"), 0}, base,
@@ -169,7 +170,7 @@ TEST(CallEndpoint, ASetupNobodyAnswersIsReleasedByT303) {
         c->start({});
     });
     Call::Config base;
-    base.codecs = {codec(h245::AudioCodec::g711Ulaw64k)};
+    base.media.codecs = {codec(h245::AudioCodec::g711Ulaw64k)};
     base.t303 = std::chrono::milliseconds(300);
     std::optional<std::uint8_t> released;
     auto endpoint = CallEndpoint::start(context, {asio::ip::make_address("127.0.0.1"), 0}, base,

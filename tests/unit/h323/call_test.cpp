@@ -36,9 +36,9 @@ struct Party {
         config.callReference = 0x0042;
         config.callIdentifier[0] = 0x77;
         config.aliases = {h225::DialedDigits{host == 1 ? "1001" : "2002"}};
-        config.codecs = std::move(codecs);
-        config.rtp = {{10, 0, 0, host}, 40000};
-        config.rtcp = {{10, 0, 0, host}, 40001};
+        config.media.codecs = std::move(codecs);
+        config.media.rtp = {{10, 0, 0, host}, 40000};
+        config.media.rtcp = {{10, 0, 0, host}, 40001};
         config.fastStart = fastStart;
         config.tunnelling = tunnelling;
         config.random = [host] { return 1000u * host; };

@@ -347,6 +347,59 @@ TEST_F(RoomTest, ALegThatArrivesWithAnOfferIsAnsweredAndConnectedOrLeavesNothing
     expectNothingLeft();
 }
 
+TEST_F(RoomTest, ALegThatArrivesWithoutAnOfferIsGivenOursAndAnswersItOrLeavesNothing) {
+    auto room = rooms.open("council", "", observer);
+    graph.deferred = true; // the offer comes from a media worker, later
+    LegSink* sink = nullptr;
+    std::string offered;
+    auto make = [&](LegId id, LegSink& s, std::string offer) {
+        sink = &s;
+        offered = std::move(offer);
+        return Result<std::unique_ptr<Leg>>(std::make_unique<FakeProvider::FakeLeg>(sip, id));
+    };
+    std::vector<Result<LegId>> replies;
+    auto record = [&](Result<LegId> r) { replies.push_back(std::move(r)); };
+    room->adopt(Role::essential, make, record);
+    EXPECT_TRUE(replies.empty());
+    graph.release();
+    ASSERT_EQ(replies.size(), 1u);
+    ASSERT_TRUE(replies[0]) << replies[0].error().message;
+    const LegId adopted = *replies[0];
+    EXPECT_EQ(offered, "v=0 our offer");
+    EXPECT_EQ(room->legState(adopted), LegState::setup);
+    sink->onLegEvent(adopted, {LegEvent::Kind::ringing, 0, "", {}});
+    EXPECT_EQ(room->legState(adopted), LegState::ringing);
+    sink->onLegEvent(adopted, {LegEvent::Kind::answered, 0, "", "v=0 their answer"});
+    graph.release(); // the graph takes the answer
+    EXPECT_EQ(room->legState(adopted), LegState::connected);
+    EXPECT_EQ(room->state(), RoomState::connected);
+
+    graph.failOffer = true;
+    room->adopt(Role::essential, make, record);
+    graph.release();
+    ASSERT_FALSE(replies.at(1));
+    EXPECT_EQ(replies[1].error().message, "media offer: no ports left");
+    graph.failOffer = false;
+    room->adopt(
+        Role::essential,
+        [](LegId, LegSink&, const std::string&) {
+            return Result<std::unique_ptr<Leg>>(fail(Errc::closed, "the call is gone"));
+        },
+        record);
+    graph.release();
+    ASSERT_FALSE(replies.at(2));
+    EXPECT_EQ(replies[2].error().message, "leg: the call is gone");
+    EXPECT_EQ(graph.streams.size(), 1u); // the refused legs' streams were undone
+    EXPECT_EQ(rooms.stats().undone, 2u);
+
+    room->adopt(Role::essential, make, record);
+    room.reset(); // the room closes before its media answers: the adopter hears so
+    graph.release();
+    ASSERT_FALSE(replies.at(3));
+    EXPECT_EQ(replies[3].error().code, Errc::closed);
+    expectNothingLeft();
+}
+
 TEST_F(RoomTest, MediaThatAnswersLaterFailsTheLegItHasAlreadyGivenOut) {
     auto room = rooms.open("escalation-9", "t9", observer);
     graph.deferred = true;

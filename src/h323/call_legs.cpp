@@ -1,0 +1,197 @@
+#include "h323/call_legs.hpp"
+
+#include "h323/audio_sdp.hpp"
+
+#include <asio/post.hpp>
+#include <charconv>
+#include <fmt/format.h>
+
+namespace sb::h323 {
+
+namespace {
+
+// Q.850 causes a leg releases its call with.
+constexpr std::uint8_t kNormalClearing = 16, kTemporaryFailure = 41, kBearerNotImplemented = 65;
+constexpr std::uint16_t kCallSignallingPort = 1720; // H.225.0 §7.1
+
+bool isDialedDigits(std::string_view user) {
+    return !user.empty() && user.size() <= 128 &&
+           user.find_first_not_of("0123456789#*,") == std::string_view::npos;
+}
+
+} // namespace
+
+Result<H323Url> parseH323Url(std::string_view url) {
+    constexpr std::string_view kScheme = "h323:";
+    if (url.size() < kScheme.size() ||
+        !std::equal(kScheme.begin(), kScheme.end(), url.begin(), [](char a, char b) {
+            return a == std::tolower(static_cast<unsigned char>(b));
+        }))
+        return fail(Errc::invalid_input, fmt::format("{} is not an H.323 URL", url));
+    auto rest = url.substr(kScheme.size());
+    rest = rest.substr(0, rest.find(';')); // URL parameters (RFC 3508 §3) are not used
+    const auto at = rest.rfind('@');
+    if (at == std::string_view::npos)
+        return fail(Errc::unsupported,
+                    fmt::format("{} names no host, and no gatekeeper is configured", url));
+    const auto user = rest.substr(0, at);
+    auto host = rest.substr(at + 1);
+    if (user.empty() || user.size() > 256)
+        return fail(Errc::invalid_input, fmt::format("{} names no user", url));
+    H323Url out;
+    if (isDialedDigits(user))
+        out.aliases.emplace_back(h225::DialedDigits{std::string(user)});
+    else
+        out.aliases.emplace_back(h225::H323Id{std::u16string(user.begin(), user.end())});
+    std::uint16_t port = kCallSignallingPort;
+    if (const auto colon = host.find(':'); colon != std::string_view::npos) {
+        const auto digits = host.substr(colon + 1);
+        const auto [end, error] =
+            std::from_chars(digits.data(), digits.data() + digits.size(), port);
+        if (error != std::errc() || end != digits.data() + digits.size() || port == 0)
+            return fail(Errc::invalid_input, fmt::format("{} has a bad port", url));
+        host = host.substr(0, colon);
+    }
+    asio::error_code error;
+    const auto address = asio::ip::make_address_v4(std::string(host), error);
+    if (error)
+        return fail(Errc::invalid_input, fmt::format("{}: the host must be an IPv4 address", url));
+    out.host = {address, port};
+    return out;
+}
+
+// One call as a room's leg: it answers the room's offer with the audio its call agrees, once
+// the call is connected.
+class CallLeg final : public room::Leg {
+public:
+    CallLeg(CallLegs& legs, std::uint64_t call, room::LegId id, room::LegSink& sink,
+            std::string offer, std::string description)
+        : legs_(legs), call_(call), id_(id), sink_(sink), offer_(std::move(offer)),
+          description_(std::move(description)) {
+        legs_.legs_[call_] = this;
+    }
+    ~CallLeg() override {
+        legs_.legs_.erase(call_); // the room hears nothing more of it
+        release(kNormalClearing);
+    }
+    CallLeg(const CallLeg&) = delete;
+    CallLeg& operator=(const CallLeg&) = delete;
+
+    void hangUp() override {
+        hungUp_ = true;
+        release(kNormalClearing);
+    }
+    std::string describe() const override { return description_; }
+    Result<void> reoffer(std::string, Answered) override {
+        return fail(Errc::unsupported, "an H.323 call's audio changes by H.245, not by an offer");
+    }
+
+    void ringing() {
+        if (!over_) sink_.onLegEvent(id_, {room::LegEvent::Kind::ringing, 0, "alerting", {}});
+    }
+    void agreed(const MediaPath& path) {
+        path_ = path;
+        answerWhenReady();
+    }
+    void connected() {
+        connected_ = true;
+        answerWhenReady();
+    }
+    void released(std::uint8_t cause) {
+        if (std::exchange(over_, true)) return;
+        using Kind = room::LegEvent::Kind;
+        const auto kind = cause == kTemporaryFailure ? Kind::failed : Kind::ended;
+        sink_.onLegEvent(id_, {kind,
+                               0,
+                               hungUp_ ? std::string("hung up")
+                                       : fmt::format("released (Q.850 cause {})", cause),
+                               {}});
+    }
+
+private:
+    void release(std::uint8_t cause) {
+        if (over_ || !legs_.endpoint_) return;
+        if (Call* call = legs_.endpoint_->call(call_)) call->release(cause);
+    }
+    // H.245 may agree the audio after Connect, fastStart before it: the room hears of the
+    // answer once both have come.
+    void answerWhenReady() {
+        if (!connected_ || !path_ || answered_ || over_) return;
+        answered_ = true;
+        auto answer = answerOf(offer_, *path_);
+        if (!answer) return release(kBearerNotImplemented);
+        sink_.onLegEvent(id_, {room::LegEvent::Kind::answered, 0, "connected", *answer});
+    }
+
+    CallLegs& legs_;
+    std::uint64_t call_;
+    room::LegId id_;
+    room::LegSink& sink_;
+    std::string offer_, description_;
+    std::optional<MediaPath> path_;
+    bool connected_ = false, answered_ = false, over_ = false, hungUp_ = false;
+};
+
+CallLeg* CallLegs::legOf(std::uint64_t call) const {
+    const auto found = legs_.find(call);
+    return found == legs_.end() ? nullptr : found->second;
+}
+
+CallEndpoint::EventsFor CallLegs::events() {
+    return [this](std::uint64_t call) {
+        Call::Events e;
+        e.offered = [this, call](const h225::Setup& setup) { arrived_(call, setup); };
+        e.alerting = [this, call] {
+            if (auto* leg = legOf(call)) leg->ringing();
+        };
+        e.media = [this, call](const MediaPath& path) {
+            if (auto* leg = legOf(call)) leg->agreed(path);
+        };
+        e.connected = [this, call] {
+            if (auto* leg = legOf(call)) leg->connected();
+        };
+        e.released = [this, call](std::uint8_t cause) {
+            if (auto* leg = legOf(call)) leg->released(cause);
+        };
+        return e;
+    };
+}
+
+Result<std::unique_ptr<room::Leg>> CallLegs::place(room::LegId id, const room::Dial& dial,
+                                                   room::LegSink& sink) {
+    if (!endpoint_) return fail(Errc::unsupported, "no H.323 endpoint runs");
+    auto url = parseH323Url(dial.target);
+    if (!url) return fail(url.error());
+    auto media = callMediaOf(dial.offer);
+    if (!media) return fail(media.error());
+    const auto call = endpoint_->place(url->host, std::move(url->aliases), std::move(*media));
+    return std::unique_ptr<room::Leg>(std::make_unique<CallLeg>(
+        *this, call, id, sink, dial.offer, fmt::format("h323 call {} to {}", call, dial.target)));
+}
+
+room::Room::MakeOffered CallLegs::adopt(std::uint64_t call) {
+    return [this, call](room::LegId id, room::LegSink& sink,
+                        std::string offer) -> Result<std::unique_ptr<room::Leg>> {
+        Call* arrived = endpoint_ ? endpoint_->call(call) : nullptr;
+        if (!arrived) return fail(Errc::closed, "the H.323 call has gone");
+        auto media = callMediaOf(offer);
+        if (!media) return fail(media.error());
+        arrived->setLocalMedia(std::move(*media));
+        auto leg = std::make_unique<CallLeg>(*this, call, id, sink, std::move(offer),
+                                             fmt::format("h323 call {} from a caller", call));
+        // Answered once the room holds the leg: the answer's events find it there.
+        asio::post(endpoint_->context(), [this, call] {
+            if (Call* c = endpoint_->call(call)) {
+                c->alert();
+                c->answer();
+            }
+        });
+        return std::unique_ptr<room::Leg>(std::move(leg));
+    };
+}
+
+void CallLegs::refuse(std::uint64_t call, std::uint8_t cause) {
+    if (Call* arrived = endpoint_ ? endpoint_->call(call) : nullptr) arrived->release(cause);
+}
+
+} // namespace sb::h323

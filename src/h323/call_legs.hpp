@@ -1,0 +1,69 @@
+#pragma once
+// H.323 calls as legs of rooms (room/leg.hpp), the "h323" kind. A leg speaks SDP to its room
+// and H.225.0/H.245 on the wire (audio_sdp.hpp between them): it takes the room's offer as the
+// codecs its call proposes and where it receives, and answers the room with the audio its call
+// agrees, so the room's media graph carries the audio as for any other leg.
+//
+// Placed calls go to an H.323 URL's host (RFC 3508: h323:user@host[:port]). Calls that arrive
+// are handed to whoever routes them, who gives each to a room (Room::adopt with adopt()'s
+// leg: the room offers, the call answers it) or refuses it. Runs on the control loop, with the
+// CallEndpoint whose events() it gives.
+
+#include "h323/call_endpoint.hpp"
+#include "room/room.hpp"
+
+#include <cstdint>
+#include <functional>
+#include <string_view>
+#include <unordered_map>
+
+namespace sb::h323 {
+
+class CallLeg;
+
+// An H.323 URL (RFC 3508 §3): the alias its user part names (dialed digits when it is
+// digits, '#', '*' and ',' only; an h323-ID otherwise) and the host's address and port
+// (1720 by default). The host must be an IPv4 address: names are not looked up here.
+struct H323Url {
+    std::vector<h225::AliasAddress> aliases;
+    asio::ip::tcp::endpoint host;
+};
+Result<H323Url> parseH323Url(std::string_view url);
+
+class CallLegs final : public room::LegProvider {
+public:
+    // A call arrived (its Setup came): adopt it into a room, or refuse() it; one of the two,
+    // now or later.
+    using Arrived = std::function<void(std::uint64_t call, const h225::Setup& setup)>;
+    // It must outlive its legs, and the control loop's running (its work is queued there).
+    explicit CallLegs(Arrived arrived) : arrived_(std::move(arrived)) {}
+    CallLegs(const CallLegs&) = delete;
+    CallLegs& operator=(const CallLegs&) = delete;
+
+    // The events to start the endpoint with, then the endpoint, which must outlive the legs.
+    CallEndpoint::EventsFor events();
+    void use(CallEndpoint& endpoint) { endpoint_ = &endpoint; }
+
+    Result<std::unique_ptr<room::Leg>> place(room::LegId id, const room::Dial& dial,
+                                             room::LegSink& sink) override;
+    // H.235's security is not spoken: no H.323 leg is secure.
+    bool securesSignalling(std::string_view) const override { return false; }
+
+    // The arrived call as a leg of the room that adopts it: it answers the call with the
+    // room's offer.
+    room::Room::MakeOffered adopt(std::uint64_t call);
+    // Refuses an arrived call with a Q.850 cause.
+    void refuse(std::uint64_t call, std::uint8_t cause);
+
+    std::size_t legs() const noexcept { return legs_.size(); }
+
+private:
+    friend class CallLeg;
+    CallLeg* legOf(std::uint64_t call) const;
+
+    Arrived arrived_;
+    CallEndpoint* endpoint_ = nullptr;
+    std::unordered_map<std::uint64_t, CallLeg*> legs_; // by call id; the room owns them
+};
+
+} // namespace sb::h323

@@ -1,0 +1,149 @@
+// H.323 calls as legs of a room, their audio carried by the rooms' media graph: the scripted
+// peer (tests/interop/h323_peer.erl) calls in with Fast Connect, and is called, in an echo
+// room, sends a 1 kHz µ-law tone over RTP, and must hear it come back from the address it was
+// given; the room sees each leg connect and close, and nothing is left after.
+#include "h323/call_legs.hpp"
+#include "session/echo_room.hpp"
+#include "session/worker_graph.hpp"
+#include "support/h323_peer.hpp"
+
+#include <asio/executor_work_guard.hpp>
+#include <asio/post.hpp>
+#include <cstdio>
+#include <filesystem>
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+#include <thread>
+#include <unistd.h>
+
+namespace sb::h323 {
+namespace {
+
+struct Changes : room::RoomObserver {
+    std::vector<room::LegState> states; // every leg's, in order
+    void onLegChange(room::Room&, const room::LegChange& change, room::RoomState) override {
+        states.push_back(change.to);
+    }
+};
+
+class CallLegsPeer : public testing::Test {
+protected:
+    void SetUp() override {
+        dir_ = std::filesystem::temp_directory_path() / fmt::format("sb-legs-peer-{}", ::getpid());
+        const auto built = test::buildH323Peer(dir_, SB_VECTORS_DIR, SB_INTEROP_DIR);
+        ASSERT_TRUE(built.succeeded) << built.output;
+        session::ConferenceOptions options;
+        options.media.codecs = {{"opus", 48000, 2}, {"PCMU", 8000, 1}, {"PCMA", 8000, 1}};
+        graph_.emplace(lanes_, options);
+        rooms_.emplace(*graph_);
+        rooms_->provide("h323", legs_);
+        Call::Config base;
+        base.aliases = {h225::DialedDigits{"2002"}};
+        auto endpoint = CallEndpoint::start(control_, {asio::ip::make_address("127.0.0.1"), 0},
+                                            base, legs_.events());
+        ASSERT_TRUE(endpoint) << endpoint.error().message;
+        endpoint_ = std::move(*endpoint);
+        legs_.use(*endpoint_);
+        room_ = rooms_->open(std::string(session::kEchoRoom), "trace-h323", changes_);
+        worker_ = std::thread([this] { control_.run(); });
+    }
+    // Everything goes on the control loop, and the media workers report what they hold once
+    // the legs have left; then what the loop ran is read here.
+    void stop() {
+        if (!worker_.joinable()) return;
+        asio::post(control_, [this] {
+            room_.reset();
+            endpoint_.reset();
+            graph_->refresh([this] { work_.reset(); });
+        });
+        worker_.join();
+    }
+    void expectNothingLeft() {
+        EXPECT_EQ(legs_.legs(), 0u);
+        EXPECT_EQ(rooms_->stats().legs, 0u);
+        EXPECT_EQ(graph_->figures().participants, 0u);
+        EXPECT_EQ(graph_->figures().rooms, 0u);
+    }
+    void TearDown() override {
+        stop();
+        std::filesystem::remove_all(dir_);
+    }
+
+    // An arrived call goes into the echo room; one the room cannot take is refused.
+    void arrived(std::uint64_t call) {
+        room_->adopt(room::Role::essential, legs_.adopt(call),
+                     [this, call](const Result<room::LegId>& leg) {
+                         if (!leg) legs_.refuse(call, 47); // Q.850: resource unavailable
+                     });
+    }
+
+    std::string runPeer(const std::string& scenario, int port,
+                        const std::function<void(int)>& started = {}) {
+        FILE* peer = ::popen(fmt::format("cd '{}' && timeout 60 erl -noshell -pa . -s h323_peer "
+                                         "main {} 127.0.0.1 {} -s init stop 2>&1",
+                                         dir_.string(), scenario, port)
+                                 .c_str(),
+                             "r");
+        std::string said;
+        char line[1024];
+        while (peer != nullptr && std::fgets(line, sizeof line, peer)) {
+            int listening = 0;
+            if (started && std::sscanf(line, "listening %d", &listening) == 1)
+                started(listening);
+            else
+                said += line;
+        }
+        if (peer != nullptr) ::pclose(peer);
+        return said;
+    }
+
+    asio::io_context control_;
+    asio::executor_work_guard<asio::io_context::executor_type> work_ =
+        asio::make_work_guard(control_);
+    session::MediaLanes lanes_{
+        control_, 1, asio::ip::make_address("127.0.0.1"), {47200, 47299}, {}};
+    std::optional<session::WorkerGraph> graph_;
+    std::optional<room::Rooms> rooms_;
+    CallLegs legs_{[this](std::uint64_t call, const h225::Setup&) { arrived(call); }};
+    std::unique_ptr<CallEndpoint> endpoint_;
+    Changes changes_;
+    std::unique_ptr<room::Room> room_;
+    std::thread worker_;
+    std::filesystem::path dir_;
+};
+
+TEST_F(CallLegsPeer, ACallerHearsItselfThroughAnEchoRoom) {
+    const auto said = runPeer("call-in-audio", endpoint_->localEndpoint().port());
+    EXPECT_EQ(said, "ok call proceeding\n"
+                    "ok alerting with the fastStart answer\n"
+                    "ok connect\n"
+                    "ok its own tone heard back\n"
+                    "ok released\n"
+                    "done\n");
+    stop();
+    EXPECT_EQ(changes_.states,
+              (std::vector<room::LegState>{room::LegState::connected, room::LegState::closed}));
+    expectNothingLeft();
+}
+
+TEST_F(CallLegsPeer, ACalledPeerHearsItselfThroughAnEchoRoom) {
+    const auto said = runPeer("call-out-audio", 0, [this](int port) {
+        asio::post(control_, [this, port] {
+            auto leg = room_->dial("h323", {fmt::format("h323:3003@127.0.0.1:{}", port), "", {}},
+                                   room::Role::essential);
+            ASSERT_TRUE(leg) << leg.error().message;
+        });
+    });
+    EXPECT_EQ(said, "ok setup with fastStart\n"
+                    "ok its own tone heard back\n"
+                    "ok released\n"
+                    "done\n");
+    stop();
+    EXPECT_EQ(changes_.states,
+              (std::vector<room::LegState>{room::LegState::ringing, room::LegState::connected,
+                                           room::LegState::closed}));
+    expectNothingLeft();
+}
+
+} // namespace
+} // namespace sb::h323
