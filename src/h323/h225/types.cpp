@@ -64,6 +64,7 @@ void encode(Encoder& e, const std::vector<AliasAddress>& aliases) {
 std::vector<AliasAddress> decodeAliases(Decoder& d, const char* name) {
     std::vector<AliasAddress> aliases;
     (void)d.items(per::kUnbounded, 9, [&](std::uint64_t first, std::uint64_t count) {
+        aliases.reserve(static_cast<std::size_t>(first + count)); // items() checked the count
         for (std::uint64_t i = first; i < first + count && d.ok(); ++i) {
             Decoder::Field f(d, name, static_cast<int>(i));
             aliases.push_back(decodeAliasAddress(d));

@@ -22,6 +22,7 @@ void encodeOctetsList(Encoder& e, const std::vector<Octets>& list) {
 std::vector<Octets> decodeOctetsList(Decoder& d, const char* name) {
     std::vector<Octets> list;
     (void)d.items(per::kUnbounded, 8, [&](std::uint64_t first, std::uint64_t count) {
+        list.reserve(static_cast<std::size_t>(first + count)); // items() checked the count
         for (std::uint64_t i = first; i < first + count && d.ok(); ++i) {
             Decoder::Field f(d, name, static_cast<int>(i));
             list.push_back(d.octetString(0, per::kUnbounded));

@@ -188,6 +188,7 @@ TerminalCapabilitySet decodeTerminalCapabilitySet(Decoder& d) {
     }
     if (hasDescriptors) {
         const auto n = d.constrainedLength(1, 256);
+        m.descriptors.reserve(static_cast<std::size_t>(n));
         for (std::uint64_t i = 0; i < n && d.ok(); ++i) {
             Decoder::Field f(d, "capabilityDescriptors", static_cast<int>(i));
             CapabilityDescriptor descriptor;

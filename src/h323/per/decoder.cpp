@@ -8,11 +8,6 @@
 
 namespace sb::h323::per {
 
-void Decoder::push(const char* name, int index) {
-    if (depth_ < path_.size()) path_[depth_] = {name, index};
-    ++depth_;
-}
-
 std::string Decoder::path() const {
     std::string path = parent_ != nullptr ? parent_->path() : std::string();
     for (std::size_t i = 0; i < std::min(depth_, path_.size()); ++i) {
@@ -47,11 +42,6 @@ std::uint64_t Decoder::bitsSlowly(unsigned count) {
     return value;
 }
 
-void Decoder::align() {
-    position_ = (position_ + 7) / 8 * 8;
-    if (position_ > in_.size() * 8) position_ = in_.size() * 8;
-}
-
 std::vector<std::uint8_t> Decoder::octets(std::uint64_t n) {
     if (!have(8 * n)) return {};
     std::vector<std::uint8_t> out(static_cast<std::size_t>(n));
@@ -74,19 +64,10 @@ std::span<const std::uint8_t> Decoder::alignedOctets(std::uint64_t n) {
 }
 
 std::uint64_t Decoder::wholeNumberOctets(std::uint64_t range) {
-    std::uint64_t offset = 0;
-    if (range == 256) {
-        align();
-        offset = bits(8);
-    } else if (range != 0 && range <= k64K) {
-        align();
-        offset = bits(16);
-    } else {
-        const std::uint64_t most = range == 0 ? 8 : (std::bit_width(range - 1) + 7) / 8;
-        const auto n = constrainedWholeNumber(most) + 1;
-        align();
-        offset = bits(static_cast<unsigned>(8 * n));
-    }
+    const std::uint64_t most = range == 0 ? 8 : (std::bit_width(range - 1) + 7) / 8;
+    const auto n = constrainedWholeNumber(most) + 1;
+    align();
+    const auto offset = bits(static_cast<unsigned>(8 * n));
     if (range != 0 && offset >= range && ok()) failPastRange(offset, range);
     return ok() ? offset : 0;
 }
@@ -197,6 +178,11 @@ std::vector<std::uint8_t> Decoder::octetString(std::uint64_t lb, std::uint64_t u
 void Decoder::fixedOctetString(std::span<std::uint8_t> out) {
     if (out.size() > 2) align(); // §17.6: two octets and fewer are not aligned
     if (!have(8 * out.size())) return;
+    if (position_ % 8 == 0) {
+        std::memcpy(out.data(), in_.data() + position_ / 8, out.size());
+        position_ += 8 * out.size();
+        return;
+    }
     for (auto& b : out)
         b = static_cast<std::uint8_t>(bits(8));
 }

@@ -47,7 +47,10 @@ public:
         }
         return bitsSlowly(count);
     }
-    void align();
+    void align() {
+        position_ = (position_ + 7) / 8 * 8;
+        if (position_ > in_.size() * 8) position_ = in_.size() * 8;
+    }
     // `n` whole octets from the current bit position.
     std::vector<std::uint8_t> octets(std::uint64_t n);
     // The same in place, after aligning (empty after an error).
@@ -57,8 +60,15 @@ public:
     // lower bound where the encoder took offsets.
     std::uint64_t constrainedWholeNumber(std::uint64_t range) {
         if (range == 1) return 0;
-        if (range == 0 || range > 255) return wholeNumberOctets(range);
-        const auto offset = bits(static_cast<unsigned>(std::bit_width(range - 1)));
+        std::uint64_t offset = 0;
+        if (range != 0 && range <= 255) {
+            offset = bits(static_cast<unsigned>(std::bit_width(range - 1)));
+        } else if (range == 256 || (range != 0 && range <= 65536)) { // §11.5.7.3
+            align();
+            offset = bits(range == 256 ? 8 : 16);
+        } else {
+            return wholeNumberOctets(range);
+        }
         if (offset >= range && ok()) failPastRange(offset, range);
         return ok() ? offset : 0;
     }
@@ -134,7 +144,10 @@ public:
 
 private:
     std::string path() const;
-    void push(const char* name, int index);
+    void push(const char* name, int index) {
+        if (depth_ < path_.size()) path_[depth_] = {name, index};
+        ++depth_;
+    }
     void pop() noexcept {
         if (depth_ > 0) --depth_;
     }
@@ -148,7 +161,7 @@ private:
     void failShort(std::uint64_t n);
     void failPastRange(std::uint64_t offset, std::uint64_t range);
     std::uint64_t bitsSlowly(unsigned count);
-    // constrainedWholeNumber's octet-aligned cases (a range of 256 and more).
+    // constrainedWholeNumber's indefinite-length case (a range above 64K).
     std::uint64_t wholeNumberOctets(std::uint64_t range);
 
     std::span<const std::uint8_t> in_;
@@ -159,7 +172,8 @@ private:
         const char* name;
         int index;
     };
-    std::array<Step, 32> path_{};
+    std::array<Step, 32> path_; // the first depth_ are set: a decoder is made for each open
+                                // type, and clearing 512 octets each time is not free
     std::size_t depth_ = 0;
 };
 

@@ -1,5 +1,6 @@
 #include "h323/per/encoder.hpp"
 
+#include <array>
 #include <bit>
 
 namespace sb::h323::per {
@@ -23,14 +24,6 @@ void Encoder::octets(std::span<const std::uint8_t> bytes) {
 }
 
 void Encoder::wholeNumberOctets(std::uint64_t offset, std::uint64_t range) {
-    if (range == 256) {
-        align();
-        return bits(offset, 8);
-    }
-    if (range != 0 && range <= k64K) {
-        align();
-        return bits(offset, 16);
-    }
     // §11.5.7.4: the indefinite-length case; the octet count is itself constrained to
     // 1..the octets of range − 1 (§11.9.4.1 with §13.2.6 a)).
     const unsigned most = range == 0 ? 8 : octetsFor(range - 1);
@@ -187,8 +180,14 @@ void Encoder::bmpString(std::u16string_view text, std::uint64_t lb, std::uint64_
 
 void Encoder::objectIdentifier(std::span<const std::uint32_t> arcs) {
     // X.690 §8.19: the first two arcs as 40 × first + second, then each in base 128, the high
-    // bit set on every octet but its last.
-    std::vector<std::uint8_t> content;
+    // bit set on every octet but its last. An arc takes five octets at most (a first two, six),
+    // so the OIDs of H.225.0 and H.245 are built on the stack.
+    constexpr std::size_t kArcsOnStack = 16;
+    std::array<std::uint8_t, 5 * kArcsOnStack + 1> few;
+    std::vector<std::uint8_t> many;
+    if (arcs.size() > kArcsOnStack) many.resize(5 * arcs.size() + 1);
+    const std::span<std::uint8_t> content = many.empty() ? std::span<std::uint8_t>(few) : many;
+    std::size_t n = 0;
     const auto put = [&](std::uint64_t v) {
         std::uint8_t tmp[10];
         int k = 0;
@@ -197,13 +196,13 @@ void Encoder::objectIdentifier(std::span<const std::uint32_t> arcs) {
             v >>= 7;
         } while (v != 0);
         while (k > 1)
-            content.push_back(static_cast<std::uint8_t>(tmp[--k] | 0x80));
-        content.push_back(tmp[0]);
+            content[n++] = static_cast<std::uint8_t>(tmp[--k] | 0x80);
+        content[n++] = tmp[0];
     };
     if (arcs.size() >= 2) put(std::uint64_t{40} * arcs[0] + arcs[1]);
     for (std::size_t i = 2; i < arcs.size(); ++i)
         put(arcs[i]);
-    lengthAndOctets(content);
+    lengthAndOctets(content.first(n));
 }
 
 void Encoder::openType(FunctionRef<void(Encoder&)> inner) {

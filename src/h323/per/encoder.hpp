@@ -71,6 +71,11 @@ public:
         // §11.5.7.2: the bit-field case, in the bits of range − 1
         if (range != 0 && range <= 255)
             return bits(offset, static_cast<unsigned>(std::bit_width(range - 1)));
+        // §11.5.7.3: one aligned octet for a range of 256, two for up to 64K.
+        if (range == 256 || (range != 0 && range <= k64K)) {
+            align();
+            return bits(offset, range == 256 ? 8 : 16);
+        }
         wholeNumberOctets(offset, range);
     }
     // §11.6: a normally small non-negative whole number (a CHOICE's or ENUMERATED's extension
@@ -140,7 +145,7 @@ public:
     std::vector<std::uint8_t> finish();
 
 private:
-    // constrainedWholeNumber's octet-aligned cases (a range of 256 and more).
+    // constrainedWholeNumber's indefinite-length case (a range above 64K).
     void wholeNumberOctets(std::uint64_t offset, std::uint64_t range);
     // An unconstrained length and whole octets, aligned (an open type's, an OID's).
     void lengthAndOctets(std::span<const std::uint8_t> bytes);
