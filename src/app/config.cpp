@@ -52,6 +52,14 @@ const std::string& levelExpectation() {
     return text;
 }
 
+// A conference room's name: letters, digits, '-', '_' and '.', 1 to 64 of them (never the
+// echo room's, which starts with '*').
+bool isRoomName(std::string_view name) {
+    return !name.empty() && name.size() <= 64 &&
+           name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                  "0123456789-_.") == std::string_view::npos;
+}
+
 class Reader : toml_reader::Reader {
 public:
     using toml_reader::Reader::Reader;
@@ -59,8 +67,8 @@ public:
     Config read(const toml::table& root) const {
         Config config;
         static constexpr std::string_view kRootKeys[] = {
-            "data_dir", "log", "sip",   "tls", "calls",       "routes",
-            "auth",     "dns", "media", "api", "escalations", "webrtc"};
+            "data_dir", "log",   "sip", "tls",         "calls",  "routes", "auth",
+            "dns",      "media", "api", "escalations", "webrtc", "h323"};
         onlyKeys(root, "", kRootKeys);
 
         if (const auto* node = root.get("data_dir")) {
@@ -81,6 +89,7 @@ public:
         if (const auto* api = table(root, "", "api")) readApi(*api, config.api);
         if (const auto* e = table(root, "", "escalations")) readEscalations(*e, config);
         if (const auto* w = table(root, "", "webrtc")) readWebRtc(*w, config.webrtc);
+        if (const auto* h = table(root, "", "h323")) readH323(*h, config.h323);
         // Relative files of the escalation service live under data_dir, like the TLS pair.
         auto& e = config.escalations;
         if (e.storage.starts_with("sqlite:"))
@@ -209,12 +218,8 @@ public:
                 sipUri(*target, join(path, "target"));
                 route.target = target->get();
             } else {
-                const auto& name = room->get();
-                if (name.empty() || name.size() > 64 ||
-                    name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                                           "0123456789-_.") != std::string::npos)
-                    expected(*room, join(path, "conference"), kRoom);
-                route.conference = name;
+                if (!isRoomName(room->get())) expected(*room, join(path, "conference"), kRoom);
+                route.conference = room->get();
             }
             constexpr std::string_view kSrtp = "one of: off, optional, required";
             if (const auto* srtp = string(*entry, path, "srtp", kSrtp)) {
@@ -584,6 +589,38 @@ public:
         integer(w, "webrtc", "evidence_max_bytes", 1024, std::uint64_t{1} << 30,
                 out.evidenceMaxBytes);
         integer(w, "webrtc", "grant_seconds", 30, 86400, out.grantSeconds);
+    }
+
+    void readH323(const toml::table& h, H323Config& out) const {
+        static constexpr std::string_view kKeys[] = {"enabled", "address",    "port",
+                                                     "alias",   "conference", "echo"};
+        onlyKeys(h, "h323", kKeys);
+        boolean(h, "h323", "enabled", out.enabled);
+        if (const auto* address = string(h, "h323", "address", "an IPv4 address")) {
+            std::error_code error;
+            (void)asio::ip::make_address_v4(address->get(), error);
+            if (error) expected(*address, "h323.address", "an IPv4 address");
+            out.address = address->get();
+        }
+        integer(h, "h323", "port", 0, 65535, out.port);
+        constexpr std::string_view kAlias = "an h323-ID of 1 to 256 characters";
+        if (const auto* alias = string(h, "h323", "alias", kAlias)) {
+            if (alias->get().empty() || alias->get().size() > 256)
+                expected(*alias, "h323.alias", kAlias);
+            out.alias = alias->get();
+        }
+        bool echo = false;
+        boolean(h, "h323", "echo", echo);
+        constexpr std::string_view kRoom = "a room name (letters, digits, '-', '_', '.')";
+        const auto* room = string(h, "h323", "conference", kRoom);
+        if (echo && room)
+            failAt(h.source(), "h323: expected a conference or echo = true, not both");
+        if (room) {
+            if (!isRoomName(room->get())) expected(*room, "h323.conference", kRoom);
+            out.conference = room->get();
+        } else if (const auto* node = h.get("echo"); node && !echo) {
+            failAt(node->source(), "h323.echo: false needs a conference for arriving calls");
+        }
     }
 
     void readEscalations(const toml::table& e, Config& config) const {

@@ -151,6 +151,18 @@ struct WebRtcConfig {
     bool operator==(const WebRtcConfig&) const = default;
 };
 
+// The H.323 endpoint ([h323]): calls that arrive on H.225.0 call signalling join a room, by
+// Fast Connect or H.245, with the room's audio.
+struct H323Config {
+    bool enabled = false;
+    std::string address = "127.0.0.1"; // an IPv4 literal: H.225.0's addresses are IPv4 here
+    std::uint16_t port = 1720;         // H.225.0 §7.1; 0: the system picks
+    std::string alias = "switchboard"; // our h323-ID in the calls we answer and place
+    std::string conference{session::kEchoRoom}; // the room arriving calls join, or kEchoRoom
+
+    bool operator==(const H323Config&) const = default;
+};
+
 struct Config {
     std::string dataDir = "var";
     LogConfig log;
@@ -164,6 +176,7 @@ struct Config {
     ApiConfig api;
     EscalationsConfig escalations;
     WebRtcConfig webrtc;
+    H323Config h323;
 
     bool operator==(const Config&) const = default;
 };

@@ -51,6 +51,24 @@ void RouteConferences::admit(std::uint64_t call, std::string key, room::Room& ro
         });
 }
 
+void RouteConferences::adopt(std::string_view name, room::Room::MakeOffered make,
+                             const room::Reply<room::LegId>& reply) {
+    released_.clear();
+    std::string key = name == session::kEchoRoom
+                          ? fmt::format("{}/adopted-{}", session::kEchoRoom, ++adopted_)
+                          : std::string(name);
+    auto& room = byName_[key];
+    if (!room) room = rooms_.open(std::string(name), newTraceId(), *this);
+    room->adopt(
+        room::Role::essential, std::move(make),
+        [this, key = std::move(key), id = room->id(), reply](const Result<room::LegId>& leg) {
+            reply(leg);
+            if (leg) return;
+            if (auto found = byName_.find(key); found != byName_.end() && found->second->id() == id)
+                releaseIfEmpty(*found->second);
+        });
+}
+
 void RouteConferences::left(std::uint64_t call) {
     released_.clear();
     if (calls_.erase(call) == 0) return;

@@ -1,6 +1,7 @@
 #pragma once
 // The conference routes' rooms (a route with `conference = "name"` or `echo = true`): each call
-// the B2BUA answers for such a route is a leg of the room of that name, made when its first
+// the B2BUA answers for such a route, and each H.323 call that arrives, is a leg of the room of
+// that name, made when its first
 // caller comes and gone when its last has left; an echo caller gets a room of its own. The
 // rooms are room::Room like an escalation's, from their own room::Rooms (their own media
 // graph and leg ids), so a route can never name an escalation's room.
@@ -30,6 +31,10 @@ public:
     void join(std::uint64_t call, std::string_view room, std::string_view offer,
               std::string_view traceId, sip::OfferAnswered reply) override;
     void left(std::uint64_t call) override;
+    // A call of another protocol that arrives without an offer (an H.323 Setup): a leg of the
+    // room `name` (Room::adopt), which `reply` gets, or why it could not join.
+    void adopt(std::string_view name, room::Room::MakeOffered make,
+               const room::Reply<room::LegId>& reply);
 
     std::size_t roomsOpen() const noexcept { return byName_.size(); }
 
@@ -48,6 +53,7 @@ private:
     std::map<std::string, std::unique_ptr<room::Room>> byName_; // key: the name, or echo/<call>
     std::unordered_map<std::uint64_t, std::string> calls_;      // call → its room's key
     std::vector<std::unique_ptr<room::Room>> released_;         // empty; destroyed later
+    std::uint64_t adopted_ = 0; // calls adopted, for their echo rooms' keys
 };
 
 } // namespace sb::app

@@ -43,6 +43,7 @@ Result<void> Server::start() {
     // returns its error. shutdown() undoes them in reverse order; a step that fails must leave
     // nothing half-open, and the destructor releases what the earlier steps acquired.
     if (auto sip = startSip(); !sip) return sip;
+    if (auto h323 = startH323(); !h323) return h323;
     if (auto escalations = startEscalations(); !escalations) return escalations;
 
     started_ = true;
@@ -185,7 +186,7 @@ Result<void> Server::startSip() {
 void Server::startMedia(sip::B2buaOptions& b2buaOptions) {
     const auto& m = config_.media;
     // The escalation service puts each escalation's expert into a room of its own.
-    const bool rooms = config_.api.enabled ||
+    const bool rooms = config_.api.enabled || config_.h323.enabled ||
                        std::any_of(config_.routes.begin(), config_.routes.end(),
                                    [](const RouteConfig& r) { return !r.conference.empty(); });
     if (!m.anchor && !rooms) return;
@@ -234,6 +235,34 @@ void Server::startMedia(sip::B2buaOptions& b2buaOptions) {
     if (m.anchor) media_ = std::make_unique<session::MediaAnchor>(*lanes_, std::move(media));
 }
 
+Result<void> Server::startH323() {
+    const auto& h = config_.h323;
+    if (!h.enabled) return {};
+    h323Legs_ = std::make_unique<h323::CallLegs>(
+        [this](std::uint64_t call, const h323::h225::Setup&) { onH323Call(call); });
+    h323::Call::Config base;
+    base.aliases = {h323::h225::H323Id{std::u16string(h.alias.begin(), h.alias.end())}};
+    const asio::ip::tcp::endpoint local{asio::ip::make_address_v4(h.address), h.port};
+    auto endpoint = h323::CallEndpoint::start(context_, local, base, h323Legs_->events());
+    if (!endpoint)
+        return fail(endpoint.error().code,
+                    fmt::format("H.323 on {}:{}: {}", h.address, h.port, endpoint.error().message));
+    h323Endpoint_ = std::move(endpoint).value();
+    h323Legs_->use(*h323Endpoint_);
+    logger().info("H.323 calls on {}:{} join {}", h.address, h323Port(), h.conference);
+    return {};
+}
+
+void Server::onH323Call(std::uint64_t call) {
+    routeConferences_->adopt(config_.h323.conference, h323Legs_->adopt(call),
+                             [this, call](const Result<room::LegId>& leg) {
+                                 if (leg) return;
+                                 logger().info("H.323 call {} refused: {}", call,
+                                               leg.error().message);
+                                 h323Legs_->refuse(call, 47); // Q.850: resource unavailable
+                             });
+}
+
 Result<void> Server::startEscalations() {
     if (!config_.api.enabled) return {};
     roomLegs_ = std::make_unique<sip::RoomLegs>(*b2bua_, config_.escalations.from);
@@ -260,6 +289,8 @@ void Server::gatewayMetrics(api::MetricsText& m) const {
     const auto calls = b2bua_->stats();
     m.gauge("switchboard_sip_calls", "SIP calls now.", double(calls.calls));
     m.gauge("switchboard_sip_dialogs", "SIP dialogs now.", double(calls.dialogs));
+    m.gauge("switchboard_h323_calls", "H.323 calls now.",
+            double(h323Endpoint_ ? h323Endpoint_->calls() : 0));
     m.gauge("switchboard_sip_transactions", "SIP transactions now.",
             double(b2bua_->transactions().active()));
     m.counter("switchboard_sip_calls_total", "SIP calls begun.", double(calls.callsTotal));

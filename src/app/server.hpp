@@ -7,6 +7,8 @@
 #include "app/escalation_service.hpp"
 #include "app/route_conferences.hpp"
 #include "core/result.hpp"
+#include "h323/call_endpoint.hpp"
+#include "h323/call_legs.hpp"
 #include "net/dns_resolver.hpp"
 #include "net/timer_wheel.hpp"
 #include "room/room.hpp"
@@ -61,6 +63,10 @@ public:
     std::string statsLine() const;
     // Handlers on the control loop that threw, caught by run()'s catch-all boundary.
     std::uint64_t handlerFailures() const noexcept { return handlerFailures_; }
+    // Where H.323 calls arrive (0 when [h323] is off); after start().
+    std::uint16_t h323Port() const noexcept {
+        return h323Endpoint_ ? h323Endpoint_->localEndpoint().port() : 0;
+    }
     // The agent API's port (0 when it is off); after start().
     std::uint16_t apiPort() const noexcept { return escalations_ ? escalations_->apiPort() : 0; }
     std::vector<api::RouteInfo> apiRoutes() const {
@@ -77,6 +83,9 @@ private:
     Result<void> startSip();
     // The media workers, media anchoring and conference rooms, as [media] and the routes ask.
     void startMedia(sip::B2buaOptions& b2buaOptions);
+    // The H.323 endpoint ([h323]): arriving calls join the configured conference room.
+    Result<void> startH323();
+    void onH323Call(std::uint64_t call);
     // The escalation service and its API ([api], [escalations]); SIGHUP reloads its policy.
     Result<void> startEscalations();
     void watchReloadSignal();
@@ -112,6 +121,8 @@ private:
     std::unique_ptr<room::Rooms> routeRooms_;          // those rooms' ids and graph
     std::unique_ptr<session::WorkerGraph> roomMedia_;  // the escalations' rooms' media
     std::unique_ptr<sip::B2bua> b2bua_;
+    std::unique_ptr<h323::CallLegs> h323Legs_;           // H.323 calls as legs of the routes' rooms
+    std::unique_ptr<h323::CallEndpoint> h323Endpoint_;   // their signalling (outlives their legs)
     std::unique_ptr<sip::RoomLegs> routeLegs_;           // calls the B2BUA answers into rooms
     std::unique_ptr<RouteConferences> routeConferences_; // the routes' rooms, by name
     std::unique_ptr<sip::RoomLegs> roomLegs_;            // calls the B2BUA places into rooms

@@ -124,7 +124,7 @@ TEST(ParseConfig, UnknownTopLevelKeyNamesKeyLineAndChoices) {
     const auto text = "data_dir = \"x\"\ndata_dri = \"x\"\n" + std::string(kListener);
     EXPECT_EQ(errorOf(text), "test.toml:2:1: unknown key 'data_dri' (expected one of: data_dir, "
                              "log, sip, tls, calls, routes, auth, dns, media, api, escalations, "
-                             "webrtc)");
+                             "webrtc, h323)");
 }
 
 TEST(ParseConfig, TheWebRtcBridgeIsReadAndCheckedWhole) {
@@ -160,6 +160,30 @@ TEST(ParseConfig, TheWebRtcBridgeIsReadAndCheckedWhole) {
     EXPECT_EQ(errorOf(std::string(kListener) + "[webrtc]\nmax_message_size = 100\n"),
               "test.toml:6:20: webrtc.max_message_size: expected an integer from 16384 to "
               "1048576, got 100");
+}
+
+TEST(ParseConfig, TheH323EndpointIsReadAndChecked) {
+    EXPECT_FALSE(parseConfig(kListener, "test.toml")->h323.enabled); // off unless asked for
+    const auto builtIn = defaultConfig().h323;
+    EXPECT_TRUE(builtIn.enabled);
+    EXPECT_EQ(builtIn.address, "127.0.0.1");
+    EXPECT_EQ(builtIn.port, 1720);
+    EXPECT_EQ(builtIn.conference, session::kEchoRoom);
+    auto config = parseConfig(std::string(kListener) +
+                                  "[h323]\nenabled = true\naddress = \"10.0.0.5\"\nport = 1721\n"
+                                  "alias = \"council-gw\"\nconference = \"council\"\n",
+                              "test.toml");
+    ASSERT_TRUE(config) << config.error().message;
+    EXPECT_EQ(config->h323, (H323Config{true, "10.0.0.5", 1721, "council-gw", "council"}));
+    EXPECT_EQ(errorOf(std::string(kListener) + "[h323]\naddress = \"::1\"\n"),
+              "test.toml:6:11: h323.address: expected an IPv4 address, got \"::1\"");
+    EXPECT_EQ(errorOf(std::string(kListener) + "[h323]\nconference = \"*echo\"\n"),
+              "test.toml:6:14: h323.conference: expected a room name (letters, digits, '-', '_', "
+              "'.'), got \"*echo\"");
+    EXPECT_EQ(errorOf(std::string(kListener) + "[h323]\necho = true\nconference = \"a\"\n"),
+              "test.toml:5:1: h323: expected a conference or echo = true, not both");
+    EXPECT_EQ(errorOf(std::string(kListener) + "[h323]\necho = false\n"),
+              "test.toml:6:8: h323.echo: false needs a conference for arriving calls");
 }
 
 TEST(ParseConfig, UnknownNestedKeyNamesTheDottedKey) {

@@ -1,11 +1,13 @@
 #include "app/api_routes.hpp"
 #include "app/server.hpp"
 #include "core/log.hpp"
+#include "support/h323_peer.hpp"
 
 #include <chrono>
 #include <csignal>
 #include <cstdlib>
 #include <filesystem>
+#include <fmt/format.h>
 #include <fstream>
 #include <future>
 #include <gtest/gtest.h>
@@ -46,6 +48,7 @@ Config testConfig() {
     for (auto& listen : config.sip.listen)
         listen.port = 0;
     config.api.port = 0;
+    config.h323.port = 0;
     config.escalations.storage = "sqlite:" + config.dataDir + "/switchboard.db";
     config.escalations.signingKey = config.dataDir + "/witness/signing-key.pem";
     return config;
@@ -98,6 +101,35 @@ TEST(OnControl, AThrowingRequestIsAnswered500) {
     EXPECT_THROW(control.run(), std::runtime_error);
     ASSERT_TRUE(answer);
     EXPECT_EQ(answer->status, 500);
+}
+
+// The built-in default answers H.323 calls with an echo test: the scripted H.323 peer
+// (tests/interop/h323_peer.erl) calls with Fast Connect, sends a tone over RTP and hears it
+// back through the room's media, then hangs up; the server holds no call after.
+TEST(Server, AnH323CallerHearsItselfInTheDefaultEchoRoom) {
+    const auto dir =
+        std::filesystem::temp_directory_path() / fmt::format("sb-server-h323-{}", ::getpid());
+    const auto built = test::buildH323Peer(dir, SB_VECTORS_DIR, SB_INTEROP_DIR);
+    ASSERT_TRUE(built.succeeded) << built.output;
+    Server server(testConfig());
+    ASSERT_TRUE(started(server));
+    ASSERT_NE(server.h323Port(), 0);
+    auto running = std::async(std::launch::async, [&] { server.run(); });
+    const auto said = test::commandOutput(
+        fmt::format("cd '{}' && timeout 60 erl -noshell -pa . -s h323_peer main call-in-audio "
+                    "127.0.0.1 {} -s init stop 2>&1",
+                    dir.string(), server.h323Port()));
+    server.stop();
+    EXPECT_EQ(running.wait_for(10s), std::future_status::ready);
+    std::filesystem::remove_all(dir);
+    EXPECT_EQ(said, "ok call proceeding\n"
+                    "ok alerting with the fastStart answer\n"
+                    "ok connect\n"
+                    "ok its own tone heard back\n"
+                    "ok released\n"
+                    "done\n");
+    EXPECT_NE(server.statsLine().find(" conference_rooms=0"), std::string::npos)
+        << server.statsLine();
 }
 
 TEST(Server, StopBeforeRunEndsRunAtOnce) {
