@@ -69,6 +69,13 @@ void Call::send(q931::MessageType type, MessageBody body) {
     events_.send(message(type, std::move(body)));
 }
 
+void Call::expireH245(h245::Session::Timer timer, std::uint16_t channel) {
+    if (!h245_ || state_ == State::released) return;
+    h245Expiring_ = true;
+    h245_->expire(timer, channel);
+    h245Expiring_ = false;
+}
+
 std::vector<Octets> Call::proposals() const {
     std::vector<Octets> out;
     std::uint16_t number = 1;
@@ -386,7 +393,12 @@ void Call::createH245() {
     events.userInput = [this](const h245::UserInputIndication& input) {
         if (events_.userInput) events_.userInput(input);
     };
-    events.failed = [this](const std::string&) { release(kServiceNotImplemented); };
+    events.waiting = [this](h245::Session::Timer timer, std::uint16_t channel) {
+        if (events_.h245Timer) events_.h245Timer(timer, channel, config_.h245Answer);
+    };
+    events.failed = [this](const std::string&) {
+        release(h245Expiring_ ? kTimerExpired : kServiceNotImplemented);
+    };
     h245_ = std::make_unique<h245::Session>(std::move(config), std::move(events));
 }
 

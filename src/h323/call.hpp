@@ -52,6 +52,9 @@ public:
         std::chrono::steady_clock::duration t303 = std::chrono::seconds(4),
                                             t310 = std::chrono::seconds(30),
                                             t301 = std::chrono::minutes(3);
+        // How long H.245's procedures wait for the peer's answer (T101, T103, T106; H.245
+        // leaves their values to the terminal).
+        std::chrono::steady_clock::duration h245Answer = std::chrono::seconds(30);
     };
     struct Events {
         std::function<void(const h225::SignallingMessage&)> send;
@@ -68,6 +71,11 @@ public:
         std::function<std::optional<h225::TransportAddress>()> listenH245;
         std::function<void(const h225::TransportAddress&)> connectH245;
         std::function<void(std::vector<std::uint8_t>)> sendH245;
+        // H.245 waits for an answer: run this timer and call expireH245() when it runs out
+        // (replacing one running for the same timer and channel). Without it, none runs.
+        std::function<void(h245::Session::Timer, std::uint16_t channel,
+                           std::chrono::steady_clock::duration)>
+            h245Timer;
     };
 
     Call(Config config, Events events);
@@ -96,6 +104,8 @@ public:
     enum class Timer : std::uint8_t { t303, t310, t301 };
     std::optional<std::pair<Timer, std::chrono::steady_clock::duration>> timer() const;
     void expire(Timer timer);
+    // An H.245 timer ran out: if its procedure still waits, the call is released (Q.850 102).
+    void expireH245(h245::Session::Timer timer, std::uint16_t channel);
 
     bool isConnected() const noexcept { return state_ == State::connected; }
     const std::optional<MediaPath>& media() const noexcept { return media_; }
@@ -131,6 +141,7 @@ private:
     std::optional<Timer> timer_; // of the placing side, while it waits
     std::unique_ptr<h245::Session> h245_;
     bool h245Connecting_ = false;          // a separate connection asked for, not yet up
+    bool h245Expiring_ = false;            // inside expireH245: a failure is a timer's
     std::vector<h225::Octets> h245Outbox_; // to go in the next message we send
     // H.245's own channels, when fastStart did not agree: what we send and where, as learnt.
     std::optional<h245::AudioCapability> h245Transmit_, h245Receive_;

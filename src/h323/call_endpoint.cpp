@@ -60,6 +60,16 @@ std::unique_ptr<Call> CallEndpoint::makeCall(std::uint64_t id, Call::Direction d
             leg->second.connection->closeAfterWrites();
         asio::post(context_, [this, id] { drop(id); });
     };
+    events.h245Timer = [this, id](h245::Session::Timer timer, std::uint16_t channel,
+                                  std::chrono::steady_clock::duration after) {
+        const auto leg = legs_.find(id);
+        if (leg == legs_.end()) return;
+        auto& running = leg->second.h245Timers[{timer, channel}];
+        if (!running) running = std::make_unique<net::Timer>(context_);
+        running->after(after, [this, id, timer, channel] { // replaces the one running
+            if (auto* c = call(id)) c->expireH245(timer, channel);
+        });
+    };
     events.listenH245 = [this, id] { return listenH245(id); };
     events.connectH245 = [this, id](const h225::TransportAddress& a) { connectH245(id, a); };
     events.sendH245 = [this, id](std::vector<std::uint8_t> bytes) {

@@ -56,6 +56,9 @@ private:
         // The call's running timer (Call::timer()), and which one it is armed for.
         std::unique_ptr<net::Timer> timer;
         std::optional<Call::Timer> armedFor;
+        // H.245's, by timer and channel (Call::Events::h245Timer).
+        std::map<std::pair<h245::Session::Timer, std::uint16_t>, std::unique_ptr<net::Timer>>
+            h245Timers;
     };
     CallEndpoint(asio::io_context& context, Call::Config base, EventsFor events);
     void accept(const std::shared_ptr<net::StreamConnection>& connection);

@@ -32,6 +32,11 @@ void Session::sendDetermination() {
     number_ = config_.random() % kNumbers;
     determination_ = Determination::outgoing;
     send(MasterSlaveDetermination{config_.terminalType, number_});
+    wait(Timer::determination);
+}
+
+void Session::wait(Timer timer, std::uint16_t number) {
+    if (events_.waiting) events_.waiting(timer, number);
 }
 
 void Session::onDetermination(const MasterSlaveDetermination& m) {
@@ -58,6 +63,7 @@ void Session::onDetermination(const MasterSlaveDetermination& m) {
     master_ = *weAreMaster;
     determination_ = Determination::incoming;         // until the peer acknowledges our decision
     send(MasterSlaveDeterminationAck{!*weAreMaster}); // the decision for the peer
+    wait(Timer::determination);
 }
 
 void Session::onDeterminationAck(const MasterSlaveDeterminationAck& m) {
@@ -94,6 +100,7 @@ void Session::sendCapabilities(TerminalCapabilitySet capabilities) {
     capabilities.sequenceNumber = ++capabilitySequence_;
     sentCapabilitiesPending_ = true;
     send(capabilities);
+    wait(Timer::capabilities);
 }
 
 void Session::onCapabilities(const TerminalCapabilitySet& m) {
@@ -112,6 +119,7 @@ std::uint16_t Session::open(DataType data, const H2250Parameters& parameters) {
     m.forward.dataType = std::move(data);
     m.forward.h2250 = parameters;
     send(m);
+    wait(Timer::channel, number);
     return number;
 }
 

@@ -5,7 +5,8 @@
 // delay (RTDSE, §C.9), user input, end of session, and FunctionNotUnderstood for what we
 // cannot take. It does no I/O and keeps no time: messages come in through receive() and go out
 // through Events::send, tunnelled in H.225.0 (h245Control) or on an H.245 TCP connection as
-// the call decides; the call's timers (T101, T103, T106) call expire().
+// the call decides; the session says when it waits for an answer (waiting()), and the call
+// runs that timer (T101, T103, T106) and calls expire() when it runs out.
 
 #include "h323/h245/message.hpp"
 
@@ -22,6 +23,9 @@ namespace sb::h323::h245 {
 
 class Session {
 public:
+    // T106, T101 and T103 (H.245 §C.2, §C.3, §C.4): no answer to our MasterSlaveDetermination
+    // (or to our Ack of the peer's), to our TerminalCapabilitySet, to our OpenLogicalChannel.
+    enum class Timer : std::uint8_t { determination, capabilities, channel };
     struct Config {
         // H.323 Table 1: 50 a terminal, 60 a gateway, 190 an MC (the higher is master).
         std::uint8_t terminalType = 60;
@@ -48,6 +52,10 @@ public:
         std::function<void(const UserInputIndication&)> userInput;
         std::function<void(std::chrono::steady_clock::duration)> roundTrip;
         std::function<void()> ended; // the peer's EndSessionCommand
+        // A procedure waits for the peer's answer: run `timer` (for channel `number`) and call
+        // expire() when it runs out. It may be asked again for the same timer and channel
+        // (the procedure began anew): the new one replaces the old.
+        std::function<void(Timer timer, std::uint16_t number)> waiting;
         // A procedure failed (retries spent, a reply that contradicts ours, a timer expired):
         // the call clears (H.245 §C.2.4, §C.3.4).
         std::function<void(std::string)> failed;
@@ -74,7 +82,6 @@ public:
     // Sends EndSessionCommand, once; after it the session sends nothing.
     void end();
 
-    enum class Timer : std::uint8_t { determination, capabilities, channel };
     // A timer of ours ran out: T106, T101, or T103 for channel `number`.
     void expire(Timer timer, std::uint16_t number = 0);
 
@@ -84,6 +91,7 @@ public:
 
 private:
     void send(const Message& message);
+    void wait(Timer timer, std::uint16_t number = 0);
     void sendDetermination();
     void onDetermination(const MasterSlaveDetermination& m);
     void onDeterminationAck(const MasterSlaveDeterminationAck& m);

@@ -8,6 +8,7 @@
 #include "h323/q931/tpkt.hpp"
 #include "support/tshark.hpp"
 
+#include <algorithm>
 #include <deque>
 #include <gtest/gtest.h>
 
@@ -27,6 +28,7 @@ struct Party {
     int offered = 0, alerting = 0, connected = 0;
     std::optional<std::uint8_t> released;
     std::vector<char> digits;
+    std::vector<std::pair<h245::Session::Timer, std::uint16_t>> h245Timers; // as armed
     std::unique_ptr<Call> call;
 
     Party(Call::Direction direction, std::vector<h245::AudioCapability> codecs, std::uint8_t host,
@@ -55,6 +57,9 @@ struct Party {
         events.released = [this](std::uint8_t cause) { released = cause; };
         events.userInput = [this](const h245::UserInputIndication& u) {
             digits.push_back(u.signal);
+        };
+        events.h245Timer = [this](h245::Session::Timer timer, std::uint16_t channel, auto) {
+            h245Timers.emplace_back(timer, channel);
         };
         call = std::make_unique<Call>(std::move(config), std::move(events));
     }
@@ -140,6 +145,43 @@ TEST(Call, WithoutFastStartTheMediaIsAgreedByTunnelledH245) {
     pump(caller, callee);
     EXPECT_EQ(callee.released, 16);
     expectTsharkReadsAll(caller, callee);
+}
+
+// H.245's procedures wait for answers on timers the call's owner runs (T101, T106, T103): a
+// timer that runs out after its answer came changes nothing; one whose procedure still waits
+// releases the call (Q.850 102, recovery on timer expiry).
+TEST(Call, AnH245ProcedureTheFarEndNeverAnswersReleasesTheCallOnItsTimer) {
+    using Timer = h245::Session::Timer;
+    Party caller(Call::Direction::outgoing, {codec(h245::AudioCodec::g711Ulaw64k)}, 1, false);
+    Party callee(Call::Direction::incoming, {codec(h245::AudioCodec::g711Ulaw64k)}, 2);
+    caller.call->place({h225::DialedDigits{"2002"}}, std::nullopt);
+    pump(caller, callee);
+    callee.call->answer();
+    pump(caller, callee);
+    ASSERT_TRUE(caller.media) << "the channels are open both ways";
+    EXPECT_NE(std::find(caller.h245Timers.begin(), caller.h245Timers.end(),
+                        std::pair{Timer::capabilities, std::uint16_t{0}}),
+              caller.h245Timers.end());
+    EXPECT_NE(std::find(caller.h245Timers.begin(), caller.h245Timers.end(),
+                        std::pair{Timer::channel, std::uint16_t{1}}),
+              caller.h245Timers.end());
+    for (const auto& [timer, channel] : caller.h245Timers)
+        caller.call->expireH245(timer, channel); // answered already: nothing happens
+    EXPECT_FALSE(caller.released);
+
+    Party silent(Call::Direction::outgoing, {codec(h245::AudioCodec::g711Ulaw64k)}, 1, false);
+    Party deaf(Call::Direction::incoming, {codec(h245::AudioCodec::g711Ulaw64k)}, 2);
+    silent.call->place({h225::DialedDigits{"2002"}}, std::nullopt);
+    pump(silent, deaf);
+    deaf.call->answer();
+    // The Connect reaches the caller; nothing the callee says after it does.
+    ASSERT_FALSE(deaf.outbox.empty());
+    const auto connect = h225::read(deaf.outbox.front());
+    silent.call->receive(std::get<h225::SignallingMessage>(connect));
+    EXPECT_EQ(silent.connected, 1);
+    ASSERT_FALSE(silent.h245Timers.empty());
+    silent.call->expireH245(Timer::capabilities, 0);
+    EXPECT_EQ(silent.released, 102);
 }
 
 TEST(Call, ACallThatNeedsH245AndCannotTunnelItIsReleased) {
