@@ -252,6 +252,8 @@ void Call::receive(const SignallingMessage& m) {
                     if (state_ == State::proceeding) state_ = State::alerting;
                     if (events_.alerting) events_.alerting();
                 }
+            } else if constexpr (std::is_same_v<B, Facility>) {
+                onFacility(body);
             } else if constexpr (std::is_same_v<B, Connect>) {
                 if (config_.direction != Direction::outgoing || state_ == State::connected) return;
                 peerTunnels_ = information.h245Tunnelling;
@@ -268,6 +270,25 @@ void Call::receive(const SignallingMessage& m) {
         onH245(information.h245Control);
     if (!h245Outbox_.empty() && state_ != State::released)
         send(q931::MessageType::facility, Empty{});
+}
+
+void Call::onFacility(const Facility& body) {
+    switch (body.reason) {
+    case FacilityReason::startH245: // the peer asks for H.245 on its own connection, there
+        return connectH245To(body.h245Address);
+    case FacilityReason::callForwarded:
+    case FacilityReason::routeCallToMC: {
+        const bool elsewhere =
+            body.alternativeAddress.has_value() || !body.alternativeAliasAddress.empty();
+        if (config_.direction != Direction::outgoing || state_ == State::connected || !elsewhere)
+            return;
+        if (events_.forwarded)
+            events_.forwarded(body.alternativeAddress, body.alternativeAliasAddress);
+        return release(kNormalClearing);
+    }
+    default:    // undefinedReason (a carrier of tunnelled H.245, which receive() reads) and the
+        return; // rest ask nothing of a call
+    }
 }
 
 void Call::alert() {

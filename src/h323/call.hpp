@@ -63,6 +63,12 @@ public:
         std::function<void(const MediaPath&)> media;     // audio can flow (early or connected)
         std::function<void()> connected;
         std::function<void(std::uint8_t cause)> released; // Q.850 (16: normal clearing)
+        // Outgoing, before Connect: the far end sends the call elsewhere (a Facility with
+        // reason callForwarded or routeCallToMC, and an alternative address or aliases; H.225.0
+        // §7.4.2). This call is then released; a new one placed there follows it.
+        std::function<void(const std::optional<h225::TransportAddress>& address,
+                           const std::vector<h225::AliasAddress>& aliases)>
+            forwarded;
         std::function<void(const h245::UserInputIndication&)> userInput;
         // A separate H.245 connection: the answerer listens (the address goes in its Connect),
         // the caller connects to the address the answerer gave; either then calls
@@ -128,6 +134,7 @@ private:
     // connection to the one it was given.
     bool separateH245() const noexcept { return !(config_.tunnelling && peerTunnels_); }
     void onH245(const std::vector<h225::Octets>& control);
+    void onFacility(const h225::Facility& body);
     void agreeMedia(const MediaPath& path);
     void finish(std::uint8_t cause);
 

@@ -13,6 +13,7 @@ namespace {
 // Q.850 causes a leg releases its call with.
 constexpr std::uint8_t kNormalClearing = 16, kTemporaryFailure = 41, kBearerNotImplemented = 65;
 constexpr std::uint16_t kCallSignallingPort = 1720; // H.225.0 §7.1
+constexpr int kMostForwards = 5;                    // a call forwarded more often is in a loop
 
 bool isDialedDigits(std::string_view user) {
     return !user.empty() && user.size() <= 128 &&
@@ -65,9 +66,10 @@ Result<H323Url> parseH323Url(std::string_view url) {
 class CallLeg final : public room::Leg {
 public:
     CallLeg(CallLegs& legs, std::uint64_t call, room::LegId id, room::LegSink& sink,
-            std::string offer, std::string description)
+            std::string offer, std::string description,
+            std::vector<h225::AliasAddress> destination = {})
         : legs_(legs), call_(call), id_(id), sink_(sink), offer_(std::move(offer)),
-          description_(std::move(description)) {
+          description_(std::move(description)), destination_(std::move(destination)) {
         legs_.legs_[call_] = this;
     }
     ~CallLeg() override {
@@ -96,6 +98,22 @@ public:
     void connected() {
         connected_ = true;
         answerWhenReady();
+    }
+    // The far end sent the call elsewhere: a new call there takes this one's place (the old
+    // one's release is not this leg's end). An alias without an address would need a
+    // gatekeeper; then, and after a few forwards (a loop), the leg ends with the old call.
+    void forwarded(const std::optional<h225::TransportAddress>& address,
+                   const std::vector<h225::AliasAddress>& aliases) {
+        if (over_ || !address || ++forwards_ > kMostForwards) return;
+        auto media = callMediaOf(offer_);
+        if (!media) return;
+        auto destination = aliases.empty() ? destination_ : aliases;
+        const auto next = legs_.endpoint_->place({asio::ip::address_v4(address->ip), address->port},
+                                                 destination, std::move(*media));
+        legs_.legs_.erase(call_);
+        call_ = next;
+        destination_ = std::move(destination);
+        legs_.legs_[call_] = this;
     }
     void released(std::uint8_t cause) {
         if (std::exchange(over_, true)) return;
@@ -128,7 +146,9 @@ private:
     room::LegId id_;
     room::LegSink& sink_;
     std::string offer_, description_;
+    std::vector<h225::AliasAddress> destination_; // whom a placed call is for
     std::optional<MediaPath> path_;
+    int forwards_ = 0;
     bool connected_ = false, answered_ = false, over_ = false, hungUp_ = false;
 };
 
@@ -150,6 +170,10 @@ CallEndpoint::EventsFor CallLegs::events() {
         e.connected = [this, call] {
             if (auto* leg = legOf(call)) leg->connected();
         };
+        e.forwarded = [this, call](const std::optional<h225::TransportAddress>& address,
+                                   const std::vector<h225::AliasAddress>& aliases) {
+            if (auto* leg = legOf(call)) leg->forwarded(address, aliases);
+        };
         e.released = [this, call](std::uint8_t cause) {
             if (auto* leg = legOf(call)) leg->released(cause);
         };
@@ -164,9 +188,10 @@ Result<std::unique_ptr<room::Leg>> CallLegs::place(room::LegId id, const room::D
     if (!url) return fail(url.error());
     auto media = callMediaOf(dial.offer);
     if (!media) return fail(media.error());
-    const auto call = endpoint_->place(url->host, std::move(url->aliases), std::move(*media));
+    const auto call = endpoint_->place(url->host, url->aliases, std::move(*media));
     return std::unique_ptr<room::Leg>(std::make_unique<CallLeg>(
-        *this, call, id, sink, dial.offer, fmt::format("h323 call {} to {}", call, dial.target)));
+        *this, call, id, sink, dial.offer, fmt::format("h323 call {} to {}", call, dial.target),
+        std::move(url->aliases)));
 }
 
 room::Room::MakeOffered CallLegs::adopt(std::uint64_t call) {

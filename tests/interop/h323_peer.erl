@@ -33,6 +33,10 @@
 %%               of Switchboard's fastStart answer, gathers what comes back from there, and
 %%               checks that it hears the tone (an echo room sends each caller itself); then
 %%               hangs up.
+%%   call-out-forwarded  Is called, as call-out, but forwards the call (Facility, reason
+%%               callForwarded) to a second address of its own and the number 4004; takes the
+%%               caller's ReleaseComplete, then its new Setup there, answers it with Fast
+%%               Connect and waits for the caller to hang up.
 %%   call-out-audio  Is called, as call-out, but answers with its RTP port, exchanges the tone
 %%               with the address the Setup's receive proposal gave, and hangs up itself.
 -module(h323_peer).
@@ -309,6 +313,32 @@ run('call-out', {Address, Port}) ->
            fun({16#5a, C, false, {releaseComplete, _}, _}) -> C =:= Crv end),
     done;
 
+run('call-out-forwarded', {Address, Port}) ->
+    {ok, Second} = gen_tcp:listen(0, [binary, {packet, tpkt}, {active, false}, {ip, Address},
+                                      {reuseaddr, true}]),
+    {ok, SecondPort} = inet:port(Second),
+    {Socket, Crv, Setup} = called(Address, Port),
+    send_q931(Socket, 16#62, Crv, true,
+              {facility, #'Facility-UUIE'{protocolIdentifier = ?PROTOCOL,
+                                           alternativeAddress = transport(Address, SecondPort),
+                                           alternativeAliasAddress = [{dialedDigits, "4004"}],
+                                           reason = {callForwarded, 'NULL'},
+                                           callIdentifier = Setup#'Setup-UUIE'.callIdentifier,
+                                           multipleCalls = false, maintainConnection = false}},
+              false, []),
+    expect("released by the caller after the forward", recv_q931(Socket),
+           fun({16#5a, C, false, {releaseComplete, _}, _}) -> C =:= Crv end),
+    {ok, Forwarded} = gen_tcp:accept(Second, ?TIMEOUT),
+    {5, Crv2, false, {setup, Setup2}, _} =
+        expect("a setup for 4004 at the forwarded address", recv_q931(Forwarded),
+               fun({5, _, false, {setup, #'Setup-UUIE'{destinationAddress = [{dialedDigits, "4004"}],
+                                                        fastStart = P}}, _}) ->
+                       proposes_both_ways(P) end),
+    answer_call(Forwarded, Crv2, Setup2, answer(Setup2#'Setup-UUIE'.fastStart, 6000)),
+    expect("released by the caller", await_release(Forwarded),
+           fun({16#5a, C, false, {releaseComplete, _}, _}) -> C =:= Crv2 end),
+    done;
+
 run('call-out-audio', {Address, Port}) ->
     {ok, Rtp} = gen_udp:open(0, [binary, {ip, Address}, {active, false}]),
     {ok, RtpPort} = inet:port(Rtp),
@@ -575,6 +605,14 @@ user_user(<<16#7E, Length:16, Contents:Length/binary, _/binary>>) ->
     Uu;
 user_user(<<Id, Rest/binary>>) when Id >= 16#80 -> user_user(Rest);
 user_user(<<_, Length, _:Length/binary, Rest/binary>>) -> user_user(Rest).
+
+%% Reads past what comes (tunnelled H.245 in Facility messages) up to a ReleaseComplete.
+await_release(Socket) ->
+    case recv_q931(Socket) of
+        {16#5a, _, _, {releaseComplete, _}, _} = Release -> Release;
+        {unexpected, _} = Other -> Other;
+        _ -> await_release(Socket)
+    end.
 
 %% Waits for the peer to close the connection, reading what comes before.
 drain(Socket) ->

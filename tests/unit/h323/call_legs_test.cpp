@@ -21,8 +21,11 @@ namespace {
 
 struct Changes : room::RoomObserver {
     std::vector<room::LegState> states; // every leg's, in order
-    void onLegChange(room::Room&, const room::LegChange& change, room::RoomState) override {
+    bool hangUpOnAnswer = false;
+    void onLegChange(room::Room& room, const room::LegChange& change, room::RoomState) override {
         states.push_back(change.to);
+        if (hangUpOnAnswer && change.to == room::LegState::connected)
+            room.hangUp(change.leg, "the test is done");
     }
 };
 
@@ -142,6 +145,30 @@ TEST_F(CallLegsPeer, ACalledPeerHearsItselfThroughAnEchoRoom) {
     EXPECT_EQ(changes_.states,
               (std::vector<room::LegState>{room::LegState::ringing, room::LegState::connected,
                                            room::LegState::closed}));
+    expectNothingLeft();
+}
+
+// A far end that forwards the call (Facility, callForwarded) is followed: the leg places a new
+// call to the address and number the Facility gives, and that one is answered; the room sees
+// one leg ring, connect and close.
+TEST_F(CallLegsPeer, ACallForwardedByTheFarEndIsFollowed) {
+    changes_.hangUpOnAnswer = true;
+    const auto said = runPeer("call-out-forwarded", 0, [this](int port) {
+        asio::post(control_, [this, port] {
+            auto leg = room_->dial("h323", {fmt::format("h323:3003@127.0.0.1:{}", port), "", {}},
+                                   room::Role::essential);
+            ASSERT_TRUE(leg) << leg.error().message;
+        });
+    });
+    EXPECT_EQ(said, "ok setup with fastStart\n"
+                    "ok released by the caller after the forward\n"
+                    "ok a setup for 4004 at the forwarded address\n"
+                    "ok released by the caller\n"
+                    "done\n");
+    stop();
+    EXPECT_EQ(changes_.states,
+              (std::vector<room::LegState>{room::LegState::ringing, room::LegState::connected,
+                                           room::LegState::disconnecting, room::LegState::closed}));
     expectNothingLeft();
 }
 
