@@ -216,10 +216,12 @@ std::string Decoder::characterString(const Alphabet& alphabet, std::uint64_t lb,
     std::string out;
     const auto take = [&](std::uint64_t, std::uint64_t count) {
         if (!have(count * b)) return;
-        for (std::uint64_t i = 0; i < count; ++i) {
+        const std::size_t at = out.size();
+        out.resize(at + static_cast<std::size_t>(count)); // have() checked that they are there
+        for (std::size_t i = at; i < out.size(); ++i) {
             const int c = alphabet.character(static_cast<std::uint32_t>(bits(b)));
-            if (c < 0) return fail(fmt::format("character {} is not in the alphabet", out.size()));
-            out += static_cast<char>(c);
+            if (c < 0) return fail(fmt::format("character {} is not in the alphabet", i));
+            out[i] = static_cast<char>(c);
         }
     };
     const bool aligned = ub >= k64K || ub * b > 16;
@@ -241,8 +243,10 @@ std::u16string Decoder::bmpString(std::uint64_t lb, std::uint64_t ub) {
     std::u16string out;
     const auto take = [&](std::uint64_t, std::uint64_t count) {
         if (!have(count * 16)) return;
-        for (std::uint64_t i = 0; i < count; ++i)
-            out += static_cast<char16_t>(bits(16));
+        const std::size_t at = out.size();
+        out.resize(at + static_cast<std::size_t>(count));
+        for (std::size_t i = at; i < out.size(); ++i)
+            out[i] = static_cast<char16_t>(bits(16));
     };
     if (lb == ub && ub < k64K) {
         if (ub > 1) align();

@@ -38,14 +38,20 @@ public:
     std::uint64_t bits(unsigned count) {
         if (count == 0 || !have(count)) return 0;
         const std::size_t at = position_ / 8;
-        if (count <= 56 && at + 8 <= in_.size()) { // one unaligned 64-bit read
-            std::uint64_t window = 0;
+        if (count > 56) return bitsSlowly(count);
+        // One unaligned 64-bit read; near the end, of the octets left (have() checked that the
+        // bits wanted are among them).
+        std::uint64_t window = 0;
+        if (at + 8 <= in_.size()) {
             std::memcpy(&window, in_.data() + at, 8);
-            window = __builtin_bswap64(window) << (position_ % 8);
-            position_ += count;
-            return window >> (64 - count);
+            window = __builtin_bswap64(window);
+        } else {
+            for (std::size_t i = 0; at + i < in_.size(); ++i)
+                window |= std::uint64_t{in_[at + i]} << (56 - 8 * i);
         }
-        return bitsSlowly(count);
+        window <<= position_ % 8;
+        position_ += count;
+        return window >> (64 - count);
     }
     void align() {
         position_ = (position_ + 7) / 8 * 8;

@@ -14,6 +14,7 @@
 #include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <span>
 #include <string_view>
 #include <vector>
@@ -152,8 +153,13 @@ private:
 
     // Writes the pending bits (a whole number of octets) to out_.
     void flush() {
-        for (unsigned left = pending_; left >= 8; left -= 8)
-            out_.push_back(static_cast<std::uint8_t>(acc_ >> (left - 8)));
+        if (const unsigned n = pending_ / 8; n > 0) {
+            // The pending octets to the top of the register, in memory order.
+            const std::uint64_t octets = __builtin_bswap64(acc_ << (64 - pending_));
+            std::uint8_t bytes[8];
+            std::memcpy(bytes, &octets, sizeof bytes);
+            out_.insert(out_.end(), bytes, bytes + n);
+        }
         acc_ = 0;
         pending_ = 0;
     }
