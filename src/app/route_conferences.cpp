@@ -51,14 +51,16 @@ void RouteConferences::admit(std::uint64_t call, std::string key, room::Room& ro
         });
 }
 
-void RouteConferences::adopt(std::string_view name, room::Room::MakeOffered make,
-                             const room::Reply<room::LegId>& reply) {
+void RouteConferences::adopt(std::string_view name, std::string_view traceId,
+                             room::Room::MakeOffered make, const room::Reply<room::LegId>& reply) {
     released_.clear();
     std::string key = name == session::kEchoRoom
                           ? fmt::format("{}/adopted-{}", session::kEchoRoom, ++adopted_)
                           : std::string(name);
     auto& room = byName_[key];
-    if (!room) room = rooms_.open(std::string(name), newTraceId(), *this);
+    if (!room)
+        room = rooms_.open(std::string(name), traceId.empty() ? newTraceId() : std::string(traceId),
+                           *this);
     room->adopt(
         room::Role::essential, std::move(make),
         [this, key = std::move(key), id = room->id(), reply](const Result<room::LegId>& leg) {

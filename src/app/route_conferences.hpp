@@ -32,8 +32,9 @@ public:
               std::string_view traceId, sip::OfferAnswered reply) override;
     void left(std::uint64_t call) override;
     // A call of another protocol that arrives without an offer (an H.323 Setup): a leg of the
-    // room `name` (Room::adopt), which `reply` gets, or why it could not join.
-    void adopt(std::string_view name, room::Room::MakeOffered make,
+    // room `name` (Room::adopt), which `reply` gets, or why it could not join. `traceId`, the
+    // caller's if it brought one, names a room made for it.
+    void adopt(std::string_view name, std::string_view traceId, room::Room::MakeOffered make,
                const room::Reply<room::LegId>& reply);
 
     std::size_t roomsOpen() const noexcept { return byName_.size(); }

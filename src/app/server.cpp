@@ -254,7 +254,12 @@ Result<void> Server::startH323() {
 }
 
 void Server::onH323Call(std::uint64_t call) {
-    routeConferences_->adopt(config_.h323.conference, h323Legs_->adopt(call),
+    // The caller's trace id, when it is an escalation's call (h225/generic_data.hpp).
+    std::string traceId;
+    if (const auto* arrived = h323Endpoint_->call(call))
+        for (const auto& [name, value] : arrived->peerTags())
+            if (name == "Trace-ID") traceId = value;
+    routeConferences_->adopt(config_.h323.conference, traceId, h323Legs_->adopt(call),
                              [this, call](const Result<room::LegId>& leg) {
                                  if (leg) return;
                                  logger().info("H.323 call {} refused: {}", call,

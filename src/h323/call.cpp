@@ -113,6 +113,7 @@ void Call::place(std::vector<AliasAddress> destination, std::optional<TransportA
     setup.callIdentifier = config_.callIdentifier;
     if (config_.fastStart) setup.fastStart = proposals();
     auto m = message(q931::MessageType::setup, setup);
+    if (auto tags = tagsData(config_.tags)) m.userInformation->genericData.push_back(*tags);
     m.q931.set(q931::element::bearerCapability, q931::writeBearer({}));
     for (const auto& alias : setup.destinationAddress)
         if (const auto* digits = std::get_if<DialedDigits>(&alias)) {
@@ -238,6 +239,7 @@ void Call::receive(const SignallingMessage& m) {
                 config_.conferenceID = body.conferenceID;
                 peerTunnels_ = information.h245Tunnelling;
                 if (config_.fastStart) proposals_ = body.fastStart;
+                peerTags_ = tagsOf(information.genericData);
                 state_ = State::offered;
                 send(q931::MessageType::callProceeding, CallProceeding{});
                 if (events_.offered) events_.offered(body);

@@ -46,6 +46,7 @@ public:
         bool tunnelling = true;                // H.245 in the call signalling messages
         std::uint8_t terminalType = 60;        // a gateway (H.323 Table 1)
         std::function<std::uint32_t()> random; // for H.245's determination; none: the OS's
+        h225::Tags tags; // placing: the escalation's, in the Setup's genericData
         // The placing side's timers (Q.931 §9.1 as H.225.0 §7.4 uses them): T303 from the
         // Setup to any answer, T310 from CallProceeding to Alerting or Connect, T301 from
         // Alerting to Connect.
@@ -114,6 +115,8 @@ public:
     void expireH245(h245::Session::Timer timer, std::uint16_t channel);
 
     bool isConnected() const noexcept { return state_ == State::connected; }
+    // Answering: the tags the caller's Setup carried (h225/generic_data.hpp).
+    const h225::Tags& peerTags() const noexcept { return peerTags_; }
     const std::optional<MediaPath>& media() const noexcept { return media_; }
 
 private:
@@ -145,6 +148,7 @@ private:
     bool fastStartDone_ = false;
     std::vector<h225::Octets> proposals_, fastStartAnswer_; // incoming: the Setup's, ours
     std::optional<MediaPath> media_;
+    h225::Tags peerTags_;
     std::optional<Timer> timer_; // of the placing side, while it waits
     std::unique_ptr<h245::Session> h245_;
     bool h245Connecting_ = false;          // a separate connection asked for, not yet up

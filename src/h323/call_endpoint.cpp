@@ -34,9 +34,11 @@ CallEndpoint::~CallEndpoint() {
     }
 }
 
-std::unique_ptr<Call> CallEndpoint::makeCall(std::uint64_t id, Call::Direction direction) {
+std::unique_ptr<Call> CallEndpoint::makeCall(std::uint64_t id, Call::Direction direction,
+                                             h225::Tags tags) {
     auto config = base_;
     config.direction = direction;
+    config.tags = std::move(tags);
     if (direction == Call::Direction::outgoing) {
         config.callReference = nextReference_;
         nextReference_ = static_cast<std::uint16_t>(nextReference_ % 0x7FFF + 1);
@@ -158,11 +160,11 @@ void CallEndpoint::accept(const std::shared_ptr<net::StreamConnection>& connecti
 
 std::uint64_t CallEndpoint::place(const asio::ip::tcp::endpoint& to,
                                   std::vector<h225::AliasAddress> destination,
-                                  std::optional<LocalMedia> media) {
+                                  std::optional<LocalMedia> media, h225::Tags tags) {
     const auto id = nextId_++;
     auto& leg = legs_[id];
     leg.connection = net::StreamConnection::outbound(context_, nullptr, to.address().to_string());
-    leg.call = makeCall(id, Call::Direction::outgoing);
+    leg.call = makeCall(id, Call::Direction::outgoing, std::move(tags));
     if (media) leg.call->setLocalMedia(std::move(*media));
     h225::TransportAddress address;
     if (to.address().is_v4()) address.ip = to.address().to_v4().to_bytes();

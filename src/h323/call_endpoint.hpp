@@ -32,10 +32,11 @@ public:
     CallEndpoint(const CallEndpoint&) = delete;
     CallEndpoint& operator=(const CallEndpoint&) = delete;
 
-    // Places a call to `to`, with `media` rather than the base configuration's; its id.
+    // Places a call to `to`, with `media` rather than the base configuration's, and `tags`
+    // in its Setup; its id.
     std::uint64_t place(const asio::ip::tcp::endpoint& to,
                         std::vector<h225::AliasAddress> destination,
-                        std::optional<LocalMedia> media = std::nullopt);
+                        std::optional<LocalMedia> media = std::nullopt, h225::Tags tags = {});
     // The call, while its connection lasts.
     Call* call(std::uint64_t id);
     std::size_t calls() const noexcept { return legs_.size(); }
@@ -67,7 +68,8 @@ private:
     std::optional<h225::TransportAddress> listenH245(std::uint64_t id);
     void connectH245(std::uint64_t id, const h225::TransportAddress& address);
     void onData(std::uint64_t id, std::span<const std::byte> bytes);
-    std::unique_ptr<Call> makeCall(std::uint64_t id, Call::Direction direction);
+    std::unique_ptr<Call> makeCall(std::uint64_t id, Call::Direction direction,
+                                   h225::Tags tags = {});
     void drop(std::uint64_t id);
     // Arms the leg's timer for what its call waits for now, or stops it.
     void rearm(std::uint64_t id);

@@ -1,6 +1,7 @@
 #include "h323/call_legs.hpp"
 
 #include "h323/audio_sdp.hpp"
+#include "h323/q850.hpp"
 
 #include <asio/post.hpp>
 #include <charconv>
@@ -67,9 +68,10 @@ class CallLeg final : public room::Leg {
 public:
     CallLeg(CallLegs& legs, std::uint64_t call, room::LegId id, room::LegSink& sink,
             std::string offer, std::string description,
-            std::vector<h225::AliasAddress> destination = {})
+            std::vector<h225::AliasAddress> destination = {}, h225::Tags tags = {})
         : legs_(legs), call_(call), id_(id), sink_(sink), offer_(std::move(offer)),
-          description_(std::move(description)), destination_(std::move(destination)) {
+          description_(std::move(description)), destination_(std::move(destination)),
+          tags_(std::move(tags)) {
         legs_.legs_[call_] = this;
     }
     ~CallLeg() override {
@@ -109,7 +111,7 @@ public:
         if (!media) return;
         auto destination = aliases.empty() ? destination_ : aliases;
         const auto next = legs_.endpoint_->place({asio::ip::address_v4(address->ip), address->port},
-                                                 destination, std::move(*media));
+                                                 destination, std::move(*media), tags_);
         legs_.legs_.erase(call_);
         call_ = next;
         destination_ = std::move(destination);
@@ -119,10 +121,11 @@ public:
         if (std::exchange(over_, true)) return;
         using Kind = room::LegEvent::Kind;
         const auto kind = cause == kTemporaryFailure ? Kind::failed : Kind::ended;
+        // The status a SIP call would have ended with (RFC 3398), and the cause itself.
         sink_.onLegEvent(id_, {kind,
-                               0,
+                               hungUp_ ? 0 : sipStatusOf(cause),
                                hungUp_ ? std::string("hung up")
-                                       : fmt::format("released (Q.850 cause {})", cause),
+                                       : fmt::format("released ({})", reasonHeader(cause)),
                                {}});
     }
 
@@ -147,6 +150,7 @@ private:
     room::LegSink& sink_;
     std::string offer_, description_;
     std::vector<h225::AliasAddress> destination_; // whom a placed call is for
+    h225::Tags tags_;                             // what its Setup carries
     std::optional<MediaPath> path_;
     int forwards_ = 0;
     bool connected_ = false, answered_ = false, over_ = false, hungUp_ = false;
@@ -188,10 +192,10 @@ Result<std::unique_ptr<room::Leg>> CallLegs::place(room::LegId id, const room::D
     if (!url) return fail(url.error());
     auto media = callMediaOf(dial.offer);
     if (!media) return fail(media.error());
-    const auto call = endpoint_->place(url->host, url->aliases, std::move(*media));
+    const auto call = endpoint_->place(url->host, url->aliases, std::move(*media), dial.tags);
     return std::unique_ptr<room::Leg>(std::make_unique<CallLeg>(
         *this, call, id, sink, dial.offer, fmt::format("h323 call {} to {}", call, dial.target),
-        std::move(url->aliases)));
+        std::move(url->aliases), dial.tags));
 }
 
 room::Room::MakeOffered CallLegs::adopt(std::uint64_t call) {

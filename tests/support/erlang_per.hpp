@@ -46,4 +46,31 @@ inline std::string erlangReencodes(const char* vectors, const char* interop,
     return said;
 }
 
+// Erlang's encoding of `value` (an Erlang term, as erlc's records and CHOICE tuples write it)
+// as `type` of `module`: what another encoder sends, for our decoder to read. Empty when Erlang
+// cannot encode it.
+inline std::vector<std::uint8_t> erlangEncodes(const char* vectors, const std::string& module,
+                                               const std::string& type, const std::string& value) {
+    const auto dir = std::filesystem::temp_directory_path() /
+                     fmt::format("sb-erlang-{}-{}-{}", module, ::getpid(), std::rand());
+    std::filesystem::create_directories(dir);
+    std::ofstream(dir / "value.term") << value << ".\n";
+    const auto said = commandOutput(
+        fmt::format("cd '{}' && erlc -bper '{}/per/{}.asn1' >/dev/null 2>&1 && erl -noshell -eval "
+                    "'{{ok, [V]}} = file:consult(\"value.term\"), {{ok, B}} = "
+                    "apply(list_to_atom(\"{}\"), encode, [list_to_atom(\"{}\"), V]), "
+                    "io:format(\"~w~n\", [binary_to_list(B)]), halt().' 2>&1",
+                    dir.string(), vectors, module, module, type));
+    std::filesystem::remove_all(dir);
+    std::vector<std::uint8_t> bytes;
+    if (said.empty() || said.front() != '[') return bytes;
+    for (std::size_t at = 1; at < said.size() && said[at] != ']';) {
+        std::size_t used = 0;
+        bytes.push_back(static_cast<std::uint8_t>(std::stoi(said.substr(at), &used)));
+        at += used;
+        if (at < said.size() && said[at] == ',') ++at;
+    }
+    return bytes;
+}
+
 } // namespace sb::test

@@ -584,11 +584,14 @@ std::vector<std::uint8_t> encode(const UserInformation& information) {
     std::array<bool, kPduAdditions> present{};
     present[1] = true;
     present[2] = !information.h245Control.empty();
+    present[8] = !information.genericData.empty();
     per::writeAdditions(e, present, [&](std::size_t i, Encoder& inner) {
         if (i == 1)
             inner.bit(information.h245Tunnelling);
-        else
+        else if (i == 2)
             encodeOctetsList(inner, information.h245Control);
+        else
+            encode(inner, information.genericData);
     });
     return e.finish();
 }
@@ -618,6 +621,8 @@ Result<UserInformation> decodeUserInformation(std::span<const std::uint8_t> byte
                     information.h245Tunnelling = inner.bit();
                 else if (i == 2)
                     information.h245Control = decodeOctetsList(inner, "h245Control");
+                else if (i == 8)
+                    information.genericData = decodeGenericDataList(inner);
                 else
                     return false;
                 return true;

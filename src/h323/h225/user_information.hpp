@@ -8,6 +8,7 @@
 // are refused by name.
 
 #include "core/result.hpp"
+#include "h323/h225/generic_data.hpp"
 #include "h323/h225/types.hpp"
 
 #include <cstdint>
@@ -182,11 +183,12 @@ using MessageBody = std::variant<Setup, CallProceeding, Connect, Alerting, Infor
 // H323-UserInformation ::= SEQUENCE { h323-uu-pdu H323-UU-PDU, user-data OPTIONAL, ... } with
 // H323-UU-PDU ::= SEQUENCE { h323-message-body CHOICE { … }, nonStandardData OPTIONAL, ...,
 // h4501SupplementaryService, h245Tunneling BOOLEAN, h245Control SEQUENCE OF OCTET STRING
-// OPTIONAL, … (9 additions) }
+// OPTIONAL, …, genericData SEQUENCE OF GenericData OPTIONAL (the 9th addition) }
 struct UserInformation {
     MessageBody body;
     bool h245Tunnelling = false;
-    std::vector<Octets> h245Control; // empty: absent
+    std::vector<Octets> h245Control;        // empty: absent
+    std::vector<GenericData> genericData{}; // empty: absent (generic_data.hpp: our tags)
     bool operator==(const UserInformation&) const = default;
 };
 

@@ -184,6 +184,25 @@ TEST(Call, AnH245ProcedureTheFarEndNeverAnswersReleasesTheCallOnItsTimer) {
     EXPECT_EQ(silent.released, 102);
 }
 
+// An escalation's tags (its trace id, …) go in the Setup and the answering side reads them.
+TEST(Call, TheSetupCarriesTheCallersTags) {
+    Party caller(Call::Direction::outgoing, {codec(h245::AudioCodec::g711Ulaw64k)}, 1);
+    Party callee(Call::Direction::incoming, {codec(h245::AudioCodec::g711Ulaw64k)}, 2);
+    const h225::Tags tags{{"Trace-ID", "4bf92f3577b34da6a3ce929d0e0e4736"}, {"Expert-ID", "e1"}};
+    Call::Config config;
+    config.tags = tags;
+    config.media.codecs = {codec(h245::AudioCodec::g711Ulaw64k)};
+    Call::Events events;
+    events.send = [&](const h225::SignallingMessage& m) {
+        caller.outbox.push_back(h225::write(m));
+    };
+    caller.call = std::make_unique<Call>(config, events);
+    caller.call->place({h225::DialedDigits{"2002"}}, std::nullopt);
+    pump(caller, callee);
+    EXPECT_EQ(callee.offered, 1);
+    EXPECT_EQ(callee.call->peerTags(), tags);
+}
+
 TEST(Call, ACallThatNeedsH245AndCannotTunnelItIsReleased) {
     Party caller(Call::Direction::outgoing, {codec(h245::AudioCodec::g711Ulaw64k)}, 1, false,
                  false);

@@ -209,6 +209,72 @@ TEST(UserInformation, ErlangReencodesEveryBodyToOurOctets) {
               fmt::format("checked {}\n", encodings.size()));
 }
 
+// The tags an escalation's call carries (its trace id, the expert's and the escalation's ids)
+// ride in the H323-UU-PDU's genericData: Switchboard's GenericData, a text parameter each. They
+// read back, Erlang's codec re-encodes them to our octets, and tshark shows them as text. A
+// peer's GenericData of other kinds (numbers, raw octets, compound and nested parameters) is
+// read past, and its tags are not ours.
+TEST(UserInformation, TheTagsTravelInGenericDataAndTsharkReadsThem) {
+    const Tags tags{{"Trace-ID", "4bf92f3577b34da6a3ce929d0e0e4736"},
+                    {"Expert-ID", "dr-hayes"},
+                    {"Escalation-ID", "esc-1"},
+                    {"Note", "caf\xc3\xa9"}}; // not IA5: left out
+    h225::Setup setup;
+    setup.callIdentifier = guid(0x40);
+    setup.conferenceID = guid(0x20);
+    UserInformation ours{setup, true, {}};
+    ours.genericData.push_back(*tagsData(tags));
+    // Another vendor's: a standard id, a number and raw octets, a compound and nested data.
+    GenericData theirs;
+    theirs.id.standard = 7;
+    EnumeratedParameter number;
+    number.id.standard = 1;
+    theirs.parameters.push_back(number);
+    ours.genericData.push_back(theirs);
+    const auto bytes = encode(ours);
+    auto back = decodeUserInformation(bytes);
+    ASSERT_TRUE(back) << back.error().message;
+    EXPECT_EQ(*back, ours);
+    EXPECT_EQ(tagsOf(back->genericData), Tags(tags.begin(), tags.end() - 1));
+    EXPECT_EQ(test::erlangReencodes(SB_VECTORS_DIR, SB_INTEROP_DIR, "H225Subset",
+                                    "H323-UserInformation", {bytes}),
+              "checked 1\n");
+
+    q931::Message m;
+    m.type = q931::MessageType::setup;
+    m.callReference = 0x0102;
+    m.set(q931::element::userUser, q931::writeUserUser(bytes));
+    const std::string fields = "h225.nonStandard h225.standard h225.text";
+    const auto reading = test::readWithTshark({tpktFrame(q931::write(m))},
+                                              "-4 10.0.0.1,10.0.0.2 -T 40000,1720", fields);
+    ASSERT_EQ(reading.trouble, "");
+    EXPECT_EQ(reading.malformed, "");
+    EXPECT_EQ(test::namedFields(reading, fields).at(0),
+              "nonStandard=6f1c54e2-8a3d-4b7e-9c11-5d0a7e3b2f48 standard=1,2,3,7,1 "
+              "text=Trace-ID=4bf92f3577b34da6a3ce929d0e0e4736,Expert-ID=dr-hayes,"
+              "Escalation-ID=esc-1");
+}
+
+TEST(UserInformation, APeersGenericDataOfEveryContentIsReadPast) {
+    // Content raw (an empty octet string), number8 7, compound [standard 2: text "x"], nested
+    // [GenericData standard 3], as another encoder wrote them (Erlang's, below).
+    const auto peers = test::erlangEncodes(
+        SB_VECTORS_DIR, "H225Subset", "GenericData",
+        "{'GenericData', {standard, 9}, [{'EnumeratedParameter', {standard, 1}, {raw, <<>>}},"
+        " {'EnumeratedParameter', {standard, 2}, {number8, 7}},"
+        " {'EnumeratedParameter', {standard, 3}, {compound, [{'EnumeratedParameter', {standard, "
+        "2}, {text, \"x\"}}]}},"
+        " {'EnumeratedParameter', {standard, 4}, {nested, [{'GenericData', {standard, 3}, "
+        "asn1_NOVALUE}]}}]}");
+    ASSERT_FALSE(peers.empty()) << "Erlang could not encode it";
+    per::Decoder d(peers);
+    const auto data = decodeGenericData(d);
+    ASSERT_TRUE(d.finish()) << d.finish().error().message;
+    EXPECT_EQ(data.id.standard, 9u);
+    ASSERT_EQ(data.parameters.size(), 4u);
+    EXPECT_FALSE(data.parameters[2].text) << "a compound content is not a text";
+}
+
 // A Setup as another vendor's endpoint may send it: non-standard data, a url-ID alias, Q-series
 // options, extra call references, H.245 security and tokens among the additions, user-data.
 // We take what we use, keep the alias as it came, and read past the rest.

@@ -1,0 +1,109 @@
+#include "h323/q850.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <fmt/format.h>
+
+namespace sb::h323 {
+
+namespace {
+
+struct CauseStatus {
+    std::uint8_t cause;
+    int status;
+};
+
+// RFC 3398 §7.2.4.1.
+constexpr CauseStatus kCauseToStatus[] = {
+    {1, 404},  {2, 404},  {3, 404},  {17, 486}, {18, 408},  {19, 480},  {20, 480}, {21, 403},
+    {22, 410}, {23, 410}, {26, 404}, {27, 502}, {28, 484},  {29, 501},  {31, 480}, {34, 503},
+    {38, 503}, {41, 503}, {42, 503}, {47, 503}, {55, 403},  {57, 403},  {58, 503}, {65, 488},
+    {70, 488}, {79, 501}, {87, 403}, {88, 503}, {102, 504}, {111, 500}, {127, 500}};
+
+struct StatusCause {
+    int status;
+    std::uint8_t cause;
+};
+
+// RFC 3398 §8.2.6.1 (488 and 606, "by Warning header" there, as 65: bearer capability not
+// implemented, the media not acceptable; 487, a cancelled call, as normal clearing).
+constexpr StatusCause kStatusToCause[] = {
+    {400, 41},  {401, 21}, {402, 21},  {403, 21},  {404, 1},  {405, 63},  {406, 79},  {407, 21},
+    {408, 102}, {410, 22}, {413, 127}, {414, 127}, {415, 79}, {416, 127}, {420, 127}, {421, 127},
+    {423, 127}, {480, 18}, {481, 41},  {482, 25},  {483, 25}, {484, 28},  {485, 1},   {486, 17},
+    {487, 16},  {488, 65}, {500, 41},  {501, 79},  {502, 38}, {503, 41},  {504, 102}, {505, 127},
+    {513, 127}, {600, 17}, {603, 21},  {604, 1},   {606, 65}};
+
+bool equalsIgnoringCase(std::string_view a, std::string_view b) {
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+               return std::tolower(static_cast<unsigned char>(x)) ==
+                      std::tolower(static_cast<unsigned char>(y));
+           });
+}
+
+std::string_view trimmed(std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
+        s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
+        s.remove_suffix(1);
+    return s;
+}
+
+} // namespace
+
+int sipStatusOf(std::uint8_t cause) noexcept {
+    if (cause == 16) return 0;
+    for (const auto& [c, status] : kCauseToStatus)
+        if (c == cause) return status;
+    // By class (Q.850 Table 1): normal events, resource unavailable, service or option not
+    // available, not implemented, invalid message, protocol error, interworking.
+    if (cause < 32) return 480;
+    if (cause < 64) return 503;
+    if (cause < 80) return 501;
+    return 500;
+}
+
+std::uint8_t causeOf(int sipStatus) noexcept {
+    for (const auto& [status, cause] : kStatusToCause)
+        if (status == sipStatus) return cause;
+    return 127;
+}
+
+std::string reasonHeader(std::uint8_t cause) {
+    return fmt::format("Q.850;cause={}", cause);
+}
+
+std::optional<std::uint8_t> causeInReason(std::string_view value) {
+    // reason-value = protocol *(SEMI reason-params); Reason = "Reason" HCOLON reason-value
+    // *(COMMA reason-value) (RFC 3326 §2).
+    while (!value.empty()) {
+        const auto comma = value.find(',');
+        auto one = value.substr(0, comma);
+        value = comma == std::string_view::npos ? std::string_view() : value.substr(comma + 1);
+        const auto semi = one.find(';');
+        if (!equalsIgnoringCase(trimmed(one.substr(0, semi)), "Q.850") ||
+            semi == std::string_view::npos)
+            continue;
+        auto params = one.substr(semi + 1);
+        while (!params.empty()) {
+            const auto next = params.find(';');
+            const auto param = trimmed(params.substr(0, next));
+            params = next == std::string_view::npos ? std::string_view() : params.substr(next + 1);
+            const auto equals = param.find('=');
+            if (equals == std::string_view::npos ||
+                !equalsIgnoringCase(trimmed(param.substr(0, equals)), "cause"))
+                continue;
+            const auto digits = trimmed(param.substr(equals + 1));
+            unsigned cause = 0;
+            const auto [end, error] =
+                std::from_chars(digits.data(), digits.data() + digits.size(), cause);
+            if (error != std::errc() || end != digits.data() + digits.size() || cause > 127)
+                return std::nullopt;
+            return static_cast<std::uint8_t>(cause);
+        }
+    }
+    return std::nullopt;
+}
+
+} // namespace sb::h323
