@@ -125,7 +125,7 @@ public:
         sink_.onLegEvent(id_, {kind,
                                hungUp_ ? 0 : sipStatusOf(cause),
                                hungUp_ ? std::string("hung up")
-                                       : fmt::format("released ({})", reasonHeader(cause)),
+                                       : fmt::format("released (Q.850 cause {})", cause),
                                {}});
     }
 

@@ -1,10 +1,5 @@
 #include "h323/q850.hpp"
 
-#include <algorithm>
-#include <cctype>
-#include <charconv>
-#include <fmt/format.h>
-
 namespace sb::h323 {
 
 namespace {
@@ -35,21 +30,6 @@ constexpr StatusCause kStatusToCause[] = {
     {487, 16},  {488, 65}, {500, 41},  {501, 79},  {502, 38}, {503, 41},  {504, 102}, {505, 127},
     {513, 127}, {600, 17}, {603, 21},  {604, 1},   {606, 65}};
 
-bool equalsIgnoringCase(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return std::tolower(static_cast<unsigned char>(x)) ==
-                      std::tolower(static_cast<unsigned char>(y));
-           });
-}
-
-std::string_view trimmed(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
-        s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
-        s.remove_suffix(1);
-    return s;
-}
-
 } // namespace
 
 int sipStatusOf(std::uint8_t cause) noexcept {
@@ -68,42 +48,6 @@ std::uint8_t causeOf(int sipStatus) noexcept {
     for (const auto& [status, cause] : kStatusToCause)
         if (status == sipStatus) return cause;
     return 127;
-}
-
-std::string reasonHeader(std::uint8_t cause) {
-    return fmt::format("Q.850;cause={}", cause);
-}
-
-std::optional<std::uint8_t> causeInReason(std::string_view value) {
-    // reason-value = protocol *(SEMI reason-params); Reason = "Reason" HCOLON reason-value
-    // *(COMMA reason-value) (RFC 3326 §2).
-    while (!value.empty()) {
-        const auto comma = value.find(',');
-        auto one = value.substr(0, comma);
-        value = comma == std::string_view::npos ? std::string_view() : value.substr(comma + 1);
-        const auto semi = one.find(';');
-        if (!equalsIgnoringCase(trimmed(one.substr(0, semi)), "Q.850") ||
-            semi == std::string_view::npos)
-            continue;
-        auto params = one.substr(semi + 1);
-        while (!params.empty()) {
-            const auto next = params.find(';');
-            const auto param = trimmed(params.substr(0, next));
-            params = next == std::string_view::npos ? std::string_view() : params.substr(next + 1);
-            const auto equals = param.find('=');
-            if (equals == std::string_view::npos ||
-                !equalsIgnoringCase(trimmed(param.substr(0, equals)), "cause"))
-                continue;
-            const auto digits = trimmed(param.substr(equals + 1));
-            unsigned cause = 0;
-            const auto [end, error] =
-                std::from_chars(digits.data(), digits.data() + digits.size(), cause);
-            if (error != std::errc() || end != digits.data() + digits.size() || cause > 127)
-                return std::nullopt;
-            return static_cast<std::uint8_t>(cause);
-        }
-    }
-    return std::nullopt;
 }
 
 } // namespace sb::h323

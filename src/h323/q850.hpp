@@ -1,12 +1,9 @@
 #pragma once
 // Q.850 causes (what an H.323 call's ReleaseComplete says) and SIP: RFC 3398's mappings of a
-// cause to a SIP response (§7.2.4.1) and of a response to a cause (§8.2.6.1), and RFC 3326's
-// Reason header, which carries the cause itself across ("Reason: Q.850;cause=17").
+// cause to a SIP response (§7.2.4.1) and of a response to a cause (§8.2.6.1). The cause itself
+// crosses in RFC 3326's Reason header (sip/reason.hpp).
 
 #include <cstdint>
-#include <optional>
-#include <string>
-#include <string_view>
 
 namespace sb::h323 {
 
@@ -16,11 +13,5 @@ int sipStatusOf(std::uint8_t cause) noexcept;
 // The Q.850 cause for a SIP final response that ends a call (3xx to 6xx); 127 (interworking)
 // for one the table leaves out.
 std::uint8_t causeOf(int sipStatus) noexcept;
-
-// RFC 3326 §2: a Reason header's value, "Q.850;cause=17".
-std::string reasonHeader(std::uint8_t cause);
-// The Q.850 cause in a Reason header's value (one of its comma-separated values may be
-// Q.850's); nullopt when none is there or its cause is not 0..127.
-std::optional<std::uint8_t> causeInReason(std::string_view value);
 
 } // namespace sb::h323

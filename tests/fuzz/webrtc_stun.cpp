@@ -14,8 +14,8 @@ namespace {
 // The password the agent would hold for the message's USERNAME (a seed is signed with it).
 constexpr char kPassword[] = "switchboard-fuzz-password";
 
-bool validate(StunAgent*, StunMessage*, uint8_t*, uint16_t, uint8_t** password,
-              size_t* length, void*) {
+bool validate(StunAgent*, StunMessage*, uint8_t*, uint16_t, uint8_t** password, size_t* length,
+              void*) {
     *password = reinterpret_cast<uint8_t*>(const_cast<char*>(kPassword));
     *length = sizeof kPassword - 1;
     return true;
@@ -24,16 +24,12 @@ bool validate(StunAgent*, StunMessage*, uint8_t*, uint16_t, uint8_t** password,
 } // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-    static const uint16_t known[] = {STUN_ATTRIBUTE_USERNAME,
-                                     STUN_ATTRIBUTE_MESSAGE_INTEGRITY,
-                                     STUN_ATTRIBUTE_ERROR_CODE,
-                                     STUN_ATTRIBUTE_XOR_MAPPED_ADDRESS,
-                                     STUN_ATTRIBUTE_PRIORITY,
-                                     STUN_ATTRIBUTE_USE_CANDIDATE,
-                                     STUN_ATTRIBUTE_FINGERPRINT,
-                                     STUN_ATTRIBUTE_ICE_CONTROLLED,
-                                     STUN_ATTRIBUTE_ICE_CONTROLLING,
-                                     0};
+    static const uint16_t known[] = {
+        STUN_ATTRIBUTE_USERNAME,        STUN_ATTRIBUTE_MESSAGE_INTEGRITY,
+        STUN_ATTRIBUTE_ERROR_CODE,      STUN_ATTRIBUTE_XOR_MAPPED_ADDRESS,
+        STUN_ATTRIBUTE_PRIORITY,        STUN_ATTRIBUTE_USE_CANDIDATE,
+        STUN_ATTRIBUTE_FINGERPRINT,     STUN_ATTRIBUTE_ICE_CONTROLLED,
+        STUN_ATTRIBUTE_ICE_CONTROLLING, 0};
     (void)stun_message_validate_buffer_length(data, size, true);
     StunAgent agent;
     stun_agent_init(&agent, known, STUN_COMPATIBILITY_RFC5389,
@@ -57,7 +53,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     (void)stun_message_find_error(&message, &code);
     (void)stun_message_find_string(&message, STUN_ATTRIBUTE_SOFTWARE, text, sizeof text);
     (void)stun_message_find_xor_addr(&message, STUN_ATTRIBUTE_XOR_MAPPED_ADDRESS,
-                                     reinterpret_cast<sockaddr_storage*>(&address),
-                                     &addressLength);
+                                     reinterpret_cast<sockaddr_storage*>(&address), &addressLength);
     return 0;
 }

@@ -1,5 +1,4 @@
-// Q.850 causes and SIP (RFC 3398, RFC 3326): the tables both ways, causes by class, and the
-// Reason header written and read, with what a peer may put around it.
+// Q.850 causes and SIP statuses (RFC 3398): the tables both ways, and causes by class.
 #include "h323/q850.hpp"
 
 #include <gtest/gtest.h>
@@ -38,19 +37,6 @@ TEST(Q850, ResponsesBecomeTheCausesRfc3398Names) {
     EXPECT_EQ(causeOf(499), 127) << "one the table leaves out: interworking";
     for (int status : {404, 486, 603, 408, 484})
         EXPECT_EQ(causeOf(sipStatusOf(causeOf(status))), causeOf(status)) << status;
-}
-
-TEST(Q850, TheReasonHeaderCarriesTheCauseEitherWay) {
-    EXPECT_EQ(reasonHeader(17), "Q.850;cause=17");
-    EXPECT_EQ(causeInReason(reasonHeader(17)), 17);
-    EXPECT_EQ(causeInReason("SIP;cause=200;text=\"Call completed elsewhere\", "
-                            "q.850 ; text=\"busy\" ; cause = 17"),
-              17);
-    EXPECT_EQ(causeInReason("SIP;cause=487"), std::nullopt);
-    EXPECT_EQ(causeInReason("Q.850;text=\"none\""), std::nullopt);
-    EXPECT_EQ(causeInReason("Q.850;cause=300"), std::nullopt);
-    EXPECT_EQ(causeInReason("Q.850;cause=1x"), std::nullopt);
-    EXPECT_EQ(causeInReason(""), std::nullopt);
 }
 
 } // namespace
