@@ -10,6 +10,7 @@
 
 #include "support/command_output.hpp"
 
+#include <cstdio>
 #include <filesystem>
 #include <fmt/format.h>
 #include <fstream>
@@ -52,6 +53,28 @@ inline CommandResult buildH323Peer(const std::filesystem::path& dir, const char*
             fs::copy_file(entry.path(), dir / entry.path().filename(),
                           fs::copy_options::overwrite_existing);
     return {"", true};
+}
+
+// Runs the peer built in `dir` for `scenario` against 127.0.0.1:`port` (bounded: 60 s) and
+// returns what it said; `started` gets the port it prints ("listening PORT") when it listens.
+inline std::string runH323Peer(const std::filesystem::path& dir, const std::string& scenario,
+                               int port, const std::function<void(int)>& started = {}) {
+    FILE* peer = ::popen(fmt::format("cd '{}' && timeout 60 erl -noshell -pa . -s h323_peer "
+                                     "main {} 127.0.0.1 {} -s init stop 2>&1",
+                                     dir.string(), scenario, port)
+                             .c_str(),
+                         "r");
+    std::string said;
+    char line[1024];
+    while (peer != nullptr && std::fgets(line, sizeof line, peer)) {
+        int listening = 0;
+        if (started && std::sscanf(line, "listening %d", &listening) == 1)
+            started(listening);
+        else
+            said += line;
+    }
+    if (peer != nullptr) ::pclose(peer);
+    return said;
 }
 
 } // namespace sb::test

@@ -115,10 +115,7 @@ TEST(Server, AnH323CallerHearsItselfInTheDefaultEchoRoom) {
     ASSERT_TRUE(started(server));
     ASSERT_NE(server.h323Port(), 0);
     auto running = std::async(std::launch::async, [&] { server.run(); });
-    const auto said = test::commandOutput(
-        fmt::format("cd '{}' && timeout 60 erl -noshell -pa . -s h323_peer main call-in-audio "
-                    "127.0.0.1 {} -s init stop 2>&1",
-                    dir.string(), server.h323Port()));
+    const auto said = test::runH323Peer(dir, "call-in-audio", server.h323Port());
     server.stop();
     EXPECT_EQ(running.wait_for(10s), std::future_status::ready);
     std::filesystem::remove_all(dir);

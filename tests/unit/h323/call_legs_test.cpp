@@ -82,22 +82,7 @@ protected:
 
     std::string runPeer(const std::string& scenario, int port,
                         const std::function<void(int)>& started = {}) {
-        FILE* peer = ::popen(fmt::format("cd '{}' && timeout 60 erl -noshell -pa . -s h323_peer "
-                                         "main {} 127.0.0.1 {} -s init stop 2>&1",
-                                         dir_.string(), scenario, port)
-                                 .c_str(),
-                             "r");
-        std::string said;
-        char line[1024];
-        while (peer != nullptr && std::fgets(line, sizeof line, peer)) {
-            int listening = 0;
-            if (started && std::sscanf(line, "listening %d", &listening) == 1)
-                started(listening);
-            else
-                said += line;
-        }
-        if (peer != nullptr) ::pclose(peer);
-        return said;
+        return test::runH323Peer(dir_, scenario, port, started);
     }
 
     asio::io_context control_;
