@@ -116,7 +116,8 @@ Result<LocalMedia> callMediaOf(std::string_view offer) {
     return media;
 }
 
-Result<std::string> answerOf(std::string_view offer, const MediaPath& path) {
+Result<std::string> answerOf(std::string_view offer, const MediaPath& path,
+                             sdp::Direction direction) {
     auto offered = offeredAudio(offer);
     if (!offered) return fail(offered.error());
     const auto offeredCodecs = sdp::voiceCodecs(offered->audio());
@@ -142,7 +143,7 @@ Result<std::string> answerOf(std::string_view offer, const MediaPath& path) {
             audio.attributes.add(
                 "rtpmap", fmt::format("{} {}/{}", map->payloadType, map->encoding, map->clockRate));
     }
-    audio.attributes.setDirection(sdp::Direction::sendrecv);
+    audio.attributes.setDirection(direction);
     sdp::Session answer;
     answer.origin.address = ipOf(path.remoteRtp);
     answer.connection = sdp::Connection{"IN", "IP4", ipOf(path.remoteRtp)};

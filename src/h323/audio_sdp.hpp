@@ -35,7 +35,9 @@ Result<LocalMedia> callMediaOf(std::string_view offer);
 
 // The far end's answer to the room's `offer` once the call has agreed `path`: its address,
 // and the payload types the offer gave the codec we send, then the one the far end sends if
-// it differs. Errc::unsupported when the offer has none of them.
-Result<std::string> answerOf(std::string_view offer, const MediaPath& path);
+// it differs. Errc::unsupported when the offer has none of them. The same with `direction`
+// inactive is the far end's new offer when it holds the call (its empty capability set).
+Result<std::string> answerOf(std::string_view offer, const MediaPath& path,
+                             sdp::Direction direction = sdp::Direction::sendrecv);
 
 } // namespace sb::h323

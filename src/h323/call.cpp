@@ -375,6 +375,10 @@ void Call::createH245() {
         if (events_.sendH245) events_.sendH245(std::move(bytes));
     };
     events.capabilities = [this](const h245::TerminalCapabilitySet& theirs) {
+        if (theirs.empty() != peerHolds_) { // H.323 §8.4.6: the empty set holds, the next resumes
+            peerHolds_ = theirs.empty();
+            if (events_.held) events_.held(peerHolds_);
+        }
         if (fastStartDone_ || h245Transmit_ || theirs.empty()) return;
         for (const auto& codec : config_.media.codecs) // ours first that the peer can receive
             for (const auto& entry : theirs.table)

@@ -71,6 +71,8 @@ public:
                            const std::vector<h225::AliasAddress>& aliases)>
             forwarded;
         std::function<void(const h245::UserInputIndication&)> userInput;
+        // The peer holds the call (its empty capability set, H.323 §8.4.6), or resumes it.
+        std::function<void(bool held)> held;
         // A separate H.245 connection: the answerer listens (the address goes in its Connect),
         // the caller connects to the address the answerer gave; either then calls
         // h245Connected(), and carries sendH245's messages, each in TPKT, and the peer's to
@@ -149,6 +151,7 @@ private:
     std::vector<h225::Octets> proposals_, fastStartAnswer_; // incoming: the Setup's, ours
     std::optional<MediaPath> media_;
     h225::Tags peerTags_;
+    bool peerHolds_ = false;
     std::optional<Timer> timer_; // of the placing side, while it waits
     std::unique_ptr<h245::Session> h245_;
     bool h245Connecting_ = false;          // a separate connection asked for, not yet up

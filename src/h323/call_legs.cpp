@@ -117,6 +117,16 @@ public:
         destination_ = std::move(destination);
         legs_.legs_[call_] = this;
     }
+    // The far end holds (its empty capability set) or resumes: to the room, a new offer of its
+    // with the call's audio inactive, or flowing again (RFC 3264 §8.4), as a SIP phone's
+    // re-INVITE would be. The room's answer needs nothing sent: H.245 has no answer to it.
+    void held(bool holds) {
+        if (over_ || !answered_ || !path_) return;
+        auto offer =
+            answerOf(offer_, *path_, holds ? sdp::Direction::inactive : sdp::Direction::sendrecv);
+        if (!offer) return;
+        sink_.onLegOffer(id_, *offer, [](const Result<std::string>&) {});
+    }
     void released(std::uint8_t cause) {
         if (std::exchange(over_, true)) return;
         using Kind = room::LegEvent::Kind;
@@ -177,6 +187,9 @@ CallEndpoint::EventsFor CallLegs::events() {
         e.forwarded = [this, call](const std::optional<h225::TransportAddress>& address,
                                    const std::vector<h225::AliasAddress>& aliases) {
             if (auto* leg = legOf(call)) leg->forwarded(address, aliases);
+        };
+        e.held = [this, call](bool holds) {
+            if (auto* leg = legOf(call)) leg->held(holds);
         };
         e.released = [this, call](std::uint8_t cause) {
             if (auto* leg = legOf(call)) leg->released(cause);

@@ -33,6 +33,9 @@
 %%               of Switchboard's fastStart answer, gathers what comes back from there, and
 %%               checks that it hears the tone (an echo room sends each caller itself); then
 %%               hangs up.
+%%   call-in-hold  Calls as call-in (Fast Connect, tunnelling); once connected, holds the call
+%%               with the empty capability set (H.323 §8.4.6), resumes it half a second later
+%%               with its G.711 µ-law set, and hangs up half a second after that.
 %%   call-out-forwarded  Is called, as call-out, but forwards the call (Facility, reason
 %%               callForwarded) to a second address of its own and the number 4004; takes the
 %%               caller's ReleaseComplete, then its new Setup there, answers it with Fast
@@ -300,6 +303,42 @@ run('call-in-audio', {Address, Port}) ->
     expect("its own tone heard back", tone_exchange(Rtp, sends_to(Answer)),
            fun({Heard, 0}) -> Heard >= ?TONE_HEARD end),
     send_q931(Socket, 16#5a, 79, false,
+              {releaseComplete, #'ReleaseComplete-UUIE'{protocolIdentifier = ?PROTOCOL,
+                                                         callIdentifier = CallId}},
+              true, []),
+    expect("released", drain(Socket), fun(closed) -> true end),
+    done;
+
+run('call-in-hold', {Address, Port}) ->
+    {ok, Socket} = gen_tcp:connect(Address, Port, [binary, {packet, tpkt}, {active, false}]),
+    CallId = #'CallIdentifier'{guid = list_to_binary(lists:seq(49, 64))},
+    Setup = #'Setup-UUIE'{
+        protocolIdentifier = ?PROTOCOL, sourceAddress = [{dialedDigits, "1001"}],
+        sourceInfo = terminal(), destinationAddress = [{dialedDigits, "2002"}], activeMC = false,
+        conferenceID = list_to_binary(lists:seq(101, 116)), conferenceGoal = {create, 'NULL'},
+        callType = {pointToPoint, 'NULL'}, callIdentifier = CallId,
+        fastStart = [olc(1, transmit, 5001), olc(2, 'receive', 5000)],
+        mediaWaitForConnect = false, canOverlapSend = false, multipleCalls = false,
+        maintainConnection = false},
+    send_q931(Socket, 5, 80, false, {setup, Setup}, true, []),
+    expect("call proceeding", recv_q931(Socket),
+           fun({2, 80, true, {callProceeding, _}, _}) -> true end),
+    expect("alerting", recv_q931(Socket), fun({1, 80, true, {alerting, _}, _}) -> true end),
+    expect("connect", recv_q931(Socket), fun({7, 80, true, {connect, _}, _}) -> true end),
+    Hold = #'TerminalCapabilitySet'{sequenceNumber = 1, protocolIdentifier = {0, 0, 8, 245, 0, 15}},
+    {ok, Held} = 'H245Subset':encode('MultimediaSystemControlMessage',
+                                     {request, {terminalCapabilitySet, Hold}}),
+    send_q931(Socket, 16#62, 80, false, {empty, 'NULL'}, true, [Held]),
+    timer:sleep(500),
+    {ok, Resumed} = 'H245Subset':encode('MultimediaSystemControlMessage', {request, {terminalCapabilitySet,
+        Hold#'TerminalCapabilitySet'{sequenceNumber = 2,
+            capabilityTable = [#'CapabilityTableEntry'{capabilityTableEntryNumber = 1,
+                capability = {receiveAudioCapability, {g711Ulaw64k, 20}}}],
+            capabilityDescriptors = [#'CapabilityDescriptor'{capabilityDescriptorNumber = 0,
+                                                             simultaneousCapabilities = [[1]]}]}}}),
+    send_q931(Socket, 16#62, 80, false, {empty, 'NULL'}, true, [Resumed]),
+    timer:sleep(500),
+    send_q931(Socket, 16#5a, 80, false,
               {releaseComplete, #'ReleaseComplete-UUIE'{protocolIdentifier = ?PROTOCOL,
                                                          callIdentifier = CallId}},
               true, []),

@@ -133,6 +133,22 @@ TEST_F(CallLegsPeer, ACalledPeerHearsItselfThroughAnEchoRoom) {
     expectNothingLeft();
 }
 
+// A caller that holds with the empty capability set and resumes with its own: to the room,
+// the leg goes on hold and back, as a SIP phone's re-INVITEs would move it.
+TEST_F(CallLegsPeer, ACallerThatHoldsAndResumesMovesItsLeg) {
+    const auto said = runPeer("call-in-hold", endpoint_->localEndpoint().port());
+    EXPECT_EQ(said, "ok call proceeding\n"
+                    "ok alerting\n"
+                    "ok connect\n"
+                    "ok released\n"
+                    "done\n");
+    stop();
+    EXPECT_EQ(changes_.states,
+              (std::vector<room::LegState>{room::LegState::connected, room::LegState::hold,
+                                           room::LegState::connected, room::LegState::closed}));
+    expectNothingLeft();
+}
+
 // A far end that forwards the call (Facility, callForwarded) is followed: the leg places a new
 // call to the address and number the Facility gives, and that one is answered; the room sees
 // one leg ring, connect and close.
