@@ -3,7 +3,9 @@
 #include "h323/audio_sdp.hpp"
 #include "h323/q850.hpp"
 
+#include <algorithm>
 #include <asio/post.hpp>
+#include <cctype>
 #include <charconv>
 #include <fmt/format.h>
 
