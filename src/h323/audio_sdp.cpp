@@ -116,6 +116,12 @@ Result<LocalMedia> callMediaOf(std::string_view offer) {
     return media;
 }
 
+Result<sdp::Direction> directionOf(std::string_view offer) {
+    auto offered = offeredAudio(offer);
+    if (!offered) return fail(offered.error());
+    return offered->session.direction(offered->audio());
+}
+
 Result<std::string> answerOf(std::string_view offer, const MediaPath& path,
                              sdp::Direction direction) {
     auto offered = offeredAudio(offer);

@@ -33,6 +33,10 @@ std::optional<sdp::Codec> codecOf(const h245::AudioCapability& capability);
 // Errc::unsupported when none of its codecs has an H.245 name.
 Result<LocalMedia> callMediaOf(std::string_view offer);
 
+// The direction of the offer's audio (RFC 3264 §5.1: sendonly or inactive put the far end on
+// hold). Errors as callMediaOf()'s.
+Result<sdp::Direction> directionOf(std::string_view offer);
+
 // The far end's answer to the room's `offer` once the call has agreed `path`: its address,
 // and the payload types the offer gave the codec we send, then the one the far end sends if
 // it differs. Errc::unsupported when the offer has none of them. The same with `direction`

@@ -355,20 +355,33 @@ void Call::startH245() {
     if (!fastStartDone_) release(kServiceNotImplemented);
 }
 
-void Call::createH245() {
-    h245::Session::Config config;
-    config.terminalType = config_.terminalType;
-    config.random = config_.random;
+h245::TerminalCapabilitySet Call::capabilities() const {
+    h245::TerminalCapabilitySet set;
     std::vector<std::uint16_t> alternatives;
     for (const auto& codec : config_.media.codecs) {
         h245::Capability c;
         c.kind = h245::Capability::Kind::receiveAudio;
         c.audio = codec;
-        const auto number = static_cast<std::uint16_t>(config.capabilities.table.size() + 1);
-        config.capabilities.table.push_back({number, c});
+        const auto number = static_cast<std::uint16_t>(set.table.size() + 1);
+        set.table.push_back({number, c});
         alternatives.push_back(number);
     }
-    if (!alternatives.empty()) config.capabilities.descriptors.push_back({0, {alternatives}});
+    if (!alternatives.empty()) set.descriptors.push_back({0, {alternatives}});
+    return set;
+}
+
+bool Call::hold(bool holds) {
+    if (!h245_ || state_ != State::connected) return false;
+    h245_->sendCapabilities(holds ? h245::TerminalCapabilitySet{} : capabilities());
+    if (!h245Outbox_.empty()) send(q931::MessageType::facility, Empty{});
+    return true;
+}
+
+void Call::createH245() {
+    h245::Session::Config config;
+    config.terminalType = config_.terminalType;
+    config.random = config_.random;
+    config.capabilities = capabilities();
     h245::Session::Events events;
     events.send = [this](std::vector<std::uint8_t> bytes) {
         if (!separateH245()) return h245Outbox_.push_back(std::move(bytes));

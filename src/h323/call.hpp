@@ -104,6 +104,9 @@ public:
     // ReleaseComplete with the Q.850 cause; released() follows.
     void release(std::uint8_t cause = 16);
     void sendDigit(char digit, std::uint16_t milliseconds);
+    // Holds the far end (our empty capability set, H.323 §8.4.6: it stops sending) or resumes
+    // it (our set again). False when the call is not up or has no H.245 to say it with.
+    bool hold(bool holds);
     // The separate H.245 connection is up; a message from it.
     void h245Connected();
     void receiveH245(std::span<const std::uint8_t> message);
@@ -134,6 +137,7 @@ private:
     void takeFastStartAnswer(const std::vector<h225::Octets>& answer);
     void startH245();
     void createH245();
+    h245::TerminalCapabilitySet capabilities() const; // ours: each codec, to receive
     void connectH245To(const std::optional<h225::TransportAddress>& address);
     // H.245 on its own connection: the answerer's address in its Connect, or the caller's
     // connection to the one it was given.

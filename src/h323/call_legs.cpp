@@ -2,6 +2,7 @@
 
 #include "h323/audio_sdp.hpp"
 #include "h323/q850.hpp"
+#include "sdp/offer_answer.hpp"
 
 #include <algorithm>
 #include <asio/post.hpp>
@@ -88,8 +89,22 @@ public:
         release(kNormalClearing);
     }
     std::string describe() const override { return description_; }
-    Result<void> reoffer(std::string, Answered) override {
-        return fail(Errc::unsupported, "an H.323 call's audio changes by H.245, not by an offer");
+    // The room's new offer: one that holds (sendonly, inactive) holds the far end with the
+    // empty capability set, one that does not resumes it; the answer is the far end's audio as
+    // agreed, in the direction RFC 3264 §6.1 gives. The codecs and address stay the call's.
+    Result<void> reoffer(std::string offer, Answered done) override {
+        if (over_ || !answered_ || !path_)
+            return fail(Errc::incomplete, "the call has not agreed its audio yet");
+        const auto direction = directionOf(offer);
+        if (!direction) return fail(direction.error());
+        Call* call = legs_.endpoint_->call(call_);
+        const bool holds =
+            *direction == sdp::Direction::sendonly || *direction == sdp::Direction::inactive;
+        if (!call || !call->hold(holds))
+            return fail(Errc::unsupported, "the call has no H.245 to hold or resume it with");
+        offer_ = std::move(offer);
+        done(answerOf(offer_, *path_, sdp::answerDirection(*direction, sdp::Direction::sendrecv)));
+        return {};
     }
 
     void ringing() {

@@ -84,6 +84,18 @@ TEST(AudioSdp, TheAgreedAudioIsTheFarEndsAnswerInTheOffersPayloadTypes) {
     EXPECT_EQ(answerOf(kOffer, path).error().code, Errc::unsupported);
 }
 
+TEST(AudioSdp, AnOffersDirectionSaysWhetherItHolds) {
+    EXPECT_EQ(*directionOf(kOffer), sdp::Direction::sendrecv);
+    std::string held(kOffer);
+    held.replace(held.find("a=sendrecv"), 10, "a=sendonly");
+    EXPECT_EQ(*directionOf(held), sdp::Direction::sendonly);
+    MediaPath path;
+    path.remoteRtp = {{10, 1, 2, 3}, 5004};
+    const auto answer = answerOf(held, path, sdp::Direction::recvonly);
+    ASSERT_TRUE(answer);
+    EXPECT_NE(answer->find("a=recvonly"), std::string::npos) << *answer;
+}
+
 TEST(H323Url, NamesTheAliasAndTheHost) {
     const auto digits = parseH323Url("h323:2002@127.0.0.1:1730;user=phone");
     ASSERT_TRUE(digits) << digits.error().message;

@@ -21,11 +21,16 @@ namespace {
 
 struct Changes : room::RoomObserver {
     std::vector<room::LegState> states; // every leg's, in order
-    bool hangUpOnAnswer = false;
+    bool hangUpOnAnswer = false, reofferOnAnswer = false;
+    std::optional<Result<void>> reoffered; // the outcome of the room's new offer
     void onLegChange(room::Room& room, const room::LegChange& change, room::RoomState) override {
         states.push_back(change.to);
-        if (hangUpOnAnswer && change.to == room::LegState::connected)
-            room.hangUp(change.leg, "the test is done");
+        if (change.to != room::LegState::connected) return;
+        if (hangUpOnAnswer) room.hangUp(change.leg, "the test is done");
+        if (reofferOnAnswer && !reoffered) {
+            reoffered = fail(Errc::incomplete, "no answer yet");
+            (void)room.reoffer(change.leg, [this](const Result<void>& r) { reoffered = r; });
+        }
     }
 };
 
@@ -134,8 +139,10 @@ TEST_F(CallLegsPeer, ACalledPeerHearsItselfThroughAnEchoRoom) {
 }
 
 // A caller that holds with the empty capability set and resumes with its own: to the room,
-// the leg goes on hold and back, as a SIP phone's re-INVITEs would move it.
+// the leg goes on hold and back, as a SIP phone's re-INVITEs would move it. The room's own new
+// offer meanwhile goes out as our capability set, and is answered with the agreed audio.
 TEST_F(CallLegsPeer, ACallerThatHoldsAndResumesMovesItsLeg) {
+    changes_.reofferOnAnswer = true;
     const auto said = runPeer("call-in-hold", endpoint_->localEndpoint().port());
     EXPECT_EQ(said, "ok call proceeding\n"
                     "ok alerting\n"
@@ -146,6 +153,8 @@ TEST_F(CallLegsPeer, ACallerThatHoldsAndResumesMovesItsLeg) {
     EXPECT_EQ(changes_.states,
               (std::vector<room::LegState>{room::LegState::connected, room::LegState::hold,
                                            room::LegState::connected, room::LegState::closed}));
+    ASSERT_TRUE(changes_.reoffered);
+    EXPECT_TRUE(*changes_.reoffered) << changes_.reoffered->error().message;
     expectNothingLeft();
 }
 

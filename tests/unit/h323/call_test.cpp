@@ -29,6 +29,7 @@ struct Party {
     std::optional<std::uint8_t> released;
     std::vector<char> digits;
     std::vector<std::pair<h245::Session::Timer, std::uint16_t>> h245Timers; // as armed
+    std::vector<bool> holds;                                                // held(), in order
     std::unique_ptr<Call> call;
 
     Party(Call::Direction direction, std::vector<h245::AudioCapability> codecs, std::uint8_t host,
@@ -58,6 +59,7 @@ struct Party {
         events.userInput = [this](const h245::UserInputIndication& u) {
             digits.push_back(u.signal);
         };
+        events.held = [this](bool held) { holds.push_back(held); };
         events.h245Timer = [this](h245::Session::Timer timer, std::uint16_t channel, auto) {
             h245Timers.emplace_back(timer, channel);
         };
@@ -182,6 +184,27 @@ TEST(Call, AnH245ProcedureTheFarEndNeverAnswersReleasesTheCallOnItsTimer) {
     ASSERT_FALSE(silent.h245Timers.empty());
     silent.call->expireH245(Timer::capabilities, 0);
     EXPECT_EQ(silent.released, 102);
+}
+
+// Either side holds the other with the empty capability set and resumes with its own (H.323
+// §8.4.6); the other hears of each once.
+TEST(Call, EitherSideHoldsAndResumesWithItsCapabilitySet) {
+    Party caller(Call::Direction::outgoing, {codec(h245::AudioCodec::g711Ulaw64k)}, 1);
+    Party callee(Call::Direction::incoming, {codec(h245::AudioCodec::g711Ulaw64k)}, 2);
+    EXPECT_FALSE(caller.call->hold(true)) << "not up yet";
+    caller.call->place({h225::DialedDigits{"2002"}}, std::nullopt);
+    pump(caller, callee);
+    callee.call->answer();
+    pump(caller, callee);
+    ASSERT_TRUE(caller.call->hold(true));
+    pump(caller, callee);
+    ASSERT_TRUE(callee.call->hold(true));
+    ASSERT_TRUE(caller.call->hold(false));
+    pump(caller, callee);
+    EXPECT_EQ(callee.holds, (std::vector<bool>{true, false}));
+    EXPECT_EQ(caller.holds, (std::vector<bool>{true}));
+    EXPECT_FALSE(caller.released || callee.released);
+    expectTsharkReadsAll(caller, callee);
 }
 
 // An escalation's tags (its trace id, …) go in the Setup and the answering side reads them.
