@@ -304,15 +304,14 @@ void encode(Encoder& e, const AudioCapability& c) {
     e.integer(c.frames, 1, 256);
 }
 
-std::optional<AudioCapability> decodeAudioCapability(Decoder& d, std::string& other) {
-    AudioCapability c;
+bool decodeAudioCapability(Decoder& d, AudioCapability& c, std::string& other) {
     const auto alt = d.choice(kAudioRoot, true);
     if (alt.extension) {
         std::vector<std::uint8_t> storage;
         const auto value = d.openType(storage);
         if (alt.index != kGsmFullRate && alt.index != kGenericAudio) {
             other = nameOf(kAudioExtensionNames, alt.index);
-            return std::nullopt;
+            return false;
         }
         Decoder::Field f(d, kAudioExtensionNames[alt.index]);
         auto inner = d.nested(value);
@@ -327,9 +326,9 @@ std::optional<AudioCapability> decodeAudioCapability(Decoder& d, std::string& ot
         d.absorb(inner);
         if (!standard) {
             other = "genericAudioCapability (not standard)";
-            return std::nullopt;
+            return false;
         }
-        return c;
+        return true;
     }
     switch (alt.index) {
     case kG711Alaw64k:
@@ -350,11 +349,11 @@ std::optional<AudioCapability> decodeAudioCapability(Decoder& d, std::string& ot
     default:
         other = kAudioNames[alt.index];
         skip::audioAlternative(d, alt.index);
-        return std::nullopt;
+        return false;
     }
     Decoder::Field f(d, kAudioNames[alt.index]);
     c.frames = static_cast<std::uint16_t>(d.integer(1, 256));
-    return c;
+    return true;
 }
 
 void encode(Encoder& e, const Capability& c) {
@@ -374,9 +373,8 @@ Capability decodeCapability(Decoder& d) {
     if (alt.index >= kReceiveAudio && alt.index < kReceiveAudio + 3) {
         Decoder::Field f(d, kCapabilityNames[alt.index]);
         std::string which;
-        if (auto audio = decodeAudioCapability(d, which)) {
+        if (decodeAudioCapability(d, c.audio, which)) {
             c.kind = static_cast<Capability::Kind>(alt.index - kReceiveAudio);
-            c.audio = std::move(*audio);
         } else {
             c.other = std::string(kCapabilityNames[alt.index]) + "." + which;
         }
@@ -438,9 +436,8 @@ DataType decodeDataType(Decoder& d) {
     case 3: {
         Decoder::Field f(d, "audioData");
         std::string which;
-        if (auto audio = decodeAudioCapability(d, which)) {
+        if (decodeAudioCapability(d, t.audio, which)) {
             t.kind = DataType::Kind::audio;
-            t.audio = *audio;
         } else {
             t.other = "audioData." + which;
         }

@@ -82,9 +82,9 @@ struct AudioCapability {
     bool operator==(const AudioCapability&) const = default;
 };
 void encode(per::Encoder& e, const AudioCapability& capability);
-// nullopt, having read past it, for an audio capability we do not take; its alternative's name
-// goes to `other`.
-std::optional<AudioCapability> decodeAudioCapability(per::Decoder& d, std::string& other);
+// Decodes into `out` (a fresh value); false, having read past it, for an audio capability we
+// do not take, whose alternative's name goes to `other`.
+bool decodeAudioCapability(per::Decoder& d, AudioCapability& out, std::string& other);
 
 // Capability ::= CHOICE { nonStandard, receiveVideoCapability, …, receiveAudioCapability,
 // transmitAudioCapability, receiveAndTransmitAudioCapability, …, ... }: ours are audio; a

@@ -179,11 +179,10 @@ TerminalCapabilitySet decodeTerminalCapabilitySet(Decoder& d) {
         m.table.reserve(static_cast<std::size_t>(n));
         for (std::uint64_t i = 0; i < n && d.ok(); ++i) {
             Decoder::Field f(d, "capabilityTable", static_cast<int>(i));
-            CapabilityTableEntry entry;
+            auto& entry = m.table.emplace_back(); // decoded in place: a Capability is large
             const bool hasCapability = d.bit();
             entry.number = static_cast<std::uint16_t>(d.integer(1, 65535));
-            if (hasCapability) entry.capability = decodeCapability(d);
-            m.table.push_back(std::move(entry));
+            if (hasCapability) entry.capability.emplace(decodeCapability(d));
         }
     }
     if (hasDescriptors) {
@@ -191,19 +190,18 @@ TerminalCapabilitySet decodeTerminalCapabilitySet(Decoder& d) {
         m.descriptors.reserve(static_cast<std::size_t>(n));
         for (std::uint64_t i = 0; i < n && d.ok(); ++i) {
             Decoder::Field f(d, "capabilityDescriptors", static_cast<int>(i));
-            CapabilityDescriptor descriptor;
+            auto& descriptor = m.descriptors.emplace_back();
             const bool hasSimultaneous = d.bit();
             descriptor.number = static_cast<std::uint8_t>(d.integer(0, 255));
             const auto sets = hasSimultaneous ? d.constrainedLength(1, 256) : 0;
+            descriptor.simultaneous.reserve(static_cast<std::size_t>(sets));
             for (std::uint64_t s = 0; s < sets && d.ok(); ++s) {
                 const auto count = d.constrainedLength(1, 256);
-                std::vector<std::uint16_t> alternatives;
+                auto& alternatives = descriptor.simultaneous.emplace_back();
                 alternatives.reserve(static_cast<std::size_t>(count));
                 for (std::uint64_t a = 0; a < count && d.ok(); ++a)
                     alternatives.push_back(static_cast<std::uint16_t>(d.integer(1, 65535)));
-                descriptor.simultaneous.push_back(std::move(alternatives));
             }
-            m.descriptors.push_back(std::move(descriptor));
         }
     }
     skip::additions(d, extended);
