@@ -3,6 +3,7 @@
 #include "app/default_config.hpp" // generated from deploy/switchboard.toml (src/app/CMakeLists.txt)
 #include "core/file.hpp"
 #include "core/toml_reader.hpp"
+#include "h323/call_legs.hpp"
 #include "sdp/offer_answer.hpp"
 #include "sip/host.hpp"
 #include "sip/routing.hpp"
@@ -205,7 +206,8 @@ public:
                 *field = value->get();
             }
             constexpr std::string_view kUri = "a sip: or sips: URI";
-            const auto* target = string(*entry, path, "target", kUri);
+            constexpr std::string_view kTarget = "a sip:, sips: or h323: URI";
+            const auto* target = string(*entry, path, "target", kTarget);
             constexpr std::string_view kRoom = "a room name (letters, digits, '-', '_', '.')";
             const auto* room = string(*entry, path, "conference", kRoom);
             if (int(target != nullptr) + int(room != nullptr) + int(echo) != 1)
@@ -215,7 +217,7 @@ public:
             if (echo) {
                 route.conference = session::kEchoRoom;
             } else if (target) {
-                sipUri(*target, join(path, "target"));
+                routeTarget(*target, join(path, "target"));
                 route.target = target->get();
             } else {
                 if (!isRoomName(room->get())) expected(*room, join(path, "conference"), kRoom);
@@ -415,6 +417,16 @@ public:
             expected(value, path,
                      fmt::format("a sip: or sips: URI{}",
                                  uri ? "" : fmt::format(" ({})", uri.error().message)));
+    }
+
+    // A route's target: a SIP or SIPS URI, or an H.323 URL (RFC 3508), which the gateway dials.
+    void routeTarget(const toml::value<std::string>& value, std::string_view path) const {
+        if (!value.get().starts_with("h323:")) return sipUri(value, path);
+        std::string text = value.get();
+        for (std::size_t at; (at = text.find("${user}")) != std::string::npos;)
+            text.replace(at, 7, "user");
+        if (auto url = h323::parseH323Url(text); !url)
+            expected(value, path, fmt::format("an h323: URL ({})", url.error().message));
     }
 
     void readUserAgent(const toml::table& sip, SipConfig& out) const {

@@ -61,7 +61,7 @@ struct SipConfig {
 // One [[routes]] entry; the patterns and URIs are validated by the reader.
 struct RouteConfig {
     std::string user, domain; // RE2 patterns (sip/routing.hpp); empty matches any
-    std::string target;       // a sip: or sips: URI, "${user}" allowed; or …
+    std::string target;       // a sip: or sips: URI or an h323: URL, "${user}" allowed; or …
     std::string conference;   // … a conference room's name, or kEchoRoom
     std::string outboundProxy;
     std::optional<sip::Transport> transport;

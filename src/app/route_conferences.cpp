@@ -46,9 +46,39 @@ void RouteConferences::admit(std::uint64_t call, std::string key, room::Room& ro
             reply(fail(admitted.error()));
             // After the reply: the B2BUA's left() for the call may destroy released rooms, and
             // this runs inside the room.
-            if (auto found = byName_.find(key); found != byName_.end() && found->second->id() == id)
-                releaseIfEmpty(*found->second);
+            releaseIfEmpty(key, id);
         });
+}
+
+void RouteConferences::bridgeTo(std::uint64_t call, std::string_view target, std::string_view offer,
+                                std::string_view traceId) {
+    released_.clear();
+    if (!legs_) return;
+    std::string key = fmt::format("gateway/{}", call);
+    auto& room = byName_[key];
+    room = rooms_.open(key, traceId.empty() ? newTraceId() : std::string(traceId), *this);
+    calls_.emplace(call, key);
+    const std::string kind(target.substr(0, target.find(':')));
+    room->admit(
+        offer, room::Role::essential,
+        [this, call](room::LegId id, room::LegSink& sink) -> Result<std::unique_ptr<room::Leg>> {
+            if (!calls_.contains(call)) return fail(Errc::closed, "the call has gone");
+            return legs_->answered(call, id, sink);
+        },
+        [this, call, key, kind, target = std::string(target),
+         id = room->id()](Result<room::Room::Admitted> admitted) {
+            if (!admitted) {
+                calls_.erase(call);
+                legs_->refuse(call, admitted.error());
+                return releaseIfEmpty(key, id);
+            }
+            // Admitted: the room is open. A dial that fails refuses the caller, whose leg then
+            // closes the room.
+            room::Room& opened = *byName_.at(key);
+            (void)opened.dialOnward(admitted->leg, kind,
+                                    {target, {}, {{"Trace-ID", opened.traceId()}}});
+        },
+        true);
 }
 
 void RouteConferences::adopt(std::string_view name, std::string_view traceId,
@@ -65,9 +95,7 @@ void RouteConferences::adopt(std::string_view name, std::string_view traceId,
         room::Role::essential, std::move(make),
         [this, key = std::move(key), id = room->id(), reply](const Result<room::LegId>& leg) {
             reply(leg);
-            if (leg) return;
-            if (auto found = byName_.find(key); found != byName_.end() && found->second->id() == id)
-                releaseIfEmpty(*found->second);
+            if (!leg) releaseIfEmpty(key, id);
         });
 }
 
@@ -80,6 +108,11 @@ void RouteConferences::left(std::uint64_t call) {
 void RouteConferences::onLegChange(room::Room& room, const room::LegChange& change,
                                    room::RoomState) {
     if (room::isFinal(change.to)) releaseIfEmpty(room);
+}
+
+void RouteConferences::releaseIfEmpty(const std::string& key, room::RoomId id) {
+    if (auto found = byName_.find(key); found != byName_.end() && found->second->id() == id)
+        releaseIfEmpty(*found->second);
 }
 
 void RouteConferences::releaseIfEmpty(room::Room& room) {

@@ -26,10 +26,16 @@ public:
     RouteConferences& operator=(const RouteConferences&) = delete;
 
     // The SIP legs of the B2BUA, which is made after this (it is given this as its rooms).
+    // Legs of other kinds, which gateway rooms dial, come from the providers of `rooms`.
     void use(sip::RoomLegs& legs) { legs_ = &legs; }
 
     void join(std::uint64_t call, std::string_view room, std::string_view offer,
               std::string_view traceId, sip::OfferAnswered reply) override;
+    // A call to a target of another kind: a room of its own (named gateway/<call>), which
+    // admits the caller to wait and dials the target with the provider of its scheme's kind
+    // ("h323" for an h323: URL), the caller answered as the target goes (Room::dialOnward).
+    void bridgeTo(std::uint64_t call, std::string_view target, std::string_view offer,
+                  std::string_view traceId) override;
     void left(std::uint64_t call) override;
     // A call of another protocol that arrives without an offer (an H.323 Setup): a leg of the
     // room `name` (Room::adopt), which `reply` gets, or why it could not join. `traceId`, the
@@ -48,6 +54,8 @@ private:
     // A call's first offer, answered by its room (a new room for the first caller).
     void admit(std::uint64_t call, std::string key, room::Room& room, std::string_view offer,
                sip::OfferAnswered reply);
+    // A room that could not be made or could not keep its last leg goes.
+    void releaseIfEmpty(const std::string& key, room::RoomId id);
 
     room::Rooms& rooms_;
     sip::RoomLegs* legs_ = nullptr;

@@ -186,9 +186,11 @@ Result<void> Server::startSip() {
 void Server::startMedia(sip::B2buaOptions& b2buaOptions) {
     const auto& m = config_.media;
     // The escalation service puts each escalation's expert into a room of its own.
-    const bool rooms = config_.api.enabled || config_.h323.enabled ||
-                       std::any_of(config_.routes.begin(), config_.routes.end(),
-                                   [](const RouteConfig& r) { return !r.conference.empty(); });
+    const bool rooms =
+        config_.api.enabled || config_.h323.enabled ||
+        std::any_of(config_.routes.begin(), config_.routes.end(), [](const RouteConfig& r) {
+            return !r.conference.empty() || r.target.starts_with("h323:");
+        });
     if (!m.anchor && !rooms) return;
     // The media runs on the media workers; when both bridged calls and rooms have media, each
     // has half of the port range, shared among the workers.
@@ -249,6 +251,7 @@ Result<void> Server::startH323() {
                     fmt::format("H.323 on {}:{}: {}", h.address, h.port, endpoint.error().message));
     h323Endpoint_ = std::move(endpoint).value();
     h323Legs_->use(*h323Endpoint_);
+    if (routeRooms_) routeRooms_->provide("h323", *h323Legs_); // the gateway's routes dial them
     logger().info("H.323 calls on {}:{} join {}", h.address, h323Port(), h.conference);
     return {};
 }

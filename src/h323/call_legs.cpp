@@ -153,7 +153,9 @@ public:
                                hungUp_ ? 0 : sipStatusOf(cause),
                                hungUp_ ? std::string("hung up")
                                        : fmt::format("released (Q.850 cause {})", cause),
-                               {}});
+                               {},
+                               // RFC 3326's form, for a gateway to carry across
+                               hungUp_ ? std::string() : fmt::format("Q.850;cause={}", cause)});
     }
 
 private:

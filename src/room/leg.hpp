@@ -44,6 +44,9 @@ struct LegEvent {
     int status = 0;     // the protocol's status, if any (a SIP response code; 0: none or local)
     std::string reason; // why, in words
     std::string answer; // answered: the far end's answer (SDP)
+    // ended, failed: the far end's own cause, as RFC 3326 writes it ("Q.850;cause=17"), for a
+    // gateway to carry across to the leg it joins; empty: none given.
+    std::string cause = {};
 };
 
 // How far a file that a leg carries (Leg::sendFile) has gone.
@@ -85,6 +88,21 @@ public:
     // far end's answer or why there is none (the leg's session then goes on as it was).
     using Answered = std::function<void(Result<std::string> answer)>;
     virtual Result<void> reoffer(std::string offer, Answered done) = 0;
+    // A leg that arrived and waits for the one it goes on to (Room::dialOnward: a gateway's
+    // call) tells its far end how that one goes: `alert` when it rings (SIP 180, H.225.0
+    // Alerting); `accept` when it answers, with our answer for this leg (SIP 200, H.225.0
+    // Connect), after which the leg reports `answered`; `refuse` when it ended unanswered, with
+    // its status (a SIP final response), its reason and its cause (RFC 3326, or empty), after
+    // which the leg reports `ended`. By default a leg has no such far end to tell: refusing
+    // hangs it up.
+    virtual void alert() {}
+    virtual void accept(std::string_view answer) { (void)answer; }
+    virtual void refuse(int status, std::string_view reason, std::string_view cause) {
+        (void)status;
+        (void)reason;
+        (void)cause;
+        hangUp();
+    }
     // A short text to the far end (SIP: an in-dialog MESSAGE), such as the summary of an
     // agent's context. Errc::unsupported for a kind of leg that carries no text.
     virtual Result<void> sendText(std::string_view text) {

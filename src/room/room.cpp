@@ -330,7 +330,30 @@ void Room::move(LegId id, LegState to, int status, std::string reason) {
     logger().info("trace={} room {}: leg {} {} -> {}{}{} (room {})", traceId_, name_, id.value(),
                   stateName(from), stateName(to), reason.empty() ? "" : ": ", reason,
                   stateName(state_));
-    if (observer_) observer_->onLegChange(*this, {id, from, to, status, std::move(reason)}, before);
+    if (observer_) observer_->onLegChange(*this, {id, from, to, status, reason, r->cause}, before);
+    crossOnward(id, to, status, reason);
+}
+
+void Room::crossOnward(LegId id, LegState to, int status, const std::string& reason) {
+    const Record* r = find(id);
+    if (!r) return;
+    if (r->onward) {
+        if (isFinal(to)) hangUp(*r->onward, "the caller has gone");
+        return;
+    }
+    if (!r->answersFor) return;
+    const LegId arrivedId = *r->answersFor;
+    Record* arrived = find(arrivedId);
+    if (!arrived || !arrived->leg || isFinal(arrived->summary.state)) return;
+    const LegState now = arrived->summary.state;
+    const bool waiting = now == LegState::setup || now == LegState::ringing;
+    if (to == LegState::ringing && waiting) return arrived->leg->alert();
+    if (to == LegState::connected && waiting)
+        return arrived->leg->accept(std::exchange(arrived->answer, {}));
+    if (!isFinal(to)) return;
+    if (!waiting) return hangUp(arrivedId, "the far end has gone");
+    // RFC 3398 §8.2.6.1's like: a leg that ended unanswered without a status is unavailable.
+    arrived->leg->refuse(status >= 300 ? status : 480, reason, r->cause);
 }
 
 void Room::onLegEvent(LegId id, LegEvent event) {
@@ -342,7 +365,7 @@ void Room::onLegEvent(LegId id, LegEvent event) {
         return move(id, LegState::ringing, event.status, std::move(event.reason));
     case Kind::answered: {
         if (r->summary.state != LegState::setup && r->summary.state != LegState::ringing) return;
-        if (pair_ || r->ownSession)
+        if (pair_ || r->ownSession || r->waits)
             return move(id, LegState::connected, event.status, std::move(event.reason));
         rooms_.media_->answered(
             id, event.answer,
@@ -353,8 +376,10 @@ void Room::onLegEvent(LegId id, LegEvent event) {
         return;
     }
     case Kind::ended:
+        r->cause = std::move(event.cause);
         return move(id, LegState::closed, event.status, std::move(event.reason));
     case Kind::failed:
+        r->cause = std::move(event.cause);
         return move(id, LegState::failed, event.status, std::move(event.reason));
     case Kind::degraded:
         return move(id, LegState::degraded, event.status, std::move(event.reason));
@@ -374,10 +399,12 @@ void Room::joined(LegId id, int status, std::string reason, const Result<void>& 
     move(id, LegState::connected, status, std::move(reason));
 }
 
-void Room::admit(std::string_view offer, Role role, MakeLeg make, const Reply<Admitted>& reply) {
+void Room::admit(std::string_view offer, Role role, MakeLeg make, const Reply<Admitted>& reply,
+                 bool waits) {
     if (!rooms_.media_ || pair_)
         return reply(fail(Errc::unsupported, "a pair's room admits no leg"));
     const LegId id = begin(role);
+    legs_[id].waits = waits;
     rooms_.media_->answer(
         id, name_, offer, traceId_,
         later<std::string>(
@@ -397,8 +424,31 @@ void Room::admitted(LegId id, const MakeLeg& make, Result<std::string> answer,
         return reply(fail(setUpFailed(id, "leg", made.error(), true)));
     logger().info("trace={} room {}: leg {} ({}) admitted", traceId_, name_, id.value(),
                   describe(id));
-    move(id, LegState::connected, 0, "answered by us");
+    if (r->waits) {
+        r->answer = *answer;
+        recompute();
+    } else {
+        move(id, LegState::connected, 0, "answered by us");
+    }
     reply(Admitted{id, std::move(answer).value()});
+}
+
+Result<LegId> Room::dialOnward(LegId arrivedId, std::string_view kind, Dial dial) {
+    Record* arrived = find(arrivedId);
+    if (!arrived || !arrived->waits || arrived->onward || !arrived->leg ||
+        isFinal(arrived->summary.state))
+        return fail(Errc::invalid_input, "the leg does not wait for one to go on to");
+    auto id = this->dial(kind, std::move(dial), Role::essential);
+    arrived = find(arrivedId); // dial() adds a record
+    if (!id) {
+        if (arrived && arrived->leg && !isFinal(arrived->summary.state))
+            arrived->leg->refuse(id.error().code == Errc::too_large ? 503 : 502, id.error().message,
+                                 "");
+        return id;
+    }
+    arrived->onward = *id;
+    legs_[*id].answersFor = arrivedId;
+    return id;
 }
 
 void Room::adopt(Role role, MakeOffered make, const Reply<LegId>& reply) {

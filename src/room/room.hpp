@@ -29,6 +29,7 @@ struct LegChange {
     LegState from = LegState::setup, to = LegState::setup;
     int status = 0;     // the protocol's status that caused it, if any
     std::string reason; // why, if it says more than the state
+    std::string cause;  // the far end's own cause (LegEvent::cause), if it gave one
 };
 
 class RoomObserver {
@@ -108,12 +109,22 @@ public:
     // it ("media answer"), then the leg that `make` builds around it ("leg"); the leg is
     // connected at once. `reply` gets the leg and our answer, or the step that failed (and
     // nothing is left of it), now or later, and always once while the room is open.
+    // With `waits`, the leg stays in `setup` for dialOnward(): the answer is kept for its far
+    // end until the leg it goes on to answers, and the leg moves as its adapter reports.
     struct Admitted {
         LegId leg;
         std::string answer;
     };
     using MakeLeg = std::function<Result<std::unique_ptr<Leg>>(LegId id, LegSink& sink)>;
-    void admit(std::string_view offer, Role role, MakeLeg make, const Reply<Admitted>& reply);
+    void admit(std::string_view offer, Role role, MakeLeg make, const Reply<Admitted>& reply,
+               bool waits = false);
+    // A gateway's call: `arrived`, admitted to wait, goes on to a leg of `kind` dialled as
+    // dial() does (essential), and answers its far end as that leg goes (Leg::alert, accept,
+    // refuse with the leg's status and cause: SIP 486 and Q.850 17 for a busy H.323 callee).
+    // Once both are up, either one's end hangs up the other; the arrived leg's end before then
+    // cancels the dialled one. A dial that fails at once refuses `arrived` (502; 503 when
+    // resources ran out) and returns the error.
+    Result<LegId> dialOnward(LegId arrived, std::string_view kind, Dial dial);
     // A leg that arrived without an offer (an H.323 Setup, whose audio its call agrees later by
     // fastStart or H.245; a SIP INVITE without SDP, RFC 3261 §13.2.1): the graph's offer
     // ("media offer"), then the leg that `make` builds around it ("leg"), which goes on as a
@@ -180,6 +191,11 @@ private:
         bool withMedia = false;         // …until the leg offers some (onLegOffer)
         std::optional<LegId> takesOver; // join(): the failed leg it replaces
         bool superseded = false;        // a failed leg another has replaced: not counted
+        bool waits = false;             // admit()'s `waits`: answered by its own adapter
+        std::string answer;             // …our answer, kept for Leg::accept
+        std::string cause;              // the far end's cause of its end (LegEvent::cause)
+        // dialOnward(): the leg an arrived one goes on to, and the one a dialled leg answers for.
+        std::optional<LegId> onward, answersFor;
     };
 
     // A new leg in `setup` whose media the graph is preparing (undone by its streams going),
@@ -210,6 +226,9 @@ private:
     // Moves the leg, recomputes the room, tells the observer; a final state releases the
     // leg's call and media first.
     void move(LegId id, LegState to, int status, std::string reason);
+    // dialOnward()'s legs after `id`'s move to `to`: the arrived one told how its onward one
+    // went, or the other hung up.
+    void crossOnward(LegId id, LegState to, int status, const std::string& reason);
     Record* find(LegId leg);
     void recompute();
 

@@ -22,6 +22,12 @@ spdlog::logger& logger() {
 // request that comes back to us (a loop, RFC 3261 §16.3 item 4 / §8.2.2.2 → 482).
 constexpr std::string_view kOwnBranch = "z9hG4bK-sb";
 
+// A route's target the B2BUA calls itself: a sip: or sips: URI (others are another kind's).
+bool isSipTarget(std::string_view target) {
+    const auto uri = parseUri(target);
+    return uri && uri->isSip();
+}
+
 } // namespace
 B2bua::B2bua(net::TimerWheel& wheel, MessageSender& sender, B2buaOptions options)
     : layer_(wheel, sender, *this, options.timers, options.userAgent), wheel_(wheel),
@@ -124,7 +130,9 @@ void B2bua::onInitialInvite(TransactionId server, const Message& invite,
     // A call we answer ourselves (a room, the echo test) goes no further and so cannot loop:
     // that is how an escalation reaches the echo test, by calling it.
     const auto route = options_.routes.match(invite.requestUri());
-    const bool answeredHere = route && !route->conference.empty();
+    // A target that is not a SIP URI (an h323: URL) is another kind's, which a room dials.
+    const bool otherKind = route && route->conference.empty() && !isSipTarget(route->target);
+    const bool answeredHere = route && (!route->conference.empty() || otherKind);
     for (const auto& v : invite.vias()) {
         if (!answeredHere && v.branch.starts_with(kOwnBranch)) {
             ++stats_.rejectedLoop;
@@ -165,6 +173,7 @@ void B2bua::onInitialInvite(TransactionId server, const Message& invite,
     }
     if (!route->conference.empty())
         return joinConference(server, invite, source, route->conference);
+    if (otherKind) return joinConference(server, invite, source, {}, route->target);
     const std::uint64_t id = nextCall_++;
     Half outbound;
     auto located =

@@ -115,6 +115,11 @@ public:
     // for the log lines.
     virtual void join(std::uint64_t call, std::string_view room, std::string_view offer,
                       std::string_view traceId, OfferAnswered reply) = 0;
+    // A call to a target of another kind (a route whose target is not a SIP URI: an h323:
+    // URL), which a room of its own dials: the B2BUA is the caller's UAS, and the room tells it
+    // how the target goes (B2bua::ringing, answer, refuse). Later offers come to join().
+    virtual void bridgeTo(std::uint64_t call, std::string_view target, std::string_view offer,
+                          std::string_view traceId) = 0;
     virtual void left(std::uint64_t call) = 0;
 };
 
@@ -199,6 +204,15 @@ public:
     // bridged call (480 to the caller and CANCEL to the callee while it rings, BYE to both once
     // answered; BridgedCallRooms::ended follows).
     void hangUp(std::uint64_t call);
+    // A call to a target of another kind (ConferenceRooms::bridgeTo) that waits for it: 180
+    // Ringing to its caller; 200 with `answer`; or the final response `status` (300 to 699)
+    // with `reason` as its phrase and `cause` (an RFC 3326 reason-value, "Q.850;cause=17", or
+    // empty) in a Reason header, after which the call ends (ConferenceRooms::left follows).
+    // Errc::not_found when no such call waits.
+    Result<void> ringing(std::uint64_t call);
+    Result<void> answer(std::uint64_t call, std::string answer);
+    Result<void> refuse(std::uint64_t call, int status, std::string_view reason,
+                        std::string_view cause);
     // Our own new offer on a placed call that is answered (to add or remove a stream, change
     // the codec): a re-INVITE carrying it (RFC 3261 §14.1). `done` runs once with the far
     // end's answer, or an error: Errc::unsupported when it refuses (488 and the like: the
@@ -255,8 +269,11 @@ private:
     void sendDtmfInfo(std::uint64_t callId, Side to, char digit,
                       std::chrono::milliseconds duration);
     // Calls to a conference room, in b2bua_conference.cpp.
+    // `target`: of another kind, which the room dials (bridgeTo); empty for a conference.
     void joinConference(TransactionId server, const Message& invite, const InboundMessage& source,
-                        const std::string& room);
+                        const std::string& room, const std::string& target = {});
+    // The call to a target of another kind that waits for it, or null.
+    Call* waitingBridge(std::uint64_t call);
     void onConferenceRequest(TransactionId server, const Message& request, Call& call);
     void onConferenceAnswer(std::uint64_t id, TransactionId server, Result<std::string> answer);
     // A far end's new offer on a call whose media we terminate (a conference call's caller, a

@@ -102,6 +102,7 @@ struct B2bua::Bridged {
 // A call answered by us into a conference room (a route with `conference`): half A only.
 struct B2bua::InRoom {
     std::string room;
+    std::string target;   // a target of another kind, which the room dials (bridgeTo)
     bool refused = false; // the room would not take it: it has nothing to let go
 };
 

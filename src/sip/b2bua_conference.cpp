@@ -20,7 +20,8 @@ bool hasOffer(const Message& m) {
 } // namespace
 
 void B2bua::joinConference(TransactionId server, const Message& invite,
-                           const InboundMessage& source, const std::string& room) {
+                           const InboundMessage& source, const std::string& room,
+                           const std::string& target) {
     if (!options_.rooms) {
         ++stats_.rejectedNoRoute;
         ++stats_.failuresByStatus[404];
@@ -42,7 +43,7 @@ void B2bua::joinConference(TransactionId server, const Message& invite,
     Call& call = *owned;
     call.id = nextCall_++;
     call.traceId = traceIdOf(invite);
-    call.shape = InRoom{room};
+    call.shape = InRoom{room, target};
     call.source = source.remoteAddress.to_string();
     call.a.dialog = Dialog::asUas(invite, toTag);
     call.a.destination = {source.transport, source.remoteAddress, source.remotePort, {}};
@@ -53,6 +54,11 @@ void B2bua::joinConference(TransactionId server, const Message& invite,
     ++stats_.callsTotal;
     const std::uint64_t id = call.id;
     calls_.emplace(id, std::move(owned));
+    if (!target.empty()) {
+        logger().info("call {} to {} goes on through a room: a-call-id={}", call.tag(), target,
+                      call.a.dialog.callId);
+        return options_.rooms->bridgeTo(id, target, invite.body(), traceIdOf(invite));
+    }
     options_.rooms->join(id, room, invite.body(), traceIdOf(invite),
                          [this, id, server](Result<std::string> answer) {
                              onConferenceAnswer(id, server, std::move(answer));
@@ -90,6 +96,49 @@ void B2bua::onConferenceAnswer(std::uint64_t id, TransactionId server, Result<st
     call.state = Call::State::confirmed;
     logger().info("call {} joined room {}: a-call-id={} from={}", call.tag(), call.inRoom()->room,
                   call.a.dialog.callId, call.a.dialog.remoteUri);
+}
+
+B2bua::Call* B2bua::waitingBridge(std::uint64_t id) {
+    auto found = calls_.find(id);
+    if (found == calls_.end()) return nullptr;
+    Call& call = *found->second;
+    const InRoom* in = call.inRoom();
+    if (!in || in->target.empty() || call.aInvite == 0 || call.state == Call::State::ending)
+        return nullptr;
+    return &call;
+}
+
+Result<void> B2bua::ringing(std::uint64_t id) {
+    Call* call = waitingBridge(id);
+    const Message* invite = call ? layer_.request(call->aInvite) : nullptr;
+    if (!invite) return fail(Errc::not_found, "no such call waits");
+    layer_.respond(call->aInvite, 180, responseToCaller(*call, *invite, 180, "Ringing").finish());
+    return {};
+}
+
+Result<void> B2bua::answer(std::uint64_t id, std::string answer) {
+    Call* call = waitingBridge(id);
+    if (!call) return fail(Errc::not_found, "no such call waits");
+    onConferenceAnswer(id, call->aInvite, std::move(answer));
+    return {};
+}
+
+Result<void> B2bua::refuse(std::uint64_t id, int status, std::string_view reason,
+                           std::string_view cause) {
+    Call* call = waitingBridge(id);
+    const Message* invite = call ? layer_.request(call->aInvite) : nullptr;
+    if (!invite) return fail(Errc::not_found, "no such call waits");
+    auto w = responseTo(*invite, status, sanitizeReason(reason), call->a.dialog.localTag);
+    w.header(HeaderId::server, options_.userAgent);
+    if (!cause.empty()) w.header(HeaderId::reason, cause); // RFC 3326 §2
+    ++stats_.failuresByStatus[status];
+    layer_.respond(call->aInvite, status, w.finish());
+    logger().info("call {} to {} refused: {} {}", call->tag(), call->inRoom()->target, status,
+                  reason);
+    call->aInvite = 0;
+    call->state = Call::State::ending;
+    maybeEnd(*call);
+    return {};
 }
 
 void B2bua::onConferenceRequest(TransactionId server, const Message& request, Call& call) {

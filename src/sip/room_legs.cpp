@@ -39,6 +39,19 @@ public:
         return owner_.b2bua_.sendText(call_, text);
     }
 
+    // A call that waits (ConferenceRooms::bridgeTo): what its room tells its caller.
+    void alert() override {
+        if (owner_.b2bua_.ringing(call_))
+            sink_.onLegEvent(id_, {room::LegEvent::Kind::ringing, 180, "ringing its caller", {}});
+    }
+    void accept(std::string_view answer) override {
+        if (owner_.b2bua_.answer(call_, std::string(answer)))
+            sink_.onLegEvent(id_, {room::LegEvent::Kind::answered, 200, "answered its caller", {}});
+    }
+    void refuse(int status, std::string_view reason, std::string_view cause) override {
+        if (!owner_.b2bua_.refuse(call_, status, reason, cause)) hangUp();
+    }
+
     void bind(std::uint64_t call) { call_ = call; } // the B2BUA's call behind the leg
     room::LegSink& sink() { return sink_; }
     void ended() { ended_ = true; }
@@ -89,6 +102,10 @@ std::unique_ptr<room::Leg> RoomLegs::answered(std::uint64_t call, room::LegId id
     leg->bind(call);
     answered_[call] = id;
     return leg;
+}
+
+void RoomLegs::refuse(std::uint64_t call, const Error& why) {
+    (void)b2bua_.refuse(call, why.code == Errc::too_large ? 503 : 488, why.message, "");
 }
 
 void RoomLegs::offered(std::uint64_t call, std::string_view offer, OfferAnswered reply) {

@@ -26,8 +26,14 @@ public:
     // RFC 3261 §19.1: a sips: URI (TLS all the way), or ;transport=tls (to the first hop).
     bool securesSignalling(std::string_view target) const override;
 
-    // A call the B2BUA answered (its ConferenceRooms::join), as leg `id` of a room.
+    // A call the B2BUA answered (its ConferenceRooms::join), as leg `id` of a room; or one
+    // that waits for the target of another kind it goes to (ConferenceRooms::bridgeTo), in the
+    // room that dials it (Room::dialOnward), whose leg rings, answers or refuses its caller as
+    // that room tells it (Leg::alert, accept, refuse).
     std::unique_ptr<room::Leg> answered(std::uint64_t call, room::LegId id, room::LegSink& sink);
+    // Refuses such a call before it has a leg (its room could not take it): 503 for
+    // Errc::too_large (no resources), else 488 (RFC 3261 §21.4.26: its offer was not usable).
+    void refuse(std::uint64_t call, const Error& why);
     // What the B2BUA then reports of that call (ConferenceRooms): a new offer from its caller,
     // answered by the room; its end.
     void offered(std::uint64_t call, std::string_view offer, OfferAnswered reply);

@@ -1,5 +1,6 @@
 #include "room/room.hpp"
 
+#include <fmt/format.h>
 #include <functional>
 #include <gtest/gtest.h>
 #include <optional>
@@ -624,6 +625,135 @@ TEST_F(RoomTest, ALegWithASessionOfItsOwnTakesMediaOnceItOffersSomeAndGivesItBac
     peer->sink->onLegEvent(*joined, {LegEvent::Kind::failed, 0, "ICE failed", {}});
     EXPECT_FALSE(graph.streams.contains(*joined)) << "its media goes with it";
     room->hangUpAll("done");
+    expectNothingLeft();
+}
+
+// A caller that waits for the leg it goes on to (a gateway's SIP caller): it records what the
+// room tells it and reports back as RoomLegs' leg does (ringing, answered, ended).
+struct WaitingLeg : Leg {
+    LegId id;
+    LegSink& sink;
+    std::vector<std::string>& told;
+    bool up = true;
+    WaitingLeg(LegId i, LegSink& s, std::vector<std::string>& t) : id(i), sink(s), told(t) {}
+    void hangUp() override {
+        if (!std::exchange(up, false)) return;
+        told.emplace_back("hang up");
+        sink.onLegEvent(id, {LegEvent::Kind::ended, 0, "BYE", {}});
+    }
+    std::string describe() const override { return "waiting leg"; }
+    Result<void> reoffer(std::string, Answered) override { return {}; }
+    void alert() override {
+        told.emplace_back("alert");
+        sink.onLegEvent(id, {LegEvent::Kind::ringing, 180, "", {}});
+    }
+    void accept(std::string_view answer) override {
+        told.push_back("accept " + std::string(answer));
+        sink.onLegEvent(id, {LegEvent::Kind::answered, 200, "", {}});
+    }
+    void refuse(int status, std::string_view reason, std::string_view cause) override {
+        told.push_back(fmt::format("refuse {} {} [{}]", status, reason, cause));
+        up = false;
+        sink.onLegEvent(id, {LegEvent::Kind::ended, status, "", {}});
+    }
+};
+
+class OnwardTest : public RoomTest {
+protected:
+    std::vector<std::string> told;
+    std::unique_ptr<Room> room = rooms.open("gateway/1", "t1", observer);
+    // The caller, admitted to wait: our answer kept for it, the leg in setup.
+    LegId arrive() {
+        std::optional<LegId> leg;
+        room->admit(
+            kResumeOffer, Role::essential,
+            [&](LegId id, LegSink& s) {
+                return Result<std::unique_ptr<Leg>>(std::make_unique<WaitingLeg>(id, s, told));
+            },
+            [&](Result<Room::Admitted> admitted) {
+                if (admitted) leg = admitted->leg;
+            },
+            true);
+        EXPECT_TRUE(leg);
+        return leg.value_or(LegId{});
+    }
+};
+
+TEST_F(OnwardTest, TheCallerRingsAndIsAnsweredAsTheLegItGoesOnToIs) {
+    const LegId caller = arrive();
+    EXPECT_EQ(room->legState(caller), LegState::setup);
+    auto callee = room->dialOnward(caller, "sip", dial());
+    ASSERT_TRUE(callee) << callee.error().message;
+    EXPECT_EQ(sip.dials.at(0).offer, "v=0 our offer");
+    sip.event(*callee, LegEvent::Kind::ringing, {}, 180);
+    EXPECT_EQ(room->legState(caller), LegState::ringing);
+    EXPECT_EQ(room->state(), RoomState::ringing);
+    sip.event(*callee, LegEvent::Kind::answered, "v=0 their answer", 200);
+    EXPECT_EQ(told, (std::vector<std::string>{"alert", "accept v=0 our answer"}));
+    EXPECT_EQ(room->legState(caller), LegState::connected);
+    EXPECT_EQ(room->state(), RoomState::connected);
+    EXPECT_FALSE(room->dialOnward(caller, "sip", dial())) << "it goes on once";
+
+    // The caller hangs up: the callee is hung up too.
+    room->hangUp(caller, "BYE");
+    EXPECT_EQ(sip.hungUp, 1);
+    sip.event(*callee, LegEvent::Kind::ended);
+    EXPECT_EQ(room->state(), RoomState::closed);
+    expectNothingLeft();
+}
+
+TEST_F(OnwardTest, TheCallerIsRefusedWithTheStatusAndCauseOfTheLegItWentOnTo) {
+    const LegId caller = arrive();
+    auto callee = room->dialOnward(caller, "sip", dial());
+    ASSERT_TRUE(callee);
+    sip.sink->onLegEvent(
+        *callee, {LegEvent::Kind::ended, 486, "released (Q.850 cause 17)", {}, "Q.850;cause=17"});
+    EXPECT_EQ(told,
+              std::vector<std::string>{"refuse 486 released (Q.850 cause 17) [Q.850;cause=17]"});
+    EXPECT_EQ(observer.heard.at(0).change.cause, "Q.850;cause=17");
+    EXPECT_EQ(room->state(), RoomState::closed);
+    expectNothingLeft();
+}
+
+TEST_F(OnwardTest, ACalleeThatEndsWithoutAStatusIsUnavailable) {
+    const LegId caller = arrive();
+    auto callee = room->dialOnward(caller, "sip", dial());
+    ASSERT_TRUE(callee);
+    sip.event(*callee, LegEvent::Kind::failed);
+    EXPECT_EQ(told, std::vector<std::string>{"refuse 480  []"});
+    expectNothingLeft();
+}
+
+TEST_F(OnwardTest, ACallerThatGivesUpWhileItRingsCancelsTheCallee) {
+    const LegId caller = arrive();
+    auto callee = room->dialOnward(caller, "sip", dial());
+    ASSERT_TRUE(callee);
+    sip.event(*callee, LegEvent::Kind::ringing, {}, 180);
+    room->sink().onLegEvent(caller, {LegEvent::Kind::ended, 487, "CANCEL", {}});
+    EXPECT_EQ(sip.hungUp, 1);
+    EXPECT_EQ(room->legState(*callee), LegState::closed);
+    expectNothingLeft();
+}
+
+TEST_F(OnwardTest, ACalleeThatHangsUpHangsTheCallerUp) {
+    const LegId caller = arrive();
+    auto callee = room->dialOnward(caller, "sip", dial());
+    ASSERT_TRUE(callee);
+    sip.event(*callee, LegEvent::Kind::answered, "v=0 their answer", 200);
+    sip.event(*callee, LegEvent::Kind::ended, {}, 0);
+    EXPECT_EQ(told.back(), "hang up");
+    EXPECT_EQ(room->state(), RoomState::closed);
+    expectNothingLeft();
+}
+
+TEST_F(OnwardTest, ADialThatFailsAtOnceRefusesTheCaller) {
+    const LegId caller = arrive();
+    sip.failPlace = true;
+    auto callee = room->dialOnward(caller, "sip", dial());
+    ASSERT_FALSE(callee);
+    EXPECT_EQ(told, std::vector<std::string>{"refuse 502 call: no route to the expert []"});
+    EXPECT_FALSE(room->dialOnward(caller, "sip", dial())) << "refused: nothing waits";
+    EXPECT_EQ(room->state(), RoomState::closed);
     expectNothingLeft();
 }
 

@@ -38,6 +38,11 @@ struct Rooms final : ConferenceRooms {
         pending.erase(pending.begin());
         give();
     }
+    void bridgeTo(std::uint64_t call, std::string_view target, std::string_view,
+                  std::string_view) override {
+        bridges.push_back(fmt::format("{} {}", call, target));
+    }
+    std::vector<std::string> bridges; // "call target"
     void left(std::uint64_t call) override { lefts.push_back(call); }
 };
 
@@ -46,6 +51,7 @@ protected:
     B2buaConference() {
         make({}, [this](B2buaOptions& o) {
             o.routes = RouteTable::make({{"^council$", "", "", "", {}, "council", ""},
+                                         {"^2\\d+$", "", "h323:${user}@127.0.0.1", "", {}, "", ""},
                                          {"^bob$", "", "sip:bob@127.0.0.1:5090", "", {}, "", ""}})
                            .value();
             o.rooms = &rooms_;
@@ -186,6 +192,51 @@ TEST_F(B2buaConference, AnOfferWhileTheLastIsBeingAnsweredIs500WithRetryAfter) {
     EXPECT_EQ(ok.cseq().number, 2u);
     EXPECT_THAT(std::string(ok.body()), HasSubstr("o=room 1 2"));
     deliver(inDialog("BYE", 4, tag), 5070);
+    expectIdle();
+}
+
+} // namespace
+} // namespace sb::sip
+
+namespace sb::sip {
+namespace {
+
+// A route whose target is another kind's (an h323: URL) hands the call to the rooms, which
+// answer it as the target goes: 180, then 200 with their answer; no outbound SIP leg.
+TEST_F(B2buaConference, ACallToATargetOfAnotherKindIsAnsweredAsItsRoomSays) {
+    invite("2002", "", "z9hG4bKa1", "c1", kOffer);
+    EXPECT_EQ(rooms_.bridges, std::vector<std::string>{"1 h323:2002@127.0.0.1"});
+    EXPECT_TRUE(rooms_.joins.empty());
+    ASSERT_TRUE(b2bua_->ringing(1));
+    auto ringing = parsed(sender_.replies.back());
+    EXPECT_EQ(ringing.status(), 180);
+    const std::string tag(ringing.to().tag());
+    EXPECT_FALSE(tag.empty());
+    ASSERT_TRUE(b2bua_->answer(1, "v=0\r\no=gw 1 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n"));
+    auto ok = parsed(sender_.replies.back());
+    EXPECT_EQ(ok.status(), 200);
+    EXPECT_EQ(ok.to().tag(), tag);
+    EXPECT_THAT(std::string(ok.body()), HasSubstr("o=gw 1 1"));
+    EXPECT_FALSE(b2bua_->ringing(1)) << "answered: it waits no more";
+    EXPECT_TRUE(sender_.sent.empty());
+    ack(tag, 1);
+    deliver(inDialog("BYE", 2, tag), 5070);
+    EXPECT_EQ(rooms_.lefts, std::vector<std::uint64_t>{1});
+    expectIdle();
+}
+
+// Refused as the target was (RFC 3398: a busy H.323 callee is 486), its cause in a Reason
+// header (RFC 3326); the call ends, and the rooms hear it left.
+TEST_F(B2buaConference, ACallToATargetOfAnotherKindIsRefusedWithItsCause) {
+    invite("2002", "", "z9hG4bKa1", "c1", kOffer);
+    ASSERT_TRUE(b2bua_->refuse(1, 486, "Busy Here", "Q.850;cause=17"));
+    auto busy = parsed(sender_.replies.back());
+    EXPECT_EQ(busy.status(), 486);
+    ASSERT_TRUE(busy.header(HeaderId::reason).has_value());
+    EXPECT_EQ(*busy.header(HeaderId::reason), "Q.850;cause=17");
+    EXPECT_EQ(rooms_.lefts, std::vector<std::uint64_t>{1});
+    EXPECT_FALSE(b2bua_->refuse(1, 486, "Busy Here", "")) << "no such call any more";
+    EXPECT_FALSE(b2bua_->answer(7, "v=0\r\n"));
     expectIdle();
 }
 
