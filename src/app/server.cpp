@@ -409,6 +409,7 @@ std::string Server::statsLine() const {
         "rtp_wrong_source={} srtp_rejected={} media_relayed={} media_transcoded={} "
         "media_dropped={} media_concealed={} conference_rooms={} conference_participants={} "
         "conference_ticks={} conference_relayed={} conference_transcoded={} conference_moves={} "
+        "h323_calls={} "
         "jitter_played={} jitter_lost={} jitter_late={} failures_by_status={} "
         "handler_failures={}",
         calls.calls, calls.dialogs, b2bua_->transactions().active(), bridgedRooms_->stats().rooms,
@@ -421,8 +422,9 @@ std::string Server::statsLine() const {
         media.streams.rtpOut, media.streams.malformed, media.streams.wrongSource,
         media.streams.srtpRejected, media.links.relayed, media.links.transcoded,
         media.links.dropped, media.links.concealed, conf.rooms, conf.participants, rooms.ticks,
-        rooms.links.relayed, rooms.links.transcoded, rooms.moves, rooms.jitter.played,
-        rooms.jitter.lost, rooms.jitter.late, failures.empty() ? "none" : failures,
+        rooms.links.relayed, rooms.links.transcoded, rooms.moves,
+        h323Endpoint_ ? h323Endpoint_->calls() : 0, rooms.jitter.played, rooms.jitter.lost,
+        rooms.jitter.late, failures.empty() ? "none" : failures,
         handlerFailures_ + (lanes_ ? lanes_->handlerFailures() : 0));
 }
 

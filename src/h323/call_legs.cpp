@@ -88,6 +88,12 @@ public:
         hungUp_ = true;
         release(kNormalClearing);
     }
+    // The leg it is joined to ended (a gateway's call): released with that leg's Q.850 cause,
+    // or with RFC 3398 §8.2.6.1's for its SIP status.
+    void release(int status, std::string_view, std::string_view cause) override {
+        hungUp_ = true;
+        release(q850Of(cause).value_or(status >= 300 ? causeOf(status) : kNormalClearing));
+    }
     std::string describe() const override { return description_; }
     // The room's new offer: one that holds (sendonly, inactive) holds the far end with the
     // empty capability set, one that does not resumes it; the answer is the far end's audio as
@@ -154,8 +160,7 @@ public:
                                hungUp_ ? std::string("hung up")
                                        : fmt::format("released (Q.850 cause {})", cause),
                                {},
-                               // RFC 3326's form, for a gateway to carry across
-                               hungUp_ ? std::string() : fmt::format("Q.850;cause={}", cause)});
+                               hungUp_ ? std::string() : reasonOf(cause)});
     }
 
 private:

@@ -1,5 +1,7 @@
 #include "h323/q850.hpp"
 
+#include <charconv>
+
 namespace sb::h323 {
 
 namespace {
@@ -48,6 +50,22 @@ std::uint8_t causeOf(int sipStatus) noexcept {
     for (const auto& [status, cause] : kStatusToCause)
         if (status == sipStatus) return cause;
     return 127;
+}
+
+std::string reasonOf(std::uint8_t cause) {
+    return "Q.850;cause=" + std::to_string(cause);
+}
+
+std::optional<std::uint8_t> q850Of(std::string_view reason) noexcept {
+    constexpr std::string_view kPrefix = "Q.850;cause=";
+    if (!reason.starts_with(kPrefix)) return std::nullopt;
+    const auto digits = reason.substr(kPrefix.size());
+    unsigned value = 0;
+    const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+    // Q.850 §2.2.5: a cause value is seven bits.
+    if (error != std::errc{} || end != digits.data() + digits.size() || value > 127)
+        return std::nullopt;
+    return static_cast<std::uint8_t>(value);
 }
 
 } // namespace sb::h323

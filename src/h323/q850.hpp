@@ -4,6 +4,9 @@
 // crosses in RFC 3326's Reason header (sip/reason.hpp).
 
 #include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
 
 namespace sb::h323 {
 
@@ -13,5 +16,11 @@ int sipStatusOf(std::uint8_t cause) noexcept;
 // The Q.850 cause for a SIP final response that ends a call (3xx to 6xx); 127 (interworking)
 // for one the table leaves out.
 std::uint8_t causeOf(int sipStatus) noexcept;
+
+// A cause as RFC 3326 writes it in a Reason header ("Q.850;cause=17"), the way a room's legs
+// carry it across a gateway (room::LegEvent::cause); and back: the cause of such a value, for
+// exactly that form (a SIP leg writes what its peer's Reason header said in it), else nullopt.
+std::string reasonOf(std::uint8_t cause);
+std::optional<std::uint8_t> q850Of(std::string_view reason) noexcept;
 
 } // namespace sb::h323

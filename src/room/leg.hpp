@@ -91,13 +91,14 @@ public:
     // A leg that arrived and waits for the one it goes on to (Room::dialOnward: a gateway's
     // call) tells its far end how that one goes: `alert` when it rings (SIP 180, H.225.0
     // Alerting); `accept` when it answers, with our answer for this leg (SIP 200, H.225.0
-    // Connect), after which the leg reports `answered`; `refuse` when it ended unanswered, with
-    // its status (a SIP final response), its reason and its cause (RFC 3326, or empty), after
-    // which the leg reports `ended`. By default a leg has no such far end to tell: refusing
-    // hangs it up.
+    // Connect), after which the leg reports `answered`.
     virtual void alert() {}
     virtual void accept(std::string_view answer) { (void)answer; }
-    virtual void refuse(int status, std::string_view reason, std::string_view cause) {
+    // Either leg of such a call ends as the other did: with its status (a SIP final response
+    // while this one waits), its reason, and its cause (RFC 3326's "Q.850;cause=17", or empty),
+    // which crosses in the protocol's own way (a SIP Reason header, an H.225.0 Cause); `ended`
+    // follows. By default the leg has no way to say why: it hangs up.
+    virtual void release(int status, std::string_view reason, std::string_view cause) {
         (void)status;
         (void)reason;
         (void)cause;

@@ -338,7 +338,7 @@ void Room::crossOnward(LegId id, LegState to, int status, const std::string& rea
     const Record* r = find(id);
     if (!r) return;
     if (r->onward) {
-        if (isFinal(to)) hangUp(*r->onward, "the caller has gone");
+        if (isFinal(to)) endAs(*r->onward, status, reason, r->cause);
         return;
     }
     if (!r->answersFor) return;
@@ -350,10 +350,20 @@ void Room::crossOnward(LegId id, LegState to, int status, const std::string& rea
     if (to == LegState::ringing && waiting) return arrived->leg->alert();
     if (to == LegState::connected && waiting)
         return arrived->leg->accept(std::exchange(arrived->answer, {}));
-    if (!isFinal(to)) return;
-    if (!waiting) return hangUp(arrivedId, "the far end has gone");
     // RFC 3398 §8.2.6.1's like: a leg that ended unanswered without a status is unavailable.
-    arrived->leg->refuse(status >= 300 ? status : 480, reason, r->cause);
+    if (isFinal(to)) endAs(arrivedId, waiting && status < 300 ? 480 : status, reason, r->cause);
+}
+
+void Room::endAs(LegId id, int status, std::string reason, const std::string& cause) {
+    Record* r = find(id);
+    if (!r || isFinal(r->summary.state) || r->summary.state == LegState::disconnecting) return;
+    const LegState was = r->summary.state;
+    const bool up =
+        was == LegState::connected || was == LegState::hold || was == LegState::degraded;
+    if (up) move(id, LegState::disconnecting, 0, reason);
+    // The leg's `ended` closes it, from inside release() or later.
+    if (Record* still = find(id); still && still->leg) still->leg->release(status, reason, cause);
+    if (!up) move(id, LegState::closed, status, std::move(reason)); // if release() did not
 }
 
 void Room::onLegEvent(LegId id, LegEvent event) {
@@ -439,11 +449,8 @@ Result<LegId> Room::dialOnward(LegId arrivedId, std::string_view kind, Dial dial
         isFinal(arrived->summary.state))
         return fail(Errc::invalid_input, "the leg does not wait for one to go on to");
     auto id = this->dial(kind, std::move(dial), Role::essential);
-    arrived = find(arrivedId); // dial() adds a record
     if (!id) {
-        if (arrived && arrived->leg && !isFinal(arrived->summary.state))
-            arrived->leg->refuse(id.error().code == Errc::too_large ? 503 : 502, id.error().message,
-                                 "");
+        endAs(arrivedId, id.error().code == Errc::too_large ? 503 : 502, id.error().message, "");
         return id;
     }
     arrived->onward = *id;

@@ -120,10 +120,10 @@ public:
                bool waits = false);
     // A gateway's call: `arrived`, admitted to wait, goes on to a leg of `kind` dialled as
     // dial() does (essential), and answers its far end as that leg goes (Leg::alert, accept,
-    // refuse with the leg's status and cause: SIP 486 and Q.850 17 for a busy H.323 callee).
-    // Once both are up, either one's end hangs up the other; the arrived leg's end before then
-    // cancels the dialled one. A dial that fails at once refuses `arrived` (502; 503 when
-    // resources ran out) and returns the error.
+    // release with the leg's status and cause: SIP 486 and Q.850 17 for a busy H.323 callee).
+    // Either leg's end, before or after the answer, ends the other with its status and cause
+    // (Leg::release). A dial that fails at once releases `arrived` (502; 503 when resources
+    // ran out) and returns the error.
     Result<LegId> dialOnward(LegId arrived, std::string_view kind, Dial dial);
     // A leg that arrived without an offer (an H.323 Setup, whose audio its call agrees later by
     // fastStart or H.245; a SIP INVITE without SDP, RFC 3261 §13.2.1): the graph's offer
@@ -227,8 +227,9 @@ private:
     // leg's call and media first.
     void move(LegId id, LegState to, int status, std::string reason);
     // dialOnward()'s legs after `id`'s move to `to`: the arrived one told how its onward one
-    // went, or the other hung up.
+    // goes, or either one ended as the other did (endAs).
     void crossOnward(LegId id, LegState to, int status, const std::string& reason);
+    void endAs(LegId id, int status, std::string reason, const std::string& cause);
     Record* find(LegId leg);
     void recompute();
 

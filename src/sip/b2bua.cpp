@@ -778,25 +778,28 @@ void B2bua::answerCallerWith(Call& call, int status, std::string_view reason, co
     call.aInvite = 0;
 }
 
-void B2bua::hangUp(Call& call, Side toward) {
+void B2bua::hangUp(Call& call, Side toward, std::string_view cause) {
     abandonTransfer(call);
     Half& l = half(call, toward);
     if (toward == Side::b && call.bInvite != 0) {
         layer_.cancel(call.bInvite); // still ringing: CANCEL, not BYE (§15)
         return;
     }
-    if (const TransactionId id = byeLeg(l)) {
+    if (const TransactionId id = byeLeg(l, cause)) {
         clients_.emplace(id, ClientRef{ClientRef::Kind::bye, call.id});
         ++call.byesPending;
     }
 }
 
-TransactionId B2bua::byeLeg(Half& l) {
+TransactionId B2bua::byeLeg(Half& l, std::string_view cause) {
     if (!l.answered) return 0;
     l.answered = false;
     // The 2xx we are about to end still needs its ACK first (§15.1.1).
     if (l.ackOwed != 0) sendAck(l);
-    return sendOn(l, "BYE");
+    OutgoingRequest out;
+    if (!cause.empty())
+        out.extra.emplace_back(canonicalName(HeaderId::reason), std::string(cause)); // RFC 3326
+    return sendOn(l, "BYE", out);
 }
 
 void B2bua::maybeEnd(Call& call) {

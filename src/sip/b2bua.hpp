@@ -203,7 +203,8 @@ public:
     // answered into a conference room (BYE to its caller; ConferenceRooms::left follows), or a
     // bridged call (480 to the caller and CANCEL to the callee while it rings, BYE to both once
     // answered; BridgedCallRooms::ended follows).
-    void hangUp(std::uint64_t call);
+    // `cause`: why, as an RFC 3326 reason-value ("Q.850;cause=16"), in the BYE's Reason header.
+    void hangUp(std::uint64_t call, std::string_view cause = {});
     // A call to a target of another kind (ConferenceRooms::bridgeTo) that waits for it: 180
     // Ringing to its caller; 200 with `answer`; or the final response `status` (300 to 699)
     // with `reason` as its phrase and `cause` (an RFC 3326 reason-value, "Q.850;cause=17", or
@@ -366,9 +367,9 @@ private:
     // The answer to a request whose description the media policy refused (488 or 503).
     MessageWriter mediaRefusal(const Message& request, const Error& error, std::string_view toTag);
     // Ends one leg: BYE when answered (after any ACK we owe), CANCEL while B still rings.
-    void hangUp(Call& call, Side toward);
+    void hangUp(Call& call, Side toward, std::string_view cause = {});
     // ACK (if owed) and BYE on an answered leg; returns the BYE's transaction (0: none sent).
-    TransactionId byeLeg(Half& leg);
+    TransactionId byeLeg(Half& leg, std::string_view cause = {});
     void endCall(std::uint64_t id);
     void maybeEnd(Call& call);
 

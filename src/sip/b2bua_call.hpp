@@ -102,7 +102,9 @@ struct B2bua::Bridged {
 // A call answered by us into a conference room (a route with `conference`): half A only.
 struct B2bua::InRoom {
     std::string room;
-    std::string target;   // a target of another kind, which the room dials (bridgeTo)
+    std::string target; // a target of another kind, which the room dials (bridgeTo)
+    // For log lines: "room NAME", or the target the call goes on to through its room.
+    std::string where() const { return room.empty() ? target : "room " + room; }
     bool refused = false; // the room would not take it: it has nothing to let go
 };
 

@@ -70,7 +70,7 @@ void B2bua::onConferenceAnswer(std::uint64_t id, TransactionId server, Result<st
     if (found == calls_.end() || found->second->aInvite != server) return; // cancelled meanwhile
     Call& call = *found->second;
     if (!answer) {
-        logger().info("call {} to room {} refused: {}", call.tag(), call.inRoom()->room,
+        logger().info("call {} to {} refused: {}", call.tag(), call.inRoom()->where(),
                       answer.error().message);
         if (const Message* invite = layer_.request(server)) {
             const int status = answer.error().code == Errc::too_large ? 503 : 488;
@@ -94,7 +94,7 @@ void B2bua::onConferenceAnswer(std::uint64_t id, TransactionId server, Result<st
     call.a.answered = true;
     call.a.dialog.early = false;
     call.state = Call::State::confirmed;
-    logger().info("call {} joined room {}: a-call-id={} from={}", call.tag(), call.inRoom()->room,
+    logger().info("call {} joined {}: a-call-id={} from={}", call.tag(), call.inRoom()->where(),
                   call.a.dialog.callId, call.a.dialog.remoteUri);
 }
 
@@ -145,7 +145,7 @@ void B2bua::onConferenceRequest(TransactionId server, const Message& request, Ca
     const std::string_view method = request.method();
     if (method == "BYE") {
         respondSimple(server, request, 200, "OK");
-        logger().info("call {} left room {}: a-call-id={}", call.tag(), call.inRoom()->room,
+        logger().info("call {} left {}: a-call-id={}", call.tag(), call.inRoom()->where(),
                       call.a.dialog.callId);
         call.a.answered = false;
         call.state = Call::State::ending;

@@ -69,19 +69,19 @@ bool B2bua::sendPlacedInvite(Call& call) {
     return true;
 }
 
-void B2bua::hangUp(std::uint64_t id) {
+void B2bua::hangUp(std::uint64_t id, std::string_view cause) {
     auto found = calls_.find(id);
     if (found == calls_.end()) return;
     Call& call = *found->second;
     if (call.state == Call::State::ending || call.state == Call::State::cancelling) return;
     if (const InRoom* in = call.inRoom()) { // a call we answered into a room: BYE to its caller
-        logger().info("call {} hung up by room {}: a-call-id={}", call.tag(), in->room,
+        logger().info("call {} hung up by its room ({}): a-call-id={}", call.tag(), in->where(),
                       call.a.dialog.callId);
         call.state = Call::State::ending;
         if (call.aInvite != 0) // not answered yet (its media is still being prepared)
             answerCallerWith(call, 480, "Temporarily Unavailable");
         else
-            hangUp(call, Side::a);
+            hangUp(call, Side::a, cause);
         return maybeEnd(call);
     }
     if (call.bridged()) { // its room ends it: both halves
@@ -101,7 +101,7 @@ void B2bua::hangUp(std::uint64_t id) {
     }
     call.setEnd(0, "hung up locally");
     call.state = call.state == Call::State::early ? Call::State::cancelling : Call::State::ending;
-    hangUp(call, Side::b); // CANCEL while ringing, BYE once answered
+    hangUp(call, Side::b, cause); // CANCEL while ringing, BYE once answered
     maybeEnd(call);
 }
 

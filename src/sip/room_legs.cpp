@@ -48,8 +48,10 @@ public:
         if (owner_.b2bua_.answer(call_, std::string(answer)))
             sink_.onLegEvent(id_, {room::LegEvent::Kind::answered, 200, "answered its caller", {}});
     }
-    void refuse(int status, std::string_view reason, std::string_view cause) override {
-        if (!owner_.b2bua_.refuse(call_, status, reason, cause)) hangUp();
+    void release(int status, std::string_view reason, std::string_view cause) override {
+        if (!call_ || ended_) return;
+        // Still waiting for its answer: the final response; else a BYE (or CANCEL).
+        if (!owner_.b2bua_.refuse(call_, status, reason, cause)) owner_.b2bua_.hangUp(call_, cause);
     }
 
     void bind(std::uint64_t call) { call_ = call; } // the B2BUA's call behind the leg

@@ -29,7 +29,7 @@ public:
     // A call the B2BUA answered (its ConferenceRooms::join), as leg `id` of a room; or one
     // that waits for the target of another kind it goes to (ConferenceRooms::bridgeTo), in the
     // room that dials it (Room::dialOnward), whose leg rings, answers or refuses its caller as
-    // that room tells it (Leg::alert, accept, refuse).
+    // that room tells it (Leg::alert, accept, release).
     std::unique_ptr<room::Leg> answered(std::uint64_t call, room::LegId id, room::LegSink& sink);
     // Refuses such a call before it has a leg (its room could not take it): 503 for
     // Errc::too_large (no resources), else 488 (RFC 3261 §21.4.26: its offer was not usable).

@@ -42,6 +42,8 @@
 %%               Connect and waits for the caller to hang up.
 %%   call-out-audio  Is called, as call-out, but answers with its RTP port, exchanges the tone
 %%               with the address the Setup's receive proposal gave, and hangs up itself.
+%%   call-out-busy  Is called, as call-out, and refuses: CallProceeding, then ReleaseComplete
+%%               with the Q.850 cause 17 (user busy).
 -module(h323_peer).
 -export([main/1]).
 -include("H225Subset.hrl").
@@ -352,6 +354,22 @@ run('call-out', {Address, Port}) ->
            fun({16#5a, C, false, {releaseComplete, _}, _}) -> C =:= Crv end),
     done;
 
+run('call-out-busy', {Address, Port}) ->
+    {Socket, Crv, Setup} = called(Address, Port),
+    CallId = Setup#'Setup-UUIE'.callIdentifier,
+    send_q931(Socket, 2, Crv, true,
+              {callProceeding, #'CallProceeding-UUIE'{protocolIdentifier = ?PROTOCOL,
+                                                       destinationInfo = terminal(),
+                                                       callIdentifier = CallId,
+                                                       multipleCalls = false,
+                                                       maintainConnection = false}}, false, []),
+    send_q931(Socket, 16#5a, Crv, true,
+              {releaseComplete, #'ReleaseComplete-UUIE'{protocolIdentifier = ?PROTOCOL,
+                                                         callIdentifier = CallId}},
+              false, [], 17),
+    expect("closed after the refusal", drain(Socket), fun(closed) -> true end),
+    done;
+
 run('call-out-forwarded', {Address, Port}) ->
     {ok, Second} = gen_tcp:listen(0, [binary, {packet, tpkt}, {active, false}, {ip, Address},
                                       {reuseaddr, true}]),
@@ -617,12 +635,16 @@ await_h245(Socket, Wanted, Got) ->
 %% --- Q.931 in TPKT (H.225.0 §7) ---
 
 send_q931(Socket, Type, Crv, FromDestination, Body, Tunnelling, Control) ->
+    send_q931(Socket, Type, Crv, FromDestination, Body, Tunnelling, Control, 16).
+
+%% ReleaseComplete (16#5a) carries Cause (Q.850 §2.2.5), normal clearing unless told otherwise.
+send_q931(Socket, Type, Crv, FromDestination, Body, Tunnelling, Control, ReleaseCause) ->
     Pdu = #'H323-UU-PDU'{'h323-message-body' = Body, h245Tunneling = Tunnelling,
                          h245Control = case Control of [] -> asn1_NOVALUE; _ -> Control end},
     {ok, Uu} = 'H225Subset':encode('H323-UserInformation', #'H323-UserInformation'{'h323-uu-pdu' = Pdu}),
     Flag = case FromDestination of true -> 1; false -> 0 end,
     Bearer = case Type of 5 -> <<4, 3, 16#80, 16#90, 16#A2>>; _ -> <<>> end,
-    Cause = case Type of 16#5a -> <<8, 2, 16#80, 16#90>>; _ -> <<>> end,
+    Cause = case Type of 16#5a -> <<8, 2, 16#80, (16#80 bor ReleaseCause)>>; _ -> <<>> end,
     Message = <<8, 2, Flag:1, Crv:15, Type, Bearer/binary, Cause/binary,
                 16#7E, (byte_size(Uu) + 1):16, 5, Uu/binary>>,
     ok = gen_tcp:send(Socket, <<3, 0, (byte_size(Message) + 4):16, Message/binary>>).

@@ -39,5 +39,15 @@ TEST(Q850, ResponsesBecomeTheCausesRfc3398Names) {
         EXPECT_EQ(causeOf(sipStatusOf(causeOf(status))), causeOf(status)) << status;
 }
 
+// A cause crosses a gateway as RFC 3326 writes it; only that exact form is read back.
+TEST(Q850, ACauseCrossesAsAReasonValue) {
+    EXPECT_EQ(reasonOf(17), "Q.850;cause=17");
+    EXPECT_EQ(q850Of(reasonOf(17)), 17);
+    EXPECT_EQ(q850Of("Q.850;cause=127"), 127);
+    for (std::string_view bad : {"", "Q.850;cause=", "Q.850;cause=128", "Q.850;cause=17;text=x",
+                                 "SIP;cause=486", "q.850;cause=16", "Q.850;cause=-1"})
+        EXPECT_FALSE(q850Of(bad)) << bad;
+}
+
 } // namespace
 } // namespace sb::h323

@@ -651,8 +651,8 @@ struct WaitingLeg : Leg {
         told.push_back("accept " + std::string(answer));
         sink.onLegEvent(id, {LegEvent::Kind::answered, 200, "", {}});
     }
-    void refuse(int status, std::string_view reason, std::string_view cause) override {
-        told.push_back(fmt::format("refuse {} {} [{}]", status, reason, cause));
+    void release(int status, std::string_view reason, std::string_view cause) override {
+        told.push_back(fmt::format("release {} {} [{}]", status, reason, cause));
         up = false;
         sink.onLegEvent(id, {LegEvent::Kind::ended, status, "", {}});
     }
@@ -694,9 +694,11 @@ TEST_F(OnwardTest, TheCallerRingsAndIsAnsweredAsTheLegItGoesOnToIs) {
     EXPECT_EQ(room->state(), RoomState::connected);
     EXPECT_FALSE(room->dialOnward(caller, "sip", dial())) << "it goes on once";
 
-    // The caller hangs up: the callee is hung up too.
+    // The caller hangs up: the callee is released too (a fake leg has no cause to give: it
+    // hangs up).
     room->hangUp(caller, "BYE");
     EXPECT_EQ(sip.hungUp, 1);
+    EXPECT_EQ(room->legState(*callee), LegState::disconnecting);
     sip.event(*callee, LegEvent::Kind::ended);
     EXPECT_EQ(room->state(), RoomState::closed);
     expectNothingLeft();
@@ -709,7 +711,7 @@ TEST_F(OnwardTest, TheCallerIsRefusedWithTheStatusAndCauseOfTheLegItWentOnTo) {
     sip.sink->onLegEvent(
         *callee, {LegEvent::Kind::ended, 486, "released (Q.850 cause 17)", {}, "Q.850;cause=17"});
     EXPECT_EQ(told,
-              std::vector<std::string>{"refuse 486 released (Q.850 cause 17) [Q.850;cause=17]"});
+              std::vector<std::string>{"release 486 released (Q.850 cause 17) [Q.850;cause=17]"});
     EXPECT_EQ(observer.heard.at(0).change.cause, "Q.850;cause=17");
     EXPECT_EQ(room->state(), RoomState::closed);
     expectNothingLeft();
@@ -720,7 +722,7 @@ TEST_F(OnwardTest, ACalleeThatEndsWithoutAStatusIsUnavailable) {
     auto callee = room->dialOnward(caller, "sip", dial());
     ASSERT_TRUE(callee);
     sip.event(*callee, LegEvent::Kind::failed);
-    EXPECT_EQ(told, std::vector<std::string>{"refuse 480  []"});
+    EXPECT_EQ(told, std::vector<std::string>{"release 480  []"});
     expectNothingLeft();
 }
 
@@ -740,8 +742,8 @@ TEST_F(OnwardTest, ACalleeThatHangsUpHangsTheCallerUp) {
     auto callee = room->dialOnward(caller, "sip", dial());
     ASSERT_TRUE(callee);
     sip.event(*callee, LegEvent::Kind::answered, "v=0 their answer", 200);
-    sip.event(*callee, LegEvent::Kind::ended, {}, 0);
-    EXPECT_EQ(told.back(), "hang up");
+    sip.sink->onLegEvent(*callee, {LegEvent::Kind::ended, 0, "released", {}, "Q.850;cause=16"});
+    EXPECT_EQ(told.back(), "release 0 released [Q.850;cause=16]");
     EXPECT_EQ(room->state(), RoomState::closed);
     expectNothingLeft();
 }
@@ -751,7 +753,7 @@ TEST_F(OnwardTest, ADialThatFailsAtOnceRefusesTheCaller) {
     sip.failPlace = true;
     auto callee = room->dialOnward(caller, "sip", dial());
     ASSERT_FALSE(callee);
-    EXPECT_EQ(told, std::vector<std::string>{"refuse 502 call: no route to the expert []"});
+    EXPECT_EQ(told, std::vector<std::string>{"release 502 call: no route to the expert []"});
     EXPECT_FALSE(room->dialOnward(caller, "sip", dial())) << "refused: nothing waits";
     EXPECT_EQ(room->state(), RoomState::closed);
     expectNothingLeft();

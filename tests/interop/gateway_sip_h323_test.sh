@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# The SIP → H.323 gateway between real peers: a sipp caller dials 2002, which a route sends to
+# h323:2002@127.0.0.1:PORT, where the scripted H.323 peer (h323_peer.erl, on Erlang's own ASN.1
+# codec) is called.
+# 1. Answered: the peer's Alerting is the caller's 180 and its Connect the 200; the peer's tone
+#    crosses the room to the caller, whose sipp sends it back (-rtp_echo), and the peer must
+#    hear it; then the peer hangs up, and the caller's BYE carries its Q.850 cause (RFC 3326).
+# 2. Busy: the peer refuses with Q.850 cause 17, which the caller gets as 486 (RFC 3398) with
+#    the cause in a Reason header.
+# After each call nothing is left: no SIP call or transaction, no H.323 call, no room.
+set -euo pipefail
+switchboard=$1
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
+
+work=$(mktemp -d)
+. "$here/b2bua_lib.sh"
+. "$here/h323_lib.sh"
+on_exit stop_all
+
+build_h323_peer || fail_with "the H.323 peer did not build"
+sip_port=$(free_port 45000)
+peer_port=$(free_port 46000)
+media_base=$(( $(free_port 54000) / 2 * 2 ))
+write_config <<TOML
+[media]
+port_min = $media_base
+port_max = $(( media_base + 39 ))
+[h323]
+enabled = true
+port = 0
+[[routes]]
+user = "^2[0-9]{3}\$"
+target = "h323:\${user}@127.0.0.1:$peer_port"
+TOML
+start_switchboard "$switchboard"
+
+# expect_gateway_idle NAME: nothing of the call is left, the H.323 side's included.
+expect_gateway_idle() {
+  expect_idle "$1"
+  local line
+  line=$(fresh_stats)
+  [[ $line == *" h323_calls=0 "* && $line == *" conference_rooms=0 "* ]] ||
+    fail_with "$1: not idle: $line"
+}
+
+# gateway_call SCENARIO PEER_SCENARIO NAME: the peer listens, then the sipp caller dials 2002.
+gateway_call() {
+  h323_peer "$2" "$peer_port" "$3-peer" &
+  local peer=$!
+  background_pids+=("$peer")
+  wait_listening tcp "$peer_port" || fail_with "$3: the H.323 peer did not listen"
+  local port
+  port=$(free_port 37000)
+  timeout -k 3 30 sipp -sf "$here/scenarios/$1.xml" "127.0.0.1:$sip_port" -s 2002 \
+    -i 127.0.0.1 -p "$port" -mp "$(( $(free_port 56000) / 2 * 2 ))" -rtp_echo -m 1 -nostdin \
+    -timeout 20s -trace_msg -message_file "$work/$3.msg" >"$work/$3.out" 2>&1 ||
+    fail_with "$3: the SIP caller failed"
+  wait "$peer" || true
+  grep -q '^done$' "$work/$3-peer.out" || fail_with "$3: the H.323 peer failed"
+}
+
+gateway_call gateway_uac call-out-audio answered
+grep -q '^ok its own tone heard back$' "$work/answered-peer.out" ||
+  fail_with "answered: the H.323 peer did not hear its tone back"
+expect_gateway_idle "the answered call"
+check "a SIP caller reaches an H.323 callee: 180, 200, the tone both ways, BYE with its cause"
+
+gateway_call gateway_busy_uac call-out-busy busy
+expect_gateway_idle "the busy call"
+check "a busy H.323 callee is 486 to the SIP caller, with Reason: Q.850;cause=17"
