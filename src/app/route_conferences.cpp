@@ -99,6 +99,28 @@ void RouteConferences::adopt(std::string_view name, std::string_view traceId,
         });
 }
 
+void RouteConferences::bridgeFrom(std::string_view target, std::string_view traceId,
+                                  room::Room::MakeOffered make,
+                                  const room::Reply<room::LegId>& reply) {
+    released_.clear();
+    std::string key = fmt::format("gateway/adopted-{}", ++adopted_);
+    auto& room = byName_[key];
+    room = rooms_.open(key, traceId.empty() ? newTraceId() : std::string(traceId), *this);
+    room->adopt(
+        room::Role::essential, std::move(make),
+        [this, key, target = std::string(target), id = room->id(),
+         reply](const Result<room::LegId>& leg) {
+            reply(leg);
+            if (!leg) return releaseIfEmpty(key, id);
+            // Adopted: the room is open. A dial that fails releases the caller, whose leg then
+            // closes the room.
+            room::Room& opened = *byName_.at(key);
+            (void)opened.dialOnward(*leg, target.substr(0, target.find(':')),
+                                    {target, {}, {{"Trace-ID", opened.traceId()}}});
+        },
+        true);
+}
+
 void RouteConferences::left(std::uint64_t call) {
     released_.clear();
     if (calls_.erase(call) == 0) return;

@@ -43,6 +43,13 @@ public:
     void adopt(std::string_view name, std::string_view traceId, room::Room::MakeOffered make,
                const room::Reply<room::LegId>& reply);
 
+    // A call of another protocol that arrives without an offer and goes on to `target` (an
+    // H.323 call routed to a SIP URI): a room of its own (gateway/<kind>-<n>) that adopts it to
+    // wait and dials the target with the provider of its scheme's kind (Room::dialOnward).
+    // `reply` gets the arrived leg, or why it could not join.
+    void bridgeFrom(std::string_view target, std::string_view traceId, room::Room::MakeOffered make,
+                    const room::Reply<room::LegId>& reply);
+
     std::size_t roomsOpen() const noexcept { return byName_.size(); }
 
 private:

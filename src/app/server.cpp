@@ -153,7 +153,8 @@ Result<void> Server::startSip() {
             {r.user, r.domain, r.target, r.outboundProxy, r.transport, r.conference, r.srtp});
     auto routes = sip::RouteTable::make(std::move(rules));
     if (!routes) return fail(routes.error());
-    b2buaOptions.routes = std::move(routes).value();
+    routes_ = std::move(routes).value();
+    b2buaOptions.routes = routes_;
     b2buaOptions.auth = config_.auth;
     b2buaOptions.listeners = sipTransport_->listeners();
     auto dns = net::AresResolver::make(context_, config_.dns);
@@ -169,6 +170,7 @@ Result<void> Server::startSip() {
     if (routeConferences_) {
         routeLegs_ = std::make_unique<sip::RoomLegs>(*b2bua_, config_.escalations.from);
         routeConferences_->use(*routeLegs_);
+        routeRooms_->provide("sip", *routeLegs_); // the gateway's routes from H.323 dial them
     }
     sipTransport_->onConnectFailed(
         [this](sip::Transport t, const asio::ip::address& address, std::uint16_t port) {
@@ -241,7 +243,7 @@ Result<void> Server::startH323() {
     const auto& h = config_.h323;
     if (!h.enabled) return {};
     h323Legs_ = std::make_unique<h323::CallLegs>(
-        [this](std::uint64_t call, const h323::h225::Setup&) { onH323Call(call); });
+        [this](std::uint64_t call, const h323::h225::Setup& setup) { onH323Call(call, setup); });
     h323::Call::Config base;
     base.aliases = {h323::h225::H323Id{std::u16string(h.alias.begin(), h.alias.end())}};
     const asio::ip::tcp::endpoint local{asio::ip::make_address_v4(h.address), h.port};
@@ -256,19 +258,44 @@ Result<void> Server::startH323() {
     return {};
 }
 
-void Server::onH323Call(std::uint64_t call) {
+void Server::onH323Call(std::uint64_t call, const h323::h225::Setup& setup) {
     // The caller's trace id, when it is an escalation's call (h225/generic_data.hpp).
     std::string traceId;
     if (const auto* arrived = h323Endpoint_->call(call))
         for (const auto& [name, value] : arrived->peerTags())
             if (name == "Trace-ID") traceId = value;
-    routeConferences_->adopt(config_.h323.conference, traceId, h323Legs_->adopt(call),
-                             [this, call](const Result<room::LegId>& leg) {
-                                 if (leg) return;
-                                 logger().info("H.323 call {} refused: {}", call,
-                                               leg.error().message);
-                                 h323Legs_->refuse(call, 47); // Q.850: resource unavailable
-                             });
+    auto joined = [this, call](const Result<room::LegId>& leg) {
+        if (leg) return;
+        logger().info("H.323 call {} refused: {}", call, leg.error().message);
+        h323Legs_->refuse(call, 47); // Q.850: resource unavailable
+    };
+    // The called alias goes where the routes send a SIP call to it (sip:ALIAS@our address): to
+    // a conference, or on to a target (the gateway); one they do not route joins [h323]'s room.
+    const auto route = routeOfH323(setup);
+    if (route && route->conference.empty()) {
+        logger().info("H.323 call {} goes on to {}", call, route->target);
+        return routeConferences_->bridgeFrom(route->target, traceId, h323Legs_->adopt(call, true),
+                                             joined);
+    }
+    routeConferences_->adopt(route ? route->conference : config_.h323.conference, traceId,
+                             h323Legs_->adopt(call), joined);
+}
+
+std::optional<sip::RouteMatch> Server::routeOfH323(const h323::h225::Setup& setup) const {
+    for (const auto& alias : setup.destinationAddress) {
+        std::string name;
+        if (const auto* digits = std::get_if<h323::h225::DialedDigits>(&alias))
+            name = digits->digits;
+        else if (const auto* id = std::get_if<h323::h225::H323Id>(&alias);
+                 id && std::all_of(id->name.begin(), id->name.end(),
+                                   [](char16_t c) { return c > 0x20 && c < 0x7f; }))
+            name.assign(id->name.begin(), id->name.end());
+        // An alias that cannot be a SIP user part is routed by none. (The URI refers to text.)
+        const std::string text = fmt::format("sip:{}@{}", name, config_.h323.address);
+        if (auto uri = sip::parseUri(text); uri && !name.empty())
+            if (auto match = routes_.match(*uri)) return match;
+    }
+    return std::nullopt;
 }
 
 Result<void> Server::startEscalations() {

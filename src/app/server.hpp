@@ -85,7 +85,9 @@ private:
     void startMedia(sip::B2buaOptions& b2buaOptions);
     // The H.323 endpoint ([h323]): arriving calls join the configured conference room.
     Result<void> startH323();
-    void onH323Call(std::uint64_t call);
+    void onH323Call(std::uint64_t call, const h323::h225::Setup& setup);
+    // The route a SIP call to the Setup's called alias (sip:ALIAS@[h323] address) would take.
+    std::optional<sip::RouteMatch> routeOfH323(const h323::h225::Setup& setup) const;
     // The escalation service and its API ([api], [escalations]); SIGHUP reloads its policy.
     Result<void> startEscalations();
     void watchReloadSignal();
@@ -113,6 +115,7 @@ private:
     std::unique_ptr<sip::TransportLayer> sipTransport_;
     std::unique_ptr<sip::TransportSender> sipSender_;
     std::unique_ptr<net::AresResolver> dns_; // outlives the B2BUA, which asks it
+    sip::RouteTable routes_;                 // the B2BUA's, which H.323 calls follow too
     // Destroyed from the bottom up: each outlives what it was handed to.
     std::unique_ptr<session::MediaLanes> lanes_;       // the media workers, with the ports
     std::unique_ptr<session::MediaAnchor> media_;      // bridged calls' media (their rooms')

@@ -95,6 +95,17 @@ public:
         release(q850Of(cause).value_or(status >= 300 ? causeOf(status) : kNormalClearing));
     }
     std::string describe() const override { return description_; }
+    // An arrived call that waits (CallLegs::adopt's `waits`): Alerting, then Connect, each with
+    // the fastStart answer if the call has one (the H.323 leg's audio is agreed by then).
+    void alert() override {
+        if (Call* call = live()) {
+            call->alert();
+            sink_.onLegEvent(id_, {room::LegEvent::Kind::ringing, 0, "alerting its caller", {}});
+        }
+    }
+    void accept(std::string_view) override {
+        if (Call* call = live()) call->answer();
+    }
     // The room's new offer: one that holds (sendonly, inactive) holds the far end with the
     // empty capability set, one that does not resumes it; the answer is the far end's audio as
     // agreed, in the direction RFC 3264 §6.1 gives. The codecs and address stay the call's.
@@ -164,6 +175,9 @@ public:
     }
 
 private:
+    Call* live() const {
+        return over_ || !legs_.endpoint_ ? nullptr : legs_.endpoint_->call(call_);
+    }
     void release(std::uint8_t cause) {
         if (over_ || !legs_.endpoint_) return;
         if (Call* call = legs_.endpoint_->call(call_)) call->release(cause);
@@ -235,9 +249,9 @@ Result<std::unique_ptr<room::Leg>> CallLegs::place(room::LegId id, const room::D
         std::move(url->aliases), dial.tags));
 }
 
-room::Room::MakeOffered CallLegs::adopt(std::uint64_t call) {
-    return [this, call](room::LegId id, room::LegSink& sink,
-                        std::string offer) -> Result<std::unique_ptr<room::Leg>> {
+room::Room::MakeOffered CallLegs::adopt(std::uint64_t call, bool waits) {
+    return [this, call, waits](room::LegId id, room::LegSink& sink,
+                               std::string offer) -> Result<std::unique_ptr<room::Leg>> {
         Call* arrived = endpoint_ ? endpoint_->call(call) : nullptr;
         if (!arrived) return fail(Errc::closed, "the H.323 call has gone");
         auto media = callMediaOf(offer);
@@ -245,6 +259,7 @@ room::Room::MakeOffered CallLegs::adopt(std::uint64_t call) {
         arrived->setLocalMedia(std::move(*media));
         auto leg = std::make_unique<CallLeg>(*this, call, id, sink, std::move(offer),
                                              fmt::format("h323 call {} from a caller", call));
+        if (waits) return std::unique_ptr<room::Leg>(std::move(leg));
         // Answered once the room holds the leg: the answer's events find it there.
         asio::post(endpoint_->context(), [this, call] {
             if (Call* c = endpoint_->call(call)) {

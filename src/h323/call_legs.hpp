@@ -50,8 +50,9 @@ public:
     bool securesSignalling(std::string_view) const override { return false; }
 
     // The arrived call as a leg of the room that adopts it: it answers the call with the
-    // room's offer.
-    room::Room::MakeOffered adopt(std::uint64_t call);
+    // room's offer, at once, or with `waits` when the room says (Leg::alert: Alerting;
+    // Leg::accept: Connect), as the leg it goes on to goes (Room::dialOnward).
+    room::Room::MakeOffered adopt(std::uint64_t call, bool waits = false);
     // Refuses an arrived call with a Q.850 cause.
     void refuse(std::uint64_t call, std::uint8_t cause);
 

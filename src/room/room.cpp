@@ -375,7 +375,7 @@ void Room::onLegEvent(LegId id, LegEvent event) {
         return move(id, LegState::ringing, event.status, std::move(event.reason));
     case Kind::answered: {
         if (r->summary.state != LegState::setup && r->summary.state != LegState::ringing) return;
-        if (pair_ || r->ownSession || r->waits)
+        if (pair_ || r->ownSession || r->agreed)
             return move(id, LegState::connected, event.status, std::move(event.reason));
         rooms_.media_->answered(
             id, event.answer,
@@ -414,7 +414,7 @@ void Room::admit(std::string_view offer, Role role, MakeLeg make, const Reply<Ad
     if (!rooms_.media_ || pair_)
         return reply(fail(Errc::unsupported, "a pair's room admits no leg"));
     const LegId id = begin(role);
-    legs_[id].waits = waits;
+    legs_[id].waits = legs_[id].agreed = waits;
     rooms_.media_->answer(
         id, name_, offer, traceId_,
         later<std::string>(
@@ -458,10 +458,11 @@ Result<LegId> Room::dialOnward(LegId arrivedId, std::string_view kind, Dial dial
     return id;
 }
 
-void Room::adopt(Role role, MakeOffered make, const Reply<LegId>& reply) {
+void Room::adopt(Role role, MakeOffered make, const Reply<LegId>& reply, bool waits) {
     if (!rooms_.media_ || pair_)
         return reply(fail(Errc::unsupported, "a pair's room adopts no leg"));
     const LegId id = begin(role);
+    legs_[id].waits = waits;
     rooms_.media_->offer(
         id, name_, traceId_,
         later<std::string>(

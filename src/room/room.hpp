@@ -130,9 +130,10 @@ public:
     // ("media offer"), then the leg that `make` builds around it ("leg"), which goes on as a
     // dialled leg does: it reports ringing, then `answered` with the far end's answer. `reply`
     // gets the leg, or the step that failed (and nothing is left of it), as admit()'s does.
+    // With `waits`, the leg is one for dialOnward(), like admit()'s.
     using MakeOffered =
         std::function<Result<std::unique_ptr<Leg>>(LegId id, LegSink& sink, std::string offer)>;
-    void adopt(Role role, MakeOffered make, const Reply<LegId>& reply);
+    void adopt(Role role, MakeOffered make, const Reply<LegId>& reply, bool waits = false);
     // A leg that is up disconnects (→ closed once it has ended); one still ringing or in
     // set-up is cancelled and closed at once. Nothing for a leg already closed or failed.
     void hangUp(LegId leg, std::string reason);
@@ -191,8 +192,9 @@ private:
         bool withMedia = false;         // …until the leg offers some (onLegOffer)
         std::optional<LegId> takesOver; // join(): the failed leg it replaces
         bool superseded = false;        // a failed leg another has replaced: not counted
-        bool waits = false;             // admit()'s `waits`: answered by its own adapter
-        std::string answer;             // …our answer, kept for Leg::accept
+        bool waits = false;             // admit()'s or adopt()'s `waits`: for dialOnward()
+        bool agreed = false;            // admit()'s: its media is agreed; `answered` connects it
+        std::string answer;             // …and our answer, kept for Leg::accept
         std::string cause;              // the far end's cause of its end (LegEvent::cause)
         // dialOnward(): the leg an arrived one goes on to, and the one a dialled leg answers for.
         std::optional<LegId> onward, answersFor;

@@ -1,5 +1,6 @@
 #include "room/room.hpp"
 
+#include <algorithm>
 #include <fmt/format.h>
 #include <functional>
 #include <gtest/gtest.h>
@@ -746,6 +747,43 @@ TEST_F(OnwardTest, ACalleeThatHangsUpHangsTheCallerUp) {
     EXPECT_EQ(told.back(), "release 0 released [Q.850;cause=16]");
     EXPECT_EQ(room->state(), RoomState::closed);
     expectNothingLeft();
+}
+
+// A caller that arrived without an offer (an H.323 Setup) takes the graph's offer, and once
+// told to answer, answers it as a dialled leg does: through the graph.
+TEST_F(OnwardTest, ACallerAdoptedToWaitAnswersTheRoomsOfferWhenTheCalleeAnswers) {
+    std::optional<LegId> caller;
+    std::string offered;
+    LegSink* sink = nullptr;
+    room->adopt(
+        Role::essential,
+        [&](LegId id, LegSink& s, std::string offer) {
+            sink = &s;
+            offered = std::move(offer);
+            return Result<std::unique_ptr<Leg>>(std::make_unique<WaitingLeg>(id, s, told));
+        },
+        [&](const Result<LegId>& leg) {
+            if (leg) caller = *leg;
+        },
+        true);
+    ASSERT_TRUE(caller);
+    EXPECT_EQ(offered, "v=0 our offer");
+    auto callee = room->dialOnward(*caller, "sip", dial());
+    ASSERT_TRUE(callee);
+    sip.event(*callee, LegEvent::Kind::answered, "v=0 their answer", 200);
+    // WaitingLeg answers with nothing, which the graph refuses (not connected at once: the
+    // answer went to the graph), and the call ends.
+    EXPECT_EQ(told, (std::vector<std::string>{"accept ", "hang up"}));
+    EXPECT_EQ(room->legState(*caller), LegState::closed);
+    const auto closed = std::find_if(observer.heard.begin(), observer.heard.end(), [&](auto& h) {
+        return h.change.leg == *caller && h.change.to == LegState::closed;
+    });
+    ASSERT_NE(closed, observer.heard.end());
+    EXPECT_EQ(closed->change.reason, "its answer is unusable: no answer");
+    EXPECT_EQ(room->legState(*callee), LegState::disconnecting);
+    sip.event(*callee, LegEvent::Kind::ended);
+    expectNothingLeft();
+    (void)sink;
 }
 
 TEST_F(OnwardTest, ADialThatFailsAtOnceRefusesTheCaller) {
