@@ -58,25 +58,20 @@ void RouteConferences::bridgeTo(std::uint64_t call, std::string_view target, std
     auto& room = byName_[key];
     room = rooms_.open(key, traceId.empty() ? newTraceId() : std::string(traceId), *this);
     calls_.emplace(call, key);
-    const std::string kind(target.substr(0, target.find(':')));
     room->admit(
         offer, room::Role::essential,
         [this, call](room::LegId id, room::LegSink& sink) -> Result<std::unique_ptr<room::Leg>> {
             if (!calls_.contains(call)) return fail(Errc::closed, "the call has gone");
             return legs_->answered(call, id, sink);
         },
-        [this, call, key, kind, target = std::string(target),
+        [this, call, key, target = std::string(target),
          id = room->id()](Result<room::Room::Admitted> admitted) {
             if (!admitted) {
                 calls_.erase(call);
                 legs_->refuse(call, admitted.error());
                 return releaseIfEmpty(key, id);
             }
-            // Admitted: the room is open. A dial that fails refuses the caller, whose leg then
-            // closes the room.
-            room::Room& opened = *byName_.at(key);
-            (void)opened.dialOnward(admitted->leg, kind,
-                                    {target, {}, {{"Trace-ID", opened.traceId()}}});
+            goOn(*byName_.at(key), admitted->leg, target); // admitted: the room is open
         },
         true);
 }
@@ -112,13 +107,16 @@ void RouteConferences::bridgeFrom(std::string_view target, std::string_view trac
          reply](const Result<room::LegId>& leg) {
             reply(leg);
             if (!leg) return releaseIfEmpty(key, id);
-            // Adopted: the room is open. A dial that fails releases the caller, whose leg then
-            // closes the room.
-            room::Room& opened = *byName_.at(key);
-            (void)opened.dialOnward(*leg, target.substr(0, target.find(':')),
-                                    {target, {}, {{"Trace-ID", opened.traceId()}}});
+            goOn(*byName_.at(key), *leg, target); // adopted: the room is open
         },
         true);
+}
+
+void RouteConferences::goOn(room::Room& room, room::LegId arrived, const std::string& target) {
+    // The kind is the target's scheme ("h323", "sip"). A dial that fails releases the caller,
+    // whose leg then closes the room.
+    (void)room.dialOnward(arrived, target.substr(0, target.find(':')),
+                          {target, {}, {{"Trace-ID", room.traceId()}}});
 }
 
 void RouteConferences::left(std::uint64_t call) {

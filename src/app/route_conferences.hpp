@@ -1,10 +1,12 @@
 #pragma once
-// The conference routes' rooms (a route with `conference = "name"` or `echo = true`): each call
-// the B2BUA answers for such a route, and each H.323 call that arrives, is a leg of the room of
-// that name, made when its first
-// caller comes and gone when its last has left; an echo caller gets a room of its own. The
-// rooms are room::Room like an escalation's, from their own room::Rooms (their own media
-// graph and leg ids), so a route can never name an escalation's room.
+// The routes' rooms. A conference route's (`conference = "name"` or `echo = true`): each call
+// the B2BUA answers for such a route, and each H.323 call routed there, is a leg of the room of
+// that name, made when its first caller comes and gone when its last has left; an echo caller
+// gets a room of its own. A gateway route's (a target of another kind than the caller's: SIP to
+// an h323: URL, H.323 to a sip: URI): each call gets a room of its own, where the caller waits
+// for the target it goes on to (Room::dialOnward). The rooms are room::Room like an
+// escalation's, from their own room::Rooms (their own media graph and leg ids), so a route can
+// never name an escalation's room.
 
 #include "room/room.hpp"
 #include "sip/b2bua.hpp"
@@ -61,6 +63,8 @@ private:
     // A call's first offer, answered by its room (a new room for the first caller).
     void admit(std::uint64_t call, std::string key, room::Room& room, std::string_view offer,
                sip::OfferAnswered reply);
+    // A gateway room's caller goes on to `target` (Room::dialOnward).
+    void goOn(room::Room& room, room::LegId arrived, const std::string& target);
     // A room that could not be made or could not keep its last leg goes.
     void releaseIfEmpty(const std::string& key, room::RoomId id);
 
