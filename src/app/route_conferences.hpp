@@ -38,6 +38,9 @@ public:
     // ("h323" for an h323: URL), the caller answered as the target goes (Room::dialOnward).
     void bridgeTo(std::uint64_t call, std::string_view target, std::string_view offer,
                   std::string_view traceId) override;
+    void digit(std::uint64_t call, char digit, std::chrono::milliseconds duration) override {
+        if (legs_) legs_->digit(call, digit, duration);
+    }
     void left(std::uint64_t call) override;
     // A call of another protocol that arrives without an offer (an H.323 Setup): a leg of the
     // room `name` (Room::adopt), which `reply` gets, or why it could not join. `traceId`, the

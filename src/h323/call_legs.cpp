@@ -9,10 +9,18 @@
 #include <cctype>
 #include <charconv>
 #include <fmt/format.h>
+#include <limits>
 
 namespace sb::h323 {
 
 namespace {
+
+// How long a digit is held when the far end does not say (H.245's signal duration is optional).
+constexpr std::uint16_t kDigitMs = 250;
+
+bool isDigit(char c) {
+    return (c >= '0' && c <= '9') || c == '*' || c == '#' || (c >= 'A' && c <= 'D');
+}
 
 // Q.850 causes a leg releases its call with.
 constexpr std::uint8_t kNormalClearing = 16, kTemporaryFailure = 41, kBearerNotImplemented = 65;
@@ -105,6 +113,25 @@ public:
     }
     void accept(std::string_view) override {
         if (Call* call = live()) call->answer();
+    }
+    Result<void> sendDigit(char digit, std::chrono::milliseconds duration) override {
+        Call* call = live();
+        if (!call || !call->isConnected()) return fail(Errc::incomplete, "the call is not up");
+        call->sendDigit(digit, static_cast<std::uint16_t>(std::min<std::int64_t>(
+                                   duration.count(), std::numeric_limits<std::uint16_t>::max())));
+        return {};
+    }
+    // The far end's user input: a keypad digit (signal, or alphanumeric digits one by one)
+    // goes to the room; other input is not DTMF.
+    void userInput(const h245::UserInputIndication& input) {
+        if (over_) return;
+        using Kind = h245::UserInputIndication::Kind;
+        const std::chrono::milliseconds held(input.duration.value_or(kDigitMs));
+        if (input.kind == Kind::signal && isDigit(input.signal))
+            sink_.onDigit(id_, input.signal, held);
+        else if (input.kind == Kind::alphanumeric)
+            for (char c : input.alphanumeric)
+                if (isDigit(c)) sink_.onDigit(id_, c, held);
     }
     // The room's new offer: one that holds (sendonly, inactive) holds the far end with the
     // empty capability set, one that does not resumes it; the answer is the far end's audio as
@@ -225,6 +252,9 @@ CallEndpoint::EventsFor CallLegs::events() {
         e.forwarded = [this, call](const std::optional<h225::TransportAddress>& address,
                                    const std::vector<h225::AliasAddress>& aliases) {
             if (auto* leg = legOf(call)) leg->forwarded(address, aliases);
+        };
+        e.userInput = [this, call](const h245::UserInputIndication& input) {
+            if (auto* leg = legOf(call)) leg->userInput(input);
         };
         e.held = [this, call](bool holds) {
             if (auto* leg = legOf(call)) leg->held(holds);

@@ -9,6 +9,7 @@
 #include "room/ids.hpp"
 #include "room/media_graph.hpp"
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -66,6 +67,13 @@ public:
     // `reply` gets our answer, or an error (Errc::too_large: no resources now; anything else:
     // not acceptable), now or later, and always once.
     virtual void onLegOffer(LegId leg, std::string_view offer, Reply<std::string> reply) = 0;
+    // The far end pressed a key (SIP INFO, H.245 UserInputIndication): a DTMF digit, '0'–'9',
+    // '*', '#' or 'A'–'D', held `duration`.
+    virtual void onDigit(LegId leg, char digit, std::chrono::milliseconds duration) {
+        (void)leg;
+        (void)digit;
+        (void)duration;
+    }
     // A file the leg carries has gone further, arrived whole, or failed.
     virtual void onFileProgress(LegId leg, const FileProgress& progress) {
         (void)leg;
@@ -109,6 +117,13 @@ public:
     virtual Result<void> sendText(std::string_view text) {
         (void)text;
         return fail(Errc::unsupported, "this kind of leg carries no text");
+    }
+    // A DTMF digit to the far end (SIP INFO, H.245 UserInputIndication), held `duration`.
+    // Errc::unsupported for a kind of leg that carries none.
+    virtual Result<void> sendDigit(char digit, std::chrono::milliseconds duration) {
+        (void)digit;
+        (void)duration;
+        return fail(Errc::unsupported, "this kind of leg carries no digits");
     }
     // The agent's context for the far end: `summary`, a short text, and `context`, the whole
     // document (JSON text, possibly empty). A leg carries what it can: by default the summary

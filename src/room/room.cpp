@@ -283,6 +283,18 @@ Result<std::string> Room::sendFile(LegId id, const std::shared_ptr<const Evidenc
     return leg->sendFile(file, fromChunk);
 }
 
+void Room::onDigit(LegId id, char digit, std::chrono::milliseconds duration) {
+    const Record* r = find(id);
+    if (!r || isFinal(r->summary.state)) return;
+    const auto to = r->onward ? r->onward : r->answersFor;
+    Leg* leg = to ? upLeg(*to) : nullptr;
+    if (!leg) return; // a conference takes no digits
+    const auto sent = leg->sendDigit(digit, duration);
+    logger().info("trace={} room {}: digit {} ({} ms) from leg {} to leg {}{}{}", traceId_, name_,
+                  digit, duration.count(), id.value(), to->value(), sent ? "" : ": ",
+                  sent ? "" : sent.error().message);
+}
+
 void Room::onFileProgress(LegId id, const FileProgress& progress) {
     Record* r = find(id);
     if (r && !isFinal(r->summary.state) && observer_)

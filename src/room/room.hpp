@@ -221,6 +221,8 @@ private:
     void heldOrResumed(LegId id, bool holds);
     void onLegEvent(LegId leg, LegEvent event) override;
     void onLegOffer(LegId leg, std::string_view offer, Reply<std::string> reply) override;
+    // A gateway's call: a digit crosses to the other leg (as SIP INFO, or H.245 user input).
+    void onDigit(LegId leg, char digit, std::chrono::milliseconds duration) override;
     void onFileProgress(LegId leg, const FileProgress& progress) override;
     // A reply that reaches this room if it is still open, or runs `closed` if it is not.
     template <class T, class F>

@@ -120,6 +120,12 @@ public:
     // how the target goes (B2bua::ringing, answer, refuse). Later offers come to join().
     virtual void bridgeTo(std::uint64_t call, std::string_view target, std::string_view offer,
                           std::string_view traceId) = 0;
+    // The caller pressed a key (an INFO with a DTMF body, sip/dtmf_info.hpp).
+    virtual void digit(std::uint64_t call, char digit, std::chrono::milliseconds duration) {
+        (void)call;
+        (void)digit;
+        (void)duration;
+    }
     virtual void left(std::uint64_t call) = 0;
 };
 
@@ -164,6 +170,8 @@ struct OutboundCallSpec {
     // Answers a new offer from the far end once the call is up (a re-INVITE or UPDATE: hold,
     // resume, another codec or address), through `reply`. Unset: every such offer gets 488.
     std::function<void(std::string_view offer, OfferAnswered reply)> answerOffer;
+    // A key the far end pressed (an INFO with a DTMF body); unset: such INFOs are only answered.
+    std::function<void(char digit, std::chrono::milliseconds duration)> digit;
 };
 
 struct OutboundCallEvent {
@@ -227,6 +235,10 @@ public:
     // MESSAGE answers 405 and the call goes on). Errors: Errc::not_found, Errc::incomplete
     // (not answered, or ending), Errc::too_large over RFC 3428 §5's 1,300 bytes.
     Result<void> sendText(std::uint64_t call, std::string_view text);
+    // A DTMF digit to the far end of a placed call, or to the caller of a call answered into a
+    // room, once answered: an INFO with an application/dtmf-relay body (RFC 6086). Errors:
+    // Errc::not_found, Errc::incomplete (not answered, or ending).
+    Result<void> sendDigit(std::uint64_t call, char digit, std::chrono::milliseconds duration);
 
     struct Stats {
         std::uint64_t calls = 0, dialogs = 0; // now

@@ -4,6 +4,7 @@
 #include "core/log.hpp"
 #include "sip/b2bua.hpp"
 #include "sip/b2bua_call.hpp"
+#include "sip/dtmf_info.hpp"
 #include "sip/header_policy.hpp"
 
 namespace sb::sip {
@@ -163,6 +164,9 @@ void B2bua::onConferenceRequest(TransactionId server, const Message& request, Ca
                                options_.rooms->join(id, room, offer, trace, std::move(reply));
                            });
     }
+    if (method == "INFO")
+        if (const auto dtmf = parseDtmfInfo(contentType(request), request.body()))
+            options_.rooms->digit(call.id, dtmf->digit, dtmf->duration);
     if (method == "INFO" || method == "OPTIONS") return respondSimple(server, request, 200, "OK");
     auto w = responseTo(request, 405, "Method Not Allowed", "");
     w.header(HeaderId::allow, "INVITE, ACK, BYE, OPTIONS, UPDATE, INFO");

@@ -115,6 +115,18 @@ bool B2bua::infoToMedia(TransactionId server, const Message& info, Call& call, S
     return true;
 }
 
+Result<void> B2bua::sendDigit(std::uint64_t id, char digit, std::chrono::milliseconds duration) {
+    auto found = calls_.find(id);
+    if (found == calls_.end() || found->second->bridged())
+        return fail(Errc::not_found, "no such placed or answered call");
+    Call& call = *found->second;
+    const Side to = call.inRoom() ? Side::a : Side::b;
+    if (call.state != Call::State::confirmed || !half(call, to).answered)
+        return fail(Errc::incomplete, "the call is not answered");
+    sendDtmfInfo(id, to, digit, duration);
+    return {};
+}
+
 void B2bua::sendDtmfInfo(std::uint64_t callId, Side to, char digit,
                          std::chrono::milliseconds duration) {
     auto found = calls_.find(callId);

@@ -5,6 +5,7 @@
 #include "sip/b2bua.hpp"
 #include "sip/b2bua_call.hpp"
 #include "sip/destination.hpp"
+#include "sip/dtmf_info.hpp"
 #include "sip/header_policy.hpp"
 #include "sip/syntax.hpp"
 
@@ -160,7 +161,10 @@ void B2bua::onOutboundRequest(TransactionId server, const Message& request, Call
             return respondSimple(server, request, 488, "Not Acceptable Here");
         return answerOffer(server, request, call, Side::b, call.asPlaced().spec.answerOffer);
     }
-    respondSimple(server, request, 200, "OK"); // INFO and the like: nothing to do with them
+    if (method == "INFO" && call.asPlaced().spec.digit)
+        if (const auto dtmf = parseDtmfInfo(contentType(request), request.body()))
+            call.asPlaced().spec.digit(dtmf->digit, dtmf->duration);
+    respondSimple(server, request, 200, "OK"); // INFO and the like: nothing more to do
 }
 
 } // namespace sb::sip

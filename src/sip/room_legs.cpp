@@ -38,6 +38,9 @@ public:
     Result<void> sendText(std::string_view text) override {
         return owner_.b2bua_.sendText(call_, text);
     }
+    Result<void> sendDigit(char digit, std::chrono::milliseconds duration) override {
+        return owner_.b2bua_.sendDigit(call_, digit, duration);
+    }
 
     // A call that waits (ConferenceRooms::bridgeTo): what its room tells its caller.
     void alert() override {
@@ -89,6 +92,9 @@ Result<std::unique_ptr<room::Leg>> RoomLegs::place(room::LegId id, const room::D
     spec.answerOffer = [this, id](std::string_view offer, OfferAnswered reply) {
         onOffer(id, offer, std::move(reply));
     };
+    spec.digit = [this, id](char digit, std::chrono::milliseconds duration) {
+        onDigit(id, digit, duration);
+    };
     auto leg = std::make_unique<CallLeg>(*this, id, sink);
     auto call = b2bua_.placeCall(
         std::move(spec),
@@ -114,6 +120,16 @@ void RoomLegs::offered(std::uint64_t call, std::string_view offer, OfferAnswered
     auto found = answered_.find(call);
     if (found == answered_.end()) return reply(fail(Errc::closed, "the call has left its room"));
     onOffer(found->second, offer, std::move(reply));
+}
+
+void RoomLegs::digit(std::uint64_t call, char digit, std::chrono::milliseconds duration) {
+    if (auto found = answered_.find(call); found != answered_.end())
+        onDigit(found->second, digit, duration);
+}
+
+void RoomLegs::onDigit(room::LegId id, char digit, std::chrono::milliseconds duration) {
+    if (auto found = legs_.find(id); found != legs_.end())
+        found->second->sink().onDigit(id, digit, duration);
 }
 
 void RoomLegs::ended(std::uint64_t call) {

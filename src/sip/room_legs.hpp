@@ -37,12 +37,14 @@ public:
     // What the B2BUA then reports of that call (ConferenceRooms): a new offer from its caller,
     // answered by the room; its end.
     void offered(std::uint64_t call, std::string_view offer, OfferAnswered reply);
+    void digit(std::uint64_t call, char digit, std::chrono::milliseconds duration);
     void ended(std::uint64_t call);
 
 private:
     class CallLeg;
     void onEvent(room::LegId id, const OutboundCallEvent& event);
     void onOffer(room::LegId id, std::string_view offer, OfferAnswered reply);
+    void onDigit(room::LegId id, char digit, std::chrono::milliseconds duration);
 
     B2bua& b2bua_;
     std::string from_;

@@ -4,7 +4,8 @@
 # sipp callee, so the H.323 call goes on there through a room of its own. The callee's 180 is
 # the caller's Alerting and its 200 the Connect; the caller's tone crosses to the callee, whose
 # sipp sends it back (-rtp_echo), and the caller must hear it. Then the caller hangs up, and the
-# callee's BYE carries its Q.850 cause (RFC 3326). Nothing is left after: no SIP call or
+# callee's BYE carries its Q.850 cause (RFC 3326). A second call presses 5 (H.245 user input),
+# which the callee must get as an INFO. Nothing is left after either: no SIP call or
 # transaction, no H.323 call, no room.
 set -euo pipefail
 switchboard=$1
@@ -35,19 +36,28 @@ TOML
 start_switchboard "$switchboard"
 wait_listening tcp "$h323_port" || fail_with "no H.323 listener"
 
-timeout -k 3 30 sipp -sf "$here/scenarios/gateway_uas.xml" -i 127.0.0.1 -p "$callee_port" \
-  -mp "$(( $(free_port 56000) / 2 * 2 ))" -rtp_echo -m 1 -nostdin -timeout 20s -trace_msg \
-  -message_file "$work/callee.msg" >"$work/callee.out" 2>&1 &
-callee=$!
-background_pids+=("$callee")
-wait_listening udp "$callee_port" || fail_with "the SIP callee did not start"
-h323_peer call-in-audio "$h323_port" caller || true
-grep -q '^ok its own tone heard back$' "$work/caller.out" ||
+# h323_call CALLEE_SCENARIO PEER_SCENARIO NAME: the sipp callee waits, the H.323 peer calls 2002.
+h323_call() {
+  timeout -k 3 30 sipp -sf "$here/scenarios/$1.xml" -i 127.0.0.1 -p "$callee_port" \
+    -mp "$(( $(free_port 56000) / 2 * 2 ))" -rtp_echo -m 1 -nostdin -timeout 20s -trace_msg \
+    -message_file "$work/$3-callee.msg" >"$work/$3-callee.out" 2>&1 &
+  local callee=$!
+  background_pids+=("$callee")
+  wait_listening udp "$callee_port" || fail_with "$3: the SIP callee did not start"
+  h323_peer "$2" "$h323_port" "$3-caller" || true
+  grep -q '^done$' "$work/$3-caller.out" || fail_with "$3: the H.323 caller failed"
+  wait "$callee" || fail_with "$3: the SIP callee failed"
+  expect_idle "$3"
+  local line
+  line=$(fresh_stats)
+  [[ $line == *" h323_calls=0 "* && $line == *" conference_rooms=0 "* ]] ||
+    fail_with "$3: not idle: $line"
+}
+
+h323_call gateway_uas call-in-audio answered
+grep -q '^ok its own tone heard back$' "$work/answered-caller.out" ||
   fail_with "the H.323 caller did not hear its tone back"
-grep -q '^done$' "$work/caller.out" || fail_with "the H.323 caller failed"
-wait "$callee" || fail_with "the SIP callee failed"
-expect_idle "the call"
-line=$(fresh_stats)
-[[ $line == *" h323_calls=0 "* && $line == *" conference_rooms=0 "* ]] ||
-  fail_with "not idle: $line"
 check "an H.323 caller reaches a SIP callee: Alerting, Connect, the tone both ways, BYE with its cause"
+
+h323_call gateway_dtmf_uas call-in dtmf
+check "an H.323 caller's user input reaches the SIP callee as an INFO digit"

@@ -7,6 +7,7 @@
 #    hear it; then the peer hangs up, and the caller's BYE carries its Q.850 cause (RFC 3326).
 # 2. Busy: the peer refuses with Q.850 cause 17, which the caller gets as 486 (RFC 3398) with
 #    the cause in a Reason header.
+# 3. DTMF: the caller presses 7 (SIP INFO), which the peer must get as H.245 user input.
 # After each call nothing is left: no SIP call or transaction, no H.323 call, no room.
 set -euo pipefail
 switchboard=$1
@@ -69,3 +70,7 @@ check "a SIP caller reaches an H.323 callee: 180, 200, the tone both ways, BYE w
 gateway_call gateway_busy_uac call-out-busy busy
 expect_gateway_idle "the busy call"
 check "a busy H.323 callee is 486 to the SIP caller, with Reason: Q.850;cause=17"
+
+gateway_call gateway_dtmf_uac call-out-digit dtmf
+expect_gateway_idle "the call with a digit"
+check "a SIP caller's INFO digit reaches the H.323 callee as H.245 user input"

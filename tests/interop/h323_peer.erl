@@ -44,6 +44,8 @@
 %%               with the address the Setup's receive proposal gave, and hangs up itself.
 %%   call-out-busy  Is called, as call-out, and refuses: CallProceeding, then ReleaseComplete
 %%               with the Q.850 cause 17 (user busy).
+%%   call-out-digit  Is called, as call-out, but answers with H.245 tunnelling, waits for the
+%%               digit 7 in a tunnelled UserInputIndication, and hangs up.
 -module(h323_peer).
 -export([main/1]).
 -include("H225Subset.hrl").
@@ -354,6 +356,17 @@ run('call-out', {Address, Port}) ->
            fun({16#5a, C, false, {releaseComplete, _}, _}) -> C =:= Crv end),
     done;
 
+run('call-out-digit', {Address, Port}) ->
+    {Socket, Crv, Setup} = called(Address, Port),
+    answer_call(Socket, Crv, Setup, answer(Setup#'Setup-UUIE'.fastStart, 6000), true),
+    expect("the digit 7", await_digit(Socket), fun({digit, "7"}) -> true end),
+    send_q931(Socket, 16#5a, Crv, true,
+              {releaseComplete, #'ReleaseComplete-UUIE'{protocolIdentifier = ?PROTOCOL,
+                  callIdentifier = Setup#'Setup-UUIE'.callIdentifier}},
+              true, []),
+    expect("released", drain(Socket), fun(closed) -> true end),
+    done;
+
 run('call-out-busy', {Address, Port}) ->
     {Socket, Crv, Setup} = called(Address, Port),
     CallId = Setup#'Setup-UUIE'.callIdentifier,
@@ -425,7 +438,9 @@ called(Address, Port) ->
     {Socket, Crv, Setup}.
 
 %% CallProceeding, Alerting with the fastStart answer, Connect.
-answer_call(Socket, Crv, Setup, Answer) ->
+answer_call(Socket, Crv, Setup, Answer) -> answer_call(Socket, Crv, Setup, Answer, false).
+
+answer_call(Socket, Crv, Setup, Answer, Tunnelling) ->
     CallId = Setup#'Setup-UUIE'.callIdentifier,
     send_q931(Socket, 2, Crv, true,
               {callProceeding, #'CallProceeding-UUIE'{protocolIdentifier = ?PROTOCOL,
@@ -442,7 +457,7 @@ answer_call(Socket, Crv, Setup, Answer) ->
               {connect, #'Connect-UUIE'{protocolIdentifier = ?PROTOCOL, destinationInfo = terminal(),
                                          conferenceID = Setup#'Setup-UUIE'.conferenceID,
                                          callIdentifier = CallId, multipleCalls = false,
-                                         maintainConnection = false}}, false, []).
+                                         maintainConnection = false}}, Tunnelling, []).
 
 %% --- Fast Connect (H.323 §8.1.7) ---
 
@@ -673,6 +688,23 @@ await_release(Socket) ->
         {16#5a, _, _, {releaseComplete, _}, _} = Release -> Release;
         {unexpected, _} = Other -> Other;
         _ -> await_release(Socket)
+    end.
+
+%% Reads call signalling messages up to the first tunnelled UserInputIndication with a signal:
+%% {digit, SignalType}, or what came instead.
+await_digit(Socket) ->
+    case recv_q931(Socket) of
+        {unexpected, _} = Other -> Other;
+        {16#5a, _, _, {releaseComplete, _}, _} = Release -> Release;
+        {_, _, _, _, Control} ->
+            Digits = [S || B <- Control,
+                           {ok, {indication, {userInput, {signal,
+                               #'UserInputIndication_signal'{signalType = S}}}}}
+                               <- ['H245Subset':decode('MultimediaSystemControlMessage', B)]],
+            case Digits of
+                [Digit | _] -> {digit, Digit};
+                [] -> await_digit(Socket)
+            end
     end.
 
 %% Waits for the peer to close the connection, reading what comes before.

@@ -88,7 +88,12 @@ struct FakeProvider : LegProvider {
             provider.texts.emplace_back(text);
             return {};
         }
+        Result<void> sendDigit(char digit, std::chrono::milliseconds) override {
+            provider.digits.push_back(digit);
+            return {};
+        }
     };
+    std::string digits;                                          // the digits the legs sent
     std::vector<std::pair<std::string, Leg::Answered>> reoffers; // offers the legs sent
     std::vector<std::string> texts;                              // texts the legs sent
 
@@ -643,6 +648,10 @@ struct WaitingLeg : Leg {
         sink.onLegEvent(id, {LegEvent::Kind::ended, 0, "BYE", {}});
     }
     std::string describe() const override { return "waiting leg"; }
+    Result<void> sendDigit(char digit, std::chrono::milliseconds) override {
+        told.push_back(std::string("digit ") + digit);
+        return {};
+    }
     Result<void> reoffer(std::string, Answered) override { return {}; }
     void alert() override {
         told.emplace_back("alert");
@@ -694,6 +703,11 @@ TEST_F(OnwardTest, TheCallerRingsAndIsAnsweredAsTheLegItGoesOnToIs) {
     EXPECT_EQ(room->legState(caller), LegState::connected);
     EXPECT_EQ(room->state(), RoomState::connected);
     EXPECT_FALSE(room->dialOnward(caller, "sip", dial())) << "it goes on once";
+    // Digits cross, both ways.
+    room->sink().onDigit(caller, '7', std::chrono::milliseconds(160));
+    sip.sink->onDigit(*callee, '5', std::chrono::milliseconds(160));
+    EXPECT_EQ(sip.digits, "7");
+    EXPECT_EQ(told.back(), "digit 5");
 
     // The caller hangs up: the callee is released too (a fake leg has no cause to give: it
     // hangs up).

@@ -43,6 +43,10 @@ struct Rooms final : ConferenceRooms {
         bridges.push_back(fmt::format("{} {}", call, target));
     }
     std::vector<std::string> bridges; // "call target"
+    void digit(std::uint64_t call, char d, std::chrono::milliseconds duration) override {
+        digits.push_back(fmt::format("{} {} {}", call, d, duration.count()));
+    }
+    std::vector<std::string> digits; // "call digit milliseconds"
     void left(std::uint64_t call) override { lefts.push_back(call); }
 };
 
@@ -219,8 +223,24 @@ TEST_F(B2buaConference, ACallToATargetOfAnotherKindIsAnsweredAsItsRoomSays) {
     EXPECT_THAT(std::string(ok.body()), HasSubstr("o=gw 1 1"));
     EXPECT_FALSE(b2bua_->ringing(1)) << "answered: it waits no more";
     EXPECT_TRUE(sender_.sent.empty());
+    EXPECT_FALSE(b2bua_->sendDigit(2, '7', std::chrono::milliseconds(160))) << "no such call";
     ack(tag, 1);
-    deliver(inDialog("BYE", 2, tag), 5070);
+    // Digits both ways, as INFO with application/dtmf-relay (RFC 6086).
+    std::string info = inDialog("INFO", 2, tag);
+    info.erase(info.find("Content-Length: 0"));
+    constexpr std::string_view kDigit = "Signal=5\r\nDuration=160\r\n";
+    deliver(info + fmt::format("Content-Type: application/dtmf-relay\r\nContent-Length: "
+                               "{}\r\n\r\n{}",
+                               kDigit.size(), kDigit),
+            5070);
+    EXPECT_EQ(lastStatusToCaller(), 200);
+    EXPECT_EQ(rooms_.digits, std::vector<std::string>{"1 5 160"});
+    ASSERT_TRUE(b2bua_->sendDigit(1, '7', std::chrono::milliseconds(160)));
+    auto sent = parsed(sender_.sent.back());
+    EXPECT_EQ(sent.method(), "INFO");
+    EXPECT_THAT(std::string(sent.body()), HasSubstr("Signal=7"));
+    respond(sent, 200, "a1");
+    deliver(inDialog("BYE", 3, tag), 5070);
     EXPECT_EQ(rooms_.lefts, std::vector<std::uint64_t>{1});
     expectIdle();
 }
