@@ -119,10 +119,10 @@ void RouteConferences::goOn(room::Room& room, room::LegId arrived, const std::st
                           {target, {}, {{"Trace-ID", room.traceId()}}});
 }
 
-void RouteConferences::left(std::uint64_t call) {
+void RouteConferences::left(std::uint64_t call, std::string_view cause) {
     released_.clear();
     if (calls_.erase(call) == 0) return;
-    legs_->ended(call); // the leg closes, and an empty room is released
+    legs_->ended(call, cause); // the leg closes, and an empty room is released
 }
 
 void RouteConferences::onLegChange(room::Room& room, const room::LegChange& change,

@@ -6,6 +6,7 @@
 #include "sip/destination.hpp"
 #include "sip/header_policy.hpp"
 #include "sip/message_writer.hpp"
+#include "sip/reason.hpp"
 #include "sip/syntax.hpp"
 
 #include <algorithm>
@@ -419,7 +420,7 @@ void B2bua::sendAck(Half& l, const Message* copyFrom, std::optional<std::string_
     (void)layer_.sendStateless(l.destination, l.lastAck);
 }
 
-void B2bua::onCancel(TransactionId invite, const Message&) {
+void B2bua::onCancel(TransactionId invite, const Message& cancel) {
     auto found = inviteServers_.find(invite);
     if (found == inviteServers_.end()) return;
     auto call = calls_.find(found->second);
@@ -432,6 +433,7 @@ void B2bua::onCancel(TransactionId invite, const Message&) {
     // by the transaction layer until B has sent a provisional response).
     answerCallerWith(c, 487, "Request Terminated");
     c.setEnd(487, "cancelled by the caller");
+    c.endCause = q850Reason(cancel.header(HeaderId::reason).value_or(""));
     c.state = Call::State::cancelling;
     layer_.cancel(c.bInvite);
     maybeEnd(c);
@@ -825,15 +827,20 @@ void B2bua::endCall(std::uint64_t id) {
     dialogs_.erase(dialogKey(call.a.dialog.callId, call.a.dialog.localTag));
     dialogs_.erase(dialogKey(call.b.dialog.callId, call.b.dialog.localTag));
     inviteServers_.erase(call.aInviteKey);
-    if (const InRoom* in = call.inRoom(); in && !in->refused) options_.rooms->left(id);
+    if (const InRoom* in = call.inRoom(); in && !in->refused)
+        options_.rooms->left(id, call.endCause);
     if (call.bridged() && options_.callRooms)
         options_.callRooms->ended(id, call.endStatus, call.endReason);
     if (Placed* placed = call.placed()) {
         wheel_.cancel(placed->reoffer ? placed->reoffer->retry : net::TimerWheel::TimerId{});
         finishReoffer(call,
                       fail(Errc::closed, "the call ended before the far end answered our offer"));
-        placed->observer(id,
-                         {OutboundCallEvent::Kind::ended, call.endStatus, call.endReason, {}, {}});
+        placed->observer(id, {OutboundCallEvent::Kind::ended,
+                              call.endStatus,
+                              call.endReason,
+                              {},
+                              {},
+                              call.endCause});
     }
     if (auto s = callsPerSource_.find(call.source); s != callsPerSource_.end() && --s->second == 0)
         callsPerSource_.erase(s);

@@ -126,7 +126,9 @@ public:
         (void)digit;
         (void)duration;
     }
-    virtual void left(std::uint64_t call) = 0;
+    // The call is over; `cause`: the Q.850 cause its caller's BYE or CANCEL gave (RFC 3326,
+    // "Q.850;cause=16"), or empty.
+    virtual void left(std::uint64_t call, std::string_view cause) = 0;
 };
 
 struct B2buaOptions {
@@ -179,6 +181,7 @@ struct OutboundCallEvent {
     int status = 0;     // the response's status; for "ended", what ended it (0: a local hang-up)
     std::string reason; // its reason phrase, or why the call ended
     std::string body, contentType; // "answered": the answer
+    std::string cause = {}; // "ended": the far end's Q.850 cause (its BYE's Reason), or empty
 };
 using OutboundCallObserver = std::function<void(std::uint64_t call, const OutboundCallEvent&)>;
 // The far end's answer to our own offer (reoffer()), or why there is none.

@@ -158,6 +158,9 @@ struct B2bua::Call {
     bool endKnown = false;
     int endStatus = 0;
     std::string endReason;
+    // The Q.850 cause a far end's BYE or CANCEL gave in its Reason header (RFC 3326), as
+    // "Q.850;cause=N", for the room to carry on (a gateway's other leg); empty: none.
+    std::string endCause;
     void setEnd(int status, std::string_view reason) {
         if (endKnown) return;
         endKnown = true;

@@ -6,6 +6,7 @@
 #include "sip/b2bua_call.hpp"
 #include "sip/dtmf_info.hpp"
 #include "sip/header_policy.hpp"
+#include "sip/reason.hpp"
 
 namespace sb::sip {
 namespace {
@@ -146,6 +147,7 @@ void B2bua::onConferenceRequest(TransactionId server, const Message& request, Ca
     const std::string_view method = request.method();
     if (method == "BYE") {
         respondSimple(server, request, 200, "OK");
+        call.endCause = q850Reason(request.header(HeaderId::reason).value_or(""));
         logger().info("call {} left {}: a-call-id={}", call.tag(), call.inRoom()->where(),
                       call.a.dialog.callId);
         call.a.answered = false;

@@ -7,6 +7,7 @@
 #include "sip/destination.hpp"
 #include "sip/dtmf_info.hpp"
 #include "sip/header_policy.hpp"
+#include "sip/reason.hpp"
 #include "sip/syntax.hpp"
 
 #include <fmt/format.h>
@@ -146,6 +147,7 @@ void B2bua::onOutboundRequest(TransactionId server, const Message& request, Call
     if (method == "BYE") {
         respondSimple(server, request, 200, "OK");
         call.setEnd(200, "the far end hung up");
+        call.endCause = q850Reason(request.header(HeaderId::reason).value_or(""));
         call.b.answered = false;
         call.state = Call::State::ending;
         return maybeEnd(call);

@@ -57,4 +57,9 @@ std::string reasonValue(std::string_view protocol, int cause) {
     return fmt::format("{};cause={}", protocol, cause);
 }
 
+std::string q850Reason(std::string_view value) {
+    const auto cause = reasonCause(value, "Q.850");
+    return cause ? reasonValue("Q.850", *cause) : std::string();
+}
+
 } // namespace sb::sip

@@ -17,4 +17,8 @@ std::optional<int> reasonCause(std::string_view value, std::string_view protocol
 // A reason-value (RFC 3326 §2): "Q.850;cause=17".
 std::string reasonValue(std::string_view protocol, int cause);
 
+// The Q.850 reason-value of a Reason header's value, written as reasonValue() writes it (the
+// form a room's legs carry across a gateway), or empty when it gives no Q.850 cause.
+std::string q850Reason(std::string_view value);
+
 } // namespace sb::sip

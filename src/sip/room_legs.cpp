@@ -132,10 +132,11 @@ void RoomLegs::onDigit(room::LegId id, char digit, std::chrono::milliseconds dur
         found->second->sink().onDigit(id, digit, duration);
 }
 
-void RoomLegs::ended(std::uint64_t call) {
+void RoomLegs::ended(std::uint64_t call, std::string_view cause) {
     auto found = answered_.find(call);
     if (found == answered_.end()) return;
-    onEvent(found->second, {OutboundCallEvent::Kind::ended, 0, "the call ended", {}, {}});
+    onEvent(found->second,
+            {OutboundCallEvent::Kind::ended, 0, "the call ended", {}, {}, std::string(cause)});
 }
 
 void RoomLegs::onEvent(room::LegId id, const OutboundCallEvent& event) {
@@ -143,7 +144,7 @@ void RoomLegs::onEvent(room::LegId id, const OutboundCallEvent& event) {
     if (found == legs_.end()) return;
     CallLeg& leg = *found->second;
     using Kind = OutboundCallEvent::Kind;
-    room::LegEvent out{room::LegEvent::Kind::ended, event.status, event.reason, {}};
+    room::LegEvent out{room::LegEvent::Kind::ended, event.status, event.reason, {}, event.cause};
     switch (event.kind) {
     case Kind::ringing:
         out.kind = room::LegEvent::Kind::ringing;

@@ -38,7 +38,7 @@ public:
     // answered by the room; its end.
     void offered(std::uint64_t call, std::string_view offer, OfferAnswered reply);
     void digit(std::uint64_t call, char digit, std::chrono::milliseconds duration);
-    void ended(std::uint64_t call);
+    void ended(std::uint64_t call, std::string_view cause);
 
 private:
     class CallLeg;

@@ -47,7 +47,11 @@ struct Rooms final : ConferenceRooms {
         digits.push_back(fmt::format("{} {} {}", call, d, duration.count()));
     }
     std::vector<std::string> digits; // "call digit milliseconds"
-    void left(std::uint64_t call) override { lefts.push_back(call); }
+    void left(std::uint64_t call, std::string_view cause) override {
+        lefts.push_back(call);
+        causes.emplace_back(cause);
+    }
+    std::vector<std::string> causes; // each left()'s
 };
 
 class B2buaConference : public test::B2buaHarness {
@@ -240,8 +244,13 @@ TEST_F(B2buaConference, ACallToATargetOfAnotherKindIsAnsweredAsItsRoomSays) {
     EXPECT_EQ(sent.method(), "INFO");
     EXPECT_THAT(std::string(sent.body()), HasSubstr("Signal=7"));
     respond(sent, 200, "a1");
-    deliver(inDialog("BYE", 3, tag), 5070);
+    // The caller's hang-up gives its Q.850 cause (RFC 3326), which the rooms get as written.
+    std::string bye = inDialog("BYE", 3, tag);
+    bye.insert(bye.find("Content-Length"),
+               "Reason: SIP;cause=200, Q.850 ; cause=31;text=\"x\"\r\n");
+    deliver(bye, 5070);
     EXPECT_EQ(rooms_.lefts, std::vector<std::uint64_t>{1});
+    EXPECT_EQ(rooms_.causes, std::vector<std::string>{"Q.850;cause=31"});
     expectIdle();
 }
 

@@ -30,5 +30,12 @@ TEST(Reason, AValueWithoutAUsableCauseGivesNone) {
     EXPECT_EQ(reasonCause("", "Q.850"), std::nullopt);
 }
 
+// What a room's legs carry across a gateway: the Q.850 cause only, in one form.
+TEST(Reason, TheQ850CauseIsWrittenInOneForm) {
+    EXPECT_EQ(q850Reason("SIP;cause=200, Q.850 ; CAUSE=31;text=\"x\""), "Q.850;cause=31");
+    EXPECT_EQ(q850Reason("SIP;cause=487"), "");
+    EXPECT_EQ(q850Reason(""), "");
+}
+
 } // namespace
 } // namespace sb::sip
