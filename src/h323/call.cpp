@@ -1,7 +1,8 @@
 #include "h323/call.hpp"
 
+#include "core/random.hpp"
+
 #include <algorithm>
-#include <random>
 
 namespace sb::h323 {
 
@@ -52,7 +53,8 @@ std::uint8_t causeOf(const ReleaseComplete& body) {
 } // namespace
 
 Call::Call(Config config, Events events) : config_(std::move(config)), events_(std::move(events)) {
-    if (!config_.random) config_.random = [] { return std::random_device{}(); };
+    if (!config_.random)
+        config_.random = [] { return static_cast<std::uint32_t>(threadRandom()()); };
 }
 
 SignallingMessage Call::message(q931::MessageType type, MessageBody body) {

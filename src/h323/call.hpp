@@ -45,7 +45,7 @@ public:
         bool fastStart = true;                 // propose it, or accept a proposal
         bool tunnelling = true;                // H.245 in the call signalling messages
         std::uint8_t terminalType = 60;        // a gateway (H.323 Table 1)
-        std::function<std::uint32_t()> random; // for H.245's determination; none: the OS's
+        std::function<std::uint32_t()> random; // for H.245's determination; none: the thread's
         h225::Tags tags; // placing: the escalation's, in the Setup's genericData
         // The placing side's timers (Q.931 §9.1 as H.225.0 §7.4 uses them): T303 from the
         // Setup to any answer, T310 from CallProceeding to Alerting or Connect, T301 from

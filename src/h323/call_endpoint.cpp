@@ -1,9 +1,9 @@
 #include "h323/call_endpoint.hpp"
 
 #include "core/log.hpp"
+#include "core/random.hpp"
 
 #include <asio/post.hpp>
-#include <random>
 
 namespace sb::h323 {
 
@@ -42,10 +42,10 @@ std::unique_ptr<Call> CallEndpoint::makeCall(std::uint64_t id, Call::Direction d
     if (direction == Call::Direction::outgoing) {
         config.callReference = nextReference_;
         nextReference_ = static_cast<std::uint16_t>(nextReference_ % 0x7FFF + 1);
-        std::random_device random; // H.225.0 §7.6: globally unique identifiers
+        // H.225.0 §7.6: globally unique identifiers, from the thread's generator (core/random.hpp).
         for (auto* guid : {&config.callIdentifier, &config.conferenceID})
             for (auto& octet : *guid)
-                octet = static_cast<std::uint8_t>(random());
+                octet = static_cast<std::uint8_t>(threadRandom()());
     }
     auto events = events_(id);
     auto released = std::move(events.released);

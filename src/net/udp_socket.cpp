@@ -84,21 +84,22 @@ UdpSocket::~UdpSocket() {
 
 // recvmmsg(2)'s arrays: a header, an address and a 64 KiB buffer per datagram.
 struct UdpSocket::Batch {
-    explicit Batch(std::size_t n)
-        : headers(n), addresses(n), iovecs(n), buffers(n * kReceiveBufferBytes) {}
+    Batch(std::size_t n, std::size_t bytes)
+        : headers(n), addresses(n), iovecs(n), buffers(n * bytes) {}
     std::vector<mmsghdr> headers;
     std::vector<sockaddr_storage> addresses;
     std::vector<iovec> iovecs;
     std::vector<std::byte> buffers;
 };
 
-void UdpSocket::start(Handler handler, std::size_t batch) {
+void UdpSocket::start(Handler handler, std::size_t batch, std::size_t largest) {
     handler_ = std::move(handler);
+    bufferBytes_ = std::min(largest, kLargestDatagram - 1) + 1;
     if (batch <= 1) {
-        buffer_.resize(kReceiveBufferBytes);
+        buffer_.resize(bufferBytes_);
         return receive();
     }
-    batch_ = std::make_unique<Batch>(batch);
+    batch_ = std::make_unique<Batch>(batch, bufferBytes_);
     awaitReadable();
 }
 
@@ -131,7 +132,7 @@ void UdpSocket::drain() {
     const auto n = b.headers.size();
     for (int call = 0; call < kCallsPerTurn; ++call) {
         for (std::size_t i = 0; i < n; ++i) {
-            b.iovecs[i] = {b.buffers.data() + i * kReceiveBufferBytes, kReceiveBufferBytes};
+            b.iovecs[i] = {b.buffers.data() + i * bufferBytes_, bufferBytes_};
             b.headers[i] = {};
             b.headers[i].msg_hdr.msg_name = &b.addresses[i];
             b.headers[i].msg_hdr.msg_namelen = sizeof(sockaddr_storage);
@@ -156,8 +157,8 @@ void UdpSocket::drain() {
             if (header.msg_hdr.msg_namelen > from_.capacity()) continue; // not IPv4 or IPv6
             std::memcpy(from_.data(), header.msg_hdr.msg_name, header.msg_hdr.msg_namelen);
             from_.resize(header.msg_hdr.msg_namelen);
-            deliver({b.buffers.data() + static_cast<std::size_t>(i) * kReceiveBufferBytes,
-                     header.msg_len});
+            deliver(
+                {b.buffers.data() + static_cast<std::size_t>(i) * bufferBytes_, header.msg_len});
             if (!socket_.is_open()) { // closed by the handler
                 handler_ = nullptr;
                 return;

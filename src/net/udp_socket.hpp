@@ -25,7 +25,7 @@ public:
     using Handler =
         std::function<void(std::span<std::byte> datagram, const asio::ip::udp::endpoint& from)>;
 
-    static constexpr std::size_t kReceiveBufferBytes = 65535;
+    static constexpr std::size_t kLargestDatagram = 65535; // UDP's own limit
 
     // Binds to `local` (IPv4 or IPv6; port 0 picks an ephemeral port, read it back with
     // localEndpoint()). IPv6 sockets are v6-only so that 0.0.0.0 and :: can share a port.
@@ -50,8 +50,11 @@ public:
 
     // Starts the receive loop; `handler` runs on the context's thread for each datagram. The
     // span is valid only during the call. Exceptions from the handler are caught and logged.
-    // `batch` > 1 reads up to that many datagrams per system call (batch × 64 KiB of buffers).
-    void start(Handler handler, std::size_t batch = 1);
+    // `batch` > 1 reads up to that many datagrams per system call. `largest`: the largest
+    // datagram the handler takes (each buffer is one octet more: a larger datagram reaches the
+    // handler cut to largest + 1 octets, so it can tell); RTP's streams, which take an MTU's,
+    // keep thousands of sockets without 64 KiB of buffer each.
+    void start(Handler handler, std::size_t batch = 1, std::size_t largest = kLargestDatagram);
 
     // Sends one datagram. Returns an Errc::io error (and sends nothing) when the socket is
     // closed, the send buffer is full or the system refuses.
@@ -78,6 +81,7 @@ private:
     asio::ip::udp::endpoint from_;
     std::vector<std::byte> buffer_; // one datagram's, unbatched
     std::unique_ptr<Batch> batch_;  // batched
+    std::size_t bufferBytes_ = 0;   // each datagram's buffer
     Handler handler_;
 };
 

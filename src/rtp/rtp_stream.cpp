@@ -43,12 +43,14 @@ RtpStream::RtpStream(std::unique_ptr<PortLease> ports, bool latching)
     : ports_(std::move(ports)), latching_(latching),
       sendBuffer_(kMaxPacketBytes + kSrtpMaxOverhead),
       ssrc_(static_cast<std::uint32_t>(threadRandom()())) {
-    ports_->rtp()->start([this](std::span<std::byte> d, const asio::ip::udp::endpoint& from) {
-        receive(d, from, false);
-    });
-    ports_->rtcp()->start([this](std::span<std::byte> d, const asio::ip::udp::endpoint& from) {
-        receive(d, from, true);
-    });
+    // Receive buffers of what receive() takes: a larger datagram is malformed either way.
+    constexpr std::size_t kLargest = kMaxPacketBytes + kSrtpMaxOverhead;
+    ports_->rtp()->start([this](std::span<std::byte> d,
+                                const asio::ip::udp::endpoint& from) { receive(d, from, false); },
+                         1, kLargest);
+    ports_->rtcp()->start([this](std::span<std::byte> d,
+                                 const asio::ip::udp::endpoint& from) { receive(d, from, true); },
+                          1, kLargest);
 }
 
 RtpStream::~RtpStream() {

@@ -1,0 +1,83 @@
+"""sipp as a load generator for the call-rate benchmarks: its built-in UAC at a fixed rate for a
+fixed window, its built-in UAS, and a ramp of rate steps that finds the highest clean rate.
+
+A rate step is clean when every call of the step succeeded (sipp exits 0, no failed call) and sipp
+kept up with the rate it was asked for (the step ended within 1.5 s of its window)."""
+import re
+import subprocess
+import time
+
+from processes import free_port, stop, wait_listening
+
+
+def run_uac(target, rate, calls, hold_ms, timeout_s, extra=()):
+    """Runs sipp's built-in UAC; returns (exit code, successful, failed, retrans, wall seconds)."""
+    cmd = ["timeout", "-k", "3", str(timeout_s), "sipp", "-sn", "uac", target, "-i", "127.0.0.1",
+           "-p", str(free_port()), "-r", str(rate), "-m", str(calls), "-d", str(hold_ms),
+           "-l", str(max(calls, 1)), "-nostdin", "-timeout", f"{timeout_s - 5}s",
+           "-default_behaviors", "all,-abortunexp", *extra]
+    began = time.monotonic()
+    out = subprocess.run(cmd, capture_output=True, text=True)
+    wall = time.monotonic() - began
+    text = out.stdout
+
+    def cumulative(label):
+        found = re.findall(rf"{label}\s*\|\s*\S+\s*\|\s*(\S+)", text)
+        return found[-1] if found else "0"
+
+    successful = int(cumulative("Successful call"))
+    failed = int(cumulative("Failed call"))
+    retrans = 0
+    for m in re.finditer(r"^\s*\S+\s+(?:-+>|<-+)\s+(?:E-RTD\d+\s+)?(\d+)\s+(\d+)", text, re.M):
+        retrans += int(m.group(2))
+    return out.returncode, successful, failed, retrans, wall
+
+
+class Uas:
+    def __init__(self, port, timeout_s):
+        self.proc = subprocess.Popen(
+            ["timeout", "-k", "3", str(timeout_s), "sipp", "-sn", "uas", "-i", "127.0.0.1", "-p",
+             str(port), "-nostdin"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait_listening("u", port)
+
+    def close(self):
+        stop(self.proc)
+
+
+def ramp(name, start, rates, seconds, work):
+    """Highest clean rate for one system under test, started fresh for the ramp by
+    `start(work, port, budget_s)`, which returns what stops it; the UAC calls 127.0.0.1:port."""
+    port = free_port()
+    budget = int(len(rates) * (seconds + 15) + 30)
+    close = start(work, port, budget)
+    best = 0
+    try:
+        for rate in rates:
+            calls = rate * seconds
+            code, ok, failed, retrans, wall = run_uac(f"127.0.0.1:{port}", rate, calls, 0,
+                                                      seconds + 25)
+            clean = code == 0 and failed == 0 and ok == calls and wall <= seconds + 1.5
+            print(f"  {name:11s} {rate:6d} calls/s for {seconds} s: {ok:7d}/{calls} answered, "
+                  f"{failed} failed, {retrans} retransmissions, done in {wall:5.1f} s -> "
+                  f"{'clean' if clean else 'NOT clean'}", flush=True)
+            if not clean:
+                break
+            best = rate
+            time.sleep(1)
+    finally:
+        close()
+    return best
+
+
+def rss_kib(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+def child_of(proc):
+    """The process that timeout(1) runs as `proc`."""
+    return int(subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True,
+                              text=True).stdout.split()[0])
