@@ -129,6 +129,30 @@ TEST(Server, AnH323CallerHearsItselfInTheDefaultEchoRoom) {
         << server.statsLine();
 }
 
+// An H.323 call goes where the routes send a SIP call to the alias it dialled: here 2002 to
+// the echo test, while [h323] would put calls no route takes in a room where a caller alone
+// hears nothing.
+TEST(Server, AnH323CallFollowsTheRoutesToAConference) {
+    const auto dir =
+        std::filesystem::temp_directory_path() / fmt::format("sb-server-h323-route-{}", ::getpid());
+    const auto built = test::buildH323Peer(dir, SB_VECTORS_DIR, SB_INTEROP_DIR);
+    ASSERT_TRUE(built.succeeded) << built.output;
+    Config config = testConfig();
+    config.h323.conference = "lobby";
+    RouteConfig echo;
+    echo.user = "^2002$";
+    echo.conference = session::kEchoRoom;
+    config.routes = {echo};
+    Server server(std::move(config));
+    ASSERT_TRUE(started(server));
+    auto running = std::async(std::launch::async, [&] { server.run(); });
+    const auto said = test::runH323Peer(dir, "call-in-audio", server.h323Port());
+    server.stop();
+    EXPECT_EQ(running.wait_for(10s), std::future_status::ready);
+    std::filesystem::remove_all(dir);
+    EXPECT_NE(said.find("ok its own tone heard back\n"), std::string::npos) << said;
+}
+
 TEST(Server, StopBeforeRunEndsRunAtOnce) {
     Server server(testConfig());
     ASSERT_TRUE(started(server));
