@@ -60,6 +60,7 @@ std::optional<std::uint8_t> q850Of(std::string_view reason) noexcept {
     constexpr std::string_view kPrefix = "Q.850;cause=";
     if (!reason.starts_with(kPrefix)) return std::nullopt;
     const auto digits = reason.substr(kPrefix.size());
+    if (digits.size() > 1 && digits.front() == '0') return std::nullopt; // not as written
     unsigned value = 0;
     const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
     // Q.850 §2.2.5: a cause value is seven bits.

@@ -8,6 +8,7 @@
 # 2. Busy: the peer refuses with Q.850 cause 17, which the caller gets as 486 (RFC 3398) with
 #    the cause in a Reason header.
 # 3. DTMF: the caller presses 7 (SIP INFO), which the peer must get as H.245 user input.
+# 4. A fault: the peer's TCP connection drops mid-call; the caller gets a BYE with Q.850 41.
 # After each call nothing is left: no SIP call or transaction, no H.323 call, no room.
 set -euo pipefail
 switchboard=$1
@@ -74,3 +75,7 @@ check "a busy H.323 callee is 486 to the SIP caller, with Reason: Q.850;cause=17
 gateway_call gateway_dtmf_uac call-out-digit dtmf
 expect_gateway_idle "the call with a digit"
 check "a SIP caller's INFO digit reaches the H.323 callee as H.245 user input"
+
+gateway_call gateway_drop_uac call-out-drop dropped
+expect_gateway_idle "the dropped call"
+check "an H.323 callee whose connection drops mid-call: BYE to the SIP caller with Q.850 41"

@@ -46,6 +46,8 @@
 %%               with the Q.850 cause 17 (user busy).
 %%   call-out-digit  Is called, as call-out, but answers with H.245 tunnelling, waits for the
 %%               digit 7 in a tunnelled UserInputIndication, and hangs up.
+%%   call-out-drop  Is called, as call-out, answers, and half a second later closes its TCP
+%%               connection without a ReleaseComplete (a room system that fails).
 -module(h323_peer).
 -export([main/1]).
 -include("H225Subset.hrl").
@@ -365,6 +367,13 @@ run('call-out-digit', {Address, Port}) ->
                   callIdentifier = Setup#'Setup-UUIE'.callIdentifier}},
               true, []),
     expect("released", drain(Socket), fun(closed) -> true end),
+    done;
+
+run('call-out-drop', {Address, Port}) ->
+    {Socket, Crv, Setup} = called(Address, Port),
+    answer_call(Socket, Crv, Setup, answer(Setup#'Setup-UUIE'.fastStart, 6000)),
+    timer:sleep(500),
+    ok = gen_tcp:close(Socket),
     done;
 
 run('call-out-busy', {Address, Port}) ->
