@@ -6,15 +6,17 @@
 # sipp sends it back (-rtp_echo), and the caller must hear it. Then the caller hangs up, and the
 # callee's BYE carries its Q.850 cause (RFC 3326). A second call presses 5 (H.245 user input),
 # which the callee must get as an INFO. Nothing is left after either: no SIP call or
-# transaction, no H.323 call, no room.
+# transaction, no H.323 call, no room. The test runs in a network namespace of its own, where a
+# capture of everything is read by tshark: every H.225.0 and H.245 message, none malformed.
 set -euo pipefail
 switchboard=$1
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
+. "$here/h323_lib.sh"
+in_own_namespace "$@"
 
 work=$(mktemp -d)
 . "$here/b2bua_lib.sh"
-. "$here/h323_lib.sh"
 on_exit stop_all
 
 build_h323_peer || fail_with "the H.323 peer did not build"
@@ -34,6 +36,7 @@ user = "^2[0-9]{3}\$"
 target = "sip:\${user}@127.0.0.1:$callee_port"
 TOML
 start_switchboard "$switchboard"
+capture_start
 wait_listening tcp "$h323_port" || fail_with "no H.323 listener"
 
 # h323_call CALLEE_SCENARIO PEER_SCENARIO NAME: the sipp callee waits, the H.323 peer calls 2002.
@@ -61,3 +64,6 @@ check "an H.323 caller reaches a SIP callee: Alerting, Connect, the tone both wa
 
 h323_call gateway_dtmf_uas call-in dtmf
 check "an H.323 caller's user input reaches the SIP callee as an INFO digit"
+
+capture_check "$h323_port"
+check "every H.225.0 and H.245 message of these calls is read by tshark, none malformed"

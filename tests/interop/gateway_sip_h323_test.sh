@@ -9,15 +9,18 @@
 #    the cause in a Reason header.
 # 3. DTMF: the caller presses 7 (SIP INFO), which the peer must get as H.245 user input.
 # 4. A fault: the peer's TCP connection drops mid-call; the caller gets a BYE with Q.850 41.
-# After each call nothing is left: no SIP call or transaction, no H.323 call, no room.
+# After each call nothing is left: no SIP call or transaction, no H.323 call, no room. The test
+# runs in a network namespace of its own, where a capture of everything is read by tshark:
+# every H.225.0 and H.245 message, none malformed.
 set -euo pipefail
 switchboard=$1
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
+. "$here/h323_lib.sh"
+in_own_namespace "$@"
 
 work=$(mktemp -d)
 . "$here/b2bua_lib.sh"
-. "$here/h323_lib.sh"
 on_exit stop_all
 
 build_h323_peer || fail_with "the H.323 peer did not build"
@@ -36,6 +39,7 @@ user = "^2[0-9]{3}\$"
 target = "h323:\${user}@127.0.0.1:$peer_port"
 TOML
 start_switchboard "$switchboard"
+capture_start
 
 # expect_gateway_idle NAME: nothing of the call is left, the H.323 side's included.
 expect_gateway_idle() {
@@ -79,3 +83,6 @@ check "a SIP caller's INFO digit reaches the H.323 callee as H.245 user input"
 gateway_call gateway_drop_uac call-out-drop dropped
 expect_gateway_idle "the dropped call"
 check "an H.323 callee whose connection drops mid-call: BYE to the SIP caller with Q.850 41"
+
+capture_check "$peer_port"
+check "every H.225.0 and H.245 message of these calls is read by tshark, none malformed"

@@ -24,3 +24,40 @@ h323_peer() {
   (cd "$h323_peer_dir" && timeout -k 3 60 erl -noshell -pa . -s h323_peer main "$1" 127.0.0.1 \
     "$2" -s init stop) >"$work/$3.out" 2>&1
 }
+
+# in_own_namespace "$@": re-runs the test in a network namespace of its own (only its loopback),
+# so that a capture there holds this test's packets alone.
+in_own_namespace() {
+  [ -n "${SB_OWN_NETNS:-}" ] && { ip link set lo up; return 0; }
+  exec env SB_OWN_NETNS=1 unshare --map-root-user --net -- bash "$0" "$@"
+}
+
+# capture_start: every packet on loopback to $work/capture.pcap, until capture_check.
+capture_start() {
+  dumpcap -q -P -i lo -w "$work/capture.pcap" >"$work/dumpcap.log" 2>&1 &
+  capture_pid=$!
+  background_pids+=("$capture_pid")
+  local deadline=$((SECONDS + 5)) # it writes the file's header once it captures
+  until [ -s "$work/capture.pcap" ]; do
+    [ $SECONDS -lt $deadline ] || fail_with "dumpcap did not start"
+    sleep 0.05
+  done
+}
+
+# capture_check: stops the capture; tshark (which finds TPKT on any TCP port by its heuristic:
+# H.225.0 call signalling, with tunnelled H.245 and fastStart inside) must find H.225.0 and
+# H.245 messages, and no H.323 packet malformed or undecoded. Prints what it counted.
+capture_check() {
+  sleep 0.5
+  kill -INT "$capture_pid" 2>/dev/null || true
+  wait "$capture_pid" 2>/dev/null || true
+  local h225 h245 bad
+  h225=$(tshark -r "$work/capture.pcap" -Y h225 2>/dev/null | wc -l)
+  h245=$(tshark -r "$work/capture.pcap" -Y h245 2>/dev/null | wc -l)
+  bad=$(tshark -r "$work/capture.pcap" -Y '(tpkt || q931 || h225 || h245) &&
+    (_ws.malformed || _ws.expert.group == 83886080)' 2>/dev/null)
+  [ "$h225" -gt 0 ] && [ "$h245" -gt 0 ] ||
+    fail_with "tshark found $h225 H.225.0 and $h245 H.245 messages in the capture"
+  [ -z "$bad" ] || fail_with "tshark finds malformed H.323 messages: $bad"
+  echo "tshark read $h225 H.225.0 and $h245 H.245 messages, none malformed"
+}
