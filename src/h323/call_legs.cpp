@@ -105,7 +105,7 @@ public:
     std::string describe() const override { return description_; }
     // An arrived call that waits (CallLegs::adopt's `waits`): Alerting, then Connect, each with
     // the fastStart answer if the call has one (the H.323 leg's audio is agreed by then).
-    void alert() override {
+    void alert(std::string_view) override { // Alerting carries the fastStart answer anyway
         if (Call* call = live()) {
             call->alert();
             sink_.onLegEvent(id_, {room::LegEvent::Kind::ringing, 0, "alerting its caller", {}});
@@ -151,11 +151,15 @@ public:
         return {};
     }
 
+    // The far end alerts; with the fastStart answer (H.323 §8.1.7.1), its audio flows already:
+    // the room hears of that as early media, once both have come.
     void ringing() {
-        if (!over_) sink_.onLegEvent(id_, {room::LegEvent::Kind::ringing, 0, "alerting", {}});
+        alerting_ = true;
+        reportRinging();
     }
     void agreed(const MediaPath& path) {
         path_ = path;
+        if (alerting_ && !connected_) reportRinging();
         answerWhenReady();
     }
     void connected() {
@@ -209,6 +213,15 @@ private:
         if (over_ || !legs_.endpoint_) return;
         if (Call* call = legs_.endpoint_->call(call_)) call->release(cause);
     }
+    void reportRinging() {
+        if (over_ || early_) return;
+        std::string early;
+        if (path_)
+            if (auto answer = answerOf(offer_, *path_)) early = std::move(*answer);
+        early_ = !early.empty();
+        sink_.onLegEvent(id_, {room::LegEvent::Kind::ringing, 0,
+                               early_ ? "alerting, with early media" : "alerting", early});
+    }
     // H.245 may agree the audio after Connect, fastStart before it: the room hears of the
     // answer once both have come.
     void answerWhenReady() {
@@ -229,6 +242,7 @@ private:
     std::optional<MediaPath> path_;
     int forwards_ = 0;
     bool connected_ = false, answered_ = false, over_ = false, hungUp_ = false;
+    bool alerting_ = false, early_ = false; // the far end alerts; its early media reported
 };
 
 CallLeg* CallLegs::legOf(std::uint64_t call) const {

@@ -35,7 +35,7 @@ struct EvidenceFile {
 // What happened on a leg, as its adapter tells the room.
 struct LegEvent {
     enum class Kind : std::uint8_t {
-        ringing,   // the far end is alerting (SIP 180/183)
+        ringing,   // the far end is alerting (SIP 180/183); `answer`: its early answer, if any
         answered,  // the far end accepted; `answer` is its answer to our offer
         ended,     // the leg is over, for any reason
         failed,    // the leg broke (a transport or protocol failure, not a refusal)
@@ -98,9 +98,10 @@ public:
     virtual Result<void> reoffer(std::string offer, Answered done) = 0;
     // A leg that arrived and waits for the one it goes on to (Room::dialOnward: a gateway's
     // call) tells its far end how that one goes: `alert` when it rings (SIP 180, H.225.0
-    // Alerting); `accept` when it answers, with our answer for this leg (SIP 200, H.225.0
-    // Connect), after which the leg reports `answered`.
-    virtual void alert() {}
+    // Alerting), with our answer for this leg when that one's media flows already (early
+    // media: SIP 183 with it); `accept` when it answers, with our answer for this leg (SIP 200,
+    // H.225.0 Connect), after which the leg reports `answered`.
+    virtual void alert(std::string_view earlyAnswer) { (void)earlyAnswer; }
     virtual void accept(std::string_view answer) { (void)answer; }
     // Either leg of such a call ends as the other did: with its status (a SIP final response
     // while this one waits), its reason, and its cause (RFC 3326's "Q.850;cause=17", or empty),

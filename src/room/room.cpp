@@ -359,7 +359,9 @@ void Room::crossOnward(LegId id, LegState to, int status, const std::string& rea
     if (!arrived || !arrived->leg || isFinal(arrived->summary.state)) return;
     const LegState now = arrived->summary.state;
     const bool waiting = now == LegState::setup || now == LegState::ringing;
-    if (to == LegState::ringing && waiting) return arrived->leg->alert();
+    if (to == LegState::ringing && waiting)
+        return arrived->leg->alert(r->early ? std::string_view(arrived->answer)
+                                            : std::string_view());
     if (to == LegState::connected && waiting)
         return arrived->leg->accept(std::exchange(arrived->answer, {}));
     // RFC 3398 §8.2.6.1's like: a leg that ended unanswered without a status is unavailable.
@@ -384,11 +386,25 @@ void Room::onLegEvent(LegId id, LegEvent event) {
     using Kind = LegEvent::Kind;
     switch (event.kind) {
     case Kind::ringing:
-        return move(id, LegState::ringing, event.status, std::move(event.reason));
+        if (event.answer.empty() || pair_ || r->ownSession || r->agreed || r->early ||
+            r->earlyPending || !rooms_.media_)
+            return move(id, LegState::ringing, event.status, std::move(event.reason));
+        r->earlyPending = true;
+        rooms_.media_->answered(
+            id, event.answer,
+            later<void>([id, status = event.status, reason = std::move(event.reason)](
+                            Room& room, const Result<void>& media) mutable {
+                room.rangEarly(id, status, std::move(reason), media);
+            }));
+        return;
     case Kind::answered: {
         if (r->summary.state != LegState::setup && r->summary.state != LegState::ringing) return;
-        if (pair_ || r->ownSession || r->agreed)
+        if (pair_ || r->ownSession || r->agreed || r->early)
             return move(id, LegState::connected, event.status, std::move(event.reason));
+        if (r->earlyPending) {
+            r->answeredMeanwhile = std::move(event);
+            return;
+        }
         rooms_.media_->answered(
             id, event.answer,
             later<void>([id, status = event.status, reason = std::move(event.reason)](
@@ -409,6 +425,24 @@ void Room::onLegEvent(LegId id, LegEvent event) {
         if (r->summary.state != LegState::degraded) return;
         return move(id, LegState::connected, event.status, std::move(event.reason));
     }
+}
+
+void Room::rangEarly(LegId id, int status, std::string reason, const Result<void>& media) {
+    Record* r = find(id);
+    if (!r || isFinal(r->summary.state)) return;
+    if (!media)
+        logger().info("trace={} room {}: leg {}'s early answer is unusable: {}", traceId_, name_,
+                      id.value(), media.error().message);
+    r->earlyPending = false;
+    r->early = media.has_value();
+    auto answered = std::exchange(r->answeredMeanwhile, std::nullopt);
+    if (r->summary.state == LegState::ringing) // rang already: its media now flows
+        crossOnward(id, LegState::ringing, status, reason);
+    else
+        move(id, LegState::ringing, status, std::move(reason));
+    // It answered while the graph took its early answer: it connects now, or, the early answer
+    // being unusable, its answer goes to the graph as any answer does.
+    if (answered) onLegEvent(id, std::move(*answered));
 }
 
 void Room::joined(LegId id, int status, std::string reason, const Result<void>& media) {

@@ -194,8 +194,11 @@ private:
         bool superseded = false;        // a failed leg another has replaced: not counted
         bool waits = false;             // admit()'s or adopt()'s `waits`: for dialOnward()
         bool agreed = false;            // admit()'s: its media is agreed; `answered` connects it
-        std::string answer;             // …and our answer, kept for Leg::accept
-        std::string cause;              // the far end's cause of its end (LegEvent::cause)
+        bool early = false;             // its answer came while it rang (early media), taken
+        bool earlyPending = false;      // …and is with the graph now
+        std::optional<LegEvent> answeredMeanwhile; // its `answered`, while the graph had that
+        std::string answer;                        // …and our answer, kept for Leg::accept
+        std::string cause; // the far end's cause of its end (LegEvent::cause)
         // dialOnward(): the leg an arrived one goes on to, and the one a dialled leg answers for.
         std::optional<LegId> onward, answersFor;
     };
@@ -217,6 +220,9 @@ private:
     // of (dial() has not returned yet, admit()) is forgotten; any other closes.
     Error setUpFailed(LegId id, std::string_view step, const Error& error, bool quiet);
     void joined(LegId id, int status, std::string reason, const Result<void>& media);
+    // A ringing leg's early answer, taken by the graph or not: the leg rings, with its media
+    // flowing when it was (RFC 3261 §13.2.1: a later answer to the same offer is ignored).
+    void rangEarly(LegId id, int status, std::string reason, const Result<void>& media);
     // The far end's offer put the leg on hold (RFC 3264 §8.4), or took it off.
     void heldOrResumed(LegId id, bool holds);
     void onLegEvent(LegId leg, LegEvent event) override;

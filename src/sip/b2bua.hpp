@@ -180,7 +180,7 @@ struct OutboundCallEvent {
     enum class Kind { ringing, answered, ended } kind;
     int status = 0;     // the response's status; for "ended", what ended it (0: a local hang-up)
     std::string reason; // its reason phrase, or why the call ended
-    std::string body, contentType; // "answered": the answer
+    std::string body, contentType; // "answered": the answer; "ringing": an early one, if any
     std::string cause = {}; // "ended": the far end's Q.850 cause (its BYE's Reason), or empty
 };
 using OutboundCallObserver = std::function<void(std::uint64_t call, const OutboundCallEvent&)>;
@@ -217,11 +217,13 @@ public:
     // `cause`: why, as an RFC 3326 reason-value ("Q.850;cause=16"), in the BYE's Reason header.
     void hangUp(std::uint64_t call, std::string_view cause = {});
     // A call to a target of another kind (ConferenceRooms::bridgeTo) that waits for it: 180
-    // Ringing to its caller; 200 with `answer`; or the final response `status` (300 to 699)
+    // Ringing to its caller, or 183 Session Progress with `earlyAnswer` when the target's media
+    // flows already (RFC 3960's gateway model; the 200 then carries the same answer, RFC 3261
+    // §13.2.1); 200 with `answer`; or the final response `status` (300 to 699)
     // with `reason` as its phrase and `cause` (an RFC 3326 reason-value, "Q.850;cause=17", or
     // empty) in a Reason header, after which the call ends (ConferenceRooms::left follows).
     // Errc::not_found when no such call waits.
-    Result<void> ringing(std::uint64_t call);
+    Result<void> ringing(std::uint64_t call, std::string_view earlyAnswer = {});
     Result<void> answer(std::uint64_t call, std::string answer);
     Result<void> refuse(std::uint64_t call, int status, std::string_view reason,
                         std::string_view cause);

@@ -110,11 +110,17 @@ B2bua::Call* B2bua::waitingBridge(std::uint64_t id) {
     return &call;
 }
 
-Result<void> B2bua::ringing(std::uint64_t id) {
+Result<void> B2bua::ringing(std::uint64_t id, std::string_view earlyAnswer) {
     Call* call = waitingBridge(id);
     const Message* invite = call ? layer_.request(call->aInvite) : nullptr;
     if (!invite) return fail(Errc::not_found, "no such call waits");
-    layer_.respond(call->aInvite, 180, responseToCaller(*call, *invite, 180, "Ringing").finish());
+    if (earlyAnswer.empty()) {
+        layer_.respond(call->aInvite, 180,
+                       responseToCaller(*call, *invite, 180, "Ringing").finish());
+        return {};
+    }
+    auto w = responseToCaller(*call, *invite, 183, "Session Progress");
+    layer_.respond(call->aInvite, 183, w.finish(earlyAnswer, "application/sdp"));
     return {};
 }
 

@@ -113,8 +113,8 @@ void B2bua::onOutboundInviteResponse(Call& call, const Message& response) {
     if (status < 200) {
         if (call.state == Call::State::early)
             call.asPlaced().observer(
-                id,
-                {OutboundCallEvent::Kind::ringing, status, std::string(response.reason()), {}, {}});
+                id, {OutboundCallEvent::Kind::ringing, status, std::string(response.reason()),
+                     std::string(response.body()), std::string(contentType(response))});
         return;
     }
     call.bInvite = 0;

@@ -43,9 +43,12 @@ public:
     }
 
     // A call that waits (ConferenceRooms::bridgeTo): what its room tells its caller.
-    void alert() override {
-        if (owner_.b2bua_.ringing(call_))
-            sink_.onLegEvent(id_, {room::LegEvent::Kind::ringing, 180, "ringing its caller", {}});
+    void alert(std::string_view earlyAnswer) override {
+        if (owner_.b2bua_.ringing(call_, earlyAnswer))
+            sink_.onLegEvent(id_, {room::LegEvent::Kind::ringing,
+                                   earlyAnswer.empty() ? 180 : 183,
+                                   "ringing its caller",
+                                   {}});
     }
     void accept(std::string_view answer) override {
         if (owner_.b2bua_.answer(call_, std::string(answer)))
@@ -146,8 +149,9 @@ void RoomLegs::onEvent(room::LegId id, const OutboundCallEvent& event) {
     using Kind = OutboundCallEvent::Kind;
     room::LegEvent out{room::LegEvent::Kind::ended, event.status, event.reason, {}, event.cause};
     switch (event.kind) {
-    case Kind::ringing:
+    case Kind::ringing: // a 183's answer is early media
         out.kind = room::LegEvent::Kind::ringing;
+        out.answer = event.contentType == "application/sdp" ? event.body : std::string();
         break;
     case Kind::answered:
         out.kind = room::LegEvent::Kind::answered;

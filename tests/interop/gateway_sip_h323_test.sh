@@ -70,7 +70,7 @@ gateway_call gateway_uac call-out-audio answered
 grep -q '^ok its own tone heard back$' "$work/answered-peer.out" ||
   fail_with "answered: the H.323 peer did not hear its tone back"
 expect_gateway_idle "the answered call"
-check "a SIP caller reaches an H.323 callee: 180, 200, the tone both ways, BYE with its cause"
+check "a SIP caller reaches an H.323 callee: 183 with early media, 200, the tone both ways, BYE with its cause"
 
 gateway_call gateway_busy_uac call-out-busy busy
 expect_gateway_idle "the busy call"

@@ -653,8 +653,8 @@ struct WaitingLeg : Leg {
         return {};
     }
     Result<void> reoffer(std::string, Answered) override { return {}; }
-    void alert() override {
-        told.emplace_back("alert");
+    void alert(std::string_view early) override {
+        told.push_back(early.empty() ? "alert" : "alert " + std::string(early));
         sink.onLegEvent(id, {LegEvent::Kind::ringing, 180, "", {}});
     }
     void accept(std::string_view answer) override {
@@ -716,6 +716,46 @@ TEST_F(OnwardTest, TheCallerRingsAndIsAnsweredAsTheLegItGoesOnToIs) {
     EXPECT_EQ(room->legState(*callee), LegState::disconnecting);
     sip.event(*callee, LegEvent::Kind::ended);
     EXPECT_EQ(room->state(), RoomState::closed);
+    expectNothingLeft();
+}
+
+// A callee whose media flows while it rings (SIP 183, H.225.0 Alerting with fastStart): the
+// graph takes its early answer, the caller hears it rings with our answer (183, early media),
+// and its later answer is not taken again (RFC 3261 §13.2.1).
+TEST_F(OnwardTest, EarlyMediaCrossesAsTheCallerRings) {
+    const LegId caller = arrive();
+    auto callee = room->dialOnward(caller, "sip", dial());
+    ASSERT_TRUE(callee);
+    sip.event(*callee, LegEvent::Kind::ringing, {}, 180);
+    sip.event(*callee, LegEvent::Kind::ringing, "v=0 their early answer", 183);
+    EXPECT_EQ(told, (std::vector<std::string>{"alert", "alert v=0 our answer"}));
+    EXPECT_EQ(room->legState(*callee), LegState::ringing);
+    graph.failAnswered = true; // the graph has the answer: it is not asked again
+    sip.event(*callee, LegEvent::Kind::answered, "v=0 their answer", 200);
+    EXPECT_EQ(room->legState(*callee), LegState::connected);
+    EXPECT_EQ(room->legState(caller), LegState::connected);
+    EXPECT_EQ(told.back(), "accept v=0 our answer");
+    room->hangUp(caller, "BYE");
+    sip.event(*callee, LegEvent::Kind::ended);
+    expectNothingLeft();
+}
+
+// The callee answers while the graph is still taking its early answer (an H.323 callee's
+// Alerting and Connect come together): it connects once the graph has it.
+TEST_F(OnwardTest, AnAnswerWhileTheEarlyOneIsTakenWaitsForIt) {
+    const LegId caller = arrive();
+    auto callee = room->dialOnward(caller, "sip", dial());
+    ASSERT_TRUE(callee);
+    graph.deferred = true;
+    sip.event(*callee, LegEvent::Kind::ringing, "v=0 their early answer", 183);
+    sip.event(*callee, LegEvent::Kind::answered, "v=0 their early answer", 200);
+    EXPECT_EQ(room->legState(*callee), LegState::setup);
+    graph.release();
+    EXPECT_EQ(room->legState(*callee), LegState::connected);
+    EXPECT_EQ(room->legState(caller), LegState::connected);
+    EXPECT_EQ(told, (std::vector<std::string>{"alert v=0 our answer", "accept v=0 our answer"}));
+    room->hangUp(caller, "BYE");
+    sip.event(*callee, LegEvent::Kind::ended);
     expectNothingLeft();
 }
 
