@@ -29,8 +29,9 @@ public:
     // The far end's answer to it (or to a reoffer()): the leg joins the room's media, or its
     // media changes as the answer says.
     virtual void answered(LegId leg, std::string_view answer, Reply<void> reply) = 0;
-    // A new offer of ours for a leg already in the room (Switchboard's own re-offer).
-    virtual void reoffer(LegId leg, Reply<std::string> reply) = 0;
+    // A new offer of ours for a leg already in the room (Switchboard's own re-offer); with
+    // `holds`, one that puts its far end on hold (RFC 3264 §8.4: sendonly).
+    virtual void reoffer(LegId leg, bool holds, Reply<std::string> reply) = 0;
     // Our answer to an offer from the far end (the first joins `room`; later ones change the
     // leg's media). Errors as LegSink::onLegOffer's.
     virtual void answer(LegId leg, std::string_view room, std::string_view offer,

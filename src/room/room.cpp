@@ -213,7 +213,7 @@ void Room::hangUp(LegId id, std::string reason) {
     move(id, LegState::closed, 0, std::move(reason)); // cancelled before it was answered
 }
 
-Result<void> Room::reoffer(LegId id, const Reply<void>& done) {
+Result<void> Room::reoffer(LegId id, const Reply<void>& done, bool holds) {
     Record* r = find(id);
     if (!r || r->summary.state != LegState::connected || !r->leg)
         return fail(Errc::incomplete, "the leg is not connected");
@@ -250,7 +250,7 @@ Result<void> Room::reoffer(LegId id, const Reply<void>& done) {
                                     }));
         if (!sent) done(fail(sent.error()));
     };
-    rooms_.media_->reoffer(id, later<std::string>(std::move(sendOffer), [done](auto) {
+    rooms_.media_->reoffer(id, holds, later<std::string>(std::move(sendOffer), [done](auto) {
                                done(fail(Errc::closed, "the room has closed"));
                            }));
     return {};
@@ -559,8 +559,28 @@ void Room::heldOrResumed(LegId id, bool holds) {
     Record* r = find(id);
     if (!r || isFinal(r->summary.state)) return;
     const LegState now = r->summary.state;
-    if (holds && now == LegState::connected) move(id, LegState::hold, 0, "the far end holds");
-    if (!holds && now == LegState::hold) move(id, LegState::connected, 0, "the far end resumes");
+    if (holds && now == LegState::connected)
+        move(id, LegState::hold, 0, "the far end holds");
+    else if (!holds && now == LegState::hold)
+        move(id, LegState::connected, 0, "the far end resumes");
+    else
+        return;
+    // A gateway's call: the other leg's far end is held and resumed in turn, in its own way
+    // (SIP: a re-INVITE sendonly; H.323: the empty capability set).
+    r = find(id);
+    const auto other = r ? (r->onward ? r->onward : r->answersFor) : std::nullopt;
+    if (!other || !upLeg(*other)) return;
+    auto crossed = reoffer(
+        *other,
+        [other = *other, holds, traceId = traceId_, name = name_](const Result<void>& done) {
+            if (!done)
+                logger().info("trace={} room {}: leg {} not {}: {}", traceId, name, other.value(),
+                              holds ? "held" : "resumed", done.error().message);
+        },
+        holds);
+    if (!crossed)
+        logger().info("trace={} room {}: leg {} not {}: {}", traceId_, name_, other->value(),
+                      holds ? "held" : "resumed", crossed.error().message);
 }
 
 Result<Room::Pair> Room::pair(const MakeLeg& arrived, const MakeLeg& dialled) {

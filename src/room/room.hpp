@@ -141,7 +141,9 @@ public:
     // Offers the leg its media anew (the graph's new offer, through the leg: SIP re-INVITE),
     // as when a stream is added; `done` learns once whether the far end took it, or why the
     // offer could not be made. Errc::incomplete at once when the leg is not connected.
-    Result<void> reoffer(LegId leg, const Reply<void>& done);
+    // With `holds`, the offer puts the far end on hold (sendonly), as a gateway's leg is when
+    // the other holds.
+    Result<void> reoffer(LegId leg, const Reply<void>& done, bool holds = false);
     // A leg that came by its own signalling and brings a session of its own (a WebRTC peer's
     // DataChannels, answered by its adapter): the room gives it no media until the leg offers
     // some through LegSink::onLegOffer (a peer's audio, once its adapter knows of it). It starts in

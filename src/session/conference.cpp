@@ -134,7 +134,7 @@ Result<std::string> Conference::offer(room::LegId call, std::string_view roomNam
     return sdp::write(sdp::makeOffer(originOf(state, local.address), {local}));
 }
 
-Result<std::string> Conference::reoffer(room::LegId call) {
+Result<std::string> Conference::reoffer(room::LegId call, bool holds) {
     auto found = calls_.find(call);
     auto room = found == calls_.end() ? rooms_.end() : rooms_.find(found->second.room);
     rtp::RtpStream* stream = room == rooms_.end() ? nullptr : room->second->stream(call);
@@ -144,6 +144,7 @@ Result<std::string> Conference::reoffer(room::LegId call) {
     local.port = stream->localPort();
     local.codecs = options_.media.codecs;
     local.ptime = options_.media.packetMs;
+    if (holds) local.direction = sdp::Direction::sendonly; // RFC 3264 §8.4
     found->second.reoffered = true;
     return sdp::write(sdp::makeOffer(originOf(found->second, local.address), {local}));
 }

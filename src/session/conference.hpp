@@ -46,7 +46,7 @@ public:
     Result<void> answered(room::LegId leg, std::string_view answer);
     // A new offer of ours for a leg in a room (its stream and port stay); its answer comes
     // through answered(). Errc::not_found when the leg is in no room.
-    Result<std::string> reoffer(room::LegId leg);
+    Result<std::string> reoffer(room::LegId leg, bool holds = false);
 
     std::size_t rooms() const noexcept { return rooms_.size(); }
     std::size_t participants() const noexcept { return calls_.size(); }

@@ -89,9 +89,9 @@ void WorkerGraph::answered(room::LegId leg, std::string_view answer, room::Reply
         std::move(reply));
 }
 
-void WorkerGraph::reoffer(room::LegId leg, room::Reply<std::string> reply) {
+void WorkerGraph::reoffer(room::LegId leg, bool holds, room::Reply<std::string> reply) {
     run<std::string>(
-        leg, [leg](Conference& c) { return c.reoffer(leg); }, std::move(reply));
+        leg, [leg, holds](Conference& c) { return c.reoffer(leg, holds); }, std::move(reply));
 }
 
 void WorkerGraph::answer(room::LegId leg, std::string_view room, std::string_view offer,

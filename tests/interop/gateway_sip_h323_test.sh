@@ -9,6 +9,8 @@
 #    the cause in a Reason header.
 # 3. DTMF: the caller presses 7 (SIP INFO), which the peer must get as H.245 user input.
 # 4. A fault: the peer's TCP connection drops mid-call; the caller gets a BYE with Q.850 41.
+# 5. Hold: the caller's re-INVITE sendonly holds the peer (the empty capability set), and its
+#    re-INVITE sendrecv resumes it.
 # After each call nothing is left: no SIP call or transaction, no H.323 call, no room. The test
 # runs in a network namespace of its own, where a capture of everything is read by tshark:
 # every H.225.0 and H.245 message, none malformed.
@@ -83,6 +85,10 @@ check "a SIP caller's INFO digit reaches the H.323 callee as H.245 user input"
 gateway_call gateway_drop_uac call-out-drop dropped
 expect_gateway_idle "the dropped call"
 check "an H.323 callee whose connection drops mid-call: BYE to the SIP caller with Q.850 41"
+
+gateway_call gateway_hold_uac call-out-held held
+expect_gateway_idle "the held call"
+check "a SIP caller's hold and resume reach the H.323 callee as the empty capability set and back"
 
 capture_check "$peer_port"
 check "every H.225.0 and H.245 message of these calls is read by tshark, none malformed"

@@ -48,6 +48,9 @@
 %%               digit 7 in a tunnelled UserInputIndication, and hangs up.
 %%   call-out-drop  Is called, as call-out, answers, and half a second later closes its TCP
 %%               connection without a ReleaseComplete (a room system that fails).
+%%   call-out-held  Is called, as call-out-digit, then waits to be held (the caller's empty
+%%               capability set, H.323 §8.4.6) and resumed (a set with capabilities again),
+%%               acknowledging each set, and hangs up.
 -module(h323_peer).
 -export([main/1]).
 -include("H225Subset.hrl").
@@ -362,6 +365,18 @@ run('call-out-digit', {Address, Port}) ->
     {Socket, Crv, Setup} = called(Address, Port),
     answer_call(Socket, Crv, Setup, answer(Setup#'Setup-UUIE'.fastStart, 6000), true),
     expect("the digit 7", await_digit(Socket), fun({digit, "7"}) -> true end),
+    send_q931(Socket, 16#5a, Crv, true,
+              {releaseComplete, #'ReleaseComplete-UUIE'{protocolIdentifier = ?PROTOCOL,
+                  callIdentifier = Setup#'Setup-UUIE'.callIdentifier}},
+              true, []),
+    expect("released", drain(Socket), fun(closed) -> true end),
+    done;
+
+run('call-out-held', {Address, Port}) ->
+    {Socket, Crv, Setup} = called(Address, Port),
+    answer_call(Socket, Crv, Setup, answer(Setup#'Setup-UUIE'.fastStart, 6000), true),
+    expect("held", await_capabilities(Socket, Crv, empty), fun(empty) -> true end),
+    expect("resumed", await_capabilities(Socket, Crv, full), fun(full) -> true end),
     send_q931(Socket, 16#5a, Crv, true,
               {releaseComplete, #'ReleaseComplete-UUIE'{protocolIdentifier = ?PROTOCOL,
                   callIdentifier = Setup#'Setup-UUIE'.callIdentifier}},
@@ -713,6 +728,33 @@ await_digit(Socket) ->
             case Digits of
                 [Digit | _] -> {digit, Digit};
                 [] -> await_digit(Socket)
+            end
+    end.
+
+%% Reads call signalling messages, acknowledging each tunnelled capability set, up to one that
+%% is Want: empty (no capability table: hold) or full; Want, or what came instead.
+await_capabilities(Socket, Crv, Want) ->
+    case recv_q931(Socket) of
+        {unexpected, _} = Other -> Other;
+        {16#5a, _, _, {releaseComplete, _}, _} = Release -> Release;
+        {_, _, _, _, Control} ->
+            Sets = [{S#'TerminalCapabilitySet'.sequenceNumber,
+                     case S#'TerminalCapabilitySet'.capabilityTable of
+                         asn1_NOVALUE -> empty;
+                         _ -> full
+                     end}
+                    || B <- Control,
+                       {ok, {request, {terminalCapabilitySet, S}}}
+                           <- ['H245Subset':decode('MultimediaSystemControlMessage', B)]],
+            [begin
+                 {ok, Ack} = 'H245Subset':encode('MultimediaSystemControlMessage',
+                     {response, {terminalCapabilitySetAck,
+                                 #'TerminalCapabilitySetAck'{sequenceNumber = Seq}}}),
+                 send_q931(Socket, 16#62, Crv, true, {empty, 'NULL'}, true, [Ack])
+             end || {Seq, _} <- Sets],
+            case lists:keymember(Want, 2, Sets) of
+                true -> Want;
+                false -> await_capabilities(Socket, Crv, Want)
             end
     end.
 

@@ -18,6 +18,7 @@ struct FakeGraph : MediaGraph {
     std::set<LegId> streams;
     bool failOffer = false, failAnswered = false, deferred = false;
     std::vector<std::string> offersSeen;
+    std::vector<bool> reoffersHeld; // each reoffer()'s `holds`
     std::vector<std::function<void()>> pending;
 
     void give(const std::function<void()>& reply) { deferred ? pending.push_back(reply) : reply(); }
@@ -48,7 +49,8 @@ struct FakeGraph : MediaGraph {
         give([reply] { reply(std::string("v=0 our answer")); });
     }
     void left(LegId leg) override { streams.erase(leg); }
-    void reoffer(LegId leg, Reply<std::string> reply) override {
+    void reoffer(LegId leg, bool holds, Reply<std::string> reply) override {
+        reoffersHeld.push_back(holds);
         if (!streams.contains(leg))
             return give([reply] { reply(fail(Errc::not_found, "the leg is in no room")); });
         give([reply] { reply(std::string("v=0 our new offer")); });
@@ -754,6 +756,28 @@ TEST_F(OnwardTest, AnAnswerWhileTheEarlyOneIsTakenWaitsForIt) {
     EXPECT_EQ(room->legState(*callee), LegState::connected);
     EXPECT_EQ(room->legState(caller), LegState::connected);
     EXPECT_EQ(told, (std::vector<std::string>{"alert v=0 our answer", "accept v=0 our answer"}));
+    room->hangUp(caller, "BYE");
+    sip.event(*callee, LegEvent::Kind::ended);
+    expectNothingLeft();
+}
+
+// The caller holds and resumes (its far end's offers): the callee's far end is held and resumed
+// in turn, by offers of ours that hold (sendonly) and do not.
+TEST_F(OnwardTest, HoldCrossesToTheOtherLeg) {
+    const LegId caller = arrive();
+    auto callee = room->dialOnward(caller, "sip", dial());
+    ASSERT_TRUE(callee);
+    sip.event(*callee, LegEvent::Kind::answered, "v=0 their answer", 200);
+    OfferAnswer hold, resume;
+    room->sink().onLegOffer(caller, kHoldOffer, hold.reply());
+    ASSERT_TRUE(hold.ok());
+    EXPECT_EQ(room->legState(caller), LegState::hold);
+    ASSERT_EQ(sip.reoffers.size(), 1u);
+    sip.reoffers[0].second(std::string("v=0 held"));
+    room->sink().onLegOffer(caller, kResumeOffer, resume.reply());
+    EXPECT_EQ(room->legState(caller), LegState::connected);
+    ASSERT_EQ(sip.reoffers.size(), 2u);
+    EXPECT_EQ(graph.reoffersHeld, (std::vector<bool>{true, false}));
     room->hangUp(caller, "BYE");
     sip.event(*callee, LegEvent::Kind::ended);
     expectNothingLeft();
