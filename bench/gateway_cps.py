@@ -23,7 +23,7 @@ SWITCHBOARD = "@SB_SWITCHBOARD@"
 SOURCE_DIR = "@PROJECT_SOURCE_DIR@"
 sys.path.insert(0, os.path.join(SOURCE_DIR, "bench"))
 from processes import free_port, stop, wait_listening  # noqa: E402
-from sipp_load import Uas, child_of, ramp, rss_kib  # noqa: E402
+from sipp_load import Uas, child_of, memory_per_call, ramp  # noqa: E402
 
 
 def serve(work, name, body, port, timeout_s):
@@ -75,7 +75,7 @@ target = "h323:${{user}}@127.0.0.1:{h323_port}"
     def close():
         stop(gateway)
         stop(answerer)
-    close.gateway = gateway
+    close.pid = child_of(gateway)
     return close
 
 
@@ -95,27 +95,6 @@ target = "sip:${{user}}@127.0.0.1:{uas_port}"
     return close
 
 
-def memory_per_call(work, calls, rate):
-    """The gateway's resident memory per established call: calls held open, RSS compared."""
-    port = free_port()
-    hold_s = calls / rate + 15
-    close = start_gateway(work, port, int(hold_s + 40))
-    try:
-        pid = child_of(close.gateway)
-        before = rss_kib(pid)
-        uac = subprocess.Popen(
-            ["timeout", "-k", "3", str(int(hold_s + 30)), "sipp", "-sn", "uac",
-             f"127.0.0.1:{port}", "-i", "127.0.0.1", "-p", str(free_port()), "-r", str(rate),
-             "-m", str(calls), "-l", str(calls), "-d", str(int(hold_s * 1000)), "-nostdin"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(calls / rate + 3)
-        during = rss_kib(pid)
-        stop(uac)
-    finally:
-        close()
-    return before, during, (during - before) / calls
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=int, default=5, help="length of each rate step")
@@ -130,7 +109,7 @@ def main():
     with tempfile.TemporaryDirectory() as work:
         gateway = ramp("gateway", start_gateway, rates, args.seconds, work)
         b2bua = ramp("b2bua", start_b2bua, rates, args.seconds, work)
-        before, during, per_call = memory_per_call(work, args.held_calls, 200)
+        before, during, per_call = memory_per_call(start_gateway, work, args.held_calls, 200)
     print(f"gateway SIP -> H.323 (Fast Connect): highest clean rate {gateway} calls/s")
     print(f"plain B2BUA SIP -> SIP: highest clean rate {b2bua} calls/s")
     ratio = gateway / b2bua if b2bua else float("inf")

@@ -22,7 +22,7 @@ SWITCHBOARD = "@SB_SWITCHBOARD@"
 SOURCE_DIR = "@PROJECT_SOURCE_DIR@"
 sys.path.insert(0, os.path.join(SOURCE_DIR, "bench"))
 from processes import free_port, stop, wait_listening  # noqa: E402
-from sipp_load import Uas, child_of, ramp, rss_kib  # noqa: E402
+from sipp_load import Uas, child_of, memory_per_call, ramp  # noqa: E402
 
 
 def start_switchboard(work, port, uas_port, timeout_s):
@@ -76,33 +76,9 @@ def behind(start_server):
         def close():
             stop(server)
             uas.close()
+        close.pid = child_of(server)
         return close
     return start
-
-
-def memory_per_call(work, calls, rate):
-    """Switchboard's resident memory per established call: calls held open, RSS compared."""
-    uas_port, port = free_port(), free_port()
-    hold_s = calls / rate + 15
-    uas = Uas(uas_port, int(hold_s + 40))
-    server = start_switchboard(work, port, uas_port, int(hold_s + 40))
-    try:
-        pid = child_of(server)
-        before = rss_kib(pid)
-        uac = subprocess.Popen(
-            ["timeout", "-k", "3", str(int(hold_s + 30)), "sipp", "-sn", "uac",
-             f"127.0.0.1:{port}", "-i", "127.0.0.1", "-p", str(free_port()), "-r", str(rate),
-             "-m", str(calls), "-l", str(calls), "-d", str(int(hold_s * 1000)), "-nostdin"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        # Every call is up after calls/rate seconds; the INVITE transactions (RFC 6026
-        # Accepted, 64×T1 = 32 s) are still there too, as they would be in service.
-        time.sleep(calls / rate + 3)
-        during = rss_kib(pid)
-        stop(uac)
-    finally:
-        stop(server)
-        uas.close()
-    return before, during, (during - before) / calls
 
 
 def main():
@@ -119,7 +95,8 @@ def main():
     with tempfile.TemporaryDirectory() as work:
         ours = ramp("switchboard", behind(start_switchboard), rates, args.seconds, work)
         anchor = ramp("kamailio", behind(start_kamailio), rates, args.seconds, work)
-        before, during, per_call = memory_per_call(work, args.held_calls, 500)
+        before, during, per_call = memory_per_call(behind(start_switchboard), work,
+                                                   args.held_calls, 500)
     print(f"switchboard (B2BUA, two transactions per hop): highest clean rate {ours} calls/s")
     print(f"kamailio 5.6 (t_relay, -m 1024 -M 16, 4 children): highest clean rate {anchor} "
           f"calls/s")

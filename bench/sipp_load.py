@@ -81,3 +81,29 @@ def child_of(proc):
     """The process that timeout(1) runs as `proc`."""
     return int(subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True,
                               text=True).stdout.split()[0])
+
+
+def memory_per_call(start, work, calls, rate):
+    """Resident memory per established call of the system under test, started by
+    `start(work, port, budget_s)` (as for ramp()) with a `.pid` for the process measured: its RSS
+    before and while `calls` calls from sipp's UAC at `rate` are held up. Returns (before KiB,
+    during KiB, KiB per call)."""
+    port = free_port()
+    hold_s = calls / rate + 15
+    close = start(work, port, int(hold_s + 40))
+    try:
+        pid = close.pid
+        before = rss_kib(pid)
+        uac = subprocess.Popen(
+            ["timeout", "-k", "3", str(int(hold_s + 30)), "sipp", "-sn", "uac",
+             f"127.0.0.1:{port}", "-i", "127.0.0.1", "-p", str(free_port()), "-r", str(rate),
+             "-m", str(calls), "-l", str(calls), "-d", str(int(hold_s * 1000)), "-nostdin"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        # Every call is up after calls/rate seconds; the INVITE transactions (RFC 6026
+        # Accepted, 64×T1 = 32 s) are still there too, as they would be in service.
+        time.sleep(calls / rate + 3)
+        during = rss_kib(pid)
+        stop(uac)
+    finally:
+        close()
+    return before, during, (during - before) / calls

@@ -23,20 +23,8 @@ build_h323_peer || fail_with "the H.323 peer did not build"
 sip_port=$(free_port 45000)
 h323_port=$(free_port 46000)
 callee_port=$(free_port 47000)
-media_base=$(( $(free_port 54000) / 2 * 2 ))
-write_config <<TOML
-[media]
-port_min = $media_base
-port_max = $(( media_base + 39 ))
-[h323]
-enabled = true
-port = $h323_port
-[[routes]]
-user = "^2[0-9]{3}\$"
-target = "sip:\${user}@127.0.0.1:$callee_port"
-TOML
-start_switchboard "$switchboard"
-capture_start
+# shellcheck disable=SC2016 # ${user} is the route's, not the shell's
+gateway_switchboard "$h323_port" 'sip:${user}@127.0.0.1:'"$callee_port"
 wait_listening tcp "$h323_port" || fail_with "no H.323 listener"
 
 # h323_call CALLEE_SCENARIO PEER_SCENARIO NAME: the sipp callee waits, the H.323 peer calls 2002.
@@ -50,11 +38,7 @@ h323_call() {
   h323_peer "$2" "$h323_port" "$3-caller" || true
   grep -q '^done$' "$work/$3-caller.out" || fail_with "$3: the H.323 caller failed"
   wait "$callee" || fail_with "$3: the SIP callee failed"
-  expect_idle "$3"
-  local line
-  line=$(fresh_stats)
-  [[ $line == *" h323_calls=0 "* && $line == *" conference_rooms=0 "* ]] ||
-    fail_with "$3: not idle: $line"
+  expect_gateway_idle "$3"
 }
 
 h323_call gateway_uas call-in-audio answered

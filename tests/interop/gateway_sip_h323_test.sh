@@ -28,29 +28,8 @@ on_exit stop_all
 build_h323_peer || fail_with "the H.323 peer did not build"
 sip_port=$(free_port 45000)
 peer_port=$(free_port 46000)
-media_base=$(( $(free_port 54000) / 2 * 2 ))
-write_config <<TOML
-[media]
-port_min = $media_base
-port_max = $(( media_base + 39 ))
-[h323]
-enabled = true
-port = 0
-[[routes]]
-user = "^2[0-9]{3}\$"
-target = "h323:\${user}@127.0.0.1:$peer_port"
-TOML
-start_switchboard "$switchboard"
-capture_start
-
-# expect_gateway_idle NAME: nothing of the call is left, the H.323 side's included.
-expect_gateway_idle() {
-  expect_idle "$1"
-  local line
-  line=$(fresh_stats)
-  [[ $line == *" h323_calls=0 "* && $line == *" conference_rooms=0 "* ]] ||
-    fail_with "$1: not idle: $line"
-}
+# shellcheck disable=SC2016 # ${user} is the route's, not the shell's
+gateway_switchboard 0 'h323:${user}@127.0.0.1:'"$peer_port"
 
 # gateway_call SCENARIO PEER_SCENARIO NAME: the peer listens, then the sipp caller dials 2002.
 gateway_call() {

@@ -2,7 +2,8 @@
 # the subsets in tests/vectors/per, then the peer. Built once per version of its sources, in a
 # folder of /tmp named by their hash (built aside, then renamed into place, so that tests
 # running at once never see half of it), as tests/support/h323_peer.hpp does for the C++ tests.
-# The test sets $here (this folder) and $work (its scratch folder).
+# The test sets $here (this folder), $work (its scratch folder) and $switchboard, and uses
+# lib.sh and b2bua_lib.sh.
 
 h323_peer_dir=
 build_h323_peer() {
@@ -23,6 +24,37 @@ build_h323_peer() {
 h323_peer() {
   (cd "$h323_peer_dir" && timeout -k 3 60 erl -noshell -pa . -s h323_peer main "$1" 127.0.0.1 \
     "$2" -s init stop) >"$work/$3.out" 2>&1
+}
+
+# gateway_switchboard H323_PORT TARGET: switchboard as a gateway (40 RTP ports, [h323] on
+# H323_PORT, 0 for any, and a route sending 2xxx to TARGET, "${user}" standing for the number),
+# started, with the capture of its traffic (capture_start).
+gateway_switchboard() {
+  local media_base
+  media_base=$(( $(free_port 54000) / 2 * 2 ))
+  write_config <<TOML
+[media]
+port_min = $media_base
+port_max = $(( media_base + 39 ))
+[h323]
+enabled = true
+port = $1
+[[routes]]
+user = "^2[0-9]{3}\$"
+target = "$2"
+TOML
+  start_switchboard "$switchboard"
+  capture_start
+}
+
+# expect_gateway_idle NAME: nothing of the call is left (expect_idle), the H.323 side's and
+# the rooms' included.
+expect_gateway_idle() {
+  expect_idle "$1"
+  local line
+  line=$(fresh_stats)
+  [[ $line == *" h323_calls=0 "* && $line == *" conference_rooms=0 "* ]] ||
+    fail_with "$1: not idle: $line"
 }
 
 # in_own_namespace "$@": re-runs the test in a network namespace of its own (only its loopback),
