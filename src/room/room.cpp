@@ -283,18 +283,6 @@ Result<std::string> Room::sendFile(LegId id, const std::shared_ptr<const Evidenc
     return leg->sendFile(file, fromChunk);
 }
 
-void Room::onDigit(LegId id, char digit, std::chrono::milliseconds duration) {
-    const Record* r = find(id);
-    if (!r || isFinal(r->summary.state)) return;
-    const auto to = r->onward ? r->onward : r->answersFor;
-    Leg* leg = to ? upLeg(*to) : nullptr;
-    if (!leg) return; // a conference takes no digits
-    const auto sent = leg->sendDigit(digit, duration);
-    logger().info("trace={} room {}: digit {} ({} ms) from leg {} to leg {}{}{}", traceId_, name_,
-                  digit, duration.count(), id.value(), to->value(), sent ? "" : ": ",
-                  sent ? "" : sent.error().message);
-}
-
 void Room::onFileProgress(LegId id, const FileProgress& progress) {
     Record* r = find(id);
     if (r && !isFinal(r->summary.state) && observer_)
@@ -344,40 +332,6 @@ void Room::move(LegId id, LegState to, int status, std::string reason) {
                   stateName(state_));
     if (observer_) observer_->onLegChange(*this, {id, from, to, status, reason, r->cause}, before);
     crossOnward(id, to, status, reason);
-}
-
-void Room::crossOnward(LegId id, LegState to, int status, const std::string& reason) {
-    const Record* r = find(id);
-    if (!r) return;
-    if (r->onward) {
-        if (isFinal(to)) endAs(*r->onward, status, reason, r->cause);
-        return;
-    }
-    if (!r->answersFor) return;
-    const LegId arrivedId = *r->answersFor;
-    Record* arrived = find(arrivedId);
-    if (!arrived || !arrived->leg || isFinal(arrived->summary.state)) return;
-    const LegState now = arrived->summary.state;
-    const bool waiting = now == LegState::setup || now == LegState::ringing;
-    if (to == LegState::ringing && waiting)
-        return arrived->leg->alert(r->early ? std::string_view(arrived->answer)
-                                            : std::string_view());
-    if (to == LegState::connected && waiting)
-        return arrived->leg->accept(std::exchange(arrived->answer, {}));
-    // RFC 3398 §8.2.6.1's like: a leg that ended unanswered without a status is unavailable.
-    if (isFinal(to)) endAs(arrivedId, waiting && status < 300 ? 480 : status, reason, r->cause);
-}
-
-void Room::endAs(LegId id, int status, std::string reason, const std::string& cause) {
-    Record* r = find(id);
-    if (!r || isFinal(r->summary.state) || r->summary.state == LegState::disconnecting) return;
-    const LegState was = r->summary.state;
-    const bool up =
-        was == LegState::connected || was == LegState::hold || was == LegState::degraded;
-    if (up) move(id, LegState::disconnecting, 0, reason);
-    // The leg's `ended` closes it, from inside release() or later.
-    if (Record* still = find(id); still && still->leg) still->leg->release(status, reason, cause);
-    if (!up) move(id, LegState::closed, status, std::move(reason)); // if release() did not
 }
 
 void Room::onLegEvent(LegId id, LegEvent event) {
@@ -489,21 +443,6 @@ void Room::admitted(LegId id, const MakeLeg& make, Result<std::string> answer,
     reply(Admitted{id, std::move(answer).value()});
 }
 
-Result<LegId> Room::dialOnward(LegId arrivedId, std::string_view kind, Dial dial) {
-    Record* arrived = find(arrivedId);
-    if (!arrived || !arrived->waits || arrived->onward || !arrived->leg ||
-        isFinal(arrived->summary.state))
-        return fail(Errc::invalid_input, "the leg does not wait for one to go on to");
-    auto id = this->dial(kind, std::move(dial), Role::essential);
-    if (!id) {
-        endAs(arrivedId, id.error().code == Errc::too_large ? 503 : 502, id.error().message, "");
-        return id;
-    }
-    arrived->onward = *id;
-    legs_[*id].answersFor = arrivedId;
-    return id;
-}
-
 void Room::adopt(Role role, MakeOffered make, const Reply<LegId>& reply, bool waits) {
     if (!rooms_.media_ || pair_)
         return reply(fail(Errc::unsupported, "a pair's room adopts no leg"));
@@ -565,22 +504,7 @@ void Room::heldOrResumed(LegId id, bool holds) {
         move(id, LegState::connected, 0, "the far end resumes");
     else
         return;
-    // A gateway's call: the other leg's far end is held and resumed in turn, in its own way
-    // (SIP: a re-INVITE sendonly; H.323: the empty capability set).
-    r = find(id);
-    const auto other = r ? (r->onward ? r->onward : r->answersFor) : std::nullopt;
-    if (!other || !upLeg(*other)) return;
-    auto crossed = reoffer(
-        *other,
-        [other = *other, holds, traceId = traceId_, name = name_](const Result<void>& done) {
-            if (!done)
-                logger().info("trace={} room {}: leg {} not {}: {}", traceId, name, other.value(),
-                              holds ? "held" : "resumed", done.error().message);
-        },
-        holds);
-    if (!crossed)
-        logger().info("trace={} room {}: leg {} not {}: {}", traceId_, name_, other->value(),
-                      holds ? "held" : "resumed", crossed.error().message);
+    crossHold(id, holds);
 }
 
 Result<Room::Pair> Room::pair(const MakeLeg& arrived, const MakeLeg& dialled) {

@@ -238,10 +238,13 @@ private:
     // Moves the leg, recomputes the room, tells the observer; a final state releases the
     // leg's call and media first.
     void move(LegId id, LegState to, int status, std::string reason);
-    // dialOnward()'s legs after `id`'s move to `to`: the arrived one told how its onward one
-    // goes, or either one ended as the other did (endAs).
+    // In room_onward.cpp: dialOnward()'s legs after `id`'s move to `to`: the arrived one told how
+    // its onward one goes, or either one ended as the other did (endAs).
     void crossOnward(LegId id, LegState to, int status, const std::string& reason);
     void endAs(LegId id, int status, std::string reason, const std::string& cause);
+    // `id`'s far end holds or resumes: so does the other leg's of a gateway's call (SIP: a
+    // re-INVITE sendonly; H.323: the empty capability set).
+    void crossHold(LegId id, bool holds);
     Record* find(LegId leg);
     void recompute();
 
