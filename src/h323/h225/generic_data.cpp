@@ -27,9 +27,11 @@ void encode(Encoder& e, const GenericIdentifier& id) {
         e.choice(1, 3, true);
         return e.objectIdentifier(id.oid);
     case Kind::nonStandard:
-    case Kind::other: // never made by us; sent as what it is closest to
         e.choice(2, 3, true);
         return encodeGuid(e, id.nonStandard);
+    case Kind::other:
+        e.choiceExtension(id.extension);
+        return e.openTypeOctets(id.extensionValue);
     }
 }
 
@@ -37,8 +39,9 @@ GenericIdentifier decodeGenericIdentifier(Decoder& d) {
     GenericIdentifier id;
     const auto alt = d.choice(3, true);
     if (alt.extension) {
-        (void)d.openType();
         id.kind = GenericIdentifier::Kind::other;
+        id.extension = alt.index;
+        id.extensionValue = d.openType();
     } else if (alt.index == 0) {
         const auto n = d.extensibleInteger(0, 16383);
         id.standard = static_cast<std::uint32_t>(std::clamp<std::int64_t>(n, 0, 0xFFFFFFFF));

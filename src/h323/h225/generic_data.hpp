@@ -32,6 +32,10 @@ struct GenericIdentifier {
     std::uint32_t standard = 0;     // kind standard: 0..16383 (larger only as an extension)
     std::vector<std::uint32_t> oid; // kind oid
     Guid nonStandard{};             // kind nonStandard
+    // kind other: a later version's alternative, kept as it came (its index among the
+    // extensions and its open type's octets) and sent back so.
+    std::uint64_t extension = 0;
+    std::vector<std::uint8_t> extensionValue;
     bool operator==(const GenericIdentifier&) const = default;
 };
 

@@ -275,6 +275,24 @@ TEST(UserInformation, APeersGenericDataOfEveryContentIsReadPast) {
     EXPECT_FALSE(data.parameters[2].text) << "a compound content is not a text";
 }
 
+// A GenericIdentifier of a later version (an extension alternative) is kept as it came and
+// sent back so: the fuzzer found one re-encoded as a nonStandard id.
+TEST(UserInformation, AGenericIdentifierOfALaterVersionIsSentBackAsItCame) {
+    per::Encoder e;
+    e.bit(false);         // GenericData: no additions
+    e.bit(false);         // no parameters
+    e.choiceExtension(4); // id: the fifth extension alternative
+    e.openTypeOctets(std::vector<std::uint8_t>{0x29, 0x00});
+    const auto bytes = e.finish();
+    per::Decoder d(bytes);
+    const auto data = decodeGenericData(d);
+    ASSERT_TRUE(d.finish()) << d.finish().error().message;
+    EXPECT_EQ(data.id.kind, GenericIdentifier::Kind::other);
+    per::Encoder again;
+    encode(again, data);
+    EXPECT_EQ(again.finish(), bytes);
+}
+
 // A Setup as another vendor's endpoint may send it: non-standard data, a url-ID alias, Q-series
 // options, extra call references, H.245 security and tokens among the additions, user-data.
 // We take what we use, keep the alias as it came, and read past the rest.
