@@ -58,6 +58,7 @@ port_max = 39999
 [h323]
 enabled = true
 port = {h323_port}
+ras_port = 0
 """, free_port(), timeout_s)
     wait_listening("t", h323_port)
     gateway = serve(work, "gateway", f"""[media]
@@ -67,6 +68,7 @@ port_max = 29999
 [h323]
 enabled = true
 port = 0
+ras_port = 0
 [[routes]]
 target = "h323:${{user}}@127.0.0.1:{h323_port}"
 """, port, timeout_s)

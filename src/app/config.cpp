@@ -4,6 +4,7 @@
 #include "core/file.hpp"
 #include "core/toml_reader.hpp"
 #include "h323/call_legs.hpp"
+#include "h323/ras_endpoint.hpp"
 #include "sdp/offer_answer.hpp"
 #include "sip/host.hpp"
 #include "sip/routing.hpp"
@@ -604,8 +605,8 @@ public:
     }
 
     void readH323(const toml::table& h, H323Config& out) const {
-        static constexpr std::string_view kKeys[] = {"enabled", "address",    "port",
-                                                     "alias",   "conference", "echo"};
+        static constexpr std::string_view kKeys[] = {
+            "enabled", "address", "port", "alias", "conference", "echo", "gatekeeper", "ras_port"};
         onlyKeys(h, "h323", kKeys);
         boolean(h, "h323", "enabled", out.enabled);
         if (const auto* address = string(h, "h323", "address", "an IPv4 address")) {
@@ -621,6 +622,13 @@ public:
                 expected(*alias, "h323.alias", kAlias);
             out.alias = alias->get();
         }
+        constexpr std::string_view kGatekeeper = "an IPv4 address, with a port if not 1719";
+        if (const auto* gatekeeper = string(h, "h323", "gatekeeper", kGatekeeper)) {
+            if (!gatekeeper->get().empty() && !h323::parseRasAddress(gatekeeper->get()))
+                expected(*gatekeeper, "h323.gatekeeper", kGatekeeper);
+            out.gatekeeper = gatekeeper->get();
+        }
+        integer(h, "h323", "ras_port", 0, 65535, out.rasPort);
         bool echo = false;
         boolean(h, "h323", "echo", echo);
         constexpr std::string_view kRoom = "a room name (letters, digits, '-', '_', '.')";

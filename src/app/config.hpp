@@ -159,6 +159,11 @@ struct H323Config {
     std::uint16_t port = 1720;         // H.225.0 §7.1; 0: the system picks
     std::string alias = "switchboard"; // our h323-ID in the calls we answer and place
     std::string conference{session::kEchoRoom}; // the room arriving calls join, or kEchoRoom
+    // The gatekeeper that admits our calls and locates aliases (H.323 §7.2): an external one's
+    // RAS address, "IPv4[:port]" (1719 by default), with which we register; empty: our own,
+    // on rasPort, with which we register too, and the endpoints that have none.
+    std::string gatekeeper = {};
+    std::uint16_t rasPort = 1719; // our own gatekeeper's (H.225.0 §7.7); 0: the system picks
 
     bool operator==(const H323Config&) const = default;
 };

@@ -255,6 +255,42 @@ Result<void> Server::startH323() {
     h323Legs_->use(*h323Endpoint_);
     if (routeRooms_) routeRooms_->provide("h323", *h323Legs_); // the gateway's routes dial them
     logger().info("H.323 calls on {}:{} join {}", h.address, h323Port(), h.conference);
+    return startRas();
+}
+
+Result<void> Server::startRas() {
+    const auto& h = config_.h323;
+    const auto address = asio::ip::make_address_v4(h.address);
+    asio::ip::udp::endpoint gatekeeper;
+    if (h.gatekeeper.empty()) {
+        h323::Gatekeeper::Config own;
+        auto server = h323::GatekeeperServer::start(context_, {address, h.rasPort}, std::move(own));
+        if (!server)
+            return fail(server.error().code, fmt::format("the gatekeeper on {}:{}: {}", h.address,
+                                                         h.rasPort, server.error().message));
+        gatekeeper_ = std::move(server).value();
+        gatekeeper = gatekeeper_->localEndpoint();
+        logger().info("our gatekeeper on {}:{}", h.address, gatekeeper.port());
+    } else {
+        gatekeeper = *h323::parseRasAddress(h.gatekeeper); // the configuration checked it
+    }
+    h323::RasClient::Config client;
+    client.aliases = {h323::h225::H323Id{std::u16string(h.alias.begin(), h.alias.end())}};
+    client.callSignalAddress = {address.to_bytes(), h323Port()};
+    h323::RasClient::Events events;
+    events.registered = [gatekeeper](const h323::ras::Identifier&) {
+        logger().info("registered with the gatekeeper at {}:{}", gatekeeper.address().to_string(),
+                      gatekeeper.port());
+    };
+    events.unregistered = [](const std::string& why) {
+        logger().warn("not registered with the gatekeeper: {}", why);
+    };
+    events.dropped = [this](const h323::ras::Guid& call) { h323Legs_->dropped(call); };
+    auto ras = h323::RasEndpoint::start(context_, {address, 0}, gatekeeper, std::move(client),
+                                        std::move(events));
+    if (!ras) return fail(ras.error());
+    ras_ = std::move(ras).value();
+    h323Legs_->admitThrough(*ras_);
     return {};
 }
 
@@ -326,6 +362,19 @@ void Server::gatewayMetrics(api::MetricsText& m) const {
     m.gauge("switchboard_sip_dialogs", "SIP dialogs now.", double(calls.dialogs));
     m.gauge("switchboard_h323_calls", "H.323 calls now.",
             double(h323Endpoint_ ? h323Endpoint_->calls() : 0));
+    m.gauge("switchboard_h323_admitted_calls",
+            "H.323 calls a gatekeeper admitted and that are not yet disengaged.",
+            double(h323Legs_ ? h323Legs_->admitted() : 0));
+    if (gatekeeper_) {
+        const auto& gk = gatekeeper_->gatekeeper();
+        m.gauge("switchboard_gatekeeper_registrations", "Endpoints registered with our gatekeeper.",
+                double(gk.registrations().size()));
+        m.gauge("switchboard_gatekeeper_calls", "Calls our gatekeeper admitted, by side.",
+                double(gk.calls()));
+        m.gauge("switchboard_gatekeeper_bandwidth",
+                "Bandwidth our gatekeeper granted, in units of 100 bit/s.",
+                double(gk.bandwidthInUse()));
+    }
     m.gauge("switchboard_sip_transactions", "SIP transactions now.",
             double(b2bua_->transactions().active()));
     m.counter("switchboard_sip_calls_total", "SIP calls begun.", double(calls.callsTotal));
@@ -436,7 +485,8 @@ std::string Server::statsLine() const {
         "rtp_wrong_source={} srtp_rejected={} media_relayed={} media_transcoded={} "
         "media_dropped={} media_concealed={} conference_rooms={} conference_participants={} "
         "conference_ticks={} conference_relayed={} conference_transcoded={} conference_moves={} "
-        "h323_calls={} "
+        "h323_calls={} h323_admitted={} gatekeeper_registrations={} gatekeeper_calls={} "
+        "gatekeeper_bandwidth={} "
         "jitter_played={} jitter_lost={} jitter_late={} failures_by_status={} "
         "handler_failures={}",
         calls.calls, calls.dialogs, b2bua_->transactions().active(), bridgedRooms_->stats().rooms,
@@ -450,8 +500,11 @@ std::string Server::statsLine() const {
         media.streams.srtpRejected, media.links.relayed, media.links.transcoded,
         media.links.dropped, media.links.concealed, conf.rooms, conf.participants, rooms.ticks,
         rooms.links.relayed, rooms.links.transcoded, rooms.moves,
-        h323Endpoint_ ? h323Endpoint_->calls() : 0, rooms.jitter.played, rooms.jitter.lost,
-        rooms.jitter.late, failures.empty() ? "none" : failures,
+        h323Endpoint_ ? h323Endpoint_->calls() : 0, h323Legs_ ? h323Legs_->admitted() : 0,
+        gatekeeper_ ? gatekeeper_->gatekeeper().registrations().size() : 0,
+        gatekeeper_ ? gatekeeper_->gatekeeper().calls() : 0,
+        gatekeeper_ ? gatekeeper_->gatekeeper().bandwidthInUse() : 0, rooms.jitter.played,
+        rooms.jitter.lost, rooms.jitter.late, failures.empty() ? "none" : failures,
         handlerFailures_ + (lanes_ ? lanes_->handlerFailures() : 0));
 }
 

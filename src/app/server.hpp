@@ -9,6 +9,8 @@
 #include "core/result.hpp"
 #include "h323/call_endpoint.hpp"
 #include "h323/call_legs.hpp"
+#include "h323/gatekeeper_server.hpp"
+#include "h323/ras_endpoint.hpp"
 #include "net/dns_resolver.hpp"
 #include "net/timer_wheel.hpp"
 #include "room/room.hpp"
@@ -86,6 +88,9 @@ private:
     // The H.323 endpoint ([h323]): arriving calls join the configured conference room.
     Result<void> startH323();
     void onH323Call(std::uint64_t call, const h323::h225::Setup& setup);
+    // Registers with the configured gatekeeper, or with our own (started here), which then
+    // admits every H.323 call.
+    Result<void> startRas();
     // The route a SIP call to the Setup's called alias (sip:ALIAS@[h323] address) would take.
     std::optional<sip::RouteMatch> routeOfH323(const h323::h225::Setup& setup) const;
     // The escalation service and its API ([api], [escalations]); SIGHUP reloads its policy.
@@ -124,6 +129,8 @@ private:
     std::unique_ptr<room::Rooms> routeRooms_;          // those rooms' ids and graph
     std::unique_ptr<session::WorkerGraph> roomMedia_;  // the escalations' rooms' media
     std::unique_ptr<sip::B2bua> b2bua_;
+    std::unique_ptr<h323::GatekeeperServer> gatekeeper_; // our own, when none is configured
+    std::unique_ptr<h323::RasEndpoint> ras_;             // our registration; the calls' admissions
     std::unique_ptr<h323::CallLegs> h323Legs_;           // H.323 calls as legs of the routes' rooms
     std::unique_ptr<h323::CallEndpoint> h323Endpoint_;   // their signalling (outlives their legs)
     std::unique_ptr<sip::RoomLegs> routeLegs_;           // calls the B2BUA answers into rooms

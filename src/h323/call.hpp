@@ -33,6 +33,12 @@ struct MediaPath {
     bool operator==(const MediaPath&) const = default;
 };
 
+// What names one call (in RAS too): the Q.931 call reference and H.225.0's two identifiers.
+struct CallIds {
+    std::uint16_t callReference = 0;
+    h225::Guid callIdentifier{}, conferenceID{};
+};
+
 class Call {
 public:
     enum class Direction : std::uint8_t { incoming, outgoing };
@@ -120,6 +126,10 @@ public:
     void expireH245(h245::Session::Timer timer, std::uint16_t channel);
 
     bool isConnected() const noexcept { return state_ == State::connected; }
+    // Answering: the Setup's, once it has come.
+    CallIds ids() const noexcept {
+        return {config_.callReference, config_.callIdentifier, config_.conferenceID};
+    }
     // Answering: the tags the caller's Setup carried (h225/generic_data.hpp).
     const h225::Tags& peerTags() const noexcept { return peerTags_; }
     const std::optional<MediaPath>& media() const noexcept { return media_; }

@@ -34,18 +34,27 @@ CallEndpoint::~CallEndpoint() {
     }
 }
 
+CallIds CallEndpoint::newIds() {
+    CallIds ids;
+    ids.callReference = nextReference_;
+    nextReference_ = static_cast<std::uint16_t>(nextReference_ % 0x7FFF + 1);
+    // H.225.0 §7.6: globally unique identifiers, from the thread's generator (core/random.hpp).
+    for (auto* guid : {&ids.callIdentifier, &ids.conferenceID})
+        for (auto& octet : *guid)
+            octet = static_cast<std::uint8_t>(threadRandom()());
+    return ids;
+}
+
 std::unique_ptr<Call> CallEndpoint::makeCall(std::uint64_t id, Call::Direction direction,
-                                             h225::Tags tags) {
+                                             h225::Tags tags, std::optional<CallIds> ids) {
     auto config = base_;
     config.direction = direction;
     config.tags = std::move(tags);
     if (direction == Call::Direction::outgoing) {
-        config.callReference = nextReference_;
-        nextReference_ = static_cast<std::uint16_t>(nextReference_ % 0x7FFF + 1);
-        // H.225.0 §7.6: globally unique identifiers, from the thread's generator (core/random.hpp).
-        for (auto* guid : {&config.callIdentifier, &config.conferenceID})
-            for (auto& octet : *guid)
-                octet = static_cast<std::uint8_t>(threadRandom()());
+        if (!ids) ids = newIds();
+        config.callReference = ids->callReference;
+        config.callIdentifier = ids->callIdentifier;
+        config.conferenceID = ids->conferenceID;
     }
     auto events = events_(id);
     auto released = std::move(events.released);
@@ -160,11 +169,12 @@ void CallEndpoint::accept(const std::shared_ptr<net::StreamConnection>& connecti
 
 std::uint64_t CallEndpoint::place(const asio::ip::tcp::endpoint& to,
                                   std::vector<h225::AliasAddress> destination,
-                                  std::optional<LocalMedia> media, h225::Tags tags) {
+                                  std::optional<LocalMedia> media, h225::Tags tags,
+                                  std::optional<CallIds> ids) {
     const auto id = nextId_++;
     auto& leg = legs_[id];
     leg.connection = net::StreamConnection::outbound(context_, nullptr, to.address().to_string());
-    leg.call = makeCall(id, Call::Direction::outgoing, std::move(tags));
+    leg.call = makeCall(id, Call::Direction::outgoing, std::move(tags), ids);
     if (media) leg.call->setLocalMedia(std::move(*media));
     h225::TransportAddress address;
     if (to.address().is_v4()) address.ip = to.address().to_v4().to_bytes();

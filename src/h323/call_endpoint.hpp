@@ -33,10 +33,14 @@ public:
     CallEndpoint& operator=(const CallEndpoint&) = delete;
 
     // Places a call to `to`, with `media` rather than the base configuration's, and `tags`
-    // in its Setup; its id.
+    // in its Setup, named by `ids` (newIds()'s: a gatekeeper admitted them) or fresh ones; its
+    // id.
     std::uint64_t place(const asio::ip::tcp::endpoint& to,
                         std::vector<h225::AliasAddress> destination,
-                        std::optional<LocalMedia> media = std::nullopt, h225::Tags tags = {});
+                        std::optional<LocalMedia> media = std::nullopt, h225::Tags tags = {},
+                        std::optional<CallIds> ids = std::nullopt);
+    // What names a call we are about to place: our next call reference, fresh identifiers.
+    CallIds newIds();
     // The call, while its connection lasts.
     Call* call(std::uint64_t id);
     std::size_t calls() const noexcept { return legs_.size(); }
@@ -69,7 +73,7 @@ private:
     void connectH245(std::uint64_t id, const h225::TransportAddress& address);
     void onData(std::uint64_t id, std::span<const std::byte> bytes);
     std::unique_ptr<Call> makeCall(std::uint64_t id, Call::Direction direction,
-                                   h225::Tags tags = {});
+                                   h225::Tags tags = {}, std::optional<CallIds> ids = {});
     void drop(std::uint64_t id);
     // Arms the leg's timer for what its call waits for now, or stops it.
     void rearm(std::uint64_t id);

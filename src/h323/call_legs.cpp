@@ -27,6 +27,22 @@ constexpr std::uint8_t kNormalClearing = 16, kTemporaryFailure = 41, kBearerNotI
 constexpr std::uint16_t kCallSignallingPort = 1720; // H.225.0 §7.1
 constexpr int kMostForwards = 5;                    // a call forwarded more often is in a loop
 
+// An H.225.0 transport address as the endpoint connects to it, and back.
+asio::ip::tcp::endpoint endpointOf(const h225::TransportAddress& address) {
+    return {asio::ip::address_v4(address.ip), address.port};
+}
+
+h225::TransportAddress transportOf(const asio::ip::tcp::endpoint& endpoint) {
+    h225::TransportAddress address;
+    address.ip = endpoint.address().to_v4().to_bytes();
+    address.port = endpoint.port();
+    return address;
+}
+
+// What an arrived call's admission asks for before its codec is known: G.711 both ways. It is
+// told again (BRQ) once the audio is agreed.
+constexpr std::uint32_t kAnsweringBandwidth = 1280;
+
 bool isDialedDigits(std::string_view user) {
     return !user.empty() && user.size() <= 128 &&
            user.find_first_not_of("0123456789#*,") == std::string_view::npos;
@@ -44,11 +60,7 @@ Result<H323Url> parseH323Url(std::string_view url) {
     auto rest = url.substr(kScheme.size());
     rest = rest.substr(0, rest.find(';')); // URL parameters (RFC 3508 §3) are not used
     const auto at = rest.rfind('@');
-    if (at == std::string_view::npos)
-        return fail(Errc::unsupported,
-                    fmt::format("{} names no host, and no gatekeeper is configured", url));
     const auto user = rest.substr(0, at);
-    auto host = rest.substr(at + 1);
     if (user.empty() || user.size() > 256)
         return fail(Errc::invalid_input, fmt::format("{} names no user", url));
     H323Url out;
@@ -56,6 +68,8 @@ Result<H323Url> parseH323Url(std::string_view url) {
         out.aliases.emplace_back(h225::DialedDigits{std::string(user)});
     else
         out.aliases.emplace_back(h225::H323Id{std::u16string(user.begin(), user.end())});
+    if (at == std::string_view::npos) return out; // the alias alone: a gatekeeper locates it
+    auto host = rest.substr(at + 1);
     std::uint16_t port = kCallSignallingPort;
     if (const auto colon = host.find(':'); colon != std::string_view::npos) {
         const auto digits = host.substr(colon + 1);
@@ -69,7 +83,7 @@ Result<H323Url> parseH323Url(std::string_view url) {
     const auto address = asio::ip::make_address_v4(std::string(host), error);
     if (error)
         return fail(Errc::invalid_input, fmt::format("{}: the host must be an IPv4 address", url));
-    out.host = {address, port};
+    out.host = asio::ip::tcp::endpoint(address, port);
     return out;
 }
 
@@ -77,16 +91,18 @@ Result<H323Url> parseH323Url(std::string_view url) {
 // the call is connected.
 class CallLeg final : public room::Leg {
 public:
+    // `call` 0: none yet (placed() gives it, once admitted).
     CallLeg(CallLegs& legs, std::uint64_t call, room::LegId id, room::LegSink& sink,
             std::string offer, std::string description,
             std::vector<h225::AliasAddress> destination = {}, h225::Tags tags = {})
         : legs_(legs), call_(call), id_(id), sink_(sink), offer_(std::move(offer)),
           description_(std::move(description)), destination_(std::move(destination)),
           tags_(std::move(tags)) {
-        legs_.legs_[call_] = this;
+        if (call_ != 0) legs_.legs_[call_] = this;
     }
     ~CallLeg() override {
         legs_.legs_.erase(call_); // the room hears nothing more of it
+        stopAwaiting();
         release(kNormalClearing);
     }
     CallLeg(const CallLeg&) = delete;
@@ -94,15 +110,36 @@ public:
 
     void hangUp() override {
         hungUp_ = true;
+        stopAwaiting();
         release(kNormalClearing);
     }
     // The leg it is joined to ended (a gateway's call): released with that leg's Q.850 cause,
     // or with RFC 3398 §8.2.6.1's for its SIP status.
     void release(int status, std::string_view, std::string_view cause) override {
         hungUp_ = true;
+        stopAwaiting();
         release(q850Of(cause).value_or(status >= 300 ? causeOf(status) : kNormalClearing));
     }
-    std::string describe() const override { return description_; }
+    std::string describe() const override {
+        return call_ == 0 ? fmt::format("h323 call {}", description_)
+                          : fmt::format("h323 call {} {}", call_, description_);
+    }
+    // Its admission is asked (CallLegs::awaiting_), then its call placed, or it is refused.
+    void awaitAdmission(std::uint64_t token) { awaiting_ = token; }
+    void placed(std::uint64_t call) {
+        awaiting_ = 0;
+        call_ = call;
+        legs_.legs_[call_] = this;
+    }
+    void refused(std::uint8_t cause) {
+        awaiting_ = 0;
+        released(cause);
+    }
+    // Hung up or gone while its admission is asked: no call follows, and the admission, when
+    // it comes, is given back.
+    void stopAwaiting() {
+        if (awaiting_ != 0) legs_.awaiting_.erase(std::exchange(awaiting_, 0));
+    }
     // An arrived call that waits (CallLegs::adopt's `waits`): Alerting, then Connect, each with
     // the fastStart answer if the call has one (the H.323 leg's audio is agreed by then).
     void alert(std::string_view) override { // Alerting carries the fastStart answer anyway
@@ -167,20 +204,24 @@ public:
         answerWhenReady();
     }
     // The far end sent the call elsewhere: a new call there takes this one's place (the old
-    // one's release is not this leg's end). An alias without an address would need a
-    // gatekeeper; then, and after a few forwards (a loop), the leg ends with the old call.
+    // one's release is not this leg's end), admitted anew when a gatekeeper admits calls. An
+    // alias without an address needs the gatekeeper to locate it; without one, and after a
+    // few forwards (a loop), the leg ends with the old call.
     void forwarded(const std::optional<h225::TransportAddress>& address,
                    const std::vector<h225::AliasAddress>& aliases) {
-        if (over_ || !address || ++forwards_ > kMostForwards) return;
+        if (over_ || (!address && !legs_.admissions_) || ++forwards_ > kMostForwards) return;
         auto media = callMediaOf(offer_);
         if (!media) return;
         auto destination = aliases.empty() ? destination_ : aliases;
-        const auto next = legs_.endpoint_->place({asio::ip::address_v4(address->ip), address->port},
-                                                 destination, std::move(*media), tags_);
         legs_.legs_.erase(call_);
-        call_ = next;
-        destination_ = std::move(destination);
-        legs_.legs_[call_] = this;
+        destination_ = destination;
+        H323Url there{std::move(destination), std::nullopt};
+        if (address) there.host = endpointOf(*address);
+        if (legs_.admissions_) {
+            call_ = 0;
+            return legs_.admitThenPlace(*this, std::move(there), std::move(*media), tags_);
+        }
+        placed(legs_.endpoint_->place(*there.host, destination_, std::move(*media), tags_));
     }
     // The far end holds (its empty capability set) or resumes: to the room, a new offer of its
     // with the call's audio inactive, or flowing again (RFC 3264 §8.4), as a SIP phone's
@@ -241,6 +282,7 @@ private:
     h225::Tags tags_;                             // what its Setup carries
     std::optional<MediaPath> path_;
     int forwards_ = 0;
+    std::uint64_t awaiting_ = 0; // its number while its admission is asked
     bool connected_ = false, answered_ = false, over_ = false, hungUp_ = false;
     bool alerting_ = false, early_ = false; // the far end alerts; its early media reported
 };
@@ -253,13 +295,11 @@ CallLeg* CallLegs::legOf(std::uint64_t call) const {
 CallEndpoint::EventsFor CallLegs::events() {
     return [this](std::uint64_t call) {
         Call::Events e;
-        e.offered = [this, call](const h225::Setup& setup) { arrived_(call, setup); };
+        e.offered = [this, call](const h225::Setup& setup) { offered(call, setup); };
         e.alerting = [this, call] {
             if (auto* leg = legOf(call)) leg->ringing();
         };
-        e.media = [this, call](const MediaPath& path) {
-            if (auto* leg = legOf(call)) leg->agreed(path);
-        };
+        e.media = [this, call](const MediaPath& path) { agreed(call, path); };
         e.connected = [this, call] {
             if (auto* leg = legOf(call)) leg->connected();
         };
@@ -273,11 +313,94 @@ CallEndpoint::EventsFor CallLegs::events() {
         e.held = [this, call](bool holds) {
             if (auto* leg = legOf(call)) leg->held(holds);
         };
-        e.released = [this, call](std::uint8_t cause) {
-            if (auto* leg = legOf(call)) leg->released(cause);
-        };
+        e.released = [this, call](std::uint8_t cause) { released(call, cause); };
         return e;
     };
+}
+
+void CallLegs::offered(std::uint64_t call, const h225::Setup& setup) {
+    const Call* arrived = endpoint_ ? endpoint_->call(call) : nullptr;
+    if (!admissions_ || !arrived) return arrived_(call, setup);
+    const auto ids = arrived->ids();
+    // The answer may come at once (not registered): it is taken on a later turn, outside the
+    // call's own receive().
+    admissions_->admit(
+        ids, setup.destinationAddress, std::nullopt, true, kAnsweringBandwidth,
+        [this, call, ids, setup](const RasClient::Admission& admission) {
+            asio::post(endpoint_->context(), [this, call, ids, setup, admission] {
+                Call* arrived = endpoint_->call(call);
+                if (!arrived) { // the caller went meanwhile: the admission is given back
+                    if (admission.admitted) admissions_->disengage(ids, true);
+                    return;
+                }
+                if (!admission.admitted) return arrived->release(causeOfRefusal(admission));
+                admitted_[call] = {ids, true, admission.bandWidth};
+                arrived_(call, setup);
+            });
+        });
+}
+
+void CallLegs::admitThenPlace(CallLeg& leg, H323Url url, LocalMedia media, h225::Tags tags) {
+    const auto token = nextAwaiting_++;
+    awaiting_[token] = &leg;
+    leg.awaitAdmission(token);
+    const auto ids = endpoint_->newIds();
+    std::optional<h225::TransportAddress> address;
+    if (url.host) address = transportOf(*url.host);
+    const auto bandwidth =
+        media.codecs.empty() ? kAnsweringBandwidth : bandwidthOf(media.codecs.front());
+    auto aliases = url.aliases;
+    admissions_->admit(
+        ids, std::move(aliases), address, false, bandwidth,
+        [this, token, ids, url = std::move(url), media = std::move(media),
+         tags = std::move(tags)](const RasClient::Admission& admission) mutable {
+            asio::post(endpoint_->context(), [this, token, ids, admission, url = std::move(url),
+                                              media = std::move(media),
+                                              tags = std::move(tags)]() mutable {
+                const auto found = awaiting_.find(token);
+                if (found == awaiting_.end()) { // the leg went meanwhile: given back
+                    if (admission.admitted) admissions_->disengage(ids, false);
+                    return;
+                }
+                CallLeg& leg = *found->second;
+                awaiting_.erase(found);
+                if (!admission.admitted) return leg.refused(causeOfRefusal(admission));
+                // Where the gatekeeper says the call goes (the ACF's destCallSignalAddress,
+                // H.225.0 §7.11.2): the URL's host when it names one, else where it located
+                // the alias.
+                const auto call = endpoint_->place(endpointOf(admission.destination), url.aliases,
+                                                   std::move(media), std::move(tags), ids);
+                admitted_[call] = {ids, false, admission.bandWidth};
+                leg.placed(call);
+            });
+        });
+}
+
+void CallLegs::agreed(std::uint64_t call, const MediaPath& path) {
+    if (auto* leg = legOf(call)) leg->agreed(path);
+    const auto admitted = admitted_.find(call);
+    if (admitted == admitted_.end()) return;
+    // H.323 §8.4.1: the bandwidth the call takes now that its codecs are known.
+    const auto bandwidth = (bandwidthOf(path.transmit) + bandwidthOf(path.receive)) / 2;
+    if (bandwidth == admitted->second.bandwidth) return;
+    admitted->second.bandwidth = bandwidth;
+    admissions_->changeBandwidth(admitted->second.ids, admitted->second.answering, bandwidth);
+}
+
+void CallLegs::released(std::uint64_t call, std::uint8_t cause) {
+    if (auto admitted = admitted_.extract(call); !admitted.empty())
+        admissions_->disengage(admitted.mapped().ids, admitted.mapped().answering);
+    if (auto* leg = legOf(call)) leg->released(cause);
+}
+
+void CallLegs::dropped(const h225::Guid& callIdentifier) {
+    const auto it = std::find_if(admitted_.begin(), admitted_.end(), [&](const auto& a) {
+        return a.second.ids.callIdentifier == callIdentifier;
+    });
+    if (it == admitted_.end()) return;
+    const auto call = it->first;
+    admitted_.erase(it); // its DRQ is confirmed already: none goes back (H.323 §8.5)
+    if (Call* dropped = endpoint_->call(call)) dropped->release(kNormalClearing);
 }
 
 Result<std::unique_ptr<room::Leg>> CallLegs::place(room::LegId id, const room::Dial& dial,
@@ -285,12 +408,18 @@ Result<std::unique_ptr<room::Leg>> CallLegs::place(room::LegId id, const room::D
     if (!endpoint_) return fail(Errc::unsupported, "no H.323 endpoint runs");
     auto url = parseH323Url(dial.target);
     if (!url) return fail(url.error());
+    if (!url->host && !admissions_)
+        return fail(Errc::unsupported,
+                    fmt::format("{} names no host, and no gatekeeper is configured", dial.target));
     auto media = callMediaOf(dial.offer);
     if (!media) return fail(media.error());
-    const auto call = endpoint_->place(url->host, url->aliases, std::move(*media), dial.tags);
-    return std::unique_ptr<room::Leg>(std::make_unique<CallLeg>(
-        *this, call, id, sink, dial.offer, fmt::format("h323 call {} to {}", call, dial.target),
-        std::move(url->aliases), dial.tags));
+    auto leg = std::make_unique<CallLeg>(
+        *this, 0, id, sink, dial.offer, fmt::format("to {}", dial.target), url->aliases, dial.tags);
+    if (admissions_)
+        admitThenPlace(*leg, std::move(*url), std::move(*media), dial.tags);
+    else
+        leg->placed(endpoint_->place(*url->host, url->aliases, std::move(*media), dial.tags));
+    return std::unique_ptr<room::Leg>(std::move(leg));
 }
 
 room::Room::MakeOffered CallLegs::adopt(std::uint64_t call, bool waits) {
@@ -301,8 +430,8 @@ room::Room::MakeOffered CallLegs::adopt(std::uint64_t call, bool waits) {
         auto media = callMediaOf(offer);
         if (!media) return fail(media.error());
         arrived->setLocalMedia(std::move(*media));
-        auto leg = std::make_unique<CallLeg>(*this, call, id, sink, std::move(offer),
-                                             fmt::format("h323 call {} from a caller", call));
+        auto leg =
+            std::make_unique<CallLeg>(*this, call, id, sink, std::move(offer), "from a caller");
         if (waits) return std::unique_ptr<room::Leg>(std::move(leg));
         // Answered once the room holds the leg: the answer's events find it there.
         asio::post(endpoint_->context(), [this, call] {

@@ -4,11 +4,15 @@
 // codecs its call proposes and where it receives, and answers the room with the audio its call
 // agrees, so the room's media graph carries the audio as for any other leg.
 //
-// Placed calls go to an H.323 URL's host (RFC 3508: h323:user@host[:port]). Calls that arrive
-// are handed to whoever routes them, who gives each to a room (Room::adopt with adopt()'s
-// leg: the room offers, the call answers it) or refuses it. Runs on the control loop, with the
-// CallEndpoint whose events() it gives.
+// Placed calls go to an H.323 URL's host (RFC 3508: h323:user@host[:port]), or where the
+// gatekeeper locates its alias. Calls that arrive are handed to whoever routes them, who gives
+// each to a room (Room::adopt with adopt()'s leg: the room offers, the call answers it) or
+// refuses it. With a gatekeeper (admitThrough()), each call is admitted before it is placed
+// or handed on, and refused with the cause of the refusal when it is not; its bandwidth is
+// told again once its audio is agreed, and it is disengaged when it ends, or when the
+// gatekeeper drops it. Runs on the control loop, with the CallEndpoint whose events() it gives.
 
+#include "h323/admissions.hpp"
 #include "h323/call_endpoint.hpp"
 #include "room/room.hpp"
 
@@ -23,10 +27,11 @@ class CallLeg;
 
 // An H.323 URL (RFC 3508 §3): the alias its user part names (dialed digits when it is
 // digits, '#', '*' and ',' only; an h323-ID otherwise) and the host's address and port
-// (1720 by default). The host must be an IPv4 address: names are not looked up here.
+// (1720 by default), if it names one: a URL without "@host" is for a gatekeeper to locate. The
+// host must be an IPv4 address: names are not looked up here.
 struct H323Url {
     std::vector<h225::AliasAddress> aliases;
-    asio::ip::tcp::endpoint host;
+    std::optional<asio::ip::tcp::endpoint> host;
 };
 Result<H323Url> parseH323Url(std::string_view url);
 
@@ -43,6 +48,11 @@ public:
     // The events to start the endpoint with, then the endpoint, which must outlive the legs.
     CallEndpoint::EventsFor events();
     void use(CallEndpoint& endpoint) { endpoint_ = &endpoint; }
+    // The gatekeeper that admits each call, which must outlive the legs; none: calls go
+    // straight to the hosts their URLs name.
+    void admitThrough(Admissions& admissions) { admissions_ = &admissions; }
+    // The gatekeeper disengaged a call (its DRQ, already confirmed): it is released.
+    void dropped(const h225::Guid& callIdentifier);
 
     Result<std::unique_ptr<room::Leg>> place(room::LegId id, const room::Dial& dial,
                                              room::LegSink& sink) override;
@@ -56,15 +66,33 @@ public:
     // Refuses an arrived call with a Q.850 cause.
     void refuse(std::uint64_t call, std::uint8_t cause);
 
-    std::size_t legs() const noexcept { return legs_.size(); }
+    std::size_t legs() const noexcept { return legs_.size() + awaiting_.size(); }
+    // Calls the gatekeeper admitted that have not yet been disengaged.
+    std::size_t admitted() const noexcept { return admitted_.size(); }
 
 private:
     friend class CallLeg;
     CallLeg* legOf(std::uint64_t call) const;
+    // An arrived call's admission, then its routing.
+    void offered(std::uint64_t call, const h225::Setup& setup);
+    // A placed leg's admission, then its call.
+    void admitThenPlace(CallLeg& leg, H323Url url, LocalMedia media, h225::Tags tags);
+    void agreed(std::uint64_t call, const MediaPath& path);
+    void released(std::uint64_t call, std::uint8_t cause);
 
     Arrived arrived_;
     CallEndpoint* endpoint_ = nullptr;
+    Admissions* admissions_ = nullptr;
     std::unordered_map<std::uint64_t, CallLeg*> legs_; // by call id; the room owns them
+    // Legs whose admission is asked, by a number of their own (they have no call yet).
+    std::unordered_map<std::uint64_t, CallLeg*> awaiting_;
+    std::uint64_t nextAwaiting_ = 1;
+    struct Admitted {
+        CallIds ids;
+        bool answering = false;
+        std::uint32_t bandwidth = 0; // granted
+    };
+    std::unordered_map<std::uint64_t, Admitted> admitted_; // by call id
 };
 
 } // namespace sb::h323

@@ -1,6 +1,7 @@
 #include "h323/ras_client.hpp"
 
 #include <algorithm>
+#include <fmt/format.h>
 
 namespace sb::h323 {
 
@@ -55,8 +56,9 @@ void RasClient::sendRegistration(bool keepAlive, Clock::time_point now) {
 }
 
 void RasClient::admit(const Guid& call, std::uint16_t callReference, const Guid& conference,
-                      Aliases destination, bool answerCall, std::uint32_t bandWidth,
-                      std::function<void(const Admission&)> done, Clock::time_point now) {
+                      Aliases destination, std::optional<TransportAddress> address, bool answerCall,
+                      std::uint32_t bandWidth, std::function<void(const Admission&)> done,
+                      Clock::time_point now) {
     if (!endpoint_) {
         Admission refused;
         refused.reason = AdmissionRejectReason::callerNotRegistered;
@@ -67,6 +69,7 @@ void RasClient::admit(const Guid& call, std::uint16_t callReference, const Guid&
     arq.callModel = CallModel::direct;
     arq.endpointIdentifier = *endpoint_;
     arq.destinationInfo = std::move(destination);
+    arq.destCallSignalAddress = address;
     arq.srcInfo = config_.aliases;
     arq.srcCallSignalAddress = config_.callSignalAddress;
     arq.bandWidth = bandWidth;
@@ -77,6 +80,22 @@ void RasClient::admit(const Guid& call, std::uint16_t callReference, const Guid&
     arq.gatekeeperIdentifier = gatekeeper_;
     admissions_[arq.requestSeqNum] = std::move(done);
     request(arq, now);
+}
+
+void RasClient::changeBandwidth(const Guid& call, std::uint16_t callReference,
+                                const Guid& conference, bool answeredCall, std::uint32_t bandWidth,
+                                Clock::time_point now) {
+    if (!endpoint_) return;
+    BandwidthRequest brq;
+    brq.requestSeqNum = nextSeq();
+    brq.endpointIdentifier = *endpoint_;
+    brq.conferenceID = conference;
+    brq.callReferenceValue = callReference;
+    brq.bandWidth = bandWidth;
+    brq.callIdentifier = call;
+    brq.gatekeeperIdentifier = gatekeeper_;
+    brq.answeredCall = answeredCall;
+    request(brq, now);
 }
 
 void RasClient::disengage(const Guid& call, std::uint16_t callReference, const Guid& conference,
@@ -133,7 +152,15 @@ void RasClient::onAnswer(const RasMessage& answer, Clock::time_point now) {
         return;
     }
     const auto it = pending_.find(seq);
-    if (it == pending_.end()) return; // late, or not ours
+    if (it == pending_.end()) { // late, or not ours
+        if (auto late = givenUp_.extract(seq);
+            !late.empty() && std::holds_alternative<AdmissionConfirm>(answer)) {
+            const auto& arq = late.mapped();
+            disengage(arq.callIdentifier, arq.callReferenceValue, arq.conferenceID, arq.answerCall,
+                      now);
+        }
+        return;
+    }
     pending_.erase(it);
     std::visit(
         [&](const auto& m) {
@@ -158,7 +185,10 @@ void RasClient::onAnswer(const RasMessage& answer, Clock::time_point now) {
                     endpoint_.reset();
                     return sendRegistration(false, now);
                 }
-                lose("the gatekeeper refused the registration");
+                lose(m.rejectReason == RegistrationRejectReason::duplicateAlias
+                         ? "the gatekeeper refused the registration: an alias of ours is taken"
+                         : fmt::format("the gatekeeper refused the registration (reason {})",
+                                       static_cast<int>(m.rejectReason)));
             } else if constexpr (std::is_same_v<M, UnregistrationConfirm> ||
                                  std::is_same_v<M, UnregistrationReject>) {
                 lose("unregistered");
@@ -217,8 +247,11 @@ void RasClient::tick(Clock::time_point now) {
         const auto request = std::move(pending_.at(seq).request);
         pending_.erase(seq);
         if (auto done = admissions_.extract(seq); !done.empty()) {
+            constexpr std::size_t kGivenUpKept = 64; // the oldest are forgotten
+            if (givenUp_.size() >= kGivenUpKept) givenUp_.erase(givenUp_.begin());
+            givenUp_[seq] = std::get<AdmissionRequest>(request);
             Admission none;
-            none.reason = AdmissionRejectReason::undefinedReason;
+            none.unanswered = true;
             done.mapped()(none);
         } else if (std::holds_alternative<GatekeeperRequest>(request) ||
                    std::holds_alternative<RegistrationRequest>(request)) {

@@ -49,6 +49,7 @@ public:
         ras::TransportAddress destination; // where to send the Setup
         std::uint32_t bandWidth = 0;
         std::optional<ras::AdmissionRejectReason> reason;
+        bool unanswered = false; // the gatekeeper did not answer (no reason, then)
     };
 
     RasClient(Config config, Events events);
@@ -60,10 +61,16 @@ public:
     void tick(Clock::time_point now);
     std::optional<Clock::time_point> nextDeadline() const;
 
-    // ARQ for a call we place (`destination`: its aliases) or answer (answerCall).
+    // ARQ for a call we place (`destination`: its aliases, and its address if we know it) or
+    // answer (answerCall).
     void admit(const ras::Guid& call, std::uint16_t callReference, const ras::Guid& conference,
-               ras::Aliases destination, bool answerCall, std::uint32_t bandWidth,
-               std::function<void(const Admission&)> done, Clock::time_point now);
+               ras::Aliases destination, std::optional<ras::TransportAddress> address,
+               bool answerCall, std::uint32_t bandWidth, std::function<void(const Admission&)> done,
+               Clock::time_point now);
+    // BRQ: the call's audio now takes `bandWidth` (100 bit/s units, both directions).
+    void changeBandwidth(const ras::Guid& call, std::uint16_t callReference,
+                         const ras::Guid& conference, bool answeredCall, std::uint32_t bandWidth,
+                         Clock::time_point now);
     void disengage(const ras::Guid& call, std::uint16_t callReference, const ras::Guid& conference,
                    bool answeredCall, Clock::time_point now);
     // URQ; unregistered() follows.
@@ -91,6 +98,9 @@ private:
     std::uint16_t seq_ = 0;
     std::map<std::uint16_t, Pending> pending_;
     std::map<std::uint16_t, std::function<void(const Admission&)>> admissions_;
+    // Admissions given up for want of an answer, by number: one that the gatekeeper confirms
+    // late is disengaged at once, so that it keeps no call we do not have.
+    std::map<std::uint16_t, ras::AdmissionRequest> givenUp_;
     std::optional<ras::Identifier> gatekeeper_;
     std::optional<ras::Identifier> endpoint_;
     std::uint32_t timeToLive_ = 0;

@@ -1,12 +1,29 @@
 #include "h323/ras_endpoint.hpp"
 
+#include <charconv>
+
 namespace sb::h323 {
 
-Result<std::unique_ptr<RasEndpoint>> RasEndpoint::start(asio::io_context& context,
-                                                        const asio::ip::udp::endpoint& local,
-                                                        const asio::ip::udp::endpoint& gatekeeper,
-                                                        RasClient::Config config,
-                                                        RasClient::Events events) {
+std::optional<asio::ip::udp::endpoint> parseRasAddress(std::string_view text) {
+    std::uint16_t port = 1719;
+    if (const auto colon = text.find(':'); colon != std::string_view::npos) {
+        const auto digits = text.substr(colon + 1);
+        const auto [end, error] =
+            std::from_chars(digits.data(), digits.data() + digits.size(), port);
+        if (error != std::errc() || end != digits.data() + digits.size() || port == 0)
+            return std::nullopt;
+        text = text.substr(0, colon);
+    }
+    asio::error_code error;
+    const auto address = asio::ip::make_address_v4(std::string(text), error);
+    if (error) return std::nullopt;
+    return asio::ip::udp::endpoint(address, port);
+}
+
+Result<std::unique_ptr<RasEndpoint>>
+RasEndpoint::start(asio::io_context& context, const asio::ip::udp::endpoint& local,
+                   const asio::ip::udp::endpoint& gatekeeper, RasClient::Config config,
+                   RasClient::Events events, std::chrono::seconds registerAgain) {
     auto socket = net::UdpSocket::bind(context, local);
     if (!socket) return fail(socket.error());
     const auto bound = (*socket)->localEndpoint();
@@ -19,13 +36,23 @@ Result<std::unique_ptr<RasEndpoint>> RasEndpoint::start(asio::io_context& contex
         if (auto through = (*socket)->sendMulticastThrough(bound.address().to_v4()); !through)
             return fail(through.error());
     }
-    std::unique_ptr<RasEndpoint> endpoint(new RasEndpoint(context, std::move(*socket), gatekeeper));
+    std::unique_ptr<RasEndpoint> endpoint(
+        new RasEndpoint(context, std::move(*socket), gatekeeper, registerAgain));
     auto* self = endpoint.get();
     auto discovered = std::move(events.discovered);
     events.discovered = [self,
                          discovered = std::move(discovered)](const ras::TransportAddress& at) {
         self->gatekeeper_ = {asio::ip::address_v4(at.ip), at.port};
         if (discovered) discovered(at);
+    };
+    auto unregistered = std::move(events.unregistered);
+    events.unregistered = [self, unregistered = std::move(unregistered)](std::string why) {
+        if (unregistered) unregistered(std::move(why));
+        self->registerAgainTimer_.after(self->registerAgain_, [self] {
+            if (self->client_->isRegistered()) return;
+            self->client_->start(RasClient::Clock::now());
+            self->rearm();
+        });
     };
     auto send = std::move(events.send);
     events.send = [self, send = std::move(send)](std::vector<std::uint8_t> bytes) {
@@ -45,8 +72,9 @@ Result<std::unique_ptr<RasEndpoint>> RasEndpoint::start(asio::io_context& contex
 }
 
 RasEndpoint::RasEndpoint(asio::io_context& context, std::shared_ptr<net::UdpSocket> socket,
-                         asio::ip::udp::endpoint gatekeeper)
-    : socket_(std::move(socket)), gatekeeper_(std::move(gatekeeper)), timer_(context) {}
+                         asio::ip::udp::endpoint gatekeeper, std::chrono::seconds registerAgain)
+    : socket_(std::move(socket)), gatekeeper_(std::move(gatekeeper)), timer_(context),
+      registerAgainTimer_(context), registerAgain_(registerAgain) {}
 
 RasEndpoint::~RasEndpoint() {
     socket_->close();
@@ -60,6 +88,27 @@ void RasEndpoint::rearm() {
         client_->tick(RasClient::Clock::now());
         rearm();
     });
+}
+
+void RasEndpoint::admit(const CallIds& call, ras::Aliases destination,
+                        std::optional<ras::TransportAddress> address, bool answering,
+                        std::uint32_t bandwidth, Admitted done) {
+    client_->admit(call.callIdentifier, call.callReference, call.conferenceID,
+                   std::move(destination), address, answering, bandwidth, std::move(done),
+                   RasClient::Clock::now());
+    rearm();
+}
+
+void RasEndpoint::changeBandwidth(const CallIds& call, bool answering, std::uint32_t bandwidth) {
+    client_->changeBandwidth(call.callIdentifier, call.callReference, call.conferenceID, answering,
+                             bandwidth, RasClient::Clock::now());
+    rearm();
+}
+
+void RasEndpoint::disengage(const CallIds& call, bool answering) {
+    client_->disengage(call.callIdentifier, call.callReference, call.conferenceID, answering,
+                       RasClient::Clock::now());
+    rearm();
 }
 
 } // namespace sb::h323

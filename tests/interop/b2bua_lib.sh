@@ -23,17 +23,18 @@ fail_with() {
   exit 1
 }
 
-# fresh_stats: asks switchboard for a stats line (SIGUSR1) and prints that line once it is
-# written — not an earlier one, which may describe the previous flow.
+# fresh_stats [LOG PID]: asks switchboard (or the one whose process is PID, logging to LOG) for
+# a stats line (SIGUSR1) and prints that line once it is written — not an earlier one, which
+# may describe the previous flow.
 fresh_stats() {
-  local before deadline=$((SECONDS + 5))
-  before=$(grep -c 'stats:' "$work/server.log" || true)
-  kill -USR1 "$switchboard_pid"
-  until [ "$(grep -c 'stats:' "$work/server.log")" -gt "$before" ]; do
+  local log=${1:-$work/server.log} pid=${2:-$switchboard_pid} before deadline=$((SECONDS + 5))
+  before=$(grep -c 'stats:' "$log" || true)
+  kill -USR1 "$pid"
+  until [ "$(grep -c 'stats:' "$log")" -gt "$before" ]; do
     [ $SECONDS -lt $deadline ] || fail_with "no stats line within 5 s of SIGUSR1"
     sleep 0.05
   done
-  grep 'stats:' "$work/server.log" | tail -n 1
+  grep 'stats:' "$log" | tail -n 1
 }
 
 # expect_idle NAME [SECONDS]: asks for stats until no call, dialog, transaction or bridged

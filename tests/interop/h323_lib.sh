@@ -19,11 +19,15 @@ build_h323_peer() {
   mv -T "$aside" "$h323_peer_dir" 2>/dev/null || rm -rf "$aside" # another test got there first
 }
 
-# h323_peer SCENARIO PORT NAME: runs the peer (bounded: 60 s) for SCENARIO against (or, for the
-# call-out scenarios, listening on) 127.0.0.1:PORT; what it says goes to $work/NAME.out.
+# h323_peer SCENARIO PORT NAME [GK_PORT ALIAS]: runs the peer (bounded: 60 s) for SCENARIO
+# against (or, for the call-out scenarios, listening on) 127.0.0.1:PORT, registered first as
+# ALIAS with the gatekeeper at 127.0.0.1:GK_PORT if one is given; what it says goes to
+# $work/NAME.out.
 h323_peer() {
+  local gatekeeper=()
+  [ $# -ge 5 ] && gatekeeper=(127.0.0.1 "$4" "$5")
   (cd "$h323_peer_dir" && timeout -k 3 60 erl -noshell -pa . -s h323_peer main "$1" 127.0.0.1 \
-    "$2" -s init stop) >"$work/$3.out" 2>&1
+    "$2" "${gatekeeper[@]}" -s init stop) >"$work/$3.out" 2>&1
 }
 
 # gateway_switchboard H323_PORT TARGET: switchboard as a gateway (40 RTP ports, [h323] on

@@ -3,7 +3,11 @@
 %% by Erlang, every answer decoded by Erlang, so it shares no code with Switchboard's codec.
 %%
 %% Compile: erlc -bper H225Subset.asn1 H245Subset.asn1 && erlc -I . h323_peer.erl
-%% Run:     erl -noshell -pa . -s h323_peer main SCENARIO HOST PORT -s init stop
+%% Run:     erl -noshell -pa . -s h323_peer main SCENARIO HOST PORT [GK_HOST GK_PORT ALIAS]
+%%              -s init stop
+%%          With a gatekeeper's address and an alias, the peer first registers there as ALIAS
+%%          (an h323-ID) with HOST:PORT as its call signalling address (prints "ok registered"),
+%%          runs the scenario, and unregisters after it.
 %%
 %% Scenarios:
 %%   gatekeeper  RAS against a gatekeeper at HOST:PORT: discovery, two endpoints registered,
@@ -62,13 +66,40 @@
 -define(TONE_HEARD, 20).   % packets of it that must come back: the rest is the jitter buffer's
 
 main([Scenario, Host, Port]) ->
-    {ok, Address} = inet:parse_address(atom_to_list(Host)),
-    Where = {Address, list_to_integer(atom_to_list(Port))},
-    try run(Scenario, Where) of
+    try run(Scenario, where(Host, Port)) of
         done -> io:format("done~n")
     catch
         throw:{fail, Step, What} -> io:format("FAIL ~s: ~p~n", [Step, What])
+    end;
+main([Scenario, Host, Port, GkHost, GkPort, Alias]) ->
+    Where = where(Host, Port),
+    Gk = where(GkHost, GkPort),
+    try
+        {Socket, Id} = register_with(Gk, Where, atom_to_list(Alias)),
+        done = run(Scenario, Where),
+        expect("unregistered", ask(Socket, Gk, unregistration(2, signalling(Where), Id)),
+               fun({unregistrationConfirm, _}) -> true end),
+        io:format("done~n")
+    catch
+        throw:{fail, Step, What} -> io:format("FAIL ~s: ~p~n", [Step, What])
     end.
+
+where(Host, Port) ->
+    {ok, Address} = inet:parse_address(atom_to_list(Host)),
+    {Address, list_to_integer(atom_to_list(Port))}.
+
+signalling({Address, Port}) -> transport(Address, Port).
+
+%% Registers Alias with the gatekeeper at Gk, calls for it to come to Where: {Socket, its
+%% endpoint identifier}.
+register_with(Gk, Where, Alias) ->
+    {ok, Socket} = gen_udp:open(0, [binary, {active, false}, {ip, element(1, Where)}]),
+    {ok, RasPort} = inet:port(Socket),
+    Ras = transport(element(1, Where), RasPort),
+    {registrationConfirm, #'RegistrationConfirm'{endpointIdentifier = Id}} =
+        expect("registered", ask(Socket, Gk, registration(1, signalling(Where), Ras, [], Alias)),
+               fun({registrationConfirm, _}) -> true end),
+    {Socket, Id}.
 
 run(gatekeeper, Gk) ->
     {ok, Socket} = gen_udp:open(0, [binary, {active, false}, {ip, {127, 0, 0, 1}}]),

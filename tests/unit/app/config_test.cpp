@@ -171,10 +171,17 @@ TEST(ParseConfig, TheH323EndpointIsReadAndChecked) {
     EXPECT_EQ(builtIn.conference, session::kEchoRoom);
     auto config = parseConfig(std::string(kListener) +
                                   "[h323]\nenabled = true\naddress = \"10.0.0.5\"\nport = 1721\n"
-                                  "alias = \"council-gw\"\nconference = \"council\"\n",
+                                  "alias = \"council-gw\"\nconference = \"council\"\n"
+                                  "gatekeeper = \"10.0.0.9:1819\"\nras_port = 0\n",
                               "test.toml");
     ASSERT_TRUE(config) << config.error().message;
-    EXPECT_EQ(config->h323, (H323Config{true, "10.0.0.5", 1721, "council-gw", "council"}));
+    EXPECT_EQ(config->h323,
+              (H323Config{true, "10.0.0.5", 1721, "council-gw", "council", "10.0.0.9:1819", 0}));
+    EXPECT_EQ(builtIn.gatekeeper, "") << "our own gatekeeper";
+    EXPECT_EQ(builtIn.rasPort, 1719);
+    EXPECT_EQ(errorOf(std::string(kListener) + "[h323]\ngatekeeper = \"gk.example\"\n"),
+              "test.toml:6:14: h323.gatekeeper: expected an IPv4 address, with a port if not "
+              "1719, got \"gk.example\"");
     EXPECT_EQ(errorOf(std::string(kListener) + "[h323]\naddress = \"::1\"\n"),
               "test.toml:6:11: h323.address: expected an IPv4 address, got \"::1\"");
     EXPECT_EQ(errorOf(std::string(kListener) + "[h323]\nconference = \"*echo\"\n"),

@@ -49,6 +49,7 @@ Config testConfig() {
         listen.port = 0;
     config.api.port = 0;
     config.h323.port = 0;
+    config.h323.rasPort = 0;
     config.escalations.storage = "sqlite:" + config.dataDir + "/switchboard.db";
     config.escalations.signingKey = config.dataDir + "/witness/signing-key.pem";
     return config;

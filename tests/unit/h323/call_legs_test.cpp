@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fmt/format.h>
+#include <future>
 #include <gtest/gtest.h>
 #include <thread>
 #include <unistd.h>
@@ -31,6 +32,37 @@ struct Changes : room::RoomObserver {
             reoffered = fail(Errc::incomplete, "no answer yet");
             (void)room.reoffer(change.leg, [this](const Result<void>& r) { reoffered = r; });
         }
+    }
+};
+
+// A gatekeeper's word, as the legs ask it: what they ask is written down; an alias alone is
+// located at `located`; each admission is answered at once, or, when `held` is set, handed
+// to it to answer.
+struct Gatekeeping final : Admissions {
+    std::vector<std::string> asked;
+    h225::TransportAddress located;
+    std::function<void(std::function<void()> answer)> held;
+
+    void admit(const CallIds&, ras::Aliases destination,
+               std::optional<ras::TransportAddress> address, bool answering,
+               std::uint32_t bandwidth, Admitted done) override {
+        const auto* digits =
+            destination.empty() ? nullptr : std::get_if<h225::DialedDigits>(&destination.front());
+        asked.push_back(fmt::format("ARQ {}{}{} {}", answering ? "answering " : "",
+                                    digits ? digits->digits : "?", address ? " at its address" : "",
+                                    bandwidth));
+        RasClient::Admission admission;
+        admission.admitted = true;
+        admission.destination = address.value_or(located);
+        admission.bandWidth = bandwidth;
+        if (held) return held([done, admission] { done(admission); });
+        done(admission);
+    }
+    void changeBandwidth(const CallIds&, bool, std::uint32_t bandwidth) override {
+        asked.push_back(fmt::format("BRQ {}", bandwidth));
+    }
+    void disengage(const CallIds&, bool answering) override {
+        asked.emplace_back(answering ? "DRQ answering" : "DRQ");
     }
 };
 
@@ -179,6 +211,55 @@ TEST_F(CallLegsPeer, ACallForwardedByTheFarEndIsFollowed) {
     EXPECT_EQ(changes_.states,
               (std::vector<room::LegState>{room::LegState::ringing, room::LegState::connected,
                                            room::LegState::disconnecting, room::LegState::closed}));
+    expectNothingLeft();
+}
+
+// With a gatekeeper: an alias alone is placed where it is located, the forwarded call is
+// admitted anew (it names the address it goes to), and each call is disengaged when it ends.
+TEST_F(CallLegsPeer, EachCallIsAdmittedLocatedAndDisengaged) {
+    Gatekeeping gatekeeping;
+    legs_.admitThrough(gatekeeping);
+    changes_.hangUpOnAnswer = true;
+    const auto said = runPeer("call-out-forwarded", 0, [&](int port) {
+        asio::post(control_, [&, port] {
+            gatekeeping.located = {{127, 0, 0, 1}, static_cast<std::uint16_t>(port)};
+            auto leg = room_->dial("h323", {"h323:3003", "", {}}, room::Role::essential);
+            ASSERT_TRUE(leg) << leg.error().message;
+        });
+    });
+    EXPECT_NE(said.find("ok a setup for 4004 at the forwarded address\n"), std::string::npos)
+        << said;
+    stop();
+    EXPECT_EQ(
+        gatekeeping.asked,
+        (std::vector<std::string>{"ARQ 3003 1280", "ARQ 4004 at its address 1280", "DRQ", "DRQ"}));
+    EXPECT_EQ(legs_.admitted(), 0u);
+    expectNothingLeft();
+}
+
+// A leg hung up while its admission is asked places no call, and gives the admission back when
+// it comes.
+TEST_F(CallLegsPeer, ALegGoneBeforeItsAdmissionGivesItBack) {
+    Gatekeeping gatekeeping;
+    legs_.admitThrough(gatekeeping);
+    std::promise<std::size_t> done; // the calls placed after the answer came
+    room::LegId leg{};
+    gatekeeping.held = [&](const std::function<void()>& answer) {
+        asio::post(control_, [&, answer] {
+            room_->hangUp(leg, "the test is done");
+            answer();
+            asio::post(control_, [&] { done.set_value(endpoint_->calls()); });
+        });
+    };
+    asio::post(control_, [&] {
+        auto dialled = room_->dial("h323", {"h323:3003", "", {}}, room::Role::essential);
+        ASSERT_TRUE(dialled) << dialled.error().message;
+        leg = *dialled;
+    });
+    EXPECT_EQ(done.get_future().get(), 0u);
+    stop();
+    EXPECT_EQ(gatekeeping.asked, (std::vector<std::string>{"ARQ 3003 1280", "DRQ"}));
+    EXPECT_EQ(legs_.admitted(), 0u);
     expectNothingLeft();
 }
 

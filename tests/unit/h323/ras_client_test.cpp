@@ -95,12 +95,12 @@ TEST(RasClient, DiscoversRegistersKeepsAliveIsAdmittedAndUnregisters) {
     call[0] = 7;
     std::optional<RasClient::Admission> admitted, refused;
     h.client->admit(
-        call, 0x0101, call, {h225::DialedDigits{"2002"}}, false, 1280,
+        call, 0x0101, call, {h225::DialedDigits{"2002"}}, {}, false, 1280,
         [&](const RasClient::Admission& a) { admitted = a; }, h.now);
     Guid other = call;
     other[0] = 8;
     h.client->admit(
-        other, 0x0102, other, {h225::DialedDigits{"9999"}}, false, 1280,
+        other, 0x0102, other, {h225::DialedDigits{"9999"}}, {}, false, 1280,
         [&](const RasClient::Admission& a) { refused = a; }, h.now);
     h.pump();
     ASSERT_TRUE(admitted && refused);
@@ -108,6 +108,10 @@ TEST(RasClient, DiscoversRegistersKeepsAliveIsAdmittedAndUnregisters) {
     EXPECT_EQ(admitted->destination, kBob);
     EXPECT_EQ(refused->reason, AdmissionRejectReason::calledPartyNotRegistered);
     EXPECT_EQ(h.gatekeeper.calls(), 1u);
+    EXPECT_EQ(h.gatekeeper.bandwidthInUse(), 1280u);
+    h.client->changeBandwidth(call, 0x0101, call, false, 160, h.now); // G.729 agreed
+    h.pump();
+    EXPECT_EQ(h.gatekeeper.bandwidthInUse(), 160u);
     h.client->disengage(call, 0x0101, call, false, h.now);
     h.pump();
     EXPECT_EQ(h.gatekeeper.calls(), 0u);
@@ -131,6 +135,43 @@ TEST(RasClient, SendsAgainTwiceThenGivesUp) {
     h.advance(std::chrono::seconds(3));
     EXPECT_EQ(h.lost, std::vector<std::string>{"the gatekeeper does not answer"});
     EXPECT_FALSE(h.client->nextDeadline());
+}
+
+// The gatekeeper falls silent while we ask admission: after three tries the call is told that
+// no answer came; when the gatekeeper's confirmation comes after all, the call it admitted is
+// disengaged at once, so that it does not keep a call we do not have.
+TEST(RasClient, AnAdmissionUnansweredIsGivenUpAndDisengagedIfConfirmedLate) {
+    Harness h;
+    h.client->start(h.now);
+    h.pump();
+    RegistrationRequest bob;
+    bob.callSignalAddress = {kBob};
+    bob.terminalAlias = {h225::DialedDigits{"2002"}};
+    (void)h.gatekeeper.handle(bob, h.now);
+
+    Guid call{};
+    call[0] = 9;
+    std::optional<RasClient::Admission> outcome;
+    h.client->admit(
+        call, 0x0103, call, {h225::DialedDigits{"2002"}}, {}, false, 1280,
+        [&](const RasClient::Admission& a) { outcome = a; }, h.now);
+    const auto arq = h.toGatekeeper.back(); // it reaches the gatekeeper only later
+    h.gatekeeperAnswers = false;
+    for (int i = 0; i < 3; ++i)
+        h.advance(std::chrono::seconds(3));
+    ASSERT_TRUE(outcome);
+    EXPECT_FALSE(outcome->admitted);
+    EXPECT_TRUE(outcome->unanswered);
+    EXPECT_FALSE(outcome->reason);
+
+    h.gatekeeperAnswers = true;
+    const auto late = h.gatekeeper.handle(*decode(arq), h.now);
+    ASSERT_TRUE(late && std::holds_alternative<AdmissionConfirm>(*late));
+    EXPECT_EQ(h.gatekeeper.calls(), 1u);
+    h.client->receive(encode(*late), h.now);
+    h.pump();
+    EXPECT_EQ(h.gatekeeper.calls(), 0u) << "the late admission is disengaged";
+    EXPECT_EQ(h.gatekeeper.bandwidthInUse(), 0u);
 }
 
 TEST(RasClient, AGatekeeperThatLostUsGetsAFullRegistration) {
@@ -216,7 +257,7 @@ TEST(RasClient, TheScriptedPeerAsGatekeeperRegistersAdmitsAndWithdrawsUsOverUdp)
         registered = id;
         asio::post(context, [&] { // our call, as soon as we may
             endpoint->client().admit(
-                call, 1, call, {h225::DialedDigits{"2002"}}, false, 1280,
+                call, 1, call, {h225::DialedDigits{"2002"}}, {}, false, 1280,
                 [&](const RasClient::Admission& a) { admission = a; }, RasClient::Clock::now());
             endpoint->rearm();
         });
