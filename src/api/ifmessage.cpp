@@ -226,6 +226,15 @@ Result<EscalateRequest> readEscalateRequest(const json& payload) {
     request.expert = reader.string("expert", false).value_or("");
     request.bridges =
         reader.strings("bridges", 4, {"sip", "h323", "webrtc", "video"}).value_or(request.bridges);
+    // A council's name is a conference room's: letters, digits, '-', '_' and '.'.
+    if (auto council = reader.string("council", false, 64)) {
+        if (council->find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                       "0123456789-_.") != std::string::npos)
+            reader.setError(fmt::format("/payload/council: expected a room name (letters, "
+                                        "digits, '-', '_', '.'), got \"{}\"",
+                                        *council));
+        request.council = std::move(*council);
+    }
     if (const json* evidence = reader.member("evidence", false)) {
         if (!evidence->is_array() || evidence->size() > kMaxEvidence)
             reader.setError(fmt::format("/payload/evidence: expected an array of at most {} "

@@ -43,6 +43,7 @@ struct EscalateRequest {
     std::string reason;
     std::string expert;                      // a named expert's id, or empty
     std::vector<std::string> bridges{"sip"}; // sip, h323, webrtc, video
+    std::string council; // a council room the expert is rung into, or empty: a room of its own
     std::vector<EvidenceRef> evidence;
 };
 

@@ -12,11 +12,14 @@ namespace sb::app {
 // that joined by its own signalling (a WebRTC session).
 struct Escalations::Attempt {
     enum class Kind : std::uint8_t {
-        expert, // an expert's call: decides how the escalation goes
-        party,  // a bridge leg the agent called in (addParty)
-        peer,   // a bridge leg that joined by its own signalling (joinPeer)
+        expert,  // an expert's call: decides how the escalation goes
+        party,   // a bridge leg the agent called in (addParty)
+        peer,    // a bridge leg that joined by its own signalling (joinPeer)
+        council, // the link into the council the request named (app/council_links.hpp)
     };
-    std::string expert; // the expert's id; for a party, its URI; for a peer, who it speaks for
+    // The expert's id; for a party, its URI; for a peer, who it speaks for; for a council, its
+    // name.
+    std::string expert;
     room::LegId leg;
     int stage = 0;
     room::LegState state = room::LegState::setup;
@@ -78,6 +81,10 @@ struct Escalations::Escalation final : room::RoomObserver {
     }
     void onLegChange(room::Room&, const room::LegChange& change, room::RoomState before) override {
         owner.onLegChange(*this, change, before);
+    }
+    void onLegNotice(room::Room&, room::LegId leg, std::string_view kind,
+                     std::string_view detail) override {
+        owner.onLegNotice(*this, leg, kind, detail);
     }
     void onFileProgress(room::Room&, room::LegId leg, const room::FileProgress& progress) override {
         owner.onFileProgress(*this, leg, progress);

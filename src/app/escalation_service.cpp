@@ -256,6 +256,16 @@ void EscalationService::reloadPolicy() {
                      [](const Result<std::uint64_t>&) {});
 }
 
+void EscalationService::witnessMembership(const std::string& traceId, std::string_view council,
+                                          std::string_view who, bool joined) {
+    witness_->append({traceId,
+                      unixTimeMs(),
+                      joined ? "council.member_joined" : "council.member_left",
+                      "switchboard",
+                      {{"council", std::string(council)}, {"member", std::string(who)}}},
+                     [](const Result<std::uint64_t>&) {});
+}
+
 void EscalationService::stop() {
     if (http_) http_->stop();
     escalations_.reset(); // hangs up every call of every escalation

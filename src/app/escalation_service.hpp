@@ -42,6 +42,10 @@ public:
     const std::vector<api::RouteInfo>& apiRoutes() const noexcept { return routes_; }
     // The service's own figures.
     void addMetrics(api::MetricsText& metrics) const;
+    // A council's membership changed (`who` joined or left the room `council`): a witness
+    // entry under the council room's trace id.
+    void witnessMembership(const std::string& traceId, std::string_view council,
+                           std::string_view who, bool joined);
 
 private:
     EscalationService(asio::io_context& context, const Config& config);

@@ -329,7 +329,10 @@ void Escalations::onLegChange(Escalation& e, const room::LegChange& change,
     // An expert's leg is named by the expert's id, a party's by its URI, a peer by whom it
     // speaks for.
     using Kind = Attempt::Kind;
-    const char* who = a.kind == Kind::party ? "party" : a.kind == Kind::peer ? "peer" : "expert";
+    const char* who = a.kind == Kind::party     ? "party"
+                      : a.kind == Kind::peer    ? "peer"
+                      : a.kind == Kind::council ? "council"
+                                                : "expert";
     const auto names = a.kind == Kind::peer ? peerNamesOf(change) : callNamesOf(change);
     const auto roomState = e.room->state();
     json data{{"escalation", e.id},
@@ -364,6 +367,7 @@ void Escalations::onLegChange(Escalation& e, const room::LegChange& change,
         for (const auto& other : e.attempts) // RFC 3261 §16.7: cancel the rest
             if (other.live() && other.leg != change.leg)
                 e.room->hangUp(other.leg, "another expert answered");
+        if (!e.request.council.empty()) linkCouncil(e);
         return;
     }
     if (!room::isFinal(change.to)) return;
@@ -376,6 +380,39 @@ void Escalations::onLegChange(Escalation& e, const room::LegChange& change,
     } else if (e.state == EscalationState::ringing && !e.endingStage && !e.stageLive())
         stageOver(e, "every expert of the stage declined or could not be reached");
     releaseRoom(e);
+}
+
+void Escalations::linkCouncil(Escalation& e) {
+    const auto& council = e.request.council;
+    room::Dial dial{council, {}, {{"Trace-ID", e.traceId}, {"Escalation-ID", e.id}}};
+    auto leg = e.room->dial("council", std::move(dial), room::Role::bridge);
+    if (!leg) { // the expert's call goes on in the escalation's own room
+        logger().warn("trace={} escalation {}: the council {} cannot be joined: {}", e.traceId,
+                      e.id, council, leg.error().message);
+        witness(e.traceId, "call.failed", "switchboard",
+                {{"escalation", e.id}, {"council", council}, {"reason", leg.error().message}});
+        return inform(e, {{"event", "council_failed"}, {"council", council}});
+    }
+    e.attempts.push_back(
+        {council, *leg, static_cast<int>(e.stage), room::LegState::setup, Attempt::Kind::council});
+    logger().info("trace={} escalation {}: joining the council {} (leg {})", e.traceId, e.id,
+                  council, leg->value());
+    witness(e.traceId, "call.placed", "switchboard",
+            {{"escalation", e.id},
+             {"council", council},
+             {"role", "bridge"},
+             {"leg", leg->value()},
+             {"room_state", room::stateName(e.room->state())}});
+}
+
+void Escalations::onLegNotice(Escalation& e, room::LegId leg, std::string_view kind,
+                              std::string_view detail) {
+    const Attempt* a = e.attempt(leg);
+    if (!a || a->kind != Attempt::Kind::council || e.over()) return;
+    // The council's room witnesses its own membership (Server); the agent hears of it here.
+    inform(e, {{"event", fmt::format("council_{}", kind)},
+               {"council", a->expert},
+               {"member", std::string(detail)}});
 }
 
 void Escalations::releaseRoom(Escalation& e) {
@@ -578,13 +615,19 @@ Escalations::Stats Escalations::stats() const {
 }
 
 json Escalations::toJson(const Escalation& e) const {
-    json attempts = json::array(), parties = json::array(), peers = json::array();
+    json attempts = json::array(), parties = json::array(), peers = json::array(),
+         councils = json::array();
     for (const auto& a : e.attempts) {
         if (a.kind == Attempt::Kind::peer) {
             peers.push_back({{"leg", a.leg.value()},
                              {"for", a.expert},
                              {"live", a.live()},
                              {"state", room::bridgeStateName(a.state)}});
+            continue;
+        }
+        if (a.kind == Attempt::Kind::council) {
+            councils.push_back(
+                {{"name", a.expert}, {"live", a.live()}, {"state", room::stateName(a.state)}});
             continue;
         }
         if (a.kind == Attempt::Kind::party) {
@@ -610,6 +653,7 @@ json Escalations::toJson(const Escalation& e) const {
     if (!e.expert.empty()) out["expert"] = e.expert;
     if (!parties.empty()) out["parties"] = parties;
     if (!peers.empty()) out["webrtc"] = peers;
+    if (!councils.empty()) out["council"] = councils.front();
     if (!e.evidence.empty()) {
         json files = json::array();
         for (const auto& r : e.evidence)

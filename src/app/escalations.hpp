@@ -140,6 +140,11 @@ private:
     // Every change of a leg of `e`'s room: witnessed, told to the agent, and acted on.
     void onLegChange(Escalation& e, const room::LegChange& change, room::RoomState before);
     void onFileProgress(Escalation& e, room::LegId leg, const room::FileProgress& progress);
+    // What a council link tells of its council (member_joined, member_left): to the agent.
+    void onLegNotice(Escalation& e, room::LegId leg, std::string_view kind,
+                     std::string_view detail);
+    // The expert answered an escalation that names a council: its room is linked into it.
+    void linkCouncil(Escalation& e);
     // A peer that has just become active gets the agent's last context and every file not
     // yet delivered, each from its first chunk not acknowledged.
     void catchUp(Escalation& e, room::LegId peer);

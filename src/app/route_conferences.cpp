@@ -125,8 +125,38 @@ void RouteConferences::left(std::uint64_t call, std::string_view cause) {
     legs_->ended(call, cause); // the leg closes, and an empty room is released
 }
 
+void RouteConferences::enter(std::string_view name, std::string_view traceId,
+                             std::string_view offer, room::Room::MakeLeg make,
+                             const room::Reply<room::Room::Admitted>& reply) {
+    released_.clear();
+    std::string key(name);
+    auto& room = byName_[key];
+    if (!room)
+        room = rooms_.open(key, traceId.empty() ? newTraceId() : std::string(traceId), *this);
+    room->admit(offer, room::Role::essential, std::move(make),
+                [this, key, id = room->id(), reply](Result<room::Room::Admitted> admitted) {
+                    const bool in = admitted.has_value();
+                    reply(std::move(admitted));
+                    if (!in) releaseIfEmpty(key, id);
+                });
+}
+
+void RouteConferences::leave(std::string_view name, room::LegId leg, std::string reason) {
+    if (auto found = byName_.find(std::string(name)); found != byName_.end())
+        found->second->hangUp(leg, std::move(reason));
+}
+
 void RouteConferences::onLegChange(room::Room& room, const room::LegChange& change,
                                    room::RoomState) {
+    using enum room::LegState;
+    const bool wasIn = change.from == connected || change.from == hold || change.from == degraded ||
+                       change.from == disconnecting;
+    const bool joined = change.to == connected && !wasIn;
+    const bool left = room::isFinal(change.to) && wasIn;
+    // A gateway's room is a call, not a council: its two legs are not members.
+    if (membersChanged_ && (joined || left) && !room.name().starts_with("gateway/") &&
+        !room.name().starts_with(session::kEchoRoom))
+        membersChanged_(room, change.leg, room.describe(change.leg), joined);
     if (room::isFinal(change.to)) releaseIfEmpty(room);
 }
 

@@ -12,6 +12,7 @@
 #include "sip/b2bua.hpp"
 #include "sip/room_legs.hpp"
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -55,6 +56,20 @@ public:
     void bridgeFrom(std::string_view target, std::string_view traceId, room::Room::MakeOffered make,
                     const room::Reply<room::LegId>& reply);
 
+    // A leg of another room (a council link, app/council_links.hpp) that joins the room `name`
+    // with `offer`, as a caller's call would (the room is made when its first member comes).
+    // `reply` gets its id and our answer, or why it could not join.
+    void enter(std::string_view name, std::string_view traceId, std::string_view offer,
+               room::Room::MakeLeg make, const room::Reply<room::Room::Admitted>& reply);
+    // Hangs up `leg` of the room `name`, if both are there.
+    void leave(std::string_view name, room::LegId leg, std::string reason);
+
+    // Someone joined a conference route's room (a leg connected) or left it (a leg that had
+    // connected closed): the room, the leg, how the room describes it.
+    using MembersChanged = std::function<void(const room::Room& room, room::LegId member,
+                                              const std::string& who, bool joined)>;
+    void onMembersChanged(MembersChanged changed) { membersChanged_ = std::move(changed); }
+
     std::size_t roomsOpen() const noexcept { return byName_.size(); }
 
 private:
@@ -77,6 +92,7 @@ private:
     std::unordered_map<std::uint64_t, std::string> calls_;      // call → its room's key
     std::vector<std::unique_ptr<room::Room>> released_;         // empty; destroyed later
     std::uint64_t adopted_ = 0; // calls adopted, for their echo rooms' keys
+    MembersChanged membersChanged_;
 };
 
 } // namespace sb::app

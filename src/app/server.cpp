@@ -343,6 +343,15 @@ Result<void> Server::startEscalations() {
                                             [this](api::MetricsText& m) { gatewayMetrics(m); });
     if (!service) return fail(service.error());
     escalations_ = std::move(service).value();
+    if (routeConferences_) { // an escalation may name a council: a conference route's room
+        councilLinks_ = std::make_unique<CouncilLinks>(*routeConferences_);
+        rooms_->provide("council", *councilLinks_);
+        routeConferences_->onMembersChanged([this](const room::Room& room, room::LegId member,
+                                                   const std::string& who, bool joined) {
+            councilLinks_->membersChanged(room.name(), member, who, joined);
+            escalations_->witnessMembership(room.traceId(), room.name(), who, joined);
+        });
+    }
     watchReloadSignal();
     return {};
 }

@@ -4,6 +4,7 @@
 
 #include "app/bridged_rooms.hpp"
 #include "app/config.hpp"
+#include "app/council_links.hpp"
 #include "app/escalation_service.hpp"
 #include "app/route_conferences.hpp"
 #include "core/result.hpp"
@@ -135,6 +136,7 @@ private:
     std::unique_ptr<h323::CallEndpoint> h323Endpoint_;   // their signalling (outlives their legs)
     std::unique_ptr<sip::RoomLegs> routeLegs_;           // calls the B2BUA answers into rooms
     std::unique_ptr<RouteConferences> routeConferences_; // the routes' rooms, by name
+    std::unique_ptr<CouncilLinks> councilLinks_;         // escalations' rooms linked into councils
     std::unique_ptr<sip::RoomLegs> roomLegs_;            // calls the B2BUA places into rooms
     std::unique_ptr<room::Rooms> rooms_;                 // the escalations' rooms' ids and graph
     std::unique_ptr<EscalationService> escalations_;     // drives the rooms

@@ -13,7 +13,7 @@ namespace {
 
 struct EscalateOptions {
     ClientOptions client;
-    std::string topic, reason, urgency = "normal", expert, traceId;
+    std::string topic, reason, urgency = "normal", expert, traceId, council;
     std::vector<std::string> skills, languages, bridges, evidence;
 };
 
@@ -23,6 +23,7 @@ nlohmann::json messageOf(const EscalateOptions& o) {
     if (!o.languages.empty()) payload["languages"] = o.languages;
     if (!o.bridges.empty()) payload["bridges"] = o.bridges;
     if (!o.expert.empty()) payload["expert"] = o.expert;
+    if (!o.council.empty()) payload["council"] = o.council;
     if (!o.evidence.empty()) {
         auto& refs = payload["evidence"] = nlohmann::json::array();
         for (const auto& uri : o.evidence)
@@ -58,6 +59,9 @@ std::vector<Command> addEscalateCommands(CLI::App& app) {
         ->check(CLI::IsMember({"low", "normal", "high", "critical"}))
         ->capture_default_str();
     cmd->add_option("--expert", o->expert, "Ask for this expert by id");
+    cmd->add_option("--council", o->council,
+                    "Ring the expert into this council (a conference room) instead of a room "
+                    "of its own");
     cmd->add_option("--bridge", o->bridges, "A bridge wanted (repeatable; default sip)")
         ->check(CLI::IsMember({"sip", "h323", "webrtc", "video"}));
     cmd->add_option("--evidence", o->evidence, "A URI of evidence for the expert (repeatable)")

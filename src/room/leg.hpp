@@ -79,6 +79,13 @@ public:
         (void)leg;
         (void)progress;
     }
+    // What happens beyond the leg that is not the leg's own state: e.g. who joins or leaves
+    // the council a link leg stands for ("member_joined", "h323 call 3 from a caller").
+    virtual void onLegNotice(LegId leg, std::string_view kind, std::string_view detail) {
+        (void)leg;
+        (void)kind;
+        (void)detail;
+    }
 
 protected:
     ~LegSink() = default;

@@ -289,6 +289,12 @@ void Room::onFileProgress(LegId id, const FileProgress& progress) {
         observer_->onFileProgress(*this, id, progress);
 }
 
+void Room::onLegNotice(LegId id, std::string_view kind, std::string_view detail) {
+    Record* r = find(id);
+    if (r && !isFinal(r->summary.state) && observer_)
+        observer_->onLegNotice(*this, id, kind, detail);
+}
+
 Result<LegId> Room::join(Role role, const MakeLeg& make, std::optional<LegId> takesOver) {
     if (pair_) return fail(Errc::unsupported, "a pair's room admits no leg");
     const LegId id = begin(role, true);

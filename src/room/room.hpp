@@ -43,6 +43,14 @@ public:
         (void)leg;
         (void)progress;
     }
+    // A live leg's notice (LegSink::onLegNotice).
+    virtual void onLegNotice(Room& room, LegId leg, std::string_view kind,
+                             std::string_view detail) {
+        (void)room;
+        (void)leg;
+        (void)kind;
+        (void)detail;
+    }
 
 protected:
     ~RoomObserver() = default;
@@ -232,6 +240,7 @@ private:
     // A gateway's call: a digit crosses to the other leg (as SIP INFO, or H.245 user input).
     void onDigit(LegId leg, char digit, std::chrono::milliseconds duration) override;
     void onFileProgress(LegId leg, const FileProgress& progress) override;
+    void onLegNotice(LegId leg, std::string_view kind, std::string_view detail) override;
     // A reply that reaches this room if it is still open, or runs `closed` if it is not.
     template <class T, class F>
     Reply<T> later(F then, Reply<T> closed = {});

@@ -35,7 +35,7 @@ TEST(IfMessage, ReadsEveryMember) {
     auto body = parseJson(R"({"id":"m1","performative":"escalate","sender":"a","receiver":"sb",
         "trace_id":"4bf92f3577b34da6a3ce929d0e0e4736","timestamp":"2026-12-01T08:16:29.5+01:00",
         "payload":{"topic":"t","skills":["x","y"],"languages":["de"],"urgency":"critical",
-        "reason":"r","expert":"alice","bridges":["sip","video"],
+        "reason":"r","expert":"alice","bridges":["sip","video"],"council":"guardians",
         "evidence":[{"uri":"u","sha256":"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
                      "media_type":"image/png","description":"d"}]}})");
     ASSERT_TRUE(body) << body.error().message;
@@ -46,6 +46,7 @@ TEST(IfMessage, ReadsEveryMember) {
     ASSERT_TRUE(request) << request.error().message;
     EXPECT_EQ(request->skills, (std::vector<std::string>{"x", "y"}));
     EXPECT_EQ(request->expert, "alice");
+    EXPECT_EQ(request->council, "guardians");
     ASSERT_EQ(request->evidence.size(), 1u);
     EXPECT_EQ(request->evidence[0].mediaType, "image/png");
 }
@@ -60,6 +61,9 @@ TEST(IfMessage, RefusalsNameTheMember) {
                 StartsWith("/payload/skills/1: expected a string"));
     EXPECT_THAT(refusal({{"topic", "t"}, {"reason", "r"}, {"bridges", {"sip", "sip"}}}),
                 StartsWith("/payload/bridges/1: expected no repeated entries"));
+    EXPECT_EQ(refusal({{"topic", "t"}, {"reason", "r"}, {"council", "*echo"}}),
+              "/payload/council: expected a room name (letters, digits, '-', '_', '.'), got "
+              "\"*echo\"");
     EXPECT_THAT(
         refusal({{"topic", "t"}, {"reason", "r"}, {"evidence", {{{"uri", "u"}, {"x", 1}}}}}),
         StartsWith("/payload/evidence/0/x: unknown member"));
