@@ -3,6 +3,7 @@ fixed window, its built-in UAS, and a ramp of rate steps that finds the highest 
 
 A rate step is clean when every call of the step succeeded (sipp exits 0, no failed call) and sipp
 kept up with the rate it was asked for (the step ended within 1.5 s of its window)."""
+import os
 import re
 import subprocess
 import time
@@ -83,11 +84,27 @@ def child_of(proc):
                               text=True).stdout.split()[0])
 
 
+def calls_up(stat_file):
+    """The calls up at sipp's last statistics line (-trace_stat's CurrentCall), none if one
+    has failed (FailedCall(C)); 0 without statistics."""
+    try:
+        with open(stat_file) as f:
+            rows = [line.rstrip("\n").split(";") for line in f if line.strip()]
+    except OSError:
+        return 0
+    if len(rows) < 2 or "CurrentCall" not in rows[0] or "FailedCall(C)" not in rows[0]:
+        return 0
+    last = rows[-1]
+    if int(last[rows[0].index("FailedCall(C)")]) > 0:
+        return 0
+    return int(last[rows[0].index("CurrentCall")])
+
+
 def memory_per_call(start, work, calls, rate):
     """Resident memory per established call of the system under test, started by
     `start(work, port, budget_s)` (as for ramp()) with a `.pid` for the process measured: its RSS
-    before and while `calls` calls from sipp's UAC at `rate` are held up. Returns (before KiB,
-    during KiB, KiB per call)."""
+    before and while `calls` calls from sipp's UAC at `rate` are held up — every one of them
+    answered, or the measurement is refused. Returns (before KiB, during KiB, KiB per call)."""
     port = free_port()
     hold_s = calls / rate + 15
     close = start(work, port, int(hold_s + 40))
@@ -97,13 +114,17 @@ def memory_per_call(start, work, calls, rate):
         uac = subprocess.Popen(
             ["timeout", "-k", "3", str(int(hold_s + 30)), "sipp", "-sn", "uac",
              f"127.0.0.1:{port}", "-i", "127.0.0.1", "-p", str(free_port()), "-r", str(rate),
-             "-m", str(calls), "-l", str(calls), "-d", str(int(hold_s * 1000)), "-nostdin"],
+             "-m", str(calls), "-l", str(calls), "-d", str(int(hold_s * 1000)), "-nostdin",
+             "-trace_stat", "-stf", os.path.join(work, "held.csv"), "-fd", "1"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         # Every call is up after calls/rate seconds; the INVITE transactions (RFC 6026
         # Accepted, 64×T1 = 32 s) are still there too, as they would be in service.
         time.sleep(calls / rate + 3)
         during = rss_kib(pid)
+        up = calls_up(os.path.join(work, "held.csv"))
         stop(uac)
+        if up < calls:
+            raise RuntimeError(f"only {up} of {calls} calls were up: no figure per call")
     finally:
         close()
     return before, during, (during - before) / calls

@@ -107,9 +107,10 @@ public:
         member_ = nullptr;
         over("the council let it go");
     }
-    void notice(room::LegId member, std::string_view who, bool joined) {
-        if (over_ || !member_ || member_->id() == member) return;
-        sink_.onLegNotice(id_, joined ? "member_joined" : "member_left", who);
+    void notice(room::LegId member, std::string_view who, std::string_view what) {
+        if (over_ || !member_) return;
+        if (member_->id() == member && what != "active_talker") return; // its own coming, going
+        sink_.onLegNotice(id_, what, who);
     }
 
 private:
@@ -163,10 +164,10 @@ Result<std::unique_ptr<room::Leg>> CouncilLinks::place(room::LegId id, const roo
     return std::unique_ptr<room::Leg>(std::move(link));
 }
 
-void CouncilLinks::membersChanged(std::string_view name, room::LegId member, std::string_view who,
-                                  bool joined) {
+void CouncilLinks::heard(std::string_view name, room::LegId member, std::string_view who,
+                         std::string_view what) {
     for (auto [it, end] = links_.equal_range(name); it != end; ++it)
-        it->second->notice(member, who, joined);
+        it->second->notice(member, who, what);
 }
 
 } // namespace sb::app

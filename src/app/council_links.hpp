@@ -30,10 +30,11 @@ public:
     // Nothing of a link leaves the process.
     bool securesSignalling(std::string_view) const override { return true; }
 
-    // `who`, the council's leg `member`, joined or left the council `name`: every link into it
-    // but that member's own hears of it.
-    void membersChanged(std::string_view name, room::LegId member, std::string_view who,
-                        bool joined);
+    // `what` happened to `who`, the council's leg `member`, in the council `name`
+    // (RouteConferences::CouncilEvent): every link into it hears of it, but of its own
+    // member's joining or leaving.
+    void heard(std::string_view name, room::LegId member, std::string_view who,
+               std::string_view what);
 
     std::size_t links() const noexcept { return links_.size(); }
 

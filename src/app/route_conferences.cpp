@@ -125,6 +125,15 @@ void RouteConferences::left(std::uint64_t call, std::string_view cause) {
     legs_->ended(call, cause); // the leg closes, and an empty room is released
 }
 
+namespace {
+
+// A gateway's room is a call, and an echo room a test: neither is a council.
+bool isCouncil(const room::Room& room) {
+    return !room.name().starts_with("gateway/") && !room.name().starts_with(session::kEchoRoom);
+}
+
+} // namespace
+
 void RouteConferences::enter(std::string_view name, std::string_view traceId,
                              std::string_view offer, room::Room::MakeLeg make,
                              const room::Reply<room::Room::Admitted>& reply) {
@@ -153,11 +162,19 @@ void RouteConferences::onLegChange(room::Room& room, const room::LegChange& chan
                        change.from == disconnecting;
     const bool joined = change.to == connected && !wasIn;
     const bool left = room::isFinal(change.to) && wasIn;
-    // A gateway's room is a call, not a council: its two legs are not members.
-    if (membersChanged_ && (joined || left) && !room.name().starts_with("gateway/") &&
-        !room.name().starts_with(session::kEchoRoom))
-        membersChanged_(room, change.leg, room.describe(change.leg), joined);
+    if (councilEvent_ && (joined || left) && isCouncil(room))
+        councilEvent_(room, change.leg, room.describe(change.leg),
+                      joined ? "member_joined" : "member_left");
     if (room::isFinal(change.to)) releaseIfEmpty(room);
+}
+
+void RouteConferences::talker(room::LegId leg) {
+    for (const auto& [key, room] : byName_)
+        if (room->legState(leg) == room::LegState::connected) {
+            if (councilEvent_ && isCouncil(*room))
+                councilEvent_(*room, leg, room->describe(leg), "active_talker");
+            return;
+        }
 }
 
 void RouteConferences::releaseIfEmpty(const std::string& key, room::RoomId id) {

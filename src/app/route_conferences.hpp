@@ -64,11 +64,14 @@ public:
     // Hangs up `leg` of the room `name`, if both are there.
     void leave(std::string_view name, room::LegId leg, std::string reason);
 
-    // Someone joined a conference route's room (a leg connected) or left it (a leg that had
-    // connected closed): the room, the leg, how the room describes it.
-    using MembersChanged = std::function<void(const room::Room& room, room::LegId member,
-                                              const std::string& who, bool joined)>;
-    void onMembersChanged(MembersChanged changed) { membersChanged_ = std::move(changed); }
+    // What happens in a conference route's room (a council): someone joined ("member_joined":
+    // a leg connected), left ("member_left": a leg that had connected closed), or became its
+    // active talker ("active_talker", talker()); the room, the leg, how the room describes it.
+    using CouncilEvent = std::function<void(const room::Room& room, room::LegId member,
+                                            const std::string& who, std::string_view what)>;
+    void onCouncilEvent(CouncilEvent heard) { councilEvent_ = std::move(heard); }
+    // The rooms' media found `leg` the active talker of its room (WorkerGraph::onTalker).
+    void talker(room::LegId leg);
 
     std::size_t roomsOpen() const noexcept { return byName_.size(); }
 
@@ -92,7 +95,7 @@ private:
     std::unordered_map<std::uint64_t, std::string> calls_;      // call → its room's key
     std::vector<std::unique_ptr<room::Room>> released_;         // empty; destroyed later
     std::uint64_t adopted_ = 0; // calls adopted, for their echo rooms' keys
-    MembersChanged membersChanged_;
+    CouncilEvent councilEvent_;
 };
 
 } // namespace sb::app

@@ -264,6 +264,8 @@ Result<void> Server::startRas() {
     asio::ip::udp::endpoint gatekeeper;
     if (h.gatekeeper.empty()) {
         h323::Gatekeeper::Config own;
+        // No bandwidth limit of its own ([calls] limits the calls): 10^9 units, 100 Tbit/s.
+        own.totalBandwidth = 1'000'000'000;
         auto server = h323::GatekeeperServer::start(context_, {address, h.rasPort}, std::move(own));
         if (!server)
             return fail(server.error().code, fmt::format("the gatekeeper on {}:{}: {}", h.address,
@@ -346,11 +348,14 @@ Result<void> Server::startEscalations() {
     if (routeConferences_) { // an escalation may name a council: a conference route's room
         councilLinks_ = std::make_unique<CouncilLinks>(*routeConferences_);
         rooms_->provide("council", *councilLinks_);
-        routeConferences_->onMembersChanged([this](const room::Room& room, room::LegId member,
-                                                   const std::string& who, bool joined) {
-            councilLinks_->membersChanged(room.name(), member, who, joined);
-            escalations_->witnessMembership(room.traceId(), room.name(), who, joined);
+        routeConferences_->onCouncilEvent([this](const room::Room& room, room::LegId member,
+                                                 const std::string& who, std::string_view what) {
+            councilLinks_->heard(room.name(), member, who, what);
+            if (what != "active_talker") // the membership; a talker changes too often
+                escalations_->witnessMembership(room.traceId(), room.name(), who,
+                                                what == "member_joined");
         });
+        routeMedia_->onTalker([this](room::LegId leg) { routeConferences_->talker(leg); });
     }
     watchReloadSignal();
     return {};

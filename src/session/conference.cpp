@@ -99,9 +99,11 @@ std::string Conference::roomOf(std::string_view roomName, room::LegId call) {
 std::unique_ptr<ConferenceRoom> Conference::makeRoom(const std::string& name) {
     const bool echo = name.starts_with(kEchoRoom) && name.size() > kEchoRoom.size() &&
                       name[kEchoRoom.size()] == '/';
-    return std::make_unique<ConferenceRoom>(
+    auto room = std::make_unique<ConferenceRoom>(
         pool_.context(), name, options_.rate, options_.media.packetMs,
         echo ? media::Mixer::Mode::echo : media::Mixer::Mode::othersOnly);
+    if (options_.talker && !echo) room->onTalker(options_.talker);
+    return room;
 }
 
 sdp::Origin Conference::originOf(Call& call, std::string_view address) {

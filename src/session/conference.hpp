@@ -23,6 +23,8 @@ namespace sb::session {
 struct ConferenceOptions {
     MediaOptions media;         // our address, codecs (in order of preference), ptime
     std::uint32_t rate = 48000; // the mixers': 16000 or 48000
+    // A room's mixer found a new active talker, the leg it names; on the room's thread.
+    std::function<void(room::LegId)> talker = {};
 };
 
 class Conference {

@@ -75,6 +75,7 @@ ConferenceRoom::ConferenceRoom(asio::io_context& context, std::string name, std:
         for (const auto& [call, m] : members_) {
             if (who && m->id == *who) {
                 logger().info("room {}: call {} is the active talker", name_, m->tag);
+                if (talker_) talker_(call);
                 return;
             }
         }

@@ -21,6 +21,7 @@
 #include "rtp/rtp_stream.hpp"
 #include "rtp/stream_link.hpp"
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -52,6 +53,9 @@ public:
                       const ParticipantCodec& codec, std::string tag);
     Result<void> update(room::LegId leg, const ParticipantCodec& codec);
     // The participant fades out and its stream (and ports) go.
+    // Who hears of each new active talker (the mixer's, three or more in the room), on this
+    // room's thread.
+    void onTalker(std::function<void(room::LegId)> talker) { talker_ = std::move(talker); }
     void leave(room::LegId leg);
     rtp::RtpStream* stream(room::LegId leg);
 
@@ -83,9 +87,7 @@ private:
     void listen(Member& m); // its packets go to its jitter buffer, for the mixer
     // Whether anyone hears what the members say: not a member alone (an expert waiting for the
     // agent's side), whose packets are dropped undecoded while it hears the room's silence.
-    bool heard() const noexcept {
-        return members_.size() > 1 || mode_ == media::Mixer::Mode::echo;
-    }
+    bool heard() const noexcept { return members_.size() > 1 || mode_ == media::Mixer::Mode::echo; }
 
     std::string name_;
     std::uint32_t packetMs_;
@@ -95,6 +97,7 @@ private:
     net::Timer timer_;
     bool ticking_ = false;
     std::chrono::steady_clock::time_point nextTick_;
+    std::function<void(room::LegId)> talker_;
     std::map<room::LegId, std::unique_ptr<Member>> members_;
     std::unique_ptr<rtp::StreamLink> link_; // while two parties are linked
     room::LegId linkedA_, linkedB_;         // its ends a and b

@@ -14,9 +14,15 @@ WorkerGraph::Figures& WorkerGraph::Figures::operator+=(const Figures& f) {
 }
 
 WorkerGraph::WorkerGraph(MediaLanes& lanes, const ConferenceOptions& options) : lanes_(lanes) {
+    auto withTalker = options;
+    withTalker.talker = [this](room::LegId leg) { // on a lane: to the control loop
+        asio::post(lanes_.control(), [this, leg] {
+            if (talker_) talker_(leg);
+        });
+    };
     for (std::size_t i = 0; i < lanes.size(); ++i)
         lane_.push_back(
-            {lanes.lane(i), std::make_unique<Conference>(lanes.lane(i).ports, options), {}, 0});
+            {lanes.lane(i), std::make_unique<Conference>(lanes.lane(i).ports, withTalker), {}, 0});
 }
 
 WorkerGraph::~WorkerGraph() {

@@ -43,6 +43,9 @@ public:
     Figures figures() const;
     // Asks every lane for its figures; `done` runs on the control loop once all have answered.
     void refresh(const std::function<void()>& done);
+    // Who hears, on the control loop, of each room's new active talker (a leg of three or more
+    // mixed; session/conference_room.hpp).
+    void onTalker(std::function<void(room::LegId)> talker) { talker_ = std::move(talker); }
     // Calls posted to the lanes whose outcome has not come back yet.
     std::size_t inFlight() const noexcept { return inFlight_; }
 
@@ -74,6 +77,7 @@ private:
     };
     std::unordered_map<std::string, RoomPlace> rooms_;
     std::size_t inFlight_ = 0;
+    std::function<void(room::LegId)> talker_;
 };
 
 } // namespace sb::session

@@ -4,9 +4,11 @@
 # back what it hears, -rtp_echo) naming the council; once bob answers, the escalation's room is
 # linked into the council's. The scripted H.323 peer (h323_peer.erl) then calls in: its tone
 # crosses the council, the link and the escalation's room to bob, and bob's echo comes back
-# the same way, so the peer must hear its own tone. The agent's event stream hears the peer
-# join and leave the council, the witness holds both changes under the escalation's trace,
-# and when the agent hangs up, the link leaves and nothing is left: no call, no room.
+# the same way, so the peer must hear its own tone. Then two peers call in at once: with the
+# link, three are mixed, and the mixer's active talker reaches the agent. The agent's event
+# stream hears the peers join and leave the council, the witness holds those changes under
+# the escalation's trace, and when the agent hangs up, the link leaves and nothing is left:
+# no call, no room.
 set -euo pipefail
 switchboard=$1
 here=$(cd "$(dirname "$0")" && pwd)
@@ -98,6 +100,14 @@ grep -q '^ok its own tone heard back$' "$work/peer.out" ||
   fail_with "the H.323 member did not hear its tone back through bob: $(cat "$work/peer.out")"
 check "an H.323 member of the council hears its tone come back from the expert, through the link"
 
+h323_peer call-in-audio "$h323_port" second &
+second=$!
+h323_peer call-in-audio "$h323_port" third || true
+wait "$second" || true
+grep -q '^done$' "$work/second.out" && grep -q '^done$' "$work/third.out" ||
+  fail_with "two members at once: $(cat "$work/second.out" "$work/third.out")"
+check "two H.323 members in the council at once with the expert's link: three mixed"
+
 [ "$(curl -s -o /dev/null -w '%{http_code}' -X DELETE -H 'Authorization: Bearer token-a' \
   "$base/v1/escalations/$id")" = 200 ] || fail_with "the hang-up failed"
 wait "$bob_pid" || fail_with "bob's phone failed: $(tail -5 "$work/bob.out")"
@@ -109,9 +119,9 @@ for line in open('$work/events.jsonl'):
     p = json.loads(line)['payload']
     if p.get('escalation') == '$id': print(p.get('event', ''), end=' ')
 ")
-[[ "$sequence" == *"council_member_joined "*"council_member_left "*"ended "* ]] ||
-  fail_with "events: '$sequence', expected council_member_joined, council_member_left, ended"
-check "the agent hears the H.323 member join and leave the council: $sequence"
+[[ "$sequence" == *"council_member_joined "*"council_member_left "*"council_active_talker "*"ended "* ]] ||
+  fail_with "events: '$sequence', expected council_member_joined, council_member_left, council_active_talker, ended"
+check "the agent hears H.323 members join and leave the council, and its active talker: $sequence"
 
 cli witness verify --key "$work/witness.pem" --trace "$trace" > "$work/verify.out" ||
   fail_with "witness verify: $(cat "$work/verify.out")"
