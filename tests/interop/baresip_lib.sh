@@ -43,6 +43,25 @@ print(round(10 * math.log10(max(tone, 1e-9) / max(rest, 1e-9)), 1))
 PY
 }
 
+# own_tone_db WAV OWN-HZ HZ HZ FROM TO: in dB, the tone OWN-HZ in the recording between FROM
+# and TO seconds against the quieter of the two tones HZ (Goertzel): how far below what a
+# conference's member hears its own voice comes back.
+own_tone_db() {
+  python3 - "$@" <<'PY'
+import math, struct, sys, wave
+path, own, a, b, start, end = sys.argv[1], *map(float, sys.argv[2:])
+with wave.open(path) as w:
+    rate, channels, frames = w.getframerate(), w.getnchannels(), w.readframes(w.getnframes())
+x = struct.unpack("<%dh" % (len(frames) // 2), frames)[::channels][int(start * rate):int(end * rate)]
+def power(f):
+    coeff, s1, s2 = 2 * math.cos(2 * math.pi * f / rate), 0.0, 0.0
+    for v in x:
+        s1, s2 = v + coeff * s1 - s2, s1
+    return 2 * (s1 * s1 + s2 * s2 - coeff * s1 * s2) / max(len(x), 1)
+print(round(10 * math.log10(max(power(own), 1e-9) / max(min(power(a), power(b)), 1e-9)), 1))
+PY
+}
+
 # phone NAME PORT CODEC-MODULE WAV [MEDIAENC]: a baresip configuration folder; MEDIAENC is
 # baresip's SRTP mode (srtp: best effort, srtp-mand: RTP/SAVP).
 phone() {

@@ -37,6 +37,9 @@
 %%               of Switchboard's fastStart answer, gathers what comes back from there, and
 %%               checks that it hears the tone (an echo room sends each caller itself); then
 %%               hangs up.
+%%   call-in-council  Calls as call-in-audio, but sends a tone of $H323_PEER_TONE Hz (1000)
+%%               for $H323_PEER_SECONDS (6) and writes what comes back to the WAV file
+%%               $H323_PEER_RECORD (8 kHz, 16-bit), for the test to measure what it heard.
 %%   call-in-hold  Calls as call-in (Fast Connect, tunnelling); once connected, holds the call
 %%               with the empty capability set (H.323 §8.4.6), resumes it half a second later
 %%               with its G.711 µ-law set, and hangs up half a second after that.
@@ -320,34 +323,21 @@ run('call-in-h245', {Address, Port}) ->
     done;
 
 run('call-in-audio', {Address, Port}) ->
-    {ok, Rtp} = gen_udp:open(0, [binary, {ip, {127, 0, 0, 1}}, {active, false}]),
-    {ok, RtpPort} = inet:port(Rtp),
-    {ok, Socket} = gen_tcp:connect(Address, Port, [binary, {packet, tpkt}, {active, false}]),
-    CallId = #'CallIdentifier'{guid = list_to_binary(lists:seq(33, 48))},
-    Setup = #'Setup-UUIE'{
-        protocolIdentifier = ?PROTOCOL, sourceAddress = [{dialedDigits, "1001"}],
-        sourceInfo = terminal(), destinationAddress = [{dialedDigits, "2002"}], activeMC = false,
-        conferenceID = list_to_binary(lists:seq(101, 116)), conferenceGoal = {create, 'NULL'},
-        callType = {pointToPoint, 'NULL'}, callIdentifier = CallId,
-        fastStart = [olc(1, transmit, RtpPort + 1), olc(2, 'receive', RtpPort)],
-        mediaWaitForConnect = false, canOverlapSend = false, multipleCalls = false,
-        maintainConnection = false},
-    send_q931(Socket, 5, 79, false, {setup, Setup}, true, []),
-    expect("call proceeding", recv_q931(Socket),
-           fun({2, 79, true, {callProceeding, _}, _}) -> true end),
-    {_, _, _, {alerting, #'Alerting-UUIE'{fastStart = Answer}}, _} =
-        expect("alerting with the fastStart answer", recv_q931(Socket),
-               fun({1, 79, true, {alerting, #'Alerting-UUIE'{fastStart = A}}, _}) ->
-                       answers_both_ways(A) end),
-    expect("connect", recv_q931(Socket), fun({7, 79, true, {connect, _}, _}) -> true end),
+    {Rtp, Socket, CallId, Answer} = call_in_with_audio(Address, Port),
     expect("its own tone heard back", tone_exchange(Rtp, sends_to(Answer)),
            fun({Heard, 0}) -> Heard >= ?TONE_HEARD end),
-    send_q931(Socket, 16#5a, 79, false,
-              {releaseComplete, #'ReleaseComplete-UUIE'{protocolIdentifier = ?PROTOCOL,
-                                                         callIdentifier = CallId}},
-              true, []),
-    expect("released", drain(Socket), fun(closed) -> true end),
-    done;
+    hang_up(Socket, CallId);
+
+run('call-in-council', {Address, Port}) ->
+    Hz = list_to_integer(os:getenv("H323_PEER_TONE", "1000")),
+    Seconds = list_to_integer(os:getenv("H323_PEER_SECONDS", "6")),
+    {Rtp, Socket, CallId, Answer} = call_in_with_audio(Address, Port),
+    To = sends_to(Answer),
+    Received = exchange(Rtp, To, Hz, Seconds * 50),
+    Heard = lists:reverse([P || {From, P} <- Received, From =:= To]),
+    expect("recorded what the room sent", write_wav(os:getenv("H323_PEER_RECORD"), Heard),
+           fun(Packets) -> Packets >= Seconds * 25 end),
+    hang_up(Socket, CallId);
 
 run('call-in-hold', {Address, Port}) ->
     {ok, Socket} = gen_tcp:connect(Address, Port, [binary, {packet, tpkt}, {active, false}]),
@@ -616,19 +606,60 @@ receives_at(Proposals) ->
             <- decode_olcs(Proposals)],
     {Ip, Port}.
 
+%% Calls 2002 at Address:Port with Fast Connect proposals for G.711 µ-law, its RTP on a port
+%% of its own, up to the Connect: {the RTP socket, the TCP socket, the call's identifier, the
+%% fastStart answer}.
+call_in_with_audio(Address, Port) ->
+    {ok, Rtp} = gen_udp:open(0, [binary, {ip, {127, 0, 0, 1}}, {active, false}]),
+    {ok, RtpPort} = inet:port(Rtp),
+    {ok, Socket} = gen_tcp:connect(Address, Port, [binary, {packet, tpkt}, {active, false}]),
+    % Peers may call at once: each call its own identifiers.
+    CallId = #'CallIdentifier'{guid = rand:bytes(16)},
+    Setup = #'Setup-UUIE'{
+        protocolIdentifier = ?PROTOCOL, sourceAddress = [{dialedDigits, "1001"}],
+        sourceInfo = terminal(), destinationAddress = [{dialedDigits, "2002"}], activeMC = false,
+        conferenceID = rand:bytes(16), conferenceGoal = {create, 'NULL'},
+        callType = {pointToPoint, 'NULL'}, callIdentifier = CallId,
+        fastStart = [olc(1, transmit, RtpPort + 1), olc(2, 'receive', RtpPort)],
+        mediaWaitForConnect = false, canOverlapSend = false, multipleCalls = false,
+        maintainConnection = false},
+    send_q931(Socket, 5, 79, false, {setup, Setup}, true, []),
+    expect("call proceeding", recv_q931(Socket),
+           fun({2, 79, true, {callProceeding, _}, _}) -> true end),
+    {_, _, _, {alerting, #'Alerting-UUIE'{fastStart = Answer}}, _} =
+        expect("alerting with the fastStart answer", recv_q931(Socket),
+               fun({1, 79, true, {alerting, #'Alerting-UUIE'{fastStart = A}}, _}) ->
+                       answers_both_ways(A) end),
+    expect("connect", recv_q931(Socket), fun({7, 79, true, {connect, _}, _}) -> true end),
+    {Rtp, Socket, CallId, Answer}.
+
+%% The caller's ReleaseComplete, then the callee's close.
+hang_up(Socket, CallId) ->
+    send_q931(Socket, 16#5a, 79, false,
+              {releaseComplete, #'ReleaseComplete-UUIE'{protocolIdentifier = ?PROTOCOL,
+                                                         callIdentifier = CallId}},
+              true, []),
+    expect("released", drain(Socket), fun(closed) -> true end),
+    done.
+
 %% --- audio: RTP (RFC 3550) carrying G.711 µ-law, payload type 0 (RFC 3551) ---
 
-%% Sends the tone to To, 20 ms a packet, gathering what comes back meanwhile and for half a
-%% second after: {packets from To that carry the tone, packets from anywhere else}.
+%% Sends the 1 kHz tone to To, 20 ms a packet, gathering what comes back meanwhile and for
+%% half a second after: {packets from To that carry the tone, packets from anywhere else}.
 tone_exchange(Rtp, To) ->
-    Received = exchange(Rtp, To, 0, []),
+    Received = exchange(Rtp, To, 1000, ?TONE_PACKETS),
     {length([P || {From, P} <- Received, From =:= To, is_tone(P)]),
      length([F || {F, _} <- Received, F =/= To])}.
 
-exchange(Rtp, {Ip, Port} = To, N, Got) when N < ?TONE_PACKETS ->
-    ok = gen_udp:send(Rtp, Ip, Port, rtp_packet(N)),
-    exchange(Rtp, To, N + 1, gather(Rtp, now_ms() + 20, Got));
-exchange(Rtp, _, _, Got) -> gather(Rtp, now_ms() + 500, Got).
+%% Sends Packets packets of a tone of Hz to To, 20 ms apart on the clock (not after each
+%% other, which would drift late), and gathers what comes: [{from where, payload}], the latest
+%% first.
+exchange(Rtp, To, Hz, Packets) -> exchange(Rtp, To, Hz, Packets, 0, now_ms(), []).
+
+exchange(Rtp, {Ip, Port} = To, Hz, Packets, N, Start, Got) when N < Packets ->
+    ok = gen_udp:send(Rtp, Ip, Port, rtp_packet(N, Hz)),
+    exchange(Rtp, To, Hz, Packets, N + 1, Start, gather(Rtp, Start + (N + 1) * 20, Got));
+exchange(Rtp, _, _, _, _, _, Got) -> gather(Rtp, now_ms() + 500, Got).
 
 gather(Rtp, Until, Got) ->
     Left = Until - now_ms(),
@@ -641,9 +672,21 @@ gather(Rtp, Until, Got) ->
 
 now_ms() -> erlang:monotonic_time(millisecond).
 
-rtp_packet(N) ->
-    Tone = << <<(ulaw(round(8000 * math:sin(2 * math:pi() * I / 8))))>> || I <- lists:seq(0, 159) >>,
+%% Packet N of a sine of Hz at a quarter of full scale, its phase running on across packets.
+rtp_packet(N, Hz) ->
+    Tone = << <<(ulaw(round(8000 * math:sin(2 * math:pi() * Hz * (N * 160 + I) / 8000))))>>
+              || I <- lists:seq(0, 159) >>,
     <<2:2, 0:1, 0:1, 0:4, 0:1, 0:7, N:16, (N * 160):32, 16#5EED:32, Tone/binary>>.
+
+%% Payloads as they came, as a WAV file (8 kHz, 16-bit linear, mono) at
+%% Path: the number of packets.
+write_wav(Path, Packets) ->
+    Samples = << <<(linear(U)):16/little-signed>> || P <- Packets, <<U>> <= P >>,
+    Size = byte_size(Samples),
+    ok = file:write_file(Path, [<<"RIFF", (36 + Size):32/little, "WAVEfmt ", 16:32/little,
+                                  1:16/little, 1:16/little, 8000:32/little, 16000:32/little,
+                                  2:16/little, 16:16/little, "data", Size:32/little>>, Samples]),
+    length(Packets).
 
 %% A 1 kHz tone dominates the packet (Goertzel's power at 1 kHz against the packet's energy,
 %% 1 for a pure tone) and is loud enough not to be comfort noise.

@@ -90,20 +90,7 @@ for i in 0 1 2; do
   first=$(tone_db "$recording" "${heard[0]}" "$from" "$to" "${heard[1]}" "$own")
   second=$(tone_db "$recording" "${heard[1]}" "$from" "$to" "${heard[0]}" "$own")
   # Its own tone against the quieter of the two it hears.
-  own_db=$(python3 - "$recording" "$own" "${heard[@]}" "$from" "$to" <<'PY'
-import math, struct, sys, wave
-path, own, a, b, start, end = sys.argv[1], *map(float, sys.argv[2:])
-with wave.open(path) as w:
-    rate, channels, frames = w.getframerate(), w.getnchannels(), w.readframes(w.getnframes())
-x = struct.unpack("<%dh" % (len(frames) // 2), frames)[::channels][int(start * rate):int(end * rate)]
-def power(f):
-    coeff, s1, s2 = 2 * math.cos(2 * math.pi * f / rate), 0.0, 0.0
-    for v in x:
-        s1, s2 = v + coeff * s1 - s2, s1
-    return 2 * (s1 * s1 + s2 * s2 - coeff * s1 * s2) / max(len(x), 1)
-print(round(10 * math.log10(max(power(own), 1e-9) / max(min(power(a), power(b)), 1e-9)), 1))
-PY
-)
+  own_db=$(own_tone_db "$recording" "$own" "${heard[0]}" "${heard[1]}" "$from" "$to")
   echo "${names[$i]}: hears ${heard[0]} Hz at $first dB and ${heard[1]} Hz at $second dB;" \
     "its own $own Hz is $own_db dB below the quieter"
   python3 -c "import sys; sys.exit(0 if $first >= 20 and $second >= 20 and $own_db <= -20 else 1)" ||
