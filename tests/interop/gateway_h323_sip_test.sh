@@ -5,8 +5,9 @@
 # the caller's Alerting and its 200 the Connect; the caller's tone crosses to the callee, whose
 # sipp sends it back (-rtp_echo), and the caller must hear it. Then the caller hangs up, and the
 # callee's BYE carries its Q.850 cause (RFC 3326). A second call presses 5 (H.245 user input),
-# which the callee must get as an INFO. Nothing is left after either: no SIP call or
-# transaction, no H.323 call, no room. The test runs in a network namespace of its own, where a
+# which the callee must get as an INFO. Two more calls go without Fast Connect, one with
+# tunnelled H.245 and one over a separate H.245 connection, each with the tone both ways.
+# Nothing is left after any: no SIP call or transaction, no H.323 call, no room. The test runs in a network namespace of its own, where a
 # capture of everything is read by tshark: every H.225.0 and H.245 message, none malformed.
 set -euo pipefail
 switchboard=$1
@@ -45,6 +46,13 @@ h323_call gateway_uas call-in-audio answered
 grep -q '^ok its own tone heard back$' "$work/answered-caller.out" ||
   fail_with "the H.323 caller did not hear its tone back"
 check "an H.323 caller reaches a SIP callee: Alerting on its 183 with early media, Connect, the tone both ways, BYE with its cause"
+
+for mode in tunnelled h245; do
+  h323_call gateway_uas "call-in-$mode-audio" "$mode"
+  grep -q '^ok its own tone heard back$' "$work/$mode-caller.out" ||
+    fail_with "$mode: the H.323 caller did not hear its tone back"
+done
+check "without Fast Connect, over tunnelled H.245 and over a separate H.245 connection: capabilities, determination and channels, the tone both ways"
 
 h323_call gateway_dtmf_uas call-in dtmf
 check "an H.323 caller's user input reaches the SIP callee as an INFO digit"

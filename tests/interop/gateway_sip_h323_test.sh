@@ -5,6 +5,9 @@
 # 1. Answered: the peer's Alerting is the caller's 180 and its Connect the 200; the peer's tone
 #    crosses the room to the caller, whose sipp sends it back (-rtp_echo), and the peer must
 #    hear it; then the peer hangs up, and the caller's BYE carries its Q.850 cause (RFC 3326).
+# 1b. Without Fast Connect: the callee refuses it (its Alerting is the caller's 180) and
+#    the audio opens over tunnelled H.245, then over a separate H.245 connection; the tone
+#    crosses both ways each time.
 # 2. Busy: the peer refuses with Q.850 cause 17, which the caller gets as 486 (RFC 3398) with
 #    the cause in a Reason header.
 # 3. DTMF: the caller presses 7 (SIP INFO), which the peer must get as H.245 user input.
@@ -52,6 +55,14 @@ grep -q '^ok its own tone heard back$' "$work/answered-peer.out" ||
   fail_with "answered: the H.323 peer did not hear its tone back"
 expect_gateway_idle "the answered call"
 check "a SIP caller reaches an H.323 callee: 183 with early media, 200, the tone both ways, BYE with its cause"
+
+for mode in tunnelled h245; do
+  gateway_call gateway_late_media_uac "call-out-$mode-audio" "$mode"
+  grep -q '^ok its own tone heard back$' "$work/$mode-peer.out" ||
+    fail_with "$mode: the H.323 callee did not hear its tone back"
+  expect_gateway_idle "the $mode call"
+done
+check "an H.323 callee that refuses Fast Connect: tunnelled H.245 or a separate connection, the tone both ways"
 
 gateway_call gateway_busy_uac call-out-busy busy
 expect_gateway_idle "the busy call"

@@ -40,6 +40,12 @@
 %%   call-in-council  Calls as call-in-audio, but sends a tone of $H323_PEER_TONE Hz (1000)
 %%               for $H323_PEER_SECONDS (6) and writes what comes back to the WAV file
 %%               $H323_PEER_RECORD (8 kHz, 16-bit), for the test to measure what it heard.
+%%   call-in-tunnelled-audio  Calls without Fast Connect but with H.245 tunnelling: answers
+%%               the capability set and master-slave determination tunnelled in the call
+%%               signalling, acknowledges the channel Switchboard opens (audio to its own RTP
+%%               port) and opens its own; then exchanges the tone as call-in-audio and hangs up.
+%%   call-in-h245-audio  As call-in-tunnelled-audio, but with neither Fast Connect nor
+%%               tunnelling: H.245 on the connection to the address in the Connect.
 %%   call-in-hold  Calls as call-in (Fast Connect, tunnelling); once connected, holds the call
 %%               with the empty capability set (H.323 §8.4.6), resumes it half a second later
 %%               with its G.711 µ-law set, and hangs up half a second after that.
@@ -49,6 +55,12 @@
 %%               Connect and waits for the caller to hang up.
 %%   call-out-audio  Is called, as call-out, but answers with its RTP port, exchanges the tone
 %%               with the address the Setup's receive proposal gave, and hangs up itself.
+%%   call-out-tunnelled-audio  Is called, but refuses Fast Connect (no answer to its
+%%               proposals) and tunnels H.245: takes the caller's capability set and
+%%               determination, acknowledges its channel, opens its own, exchanges the tone with
+%%               where the caller receives, and hangs up itself.
+%%   call-out-h245-audio  As call-out-tunnelled-audio, but without tunnelling: its Connect
+%%               gives an H.245 address, where it takes the caller's connection.
 %%   call-out-busy  Is called, as call-out, and refuses: CallProceeding, then ReleaseComplete
 %%               with the Q.850 cause 17 (user busy).
 %%   call-out-digit  Is called, as call-out, but answers with H.245 tunnelling, waits for the
@@ -287,34 +299,7 @@ run('call-in-h245', {Address, Port}) ->
                fun({7, 78, true, {connect, #'Connect-UUIE'{h245Address = {ipAddress, _}}}, _}) -> true end),
     #'TransportAddress_ipAddress'{ip = <<A, B, C, D>>, port = H245Port} = H245,
     {ok, Control} = gen_tcp:connect({A, B, C, D}, H245Port, [binary, {packet, tpkt}, {active, false}]),
-    Theirs = expect("capabilities and determination", await_h245(Control, [tcs, msd], []),
-                    fun(#{tcs := _, msd := _}) -> true end),
-    #'TerminalCapabilitySet'{sequenceNumber = Seq} = maps:get(tcs, Theirs),
-    send_h245(Control, {response, {terminalCapabilitySetAck, #'TerminalCapabilitySetAck'{sequenceNumber = Seq}}}),
-    send_h245(Control, {request, {terminalCapabilitySet, #'TerminalCapabilitySet'{
-        sequenceNumber = 1, protocolIdentifier = {0, 0, 8, 245, 0, 15},
-        capabilityTable = [#'CapabilityTableEntry'{capabilityTableEntryNumber = 1,
-                                                   capability = {receiveAudioCapability, {g711Ulaw64k, 20}}}],
-        capabilityDescriptors = [#'CapabilityDescriptor'{capabilityDescriptorNumber = 0,
-                                                         simultaneousCapabilities = [[1]]}]}}}),
-    send_h245(Control, {response, {masterSlaveDeterminationAck,
-                                   #'MasterSlaveDeterminationAck'{decision = {master, 'NULL'}}}}),
-    Opened = expect("its channel opened", await_h245(Control, [olc], []),
-                    fun(#{olc := #'OpenLogicalChannel'{forwardLogicalChannelParameters =
-                            #'OpenLogicalChannel_forwardLogicalChannelParameters'{
-                                dataType = {audioData, {g711Ulaw64k, _}}}}}) -> true end),
-    #'OpenLogicalChannel'{forwardLogicalChannelNumber = Channel} = maps:get(olc, Opened),
-    send_h245(Control, {response, {openLogicalChannelAck, #'OpenLogicalChannelAck'{
-        forwardLogicalChannelNumber = Channel,
-        forwardMultiplexAckParameters = {h2250LogicalChannelAckParameters,
-            #'H2250LogicalChannelAckParameters'{sessionID = 1, mediaChannel = address(7000),
-                                                mediaControlChannel = address(7001),
-                                                flowControlToZero = false}}}}}),
-    send_h245(Control, {request, {openLogicalChannel, olc_record(1, transmit, 7001)}}),
-    expect("our channel accepted", await_h245(Control, [olc_ack], []),
-           fun(#{olc_ack := #'OpenLogicalChannelAck'{forwardLogicalChannelNumber = 1,
-                   forwardMultiplexAckParameters = {h2250LogicalChannelAckParameters,
-                       #'H2250LogicalChannelAckParameters'{mediaChannel = {unicastAddress, _}}}}}) -> true end),
+    negotiate_audio({separate, Control}, 7000),
     send_q931(Socket, 16#5a, 78, false,
               {releaseComplete, #'ReleaseComplete-UUIE'{protocolIdentifier = ?PROTOCOL,
                                                          callIdentifier = CallId}},
@@ -337,6 +322,33 @@ run('call-in-council', {Address, Port}) ->
     Heard = lists:reverse([P || {From, P} <- Received, From =:= To]),
     expect("recorded what the room sent", write_wav(os:getenv("H323_PEER_RECORD"), Heard),
            fun(Packets) -> Packets >= Seconds * 25 end),
+    hang_up(Socket, CallId);
+
+run('call-in-tunnelled-audio', {Address, Port}) ->
+    {Rtp, RtpPort} = rtp_socket(Address),
+    {ok, Socket} = gen_tcp:connect(Address, Port, [binary, {packet, tpkt}, {active, false}]),
+    CallId = call_without_fast_start(Socket, true),
+    {To, Seen} = negotiate_audio({tunnelled, Socket, 79, false}, RtpPort),
+    maps:is_key(connect, Seen) orelse
+        expect("connect", h245_await({tunnelled, Socket, 79, false}, [connect]),
+               fun(#{connect := _}) -> true end),
+    expect("its own tone heard back", tone_exchange(Rtp, To),
+           fun({Heard, 0}) -> Heard >= ?TONE_HEARD end),
+    hang_up(Socket, CallId);
+
+run('call-in-h245-audio', {Address, Port}) ->
+    {Rtp, RtpPort} = rtp_socket(Address),
+    {ok, Socket} = gen_tcp:connect(Address, Port, [binary, {packet, tpkt}, {active, false}]),
+    CallId = call_without_fast_start(Socket, false),
+    expect("alerting", recv_q931(Socket), fun({1, 79, true, {alerting, _}, _}) -> true end),
+    {7, 79, true, {connect, #'Connect-UUIE'{h245Address = {ipAddress, H245}}}, _} =
+        expect("connect with an H.245 address", recv_q931(Socket),
+               fun({7, 79, true, {connect, #'Connect-UUIE'{h245Address = {ipAddress, _}}}, _}) -> true end),
+    #'TransportAddress_ipAddress'{ip = <<A, B, C, D>>, port = H245Port} = H245,
+    {ok, Control} = gen_tcp:connect({A, B, C, D}, H245Port, [binary, {packet, tpkt}, {active, false}]),
+    {To, _} = negotiate_audio({separate, Control}, RtpPort),
+    expect("its own tone heard back", tone_exchange(Rtp, To),
+           fun({Heard, 0}) -> Heard >= ?TONE_HEARD end),
     hang_up(Socket, CallId);
 
 run('call-in-hold', {Address, Port}) ->
@@ -454,14 +466,38 @@ run('call-out-forwarded', {Address, Port}) ->
            fun({16#5a, C, false, {releaseComplete, _}, _}) -> C =:= Crv2 end),
     done;
 
+run('call-out-tunnelled-audio', {Address, Port}) ->
+    {Rtp, RtpPort} = rtp_socket(Address),
+    {Socket, Crv, Setup} = called(Address, Port),
+    answer_call(Socket, Crv, Setup, asn1_NOVALUE, true),
+    {To, _} = negotiate_audio({tunnelled, Socket, Crv, true}, RtpPort),
+    expect("its own tone heard back", tone_exchange(Rtp, To),
+           fun({Heard, 0}) -> Heard >= ?TONE_HEARD end),
+    release_called(Socket, Crv, Setup);
+
+run('call-out-h245-audio', {Address, Port}) ->
+    {Rtp, RtpPort} = rtp_socket(Address),
+    {ok, H245Listen} = gen_tcp:listen(0, [binary, {packet, tpkt}, {active, false}, {ip, Address}]),
+    {ok, H245Port} = inet:port(H245Listen),
+    {Socket, Crv, Setup} = called(Address, Port),
+    answer_call(Socket, Crv, Setup, asn1_NOVALUE, false, transport(Address, H245Port)),
+    {ok, Control} = gen_tcp:accept(H245Listen, ?TIMEOUT),
+    {To, _} = negotiate_audio({separate, Control}, RtpPort),
+    expect("its own tone heard back", tone_exchange(Rtp, To),
+           fun({Heard, 0}) -> Heard >= ?TONE_HEARD end),
+    release_called(Socket, Crv, Setup);
+
 run('call-out-audio', {Address, Port}) ->
-    {ok, Rtp} = gen_udp:open(0, [binary, {ip, Address}, {active, false}]),
-    {ok, RtpPort} = inet:port(Rtp),
+    {Rtp, RtpPort} = rtp_socket(Address),
     {Socket, Crv, Setup} = called(Address, Port),
     Proposals = Setup#'Setup-UUIE'.fastStart,
     answer_call(Socket, Crv, Setup, answer(Proposals, RtpPort)),
     expect("its own tone heard back", tone_exchange(Rtp, receives_at(Proposals)),
            fun({Heard, 0}) -> Heard >= ?TONE_HEARD end),
+    release_called(Socket, Crv, Setup).
+
+%% The callee's ReleaseComplete, then the caller's close.
+release_called(Socket, Crv, Setup) ->
     send_q931(Socket, 16#5a, Crv, true,
               {releaseComplete, #'ReleaseComplete-UUIE'{protocolIdentifier = ?PROTOCOL,
                   callIdentifier = Setup#'Setup-UUIE'.callIdentifier}},
@@ -486,23 +522,29 @@ called(Address, Port) ->
 answer_call(Socket, Crv, Setup, Answer) -> answer_call(Socket, Crv, Setup, Answer, false).
 
 answer_call(Socket, Crv, Setup, Answer, Tunnelling) ->
+    answer_call(Socket, Crv, Setup, Answer, Tunnelling, asn1_NOVALUE).
+
+%% CallProceeding, Alerting with the fastStart answer (asn1_NOVALUE: none) and Connect, with
+%% H245Address in the Connect (asn1_NOVALUE: none).
+answer_call(Socket, Crv, Setup, Answer, Tunnelling, H245Address) ->
     CallId = Setup#'Setup-UUIE'.callIdentifier,
     send_q931(Socket, 2, Crv, true,
               {callProceeding, #'CallProceeding-UUIE'{protocolIdentifier = ?PROTOCOL,
                                                        destinationInfo = terminal(),
                                                        callIdentifier = CallId,
                                                        multipleCalls = false,
-                                                       maintainConnection = false}}, false, []),
+                                                       maintainConnection = false}}, Tunnelling, []),
     send_q931(Socket, 1, Crv, true,
               {alerting, #'Alerting-UUIE'{protocolIdentifier = ?PROTOCOL,
                                            destinationInfo = terminal(), callIdentifier = CallId,
                                            fastStart = Answer, multipleCalls = false,
-                                           maintainConnection = false}}, false, []),
+                                           maintainConnection = false}}, Tunnelling, []),
     send_q931(Socket, 7, Crv, true,
               {connect, #'Connect-UUIE'{protocolIdentifier = ?PROTOCOL, destinationInfo = terminal(),
                                          conferenceID = Setup#'Setup-UUIE'.conferenceID,
-                                         callIdentifier = CallId, multipleCalls = false,
-                                         maintainConnection = false}}, Tunnelling, []).
+                                         callIdentifier = CallId, h245Address = H245Address,
+                                         multipleCalls = false, maintainConnection = false}},
+              Tunnelling, []).
 
 %% --- Fast Connect (H.323 §8.1.7) ---
 
@@ -610,8 +652,7 @@ receives_at(Proposals) ->
 %% of its own, up to the Connect: {the RTP socket, the TCP socket, the call's identifier, the
 %% fastStart answer}.
 call_in_with_audio(Address, Port) ->
-    {ok, Rtp} = gen_udp:open(0, [binary, {ip, {127, 0, 0, 1}}, {active, false}]),
-    {ok, RtpPort} = inet:port(Rtp),
+    {Rtp, RtpPort} = rtp_socket(Address),
     {ok, Socket} = gen_tcp:connect(Address, Port, [binary, {packet, tpkt}, {active, false}]),
     % Peers may call at once: each call its own identifiers.
     CallId = #'CallIdentifier'{guid = rand:bytes(16)},
@@ -632,6 +673,28 @@ call_in_with_audio(Address, Port) ->
                        answers_both_ways(A) end),
     expect("connect", recv_q931(Socket), fun({7, 79, true, {connect, _}, _}) -> true end),
     {Rtp, Socket, CallId, Answer}.
+
+%% A UDP socket for RTP on Address: {the socket, its port}.
+rtp_socket(Address) ->
+    {ok, Rtp} = gen_udp:open(0, [binary, {ip, Address}, {active, false}]),
+    {ok, RtpPort} = inet:port(Rtp),
+    {Rtp, RtpPort}.
+
+%% Calls 2002 on Socket without Fast Connect, with H.245 tunnelling or without, up to the
+%% CallProceeding: the call's identifier.
+call_without_fast_start(Socket, Tunnelling) ->
+    CallId = #'CallIdentifier'{guid = rand:bytes(16)},
+    Setup = #'Setup-UUIE'{
+        protocolIdentifier = ?PROTOCOL, sourceAddress = [{dialedDigits, "1001"}],
+        sourceInfo = terminal(), destinationAddress = [{dialedDigits, "2002"}], activeMC = false,
+        conferenceID = rand:bytes(16), conferenceGoal = {create, 'NULL'},
+        callType = {pointToPoint, 'NULL'}, callIdentifier = CallId,
+        mediaWaitForConnect = false, canOverlapSend = false, multipleCalls = false,
+        maintainConnection = false},
+    send_q931(Socket, 5, 79, false, {setup, Setup}, Tunnelling, []),
+    expect("call proceeding", recv_q931(Socket),
+           fun({2, 79, true, {callProceeding, _}, _}) -> true end),
+    CallId.
 
 %% The caller's ReleaseComplete, then the callee's close.
 hang_up(Socket, CallId) ->
@@ -724,26 +787,87 @@ send_h245(Socket, Message) ->
     {ok, Bytes} = 'H245Subset':encode('MultimediaSystemControlMessage', Message),
     ok = gen_tcp:send(Socket, <<3, 0, (byte_size(Bytes) + 4):16, Bytes/binary>>).
 
-%% Reads H.245 messages until one of each kind in Wanted has come (others are passed over),
-%% as a map of kind to message; what came instead when it runs dry.
-await_h245(_, [], Got) -> maps:from_list(Got);
-await_h245(Socket, Wanted, Got) ->
-    case gen_tcp:recv(Socket, 0, ?TIMEOUT) of
-        {ok, <<3, 0, _:16, Bytes/binary>>} ->
-            Kind = case 'H245Subset':decode('MultimediaSystemControlMessage', Bytes) of
-                       {ok, {request, {terminalCapabilitySet, M}}} -> {tcs, M};
-                       {ok, {request, {masterSlaveDetermination, M}}} -> {msd, M};
-                       {ok, {request, {openLogicalChannel, M}}} -> {olc, M};
-                       {ok, {response, {openLogicalChannelAck, M}}} -> {olc_ack, M};
-                       {ok, Other} -> {other, Other};
-                       Error -> {undecodable, Error}
-                   end,
-            case lists:member(element(1, Kind), Wanted) of
-                true -> await_h245(Socket, lists:delete(element(1, Kind), Wanted), [Kind | Got]);
-                false -> await_h245(Socket, Wanted, Got)
-            end;
-        Other -> {gone, Other, Wanted, Got}
+%% H.245 over either transport (H.323 §8.2): Channel is {separate, Socket}, a connection of its
+%% own, or {tunnelled, Socket, Crv, FromDestination}, inside the call signalling's h245Control.
+h245_send({separate, Socket}, Message) -> send_h245(Socket, Message);
+h245_send({tunnelled, Socket, Crv, FromDestination}, Message) ->
+    {ok, Bytes} = 'H245Subset':encode('MultimediaSystemControlMessage', Message),
+    send_q931(Socket, 16#62, Crv, FromDestination, {empty, 'NULL'}, true, [Bytes]).
+
+%% Reads what comes on Channel until one of each kind in Wanted has (tcs, msd, olc, olc_ack,
+%% and for a tunnelled channel the call signalling messages: alerting, connect, ...): a map of
+%% kind to message, with whatever else came on the way; what came instead when it runs dry or
+%% the call is released.
+h245_await(Channel, Wanted) -> h245_await(Channel, Wanted, #{}).
+
+h245_await(_, [], Got) -> Got;
+h245_await(Channel, Wanted, Got) ->
+    case h245_next(Channel) of
+        {gone, What} -> {gone, What, Wanted, Got};
+        Kinds -> h245_await(Channel, Wanted -- [K || {K, _} <- Kinds],
+                            maps:merge(Got, maps:from_list(Kinds)))
     end.
+
+h245_next({separate, Socket}) ->
+    case gen_tcp:recv(Socket, 0, ?TIMEOUT) of
+        {ok, <<3, 0, _:16, Bytes/binary>>} -> [h245_kind(Bytes)];
+        Other -> {gone, Other}
+    end;
+h245_next({tunnelled, Socket, _, _}) ->
+    case recv_q931(Socket) of
+        {_, _, _, {releaseComplete, _}, _} = Release -> {gone, Release};
+        {_, _, _, {Kind, Body}, Control} -> [{Kind, Body} | [h245_kind(B) || B <- Control]];
+        Other -> {gone, Other}
+    end.
+
+h245_kind(Bytes) ->
+    case 'H245Subset':decode('MultimediaSystemControlMessage', Bytes) of
+        {ok, {request, {terminalCapabilitySet, M}}} -> {tcs, M};
+        {ok, {request, {masterSlaveDetermination, M}}} -> {msd, M};
+        {ok, {request, {openLogicalChannel, M}}} -> {olc, M};
+        {ok, {response, {openLogicalChannelAck, M}}} -> {olc_ack, M};
+        {ok, Other} -> {other, Other};
+        Error -> {undecodable, Error}
+    end.
+
+%% The audio of a call without Fast Connect (H.323 §8.1.5 and §8.2): takes the caller's
+%% capabilities and master-slave determination and answers them with ours (G.711 µ-law),
+%% acknowledges the channel it opens (our RTP at RtpPort), and opens ours: {where it receives,
+%% all that came meanwhile}.
+negotiate_audio(Channel, RtpPort) ->
+    Theirs = expect("capabilities and determination", h245_await(Channel, [tcs, msd]),
+                    fun(#{tcs := _, msd := _}) -> true end),
+    #'TerminalCapabilitySet'{sequenceNumber = Seq} = maps:get(tcs, Theirs),
+    h245_send(Channel, {response, {terminalCapabilitySetAck,
+                                   #'TerminalCapabilitySetAck'{sequenceNumber = Seq}}}),
+    h245_send(Channel, {request, {terminalCapabilitySet, #'TerminalCapabilitySet'{
+        sequenceNumber = 1, protocolIdentifier = {0, 0, 8, 245, 0, 15},
+        capabilityTable = [#'CapabilityTableEntry'{capabilityTableEntryNumber = 1,
+                                                   capability = {receiveAudioCapability, {g711Ulaw64k, 20}}}],
+        capabilityDescriptors = [#'CapabilityDescriptor'{capabilityDescriptorNumber = 0,
+                                                         simultaneousCapabilities = [[1]]}]}}}),
+    h245_send(Channel, {response, {masterSlaveDeterminationAck,
+                                   #'MasterSlaveDeterminationAck'{decision = {master, 'NULL'}}}}),
+    Opened = expect("its channel opened", h245_await(Channel, [olc]),
+                    fun(#{olc := #'OpenLogicalChannel'{forwardLogicalChannelParameters =
+                            #'OpenLogicalChannel_forwardLogicalChannelParameters'{
+                                dataType = {audioData, {g711Ulaw64k, _}}}}}) -> true end),
+    #'OpenLogicalChannel'{forwardLogicalChannelNumber = Channel1} = maps:get(olc, Opened),
+    h245_send(Channel, {response, {openLogicalChannelAck, #'OpenLogicalChannelAck'{
+        forwardLogicalChannelNumber = Channel1,
+        forwardMultiplexAckParameters = {h2250LogicalChannelAckParameters,
+            #'H2250LogicalChannelAckParameters'{sessionID = 1, mediaChannel = address(RtpPort),
+                                                mediaControlChannel = address(RtpPort + 1),
+                                                flowControlToZero = false}}}}}),
+    h245_send(Channel, {request, {openLogicalChannel, olc_record(1, transmit, RtpPort + 1)}}),
+    Acked = expect("our channel accepted", h245_await(Channel, [olc_ack]),
+           fun(#{olc_ack := #'OpenLogicalChannelAck'{forwardLogicalChannelNumber = 1,
+                   forwardMultiplexAckParameters = {h2250LogicalChannelAckParameters,
+                       #'H2250LogicalChannelAckParameters'{mediaChannel = {unicastAddress, _}}}}}) -> true end),
+    #'OpenLogicalChannelAck'{forwardMultiplexAckParameters = {_, #'H2250LogicalChannelAckParameters'{
+        mediaChannel = {unicastAddress, {iPAddress, #'UnicastAddress_iPAddress'{
+            network = Ip, tsapIdentifier = Port}}}}}} = maps:get(olc_ack, Acked),
+    {{list_to_tuple(binary_to_list(Ip)), Port}, maps:merge(maps:merge(Theirs, Opened), Acked)}.
 
 %% --- Q.931 in TPKT (H.225.0 §7) ---
 
