@@ -7,8 +7,9 @@
 # callee's BYE carries its Q.850 cause (RFC 3326). A second call presses 5 (H.245 user input),
 # which the callee must get as an INFO. Two more calls go without Fast Connect, one with
 # tunnelled H.245 and one over a separate H.245 connection, each with the tone both ways.
-# Nothing is left after any: no SIP call or transaction, no H.323 call, no room. The test runs in a network namespace of its own, where a
-# capture of everything is read by tshark: every H.225.0 and H.245 message, none malformed.
+# Nothing is left after any: no SIP call or transaction, no H.323 call, no room. The test runs
+# in a network namespace of its own, where a capture of everything is read by tshark: every
+# H.225.0 and H.245 message, none malformed.
 set -euo pipefail
 switchboard=$1
 here=$(cd "$(dirname "$0")" && pwd)
