@@ -266,6 +266,20 @@ void EscalationService::witnessMembership(const std::string& traceId, std::strin
                      [](const Result<std::uint64_t>&) {});
 }
 
+void EscalationService::witnessGatewayCall(const std::string& traceId, std::string_view from,
+                                           std::string_view to,
+                                           std::function<void(Result<void>)> done) {
+    witness_->append({traceId,
+                      unixTimeMs(),
+                      "gateway.call_answered",
+                      "switchboard",
+                      {{"from", std::string(from)}, {"to", std::string(to)}}},
+                     [done = std::move(done)](const Result<std::uint64_t>& index) {
+                         if (!index) return done(fail(index.error()));
+                         done({});
+                     });
+}
+
 void EscalationService::stop() {
     if (http_) http_->stop();
     escalations_.reset(); // hangs up every call of every escalation

@@ -46,6 +46,10 @@ public:
     // entry under the council room's trace id.
     void witnessMembership(const std::string& traceId, std::string_view council,
                            std::string_view who, bool joined);
+    // A gateway's call was answered (RouteConferences::recordGatewayCalls): a witness entry
+    // under the call's trace id, `done` once it is on disk or with the store's error.
+    void witnessGatewayCall(const std::string& traceId, std::string_view from, std::string_view to,
+                            std::function<void(Result<void>)> done);
 
 private:
     EscalationService(asio::io_context& context, const Config& config);

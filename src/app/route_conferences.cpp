@@ -119,6 +119,15 @@ void RouteConferences::goOn(room::Room& room, room::LegId arrived, const std::st
                           {target, {}, {{"Trace-ID", room.traceId()}}});
 }
 
+void RouteConferences::beforeAnswer(room::Room& room, room::LegId arrived, room::LegId onward,
+                                    const room::Reply<void>& done) {
+    if (!record_) return done({});
+    record_(room, room.describe(arrived), room.describe(onward), [done](const Result<void>& kept) {
+        if (kept) return done({});
+        done(fail(kept.error().code, fmt::format("witness entry: {}", kept.error().message)));
+    });
+}
+
 void RouteConferences::left(std::uint64_t call, std::string_view cause) {
     released_.clear();
     if (calls_.erase(call) == 0) return;

@@ -73,11 +73,21 @@ public:
     // The rooms' media found `leg` the active talker of its room (WorkerGraph::onTalker).
     void talker(room::LegId leg);
 
+    // A gateway's call, answered by its target: a record of it (a witness entry) that must
+    // be kept before its caller is answered. The room (its trace id), who called and who
+    // answered (Room::describe); `done` once kept, or why it could not be. Without one, the
+    // caller is answered at once.
+    using CallRecord = std::function<void(const room::Room& room, const std::string& from,
+                                          const std::string& to, room::Reply<void> done)>;
+    void recordGatewayCalls(CallRecord record) { record_ = std::move(record); }
+
     std::size_t roomsOpen() const noexcept { return byName_.size(); }
 
 private:
     void onLegChange(room::Room& room, const room::LegChange& change,
                      room::RoomState before) override;
+    void beforeAnswer(room::Room& room, room::LegId arrived, room::LegId onward,
+                      const room::Reply<void>& done) override;
     // A room with no live leg leaves the map at once, and is destroyed at the next join() or
     // left(): it may be the caller of the observer that releases it.
     void releaseIfEmpty(room::Room& room);
@@ -96,6 +106,7 @@ private:
     std::vector<std::unique_ptr<room::Room>> released_;         // empty; destroyed later
     std::uint64_t adopted_ = 0; // calls adopted, for their echo rooms' keys
     CouncilEvent councilEvent_;
+    CallRecord record_;
 };
 
 } // namespace sb::app

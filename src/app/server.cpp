@@ -345,6 +345,12 @@ Result<void> Server::startEscalations() {
                                             [this](api::MetricsText& m) { gatewayMetrics(m); });
     if (!service) return fail(service.error());
     escalations_ = std::move(service).value();
+    if (routeConferences_) // a gateway's call is answered once witnessed
+        routeConferences_->recordGatewayCalls([this](const room::Room& room,
+                                                     const std::string& from, const std::string& to,
+                                                     room::Reply<void> done) {
+            escalations_->witnessGatewayCall(room.traceId(), from, to, std::move(done));
+        });
     if (routeConferences_) { // an escalation may name a council: a conference route's room
         councilLinks_ = std::make_unique<CouncilLinks>(*routeConferences_);
         rooms_->provide("council", *councilLinks_);

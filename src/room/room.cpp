@@ -106,15 +106,6 @@ LegId Room::begin(Role role, bool ownSession) {
     return id;
 }
 
-template <class T, class F>
-Reply<T> Room::later(F then, Reply<T> closed) {
-    return [&rooms = rooms_, room = id_, then = std::move(then),
-            closed = std::move(closed)](Result<T> outcome) mutable {
-        if (Room* open = rooms.find(room)) return then(*open, std::move(outcome));
-        if (closed) closed(fail(Errc::closed, "the room has closed"));
-    };
-}
-
 Result<LegId> Room::dial(std::string_view kind, Dial dial, Role role) {
     if (!rooms_.media_ || pair_) return fail(Errc::unsupported, "a pair's room dials no leg");
     auto provider = rooms_.providers_.find(std::string(kind));
@@ -170,7 +161,9 @@ Error Room::setUpFailed(LegId id, std::string_view step, const Error& error, boo
     Error named{error.code, fmt::format("{}: {}", step, error.message)};
     ++rooms_.stats_.undone;
     if (!quiet) {
-        move(id, LegState::closed, 0, named.message);
+        // Resources of ours exhausted (RTP ports) are 503 to whoever waits on the leg, as the
+        // synchronous refusal in dialOnward() is (RFC 3261 §21.5.4).
+        move(id, LegState::closed, error.code == Errc::too_large ? 503 : 0, named.message);
         return named;
     }
     if (auto found = legs_.find(id); found != legs_.end()) {

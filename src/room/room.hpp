@@ -51,6 +51,16 @@ public:
         (void)kind;
         (void)detail;
     }
+    // A gateway's call (Room::dialOnward): the onward leg answered, and the arrived one is
+    // answered once `done` says so: the observer's own last set-up step (a witness entry).
+    // An error undoes the call, newest first: the onward leg hung up, the arrived one ended
+    // with 500 and the error named. The room may have closed when `done` is told.
+    virtual void beforeAnswer(Room& room, LegId arrived, LegId onward, const Reply<void>& done) {
+        (void)room;
+        (void)arrived;
+        (void)onward;
+        done({});
+    }
 
 protected:
     ~RoomObserver() = default;
@@ -251,6 +261,8 @@ private:
     // its onward one goes, or either one ended as the other did (endAs).
     void crossOnward(LegId id, LegState to, int status, const std::string& reason);
     void endAs(LegId id, int status, std::string reason, const std::string& cause);
+    // The observer's word on answering `arrived` now that `onward` answered (beforeAnswer).
+    void answerOnward(LegId arrived, LegId onward, const Result<void>& agreed);
     // `id`'s far end holds or resumes: so does the other leg's of a gateway's call (SIP: a
     // re-INVITE sendonly; H.323: the empty capability set).
     void crossHold(LegId id, bool holds);
@@ -281,5 +293,14 @@ private:
     };
     std::optional<Crossing> pair_;
 };
+
+template <class T, class F>
+Reply<T> Room::later(F then, Reply<T> closed) {
+    return [&rooms = rooms_, room = id_, then = std::move(then),
+            closed = std::move(closed)](Result<T> outcome) mutable {
+        if (Room* open = rooms.find(room)) return then(*open, std::move(outcome));
+        if (closed) closed(fail(Errc::closed, "the room has closed"));
+    };
+}
 
 } // namespace sb::room

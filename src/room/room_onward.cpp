@@ -46,8 +46,14 @@ void Room::crossOnward(LegId id, LegState to, int status, const std::string& rea
     if (to == LegState::ringing && waiting)
         return arrived->leg->alert(r->early ? std::string_view(arrived->answer)
                                             : std::string_view());
-    if (to == LegState::connected && waiting)
-        return arrived->leg->accept(std::exchange(arrived->answer, {}));
+    if (to == LegState::connected && waiting) {
+        if (!observer_) return answerOnward(arrivedId, id, {});
+        return observer_->beforeAnswer(
+            *this, arrivedId, id,
+            later<void>([arrivedId, id](Room& room, const Result<void>& agreed) {
+                room.answerOnward(arrivedId, id, agreed);
+            }));
+    }
     // RFC 3398 §8.2.6.1's like: a leg that ended unanswered without a status is unavailable.
     if (isFinal(to)) endAs(arrivedId, waiting && status < 300 ? 480 : status, reason, r->cause);
 }
@@ -91,6 +97,23 @@ void Room::crossHold(LegId id, bool holds) {
     if (!crossed)
         logger().info("trace={} room {}: leg {} not {}: {}", traceId_, name_, other->value(),
                       holds ? "held" : "resumed", crossed.error().message);
+}
+
+void Room::answerOnward(LegId arrivedId, LegId onwardId, const Result<void>& agreed) {
+    Record* arrived = find(arrivedId);
+    Record* onward = find(onwardId);
+    if (!arrived || !arrived->leg || !onward) return;
+    const LegState now = arrived->summary.state;
+    if (now != LegState::setup && now != LegState::ringing) return; // it ended meanwhile
+    if (agreed) return arrived->leg->accept(std::exchange(arrived->answer, {}));
+    // The undos, newest first, each leg ended on its own terms rather than as the other.
+    arrived->onward.reset();
+    onward->answersFor.reset();
+    const std::string reason = agreed.error().message;
+    logger().warn("trace={} room {}: the call of leg {} is undone: {}", traceId_, name_,
+                  arrivedId.value(), reason);
+    endAs(onwardId, 500, reason, "");
+    endAs(arrivedId, 500, reason, "");
 }
 
 } // namespace sb::room

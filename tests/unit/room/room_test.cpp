@@ -133,6 +133,11 @@ struct Recorder : RoomObserver {
         if (then) then(room, change);
     }
     void onFileProgress(Room&, LegId, const FileProgress& p) override { progress.push_back(p); }
+    std::function<void(Reply<void>)> answering; // beforeAnswer's step, when there is one
+    void beforeAnswer(Room&, LegId, LegId, const Reply<void>& done) override {
+        if (!answering) return done({});
+        answering(done);
+    }
 };
 
 constexpr std::string_view kHoldOffer = "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\n"
@@ -780,6 +785,60 @@ TEST_F(OnwardTest, HoldCrossesToTheOtherLeg) {
     EXPECT_EQ(graph.reoffersHeld, (std::vector<bool>{true, false}));
     room->hangUp(caller, "BYE");
     sip.event(*callee, LegEvent::Kind::ended);
+    expectNothingLeft();
+}
+
+// The observer's step (a gateway's witness entry) comes last: the caller is answered only
+// once it is done.
+TEST_F(OnwardTest, TheCallerIsAnsweredOnceTheObserversLastStepIsDone) {
+    Reply<void> step;
+    observer.answering = [&](Reply<void> done) { step = std::move(done); };
+    const LegId caller = arrive();
+    auto callee = room->dialOnward(caller, "sip", dial());
+    ASSERT_TRUE(callee);
+    sip.event(*callee, LegEvent::Kind::answered, "v=0 their answer", 200);
+    ASSERT_TRUE(step);
+    EXPECT_EQ(room->legState(caller), LegState::setup);
+    EXPECT_TRUE(told.empty());
+    step({});
+    EXPECT_EQ(told, std::vector<std::string>{"accept v=0 our answer"});
+    EXPECT_EQ(room->state(), RoomState::connected);
+    room->hangUp(caller, "BYE");
+    sip.event(*callee, LegEvent::Kind::ended);
+    expectNothingLeft();
+}
+
+// ... and when it fails, the call is undone newest first: the callee hung up, then the caller
+// refused with 500 and the step's error.
+TEST_F(OnwardTest, ACallWhoseLastStepFailsIsUndoneNewestFirst) {
+    Reply<void> step;
+    observer.answering = [&](Reply<void> done) { step = std::move(done); };
+    const LegId caller = arrive();
+    auto callee = room->dialOnward(caller, "sip", dial());
+    ASSERT_TRUE(callee);
+    sip.event(*callee, LegEvent::Kind::answered, "v=0 their answer", 200);
+    sip.endsAtOnce = true;
+    step(fail(Errc::io, "witness entry: disk I/O error"));
+    EXPECT_EQ(sip.hungUp, 1);
+    EXPECT_EQ(told, std::vector<std::string>{"release 500 witness entry: disk I/O error []"});
+    EXPECT_EQ(room->state(), RoomState::closed);
+    expectNothingLeft();
+}
+
+// A caller that gives up while the step runs is not answered when it is done.
+TEST_F(OnwardTest, ACallerGoneWhileTheLastStepRunsIsNotAnswered) {
+    Reply<void> step;
+    observer.answering = [&](Reply<void> done) { step = std::move(done); };
+    const LegId caller = arrive();
+    auto callee = room->dialOnward(caller, "sip", dial());
+    ASSERT_TRUE(callee);
+    sip.event(*callee, LegEvent::Kind::answered, "v=0 their answer", 200);
+    sip.endsAtOnce = true;
+    room->sink().onLegEvent(caller, {LegEvent::Kind::ended, 487, "CANCEL", {}});
+    EXPECT_EQ(sip.hungUp, 1);
+    step({});
+    EXPECT_TRUE(std::none_of(told.begin(), told.end(),
+                             [](const std::string& t) { return t.starts_with("accept"); }));
     expectNothingLeft();
 }
 
