@@ -7,6 +7,7 @@
 # callee's BYE carries its Q.850 cause (RFC 3326). A second call presses 5 (H.245 user input),
 # which the callee must get as an INFO. Two more calls go without Fast Connect, one with
 # tunnelled H.245 and one over a separate H.245 connection, each with the tone both ways.
+# A Setup that cannot be read is released with Q.850 cause 100 and goes no further.
 # Nothing is left after any: no SIP call or transaction, no H.323 call, no room. The test runs
 # in a network namespace of its own, where a capture of everything is read by tshark: every
 # H.225.0 and H.245 message, none malformed.
@@ -60,3 +61,12 @@ check "an H.323 caller's user input reaches the SIP callee as an INFO digit"
 
 capture_check "$h323_port"
 check "every H.225.0 and H.245 message of these calls is read by tshark, none malformed"
+
+# After the capture, which would rightly call it malformed: a Setup that cannot be read.
+before=$(fresh_stats | grep -o ' calls_total=[0-9]*')
+h323_peer call-in-malformed "$h323_port" malformed || true
+grep -q '^done$' "$work/malformed.out" || fail_with "malformed: $(cat "$work/malformed.out")"
+expect_gateway_idle "the malformed Setup"
+[ "$(fresh_stats | grep -o ' calls_total=[0-9]*')" = "$before" ] ||
+  fail_with "a malformed Setup became a SIP call"
+check "a malformed Setup is released with Q.850 cause 100; no SIP call is made, nothing is left"

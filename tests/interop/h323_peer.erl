@@ -46,6 +46,8 @@
 %%               port) and opens its own; then exchanges the tone as call-in-audio and hangs up.
 %%   call-in-h245-audio  As call-in-tunnelled-audio, but with neither Fast Connect nor
 %%               tunnelling: H.245 on the connection to the address in the Connect.
+%%   call-in-malformed  Sends a Setup whose User-user element cannot be read, and must be
+%%               released with the Q.850 cause 100 (invalid information element contents).
 %%   call-in-hold  Calls as call-in (Fast Connect, tunnelling); once connected, holds the call
 %%               with the empty capability set (H.323 §8.4.6), resumes it half a second later
 %%               with its G.711 µ-law set, and hangs up half a second after that.
@@ -350,6 +352,15 @@ run('call-in-h245-audio', {Address, Port}) ->
     expect("its own tone heard back", tone_exchange(Rtp, To),
            fun({Heard, 0}) -> Heard >= ?TONE_HEARD end),
     hang_up(Socket, CallId);
+
+run('call-in-malformed', {Address, Port}) ->
+    {ok, Socket} = gen_tcp:connect(Address, Port, [binary, {packet, tpkt}, {active, false}]),
+    % A Setup whose User-user element holds no H323-UserInformation: a PER encoding cut short.
+    Message = <<8, 2, 0:1, 80:15, 5, 4, 3, 16#80, 16#90, 16#A2, 16#7E, 0, 4, 5, 16#20, 16#FF, 16#FF>>,
+    ok = gen_tcp:send(Socket, <<3, 0, (byte_size(Message) + 4):16, Message/binary>>),
+    expect("released with cause 100 (invalid information element contents)",
+           release_cause(Socket), fun(Cause) -> Cause =:= 100 end),
+    done;
 
 run('call-in-hold', {Address, Port}) ->
     {ok, Socket} = gen_tcp:connect(Address, Port, [binary, {packet, tpkt}, {active, false}]),
@@ -903,6 +914,19 @@ user_user(<<16#7E, Length:16, Contents:Length/binary, _/binary>>) ->
     Uu;
 user_user(<<Id, Rest/binary>>) when Id >= 16#80 -> user_user(Rest);
 user_user(<<_, Length, _:Length/binary, Rest/binary>>) -> user_user(Rest).
+
+%% The Q.850 cause of a ReleaseComplete that comes next, from its Cause element alone (Q.931
+%% §4.5.12; a User-user element is not needed to refuse what could not be read).
+release_cause(Socket) ->
+    case gen_tcp:recv(Socket, 0, ?TIMEOUT) of
+        {ok, <<3, 0, _:16, 8, 2, _:16, 16#5a, Elements/binary>>} -> cause_of(Elements);
+        Other -> {unexpected, Other}
+    end.
+
+cause_of(<<8, Length, _:1, _:7, Value, _:(Length - 2)/binary, _/binary>>) -> Value band 16#7F;
+cause_of(<<Id, Rest/binary>>) when Id >= 16#80 -> cause_of(Rest);
+cause_of(<<_, Length, _:Length/binary, Rest/binary>>) -> cause_of(Rest);
+cause_of(_) -> no_cause.
 
 %% Reads past what comes (tunnelled H.245 in Facility messages) up to a ReleaseComplete.
 await_release(Socket) ->
