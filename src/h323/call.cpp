@@ -50,6 +50,21 @@ std::uint8_t causeOf(const ReleaseComplete& body) {
     }
 }
 
+// Who calls, from a Setup: its sourceAddress, or its Calling party number when it has no
+// alias; its Display's printable text.
+Call::Caller callerOf(const q931::Message& q931, const Setup& setup) {
+    Call::Caller caller{setup.sourceAddress, {}};
+    if (const auto* number = q931.find(q931::element::callingPartyNumber);
+        number && caller.aliases.empty())
+        if (auto parsed = q931::readPartyNumber(number->contents);
+            parsed && !parsed->digits.empty())
+            caller.aliases.emplace_back(DialedDigits{parsed->digits});
+    if (const auto* display = q931.find(q931::element::display))
+        for (auto c : display->contents)
+            if (c >= 0x20 && c < 0x7f) caller.display += static_cast<char>(c);
+    return caller;
+}
+
 } // namespace
 
 Call::Call(Config config, Events events) : config_(std::move(config)), events_(std::move(events)) {
@@ -104,9 +119,10 @@ std::vector<Octets> Call::proposals() const {
     return out;
 }
 
-void Call::place(std::vector<AliasAddress> destination, std::optional<TransportAddress> address) {
+void Call::place(std::vector<AliasAddress> destination, std::optional<TransportAddress> address,
+                 const Caller& caller) {
     Setup setup;
-    setup.sourceAddress = config_.aliases;
+    setup.sourceAddress = caller.aliases.empty() ? config_.aliases : caller.aliases;
     setup.sourceInfo.terminal = false;
     setup.sourceInfo.gateway = true;
     setup.destinationAddress = std::move(destination);
@@ -117,6 +133,19 @@ void Call::place(std::vector<AliasAddress> destination, std::optional<TransportA
     auto m = message(q931::MessageType::setup, setup);
     if (auto tags = tagsData(config_.tags)) m.userInformation->genericData.push_back(*tags);
     m.q931.set(q931::element::bearerCapability, q931::writeBearer({}));
+    // Display (Q.931 §4.5.16 as H.225.0 §7.2.2.3 takes it: IA5, at most 82 characters).
+    if (!caller.display.empty()) {
+        std::vector<std::uint8_t> text;
+        for (char c : caller.display)
+            if (static_cast<unsigned char>(c) >= 0x20 && static_cast<unsigned char>(c) < 0x7f &&
+                text.size() < 82)
+                text.push_back(static_cast<std::uint8_t>(c));
+        if (!text.empty()) m.q931.set(q931::element::display, std::move(text));
+    }
+    if (!setup.sourceAddress.empty())
+        if (const auto* digits = std::get_if<DialedDigits>(&setup.sourceAddress.front()))
+            m.q931.set(q931::element::callingPartyNumber,
+                       q931::writePartyNumber({0, 1, digits->digits}));
     for (const auto& alias : setup.destinationAddress)
         if (const auto* digits = std::get_if<DialedDigits>(&alias)) {
             m.q931.set(q931::element::calledPartyNumber,
@@ -242,6 +271,7 @@ void Call::receive(const SignallingMessage& m) {
                 peerTunnels_ = information.h245Tunnelling;
                 if (config_.fastStart) proposals_ = body.fastStart;
                 peerTags_ = tagsOf(information.genericData);
+                peerCaller_ = callerOf(m.q931, body);
                 state_ = State::offered;
                 send(q931::MessageType::callProceeding, CallProceeding{});
                 if (events_.offered) events_.offered(body);

@@ -99,9 +99,16 @@ public:
     // room's offer, h323/audio_sdp.hpp): before place(), or, answering, before alert() or
     // answer(), which take the peer's proposals with them.
     void setLocalMedia(LocalMedia media) { config_.media = std::move(media); }
-    // Outgoing: the Setup, with fastStart's proposals for each codec.
+    // Who calls (H.225.0 §7.3.1, Q.931 §4.5.9–4.5.10): the Setup's sourceAddress, with its
+    // Calling party number when the first alias is a number, and its Display.
+    struct Caller {
+        std::vector<h225::AliasAddress> aliases;
+        std::string display;
+    };
+    // Outgoing: the Setup, with fastStart's proposals for each codec, for `caller` (a
+    // gateway's; none: our own aliases).
     void place(std::vector<h225::AliasAddress> destination,
-               std::optional<h225::TransportAddress> address);
+               std::optional<h225::TransportAddress> address, const Caller& caller = {});
     // A call signalling message of this call from the peer.
     void receive(const h225::SignallingMessage& message);
     // Incoming: Alerting (with the fastStart answer: early media), then Connect.
@@ -132,6 +139,8 @@ public:
     }
     // Answering: the tags the caller's Setup carried (h225/generic_data.hpp).
     const h225::Tags& peerTags() const noexcept { return peerTags_; }
+    // Answering: who calls, as the caller's Setup says.
+    const Caller& peerCaller() const noexcept { return peerCaller_; }
     const std::optional<MediaPath>& media() const noexcept { return media_; }
 
 private:
@@ -165,6 +174,7 @@ private:
     std::vector<h225::Octets> proposals_, fastStartAnswer_; // incoming: the Setup's, ours
     std::optional<MediaPath> media_;
     h225::Tags peerTags_;
+    Caller peerCaller_;
     bool peerHolds_ = false;
     std::optional<Timer> timer_; // of the placing side, while it waits
     std::unique_ptr<h245::Session> h245_;

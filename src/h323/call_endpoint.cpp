@@ -170,7 +170,7 @@ void CallEndpoint::accept(const std::shared_ptr<net::StreamConnection>& connecti
 std::uint64_t CallEndpoint::place(const asio::ip::tcp::endpoint& to,
                                   std::vector<h225::AliasAddress> destination,
                                   std::optional<LocalMedia> media, h225::Tags tags,
-                                  std::optional<CallIds> ids) {
+                                  std::optional<CallIds> ids, const Call::Caller& caller) {
     const auto id = nextId_++;
     auto& leg = legs_[id];
     leg.connection = net::StreamConnection::outbound(context_, nullptr, to.address().to_string());
@@ -179,7 +179,7 @@ std::uint64_t CallEndpoint::place(const asio::ip::tcp::endpoint& to,
     h225::TransportAddress address;
     if (to.address().is_v4()) address.ip = to.address().to_v4().to_bytes();
     address.port = to.port();
-    leg.call->place(std::move(destination), address); // queued until connected
+    leg.call->place(std::move(destination), address, caller); // queued until connected
     leg.connection->connect(to, handlers(id));
     rearm(id);
     return id;

@@ -33,12 +33,12 @@ public:
     CallEndpoint& operator=(const CallEndpoint&) = delete;
 
     // Places a call to `to`, with `media` rather than the base configuration's, and `tags`
-    // in its Setup, named by `ids` (newIds()'s: a gatekeeper admitted them) or fresh ones; its
-    // id.
+    // in its Setup, named by `ids` (newIds()'s: a gatekeeper admitted them) or fresh ones, for
+    // `caller` (Call::place); its id.
     std::uint64_t place(const asio::ip::tcp::endpoint& to,
                         std::vector<h225::AliasAddress> destination,
                         std::optional<LocalMedia> media = std::nullopt, h225::Tags tags = {},
-                        std::optional<CallIds> ids = std::nullopt);
+                        std::optional<CallIds> ids = std::nullopt, const Call::Caller& caller = {});
     // What names a call we are about to place: our next call reference, fresh identifiers.
     CallIds newIds();
     // The call, while its connection lasts.

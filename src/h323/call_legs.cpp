@@ -48,6 +48,23 @@ bool isDialedDigits(std::string_view user) {
            user.find_first_not_of("0123456789#*,") == std::string_view::npos;
 }
 
+// A URL's user or a caller's name as an alias (RFC 3508 §3): dialed digits when it is digits,
+// '#', '*' and ',' only; an h323-ID otherwise.
+h225::AliasAddress aliasOf(std::string_view user) {
+    if (isDialedDigits(user)) return h225::DialedDigits{std::string(user)};
+    return h225::H323Id{std::u16string(user.begin(), user.end())};
+}
+
+// An alias as text: its digits, or an h323-ID's characters (those beyond ASCII as '?').
+std::string textOf(const h225::AliasAddress& alias) {
+    if (const auto* digits = std::get_if<h225::DialedDigits>(&alias)) return digits->digits;
+    std::string out;
+    if (const auto* id = std::get_if<h225::H323Id>(&alias))
+        for (char16_t c : id->name)
+            out += c >= 0x20 && c < 0x7f ? static_cast<char>(c) : '?';
+    return out;
+}
+
 } // namespace
 
 Result<H323Url> parseH323Url(std::string_view url) {
@@ -64,10 +81,7 @@ Result<H323Url> parseH323Url(std::string_view url) {
     if (user.empty() || user.size() > 256)
         return fail(Errc::invalid_input, fmt::format("{} names no user", url));
     H323Url out;
-    if (isDialedDigits(user))
-        out.aliases.emplace_back(h225::DialedDigits{std::string(user)});
-    else
-        out.aliases.emplace_back(h225::H323Id{std::u16string(user.begin(), user.end())});
+    out.aliases.push_back(aliasOf(user));
     if (at == std::string_view::npos) return out; // the alias alone: a gatekeeper locates it
     auto host = rest.substr(at + 1);
     std::uint16_t port = kCallSignallingPort;
@@ -94,10 +108,11 @@ public:
     // `call` 0: none yet (placed() gives it, once admitted).
     CallLeg(CallLegs& legs, std::uint64_t call, room::LegId id, room::LegSink& sink,
             std::string offer, std::string description,
-            std::vector<h225::AliasAddress> destination = {}, h225::Tags tags = {})
+            std::vector<h225::AliasAddress> destination = {}, h225::Tags tags = {},
+            Call::Caller caller = {})
         : legs_(legs), call_(call), id_(id), sink_(sink), offer_(std::move(offer)),
           description_(std::move(description)), destination_(std::move(destination)),
-          tags_(std::move(tags)) {
+          tags_(std::move(tags)), caller_(std::move(caller)) {
         if (call_ != 0) legs_.legs_[call_] = this;
     }
     ~CallLeg() override {
@@ -124,6 +139,17 @@ public:
         return call_ == 0 ? fmt::format("h323 call {}", description_)
                           : fmt::format("h323 call {} {}", call_, description_);
     }
+    // An arrived call's caller, as its Setup named it.
+    room::Caller caller() const override {
+        const Call* call = call_ == 0 ? nullptr : legs_.endpoint_->call(call_);
+        if (!call) return {};
+        room::Caller out{{}, call->peerCaller().display};
+        if (!call->peerCaller().aliases.empty())
+            out.user = textOf(call->peerCaller().aliases.front());
+        return out;
+    }
+    // Whom a placed call calls for (Dial::caller).
+    const Call::Caller& callingFor() const noexcept { return caller_; }
     // Its admission is asked (CallLegs::awaiting_), then its call placed, or it is refused.
     void awaitAdmission(std::uint64_t token) { awaiting_ = token; }
     void placed(std::uint64_t call) {
@@ -221,7 +247,8 @@ public:
             call_ = 0;
             return legs_.admitThenPlace(*this, std::move(there), std::move(*media), tags_);
         }
-        placed(legs_.endpoint_->place(*there.host, destination_, std::move(*media), tags_));
+        placed(legs_.endpoint_->place(*there.host, destination_, std::move(*media), tags_,
+                                      std::nullopt, caller_));
     }
     // The far end holds (its empty capability set) or resumes: to the room, a new offer of its
     // with the call's audio inactive, or flowing again (RFC 3264 §8.4), as a SIP phone's
@@ -280,6 +307,7 @@ private:
     std::string offer_, description_;
     std::vector<h225::AliasAddress> destination_; // whom a placed call is for
     h225::Tags tags_;                             // what its Setup carries
+    Call::Caller caller_;                         // whom it calls for
     std::optional<MediaPath> path_;
     int forwards_ = 0;
     std::uint64_t awaiting_ = 0; // its number while its admission is asked
@@ -368,8 +396,9 @@ void CallLegs::admitThenPlace(CallLeg& leg, H323Url url, LocalMedia media, h225:
                 // Where the gatekeeper says the call goes (the ACF's destCallSignalAddress,
                 // H.225.0 §7.11.2): the URL's host when it names one, else where it located
                 // the alias.
-                const auto call = endpoint_->place(endpointOf(admission.destination), url.aliases,
-                                                   std::move(media), std::move(tags), ids);
+                const auto call =
+                    endpoint_->place(endpointOf(admission.destination), url.aliases,
+                                     std::move(media), std::move(tags), ids, leg.callingFor());
                 admitted_[call] = {ids, false, admission.bandWidth};
                 leg.placed(call);
             });
@@ -413,12 +442,17 @@ Result<std::unique_ptr<room::Leg>> CallLegs::place(room::LegId id, const room::D
                     fmt::format("{} names no host, and no gatekeeper is configured", dial.target));
     auto media = callMediaOf(dial.offer);
     if (!media) return fail(media.error());
-    auto leg = std::make_unique<CallLeg>(
-        *this, 0, id, sink, dial.offer, fmt::format("to {}", dial.target), url->aliases, dial.tags);
+    Call::Caller caller;
+    if (!dial.caller.user.empty()) caller.aliases.push_back(aliasOf(dial.caller.user));
+    caller.display = dial.caller.display;
+    auto leg =
+        std::make_unique<CallLeg>(*this, 0, id, sink, dial.offer, fmt::format("to {}", dial.target),
+                                  url->aliases, dial.tags, caller);
     if (admissions_)
         admitThenPlace(*leg, std::move(*url), std::move(*media), dial.tags);
     else
-        leg->placed(endpoint_->place(*url->host, url->aliases, std::move(*media), dial.tags));
+        leg->placed(endpoint_->place(*url->host, url->aliases, std::move(*media), dial.tags,
+                                     std::nullopt, caller));
     return std::unique_ptr<room::Leg>(std::move(leg));
 }
 

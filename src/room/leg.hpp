@@ -91,6 +91,14 @@ protected:
     ~LegSink() = default;
 };
 
+// Who calls on a leg that arrived, as its far end names itself: its user (a SIP URI's user
+// part; an H.323 alias or number) and display name. A gateway's call carries it on to the leg
+// it dials (Dial::caller), so the callee sees who calls, not the gateway.
+struct Caller {
+    std::string user, display;
+    bool empty() const noexcept { return user.empty() && display.empty(); }
+};
+
 class Leg {
 public:
     virtual ~Leg() = default;
@@ -99,6 +107,8 @@ public:
     virtual void hangUp() = 0;
     // How log lines and the API name it, e.g. "sip call 12".
     virtual std::string describe() const = 0;
+    // An arrived leg's caller; empty for a leg we placed, or one that did not say.
+    virtual Caller caller() const { return {}; }
     // Our own new offer on the leg once it is up (SIP: a re-INVITE); `done` runs once with the
     // far end's answer or why there is none (the leg's session then goes on as it was).
     using Answered = std::function<void(Result<std::string> answer)>;
@@ -158,6 +168,7 @@ struct Dial {
     std::string target;
     std::string offer; // our offer (SDP)
     std::vector<std::pair<std::string, std::string>> tags;
+    Caller caller = {}; // whom the leg calls for (Room::dialOnward: the arrived leg's); empty: us
 };
 
 // Places legs of one kind.

@@ -20,6 +20,7 @@ Result<LegId> Room::dialOnward(LegId arrivedId, std::string_view kind, Dial dial
     if (!arrived || !arrived->waits || arrived->onward || !arrived->leg ||
         isFinal(arrived->summary.state))
         return fail(Errc::invalid_input, "the leg does not wait for one to go on to");
+    if (dial.caller.empty()) dial.caller = arrived->leg->caller();
     auto id = this->dial(kind, std::move(dial), Role::essential);
     if (!id) {
         endAs(arrivedId, id.error().code == Errc::too_large ? 503 : 502, id.error().message, "");

@@ -13,6 +13,7 @@
 // One B2bua per worker, on the worker's thread.
 
 #include "net/timer_wheel.hpp"
+#include "room/leg.hpp"
 #include "sip/dialog.hpp"
 #include "sip/digest_auth.hpp"
 #include "sip/routing.hpp"
@@ -227,6 +228,9 @@ public:
     Result<void> answer(std::uint64_t call, std::string answer);
     Result<void> refuse(std::uint64_t call, int status, std::string_view reason,
                         std::string_view cause);
+    // Who calls on a call that waits: its From's user part and display name, as written;
+    // empty for a call that does not wait.
+    room::Caller callerOf(std::uint64_t call);
     // Our own new offer on a placed call that is answered (to add or remove a stream, change
     // the codec): a re-INVITE carrying it (RFC 3261 §14.1). `done` runs once with the far
     // end's answer, or an error: Errc::unsupported when it refuses (488 and the like: the

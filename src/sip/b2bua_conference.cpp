@@ -110,6 +110,13 @@ B2bua::Call* B2bua::waitingBridge(std::uint64_t id) {
     return &call;
 }
 
+room::Caller B2bua::callerOf(std::uint64_t id) {
+    Call* call = waitingBridge(id);
+    const Message* invite = call ? layer_.request(call->aInvite) : nullptr;
+    if (!invite) return {};
+    return {std::string(invite->from().uri.user), std::string(invite->from().display)};
+}
+
 Result<void> B2bua::ringing(std::uint64_t id, std::string_view earlyAnswer) {
     Call* call = waitingBridge(id);
     const Message* invite = call ? layer_.request(call->aInvite) : nullptr;

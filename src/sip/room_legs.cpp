@@ -1,11 +1,44 @@
 #include "sip/room_legs.hpp"
 
+#include "sip/headers.hpp"
 #include "sip/syntax.hpp"
 #include "sip/uri.hpp"
 
+#include <cctype>
 #include <fmt/format.h>
 
 namespace sb::sip {
+
+namespace {
+
+// A From for a call placed for another (a gateway's caller, RFC 3261 §20.20): its display name
+// quoted and its user part escaped (§25.1: user-unreserved, else %XX), at our own From's host.
+std::string fromFor(const room::Caller& caller, std::string_view ours) {
+    std::string_view host = "localhost";
+    if (auto parsed = parseNameAddr(ours, "From"); parsed && !parsed->uri.host.empty())
+        host = parsed->uri.host;
+    std::string out;
+    if (!caller.display.empty()) {
+        out += '"';
+        for (char c : caller.display) {
+            if (c == '"' || c == '\\') out += '\\';
+            if (static_cast<unsigned char>(c) >= 0x20) out += c;
+        }
+        out += "\" ";
+    }
+    out += "<sip:";
+    std::string_view user = caller.user.empty() ? std::string_view("anonymous") : caller.user;
+    for (unsigned char c : user) {
+        if (std::isalnum(c) || std::string_view("-_.!~*'()&=+$,;?/").find(static_cast<char>(c)) !=
+                                   std::string_view::npos)
+            out += static_cast<char>(c);
+        else
+            out += fmt::format("%{:02X}", c);
+    }
+    return fmt::format("{}@{}>", out, host);
+}
+
+} // namespace
 
 class RoomLegs::CallLeg final : public room::Leg {
 public:
@@ -26,6 +59,7 @@ public:
         if (call_ && !ended_) owner_.b2bua_.hangUp(call_); // idempotent in the B2BUA
     }
     std::string describe() const override { return fmt::format("sip call {}", call_); }
+    room::Caller caller() const override { return owner_.b2bua_.callerOf(call_); }
     Result<void> reoffer(std::string offer, Answered done) override {
         // The answer reaches `done` only while this leg lives (the room that asked may go).
         return owner_.b2bua_.reoffer(
@@ -85,7 +119,7 @@ Result<std::unique_ptr<room::Leg>> RoomLegs::place(room::LegId id, const room::D
                                                    room::LegSink& sink) {
     OutboundCallSpec spec;
     spec.target = dial.target;
-    spec.from = from_;
+    spec.from = dial.caller.empty() ? from_ : fromFor(dial.caller, from_);
     for (const auto& [name, value] : dial.tags)
         spec.headers.emplace_back("X-IF-" + name, value);
     if (!dial.offer.empty()) {

@@ -47,7 +47,7 @@ h323_call() {
 h323_call gateway_uas call-in-audio answered
 grep -q '^ok its own tone heard back$' "$work/answered-caller.out" ||
   fail_with "the H.323 caller did not hear its tone back"
-check "an H.323 caller reaches a SIP callee: Alerting on its 183 with early media, Connect, the tone both ways, BYE with its cause"
+check "an H.323 caller reaches a SIP callee as itself (From: its number): Alerting on its 183 with early media, Connect, the tone both ways, BYE with its cause"
 
 for mode in tunnelled h245; do
   h323_call gateway_uas "call-in-$mode-audio" "$mode"

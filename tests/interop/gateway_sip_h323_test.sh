@@ -53,8 +53,10 @@ gateway_call() {
 gateway_call gateway_uac call-out-audio answered
 grep -q '^ok its own tone heard back$' "$work/answered-peer.out" ||
   fail_with "answered: the H.323 peer did not hear its tone back"
+grep -qF 'called by [{'"'"'h323-ID'"'"',"caller"}]' "$work/answered-peer.out" ||
+  fail_with "answered: the Setup does not name the SIP caller: $(grep 'called by' "$work/answered-peer.out")"
 expect_gateway_idle "the answered call"
-check "a SIP caller reaches an H.323 callee: 183 with early media, 200, the tone both ways, BYE with its cause"
+check "a SIP caller reaches an H.323 callee as itself (its From's user in the Setup): 183 with early media, 200, the tone both ways, BYE with its cause"
 
 for mode in tunnelled h245; do
   gateway_call gateway_late_media_uac "call-out-$mode-audio" "$mode"

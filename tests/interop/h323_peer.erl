@@ -55,7 +55,8 @@
 %%               callForwarded) to a second address of its own and the number 4004; takes the
 %%               caller's ReleaseComplete, then its new Setup there, answers it with Fast
 %%               Connect and waits for the caller to hang up.
-%%   call-out-audio  Is called, as call-out, but answers with its RTP port, exchanges the tone
+%%   call-out-audio  Is called, as call-out (it prints "called by" the Setup's sourceAddress),
+%%               but answers with its RTP port, exchanges the tone
 %%               with the address the Setup's receive proposal gave, and hangs up itself.
 %%   call-out-tunnelled-audio  Is called, but refuses Fast Connect (no answer to its
 %%               proposals) and tunnels H.245: takes the caller's capability set and
@@ -501,6 +502,7 @@ run('call-out-h245-audio', {Address, Port}) ->
 run('call-out-audio', {Address, Port}) ->
     {Rtp, RtpPort} = rtp_socket(Address),
     {Socket, Crv, Setup} = called(Address, Port),
+    io:format("called by ~p~n", [Setup#'Setup-UUIE'.sourceAddress]),
     Proposals = Setup#'Setup-UUIE'.fastStart,
     answer_call(Socket, Crv, Setup, answer(Proposals, RtpPort)),
     expect("its own tone heard back", tone_exchange(Rtp, receives_at(Proposals)),

@@ -655,6 +655,7 @@ struct WaitingLeg : Leg {
         sink.onLegEvent(id, {LegEvent::Kind::ended, 0, "BYE", {}});
     }
     std::string describe() const override { return "waiting leg"; }
+    Caller caller() const override { return {"1001", "Front Desk"}; }
     Result<void> sendDigit(char digit, std::chrono::milliseconds) override {
         told.push_back(std::string("digit ") + digit);
         return {};
@@ -702,6 +703,8 @@ TEST_F(OnwardTest, TheCallerRingsAndIsAnsweredAsTheLegItGoesOnToIs) {
     auto callee = room->dialOnward(caller, "sip", dial());
     ASSERT_TRUE(callee) << callee.error().message;
     EXPECT_EQ(sip.dials.at(0).offer, "v=0 our offer");
+    EXPECT_EQ(sip.dials.at(0).caller.user, "1001") << "the callee is called for the caller";
+    EXPECT_EQ(sip.dials.at(0).caller.display, "Front Desk");
     sip.event(*callee, LegEvent::Kind::ringing, {}, 180);
     EXPECT_EQ(room->legState(caller), LegState::ringing);
     EXPECT_EQ(room->state(), RoomState::ringing);
