@@ -285,6 +285,9 @@ void Call::receive(const SignallingMessage& m) {
                 if constexpr (std::is_same_v<B, Alerting>) {
                     if (state_ == State::proceeding) state_ = State::alerting;
                     if (events_.alerting) events_.alerting();
+                } else if constexpr (std::is_same_v<B, Progress>) {
+                    if (config_.direction == Direction::outgoing && events_.progress)
+                        events_.progress();
                 }
             } else if constexpr (std::is_same_v<B, Facility>) {
                 onFacility(body);
@@ -330,13 +333,29 @@ void Call::alert() {
     acceptProposals();
     Alerting alerting;
     alerting.callIdentifier = config_.callIdentifier;
-    alerting.fastStart = fastStartAnswer_;
+    if (!fastStartDone_) alerting.fastStart = fastStartAnswer_;
     state_ = State::alerting;
     send(q931::MessageType::alerting, alerting);
-    if (!fastStartAnswer_.empty()) {
+    if (!fastStartDone_ && !fastStartAnswer_.empty()) {
         fastStartDone_ = true;
         agreeMedia(*media_); // early media: the answer is out
     }
+}
+
+bool Call::progress() {
+    if (state_ != State::offered || fastStartDone_) return false;
+    acceptProposals();
+    if (fastStartAnswer_.empty()) return false;
+    Progress progress;
+    progress.callIdentifier = config_.callIdentifier;
+    progress.fastStart = fastStartAnswer_;
+    auto m = message(q931::MessageType::progress, progress);
+    // Q.931 §4.5.23: Progress indicator 8, in-band information is now available.
+    m.q931.set(q931::element::progressIndicator, q931::writeProgress({}));
+    events_.send(m);
+    fastStartDone_ = true;
+    agreeMedia(*media_);
+    return true;
 }
 
 void Call::answer() {

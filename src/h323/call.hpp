@@ -67,7 +67,10 @@ public:
         std::function<void(const h225::SignallingMessage&)> send;
         std::function<void(const h225::Setup&)> offered; // incoming: answer with alert()/answer()
         std::function<void()> alerting;                  // outgoing: the far end rings
-        std::function<void(const MediaPath&)> media;     // audio can flow (early or connected)
+        // Outgoing: the far end's Progress: with a fastStart answer, its audio flows before
+        // it rings (early media: SIP's 183 Session Progress, RFC 3960).
+        std::function<void()> progress;
+        std::function<void(const MediaPath&)> media; // audio can flow (early or connected)
         std::function<void()> connected;
         std::function<void(std::uint8_t cause)> released; // Q.850 (16: normal clearing)
         // Outgoing, before Connect: the far end sends the call elsewhere (a Facility with
@@ -111,8 +114,13 @@ public:
                std::optional<h225::TransportAddress> address, const Caller& caller = {});
     // A call signalling message of this call from the peer.
     void receive(const h225::SignallingMessage& message);
-    // Incoming: Alerting (with the fastStart answer: early media), then Connect.
+    // Incoming: Alerting (with the fastStart answer unless Progress carried it: early media),
+    // then Connect.
     void alert();
+    // Incoming, before it rings: Progress with the fastStart answer (early media, H.225.0
+    // §8.1.7.1 allows the answer in any message up to Connect); false when there is no answer
+    // to give or it has gone.
+    bool progress();
     void answer();
     // ReleaseComplete with the Q.850 cause; released() follows.
     void release(std::uint8_t cause = 16);

@@ -168,11 +168,15 @@ public:
     }
     // An arrived call that waits (CallLegs::adopt's `waits`): Alerting, then Connect, each with
     // the fastStart answer if the call has one (the H.323 leg's audio is agreed by then).
-    void alert(std::string_view) override { // Alerting carries the fastStart answer anyway
-        if (Call* call = live()) {
-            call->alert();
-            sink_.onLegEvent(id_, {room::LegEvent::Kind::ringing, 0, "alerting its caller", {}});
-        }
+    // The callee rings (SIP 180): Alerting, with the fastStart answer if it has not gone yet.
+    // Its media flows before it rings (183 with early media): Progress with the answer, so
+    // that the caller hears the media without being told that it rings.
+    void alert(bool early, std::string_view) override {
+        Call* call = live();
+        if (!call) return;
+        // Once it has gone in a Progress, a later ring is an Alerting without it.
+        if (!early || !call->progress()) call->alert();
+        sink_.onLegEvent(id_, {room::LegEvent::Kind::ringing, 0, "alerting its caller", {}});
     }
     void accept(std::string_view) override {
         if (Call* call = live()) call->answer();
@@ -220,9 +224,14 @@ public:
         alerting_ = true;
         reportRinging();
     }
+    // The far end's Progress: with the fastStart answer, early media before it rings.
+    void progressed() {
+        progressing_ = true;
+        if (path_) reportRinging();
+    }
     void agreed(const MediaPath& path) {
         path_ = path;
-        if (alerting_ && !connected_) reportRinging();
+        if ((alerting_ || progressing_) && !connected_) reportRinging();
         answerWhenReady();
     }
     void connected() {
@@ -287,8 +296,12 @@ private:
         if (path_)
             if (auto answer = answerOf(offer_, *path_)) early = std::move(*answer);
         early_ = !early.empty();
+        if (!early_ && !alerting_) return; // a Progress without media says nothing to the room
         sink_.onLegEvent(id_, {room::LegEvent::Kind::ringing, 0,
-                               early_ ? "alerting, with early media" : "alerting", early});
+                               !alerting_ ? "progress, with early media"
+                               : early_   ? "alerting, with early media"
+                                          : "alerting",
+                               early});
     }
     // H.245 may agree the audio after Connect, fastStart before it: the room hears of the
     // answer once both have come.
@@ -313,6 +326,7 @@ private:
     std::uint64_t awaiting_ = 0; // its number while its admission is asked
     bool connected_ = false, answered_ = false, over_ = false, hungUp_ = false;
     bool alerting_ = false, early_ = false; // the far end alerts; its early media reported
+    bool progressing_ = false;              // the far end sent Progress
 };
 
 CallLeg* CallLegs::legOf(std::uint64_t call) const {
@@ -326,6 +340,9 @@ CallEndpoint::EventsFor CallLegs::events() {
         e.offered = [this, call](const h225::Setup& setup) { offered(call, setup); };
         e.alerting = [this, call] {
             if (auto* leg = legOf(call)) leg->ringing();
+        };
+        e.progress = [this, call] {
+            if (auto* leg = legOf(call)) leg->progressed();
         };
         e.media = [this, call](const MediaPath& path) { agreed(call, path); };
         e.connected = [this, call] {

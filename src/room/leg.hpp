@@ -115,10 +115,14 @@ public:
     virtual Result<void> reoffer(std::string offer, Answered done) = 0;
     // A leg that arrived and waits for the one it goes on to (Room::dialOnward: a gateway's
     // call) tells its far end how that one goes: `alert` when it rings (SIP 180, H.225.0
-    // Alerting), with our answer for this leg when that one's media flows already (early
-    // media: SIP 183 with it); `accept` when it answers, with our answer for this leg (SIP 200,
+    // Alerting), or, `early`, when that one's media flows already (early media: SIP 183 with
+    // `answer`, our answer for this leg; H.225.0 Progress, whose leg answers our offer itself
+    // and has no `answer`); `accept` when it answers, with our answer for this leg (SIP 200,
     // H.225.0 Connect), after which the leg reports `answered`.
-    virtual void alert(std::string_view earlyAnswer) { (void)earlyAnswer; }
+    virtual void alert(bool early, std::string_view answer) {
+        (void)early;
+        (void)answer;
+    }
     virtual void accept(std::string_view answer) { (void)answer; }
     // Either leg of such a call ends as the other did: with its status (a SIP final response
     // while this one waits), its reason, and its cause (RFC 3326's "Q.850;cause=17", or empty),

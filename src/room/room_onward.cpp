@@ -45,8 +45,8 @@ void Room::crossOnward(LegId id, LegState to, int status, const std::string& rea
     const LegState now = arrived->summary.state;
     const bool waiting = now == LegState::setup || now == LegState::ringing;
     if (to == LegState::ringing && waiting)
-        return arrived->leg->alert(r->early ? std::string_view(arrived->answer)
-                                            : std::string_view());
+        return arrived->leg->alert(r->early, r->early ? std::string_view(arrived->answer)
+                                                      : std::string_view());
     if (to == LegState::connected && waiting) {
         if (!observer_) return answerOnward(arrivedId, id, {});
         return observer_->beforeAnswer(

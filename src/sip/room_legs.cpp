@@ -77,7 +77,7 @@ public:
     }
 
     // A call that waits (ConferenceRooms::bridgeTo): what its room tells its caller.
-    void alert(std::string_view earlyAnswer) override {
+    void alert(bool, std::string_view earlyAnswer) override {
         if (owner_.b2bua_.ringing(call_, earlyAnswer))
             sink_.onLegEvent(id_, {room::LegEvent::Kind::ringing,
                                    earlyAnswer.empty() ? 180 : 183,

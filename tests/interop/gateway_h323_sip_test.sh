@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The H.323 → SIP gateway between real peers: the scripted H.323 peer (h323_peer.erl, on
 # Erlang's own ASN.1 codec) calls 2002 with Fast Connect; the routes send a SIP call to 2002 to a
-# sipp callee, so the H.323 call goes on there through a room of its own. The callee's 180 is
-# the caller's Alerting and its 200 the Connect; the caller's tone crosses to the callee, whose
+# sipp callee, so the H.323 call goes on there through a room of its own. The callee's 183
+# with early media is the caller's Progress with the fastStart answer, and its 200 the Connect; the caller's tone crosses to the callee, whose
 # sipp sends it back (-rtp_echo), and the caller must hear it. Then the caller hangs up, and the
 # callee's BYE carries its Q.850 cause (RFC 3326). A second call presses 5 (H.245 user input),
 # which the callee must get as an INFO. Two more calls go without Fast Connect, one with
@@ -47,7 +47,9 @@ h323_call() {
 h323_call gateway_uas call-in-audio answered
 grep -q '^ok its own tone heard back$' "$work/answered-caller.out" ||
   fail_with "the H.323 caller did not hear its tone back"
-check "an H.323 caller reaches a SIP callee as itself (From: its number): Alerting on its 183 with early media, Connect, the tone both ways, BYE with its cause"
+grep -q '^early media in progress$' "$work/answered-caller.out" ||
+  fail_with "the callee's 183 was not a Progress: $(grep 'early media' "$work/answered-caller.out")"
+check "an H.323 caller reaches a SIP callee as itself (From: its number): Progress on its 183 with early media, Connect, the tone both ways, BYE with its cause"
 
 for mode in tunnelled h245; do
   h323_call gateway_uas "call-in-$mode-audio" "$mode"

@@ -5,6 +5,8 @@
 # 1. Answered: the peer's Alerting is the caller's 180 and its Connect the 200; the peer's tone
 #    crosses the room to the caller, whose sipp sends it back (-rtp_echo), and the peer must
 #    hear it; then the peer hangs up, and the caller's BYE carries its Q.850 cause (RFC 3326).
+# 1a. Progress: the callee answers Fast Connect in a Progress (no Alerting); the caller's 183
+#    carries the early media, and the tone crosses both ways before the Connect.
 # 1b. Without Fast Connect: the callee refuses it (its Alerting is the caller's 180) and
 #    the audio opens over tunnelled H.245, then over a separate H.245 connection; the tone
 #    crosses both ways each time.
@@ -57,6 +59,12 @@ grep -qF 'called by [{'"'"'h323-ID'"'"',"caller"}]' "$work/answered-peer.out" ||
   fail_with "answered: the Setup does not name the SIP caller: $(grep 'called by' "$work/answered-peer.out")"
 expect_gateway_idle "the answered call"
 check "a SIP caller reaches an H.323 callee as itself (its From's user in the Setup): 183 with early media, 200, the tone both ways, BYE with its cause"
+
+gateway_call gateway_uac call-out-progress progress
+grep -q '^ok its own tone heard back before it answers$' "$work/progress-peer.out" ||
+  fail_with "progress: the H.323 callee did not hear its tone back before it answered"
+expect_gateway_idle "the call with Progress"
+check "an H.323 callee's Progress with its fastStart answer is the caller's 183: the tone both ways before the answer"
 
 for mode in tunnelled h245; do
   gateway_call gateway_late_media_uac "call-out-$mode-audio" "$mode"

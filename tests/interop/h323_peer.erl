@@ -33,7 +33,8 @@
 %%               CallProceeding, Alerting carrying the fastStart answer and Connect, and waits
 %%               for the caller's ReleaseComplete.
 %%   call-in-audio  Calls with Fast Connect proposals for G.711 µ-law, its RTP on a port of its
-%%               own; once connected, sends 50 packets (1 s) of a 1 kHz tone to the address
+%%               own (it prints whether the answer came in a Progress or an Alerting); once
+%%               connected, sends 50 packets (1 s) of a 1 kHz tone to the address
 %%               of Switchboard's fastStart answer, gathers what comes back from there, and
 %%               checks that it hears the tone (an echo room sends each caller itself); then
 %%               hangs up.
@@ -64,6 +65,9 @@
 %%               where the caller receives, and hangs up itself.
 %%   call-out-h245-audio  As call-out-tunnelled-audio, but without tunnelling: its Connect
 %%               gives an H.245 address, where it takes the caller's connection.
+%%   call-out-progress  Is called, and answers its fastStart in a Progress (no Alerting): its
+%%               tone must come back before it connects (early media); then Connect, and it
+%%               hangs up.
 %%   call-out-busy  Is called, as call-out, and refuses: CallProceeding, then ReleaseComplete
 %%               with the Q.850 cause 17 (user busy).
 %%   call-out-digit  Is called, as call-out, but answers with H.245 tunnelling, waits for the
@@ -499,6 +503,22 @@ run('call-out-h245-audio', {Address, Port}) ->
            fun({Heard, 0}) -> Heard >= ?TONE_HEARD end),
     release_called(Socket, Crv, Setup);
 
+run('call-out-progress', {Address, Port}) ->
+    {Rtp, RtpPort} = rtp_socket(Address),
+    {Socket, Crv, Setup} = called(Address, Port),
+    Proposals = Setup#'Setup-UUIE'.fastStart,
+    send_q931(Socket, 3, Crv, true,
+              {progress, #'Progress-UUIE'{protocolIdentifier = ?PROTOCOL, destinationInfo = terminal(),
+                                           callIdentifier = Setup#'Setup-UUIE'.callIdentifier,
+                                           fastStart = answer(Proposals, RtpPort),
+                                           multipleCalls = false, maintainConnection = false}},
+              false, []),
+    expect("its own tone heard back before it answers", tone_exchange(Rtp, receives_at(Proposals)),
+           fun({Heard, 0}) -> Heard >= ?TONE_HEARD end),
+    connect_call(Socket, Crv, Setup, false, asn1_NOVALUE),
+    timer:sleep(300),
+    release_called(Socket, Crv, Setup);
+
 run('call-out-audio', {Address, Port}) ->
     {Rtp, RtpPort} = rtp_socket(Address),
     {Socket, Crv, Setup} = called(Address, Port),
@@ -552,11 +572,16 @@ answer_call(Socket, Crv, Setup, Answer, Tunnelling, H245Address) ->
                                            destinationInfo = terminal(), callIdentifier = CallId,
                                            fastStart = Answer, multipleCalls = false,
                                            maintainConnection = false}}, Tunnelling, []),
+    connect_call(Socket, Crv, Setup, Tunnelling, H245Address).
+
+%% Connect, without fastStart, with H245Address (asn1_NOVALUE: none).
+connect_call(Socket, Crv, Setup, Tunnelling, H245Address) ->
     send_q931(Socket, 7, Crv, true,
               {connect, #'Connect-UUIE'{protocolIdentifier = ?PROTOCOL, destinationInfo = terminal(),
                                          conferenceID = Setup#'Setup-UUIE'.conferenceID,
-                                         callIdentifier = CallId, h245Address = H245Address,
-                                         multipleCalls = false, maintainConnection = false}},
+                                         callIdentifier = Setup#'Setup-UUIE'.callIdentifier,
+                                         h245Address = H245Address, multipleCalls = false,
+                                         maintainConnection = false}},
               Tunnelling, []).
 
 %% --- Fast Connect (H.323 §8.1.7) ---
@@ -680,12 +705,26 @@ call_in_with_audio(Address, Port) ->
     send_q931(Socket, 5, 79, false, {setup, Setup}, true, []),
     expect("call proceeding", recv_q931(Socket),
            fun({2, 79, true, {callProceeding, _}, _}) -> true end),
-    {_, _, _, {alerting, #'Alerting-UUIE'{fastStart = Answer}}, _} =
-        expect("alerting with the fastStart answer", recv_q931(Socket),
+    {_, _, _, {Early, Body}, _} =
+        expect("the fastStart answer", recv_q931(Socket),
                fun({1, 79, true, {alerting, #'Alerting-UUIE'{fastStart = A}}, _}) ->
+                       answers_both_ways(A);
+                  ({3, 79, true, {progress, #'Progress-UUIE'{fastStart = A}}, _}) ->
                        answers_both_ways(A) end),
-    expect("connect", recv_q931(Socket), fun({7, 79, true, {connect, _}, _}) -> true end),
+    io:format("early media in ~s~n", [Early]),
+    Answer = case Body of
+                 #'Alerting-UUIE'{fastStart = A} -> A;
+                 #'Progress-UUIE'{fastStart = A} -> A
+             end,
+    expect("connect", await_connect(Socket), fun({7, 79, true, {connect, _}, _}) -> true end),
     {Rtp, Socket, CallId, Answer}.
+
+%% Reads past an Alerting (after a Progress) up to the next message.
+await_connect(Socket) ->
+    case recv_q931(Socket) of
+        {1, _, _, {alerting, _}, _} -> await_connect(Socket);
+        Other -> Other
+    end.
 
 %% A UDP socket for RTP on Address: {the socket, its port}.
 rtp_socket(Address) ->
@@ -895,7 +934,9 @@ send_q931(Socket, Type, Crv, FromDestination, Body, Tunnelling, Control, Release
     Flag = case FromDestination of true -> 1; false -> 0 end,
     Bearer = case Type of 5 -> <<4, 3, 16#80, 16#90, 16#A2>>; _ -> <<>> end,
     Cause = case Type of 16#5a -> <<8, 2, 16#80, (16#80 bor ReleaseCause)>>; _ -> <<>> end,
-    Message = <<8, 2, Flag:1, Crv:15, Type, Bearer/binary, Cause/binary,
+    % Progress indicator (Q.931 §4.5.23), mandatory in Progress: in-band information available.
+    Indicator = case Type of 3 -> <<16#1E, 2, 16#80, 16#88>>; _ -> <<>> end,
+    Message = <<8, 2, Flag:1, Crv:15, Type, Bearer/binary, Cause/binary, Indicator/binary,
                 16#7E, (byte_size(Uu) + 1):16, 5, Uu/binary>>,
     ok = gen_tcp:send(Socket, <<3, 0, (byte_size(Message) + 4):16, Message/binary>>).
 

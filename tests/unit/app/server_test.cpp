@@ -121,7 +121,8 @@ TEST(Server, AnH323CallerHearsItselfInTheDefaultEchoRoom) {
     EXPECT_EQ(running.wait_for(10s), std::future_status::ready);
     std::filesystem::remove_all(dir);
     EXPECT_EQ(said, "ok call proceeding\n"
-                    "ok alerting with the fastStart answer\n"
+                    "ok the fastStart answer\n"
+                    "early media in alerting\n"
                     "ok connect\n"
                     "ok its own tone heard back\n"
                     "ok released\n"

@@ -140,7 +140,8 @@ protected:
 TEST_F(CallLegsPeer, ACallerHearsItselfThroughAnEchoRoom) {
     const auto said = runPeer("call-in-audio", endpoint_->localEndpoint().port());
     EXPECT_EQ(said, "ok call proceeding\n"
-                    "ok alerting with the fastStart answer\n"
+                    "ok the fastStart answer\n"
+                    "early media in alerting\n"
                     "ok connect\n"
                     "ok its own tone heard back\n"
                     "ok released\n"

@@ -661,7 +661,7 @@ struct WaitingLeg : Leg {
         return {};
     }
     Result<void> reoffer(std::string, Answered) override { return {}; }
-    void alert(std::string_view early) override {
+    void alert(bool, std::string_view early) override {
         told.push_back(early.empty() ? "alert" : "alert " + std::string(early));
         sink.onLegEvent(id, {LegEvent::Kind::ringing, 180, "", {}});
     }
