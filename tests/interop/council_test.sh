@@ -60,7 +60,7 @@ council_member() {
   mkdir -p "$work/${names[$1]}"
   H323_PEER_TONE=${tones[$1]} H323_PEER_SECONDS=6 \
     H323_PEER_RECORD="$work/${names[$1]}/dump-peer-dec.wav" \
-    h323_peer call-in-council "$h323_port" "${names[$1]}"
+    h323_peer call-in-tone "$h323_port" "${names[$1]}"
 }
 council_member 0 &
 first=$!

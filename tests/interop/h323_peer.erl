@@ -38,9 +38,10 @@
 %%               of Switchboard's fastStart answer, gathers what comes back from there, and
 %%               checks that it hears the tone (an echo room sends each caller itself); then
 %%               hangs up.
-%%   call-in-council  Calls as call-in-audio, but sends a tone of $H323_PEER_TONE Hz (1000)
-%%               for $H323_PEER_SECONDS (6) and writes what comes back to the WAV file
-%%               $H323_PEER_RECORD (8 kHz, 16-bit), for the test to measure what it heard.
+%%   call-in-tone  Calls as call-in-audio (the number $H323_PEER_DIAL, 2002 unless told), but
+%%               sends a tone of $H323_PEER_TONE Hz (1000) for $H323_PEER_SECONDS (6) and
+%%               writes what comes back to the WAV file $H323_PEER_RECORD (8 kHz, 16-bit), for
+%%               the test to measure what it heard.
 %%   call-in-tunnelled-audio  Calls without Fast Connect but with H.245 tunnelling: answers
 %%               the capability set and master-slave determination tunnelled in the call
 %%               signalling, acknowledges the channel Switchboard opens (audio to its own RTP
@@ -68,6 +69,8 @@
 %%   call-out-progress  Is called, and answers its fastStart in a Progress (no Alerting): its
 %%               tone must come back before it connects (early media); then Connect, and it
 %%               hangs up.
+%%   call-out-tone  Is called, as call-out-audio, but plays and records as call-in-tone does,
+%%               and hangs up itself.
 %%   call-out-busy  Is called, as call-out, and refuses: CallProceeding, then ReleaseComplete
 %%               with the Q.850 cause 17 (user busy).
 %%   call-out-digit  Is called, as call-out, but answers with H.245 tunnelling, waits for the
@@ -320,15 +323,9 @@ run('call-in-audio', {Address, Port}) ->
            fun({Heard, 0}) -> Heard >= ?TONE_HEARD end),
     hang_up(Socket, CallId);
 
-run('call-in-council', {Address, Port}) ->
-    Hz = list_to_integer(os:getenv("H323_PEER_TONE", "1000")),
-    Seconds = list_to_integer(os:getenv("H323_PEER_SECONDS", "6")),
+run('call-in-tone', {Address, Port}) ->
     {Rtp, Socket, CallId, Answer} = call_in_with_audio(Address, Port),
-    To = sends_to(Answer),
-    Received = exchange(Rtp, To, Hz, Seconds * 50),
-    Heard = lists:reverse([P || {From, P} <- Received, From =:= To]),
-    expect("recorded what the room sent", write_wav(os:getenv("H323_PEER_RECORD"), Heard),
-           fun(Packets) -> Packets >= Seconds * 25 end),
+    tone_and_record(Rtp, sends_to(Answer)),
     hang_up(Socket, CallId);
 
 run('call-in-tunnelled-audio', {Address, Port}) ->
@@ -519,6 +516,14 @@ run('call-out-progress', {Address, Port}) ->
     timer:sleep(300),
     release_called(Socket, Crv, Setup);
 
+run('call-out-tone', {Address, Port}) ->
+    {Rtp, RtpPort} = rtp_socket(Address),
+    {Socket, Crv, Setup} = called(Address, Port),
+    Proposals = Setup#'Setup-UUIE'.fastStart,
+    answer_call(Socket, Crv, Setup, answer(Proposals, RtpPort)),
+    tone_and_record(Rtp, receives_at(Proposals)),
+    release_called(Socket, Crv, Setup);
+
 run('call-out-audio', {Address, Port}) ->
     {Rtp, RtpPort} = rtp_socket(Address),
     {Socket, Crv, Setup} = called(Address, Port),
@@ -696,8 +701,8 @@ call_in_with_audio(Address, Port) ->
     CallId = #'CallIdentifier'{guid = rand:bytes(16)},
     Setup = #'Setup-UUIE'{
         protocolIdentifier = ?PROTOCOL, sourceAddress = [{dialedDigits, "1001"}],
-        sourceInfo = terminal(), destinationAddress = [{dialedDigits, "2002"}], activeMC = false,
-        conferenceID = rand:bytes(16), conferenceGoal = {create, 'NULL'},
+        sourceInfo = terminal(), destinationAddress = [{dialedDigits, os:getenv("H323_PEER_DIAL", "2002")}],
+        activeMC = false, conferenceID = rand:bytes(16), conferenceGoal = {create, 'NULL'},
         callType = {pointToPoint, 'NULL'}, callIdentifier = CallId,
         fastStart = [olc(1, transmit, RtpPort + 1), olc(2, 'receive', RtpPort)],
         mediaWaitForConnect = false, canOverlapSend = false, multipleCalls = false,
@@ -747,6 +752,16 @@ call_without_fast_start(Socket, Tunnelling) ->
     expect("call proceeding", recv_q931(Socket),
            fun({2, 79, true, {callProceeding, _}, _}) -> true end),
     CallId.
+
+%% Sends a tone of $H323_PEER_TONE Hz (1000) to To for $H323_PEER_SECONDS (6), and writes what
+%% comes back from there to the WAV file $H323_PEER_RECORD.
+tone_and_record(Rtp, To) ->
+    Hz = list_to_integer(os:getenv("H323_PEER_TONE", "1000")),
+    Seconds = list_to_integer(os:getenv("H323_PEER_SECONDS", "6")),
+    Received = exchange(Rtp, To, Hz, Seconds * 50),
+    Heard = lists:reverse([P || {From, P} <- Received, From =:= To]),
+    expect("recorded what came back", write_wav(os:getenv("H323_PEER_RECORD"), Heard),
+           fun(Packets) -> Packets >= Seconds * 25 end).
 
 %% The caller's ReleaseComplete, then the callee's close.
 hang_up(Socket, CallId) ->

@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# The gateway between a real SIP phone and an H.323 endpoint, both directions, with tones
+# heard both ways: baresip (G.711 µ-law, passed through, then G.722, transcoded by the room)
+# and the scripted H.323 peer (h323_peer.erl, G.711 µ-law with Fast Connect), each playing its
+# own tone and recording what it hears.
+# 1. baresip dials 2002, which a route sends to the H.323 peer;
+# 2. the H.323 peer dials 3003, which a route sends to baresip (it answers by itself).
+# In each recording the other's tone must stand 20 dB above the rest of the signal (Goertzel,
+# over three seconds of the call), and its own tone must not come back (20 dB below the other's). After
+# each call nothing is left. The test runs in a network namespace of its own, where tshark reads
+# every H.225.0 and H.245 message of the capture, none malformed.
+set -euo pipefail
+switchboard=$1
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
+. "$here/h323_lib.sh"
+in_own_namespace "$@"
+
+work=$(mktemp -d)
+. "$here/b2bua_lib.sh"
+. "$here/baresip_lib.sh"
+on_exit stop_all
+
+build_h323_peer || fail_with "the H.323 peer did not build"
+sip_port=$(free_port 41000)
+h323_port=$(free_port 46000)
+peer_port=$(free_port 47000)
+phone_port=$(free_port 48000)
+media_base=$(( $(free_port 50000) / 2 * 2 ))
+write_config <<TOML
+[media]
+port_min = $media_base
+port_max = $(( media_base + 99 ))
+[h323]
+enabled = true
+port = $h323_port
+ras_port = 0
+[[routes]]
+user = "^2[0-9]{3}\$"
+target = "h323:\${user}@127.0.0.1:$peer_port"
+[[routes]]
+user = "^3[0-9]{3}\$"
+target = "sip:phone@127.0.0.1:$phone_port"
+TOML
+start_switchboard "$switchboard"
+capture_start
+wait_listening tcp "$h323_port" || fail_with "no H.323 listener"
+
+peer_tone=600
+phone_tone=1400
+# hear NAME WAV HZ OWN: the recording WAV holds HZ clearly, and not OWN, its own.
+hear() {
+  local db own_db
+  db=$(tone_db "$2" "$3" 1.5 4.5 "$4")
+  own_db=$(own_tone_db "$2" "$4" "$3" "$3" 1.5 4.5)
+  echo "$1 hears $3 Hz at $db dB; its own $4 Hz is $own_db dB below it"
+  python3 -c "import sys; sys.exit(0 if $db >= 20 and $own_db <= -20 else 1)" ||
+    fail_with "$1 does not hear $3 Hz clearly, or hears itself"
+}
+
+# call NAME CODEC-MODULE RATE DIRECTION: one call, the phone with CODEC-MODULE at RATE Hz;
+# DIRECTION "out" (the phone dials the peer) or "in" (the peer dials the phone).
+call() {
+  local name=$1 module=$2 rate=$3 direction=$4 peer phone
+  tone "$work/$name.wav" "$phone_tone" "$rate" 1
+  phone "$name" "$phone_port" "$module" "$work/$name.wav"
+  # The account the route to 3xxx calls, whatever the call's folder is named.
+  echo "<sip:phone@127.0.0.1:$phone_port>;regint=0;answermode=auto" >"$work/$name/accounts"
+  mkdir -p "$work/$name-peer"
+  export H323_PEER_TONE=$peer_tone H323_PEER_SECONDS=6 H323_PEER_DIAL=3003 \
+    H323_PEER_RECORD="$work/$name-peer/dump-peer-dec.wav"
+  if [ "$direction" = out ]; then
+    h323_peer call-out-tone "$peer_port" "$name-peer" &
+    peer=$!
+    wait_listening tcp "$peer_port" || fail_with "$name: the H.323 peer did not listen"
+    timeout -k 3 25 baresip -4 -n 127.0.0.1 -f "$work/$name" \
+      -e "/dial sip:2002@127.0.0.1:$sip_port" -t 9 >"$work/$name.log" 2>&1 || true
+  else
+    timeout -k 3 25 baresip -4 -n 127.0.0.1 -f "$work/$name" -t 11 >"$work/$name.log" 2>&1 &
+    phone=$!
+    wait_listening udp "$phone_port" || fail_with "$name: the phone did not start"
+    h323_peer call-in-tone "$h323_port" "$name-peer" &
+    peer=$!
+    wait "$phone" || true
+  fi
+  wait "$peer" || true
+  grep -q '^done$' "$work/$name-peer.out" ||
+    fail_with "$name: the H.323 peer failed: $(cat "$work/$name-peer.out")"
+  grep -q "Call established" "$work/$name.log" || fail_with "$name: the phone had no call"
+  hear "$name: the H.323 peer" "$work/$name-peer/dump-peer-dec.wav" "$phone_tone" "$peer_tone"
+  hear "$name: the phone" "$(ls "$work/$name"/dump-*-dec.wav | head -n 1)" "$peer_tone" \
+    "$phone_tone"
+  expect_gateway_idle "$name"
+}
+
+call pcmu-out g711.so 8000 out
+check "baresip (PCMU, passed through) calls the H.323 peer: each hears the other, not itself"
+call pcmu-in g711.so 8000 in
+check "the H.323 peer calls baresip (PCMU, passed through): each hears the other, not itself"
+call g722-out g722.so 16000 out
+check "baresip (G.722, transcoded to µ-law) calls the H.323 peer: each hears the other, not itself"
+
+capture_check
+check "every H.225.0 and H.245 message of these calls is read by tshark, none malformed"
