@@ -186,6 +186,12 @@ void RouteConferences::talker(room::LegId leg) {
         }
 }
 
+void RouteConferences::heardDigit(room::LegId leg, char digit, std::chrono::milliseconds held) {
+    for (const auto& [key, room] : byName_)
+        if (room->legState(leg) == room::LegState::connected)
+            return room->sink().onDigit(leg, digit, held);
+}
+
 void RouteConferences::releaseIfEmpty(const std::string& key, room::RoomId id) {
     if (auto found = byName_.find(key); found != byName_.end() && found->second->id() == id)
         releaseIfEmpty(*found->second);

@@ -72,6 +72,9 @@ public:
     void onCouncilEvent(CouncilEvent heard) { councilEvent_ = std::move(heard); }
     // The rooms' media found `leg` the active talker of its room (WorkerGraph::onTalker).
     void talker(room::LegId leg);
+    // The rooms' media heard `leg` press a key in RFC 4733 events (WorkerGraph::onDigit): to
+    // its room, which sends it on to the other leg of a gateway's call (H.245 user input).
+    void heardDigit(room::LegId leg, char digit, std::chrono::milliseconds held);
 
     // A gateway's call, answered by its target: a record of it (a witness entry) that must
     // be kept before its caller is answered. The room (its trace id), who called and who

@@ -230,7 +230,14 @@ void Server::startMedia(sip::B2buaOptions& b2buaOptions) {
     if (rooms) {
         // Two graphs: the routes' rooms are keyed by B2BUA call ids, the escalations' by leg ids.
         const session::ConferenceOptions options{media, m.conferenceRate};
-        routeMedia_ = std::make_unique<session::WorkerGraph>(*lanes_, options);
+        // The routes' rooms take DTMF as RFC 4733 events too, which a gateway's call sends on
+        // to its H.323 leg as user input (its SIP leg's INFO goes that way already).
+        auto routeOptions = options;
+        routeOptions.media.codecs.push_back({"telephone-event", 8000, 1});
+        routeMedia_ = std::make_unique<session::WorkerGraph>(*lanes_, routeOptions);
+        routeMedia_->onDigit([this](room::LegId leg, char digit, std::chrono::milliseconds held) {
+            routeConferences_->heardDigit(leg, digit, held);
+        });
         routeRooms_ = std::make_unique<room::Rooms>(*routeMedia_);
         routeConferences_ = std::make_unique<RouteConferences>(*routeRooms_);
         b2buaOptions.rooms = routeConferences_.get();

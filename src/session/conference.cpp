@@ -78,6 +78,7 @@ Result<std::string> Conference::answer(room::LegId call, std::string_view roomNa
     codec.codec = media::codecByName(chosen->name, chosen->clockRate, chosen->channels)
                       .value_or(media::CodecId::pcmu);
     codec.payloadType = static_cast<std::uint8_t>(payloadType);
+    codec.telephoneEvent = telephoneEventOf(*ours);
     const auto direction = answer->direction(*ours);
     codec.send = direction == sdp::Direction::sendrecv || direction == sdp::Direction::sendonly;
 
@@ -103,6 +104,7 @@ std::unique_ptr<ConferenceRoom> Conference::makeRoom(const std::string& name) {
         pool_.context(), name, options_.rate, options_.media.packetMs,
         echo ? media::Mixer::Mode::echo : media::Mixer::Mode::othersOnly);
     if (options_.talker && !echo) room->onTalker(options_.talker);
+    if (options_.digit) room->onDigit(options_.digit);
     return room;
 }
 
@@ -172,7 +174,8 @@ Result<void> Conference::answered(room::LegId call, std::string_view text) {
     const auto direction = answer->direction(*audio);
     ParticipantCodec codec{*codecId, static_cast<std::uint8_t>(payloadType),
                            direction == sdp::Direction::sendrecv ||
-                               direction == sdp::Direction::recvonly};
+                               direction == sdp::Direction::recvonly,
+                           telephoneEventOf(*audio)};
     const std::string name = found->second.room;
     if (found->second.reoffered) { // the leg is in its room already: its media changes
         found->second.reoffered = false;

@@ -25,6 +25,10 @@ struct ConferenceOptions {
     std::uint32_t rate = 48000; // the mixers': 16000 or 48000
     // A room's mixer found a new active talker, the leg it names; on the room's thread.
     std::function<void(room::LegId)> talker = {};
+    // A participant pressed a key, in RFC 4733 events that the party it is linked to cannot
+    // take (an H.323 leg, which has no telephone-event): the leg, the digit, how long it was
+    // held; on the room's thread.
+    std::function<void(room::LegId, char, std::chrono::milliseconds)> digit = {};
 };
 
 class Conference {

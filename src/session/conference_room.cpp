@@ -3,6 +3,7 @@
 #include "core/log.hpp"
 #include "core/random.hpp"
 #include "rtp/rtp_packet.hpp"
+#include "rtp/telephone_event.hpp"
 
 namespace sb::session {
 namespace {
@@ -175,11 +176,16 @@ void ConferenceRoom::link(Member& a, Member& b) {
         e.payloadType = m.codec.payloadType;
         e.clockRate = traits.rtpClock;
         e.codec = m.codec.codec;
+        e.telephoneEvent = m.codec.telephoneEvent;
         e.numbering = rtp::Numbering{m.sequence, m.timestamp};
         return e;
     };
     rtp::LinkPlan plan{end(a), end(b), a.codec.codec != b.codec.codec, packetMs_};
     auto linked = std::make_unique<rtp::StreamLink>(*a.stream, *b.stream);
+    linked->onEvent([this](rtp::LinkEnd from, std::uint8_t event, std::chrono::milliseconds held) {
+        const auto digit = rtp::digitForEvent(event);
+        if (digit && digit_) digit_(from == rtp::LinkEnd::a ? linkedA_ : linkedB_, *digit, held);
+    });
     if (auto ok = linked->configure(plan); !ok) {
         logger().warn("room {}: cannot link {} and {} ({}); mixing", name_, a.tag, b.tag,
                       ok.error().message);

@@ -33,6 +33,7 @@ struct ParticipantCodec {
     media::CodecId codec = media::CodecId::pcmu;
     std::uint8_t payloadType = 0;
     bool send = true; // false while it holds the call (our answer is recvonly or inactive)
+    std::optional<std::uint8_t> telephoneEvent = {}; // RFC 4733's payload type, if agreed
 };
 
 class ConferenceRoom {
@@ -56,6 +57,10 @@ public:
     // Who hears of each new active talker (the mixer's, three or more in the room), on this
     // room's thread.
     void onTalker(std::function<void(room::LegId)> talker) { talker_ = std::move(talker); }
+    // Who hears of the keys a participant presses (RFC 4733 events) that the party it is
+    // linked to cannot take, on this room's thread. (Mixing, events are not heard.)
+    using DigitHandler = std::function<void(room::LegId, char, std::chrono::milliseconds)>;
+    void onDigit(DigitHandler digit) { digit_ = std::move(digit); }
     void leave(room::LegId leg);
     rtp::RtpStream* stream(room::LegId leg);
 
@@ -98,6 +103,7 @@ private:
     bool ticking_ = false;
     std::chrono::steady_clock::time_point nextTick_;
     std::function<void(room::LegId)> talker_;
+    DigitHandler digit_;
     std::map<room::LegId, std::unique_ptr<Member>> members_;
     std::unique_ptr<rtp::StreamLink> link_; // while two parties are linked
     room::LegId linkedA_, linkedB_;         // its ends a and b

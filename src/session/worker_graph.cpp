@@ -20,6 +20,11 @@ WorkerGraph::WorkerGraph(MediaLanes& lanes, const ConferenceOptions& options) : 
             if (talker_) talker_(leg);
         });
     };
+    withTalker.digit = [this](room::LegId leg, char digit, std::chrono::milliseconds held) {
+        asio::post(lanes_.control(), [this, leg, digit, held] {
+            if (digit_) digit_(leg, digit, held);
+        });
+    };
     for (std::size_t i = 0; i < lanes.size(); ++i)
         lane_.push_back(
             {lanes.lane(i), std::make_unique<Conference>(lanes.lane(i).ports, withTalker), {}, 0});

@@ -46,6 +46,9 @@ public:
     // Who hears, on the control loop, of each room's new active talker (a leg of three or more
     // mixed; session/conference_room.hpp).
     void onTalker(std::function<void(room::LegId)> talker) { talker_ = std::move(talker); }
+    // Who hears, on the control loop, of the keys a participant presses in RFC 4733 events
+    // that its linked party cannot take (ConferenceRoom::onDigit).
+    void onDigit(ConferenceRoom::DigitHandler digit) { digit_ = std::move(digit); }
     // Calls posted to the lanes whose outcome has not come back yet.
     std::size_t inFlight() const noexcept { return inFlight_; }
 
@@ -78,6 +81,7 @@ private:
     std::unordered_map<std::string, RoomPlace> rooms_;
     std::size_t inFlight_ = 0;
     std::function<void(room::LegId)> talker_;
+    ConferenceRoom::DigitHandler digit_;
 };
 
 } // namespace sb::session

@@ -12,7 +12,8 @@
 #    crosses both ways each time.
 # 2. Busy: the peer refuses with Q.850 cause 17, which the caller gets as 486 (RFC 3398) with
 #    the cause in a Reason header.
-# 3. DTMF: the caller presses 7 (SIP INFO), which the peer must get as H.245 user input.
+# 3. DTMF: the caller presses 7 (SIP INFO), then, in another call, plays 1 as RFC 4733 events
+#    (sipp's recording); the peer must get each as H.245 user input.
 # 4. A fault: the peer's TCP connection drops mid-call; the caller gets a BYE with Q.850 41.
 # 5. Hold: the caller's re-INVITE sendonly holds the peer (the empty capability set), and its
 #    re-INVITE sendrecv resumes it.
@@ -81,6 +82,12 @@ check "a busy H.323 callee is 486 to the SIP caller, with Reason: Q.850;cause=17
 gateway_call gateway_dtmf_uac call-out-digit dtmf
 expect_gateway_idle "the call with a digit"
 check "a SIP caller's INFO digit reaches the H.323 callee as H.245 user input"
+
+export H323_PEER_DIGIT=1
+gateway_call gateway_rfc4733_uac call-out-digit rfc4733
+unset H323_PEER_DIGIT
+expect_gateway_idle "the call with RFC 4733 events"
+check "a SIP caller's RFC 4733 digit reaches the H.323 callee as H.245 user input"
 
 gateway_call gateway_drop_uac call-out-drop dropped
 expect_gateway_idle "the dropped call"
