@@ -3,8 +3,7 @@
 #include "app/default_config.hpp" // generated from deploy/switchboard.toml (src/app/CMakeLists.txt)
 #include "core/file.hpp"
 #include "core/toml_reader.hpp"
-#include "h323/call_legs.hpp"
-#include "h323/ras_endpoint.hpp"
+#include "h323/addresses.hpp"
 #include "sdp/offer_answer.hpp"
 #include "sip/host.hpp"
 #include "sip/routing.hpp"

@@ -2,6 +2,7 @@
 
 #include "core/log.hpp"
 #include "core/stop_signals.hpp"
+#include "h323/addresses.hpp"
 #include "media/codec.hpp"
 #include "net/tls_context.hpp"
 

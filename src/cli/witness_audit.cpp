@@ -1,6 +1,6 @@
 #include "cli/witness_audit.hpp"
 
-#include "cli/http_client.hpp"
+#include "api/ifmessage.hpp"
 
 #include <fmt/format.h>
 
@@ -15,8 +15,9 @@ constexpr std::size_t kMaxBundle = 1 << 20;
 } // namespace
 
 Result<json> checkEntry(std::string_view entry) {
-    auto j = readJson(entry);
-    if (j.is_discarded() || !j.is_object()) return fail(Errc::invalid_input, "not a JSON object");
+    auto parsed = api::parseJson(entry);
+    if (!parsed || !parsed->is_object()) return fail(Errc::invalid_input, "not a JSON object");
+    auto& j = *parsed;
     if (j.size() != 5)
         return fail(Errc::invalid_input, "expected exactly actor, data, time, trace_id and type");
     for (const char* key : {"actor", "trace_id", "type"}) {
@@ -79,8 +80,9 @@ std::string toJson(const ProofBundle& bundle) {
 
 Result<ProofBundle> parseProofBundle(std::string_view text) {
     if (text.size() > kMaxBundle) return fail(Errc::invalid_input, "longer than 1 MiB");
-    auto j = readJson(text);
-    if (j.is_discarded() || !j.is_object()) return fail(Errc::invalid_input, "not a JSON object");
+    auto parsed = api::parseJson(text);
+    if (!parsed || !parsed->is_object()) return fail(Errc::invalid_input, "not a JSON object");
+    auto& j = *parsed;
     ProofBundle bundle;
     auto index = j.find("index");
     if (index == j.end() || !index->is_number_unsigned())
@@ -103,9 +105,9 @@ Result<ProofBundle> parseProofBundle(std::string_view text) {
     auto head = j.find("head");
     if (head == j.end() || !head->is_object())
         return fail(Errc::invalid_input, "head: expected a signed tree head");
-    auto parsed = witness::parseTreeHead(head->dump());
-    if (!parsed) return fail(Errc::invalid_input, parsed.error().message);
-    bundle.head = std::move(*parsed);
+    auto signedHead = witness::parseTreeHead(head->dump());
+    if (!signedHead) return fail(Errc::invalid_input, signedHead.error().message);
+    bundle.head = std::move(*signedHead);
     return bundle;
 }
 

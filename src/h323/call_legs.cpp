@@ -24,8 +24,7 @@ bool isDigit(char c) {
 
 // Q.850 causes a leg releases its call with.
 constexpr std::uint8_t kNormalClearing = 16, kTemporaryFailure = 41, kBearerNotImplemented = 65;
-constexpr std::uint16_t kCallSignallingPort = 1720; // H.225.0 §7.1
-constexpr int kMostForwards = 5;                    // a call forwarded more often is in a loop
+constexpr int kMostForwards = 5; // a call forwarded more often is in a loop
 
 // An H.225.0 transport address as the endpoint connects to it, and back.
 asio::ip::tcp::endpoint endpointOf(const h225::TransportAddress& address) {
@@ -43,63 +42,7 @@ h225::TransportAddress transportOf(const asio::ip::tcp::endpoint& endpoint) {
 // told again (BRQ) once the audio is agreed.
 constexpr std::uint32_t kAnsweringBandwidth = 1280;
 
-bool isDialedDigits(std::string_view user) {
-    return !user.empty() && user.size() <= 128 &&
-           user.find_first_not_of("0123456789#*,") == std::string_view::npos;
-}
-
-// A URL's user or a caller's name as an alias (RFC 3508 §3): dialed digits when it is digits,
-// '#', '*' and ',' only; an h323-ID otherwise.
-h225::AliasAddress aliasOf(std::string_view user) {
-    if (isDialedDigits(user)) return h225::DialedDigits{std::string(user)};
-    return h225::H323Id{std::u16string(user.begin(), user.end())};
-}
-
-// An alias as text: its digits, or an h323-ID's characters (those beyond ASCII as '?').
-std::string textOf(const h225::AliasAddress& alias) {
-    if (const auto* digits = std::get_if<h225::DialedDigits>(&alias)) return digits->digits;
-    std::string out;
-    if (const auto* id = std::get_if<h225::H323Id>(&alias))
-        for (char16_t c : id->name)
-            out += c >= 0x20 && c < 0x7f ? static_cast<char>(c) : '?';
-    return out;
-}
-
 } // namespace
-
-Result<H323Url> parseH323Url(std::string_view url) {
-    constexpr std::string_view kScheme = "h323:";
-    if (url.size() < kScheme.size() ||
-        !std::equal(kScheme.begin(), kScheme.end(), url.begin(), [](char a, char b) {
-            return a == std::tolower(static_cast<unsigned char>(b));
-        }))
-        return fail(Errc::invalid_input, fmt::format("{} is not an H.323 URL", url));
-    auto rest = url.substr(kScheme.size());
-    rest = rest.substr(0, rest.find(';')); // URL parameters (RFC 3508 §3) are not used
-    const auto at = rest.rfind('@');
-    const auto user = rest.substr(0, at);
-    if (user.empty() || user.size() > 256)
-        return fail(Errc::invalid_input, fmt::format("{} names no user", url));
-    H323Url out;
-    out.aliases.push_back(aliasOf(user));
-    if (at == std::string_view::npos) return out; // the alias alone: a gatekeeper locates it
-    auto host = rest.substr(at + 1);
-    std::uint16_t port = kCallSignallingPort;
-    if (const auto colon = host.find(':'); colon != std::string_view::npos) {
-        const auto digits = host.substr(colon + 1);
-        const auto [end, error] =
-            std::from_chars(digits.data(), digits.data() + digits.size(), port);
-        if (error != std::errc() || end != digits.data() + digits.size() || port == 0)
-            return fail(Errc::invalid_input, fmt::format("{} has a bad port", url));
-        host = host.substr(0, colon);
-    }
-    asio::error_code error;
-    const auto address = asio::ip::make_address_v4(std::string(host), error);
-    if (error)
-        return fail(Errc::invalid_input, fmt::format("{}: the host must be an IPv4 address", url));
-    out.host = asio::ip::tcp::endpoint(address, port);
-    return out;
-}
 
 // One call as a room's leg: it answers the room's offer with the audio its call agrees, once
 // the call is connected.

@@ -12,6 +12,7 @@
 // told again once its audio is agreed, and it is disengaged when it ends, or when the
 // gatekeeper drops it. Runs on the control loop, with the CallEndpoint whose events() it gives.
 
+#include "h323/addresses.hpp"
 #include "h323/admissions.hpp"
 #include "h323/call_endpoint.hpp"
 #include "room/room.hpp"
@@ -24,16 +25,6 @@
 namespace sb::h323 {
 
 class CallLeg;
-
-// An H.323 URL (RFC 3508 §3): the alias its user part names (dialed digits when it is
-// digits, '#', '*' and ',' only; an h323-ID otherwise) and the host's address and port
-// (1720 by default), if it names one: a URL without "@host" is for a gatekeeper to locate. The
-// host must be an IPv4 address: names are not looked up here.
-struct H323Url {
-    std::vector<h225::AliasAddress> aliases;
-    std::optional<asio::ip::tcp::endpoint> host;
-};
-Result<H323Url> parseH323Url(std::string_view url);
 
 class CallLegs final : public room::LegProvider {
 public:

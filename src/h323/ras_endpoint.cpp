@@ -1,24 +1,6 @@
 #include "h323/ras_endpoint.hpp"
 
-#include <charconv>
-
 namespace sb::h323 {
-
-std::optional<asio::ip::udp::endpoint> parseRasAddress(std::string_view text) {
-    std::uint16_t port = 1719;
-    if (const auto colon = text.find(':'); colon != std::string_view::npos) {
-        const auto digits = text.substr(colon + 1);
-        const auto [end, error] =
-            std::from_chars(digits.data(), digits.data() + digits.size(), port);
-        if (error != std::errc() || end != digits.data() + digits.size() || port == 0)
-            return std::nullopt;
-        text = text.substr(0, colon);
-    }
-    asio::error_code error;
-    const auto address = asio::ip::make_address_v4(std::string(text), error);
-    if (error) return std::nullopt;
-    return asio::ip::udp::endpoint(address, port);
-}
 
 Result<std::unique_ptr<RasEndpoint>>
 RasEndpoint::start(asio::io_context& context, const asio::ip::udp::endpoint& local,

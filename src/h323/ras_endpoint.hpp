@@ -17,10 +17,6 @@
 
 namespace sb::h323 {
 
-// A gatekeeper's RAS address as a configuration gives it: "IPv4[:port]", 1719 by default
-// (H.225.0 §7.7); nullopt for anything else.
-std::optional<asio::ip::udp::endpoint> parseRasAddress(std::string_view text);
-
 class RasEndpoint final : public Admissions {
 public:
     // Binds `local` (its port goes into the client's rasAddress when that has none) and starts

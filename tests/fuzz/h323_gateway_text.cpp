@@ -3,8 +3,8 @@
 // and a cause as a gateway carries it ("Q.850;cause=17"). The first octet picks which. An offer
 // a call can take must also take back the audio the call agrees on any of its codecs; a cause
 // read back must be written as it was.
+#include "h323/addresses.hpp"
 #include "h323/audio_sdp.hpp"
-#include "h323/call_legs.hpp"
 #include "h323/q850.hpp"
 
 #include <cstddef>

@@ -1,8 +1,8 @@
 // Between a room's SDP and an H.323 call's capabilities: the room's offer becomes the codecs a
 // call proposes and where it receives, the audio the call agrees becomes the far end's answer,
 // and an H.323 URL names whom to call.
+#include "h323/addresses.hpp"
 #include "h323/audio_sdp.hpp"
-#include "h323/call_legs.hpp"
 #include "sdp/parser.hpp"
 
 #include <gtest/gtest.h>
