@@ -11,6 +11,7 @@
 #include "core/result.hpp"
 #include "room/ids.hpp"
 
+#include <chrono>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -38,6 +39,10 @@ public:
                         std::string_view traceId, Reply<std::string> reply) = 0;
     // The leg's streams and ports go. Idempotent.
     virtual void left(LegId leg) = 0;
+    // A DTMF key for the leg's far end in its media, as RFC 4733 events held `duration`.
+    // Errc::unsupported when its streams carry no telephone-event: its signalling carries it.
+    virtual void sendDigit(LegId leg, char digit, std::chrono::milliseconds duration,
+                           Reply<void> reply) = 0;
 };
 
 } // namespace sb::room

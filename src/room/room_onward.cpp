@@ -75,12 +75,24 @@ void Room::onDigit(LegId id, char digit, std::chrono::milliseconds duration) {
     const Record* r = find(id);
     if (!r || isFinal(r->summary.state)) return;
     const auto to = r->onward ? r->onward : r->answersFor;
-    Leg* leg = to ? upLeg(*to) : nullptr;
-    if (!leg) return; // a conference takes no digits
-    const auto sent = leg->sendDigit(digit, duration);
-    logger().info("trace={} room {}: digit {} ({} ms) from leg {} to leg {}{}{}", traceId_, name_,
-                  digit, duration.count(), id.value(), to->value(), sent ? "" : ": ",
-                  sent ? "" : sent.error().message);
+    if (!to || !upLeg(*to)) return; // a conference takes no digits
+    // In the other leg's RTP where it agreed telephone-event (RFC 4733), as its far end sends
+    // keys itself; in its signalling (SIP INFO, H.245 user input) where it did not.
+    auto inSignalling = [from = id, to = *to, digit, duration](Room& room,
+                                                               const Result<void>& inMedia) {
+        const char* how = "in its RTP";
+        Result<void> sent;
+        if (!inMedia) {
+            Leg* leg = room.upLeg(to);
+            if (!leg) return;
+            sent = leg->sendDigit(digit, duration);
+            how = "in its signalling";
+        }
+        logger().info("trace={} room {}: digit {} ({} ms) from leg {} to leg {} {}{}{}",
+                      room.traceId_, room.name_, digit, duration.count(), from.value(), to.value(),
+                      how, sent ? "" : ": ", sent ? "" : sent.error().message);
+    };
+    rooms_.media_->sendDigit(*to, digit, duration, later<void>(std::move(inSignalling)));
 }
 
 void Room::crossHold(LegId id, bool holds) {

@@ -153,6 +153,15 @@ Result<std::string> Conference::reoffer(room::LegId call, bool holds) {
     return sdp::write(sdp::makeOffer(originOf(found->second, local.address), {local}));
 }
 
+Result<void> Conference::sendDigit(room::LegId call, char digit,
+                                   std::chrono::milliseconds duration) {
+    auto found = calls_.find(call);
+    auto room = found == calls_.end() ? rooms_.end() : rooms_.find(found->second.room);
+    if (room == rooms_.end() || !room->second->sendDigit(call, digit, duration))
+        return fail(Errc::unsupported, "its RTP carries no telephone-event now");
+    return {};
+}
+
 Result<void> Conference::answered(room::LegId call, std::string_view text) {
     auto found = calls_.find(call);
     if (found == calls_.end() || !(found->second.offered || found->second.reoffered))

@@ -53,6 +53,9 @@ public:
     // A new offer of ours for a leg in a room (its stream and port stay); its answer comes
     // through answered(). Errc::not_found when the leg is in no room.
     Result<std::string> reoffer(room::LegId leg, bool holds = false);
+    // A key for the leg's far end in its RTP (ConferenceRoom::sendDigit). Errc::unsupported
+    // when its media cannot carry it.
+    Result<void> sendDigit(room::LegId leg, char digit, std::chrono::milliseconds duration);
 
     std::size_t rooms() const noexcept { return rooms_.size(); }
     std::size_t participants() const noexcept { return calls_.size(); }

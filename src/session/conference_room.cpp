@@ -199,6 +199,12 @@ void ConferenceRoom::link(Member& a, Member& b) {
                   plan.transcode ? "transcoded" : "relayed as they are");
 }
 
+bool ConferenceRoom::sendDigit(room::LegId leg, char digit, std::chrono::milliseconds duration) {
+    const auto event = rtp::eventForDigit(digit);
+    if (!link_ || !event || (leg != linkedA_ && leg != linkedB_)) return false;
+    return link_->sendEvent(leg == linkedA_ ? rtp::LinkEnd::a : rtp::LinkEnd::b, *event, duration);
+}
+
 // Back to mixing: the members take up their streams' numbering where the link left it.
 void ConferenceRoom::unlink() {
     const auto now = std::chrono::steady_clock::now();

@@ -61,6 +61,9 @@ public:
     // linked to cannot take, on this room's thread. (Mixing, events are not heard.)
     using DigitHandler = std::function<void(room::LegId, char, std::chrono::milliseconds)>;
     void onDigit(DigitHandler digit) { digit_ = std::move(digit); }
+    // A key for `leg`'s far end, sent in its RTP as RFC 4733 events (§2.5), held `duration`:
+    // false unless the leg is linked and agreed telephone-event (then its signalling carries it).
+    bool sendDigit(room::LegId leg, char digit, std::chrono::milliseconds duration);
     void leave(room::LegId leg);
     rtp::RtpStream* stream(room::LegId leg);
 

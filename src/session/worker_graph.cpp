@@ -114,6 +114,13 @@ void WorkerGraph::answer(room::LegId leg, std::string_view room, std::string_vie
         std::move(reply));
 }
 
+void WorkerGraph::sendDigit(room::LegId leg, char digit, std::chrono::milliseconds duration,
+                            room::Reply<void> reply) {
+    run<void>(
+        leg, [leg, digit, duration](Conference& c) { return c.sendDigit(leg, digit, duration); },
+        std::move(reply));
+}
+
 void WorkerGraph::left(room::LegId leg) {
     auto found = legs_.find(leg);
     if (found == legs_.end()) return;

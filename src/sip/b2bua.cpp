@@ -831,10 +831,8 @@ void B2bua::endCall(std::uint64_t id) {
         options_.rooms->left(id, call.endCause);
     if (call.bridged() && options_.callRooms)
         options_.callRooms->ended(id, call.endStatus, call.endReason);
+    finishReoffer(call, fail(Errc::closed, "the call ended before the far end answered our offer"));
     if (Placed* placed = call.placed()) {
-        wheel_.cancel(placed->reoffer ? placed->reoffer->retry : net::TimerWheel::TimerId{});
-        finishReoffer(call,
-                      fail(Errc::closed, "the call ended before the far end answered our offer"));
         placed->observer(id, {OutboundCallEvent::Kind::ended,
                               call.endStatus,
                               call.endReason,

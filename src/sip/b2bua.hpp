@@ -231,13 +231,14 @@ public:
     // Who calls on a call that waits: its From's user part and display name, as written;
     // empty for a call that does not wait.
     room::Caller callerOf(std::uint64_t call);
-    // Our own new offer on a placed call that is answered (to add or remove a stream, change
-    // the codec): a re-INVITE carrying it (RFC 3261 §14.1). `done` runs once with the far
+    // Our own new offer on a placed call that is answered, or on a call in a room (to add or
+    // remove a stream, change the codec, hold its far end): a re-INVITE carrying it (RFC 3261
+    // §14.1), to the callee or to the caller. `done` runs once with the far
     // end's answer, or an error: Errc::unsupported when it refuses (488 and the like: the
     // session goes on as it was), Errc::closed when the call ends first, Errc::timeout. A 491
     // (the far end's offer crossed ours) is retried after the §14.1 back-off. Errors at once:
-    // Errc::not_found (no such placed call), Errc::incomplete (not answered yet, or an offer
-    // is already crossing it).
+    // Errc::not_found (no such placed call or call in a room), Errc::incomplete (not answered
+    // yet, or an offer is already crossing it).
     Result<void> reoffer(std::uint64_t call, std::string offer, ReofferDone done);
     // A short text to the far end of a placed call that is answered: an in-dialog MESSAGE
     // (RFC 3428) with a text/plain body. Its response changes nothing (a phone that refuses

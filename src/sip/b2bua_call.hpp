@@ -53,7 +53,7 @@ struct B2bua::ClientRef {
         transferInvite,   // REFER: the INVITE to the transfer target
         transferReinvite, // REFER: the re-INVITE giving the transferee the target's offer
         sessionRefresh,   // RFC 4028: our refresh on leg `side`
-        reoffer,          // reoffer(): our own new offer on a placed call
+        reoffer,          // reoffer(): our own new offer on a placed call or one in a room
         untracked,
     } kind;
     std::uint64_t call = 0;
@@ -112,14 +112,6 @@ struct B2bua::InRoom {
 struct B2bua::Placed {
     OutboundCallSpec spec; // its INVITE's target, body and headers; how offers are answered
     OutboundCallObserver observer;
-    // Our own offer crossing the call (reoffer()): what we offered, and who awaits the answer.
-    struct Reoffer {
-        std::string offer;
-        ReofferDone done;
-        TransactionId client = 0; // 0: waiting to try again after a 491
-        net::TimerWheel::TimerId retry;
-    };
-    std::optional<Reoffer> reoffer;
 };
 
 struct B2bua::Call {
@@ -149,7 +141,18 @@ struct B2bua::Call {
     Bridged* bridged() noexcept { return std::get_if<Bridged>(&shape); }
     InRoom* inRoom() noexcept { return std::get_if<InRoom>(&shape); }
     Placed* placed() noexcept { return std::get_if<Placed>(&shape); }
-    // For the paths that only one shape reaches (a relay, a REFER; our re-offer): another
+    // Our own offer crossing the call (reoffer()) on its one half (B of a placed call, A of a
+    // call in a room): what we offered, and who awaits the answer.
+    struct Reoffer {
+        Side side = Side::b;
+        std::string offer;
+        ReofferDone done;
+        TransactionId client = 0; // 0: waiting to try again after a 491
+        net::TimerWheel::TimerId retry;
+    };
+    std::optional<Reoffer> reoffer;
+
+    // For the paths that only one shape reaches (a relay, a REFER): another
     // shape there throws std::bad_variant_access, which fails that one message's handling.
     Bridged& asBridged() { return std::get<Bridged>(shape); }
     Placed& asPlaced() { return std::get<Placed>(shape); }

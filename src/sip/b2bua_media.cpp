@@ -54,6 +54,8 @@ MessageWriter B2bua::mediaRefusal(const Message& request, const Error& error,
 void B2bua::answerOffer(TransactionId server, const Message& request, Call& call, Side side,
                         const AskMedia& ask) {
     Half& leg = half(call, side);
+    if (call.reoffer && call.reoffer->side == side && call.reoffer->client != 0)
+        return respondSimple(server, request, 491, "Request Pending"); // §14.2: ours is pending
     if (leg.offerAwaitingAnswer != 0) {
         // RFC 3311 §5.2 (and RFC 3261 §14.2 for a re-INVITE): an offer while we are still
         // answering the last one gets 500 with a Retry-After of 0–10 s.

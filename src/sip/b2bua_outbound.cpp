@@ -42,7 +42,7 @@ Result<std::uint64_t> B2bua::placeCall(OutboundCallSpec spec, OutboundCallObserv
     call.bTarget = b.remoteTarget;
     call.bRouteSet = b.routeSet;
     call.bDestination = call.b.destination;
-    call.shape = Placed{std::move(spec), std::move(observer), {}};
+    call.shape = Placed{std::move(spec), std::move(observer)};
     if (*located && !sendPlacedInvite(call))
         return fail(Errc::invalid_input,
                     fmt::format("placing a call to {}: the INVITE could not be built (check the "
@@ -175,14 +175,17 @@ namespace sb::sip {
 
 Result<void> B2bua::reoffer(std::uint64_t id, std::string offer, ReofferDone done) {
     auto found = calls_.find(id);
-    if (found == calls_.end() || !found->second->placed())
-        return fail(Errc::not_found, fmt::format("no placed call {}", id));
+    if (found == calls_.end() || found->second->bridged())
+        return fail(Errc::not_found, fmt::format("no placed call or call in a room {}", id));
     Call& call = *found->second;
-    if (call.state != Call::State::confirmed)
+    // A placed call's far end is its B half; a call in a room is its caller's, half A.
+    const Side side = call.placed() ? Side::b : Side::a;
+    if (call.state != Call::State::confirmed || !half(call, side).answered)
         return fail(Errc::incomplete, "the call is not answered (or is ending)");
-    if (call.asPlaced().reoffer || call.b.session.refresh != 0)
-        return fail(Errc::incomplete, "an offer of ours is already crossing the call");
-    call.asPlaced().reoffer = Placed::Reoffer{std::move(offer), std::move(done), 0, {}};
+    if (call.reoffer || half(call, side).session.refresh != 0 ||
+        half(call, side).offerAwaitingAnswer != 0)
+        return fail(Errc::incomplete, "an offer is already crossing the call");
+    call.reoffer = Call::Reoffer{side, std::move(offer), std::move(done), 0, {}};
     sendReoffer(call);
     return {};
 }
@@ -209,44 +212,47 @@ Result<void> B2bua::sendText(std::uint64_t id, std::string_view text) {
 }
 
 void B2bua::sendReoffer(Call& call) {
+    Half& to = half(call, call.reoffer->side);
     OutgoingRequest out;
-    addSessionHeaders(call.b, true, out);
-    out.body = call.asPlaced().reoffer->offer;
+    addSessionHeaders(to, true, out);
+    out.body = call.reoffer->offer;
     out.contentType = "application/sdp";
-    const TransactionId client = sendOn(call.b, "INVITE", out);
+    const TransactionId client = sendOn(to, "INVITE", out);
     if (client == 0) {
         finishReoffer(call, fail(Errc::invalid_input, "our re-INVITE could not be built"));
         return;
     }
-    call.asPlaced().reoffer->client = client;
-    clients_.emplace(client, ClientRef{ClientRef::Kind::reoffer, call.id, Side::b});
+    call.reoffer->client = client;
+    clients_.emplace(client, ClientRef{ClientRef::Kind::reoffer, call.id, call.reoffer->side});
     logger().info("call {} re-INVITE with our new offer", call.tag());
 }
 
 void B2bua::onReofferResponse(Call& call, const Message& response) {
     const int status = response.status();
-    if (status < 200 || !call.asPlaced().reoffer) return;
-    call.asPlaced().reoffer->client = 0;
-    Half& b = call.b;
+    if (status < 200 || !call.reoffer) return;
+    call.reoffer->client = 0;
+    const Side side = call.reoffer->side;
+    Half& to = half(call, side);
     if (status < 300) {
-        b.ackOwed = response.cseq().number;
-        sendAck(b);
-        b.dialog.refreshTarget(response);
-        b.lastSdp = call.asPlaced().reoffer->offer; // what a session refresh repeats from now on
-        if (const auto se = sessionExpires(response)) b.session.seconds = se->seconds;
-        restartSessionTimer(call, Side::b);
+        to.ackOwed = response.cseq().number;
+        sendAck(to);
+        to.dialog.refreshTarget(response);
+        to.lastSdp = call.reoffer->offer; // what a session refresh repeats from now on
+        if (const auto se = sessionExpires(response)) to.session.seconds = se->seconds;
+        restartSessionTimer(call, side);
         if (response.header("Content-Type").value_or("") != "application/sdp")
             return finishReoffer(call, fail(Errc::invalid_input, "the 2xx has no SDP answer"));
         return finishReoffer(call, std::string(response.body()));
     }
     if (status == 491) {
-        // §14.1: the far end's offer crossed ours; we chose the Call-ID, so wait 2.1–4 s.
-        const auto delay = std::chrono::milliseconds(2100 + 10 * (random_() % 191));
+        // §14.1: the far end's offer crossed ours. Whoever chose the Call-ID waits 2.1–4 s,
+        // the other 0–2 s: we chose a placed call's, its caller a call in a room's.
+        const auto delay = std::chrono::milliseconds(side == Side::b ? 2100 + 10 * (random_() % 191)
+                                                                     : 10 * (random_() % 201));
         const std::uint64_t id = call.id;
-        call.asPlaced().reoffer->retry = wheel_.schedule(delay, [this, id] {
+        call.reoffer->retry = wheel_.schedule(delay, [this, id] {
             auto found = calls_.find(id);
-            if (found != calls_.end() && found->second->asPlaced().reoffer)
-                sendReoffer(*found->second);
+            if (found != calls_.end() && found->second->reoffer) sendReoffer(*found->second);
         });
         return;
     }
@@ -257,9 +263,10 @@ void B2bua::onReofferResponse(Call& call, const Message& response) {
 }
 
 void B2bua::finishReoffer(Call& call, Result<std::string> outcome) {
-    if (!call.asPlaced().reoffer) return;
-    auto done = std::move(call.asPlaced().reoffer->done);
-    call.asPlaced().reoffer.reset();
+    if (!call.reoffer) return;
+    wheel_.cancel(call.reoffer->retry);
+    auto done = std::move(call.reoffer->done);
+    call.reoffer.reset();
     if (done) done(std::move(outcome));
 }
 

@@ -5,7 +5,8 @@
 # with early media is the caller's Progress with the fastStart answer, and its 200 the Connect; the caller's tone crosses to the callee, whose
 # sipp sends it back (-rtp_echo), and the caller must hear it. Then the caller hangs up, and the
 # callee's BYE carries its Q.850 cause (RFC 3326). A second call presses 5 (H.245 user input),
-# which the callee must get as an INFO. Two more calls go without Fast Connect, one with
+# which the callee must get as an INFO, or as RFC 4733 events when it agreed telephone-event
+# (a recorder at its media port reads them). Two more calls go without Fast Connect, one with
 # tunnelled H.245 and one over a separate H.245 connection, each with the tone both ways.
 # A Setup that cannot be read is released with Q.850 cause 100 and goes no further.
 # Nothing is left after any: no SIP call or transaction, no H.323 call, no room. The test runs
@@ -30,10 +31,11 @@ callee_port=$(free_port 47000)
 gateway_switchboard "$h323_port" 'sip:${user}@127.0.0.1:'"$callee_port"
 wait_listening tcp "$h323_port" || fail_with "no H.323 listener"
 
-# h323_call CALLEE_SCENARIO PEER_SCENARIO NAME: the sipp callee waits, the H.323 peer calls 2002.
+# h323_call CALLEE_SCENARIO PEER_SCENARIO NAME [SIPP_ARGUMENTS...]: the sipp callee waits, the
+# H.323 peer calls 2002.
 h323_call() {
   timeout -k 3 30 sipp -sf "$here/scenarios/$1.xml" -i 127.0.0.1 -p "$callee_port" \
-    -mp "$(( $(free_port 56000) / 2 * 2 ))" -rtp_echo -m 1 -nostdin -timeout 20s -trace_msg \
+    -mp "$(( $(free_port 56000) / 2 * 2 ))" -rtp_echo -m 1 -nostdin -timeout 20s -trace_msg "${@:4}" \
     -message_file "$work/$3-callee.msg" >"$work/$3-callee.out" 2>&1 &
   local callee=$!
   background_pids+=("$callee")
@@ -60,6 +62,17 @@ check "without Fast Connect, over tunnelled H.245 and over a separate H.245 conn
 
 h323_call gateway_dtmf_uas call-in dtmf
 check "an H.323 caller's user input reaches the SIP callee as an INFO digit"
+
+events_port=$(( $(free_port 52000) / 2 * 2 ))
+python3 "$here/rfc4733_events.py" record "$events_port" "$work/events.txt" 10 &
+recorder=$!
+background_pids+=("$recorder")
+wait_listening udp "$events_port" || fail_with "the RFC 4733 recorder did not start"
+h323_call gateway_rfc4733_uas call-in rfc4733 -key rtp_sink "$events_port"
+wait "$recorder" || true
+python3 "$here/rfc4733_events.py" check "$work/events.txt" 5 1280 ||
+  fail_with "the user input did not reach the callee as RFC 4733 events (160 ms: 1280 ticks)"
+check "an H.323 caller's user input reaches a SIP callee with telephone-event as RFC 4733 events"
 
 capture_check "$h323_port"
 check "every H.225.0 and H.245 message of these calls is read by tshark, none malformed"

@@ -16,7 +16,8 @@
 #    (sipp's recording); the peer must get each as H.245 user input.
 # 4. A fault: the peer's TCP connection drops mid-call; the caller gets a BYE with Q.850 41.
 # 5. Hold: the caller's re-INVITE sendonly holds the peer (the empty capability set), and its
-#    re-INVITE sendrecv resumes it.
+#    re-INVITE sendrecv resumes it; the other way, the peer's hold and resume reach the caller
+#    as our re-INVITEs sendonly and sendrecv.
 # After each call nothing is left: no SIP call or transaction, no H.323 call, no room. The test
 # runs in a network namespace of its own, where a capture of everything is read by tshark:
 # every H.225.0 and H.245 message, none malformed.
@@ -96,6 +97,10 @@ check "an H.323 callee whose connection drops mid-call: BYE to the SIP caller wi
 gateway_call gateway_hold_uac call-out-held held
 expect_gateway_idle "the held call"
 check "a SIP caller's hold and resume reach the H.323 callee as the empty capability set and back"
+
+gateway_call gateway_held_uac call-out-hold held-by-callee
+expect_gateway_idle "the call its callee held"
+check "an H.323 callee's hold and resume reach the SIP caller as re-INVITEs sendonly and sendrecv"
 
 capture_check "$peer_port"
 check "every H.225.0 and H.245 message of these calls is read by tshark, none malformed"

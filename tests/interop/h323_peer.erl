@@ -23,7 +23,8 @@
 %%   call-in     Calls the endpoint at HOST:PORT on TCP: a Setup with Fast Connect proposals
 %%               for G.711 µ-law and H.245 tunnelling; takes its CallProceeding, its Alerting
 %%               with the fastStart answer, its Connect and the capability set it tunnels;
-%%               sends the digit 5 as a tunnelled UserInputIndication, then ReleaseComplete.
+%%               sends the digit 5 as a tunnelled UserInputIndication, then, a second later,
+%%               ReleaseComplete.
 %%   call-in-h245  Calls without fastStart or tunnelling: takes the H.245 address in the
 %%               Connect, connects there, answers the capability set and master-slave
 %%               determination, acknowledges the channel Switchboard opens (audio to port
@@ -75,6 +76,9 @@
 %%               with the Q.850 cause 17 (user busy).
 %%   call-out-digit  Is called, as call-out, but answers with H.245 tunnelling, waits for the
 %%               digit $H323_PEER_DIGIT (7) in a tunnelled UserInputIndication, and hangs up.
+%%   call-out-hold  Is called, as call-out, but answers with H.245 tunnelling; half a second
+%%               later holds the caller with the empty capability set, resumes it 1.5 s later
+%%               with its G.711 µ-law set, and hangs up a second after that.
 %%   call-out-drop  Is called, as call-out, answers, and half a second later closes its TCP
 %%               connection without a ReleaseComplete (a room system that fails).
 %%   call-out-held  Is called, as call-out-digit, then waits to be held (the caller's empty
@@ -284,6 +288,7 @@ run('call-in', {Address, Port}) ->
         {indication, {userInput, {signal, #'UserInputIndication_signal'{signalType = "5",
                                                                         duration = 160}}}}),
     send_q931(Socket, 16#62, 77, false, {empty, 'NULL'}, true, [Digit]),
+    timer:sleep(1000), % the digit's RFC 4733 events (160 ms, then three ends) before the call ends
     send_q931(Socket, 16#5a, 77, false,
               {releaseComplete, #'ReleaseComplete-UUIE'{protocolIdentifier = ?PROTOCOL,
                                                          callIdentifier = CallId}},
@@ -380,18 +385,9 @@ run('call-in-hold', {Address, Port}) ->
            fun({2, 80, true, {callProceeding, _}, _}) -> true end),
     expect("alerting", recv_q931(Socket), fun({1, 80, true, {alerting, _}, _}) -> true end),
     expect("connect", recv_q931(Socket), fun({7, 80, true, {connect, _}, _}) -> true end),
-    Hold = #'TerminalCapabilitySet'{sequenceNumber = 1, protocolIdentifier = {0, 0, 8, 245, 0, 15}},
-    {ok, Held} = 'H245Subset':encode('MultimediaSystemControlMessage',
-                                     {request, {terminalCapabilitySet, Hold}}),
-    send_q931(Socket, 16#62, 80, false, {empty, 'NULL'}, true, [Held]),
+    send_capabilities(Socket, 80, false, 1, empty),
     timer:sleep(500),
-    {ok, Resumed} = 'H245Subset':encode('MultimediaSystemControlMessage', {request, {terminalCapabilitySet,
-        Hold#'TerminalCapabilitySet'{sequenceNumber = 2,
-            capabilityTable = [#'CapabilityTableEntry'{capabilityTableEntryNumber = 1,
-                capability = {receiveAudioCapability, {g711Ulaw64k, 20}}}],
-            capabilityDescriptors = [#'CapabilityDescriptor'{capabilityDescriptorNumber = 0,
-                                                             simultaneousCapabilities = [[1]]}]}}}),
-    send_q931(Socket, 16#62, 80, false, {empty, 'NULL'}, true, [Resumed]),
+    send_capabilities(Socket, 80, false, 2, g711),
     timer:sleep(500),
     send_q931(Socket, 16#5a, 80, false,
               {releaseComplete, #'ReleaseComplete-UUIE'{protocolIdentifier = ?PROTOCOL,
@@ -424,6 +420,21 @@ run('call-out-held', {Address, Port}) ->
     answer_call(Socket, Crv, Setup, answer(Setup#'Setup-UUIE'.fastStart, 6000), true),
     expect("held", await_capabilities(Socket, Crv, empty), fun(empty) -> true end),
     expect("resumed", await_capabilities(Socket, Crv, full), fun(full) -> true end),
+    send_q931(Socket, 16#5a, Crv, true,
+              {releaseComplete, #'ReleaseComplete-UUIE'{protocolIdentifier = ?PROTOCOL,
+                  callIdentifier = Setup#'Setup-UUIE'.callIdentifier}},
+              true, []),
+    expect("released", drain(Socket), fun(closed) -> true end),
+    done;
+
+run('call-out-hold', {Address, Port}) ->
+    {Socket, Crv, Setup} = called(Address, Port),
+    answer_call(Socket, Crv, Setup, answer(Setup#'Setup-UUIE'.fastStart, 6000), true),
+    timer:sleep(500),
+    send_capabilities(Socket, Crv, true, 1, empty),
+    timer:sleep(1500),
+    send_capabilities(Socket, Crv, true, 2, g711),
+    timer:sleep(1000),
     send_q931(Socket, 16#5a, Crv, true,
               {releaseComplete, #'ReleaseComplete-UUIE'{protocolIdentifier = ?PROTOCOL,
                   callIdentifier = Setup#'Setup-UUIE'.callIdentifier}},
@@ -558,6 +569,22 @@ called(Address, Port) ->
     {Socket, Crv, Setup}.
 
 %% CallProceeding, Alerting with the fastStart answer, Connect.
+%% A capability set tunnelled in a Facility: empty (hold, H.323 §8.4.6) or G.711 µ-law.
+send_capabilities(Socket, Crv, FromDestination, Sequence, Which) ->
+    Empty = #'TerminalCapabilitySet'{sequenceNumber = Sequence,
+                                     protocolIdentifier = {0, 0, 8, 245, 0, 15}},
+    Set = case Which of
+              empty -> Empty;
+              g711 -> Empty#'TerminalCapabilitySet'{
+                  capabilityTable = [#'CapabilityTableEntry'{capabilityTableEntryNumber = 1,
+                      capability = {receiveAudioCapability, {g711Ulaw64k, 20}}}],
+                  capabilityDescriptors = [#'CapabilityDescriptor'{capabilityDescriptorNumber = 0,
+                                                                   simultaneousCapabilities = [[1]]}]}
+          end,
+    {ok, Message} = 'H245Subset':encode('MultimediaSystemControlMessage',
+                                        {request, {terminalCapabilitySet, Set}}),
+    send_q931(Socket, 16#62, Crv, FromDestination, {empty, 'NULL'}, true, [Message]).
+
 answer_call(Socket, Crv, Setup, Answer) -> answer_call(Socket, Crv, Setup, Answer, false).
 
 answer_call(Socket, Crv, Setup, Answer, Tunnelling) ->

@@ -20,23 +20,7 @@ caller_media=$(( $(free_port 52500) / 2 * 2 ))
 anchor_to "$bob_port"
 
 # The recorder: the RFC 4733 packets (payload type 101) that reach the caller's media port.
-python3 - "$caller_media" "$work/events.txt" <<'PY' &
-import socket, struct, sys, time
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(("127.0.0.1", int(sys.argv[1])))
-s.settimeout(0.5)
-deadline, lines = time.time() + 10, []
-while time.time() < deadline:
-    try:
-        p = s.recv(2048)
-    except socket.timeout:
-        continue
-    if len(p) >= 16 and p[1] & 0x7f == 101:
-        seq, ts, ssrc = struct.unpack(">HII", p[2:12])
-        lines.append(f"{p[1] >> 7} {seq} {ts} {ssrc} {p[12]} {p[13] >> 7} {p[14] << 8 | p[15]}")
-with open(sys.argv[2], "w") as f:
-    f.write("\n".join(lines) + "\n")
-PY
+python3 "$here/rfc4733_events.py" record "$caller_media" "$work/events.txt" 10 &
 recorder_pid=$!
 background_pids+=("$recorder_pid")
 # The call starts once the recorder listens: a slow interpreter start must not lose packets.
@@ -57,20 +41,8 @@ wait "$uas_pid" || fail_with "the callee did not get the digit 1 as an INFO"
 check "RFC 4733 → INFO: the caller's recorded digit 1 reaches the callee as Signal=1"
 wait "$recorder_pid" || true
 
-python3 - "$work/events.txt" <<'PY' || fail_with "the INFO's digit did not reach the caller as RFC 4733 events"
-import sys
-rows = [line.split() for line in open(sys.argv[1]) if line.strip()]
-print(f"{len(rows)} event packets:", "; ".join(" ".join(r) for r in rows))
-assert len(rows) >= 4, "too few event packets"
-marker, seqs, stamps, ssrcs, events, ends = ([r[i] for r in rows] for i in range(6))
-assert marker[0] == "1" and set(marker[1:]) == {"0"}, "the marker bit belongs on the first alone"
-assert set(events) == {"5"}, "not the digit 5"
-assert ends[-3:] == ["1", "1", "1"] and set(ends[:-3]) <= {"0"}, "the end bit, three times, last"
-assert len(set(stamps)) == 1 and len(set(ssrcs)) == 1, "one event: one timestamp, one SSRC"
-steps = {(int(b) - int(a)) % 65536 for a, b in zip(seqs, seqs[1:])}
-assert steps == {1}, f"sequence numbers must step by one, got {steps}"
-assert int(rows[-1][6]) == 800, "duration 100 ms = 800 ticks at 8 kHz"
-PY
+python3 "$here/rfc4733_events.py" check "$work/events.txt" 5 800 ||
+  fail_with "the INFO's digit did not reach the caller as RFC 4733 events (100 ms: 800 ticks)"
 check "INFO → RFC 4733: the callee's INFO reaches the caller as telephone-events"
 expect_idle "the DTMF call"
 grep 'stats:' "$work/server.log" | tail -n 1 | grep -q ' media_sessions=0 rtp_ports=0 ' ||

@@ -19,6 +19,8 @@ struct FakeGraph : MediaGraph {
     bool failOffer = false, failAnswered = false, deferred = false;
     std::vector<std::string> offersSeen;
     std::vector<bool> reoffersHeld; // each reoffer()'s `holds`
+    std::set<LegId> eventLegs;      // legs whose media carries telephone-events
+    std::string digitsInMedia;      // the digits sent in those legs' RTP
     std::vector<std::function<void()>> pending;
 
     void give(const std::function<void()>& reply) { deferred ? pending.push_back(reply) : reply(); }
@@ -54,6 +56,12 @@ struct FakeGraph : MediaGraph {
         if (!streams.contains(leg))
             return give([reply] { reply(fail(Errc::not_found, "the leg is in no room")); });
         give([reply] { reply(std::string("v=0 our new offer")); });
+    }
+    void sendDigit(LegId leg, char digit, std::chrono::milliseconds, Reply<void> reply) override {
+        if (!eventLegs.contains(leg))
+            return give([reply] { reply(fail(Errc::unsupported, "no telephone-event")); });
+        digitsInMedia += digit;
+        give([reply] { reply(Result<void>()); });
     }
 };
 
@@ -713,11 +721,16 @@ TEST_F(OnwardTest, TheCallerRingsAndIsAnsweredAsTheLegItGoesOnToIs) {
     EXPECT_EQ(room->legState(caller), LegState::connected);
     EXPECT_EQ(room->state(), RoomState::connected);
     EXPECT_FALSE(room->dialOnward(caller, "sip", dial())) << "it goes on once";
-    // Digits cross, both ways.
+    // Digits cross, both ways: in signalling where the leg's media has no telephone-event,
+    // and in its RTP (RFC 4733) where it has.
     room->sink().onDigit(caller, '7', std::chrono::milliseconds(160));
     sip.sink->onDigit(*callee, '5', std::chrono::milliseconds(160));
     EXPECT_EQ(sip.digits, "7");
     EXPECT_EQ(told.back(), "digit 5");
+    graph.eventLegs = {caller};
+    sip.sink->onDigit(*callee, '9', std::chrono::milliseconds(160));
+    EXPECT_EQ(graph.digitsInMedia, "9");
+    EXPECT_EQ(told.back(), "digit 5") << "not in signalling as well";
 
     // The caller hangs up: the callee is released too (a fake leg has no cause to give: it
     // hangs up).

@@ -122,6 +122,43 @@ TEST_F(B2buaConference, TheCallIsAnsweredWithTheRoomsAnswerAndNoOutboundLeg) {
     expectIdle();
 }
 
+// Our own offer to the caller (its room holds it: a gateway's H.323 callee held the call): a
+// re-INVITE in the caller's dialog; an offer of the caller's that crosses it is 491 (§14.2).
+TEST_F(B2buaConference, OurOfferGoesToTheCallerAndACrossingOfferIs491) {
+    invite("council", "", "z9hG4bKa1", "c1", kOffer);
+    auto ok = parsed(sender_.replies.back());
+    const std::string tag(ok.to().tag());
+    std::vector<Result<std::string>> outcomes;
+    auto done = [&](Result<std::string> r) { outcomes.push_back(std::move(r)); };
+    ack(tag, 1);
+
+    ASSERT_TRUE(b2bua_->reoffer(1, "v=0 held\r\n", done));
+    EXPECT_EQ(b2bua_->reoffer(1, "v=0 again\r\n", done).error().code, Errc::incomplete);
+    auto reinvite = parsed(sender_.sent.back());
+    EXPECT_EQ(reinvite.method(), "INVITE");
+    EXPECT_EQ(reinvite.requestUri().text, "sip:alice@127.0.0.1:5070"); // the caller's Contact
+    EXPECT_EQ(reinvite.callId(), "c1");
+    EXPECT_EQ(reinvite.from().tag(), tag);
+    EXPECT_EQ(reinvite.to().tag(), "a1");
+    EXPECT_EQ(reinvite.body(), "v=0 held\r\n");
+
+    deliver(inDialog("INVITE", 2, tag, kOffer), 5070);
+    EXPECT_EQ(lastStatusToCaller(), 491);
+    EXPECT_EQ(rooms_.joins.size(), 1u) << "the crossing offer never reaches the room";
+
+    respond(reinvite, 200, "a1", {}, "v=0 recvonly\r\n");
+    ASSERT_EQ(outcomes.size(), 1u);
+    ASSERT_TRUE(outcomes[0]);
+    EXPECT_EQ(*outcomes[0], "v=0 recvonly\r\n");
+    auto sentAck = parsed(sender_.sent.back());
+    EXPECT_EQ(sentAck.method(), "ACK");
+    EXPECT_EQ(sentAck.cseq().number, reinvite.cseq().number);
+
+    deliver(inDialog("BYE", 3, tag), 5070);
+    EXPECT_EQ(lastStatusToCaller(), 200);
+    expectIdle();
+}
+
 TEST_F(B2buaConference, AnOfferlessOrRefusedCallIs488AndNeverJoins) {
     invite("council", "", "z9hG4bKa1", "c1");
     auto refusal = parsed(sender_.replies.back());
