@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The gateway between a real SIP phone and an H.323 endpoint, both directions, with tones
-# heard both ways: baresip (G.711 µ-law, passed through, then G.722, transcoded by the room)
-# and the scripted H.323 peer (h323_peer.erl, G.711 µ-law with Fast Connect), each playing its
-# own tone and recording what it hears.
+# heard both ways: baresip (G.711 µ-law, passed through; G.722, transcoded by the room to the
+# peer's µ-law, then passed through to the peer speaking G.722 itself) and the scripted H.323
+# peer (h323_peer.erl, Fast Connect; its G.722 is ffmpeg's encoding of its tone, and what it
+# receives in G.722 is decoded by ffmpeg), each playing its own tone and recording what it
+# hears. A call passed through is one whose room links the two legs "relayed as they are".
 # 1. baresip dials 2002, which a route sends to the H.323 peer;
 # 2. the H.323 peer dials 3003, which a route sends to baresip (it answers by itself).
 # In each recording the other's tone must stand 20 dB above the rest of the signal (Goertzel,
@@ -58,17 +60,20 @@ hear() {
     fail_with "$1 does not hear $3 Hz clearly, or hears itself"
 }
 
-# call NAME CODEC-MODULE RATE DIRECTION: one call, the phone with CODEC-MODULE at RATE Hz;
-# DIRECTION "out" (the phone dials the peer) or "in" (the peer dials the phone).
+# call NAME CODEC-MODULE RATE DIRECTION [PEER-CODEC]: one call, the phone with CODEC-MODULE at
+# RATE Hz; DIRECTION "out" (the phone dials the peer) or "in" (the peer dials the phone); the
+# peer speaks PEER-CODEC, pcmu (by default) or g722.
 call() {
-  local name=$1 module=$2 rate=$3 direction=$4 peer phone
+  local name=$1 module=$2 rate=$3 direction=$4 peer_codec=${5:-pcmu} peer phone record
   tone "$work/$name.wav" "$phone_tone" "$rate" 1
   phone "$name" "$phone_port" "$module" "$work/$name.wav"
   # The account the route to 3xxx calls, whatever the call's folder is named.
   echo "<sip:phone@127.0.0.1:$phone_port>;regint=0;answermode=auto" >"$work/$name/accounts"
   mkdir -p "$work/$name-peer"
+  record=$work/$name-peer/dump-peer-dec.wav
+  [ "$peer_codec" = g722 ] && record=$work/$name-peer/received.g722
   export H323_PEER_TONE=$peer_tone H323_PEER_SECONDS=6 H323_PEER_DIAL=3003 \
-    H323_PEER_RECORD="$work/$name-peer/dump-peer-dec.wav"
+    H323_PEER_RECORD=$record H323_PEER_CODEC=$peer_codec H323_PEER_G722=$work/peer-tone.g722
   if [ "$direction" = out ]; then
     h323_peer call-out-tone "$peer_port" "$name-peer" &
     peer=$!
@@ -87,6 +92,10 @@ call() {
   grep -q '^done$' "$work/$name-peer.out" ||
     fail_with "$name: the H.323 peer failed: $(cat "$work/$name-peer.out")"
   grep -q "Call established" "$work/$name.log" || fail_with "$name: the phone had no call"
+  if [ "$peer_codec" = g722 ]; then
+    ffmpeg -v error -y -f g722 -i "$record" "$work/$name-peer/dump-peer-dec.wav" ||
+      fail_with "$name: ffmpeg cannot decode the G.722 the peer received"
+  fi
   hear "$name: the H.323 peer" "$work/$name-peer/dump-peer-dec.wav" "$phone_tone" "$peer_tone"
   hear "$name: the phone" "$(ls "$work/$name"/dump-*-dec.wav | head -n 1)" "$peer_tone" \
     "$phone_tone"
@@ -99,6 +108,16 @@ call pcmu-in g711.so 8000 in
 check "the H.323 peer calls baresip (PCMU, passed through): each hears the other, not itself"
 call g722-out g722.so 16000 out
 check "baresip (G.722, transcoded to µ-law) calls the H.323 peer: each hears the other, not itself"
+
+# The peer's own G.722: its tone encoded by ffmpeg (G.722 at 16 kHz, 64 kbit/s).
+ffmpeg -v error -y -f lavfi -i "sine=frequency=$peer_tone:sample_rate=16000:duration=8" \
+  -c:a g722 -f g722 "$work/peer-tone.g722" || fail_with "ffmpeg cannot encode G.722"
+relayed_before=$(grep -c 'linked (relayed as they are)' "$work/server.log" || true)
+call g722-pass-in g722.so 16000 in g722
+call g722-pass-out g722.so 16000 out g722
+[ "$(grep -c 'linked (relayed as they are)' "$work/server.log")" -ge $((relayed_before + 2)) ] ||
+  fail_with "a G.722 call was not passed through: $(grep 'linked (' "$work/server.log" | tail -n 2)"
+check "G.722 passed through both ways between baresip and the H.323 peer: each hears the other, not itself"
 
 capture_check
 check "every H.225.0 and H.245 message of these calls is read by tshark, none malformed"

@@ -42,7 +42,9 @@
 %%   call-in-tone  Calls as call-in-audio (the number $H323_PEER_DIAL, 2002 unless told), but
 %%               sends a tone of $H323_PEER_TONE Hz (1000) for $H323_PEER_SECONDS (6) and
 %%               writes what comes back to the WAV file $H323_PEER_RECORD (8 kHz, 16-bit), for
-%%               the test to measure what it heard.
+%%               the test to measure what it heard. With $H323_PEER_CODEC g722 it proposes
+%%               G.722 instead, sends the tone ffmpeg encoded in $H323_PEER_G722, and records
+%%               the G.722 it receives as it came (call-out-tone likewise).
 %%   call-in-tunnelled-audio  Calls without Fast Connect but with H.245 tunnelling: answers
 %%               the capability set and master-slave determination tunnelled in the call
 %%               signalling, acknowledges the channel Switchboard opens (audio to its own RTP
@@ -629,7 +631,7 @@ olc_record(Number, transmit, Port) ->
     #'OpenLogicalChannel'{
         forwardLogicalChannelNumber = Number,
         forwardLogicalChannelParameters = #'OpenLogicalChannel_forwardLogicalChannelParameters'{
-            dataType = {audioData, {g711Ulaw64k, 20}},
+            dataType = {audioData, {codec(), 20}},
             multiplexParameters = {h2250LogicalChannelParameters,
                 #'H2250LogicalChannelParameters'{sessionID = 1, mediaControlChannel = address(Port)}}}};
 olc_record(Number, 'receive', Port) ->
@@ -638,7 +640,7 @@ olc_record(Number, 'receive', Port) ->
         forwardLogicalChannelParameters = #'OpenLogicalChannel_forwardLogicalChannelParameters'{
             dataType = {nullData, 'NULL'}, multiplexParameters = {none, 'NULL'}},
         reverseLogicalChannelParameters = #'OpenLogicalChannel_reverseLogicalChannelParameters'{
-            dataType = {audioData, {g711Ulaw64k, 20}},
+            dataType = {audioData, {codec(), 20}},
             multiplexParameters = {h2250LogicalChannelParameters,
                 #'H2250LogicalChannelParameters'{sessionID = 1, mediaChannel = address(Port),
                                                  mediaControlChannel = address(Port + 1)}}}}.
@@ -652,37 +654,43 @@ decode_olcs(List) -> [begin {ok, O} = 'H245Subset':decode('OpenLogicalChannel', 
 %% An answer accepts our transmit proposal with where to send, and our receive one.
 answers_both_ways(Answer) ->
     Olcs = decode_olcs(Answer),
+    Codec = codec(),
     Transmit = [P || #'OpenLogicalChannel'{forwardLogicalChannelParameters =
                     #'OpenLogicalChannel_forwardLogicalChannelParameters'{
-                        dataType = {audioData, {g711Ulaw64k, _}},
+                        dataType = {audioData, {C, _}},
                         multiplexParameters = {h2250LogicalChannelParameters,
-                            #'H2250LogicalChannelParameters'{mediaChannel = {unicastAddress, _}}}}} = P <- Olcs],
+                            #'H2250LogicalChannelParameters'{mediaChannel = {unicastAddress, _}}}}} = P <- Olcs,
+                    C =:= Codec],
     Receive = [P || #'OpenLogicalChannel'{reverseLogicalChannelParameters =
                    #'OpenLogicalChannel_reverseLogicalChannelParameters'{
-                       dataType = {audioData, {g711Ulaw64k, _}}}} = P <- Olcs],
+                       dataType = {audioData, {C, _}}}} = P <- Olcs, C =:= Codec],
     length(Transmit) =:= 1 andalso length(Receive) =:= 1.
 
 proposes_both_ways(Proposals) ->
     Olcs = decode_olcs(Proposals),
+    Codec = codec(),
     lists:any(fun(#'OpenLogicalChannel'{forwardLogicalChannelParameters =
                       #'OpenLogicalChannel_forwardLogicalChannelParameters'{
-                          dataType = {audioData, {g711Ulaw64k, _}}}}) -> true; (_) -> false end, Olcs)
+                          dataType = {audioData, {C, _}}}}) -> C =:= Codec; (_) -> false end, Olcs)
         andalso
     lists:any(fun(#'OpenLogicalChannel'{reverseLogicalChannelParameters =
                       #'OpenLogicalChannel_reverseLogicalChannelParameters'{
-                          dataType = {audioData, {g711Ulaw64k, _}},
+                          dataType = {audioData, {C, _}},
                           multiplexParameters = {h2250LogicalChannelParameters,
-                              #'H2250LogicalChannelParameters'{mediaChannel = {unicastAddress, _}}}}}) -> true;
+                              #'H2250LogicalChannelParameters'{mediaChannel = {unicastAddress, _}}}}}) ->
+                      C =:= Codec;
                  (_) -> false end, Olcs).
 
-%% The answer to the caller's µ-law proposals: its transmit channel with our RTP at Port, and
-%% its receive channel as it came (we send to the address it names).
+%% The answer to the caller's proposals of our codec: its transmit channel with our RTP at
+%% Port, and its receive channel as it came (we send to the address it names).
 answer(Proposals, Port) ->
+    Codec = codec(),
     lists:filtermap(
         fun(#'OpenLogicalChannel'{forwardLogicalChannelParameters =
                  F = #'OpenLogicalChannel_forwardLogicalChannelParameters'{
-                     dataType = {audioData, {g711Ulaw64k, _}},
-                     multiplexParameters = {h2250LogicalChannelParameters, P}}} = Olc) ->
+                     dataType = {audioData, {C, _}},
+                     multiplexParameters = {h2250LogicalChannelParameters, P}}} = Olc)
+              when C =:= Codec ->
                 {true, encode_olc(Olc#'OpenLogicalChannel'{forwardLogicalChannelParameters =
                     F#'OpenLogicalChannel_forwardLogicalChannelParameters'{multiplexParameters =
                         {h2250LogicalChannelParameters,
@@ -690,7 +698,7 @@ answer(Proposals, Port) ->
                                                            mediaControlChannel = address(Port + 1)}}}})};
            (#'OpenLogicalChannel'{reverseLogicalChannelParameters =
                  #'OpenLogicalChannel_reverseLogicalChannelParameters'{
-                     dataType = {audioData, {g711Ulaw64k, _}}}} = Olc) ->
+                     dataType = {audioData, {C, _}}}} = Olc) when C =:= Codec ->
                 {true, encode_olc(Olc)};
            (_) -> false
         end, decode_olcs(Proposals)).
@@ -709,14 +717,15 @@ sends_to(Answer) ->
 
 %% Where the caller's receive proposal says it receives.
 receives_at(Proposals) ->
+    Codec = codec(),
     [{Ip, Port} | _] = [{list_to_tuple(binary_to_list(Ip)), Port} ||
         #'OpenLogicalChannel'{reverseLogicalChannelParameters =
             #'OpenLogicalChannel_reverseLogicalChannelParameters'{
-                dataType = {audioData, {g711Ulaw64k, _}},
+                dataType = {audioData, {C, _}},
                 multiplexParameters = {h2250LogicalChannelParameters,
                     #'H2250LogicalChannelParameters'{mediaChannel = {unicastAddress, {iPAddress,
                         #'UnicastAddress_iPAddress'{network = Ip, tsapIdentifier = Port}}}}}}}
-            <- decode_olcs(Proposals)],
+            <- decode_olcs(Proposals), C =:= Codec],
     {Ip, Port}.
 
 %% Calls 2002 at Address:Port with Fast Connect proposals for G.711 µ-law, its RTP on a port
@@ -788,7 +797,7 @@ tone_and_record(Rtp, To) ->
     Seconds = list_to_integer(os:getenv("H323_PEER_SECONDS", "6")),
     Received = exchange(Rtp, To, Hz, Seconds * 50),
     Heard = lists:reverse([P || {From, P} <- Received, From =:= To]),
-    expect("recorded what came back", write_wav(os:getenv("H323_PEER_RECORD"), Heard),
+    expect("recorded what came back", write_recording(os:getenv("H323_PEER_RECORD"), Heard),
            fun(Packets) -> Packets >= Seconds * 25 end).
 
 %% The caller's ReleaseComplete, then the callee's close.
@@ -822,22 +831,54 @@ exchange(Rtp, _, _, _, _, _, Got) -> gather(Rtp, now_ms() + 500, Got).
 gather(Rtp, Until, Got) ->
     Left = Until - now_ms(),
     case Left > 0 andalso gen_udp:recv(Rtp, 0, Left) of
-        {ok, {Ip, Port, <<2:2, _:1, 0:1, 0:4, _:1, 0:7, _:16, _:32, _:32, Payload/binary>>}} ->
+        {ok, {Ip, Port, <<2:2, _:1, 0:1, 0:4, _:1, Type:7, _:16, _:32, _:32, Payload/binary>>}}
+          when Type =:= 0; Type =:= 9 ->
             gather(Rtp, Until, [{{Ip, Port}, Payload} | Got]);
-        {ok, _} -> gather(Rtp, Until, Got); % not µ-law RTP
+        {ok, _} -> gather(Rtp, Until, Got); % not µ-law or G.722 RTP
         _ -> Got
     end.
 
 now_ms() -> erlang:monotonic_time(millisecond).
 
-%% Packet N of a sine of Hz at a quarter of full scale, its phase running on across packets.
+%% Packet N of a sine of Hz at a quarter of full scale, its phase running on across packets. With
+%% G.722, the tone is ffmpeg's encoding in the file $H323_PEER_G722, 160 octets a packet (64
+%% kbit/s), its RTP clock 8 kHz (RFC 3551 §4.5.2) as µ-law's.
 rtp_packet(N, Hz) ->
-    Tone = << <<(ulaw(round(8000 * math:sin(2 * math:pi() * Hz * (N * 160 + I) / 8000))))>>
-              || I <- lists:seq(0, 159) >>,
-    <<2:2, 0:1, 0:1, 0:4, 0:1, 0:7, N:16, (N * 160):32, 16#5EED:32, Tone/binary>>.
+    {Type, Payload} =
+        case codec() of
+            'g722-64k' ->
+                Encoded = g722_tone(),
+                {9, binary:part(Encoded, (N * 160) rem (byte_size(Encoded) - 159), 160)};
+            g711Ulaw64k ->
+                {0, << <<(ulaw(round(8000 * math:sin(2 * math:pi() * Hz * (N * 160 + I) / 8000))))>>
+                       || I <- lists:seq(0, 159) >>}
+        end,
+    <<2:2, 0:1, 0:1, 0:4, 0:1, Type:7, N:16, (N * 160):32, 16#5EED:32, Payload/binary>>.
 
-%% Payloads as they came, as a WAV file (8 kHz, 16-bit linear, mono) at
-%% Path: the number of packets.
+%% The codec the peer speaks: G.711 µ-law, or G.722 when $H323_PEER_CODEC is g722.
+codec() ->
+    case os:getenv("H323_PEER_CODEC", "pcmu") of
+        "g722" -> 'g722-64k';
+        _ -> g711Ulaw64k
+    end.
+
+g722_tone() ->
+    case get(g722_tone) of
+        undefined ->
+            {ok, Encoded} = file:read_file(os:getenv("H323_PEER_G722")),
+            put(g722_tone, Encoded),
+            Encoded;
+        Encoded -> Encoded
+    end.
+
+%% Payloads as they came, at Path: G.722 as it is (ffmpeg's "g722" format), µ-law as a WAV file
+%% (8 kHz, 16-bit linear, mono). The number of packets.
+write_recording(Path, Packets) ->
+    case codec() of
+        'g722-64k' -> ok = file:write_file(Path, Packets), length(Packets);
+        g711Ulaw64k -> write_wav(Path, Packets)
+    end.
+
 write_wav(Path, Packets) ->
     Samples = << <<(linear(U)):16/little-signed>> || P <- Packets, <<U>> <= P >>,
     Size = byte_size(Samples),
