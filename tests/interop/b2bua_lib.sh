@@ -71,9 +71,9 @@ run_flow() { # NAME CALLER [CALLEE PORT]... : callees in the background, then th
 
 
 # start_switchboard: runs switchboard with $work/switchboard.toml (listening on UDP $sip_port)
-# in the background, bounded, and waits for it.
+# in the background, bounded ($SB_SERVE_SECONDS, 150 unless told), and waits for it.
 start_switchboard() {
-  timeout -k 3 150 "$1" serve --config "$work/switchboard.toml" >"$work/server.log" 2>&1 &
+  timeout -k 3 "${SB_SERVE_SECONDS:-150}" "$1" serve --config "$work/switchboard.toml" >"$work/server.log" 2>&1 &
   server_pid=$!
   wait_listening udp "$sip_port" || { cat "$work/server.log"; exit 1; }
   # SIGUSR1 goes to switchboard itself, not to the timeout(1) that bounds it.

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # The gateway between a real SIP phone and an H.323 endpoint, both directions, with tones
 # heard both ways: baresip (G.711 µ-law, passed through; G.722, transcoded by the room to the
-# peer's µ-law, then passed through to the peer speaking G.722 itself) and the scripted H.323
-# peer (h323_peer.erl, Fast Connect; its G.722 is ffmpeg's encoding of its tone, and what it
-# receives in G.722 is decoded by ffmpeg), each playing its own tone and recording what it
-# hears. A call passed through is one whose room links the two legs "relayed as they are".
+# peer's µ-law, then passed through to the peer speaking G.722 itself; Opus, transcoded to and
+# from the peer speaking G.729) and the scripted H.323 peer (h323_peer.erl, Fast Connect; its
+# G.722 is ffmpeg's encoding of its tone, its G.729 bcg729's, and ffmpeg decodes what it
+# receives in either), each playing its own tone and recording what it hears. A call passed
+# through is one whose room links the two legs "relayed as they are"; a transcoded one,
+# "transcoded".
 # 1. baresip dials 2002, which a route sends to the H.323 peer;
 # 2. the H.323 peer dials 3003, which a route sends to baresip (it answers by itself).
 # In each recording the other's tone must stand 20 dB above the rest of the signal (Goertzel,
@@ -44,7 +46,7 @@ target = "h323:\${user}@127.0.0.1:$peer_port"
 user = "^3[0-9]{3}\$"
 target = "sip:phone@127.0.0.1:$phone_port"
 TOML
-start_switchboard "$switchboard"
+SB_SERVE_SECONDS=300 start_switchboard "$switchboard" # seven calls of about 12 s each
 capture_start
 wait_listening tcp "$h323_port" || fail_with "no H.323 listener"
 
@@ -62,18 +64,21 @@ hear() {
 
 # call NAME CODEC-MODULE RATE DIRECTION [PEER-CODEC]: one call, the phone with CODEC-MODULE at
 # RATE Hz; DIRECTION "out" (the phone dials the peer) or "in" (the peer dials the phone); the
-# peer speaks PEER-CODEC, pcmu (by default) or g722.
+# peer speaks PEER-CODEC, pcmu (by default), g722 or g729.
 call() {
   local name=$1 module=$2 rate=$3 direction=$4 peer_codec=${5:-pcmu} peer phone record
-  tone "$work/$name.wav" "$phone_tone" "$rate" 1
+  local channels=1
+  [ "$module" = opus.so ] && channels=2 # baresip's source must match opus/48000/2
+  tone "$work/$name.wav" "$phone_tone" "$rate" "$channels"
   phone "$name" "$phone_port" "$module" "$work/$name.wav"
   # The account the route to 3xxx calls, whatever the call's folder is named.
   echo "<sip:phone@127.0.0.1:$phone_port>;regint=0;answermode=auto" >"$work/$name/accounts"
   mkdir -p "$work/$name-peer"
   record=$work/$name-peer/dump-peer-dec.wav
-  [ "$peer_codec" = g722 ] && record=$work/$name-peer/received.g722
+  [ "$peer_codec" = pcmu ] || record=$work/$name-peer/received.$peer_codec
   export H323_PEER_TONE=$peer_tone H323_PEER_SECONDS=6 H323_PEER_DIAL=3003 \
-    H323_PEER_RECORD=$record H323_PEER_CODEC=$peer_codec H323_PEER_G722=$work/peer-tone.g722
+    H323_PEER_RECORD=$record H323_PEER_CODEC=$peer_codec \
+    H323_PEER_ENCODED=$work/peer-tone.$peer_codec
   if [ "$direction" = out ]; then
     h323_peer call-out-tone "$peer_port" "$name-peer" &
     peer=$!
@@ -92,9 +97,9 @@ call() {
   grep -q '^done$' "$work/$name-peer.out" ||
     fail_with "$name: the H.323 peer failed: $(cat "$work/$name-peer.out")"
   grep -q "Call established" "$work/$name.log" || fail_with "$name: the phone had no call"
-  if [ "$peer_codec" = g722 ]; then
-    ffmpeg -v error -y -f g722 -i "$record" "$work/$name-peer/dump-peer-dec.wav" ||
-      fail_with "$name: ffmpeg cannot decode the G.722 the peer received"
+  if [ "$peer_codec" != pcmu ]; then
+    ffmpeg -v error -y -f "$peer_codec" -i "$record" "$work/$name-peer/dump-peer-dec.wav" ||
+      fail_with "$name: ffmpeg cannot decode the $peer_codec the peer received"
   fi
   hear "$name: the H.323 peer" "$work/$name-peer/dump-peer-dec.wav" "$phone_tone" "$peer_tone"
   hear "$name: the phone" "$(ls "$work/$name"/dump-*-dec.wav | head -n 1)" "$peer_tone" \
@@ -118,6 +123,16 @@ call g722-pass-out g722.so 16000 out g722
 [ "$(grep -c 'linked (relayed as they are)' "$work/server.log")" -ge $((relayed_before + 2)) ] ||
   fail_with "a G.722 call was not passed through: $(grep 'linked (' "$work/server.log" | tail -n 2)"
 check "G.722 passed through both ways between baresip and the H.323 peer: each hears the other, not itself"
+
+# The peer's own G.729 (bcg729's), against the phone's Opus: transcoded both ways.
+python3 "$here/g729_tone.py" "$peer_tone" 8 "$work/peer-tone.g729" ||
+  fail_with "bcg729 cannot encode G.729"
+transcoded_before=$(grep -c 'linked (transcoded)' "$work/server.log" || true)
+call opus-g729-in opus.so 48000 in g729
+call opus-g729-out opus.so 48000 out g729
+[ "$(grep -c 'linked (transcoded)' "$work/server.log")" -ge $((transcoded_before + 2)) ] ||
+  fail_with "an Opus ↔ G.729 call was not transcoded: $(grep 'linked (' "$work/server.log" | tail -n 2)"
+check "Opus ↔ G.729 transcoded both ways between baresip and the H.323 peer: each hears the other, not itself"
 
 capture_check
 check "every H.225.0 and H.245 message of these calls is read by tshark, none malformed"

@@ -42,9 +42,9 @@
 %%   call-in-tone  Calls as call-in-audio (the number $H323_PEER_DIAL, 2002 unless told), but
 %%               sends a tone of $H323_PEER_TONE Hz (1000) for $H323_PEER_SECONDS (6) and
 %%               writes what comes back to the WAV file $H323_PEER_RECORD (8 kHz, 16-bit), for
-%%               the test to measure what it heard. With $H323_PEER_CODEC g722 it proposes
-%%               G.722 instead, sends the tone ffmpeg encoded in $H323_PEER_G722, and records
-%%               the G.722 it receives as it came (call-out-tone likewise).
+%%               the test to measure what it heard. With $H323_PEER_CODEC g722 or g729 it
+%%               speaks G.722 or G.729 instead: it sends the tone encoded in $H323_PEER_ENCODED
+%%               and records what it receives as it came (call-out-tone likewise).
 %%   call-in-tunnelled-audio  Calls without Fast Connect but with H.245 tunnelling: answers
 %%               the capability set and master-slave determination tunnelled in the call
 %%               signalling, acknowledges the channel Switchboard opens (audio to its own RTP
@@ -631,7 +631,7 @@ olc_record(Number, transmit, Port) ->
     #'OpenLogicalChannel'{
         forwardLogicalChannelNumber = Number,
         forwardLogicalChannelParameters = #'OpenLogicalChannel_forwardLogicalChannelParameters'{
-            dataType = {audioData, {codec(), 20}},
+            dataType = {audioData, {codec(), frames()}},
             multiplexParameters = {h2250LogicalChannelParameters,
                 #'H2250LogicalChannelParameters'{sessionID = 1, mediaControlChannel = address(Port)}}}};
 olc_record(Number, 'receive', Port) ->
@@ -640,7 +640,7 @@ olc_record(Number, 'receive', Port) ->
         forwardLogicalChannelParameters = #'OpenLogicalChannel_forwardLogicalChannelParameters'{
             dataType = {nullData, 'NULL'}, multiplexParameters = {none, 'NULL'}},
         reverseLogicalChannelParameters = #'OpenLogicalChannel_reverseLogicalChannelParameters'{
-            dataType = {audioData, {codec(), 20}},
+            dataType = {audioData, {codec(), frames()}},
             multiplexParameters = {h2250LogicalChannelParameters,
                 #'H2250LogicalChannelParameters'{sessionID = 1, mediaChannel = address(Port),
                                                  mediaControlChannel = address(Port + 1)}}}}.
@@ -832,51 +832,62 @@ gather(Rtp, Until, Got) ->
     Left = Until - now_ms(),
     case Left > 0 andalso gen_udp:recv(Rtp, 0, Left) of
         {ok, {Ip, Port, <<2:2, _:1, 0:1, 0:4, _:1, Type:7, _:16, _:32, _:32, Payload/binary>>}}
-          when Type =:= 0; Type =:= 9 ->
+          when Type =:= 0; Type =:= 9; Type =:= 18 ->
             gather(Rtp, Until, [{{Ip, Port}, Payload} | Got]);
-        {ok, _} -> gather(Rtp, Until, Got); % not µ-law or G.722 RTP
+        {ok, _} -> gather(Rtp, Until, Got); % not µ-law, G.722 or G.729 RTP
         _ -> Got
     end.
 
 now_ms() -> erlang:monotonic_time(millisecond).
 
-%% Packet N of a sine of Hz at a quarter of full scale, its phase running on across packets. With
-%% G.722, the tone is ffmpeg's encoding in the file $H323_PEER_G722, 160 octets a packet (64
-%% kbit/s), its RTP clock 8 kHz (RFC 3551 §4.5.2) as µ-law's.
+%% Packet N of a sine of Hz at a quarter of full scale, its phase running on across packets.
+%% With G.722 or G.729 the tone comes encoded, in the file $H323_PEER_ENCODED: 160 octets a
+%% packet of G.722 (64 kbit/s), 20 of G.729 (two 10 ms frames); the RTP clock is 8 kHz for
+%% each (RFC 3551 §4.5.2: G.722's too).
 rtp_packet(N, Hz) ->
     {Type, Payload} =
         case codec() of
-            'g722-64k' ->
-                Encoded = g722_tone(),
-                {9, binary:part(Encoded, (N * 160) rem (byte_size(Encoded) - 159), 160)};
             g711Ulaw64k ->
                 {0, << <<(ulaw(round(8000 * math:sin(2 * math:pi() * Hz * (N * 160 + I) / 8000))))>>
-                       || I <- lists:seq(0, 159) >>}
+                       || I <- lists:seq(0, 159) >>};
+            Encoded ->
+                {Type0, Size} = case Encoded of 'g722-64k' -> {9, 160}; g729 -> {18, 20} end,
+                Tone = encoded_tone(),
+                {Type0, binary:part(Tone, (N * Size) rem (byte_size(Tone) - Size + 1), Size)}
         end,
     <<2:2, 0:1, 0:1, 0:4, 0:1, Type:7, N:16, (N * 160):32, 16#5EED:32, Payload/binary>>.
 
-%% The codec the peer speaks: G.711 µ-law, or G.722 when $H323_PEER_CODEC is g722.
+%% The codec the peer speaks: G.711 µ-law, or G.722 or G.729 as $H323_PEER_CODEC says (g722,
+%% g729); and its channels' packet size in the H.245 capability's units (ms of G.711 and
+%% G.722, frames of G.729).
 codec() ->
     case os:getenv("H323_PEER_CODEC", "pcmu") of
         "g722" -> 'g722-64k';
+        "g729" -> g729;
         _ -> g711Ulaw64k
     end.
 
-g722_tone() ->
-    case get(g722_tone) of
+frames() ->
+    case codec() of
+        g729 -> 2;
+        _ -> 20
+    end.
+
+encoded_tone() ->
+    case get(encoded_tone) of
         undefined ->
-            {ok, Encoded} = file:read_file(os:getenv("H323_PEER_G722")),
-            put(g722_tone, Encoded),
+            {ok, Encoded} = file:read_file(os:getenv("H323_PEER_ENCODED")),
+            put(encoded_tone, Encoded),
             Encoded;
         Encoded -> Encoded
     end.
 
-%% Payloads as they came, at Path: G.722 as it is (ffmpeg's "g722" format), µ-law as a WAV file
-%% (8 kHz, 16-bit linear, mono). The number of packets.
+%% Payloads as they came, at Path: G.722 and G.729 as they are (ffmpeg's "g722" and "g729"
+%% formats), µ-law as a WAV file (8 kHz, 16-bit linear, mono). The number of packets.
 write_recording(Path, Packets) ->
     case codec() of
-        'g722-64k' -> ok = file:write_file(Path, Packets), length(Packets);
-        g711Ulaw64k -> write_wav(Path, Packets)
+        g711Ulaw64k -> write_wav(Path, Packets);
+        _ -> ok = file:write_file(Path, Packets), length(Packets)
     end.
 
 write_wav(Path, Packets) ->
