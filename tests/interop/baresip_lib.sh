@@ -62,6 +62,17 @@ print(round(10 * math.log10(max(power(own), 1e-9) / max(min(power(a), power(b)),
 PY
 }
 
+# hears_the_other NAME WAV HZ OWN: between 1.5 and 4.5 s of the recording WAV, HZ (the other
+# party's tone) stands 20 dB above the rest, and OWN (NAME's own tone) 20 dB below HZ.
+hears_the_other() {
+  local db own_db
+  db=$(tone_db "$2" "$3" 1.5 4.5 "$4")
+  own_db=$(own_tone_db "$2" "$4" "$3" "$3" 1.5 4.5)
+  echo "$1 hears $3 Hz at $db dB; its own $4 Hz is $own_db dB below it"
+  python3 -c "import sys; sys.exit(0 if $db >= 20 and $own_db <= -20 else 1)" ||
+    fail_with "$1 does not hear $3 Hz clearly, or hears itself"
+}
+
 # phone NAME PORT CODEC-MODULE WAV [MEDIAENC]: a baresip configuration folder; MEDIAENC is
 # baresip's SRTP mode (srtp: best effort, srtp-mand: RTP/SAVP).
 phone() {

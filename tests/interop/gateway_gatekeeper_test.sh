@@ -7,6 +7,7 @@
 # 1. External gatekeeper: a sipp caller dials 4002 at the gateway, whose ARQ is confirmed with
 #    the peer's address; the call goes there and the tone crosses both ways. When it ends the
 #    gateway disengages (DRQ): the gatekeeper keeps no call and no bandwidth.
+#    Then baresip dials 4003 the same way, and it and the peer each hear the other's tone.
 # 2. Our own gatekeeper: the same, dialled at the gatekeeper Switchboard, which admits its own
 #    call and locates the peer itself.
 # 3. An arriving call is admitted before it is answered (ARQ with answerCall): the peer calls
@@ -29,6 +30,7 @@ in_own_namespace "$@"
 
 work=$(mktemp -d)
 . "$here/b2bua_lib.sh"
+. "$here/baresip_lib.sh"
 stop_gatekeeper() {
   [ -n "${gatekeeper_pid:-}" ] || return 0
   kill -CONT "$gatekeeper_sb" 2>/dev/null || true
@@ -120,13 +122,40 @@ located_call() {
     fail_with "$2: the H.323 peer did not hear its tone back"
 }
 
+# phone_call SIP_PORT NAME: baresip (G.711 µ-law) dials 4003 at SIP_PORT; the peer, registered
+# as "room", answers; each plays its tone and must hear the other's, not its own.
+phone_call() {
+  local name=$2 peer
+  tone "$work/$name.wav" 1400 8000 1
+  phone "$name" "$(free_port 48000)" g711.so "$work/$name.wav"
+  mkdir -p "$work/$name-peer"
+  H323_PEER_TONE=600 H323_PEER_SECONDS=6 H323_PEER_RECORD="$work/$name-peer/heard.wav" \
+    h323_peer call-out-tone "$peer_port" "$name-peer" "$ras_port" room &
+  peer=$!
+  background_pids+=("$peer")
+  wait_listening tcp "$peer_port" || fail_with "$name: the H.323 peer did not listen"
+  timeout -k 3 25 baresip -4 -n 127.0.0.1 -f "$work/$name" -e "/dial sip:4003@127.0.0.1:$1" \
+    -t 9 >"$work/$name.log" 2>&1 || true
+  wait "$peer" || true
+  grep -q '^done$' "$work/$name-peer.out" ||
+    fail_with "$name: the H.323 peer failed: $(cat "$work/$name-peer.out")"
+  hears_the_other "$name: the H.323 peer" "$work/$name-peer/heard.wav" 1400 600
+  hears_the_other "$name: the phone" "$(ls "$work/$name"/dump-*-dec.wav | head -n 1)" 600 1400
+}
+
 located_call "$sip_port" external
 idle "the call through the external gatekeeper"
 check "a SIP caller reaches an H.323 alias located by an external gatekeeper (ARQ, ACF, DRQ)"
+phone_call "$sip_port" external-phone
+idle "the phone's call through the external gatekeeper"
+check "baresip and the H.323 peer through an external gatekeeper: each hears the other, not itself"
 
 located_call "$gatekeeper_sip" own
 idle "the call through our own gatekeeper"
 check "a SIP caller reaches an H.323 alias located by our own gatekeeper"
+phone_call "$gatekeeper_sip" own-phone
+idle "the phone's call through our own gatekeeper"
+check "baresip and the H.323 peer through our own gatekeeper: each hears the other, not itself"
 
 h323_peer call-in-audio 1720 answering || true
 grep -q '^ok its own tone heard back$' "$work/answering.out" ||
