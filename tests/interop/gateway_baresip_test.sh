@@ -104,24 +104,27 @@ check "the H.323 peer calls baresip (PCMU, passed through): each hears the other
 call g722-out g722.so 16000 out
 check "baresip (G.722, transcoded to µ-law) calls the H.323 peer: each hears the other, not itself"
 
+# both_ways NAME CODEC-MODULE RATE PEER-CODEC HOW: a call each way, whose rooms must link the
+# two legs HOW ("relayed as they are", "transcoded").
+both_ways() {
+  local before
+  before=$(grep -c "linked ($5)" "$work/server.log" || true)
+  call "$1-in" "$2" "$3" in "$4"
+  call "$1-out" "$2" "$3" out "$4"
+  [ "$(grep -c "linked ($5)" "$work/server.log")" -ge $((before + 2)) ] ||
+    fail_with "$1: not $5 both ways: $(grep 'linked (' "$work/server.log" | tail -n 2)"
+}
+
 # The peer's own G.722: its tone encoded by ffmpeg (G.722 at 16 kHz, 64 kbit/s).
 ffmpeg -v error -y -f lavfi -i "sine=frequency=$peer_tone:sample_rate=16000:duration=8" \
   -c:a g722 -f g722 "$work/peer-tone.g722" || fail_with "ffmpeg cannot encode G.722"
-relayed_before=$(grep -c 'linked (relayed as they are)' "$work/server.log" || true)
-call g722-pass-in g722.so 16000 in g722
-call g722-pass-out g722.so 16000 out g722
-[ "$(grep -c 'linked (relayed as they are)' "$work/server.log")" -ge $((relayed_before + 2)) ] ||
-  fail_with "a G.722 call was not passed through: $(grep 'linked (' "$work/server.log" | tail -n 2)"
+both_ways g722-pass g722.so 16000 g722 "relayed as they are"
 check "G.722 passed through both ways between baresip and the H.323 peer: each hears the other, not itself"
 
 # The peer's own G.729 (bcg729's), against the phone's Opus: transcoded both ways.
 python3 "$here/g729_tone.py" "$peer_tone" 8 "$work/peer-tone.g729" ||
   fail_with "bcg729 cannot encode G.729"
-transcoded_before=$(grep -c 'linked (transcoded)' "$work/server.log" || true)
-call opus-g729-in opus.so 48000 in g729
-call opus-g729-out opus.so 48000 out g729
-[ "$(grep -c 'linked (transcoded)' "$work/server.log")" -ge $((transcoded_before + 2)) ] ||
-  fail_with "an Opus ↔ G.729 call was not transcoded: $(grep 'linked (' "$work/server.log" | tail -n 2)"
+both_ways opus-g729 opus.so 48000 g729 transcoded
 check "Opus ↔ G.729 transcoded both ways between baresip and the H.323 peer: each hears the other, not itself"
 
 capture_check

@@ -410,24 +410,14 @@ run('call-out-digit', {Address, Port}) ->
     answer_call(Socket, Crv, Setup, answer(Setup#'Setup-UUIE'.fastStart, 6000), true),
     Digit = os:getenv("H323_PEER_DIGIT", "7"),
     expect("the digit " ++ Digit, await_digit(Socket), fun({digit, D}) -> D =:= Digit end),
-    send_q931(Socket, 16#5a, Crv, true,
-              {releaseComplete, #'ReleaseComplete-UUIE'{protocolIdentifier = ?PROTOCOL,
-                  callIdentifier = Setup#'Setup-UUIE'.callIdentifier}},
-              true, []),
-    expect("released", drain(Socket), fun(closed) -> true end),
-    done;
+    hang_up_called(Socket, Crv, Setup);
 
 run('call-out-held', {Address, Port}) ->
     {Socket, Crv, Setup} = called(Address, Port),
     answer_call(Socket, Crv, Setup, answer(Setup#'Setup-UUIE'.fastStart, 6000), true),
     expect("held", await_capabilities(Socket, Crv, empty), fun(empty) -> true end),
     expect("resumed", await_capabilities(Socket, Crv, full), fun(full) -> true end),
-    send_q931(Socket, 16#5a, Crv, true,
-              {releaseComplete, #'ReleaseComplete-UUIE'{protocolIdentifier = ?PROTOCOL,
-                  callIdentifier = Setup#'Setup-UUIE'.callIdentifier}},
-              true, []),
-    expect("released", drain(Socket), fun(closed) -> true end),
-    done;
+    hang_up_called(Socket, Crv, Setup);
 
 run('call-out-hold', {Address, Port}) ->
     {Socket, Crv, Setup} = called(Address, Port),
@@ -437,12 +427,7 @@ run('call-out-hold', {Address, Port}) ->
     timer:sleep(1500),
     send_capabilities(Socket, Crv, true, 2, g711),
     timer:sleep(1000),
-    send_q931(Socket, 16#5a, Crv, true,
-              {releaseComplete, #'ReleaseComplete-UUIE'{protocolIdentifier = ?PROTOCOL,
-                  callIdentifier = Setup#'Setup-UUIE'.callIdentifier}},
-              true, []),
-    expect("released", drain(Socket), fun(closed) -> true end),
-    done;
+    hang_up_called(Socket, Crv, Setup);
 
 run('call-out-drop', {Address, Port}) ->
     {Socket, Crv, Setup} = called(Address, Port),
@@ -799,6 +784,15 @@ tone_and_record(Rtp, To) ->
     Heard = lists:reverse([P || {From, P} <- Received, From =:= To]),
     expect("recorded what came back", write_recording(os:getenv("H323_PEER_RECORD"), Heard),
            fun(Packets) -> Packets >= Seconds * 25 end).
+
+%% The callee's ReleaseComplete (hanging up the call it answered), then the caller's close.
+hang_up_called(Socket, Crv, Setup) ->
+    send_q931(Socket, 16#5a, Crv, true,
+              {releaseComplete, #'ReleaseComplete-UUIE'{protocolIdentifier = ?PROTOCOL,
+                  callIdentifier = Setup#'Setup-UUIE'.callIdentifier}},
+              true, []),
+    expect("released", drain(Socket), fun(closed) -> true end),
+    done.
 
 %% The caller's ReleaseComplete, then the callee's close.
 hang_up(Socket, CallId) ->
