@@ -29,7 +29,7 @@ int main(int argc, char** argv) {
 
         std::vector<sb::cli::Command> clients;
         for (auto add : {sb::cli::addEscalateCommands, sb::cli::addExpertsCommands,
-                         sb::cli::addWitnessCommands})
+                         sb::cli::addWitnessCommands, sb::cli::addVideoCommands})
             for (auto& command : add(app))
                 clients.push_back(std::move(command));
 

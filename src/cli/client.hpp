@@ -54,5 +54,6 @@ struct Command {
 std::vector<Command> addEscalateCommands(CLI::App& app);
 std::vector<Command> addExpertsCommands(CLI::App& app);
 std::vector<Command> addWitnessCommands(CLI::App& app);
+std::vector<Command> addVideoCommands(CLI::App& app);
 
 } // namespace sb::cli

@@ -1,0 +1,77 @@
+#pragma once
+// One video encoder (libavcodec: libx264, libx265, or a hardware encoder by name), set for
+// live calls: no B-frames, zerolatency, in-band parameter sets with every key frame (a phone
+// that joins late, or lost a key frame, needs nothing from the SDP to decode), a bitrate that
+// can change between frames, and an IDR on request (RFC 4585 PLI, RFC 5104 FIR, SIP INFO
+// picture_fast_update: RFC 5168).
+
+#include "core/result.hpp"
+#include "video/av.hpp"
+#include "video/nal.hpp"
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sb::video {
+
+// Picture sizes and rates the configuration names ("1080p", "720p", "480p").
+struct VideoPreset {
+    std::string_view name;
+    int width = 0, height = 0, fps = 30;
+    int bitrateKbps = 0; // where a call starts; RTCP loss reports move it down
+};
+std::optional<VideoPreset> findPreset(std::string_view name);
+// The names above, for error messages.
+std::string presetNames();
+
+struct EncoderSettings {
+    Codec codec = Codec::h264;
+    int width = 854, height = 480, fps = 30;
+    int bitrateKbps = 1000;
+    int keyframeSeconds = 2;
+    // The libavcodec encoder; empty for libx264 or libx265. "h264_nvenc", "hevc_nvenc" and
+    // the like take the same software pictures.
+    std::string implementation;
+    // The encoder's speed preset; empty for veryfast (x264) or ultrafast (x265), which keep
+    // 1080p at 30 frames a second on two cores.
+    std::string speed;
+};
+
+struct EncodedFrame {
+    std::vector<std::uint8_t> annexB; // the access unit, start codes and all
+    std::int64_t pts = 0;             // 90 kHz
+    bool keyframe = false;
+};
+
+class Encoder {
+public:
+    // Errors (Errc::unsupported or config) name the encoder or the option it refused.
+    static Result<std::unique_ptr<Encoder>> open(const EncoderSettings& settings);
+
+    // Encodes `picture` (YUV 4:2:0 of the settings' size) at `pts` (90 kHz); `keyframe` asks
+    // for an IDR. What the encoder gives back (with zerolatency, this picture) goes to `out`.
+    Result<void> encode(AVFrame& picture, std::int64_t pts, bool keyframe,
+                        std::vector<EncodedFrame>& out);
+
+    // A new target bitrate from the next frame on. x264 changes it in place; the others are
+    // opened again, and their next frame is an IDR.
+    Result<void> setBitrate(int kbps);
+
+    const EncoderSettings& settings() const noexcept { return settings_; }
+    const char* name() const noexcept;
+
+private:
+    explicit Encoder(const EncoderSettings& settings) : settings_(settings) {}
+    Result<void> openCodec();
+    Result<void> drain(std::vector<EncodedFrame>& out);
+
+    EncoderSettings settings_;
+    CodecContextPtr context_;
+    PacketPtr packet_;
+};
+
+} // namespace sb::video

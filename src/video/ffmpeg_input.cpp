@@ -1,0 +1,146 @@
+// An FFmpeg input as a video source: libavformat demuxes (file, RTSP, SRT, UDP/RTP),
+// libavcodec decodes, libswscale converts to the encoder's size and YUV 4:2:0. A file is read
+// at its own pace (its timestamps against the clock, as ffmpeg's -re does); a network input
+// paces itself.
+
+#include "video/source.hpp"
+
+#include <chrono>
+#include <fmt/format.h>
+#include <thread>
+
+namespace sb::video {
+namespace {
+
+std::int64_t wallMicros() {
+    return std::chrono::duration_cast<std::chrono::microseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+class FfmpegInput final : public Source {
+public:
+    FfmpegInput(std::string url, int width, int height)
+        : url_(std::move(url)), width_(width), height_(height) {}
+
+    Result<void> open() {
+        AVDictionary* options = nullptr;
+        // A network input that stops sending fails after 5 s instead of blocking forever.
+        av_dict_set(&options, "rw_timeout", "5000000", 0);
+        if (url_.starts_with("rtsp:")) av_dict_set(&options, "rtsp_transport", "tcp", 0);
+        AVFormatContext* raw = nullptr;
+        const int status = avformat_open_input(&raw, url_.c_str(), nullptr, &options);
+        av_dict_free(&options);
+        if (status < 0)
+            return fail(Errc::io, fmt::format("video input {}: {}", url_, avError(status)));
+        format_.reset(raw);
+        if (const int found = avformat_find_stream_info(format_.get(), nullptr); found < 0)
+            return fail(Errc::io, fmt::format("video input {}: {}", url_, avError(found)));
+        const AVCodec* decoder = nullptr;
+        stream_ = av_find_best_stream(format_.get(), AVMEDIA_TYPE_VIDEO, -1, -1, &decoder, 0);
+        if (stream_ == AVERROR_STREAM_NOT_FOUND)
+            return fail(Errc::unsupported, fmt::format("video input {} has no video stream", url_));
+        if (stream_ < 0 || !decoder)
+            return fail(Errc::unsupported,
+                        fmt::format("video input {}: no decoder for its video stream", url_));
+        decoder_.reset(avcodec_alloc_context3(decoder));
+        const AVStream* stream = format_->streams[stream_];
+        if (!decoder_ || avcodec_parameters_to_context(decoder_.get(), stream->codecpar) < 0)
+            return fail(Errc::io, fmt::format("video input {}: out of memory", url_));
+        if (const int opened = avcodec_open2(decoder_.get(), decoder, nullptr); opened < 0)
+            return fail(Errc::unsupported, fmt::format("video input {}: decoder {}: {}", url_,
+                                                       decoder->name, avError(opened)));
+        timeBase_ = stream->time_base;
+        const char* protocol = avio_find_protocol_name(url_.c_str());
+        isFile_ = protocol && std::string_view(protocol) == "file";
+        packet_.reset(av_packet_alloc());
+        decoded_.reset(av_frame_alloc());
+        picture_ = allocatePicture(width_, height_);
+        if (!packet_ || !decoded_ || !picture_)
+            return fail(Errc::io, fmt::format("video input {}: out of memory", url_));
+        return {};
+    }
+
+    Result<std::optional<Picture>> next() override {
+        for (;;) {
+            const int received = avcodec_receive_frame(decoder_.get(), decoded_.get());
+            if (received == 0) return convert();
+            if (received == AVERROR_EOF) return std::optional<Picture>();
+            if (received != AVERROR(EAGAIN))
+                return fail(Errc::io, fmt::format("video input {}: {}", url_, avError(received)));
+            const int read = av_read_frame(format_.get(), packet_.get());
+            if (read == AVERROR_EOF) {
+                avcodec_send_packet(decoder_.get(), nullptr); // drain what the decoder holds
+                continue;
+            }
+            if (read < 0)
+                return fail(isFile_ ? Errc::io : Errc::closed,
+                            fmt::format("video input {}: {}", url_, avError(read)));
+            if (packet_->stream_index == stream_) {
+                const int sent = avcodec_send_packet(decoder_.get(), packet_.get());
+                // A damaged packet costs its picture, not the input.
+                if (sent < 0 && sent != AVERROR_INVALIDDATA) {
+                    av_packet_unref(packet_.get());
+                    return fail(Errc::io, fmt::format("video input {}: {}", url_, avError(sent)));
+                }
+            }
+            av_packet_unref(packet_.get());
+        }
+    }
+
+    std::string describe() const override { return url_; }
+
+private:
+    Result<std::optional<Picture>> convert() {
+        AVFrame& in = *decoded_;
+        paceFile(in);
+        sws_.reset(sws_getCachedContext(
+            sws_.release(), in.width, in.height, static_cast<AVPixelFormat>(in.format), width_,
+            height_, AV_PIX_FMT_YUV420P, SWS_BILINEAR, nullptr, nullptr, nullptr));
+        if (!sws_)
+            return fail(Errc::unsupported,
+                        fmt::format("video input {}: cannot convert {}x{} pictures of format {}",
+                                    url_, in.width, in.height, in.format));
+        av_frame_make_writable(picture_.get());
+        sws_scale(sws_.get(), in.data, in.linesize, 0, in.height, picture_->data,
+                  picture_->linesize);
+        av_frame_unref(decoded_.get());
+        return std::optional<Picture>(Picture{picture_.get(), wallMicros()});
+    }
+
+    // A file is read as fast as the disk goes: hold each picture until its time comes.
+    void paceFile(const AVFrame& in) {
+        if (!isFile_ || in.best_effort_timestamp == AV_NOPTS_VALUE) return;
+        const auto at = std::chrono::microseconds(
+            av_rescale_q(in.best_effort_timestamp, timeBase_, AVRational{1, 1000000}));
+        if (!firstPts_) {
+            firstPts_ = at;
+            started_ = std::chrono::steady_clock::now();
+            return;
+        }
+        std::this_thread::sleep_until(started_ + (at - *firstPts_));
+    }
+
+    std::string url_;
+    int width_, height_;
+    FormatContextPtr format_;
+    CodecContextPtr decoder_;
+    PacketPtr packet_;
+    FramePtr decoded_, picture_;
+    SwsContextPtr sws_;
+    int stream_ = -1;
+    AVRational timeBase_{1, 1};
+    bool isFile_ = false;
+    std::optional<std::chrono::microseconds> firstPts_;
+    std::chrono::steady_clock::time_point started_;
+};
+
+} // namespace
+
+Result<std::unique_ptr<Source>> openFfmpegInput(const std::string& url, int width, int height) {
+    auto input = std::make_unique<FfmpegInput>(url, width, height);
+    if (auto opened = input->open(); !opened) return fail(opened.error());
+    return std::unique_ptr<Source>(std::move(input));
+}
+
+} // namespace sb::video

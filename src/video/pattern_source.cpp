@@ -1,0 +1,65 @@
+#include "video/source.hpp"
+#include "video/test_pattern.hpp"
+
+#include <chrono>
+#include <thread>
+
+namespace sb::video {
+namespace {
+
+std::int64_t wallMicros() {
+    return std::chrono::duration_cast<std::chrono::microseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+// Paced as a camera is: picture n is ready at the start plus n frame periods, and one that
+// the caller was too late to take is skipped, not sent in a burst after.
+class PatternSource final : public Source {
+public:
+    PatternSource(int width, int height, int fps, std::string traceId, int flashEvery)
+        : pattern_(width, height, std::move(traceId), flashEvery), fps_(fps),
+          picture_(allocatePicture(width, height)), width_(width), height_(height) {}
+
+    Result<std::optional<Picture>> next() override {
+        if (!picture_) return fail(Errc::io, "out of memory for a test pattern picture");
+        const auto now = std::chrono::steady_clock::now();
+        const auto period = std::chrono::microseconds(1000000 / fps_);
+        if (!started_ || now > due() + period) { // a camera drops what it could not send
+            start_ = now;
+            paced_ = 0;
+            started_ = true;
+        }
+        std::this_thread::sleep_until(due());
+        ++paced_;
+        const std::int64_t capture = wallMicros();
+        pattern_.draw(*picture_, count_++, capture);
+        return std::optional<Picture>(Picture{picture_.get(), capture});
+    }
+    std::string describe() const override {
+        return "test pattern " + std::to_string(width_) + "x" + std::to_string(height_);
+    }
+
+private:
+    TestPattern pattern_;
+    int fps_;
+    FramePtr picture_;
+    int width_, height_;
+    std::chrono::steady_clock::time_point due() const {
+        return start_ + std::chrono::microseconds(paced_ * 1000000 / static_cast<unsigned>(fps_));
+    }
+
+    std::uint64_t count_ = 0; // pictures drawn: the pattern's frame number
+    std::uint64_t paced_ = 0; // pictures since start_
+    bool started_ = false;
+    std::chrono::steady_clock::time_point start_;
+};
+
+} // namespace
+
+std::unique_ptr<Source> openTestPattern(int width, int height, int fps, std::string traceId,
+                                        int flashEvery) {
+    return std::make_unique<PatternSource>(width, height, fps, std::move(traceId), flashEvery);
+}
+
+} // namespace sb::video

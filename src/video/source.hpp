@@ -1,0 +1,41 @@
+#pragma once
+// Where pictures come from: the test pattern, an FFmpeg input (a file, RTSP, SRT, UDP/RTP:
+// whatever libavformat opens), or an NDI source. Every source gives pictures of the size the
+// encoder was opened with, converted by libswscale where the source's differ, each with the
+// wall-clock time it was captured at. Sources block until their next picture: they run on a
+// video thread of their own, never on a media worker (ARCHITECTURE.md "Threads").
+
+#include "core/result.hpp"
+#include "video/av.hpp"
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace sb::video {
+
+struct Picture {
+    AVFrame* frame = nullptr;       // YUV 4:2:0, the size the source was opened for
+    std::int64_t captureMicros = 0; // since 1970, UTC
+};
+
+class Source {
+public:
+    virtual ~Source() = default;
+    // The next picture, or nullopt at the end of a file. An error when the input failed
+    // (Errc::io, or Errc::closed for a network source that stopped sending).
+    virtual Result<std::optional<Picture>> next() = 0;
+    // How logs and the API name it.
+    virtual std::string describe() const = 0;
+};
+
+// The test pattern (test_pattern.hpp) at `fps`, its frames captured on the wall clock.
+std::unique_ptr<Source> openTestPattern(int width, int height, int fps, std::string traceId,
+                                        int flashEvery = 0);
+
+// An FFmpeg input by URL or path. Errors name the input and what is wrong: it cannot be
+// opened, or has no video stream (Errc::unsupported), or no decoder for it.
+Result<std::unique_ptr<Source>> openFfmpegInput(const std::string& url, int width, int height);
+
+} // namespace sb::video

@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Our video as ffmpeg receives it (issue 18): `switchboard video send` encodes the test pattern
+# with libx264 and with libx265 at each preset (480p, 720p, 1080p) and sends it as RTP (RFC
+# 6184 / RFC 7798); ffmpeg receives it through the SDP file we write, decodes every frame, and
+# its showinfo filter reads our frame metadata SEI back from each: the trace id, the expert id
+# and capture times that go forward (video_showinfo.py). No frame may be missing, damaged or
+# concealed, and the sender's RTCP BYE must end ffmpeg's input.
+set -euo pipefail
+switchboard=$1
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
+
+work=$(mktemp -d)
+. "$here/b2bua_lib.sh"
+on_exit stop_all
+
+trace=$(python3 -c 'import secrets; print(secrets.token_hex(16))')
+frames=24
+
+# stream NAME CODEC PRESET WIDTHxHEIGHT [SEND OPTIONS…]: one stream sent and checked.
+stream() {
+  local name=$1 codec=$2 preset=$3 size=$4 port sender receiver sent
+  shift 4
+  port=$(( $(free_port 40000) / 2 * 2 ))
+  "$switchboard" video send --codec "$codec" --preset "$preset" --to "127.0.0.1:$port" \
+    --sdp "$work/$name.sdp" --delay 1.5 --trace "$trace" --expert alice "$@" \
+    >"$work/$name.send.out" 2>&1 &
+  sender=$!
+  background_pids+=("$sender")
+  wait_for_text "$work/$name.sdp" "^m=video $port RTP/AVP 96" 20 ||
+    fail_with "$name: no SDP from the sender"
+  timeout -s INT -k 5 60 ffmpeg -nostdin -nostats -hide_banner -loglevel info \
+    -analyzeduration 300000 -protocol_whitelist file,udp,rtp -i "$work/$name.sdp" \
+    -vf showinfo -f null - \
+    >"$work/$name.ffmpeg.log" 2>&1 &
+  receiver=$!
+  background_pids+=("$receiver")
+  wait "$sender" || fail_with "$name: the sender failed"
+  sent=$(sed -n 's/^sent \([0-9]*\) frames.*/\1/p' "$work/$name.send.out")
+  [ "${sent:-0}" -gt 0 ] || fail_with "$name: the sender sent nothing"
+  # The sender's RTCP BYE (RFC 3550 §6.6) ends ffmpeg's input: it decodes the last frame, ends.
+  wait "$receiver" || fail_with "$name: ffmpeg did not end on the sender's BYE"
+  if grep -iE "concealing|error while decoding|missed [0-9]+ packets|corrupt" \
+    "$work/$name.ffmpeg.log" >&2; then
+    fail_with "$name: ffmpeg found damage"
+  fi
+  python3 "$here/video_showinfo.py" "$work/$name.ffmpeg.log" "$sent" "$size" "$trace" alice >&2 ||
+    fail_with "$name: the frames ffmpeg decoded are not what we sent"
+  check "$name: ffmpeg decoded all $sent frames of $size, each with our trace id, expert and capture time"
+}
+
+for codec in h264 h265; do
+  stream "$codec-480p" "$codec" 480p 854x480 --frames "$frames"
+  stream "$codec-720p" "$codec" 720p 1280x720 --frames "$frames"
+  stream "$codec-1080p" "$codec" 1080p 1920x1080 --frames "$frames"
+done
+grep -qE "^a=fmtp:96 packetization-mode=1;profile-level-id=[0-9a-f]{6}" "$work/h264-480p.sdp" ||
+  fail_with "the H.264 SDP has no profile-level-id"
+check "the H.264 SDP names packetization-mode 1 and the stream's profile-level-id"
+
+# An FFmpeg input: a file of another size and rate, scaled to the preset, sent to its end.
+ffmpeg -nostdin -hide_banner -loglevel error -f lavfi -i testsrc=size=640x360:rate=25 -t 1 \
+  -c:v libx264 -pix_fmt yuv420p "$work/clip.mp4"
+stream file-h264 h264 480p 854x480 --source "$work/clip.mp4"
+grep -q "^sent 25 frames" "$work/file-h264.send.out" || fail_with "the file's 25 frames were not all sent"
+check "a file's 25 frames, all sent, decoded at the preset's size"
+
+# An input that is not a video is refused, by name, before anything is sent.
+ffmpeg -nostdin -hide_banner -loglevel error -f lavfi -i sine=frequency=1000 -t 1 "$work/tone.wav"
+status=0
+"$switchboard" video send --source "$work/tone.wav" --to 127.0.0.1:9 >"$work/tone.out" 2>&1 ||
+  status=$?
+[ "$status" -eq 3 ] && grep -q "tone.wav has no video stream" "$work/tone.out" ||
+  fail_with "an audio file as a video source: status $status"
+check "an audio file as the source: exit 3, \"has no video stream\""

@@ -1,0 +1,194 @@
+#include "video/encoder.hpp"
+#include "video/frame_metadata.hpp"
+#include "video/rtp_video.hpp"
+#include "video/source.hpp"
+#include "video/stream_sdp.hpp"
+#include "video/test_pattern.hpp"
+
+#include <gtest/gtest.h>
+
+namespace sb::video {
+namespace {
+
+// Our frames as libavcodec's own decoder sees them: each picture, and the SEI user data it
+// exports (AV_FRAME_DATA_SEI_UNREGISTERED).
+class Decoder {
+public:
+    explicit Decoder(Codec codec) {
+        const AVCodec* codec_ =
+            avcodec_find_decoder(codec == Codec::h264 ? AV_CODEC_ID_H264 : AV_CODEC_ID_HEVC);
+        context_.reset(avcodec_alloc_context3(codec_));
+        EXPECT_EQ(avcodec_open2(context_.get(), codec_, nullptr), 0);
+        packet_.reset(av_packet_alloc());
+        frame_.reset(av_frame_alloc());
+    }
+    // The metadata of each picture `annexB` gives.
+    std::vector<FrameMetadata> decode(std::vector<std::uint8_t> annexB) {
+        annexB.resize(annexB.size() + AV_INPUT_BUFFER_PADDING_SIZE);
+        packet_->data = annexB.data();
+        packet_->size = static_cast<int>(annexB.size() - AV_INPUT_BUFFER_PADDING_SIZE);
+        EXPECT_EQ(avcodec_send_packet(context_.get(), packet_.get()), 0);
+        std::vector<FrameMetadata> out;
+        while (avcodec_receive_frame(context_.get(), frame_.get()) == 0) {
+            size_ = {frame_->width, frame_->height};
+            for (int i = 0; i < frame_->nb_side_data; ++i) {
+                const AVFrameSideData& sd = *frame_->side_data[i];
+                if (sd.type != AV_FRAME_DATA_SEI_UNREGISTERED || sd.size < 16 ||
+                    !std::equal(kMetadataUuid.begin(), kMetadataUuid.end(), sd.data))
+                    continue;
+                auto metadata = decodeMetadataPayload({sd.data + 16, sd.size - 16});
+                EXPECT_TRUE(metadata);
+                if (metadata) out.push_back(*metadata);
+            }
+            av_frame_unref(frame_.get());
+        }
+        return out;
+    }
+    std::pair<int, int> size() const { return size_; }
+
+private:
+    CodecContextPtr context_;
+    PacketPtr packet_;
+    FramePtr frame_;
+    std::pair<int, int> size_;
+};
+
+std::vector<int> typesOf(Codec codec, const std::vector<std::uint8_t>& annexB) {
+    std::vector<int> types;
+    for (const Nal nal : splitAnnexB(annexB))
+        types.push_back(nalType(codec, nal));
+    return types;
+}
+
+bool contains(const std::vector<int>& types, int type) {
+    return std::find(types.begin(), types.end(), type) != types.end();
+}
+
+class EncoderTest : public ::testing::TestWithParam<Codec> {};
+
+TEST_P(EncoderTest, KeyFramesCarryTheirParameterSetsAndEveryFrameItsMetadata) {
+    const Codec codec = GetParam();
+    EncoderSettings settings;
+    settings.codec = codec;
+    settings.width = 320;
+    settings.height = 240;
+    settings.bitrateKbps = 300;
+    auto encoder = Encoder::open(settings);
+    ASSERT_TRUE(encoder) << encoder.error().message;
+    auto picture = allocatePicture(320, 240);
+    TestPattern pattern(320, 240, "4bf92f3577b34da6a3ce929d0e0e4736");
+    Decoder decoder(codec);
+    Depacketizer depacketizer(codec);
+    std::uint16_t sequence = 0;
+    std::vector<EncodedFrame> encoded;
+    int decoded = 0;
+    for (int n = 0; n < 12; ++n) {
+        pattern.draw(*picture, static_cast<std::uint64_t>(n), 1'700'000'000'000'000 + n * 33'333);
+        if (n == 8) {
+            ASSERT_TRUE((*encoder)->setBitrate(150));
+        }
+        encoded.clear();
+        // Frame 5 is asked for as a key frame (a PLI's answer).
+        ASSERT_TRUE((*encoder)->encode(*picture, n * 3000, n == 0 || n == 5, encoded));
+        for (const auto& frame : encoded) {
+            const auto types = typesOf(codec, frame.annexB);
+            // x264 changes its bitrate in place; x265 is opened again, from an IDR.
+            const bool wantKey = frame.pts == 0 || frame.pts == 15000 ||
+                                 (codec == Codec::h265 && frame.pts == 24000);
+            EXPECT_EQ(frame.keyframe, wantKey) << "pts " << frame.pts;
+            if (frame.keyframe) { // in-band parameter sets (no SDP needed)
+                EXPECT_TRUE(contains(types, codec == Codec::h264 ? h264::kSps : h265::kSps));
+                EXPECT_TRUE(contains(types, codec == Codec::h264 ? h264::kPps : h265::kPps));
+                if (codec == Codec::h265) {
+                    EXPECT_TRUE(contains(types, h265::kVps));
+                }
+            }
+            FrameMetadata metadata{"4bf92f3577b34da6a3ce929d0e0e4736", "alice",
+                                   1'700'000'000'000'000 + frame.pts};
+            const auto unit = withMetadata(codec, frame.annexB, metadata);
+            // Through our RTP payloads and back, small packets to make fragments.
+            const auto payloads = packetize(codec, splitAnnexB(unit), 500);
+            std::vector<Depacketizer::AccessUnit> done;
+            for (std::size_t i = 0; i < payloads.size(); ++i)
+                depacketizer.push(sequence++, static_cast<std::uint32_t>(frame.pts),
+                                  i + 1 == payloads.size(), payloads[i], done);
+            ASSERT_EQ(done.size(), 1u);
+            const auto seen = decoder.decode(done[0].annexB);
+            ASSERT_EQ(seen.size(), 1u) << "pts " << frame.pts;
+            EXPECT_EQ(seen[0], metadata);
+            ++decoded;
+        }
+    }
+    EXPECT_EQ(decoded, 12); // zerolatency: a frame out for each in
+    EXPECT_EQ(decoder.size(), (std::pair{320, 240}));
+}
+
+INSTANTIATE_TEST_SUITE_P(BothCodecs, EncoderTest, ::testing::Values(Codec::h264, Codec::h265),
+                         [](const auto& info) { return std::string(codecName(info.param)); });
+
+TEST(Encoder, RefusesWhatItCannotMakeByName) {
+    EncoderSettings odd;
+    odd.width = 321;
+    EXPECT_EQ(Encoder::open(odd).error().code, Errc::config);
+    EncoderSettings missing;
+    missing.implementation = "no_such_encoder";
+    const auto none = Encoder::open(missing);
+    ASSERT_FALSE(none);
+    EXPECT_NE(none.error().message.find("no_such_encoder"), std::string::npos);
+    EncoderSettings wrong;
+    wrong.implementation = "libx265"; // H.265 asked to make H.264
+    EXPECT_EQ(Encoder::open(wrong).error().code, Errc::config);
+    EXPECT_TRUE(findPreset("720p"));
+    EXPECT_EQ(findPreset("720p")->width, 1280);
+    EXPECT_FALSE(findPreset("4k"));
+}
+
+TEST(FfmpegInput, NamesAnInputThatIsMissingOrHasNoVideo) {
+    const auto missing = openFfmpegInput("/nonexistent/clip.mp4", 320, 240);
+    ASSERT_FALSE(missing);
+    EXPECT_NE(missing.error().message.find("/nonexistent/clip.mp4"), std::string::npos);
+    // A WAV file: audio only.
+    const std::string wav = ::testing::TempDir() + "tone.wav";
+    {
+        std::FILE* f = std::fopen(wav.c_str(), "wb");
+        ASSERT_NE(f, nullptr);
+        const std::uint32_t samples = 8000, bytes = samples * 2;
+        auto u32 = [&](std::uint32_t v) { std::fwrite(&v, 4, 1, f); };
+        auto u16 = [&](std::uint16_t v) { std::fwrite(&v, 2, 1, f); };
+        std::fwrite("RIFF", 1, 4, f);
+        u32(36 + bytes);
+        std::fwrite("WAVEfmt ", 1, 8, f);
+        u32(16);
+        u16(1);
+        u16(1);
+        u32(8000);
+        u32(16000);
+        u16(2);
+        u16(16);
+        std::fwrite("data", 1, 4, f);
+        u32(bytes);
+        for (std::uint32_t i = 0; i < samples; ++i)
+            u16(static_cast<std::uint16_t>(i * 300));
+        std::fclose(f);
+    }
+    const auto audio = openFfmpegInput(wav, 320, 240);
+    ASSERT_FALSE(audio);
+    EXPECT_EQ(audio.error().code, Errc::unsupported);
+    EXPECT_NE(audio.error().message.find("has no video stream"), std::string::npos);
+}
+
+TEST(StreamSdp, NamesTheCodecAndTheProfileOfTheSps) {
+    const std::vector<std::uint8_t> sps = {0x67, 0x64, 0x00, 0x1f, 0xac};
+    const std::vector<Nal> units = {sps};
+    const auto sdp = streamSdp({Codec::h264, "127.0.0.1", 5004, 96, units});
+    EXPECT_NE(sdp.find("m=video 5004 RTP/AVP 96\r\n"), std::string::npos);
+    EXPECT_NE(sdp.find("a=rtpmap:96 H264/90000\r\n"), std::string::npos);
+    EXPECT_NE(sdp.find("a=fmtp:96 packetization-mode=1;profile-level-id=64001f\r\n"),
+              std::string::npos);
+    const auto h265 = streamSdp({Codec::h265, "::1", 5006, 97, {}});
+    EXPECT_NE(h265.find("c=IN IP6 ::1\r\n"), std::string::npos);
+    EXPECT_NE(h265.find("a=rtpmap:97 H265/90000\r\n"), std::string::npos);
+}
+
+} // namespace
+} // namespace sb::video
