@@ -69,7 +69,7 @@ public:
         Config config;
         static constexpr std::string_view kRootKeys[] = {
             "data_dir", "log",   "sip", "tls",         "calls",  "routes", "auth",
-            "dns",      "media", "api", "escalations", "webrtc", "h323"};
+            "dns",      "media", "api", "escalations", "webrtc", "h323",   "video"};
         onlyKeys(root, "", kRootKeys);
 
         if (const auto* node = root.get("data_dir")) {
@@ -91,6 +91,7 @@ public:
         if (const auto* e = table(root, "", "escalations")) readEscalations(*e, config);
         if (const auto* w = table(root, "", "webrtc")) readWebRtc(*w, config.webrtc);
         if (const auto* h = table(root, "", "h323")) readH323(*h, config.h323);
+        if (const auto* v = table(root, "", "video")) readVideo(*v, config.video);
         // Relative files of the escalation service live under data_dir, like the TLS pair.
         auto& e = config.escalations;
         if (e.storage.starts_with("sqlite:"))
@@ -601,6 +602,53 @@ public:
         integer(w, "webrtc", "evidence_max_bytes", 1024, std::uint64_t{1} << 30,
                 out.evidenceMaxBytes);
         integer(w, "webrtc", "grant_seconds", 30, 86400, out.grantSeconds);
+    }
+
+    void readVideo(const toml::table& v, VideoConfig& out) const {
+        static constexpr std::string_view kKeys[] = {"enabled", "preset", "codec", "encoder",
+                                                     "sources"};
+        onlyKeys(v, "video", kKeys);
+        boolean(v, "video", "enabled", out.enabled);
+        constexpr std::string_view kPreset = "\"1080p\", \"720p\" or \"480p\"";
+        if (const auto* preset = string(v, "video", "preset", kPreset)) {
+            if (preset->get() != "1080p" && preset->get() != "720p" && preset->get() != "480p")
+                expected(*preset, "video.preset", kPreset);
+            out.preset = preset->get();
+        }
+        constexpr std::string_view kCodec = "\"h264\" or \"h265\"";
+        if (const auto* codec = string(v, "video", "codec", kCodec)) {
+            if (codec->get() != "h264" && codec->get() != "h265")
+                expected(*codec, "video.codec", kCodec);
+            out.codec = codec->get();
+        }
+        if (const auto* encoder = string(v, "video", "encoder", "a libavcodec encoder's name"))
+            out.encoder = encoder->get();
+        const auto* node = v.get("sources");
+        if (!node) return;
+        const auto* list = node->as_array();
+        if (!list) expected(*node, "video.sources", "an array of [[video.sources]] tables");
+        for (std::size_t i = 0; i < list->size(); ++i) {
+            const auto path = fmt::format("video.sources[{}]", i);
+            const auto* entry = (*list)[i].as_table();
+            if (!entry) expected((*list)[i], path, "a table with a name and a url");
+            static constexpr std::string_view kSourceKeys[] = {"name", "url"};
+            onlyKeys(*entry, path, kSourceKeys);
+            VideoSourceConfig source;
+            constexpr std::string_view kName = "a source name (letters, digits, '-', '_', '.')";
+            const auto* name = string(*entry, path, "name", kName);
+            if (!name || !isRoomName(name->get()) || name->get() == "pattern")
+                failAt(entry->source(),
+                       fmt::format("{}.name: expected {}, not \"pattern\"", path, kName));
+            const auto* url = string(*entry, path, "url", "an FFmpeg input (a file or a URL)");
+            if (!url || url->get().empty())
+                failAt(entry->source(), fmt::format("{}.url: expected an FFmpeg input", path));
+            source.name = name->get();
+            source.url = url->get();
+            for (const auto& known : out.sources)
+                if (known.name == source.name)
+                    expected(*name, join(path, "name"), "a name no other source has");
+            out.sources.push_back(std::move(source));
+        }
     }
 
     void readH323(const toml::table& h, H323Config& out) const {

@@ -151,6 +151,25 @@ struct WebRtcConfig {
     bool operator==(const WebRtcConfig&) const = default;
 };
 
+// The video bridge ([video]): sources an agent may bring into an escalation's call, each as a
+// leg of its room, encoded once (docs/features/video.md). "pattern", the test pattern, is
+// always there.
+struct VideoSourceConfig {
+    std::string name; // what an agent names it by
+    std::string url;  // an FFmpeg input: a file, rtsp://, srt://, udp://
+
+    bool operator==(const VideoSourceConfig&) const = default;
+};
+struct VideoConfig {
+    bool enabled = true;
+    std::string preset = "720p"; // 1080p, 720p or 480p
+    std::string codec = "h264";  // preferred where the call takes both: h264 or h265
+    std::string encoder;         // a libavcodec encoder by name; empty: libx264 or libx265
+    std::vector<VideoSourceConfig> sources;
+
+    bool operator==(const VideoConfig&) const = default;
+};
+
 // The H.323 endpoint ([h323]): calls that arrive on H.225.0 call signalling join a room, by
 // Fast Connect or H.245, with the room's audio.
 struct H323Config {
@@ -182,6 +201,7 @@ struct Config {
     EscalationsConfig escalations;
     WebRtcConfig webrtc;
     H323Config h323;
+    VideoConfig video;
 
     bool operator==(const Config&) const = default;
 };

@@ -16,9 +16,10 @@ struct Escalations::Attempt {
         party,   // a bridge leg the agent called in (addParty)
         peer,    // a bridge leg that joined by its own signalling (joinPeer)
         council, // the link into the council the request named (app/council_links.hpp)
+        video,   // a video source the agent brought in (addVideo)
     };
     // The expert's id; for a party, its URI; for a peer, who it speaks for; for a council, its
-    // name.
+    // name; for a video source, the source's name.
     std::string expert;
     room::LegId leg;
     int stage = 0;

@@ -90,6 +90,32 @@ void addParty(ApiServices& s, const api::Request& request, const std::string& id
     });
 }
 
+// POST /v1/escalations/{id}/video: {"source": "cam1"}, a video source into the expert's call.
+void addVideo(ApiServices& s, const api::Request& request, const std::string& id,
+              const api::Respond& respond) {
+    if (auto type = request.header("Content-Type");
+        !type || type->substr(0, type->find(';')) != "application/json")
+        return respond(api::problem(415, "Unsupported Media Type",
+                                    "the body must be a JSON object as application/json",
+                                    {{"field", "Content-Type"}}));
+    auto body = api::parseJson(request.body);
+    if (!body) return respond(badRequest(body.error()));
+    const auto* source =
+        body->is_object() && body->contains("source") && (*body)["source"].is_string()
+            ? &(*body)["source"].get_ref<const std::string&>()
+            : nullptr;
+    if (!source || source->empty() || source->size() > 128)
+        return respond(api::problem(400, "Bad Request",
+                                    "source: expected the name of a video source (\"pattern\", "
+                                    "or one of [[video.sources]]), at most 128 characters",
+                                    {{"field", "/source"}}));
+    onControl(s, respond, [&s, agent = request.agent, id, source = *source, respond] {
+        s.escalations.addVideo(id, agent, source, [respond](const EscalationAnswer& answer) {
+            respond(answerOf(answer, {}));
+        });
+    });
+}
+
 // POST /v1/escalations/{id}/context: an IFMessage `context_update` whose payload has a
 // `summary` (1 to 500 characters, at most 1,300 bytes: what the expert's phone shows) and,
 // optionally, the
@@ -228,6 +254,9 @@ void addEscalationRoutes(api::Router& router, ApiServices& s) {
                 });
             });
         });
+    (void)router.add("POST", "/v1/escalations/{id}/video",
+                     [&s](const api::Request& r, const api::PathParams& p,
+                          const api::Respond& respond) { addVideo(s, r, p.at("id"), respond); });
     (void)router.add("POST", "/v1/escalations/{id}/parties",
                      [&s](const api::Request& r, const api::PathParams& p,
                           const api::Respond& respond) { addParty(s, r, p.at("id"), respond); });

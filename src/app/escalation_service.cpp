@@ -87,11 +87,29 @@ EscalationService::start(asio::io_context& context, net::TimerWheel& timers, con
         s->webrtc_ = std::move(peers).value();
     }
 
+    if (config.video.enabled) { // sources that an agent brings into its escalation's call
+        video::VideoOptions v;
+        v.preset = config.video.preset;
+        v.codec = config.video.codec == "h265" ? video::Codec::h265 : video::Codec::h264;
+        v.encoder = config.video.encoder;
+        v.address = config.media.address;
+        for (const auto& source : config.video.sources)
+            v.sources.push_back({source.name, source.url});
+        s->video_ = std::make_unique<video::VideoLegs>(context, std::move(v));
+        rooms.provide("video", *s->video_);
+    }
+
     EscalationOptions options;
     options.defaultRing = std::chrono::seconds(e.ringSeconds);
     options.keptEnded = e.keptEnded;
     options.mediaSrtp = config.media.srtp;
     if (s->webrtc_) options.bridges.insert("webrtc");
+    if (s->video_) {
+        options.bridges.insert("video");
+        options.knowsVideoSource = [video = s->video_.get()](std::string_view name) {
+            return video->knows(name);
+        };
+    }
     auto* http = &s->http_;
     s->escalations_ = std::make_unique<Escalations>(
         context, timers, rooms, s->registry_, s->guard_, *s->witness_, std::move(options),

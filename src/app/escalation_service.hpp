@@ -11,6 +11,7 @@
 #include "guard/guard.hpp"
 #include "registry/offloaded_store.hpp"
 #include "registry/registry.hpp"
+#include "video/video_legs.hpp"
 #include "witness/log.hpp"
 #include "witness/sealer.hpp"
 #include "witness/signer.hpp"
@@ -66,6 +67,7 @@ private:
     guard::Guard guard_;
     std::unique_ptr<witness::Sealer> sealer_;     // before the escalations, which ask it
     std::unique_ptr<bridge::WebRtcPeers> webrtc_; // outlives the rooms, whose legs it made
+    std::unique_ptr<video::VideoLegs> video_;     // likewise
     std::unique_ptr<Escalations> escalations_;
     std::unique_ptr<ApiServices> services_;
     std::vector<api::RouteInfo> routes_;

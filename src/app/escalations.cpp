@@ -298,9 +298,10 @@ ChangeNames callNamesOf(const room::LegChange& c) {
 }
 
 // A peer's change, in a bridge's words (room/state.hpp): "webrtc.active", "webrtc_degraded"…
-ChangeNames peerNamesOf(const room::LegChange& c) {
+// A bridge's change, in its bridge state's words: "webrtc_active", "video.degraded"…
+ChangeNames bridgeNamesOf(std::string_view bridge, const room::LegChange& c) {
     const auto state = room::bridgeStateName(c.to);
-    return {fmt::format("webrtc_{}", state), fmt::format("webrtc.{}", state)};
+    return {fmt::format("{}_{}", bridge, state), fmt::format("{}.{}", bridge, state)};
 }
 
 } // namespace
@@ -332,15 +333,19 @@ void Escalations::onLegChange(Escalation& e, const room::LegChange& change,
     const char* who = a.kind == Kind::party     ? "party"
                       : a.kind == Kind::peer    ? "peer"
                       : a.kind == Kind::council ? "council"
+                      : a.kind == Kind::video   ? "source"
                                                 : "expert";
-    const auto names = a.kind == Kind::peer ? peerNamesOf(change) : callNamesOf(change);
+    const auto names = a.kind == Kind::peer    ? bridgeNamesOf("webrtc", change)
+                       : a.kind == Kind::video ? bridgeNamesOf("video", change)
+                                               : callNamesOf(change);
     const auto roomState = e.room->state();
     json data{{"escalation", e.id},
               {who, a.expert},
               {"leg", change.leg.value()},
               {"leg_state", room::stateName(change.to)},
               {"room_state", room::stateName(roomState)}};
-    if (a.kind == Kind::peer) data["bridge_state"] = room::bridgeStateName(change.to);
+    if (a.kind == Kind::peer || a.kind == Kind::video)
+        data["bridge_state"] = room::bridgeStateName(change.to);
     if (change.status) data["status"] = change.status;
     if (!change.reason.empty()) data["reason"] = change.reason;
     if (before != roomState) data["room_was"] = room::stateName(before);
@@ -547,6 +552,62 @@ void Escalations::addParty(const std::string& id, const std::string& agent, cons
             });
 }
 
+void Escalations::addVideo(const std::string& id, const std::string& agent,
+                           const std::string& source, const Done& done) {
+    Escalation* found = mine(id, agent);
+    if (!found)
+        return done({404, {{"title", "Not Found"}, {"detail", "no such escalation of yours"}}, {}});
+    Escalation& e = *found;
+    if (e.state != EscalationState::answered || !e.room)
+        return done({409,
+                     {{"title", "Conflict"},
+                      {"detail", fmt::format("video joins an answered escalation; this one is {}",
+                                             stateName(e.state))}},
+                     {}});
+    const auto& bridges = e.request.bridges;
+    if (std::find(bridges.begin(), bridges.end(), "video") == bridges.end())
+        return done({403,
+                     {{"title", "Forbidden"},
+                      {"detail", "the escalation did not ask for the video bridge"}},
+                     {}});
+    if (std::any_of(e.attempts.begin(), e.attempts.end(),
+                    [](const Attempt& a) { return a.kind == Attempt::Kind::video && a.live(); }))
+        return done(
+            {409,
+             {{"title", "Conflict"}, {"detail", "the escalation has a video source already"}},
+             {}});
+    if (!options_.knowsVideoSource(source))
+        return done({400,
+                     {{"title", "Bad Request"},
+                      {"detail", fmt::format("source: no video source named {}", source)},
+                      {"field", "/source"}},
+                     {}});
+    room::Dial dial{
+        source, {}, {{"Trace-ID", e.traceId}, {"Escalation-ID", e.id}, {"Expert-ID", e.expert}}};
+    auto leg = e.room->dial("video", std::move(dial), room::Role::bridge);
+    if (!leg) {
+        witness(e.traceId, "video.failed", "switchboard",
+                {{"escalation", e.id}, {"source", source}, {"reason", leg.error().message}});
+        return done({502,
+                     {{"title", "Bad Gateway"},
+                      {"detail", "the video source cannot be added: " + leg.error().message}},
+                     {}});
+    }
+    e.attempts.push_back(
+        {source, *leg, static_cast<int>(e.stage), room::LegState::setup, Attempt::Kind::video});
+    logger().info("trace={} escalation {}: video {} (leg {})", e.traceId, e.id, source,
+                  leg->value());
+    witness(e.traceId, "video.added", "agent:" + agent,
+            {{"escalation", e.id},
+             {"source", source},
+             {"leg", leg->value()},
+             {"room_state", room::stateName(e.room->state())}},
+            [done, id = e.id, source, leg = leg->value()](const Result<void>& stored) {
+                if (!stored) return done(witnessFailed("added the video", stored.error()));
+                done({201, {{"escalation", id}, {"source", source}, {"leg", leg}}, {}});
+            });
+}
+
 void Escalations::contextUpdate(const std::string& id, const std::string& agent,
                                 const std::string& summary, const std::string& context,
                                 const std::string& sha256, const Done& done) {
@@ -616,7 +677,7 @@ Escalations::Stats Escalations::stats() const {
 
 json Escalations::toJson(const Escalation& e) const {
     json attempts = json::array(), parties = json::array(), peers = json::array(),
-         councils = json::array();
+         councils = json::array(), video = json::array();
     for (const auto& a : e.attempts) {
         if (a.kind == Attempt::Kind::peer) {
             peers.push_back({{"leg", a.leg.value()},
@@ -633,6 +694,13 @@ json Escalations::toJson(const Escalation& e) const {
         if (a.kind == Attempt::Kind::party) {
             parties.push_back(
                 {{"uri", a.expert}, {"live", a.live()}, {"state", room::stateName(a.state)}});
+            continue;
+        }
+        if (a.kind == Attempt::Kind::video) {
+            video.push_back({{"leg", a.leg.value()},
+                             {"source", a.expert},
+                             {"live", a.live()},
+                             {"state", room::bridgeStateName(a.state)}});
             continue;
         }
         attempts.push_back({{"expert", a.expert},
@@ -653,6 +721,7 @@ json Escalations::toJson(const Escalation& e) const {
     if (!e.expert.empty()) out["expert"] = e.expert;
     if (!parties.empty()) out["parties"] = parties;
     if (!peers.empty()) out["webrtc"] = peers;
+    if (!video.empty()) out["video"] = video;
     if (!councils.empty()) out["council"] = councils.front();
     if (!e.evidence.empty()) {
         json files = json::array();

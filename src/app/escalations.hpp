@@ -40,6 +40,8 @@ struct EscalationOptions {
     std::string mediaSrtp = "off";        // what calls to experts would use
     std::size_t keptEnded = 10000;        // ended escalations kept for GET (at least 1)
     std::set<std::string, std::less<>> bridges{"sip"}; // those the gateway runs; others: 501
+    // Whether a video source of that name can be brought in (the video bridge's word).
+    std::function<bool(std::string_view)> knowsVideoSource = [](std::string_view) { return false; };
 };
 
 // What the API is told: an HTTP status and the body (an IFMessage, or a problem's members).
@@ -83,6 +85,13 @@ public:
     // escalation is not the agent's, 409 when it is not answered, 403 when the escalation did
     // not ask for the sip bridge, 502 when the call cannot be placed.
     void addParty(const std::string& id, const std::string& agent, const std::string& uri,
+                  const Done& done);
+    // A video source into an answered escalation's room (POST …/video): a leg of the room,
+    // whose pictures the expert's call is offered (docs/features/video.md). 201 once
+    // witnessed; 404 when the escalation is not the agent's, 409 when it is not answered or
+    // has a live source already, 403 when it did not ask for the video bridge, 400 (the
+    // field "source") for a source no one configured, 502 when the leg cannot be placed.
+    void addVideo(const std::string& id, const std::string& agent, const std::string& source,
                   const Done& done);
 
     // The agent's context for the expert who answered (a context_update): its `summary` goes

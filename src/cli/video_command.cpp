@@ -53,10 +53,17 @@ int runSend(const VideoSendOptions& o) {
                      "next)\n";
         return kUsage;
     }
+    std::string host = o.to.substr(0, colon);
+    if (host.starts_with('[')) host = host.substr(1, host.size() - 2);
+    auto rtp = video::DatagramSocket::to(host, static_cast<std::uint16_t>(port));
+    auto rtcp = video::DatagramSocket::to(host, static_cast<std::uint16_t>(port + 1));
+    if (!rtp || !rtcp) {
+        std::cerr << "switchboard video send: --to: " << (rtp ? rtcp : rtp).error().message << '\n';
+        return kUsage;
+    }
     video::StreamTarget target;
-    target.host = o.to.substr(0, colon);
-    if (target.host.starts_with('[')) target.host = target.host.substr(1, target.host.size() - 2);
-    target.port = static_cast<std::uint16_t>(port);
+    target.rtp = &*rtp;
+    target.rtcp = &*rtcp;
     target.maxPayload = o.maxPayload;
     target.cname = "switchboard-" + randomHex(6);
 
@@ -94,7 +101,8 @@ int runSend(const VideoSendOptions& o) {
     bool written = true;
     options.beforeFirstPacket = [&](std::span<const video::Nal> keyFrame) {
         if (!o.sdpFile.empty()) {
-            video::StreamDescription description{settings.codec, target.host, target.port,
+            video::StreamDescription description{settings.codec, host,
+                                                 static_cast<std::uint16_t>(port),
                                                  target.payloadType, keyFrame};
             written = writeWhole(o.sdpFile, video::streamSdp(description));
         }
@@ -103,7 +111,7 @@ int runSend(const VideoSendOptions& o) {
     };
     std::signal(SIGINT, [](int) { interrupted = true; });
     std::signal(SIGTERM, [](int) { interrupted = true; });
-    auto report = video::sendStream(*source, **encoder, target, options);
+    auto report = video::sendStream(std::move(source), **encoder, target, options);
     if (!written) {
         std::cerr << "switchboard video send: cannot write " << o.sdpFile << '\n';
         return kRefused;

@@ -44,7 +44,7 @@ struct LegEvent {
     } kind;
     int status = 0;     // the protocol's status, if any (a SIP response code; 0: none or local)
     std::string reason; // why, in words
-    std::string answer; // answered: the far end's answer (SDP)
+    std::string answer = {}; // answered: the far end's answer (SDP)
     // ended, failed: the far end's own cause, as RFC 3326 writes it ("Q.850;cause=17"), for a
     // gateway to carry across to the leg it joins; empty: none given.
     std::string cause = {};
@@ -184,6 +184,8 @@ public:
     // Whether a leg to `target` would be signalled over TLS all the way (the guard may require
     // it of an expert).
     virtual bool securesSignalling(std::string_view target) const = 0;
+    // The media its legs bring (media_graph.hpp): a call's, unless the kind is a video source.
+    virtual LegMedia media() const { return LegMedia::call; }
 };
 
 } // namespace sb::room

@@ -12,6 +12,7 @@
 #include "room/ids.hpp"
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -21,17 +22,26 @@ namespace sb::room {
 template <class T>
 using Reply = std::function<void(Result<T>)>;
 
+// What media a leg brings to its room. A call (SIP, H.323, a WebRTC peer's audio) speaks and
+// hears the room's audio, and receives the room's video while the room has a source; a video
+// source (a camera, a file) sends pictures that the room's calls receive. The graph's offer
+// to a leg follows from it: audio, and video to send while a source is in the room; or video
+// to receive alone.
+enum class LegMedia : std::uint8_t { call, videoSource };
+
 class MediaGraph {
 public:
     virtual ~MediaGraph() = default;
-    // Our offer for a leg we place into `room`; its streams wait for the answer.
-    virtual void offer(LegId leg, std::string_view room, std::string_view traceId,
+    // Our offer for a leg we place into `room`, for the media it brings; its streams wait for
+    // the answer.
+    virtual void offer(LegId leg, std::string_view room, std::string_view traceId, LegMedia media,
                        Reply<std::string> reply) = 0;
     // The far end's answer to it (or to a reoffer()): the leg joins the room's media, or its
     // media changes as the answer says.
     virtual void answered(LegId leg, std::string_view answer, Reply<void> reply) = 0;
-    // A new offer of ours for a leg already in the room (Switchboard's own re-offer); with
-    // `holds`, one that puts its far end on hold (RFC 3264 §8.4: sendonly).
+    // A new offer of ours for a leg already in the room (Switchboard's own re-offer), with the
+    // room's media as it is now (the video of a source that joined since); with `holds`, one
+    // that puts its far end on hold (RFC 3264 §8.4: sendonly).
     virtual void reoffer(LegId leg, bool holds, Reply<std::string> reply) = 0;
     // Our answer to an offer from the far end (the first joins `room`; later ones change the
     // leg's media). Errors as LegSink::onLegOffer's.

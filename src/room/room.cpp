@@ -112,11 +112,13 @@ Result<LegId> Room::dial(std::string_view kind, Dial dial, Role role) {
     if (provider == rooms_.providers_.end())
         return fail(Errc::unsupported, fmt::format("no provider of {} legs", kind));
     const LegId id = begin(role);
+    const LegMedia media = provider->second->media();
+    legs_[id].media = media;
     // What fails before dial() returns, dial() reports, as if the leg had never been.
     dialling_ = id;
     dialFailed_.reset();
     rooms_.media_->offer(
-        id, name_, traceId_,
+        id, name_, traceId_, media,
         later<std::string>([id, &provider = *provider->second,
                             dial = std::move(dial)](Room& room, Result<std::string> offer) {
             room.place(id, provider, dial, std::move(offer));
@@ -329,8 +331,32 @@ void Room::move(LegId id, LegState to, int status, std::string reason) {
     logger().info("trace={} room {}: leg {} {} -> {}{}{} (room {})", traceId_, name_, id.value(),
                   stateName(from), stateName(to), reason.empty() ? "" : ": ", reason,
                   stateName(state_));
+    const bool sourceJoined = r->media == LegMedia::videoSource && to == LegState::connected &&
+                              from != LegState::degraded;
     if (observer_) observer_->onLegChange(*this, {id, from, to, status, reason, r->cause}, before);
     crossOnward(id, to, status, reason);
+    if (sourceJoined) offerVideo();
+}
+
+void Room::offerVideo() {
+    // The calls that are up hear of the room's new video in a new offer each (the graph's
+    // reoffer() adds it); a call that connects later gets it in its first offer or answer.
+    std::vector<LegId> calls;
+    for (const auto& [id, record] : legs_)
+        if (record.media == LegMedia::call && record.summary.state == LegState::connected &&
+            record.leg && !pair_)
+            calls.push_back(id);
+    for (const LegId call : calls) {
+        // The outcome may come once the room has gone: it names the room by copies.
+        auto sent = reoffer(call, [trace = traceId_, name = name_, call](const Result<void>& done) {
+            if (!done)
+                logger().info("trace={} room {}: leg {} takes no video: {}", trace, name,
+                              call.value(), done.error().message);
+        });
+        if (!sent)
+            logger().info("trace={} room {}: leg {} was not offered the video: {}", traceId_, name_,
+                          call.value(), sent.error().message);
+    }
 }
 
 void Room::onLegEvent(LegId id, LegEvent event) {
@@ -448,7 +474,7 @@ void Room::adopt(Role role, MakeOffered make, const Reply<LegId>& reply, bool wa
     const LegId id = begin(role);
     legs_[id].waits = waits;
     rooms_.media_->offer(
-        id, name_, traceId_,
+        id, name_, traceId_, LegMedia::call,
         later<std::string>(
             [id, make = std::move(make), reply](Room& room, Result<std::string> offer) {
                 room.adopted(id, make, std::move(offer), reply);

@@ -38,4 +38,19 @@ std::optional<Codec> codecOf(const Media& media, int payloadType) {
     return Codec{map->encoding, map->clockRate, map->channels};
 }
 
+bool acceptsParameters(const Codec& ours, std::string_view parameters) {
+    if (!ours.is("H264")) return true;
+    // RFC 6184 §8.1: "packetization-mode=1" among the ";"-separated parameters.
+    std::size_t at = 0;
+    while (at <= parameters.size()) {
+        const std::size_t end = std::min(parameters.find(';', at), parameters.size());
+        std::string_view item = parameters.substr(at, end - at);
+        while (!item.empty() && item.front() == ' ')
+            item.remove_prefix(1);
+        if (item == "packetization-mode=1") return true;
+        at = end + 1;
+    }
+    return false;
+}
+
 } // namespace sb::sdp

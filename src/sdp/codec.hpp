@@ -1,7 +1,7 @@
 #pragma once
-// An audio codec as SDP names it (RFC 3551 encoding names, RFC 7587 for Opus): the encoding,
-// its RTP clock rate and channels. Names compare case-insensitively (RFC 4855 §3: media
-// subtype names are case-insensitive).
+// A codec as SDP names it (RFC 3551 encoding names, RFC 7587 for Opus, RFC 6184 and 7798 for
+// H.264 and H.265): the encoding, its RTP clock rate and channels. Names compare case-insensitively
+// (RFC 4855 §3: media subtype names are case-insensitive).
 
 #include "sdp/session.hpp"
 
@@ -13,9 +13,12 @@
 namespace sb::sdp {
 
 struct Codec {
-    std::string name; // as SDP writes it: "PCMU", "opus", "G722", "telephone-event"
+    std::string name; // as SDP writes it: "PCMU", "opus", "G722", "telephone-event", "H264"
     std::uint32_t clockRate = 8000;
     std::uint32_t channels = 1;
+    // Our a=fmtp for it in an offer (video: RFC 6184 §8.1's packetization-mode=1); empty for
+    // none. An answer repeats the offer's.
+    std::string parameters = {};
 
     // Same encoding, clock rate and channels, whatever the case of the name.
     bool sameAs(const Codec& other) const noexcept;
@@ -33,5 +36,10 @@ std::optional<Band> bandOf(const Codec& codec) noexcept;
 
 // The codec a stream's payload type stands for (its rtpmap, or RFC 3551's static table).
 std::optional<Codec> codecOf(const Media& media, int payloadType);
+
+// Whether an offered payload type of `codec`, with the offer's fmtp `parameters`, is one we can
+// send and receive as `ours`: H.264 only in packetization-mode 1 (RFC 6184 §8.1: absent means
+// 0, single NAL units, which our packetizer does not restrict itself to). Other codecs: yes.
+bool acceptsParameters(const Codec& ours, std::string_view parameters);
 
 } // namespace sb::sdp

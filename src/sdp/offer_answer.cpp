@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <fmt/format.h>
+#include <map>
 
 namespace sb::sdp {
 
@@ -56,6 +57,19 @@ Media rejected(const Media& offered) {
     return m;
 }
 
+// RFC 4585 §4.2: the offer's a=rtcp-fb for `type` (or "*") that we take, as the answer's.
+void addFeedback(Media& m, const Media& offered, int type, const std::vector<std::string>& ours) {
+    const std::string own = std::to_string(type);
+    for (const std::string_view line : offered.attributes.all("rtcp-fb")) {
+        const auto space = line.find(' ');
+        if (space == std::string_view::npos) continue;
+        const auto target = line.substr(0, space), value = line.substr(space + 1);
+        if ((target == own || target == "*") &&
+            std::find(ours.begin(), ours.end(), value) != ours.end())
+            m.attributes.add("rtcp-fb", fmt::format("{} {}", type, value));
+    }
+}
+
 } // namespace
 
 Direction answerDirection(Direction offered, Direction wanted) noexcept {
@@ -79,7 +93,7 @@ Session makeOffer(const Origin& origin, const std::vector<LocalStream>& streams)
     s.origin = origin;
     for (const auto& local : streams) {
         Media m;
-        m.type = "audio";
+        m.type = local.type;
         m.port = local.port;
         m.proto = protoFor(local.srtp);
         m.connections.push_back({"IN", std::string(addrType(local.address)), local.address});
@@ -97,6 +111,11 @@ Session makeOffer(const Origin& origin, const std::vector<LocalStream>& streams)
             addRtpmap(m, type, c);
             if (c.isTelephoneEvent())
                 m.attributes.add("fmtp", fmt::format("{} {}", type, kTelephoneEventEvents));
+            else if (!c.parameters.empty())
+                m.attributes.add("fmtp", fmt::format("{} {}", type, c.parameters));
+            if (!c.isTelephoneEvent())
+                for (const auto& feedback : local.feedback)
+                    m.attributes.add("rtcp-fb", fmt::format("{} {}", type, feedback));
         }
         if (local.ptime) m.attributes.add("ptime", std::to_string(*local.ptime));
         if (local.rtcpMux) m.attributes.add("rtcp-mux");
@@ -117,12 +136,18 @@ Result<Session> makeAnswer(const Session& offer, const Origin& origin,
     Session answer;
     answer.origin = origin;
     answer.timings = offer.timings; // RFC 3264 §6: the answer's t= equals the offer's
+    std::map<std::string, std::size_t, std::less<>> seen; // offered streams of each type so far
     for (std::size_t i = 0; i < offer.media.size(); ++i) {
         const Media& offered = offer.media[i];
         if (offered.port != 0 && offered.isRtp() && !offer.connectionOf(offered))
             return fail(Errc::invalid_input,
                         fmt::format("SDP m= line {} has no c= (and the session has none)", i + 1));
-        const LocalStream* local = i < streams.size() ? &streams[i] : nullptr;
+        const LocalStream* local = nullptr;
+        for (std::size_t n = seen[offered.type]++; const auto& candidate : streams)
+            if (candidate.type == offered.type && n-- == 0) {
+                local = &candidate;
+                break;
+            }
         const bool secure = offered.proto.find("SAVP") != std::string::npos;
         // The SRTP policy decides which offers we can take at all.
         if (!local || local->port == 0 || offered.port == 0 || !offered.isRtp() ||
@@ -138,7 +163,7 @@ Result<Session> makeAnswer(const Session& offer, const Origin& origin,
         m.connections.push_back({"IN", std::string(addrType(local->address)), local->address});
 
         // §6.1: the offered payload types we accept, with the offer's numbers, ours first.
-        bool voice = false;
+        bool carries = false; // a codec of the stream's content, not only events or noise
         for (const auto& wanted : local->codecs) {
             for (const auto& format : offered.formats) {
                 int type = 0;
@@ -149,14 +174,16 @@ Result<Session> makeAnswer(const Session& offer, const Origin& origin,
                 if (!codec || !codec->sameAs(wanted)) continue;
                 if (std::find(m.formats.begin(), m.formats.end(), format) != m.formats.end())
                     continue;
+                const auto fmtp = offered.fmtp(type);
+                if (!acceptsParameters(wanted, fmtp.value_or(""))) continue;
                 addRtpmap(m, type, *codec);
-                if (const auto fmtp = offered.fmtp(type))
-                    m.attributes.add("fmtp", fmt::format("{} {}", type, *fmtp));
-                voice |= !codec->isTelephoneEvent() && !codec->isComfortNoise();
+                if (fmtp) m.attributes.add("fmtp", fmt::format("{} {}", type, *fmtp));
+                addFeedback(m, offered, type, local->feedback);
+                carries |= !codec->isTelephoneEvent() && !codec->isComfortNoise();
                 break;
             }
         }
-        if (!voice) {
+        if (!carries) {
             answer.media.push_back(rejected(offered));
             continue;
         }

@@ -10,6 +10,29 @@
 #include <string>
 
 namespace sb::session {
+namespace {
+
+// The video we take from a source, in our order of preference, and how each is named in SDP.
+const sdp::Codec kH264{"H264", 90000, 1, "packetization-mode=1"};
+const sdp::Codec kH265{"H265", 90000, 1};
+
+const sdp::Codec& sdpCodecOf(video::Codec codec) {
+    return codec == video::Codec::h264 ? kH264 : kH265;
+}
+
+std::optional<video::Codec> videoCodecOf(const sdp::Media& m, int payloadType) {
+    const auto codec = sdp::codecOf(m, payloadType);
+    if (codec && codec->sameAs(kH264)) return video::Codec::h264;
+    if (codec && codec->sameAs(kH265)) return video::Codec::h265;
+    return std::nullopt;
+}
+
+// Whether the far end's side of a stream lets it receive what we send.
+bool receives(sdp::Direction theirs) {
+    return theirs == sdp::Direction::sendrecv || theirs == sdp::Direction::recvonly;
+}
+
+} // namespace
 
 Conference::Conference(rtp::PortPool& pool, ConferenceOptions options)
     : pool_(pool), options_(std::move(options)), random_(std::random_device{}()) {
@@ -67,7 +90,13 @@ Result<std::string> Conference::answer(room::LegId call, std::string_view roomNa
         local.keys = {
             {keys->tag, std::string(rtp::srtpSuiteName(keys->suite)), keys->oursParams, {}}};
     }
-    auto answer = sdp::makeAnswer(*offer, originOf(state, local.address), {local});
+    std::vector<sdp::LocalStream> streams{local};
+    if (firstVideo(*offer)) {
+        auto video = videoFor(call, state, name);
+        if (!video) return refuse(video.error());
+        if (*video) streams.push_back(**video);
+    }
+    auto answer = sdp::makeAnswer(*offer, originOf(state, local.address), streams);
     const sdp::Media* ours = answer ? firstAudio(*answer) : nullptr;
     if (!answer) return refuse(answer.error());
     if (!ours || ours->port == 0 || ours->formats.empty())
@@ -89,7 +118,90 @@ Result<std::string> Conference::answer(room::LegId call, std::string_view roomNa
     auto joined =
         fresh ? room->join(call, std::move(fresh), codec, state.tag) : room->update(call, codec);
     if (!joined) return refuse({Errc::unsupported, joined.error().message});
+    takeVideo(call, state, *answer, *offer);
     return sdp::write(*answer);
+}
+
+sdp::LocalStream Conference::localVideo(std::uint16_t port, std::vector<sdp::Codec> codecs,
+                                        sdp::Direction direction) const {
+    sdp::LocalStream local;
+    local.type = "video";
+    local.address = options_.media.advertise;
+    local.port = port;
+    local.codecs = std::move(codecs);
+    local.direction = direction;
+    local.feedback = {"nack pli", "ccm fir"}; // RFC 4585 §4.2, RFC 5104 §7.1
+    return local;
+}
+
+Result<std::optional<sdp::LocalStream>> Conference::videoFor(room::LegId call, Call& state,
+                                                             const std::string& room) {
+    auto fan = videos_.find(room);
+    const auto codec = fan == videos_.end() ? std::nullopt : fan->second->codec();
+    if (!codec && !state.videoLine) return std::optional<sdp::LocalStream>();
+    if (!codec) // the source has gone: the m= line stays, disabled (RFC 3264 §8.2)
+        return std::optional(localVideo(0, {kH264}, sdp::Direction::inactive));
+    rtp::RtpStream* stream = fan->second->stream(call);
+    if (!stream) stream = state.videoOffered.get();
+    if (!stream) {
+        auto lease = pool_.lease();
+        if (!lease) return fail(lease.error());
+        state.videoOffered =
+            std::make_unique<rtp::RtpStream>(std::move(lease).value(), options_.media.latching);
+        stream = state.videoOffered.get();
+    }
+    state.videoLine = true;
+    // We only send: the room's pictures come from its source, not from the calls.
+    return std::optional(
+        localVideo(stream->localPort(), {sdpCodecOf(*codec)}, sdp::Direction::sendonly));
+}
+
+void Conference::takeVideo(room::LegId call, Call& state, const sdp::Session& answer,
+                           const sdp::Session& peer) {
+    auto fan = videos_.find(state.room);
+    if (fan == videos_.end()) return;
+    const sdp::Media* ours = firstVideo(answer);
+    const sdp::Media* theirs = firstVideo(peer);
+    const bool wanted = ours && theirs && ours->port != 0 && !ours->formats.empty() &&
+                        receives(peer.direction(*theirs)) && theirs->port != 0;
+    auto where = wanted ? peerOf(peer, *theirs)
+                        : Result<asio::ip::udp::endpoint>(fail(Errc::not_found, "no video"));
+    if (!where) { // it takes no video (now): its video stream goes
+        state.videoOffered.reset();
+        fan->second->remove(call);
+        return;
+    }
+    const auto payloadType = static_cast<std::uint8_t>(std::atoi(ours->formats.front().c_str()));
+    if (state.videoOffered) {
+        state.videoOffered->setRemote(*where, theirs->rtcpMux());
+        state.videoOffered->startReports("switchboard-" + state.room,
+                                         video::kVideoClock); // the audio's CNAME (RFC 3550 §6.5.1)
+        fan->second->addReceiver(call, std::move(state.videoOffered), payloadType);
+    } else if (rtp::RtpStream* stream = fan->second->stream(call)) {
+        stream->setRemote(*where, theirs->rtcpMux());
+        fan->second->updateReceiver(call, payloadType);
+    }
+}
+
+Result<void> Conference::sourceAnswered(room::LegId call, Call& state, const sdp::Session& answer) {
+    const sdp::Media* video = firstVideo(answer);
+    if (!video || video->port == 0 || video->formats.empty())
+        return fail(Errc::unsupported, "SDP: the source's answer has no video stream");
+    auto peer = peerOf(answer, *video);
+    if (!peer) return fail(peer.error());
+    const int payloadType = std::atoi(video->formats.front().c_str());
+    const auto codec = videoCodecOf(*video, payloadType);
+    if (!codec) return fail(Errc::unsupported, "SDP: the source's codec is not one we offered");
+    if (!state.videoOffered) return fail(Errc::invalid_input, "the source has its video already");
+    auto& fan = videos_[state.room];
+    if (!fan) fan = std::make_unique<VideoFanout>();
+    if (fan->hasSource()) return fail(Errc::unsupported, "the room has a video source already");
+    state.videoOffered->setRemote(*peer, video->rtcpMux());
+    state.videoOffered->startReports("switchboard-" + state.room,
+                                     video::kVideoClock); // the audio's CNAME (RFC 3550 §6.5.1)
+    fan->setSource(call, std::move(state.videoOffered), *codec,
+                   static_cast<std::uint8_t>(payloadType));
+    return {};
 }
 
 std::string Conference::roomOf(std::string_view roomName, room::LegId call) {
@@ -119,12 +231,27 @@ sdp::Origin Conference::originOf(Call& call, std::string_view address) {
 }
 
 Result<std::string> Conference::offer(room::LegId call, std::string_view roomName,
-                                      std::string_view traceId) {
+                                      std::string_view traceId, room::LegMedia media) {
     if (calls_.contains(call)) return fail(Errc::invalid_input, "the call has made its offer");
     auto lease = pool_.lease();
     if (!lease) return fail(lease.error());
     auto stream =
         std::make_unique<rtp::RtpStream>(std::move(lease).value(), options_.media.latching);
+    if (media == room::LegMedia::videoSource) { // video to receive, alone
+        const auto local =
+            localVideo(stream->localPort(), {kH264, kH265}, sdp::Direction::recvonly);
+        Call& state = calls_
+                          .try_emplace(call, Call{roomOf(roomName, call),
+                                                  0,
+                                                  random_() >> 1,
+                                                  {},
+                                                  fmt::to_string(callTag(call.value(), traceId))})
+                          .first->second;
+        state.media = media;
+        state.videoOffered = std::move(stream);
+        state.videoLine = true;
+        return sdp::write(sdp::makeOffer(originOf(state, local.address), {local}));
+    }
     sdp::LocalStream local;
     local.address = options_.media.advertise;
     local.port = stream->localPort();
@@ -135,7 +262,14 @@ Result<std::string> Conference::offer(room::LegId call, std::string_view roomNam
             .try_emplace(call, Call{roomOf(roomName, call), 0, random_() >> 1, std::move(stream),
                                     fmt::to_string(callTag(call.value(), traceId))})
             .first->second;
-    return sdp::write(sdp::makeOffer(originOf(state, local.address), {local}));
+    std::vector<sdp::LocalStream> streams{local};
+    auto video = videoFor(call, state, state.room);
+    if (!video) {
+        calls_.erase(call);
+        return fail(video.error());
+    }
+    if (*video) streams.push_back(**video);
+    return sdp::write(sdp::makeOffer(originOf(state, local.address), streams));
 }
 
 Result<std::string> Conference::reoffer(room::LegId call, bool holds) {
@@ -149,8 +283,12 @@ Result<std::string> Conference::reoffer(room::LegId call, bool holds) {
     local.codecs = options_.media.codecs;
     local.ptime = options_.media.packetMs;
     if (holds) local.direction = sdp::Direction::sendonly; // RFC 3264 §8.4
+    std::vector<sdp::LocalStream> streams{local};
+    auto video = videoFor(call, found->second, found->second.room);
+    if (!video) return fail(video.error());
+    if (*video) streams.push_back(**video);
     found->second.reoffered = true;
-    return sdp::write(sdp::makeOffer(originOf(found->second, local.address), {local}));
+    return sdp::write(sdp::makeOffer(originOf(found->second, local.address), streams));
 }
 
 Result<void> Conference::sendDigit(room::LegId call, char digit,
@@ -164,10 +302,14 @@ Result<void> Conference::sendDigit(room::LegId call, char digit,
 
 Result<void> Conference::answered(room::LegId call, std::string_view text) {
     auto found = calls_.find(call);
-    if (found == calls_.end() || !(found->second.offered || found->second.reoffered))
+    if (found == calls_.end() ||
+        !(found->second.offered || found->second.reoffered ||
+          (found->second.media == room::LegMedia::videoSource && found->second.videoOffered)))
         return fail(Errc::invalid_input, "no offer of ours awaits an answer on this call");
     auto answer = sdp::parse(text);
     if (!answer) return fail(answer.error());
+    if (found->second.media == room::LegMedia::videoSource)
+        return sourceAnswered(call, found->second, *answer);
     const sdp::Media* audio = firstAudio(*answer);
     if (!audio || audio->port == 0 || audio->formats.empty())
         return fail(Errc::unsupported, "SDP: the answer accepts no audio stream");
@@ -194,6 +336,7 @@ Result<void> Conference::answered(room::LegId call, std::string_view text) {
         joined->setRemote(*peer, audio->rtcpMux());
         if (auto updated = room->second->update(call, codec); !updated)
             return fail(Errc::unsupported, updated.error().message);
+        takeVideo(call, found->second, *answer, *answer);
         return {};
     }
     auto stream = std::move(found->second.offered);
@@ -205,12 +348,17 @@ Result<void> Conference::answered(room::LegId call, std::string_view text) {
         if (room->participants() == 0) rooms_.erase(name);
         return fail(Errc::unsupported, joined.error().message);
     }
+    takeVideo(call, found->second, *answer, *answer);
     return {};
 }
 
 void Conference::left(room::LegId call) {
     auto found = calls_.find(call);
     if (found == calls_.end()) return;
+    if (auto fan = videos_.find(found->second.room); fan != videos_.end()) {
+        fan->second->remove(call);
+        if (fan->second->empty()) videos_.erase(fan);
+    }
     auto room = rooms_.find(found->second.room); // none while an offer of ours is unanswered
     calls_.erase(found);
     if (room == rooms_.end()) return;

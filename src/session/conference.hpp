@@ -10,9 +10,11 @@
 
 #include "core/result.hpp"
 #include "room/ids.hpp"
+#include "room/media_graph.hpp"
 #include "session/conference_room.hpp"
 #include "session/echo_room.hpp"
 #include "session/media_anchor.hpp"
+#include "session/video_fanout.hpp"
 
 #include <random>
 #include <string>
@@ -48,7 +50,10 @@ public:
     // answer; then the answer, which joins it to the room. A leg that is never answered leaves
     // with left(). Errors: no ports left (Errc::too_large); an answer without a codec we
     // offered or a usable address (Errc::unsupported, invalid_input).
-    Result<std::string> offer(room::LegId leg, std::string_view room, std::string_view traceId);
+    // A video source (room::LegMedia::videoSource) is offered video to send us, alone; a call
+    // is offered audio, and the room's video while it has a source.
+    Result<std::string> offer(room::LegId leg, std::string_view room, std::string_view traceId,
+                              room::LegMedia media = room::LegMedia::call);
     Result<void> answered(room::LegId leg, std::string_view answer);
     // A new offer of ours for a leg in a room (its stream and port stay); its answer comes
     // through answered(). Errc::not_found when the leg is in no room.
@@ -70,7 +75,22 @@ private:
         std::unique_ptr<rtp::RtpStream> offered; // our offer's, until the answer comes
         std::string tag;                         // how log lines name the call (callTag)
         bool reoffered = false; // a new offer of ours on a joined leg awaits its answer
+        room::LegMedia media = room::LegMedia::call;
+        std::unique_ptr<rtp::RtpStream> videoOffered = {}; // our offer's video, likewise
+        bool videoLine = false; // our offers have had an m=video: the later ones keep it
     };
+    // Our video stream for `call` in `room`'s video, if the room has a source (or, with
+    // `line`, an m=video with port 0 where there was video before and the source has gone).
+    // Its stream is the one it receives on already, or a new one kept in videoOffered.
+    Result<std::optional<sdp::LocalStream>> videoFor(room::LegId call, Call& state,
+                                                     const std::string& room);
+    // The video of an answer to our offer, or of an offer we answered (`answer` is then ours
+    // and `peer` theirs): the call receives the room's video, or no longer does.
+    void takeVideo(room::LegId call, Call& state, const sdp::Session& answer,
+                   const sdp::Session& peer);
+    Result<void> sourceAnswered(room::LegId call, Call& state, const sdp::Session& answer);
+    sdp::LocalStream localVideo(std::uint16_t port, std::vector<sdp::Codec> codecs,
+                                sdp::Direction direction) const;
     sdp::Origin originOf(Call& call, std::string_view address);
     // The room a leg joins when it names `roomName`: an echo test is a room of its own.
     static std::string roomOf(std::string_view roomName, room::LegId call);
@@ -81,6 +101,7 @@ private:
     std::mt19937_64 random_;
     std::unordered_map<std::string, std::unique_ptr<ConferenceRoom>> rooms_;
     std::unordered_map<room::LegId, Call> calls_;
+    std::unordered_map<std::string, std::unique_ptr<VideoFanout>> videos_; // by room name
     ConferenceRoom::Stats closed_;
 };
 

@@ -7,10 +7,22 @@
 
 namespace sb::session {
 
-const sdp::Media* firstAudio(const sdp::Session& s) {
+namespace {
+
+const sdp::Media* firstOf(const sdp::Session& s, std::string_view type) {
     for (const auto& m : s.media)
-        if (m.type == "audio" && m.isRtp()) return &m;
+        if (m.type == type && m.isRtp()) return &m;
     return nullptr;
+}
+
+} // namespace
+
+const sdp::Media* firstAudio(const sdp::Session& s) {
+    return firstOf(s, "audio");
+}
+
+const sdp::Media* firstVideo(const sdp::Session& s) {
+    return firstOf(s, "video");
 }
 
 Result<asio::ip::udp::endpoint> peerOf(const sdp::Session& s, const sdp::Media& m) {

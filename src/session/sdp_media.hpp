@@ -13,6 +13,8 @@ namespace sb::session {
 
 // The first RTP audio stream, if any.
 const sdp::Media* firstAudio(const sdp::Session& s);
+// The first RTP video stream, if any.
+const sdp::Media* firstVideo(const sdp::Session& s);
 // Where a stream's peer receives RTP: its c= address (an IP literal) and m= port.
 // Errc::invalid_input, naming the line, for a stream without c= or with a host name.
 Result<asio::ip::udp::endpoint> peerOf(const sdp::Session& s, const sdp::Media& m);

@@ -85,11 +85,11 @@ std::size_t WorkerGraph::place(room::LegId leg, std::string_view room) {
 }
 
 void WorkerGraph::offer(room::LegId leg, std::string_view room, std::string_view traceId,
-                        room::Reply<std::string> reply) {
+                        room::LegMedia media, room::Reply<std::string> reply) {
     runOn<std::string>(
         place(leg, room),
-        [leg, room = std::string(room), trace = std::string(traceId)](Conference& c) {
-            return c.offer(leg, room, trace);
+        [leg, room = std::string(room), trace = std::string(traceId), media](Conference& c) {
+            return c.offer(leg, room, trace, media);
         },
         std::move(reply));
 }

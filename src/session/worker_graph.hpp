@@ -27,7 +27,7 @@ public:
     WorkerGraph& operator=(const WorkerGraph&) = delete;
 
     void offer(room::LegId leg, std::string_view room, std::string_view traceId,
-               room::Reply<std::string> reply) override;
+               room::LegMedia media, room::Reply<std::string> reply) override;
     void answered(room::LegId leg, std::string_view answer, room::Reply<void> reply) override;
     void reoffer(room::LegId leg, bool holds, room::Reply<std::string> reply) override;
     void answer(room::LegId leg, std::string_view room, std::string_view offer,

@@ -99,6 +99,23 @@ Payloads packetize(Codec codec, std::span<const Nal> nals, std::size_t maxPayloa
     return out;
 }
 
+bool beginsRandomAccess(Codec codec, std::span<const std::uint8_t> payload) {
+    const std::size_t header = nalHeaderBytes(codec);
+    if (payload.size() <= header) return false;
+    const bool h264 = codec == Codec::h264;
+    int type = nalType(codec, payload);
+    if (h264 ? type == h264::kStapA : type == h265::kAp) {
+        if (payload.size() < header + 2 + header) return false;
+        type = nalType(codec, payload.subspan(header + 2)); // the first aggregated unit's
+    } else if (h264 ? type == h264::kFuA : type == h265::kFu) {
+        const std::uint8_t fu = payload[header];
+        if (!(fu & 0x80)) return false; // not the fragment a unit starts with
+        type = fu & (h264 ? 0x1F : 0x3F);
+    }
+    if (h264) return type == h264::kSps || type == h264::kIdr;
+    return type == h265::kVps || type == h265::kSps || isRandomAccess(codec, type);
+}
+
 void Depacketizer::push(std::uint16_t sequence, std::uint32_t timestamp, bool marker,
                         std::span<const std::uint8_t> payload, std::vector<AccessUnit>& done) {
     // A gap in the sequence (a loss, or a packet out of order: both leave a unit incomplete).

@@ -26,6 +26,11 @@ using Payloads = std::vector<std::vector<std::uint8_t>>;
 // aggregation's or fragment's headers (at least 16).
 Payloads packetize(Codec codec, std::span<const Nal> nals, std::size_t maxPayload);
 
+// Whether an RTP payload starts a picture a decoder can begin with: its first unit (alone, the
+// first of an aggregation, or the start of a fragment) is a parameter set or a random access
+// picture (H.264: SPS or IDR; H.265: VPS, SPS or IRAP). A relay starts a new receiver there.
+bool beginsRandomAccess(Codec codec, std::span<const std::uint8_t> payload);
+
 // Reassembles access units from RTP packets of one stream, in sequence order. A lost packet
 // (a sequence gap) spoils the access unit it belongs to: that one is dropped and counted, and
 // the receiver should ask for a key frame (RFC 4585 PLI).

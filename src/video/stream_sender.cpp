@@ -1,53 +1,18 @@
 #include "video/stream_sender.hpp"
 
 #include "core/random.hpp"
+#include "rtp/rtcp_packet.hpp"
 #include "video/rtp_writer.hpp"
 
-#include <cerrno>
+#include <algorithm>
 #include <chrono>
-#include <cstring>
-#include <fmt/format.h>
-#include <netdb.h>
 #include <optional>
-#include <sys/socket.h>
 #include <thread>
-#include <unistd.h>
 
 namespace sb::video {
 namespace {
 
-// A connected UDP socket to host:port.
-class UdpTarget {
-public:
-    ~UdpTarget() {
-        if (fd_ >= 0) ::close(fd_);
-    }
-    Result<void> connect(const std::string& host, std::uint16_t port) {
-        addrinfo hints{};
-        hints.ai_socktype = SOCK_DGRAM;
-        hints.ai_flags = AI_NUMERICSERV;
-        addrinfo* found = nullptr;
-        const std::string service = std::to_string(port);
-        if (const int status = getaddrinfo(host.c_str(), service.c_str(), &hints, &found); status)
-            return fail(Errc::config,
-                        fmt::format("video target {}: {}", host, gai_strerror(status)));
-        fd_ = ::socket(found->ai_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-        const int connected = fd_ < 0 ? -1 : ::connect(fd_, found->ai_addr, found->ai_addrlen);
-        freeaddrinfo(found);
-        if (connected < 0)
-            return fail(Errc::io,
-                        fmt::format("video target {}:{}: {}", host, port, std::strerror(errno)));
-        return {};
-    }
-    // A datagram the network refuses (no one listening yet: ECONNREFUSED from an ICMP port
-    // unreachable) is lost as it would be on the way; the stream goes on.
-    void send(std::span<const std::uint8_t> datagram) {
-        (void)::send(fd_, datagram.data(), datagram.size(), MSG_NOSIGNAL);
-    }
-
-private:
-    int fd_ = -1;
-};
+using Clock = std::chrono::steady_clock;
 
 std::int64_t wallMicros() {
     return std::chrono::duration_cast<std::chrono::microseconds>(
@@ -55,28 +20,84 @@ std::int64_t wallMicros() {
         .count();
 }
 
+// The bitrate the receiver's loss reports allow: down by a fifth when more than a tenth is
+// lost (at most once a second), back up by 8% after five calm seconds (under 2% lost).
+class BitrateControl {
+public:
+    explicit BitrateControl(int startKbps) : most_(startKbps), now_(startKbps) {}
+    std::optional<int> onLoss(std::uint8_t fractionLost, Clock::time_point at) {
+        constexpr int kLeastKbps = 150;
+        if (fractionLost > 25) { // of 256: 10%
+            calmSince_ = at;
+            if (at - lastChange_ < std::chrono::seconds(1) || now_ <= kLeastKbps) return {};
+            lastChange_ = at;
+            return now_ = std::max(kLeastKbps, now_ * 4 / 5);
+        }
+        if (fractionLost >= 5) { // 2%: neither
+            calmSince_ = at;
+            return {};
+        }
+        if (at - calmSince_ < std::chrono::seconds(5) || now_ >= most_) return {};
+        calmSince_ = lastChange_ = at;
+        return now_ = std::min(most_, now_ * 108 / 100 + 1);
+    }
+
+private:
+    int most_, now_;
+    Clock::time_point lastChange_{}, calmSince_ = Clock::now();
+};
+
+// What a receiver's RTCP asks of the sender: a key frame (PLI, FIR), and the loss it reports
+// about our stream.
+struct Feedback {
+    bool keyFrame = false;
+    std::optional<std::uint8_t> loss;
+};
+
+Feedback feedbackOf(std::span<const std::uint8_t> datagram, std::uint32_t ourSsrc) {
+    Feedback f;
+    auto packets = rtp::parseRtcp(std::as_bytes(datagram));
+    if (!packets) return f;
+    for (const auto& packet : *packets) {
+        if (packet.type == rtp::RtcpType::payloadFeedback && !packet.raw.empty()) {
+            const int format = std::to_integer<int>(packet.raw[0]) & 0x1F;
+            f.keyFrame |= format == 1 || format == 4; // PLI (RFC 4585), FIR (RFC 5104)
+        }
+        for (const auto& block : packet.reports)
+            if (block.ssrc == ourSsrc) f.loss = std::max(f.loss.value_or(0), block.fractionLost);
+    }
+    return f;
+}
+
 } // namespace
 
-Result<StreamReport> sendStream(Source& source, Encoder& encoder, const StreamTarget& target,
-                                const StreamOptions& options) {
-    UdpTarget rtp, rtcp;
-    if (auto c = rtp.connect(target.host, target.port); !c) return fail(c.error());
-    if (auto c = rtcp.connect(target.host, static_cast<std::uint16_t>(target.port + 1)); !c)
-        return fail(c.error());
+Result<StreamReport> sendStream(std::unique_ptr<Source> source, Encoder& encoder,
+                                const StreamTarget& target, const StreamOptions& options) {
     const Codec codec = encoder.settings().codec;
+    const int fps = encoder.settings().fps;
     auto& random = threadRandom();
     RtpWriter writer({target.payloadType, static_cast<std::uint32_t>(random()),
                       static_cast<std::uint32_t>(random()), static_cast<std::uint16_t>(random()),
                       target.cname});
+    DatagramSocket& rtcp = target.rtcp ? *target.rtcp : *target.rtp;
+    BitrateControl bitrate(encoder.settings().bitrateKbps);
 
     StreamReport report;
     FrameMetadata metadata = options.metadata;
     std::vector<EncodedFrame> encoded;
     std::optional<std::int64_t> ptsZeroWall;
-    std::int64_t lastReport = 0;
-    bool announced = false;
+    std::int64_t lastReport = 0, lastPts = -1;
+    bool announced = false, keyFrameAsked = false;
+    // The last picture, sent again while the source is away.
+    FramePtr last = allocatePicture(encoder.settings().width, encoder.settings().height);
+    if (!last) return fail(Errc::io, "out of memory for a video picture");
+    bool haveLast = false;
+    std::int64_t lastCapture = 0;
+    Clock::time_point nextAttempt{}, nextRepeat{};
+    std::array<std::uint8_t, 1500> feedback{};
+
     const auto sendDatagram = [&](std::span<const std::uint8_t> datagram) {
-        rtp.send(datagram);
+        target.rtp->send(datagram);
         ++report.packets;
         report.octets += datagram.size();
     };
@@ -85,19 +106,65 @@ Result<StreamReport> sendStream(Source& source, Encoder& encoder, const StreamTa
     };
     while (options.frames == 0 || report.frames < options.frames) {
         if (options.stop && options.stop->load()) break;
-        auto next = source.next();
-        if (!next) return fail(next.error());
-        if (!*next) break; // the end of a file
-        const Picture picture = **next;
-        if (!ptsZeroWall) ptsZeroWall = picture.captureMicros;
-        // pts on the 90 kHz clock from the capture times, so that RTP time follows the camera
-        // (and the sender reports map it to the same wall clock as the audio's).
-        const std::int64_t pts = (picture.captureMicros - *ptsZeroWall) * kVideoClock / 1000000;
+        AVFrame* picture = nullptr;
+        std::int64_t capture = 0;
+        if (source) {
+            auto next = source->next();
+            if (!next || !*next) { // the source failed, or a file ended
+                if (!options.reopen) {
+                    if (!next) return fail(next.error());
+                    break;
+                }
+                if (options.degraded)
+                    options.degraded(next ? "the source ended" : next.error().message);
+                source.reset();
+                nextAttempt = nextRepeat = Clock::now();
+                continue;
+            }
+            picture = (*next)->frame;
+            capture = (*next)->captureMicros;
+            av_frame_make_writable(last.get());
+            av_frame_copy(last.get(), picture);
+            haveLast = true;
+            lastCapture = capture;
+        } else {
+            if (Clock::now() >= nextAttempt) {
+                if (auto fresh = options.reopen(); fresh) {
+                    source = std::move(fresh).value();
+                    if (options.recovered) options.recovered();
+                    continue;
+                }
+                nextAttempt = Clock::now() + std::chrono::seconds(2);
+            }
+            std::this_thread::sleep_until(nextRepeat);
+            nextRepeat =
+                std::max(nextRepeat + std::chrono::microseconds(1000000 / fps), Clock::now());
+            if (!haveLast) { // away before its first picture: black (BT.601 limited range)
+                av_frame_make_writable(last.get());
+                for (int plane = 0; plane < 3; ++plane)
+                    std::fill_n(last->data[plane],
+                                last->linesize[plane] *
+                                    (plane == 0 ? last->height : last->height / 2),
+                                plane == 0 ? 16 : 128);
+                haveLast = true;
+                lastCapture = wallMicros();
+            }
+            picture = last.get();
+            capture = lastCapture; // the picture's own capture time, not this repeat's
+            ++report.repeated;
+        }
+        const std::int64_t now = wallMicros();
+        if (!ptsZeroWall) ptsZeroWall = now;
+        // pts on the 90 kHz clock from when the picture is sent (a live source's capture, to
+        // within its read), so that RTP time and the sender reports share one clock basis
+        // with the call's audio; always forward, for the encoder.
+        lastPts = std::max(lastPts + 1, (now - *ptsZeroWall) * kVideoClock / 1000000);
         encoded.clear();
-        if (auto done = encoder.encode(*picture.frame, pts, report.frames == 0, encoded); !done)
+        const bool key = report.frames == 0 || std::exchange(keyFrameAsked, false);
+        if (auto done = encoder.encode(*picture, lastPts, key, encoded); !done)
             return fail(done.error());
         for (const auto& frame : encoded) {
-            metadata.captureMicros = picture.captureMicros;
+            metadata.captureMicros = capture;
             const auto unit = withMetadata(codec, frame.annexB, metadata);
             const auto nals = splitAnnexB(unit);
             if (!announced) {
@@ -108,9 +175,22 @@ Result<StreamReport> sendStream(Source& source, Encoder& encoder, const StreamTa
             ++report.frames;
             report.keyframes += frame.keyframe ? 1 : 0;
         }
+        // The receiver's feedback, for the next picture.
+        while (auto n = rtcp.receive(feedback)) {
+            const auto f = feedbackOf(std::span(feedback).first(*n), writer.ssrc());
+            if (f.keyFrame) {
+                keyFrameAsked = true;
+                ++report.keyFrameRequests;
+            }
+            if (const auto kbps = f.loss ? bitrate.onLoss(*f.loss, Clock::now()) : std::nullopt) {
+                if (auto changed = encoder.setBitrate(*kbps); !changed)
+                    return fail(changed.error());
+                ++report.bitrateChanges;
+            }
+        }
         // RTCP: a sender report about once a second (RFC 3550 §6.2 allows a video sender more;
         // one a second keeps a receiver's lip sync fresh).
-        if (const std::int64_t now = wallMicros(); now - lastReport >= 1000000) {
+        if (now - lastReport >= 1000000) {
             sendRtcp(writer.senderReport(now, *ptsZeroWall));
             lastReport = now;
         }
@@ -118,7 +198,7 @@ Result<StreamReport> sendStream(Source& source, Encoder& encoder, const StreamTa
     if (ptsZeroWall) {
         // The BYE one frame period after the last frame: a receiver reads RTP and RTCP from two
         // sockets, and one that saw the BYE first would end before the last frame.
-        std::this_thread::sleep_for(std::chrono::milliseconds(1000 / encoder.settings().fps));
+        std::this_thread::sleep_for(std::chrono::milliseconds(1000 / fps));
         sendRtcp(writer.goodbye(wallMicros(), *ptsZeroWall));
     }
     return report;

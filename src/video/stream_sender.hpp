@@ -1,11 +1,17 @@
 #pragma once
 // A whole video stream to one RTP address: pictures from a source, encoded once, each with the
-// frame metadata SEI (frame_metadata.hpp), packetized, and sent with RTCP sender reports on
-// the next port. It runs on the calling thread until the source ends, `frames` have gone, or
-// `stop` is set: the `switchboard video send` command runs it, and the room's video leg runs
-// the same steps on its video thread.
+// frame metadata SEI (frame_metadata.hpp), packetized, and sent with RTCP sender reports. It
+// runs on the calling thread until the source ends, `frames` have gone, or `stop` is set: the
+// `switchboard video send` command runs it, and a room's video leg runs it on a video thread
+// of its own (video_legs.hpp).
+//
+// The receiver's feedback acts on the encoder between frames: a picture loss indication or a
+// full intra request (RFC 4585 §6.3.1, RFC 5104 §4.3.1) makes the next picture an IDR, and
+// the loss its receiver reports lowers the bitrate (a fifth at a time above 10% lost; back up
+// by 8% after five seconds under 2%, to the starting bitrate at most).
 
 #include "core/result.hpp"
+#include "video/datagram_socket.hpp"
 #include "video/encoder.hpp"
 #include "video/frame_metadata.hpp"
 #include "video/source.hpp"
@@ -13,13 +19,14 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 
 namespace sb::video {
 
 struct StreamTarget {
-    std::string host = "127.0.0.1";
-    std::uint16_t port = 0; // RTP; RTCP on port + 1
+    DatagramSocket* rtp = nullptr;  // connected to the receiver's RTP address
+    DatagramSocket* rtcp = nullptr; // to its RTCP address; nullptr: on `rtp` (RFC 5761)
     std::uint8_t payloadType = 96;
     std::size_t maxPayload = 1200; // room for SRTP, a tunnel's headers and IPv6 under 1500
     std::string cname;
@@ -27,6 +34,7 @@ struct StreamTarget {
 
 struct StreamReport {
     std::uint64_t frames = 0, keyframes = 0, packets = 0, octets = 0;
+    std::uint64_t keyFrameRequests = 0, bitrateChanges = 0, repeated = 0;
 };
 
 struct StreamOptions {
@@ -34,11 +42,18 @@ struct StreamOptions {
     std::uint64_t frames = 0; // 0: until the source ends or `stop`
     const std::atomic<bool>* stop = nullptr;
     // Called once, with the first key frame's units, before anything is sent: the caller
-    // writes the SDP (stream_sdp.hpp) a receiver needs.
+    // writes the SDP (stream_sdp.hpp) a receiver needs, or answers the room's offer.
     std::function<void(std::span<const Nal> firstKeyFrame)> beforeFirstPacket;
+    // With it, a source that fails or ends is opened again (every two seconds until it
+    // comes), and meanwhile its last picture is sent again at the frame rate: the call keeps
+    // its video, frozen (the "last frame" of graceful degradation). `degraded` and
+    // `recovered` say when it stops and comes back.
+    std::function<Result<std::unique_ptr<Source>>()> reopen;
+    std::function<void(const std::string& reason)> degraded;
+    std::function<void()> recovered;
 };
 
-Result<StreamReport> sendStream(Source& source, Encoder& encoder, const StreamTarget& target,
-                                const StreamOptions& options);
+Result<StreamReport> sendStream(std::unique_ptr<Source> source, Encoder& encoder,
+                                const StreamTarget& target, const StreamOptions& options);
 
 } // namespace sb::video

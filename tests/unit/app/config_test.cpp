@@ -124,7 +124,7 @@ TEST(ParseConfig, UnknownTopLevelKeyNamesKeyLineAndChoices) {
     const auto text = "data_dir = \"x\"\ndata_dri = \"x\"\n" + std::string(kListener);
     EXPECT_EQ(errorOf(text), "test.toml:2:1: unknown key 'data_dri' (expected one of: data_dir, "
                              "log, sip, tls, calls, routes, auth, dns, media, api, escalations, "
-                             "webrtc, h323)");
+                             "webrtc, h323, video)");
 }
 
 TEST(ParseConfig, TheWebRtcBridgeIsReadAndCheckedWhole) {
@@ -191,6 +191,33 @@ TEST(ParseConfig, TheH323EndpointIsReadAndChecked) {
               "test.toml:5:1: h323: expected a conference or echo = true, not both");
     EXPECT_EQ(errorOf(std::string(kListener) + "[h323]\necho = false\n"),
               "test.toml:6:8: h323.echo: false needs a conference for arriving calls");
+}
+
+TEST(ParseConfig, TheVideoBridgeAndItsSourcesAreReadAndChecked) {
+    EXPECT_EQ(parseConfig(kListener, "test.toml")->video, VideoConfig{});
+    auto config = parseConfig(std::string(kListener) +
+                                  "[video]\npreset = \"1080p\"\ncodec = \"h265\"\n"
+                                  "[[video.sources]]\nname = \"belt-3\"\n"
+                                  "url = \"rtsp://10.0.0.30/stream1\"\n"
+                                  "[[video.sources]]\nname = \"clip\"\nurl = \"/srv/clip.mp4\"\n",
+                              "test.toml");
+    ASSERT_TRUE(config) << config.error().message;
+    EXPECT_EQ(config->video.preset, "1080p");
+    EXPECT_EQ(config->video.codec, "h265");
+    EXPECT_EQ(config->video.sources,
+              (std::vector<VideoSourceConfig>{{"belt-3", "rtsp://10.0.0.30/stream1"},
+                                              {"clip", "/srv/clip.mp4"}}));
+    EXPECT_EQ(errorOf(std::string(kListener) + "[video]\npreset = \"4k\"\n"),
+              "test.toml:6:10: video.preset: expected \"1080p\", \"720p\" or \"480p\", got "
+              "\"4k\"");
+    EXPECT_THAT(errorOf(std::string(kListener) +
+                        "[[video.sources]]\nname = \"pattern\"\nurl = \"x.mp4\"\n"),
+                HasSubstr("video.sources[0].name: expected a source name"));
+    EXPECT_THAT(errorOf(std::string(kListener) + "[[video.sources]]\nname = \"a\"\nurl = \"x\"\n"
+                                                 "[[video.sources]]\nname = \"a\"\nurl = \"y\"\n"),
+                HasSubstr("video.sources[1].name: expected a name no other source has"));
+    EXPECT_THAT(errorOf(std::string(kListener) + "[[video.sources]]\nname = \"a\"\n"),
+                HasSubstr("video.sources[0].url: expected an FFmpeg input"));
 }
 
 TEST(ParseConfig, UnknownNestedKeyNamesTheDottedKey) {

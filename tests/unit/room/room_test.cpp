@@ -31,7 +31,10 @@ struct FakeGraph : MediaGraph {
             reply();
     }
 
-    void offer(LegId leg, std::string_view, std::string_view, Reply<std::string> reply) override {
+    std::vector<LegMedia> offeredMedia; // each offer()'s
+    void offer(LegId leg, std::string_view, std::string_view, LegMedia media,
+               Reply<std::string> reply) override {
+        offeredMedia.push_back(media);
         if (failOffer) return give([reply] { reply(fail(Errc::too_large, "no ports left")); });
         streams.insert(leg);
         give([reply] { reply(std::string("v=0 our offer")); });
@@ -109,6 +112,8 @@ struct FakeProvider : LegProvider {
 
     int live = 0, hungUp = 0;
     bool failPlace = false;
+    LegMedia kind = LegMedia::call;
+    LegMedia media() const override { return kind; }
     bool endsAtOnce = false; // a hang-up reports `ended` from inside hangUp()
     LegSink* sink = nullptr;
     std::vector<Dial> dials;
@@ -170,6 +175,33 @@ protected:
         EXPECT_EQ(rooms.stats().legs, 0u);
     }
 };
+
+TEST_F(RoomTest, AVideoSourceThatConnectsIsOfferedToTheCallsThatAreUp) {
+    FakeProvider video;
+    video.kind = LegMedia::videoSource;
+    rooms.provide("video", video);
+    auto room = rooms.open("escalation-1", "t1", observer);
+    auto expert = room->dial("sip", dial(), Role::essential);
+    auto ringing = room->dial("sip", dial(), Role::bridge);
+    sip.event(*expert, LegEvent::Kind::answered, "v=0 their answer", 200);
+    auto camera = room->dial("video", {"pattern", "", {}}, Role::bridge);
+    ASSERT_TRUE(camera) << camera.error().message;
+    EXPECT_EQ(graph.offeredMedia,
+              (std::vector<LegMedia>{LegMedia::call, LegMedia::call, LegMedia::videoSource}));
+    EXPECT_TRUE(sip.reoffers.empty());
+    video.event(*camera, LegEvent::Kind::answered, "v=0 the source's answer", 200);
+    // The expert, who is up, gets a new offer (with the video); the leg still ringing does not.
+    ASSERT_EQ(sip.reoffers.size(), 1u);
+    EXPECT_EQ(sip.reoffers[0].first, "v=0 our new offer");
+    EXPECT_EQ(graph.reoffersHeld, std::vector<bool>{false});
+    sip.reoffers[0].second(std::string("v=0 the expert's answer with video"));
+    EXPECT_EQ(room->legState(*expert), LegState::connected);
+    EXPECT_EQ(room->legState(*ringing), LegState::setup);
+    // A source that degrades and recovers is not offered again.
+    video.event(*camera, LegEvent::Kind::degraded);
+    video.event(*camera, LegEvent::Kind::recovered);
+    EXPECT_EQ(sip.reoffers.size(), 1u);
+}
 
 TEST_F(RoomTest, ALegGoesThroughItsStatesAndTheRoomFollows) {
     auto room = rooms.open("escalation-1", "t1", observer);

@@ -19,6 +19,17 @@ LocalStream ours() {
     return s;
 }
 
+LocalStream video() {
+    LocalStream s;
+    s.type = "video";
+    s.address = "192.0.2.99";
+    s.port = 40002;
+    s.codecs = {{"H264", 90000, 1, "packetization-mode=1"}, {"H265", 90000, 1}};
+    s.direction = Direction::sendonly;
+    s.feedback = {"nack pli", "ccm fir"};
+    return s;
+}
+
 Session offerOf(std::string_view media) {
     auto s = parse(std::string("v=0\r\no=alice 1 1 IN IP4 192.0.2.10\r\ns=-\r\n"
                                "c=IN IP4 192.0.2.10\r\nt=0 0\r\n") +
@@ -87,13 +98,50 @@ TEST(MakeAnswer, RejectsStreamsWithPortZero) {
     // No codec we take, an extra stream we have nothing for, and one already disabled.
     const auto offer = offerOf("m=audio 5000 RTP/AVP 18\r\nm=video 5002 RTP/AVP 31\r\n"
                                "m=audio 0 RTP/AVP 0\r\n");
-    auto answer = makeAnswer(offer, kOrigin, {ours(), ours()});
+    auto answer = makeAnswer(offer, kOrigin, {ours(), video(), ours()});
     ASSERT_TRUE(answer);
     ASSERT_EQ(answer->media.size(), 3u);
     for (const auto& m : answer->media)
         EXPECT_EQ(m.port, 0);
     EXPECT_EQ(answer->media[1].type, "video");
     EXPECT_EQ(answer->media[1].formats, std::vector<std::string>{"31"});
+}
+
+TEST(MakeOffer, VideoWithItsParametersAndFeedback) {
+    const auto offer = write(makeOffer(kOrigin, {ours(), video()}));
+    EXPECT_EQ(offer.substr(offer.find("m=video")),
+              "m=video 40002 RTP/AVP 96 97\r\nc=IN IP4 192.0.2.99\r\n"
+              "a=rtpmap:96 H264/90000\r\na=fmtp:96 packetization-mode=1\r\n"
+              "a=rtcp-fb:96 nack pli\r\na=rtcp-fb:96 ccm fir\r\n"
+              "a=rtpmap:97 H265/90000\r\na=rtcp-fb:97 nack pli\r\na=rtcp-fb:97 ccm fir\r\n"
+              "a=rtcp-mux\r\na=sendonly\r\n");
+}
+
+TEST(MakeAnswer, StreamsPairWithOursByTypeAndH264NeedsPacketizationMode1) {
+    // Video first: each offered stream still finds our stream of its type.
+    const auto offer = offerOf("m=video 5002 RTP/AVP 100 102 103\r\n"
+                               "a=rtpmap:100 H264/90000\r\na=fmtp:100 profile-level-id=42e01f\r\n"
+                               "a=rtpmap:102 H264/90000\r\n"
+                               "a=fmtp:102 profile-level-id=42e01f;packetization-mode=1\r\n"
+                               "a=rtcp-fb:* nack pli\r\na=rtcp-fb:102 goog-remb\r\n"
+                               "a=rtpmap:103 VP8/90000\r\n"
+                               "m=audio 5000 RTP/AVP 0\r\n");
+    auto answer = makeAnswer(offer, kOrigin, {ours(), video()});
+    ASSERT_TRUE(answer) << answer.error().message;
+    ASSERT_EQ(answer->media.size(), 2u);
+    const Media& v = answer->media[0];
+    EXPECT_EQ(v.type, "video");
+    EXPECT_EQ(v.port, 40002);
+    EXPECT_EQ(v.formats, std::vector<std::string>{"102"}); // mode 0 (100) and VP8 are not ours
+    EXPECT_EQ(v.attributes.all("rtcp-fb"), std::vector<std::string_view>{"102 nack pli"});
+    EXPECT_EQ(answer->direction(v), Direction::sendonly);
+    EXPECT_EQ(answer->media[1].type, "audio");
+    EXPECT_EQ(answer->media[1].port, 40000);
+    // Without a video stream of ours, the video is refused and the audio still taken.
+    auto audioOnly = makeAnswer(offer, kOrigin, {ours()});
+    ASSERT_TRUE(audioOnly);
+    EXPECT_EQ(audioOnly->media[0].port, 0);
+    EXPECT_EQ(audioOnly->media[1].port, 40000);
 }
 
 TEST(MakeAnswer, SdesPicksTheFirstSuiteWeAcceptWithTheOfferedTag) {

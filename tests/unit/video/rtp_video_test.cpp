@@ -78,6 +78,26 @@ TEST(VideoPayloads, SmallUnitsAggregateLargeOnesFragmentAndAllComeBack) {
     }
 }
 
+TEST(VideoPayloads, WhereADecoderCanBegin) {
+    const auto h264 = Codec::h264;
+    const auto sps = unitOf(h264, h264::kSps, 10), idr = unitOf(h264, h264::kIdr, 3000),
+               slice = unitOf(h264, 1, 3000);
+    const auto keyPayloads = packetize(h264, std::vector<Nal>{sps, idr}, 1000);
+    EXPECT_TRUE(beginsRandomAccess(h264, keyPayloads[0])); // the SPS, alone
+    const auto idrPayloads = packetize(h264, std::vector<Nal>{idr}, 1000);
+    EXPECT_TRUE(beginsRandomAccess(h264, idrPayloads[0]));  // the IDR's first fragment
+    EXPECT_FALSE(beginsRandomAccess(h264, idrPayloads[1])); // not its second
+    EXPECT_FALSE(beginsRandomAccess(h264, packetize(h264, std::vector<Nal>{slice}, 1000)[0]));
+    const auto small = packetize(h264, std::vector<Nal>{sps, unitOf(h264, h264::kPps, 5)}, 1000);
+    ASSERT_EQ(small.size(), 1u);
+    EXPECT_TRUE(beginsRandomAccess(h264, small[0])); // a STAP-A that starts with the SPS
+    const auto h265 = Codec::h265;
+    EXPECT_TRUE(beginsRandomAccess(
+        h265, packetize(h265, std::vector<Nal>{unitOf(h265, 19, 3000)}, 1000)[0])); // IDR_W_RADL
+    EXPECT_FALSE(beginsRandomAccess(h265, unitOf(h265, 1, 50)));
+    EXPECT_FALSE(beginsRandomAccess(h265, Bytes{0x40}));
+}
+
 TEST(VideoPayloads, ALostFragmentSpoilsItsUnitAndTheNextOneComesThrough) {
     const Codec codec = Codec::h264;
     const std::vector<Bytes> first = {unitOf(codec, h264::kIdr, 3000)};

@@ -1,0 +1,148 @@
+#!/usr/bin/env bash
+# A video source in an escalation's call (issue 18), with real peers: curl as the agent, sipp as
+# the expert, ffmpeg as the expert's screen. The expert answers with audio; the agent brings in
+# the test pattern (POST /v1/escalations/{id}/video); the room re-offers the expert's call with
+# an H.264 m=video that we send; sipp answers it recvonly at the port where ffmpeg listens.
+# ffmpeg must decode every frame it gets from the first (the room starts the expert at a key
+# frame, which it asks the source for), each carrying the escalation's trace id and the
+# expert's id in our SEI; our RTCP BYE ends ffmpeg's input when the agent hangs up. The
+# refusals: no video bridge asked (403), an unknown source (400 naming the field), a second
+# source (409).
+set -euo pipefail
+switchboard=$1
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
+
+work=$(mktemp -d)
+. "$here/b2bua_lib.sh"
+on_exit stop_all
+agent=/usr/bin/python3
+
+sip_port=$(free_port 41000)
+api_port=$(free_port 43000)
+alice_port=$(free_port 49000)
+media_base=$(( $(free_port 55000) / 2 * 2 ))
+screen_port=$(( $(free_port 57000) / 2 * 2 ))
+hash() { echo -n "$1" | sha256sum | cut -d' ' -f1; }
+
+cat > "$work/policy.toml" <<TOML
+[[rules]]
+id = "agents-may-escalate"
+effect = "allow"
+agents = ["agent-*"]
+reason = "Our agents may escalate."
+TOML
+cat > "$work/experts.json" <<JSON
+[{"id": "alice", "sipUri": "sip:alice@127.0.0.1:$alice_port", "skills": ["cameras"], "maxConcurrent": 5}]
+JSON
+write_config <<TOML
+[media]
+port_min = $media_base
+port_max = $(( media_base + 99 ))
+[api]
+enabled = true
+port = $api_port
+[[api.tokens]]
+agent = "agent-a"
+sha256 = "$(hash token-a)"
+[escalations]
+policy = "$work/policy.toml"
+experts = "$work/experts.json"
+ring_seconds = 10
+[video]
+preset = "480p"
+TOML
+start_switchboard "$switchboard"
+wait_listening tcp "$api_port" || fail_with "the API did not start"
+base="http://127.0.0.1:$api_port"
+auth=(-H 'Authorization: Bearer token-a' -H 'Content-Type: application/json')
+
+timeout -k 3 40 sipp -sf "$here/scenarios/expert_video_uas.xml" -i 127.0.0.1 -p "$alice_port" \
+  -key video_port "$screen_port" -m 1 -nostdin -timeout 30s -trace_msg \
+  -message_file "$work/alice.msg" >"$work/alice.out" 2>&1 &
+alice_pid=$!
+background_pids+=("$alice_pid")
+wait_listening udp "$alice_port" || fail_with "sipp did not start"
+
+# escalate BRIDGES: the escalation's id in $id, its trace in $trace.
+escalate() {
+  curl -s -o "$work/escalate.json" "${auth[@]}" -d "{\"id\":\"m-$RANDOM\",\"performative\":\"escalate\",\"sender\":\"agent-a\",\"payload\":{\"topic\":\"camera-3\",\"skills\":[\"cameras\"],\"reason\":\"is the belt jammed?\",\"bridges\":$1}}" \
+    "$base/v1/escalations"
+  id=$($agent -c "import json; print(json.load(open('$work/escalate.json'))['payload']['escalation'])")
+  trace=$(curl -s "${auth[@]}" "$base/v1/escalations/$id" |
+    $agent -c 'import json,sys; print(json.load(sys.stdin)["trace_id"])')
+}
+state_of() {
+  curl -s "${auth[@]}" "$base/v1/escalations/$1" | $agent -c "import json,sys; d=json.load(sys.stdin); print($2)"
+}
+post_video() { # ID BODY: the status; the body in $work/video.json
+  curl -s -o "$work/video.json" -w '%{http_code}' "${auth[@]}" -d "$2" "$base/v1/escalations/$1/video"
+}
+
+escalate '["sip","video"]'
+for _ in $(seq 100); do [ "$(state_of "$id" "d['state']")" = answered ] && break; sleep 0.1; done
+[ "$(state_of "$id" "d['state']")" = answered ] || fail_with "alice did not answer"
+
+# The expert's screen: ffmpeg at the port sipp's answer will give.
+cat > "$work/screen.sdp" <<SDP
+v=0
+o=- 0 0 IN IP4 127.0.0.1
+s=the expert's screen
+c=IN IP4 127.0.0.1
+t=0 0
+m=video $screen_port RTP/AVP 96
+a=rtpmap:96 H264/90000
+a=fmtp:96 packetization-mode=1
+SDP
+timeout -s INT -k 5 40 ffmpeg -nostdin -nostats -hide_banner -loglevel info -analyzeduration 300000 \
+  -protocol_whitelist file,udp,rtp -i "$work/screen.sdp" -vf showinfo -f null - \
+  >"$work/screen.ffmpeg.log" 2>&1 &
+screen_pid=$!
+background_pids+=("$screen_pid")
+wait_listening udp "$screen_port" || fail_with "ffmpeg did not listen"
+
+status=$(post_video "$id" '{"source":"no-such-camera"}')
+[ "$status" = 400 ] && grep -q '"field":"/source"' "$work/video.json" ||
+  fail_with "an unknown source: $status $(cat "$work/video.json")"
+status=$(post_video "$id" '{"source":"pattern"}')
+[ "$status" = 201 ] || fail_with "the video was not added: $status $(cat "$work/video.json")"
+status=$(post_video "$id" '{"source":"pattern"}')
+[ "$status" = 409 ] || fail_with "a second source: $status $(cat "$work/video.json")"
+check "the test pattern added (201); an unknown source 400 naming /source; a second one 409"
+
+for _ in $(seq 100); do
+  [ "$(state_of "$id" "d.get('video', [{}])[0].get('state')")" = active ] && break
+  sleep 0.1
+done
+[ "$(state_of "$id" "d['video'][0]['state']")" = active ] || fail_with "the video leg is not active"
+wait_for_text "$work/alice.msg" "m=video [1-9][0-9]* RTP/AVP 96" 10 ||
+  fail_with "alice was not offered the video"
+check "the room re-offered alice's call with the video, and the video leg is active"
+
+sleep 3 # three seconds of pictures on alice's screen
+[ "$(curl -s -o /dev/null -w '%{http_code}' -X DELETE "${auth[@]}" "$base/v1/escalations/$id")" = 200 ] ||
+  fail_with "the hang-up failed"
+wait "$alice_pid" || fail_with "alice's call did not go as expected"
+# The room's RTCP BYE on the video stream ends ffmpeg's input.
+wait "$screen_pid" || true
+if grep -iE "concealing|error while decoding|non-existing PPS|no frame!|corrupt" \
+  "$work/screen.ffmpeg.log" >&2; then
+  fail_with "ffmpeg found damage in what alice received"
+fi
+decoded=$(grep -c "Parsed_showinfo.* n: *[0-9]" "$work/screen.ffmpeg.log" || true)
+[ "${decoded:-0}" -ge 45 ] || fail_with "alice's screen decoded only ${decoded:-0} frames in 3 s"
+python3 "$here/video_showinfo.py" "$work/screen.ffmpeg.log" "$decoded" 854x480 "$trace" alice >&2 ||
+  fail_with "alice's frames do not carry the escalation's metadata"
+check "alice's screen decoded $decoded frames from the first, each with trace $trace and expert alice"
+
+# An escalation that did not ask for video may not have it.
+timeout -k 3 30 sipp -sf "$here/scenarios/expert_answers_uas.xml" -i 127.0.0.1 -p "$alice_port" \
+  -m 1 -nostdin -timeout 20s >"$work/alice2.out" 2>&1 &
+background_pids+=($!)
+wait_listening udp "$alice_port" || fail_with "sipp did not start again"
+escalate '["sip"]'
+for _ in $(seq 100); do [ "$(state_of "$id" "d['state']")" = answered ] && break; sleep 0.1; done
+status=$(post_video "$id" '{"source":"pattern"}')
+[ "$status" = 403 ] || fail_with "video without the video bridge: $status $(cat "$work/video.json")"
+curl -s -o /dev/null -X DELETE "${auth[@]}" "$base/v1/escalations/$id"
+check "an escalation without the video bridge: 403"
