@@ -20,8 +20,8 @@ std::int64_t wallMicros() {
 
 class FfmpegInput final : public Source {
 public:
-    FfmpegInput(std::string url, int width, int height)
-        : url_(std::move(url)), width_(width), height_(height) {}
+    FfmpegInput(std::string url, int width, int height, bool pace)
+        : url_(std::move(url)), width_(width), height_(height), pace_(pace) {}
 
     Result<void> open() {
         AVDictionary* options = nullptr;
@@ -53,6 +53,7 @@ public:
         timeBase_ = stream->time_base;
         const char* protocol = avio_find_protocol_name(url_.c_str());
         isFile_ = protocol && std::string_view(protocol) == "file";
+        pace_ = pace_ && isFile_;
         packet_.reset(av_packet_alloc());
         decoded_.reset(av_frame_alloc());
         picture_ = allocatePicture(width_, height_);
@@ -110,7 +111,7 @@ private:
 
     // A file is read as fast as the disk goes: hold each picture until its time comes.
     void paceFile(const AVFrame& in) {
-        if (!isFile_ || in.best_effort_timestamp == AV_NOPTS_VALUE) return;
+        if (!pace_ || in.best_effort_timestamp == AV_NOPTS_VALUE) return;
         const auto at = std::chrono::microseconds(
             av_rescale_q(in.best_effort_timestamp, timeBase_, AVRational{1, 1000000}));
         if (!firstPts_) {
@@ -130,15 +131,16 @@ private:
     SwsContextPtr sws_;
     int stream_ = -1;
     AVRational timeBase_{1, 1};
-    bool isFile_ = false;
+    bool isFile_ = false, pace_ = true;
     std::optional<std::chrono::microseconds> firstPts_;
     std::chrono::steady_clock::time_point started_;
 };
 
 } // namespace
 
-Result<std::unique_ptr<Source>> openFfmpegInput(const std::string& url, int width, int height) {
-    auto input = std::make_unique<FfmpegInput>(url, width, height);
+Result<std::unique_ptr<Source>> openFfmpegInput(const std::string& url, int width, int height,
+                                                bool pace) {
+    auto input = std::make_unique<FfmpegInput>(url, width, height, pace);
     if (auto opened = input->open(); !opened) return fail(opened.error());
     return std::unique_ptr<Source>(std::move(input));
 }

@@ -35,7 +35,9 @@ std::unique_ptr<Source> openTestPattern(int width, int height, int fps, std::str
                                         int flashEvery = 0);
 
 // An FFmpeg input by URL or path. Errors name the input and what is wrong: it cannot be
-// opened, or has no video stream (Errc::unsupported), or no decoder for it.
-Result<std::unique_ptr<Source>> openFfmpegInput(const std::string& url, int width, int height);
+// opened, or has no video stream (Errc::unsupported), or no decoder for it. A file is read at
+// its own pace unless `pace` is false (a benchmark reads it as fast as it goes).
+Result<std::unique_ptr<Source>> openFfmpegInput(const std::string& url, int width, int height,
+                                                bool pace = true);
 
 } // namespace sb::video
