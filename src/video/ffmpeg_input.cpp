@@ -25,10 +25,13 @@ public:
 
     Result<void> open() {
         AVDictionary* options = nullptr;
-        // A network input that stops sending fails after 5 s instead of blocking forever.
-        av_dict_set(&options, "rw_timeout", "5000000", 0);
         if (url_.starts_with("rtsp:")) av_dict_set(&options, "rtsp_transport", "tcp", 0);
-        AVFormatContext* raw = nullptr;
+        AVFormatContext* raw = avformat_alloc_context();
+        if (!raw) return fail(Errc::io, "out of memory for a video input");
+        // A network input that stops sending fails after a while instead of blocking forever:
+        // libavformat asks this between its waits (udp, tcp, rtsp and srt all do).
+        raw->interrupt_callback = {&FfmpegInput::interrupted, this};
+        deadline_ = Clock::now() + kOpenTimeout;
         const int status = avformat_open_input(&raw, url_.c_str(), nullptr, &options);
         av_dict_free(&options);
         if (status < 0)
@@ -69,6 +72,7 @@ public:
             if (received == AVERROR_EOF) return std::optional<Picture>();
             if (received != AVERROR(EAGAIN))
                 return fail(Errc::io, fmt::format("video input {}: {}", url_, avError(received)));
+            deadline_ = Clock::now() + kReadTimeout;
             const int read = av_read_frame(format_.get(), packet_.get());
             if (read == AVERROR_EOF) {
                 avcodec_send_packet(decoder_.get(), nullptr); // drain what the decoder holds
@@ -92,6 +96,14 @@ public:
     std::string describe() const override { return url_; }
 
 private:
+    using Clock = std::chrono::steady_clock;
+    static constexpr auto kOpenTimeout = std::chrono::seconds(10);
+    static constexpr auto kReadTimeout = std::chrono::seconds(5);
+
+    static int interrupted(void* self) {
+        return Clock::now() > static_cast<FfmpegInput*>(self)->deadline_ ? 1 : 0;
+    }
+
     Result<std::optional<Picture>> convert() {
         AVFrame& in = *decoded_;
         paceFile(in);
@@ -133,6 +145,7 @@ private:
     AVRational timeBase_{1, 1};
     bool isFile_ = false, pace_ = true;
     std::optional<std::chrono::microseconds> firstPts_;
+    Clock::time_point deadline_; // of the read (or the opening) under way
     std::chrono::steady_clock::time_point started_;
 };
 

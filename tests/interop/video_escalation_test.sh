@@ -7,7 +7,9 @@
 # frame, which it asks the source for), each carrying the escalation's trace id and the
 # expert's id in our SEI; our RTCP BYE ends ffmpeg's input when the agent hangs up. The
 # refusals: no video bridge asked (403), an unknown source (400 naming the field), a second
-# source (409).
+# source (409). Then a camera (an ffmpeg sending MPEG-TS over UDP) that stops while its video
+# is in the call: the video leg goes degraded (its last picture sent again), the expert's call
+# stays up, and the leg recovers when the camera comes back.
 set -euo pipefail
 switchboard=$1
 here=$(cd "$(dirname "$0")" && pwd)
@@ -23,6 +25,7 @@ api_port=$(free_port 43000)
 alice_port=$(free_port 49000)
 media_base=$(( $(free_port 55000) / 2 * 2 ))
 screen_port=$(( $(free_port 57000) / 2 * 2 ))
+belt_port=$(free_port 59000)
 hash() { echo -n "$1" | sha256sum | cut -d' ' -f1; }
 
 cat > "$work/policy.toml" <<TOML
@@ -51,6 +54,9 @@ experts = "$work/experts.json"
 ring_seconds = 10
 [video]
 preset = "480p"
+[[video.sources]]
+name = "belt"
+url = "udp://127.0.0.1:$belt_port"
 TOML
 start_switchboard "$switchboard"
 wait_listening tcp "$api_port" || fail_with "the API did not start"
@@ -134,6 +140,44 @@ decoded=$(grep -c "Parsed_showinfo.* n: *[0-9]" "$work/screen.ffmpeg.log" || tru
 python3 "$here/video_showinfo.py" "$work/screen.ffmpeg.log" "$decoded" 854x480 "$trace" alice >&2 ||
   fail_with "alice's frames do not carry the escalation's metadata"
 check "alice's screen decoded $decoded frames from the first, each with trace $trace and expert alice"
+
+# A camera that stops and comes back. The expert's call: the same scenario, with the screen
+# ignored this time (ffmpeg's reading of it was proven above).
+camera() {
+  timeout -k 3 60 ffmpeg -nostdin -hide_banner -loglevel error -re -f lavfi \
+    -i testsrc2=size=640x360:rate=30 -c:v libx264 -preset ultrafast -tune zerolatency \
+    -f mpegts "udp://127.0.0.1:$belt_port?pkt_size=1316" >>"$work/camera.out" 2>&1 &
+  camera_pid=$!
+  background_pids+=("$camera_pid")
+}
+video_state() { state_of "$id" "d.get('video', [{}])[-1].get('state')"; }
+wait_video() { # STATE SECONDS
+  for _ in $(seq $(( $2 * 10 ))); do [ "$(video_state)" = "$1" ] && return 0; sleep 0.1; done
+  return 1
+}
+timeout -k 3 60 sipp -sf "$here/scenarios/expert_video_uas.xml" -i 127.0.0.1 -p "$alice_port" \
+  -key video_port "$screen_port" -m 1 -nostdin -timeout 50s -trace_msg \
+  -message_file "$work/alice-belt.msg" >"$work/alice-belt.out" 2>&1 &
+alice_pid=$!
+background_pids+=("$alice_pid")
+wait_listening udp "$alice_port" || fail_with "sipp did not start for the camera"
+escalate '["sip","video"]'
+for _ in $(seq 100); do [ "$(state_of "$id" "d['state']")" = answered ] && break; sleep 0.1; done
+camera
+status=$(post_video "$id" '{"source":"belt"}')
+[ "$status" = 201 ] || fail_with "the camera was not added: $status $(cat "$work/video.json")"
+wait_video active 15 || fail_with "the camera's leg is $(video_state), not active"
+kill "$camera_pid"
+wait_video degraded 15 || fail_with "the camera stopped, and its leg is $(video_state)"
+[ "$(state_of "$id" "d['state']")" = answered ] ||
+  fail_with "the camera's loss ended the escalation"
+check "the camera stopped: its video leg degraded, the expert's call still up"
+camera
+wait_video active 20 || fail_with "the camera came back, and its leg is $(video_state)"
+check "the camera came back: its video leg recovered"
+curl -s -o /dev/null -X DELETE "${auth[@]}" "$base/v1/escalations/$id"
+stop_pid "$camera_pid"
+wait "$alice_pid" || fail_with "alice's call with the camera did not go as expected"
 
 # An escalation that did not ask for video may not have it.
 timeout -k 3 30 sipp -sf "$here/scenarios/expert_answers_uas.xml" -i 127.0.0.1 -p "$alice_port" \
