@@ -42,6 +42,9 @@ public:
     void digit(std::uint64_t call, char digit, std::chrono::milliseconds duration) override {
         if (legs_) legs_->digit(call, digit, duration);
     }
+    void pictureUpdate(std::uint64_t call) override {
+        if (legs_) legs_->pictureUpdate(call);
+    }
     void left(std::uint64_t call, std::string_view cause) override;
     // A call of another protocol that arrives without an offer (an H.323 Setup): a leg of the
     // room `name` (Room::adopt), which `reply` gets, or why it could not join. `traceId`, the

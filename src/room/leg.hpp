@@ -74,6 +74,9 @@ public:
         (void)digit;
         (void)duration;
     }
+    // The far end asks for a full picture of the room's video, which its decoder lost (SIP
+    // INFO picture_fast_update, RFC 5168; RTCP's PLI and FIR stay in the media).
+    virtual void onPictureLoss(LegId leg) { (void)leg; }
     // A file the leg carries has gone further, arrived whole, or failed.
     virtual void onFileProgress(LegId leg, const FileProgress& progress) {
         (void)leg;

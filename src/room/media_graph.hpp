@@ -47,6 +47,9 @@ public:
     // leg's media). Errors as LegSink::onLegOffer's.
     virtual void answer(LegId leg, std::string_view room, std::string_view offer,
                         std::string_view traceId, Reply<std::string> reply) = 0;
+    // The leg lost its place in the room's video: the source is asked for a picture to start
+    // from (an RTCP PLI, as the leg's own would be). Nothing when the room has no video.
+    virtual void requestPicture(LegId leg) = 0;
     // The leg's streams and ports go. Idempotent.
     virtual void left(LegId leg) = 0;
     // A DTMF key for the leg's far end in its media, as RFC 4733 events held `duration`.

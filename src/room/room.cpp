@@ -338,6 +338,10 @@ void Room::move(LegId id, LegState to, int status, std::string reason) {
     if (sourceJoined) offerVideo();
 }
 
+void Room::onPictureLoss(LegId id) {
+    if (upLeg(id) && rooms_.media_) rooms_.media_->requestPicture(id);
+}
+
 void Room::offerVideo() {
     // The calls that are up hear of the room's new video in a new offer each (the graph's
     // reoffer() adds it); a call that connects later gets it in its first offer or answer.

@@ -252,6 +252,7 @@ private:
     void onLegOffer(LegId leg, std::string_view offer, Reply<std::string> reply) override;
     // A gateway's call: a digit crosses to the other leg (as SIP INFO, or H.245 user input).
     void onDigit(LegId leg, char digit, std::chrono::milliseconds duration) override;
+    void onPictureLoss(LegId leg) override;
     void onFileProgress(LegId leg, const FileProgress& progress) override;
     void onLegNotice(LegId leg, std::string_view kind, std::string_view detail) override;
     // A reply that reaches this room if it is still open, or runs `closed` if it is not.

@@ -291,6 +291,13 @@ Result<std::string> Conference::reoffer(room::LegId call, bool holds) {
     return sdp::write(sdp::makeOffer(originOf(found->second, local.address), streams));
 }
 
+void Conference::requestPicture(room::LegId call) {
+    auto found = calls_.find(call);
+    if (found == calls_.end()) return;
+    if (auto fan = videos_.find(found->second.room); fan != videos_.end())
+        fan->second->requestKeyFrame();
+}
+
 Result<void> Conference::sendDigit(room::LegId call, char digit,
                                    std::chrono::milliseconds duration) {
     auto found = calls_.find(call);

@@ -58,6 +58,8 @@ public:
     // A new offer of ours for a leg in a room (its stream and port stay); its answer comes
     // through answered(). Errc::not_found when the leg is in no room.
     Result<std::string> reoffer(room::LegId leg, bool holds = false);
+    // The leg lost its place in its room's video: the source is asked for a key frame.
+    void requestPicture(room::LegId leg);
     // A key for the leg's far end in its RTP (ConferenceRoom::sendDigit). Errc::unsupported
     // when its media cannot carry it.
     Result<void> sendDigit(room::LegId leg, char digit, std::chrono::milliseconds duration);

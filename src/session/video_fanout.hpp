@@ -42,6 +42,9 @@ public:
     // The leg's video goes (and its ports); a source that goes leaves its receivers waiting.
     void remove(room::LegId leg);
     bool empty() const noexcept { return !source_ && receivers_.empty(); }
+    // A PLI to the source (at most one per 300 ms): a receiver lost its place, and said so
+    // in its signalling (SIP INFO picture_fast_update) rather than in RTCP.
+    void requestKeyFrame() { askForKeyFrame(); }
 
     struct Stats {
         std::uint64_t packetsIn = 0, packetsOut = 0, keyFrameRequests = 0, lossReports = 0;

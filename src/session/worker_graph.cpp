@@ -139,6 +139,16 @@ void WorkerGraph::left(room::LegId leg) {
         [](const Result<void>&) {});
 }
 
+void WorkerGraph::requestPicture(room::LegId leg) {
+    run<void>(
+        leg,
+        [leg](Conference& c) {
+            c.requestPicture(leg);
+            return Result<void>();
+        },
+        [](const Result<void>&) {});
+}
+
 WorkerGraph::Figures WorkerGraph::figures() const {
     Figures total;
     for (const auto& lane : lane_)

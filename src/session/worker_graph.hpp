@@ -33,6 +33,7 @@ public:
     void answer(room::LegId leg, std::string_view room, std::string_view offer,
                 std::string_view traceId, room::Reply<std::string> reply) override;
     void left(room::LegId leg) override;
+    void requestPicture(room::LegId leg) override;
     void sendDigit(room::LegId leg, char digit, std::chrono::milliseconds duration,
                    room::Reply<void> reply) override;
 

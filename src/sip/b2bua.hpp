@@ -127,6 +127,9 @@ public:
         (void)digit;
         (void)duration;
     }
+    // The caller asks for a full picture of the video it receives (an INFO with
+    // picture_fast_update, sip/media_control.hpp).
+    virtual void pictureUpdate(std::uint64_t call) { (void)call; }
     // The call is over; `cause`: the Q.850 cause its caller's BYE or CANCEL gave (RFC 3326,
     // "Q.850;cause=16"), or empty.
     virtual void left(std::uint64_t call, std::string_view cause) = 0;
@@ -175,6 +178,8 @@ struct OutboundCallSpec {
     std::function<void(std::string_view offer, OfferAnswered reply)> answerOffer;
     // A key the far end pressed (an INFO with a DTMF body); unset: such INFOs are only answered.
     std::function<void(char digit, std::chrono::milliseconds duration)> digit;
+    // The far end asks for a full picture (an INFO with picture_fast_update, RFC 5168).
+    std::function<void()> pictureUpdate = {};
 };
 
 struct OutboundCallEvent {

@@ -6,6 +6,7 @@
 #include "sip/b2bua_call.hpp"
 #include "sip/dtmf_info.hpp"
 #include "sip/header_policy.hpp"
+#include "sip/media_control.hpp"
 #include "sip/reason.hpp"
 
 namespace sb::sip {
@@ -179,9 +180,12 @@ void B2bua::onConferenceRequest(TransactionId server, const Message& request, Ca
                                options_.rooms->join(id, room, offer, trace, std::move(reply));
                            });
     }
-    if (method == "INFO")
+    if (method == "INFO") {
         if (const auto dtmf = parseDtmfInfo(contentType(request), request.body()))
             options_.rooms->digit(call.id, dtmf->digit, dtmf->duration);
+        else if (isPictureFastUpdate(contentType(request), request.body()))
+            options_.rooms->pictureUpdate(call.id);
+    }
     if (method == "INFO" || method == "OPTIONS") return respondSimple(server, request, 200, "OK");
     auto w = responseTo(request, 405, "Method Not Allowed", "");
     w.header(HeaderId::allow, "INVITE, ACK, BYE, OPTIONS, UPDATE, INFO");

@@ -7,6 +7,7 @@
 #include "sip/destination.hpp"
 #include "sip/dtmf_info.hpp"
 #include "sip/header_policy.hpp"
+#include "sip/media_control.hpp"
 #include "sip/reason.hpp"
 #include "sip/syntax.hpp"
 
@@ -166,6 +167,9 @@ void B2bua::onOutboundRequest(TransactionId server, const Message& request, Call
     if (method == "INFO" && call.asPlaced().spec.digit)
         if (const auto dtmf = parseDtmfInfo(contentType(request), request.body()))
             call.asPlaced().spec.digit(dtmf->digit, dtmf->duration);
+    if (method == "INFO" && call.asPlaced().spec.pictureUpdate &&
+        isPictureFastUpdate(contentType(request), request.body()))
+        call.asPlaced().spec.pictureUpdate();
     respondSimple(server, request, 200, "OK"); // INFO and the like: nothing more to do
 }
 

@@ -132,6 +132,7 @@ Result<std::unique_ptr<room::Leg>> RoomLegs::place(room::LegId id, const room::D
     spec.digit = [this, id](char digit, std::chrono::milliseconds duration) {
         onDigit(id, digit, duration);
     };
+    spec.pictureUpdate = [this, id] { onPictureLoss(id); };
     auto leg = std::make_unique<CallLeg>(*this, id, sink);
     auto call = b2bua_.placeCall(
         std::move(spec),
@@ -162,6 +163,14 @@ void RoomLegs::offered(std::uint64_t call, std::string_view offer, OfferAnswered
 void RoomLegs::digit(std::uint64_t call, char digit, std::chrono::milliseconds duration) {
     if (auto found = answered_.find(call); found != answered_.end())
         onDigit(found->second, digit, duration);
+}
+
+void RoomLegs::pictureUpdate(std::uint64_t call) {
+    if (auto found = answered_.find(call); found != answered_.end()) onPictureLoss(found->second);
+}
+
+void RoomLegs::onPictureLoss(room::LegId id) {
+    if (auto found = legs_.find(id); found != legs_.end()) found->second->sink().onPictureLoss(id);
 }
 
 void RoomLegs::onDigit(room::LegId id, char digit, std::chrono::milliseconds duration) {

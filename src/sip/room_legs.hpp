@@ -38,6 +38,8 @@ public:
     // answered by the room; its end.
     void offered(std::uint64_t call, std::string_view offer, OfferAnswered reply);
     void digit(std::uint64_t call, char digit, std::chrono::milliseconds duration);
+    // An answered call's caller asks for a full picture (ConferenceRooms::pictureUpdate).
+    void pictureUpdate(std::uint64_t call);
     void ended(std::uint64_t call, std::string_view cause);
 
 private:
@@ -45,6 +47,7 @@ private:
     void onEvent(room::LegId id, const OutboundCallEvent& event);
     void onOffer(room::LegId id, std::string_view offer, OfferAnswered reply);
     void onDigit(room::LegId id, char digit, std::chrono::milliseconds duration);
+    void onPictureLoss(room::LegId id);
 
     B2bua& b2bua_;
     std::string from_;

@@ -1,8 +1,10 @@
 // Fuzzes the two DTMF readers with untrusted input: an INFO body under each DTMF content type
-// (the first byte picks it), and the same bytes as an RFC 4733 event payload. What is read
+// (the first byte picks it), and the same bytes as an RFC 4733 event payload; and the body as
+// a video key frame request (RFC 5168). What is read
 // must write back to what a second read gives.
 #include "rtp/telephone_event.hpp"
 #include "sip/dtmf_info.hpp"
+#include "sip/media_control.hpp"
 
 #include <array>
 #include <cstddef>
@@ -21,6 +23,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         if (!again || again->digit != digit->digit || again->duration != digit->duration)
             std::abort();
     }
+    (void)sb::sip::isPictureFastUpdate(sb::sip::kMediaControlType, body);
     const auto bytes = std::as_bytes(std::span(data, size));
     if (auto event = sb::rtp::parseTelephoneEvent(bytes)) {
         std::array<std::byte, sb::rtp::kTelephoneEventBytes> out{};

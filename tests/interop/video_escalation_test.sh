@@ -7,7 +7,8 @@
 # frame, which it asks the source for), each carrying the escalation's trace id and the
 # expert's id in our SEI; our RTCP BYE ends ffmpeg's input when the agent hangs up. The
 # refusals: no video bridge asked (403), an unknown source (400 naming the field), a second
-# source (409). Then a camera (an ffmpeg sending MPEG-TS over UDP) that stops while its video
+# source (409); the expert's INFO picture_fast_update (RFC 5168) brings a key frame. Then a
+# camera (an ffmpeg sending MPEG-TS over UDP) that stops while its video
 # is in the call: the video leg goes degraded (its last picture sent again), the expert's call
 # stays up, and the leg recovers when the camera comes back.
 set -euo pipefail
@@ -140,6 +141,16 @@ decoded=$(grep -c "Parsed_showinfo.* n: *[0-9]" "$work/screen.ffmpeg.log" || tru
 python3 "$here/video_showinfo.py" "$work/screen.ffmpeg.log" "$decoded" 854x480 "$trace" alice >&2 ||
   fail_with "alice's frames do not carry the escalation's metadata"
 check "alice's screen decoded $decoded frames from the first, each with trace $trace and expert alice"
+# Key frames: the first (asked for when alice joined), and one for alice's INFO a second on
+# (RFC 5168); without it the next would come two seconds on (the encoder's key frame interval).
+keys=$(python3 - "$work/screen.ffmpeg.log" <<'PY'
+import re, sys
+print(" ".join(m.group(1) for m in re.finditer(r"pts_time:([0-9.]+) .*iskey:1", open(sys.argv[1]).read())))
+PY
+)
+python3 -c "import sys; k=[float(x) for x in sys.argv[1:]]; sys.exit(0 if k and k[0] < 0.1 and any(0.8 < t < 1.7 for t in k) else 1)" $keys ||
+  fail_with "alice's picture_fast_update brought no key frame: key frames at $keys s"
+check "alice's screen began at a key frame, and her INFO picture_fast_update brought another (at $keys s)"
 
 # A camera that stops and comes back. The expert's call: the same scenario, with the screen
 # ignored this time (ffmpeg's reading of it was proven above).

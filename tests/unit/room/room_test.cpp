@@ -54,6 +54,8 @@ struct FakeGraph : MediaGraph {
         give([reply] { reply(std::string("v=0 our answer")); });
     }
     void left(LegId leg) override { streams.erase(leg); }
+    std::vector<LegId> pictureRequests;
+    void requestPicture(LegId leg) override { pictureRequests.push_back(leg); }
     void reoffer(LegId leg, bool holds, Reply<std::string> reply) override {
         reoffersHeld.push_back(holds);
         if (!streams.contains(leg))
@@ -201,6 +203,11 @@ TEST_F(RoomTest, AVideoSourceThatConnectsIsOfferedToTheCallsThatAreUp) {
     video.event(*camera, LegEvent::Kind::degraded);
     video.event(*camera, LegEvent::Kind::recovered);
     EXPECT_EQ(sip.reoffers.size(), 1u);
+    // The expert's phone lost its place (SIP INFO picture_fast_update): the graph hears it; a
+    // leg not up yet asks nothing.
+    sip.sink->onPictureLoss(*expert);
+    sip.sink->onPictureLoss(*ringing);
+    EXPECT_EQ(graph.pictureRequests, std::vector<LegId>{*expert});
 }
 
 TEST_F(RoomTest, ALegGoesThroughItsStatesAndTheRoomFollows) {
