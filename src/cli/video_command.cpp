@@ -85,7 +85,8 @@ int runSend(const VideoSendOptions& o) {
         source = video::openTestPattern(preset->width, preset->height, preset->fps, traceId,
                                         o.flashEvery);
     } else {
-        auto opened = video::openFfmpegInput(o.source, preset->width, preset->height);
+        auto opened =
+            video::openSource(o.source, preset->width, preset->height, preset->fps, traceId);
         if (!opened) {
             std::cerr << "switchboard video send: " << opened.error().message << '\n';
             return kRefused;
@@ -136,8 +137,9 @@ std::vector<Command> addVideoCommands(CLI::App& app) {
     auto* send = video->add_subcommand(
         "send", "Encode a source and send it as RTP to HOST:PORT, as a call's video leg does");
     send->add_option("--source", o->source,
-                     "\"pattern\" (the test pattern), or an FFmpeg input: a file, rtsp://, "
-                     "srt://, udp://")
+                     "\"pattern\" (the test pattern), \"ndi:HOST (Source)\" (an NDI source, "
+                     "through the NDI runtime), or an FFmpeg input: a file, rtsp://, srt://, "
+                     "udp://")
         ->capture_default_str();
     send->add_option("--codec", o->codec, "H.264 or H.265")
         ->check(CLI::IsMember({"h264", "h265"}))

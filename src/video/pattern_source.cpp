@@ -57,6 +57,13 @@ private:
 
 } // namespace
 
+Result<std::unique_ptr<Source>> openSource(const std::string& url, int width, int height, int fps,
+                                           const std::string& traceId) {
+    if (url.empty() || url == "pattern") return openTestPattern(width, height, fps, traceId);
+    if (url.starts_with("ndi:")) return openNdiSource(url.substr(4), width, height);
+    return openFfmpegInput(url, width, height);
+}
+
 std::unique_ptr<Source> openTestPattern(int width, int height, int fps, std::string traceId,
                                         int flashEvery) {
     return std::make_unique<PatternSource>(width, height, fps, std::move(traceId), flashEvery);

@@ -40,4 +40,15 @@ std::unique_ptr<Source> openTestPattern(int width, int height, int fps, std::str
 Result<std::unique_ptr<Source>> openFfmpegInput(const std::string& url, int width, int height,
                                                 bool pace = true);
 
+// An NDI source by its NDI name ("HOST (Source)"), received through the NDI runtime
+// (ndi_runtime.hpp), its pictures (UYVY, or BGRA with alpha) converted. Errc::unsupported when
+// no runtime is installed, saying what to install; a source that sends nothing for five
+// seconds fails its read with Errc::closed.
+Result<std::unique_ptr<Source>> openNdiSource(const std::string& name, int width, int height);
+
+// The source a configuration or a command names: "" or "pattern", the test pattern;
+// "ndi:HOST (Source)", an NDI source; anything else, an FFmpeg input.
+Result<std::unique_ptr<Source>> openSource(const std::string& url, int width, int height, int fps,
+                                           const std::string& traceId);
+
 } // namespace sb::video

@@ -191,10 +191,7 @@ Result<std::unique_ptr<room::Leg>> VideoLegs::place(room::LegId id, const room::
             });
         };
         const auto open = [&]() -> Result<std::unique_ptr<Source>> {
-            if (url.empty())
-                return openTestPattern(settings.width, settings.height, settings.fps,
-                                       metadata.traceId);
-            return openFfmpegInput(url, settings.width, settings.height);
+            return openSource(url, settings.width, settings.height, settings.fps, metadata.traceId);
         };
         auto source = open();
         if (!source) {

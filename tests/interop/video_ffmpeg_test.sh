@@ -65,6 +65,18 @@ stream file-h264 h264 480p 854x480 --source "$work/clip.mp4"
 grep -q "^sent 25 frames" "$work/file-h264.send.out" || fail_with "the file's 25 frames were not all sent"
 check "a file's 25 frames, all sent, decoded at the preset's size"
 
+# An NDI source, through a stand-in for the NDI runtime (tests/support/fake_ndi_runtime.cpp):
+# it proves our loading and conversion only, not NDI's runtime, which is not installed here.
+NDI_RUNTIME_DIR_V6="$(dirname "$switchboard")/tests/ndi-runtime-0" \
+  stream ndi-h264 h264 480p 854x480 --source "ndi:TESTHOST (Belt Camera)" --frames "$frames"
+check "an NDI source through the stand-in runtime, decoded at the preset's size"
+status=0
+NDI_RUNTIME_DIR_V6=/nonexistent "$switchboard" video send --source "ndi:TESTHOST (Belt Camera)" \
+  --to 127.0.0.1:9 >"$work/no-ndi.out" 2>&1 || status=$?
+[ "$status" -eq 3 ] && grep -q "no NDI runtime: install" "$work/no-ndi.out" ||
+  fail_with "without an NDI runtime: status $status, $(cat "$work/no-ndi.out")"
+check "without an NDI runtime: exit 3, saying what to install"
+
 # An input that is not a video is refused, by name, before anything is sent.
 ffmpeg -nostdin -hide_banner -loglevel error -f lavfi -i sine=frequency=1000 -t 1 "$work/tone.wav"
 status=0

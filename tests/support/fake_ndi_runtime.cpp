@@ -1,0 +1,132 @@
+// A stand-in for the NDI runtime in tests, built as libndi.so.6: it implements the runtime's
+// load entry point (NDIlib_v6_load) and the entries Switchboard calls, at their places in the
+// table, and offers one source, "TESTHOST (Belt Camera)", that sends 640x360 UYVY frames at 30
+// a second. It proves only our side of the interface (the loading, the table, the frames'
+// conversion), not NDI's: NDI's runtime is proprietary and not installed here.
+//
+// Built three ways (FAKE_NDI_KIND): 0 the working stand-in; 1 a library with NDI 4's load
+// function only; 2 one whose table has empty entries.
+#include <chrono>
+#include <cstdint>
+#include <cstring>
+#include <thread>
+#include <vector>
+
+namespace {
+
+struct Source {
+    const char* name;
+    const char* url;
+};
+struct RecvCreate {
+    Source source;
+    int colorFormat, bandwidth;
+    bool allowVideoFields;
+    const char* receiverName;
+};
+struct VideoFrame {
+    int xres, yres;
+    std::uint32_t fourCC;
+    int frameRateN, frameRateD;
+    float pictureAspectRatio;
+    int frameFormatType;
+    std::int64_t timecode;
+    std::uint8_t* data;
+    int lineStrideInBytes;
+    const char* metadata;
+    std::int64_t timestamp;
+};
+
+constexpr int kWidth = 640, kHeight = 360;
+const Source kSources[] = {{"TESTHOST (Belt Camera)", "127.0.0.1:5961"}};
+
+struct Receiver {
+    bool connected = false;
+    std::vector<std::uint8_t> frame = std::vector<std::uint8_t>(kWidth * kHeight * 2);
+    std::uint64_t count = 0;
+    std::chrono::steady_clock::time_point next = std::chrono::steady_clock::now();
+};
+
+bool initialize() {
+    return true;
+}
+void destroy() {}
+const char* version() {
+    return "a stand-in for the NDI runtime, for tests (not NDI's)";
+}
+void* findCreate(const void*) {
+    static int finder;
+    return &finder;
+}
+void findDestroy(void*) {}
+bool findWait(void*, std::uint32_t) {
+    return true;
+}
+const Source* findSources(void*, std::uint32_t* count) {
+    *count = 1;
+    return kSources;
+}
+void* recvCreate(const RecvCreate* settings) {
+    auto* r = new Receiver;
+    r->connected =
+        settings->source.name && std::strcmp(settings->source.name, kSources[0].name) == 0;
+    return r;
+}
+void recvDestroy(void* r) {
+    delete static_cast<Receiver*>(r);
+}
+int recvCapture(void* instance, VideoFrame* video, void*, void*, std::uint32_t timeoutMs) {
+    auto& r = *static_cast<Receiver*>(instance);
+    if (!r.connected) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(timeoutMs));
+        return 0; // nothing: no such source
+    }
+    std::this_thread::sleep_until(r.next);
+    r.next += std::chrono::microseconds(33333);
+    // UYVY: a grey ramp that moves one step a frame, under neutral chroma.
+    for (int y = 0; y < kHeight; ++y)
+        for (int x = 0; x < kWidth; x += 2) {
+            std::uint8_t* p = &r.frame[(y * kWidth + x) * 2];
+            const auto luma = static_cast<std::uint8_t>(16 + (x + r.count * 4) % 220);
+            p[0] = 128;
+            p[1] = luma;
+            p[2] = 128;
+            p[3] = luma;
+        }
+    ++r.count;
+    std::memset(video, 0, sizeof *video);
+    video->xres = kWidth;
+    video->yres = kHeight;
+    video->fourCC = 'U' | 'Y' << 8 | 'V' << 16 | static_cast<std::uint32_t>('Y') << 24;
+    video->frameRateN = 30;
+    video->frameRateD = 1;
+    video->frameFormatType = 1; // progressive
+    video->data = r.frame.data();
+    video->lineStrideInBytes = kWidth * 2;
+    return 1; // a video frame
+}
+void recvFreeVideo(void*, const VideoFrame*) {}
+
+} // namespace
+
+// Kind 1 has an older runtime's load function only (NDI 4's), not v6's.
+#if FAKE_NDI_KIND == 1
+#define FAKE_NDI_LOAD NDIlib_v4_load
+#else
+#define FAKE_NDI_LOAD NDIlib_v6_load
+#endif
+extern "C" __attribute__((visibility("default"))) const void* FAKE_NDI_LOAD() {
+    static void* table[100] = {};
+    table[0] = reinterpret_cast<void*>(&initialize);
+    table[1] = reinterpret_cast<void*>(&destroy);
+    table[2] = reinterpret_cast<void*>(&version);
+    table[5] = reinterpret_cast<void*>(&findCreate);
+    table[6] = reinterpret_cast<void*>(&findDestroy);
+    table[23] = reinterpret_cast<void*>(&recvDestroy);
+    table[42] = reinterpret_cast<void*>(&findWait);
+    table[43] = reinterpret_cast<void*>(&findSources);
+    table[47] = reinterpret_cast<void*>(&recvFreeVideo);
+    table[49] = reinterpret_cast<void*>(&recvCapture);
+    table[84] = FAKE_NDI_KIND == 2 ? nullptr : reinterpret_cast<void*>(&recvCreate);
+    return table;
+}
