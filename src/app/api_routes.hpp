@@ -12,6 +12,7 @@
 #include "bridge/webrtc_peers.hpp"
 #include "registry/offloaded_store.hpp"
 #include "registry/registry.hpp"
+#include "video/video_legs.hpp"
 #include "witness/log.hpp"
 #include "witness/signer.hpp"
 
@@ -42,6 +43,10 @@ struct ApiServices {
     std::uint64_t evidenceMaxBytes = 64 << 20;
     std::filesystem::path evidenceSpool;
     std::chrono::seconds grantLife{900};
+    // The video bridge, when [video] is on: the sources an agent may name, and the interface
+    // our mDNS queries leave by ("": the system's choice).
+    const video::VideoLegs* video = nullptr;
+    std::string mdnsInterface = {};
 };
 
 // POST/GET /v1/escalations, GET/DELETE /v1/escalations/{id}, POST
@@ -54,6 +59,8 @@ void addWebRtcRoutes(api::Router& router, ApiServices& services);
 void addRegistryRoutes(api::Router& router, ApiServices& services);
 // /v1/witness/head, /entries, /proof/inclusion, /proof/consistency, /public-key.
 void addWitnessRoutes(api::Router& router, ApiServices& services);
+// GET /v1/video/sources: the configured video sources, and the NDI sources found on the LAN.
+void addVideoRoutes(api::Router& router, ApiServices& services);
 // /metrics, /healthz, /readyz, /v1/openapi.json.
 void addOperationsRoutes(api::Router& router, ApiServices& services);
 

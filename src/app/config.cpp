@@ -605,8 +605,8 @@ public:
     }
 
     void readVideo(const toml::table& v, VideoConfig& out) const {
-        static constexpr std::string_view kKeys[] = {"enabled", "preset", "codec", "encoder",
-                                                     "sources"};
+        static constexpr std::string_view kKeys[] = {"enabled", "preset",         "codec",
+                                                     "encoder", "mdns_interface", "sources"};
         onlyKeys(v, "video", kKeys);
         boolean(v, "video", "enabled", out.enabled);
         constexpr std::string_view kPreset = "\"1080p\", \"720p\" or \"480p\"";
@@ -623,6 +623,13 @@ public:
         }
         if (const auto* encoder = string(v, "video", "encoder", "a libavcodec encoder's name"))
             out.encoder = encoder->get();
+        constexpr std::string_view kInterface = "an IPv4 address, or \"\"";
+        if (const auto* address = string(v, "video", "mdns_interface", kInterface)) {
+            std::error_code error;
+            if (!address->get().empty()) (void)asio::ip::make_address_v4(address->get(), error);
+            if (error) expected(*address, "video.mdns_interface", kInterface);
+            out.mdnsInterface = address->get();
+        }
         const auto* node = v.get("sources");
         if (!node) return;
         const auto* list = node->as_array();

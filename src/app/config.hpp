@@ -165,6 +165,7 @@ struct VideoConfig {
     std::string preset = "720p"; // 1080p, 720p or 480p
     std::string codec = "h264";  // preferred where the call takes both: h264 or h265
     std::string encoder;         // a libavcodec encoder by name; empty: libx264 or libx265
+    std::string mdnsInterface;   // IPv4 address the mDNS queries leave by; empty: the system's
     std::vector<VideoSourceConfig> sources;
 
     bool operator==(const VideoConfig&) const = default;

@@ -202,7 +202,9 @@ Result<void> EscalationService::startApi(std::function<void(api::MetricsText&)> 
         nullptr,
         config_.webrtc.evidenceMaxBytes,
         std::filesystem::path(config_.dataDir) / "evidence",
-        std::chrono::seconds(config_.webrtc.grantSeconds)});
+        std::chrono::seconds(config_.webrtc.grantSeconds),
+        video_.get(),
+        config_.video.mdnsInterface});
     for (const auto& t : a.tokens)
         if (t.admin) services_->admins.insert(t.agent);
     if (webrtc_) {
@@ -218,6 +220,7 @@ Result<void> EscalationService::startApi(std::function<void(api::MetricsText&)> 
     addWitnessRoutes(router, *services_);
     addOperationsRoutes(router, *services_);
     addWebRtcRoutes(router, *services_);
+    addVideoRoutes(router, *services_);
     routes_ = router.routes();
 
     api::HttpServer::Options options;

@@ -134,6 +134,20 @@ std::vector<Command> addVideoCommands(CLI::App& app) {
     auto o = std::make_shared<VideoSendOptions>();
     auto* video = app.add_subcommand("video", "Video sources and streams");
     video->require_subcommand(1);
+
+    struct SourcesOptions {
+        ClientOptions client;
+        int waitMs = 1000;
+    };
+    auto s = std::make_shared<SourcesOptions>();
+    auto* sources = video->add_subcommand(
+        "sources", "The sources an agent may bring into a call, and the NDI sources found on "
+                   "the LAN (GET /v1/video/sources; JSON)");
+    addClientOptions(*sources, s->client);
+    sources->add_option("--wait", s->waitMs, "How long to listen for NDI sources, in ms")
+        ->check(CLI::Range(0, 5000))
+        ->capture_default_str();
+
     auto* send = video->add_subcommand(
         "send", "Encode a source and send it as RTP to HOST:PORT, as a call's video leg does");
     send->add_option("--source", o->source,
@@ -165,7 +179,12 @@ std::vector<Command> addVideoCommands(CLI::App& app) {
     send->add_option("--max-payload", o->maxPayload, "Largest RTP payload in octets")
         ->check(CLI::Range(64, 65000))
         ->capture_default_str();
-    return {{send, [o] { return runSend(*o); }}};
+    return {{send, [o] { return runSend(*o); }},
+            {sources, [s] {
+                 return call(s->client, "GET",
+                             "/v1/video/sources?wait_ms=" + std::to_string(s->waitMs), "", {},
+                             printBody);
+             }}};
 }
 
 } // namespace sb::cli

@@ -55,6 +55,11 @@ public:
 
     // Whether `name` is a source a leg can be placed to.
     bool knows(std::string_view name) const;
+    // What kind of source a configured one is: "ndi" or "ffmpeg" (its URL stays ours: it may
+    // hold a camera's credentials).
+    static std::string_view kindOf(const SourceConfig& source) {
+        return source.url.starts_with("ndi:") ? "ndi" : "ffmpeg";
+    }
     const VideoOptions& options() const noexcept { return options_; }
 
     struct Shared; // a leg's state, shared with its thread

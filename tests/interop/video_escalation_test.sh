@@ -10,7 +10,8 @@
 # source (409); the expert's INFO picture_fast_update (RFC 5168) brings a key frame. Then a
 # camera (an ffmpeg sending MPEG-TS over UDP) that stops while its video
 # is in the call: the video leg goes degraded (its last picture sent again), the expert's call
-# stays up, and the leg recovers when the camera comes back.
+# stays up, and the leg recovers when the camera comes back. `switchboard video sources` lists
+# what an agent may name and the NDI sources an mDNS query finds.
 set -euo pipefail
 switchboard=$1
 here=$(cd "$(dirname "$0")" && pwd)
@@ -55,6 +56,7 @@ experts = "$work/experts.json"
 ring_seconds = 10
 [video]
 preset = "480p"
+mdns_interface = "127.0.0.1"
 [[video.sources]]
 name = "belt"
 url = "udp://127.0.0.1:$belt_port"
@@ -189,6 +191,25 @@ check "the camera came back: its video leg recovered"
 curl -s -o /dev/null -X DELETE "${auth[@]}" "$base/v1/escalations/$id"
 stop_pid "$camera_pid"
 wait "$alice_pid" || fail_with "alice's call with the camera did not go as expected"
+
+# The sources an agent may name, and an NDI sender's announcement found by our mDNS querier
+# (a responder standing for it: no Avahi daemon runs here).
+python3 "$here/mdns_responder.py" "TESTHOST (Belt Camera)" 5961 20 >"$work/responder.out" 2>&1 &
+background_pids+=($!)
+wait_for_text "$work/responder.out" listening 10 || fail_with "the mDNS responder did not start"
+"$switchboard" video sources --url "$base" --token token-a --agent agent-a --wait 1000 \
+  >"$work/sources.json" || fail_with "video sources failed: $(cat "$work/sources.json")"
+$agent - "$work/sources.json" <<'PY' || fail_with "video sources: $(cat "$work/sources.json")"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["sources"] == [{"name": "pattern", "kind": "pattern"}, {"name": "belt", "kind": "ffmpeg"}], d
+assert d["discovered"] == [{"name": "TESTHOST (Belt Camera)", "source": "ndi:TESTHOST (Belt Camera)",
+                            "host": "testhost.local", "port": 5961, "address": "127.0.0.1",
+                            "via": "mdns"}], d
+PY
+check "video sources: the pattern and belt, and the NDI sender found by mDNS, named as NDI writes it"
+[ "$(curl -s -o /dev/null -w '%{http_code}' "${auth[@]}" "$base/v1/video/sources?wait_ms=9999")" = 400 ] ||
+  fail_with "a wait of 9999 ms was not refused"
 
 # An escalation that did not ask for video may not have it.
 timeout -k 3 30 sipp -sf "$here/scenarios/expert_answers_uas.xml" -i 127.0.0.1 -p "$alice_port" \
