@@ -76,9 +76,12 @@ void burnText(AVFrame& picture, int x, int y, int scale, std::string_view text) 
     for (std::size_t i = 0; i < text.size(); ++i) {
         const Glyph* glyph = glyphOf(text[i]);
         const int left = x + static_cast<int>(i) * cell;
-        // A dark box behind each character keeps the text legible on any bar.
+        // A black box behind each character keeps the text legible on any bar.
         if (left + cell > picture.width || y + 9 * scale > picture.height) return;
         fillPlane(picture.data[0], picture.linesize[0], left, y, cell, 9 * scale, 16);
+        for (int plane : {1, 2})
+            fillPlane(picture.data[plane], picture.linesize[plane], left / 2, y / 2, cell / 2,
+                      9 * scale / 2, 128);
         if (!glyph) continue;
         for (int row = 0; row < 7; ++row)
             for (int column = 0; column < 5; ++column)

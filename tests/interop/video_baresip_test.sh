@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# A baresip expert with video (issue 18): baresip (its avcodec module decodes H.264, fakevideo
+# stands for a screen, snapshot saves what it shows) answers an escalation's call with audio;
+# the agent brings in the test pattern; the room re-offers the call with the video, which
+# baresip takes, decodes, and saves a frame of on command: a PNG of the preset's size.
+set -euo pipefail
+switchboard=$1
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
+
+work=$(mktemp -d)
+. "$here/b2bua_lib.sh"
+. "$here/baresip_lib.sh"
+on_exit stop_all
+agent=/usr/bin/python3
+
+sip_port=$(free_port 41000)
+api_port=$(free_port 43000)
+expert_port=$(free_port 49000)
+console_port=$(free_port 51000)
+media_base=$(( $(free_port 55000) / 2 * 2 ))
+hash() { echo -n "$1" | sha256sum | cut -d' ' -f1; }
+
+cat > "$work/policy.toml" <<TOML
+[[rules]]
+id = "agents-may-escalate"
+effect = "allow"
+agents = ["agent-*"]
+reason = "Our agents may escalate."
+TOML
+cat > "$work/experts.json" <<JSON
+[{"id": "bob", "sipUri": "sip:bob@127.0.0.1:$expert_port", "skills": ["cameras"]}]
+JSON
+write_config <<TOML
+[media]
+port_min = $media_base
+port_max = $(( media_base + 99 ))
+[api]
+enabled = true
+port = $api_port
+[[api.tokens]]
+agent = "agent-a"
+sha256 = "$(hash token-a)"
+[escalations]
+policy = "$work/policy.toml"
+experts = "$work/experts.json"
+ring_seconds = 10
+[video]
+preset = "480p"
+TOML
+start_switchboard "$switchboard"
+wait_listening tcp "$api_port" || fail_with "the API did not start"
+base="http://127.0.0.1:$api_port"
+auth=(-H 'Authorization: Bearer token-a' -H 'Content-Type: application/json')
+
+# The expert's phone: audio from a file, video shown on fakevideo, snapshots on command.
+tone "$work/tone.wav" 440 8000 1 30
+phone bob "$expert_port" g711.so "$work/tone.wav"
+cat >> "$work/bob/config" <<CONF
+module avcodec.so
+module fakevideo.so
+module snapshot.so
+module cons.so
+cons_listen 127.0.0.1:$console_port
+video_display fakevideo,nil
+video_source fakevideo,nil
+CONF
+(cd "$work/bob" && exec timeout -k 3 60 baresip -f "$work/bob" >"$work/bob.out" 2>&1) &
+background_pids+=($!)
+wait_listening udp "$expert_port" || fail_with "baresip did not start"
+
+curl -s -o "$work/escalate.json" "${auth[@]}" -d '{"id":"m-1","performative":"escalate","sender":"agent-a","payload":{"topic":"camera-3","skills":["cameras"],"reason":"is the belt jammed?","bridges":["sip","video"]}}' \
+  "$base/v1/escalations"
+id=$($agent -c "import json; print(json.load(open('$work/escalate.json'))['payload']['escalation'])")
+state_of() {
+  curl -s "${auth[@]}" "$base/v1/escalations/$id" | $agent -c "import json,sys; d=json.load(sys.stdin); print($1)"
+}
+for _ in $(seq 100); do [ "$(state_of "d['state']")" = answered ] && break; sleep 0.1; done
+[ "$(state_of "d['state']")" = answered ] || fail_with "bob did not answer"
+[ "$(curl -s -o "$work/video.json" -w '%{http_code}' "${auth[@]}" -d '{"source":"pattern"}' \
+  "$base/v1/escalations/$id/video")" = 201 ] || fail_with "the video was not added: $(cat "$work/video.json")"
+for _ in $(seq 100); do
+  [ "$(state_of "d.get('video', [{}])[0].get('state')")" = active ] && break
+  sleep 0.1
+done
+check "bob answered with audio; the test pattern joined the room"
+
+# Two seconds of pictures, then a snapshot of what bob's screen shows.
+sleep 2
+png=$work/bob/screen.png
+for _ in $(seq 20); do # baresip's console (cons) on UDP: the snapshot module's command
+  python3 -c "import socket,sys; socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b'/snapshot_recv ' + sys.argv[1].encode() + b'\\n', ('127.0.0.1', $console_port))" "$png"
+  sleep 0.5
+  [ -s "$png" ] && break
+done
+[ -s "$png" ] || fail_with "bob's baresip saved no snapshot of the video"
+size=$(python3 -c "import struct,sys; d=open(sys.argv[1],'rb').read(24); print('%dx%d' % struct.unpack('>II', d[16:24]))" "$png")
+[ "$size" = 854x480 ] || fail_with "bob's snapshot is $size, not 854x480"
+check "bob's baresip decoded the H.264 and saved a snapshot of it: $size"
+curl -s -o /dev/null -X DELETE "${auth[@]}" "$base/v1/escalations/$id"
