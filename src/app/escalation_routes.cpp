@@ -24,14 +24,29 @@ std::string traceOf(const api::Request& request, const api::IfMessage& message) 
     return message.traceId.empty() ? newTraceId() : message.traceId;
 }
 
-void escalate(ApiServices& s, const api::Request& request, const api::Respond& respond) {
+// The request's JSON body (`what` says what it must be: "an IFMessage"); nullopt when the
+// content type is not JSON (415) or the body does not parse (400 naming where), the problem
+// answered already.
+std::optional<nlohmann::json> jsonBody(const api::Request& request, const api::Respond& respond,
+                                       std::string_view what) {
     if (auto type = request.header("Content-Type");
-        !type || type->substr(0, type->find(';')) != "application/json")
-        return respond(api::problem(415, "Unsupported Media Type",
-                                    "the body must be an IFMessage as application/json",
-                                    {{"field", "Content-Type"}}));
+        !type || type->substr(0, type->find(';')) != "application/json") {
+        respond(api::problem(415, "Unsupported Media Type",
+                             fmt::format("the body must be {} as application/json", what),
+                             {{"field", "Content-Type"}}));
+        return std::nullopt;
+    }
     auto body = api::parseJson(request.body);
-    if (!body) return respond(badRequest(body.error()));
+    if (!body) {
+        respond(badRequest(body.error()));
+        return std::nullopt;
+    }
+    return std::move(body).value();
+}
+
+void escalate(ApiServices& s, const api::Request& request, const api::Respond& respond) {
+    auto body = jsonBody(request, respond, "an IFMessage");
+    if (!body) return;
     auto message = api::readIfMessage(*body);
     if (!message) return respond(badRequest(message.error()));
     if (message->performative != "escalate")
@@ -65,13 +80,8 @@ void escalate(ApiServices& s, const api::Request& request, const api::Respond& r
 // POST /v1/escalations/{id}/parties: {"uri": "sip:…"}, a party to call into the room.
 void addParty(ApiServices& s, const api::Request& request, const std::string& id,
               const api::Respond& respond) {
-    if (auto type = request.header("Content-Type");
-        !type || type->substr(0, type->find(';')) != "application/json")
-        return respond(api::problem(415, "Unsupported Media Type",
-                                    "the body must be a JSON object as application/json",
-                                    {{"field", "Content-Type"}}));
-    auto body = api::parseJson(request.body);
-    if (!body) return respond(badRequest(body.error()));
+    auto body = jsonBody(request, respond, "a JSON object");
+    if (!body) return;
     const auto* uri = body->is_object() && body->contains("uri") && (*body)["uri"].is_string()
                           ? &(*body)["uri"].get_ref<const std::string&>()
                           : nullptr;
@@ -93,13 +103,8 @@ void addParty(ApiServices& s, const api::Request& request, const std::string& id
 // POST /v1/escalations/{id}/video: {"source": "cam1"}, a video source into the expert's call.
 void addVideo(ApiServices& s, const api::Request& request, const std::string& id,
               const api::Respond& respond) {
-    if (auto type = request.header("Content-Type");
-        !type || type->substr(0, type->find(';')) != "application/json")
-        return respond(api::problem(415, "Unsupported Media Type",
-                                    "the body must be a JSON object as application/json",
-                                    {{"field", "Content-Type"}}));
-    auto body = api::parseJson(request.body);
-    if (!body) return respond(badRequest(body.error()));
+    auto body = jsonBody(request, respond, "a JSON object");
+    if (!body) return;
     const auto* source =
         body->is_object() && body->contains("source") && (*body)["source"].is_string()
             ? &(*body)["source"].get_ref<const std::string&>()
@@ -122,13 +127,8 @@ void addVideo(ApiServices& s, const api::Request& request, const std::string& id
 // `context` itself (any JSON), which the witness keeps as its digest and size.
 void contextUpdate(ApiServices& s, const api::Request& request, const std::string& id,
                    const api::Respond& respond) {
-    if (auto type = request.header("Content-Type");
-        !type || type->substr(0, type->find(';')) != "application/json")
-        return respond(api::problem(415, "Unsupported Media Type",
-                                    "the body must be an IFMessage as application/json",
-                                    {{"field", "Content-Type"}}));
-    auto body = api::parseJson(request.body);
-    if (!body) return respond(badRequest(body.error()));
+    auto body = jsonBody(request, respond, "an IFMessage");
+    if (!body) return;
     auto message = api::readIfMessage(*body);
     if (!message) return respond(badRequest(message.error()));
     if (message->performative != "context_update")

@@ -13,4 +13,11 @@ inline std::int64_t unixTimeMs() {
         .count();
 }
 
+// The same in microseconds (a video frame's capture time).
+inline std::int64_t unixTimeMicros() {
+    return std::chrono::duration_cast<std::chrono::microseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
 } // namespace sb

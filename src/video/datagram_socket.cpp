@@ -81,7 +81,12 @@ Result<void> DatagramSocket::connect(const std::string& host, std::uint16_t port
 }
 
 void DatagramSocket::send(std::span<const std::uint8_t> datagram) {
-    (void)::send(fd_, datagram.data(), datagram.size(), MSG_NOSIGNAL);
+    // A connected UDP socket reports an earlier datagram's ICMP port unreachable on a later
+    // send, which then sends nothing (Linux udp(7)): that one is sent again.
+    for (int attempt = 0; attempt < 2; ++attempt)
+        if (::send(fd_, datagram.data(), datagram.size(), MSG_NOSIGNAL) >= 0 ||
+            errno != ECONNREFUSED)
+            return;
 }
 
 std::optional<std::size_t> DatagramSocket::receive(std::span<std::uint8_t> buffer) {

@@ -3,6 +3,7 @@
 // at its own pace (its timestamps against the clock, as ffmpeg's -re does); a network input
 // paces itself.
 
+#include "core/clock.hpp"
 #include "video/source.hpp"
 
 #include <chrono>
@@ -11,12 +12,6 @@
 
 namespace sb::video {
 namespace {
-
-std::int64_t wallMicros() {
-    return std::chrono::duration_cast<std::chrono::microseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
 
 class FfmpegInput final : public Source {
 public:
@@ -106,7 +101,7 @@ private:
 
     Result<std::optional<Picture>> convert() {
         AVFrame& in = *decoded_;
-        paceFile(in);
+        const std::int64_t capture = paceFile(in);
         sws_.reset(sws_getCachedContext(
             sws_.release(), in.width, in.height, static_cast<AVPixelFormat>(in.format), width_,
             height_, AV_PIX_FMT_YUV420P, SWS_BILINEAR, nullptr, nullptr, nullptr));
@@ -118,20 +113,25 @@ private:
         sws_scale(sws_.get(), in.data, in.linesize, 0, in.height, picture_->data,
                   picture_->linesize);
         av_frame_unref(decoded_.get());
-        return std::optional<Picture>(Picture{picture_.get(), wallMicros()});
+        return std::optional<Picture>(Picture{picture_.get(), capture});
     }
 
-    // A file is read as fast as the disk goes: hold each picture until its time comes.
-    void paceFile(const AVFrame& in) {
-        if (!pace_ || in.best_effort_timestamp == AV_NOPTS_VALUE) return;
+    // A file is read as fast as the disk goes: each picture is held until its time comes, and
+    // its capture time is that time, on the file's own clock from its first picture (so that a
+    // busy machine that falls behind sends the pictures late, not bunched together). Others:
+    // the time they came.
+    std::int64_t paceFile(const AVFrame& in) {
+        if (!pace_ || in.best_effort_timestamp == AV_NOPTS_VALUE) return unixTimeMicros();
         const auto at = std::chrono::microseconds(
             av_rescale_q(in.best_effort_timestamp, timeBase_, AVRational{1, 1000000}));
         if (!firstPts_) {
             firstPts_ = at;
             started_ = std::chrono::steady_clock::now();
-            return;
+            startedWall_ = unixTimeMicros();
+            return startedWall_;
         }
         std::this_thread::sleep_until(started_ + (at - *firstPts_));
+        return startedWall_ + (at - *firstPts_).count();
     }
 
     std::string url_;
@@ -147,6 +147,7 @@ private:
     std::optional<std::chrono::microseconds> firstPts_;
     Clock::time_point deadline_; // of the read (or the opening) under way
     std::chrono::steady_clock::time_point started_;
+    std::int64_t startedWall_ = 0;
 };
 
 } // namespace

@@ -2,6 +2,7 @@
 // each video frame converted by libswscale to the encoder's size and YUV 4:2:0 and given back
 // to the runtime at once.
 
+#include "core/clock.hpp"
 #include "video/ndi_runtime.hpp"
 #include "video/source.hpp"
 
@@ -10,12 +11,6 @@
 
 namespace sb::video {
 namespace {
-
-std::int64_t wallMicros() {
-    return std::chrono::duration_cast<std::chrono::microseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
 
 class NdiInput final : public Source {
 public:
@@ -48,10 +43,16 @@ public:
                 return fail(Errc::closed,
                             fmt::format("NDI source {}: its connection failed", name_));
             if (type != ndi::kFrameVideo) continue; // nothing yet, or a status change
+            // A live source: frames that queued while we were busy are old; the newest goes.
+            ndi::VideoFrame newer;
+            while (t.recvCapture(receiver_, &newer, nullptr, nullptr, 0) == ndi::kFrameVideo) {
+                t.recvFreeVideo(receiver_, &frame);
+                frame = newer;
+            }
             auto converted = convert(frame);
             t.recvFreeVideo(receiver_, &frame);
             if (!converted) return fail(converted.error());
-            return std::optional<Picture>(Picture{picture_.get(), wallMicros()});
+            return std::optional<Picture>(Picture{picture_.get(), unixTimeMicros()});
         }
         return fail(Errc::closed, fmt::format("NDI source {} sent nothing for 5 s", name_));
     }

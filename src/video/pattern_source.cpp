@@ -1,3 +1,4 @@
+#include "core/clock.hpp"
 #include "video/source.hpp"
 #include "video/test_pattern.hpp"
 
@@ -6,12 +7,6 @@
 
 namespace sb::video {
 namespace {
-
-std::int64_t wallMicros() {
-    return std::chrono::duration_cast<std::chrono::microseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
 
 // Paced as a camera is: picture n is ready at the start plus n frame periods, and one that
 // the caller was too late to take is skipped, not sent in a burst after.
@@ -32,7 +27,7 @@ public:
         }
         std::this_thread::sleep_until(due());
         ++paced_;
-        const std::int64_t capture = wallMicros();
+        const std::int64_t capture = unixTimeMicros();
         pattern_.draw(*picture_, count_++, capture);
         return std::optional<Picture>(Picture{picture_.get(), capture});
     }

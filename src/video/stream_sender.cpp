@@ -1,5 +1,6 @@
 #include "video/stream_sender.hpp"
 
+#include "core/clock.hpp"
 #include "core/random.hpp"
 #include "rtp/rtcp_packet.hpp"
 #include "video/rtp_writer.hpp"
@@ -13,12 +14,6 @@ namespace sb::video {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-std::int64_t wallMicros() {
-    return std::chrono::duration_cast<std::chrono::microseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
 
 // The bitrate the receiver's loss reports allow: down by a fifth when more than a tenth is
 // lost (at most once a second), back up by 8% after five calm seconds (under 2% lost).
@@ -147,18 +142,19 @@ Result<StreamReport> sendStream(std::unique_ptr<Source> source, Encoder& encoder
                                     (plane == 0 ? last->height : last->height / 2),
                                 plane == 0 ? 16 : 128);
                 haveLast = true;
-                lastCapture = wallMicros();
+                lastCapture = unixTimeMicros();
             }
             picture = last.get();
             capture = lastCapture; // the picture's own capture time, not this repeat's
             ++report.repeated;
         }
-        const std::int64_t now = wallMicros();
+        const std::int64_t now = unixTimeMicros();
         if (!ptsZeroWall) ptsZeroWall = now;
-        // pts on the 90 kHz clock from when the picture is sent (a live source's capture, to
-        // within its read), so that RTP time and the sender reports share one clock basis
-        // with the call's audio; always forward, for the encoder.
-        lastPts = std::max(lastPts + 1, (now - *ptsZeroWall) * kVideoClock / 1000000);
+        // pts on the 90 kHz clock from the picture's capture (a repeated one: from now), on the
+        // wall clock the sender reports map to RTP time too, so that the receiver can put the
+        // video beside the call's audio; always forward, for the encoder.
+        const std::int64_t taken = source ? capture : now;
+        lastPts = std::max(lastPts + 1, (taken - *ptsZeroWall) * kVideoClock / 1000000);
         encoded.clear();
         const bool key = report.frames == 0 || std::exchange(keyFrameAsked, false);
         if (auto done = encoder.encode(*picture, lastPts, key, encoded); !done)
@@ -199,7 +195,7 @@ Result<StreamReport> sendStream(std::unique_ptr<Source> source, Encoder& encoder
         // The BYE one frame period after the last frame: a receiver reads RTP and RTCP from two
         // sockets, and one that saw the BYE first would end before the last frame.
         std::this_thread::sleep_for(std::chrono::milliseconds(1000 / fps));
-        sendRtcp(writer.goodbye(wallMicros(), *ptsZeroWall));
+        sendRtcp(writer.goodbye(unixTimeMicros(), *ptsZeroWall));
     }
     return report;
 }

@@ -104,7 +104,7 @@ a=rtpmap:96 H264/90000
 a=fmtp:96 packetization-mode=1
 SDP
 timeout -s INT -k 5 40 ffmpeg -nostdin -nostats -hide_banner -loglevel info -analyzeduration 300000 \
-  -protocol_whitelist file,udp,rtp -i "$work/screen.sdp" -vf showinfo -f null - \
+  -buffer_size 4194304 -protocol_whitelist file,udp,rtp -i "$work/screen.sdp" -vf showinfo -f null - \
   >"$work/screen.ffmpeg.log" 2>&1 &
 screen_pid=$!
 background_pids+=("$screen_pid")

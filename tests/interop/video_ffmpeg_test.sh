@@ -4,7 +4,9 @@
 # 6184 / RFC 7798); ffmpeg receives it through the SDP file we write, decodes every frame, and
 # its showinfo filter reads our frame metadata SEI back from each: the trace id, the expert id
 # and capture times that go forward (video_showinfo.py). No frame may be missing, damaged or
-# concealed, and the sender's RTCP BYE must end ffmpeg's input.
+# concealed, and the sender's RTCP BYE must end ffmpeg's input. (ffmpeg's socket gets a 4 MiB
+# receive buffer: on a busy machine its default, whose 64 KiB hold about 30 packets, overflows
+# while ffmpeg waits for a core.)
 set -euo pipefail
 switchboard=$1
 here=$(cd "$(dirname "$0")" && pwd)
@@ -23,18 +25,22 @@ stream() {
   shift 4
   port=$(( $(free_port 40000) / 2 * 2 ))
   "$switchboard" video send --codec "$codec" --preset "$preset" --to "127.0.0.1:$port" \
-    --sdp "$work/$name.sdp" --delay 1.5 --trace "$trace" --expert alice "$@" \
+    --sdp "$work/$name.sdp" --delay 3 --trace "$trace" --expert alice "$@" \
     >"$work/$name.send.out" 2>&1 &
   sender=$!
   background_pids+=("$sender")
   wait_for_text "$work/$name.sdp" "^m=video $port RTP/AVP 96" 20 ||
     fail_with "$name: no SDP from the sender"
   timeout -s INT -k 5 60 ffmpeg -nostdin -nostats -hide_banner -loglevel info \
-    -analyzeduration 300000 -protocol_whitelist file,udp,rtp -i "$work/$name.sdp" \
+    -analyzeduration 300000 -buffer_size 4194304 -protocol_whitelist file,udp,rtp \
+    -i "$work/$name.sdp" \
     -vf showinfo -f null - \
     >"$work/$name.ffmpeg.log" 2>&1 &
   receiver=$!
   background_pids+=("$receiver")
+  # The sender waits three seconds after writing the SDP: ffmpeg must be listening by then, or
+  # the first key frame is lost (a busy machine starts processes slowly).
+  wait_listening udp "$port" 3 || fail_with "$name: ffmpeg was not listening within the sender's delay"
   wait "$sender" || fail_with "$name: the sender failed"
   sent=$(sed -n 's/^sent \([0-9]*\) frames.*/\1/p' "$work/$name.send.out")
   [ "${sent:-0}" -gt 0 ] || fail_with "$name: the sender sent nothing"

@@ -81,6 +81,11 @@ int recvCapture(void* instance, VideoFrame* video, void*, void*, std::uint32_t t
         std::this_thread::sleep_for(std::chrono::milliseconds(timeoutMs));
         return 0; // nothing: no such source
     }
+    // A frame every 33 ms; one not due yet within the timeout is not there (none: 0).
+    if (r.next > std::chrono::steady_clock::now() + std::chrono::milliseconds(timeoutMs)) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(timeoutMs));
+        return 0;
+    }
     std::this_thread::sleep_until(r.next);
     r.next += std::chrono::microseconds(33333);
     // UYVY: a grey ramp that moves one step a frame, under neutral chroma.
