@@ -6,7 +6,7 @@ BUILD  := build/$(PRESET)
 JOBS   ?= $(shell nproc)
 # 28 targets, two at a time: 20 s each keeps a cold `make test` under 40 minutes on two cores
 # (docs/BENCHMARKS.md, "CI"); `make test FUZZ_SECONDS=600` fuzzes for longer.
-FUZZ_SECONDS ?= 20
+FUZZ_SECONDS ?= 15
 
 .PHONY: all deps configure build run test lint bench format clean
 

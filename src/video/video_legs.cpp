@@ -3,6 +3,7 @@
 #include "core/log.hpp"
 #include "sdp/offer_answer.hpp"
 #include "sdp/parser.hpp"
+#include "video/encoder.hpp"
 #include "video/stream_sender.hpp"
 
 #include <algorithm>

@@ -14,7 +14,7 @@
 // stops the thread, and the provider joins stopped threads, never the control loop.
 
 #include "room/leg.hpp"
-#include "video/encoder.hpp"
+#include "video/nal.hpp"
 
 #include <asio/io_context.hpp>
 #include <map>

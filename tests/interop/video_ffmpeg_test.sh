@@ -25,7 +25,7 @@ stream() {
   shift 4
   port=$(( $(free_port 40000) / 2 * 2 ))
   "$switchboard" video send --codec "$codec" --preset "$preset" --to "127.0.0.1:$port" \
-    --sdp "$work/$name.sdp" --delay 3 --trace "$trace" --expert alice "$@" \
+    --sdp "$work/$name.sdp" --delay 2 --trace "$trace" --expert alice "$@" \
     >"$work/$name.send.out" 2>&1 &
   sender=$!
   background_pids+=("$sender")
@@ -38,9 +38,9 @@ stream() {
     >"$work/$name.ffmpeg.log" 2>&1 &
   receiver=$!
   background_pids+=("$receiver")
-  # The sender waits three seconds after writing the SDP: ffmpeg must be listening by then, or
-  # the first key frame is lost (a busy machine starts processes slowly).
-  wait_listening udp "$port" 3 || fail_with "$name: ffmpeg was not listening within the sender's delay"
+  # The sender waits two seconds after writing the SDP: ffmpeg must be listening by then, or
+  # the first key frame is lost.
+  wait_listening udp "$port" 2 || fail_with "$name: ffmpeg was not listening within the sender's delay"
   wait "$sender" || fail_with "$name: the sender failed"
   sent=$(sed -n 's/^sent \([0-9]*\) frames.*/\1/p' "$work/$name.send.out")
   [ "${sent:-0}" -gt 0 ] || fail_with "$name: the sender sent nothing"
