@@ -8,7 +8,8 @@
 namespace sb::video::mdns {
 namespace {
 
-constexpr std::uint16_t kTypeA = 1, kTypePtr = 12, kTypeTxt = 16, kTypeSrv = 33, kClassIn = 1;
+// RFC 1035 §3.2.2 and RFC 2782: the records read (TXT, NDI's groups, is not).
+constexpr std::uint16_t kTypeA = 1, kTypePtr = 12, kTypeSrv = 33, kClassIn = 1;
 
 void put16(std::vector<std::uint8_t>& out, std::uint16_t v) {
     out.push_back(static_cast<std::uint8_t>(v >> 8));
@@ -144,7 +145,6 @@ Result<std::vector<Instance>> readResponse(std::span<const std::uint8_t> message
                 addresses[owner->joined()] = fmt::format("{}.{}.{}.{}", r.at(data), r.at(data + 1),
                                                          r.at(data + 2), r.at(data + 3));
             }
-            (void)kTypeTxt; // TXT (NDI's groups) is not read
         }
         at = end;
     }
