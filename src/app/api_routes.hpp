@@ -12,6 +12,7 @@
 #include "bridge/webrtc_peers.hpp"
 #include "registry/offloaded_store.hpp"
 #include "registry/registry.hpp"
+#include "video/avahi_browse.hpp"
 #include "video/video_legs.hpp"
 #include "witness/log.hpp"
 #include "witness/signer.hpp"
@@ -43,9 +44,10 @@ struct ApiServices {
     std::uint64_t evidenceMaxBytes = 64 << 20;
     std::filesystem::path evidenceSpool;
     std::chrono::seconds grantLife{900};
-    // The video bridge, when [video] is on: the sources an agent may name, and the interface
-    // our mDNS queries leave by ("": the system's choice).
+    // The video bridge, when [video] is on: the sources an agent may name, the Avahi daemon's
+    // browsing, and the interface our own mDNS queries leave by ("": the system's choice).
     const video::VideoLegs* video = nullptr;
+    video::AvahiBrowser* avahi = nullptr;
     std::string mdnsInterface = {};
 };
 

@@ -96,6 +96,7 @@ EscalationService::start(asio::io_context& context, net::TimerWheel& timers, con
         for (const auto& source : config.video.sources)
             v.sources.push_back({source.name, source.url});
         s->video_ = std::make_unique<video::VideoLegs>(context, std::move(v));
+        s->avahi_ = std::make_unique<video::AvahiBrowser>(context);
         rooms.provide("video", *s->video_);
     }
 
@@ -204,6 +205,7 @@ Result<void> EscalationService::startApi(std::function<void(api::MetricsText&)> 
         std::filesystem::path(config_.dataDir) / "evidence",
         std::chrono::seconds(config_.webrtc.grantSeconds),
         video_.get(),
+        avahi_.get(),
         config_.video.mdnsInterface});
     for (const auto& t : a.tokens)
         if (t.admin) services_->admins.insert(t.agent);

@@ -68,6 +68,7 @@ private:
     std::unique_ptr<witness::Sealer> sealer_;     // before the escalations, which ask it
     std::unique_ptr<bridge::WebRtcPeers> webrtc_; // outlives the rooms, whose legs it made
     std::unique_ptr<video::VideoLegs> video_;     // likewise
+    std::unique_ptr<video::AvahiBrowser> avahi_;  // with the video bridge: NDI sources' discovery
     std::unique_ptr<Escalations> escalations_;
     std::unique_ptr<ApiServices> services_;
     std::vector<api::RouteInfo> routes_;

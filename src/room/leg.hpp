@@ -187,8 +187,9 @@ public:
     // Whether a leg to `target` would be signalled over TLS all the way (the guard may require
     // it of an expert).
     virtual bool securesSignalling(std::string_view target) const = 0;
-    // The media its legs bring (media_graph.hpp): a call's, unless the kind is a video source.
-    virtual LegMedia media() const { return LegMedia::call; }
+    // The media its legs bring (media_graph.hpp): a call's without SDES keys, unless the kind
+    // says otherwise.
+    virtual LegMedia media() const { return {}; }
 };
 
 } // namespace sb::room

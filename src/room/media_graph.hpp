@@ -27,7 +27,16 @@ using Reply = std::function<void(Result<T>)>;
 // source (a camera, a file) sends pictures that the room's calls receive. The graph's offer
 // to a leg follows from it: audio, and video to send while a source is in the room; or video
 // to receive alone.
-enum class LegMedia : std::uint8_t { call, videoSource };
+struct LegMedia {
+    enum class Kind : std::uint8_t { call, videoSource };
+    Kind kind = Kind::call;
+    // Its signalling carries SDES keys in its SDP (RFC 4568), as SIP's does: the graph's offer
+    // keys its streams' SRTP as the deployment asks ([media] srtp). H.323's channels and our
+    // own sources' loopback RTP carry none.
+    bool sdes = false;
+
+    bool operator==(const LegMedia&) const = default;
+};
 
 class MediaGraph {
 public:

@@ -331,8 +331,8 @@ void Room::move(LegId id, LegState to, int status, std::string reason) {
     logger().info("trace={} room {}: leg {} {} -> {}{}{} (room {})", traceId_, name_, id.value(),
                   stateName(from), stateName(to), reason.empty() ? "" : ": ", reason,
                   stateName(state_));
-    const bool sourceJoined = r->media == LegMedia::videoSource && to == LegState::connected &&
-                              from != LegState::degraded;
+    const bool sourceJoined = r->media.kind == LegMedia::Kind::videoSource &&
+                              to == LegState::connected && from != LegState::degraded;
     if (observer_) observer_->onLegChange(*this, {id, from, to, status, reason, r->cause}, before);
     crossOnward(id, to, status, reason);
     if (sourceJoined) offerVideo();
@@ -347,8 +347,8 @@ void Room::offerVideo() {
     // reoffer() adds it); a call that connects later gets it in its first offer or answer.
     std::vector<LegId> calls;
     for (const auto& [id, record] : legs_)
-        if (record.media == LegMedia::call && record.summary.state == LegState::connected &&
-            record.leg && !pair_)
+        if (record.media.kind == LegMedia::Kind::call &&
+            record.summary.state == LegState::connected && record.leg && !pair_)
             calls.push_back(id);
     for (const LegId call : calls) {
         // The outcome may come once the room has gone: it names the room by copies.
@@ -478,7 +478,7 @@ void Room::adopt(Role role, MakeOffered make, const Reply<LegId>& reply, bool wa
     const LegId id = begin(role);
     legs_[id].waits = waits;
     rooms_.media_->offer(
-        id, name_, traceId_, LegMedia::call,
+        id, name_, traceId_, LegMedia{},
         later<std::string>(
             [id, make = std::move(make), reply](Room& room, Result<std::string> offer) {
                 room.adopted(id, make, std::move(offer), reply);

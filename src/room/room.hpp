@@ -208,15 +208,15 @@ private:
         SetupSteps setup;         // undoes what dial() did: the call, the media
         LegSummary summary;
         std::string description;
-        LegMedia media = LegMedia::call; // what the leg brings (its provider's)
-        bool ownSession = false;         // join(): no media from the graph…
-        bool withMedia = false;          // …until the leg offers some (onLegOffer)
-        std::optional<LegId> takesOver;  // join(): the failed leg it replaces
-        bool superseded = false;         // a failed leg another has replaced: not counted
-        bool waits = false;              // admit()'s or adopt()'s `waits`: for dialOnward()
-        bool agreed = false;             // admit()'s: its media is agreed; `answered` connects it
-        bool early = false;              // its answer came while it rang (early media), taken
-        bool earlyPending = false;       // …and is with the graph now
+        LegMedia media = {};            // what the leg brings (its provider's)
+        bool ownSession = false;        // join(): no media from the graph…
+        bool withMedia = false;         // …until the leg offers some (onLegOffer)
+        std::optional<LegId> takesOver; // join(): the failed leg it replaces
+        bool superseded = false;        // a failed leg another has replaced: not counted
+        bool waits = false;             // admit()'s or adopt()'s `waits`: for dialOnward()
+        bool agreed = false;            // admit()'s: its media is agreed; `answered` connects it
+        bool early = false;             // its answer came while it rang (early media), taken
+        bool earlyPending = false;      // …and is with the graph now
         std::optional<LegEvent> answeredMeanwhile; // its `answered`, while the graph had that
         std::string answer;                        // …and our answer, kept for Leg::accept
         std::string cause; // the far end's cause of its end (LegEvent::cause)

@@ -28,15 +28,6 @@ namespace {
 
 constexpr std::size_t kMaxPacketBytes = 1500; // one Ethernet MTU: larger media is malformed
 
-// RFC 3550 §4: NTP time, seconds since 1900 in 32.32 fixed point.
-std::uint64_t ntpNow() {
-    const auto since1970 = std::chrono::system_clock::now().time_since_epoch();
-    const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(since1970).count();
-    const std::uint64_t seconds = static_cast<std::uint64_t>(micros / 1000000) + 2208988800u;
-    const std::uint64_t fraction = (static_cast<std::uint64_t>(micros % 1000000) << 32) / 1000000;
-    return (seconds << 32) | fraction;
-}
-
 } // namespace
 
 RtpStream::RtpStream(std::unique_ptr<PortLease> ports, bool latching)
@@ -119,8 +110,10 @@ void RtpStream::receive(std::span<std::byte> datagram, const asio::ip::udp::endp
             return;
         }
         if (reports->front().type == RtcpType::senderReport) {
-            lastSr_ = static_cast<std::uint32_t>(reports->front().sender.ntpTime >> 16);
+            const auto& sender = reports->front().sender;
+            lastSr_ = static_cast<std::uint32_t>(sender.ntpTime >> 16);
             lastSrArrival_ = std::chrono::steady_clock::now();
+            peerClock_ = MediaClock{sender.rtpTimestamp, sender.ntpTime};
         }
     } else {
         // SRTP shortened the packet by its tag: the payload is read again from the plain one.
@@ -200,6 +193,7 @@ void RtpStream::send(std::span<const std::byte> packet, bool rtcp) {
             ++packetsSent_;
             octetsSent_ += static_cast<std::uint32_t>(view->payload.size());
             lastTimestampSent_ = view->timestamp;
+            lastSentAt_ = std::chrono::steady_clock::now();
             sentSinceReport_ = true;
         }
     }
@@ -213,6 +207,16 @@ void RtpStream::startReports(std::string cname, std::uint32_t clockRate,
     if (reportTimer_) return; // already reporting: the new clock rate applies from now
     reportTimer_.emplace(ports_->context());
     scheduleReport();
+}
+
+void RtpStream::setMediaClock(const MediaClock& clock) {
+    const bool first = !mediaClock_;
+    mediaClock_ = clock;
+    if (first && reportTimer_)
+        reportTimer_->after(std::chrono::milliseconds(100), [this] {
+            sendReport(false);
+            scheduleReport();
+        });
 }
 
 void RtpStream::scheduleReport() {
@@ -232,7 +236,18 @@ void RtpStream::sendReport(bool bye) {
     report.ssrc = ssrc_;
     if (sentSinceReport_ || (bye && packetsSent_ > 0)) {
         report.type = RtcpType::senderReport; // §6.4.1
-        report.sender = {ntpNow(), lastTimestampSent_, packetsSent_, octetsSent_};
+        // The RTP time of now: from the capture times we were given, or else from the last
+        // packet's timestamp, moved on by the time since it went.
+        const std::uint64_t now = ntpNow();
+        const auto since = std::chrono::duration_cast<std::chrono::microseconds>(
+                               std::chrono::steady_clock::now() - lastSentAt_)
+                               .count();
+        const std::uint32_t rtpNow =
+            mediaClock_
+                ? rtpTimestampAt(*mediaClock_, now, clockRate_)
+                : lastTimestampSent_ + static_cast<std::uint32_t>(
+                                           since * static_cast<std::int64_t>(clockRate_) / 1000000);
+        report.sender = {now, rtpNow, packetsSent_, octetsSent_};
     } else {
         report.type = RtcpType::receiverReport; // §6.4.2
     }

@@ -11,6 +11,7 @@
 
 #include "net/timer.hpp"
 #include "net/udp_socket.hpp"
+#include "rtp/media_clock.hpp"
 #include "rtp/port_pool.hpp"
 #include "rtp/reception.hpp"
 #include "rtp/rtp_packet.hpp"
@@ -65,11 +66,18 @@ public:
     std::uint32_t ssrc() const noexcept { return ssrc_; }
     // RTCP of our own (RFC 3550 §6): every `interval` (randomised ×0.5–1.5, §6.3.1) an SR if we
     // sent since the last report, else an RR, with a report block on what we received, and
-    // SDES CNAME; a BYE when the stream ends. `clockRate`: the incoming codec's RTP clock, for
-    // the jitter.
+    // SDES CNAME; a BYE when the stream ends. `clockRate`: the codec's RTP clock, for the
+    // jitter and our reports' RTP time.
     void startReports(std::string cname, std::uint32_t clockRate,
                       std::chrono::milliseconds interval = std::chrono::seconds(5));
     const ReceptionStats& reception() const noexcept { return reception_; }
+    // The far end's last sender report: its RTP time against the wall clock.
+    const std::optional<MediaClock>& peerClock() const noexcept { return peerClock_; }
+    // When what we send at an RTP time of ours was captured, for our sender reports (a relay
+    // or a mixer passes its source's capture times on, so that a receiver can put our audio
+    // and video in sync). Without it, an RTP time counts from when its packet went. The first
+    // brings a report forward: the receiver learns the new timing now, not an interval on.
+    void setMediaClock(const MediaClock& clock);
 
     std::uint16_t localPort() const noexcept { return ports_->port(); }
     asio::io_context& context() const noexcept { return ports_->context(); }
@@ -104,6 +112,8 @@ private:
     std::chrono::milliseconds interval_{0};
     std::optional<net::Timer> reportTimer_; // never fires once the stream has gone
     std::uint32_t packetsSent_ = 0, octetsSent_ = 0, lastTimestampSent_ = 0;
+    std::chrono::steady_clock::time_point lastSentAt_{};
+    std::optional<MediaClock> peerClock_, mediaClock_;
     bool sentSinceReport_ = false;
     std::uint32_t lastSr_ = 0; // the middle of the peer's last SR's NTP time (§6.4.1 LSR)
     std::chrono::steady_clock::time_point lastSrArrival_{};

@@ -120,10 +120,12 @@ Session makeOffer(const Origin& origin, const std::vector<LocalStream>& streams)
         if (local.ptime) m.attributes.add("ptime", std::to_string(*local.ptime));
         if (local.rtcpMux) m.attributes.add("rtcp-mux");
         if (local.srtp != SrtpPolicy::off) {
-            std::uint32_t tag = 1;
-            for (const auto& key : local.keys)
-                m.attributes.add("crypto",
-                                 fmt::format("{} {} {}", tag++, key.suite, key.keyParams));
+            std::uint32_t position = 1;
+            for (const auto& key : local.keys) { // its own tag, or its place in the list
+                const std::uint32_t tag = key.tag != 0 ? key.tag : position;
+                m.attributes.add("crypto", fmt::format("{} {} {}", tag, key.suite, key.keyParams));
+                ++position;
+            }
         }
         m.attributes.setDirection(local.direction);
         s.media.push_back(std::move(m));

@@ -29,7 +29,7 @@ struct LocalStream {
     bool rtcpMux = true; // RFC 5761: offered, and accepted when offered to us
     SrtpPolicy srtp = SrtpPolicy::off;
     // Our key for each suite we accept, in order of preference (RFC 4568 §9.1 key-params,
-    // "inline:…"); the tag is chosen here.
+    // "inline:…"); in an offer, a tag of 0 becomes the line's place in the list.
     std::vector<Crypto> keys;
     Direction direction = Direction::sendrecv; // what we want: sendonly puts the peer on hold
     // RTCP feedback we take for every codec but telephone-event (RFC 4585 §4.2: "nack pli",

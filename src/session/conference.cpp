@@ -1,5 +1,6 @@
 #include "session/conference.hpp"
 
+#include "core/log.hpp"
 #include "core/trace.hpp"
 #include "sdp/codec.hpp"
 #include "sdp/parser.hpp"
@@ -11,6 +12,10 @@
 
 namespace sb::session {
 namespace {
+
+spdlog::logger& logger() {
+    return log::get("media");
+}
 
 // The video we take from a source, in our order of preference, and how each is named in SDP.
 const sdp::Codec kH264{"H264", 90000, 1, "packetization-mode=1"};
@@ -49,12 +54,14 @@ Result<std::string> Conference::answer(room::LegId call, std::string_view roomNa
     if (!audio) return fail(Errc::unsupported, "SDP: no audio stream offered");
     auto peer = peerOf(*offer, *audio);
     if (!peer) return fail(peer.error());
-    const auto keys = acceptOffered(*audio);
+    auto known = calls_.find(call);
+    const bool joining = known == calls_.end();
+    StreamKeys joiningKeys; // a new call's, until it has its state
+    const auto keys = (joining ? joiningKeys : known->second.audioKeys).offered(*audio);
     if (!keys && audio->proto.find("SAVP") != std::string::npos)
         return fail(Errc::unsupported, "SRTP: no a=crypto line with a suite and key we take");
 
-    auto known = calls_.find(call);
-    const std::string name = known != calls_.end() ? known->second.room : roomOf(roomName, call);
+    const std::string name = joining ? roomOf(roomName, call) : known->second.room;
     auto& room = rooms_[name];
     if (!room) room = makeRoom(name);
     rtp::RtpStream* stream = room->stream(call);
@@ -79,21 +86,20 @@ Result<std::string> Conference::answer(room::LegId call, std::string_view roomNa
                 call,
                 Call{name, 0, random_() >> 1, {}, fmt::to_string(callTag(call.value(), traceId))})
             .first->second;
+    if (joining) state.audioKeys = std::move(joiningKeys);
     sdp::LocalStream local;
     local.address = options_.media.advertise;
     local.port = stream->localPort();
     local.codecs = options_.media.codecs;
     local.ptime = options_.media.packetMs;
-    if (keys) {
-        // Its suite and tag, our key (RFC 4568 §7.1.2.2).
-        local.srtp = sdp::SrtpPolicy::optional;
-        local.keys = {
-            {keys->tag, std::string(rtp::srtpSuiteName(keys->suite)), keys->oursParams, {}}};
-    }
+    if (keys) StreamKeys::answerOn(local, *keys);
     std::vector<sdp::LocalStream> streams{local};
-    if (firstVideo(*offer)) {
+    std::optional<SdesKeys> videoKeys;
+    if (const sdp::Media* offered = firstVideo(*offer)) {
         auto video = videoFor(call, state, name);
         if (!video) return refuse(video.error());
+        if (*video && (videoKeys = state.videoKeys.offered(*offered)))
+            StreamKeys::answerOn(**video, *videoKeys);
         if (*video) streams.push_back(**video);
     }
     auto answer = sdp::makeAnswer(*offer, originOf(state, local.address), streams);
@@ -112,13 +118,12 @@ Result<std::string> Conference::answer(room::LegId call, std::string_view roomNa
     codec.send = direction == sdp::Direction::sendrecv || direction == sdp::Direction::sendonly;
 
     stream->setRemote(*peer, audio->rtcpMux());
-    if (keys) {
-        if (auto ok = secure(*stream, *keys); !ok) return refuse(ok.error());
-    }
+    if (auto ok = state.audioKeys.key(*stream, keys, state.tag + " audio"); !ok)
+        return refuse(ok.error());
     auto joined =
         fresh ? room->join(call, std::move(fresh), codec, state.tag) : room->update(call, codec);
     if (!joined) return refuse({Errc::unsupported, joined.error().message});
-    takeVideo(call, state, *answer, *offer);
+    takeVideo(call, state, *answer, *offer, videoKeys);
     return sdp::write(*answer);
 }
 
@@ -157,7 +162,7 @@ Result<std::optional<sdp::LocalStream>> Conference::videoFor(room::LegId call, C
 }
 
 void Conference::takeVideo(room::LegId call, Call& state, const sdp::Session& answer,
-                           const sdp::Session& peer) {
+                           const sdp::Session& peer, const Result<std::optional<SdesKeys>>& keys) {
     auto fan = videos_.find(state.room);
     if (fan == videos_.end()) return;
     const sdp::Media* ours = firstVideo(answer);
@@ -166,19 +171,28 @@ void Conference::takeVideo(room::LegId call, Call& state, const sdp::Session& an
                         receives(peer.direction(*theirs)) && theirs->port != 0;
     auto where = wanted ? peerOf(peer, *theirs)
                         : Result<asio::ip::udp::endpoint>(fail(Errc::not_found, "no video"));
-    if (!where) { // it takes no video (now): its video stream goes
+    rtp::RtpStream* stream =
+        state.videoOffered ? state.videoOffered.get() : fan->second->stream(call);
+    if (where && keys && stream) {
+        if (auto keyed = state.videoKeys.key(*stream, *keys, state.tag + " video"); !keyed)
+            where = fail(keyed.error());
+    } else if (where && !keys) {
+        where = fail(keys.error());
+    }
+    if (!where || !stream) { // it takes no video (now): its video stream goes
+        if (wanted && !where) logger().info("{}: no video: {}", state.tag, where.error().message);
         state.videoOffered.reset();
+        state.videoKeys.forget();
         fan->second->remove(call);
         return;
     }
     const auto payloadType = static_cast<std::uint8_t>(std::atoi(ours->formats.front().c_str()));
+    stream->setRemote(*where, theirs->rtcpMux());
     if (state.videoOffered) {
-        state.videoOffered->setRemote(*where, theirs->rtcpMux());
         state.videoOffered->startReports("switchboard-" + state.room,
                                          video::kVideoClock); // the audio's CNAME (RFC 3550 §6.5.1)
         fan->second->addReceiver(call, std::move(state.videoOffered), payloadType);
-    } else if (rtp::RtpStream* stream = fan->second->stream(call)) {
-        stream->setRemote(*where, theirs->rtcpMux());
+    } else {
         fan->second->updateReceiver(call, payloadType);
     }
 }
@@ -237,20 +251,30 @@ Result<std::string> Conference::offer(room::LegId call, std::string_view roomNam
     if (!lease) return fail(lease.error());
     auto stream =
         std::make_unique<rtp::RtpStream>(std::move(lease).value(), options_.media.latching);
-    if (media == room::LegMedia::videoSource) { // video to receive, alone
-        const auto local =
+    if (media.kind == room::LegMedia::Kind::videoSource) {
+        // Video to receive, and the sound that goes with it (a camera's, a file's), which the
+        // room's calls hear and which times the room's audio (ConferenceRoom::keepTimeBy).
+        auto soundLease = pool_.lease();
+        if (!soundLease) return fail(soundLease.error());
+        auto sound = std::make_unique<rtp::RtpStream>(std::move(soundLease).value(),
+                                                      options_.media.latching);
+        sdp::LocalStream audio;
+        audio.address = options_.media.advertise;
+        audio.port = sound->localPort();
+        audio.codecs = options_.media.codecs;
+        audio.ptime = options_.media.packetMs;
+        audio.direction = sdp::Direction::recvonly;
+        const auto video =
             localVideo(stream->localPort(), {kH264, kH265}, sdp::Direction::recvonly);
-        Call& state = calls_
-                          .try_emplace(call, Call{roomOf(roomName, call),
-                                                  0,
-                                                  random_() >> 1,
-                                                  {},
-                                                  fmt::to_string(callTag(call.value(), traceId))})
-                          .first->second;
+        Call& state =
+            calls_
+                .try_emplace(call, Call{roomOf(roomName, call), 0, random_() >> 1, std::move(sound),
+                                        fmt::to_string(callTag(call.value(), traceId))})
+                .first->second;
         state.media = media;
         state.videoOffered = std::move(stream);
         state.videoLine = true;
-        return sdp::write(sdp::makeOffer(originOf(state, local.address), {local}));
+        return sdp::write(sdp::makeOffer(originOf(state, audio.address), {audio, video}));
     }
     sdp::LocalStream local;
     local.address = options_.media.advertise;
@@ -262,14 +286,32 @@ Result<std::string> Conference::offer(room::LegId call, std::string_view roomNam
             .try_emplace(call, Call{roomOf(roomName, call), 0, random_() >> 1, std::move(stream),
                                     fmt::to_string(callTag(call.value(), traceId))})
             .first->second;
-    std::vector<sdp::LocalStream> streams{local};
-    auto video = videoFor(call, state, state.room);
-    if (!video) {
+    state.media = media;
+    const auto srtp = media.sdes ? options_.media.srtp : sdp::SrtpPolicy::off;
+    state.audioKeys = StreamKeys(srtp);
+    state.videoKeys = StreamKeys(srtp);
+    auto streams = offeredStreams(call, state, local);
+    if (!streams) {
         calls_.erase(call);
-        return fail(video.error());
+        return fail(streams.error());
     }
-    if (*video) streams.push_back(**video);
-    return sdp::write(sdp::makeOffer(originOf(state, local.address), streams));
+    return sdp::write(sdp::makeOffer(originOf(state, local.address), *streams));
+}
+
+Result<std::vector<sdp::LocalStream>> Conference::offeredStreams(room::LegId call, Call& state,
+                                                                 sdp::LocalStream audio) {
+    state.audioKeys.offerOn(audio);
+    std::vector<sdp::LocalStream> streams{std::move(audio)};
+    auto video = videoFor(call, state, state.room);
+    if (!video) return fail(video.error());
+    if (*video) {
+        if ((*video)->port != 0) {
+            state.videoKeys.follow(state.audioKeys);
+            state.videoKeys.offerOn(**video);
+        }
+        streams.push_back(**video);
+    }
+    return streams;
 }
 
 Result<std::string> Conference::reoffer(room::LegId call, bool holds) {
@@ -283,12 +325,10 @@ Result<std::string> Conference::reoffer(room::LegId call, bool holds) {
     local.codecs = options_.media.codecs;
     local.ptime = options_.media.packetMs;
     if (holds) local.direction = sdp::Direction::sendonly; // RFC 3264 §8.4
-    std::vector<sdp::LocalStream> streams{local};
-    auto video = videoFor(call, found->second, found->second.room);
-    if (!video) return fail(video.error());
-    if (*video) streams.push_back(**video);
+    auto streams = offeredStreams(call, found->second, local);
+    if (!streams) return fail(streams.error());
     found->second.reoffered = true;
-    return sdp::write(sdp::makeOffer(originOf(found->second, local.address), streams));
+    return sdp::write(sdp::makeOffer(originOf(found->second, local.address), *streams));
 }
 
 void Conference::requestPicture(room::LegId call) {
@@ -310,13 +350,20 @@ Result<void> Conference::sendDigit(room::LegId call, char digit,
 Result<void> Conference::answered(room::LegId call, std::string_view text) {
     auto found = calls_.find(call);
     if (found == calls_.end() ||
-        !(found->second.offered || found->second.reoffered ||
-          (found->second.media == room::LegMedia::videoSource && found->second.videoOffered)))
+        !(found->second.offered || found->second.reoffered || found->second.videoOffered))
         return fail(Errc::invalid_input, "no offer of ours awaits an answer on this call");
     auto answer = sdp::parse(text);
     if (!answer) return fail(answer.error());
-    if (found->second.media == room::LegMedia::videoSource)
-        return sourceAnswered(call, found->second, *answer);
+    Call& state = found->second;
+    const bool source = state.media.kind == room::LegMedia::Kind::videoSource;
+    if (source) { // its pictures; then its sound, if it has any, joins the room's audio
+        if (auto ok = sourceAnswered(call, state, *answer); !ok) return ok;
+        const sdp::Media* sound = firstAudio(*answer);
+        if (!sound || sound->port == 0 || !state.offered) {
+            state.offered.reset();
+            return {};
+        }
+    }
     const sdp::Media* audio = firstAudio(*answer);
     if (!audio || audio->port == 0 || audio->formats.empty())
         return fail(Errc::unsupported, "SDP: the answer accepts no audio stream");
@@ -334,28 +381,42 @@ Result<void> Conference::answered(room::LegId call, std::string_view text) {
                            direction == sdp::Direction::sendrecv ||
                                direction == sdp::Direction::recvonly,
                            telephoneEventOf(*audio)};
-    const std::string name = found->second.room;
-    if (found->second.reoffered) { // the leg is in its room already: its media changes
-        found->second.reoffered = false;
+    auto keys = state.audioKeys.answered(*audio);
+    if (!keys) return fail(keys.error());
+    const sdp::Media* video = firstVideo(*answer);
+    Result<std::optional<SdesKeys>> videoKeys = std::optional<SdesKeys>();
+    if (video) videoKeys = state.videoKeys.answered(*video);
+    const std::string name = state.room;
+    if (state.reoffered) { // the leg is in its room already: its media changes
+        state.reoffered = false;
         auto room = rooms_.find(name);
         rtp::RtpStream* joined = room == rooms_.end() ? nullptr : room->second->stream(call);
         if (!joined) return fail(Errc::not_found, "the leg is in no room");
         joined->setRemote(*peer, audio->rtcpMux());
+        if (auto keyed = state.audioKeys.key(*joined, *keys, state.tag + " audio"); !keyed)
+            return fail(keyed.error());
         if (auto updated = room->second->update(call, codec); !updated)
             return fail(Errc::unsupported, updated.error().message);
-        takeVideo(call, found->second, *answer, *answer);
+        takeVideo(call, state, *answer, *answer, videoKeys);
         return {};
     }
-    auto stream = std::move(found->second.offered);
+    auto stream = std::move(state.offered);
     stream->setRemote(*peer, audio->rtcpMux());
+    if (auto keyed = state.audioKeys.key(*stream, *keys, state.tag + " audio"); !keyed) {
+        calls_.erase(found);
+        return fail(keyed.error());
+    }
     auto& room = rooms_[name];
     if (!room) room = makeRoom(name);
-    if (auto joined = room->join(call, std::move(stream), codec, found->second.tag); !joined) {
+    if (auto joined = room->join(call, std::move(stream), codec, state.tag); !joined) {
         calls_.erase(found);
         if (room->participants() == 0) rooms_.erase(name);
         return fail(Errc::unsupported, joined.error().message);
     }
-    takeVideo(call, found->second, *answer, *answer);
+    if (source) // the room's audio goes out timed by the source's sound, as its video does
+        room->keepTimeBy(call);
+    else
+        takeVideo(call, state, *answer, *answer, videoKeys);
     return {};
 }
 

@@ -14,6 +14,7 @@
 #include "session/conference_room.hpp"
 #include "session/echo_room.hpp"
 #include "session/media_anchor.hpp"
+#include "session/sdes.hpp"
 #include "session/video_fanout.hpp"
 
 #include <random>
@@ -50,10 +51,11 @@ public:
     // answer; then the answer, which joins it to the room. A leg that is never answered leaves
     // with left(). Errors: no ports left (Errc::too_large); an answer without a codec we
     // offered or a usable address (Errc::unsupported, invalid_input).
-    // A video source (room::LegMedia::videoSource) is offered video to send us, alone; a call
-    // is offered audio, and the room's video while it has a source.
+    // A video source (room::LegMedia::Kind::videoSource) is offered video to send us, alone; a
+    // call is offered audio, and the room's video while it has a source; with SDES keys for
+    // their SRTP as options.media.srtp asks, if its signalling carries them (LegMedia::sdes).
     Result<std::string> offer(room::LegId leg, std::string_view room, std::string_view traceId,
-                              room::LegMedia media = room::LegMedia::call);
+                              room::LegMedia media = {});
     Result<void> answered(room::LegId leg, std::string_view answer);
     // A new offer of ours for a leg in a room (its stream and port stay); its answer comes
     // through answered(). Errc::not_found when the leg is in no room.
@@ -77,9 +79,10 @@ private:
         std::unique_ptr<rtp::RtpStream> offered; // our offer's, until the answer comes
         std::string tag;                         // how log lines name the call (callTag)
         bool reoffered = false; // a new offer of ours on a joined leg awaits its answer
-        room::LegMedia media = room::LegMedia::call;
+        room::LegMedia media = {};
         std::unique_ptr<rtp::RtpStream> videoOffered = {}; // our offer's video, likewise
         bool videoLine = false; // our offers have had an m=video: the later ones keep it
+        StreamKeys audioKeys = {}, videoKeys = {}; // their SRTP (SDES) over offers and answers
     };
     // Our video stream for `call` in `room`'s video, if the room has a source (or, with
     // `line`, an m=video with port 0 where there was video before and the source has gone).
@@ -88,9 +91,15 @@ private:
                                                      const std::string& room);
     // The video of an answer to our offer, or of an offer we answered (`answer` is then ours
     // and `peer` theirs): the call receives the room's video, or no longer does.
+    // `keys`: the video's SRTP as the offer and answer settled it (an error: the call cannot
+    // take the video so keyed).
     void takeVideo(room::LegId call, Call& state, const sdp::Session& answer,
-                   const sdp::Session& peer);
+                   const sdp::Session& peer, const Result<std::optional<SdesKeys>>& keys);
     Result<void> sourceAnswered(room::LegId call, Call& state, const sdp::Session& answer);
+    // The streams of an offer of ours to a call: `audio`, and the room's video; keyed as the
+    // call's SRTP has it.
+    Result<std::vector<sdp::LocalStream>> offeredStreams(room::LegId call, Call& state,
+                                                         sdp::LocalStream audio);
     sdp::LocalStream localVideo(std::uint16_t port, std::vector<sdp::Codec> codecs,
                                 sdp::Direction direction) const;
     sdp::Origin originOf(Call& call, std::string_view address);

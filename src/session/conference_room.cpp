@@ -62,6 +62,8 @@ struct ConferenceRoom::Member {
     std::uint32_t samplesPerRtpTick = 1;
     std::size_t lastPacketSamples = 0; // decoded, at the codec's rate: what a loss conceals
     std::vector<std::int16_t> decoded, heard, toSend; // heard: at the room's rate
+    std::uint32_t heardTimestamp = 0;                 // the RTP time of heard's first sample
+    std::optional<std::uint32_t> frameTimestamp;      // of this tick's frame, if it had sound
     std::vector<std::byte> packet = std::vector<std::byte>(1500);
     std::uint16_t sequence = 0;
     std::uint32_t timestamp = 0;
@@ -260,6 +262,7 @@ void ConferenceRoom::leave(room::LegId call) {
     stats_.streams += m.stream->stats();
     logger().info("room {}: call {} left, {} in the room", name_, m.tag, members_.size() - 1);
     if (link_ && (call == linkedA_ || call == linkedB_)) unlink(); // before its stream goes
+    if (clockLeg_ == call) clockLeg_.reset();
     members_.erase(found);
     rewire();
 }
@@ -301,6 +304,7 @@ void ConferenceRoom::fill(Member& m) {
     while (m.heard.size() < frame) {
         const auto playout = m.jitter->next();
         if (playout.kind == rtp::JitterBuffer::Playout::Kind::waiting) break;
+        if (m.heard.empty()) m.heardTimestamp = playout.timestamp;
         m.decoded.resize(std::max<std::size_t>(m.lastPacketSamples, 5760)); // 120 ms at 48 kHz
         std::size_t samples = 0;
         if (playout.kind == rtp::JitterBuffer::Playout::Kind::packet) {
@@ -317,11 +321,22 @@ void ConferenceRoom::fill(Member& m) {
     const std::size_t take = std::min(frame, m.heard.size());
     mixer_.push(m.id, std::span(m.heard).first(take));
     m.heard.erase(m.heard.begin(), m.heard.begin() + static_cast<std::ptrdiff_t>(take));
-    if (take > 0) ++stats_.framesIn;
+    m.frameTimestamp.reset();
+    if (take == 0) return;
+    ++stats_.framesIn;
+    m.frameTimestamp = m.heardTimestamp;
+    m.heardTimestamp += static_cast<std::uint32_t>(take * media::traitsOf(m.codec.codec).rtpClock /
+                                                   mixer_.sampleRate());
 }
 
 // What `m` hears, in its codec, as whole packets under its leg's SSRC.
 void ConferenceRoom::send(Member& m, std::span<const std::int16_t> mixed) {
+    if (!m.codec.send) { // it hears nothing now (it holds, or is a source): its clock runs on
+        m.toSend.clear();
+        m.timestamp += media::traitsOf(m.codec.codec).rtpClock *
+                       static_cast<std::uint32_t>(kTick.count()) / 1000;
+        return;
+    }
     m.fromRoom.convert(mixed, m.toSend);
     const std::size_t packetSamples = m.encoder->sampleRate() * packetMs_ / 1000;
     while (m.toSend.size() >= packetSamples) {
@@ -334,11 +349,18 @@ void ConferenceRoom::send(Member& m, std::span<const std::int16_t> mixed) {
             m.packet, {false, m.codec.payloadType, m.sequence++, m.timestamp, m.stream->ssrc()});
         m.timestamp +=
             static_cast<std::uint32_t>(packetSamples * m.rtpTicksPerSample / m.samplesPerRtpTick);
-        if (m.codec.send) {
-            m.stream->sendRtp(std::span(m.packet).first(rtp::kFixedHeaderBytes + *n));
-            ++stats_.packetsOut;
-        }
+        m.stream->sendRtp(std::span(m.packet).first(rtp::kFixedHeaderBytes + *n));
+        ++stats_.packetsOut;
     }
+}
+
+std::optional<std::uint64_t> ConferenceRoom::frameCaptured() const {
+    const auto found = clockLeg_ ? members_.find(*clockLeg_) : members_.end();
+    if (found == members_.end()) return std::nullopt;
+    const Member& m = *found->second;
+    const auto& clock = m.stream->peerClock();
+    if (!clock || !m.frameTimestamp) return std::nullopt;
+    return rtp::ntpTimeAt(*clock, *m.frameTimestamp, media::traitsOf(m.codec.codec).rtpClock);
 }
 
 void ConferenceRoom::tick() {
@@ -347,8 +369,15 @@ void ConferenceRoom::tick() {
         for (auto& [call, m] : members_)
             fill(*m);
     mixer_.mix();
-    for (auto& [call, m] : members_)
+    const auto captured = frameCaptured();
+    for (auto& [call, m] : members_) {
+        if (captured) { // the RTP time of this frame's first sample, in what m gets
+            const auto pending = m->toSend.size() * m->rtpTicksPerSample / m->samplesPerRtpTick;
+            m->stream->setMediaClock(
+                {m->timestamp + static_cast<std::uint32_t>(pending), *captured});
+        }
         send(*m, mixer_.output(m->id));
+    }
     // The next tick on the room's own clock; after a stall (a busy machine) it starts again
     // from now rather than rushing to catch up.
     nextTick_ += kTick;

@@ -32,7 +32,9 @@ namespace sb::session {
 struct ParticipantCodec {
     media::CodecId codec = media::CodecId::pcmu;
     std::uint8_t payloadType = 0;
-    bool send = true; // false while it holds the call (our answer is recvonly or inactive)
+    // false while it holds the call (our answer is recvonly or inactive), and for a video
+    // source's sound, which hears nothing: nothing is encoded for it meanwhile
+    bool send = true;
     std::optional<std::uint8_t> telephoneEvent = {}; // RFC 4733's payload type, if agreed
 };
 
@@ -66,6 +68,12 @@ public:
     bool sendDigit(room::LegId leg, char digit, std::chrono::milliseconds duration);
     void leave(room::LegId leg);
     rtp::RtpStream* stream(room::LegId leg);
+    // The room's sender reports time what it sends by `leg`'s sound (a video source's, whose
+    // pictures the room's calls receive too): each frame mixed carries the capture time of that
+    // leg's sound in it, from that leg's own reports, so that a receiver can play the room's
+    // audio in sync with the video (RFC 3550 §6.4.1). Mixing only: a leg that sends and does
+    // not listen is never linked.
+    void keepTimeBy(room::LegId leg) { clockLeg_ = leg; }
 
     const std::string& name() const noexcept { return name_; }
     std::size_t participants() const noexcept { return members_.size(); }
@@ -86,6 +94,8 @@ private:
     void tick();
     void fill(Member& m);
     void send(Member& m, std::span<const std::int16_t> mixed);
+    // When the clock leg's sound in this tick's frame was captured (NTP), if known.
+    std::optional<std::uint64_t> frameCaptured() const;
     Result<void> recode(Member& m, const ParticipantCodec& codec);
     void schedule();
     // Links the two parties, or mixes, as the room's members now call for.
@@ -110,6 +120,7 @@ private:
     std::map<room::LegId, std::unique_ptr<Member>> members_;
     std::unique_ptr<rtp::StreamLink> link_; // while two parties are linked
     room::LegId linkedA_, linkedB_;         // its ends a and b
+    std::optional<room::LegId> clockLeg_;   // keepTimeBy's
     Stats stats_;
 };
 

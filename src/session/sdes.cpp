@@ -1,8 +1,17 @@
 #include "session/sdes.hpp"
 
+#include "core/log.hpp"
+
 #include <fmt/format.h>
 
 namespace sb::session {
+namespace {
+
+spdlog::logger& logger() {
+    return log::get("media");
+}
+
+} // namespace
 
 std::optional<SdesKeys> acceptOffered(const sdp::Media& offered) {
     for (const auto& line : offered.cryptos()) {
@@ -50,6 +59,66 @@ Result<void> secure(rtp::RtpStream& stream, const SdesKeys& keys) {
     auto out = rtp::SrtpSession::make(keys.suite, *ours, rtp::SrtpSession::Direction::protect);
     if (!out) return fail(out.error());
     stream.setSrtp(std::move(in).value(), std::move(out).value());
+    return {};
+}
+
+void StreamKeys::offerOn(sdp::LocalStream& local) {
+    if (settled_) {
+        local.srtp = settledAs_;
+        local.keys = {{settled_->tag,
+                       std::string(rtp::srtpSuiteName(settled_->suite)),
+                       settled_->oursParams,
+                       {}}};
+    } else {
+        local.srtp = policy_;
+        local.keys = policy_ == sdp::SrtpPolicy::off ? std::vector<sdp::Crypto>{} : offerKeys();
+    }
+    offeredPolicy_ = local.srtp;
+    offeredKeys_ = local.keys;
+}
+
+Result<std::optional<SdesKeys>> StreamKeys::answered(const sdp::Media& answer) {
+    pendingAs_ = offeredPolicy_;
+    if (offeredPolicy_ == sdp::SrtpPolicy::off ||
+        (offeredPolicy_ == sdp::SrtpPolicy::optional && answer.cryptos().empty()))
+        return std::optional<SdesKeys>();
+    auto keys = acceptAnswered(answer, offeredKeys_);
+    if (!keys) return fail(keys.error());
+    return std::optional(std::move(keys).value());
+}
+
+std::optional<SdesKeys> StreamKeys::offered(const sdp::Media& offer) {
+    pendingAs_ = offer.proto.find("SAVP") != std::string::npos ? sdp::SrtpPolicy::required
+                                                               : sdp::SrtpPolicy::optional;
+    if (settled_)
+        for (const auto& line : offer.cryptos()) {
+            if (line.tag != settled_->tag || line.suite != rtp::srtpSuiteName(settled_->suite))
+                continue;
+            auto theirs = rtp::readKeyParams(settled_->suite, line.keyParams);
+            if (theirs && *theirs == settled_->theirs) return settled_;
+        }
+    return acceptOffered(offer);
+}
+
+void StreamKeys::answerOn(sdp::LocalStream& local, const SdesKeys& keys) {
+    // Its suite and tag, our key (RFC 4568 §7.1.2.2).
+    local.srtp = sdp::SrtpPolicy::optional;
+    local.keys = {{keys.tag, std::string(rtp::srtpSuiteName(keys.suite)), keys.oursParams, {}}};
+}
+
+Result<void> StreamKeys::key(rtp::RtpStream& stream, const std::optional<SdesKeys>& keys,
+                             std::string_view name) {
+    if (keys != settled_) {
+        if (!keys) {
+            stream.setSrtp(nullptr, nullptr);
+        } else if (auto ok = secure(stream, *keys); !ok) {
+            return ok;
+        }
+        settled_ = keys;
+        logger().info("{}: {}", name,
+                      keys ? fmt::format("SRTP {}", rtp::srtpSuiteName(keys->suite)) : "plain RTP");
+    }
+    settledAs_ = keys ? pendingAs_ : sdp::SrtpPolicy::off;
     return {};
 }
 

@@ -76,6 +76,7 @@ void VideoFanout::relay(std::span<const std::byte> packet, const rtp::RtpView& v
     const auto payload =
         std::span(reinterpret_cast<const std::uint8_t*>(view.payload.data()), view.payload.size());
     const bool key = video::beginsRandomAccess(source_->codec, payload);
+    const auto& captured = source_->stream->peerClock(); // the source's SR: its capture times
     for (auto& [id, receiver] : receivers_) {
         if (receiver.waitingForKey && !key) {
             ++stats_.heldBack;
@@ -87,6 +88,9 @@ void VideoFanout::relay(std::span<const std::byte> packet, const rtp::RtpView& v
         rtp::setSequence(buffer_, receiver.sequence++);
         rtp::setTimestamp(buffer_, view.timestamp + receiver.timestampOffset);
         rtp::setPayloadType(buffer_, receiver.payloadType);
+        if (captured)
+            receiver.stream->setMediaClock(
+                {captured->rtpTimestamp + receiver.timestampOffset, captured->ntpTime});
         receiver.stream->sendRtp(buffer_);
         ++stats_.packetsOut;
     }

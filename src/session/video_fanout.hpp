@@ -7,6 +7,10 @@
 // from (a parameter set or a random access picture), and the source is asked for one when a
 // receiver joins.
 //
+// Each receiver's sender reports carry the source's capture times (the source's own reports,
+// shifted to the receiver's timestamps), as the room's audio reports do (ConferenceRoom::
+// keepTimeBy): a receiver plays the two in sync (RFC 3550 §6.4.1).
+//
 // Feedback goes the other way: a receiver's picture loss indication or full intra request
 // (RFC 4585 §6.3.1, RFC 5104 §4.3.1) becomes a PLI to the source, at most one per 300 ms; the
 // loss a receiver reports (its RTCP report block's fraction lost) goes to the source in a

@@ -25,6 +25,8 @@ public:
                                              room::LegSink& sink) override;
     // RFC 3261 §19.1: a sips: URI (TLS all the way), or ;transport=tls (to the first hop).
     bool securesSignalling(std::string_view target) const override;
+    // A SIP call's SDP carries SDES keys (RFC 4568).
+    room::LegMedia media() const override { return {room::LegMedia::Kind::call, true}; }
 
     // A call the B2BUA answered (its ConferenceRooms::join), as leg `id` of a room; or one
     // that waits for the target of another kind it goes to (ConferenceRooms::bridgeTo), in the

@@ -1,11 +1,12 @@
 #pragma once
-// FFmpeg's C objects (libavcodec, libavformat, libavutil, libswscale 5.1) owned by unique_ptrs,
-// and its error codes as sentences.
+// FFmpeg's C objects (libavcodec, libavformat, libavutil, libswscale and libswresample 5.1)
+// owned by unique_ptrs, and its error codes as sentences.
 
 extern "C" {
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
 #include <libavutil/frame.h>
+#include <libswresample/swresample.h>
 #include <libswscale/swscale.h>
 }
 
@@ -34,7 +35,12 @@ using FramePtr = std::unique_ptr<AVFrame, AvFrameFree>;
 using PacketPtr = std::unique_ptr<AVPacket, AvPacketFree>;
 using CodecContextPtr = std::unique_ptr<AVCodecContext, AvCodecContextFree>;
 using FormatContextPtr = std::unique_ptr<AVFormatContext, AvFormatContextClose>;
+struct SwrContextFree {
+    void operator()(SwrContext* context) const noexcept { swr_free(&context); }
+};
+
 using SwsContextPtr = std::unique_ptr<SwsContext, SwsContextFree>;
+using SwrContextPtr = std::unique_ptr<SwrContext, SwrContextFree>;
 
 // av_strerror's sentence for an AVERROR code.
 std::string avError(int code);

@@ -1,12 +1,16 @@
 // An FFmpeg input as a video source: libavformat demuxes (file, RTSP, SRT, UDP/RTP),
 // libavcodec decodes, libswscale converts to the encoder's size and YUV 4:2:0. A file is read
 // at its own pace (its timestamps against the clock, as ffmpeg's -re does); a network input
-// paces itself.
+// paces itself. Its audio stream, if it has one, is decoded as it comes between the pictures
+// and converted by libswresample to the sound the room takes (mono, 48 kHz). Pictures and
+// sound are timed by their own timestamps, on one wall clock from the first of them: what a
+// receiver needs to keep them in sync.
 
 #include "core/clock.hpp"
 #include "video/source.hpp"
 
 #include <chrono>
+#include <cstdlib>
 #include <fmt/format.h>
 #include <thread>
 
@@ -49,6 +53,7 @@ public:
             return fail(Errc::unsupported, fmt::format("video input {}: decoder {}: {}", url_,
                                                        decoder->name, avError(opened)));
         timeBase_ = stream->time_base;
+        openSound();
         const char* protocol = avio_find_protocol_name(url_.c_str());
         isFile_ = protocol && std::string_view(protocol) == "file";
         pace_ = pace_ && isFile_;
@@ -76,6 +81,7 @@ public:
             if (read < 0)
                 return fail(isFile_ ? Errc::io : Errc::closed,
                             fmt::format("video input {}: {}", url_, avError(read)));
+            if (packet_->stream_index == soundStream_) decodeSound();
             if (packet_->stream_index == stream_) {
                 const int sent = avcodec_send_packet(decoder_.get(), packet_.get());
                 // A damaged packet costs its picture, not the input.
@@ -89,6 +95,8 @@ public:
     }
 
     std::string describe() const override { return url_; }
+    bool hasSound() const override { return soundDecoder_ != nullptr; }
+    std::vector<Sound> takeSound() override { return std::exchange(sound_, {}); }
 
 private:
     using Clock = std::chrono::steady_clock;
@@ -117,21 +125,79 @@ private:
     }
 
     // A file is read as fast as the disk goes: each picture is held until its time comes, and
-    // its capture time is that time, on the file's own clock from its first picture (so that a
-    // busy machine that falls behind sends the pictures late, not bunched together). Others:
-    // the time they came.
+    // its capture time is that time, on the file's own clock (so that a busy machine that
+    // falls behind sends the pictures late, not bunched together). Others come when they come.
     std::int64_t paceFile(const AVFrame& in) {
-        if (!pace_ || in.best_effort_timestamp == AV_NOPTS_VALUE) return unixTimeMicros();
-        const auto at = std::chrono::microseconds(
-            av_rescale_q(in.best_effort_timestamp, timeBase_, AVRational{1, 1000000}));
-        if (!firstPts_) {
+        const auto capture = captureOf(in.best_effort_timestamp, timeBase_);
+        if (pace_ && capture)
+            std::this_thread::sleep_until(started_ +
+                                          std::chrono::microseconds(*capture - startedWall_));
+        return capture.value_or(unixTimeMicros());
+    }
+
+    // The wall-clock time of a timestamp: the input's clock, from its first timestamp (of a
+    // picture or a sound), which is when it was read. A network input's clock that strays a
+    // second from the wall clock (a camera restarted, a wrap) starts again from now.
+    std::optional<std::int64_t> captureOf(std::int64_t pts, AVRational timeBase) {
+        if (pts == AV_NOPTS_VALUE) return std::nullopt;
+        const std::int64_t at = av_rescale_q(pts, timeBase, AVRational{1, 1000000});
+        const std::int64_t now = unixTimeMicros();
+        if (!firstPts_ || (!pace_ && std::abs(startedWall_ + (at - *firstPts_) - now) > 1000000)) {
             firstPts_ = at;
             started_ = std::chrono::steady_clock::now();
-            startedWall_ = unixTimeMicros();
-            return startedWall_;
+            startedWall_ = now;
         }
-        std::this_thread::sleep_until(started_ + (at - *firstPts_));
-        return startedWall_ + (at - *firstPts_).count();
+        return startedWall_ + (at - *firstPts_);
+    }
+
+    // The input's audio stream, if it has one that can be decoded and converted; without, the
+    // source is pictures alone.
+    void openSound() {
+        const AVCodec* decoder = nullptr;
+        const int found =
+            av_find_best_stream(format_.get(), AVMEDIA_TYPE_AUDIO, -1, stream_, &decoder, 0);
+        if (found < 0 || !decoder) return;
+        CodecContextPtr context(avcodec_alloc_context3(decoder));
+        if (!context ||
+            avcodec_parameters_to_context(context.get(), format_->streams[found]->codecpar) < 0 ||
+            avcodec_open2(context.get(), decoder, nullptr) < 0)
+            return;
+        SwrContext* swr = nullptr;
+        AVChannelLayout mono = AV_CHANNEL_LAYOUT_MONO;
+        if (swr_alloc_set_opts2(&swr, &mono, AV_SAMPLE_FMT_S16, kSoundRate, &context->ch_layout,
+                                context->sample_fmt, context->sample_rate, 0, nullptr) < 0)
+            return;
+        SwrContextPtr converter(swr);
+        if (swr_init(converter.get()) < 0) return;
+        soundStream_ = found;
+        soundTimeBase_ = format_->streams[found]->time_base;
+        soundDecoder_ = std::move(context);
+        swr_ = std::move(converter);
+        soundFrame_.reset(av_frame_alloc());
+        if (!soundFrame_) soundDecoder_.reset();
+    }
+
+    // The audio packet just read, decoded and converted onto the sound waiting to be taken. A
+    // damaged packet costs its sound only.
+    void decodeSound() {
+        if (!soundDecoder_ || avcodec_send_packet(soundDecoder_.get(), packet_.get()) < 0) return;
+        while (avcodec_receive_frame(soundDecoder_.get(), soundFrame_.get()) == 0) {
+            const AVFrame& in = *soundFrame_;
+            Sound sound;
+            sound.captureMicros = captureOf(in.best_effort_timestamp, soundTimeBase_)
+                                      .value_or(soundEnd_.value_or(unixTimeMicros()));
+            sound.samples.resize(
+                static_cast<std::size_t>(swr_get_out_samples(swr_.get(), in.nb_samples)));
+            auto* out = reinterpret_cast<std::uint8_t*>(sound.samples.data());
+            const int converted =
+                swr_convert(swr_.get(), &out, static_cast<int>(sound.samples.size()),
+                            const_cast<const std::uint8_t**>(in.extended_data), in.nb_samples);
+            av_frame_unref(soundFrame_.get());
+            if (converted <= 0) continue;
+            sound.samples.resize(static_cast<std::size_t>(converted));
+            soundEnd_ = sound.captureMicros + std::int64_t{converted} * 1000000 / kSoundRate;
+            sound_.push_back(std::move(sound));
+        }
     }
 
     std::string url_;
@@ -144,10 +210,18 @@ private:
     int stream_ = -1;
     AVRational timeBase_{1, 1};
     bool isFile_ = false, pace_ = true;
-    std::optional<std::chrono::microseconds> firstPts_;
-    Clock::time_point deadline_; // of the read (or the opening) under way
+    std::optional<std::int64_t> firstPts_; // µs, the input's clock: when the reading began
+    Clock::time_point deadline_;           // of the read (or the opening) under way
     std::chrono::steady_clock::time_point started_;
     std::int64_t startedWall_ = 0;
+    // Its sound, if it has any.
+    int soundStream_ = -1;
+    AVRational soundTimeBase_{1, 1};
+    CodecContextPtr soundDecoder_;
+    SwrContextPtr swr_;
+    FramePtr soundFrame_;
+    std::vector<Sound> sound_;             // converted, not taken yet
+    std::optional<std::int64_t> soundEnd_; // the capture time after the last sound
 };
 
 } // namespace

@@ -7,13 +7,6 @@
 
 namespace sb::video {
 
-std::uint64_t ntpFromUnixMicros(std::int64_t micros) {
-    constexpr std::uint64_t kUnixToNtpSeconds = 2208988800ULL; // 1900 → 1970
-    const auto seconds = static_cast<std::uint64_t>(micros / 1000000) + kUnixToNtpSeconds;
-    const auto fraction = (static_cast<std::uint64_t>(micros % 1000000) << 32) / 1000000;
-    return seconds << 32 | fraction;
-}
-
 void RtpWriter::packet(const std::vector<std::uint8_t>& payload, std::int64_t pts, bool marker) {
     buffer_.resize(rtp::kFixedHeaderBytes + payload.size());
     rtp::RtpHeaderFields header;
@@ -33,7 +26,7 @@ std::vector<rtp::RtcpPacket> RtpWriter::report(std::int64_t wallMicros,
     rtp::RtcpPacket sr;
     sr.type = rtp::RtcpType::senderReport;
     sr.ssrc = settings_.ssrc;
-    sr.sender.ntpTime = ntpFromUnixMicros(wallMicros);
+    sr.sender.ntpTime = rtp::ntpFromUnixMicros(wallMicros);
     const std::int64_t elapsed = wallMicros - ptsZeroWallMicros;
     sr.sender.rtpTimestamp =
         settings_.timestampBase + static_cast<std::uint32_t>(elapsed * kVideoClock / 1000000);

@@ -5,6 +5,7 @@
 // sync with the call's audio (RFC 3550 §6.4.1: the same NTP clock for both, and one CNAME,
 // §6.5.1).
 
+#include "rtp/media_clock.hpp"
 #include "rtp/rtcp_packet.hpp"
 #include "video/rtp_video.hpp"
 
@@ -60,9 +61,5 @@ private:
     std::uint32_t packets_ = 0, octets_ = 0;
     std::vector<std::uint8_t> buffer_;
 };
-
-// The NTP time (RFC 5905 §6, 32.32 fixed point from 1900) of a wall-clock time in
-// microseconds since 1970.
-std::uint64_t ntpFromUnixMicros(std::int64_t micros);
 
 } // namespace sb::video

@@ -2,8 +2,10 @@
 // Where pictures come from: the test pattern, an FFmpeg input (a file, RTSP, SRT, UDP/RTP:
 // whatever libavformat opens), or an NDI source. Every source gives pictures of the size the
 // encoder was opened with, converted by libswscale where the source's differ, each with the
-// wall-clock time it was captured at. Sources block until their next picture: they run on a
-// video thread of their own, never on a media worker (ARCHITECTURE.md "Threads").
+// wall-clock time it was captured at; an FFmpeg input with an audio stream gives its sound
+// too, converted by libswresample, on the same clock (for lip sync). Sources block until their next
+// picture: they run on a video thread of their own, never on a media worker (ARCHITECTURE.md
+// "Threads").
 
 #include "core/result.hpp"
 #include "video/av.hpp"
@@ -12,12 +14,21 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace sb::video {
 
 struct Picture {
     AVFrame* frame = nullptr;       // YUV 4:2:0, the size the source was opened for
     std::int64_t captureMicros = 0; // since 1970, UTC
+};
+
+// Sound captured with the pictures (a camera's or a file's audio): mono 16-bit PCM at
+// kSoundRate, its first sample captured at `captureMicros`, on the pictures' clock.
+inline constexpr int kSoundRate = 48000;
+struct Sound {
+    std::vector<std::int16_t> samples;
+    std::int64_t captureMicros = 0;
 };
 
 class Source {
@@ -28,6 +39,10 @@ public:
     virtual Result<std::optional<Picture>> next() = 0;
     // How logs and the API name it.
     virtual std::string describe() const = 0;
+    // Whether it has sound; and the sound captured since the last call, in order (read while
+    // reading pictures: call it after next()).
+    virtual bool hasSound() const { return false; }
+    virtual std::vector<Sound> takeSound() { return {}; }
 };
 
 // The test pattern (test_pattern.hpp) at `fps`, its frames captured on the wall clock.

@@ -118,6 +118,7 @@ Result<StreamReport> sendStream(std::unique_ptr<Source> source, Encoder& encoder
             }
             picture = (*next)->frame;
             capture = (*next)->captureMicros;
+            if (options.sound) options.sound->send(source->takeSound());
             av_frame_make_writable(last.get());
             av_frame_copy(last.get(), picture);
             haveLast = true;
@@ -188,6 +189,7 @@ Result<StreamReport> sendStream(std::unique_ptr<Source> source, Encoder& encoder
         // one a second keeps a receiver's lip sync fresh).
         if (now - lastReport >= 1000000) {
             sendRtcp(writer.senderReport(now, *ptsZeroWall));
+            if (options.sound) options.sound->report(now);
             lastReport = now;
         }
     }

@@ -14,6 +14,7 @@
 #include "video/datagram_socket.hpp"
 #include "video/encoder.hpp"
 #include "video/frame_metadata.hpp"
+#include "video/sound_sender.hpp"
 #include "video/source.hpp"
 
 #include <atomic>
@@ -51,6 +52,8 @@ struct StreamOptions {
     std::function<Result<std::unique_ptr<Source>>()> reopen;
     std::function<void(const std::string& reason)> degraded;
     std::function<void()> recovered;
+    // The source's sound goes here as it comes, with the pictures (a room's video leg).
+    SoundSender* sound = nullptr;
 };
 
 Result<StreamReport> sendStream(std::unique_ptr<Source> source, Encoder& encoder,

@@ -4,6 +4,7 @@
 #include "sdp/offer_answer.hpp"
 #include "sdp/parser.hpp"
 #include "video/encoder.hpp"
+#include "video/sound_sender.hpp"
 #include "video/stream_sender.hpp"
 
 #include <algorithm>
@@ -37,26 +38,41 @@ std::string tagOf(const room::Dial& dial, std::string_view name) {
 }
 
 // The room's offer, and our answer to it: the codec we take among those offered (ours
-// first), sendonly, on our socket's port, with rtcp-mux (our feedback comes on the same port).
+// first), sendonly, on our socket's port, with rtcp-mux (our feedback comes on the same port);
+// and, when the source has sound (`soundPort` not 0), the room's audio stream too, sendonly,
+// in the best codec it offers.
 struct Agreed {
     Codec codec = Codec::h264;
     std::string host; // where the room receives
     std::uint16_t port = 0;
     std::uint8_t payloadType = 96;
+    std::optional<media::CodecId> soundCodec; // none: no sound goes
+    std::uint8_t soundPayloadType = 0;
+    std::uint16_t soundPort = 0; // the room's
     std::string answer;
 };
 
+const sdp::Media* firstTaken(const sdp::Session& session, std::string_view type) {
+    for (const auto& m : session.media)
+        if (m.type == type && m.port != 0) return &m;
+    return nullptr;
+}
+
 Result<Agreed> agree(std::string_view offerText, Codec preferred, const std::string& address,
-                     std::uint16_t ourPort) {
+                     std::uint16_t ourPort, std::uint16_t soundPort) {
     auto offer = sdp::parse(offerText);
     if (!offer) return fail(offer.error());
-    const sdp::Media* video = nullptr;
-    for (const auto& m : offer->media)
-        if (m.type == "video" && m.port != 0) video = &m;
+    const sdp::Media* video = firstTaken(*offer, "video");
     if (!video) return fail(Errc::unsupported, "the room's offer has no video stream");
     if (!video->rtcpMux()) return fail(Errc::unsupported, "the room's offer has no rtcp-mux");
     const auto* connection = offer->connectionOf(*video);
     if (!connection) return fail(Errc::invalid_input, "the room's offer has no c= line");
+    sdp::LocalStream sound;
+    sound.address = address;
+    sound.port = soundPort;
+    sound.codecs = {{"opus", 48000, 2}, {"G722", 8000, 1}, {"PCMU", 8000, 1}, {"PCMA", 8000, 1}};
+    sound.ptime = 20;
+    sound.direction = sdp::Direction::sendonly;
     sdp::LocalStream local;
     local.type = "video";
     local.address = address;
@@ -67,11 +83,9 @@ Result<Agreed> agree(std::string_view offerText, Codec preferred, const std::str
     const sdp::Origin origin{
         "switchboard", "1", "1", "IN", address.find(':') == std::string::npos ? "IP4" : "IP6",
         address};
-    auto answer = sdp::makeAnswer(*offer, origin, {local});
+    auto answer = sdp::makeAnswer(*offer, origin, {sound, local});
     if (!answer) return fail(answer.error());
-    const sdp::Media* ours = nullptr;
-    for (const auto& m : answer->media)
-        if (m.type == "video" && m.port != 0) ours = &m;
+    const sdp::Media* ours = firstTaken(*answer, "video");
     if (!ours) return fail(Errc::unsupported, "the room offers no H.264 or H.265 we send");
     Agreed agreed;
     agreed.payloadType = static_cast<std::uint8_t>(std::stoi(ours->formats.front()));
@@ -79,6 +93,14 @@ Result<Agreed> agree(std::string_view offerText, Codec preferred, const std::str
     agreed.codec = codec && codec->sameAs(kH265) ? Codec::h265 : Codec::h264;
     agreed.host = connection->address;
     agreed.port = video->port;
+    if (const sdp::Media* taken = firstTaken(*answer, "audio")) {
+        agreed.soundPayloadType = static_cast<std::uint8_t>(std::stoi(taken->formats.front()));
+        const auto chosen = sdp::codecOf(*taken, agreed.soundPayloadType);
+        if (chosen)
+            agreed.soundCodec =
+                media::codecByName(chosen->name, chosen->clockRate, chosen->channels);
+        agreed.soundPort = firstTaken(*offer, "audio")->port;
+    }
     agreed.answer = sdp::write(*answer);
     return agreed;
 }
@@ -160,10 +182,18 @@ Result<std::unique_ptr<room::Leg>> VideoLegs::place(room::LegId id, const room::
                     fmt::format("video preset {}: one of {}", options_.preset, presetNames()));
     auto socket = DatagramSocket::bind(options_.address);
     if (!socket) return fail(socket.error());
-    auto agreed = agree(dial.offer, options_.codec, options_.address, socket->localPort());
+    auto soundSocket = DatagramSocket::bind(options_.address);
+    if (!soundSocket) return fail(soundSocket.error());
+    // What the room's offer allows; the answer waits for the source (has it sound?).
+    auto agreed = agree(dial.offer, options_.codec, options_.address, socket->localPort(),
+                        soundSocket->localPort());
     if (!agreed) return fail(agreed.error());
     if (auto connected = socket->connect(agreed->host, agreed->port); !connected)
         return fail(connected.error());
+    if (agreed->soundCodec) {
+        if (auto connected = soundSocket->connect(agreed->host, agreed->soundPort); !connected)
+            return fail(connected.error());
+    }
 
     auto shared = std::make_shared<Shared>();
     shared->sink = &sink;
@@ -184,8 +214,9 @@ Result<std::unique_ptr<room::Leg>> VideoLegs::place(room::LegId id, const room::
     // The thread: the source and the encoder opened (a failure fails the leg), the answer
     // given, then the stream until the leg hangs up.
     leg->start(std::thread([&control = control_, shared, url, settings, metadata,
-                            agreed = std::move(agreed).value(),
-                            socket = std::move(socket).value()]() mutable {
+                            offer = dial.offer, address = options_.address,
+                            agreed = std::move(agreed).value(), socket = std::move(socket).value(),
+                            soundSocket = std::move(soundSocket).value()]() mutable {
         const auto report = [&](room::LegEvent event) {
             asio::post(control, [shared, event = std::move(event)]() mutable {
                 if (!shared->cancelled) shared->sink->onLegEvent(shared->id, std::move(event));
@@ -206,6 +237,21 @@ Result<std::unique_ptr<room::Leg>> VideoLegs::place(room::LegId id, const room::
             shared->done = true;
             return;
         }
+        std::unique_ptr<SoundSender> sound;
+        if (agreed.soundCodec && (*source)->hasSound()) {
+            auto made = SoundSender::make(*agreed.soundCodec, agreed.soundPayloadType, soundSocket,
+                                          "switchboard-video");
+            if (made) sound = std::move(made).value();
+        }
+        if (!sound) { // pictures alone: the answer refuses the room's audio
+            auto alone = agree(offer, settings.codec, address, socket.localPort(), 0);
+            if (!alone) {
+                report({room::LegEvent::Kind::failed, 0, alone.error().message});
+                shared->done = true;
+                return;
+            }
+            agreed.answer = alone->answer;
+        }
         report({room::LegEvent::Kind::answered, 200, "", agreed.answer});
         StreamTarget target;
         target.rtp = &socket;
@@ -221,6 +267,7 @@ Result<std::unique_ptr<room::Leg>> VideoLegs::place(room::LegId id, const room::
         options.recovered = [&] {
             report({room::LegEvent::Kind::recovered, 0, "the source is back"});
         };
+        options.sound = sound.get();
         auto sent = sendStream(std::move(source).value(), **encoder, target, options);
         if (!sent) report({room::LegEvent::Kind::failed, 0, sent.error().message});
         shared->done = true;

@@ -1,5 +1,5 @@
 #pragma once
-// Video sources as legs of a room (room::LegMedia::videoSource): a leg per source that an
+// Video sources as legs of a room (room::LegMedia::Kind::videoSource): a leg per source that an
 // escalation brings in. The room's graph offers the leg video to send (its codecs, its port);
 // the leg answers with the codec it takes, opens its source and encoder, and sends its stream
 // there from a video thread of its own (stream_sender.hpp), where the room relays it to every
@@ -51,7 +51,7 @@ public:
     Result<std::unique_ptr<room::Leg>> place(room::LegId id, const room::Dial& dial,
                                              room::LegSink& sink) override;
     bool securesSignalling(std::string_view) const override { return true; } // in-process
-    room::LegMedia media() const override { return room::LegMedia::videoSource; }
+    room::LegMedia media() const override { return {room::LegMedia::Kind::videoSource}; }
 
     // Whether `name` is a source a leg can be placed to.
     bool knows(std::string_view name) const;

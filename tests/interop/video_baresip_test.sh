@@ -2,7 +2,9 @@
 # A baresip expert with video (issue 18): baresip (its avcodec module decodes H.264, fakevideo
 # stands for a screen, snapshot saves what it shows) answers an escalation's call with audio;
 # the agent brings in the test pattern; the room re-offers the call with the video, which
-# baresip takes, decodes, and saves a frame of on command: a PNG of the preset's size.
+# baresip takes, decodes, and saves a frame of on command: a PNG of the preset's size. The
+# expert's calls must be SRTP ([media] srtp = "required", baresip's srtp-mand): the audio and
+# the video are each SDES-keyed (RFC 4568), so a picture saved proves the video's SRTP.
 set -euo pipefail
 switchboard=$1
 here=$(cd "$(dirname "$0")" && pwd)
@@ -35,6 +37,7 @@ write_config <<TOML
 [media]
 port_min = $media_base
 port_max = $(( media_base + 99 ))
+srtp = "required"
 [api]
 enabled = true
 port = $api_port
@@ -55,7 +58,7 @@ auth=(-H 'Authorization: Bearer token-a' -H 'Content-Type: application/json')
 
 # The expert's phone: audio from a file, video shown on fakevideo, snapshots on command.
 tone "$work/tone.wav" 440 8000 1 30
-phone bob "$expert_port" g711.so "$work/tone.wav"
+phone bob "$expert_port" g711.so "$work/tone.wav" srtp-mand
 cat >> "$work/bob/config" <<CONF
 module avcodec.so
 module fakevideo.so
@@ -96,5 +99,9 @@ done
 [ -s "$png" ] || fail_with "bob's baresip saved no snapshot of the video"
 size=$(python3 -c "import struct,sys; d=open(sys.argv[1],'rb').read(24); print('%dx%d' % struct.unpack('>II', d[16:24]))" "$png")
 [ "$size" = 854x480 ] || fail_with "bob's snapshot is $size, not 854x480"
-check "bob's baresip decoded the H.264 and saved a snapshot of it: $size"
+for stream in audio video; do
+  grep -q "$stream: SRTP AES_CM_128_HMAC_SHA1_80" "$work/server.log" ||
+    fail_with "no SRTP on bob's $stream"
+done
+check "bob's baresip decoded the H.264 (SRTP, keyed apart from the audio's) and saved a snapshot of it: $size"
 curl -s -o /dev/null -X DELETE "${auth[@]}" "$base/v1/escalations/$id"

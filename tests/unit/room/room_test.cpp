@@ -114,7 +114,7 @@ struct FakeProvider : LegProvider {
 
     int live = 0, hungUp = 0;
     bool failPlace = false;
-    LegMedia kind = LegMedia::call;
+    LegMedia kind = {};
     LegMedia media() const override { return kind; }
     bool endsAtOnce = false; // a hang-up reports `ended` from inside hangUp()
     LegSink* sink = nullptr;
@@ -180,7 +180,7 @@ protected:
 
 TEST_F(RoomTest, AVideoSourceThatConnectsIsOfferedToTheCallsThatAreUp) {
     FakeProvider video;
-    video.kind = LegMedia::videoSource;
+    video.kind = {LegMedia::Kind::videoSource};
     rooms.provide("video", video);
     auto room = rooms.open("escalation-1", "t1", observer);
     auto expert = room->dial("sip", dial(), Role::essential);
@@ -188,8 +188,7 @@ TEST_F(RoomTest, AVideoSourceThatConnectsIsOfferedToTheCallsThatAreUp) {
     sip.event(*expert, LegEvent::Kind::answered, "v=0 their answer", 200);
     auto camera = room->dial("video", {"pattern", "", {}}, Role::bridge);
     ASSERT_TRUE(camera) << camera.error().message;
-    EXPECT_EQ(graph.offeredMedia,
-              (std::vector<LegMedia>{LegMedia::call, LegMedia::call, LegMedia::videoSource}));
+    EXPECT_EQ(graph.offeredMedia, (std::vector<LegMedia>{{}, {}, {LegMedia::Kind::videoSource}}));
     EXPECT_TRUE(sip.reoffers.empty());
     video.event(*camera, LegEvent::Kind::answered, "v=0 the source's answer", 200);
     // The expert, who is up, gets a new offer (with the video); the leg still ringing does not.

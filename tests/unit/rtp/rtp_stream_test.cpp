@@ -166,6 +166,48 @@ TEST_F(Streams, ReportsWhatItSentAndReceivedAndSaysByeAtTheEnd) {
     }));
 }
 
+// A sender report's RTP time is the moment it is sent (RFC 3550 §6.4.1): the last packet's
+// timestamp moved on by the time since it went; or, given when what the stream carries was
+// captured (a relay's, a mixer's source), that capture clock's time of the moment.
+TEST_F(Streams, ASenderReportsRtpTimeIsThatOfItsMoment) {
+    const auto senderReport = [&](RtpStream& s) {
+        std::optional<RtcpPacket> sr;
+        EXPECT_TRUE(test::runUntil(io_, [&] {
+            while (auto p = phoneA_.receive()) {
+                auto packets = looksLikeRtcp(*p) ? parseRtcp(*p) : fail(Errc::invalid_input, "");
+                for (const auto& packet : packets ? *packets : std::vector<RtcpPacket>{})
+                    if (packet.type == RtcpType::senderReport && packet.ssrc == s.ssrc())
+                        sr = packet;
+            }
+            return sr.has_value();
+        }));
+        return sr.value_or(RtcpPacket{});
+    };
+    constexpr std::int64_t kTick = (std::int64_t{1} << 32) / 8000; // one 8 kHz tick, in NTP
+    auto a = stream(false);
+    a->setRemote(phoneA_.endpoint(), true);
+    a->startReports("switchboard@test", 8000, std::chrono::milliseconds(100));
+    const std::uint64_t sentAt = ntpNow();
+    a->sendRtp(rtp(5, a->ssrc())); // timestamp 800
+    const auto bySending = senderReport(*a);
+    const auto expected = rtpTimestampAt({800, sentAt}, bySending.sender.ntpTime, 8000);
+    EXPECT_NEAR(
+        static_cast<double>(static_cast<std::int32_t>(bySending.sender.rtpTimestamp - expected)), 0,
+        8);
+    EXPECT_GT(static_cast<std::int32_t>(bySending.sender.rtpTimestamp - 800), 0);
+
+    // Captured a second before it went: the reports say so.
+    const MediaClock captured{50000, ntpNow() - (std::uint64_t{1} << 32)};
+    a->setMediaClock(captured);
+    a->sendRtp(rtp(6, a->ssrc()));
+    const auto byCapture = senderReport(*a);
+    const auto atCapture = rtpTimestampAt(captured, byCapture.sender.ntpTime, 8000);
+    EXPECT_NEAR(
+        static_cast<double>(static_cast<std::int32_t>(byCapture.sender.rtpTimestamp - atCapture)),
+        0, 1);
+    EXPECT_GT(static_cast<std::int64_t>(byCapture.sender.ntpTime - captured.ntpTime), 8000 * kTick);
+}
+
 TEST(PortPool, LeasesEvenPairsAndTakesThemBackWhenALeaseEnds) {
     asio::io_context io;
     PortPool pool(io, kLoopback, 42001, 42004); // pairs 42002/3 only (42004's RTCP is outside)

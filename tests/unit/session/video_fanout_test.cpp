@@ -2,9 +2,12 @@
 // offered it anew and taking it; what the source sends reaches the call from a picture it can
 // start with, under the call's own SSRC and numbering; the call's picture loss indication
 // reaches the source as a PLI; and once the source goes, the call's next offer keeps the video
-// line, disabled.
+// line, disabled. A call that has SRTP gets the video in SRTP, under keys of its own. A source
+// with sound is heard in the room.
 #include "rtp/rtcp_packet.hpp"
 #include "rtp/rtp_packet.hpp"
+#include "rtp/srtp.hpp"
+#include "sdp/parser.hpp"
 #include "session/conference.hpp"
 #include "support/udp_phone.hpp"
 
@@ -38,6 +41,15 @@ std::vector<std::byte> rtpPacket(std::uint16_t sequence, std::uint32_t timestamp
     rtp::writeRtpHeader(packet, {marker, 96, sequence, timestamp, 0x5151});
     std::memcpy(packet.data() + rtp::kFixedHeaderBytes, payload.data(), payload.size());
     return packet;
+}
+
+// The crypto lines of the first `type` stream of `sdp`.
+std::vector<sdp::Crypto> cryptosOf(const std::string& sdp, std::string_view type) {
+    auto session = sdp::parse(sdp);
+    if (session)
+        for (const auto& m : session->media)
+            if (m.type == type) return m.cryptos();
+    return {};
 }
 
 // Everything that reaches `phone` within `ms` while the loop runs.
@@ -80,11 +92,11 @@ TEST_F(Video, ASourceReachesACallFromAKeyFrameAndItsLossComesBack) {
         expert, "r", sdpOf(fmt::format("m=audio {} RTP/AVP 0\r\n", audio.endpoint().port())), ""));
 
     // The source is offered video to send us, alone, and answers it.
-    auto offer = conference_->offer(source, "r", "", room::LegMedia::videoSource);
+    auto offer = conference_->offer(source, "r", "", {room::LegMedia::Kind::videoSource});
     ASSERT_TRUE(offer) << offer.error().message;
     EXPECT_THAT(*offer, HasSubstr("a=rtpmap:96 H264/90000\r\na=fmtp:96 packetization-mode=1\r\n"));
     EXPECT_THAT(*offer, HasSubstr("a=recvonly"));
-    EXPECT_EQ(portOf(*offer, "audio"), 0);
+    EXPECT_NE(portOf(*offer, "audio"), 0); // its sound, if it has any: this one has none
     const auto roomVideo = portOf(*offer, "video");
     ASSERT_TRUE(conference_->answered(
         source, sdpOf(fmt::format("m=video {} RTP/AVP 96\r\na=rtpmap:96 H264/90000\r\n"
@@ -165,7 +177,7 @@ TEST_F(Video, ACallerWhoOffersVideoGetsItOnlyWhileTheRoomHasASource) {
     conference_->left(room::LegId(1));
 
     Phone camera(io_);
-    ASSERT_TRUE(conference_->offer(room::LegId(2), "r", "", room::LegMedia::videoSource));
+    ASSERT_TRUE(conference_->offer(room::LegId(2), "r", "", {room::LegMedia::Kind::videoSource}));
     ASSERT_TRUE(conference_->answered(
         room::LegId(2), sdpOf(fmt::format("m=video {} RTP/AVP 97\r\na=rtpmap:97 H265/90000\r\n",
                                           camera.endpoint().port()))));
@@ -182,6 +194,121 @@ TEST_F(Video, ACallerWhoOffersVideoGetsItOnlyWhileTheRoomHasASource) {
     EXPECT_THAT(*taken, HasSubstr("a=sendonly")); // we send; the room takes no pictures from calls
     for (std::uint64_t leg : {2, 3, 4})
         conference_->left(room::LegId(leg));
+    EXPECT_EQ(pool_.leased(), 0u);
+}
+
+// A source with sound (a camera's microphone, a file's audio) answers the room's audio too:
+// the expert hears it, mixed, while the source hears nothing back.
+TEST_F(Video, ASourcesSoundIsHeardInTheRoom) {
+    Phone audio(io_), camera(io_), microphone(io_);
+    const room::LegId expert(1), source(2);
+    ASSERT_TRUE(conference_->answer(
+        expert, "r", sdpOf(fmt::format("m=audio {} RTP/AVP 0\r\n", audio.endpoint().port())), ""));
+    auto offer = conference_->offer(source, "r", "", {room::LegMedia::Kind::videoSource});
+    ASSERT_TRUE(offer);
+    ASSERT_TRUE(conference_->answered(
+        source, sdpOf(fmt::format("m=audio {} RTP/AVP 0\r\na=sendonly\r\n"
+                                  "m=video {} RTP/AVP 96\r\na=rtpmap:96 H264/90000\r\n"
+                                  "a=sendonly\r\n",
+                                  microphone.endpoint().port(), camera.endpoint().port()))));
+    EXPECT_EQ(conference_->participants(), 2u);
+    // Ten packets of a loud PCMU tone (alternating codes far from silence's 0xFF).
+    const auto toRoom = portOf(*offer, "audio");
+    for (std::uint16_t i = 0; i < 10; ++i) {
+        std::vector<std::byte> packet(rtp::kFixedHeaderBytes + 160);
+        rtp::writeRtpHeader(
+            packet, {false, 0, static_cast<std::uint16_t>(100 + i), 1000u + 160u * i, 0x4242});
+        for (std::size_t n = 0; n < 160; ++n)
+            packet[rtp::kFixedHeaderBytes + n] = std::byte(n % 2 ? 0x10 : 0x90);
+        microphone.send(packet, toRoom);
+    }
+    bool heard = false;
+    for (const auto& datagram : collect(io_, audio, 400)) {
+        auto view = rtp::parseRtp(datagram);
+        if (!view || view->payloadType != 0) continue;
+        for (std::byte b : view->payload)
+            heard |= std::to_integer<int>(b) < 0x60; // loud, in μ-law
+    }
+    EXPECT_TRUE(heard);
+    for (const auto& datagram : collect(io_, microphone, 0)) { // its reports, if any; no sound
+        auto view = rtp::parseRtp(datagram);
+        EXPECT_FALSE(view && view->payloadType == 0);
+    }
+    conference_->left(source);
+    conference_->left(expert);
+    EXPECT_EQ(pool_.leased(), 0u);
+}
+
+// An expert whose calls must be SRTP ([media] srtp = "required"; its signalling carries SDES
+// keys): our offer keys its audio; the room's video, offered anew, gets keys of its own (RFC
+// 4568 keys each m= line apart) while the audio keeps its key (§7.1.4); the pictures reach the
+// expert as SRTP that its answer's key for the video opens.
+TEST_F(Video, AnSrtpCallGetsTheRoomsVideoUnderKeysOfItsOwn) {
+    ConferenceOptions o;
+    o.media.codecs = {{"PCMU", 8000, 1}};
+    o.rate = 16000;
+    o.media.srtp = sdp::SrtpPolicy::required;
+    conference_.emplace(pool_, std::move(o));
+    Phone audio(io_), screen(io_), camera(io_);
+    const room::LegId expert(1), source(2), h323(3);
+
+    // A leg whose signalling carries no keys (an H.323 channel) is offered plain RTP.
+    auto plain = conference_->offer(h323, "r", "", room::LegMedia{});
+    ASSERT_TRUE(plain);
+    EXPECT_THAT(*plain, HasSubstr(" RTP/AVP "));
+    EXPECT_TRUE(cryptosOf(*plain, "audio").empty());
+    conference_->left(h323);
+
+    auto offer = conference_->offer(expert, "r", "", {room::LegMedia::Kind::call, true});
+    ASSERT_TRUE(offer);
+    EXPECT_THAT(*offer, HasSubstr(" RTP/SAVP "));
+    const auto offered = cryptosOf(*offer, "audio");
+    ASSERT_EQ(offered.size(), 3u);
+    const auto suite = rtp::SrtpSuite::aesCm128HmacSha1_80;
+    const std::string phoneKey = rtp::makeKeyParams(suite);
+    const auto answer = [&](int tag) {
+        return sdpOf(
+            fmt::format("m=audio {} RTP/SAVP 0\r\na=crypto:{} AES_CM_128_HMAC_SHA1_80 {}\r\n",
+                        audio.endpoint().port(), tag, phoneKey));
+    };
+    auto unoffered = conference_->answered(expert, answer(9));
+    ASSERT_FALSE(unoffered);
+    EXPECT_THAT(unoffered.error().message, HasSubstr("not one we offered"));
+    ASSERT_TRUE(conference_->answered(expert, answer(1)));
+
+    auto toSource = conference_->offer(source, "r", "", {room::LegMedia::Kind::videoSource});
+    ASSERT_TRUE(toSource);
+    EXPECT_THAT(*toSource, HasSubstr(" RTP/AVP ")); // our own source, on loopback
+    ASSERT_TRUE(conference_->answered(
+        source, sdpOf(fmt::format("m=video {} RTP/AVP 96\r\na=rtpmap:96 H264/90000\r\n",
+                                  camera.endpoint().port()))));
+    auto reoffer = conference_->reoffer(expert);
+    ASSERT_TRUE(reoffer);
+    EXPECT_EQ(cryptosOf(*reoffer, "audio"), std::vector<sdp::Crypto>{offered.front()});
+    const auto videoKeys = cryptosOf(*reoffer, "video");
+    ASSERT_EQ(videoKeys.size(), 3u);
+    EXPECT_NE(videoKeys.front().keyParams, offered.front().keyParams);
+    ASSERT_TRUE(conference_->answered(
+        expert, answer(1) + fmt::format("m=video {} RTP/SAVP 96\r\na=rtpmap:96 H264/90000\r\n"
+                                        "a=crypto:1 AES_CM_128_HMAC_SHA1_80 {}\r\n",
+                                        screen.endpoint().port(), rtp::makeKeyParams(suite))));
+
+    // A key frame's SPS from the camera reaches the expert encrypted; our video key opens it.
+    const std::vector<std::uint8_t> sps{0x67, 0x42, 0x00, 0x1f};
+    camera.send(rtpPacket(11, 12000, true, sps), portOf(*toSource, "video"));
+    auto got = collect(io_, screen, 50);
+    ASSERT_EQ(got.size(), 1u);
+    EXPECT_EQ(got[0].size(), rtp::kFixedHeaderBytes + sps.size() + 10); // an 80-bit tag
+    auto key = rtp::readKeyParams(suite, videoKeys.front().keyParams);
+    ASSERT_TRUE(key);
+    auto opener = rtp::SrtpSession::make(suite, *key, rtp::SrtpSession::Direction::unprotect);
+    ASSERT_TRUE(opener);
+    auto opened = (*opener)->unprotectRtp(got[0]);
+    ASSERT_TRUE(opened) << opened.error().message;
+    ASSERT_EQ(*opened, rtp::kFixedHeaderBytes + sps.size());
+    EXPECT_EQ(std::memcmp(got[0].data() + rtp::kFixedHeaderBytes, sps.data(), sps.size()), 0);
+    conference_->left(expert);
+    conference_->left(source);
     EXPECT_EQ(pool_.leased(), 0u);
 }
 

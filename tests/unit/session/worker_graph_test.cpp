@@ -47,7 +47,7 @@ protected:
     // Our offer for `leg` into `room`, and the port in it.
     std::uint16_t offerPort(std::uint64_t leg, std::string_view room) {
         std::optional<Result<std::string>> offer;
-        graph_->offer(room::LegId(leg), room, "", room::LegMedia::call, [&](Result<std::string> o) {
+        graph_->offer(room::LegId(leg), room, "", room::LegMedia{}, [&](Result<std::string> o) {
             EXPECT_EQ(std::this_thread::get_id(), control_) << "replies come on the control loop";
             offer = std::move(o);
         });
