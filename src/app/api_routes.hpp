@@ -12,7 +12,7 @@
 #include "bridge/webrtc_peers.hpp"
 #include "registry/offloaded_store.hpp"
 #include "registry/registry.hpp"
-#include "video/avahi_browse.hpp"
+#include "video/browse_threads.hpp"
 #include "video/video_legs.hpp"
 #include "witness/log.hpp"
 #include "witness/signer.hpp"
@@ -44,11 +44,13 @@ struct ApiServices {
     std::uint64_t evidenceMaxBytes = 64 << 20;
     std::filesystem::path evidenceSpool;
     std::chrono::seconds grantLife{900};
-    // The video bridge, when [video] is on: the sources an agent may name, the Avahi daemon's
-    // browsing, and the interface our own mDNS queries leave by ("": the system's choice).
+    // The video bridge, when [video] is on: the sources an agent may name, where discovery's
+    // blocking calls run (Avahi's, the NDI runtime's), the interface our own mDNS queries leave
+    // by ("": the system's choice), and the machines the NDI runtime's finder asks too.
     const video::VideoLegs* video = nullptr;
-    video::AvahiBrowser* avahi = nullptr;
+    video::BrowseThreads* browses = nullptr;
     std::string mdnsInterface = {};
+    std::vector<std::string> ndiExtraIps = {};
 };
 
 // POST/GET /v1/escalations, GET/DELETE /v1/escalations/{id}, POST

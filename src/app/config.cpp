@@ -605,8 +605,14 @@ public:
     }
 
     void readVideo(const toml::table& v, VideoConfig& out) const {
-        static constexpr std::string_view kKeys[] = {"enabled", "preset",         "codec",
-                                                     "encoder", "mdns_interface", "sources"};
+        static constexpr std::string_view kKeys[] = {"enabled",
+                                                     "preset",
+                                                     "codec",
+                                                     "encoder",
+                                                     "mdns_interface",
+                                                     "ndi_extra_ips",
+                                                     "ndi_discovery_servers",
+                                                     "sources"};
         onlyKeys(v, "video", kKeys);
         boolean(v, "video", "enabled", out.enabled);
         constexpr std::string_view kPreset = "\"1080p\", \"720p\" or \"480p\"";
@@ -630,6 +636,39 @@ public:
             if (error) expected(*address, "video.mdns_interface", kInterface);
             out.mdnsInterface = address->get();
         }
+        // NDI's own configuration takes addresses, and a discovery server's port after a colon.
+        const auto addresses = [&](std::string_view key, bool withPort,
+                                   std::vector<std::string>& into) {
+            const auto* node = v.get(key);
+            if (!node) return;
+            const auto what = withPort ? "an array of \"ADDRESS\" or \"ADDRESS:PORT\" (IPv4)"
+                                       : "an array of IP addresses";
+            const auto* list = node->as_array();
+            if (!list) expected(*node, join("video", key), what);
+            for (const auto& item : *list) {
+                const auto* text = item.as_string();
+                std::string_view address = text ? std::string_view(text->get()) : "";
+                const auto colon = address.find(':');
+                std::uint16_t port = 0;
+                if (withPort && colon != std::string_view::npos) {
+                    const auto digits = address.substr(colon + 1);
+                    const auto [end, error] =
+                        std::from_chars(digits.data(), digits.data() + digits.size(), port);
+                    if (error != std::errc{} || end != digits.data() + digits.size() || port == 0)
+                        expected(item, join("video", key), what);
+                    address = address.substr(0, colon);
+                }
+                std::error_code error;
+                if (withPort)
+                    (void)asio::ip::make_address_v4(address, error);
+                else
+                    (void)asio::ip::make_address(address, error);
+                if (!text || error) expected(item, join("video", key), what);
+                into.push_back(text->get());
+            }
+        };
+        addresses("ndi_extra_ips", false, out.ndiExtraIps);
+        addresses("ndi_discovery_servers", true, out.ndiDiscoveryServers);
         const auto* node = v.get("sources");
         if (!node) return;
         const auto* list = node->as_array();

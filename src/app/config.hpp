@@ -166,6 +166,9 @@ struct VideoConfig {
     std::string codec = "h264";  // preferred where the call takes both: h264 or h265
     std::string encoder;         // a libavcodec encoder by name; empty: libx264 or libx265
     std::string mdnsInterface;   // IPv4 address the mDNS queries leave by; empty: the system's
+    // For the NDI runtime (NDI's networks.ips and networks.discovery): machines to find NDI
+    // sources on beyond mDNS's reach, and NDI Discovery Servers ("ADDRESS" or "ADDRESS:PORT").
+    std::vector<std::string> ndiExtraIps, ndiDiscoveryServers;
     std::vector<VideoSourceConfig> sources;
 
     bool operator==(const VideoConfig&) const = default;

@@ -6,9 +6,11 @@
 #include "core/file.hpp"
 #include "core/log.hpp"
 #include "core/trace.hpp"
+#include "video/ndi_runtime.hpp"
 #include "witness/store_factory.hpp"
 
 #include <chrono>
+#include <filesystem>
 #include <memory>
 
 namespace sb::app {
@@ -95,8 +97,14 @@ EscalationService::start(asio::io_context& context, net::TimerWheel& timers, con
         v.address = config.media.address;
         for (const auto& source : config.video.sources)
             v.sources.push_back({source.name, source.url});
+        // NDI's own configuration, for the runtime this process may load (never after start-up).
+        if (auto ndi =
+                video::configureNdi(std::filesystem::path(config.dataDir) / "ndi",
+                                    config.video.ndiExtraIps, config.video.ndiDiscoveryServers);
+            !ndi)
+            return fail(Errc::config, ndi.error().message);
         s->video_ = std::make_unique<video::VideoLegs>(context, std::move(v));
-        s->avahi_ = std::make_unique<video::AvahiBrowser>(context);
+        s->browses_ = std::make_unique<video::BrowseThreads>(context);
         rooms.provide("video", *s->video_);
     }
 
@@ -205,8 +213,9 @@ Result<void> EscalationService::startApi(std::function<void(api::MetricsText&)> 
         std::filesystem::path(config_.dataDir) / "evidence",
         std::chrono::seconds(config_.webrtc.grantSeconds),
         video_.get(),
-        avahi_.get(),
-        config_.video.mdnsInterface});
+        browses_.get(),
+        config_.video.mdnsInterface,
+        config_.video.ndiExtraIps});
     for (const auto& t : a.tokens)
         if (t.admin) services_->admins.insert(t.agent);
     if (webrtc_) {

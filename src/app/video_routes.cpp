@@ -1,20 +1,93 @@
 // GET /v1/video/sources (api_routes.hpp): what an agent may bring into a call — the test
 // pattern and the configured sources by name (not their URLs, which may hold credentials) —
-// and the NDI sources found on the LAN, through the Avahi daemon where one runs
-// (video/avahi_browse.hpp), else by our own mDNS query (video/discovery.hpp), which an operator
-// adds to [[video.sources]] as "ndi:NAME".
+// and the NDI sources found on the LAN, which an operator adds to [[video.sources]] as
+// "ndi:NAME": through the Avahi daemon where one runs (video/avahi_browse.hpp), else by our own
+// mDNS query (video/discovery.hpp); and by the NDI runtime's finder where a runtime is
+// installed, which also asks [video]'s extra IPs and Discovery Servers.
 
 #include "api/problem.hpp"
 #include "app/api_routes.hpp"
+#include "video/avahi_browse.hpp"
 #include "video/discovery.hpp"
+#include "video/ndi_runtime.hpp"
 
+#include <algorithm>
 #include <charconv>
+#include <fmt/ranges.h>
+#include <memory>
 #include <nlohmann/json.hpp>
 
 namespace sb::app {
 namespace {
 
 using nlohmann::json;
+
+// What the two ways of finding sources found, as each comes back on the control loop: the LAN's
+// (the Avahi daemon's, or our own query's) and the NDI runtime's finder's, when a runtime is
+// installed (its mDNS, and the extra IPs and Discovery Servers of [video]).
+struct Discovered {
+    json lan = json::array(), ndi = json::array();
+    std::optional<std::string> error;
+    int waiting = 2;
+};
+
+json entry(const video::mdns::Instance& i, std::string_view via) {
+    return {{"name", i.name}, {"source", "ndi:" + i.name}, {"host", i.host},
+            {"port", i.port}, {"address", i.address},      {"via", via}};
+}
+
+void discover(ApiServices& s, const api::Respond& respond, int waitMs) {
+    json configured = json::array({{{"name", "pattern"}, {"kind", "pattern"}}});
+    for (const auto& source : s.video->options().sources)
+        configured.push_back({{"name", source.name}, {"kind", video::VideoLegs::kindOf(source)}});
+    const auto wait = std::chrono::milliseconds(waitMs);
+    auto found = std::make_shared<Discovered>();
+    const auto finish = [found, respond, configured] {
+        if (--found->waiting > 0) return;
+        json body{{"sources", configured}, {"discovered", found->lan}};
+        if (found->error) body["discovery_error"] = *found->error;
+        for (const auto& n : found->ndi) // a source both found is listed once, as the LAN has it
+            if (std::none_of(found->lan.begin(), found->lan.end(),
+                             [&](const json& l) { return l["name"] == n["name"]; }))
+                body["discovered"].push_back(n);
+        api::Response r;
+        r.body = body.dump();
+        respond(std::move(r));
+    };
+    const auto onLan = [found, finish](video::Instances instances, std::string_view via) {
+        if (!instances) found->error = instances.error().message;
+        for (const auto& i : instances ? *instances : std::vector<video::mdns::Instance>{})
+            found->lan.push_back(entry(i, via));
+        finish();
+    };
+    // Our own querier runs on the control loop's sockets and timer; nothing blocks meanwhile.
+    const auto ourQuery = [&s, wait, onLan] {
+        video::browseMdns(s.control, video::mdns::kNdiService, wait, s.mdnsInterface,
+                          [onLan](video::Instances i) { onLan(std::move(i), "mdns"); });
+    };
+    // The Avahi daemon's, where one runs (it shares 5353 with the machine's other clients);
+    // where none does, ours.
+    s.browses->run([wait] { return video::browseAvahi(video::mdns::kNdiService, wait); },
+                   [onLan, ourQuery](video::Instances i) {
+                       if (!i && i.error().code == Errc::not_found) return ourQuery();
+                       onLan(std::move(i), "avahi");
+                   });
+    s.browses->run(
+        [wait, extraIps = fmt::format("{}", fmt::join(s.ndiExtraIps, ","))]() -> video::Instances {
+            auto runtime = video::NdiRuntime::load();
+            if (!runtime) return std::vector<video::mdns::Instance>{}; // none installed: none
+            std::vector<video::mdns::Instance> out;
+            for (const auto& source :
+                 (*runtime)->sources(static_cast<std::uint32_t>(wait.count()), extraIps))
+                out.push_back({source.name, "", 0, source.url});
+            return out;
+        },
+        [found, finish](video::Instances i) {
+            for (const auto& instance : i ? *i : std::vector<video::mdns::Instance>{})
+                found->ndi.push_back(entry(instance, "ndi"));
+            finish();
+        });
+}
 
 void sources(ApiServices& s, const api::Request& request, const api::Respond& respond) {
     if (!s.video)
@@ -29,41 +102,7 @@ void sources(ApiServices& s, const api::Request& request, const api::Respond& re
                                         "wait_ms: expected milliseconds from 0 to 5000",
                                         {{"field", "wait_ms"}}));
     }
-    onControl(s, respond, [&s, respond, waitMs] {
-        json configured = json::array({{{"name", "pattern"}, {"kind", "pattern"}}});
-        for (const auto& source : s.video->options().sources)
-            configured.push_back(
-                {{"name", source.name}, {"kind", video::VideoLegs::kindOf(source)}});
-        const auto answer = [respond, configured](Result<std::vector<video::mdns::Instance>> found,
-                                                  std::string_view via) {
-            json body{{"sources", configured}, {"discovered", json::array()}};
-            if (!found) body["discovery_error"] = found.error().message;
-            for (const auto& i : found ? *found : std::vector<video::mdns::Instance>{})
-                body["discovered"].push_back({{"name", i.name},
-                                              {"source", "ndi:" + i.name},
-                                              {"host", i.host},
-                                              {"port", i.port},
-                                              {"address", i.address},
-                                              {"via", via}});
-            api::Response r;
-            r.body = body.dump();
-            respond(std::move(r));
-        };
-        // Our own querier runs on the control loop's sockets and timer; nothing blocks meanwhile.
-        const auto ourQuery = [&s, waitMs, answer] {
-            video::browseMdns(s.control, video::mdns::kNdiService,
-                              std::chrono::milliseconds(waitMs), s.mdnsInterface,
-                              [answer](auto found) { answer(std::move(found), "mdns"); });
-        };
-        if (!s.avahi) return ourQuery();
-        // The Avahi daemon's, where one runs (it shares 5353 with the machine's other clients);
-        // where none does, ours.
-        s.avahi->browse(video::mdns::kNdiService, std::chrono::milliseconds(waitMs),
-                        [answer, ourQuery](Result<std::vector<video::mdns::Instance>> found) {
-                            if (!found && found.error().code == Errc::not_found) return ourQuery();
-                            answer(std::move(found), "avahi");
-                        });
-    });
+    onControl(s, respond, [&s, respond, waitMs] { discover(s, respond, waitMs); });
 }
 
 } // namespace

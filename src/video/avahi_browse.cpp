@@ -1,7 +1,6 @@
 #include "video/avahi_browse.hpp"
 
 #include <algorithm>
-#include <asio/post.hpp>
 #include <avahi-client/client.h>
 #include <avahi-client/lookup.h>
 #include <avahi-common/error.h>
@@ -56,8 +55,8 @@ void browsed(AvahiServiceBrowser*, AvahiIfIndex interface, AvahiProtocol protoco
 
 } // namespace
 
-Result<std::vector<mdns::Instance>> browseAvahiNow(const std::string& service,
-                                                   std::chrono::milliseconds wait) {
+Result<std::vector<mdns::Instance>> browseAvahi(const std::string& service,
+                                                std::chrono::milliseconds wait) {
     // Avahi names the type and the domain apart: "_ndi._tcp" in "local".
     std::string type = service;
     std::string domain = "local";
@@ -90,31 +89,6 @@ Result<std::vector<mdns::Instance>> browseAvahiNow(const std::string& service,
     }
     avahi_service_browser_free(browser); // the client frees the resolvers still open
     return std::move(found.instances);
-}
-
-AvahiBrowser::~AvahiBrowser() {
-    for (auto& r : running_)
-        r.thread.join();
-}
-
-void AvahiBrowser::browse(const std::string& service, std::chrono::milliseconds wait,
-                          Browsed done) {
-    std::erase_if(running_, [](Running& r) {
-        if (!r.done->load()) return false;
-        r.thread.join();
-        return true;
-    });
-    auto finished = std::make_shared<std::atomic<bool>>(false);
-    running_.push_back(
-        {std::thread(
-             [&control = control_, service, wait, finished, done = std::move(done)]() mutable {
-                 auto found = browseAvahiNow(service, wait);
-                 asio::post(control, [done = std::move(done), found = std::move(found)]() mutable {
-                     done(std::move(found));
-                 });
-                 *finished = true;
-             }),
-         finished});
 }
 
 } // namespace sb::video

@@ -3,6 +3,8 @@
 #include <cstdlib>
 #include <dlfcn.h>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <fstream>
 #include <tuple>
 
 namespace sb::video {
@@ -130,6 +132,26 @@ std::vector<NdiSource> NdiRuntime::sources(std::uint32_t waitMs,
         out.push_back({found[i].name ? found[i].name : "", found[i].url ? found[i].url : ""});
     table_.findDestroy(finder);
     return out;
+}
+
+Result<void> configureNdi(const std::filesystem::path& folder,
+                          const std::vector<std::string>& extraIps,
+                          const std::vector<std::string>& discoveryServers) {
+    if (extraIps.empty() && discoveryServers.empty()) return {};
+    std::error_code error;
+    std::filesystem::create_directories(folder, error);
+    const auto file = folder / "ndi-config.v1.json";
+    // The values are addresses the configuration reader has checked: nothing to escape.
+    const std::string text =
+        fmt::format("{{\"ndi\": {{\"networks\": {{\"ips\": \"{}\", \"discovery\": \"{}\"}}}}}}\n",
+                    fmt::join(extraIps, ","), fmt::join(discoveryServers, ","));
+    std::ofstream out(file, std::ios::binary | std::ios::trunc);
+    out << text;
+    out.close();
+    if (error || !out)
+        return fail(Errc::io, fmt::format("{}: cannot write NDI's configuration", file.string()));
+    ::setenv("NDI_CONFIG_DIR", folder.c_str(), 1);
+    return {};
 }
 
 } // namespace sb::video

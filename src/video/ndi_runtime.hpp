@@ -13,6 +13,7 @@
 #include "core/result.hpp"
 
 #include <cstdint>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
@@ -103,5 +104,14 @@ private:
     std::string file_;
     ndi::Table table_{};
 };
+
+// NDI's configuration for this process, as NDI documents it (ndi-config.v1.json: networks.ips,
+// the machines to find sources on beyond mDNS's reach; networks.discovery, the Discovery
+// Servers): written into `folder`, and NDI_CONFIG_DIR set to it, before the runtime is first
+// loaded (at start-up: setenv is not for a running process's other threads). Nothing when both
+// lists are empty. Errors (Errc::io) name the file.
+Result<void> configureNdi(const std::filesystem::path& folder,
+                          const std::vector<std::string>& extraIps,
+                          const std::vector<std::string>& discoveryServers);
 
 } // namespace sb::video

@@ -1,6 +1,8 @@
 #include "video/video_legs.hpp"
 
 #include "core/log.hpp"
+#include "core/stop_signals.hpp"
+#include "core/thread_name.hpp"
 #include "sdp/offer_answer.hpp"
 #include "sdp/parser.hpp"
 #include "video/encoder.hpp"
@@ -217,6 +219,8 @@ Result<std::unique_ptr<room::Leg>> VideoLegs::place(room::LegId id, const room::
                             offer = dial.offer, address = options_.address,
                             agreed = std::move(agreed).value(), socket = std::move(socket).value(),
                             soundSocket = std::move(soundSocket).value()]() mutable {
+        nameThisThread(fmt::format("sb-video-{}", shared->id.value()));
+        blockStopSignals(); // the control loop's (core/stop_signals.hpp)
         const auto report = [&](room::LegEvent event) {
             asio::post(control, [shared, event = std::move(event)]() mutable {
                 if (!shared->cancelled) shared->sink->onLegEvent(shared->id, std::move(event));

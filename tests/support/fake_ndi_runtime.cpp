@@ -1,14 +1,20 @@
 // A stand-in for the NDI runtime in tests, built as libndi.so.6: it implements the runtime's
 // load entry point (NDIlib_v6_load) and the entries Switchboard calls, at their places in the
 // table, and offers one source, "TESTHOST (Belt Camera)", that sends 640x360 UYVY frames at 30
-// a second. It proves only our side of the interface (the loading, the table, the frames'
+// a second (and, for the finder, one named after each extra IP and Discovery Server it is
+// given, as below). It proves only our side of the interface (the loading, the table, the frames'
 // conversion), not NDI's: NDI's runtime is proprietary and not installed here.
 //
 // Built three ways (FAKE_NDI_KIND): 0 the working stand-in; 1 a library with NDI 4's load
 // function only; 2 one whose table has empty entries.
 #include <chrono>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -17,6 +23,11 @@ namespace {
 struct Source {
     const char* name;
     const char* url;
+};
+struct FindCreate {
+    bool showLocalSources;
+    const char* groups;
+    const char* extraIps;
 };
 struct RecvCreate {
     Source source;
@@ -54,17 +65,49 @@ void destroy() {}
 const char* version() {
     return "a stand-in for the NDI runtime, for tests (not NDI's)";
 }
-void* findCreate(const void*) {
-    static int finder;
-    return &finder;
+// The finder: our one source, and one more for each place beyond mDNS it is told to ask, named
+// after it: the extra IPs its settings give ("EXTRA (ip)"), and the Discovery Servers of the
+// configuration file NDI_CONFIG_DIR names ("DISCOVERY (server)"), as NDI's runtime reads them.
+struct Finder {
+    std::vector<std::string> names;
+    std::vector<Source> sources;
+};
+void addEach(Finder& f, std::string_view prefix, std::string_view list) {
+    while (!list.empty()) {
+        const auto comma = list.find(',');
+        const auto item = list.substr(0, comma);
+        if (!item.empty()) f.names.push_back(std::string(prefix) + " (" + std::string(item) + ")");
+        list = comma == std::string_view::npos ? "" : list.substr(comma + 1);
+    }
 }
-void findDestroy(void*) {}
+std::string discoveryOf(const char* folder) {
+    if (!folder) return {};
+    std::ifstream in(std::string(folder) + "/ndi-config.v1.json");
+    const std::string text((std::istreambuf_iterator<char>(in)), {});
+    const auto key = text.find("\"discovery\"");
+    const auto open = key == std::string::npos ? key : text.find('"', text.find(':', key));
+    const auto close = open == std::string::npos ? open : text.find('"', open + 1);
+    return close == std::string::npos ? "" : text.substr(open + 1, close - open - 1);
+}
+void* findCreate(const FindCreate* settings) {
+    auto* f = new Finder;
+    f->names.emplace_back(kSources[0].name);
+    if (settings && settings->extraIps) addEach(*f, "EXTRA", settings->extraIps);
+    addEach(*f, "DISCOVERY", discoveryOf(std::getenv("NDI_CONFIG_DIR")));
+    for (const auto& name : f->names)
+        f->sources.push_back({name.c_str(), kSources[0].url});
+    return f;
+}
+void findDestroy(void* f) {
+    delete static_cast<Finder*>(f);
+}
 bool findWait(void*, std::uint32_t) {
     return true;
 }
-const Source* findSources(void*, std::uint32_t* count) {
-    *count = 1;
-    return kSources;
+const Source* findSources(void* f, std::uint32_t* count) {
+    auto& finder = *static_cast<Finder*>(f);
+    *count = static_cast<std::uint32_t>(finder.sources.size());
+    return finder.sources.data();
 }
 void* recvCreate(const RecvCreate* settings) {
     auto* r = new Receiver;

@@ -218,6 +218,20 @@ TEST(ParseConfig, TheVideoBridgeAndItsSourcesAreReadAndChecked) {
                 HasSubstr("video.sources[1].name: expected a name no other source has"));
     EXPECT_THAT(errorOf(std::string(kListener) + "[[video.sources]]\nname = \"a\"\n"),
                 HasSubstr("video.sources[0].url: expected an FFmpeg input"));
+    // Where NDI's runtime looks beyond mDNS: addresses, and a Discovery Server's port.
+    auto ndi = parseConfig(std::string(kListener) +
+                               "[video]\nndi_extra_ips = [\"192.0.2.40\", \"2001:db8::1\"]\n"
+                               "ndi_discovery_servers = [\"192.0.2.9\", \"192.0.2.10:5959\"]\n",
+                           "test.toml");
+    ASSERT_TRUE(ndi) << ndi.error().message;
+    EXPECT_EQ(ndi->video.ndiExtraIps, (std::vector<std::string>{"192.0.2.40", "2001:db8::1"}));
+    EXPECT_EQ(ndi->video.ndiDiscoveryServers,
+              (std::vector<std::string>{"192.0.2.9", "192.0.2.10:5959"}));
+    EXPECT_THAT(errorOf(std::string(kListener) + "[video]\nndi_extra_ips = [\"cam.local\"]\n"),
+                HasSubstr("video.ndi_extra_ips: expected an array of IP addresses"));
+    EXPECT_THAT(
+        errorOf(std::string(kListener) + "[video]\nndi_discovery_servers = [\"192.0.2.9:0\"]\n"),
+        HasSubstr("video.ndi_discovery_servers: expected an array of \"ADDRESS\""));
 }
 
 TEST(ParseConfig, UnknownNestedKeyNamesTheDottedKey) {
