@@ -121,6 +121,27 @@ void addVideo(ApiServices& s, const api::Request& request, const std::string& id
     });
 }
 
+// PATCH /v1/escalations/{id}/video: {"preset": "1080p"}, the live source's pictures at another
+// size and bitrate.
+void setVideoPreset(ApiServices& s, const api::Request& request, const std::string& id,
+                    const api::Respond& respond) {
+    auto body = jsonBody(request, respond, "a JSON object");
+    if (!body) return;
+    const auto* preset =
+        body->is_object() && body->contains("preset") && (*body)["preset"].is_string()
+            ? &(*body)["preset"].get_ref<const std::string&>()
+            : nullptr;
+    if (!preset || preset->empty() || preset->size() > 16)
+        return respond(api::problem(400, "Bad Request",
+                                    "preset: expected \"1080p\", \"720p\" or \"480p\"",
+                                    {{"field", "/preset"}}));
+    onControl(s, respond, [&s, agent = request.agent, id, preset = *preset, respond] {
+        s.escalations.setVideoPreset(id, agent, preset, [respond](const EscalationAnswer& answer) {
+            respond(answerOf(answer, {}));
+        });
+    });
+}
+
 // POST /v1/escalations/{id}/context: an IFMessage `context_update` whose payload has a
 // `summary` (1 to 500 characters, at most 1,300 bytes: what the expert's phone shows) and,
 // optionally, the
@@ -257,6 +278,11 @@ void addEscalationRoutes(api::Router& router, ApiServices& s) {
     (void)router.add("POST", "/v1/escalations/{id}/video",
                      [&s](const api::Request& r, const api::PathParams& p,
                           const api::Respond& respond) { addVideo(s, r, p.at("id"), respond); });
+    (void)router.add(
+        "PATCH", "/v1/escalations/{id}/video",
+        [&s](const api::Request& r, const api::PathParams& p, const api::Respond& respond) {
+            setVideoPreset(s, r, p.at("id"), respond);
+        });
     (void)router.add("POST", "/v1/escalations/{id}/parties",
                      [&s](const api::Request& r, const api::PathParams& p,
                           const api::Respond& respond) { addParty(s, r, p.at("id"), respond); });

@@ -118,6 +118,9 @@ EscalationService::start(asio::io_context& context, net::TimerWheel& timers, con
         options.knowsVideoSource = [video = s->video_.get()](std::string_view name) {
             return video->knows(name);
         };
+        options.retuneVideo = [video = s->video_.get()](room::LegId leg, std::string_view preset) {
+            return video->setPreset(leg, preset);
+        };
     }
     auto* http = &s->http_;
     s->escalations_ = std::make_unique<Escalations>(

@@ -608,6 +608,36 @@ void Escalations::addVideo(const std::string& id, const std::string& agent,
             });
 }
 
+void Escalations::setVideoPreset(const std::string& id, const std::string& agent,
+                                 const std::string& preset, const Done& done) {
+    Escalation* found = mine(id, agent);
+    if (!found)
+        return done({404, {{"title", "Not Found"}, {"detail", "no such escalation of yours"}}, {}});
+    Escalation& e = *found;
+    const auto video = std::find_if(e.attempts.begin(), e.attempts.end(), [](const Attempt& a) {
+        return a.kind == Attempt::Kind::video && a.live();
+    });
+    if (video == e.attempts.end())
+        return done(
+            {404,
+             {{"title", "Not Found"}, {"detail", "the escalation has no live video source"}},
+             {}});
+    if (auto retuned = options_.retuneVideo(video->leg, preset); !retuned)
+        return done(
+            {retuned.error().code == Errc::invalid_input ? 400 : 404,
+             {{"title", retuned.error().code == Errc::invalid_input ? "Bad Request" : "Not Found"},
+              {"detail", retuned.error().message},
+              {"field", "/preset"}},
+             {}});
+    witness(e.traceId, "video.preset", "agent:" + agent,
+            {{"escalation", e.id}, {"leg", video->leg.value()}, {"preset", preset}},
+            [done, id = e.id, preset](const Result<void>& stored) {
+                if (!stored)
+                    return done(witnessFailed("changed the video's preset", stored.error()));
+                done({200, {{"escalation", id}, {"preset", preset}}, {}});
+            });
+}
+
 void Escalations::contextUpdate(const std::string& id, const std::string& agent,
                                 const std::string& summary, const std::string& context,
                                 const std::string& sha256, const Done& done) {

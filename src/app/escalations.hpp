@@ -42,6 +42,11 @@ struct EscalationOptions {
     std::set<std::string, std::less<>> bridges{"sip"}; // those the gateway runs; others: 501
     // Whether a video source of that name can be brought in (the video bridge's word).
     std::function<bool(std::string_view)> knowsVideoSource = [](std::string_view) { return false; };
+    // A video leg's pictures at another preset (the video bridge's VideoLegs::setPreset).
+    std::function<Result<void>(room::LegId, std::string_view)> retuneVideo =
+        [](room::LegId, std::string_view) -> Result<void> {
+        return fail(Errc::unsupported, "no video bridge");
+    };
 };
 
 // What the API is told: an HTTP status and the body (an IFMessage, or a problem's members).
@@ -93,6 +98,12 @@ public:
     // field "source") for a source no one configured, 502 when the leg cannot be placed.
     void addVideo(const std::string& id, const std::string& agent, const std::string& source,
                   const Done& done);
+    // The live video source's pictures at another preset's size and bitrate (PATCH …/video):
+    // an IDR with the new parameter sets, which the expert's decoder follows without a new
+    // offer. 200 once witnessed; 404 without a live source, 400 (naming /preset) for a preset
+    // we lack.
+    void setVideoPreset(const std::string& id, const std::string& agent, const std::string& preset,
+                        const Done& done);
 
     // The agent's context for the expert who answered (a context_update): its `summary` goes
     // to the expert's leg as a short text (SIP: a MESSAGE in the call's dialog); the context's

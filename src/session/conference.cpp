@@ -425,7 +425,13 @@ void Conference::left(room::LegId call) {
     if (found == calls_.end()) return;
     if (auto fan = videos_.find(found->second.room); fan != videos_.end()) {
         fan->second->remove(call);
-        if (fan->second->empty()) videos_.erase(fan);
+        if (fan->second->empty()) {
+            const auto& s = fan->second->stats();
+            logger().info("room {}: its video ends: {} packets in, {} lost on the way in, {} out, "
+                          "{} key frames asked for",
+                          fan->first, s.packetsIn, s.sourceLost, s.packetsOut, s.keyFrameRequests);
+            videos_.erase(fan);
+        }
     }
     auto room = rooms_.find(found->second.room); // none while an offer of ours is unanswered
     calls_.erase(found);

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <utility>
 
 namespace sb::session {
 namespace {
@@ -61,6 +62,7 @@ rtp::RtpStream* VideoFanout::stream(room::LegId leg) {
 
 void VideoFanout::remove(room::LegId leg) {
     if (source_ && source_->leg == leg) {
+        stats_.sourceLost += source_->stream->reception().lost();
         source_.reset();
         sourceSsrc_.reset();
         return;
@@ -82,10 +84,13 @@ void VideoFanout::relay(std::span<const std::byte> packet, const rtp::RtpView& v
             ++stats_.heldBack;
             continue;
         }
-        receiver.waitingForKey = false;
+        if (std::exchange(receiver.waitingForKey, false)) // its numbering goes on from here
+            receiver.sequenceOffset = static_cast<std::uint16_t>(receiver.sequence - view.sequence);
+        const auto sequence = static_cast<std::uint16_t>(view.sequence + receiver.sequenceOffset);
+        receiver.sequence = static_cast<std::uint16_t>(sequence + 1);
         buffer_.assign(packet.begin(), packet.end());
         rtp::setSsrc(buffer_, receiver.stream->ssrc());
-        rtp::setSequence(buffer_, receiver.sequence++);
+        rtp::setSequence(buffer_, sequence);
         rtp::setTimestamp(buffer_, view.timestamp + receiver.timestampOffset);
         rtp::setPayloadType(buffer_, receiver.payloadType);
         if (captured)

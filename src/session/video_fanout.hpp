@@ -52,7 +52,8 @@ public:
 
     struct Stats {
         std::uint64_t packetsIn = 0, packetsOut = 0, keyFrameRequests = 0, lossReports = 0;
-        std::uint64_t heldBack = 0; // packets a receiver did not get while it waited for a key
+        std::int64_t sourceLost = 0; // packets of the sources' that never came (RFC 3550 A.3)
+        std::uint64_t heldBack = 0;  // packets a receiver did not get while it waited for a key
     };
     const Stats& stats() const noexcept { return stats_; }
 
@@ -66,7 +67,10 @@ private:
     struct Receiver {
         std::unique_ptr<rtp::RtpStream> stream;
         std::uint8_t payloadType = 96;
-        std::uint16_t sequence = 0;
+        std::uint16_t sequence = 0; // the next one it gets
+        // Added to the source's sequence numbers, from the picture it started at: a packet lost
+        // on the way in is a gap in what it gets too, which it can report (RFC 3550 §A.3).
+        std::uint16_t sequenceOffset = 0;
         std::uint32_t timestampOffset = 0;
         bool waitingForKey = true;
     };

@@ -126,6 +126,17 @@ Result<void> Encoder::drain(std::vector<EncodedFrame>& out) {
     }
 }
 
+Result<void> Encoder::resize(int width, int height, int kbps) {
+    if (width <= 0 || height <= 0 || width % 2 || height % 2 || kbps <= 0)
+        return fail(Errc::config, fmt::format("a picture of {}x{} at {} kb/s: even sides and a "
+                                              "positive bitrate",
+                                              width, height, kbps));
+    settings_.width = width;
+    settings_.height = height;
+    settings_.bitrateKbps = kbps;
+    return openCodec();
+}
+
 Result<void> Encoder::setBitrate(int kbps) {
     if (kbps <= 0) return fail(Errc::config, "a bitrate must be positive");
     settings_.bitrateKbps = kbps;

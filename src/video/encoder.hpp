@@ -60,6 +60,10 @@ public:
     // A new target bitrate from the next frame on. x264 changes it in place; the others are
     // opened again, and their next frame is an IDR.
     Result<void> setBitrate(int kbps);
+    // Pictures of another size, at another bitrate, from the next frame on: the encoder is
+    // opened again, and its next frame is an IDR with the new parameter sets (in-band, so a
+    // receiver's decoder follows the change without a new offer).
+    Result<void> resize(int width, int height, int kbps);
 
     const EncoderSettings& settings() const noexcept { return settings_; }
     const char* name() const noexcept;

@@ -96,6 +96,11 @@ public:
 
     std::string describe() const override { return url_; }
     bool hasSound() const override { return soundDecoder_ != nullptr; }
+    void resize(int width, int height) override {
+        width_ = width;
+        height_ = height;
+        picture_ = allocatePicture(width, height); // the converter follows (a cached context)
+    }
     std::vector<Sound> takeSound() override { return std::exchange(sound_, {}); }
 
 private:
@@ -108,6 +113,7 @@ private:
     }
 
     Result<std::optional<Picture>> convert() {
+        if (!picture_) return fail(Errc::io, fmt::format("video input {}: out of memory", url_));
         AVFrame& in = *decoded_;
         const std::int64_t capture = paceFile(in);
         sws_.reset(sws_getCachedContext(

@@ -58,9 +58,15 @@ public:
     }
 
     std::string describe() const override { return "ndi:" + name_; }
+    void resize(int width, int height) override {
+        width_ = width;
+        height_ = height;
+        picture_ = allocatePicture(width, height); // the converter follows (a cached context)
+    }
 
 private:
     Result<void> convert(const ndi::VideoFrame& frame) {
+        if (!picture_) return fail(Errc::io, "out of memory for a video picture");
         AVPixelFormat format = AV_PIX_FMT_NONE;
         if (frame.fourCC == ndi::kUyvy) format = AV_PIX_FMT_UYVY422;
         if (frame.fourCC == ndi::kBgra) format = AV_PIX_FMT_BGRA;

@@ -13,8 +13,9 @@ namespace {
 class PatternSource final : public Source {
 public:
     PatternSource(int width, int height, int fps, std::string traceId, int flashEvery)
-        : pattern_(width, height, std::move(traceId), flashEvery), fps_(fps),
-          picture_(allocatePicture(width, height)), width_(width), height_(height) {}
+        : pattern_(width, height, traceId, flashEvery), fps_(fps),
+          picture_(allocatePicture(width, height)), width_(width), height_(height),
+          traceId_(std::move(traceId)), flashEvery_(flashEvery) {}
 
     Result<std::optional<Picture>> next() override {
         if (!picture_) return fail(Errc::io, "out of memory for a test pattern picture");
@@ -34,12 +35,20 @@ public:
     std::string describe() const override {
         return "test pattern " + std::to_string(width_) + "x" + std::to_string(height_);
     }
+    void resize(int width, int height) override {
+        pattern_ = TestPattern(width, height, traceId_, flashEvery_);
+        picture_ = allocatePicture(width, height);
+        width_ = width;
+        height_ = height;
+    }
 
 private:
     TestPattern pattern_;
     int fps_;
     FramePtr picture_;
     int width_, height_;
+    std::string traceId_;
+    int flashEvery_;
     std::chrono::steady_clock::time_point due() const {
         return start_ + std::chrono::microseconds(paced_ * 1000000 / static_cast<unsigned>(fps_));
     }

@@ -43,6 +43,8 @@ public:
     // reading pictures: call it after next()).
     virtual bool hasSound() const { return false; }
     virtual std::vector<Sound> takeSound() { return {}; }
+    // Pictures of this size from the next one on (a call's video changes its preset).
+    virtual void resize(int width, int height) = 0;
 };
 
 // The test pattern (test_pattern.hpp) at `fps`, its frames captured on the wall clock.

@@ -20,6 +20,7 @@ using Clock = std::chrono::steady_clock;
 class BitrateControl {
 public:
     explicit BitrateControl(int startKbps) : most_(startKbps), now_(startKbps) {}
+    void restart(int startKbps) { most_ = now_ = startKbps; }
     std::optional<int> onLoss(std::uint8_t fractionLost, Clock::time_point at) {
         constexpr int kLeastKbps = 150;
         if (fractionLost > 25) { // of 256: 10%
@@ -101,6 +102,18 @@ Result<StreamReport> sendStream(std::unique_ptr<Source> source, Encoder& encoder
     };
     while (options.frames == 0 || report.frames < options.frames) {
         if (options.stop && options.stop->load()) break;
+        if (const auto preset = options.presetChange ? options.presetChange() : std::nullopt) {
+            if (auto resized = encoder.resize(preset->width, preset->height, preset->bitrateKbps);
+                !resized)
+                return fail(resized.error());
+            if (source) source->resize(preset->width, preset->height);
+            bitrate.restart(preset->bitrateKbps);
+            last = allocatePicture(preset->width, preset->height);
+            if (!last) return fail(Errc::io, "out of memory for a video picture");
+            haveLast = false; // a source away meanwhile shows black, not a picture of old size
+            keyFrameAsked = true;
+            ++report.bitrateChanges;
+        }
         AVFrame* picture = nullptr;
         std::int64_t capture = 0;
         if (source) {

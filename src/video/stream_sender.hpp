@@ -54,6 +54,10 @@ struct StreamOptions {
     std::function<void()> recovered;
     // The source's sound goes here as it comes, with the pictures (a room's video leg).
     SoundSender* sound = nullptr;
+    // Asked between pictures: a preset to change to (its size and starting bitrate), if one
+    // was asked for since. The encoder and the source then make pictures of its size, from
+    // an IDR; the receiver's decoder follows the new parameter sets.
+    std::function<std::optional<VideoPreset>()> presetChange;
 };
 
 Result<StreamReport> sendStream(std::unique_ptr<Source> source, Encoder& encoder,

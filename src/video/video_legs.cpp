@@ -18,6 +18,8 @@ namespace sb::video {
 
 struct VideoLegs::Shared {
     std::atomic<bool> stop{false}, done{false};
+    // A preset asked for (its name, from the presets' own table), taken by the leg's thread.
+    std::atomic<const char*> presetAsked{nullptr};
     // Read and written on the control loop only: the leg has gone, its events are dropped.
     bool cancelled = false;
     room::LegSink* sink = nullptr;
@@ -156,7 +158,17 @@ bool VideoLegs::knows(std::string_view name) const {
                        [&](const SourceConfig& s) { return s.name == name; });
 }
 
+Result<void> VideoLegs::setPreset(room::LegId leg, std::string_view name) {
+    const auto preset = findPreset(name);
+    if (!preset) return fail(Errc::invalid_input, fmt::format("preset: one of {}", presetNames()));
+    const auto found = legs_.find(leg);
+    if (found == legs_.end()) return fail(Errc::not_found, "no such video leg");
+    found->second->presetAsked = preset->name.data();
+    return {};
+}
+
 void VideoLegs::retire(std::thread thread, std::shared_ptr<const Shared> shared) {
+    legs_.erase(shared->id);
     // The threads that have finished are joined now (at once); the others, told to stop, on a
     // later turn or when the provider goes.
     std::erase_if(retired_, [](auto& r) {
@@ -200,6 +212,7 @@ Result<std::unique_ptr<room::Leg>> VideoLegs::place(room::LegId id, const room::
     auto shared = std::make_shared<Shared>();
     shared->sink = &sink;
     shared->id = id;
+    legs_[id] = shared;
     auto leg = std::make_unique<VideoLeg>(*this, shared, dial.target);
     const std::string traceId = tagOf(dial, "Trace-ID");
     EncoderSettings settings;
@@ -272,6 +285,17 @@ Result<std::unique_ptr<room::Leg>> VideoLegs::place(room::LegId id, const room::
             report({room::LegEvent::Kind::recovered, 0, "the source is back"});
         };
         options.sound = sound.get();
+        options.presetChange = [&]() -> std::optional<VideoPreset> {
+            const char* asked = shared->presetAsked.exchange(nullptr);
+            const auto preset = asked ? findPreset(asked) : std::nullopt;
+            if (!preset) return std::nullopt;
+            settings.width = preset->width; // for the source when it is opened again
+            settings.height = preset->height;
+            logger().info("trace={} video leg {}: now {} ({}x{}, {} kb/s)", metadata.traceId,
+                          shared->id.value(), preset->name, preset->width, preset->height,
+                          preset->bitrateKbps);
+            return preset;
+        };
         auto sent = sendStream(std::move(source).value(), **encoder, target, options);
         if (!sent) report({room::LegEvent::Kind::failed, 0, sent.error().message});
         shared->done = true;

@@ -55,6 +55,10 @@ public:
 
     // Whether `name` is a source a leg can be placed to.
     bool knows(std::string_view name) const;
+    // Leg `leg`'s pictures at another preset's size and bitrate from its next picture on (an
+    // IDR with the new parameter sets, in-band). Errors: no such preset (Errc::invalid_input),
+    // no such leg (Errc::not_found).
+    Result<void> setPreset(room::LegId leg, std::string_view preset);
     // What kind of source a configured one is: "ndi" or "ffmpeg" (its URL stays ours: it may
     // hold a camera's credentials).
     static std::string_view kindOf(const SourceConfig& source) {
@@ -72,6 +76,7 @@ private:
     VideoOptions options_;
     // Stopped legs' threads, joined here once they are done.
     std::vector<std::pair<std::thread, std::shared_ptr<const Shared>>> retired_;
+    std::map<room::LegId, std::shared_ptr<Shared>> legs_; // those not retired yet
 };
 
 } // namespace sb::video

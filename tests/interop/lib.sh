@@ -6,10 +6,14 @@
 # another test's connection (or its TIME_WAIT), and a peer that binds it then fails.
 free_port() {
   # Below 65000, so that a phone's ports derived from it (baresip_lib.sh's phone: up to +120)
-  # are ports too; a base near the top moves down.
-  local base=$(( ${1:-20000} < 63000 ? ${1:-20000} : 63000 )) port
+  # are ports too; a base near the top moves down. A base in the kernel's ephemeral range
+  # (32768 and up) is folded below it (12000 + half the distance from 32000): a port that is
+  # free now could otherwise be taken by another test's outgoing connection before it is
+  # bound (EADDRINUSE), which tests running side by side made happen.
+  local base=$(( ${1:-20000} < 63000 ? ${1:-20000} : 63000 )) span=2000 port
+  if [ "$base" -ge 32000 ]; then base=$(( 12000 + (base - 32000) / 2 )); span=1000; fi
   for _ in $(seq 1 200); do
-    port=$((base + RANDOM % 2000))
+    port=$((base + RANDOM % span))
     if ! ss -Haun "sport = :$port" | grep -q . && ! ss -Hatn "sport = :$port" | grep -q .; then
       echo "$port"
       return 0

@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
 """Reads ffmpeg's showinfo log (ffmpeg -nostats -vf showinfo -f null -) of a stream we sent and
-checks every decoded frame: the expected size, and our frame metadata SEI (docs/video-sei.md:
+checks every decoded frame: the expected size (or sizes, comma-separated: the stream changed
+from one to the next once, and every one of them was decoded), and our frame metadata SEI (docs/video-sei.md:
 UUID 672b78d2-cd90-4900-9cf9-d74200a13eaf, version 1, capture time, trace id, expert id) with
 the expected ids and capture times that never go back. Prints one line per finding; exits 1 on
 the first frame that fails.
 
-usage: video_showinfo.py LOG FRAMES WIDTHxHEIGHT TRACE EXPERT
+usage: video_showinfo.py LOG FRAMES WIDTHxHEIGHT[,WIDTHxHEIGHT…] TRACE EXPERT
 """
 import re
 import sys
@@ -53,9 +54,12 @@ def main():
         print(f"decoded {len(frames)} frames, sent {count}")
         return 1
     last = 0
+    sizes, at = size.split(","), 0
     for frame in frames:
-        if frame["size"] != size:
-            print(f"frame {frame['n']}: {frame['size']}, not {size}")
+        if frame["size"] != sizes[at] and at + 1 < len(sizes) and frame["size"] == sizes[at + 1]:
+            at += 1
+        if frame["size"] != sizes[at]:
+            print(f"frame {frame['n']}: {frame['size']}, not {sizes[at]}")
             return 1
         ours = [data for uuid, data in frame["sei"] if uuid == OURS]
         if len(ours) != 1:
@@ -69,6 +73,9 @@ def main():
             print(f"frame {frame['n']}: capture time {capture} before {last}")
             return 1
         last = capture
+    if at + 1 != len(sizes):
+        print(f"no frame of {sizes[at + 1]}")
+        return 1
     print(f"{len(frames)} frames of {size}, each with the trace, the expert and a capture time")
     return 0
 

@@ -1,9 +1,9 @@
 // A room's video through the conference: a source (a video leg) offered video to send, a call
 // offered it anew and taking it; what the source sends reaches the call from a picture it can
-// start with, under the call's own SSRC and numbering; the call's picture loss indication
-// reaches the source as a PLI; and once the source goes, the call's next offer keeps the video
-// line, disabled. A call that has SRTP gets the video in SRTP, under keys of its own. A source
-// with sound is heard in the room.
+// start with, under the call's own SSRC and numbering (gaps kept); the call's picture loss
+// indication reaches the source as a PLI; and once the source goes, the call's next offer keeps the
+// video line, disabled. A call that has SRTP gets the video in SRTP, under keys of its own. A
+// source with sound is heard in the room.
 #include "rtp/rtcp_packet.hpp"
 #include "rtp/rtp_packet.hpp"
 #include "rtp/srtp.hpp"
@@ -133,6 +133,11 @@ TEST_F(Video, ASourceReachesACallFromAKeyFrameAndItsLossComesBack) {
     EXPECT_EQ(first->timestamp, second->timestamp);
     EXPECT_TRUE(second->marker);
     EXPECT_EQ(std::to_integer<int>(first->payload[0]), 0x67);
+    // A packet lost on the way in (13) is a gap on the way out too: the expert can tell.
+    camera.send(rtpPacket(14, 15000, true, {0x41, 0x9A, 0x02}), roomVideo);
+    auto gap = collect(io_, screen, 50);
+    ASSERT_EQ(gap.size(), 1u);
+    EXPECT_EQ(rtp::parseRtp(gap[0])->sequence, static_cast<std::uint16_t>(first->sequence + 3));
 
     // The expert's PLI (RFC 4585 §6.3.1, after an RR) reaches the source as one of ours.
     std::this_thread::sleep_for(std::chrono::milliseconds(320)); // past the rate limit
