@@ -23,6 +23,7 @@ enum Entry : std::size_t {
     kFindWaitForSources = 42,
     kFindGetCurrentSources = 43,
     kRecvFreeVideoV2 = 47,
+    kRecvFreeAudioV2 = 48,
     kRecvCaptureV2 = 49,
     kRecvCreateV3 = 84,
 };
@@ -79,7 +80,7 @@ Result<std::shared_ptr<NdiRuntime>> NdiRuntime::load() {
                                                        candidate.file, candidate.loadFunction));
         for (std::size_t i : {kInitialize, kDestroy, kVersion, kFindCreateV2, kFindDestroy,
                               kRecvDestroy, kFindWaitForSources, kFindGetCurrentSources,
-                              kRecvFreeVideoV2, kRecvCaptureV2, kRecvCreateV3})
+                              kRecvFreeVideoV2, kRecvFreeAudioV2, kRecvCaptureV2, kRecvCreateV3})
             if (!table[i])
                 return fail(Errc::unsupported,
                             fmt::format("{}: entry {} of its table is empty; not an NDI 5 or 6 "
@@ -95,9 +96,11 @@ Result<std::shared_ptr<NdiRuntime>> NdiRuntime::load() {
             entry<const ndi::Source* (*)(void*, std::uint32_t*)>(table, kFindGetCurrentSources);
         t.recvCreate = entry<void* (*)(const ndi::RecvCreate*)>(table, kRecvCreateV3);
         t.recvDestroy = entry<void (*)(void*)>(table, kRecvDestroy);
-        t.recvCapture = entry<int (*)(void*, ndi::VideoFrame*, void*, void*, std::uint32_t)>(
-            table, kRecvCaptureV2);
+        t.recvCapture =
+            entry<int (*)(void*, ndi::VideoFrame*, ndi::AudioFrame*, void*, std::uint32_t)>(
+                table, kRecvCaptureV2);
         t.recvFreeVideo = entry<void (*)(void*, const ndi::VideoFrame*)>(table, kRecvFreeVideoV2);
+        t.recvFreeAudio = entry<void (*)(void*, const ndi::AudioFrame*)>(table, kRecvFreeAudioV2);
         if (!t.initialize())
             return fail(Errc::unsupported,
                         fmt::format("{}: the NDI runtime did not start (it needs a CPU with "

@@ -26,7 +26,8 @@ struct NdiSource {
 };
 
 // The parts of the SDK's C structures that cross the interface (NDIlib_source_t,
-// NDIlib_find_create_t, NDIlib_recv_create_v3_t, NDIlib_video_frame_v2_t), as laid out there.
+// NDIlib_find_create_t, NDIlib_recv_create_v3_t, NDIlib_video_frame_v2_t,
+// NDIlib_audio_frame_v2_t), as laid out there.
 namespace ndi {
 struct Source {
     const char* name = nullptr;
@@ -56,7 +57,16 @@ struct VideoFrame {
     const char* metadata = nullptr;
     std::int64_t timestamp = 0;
 };
-inline constexpr int kFrameVideo = 1, kFrameError = 4; // NDIlib_frame_type_e
+// NDIlib_audio_frame_v2_t: 32-bit float, planar (channel c at data + c × the stride).
+struct AudioFrame {
+    int sampleRate = 0, channels = 0, samples = 0;
+    std::int64_t timecode = 0;
+    float* data = nullptr;
+    int channelStrideInBytes = 0;
+    const char* metadata = nullptr;
+    std::int64_t timestamp = 0;
+};
+inline constexpr int kFrameVideo = 1, kFrameAudio = 2, kFrameError = 4; // NDIlib_frame_type_e
 constexpr std::uint32_t fourCC(char a, char b, char c, char d) {
     return std::uint32_t(std::uint8_t(a)) | std::uint32_t(std::uint8_t(b)) << 8 |
            std::uint32_t(std::uint8_t(c)) << 16 | std::uint32_t(std::uint8_t(d)) << 24;
@@ -76,8 +86,9 @@ struct Table {
     const Source* (*findCurrentSources)(void*, std::uint32_t*);
     void* (*recvCreate)(const RecvCreate*);
     void (*recvDestroy)(void*);
-    int (*recvCapture)(void*, VideoFrame*, void* audio, void* metadata, std::uint32_t timeoutMs);
+    int (*recvCapture)(void*, VideoFrame*, AudioFrame*, void* metadata, std::uint32_t timeoutMs);
     void (*recvFreeVideo)(void*, const VideoFrame*);
+    void (*recvFreeAudio)(void*, const AudioFrame*);
 };
 } // namespace ndi
 

@@ -125,3 +125,26 @@ port = $sip_port
 TOML
   cat >> "$work/switchboard.toml"
 }
+
+# agents_may_escalate: $work/policy.toml, a policy that lets every agent-* escalate.
+agents_may_escalate() {
+  cat > "$work/policy.toml" <<TOML
+[[rules]]
+id = "agents-may-escalate"
+effect = "allow"
+agents = ["agent-*"]
+reason = "Our agents may escalate."
+TOML
+}
+
+# agent_api PORT: a configuration's [api] section on PORT, with agent-a's token ("token-a").
+agent_api() {
+  cat <<TOML
+[api]
+enabled = true
+port = $1
+[[api.tokens]]
+agent = "agent-a"
+sha256 = "$(echo -n token-a | sha256sum | cut -d' ' -f1)"
+TOML
+}

@@ -21,15 +21,8 @@ api_port=$(free_port 43000)
 expert_port=$(free_port 49000)
 console_port=$(free_port 51000)
 media_base=$(( $(free_port 55000) / 2 * 2 ))
-hash() { echo -n "$1" | sha256sum | cut -d' ' -f1; }
 
-cat > "$work/policy.toml" <<TOML
-[[rules]]
-id = "agents-may-escalate"
-effect = "allow"
-agents = ["agent-*"]
-reason = "Our agents may escalate."
-TOML
+agents_may_escalate
 cat > "$work/experts.json" <<JSON
 [{"id": "bob", "sipUri": "sip:bob@127.0.0.1:$expert_port", "skills": ["cameras"]}]
 JSON
@@ -38,12 +31,7 @@ write_config <<TOML
 port_min = $media_base
 port_max = $(( media_base + 99 ))
 srtp = "required"
-[api]
-enabled = true
-port = $api_port
-[[api.tokens]]
-agent = "agent-a"
-sha256 = "$(hash token-a)"
+$(agent_api "$api_port")
 [escalations]
 policy = "$work/policy.toml"
 experts = "$work/experts.json"

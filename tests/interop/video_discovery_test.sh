@@ -39,14 +39,8 @@ check "a D-Bus system bus and avahi-daemon in the test's namespaces; avahi-publi
 
 sip_port=$(free_port 41000)
 api_port=$(free_port 43000)
-hash() { echo -n "$1" | sha256sum | cut -d' ' -f1; }
 write_config <<TOML
-[api]
-enabled = true
-port = $api_port
-[[api.tokens]]
-agent = "agent-a"
-sha256 = "$(hash token-a)"
+$(agent_api "$api_port")
 [video]
 mdns_interface = "127.0.0.1"
 ndi_extra_ips = ["192.0.2.40"]

@@ -28,15 +28,8 @@ alice_port=$(free_port 49000)
 media_base=$(( $(free_port 55000) / 2 * 2 ))
 screen_port=$(( $(free_port 57000) / 2 * 2 ))
 belt_port=$(free_port 59000)
-hash() { echo -n "$1" | sha256sum | cut -d' ' -f1; }
 
-cat > "$work/policy.toml" <<TOML
-[[rules]]
-id = "agents-may-escalate"
-effect = "allow"
-agents = ["agent-*"]
-reason = "Our agents may escalate."
-TOML
+agents_may_escalate
 cat > "$work/experts.json" <<JSON
 [{"id": "alice", "sipUri": "sip:alice@127.0.0.1:$alice_port", "skills": ["cameras"], "maxConcurrent": 5}]
 JSON
@@ -44,12 +37,7 @@ write_config <<TOML
 [media]
 port_min = $media_base
 port_max = $(( media_base + 99 ))
-[api]
-enabled = true
-port = $api_port
-[[api.tokens]]
-agent = "agent-a"
-sha256 = "$(hash token-a)"
+$(agent_api "$api_port")
 [escalations]
 policy = "$work/policy.toml"
 experts = "$work/experts.json"

@@ -21,7 +21,6 @@ alice_port=$(free_port 49000)
 media_base=$(( $(free_port 55000) / 2 * 2 ))
 speaker_port=$(( $(free_port 57000) / 2 * 2 ))
 screen_port=$(( $(free_port $(( speaker_port + 2 ))) / 2 * 2 ))
-hash() { echo -n "$1" | sha256sum | cut -d' ' -f1; }
 
 # The clip: 30 s of grey with a white flash, and silence with a 1 kHz beep, for the first
 # 100 ms of every second (the sine in 1 ms frames, so that the beep starts on the millisecond).
@@ -31,13 +30,7 @@ ffmpeg -nostdin -v error \
   -c:v libx264 -preset ultrafast -g 30 -pix_fmt yuv420p -c:a pcm_s16le "$work/clip.mkv" ||
   fail_with "ffmpeg could not make the clip"
 
-cat > "$work/policy.toml" <<TOML
-[[rules]]
-id = "agents-may-escalate"
-effect = "allow"
-agents = ["agent-*"]
-reason = "Our agents may escalate."
-TOML
+agents_may_escalate
 cat > "$work/experts.json" <<JSON
 [{"id": "alice", "sipUri": "sip:alice@127.0.0.1:$alice_port", "skills": ["cameras"]}]
 JSON
@@ -45,12 +38,7 @@ write_config <<TOML
 [media]
 port_min = $media_base
 port_max = $(( media_base + 99 ))
-[api]
-enabled = true
-port = $api_port
-[[api.tokens]]
-agent = "agent-a"
-sha256 = "$(hash token-a)"
+$(agent_api "$api_port")
 [escalations]
 policy = "$work/policy.toml"
 experts = "$work/experts.json"

@@ -1,13 +1,15 @@
 // A stand-in for the NDI runtime in tests, built as libndi.so.6: it implements the runtime's
 // load entry point (NDIlib_v6_load) and the entries Switchboard calls, at their places in the
 // table, and offers one source, "TESTHOST (Belt Camera)", that sends 640x360 UYVY frames at 30
-// a second (and, for the finder, one named after each extra IP and Discovery Server it is
-// given, as below). It proves only our side of the interface (the loading, the table, the frames'
+// a second, each followed by its 33 ms of sound (a 1 kHz tone, stereo, planar floats at 48 kHz;
+// and, for the finder, one named after each extra IP and Discovery Server it is given, as
+// below). It proves only our side of the interface (the loading, the table, the frames'
 // conversion), not NDI's: NDI's runtime is proprietary and not installed here.
 //
 // Built three ways (FAKE_NDI_KIND): 0 the working stand-in; 1 a library with NDI 4's load
 // function only; 2 one whose table has empty entries.
 #include <chrono>
+#include <cmath>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -16,6 +18,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <utility>
 #include <vector>
 
 namespace {
@@ -51,8 +54,19 @@ struct VideoFrame {
 constexpr int kWidth = 640, kHeight = 360;
 const Source kSources[] = {{"TESTHOST (Belt Camera)", "127.0.0.1:5961"}};
 
+struct AudioFrame {
+    int sampleRate, channels, samples;
+    std::int64_t timecode;
+    float* data;
+    int channelStrideInBytes;
+    const char* metadata;
+    std::int64_t timestamp;
+};
+
 struct Receiver {
     bool connected = false;
+    bool soundDue = false;                                   // a frame's sound follows each picture
+    std::vector<float> sound = std::vector<float>(2 * 1600); // stereo, planar, 33 ms at 48 kHz
     std::vector<std::uint8_t> frame = std::vector<std::uint8_t>(kWidth * kHeight * 2);
     std::uint64_t count = 0;
     std::chrono::steady_clock::time_point next = std::chrono::steady_clock::now();
@@ -118,8 +132,19 @@ void* recvCreate(const RecvCreate* settings) {
 void recvDestroy(void* r) {
     delete static_cast<Receiver*>(r);
 }
-int recvCapture(void* instance, VideoFrame* video, void*, void*, std::uint32_t timeoutMs) {
+int recvCapture(void* instance, VideoFrame* video, AudioFrame* audio, void*,
+                std::uint32_t timeoutMs) {
     auto& r = *static_cast<Receiver*>(instance);
+    if (r.connected && audio && std::exchange(r.soundDue, false)) {
+        // A 1 kHz tone at a quarter of full scale in both channels, going on from the last.
+        for (int i = 0; i < 1600; ++i)
+            r.sound[i] = r.sound[1600 + i] =
+                0.25F *
+                static_cast<float>(std::sin(2 * 3.14159265358979 * 1000 *
+                                            static_cast<double>(r.count * 1600 + i) / 48000));
+        *audio = {48000, 2, 1600, 0, r.sound.data(), 1600 * 4, nullptr, 0};
+        return 2; // an audio frame
+    }
     if (!r.connected) {
         std::this_thread::sleep_for(std::chrono::milliseconds(timeoutMs));
         return 0; // nothing: no such source
@@ -142,6 +167,7 @@ int recvCapture(void* instance, VideoFrame* video, void*, void*, std::uint32_t t
             p[3] = luma;
         }
     ++r.count;
+    r.soundDue = true;
     std::memset(video, 0, sizeof *video);
     video->xres = kWidth;
     video->yres = kHeight;
@@ -154,6 +180,7 @@ int recvCapture(void* instance, VideoFrame* video, void*, void*, std::uint32_t t
     return 1; // a video frame
 }
 void recvFreeVideo(void*, const VideoFrame*) {}
+void recvFreeAudio(void*, const AudioFrame*) {}
 
 } // namespace
 
@@ -174,6 +201,7 @@ extern "C" __attribute__((visibility("default"))) const void* FAKE_NDI_LOAD() {
     table[42] = reinterpret_cast<void*>(&findWait);
     table[43] = reinterpret_cast<void*>(&findSources);
     table[47] = reinterpret_cast<void*>(&recvFreeVideo);
+    table[48] = reinterpret_cast<void*>(&recvFreeAudio);
     table[49] = reinterpret_cast<void*>(&recvCapture);
     table[84] = FAKE_NDI_KIND == 2 ? nullptr : reinterpret_cast<void*>(&recvCreate);
     return table;

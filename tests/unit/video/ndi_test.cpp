@@ -4,6 +4,7 @@
 #include "video/ndi_runtime.hpp"
 #include "video/source.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 #include <gtest/gtest.h>
 
@@ -78,6 +79,20 @@ TEST(NdiRuntime, TheStandInsSourcesAreFoundAndItsFramesConverted) {
         else
             EXPECT_NE(std::vector<std::uint8_t>(row, row + 320), first) << "it moves";
     }
+    // Its sound (the stand-in's 1 kHz tone, stereo planar floats at 48 kHz, after each picture):
+    // mono 16-bit at 48 kHz, 1600 samples a picture, each block with its capture time.
+    EXPECT_TRUE((*source)->hasSound());
+    const auto sound = (*source)->takeSound();
+    std::size_t samples = 0;
+    int loudest = 0;
+    for (const auto& block : sound) {
+        samples += block.samples.size();
+        for (auto v : block.samples)
+            loudest = std::max(loudest, std::abs(int{v}));
+        EXPECT_GT(block.captureMicros, 0);
+    }
+    EXPECT_NEAR(static_cast<double>(samples), 3 * 1600, 64);
+    EXPECT_GT(loudest, 32767 / 8);
 }
 
 TEST(NdiRuntime, ASourceTheRuntimeDoesNotHaveFailsItsReadNotTheProcess) {
