@@ -27,7 +27,7 @@ tones=(600 1000 1400)
 ports=()
 for i in 0 1 2; do
   ports+=("$(free_port $(( 52000 + i * 1000 )))")
-  tone "$work/${names[$i]}.wav" "${tones[$i]}" 8000 1
+  tone "$work/${names[$i]}.wav" "${tones[$i]}" 8000 1 20 # longer than the test: baresip hangs up when its file ends
   phone "${names[$i]}" "${ports[$i]}" g711.so "$work/${names[$i]}.wav"
 done
 

@@ -41,9 +41,10 @@ for _ in $(seq 40); do
   [ "$(grep -c '^HEARS' "$work/chromium.out")" -ge 5 ] && break
   sleep 0.25
 done
-best=$(grep '^HEARS' "$work/chromium.out" | tail -n 3 | awk '{print $3}' | sort -n | head -n 1)
+# The median of the last three: one window may hold a glitch of a loaded machine's audio thread.
+best=$(grep '^HEARS' "$work/chromium.out" | tail -n 3 | awk '{print $3}' | sort -n | sed -n 2p)
 [ -n "$best" ] || fail_with "the page measured nothing: $(tail -5 "$work/chromium.out")"
-echo "the page hears the phone's 1400 Hz at $best dB (the worst of its last three measures)"
+echo "the page hears the phone's 1400 Hz at $best dB (the median of its last three measures)"
 python3 -c "import sys; sys.exit(0 if $best >= 20 else 1)" ||
   fail_with "the page does not hear the phone clearly: $(grep '^HEARS' "$work/chromium.out")"
 check "the page hears the phone's tone at $best dB"
