@@ -605,14 +605,10 @@ public:
     }
 
     void readVideo(const toml::table& v, VideoConfig& out) const {
-        static constexpr std::string_view kKeys[] = {"enabled",
-                                                     "preset",
-                                                     "codec",
-                                                     "encoder",
-                                                     "mdns_interface",
-                                                     "ndi_extra_ips",
-                                                     "ndi_discovery_servers",
-                                                     "sources"};
+        static constexpr std::string_view kKeys[] = {
+            "enabled",      "preset",         "codec",         "encoder",
+            "vaapi_device", "mdns_interface", "ndi_extra_ips", "ndi_discovery_servers",
+            "sources"};
         onlyKeys(v, "video", kKeys);
         boolean(v, "video", "enabled", out.enabled);
         constexpr std::string_view kPreset = "\"1080p\", \"720p\" or \"480p\"";
@@ -629,6 +625,8 @@ public:
         }
         if (const auto* encoder = string(v, "video", "encoder", "a libavcodec encoder's name"))
             out.encoder = encoder->get();
+        if (const auto* device = string(v, "video", "vaapi_device", "a DRM render node's path"))
+            out.vaapiDevice = device->get();
         constexpr std::string_view kInterface = "an IPv4 address, or \"\"";
         if (const auto* address = string(v, "video", "mdns_interface", kInterface)) {
             std::error_code error;

@@ -165,6 +165,7 @@ struct VideoConfig {
     std::string preset = "720p"; // 1080p, 720p or 480p
     std::string codec = "h264";  // preferred where the call takes both: h264 or h265
     std::string encoder;         // a libavcodec encoder by name; empty: libx264 or libx265
+    std::string vaapiDevice;     // a VAAPI encoder's render node; empty: /dev/dri/renderD128
     std::string mdnsInterface;   // IPv4 address the mDNS queries leave by; empty: the system's
     // For the NDI runtime (NDI's networks.ips and networks.discovery): machines to find NDI
     // sources on beyond mDNS's reach, and NDI Discovery Servers ("ADDRESS" or "ADDRESS:PORT").

@@ -94,6 +94,7 @@ EscalationService::start(asio::io_context& context, net::TimerWheel& timers, con
         v.preset = config.video.preset;
         v.codec = config.video.codec == "h265" ? video::Codec::h265 : video::Codec::h264;
         v.encoder = config.video.encoder;
+        v.vaapiDevice = config.video.vaapiDevice;
         v.address = config.media.address;
         for (const auto& source : config.video.sources)
             v.sources.push_back({source.name, source.url});

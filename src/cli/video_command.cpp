@@ -21,7 +21,7 @@ namespace {
 
 struct VideoSendOptions {
     std::string source = "pattern", codec = "h264", preset = "480p", to, sdpFile, traceId, expertId,
-                encoder;
+                encoder, device;
     int bitrateKbps = 0, flashEvery = 0;
     std::uint64_t frames = 0;
     double delaySeconds = 0;
@@ -74,6 +74,7 @@ int runSend(const VideoSendOptions& o) {
     settings.fps = preset->fps;
     settings.bitrateKbps = o.bitrateKbps > 0 ? o.bitrateKbps : preset->bitrateKbps;
     settings.implementation = o.encoder;
+    settings.device = o.device;
     auto encoder = video::Encoder::open(settings);
     if (!encoder) {
         std::cerr << "switchboard video send: " << encoder.error().message << '\n';
@@ -163,7 +164,10 @@ std::vector<Command> addVideoCommands(CLI::App& app) {
         ->capture_default_str();
     send->add_option("--bitrate", o->bitrateKbps, "Bitrate in kb/s (default: the preset's)");
     send->add_option("--encoder", o->encoder,
-                     "A libavcodec encoder by name (default libx264 or libx265; h264_nvenc, …)");
+                     "A libavcodec encoder by name (default libx264 or libx265; h264_nvenc, "
+                     "h264_vaapi, …)");
+    send->add_option("--device", o->device,
+                     "A VAAPI encoder's DRM render node (default /dev/dri/renderD128)");
     send->add_option("--to", o->to, "Where the RTP goes, HOST:PORT (RTCP to the next port)")
         ->required();
     send->add_option("--frames", o->frames,

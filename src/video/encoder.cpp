@@ -21,6 +21,10 @@ bool isX264(std::string_view name) {
     return name == "libx264";
 }
 
+bool isSoftware(std::string_view name) {
+    return name.empty() || name == "libx264" || name == "libx265";
+}
+
 } // namespace
 
 std::optional<VideoPreset> findPreset(std::string_view name) {
@@ -50,6 +54,16 @@ Result<std::unique_ptr<Encoder>> Encoder::open(const EncoderSettings& settings) 
     encoder->packet_.reset(av_packet_alloc());
     if (!encoder->packet_) return fail(Errc::io, "out of memory for a video packet");
     return encoder;
+}
+
+Result<std::unique_ptr<Encoder>> Encoder::openOrSoftware(const EncoderSettings& settings,
+                                                         std::string& whyNot) {
+    auto opened = open(settings);
+    if (opened || isSoftware(settings.implementation)) return opened;
+    whyNot = opened.error().message;
+    EncoderSettings software = settings;
+    software.implementation.clear();
+    return open(software);
 }
 
 const char* Encoder::name() const noexcept {
@@ -82,6 +96,25 @@ Result<void> Encoder::openCodec() {
     context->rc_max_rate = bitrate;
     context->rc_buffer_size = static_cast<int>(bitrate); // one second of VBV
     // No AV_CODEC_FLAG_GLOBAL_HEADER: the parameter sets go in-band, before every IDR.
+    std::unique_ptr<HardwareFrames> hardware;
+    const std::string_view implementation = settings_.implementation;
+    if (implementation.ends_with("_vaapi")) {
+        auto frames =
+            HardwareFrames::openVaapi(settings_.device, settings_.width, settings_.height);
+        if (!frames) return fail(frames.error());
+        hardware = std::move(frames).value();
+        context->pix_fmt = AV_PIX_FMT_VAAPI;
+        context->hw_frames_ctx = av_buffer_ref(hardware->frames());
+        if (!context->hw_frames_ctx) return fail(Errc::io, "out of memory for VAAPI surfaces");
+        // One picture in flight, not the default's two: a frame leaves as the next comes.
+        av_opt_set_int(context->priv_data, "async_depth", 1, 0);
+    } else if (implementation.ends_with("_nvenc")) {
+        // NVENC's ultra-low-latency tuning; a forced I picture is an IDR, as with x264.
+        av_opt_set(context->priv_data, "preset", "p2", 0);
+        av_opt_set(context->priv_data, "tune", "ull", 0);
+        av_opt_set_int(context->priv_data, "zerolatency", 1, 0);
+        av_opt_set_int(context->priv_data, "forced-idr", 1, 0);
+    }
     const bool x264 = isX264(settings_.implementation);
     const bool x265 = settings_.implementation == "libx265";
     if (x264 || x265) {
@@ -99,14 +132,22 @@ Result<void> Encoder::openCodec() {
                                 settings_.implementation, settings_.width, settings_.height,
                                 settings_.bitrateKbps, avError(status)));
     context_ = std::move(context);
+    hardware_ = std::move(hardware);
     return {};
 }
 
 Result<void> Encoder::encode(AVFrame& picture, std::int64_t pts, bool keyframe,
                              std::vector<EncodedFrame>& out) {
-    picture.pts = pts;
-    picture.pict_type = keyframe ? AV_PICTURE_TYPE_I : AV_PICTURE_TYPE_NONE;
-    if (const int status = avcodec_send_frame(context_.get(), &picture); status < 0)
+    FramePtr surface;
+    if (hardware_) {
+        auto uploaded = hardware_->upload(picture);
+        if (!uploaded) return fail(uploaded.error());
+        surface = std::move(uploaded).value();
+    }
+    AVFrame& frame = surface ? *surface : picture;
+    frame.pts = pts;
+    frame.pict_type = keyframe ? AV_PICTURE_TYPE_I : AV_PICTURE_TYPE_NONE;
+    if (const int status = avcodec_send_frame(context_.get(), &frame); status < 0)
         return fail(Errc::io, fmt::format("video encoder {}: {}", name(), avError(status)));
     return drain(out);
 }

@@ -7,6 +7,7 @@
 
 #include "core/result.hpp"
 #include "video/av.hpp"
+#include "video/hardware_frames.hpp"
 #include "video/nal.hpp"
 
 #include <cstdint>
@@ -33,9 +34,11 @@ struct EncoderSettings {
     int width = 854, height = 480, fps = 30;
     int bitrateKbps = 1000;
     int keyframeSeconds = 2;
-    // The libavcodec encoder; empty for libx264 or libx265. "h264_nvenc", "hevc_nvenc" and
-    // the like take the same software pictures.
+    // The libavcodec encoder; empty for libx264 or libx265. "h264_nvenc" and "hevc_nvenc"
+    // take the same pictures (NVENC uploads them itself); "h264_vaapi" and "hevc_vaapi" get
+    // them uploaded to `device` (hardware_frames.hpp).
     std::string implementation;
+    std::string device; // a VAAPI encoder's DRM render node; empty: /dev/dri/renderD128
     // The encoder's speed preset; empty for veryfast (x264) or ultrafast (x265), which keep
     // 1080p at 30 frames a second on two cores.
     std::string speed;
@@ -51,6 +54,10 @@ class Encoder {
 public:
     // Errors (Errc::unsupported or config) name the encoder or the option it refused.
     static Result<std::unique_ptr<Encoder>> open(const EncoderSettings& settings);
+    // As open; but when a hardware encoder cannot open (no GPU, no driver), the software one
+    // of the codec instead, and `whyNot` says why the hardware one did not.
+    static Result<std::unique_ptr<Encoder>> openOrSoftware(const EncoderSettings& settings,
+                                                           std::string& whyNot);
 
     // Encodes `picture` (YUV 4:2:0 of the settings' size) at `pts` (90 kHz); `keyframe` asks
     // for an IDR. What the encoder gives back (with zerolatency, this picture) goes to `out`.
@@ -74,6 +81,7 @@ private:
     Result<void> drain(std::vector<EncodedFrame>& out);
 
     EncoderSettings settings_;
+    std::unique_ptr<HardwareFrames> hardware_; // a VAAPI encoder's surfaces
     CodecContextPtr context_;
     PacketPtr packet_;
 };

@@ -196,6 +196,7 @@ Result<StreamReport> sendStream(std::unique_ptr<Source> source, Encoder& encoder
                 if (auto changed = encoder.setBitrate(*kbps); !changed)
                     return fail(changed.error());
                 ++report.bitrateChanges;
+                if (options.bitrateChanged) options.bitrateChanged(*kbps, *f.loss);
             }
         }
         // RTCP: a sender report about once a second (RFC 3550 §6.2 allows a video sender more;

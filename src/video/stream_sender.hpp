@@ -58,6 +58,9 @@ struct StreamOptions {
     // was asked for since. The encoder and the source then make pictures of its size, from
     // an IDR; the receiver's decoder follows the new parameter sets.
     std::function<std::optional<VideoPreset>()> presetChange;
+    // Told when the receiver's loss reports changed the bitrate: the new one, and the loss
+    // that moved it (RFC 3550 §6.4.1's fraction lost, in 256ths).
+    std::function<void(int kbps, std::uint8_t fractionLost)> bitrateChanged;
 };
 
 Result<StreamReport> sendStream(std::unique_ptr<Source> source, Encoder& encoder,

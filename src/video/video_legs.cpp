@@ -222,6 +222,7 @@ Result<std::unique_ptr<room::Leg>> VideoLegs::place(room::LegId id, const room::
     settings.fps = preset->fps;
     settings.bitrateKbps = preset->bitrateKbps;
     settings.implementation = options_.encoder;
+    settings.device = options_.vaapiDevice;
     FrameMetadata metadata{traceId, tagOf(dial, "Expert-ID"), 0};
     logger().info("trace={} video leg {}: {} as {} {} to {}:{}", traceId, id.value(), dial.target,
                   codecName(settings.codec), preset->name, agreed->host, agreed->port);
@@ -248,7 +249,11 @@ Result<std::unique_ptr<room::Leg>> VideoLegs::place(room::LegId id, const room::
             shared->done = true;
             return;
         }
-        auto encoder = Encoder::open(settings);
+        std::string noHardware;
+        auto encoder = Encoder::openOrSoftware(settings, noHardware);
+        if (!noHardware.empty()) // the call keeps its video, at the CPU's cost
+            logger().warn("trace={} video leg {}: {}; {} instead", metadata.traceId,
+                          shared->id.value(), noHardware, encoder ? (*encoder)->name() : "nothing");
         if (!encoder) {
             report({room::LegEvent::Kind::failed, 0, encoder.error().message});
             shared->done = true;
@@ -295,6 +300,10 @@ Result<std::unique_ptr<room::Leg>> VideoLegs::place(room::LegId id, const room::
                           shared->id.value(), preset->name, preset->width, preset->height,
                           preset->bitrateKbps);
             return preset;
+        };
+        options.bitrateChanged = [&](int kbps, std::uint8_t fractionLost) {
+            logger().info("trace={} video leg {}: its receivers lose {}%: now {} kb/s",
+                          metadata.traceId, shared->id.value(), fractionLost * 100 / 256, kbps);
         };
         auto sent = sendStream(std::move(source).value(), **encoder, target, options);
         if (!sent) report({room::LegEvent::Kind::failed, 0, sent.error().message});

@@ -35,6 +35,7 @@ struct VideoOptions {
     std::string preset = "720p";
     Codec codec = Codec::h264;         // preferred, where the room's offer has both
     std::string encoder;               // a libavcodec encoder by name; empty: libx264 or libx265
+    std::string vaapiDevice;           // a VAAPI encoder's render node; empty: the first
     std::string address = "127.0.0.1"; // where the legs' sockets are (the graph's side)
     std::vector<SourceConfig> sources;
 };

@@ -91,3 +91,11 @@ status=0
 [ "$status" -eq 3 ] && grep -q "tone.wav has no video stream" "$work/tone.out" ||
   fail_with "an audio file as a video source: status $status"
 check "an audio file as the source: exit 3, \"has no video stream\""
+
+# A VAAPI encoder on a machine without its device (this one has no GPU) is refused, naming it.
+status=0
+"$switchboard" video send --encoder h264_vaapi --device "$work/renderD128" --to 127.0.0.1:9 \
+  >"$work/vaapi.out" 2>&1 || status=$?
+[ "$status" -eq 3 ] && grep -q "VAAPI: no device at $work/renderD128" "$work/vaapi.out" ||
+  fail_with "h264_vaapi without a device: status $status, $(cat "$work/vaapi.out")"
+check "h264_vaapi without its device: exit 3, naming the device"

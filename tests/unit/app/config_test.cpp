@@ -221,9 +221,12 @@ TEST(ParseConfig, TheVideoBridgeAndItsSourcesAreReadAndChecked) {
     // Where NDI's runtime looks beyond mDNS: addresses, and a Discovery Server's port.
     auto ndi = parseConfig(std::string(kListener) +
                                "[video]\nndi_extra_ips = [\"192.0.2.40\", \"2001:db8::1\"]\n"
-                               "ndi_discovery_servers = [\"192.0.2.9\", \"192.0.2.10:5959\"]\n",
+                               "ndi_discovery_servers = [\"192.0.2.9\", \"192.0.2.10:5959\"]\n"
+                               "encoder = \"h264_vaapi\"\nvaapi_device = \"/dev/dri/renderD129\"\n",
                            "test.toml");
     ASSERT_TRUE(ndi) << ndi.error().message;
+    EXPECT_EQ(ndi->video.encoder, "h264_vaapi");
+    EXPECT_EQ(ndi->video.vaapiDevice, "/dev/dri/renderD129");
     EXPECT_EQ(ndi->video.ndiExtraIps, (std::vector<std::string>{"192.0.2.40", "2001:db8::1"}));
     EXPECT_EQ(ndi->video.ndiDiscoveryServers,
               (std::vector<std::string>{"192.0.2.9", "192.0.2.10:5959"}));

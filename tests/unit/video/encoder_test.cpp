@@ -143,6 +143,44 @@ TEST(Encoder, RefusesWhatItCannotMakeByName) {
     EXPECT_FALSE(findPreset("4k"));
 }
 
+// No GPU here: what a hardware encoder says without its device, and the software one a video
+// leg takes instead. On a machine with the device, the hardware encoder opens and encodes.
+TEST(Encoder, AHardwareEncoderWithoutItsDeviceIsNamedAndTheSoftwareOneStandsIn) {
+    EncoderSettings vaapi;
+    vaapi.implementation = "h264_vaapi";
+    vaapi.device = "/nonexistent/renderD128";
+    const auto refused = Encoder::open(vaapi);
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().code, Errc::unsupported);
+    EXPECT_NE(refused.error().message.find("VAAPI: no device at /nonexistent/renderD128"),
+              std::string::npos)
+        << refused.error().message;
+    std::string whyNot;
+    auto software = Encoder::openOrSoftware(vaapi, whyNot);
+    ASSERT_TRUE(software) << software.error().message;
+    EXPECT_STREQ((*software)->name(), "libx264");
+    EXPECT_EQ(whyNot, refused.error().message);
+    auto picture = allocatePicture(vaapi.width, vaapi.height);
+    std::vector<EncodedFrame> out;
+    ASSERT_TRUE((*software)->encode(*picture, 0, true, out));
+    ASSERT_EQ(out.size(), 1u);
+    EXPECT_TRUE(out[0].keyframe);
+
+    EncoderSettings nvenc; // NVENC without NVIDIA's driver: libcuda is not there
+    nvenc.codec = Codec::h265;
+    nvenc.implementation = "hevc_nvenc";
+    whyNot.clear();
+    auto either = Encoder::openOrSoftware(nvenc, whyNot);
+    ASSERT_TRUE(either) << either.error().message;
+    EXPECT_STREQ((*either)->name(), whyNot.empty() ? "hevc_nvenc" : "libx265") << whyNot;
+    // A software encoder that fails is not replaced by itself.
+    EncoderSettings odd;
+    odd.width = 321;
+    whyNot.clear();
+    EXPECT_FALSE(Encoder::openOrSoftware(odd, whyNot));
+    EXPECT_TRUE(whyNot.empty());
+}
+
 TEST(FfmpegInput, NamesAnInputThatIsMissingOrHasNoVideo) {
     const auto missing = openFfmpegInput("/nonexistent/clip.mp4", 320, 240);
     ASSERT_FALSE(missing);
