@@ -71,6 +71,16 @@ stream file-h264 h264 480p 854x480 --source "$work/clip.mp4"
 grep -q "^sent 25 frames" "$work/file-h264.send.out" || fail_with "the file's 25 frames were not all sent"
 check "a file's 25 frames, all sent, decoded at the preset's size"
 
+# An SRT input (libavformat's libsrt): ffmpeg listens and sends MPEG-TS once we call.
+srt_port=$(free_port 46000)
+timeout -k 3 60 ffmpeg -nostdin -hide_banner -loglevel error -re -f lavfi \
+  -i testsrc=size=640x360:rate=25 -t 20 -c:v libx264 -tune zerolatency -pix_fmt yuv420p \
+  -f mpegts "srt://127.0.0.1:$srt_port?mode=listener" >"$work/srt.out" 2>&1 &
+background_pids+=($!)
+wait_listening udp "$srt_port" || fail_with "ffmpeg's SRT listener did not start"
+stream srt-h264 h264 480p 854x480 --source "srt://127.0.0.1:$srt_port?mode=caller" --frames "$frames"
+check "an SRT input from ffmpeg, decoded at the preset's size"
+
 # An NDI source, through a stand-in for the NDI runtime (tests/support/fake_ndi_runtime.cpp):
 # it proves our loading and conversion only, not NDI's runtime, which is not installed here.
 NDI_RUNTIME_DIR_V6="$(dirname "$switchboard")/tests/ndi-runtime-0" \
