@@ -81,6 +81,17 @@ wait_listening udp "$srt_port" || fail_with "ffmpeg's SRT listener did not start
 stream srt-h264 h264 480p 854x480 --source "srt://127.0.0.1:$srt_port?mode=caller" --frames "$frames"
 check "an SRT input from ffmpeg, decoded at the preset's size"
 
+# An RTSP camera (libavformat's RTSP client): the exchange scripted, the RTP ffmpeg's.
+rtsp_port=$(free_port 47000)
+timeout -k 3 60 python3 "$here/rtsp_camera.py" "$rtsp_port" 30 >"$work/rtsp.out" 2>&1 &
+background_pids+=($!)
+wait_for_text "$work/rtsp.out" "^LISTENING" 10 || fail_with "the RTSP camera did not start"
+stream rtsp-h264 h264 480p 854x480 --source "rtsp://127.0.0.1:$rtsp_port/camera" --frames "$frames"
+for method in DESCRIBE SETUP PLAY; do
+  grep -qx "$method" "$work/rtsp.out" || fail_with "no RTSP $method: $(cat "$work/rtsp.out")"
+done
+check "an RTSP camera (DESCRIBE, SETUP, PLAY; RTP interleaved over TCP, as we ask), decoded at the preset's size"
+
 # An NDI source, through a stand-in for the NDI runtime (tests/support/fake_ndi_runtime.cpp):
 # it proves our loading and conversion only, not NDI's runtime, which is not installed here.
 NDI_RUNTIME_DIR_V6="$(dirname "$switchboard")/tests/ndi-runtime-0" \
