@@ -25,6 +25,10 @@ public:
     Result<void> open() {
         AVDictionary* options = nullptr;
         if (url_.starts_with("rtsp:")) av_dict_set(&options, "rtsp_transport", "tcp", 0);
+        // An SDP file describes RTP (RFC 4566), which libavformat reads from a file only when
+        // the protocols it names are allowed.
+        if (url_.ends_with(".sdp"))
+            av_dict_set(&options, "protocol_whitelist", "file,udp,rtp,crypto,srtp", 0);
         AVFormatContext* raw = avformat_alloc_context();
         if (!raw) return fail(Errc::io, "out of memory for a video input");
         // A network input that stops sending fails after a while instead of blocking forever:

@@ -92,6 +92,17 @@ for method in DESCRIBE SETUP PLAY; do
 done
 check "an RTSP camera (DESCRIBE, SETUP, PLAY; RTP interleaved over TCP, as we ask), decoded at the preset's size"
 
+# RTP described by an SDP file (ffmpeg's): the input reads the ports the file names.
+rtp_port=$(( $(free_port 48000) / 2 * 2 ))
+timeout -k 3 60 ffmpeg -nostdin -hide_banner -loglevel error -re -f lavfi \
+  -i testsrc=size=640x360:rate=25 -t 20 -c:v libx264 -tune zerolatency -pix_fmt yuv420p -g 25 \
+  -bsf:v dump_extra -f rtp -payload_type 96 -sdp_file "$work/camera.sdp" \
+  "rtp://127.0.0.1:$rtp_port" >"$work/rtp-camera.out" 2>&1 &
+background_pids+=($!)
+wait_for_text "$work/camera.sdp" "^m=video $rtp_port" 10 || fail_with "ffmpeg wrote no SDP"
+stream rtp-h264 h264 480p 854x480 --source "$work/camera.sdp" --frames "$frames"
+check "RTP from ffmpeg, read through its SDP file, decoded at the preset's size"
+
 # An NDI source, through a stand-in for the NDI runtime (tests/support/fake_ndi_runtime.cpp):
 # it proves our loading and conversion only, not NDI's runtime, which is not installed here.
 NDI_RUNTIME_DIR_V6="$(dirname "$switchboard")/tests/ndi-runtime-0" \
