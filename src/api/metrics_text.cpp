@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 
 namespace sb::api {
 
@@ -38,8 +39,8 @@ std::string number(double v) {
     char buffer[32];
     if (v == std::floor(v) && std::fabs(v) < 1e15)
         std::snprintf(buffer, sizeof buffer, "%.0f", v);
-    else
-        std::snprintf(buffer, sizeof buffer, "%.17g", v);
+    else if (std::snprintf(buffer, sizeof buffer, "%.15g", v); std::strtod(buffer, nullptr) != v)
+        std::snprintf(buffer, sizeof buffer, "%.17g", v); // the shortest that reads back as v
     return buffer;
 }
 
@@ -55,34 +56,71 @@ bool MetricsText::gauge(std::string_view name, std::string_view help, double val
     return add("gauge", name, help, value, labels);
 }
 
-bool MetricsText::add(std::string_view type, std::string_view name, std::string_view help,
-                      double value, const Labels& labels) {
-    if (!validName(name, true)) return false;
+MetricsText::Family* MetricsText::family(std::string_view type, std::string_view name,
+                                         std::string_view help, const Labels& labels) {
+    if (!validName(name, true)) return nullptr;
     for (const auto& [label, v] : labels)
-        if (!validName(label, false)) return false;
+        if (!validName(label, false)) return nullptr;
     auto it = index_.find(name);
     if (it == index_.end()) {
         it = index_.emplace(std::string(name), families_.size()).first;
         families_.push_back(Family{std::string(name), std::string(type), std::string(help), {}});
     } else if (families_[it->second].type != type) {
-        return false;
+        return nullptr;
     }
-    std::string& out = families_[it->second].samples;
+    return &families_[it->second];
+}
+
+namespace {
+
+// NAME{LABELS,EXTRA} VALUE
+void writeSample(std::string& out, std::string_view name, const MetricsText::Labels& labels,
+                 double value, const MetricsText::Labels& extra = {}) {
     out += name;
-    if (!labels.empty()) {
+    if (!labels.empty() || !extra.empty()) {
         out += '{';
-        for (std::size_t i = 0; i < labels.size(); ++i) {
-            if (i) out += ',';
-            out += labels[i].first;
-            out += "=\"";
-            escape(out, labels[i].second, true);
-            out += '"';
-        }
+        bool first = true;
+        for (const auto* set : {&labels, &extra})
+            for (const auto& [label, v] : *set) {
+                if (!first) out += ',';
+                first = false;
+                out += label;
+                out += "=\"";
+                escape(out, v, true);
+                out += '"';
+            }
         out += '}';
     }
     out += ' ';
     out += number(value);
     out += '\n';
+}
+
+} // namespace
+
+bool MetricsText::add(std::string_view type, std::string_view name, std::string_view help,
+                      double value, const Labels& labels) {
+    Family* f = family(type, name, help, labels);
+    if (!f) return false;
+    writeSample(f->samples, name, labels, value);
+    return true;
+}
+
+bool MetricsText::histogram(std::string_view name, std::string_view help,
+                            const Histogram& histogram, const Labels& labels) {
+    Family* f = family("histogram", name, help, labels);
+    if (!f) return false;
+    const std::string bucket = std::string(name) + "_bucket";
+    std::uint64_t below = 0;
+    const auto counts = histogram.counts();
+    for (std::size_t i = 0; i < histogram.bounds().size(); ++i) {
+        below += counts[i];
+        writeSample(f->samples, bucket, labels, double(below),
+                    {{"le", number(histogram.bounds()[i])}});
+    }
+    writeSample(f->samples, bucket, labels, double(histogram.count()), {{"le", "+Inf"}});
+    writeSample(f->samples, std::string(name) + "_sum", labels, histogram.sum());
+    writeSample(f->samples, std::string(name) + "_count", labels, double(histogram.count()));
     return true;
 }
 

@@ -4,6 +4,7 @@
 // /metrics and answers metricsResponse(writer.text()).
 
 #include "api/http_types.hpp"
+#include "core/histogram.hpp"
 
 #include <map>
 #include <string>
@@ -26,17 +27,24 @@ public:
                  const Labels& labels = {});
     bool gauge(std::string_view name, std::string_view help, double value,
                const Labels& labels = {});
+    // NAME_bucket{le="…"} (cumulative, +Inf last), NAME_sum and NAME_count.
+    bool histogram(std::string_view name, std::string_view help, const Histogram& histogram,
+                   const Labels& labels = {});
 
     // The exposition, families in the order first added.
     std::string text() const;
 
 private:
-    bool add(std::string_view type, std::string_view name, std::string_view help, double value,
-             const Labels& labels);
     struct Family {
         std::string name, type, help;
         std::string samples;
     };
+    bool add(std::string_view type, std::string_view name, std::string_view help, double value,
+             const Labels& labels);
+    // The family NAME of TYPE, added if new; nullptr for a bad name or label, or a family of
+    // the other type.
+    Family* family(std::string_view type, std::string_view name, std::string_view help,
+                   const Labels& labels);
     std::vector<Family> families_;
     std::map<std::string, std::size_t, std::less<>> index_;
 };

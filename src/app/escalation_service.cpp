@@ -33,7 +33,7 @@ Result<guard::Policy> readPolicy(const std::string& file) {
 } // namespace
 
 EscalationService::EscalationService(asio::io_context& context, const Config& config)
-    : context_(context), config_(config) {}
+    : context_(context), config_(config), storeCheck_(context) {}
 
 EscalationService::~EscalationService() {
     stop();
@@ -60,6 +60,7 @@ EscalationService::start(asio::io_context& context, net::TimerWheel& timers, con
     auto log = witness::WitnessLog::open(context, std::move(store).value());
     if (!log) return fail(log.error());
     s->witness_ = std::move(log).value();
+    s->checkStoreLater();
     auto signer = witness::Signer::loadOrCreate(e.signingKey);
     if (!signer) return fail(signer.error());
     s->signer_ = std::move(signer).value();
@@ -189,37 +190,31 @@ Result<void> EscalationService::startApi(std::function<void(api::MetricsText&)> 
     auto tokens = api::TokenTable::create(entries);
     if (!tokens) return fail(Errc::config, "api.tokens: " + tokens.error().message);
 
-    services_ = std::make_unique<ApiServices>(ApiServices{
-        context_,
-        *escalations_,
-        registry_,
-        *documents_,
-        *witness_,
-        *signer_,
-        [this, gatewayMetrics = std::move(gatewayMetrics)] {
-            api::MetricsText metrics;
-            gatewayMetrics(metrics);
-            addMetrics(metrics);
-            return metrics.text();
-        },
-        // An escalation is acknowledged only once witnessed: a log that fails cannot take any.
-        [this] {
-            return witness_->stats().failures == 0
-                       ? std::string()
-                       : fmt::format("the witness log failed {} append(s)",
-                                     witness_->stats().failures);
-        },
-        {},
-        {},
-        webrtc_.get(),
-        nullptr,
-        config_.webrtc.evidenceMaxBytes,
-        std::filesystem::path(config_.dataDir) / "evidence",
-        std::chrono::seconds(config_.webrtc.grantSeconds),
-        video_.get(),
-        browses_.get(),
-        config_.video.mdnsInterface,
-        config_.video.ndiExtraIps});
+    services_ = std::make_unique<ApiServices>(
+        ApiServices{context_,
+                    *escalations_,
+                    registry_,
+                    *documents_,
+                    *witness_,
+                    *signer_,
+                    [this, gatewayMetrics = std::move(gatewayMetrics)] {
+                        api::MetricsText metrics;
+                        gatewayMetrics(metrics);
+                        addMetrics(metrics);
+                        return metrics.text();
+                    },
+                    [this] { return notReady(); },
+                    {},
+                    {},
+                    webrtc_.get(),
+                    nullptr,
+                    config_.webrtc.evidenceMaxBytes,
+                    std::filesystem::path(config_.dataDir) / "evidence",
+                    std::chrono::seconds(config_.webrtc.grantSeconds),
+                    video_.get(),
+                    browses_.get(),
+                    config_.video.mdnsInterface,
+                    config_.video.ndiExtraIps});
     for (const auto& t : a.tokens)
         if (t.admin) services_->admins.insert(t.agent);
     if (webrtc_) {
@@ -316,7 +311,36 @@ void EscalationService::witnessGatewayCall(const std::string& traceId, std::stri
                      });
 }
 
+void EscalationService::checkStoreLater() {
+    storeCheck_.expires_after(std::chrono::seconds(5));
+    storeCheck_.async_wait([this](const std::error_code& ec) {
+        if (ec) return; // stopped
+        witness_->check([this](const Result<void>& answered) {
+            const std::string silent = answered ? "" : answered.error().message;
+            if (silent != storeSilent_) {
+                if (silent.empty())
+                    logger().info("the witness store answers again");
+                else
+                    logger().warn("the witness store does not answer: {}", silent);
+            }
+            storeSilent_ = silent;
+            checkStoreLater();
+        });
+    });
+}
+
+std::string EscalationService::notReady() const {
+    // An escalation is acknowledged only once witnessed: a log whose store does not answer,
+    // or whose last group of appends failed, cannot take any.
+    if (!storeSilent_.empty()) return "the witness store does not answer: " + storeSilent_;
+    if (witness_->stats().lastCommitFailed)
+        return fmt::format("the witness log's last append failed ({} so far)",
+                           witness_->stats().failures);
+    return {};
+}
+
 void EscalationService::stop() {
+    storeCheck_.cancel();
     if (http_) http_->stop();
     escalations_.reset(); // hangs up every call of every escalation
     sealer_.reset();      // seals what they asked for
@@ -340,7 +364,23 @@ void EscalationService::addMetrics(api::MetricsText& m) const {
               double(s.callsPlaced));
     m.gauge("switchboard_escalations_active", "Escalations ringing or answered now.",
             double(s.active));
+    m.histogram("switchboard_escalation_setup_seconds",
+                "Time from an escalation's request to its expert's answer.", s.setupSeconds);
+    for (const auto& [kind, legs] : s.degraded)
+        m.gauge("switchboard_legs_degraded",
+                "Escalations' legs up but impaired now (a bridge's source or transport), by kind.",
+                double(legs), {{"kind", kind}});
+    const auto why = notReady();
+    m.gauge("switchboard_ready", "1 while the gateway can take escalations (as /readyz says).",
+            why.empty() ? 1 : 0);
     const auto& w = witness_->stats();
+    m.histogram("switchboard_witness_append_seconds",
+                "Time from a witness append to its acknowledgement (durable, or failed).",
+                w.appendSeconds);
+    m.gauge("switchboard_witness_store_up", "1 while the witness store answers its checks.",
+            storeSilent_.empty() ? 1 : 0,
+            {{"backend",
+              config_.escalations.storage.starts_with("sqlite:") ? "sqlite" : "postgresql"}});
     m.gauge("switchboard_witness_entries", "Entries in the witness log.", double(witness_->size()));
     m.counter("switchboard_witness_commits_total", "Group commits of the witness log.",
               double(w.commits));

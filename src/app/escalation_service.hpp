@@ -17,6 +17,7 @@
 #include "witness/signer.hpp"
 
 #include <asio/io_context.hpp>
+#include <asio/steady_timer.hpp>
 #include <functional>
 #include <memory>
 
@@ -56,6 +57,11 @@ private:
     EscalationService(asio::io_context& context, const Config& config);
     Result<void> loadRegistry();
     Result<void> startApi(std::function<void(api::MetricsText&)> gatewayMetrics);
+    // Every few seconds, whether the witness store answers (its database may go away and come
+    // back while nothing is appended): for /readyz and the metrics.
+    void checkStoreLater();
+    // Why the gateway cannot take escalations now, or "".
+    std::string notReady() const;
 
     asio::io_context& context_;
     const Config& config_;
@@ -73,6 +79,8 @@ private:
     std::unique_ptr<ApiServices> services_;
     std::vector<api::RouteInfo> routes_;
     std::unique_ptr<api::HttpServer> http_;
+    asio::steady_timer storeCheck_;
+    std::string storeSilent_; // why the store did not answer its last check, or ""
 };
 
 } // namespace sb::app

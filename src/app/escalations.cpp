@@ -323,6 +323,7 @@ void Escalations::onLegChange(Escalation& e, const room::LegChange& change,
         e.answeredMs = unixTimeMs();
         timers_.cancel(e.stageTimer);
         ++stats_.answered;
+        stats_.setupSeconds.observe(double(e.answeredMs - e.createdMs) / 1000);
         logger().info("trace={} escalation {}: {} answered ({})", e.traceId, e.id, a.expert,
                       e.room->describe(change.leg));
     }
@@ -702,6 +703,12 @@ Escalations::Stats Escalations::stats() const {
     auto s = stats_;
     s.active = std::count_if(escalations_.begin(), escalations_.end(),
                              [](const auto& entry) { return !entry.second->over(); });
+    static constexpr const char* kKinds[] = {"call", "party", "peer", "council", "video"};
+    for (const char* kind : kKinds)
+        s.degraded[kind] = 0; // every kind, so that a series exists before the first
+    for (const auto& [id, e] : escalations_)
+        for (const auto& a : e->attempts)
+            if (a.state == room::LegState::degraded) ++s.degraded[kKinds[int(a.kind)]];
     return s;
 }
 

@@ -11,6 +11,7 @@
 // Runs on the control loop, like the rooms it drives; not thread-safe.
 
 #include "api/ifmessage.hpp"
+#include "core/histogram.hpp"
 #include "core/lifetime.hpp"
 #include "guard/guard.hpp"
 #include "net/timer_wheel.hpp"
@@ -22,6 +23,7 @@
 #include <chrono>
 #include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <set>
@@ -140,10 +142,17 @@ public:
     // Called once an escalation's last witness entry is durable: signs a tree head over it.
     void onSealed(std::function<void()> seal) { seal_ = std::move(seal); }
 
+    // Buckets of the time from an escalation's request to its expert's answer, in seconds:
+    // a phone rings for seconds, a chain's stages for tens of them.
+    static constexpr double kSetupBounds[] = {0.25, 0.5, 1, 2, 3, 5, 8, 13, 20, 30, 45, 60, 90};
     struct Stats {
         std::uint64_t requested = 0, refused = 0, agreed = 0, answered = 0, failed = 0, ended = 0;
         std::uint64_t callsPlaced = 0;
         std::size_t active = 0; // ringing or answered now
+        Histogram setupSeconds{kSetupBounds};
+        // Legs up but impaired now (room::LegState::degraded), by kind: "call" (the expert's),
+        // "party", "peer", "council", "video".
+        std::map<std::string, std::size_t, std::less<>> degraded;
     };
     Stats stats() const;
 

@@ -1,5 +1,6 @@
 #include "app/server.hpp"
 
+#include "core/clock.hpp"
 #include "core/log.hpp"
 #include "core/stop_signals.hpp"
 #include "h323/addresses.hpp"
@@ -46,6 +47,16 @@ Result<void> Server::start() {
     if (auto sip = startSip(); !sip) return sip;
     if (auto h323 = startH323(); !h323) return h323;
     if (auto escalations = startEscalations(); !escalations) return escalations;
+    // For the metrics: when this process began, and when its TLS certificate expires (read
+    // once here: no disk on the control loop).
+    startedUnix_ = unixTimeMs() / 1000;
+    if (std::filesystem::exists(config_.tls.certificate)) {
+        if (auto expiry = net::certificateExpiry(config_.tls.certificate))
+            certificateExpiry_ = *expiry;
+        else
+            logger().warn("{}", expiry.error().message);
+    }
+    keepMediaFiguresFresh();
 
     started_ = true;
     logger().info("started");
@@ -416,7 +427,29 @@ void Server::gatewayMetrics(api::MetricsText& m) const {
     for (const auto& [status, count] : calls.failuresByStatus)
         m.counter("switchboard_sip_failures_total", "Final failure responses sent, by status.",
                   double(count), {{"status", std::to_string(status)}});
-    m.gauge("switchboard_rtp_ports_leased", "RTP ports in use.", double(rtpPortsLeased()));
+    m.gauge("switchboard_rtp_port_pairs_leased", "RTP/RTCP port pairs in use.",
+            double(rtpPortsLeased()));
+    m.gauge("switchboard_rtp_port_pairs", "RTP/RTCP port pairs there are ([media] port range).",
+            double(lanes_ ? lanes_->portPairs() : 0));
+    // The rooms' audio as their jitter buffers saw it (RFC 3550 §6.4.1's loss, counted as the
+    // player found each packet missing), and what the mixer concealed.
+    const auto& audio = conference().stats;
+    m.counter("switchboard_rtp_packets_played_total",
+              "RTP packets the rooms' jitter buffers played out.", double(audio.jitter.played));
+    m.counter("switchboard_rtp_packets_lost_total",
+              "RTP packets the rooms' jitter buffers found missing when their turn came.",
+              double(audio.jitter.lost));
+    m.counter("switchboard_audio_frames_total", "Audio frames the rooms' mixers took in.",
+              double(audio.framesIn));
+    m.counter("switchboard_audio_frames_concealed_total",
+              "Audio frames the rooms' mixers concealed (lost or late packets).",
+              double(audio.framesConcealed));
+    m.gauge("switchboard_start_time_seconds", "When this process started, in Unix seconds.",
+            double(startedUnix_));
+    if (certificateExpiry_)
+        m.gauge("switchboard_tls_certificate_expiry_timestamp_seconds",
+                "When the TLS certificate ([tls] certificate) expires, in Unix seconds.",
+                double(*certificateExpiry_));
     m.counter("switchboard_media_handler_failures_total",
               "Handlers on the media workers that threw (each lost only its own work).",
               double(lanes_ ? lanes_->handlerFailures() : 0));
@@ -479,6 +512,15 @@ void Server::keepWheelTurning() {
         if (ec) return;
         wheel_.advance();
         keepWheelTurning();
+    });
+}
+
+void Server::keepMediaFiguresFresh() {
+    // The workers' figures for /metrics, refreshed as often as a scrape comes (about 15 s).
+    figuresTimer_.expires_after(std::chrono::seconds(5));
+    figuresTimer_.async_wait([this](const std::error_code& ec) {
+        if (ec || stopping_) return;
+        refreshMediaFigures([this] { keepMediaFiguresFresh(); });
     });
 }
 
@@ -552,6 +594,7 @@ void Server::shutdown(std::string_view reason) {
     if (statsSignal_) statsSignal_->cancel(ignored);
     if (reloadSignal_) reloadSignal_->cancel(ignored);
     wheelTimer_.cancel();
+    figuresTimer_.cancel();
     // Handlers still queued for closed objects are dropped rather than run.
     context_.stop();
 }

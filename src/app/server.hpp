@@ -108,6 +108,7 @@ private:
     session::WorkerGraph::Figures conference() const;
     // Asks the media workers for fresh figures; `done` runs on the control loop.
     void refreshMediaFigures(std::function<void()> done);
+    void keepMediaFiguresFresh(); // every few seconds, until the shutdown
     std::size_t rtpPortsLeased() const;
 
     std::uint64_t handlerFailures_ = 0;
@@ -116,6 +117,9 @@ private:
     std::optional<asio::signal_set> reloadSignal_;
     net::TimerWheel wheel_;
     asio::steady_timer wheelTimer_{context_};
+    asio::steady_timer figuresTimer_{context_};
+    std::int64_t startedUnix_ = 0;
+    std::optional<std::int64_t> certificateExpiry_;
     bool wheelTurning_ = false;
     std::unique_ptr<sip::StatelessResponder> responder_;
     std::unique_ptr<sip::TransportLayer> sipTransport_;

@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <ctime>
 #include <fcntl.h>
 #include <filesystem>
 #include <fmt/format.h>
@@ -240,6 +241,18 @@ Result<void> generateSelfSigned(const std::string& certPath, const std::string& 
         return r;
     }
     return writePem(certPath, 0644, [&](FILE* f) { return PEM_write_X509(f, cert.get()); });
+}
+
+Result<std::int64_t> certificateExpiry(const std::string& certPath) {
+    std::unique_ptr<FILE, int (*)(FILE*)> file(std::fopen(certPath.c_str(), "r"), &std::fclose);
+    if (!file) return fail(Errc::io, fmt::format("{}: {}", certPath, std::strerror(errno)));
+    std::unique_ptr<X509, void (*)(X509*)> cert(
+        PEM_read_X509(file.get(), nullptr, nullptr, nullptr), &X509_free);
+    if (!cert) return fail(Errc::io, fmt::format("{}: no PEM certificate", certPath));
+    std::tm when{};
+    if (ASN1_TIME_to_tm(X509_get0_notAfter(cert.get()), &when) != 1)
+        return fail(Errc::io, fmt::format("{}: an unreadable notAfter", certPath));
+    return static_cast<std::int64_t>(timegm(&when));
 }
 
 } // namespace sb::net

@@ -35,4 +35,8 @@ Result<std::shared_ptr<asio::ssl::context>> makeClientTlsContext(const TlsClient
 Result<void> generateSelfSigned(const std::string& certPath, const std::string& keyPath,
                                 const std::string& commonName);
 
+// When the first certificate of the PEM file expires (its notAfter), in Unix seconds. Errors
+// (Errc::io): the file cannot be read, or holds no certificate.
+Result<std::int64_t> certificateExpiry(const std::string& certPath);
+
 } // namespace sb::net

@@ -71,6 +71,13 @@ std::size_t MediaLanes::portsLeased() const noexcept {
     return n;
 }
 
+std::size_t MediaLanes::portPairs() const noexcept {
+    std::size_t n = 0;
+    for (const auto& lane : lanes_)
+        n += lane->ports.capacity() + lane->callPorts.capacity();
+    return n;
+}
+
 std::uint64_t MediaLanes::handlerFailures() const noexcept {
     std::uint64_t n = 0;
     for (const auto& worker : workers_)

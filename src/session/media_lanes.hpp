@@ -57,7 +57,8 @@ public:
     void stop();
     bool stopped() const noexcept { return stopped_; }
 
-    std::size_t portsLeased() const noexcept;       // both kinds, every lane
+    std::size_t portsLeased() const noexcept;       // pairs, both kinds, every lane
+    std::size_t portPairs() const noexcept;         // what may be leased: the same, all of it
     std::uint64_t handlerFailures() const noexcept; // the workers' catch-all boundaries'
 
 private:

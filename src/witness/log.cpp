@@ -43,6 +43,7 @@ void WitnessLog::append(const Entry& entry, Done done) {
     turn_.bodies.push_back(std::move(body));
     turn_.leaves.push_back(leaf);
     turn_.dones.push_back(std::move(done));
+    turn_.askedAt.push_back(std::chrono::steady_clock::now());
     handOverAfterThisTurn();
 }
 
@@ -71,6 +72,7 @@ void WitnessLog::Batch::take(Batch& from) {
     move(bodies, from.bodies);
     move(leaves, from.leaves);
     move(dones, from.dones);
+    move(askedAt, from.askedAt);
     move(tasks, from.tasks);
 }
 
@@ -100,13 +102,19 @@ void WitnessLog::commit(Batch& batch) {
         written ? Result<std::uint64_t>(first) : Result<std::uint64_t>(fail(written.error()));
     // Stored: the owner needs only the leaves and whom to tell.
     asio::post(owner_, [this, alive = lifetime_.watch(), leaves = std::move(batch.leaves),
-                        dones = std::move(batch.dones), outcome]() mutable {
-        if (alive) committed(std::move(leaves), std::move(dones), std::move(outcome));
+                        dones = std::move(batch.dones), askedAt = std::move(batch.askedAt),
+                        outcome]() mutable {
+        if (alive) committed(std::move(leaves), std::move(dones), askedAt, std::move(outcome));
     });
 }
 
 void WitnessLog::committed(std::vector<Hash> leaves, std::vector<Done> dones,
+                           const std::vector<std::chrono::steady_clock::time_point>& askedAt,
                            Result<std::uint64_t> first) {
+    const auto now = std::chrono::steady_clock::now();
+    for (const auto at : askedAt)
+        stats_.appendSeconds.observe(std::chrono::duration<double>(now - at).count());
+    stats_.lastCommitFailed = !first;
     if (!first) {
         ++stats_.failures;
         for (auto& done : dones)
@@ -160,6 +168,10 @@ void WitnessLog::saveHead(TreeHead head, std::function<void(Result<void>)> done)
 void WitnessLog::latestHead(std::function<void(Result<std::optional<TreeHead>>)> done) {
     onWriter<std::optional<TreeHead>>([](Store& store) { return store.latestHead(); },
                                       std::move(done));
+}
+
+void WitnessLog::check(std::function<void(Result<void>)> done) {
+    onWriter<void>([](Store& store) { return store.check(); }, std::move(done));
 }
 
 } // namespace sb::witness

@@ -12,12 +12,14 @@
 // heads queue up with the appends and run there, after the appends queued before them, with
 // their results posted back to the owner's thread like the acknowledgements.
 
+#include "core/histogram.hpp"
 #include "core/lifetime.hpp"
 #include "witness/entry.hpp"
 #include "witness/merkle.hpp"
 #include "witness/store.hpp"
 
 #include <asio/io_context.hpp>
+#include <chrono>
 #include <condition_variable>
 #include <functional>
 #include <memory>
@@ -51,13 +53,22 @@ public:
     void saveHead(TreeHead head, std::function<void(Result<void>)> done);
     // The head of the largest tree saved so far (nullopt before the first).
     void latestHead(std::function<void(Result<std::optional<TreeHead>>)> done);
+    // Whether the store answers (Store::check), after what was queued before: on the owner's
+    // thread.
+    void check(std::function<void(Result<void>)> done);
 
     // The committed log: what has been acknowledged (or is about to be, in this turn).
     const MerkleTree& tree() const noexcept { return tree_; }
     std::uint64_t size() const noexcept { return tree_.size(); }
 
+    // Buckets of the time from an append to its acknowledgement, in seconds: a group commit
+    // is an fsync (SQLite) or a round trip and a commit (PostgreSQL).
+    static constexpr double kAppendBounds[] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+                                               0.1,   0.25,   0.5,   1,    2.5,   5};
     struct Stats {
         std::uint64_t appended = 0, commits = 0, failures = 0;
+        Histogram appendSeconds{kAppendBounds}; // acknowledged appends, failed ones too
+        bool lastCommitFailed = false;
     };
     const Stats& stats() const noexcept { return stats_; }
 
@@ -68,6 +79,7 @@ private:
         std::vector<std::string> bodies;
         std::vector<Hash> leaves;
         std::vector<Done> dones;
+        std::vector<std::chrono::steady_clock::time_point> askedAt; // each append's
         std::vector<std::function<void()>> tasks;
         void take(Batch& from); // appends from's work to this, leaving from empty
     };
@@ -77,7 +89,9 @@ private:
     void handOverAfterThisTurn();
     void write();              // the writer thread
     void commit(Batch& batch); // on the writer thread
-    void committed(std::vector<Hash> leaves, std::vector<Done> dones, Result<std::uint64_t> first);
+    void committed(std::vector<Hash> leaves, std::vector<Done> dones,
+                   const std::vector<std::chrono::steady_clock::time_point>& askedAt,
+                   Result<std::uint64_t> first);
     // Runs work(store) on the writer thread and done(its result) on the owner's.
     template <class T>
     void onWriter(std::function<Result<T>(Store&)> work, std::function<void(Result<T>)> done);

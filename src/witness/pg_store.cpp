@@ -64,6 +64,13 @@ Result<std::uint64_t> PgStore::count() const {
     return static_cast<std::uint64_t>(n);
 }
 
+Result<void> PgStore::check() const {
+    if (auto again = reconnect(); !again) return again;
+    auto answered = db_->exec("checking the connection", "SELECT 1");
+    if (!answered) return fail(answered.error());
+    return {};
+}
+
 Result<void> PgStore::reconnect() const {
     auto again = db_->reconnectIfLost();
     if (!again) return fail(again.error());

@@ -31,6 +31,7 @@ public:
     Result<std::vector<std::string>> entries(std::uint64_t from, std::uint64_t to) const override;
     Result<void> saveHead(const TreeHead& head) override;
     Result<std::optional<TreeHead>> latestHead() const override;
+    Result<void> check() const override;
 
 private:
     explicit PgStore(std::unique_ptr<db::PgConnection> db) : db_(std::move(db)) {}

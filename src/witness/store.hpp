@@ -38,6 +38,9 @@ public:
     virtual Result<void> saveHead(const TreeHead& head) = 0;
     // The head of the largest tree saved, or nullopt before the first.
     virtual Result<std::optional<TreeHead>> latestHead() const = 0;
+    // Whether the database answers now: a server's connection (reconnected if it was lost)
+    // makes a round trip; a file that opened answers.
+    virtual Result<void> check() const { return {}; }
 
     Store(const Store&) = delete;
     Store& operator=(const Store&) = delete;

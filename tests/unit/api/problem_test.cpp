@@ -81,6 +81,24 @@ TEST(MetricsText, SpecialValues) {
     EXPECT_NE(m.text().find("c -2\n"), std::string::npos);
 }
 
+TEST(MetricsText, HistogramsAreCumulativeWithSumAndCount) {
+    constexpr double kBounds[] = {0.1, 0.5, 2};
+    Histogram h(kBounds);
+    for (double v : {0.05, 0.1, 0.3, 1.0, 7.0})
+        h.observe(v);
+    MetricsText m;
+    EXPECT_TRUE(m.histogram("sb_setup_seconds", "Set-up time.", h, {{"via", "sip"}}));
+    EXPECT_FALSE(m.counter("sb_setup_seconds", "other type", 1));
+    EXPECT_EQ(m.text(), "# HELP sb_setup_seconds Set-up time.\n"
+                        "# TYPE sb_setup_seconds histogram\n"
+                        "sb_setup_seconds_bucket{via=\"sip\",le=\"0.1\"} 2\n"
+                        "sb_setup_seconds_bucket{via=\"sip\",le=\"0.5\"} 3\n"
+                        "sb_setup_seconds_bucket{via=\"sip\",le=\"2\"} 4\n"
+                        "sb_setup_seconds_bucket{via=\"sip\",le=\"+Inf\"} 5\n"
+                        "sb_setup_seconds_sum{via=\"sip\"} 8.45\n"
+                        "sb_setup_seconds_count{via=\"sip\"} 5\n");
+}
+
 TEST(Health, OkAndNotReady) {
     EXPECT_EQ(healthResponse(true).status, 200);
     Response r = healthResponse(false, "database down");

@@ -179,10 +179,18 @@ TEST_P(Witness, AFailedGroupIsRolledBackAndTheNextOneCommits) {
     EXPECT_EQ(outcomes, (std::vector<bool>{false, false, false}));
     EXPECT_EQ(log->size(), 2u);
     EXPECT_EQ(log->stats().failures, 1u);
+    EXPECT_TRUE(log->stats().lastCommitFailed);
+    // Every append was timed to its answer, the failed ones too.
+    EXPECT_EQ(log->stats().appendSeconds.count(), 5u);
+    std::optional<Result<void>> answered; // the store itself still answers
+    log->check([&](const Result<void>& r) { answered.emplace(r); });
+    runUntil([&] { return answered.has_value(); });
+    EXPECT_TRUE(*answered);
 
     tamper("DELETE FROM entries WHERE idx = 3", "DELETE FROM witness_entries WHERE idx = 3");
     appendAndWait(*log, 2, 5);
     EXPECT_EQ(log->size(), 5u);
+    EXPECT_FALSE(log->stats().lastCommitFailed);
     std::optional<Result<std::vector<std::string>>> stored;
     log->read(0, 5, [&](auto r) { stored.emplace(std::move(r)); });
     runUntil([&] { return stored.has_value(); });
@@ -372,6 +380,22 @@ TEST(WitnessPgStore, RefusesASecondWriterOnTheSameDatabase) {
     first->reset();
     auto third = openStore(url);
     EXPECT_TRUE(third) << third.error().message;
+}
+
+// The server ends the store's session (as a restart would): the next check reconnects, and
+// the store answers again.
+TEST(WitnessPgStore, ACheckReconnectsALostSession) {
+    const std::string url = test::Postgres::instance().freshDatabase();
+    auto store = openStore(url);
+    ASSERT_TRUE(store) << store.error().message;
+    EXPECT_TRUE((*store)->check());
+    const std::string database = url.substr(url.rfind('/') + 1);
+    test::Postgres::instance().execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                                       "WHERE datname = '" +
+                                       database + "' AND pid <> pg_backend_pid()");
+    auto answered = (*store)->check();
+    if (!answered) answered = (*store)->check(); // the first may meet the closed session
+    EXPECT_TRUE(answered) << answered.error().message;
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, Witness, testing::Values("sqlite", "postgres"),
