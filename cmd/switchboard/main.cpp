@@ -26,6 +26,9 @@ int main(int argc, char** argv) {
                          "Configuration file (TOML); without it the built-in default "
                          "(deploy/switchboard.toml) is used")
             ->type_name("FILE");
+        bool checkOnly = false;
+        serve->add_flag("--check", checkOnly,
+                        "Read and check the configuration, then exit: 0 if good, 2 if not");
 
         std::vector<sb::cli::Command> clients;
         for (auto add : {sb::cli::addEscalateCommands, sb::cli::addExpertsCommands,
@@ -44,6 +47,7 @@ int main(int argc, char** argv) {
             sb::app::ServeOptions options;
             if (!configFile.empty()) options.configFile = configFile;
             options.version = SB_VERSION;
+            options.checkOnly = checkOnly;
             return sb::app::serve(options);
         }
         for (const auto& command : clients)

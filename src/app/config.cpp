@@ -161,14 +161,19 @@ public:
     }
 
     void readCalls(const toml::table& calls, sip::CallLimits& out) const {
-        static constexpr std::string_view kKeys[] = {"max_calls",         "max_calls_per_source",
-                                                     "retry_after_s",     "no_answer_timeout_s",
-                                                     "session_expires_s", "min_se_s"};
+        static constexpr std::string_view kKeys[] = {"max_calls",
+                                                     "max_calls_per_source",
+                                                     "retry_after_s",
+                                                     "no_answer_timeout_s",
+                                                     "session_expires_s",
+                                                     "min_se_s",
+                                                     "drain_s"};
         onlyKeys(calls, "calls", kKeys);
         integer(calls, "calls", "max_calls", 1, 10000000, out.maxCalls);
         integer(calls, "calls", "max_calls_per_source", 1, 10000000, out.maxCallsPerSource);
         integer(calls, "calls", "retry_after_s", 0, 86400, out.retryAfterS);
         duration(calls, "calls", "no_answer_timeout_s", 1, 86400, out.noAnswerTimeout);
+        duration(calls, "calls", "drain_s", 0, 86400, out.drain);
         integer(calls, "calls", "min_se_s", 2, 86400, out.minSessionExpiresS);
         integer(calls, "calls", "session_expires_s", 0, 86400, out.sessionExpiresS);
         if (out.sessionExpiresS != 0 && out.sessionExpiresS < out.minSessionExpiresS) {

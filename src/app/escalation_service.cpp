@@ -329,7 +329,17 @@ void EscalationService::checkStoreLater() {
     });
 }
 
+void EscalationService::drain() {
+    draining_ = true;
+    if (escalations_) escalations_->drain();
+}
+
+std::size_t EscalationService::active() const {
+    return escalations_ ? escalations_->stats().active : 0;
+}
+
 std::string EscalationService::notReady() const {
+    if (draining_) return "draining: this instance is being stopped";
     // An escalation is acknowledged only once witnessed: a log whose store does not answer,
     // or whose last group of appends failed, cannot take any.
     if (!storeSilent_.empty()) return "the witness store does not answer: " + storeSilent_;

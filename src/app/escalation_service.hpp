@@ -38,6 +38,10 @@ public:
     // Stops the API (no more requests) and hangs up every escalation's calls. The rooms must
     // outlive the service.
     void stop();
+    // SIGTERM: /readyz says 503 and new escalations are refused; those under way go on.
+    void drain();
+    // Escalations ringing or answered now.
+    std::size_t active() const;
 
     std::uint16_t apiPort() const noexcept { return http_ ? http_->port() : 0; }
     // Every route of the API (docs/api/openapi.json documents each; a test compares them).
@@ -81,6 +85,7 @@ private:
     std::unique_ptr<api::HttpServer> http_;
     asio::steady_timer storeCheck_;
     std::string storeSilent_; // why the store did not answer its last check, or ""
+    bool draining_ = false;
 };
 
 } // namespace sb::app

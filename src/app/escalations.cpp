@@ -97,6 +97,13 @@ void Escalations::escalate(const std::string& agent, const api::IfMessage& messa
                            const api::EscalateRequest& request, const std::string& traceId,
                            Done done) {
     ++stats_.requested;
+    if (draining_) { // not a decision about the request: nothing to witness
+        ++stats_.refused;
+        return done({503,
+                     {{"title", "Service Unavailable"},
+                      {"detail", "this instance is draining (it is being stopped): ask another"}},
+                     {}});
+    }
     const auto now = Clock::now();
     guard::Request asked{agent, request.topic, *guard::parseUrgency(request.urgency), {}, {}};
     for (const auto& b : request.bridges)

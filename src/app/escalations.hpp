@@ -155,6 +155,9 @@ public:
         std::map<std::string, std::size_t, std::less<>> degraded;
     };
     Stats stats() const;
+    // The server's drain (SIGTERM): new escalations are refused with 503, the ones under way
+    // go on.
+    void drain() { draining_ = true; }
 
 private:
     struct Attempt;
@@ -201,6 +204,7 @@ private:
     std::deque<std::string> ended_; // ids of the ended ones in escalations_, oldest first
     std::vector<std::unique_ptr<room::Room>> closedRooms_; // released, to go on the next turn
     Stats stats_;
+    bool draining_ = false;
     Lifetime lifetime_; // for witness outcomes and sweeps that come after it has gone
 };
 

@@ -1,5 +1,6 @@
 #include "app/server.hpp"
 
+#include "app/service_manager.hpp"
 #include "core/clock.hpp"
 #include "core/log.hpp"
 #include "core/stop_signals.hpp"
@@ -60,6 +61,7 @@ Result<void> Server::start() {
 
     started_ = true;
     logger().info("started");
+    notifyServiceManager("READY=1\nSTATUS=running");
     return {};
 }
 
@@ -103,7 +105,44 @@ void Server::watchSignals() {
     signals_.emplace(context_, SIGINT, SIGTERM);
     signals_->async_wait([this](const std::error_code& ec, int signal) {
         if (ec) return; // cancelled by shutdown()
+        // SIGTERM (systemd's stop, Kubernetes' before its SIGKILL) drains first; SIGINT, or
+        // SIGTERM again while draining, stops at once.
+        if (signal == SIGTERM && !drainUntil_ && config_.calls.drain.count() > 0 &&
+            callsInProgress() > 0)
+            return drain();
         shutdown(signal == SIGINT ? "SIGINT received" : "SIGTERM received");
+    });
+}
+
+std::size_t Server::callsInProgress() const {
+    return (b2bua_ ? b2bua_->stats().calls : 0) + (h323Endpoint_ ? h323Endpoint_->calls() : 0) +
+           (escalations_ ? escalations_->active() : 0);
+}
+
+void Server::drain() {
+    drainUntil_ = std::chrono::steady_clock::now() + config_.calls.drain;
+    if (b2bua_) b2bua_->drain();
+    if (escalations_) escalations_->drain();
+    logger().info("SIGTERM received: draining; {} call(s) and escalation(s) in progress may go on "
+                  "for {} s (SIGINT or SIGTERM again stops at once)",
+                  callsInProgress(), config_.calls.drain.count());
+    notifyServiceManager(
+        fmt::format("STOPPING=1\nSTATUS=draining: {} in progress", callsInProgress()));
+    watchSignals(); // for the second signal
+    waitForDrain();
+}
+
+void Server::waitForDrain() {
+    drainTimer_.expires_after(std::chrono::milliseconds(200));
+    drainTimer_.async_wait([this](const std::error_code& ec) {
+        if (ec || stopping_) return;
+        const std::size_t left = callsInProgress();
+        if (left == 0) return shutdown("SIGTERM received: drained");
+        if (std::chrono::steady_clock::now() >= *drainUntil_)
+            return shutdown(fmt::format("SIGTERM received: drain_s is over, hanging up {} "
+                                        "call(s) and escalation(s)",
+                                        left));
+        waitForDrain();
     });
 }
 
@@ -410,9 +449,9 @@ void Server::gatewayMetrics(api::MetricsText& m) const {
                 double(gk.registrations().size()));
         m.gauge("switchboard_gatekeeper_calls", "Calls our gatekeeper admitted, by side.",
                 double(gk.calls()));
-        m.gauge("switchboard_gatekeeper_bandwidth",
-                "Bandwidth our gatekeeper granted, in units of 100 bit/s.",
-                double(gk.bandwidthInUse()));
+        // H.225.0 counts bandwidth in units of 100 bit/s; Prometheus wants base units.
+        m.gauge("switchboard_gatekeeper_bandwidth_bits_per_second",
+                "Bandwidth our gatekeeper granted.", double(gk.bandwidthInUse()) * 100);
     }
     m.gauge("switchboard_sip_transactions", "SIP transactions now.",
             double(b2bua_->transactions().active()));
@@ -582,6 +621,7 @@ void Server::shutdown(std::string_view reason) {
     if (stopping_) return;
     stopping_ = true;
     logger().info("shutting down ({})", reason);
+    notifyServiceManager("STOPPING=1\nSTATUS=shutting down");
     // The media workers stop first, so that the last figures are exact; what is still queued
     // for them is dropped, and their rooms go with the rest below.
     if (lanes_) lanes_->stop();
@@ -595,6 +635,7 @@ void Server::shutdown(std::string_view reason) {
     if (reloadSignal_) reloadSignal_->cancel(ignored);
     wheelTimer_.cancel();
     figuresTimer_.cancel();
+    drainTimer_.cancel();
     // Handlers still queued for closed objects are dropped rather than run.
     context_.stop();
 }
@@ -605,6 +646,11 @@ int serve(const ServeOptions& options) {
     if (!config) {
         std::cerr << config.error().message << '\n';
         return 2;
+    }
+    if (options.checkOnly) {
+        std::cout << (options.configFile ? options.configFile->string() : "the built-in default")
+                  << ": good\n";
+        return 0;
     }
     logger().info("switchboard {} (configuration: {})", options.version,
                   options.configFile ? options.configFile->string() : "built-in default");

@@ -109,6 +109,11 @@ private:
     // Asks the media workers for fresh figures; `done` runs on the control loop.
     void refreshMediaFigures(std::function<void()> done);
     void keepMediaFiguresFresh(); // every few seconds, until the shutdown
+    // SIGTERM's drain: no new calls or escalations, and a shutdown once those in progress have
+    // ended or [calls] drain_s is over.
+    void drain();
+    void waitForDrain();
+    std::size_t callsInProgress() const; // SIP and H.323 calls, and escalations under way
     std::size_t rtpPortsLeased() const;
 
     std::uint64_t handlerFailures_ = 0;
@@ -118,6 +123,8 @@ private:
     net::TimerWheel wheel_;
     asio::steady_timer wheelTimer_{context_};
     asio::steady_timer figuresTimer_{context_};
+    asio::steady_timer drainTimer_{context_};
+    std::optional<std::chrono::steady_clock::time_point> drainUntil_; // while draining
     std::int64_t startedUnix_ = 0;
     std::optional<std::int64_t> certificateExpiry_;
     bool wheelTurning_ = false;
@@ -151,6 +158,7 @@ private:
 struct ServeOptions {
     std::optional<std::filesystem::path> configFile; // none: the built-in default
     std::string version;                             // for the start-up log line
+    bool checkOnly = false; // only read and check the configuration (before a deployment)
 };
 
 // What `switchboard serve` does: loads the configuration, starts a Server and runs it until

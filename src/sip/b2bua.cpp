@@ -102,6 +102,7 @@ void B2bua::onRequest(TransactionId server, const Message& request, const Inboun
 
 void B2bua::onOutOfDialog(TransactionId server, const Message& request) {
     const std::string_view method = request.method();
+    if (method == "OPTIONS" && draining_) return refuseWhileDraining(server, request);
     if (method == "OPTIONS") {
         // RFC 3261 §11.2: what we would do with an INVITE.
         auto w = responseTo(request, 200, "OK", newToken());
@@ -119,6 +120,16 @@ void B2bua::onOutOfDialog(TransactionId server, const Message& request) {
     w.header(HeaderId::allow, "INVITE, ACK, CANCEL, BYE, OPTIONS, UPDATE, INFO");
     w.header(HeaderId::server, options_.userAgent);
     layer_.respond(server, 501, w.finish());
+}
+
+void B2bua::refuseWhileDraining(TransactionId server, const Message& request) {
+    // RFC 3261 §21.5.4: 503 with Retry-After; a proxy in front tries its next destination
+    // (RFC 3263 §4.3), and stops sending here once its probes get it too.
+    auto w = responseTo(request, 503, "Service Unavailable (draining)", newToken());
+    w.header(HeaderId::retry_after, fmt::format("{}", options_.limits.retryAfterS));
+    w.header(HeaderId::server, options_.userAgent);
+    if (request.method() == "INVITE") ++stats_.failuresByStatus[503];
+    layer_.respond(server, 503, w.finish());
 }
 
 void B2bua::onInitialInvite(TransactionId server, const Message& invite,
@@ -155,6 +166,7 @@ void B2bua::onInitialInvite(TransactionId server, const Message& invite,
         w.header(HeaderId::server, options_.userAgent);
         return layer_.respond(server, 422, w.finish());
     }
+    if (draining_) return refuseWhileDraining(server, invite);
     const std::string sourceKey = source.remoteAddress.to_string();
     if (!authenticateCaller(server, invite, sourceKey)) return;
     if (calls_.size() >= limits.maxCalls ||

@@ -41,6 +41,9 @@ struct CallLimits {
     // RFC 4028 session timers: the interval we ask for (0: none) and the least we accept.
     std::uint32_t sessionExpiresS = 1800;
     std::uint32_t minSessionExpiresS = 90;
+    // On SIGTERM, how long the calls in progress may go on before they are hung up (the
+    // server's drain; 0: none).
+    std::chrono::seconds drain{30};
 
     bool operator==(const CallLimits&) const = default;
 };
@@ -255,6 +258,12 @@ public:
     // Errc::not_found, Errc::incomplete (not answered, or ending).
     Result<void> sendDigit(std::uint64_t call, char digit, std::chrono::milliseconds duration);
 
+    // From now on, no new call: an INVITE that would open one, and an OPTIONS (which asks what
+    // an INVITE would get, RFC 3261 §11.2: a load balancer's probe), get 503 with Retry-After;
+    // calls in progress go on. The server's drain on SIGTERM.
+    void drain() { draining_ = true; }
+    bool draining() const noexcept { return draining_; }
+
     struct Stats {
         std::uint64_t calls = 0, dialogs = 0; // now
         std::uint64_t callsTotal = 0, callsAnswered = 0, callsFailed = 0, callsCancelled = 0;
@@ -290,6 +299,7 @@ private:
 
     void onInitialInvite(TransactionId server, const Message& invite, const InboundMessage& source);
     void onOutOfDialog(TransactionId server, const Message& request);
+    void refuseWhileDraining(TransactionId server, const Message& request);
     void onInDialog(TransactionId server, const Message& request, Call& call, Side side);
     // DTMF between SIP INFO and RFC 4733, in b2bua_media.cpp: true when an INFO's digit was
     // taken by the media layer (and answered here).
@@ -423,6 +433,7 @@ private:
     TransactionLayer layer_;
     net::TimerWheel& wheel_;
     B2buaOptions options_;
+    bool draining_ = false;
     std::unique_ptr<ServerLocator> locator_;                                 // when options_.dns
     std::unordered_map<asio::ip::address, asio::ip::address> sourceTowards_; // wildcard listeners
     std::mt19937_64 random_;

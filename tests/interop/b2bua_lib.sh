@@ -105,7 +105,7 @@ stop_all() {
 }
 
 stop_switchboard() {
-  [ -n "${server_pid:-}" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
+  [ -n "${server_pid:-}" ] && kill -INT "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
   [ -n "${KEEP_WORK:-}" ] && rm -rf "/tmp/last-$(basename "$0" .sh)" && cp -r "$work" "/tmp/last-$(basename "$0" .sh)"
   rm -rf "$work"
 }

@@ -41,7 +41,7 @@ run_flow "REFER: blind transfer to carol placed by the B2BUA" refer_caller \
   refer_transferor "$bob_port" refer_target "$carol_port"
 # Session timers get a switchboard of their own with a 4 s interval (so short that it would
 # refresh the calls of the flows above when the machine is slow).
-kill "$switchboard_pid"
+kill -INT "$switchboard_pid"
 wait "$server_pid" || true
 mv "$work/server.log" "$work/server-1.log"
 echo '[calls]

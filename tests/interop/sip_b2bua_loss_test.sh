@@ -17,7 +17,7 @@ work=$(mktemp -d)
 server_pid=
 cleanup() {
   set +e # every step must run, whatever failed before
-  [ -n "${switchboard_pid:-}" ] && kill "$switchboard_pid" 2>/dev/null
+  [ -n "${switchboard_pid:-}" ] && kill -INT "$switchboard_pid" 2>/dev/null
   [ -n "$server_pid" ] && { wait "$server_pid" 2>/dev/null || true; }
   netns_delete
   if [ -n "${KEEP_WORK:-}" ]; then cp -r "$work" /tmp/last-sip_b2bua_loss_test; fi

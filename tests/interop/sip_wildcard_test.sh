@@ -13,7 +13,7 @@ work=$(mktemp -d)
 . "$here/netns_lib.sh"
 server_pid=
 stop_server() {
-  [ -n "${switchboard_pid:-}" ] && kill "$switchboard_pid" 2>/dev/null
+  [ -n "${switchboard_pid:-}" ] && kill -INT "$switchboard_pid" 2>/dev/null
   [ -n "$server_pid" ] && { wait "$server_pid" 2>/dev/null || true; }
   server_pid=
 }

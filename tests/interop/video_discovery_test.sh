@@ -75,7 +75,7 @@ sources mdns
 check "no Avahi daemon: our own querier finds the sender"
 
 # With an NDI runtime (the stand-in), its finder's sources join the list.
-kill "$server_pid" && { wait "$server_pid" || true; }
+kill -INT "$server_pid" && { wait "$server_pid" || true; }
 export NDI_RUNTIME_DIR_V6="$(dirname "$switchboard")/tests/ndi-runtime-0"
 start_switchboard "$switchboard"
 wait_listening tcp "$api_port" || fail_with "the API did not start again"

@@ -11,7 +11,7 @@ peer_pid=
 cleanup() {
   set +e
   stop_pid "$peer_pid"
-  [ -n "${switchboard_pid:-}" ] && kill "$switchboard_pid" 2>/dev/null
+  [ -n "${switchboard_pid:-}" ] && kill -INT "$switchboard_pid" 2>/dev/null
   [ -n "$server_pid" ] && { wait "$server_pid" 2>/dev/null || true; }
   netns_delete
   if [ -n "${KEEP_WORK:-}" ]; then cp -r "$work" "/tmp/last-$name"; fi

@@ -412,6 +412,7 @@ TEST(ParseConfig, TimersCallsAndRoutes) {
                       "[sip.timers]\nt1_ms = 50\nt2_ms = 400\nt4_ms = 200\n"
                       "[calls]\nmax_calls = 7\nmax_calls_per_source = 3\nretry_after_s = 9\n"
                       "no_answer_timeout_s = 30\nsession_expires_s = 120\nmin_se_s = 90\n"
+                      "drain_s = 45\n"
                       "[[routes]]\nuser = \"^[0-9]+$\"\ndomain = \"example\\\\.org\"\n"
                       "target = \"sip:${user}@192.0.2.1:5080\"\n"
                       "outbound_proxy = \"sip:192.0.2.2\"\ntransport = \"tcp\"\n"
@@ -427,6 +428,7 @@ TEST(ParseConfig, TimersCallsAndRoutes) {
     EXPECT_EQ(config->calls.maxCallsPerSource, 3u);
     EXPECT_EQ(config->calls.retryAfterS, 9u);
     EXPECT_EQ(config->calls.noAnswerTimeout, std::chrono::seconds(30));
+    EXPECT_EQ(config->calls.drain, std::chrono::seconds(45));
     EXPECT_EQ(config->calls.sessionExpiresS, 120u);
     ASSERT_EQ(config->routes.size(), 3u);
     EXPECT_EQ(config->routes[0],
