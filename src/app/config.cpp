@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <asio/ip/address.hpp>
+#include <cctype>
 #include <charconv>
 #include <fmt/format.h>
 #include <iterator>
@@ -740,8 +741,9 @@ public:
     }
 
     void readEscalations(const toml::table& e, Config& config) const {
-        static constexpr std::string_view kKeys[] = {
-            "storage", "policy", "experts", "signing_key", "from", "ring_seconds", "kept_ended"};
+        static constexpr std::string_view kKeys[] = {"storage",     "policy",     "experts",
+                                                     "signing_key", "from",       "ring_seconds",
+                                                     "kept_ended",  "witness_log"};
         onlyKeys(e, "escalations", kKeys);
         EscalationsConfig& out = config.escalations;
         constexpr std::string_view kStorage = "sqlite:<file> or a postgresql:// URL";
@@ -762,6 +764,17 @@ public:
             out.from = from->get();
         integer(e, "escalations", "ring_seconds", 1, 3600, out.ringSeconds);
         integer(e, "escalations", "kept_ended", 1, 1000000, out.keptEnded);
+        constexpr std::string_view kLog = "letters, digits, '_' and '-' (and \"{hostname}\")";
+        if (const auto* log = string(e, "escalations", "witness_log", kLog)) {
+            std::string name = log->get();
+            if (const auto at = name.find("{hostname}"); at != std::string::npos)
+                name.replace(at, 10, "h");
+            if (name.size() > 48 || !std::all_of(name.begin(), name.end(), [](char c) {
+                    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
+                }))
+                expected(*log, "escalations.witness_log", kLog);
+            out.witnessLog = log->get();
+        }
     }
 
     void readTls(const toml::table& root, Config& config) const {

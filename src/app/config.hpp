@@ -128,6 +128,10 @@ struct EscalationsConfig {
     std::string from = "<sip:switchboard@127.0.0.1>";   // the From of calls to experts
     std::uint32_t ringSeconds = 30;                     // a stage without its own ring time
     std::uint32_t keptEnded = 10000; // ended escalations kept for GET, the oldest dropped first
+    // On PostgreSQL, the name of this instance's witness log (its own schema, witness_NAME, in
+    // the shared database); "{hostname}" stands for the machine's (a pod's) name. Empty: the
+    // database's own schema, one log.
+    std::string witnessLog;
 
     bool operator==(const EscalationsConfig&) const = default;
 };

@@ -9,9 +9,11 @@
 #include "video/ndi_runtime.hpp"
 #include "witness/store_factory.hpp"
 
+#include <cctype>
 #include <chrono>
 #include <filesystem>
 #include <memory>
+#include <unistd.h>
 
 namespace sb::app {
 namespace {
@@ -39,6 +41,24 @@ EscalationService::~EscalationService() {
     stop();
 }
 
+namespace {
+
+// [escalations] witness_log with "{hostname}" replaced by this machine's name (a pod's, under
+// Kubernetes), its characters outside a log name's made '_'.
+std::string witnessLogName(std::string name) {
+    if (const auto at = name.find("{hostname}"); at != std::string::npos) {
+        char host[256] = {};
+        (void)gethostname(host, sizeof host - 1);
+        std::string own = host;
+        for (char& c : own)
+            if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-') c = '_';
+        name.replace(at, 10, own);
+    }
+    return name.substr(0, 48);
+}
+
+} // namespace
+
 Result<std::unique_ptr<EscalationService>>
 EscalationService::start(asio::io_context& context, net::TimerWheel& timers, const Config& config,
                          room::Rooms& rooms,
@@ -55,7 +75,7 @@ EscalationService::start(asio::io_context& context, net::TimerWheel& timers, con
         std::filesystem::create_directories(
             std::filesystem::path(e.storage.substr(7)).parent_path(), ignored);
     std::filesystem::create_directories(std::filesystem::path(e.signingKey).parent_path(), ignored);
-    auto store = witness::openStore(e.storage);
+    auto store = witness::openStore(e.storage, witnessLogName(e.witnessLog));
     if (!store) return fail(store.error());
     auto log = witness::WitnessLog::open(context, std::move(store).value());
     if (!log) return fail(log.error());

@@ -1,6 +1,7 @@
 #include "witness/pg_store.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cstring>
 #include <fmt/format.h>
@@ -21,9 +22,21 @@ std::string insertSql(std::size_t rows) {
 
 } // namespace
 
-Result<std::unique_ptr<PgStore>> PgStore::open(const std::string& conninfo) {
-    auto db = db::PgConnection::connect(
-        conninfo, "witness store",
+Result<std::unique_ptr<PgStore>> PgStore::open(const std::string& conninfo,
+                                               const std::string& log) {
+    if (log.size() > 48 || !std::all_of(log.begin(), log.end(), [](char c) {
+            return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
+        }))
+        return fail(Errc::config, fmt::format("witness store: \"{}\" is not a log's name", log));
+    std::vector<std::string> session;
+    if (!log.empty()) {
+        // A quoted identifier: the name's characters were checked above.
+        const std::string schema = fmt::format("\"witness_{}\"", log);
+        session.push_back("CREATE SCHEMA IF NOT EXISTS " + schema);
+        session.push_back("SET search_path TO " + schema);
+    }
+    session.insert(
+        session.end(),
         {"SET synchronous_commit = on",
          // The lock's key names the table in the session's schema, so that logs in different
          // schemas of one database do not exclude each other.
@@ -34,8 +47,9 @@ Result<std::unique_ptr<PgStore>> PgStore::open(const std::string& conninfo) {
          "RESET lock_timeout",
          "CREATE TABLE IF NOT EXISTS witness_entries (idx BIGINT PRIMARY KEY, leaf BYTEA NOT "
          "NULL, body TEXT NOT NULL)",
-         "CREATE TABLE IF NOT EXISTS witness_heads (tree_size BIGINT PRIMARY KEY, timestamp_ms "
-         "BIGINT NOT NULL, root BYTEA NOT NULL, signature BYTEA NOT NULL)"});
+         "CREATE TABLE IF NOT EXISTS witness_heads (tree_size BIGINT PRIMARY KEY, "
+         "timestamp_ms BIGINT NOT NULL, root BYTEA NOT NULL, signature BYTEA NOT NULL)"});
+    auto db = db::PgConnection::connect(conninfo, "witness store", std::move(session));
     if (!db) {
         // SQLSTATE 55P03 (lock_not_available): the advisory lock above.
         if (db.error().message.find("55P03") != std::string::npos)

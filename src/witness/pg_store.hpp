@@ -5,7 +5,9 @@
 // the server has flushed it to its WAL.
 //
 // One log writes to a database (or schema): the store holds a session advisory lock for as long
-// as it is open and refuses to open while another holds it.
+// as it is open and refuses to open while another holds it. Instances that share a database
+// each name a log of their own, kept in a schema of its own (witness_NAME, made if missing):
+// one writer each, and each log's signed heads vouch for it alone (docs/operations.md).
 //
 // Not thread-safe: the log's writer thread owns it.
 
@@ -22,7 +24,9 @@ public:
     // Connects (libpq conninfo or postgresql:// URI) and creates the tables if missing. Errors
     // (Errc::io): the server cannot be reached, another witness log holds the database (after
     // waiting 10 s for it), or the entries do not run 0, 1, 2, … without a gap.
-    static Result<std::unique_ptr<PgStore>> open(const std::string& conninfo);
+    // `log`: the log's name (letters, digits, '_', '-'), or empty for the session's own schema.
+    static Result<std::unique_ptr<PgStore>> open(const std::string& conninfo,
+                                                 const std::string& log = {});
 
     std::uint64_t size() const noexcept override { return size_; }
     Result<void> append(const std::vector<std::string>& bodies,

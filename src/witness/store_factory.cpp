@@ -15,14 +15,14 @@ Result<std::unique_ptr<Store>> widen(Result<std::unique_ptr<T>> opened) {
 
 } // namespace
 
-Result<std::unique_ptr<Store>> openStore(std::string_view url) {
+Result<std::unique_ptr<Store>> openStore(std::string_view url, const std::string& log) {
     auto parsed = db::parseDatabaseUrl(url);
     if (!parsed) return fail(parsed.error());
     switch (parsed->backend) {
     case db::Backend::sqlite:
         return widen(SqliteStore::open(parsed->location));
     case db::Backend::postgres:
-        return widen(PgStore::open(parsed->location));
+        return widen(PgStore::open(parsed->location, log));
     }
     return fail(Errc::config, "witness store: unknown database backend");
 }

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The deployment files (issue 19) as their own tools read them: the systemd unit by
 # `systemd-analyze verify` (not a word of complaint), the Compose file by `docker-compose
-# config`, Kamailio's configuration by `kamailio -c` with each dispatcher list, and every
-# Switchboard configuration shipped by `switchboard serve --check`.
+# config`, Kamailio's configuration by `kamailio -c` with each dispatcher list, the Kubernetes
+# manifests against Kubernetes' API schema (k8s_schema.py), and every Switchboard
+# configuration shipped (the Kubernetes Secret's too) by `switchboard serve --check`.
 set -euo pipefail
 switchboard=$(realpath "$1")
 here=$(cd "$(dirname "$0")" && pwd)
@@ -30,7 +31,18 @@ for list in "$deploy/kamailio/dispatcher.list" "$deploy/compose/dispatcher.list"
 done
 check "kamailio -c: the dispatcher configuration loads, with both lists"
 
-for config in "$deploy/switchboard.toml" "$deploy"/compose/switchboard-*.toml; do
+/usr/bin/python3 "$here/k8s_schema.py" "$deploy"/kubernetes/*.yaml >"$work/k8s.out" 2>&1 ||
+  fail_with "the Kubernetes manifests: $(cat "$work/k8s.out")"
+check "Kubernetes manifests: $(cat "$work/k8s.out")"
+
+/usr/bin/python3 - "$deploy/kubernetes/switchboard.yaml" "$work/k8s-switchboard.toml" <<'PY'
+import sys, yaml
+for doc in yaml.safe_load_all(open(sys.argv[1])):
+    if doc and doc["kind"] == "Secret":
+        open(sys.argv[2], "w").write(doc["stringData"]["switchboard.toml"])
+PY
+for config in "$deploy/switchboard.toml" "$deploy"/compose/switchboard-*.toml \
+  "$work/k8s-switchboard.toml"; do
   "$switchboard" serve --check --config "$config" >"$work/check.out" 2>&1 ||
     fail_with "switchboard serve --check $config: $(cat "$work/check.out")"
 done

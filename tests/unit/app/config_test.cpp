@@ -407,6 +407,18 @@ TEST(DefaultConfig, CallsTakeTheStructDefaultsAndTheOnlyRouteIsTheEchoTest) {
     EXPECT_EQ(config.escalations.storage, "sqlite:var/switchboard.db");
 }
 
+// Instances sharing a PostgreSQL name their witness logs; "{hostname}" is each one's own.
+TEST(ParseConfig, TheWitnessLogIsNamedPerInstance) {
+    auto named =
+        parseConfig(std::string(kListener) + "[escalations]\nstorage = \"postgresql://db/sb\"\n"
+                                             "witness_log = \"sb-{hostname}\"\n",
+                    "test.toml");
+    ASSERT_TRUE(named) << named.error().message;
+    EXPECT_EQ(named->escalations.witnessLog, "sb-{hostname}");
+    EXPECT_THAT(errorOf(std::string(kListener) + "[escalations]\nwitness_log = \"a b\"\n"),
+                HasSubstr("escalations.witness_log: expected letters, digits"));
+}
+
 TEST(ParseConfig, TimersCallsAndRoutes) {
     const auto text = std::string(kListener) +
                       "[sip.timers]\nt1_ms = 50\nt2_ms = 400\nt4_ms = 200\n"

@@ -382,6 +382,31 @@ TEST(WitnessPgStore, RefusesASecondWriterOnTheSameDatabase) {
     EXPECT_TRUE(third) << third.error().message;
 }
 
+// Instances sharing a database each keep a log of their own, in a schema of its own: they do
+// not exclude each other, and neither sees the other's entries.
+TEST(WitnessPgStore, NamedLogsShareADatabaseApart) {
+    const std::string url = test::Postgres::instance().freshDatabase();
+    auto one = openStore(url, "switchboard-0");
+    ASSERT_TRUE(one) << one.error().message;
+    auto two = openStore(url, "switchboard-1");
+    ASSERT_TRUE(two) << two.error().message;
+    const std::vector<std::string> bodies{"{\"n\":0}"};
+    const std::vector<Hash> leaves{leafHash(std::as_bytes(std::span(bodies[0])))};
+    ASSERT_TRUE((*one)->append(bodies, leaves));
+    EXPECT_EQ((*one)->size(), 1u);
+    EXPECT_EQ((*two)->size(), 0u);
+    auto again = openStore(url, "switchboard-0"); // the same log: one writer
+    ASSERT_FALSE(again);
+    EXPECT_NE(again.error().message.find("another witness log"), std::string::npos);
+    one->reset();
+    auto reopened = openStore(url, "switchboard-0");
+    ASSERT_TRUE(reopened) << reopened.error().message;
+    EXPECT_EQ((*reopened)->size(), 1u);
+    auto bad = openStore(url, "a\"; DROP TABLE x; --");
+    ASSERT_FALSE(bad);
+    EXPECT_EQ(bad.error().code, Errc::config);
+}
+
 // The server ends the store's session (as a restart would): the next check reconnects, and
 // the store answers again.
 TEST(WitnessPgStore, ACheckReconnectsALostSession) {
