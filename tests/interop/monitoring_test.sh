@@ -8,7 +8,9 @@
 #   - two escalations answered by a sipp expert, then the expert's phone stops answering:
 #     three escalations fail, and EscalationsFailing reaches the webhook;
 #   - PostgreSQL is stopped: the witness store's check fails within seconds, and
-#     WitnessStoreDown (backend "postgresql") reaches the webhook;
+#     WitnessStoreDown (backend "postgresql") reaches the webhook; started again, the instance
+#     reconnects by itself, is ready again, takes escalations, and its log, checked against a
+#     head signed before the stop, has lost nothing (`switchboard witness verify --since`);
 #   - SwitchboardDown never does (the gateway stayed up);
 #   - every query of every panel of deploy/grafana/switchboard-dashboard.json returns data.
 set -euo pipefail
@@ -43,13 +45,16 @@ am_port=$(free_port 47000)
 hook_port=$(free_port 48000)
 
 # PostgreSQL 15 in a folder of the test's own.
+pg_start() {
+  as_postgres "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/server.log" -w \
+    -o "-p $pg_port -k $pg_dir -c listen_addresses=127.0.0.1" start >/dev/null ||
+    fail_with "PostgreSQL did not start: $(tail -5 "$pg_dir/server.log")"
+}
 chmod 755 "$pg_dir"
 [ "$(id -u)" -eq 0 ] && chown postgres "$pg_dir"
 as_postgres "$pg_bin/initdb" -D "$pg_dir/data" -A trust -U postgres --locale C.UTF-8 \
   >"$work/initdb.log" 2>&1 || fail_with "initdb failed: $(tail -5 "$work/initdb.log")"
-as_postgres "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/server.log" -w \
-  -o "-p $pg_port -k $pg_dir -c listen_addresses=127.0.0.1" start >/dev/null ||
-  fail_with "PostgreSQL did not start: $(tail -5 "$pg_dir/server.log")"
+pg_start
 check "PostgreSQL 15 on port $pg_port"
 
 agents_may_escalate
@@ -170,6 +175,8 @@ wait_for_text "$work/alerts.log" '^firing EscalationsFailing ' 30 ||
   fail_with "EscalationsFailing did not reach the webhook: $(cat "$work/alerts.log")"
 check "EscalationsFailing reached Alertmanager's webhook"
 
+witness() { "$switchboard" witness "$@" --url "$base" --token token-a --agent agent-a; }
+witness head >"$work/head-before.json" || fail_with "no signed head: $(cat "$work/head-before.json")"
 as_postgres "$pg_bin/pg_ctl" -D "$pg_dir/data" -m fast stop >/dev/null
 wait_for_text "$work/alerts.log" '^firing WitnessStoreDown .*"backend": "postgresql"' 30 ||
   fail_with "WitnessStoreDown did not reach the webhook: $(cat "$work/alerts.log")"
@@ -178,6 +185,16 @@ grep -q "the witness store does not answer" "$work/server.log" ||
 curl -s -o /dev/null -w '%{http_code}' "$base/readyz" | grep -qx 503 ||
   fail_with "/readyz does not say 503 while the store is down"
 check "PostgreSQL stopped: /readyz 503, and WitnessStoreDown reached the webhook"
+
+pg_start
+wait_for_text "$work/server.log" "the witness store answers again" 20 ||
+  fail_with "Switchboard did not reconnect to PostgreSQL"
+curl -s -o /dev/null -w '%{http_code}' "$base/readyz" | grep -qx 200 ||
+  fail_with "/readyz does not say 200 once the store answers again"
+id=$(escalate 6) || fail_with "no escalation after PostgreSQL came back"
+witness verify --since "$work/head-before.json" --quiet >"$work/verify.out" 2>&1 ||
+  fail_with "the witness log does not hold since the head before the stop: $(cat "$work/verify.out")"
+check "PostgreSQL started again: reconnected, ready, escalation $id taken, and the log lost nothing ($(tail -n 1 "$work/verify.out"))"
 
 # Every panel's every query returns data (with the store down: the gateway answers still).
 $agent - "$root/deploy/grafana/switchboard-dashboard.json" "$prom_port" <<'PY' ||
