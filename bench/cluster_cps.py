@@ -24,21 +24,13 @@ import time
 SWITCHBOARD = "@SB_SWITCHBOARD@"
 SOURCE_DIR = "@PROJECT_SOURCE_DIR@"
 sys.path.insert(0, os.path.join(SOURCE_DIR, "bench"))
-from processes import free_port, stop, wait_listening  # noqa: E402
-from sipp_load import Uas, child_of, ramp, run_uac  # noqa: E402
+from processes import free_port, stop  # noqa: E402
+from sipp_load import Uas, child_of, kamailio, ramp, serve_switchboard  # noqa: E402
 
 
 def start_instance(work, name, uas_port, timeout_s):
     port = free_port()
-    config = os.path.join(work, f"{name}.toml")
-    with open(config, "w") as f:
-        f.write(f"""data_dir = "{work}/{name}"
-[log]
-level = "warning"
-[calls]
-max_calls = 1000000
-max_calls_per_source = 1000000
-[media]
+    proc = serve_switchboard(SWITCHBOARD, work, name, f"""[media]
 anchor = false
 [api]
 enabled = false
@@ -46,36 +38,21 @@ enabled = false
 enabled = false
 [webrtc]
 enabled = false
-[[sip.listen]]
-transport = "udp"
-address = "127.0.0.1"
-port = {port}
 [[routes]]
 target = "sip:${{user}}@127.0.0.1:{uas_port}"
-""")
-    proc = subprocess.Popen(["timeout", "-k", "3", str(timeout_s), SWITCHBOARD, "serve",
-                             "--config", config], stdout=subprocess.DEVNULL,
-                            stderr=open(os.path.join(work, f"{name}.log"), "w"))
-    wait_listening("u", port)
+""", port, timeout_s)
     return proc, port
 
 
 def start_kamailio(work, port, destinations, timeout_s):
-    run = os.path.join(work, "kamailio")
-    os.makedirs(run, exist_ok=True)
     listing = os.path.join(work, "dispatcher.list")
     with open(listing, "w") as f:
         for d in destinations:
             f.write(f"1 sip:127.0.0.1:{d} 0 0\n")
-    log = os.path.join(work, "kamailio.log")
-    proc = subprocess.Popen(
-        ["timeout", "-k", "3", str(timeout_s), "kamailio", "-DD", "-E", "-f",
-         os.path.join(SOURCE_DIR, "deploy/kamailio/kamailio.cfg"), "-Y", run, "-m", "1024",
-         "-M", "16", "-A", f"LISTEN=udp:127.0.0.1:{port}", "-A", f'DISPATCHER_LIST="{listing}"'],
-        stdout=subprocess.DEVNULL, stderr=open(log, "w"))
-    wait_listening("u", port)
+    proc = kamailio(SOURCE_DIR, work, "kamailio", port, [f'DISPATCHER_LIST="{listing}"'],
+                    timeout_s)
     time.sleep(2.5)  # a round of probes: every instance up
-    return proc, log
+    return proc, os.path.join(work, "kamailio.log")
 
 
 def cluster(instances):
@@ -99,15 +76,8 @@ def relay_only(work, port, budget):
     """The anchor: Kamailio's relay configuration straight to sipp's UAS (as bench/sip_cps)."""
     uas_port = free_port()
     uas = Uas(uas_port, budget)
-    run = os.path.join(work, "relay")
-    os.makedirs(run, exist_ok=True)
-    proc = subprocess.Popen(
-        ["timeout", "-k", "3", str(budget), "kamailio", "-DD", "-E", "-f",
-         os.path.join(SOURCE_DIR, "tests/interop/kamailio/relay.cfg"), "-Y", run, "-m", "1024",
-         "-M", "16", "-A", f"LISTEN=udp:127.0.0.1:{port}",
-         "-A", f'NEXT="sip:127.0.0.1:{uas_port}"'],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    wait_listening("u", port)
+    proc = kamailio(SOURCE_DIR, work, "relay", port, [f'NEXT="sip:127.0.0.1:{uas_port}"'],
+                    budget, "tests/interop/kamailio/relay.cfg")
     time.sleep(0.5)
 
     def close():

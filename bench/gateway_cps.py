@@ -14,7 +14,6 @@ with few cores, sipp and the answering Switchboard compete with the gateway for 
 import argparse
 import os
 import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -23,29 +22,12 @@ SWITCHBOARD = "@SB_SWITCHBOARD@"
 SOURCE_DIR = "@PROJECT_SOURCE_DIR@"
 sys.path.insert(0, os.path.join(SOURCE_DIR, "bench"))
 from processes import free_port, stop, wait_listening  # noqa: E402
-from sipp_load import Uas, child_of, memory_per_call, ramp  # noqa: E402
+from sipp_load import Uas, child_of, memory_per_call, ramp, serve_switchboard  # noqa: E402
 
 
 def serve(work, name, body, port, timeout_s):
     """A Switchboard on UDP 127.0.0.1:port with `body` added to a quiet configuration."""
-    config = os.path.join(work, f"{name}.toml")
-    with open(config, "w") as f:
-        f.write(f"""data_dir = "{work}/{name}"
-[log]
-level = "warning"
-[calls]
-max_calls = 1000000
-max_calls_per_source = 1000000
-[[sip.listen]]
-transport = "udp"
-address = "127.0.0.1"
-port = {port}
-""" + body)
-    proc = subprocess.Popen(["timeout", "-k", "3", str(timeout_s), SWITCHBOARD, "serve",
-                             "--config", config], stdout=subprocess.DEVNULL,
-                            stderr=open(os.path.join(work, f"{name}.log"), "w"))
-    wait_listening("u", port)
-    return proc
+    return serve_switchboard(SWITCHBOARD, work, name, body, port, timeout_s)
 
 
 def start_gateway(work, port, timeout_s):

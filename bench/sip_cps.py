@@ -13,7 +13,6 @@ found may be sipp's as much as the server's, and the same for both sides.
 """
 import argparse
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -21,47 +20,24 @@ import time
 SWITCHBOARD = "@SB_SWITCHBOARD@"
 SOURCE_DIR = "@PROJECT_SOURCE_DIR@"
 sys.path.insert(0, os.path.join(SOURCE_DIR, "bench"))
-from processes import free_port, stop, wait_listening  # noqa: E402
-from sipp_load import Uas, child_of, memory_per_call, ramp  # noqa: E402
+from processes import free_port, stop  # noqa: E402
+from sipp_load import Uas, child_of, kamailio, memory_per_call, ramp, serve_switchboard  # noqa: E402
 
 
 def start_switchboard(work, port, uas_port, timeout_s):
-    config = os.path.join(work, "switchboard.toml")
-    with open(config, "w") as f:
-        f.write(f"""data_dir = "{work}/var"
-[log]
-level = "warning"
-[calls]
-max_calls = 1000000
-max_calls_per_source = 1000000
-# Signalling only, as the Kamailio anchor does no media: sipp sends no RTP here.
-[media]
+    # Signalling only, as the Kamailio anchor does no media: sipp sends no RTP here.
+    proc = serve_switchboard(SWITCHBOARD, work, "switchboard", f"""[media]
 anchor = false
-[[sip.listen]]
-transport = "udp"
-address = "127.0.0.1"
-port = {port}
 [[routes]]
 target = "sip:${{user}}@127.0.0.1:{uas_port}"
-""")
-    proc = subprocess.Popen(["timeout", "-k", "3", str(timeout_s), SWITCHBOARD, "serve",
-                             "--config", config], stdout=subprocess.DEVNULL,
-                            stderr=open(os.path.join(work, "switchboard.log"), "w"))
-    wait_listening("u", port)
+""", port, timeout_s)
     time.sleep(0.2)
     return proc
 
 
 def start_kamailio(work, port, uas_port, timeout_s):
-    run = os.path.join(work, "kamailio")
-    os.makedirs(run, exist_ok=True)
-    proc = subprocess.Popen(
-        ["timeout", "-k", "3", str(timeout_s), "kamailio", "-DD", "-E", "-f",
-         os.path.join(SOURCE_DIR, "tests/interop/kamailio/relay.cfg"), "-Y", run, "-m", "1024",
-         "-M", "16", "-A", f"LISTEN=udp:127.0.0.1:{port}",
-         "-A", f'NEXT="sip:127.0.0.1:{uas_port}"'],
-        stdout=subprocess.DEVNULL, stderr=open(os.path.join(work, "kamailio.log"), "w"))
-    wait_listening("u", port)
+    proc = kamailio(SOURCE_DIR, work, "kamailio", port, [f'NEXT="sip:127.0.0.1:{uas_port}"'],
+                    timeout_s, "tests/interop/kamailio/relay.cfg")
     time.sleep(0.5)
     return proc
 

@@ -128,3 +128,43 @@ def memory_per_call(start, work, calls, rate):
     finally:
         close()
     return before, during, (during - before) / calls
+
+
+def serve_switchboard(binary, work, name, body, port, timeout_s):
+    """A Switchboard on UDP 127.0.0.1:port with `body` added to a quiet configuration with no
+    call limits; started, listening."""
+    config = os.path.join(work, f"{name}.toml")
+    with open(config, "w") as f:
+        f.write(f"""data_dir = "{work}/{name}"
+[log]
+level = "warning"
+[calls]
+max_calls = 1000000
+max_calls_per_source = 1000000
+[[sip.listen]]
+transport = "udp"
+address = "127.0.0.1"
+port = {port}
+""" + body)
+    proc = subprocess.Popen(["timeout", "-k", "3", str(timeout_s), binary, "serve",
+                             "--config", config], stdout=subprocess.DEVNULL,
+                            stderr=open(os.path.join(work, f"{name}.log"), "w"))
+    wait_listening("u", port)
+    return proc
+
+
+def kamailio(source_dir, work, name, port, defines, timeout_s, config="deploy/kamailio/kamailio.cfg"):
+    """Kamailio (-m 1024 -M 16) on UDP 127.0.0.1:port with `config` (under the source tree) and
+    the -A `defines`; started, listening. Its log is work/name.log."""
+    run = os.path.join(work, name)
+    os.makedirs(run, exist_ok=True)
+    args = ["timeout", "-k", "3", str(timeout_s), "kamailio", "-DD", "-E", "-f",
+            os.path.join(source_dir, config), "-Y", run, "-m", "1024", "-M", "16",
+            "-A", f"LISTEN=udp:127.0.0.1:{port}"]
+    for define in defines:
+        args += ["-A", define]
+    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL,
+                            stderr=open(os.path.join(work, f"{name}.log"), "w"))
+    wait_listening("u", port)
+    return proc
+

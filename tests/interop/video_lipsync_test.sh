@@ -12,6 +12,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 
 work=$(mktemp -d)
 . "$here/b2bua_lib.sh"
+. "$here/video_lib.sh"
 on_exit stop_all
 agent=/usr/bin/python3
 
@@ -52,7 +53,6 @@ TOML
 start_switchboard "$switchboard"
 wait_listening tcp "$api_port" || fail_with "the API did not start"
 base="http://127.0.0.1:$api_port"
-auth=(-H 'Authorization: Bearer token-a' -H 'Content-Type: application/json')
 
 # Alice's screen and speaker: ffmpeg notes each picture's brightness and the loudness of each
 # 5 ms of sound, with the times it presents them at.
@@ -83,17 +83,7 @@ alice_pid=$!
 background_pids+=("$alice_pid")
 wait_listening udp "$alice_port" || fail_with "sipp did not start"
 
-curl -s -o "$work/escalate.json" "${auth[@]}" -d '{"id":"m-1","performative":"escalate","sender":"agent-a","payload":{"topic":"camera-3","skills":["cameras"],"reason":"does the press stamp in time?","bridges":["sip","video"]}}' \
-  "$base/v1/escalations"
-id=$($agent -c "import json; print(json.load(open('$work/escalate.json'))['payload']['escalation'])")
-state_of() {
-  curl -s "${auth[@]}" "$base/v1/escalations/$id" | $agent -c "import json,sys; d=json.load(sys.stdin); print($1)"
-}
-for _ in $(seq 100); do [ "$(state_of "d['state']")" = answered ] && break; sleep 0.1; done
-[ "$(state_of "d['state']")" = answered ] || fail_with "alice did not answer"
-[ "$(curl -s -o "$work/video.json" -w '%{http_code}' "${auth[@]}" -d '{"source":"clip"}' \
-  "$base/v1/escalations/$id/video")" = 201 ] || fail_with "the clip was not added: $(cat "$work/video.json")"
-grep -q "joined (PCMU)" "$work/server.log" || true
+escalate_with_video clip
 check "alice answered; the clip, with its sound, joined the room"
 
 wait "$alice_screen" || true

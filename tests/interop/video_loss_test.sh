@@ -18,6 +18,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d)
 . "$here/b2bua_lib.sh"
 . "$here/baresip_lib.sh"
+. "$here/video_lib.sh"
 on_exit stop_all
 agent=/usr/bin/python3
 ip link set lo up
@@ -55,7 +56,6 @@ TOML
 start_switchboard "$switchboard"
 wait_listening tcp "$api_port" || fail_with "the API did not start"
 base="http://127.0.0.1:$api_port"
-auth=(-H 'Authorization: Bearer token-a' -H 'Content-Type: application/json')
 
 tone "$work/tone.wav" 440 8000 1 60
 phone bob "$expert_port" g711.so "$work/tone.wav"
@@ -69,21 +69,7 @@ CONF
 background_pids+=($!)
 wait_listening udp "$expert_port" || fail_with "baresip did not start"
 
-curl -s -o "$work/escalate.json" "${auth[@]}" -d '{"id":"m-1","performative":"escalate","sender":"agent-a","payload":{"topic":"camera-3","skills":["cameras"],"reason":"is the belt jammed?","bridges":["sip","video"]}}' \
-  "$base/v1/escalations"
-id=$($agent -c "import json; print(json.load(open('$work/escalate.json'))['payload']['escalation'])")
-state_of() {
-  curl -s "${auth[@]}" "$base/v1/escalations/$id" | $agent -c "import json,sys; d=json.load(sys.stdin); print($1)"
-}
-for _ in $(seq 100); do [ "$(state_of "d['state']")" = answered ] && break; sleep 0.1; done
-[ "$(state_of "d['state']")" = answered ] || fail_with "bob did not answer"
-[ "$(curl -s -o "$work/video.json" -w '%{http_code}' "${auth[@]}" -d '{"source":"clip"}' \
-  "$base/v1/escalations/$id/video")" = 201 ] || fail_with "the video was not added: $(cat "$work/video.json")"
-for _ in $(seq 100); do
-  [ "$(state_of "d.get('video', [{}])[0].get('state')")" = active ] && break
-  sleep 0.1
-done
-[ "$(state_of "d.get('video', [{}])[0].get('state')")" = active ] || fail_with "the video did not start"
+escalate_with_video clip
 check "bob answered; the clip's video (480p, 1000 kb/s) joined his call"
 
 changes() { grep -c "video leg .*: its receivers lose" "$work/server.log" || true; }
