@@ -741,9 +741,9 @@ public:
     }
 
     void readEscalations(const toml::table& e, Config& config) const {
-        static constexpr std::string_view kKeys[] = {"storage",     "policy",     "experts",
-                                                     "signing_key", "from",       "ring_seconds",
-                                                     "kept_ended",  "witness_log"};
+        static constexpr std::string_view kKeys[] = {"storage",     "policy",      "experts",
+                                                     "signing_key", "from",        "ring_seconds",
+                                                     "kept_ended",  "witness_log", "instance"};
         onlyKeys(e, "escalations", kKeys);
         EscalationsConfig& out = config.escalations;
         constexpr std::string_view kStorage = "sqlite:<file> or a postgresql:// URL";
@@ -764,17 +764,24 @@ public:
             out.from = from->get();
         integer(e, "escalations", "ring_seconds", 1, 3600, out.ringSeconds);
         integer(e, "escalations", "kept_ended", 1, 1000000, out.keptEnded);
-        constexpr std::string_view kLog = "letters, digits, '_' and '-' (and \"{hostname}\")";
-        if (const auto* log = string(e, "escalations", "witness_log", kLog)) {
-            std::string name = log->get();
+        constexpr std::string_view kName = "letters, digits, '_' and '-' (and \"{hostname}\")";
+        for (auto [key, field] :
+             {std::pair{"witness_log", &out.witnessLog}, {"instance", &out.instance}}) {
+            const auto* value = string(e, "escalations", key, kName);
+            if (!value) continue;
+            std::string name = value->get();
             if (const auto at = name.find("{hostname}"); at != std::string::npos)
                 name.replace(at, 10, "h");
             if (name.size() > 48 || !std::all_of(name.begin(), name.end(), [](char c) {
                     return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
                 }))
-                expected(*log, "escalations.witness_log", kLog);
-            out.witnessLog = log->get();
+                expected(*value, fmt::format("escalations.{}", key), kName);
+            *field = value->get();
         }
+        if (const auto* node = e.get("instance");
+            node && !out.instance.empty() && out.storage.starts_with("sqlite:"))
+            failAt(node->source(), "escalations.instance: the instances of a cluster share a "
+                                   "postgresql:// storage");
     }
 
     void readTls(const toml::table& root, Config& config) const {

@@ -132,6 +132,10 @@ struct EscalationsConfig {
     // the shared database); "{hostname}" stands for the machine's (a pod's) name. Empty: the
     // database's own schema, one log.
     std::string witnessLog;
+    // This instance's name in a cluster ("{hostname}" as above; needs PostgreSQL storage): the
+    // guard's rate limits and caps are then the cluster's (shared in the database), and the
+    // witness log, unless named, is the instance's. Empty: one instance alone.
+    std::string instance;
 
     bool operator==(const EscalationsConfig&) const = default;
 };

@@ -55,6 +55,7 @@ struct Escalations::Escalation final : room::RoomObserver {
     std::unique_ptr<room::Room> room;    // until it is over and its last leg has closed
     room::LegId answered;                // the leg of the expert who answered
     bool endingStage = false;            // its calls are being hung up: no second stageOver
+    bool admitting = false;              // its stage's experts are being admitted (ringStage)
     // The agent's last context (summary, document) and its files: what a peer that joins, or
     // joins again, is given.
     std::optional<std::pair<std::string, std::string>> context;

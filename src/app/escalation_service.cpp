@@ -2,6 +2,7 @@
 
 #include "app/default_experts.hpp" // generated from deploy/experts.json (CMakeLists.txt)
 #include "app/default_policy.hpp"  // generated from deploy/policy.toml
+#include "cluster/pg_limits.hpp"
 #include "core/clock.hpp"
 #include "core/file.hpp"
 #include "core/log.hpp"
@@ -43,9 +44,9 @@ EscalationService::~EscalationService() {
 
 namespace {
 
-// [escalations] witness_log with "{hostname}" replaced by this machine's name (a pod's, under
-// Kubernetes), its characters outside a log name's made '_'.
-std::string witnessLogName(std::string name) {
+// [escalations] witness_log or instance with "{hostname}" replaced by this machine's name (a
+// pod's, under Kubernetes), its characters outside a name's made '_'.
+std::string expandName(std::string name) {
     if (const auto at = name.find("{hostname}"); at != std::string::npos) {
         char host[256] = {};
         (void)gethostname(host, sizeof host - 1);
@@ -75,7 +76,9 @@ EscalationService::start(asio::io_context& context, net::TimerWheel& timers, con
         std::filesystem::create_directories(
             std::filesystem::path(e.storage.substr(7)).parent_path(), ignored);
     std::filesystem::create_directories(std::filesystem::path(e.signingKey).parent_path(), ignored);
-    auto store = witness::openStore(e.storage, witnessLogName(e.witnessLog));
+    const std::string instance = expandName(e.instance);
+    auto store =
+        witness::openStore(e.storage, e.witnessLog.empty() ? instance : expandName(e.witnessLog));
     if (!store) return fail(store.error());
     auto log = witness::WitnessLog::open(context, std::move(store).value());
     if (!log) return fail(log.error());
@@ -131,6 +134,13 @@ EscalationService::start(asio::io_context& context, net::TimerWheel& timers, con
     }
 
     EscalationOptions options;
+    if (!instance.empty()) {
+        auto limits = cluster::PgLimits::open(context, e.storage, instance);
+        if (!limits) return fail(limits.error());
+        s->sharedLimits_ = std::move(limits).value();
+        options.sharedLimits = s->sharedLimits_.get();
+        logger().info("cluster: instance {}; the guard's limits are the cluster's", instance);
+    }
     options.defaultRing = std::chrono::seconds(e.ringSeconds);
     options.keptEnded = e.keptEnded;
     options.mediaSrtp = config.media.srtp;

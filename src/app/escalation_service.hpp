@@ -75,10 +75,11 @@ private:
     std::unique_ptr<registry::OffloadedStore> documents_;       // then on a thread of its own
     registry::Registry registry_;
     guard::Guard guard_;
-    std::unique_ptr<witness::Sealer> sealer_;       // before the escalations, which ask it
-    std::unique_ptr<bridge::WebRtcPeers> webrtc_;   // outlives the rooms, whose legs it made
-    std::unique_ptr<video::VideoLegs> video_;       // likewise
-    std::unique_ptr<video::BrowseThreads> browses_; // with the video bridge: sources' discovery
+    std::unique_ptr<witness::Sealer> sealer_;           // before the escalations, which ask it
+    std::unique_ptr<bridge::WebRtcPeers> webrtc_;       // outlives the rooms, whose legs it made
+    std::unique_ptr<video::VideoLegs> video_;           // likewise
+    std::unique_ptr<video::BrowseThreads> browses_;     // with the video bridge: sources' discovery
+    std::unique_ptr<guard::SharedLimits> sharedLimits_; // in a cluster: outlives escalations_
     std::unique_ptr<Escalations> escalations_;
     std::unique_ptr<ApiServices> services_;
     std::vector<api::RouteInfo> routes_;

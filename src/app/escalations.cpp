@@ -95,7 +95,7 @@ void Escalations::inform(Escalation& e, json detail) {
 
 void Escalations::escalate(const std::string& agent, const api::IfMessage& message,
                            const api::EscalateRequest& request, const std::string& traceId,
-                           Done done) {
+                           const Done& done) {
     ++stats_.requested;
     if (draining_) { // not a decision about the request: nothing to witness
         ++stats_.refused;
@@ -121,14 +121,15 @@ void Escalations::escalate(const std::string& agent, const api::IfMessage& messa
              {"evidence", request.evidence.size()}});
 
     // Refusals and failures are answered once their witness entry is durable.
-    auto refuse = [&](const guard::Decision& d, std::string_view performative, int status) {
+    auto refuse = [this, agent, messageId = message.id, traceId, topic = request.topic,
+                   done](const guard::Decision& d, std::string_view performative, int status) {
         ++stats_.refused;
-        json payload{{"in_reply_to", message.id}, {"rule", d.rule}, {"reason", d.reason}};
+        json payload{{"in_reply_to", messageId}, {"rule", d.rule}, {"reason", d.reason}};
         auto reply = api::makeIfMessage(performative, agent, traceId, payload);
-        logger().info("trace={} escalation by {} on {} refused: {} ({})", traceId, agent,
-                      request.topic, d.rule, d.reason);
+        logger().info("trace={} escalation by {} on {} refused: {} ({})", traceId, agent, topic,
+                      d.rule, d.reason);
         witness(traceId, "escalation.refused", "switchboard",
-                {{"message", message.id}, {"rule", d.rule}, {"reason", d.reason}},
+                {{"message", messageId}, {"rule", d.rule}, {"reason", d.reason}},
                 [done, status, reply, d](const Result<void>& stored) {
                     if (!stored) return done(witnessFailed("refused", stored.error()));
                     done({status,
@@ -183,9 +184,35 @@ void Escalations::escalate(const std::string& agent, const api::IfMessage& messa
     }
     std::erase_if(plan->stages, [](const auto& s) { return s.experts.empty(); });
     if (plan->stages.empty()) return refuse(*firstDenial, "refuse", firstDenial->status);
-    if (auto admitted = guard_.admit(guard::LimitScope::agent, agent, now); !admitted)
-        return refuse(admitted, "refuse", admitted.status);
+    admit(guard::LimitScope::agent, agent,
+          [this, alive = lifetime_.watch(), agent, message, request, traceId,
+           plan = std::move(plan).value(), refuse, done](const guard::Decision& admitted) mutable {
+              if (!alive) return;
+              if (!admitted) return refuse(admitted, "refuse", admitted.status);
+              open(agent, message, request, traceId, std::move(plan), done);
+          });
+}
 
+void Escalations::admit(guard::LimitScope scope, const std::string& subject, Admitted then) {
+    if (!options_.sharedLimits) return then(guard_.admit(scope, subject, Clock::now()));
+    options_.sharedLimits->admit(scope, subject, guard_.limitsFor(scope, subject),
+                                 [this, alive = lifetime_.watch(), scope, subject,
+                                  then = std::move(then)](const guard::SharedVerdict& verdict) {
+                                     if (!alive) return;
+                                     auto decision = guard_.decide(scope, subject, verdict);
+                                     if (decision) guard_.count(scope, subject);
+                                     then(decision);
+                                 });
+}
+
+void Escalations::release(guard::LimitScope scope, const std::string& subject) {
+    guard_.release(scope, subject);
+    if (options_.sharedLimits) options_.sharedLimits->release(scope, subject);
+}
+
+void Escalations::open(const std::string& agent, const api::IfMessage& message,
+                       const api::EscalateRequest& request, const std::string& traceId,
+                       registry::Plan plan, const Done& done) {
     auto owned = std::make_unique<Escalation>(*this);
     Escalation& e = *owned;
     e.id = "esc-" + randomHex(12);
@@ -194,7 +221,7 @@ void Escalations::escalate(const std::string& agent, const api::IfMessage& messa
     e.traceId = traceId;
     e.messageId = message.id;
     e.request = request;
-    e.plan = std::move(plan).value();
+    e.plan = std::move(plan);
     e.createdMs = unixTimeMs();
     escalations_.emplace(e.id, std::move(owned));
     ++stats_.agreed;
@@ -223,12 +250,37 @@ void Escalations::escalate(const std::string& agent, const api::IfMessage& messa
 }
 
 void Escalations::ringStage(Escalation& e) {
+    // Each expert is admitted first (the guard's limits, in a cluster the shared ledger's:
+    // an answer that may come later); the stage rings once every answer is in.
+    std::vector<std::string> experts;
+    for (const auto& id : e.plan.stages[e.stage].experts)
+        if (registry_.expert(id)) experts.push_back(id); // else removed since the plan was made
+    auto answers = std::make_shared<std::vector<std::pair<std::string, guard::Decision>>>();
+    if (experts.empty()) return callStage(e, *answers);
+    e.admitting = true;
+    for (const auto& id : experts)
+        admit(guard::LimitScope::expert, id,
+              [this, escalation = e.id, stage = e.stage, id, answers,
+               wanted = experts.size()](const guard::Decision& d) {
+                  answers->emplace_back(id, d);
+                  if (answers->size() < wanted) return;
+                  auto found = escalations_.find(escalation);
+                  const bool current = found != escalations_.end() &&
+                                       found->second->stage == stage &&
+                                       found->second->state == EscalationState::ringing;
+                  if (current) return callStage(*found->second, *answers);
+                  for (const auto& [expert, decision] : *answers) // it ended meanwhile
+                      if (decision) release(guard::LimitScope::expert, expert);
+              });
+}
+
+void Escalations::callStage(Escalation& e,
+                            const std::vector<std::pair<std::string, guard::Decision>>& admitted) {
+    e.admitting = false;
     const auto& stage = e.plan.stages[e.stage];
-    const auto now = Clock::now();
-    for (const auto& id : stage.experts) {
+    for (const auto& [id, d] : admitted) {
         const registry::Expert* expert = registry_.expert(id);
-        if (!expert) continue; // removed since the plan was made
-        if (auto d = guard_.admit(guard::LimitScope::expert, id, now); !d) {
+        if (!d) {
             witness(e.traceId, "guard.decision", "switchboard",
                     {{"step", "ring"},
                      {"expert", id},
@@ -237,12 +289,16 @@ void Escalations::ringStage(Escalation& e) {
                      {"reason", d.reason}});
             continue;
         }
+        if (!expert) { // removed while it was admitted
+            release(guard::LimitScope::expert, id);
+            continue;
+        }
         room::Dial dial{expert->sipUri,
                         {},
                         {{"Trace-ID", e.traceId}, {"Expert-ID", id}, {"Escalation-ID", e.id}}};
         auto leg = e.room->dial("sip", std::move(dial), room::Role::essential);
         if (!leg) {
-            guard_.release(guard::LimitScope::expert, id);
+            release(guard::LimitScope::expert, id);
             logger().warn("trace={} escalation {}: calling {} failed: {}", e.traceId, e.id, id,
                           leg.error().message);
             witness(e.traceId, "call.failed", "switchboard",
@@ -384,13 +440,14 @@ void Escalations::onLegChange(Escalation& e, const room::LegChange& change,
         return;
     }
     if (!room::isFinal(change.to)) return;
-    guard_.release(guard::LimitScope::expert, a.expert);
+    release(guard::LimitScope::expert, a.expert);
     if (e.state == EscalationState::answered && e.answered == change.leg) {
         const std::string why =
             change.status == 0 ? "hung up by Switchboard" : fmt::format("{} hung up", a.expert);
         hangUpAll(e, why); // the parties leave with the expert
         finish(e, change.to == failed ? EscalationState::failed : EscalationState::ended, why);
-    } else if (e.state == EscalationState::ringing && !e.endingStage && !e.stageLive())
+    } else if (e.state == EscalationState::ringing && !e.endingStage && !e.admitting &&
+               !e.stageLive())
         stageOver(e, "every expert of the stage declined or could not be reached");
     releaseRoom(e);
 }
@@ -464,7 +521,7 @@ void Escalations::finish(Escalation& e, EscalationState state, std::string reaso
     e.reason = std::move(reason);
     e.endedMs = unixTimeMs();
     timers_.cancel(e.stageTimer);
-    guard_.release(guard::LimitScope::agent, e.agent);
+    release(guard::LimitScope::agent, e.agent);
     state == EscalationState::failed ? ++stats_.failed : ++stats_.ended;
     logger().info("trace={} escalation {} {}: {}", e.traceId, e.id, stateName(state), e.reason);
     // The last entry of an escalation seals it: a signed tree head that covers it.

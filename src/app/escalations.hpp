@@ -45,6 +45,8 @@ struct EscalationOptions {
     // Whether a video source of that name can be brought in (the video bridge's word).
     std::function<bool(std::string_view)> knowsVideoSource = [](std::string_view) { return false; };
     // A video leg's pictures at another preset (the video bridge's VideoLegs::setPreset).
+    // In a cluster, the limits' counts that the instances share; nullptr: the guard's own.
+    guard::SharedLimits* sharedLimits = nullptr;
     std::function<Result<void>(room::LegId, std::string_view)> retuneVideo =
         [](room::LegId, std::string_view) -> Result<void> {
         return fail(Errc::unsupported, "no video bridge");
@@ -78,7 +80,8 @@ public:
     // with the escalation's id; 403 `refuse` (guard) or 429 (rate limit), with the rule; 503
     // `failure` when no expert can be rung.
     void escalate(const std::string& agent, const api::IfMessage& message,
-                  const api::EscalateRequest& request, const std::string& traceId, Done done);
+                  const api::EscalateRequest& request, const std::string& traceId,
+                  const Done& done);
     // The escalation as JSON, if it exists and is `agent`'s.
     std::optional<nlohmann::json> find(const std::string& id, const std::string& agent) const;
     // `agent`'s escalations, optionally in one state, newest first (at most `limit`).
@@ -168,7 +171,17 @@ private:
     void witness(const std::string& traceId, std::string type, std::string actor,
                  nlohmann::json data, Witnessed then = {});
     void inform(Escalation& e, nlohmann::json detail = nlohmann::json::object());
-    void ringStage(Escalation& e);
+    // The request agreed and its agent admitted: the escalation opens, and its first stage rings.
+    void open(const std::string& agent, const api::IfMessage& message,
+              const api::EscalateRequest& request, const std::string& traceId, registry::Plan plan,
+              const Done& done);
+    // The guard's (or the cluster's) admission and its release (Guard::admit, ::release).
+    using Admitted = std::function<void(const guard::Decision&)>;
+    void admit(guard::LimitScope scope, const std::string& subject, Admitted then);
+    void release(guard::LimitScope scope, const std::string& subject);
+    void ringStage(Escalation& e); // admits the stage's experts, then calls them
+    void callStage(Escalation& e,
+                   const std::vector<std::pair<std::string, guard::Decision>>& admitted);
     // Every change of a leg of `e`'s room: witnessed, told to the agent, and acted on.
     void onLegChange(Escalation& e, const room::LegChange& change, room::RoomState before);
     void onFileProgress(Escalation& e, room::LegId leg, const room::FileProgress& progress);

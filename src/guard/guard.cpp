@@ -156,32 +156,37 @@ std::optional<Decision> Guard::securityStep(std::string_view expert,
     return std::nullopt;
 }
 
+Decision Guard::refusal(const Limit& limit, std::string_view subject, int active,
+                        std::optional<double> tokens) {
+    const char* who = limit.scope == LimitScope::agent ? "Agent" : "Expert";
+    if (!tokens)
+        return denied(limit.id,
+                      fmt::format("{} {} already has {} escalation{} in progress, the most "
+                                  "that limit {} allows.",
+                                  who, quoteUntrusted(subject), active, active == 1 ? "" : "s",
+                                  limit.id),
+                      kStatusRateLimit);
+    // Time until one whole token has dripped back in, rounded up to a whole second.
+    const double wait = (1.0 - *tokens) * limit.perSeconds / limit.rate;
+    const auto retry = std::chrono::seconds(std::max<long long>(1, std::llround(std::ceil(wait))));
+    return denied(limit.id,
+                  fmt::format("{} {} has reached limit {} ({}); retry in {} second{}.", who,
+                              quoteUntrusted(subject), limit.id, limitWhat(limit), retry.count(),
+                              retry.count() == 1 ? "" : "s"),
+                  kStatusRateLimit, retry);
+}
+
 std::optional<Decision> Guard::limitStep(LimitScope scope, std::string_view subject,
                                          TimePoint now) const {
-    const char* who = scope == LimitScope::agent ? "Agent" : "Expert";
     const int active =
         scope == LimitScope::agent ? activeForAgent(subject) : activeForExpert(subject);
     for (const auto& limit : policy_.limits) {
         if (limit.scope != scope || !anyMatch(limit.subjects, subject)) continue;
         if (limit.maxConcurrent && active >= static_cast<int>(*limit.maxConcurrent))
-            return denied(limit.id,
-                          fmt::format("{} {} already has {} escalation{} in progress, the most "
-                                      "that limit {} allows.",
-                                      who, quoteUntrusted(subject), active, active == 1 ? "" : "s",
-                                      limit.id),
-                          kStatusRateLimit);
+            return refusal(limit, subject, active, std::nullopt);
         if (limit.rate == 0) continue;
-        const double tokens = level(limit, subject, now);
-        if (tokens >= 1.0) continue;
-        // Time until one whole token has dripped back in, rounded up to a whole second.
-        const double wait = (1.0 - tokens) * limit.perSeconds / limit.rate;
-        const auto retry =
-            std::chrono::seconds(std::max<long long>(1, std::llround(std::ceil(wait))));
-        return denied(limit.id,
-                      fmt::format("{} {} has reached limit {} ({}); retry in {} second{}.", who,
-                                  quoteUntrusted(subject), limit.id, limitWhat(limit),
-                                  retry.count(), retry.count() == 1 ? "" : "s"),
-                      kStatusRateLimit, retry);
+        if (const double tokens = level(limit, subject, now); tokens < 1.0)
+            return refusal(limit, subject, active, tokens);
     }
     return std::nullopt;
 }
@@ -220,7 +225,7 @@ Decision Guard::admit(LimitScope scope, std::string_view subject, TimePoint now)
         prune(now);
         pruneAt_ = std::max(kPruneFloor, 2 * buckets_.size());
     }
-    ++(scope == LimitScope::agent ? agentActive_ : expertActive_)[std::string(subject)];
+    count(scope, subject);
     return allowed(std::string(kLimitsId),
                    "The escalation is within its rate and concurrency limits.");
 }
@@ -231,6 +236,33 @@ bool Guard::release(LimitScope scope, std::string_view subject) {
     if (found == active.end()) return false;
     if (--found->second <= 0) active.erase(found);
     return true;
+}
+
+std::vector<Limit> Guard::limitsFor(LimitScope scope, std::string_view subject) const {
+    std::vector<Limit> out;
+    for (const auto& limit : policy_.limits)
+        if (limit.scope == scope && anyMatch(limit.subjects, subject)) out.push_back(limit);
+    return out;
+}
+
+Decision Guard::decide(LimitScope scope, std::string_view subject,
+                       const SharedVerdict& verdict) const {
+    if (!verdict.error.empty())
+        return denied("cluster",
+                      fmt::format("The cluster's limits could not be checked: {}", verdict.error),
+                      kStatusUnavailable);
+    if (verdict.refusedBy.empty())
+        return allowed(std::string(kLimitsId),
+                       "The escalation is within the cluster's rate and concurrency limits.");
+    for (const auto& limit : policy_.limits)
+        if (limit.scope == scope && limit.id == verdict.refusedBy)
+            return refusal(limit, subject, verdict.active, verdict.tokens);
+    // The policy changed while the ledger decided: its word still stands.
+    return denied(verdict.refusedBy, "A limit of the cluster was reached.", kStatusRateLimit);
+}
+
+void Guard::count(LimitScope scope, std::string_view subject) {
+    ++(scope == LimitScope::agent ? agentActive_ : expertActive_)[std::string(subject)];
 }
 
 int Guard::activeForAgent(std::string_view agent) const {

@@ -21,6 +21,7 @@
 // Not thread-safe by design: the guard lives on the control worker.
 
 #include "guard/policy.hpp"
+#include "guard/shared_limits.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -36,8 +37,9 @@ using Clock = std::chrono::system_clock;
 using TimePoint = Clock::time_point;
 
 inline constexpr int kStatusAllowed = 200;
-inline constexpr int kStatusPolicy = 403;    // a rule, the default denial or security
-inline constexpr int kStatusRateLimit = 429; // a bucket is empty or a cap is reached
+inline constexpr int kStatusPolicy = 403;      // a rule, the default denial or security
+inline constexpr int kStatusRateLimit = 429;   // a bucket is empty or a cap is reached
+inline constexpr int kStatusUnavailable = 503; // the cluster's shared limits cannot be reached
 
 inline constexpr std::string_view kDefaultDenyId = "default-deny";
 inline constexpr std::string_view kLimitsId = "limits"; // admit's own answer when it admits
@@ -96,6 +98,14 @@ public:
     // Ends what admit() counted. Returns false (and changes nothing) when nothing is counted.
     bool release(LimitScope scope, std::string_view subject);
 
+    // In a cluster the buckets and caps are the shared ledger's (guard/shared_limits.hpp):
+    // the limits that apply to a subject, for it to enforce; its verdict in this guard's
+    // words; and count() for what it admitted (this instance's escalations in progress, for
+    // the registry's busy() and the metrics), with release() when they end.
+    std::vector<Limit> limitsFor(LimitScope scope, std::string_view subject) const;
+    Decision decide(LimitScope scope, std::string_view subject, const SharedVerdict& verdict) const;
+    void count(LimitScope scope, std::string_view subject);
+
     // Escalations in progress. activeForExpert fits the registry's busy() callback.
     int activeForAgent(std::string_view agent) const;
     int activeForExpert(std::string_view expert) const;
@@ -125,6 +135,9 @@ private:
                                          ExpertCallSecurity security) const;
     std::optional<Decision> limitStep(LimitScope scope, std::string_view subject,
                                       TimePoint now) const;
+    // A limit's refusal: its cap reached with `active` in progress, or its bucket at `tokens`.
+    static Decision refusal(const Limit& limit, std::string_view subject, int active,
+                            std::optional<double> tokens);
     double level(const Limit& limit, std::string_view subject, TimePoint now) const;
     static std::string bucketId(const Limit& limit, std::string_view subject);
 

@@ -21,15 +21,10 @@ root=$(cd "$here/../.." && pwd)
 
 work=$(mktemp -d)
 . "$here/b2bua_lib.sh"
-pg_dir=$(mktemp -d)
-pg_bin=/usr/lib/postgresql/15/bin
-as_postgres() { # initdb refuses root: the cluster is the postgres user's
-  if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
-}
+. "$here/postgres_lib.sh"
 cleanup() {
   set +e
-  as_postgres "$pg_bin/pg_ctl" -D "$pg_dir/data" -m immediate stop >/dev/null 2>&1
-  rm -rf "$pg_dir"
+  pg_cleanup
   stop_all
 }
 on_exit cleanup
@@ -39,22 +34,11 @@ sip_port=$(free_port 41000)
 tls_port=$(free_port 41500)
 api_port=$(free_port 43000)
 expert_port=$(free_port 49000)
-pg_port=$(free_port 45000)
 prom_port=$(free_port 46000)
 am_port=$(free_port 47000)
 hook_port=$(free_port 48000)
 
-# PostgreSQL 15 in a folder of the test's own.
-pg_start() {
-  as_postgres "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/server.log" -w \
-    -o "-p $pg_port -k $pg_dir -c listen_addresses=127.0.0.1" start >/dev/null ||
-    fail_with "PostgreSQL did not start: $(tail -5 "$pg_dir/server.log")"
-}
-chmod 755 "$pg_dir"
-[ "$(id -u)" -eq 0 ] && chown postgres "$pg_dir"
-as_postgres "$pg_bin/initdb" -D "$pg_dir/data" -A trust -U postgres --locale C.UTF-8 \
-  >"$work/initdb.log" 2>&1 || fail_with "initdb failed: $(tail -5 "$work/initdb.log")"
-pg_start
+pg_init
 check "PostgreSQL 15 on port $pg_port"
 
 agents_may_escalate
@@ -68,7 +52,7 @@ address = "127.0.0.1"
 port = $tls_port
 $(agent_api "$api_port")
 [escalations]
-storage = "postgresql://postgres@127.0.0.1:$pg_port/postgres"
+storage = "$pg_url"
 policy = "$work/policy.toml"
 experts = "$work/experts.json"
 ring_seconds = 2
@@ -177,7 +161,7 @@ check "EscalationsFailing reached Alertmanager's webhook"
 
 witness() { "$switchboard" witness "$@" --url "$base" --token token-a --agent agent-a; }
 witness head >"$work/head-before.json" || fail_with "no signed head: $(cat "$work/head-before.json")"
-as_postgres "$pg_bin/pg_ctl" -D "$pg_dir/data" -m fast stop >/dev/null
+pg_stop
 wait_for_text "$work/alerts.log" '^firing WitnessStoreDown .*"backend": "postgresql"' 30 ||
   fail_with "WitnessStoreDown did not reach the webhook: $(cat "$work/alerts.log")"
 grep -q "the witness store does not answer" "$work/server.log" ||

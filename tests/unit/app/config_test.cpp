@@ -419,6 +419,20 @@ TEST(ParseConfig, TheWitnessLogIsNamedPerInstance) {
                 HasSubstr("escalations.witness_log: expected letters, digits"));
 }
 
+// A cluster's instance is named likewise, and only on a database the instances share.
+TEST(ParseConfig, AnInstanceOfAClusterNeedsPostgreSql) {
+    auto named =
+        parseConfig(std::string(kListener) + "[escalations]\nstorage = \"postgresql://db/sb\"\n"
+                                             "instance = \"{hostname}\"\n",
+                    "test.toml");
+    ASSERT_TRUE(named) << named.error().message;
+    EXPECT_EQ(named->escalations.instance, "{hostname}");
+    EXPECT_THAT(errorOf(std::string(kListener) + "[escalations]\ninstance = \"sb-1\"\n"),
+                HasSubstr("escalations.instance: the instances of a cluster share a postgresql"));
+    EXPECT_THAT(errorOf(std::string(kListener) + "[escalations]\ninstance = \"a/b\"\n"),
+                HasSubstr("escalations.instance: expected letters, digits"));
+}
+
 TEST(ParseConfig, TimersCallsAndRoutes) {
     const auto text = std::string(kListener) +
                       "[sip.timers]\nt1_ms = 50\nt2_ms = 400\nt4_ms = 200\n"

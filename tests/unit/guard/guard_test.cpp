@@ -241,6 +241,30 @@ TEST(Guard, TokenBucketRefusesWithRetryAfterAndRefills) {
     EXPECT_EQ(guard.activeForAgent("a"), 2);
 }
 
+TEST(Guard, WordsTheClustersVerdictsAsItsOwn) {
+    Guard guard(policyOf(kLimited));
+    EXPECT_EQ(guard.limitsFor(LimitScope::agent, "a").size(), 2u); // agent-rate, agent-cap
+    EXPECT_EQ(guard.limitsFor(LimitScope::expert, "bob").size(), 0u);
+
+    auto d = guard.decide(LimitScope::agent, "a", {"agent-rate", 2, 0.5, ""});
+    EXPECT_EQ(d.status, 429);
+    EXPECT_EQ(d.retryAfter, 5s);
+    EXPECT_EQ(d.reason, "Agent \"a\" has reached limit agent-rate (1 escalation per 10 seconds, "
+                        "burst 2); retry in 5 seconds.");
+    d = guard.decide(LimitScope::expert, "alice", {"expert-cap", 1, std::nullopt, ""});
+    EXPECT_EQ(d.reason, "Expert \"alice\" already has 1 escalation in progress, the most that "
+                        "limit expert-cap allows.");
+    d = guard.decide(LimitScope::agent, "a", {"", 0, std::nullopt, "connection refused"});
+    EXPECT_EQ(d.status, 503);
+    EXPECT_EQ(d.rule, "cluster");
+    EXPECT_TRUE(guard.decide(LimitScope::agent, "a", {}));
+
+    // What the cluster admitted counts here too, for the registry's busy() and the metrics.
+    guard.count(LimitScope::expert, "alice");
+    EXPECT_EQ(guard.activeForExpert("alice"), 1);
+    EXPECT_TRUE(guard.release(LimitScope::expert, "alice"));
+}
+
 TEST(Guard, ConcurrencyCapsAndRelease) {
     Guard guard(policyOf(kLimited));
     const auto r = request("a", "t");

@@ -1,0 +1,69 @@
+#pragma once
+// The cluster's shared limits (guard/shared_limits.hpp) in the PostgreSQL that the instances
+// share: each admission is one call of a PL/pgSQL function that takes the tokens and counts
+// the escalation in one transaction, serialised per subject by a transaction-level advisory
+// lock; buckets refill on the database's clock, so instances whose clocks differ agree.
+//
+// An instance is alive while its ledger session holds the advisory lock named after it
+// ("switchboard instance NAME"): when a process dies, PostgreSQL ends its session and the
+// lock goes with it, and the next sweep (every kSweep, by any instance) forgets the dead
+// one's escalations in progress. Each instance keeps its own tally too, and writes it again
+// after a reconnection, so that a database restart (or a sweep that ran while this instance
+// was cut off) loses no count.
+//
+// The connection lives on a thread of its own (ARCHITECTURE.md "Threads"); answers are
+// posted back to the owner's io_context, which must outlive this.
+
+#include "db/pg_connection.hpp"
+#include "guard/shared_limits.hpp"
+#include "net/worker.hpp"
+
+#include <asio/io_context.hpp>
+#include <asio/steady_timer.hpp>
+#include <chrono>
+#include <map>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <utility>
+
+namespace sb::cluster {
+
+class PgLimits final : public guard::SharedLimits {
+public:
+    static constexpr std::chrono::seconds kSweep{2};
+
+    // Connects, creates the tables and functions if missing, and takes the instance's lock.
+    // Errors (Errc::io): the database's, or another live instance of the same name.
+    static Result<std::unique_ptr<PgLimits>>
+    open(asio::io_context& owner, const std::string& conninfo, std::string instance);
+    ~PgLimits() override;
+
+    void admit(guard::LimitScope scope, std::string subject, std::vector<guard::Limit> limits,
+               Done done) override;
+    void release(guard::LimitScope scope, std::string subject) override;
+
+private:
+    PgLimits(asio::io_context& owner, std::unique_ptr<db::PgConnection> db, std::string instance);
+    // On the ledger's thread.
+    guard::SharedVerdict admitNow(guard::LimitScope scope, const std::string& subject,
+                                  const std::vector<guard::Limit>& limits);
+    Result<void> connected(); // reconnects if the session was lost, and restores the tally
+    // A statement, run again once if it failed because the session had been lost.
+    Result<db::PgResult> execOnce(std::string_view doing, std::string_view sql,
+                                  std::span<const db::PgParam> params);
+    Result<void> restoreTally();
+    void sweepLater();
+
+    asio::io_context& owner_;
+    std::unique_ptr<db::PgConnection> db_; // the ledger's thread's, once started
+    std::string instance_;
+    // What this instance admitted and has not released, by scope and subject.
+    std::map<std::pair<guard::LimitScope, std::string>, int> tally_;
+    net::Worker worker_{"cluster-ledger"};
+    std::optional<asio::steady_timer> sweep_;
+    std::shared_ptr<PgLimits*> self_ = std::make_shared<PgLimits*>(this);
+};
+
+} // namespace sb::cluster
