@@ -10,6 +10,7 @@
 #include "app/escalations.hpp"
 #include "app/one_at_a_time.hpp"
 #include "bridge/webrtc_peers.hpp"
+#include "cluster/pg_escalations.hpp"
 #include "registry/offloaded_store.hpp"
 #include "registry/registry.hpp"
 #include "video/browse_threads.hpp"
@@ -51,6 +52,8 @@ struct ApiServices {
     video::BrowseThreads* browses = nullptr;
     std::string mdnsInterface = {};
     std::vector<std::string> ndiExtraIps = {};
+    // In a cluster: the escalations that other instances hold (read, hung up through them).
+    cluster::PgEscalations* cluster = nullptr;
 };
 
 // POST/GET /v1/escalations, GET/DELETE /v1/escalations/{id}, POST

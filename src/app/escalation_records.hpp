@@ -43,6 +43,7 @@ struct Escalations::Escalation final : room::RoomObserver {
     Escalations& owner;
     std::string id, agent, traceId, messageId;
     api::EscalateRequest request;
+    nlohmann::json asked; // the escalate message's payload, until the cluster has it
     EscalationState state = EscalationState::ringing;
     registry::Plan plan;
     std::size_t stage = 0;

@@ -185,6 +185,37 @@ void contextUpdate(ApiServices& s, const api::Request& request, const std::strin
         });
 }
 
+// An escalation that another instance of the cluster holds: `found` with its record when it
+// is the agent's, else 404 (as for one of this instance's).
+void elsewhere(ApiServices& s, const std::string& id, const std::string& agent,
+               const api::Respond& respond,
+               std::function<void(const cluster::PgEscalations::Row&)> found) {
+    auto notFound = [respond] {
+        respond(api::problem(404, {}, "no such escalation of yours", {{"field", "id"}}));
+    };
+    if (!s.cluster) return notFound();
+    s.cluster->fetch(id, [agent, notFound, found = std::move(found)](
+                             std::optional<cluster::PgEscalations::Row> row) {
+        if (!row || row->agent != agent) return notFound();
+        found(*row);
+    });
+}
+
+// DELETE of an escalation another instance holds: asked of that instance (the room is
+// there), 202 with the record as it is now; the end follows on the event stream.
+void hangUpElsewhere(ApiServices& s, const cluster::PgEscalations::Row& row,
+                     const api::Respond& respond) {
+    if (row.state == "ended" || row.state == "failed")
+        return respond(
+            api::problem(409, "Conflict", fmt::format("the escalation has {}", row.state)));
+    s.cluster->command(row.instance, {{"op", "hangup"}, {"id", row.id}, {"agent", row.agent}});
+    auto body = row.record;
+    body["detail"] = fmt::format("instance {} holds the escalation and was asked to hang it "
+                                 "up; its end follows on the event stream",
+                                 row.instance);
+    respond(api::jsonResponse(202, body));
+}
+
 void list(ApiServices& s, const api::Request& request, const api::Respond& respond) {
     std::optional<EscalationState> state;
     if (auto name = request.param("state")) {
@@ -260,19 +291,25 @@ void addEscalationRoutes(api::Router& router, ApiServices& s) {
         "GET", "/v1/escalations/{id}",
         [&s](const api::Request& r, const api::PathParams& p, const api::Respond& respond) {
             onControl(s, respond, [&s, agent = r.agent, id = p.at("id"), respond] {
-                auto found = s.escalations.find(id, agent);
-                respond(found ? api::jsonResponse(200, *found)
-                              : api::problem(404, {}, "no such escalation of yours",
-                                             {{"field", "id"}}));
+                if (auto found = s.escalations.find(id, agent))
+                    return respond(api::jsonResponse(200, *found));
+                elsewhere(s, id, agent, respond, [respond](const cluster::PgEscalations::Row& row) {
+                    respond(api::jsonResponse(200, row.record));
+                });
             });
         });
     (void)router.add(
         "DELETE", "/v1/escalations/{id}",
         [&s](const api::Request& r, const api::PathParams& p, const api::Respond& respond) {
             onControl(s, respond, [&s, agent = r.agent, id = p.at("id"), respond] {
-                s.escalations.hangUp(id, agent, [respond](const EscalationAnswer& answer) {
-                    respond(answerOf(answer, {}));
-                });
+                if (s.escalations.find(id, agent) || !s.cluster)
+                    return s.escalations.hangUp(id, agent, [respond](const EscalationAnswer& a) {
+                        respond(answerOf(a, {}));
+                    });
+                elsewhere(s, id, agent, respond,
+                          [&s, respond](const cluster::PgEscalations::Row& row) {
+                              hangUpElsewhere(s, row, respond);
+                          });
             });
         });
     (void)router.add("POST", "/v1/escalations/{id}/video",

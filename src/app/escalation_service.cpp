@@ -2,6 +2,7 @@
 
 #include "app/default_experts.hpp" // generated from deploy/experts.json (CMakeLists.txt)
 #include "app/default_policy.hpp"  // generated from deploy/policy.toml
+#include "cluster/pg_escalations.hpp"
 #include "cluster/pg_limits.hpp"
 #include "core/clock.hpp"
 #include "core/file.hpp"
@@ -139,7 +140,16 @@ EscalationService::start(asio::io_context& context, net::TimerWheel& timers, con
         if (!limits) return fail(limits.error());
         s->sharedLimits_ = std::move(limits).value();
         options.sharedLimits = s->sharedLimits_.get();
-        logger().info("cluster: instance {}; the guard's limits are the cluster's", instance);
+        if (auto shared = s->shareEscalations(e.storage, instance); !shared)
+            return fail(shared.error());
+        options.recorded = [records = s->records_.get()](const json& record, const json& request) {
+            records->record(record.value("id", ""), record.value("agent", ""),
+                            record.value("state", ""), record.value("trace_id", ""), record,
+                            request);
+        };
+        logger().info("cluster: instance {}; the guard's limits and the escalations' records are "
+                      "the cluster's",
+                      instance);
     }
     options.defaultRing = std::chrono::seconds(e.ringSeconds);
     options.keptEnded = e.keptEnded;
@@ -157,8 +167,11 @@ EscalationService::start(asio::io_context& context, net::TimerWheel& timers, con
     auto* http = &s->http_;
     s->escalations_ = std::make_unique<Escalations>(
         context, timers, rooms, s->registry_, s->guard_, *s->witness_, std::move(options),
-        [http](const json& message, const std::string& key, const std::string& agent) {
-            if (*http) (*http)->events().publish(message.dump(), key, agent);
+        [http, records = s->records_.get()](const json& message, const std::string& key,
+                                            const std::string& agent) {
+            std::string text = message.dump();
+            if (records) records->publish(text, key, agent); // for streams on other instances
+            if (*http) (*http)->events().publish(std::move(text), key, agent);
         });
     s->sealer_ = std::make_unique<witness::Sealer>(timers, *s->witness_, *s->signer_, kSealInterval,
                                                    [] { return unixTimeMs(); });
@@ -170,6 +183,32 @@ EscalationService::start(asio::io_context& context, net::TimerWheel& timers, con
                   s->guard_.policy().rules.size(), s->witness_->size(),
                   e.storage.starts_with("sqlite:") ? e.storage : "PostgreSQL");
     return s;
+}
+
+// The escalations as the cluster sees them: other instances' events to this one's streams,
+// hang-ups asked of this one, and the escalations of instances that are gone to report.
+Result<void> EscalationService::shareEscalations(const std::string& storage,
+                                                 const std::string& instance) {
+    cluster::PgEscalations::Handlers handlers;
+    handlers.event = [this](std::string message, std::string key, std::string agent) {
+        if (http_) http_->events().publish(std::move(message), std::move(key), std::move(agent));
+    };
+    handlers.command = [this](const json& command) {
+        if (command.value("op", "") != "hangup" || !escalations_) return;
+        escalations_->hangUp(command.value("id", ""), command.value("agent", ""),
+                             [](const EscalationAnswer&) {});
+    };
+    handlers.orphans = [this](std::vector<cluster::PgEscalations::Row> rows) {
+        if (!escalations_) return;
+        for (auto& r : rows)
+            escalations_->takeOver({std::move(r.id), std::move(r.agent), std::move(r.instance),
+                                    std::move(r.traceId), std::move(r.record),
+                                    std::move(r.request)});
+    };
+    auto records = cluster::PgEscalations::open(context_, storage, instance, std::move(handlers));
+    if (!records) return fail(records.error());
+    records_ = std::move(records).value();
+    return {};
 }
 
 // The registry as stored; an empty one is seeded with the configured (or demo) experts.
@@ -244,7 +283,8 @@ Result<void> EscalationService::startApi(std::function<void(api::MetricsText&)> 
                     video_.get(),
                     browses_.get(),
                     config_.video.mdnsInterface,
-                    config_.video.ndiExtraIps});
+                    config_.video.ndiExtraIps,
+                    records_.get()});
     for (const auto& t : a.tokens)
         if (t.admin) services_->admins.insert(t.agent);
     if (webrtc_) {

@@ -8,6 +8,7 @@
 #include "app/api_routes.hpp"
 #include "app/config.hpp"
 #include "app/escalations.hpp"
+#include "cluster/pg_escalations.hpp"
 #include "guard/guard.hpp"
 #include "registry/offloaded_store.hpp"
 #include "registry/registry.hpp"
@@ -60,6 +61,7 @@ public:
 private:
     EscalationService(asio::io_context& context, const Config& config);
     Result<void> loadRegistry();
+    Result<void> shareEscalations(const std::string& storage, const std::string& instance);
     Result<void> startApi(std::function<void(api::MetricsText&)> gatewayMetrics);
     // Every few seconds, whether the witness store answers (its database may go away and come
     // back while nothing is appended): for /readyz and the metrics.
@@ -81,6 +83,8 @@ private:
     std::unique_ptr<video::BrowseThreads> browses_;     // with the video bridge: sources' discovery
     std::unique_ptr<guard::SharedLimits> sharedLimits_; // in a cluster: outlives escalations_
     std::unique_ptr<Escalations> escalations_;
+    // In a cluster: the escalations' records; goes before escalations_, whose handlers it calls.
+    std::unique_ptr<cluster::PgEscalations> records_;
     std::unique_ptr<ApiServices> services_;
     std::vector<api::RouteInfo> routes_;
     std::unique_ptr<api::HttpServer> http_;

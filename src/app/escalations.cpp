@@ -91,6 +91,13 @@ void Escalations::inform(Escalation& e, json detail) {
     if (e.room) detail["room_state"] = room::stateName(e.room->state());
     detail["sequence"] = ++e.sequence;
     publish_(api::makeIfMessage("inform", e.agent, e.traceId, std::move(detail)), e.id, e.agent);
+    share(e);
+}
+
+void Escalations::share(Escalation& e) {
+    if (!options_.recorded) return;
+    options_.recorded(toJson(e), e.asked);
+    e.asked = nullptr;
 }
 
 void Escalations::escalate(const std::string& agent, const api::IfMessage& message,
@@ -221,6 +228,7 @@ void Escalations::open(const std::string& agent, const api::IfMessage& message,
     e.traceId = traceId;
     e.messageId = message.id;
     e.request = request;
+    if (options_.recorded) e.asked = message.payload;
     e.plan = std::move(plan);
     e.createdMs = unixTimeMs();
     escalations_.emplace(e.id, std::move(owned));
@@ -246,6 +254,7 @@ void Escalations::open(const std::string& agent, const api::IfMessage& message,
                     finish(*found->second, EscalationState::failed, "the witness log failed");
                 }
             });
+    share(e);
     ringStage(e);
 }
 
@@ -541,6 +550,7 @@ void Escalations::finish(Escalation& e, EscalationState state, std::string reaso
                  e.id, e.agent);
     else
         inform(e, {{"event", "ended"}, {"reason", e.reason}});
+    if (state == EscalationState::failed) share(e);
     releaseRoom(e);
     // Ended escalations stay for GET up to a bound; the oldest go first (never `e`, which the
     // caller still holds: keptEnded is at least 1).

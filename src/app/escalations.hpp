@@ -47,6 +47,9 @@ struct EscalationOptions {
     // A video leg's pictures at another preset (the video bridge's VideoLegs::setPreset).
     // In a cluster, the limits' counts that the instances share; nullptr: the guard's own.
     guard::SharedLimits* sharedLimits = nullptr;
+    // In a cluster, each escalation's record (as GET returns it) at each change, for the other
+    // instances; with the escalate message's payload at the first.
+    std::function<void(const nlohmann::json& record, const nlohmann::json& request)> recorded;
     std::function<Result<void>(room::LegId, std::string_view)> retuneVideo =
         [](room::LegId, std::string_view) -> Result<void> {
         return fail(Errc::unsupported, "no video bridge");
@@ -142,6 +145,16 @@ public:
     void addEvidence(const std::string& id, const std::string& agent,
                      const std::shared_ptr<const room::EvidenceFile>& file, const Done& done);
 
+    // An escalation in progress on an instance of the cluster that is gone, now this one's to
+    // report: witnessed and told to its agent as failed (the reason names the instance), then
+    // rung again from its request here, unless the policy, the registry or the request
+    // refuses (the failure says which, or the new escalation's id: "rerung_as").
+    struct Orphan {
+        std::string id, agent, instance, traceId;
+        nlohmann::json record, request;
+    };
+    void takeOver(const Orphan& orphan);
+
     // Called once an escalation's last witness entry is durable: signs a tree head over it.
     void onSealed(std::function<void()> seal) { seal_ = std::move(seal); }
 
@@ -201,6 +214,7 @@ private:
     // Ends it; `then` runs once its last entry is durable and sealed.
     void finish(Escalation& e, EscalationState state, std::string reason, Witnessed then = {});
     nlohmann::json toJson(const Escalation& e) const;
+    void share(Escalation& e); // its record, to options_.recorded
     // An escalation that is over gives up its room once no leg of it is live.
     void releaseRoom(Escalation& e);
 

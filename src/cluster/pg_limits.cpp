@@ -1,10 +1,9 @@
 #include "cluster/pg_limits.hpp"
 
+#include "cluster/membership.hpp"
 #include "core/log.hpp"
 
-#include <algorithm>
 #include <asio/post.hpp>
-#include <cctype>
 #include <charconv>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -81,34 +80,22 @@ RETURNS VOID LANGUAGE sql AS $$
   DELETE FROM cluster_active
    WHERE scope = p_scope AND subject = p_subject AND instance = p_instance AND count <= 0;
 $$)SQL";
-// The instances whose ledger session is gone: their lock (a bigint key, shown in pg_locks as
-// its high and low halves) is held by no one.
-constexpr const char* kSweepDead = R"SQL(
-DELETE FROM cluster_active a WHERE a.instance <> $1 AND NOT EXISTS (
-  SELECT 1 FROM pg_locks l WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
-     AND ((l.classid::int8 << 32) | l.objid::int8)
-         = hashtextextended('switchboard instance ' || a.instance, 0)))SQL";
+// The counts of the instances that are gone (cluster/membership.hpp).
+const std::string kSweepDead =
+    "DELETE FROM cluster_active a WHERE a.instance <> $1 AND NOT " + instanceAlive("a.instance");
 
 const char* scopeName(guard::LimitScope scope) {
     return scope == guard::LimitScope::agent ? "agent" : "expert";
-}
-
-bool goodName(const std::string& name) {
-    return !name.empty() && name.size() <= 48 && std::all_of(name.begin(), name.end(), [](char c) {
-        return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
-    });
 }
 
 } // namespace
 
 Result<std::unique_ptr<PgLimits>>
 PgLimits::open(asio::io_context& owner, const std::string& conninfo, std::string instance) {
-    if (!goodName(instance))
+    if (!goodInstanceName(instance))
         return fail(Errc::config,
                     fmt::format("cluster: \"{}\" is not an instance's name", instance));
-    // The name was checked above: it can stand in the statement as a literal.
-    const std::string lock = fmt::format(
-        "SELECT pg_advisory_lock(hashtextextended('switchboard instance {}', 0))", instance);
+    const std::string lock = takeInstanceLock(instance); // the name was checked above
     auto db = db::PgConnection::connect(conninfo, "cluster ledger",
                                         {"SET synchronous_commit = on",
                                          "SET client_min_messages = warning", kSchemaLock, kBuckets,

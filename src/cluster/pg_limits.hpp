@@ -4,12 +4,10 @@
 // the escalation in one transaction, serialised per subject by a transaction-level advisory
 // lock; buckets refill on the database's clock, so instances whose clocks differ agree.
 //
-// An instance is alive while its ledger session holds the advisory lock named after it
-// ("switchboard instance NAME"): when a process dies, PostgreSQL ends its session and the
-// lock goes with it, and the next sweep (every kSweep, by any instance) forgets the dead
-// one's escalations in progress. Each instance keeps its own tally too, and writes it again
-// after a reconnection, so that a database restart (or a sweep that ran while this instance
-// was cut off) loses no count.
+// The ledger's session holds the instance's lock (cluster/membership.hpp): when a process dies,
+// the next sweep (every kSweep, by any instance) forgets its escalations in progress. Each instance
+// keeps its own tally too, and writes it again after a reconnection, so that a database restart (or
+// a sweep that ran while this instance was cut off) loses no count.
 //
 // The connection lives on a thread of its own (ARCHITECTURE.md "Threads"); answers are
 // posted back to the owner's io_context, which must outlive this.

@@ -107,6 +107,20 @@ bool PgConnection::connected() const {
     return PQstatus(conn_) == CONNECTION_OK;
 }
 
+int PgConnection::socket() const {
+    return PQsocket(conn_);
+}
+
+std::vector<PgConnection::Notification> PgConnection::notifications() {
+    std::vector<Notification> out;
+    (void)PQconsumeInput(conn_); // a lost connection shows in connected()
+    while (PGnotify* n = PQnotifies(conn_)) {
+        out.push_back({n->relname, n->extra});
+        PQfreemem(n);
+    }
+    return out;
+}
+
 Result<PgResult> PgConnection::exec(std::string_view doing, std::string_view sql,
                                     std::initializer_list<PgParam> params) {
     return exec(doing, sql, std::span<const PgParam>(params.begin(), params.size()));

@@ -83,6 +83,15 @@ public:
                           std::span<const PgParam> params);
     // Whether the connection to the server is still up.
     bool connected() const;
+
+    // LISTEN/NOTIFY (PostgreSQL's "NOTIFY"): the connection's socket, to wait on for
+    // notifications while idle (it changes when the connection is made again), and the
+    // notifications received so far (reading what the socket holds first), oldest first.
+    int socket() const;
+    struct Notification {
+        std::string channel, payload;
+    };
+    std::vector<Notification> notifications();
     // Reconnects (and runs the session statements again) if the connection was lost; true when
     // it did. Never called behind the caller's back: a statement in a lost transaction must
     // not run in a new session on its own, so callers reconnect where they begin a unit of

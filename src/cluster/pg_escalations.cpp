@@ -1,0 +1,296 @@
+#include "cluster/pg_escalations.hpp"
+
+#include "cluster/membership.hpp"
+#include "core/log.hpp"
+
+#include <asio/post.hpp>
+#include <fmt/format.h>
+#include <set>
+#include <unistd.h>
+
+namespace sb::cluster {
+namespace {
+
+using nlohmann::json;
+
+spdlog::logger& logger() {
+    return log::get("cluster");
+}
+
+constexpr const char* kEvents = "switchboard_events";
+constexpr const char* kCommands = "switchboard_commands";
+// PostgreSQL refuses a NOTIFY payload of 8000 bytes or more.
+constexpr std::size_t kMaxPayload = 7999;
+
+constexpr const char* kTable =
+    "CREATE TABLE IF NOT EXISTS cluster_escalations (id TEXT PRIMARY KEY, agent TEXT NOT NULL, "
+    "instance TEXT NOT NULL, state TEXT NOT NULL, trace_id TEXT NOT NULL, record JSONB NOT "
+    "NULL, request JSONB, updated TIMESTAMPTZ NOT NULL DEFAULT now())";
+constexpr const char* kLiveIndex =
+    "CREATE INDEX IF NOT EXISTS cluster_escalations_live ON cluster_escalations (instance) "
+    "WHERE state IN ('ringing', 'answered')";
+constexpr const char* kUpsert =
+    "INSERT INTO cluster_escalations AS e (id, agent, instance, state, trace_id, record, "
+    "request) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO UPDATE SET instance = "
+    "excluded.instance, state = excluded.state, record = excluded.record, request = "
+    "coalesce(e.request, excluded.request), updated = now()";
+constexpr const char* kColumns =
+    "id, agent, instance, state, trace_id, record::text, coalesce(request::text, 'null')";
+// The instances that hold escalations in progress and are not alive.
+const std::string kDead = "SELECT DISTINCT instance FROM cluster_escalations WHERE state IN "
+                          "('ringing', 'answered') AND instance <> $1 AND NOT " +
+                          instanceAlive("instance");
+// Claims the escalations in progress of the instance $2 for $1, marking them failed.
+const std::string kClaim = fmt::format(
+    "WITH gone AS (SELECT id FROM cluster_escalations WHERE state IN ('ringing', 'answered') "
+    "AND instance = $2 FOR UPDATE SKIP LOCKED) UPDATE cluster_escalations e SET instance = $1, "
+    "state = 'failed', updated = now(), record = e.record || jsonb_build_object('state', "
+    "'failed', 'reason', 'instance ' || $2 || ' stopped with the escalation in progress') "
+    "FROM gone WHERE e.id = gone.id RETURNING e.{}",
+    "id, e.agent, $2, e.state, e.trace_id, e.record::text, coalesce(e.request::text, 'null')");
+
+std::string text(const json& object, const char* key) {
+    const auto found = object.find(key);
+    return found != object.end() && found->is_string() ? found->get<std::string>() : "";
+}
+
+PgEscalations::Row rowOf(const db::PgResult& rows, int r) {
+    PgEscalations::Row row{std::string(rows.text(r, 0)),
+                           std::string(rows.text(r, 1)),
+                           std::string(rows.text(r, 2)),
+                           std::string(rows.text(r, 3)),
+                           std::string(rows.text(r, 4)),
+                           {},
+                           {}};
+    row.record = json::parse(rows.text(r, 5), nullptr, false);
+    row.request = json::parse(rows.text(r, 6), nullptr, false);
+    return row;
+}
+
+} // namespace
+
+Result<std::unique_ptr<PgEscalations>> PgEscalations::open(asio::io_context& owner,
+                                                           const std::string& conninfo,
+                                                           std::string instance,
+                                                           Handlers handlers) {
+    if (!goodInstanceName(instance))
+        return fail(Errc::config,
+                    fmt::format("cluster: \"{}\" is not an instance's name", instance));
+    auto db = db::PgConnection::connect(
+        conninfo, "cluster records",
+        {"SET synchronous_commit = on", "SET client_min_messages = warning", kTable, kLiveIndex,
+         fmt::format("LISTEN {}", kEvents), fmt::format("LISTEN {}", kCommands)});
+    if (!db) return fail(db.error());
+    std::unique_ptr<PgEscalations> records(
+        new PgEscalations(owner, std::move(db).value(), std::move(instance), std::move(handlers)));
+    records->worker_.start();
+    records->worker_.post([self = records.get()] {
+        self->claim(true);
+        self->listen();
+        self->sweepLater();
+    });
+    return records;
+}
+
+PgEscalations::PgEscalations(asio::io_context& owner, std::unique_ptr<db::PgConnection> db,
+                             std::string instance, Handlers handlers)
+    : owner_(owner), db_(std::move(db)), instance_(std::move(instance)),
+      handlers_(std::move(handlers)) {}
+
+PgEscalations::~PgEscalations() {
+    self_.reset();
+    worker_.post([this] {
+        sweep_.reset();
+        socket_.reset();
+        worker_.stop();
+    });
+    worker_.join();
+}
+
+Result<db::PgResult> PgEscalations::exec(std::string_view doing, std::string_view sql,
+                                         std::span<const db::PgParam> params) {
+    // A new connection (whose session statements LISTEN again) has a new socket to wait on.
+    auto reconnect = [this]() -> Result<void> {
+        auto again = db_->reconnectIfLost();
+        if (!again) return fail(again.error());
+        if (*again) {
+            socketOf_ = -1;
+            listen();
+        }
+        return {};
+    };
+    if (auto up = reconnect(); !up) return fail(up.error());
+    auto done = db_->exec(doing, sql, params);
+    if (done || db_->connected()) {
+        deliver(); // what arrived with the answer
+        return done;
+    }
+    // A server that ended the session (a restart) shows as the statement fails: it did not
+    // commit, so it runs again once reconnected.
+    if (auto up = reconnect(); !up) return fail(up.error());
+    auto again = db_->exec(doing, sql, params);
+    deliver();
+    return again;
+}
+
+void PgEscalations::notify(std::string_view channel, const json& payload) {
+    const std::string text = payload.dump();
+    if (text.size() > kMaxPayload) {
+        logger().warn("cluster records: a {} notification of {} bytes is too large to send",
+                      channel, text.size());
+        return;
+    }
+    const db::PgParam params[] = {db::PgParam::text(channel), db::PgParam::text(text)};
+    if (auto sent = exec("notifying", "SELECT pg_notify($1, $2)", params); !sent)
+        logger().warn("{}", sent.error().message);
+}
+
+void PgEscalations::listen() {
+    const int fd = db_->connected() ? db_->socket() : -1;
+    if (fd < 0 || fd == socketOf_) return; // none: the next sweep reconnects, and listens again
+    socket_.reset();                       // its wait ends as cancelled
+    socket_.emplace(worker_.context(), ::dup(fd));
+    socketOf_ = fd;
+    waitForNotifications();
+}
+
+void PgEscalations::waitForNotifications() {
+    socket_->async_wait(asio::posix::descriptor_base::wait_read,
+                        [this, of = &*socket_](const std::error_code& ec) {
+                            if (ec || !socket_ || &*socket_ != of) return;
+                            deliver();
+                            // A connection that ended is waited on again once made anew.
+                            if (db_->connected()) waitForNotifications();
+                        });
+}
+
+void PgEscalations::deliver() {
+    for (auto& n : db_->notifications()) {
+        auto payload = json::parse(n.payload, nullptr, false);
+        if (!payload.is_object()) continue;
+        if (n.channel == kEvents && text(payload, "from") != instance_) {
+            asio::post(owner_, [self = std::weak_ptr<PgEscalations*>(self_),
+                                message = text(payload, "message"), key = text(payload, "key"),
+                                agent = text(payload, "agent")]() mutable {
+                if (auto alive = self.lock(); alive && (*alive)->handlers_.event)
+                    (*alive)->handlers_.event(std::move(message), std::move(key), std::move(agent));
+            });
+        } else if (n.channel == kCommands && text(payload, "to") == instance_) {
+            asio::post(owner_,
+                       [self = std::weak_ptr<PgEscalations*>(self_), payload = std::move(payload)] {
+                           if (auto alive = self.lock(); alive && (*alive)->handlers_.command)
+                               (*alive)->handlers_.command(payload);
+                       });
+        }
+    }
+}
+
+void PgEscalations::record(std::string id, std::string agent, std::string state,
+                           std::string traceId, const json& record, const json& request) {
+    worker_.post([this, id = std::move(id), agent = std::move(agent), state = std::move(state),
+                  traceId = std::move(traceId), record = record.dump(),
+                  request = request.is_null() ? std::string() : request.dump()] {
+        const db::PgParam params[] = {db::PgParam::text(id),
+                                      db::PgParam::text(agent),
+                                      db::PgParam::text(instance_),
+                                      db::PgParam::text(state),
+                                      db::PgParam::text(traceId),
+                                      db::PgParam::text(record),
+                                      request.empty() ? db::PgParam::null()
+                                                      : db::PgParam::text(request)};
+        if (auto done = exec("recording an escalation", kUpsert, params); !done)
+            logger().warn("{}", done.error().message);
+    });
+}
+
+void PgEscalations::publish(std::string message, std::string key, std::string agent) {
+    worker_.post(
+        [this, message = std::move(message), key = std::move(key), agent = std::move(agent)] {
+            notify(kEvents,
+                   {{"from", instance_}, {"key", key}, {"agent", agent}, {"message", message}});
+        });
+}
+
+void PgEscalations::command(std::string instance, json command) {
+    command["to"] = std::move(instance);
+    command["from"] = instance_;
+    worker_.post([this, command = std::move(command)] { notify(kCommands, command); });
+}
+
+void PgEscalations::fetch(std::string id, std::function<void(std::optional<Row>)> done) {
+    worker_.post([this, id = std::move(id), done = std::move(done)]() mutable {
+        const db::PgParam params[] = {db::PgParam::text(id)};
+        auto rows =
+            exec("reading an escalation",
+                 fmt::format("SELECT {} FROM cluster_escalations WHERE id = $1", kColumns), params);
+        std::optional<Row> row;
+        if (!rows)
+            logger().warn("{}", rows.error().message);
+        else if (rows->rows() == 1)
+            row = rowOf(*rows, 0);
+        asio::post(owner_, [self = std::weak_ptr<PgEscalations*>(self_), done = std::move(done),
+                            row = std::move(row)]() mutable {
+            if (self.lock()) done(std::move(row));
+        });
+    });
+}
+
+void PgEscalations::claim(bool ownFormerLife) {
+    std::set<std::string> dead;
+    if (ownFormerLife) {
+        dead.insert(instance_);
+    } else {
+        const db::PgParam me[] = {db::PgParam::text(instance_)};
+        auto rows = exec("finding instances that are gone", kDead, me);
+        if (!rows) return logger().warn("{}", rows.error().message);
+        for (int r = 0; r < rows->rows(); ++r)
+            dead.insert(std::string(rows->text(r, 0)));
+        // Seen gone at two sweeps in a row: an instance cut off by a database restart has
+        // a sweep's time to take its lock again before its escalations are taken from it.
+        std::set<std::string> confirmed;
+        for (const auto& name : dead)
+            if (suspects_.contains(name)) confirmed.insert(name);
+        suspects_ = std::move(dead);
+        dead = std::move(confirmed);
+    }
+    std::vector<Row> orphans;
+    for (const auto& name : dead) {
+        const db::PgParam params[] = {db::PgParam::text(instance_), db::PgParam::text(name)};
+        auto rows = exec("claiming a gone instance's escalations", kClaim, params);
+        if (!rows) {
+            logger().warn("{}", rows.error().message);
+            continue;
+        }
+        for (int r = 0; r < rows->rows(); ++r)
+            orphans.push_back(rowOf(*rows, r));
+    }
+    if (orphans.empty()) return;
+    logger().warn("cluster records: {} escalation(s) in progress on instance(s) that are gone, "
+                  "now this instance's to report",
+                  orphans.size());
+    asio::post(owner_, [self = std::weak_ptr<PgEscalations*>(self_),
+                        orphans = std::move(orphans)]() mutable {
+        if (auto alive = self.lock(); alive && (*alive)->handlers_.orphans)
+            (*alive)->handlers_.orphans(std::move(orphans));
+    });
+}
+
+void PgEscalations::sweepLater() {
+    if (!sweep_) sweep_.emplace(worker_.context());
+    sweep_->expires_after(kSweep);
+    sweep_->async_wait([this](const std::error_code& ec) {
+        if (ec) return;
+        claim(false);
+        const std::string keep = fmt::format("{} hours", kKeptEnded.count());
+        const db::PgParam params[] = {db::PgParam::text(keep)};
+        if (auto old = exec("forgetting old records",
+                            "DELETE FROM cluster_escalations WHERE state IN ('ended', 'failed') "
+                            "AND updated < now() - $1::interval",
+                            params);
+            !old)
+            logger().warn("{}", old.error().message);
+        sweepLater();
+    });
+}
+
+} // namespace sb::cluster

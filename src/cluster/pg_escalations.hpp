@@ -1,0 +1,102 @@
+#pragma once
+// The escalations as the whole cluster sees them (docs/operations.md "The cluster"), in the
+// PostgreSQL the instances share. A room, and so an escalation, lives on one instance; this
+// lets every other instance answer for it:
+//   - its record: each instance writes its escalations' JSON (as GET returns it) at every
+//     change, with the request that started it, so any instance can read it;
+//   - its events: each one is NOTIFYed on "switchboard_events", and every other instance
+//     hands it to its own event stream, so an agent follows it from any instance;
+//   - commands: a hang-up asked of another instance goes to its owner on
+//     "switchboard_commands" (PostgreSQL's LISTEN/NOTIFY: delivered once committed, to every
+//     session listening);
+//   - orphans: an escalation in progress whose instance is gone (cluster/membership.hpp) is
+//     claimed by one live instance (FOR UPDATE SKIP LOCKED: never two), which reports it
+//     failed and may ring it again. An instance that starts claims its own former life's.
+//
+// The connection lives on a thread of its own; answers are posted back to the owner's
+// io_context, which must outlive this.
+
+#include "db/pg_connection.hpp"
+#include "net/worker.hpp"
+
+#include <asio/io_context.hpp>
+#include <asio/posix/stream_descriptor.hpp>
+#include <asio/steady_timer.hpp>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <set>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace sb::cluster {
+
+class PgEscalations {
+public:
+    static constexpr std::chrono::seconds kSweep{2};
+    // Ended escalations' records are kept this long for GET from other instances.
+    static constexpr std::chrono::hours kKeptEnded{24};
+
+    struct Row {
+        std::string id, agent, instance, state, traceId;
+        nlohmann::json record, request; // request: the escalate message's payload, or null
+    };
+    struct Handlers {
+        // Another instance's event for `agent`'s stream, keyed by escalation id.
+        std::function<void(std::string message, std::string key, std::string agent)> event;
+        // A command addressed to this instance: {"op": "hangup", "id", "agent"}.
+        std::function<void(const nlohmann::json& command)> command;
+        // Escalations in progress on an instance that is gone (`instance` names it), now this
+        // instance's to report: marked failed in the database already.
+        std::function<void(std::vector<Row> orphans)> orphans;
+    };
+
+    // Connects, creates the table if missing and listens. The instance's lock must be held
+    // by this process already (PgLimits::open). Errors (Errc::io): the database's.
+    static Result<std::unique_ptr<PgEscalations>> open(asio::io_context& owner,
+                                                       const std::string& conninfo,
+                                                       std::string instance, Handlers handlers);
+    ~PgEscalations();
+    PgEscalations(const PgEscalations&) = delete;
+    PgEscalations& operator=(const PgEscalations&) = delete;
+
+    const std::string& instance() const noexcept { return instance_; }
+    // This instance's escalation changed: its record now (`request` on its first write).
+    void record(std::string id, std::string agent, std::string state, std::string traceId,
+                const nlohmann::json& record, const nlohmann::json& request = nullptr);
+    // One of this instance's events, for the other instances' streams.
+    void publish(std::string message, std::string key, std::string agent);
+    // The record of an escalation, wherever it lives; nullopt when there is none.
+    void fetch(std::string id, std::function<void(std::optional<Row>)> done);
+    // `command` (with "op") to the instance that holds an escalation.
+    void command(std::string instance, nlohmann::json command);
+
+private:
+    PgEscalations(asio::io_context& owner, std::unique_ptr<db::PgConnection> db,
+                  std::string instance, Handlers handlers);
+    // On the records' thread.
+    Result<db::PgResult> exec(std::string_view doing, std::string_view sql,
+                              std::span<const db::PgParam> params);
+    void notify(std::string_view channel, const nlohmann::json& payload);
+    void listen(); // on the connection's socket now, if not yet
+    void waitForNotifications();
+    void deliver(); // the notifications received, to the owner
+    void claim(bool ownFormerLife);
+    void sweepLater();
+
+    asio::io_context& owner_;
+    std::unique_ptr<db::PgConnection> db_; // the records' thread's, once started
+    std::string instance_;
+    Handlers handlers_;
+    net::Worker worker_{"cluster-records"};
+    std::optional<asio::posix::stream_descriptor> socket_; // a dup of the connection's
+    int socketOf_ = -1;                                    // the connection's, when dup'd
+    std::optional<asio::steady_timer> sweep_;
+    std::set<std::string> suspects_; // instances seen gone at the last sweep
+    std::shared_ptr<PgEscalations*> self_ = std::make_shared<PgEscalations*>(this);
+};
+
+} // namespace sb::cluster
