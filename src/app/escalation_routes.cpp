@@ -10,6 +10,7 @@
 #include <charconv>
 #include <fmt/format.h>
 #include <openssl/evp.h>
+#include <set>
 
 namespace sb::app {
 namespace {
@@ -233,7 +234,24 @@ void list(ApiServices& s, const api::Request& request, const api::Respond& respo
                                         {{"field", "limit"}}));
     }
     onControl(s, respond, [&s, agent = request.agent, state, limit, respond] {
-        respond(api::jsonResponse(200, {{"escalations", s.escalations.list(agent, state, limit)}}));
+        auto mine = s.escalations.list(agent, state, limit);
+        if (!s.cluster) return respond(api::jsonResponse(200, {{"escalations", mine}}));
+        // With the other instances' (this one's own newest may not be stored yet).
+        s.cluster->list(agent, state ? std::string(stateName(*state)) : "", limit,
+                        [mine, limit, respond](std::vector<nlohmann::json> shared) mutable {
+                            std::set<std::string> seen;
+                            for (const auto& e : mine)
+                                seen.insert(e.value("id", ""));
+                            for (auto& e : shared)
+                                if (e.is_object() && !seen.contains(e.value("id", "")))
+                                    mine.push_back(std::move(e));
+                            std::stable_sort(
+                                mine.begin(), mine.end(), [](const auto& a, const auto& b) {
+                                    return a.value("created_ms", 0LL) > b.value("created_ms", 0LL);
+                                });
+                            if (mine.size() > limit) mine.erase(mine.begin() + limit, mine.end());
+                            respond(api::jsonResponse(200, {{"escalations", mine}}));
+                        });
     });
 }
 

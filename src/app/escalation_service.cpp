@@ -140,6 +140,7 @@ EscalationService::start(asio::io_context& context, net::TimerWheel& timers, con
         if (!limits) return fail(limits.error());
         s->sharedLimits_ = std::move(limits).value();
         options.sharedLimits = s->sharedLimits_.get();
+        options.instance = instance;
         if (auto shared = s->shareEscalations(e.storage, instance); !shared)
             return fail(shared.error());
         options.recorded = [records = s->records_.get()](const json& record, const json& request) {
@@ -205,10 +206,41 @@ Result<void> EscalationService::shareEscalations(const std::string& storage,
                                     std::move(r.traceId), std::move(r.record),
                                     std::move(r.request)});
     };
+    handlers.document = [this](const std::string& kind, const std::string& id,
+                               const std::optional<std::string>& body) {
+        applyDocument(kind, id, body);
+    };
     auto records = cluster::PgEscalations::open(context_, storage, instance, std::move(handlers));
     if (!records) return fail(records.error());
     records_ = std::move(records).value();
     return {};
+}
+
+// A registry document that an instance of the cluster changed (this one's own changes come
+// back too, and change nothing).
+void EscalationService::applyDocument(const std::string& kind, const std::string& id,
+                                      const std::optional<std::string>& body) {
+    Result<void> applied;
+    if (kind == "expert") {
+        if (!body) {
+            if (registry_.expert(id)) applied = registry_.removeExpert(id);
+        } else if (auto expert = registry::parseExpert(*body)) {
+            applied = registry_.upsertExpert(std::move(expert).value());
+        } else {
+            applied = fail(expert.error());
+        }
+    } else if (kind == "chain") {
+        if (!body) {
+            if (registry_.chain(id)) applied = registry_.removeChain(id);
+        } else if (auto chain = registry::parseChain(*body)) {
+            applied = registry_.upsertChain(std::move(chain).value());
+        } else {
+            applied = fail(chain.error());
+        }
+    }
+    if (!applied)
+        logger().warn("registry: the cluster's change of {} {} cannot be applied: {}", kind, id,
+                      applied.error().message);
 }
 
 // The registry as stored; an empty one is seeded with the configured (or demo) experts.

@@ -202,11 +202,23 @@ void Escalations::escalate(const std::string& agent, const api::IfMessage& messa
 
 void Escalations::admit(guard::LimitScope scope, const std::string& subject, Admitted then) {
     if (!options_.sharedLimits) return then(guard_.admit(scope, subject, Clock::now()));
-    options_.sharedLimits->admit(scope, subject, guard_.limitsFor(scope, subject),
-                                 [this, alive = lifetime_.watch(), scope, subject,
+    auto limits = guard_.limitsFor(scope, subject);
+    // The registry's capacity of the expert holds across the cluster too (the plan saw only
+    // this instance's calls).
+    if (const registry::Expert* expert = registry_.expert(subject);
+        expert && scope == guard::LimitScope::expert) {
+        guard::Limit capacity;
+        capacity.id = "registry.maxConcurrent";
+        capacity.scope = scope;
+        capacity.subjects = {subject};
+        capacity.maxConcurrent = static_cast<std::uint32_t>(expert->maxConcurrent);
+        limits.push_back(std::move(capacity));
+    }
+    options_.sharedLimits->admit(scope, subject, limits,
+                                 [this, alive = lifetime_.watch(), scope, subject, limits,
                                   then = std::move(then)](const guard::SharedVerdict& verdict) {
                                      if (!alive) return;
-                                     auto decision = guard_.decide(scope, subject, verdict);
+                                     auto decision = guard::Guard::decide(subject, verdict, limits);
                                      if (decision) guard_.count(scope, subject);
                                      then(decision);
                                  });
@@ -829,6 +841,7 @@ json Escalations::toJson(const Escalation& e) const {
              {"attempts", attempts},
              {"room_state", e.room ? room::stateName(e.room->state()) : "closed"},
              {"created_ms", e.createdMs}};
+    if (!options_.instance.empty()) out["instance"] = options_.instance;
     if (!e.expert.empty()) out["expert"] = e.expert;
     if (!parties.empty()) out["parties"] = parties;
     if (!peers.empty()) out["webrtc"] = peers;

@@ -47,6 +47,8 @@ struct EscalationOptions {
     // A video leg's pictures at another preset (the video bridge's VideoLegs::setPreset).
     // In a cluster, the limits' counts that the instances share; nullptr: the guard's own.
     guard::SharedLimits* sharedLimits = nullptr;
+    // In a cluster, this instance's name (in each record: where the room is); else empty.
+    std::string instance;
     // In a cluster, each escalation's record (as GET returns it) at each change, for the other
     // instances; with the escalate message's payload at the first.
     std::function<void(const nlohmann::json& record, const nlohmann::json& request)> recorded;

@@ -5,6 +5,7 @@
 
 #include <asio/post.hpp>
 #include <fmt/format.h>
+#include <map>
 #include <set>
 #include <unistd.h>
 
@@ -19,6 +20,7 @@ spdlog::logger& logger() {
 
 constexpr const char* kEvents = "switchboard_events";
 constexpr const char* kCommands = "switchboard_commands";
+constexpr const char* kRegistry = "switchboard_registry";
 // PostgreSQL refuses a NOTIFY payload of 8000 bytes or more.
 constexpr std::size_t kMaxPayload = 7999;
 
@@ -34,6 +36,8 @@ constexpr const char* kUpsert =
     "request) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO UPDATE SET instance = "
     "excluded.instance, state = excluded.state, record = excluded.record, request = "
     "coalesce(e.request, excluded.request), updated = now()";
+constexpr const char* kAgentIndex =
+    "CREATE INDEX IF NOT EXISTS cluster_escalations_agent ON cluster_escalations (agent)";
 constexpr const char* kColumns =
     "id, agent, instance, state, trace_id, record::text, coalesce(request::text, 'null')";
 // The instances that hold escalations in progress and are not alive.
@@ -79,7 +83,8 @@ Result<std::unique_ptr<PgEscalations>> PgEscalations::open(asio::io_context& own
     auto db = db::PgConnection::connect(
         conninfo, "cluster records",
         {"SET synchronous_commit = on", "SET client_min_messages = warning", kTable, kLiveIndex,
-         fmt::format("LISTEN {}", kEvents), fmt::format("LISTEN {}", kCommands)});
+         kAgentIndex, fmt::format("LISTEN {}", kEvents), fmt::format("LISTEN {}", kCommands),
+         fmt::format("LISTEN {}", kRegistry)});
     if (!db) return fail(db.error());
     std::unique_ptr<PgEscalations> records(
         new PgEscalations(owner, std::move(db).value(), std::move(instance), std::move(handlers)));
@@ -175,6 +180,11 @@ void PgEscalations::deliver() {
                 if (auto alive = self.lock(); alive && (*alive)->handlers_.event)
                     (*alive)->handlers_.event(std::move(message), std::move(key), std::move(agent));
             });
+        } else if (n.channel == kRegistry) {
+            // Read after the notifications of this turn are handed on: exec() delivers too.
+            worker_.post([this, kind = text(payload, "kind"), id = text(payload, "id")]() mutable {
+                readDocument(std::move(kind), std::move(id));
+            });
         } else if (n.channel == kCommands && text(payload, "to") == instance_) {
             asio::post(owner_,
                        [self = std::weak_ptr<PgEscalations*>(self_), payload = std::move(payload)] {
@@ -183,6 +193,20 @@ void PgEscalations::deliver() {
                        });
         }
     }
+}
+
+void PgEscalations::readDocument(std::string kind, std::string id) {
+    const db::PgParam params[] = {db::PgParam::text(kind), db::PgParam::text(id)};
+    auto rows = exec("reading a registry document",
+                     "SELECT body FROM registry_documents WHERE kind = $1 AND id = $2", params);
+    if (!rows) return logger().warn("{}", rows.error().message);
+    std::optional<std::string> body;
+    if (rows->rows() == 1) body = std::string(rows->text(0, 0));
+    asio::post(owner_, [self = std::weak_ptr<PgEscalations*>(self_), kind = std::move(kind),
+                        id = std::move(id), body = std::move(body)]() mutable {
+        if (auto alive = self.lock(); alive && (*alive)->handlers_.document)
+            (*alive)->handlers_.document(std::move(kind), std::move(id), std::move(body));
+    });
 }
 
 void PgEscalations::record(std::string id, std::string agent, std::string state,
@@ -235,6 +259,29 @@ void PgEscalations::fetch(std::string id, std::function<void(std::optional<Row>)
     });
 }
 
+void PgEscalations::list(std::string agent, std::string state, std::size_t limit,
+                         std::function<void(std::vector<json>)> done) {
+    worker_.post([this, agent = std::move(agent), state = std::move(state), limit,
+                  done = std::move(done)]() mutable {
+        const std::string most = std::to_string(limit);
+        const db::PgParam params[] = {db::PgParam::text(agent), db::PgParam::text(state),
+                                      db::PgParam::text(most)};
+        auto rows = exec("listing escalations",
+                         "SELECT record::text FROM cluster_escalations WHERE agent = $1 AND ($2 "
+                         "= '' OR state = $2) ORDER BY (record->>'created_ms')::bigint DESC "
+                         "LIMIT $3",
+                         params);
+        std::vector<json> records;
+        if (!rows) logger().warn("{}", rows.error().message);
+        for (int r = 0; rows && r < rows->rows(); ++r)
+            records.push_back(json::parse(rows->text(r, 0), nullptr, false));
+        asio::post(owner_, [self = std::weak_ptr<PgEscalations*>(self_), done = std::move(done),
+                            records = std::move(records)]() mutable {
+            if (self.lock()) done(std::move(records));
+        });
+    });
+}
+
 void PgEscalations::claim(bool ownFormerLife) {
     std::set<std::string> dead;
     if (ownFormerLife) {
@@ -243,15 +290,18 @@ void PgEscalations::claim(bool ownFormerLife) {
         const db::PgParam me[] = {db::PgParam::text(instance_)};
         auto rows = exec("finding instances that are gone", kDead, me);
         if (!rows) return logger().warn("{}", rows.error().message);
-        for (int r = 0; r < rows->rows(); ++r)
-            dead.insert(std::string(rows->text(r, 0)));
-        // Seen gone at two sweeps in a row: an instance cut off by a database restart has
-        // a sweep's time to take its lock again before its escalations are taken from it.
-        std::set<std::string> confirmed;
-        for (const auto& name : dead)
-            if (suspects_.contains(name)) confirmed.insert(name);
-        suspects_ = std::move(dead);
-        dead = std::move(confirmed);
+        // Gone for kGrace at every sweep since: an instance cut off by a database restart
+        // takes its lock again (PgLimits::kSweep) before its escalations are taken from it.
+        const auto now = std::chrono::steady_clock::now();
+        std::map<std::string, std::chrono::steady_clock::time_point> seen;
+        for (int r = 0; r < rows->rows(); ++r) {
+            std::string name(rows->text(r, 0));
+            const auto before = suspects_.find(name);
+            const auto since = before == suspects_.end() ? now : before->second;
+            if (now - since >= kGrace) dead.insert(name);
+            seen.emplace(std::move(name), since);
+        }
+        suspects_ = std::move(seen);
     }
     std::vector<Row> orphans;
     for (const auto& name : dead) {

@@ -9,6 +9,8 @@
 //   - commands: a hang-up asked of another instance goes to its owner on
 //     "switchboard_commands" (PostgreSQL's LISTEN/NOTIFY: delivered once committed, to every
 //     session listening);
+//   - the registry: a change of an expert or a chain, NOTIFYed on "switchboard_registry" as it
+//     commits, is read back and handed to every instance's registry;
 //   - orphans: an escalation in progress whose instance is gone (cluster/membership.hpp) is
 //     claimed by one live instance (FOR UPDATE SKIP LOCKED: never two), which reports it
 //     failed and may ring it again. An instance that starts claims its own former life's.
@@ -24,10 +26,10 @@
 #include <asio/steady_timer.hpp>
 #include <chrono>
 #include <functional>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
-#include <set>
 #include <span>
 #include <string>
 #include <vector>
@@ -36,7 +38,9 @@ namespace sb::cluster {
 
 class PgEscalations {
 public:
-    static constexpr std::chrono::seconds kSweep{2};
+    static constexpr std::chrono::seconds kSweep{1};
+    // How long an instance is seen gone before its escalations are claimed.
+    static constexpr std::chrono::seconds kGrace{3};
     // Ended escalations' records are kept this long for GET from other instances.
     static constexpr std::chrono::hours kKeptEnded{24};
 
@@ -52,6 +56,10 @@ public:
         // Escalations in progress on an instance that is gone (`instance` names it), now this
         // instance's to report: marked failed in the database already.
         std::function<void(std::vector<Row> orphans)> orphans;
+        // A registry document that an instance (this one too) changed: its body now, or
+        // nullopt when it was removed (registry/pg_document_store.cpp notifies).
+        std::function<void(std::string kind, std::string id, std::optional<std::string> body)>
+            document;
     };
 
     // Connects, creates the table if missing and listens. The instance's lock must be held
@@ -71,6 +79,10 @@ public:
     void publish(std::string message, std::string key, std::string agent);
     // The record of an escalation, wherever it lives; nullopt when there is none.
     void fetch(std::string id, std::function<void(std::optional<Row>)> done);
+    // `agent`'s records on every instance (in `state` unless empty), newest first, at most
+    // `limit`; empty when the database cannot be read.
+    void list(std::string agent, std::string state, std::size_t limit,
+              std::function<void(std::vector<nlohmann::json>)> done);
     // `command` (with "op") to the instance that holds an escalation.
     void command(std::string instance, nlohmann::json command);
 
@@ -84,6 +96,7 @@ private:
     void listen(); // on the connection's socket now, if not yet
     void waitForNotifications();
     void deliver(); // the notifications received, to the owner
+    void readDocument(std::string kind, std::string id);
     void claim(bool ownFormerLife);
     void sweepLater();
 
@@ -95,7 +108,8 @@ private:
     std::optional<asio::posix::stream_descriptor> socket_; // a dup of the connection's
     int socketOf_ = -1;                                    // the connection's, when dup'd
     std::optional<asio::steady_timer> sweep_;
-    std::set<std::string> suspects_; // instances seen gone at the last sweep
+    // Instances seen gone at the last sweep, and since when.
+    std::map<std::string, std::chrono::steady_clock::time_point> suspects_;
     std::shared_ptr<PgEscalations*> self_ = std::make_shared<PgEscalations*>(this);
 };
 

@@ -30,7 +30,8 @@ namespace sb::cluster {
 
 class PgLimits final : public guard::SharedLimits {
 public:
-    static constexpr std::chrono::seconds kSweep{2};
+    // Also how soon the instance's lock is taken again after the database's return.
+    static constexpr std::chrono::seconds kSweep{1};
 
     // Connects, creates the tables and functions if missing, and takes the instance's lock.
     // Errors (Errc::io): the database's, or another live instance of the same name.

@@ -245,8 +245,8 @@ std::vector<Limit> Guard::limitsFor(LimitScope scope, std::string_view subject) 
     return out;
 }
 
-Decision Guard::decide(LimitScope scope, std::string_view subject,
-                       const SharedVerdict& verdict) const {
+Decision Guard::decide(std::string_view subject, const SharedVerdict& verdict,
+                       const std::vector<Limit>& asked) {
     if (!verdict.error.empty())
         return denied("cluster",
                       fmt::format("The cluster's limits could not be checked: {}", verdict.error),
@@ -254,10 +254,9 @@ Decision Guard::decide(LimitScope scope, std::string_view subject,
     if (verdict.refusedBy.empty())
         return allowed(std::string(kLimitsId),
                        "The escalation is within the cluster's rate and concurrency limits.");
-    for (const auto& limit : policy_.limits)
-        if (limit.scope == scope && limit.id == verdict.refusedBy)
+    for (const auto& limit : asked)
+        if (limit.id == verdict.refusedBy)
             return refusal(limit, subject, verdict.active, verdict.tokens);
-    // The policy changed while the ledger decided: its word still stands.
     return denied(verdict.refusedBy, "A limit of the cluster was reached.", kStatusRateLimit);
 }
 

@@ -99,11 +99,12 @@ public:
     bool release(LimitScope scope, std::string_view subject);
 
     // In a cluster the buckets and caps are the shared ledger's (guard/shared_limits.hpp):
-    // the limits that apply to a subject, for it to enforce; its verdict in this guard's
-    // words; and count() for what it admitted (this instance's escalations in progress, for
+    // the limits that apply to a subject, for it to enforce; its verdict on them in the
+    // guard's words; and count() for what it admitted (this instance's escalations in progress, for
     // the registry's busy() and the metrics), with release() when they end.
     std::vector<Limit> limitsFor(LimitScope scope, std::string_view subject) const;
-    Decision decide(LimitScope scope, std::string_view subject, const SharedVerdict& verdict) const;
+    static Decision decide(std::string_view subject, const SharedVerdict& verdict,
+                           const std::vector<Limit>& asked); // asked: the limits sent to it
     void count(LimitScope scope, std::string_view subject);
 
     // Escalations in progress. activeForExpert fits the registry's busy() callback.

@@ -19,10 +19,14 @@ Result<void> PgDocumentStore::put(std::string_view kind, std::string_view id,
     if (auto ok = checkDocument(kind, id, body); !ok) return ok;
     // Each call is one statement: after a lost connection it can simply run in a new session.
     if (auto again = db_->reconnectIfLost(); !again) return fail(again.error());
-    auto ok = db_->exec("saving a document",
-                        "INSERT INTO registry_documents (kind, id, body) VALUES ($1, $2, $3) "
-                        "ON CONFLICT (kind, id) DO UPDATE SET body = excluded.body",
-                        {db::PgParam::text(kind), db::PgParam::text(id), db::PgParam::text(body)});
+    // The other instances of a cluster hear of it once it commits (cluster/pg_escalations.hpp).
+    auto ok =
+        db_->exec("saving a document",
+                  "WITH saved AS (INSERT INTO registry_documents (kind, id, body) VALUES ($1, "
+                  "$2, $3) ON CONFLICT (kind, id) DO UPDATE SET body = excluded.body "
+                  "RETURNING kind, id) SELECT pg_notify('switchboard_registry', "
+                  "json_build_object('kind', kind, 'id', id)::text) FROM saved",
+                  {db::PgParam::text(kind), db::PgParam::text(id), db::PgParam::text(body)});
     if (!ok) return fail(ok.error());
     return {};
 }
@@ -30,10 +34,12 @@ Result<void> PgDocumentStore::put(std::string_view kind, std::string_view id,
 Result<bool> PgDocumentStore::remove(std::string_view kind, std::string_view id) {
     if (auto again = db_->reconnectIfLost(); !again) return fail(again.error());
     auto done = db_->exec("removing a document",
-                          "DELETE FROM registry_documents WHERE kind = $1 AND id = $2",
+                          "WITH gone AS (DELETE FROM registry_documents WHERE kind = $1 AND id = "
+                          "$2 RETURNING kind, id) SELECT pg_notify('switchboard_registry', "
+                          "json_build_object('kind', kind, 'id', id)::text) FROM gone",
                           {db::PgParam::text(kind), db::PgParam::text(id)});
     if (!done) return fail(done.error());
-    return done->affected() > 0;
+    return done->rows() > 0;
 }
 
 Result<std::vector<DocumentStore::Document>> PgDocumentStore::all(std::string_view kind) {

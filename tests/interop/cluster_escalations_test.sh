@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Two Switchboard instances of one cluster on one PostgreSQL: an escalation lives on the
-# instance that took it (its room is there), and the API answers for it on any (issue 19).
+# instance that took it (its room is there), and the API answers for it on any (issue 19);
+# the registry, changed on any, is every instance's.
 #   - agent-a escalates on A; alice's phone (sipp) answers. On B: GET returns it answered, and
 #     DELETE hangs it up through A (202); the agent's stream on B hears it end (A's events
 #     reach B's streams through PostgreSQL's NOTIFY), and GET on B says ended.
 #   - agent-a escalates on A again; A is killed (SIGKILL) with the call up. B claims the
-#     escalation within two sweeps: the agent's stream on B hears it failed with a reason
+#     escalation once it has been gone 3 s: the agent's stream on B hears it failed with a reason
 #     naming sb-a and the new escalation that rings it again on B, which alice answers; B's
 #     witness log holds the failure under the escalation's trace id.
 set -euo pipefail
@@ -60,13 +61,33 @@ wait_heard() { # ID EXPR WHAT
   fail_with "agent-a's stream on B did not hear $3: $(tail -5 "$work/events-b.jsonl")"
 }
 
+expert_on() { # INSTANCE ID: the status of GET /v1/experts/ID
+  curl -s -o /dev/null -w '%{http_code}' -H 'Authorization: Bearer token-a' \
+    "http://127.0.0.1:${api_port[$1]}/v1/experts/$2"
+}
+wait_expert() { # INSTANCE ID STATUS
+  for _ in $(seq 50); do [ "$(expert_on "$1" "$2")" = "$3" ] && return 0; sleep 0.1; done
+  fail_with "GET /v1/experts/$2 on $1 says $(expert_on "$1" "$2"), not $3"
+}
+[ "$(curl -s -o "$work/bob.json" -w '%{http_code}' -H 'Authorization: Bearer token-a' \
+  -H 'Content-Type: application/json' -d "{\"id\":\"bob\",\"sipUri\":\"sip:bob@127.0.0.1:$expert_port\",\"skills\":[\"tax\"]}" \
+  "http://127.0.0.1:${api_port[a]}/v1/experts")" = 201 ] || fail_with "A did not add bob: $(cat "$work/bob.json")"
+wait_expert b bob 200
+[ "$(curl -s -o /dev/null -w '%{http_code}' -X DELETE -H 'Authorization: Bearer token-a' \
+  "http://127.0.0.1:${api_port[b]}/v1/experts/bob")" = 204 ] || fail_with "B did not remove bob"
+wait_expert a bob 404
+check "the registry is the cluster's: bob added on A is on B; removed on B, he is gone from A"
+
 [ "$(escalate a a 1)" = 201 ] || fail_with "A refused: $(cat "$work/escalate-1.json")"
 first=$(field 1 "d['payload']['escalation']")
 wait_state a a "$first" answered
 wait_state b a "$first" answered
 [ "$(record b b "$first" "d.get('status')")" = 404 ] || fail_with "agent-b reads agent-a's escalation on B"
 wait_heard "$first" "m['payload'].get('event') == 'answered'" "A's answered event"
-check "on A, $first answered; on B, GET finds it answered (and 404 for agent-b), and the stream heard it"
+listed=$(curl -s -H 'Authorization: Bearer token-a' "http://127.0.0.1:${api_port[b]}/v1/escalations?state=answered" |
+  $agent -c "import json,sys; print(' '.join(e['id'] for e in json.load(sys.stdin)['escalations']))")
+[ "$listed" = "$first" ] || fail_with "B lists [$listed], not $first"
+check "on A, $first answered; on B, GET finds it answered (404 for agent-b), the list has it, and the stream heard it"
 
 status=$(curl -s -o "$work/delete.json" -w '%{http_code}' -X DELETE \
   -H 'Authorization: Bearer token-a' "http://127.0.0.1:${api_port[b]}/v1/escalations/$first")

@@ -1,6 +1,7 @@
 # The cluster tests' instances (sourced after lib.sh, b2bua_lib.sh and postgres_lib.sh; its
 # functions run after pg_init): instances of one cluster on $pg_url, each with its SIP on UDP and its API on
-# loopback, agents agent-a and agent-b (tokens "token-a", "token-b"), the policy in
+# loopback, agents agent-a (who may change the registry) and agent-b (tokens "token-a",
+# "token-b"), the policy in
 # $work/policy.toml and the experts in $work/experts.json. $agent runs Debian's Python.
 instance_pids=()
 declare -A api_port
@@ -24,6 +25,7 @@ port = ${api_port[$1]}
 [[api.tokens]]
 agent = "agent-a"
 sha256 = "$(token_of a)"
+admin = true
 [[api.tokens]]
 agent = "agent-b"
 sha256 = "$(token_of b)"

@@ -8,7 +8,7 @@
 #     alice is refused by her cap (busy on A), so it fails; on B, agent-a's third is refused
 #     429 by the bucket that A and B emptied together. B alone would have allowed both (its
 #     own bucket had a token left, its own count of alice was 0).
-#   - A is killed (SIGKILL) with alice's call up: within B's sweep (2 s) her count is
+#   - A is killed (SIGKILL) with alice's call up: within B's sweep (1 s) her count is
 #     forgotten, and agent-b's escalation on B rings her and is answered.
 set -euo pipefail
 switchboard=$1

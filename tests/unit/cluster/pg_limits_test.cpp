@@ -104,7 +104,7 @@ TEST_F(PgLimitsTest, ADeadInstancesEscalationsAreForgotten) {
     EXPECT_EQ(admit(*b, LimitScope::expert, "alice", limits).refusedBy, "");
     b.reset(); // its session ends, and its lock with it
     SharedVerdict v;
-    for (int i = 0; i < 20; ++i) { // a sweeps every two seconds
+    for (int i = 0; i < 20; ++i) { // a sweeps every second
         v = admit(*a, LimitScope::expert, "alice", limits);
         if (v.refusedBy.empty()) break;
         std::this_thread::sleep_for(std::chrono::milliseconds(250));

@@ -246,18 +246,20 @@ TEST(Guard, WordsTheClustersVerdictsAsItsOwn) {
     EXPECT_EQ(guard.limitsFor(LimitScope::agent, "a").size(), 2u); // agent-rate, agent-cap
     EXPECT_EQ(guard.limitsFor(LimitScope::expert, "bob").size(), 0u);
 
-    auto d = guard.decide(LimitScope::agent, "a", {"agent-rate", 2, 0.5, ""});
+    const auto agentLimits = guard.limitsFor(LimitScope::agent, "a");
+    auto d = Guard::decide("a", {"agent-rate", 2, 0.5, ""}, agentLimits);
     EXPECT_EQ(d.status, 429);
     EXPECT_EQ(d.retryAfter, 5s);
     EXPECT_EQ(d.reason, "Agent \"a\" has reached limit agent-rate (1 escalation per 10 seconds, "
                         "burst 2); retry in 5 seconds.");
-    d = guard.decide(LimitScope::expert, "alice", {"expert-cap", 1, std::nullopt, ""});
+    d = Guard::decide("alice", {"expert-cap", 1, std::nullopt, ""},
+                      guard.limitsFor(LimitScope::expert, "alice"));
     EXPECT_EQ(d.reason, "Expert \"alice\" already has 1 escalation in progress, the most that "
                         "limit expert-cap allows.");
-    d = guard.decide(LimitScope::agent, "a", {"", 0, std::nullopt, "connection refused"});
+    d = Guard::decide("a", {"", 0, std::nullopt, "connection refused"}, agentLimits);
     EXPECT_EQ(d.status, 503);
     EXPECT_EQ(d.rule, "cluster");
-    EXPECT_TRUE(guard.decide(LimitScope::agent, "a", {}));
+    EXPECT_TRUE(Guard::decide("a", {}, agentLimits));
 
     // What the cluster admitted counts here too, for the registry's busy() and the metrics.
     guard.count(LimitScope::expert, "alice");
