@@ -474,6 +474,9 @@ void EscalationService::addMetrics(api::MetricsText& m) const {
               double(s.ended));
     m.counter("switchboard_expert_calls_placed_total", "Calls placed to experts.",
               double(s.callsPlaced));
+    m.counter("switchboard_escalations_taken_over_total",
+              "Escalations in progress on a cluster's instance that died, reported failed here.",
+              double(s.takenOver));
     m.gauge("switchboard_escalations_active", "Escalations ringing or answered now.",
             double(s.active));
     m.histogram("switchboard_escalation_setup_seconds",

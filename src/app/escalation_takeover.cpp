@@ -12,6 +12,7 @@ namespace sb::app {
 void Escalations::takeOver(const Orphan& o) {
     using nlohmann::json;
     ++stats_.failed;
+    ++stats_.takenOver;
     const std::string reason =
         fmt::format("instance {} stopped with the escalation in progress", o.instance);
     log::get("app").warn("trace={} escalation {} failed: {}", o.traceId, o.id, reason);

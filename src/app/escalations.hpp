@@ -166,7 +166,8 @@ public:
     struct Stats {
         std::uint64_t requested = 0, refused = 0, agreed = 0, answered = 0, failed = 0, ended = 0;
         std::uint64_t callsPlaced = 0;
-        std::size_t active = 0; // ringing or answered now
+        std::uint64_t takenOver = 0; // escalations of gone instances this one reported (takeOver)
+        std::size_t active = 0;      // ringing or answered now
         Histogram setupSeconds{kSetupBounds};
         // Legs up but impaired now (room::LegState::degraded), by kind: "call" (the expert's),
         // "party", "peer", "council", "video".

@@ -18,21 +18,7 @@ work=$(mktemp -d)
 . "$here/b2bua_lib.sh"
 . "$here/postgres_lib.sh"
 . "$here/cluster_lib.sh"
-cleanup() {
-  set +e
-  stop_instances
-  pg_cleanup
-  stop_all
-}
-on_exit cleanup
-agent=/usr/bin/python3
-pg_init
-check "PostgreSQL 15 on port $pg_port"
-
-expert_port=$(free_port 49000)
-cat > "$work/experts.json" <<JSON
-[{"id": "alice", "sipUri": "sip:alice@127.0.0.1:$expert_port", "skills": ["tax"]}]
-JSON
+start_cluster
 agents_may_escalate
 start_instance a
 a_pid=$(pgrep -P "${instance_pids[0]}")
@@ -110,6 +96,8 @@ rerung=$(record b a "$second" "d.get('rerung_as', '')")
 [ -n "$rerung" ] || fail_with "not rung again: $(record b a "$second" "d")"
 reason=$(record b a "$second" "d['reason']")
 wait_state b a "$rerung" answered
+curl -s "http://127.0.0.1:${api_port[b]}/metrics" | grep -qx 'switchboard_escalations_taken_over_total 1' ||
+  fail_with "B's metrics do not count the escalation it took over"
 check "A killed: after $($agent -c "print(f'{$claimed - $killed:.1f}')") s B reported $second failed ($reason) and rang it again as $rerung, answered"
 
 grep -q "escalation $second failed: instance sb-a stopped" "$work/b/server.log" ||

@@ -5,6 +5,25 @@
 # $work/policy.toml and the experts in $work/experts.json. $agent runs Debian's Python.
 instance_pids=()
 declare -A api_port
+agent=/usr/bin/python3
+
+# start_cluster: the EXIT handler (instances, PostgreSQL, peers), PostgreSQL, and expert alice
+# ($work/experts.json) at 127.0.0.1:$expert_port, where the test starts her phone.
+start_cluster() {
+  on_exit cluster_cleanup
+  pg_init
+  check "PostgreSQL 15 on port $pg_port"
+  expert_port=$(free_port 49000)
+  cat > "$work/experts.json" <<JSON
+[{"id": "alice", "sipUri": "sip:alice@127.0.0.1:$expert_port", "skills": ["tax"]}]
+JSON
+}
+cluster_cleanup() {
+  set +e
+  stop_instances
+  pg_cleanup
+  stop_all
+}
 token_of() { echo -n "token-$1" | sha256sum | cut -d' ' -f1; }
 start_instance() { # NAME: instance sb-NAME, its API on api_port[NAME]
   local dir=$work/$1 sip_port

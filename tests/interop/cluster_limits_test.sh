@@ -19,21 +19,7 @@ work=$(mktemp -d)
 . "$here/b2bua_lib.sh"
 . "$here/postgres_lib.sh"
 . "$here/cluster_lib.sh"
-cleanup() {
-  set +e
-  stop_instances
-  pg_cleanup
-  stop_all
-}
-on_exit cleanup
-agent=/usr/bin/python3
-pg_init
-check "PostgreSQL 15 on port $pg_port"
-
-expert_port=$(free_port 49000)
-cat > "$work/experts.json" <<JSON
-[{"id": "alice", "sipUri": "sip:alice@127.0.0.1:$expert_port", "skills": ["tax"]}]
-JSON
+start_cluster
 cat > "$work/policy.toml" <<TOML
 [[rules]]
 id = "agents-may-escalate"
