@@ -4,8 +4,8 @@ through cluster::PgLimits, as the instances make them, on a PostgreSQL of this r
 synchronous_commit on), each admission released as soon as it is answered (two statements,
 two commits). The anchor: the same admission as a Lua script in Redis (a bucket and a count,
 all or nothing, EVALSHA) and its release (DECR), driven by redis-benchmark at the same number
-of connections, with Redis' append-only file fsynced at every write (the durability
-PostgreSQL gives) and once a second (Redis' usual setting). Then the calculation of where the
+of connections, with Redis' append-only file fsynced at every write and once a second (Redis'
+usual setting), one request in flight per connection, and pipelined as deep as our ledgers'. Then the calculation of where the
 shared PostgreSQL saturates for 10 and 100 instances.
 
 Everything runs on 127.0.0.1 of this machine, each server in a temporary folder, bounded.
@@ -63,9 +63,9 @@ def postgres(work, timeout_s):
     return proc, f"postgresql://postgres@127.0.0.1:{port}/postgres"
 
 
-def redis(work, fsync, timeout_s):
+def redis(work, name, fsync, timeout_s):
     port = free_port()
-    folder = os.path.join(work, f"redis-{fsync}")
+    folder = os.path.join(work, f"redis-{name}")
     os.makedirs(folder)
     proc = subprocess.Popen(["timeout", str(timeout_s), "redis-server", "--port", str(port),
                              "--bind", "127.0.0.1", "--dir", folder, "--save", "",
@@ -75,10 +75,12 @@ def redis(work, fsync, timeout_s):
     return proc, port
 
 
-def redis_rate(port, clients, requests, command):
-    """redis-benchmark's requests a second for one command over `clients` connections."""
+def redis_rate(port, clients, requests, command, pipeline=1):
+    """redis-benchmark's requests a second for one command over `clients` connections, each
+    with `pipeline` requests in flight."""
     out = subprocess.run(["redis-benchmark", "-p", str(port), "-c", str(clients), "-n",
-                          str(requests), "-r", "1000", "-q", "--csv"] + command,
+                          str(requests), "-r", "1000", "-P", str(pipeline), "-q", "--csv"]
+                         + command,
                          capture_output=True, text=True, timeout=120, check=True).stdout
     # "EVALSHA …","12345.67",… : the second field of the last line
     return float(out.strip().splitlines()[-1].split('","')[1].strip('"'))
@@ -105,17 +107,20 @@ def main():
         finally:
             stop(pg)
         anchors = {}
-        for fsync in ("always", "everysec"):
-            proc, port = redis(work, fsync, 300)
+        # Each connection with one request in flight, as a client waits for its answer; and,
+        # as our ledger sends a turn's admissions together, with `depth` in flight (pipelined).
+        for fsync, pipeline in (("always", 1), ("everysec", 1), ("everysec", args.depth)):
+            proc, port = redis(work, f"{fsync}-{pipeline}", fsync, 300)
             try:
                 sha = subprocess.run(["redis-cli", "-p", str(port), "SCRIPT", "LOAD", ADMIT_LUA],
                                      capture_output=True, text=True, check=True).stdout.strip()
                 admit = redis_rate(port, clients, args.requests,
                                    ["EVALSHA", sha, "2", "b:__rand_int__", "a:__rand_int__",
-                                    "1000000", "1", "1000000", "1000000"])
-                release = redis_rate(port, clients, args.requests, ["DECR", "a:__rand_int__"])
+                                    "1000000", "1", "1000000", "1000000"], pipeline)
+                release = redis_rate(port, clients, args.requests, ["DECR", "a:__rand_int__"],
+                                     pipeline)
                 # One admission and its release, in sequence on a connection.
-                anchors[fsync] = 1 / (1 / admit + 1 / release)
+                anchors[(fsync, pipeline)] = 1 / (1 / admit + 1 / release)
             finally:
                 stop(proc)
     finally:
@@ -124,9 +129,9 @@ def main():
     print(f"machine: {os.cpu_count()} cores; {args.instances} instances x {args.depth} in flight "
           f"({clients} connections)")
     print(f"ours    PostgreSQL 15, switchboard_admit + switchboard_release: {ours:9.0f} admissions/s")
-    for fsync, rate in anchors.items():
-        print(f"anchor  Redis 7, EVALSHA + DECR, appendfsync {fsync:8s}:        {rate:9.0f} "
-              f"admissions/s   ratio ours/anchor {ours / rate:.2f}")
+    for (fsync, pipeline), rate in anchors.items():
+        print(f"anchor  Redis 7, EVALSHA + DECR, appendfsync {fsync:8s}, {pipeline} in flight: "
+              f"{rate:9.0f} admissions/s   ratio ours/anchor {ours / rate:.2f}")
     # An escalation admits its agent and each expert it rings (one, mostly) and releases both.
     per_escalation = 2
     ceiling = ours / per_escalation

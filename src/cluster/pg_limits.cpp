@@ -80,6 +80,33 @@ RETURNS VOID LANGUAGE sql AS $$
   DELETE FROM cluster_active
    WHERE scope = p_scope AND subject = p_subject AND instance = p_instance AND count <= 0;
 $$)SQL";
+// A turn's admissions and releases in one transaction (one commit, one round trip). They run
+// in the order of their subjects, and as asked within a subject, so that two instances'
+// batches take their subjects' locks in one order and never wait on each other in a circle.
+constexpr const char* kBatch = R"SQL(
+CREATE OR REPLACE FUNCTION switchboard_ledger(p_instance TEXT, p_ops JSONB)
+RETURNS TABLE (i INT, refused_by TEXT, active INT, tokens TEXT) LANGUAGE plpgsql AS $$
+DECLARE
+  o RECORD;
+  v RECORD;
+BEGIN
+  FOR o IN SELECT (e.value->>'i')::INT AS n, e.value->>'op' AS op, e.value->>'scope' AS scope,
+                  e.value->>'subject' AS subject, e.value->'limits' AS limits
+             FROM jsonb_array_elements(p_ops) WITH ORDINALITY AS e(value, k)
+            ORDER BY e.value->>'scope' COLLATE "C", e.value->>'subject' COLLATE "C", e.k LOOP
+    IF o.op = 'admit' THEN
+      SELECT * INTO v FROM switchboard_admit(o.scope, o.subject, p_instance, o.limits);
+      i := o.n;
+      refused_by := v.refused_by;
+      active := v.active;
+      tokens := v.tokens;
+      RETURN NEXT;
+    ELSE
+      PERFORM switchboard_release(o.scope, o.subject, p_instance);
+    END IF;
+  END LOOP;
+END $$)SQL";
+
 // The counts of the instances that are gone (cluster/membership.hpp).
 const std::string kSweepDead =
     "DELETE FROM cluster_active a WHERE a.instance <> $1 AND NOT " + instanceAlive("a.instance");
@@ -97,9 +124,11 @@ PgLimits::open(asio::io_context& owner, const std::string& conninfo, std::string
                     fmt::format("cluster: \"{}\" is not an instance's name", instance));
     const std::string lock = takeInstanceLock(instance); // the name was checked above
     auto db = db::PgConnection::connect(conninfo, "cluster ledger",
-                                        {"SET synchronous_commit = on",
+                                        // Counts need no fsync: after a crash each instance
+                                        // writes its tally again (docs/operations.md).
+                                        {"SET synchronous_commit = off",
                                          "SET client_min_messages = warning", kSchemaLock, kBuckets,
-                                         kActive, kAdmit, kRelease, kSchemaUnlock,
+                                         kActive, kAdmit, kRelease, kBatch, kSchemaUnlock,
                                          "SET lock_timeout = '5s'", lock, "RESET lock_timeout"});
     if (!db) {
         if (db.error().message.find("55P03") != std::string::npos)
@@ -168,9 +197,7 @@ Result<db::PgResult> PgLimits::execOnce(std::string_view doing, std::string_view
     return db_->exec(doing, sql, params);
 }
 
-guard::SharedVerdict PgLimits::admitNow(guard::LimitScope scope, const std::string& subject,
-                                        const std::vector<guard::Limit>& limits) {
-    guard::SharedVerdict verdict;
+nlohmann::json PgLimits::termsOf(const std::vector<guard::Limit>& limits) {
     auto terms = nlohmann::json::array();
     for (const auto& limit : limits)
         terms.push_back({{"id", limit.id},
@@ -180,54 +207,78 @@ guard::SharedVerdict PgLimits::admitNow(guard::LimitScope scope, const std::stri
                          {"burst", limit.burst},
                          {"cap", limit.maxConcurrent ? nlohmann::json(*limit.maxConcurrent)
                                                      : nlohmann::json()}});
-    const std::string termsText = terms.dump();
-    const db::PgParam params[] = {db::PgParam::text(scopeName(scope)), db::PgParam::text(subject),
-                                  db::PgParam::text(instance_), db::PgParam::text(termsText)};
-    auto rows = execOnce("admitting",
-                         "SELECT refused_by, active, tokens FROM switchboard_admit($1, $2, $3, $4)",
-                         params);
-    if (!rows || rows->rows() != 1) {
-        verdict.error = rows ? "no answer" : rows.error().message;
-        return verdict;
-    }
-    verdict.active = static_cast<int>(rows->int64(0, 1));
-    if (rows->isNull(0, 0)) {
-        ++tally_[{scope, subject}];
-        return verdict;
-    }
-    verdict.refusedBy = rows->text(0, 0);
-    if (!rows->isNull(0, 2)) {
-        const auto text = rows->text(0, 2);
-        double level = 0;
-        std::from_chars(text.data(), text.data() + text.size(), level);
-        verdict.tokens = level;
-    }
-    return verdict;
+    return terms;
 }
 
 void PgLimits::admit(guard::LimitScope scope, std::string subject, std::vector<guard::Limit> limits,
                      Done done) {
-    worker_.post([this, scope, subject = std::move(subject), limits = std::move(limits),
-                  done = std::move(done), self = std::weak_ptr<PgLimits*>(self_)]() mutable {
-        auto verdict = admitNow(scope, subject, limits);
-        asio::post(owner_, [self = std::move(self), done = std::move(done),
-                            verdict = std::move(verdict)]() mutable {
-            if (self.lock()) done(std::move(verdict));
-        });
-    });
+    queued_.push_back({scope, std::move(subject), termsOf(limits), std::move(done)});
+    flushSoon();
 }
 
 void PgLimits::release(guard::LimitScope scope, std::string subject) {
-    worker_.post([this, scope, subject = std::move(subject)] {
-        const auto found = tally_.find({scope, subject});
-        if (found == tally_.end()) return;
-        if (--found->second <= 0) tally_.erase(found);
-        // Lost with the connection, it is made good by the restore after reconnecting.
-        const db::PgParam params[] = {db::PgParam::text(scopeName(scope)),
-                                      db::PgParam::text(subject), db::PgParam::text(instance_)};
-        if (auto done = execOnce("releasing", "SELECT switchboard_release($1, $2, $3)", params);
-            !done)
-            logger().warn("{}", done.error().message);
+    queued_.push_back({scope, std::move(subject), nullptr, {}});
+    flushSoon();
+}
+
+void PgLimits::flushSoon() {
+    if (flushing_) return;
+    flushing_ = true;
+    // After the rest of this turn (and the answers already posted): what it asks goes together.
+    asio::post(owner_, [this, self = std::weak_ptr<PgLimits*>(self_)] {
+        if (!self.lock()) return;
+        flushing_ = false;
+        worker_.post([this, ops = std::exchange(queued_, {})]() mutable { runBatch(ops); });
+    });
+}
+
+void PgLimits::runBatch(std::vector<Op>& ops) {
+    auto list = nlohmann::json::array();
+    for (std::size_t i = 0; i < ops.size(); ++i) {
+        const Op& op = ops[i];
+        list.push_back({{"i", i},
+                        {"op", op.done ? "admit" : "release"},
+                        {"scope", scopeName(op.scope)},
+                        {"subject", op.subject},
+                        {"limits", op.terms}});
+        if (op.done) continue;
+        // A release lost with the connection is made good by the restore after reconnecting.
+        if (const auto found = tally_.find({op.scope, op.subject}); found != tally_.end())
+            if (--found->second <= 0) tally_.erase(found);
+    }
+    const std::string text = list.dump();
+    const db::PgParam params[] = {db::PgParam::text(instance_), db::PgParam::text(text)};
+    auto rows =
+        execOnce("admitting",
+                 "SELECT i, refused_by, active, tokens FROM switchboard_ledger($1, $2)", params);
+    std::vector<guard::SharedVerdict> verdicts(ops.size());
+    if (!rows) {
+        logger().warn("{}", rows.error().message);
+        for (auto& v : verdicts)
+            v.error = rows.error().message;
+    }
+    for (int r = 0; rows && r < rows->rows(); ++r) {
+        const auto i = static_cast<std::size_t>(rows->int64(r, 0));
+        if (i >= ops.size()) continue;
+        guard::SharedVerdict& v = verdicts[i];
+        v.active = static_cast<int>(rows->int64(r, 2));
+        if (rows->isNull(r, 1)) {
+            ++tally_[{ops[i].scope, ops[i].subject}];
+            continue;
+        }
+        v.refusedBy = rows->text(r, 1);
+        if (!rows->isNull(r, 3)) {
+            const auto level = rows->text(r, 3);
+            double tokens = 0;
+            std::from_chars(level.data(), level.data() + level.size(), tokens);
+            v.tokens = tokens;
+        }
+    }
+    asio::post(owner_, [self = std::weak_ptr<PgLimits*>(self_), ops = std::move(ops),
+                        verdicts = std::move(verdicts)]() mutable {
+        if (!self.lock()) return;
+        for (std::size_t i = 0; i < ops.size(); ++i)
+            if (ops[i].done) ops[i].done(std::move(verdicts[i]));
     });
 }
 

@@ -1,8 +1,10 @@
 #pragma once
 // The cluster's shared limits (guard/shared_limits.hpp) in the PostgreSQL that the instances
 // share: each admission is one call of a PL/pgSQL function that takes the tokens and counts
-// the escalation in one transaction, serialised per subject by a transaction-level advisory
-// lock; buckets refill on the database's clock, so instances whose clocks differ agree.
+// the escalation, all or nothing, serialised per subject by a transaction-level advisory lock;
+// buckets refill on the database's clock, so instances whose clocks differ agree. What one
+// turn of the owner's loop asks goes to the database as one transaction (as the witness
+// groups its appends): one round trip and one commit for the lot.
 //
 // The ledger's session holds the instance's lock (cluster/membership.hpp): when a process dies,
 // the next sweep (every kSweep, by any instance) forgets its escalations in progress. Each instance
@@ -21,6 +23,7 @@
 #include <chrono>
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <span>
 #include <string>
@@ -45,9 +48,17 @@ public:
 
 private:
     PgLimits(asio::io_context& owner, std::unique_ptr<db::PgConnection> db, std::string instance);
-    // On the ledger's thread.
-    guard::SharedVerdict admitNow(guard::LimitScope scope, const std::string& subject,
-                                  const std::vector<guard::Limit>& limits);
+    // An admission (with `done`) or a release (without), asked on the owner's thread.
+    struct Op {
+        guard::LimitScope scope;
+        std::string subject;
+        nlohmann::json terms; // the limits, as switchboard_admit reads them
+        Done done;
+    };
+    static nlohmann::json termsOf(const std::vector<guard::Limit>& limits);
+    void flushSoon(); // the turn's operations to the ledger's thread, at the turn's end
+    // On the ledger's thread: one transaction for the lot; the answers posted back together.
+    void runBatch(std::vector<Op>& ops);
     Result<void> connected(); // reconnects if the session was lost, and restores the tally
     // A statement, run again once if it failed because the session had been lost.
     Result<db::PgResult> execOnce(std::string_view doing, std::string_view sql,
@@ -60,6 +71,8 @@ private:
     std::string instance_;
     // What this instance admitted and has not released, by scope and subject.
     std::map<std::pair<guard::LimitScope, std::string>, int> tally_;
+    std::vector<Op> queued_; // the owner's, until flushed
+    bool flushing_ = false;  // a flush is posted
     net::Worker worker_{"cluster-ledger"};
     std::optional<asio::steady_timer> sweep_;
     std::shared_ptr<PgLimits*> self_ = std::make_shared<PgLimits*>(this);

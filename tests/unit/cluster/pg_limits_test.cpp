@@ -55,6 +55,11 @@ protected:
         EXPECT_TRUE(got) << "no answer from the ledger";
         return got.value_or(SharedVerdict{});
     }
+    void runFor(std::chrono::milliseconds time) {
+        context_.restart();
+        auto busy = asio::make_work_guard(context_);
+        context_.run_for(time);
+    }
     // The backends of the test's database, but this statement's own.
     void cutConnections() {
         test::Postgres::instance().execute(
@@ -82,6 +87,26 @@ TEST_F(PgLimitsTest, ABucketIsSharedByTheInstances) {
     EXPECT_EQ(admit(*b, LimitScope::agent, "other", limits).refusedBy, "");
 }
 
+TEST_F(PgLimitsTest, OneTurnsAdmissionsGoTogetherEachWithItsVerdict) {
+    auto a = open("sb-a");
+    ASSERT_TRUE(a);
+    const std::vector<Limit> limits{cap("two-calls", 2)};
+    std::vector<SharedVerdict> got;
+    for (int i = 0; i < 3; ++i)
+        a->admit(LimitScope::expert, "alice", limits,
+                 [&](const SharedVerdict& v) { got.push_back(v); });
+    a->admit(LimitScope::expert, "bob", limits, [&](const SharedVerdict& v) { got.push_back(v); });
+    for (int i = 0; i < 100 && got.size() < 4; ++i)
+        runFor(std::chrono::milliseconds(20));
+    ASSERT_EQ(got.size(), 4u);
+    EXPECT_EQ(got[0].refusedBy, "");
+    EXPECT_EQ(got[1].refusedBy, "");
+    EXPECT_EQ(got[2].refusedBy, "two-calls"); // in the order asked, within a subject
+    EXPECT_EQ(got[2].active, 2);
+    EXPECT_EQ(got[3].refusedBy, "");
+    EXPECT_EQ(got[3].active, 1);
+}
+
 TEST_F(PgLimitsTest, ACapCountsEveryInstanceAndReleaseFreesIt) {
     auto a = open("sb-a"), b = open("sb-b");
     ASSERT_TRUE(a && b);
@@ -92,8 +117,8 @@ TEST_F(PgLimitsTest, ACapCountsEveryInstanceAndReleaseFreesIt) {
     EXPECT_EQ(refused.active, 1);
     EXPECT_FALSE(refused.tokens);
     a->release(LimitScope::expert, "alice");
-    // The release runs on a's thread before b's next question reaches the database.
-    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    // The release leaves at the end of the turn, and is stored before b's next question.
+    runFor(std::chrono::milliseconds(300));
     EXPECT_EQ(admit(*b, LimitScope::expert, "alice", limits).refusedBy, "");
 }
 
