@@ -3,7 +3,7 @@
 // bench/cluster_ledger.py starts. `instances` ledgers stand for that many instances, each with
 // `depth` admissions in flight; every admission is of a random agent among 1,000 under a
 // bucket and a cap that always allow, and is released as soon as it is answered, as an
-// escalation ends: two statements, each its own durable transaction.
+// escalation ends (the ledger sends each turn's admissions and releases together).
 //
 // Usage: cluster_ledger_load URL INSTANCES DEPTH SECONDS
 // Prints: "admissions N seconds S per_second R"

@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
 """bench/cluster_ledger: the cluster's shared limits (issue 19). Ours: admissions a second
-through cluster::PgLimits, as the instances make them, on a PostgreSQL of this run (durable:
-synchronous_commit on), each admission released as soon as it is answered (two statements,
-two commits). The anchor: the same admission as a Lua script in Redis (a bucket and a count,
-all or nothing, EVALSHA) and its release (DECR), driven by redis-benchmark at the same number
-of connections, with Redis' append-only file fsynced at every write and once a second (Redis'
-usual setting), one request in flight per connection, and pipelined as deep as our ledgers'. Then the calculation of where the
-shared PostgreSQL saturates for 10 and 100 instances.
+through cluster::PgLimits, as the instances make them, on a PostgreSQL of this run, each
+admission released as soon as it is answered (a turn's admissions and releases go as one
+transaction, committed asynchronously: docs/BENCHMARKS.md says why). The anchor: the same
+admission as a Lua script in Redis (a bucket and a count, all or nothing, EVALSHA) and its
+release (DECR), driven by redis-benchmark at the same number of connections, with Redis'
+append-only file fsynced at every write and once a second (Redis' usual setting), one request
+in flight per connection, and pipelined as deep as our ledgers keep them. Then the
+calculation of where the shared PostgreSQL saturates for 10 and 100 instances.
 
 Everything runs on 127.0.0.1 of this machine, each server in a temporary folder, bounded.
 """
