@@ -160,13 +160,12 @@ void PgEscalations::listen() {
 }
 
 void PgEscalations::waitForNotifications() {
-    socket_->async_wait(asio::posix::descriptor_base::wait_read,
-                        [this, of = &*socket_](const std::error_code& ec) {
-                            if (ec || !socket_ || &*socket_ != of) return;
-                            deliver();
-                            // A connection that ended is waited on again once made anew.
-                            if (db_->connected()) waitForNotifications();
-                        });
+    socket_->async_wait(asio::posix::descriptor_base::wait_read, [this](const std::error_code& ec) {
+        if (ec) return; // cancelled: the socket was replaced or closed
+        deliver();
+        // A connection that ended is waited on again once made anew.
+        if (db_->connected()) waitForNotifications();
+    });
 }
 
 void PgEscalations::deliver() {
