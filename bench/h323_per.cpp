@@ -7,7 +7,8 @@
 //  - a TerminalCapabilitySet of seven audio capabilities: encode, decode.
 // Goals: ≥ 20 × Erlang, and ≥ 500,000 Setup round trips a second.
 //
-// Usage: h323_per [seconds per figure (default 2)] [--ours-only (for a profiler)]
+// Usage: h323_per [seconds per figure (default 2)] [--ours-only [setup|tcs] (for a profiler:
+// no anchor, and only the one figure if named)]
 #include "h323/h225/user_information.hpp"
 #include "h323/h245/message.hpp"
 
@@ -153,6 +154,7 @@ double oursCapabilitySet(double seconds) {
 int main(int argc, char** argv) {
     const double seconds = argc > 1 ? std::atof(argv[1]) : 2.0;
     const bool anchor = !(argc > 2 && std::string(argv[2]) == "--ours-only");
+    const std::string only = !anchor && argc > 3 ? argv[3] : "";
     namespace fs = std::filesystem;
     const auto dir = fs::temp_directory_path() / ("sb-bench-h323-" + std::to_string(::getpid()));
     fs::create_directories(dir);
@@ -166,8 +168,8 @@ int main(int argc, char** argv) {
     write("setup.bin", setupBytes);
     write("tcs.bin", tcsBytes);
 
-    const double setupOurs = oursSetup(seconds);
-    const double tcsOurs = oursCapabilitySet(seconds);
+    const double setupOurs = only == "tcs" ? 0 : oursSetup(seconds);
+    const double tcsOurs = only == "setup" ? 0 : oursCapabilitySet(seconds);
 
     // The anchor, after ours (one core each, one after the other).
     double setupErlang = 0, tcsErlang = 0;

@@ -18,7 +18,7 @@ namespace {
 using namespace sb::h323::per;
 using Encode = std::function<void(Encoder&)>;
 
-// One rule read: the value in words, and how to write it back.
+// One rule read: the value in words, and how to write it back (none: a value read past).
 struct Read {
     std::string value;
     Encode write;
@@ -83,8 +83,9 @@ Read readOne(std::uint8_t rule, Decoder& d) {
     }
     case 12: {
         auto v = d.objectIdentifier();
+        if (v.empty()) return {}; // longer than we keep: read past, nothing to write back
         std::string text;
-        for (auto arc : v)
+        for (auto arc : v.arcs())
             text += std::to_string(arc) + ".";
         return {text, [v](Encoder& e) { e.objectIdentifier(v); }};
     }
@@ -117,7 +118,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     std::vector<Read> values;
     for (auto rule : rules) {
         values.push_back(readOne(rule, first));
-        if (!first.ok()) return 0;
+        if (!first.ok() || !values.back().write) return 0;
     }
     Encoder e;
     for (const auto& v : values)

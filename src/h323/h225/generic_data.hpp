@@ -29,9 +29,9 @@ namespace sb::h323::h225 {
 
 struct GenericIdentifier {
     enum class Kind : std::uint8_t { standard, oid, nonStandard, other } kind = Kind::standard;
-    std::uint32_t standard = 0;     // kind standard: 0..16383 (larger only as an extension)
-    std::vector<std::uint32_t> oid; // kind oid
-    Guid nonStandard{};             // kind nonStandard
+    std::uint32_t standard = 0; // kind standard: 0..16383 (larger only as an extension)
+    per::ObjectIdentifier oid;  // kind oid
+    Guid nonStandard{};         // kind nonStandard
     // kind other: a later version's alternative, kept as it came (its index among the
     // extensions and its open type's octets) and sent back so.
     std::uint64_t extension = 0;

@@ -17,7 +17,7 @@
 namespace sb::h323::h225 {
 
 // ProtocolIdentifier: itu-t(0) recommendation(0) h(8) 2250 version(0) 7 for H.225.0 v7.
-inline const std::vector<std::uint32_t> kProtocolIdentifier{0, 0, 8, 2250, 0, 7};
+inline constexpr per::ObjectIdentifier kProtocolIdentifier{0, 0, 8, 2250, 0, 7};
 
 // TransportAddress ::= CHOICE { ipAddress SEQUENCE { ip OCTET STRING (SIZE (4)), port
 // INTEGER (0..65535) }, ipSourceRoute, ipxAddress, ip6Address, netBios, nsap,

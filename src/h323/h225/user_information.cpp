@@ -31,7 +31,7 @@ std::vector<Octets> decodeOctetsList(Decoder& d, const char* name) {
     return list;
 }
 
-std::vector<std::uint32_t> decodeProtocolIdentifier(Decoder& d) {
+per::ObjectIdentifier decodeProtocolIdentifier(Decoder& d) {
     Decoder::Field f(d, "protocolIdentifier");
     return d.objectIdentifier();
 }

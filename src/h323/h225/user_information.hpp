@@ -38,7 +38,7 @@ struct Setup {
         capabilityNegotiation,
         callIndependentSupplementaryService
     };
-    std::vector<std::uint32_t> protocolIdentifier = kProtocolIdentifier;
+    per::ObjectIdentifier protocolIdentifier = kProtocolIdentifier;
     std::optional<TransportAddress> h245Address;
     std::vector<AliasAddress> sourceAddress; // empty: absent
     EndpointType sourceInfo;
@@ -60,7 +60,7 @@ struct Setup {
 // multipleCalls, maintainConnection, and fastConnectRefused NULL OPTIONAL (in a different
 // order and root/extension split in each).
 struct CalledSide {
-    std::vector<std::uint32_t> protocolIdentifier = kProtocolIdentifier;
+    per::ObjectIdentifier protocolIdentifier = kProtocolIdentifier;
     EndpointType destinationInfo;
     std::optional<TransportAddress> h245Address;
     Guid callIdentifier{};
@@ -116,7 +116,7 @@ enum class ReleaseReason : std::uint8_t {
 // ReleaseComplete-UUIE ::= SEQUENCE { protocolIdentifier, reason ReleaseCompleteReason
 // OPTIONAL, ..., callIdentifier, … (11 additions) }
 struct ReleaseComplete {
-    std::vector<std::uint32_t> protocolIdentifier = kProtocolIdentifier;
+    per::ObjectIdentifier protocolIdentifier = kProtocolIdentifier;
     std::optional<ReleaseReason> reason;
     Guid callIdentifier{};
     bool operator==(const ReleaseComplete&) const = default;
@@ -143,7 +143,7 @@ enum class FacilityReason : std::uint8_t {
 // callIdentifier, …, h245Address, fastStart, multipleCalls, maintainConnection,
 // fastConnectRefused, … (16 additions) }
 struct Facility {
-    std::vector<std::uint32_t> protocolIdentifier = kProtocolIdentifier;
+    per::ObjectIdentifier protocolIdentifier = kProtocolIdentifier;
     std::optional<TransportAddress> alternativeAddress;
     std::vector<AliasAddress> alternativeAliasAddress;
     std::optional<Guid> conferenceID;
@@ -159,7 +159,7 @@ struct Facility {
 // Information-, Status- and StatusInquiry-UUIE: protocolIdentifier and callIdentifier (the
 // first has them root and extension, the others both in the root, with tokens OPTIONAL).
 struct CallOnly {
-    std::vector<std::uint32_t> protocolIdentifier = kProtocolIdentifier;
+    per::ObjectIdentifier protocolIdentifier = kProtocolIdentifier;
     Guid callIdentifier{};
     bool operator==(const CallOnly&) const = default;
 };

@@ -17,7 +17,7 @@
 namespace sb::h323::h245 {
 
 // {itu-t(0) recommendation(0) h(8) 245 version(0) 15}: the version this subset is written from.
-inline const std::vector<std::uint32_t> kProtocolIdentifier{0, 0, 8, 245, 0, 15};
+inline constexpr per::ObjectIdentifier kProtocolIdentifier{0, 0, 8, 245, 0, 15};
 
 // TransportAddress ::= CHOICE { unicastAddress UnicastAddress, multicastAddress, ... } with
 // UnicastAddress ::= CHOICE { iPAddress SEQUENCE { network OCTET STRING (SIZE (4)),
@@ -54,7 +54,7 @@ struct GenericParameter {
 // OF GenericParameter OPTIONAL, nonCollapsing … OPTIONAL, nonCollapsingRaw OPTIONAL, transport
 // OPTIONAL, ... }.
 struct GenericCapability {
-    std::vector<std::uint32_t> identifier;
+    per::ObjectIdentifier identifier;
     std::optional<std::uint32_t> maxBitRate;
     std::vector<GenericParameter> collapsing;    // empty: absent
     std::vector<GenericParameter> nonCollapsing; // empty: absent

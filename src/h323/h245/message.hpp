@@ -48,7 +48,7 @@ struct CapabilityDescriptor {
 // the empty capability set, which puts the call on hold (H.323 §8.4.6).
 struct TerminalCapabilitySet {
     std::uint8_t sequenceNumber = 1;
-    std::vector<std::uint32_t> protocolIdentifier = kProtocolIdentifier;
+    per::ObjectIdentifier protocolIdentifier = kProtocolIdentifier;
     bool h2250Capability = true; // as multiplexCapability; decoded: whether the peer sent one
     std::vector<CapabilityTableEntry> table;       // empty: absent
     std::vector<CapabilityDescriptor> descriptors; // empty: absent

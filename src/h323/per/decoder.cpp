@@ -113,42 +113,33 @@ std::uint64_t Decoder::normallySmallLength() {
     return n;
 }
 
-std::uint64_t Decoder::items(std::uint64_t most, unsigned bitsEach,
-                             FunctionRef<void(std::uint64_t, std::uint64_t)> take) {
-    std::uint64_t total = 0;
-    for (;;) {
-        align();
-        const auto first = bits(8);
-        if (!ok()) return 0;
-        std::uint64_t count = 0;
-        bool more = false;
-        if ((first & 0x80) == 0) {
-            count = first;
-        } else if ((first & 0xC0) == 0x80) {
-            count = ((first & 0x3F) << 8) | bits(8);
-        } else {
-            const auto m = first & 0x3F;
-            if (m < 1 || m > 4) {
-                fail(fmt::format("a length fragment of {} × 16K", m));
-                return 0;
-            }
-            count = m * k16K;
-            more = true;
+Decoder::Fragment Decoder::fragment(std::uint64_t most, std::uint64_t total, unsigned bitsEach) {
+    align();
+    const auto first = bits(8);
+    if (!ok()) return {};
+    Fragment part;
+    if ((first & 0x80) == 0) {
+        part.count = first;
+    } else if ((first & 0xC0) == 0x80) {
+        part.count = ((first & 0x3F) << 8) | bits(8);
+    } else { // §11.9.3.8: m × 16K items, m 1..4, and another length after
+        const auto m = first & 0x3F;
+        if (m < 1 || m > 4) {
+            fail(fmt::format("a length fragment of {} × 16K", m));
+            return {};
         }
-        if (count > most - total) {
-            fail(fmt::format("a length of {} where at most {} can be", total + count, most));
-            return 0;
-        }
-        if (bitsEach != 0 && count > bitsLeft() / bitsEach) {
-            fail(fmt::format("a length of {}, more than the rest of the encoding holds",
-                             total + count));
-            return 0;
-        }
-        if (count > 0) take(total, count);
-        total += count;
-        if (!ok()) return 0;
-        if (!more) return total;
+        part = {m * k16K, true};
     }
+    if (part.count > most - total) {
+        fail(fmt::format("a length of {} where at most {} can be", total + part.count, most));
+        return {};
+    }
+    if (bitsEach != 0 && part.count > bitsLeft() / bitsEach) {
+        fail(fmt::format("a length of {}, more than the rest of the encoding holds",
+                         total + part.count));
+        return {};
+    }
+    return part;
 }
 
 std::int64_t Decoder::extensibleInteger(std::int64_t lb, std::int64_t ub) {
@@ -262,7 +253,7 @@ std::u16string Decoder::bmpString(std::uint64_t lb, std::uint64_t ub) {
     return ok() ? out : std::u16string();
 }
 
-std::vector<std::uint32_t> Decoder::objectIdentifier() {
+ObjectIdentifier Decoder::objectIdentifier() {
     // Its contents in place; assembled only when fragmented (an OID of 16K octets and more).
     std::vector<std::uint8_t> assembled;
     std::span<const std::uint8_t> content;
@@ -277,34 +268,32 @@ std::vector<std::uint32_t> Decoder::objectIdentifier() {
         assembled.insert(assembled.end(), part.begin(), part.end());
         content = assembled;
     });
-    std::vector<std::uint32_t> arcs;
-    arcs.reserve(content.size());
-    if (!ok()) return arcs;
+    if (!ok()) return {};
     if (content.empty() || (content.back() & 0x80)) {
         fail("an object identifier that ends mid-arc");
-        return arcs;
+        return {};
     }
+    // X.690 §8.19.2: each subidentifier in the fewest octets; and ours are 32-bit arcs (the
+    // first subidentifier, 40 × first + second, up to 80 more).
     std::uint64_t v = 0;
+    bool first = true, starts = true;
     for (auto octet : content) {
+        if (starts && octet == 0x80) {
+            fail("an object identifier arc with a leading zero octet");
+            return {};
+        }
         v = (v << 7) | (octet & 0x7F);
-        if (v > 0xFFFFFFFF + std::uint64_t{80}) {
+        starts = (octet & 0x80) == 0;
+        if (v > 0xFFFFFFFF + (first ? std::uint64_t{80} : 0)) {
             fail("an object identifier arc past 32 bits");
             return {};
         }
-        if (octet & 0x80) continue;
-        if (arcs.empty()) { // X.690 §8.19.4: the first two arcs share the first subidentifier
-            const std::uint64_t first = v < 80 ? v / 40 : 2;
-            arcs.push_back(static_cast<std::uint32_t>(first));
-            v -= 40 * first;
+        if (starts) {
+            v = 0;
+            first = false;
         }
-        if (v > 0xFFFFFFFF) {
-            fail("an object identifier arc past 32 bits");
-            return {};
-        }
-        arcs.push_back(static_cast<std::uint32_t>(v));
-        v = 0;
     }
-    return arcs;
+    return ObjectIdentifier::fromContents(content);
 }
 
 std::vector<std::uint8_t> Decoder::openType() {

@@ -9,7 +9,7 @@
 
 #include "core/result.hpp"
 #include "h323/per/alphabet.hpp"
-#include "h323/per/function_ref.hpp"
+#include "h323/per/object_identifier.hpp"
 
 #include <array>
 #include <bit>
@@ -75,8 +75,11 @@ public:
         } else {
             return wholeNumberOctets(range);
         }
-        if (offset >= range && ok()) failPastRange(offset, range);
-        return ok() ? offset : 0;
+        if (offset >= range) [[unlikely]] {
+            failPastRange(offset, range);
+            return 0;
+        }
+        return offset;
     }
     std::uint64_t normallySmall();
     std::uint64_t semiConstrained();
@@ -86,9 +89,20 @@ public:
     // An unconstrained length and its items: `take(first, count)` reads each fragment's. More
     // than `most` items in all (the type's bound) is an error, and so is a length whose items,
     // `bitsEach` bits at least each, the rest of the input cannot hold: nothing is allocated
-    // for a length that lies.
-    std::uint64_t items(std::uint64_t most, unsigned bitsEach,
-                        FunctionRef<void(std::uint64_t, std::uint64_t)> take);
+    // for a length that lies. (A template, so that `take` is inlined: a generic capability's
+    // parameters, an OID and an open type each have such a length.)
+    template <class Take>
+    std::uint64_t items(std::uint64_t most, unsigned bitsEach, Take&& take) {
+        std::uint64_t total = 0;
+        for (;;) {
+            const auto part = fragment(most, total, bitsEach);
+            if (!ok()) return 0;
+            if (part.count > 0) take(total, part.count);
+            total += part.count;
+            if (!ok()) return 0;
+            if (!part.more) return total;
+        }
+    }
 
     std::int64_t integer(std::int64_t lb, std::int64_t ub) {
         const auto range = static_cast<std::uint64_t>(ub) - static_cast<std::uint64_t>(lb) + 1;
@@ -104,7 +118,8 @@ public:
                                         std::uint64_t& bitCount);
     std::string characterString(const Alphabet& alphabet, std::uint64_t lb, std::uint64_t ub);
     std::u16string bmpString(std::uint64_t lb, std::uint64_t ub);
-    std::vector<std::uint32_t> objectIdentifier();
+    // Empty for one of more than ObjectIdentifier::kMostArcs arcs, which is read past.
+    ObjectIdentifier objectIdentifier();
     // An open type's encoding, for a decoder of its own (or kept as it came, if unknown).
     std::vector<std::uint8_t> openType();
     // The same in place when it came in one piece (under 16K octets), else assembled in
@@ -150,17 +165,25 @@ public:
 
 private:
     std::string path() const;
+    // Fields open and close in pairs (Field): deeper than path_ holds, the steps are not
+    // kept (path() says so).
     void push(const char* name, int index) {
-        if (depth_ < path_.size()) path_[depth_] = {name, index};
+        if (depth_ < path_.size()) [[likely]]
+            path_[depth_] = {name, index};
         ++depth_;
     }
-    void pop() noexcept {
-        if (depth_ > 0) --depth_;
-    }
+    void pop() noexcept { --depth_; }
+    struct Fragment {
+        std::uint64_t count = 0;
+        bool more = false; // a fragment of 16K to 64K items, another length follows
+    };
+    // items()'s length determinant of one fragment, checked against `most` and the input.
+    Fragment fragment(std::uint64_t most, std::uint64_t total, unsigned bitsEach);
     // False (after failing) when fewer than `n` bits are left.
+    // (After an error nothing is left: position_ is at the end.)
     bool have(std::uint64_t n) {
-        if (!ok()) return false;
-        if (n <= bitsLeft()) return true;
+        if (n <= bitsLeft()) [[likely]]
+            return true;
         failShort(n);
         return false;
     }

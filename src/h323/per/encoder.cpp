@@ -1,6 +1,5 @@
 #include "h323/per/encoder.hpp"
 
-#include <array>
 #include <bit>
 
 namespace sb::h323::per {
@@ -74,28 +73,6 @@ void Encoder::normallySmallLength(std::uint64_t n) {
     }
     bit(true);
     items(n, [](std::uint64_t, std::uint64_t) {}); // the length alone; its items follow
-}
-
-void Encoder::items(std::uint64_t n, FunctionRef<void(std::uint64_t, std::uint64_t)> emit) {
-    align();
-    std::uint64_t first = 0;
-    for (;;) {
-        const std::uint64_t left = n - first;
-        if (left < 128) {
-            bits(left, 8);
-        } else if (left < k16K) {
-            bits(0x8000 | left, 16);
-        } else { // §11.9.3.8: a fragment of m × 16K items, m 1..4
-            const std::uint64_t m = left / k16K < 4 ? left / k16K : 4;
-            bits(0xC0 | m, 8);
-            emit(first, m * k16K);
-            first += m * k16K;
-            align();
-            continue; // and a final length after, 0 if nothing is left
-        }
-        if (left > 0) emit(first, left);
-        return;
-    }
 }
 
 void Encoder::extensibleInteger(std::int64_t value, std::int64_t lb, std::int64_t ub) {
@@ -178,43 +155,18 @@ void Encoder::bmpString(std::u16string_view text, std::uint64_t lb, std::uint64_
     items(n, emit);
 }
 
-void Encoder::objectIdentifier(std::span<const std::uint32_t> arcs) {
-    // X.690 §8.19: the first two arcs as 40 × first + second, then each in base 128, the high
-    // bit set on every octet but its last. An arc takes five octets at most (a first two, six),
-    // so the OIDs of H.225.0 and H.245 are built on the stack.
-    constexpr std::size_t kArcsOnStack = 16;
-    std::array<std::uint8_t, 5 * kArcsOnStack + 1> few;
-    std::vector<std::uint8_t> many;
-    if (arcs.size() > kArcsOnStack) many.resize(5 * arcs.size() + 1);
-    const std::span<std::uint8_t> content = many.empty() ? std::span<std::uint8_t>(few) : many;
-    std::size_t n = 0;
-    const auto put = [&](std::uint64_t v) {
-        std::uint8_t tmp[10];
-        int k = 0;
-        do {
-            tmp[k++] = static_cast<std::uint8_t>(v & 0x7F);
-            v >>= 7;
-        } while (v != 0);
-        while (k > 1)
-            content[n++] = static_cast<std::uint8_t>(tmp[--k] | 0x80);
-        content[n++] = tmp[0];
-    };
-    if (arcs.size() >= 2) put(std::uint64_t{40} * arcs[0] + arcs[1]);
-    for (std::size_t i = 2; i < arcs.size(); ++i)
-        put(arcs[i]);
-    lengthAndOctets(content.first(n));
-}
-
-void Encoder::openType(FunctionRef<void(Encoder&)> inner) {
-    // Written in place: the value starts on an octet boundary, so its alignment is that of an
-    // encoding of its own; the one-octet length (under 128) is fixed up after, and widened to
-    // two (under 16K) or to fragments (§11.9.3.8) when the value turns out longer.
+std::size_t Encoder::openTypeStart() {
+    // The value starts on an octet boundary, so its alignment is that of an encoding of its
+    // own; the one-octet length (under 128) is fixed up after, and widened to two (under 16K)
+    // or to fragments (§11.9.3.8) when the value turns out longer.
     align();
     flush();
-    const std::size_t lengthAt = out_.size();
     out_.push_back(0);
-    const std::size_t start = out_.size();
-    inner(*this);
+    return out_.size() - 1;
+}
+
+void Encoder::openTypeEnd(std::size_t lengthAt) {
+    const std::size_t start = lengthAt + 1;
     align();
     flush();
     if (out_.size() == start) out_.push_back(0); // §11.1.3: an empty value is one octet

@@ -9,7 +9,7 @@
 // encoding, a whole number of octets (§11.1.3), at least one (§11.1.3: an empty one is 0x00).
 
 #include "h323/per/alphabet.hpp"
-#include "h323/per/function_ref.hpp"
+#include "h323/per/object_identifier.hpp"
 
 #include <bit>
 #include <cstddef>
@@ -95,7 +95,28 @@ public:
     void normallySmallLength(std::uint64_t n);
     // §11.9.4.2: `n` items with an unconstrained length determinant, in fragments of 16K, 32K,
     // 48K or 64K items each (§11.9.3.8): `emit(first, count)` writes items first…first+count−1.
-    void items(std::uint64_t n, FunctionRef<void(std::uint64_t, std::uint64_t)> emit);
+    template <class Emit>
+    void items(std::uint64_t n, Emit&& emit) {
+        align();
+        std::uint64_t first = 0;
+        for (;;) {
+            const std::uint64_t left = n - first;
+            if (left < 128) {
+                bits(left, 8);
+            } else if (left < k16K) {
+                bits(0x8000 | left, 16);
+            } else { // §11.9.3.8: a fragment of m × 16K items, m 1..4
+                const std::uint64_t m = left / k16K < 4 ? left / k16K : 4;
+                bits(0xC0 | m, 8);
+                emit(first, m * k16K);
+                first += m * k16K;
+                align();
+                continue; // and a final length after, 0 if nothing is left
+            }
+            if (left > 0) emit(first, left);
+            return;
+        }
+    }
 
     // §13: INTEGER (lb..ub), and with an extension marker (…) a value outside it.
     void integer(std::int64_t value, std::int64_t lb, std::int64_t ub) {
@@ -115,11 +136,16 @@ public:
                          std::uint64_t ub);
     // §30: BMPString, SIZE (lb..ub), as UTF-16 code units.
     void bmpString(std::u16string_view text, std::uint64_t lb, std::uint64_t ub);
-    // §24: OBJECT IDENTIFIER, its arcs (the first two as X.690 §8.19.4 joins them).
-    void objectIdentifier(std::span<const std::uint32_t> arcs);
+    // §24: OBJECT IDENTIFIER, its contents octets (X.690 §8.19) with their length.
+    void objectIdentifier(const ObjectIdentifier& oid) { lengthAndOctets(oid.contents()); }
     // §11.2: an open type (an extension addition, or an unknown alternative's value): what
     // `inner` encodes, as a whole encoding of its own, then its length and octets.
-    void openType(FunctionRef<void(Encoder&)> inner);
+    template <class Inner>
+    void openType(Inner&& inner) {
+        const auto lengthAt = openTypeStart();
+        inner(*this);
+        openTypeEnd(lengthAt);
+    }
     // An open type whose encoding is at hand already (an unknown extension kept as it came).
     void openTypeOctets(std::span<const std::uint8_t> encoding);
 
@@ -146,6 +172,10 @@ public:
     std::vector<std::uint8_t> finish();
 
 private:
+    // openType()'s two halves: the value is written in place, after a one-octet length that
+    // openTypeEnd() fixes up (and widens when the value turns out longer).
+    std::size_t openTypeStart();
+    void openTypeEnd(std::size_t lengthAt);
     // constrainedWholeNumber's indefinite-length case (a range above 64K).
     void wholeNumberOctets(std::uint64_t offset, std::uint64_t range);
     // An unconstrained length and whole octets, aligned (an open type's, an OID's).

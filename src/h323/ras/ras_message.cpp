@@ -31,7 +31,7 @@ std::uint16_t decodeSeq(Decoder& d) {
     return static_cast<std::uint16_t>(d.integer(1, 65535));
 }
 
-std::vector<std::uint32_t> decodeProtocolIdentifier(Decoder& d) {
+per::ObjectIdentifier decodeProtocolIdentifier(Decoder& d) {
     Decoder::Field f(d, "protocolIdentifier");
     return d.objectIdentifier();
 }
@@ -88,9 +88,9 @@ void skipNonStandard(Decoder& d, bool present) {
 
 // A reason CHOICE of NULLs: its root alternatives, then its extension ones as open types.
 // `extensionOf` maps an enum value past the root to its index among the additions.
-template <class Reason, std::size_t N>
+template <class Reason>
 void encodeReason(Encoder& e, Reason reason, std::uint64_t root,
-                  const std::array<std::uint8_t, N>& extensionOf) {
+                  std::span<const std::uint8_t> extensionOf) {
     const auto value = static_cast<std::uint64_t>(reason);
     if (value < root) return e.choice(value, root, true);
     e.choiceExtension(extensionOf[value - root]);
@@ -100,14 +100,14 @@ void encodeReason(Encoder& e, Reason reason, std::uint64_t root,
 // The mirror. An extension alternative with content reads as a NULL one: securityError (at
 // `securityError` among the additions) as securityDenial, any other (or one unknown to v7) as
 // `otherwise`; its open type is skipped.
-template <class Reason, std::size_t N>
-Reason decodeReason(Decoder& d, std::uint64_t root, const std::array<std::uint8_t, N>& extensionOf,
+template <class Reason>
+Reason decodeReason(Decoder& d, std::uint64_t root, std::span<const std::uint8_t> extensionOf,
                     std::uint64_t securityError, Reason securityDenial, Reason otherwise) {
     Decoder::Field f(d, "rejectReason");
     const auto alt = d.choice(root, true);
     if (!alt.extension) return static_cast<Reason>(alt.index);
     (void)d.openType();
-    for (std::size_t i = 0; i < N; ++i)
+    for (std::size_t i = 0; i < extensionOf.size(); ++i)
         if (extensionOf[i] == alt.index) return static_cast<Reason>(root + i);
     return alt.index == securityError ? securityDenial : otherwise;
 }

@@ -38,7 +38,7 @@ enum class CallModel : std::uint8_t { direct, gatekeeperRouted };
 // OPTIONAL, ..., … }
 struct GatekeeperRequest {
     std::uint16_t requestSeqNum = 1;
-    std::vector<std::uint32_t> protocolIdentifier = h225::kProtocolIdentifier;
+    per::ObjectIdentifier protocolIdentifier = h225::kProtocolIdentifier;
     TransportAddress rasAddress;
     EndpointType endpointType;
     std::optional<Identifier> gatekeeperIdentifier;
@@ -49,7 +49,7 @@ struct GatekeeperRequest {
 // OPTIONAL, gatekeeperIdentifier OPTIONAL, rasAddress, ..., … (11 additions) }
 struct GatekeeperConfirm {
     std::uint16_t requestSeqNum = 1;
-    std::vector<std::uint32_t> protocolIdentifier = h225::kProtocolIdentifier;
+    per::ObjectIdentifier protocolIdentifier = h225::kProtocolIdentifier;
     std::optional<Identifier> gatekeeperIdentifier;
     TransportAddress rasAddress;
     bool operator==(const GatekeeperConfirm&) const = default;
@@ -70,7 +70,7 @@ enum class GatekeeperRejectReason : std::uint8_t {
 // gatekeeperIdentifier OPTIONAL, rejectReason, ..., … }
 struct GatekeeperReject {
     std::uint16_t requestSeqNum = 1;
-    std::vector<std::uint32_t> protocolIdentifier = h225::kProtocolIdentifier;
+    per::ObjectIdentifier protocolIdentifier = h225::kProtocolIdentifier;
     std::optional<Identifier> gatekeeperIdentifier;
     GatekeeperRejectReason rejectReason = GatekeeperRejectReason::undefinedReason;
     bool operator==(const GatekeeperReject&) const = default;
@@ -85,7 +85,7 @@ struct GatekeeperReject {
 // keepAlive set, with the endpointIdentifier and gatekeeperIdentifier it got (§7.9.1).
 struct RegistrationRequest {
     std::uint16_t requestSeqNum = 1;
-    std::vector<std::uint32_t> protocolIdentifier = h225::kProtocolIdentifier;
+    per::ObjectIdentifier protocolIdentifier = h225::kProtocolIdentifier;
     bool discoveryComplete = false;
     Addresses callSignalAddress, rasAddress;
     EndpointType terminalType;
@@ -105,7 +105,7 @@ struct RegistrationRequest {
 // (21 additions) }
 struct RegistrationConfirm {
     std::uint16_t requestSeqNum = 1;
-    std::vector<std::uint32_t> protocolIdentifier = h225::kProtocolIdentifier;
+    per::ObjectIdentifier protocolIdentifier = h225::kProtocolIdentifier;
     Addresses callSignalAddress;
     Aliases terminalAlias;
     std::optional<Identifier> gatekeeperIdentifier;
@@ -144,7 +144,7 @@ enum class RegistrationRejectReason : std::uint8_t {
 // OPTIONAL, rejectReason, gatekeeperIdentifier OPTIONAL, ..., … }
 struct RegistrationReject {
     std::uint16_t requestSeqNum = 1;
-    std::vector<std::uint32_t> protocolIdentifier = h225::kProtocolIdentifier;
+    per::ObjectIdentifier protocolIdentifier = h225::kProtocolIdentifier;
     RegistrationRejectReason rejectReason = RegistrationRejectReason::undefinedReason;
     Aliases duplicateAlias; // rejectReason == duplicateAlias
     std::optional<Identifier> gatekeeperIdentifier;

@@ -287,8 +287,8 @@ Corpus makeCorpus() {
         for (std::size_t i = 0; i < v.size(); ++i)
             term += fmt::format("{}{}", i ? "," : "", v[i]);
         c.add(
-            "Oid", term + "}", [&](Encoder& e) { e.objectIdentifier(v); },
-            [=](Decoder& d) { return d.objectIdentifier() == v; });
+            "Oid", term + "}", [&](Encoder& e) { e.objectIdentifier(ObjectIdentifier(v)); },
+            [=](Decoder& d) { return d.objectIdentifier().arcs() == v; });
     }
     for (std::uint64_t n : {0, 1, 7, 8, 9, 27, 100}) {
         auto v = c.randomOctets((n + 7) / 8);

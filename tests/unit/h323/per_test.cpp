@@ -112,8 +112,19 @@ TEST(Per, CharacterStringsByTheirAlphabets) {
 
 TEST(Per, ObjectIdentifiersOpenTypesAndBitStrings) {
     // H.225.0 version 4's protocolIdentifier, as every H.323 capture shows it.
-    const std::uint32_t h225v4[] = {0, 0, 8, 2250, 0, 4};
+    const ObjectIdentifier h225v4{0, 0, 8, 2250, 0, 4};
     EXPECT_EQ(encode([&](Encoder& e) { e.objectIdentifier(h225v4); }), "06 00 08 91 4a 00 04");
+    EXPECT_EQ(h225v4.arcs(), (std::vector<std::uint32_t>{0, 0, 8, 2250, 0, 4}));
+    // One longer than ObjectIdentifier keeps is read past, and comes out empty.
+    std::vector<std::uint32_t> many(40, 1);
+    std::vector<std::uint8_t> longer{39, 0x29};
+    longer.insert(longer.end(), 38, 0x01);
+    longer.push_back(0x80); // then a bit, to show that the decoder went past the identifier
+    Decoder d(longer);
+    EXPECT_TRUE(ObjectIdentifier(many).empty());
+    EXPECT_TRUE(d.objectIdentifier().empty());
+    EXPECT_TRUE(d.bit());
+    EXPECT_TRUE(d.finish());
     EXPECT_EQ(encode([](Encoder& e) { e.openType([](Encoder& inner) { inner.bit(true); }); }),
               "01 80");
     EXPECT_EQ(encode([](Encoder& e) { e.openType([](Encoder&) {}); }), "01 00");
@@ -142,7 +153,7 @@ TEST(Per, EveryRuleDecodesWhatItEncodes) {
     e.characterString("0123#", kDialedDigits, 1, 128);
     e.characterString("Room 1", kIa5, 1, 64);
     e.bmpString(u"Zoë", 1, 256);
-    e.objectIdentifier(oid);
+    e.objectIdentifier(ObjectIdentifier(oid));
     e.bitString(bits, 27, 0, 100);
     e.openType([](Encoder& inner) { inner.integer(3, 0, 3); });
     const auto out = e.finish();
@@ -161,7 +172,8 @@ TEST(Per, EveryRuleDecodesWhatItEncodes) {
     EXPECT_EQ(d.characterString(kDialedDigits, 1, 128), "0123#");
     EXPECT_EQ(d.characterString(kIa5, 1, 64), "Room 1");
     EXPECT_EQ(d.bmpString(1, 256), u"Zoë");
-    EXPECT_EQ(d.objectIdentifier(), std::vector<std::uint32_t>(std::begin(oid), std::end(oid)));
+    EXPECT_EQ(d.objectIdentifier().arcs(),
+              std::vector<std::uint32_t>(std::begin(oid), std::end(oid)));
     std::uint64_t n = 0;
     EXPECT_EQ(d.bitString(0, 100, n), std::vector<std::uint8_t>({0xDE, 0xAD, 0xBE, 0xE0}));
     EXPECT_EQ(n, 27u);
@@ -203,6 +215,11 @@ TEST(Per, BadInputIsRefusedNamingTheField) {
               "setup.fastStart[2]: a length of 3, more than the rest of the encoding holds");
     EXPECT_EQ(why({0x02, 0x2a, 0x86}, [](Decoder& d) { d.objectIdentifier(); }),
               "setup.fastStart[2]: an object identifier that ends mid-arc");
+    EXPECT_EQ(why({0x03, 0x2a, 0x80, 0x01}, [](Decoder& d) { d.objectIdentifier(); }),
+              "setup.fastStart[2]: an object identifier arc with a leading zero octet");
+    EXPECT_EQ(
+        why({0x06, 0x2a, 0x90, 0x80, 0x80, 0x80, 0x00}, [](Decoder& d) { d.objectIdentifier(); }),
+        "setup.fastStart[2]: an object identifier arc past 32 bits");
     EXPECT_EQ(why({0x09, 0x00}, [](Decoder& d) { d.semiConstrained(); }),
               "setup.fastStart[2]: a whole number of 9 octets");
     // A length far past what the input holds is refused before anything is allocated.

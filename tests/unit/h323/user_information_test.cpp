@@ -306,7 +306,7 @@ TEST(UserInformation, APeersSetupIsReadPastWhatWeDoNotTake) {
     e.bit(true);
     for (bool present : {false, true, false, false, false, true, true})
         e.bit(present); // sourceAddress, destExtraCRV, callServices
-    e.objectIdentifier(std::vector<std::uint32_t>{0, 0, 8, 2250, 0, 4});
+    e.objectIdentifier(per::ObjectIdentifier{0, 0, 8, 2250, 0, 4});
     e.items(1, [&](std::uint64_t, std::uint64_t) { // sourceAddress: url-ID (extension 0)
         e.choiceExtension(0);
         e.openType([](per::Encoder& inner) {
@@ -380,7 +380,7 @@ TEST(UserInformation, APeersSetupIsReadPastWhatWeDoNotTake) {
     auto information = decodeUserInformation(bytes);
     ASSERT_TRUE(information) << information.error().message;
     const auto& setup = std::get<h225::Setup>(information->body);
-    EXPECT_EQ(setup.protocolIdentifier, (std::vector<std::uint32_t>{0, 0, 8, 2250, 0, 4}));
+    EXPECT_EQ(setup.protocolIdentifier, (per::ObjectIdentifier{0, 0, 8, 2250, 0, 4}));
     ASSERT_EQ(setup.sourceAddress.size(), 1u);
     EXPECT_EQ(std::get<OtherAlias>(setup.sourceAddress[0]).extension, 0u);
     ASSERT_TRUE(setup.sourceInfo.vendor);
