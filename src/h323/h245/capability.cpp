@@ -361,14 +361,13 @@ void encode(Encoder& e, const Capability& c) {
     encode(e, c.audio);
 }
 
-Capability decodeCapability(Decoder& d) {
-    Capability c;
+void decodeCapability(Decoder& d, Capability& c) {
     c.kind = Capability::Kind::other;
     const auto alt = d.choice(kCapabilityRoot, true);
     if (alt.extension) {
         skip::openType(d);
         c.other = nameOf(kCapabilityExtensionNames, alt.index);
-        return c;
+        return;
     }
     if (alt.index >= kReceiveAudio && alt.index < kReceiveAudio + 3) {
         Decoder::Field f(d, kCapabilityNames[alt.index]);
@@ -378,7 +377,7 @@ Capability decodeCapability(Decoder& d) {
         } else {
             c.other = std::string(kCapabilityNames[alt.index]) + "." + which;
         }
-        return c;
+        return;
     }
     c.other = kCapabilityNames[alt.index];
     switch (alt.index) {
@@ -404,7 +403,6 @@ Capability decodeCapability(Decoder& d) {
         skip::additions(d, extended);
     }
     }
-    return c;
 }
 
 void encode(Encoder& e, const DataType& t) {
@@ -413,14 +411,13 @@ void encode(Encoder& e, const DataType& t) {
     encode(e, t.audio);
 }
 
-DataType decodeDataType(Decoder& d) {
-    DataType t;
+void decodeDataType(Decoder& d, DataType& t) {
     t.kind = DataType::Kind::other;
     const auto alt = d.choice(6, true);
     if (alt.extension) {
         skip::openType(d);
         t.other = "dataTypeExtension";
-        return t;
+        return;
     }
     switch (alt.index) {
     case 0:
@@ -449,7 +446,6 @@ DataType decodeDataType(Decoder& d) {
     default:
         t.other = skip::encryptionMode(d);
     }
-    return t;
 }
 
 } // namespace sb::h323::h245

@@ -97,7 +97,8 @@ struct Capability {
     bool operator==(const Capability&) const = default;
 };
 void encode(per::Encoder& e, const Capability& capability);
-Capability decodeCapability(per::Decoder& d);
+// Decodes into `out`, a fresh value (in place: a Capability is large, and a set has many).
+void decodeCapability(per::Decoder& d, Capability& out);
 
 // DataType ::= CHOICE { nonStandard, nullData NULL, videoData, audioData AudioCapability, data,
 // encryptionData, ..., … }: an OpenLogicalChannel's, audio or nullData (the forward side of a
@@ -110,7 +111,8 @@ struct DataType {
     bool operator==(const DataType&) const = default;
 };
 void encode(per::Encoder& e, const DataType& type);
-DataType decodeDataType(per::Decoder& d);
+// Decodes into `out`, a fresh value.
+void decodeDataType(per::Decoder& d, DataType& out);
 
 // NonStandardParameter ::= SEQUENCE { nonStandardIdentifier CHOICE { object OBJECT
 // IDENTIFIER, h221NonStandard SEQUENCE { t35CountryCode, t35Extension INTEGER (0..255),

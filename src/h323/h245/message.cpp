@@ -182,7 +182,7 @@ TerminalCapabilitySet decodeTerminalCapabilitySet(Decoder& d) {
             auto& entry = m.table.emplace_back(); // decoded in place: a Capability is large
             const bool hasCapability = d.bit();
             entry.number = static_cast<std::uint16_t>(d.integer(1, 65535));
-            if (hasCapability) entry.capability.emplace(decodeCapability(d));
+            if (hasCapability) decodeCapability(d, entry.capability.emplace());
         }
     }
     if (hasDescriptors) {
@@ -311,7 +311,7 @@ OpenLogicalChannel decodeOpenLogicalChannel(Decoder& d) {
         if (d.bit()) (void)d.integer(0, 65535); // portNumber
         {
             Decoder::Field g(d, "dataType");
-            m.forward.dataType = decodeDataType(d);
+            decodeDataType(d, m.forward.dataType);
         }
         const auto mux = d.choice(3, true);
         if (!mux.extension) return d.fail("only H.225.0's multiplexParameters are taken"), m;
@@ -323,12 +323,12 @@ OpenLogicalChannel decodeOpenLogicalChannel(Decoder& d) {
     }
     if (hasReverse) {
         Decoder::Field f(d, "reverseLogicalChannelParameters");
-        ChannelParameters reverse;
+        auto& reverse = m.reverse.emplace(); // in place: a DataType is large
         const bool reverseExtended = d.bit();
         const bool hasMux = d.bit();
         {
             Decoder::Field g(d, "dataType");
-            reverse.dataType = decodeDataType(d);
+            decodeDataType(d, reverse.dataType);
         }
         if (hasMux) {
             const auto mux = d.choice(2, true);
@@ -339,7 +339,6 @@ OpenLogicalChannel decodeOpenLogicalChannel(Decoder& d) {
                 skip::openType(d);
         }
         skip::additions(d, reverseExtended);
-        m.reverse = std::move(reverse);
     }
     skip::additions(d, extended);
     return m;
