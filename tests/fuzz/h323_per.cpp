@@ -82,7 +82,7 @@ Read readOne(std::uint8_t rule, Decoder& d) {
         return {text, [v](Encoder& e) { e.bmpString(v, 1, 256); }};
     }
     case 12: {
-        auto v = d.objectIdentifier();
+        auto v = d.objectIdentifierOrEmpty();
         if (v.empty()) return {}; // longer than we keep: read past, nothing to write back
         std::string text;
         for (auto arc : v.arcs())

@@ -79,7 +79,7 @@ void skipNonStandardParameter(Decoder& d) {
     if (id.extension) {
         (void)d.openType();
     } else if (id.index == 0) {
-        (void)d.objectIdentifier();
+        (void)d.objectIdentifierOrEmpty();
     } else { // H221NonStandard ::= SEQUENCE { t35CountryCode, t35Extension, manufacturerCode, ... }
         const bool extended = d.bit();
         (void)d.integer(0, 255);

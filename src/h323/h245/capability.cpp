@@ -198,8 +198,8 @@ bool decodeGenericCapability(Decoder& d, GenericCapability& c) {
     if (id.extension) {
         skip::openType(d);
     } else if (id.index == 0) {
-        standard = true;
-        c.identifier = d.objectIdentifier();
+        c.identifier = d.objectIdentifierOrEmpty();
+        standard = !c.identifier.empty(); // one too long to keep is left out
     } else if (id.index == 1) {
         skipNonStandardParameter(d);
     } else if (id.index == 2) {
@@ -268,7 +268,7 @@ UnicastAddress decodeUnicastAddress(Decoder& d) {
 void skipNonStandardParameter(Decoder& d) {
     Decoder::Field f(d, "nonStandard");
     if (d.choice(2, false).index == 0) {
-        (void)d.objectIdentifier();
+        (void)d.objectIdentifierOrEmpty();
     } else {
         (void)d.integer(0, 255);
         (void)d.integer(0, 255);

@@ -254,6 +254,14 @@ std::u16string Decoder::bmpString(std::uint64_t lb, std::uint64_t ub) {
 }
 
 ObjectIdentifier Decoder::objectIdentifier() {
+    auto oid = objectIdentifierOrEmpty();
+    if (oid.empty() && ok())
+        fail(fmt::format("an object identifier longer than {} octets",
+                         ObjectIdentifier::kMostOctets));
+    return oid;
+}
+
+ObjectIdentifier Decoder::objectIdentifierOrEmpty() {
     // Its contents in place; assembled only when fragmented (an OID of 16K octets and more).
     std::vector<std::uint8_t> assembled;
     std::span<const std::uint8_t> content;

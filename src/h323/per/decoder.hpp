@@ -118,8 +118,11 @@ public:
                                         std::uint64_t& bitCount);
     std::string characterString(const Alphabet& alphabet, std::uint64_t lb, std::uint64_t ub);
     std::u16string bmpString(std::uint64_t lb, std::uint64_t ub);
-    // Empty for one of more than ObjectIdentifier::kMostArcs arcs, which is read past.
+    // One longer than ObjectIdentifier keeps (kMostOctets) is refused; where it may be left
+    // out (a peer's capability, a non-standard identifier), the second reads past it and gives
+    // an empty one.
     ObjectIdentifier objectIdentifier();
+    ObjectIdentifier objectIdentifierOrEmpty();
     // An open type's encoding, for a decoder of its own (or kept as it came, if unknown).
     std::vector<std::uint8_t> openType();
     // The same in place when it came in one piece (under 16K octets), else assembled in

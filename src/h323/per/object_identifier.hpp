@@ -6,8 +6,8 @@
 // with one copy and encoded with another, and compared octet by octet, which is comparing the
 // arcs, since each arc has one encoding (X.690 §8.19.2: no leading 0x80 octet; the decoder
 // refuses one). 32 octets hold every identifier H.225.0 and H.245 define (a generic
-// capability's, the longest, takes 11); Decoder::objectIdentifier() gives an empty one for a
-// longer identifier, which it reads past.
+// capability's, the longest, takes 11); a longer one is refused, or read past where it may be
+// left out (Decoder::objectIdentifierOrEmpty()).
 
 #include <algorithm>
 #include <array>

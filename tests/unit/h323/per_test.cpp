@@ -115,16 +115,19 @@ TEST(Per, ObjectIdentifiersOpenTypesAndBitStrings) {
     const ObjectIdentifier h225v4{0, 0, 8, 2250, 0, 4};
     EXPECT_EQ(encode([&](Encoder& e) { e.objectIdentifier(h225v4); }), "06 00 08 91 4a 00 04");
     EXPECT_EQ(h225v4.arcs(), (std::vector<std::uint32_t>{0, 0, 8, 2250, 0, 4}));
-    // One longer than ObjectIdentifier keeps is read past, and comes out empty.
+    // One longer than ObjectIdentifier keeps is read past, and comes out empty, or refused.
     std::vector<std::uint32_t> many(40, 1);
     std::vector<std::uint8_t> longer{39, 0x29};
     longer.insert(longer.end(), 38, 0x01);
     longer.push_back(0x80); // then a bit, to show that the decoder went past the identifier
     Decoder d(longer);
     EXPECT_TRUE(ObjectIdentifier(many).empty());
-    EXPECT_TRUE(d.objectIdentifier().empty());
+    EXPECT_TRUE(d.objectIdentifierOrEmpty().empty());
     EXPECT_TRUE(d.bit());
     EXPECT_TRUE(d.finish());
+    Decoder refusing(longer);
+    EXPECT_TRUE(refusing.objectIdentifier().empty());
+    EXPECT_EQ(refusing.finish().error().message, "an object identifier longer than 32 octets");
     EXPECT_EQ(encode([](Encoder& e) { e.openType([](Encoder& inner) { inner.bit(true); }); }),
               "01 80");
     EXPECT_EQ(encode([](Encoder& e) { e.openType([](Encoder&) {}); }), "01 00");
