@@ -168,8 +168,7 @@ public:
 
 private:
     std::string path() const;
-    // Fields open and close in pairs (Field): deeper than path_ holds, the steps are not
-    // kept (path() says so).
+    // Fields open and close in pairs (Field); path() names the first path_.size() of them.
     void push(const char* name, int index) {
         if (depth_ < path_.size()) [[likely]]
             path_[depth_] = {name, index};
@@ -182,8 +181,7 @@ private:
     };
     // items()'s length determinant of one fragment, checked against `most` and the input.
     Fragment fragment(std::uint64_t most, std::uint64_t total, unsigned bitsEach);
-    // False (after failing) when fewer than `n` bits are left.
-    // (After an error nothing is left: position_ is at the end.)
+    // False (after failing) when fewer than `n` bits are left; after an error none are.
     bool have(std::uint64_t n) {
         if (n <= bitsLeft()) [[likely]]
             return true;
