@@ -19,8 +19,8 @@ namespace {
 
 class FfmpegInput final : public Source {
 public:
-    FfmpegInput(std::string url, int width, int height, bool pace)
-        : url_(std::move(url)), width_(width), height_(height), pace_(pace) {}
+    FfmpegInput(std::string url, int width, int height, bool pace, const std::atomic<bool>* stop)
+        : url_(std::move(url)), width_(width), height_(height), pace_(pace), stop_(stop) {}
 
     Result<void> open() {
         AVDictionary* options = nullptr;
@@ -31,8 +31,9 @@ public:
             av_dict_set(&options, "protocol_whitelist", "file,udp,rtp,crypto,srtp", 0);
         AVFormatContext* raw = avformat_alloc_context();
         if (!raw) return fail(Errc::io, "out of memory for a video input");
-        // A network input that stops sending fails after a while instead of blocking forever:
-        // libavformat asks this between its waits (udp, tcp, rtsp and srt all do).
+        // A network input that stops sending fails after a while instead of blocking forever,
+        // and at once when its leg stops: libavformat asks this between its waits (udp, tcp,
+        // rtsp and srt all do).
         raw->interrupt_callback = {&FfmpegInput::interrupted, this};
         deadline_ = Clock::now() + kOpenTimeout;
         const int status = avformat_open_input(&raw, url_.c_str(), nullptr, &options);
@@ -113,7 +114,9 @@ private:
     static constexpr auto kReadTimeout = std::chrono::seconds(5);
 
     static int interrupted(void* self) {
-        return Clock::now() > static_cast<FfmpegInput*>(self)->deadline_ ? 1 : 0;
+        const auto& input = *static_cast<const FfmpegInput*>(self);
+        if (input.stop_ && input.stop_->load(std::memory_order_relaxed)) return 1;
+        return Clock::now() > input.deadline_ ? 1 : 0;
     }
 
     Result<std::optional<Picture>> convert() {
@@ -222,6 +225,7 @@ private:
     bool isFile_ = false, pace_ = true;
     std::optional<std::int64_t> firstPts_; // µs, the input's clock: when the reading began
     Clock::time_point deadline_;           // of the read (or the opening) under way
+    const std::atomic<bool>* stop_;        // the leg's: set, every wait ends
     std::chrono::steady_clock::time_point started_;
     std::int64_t startedWall_ = 0;
     // Its sound, if it has any.
@@ -237,8 +241,8 @@ private:
 } // namespace
 
 Result<std::unique_ptr<Source>> openFfmpegInput(const std::string& url, int width, int height,
-                                                bool pace) {
-    auto input = std::make_unique<FfmpegInput>(url, width, height, pace);
+                                                bool pace, const std::atomic<bool>* stop) {
+    auto input = std::make_unique<FfmpegInput>(url, width, height, pace, stop);
     if (auto opened = input->open(); !opened) return fail(opened.error());
     return std::unique_ptr<Source>(std::move(input));
 }

@@ -62,10 +62,11 @@ private:
 } // namespace
 
 Result<std::unique_ptr<Source>> openSource(const std::string& url, int width, int height, int fps,
-                                           const std::string& traceId) {
+                                           const std::string& traceId,
+                                           const std::atomic<bool>* stop) {
     if (url.empty() || url == "pattern") return openTestPattern(width, height, fps, traceId);
     if (url.starts_with("ndi:")) return openNdiSource(url.substr(4), width, height);
-    return openFfmpegInput(url, width, height);
+    return openFfmpegInput(url, width, height, true, stop);
 }
 
 std::unique_ptr<Source> openTestPattern(int width, int height, int fps, std::string traceId,

@@ -10,6 +10,7 @@
 #include "core/result.hpp"
 #include "video/av.hpp"
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -53,9 +54,12 @@ std::unique_ptr<Source> openTestPattern(int width, int height, int fps, std::str
 
 // An FFmpeg input by URL or path. Errors name the input and what is wrong: it cannot be
 // opened, or has no video stream (Errc::unsupported), or no decoder for it. A file is read at
-// its own pace unless `pace` is false (a benchmark reads it as fast as it goes).
+// its own pace unless `pace` is false (a benchmark reads it as fast as it goes). Once `stop`
+// (if given) is set, a wait of libavformat's for the network ends at once, as it would after
+// its timeout: a leg that hangs up does not wait for a silent input.
 Result<std::unique_ptr<Source>> openFfmpegInput(const std::string& url, int width, int height,
-                                                bool pace = true);
+                                                bool pace = true,
+                                                const std::atomic<bool>* stop = nullptr);
 
 // An NDI source by its NDI name ("HOST (Source)"), received through the NDI runtime
 // (ndi_runtime.hpp), its pictures (UYVY, or BGRA with alpha) converted. Errc::unsupported when
@@ -64,8 +68,9 @@ Result<std::unique_ptr<Source>> openFfmpegInput(const std::string& url, int widt
 Result<std::unique_ptr<Source>> openNdiSource(const std::string& name, int width, int height);
 
 // The source a configuration or a command names: "" or "pattern", the test pattern;
-// "ndi:HOST (Source)", an NDI source; anything else, an FFmpeg input.
+// "ndi:HOST (Source)", an NDI source; anything else, an FFmpeg input (with `stop`).
 Result<std::unique_ptr<Source>> openSource(const std::string& url, int width, int height, int fps,
-                                           const std::string& traceId);
+                                           const std::string& traceId,
+                                           const std::atomic<bool>* stop = nullptr);
 
 } // namespace sb::video

@@ -119,6 +119,7 @@ Result<StreamReport> sendStream(std::unique_ptr<Source> source, Encoder& encoder
         if (source) {
             auto next = source->next();
             if (!next || !*next) { // the source failed, or a file ended
+                if (options.stop && options.stop->load()) break; // its wait cut short by stop
                 if (!options.reopen) {
                     if (!next) return fail(next.error());
                     break;

@@ -241,7 +241,8 @@ Result<std::unique_ptr<room::Leg>> VideoLegs::place(room::LegId id, const room::
             });
         };
         const auto open = [&]() -> Result<std::unique_ptr<Source>> {
-            return openSource(url, settings.width, settings.height, settings.fps, metadata.traceId);
+            return openSource(url, settings.width, settings.height, settings.fps, metadata.traceId,
+                              &shared->stop);
         };
         auto source = open();
         if (!source) {

@@ -104,10 +104,19 @@ stop_all() {
   stop_switchboard
 }
 
+# Switchboard must stop cleanly on SIGINT: a status other than 0 fails the test, with its log.
 stop_switchboard() {
-  [ -n "${server_pid:-}" ] && kill -INT "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
+  local status=0
+  if [ -n "${server_pid:-}" ] && kill -INT "$server_pid" 2>/dev/null; then
+    wait "$server_pid" 2>/dev/null || status=$?
+  fi
+  if [ "$status" -ne 0 ]; then
+    echo "== switchboard exited with status $status when stopped; the last 60 lines of its log:" >&2
+    tail -n 60 "$work/server.log" >&2 || true
+  fi
   [ -n "${KEEP_WORK:-}" ] && rm -rf "/tmp/last-$(basename "$0" .sh)" && cp -r "$work" "/tmp/last-$(basename "$0" .sh)"
   rm -rf "$work"
+  return "$status"
 }
 
 # write_config <<TOML … TOML: $work/switchboard.toml for a test on UDP 127.0.0.1:$sip_port with

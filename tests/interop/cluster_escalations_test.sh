@@ -96,8 +96,10 @@ rerung=$(record b a "$second" "d.get('rerung_as', '')")
 [ -n "$rerung" ] || fail_with "not rung again: $(record b a "$second" "d")"
 reason=$(record b a "$second" "d['reason']")
 wait_state b a "$rerung" answered
-curl -s "http://127.0.0.1:${api_port[b]}/metrics" | grep -qx 'switchboard_escalations_taken_over_total 1' ||
-  fail_with "B's metrics do not count the escalation it took over"
+taken=$(curl -s "http://127.0.0.1:${api_port[b]}/metrics" |
+  grep '^switchboard_escalations_taken_over_total ' || true)
+[ "$taken" = 'switchboard_escalations_taken_over_total 1' ] ||
+  fail_with "B's metrics do not count the escalation it took over: ${taken:-no such line}"
 check "A killed: after $($agent -c "print(f'{$claimed - $killed:.1f}')") s B reported $second failed ($reason) and rang it again as $rerung, answered"
 
 grep -q "escalation $second failed: instance sb-a stopped" "$work/b/server.log" ||

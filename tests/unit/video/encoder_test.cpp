@@ -5,7 +5,14 @@
 #include "video/stream_sdp.hpp"
 #include "video/test_pattern.hpp"
 
+#include <arpa/inet.h>
+#include <atomic>
+#include <chrono>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <thread>
+#include <unistd.h>
 
 namespace sb::video {
 namespace {
@@ -179,6 +186,37 @@ TEST(Encoder, AHardwareEncoderWithoutItsDeviceIsNamedAndTheSoftwareOneStandsIn) 
     whyNot.clear();
     EXPECT_FALSE(Encoder::openOrSoftware(odd, whyNot));
     EXPECT_TRUE(whyNot.empty());
+}
+
+// A UDP port on loopback that the kernel has just handed out and nothing holds now.
+int freeUdpPort() {
+    const int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t size = sizeof address;
+    EXPECT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&address), size), 0);
+    EXPECT_EQ(::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &size), 0);
+    ::close(fd);
+    return ntohs(address.sin_port);
+}
+
+TEST(FfmpegInput, ASilentNetworkInputStopsWaitingWhenItsLegStops) {
+    // Nothing sends to this input: opening it waits for a first packet, up to ten seconds. The
+    // leg's stop, set meanwhile, ends the wait (a leg hung up, or Switchboard stopping, does
+    // not wait for a silent camera).
+    std::atomic<bool> stop{false};
+    std::thread stopper([&] {
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        stop = true;
+    });
+    const auto started = std::chrono::steady_clock::now();
+    const auto input =
+        openFfmpegInput("udp://127.0.0.1:" + std::to_string(freeUdpPort()), 320, 240, true, &stop);
+    const auto waited = std::chrono::steady_clock::now() - started;
+    stopper.join();
+    EXPECT_FALSE(input);
+    EXPECT_LT(waited, std::chrono::seconds(5)) << "it waited for its own timeout";
 }
 
 TEST(FfmpegInput, NamesAnInputThatIsMissingOrHasNoVideo) {
