@@ -8,6 +8,7 @@
 #include "video/ndi_runtime.hpp"
 #include "video/source.hpp"
 
+#include <atomic>
 #include <chrono>
 #include <fmt/format.h>
 #include <utility>
@@ -18,8 +19,10 @@ namespace {
 
 class NdiInput final : public Source {
 public:
-    NdiInput(std::shared_ptr<NdiRuntime> runtime, std::string name, int width, int height)
-        : runtime_(std::move(runtime)), name_(std::move(name)), width_(width), height_(height) {}
+    NdiInput(std::shared_ptr<NdiRuntime> runtime, std::string name, int width, int height,
+             const std::atomic<bool>* stop)
+        : runtime_(std::move(runtime)), name_(std::move(name)), width_(width), height_(height),
+          stop_(stop) {}
     ~NdiInput() override {
         if (receiver_) runtime_->table().recvDestroy(receiver_);
     }
@@ -41,6 +44,8 @@ public:
         const auto& t = runtime_->table();
         const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
         while (std::chrono::steady_clock::now() < deadline) {
+            if (stop_ && stop_->load(std::memory_order_relaxed))
+                return fail(Errc::closed, fmt::format("NDI source {}: stopped", name_));
             ndi::VideoFrame frame;
             ndi::AudioFrame audio;
             const int type = t.recvCapture(receiver_, &frame, &audio, nullptr, 500);
@@ -155,6 +160,7 @@ private:
     std::shared_ptr<NdiRuntime> runtime_;
     std::string name_;
     int width_, height_;
+    const std::atomic<bool>* stop_; // the leg's: set, a wait for a picture ends
     void* receiver_ = nullptr;
     FramePtr picture_;
     SwsContextPtr sws_;
@@ -165,10 +171,11 @@ private:
 
 } // namespace
 
-Result<std::unique_ptr<Source>> openNdiSource(const std::string& name, int width, int height) {
+Result<std::unique_ptr<Source>> openNdiSource(const std::string& name, int width, int height,
+                                              const std::atomic<bool>* stop) {
     auto runtime = NdiRuntime::load();
     if (!runtime) return fail(runtime.error());
-    auto input = std::make_unique<NdiInput>(std::move(runtime).value(), name, width, height);
+    auto input = std::make_unique<NdiInput>(std::move(runtime).value(), name, width, height, stop);
     if (auto opened = input->open(); !opened) return fail(opened.error());
     return std::unique_ptr<Source>(std::move(input));
 }

@@ -65,7 +65,7 @@ Result<std::unique_ptr<Source>> openSource(const std::string& url, int width, in
                                            const std::string& traceId,
                                            const std::atomic<bool>* stop) {
     if (url.empty() || url == "pattern") return openTestPattern(width, height, fps, traceId);
-    if (url.starts_with("ndi:")) return openNdiSource(url.substr(4), width, height);
+    if (url.starts_with("ndi:")) return openNdiSource(url.substr(4), width, height, stop);
     return openFfmpegInput(url, width, height, true, stop);
 }
 

@@ -64,11 +64,12 @@ Result<std::unique_ptr<Source>> openFfmpegInput(const std::string& url, int widt
 // An NDI source by its NDI name ("HOST (Source)"), received through the NDI runtime
 // (ndi_runtime.hpp), its pictures (UYVY, or BGRA with alpha) converted. Errc::unsupported when
 // no runtime is installed, saying what to install; a source that sends nothing for five
-// seconds fails its read with Errc::closed.
-Result<std::unique_ptr<Source>> openNdiSource(const std::string& name, int width, int height);
+// seconds fails its read with Errc::closed, and so does one whose `stop` is set meanwhile.
+Result<std::unique_ptr<Source>> openNdiSource(const std::string& name, int width, int height,
+                                              const std::atomic<bool>* stop = nullptr);
 
 // The source a configuration or a command names: "" or "pattern", the test pattern;
-// "ndi:HOST (Source)", an NDI source; anything else, an FFmpeg input (with `stop`).
+// "ndi:HOST (Source)", an NDI source; anything else, an FFmpeg input (each with `stop`).
 Result<std::unique_ptr<Source>> openSource(const std::string& url, int width, int height, int fps,
                                            const std::string& traceId,
                                            const std::atomic<bool>* stop = nullptr);

@@ -5,6 +5,7 @@
 #include "video/source.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cstdlib>
 #include <gtest/gtest.h>
 
@@ -103,6 +104,17 @@ TEST(NdiRuntime, ASourceTheRuntimeDoesNotHaveFailsItsReadNotTheProcess) {
     ASSERT_FALSE(picture);
     EXPECT_EQ(picture.error().code, Errc::closed);
     EXPECT_NE(picture.error().message.find("sent nothing"), std::string::npos);
+}
+
+TEST(NdiRuntime, AReadWaitingForASilentSourceEndsWhenItsLegStops) {
+    RuntimeDir dir(stand_in(0));
+    const std::atomic<bool> stop{true};
+    auto source = openSource("ndi:ELSEWHERE (Nothing)", 320, 240, 30, "", &stop);
+    ASSERT_TRUE(source) << source.error().message;
+    auto picture = (*source)->next();
+    ASSERT_FALSE(picture);
+    EXPECT_EQ(picture.error().code, Errc::closed);
+    EXPECT_EQ(picture.error().message, "NDI source ELSEWHERE (Nothing): stopped");
 }
 
 } // namespace
