@@ -96,6 +96,8 @@ rerung=$(record b a "$second" "d.get('rerung_as', '')")
 [ -n "$rerung" ] || fail_with "not rung again: $(record b a "$second" "d")"
 reason=$(record b a "$second" "d['reason']")
 wait_state b a "$rerung" answered
+# (not grep -q: leaving before curl has written all, it would make curl's exit, through
+# pipefail, the pipeline's)
 taken=$(curl -s "http://127.0.0.1:${api_port[b]}/metrics" |
   grep '^switchboard_escalations_taken_over_total ' || true)
 [ "$taken" = 'switchboard_escalations_taken_over_total 1' ] ||

@@ -236,7 +236,9 @@ cli witness verify --key "$work/witness.pem" --trace "$trace" > "$work/cli_verif
   fail_with "switchboard witness verify failed: $(cat "$work/cli_verify.out")"
 cli_steps=$(grep -v '^verified' "$work/cli_verify.out" | awk '{print $3}' | tr '\n' ' ')
 [ "$cli_steps" = "$steps" ] || fail_with "switchboard witness verify lists '$cli_steps', not '$steps'"
-cli witness verify --key "$work/witness.pem" --trace "$cli_trace" | grep -q ' call.placed ' ||
+# (grep reads all of it: with -q it could leave while the command still writes, whose SIGPIPE
+# pipefail would take for a failure)
+cli witness verify --key "$work/witness.pem" --trace "$cli_trace" | grep ' call.placed ' >/dev/null ||
   fail_with "the command line's escalation is not witnessed under its trace"
 cli witness proof --index 3 --out "$work/proof.json" &&
   "$switchboard" witness verify --proof "$work/proof.json" --key "$work/witness.pem" > /dev/null ||
