@@ -174,9 +174,7 @@ void encode(Encoder& e, const EndpointType& t) {
 EndpointType decodeEndpointType(Decoder& d) {
     EndpointType t;
     const bool extended = d.bit();
-    bool present[6];
-    for (bool& p : present)
-        p = d.bit();
+    const auto present = d.bitmap<6>();
     if (present[0]) skipNonStandardParameter(d);
     if (present[1]) {
         Decoder::Field f(d, "vendor");

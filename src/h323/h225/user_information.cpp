@@ -174,9 +174,7 @@ void skipQseriesOptions(Decoder& d) {
 Setup decodeSetup(Decoder& d) {
     Setup m;
     const bool extended = d.bit();
-    std::array<bool, 7> present{};
-    for (bool& p : present)
-        p = d.bit();
+    const auto present = d.bitmap<7>();
     m.protocolIdentifier = decodeProtocolIdentifier(d);
     if (present[0]) {
         Decoder::Field f(d, "h245Address");

@@ -229,9 +229,7 @@ void encode(Encoder& e, const H2250Parameters& p) {
 H2250Parameters decodeH2250Parameters(Decoder& d) {
     H2250Parameters p;
     const bool extended = d.bit();
-    std::array<bool, 10> present{};
-    for (bool& b : present)
-        b = d.bit();
+    const auto present = d.bitmap<10>();
     if (present[0])
         (void)d.items(per::kUnbounded, 10, [&](std::uint64_t first, std::uint64_t count) {
             for (std::uint64_t i = first; i < first + count && d.ok(); ++i)
@@ -361,9 +359,7 @@ void encode(Encoder& e, const H2250AckParameters& p) {
 H2250AckParameters decodeH2250AckParameters(Decoder& d) {
     H2250AckParameters p;
     const bool extended = d.bit();
-    std::array<bool, 5> present{};
-    for (bool& b : present)
-        b = d.bit();
+    const auto present = d.bitmap<5>();
     if (present[0])
         (void)d.items(per::kUnbounded, 10, [&](std::uint64_t first, std::uint64_t count) {
             for (std::uint64_t i = first; i < first + count && d.ok(); ++i)

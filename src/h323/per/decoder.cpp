@@ -177,7 +177,6 @@ void Decoder::fixedOctetString(std::span<std::uint8_t> out) {
     for (auto& b : out)
         b = static_cast<std::uint8_t>(bits(8));
 }
-
 std::vector<std::uint8_t> Decoder::bitString(std::uint64_t lb, std::uint64_t ub,
                                              std::uint64_t& bitCount) {
     std::vector<std::uint8_t> out;
@@ -199,7 +198,8 @@ std::vector<std::uint8_t> Decoder::bitString(std::uint64_t lb, std::uint64_t ub,
         bitCount = items(ub, 1, take);
         if (ok() && bitCount < lb) fail(fmt::format("{} bits, fewer than {}", bitCount, lb));
     }
-    return ok() ? out : std::vector<std::uint8_t>();
+    if (!ok()) out.clear();
+    return out; // not `ok() ? out : …`, which copies
 }
 
 std::string Decoder::characterString(const Alphabet& alphabet, std::uint64_t lb, std::uint64_t ub) {
@@ -209,10 +209,17 @@ std::string Decoder::characterString(const Alphabet& alphabet, std::uint64_t lb,
         if (!have(count * b)) return;
         const std::size_t at = out.size();
         out.resize(at + static_cast<std::size_t>(count)); // have() checked that they are there
-        for (std::size_t i = at; i < out.size(); ++i) {
-            const int c = alphabet.character(static_cast<std::uint32_t>(bits(b)));
-            if (c < 0) return fail(fmt::format("character {} is not in the alphabet", i));
-            out[i] = static_cast<char>(c);
+        // As many characters as 56 bits hold at a time (14 digits, 7 IA5 characters).
+        const std::size_t perRead = b == 0 ? 56 : 56 / b, mask = (std::size_t{1} << b) - 1;
+        for (std::size_t i = at; i < out.size();) {
+            const std::size_t k = std::min(perRead, out.size() - i);
+            const auto codes = bits(static_cast<unsigned>(k * b));
+            for (std::size_t j = 0; j < k; ++j, ++i) {
+                const auto code = (codes >> (b * (k - 1 - j))) & mask;
+                const int c = alphabet.character(static_cast<std::uint32_t>(code));
+                if (c < 0) return fail(fmt::format("character {} is not in the alphabet", i));
+                out[i] = static_cast<char>(c);
+            }
         }
     };
     const bool aligned = ub >= k64K || ub * b > 16;
@@ -227,7 +234,8 @@ std::string Decoder::characterString(const Alphabet& alphabet, std::uint64_t lb,
         const auto n = items(ub, b, take);
         if (ok() && n < lb) fail(fmt::format("{} characters, fewer than {}", n, lb));
     }
-    return ok() ? out : std::string();
+    if (!ok()) out.clear();
+    return out;
 }
 
 std::u16string Decoder::bmpString(std::uint64_t lb, std::uint64_t ub) {
@@ -236,8 +244,12 @@ std::u16string Decoder::bmpString(std::uint64_t lb, std::uint64_t ub) {
         if (!have(count * 16)) return;
         const std::size_t at = out.size();
         out.resize(at + static_cast<std::size_t>(count));
-        for (std::size_t i = at; i < out.size(); ++i)
-            out[i] = static_cast<char16_t>(bits(16));
+        for (std::size_t i = at; i < out.size();) { // three code units a read
+            const std::size_t k = std::min<std::size_t>(3, out.size() - i);
+            const auto units = bits(static_cast<unsigned>(16 * k));
+            for (std::size_t j = 0; j < k; ++j, ++i)
+                out[i] = static_cast<char16_t>(units >> (16 * (k - 1 - j)));
+        }
     };
     if (lb == ub && ub < k64K) {
         if (ub > 1) align();
@@ -250,7 +262,8 @@ std::u16string Decoder::bmpString(std::uint64_t lb, std::uint64_t ub) {
         const auto n = items(ub, 16, take);
         if (ok() && n < lb) fail(fmt::format("{} characters, fewer than {}", n, lb));
     }
-    return ok() ? out : std::u16string();
+    if (!ok()) out.clear();
+    return out;
 }
 
 ObjectIdentifier Decoder::objectIdentifier() {

@@ -39,12 +39,16 @@ public:
         if (count == 0 || !have(count)) return 0;
         const std::size_t at = position_ / 8;
         if (count > 56) return bitsSlowly(count);
-        // One unaligned 64-bit read; near the end, of the octets left (have() checked that the
-        // bits wanted are among them).
+        // One unaligned 64-bit read; near the end (have() checked that the bits wanted are
+        // among the octets left), of the last eight, shifted to start at `at`. Most of an
+        // H.245 message's values are short open types, read near their ends.
         std::uint64_t window = 0;
-        if (at + 8 <= in_.size()) {
+        if (at + 8 <= in_.size()) [[likely]] {
             std::memcpy(&window, in_.data() + at, 8);
             window = __builtin_bswap64(window);
+        } else if (in_.size() >= 8) {
+            std::memcpy(&window, in_.data() + in_.size() - 8, 8);
+            window = __builtin_bswap64(window) << 8 * (at + 8 - in_.size());
         } else {
             for (std::size_t i = 0; at + i < in_.size(); ++i)
                 window |= std::uint64_t{in_[at + i]} << (56 - 8 * i);
@@ -52,6 +56,16 @@ public:
         window <<= position_ % 8;
         position_ += count;
         return window >> (64 - count);
+    }
+    // `N` bits in one read, the first first: a SEQUENCE's presence bitmap (X.691 §19.2).
+    template <std::size_t N>
+    std::array<bool, N> bitmap() {
+        static_assert(N > 0 && N <= 56);
+        const auto word = bits(N);
+        std::array<bool, N> out;
+        for (std::size_t i = 0; i < N; ++i)
+            out[i] = (word >> (N - 1 - i)) & 1;
+        return out;
     }
     void align() {
         position_ = (position_ + 7) / 8 * 8;

@@ -1,5 +1,6 @@
 #include "h323/per/encoder.hpp"
 
+#include <algorithm>
 #include <bit>
 
 namespace sb::h323::per {
@@ -12,10 +13,16 @@ unsigned octetsFor(std::uint64_t n) {
 
 } // namespace
 
+void Encoder::grow(std::size_t n) {
+    out_.resize(std::max(2 * out_.size(), used_ + n));
+}
+
 void Encoder::octets(std::span<const std::uint8_t> bytes) {
     if (pending_ % 8 == 0) {
         flush();
-        out_.insert(out_.end(), bytes.begin(), bytes.end());
+        reserve(bytes.size());
+        if (!bytes.empty()) std::memcpy(out_.data() + used_, bytes.data(), bytes.size());
+        used_ += bytes.size();
         return;
     }
     for (auto b : bytes)
@@ -119,8 +126,15 @@ void Encoder::characterString(std::string_view text, const Alphabet& alphabet, s
                               std::uint64_t ub) {
     const unsigned b = alphabet.bits();
     const auto emit = [&](std::uint64_t first, std::uint64_t count) {
-        for (std::uint64_t i = first; i < first + count; ++i)
-            bits(static_cast<std::uint64_t>(alphabet.code(text[i])), b);
+        // As many characters as 56 bits hold at a time (14 digits, 7 IA5 characters).
+        const std::uint64_t perWrite = b == 0 ? 56 : 56 / b;
+        for (std::uint64_t i = first; i < first + count;) {
+            const std::uint64_t k = std::min(perWrite, first + count - i);
+            std::uint64_t codes = 0;
+            for (std::uint64_t j = 0; j < k; ++j)
+                codes = (codes << b) | static_cast<std::uint64_t>(alphabet.code(text[i++]));
+            bits(codes, static_cast<unsigned>(k * b));
+        }
     };
     const std::uint64_t n = text.size();
     // §30.5.7: aligned in the ALIGNED variant unless the longest string fits 16 bits.
@@ -139,8 +153,13 @@ void Encoder::characterString(std::string_view text, const Alphabet& alphabet, s
 
 void Encoder::bmpString(std::u16string_view text, std::uint64_t lb, std::uint64_t ub) {
     const auto emit = [&](std::uint64_t first, std::uint64_t count) {
-        for (std::uint64_t i = first; i < first + count; ++i)
-            bits(text[i], 16);
+        for (std::uint64_t i = first; i < first + count;) { // three code units a write
+            const std::uint64_t k = std::min<std::uint64_t>(3, first + count - i);
+            std::uint64_t units = 0;
+            for (std::uint64_t j = 0; j < k; ++j)
+                units = (units << 16) | text[i++];
+            bits(units, static_cast<unsigned>(16 * k));
+        }
     };
     const std::uint64_t n = text.size();
     if (lb == ub && ub < k64K) {
@@ -161,26 +180,32 @@ std::size_t Encoder::openTypeStart() {
     // or to fragments (§11.9.3.8) when the value turns out longer.
     align();
     flush();
-    out_.push_back(0);
-    return out_.size() - 1;
+    reserve(1);
+    out_[used_] = 0;
+    return used_++;
 }
 
 void Encoder::openTypeEnd(std::size_t lengthAt) {
     const std::size_t start = lengthAt + 1;
     align();
     flush();
-    if (out_.size() == start) out_.push_back(0); // §11.1.3: an empty value is one octet
-    const std::size_t n = out_.size() - start;
+    if (used_ == start) { // §11.1.3: an empty value is one octet
+        reserve(1);
+        out_[used_++] = 0;
+    }
+    const std::size_t n = used_ - start;
     if (n < 128) {
         out_[lengthAt] = static_cast<std::uint8_t>(n);
     } else if (n < k16K) {
-        out_.insert(out_.begin() + static_cast<std::ptrdiff_t>(start), 0);
+        reserve(1);
+        std::memmove(out_.data() + start + 1, out_.data() + start, n);
+        ++used_;
         out_[lengthAt] = static_cast<std::uint8_t>(0x80 | (n >> 8));
         out_[lengthAt + 1] = static_cast<std::uint8_t>(n & 0xFF);
     } else {
         const std::vector<std::uint8_t> value(out_.begin() + static_cast<std::ptrdiff_t>(start),
-                                              out_.end());
-        out_.resize(lengthAt);
+                                              out_.begin() + static_cast<std::ptrdiff_t>(used_));
+        used_ = lengthAt;
         lengthAndOctets(value);
     }
 }
@@ -215,7 +240,11 @@ void Encoder::enumerated(std::uint64_t index, std::uint64_t rootCount, bool exte
 std::vector<std::uint8_t> Encoder::finish() {
     align();
     flush();
-    if (out_.empty()) out_.push_back(0); // §11.1.3: never empty
+    if (used_ == 0) { // §11.1.3: never empty
+        reserve(1);
+        out_[used_++] = 0;
+    }
+    out_.resize(used_);
     return std::move(out_);
 }
 

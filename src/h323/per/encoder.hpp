@@ -30,7 +30,7 @@ inline constexpr std::uint64_t kUnbounded = ~std::uint64_t{0};
 
 class Encoder {
 public:
-    Encoder() { out_.reserve(256); }
+    Encoder() : out_(256) {}
 
     void bit(bool b) {
         acc_ = (acc_ << 1) | static_cast<std::uint64_t>(b);
@@ -181,14 +181,22 @@ private:
     // An unconstrained length and whole octets, aligned (an open type's, an OID's).
     void lengthAndOctets(std::span<const std::uint8_t> bytes);
 
-    // Writes the pending bits (a whole number of octets) to out_.
+    // Room for `n` more octets after the used_ ones.
+    void reserve(std::size_t n) {
+        if (used_ + n > out_.size()) [[unlikely]]
+            grow(n);
+    }
+    void grow(std::size_t n);
+    // Writes the pending bits (a whole number of octets) to out_: one 8-octet store, of which
+    // the octets past the pending ones are overwritten by the next.
     void flush() {
-        if (const unsigned n = pending_ / 8; n > 0) {
+        const unsigned n = pending_ / 8;
+        if (n > 0) {
+            reserve(8);
             // The pending octets to the top of the register, in memory order.
             const std::uint64_t octets = __builtin_bswap64(acc_ << (64 - pending_));
-            std::uint8_t bytes[8];
-            std::memcpy(bytes, &octets, sizeof bytes);
-            out_.insert(out_.end(), bytes, bytes + n);
+            std::memcpy(out_.data() + used_, &octets, 8);
+            used_ += n;
         }
         acc_ = 0;
         pending_ = 0;
@@ -198,7 +206,10 @@ private:
 
     // Bits go to acc_, a 64-bit register (the last `pending_` bits, the latest lowest), and on
     // to out_ as whole octets when it fills or the encoding needs its octets (§11.1 order).
+    // out_ is sized ahead (its first used_ octets are the encoding so far), so that a flush is
+    // a store and not an insert.
     std::vector<std::uint8_t> out_;
+    std::size_t used_ = 0;
     std::uint64_t acc_ = 0;
     unsigned pending_ = 0;
 };
