@@ -203,18 +203,28 @@ void elsewhere(ApiServices& s, const std::string& id, const std::string& agent,
 }
 
 // DELETE of an escalation another instance holds: asked of that instance (the room is
-// there), 202 with the record as it is now; the end follows on the event stream.
+// there), 202 with the record as it is now once the request is stored for it (it is carried
+// out when that instance is next on the database, if not at once); the end follows on the
+// event stream. 503 when the request could not be stored.
 void hangUpElsewhere(ApiServices& s, const cluster::PgEscalations::Row& row,
                      const api::Respond& respond) {
     if (row.state == "ended" || row.state == "failed")
         return respond(
             api::problem(409, "Conflict", fmt::format("the escalation has {}", row.state)));
-    s.cluster->command(row.instance, {{"op", "hangup"}, {"id", row.id}, {"agent", row.agent}});
     auto body = row.record;
     body["detail"] = fmt::format("instance {} holds the escalation and was asked to hang it "
                                  "up; its end follows on the event stream",
                                  row.instance);
-    respond(api::jsonResponse(202, body));
+    s.cluster->command(row.instance, {{"op", "hangup"}, {"id", row.id}, {"agent", row.agent}},
+                       [respond, body = std::move(body)](const Result<void>& sent) {
+                           if (!sent)
+                               return respond(api::problem(
+                                   503, "Service Unavailable",
+                                   "the hang-up could not be passed to the instance that holds "
+                                   "the escalation: " +
+                                       sent.error().message));
+                           respond(api::jsonResponse(202, body));
+                       });
 }
 
 void list(ApiServices& s, const api::Request& request, const api::Respond& respond) {

@@ -210,6 +210,9 @@ Result<void> EscalationService::shareEscalations(const std::string& storage,
                                const std::optional<std::string>& body) {
         applyDocument(kind, id, body);
     };
+    handlers.registry = [this](const cluster::PgEscalations::Documents& stored) {
+        applyRegistry(stored);
+    };
     auto records = cluster::PgEscalations::open(context_, storage, instance, std::move(handlers));
     if (!records) return fail(records.error());
     records_ = std::move(records).value();
@@ -241,6 +244,32 @@ void EscalationService::applyDocument(const std::string& kind, const std::string
     if (!applied)
         logger().warn("registry: the cluster's change of {} {} cannot be applied: {}", kind, id,
                       applied.error().message);
+}
+
+// The registry as stored, read again after the cluster's connection was lost (the changes
+// NOTIFYed meanwhile never came): what it holds applied, what it lacks removed. Chains go
+// before the experts they name, and after them when they come back.
+void EscalationService::applyRegistry(const cluster::PgEscalations::Documents& stored) {
+    static const std::map<std::string, std::string> kNone;
+    const auto of = [&](const char* kind) -> const std::map<std::string, std::string>& {
+        const auto found = stored.find(kind);
+        return found == stored.end() ? kNone : found->second;
+    };
+    const auto& experts = of("expert");
+    const auto& chains = of("chain");
+    std::vector<std::string> goneChains, goneExperts;
+    for (const auto* chain : registry_.chains())
+        if (!chains.contains(chain->id)) goneChains.push_back(chain->id);
+    for (const auto* expert : registry_.experts())
+        if (!experts.contains(expert->id)) goneExperts.push_back(expert->id);
+    for (const auto& id : goneChains)
+        applyDocument("chain", id, std::nullopt);
+    for (const auto& [id, body] : experts)
+        applyDocument("expert", id, body);
+    for (const auto& [id, body] : chains)
+        applyDocument("chain", id, body);
+    for (const auto& id : goneExperts)
+        applyDocument("expert", id, std::nullopt);
 }
 
 // The registry as stored; an empty one is seeded with the configured (or demo) experts.

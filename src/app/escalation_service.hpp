@@ -64,6 +64,7 @@ private:
     Result<void> shareEscalations(const std::string& storage, const std::string& instance);
     void applyDocument(const std::string& kind, const std::string& id,
                        const std::optional<std::string>& body);
+    void applyRegistry(const cluster::PgEscalations::Documents& stored);
     Result<void> startApi(std::function<void(api::MetricsText&)> gatewayMetrics);
     // Every few seconds, whether the witness store answers (its database may go away and come
     // back while nothing is appended): for /readyz and the metrics.

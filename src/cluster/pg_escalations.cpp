@@ -36,6 +36,13 @@ constexpr const char* kUpsert =
     "request) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO UPDATE SET instance = "
     "excluded.instance, state = excluded.state, record = excluded.record, request = "
     "coalesce(e.request, excluded.request), updated = now()";
+// Commands for an instance, until it takes them (a NOTIFY alone is lost on a session that is
+// down as it commits), or until they are as old as an ended escalation's record (one for an
+// instance that never came back). One left from an instance's former life is carried out by
+// the new one, and finds no such escalation.
+constexpr const char* kCommandsTable =
+    "CREATE TABLE IF NOT EXISTS cluster_commands (seq BIGSERIAL PRIMARY KEY, instance TEXT NOT "
+    "NULL, body JSONB NOT NULL, sent TIMESTAMPTZ NOT NULL DEFAULT now())";
 constexpr const char* kAgentIndex =
     "CREATE INDEX IF NOT EXISTS cluster_escalations_agent ON cluster_escalations (agent)";
 constexpr const char* kColumns =
@@ -83,8 +90,8 @@ Result<std::unique_ptr<PgEscalations>> PgEscalations::open(asio::io_context& own
     auto db = db::PgConnection::connect(
         conninfo, "cluster records",
         {"SET synchronous_commit = on", "SET client_min_messages = warning", kTable, kLiveIndex,
-         kAgentIndex, fmt::format("LISTEN {}", kEvents), fmt::format("LISTEN {}", kCommands),
-         fmt::format("LISTEN {}", kRegistry)});
+         kAgentIndex, kCommandsTable, fmt::format("LISTEN {}", kEvents),
+         fmt::format("LISTEN {}", kCommands), fmt::format("LISTEN {}", kRegistry)});
     if (!db) return fail(db.error());
     std::unique_ptr<PgEscalations> records(
         new PgEscalations(owner, std::move(db).value(), std::move(instance), std::move(handlers)));
@@ -114,13 +121,18 @@ PgEscalations::~PgEscalations() {
 
 Result<db::PgResult> PgEscalations::exec(std::string_view doing, std::string_view sql,
                                          std::span<const db::PgParam> params) {
-    // A new connection (whose session statements LISTEN again) has a new socket to wait on.
+    // A new connection (whose session statements LISTEN again) has a new socket to wait on,
+    // and what was NOTIFYed while there was none is read instead.
     auto reconnect = [this]() -> Result<void> {
         auto again = db_->reconnectIfLost();
         if (!again) return fail(again.error());
         if (*again) {
             socketOf_ = -1;
             listen();
+            worker_.post([this] {
+                readRegistry();
+                takeCommands();
+            });
         }
         return {};
     };
@@ -185,11 +197,7 @@ void PgEscalations::deliver() {
                 readDocument(std::move(kind), std::move(id));
             });
         } else if (n.channel == kCommands && text(payload, "to") == instance_) {
-            asio::post(owner_,
-                       [self = std::weak_ptr<PgEscalations*>(self_), payload = std::move(payload)] {
-                           if (auto alive = self.lock(); alive && (*alive)->handlers_.command)
-                               (*alive)->handlers_.command(payload);
-                       });
+            worker_.post([this] { takeCommands(); });
         }
     }
 }
@@ -206,6 +214,36 @@ void PgEscalations::readDocument(std::string kind, std::string id) {
         if (auto alive = self.lock(); alive && (*alive)->handlers_.document)
             (*alive)->handlers_.document(std::move(kind), std::move(id), std::move(body));
     });
+}
+
+void PgEscalations::readRegistry() {
+    auto rows = exec("reading the registry", "SELECT kind, id, body FROM registry_documents", {});
+    if (!rows) return logger().warn("{}", rows.error().message);
+    Documents stored;
+    for (int r = 0; r < rows->rows(); ++r)
+        stored[std::string(rows->text(r, 0))][std::string(rows->text(r, 1))] = rows->text(r, 2);
+    asio::post(owner_,
+               [self = std::weak_ptr<PgEscalations*>(self_), stored = std::move(stored)]() mutable {
+                   if (auto alive = self.lock(); alive && (*alive)->handlers_.registry)
+                       (*alive)->handlers_.registry(std::move(stored));
+               });
+}
+
+void PgEscalations::takeCommands() {
+    const db::PgParam me[] = {db::PgParam::text(instance_)};
+    auto rows =
+        exec("taking this instance's commands",
+             "DELETE FROM cluster_commands WHERE instance = $1 RETURNING seq, body::text", me);
+    if (!rows) return logger().warn("{}", rows.error().message);
+    std::map<std::int64_t, json> commands; // in the order sent
+    for (int r = 0; r < rows->rows(); ++r)
+        commands.emplace(rows->int64(r, 0), json::parse(rows->text(r, 1), nullptr, false));
+    for (auto& [seq, command] : commands)
+        asio::post(owner_,
+                   [self = std::weak_ptr<PgEscalations*>(self_), command = std::move(command)] {
+                       if (auto alive = self.lock(); alive && (*alive)->handlers_.command)
+                           (*alive)->handlers_.command(command);
+                   });
 }
 
 void PgEscalations::record(std::string id, std::string agent, std::string state,
@@ -234,10 +272,29 @@ void PgEscalations::publish(std::string message, std::string key, std::string ag
         });
 }
 
-void PgEscalations::command(std::string instance, json command) {
-    command["to"] = std::move(instance);
+void PgEscalations::command(std::string instance, json command,
+                            std::function<void(Result<void>)> sent) {
     command["from"] = instance_;
-    worker_.post([this, command = std::move(command)] { notify(kCommands, command); });
+    worker_.post([this, instance = std::move(instance), body = command.dump(),
+                  sent = std::move(sent)]() mutable {
+        const db::PgParam params[] = {db::PgParam::text(instance), db::PgParam::text(body)};
+        auto stored = exec("sending a command",
+                           fmt::format("WITH c AS (INSERT INTO cluster_commands (instance, body) "
+                                       "VALUES ($1, $2::jsonb) RETURNING instance) SELECT "
+                                       "pg_notify('{}', json_build_object('to', instance)::text) "
+                                       "FROM c",
+                                       kCommands),
+                           params);
+        Result<void> outcome;
+        if (!stored) {
+            logger().warn("{}", stored.error().message);
+            outcome = fail(stored.error());
+        }
+        asio::post(owner_, [self = std::weak_ptr<PgEscalations*>(self_), sent = std::move(sent),
+                            outcome = std::move(outcome)]() mutable {
+            if (self.lock()) sent(std::move(outcome));
+        });
+    });
 }
 
 void PgEscalations::fetch(std::string id, std::function<void(std::optional<Row>)> done) {
@@ -330,12 +387,18 @@ void PgEscalations::sweepLater() {
     sweep_->async_wait([this](const std::error_code& ec) {
         if (ec) return;
         claim(false);
+        takeCommands(); // those whose NOTIFY this session missed
         const std::string keep = fmt::format("{} hours", kKeptEnded.count());
         const db::PgParam params[] = {db::PgParam::text(keep)};
         if (auto old = exec("forgetting old records",
                             "DELETE FROM cluster_escalations WHERE state IN ('ended', 'failed') "
                             "AND updated < now() - $1::interval",
                             params);
+            !old)
+            logger().warn("{}", old.error().message);
+        if (auto old =
+                exec("forgetting old commands",
+                     "DELETE FROM cluster_commands WHERE sent < now() - $1::interval", params);
             !old)
             logger().warn("{}", old.error().message);
         sweepLater();

@@ -6,11 +6,13 @@
 //     change, with the request that started it, so any instance can read it;
 //   - its events: each one is NOTIFYed on "switchboard_events", and every other instance
 //     hands it to its own event stream, so an agent follows it from any instance;
-//   - commands: a hang-up asked of another instance goes to its owner on
-//     "switchboard_commands" (PostgreSQL's LISTEN/NOTIFY: delivered once committed, to every
-//     session listening);
+//   - commands: a hang-up asked of another instance is a row for its owner in
+//     cluster_commands, NOTIFYed on "switchboard_commands"; the owner takes (deletes) its rows
+//     when notified and at every sweep, so that one sent while its session was down (a
+//     NOTIFY reaches only the sessions listening as it commits) is carried out all the same;
 //   - the registry: a change of an expert or a chain, NOTIFYed on "switchboard_registry" as it
-//     commits, is read back and handed to every instance's registry;
+//     commits, is read back and handed to every instance's registry; after a reconnection the
+//     whole registry is read again, for the changes NOTIFYed while the session was down;
 //   - orphans: an escalation in progress whose instance is gone (cluster/membership.hpp) is
 //     claimed by one live instance (FOR UPDATE SKIP LOCKED: never two), which reports it
 //     failed and may ring it again. An instance that starts claims its own former life's.
@@ -48,6 +50,7 @@ public:
         std::string id, agent, instance, state, traceId;
         nlohmann::json record, request; // request: the escalate message's payload, or null
     };
+    using Documents = std::map<std::string, std::map<std::string, std::string>>;
     struct Handlers {
         // Another instance's event for `agent`'s stream, keyed by escalation id.
         std::function<void(std::string message, std::string key, std::string agent)> event;
@@ -60,6 +63,9 @@ public:
         // nullopt when it was removed (registry/pg_document_store.cpp notifies).
         std::function<void(std::string kind, std::string id, std::optional<std::string> body)>
             document;
+        // The whole registry as stored (kind → id → body), read again after a reconnection:
+        // what is not in it was removed meanwhile.
+        std::function<void(Documents stored)> registry;
     };
 
     // Connects, creates the table if missing and listens. The instance's lock must be held
@@ -83,8 +89,11 @@ public:
     // `limit`; empty when the database cannot be read.
     void list(std::string agent, std::string state, std::size_t limit,
               std::function<void(std::vector<nlohmann::json>)> done);
-    // `command` (with "op") to the instance that holds an escalation.
-    void command(std::string instance, nlohmann::json command);
+    // `command` (with "op") to the instance that holds an escalation; `sent` once it is
+    // stored for that instance (it then survives the instance's session going down), or with
+    // the database's error.
+    void command(std::string instance, nlohmann::json command,
+                 std::function<void(Result<void>)> sent);
 
 private:
     PgEscalations(asio::io_context& owner, std::unique_ptr<db::PgConnection> db,
@@ -97,6 +106,8 @@ private:
     void waitForNotifications();
     void deliver(); // the notifications received, to the owner
     void readDocument(std::string kind, std::string id);
+    void readRegistry();
+    void takeCommands(); // this instance's, from cluster_commands, to the owner in order
     void claim(bool ownFormerLife);
     void sweepLater();
 

@@ -1,0 +1,164 @@
+// The cluster's commands and registry between two instances on a real PostgreSQL
+// (tests/support/postgres.hpp). Instance b logs in as a role of its own, so that it alone can
+// be kept off the database (NOLOGIN, its sessions ended) while a goes on: what a NOTIFY alone
+// would lose, b must still get when it is back.
+#include "cluster/pg_escalations.hpp"
+#include "cluster/pg_limits.hpp"
+#include "registry/pg_document_store.hpp"
+#include "support/postgres.hpp"
+
+#include <asio/executor_work_guard.hpp>
+#include <gtest/gtest.h>
+
+namespace sb::cluster {
+namespace {
+
+using nlohmann::json;
+using namespace std::chrono_literals;
+
+class PgEscalationsTest : public testing::Test {
+protected:
+    struct Seen {
+        std::vector<json> commands;
+        std::vector<PgEscalations::Documents> registries;
+    };
+
+    void SetUp() override {
+        database_ = url_.substr(url_.rfind('/') + 1);
+        role_ = "sb_b_" + database_;
+        pg().execute("CREATE ROLE " + role_ + " LOGIN SUPERUSER");
+    }
+    void TearDown() override {
+        a_.reset();
+        b_.reset();
+        limits_.clear();
+        pg().execute("DROP OWNED BY " + role_, database_);
+        pg().execute("DROP ROLE " + role_);
+    }
+    static test::Postgres& pg() { return test::Postgres::instance(); }
+    std::string urlOfB() const {
+        return "postgresql://" + role_ + "@127.0.0.1:" + std::to_string(pg().port()) + "/" +
+               database_;
+    }
+
+    // An instance (its lock first, as the service takes it) whose handlers note what comes.
+    std::unique_ptr<PgEscalations> open(const std::string& url, const std::string& instance,
+                                        Seen& seen) {
+        auto limits = PgLimits::open(context_, url, instance);
+        EXPECT_TRUE(limits) << limits.error().message;
+        if (!limits) return nullptr;
+        limits_.push_back(std::move(limits).value());
+        PgEscalations::Handlers handlers;
+        handlers.command = [&seen](const json& command) { seen.commands.push_back(command); };
+        handlers.registry = [&seen](PgEscalations::Documents stored) {
+            seen.registries.push_back(std::move(stored));
+        };
+        auto records = PgEscalations::open(context_, url, instance, std::move(handlers));
+        EXPECT_TRUE(records) << records.error().message;
+        return records ? std::move(records).value() : nullptr;
+    }
+    void runFor(std::chrono::milliseconds time) {
+        context_.restart();
+        auto busy = asio::make_work_guard(context_); // answers are posted from other threads
+        context_.run_for(time);
+    }
+    bool runUntil(const std::function<bool()>& done, std::chrono::milliseconds most) {
+        for (auto waited = 0ms; !done() && waited < most; waited += 20ms)
+            runFor(20ms);
+        return done();
+    }
+    // b off the database (as a network cut would), or let back on.
+    void keepBOff(bool off) {
+        pg().execute("ALTER ROLE " + role_ + (off ? " NOLOGIN" : " LOGIN"));
+        if (off)
+            pg().execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '" + role_ +
+                "'");
+    }
+
+    asio::io_context context_;
+    std::string url_ = pg().freshDatabase();
+    std::string database_, role_;
+    std::vector<std::unique_ptr<PgLimits>> limits_;
+    std::unique_ptr<PgEscalations> a_, b_;
+    Seen seenA_, seenB_;
+};
+
+TEST_F(PgEscalationsTest, ACommandGoesToItsInstanceOnlyAndOnce) {
+    a_ = open(url_, "sb-a", seenA_);
+    b_ = open(urlOfB(), "sb-b", seenB_);
+    ASSERT_TRUE(a_ && b_);
+    std::optional<Result<void>> sent;
+    a_->command("sb-b", {{"op", "hangup"}, {"id", "e1"}, {"agent", "bot"}},
+                [&](Result<void> outcome) { sent = std::move(outcome); });
+    ASSERT_TRUE(runUntil([&] { return !seenB_.commands.empty() && sent; }, 5s));
+    EXPECT_TRUE(*sent);
+    EXPECT_EQ(seenB_.commands[0].value("op", ""), "hangup");
+    EXPECT_EQ(seenB_.commands[0].value("id", ""), "e1");
+    EXPECT_EQ(seenB_.commands[0].value("from", ""), "sb-a");
+    runFor(1500ms); // a sweep of each: the command was taken, not left for another
+    EXPECT_EQ(seenB_.commands.size(), 1u);
+    EXPECT_TRUE(seenA_.commands.empty());
+}
+
+TEST_F(PgEscalationsTest, ACommandSentWhileItsInstanceIsOffTheDatabaseIsCarriedOutWhenItIsBack) {
+    a_ = open(url_, "sb-a", seenA_);
+    b_ = open(urlOfB(), "sb-b", seenB_);
+    ASSERT_TRUE(a_ && b_);
+    keepBOff(true);
+    int stored = 0;
+    for (const char* id : {"e1", "e2"})
+        a_->command("sb-b", {{"op", "hangup"}, {"id", id}, {"agent", "bot"}},
+                    [&](const Result<void>& sent) { stored += sent ? 1 : 0; });
+    runFor(1500ms);       // b's sweep cannot log in; the NOTIFYs reached no session of b's
+    EXPECT_EQ(stored, 2); // what the API acknowledges (202)
+    EXPECT_TRUE(seenB_.commands.empty());
+    keepBOff(false);
+    ASSERT_TRUE(runUntil([&] { return seenB_.commands.size() >= 2; }, 5s));
+    EXPECT_EQ(seenB_.commands[0].value("id", ""), "e1"); // in the order sent
+    EXPECT_EQ(seenB_.commands[1].value("id", ""), "e2");
+    runFor(1200ms);
+    EXPECT_EQ(seenB_.commands.size(), 2u);
+}
+
+TEST_F(PgEscalationsTest, ACommandThatCannotBeStoredSaysSo) {
+    a_ = open(url_, "sb-a", seenA_);
+    ASSERT_TRUE(a_);
+    pg().execute("ALTER DATABASE " + database_ + " WITH ALLOW_CONNECTIONS false");
+    pg().execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" +
+                 database_ + "'");
+    std::optional<Result<void>> sent;
+    a_->command("sb-b", {{"op", "hangup"}, {"id", "e1"}, {"agent", "bot"}},
+                [&](Result<void> outcome) { sent = std::move(outcome); });
+    const bool answered = runUntil([&] { return sent.has_value(); }, 5s);
+    pg().execute("ALTER DATABASE " + database_ + " WITH ALLOW_CONNECTIONS true");
+    ASSERT_TRUE(answered);
+    ASSERT_FALSE(*sent); // the API answers 503, not 202
+    EXPECT_EQ(sent->error().code, Errc::io);
+}
+
+TEST_F(PgEscalationsTest, TheRegistryChangedWhileAnInstanceIsOffTheDatabaseReachesItWhenItIsBack) {
+    auto store = registry::PgDocumentStore::open(url_);
+    ASSERT_TRUE(store) << store.error().message;
+    ASSERT_TRUE((*store)->put("expert", "kept", R"({"id":"kept"})"));
+    ASSERT_TRUE((*store)->put("expert", "leaving", R"({"id":"leaving"})"));
+    a_ = open(url_, "sb-a", seenA_);
+    b_ = open(urlOfB(), "sb-b", seenB_);
+    ASSERT_TRUE(a_ && b_);
+    keepBOff(true);
+    ASSERT_TRUE((*store)->put("expert", "alice", R"({"id":"alice"})"));
+    ASSERT_TRUE((*store)->remove("expert", "leaving"));
+    runFor(300ms);
+    EXPECT_TRUE(seenB_.registries.empty());
+    keepBOff(false);
+    ASSERT_TRUE(runUntil([&] { return !seenB_.registries.empty(); }, 5s));
+    const auto& experts = seenB_.registries.back()["expert"];
+    EXPECT_EQ(experts.size(), 2u);
+    EXPECT_EQ(experts.count("kept"), 1u);
+    EXPECT_EQ(experts.count("alice"), 1u);
+    EXPECT_EQ(experts.count("leaving"), 0u);
+    EXPECT_TRUE(seenA_.registries.empty()); // a never lost its session
+}
+
+} // namespace
+} // namespace sb::cluster
