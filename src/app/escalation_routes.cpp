@@ -78,6 +78,62 @@ void escalate(ApiServices& s, const api::Request& request, const api::Respond& r
               });
 }
 
+// An escalation that another instance of the cluster holds: `found` with its record when it
+// is the agent's, else 404 (as for one of this instance's).
+void elsewhere(ApiServices& s, const std::string& id, const std::string& agent,
+               const api::Respond& respond,
+               std::function<void(const cluster::PgEscalations::Row&)> found) {
+    auto notFound = [respond] {
+        respond(api::problem(404, {}, "no such escalation of yours", {{"field", "id"}}));
+    };
+    if (!s.cluster) return notFound();
+    s.cluster->fetch(id, [agent, notFound, found = std::move(found)](
+                             std::optional<cluster::PgEscalations::Row> row) {
+        if (!row || row->agent != agent) return notFound();
+        found(*row);
+    });
+}
+
+// An operation on an escalation another instance holds, asked of that instance (the room is
+// there): 202 with the record as it is now once the request is stored for it (it is carried
+// out when that instance is next on the database, if not at once); what follows comes on the
+// event stream, a refusal too ({"event": "refused"}). 503 when it could not be stored.
+void askElsewhere(ApiServices& s, const cluster::PgEscalations::Row& row, json command,
+                  std::string_view asked, const api::Respond& respond) {
+    if (row.state == "ended" || row.state == "failed")
+        return respond(
+            api::problem(409, "Conflict", fmt::format("the escalation has {}", row.state)));
+    auto body = row.record;
+    body["detail"] = fmt::format("instance {} holds the escalation and was asked to {}; what "
+                                 "follows comes on the event stream",
+                                 row.instance, asked);
+    command["id"] = row.id;
+    command["agent"] = row.agent;
+    s.cluster->command(row.instance, std::move(command),
+                       [respond, body = std::move(body)](const Result<void>& sent) {
+                           if (!sent)
+                               return respond(api::problem(
+                                   503, "Service Unavailable",
+                                   "the request could not be passed to the instance that holds "
+                                   "the escalation: " +
+                                       sent.error().message));
+                           respond(api::jsonResponse(202, body));
+                       });
+}
+
+// On the control loop: `here` when this instance holds the escalation (or is alone), else
+// `command` asked of the instance that does.
+void hereOrElsewhere(ApiServices& s, const std::string& id, const std::string& agent, json command,
+                     std::string_view asked, const api::Respond& respond,
+                     const std::function<void()>& here) {
+    if (s.escalations.find(id, agent) || !s.cluster) return here();
+    elsewhere(s, id, agent, respond,
+              [&s, command = std::move(command), asked = std::string(asked),
+               respond](const cluster::PgEscalations::Row& row) {
+                  askElsewhere(s, row, command, asked, respond);
+              });
+}
+
 // POST /v1/escalations/{id}/parties: {"uri": "sip:…"}, a party to call into the room.
 void addParty(ApiServices& s, const api::Request& request, const std::string& id,
               const api::Respond& respond) {
@@ -95,9 +151,12 @@ void addParty(ApiServices& s, const api::Request& request, const std::string& id
                                     "uri: expected a sip: or sips: URI of at most 2048 characters",
                                     {{"field", "/uri"}}));
     onControl(s, respond, [&s, agent = request.agent, id, uri = *uri, respond] {
-        s.escalations.addParty(id, agent, uri, [respond](const EscalationAnswer& answer) {
-            respond(answerOf(answer, {}));
-        });
+        hereOrElsewhere(
+            s, id, agent, {{"op", "add_party"}, {"uri", uri}}, "call " + uri, respond, [&] {
+                s.escalations.addParty(id, agent, uri, [respond](const EscalationAnswer& answer) {
+                    respond(answerOf(answer, {}));
+                });
+            });
     });
 }
 
@@ -116,9 +175,13 @@ void addVideo(ApiServices& s, const api::Request& request, const std::string& id
                                     "or one of [[video.sources]]), at most 128 characters",
                                     {{"field", "/source"}}));
     onControl(s, respond, [&s, agent = request.agent, id, source = *source, respond] {
-        s.escalations.addVideo(id, agent, source, [respond](const EscalationAnswer& answer) {
-            respond(answerOf(answer, {}));
-        });
+        hereOrElsewhere(s, id, agent, {{"op", "add_video"}, {"source", source}},
+                        "add the video source " + source, respond, [&] {
+                            s.escalations.addVideo(id, agent, source,
+                                                   [respond](const EscalationAnswer& answer) {
+                                                       respond(answerOf(answer, {}));
+                                                   });
+                        });
     });
 }
 
@@ -137,9 +200,12 @@ void setVideoPreset(ApiServices& s, const api::Request& request, const std::stri
                                     "preset: expected \"1080p\", \"720p\" or \"480p\"",
                                     {{"field", "/preset"}}));
     onControl(s, respond, [&s, agent = request.agent, id, preset = *preset, respond] {
-        s.escalations.setVideoPreset(id, agent, preset, [respond](const EscalationAnswer& answer) {
-            respond(answerOf(answer, {}));
-        });
+        hereOrElsewhere(s, id, agent, {{"op", "video_preset"}, {"preset", preset}},
+                        "send its video at " + preset, respond, [&] {
+                            s.escalations.setVideoPreset(
+                                id, agent, preset,
+                                [respond](const EscalationAnswer& a) { respond(answerOf(a, {})); });
+                        });
     });
 }
 
@@ -180,51 +246,16 @@ void contextUpdate(ApiServices& s, const api::Request& request, const std::strin
     onControl(
         s, respond,
         [&s, agent = request.agent, id, summary, context, digest = sha256Hex(context), respond] {
-            s.escalations.contextUpdate(
-                id, agent, summary, context, digest,
-                [respond](const EscalationAnswer& answer) { respond(answerOf(answer, {})); });
+            hereOrElsewhere(
+                s, id, agent,
+                {{"op", "context"}, {"summary", summary}, {"context", context}, {"sha256", digest}},
+                "pass the context on", respond, [&] {
+                    s.escalations.contextUpdate(id, agent, summary, context, digest,
+                                                [respond](const EscalationAnswer& answer) {
+                                                    respond(answerOf(answer, {}));
+                                                });
+                });
         });
-}
-
-// An escalation that another instance of the cluster holds: `found` with its record when it
-// is the agent's, else 404 (as for one of this instance's).
-void elsewhere(ApiServices& s, const std::string& id, const std::string& agent,
-               const api::Respond& respond,
-               std::function<void(const cluster::PgEscalations::Row&)> found) {
-    auto notFound = [respond] {
-        respond(api::problem(404, {}, "no such escalation of yours", {{"field", "id"}}));
-    };
-    if (!s.cluster) return notFound();
-    s.cluster->fetch(id, [agent, notFound, found = std::move(found)](
-                             std::optional<cluster::PgEscalations::Row> row) {
-        if (!row || row->agent != agent) return notFound();
-        found(*row);
-    });
-}
-
-// DELETE of an escalation another instance holds: asked of that instance (the room is
-// there), 202 with the record as it is now once the request is stored for it (it is carried
-// out when that instance is next on the database, if not at once); the end follows on the
-// event stream. 503 when the request could not be stored.
-void hangUpElsewhere(ApiServices& s, const cluster::PgEscalations::Row& row,
-                     const api::Respond& respond) {
-    if (row.state == "ended" || row.state == "failed")
-        return respond(
-            api::problem(409, "Conflict", fmt::format("the escalation has {}", row.state)));
-    auto body = row.record;
-    body["detail"] = fmt::format("instance {} holds the escalation and was asked to hang it "
-                                 "up; its end follows on the event stream",
-                                 row.instance);
-    s.cluster->command(row.instance, {{"op", "hangup"}, {"id", row.id}, {"agent", row.agent}},
-                       [respond, body = std::move(body)](const Result<void>& sent) {
-                           if (!sent)
-                               return respond(api::problem(
-                                   503, "Service Unavailable",
-                                   "the hang-up could not be passed to the instance that holds "
-                                   "the escalation: " +
-                                       sent.error().message));
-                           respond(api::jsonResponse(202, body));
-                       });
 }
 
 void list(ApiServices& s, const api::Request& request, const api::Respond& respond) {
@@ -330,14 +361,11 @@ void addEscalationRoutes(api::Router& router, ApiServices& s) {
         "DELETE", "/v1/escalations/{id}",
         [&s](const api::Request& r, const api::PathParams& p, const api::Respond& respond) {
             onControl(s, respond, [&s, agent = r.agent, id = p.at("id"), respond] {
-                if (s.escalations.find(id, agent) || !s.cluster)
-                    return s.escalations.hangUp(id, agent, [respond](const EscalationAnswer& a) {
+                hereOrElsewhere(s, id, agent, {{"op", "hangup"}}, "hang it up", respond, [&] {
+                    s.escalations.hangUp(id, agent, [respond](const EscalationAnswer& a) {
                         respond(answerOf(a, {}));
                     });
-                elsewhere(s, id, agent, respond,
-                          [&s, respond](const cluster::PgEscalations::Row& row) {
-                              hangUpElsewhere(s, row, respond);
-                          });
+                });
             });
         });
     (void)router.add("POST", "/v1/escalations/{id}/video",

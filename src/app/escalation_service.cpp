@@ -194,11 +194,7 @@ Result<void> EscalationService::shareEscalations(const std::string& storage,
     handlers.event = [this](std::string message, std::string key, std::string agent) {
         if (http_) http_->events().publish(std::move(message), std::move(key), std::move(agent));
     };
-    handlers.command = [this](const json& command) {
-        if (command.value("op", "") != "hangup" || !escalations_) return;
-        escalations_->hangUp(command.value("id", ""), command.value("agent", ""),
-                             [](const EscalationAnswer&) {});
-    };
+    handlers.command = [this](const json& command) { carryOut(command); };
     handlers.orphans = [this](std::vector<cluster::PgEscalations::Row> rows) {
         if (!escalations_) return;
         for (auto& r : rows)
@@ -217,6 +213,34 @@ Result<void> EscalationService::shareEscalations(const std::string& storage,
     if (!records) return fail(records.error());
     records_ = std::move(records).value();
     return {};
+}
+
+// An operation on one of this instance's escalations that another instance took (its API
+// answered 202; escalation_routes.cpp, askElsewhere): carried out as if asked here, and a
+// refusal reported on the agent's stream.
+void EscalationService::carryOut(const json& command) {
+    if (!escalations_) return;
+    const auto op = command.value("op", "");
+    const auto id = command.value("id", "");
+    const auto agent = command.value("agent", "");
+    const auto arg = [&](const char* name) { return command.value(name, ""); };
+    auto report = [this, id, agent, op](const EscalationAnswer& answer) {
+        if (answer.status >= 300) escalations_->reportRefused(id, agent, op, answer);
+    };
+    if (op == "hangup")
+        escalations_->hangUp(id, agent, report);
+    else if (op == "add_party")
+        escalations_->addParty(id, agent, arg("uri"), report);
+    else if (op == "add_video")
+        escalations_->addVideo(id, agent, arg("source"), report);
+    else if (op == "video_preset")
+        escalations_->setVideoPreset(id, agent, arg("preset"), report);
+    else if (op == "context")
+        escalations_->contextUpdate(id, agent, arg("summary"), arg("context"), arg("sha256"),
+                                    report);
+    else
+        logger().warn("cluster: a command of another instance that this one does not know: {}",
+                      command.dump());
 }
 
 // A registry document that an instance of the cluster changed (this one's own changes come

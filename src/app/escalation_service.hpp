@@ -65,6 +65,7 @@ private:
     void applyDocument(const std::string& kind, const std::string& id,
                        const std::optional<std::string>& body);
     void applyRegistry(const cluster::PgEscalations::Documents& stored);
+    void carryOut(const nlohmann::json& command);
     Result<void> startApi(std::function<void(api::MetricsText&)> gatewayMetrics);
     // Every few seconds, whether the witness store answers (its database may go away and come
     // back while nothing is appended): for /readyz and the metrics.

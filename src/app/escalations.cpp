@@ -94,6 +94,16 @@ void Escalations::inform(Escalation& e, json detail) {
     share(e);
 }
 
+void Escalations::reportRefused(const std::string& id, const std::string& agent,
+                                std::string_view op, const EscalationAnswer& answer) {
+    const auto detail = answer.body.is_object() ? answer.body.value("detail", "") : "";
+    logger().warn("escalation {}: {} asked through another instance was refused ({}): {}", id, op,
+                  answer.status, detail);
+    if (Escalation* e = mine(id, agent))
+        inform(*e,
+               {{"event", "refused"}, {"op", op}, {"status", answer.status}, {"detail", detail}});
+}
+
 void Escalations::share(Escalation& e) {
     if (!options_.recorded) return;
     options_.recorded(toJson(e), e.asked);

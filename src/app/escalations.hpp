@@ -115,6 +115,13 @@ public:
     void setVideoPreset(const std::string& id, const std::string& agent, const std::string& preset,
                         const Done& done);
 
+    // An operation that another instance of the cluster took for this one's escalation
+    // (EscalationService, cluster commands) was refused here: its answer goes to the agent's
+    // stream as an `inform` {"event": "refused", "op", "status", "detail"}, since the request
+    // that asked was answered 202 elsewhere. Nothing when the escalation is gone.
+    void reportRefused(const std::string& id, const std::string& agent, std::string_view op,
+                       const EscalationAnswer& answer);
+
     // The agent's context for the expert who answered (a context_update): its `summary` goes
     // to the expert's leg as a short text (SIP: a MESSAGE in the call's dialog); the context's
     // digest and size are witnessed. 202 once witnessed, saying whether the text reached a leg;

@@ -2,8 +2,9 @@
 # Two Switchboard instances of one cluster on one PostgreSQL: an escalation lives on the
 # instance that took it (its room is there), and the API answers for it on any (issue 19);
 # the registry, changed on any, is every instance's.
-#   - agent-a escalates on A; alice's phone (sipp) answers. On B: GET returns it answered, and
-#     DELETE hangs it up through A (202); the agent's stream on B hears it end (A's events
+#   - agent-a escalates on A; alice's phone (sipp) answers. On B: GET returns it answered; a
+#     party asked on B is called by A, and a video source refused by A (both 202 on B, each
+#     heard on B's stream); DELETE hangs it up through A (202); the agent's stream on B hears it end (A's events
 #     reach B's streams through PostgreSQL's NOTIFY), and GET on B says ended.
 #   - agent-a escalates on A again; A is killed (SIGKILL) with the call up. B claims the
 #     escalation once it has been gone 3 s: the agent's stream on B hears it failed with a reason
@@ -74,6 +75,22 @@ listed=$(curl -s -H 'Authorization: Bearer token-a' "http://127.0.0.1:${api_port
   $agent -c "import json,sys; print(' '.join(e['id'] for e in json.load(sys.stdin)['escalations']))")
 [ "$listed" = "$first" ] || fail_with "B lists [$listed], not $first"
 check "on A, $first answered; on B, GET finds it answered (404 for agent-b), the list has it, and the stream heard it"
+
+# A party and a video source asked of B for A's escalation: B stores them for A (202), A calls
+# the party and refuses the video (the escalation did not ask for that bridge); B's stream hears
+# both.
+asked_on_b() { # PATH BODY NAME: POST on B, the status (the body in $work/NAME.json)
+  curl -s -o "$work/$3.json" -w '%{http_code}' -H 'Authorization: Bearer token-a' \
+    -H 'Content-Type: application/json' -d "$2" \
+    "http://127.0.0.1:${api_port[b]}/v1/escalations/$first/$1"
+}
+status=$(asked_on_b parties "{\"uri\":\"sip:carol@127.0.0.1:$expert_port\"}" party)
+[ "$status" = 202 ] || fail_with "POST parties on B answered $status: $(cat "$work/party.json")"
+wait_heard "$first" "m['payload'].get('event') == 'calling' and m['payload'].get('party', '').startswith('sip:carol@')" "A calling carol"
+status=$(asked_on_b video '{"source":"pattern"}' video)
+[ "$status" = 202 ] || fail_with "POST video on B answered $status: $(cat "$work/video.json")"
+wait_heard "$first" "m['payload'].get('event') == 'refused' and m['payload'].get('op') == 'add_video' and m['payload'].get('status') == 403" "A's refusal of the video"
+check "POST parties and video on B: 202 each; A called carol and refused the video (403: no video bridge asked), both heard on B's stream"
 
 status=$(curl -s -o "$work/delete.json" -w '%{http_code}' -X DELETE \
   -H 'Authorization: Bearer token-a' "http://127.0.0.1:${api_port[b]}/v1/escalations/$first")
