@@ -248,20 +248,45 @@ void PgEscalations::takeCommands() {
 
 void PgEscalations::record(std::string id, std::string agent, std::string state,
                            std::string traceId, const json& record, const json& request) {
-    worker_.post([this, id = std::move(id), agent = std::move(agent), state = std::move(state),
-                  traceId = std::move(traceId), record = record.dump(),
-                  request = request.is_null() ? std::string() : request.dump()] {
-        const db::PgParam params[] = {db::PgParam::text(id),
-                                      db::PgParam::text(agent),
-                                      db::PgParam::text(instance_),
-                                      db::PgParam::text(state),
-                                      db::PgParam::text(traceId),
-                                      db::PgParam::text(record),
-                                      request.empty() ? db::PgParam::null()
-                                                      : db::PgParam::text(request)};
-        if (auto done = exec("recording an escalation", kUpsert, params); !done)
-            logger().warn("{}", done.error().message);
-    });
+    worker_.post(
+        [this, id = std::move(id),
+         r = PendingRecord{std::move(agent), std::move(state), std::move(traceId), record.dump(),
+                           request.is_null() ? std::string() : request.dump()}]() mutable {
+            store(id, std::move(r));
+        });
+}
+
+bool PgEscalations::store(const std::string& id, PendingRecord r) {
+    // A request that an earlier write could not store goes with this one (GET shows none, and
+    // a takeover needs it to ring the escalation again).
+    if (const auto earlier = unstored_.find(id); earlier != unstored_.end() && r.request.empty())
+        r.request = std::move(earlier->second.request);
+    const db::PgParam params[] = {db::PgParam::text(id),
+                                  db::PgParam::text(r.agent),
+                                  db::PgParam::text(instance_),
+                                  db::PgParam::text(r.state),
+                                  db::PgParam::text(r.traceId),
+                                  db::PgParam::text(r.record),
+                                  r.request.empty() ? db::PgParam::null()
+                                                    : db::PgParam::text(r.request)};
+    if (auto done = exec("recording an escalation", kUpsert, params); !done) {
+        logger().warn("{} (written again once the database is back)", done.error().message);
+        unstored_[id] = std::move(r);
+        return false;
+    }
+    unstored_.erase(id);
+    return true;
+}
+
+void PgEscalations::storeUnstored() {
+    auto waiting = std::move(unstored_);
+    unstored_.clear();
+    std::size_t stored = 0;
+    for (auto& [id, r] : waiting)
+        stored += store(id, std::move(r)) ? 1 : 0;
+    if (stored > 0)
+        logger().info("cluster records: {} record(s) the database could not take are stored now",
+                      stored);
 }
 
 void PgEscalations::publish(std::string message, std::string key, std::string agent) {
@@ -388,6 +413,7 @@ void PgEscalations::sweepLater() {
         if (ec) return;
         claim(false);
         takeCommands(); // those whose NOTIFY this session missed
+        if (!unstored_.empty()) storeUnstored();
         const std::string keep = fmt::format("{} hours", kKeptEnded.count());
         const db::PgParam params[] = {db::PgParam::text(keep)};
         if (auto old = exec("forgetting old records",

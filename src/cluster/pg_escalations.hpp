@@ -3,7 +3,8 @@
 // PostgreSQL the instances share. A room, and so an escalation, lives on one instance; this
 // lets every other instance answer for it:
 //   - its record: each instance writes its escalations' JSON (as GET returns it) at every
-//     change, with the request that started it, so any instance can read it;
+//     change, with the request that started it, so any instance can read it (one the database
+//     could not take is written again at every sweep until it does);
 //   - its events: each one is NOTIFYed on "switchboard_events", and every other instance
 //     hands it to its own event stream, so an agent follows it from any instance;
 //   - commands: a hang-up asked of another instance is a row for its owner in
@@ -107,6 +108,13 @@ private:
     void deliver(); // the notifications received, to the owner
     void readDocument(std::string kind, std::string id);
     void readRegistry();
+    // The latest record of an escalation, written (and false, kept in unstored_, when the
+    // database cannot take it).
+    struct PendingRecord {
+        std::string agent, state, traceId, record, request; // request: empty when not known
+    };
+    bool store(const std::string& id, PendingRecord r);
+    void storeUnstored();
     void takeCommands(); // this instance's, from cluster_commands, to the owner in order
     void claim(bool ownFormerLife);
     void sweepLater();
@@ -121,6 +129,10 @@ private:
     std::optional<asio::steady_timer> sweep_;
     // Instances seen gone at the last sweep, and since when.
     std::map<std::string, std::chrono::steady_clock::time_point> suspects_;
+    // Records the database could not take (it was away), by escalation, written again at
+    // every sweep: otherwise an escalation that ended meanwhile would read as in progress
+    // until it changed again, which it never does.
+    std::map<std::string, PendingRecord> unstored_;
     std::shared_ptr<PgEscalations*> self_ = std::make_shared<PgEscalations*>(this);
 };
 

@@ -67,6 +67,17 @@ protected:
             runFor(20ms);
         return done();
     }
+    // The record `id` as `from` reads it (nullopt: none, or no answer).
+    std::optional<PgEscalations::Row> fetch(PgEscalations& from, const std::string& id) {
+        bool answered = false;
+        std::optional<PgEscalations::Row> row;
+        from.fetch(id, [&](std::optional<PgEscalations::Row> got) {
+            row = std::move(got);
+            answered = true;
+        });
+        runUntil([&] { return answered; }, 5s);
+        return row;
+    }
     // b off the database (as a network cut would), or let back on.
     void keepBOff(bool off) {
         pg().execute("ALTER ROLE " + role_ + (off ? " NOLOGIN" : " LOGIN"));
@@ -135,6 +146,29 @@ TEST_F(PgEscalationsTest, ACommandThatCannotBeStoredSaysSo) {
     ASSERT_TRUE(answered);
     ASSERT_FALSE(*sent); // the API answers 503, not 202
     EXPECT_EQ(sent->error().code, Errc::io);
+}
+
+TEST_F(PgEscalationsTest, RecordsWrittenWhileTheDatabaseIsAwayAreStoredWhenItIsBack) {
+    a_ = open(url_, "sb-a", seenA_);
+    b_ = open(urlOfB(), "sb-b", seenB_);
+    ASSERT_TRUE(a_ && b_);
+    keepBOff(true);
+    b_->record("e1", "bot", "ringing", "t1", {{"id", "e1"}, {"state", "ringing"}},
+               {{"topic", "tax"}});
+    b_->record("e1", "bot", "answered", "t1", {{"id", "e1"}, {"state", "answered"}});
+    runFor(300ms);
+    EXPECT_FALSE(fetch(*a_, "e1"));
+    keepBOff(false);
+    std::optional<PgEscalations::Row> row;
+    for (int i = 0; i < 50 && !(row && row->state == "answered"); ++i) {
+        runFor(100ms);
+        row = fetch(*a_, "e1");
+    }
+    ASSERT_TRUE(row);
+    EXPECT_EQ(row->state, "answered"); // the latest,
+    EXPECT_EQ(row->instance, "sb-b");
+    EXPECT_EQ(row->record.value("state", ""), "answered");
+    EXPECT_EQ(row->request.value("topic", ""), "tax"); // with the first write's request
 }
 
 TEST_F(PgEscalationsTest, TheRegistryChangedWhileAnInstanceIsOffTheDatabaseReachesItWhenItIsBack) {
