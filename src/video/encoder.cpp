@@ -71,6 +71,7 @@ const char* Encoder::name() const noexcept {
 }
 
 Result<void> Encoder::openCodec() {
+    vbvAfterNextFrame_ = 0; // a new context has its VBV
     const AVCodec* codec = avcodec_find_encoder_by_name(settings_.implementation.c_str());
     if (!codec)
         return fail(Errc::unsupported,
@@ -149,6 +150,10 @@ Result<void> Encoder::encode(AVFrame& picture, std::int64_t pts, bool keyframe,
     frame.pict_type = keyframe ? AV_PICTURE_TYPE_I : AV_PICTURE_TYPE_NONE;
     if (const int status = avcodec_send_frame(context_.get(), &frame); status < 0)
         return fail(Errc::io, fmt::format("video encoder {}: {}", name(), avError(status)));
+    if (vbvAfterNextFrame_ != 0) {
+        setVbv(vbvAfterNextFrame_);
+        vbvAfterNextFrame_ = 0;
+    }
     return drain(out);
 }
 
@@ -178,16 +183,24 @@ Result<void> Encoder::resize(int width, int height, int kbps) {
     return openCodec();
 }
 
+void Encoder::setVbv(std::int64_t bitrate) {
+    context_->rc_max_rate = bitrate;
+    context_->rc_buffer_size = static_cast<int>(bitrate); // one second
+}
+
 Result<void> Encoder::setBitrate(int kbps) {
     if (kbps <= 0) return fail(Errc::config, "a bitrate must be positive");
     settings_.bitrateKbps = kbps;
     if (isX264(settings_.implementation)) {
         // libavcodec's libx264 wrapper compares these with x264's before each frame and calls
-        // x264_encoder_reconfig when they differ.
+        // x264_encoder_reconfig when they differ: the VBV's first, then the average. Going
+        // down, a VBV maximum below the old average makes x264 warn ("assuming CBR"), so the
+        // average goes first and the VBV after the next frame.
         const std::int64_t bitrate = std::int64_t{kbps} * 1000;
+        const bool lower = bitrate < context_->bit_rate;
         context_->bit_rate = bitrate;
-        context_->rc_max_rate = bitrate;
-        context_->rc_buffer_size = static_cast<int>(bitrate);
+        vbvAfterNextFrame_ = lower ? bitrate : 0;
+        if (!lower) setVbv(bitrate);
         return {};
     }
     return openCodec();

@@ -79,11 +79,13 @@ private:
     explicit Encoder(const EncoderSettings& settings) : settings_(settings) {}
     Result<void> openCodec();
     Result<void> drain(std::vector<EncodedFrame>& out);
+    void setVbv(std::int64_t bitrate); // x264's VBV maximum and buffer (one second of it)
 
     EncoderSettings settings_;
     std::unique_ptr<HardwareFrames> hardware_; // a VAAPI encoder's surfaces
     CodecContextPtr context_;
     PacketPtr packet_;
+    std::int64_t vbvAfterNextFrame_ = 0; // x264 going down: its VBV, once the average is set
 };
 
 } // namespace sb::video

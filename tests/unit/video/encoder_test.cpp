@@ -8,6 +8,8 @@
 #include <arpa/inet.h>
 #include <atomic>
 #include <chrono>
+#include <cstdarg>
+#include <cstdio>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -132,6 +134,52 @@ TEST_P(EncoderTest, KeyFramesCarryTheirParameterSetsAndEveryFrameItsMetadata) {
 
 INSTANTIATE_TEST_SUITE_P(BothCodecs, EncoderTest, ::testing::Values(Codec::h264, Codec::h265),
                          [](const auto& info) { return std::string(codecName(info.param)); });
+
+// What libav* logs while it is set, its warnings and worse.
+class AvLogCapture {
+public:
+    AvLogCapture() {
+        lines().clear();
+        av_log_set_callback([](void*, int level, const char* format, va_list args) {
+            if (level > AV_LOG_WARNING) return;
+            char line[512];
+            std::vsnprintf(line, sizeof line, format, args);
+            lines().emplace_back(line);
+        });
+    }
+    ~AvLogCapture() { av_log_set_callback(av_log_default_callback); }
+    AvLogCapture(const AvLogCapture&) = delete;
+    AvLogCapture& operator=(const AvLogCapture&) = delete;
+    static std::vector<std::string>& lines() {
+        static std::vector<std::string> seen;
+        return seen;
+    }
+};
+
+TEST(Encoder, X264TakesALowerBitrateWithoutAWarning) {
+    EncoderSettings settings;
+    settings.width = 320;
+    settings.height = 240;
+    settings.bitrateKbps = 800;
+    auto encoder = Encoder::open(settings);
+    ASSERT_TRUE(encoder) << encoder.error().message;
+    auto picture = allocatePicture(320, 240);
+    TestPattern pattern(320, 240, "4bf92f3577b34da6a3ce929d0e0e4736");
+    const AvLogCapture log;
+    std::vector<EncodedFrame> encoded;
+    for (int n = 0; n < 12; ++n) {
+        // Down twice, as loss reports ask, and up again.
+        const int kbps = n == 3 ? 500 : n == 6 ? 400 : n == 9 ? 900 : 0;
+        if (kbps != 0) {
+            ASSERT_TRUE((*encoder)->setBitrate(kbps));
+        }
+        pattern.draw(*picture, static_cast<std::uint64_t>(n), 1'700'000'000'000'000 + n * 33'333);
+        ASSERT_TRUE((*encoder)->encode(*picture, n * 3000, n == 0, encoded));
+    }
+    EXPECT_EQ(encoded.size(), 12u);
+    for (const auto& line : AvLogCapture::lines())
+        ADD_FAILURE() << "libav* said: " << line;
+}
 
 TEST(Encoder, RefusesWhatItCannotMakeByName) {
     EncoderSettings odd;
