@@ -3,17 +3,19 @@
 #include "core/log.hpp"
 #include "core/random.hpp"
 
+#include <algorithm>
 #include <asio/post.hpp>
 
 namespace sb::h323 {
 
 Result<std::unique_ptr<CallEndpoint>> CallEndpoint::start(asio::io_context& context,
                                                           const asio::ip::tcp::endpoint& local,
-                                                          Call::Config base, EventsFor events) {
+                                                          Call::Config base, EventsFor events,
+                                                          Limits limits) {
     auto listener = net::StreamListener::listen(context, local, nullptr);
     if (!listener) return fail(listener.error());
     std::unique_ptr<CallEndpoint> endpoint(
-        new CallEndpoint(context, std::move(base), std::move(events)));
+        new CallEndpoint(context, std::move(base), std::move(events), limits));
     endpoint->listener_ = std::move(*listener);
     endpoint->listener_->start(
         [self = endpoint.get()](const std::shared_ptr<net::StreamConnection>& connection) {
@@ -22,8 +24,9 @@ Result<std::unique_ptr<CallEndpoint>> CallEndpoint::start(asio::io_context& cont
     return endpoint;
 }
 
-CallEndpoint::CallEndpoint(asio::io_context& context, Call::Config base, EventsFor events)
-    : context_(context), base_(std::move(base)), events_(std::move(events)) {}
+CallEndpoint::CallEndpoint(asio::io_context& context, Call::Config base, EventsFor events,
+                           Limits limits)
+    : context_(context), base_(std::move(base)), events_(std::move(events)), limits_(limits) {}
 
 CallEndpoint::~CallEndpoint() {
     listener_->close();
@@ -162,8 +165,28 @@ net::StreamConnection::Handlers CallEndpoint::handlers(std::uint64_t id) {
 }
 
 void CallEndpoint::accept(const std::shared_ptr<net::StreamConnection>& connection) {
+    const auto waiting =
+        std::count_if(legs_.begin(), legs_.end(), [](const auto& leg) { return !leg.second.call; });
+    if (static_cast<std::size_t>(waiting) >= limits_.mostWaiting) {
+        log::get("h323").warn("call signalling from {} refused: {} connections wait for their "
+                              "Setup already",
+                              connection->remoteEndpoint().address().to_string(), waiting);
+        return connection->close();
+    }
     const auto id = nextId_++;
-    legs_[id].connection = connection;
+    auto& leg = legs_[id];
+    leg.connection = connection;
+    // The Setup's wait; the call's own timers take the timer over once it has come (rearm).
+    leg.timer = std::make_unique<net::Timer>(context_);
+    leg.timer->after(limits_.setupWait, [this, id] {
+        const auto overdue = legs_.find(id);
+        if (overdue == legs_.end() || overdue->second.call) return;
+        log::get("h323").info("call signalling from {}: no Setup within {} ms, closed",
+                              overdue->second.connection->remoteEndpoint().address().to_string(),
+                              limits_.setupWait.count());
+        overdue->second.connection->close();
+        asio::post(context_, [this, id] { drop(id); }); // not within its own timer's callback
+    });
     connection->start(handlers(id));
 }
 

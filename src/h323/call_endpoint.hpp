@@ -13,6 +13,7 @@
 #include "net/timer.hpp"
 
 #include <asio/io_context.hpp>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -20,14 +21,24 @@
 
 namespace sb::h323 {
 
+// What a connection that has not brought its Setup yet may hold. H.225.0 sets no timer for
+// the answering side before the Setup: without these, a peer that connects and says
+// nothing, or a Setup's first octets and no more, would hold its socket for ever.
+struct CallEndpointLimits {
+    std::chrono::milliseconds setupWait{10'000}; // then the connection is closed
+    std::size_t mostWaiting = 256; // connections without their Setup; one more is closed
+};
+
 class CallEndpoint {
 public:
     // The events of the call `id`; the endpoint carries its messages itself (send is its own).
     using EventsFor = std::function<Call::Events(std::uint64_t id)>;
+    using Limits = CallEndpointLimits;
 
     static Result<std::unique_ptr<CallEndpoint>> start(asio::io_context& context,
                                                        const asio::ip::tcp::endpoint& local,
-                                                       Call::Config base, EventsFor events);
+                                                       Call::Config base, EventsFor events,
+                                                       Limits limits = {});
     ~CallEndpoint();
     CallEndpoint(const CallEndpoint&) = delete;
     CallEndpoint& operator=(const CallEndpoint&) = delete;
@@ -58,14 +69,15 @@ private:
         std::shared_ptr<net::StreamListener> h245Listener;
         std::shared_ptr<net::StreamConnection> h245;
         TpktReader h245Reader;
-        // The call's running timer (Call::timer()), and which one it is armed for.
+        // The call's running timer (Call::timer()), and which one it is armed for; before an
+        // accepted connection's Setup, the wait for it (CallEndpointLimits::setupWait).
         std::unique_ptr<net::Timer> timer;
         std::optional<Call::Timer> armedFor;
         // H.245's, by timer and channel (Call::Events::h245Timer).
         std::map<std::pair<h245::Session::Timer, std::uint16_t>, std::unique_ptr<net::Timer>>
             h245Timers;
     };
-    CallEndpoint(asio::io_context& context, Call::Config base, EventsFor events);
+    CallEndpoint(asio::io_context& context, Call::Config base, EventsFor events, Limits limits);
     void accept(const std::shared_ptr<net::StreamConnection>& connection);
     net::StreamConnection::Handlers handlers(std::uint64_t id);
     net::StreamConnection::Handlers h245Handlers(std::uint64_t id);
@@ -81,6 +93,7 @@ private:
     asio::io_context& context_;
     Call::Config base_;
     EventsFor events_;
+    Limits limits_;
     std::shared_ptr<net::StreamListener> listener_;
     std::map<std::uint64_t, Leg> legs_;
     std::uint64_t nextId_ = 1;

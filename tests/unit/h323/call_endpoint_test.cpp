@@ -177,5 +177,46 @@ TEST(CallEndpoint, ASetupNobodyAnswersIsReleasedByT303) {
     (*silent)->close();
 }
 
+// Connections that bring no Setup: one that says nothing and one that stops within its Setup's
+// TPKT are closed once the wait is over; one more than may wait is closed as it comes.
+TEST(CallEndpoint, AConnectionWithoutItsSetupIsClosed) {
+    asio::io_context context;
+    Call::Config base;
+    base.media.codecs = {codec(h245::AudioCodec::g711Ulaw64k)};
+    CallEndpoint::Limits limits;
+    limits.setupWait = std::chrono::milliseconds(3000);
+    limits.mostWaiting = 2;
+    auto endpoint = CallEndpoint::start(
+        context, {asio::ip::make_address("127.0.0.1"), 0}, base,
+        [](std::uint64_t) { return Call::Events{}; }, limits);
+    ASSERT_TRUE(endpoint);
+    std::vector<std::shared_ptr<net::StreamConnection>> peers;
+    std::vector<bool> closed(3, false);
+    const auto connect = [&](std::size_t n) {
+        auto peer = net::StreamConnection::outbound(context, nullptr, "127.0.0.1");
+        net::StreamConnection::Handlers h;
+        h.onClosed = [&closed, n](const std::error_code&) { closed[n] = true; };
+        peer->connect((*endpoint)->localEndpoint(), std::move(h));
+        peers.push_back(peer);
+    };
+    const auto runUntil = [&](const std::function<bool()>& done) {
+        const auto started = std::chrono::steady_clock::now();
+        while (!done() && std::chrono::steady_clock::now() - started < std::chrono::seconds(10))
+            context.run_for(std::chrono::milliseconds(20));
+        return done();
+    };
+    connect(0); // says nothing
+    connect(1); // a TPKT header for 64 octets, then 4 of them
+    peers[1]->write(std::string("\x03\x00\x00\x40\x08\x02\x00\x01", 8));
+    ASSERT_TRUE(runUntil([&] { return (*endpoint)->calls() == 2; }));
+    connect(2);
+    ASSERT_TRUE(runUntil([&] { return closed[2]; })); // the third, as it came
+    EXPECT_FALSE(closed[0]);
+    EXPECT_FALSE(closed[1]);
+    ASSERT_TRUE(runUntil([&] { return closed[0] && closed[1]; })); // the wait is over
+    context.run_for(std::chrono::milliseconds(50));
+    EXPECT_EQ((*endpoint)->calls(), 0u);
+}
+
 } // namespace
 } // namespace sb::h323
