@@ -100,6 +100,12 @@ RasMessage Gatekeeper::onRegistration(const RegistrationRequest& m, Clock::time_
             ++it;
         }
     }
+    if (registrations_.size() >= config_.mostRegistrations)
+        return RegistrationReject{m.requestSeqNum,
+                                  h225::kProtocolIdentifier,
+                                  RegistrationRejectReason::resourceUnavailable,
+                                  {},
+                                  config_.identifier};
     const auto name = fmt::format("EP-{}", nextEndpoint_++);
     const Identifier id(name.begin(), name.end());
     registrations_[id] = {id, m.terminalAlias, m.callSignalAddress, m.rasAddress,

@@ -28,6 +28,9 @@ public:
         std::uint32_t timeToLive = 300;     // seconds, granted to every registration
         std::uint32_t callBandwidth = 1280; // units of 100 bit/s granted per call at most
         std::uint32_t totalBandwidth = 100000;
+        // Registrations kept at once: RAS is UDP, and RRQs from spoofed addresses would
+        // otherwise grow the table (and each RRQ's alias check) for a time to live each.
+        std::size_t mostRegistrations = 10000;
     };
 
     explicit Gatekeeper(Config config) : config_(std::move(config)) {}

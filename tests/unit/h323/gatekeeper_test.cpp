@@ -75,6 +75,23 @@ TEST(Gatekeeper, RegistersRefusesTakenAliasesAndExpires) {
     EXPECT_TRUE(gk.registrations().empty()) << "the keep-alive's 30 s ran out";
 }
 
+TEST(Gatekeeper, AFullTableRefusesANewEndpointButNotOneRegisteringAgain) {
+    Gatekeeper::Config config;
+    config.mostRegistrations = 2;
+    Gatekeeper gk(config);
+    const auto now = Clock::now();
+    (void)registered(gk, registration(1, kAlice, "1001"), now);
+    (void)registered(gk, registration(2, kBob, "1002"), now);
+    auto full = gk.handle(registration(3, {{10, 0, 0, 3}, 1720}, "1003"), now);
+    EXPECT_EQ(std::get<RegistrationReject>(*full).rejectReason,
+              RegistrationRejectReason::resourceUnavailable);
+    // Alice again (her old registration replaced), and a place once one expires.
+    (void)registered(gk, registration(4, kAlice, "1001"), now);
+    EXPECT_EQ(gk.registrations().size(), 2u);
+    gk.expire(now + std::chrono::seconds(config.timeToLive));
+    (void)registered(gk, registration(5, {{10, 0, 0, 3}, 1720}, "1003"), now);
+}
+
 TEST(Gatekeeper, AdmitsByAliasKeepsBandwidthAndFreesItOnDisengage) {
     Gatekeeper::Config config;
     config.callBandwidth = 1280;

@@ -80,6 +80,10 @@ std::vector<RasMessage> everyMessage() {
     rrjFull.requestSeqNum = 3;
     rrjFull.rejectReason = RegistrationRejectReason::fullRegistrationRequired;
     all.emplace_back(rrjFull);
+    RegistrationReject rrjBusy; // a gatekeeper whose table is full
+    rrjBusy.requestSeqNum = 14;
+    rrjBusy.rejectReason = RegistrationRejectReason::resourceUnavailable;
+    all.emplace_back(rrjBusy);
     UnregistrationRequest urq;
     urq.requestSeqNum = 4;
     urq.callSignalAddress = {kSignalling};
@@ -218,6 +222,7 @@ RasMessage=3 requestSeqNum=3 protocolIdentifier=0.0.8.2250.0.7 ipV4=10.0.0.1,10.
 RasMessage=4 requestSeqNum=2 protocolIdentifier=0.0.8.2250.0.7 ipV4=10.0.0.1 ipV4_port=1720 gatekeeperIdentifier=GK-Room h323_ID=switchboard dialledDigits=1001 timeToLive=300 endpointIdentifier=EP-17 willRespondToIRR=1
 RasMessage=5 requestSeqNum=2 protocolIdentifier=0.0.8.2250.0.7 dialledDigits=1001 rejectReason=4
 RasMessage=5 requestSeqNum=3 protocolIdentifier=0.0.8.2250.0.7 rejectReason=12
+RasMessage=5 requestSeqNum=14 protocolIdentifier=0.0.8.2250.0.7 rejectReason=9
 RasMessage=6 requestSeqNum=4 ipV4=10.0.0.1 ipV4_port=1720 gatekeeperIdentifier=GK-Room h323_ID=switchboard endpointIdentifier=EP-17 reason=4
 RasMessage=7 requestSeqNum=4
 RasMessage=8 requestSeqNum=4 rejectReason=1
