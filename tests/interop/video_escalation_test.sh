@@ -94,8 +94,12 @@ m=video $screen_port RTP/AVP 96
 a=rtpmap:96 H264/90000
 a=fmtp:96 packetization-mode=1
 SDP
+# One decoding thread: with frame threads, a picture is shown a frame or two after the next one
+# is decoded, so damage to the last picture (cut by the hang-up) would be logged before the
+# pictures it followed, and read as damage earlier in the call.
 timeout -s INT -k 5 40 ffmpeg -nostdin -nostats -hide_banner -loglevel info -analyzeduration 300000 \
-  -buffer_size 4194304 -protocol_whitelist file,udp,rtp -i "$work/screen.sdp" -vf showinfo -f null - \
+  -buffer_size 4194304 -protocol_whitelist file,udp,rtp -threads 1 -i "$work/screen.sdp" \
+  -vf showinfo -f null - \
   >"$work/screen.ffmpeg.log" 2>&1 &
 screen_pid=$!
 background_pids+=("$screen_pid")
