@@ -73,6 +73,12 @@ escalate_with_video clip
 check "bob answered; the clip's video (480p, 1000 kb/s) joined his call"
 
 changes() { grep -c "video leg .*: its receivers lose" "$work/server.log" || true; }
+# baresip's status line: "[h:mm:ss] audio=tx/rx video=tx/rx (bit/s)", a figure each second.
+# Its video may take a few seconds to start (the re-INVITE, its decoder's first key frame):
+# the window without loss starts once it receives some.
+video_rx() { grep -o 'video=[0-9]*/[0-9]*' "$work/bob.out" 2>/dev/null | tail -n 1 | cut -d/ -f2; }
+for _ in $(seq 150); do [ "$(video_rx)" -gt 0 ] 2>/dev/null && break; sleep 0.1; done
+[ "$(video_rx)" -gt 0 ] 2>/dev/null || fail_with "bob's baresip receives no video: $(tail -c 300 "$work/bob.out")"
 sleep 6 # at least one receiver report with nothing lost
 [ "$(changes)" = 0 ] || fail_with "the bitrate changed with nothing lost: $(grep 'receivers lose' "$work/server.log")"
 check "six seconds without loss: the bitrate stays"
@@ -104,7 +110,6 @@ for lost, kbps in steps:
 PY
 check "$dropped video packets dropped: each of bob's reports of it took a fifth off the bitrate"
 sleep 3 # what bob receives at the lower bitrate
-# baresip's status line: "[h:mm:ss] audio=tx/rx video=tx/rx (bit/s)", a figure each second.
 $agent - "$work/bob.out" "$lossless" <<'PY' || fail_with "bob's baresip does not receive less"
 import re, sys
 text = open(sys.argv[1], "rb").read().decode(errors="replace")
