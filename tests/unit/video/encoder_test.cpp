@@ -75,14 +75,19 @@ bool contains(const std::vector<int>& types, int type) {
 
 class EncoderTest : public ::testing::TestWithParam<Codec> {};
 
-TEST_P(EncoderTest, KeyFramesCarryTheirParameterSetsAndEveryFrameItsMetadata) {
-    const Codec codec = GetParam();
+// 320x240 pictures of `codec` at `kbps`, by the codec's software encoder.
+EncoderSettings qvga(Codec codec, int kbps) {
     EncoderSettings settings;
     settings.codec = codec;
     settings.width = 320;
     settings.height = 240;
-    settings.bitrateKbps = 300;
-    auto encoder = Encoder::open(settings);
+    settings.bitrateKbps = kbps;
+    return settings;
+}
+
+TEST_P(EncoderTest, KeyFramesCarryTheirParameterSetsAndEveryFrameItsMetadata) {
+    const Codec codec = GetParam();
+    auto encoder = Encoder::open(qvga(codec, 300));
     ASSERT_TRUE(encoder) << encoder.error().message;
     auto picture = allocatePicture(320, 240);
     TestPattern pattern(320, 240, "4bf92f3577b34da6a3ce929d0e0e4736");
@@ -157,11 +162,7 @@ public:
 };
 
 TEST(Encoder, X264TakesALowerBitrateWithoutAWarning) {
-    EncoderSettings settings;
-    settings.width = 320;
-    settings.height = 240;
-    settings.bitrateKbps = 800;
-    auto encoder = Encoder::open(settings);
+    auto encoder = Encoder::open(qvga(Codec::h264, 800));
     ASSERT_TRUE(encoder) << encoder.error().message;
     auto picture = allocatePicture(320, 240);
     TestPattern pattern(320, 240, "4bf92f3577b34da6a3ce929d0e0e4736");
