@@ -1,5 +1,6 @@
 #include "cluster/pg_escalations.hpp"
 
+#include "cluster/event_table.hpp"
 #include "cluster/membership.hpp"
 #include "core/log.hpp"
 
@@ -18,11 +19,8 @@ spdlog::logger& logger() {
     return log::get("cluster");
 }
 
-constexpr const char* kEvents = "switchboard_events";
 constexpr const char* kCommands = "switchboard_commands";
 constexpr const char* kRegistry = "switchboard_registry";
-// PostgreSQL refuses a NOTIFY payload of 8000 bytes or more.
-constexpr std::size_t kMaxPayload = 7999;
 
 constexpr const char* kTable =
     "CREATE TABLE IF NOT EXISTS cluster_escalations (id TEXT PRIMARY KEY, agent TEXT NOT NULL, "
@@ -90,11 +88,14 @@ Result<std::unique_ptr<PgEscalations>> PgEscalations::open(asio::io_context& own
     auto db = db::PgConnection::connect(
         conninfo, "cluster records",
         {"SET synchronous_commit = on", "SET client_min_messages = warning", kTable, kLiveIndex,
-         kAgentIndex, kCommandsTable, fmt::format("LISTEN {}", kEvents),
+         kAgentIndex, kCommandsTable, kEventsTable, kEventsIndex, fmt::format("LISTEN {}", kEvents),
          fmt::format("LISTEN {}", kCommands), fmt::format("LISTEN {}", kRegistry)});
     if (!db) return fail(db.error());
+    auto now = (*db)->exec("reading the database's clock", "SELECT now()::text", {});
+    if (!now) return fail(now.error());
     std::unique_ptr<PgEscalations> records(
         new PgEscalations(owner, std::move(db).value(), std::move(instance), std::move(handlers)));
+    records->startedAt_ = now->text(0, 0);
     records->worker_.start();
     records->worker_.post([self = records.get()] {
         self->claim(true);
@@ -132,6 +133,7 @@ Result<db::PgResult> PgEscalations::exec(std::string_view doing, std::string_vie
             worker_.post([this] {
                 readRegistry();
                 takeCommands();
+                catchUpEvents();
             });
         }
         return {};
@@ -148,18 +150,6 @@ Result<db::PgResult> PgEscalations::exec(std::string_view doing, std::string_vie
     auto again = db_->exec(doing, sql, params);
     deliver();
     return again;
-}
-
-void PgEscalations::notify(std::string_view channel, const json& payload) {
-    const std::string text = payload.dump();
-    if (text.size() > kMaxPayload) {
-        logger().warn("cluster records: a {} notification of {} bytes is too large to send",
-                      channel, text.size());
-        return;
-    }
-    const db::PgParam params[] = {db::PgParam::text(channel), db::PgParam::text(text)};
-    if (auto sent = exec("notifying", "SELECT pg_notify($1, $2)", params); !sent)
-        logger().warn("{}", sent.error().message);
 }
 
 void PgEscalations::listen() {
@@ -185,12 +175,9 @@ void PgEscalations::deliver() {
         auto payload = json::parse(n.payload, nullptr, false);
         if (!payload.is_object()) continue;
         if (n.channel == kEvents && text(payload, "from") != instance_) {
-            asio::post(owner_, [self = std::weak_ptr<PgEscalations*>(self_),
-                                message = text(payload, "message"), key = text(payload, "key"),
-                                agent = text(payload, "agent")]() mutable {
-                if (auto alive = self.lock(); alive && (*alive)->handlers_.event)
-                    (*alive)->handlers_.event(std::move(message), std::move(key), std::move(agent));
-            });
+            const auto message = payload.find("message");
+            arrived({payload.value("seq", std::int64_t{0}), text(payload, "key"),
+                     text(payload, "agent"), text(payload, "message"), message != payload.end()});
         } else if (n.channel == kRegistry) {
             // Read after the notifications of this turn are handed on: exec() delivers too.
             worker_.post([this, kind = text(payload, "kind"), id = text(payload, "id")]() mutable {
@@ -287,14 +274,6 @@ void PgEscalations::storeUnstored() {
     if (stored > 0)
         logger().info("cluster records: {} record(s) the database could not take are stored now",
                       stored);
-}
-
-void PgEscalations::publish(std::string message, std::string key, std::string agent) {
-    worker_.post(
-        [this, message = std::move(message), key = std::move(key), agent = std::move(agent)] {
-            notify(kEvents,
-                   {{"from", instance_}, {"key", key}, {"agent", agent}, {"message", message}});
-        });
 }
 
 void PgEscalations::command(std::string instance, json command,
@@ -414,6 +393,10 @@ void PgEscalations::sweepLater() {
         claim(false);
         takeCommands(); // those whose NOTIFY this session missed
         if (!unstored_.empty()) storeUnstored();
+        if (const auto waited = unsentEvents_.size(); waited > 0)
+            if (const auto sent = sendEvents(); sent > 0)
+                logger().info("cluster records: {} of {} event(s) waiting sent now", sent, waited);
+        forgetOldEvents();
         const std::string keep = fmt::format("{} hours", kKeptEnded.count());
         const db::PgParam params[] = {db::PgParam::text(keep)};
         if (auto old = exec("forgetting old records",

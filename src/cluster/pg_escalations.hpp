@@ -5,8 +5,11 @@
 //   - its record: each instance writes its escalations' JSON (as GET returns it) at every
 //     change, with the request that started it, so any instance can read it (one the database
 //     could not take is written again at every sweep until it does);
-//   - its events: each one is NOTIFYed on "switchboard_events", and every other instance
-//     hands it to its own event stream, so an agent follows it from any instance;
+//   - its events: each one is a row of cluster_events, NOTIFYed on "switchboard_events" as
+//     it commits, and every other instance hands it to its own event streams, so an agent
+//     follows it from any instance. An instance whose session was down reads, once it is
+//     back, the rows it missed (kKeptEvents); one whose database was away sends its events
+//     once it is back, in order (pg_events.cpp);
 //   - commands: a hang-up asked of another instance is a row for its owner in
 //     cluster_commands, NOTIFYed on "switchboard_commands"; the owner takes (deletes) its rows
 //     when notified and at every sweep, so that one sent while its session was down (a
@@ -28,6 +31,7 @@
 #include <asio/posix/stream_descriptor.hpp>
 #include <asio/steady_timer.hpp>
 #include <chrono>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -35,6 +39,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 namespace sb::cluster {
@@ -46,6 +51,11 @@ public:
     static constexpr std::chrono::seconds kGrace{3};
     // Ended escalations' records are kept this long for GET from other instances.
     static constexpr std::chrono::hours kKeptEnded{24};
+    // Events are kept this long for an instance whose session is down as they are NOTIFYed.
+    static constexpr std::chrono::minutes kKeptEvents{5};
+    // At most this many of an instance's events wait for a database that is away; past it
+    // the oldest are dropped (and logged).
+    static constexpr std::size_t kMostUnsentEvents = 10000;
 
     struct Row {
         std::string id, agent, instance, state, traceId;
@@ -102,7 +112,6 @@ private:
     // On the records' thread.
     Result<db::PgResult> exec(std::string_view doing, std::string_view sql,
                               std::span<const db::PgParam> params);
-    void notify(std::string_view channel, const nlohmann::json& payload);
     void listen(); // on the connection's socket now, if not yet
     void waitForNotifications();
     void deliver(); // the notifications received, to the owner
@@ -116,6 +125,21 @@ private:
     bool store(const std::string& id, PendingRecord r);
     void storeUnstored();
     void takeCommands(); // this instance's, from cluster_commands, to the owner in order
+
+    // Events (pg_events.cpp): one of this instance's to send, or another's as NOTIFYed (its
+    // message left out, `complete` false, when too large for a NOTIFY) or as read.
+    struct Event {
+        std::int64_t seq = 0;
+        std::string key, agent, message;
+        bool complete = true;
+    };
+    // unsentEvents_, oldest first, until the database refuses one; how many were sent.
+    std::size_t sendEvents();
+    void arrived(Event e); // from deliver(): handed on by handArrived(), posted once
+    void handArrived();
+    void catchUpEvents(); // those NOTIFYed while the session was down
+    void hand(Event e);   // to the owner, unless handed already
+    void forgetOldEvents();
     void claim(bool ownFormerLife);
     void sweepLater();
 
@@ -133,6 +157,14 @@ private:
     // every sweep: otherwise an escalation that ended meanwhile would read as in progress
     // until it changed again, which it never does.
     std::map<std::string, PendingRecord> unstored_;
+    // This instance's events the database could not take yet, oldest first.
+    std::deque<Event> unsentEvents_;
+    // Other instances' events: NOTIFYed, not handed on yet; and those handed on (by seq, for
+    // kKeptEvents and a minute), so that catching up after a reconnection hands none twice.
+    std::vector<Event> arrived_;
+    std::unordered_set<std::int64_t> handed_;
+    std::deque<std::pair<std::chrono::steady_clock::time_point, std::int64_t>> handedInOrder_;
+    std::string startedAt_; // the database's clock as this opened: older events are not ours
     std::shared_ptr<PgEscalations*> self_ = std::make_shared<PgEscalations*>(this);
 };
 

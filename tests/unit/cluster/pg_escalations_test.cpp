@@ -1,4 +1,4 @@
-// The cluster's commands and registry between two instances on a real PostgreSQL
+// The cluster's events, commands and registry between two instances on a real PostgreSQL
 // (tests/support/postgres.hpp). Instance b logs in as a role of its own, so that it alone can
 // be kept off the database (NOLOGIN, its sessions ended) while a goes on: what a NOTIFY alone
 // would lose, b must still get when it is back.
@@ -8,6 +8,7 @@
 #include "support/postgres.hpp"
 
 #include <asio/executor_work_guard.hpp>
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 namespace sb::cluster {
@@ -21,6 +22,7 @@ protected:
     struct Seen {
         std::vector<json> commands;
         std::vector<PgEscalations::Documents> registries;
+        std::vector<std::string> events; // "key agent message"
     };
 
     void SetUp() override {
@@ -50,6 +52,10 @@ protected:
         limits_.push_back(std::move(limits).value());
         PgEscalations::Handlers handlers;
         handlers.command = [&seen](const json& command) { seen.commands.push_back(command); };
+        handlers.event = [&seen](const std::string& message, const std::string& key,
+                                 const std::string& agent) {
+            seen.events.push_back(key + " " + agent + " " + message);
+        };
         handlers.registry = [&seen](PgEscalations::Documents stored) {
             seen.registries.push_back(std::move(stored));
         };
@@ -94,6 +100,63 @@ protected:
     std::unique_ptr<PgEscalations> a_, b_;
     Seen seenA_, seenB_;
 };
+
+TEST_F(PgEscalationsTest, AnEventReachesTheOtherInstancesOnce) {
+    a_ = open(url_, "sb-a", seenA_);
+    b_ = open(urlOfB(), "sb-b", seenB_);
+    ASSERT_TRUE(a_ && b_);
+    a_->publish(R"({"event":"ringing"})", "e1", "bot");
+    const std::string large = R"({"context":")" + std::string(20000, 'x') + R"("})";
+    a_->publish(large, "e1", "bot"); // too large for a NOTIFY: read from its row
+    a_->publish(R"({"event":"answered"})", "e1", "bot");
+    ASSERT_TRUE(runUntil([&] { return seenB_.events.size() >= 3; }, 5s));
+    EXPECT_EQ(seenB_.events[0], R"(e1 bot {"event":"ringing"})");
+    EXPECT_EQ(seenB_.events[1], "e1 bot " + large);
+    EXPECT_EQ(seenB_.events[2], R"(e1 bot {"event":"answered"})");
+    runFor(1200ms);
+    EXPECT_EQ(seenB_.events.size(), 3u);
+    EXPECT_TRUE(seenA_.events.empty()); // its own streams had them from the escalation
+}
+
+TEST_F(PgEscalationsTest, EventsNotifiedWhileAnInstanceIsOffTheDatabaseReachItWhenItIsBack) {
+    a_ = open(url_, "sb-a", seenA_);
+    a_->publish(R"({"event":"before"})", "e0", "bot"); // before b started: not b's
+    runFor(300ms);
+    b_ = open(urlOfB(), "sb-b", seenB_);
+    ASSERT_TRUE(a_ && b_);
+    a_->publish(R"({"event":"ringing"})", "e1", "bot");
+    ASSERT_TRUE(runUntil([&] { return seenB_.events.size() == 1; }, 5s));
+    keepBOff(true);
+    a_->publish(R"({"event":"answered"})", "e1", "bot");
+    a_->publish(R"({"event":"ended"})", "e1", "bot");
+    runFor(1500ms); // b's sweep cannot log in; the NOTIFYs reached no session of b's
+    EXPECT_EQ(seenB_.events.size(), 1u);
+    keepBOff(false);
+    ASSERT_TRUE(runUntil([&] { return seenB_.events.size() >= 3; }, 5s));
+    runFor(1200ms); // none twice, and not the one from before b started
+    ASSERT_EQ(seenB_.events.size(), 3u);
+    EXPECT_EQ(seenB_.events[0], R"(e1 bot {"event":"ringing"})");
+    EXPECT_EQ(seenB_.events[1], R"(e1 bot {"event":"answered"})");
+    EXPECT_EQ(seenB_.events[2], R"(e1 bot {"event":"ended"})");
+}
+
+TEST_F(PgEscalationsTest, EventsPublishedWhileTheDatabaseIsAwayAreSentInOrderWhenItIsBack) {
+    a_ = open(url_, "sb-a", seenA_);
+    b_ = open(urlOfB(), "sb-b", seenB_);
+    ASSERT_TRUE(a_ && b_);
+    keepBOff(true);
+    for (const char* event : {"ringing", "answered", "ended"})
+        b_->publish(fmt::format(R"({{"event":"{}"}})", event), "e1", "bot");
+    runFor(1500ms);
+    EXPECT_TRUE(seenA_.events.empty());
+    keepBOff(false);
+    ASSERT_TRUE(runUntil([&] { return seenA_.events.size() >= 3; }, 5s));
+    runFor(1200ms);
+    ASSERT_EQ(seenA_.events.size(), 3u);
+    EXPECT_EQ(seenA_.events[0], R"(e1 bot {"event":"ringing"})");
+    EXPECT_EQ(seenA_.events[1], R"(e1 bot {"event":"answered"})");
+    EXPECT_EQ(seenA_.events[2], R"(e1 bot {"event":"ended"})");
+}
 
 TEST_F(PgEscalationsTest, ACommandGoesToItsInstanceOnlyAndOnce) {
     a_ = open(url_, "sb-a", seenA_);
