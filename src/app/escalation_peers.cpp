@@ -3,6 +3,7 @@
 
 #include "app/escalation_records.hpp"
 #include "core/clock.hpp"
+#include "core/json_text.hpp"
 #include "core/log.hpp"
 
 #include <fmt/format.h>
@@ -121,7 +122,7 @@ void Escalations::addEvidence(const std::string& id, const std::string& agent,
     if (Attempt* peer = e.livePeer(); peer && e.room->sendFile(peer->leg, file, 0))
         delivering.push_back("webrtc");
     logger().info("trace={} escalation {}: evidence {} \"{}\" ({} bytes) to {}", e.traceId, e.id,
-                  file->id, file->name, file->size, delivering.dump());
+                  file->id, file->name, file->size, jsonText(delivering));
     inform(e, {{"event", "evidence_received"},
                {"evidence", file->id},
                {"name", file->name},

@@ -2,6 +2,7 @@
 
 #include "api/problem.hpp"
 #include "app/api_routes.hpp"
+#include "core/json_text.hpp"
 #include "core/trace.hpp"
 #include "sip/uri.hpp"
 
@@ -242,7 +243,7 @@ void contextUpdate(ApiServices& s, const api::Request& request, const std::strin
                                     "summary: expected a string of 1 to 500 characters (at most "
                                     "1,300 bytes of UTF-8)",
                                     {{"field", "/payload/summary"}}));
-    const std::string context = payload.contains("context") ? payload["context"].dump() : "";
+    const std::string context = payload.contains("context") ? jsonText(payload["context"]) : "";
     onControl(
         s, respond,
         [&s, agent = request.agent, id, summary, context, digest = sha256Hex(context), respond] {

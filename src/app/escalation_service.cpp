@@ -6,6 +6,7 @@
 #include "cluster/pg_limits.hpp"
 #include "core/clock.hpp"
 #include "core/file.hpp"
+#include "core/json_text.hpp"
 #include "core/log.hpp"
 #include "core/trace.hpp"
 #include "video/ndi_runtime.hpp"
@@ -170,7 +171,7 @@ EscalationService::start(asio::io_context& context, net::TimerWheel& timers, con
         context, timers, rooms, s->registry_, s->guard_, *s->witness_, std::move(options),
         [http, records = s->records_.get()](const json& message, const std::string& key,
                                             const std::string& agent) {
-            std::string text = message.dump();
+            std::string text = jsonText(message);
             if (records) records->publish(text, key, agent); // for streams on other instances
             if (*http) (*http)->events().publish(std::move(text), key, agent);
         });
@@ -240,7 +241,7 @@ void EscalationService::carryOut(const json& command) {
                                     report);
     else
         logger().warn("cluster: a command of another instance that this one does not know: {}",
-                      command.dump());
+                      jsonText(command));
 }
 
 // A registry document that an instance of the cluster changed (this one's own changes come
@@ -328,7 +329,8 @@ Result<void> EscalationService::loadRegistry() {
         if (!expert)
             return fail(Errc::config, fmt::format("{}: /{}{}", source, i, expert.error().message));
         const std::string id = expert->id;
-        if (auto ok = startupDocuments_->put("expert", id, toJson(*expert).dump()); !ok) return ok;
+        if (auto ok = startupDocuments_->put("expert", id, jsonText(toJson(*expert))); !ok)
+            return ok;
         if (auto ok = registry_.upsertExpert(std::move(expert).value()); !ok) return ok;
         logger().info("registry: added expert {} from {}", id, source);
     }

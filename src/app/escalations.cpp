@@ -2,6 +2,7 @@
 
 #include "app/escalation_records.hpp"
 #include "core/clock.hpp"
+#include "core/json_text.hpp"
 #include "core/log.hpp"
 #include "core/trace.hpp"
 
@@ -762,7 +763,7 @@ void Escalations::contextUpdate(const std::string& id, const std::string& agent,
     }
     if (peer && e.room->sendContext(peer->leg, summary, context)) delivered.push_back("webrtc");
     logger().info("trace={} escalation {}: context of {} bytes to {}{}", e.traceId, e.id,
-                  context.size(), delivered.dump(), notSent.empty() ? "" : "; " + notSent);
+                  context.size(), jsonText(delivered), notSent.empty() ? "" : "; " + notSent);
     inform(e, {{"event", "context_update"}, {"delivered_to", delivered}});
     json data{{"escalation", e.id},
               {"bytes", context.size()},

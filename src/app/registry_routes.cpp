@@ -7,6 +7,7 @@
 #include "api/problem.hpp"
 #include "app/api_routes.hpp"
 #include "core/clock.hpp"
+#include "core/json_text.hpp"
 #include "core/log.hpp"
 #include "core/trace.hpp"
 
@@ -186,7 +187,7 @@ void write(ApiServices& s, const Kind& kind, const api::Request& request, const 
                     respond(badRequest(ok.error()));
                     return next();
                 }
-                s.documents.put(std::string(kind.name), id, doc.dump(),
+                s.documents.put(std::string(kind.name), id, jsonText(doc),
                                 [&s, kind, id, previous, trial, creating, doc, agent, respond,
                                  next](const Result<void>& stored) {
                                     if (!stored) {

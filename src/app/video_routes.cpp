@@ -7,6 +7,7 @@
 
 #include "api/problem.hpp"
 #include "app/api_routes.hpp"
+#include "core/json_text.hpp"
 #include "video/avahi_browse.hpp"
 #include "video/discovery.hpp"
 #include "video/ndi_runtime.hpp"
@@ -51,7 +52,7 @@ void discover(ApiServices& s, const api::Respond& respond, int waitMs) {
                              [&](const json& l) { return l["name"] == n["name"]; }))
                 body["discovered"].push_back(n);
         api::Response r;
-        r.body = body.dump();
+        r.body = jsonText(body);
         respond(std::move(r));
     };
     const auto onLan = [found, finish](video::Instances instances, std::string_view via) {

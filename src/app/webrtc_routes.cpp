@@ -6,6 +6,7 @@
 #include "app/expert_page.hpp" // generated from deploy/web/expert.html (CMakeLists.txt)
 #include "bridge/peer_protocol.hpp"
 #include "core/trace.hpp"
+#include "core/utf8.hpp"
 #include "webrtc/data_session.hpp"
 
 #include <asio/post.hpp>
@@ -329,7 +330,8 @@ void grant(ApiServices& s, const api::Request& request, const std::string& id,
 
 // A file name as the agent gave it: 1 to 255 bytes, no path, no control characters.
 bool goodFileName(std::string_view name) {
-    return !name.empty() && name.size() <= 255 && name != "." && name != ".." &&
+    // UTF-8: the name goes into JSON (the peer's announcement, the agent's events).
+    return !name.empty() && name.size() <= 255 && name != "." && name != ".." && isUtf8(name) &&
            std::none_of(name.begin(), name.end(), [](char c) {
                return c == '/' || c == '\\' || static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
            });
@@ -342,8 +344,8 @@ void evidence(ApiServices& s, const api::Request& request, const std::string& id
     auto name = request.param("name");
     if (!name || !goodFileName(*name))
         return respond(api::problem(400, "Bad Request",
-                                    "name: expected a file name of 1 to 255 bytes, without a "
-                                    "path or control characters",
+                                    "name: expected a file name of 1 to 255 bytes of UTF-8, "
+                                    "without a path or control characters",
                                     {{"field", "name"}}));
     auto file = std::make_shared<room::EvidenceFile>();
     file->id = randomHex(16);

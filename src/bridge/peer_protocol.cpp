@@ -1,6 +1,7 @@
 #include "bridge/peer_protocol.hpp"
 
 #include "api/ifmessage.hpp"
+#include "core/json_text.hpp"
 
 #include <array>
 #include <fmt/format.h>
@@ -35,7 +36,7 @@ std::string writePeerMessage(Performative performative, std::string_view traceId
                              nlohmann::json payload, std::string* id) {
     auto message = api::makeIfMessage(nameOf(performative), "peer", traceId, std::move(payload));
     if (id) *id = message["id"].get<std::string>();
-    return message.dump();
+    return jsonText(message);
 }
 
 Result<PeerAck> readAck(const nlohmann::json& payload) {

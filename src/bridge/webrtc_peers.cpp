@@ -2,6 +2,7 @@
 
 #include "core/stop_signals.hpp"
 #include "core/thread_name.hpp"
+#include "net/worker.hpp"
 #include "webrtc/sctp_transport.hpp"
 
 #include <algorithm>
@@ -131,13 +132,13 @@ Result<std::unique_ptr<WebRtcPeers>> WebRtcPeers::start(asio::io_context& contro
         nameThisThread("sb-webrtc");
         blockStopSignals();
         p->tick();
-        p->io_.run();
+        net::runGuarded(p->io_, "sb-webrtc");
     });
     peers->readerWork_.emplace(peers->reader_.get_executor());
     peers->readerThread_ = std::thread([p = peers.get()] {
         nameThisThread("sb-evidence");
         blockStopSignals();
-        p->reader_.run();
+        net::runGuarded(p->reader_, "sb-evidence");
     });
     return peers;
 }

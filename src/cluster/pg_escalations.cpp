@@ -2,6 +2,7 @@
 
 #include "cluster/event_table.hpp"
 #include "cluster/membership.hpp"
+#include "core/json_text.hpp"
 #include "core/log.hpp"
 
 #include <asio/post.hpp>
@@ -196,8 +197,8 @@ void PgEscalations::readDocument(std::string kind, std::string id) {
     if (!rows) return logger().warn("{}", rows.error().message);
     std::optional<std::string> body;
     if (rows->rows() == 1) body = std::string(rows->text(0, 0));
-    asio::post(owner_, [self = std::weak_ptr<PgEscalations*>(self_), kind = std::move(kind),
-                        id = std::move(id), body = std::move(body)]() mutable {
+    asio::post(owner_, [self = alive_, kind = std::move(kind), id = std::move(id),
+                        body = std::move(body)]() mutable {
         if (auto alive = self.lock(); alive && (*alive)->handlers_.document)
             (*alive)->handlers_.document(std::move(kind), std::move(id), std::move(body));
     });
@@ -209,11 +210,10 @@ void PgEscalations::readRegistry() {
     Documents stored;
     for (int r = 0; r < rows->rows(); ++r)
         stored[std::string(rows->text(r, 0))][std::string(rows->text(r, 1))] = rows->text(r, 2);
-    asio::post(owner_,
-               [self = std::weak_ptr<PgEscalations*>(self_), stored = std::move(stored)]() mutable {
-                   if (auto alive = self.lock(); alive && (*alive)->handlers_.registry)
-                       (*alive)->handlers_.registry(std::move(stored));
-               });
+    asio::post(owner_, [self = alive_, stored = std::move(stored)]() mutable {
+        if (auto alive = self.lock(); alive && (*alive)->handlers_.registry)
+            (*alive)->handlers_.registry(std::move(stored));
+    });
 }
 
 void PgEscalations::takeCommands() {
@@ -226,19 +226,18 @@ void PgEscalations::takeCommands() {
     for (int r = 0; r < rows->rows(); ++r)
         commands.emplace(rows->int64(r, 0), json::parse(rows->text(r, 1), nullptr, false));
     for (auto& [seq, command] : commands)
-        asio::post(owner_,
-                   [self = std::weak_ptr<PgEscalations*>(self_), command = std::move(command)] {
-                       if (auto alive = self.lock(); alive && (*alive)->handlers_.command)
-                           (*alive)->handlers_.command(command);
-                   });
+        asio::post(owner_, [self = alive_, command = std::move(command)] {
+            if (auto alive = self.lock(); alive && (*alive)->handlers_.command)
+                (*alive)->handlers_.command(command);
+        });
 }
 
 void PgEscalations::record(std::string id, std::string agent, std::string state,
                            std::string traceId, const json& record, const json& request) {
     worker_.post(
         [this, id = std::move(id),
-         r = PendingRecord{std::move(agent), std::move(state), std::move(traceId), record.dump(),
-                           request.is_null() ? std::string() : request.dump()}]() mutable {
+         r = PendingRecord{std::move(agent), std::move(state), std::move(traceId), jsonText(record),
+                           request.is_null() ? std::string() : jsonText(request)}]() mutable {
             store(id, std::move(r));
         });
 }
@@ -279,7 +278,7 @@ void PgEscalations::storeUnstored() {
 void PgEscalations::command(std::string instance, json command,
                             std::function<void(Result<void>)> sent) {
     command["from"] = instance_;
-    worker_.post([this, instance = std::move(instance), body = command.dump(),
+    worker_.post([this, instance = std::move(instance), body = jsonText(command),
                   sent = std::move(sent)]() mutable {
         const db::PgParam params[] = {db::PgParam::text(instance), db::PgParam::text(body)};
         auto stored = exec("sending a command",
@@ -294,10 +293,10 @@ void PgEscalations::command(std::string instance, json command,
             logger().warn("{}", stored.error().message);
             outcome = fail(stored.error());
         }
-        asio::post(owner_, [self = std::weak_ptr<PgEscalations*>(self_), sent = std::move(sent),
-                            outcome = std::move(outcome)]() mutable {
-            if (self.lock()) sent(std::move(outcome));
-        });
+        asio::post(owner_,
+                   [self = alive_, sent = std::move(sent), outcome = std::move(outcome)]() mutable {
+                       if (self.lock()) sent(std::move(outcome));
+                   });
     });
 }
 
@@ -312,8 +311,7 @@ void PgEscalations::fetch(std::string id, std::function<void(std::optional<Row>)
             logger().warn("{}", rows.error().message);
         else if (rows->rows() == 1)
             row = rowOf(*rows, 0);
-        asio::post(owner_, [self = std::weak_ptr<PgEscalations*>(self_), done = std::move(done),
-                            row = std::move(row)]() mutable {
+        asio::post(owner_, [self = alive_, done = std::move(done), row = std::move(row)]() mutable {
             if (self.lock()) done(std::move(row));
         });
     });
@@ -335,10 +333,10 @@ void PgEscalations::list(std::string agent, std::string state, std::size_t limit
         if (!rows) logger().warn("{}", rows.error().message);
         for (int r = 0; rows && r < rows->rows(); ++r)
             records.push_back(json::parse(rows->text(r, 0), nullptr, false));
-        asio::post(owner_, [self = std::weak_ptr<PgEscalations*>(self_), done = std::move(done),
-                            records = std::move(records)]() mutable {
-            if (self.lock()) done(std::move(records));
-        });
+        asio::post(owner_,
+                   [self = alive_, done = std::move(done), records = std::move(records)]() mutable {
+                       if (self.lock()) done(std::move(records));
+                   });
     });
 }
 
@@ -378,8 +376,7 @@ void PgEscalations::claim(bool ownFormerLife) {
     logger().warn("cluster records: {} escalation(s) in progress on instance(s) that are gone, "
                   "now this instance's to report",
                   orphans.size());
-    asio::post(owner_, [self = std::weak_ptr<PgEscalations*>(self_),
-                        orphans = std::move(orphans)]() mutable {
+    asio::post(owner_, [self = alive_, orphans = std::move(orphans)]() mutable {
         if (auto alive = self.lock(); alive && (*alive)->handlers_.orphans)
             (*alive)->handlers_.orphans(std::move(orphans));
     });

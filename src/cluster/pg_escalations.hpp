@@ -165,7 +165,11 @@ private:
     std::unordered_set<std::int64_t> handed_;
     std::deque<std::pair<std::chrono::steady_clock::time_point, std::int64_t>> handedInOrder_;
     std::string startedAt_; // the database's clock as this opened: older events are not ours
+    // What the worker's answers to the owner hold: the owner's destructor resets self_ while
+    // the worker may be making an answer, so the worker copies alive_, made once here, and
+    // never touches self_ (one shared_ptr object, read and reset on two threads, is a race).
     std::shared_ptr<PgEscalations*> self_ = std::make_shared<PgEscalations*>(this);
+    const std::weak_ptr<PgEscalations*> alive_ = self_;
 };
 
 } // namespace sb::cluster

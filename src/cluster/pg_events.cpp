@@ -119,7 +119,7 @@ void PgEscalations::hand(Event e) {
         if (!handed_.insert(e.seq).second) return;
         handedInOrder_.emplace_back(std::chrono::steady_clock::now(), e.seq);
     }
-    asio::post(owner_, [self = std::weak_ptr<PgEscalations*>(self_), e = std::move(e)]() mutable {
+    asio::post(owner_, [self = alive_, e = std::move(e)]() mutable {
         if (auto alive = self.lock(); alive && (*alive)->handlers_.event)
             (*alive)->handlers_.event(std::move(e.message), std::move(e.key), std::move(e.agent));
     });

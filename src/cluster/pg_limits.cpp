@@ -1,6 +1,7 @@
 #include "cluster/pg_limits.hpp"
 
 #include "cluster/membership.hpp"
+#include "core/json_text.hpp"
 #include "core/log.hpp"
 
 #include <asio/post.hpp>
@@ -225,7 +226,7 @@ void PgLimits::flushSoon() {
     if (flushing_) return;
     flushing_ = true;
     // After the rest of this turn (and the answers already posted): what it asks goes together.
-    asio::post(owner_, [this, self = std::weak_ptr<PgLimits*>(self_)] {
+    asio::post(owner_, [this, self = alive_] {
         if (!self.lock()) return;
         flushing_ = false;
         worker_.post([this, ops = std::exchange(queued_, {})]() mutable { runBatch(ops); });
@@ -246,7 +247,7 @@ void PgLimits::runBatch(std::vector<Op>& ops) {
         if (const auto found = tally_.find({op.scope, op.subject}); found != tally_.end())
             if (--found->second <= 0) tally_.erase(found);
     }
-    const std::string text = list.dump();
+    const std::string text = jsonText(list);
     const db::PgParam params[] = {db::PgParam::text(instance_), db::PgParam::text(text)};
     auto rows =
         execOnce("admitting",
@@ -274,12 +275,12 @@ void PgLimits::runBatch(std::vector<Op>& ops) {
             v.tokens = tokens;
         }
     }
-    asio::post(owner_, [self = std::weak_ptr<PgLimits*>(self_), ops = std::move(ops),
-                        verdicts = std::move(verdicts)]() mutable {
-        if (!self.lock()) return;
-        for (std::size_t i = 0; i < ops.size(); ++i)
-            if (ops[i].done) ops[i].done(std::move(verdicts[i]));
-    });
+    asio::post(owner_,
+               [self = alive_, ops = std::move(ops), verdicts = std::move(verdicts)]() mutable {
+                   if (!self.lock()) return;
+                   for (std::size_t i = 0; i < ops.size(); ++i)
+                       if (ops[i].done) ops[i].done(std::move(verdicts[i]));
+               });
 }
 
 void PgLimits::sweepLater() {

@@ -75,7 +75,11 @@ private:
     bool flushing_ = false;  // a flush is posted
     net::Worker worker_{"cluster-ledger"};
     std::optional<asio::steady_timer> sweep_;
+    // What the worker's answers to the owner hold: the owner's destructor resets self_ while
+    // the worker may be making an answer, so the worker copies alive_, made once here, and
+    // never touches self_ (one shared_ptr object, read and reset on two threads, is a race).
     std::shared_ptr<PgLimits*> self_ = std::make_shared<PgLimits*>(this);
+    const std::weak_ptr<PgLimits*> alive_ = self_;
 };
 
 } // namespace sb::cluster

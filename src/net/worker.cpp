@@ -42,25 +42,27 @@ bool Worker::isCurrentThread() const noexcept {
     return threadId_.load(std::memory_order_acquire) == std::this_thread::get_id();
 }
 
+void runGuarded(asio::io_context& context, std::string_view name,
+                std::atomic<std::uint64_t>* failures) {
+    auto& logger = log::get("net");
+    while (!context.stopped()) {
+        try {
+            context.run();
+        } catch (const std::exception& e) {
+            if (failures) failures->fetch_add(1, std::memory_order_relaxed);
+            logger.error("{}: handler threw: {}", name, e.what());
+        } catch (...) {
+            if (failures) failures->fetch_add(1, std::memory_order_relaxed);
+            logger.error("{}: handler threw a non-standard exception", name);
+        }
+    }
+}
+
 void Worker::run() {
     threadId_.store(std::this_thread::get_id(), std::memory_order_release);
     nameThisThread("sb-" + name_);
     blockStopSignals();
-    auto& logger = log::get("net");
-    // ARCHITECTURE.md "Errors": every handler has a catch-all boundary. One that escapes into
-    // run() is logged and the loop goes on; the handler's own object is responsible for
-    // closing what it owned.
-    while (!context_.stopped()) {
-        try {
-            context_.run();
-        } catch (const std::exception& e) {
-            failures_.fetch_add(1, std::memory_order_relaxed);
-            logger.error("worker {}: handler threw: {}", name_, e.what());
-        } catch (...) {
-            failures_.fetch_add(1, std::memory_order_relaxed);
-            logger.error("worker {}: handler threw a non-standard exception", name_);
-        }
-    }
+    runGuarded(context_, "worker " + name_, &failures_);
     threadId_.store(std::thread::id{}, std::memory_order_release);
 }
 

@@ -10,10 +10,18 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <utility>
 
 namespace sb::net {
+
+// Runs `context` until it is stopped, behind ARCHITECTURE.md's catch-all boundary ("Errors"):
+// a handler that throws is logged (as the thread `name`'s), counted in `failures` if given,
+// and the loop goes on; the handler's own object is responsible for closing what it owned.
+// For threads that run a context of their own outside a Worker.
+void runGuarded(asio::io_context& context, std::string_view name,
+                std::atomic<std::uint64_t>* failures = nullptr);
 
 class Worker {
 public:

@@ -73,6 +73,12 @@ Result<PeerDataSession> readDataSession(std::string_view text) {
         if (!sctp) return fail(sctp.error());
         auto transport = readTransport(*session, m);
         if (!transport) return fail(transport.error());
+        // RFC 4145 §4: holdconn asks that no connection be made, and a DataChannel is nothing
+        // but its DTLS connection: refused as the description is read, before any leg exists.
+        if (transport->setup == DtlsSetup::holdconn)
+            return fail(Errc::invalid_input,
+                        "a=setup:holdconn: a DataChannel needs its DTLS connection (actpass, "
+                        "active or passive)");
         PeerDataSession peer;
         peer.transport = std::move(transport).value();
         peer.sctp = *sctp;

@@ -43,7 +43,10 @@ std::string hexOf(std::span<const std::uint8_t> bytes) {
 std::size_t evidenceChunkPayload(std::uint64_t peerLargestMessage) {
     const std::uint64_t largest = peerLargestMessage == 0 ? kUnlimited : peerLargestMessage;
     // Janus and aiortc take at most 65,535 bytes, so the header comes out of a 64 KiB chunk.
-    return static_cast<std::size_t>(std::min<std::uint64_t>(largest, kUnlimited)) -
+    // A limit that leaves no payload is refused where it is read (readSctp); here it would
+    // divide by zero, so a chunk carries a header's worth at least.
+    return static_cast<std::size_t>(
+               std::clamp<std::uint64_t>(largest, 2 * kEvidenceChunkHeader, kUnlimited)) -
            kEvidenceChunkHeader;
 }
 

@@ -222,6 +222,11 @@ Result<SctpDescription> readSctp(const sdp::Media& media) {
         if (!n)
             return fail(Errc::invalid_input,
                         fmt::format("a=max-message-size: '{}' is not a number", *size));
+        if (*n != 0 && *n < kSmallestMaxMessageSize)
+            return fail(Errc::invalid_input,
+                        fmt::format("a=max-message-size: {} is below {}, too small for the "
+                                    "session's messages",
+                                    *n, kSmallestMaxMessageSize));
         d.maxMessageSize = *n;
     }
     return d;

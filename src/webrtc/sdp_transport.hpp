@@ -50,6 +50,11 @@ Result<WebRtcTransport> readTransport(const sdp::Session& session, const sdp::Me
 // level only, is left to the caller).
 void writeTransport(const WebRtcTransport& transport, sdp::Media& media);
 
+// The smallest a=max-message-size taken (other than 0, no limit): RFC 8841 sets no floor, but
+// a peer that takes less cannot receive the session's messages (an evidence chunk's header
+// alone is 60 octets), and a smaller one is refused as the description is read.
+inline constexpr std::uint64_t kSmallestMaxMessageSize = 1024;
+
 // A DataChannel section: m=application … UDP/DTLS/SCTP webrtc-datachannel (RFC 8841 §4), or
 // its older form (legacy: DTLS/SCTP with the port as the format and a=sctpmap), which an
 // answer must mirror.

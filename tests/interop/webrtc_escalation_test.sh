@@ -88,6 +88,12 @@ out=$(api POST "/v1/escalations/$id/context" "${agent[@]}" -H 'Content-Type: app
 wait_for_text "$work/peer.out" '^CONTEXT Router reboots hourly.' 5 || fail_with "no context"
 check "the agent's context reaches the peer and the expert's phone"
 
+# A name that is not UTF-8 would go into the peer's JSON: refused, naming the field.
+out=$(api POST "/v1/escalations/$id/evidence?name=%FF.pdf" "${agent[@]}" --data-binary 'x')
+[ "$(status_of "$out")" = 400 ] || fail_with "a name that is not UTF-8: $out"
+[ "$(field "$(body_of "$out")" 'd["field"]')" = name ] || fail_with "its problem: $out"
+check "an evidence name that is not UTF-8 is refused with 400 naming it"
+
 out=$(api POST "/v1/escalations/$id/evidence?name=scan.bin" "${agent[@]}" \
   -H 'Content-Type: application/octet-stream' --data-binary "@$work/scan.bin")
 [ "$(status_of "$out")" = 202 ] || fail_with "evidence: $out"

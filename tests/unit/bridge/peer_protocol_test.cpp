@@ -34,6 +34,18 @@ TEST(PeerProtocol, WhatSwitchboardWritesCarriesTheTraceAndReadsBack) {
     EXPECT_EQ(read->payload["summary"], "s");
 }
 
+TEST(PeerProtocol, BytesThatAreNotUtf8AreReplacedNotThrownOver) {
+    // A reason quoting a peer's SDP line, cut inside a character: dump() would throw, on a
+    // thread where that ends the process.
+    std::string text;
+    EXPECT_NO_THROW(text = writePeerMessage(Performative::session_end,
+                                            "0af7651916cd43dd8448eb211c80319c",
+                                            {{"reason", "bad line '\xc3'"}}, nullptr));
+    auto read = readPeerMessage(text);
+    ASSERT_TRUE(read) << read.error().message;
+    EXPECT_EQ(read->payload["reason"], "bad line '\xef\xbf\xbd'"); // U+FFFD
+}
+
 TEST(PeerProtocol, AnUnknownPerformativeIsNamed) {
     auto read = readPeerMessage(envelope("dance", "{}"));
     ASSERT_FALSE(read);

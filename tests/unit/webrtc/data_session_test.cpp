@@ -55,6 +55,15 @@ TEST(DataSession, OurOfferReadsBackAsItWasWritten) {
     EXPECT_EQ(read->sctp, s.sctp);
 }
 
+TEST(DataSession, AnOfferOfHoldconnIsTheOfferersMistake) {
+    std::string offer = writeOffer(ours());
+    offer.replace(offer.find("a=setup:actpass"), 15, "a=setup:holdconn");
+    auto read = readDataSession(offer);
+    ASSERT_FALSE(read);
+    EXPECT_EQ(read.error().code, Errc::invalid_input); // 400, before any leg exists
+    EXPECT_NE(read.error().message.find("a=setup:holdconn"), std::string::npos);
+}
+
 TEST(DataSession, TheAnswererChoosesTheDtlsRole) {
     EXPECT_EQ(answerSetup(DtlsSetup::actpass).value(), DtlsSetup::active);
     EXPECT_EQ(answerSetup(DtlsSetup::active).value(), DtlsSetup::passive);

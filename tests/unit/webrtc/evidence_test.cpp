@@ -40,6 +40,17 @@ TEST(Evidence, AFileCrossesInChunksThatFitJanusAndAiortc) {
     EXPECT_EQ(hexOf(sender.description().digest), hexOf(sha256Of(f)));
 }
 
+TEST(Evidence, ALimitThatLeavesNoPayloadStillMakesChunks) {
+    // Refused as the peer's description is read; were one to get here, no division by zero
+    // and no chunk of the whole file.
+    for (std::uint64_t limit : {1u, 59u, 60u, 61u}) {
+        const auto f = file(1000);
+        EvidenceSender sender(kTransfer, "scan.pdf", f, limit);
+        EXPECT_EQ(sender.description().chunkPayload, kEvidenceChunkHeader) << limit;
+        EXPECT_EQ(sender.description().count, 17u) << limit;
+    }
+}
+
 TEST(Evidence, AfterAReconnectItGoesOnFromTheFirstChunkNotAcknowledged) {
     const auto f = file(1'000'000);
     EvidenceSender sender(kTransfer, "call.wav", f, 65536);

@@ -126,6 +126,9 @@ TEST(SdpTransport, RefusesWhatBreaksTheRfcsNamingTheAttribute) {
               "a=sctp-port: '0' is not 1 to 65535");
     EXPECT_EQ(why(offer, "a=max-message-size:262144", "a=max-message-size:-1"),
               "a=max-message-size: '-1' is not a number");
+    EXPECT_EQ(why(offer, "a=max-message-size:262144", "a=max-message-size:60"),
+              "a=max-message-size: 60 is below 1024, too small for the session's messages");
+    EXPECT_EQ(why(offer, "a=max-message-size:262144", "a=max-message-size:0"), "accepted");
     EXPECT_EQ(why(offer, "UDP/DTLS/SCTP webrtc-datachannel", "RTP/SAVPF 111"),
               "m=application … RTP/SAVPF is not a DataChannel section (m=application … "
               "UDP/DTLS/SCTP webrtc-datachannel)");
