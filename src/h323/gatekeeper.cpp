@@ -7,6 +7,32 @@ namespace sb::h323 {
 
 using namespace ras;
 
+namespace {
+
+// An alias as a key: its kind, then its octets (two a BMP code unit).
+std::string aliasKey(const h225::AliasAddress& alias) {
+    return std::visit(
+        [](const auto& a) {
+            using A = std::decay_t<decltype(a)>;
+            if constexpr (std::is_same_v<A, h225::DialedDigits>) {
+                return "d" + a.digits;
+            } else if constexpr (std::is_same_v<A, h225::H323Id>) {
+                std::string key = "h";
+                for (char16_t c : a.name) {
+                    key += static_cast<char>(c >> 8);
+                    key += static_cast<char>(c & 0xFF);
+                }
+                return key;
+            } else {
+                return fmt::format("o{}:", a.extension) +
+                       std::string(a.value.begin(), a.value.end());
+            }
+        },
+        alias);
+}
+
+} // namespace
+
 std::optional<RasMessage> Gatekeeper::handle(const RasMessage& message, Clock::time_point now) {
     return std::visit(
         [&](const auto& m) -> std::optional<RasMessage> {
@@ -27,8 +53,7 @@ std::optional<RasMessage> Gatekeeper::handle(const RasMessage& message, Clock::t
                 if (it == registrations_.end())
                     return UnregistrationReject{m.requestSeqNum,
                                                 UnregistrationRejectReason::notCurrentlyRegistered};
-                dropCallsOf(it->first);
-                registrations_.erase(it);
+                drop(it);
                 return UnregistrationConfirm{m.requestSeqNum};
             } else if constexpr (std::is_same_v<M, AdmissionRequest>) {
                 return onAdmission(m);
@@ -80,26 +105,25 @@ RasMessage Gatekeeper::onRegistration(const RegistrationRequest& m, Clock::time_
                                   RegistrationRejectReason::invalidCallSignalAddress,
                                   {},
                                   config_.identifier};
+    if (m.terminalAlias.size() > config_.mostAliases)
+        return RegistrationReject{m.requestSeqNum,
+                                  h225::kProtocolIdentifier,
+                                  RegistrationRejectReason::invalidAlias,
+                                  {},
+                                  config_.identifier};
     // An alias another endpoint holds is refused (§7.9.2); a re-registration of the same
     // endpoint (same call signalling address) replaces its old one.
     Aliases taken;
     for (const auto& alias : m.terminalAlias)
-        for (const auto& [id, r] : registrations_)
-            if (r.callSignalAddress != m.callSignalAddress &&
-                std::find(r.aliases.begin(), r.aliases.end(), alias) != r.aliases.end())
+        if (const auto held = aliases_.find(aliasKey(alias)); held != aliases_.end())
+            if (registrations_.at(held->second).callSignalAddress != m.callSignalAddress)
                 taken.push_back(alias);
     if (!taken.empty())
         return RegistrationReject{m.requestSeqNum, h225::kProtocolIdentifier,
                                   RegistrationRejectReason::duplicateAlias, taken,
                                   config_.identifier};
-    for (auto it = registrations_.begin(); it != registrations_.end();) {
-        if (it->second.callSignalAddress == m.callSignalAddress) {
-            dropCallsOf(it->first);
-            it = registrations_.erase(it);
-        } else {
-            ++it;
-        }
-    }
+    for (auto it = registrations_.begin(); it != registrations_.end();)
+        it = it->second.callSignalAddress == m.callSignalAddress ? drop(it) : std::next(it);
     if (registrations_.size() >= config_.mostRegistrations)
         return RegistrationReject{m.requestSeqNum,
                                   h225::kProtocolIdentifier,
@@ -110,6 +134,8 @@ RasMessage Gatekeeper::onRegistration(const RegistrationRequest& m, Clock::time_
     const Identifier id(name.begin(), name.end());
     registrations_[id] = {id, m.terminalAlias, m.callSignalAddress, m.rasAddress,
                           now + std::chrono::seconds(ttl)};
+    for (const auto& alias : m.terminalAlias)
+        aliases_[aliasKey(alias)] = id;
     RegistrationConfirm confirm;
     confirm.requestSeqNum = m.requestSeqNum;
     confirm.terminalAlias = m.terminalAlias;
@@ -121,17 +147,20 @@ RasMessage Gatekeeper::onRegistration(const RegistrationRequest& m, Clock::time_
 
 const Gatekeeper::Registration* Gatekeeper::findAlias(const Aliases& aliases) const {
     for (const auto& alias : aliases)
-        for (const auto& [id, r] : registrations_)
-            if (std::find(r.aliases.begin(), r.aliases.end(), alias) != r.aliases.end()) return &r;
+        if (const auto held = aliases_.find(aliasKey(alias)); held != aliases_.end())
+            return &registrations_.at(held->second);
     return nullptr;
 }
 
 RasMessage Gatekeeper::onAdmission(const AdmissionRequest& m) {
-    if (!registrations_.contains(m.endpointIdentifier))
+    const auto caller = registrations_.find(m.endpointIdentifier);
+    if (caller == registrations_.end())
         return AdmissionReject{m.requestSeqNum, AdmissionRejectReason::callerNotRegistered};
+    if (m.destinationInfo.size() > config_.mostAliases)
+        return AdmissionReject{m.requestSeqNum, AdmissionRejectReason::requestDenied};
     std::optional<TransportAddress> destination;
     if (m.answerCall) { // the called side asks to answer: it is where the call is
-        destination = registrations_.at(m.endpointIdentifier).callSignalAddress.front();
+        destination = caller->second.callSignalAddress.front();
     } else if (const auto* callee = findAlias(m.destinationInfo)) {
         destination = callee->callSignalAddress.front();
     } else if (m.destCallSignalAddress) {
@@ -142,10 +171,14 @@ RasMessage Gatekeeper::onAdmission(const AdmissionRequest& m) {
     const auto key = std::make_pair(m.callIdentifier, m.endpointIdentifier);
     const auto granted = std::min(m.bandWidth, config_.callBandwidth);
     if (!calls_.contains(key)) {
-        if (bandwidthInUse_ + granted > config_.totalBandwidth)
+        if (bandwidthInUse_ + granted > config_.totalBandwidth ||
+            calls_.size() >= config_.mostCalls)
             return AdmissionReject{m.requestSeqNum, AdmissionRejectReason::resourceUnavailable};
+        if (caller->second.calls >= config_.mostCallsOfOne)
+            return AdmissionReject{m.requestSeqNum, AdmissionRejectReason::exceedsCallCapacity};
         calls_[key] = {m.endpointIdentifier, granted};
         bandwidthInUse_ += granted;
+        ++caller->second.calls;
     }
     AdmissionConfirm confirm;
     confirm.requestSeqNum = m.requestSeqNum;
@@ -169,16 +202,20 @@ RasMessage Gatekeeper::onBandwidth(const BandwidthRequest& m) {
 }
 
 RasMessage Gatekeeper::onDisengage(const DisengageRequest& m) {
-    if (!registrations_.contains(m.endpointIdentifier))
+    const auto endpoint = registrations_.find(m.endpointIdentifier);
+    if (endpoint == registrations_.end())
         return DisengageReject{m.requestSeqNum, DisengageRejectReason::notRegistered};
     if (const auto it = calls_.find({m.callIdentifier, m.endpointIdentifier}); it != calls_.end()) {
         bandwidthInUse_ -= it->second.bandwidth;
+        --endpoint->second.calls;
         calls_.erase(it);
     }
     return DisengageConfirm{m.requestSeqNum};
 }
 
 RasMessage Gatekeeper::onLocation(const LocationRequest& m) {
+    if (m.destinationInfo.size() > config_.mostAliases)
+        return LocationReject{m.requestSeqNum, LocationRejectReason::requestDenied};
     const auto* found = findAlias(m.destinationInfo);
     if (found == nullptr)
         return LocationReject{m.requestSeqNum, LocationRejectReason::notRegistered};
@@ -191,25 +228,26 @@ RasMessage Gatekeeper::onLocation(const LocationRequest& m) {
     return confirm;
 }
 
-void Gatekeeper::dropCallsOf(const Identifier& endpoint) {
-    for (auto it = calls_.begin(); it != calls_.end();) {
-        if (it->second.endpoint == endpoint) {
-            bandwidthInUse_ -= it->second.bandwidth;
-            it = calls_.erase(it);
-        } else {
-            ++it;
+Gatekeeper::Registrations::iterator Gatekeeper::drop(Registrations::iterator it) {
+    if (it->second.calls > 0)
+        for (auto call = calls_.begin(); call != calls_.end();) {
+            if (call->second.endpoint == it->first) {
+                bandwidthInUse_ -= call->second.bandwidth;
+                call = calls_.erase(call);
+            } else {
+                ++call;
+            }
         }
-    }
+    for (const auto& alias : it->second.aliases)
+        if (const auto held = aliases_.find(aliasKey(alias));
+            held != aliases_.end() && held->second == it->first)
+            aliases_.erase(held);
+    return registrations_.erase(it);
 }
 
 void Gatekeeper::expire(Clock::time_point now) {
     for (auto it = registrations_.begin(); it != registrations_.end();) {
-        if (it->second.expires <= now) {
-            dropCallsOf(it->first);
-            it = registrations_.erase(it);
-        } else {
-            ++it;
-        }
+        it = it->second.expires <= now ? drop(it) : std::next(it);
     }
 }
 

@@ -14,6 +14,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace sb::h323 {
@@ -31,6 +32,12 @@ public:
         // Registrations kept at once: RAS is UDP, and RRQs from spoofed addresses would
         // otherwise grow the table (and each RRQ's alias check) for a time to live each.
         std::size_t mostRegistrations = 10000;
+        // Aliases in one request (an RRQ's, an ARQ's or LRQ's destination), and calls kept at
+        // once, in all and of one endpoint: bounds on what unauthenticated UDP can make us
+        // hold or search (an ARQ that asks for no bandwidth is otherwise never refused).
+        std::size_t mostAliases = 64;
+        std::size_t mostCalls = 20000;
+        std::size_t mostCallsOfOne = 1000;
     };
 
     explicit Gatekeeper(Config config) : config_(std::move(config)) {}
@@ -48,6 +55,7 @@ public:
         ras::Aliases aliases;
         ras::Addresses callSignalAddress, rasAddress;
         Clock::time_point expires;
+        std::size_t calls = 0; // admitted and not yet disengaged
     };
     const std::map<ras::Identifier, Registration>& registrations() const noexcept {
         return registrations_;
@@ -61,11 +69,17 @@ private:
     ras::RasMessage onBandwidth(const ras::BandwidthRequest& m);
     ras::RasMessage onDisengage(const ras::DisengageRequest& m);
     ras::RasMessage onLocation(const ras::LocationRequest& m);
+    // The registration holding the first of `aliases` that one holds (an index lookup each).
     const Registration* findAlias(const ras::Aliases& aliases) const;
-    void dropCallsOf(const ras::Identifier& endpoint);
+    using Registrations = std::map<ras::Identifier, Registration>;
+    // Forgets a registration: its calls, its aliases, itself.
+    Registrations::iterator drop(Registrations::iterator it);
 
     Config config_;
-    std::map<ras::Identifier, Registration> registrations_;
+    Registrations registrations_;
+    // Every registered alias (aliasKey()) and its endpoint: an alias is one endpoint's at most
+    // (§7.9.2), and a request's aliases are looked up, not compared with every registration's.
+    std::unordered_map<std::string, ras::Identifier> aliases_;
     std::uint32_t nextEndpoint_ = 1;
     struct Call {
         ras::Identifier endpoint;

@@ -1,5 +1,6 @@
 #include "h323/q931/tpkt.hpp"
 
+#include <cstring>
 #include <fmt/format.h>
 
 namespace sb::h323 {
@@ -13,6 +14,16 @@ std::vector<std::uint8_t> tpktFrame(std::span<const std::uint8_t> payload) {
         out.push_back(b);
     out.insert(out.end(), payload.begin(), payload.end());
     return out;
+}
+
+void TpktReader::add(std::span<const std::uint8_t> bytes) {
+    if (taken_ > 0) {
+        const std::size_t left = buffer_.size() - taken_;
+        std::memmove(buffer_.data(), buffer_.data() + taken_, left);
+        buffer_.resize(left);
+        taken_ = 0;
+    }
+    buffer_.insert(buffer_.end(), bytes.begin(), bytes.end());
 }
 
 Result<std::optional<std::vector<std::uint8_t>>> TpktReader::next() {

@@ -5,6 +5,7 @@
 
 #include "core/result.hpp"
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -19,9 +20,11 @@ std::vector<std::uint8_t> tpktFrame(std::span<const std::uint8_t> payload);
 // Splits a TCP stream into payloads as its octets arrive.
 class TpktReader {
 public:
-    void add(std::span<const std::uint8_t> bytes) {
-        buffer_.insert(buffer_.end(), bytes.begin(), bytes.end());
-    }
+    // What was handed out goes first: a peer whose every segment ends inside a packet would
+    // otherwise grow the buffer by all it ever sent.
+    void add(std::span<const std::uint8_t> bytes);
+    // Octets held: a packet's worth not yet whole (under 64K), and the last add()'s.
+    std::size_t held() const noexcept { return buffer_.size(); }
     // The next whole payload; nullopt until one has arrived. Errc::invalid_input for a
     // version other than 3 or a length shorter than the header: the stream is then lost
     // (where the next packet begins is unknown), and the connection should close.

@@ -132,6 +132,62 @@ TEST(Gatekeeper, AdmitsByAliasKeepsBandwidthAndFreesItOnDisengage) {
     EXPECT_EQ(gk.bandwidthInUse(), 0u);
 }
 
+TEST(Gatekeeper, WhatARequestMayMakeItHoldOrSearchIsBounded) {
+    Gatekeeper::Config config;
+    config.mostAliases = 3;
+    config.mostCallsOfOne = 2;
+    Gatekeeper gk(config);
+    const auto now = Clock::now();
+    auto many = registration(1, kAlice, "1001");
+    for (const char* digits : {"1002", "1003", "1004"})
+        many.terminalAlias.push_back(h225::DialedDigits{digits});
+    EXPECT_EQ(std::get<RegistrationReject>(*gk.handle(many, now)).rejectReason,
+              RegistrationRejectReason::invalidAlias);
+    many.terminalAlias.pop_back();
+    const auto alice = registered(gk, many, now);
+    const auto bob = registered(gk, registration(2, kBob, "2002"), now);
+
+    // An ARQ or LRQ naming more aliases than that is refused before any is looked up.
+    auto arq = admission(bob, "1003", 1);
+    EXPECT_EQ(std::get<AdmissionConfirm>(*gk.handle(arq, now)).destCallSignalAddress, kAlice);
+    for (const char* digits : {"7", "8", "9"})
+        arq.destinationInfo.push_back(h225::DialedDigits{digits});
+    EXPECT_EQ(std::get<AdmissionReject>(*gk.handle(arq, now)).rejectReason,
+              AdmissionRejectReason::requestDenied);
+    LocationRequest lrq;
+    lrq.destinationInfo = {h225::DialedDigits{"1002"}};
+    EXPECT_EQ(std::get<LocationConfirm>(*gk.handle(lrq, now)).callSignalAddress, kAlice);
+    lrq.destinationInfo.resize(4, h225::DialedDigits{"1"});
+    EXPECT_EQ(std::get<LocationReject>(*gk.handle(lrq, now)).rejectReason,
+              LocationRejectReason::requestDenied);
+
+    // Calls asking for no bandwidth are still counted: two of bob's, not a third.
+    auto second = admission(bob, "1001", 2);
+    second.bandWidth = 0;
+    EXPECT_TRUE(std::holds_alternative<AdmissionConfirm>(*gk.handle(second, now)));
+    auto third = admission(bob, "1001", 3);
+    third.bandWidth = 0;
+    EXPECT_EQ(std::get<AdmissionReject>(*gk.handle(third, now)).rejectReason,
+              AdmissionRejectReason::exceedsCallCapacity);
+    EXPECT_TRUE(
+        std::holds_alternative<AdmissionConfirm>(*gk.handle(admission(alice, "2002", 4), now)));
+    DisengageRequest drq;
+    drq.endpointIdentifier = bob;
+    drq.callIdentifier[0] = 2;
+    EXPECT_TRUE(std::holds_alternative<DisengageConfirm>(*gk.handle(drq, now)));
+    EXPECT_TRUE(std::holds_alternative<AdmissionConfirm>(*gk.handle(third, now)));
+
+    // Unregistered, alice's aliases and calls go with her.
+    UnregistrationRequest urq;
+    urq.endpointIdentifier = alice;
+    EXPECT_TRUE(std::holds_alternative<UnregistrationConfirm>(*gk.handle(urq, now)));
+    EXPECT_EQ(gk.calls(), 2u);
+    lrq.destinationInfo = {h225::DialedDigits{"1002"}};
+    EXPECT_EQ(std::get<LocationReject>(*gk.handle(lrq, now)).rejectReason,
+              LocationRejectReason::notRegistered);
+    (void)registered(gk, registration(3, {{10, 0, 0, 3}, 1720}, "1002"), now); // free again
+}
+
 TEST(Gatekeeper, WhatItCannotReadIsAnsweredWithItsSequenceNumber) {
     auto bytes = encode(registration(4711, kAlice, "1001"));
     bytes.resize(6);

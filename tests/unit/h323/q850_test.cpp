@@ -44,8 +44,9 @@ TEST(Q850, ACauseCrossesAsAReasonValue) {
     EXPECT_EQ(reasonOf(17), "Q.850;cause=17");
     EXPECT_EQ(q850Of(reasonOf(17)), 17);
     EXPECT_EQ(q850Of("Q.850;cause=127"), 127);
-    for (std::string_view bad : {"", "Q.850;cause=", "Q.850;cause=128", "Q.850;cause=17;text=x",
-                                 "SIP;cause=486", "q.850;cause=16", "Q.850;cause=-1", "Q.850;cause=017"})
+    for (std::string_view bad :
+         {"", "Q.850;cause=", "Q.850;cause=128", "Q.850;cause=17;text=x", "SIP;cause=486",
+          "q.850;cause=16", "Q.850;cause=-1", "Q.850;cause=017"})
         EXPECT_FALSE(q850Of(bad)) << bad;
 }
 

@@ -110,5 +110,27 @@ TEST(Tpkt, AStreamCutAnywhereGivesItsPackets) {
     EXPECT_EQ(shortLength.next().error().message, "TPKT: a length of 4");
 }
 
+TEST(Tpkt, WhatWasHandedOutIsNotKept) {
+    // Every segment ends one octet into the next packet: the reader holds a packet's worth,
+    // not the stream.
+    const auto packet = tpktFrame(write(setup()));
+    std::vector<std::uint8_t> segment(packet.begin() + 1, packet.end());
+    segment.push_back(packet[0]);
+    TpktReader reader;
+    reader.add(std::span(packet).first(1));
+    std::size_t got = 0;
+    for (int i = 0; i < 10000; ++i) {
+        reader.add(segment);
+        while (true) {
+            auto next = reader.next();
+            ASSERT_TRUE(next);
+            if (!*next) break;
+            ++got;
+        }
+        ASSERT_LE(reader.held(), 2 * packet.size()) << "after " << i + 1 << " segments";
+    }
+    EXPECT_EQ(got, 10000u);
+}
+
 } // namespace
 } // namespace sb::h323::q931

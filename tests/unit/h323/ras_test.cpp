@@ -84,6 +84,10 @@ std::vector<RasMessage> everyMessage() {
     rrjBusy.requestSeqNum = 14;
     rrjBusy.rejectReason = RegistrationRejectReason::resourceUnavailable;
     all.emplace_back(rrjBusy);
+    RegistrationReject rrjAliases; // more aliases than a gatekeeper of ours takes
+    rrjAliases.requestSeqNum = 15;
+    rrjAliases.rejectReason = RegistrationRejectReason::invalidAlias;
+    all.emplace_back(rrjAliases);
     UnregistrationRequest urq;
     urq.requestSeqNum = 4;
     urq.callSignalAddress = {kSignalling};
@@ -115,6 +119,8 @@ std::vector<RasMessage> everyMessage() {
     all.emplace_back(acf);
     all.emplace_back(AdmissionReject{5, AdmissionRejectReason::calledPartyNotRegistered});
     all.emplace_back(AdmissionReject{6, AdmissionRejectReason::noRouteToDestination});
+    all.emplace_back(AdmissionReject{16, AdmissionRejectReason::exceedsCallCapacity});
+    all.emplace_back(AdmissionReject{17, AdmissionRejectReason::requestDenied});
     BandwidthRequest brq;
     brq.requestSeqNum = 7;
     brq.endpointIdentifier = u"EP-17";
@@ -152,6 +158,7 @@ std::vector<RasMessage> everyMessage() {
     lcf.destinationType = EndpointType{};
     all.emplace_back(lcf);
     all.emplace_back(LocationReject{9, LocationRejectReason::hopCountExceeded});
+    all.emplace_back(LocationReject{18, LocationRejectReason::requestDenied});
     InfoRequest irq;
     irq.requestSeqNum = 10;
     irq.callReferenceValue = 0x1234;
@@ -223,6 +230,7 @@ RasMessage=4 requestSeqNum=2 protocolIdentifier=0.0.8.2250.0.7 ipV4=10.0.0.1 ipV
 RasMessage=5 requestSeqNum=2 protocolIdentifier=0.0.8.2250.0.7 dialledDigits=1001 rejectReason=4
 RasMessage=5 requestSeqNum=3 protocolIdentifier=0.0.8.2250.0.7 rejectReason=12
 RasMessage=5 requestSeqNum=14 protocolIdentifier=0.0.8.2250.0.7 rejectReason=9
+RasMessage=5 requestSeqNum=15 protocolIdentifier=0.0.8.2250.0.7 rejectReason=10
 RasMessage=6 requestSeqNum=4 ipV4=10.0.0.1 ipV4_port=1720 gatekeeperIdentifier=GK-Room h323_ID=switchboard endpointIdentifier=EP-17 reason=4
 RasMessage=7 requestSeqNum=4
 RasMessage=8 requestSeqNum=4 rejectReason=1
@@ -230,6 +238,8 @@ RasMessage=9 requestSeqNum=5 ipV4=10.0.0.1 ipV4_port=1720 gatekeeperIdentifier=G
 RasMessage=10 requestSeqNum=5 ipV4=10.0.0.2 ipV4_port=1720 dialledDigits=2002 willRespondToIRR=0 callModel=0 bandWidth=1280 guid=40414243-4445-4647-4849-4a4b4c4d4e4f irrFrequency=30
 RasMessage=11 requestSeqNum=5 rejectReason=0 guid=40414243-4445-4647-4849-4a4b4c4d4e4f
 RasMessage=11 requestSeqNum=6 rejectReason=20
+RasMessage=11 requestSeqNum=16 rejectReason=13
+RasMessage=11 requestSeqNum=17 rejectReason=2
 RasMessage=12 requestSeqNum=7 endpointIdentifier=EP-17 bandWidth=640 callReferenceValue=4660 conferenceID=20212223-2425-2627-2829-2a2b2c2d2e2f guid=40414243-4445-4647-4849-4a4b4c4d4e4f answeredCall=1
 RasMessage=13 requestSeqNum=7 bandWidth=640
 RasMessage=14 requestSeqNum=7 rejectReason=3 allowedBandWidth=320
@@ -239,6 +249,7 @@ RasMessage=17 requestSeqNum=8 rejectReason=1 guid=40414243-4445-4647-4849-4a4b4c
 RasMessage=18 requestSeqNum=9 ipV4=10.0.0.1 ipV4_port=1719 h323_ID=switchboard dialledDigits=2002 guid=40414243-4445-4647-4849-4a4b4c4d4e4f canMapAlias=1 hopCount=4
 RasMessage=19 requestSeqNum=9 ipV4=10.0.0.2,10.0.0.2 ipV4_port=1720,1719 dialledDigits=2002
 RasMessage=20 requestSeqNum=9 rejectReason=10
+RasMessage=20 requestSeqNum=18 rejectReason=2
 RasMessage=21 requestSeqNum=10 ipV4=10.0.0.9 ipV4_port=1719 callReferenceValue=4660 guid=40414243-4445-4647-4849-4a4b4c4d4e4f
 RasMessage=22 requestSeqNum=10 ipV4=10.0.0.1,10.0.0.1,10.0.0.1,10.0.0.2 ipV4_port=1719,1720,1720,1720 h323_ID=switchboard gateway_element=1 endpointIdentifier=EP-17 callModel=0 bandWidth=1280 callReferenceValue=4660 conferenceID=20212223-2425-2627-2829-2a2b2c2d2e2f guid=40414243-4445-4647-4849-4a4b4c4d4e4f needResponse=1 originator=1
 RasMessage=24 requestSeqNum=11 messageNotUnderstood=5c0001
