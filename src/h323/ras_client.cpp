@@ -7,6 +7,38 @@ namespace sb::h323 {
 
 using namespace ras;
 
+namespace {
+
+template <class Confirm, class Reject>
+bool confirmOrReject(const RasMessage& answer) {
+    return std::holds_alternative<Confirm>(answer) || std::holds_alternative<Reject>(answer);
+}
+
+// Whether `answer` is one H.225.0 gives `request` (§7.7–7.11: its confirm or its reject).
+bool answers(const RasMessage& request, const RasMessage& answer) {
+    return std::visit(
+        [&](const auto& r) {
+            using R = std::decay_t<decltype(r)>;
+            if constexpr (std::is_same_v<R, GatekeeperRequest>)
+                return confirmOrReject<GatekeeperConfirm, GatekeeperReject>(answer);
+            else if constexpr (std::is_same_v<R, RegistrationRequest>)
+                return confirmOrReject<RegistrationConfirm, RegistrationReject>(answer);
+            else if constexpr (std::is_same_v<R, UnregistrationRequest>)
+                return confirmOrReject<UnregistrationConfirm, UnregistrationReject>(answer);
+            else if constexpr (std::is_same_v<R, AdmissionRequest>)
+                return confirmOrReject<AdmissionConfirm, AdmissionReject>(answer);
+            else if constexpr (std::is_same_v<R, BandwidthRequest>)
+                return confirmOrReject<BandwidthConfirm, BandwidthReject>(answer);
+            else if constexpr (std::is_same_v<R, DisengageRequest>)
+                return confirmOrReject<DisengageConfirm, DisengageReject>(answer);
+            else
+                return false;
+        },
+        request);
+}
+
+} // namespace
+
 RasClient::RasClient(Config config, Events events)
     : config_(std::move(config)), events_(std::move(events)) {
     gatekeeper_ = config_.gatekeeperIdentifier;
@@ -152,6 +184,10 @@ void RasClient::onAnswer(const RasMessage& answer, Clock::time_point now) {
         return;
     }
     const auto it = pending_.find(seq);
+    if (it != pending_.end() && std::holds_alternative<UnknownMessageResponse>(answer))
+        return giveUp(seq, "the gatekeeper did not understand the request", now);
+    if (it != pending_.end() && !answers(it->second.request, answer))
+        return; // an answer of the wrong kind (a spoof, or a confused gatekeeper): still waits
     if (it == pending_.end()) { // late, or not ours
         if (auto late = givenUp_.extract(seq);
             !late.empty() && std::holds_alternative<AdmissionConfirm>(answer)) {
@@ -203,6 +239,14 @@ void RasClient::onAnswer(const RasMessage& answer, Clock::time_point now) {
                     admission.bandWidth = m.bandWidth;
                 } else {
                     admission.reason = m.rejectReason;
+                    // §7.11.1's callerNotRegistered: the gatekeeper lost us (a restart, or an
+                    // unregistration we did not ask for): registered again at once, not at
+                    // the next keep-alive.
+                    if (m.rejectReason == AdmissionRejectReason::callerNotRegistered ||
+                        m.rejectReason == AdmissionRejectReason::invalidEndpointIdentifier) {
+                        endpoint_.reset();
+                        sendRegistration(false, now);
+                    }
                 }
                 done.mapped()(admission);
             }
@@ -232,6 +276,22 @@ void RasClient::onGatekeeperRequest(const RasMessage& message) {
     if (events_.dropped) events_.dropped(drq.callIdentifier);
 }
 
+void RasClient::giveUp(std::uint16_t seq, std::string why, Clock::time_point now) {
+    const auto request = std::move(pending_.at(seq).request);
+    pending_.erase(seq);
+    if (auto done = admissions_.extract(seq); !done.empty()) {
+        constexpr std::size_t kGivenUpKept = 64; // the oldest are forgotten
+        if (givenUp_.size() >= kGivenUpKept) givenUp_.erase(givenUp_.begin());
+        givenUp_[seq] = std::get<AdmissionRequest>(request);
+        Admission none;
+        none.unanswered = true;
+        done.mapped()(none);
+    } else if (std::holds_alternative<GatekeeperRequest>(request) ||
+               std::holds_alternative<RegistrationRequest>(request)) {
+        lose(std::move(why));
+    }
+}
+
 void RasClient::tick(Clock::time_point now) {
     std::vector<std::uint16_t> expired;
     for (auto& [seq, pending] : pending_) {
@@ -243,21 +303,8 @@ void RasClient::tick(Clock::time_point now) {
             expired.push_back(seq);
         }
     }
-    for (auto seq : expired) {
-        const auto request = std::move(pending_.at(seq).request);
-        pending_.erase(seq);
-        if (auto done = admissions_.extract(seq); !done.empty()) {
-            constexpr std::size_t kGivenUpKept = 64; // the oldest are forgotten
-            if (givenUp_.size() >= kGivenUpKept) givenUp_.erase(givenUp_.begin());
-            givenUp_[seq] = std::get<AdmissionRequest>(request);
-            Admission none;
-            none.unanswered = true;
-            done.mapped()(none);
-        } else if (std::holds_alternative<GatekeeperRequest>(request) ||
-                   std::holds_alternative<RegistrationRequest>(request)) {
-            lose("the gatekeeper does not answer");
-        }
-    }
+    for (auto seq : expired)
+        giveUp(seq, "the gatekeeper does not answer", now);
     if (keepAliveAt_ && *keepAliveAt_ <= now) {
         keepAliveAt_.reset();
         sendRegistration(true, now);

@@ -90,6 +90,9 @@ private:
     void sendRegistration(bool keepAlive, Clock::time_point now);
     void onAnswer(const ras::RasMessage& answer, Clock::time_point now);
     void onGatekeeperRequest(const ras::RasMessage& message);
+    // The request `seq` gets no answer that it can use (none came, or the gatekeeper did not
+    // understand it): its admission is answered unanswered, a discovery or registration lost.
+    void giveUp(std::uint16_t seq, std::string why, Clock::time_point now);
     void lose(std::string why);
     std::uint16_t nextSeq();
 

@@ -186,6 +186,45 @@ TEST(RasClient, AGatekeeperThatLostUsGetsAFullRegistration) {
     EXPECT_TRUE(h.lost.empty());
 }
 
+TEST(RasClient, AnAnswerOfTheWrongKindIsNotTakenAndAnUnknownMessageResponseEndsTheRequest) {
+    Harness h;
+    h.client->start(h.now);
+    h.pump();
+    const auto first = *h.registered;
+    Guid call{};
+    call[0] = 5;
+    std::optional<RasClient::Admission> outcome;
+    h.client->admit(
+        call, 0x0104, call, {h225::DialedDigits{"2002"}}, {}, false, 1280,
+        [&](const RasClient::Admission& a) { outcome = a; }, h.now);
+    const auto seq = std::get<AdmissionRequest>(*decode(h.toGatekeeper.back())).requestSeqNum;
+    h.toGatekeeper.clear();
+    // A confirm of another request with the ARQ's number (a spoof): the ARQ still waits.
+    h.client->receive(encode(UnregistrationConfirm{seq}), h.now);
+    EXPECT_FALSE(outcome);
+    EXPECT_TRUE(h.client->isRegistered());
+    // The gatekeeper did not understand it: the call hears so now, not after its retries.
+    h.client->receive(encode(UnknownMessageResponse{seq, {}}), h.now);
+    ASSERT_TRUE(outcome);
+    EXPECT_TRUE(outcome->unanswered);
+    EXPECT_FALSE(h.client->nextDeadline() &&
+                 *h.client->nextDeadline() <= h.now + std::chrono::seconds(3))
+        << "no retry of the ARQ";
+
+    // ARJ callerNotRegistered: the gatekeeper lost us; a full registration at once.
+    h.gatekeeper.expire(h.now + std::chrono::hours(1));
+    std::optional<RasClient::Admission> refused;
+    h.client->admit(
+        call, 0x0105, call, {h225::DialedDigits{"2002"}}, {}, false, 1280,
+        [&](const RasClient::Admission& a) { refused = a; }, h.now);
+    h.pump();
+    ASSERT_TRUE(refused);
+    EXPECT_EQ(refused->reason, AdmissionRejectReason::callerNotRegistered);
+    EXPECT_TRUE(h.client->isRegistered());
+    EXPECT_NE(*h.client->endpointIdentifier(), first);
+    EXPECT_EQ(h.gatekeeper.registrations().size(), 1u);
+}
+
 TEST(RasClient, AnswersTheGatekeepersOwnRequests) {
     Harness h;
     h.client->start(h.now);
