@@ -79,6 +79,15 @@ void escalate(ApiServices& s, const api::Request& request, const api::Respond& r
               });
 }
 
+// 503 for what the cluster's database could not answer: the agent asks again (a 404 would
+// tell it, wrongly, that there is no such escalation).
+api::Response databaseUnavailable(const Error& error) {
+    auto response = api::problem(503, "Service Unavailable",
+                                 "the cluster's database could not be read: " + error.message);
+    response.headers.emplace_back("Retry-After", "1");
+    return response;
+}
+
 // An escalation that another instance of the cluster holds: `found` with its record when it
 // is the agent's, else 404 (as for one of this instance's).
 void elsewhere(ApiServices& s, const std::string& id, const std::string& agent,
@@ -88,10 +97,11 @@ void elsewhere(ApiServices& s, const std::string& id, const std::string& agent,
         respond(api::problem(404, {}, "no such escalation of yours", {{"field", "id"}}));
     };
     if (!s.cluster) return notFound();
-    s.cluster->fetch(id, [agent, notFound, found = std::move(found)](
-                             std::optional<cluster::PgEscalations::Row> row) {
-        if (!row || row->agent != agent) return notFound();
-        found(*row);
+    s.cluster->fetch(id, [agent, respond, notFound, found = std::move(found)](
+                             const Result<std::optional<cluster::PgEscalations::Row>>& row) {
+        if (!row) return respond(databaseUnavailable(row.error()));
+        if (!*row || (*row)->agent != agent) return notFound();
+        found(**row);
     });
 }
 
@@ -280,7 +290,9 @@ void list(ApiServices& s, const api::Request& request, const api::Respond& respo
         if (!s.cluster) return respond(api::jsonResponse(200, {{"escalations", mine}}));
         // With the other instances' (this one's own newest may not be stored yet).
         s.cluster->list(agent, state ? std::string(stateName(*state)) : "", limit,
-                        [mine, limit, respond](std::vector<nlohmann::json> shared) mutable {
+                        [mine, limit, respond](Result<std::vector<nlohmann::json>> read) mutable {
+                            if (!read) return respond(databaseUnavailable(read.error()));
+                            auto& shared = *read;
                             std::set<std::string> seen;
                             for (const auto& e : mine)
                                 seen.insert(e.value("id", ""));

@@ -200,8 +200,8 @@ Result<void> EscalationService::shareEscalations(const std::string& storage,
         if (!escalations_) return;
         for (auto& r : rows)
             escalations_->takeOver({std::move(r.id), std::move(r.agent), std::move(r.instance),
-                                    std::move(r.traceId), std::move(r.record),
-                                    std::move(r.request)});
+                                    std::move(r.traceId), std::move(r.record), std::move(r.request),
+                                    r.hangUpAsked});
     };
     handlers.document = [this](const std::string& kind, const std::string& id,
                                const std::optional<std::string>& body) {
@@ -488,6 +488,8 @@ void EscalationService::checkStoreLater() {
 
 void EscalationService::drain() {
     draining_ = true;
+    // Gone instances' escalations are left to the instances that can ring them again.
+    if (records_) records_->stopClaiming();
     if (escalations_) escalations_->drain();
 }
 
@@ -509,9 +511,10 @@ std::string EscalationService::notReady() const {
 void EscalationService::stop() {
     storeCheck_.cancel();
     if (http_) http_->stop();
-    escalations_.reset(); // hangs up every call of every escalation
-    sealer_.reset();      // seals what they asked for
-    documents_.reset();   // finishes the registry writes asked for
+    if (records_) records_->stopClaiming(); // none claimed that no one would report
+    escalations_.reset();                   // hangs up every call of every escalation
+    sealer_.reset();                        // seals what they asked for
+    documents_.reset();                     // finishes the registry writes asked for
 }
 
 void EscalationService::addMetrics(api::MetricsText& m) const {

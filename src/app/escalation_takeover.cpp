@@ -33,6 +33,7 @@ void Escalations::takeOver(const Orphan& o) {
         payload.update(rering);
         publish_(api::makeIfMessage("failure", o.agent, o.traceId, payload), o.id, o.agent);
     };
+    if (o.hangUpAsked) return report({{"rerun_refused", "the agent had asked to hang it up"}});
     auto request = o.request.is_object()
                        ? api::readEscalateRequest(o.request)
                        : Result<api::EscalateRequest>(fail(Errc::not_found, "no request kept"));

@@ -161,6 +161,7 @@ public:
     struct Orphan {
         std::string id, agent, instance, traceId;
         nlohmann::json record, request;
+        bool hangUpAsked = false; // the agent asked it ended: reported, not rung again
     };
     void takeOver(const Orphan& orphan);
 

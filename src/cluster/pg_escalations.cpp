@@ -7,6 +7,7 @@
 
 #include <asio/post.hpp>
 #include <fmt/format.h>
+#include <future>
 #include <map>
 #include <set>
 #include <unistd.h>
@@ -50,14 +51,38 @@ constexpr const char* kColumns =
 const std::string kDead = "SELECT DISTINCT instance FROM cluster_escalations WHERE state IN "
                           "('ringing', 'answered') AND instance <> $1 AND NOT " +
                           instanceAlive("instance");
-// Claims the escalations in progress of the instance $2 for $1, marking them failed.
+// Claims the escalations in progress of the instance $2 for $1, marking them failed, and
+// takes the hang-ups stored for $2 on them: the agent was answered 202, and such an
+// escalation must not be rung again (the last column says which).
 const std::string kClaim = fmt::format(
     "WITH gone AS (SELECT id FROM cluster_escalations WHERE state IN ('ringing', 'answered') "
-    "AND instance = $2 FOR UPDATE SKIP LOCKED) UPDATE cluster_escalations e SET instance = $1, "
-    "state = 'failed', updated = now(), record = e.record || jsonb_build_object('state', "
-    "'failed', 'reason', 'instance ' || $2 || ' stopped with the escalation in progress') "
-    "FROM gone WHERE e.id = gone.id RETURNING e.{}",
-    "id, e.agent, $2, e.state, e.trace_id, e.record::text, coalesce(e.request::text, 'null')");
+    "AND instance = $2 FOR UPDATE SKIP LOCKED), hangups AS (DELETE FROM cluster_commands c "
+    "USING gone WHERE c.instance = $2 AND c.body->>'op' = 'hangup' AND c.body->>'id' = gone.id "
+    "RETURNING gone.id), claimed AS (UPDATE cluster_escalations e SET instance = $1, state = "
+    "'failed', updated = now(), record = e.record || jsonb_build_object('state', 'failed', "
+    "'reason', 'instance ' || $2 || ' stopped with the escalation in progress') FROM gone WHERE "
+    "e.id = gone.id RETURNING e.*) SELECT {}, (SELECT count(*) FROM hangups h WHERE h.id = "
+    "claimed.id) FROM claimed",
+    "id, agent, $2, state, trace_id, record::text, coalesce(request::text, 'null')");
+
+// A value as JSONB takes it: PostgreSQL's jsonb holds no U+0000 (SQLSTATE 22P05, "unsupported
+// Unicode escape sequence"), which JSON allows and an agent may send; a record holding one
+// would never be stored, nor any later write of its escalation. U+FFFD stands in for it.
+void withoutNul(json& value) {
+    if (value.is_string()) {
+        auto& text = value.get_ref<std::string&>();
+        for (auto at = text.find('\0'); at != std::string::npos; at = text.find('\0', at + 3))
+            text.replace(at, 1, "\xef\xbf\xbd");
+    } else if (value.is_structured()) {
+        for (auto& member : value)
+            withoutNul(member);
+    }
+}
+
+std::string jsonbText(json value) {
+    withoutNul(value);
+    return jsonText(value);
+}
 
 std::string text(const json& object, const char* key) {
     const auto found = object.find(key);
@@ -234,12 +259,12 @@ void PgEscalations::takeCommands() {
 
 void PgEscalations::record(std::string id, std::string agent, std::string state,
                            std::string traceId, const json& record, const json& request) {
-    worker_.post(
-        [this, id = std::move(id),
-         r = PendingRecord{std::move(agent), std::move(state), std::move(traceId), jsonText(record),
-                           request.is_null() ? std::string() : jsonText(request)}]() mutable {
-            store(id, std::move(r));
-        });
+    worker_.post([this, id = std::move(id),
+                  r = PendingRecord{
+                      std::move(agent), std::move(state), std::move(traceId), jsonbText(record),
+                      request.is_null() ? std::string() : jsonbText(request)}]() mutable {
+        store(id, std::move(r));
+    });
 }
 
 bool PgEscalations::store(const std::string& id, PendingRecord r) {
@@ -278,7 +303,7 @@ void PgEscalations::storeUnstored() {
 void PgEscalations::command(std::string instance, json command,
                             std::function<void(Result<void>)> sent) {
     command["from"] = instance_;
-    worker_.post([this, instance = std::move(instance), body = jsonText(command),
+    worker_.post([this, instance = std::move(instance), body = jsonbText(command),
                   sent = std::move(sent)]() mutable {
         const db::PgParam params[] = {db::PgParam::text(instance), db::PgParam::text(body)};
         auto stored = exec("sending a command",
@@ -300,17 +325,19 @@ void PgEscalations::command(std::string instance, json command,
     });
 }
 
-void PgEscalations::fetch(std::string id, std::function<void(std::optional<Row>)> done) {
+void PgEscalations::fetch(std::string id, std::function<void(Result<std::optional<Row>>)> done) {
     worker_.post([this, id = std::move(id), done = std::move(done)]() mutable {
         const db::PgParam params[] = {db::PgParam::text(id)};
         auto rows =
             exec("reading an escalation",
                  fmt::format("SELECT {} FROM cluster_escalations WHERE id = $1", kColumns), params);
-        std::optional<Row> row;
-        if (!rows)
+        Result<std::optional<Row>> row{std::nullopt};
+        if (!rows) {
             logger().warn("{}", rows.error().message);
-        else if (rows->rows() == 1)
-            row = rowOf(*rows, 0);
+            row = fail(rows.error());
+        } else if (rows->rows() == 1) {
+            row = std::optional(rowOf(*rows, 0));
+        }
         asio::post(owner_, [self = alive_, done = std::move(done), row = std::move(row)]() mutable {
             if (self.lock()) done(std::move(row));
         });
@@ -318,7 +345,7 @@ void PgEscalations::fetch(std::string id, std::function<void(std::optional<Row>)
 }
 
 void PgEscalations::list(std::string agent, std::string state, std::size_t limit,
-                         std::function<void(std::vector<json>)> done) {
+                         std::function<void(Result<std::vector<json>>)> done) {
     worker_.post([this, agent = std::move(agent), state = std::move(state), limit,
                   done = std::move(done)]() mutable {
         const std::string most = std::to_string(limit);
@@ -329,10 +356,13 @@ void PgEscalations::list(std::string agent, std::string state, std::size_t limit
                          "= '' OR state = $2) ORDER BY (record->>'created_ms')::bigint DESC "
                          "LIMIT $3",
                          params);
-        std::vector<json> records;
-        if (!rows) logger().warn("{}", rows.error().message);
+        Result<std::vector<json>> records{std::vector<json>{}};
+        if (!rows) {
+            logger().warn("{}", rows.error().message);
+            records = fail(rows.error());
+        }
         for (int r = 0; rows && r < rows->rows(); ++r)
-            records.push_back(json::parse(rows->text(r, 0), nullptr, false));
+            records->push_back(json::parse(rows->text(r, 0), nullptr, false));
         asio::post(owner_,
                    [self = alive_, done = std::move(done), records = std::move(records)]() mutable {
                        if (self.lock()) done(std::move(records));
@@ -340,7 +370,20 @@ void PgEscalations::list(std::string agent, std::string state, std::size_t limit
     });
 }
 
+void PgEscalations::stopClaiming() {
+    auto stopped = std::make_shared<std::promise<void>>();
+    auto done = stopped->get_future();
+    worker_.post([this, stopped] {
+        claiming_ = false;
+        stopped->set_value();
+    });
+    if (done.wait_for(std::chrono::seconds(5)) != std::future_status::ready)
+        logger().warn("cluster records: a claim of gone instances' escalations is still under "
+                      "way; what it claims may not be rung again");
+}
+
 void PgEscalations::claim(bool ownFormerLife) {
+    if (!claiming_) return;
     std::set<std::string> dead;
     if (ownFormerLife) {
         dead.insert(instance_);
@@ -369,8 +412,10 @@ void PgEscalations::claim(bool ownFormerLife) {
             logger().warn("{}", rows.error().message);
             continue;
         }
-        for (int r = 0; r < rows->rows(); ++r)
+        for (int r = 0; r < rows->rows(); ++r) {
             orphans.push_back(rowOf(*rows, r));
+            orphans.back().hangUpAsked = rows->int64(r, 7) > 0;
+        }
     }
     if (orphans.empty()) return;
     logger().warn("cluster records: {} escalation(s) in progress on instance(s) that are gone, "

@@ -60,6 +60,8 @@ public:
     struct Row {
         std::string id, agent, instance, state, traceId;
         nlohmann::json record, request; // request: the escalate message's payload, or null
+        // An orphan's: the agent had asked (a hang-up stored for the gone instance) to end it.
+        bool hangUpAsked = false;
     };
     using Documents = std::map<std::string, std::map<std::string, std::string>>;
     struct Handlers {
@@ -94,12 +96,17 @@ public:
                 const nlohmann::json& record, const nlohmann::json& request = nullptr);
     // One of this instance's events, for the other instances' streams.
     void publish(std::string message, std::string key, std::string agent);
-    // The record of an escalation, wherever it lives; nullopt when there is none.
-    void fetch(std::string id, std::function<void(std::optional<Row>)> done);
+    // The record of an escalation, wherever it lives; nullopt when there is none, an error
+    // (Errc::io) when the database cannot be read (not the same answer: 503, not 404).
+    void fetch(std::string id, std::function<void(Result<std::optional<Row>>)> done);
     // `agent`'s records on every instance (in `state` unless empty), newest first, at most
-    // `limit`; empty when the database cannot be read.
+    // `limit`; an error (Errc::io) when the database cannot be read.
     void list(std::string agent, std::string state, std::size_t limit,
-              std::function<void(std::vector<nlohmann::json>)> done);
+              std::function<void(Result<std::vector<nlohmann::json>>)> done);
+    // No more claims of gone instances' escalations (this instance drains or stops: it could
+    // not ring them again, and another can). Returns once none is under way (at most a few
+    // seconds: one statement of the records' thread).
+    void stopClaiming();
     // `command` (with "op") to the instance that holds an escalation; `sent` once it is
     // stored for that instance (it then survives the instance's session going down), or with
     // the database's error.
@@ -151,6 +158,7 @@ private:
     std::optional<asio::posix::stream_descriptor> socket_; // a dup of the connection's
     int socketOf_ = -1;                                    // the connection's, when dup'd
     std::optional<asio::steady_timer> sweep_;
+    bool claiming_ = true; // the records' thread's
     // Instances seen gone at the last sweep, and since when.
     std::map<std::string, std::chrono::steady_clock::time_point> suspects_;
     // Records the database could not take (it was away), by escalation, written again at

@@ -23,6 +23,7 @@ protected:
         std::vector<json> commands;
         std::vector<PgEscalations::Documents> registries;
         std::vector<std::string> events; // "key agent message"
+        std::vector<PgEscalations::Row> orphans;
     };
 
     void SetUp() override {
@@ -56,6 +57,10 @@ protected:
                                  const std::string& agent) {
             seen.events.push_back(key + " " + agent + " " + message);
         };
+        handlers.orphans = [&seen](std::vector<PgEscalations::Row> rows) {
+            for (auto& r : rows)
+                seen.orphans.push_back(std::move(r));
+        };
         handlers.registry = [&seen](PgEscalations::Documents stored) {
             seen.registries.push_back(std::move(stored));
         };
@@ -77,8 +82,8 @@ protected:
     std::optional<PgEscalations::Row> fetch(PgEscalations& from, const std::string& id) {
         bool answered = false;
         std::optional<PgEscalations::Row> row;
-        from.fetch(id, [&](std::optional<PgEscalations::Row> got) {
-            row = std::move(got);
+        from.fetch(id, [&](Result<std::optional<PgEscalations::Row>> got) {
+            if (got) row = std::move(*got);
             answered = true;
         });
         runUntil([&] { return answered; }, 5s);
@@ -209,6 +214,81 @@ TEST_F(PgEscalationsTest, ACommandThatCannotBeStoredSaysSo) {
     ASSERT_TRUE(answered);
     ASSERT_FALSE(*sent); // the API answers 503, not 202
     EXPECT_EQ(sent->error().code, Errc::io);
+}
+
+TEST_F(PgEscalationsTest, AGoneInstancesEscalationWhoseHangUpWasStoredIsNotToBeRungAgain) {
+    a_ = open(url_, "sb-a", seenA_);
+    b_ = open(urlOfB(), "sb-b", seenB_);
+    ASSERT_TRUE(a_ && b_);
+    for (const char* id : {"e1", "e2"})
+        b_->record(id, "bot", "answered", "t1", {{"id", id}, {"state", "answered"}},
+                   {{"topic", "tax"}});
+    ASSERT_TRUE(runUntil([&] { return fetch(*a_, "e2").has_value(); }, 5s));
+    // b dies; before its escalations are claimed, the agent hangs e1 up through a (202).
+    b_.reset();
+    limits_.pop_back(); // b's lock goes with its session
+    std::optional<Result<void>> sent;
+    a_->command("sb-b", {{"op", "hangup"}, {"id", "e1"}, {"agent", "bot"}},
+                [&](Result<void> outcome) { sent = std::move(outcome); });
+    ASSERT_TRUE(runUntil([&] { return seenA_.orphans.size() >= 2; }, 8s));
+    ASSERT_TRUE(sent && *sent);
+    std::map<std::string, bool> hangUpAsked;
+    for (const auto& o : seenA_.orphans)
+        hangUpAsked[o.id] = o.hangUpAsked;
+    EXPECT_TRUE(hangUpAsked.at("e1")) << "reported, not rung again";
+    EXPECT_FALSE(hangUpAsked.at("e2")) << "rung again";
+    EXPECT_EQ(seenA_.orphans[0].instance, "sb-b");
+}
+
+TEST_F(PgEscalationsTest, AnInstanceThatDrainsClaimsNothing) {
+    a_ = open(url_, "sb-a", seenA_);
+    b_ = open(urlOfB(), "sb-b", seenB_);
+    ASSERT_TRUE(a_ && b_);
+    b_->record("e1", "bot", "answered", "t1", {{"id", "e1"}, {"state", "answered"}});
+    ASSERT_TRUE(runUntil([&] { return fetch(*a_, "e1").has_value(); }, 5s));
+    a_->stopClaiming(); // a drains: it could not ring e1 again, another instance can
+    b_.reset();
+    limits_.pop_back();
+    runFor(PgEscalations::kGrace + 2 * PgEscalations::kSweep);
+    EXPECT_TRUE(seenA_.orphans.empty());
+    EXPECT_EQ(fetch(*a_, "e1")->state, "answered") << "left for an instance that can ring it";
+}
+
+TEST_F(PgEscalationsTest, AReadTheDatabaseCannotAnswerIsAnErrorNotNone) {
+    a_ = open(url_, "sb-a", seenA_);
+    ASSERT_TRUE(a_);
+    pg().execute("ALTER DATABASE " + database_ + " WITH ALLOW_CONNECTIONS false");
+    pg().execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" +
+                 database_ + "'");
+    std::optional<Result<std::optional<PgEscalations::Row>>> row;
+    a_->fetch("e1", [&](Result<std::optional<PgEscalations::Row>> got) { row = std::move(got); });
+    std::optional<Result<std::vector<json>>> listed;
+    a_->list("bot", "", 10, [&](Result<std::vector<json>> got) { listed = std::move(got); });
+    const bool answered = runUntil([&] { return row && listed; }, 8s);
+    pg().execute("ALTER DATABASE " + database_ + " WITH ALLOW_CONNECTIONS true");
+    ASSERT_TRUE(answered);
+    ASSERT_FALSE(*row); // the API answers 503, not 404 "no such escalation"
+    EXPECT_EQ(row->error().code, Errc::io);
+    ASSERT_FALSE(*listed); // nor a list of this instance's alone
+}
+
+TEST_F(PgEscalationsTest, ARecordHoldingANulCharacterIsStored) {
+    // JSON allows U+0000 and an agent may send one; PostgreSQL's jsonb does not.
+    a_ = open(url_, "sb-a", seenA_);
+    ASSERT_TRUE(a_);
+    const std::string reason("router\0down", 11);
+    a_->record("e1", "bot", "ringing", "t1", {{"id", "e1"}, {"reason", reason}},
+               {{"reason", reason}});
+    std::optional<PgEscalations::Row> row;
+    for (int i = 0; i < 50 && !row; ++i) {
+        runFor(100ms);
+        row = fetch(*a_, "e1");
+    }
+    ASSERT_TRUE(row);
+    EXPECT_EQ(row->record.value("reason", ""), "router\xef\xbf\xbd"
+                                               "down");
+    EXPECT_EQ(row->request.value("reason", ""), "router\xef\xbf\xbd"
+                                                "down");
 }
 
 TEST_F(PgEscalationsTest, RecordsWrittenWhileTheDatabaseIsAwayAreStoredWhenItIsBack) {
