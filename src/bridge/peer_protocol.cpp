@@ -72,4 +72,12 @@ std::string base64(std::span<const std::byte> bytes) {
     return out;
 }
 
+std::string writeEvidenceChunkText(std::string_view traceId, std::string_view transfer,
+                                   std::uint32_t index, std::string_view sha256,
+                                   std::span<const std::byte> payload) {
+    return writePeerMessage(
+        Performative::evidence_chunk, traceId,
+        {{"transfer", transfer}, {"index", index}, {"sha256", sha256}, {"data", base64(payload)}});
+}
+
 } // namespace sb::bridge

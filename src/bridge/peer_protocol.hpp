@@ -76,4 +76,11 @@ Result<PeerAck> readAck(const nlohmann::json& payload);
 // Base64 (RFC 4648 §4), for chunks on the JSON fallback only.
 std::string base64(std::span<const std::byte> bytes);
 
+// An evidence chunk on the JSON fallback (a peer that takes no binary messages): its payload in
+// base64, its index and digest as members. kChunkEnvelope bounds what it adds to the base64.
+inline constexpr std::size_t kChunkEnvelope = 512;
+std::string writeEvidenceChunkText(std::string_view traceId, std::string_view transfer,
+                                   std::uint32_t index, std::string_view sha256,
+                                   std::span<const std::byte> payload);
+
 } // namespace sb::bridge

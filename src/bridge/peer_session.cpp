@@ -9,7 +9,13 @@ namespace sb::bridge {
 namespace {
 
 spdlog::logger& logger() {
-    return log::get("webrtc");
+    static auto& webrtc = log::get("webrtc"); // not the registry's lock at every line
+    return webrtc;
+}
+
+// What a peer says, as logged: at most 200 bytes of it (a peer's error may be 256 KiB).
+std::string_view shortened(std::string_view said) {
+    return said.substr(0, 200);
 }
 
 std::span<const std::byte> bytesOf(std::string_view text) {
@@ -68,8 +74,9 @@ PeerSession::PeerSession(asio::io_context& io, webrtc::IceLoop& loop,
               if (!control_ || c.id != *control_ || over_) return;
               finish({Errc::closed, "the peer closed the control channel"});
           };
-          h.channels.refused = [this](const Error& why) {
-              logger().warn("trace={} WebRTC peer: {}", options_.traceId, why.message);
+          h.channels.refused = [this](const Error& why) { // the peer's doing: rate-limited
+              SB_WARN_RATE_LIMITED(logger(), "trace={} WebRTC peer: {}", options_.traceId,
+                                   why.message);
           };
           h.failed = [this](const Error& why) { finish(why); };
           h.selected = [this](const std::string& pair) {
@@ -214,7 +221,8 @@ void PeerSession::onText(std::string_view text) {
     case Performative::error: {
         const std::string detail = message->payload.value("detail", "");
         const std::string about = message->payload.value("in_reply_to", "");
-        logger().warn("trace={} WebRTC peer says: {} (about {})", options_.traceId, detail, about);
+        SB_WARN_RATE_LIMITED(logger(), "trace={} WebRTC peer says: {} (about {})", options_.traceId,
+                             shortened(detail), shortened(about));
         for (auto t = transfers_.begin(); t != transfers_.end(); ++t)
             if (t->id == about) {
                 report(*t, "the peer refused it: " + detail);
@@ -303,17 +311,22 @@ void PeerSession::sendContext(const std::string& summary, const std::string& con
 void PeerSession::sendFile(const std::shared_ptr<const room::EvidenceFile>& file,
                            std::uint32_t fromChunk) {
     if (over_) return;
-    // The chunks fit the limit the peer said in its description (RFC 8841 §6).
+    // The chunks fit the limit the peer said in its description (RFC 8841 §6), as they are
+    // or in base64 on the JSON fallback.
     webrtc::Sha256 digest{};
     (void)fromHex(file->sha256, digest);
-    Transfer t{file,
-               webrtc::EvidenceSender(transferIdOf(file->id), file->name, file->size, digest,
-                                      connection_.peerLargestMessage()),
-               file->id,
-               false,
-               std::nullopt,
-               0,
-               {}};
+    const auto largest =
+        binary_
+            ? connection_.peerLargestMessage()
+            : webrtc::evidenceChunkLimitAsText(connection_.peerLargestMessage(), kChunkEnvelope);
+    Transfer t{
+        file,
+        webrtc::EvidenceSender(transferIdOf(file->id), file->name, file->size, digest, largest),
+        file->id,
+        false,
+        std::nullopt,
+        0,
+        {}};
     t.sender.acknowledged(fromChunk);
     transfers_.push_back(std::move(t));
     readAhead(transfers_.back());
@@ -379,15 +392,9 @@ void PeerSession::pump() {
 
 bool PeerSession::sendChunk(const Transfer& t, const std::vector<std::byte>& chunk) {
     if (binary_) return send(chunk, true);
-    // The JSON fallback, for a peer that takes no binary messages: the chunk's payload in
-    // base64, its index and digest as members.
     auto c = webrtc::readEvidenceChunk(chunk);
-    nlohmann::json payload{{"transfer", t.id},
-                           {"index", c->index},
-                           {"sha256", webrtc::hexOf(c->digest)},
-                           {"data", base64(c->payload)}};
-    return send(bytesOf(writePeerMessage(Performative::evidence_chunk, options_.traceId,
-                                         std::move(payload))),
+    return send(bytesOf(writeEvidenceChunkText(options_.traceId, t.id, c->index,
+                                               webrtc::hexOf(c->digest), c->payload)),
                 false);
 }
 
@@ -400,8 +407,8 @@ bool PeerSession::send(std::span<const std::byte> message, bool binary) {
         if (backedUpSince_ == Clock::time_point{}) backedUpSince_ = now_;
         return false;
     }
-    logger().warn("trace={} WebRTC peer: a message of {} bytes was not sent: {}", options_.traceId,
-                  message.size(), sent.error().message);
+    SB_WARN_RATE_LIMITED(logger(), "trace={} WebRTC peer: a message of {} bytes was not sent: {}",
+                         options_.traceId, message.size(), sent.error().message);
     return true;
 }
 

@@ -50,6 +50,12 @@ std::size_t evidenceChunkPayload(std::uint64_t peerLargestMessage) {
            kEvidenceChunkHeader;
 }
 
+std::uint64_t evidenceChunkLimitAsText(std::uint64_t peerLargestMessage, std::size_t envelope) {
+    const std::uint64_t message = evidenceChunkPayload(peerLargestMessage) + kEvidenceChunkHeader;
+    const std::uint64_t payload = message > envelope ? (message - envelope) / 4 * 3 : 0;
+    return payload + kEvidenceChunkHeader;
+}
+
 Result<EvidenceChunk> readEvidenceChunk(std::span<const std::byte> m) {
     if (m.size() < kEvidenceChunkHeader)
         return fail(Errc::invalid_input,

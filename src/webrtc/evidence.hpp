@@ -41,6 +41,10 @@ inline constexpr std::size_t kEvidenceChunkHeader = 4 + 16 + 4 + 4 + 32;
 // The payload of each chunk for a peer that takes messages of `peerLargestMessage` bytes (0:
 // no limit, which is then 256 KiB, what a browser takes).
 std::size_t evidenceChunkPayload(std::uint64_t peerLargestMessage);
+// The same for chunks sent as text: what to give EvidenceSender as the peer's largest message
+// so that a chunk's payload in base64 (4 octets a 3), inside a message of at most `envelope`
+// octets more, fits the peer's limit.
+std::uint64_t evidenceChunkLimitAsText(std::uint64_t peerLargestMessage, std::size_t envelope);
 
 // Errors name the field: a short message, a wrong magic, an index past the count.
 Result<EvidenceChunk> readEvidenceChunk(std::span<const std::byte> message);

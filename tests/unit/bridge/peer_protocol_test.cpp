@@ -1,6 +1,7 @@
 // What a WebRTC peer says on its control channel (bridge/peer_protocol.hpp): each performative
 // read, the acknowledgement's members checked, and bad input refused naming the member.
 #include "bridge/peer_protocol.hpp"
+#include "webrtc/evidence.hpp"
 
 #include <gtest/gtest.h>
 
@@ -44,6 +45,27 @@ TEST(PeerProtocol, BytesThatAreNotUtf8AreReplacedNotThrownOver) {
     auto read = readPeerMessage(text);
     ASSERT_TRUE(read) << read.error().message;
     EXPECT_EQ(read->payload["reason"], "bad line '\xef\xbf\xbd'"); // U+FFFD
+}
+
+TEST(PeerProtocol, AChunkAsTextFitsThePeersLimit) {
+    // A peer on the JSON fallback (binary: false) takes a chunk's payload in base64: chunks
+    // sized for binary would be a third over its limit, and never sent.
+    const std::vector<std::byte> file(300000, std::byte{0x5a});
+    const webrtc::TransferId transfer{};
+    for (std::uint64_t limit : {1024u, 65535u, 65536u, 262144u}) {
+        webrtc::EvidenceSender sender(transfer, "scan.pdf", file,
+                                      webrtc::evidenceChunkLimitAsText(limit, kChunkEnvelope));
+        const auto chunk = sender.next();
+        ASSERT_TRUE(chunk);
+        auto c = webrtc::readEvidenceChunk(*chunk);
+        ASSERT_TRUE(c);
+        const auto text = writeEvidenceChunkText("0af7651916cd43dd8448eb211c80319c",
+                                                 "0123456789abcdef0123456789abcdef", 4294967295u,
+                                                 webrtc::hexOf(c->digest), c->payload);
+        EXPECT_LE(text.size(), limit);
+        EXPECT_GT(text.size(), limit * 9 / 10 - kChunkEnvelope) << "not needlessly small";
+        EXPECT_LE(text.size() - base64(c->payload).size(), kChunkEnvelope);
+    }
 }
 
 TEST(PeerProtocol, AnUnknownPerformativeIsNamed) {
