@@ -158,6 +158,7 @@ void Call::place(std::vector<AliasAddress> destination, std::optional<TransportA
 }
 
 std::optional<std::pair<Call::Timer, std::chrono::steady_clock::duration>> Call::timer() const {
+    if (state_ == State::connected && !media_) return std::pair{Timer::media, config_.mediaWait};
     if (!timer_ || state_ == State::released) return std::nullopt;
     switch (*timer_) {
     case Timer::t303:
@@ -166,11 +167,17 @@ std::optional<std::pair<Call::Timer, std::chrono::steady_clock::duration>> Call:
         return std::pair{*timer_, config_.t310};
     case Timer::t301:
         return std::pair{*timer_, config_.t301};
+    case Timer::media:
+        break;
     }
     return std::nullopt;
 }
 
 void Call::expire(Timer timer) {
+    if (timer == Timer::media) {
+        if (state_ == State::connected && !media_) release(kTimerExpired);
+        return;
+    }
     if (timer_ != timer || state_ == State::released) return;
     timer_.reset();
     release(timer == Timer::t301 ? kNoAnswer : kTimerExpired);

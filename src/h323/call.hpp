@@ -62,6 +62,11 @@ public:
         // How long H.245's procedures wait for the peer's answer (T101, T103, T106; H.245
         // leaves their values to the terminal).
         std::chrono::steady_clock::duration h245Answer = std::chrono::seconds(30);
+        // Connected, how long audio may take to be agreed (fastStart, or H.245's capability
+        // exchange and channels) before the call is released: a peer that shares no codec,
+        // rejects our channel, never opens its own or never brings its separate H.245
+        // connection would otherwise hold the call, its ports and its admission for ever.
+        std::chrono::steady_clock::duration mediaWait = std::chrono::seconds(30);
     };
     struct Events {
         std::function<void(const h225::SignallingMessage&)> send;
@@ -134,7 +139,8 @@ public:
 
     // The timer that runs now, and for how long, for the owner to run; expire() when it ends:
     // the call is released (Q.850 102, recovery on timer expiry; 19, no answer, for T301).
-    enum class Timer : std::uint8_t { t303, t310, t301 };
+    // `media` runs while the call is connected without audio agreed (Config::mediaWait).
+    enum class Timer : std::uint8_t { t303, t310, t301, media };
     std::optional<std::pair<Timer, std::chrono::steady_clock::duration>> timer() const;
     void expire(Timer timer);
     // An H.245 timer ran out: if its procedure still waits, the call is released (Q.850 102).

@@ -66,6 +66,8 @@ std::unique_ptr<Call> CallEndpoint::makeCall(std::uint64_t id, Call::Direction d
         if (leg == legs_.end()) return;
         const auto frame = tpktFrame(h225::write(m));
         leg->second.connection->write(std::string(frame.begin(), frame.end()));
+        // What we send can start a timer (our Connect: the wait for audio), after this turn.
+        asio::post(context_, [this, id] { rearm(id); });
     };
     events.released = [this, id, released = std::move(released)](std::uint8_t cause) {
         if (released) released(cause);

@@ -285,5 +285,37 @@ TEST(Call, ThePlacingSidesTimersReleaseACallThatIsNotAnswered) {
     EXPECT_EQ(callee.released, 19);
 }
 
+// Connected, a call whose audio is never agreed (here: no codec in common) is released when
+// Config::mediaWait runs out; one whose audio is agreed runs no such timer.
+TEST(Call, ACallConnectedWithoutAudioIsReleasedWhenItsWaitRunsOut) {
+    Party caller(Call::Direction::outgoing, {codec(h245::AudioCodec::g711Ulaw64k)}, 1, false);
+    Party callee(Call::Direction::incoming, {codec(h245::AudioCodec::g722_64k)}, 2);
+    caller.call->place({h225::DialedDigits{"2002"}}, std::nullopt);
+    pump(caller, callee);
+    callee.call->answer();
+    pump(caller, callee);
+    ASSERT_EQ(caller.connected, 1);
+    EXPECT_FALSE(caller.media || callee.media);
+    ASSERT_TRUE(caller.call->timer() && callee.call->timer());
+    EXPECT_EQ(caller.call->timer()->first, Call::Timer::media);
+    EXPECT_EQ(callee.call->timer()->first, Call::Timer::media);
+    callee.call->expire(Call::Timer::media);
+    pump(caller, callee);
+    EXPECT_EQ(callee.released, 102) << "recovery on timer expiry";
+    EXPECT_EQ(caller.released, 102);
+
+    Party a(Call::Direction::outgoing, {codec(h245::AudioCodec::g711Ulaw64k)}, 1);
+    Party b(Call::Direction::incoming, {codec(h245::AudioCodec::g711Ulaw64k)}, 2);
+    a.call->place({h225::DialedDigits{"2002"}}, std::nullopt);
+    pump(a, b);
+    b.call->answer();
+    pump(a, b);
+    ASSERT_TRUE(a.media && b.media);
+    EXPECT_FALSE(a.call->timer());
+    EXPECT_FALSE(b.call->timer());
+    b.call->expire(Call::Timer::media); // one armed before the audio was agreed: nothing
+    EXPECT_FALSE(b.released);
+}
+
 } // namespace
 } // namespace sb::h323
