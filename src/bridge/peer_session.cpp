@@ -263,11 +263,17 @@ void PeerSession::onAck(const PeerAck& ack) {
 }
 
 void PeerSession::onFileAck(Transfer& t, const PeerAck& ack) {
+    const auto before = t.sender.acknowledgedChunks();
     if (ack.next) {
+        // Progress only: an acknowledgement of nothing new (a stale one, repeated) must not
+        // keep a peer that holds nothing more from its deadline.
         t.sender.acknowledged(*ack.next);
         const bool waiting = t.sender.acknowledgedChunks() < t.sender.sentChunks() ||
                              (t.sender.done() && ack.sha256.empty());
-        t.waitingSince = waiting ? now_ : Clock::time_point{};
+        if (!waiting)
+            t.waitingSince = Clock::time_point{};
+        else if (t.sender.acknowledgedChunks() > before || t.waitingSince == Clock::time_point{})
+            t.waitingSince = now_;
     }
     if (!ack.sha256.empty() && t.sender.done()) {
         std::string error;
@@ -282,6 +288,7 @@ void PeerSession::onFileAck(Transfer& t, const PeerAck& ack) {
     }
     const std::uint32_t step = std::max<std::uint32_t>(1, t.sender.description().count / 20);
     if (t.sender.acknowledgedChunks() >= t.reported + step) report(t);
+    if (t.sender.acknowledgedChunks() > before) pump(); // its window (kWindow) moved on
 }
 
 void PeerSession::report(Transfer& t, std::string error) {

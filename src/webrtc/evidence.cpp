@@ -116,11 +116,12 @@ EvidenceSender::EvidenceSender(TransferId transfer, std::string name,
 
 std::optional<EvidenceSender::Read> EvidenceSender::wanted() {
     const std::uint32_t end = heldEnd();
-    if (reading_ || end >= description_.count || end >= next_ + kReadAhead) return std::nullopt;
+    const std::uint32_t until = std::min(next_ + kReadAhead, acknowledged_ + kWindow);
+    if (reading_ || end >= description_.count || end >= until) return std::nullopt;
     reading_ = end;
     const std::uint64_t chunk = description_.chunkPayload;
     const std::uint64_t offset = end * chunk;
-    const std::uint64_t chunks = next_ + kReadAhead - end;
+    const std::uint64_t chunks = until - end;
     return Read{offset,
                 static_cast<std::size_t>(std::min(chunks * chunk, description_.size - offset))};
 }
@@ -141,7 +142,8 @@ void EvidenceSender::supply(std::span<const std::byte> bytes) {
 }
 
 std::optional<std::vector<std::byte>> EvidenceSender::next() {
-    if (next_ >= description_.count || next_ < heldFirst_ || next_ >= heldEnd())
+    if (next_ >= description_.count || next_ < heldFirst_ || next_ >= heldEnd() ||
+        next_ >= acknowledged_ + kWindow)
         return std::nullopt;
     const auto& payload = held_[next_ - heldFirst_];
     return writeEvidenceChunk(description_.transfer, next_++, description_.count, payload);

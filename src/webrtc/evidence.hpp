@@ -66,6 +66,10 @@ struct EvidenceDescription {
 class EvidenceSender {
 public:
     static constexpr std::uint32_t kReadAhead = 16;
+    // Chunks sent beyond the last acknowledged, at most: what the sender holds for a resume
+    // is then bounded (4 MiB at 64 KiB chunks, 16 MiB at 256 KiB) whether or not the peer
+    // acknowledges; a peer acknowledges as it holds chunks (the expert page: each one).
+    static constexpr std::uint32_t kWindow = 64;
     // A file of `size` bytes whose SHA-256 is `digest`.
     EvidenceSender(TransferId transfer, std::string name, std::uint64_t size, const Sha256& digest,
                    std::uint64_t peerLargestMessage);
@@ -83,8 +87,8 @@ public:
     std::optional<Read> wanted();
     // The bytes of the read that wanted() asked for.
     void supply(std::span<const std::byte> bytes);
-    // The next chunk to send; nothing when every chunk has gone (until resume()), or when its
-    // bytes have not been supplied yet.
+    // The next chunk to send; nothing when every chunk has gone (until resume()), when its
+    // bytes have not been supplied yet, or when kWindow are unacknowledged.
     std::optional<std::vector<std::byte>> next();
     // The receiver holds every chunk before `next` (its acknowledgement).
     void acknowledged(std::uint32_t next);

@@ -76,6 +76,29 @@ TEST(Evidence, AfterAReconnectItGoesOnFromTheFirstChunkNotAcknowledged) {
 // A file read in pieces as the sender asks (a spool file): it asks for its read-ahead, one
 // read at a time, sends only what it was given, holds only what is not acknowledged, and a
 // read that comes back after an acknowledgement has passed it keeps only the rest.
+TEST(Evidence, WithoutAcknowledgementsAtMostAWindowIsSentReadAndHeld) {
+    // A peer that reads but never acknowledges would otherwise have every chunk read and held
+    // for a resume: a file's worth of memory for each of its transfers.
+    const auto f = file(10'000'000);
+    EvidenceSender sender(kTransfer, "scan.bin", f.size(), sha256Of(f), 65535);
+    std::uint64_t read = 0;
+    const auto sendAll = [&] {
+        for (;;) {
+            if (auto r = sender.wanted()) {
+                sender.supply(std::span(f).subspan(r->offset, r->length));
+                read += r->length;
+            }
+            if (!sender.next()) return;
+        }
+    };
+    sendAll();
+    EXPECT_EQ(sender.sentChunks(), EvidenceSender::kWindow);
+    EXPECT_EQ(read, EvidenceSender::kWindow * std::uint64_t{sender.description().chunkPayload});
+    sender.acknowledged(10); // the window moves on by ten
+    sendAll();
+    EXPECT_EQ(sender.sentChunks(), EvidenceSender::kWindow + 10);
+}
+
 TEST(Evidence, AFileReadInPiecesIsAskedForAsItGoes) {
     const auto f = file(5'000'000);
     EvidenceSender sender(kTransfer, "scan.bin", f.size(), sha256Of(f), 65535);
