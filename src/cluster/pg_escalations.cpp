@@ -139,6 +139,10 @@ PgEscalations::PgEscalations(asio::io_context& owner, std::unique_ptr<db::PgConn
 PgEscalations::~PgEscalations() {
     self_.reset();
     worker_.post([this] {
+        // A last try at what the database could not take (an escalation that ended during an
+        // outage would otherwise read as in progress, and be claimed and rung again).
+        if (!unstored_.empty()) storeUnstored();
+        if (!unsentEvents_.empty()) (void)sendEvents();
         sweep_.reset();
         socket_.reset();
         worker_.stop();

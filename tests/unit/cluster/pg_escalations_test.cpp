@@ -314,6 +314,23 @@ TEST_F(PgEscalationsTest, RecordsWrittenWhileTheDatabaseIsAwayAreStoredWhenItIsB
     EXPECT_EQ(row->request.value("topic", ""), "tax"); // with the first write's request
 }
 
+TEST_F(PgEscalationsTest, WhatTheDatabaseCouldNotTakeIsTriedOnceMoreAsTheInstanceStops) {
+    a_ = open(url_, "sb-a", seenA_);
+    b_ = open(urlOfB(), "sb-b", seenB_);
+    ASSERT_TRUE(a_ && b_);
+    b_->record("e1", "bot", "answered", "t1", {{"id", "e1"}, {"state", "answered"}},
+               {{"topic", "tax"}});
+    ASSERT_TRUE(runUntil([&] { return fetch(*a_, "e1").has_value(); }, 5s));
+    keepBOff(true);
+    b_->record("e1", "bot", "ended", "t1", {{"id", "e1"}, {"state", "ended"}});
+    runFor(300ms); // refused: kept for b's next sweep, which does not come
+    keepBOff(false);
+    b_.reset();
+    const auto row = fetch(*a_, "e1");
+    ASSERT_TRUE(row);
+    EXPECT_EQ(row->state, "ended") << "else it reads as in progress, and is claimed and rung again";
+}
+
 TEST_F(PgEscalationsTest, TheRegistryChangedWhileAnInstanceIsOffTheDatabaseReachesItWhenItIsBack) {
     auto store = registry::PgDocumentStore::open(url_);
     ASSERT_TRUE(store) << store.error().message;
