@@ -1,5 +1,7 @@
 #include "h323/gatekeeper.hpp"
 
+#include "core/trace.hpp"
+
 #include <algorithm>
 #include <fmt/format.h>
 
@@ -130,7 +132,12 @@ RasMessage Gatekeeper::onRegistration(const RegistrationRequest& m, Clock::time_
                                   RegistrationRejectReason::resourceUnavailable,
                                   {},
                                   config_.identifier};
-    const auto name = fmt::format("EP-{}", nextEndpoint_++);
+    // Not a count: a URQ, ARQ or DRQ names the endpoint by this alone (RAS is UDP, unsigned),
+    // and "EP-1" would be anyone's to unregister.
+    std::string name;
+    do {
+        name = "EP-" + randomHex(8);
+    } while (registrations_.contains(Identifier(name.begin(), name.end())));
     const Identifier id(name.begin(), name.end());
     registrations_[id] = {id, m.terminalAlias, m.callSignalAddress, m.rasAddress,
                           now + std::chrono::seconds(ttl)};

@@ -80,7 +80,6 @@ private:
     // Every registered alias (aliasKey()) and its endpoint: an alias is one endpoint's at most
     // (§7.9.2), and a request's aliases are looked up, not compared with every registration's.
     std::unordered_map<std::string, ras::Identifier> aliases_;
-    std::uint32_t nextEndpoint_ = 1;
     struct Call {
         ras::Identifier endpoint;
         std::uint32_t bandwidth;
