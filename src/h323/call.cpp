@@ -497,6 +497,9 @@ void Call::createH245() {
     events.failed = [this](const std::string&) {
         release(h245Expiring_ ? kTimerExpired : kServiceNotImplemented);
     };
+    // H.323 §8.5: the peer's EndSessionCommand ends the call; the call signalling channel's
+    // ReleaseComplete follows it (the session answered with its own already).
+    events.ended = [this] { release(kNormalClearing); };
     h245_ = std::make_unique<h245::Session>(std::move(config), std::move(events));
 }
 

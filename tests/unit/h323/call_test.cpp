@@ -317,5 +317,29 @@ TEST(Call, ACallConnectedWithoutAudioIsReleasedWhenItsWaitRunsOut) {
     EXPECT_FALSE(b.released);
 }
 
+// H.323 §8.5: a peer that ends the H.245 session (EndSessionCommand, here tunnelled in a
+// Facility with nothing else) ends the call: our ReleaseComplete follows.
+TEST(Call, ThePeersEndSessionCommandReleasesTheCall) {
+    Party caller(Call::Direction::outgoing, {codec(h245::AudioCodec::g711Ulaw64k)}, 1);
+    Party callee(Call::Direction::incoming, {codec(h245::AudioCodec::g711Ulaw64k)}, 2);
+    caller.call->place({h225::DialedDigits{"2002"}}, std::nullopt);
+    pump(caller, callee);
+    callee.call->answer();
+    pump(caller, callee);
+    ASSERT_TRUE(caller.media);
+    h225::SignallingMessage facility;
+    facility.q931.type = q931::MessageType::facility;
+    facility.q931.callReference = 0x0042;
+    facility.q931.fromDestination = true;
+    facility.userInformation = h225::UserInformation{h225::Empty{}, true, {}};
+    facility.userInformation->h245Control = {h245::encode(h245::EndSessionCommand{})};
+    caller.call->receive(facility);
+    EXPECT_EQ(caller.released, 16);
+    const auto last = h225::read(caller.outbox.back());
+    ASSERT_TRUE(std::holds_alternative<h225::SignallingMessage>(last));
+    EXPECT_EQ(std::get<h225::SignallingMessage>(last).q931.type,
+              q931::MessageType::releaseComplete);
+}
+
 } // namespace
 } // namespace sb::h323
