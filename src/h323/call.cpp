@@ -343,6 +343,10 @@ void Call::alert() {
     if (!fastStartDone_) alerting.fastStart = fastStartAnswer_;
     state_ = State::alerting;
     send(q931::MessageType::alerting, alerting);
+    if (!earlyH245_.empty()) { // the peer's early H.245, now that our codecs are known
+        onH245({});
+        if (!h245Outbox_.empty()) send(q931::MessageType::facility, Empty{});
+    }
     if (!fastStartDone_ && !fastStartAnswer_.empty()) {
         fastStartDone_ = true;
         agreeMedia(*media_); // early media: the answer is out
@@ -387,7 +391,7 @@ void Call::answer() {
         agreeMedia(*media_);
     }
     if (events_.connected) events_.connected();
-    startH245();
+    onH245({}); // starts H.245, and takes the peer's early messages
     if (!h245Outbox_.empty()) send(q931::MessageType::facility, Empty{});
 }
 
@@ -512,8 +516,19 @@ void Call::connectH245To(const std::optional<TransportAddress>& address) {
 }
 
 void Call::onH245(const std::vector<Octets>& control) {
+    // Answering, before alert() or answer(): our codecs are not known yet (the owner gives
+    // them as it routes the call), and a capability set sent now would be empty, which H.323
+    // §8.4.6 reads as a hold. The peer's messages (its Setup's, tunnelled early) wait for them.
+    if (config_.direction == Direction::incoming && state_ == State::offered && !h245_) {
+        constexpr std::size_t kMostHeld = 32;
+        for (const auto& bytes : control)
+            if (earlyH245_.size() < kMostHeld) earlyH245_.push_back(bytes);
+        return;
+    }
     if (!h245_) startH245(); // the peer began H.245 before we did
     if (!h245_) return;
+    for (const auto& bytes : std::exchange(earlyH245_, {}))
+        h245_->receive(bytes);
     for (const auto& bytes : control)
         h245_->receive(bytes);
 }

@@ -341,5 +341,42 @@ TEST(Call, ThePeersEndSessionCommandReleasesTheCall) {
               q931::MessageType::releaseComplete);
 }
 
+// A caller that tunnels H.245 from its Setup, before the owner has given the answering call
+// its codecs (it routes the call first): the answer's capability set is the codecs given
+// then, not the empty set, which H.323 §8.4.6 reads as a hold.
+TEST(Call, ACallersEarlyH245WaitsForTheAnswersCodecs) {
+    Party caller(Call::Direction::outgoing, {codec(h245::AudioCodec::g711Ulaw64k)}, 1, false);
+    Party callee(Call::Direction::incoming, {}, 2, false);
+    caller.call->place({h225::DialedDigits{"2002"}}, std::nullopt);
+    ASSERT_FALSE(caller.outbox.empty());
+    auto setup = std::get<h225::SignallingMessage>(h225::read(caller.outbox.front()));
+    caller.outbox.pop_front();
+    h245::TerminalCapabilitySet theirs;
+    h245::Capability ulaw;
+    ulaw.audio = codec(h245::AudioCodec::g711Ulaw64k);
+    theirs.table.push_back({1, ulaw});
+    theirs.descriptors.push_back({0, {{1}}});
+    setup.userInformation->h245Control = {h245::encode(theirs)};
+    callee.call->receive(setup);
+    EXPECT_EQ(callee.offered, 1);
+
+    LocalMedia media;
+    media.codecs = {codec(h245::AudioCodec::g711Ulaw64k)};
+    media.rtp = {{10, 0, 0, 2}, 40000};
+    media.rtcp = {{10, 0, 0, 2}, 40001};
+    callee.call->setLocalMedia(media);
+    callee.call->alert();
+    std::optional<h245::TerminalCapabilitySet> first;
+    for (const auto& bytes : callee.outbox) {
+        const auto m = std::get<h225::SignallingMessage>(h225::read(bytes));
+        for (const auto& control : m.userInformation->h245Control)
+            if (auto h = h245::decode(control); h && !first)
+                if (const auto* tcs = std::get_if<h245::TerminalCapabilitySet>(&*h)) first = *tcs;
+    }
+    ASSERT_TRUE(first) << "H.245 starts once the codecs are known";
+    EXPECT_FALSE(first->empty()) << "not a hold";
+    EXPECT_EQ(first->table.size(), 1u);
+}
+
 } // namespace
 } // namespace sb::h323
