@@ -13,8 +13,6 @@ namespace {
 // Q.850 causes the call sends itself.
 constexpr std::uint8_t kNormalClearing = 16, kNoAnswer = 19, kResponseToStatusEnquiry = 30,
                        kServiceNotImplemented = 79, kTimerExpired = 102;
-// Q.931 §4.5.7 call states for Status: 10 active, 7 call received, 4 call delivered…
-constexpr std::uint8_t kActive = 10, kCallReceived = 7;
 
 bool sameCodec(const h245::AudioCapability& a, const h245::AudioCapability& b) {
     if (a.codec != b.codec) return false;
@@ -256,15 +254,8 @@ void Call::receive(const SignallingMessage& m) {
         }
         return finish(cause);
     }
-    if (type == q931::MessageType::statusEnquiry) { // Q.931 §5.8.10
-        auto status = message(q931::MessageType::status,
-                              Status{{kProtocolIdentifier, config_.callIdentifier}});
-        status.q931.set(q931::element::cause, q931::writeCause({kResponseToStatusEnquiry, 0}));
-        status.q931.set(q931::element::callState,
-                        {state_ == State::connected ? kActive : kCallReceived});
-        events_.send(status);
-        return;
-    }
+    if (type == q931::MessageType::statusEnquiry) // Q.931 §5.8.10
+        return sendStatus(kResponseToStatusEnquiry);
     if (!m.userInformation) return;
     const auto& information = *m.userInformation;
     std::visit(
@@ -314,6 +305,40 @@ void Call::receive(const SignallingMessage& m) {
         onH245(information.h245Control);
     if (!h245Outbox_.empty() && state_ != State::released)
         send(q931::MessageType::facility, Empty{});
+}
+
+std::uint8_t Call::q931CallState() const noexcept {
+    // Q.931 §4.1 and §4.5.7: N0 null, N3 outgoing call proceeding (our Setup sent; N1 until
+    // an answer, which we do not tell apart), N4 call delivered, N9 incoming call proceeding
+    // (our CallProceeding answers every Setup), N7 call received, N10 active.
+    const bool incoming = config_.direction == Direction::incoming;
+    switch (state_) {
+    case State::offered:
+        return 9;
+    case State::proceeding:
+        return 3;
+    case State::alerting:
+        return incoming ? 7 : 4;
+    case State::connected:
+        return 10;
+    case State::idle:
+    case State::released:
+        break;
+    }
+    return 0;
+}
+
+void Call::sendStatus(std::uint8_t cause) {
+    auto status =
+        message(q931::MessageType::status, Status{{kProtocolIdentifier, config_.callIdentifier}});
+    status.q931.set(q931::element::cause, q931::writeCause({cause, 0}));
+    status.q931.set(q931::element::callState, {q931CallState()});
+    events_.send(status);
+}
+
+void Call::notUnderstood(std::uint8_t cause) {
+    if (state_ == State::idle || state_ == State::released) return;
+    sendStatus(cause);
 }
 
 void Call::onFacility(const Facility& body) {

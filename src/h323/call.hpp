@@ -129,6 +129,11 @@ public:
     void answer();
     // ReleaseComplete with the Q.850 cause; released() follows.
     void release(std::uint8_t cause = 16);
+    // A message of this call that could not be read, with the Q.850 cause that says why (97
+    // unknown message, 96 a mandatory element missing, 100 an element's contents wrong):
+    // answered with Status and the call's state, and the call goes on (Q.931 §5.8.4,
+    // §5.8.6, §5.8.7: only a Setup's errors refuse the call).
+    void notUnderstood(std::uint8_t cause);
     void sendDigit(char digit, std::uint16_t milliseconds);
     // Holds the far end (our empty capability set, H.323 §8.4.6: it stops sending) or resumes
     // it (our set again). False when the call is not up or has no H.245 to say it with.
@@ -178,6 +183,8 @@ private:
     void onH245(const std::vector<h225::Octets>& control);
     void onFacility(const h225::Facility& body);
     void agreeMedia(const MediaPath& path);
+    std::uint8_t q931CallState() const noexcept;
+    void sendStatus(std::uint8_t cause);
     void finish(std::uint8_t cause);
 
     Config config_;

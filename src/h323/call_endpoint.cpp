@@ -7,6 +7,19 @@
 #include <asio/post.hpp>
 
 namespace sb::h323 {
+namespace {
+
+// Whether a Q.931 message, read or not, is a ReleaseComplete (Q.931 §4: the protocol
+// discriminator, the call reference's length and octets, then the message type): the peer
+// ends the call with it even when what it carries cannot be read.
+bool releasesCall(std::span<const std::uint8_t> message) {
+    if (message.size() < 2) return false;
+    const std::size_t type = 2 + (message[1] & 0x0F);
+    return type < message.size() &&
+           message[type] == static_cast<std::uint8_t>(q931::MessageType::releaseComplete);
+}
+
+} // namespace
 
 Result<std::unique_ptr<CallEndpoint>> CallEndpoint::start(asio::io_context& context,
                                                           const asio::ip::tcp::endpoint& local,
@@ -240,7 +253,17 @@ void CallEndpoint::onData(std::uint64_t id, std::span<const std::byte> bytes) {
             else
                 leg->second.call = makeCall(id, Call::Direction::incoming);
         }
-        if (const auto* error = std::get_if<h225::SignallingError>(&read)) {
+        const auto* error = std::get_if<h225::SignallingError>(&read);
+        if (error && leg->second.call && !releasesCall(**payload)) {
+            // Within a call, a message that cannot be read is answered, not fatal (Q.931
+            // §5.8): a peer's element we take wrongly must not cut a call that is up.
+            SB_WARN_RATE_LIMITED(
+                log::get("h323"), "call signalling from {}: a message not understood: {}",
+                leg->second.connection->remoteEndpoint().address().to_string(), error->reason);
+            leg->second.call->notUnderstood(error->cause);
+            continue;
+        }
+        if (error) {
             log::get("h323").info("call signalling from {} refused: {}",
                                   leg->second.connection->remoteEndpoint().address().to_string(),
                                   error->reason);

@@ -4,6 +4,7 @@
 // the audio then agreed on a separate H.245 connection; and Switchboard calls it, its
 // fastStart answer giving the audio's address, and hangs up.
 #include "h323/call_endpoint.hpp"
+#include "h323/q931/tpkt.hpp"
 #include "support/h323_peer.hpp"
 
 #include <asio/executor_work_guard.hpp>
@@ -216,6 +217,76 @@ TEST(CallEndpoint, AConnectionWithoutItsSetupIsClosed) {
     ASSERT_TRUE(runUntil([&] { return closed[0] && closed[1]; })); // the wait is over
     context.run_for(std::chrono::milliseconds(50));
     EXPECT_EQ((*endpoint)->calls(), 0u);
+}
+
+// Within a call, a message that cannot be read is answered with Status (its cause, and the
+// call's state) and the call goes on (Q.931 §5.8); a ReleaseComplete that cannot be read
+// still ends it.
+TEST(CallEndpoint, AMessageNotUnderstoodWithinACallIsAnsweredWithStatus) {
+    asio::io_context context;
+    Call::Config base;
+    base.media.codecs = {codec(h245::AudioCodec::g711Ulaw64k)};
+    std::optional<std::uint8_t> released;
+    auto endpoint = CallEndpoint::start(context, {asio::ip::make_address("127.0.0.1"), 0}, base,
+                                        [&](std::uint64_t) {
+                                            Call::Events events;
+                                            events.released = [&](std::uint8_t c) { released = c; };
+                                            return events;
+                                        });
+    ASSERT_TRUE(endpoint);
+    auto peer = net::StreamConnection::outbound(context, nullptr, "127.0.0.1");
+    TpktReader reader;
+    std::vector<h225::SignallingMessage> heard;
+    net::StreamConnection::Handlers h;
+    h.onData = [&](std::span<const std::byte> bytes) {
+        reader.add({reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()});
+        while (auto next = reader.next())
+            if (*next)
+                heard.push_back(std::get<h225::SignallingMessage>(h225::read(**next)));
+            else
+                break;
+    };
+    peer->connect((*endpoint)->localEndpoint(), std::move(h));
+    const auto runUntil = [&](const std::function<bool()>& done) {
+        const auto started = std::chrono::steady_clock::now();
+        while (!done() && std::chrono::steady_clock::now() - started < std::chrono::seconds(5))
+            context.run_for(std::chrono::milliseconds(20));
+        return done();
+    };
+    const auto send = [&](std::vector<std::uint8_t> q931) {
+        const auto frame = tpktFrame(q931);
+        peer->write(std::string(frame.begin(), frame.end()));
+    };
+    h225::SignallingMessage setup;
+    setup.q931.type = q931::MessageType::setup;
+    setup.q931.callReference = 7;
+    h225::Setup body;
+    body.callIdentifier[0] = 1;
+    setup.userInformation = h225::UserInformation{body, true, {}};
+    send(h225::write(setup));
+    ASSERT_TRUE(runUntil([&] { return !heard.empty(); }));
+    EXPECT_EQ(heard[0].q931.type, q931::MessageType::callProceeding);
+
+    // An Information message whose User-user element is cut short.
+    auto information = h225::write(setup);
+    information[4] = static_cast<std::uint8_t>(q931::MessageType::information);
+    information.resize(information.size() - 3);
+    send(information);
+    ASSERT_TRUE(runUntil([&] { return heard.size() >= 2; }));
+    EXPECT_EQ(heard[1].q931.type, q931::MessageType::status);
+    const auto* state = heard[1].q931.find(q931::element::callState);
+    ASSERT_TRUE(state);
+    EXPECT_EQ(state->contents, std::vector<std::uint8_t>{9}) << "incoming call proceeding";
+    EXPECT_FALSE(released);
+    EXPECT_EQ((*endpoint)->calls(), 1u);
+
+    auto releaseComplete = information; // as unreadable, but a ReleaseComplete
+    releaseComplete[4] = static_cast<std::uint8_t>(q931::MessageType::releaseComplete);
+    send(releaseComplete);
+    ASSERT_TRUE(runUntil([&] { return released.has_value(); }));
+    context.run_for(std::chrono::milliseconds(50));
+    EXPECT_EQ((*endpoint)->calls(), 0u);
+    peer->close();
 }
 
 } // namespace
