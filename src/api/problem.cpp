@@ -1,12 +1,8 @@
 #include "api/problem.hpp"
 
-namespace sb::api {
+#include "core/json_text.hpp"
 
-namespace {
-std::string dump(const nlohmann::json& j) {
-    return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
-} // namespace
+namespace sb::api {
 
 std::string_view reasonPhrase(int status) noexcept {
     switch (status) {
@@ -73,7 +69,7 @@ Response problem(int status, std::string_view title, std::string_view detail,
     Response r;
     r.status = status;
     r.contentType = std::string(problemContentType);
-    r.body = dump(body);
+    r.body = jsonText(body);
     return r;
 }
 
@@ -98,7 +94,7 @@ Response jsonResponse(int status, const nlohmann::json& body) {
     Response r;
     r.status = status;
     r.contentType = "application/json";
-    r.body = dump(body);
+    r.body = jsonText(body);
     return r;
 }
 

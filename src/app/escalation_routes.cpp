@@ -3,6 +3,7 @@
 #include "api/problem.hpp"
 #include "app/api_routes.hpp"
 #include "core/json_text.hpp"
+#include "core/log.hpp"
 #include "core/trace.hpp"
 #include "sip/uri.hpp"
 
@@ -82,8 +83,10 @@ void escalate(ApiServices& s, const api::Request& request, const api::Respond& r
 // 503 for what the cluster's database could not answer: the agent asks again (a 404 would
 // tell it, wrongly, that there is no such escalation).
 api::Response databaseUnavailable(const Error& error) {
-    auto response = api::problem(503, "Service Unavailable",
-                                 "the cluster's database could not be read: " + error.message);
+    // The database's own words (its host, its address) are for the log, not the agent.
+    log::get("app").warn("{}", error.message);
+    auto response =
+        api::problem(503, "Service Unavailable", "the cluster's database could not be read");
     response.headers.emplace_back("Retry-After", "1");
     return response;
 }

@@ -197,7 +197,13 @@ Result<void> EscalationService::shareEscalations(const std::string& storage,
     };
     handlers.command = [this](const json& command) { carryOut(command); };
     handlers.orphans = [this](std::vector<cluster::PgEscalations::Row> rows) {
-        if (!escalations_) return;
+        if (!escalations_) { // a claim under way as this instance stopped (stopClaiming)
+            for (const auto& r : rows)
+                logger().error("escalation {} of instance {}, claimed as this one stopped, is "
+                               "marked failed and not rung again",
+                               r.id, r.instance);
+            return;
+        }
         for (auto& r : rows)
             escalations_->takeOver({std::move(r.id), std::move(r.agent), std::move(r.instance),
                                     std::move(r.traceId), std::move(r.record), std::move(r.request),

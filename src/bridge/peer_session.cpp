@@ -209,6 +209,8 @@ void PeerSession::onText(std::string_view text) {
         logger().info("trace={} WebRTC peer of escalation {}: handshake answered ({} chunks)",
                       options_.traceId, options_.escalation, binary_ ? "binary" : "base64");
         events_.active();
+        for (auto& [file, fromChunk] : std::exchange(beforeHandshake_, {}))
+            sendFile(file, fromChunk);
         return pump();
     case Performative::ack: {
         auto ack = readAck(message->payload);
@@ -318,6 +320,12 @@ void PeerSession::sendContext(const std::string& summary, const std::string& con
 void PeerSession::sendFile(const std::shared_ptr<const room::EvidenceFile>& file,
                            std::uint32_t fromChunk) {
     if (over_) return;
+    // Its chunks are sized for binary or text, which the peer's handshake says: until then
+    // the file waits.
+    if (!active_) {
+        beforeHandshake_.emplace_back(file, fromChunk);
+        return;
+    }
     // The chunks fit the limit the peer said in its description (RFC 8841 §6), as they are
     // or in base64 on the JSON fallback.
     webrtc::Sha256 digest{};

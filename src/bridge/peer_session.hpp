@@ -171,6 +171,9 @@ private:
     Clock::time_point describeDeadline_{};
     std::optional<std::uint16_t> control_; // the "switchboard" channel
     bool binary_ = true;                   // the peer takes binary messages
+    // Files given before the peer's handshake said binary or not, and their first chunk.
+    std::vector<std::pair<std::shared_ptr<const room::EvidenceFile>, std::uint32_t>>
+        beforeHandshake_;
     bool active_ = false, over_ = false;
     std::string handshakeId_;
     Clock::time_point handshakeDeadline_{};

@@ -7,7 +7,6 @@
 
 #include <asio/post.hpp>
 #include <fmt/format.h>
-#include <future>
 #include <map>
 #include <set>
 #include <unistd.h>
@@ -67,7 +66,8 @@ const std::string kClaim = fmt::format(
 
 // A value as JSONB takes it: PostgreSQL's jsonb holds no U+0000 (SQLSTATE 22P05, "unsupported
 // Unicode escape sequence"), which JSON allows and an agent may send; a record holding one
-// would never be stored, nor any later write of its escalation. U+FFFD stands in for it.
+// would never be stored, nor any later write of its escalation. U+FFFD stands in for it in
+// strings (members' names are the server's own: an agent's unknown members are refused).
 void withoutNul(json& value) {
     if (value.is_string()) {
         auto& text = value.get_ref<std::string&>();
@@ -297,8 +297,14 @@ void PgEscalations::storeUnstored() {
     auto waiting = std::move(unstored_);
     unstored_.clear();
     std::size_t stored = 0;
-    for (auto& [id, r] : waiting)
+    for (auto& [id, r] : waiting) {
+        // Once the database is found away, the rest wait too (each try would wait to connect).
+        if (!unstored_.empty() && !db_->connected()) {
+            unstored_[id] = std::move(r);
+            continue;
+        }
         stored += store(id, std::move(r)) ? 1 : 0;
+    }
     if (stored > 0)
         logger().info("cluster records: {} record(s) the database could not take are stored now",
                       stored);
@@ -374,20 +380,8 @@ void PgEscalations::list(std::string agent, std::string state, std::size_t limit
     });
 }
 
-void PgEscalations::stopClaiming() {
-    auto stopped = std::make_shared<std::promise<void>>();
-    auto done = stopped->get_future();
-    worker_.post([this, stopped] {
-        claiming_ = false;
-        stopped->set_value();
-    });
-    if (done.wait_for(std::chrono::seconds(5)) != std::future_status::ready)
-        logger().warn("cluster records: a claim of gone instances' escalations is still under "
-                      "way; what it claims may not be rung again");
-}
-
 void PgEscalations::claim(bool ownFormerLife) {
-    if (!claiming_) return;
+    if (!claiming_.load(std::memory_order_relaxed)) return;
     std::set<std::string> dead;
     if (ownFormerLife) {
         dead.insert(instance_);
@@ -410,6 +404,7 @@ void PgEscalations::claim(bool ownFormerLife) {
     }
     std::vector<Row> orphans;
     for (const auto& name : dead) {
+        if (!claiming_.load(std::memory_order_relaxed)) break; // asked to stop meanwhile
         const db::PgParam params[] = {db::PgParam::text(instance_), db::PgParam::text(name)};
         auto rows = exec("claiming a gone instance's escalations", kClaim, params);
         if (!rows) {

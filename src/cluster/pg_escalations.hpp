@@ -30,6 +30,7 @@
 #include <asio/io_context.hpp>
 #include <asio/posix/stream_descriptor.hpp>
 #include <asio/steady_timer.hpp>
+#include <atomic>
 #include <chrono>
 #include <deque>
 #include <functional>
@@ -104,9 +105,9 @@ public:
     void list(std::string agent, std::string state, std::size_t limit,
               std::function<void(Result<std::vector<nlohmann::json>>)> done);
     // No more claims of gone instances' escalations (this instance drains or stops: it could
-    // not ring them again, and another can). Returns once none is under way (at most a few
-    // seconds: one statement of the records' thread).
-    void stopClaiming();
+    // not ring them again, and another can). Does not wait: a claim statement under way as
+    // it is called still completes and reports its orphans.
+    void stopClaiming() noexcept { claiming_.store(false, std::memory_order_relaxed); }
     // `command` (with "op") to the instance that holds an escalation; `sent` once it is
     // stored for that instance (it then survives the instance's session going down), or with
     // the database's error.
@@ -158,7 +159,7 @@ private:
     std::optional<asio::posix::stream_descriptor> socket_; // a dup of the connection's
     int socketOf_ = -1;                                    // the connection's, when dup'd
     std::optional<asio::steady_timer> sweep_;
-    bool claiming_ = true; // the records' thread's
+    std::atomic<bool> claiming_{true}; // set by the owner, read by the records' thread
     // Instances seen gone at the last sweep, and since when.
     std::map<std::string, std::chrono::steady_clock::time_point> suspects_;
     // Records the database could not take (it was away), by escalation, written again at

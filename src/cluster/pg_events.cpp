@@ -52,6 +52,10 @@ std::size_t PgEscalations::sendEvents() {
         const db::PgParam params[] = {db::PgParam::text(instance_), db::PgParam::text(e.key),
                                       db::PgParam::text(e.agent), db::PgParam::text(e.message)};
         if (auto done = exec("publishing an event", kPublish, params); !done) {
+            if (db_->connected()) { // refused, not away: it would block those behind it
+                logger().warn("{} (the event is dropped)", done.error().message);
+                continue;
+            }
             logger().warn("{} ({} event(s) sent once the database is back)", done.error().message,
                           unsentEvents_.size());
             break;

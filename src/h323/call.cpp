@@ -368,10 +368,8 @@ void Call::alert() {
     if (!fastStartDone_) alerting.fastStart = fastStartAnswer_;
     state_ = State::alerting;
     send(q931::MessageType::alerting, alerting);
-    if (!earlyH245_.empty()) { // the peer's early H.245, now that our codecs are known
-        onH245({});
-        if (!h245Outbox_.empty()) send(q931::MessageType::facility, Empty{});
-    }
+    answering_ = true;
+    takeEarlyH245();
     if (!fastStartDone_ && !fastStartAnswer_.empty()) {
         fastStartDone_ = true;
         agreeMedia(*media_); // early media: the answer is out
@@ -391,6 +389,8 @@ bool Call::progress() {
     events_.send(m);
     fastStartDone_ = true;
     agreeMedia(*media_);
+    answering_ = true;
+    takeEarlyH245(); // early media: the caller's H.245 need not wait for the ringing to end
     return true;
 }
 
@@ -410,6 +410,7 @@ void Call::answer() {
         connect.fastConnectRefused = fastStartAnswer_.empty();
     }
     state_ = State::connected;
+    answering_ = true;
     send(q931::MessageType::connect, connect);
     if (!fastStartDone_ && !fastStartAnswer_.empty()) {
         fastStartDone_ = true;
@@ -540,11 +541,17 @@ void Call::connectH245To(const std::optional<TransportAddress>& address) {
     events_.connectH245(*address);
 }
 
+void Call::takeEarlyH245() {
+    if (earlyH245_.empty()) return; // the peer's early H.245, now that our codecs are known
+    onH245({});
+    if (!h245Outbox_.empty()) send(q931::MessageType::facility, Empty{});
+}
+
 void Call::onH245(const std::vector<Octets>& control) {
     // Answering, before alert() or answer(): our codecs are not known yet (the owner gives
     // them as it routes the call), and a capability set sent now would be empty, which H.323
     // §8.4.6 reads as a hold. The peer's messages (its Setup's, tunnelled early) wait for them.
-    if (config_.direction == Direction::incoming && state_ == State::offered && !h245_) {
+    if (config_.direction == Direction::incoming && !answering_ && !h245_) {
         constexpr std::size_t kMostHeld = 32;
         for (const auto& bytes : control)
             if (earlyH245_.size() < kMostHeld) earlyH245_.push_back(bytes);

@@ -183,6 +183,7 @@ private:
     void onH245(const std::vector<h225::Octets>& control);
     void onFacility(const h225::Facility& body);
     void agreeMedia(const MediaPath& path);
+    void takeEarlyH245();
     std::uint8_t q931CallState() const noexcept;
     void sendStatus(std::uint8_t cause);
     void finish(std::uint8_t cause);
@@ -203,6 +204,7 @@ private:
     bool h245Expiring_ = false;            // inside expireH245: a failure is a timer's
     std::vector<h225::Octets> h245Outbox_; // to go in the next message we send
     std::vector<h225::Octets> earlyH245_;  // the peer's, before we knew our codecs (onH245)
+    bool answering_ = false; // incoming: progress(), alert() or answer() came (codecs known)
     // H.245's own channels, when fastStart did not agree: what we send and where, as learnt.
     std::optional<h245::AudioCapability> h245Transmit_, h245Receive_;
     std::optional<h245::UnicastAddress> h245RemoteRtp_, h245RemoteRtcp_;

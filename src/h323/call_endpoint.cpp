@@ -183,9 +183,10 @@ void CallEndpoint::accept(const std::shared_ptr<net::StreamConnection>& connecti
     const auto waiting =
         std::count_if(legs_.begin(), legs_.end(), [](const auto& leg) { return !leg.second.call; });
     if (static_cast<std::size_t>(waiting) >= limits_.mostWaiting) {
-        log::get("h323").warn("call signalling from {} refused: {} connections wait for their "
-                              "Setup already",
-                              connection->remoteEndpoint().address().to_string(), waiting);
+        SB_WARN_RATE_LIMITED(log::get("h323"),
+                             "call signalling from {} refused: {} connections wait for their "
+                             "Setup already",
+                             connection->remoteEndpoint().address().to_string(), waiting);
         return connection->close();
     }
     const auto id = nextId_++;

@@ -1,9 +1,12 @@
 #include "h323/gatekeeper.hpp"
 
-#include "core/trace.hpp"
+#include "core/hex.hpp"
 
 #include <algorithm>
+#include <array>
+#include <cerrno>
 #include <fmt/format.h>
+#include <sys/random.h>
 
 namespace sb::h323 {
 
@@ -12,6 +15,18 @@ using namespace ras;
 namespace {
 
 // An alias as a key: its kind, then its octets (two a BMP code unit).
+// 16 hex digits from the kernel's generator (getrandom(2)): not the thread's mt19937, whose
+// state its outputs (call identifiers, SSRCs) give away.
+std::string unguessableHex() {
+    std::array<std::uint8_t, 8> bytes{};
+    for (std::size_t got = 0; got < bytes.size();) {
+        const auto n = ::getrandom(bytes.data() + got, bytes.size() - got, 0);
+        if (n < 0 && errno != EINTR) break; // none to be had: what was got, and uniqueness
+        if (n > 0) got += static_cast<std::size_t>(n);
+    }
+    return toHex(bytes);
+}
+
 std::string aliasKey(const h225::AliasAddress& alias) {
     return std::visit(
         [](const auto& a) {
@@ -136,7 +151,7 @@ RasMessage Gatekeeper::onRegistration(const RegistrationRequest& m, Clock::time_
     // and "EP-1" would be anyone's to unregister.
     std::string name;
     do {
-        name = "EP-" + randomHex(8);
+        name = "EP-" + unguessableHex();
     } while (registrations_.contains(Identifier(name.begin(), name.end())));
     const Identifier id(name.begin(), name.end());
     registrations_[id] = {id, m.terminalAlias, m.callSignalAddress, m.rasAddress,

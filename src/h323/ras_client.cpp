@@ -185,7 +185,7 @@ void RasClient::onAnswer(const RasMessage& answer, Clock::time_point now) {
     }
     const auto it = pending_.find(seq);
     if (it != pending_.end() && std::holds_alternative<UnknownMessageResponse>(answer))
-        return giveUp(seq, "the gatekeeper did not understand the request", now);
+        return giveUp(seq, "the gatekeeper did not understand the request");
     if (it != pending_.end() && !answers(it->second.request, answer))
         return; // an answer of the wrong kind (a spoof, or a confused gatekeeper): still waits
     if (it == pending_.end()) { // late, or not ours
@@ -242,9 +242,12 @@ void RasClient::onAnswer(const RasMessage& answer, Clock::time_point now) {
                     // §7.11.1's callerNotRegistered: the gatekeeper lost us (a restart, or an
                     // unregistration we did not ask for): registered again at once, not at
                     // the next keep-alive.
-                    if (m.rejectReason == AdmissionRejectReason::callerNotRegistered ||
-                        m.rejectReason == AdmissionRejectReason::invalidEndpointIdentifier) {
+                    // Once, for the first of the calls so refused.
+                    if (endpoint_ &&
+                        (m.rejectReason == AdmissionRejectReason::callerNotRegistered ||
+                         m.rejectReason == AdmissionRejectReason::invalidEndpointIdentifier)) {
                         endpoint_.reset();
+                        keepAliveAt_.reset();
                         sendRegistration(false, now);
                     }
                 }
@@ -276,7 +279,7 @@ void RasClient::onGatekeeperRequest(const RasMessage& message) {
     if (events_.dropped) events_.dropped(drq.callIdentifier);
 }
 
-void RasClient::giveUp(std::uint16_t seq, std::string why, Clock::time_point now) {
+void RasClient::giveUp(std::uint16_t seq, std::string why) {
     const auto request = std::move(pending_.at(seq).request);
     pending_.erase(seq);
     if (auto done = admissions_.extract(seq); !done.empty()) {
@@ -304,7 +307,7 @@ void RasClient::tick(Clock::time_point now) {
         }
     }
     for (auto seq : expired)
-        giveUp(seq, "the gatekeeper does not answer", now);
+        giveUp(seq, "the gatekeeper does not answer");
     if (keepAliveAt_ && *keepAliveAt_ <= now) {
         keepAliveAt_.reset();
         sendRegistration(true, now);

@@ -92,7 +92,7 @@ private:
     void onGatekeeperRequest(const ras::RasMessage& message);
     // The request `seq` gets no answer that it can use (none came, or the gatekeeper did not
     // understand it): its admission is answered unanswered, a discovery or registration lost.
-    void giveUp(std::uint16_t seq, std::string why, Clock::time_point now);
+    void giveUp(std::uint16_t seq, std::string why);
     void lose(std::string why);
     std::uint16_t nextSeq();
 

@@ -73,9 +73,6 @@ TEST(Evidence, AfterAReconnectItGoesOnFromTheFirstChunkNotAcknowledged) {
     EXPECT_EQ(receiver.file(), f);
 }
 
-// A file read in pieces as the sender asks (a spool file): it asks for its read-ahead, one
-// read at a time, sends only what it was given, holds only what is not acknowledged, and a
-// read that comes back after an acknowledgement has passed it keeps only the rest.
 TEST(Evidence, WithoutAcknowledgementsAtMostAWindowIsSentReadAndHeld) {
     // A peer that reads but never acknowledges would otherwise have every chunk read and held
     // for a resume: a file's worth of memory for each of its transfers.
@@ -99,6 +96,9 @@ TEST(Evidence, WithoutAcknowledgementsAtMostAWindowIsSentReadAndHeld) {
     EXPECT_EQ(sender.sentChunks(), EvidenceSender::kWindow + 10);
 }
 
+// A file read in pieces as the sender asks (a spool file): it asks for its read-ahead, one
+// read at a time, sends only what it was given, holds only what is not acknowledged, and a
+// read that comes back after an acknowledgement has passed it keeps only the rest.
 TEST(Evidence, AFileReadInPiecesIsAskedForAsItGoes) {
     const auto f = file(5'000'000);
     EvidenceSender sender(kTransfer, "scan.bin", f.size(), sha256Of(f), 65535);
