@@ -143,6 +143,18 @@ TEST_F(CallEndpointPeer, WeCallThePeerAndHangUp) {
     EXPECT_EQ(released_, 16);
 }
 
+// An endpoint on a loopback port whose calls tell `released` their cause.
+Result<std::unique_ptr<CallEndpoint>>
+endpointHearingReleases(asio::io_context& context, const Call::Config& base,
+                        std::optional<std::uint8_t>& released) {
+    return CallEndpoint::start(context, {asio::ip::make_address("127.0.0.1"), 0}, base,
+                               [&released](std::uint64_t) {
+                                   Call::Events events;
+                                   events.released = [&released](std::uint8_t c) { released = c; };
+                                   return events;
+                               });
+}
+
 // A far end that takes the connection and never answers: T303 releases the call, and the
 // connection goes with it.
 TEST(CallEndpoint, ASetupNobodyAnswersIsReleasedByT303) {
@@ -159,12 +171,7 @@ TEST(CallEndpoint, ASetupNobodyAnswersIsReleasedByT303) {
     base.media.codecs = {codec(h245::AudioCodec::g711Ulaw64k)};
     base.t303 = std::chrono::milliseconds(300);
     std::optional<std::uint8_t> released;
-    auto endpoint = CallEndpoint::start(context, {asio::ip::make_address("127.0.0.1"), 0}, base,
-                                        [&](std::uint64_t) {
-                                            Call::Events events;
-                                            events.released = [&](std::uint8_t c) { released = c; };
-                                            return events;
-                                        });
+    auto endpoint = endpointHearingReleases(context, base, released);
     ASSERT_TRUE(endpoint);
     (*endpoint)->place((*silent)->localEndpoint(), {h225::DialedDigits{"2002"}});
     const auto started = std::chrono::steady_clock::now();
@@ -227,12 +234,7 @@ TEST(CallEndpoint, AMessageNotUnderstoodWithinACallIsAnsweredWithStatus) {
     Call::Config base;
     base.media.codecs = {codec(h245::AudioCodec::g711Ulaw64k)};
     std::optional<std::uint8_t> released;
-    auto endpoint = CallEndpoint::start(context, {asio::ip::make_address("127.0.0.1"), 0}, base,
-                                        [&](std::uint64_t) {
-                                            Call::Events events;
-                                            events.released = [&](std::uint8_t c) { released = c; };
-                                            return events;
-                                        });
+    auto endpoint = endpointHearingReleases(context, base, released);
     ASSERT_TRUE(endpoint);
     auto peer = net::StreamConnection::outbound(context, nullptr, "127.0.0.1");
     TpktReader reader;
