@@ -50,7 +50,16 @@ std::string aliasKey(const h225::AliasAddress& alias) {
 
 } // namespace
 
-std::optional<RasMessage> Gatekeeper::handle(const RasMessage& message, Clock::time_point now) {
+Gatekeeper::Registrations::iterator Gatekeeper::registered(const Identifier& endpoint) {
+    const auto it = registrations_.find(endpoint);
+    if (it == registrations_.end() || !from_ || !it->second.from || *from_ == *it->second.from)
+        return it;
+    return registrations_.end();
+}
+
+std::optional<RasMessage> Gatekeeper::handle(const RasMessage& message, Clock::time_point now,
+                                             std::optional<Source> from) {
+    from_ = from;
     return std::visit(
         [&](const auto& m) -> std::optional<RasMessage> {
             using M = std::decay_t<decltype(m)>;
@@ -65,11 +74,13 @@ std::optional<RasMessage> Gatekeeper::handle(const RasMessage& message, Clock::t
             } else if constexpr (std::is_same_v<M, RegistrationRequest>) {
                 return onRegistration(m, now);
             } else if constexpr (std::is_same_v<M, UnregistrationRequest>) {
-                const auto it = m.endpointIdentifier ? registrations_.find(*m.endpointIdentifier)
-                                                     : registrations_.end();
-                if (it == registrations_.end())
+                if (!m.endpointIdentifier || !registrations_.contains(*m.endpointIdentifier))
                     return UnregistrationReject{m.requestSeqNum,
                                                 UnregistrationRejectReason::notCurrentlyRegistered};
+                const auto it = registered(*m.endpointIdentifier);
+                if (it == registrations_.end()) // from elsewhere than the endpoint
+                    return UnregistrationReject{m.requestSeqNum,
+                                                UnregistrationRejectReason::permissionDenied};
                 drop(it);
                 return UnregistrationConfirm{m.requestSeqNum};
             } else if constexpr (std::is_same_v<M, AdmissionRequest>) {
@@ -93,8 +104,8 @@ RasMessage Gatekeeper::onRegistration(const RegistrationRequest& m, Clock::time_
     const auto ttl =
         std::min<std::uint32_t>(m.timeToLive.value_or(config_.timeToLive), config_.timeToLive);
     if (m.keepAlive) { // §7.9.1: a lightweight RRQ renews what it names
-        const auto it = m.endpointIdentifier ? registrations_.find(*m.endpointIdentifier)
-                                             : registrations_.end();
+        const auto it =
+            m.endpointIdentifier ? registered(*m.endpointIdentifier) : registrations_.end();
         if (it == registrations_.end())
             return RegistrationReject{m.requestSeqNum,
                                       h225::kProtocolIdentifier,
@@ -128,6 +139,15 @@ RasMessage Gatekeeper::onRegistration(const RegistrationRequest& m, Clock::time_
                                   RegistrationRejectReason::invalidAlias,
                                   {},
                                   config_.identifier};
+    // A registration of the same call signalling address replaces that one's only when it
+    // comes from where that one did (else anyone could take an endpoint's place).
+    for (const auto& [id, r] : registrations_)
+        if (r.callSignalAddress == m.callSignalAddress && from_ && r.from && *from_ != *r.from)
+            return RegistrationReject{m.requestSeqNum,
+                                      h225::kProtocolIdentifier,
+                                      RegistrationRejectReason::invalidCallSignalAddress,
+                                      {},
+                                      config_.identifier};
     // An alias another endpoint holds is refused (§7.9.2); a re-registration of the same
     // endpoint (same call signalling address) replaces its old one.
     Aliases taken;
@@ -154,8 +174,13 @@ RasMessage Gatekeeper::onRegistration(const RegistrationRequest& m, Clock::time_
         name = "EP-" + unguessableHex();
     } while (registrations_.contains(Identifier(name.begin(), name.end())));
     const Identifier id(name.begin(), name.end());
-    registrations_[id] = {id, m.terminalAlias, m.callSignalAddress, m.rasAddress,
-                          now + std::chrono::seconds(ttl)};
+    registrations_[id] = {id,
+                          m.terminalAlias,
+                          m.callSignalAddress,
+                          m.rasAddress,
+                          now + std::chrono::seconds(ttl),
+                          0,
+                          from_};
     for (const auto& alias : m.terminalAlias)
         aliases_[aliasKey(alias)] = id;
     RegistrationConfirm confirm;
@@ -175,9 +200,11 @@ const Gatekeeper::Registration* Gatekeeper::findAlias(const Aliases& aliases) co
 }
 
 RasMessage Gatekeeper::onAdmission(const AdmissionRequest& m) {
-    const auto caller = registrations_.find(m.endpointIdentifier);
-    if (caller == registrations_.end())
+    if (!registrations_.contains(m.endpointIdentifier))
         return AdmissionReject{m.requestSeqNum, AdmissionRejectReason::callerNotRegistered};
+    const auto caller = registered(m.endpointIdentifier);
+    if (caller == registrations_.end())
+        return AdmissionReject{m.requestSeqNum, AdmissionRejectReason::invalidPermission};
     if (m.destinationInfo.size() > config_.mostAliases)
         return AdmissionReject{m.requestSeqNum, AdmissionRejectReason::requestDenied};
     std::optional<TransportAddress> destination;
@@ -211,6 +238,9 @@ RasMessage Gatekeeper::onAdmission(const AdmissionRequest& m) {
 }
 
 RasMessage Gatekeeper::onBandwidth(const BandwidthRequest& m) {
+    if (registrations_.contains(m.endpointIdentifier) &&
+        registered(m.endpointIdentifier) == registrations_.end())
+        return BandwidthReject{m.requestSeqNum, BandwidthRejectReason::invalidPermission, 0};
     const auto it = calls_.find({m.callIdentifier, m.endpointIdentifier});
     if (it == calls_.end())
         return BandwidthReject{m.requestSeqNum, BandwidthRejectReason::invalidConferenceID, 0};
@@ -224,9 +254,11 @@ RasMessage Gatekeeper::onBandwidth(const BandwidthRequest& m) {
 }
 
 RasMessage Gatekeeper::onDisengage(const DisengageRequest& m) {
-    const auto endpoint = registrations_.find(m.endpointIdentifier);
-    if (endpoint == registrations_.end())
+    if (!registrations_.contains(m.endpointIdentifier))
         return DisengageReject{m.requestSeqNum, DisengageRejectReason::notRegistered};
+    const auto endpoint = registered(m.endpointIdentifier);
+    if (endpoint == registrations_.end()) // another's call, as far as we can tell
+        return DisengageReject{m.requestSeqNum, DisengageRejectReason::requestToDropOther};
     if (const auto it = calls_.find({m.callIdentifier, m.endpointIdentifier}); it != calls_.end()) {
         bandwidthInUse_ -= it->second.bandwidth;
         --endpoint->second.calls;

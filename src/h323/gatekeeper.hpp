@@ -8,6 +8,7 @@
 
 #include "h323/ras/ras_message.hpp"
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -44,8 +45,12 @@ public:
 
     // The answer to one RAS message (nullopt for one that needs none: an unsolicited IRR, a
     // confirm, a reject); it goes back where the request came from (an LRQ's: to its
-    // replyAddress).
-    std::optional<ras::RasMessage> handle(const ras::RasMessage& message, Clock::time_point now);
+    // replyAddress). `from`, the datagram's IPv4 source: a request naming a registration
+    // (URQ, ARQ, BRQ, DRQ, a keep-alive) is taken only from the address its RRQ came from,
+    // since RAS is unsigned UDP and the identifier alone would let anyone unregister it.
+    using Source = std::array<std::uint8_t, 4>;
+    std::optional<ras::RasMessage> handle(const ras::RasMessage& message, Clock::time_point now,
+                                          std::optional<Source> from = std::nullopt);
 
     // Drops registrations whose time to live has run out (and their calls).
     void expire(Clock::time_point now);
@@ -55,7 +60,8 @@ public:
         ras::Aliases aliases;
         ras::Addresses callSignalAddress, rasAddress;
         Clock::time_point expires;
-        std::size_t calls = 0; // admitted and not yet disengaged
+        std::size_t calls = 0;      // admitted and not yet disengaged
+        std::optional<Source> from; // where its RRQ came from
     };
     const std::map<ras::Identifier, Registration>& registrations() const noexcept {
         return registrations_;
@@ -64,19 +70,22 @@ public:
     std::uint32_t bandwidthInUse() const noexcept { return bandwidthInUse_; }
 
 private:
+    using Registrations = std::map<ras::Identifier, Registration>;
     ras::RasMessage onRegistration(const ras::RegistrationRequest& m, Clock::time_point now);
     ras::RasMessage onAdmission(const ras::AdmissionRequest& m);
     ras::RasMessage onBandwidth(const ras::BandwidthRequest& m);
     ras::RasMessage onDisengage(const ras::DisengageRequest& m);
+    // The registration `endpoint` names, if the request comes from where it registered.
+    Registrations::iterator registered(const ras::Identifier& endpoint);
     ras::RasMessage onLocation(const ras::LocationRequest& m);
     // The registration holding the first of `aliases` that one holds (an index lookup each).
     const Registration* findAlias(const ras::Aliases& aliases) const;
-    using Registrations = std::map<ras::Identifier, Registration>;
     // Forgets a registration: its calls, its aliases, itself.
     Registrations::iterator drop(Registrations::iterator it);
 
     Config config_;
     Registrations registrations_;
+    std::optional<Source> from_; // the source of the request being handled
     // Every registered alias (aliasKey()) and its endpoint: an alias is one endpoint's at most
     // (§7.9.2), and a request's aliases are looked up, not compared with every registration's.
     std::unordered_map<std::string, ras::Identifier> aliases_;

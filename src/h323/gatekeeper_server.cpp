@@ -81,7 +81,9 @@ void GatekeeperServer::onDatagram(std::span<const std::uint8_t> datagram,
     std::optional<ras::RasMessage> answer;
     auto to = from;
     if (auto message = ras::decode(datagram)) {
-        answer = gatekeeper_.handle(*message, Gatekeeper::Clock::now());
+        std::optional<Gatekeeper::Source> source;
+        if (from.address().is_v4()) source = from.address().to_v4().to_bytes();
+        answer = gatekeeper_.handle(*message, Gatekeeper::Clock::now(), source);
         if (const auto* lrq = std::get_if<ras::LocationRequest>(&*message))
             to = endpointOf(lrq->replyAddress);
     } else {

@@ -188,6 +188,48 @@ TEST(Gatekeeper, WhatARequestMayMakeItHoldOrSearchIsBounded) {
     (void)registered(gk, registration(3, {{10, 0, 0, 3}, 1720}, "1002"), now); // free again
 }
 
+TEST(Gatekeeper, ARequestNamingARegistrationIsTakenOnlyFromWhereItRegistered) {
+    Gatekeeper gk({});
+    const auto now = Clock::now();
+    const Gatekeeper::Source alice{10, 0, 0, 1}, mallory{10, 0, 0, 66};
+    auto rrq = registration(1, kAlice, "1001");
+    const auto id = std::get<RegistrationConfirm>(*gk.handle(rrq, now, alice)).endpointIdentifier;
+    (void)gk.handle(registration(2, kBob, "2002"), now, Gatekeeper::Source{10, 0, 0, 2});
+
+    UnregistrationRequest urq;
+    urq.endpointIdentifier = id;
+    EXPECT_EQ(std::get<UnregistrationReject>(*gk.handle(urq, now, mallory)).rejectReason,
+              UnregistrationRejectReason::permissionDenied);
+    auto arq = admission(id, "2002", 1);
+    EXPECT_EQ(std::get<AdmissionReject>(*gk.handle(arq, now, mallory)).rejectReason,
+              AdmissionRejectReason::invalidPermission);
+    EXPECT_TRUE(std::holds_alternative<AdmissionConfirm>(*gk.handle(arq, now, alice)));
+    BandwidthRequest brq;
+    brq.endpointIdentifier = id;
+    brq.callIdentifier[0] = 1;
+    brq.bandWidth = 640;
+    EXPECT_EQ(std::get<BandwidthReject>(*gk.handle(brq, now, mallory)).rejectReason,
+              BandwidthRejectReason::invalidPermission);
+    DisengageRequest drq;
+    drq.endpointIdentifier = id;
+    drq.callIdentifier[0] = 1;
+    EXPECT_EQ(std::get<DisengageReject>(*gk.handle(drq, now, mallory)).rejectReason,
+              DisengageRejectReason::requestToDropOther);
+    EXPECT_EQ(gk.calls(), 1u);
+    rrq.keepAlive = true;
+    rrq.endpointIdentifier = id;
+    EXPECT_EQ(std::get<RegistrationReject>(*gk.handle(rrq, now, mallory)).rejectReason,
+              RegistrationRejectReason::fullRegistrationRequired);
+    // Nor may another address register alice's call signalling address in her place.
+    EXPECT_EQ(
+        std::get<RegistrationReject>(*gk.handle(registration(3, kAlice, "1001"), now, mallory))
+            .rejectReason,
+        RegistrationRejectReason::invalidCallSignalAddress);
+
+    EXPECT_TRUE(std::holds_alternative<UnregistrationConfirm>(*gk.handle(urq, now, alice)));
+    EXPECT_EQ(gk.registrations().size(), 1u);
+}
+
 TEST(Gatekeeper, WhatItCannotReadIsAnsweredWithItsSequenceNumber) {
     auto bytes = encode(registration(4711, kAlice, "1001"));
     bytes.resize(6);

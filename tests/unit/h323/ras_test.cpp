@@ -98,6 +98,7 @@ std::vector<RasMessage> everyMessage() {
     all.emplace_back(urq);
     all.emplace_back(UnregistrationConfirm{4});
     all.emplace_back(UnregistrationReject{4, UnregistrationRejectReason::callInProgress});
+    all.emplace_back(UnregistrationReject{19, UnregistrationRejectReason::permissionDenied});
     AdmissionRequest arq;
     arq.requestSeqNum = 5;
     arq.callModel = CallModel::direct;
@@ -234,6 +235,7 @@ RasMessage=5 requestSeqNum=15 protocolIdentifier=0.0.8.2250.0.7 rejectReason=10
 RasMessage=6 requestSeqNum=4 ipV4=10.0.0.1 ipV4_port=1720 gatekeeperIdentifier=GK-Room h323_ID=switchboard endpointIdentifier=EP-17 reason=4
 RasMessage=7 requestSeqNum=4
 RasMessage=8 requestSeqNum=4 rejectReason=1
+RasMessage=8 requestSeqNum=19 rejectReason=3
 RasMessage=9 requestSeqNum=5 ipV4=10.0.0.1 ipV4_port=1720 gatekeeperIdentifier=GK-Room h323_ID=switchboard dialledDigits=2002 endpointIdentifier=EP-17 callModel=0 bandWidth=1280 callReferenceValue=4660 conferenceID=20212223-2425-2627-2829-2a2b2c2d2e2f guid=40414243-4445-4647-4849-4a4b4c4d4e4f answerCall=0 canMapAlias=1
 RasMessage=10 requestSeqNum=5 ipV4=10.0.0.2 ipV4_port=1720 dialledDigits=2002 willRespondToIRR=0 callModel=0 bandWidth=1280 guid=40414243-4445-4647-4849-4a4b4c4d4e4f irrFrequency=30
 RasMessage=11 requestSeqNum=5 rejectReason=0 guid=40414243-4445-4647-4849-4a4b4c4d4e4f
