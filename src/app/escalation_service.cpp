@@ -179,6 +179,7 @@ EscalationService::start(asio::io_context& context, net::TimerWheel& timers, con
                                                    [] { return unixTimeMs(); });
     s->escalations_->onSealed([sealer = s->sealer_.get()] { sealer->ask(); });
     if (auto api = s->startApi(std::move(gatewayMetrics)); !api) return fail(api.error());
+    if (s->records_) s->records_->startClaiming(); // up: gone instances' escalations are ours
     logger().info("escalations: {} expert(s), {} chain(s), {} policy rule(s), witness log of {} "
                   "entries in {}",
                   s->registry_.experts().size(), s->registry_.chains().size(),

@@ -124,11 +124,15 @@ Result<std::unique_ptr<PgEscalations>> PgEscalations::open(asio::io_context& own
     records->startedAt_ = now->text(0, 0);
     records->worker_.start();
     records->worker_.post([self = records.get()] {
-        self->claim(true);
         self->listen();
         self->sweepLater();
     });
     return records;
+}
+
+void PgEscalations::startClaiming() {
+    claiming_.store(true, std::memory_order_relaxed);
+    worker_.post([this] { claim(true); });
 }
 
 PgEscalations::PgEscalations(asio::io_context& owner, std::unique_ptr<db::PgConnection> db,

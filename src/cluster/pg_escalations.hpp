@@ -19,7 +19,8 @@
 //     whole registry is read again, for the changes NOTIFYed while the session was down;
 //   - orphans: an escalation in progress whose instance is gone (cluster/membership.hpp) is
 //     claimed by one live instance (FOR UPDATE SKIP LOCKED: never two), which reports it
-//     failed and may ring it again. An instance that starts claims its own former life's.
+//     failed and may ring it again. An instance claims its own former life's once it is up
+//     (startClaiming), and none while it drains or stops.
 //
 // The connection lives on a thread of its own; answers are posted back to the owner's
 // io_context, which must outlive this.
@@ -104,9 +105,13 @@ public:
     // `limit`; an error (Errc::io) when the database cannot be read.
     void list(std::string agent, std::string state, std::size_t limit,
               std::function<void(Result<std::vector<nlohmann::json>>)> done);
-    // No more claims of gone instances' escalations (this instance drains or stops: it could
-    // not ring them again, and another can). Does not wait: a claim statement under way as
-    // it is called still completes and reports its orphans.
+    // Gone instances' escalations are claimed (and this instance's own former life's at once)
+    // from startClaiming(), once the owner can ring them again: a claim's orphans are marked
+    // failed in the database as it is made, so an owner that never came up would lose them.
+    void startClaiming();
+    // No more claims (this instance drains or stops: it could not ring them again, and
+    // another can). Does not wait: a claim statement under way as it is called still
+    // completes and reports its orphans.
     void stopClaiming() noexcept { claiming_.store(false, std::memory_order_relaxed); }
     // `command` (with "op") to the instance that holds an escalation; `sent` once it is
     // stored for that instance (it then survives the instance's session going down), or with
@@ -159,7 +164,7 @@ private:
     std::optional<asio::posix::stream_descriptor> socket_; // a dup of the connection's
     int socketOf_ = -1;                                    // the connection's, when dup'd
     std::optional<asio::steady_timer> sweep_;
-    std::atomic<bool> claiming_{true}; // set by the owner, read by the records' thread
+    std::atomic<bool> claiming_{false}; // set by the owner, read by the records' thread
     // Instances seen gone at the last sweep, and since when.
     std::map<std::string, std::chrono::steady_clock::time_point> suspects_;
     // Records the database could not take (it was away), by escalation, written again at

@@ -71,6 +71,7 @@ protected:
         };
         auto records = PgEscalations::open(context_, url, instance, std::move(handlers));
         EXPECT_TRUE(records) << records.error().message;
+        if (records) (*records)->startClaiming(); // as the service does once it is up
         return records ? std::move(records).value() : nullptr;
     }
     void runFor(std::chrono::milliseconds time) {
@@ -255,6 +256,30 @@ TEST_F(PgEscalationsTest, AnInstanceThatDrainsClaimsNothing) {
     EXPECT_EQ(seenC.orphans[0].id, "e1");
     EXPECT_TRUE(seenA_.orphans.empty());
     c.reset();
+}
+
+TEST_F(PgEscalationsTest, AnInstanceClaimsItsFormerLifesEscalationsOnlyOnceItIsUp) {
+    a_ = open(url_, "sb-a", seenA_);
+    ASSERT_TRUE(a_);
+    a_->record("e1", "bot", "answered", "t1", {{"id", "e1"}, {"state", "answered"}});
+    ASSERT_TRUE(runUntil([&] { return fetch(*a_, "e1").has_value(); }, 5s));
+    a_.reset(); // a stops with e1 in progress, and starts again
+    limits_.clear();
+    auto limits = PgLimits::open(context_, url_, "sb-a");
+    ASSERT_TRUE(limits);
+    PgEscalations::Handlers handlers;
+    std::vector<PgEscalations::Row> orphans;
+    handlers.orphans = [&](std::vector<PgEscalations::Row> rows) { orphans = std::move(rows); };
+    auto again = PgEscalations::open(context_, url_, "sb-a", std::move(handlers));
+    ASSERT_TRUE(again);
+    runFor(PgEscalations::kSweep + 500ms); // starting: it could not ring e1 again yet
+    EXPECT_TRUE(orphans.empty());
+    const auto row = fetch(**again, "e1");
+    ASSERT_TRUE(row);
+    EXPECT_EQ(row->state, "answered");
+    (*again)->startClaiming(); // up
+    ASSERT_TRUE(runUntil([&] { return !orphans.empty(); }, 5s));
+    EXPECT_EQ(orphans[0].id, "e1");
 }
 
 TEST_F(PgEscalationsTest, AReadTheDatabaseCannotAnswerIsAnErrorNotNone) {
