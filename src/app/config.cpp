@@ -269,7 +269,15 @@ public:
         integer(media, "media", "port_max", 1025, 65535, out.portMax);
         if (out.portMax < out.portMin + 1)
             failAt(media.source(), "media.port_max: expected at least media.port_min + 1");
-        integer(media, "media", "ptime_ms", 10, 60, out.packetMs);
+        // What every codec we encode can fill: Opus frames of 10, 20, 40 or 60 ms (RFC 6716
+        // §2.1.4), GSM's of 20 ms; another length leaves a leg with that codec silent.
+        if (const auto* node = media.get("ptime_ms")) {
+            const auto* ms = node->as_integer();
+            if (!ms || (ms->get() != 20 && ms->get() != 40 && ms->get() != 60))
+                expected(*node, "media.ptime_ms", "20, 40 or 60");
+            else
+                out.packetMs = static_cast<int>(ms->get());
+        }
         integer(media, "media", "workers", -1, 64, out.workers);
         if (const auto* srtp = string(media, "media", "srtp", "one of: off, optional, required")) {
             if (!sdp::srtpPolicyByName(srtp->get()))

@@ -25,7 +25,7 @@ std::uint32_t RtpView::csrc(std::size_t i, std::span<const std::byte> packet) co
     return r.u32().value_or(0);
 }
 
-Result<RtpView> parseRtp(std::span<const std::byte> packet) {
+Result<RtpView> parseRtp(std::span<const std::byte> packet, RtpPadding paddingAt) {
     if (packet.size() < kFixedHeaderBytes)
         return fail(Errc::invalid_input,
                     fmt::format("RTP: {} bytes, shorter than the 12-byte header", packet.size()));
@@ -55,7 +55,7 @@ Result<RtpView> parseRtp(std::span<const std::byte> packet) {
     }
     v.headerBytes = r.position();
     std::size_t end = packet.size();
-    if (padding) {
+    if (padding && paddingAt == RtpPadding::read) {
         // §5.1: the last octet counts the padding, itself included.
         const auto count = std::to_integer<std::uint8_t>(packet.back());
         if (count == 0 || count > packet.size() - v.headerBytes)

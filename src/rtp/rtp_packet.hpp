@@ -31,10 +31,14 @@ struct RtpView {
     std::uint32_t csrc(std::size_t i, std::span<const std::byte> packet) const noexcept;
 };
 
+// Where the padding count is: readable at the end (`read`), or inside SRTP's encryption, with
+// the authentication tag after it (`encrypted`, RFC 3711 §3.1: read it once decrypted; the
+// payload then runs to the end).
+enum class RtpPadding { read, encrypted };
 // Validates and reads a packet. Errors (Errc::invalid_input, naming the problem): shorter than
 // the fixed header, version other than 2, CSRCs or extension running past the end, a padding
 // count of zero or larger than what follows the header.
-Result<RtpView> parseRtp(std::span<const std::byte> packet);
+Result<RtpView> parseRtp(std::span<const std::byte> packet, RtpPadding padding = RtpPadding::read);
 
 // RFC 5761 §4: on a multiplexed port, RTCP's packet types 192–223 sit where RTP's marker bit
 // and payload type are; RTP payload types 64–95 are not used so that the two can be told apart.

@@ -82,8 +82,12 @@ void RtpStream::receive(std::span<std::byte> datagram, const asio::ip::udp::endp
                         bool rtcpPort) {
     // RFC 5761 §4: on the RTP port, RTCP is told apart by its packet type.
     const bool rtcp = rtcpPort || looksLikeRtcp(datagram);
-    // The RTP header is read once: SRTP leaves it in the clear (RFC 3711 §3.1).
-    auto header = rtcp ? std::nullopt : std::optional(parseRtp(datagram));
+    // The RTP header is read once: SRTP leaves it in the clear (RFC 3711 §3.1), but not the
+    // padding's count, which is read again once decrypted.
+    auto header =
+        rtcp
+            ? std::nullopt
+            : std::optional(parseRtp(datagram, srtpIn_ ? RtpPadding::encrypted : RtpPadding::read));
     if (datagram.size() > kMaxPacketBytes + kSrtpMaxOverhead ||
         (rtcp ? datagram.size() < 8 : !*header)) {
         ++stats_.malformed;

@@ -9,6 +9,15 @@
 
 namespace sb::rtp {
 
+namespace {
+// What a transcoded path conceals for one gap, at most (100 ms at 20 ms a packet): a longer
+// hole is the sender's silence or a restart, not loss worth filling.
+constexpr int kMostConcealed = 5;
+// How far behind the last packet one may be and still be taken as late rather than as a
+// sender that started its numbering again (RFC 3550 A.1's MAX_MISORDER).
+constexpr int kMostMisordered = 100;
+} // namespace
+
 struct StreamLink::Path {
     Path(LinkEnd end, RtpStream& stream) : from(end), to(stream), eventTimer(stream.context()) {}
     LinkEnd from;
@@ -125,6 +134,11 @@ void StreamLink::onPacket(Path& path, std::span<std::byte> packet, const RtpView
     }
     if (path.forwarder) {
         if (path.forwarder->rewrite(packet, view, RtpForwarder::Clock::now())) {
+            if (path.inEvents && view.payloadType == *path.inEvents) {
+                const auto at = static_cast<std::size_t>(view.payload.data() - packet.data());
+                rescaleTelephoneEvents(packet.subspan(at, view.payload.size()), path.inEventClock,
+                                       path.outEventClock);
+            }
             path.to.sendRtp(packet);
             ++stats_.relayed;
         } else {
@@ -133,6 +147,12 @@ void StreamLink::onPacket(Path& path, std::span<std::byte> packet, const RtpView
         return;
     }
     if (path.inEvents && path.outEvents && view.payloadType == *path.inEvents) {
+        // An event is four octets (RFC 4733 §2.3), a few with redundancy; what a datagram can
+        // hold beyond our packet buffer is no event of anybody's.
+        if (kFixedHeaderBytes + view.payload.size() > path.packet.size()) {
+            ++stats_.dropped;
+            return;
+        }
         // RFC 4733 §2.5: every packet of an event carries the event's start timestamp; ours is
         // where our stream stands when the event begins.
         if (view.timestamp != path.eventIn) {
@@ -143,6 +163,9 @@ void StreamLink::onPacket(Path& path, std::span<std::byte> packet, const RtpView
                        {view.marker, *path.outEvents, path.sequence++, path.eventOut, path.ssrc});
         std::copy(view.payload.begin(), view.payload.end(),
                   path.packet.begin() + kFixedHeaderBytes);
+        rescaleTelephoneEvents(
+            std::span(path.packet).subspan(kFixedHeaderBytes, view.payload.size()),
+            path.inEventClock, path.outEventClock);
         path.to.sendRtp(std::span(path.packet).first(kFixedHeaderBytes + view.payload.size()));
         ++stats_.relayed;
         return;
@@ -159,10 +182,16 @@ void StreamLink::onPacket(Path& path, std::span<std::byte> packet, const RtpView
         path.to.sendRtp(std::span(path.packet).first(kFixedHeaderBytes + payload.size()));
     };
     // A gap in the sequence numbers: conceal what is missing (at most a few packets), so that
-    // the far end hears no hole and our timestamps stay in step.
+    // the far end hears no hole and our timestamps stay in step. A packet from behind is late
+    // or a duplicate (RFC 3550 A.1: misordering, not loss): its moment has been concealed or
+    // played already, so it is dropped, unless it is so far behind that the sender restarted.
     if (path.lastIn) {
-        const auto missing = static_cast<std::uint16_t>(view.sequence - *path.lastIn - 1);
-        for (std::uint16_t i = 0; i < std::min<std::uint16_t>(missing, 5); ++i) {
+        const auto ahead = static_cast<std::int16_t>(view.sequence - *path.lastIn);
+        if (ahead <= 0 && ahead > -kMostMisordered) {
+            ++stats_.dropped;
+            return;
+        }
+        for (int i = 1; i < std::min<int>(ahead, kMostConcealed + 1); ++i) {
             path.transcoder->lost(path.inSamplesPerPacket, emit);
             ++stats_.concealed;
         }
@@ -214,8 +243,9 @@ void StreamLink::startEvent(Path& path) {
 void StreamLink::continueEvent(Path& path) {
     path.eventTimer.after(std::chrono::milliseconds(path.packetMs), [this, p = &path] {
         const auto total = p->pending.front().ticks;
-        p->ownEventDuration =
-            std::min(total, p->ownEventDuration + p->outEventClock * p->packetMs / 1000);
+        // At least a tick a packet: an event clock under 50 Hz would otherwise never end one.
+        const auto step = std::max<std::uint32_t>(1, p->outEventClock * p->packetMs / 1000);
+        p->ownEventDuration = std::min(total, p->ownEventDuration + step);
         if (p->ownEventDuration < total) {
             sendEventPacket(*p, false, false);
             return continueEvent(*p);

@@ -1,5 +1,7 @@
 #include "rtp/telephone_event.hpp"
 
+#include <algorithm>
+
 namespace sb::rtp {
 namespace {
 
@@ -21,6 +23,19 @@ void writeTelephoneEvent(std::span<std::byte> out, const TelephoneEvent& e) noex
     out[1] = std::byte{static_cast<std::uint8_t>((e.end ? 0x80 : 0) | (e.volume & 0x3f))};
     out[2] = std::byte{static_cast<std::uint8_t>(e.duration >> 8)};
     out[3] = std::byte{static_cast<std::uint8_t>(e.duration & 0xff)};
+}
+
+void rescaleTelephoneEvents(std::span<std::byte> payload, std::uint32_t inClock,
+                            std::uint32_t outClock) noexcept {
+    if (inClock == 0 || inClock == outClock) return;
+    for (std::size_t at = 0; at + kTelephoneEventBytes <= payload.size();
+         at += kTelephoneEventBytes) {
+        const std::uint64_t ticks = std::to_integer<std::uint64_t>(payload[at + 2]) << 8 |
+                                    std::to_integer<std::uint64_t>(payload[at + 3]);
+        const auto scaled = std::min<std::uint64_t>(ticks * outClock / inClock, 0xffff);
+        payload[at + 2] = std::byte{static_cast<std::uint8_t>(scaled >> 8)};
+        payload[at + 3] = std::byte{static_cast<std::uint8_t>(scaled & 0xff)};
+    }
 }
 
 std::optional<std::uint8_t> eventForDigit(char digit) noexcept {

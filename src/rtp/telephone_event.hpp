@@ -24,6 +24,11 @@ inline constexpr std::size_t kTelephoneEventBytes = 4;
 std::optional<TelephoneEvent> parseTelephoneEvent(std::span<const std::byte> payload) noexcept;
 // Writes the four bytes into `out` (at least that long).
 void writeTelephoneEvent(std::span<std::byte> out, const TelephoneEvent& e) noexcept;
+// Each event block's duration in `payload` (four bytes a block) from an `inClock` event clock
+// to an `outClock` one, in place and saturating at 0xffff: where two legs agreed
+// telephone-event at different rates (8000 on one, 48000 beside Opus on the other).
+void rescaleTelephoneEvents(std::span<std::byte> payload, std::uint32_t inClock,
+                            std::uint32_t outClock) noexcept;
 
 // '0'–'9', '*', '#', 'A'–'D' (either case) ↔ events 0–15; nullopt for anything else.
 std::optional<std::uint8_t> eventForDigit(char digit) noexcept;

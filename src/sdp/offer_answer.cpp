@@ -98,12 +98,14 @@ Session makeOffer(const Origin& origin, const std::vector<LocalStream>& streams)
         m.proto = protoFor(local.srtp);
         m.connections.push_back({"IN", std::string(addrType(local.address)), local.address});
         int nextDynamic = 96;
+        bool took101 = false;
         for (const auto& c : local.codecs) {
             int type = 0;
             if (const auto fixed = staticPayloadType(c)) {
                 type = *fixed;
-            } else if (c.isTelephoneEvent()) {
-                type = 101; // the number most equipment uses
+            } else if (c.isTelephoneEvent() && !took101) {
+                type = 101; // the number most equipment uses (the first event clock's)
+                took101 = true;
             } else {
                 if (nextDynamic == 101) ++nextDynamic;
                 type = nextDynamic++;

@@ -54,16 +54,17 @@ struct MediaAnchor::PartyMedia {
     std::string lastIn, lastOut; // a repeated description gets the same rewrite
     bool lastWasAnswer = false;
     std::uint32_t version = 0; // of our o= towards this side
-    bool secured = false;      // its RTP is SRTP: our re-offers to it keep RTP/SAVP
+    // Its stream's SDES keys over the call's offers and answers: a re-INVITE that keeps them
+    // keeps the stream's SRTP contexts, and with them their rollover counters (RFC 3711
+    // §3.3.1; new contexts would start at 0 and refuse every packet after a wrap).
+    StreamKeys keys;
 };
 
 struct MediaAnchor::Session {
     std::size_t lane = 0;
     PartyMedia caller, callee;
-    std::optional<SdesKeys> offererKeys;                // the pending offer's SRTP, as we accept it
-    std::vector<sdp::Crypto> offeredKeys;               // ours in the offer we made for it
-    sdp::SrtpPolicy offeredSrtp = sdp::SrtpPolicy::off; // and how we offered them
-    sdp::SrtpPolicy calleeSrtp = sdp::SrtpPolicy::off;  // the route's, or options.srtp
+    std::optional<SdesKeys> offererKeys;               // the pending offer's SRTP, as we accept it
+    sdp::SrtpPolicy calleeSrtp = sdp::SrtpPolicy::off; // the route's, or options.srtp
     std::uint64_t sessionId = 0;
     std::optional<Party> offerFrom;      // an offer crossing, until its answer
     sdp::Session pendingOffer;           // that offer, as the offerer wrote it
@@ -226,12 +227,18 @@ void MediaAnchor::routed(room::RoomId pair, const sip::RouteMatch& route) {
     if (auto policy = sdp::srtpPolicyByName(route.srtp)) session(call).calleeSrtp = *policy;
 }
 
-void MediaAnchor::securedOnLane(std::uint64_t call, Session& s, Party party, const SdesKeys& keys) {
-    s.of(party).secured = true;
-    onLane(call, s, [call, party, keys](Carried& c) {
-        if (auto ok = secure(c.of(party), keys); !ok)
-            logger().warn("call {}: SRTP towards the {} cannot be keyed: {}", call,
-                          party == Party::arrived ? "caller" : "callee", ok.error().message);
+void MediaAnchor::keyOnLane(std::uint64_t call, Session& s, Party party,
+                            const std::optional<SdesKeys>& keys) {
+    if (!s.of(party).keys.settle(keys)) return; // the same keys: the contexts go on
+    const char* name = party == Party::arrived ? "caller" : "callee";
+    logger().info("call {}: {} towards the {}", call,
+                  keys ? fmt::format("SRTP {}", rtp::srtpSuiteName(keys->suite)) : "plain RTP",
+                  name);
+    onLane(call, s, [call, party, keys, name](Carried& c) {
+        if (!keys) return c.of(party).setSrtp(nullptr, nullptr);
+        if (auto ok = secure(c.of(party), *keys); !ok)
+            logger().warn("call {}: SRTP towards the {} cannot be keyed: {}", call, name,
+                          ok.error().message);
     });
 }
 
@@ -272,7 +279,7 @@ Result<std::string> MediaAnchor::offer(std::uint64_t call, Session& s, Party fro
     onLane(call, s, [from, peer = *peer, mux = audio->rtcpMux()](Carried& c) {
         c.of(from).setRemote(peer, mux);
     });
-    s.offererKeys = acceptOffered(*audio);
+    s.offererKeys = s.of(from).keys.offered(*audio);
     if (!s.offererKeys && audio->proto.find("SAVP") != std::string::npos)
         return fail(Errc::unsupported, "SRTP: no a=crypto line with a suite and key we take");
 
@@ -288,6 +295,10 @@ Result<std::string> MediaAnchor::offer(std::uint64_t call, Session& s, Party fro
         add(offeredCodec.codec);
     for (const auto& ours : options_.codecs)
         add(ours);
+    // DTMF events at each clock the offerer has them (48000 beside Opus: RFC 4733 §2.1 wants
+    // the audio's clock), and at 8000, which every phone takes.
+    for (const auto& events : telephoneEvents(*audio))
+        add({"telephone-event", events.codec.clockRate, 1});
     add({"telephone-event", 8000, 1});
     PartyMedia& to = s.of(room::other(from));
     sdp::LocalStream local;
@@ -296,13 +307,9 @@ Result<std::string> MediaAnchor::offer(std::uint64_t call, Session& s, Party fro
     local.codecs = std::move(codecs);
     local.ptime = options_.packetMs;
     local.direction = offered.direction(*audio); // hold and resume cross as they came
-    // SRTP as the route asks towards the callee, and kept wherever a leg already has it.
-    local.srtp = to.secured                            ? sdp::SrtpPolicy::required
-                 : room::other(from) == Party::dialled ? s.calleeSrtp
-                                                       : sdp::SrtpPolicy::off;
-    if (local.srtp != sdp::SrtpPolicy::off) local.keys = offerKeys();
-    s.offeredKeys = local.keys;
-    s.offeredSrtp = local.srtp;
+    // SRTP as the route asks towards the callee, and the keys again wherever a leg has them.
+    if (room::other(from) == Party::dialled) to.keys.unkeyedPolicy(s.calleeSrtp);
+    to.keys.offerOn(local);
     s.pendingOffer = offered;
     s.offerFrom = from;
     logger().debug("call {}: offer from the {} relayed", call,
@@ -337,14 +344,9 @@ Result<std::string> MediaAnchor::answer(std::uint64_t call, Session& s, Party fr
         c.of(from).setRemote(peer, mux);
     });
     // SRTP towards the answerer: the line of ours it chose, and its key.
-    if (s.offeredSrtp == sdp::SrtpPolicy::required ||
-        (s.offeredSrtp == sdp::SrtpPolicy::optional && !audio->cryptos().empty())) {
-        auto keys = acceptAnswered(*audio, s.offeredKeys);
-        if (!keys) return fail(keys.error());
-        securedOnLane(call, s, from, *keys);
-        logger().info("call {}: SRTP {} towards the {}", call, rtp::srtpSuiteName(keys->suite),
-                      from == Party::arrived ? "caller" : "callee");
-    }
+    auto answererKeys = s.of(from).keys.answered(*audio);
+    if (!answererKeys) return fail(answererKeys.error());
+    keyOnLane(call, s, from, *answererKeys);
 
     std::vector<sdp::Codec> implemented;
     for (const auto& c : options_.codecs)
@@ -357,25 +359,15 @@ Result<std::string> MediaAnchor::answer(std::uint64_t call, Session& s, Party fr
 
     // Our answer to the offerer: the codec chosen for its side, and DTMF events if it offered
     // them (when the answerer has none, they cross as SIP INFO).
-    const auto offererEvents = telephoneEventOf(*offerAudio);
-    const auto answererEvents = telephoneEventOf(*audio);
+    const auto offererEvents = telephoneEventOf(*offerAudio, choice->a.codec.clockRate);
+    const auto answererEvents = telephoneEventOf(*audio, choice->b.codec.clockRate);
     local.codecs = {choice->a.codec};
     if (offererEvents)
         local.codecs.push_back(
             {"telephone-event", sdp::codecOf(*offerAudio, *offererEvents)->clockRate, 1});
     local.direction = answered.direction(*audio);
-    if (s.offererKeys) {
-        // Towards the offerer: its tag and suite, our key (RFC 4568 §7.1.2.2).
-        local.srtp = sdp::SrtpPolicy::optional;
-        local.keys = {{s.offererKeys->tag,
-                       std::string(rtp::srtpSuiteName(s.offererKeys->suite)),
-                       s.offererKeys->oursParams,
-                       {}}};
-        securedOnLane(call, s, offerer, *s.offererKeys);
-        logger().info("call {}: SRTP {} towards the {}", call,
-                      rtp::srtpSuiteName(s.offererKeys->suite),
-                      offerer == Party::arrived ? "caller" : "callee");
-    }
+    if (s.offererKeys) StreamKeys::answerOn(local, *s.offererKeys); // RFC 4568 §7.1.2.2
+    keyOnLane(call, s, offerer, s.offererKeys);
     auto reply = sdp::makeAnswer(offered, originFor(s, back), {local});
     if (!reply) return fail(reply.error());
 

@@ -95,8 +95,10 @@ private:
     // The call's ports, leased now; its streams are made on the lane with the batch.
     Result<void> ensureStreams(Session& s);
     sdp::Origin originFor(Session& s, PartyMedia& towards);
-    // The party's stream takes SRTP with `keys` (on the lane); our re-offers to it keep SAVP.
-    void securedOnLane(std::uint64_t call, Session& s, Party party, const SdesKeys& keys);
+    // The party's stream keyed as settled (on the lane): SRTP with `keys`, plain RTP without;
+    // nothing when it has these keys already.
+    void keyOnLane(std::uint64_t call, Session& s, Party party,
+                   const std::optional<SdesKeys>& keys);
     // Posts what the current relay() asked of the lane.
     void flush();
     // Runs `work` with the call's streams, on its lane (with the batch, inside relay()).

@@ -114,12 +114,18 @@ Result<void> StreamKeys::key(rtp::RtpStream& stream, const std::optional<SdesKey
         } else if (auto ok = secure(stream, *keys); !ok) {
             return ok;
         }
-        settled_ = keys;
         logger().info("{}: {}", name,
                       keys ? fmt::format("SRTP {}", rtp::srtpSuiteName(keys->suite)) : "plain RTP");
     }
-    settledAs_ = keys ? pendingAs_ : sdp::SrtpPolicy::off;
+    settle(keys);
     return {};
+}
+
+bool StreamKeys::settle(const std::optional<SdesKeys>& keys) {
+    const bool changed = keys != settled_;
+    settled_ = keys;
+    settledAs_ = keys ? pendingAs_ : sdp::SrtpPolicy::off;
+    return changed;
 }
 
 } // namespace sb::session

@@ -56,6 +56,12 @@ public:
     // is logged, the stream named by `name`.
     Result<void> key(rtp::RtpStream& stream, const std::optional<SdesKeys>& keys,
                      std::string_view name);
+    // The same for a stream that lives on another thread: records the keys as settled, and
+    // says whether the stream must be keyed again (they differ from its own).
+    bool settle(const std::optional<SdesKeys>& keys);
+    // How our next offer keys the stream while it has no keys (a route's policy may come after
+    // the stream was made).
+    void unkeyedPolicy(sdp::SrtpPolicy policy) noexcept { policy_ = policy; }
     // Its stream has gone: a new one starts without keys.
     void forget() noexcept { settled_.reset(); }
     // A stream added to a call whose `other` stream is keyed is offered keys likewise (SRTP

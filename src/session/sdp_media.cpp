@@ -2,6 +2,7 @@
 
 #include "sdp/codec.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <fmt/format.h>
 
@@ -36,15 +37,27 @@ Result<asio::ip::udp::endpoint> peerOf(const sdp::Session& s, const sdp::Media& 
     return asio::ip::udp::endpoint(address, m.port);
 }
 
-std::optional<std::uint8_t> telephoneEventOf(const sdp::Media& m) {
+std::vector<sdp::PayloadCodec> telephoneEvents(const sdp::Media& m) {
+    std::vector<sdp::PayloadCodec> out;
     for (const auto& format : m.formats) {
         int type = 0;
         if (std::from_chars(format.data(), format.data() + format.size(), type).ec != std::errc())
             continue;
         if (auto codec = sdp::codecOf(m, type); codec && codec->isTelephoneEvent())
-            return static_cast<std::uint8_t>(type);
+            out.push_back({type, std::move(*codec)});
     }
-    return std::nullopt;
+    return out;
+}
+
+std::optional<std::uint8_t> telephoneEventOf(const sdp::Media& m,
+                                             std::optional<std::uint32_t> clock) {
+    const auto events = telephoneEvents(m);
+    if (events.empty()) return std::nullopt;
+    auto chosen = std::find_if(events.begin(), events.end(), [&](const auto& e) {
+        return !clock || e.codec.clockRate == *clock;
+    });
+    if (chosen == events.end()) chosen = events.begin();
+    return static_cast<std::uint8_t>(chosen->payloadType);
 }
 
 } // namespace sb::session

@@ -591,14 +591,14 @@ TEST(ParseConfig, ListenAdvertise) {
 TEST(ParseConfig, MediaAnchoring) {
     const auto text = std::string(kListener) +
                       "[media]\nanchor = false\naddress = \"::1\"\nport_min = 30000\n"
-                      "port_max = 30999\ncodecs = [\"PCMU\", \"opus\"]\nptime_ms = 30\n";
+                      "port_max = 30999\ncodecs = [\"PCMU\", \"opus\"]\nptime_ms = 40\n";
     auto config = parseConfig(text, "test.toml");
     ASSERT_TRUE(config) << config.error().message;
     EXPECT_FALSE(config->media.anchor);
     EXPECT_EQ(config->media.address, "::1");
     EXPECT_EQ(config->media.portMin, 30000);
     EXPECT_EQ(config->media.codecs, (std::vector<std::string>{"PCMU", "opus"}));
-    EXPECT_EQ(config->media.packetMs, 30u);
+    EXPECT_EQ(config->media.packetMs, 40u);
     EXPECT_EQ(defaultConfig().media, MediaConfig{});
     const std::string base(kListener);
     EXPECT_THAT(errorOf(base + "[media]\ncodecs = [\"AMR\"]\n"),
@@ -607,6 +607,9 @@ TEST(ParseConfig, MediaAnchoring) {
                 HasSubstr("media.port_max: expected at least media.port_min + 1"));
     EXPECT_THAT(errorOf(base + "[media]\naddress = \"localhost\"\n"),
                 HasSubstr("media.address: expected an IPv4 or IPv6 address literal"));
+    // Opus has no 30-ms frame: a leg with it would hear nothing.
+    EXPECT_THAT(errorOf(base + "[media]\nptime_ms = 30\n"),
+                HasSubstr("media.ptime_ms: expected 20, 40 or 60"));
 }
 
 } // namespace

@@ -129,6 +129,40 @@ TEST_F(Streams, SrtpOnOneLegPlainOnTheOther) {
     EXPECT_EQ(parseRtp(*got)->payload[0], std::byte{0x7f});
 }
 
+// RFC 3711 §3.1: SRTP encrypts the padding and its count, and the tag follows them, so a
+// padded packet's count is read only once decrypted (before, the tag's last octet stood there).
+TEST_F(Streams, PaddedSrtpPacketsAreDecryptedBeforeTheirPaddingIsRead) {
+    auto a = stream(false), b = stream(false);
+    a->setRemote(phoneA_.endpoint(), true);
+    b->setRemote(phoneB_.endpoint(), true);
+    const auto suite = SrtpSuite::aesCm128HmacSha1_80;
+    auto key = *readKeyParams(suite, makeKeyParams(suite));
+    a->setSrtp(SrtpSession::make(suite, key, SrtpSession::Direction::unprotect).value(), nullptr);
+    auto phoneSrtp = SrtpSession::make(suite, key, SrtpSession::Direction::protect).value();
+    bridge(*a, *b);
+    constexpr int kPackets = 64; // the tag's last octet is too large a count for about a third
+    for (std::uint16_t s = 1; s <= kPackets; ++s) {
+        auto packet = rtp(s);
+        packet[0] |= std::byte{0x20}; // P: four octets of padding, the last one counting them
+        packet.insert(packet.end(), {std::byte{0}, std::byte{0}, std::byte{0}, std::byte{4}});
+        const auto length = packet.size();
+        packet.resize(length + kSrtpMaxOverhead);
+        auto sealed = phoneSrtp->protectRtp(packet, length);
+        ASSERT_TRUE(sealed);
+        phoneA_.send(std::span(packet).first(*sealed), a->localPort());
+    }
+    int heard = 0;
+    ASSERT_TRUE(test::runUntil(io_, [&] {
+        while (auto got = phoneB_.receive()) {
+            auto view = parseRtp(*got);
+            EXPECT_EQ(view ? view->payload.size() : 0u, 160u) << "decrypted, padding gone";
+            ++heard;
+        }
+        return heard == kPackets;
+    }));
+    EXPECT_EQ(a->stats().malformed, 0u);
+}
+
 TEST_F(Streams, ReportsWhatItSentAndReceivedAndSaysByeAtTheEnd) {
     auto a = stream(false);
     a->setRemote(phoneA_.endpoint(), true); // rtcp-mux: reports come to the RTP port

@@ -3,6 +3,7 @@
 // concealed.
 #include "media/codec.hpp"
 #include "rtp/rtp_packet.hpp"
+#include "rtp/srtp.hpp"
 #include "rtp/stream_link.hpp"
 #include "rtp/telephone_event.hpp"
 #include "support/run_until.hpp"
@@ -196,6 +197,77 @@ TEST_F(Bridging, AnEventOfOurOwnGoesOutInTheRelayedStreamsNumbering) {
     EXPECT_EQ(parseRtp(after.front())->sequence,
               static_cast<std::uint16_t>(lastAudio.sequence + 1 + events.size()));
     EXPECT_EQ(bridge.stats().eventsSent, 1u);
+}
+
+// A datagram may be larger than the packets we write (SRTP's overhead is allowed for on
+// receipt): an "event" that fills one is dropped, not copied past our packet buffer.
+TEST_F(Bridging, AnEventTooLargeForOurPacketIsDropped) {
+    StreamLink bridge(*a_, *b_);
+    ASSERT_TRUE(bridge.configure(
+        {{0, 8000, media::CodecId::pcmu, 101}, {9, 8000, media::CodecId::g722, 96}, true, 20}));
+    std::vector<std::byte> huge(1500 + kSrtpMaxOverhead, std::byte{0x11}); // what a stream takes
+    writeRtpHeader(huge, {false, 101, 1, 0, 0x77});
+    phoneA_.send(huge, a_->localPort());
+    test::runUntil(io_, [&] { return bridge.stats().dropped > 0; });
+    EXPECT_EQ(bridge.stats().dropped, 1u);
+    EXPECT_EQ(bridge.stats().relayed, 0u);
+    EXPECT_FALSE(phoneB_.receive());
+}
+
+// RFC 3550 A.1: a packet from behind is misordered, not a gap. Transcoded: 100, 101, 103, 102,
+// 104, 105 is one packet concealed (102 missing when 103 came) and 102 dropped as late, not
+// 65,535 "missing" packets concealed for it.
+TEST_F(Bridging, AMisorderedPacketIsDroppedNotTakenForAGap) {
+    StreamLink bridge(*a_, *b_);
+    ASSERT_TRUE(bridge.configure(
+        {{0, 8000, media::CodecId::pcmu, {}}, {8, 8000, media::CodecId::pcma, {}}, true, 20}));
+    std::vector<std::byte> packet(kFixedHeaderBytes + 160, std::byte{0xff});
+    for (std::uint16_t sequence : {100, 101, 103, 102, 104, 105, 105}) {
+        writeRtpHeader(packet, {false, 0, sequence, sequence * 160u, 0x77});
+        phoneA_.send(packet, a_->localPort());
+    }
+    test::runUntil(io_, [&] { return bridge.stats().transcoded + bridge.stats().dropped >= 7; });
+    EXPECT_EQ(bridge.stats().transcoded, 5u);
+    EXPECT_EQ(bridge.stats().dropped, 2u); // 102 late, 105 again
+    EXPECT_EQ(bridge.stats().concealed, 1u);
+    auto heard = heardByB(6);
+    ASSERT_EQ(heard.size(), 6u);
+    EXPECT_EQ(parseRtp(heard.back())->timestamp - parseRtp(heard.front())->timestamp, 5u * 160);
+}
+
+// RFC 4733 §2.3: an event's duration counts its clock's ticks. Events relayed from a leg with
+// telephone-event/48000 (beside Opus) to one with telephone-event/8000 keep their length.
+TEST_F(Bridging, EventDurationsAreRescaledBetweenEventClocks) {
+    StreamLink bridge(*a_, *b_);
+    LinkPlan plan{{0, 8000, media::CodecId::pcmu, 101}, {0, 8000, media::CodecId::pcmu, 96}};
+    plan.a.telephoneEventClock = 48000;
+    ASSERT_TRUE(bridge.configure(plan));
+    std::vector<std::byte> event(kFixedHeaderBytes + kTelephoneEventBytes);
+    writeRtpHeader(event, {true, 101, 1, 4800, 0x77});
+    writeTelephoneEvent(std::span(event).subspan(kFixedHeaderBytes), {5, true, 10, 4800});
+    phoneA_.send(event, a_->localPort());
+    auto heard = heardByB(1);
+    ASSERT_EQ(heard.size(), 1u);
+    const auto e = parseTelephoneEvent(parseRtp(heard[0])->payload);
+    ASSERT_TRUE(e);
+    EXPECT_EQ(e->event, 5);
+    EXPECT_EQ(e->duration, 800); // 100 ms at 8000 Hz
+}
+
+// An event clock agreed at under 50 Hz: our own event still ends (at least a tick a packet).
+TEST_F(Bridging, AnEventOfOurOwnEndsAtAnyEventClock) {
+    StreamLink bridge(*a_, *b_);
+    LinkPlan plan{{0, 8000, media::CodecId::pcmu, {}}, {0, 8000, media::CodecId::pcmu, 101}};
+    plan.b.telephoneEventClock = 1;
+    ASSERT_TRUE(bridge.configure(plan));
+    ASSERT_TRUE(bridge.sendEvent(LinkEnd::b, 7, std::chrono::milliseconds(100)));
+    // One tick at 1 Hz (a clamped 0.1): a start packet, then the end three times.
+    auto heard = heardByB(4);
+    ASSERT_EQ(heard.size(), 4u);
+    EXPECT_TRUE(parseTelephoneEvent(parseRtp(heard.back())->payload)->end);
+    io_.restart();
+    io_.run_for(std::chrono::milliseconds(100));
+    EXPECT_FALSE(phoneB_.receive()) << "nothing after the event's end";
 }
 
 } // namespace

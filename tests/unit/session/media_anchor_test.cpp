@@ -2,6 +2,7 @@
 // worker (RTP itself is proven in the rtp tests and with baresip in
 // tests/interop/media_baresip_test.sh).
 #include "rtp/rtp_packet.hpp"
+#include "rtp/srtp.hpp"
 #include "sdp/parser.hpp"
 #include "session/media_anchor.hpp"
 #include "support/udp_phone.hpp"
@@ -65,6 +66,30 @@ TEST_F(Anchor, OffersTheOffererCodecsFirstAtOurAddressAndAnswersWithTheChosenOne
     EXPECT_EQ(answer.formats, (std::vector<std::string>{"8", "101"}));
     EXPECT_NE(answer.port, m.port);
     EXPECT_EQ(toCaller.direction(answer), sdp::Direction::sendrecv);
+}
+
+// RFC 4733 §2.1: the events' clock is the audio's. An Opus caller's telephone-event/48000 is
+// offered on at 48000 (and at 8000, which every phone takes), and the answer's event format is
+// the one at its codec's clock.
+TEST_F(Anchor, TelephoneEventsAreOfferedAtTheOfferersClockAndAt8000) {
+    auto toCallee =
+        relayed(Party::arrived, offer("111 101 100", "a=rtpmap:111 opus/48000/2\r\n"
+                                                     "a=rtpmap:101 telephone-event/48000\r\n"
+                                                     "a=rtpmap:100 telephone-event/8000\r\n"));
+    const auto& m = toCallee.media[0];
+    std::vector<std::uint32_t> eventClocks;
+    for (const auto& format : m.formats)
+        if (auto map = m.rtpmap(std::stoi(format)); map && map->encoding == "telephone-event")
+            eventClocks.push_back(map->clockRate);
+    EXPECT_EQ(eventClocks, (std::vector<std::uint32_t>{48000, 8000}));
+    // The callee takes Opus and both event formats: the caller is answered with the one at 48000.
+    auto toCaller =
+        relayed(Party::dialled, offer("111 101 100", "a=rtpmap:111 opus/48000/2\r\n"
+                                                     "a=rtpmap:101 telephone-event/8000\r\n"
+                                                     "a=rtpmap:100 telephone-event/48000\r\n"));
+    const auto& answer = toCaller.media[0];
+    ASSERT_EQ(answer.formats.size(), 2u);
+    EXPECT_EQ(answer.rtpmap(std::stoi(answer.formats[1]))->clockRate, 48000u);
 }
 
 TEST_F(Anchor, ARepeatedDescriptionGetsTheSameRewrite) {
@@ -194,6 +219,82 @@ TEST(AnchorOnAWorker, TheCallsPacketsCrossOnTheWorkerAndItsPortsComeBack) {
     }
     EXPECT_TRUE(refreshed);
     EXPECT_GE(anchor->stats().links.relayed, 5u) << "the counters came back from the worker";
+}
+
+} // namespace
+} // namespace sb::session
+
+namespace sb::session {
+namespace {
+
+std::string securedSdp(std::uint16_t port, int version, const std::string& key,
+                       std::string_view direction) {
+    return fmt::format("v=0\r\no=phone 1 {} IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\n"
+                       "t=0 0\r\nm=audio {} RTP/SAVP 0\r\n"
+                       "a=crypto:1 AES_CM_128_HMAC_SHA1_80 {}\r\na={}\r\n",
+                       version, port, key, direction);
+}
+
+std::string cryptoLineOf(const std::string& sdp) {
+    const auto at = sdp.find("a=crypto:");
+    return at == std::string::npos ? "" : sdp.substr(at, sdp.find("\r\n", at) - at);
+}
+
+// RFC 3711 §3.3.1: a crypto context's rollover counter lives as long as the context. A hold
+// and a resume that keep the caller's key (RFC 4568 §7.1.4 lets them) must keep the contexts;
+// new ones would start at ROC 0 and refuse every packet once the caller's numbers wrapped.
+TEST(AnchorSrtp, AReInviteKeepingItsKeyKeepsTheContextsAcrossASequenceWrap) {
+    asio::io_context io;
+    MediaLanes lanes(io, 0, test::kLoopback, {}, {44300, 44399});
+    MediaOptions o;
+    o.codecs = {{"PCMU", 8000, 1}};
+    MediaAnchor anchor(lanes, o);
+    test::Phone caller(io), callee(io);
+    const auto suite = rtp::SrtpSuite::aesCm128HmacSha1_80;
+    const std::string key = rtp::makeKeyParams(suite);
+    auto protect = rtp::SrtpSession::make(suite, rtp::readKeyParams(suite, key).value(),
+                                          rtp::SrtpSession::Direction::protect);
+    ASSERT_TRUE(protect);
+    auto settle = [&] {
+        io.restart();
+        io.poll();
+    };
+    auto negotiate = [&](int version, std::string_view callerSide, std::string_view calleeSide) {
+        auto toCallee = anchor.relay(
+            kPair, Party::arrived, securedSdp(caller.endpoint().port(), version, key, callerSide));
+        EXPECT_TRUE(toCallee);
+        auto toCaller = anchor.relay(
+            kPair, Party::dialled,
+            fmt::format("v=0\r\no=callee 2 {} IN IP4 127.0.0.1\r\ns=-\r\n"
+                        "c=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio {} RTP/AVP 0\r\na={}\r\n",
+                        version, callee.endpoint().port(), calleeSide));
+        EXPECT_TRUE(toCaller);
+        settle();
+        return toCaller ? *toCaller : std::string();
+    };
+    const std::string first = negotiate(1, "sendrecv", "sendrecv");
+    const std::uint16_t ourPort = portIn(first);
+    std::uint16_t sequence = 65400; // wraps after 136 packets
+    auto speak = [&](int packets) {
+        int heard = 0;
+        std::vector<std::byte> buffer(12 + 160 + rtp::kSrtpMaxOverhead, std::byte{0x55});
+        for (int i = 0; i < packets; ++i, ++sequence) {
+            rtp::writeRtpHeader(buffer, {false, 0, sequence, sequence * 160u, 0xC0FFEE});
+            auto length = (*protect)->protectRtp(buffer, 12 + 160);
+            if (!length) return -1;
+            caller.send(std::span(buffer).first(*length), ourPort);
+            settle();
+            while (callee.receive())
+                ++heard;
+        }
+        return heard;
+    };
+    EXPECT_EQ(speak(200), 200) << "across the wrap: ROC 0 → 1";
+    const std::string held = negotiate(2, "sendonly", "recvonly");
+    EXPECT_EQ(cryptoLineOf(held), cryptoLineOf(first)) << "our key kept in our answer";
+    EXPECT_EQ(speak(50), 50) << "after the hold";
+    negotiate(3, "sendrecv", "sendrecv");
+    EXPECT_EQ(speak(50), 50) << "after the resume";
 }
 
 } // namespace
