@@ -138,6 +138,12 @@ void B2bua::onInitialInvite(TransactionId server, const Message& invite,
     // cannot go further.
     const std::uint32_t maxForwards = invite.maxForwards().value_or(70);
     if (maxForwards == 0) return respondSimple(server, invite, 483, "Too Many Hops");
+    // §8.1.1.8: an INVITE carries the URI its dialog's requests go to (our BYE would have
+    // nowhere to go); "*" is REGISTER's alone (§10.2.2).
+    if (invite.contacts().empty() || invite.contactIsStar())
+        return respondSimple(server, invite, 400,
+                             invite.contactIsStar() ? "Bad Request (Contact: '*' in an INVITE)"
+                                                    : "Bad Request (Contact: missing header)");
     // §8.2.2.2 / §16.3 item 4: our own branch in a Via means the request has come back to us.
     // A call we answer ourselves (a room, the echo test) goes no further and so cannot loop:
     // that is how an escalation reaches the echo test, by calling it.
@@ -280,7 +286,7 @@ bool B2bua::sendOutboundInvite(Call& call, const Message& invite, std::string au
     out.ownBody = true;
     out.body = *body;
     out.contentType = contentType(invite);
-    if (out.contentType == "application/sdp") call.b.lastSdp = *body;
+    if (isSdpType(out.contentType)) call.b.lastSdp = *body;
     call.bInvite = sendOn(call.b, "INVITE", out);
     call.bInviteCseq = call.b.dialog.localSeq;
     if (call.bInvite == 0) return false;
@@ -335,6 +341,19 @@ void B2bua::onInDialog(TransactionId server, const Message& request, Call& call,
                       call.b.dialog.callId);
         from.answered = false; // this dialog is over; no BYE goes back to it
         call.setEnd(0, side == Side::a ? "the caller hung up" : "the callee hung up");
+        if (call.state == Call::State::early) {
+            // An early dialog ended (§15: the caller may; a callee should not, but may as well
+            // have refused): the caller's INVITE still needs its final response (§15.1.2), and
+            // the callee's its CANCEL.
+            wheel_.cancel(call.noAnswer);
+            if (side == Side::a)
+                answerCallerWith(call, 487, "Request Terminated");
+            else
+                answerCallerWith(call, 480, "Temporarily Unavailable (the callee left)");
+            call.state = Call::State::ending;
+            hangUp(call, Side::b);
+            return maybeEnd(call);
+        }
         call.state = Call::State::ending;
         hangUp(call, otherSide);
         return maybeEnd(call);
@@ -386,7 +405,7 @@ void B2bua::onInDialog(TransactionId server, const Message& request, Call& call,
         return layer_.respond(server, body.error().code == Errc::too_large ? 503 : 488,
                               refusal.finish());
     }
-    if (offer && contentType(request) == "application/sdp") to.lastSdp = *body;
+    if (offer && carriesSdp(request)) to.lastSdp = *body;
     out.copyFrom = &request;
     out.ownBody = true;
     out.body = *body;
@@ -595,7 +614,7 @@ void B2bua::onInviteResponse(Call& call, const Message& response) {
         hangUp(call, Side::b);
         return maybeEnd(call);
     }
-    if (contentType(response) == "application/sdp") call.a.lastSdp = *body;
+    if (carriesSdp(response)) call.a.lastSdp = *body;
     layer_.respond(call.aInvite, status, w.finish(*body, contentType(response)));
     call.a.ackAwaitedFrom = call.aInvite;
     call.a.answered = true;
@@ -682,7 +701,7 @@ void B2bua::onRelayResponse(Call& call, Relay relay, const Message& response) {
     }
     if (refreshed) {
         addSessionHeaders(origin, false, w);
-        if (contentType(response) == "application/sdp") origin.lastSdp = *body;
+        if (carriesSdp(response)) origin.lastSdp = *body;
     }
     layer_.respond(relay.server, status, w.finish(*body, contentType(response)));
     if (refreshed) { // RFC 4028 §10: a successful re-INVITE or UPDATE refreshes both legs
@@ -787,6 +806,9 @@ void B2bua::answerCallerWith(Call& call, int status, std::string_view reason, co
     auto w = responseTo(*request, status, reason, call.a.dialog.localTag);
     w.header(HeaderId::server, options_.userAgent);
     if (from) copyEndToEnd(*from, w);
+    // RFC 4028 §6: a 422 carries the Min-SE the caller's retry must meet.
+    if (const auto minSe = from && status == 422 ? from->header(HeaderId::min_se) : std::nullopt)
+        w.header(HeaderId::min_se, *minSe);
     ++stats_.failuresByStatus[status];
     layer_.respond(call.aInvite, status, w.finish());
     call.aInvite = 0;
@@ -794,6 +816,14 @@ void B2bua::answerCallerWith(Call& call, int status, std::string_view reason, co
 
 void B2bua::hangUp(Call& call, Side toward, std::string_view cause) {
     abandonTransfer(call);
+    // A re-INVITE still crossing would keep the call until its final response, which a far end
+    // that sent only a provisional may never send: cancelled (§9.1), it ends within 64×T1.
+    if (Bridged* bridged = call.bridged())
+        for (auto& relay : bridged->relays)
+            if (relay.invite && !relay.cancelled) {
+                relay.cancelled = true;
+                layer_.cancel(relay.client);
+            }
     Half& l = half(call, toward);
     if (toward == Side::b && call.bInvite != 0) {
         layer_.cancel(call.bInvite); // still ringing: CANCEL, not BYE (§15)

@@ -40,7 +40,8 @@ struct B2bua::Relay {
     TransactionId server = 0, client = 0;
     Side from = Side::a;
     bool invite = false;
-    bool offer = false; // an INVITE or UPDATE: it may carry an offer (RFC 3264, RFC 3311)
+    bool offer = false;     // an INVITE or UPDATE: it may carry an offer (RFC 3264, RFC 3311)
+    bool cancelled = false; // an INVITE the call's end cancelled
 };
 
 struct B2bua::ClientRef {

@@ -17,7 +17,7 @@ spdlog::logger& logger() {
 }
 
 bool hasOffer(const Message& m) {
-    return contentType(m) == "application/sdp" && !m.body().empty();
+    return carriesSdp(m) && !m.body().empty();
 }
 
 } // namespace
@@ -165,6 +165,8 @@ void B2bua::onConferenceRequest(TransactionId server, const Message& request, Ca
         logger().info("call {} left {}: a-call-id={}", call.tag(), call.inRoom()->where(),
                       call.a.dialog.callId);
         call.a.answered = false;
+        // The caller ended its early dialog (§15): its INVITE still needs a final response.
+        answerCallerWith(call, 487, "Request Terminated");
         call.state = Call::State::ending;
         return maybeEnd(call);
     }

@@ -21,7 +21,7 @@ spdlog::logger& logger() {
 
 Result<std::string_view> B2bua::bodyFor(Call& call, Side from, const Message& m) {
     Bridged* bridged = call.bridged();
-    if (!options_.callRooms || !bridged || contentType(m) != "application/sdp") return m.body();
+    if (!options_.callRooms || !bridged || !carriesSdp(m)) return m.body();
     auto rewritten = options_.callRooms->relay(call.id,
                                                from == Side::a ? BridgedCallRooms::Party::caller
                                                                : BridgedCallRooms::Party::callee,

@@ -244,7 +244,7 @@ void B2bua::onReofferResponse(Call& call, const Message& response) {
         to.lastSdp = call.reoffer->offer; // what a session refresh repeats from now on
         if (const auto se = sessionExpires(response)) to.session.seconds = se->seconds;
         restartSessionTimer(call, side);
-        if (response.header("Content-Type").value_or("") != "application/sdp")
+        if (!carriesSdp(response))
             return finishReoffer(call, fail(Errc::invalid_input, "the 2xx has no SDP answer"));
         return finishReoffer(call, std::string(response.body()));
     }

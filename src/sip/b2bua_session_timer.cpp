@@ -24,6 +24,12 @@ bool listsTimer(const Message& m) {
            hasOptionTag(m, HeaderId::require, "timer");
 }
 
+// The interval a peer names, at least the Min-SE we send (RFC 4028 §7.4, 90 s unless
+// configured lower): a 2xx saying "Session-Expires: 1" would have us refresh every tick.
+std::uint32_t atLeastMinSe(std::uint32_t named, const CallLimits& limits) {
+    return std::max(named, limits.minSessionExpiresS);
+}
+
 } // namespace
 
 void B2bua::negotiateSessionTimers(Call& call, const Message& inviteA, const Message& answerB,
@@ -35,7 +41,7 @@ void B2bua::negotiateSessionTimers(Call& call, const Message& inviteA, const Mes
     b.session.peerSupportsTimer = listsTimer(answerB);
     b.session.peerAllowsUpdate = allowsMethod(answerB, "UPDATE");
     if (const auto se = sessionExpires(answerB)) {
-        b.session.seconds = se->seconds;
+        b.session.seconds = atLeastMinSe(se->seconds, options_.limits);
         b.session.weRefresh = se->refresherIsUac.value_or(true);
     } else {
         b.session.weRefresh = true; // seconds: what we asked for in the INVITE
@@ -137,7 +143,8 @@ void B2bua::onSessionRefreshResponse(Call& call, Side side, const Message& respo
             sendAck(l);
         }
         l.dialog.refreshTarget(response);
-        if (const auto se = sessionExpires(response)) l.session.seconds = se->seconds;
+        if (const auto se = sessionExpires(response))
+            l.session.seconds = atLeastMinSe(se->seconds, options_.limits);
         return restartSessionTimer(call, side);
     }
     const std::uint64_t id = call.id;

@@ -50,6 +50,15 @@ std::string_view contentType(const Message& m) {
     return m.header(HeaderId::content_type).value_or("");
 }
 
+bool isSdpType(std::string_view contentType) {
+    return syntax::iequals(syntax::trim(contentType.substr(0, contentType.find(';'))),
+                           "application/sdp");
+}
+
+bool carriesSdp(const Message& m) {
+    return isSdpType(contentType(m));
+}
+
 bool hasContact(std::string_view method) {
     return method == "INVITE" || method == "UPDATE" || method == "SUBSCRIBE" ||
            method == "NOTIFY" || method == "REFER";

@@ -25,6 +25,10 @@ void copyRecordRoute(const Message& request, MessageWriter& response);
 
 // The Content-Type value, or "".
 std::string_view contentType(const Message& m);
+// Whether a Content-Type value names SDP: its media type compared without case and without
+// its parameters (RFC 3261 §20.15, RFC 2045 §5.1): "Application/SDP; charset=x" is SDP.
+bool isSdpType(std::string_view contentType);
+bool carriesSdp(const Message& m);
 // Methods whose requests carry our Contact (RFC 3261 §8.1.1.8; RFC 3311, 3265, 3515).
 bool hasContact(std::string_view method);
 

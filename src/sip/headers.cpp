@@ -136,6 +136,7 @@ Result<NameAddr> parseNameAddr(std::string_view item, std::string_view header, b
     na.text = item;
     std::string_view s = item;
     std::string_view afterUri;
+    if (s.empty()) return bad(header, "empty value");
     if (s.front() == '"') {
         // quoted-string display name
         std::size_t i = 1;

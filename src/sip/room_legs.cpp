@@ -1,5 +1,6 @@
 #include "sip/room_legs.hpp"
 
+#include "sip/header_policy.hpp"
 #include "sip/headers.hpp"
 #include "sip/syntax.hpp"
 #include "sip/uri.hpp"
@@ -194,11 +195,11 @@ void RoomLegs::onEvent(room::LegId id, const OutboundCallEvent& event) {
     switch (event.kind) {
     case Kind::ringing: // a 183's answer is early media
         out.kind = room::LegEvent::Kind::ringing;
-        out.answer = event.contentType == "application/sdp" ? event.body : std::string();
+        out.answer = isSdpType(event.contentType) ? event.body : std::string();
         break;
     case Kind::answered:
         out.kind = room::LegEvent::Kind::answered;
-        out.answer = event.contentType == "application/sdp" ? event.body : std::string();
+        out.answer = isSdpType(event.contentType) ? event.body : std::string();
         break;
     case Kind::ended:
         leg.ended(); // the B2BUA has let the call go: nothing to hang up any more

@@ -21,13 +21,17 @@ bool isReliable(Transport t) noexcept {
 
 using Ms = std::chrono::milliseconds;
 
+// "Greater than 3 minutes" (§16.6 step 11).
+constexpr Ms kReinviteTimerC = std::chrono::minutes(3) + std::chrono::seconds(1);
+
 } // namespace
 
 // Each transaction runs at most two timers at a time: one that retransmits and one that ends a
 // state. The kinds are RFC 3261's letters (RFC 6026 adds L and M).
 enum class TransactionLayer::TimerKind : std::uint8_t {
     a,          // client INVITE retransmission (§17.1.1.2)
-    b,          // client INVITE timeout
+    b,          // client INVITE timeout (and §9.1's 64×T1 after its CANCEL)
+    c,          // client re-INVITE in Proceeding: cancelled when no final comes
     d,          // client INVITE Completed: absorb retransmitted finals
     e,          // client non-INVITE retransmission (§17.1.2.2)
     f,          // client non-INVITE timeout
@@ -345,6 +349,11 @@ TransactionId TransactionLayer::cancel(TransactionId id) {
 
 TransactionId TransactionLayer::sendCancel(ClientTx& invite) {
     invite.cancelPending = false;
+    // §9.1: without a final response 64×T1 after the CANCEL, the INVITE is taken as
+    // cancelled and its transaction destroyed (reported as a timeout): a callee that rang and
+    // went silent holds nothing for ever. Proceeding runs no other state timer.
+    wheel_.cancel(invite.stateTimer);
+    invite.stateTimer = startTimer(invite.id, TimerKind::b, sixtyFourT1());
     const Message& r = *invite.request;
     // §9.1: Request-URI, Call-ID, To, From, CSeq number and the top Via (same branch) of the
     // request being cancelled, and its Route headers.
@@ -406,8 +415,15 @@ void TransactionLayer::onClientInviteResponse(ClientTx& tx, const Message& respo
     case S::calling:
     case S::proceeding:
         if (status < 200) {
-            // §17.1.1.2: a provisional response stops retransmission and Timer B.
-            if (tx.state == S::calling) cancelTimers(tx);
+            // §17.1.1.2: a provisional response stops retransmission and Timer B. A re-INVITE
+            // is answered by the far end's software, not a person: one that stays provisional
+            // for longer than a proxy's Timer C (§16.6 step 11) is cancelled, so that neither
+            // the dialog's next offer nor its end waits on it for ever.
+            if (tx.state == S::calling) {
+                cancelTimers(tx);
+                if (!tx.request->to().tag().empty())
+                    tx.stateTimer = startTimer(id, TimerKind::c, kReinviteTimerC);
+            }
             tx.state = S::proceeding;
             const bool cancelNow = tx.cancelPending;
             user_.onResponse(id, response);
@@ -497,6 +513,9 @@ void TransactionLayer::onClientTimer(ClientTx& tx, TimerKind kind) {
                           ? timers_.t2
                           : std::min(2 * tx.interval, timers_.t2);
         tx.retransmitTimer = startTimer(id, kind, tx.interval);
+        return;
+    case TimerKind::c:
+        sendCancel(tx);
         return;
     case TimerKind::b:
     case TimerKind::f:

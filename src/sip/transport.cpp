@@ -78,6 +78,11 @@ private:
         std::shared_ptr<net::StreamConnection> stream;
         bool inbound;
         std::string buffer;
+        // What framing learnt of the buffer's message so far, so that a read need not scan it
+        // again (a peer sending 64 KB of header a few octets at a time would otherwise cost the
+        // control loop time quadratic in its size): no empty line ends a header section before
+        // `scanned`, and once one has, the message is `awaiting` octets of the buffer in all.
+        std::size_t scanned = 0, awaiting = 0;
         net::Timer messageTimer;
         net::Timer idleTimer;
         bool inMessage = false; // a message (or a handshake) has started and not finished
@@ -100,6 +105,9 @@ private:
     net::StreamConnection::Handlers handlersFor(std::uint64_t id);
     void onData(Conn& c, std::span<const std::byte> data);
     void frame(Conn& c);
+    // Whether the buffer from `offset` may hold a whole message (or a ping), as far as `scanned`
+    // and `awaiting` tell; else it notes how far it looked.
+    bool mayHoldMessage(Conn& c, std::size_t offset) const;
     void framingError(Conn& c, const Error& error);
     void startMessageClock(Conn& c, Clock::time_point now);
     void checkMessageClock(Conn& c);
@@ -325,17 +333,31 @@ void TransportLayer::Impl::onData(Conn& c, std::span<const std::byte> data) {
     frame(c);
 }
 
+bool TransportLayer::Impl::mayHoldMessage(Conn& c, std::size_t offset) const {
+    if (c.awaiting > 0) return c.buffer.size() >= c.awaiting;
+    // Too much for a message: the framer says so, naming the limit.
+    if (c.buffer.size() - offset > limits_.maxMessageBytes) return true;
+    // A header section ends with an empty line, and a ping is one (CRLFCRLF either way); it
+    // may straddle the last read, so the search starts three octets before it ended.
+    const std::size_t from = std::max(offset, c.scanned < 3 ? 0 : c.scanned - 3);
+    if (c.buffer.find("\r\n\r\n", from) != std::string::npos) return true;
+    c.scanned = c.buffer.size();
+    return false;
+}
+
 void TransportLayer::Impl::frame(Conn& c) {
     const auto id = c.id();
     std::size_t offset = 0;
     bool completed = false;
     for (;;) {
+        if (!mayHoldMessage(c, offset)) break;
         const std::string_view rest = std::string_view(c.buffer).substr(offset);
         auto r = frameStreamMessage(rest, limits_.maxMessageBytes);
         if (!r) return framingError(c, r.error());
         const auto& f = *r;
         if (f.kind == StreamFrame::Kind::incomplete) {
             offset += f.skip;
+            if (f.length > 0) c.awaiting = offset + f.length;
             break;
         }
         if (f.kind == StreamFrame::Kind::ping) {
@@ -350,8 +372,12 @@ void TransportLayer::Impl::frame(Conn& c) {
         }
         offset += f.consumed();
         completed = true;
+        c.scanned = offset;
+        c.awaiting = 0;
     }
     c.buffer.erase(0, offset);
+    c.scanned -= std::min(c.scanned, offset);
+    if (c.awaiting > 0) c.awaiting -= offset;
     if (c.buffer.empty() || onlyLineEndings(c.buffer)) {
         c.inMessage = false;
     } else if (!c.inMessage || completed) {

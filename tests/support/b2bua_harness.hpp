@@ -54,6 +54,18 @@ protected:
                 "Call-ID: c1\r\nCSeq: 1 CANCEL\r\nContent-Length: 0\r\n\r\n",
                 5070);
     }
+    // A request of the caller's within its dialog, to which we gave the To tag `toTag`, with an
+    // SDP body if given.
+    static std::string callerRequest(std::string_view method, int cseq, std::string_view toTag,
+                                     std::string_view sdp = {}) {
+        return fmt::format("{} sip:bob@127.0.0.1:5060 SIP/2.0\r\n"
+                           "Via: SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bKa-{}{}\r\n"
+                           "From: <sip:alice@127.0.0.1:5070>;tag=a1\r\n"
+                           "To: <sip:bob@127.0.0.1>;tag={}\r\nCall-ID: c1\r\nCSeq: {} {}\r\n"
+                           "Contact: <sip:alice@127.0.0.1:5070>\r\nMax-Forwards: 70\r\n",
+                           method, method == "ACK" ? "ack" : "", cseq, toTag, cseq, method) +
+               body(sdp);
+    }
     // The callee's response to `request`, with its To tag, any further header lines, and an SDP
     // body if given.
     void respond(const sip::Message& request, int status, std::string_view tag = "b1",

@@ -306,5 +306,21 @@ TEST_F(B2buaConference, ACallToATargetOfAnotherKindIsRefusedWithItsCause) {
     expectIdle();
 }
 
+// The caller hangs up while the target rings (a BYE on its early dialog, RFC 3261 §15): its
+// INVITE is answered 487 (§15.1.2), the rooms hear it left, and the call is gone.
+TEST_F(B2buaConference, TheCallersByeWhileTheTargetRingsEndsTheCall) {
+    invite("2002", "", "z9hG4bKa1", "c1", kOffer);
+    ASSERT_TRUE(b2bua_->ringing(1));
+    const std::string tag(parsed(sender_.replies.back()).to().tag());
+    deliver(inDialog("BYE", 2, tag), 5070);
+    std::vector<int> finals;
+    for (const auto& r : sender_.replies)
+        if (auto p = parsed(r); p.status() >= 200) finals.push_back(p.status());
+    EXPECT_EQ(finals, (std::vector<int>{200, 487}));
+    EXPECT_EQ(rooms_.lefts, std::vector<std::uint64_t>{1});
+    EXPECT_FALSE(b2bua_->answer(1, "v=0\r\n")) << "no such call any more";
+    expectIdle();
+}
+
 } // namespace
 } // namespace sb::sip

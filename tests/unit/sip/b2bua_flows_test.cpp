@@ -21,6 +21,20 @@ TEST_F(B2buaFlows, MaxForwardsZeroIs483) {
     expectIdle();
 }
 
+// RFC 3261 §8.1.1.8: without a Contact our BYE would have nowhere to go.
+TEST_F(B2buaFlows, AnInviteWithoutAContactIs400NamingIt) {
+    deliver("INVITE sip:bob@127.0.0.1:5060 SIP/2.0\r\n"
+            "Via: SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bKa1\r\n"
+            "From: <sip:alice@127.0.0.1:5070>;tag=a1\r\nTo: <sip:bob@127.0.0.1>\r\n"
+            "Call-ID: c1\r\nCSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n",
+            5070);
+    auto refused = parsed(sender_.replies.back());
+    EXPECT_EQ(refused.status(), 400);
+    EXPECT_EQ(refused.reason(), "Bad Request (Contact: missing header)");
+    EXPECT_TRUE(sender_.sent.empty());
+    expectIdle();
+}
+
 TEST_F(B2buaFlows, OurOwnBranchInViaIs482) {
     invite("bob", "Via: SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bK-sb0123\r\n");
     EXPECT_EQ(lastStatusToCaller(), 482);
@@ -114,6 +128,39 @@ TEST_F(B2buaFlows, AWildcardListenerAdvertisesTheAddressTheRouteToThePeerLeavesF
     invite("bob"); // the callee is at 127.0.0.1: loopback is the way there
     auto outbound = parsed(sender_.sent.back());
     EXPECT_EQ(outbound.vias()[0].host, "127.0.0.1");
+}
+
+// RFC 3261 §15: the caller may BYE its early dialog. Its INVITE still gets a final response
+// (487, §15.1.2), the callee a CANCEL, and the call ends when the callee's INVITE does.
+TEST_F(B2buaFlows, TheCallersByeOnItsEarlyDialogEndsTheCall) {
+    invite("bob");
+    auto outbound = parsed(sender_.sent.back());
+    respond(outbound, 180);
+    const std::string ourTag(parsed(sender_.replies.back()).to().tag());
+    deliver(callerRequest("BYE", 2, ourTag), 5070);
+    std::vector<int> finals; // to the caller: the BYE's and the INVITE's
+    for (const auto& r : sender_.replies)
+        if (auto p = parsed(r); p.status() >= 200) finals.push_back(p.status());
+    EXPECT_EQ(finals, (std::vector<int>{200, 487}));
+    auto cancel = parsed(sender_.sent.back());
+    ASSERT_EQ(cancel.method(), "CANCEL");
+    respond(cancel, 200);
+    respond(outbound, 487);
+    expectIdle();
+}
+
+// RFC 3261 §9.1: a callee that rang and then went silent (its network gone) never answers our
+// CANCEL's INVITE; 64×T1 later the INVITE is given up and the call ends.
+TEST_F(B2buaFlows, ACalleeThatNeverAnswersTheCancelDoesNotKeepTheCall) {
+    make({.noAnswerTimeout = 5s});
+    invite("bob");
+    respond(parsed(sender_.sent.back()), 180);
+    drain(); // the no-answer timer: 408 to the caller, CANCEL to the callee
+    EXPECT_EQ(lastStatusToCaller(), 408);
+    EXPECT_EQ(parsed(sender_.sent.back()).method(), "CANCEL");
+    for (int i = 0; i < 5; ++i) // 64×T1 is 3.2 s here
+        drain();
+    expectIdle();
 }
 
 } // namespace

@@ -27,13 +27,7 @@ protected:
         deliver(fromCaller("ACK", 1), 5070);
     }
     std::string fromCaller(std::string_view method, int cseq, std::string_view sdp = {}) {
-        return fmt::format("{} sip:bob@127.0.0.1:5060 SIP/2.0\r\n"
-                           "Via: SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bKa-{}{}\r\n"
-                           "From: <sip:alice@127.0.0.1:5070>;tag=a1\r\n"
-                           "To: <sip:bob@127.0.0.1>;tag={}\r\nCall-ID: c1\r\nCSeq: {} {}\r\n"
-                           "Contact: <sip:alice@127.0.0.1:5070>\r\nMax-Forwards: 70\r\n",
-                           method, method == "ACK" ? "ack" : "", cseq, aTag_, cseq, method) +
-               body(sdp);
+        return callerRequest(method, cseq, aTag_, sdp);
     }
     std::string fromCallee(std::string_view method, int cseq, std::string_view sdp = {}) {
         return fmt::format("{} sip:switchboard@127.0.0.1:5060 SIP/2.0\r\n"
@@ -142,6 +136,68 @@ TEST_F(B2buaReinvite, OurSessionRefreshByReinviteBacksOffAfter491) {
     EXPECT_EQ(retry.cseq().number, refresh.cseq().number + 1);
     respond(retry, 200, "b1", "Session-Expires: 90;refresher=uac\r\n", kOfferB);
     EXPECT_EQ(towardsCallee().back().method(), "ACK");
+    EXPECT_EQ(b2bua_->stats().calls, 1u); // the call lives on
+}
+
+// RFC 4028 §7.4: a callee's 2xx may not name an interval under the Min-SE we sent. One that
+// says "Session-Expires: 1" is held to our 90 s, not refreshed every 10-ms tick.
+TEST_F(B2buaReinvite, ACalleesIntervalUnderOurMinSeIsRaisedToIt) {
+    make({}, [](B2buaOptions& o) {
+        o.limits.sessionExpiresS = 1800;
+        o.limits.minSessionExpiresS = 90;
+    });
+    confirm("Session-Expires: 1;refresher=uac\r\nRequire: timer\r\nAllow: INVITE, ACK, BYE\r\n",
+            "Supported: timer\r\nSession-Expires: 1800;refresher=uac\r\n");
+    const auto before = towardsCallee().size();
+    now_ += 44s;
+    wheel_.advance();
+    EXPECT_EQ(towardsCallee().size(), before) << "no refresh before half of 90 s";
+    now_ += 1s;
+    wheel_.advance();
+    ASSERT_EQ(towardsCallee().size(), before + 1);
+    EXPECT_EQ(towardsCallee().back().method(), "INVITE");
+}
+
+// A relayed re-INVITE that the callee answers only with 100 Trying: the caller's BYE ends the
+// call all the same (the re-INVITE is cancelled, §9.1, and given up 64×T1 later), and the
+// caller's re-INVITE gets its final response.
+TEST_F(B2buaReinvite, AReinviteLeftProvisionalDoesNotKeepAnEndedCall) {
+    confirm();
+    deliver(fromCaller("INVITE", 2, kAnswerA), 5070);
+    auto relayed = lastTowardsCallee();
+    ASSERT_EQ(relayed.method(), "INVITE");
+    respond(relayed, 100);
+    deliver(fromCaller("BYE", 3), 5070);
+    std::vector<std::string> methods;
+    for (const auto& m : towardsCallee())
+        if (m.isRequest()) methods.emplace_back(m.method());
+    EXPECT_EQ(methods, (std::vector<std::string>{"INVITE", "ACK", "INVITE", "CANCEL", "BYE"}));
+    for (int i = 0; i < 10; ++i) // the callee answers nothing more
+        drain();
+    bool reinviteAnswered = false;
+    for (const auto& r : sender_.replies)
+        if (auto p = parsed(r); p.cseq().number == 2 && p.status() >= 300) reinviteAnswered = true;
+    EXPECT_TRUE(reinviteAnswered);
+    expectIdle();
+}
+
+// The same re-INVITE while the call goes on: cancelled after a proxy's Timer C (over three
+// minutes, §16.6), so that the call's next offer is not refused for ever (491).
+TEST_F(B2buaReinvite, AReinviteLeftProvisionalIsCancelledAfterTimerC) {
+    confirm();
+    deliver(fromCaller("INVITE", 2, kAnswerA), 5070);
+    auto relayed = lastTowardsCallee();
+    respond(relayed, 100);
+    for (int i = 0; i < 17; ++i) // 170 s
+        drain();
+    EXPECT_EQ(lastTowardsCallee().method(), "INVITE");
+    for (int i = 0; i < 2; ++i) // 190 s
+        drain();
+    auto cancel = lastTowardsCallee();
+    EXPECT_EQ(cancel.method(), "CANCEL");
+    EXPECT_EQ(cancel.cseq().number, relayed.cseq().number);
+    respond(relayed, 487);
+    EXPECT_EQ(lastStatusToCaller(), 487);
     EXPECT_EQ(b2bua_->stats().calls, 1u); // the call lives on
 }
 

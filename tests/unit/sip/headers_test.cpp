@@ -1,3 +1,4 @@
+#include "sip/header_policy.hpp"
 #include "sip/headers.hpp"
 
 #include <gtest/gtest.h>
@@ -68,6 +69,17 @@ TEST(Headers, CSeqAndScalars) {
     EXPECT_EQ(*parseScalar("0042", 100, "Expires"), 42u);
     EXPECT_TRUE(validateDate("Sat, 13 Nov 2010 23:29:00 GMT"));
     EXPECT_FALSE(validateDate("Sat, 13 Nov 2010 23:29:00 EST"));
+}
+
+// RFC 3261 §20.15 and RFC 2045 §5.1: media types are compared without case, and parameters
+// are not part of the type.
+TEST(ContentType, SdpIsKnownWhateverItsCaseAndParameters) {
+    EXPECT_TRUE(isSdpType("application/sdp"));
+    EXPECT_TRUE(isSdpType("Application/SDP"));
+    EXPECT_TRUE(isSdpType("application/sdp ; charset=utf-8"));
+    EXPECT_FALSE(isSdpType("application/sdpx"));
+    EXPECT_FALSE(isSdpType("multipart/mixed;boundary=x"));
+    EXPECT_FALSE(isSdpType(""));
 }
 
 } // namespace

@@ -116,6 +116,44 @@ TEST(TransportTcp, OneMessageSplitByteByByte) {
     EXPECT_TRUE(server.errors.empty());
 }
 
+// Framing remembers how far it looked (no empty line before there; the length a whole header
+// section announced), so that a message in small pieces is not scanned again at every read:
+// a ping, then two messages with bodies, each split where it may be.
+TEST(TransportTcp, APingAndTwoMessagesSplitByteByByte) {
+    asio::io_context io;
+    Server server(io);
+    RawClient client(io, server.port);
+    const auto first = request("first", "v=0\r\n"), second = request("second", "v=1\r\n");
+    const auto m = "\r\n\r\n" + first + second;
+    for (char c : m) {
+        client.write(std::string_view(&c, 1));
+        io.restart();
+        io.poll();
+    }
+    ASSERT_TRUE(runUntil(io, [&] { return server.messages.size() == 2; }));
+    EXPECT_EQ(server.messages[0].bytes, first);
+    EXPECT_EQ(server.messages[1].bytes, second);
+    EXPECT_EQ(client.received, "\r\n"); // the pong
+    EXPECT_TRUE(server.errors.empty());
+}
+
+TEST(TransportTcp, AHeaderSectionThatNeverEndsIsRefusedOnceOverTheLimit) {
+    asio::io_context io;
+    TransportLimits limits;
+    limits.maxMessageBytes = 1024;
+    Server server(io, limits);
+    RawClient client(io, server.port);
+    client.write("OPTIONS sip:x@127.0.0.1 SIP/2.0\r\n");
+    for (int i = 0; i < 110 && !client.closed; ++i) {
+        client.write("X-Pad: 12\r\n");
+        io.restart();
+        io.poll();
+    }
+    ASSERT_TRUE(runUntil(io, [&] { return client.closed; }));
+    EXPECT_EQ(client.received, "SIP/2.0 513 Message Too Large\r\nContent-Length: 0\r\n\r\n");
+    EXPECT_TRUE(server.messages.empty());
+}
+
 TEST(TransportTcp, OversizedMessageIsAnsweredAndClosed) {
     asio::io_context io;
     TransportLimits limits;
