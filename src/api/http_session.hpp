@@ -113,6 +113,20 @@ private:
                                                   state_->limits.maxBodyBytes);
         if (auto length = parser_->content_length(); length && *length > rule.limit)
             return onRead(http::error::body_limit);
+        // A body is read (and an upload spooled to disk) only for a request that may have it:
+        // no route, a wrong method or no valid token is answered before a byte of it is taken,
+        // and the socket closed, since where the next request would start is unknown.
+        if (!overloaded_ && (parser_->content_length().value_or(0) > 0 || parser_->chunked())) {
+            BeastRequest head(header.base());
+            Routed early = routeRequest(state_->router, state_->tokens,
+                                        state_->options.events.filterParameter, head, remote_);
+            if (early.kind == Routed::Kind::answer) {
+                method_ = early.request.method;
+                path_ = early.request.path.empty() ? "-" : early.request.path;
+                version_ = header.version();
+                return send(std::move(early.answer), true);
+            }
+        }
         parser_->body_limit(rule.limit);
         const bool expectsContinue = iequals(header[http::field::expect], "100-continue");
         if (!rule.spool.empty()) { // the same parser, its body now hashed and spooled as it comes

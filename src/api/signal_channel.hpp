@@ -23,8 +23,12 @@ public:
 };
 
 struct SignalHandlers {
-    std::function<void(std::string text)> message; // on the API thread, in order
-    std::function<void()> closed;                  // once, when the socket is gone
+    // On the API thread, in order. The socket reads the client's next message only once `next`
+    // has been called (from any thread, once the message has been handled): a client sending
+    // faster than the application takes its messages waits in TCP, not in our memory.
+    using Next = std::function<void()>;
+    std::function<void(std::string text, Next next)> message;
+    std::function<void()> closed; // once, when the socket is gone
 };
 
 using PathParams = std::map<std::string, std::string, std::less<>>;

@@ -1,6 +1,7 @@
 #pragma once
 // One signalling WebSocket (internal to server.cpp), over TCP or TLS: what the client sends
-// goes to the route's SignalHandlers, in order, on the API thread; what the application sends
+// goes to the route's SignalHandlers, in order, on the API thread, one at a time (the next is
+// read once the handler says it has taken the last); what the application sends
 // through its SignalChannel is posted here and written in order. At most kQueueLimit messages
 // wait to be written; past that the client is too slow and the socket closes with 1013.
 
@@ -69,6 +70,7 @@ public:
 
     void closeNow() override {
         if (std::exchange(closed_, true)) return;
+        const auto keep = std::move(waiting_); // its callers hold it too; this may be the last
         outbox_.clear();
         boost::beast::get_lowest_layer(ws_).close();
         if (handlers_.closed) handlers_.closed();
@@ -85,10 +87,23 @@ private:
                            }
                            std::string text = boost::beast::buffers_to_string(self->inbox_.data());
                            self->inbox_.clear();
-                           if (self->handlers_.message && !self->closed_)
-                               self->handlers_.message(std::move(text));
-                           self->read();
+                           if (!self->handlers_.message || self->closed_) return self->read();
+                           self->handlers_.message(std::move(text), self->readNext());
                        });
+    }
+    // What the handler calls once it has taken a message: the next read, on the API thread.
+    // Meanwhile no read holds the session: it holds itself, until then or until it closes (the
+    // server's stop closes it), so that a message the application never takes keeps nothing.
+    SignalHandlers::Next readNext() {
+        waiting_ = this->shared_from_this();
+        return [weak = this->weak_from_this(), executor = ws_.get_executor()] {
+            boost::asio::post(executor, [weak] {
+                auto self = weak.lock();
+                if (!self) return;
+                self->waiting_.reset();
+                if (!self->closed_) self->read();
+            });
+        };
     }
 
     void queue(std::string text) {
@@ -136,7 +151,8 @@ private:
     SignalHandlers handlers_;
     boost::beast::flat_buffer inbox_;
     std::deque<std::string> outbox_;
-    std::string current_; // being written
+    std::string current_;                    // being written
+    std::shared_ptr<SignalSession> waiting_; // itself, while the application takes a message
     bool accepted_ = false, writing_ = false, closing_ = false, closed_ = false;
 };
 

@@ -140,6 +140,11 @@ public:
         room::LegId id, room::LegSink& sink, const std::string& traceId)>;
     void joinPeer(const std::string& id, const std::string& agent, const std::string& grant,
                   std::string_view kind, const MakePeer& make, const Done& done);
+    // Whether a request of `agent` (or with `grant`) may act on escalation `id` here: a peer's
+    // session (a WHIP PATCH, RFC 9725 §4.3) is its escalation's agent's or grantee's alone.
+    bool mayActOn(const std::string& id, const std::string& agent, const std::string& grant) {
+        return mine(id, agent, grant) != nullptr;
+    }
     // The peer's session ends (the WHIP resource is deleted): 200; 404 when there is no such
     // live peer leg of the escalation.
     void leavePeer(const std::string& id, const std::string& agent, const std::string& grant,

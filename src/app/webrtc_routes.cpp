@@ -107,7 +107,9 @@ public:
             return handshake(p.contains("sdp") && p["sdp"].is_string() ? p["sdp"].get<std::string>()
                                                                        : std::string());
         case bridge::Performative::candidate:
-            if (p.value("end", false)) return candidate({});
+            if (p.contains("end") && !p["end"].is_boolean())
+                return error("/payload/end: expected true or false");
+            if (p.contains("end") && p["end"].get<bool>()) return candidate({});
             if (!p.contains("candidate") || !p["candidate"].is_string())
                 return error("/payload/candidate: expected a candidate line");
             return candidate(p["candidate"].get<std::string>());
@@ -220,6 +222,12 @@ private:
     std::vector<std::string> early_; // candidates that came before our description
 };
 
+// Lets the signalling socket read the client's next message once the last has been taken.
+struct ReadNextAfter {
+    const api::SignalHandlers::Next& next;
+    ~ReadNextAfter() { next(); }
+};
+
 api::SignalHandlers signalling(ApiServices& s, const api::Request& request,
                                const api::PathParams& params,
                                std::shared_ptr<api::SignalChannel> channel) {
@@ -231,8 +239,11 @@ api::SignalHandlers signalling(ApiServices& s, const api::Request& request,
     }
     auto state = std::make_shared<Signalling>(s, params.at("id"), request.agent, request.grant,
                                               request.remote, std::move(channel));
-    return {[&s, state](std::string text) {
-                asio::post(s.control, [state, text = std::move(text)] { state->take(text); });
+    return {[&s, state](std::string text, api::SignalHandlers::Next next) {
+                asio::post(s.control, [state, text = std::move(text), next = std::move(next)] {
+                    const ReadNextAfter readNext{next}; // even if taking it throws
+                    state->take(text);
+                });
             },
             [&s, state] { asio::post(s.control, [state] { state->leave(); }); }};
 }
@@ -269,8 +280,9 @@ void whipPatch(ApiServices& s, const api::Request& request, const api::PathParam
         return respond(
             api::problem(400, "Bad Request", fragment.error().message, {{"field", "body"}}));
     onControl(s, respond,
-              [&s, id = params.at("id"), leg = *leg, respond,
-               fragment = std::move(fragment).value()]() mutable {
+              [&s, id = params.at("id"), agent = request.agent, grant = request.grant, leg = *leg,
+               respond, fragment = std::move(fragment).value()]() mutable {
+                  if (!s.escalations.mayActOn(id, agent, grant)) return respond(noSuchSession());
                   s.webrtc->patch(
                       id, room::LegId(leg), std::move(fragment),
                       [respond](Result<std::optional<webrtc::IceFragment>> ours) {

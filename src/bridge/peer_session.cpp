@@ -8,6 +8,13 @@
 namespace sb::bridge {
 namespace {
 
+// A peer's text member, or `otherwise` when it is absent or not a string: json::value() would
+// throw on a member of another type ("reason": 7).
+std::string textOf(const nlohmann::json& payload, const char* name, const char* otherwise) {
+    const auto found = payload.find(name);
+    return found != payload.end() && found->is_string() ? found->get<std::string>() : otherwise;
+}
+
 spdlog::logger& logger() {
     static auto& webrtc = log::get("webrtc"); // not the registry's lock at every line
     return webrtc;
@@ -219,10 +226,10 @@ void PeerSession::onText(std::string_view text) {
     }
     case Performative::session_end:
         return finish(
-            {Errc::closed, message->payload.value("reason", "the peer ended the session")});
+            {Errc::closed, textOf(message->payload, "reason", "the peer ended the session")});
     case Performative::error: {
-        const std::string detail = message->payload.value("detail", "");
-        const std::string about = message->payload.value("in_reply_to", "");
+        const std::string detail = textOf(message->payload, "detail", "");
+        const std::string about = textOf(message->payload, "in_reply_to", "");
         SB_WARN_RATE_LIMITED(logger(), "trace={} WebRTC peer says: {} (about {})", options_.traceId,
                              shortened(detail), shortened(about));
         for (auto t = transfers_.begin(); t != transfers_.end(); ++t)

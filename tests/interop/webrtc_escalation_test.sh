@@ -71,6 +71,13 @@ in_peers timeout -k 3 120 $python "$here/webrtc_whip_peer.py" "$base" "$id" "$gr
 peer_pid=$!
 wait_for_text "$work/peer.out" '^ACTIVE' 20 || fail_with "the peer did not become active"
 wait_until 5 '[p["state"] for p in d["webrtc"]] == ["active"]' "$id" # no leg for a bad offer
+# Another agent may not restart the peer's ICE (RFC 9725 §4.3: the session is its owner's).
+peer_leg=$(field "$(escalation "$id")" 'd["webrtc"][0]["leg"]')
+out=$(api PATCH "/v1/escalations/$id/whip/$peer_leg" -H 'Authorization: Bearer token-b' \
+  -H 'Content-Type: application/trickle-ice-sdpfrag' \
+  --data-binary $'a=ice-ufrag:EsAw\r\na=ice-pwd:P2uYro0UCOQ4zxjKXaWCBui1\r\n')
+[ "$(status_of "$out")" = 404 ] || fail_with "another agent's PATCH on the live session: $out"
+check "another agent's PATCH on the live session is 404"
 wait_for_text "$work/peer.out" '^ERROR /performative: unknown performative "dance"' 5 ||
   fail_with "no error for an unknown performative"
 check "aiortc joined by WHIP: the bridge is active; an unknown performative is refused"

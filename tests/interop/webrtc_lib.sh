@@ -56,6 +56,9 @@ port = $api_port
 [[api.tokens]]
 agent = "agent-a"
 sha256 = "$(echo -n token-a | sha256sum | cut -d' ' -f1)"
+[[api.tokens]]
+agent = "agent-b"
+sha256 = "$(echo -n token-b | sha256sum | cut -d' ' -f1)"
 [escalations]
 experts = "$work/experts.json"
 policy = "$work/policy.toml"

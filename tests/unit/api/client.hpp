@@ -236,6 +236,17 @@ public:
         return beast::buffers_to_string(buffer.data());
     }
 
+    // Sends a text message; false if it could not be written within `limit`.
+    bool write(const std::string& text, std::chrono::milliseconds limit = 5000ms) {
+        bool done = false;
+        ws_.text(true);
+        ws_.async_write(asio::buffer(text), [&](beast::error_code e, std::size_t) {
+            ec_ = e;
+            done = true;
+        });
+        return runUntil(io_, done, limit) && !ec_;
+    }
+
     websocket::close_reason closeReason() const { return ws_.reason(); }
 
 private:

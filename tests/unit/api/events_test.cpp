@@ -90,5 +90,24 @@ TEST_F(Events, ASlowSubscriberIsClosedWith1013) {
     EXPECT_EQ(fast.read(), "still here");
 }
 
+// A signalling client is read one message at a time: the next only once the application has
+// taken the last, so that a client sending faster than the control loop takes its messages
+// waits in TCP instead of growing a queue of ours.
+TEST_F(ApiServerTest, ASignallingSocketReadsTheNextMessageOnlyWhenTheLastIsTaken) {
+    startServer();
+    WsClient client(server_->port(), "/v1/signal", std::nullopt);
+    ASSERT_TRUE(client.open());
+    for (int i = 0; i < 5; ++i)
+        ASSERT_TRUE(client.write("message " + std::to_string(i)));
+    ASSERT_TRUE(eventually([&] { return signalled().size() == 1; }));
+    std::this_thread::sleep_for(std::chrono::milliseconds(100)); // nothing more is read
+    ASSERT_EQ(signalled().size(), 1u);
+    for (std::size_t taken = 1; taken < 5; ++taken) {
+        signalled().back().second(); // taken: read the next
+        ASSERT_TRUE(eventually([&] { return signalled().size() == taken + 1; }));
+    }
+    EXPECT_EQ(signalled().back().first, "message 4");
+}
+
 } // namespace
 } // namespace sb::api::test

@@ -153,6 +153,17 @@ protected:
         ok(r.add("POST", "/v1/upload-nowhere", upload, Access::open));
         ok(r.setBodyLimit("POST", "/v1/upload-nowhere", 3000, "/nonexistent/spool"));
         ok(r.addEvents("/v1/events"));
+        // A signalling socket whose messages the test takes one at a time (signalled()).
+        ok(r.addSignalling(
+            "/v1/signal",
+            [this](const Request&, const PathParams&, const std::shared_ptr<SignalChannel>&) {
+                return SignalHandlers{[this](std::string text, SignalHandlers::Next next) {
+                                          std::lock_guard lock(heldMutex_);
+                                          signalled_.emplace_back(std::move(text), std::move(next));
+                                      },
+                                      {}};
+            },
+            Access::open));
         return r;
     }
 
@@ -186,9 +197,16 @@ protected:
         return nlohmann::json::parse(r.body(), nullptr, false);
     }
 
+    // The signalling socket's messages so far, each with what reads the next.
+    std::vector<std::pair<std::string, SignalHandlers::Next>> signalled() {
+        std::lock_guard lock(heldMutex_);
+        return signalled_;
+    }
+
     LateAnswerer late_; // declared before server_: outlives it
     std::mutex heldMutex_;
     std::deque<Respond> held_;
+    std::vector<std::pair<std::string, SignalHandlers::Next>> signalled_;
     std::unique_ptr<HttpServer> server_;
 };
 

@@ -108,13 +108,27 @@ TEST_F(Server, BodyOverTheLimitIs413) {
     EXPECT_TRUE(c.waitClosed());
 }
 
+// A body is taken only from a request that may have it: one without a valid token is 401 as
+// soon as its header is read, with no 100 Continue (RFC 9110 §10.1.1) and nothing of its body
+// read or spooled, and the connection closes.
+TEST_F(Server, ARequestWithoutATokenIsRefusedBeforeItsBodyIsRead) {
+    startServer();
+    Client c(server_->port());
+    ASSERT_TRUE(c.sendRaw("POST /v1/escalations HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n"
+                          "Content-Type: application/json\r\nContent-Length: 500\r\n\r\n"));
+    auto r = c.readResponse();
+    ASSERT_TRUE(r);
+    expectProblem(*r, 401);
+    EXPECT_TRUE(c.waitClosed());
+}
+
 TEST_F(Server, ChunkedBodyOverTheLimitIs413) {
     startServer([](HttpServer::Options& o) { o.maxBodyBytes = 1000; });
     Client c(server_->port());
     std::string chunk(600, 'x');
-    ASSERT_TRUE(c.sendRaw("POST /v1/escalations HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: "
-                          "chunked\r\n\r\n258\r\n" +
-                          chunk + "\r\n258\r\n" + chunk + "\r\n0\r\n\r\n"));
+    ASSERT_TRUE(c.sendRaw("POST /v1/escalations HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
+                          aliceToken + "\r\nTransfer-Encoding: chunked\r\n\r\n258\r\n" + chunk +
+                          "\r\n258\r\n" + chunk + "\r\n0\r\n\r\n"));
     auto r = c.readResponse();
     ASSERT_TRUE(r);
     expectProblem(*r, 413);
