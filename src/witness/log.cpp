@@ -15,9 +15,31 @@ Result<std::unique_ptr<WitnessLog>> WitnessLog::open(asio::io_context& owner,
                                                      std::unique_ptr<Store> store) {
     auto leaves = store->leaves();
     if (!leaves) return fail(leaves.error());
-    std::unique_ptr<WitnessLog> log(new WitnessLog(owner, std::move(store)));
+    auto head = store->latestHead();
+    if (!head) return fail(head.error());
+    MerkleTree tree;
     for (const Hash& leaf : *leaves)
-        log->tree_.append(leaf);
+        tree.append(leaf);
+    // The entries must still be those the last signed head vouched for: a store cut short or
+    // rewritten beneath it would otherwise grow again, and we would sign a second, different
+    // root for a size already signed.
+    if (*head) {
+        const auto& signedHead = **head;
+        if (signedHead.size > tree.size())
+            return fail(Errc::invalid_input,
+                        fmt::format("witness store: {} entries, but a signed tree head vouches "
+                                    "for {}: entries were removed; not writing to it",
+                                    tree.size(), signedHead.size));
+        auto root = tree.root(signedHead.size);
+        if (!root || *root != signedHead.root)
+            return fail(Errc::invalid_input,
+                        fmt::format("witness store: its first {} entries no longer have the root "
+                                    "their signed tree head vouches for: entries were changed; "
+                                    "not writing to it",
+                                    signedHead.size));
+    }
+    std::unique_ptr<WitnessLog> log(new WitnessLog(owner, std::move(store)));
+    log->tree_ = std::move(tree);
     log->writer_ = std::thread([raw = log.get()] {
         nameThisThread("sb-witness");
         blockStopSignals();

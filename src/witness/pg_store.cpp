@@ -181,16 +181,18 @@ Result<void> PgStore::saveHead(const TreeHead& head) {
                                 head.size, size_));
     if (auto ok = reconnect(); !ok) return ok;
     const auto size = std::to_string(head.size), time = std::to_string(head.timestampMs);
-    // The newest head of a size replaces an older one; an older never replaces a newer.
-    auto ok = db_->exec(
-        "saving a tree head",
-        "INSERT INTO witness_heads (tree_size, timestamp_ms, root, signature) "
-        "VALUES ($1, $2, $3, $4) ON CONFLICT (tree_size) DO UPDATE SET "
-        "timestamp_ms = excluded.timestamp_ms, root = excluded.root, "
-        "signature = excluded.signature WHERE excluded.timestamp_ms > witness_heads.timestamp_ms",
-        {db::PgParam::text(size), db::PgParam::text(time),
-         db::PgParam::bytes(std::as_bytes(std::span(head.root))),
-         db::PgParam::bytes(std::as_bytes(std::span(head.signature)))});
+    // The newest head of a size replaces an older one of the same root; an older never
+    // replaces a newer, and no root signed for a size is ever replaced by another (RFC 9162
+    // §2.1.4).
+    auto ok = db_->exec("saving a tree head",
+                        "INSERT INTO witness_heads (tree_size, timestamp_ms, root, signature) "
+                        "VALUES ($1, $2, $3, $4) ON CONFLICT (tree_size) DO UPDATE SET "
+                        "timestamp_ms = excluded.timestamp_ms, signature = excluded.signature "
+                        "WHERE excluded.timestamp_ms > witness_heads.timestamp_ms "
+                        "AND excluded.root = witness_heads.root",
+                        {db::PgParam::text(size), db::PgParam::text(time),
+                         db::PgParam::bytes(std::as_bytes(std::span(head.root))),
+                         db::PgParam::bytes(std::as_bytes(std::span(head.signature)))});
     if (!ok) return fail(ok.error());
     return {};
 }

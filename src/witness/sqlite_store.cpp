@@ -112,12 +112,14 @@ Result<void> SqliteStore::saveHead(const TreeHead& head) {
         return fail(Errc::invalid_input,
                     fmt::format("witness store: a tree head of size {} but only {} entries stored",
                                 head.size, size_));
-    // The newest head of a size replaces an older one; an older never replaces a newer.
+    // The newest head of a size replaces an older one of the same root; an older never
+    // replaces a newer, and no root signed for a size is ever replaced by another (two roots
+    // for one size would be the fork RFC 9162 §2.1.4 exists to show).
     auto upsert = db_->prepare(
         "INSERT INTO heads (tree_size, timestamp_ms, root, signature) VALUES (?, ?, ?, ?) "
         "ON CONFLICT (tree_size) DO UPDATE SET timestamp_ms = excluded.timestamp_ms, "
-        "root = excluded.root, signature = excluded.signature "
-        "WHERE excluded.timestamp_ms > heads.timestamp_ms");
+        "signature = excluded.signature "
+        "WHERE excluded.timestamp_ms > heads.timestamp_ms AND excluded.root = heads.root");
     if (!upsert) return fail(upsert.error());
     upsert->bind(1, static_cast<std::int64_t>(head.size))
         .bind(2, head.timestampMs)

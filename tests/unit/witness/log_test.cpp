@@ -11,6 +11,7 @@
 #include <asio/executor_work_guard.hpp>
 #include <asio/post.hpp>
 #include <csignal>
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <set>
 #include <sys/wait.h>
@@ -310,12 +311,57 @@ TEST_P(Witness, KeepsSignedTreeHeads) {
     ASSERT_FALSE(beyond);
     EXPECT_EQ(beyond.error().code, Errc::invalid_input);
 
+    // Another root for a size already signed never replaces the one signed (RFC 9162 §2.1.4).
+    ASSERT_TRUE(save(*log, signHead(**signer, 7, *log->tree().root(6), 1764547206000)));
+    head = latest(*log);
+    ASSERT_TRUE(head);
+    EXPECT_EQ(toJson(*head), toJson(sevenAgain));
+
     log.reset();
     auto again = open();
     ASSERT_TRUE(again);
     head = latest(*again);
     ASSERT_TRUE(head);
     EXPECT_EQ(toJson(*head), toJson(sevenAgain));
+}
+
+// A store cut short or rewritten beneath its latest signed head is refused at start: writing
+// on would sign a second root for a size already signed.
+TEST_P(Witness, AStoreThatNoLongerMatchesItsSignedHeadIsRefused) {
+    auto signer = Signer::loadOrCreate(dir_ / "witness.key");
+    ASSERT_TRUE(signer) << signer.error().message;
+    {
+        auto log = open();
+        ASSERT_TRUE(log);
+        appendAndWait(*log, 0, 9);
+        std::optional<Result<void>> saved;
+        log->saveHead(signHead(**signer, 9, *log->tree().root(9), 1764547201000),
+                      [&](Result<void> r) { saved.emplace(std::move(r)); });
+        runUntil([&] { return saved.has_value(); });
+        ASSERT_TRUE(*saved);
+    }
+    auto refusal = [&] {
+        auto store = openStore(url_);
+        EXPECT_TRUE(store);
+        if (!store) return std::string();
+        auto log = WitnessLog::open(io_, std::move(store).value());
+        EXPECT_FALSE(log);
+        return log ? std::string() : log.error().message;
+    };
+    // The last entry removed: the signed head vouches for 9.
+    tamper("DELETE FROM entries WHERE idx = 8", "DELETE FROM witness_entries WHERE idx = 8");
+    EXPECT_NE(refusal().find("entries were removed"), std::string::npos);
+    // Put back with another body and its own leaf hash: the root is not the signed one.
+    const auto body = canonicalJson(event(100));
+    const auto leaf = leafHash(std::as_bytes(std::span(body)));
+    std::string hex;
+    for (auto b : leaf)
+        hex += fmt::format("{:02x}", b);
+    tamper(fmt::format("INSERT INTO entries (idx, body, leaf) VALUES (8, '{}', x'{}')", body, hex),
+           fmt::format("INSERT INTO witness_entries (idx, body, leaf) VALUES (8, '{}', "
+                       "'\\x{}'::bytea)",
+                       body, hex));
+    EXPECT_NE(refusal().find("entries were changed"), std::string::npos);
 }
 
 TEST_P(Witness, AKilledProcessLosesNoAcknowledgedEntry) {
