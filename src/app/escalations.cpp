@@ -50,10 +50,21 @@ Escalations::Escalations(asio::io_context& context, net::TimerWheel& timers, roo
       witness_(witness), options_(std::move(options)), publish_(std::move(publish)) {}
 
 // The rooms go with their escalations: each hangs up its legs and frees their media, silently.
+// What that interrupts is witnessed all the same (every state change is; the log writes what
+// was asked of it before it goes): an escalation in progress, with its calls. Its shared
+// record is left in progress, so that in a cluster another instance claims it and rings again.
 Escalations::~Escalations() {
     lifetime_.end();
-    for (auto& [id, e] : escalations_)
+    for (auto& [id, e] : escalations_) {
         timers_.cancel(e->stageTimer);
+        if (e->over()) continue;
+        logger().info("trace={} escalation {} interrupted: Switchboard stopped", e->traceId, id);
+        witness(e->traceId, "escalation.interrupted", "switchboard",
+                {{"escalation", id},
+                 {"state", stateName(e->state)},
+                 {"reason", "Switchboard stopped with the escalation in progress; its calls were "
+                            "hung up"}});
+    }
 }
 
 void Escalations::witness(const std::string& traceId, std::string type, std::string actor,

@@ -257,6 +257,32 @@ TEST_F(EscalationFlow, AnsweredHeldResumedAndHungUpByTheExpert) {
     expectNothingLeft();
 }
 
+// A stop with an escalation answered hangs its call up silently, but not unwitnessed: the log
+// keeps, as its last entry, that the escalation was interrupted.
+TEST_F(EscalationFlow, AnEscalationInProgressAtTheStopIsWitnessedAsInterrupted) {
+    auto answer = escalate({{"topic", "billing"}, {"expert", "alice"}, {"reason", "help"}});
+    ASSERT_EQ(answer.status, 201) << answer.body.dump();
+    const std::string id = answer.body["payload"]["escalation"];
+    auto sentInvites = invites();
+    ASSERT_EQ(sentInvites.size(), 1u);
+    respond(sentInvites[0], 200, expertSdp(5004));
+    ASSERT_EQ(escalationState(id), "answered");
+    escalations_.reset();
+    witness_.reset(); // writes what was asked of it
+    const auto folder = std::filesystem::path(::testing::TempDir()) /
+                        ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    auto store = witness::openStore("sqlite:" + (folder / "witness.db").string());
+    ASSERT_TRUE(store);
+    const auto size = (*store)->size();
+    ASSERT_GT(size, 0u);
+    auto last = (*store)->entries(size - 1, size);
+    ASSERT_TRUE(last);
+    const auto entry = json::parse(last->at(0));
+    EXPECT_EQ(entry["type"], "escalation.interrupted");
+    EXPECT_EQ(entry["data"]["escalation"], id);
+    EXPECT_EQ(entry["data"]["state"], "answered");
+}
+
 TEST_F(EscalationFlow, ParallelExpertsTheFirstAnswerWinsTheOtherIsCancelled) {
     registry::Chain chain{"both", {"both"}, {{{"alice", "bob"}, 30s}}};
     ASSERT_TRUE(registry_.upsertChain(chain));
