@@ -340,6 +340,16 @@ void B2bua::onInDialog(TransactionId server, const Message& request, Call& call,
                       side == Side::a ? "caller" : "callee", call.a.dialog.callId,
                       call.b.dialog.callId);
         from.answered = false; // this dialog is over; no BYE goes back to it
+        if (auto& transfer = bridged.transfer;
+            transfer && transfer->referrer == side && call.state == Call::State::confirmed) {
+            // RFC 5589 §6: a transferor may hang up once its REFER is accepted; the transfer
+            // goes on without it, and the target takes its place (or the call ends if it
+            // fails).
+            logger().info("call {}: the transferor hung up; its transfer goes on", call.tag());
+            transfer->referrerLeft = true;
+            wheel_.cancel(from.session.timer);
+            return;
+        }
         call.setEnd(0, side == Side::a ? "the caller hung up" : "the callee hung up");
         if (call.state == Call::State::early) {
             // An early dialog ended (§15: the caller may; a callee should not, but may as well

@@ -70,6 +70,7 @@ struct B2bua::Transfer {
     TransactionId reinvite = 0; // to the transferee, until its final response
     bool locating = false;      // DNS is looking for the target (RFC 3263)
     std::string referredBy;     // RFC 3892: passed on to the target
+    bool referrerLeft = false;  // it hung up after the 202 (RFC 5589 §6): no NOTIFY goes to it
 };
 
 // The header that carries an escalation's trace on its SIP legs (ARCHITECTURE.md).

@@ -167,14 +167,24 @@ void B2bua::onTransferFailure(Call& call, bool targetInvite, int status, std::st
     // C may have answered (a failed re-INVITE to the transferee): it must not stay up.
     if (const TransactionId bye = byeLeg(transfer->target))
         clients_.emplace(bye, ClientRef{ClientRef::Kind::untracked, call.id});
+    const Side referrer = transfer->referrer;
+    const bool referrerLeft = transfer->referrerLeft;
     if (call.state == Call::State::confirmed) notifyReferrer(call, status, reason, true);
     transfer.reset();
+    if (referrerLeft && call.state == Call::State::confirmed) {
+        // Nobody is left for the transferee to speak to.
+        call.setEnd(status, "the transfer failed after the transferor hung up");
+        call.state = Call::State::ending;
+        hangUp(call, other(referrer));
+    }
     maybeEnd(call);
 }
 
 void B2bua::notifyReferrer(Call& call, int status, std::string_view reason, bool final) {
     // RFC 3515 §2.4.5: the NOTIFY body is a message/sipfrag of the status line; the implicit
     // subscription ends with the final one (RFC 6665 §4.1.3 "noresource").
+    const auto& transfer = *call.asBridged().transfer;
+    if (transfer.referrerLeft) return; // its dialog, and with it the subscription, is over
     OutgoingRequest out;
     out.extra.emplace_back(canonicalName(HeaderId::event), "refer");
     out.extra.emplace_back("Subscription-State",
@@ -182,8 +192,7 @@ void B2bua::notifyReferrer(Call& call, int status, std::string_view reason, bool
     const std::string body = fmt::format("SIP/2.0 {} {}\r\n", status, sanitizeReason(reason));
     out.body = body;
     out.contentType = "message/sipfrag;version=2.0";
-    const Side referrer = call.asBridged().transfer->referrer;
-    if (const TransactionId id = sendOn(half(call, referrer), "NOTIFY", out))
+    if (const TransactionId id = sendOn(half(call, transfer.referrer), "NOTIFY", out))
         clients_.emplace(id, ClientRef{ClientRef::Kind::untracked, call.id});
 }
 

@@ -158,6 +158,48 @@ TEST_F(B2buaReinvite, ACalleesIntervalUnderOurMinSeIsRaisedToIt) {
     EXPECT_EQ(towardsCallee().back().method(), "INVITE");
 }
 
+// RFC 5589 §6: the transferor may hang up as soon as its REFER is accepted. The transfer goes
+// on: the target is called and takes the transferor's place; no NOTIFY goes to the dialog
+// that ended, and the transferee is not hung up.
+TEST_F(B2buaReinvite, ATransferGoesOnWhenTheTransferorHangsUpAfterThe202) {
+    confirm();
+    std::string refer = fromCallee("REFER", 1);
+    refer.insert(refer.find("Content-Length"), "Refer-To: <sip:bob@127.0.0.1>\r\n");
+    deliver(refer, 5090);
+    EXPECT_EQ(parsed(sender_.replies.back()).status(), 202);
+    const auto sentBefore = sender_.sent.size();
+    deliver(fromCallee("BYE", 2), 5090); // the transferor leaves at once
+    EXPECT_EQ(parsed(sender_.replies.back()).status(), 200);
+    // Our requests since: none to the caller (no BYE to the transferee).
+    for (auto i = sentBefore; i < sender_.sent.size(); ++i)
+        EXPECT_NE(parsed(sender_.sent[i]).callId(), "c1") << sender_.sent[i];
+    // The target: an INVITE without an offer (it was sent on the 202), answered with one.
+    std::optional<Message> target;
+    for (const auto& m : sender_.sent)
+        if (auto p = parsed(m); p.isRequest() && p.method() == "INVITE" && p.callId() != "c1" &&
+                                p.callId() != bInvite_->callId())
+            target = std::move(p);
+    ASSERT_TRUE(target);
+    respond(*target, 200, "c1tag", {}, kOfferB);
+    // The transferee gets the target's offer in a re-INVITE, and answers it.
+    auto reinvite = parsed(sender_.sent.back());
+    ASSERT_EQ(reinvite.method(), "INVITE");
+    ASSERT_EQ(reinvite.callId(), "c1");
+    respond(reinvite, 200, "a1", {}, kAnswerA);
+    int notifies = 0;
+    for (const auto& m : towardsCallee())
+        if (m.isRequest() && m.method() == "NOTIFY") ++notifies;
+    EXPECT_EQ(notifies, 1) << "the 100 Trying alone: none to the dialog that ended";
+    EXPECT_EQ(b2bua_->stats().calls, 1u); // the caller now speaks with the target
+    // The caller hangs up: the BYE goes to the target.
+    deliver(fromCaller("BYE", 2), 5070);
+    auto bye = parsed(sender_.sent.back());
+    EXPECT_EQ(bye.method(), "BYE");
+    EXPECT_EQ(bye.callId(), target->callId());
+    respond(bye, 200, "c1tag");
+    expectIdle();
+}
+
 // A relayed re-INVITE that the callee answers only with 100 Trying: the caller's BYE ends the
 // call all the same (the re-INVITE is cancelled, §9.1, and given up 64×T1 later), and the
 // caller's re-INVITE gets its final response.
