@@ -56,6 +56,9 @@ public:
     void setRemote(const asio::ip::udp::endpoint& rtp, bool rtcpMux);
     // SRTP for this leg: `in` unprotects what arrives, `out` protects what leaves.
     void setSrtp(std::unique_ptr<SrtpSession> in, std::unique_ptr<SrtpSession> out);
+    // One direction's alone, the other's context kept (with its rollover counter).
+    void setSrtpIn(std::unique_ptr<SrtpSession> in) { srtpIn_ = std::move(in); }
+    void setSrtpOut(std::unique_ptr<SrtpSession> out) { srtpOut_ = std::move(out); }
     void onRtp(RtpHandler handler) { onRtp_ = std::move(handler); }
     void onRtcp(Handler handler) { onRtcp_ = std::move(handler); }
 

@@ -229,14 +229,15 @@ void MediaAnchor::routed(room::RoomId pair, const sip::RouteMatch& route) {
 
 void MediaAnchor::keyOnLane(std::uint64_t call, Session& s, Party party,
                             const std::optional<SdesKeys>& keys) {
+    const auto before = s.of(party).keys.settled();
     if (!s.of(party).keys.settle(keys)) return; // the same keys: the contexts go on
     const char* name = party == Party::arrived ? "caller" : "callee";
     logger().info("call {}: {} towards the {}", call,
                   keys ? fmt::format("SRTP {}", rtp::srtpSuiteName(keys->suite)) : "plain RTP",
                   name);
-    onLane(call, s, [call, party, keys, name](Carried& c) {
+    onLane(call, s, [call, party, keys, before, name](Carried& c) {
         if (!keys) return c.of(party).setSrtp(nullptr, nullptr);
-        if (auto ok = secure(c.of(party), *keys); !ok)
+        if (auto ok = secure(c.of(party), *keys, before); !ok)
             logger().warn("call {}: SRTP towards the {} cannot be keyed: {}", call, name,
                           ok.error().message);
     });

@@ -50,15 +50,30 @@ Result<SdesKeys> acceptAnswered(const sdp::Media& answered, const std::vector<sd
                             line.suite));
 }
 
-Result<void> secure(rtp::RtpStream& stream, const SdesKeys& keys) {
-    auto ours = rtp::readKeyParams(keys.suite, keys.oursParams);
-    if (!ours) return fail(ours.error());
-    auto in =
-        rtp::SrtpSession::make(keys.suite, keys.theirs, rtp::SrtpSession::Direction::unprotect);
-    if (!in) return fail(in.error());
-    auto out = rtp::SrtpSession::make(keys.suite, *ours, rtp::SrtpSession::Direction::protect);
-    if (!out) return fail(out.error());
-    stream.setSrtp(std::move(in).value(), std::move(out).value());
+Result<void> secure(rtp::RtpStream& stream, const SdesKeys& keys,
+                    const std::optional<SdesKeys>& before) {
+    // A direction whose suite and master key stay keeps its context: a new one would start
+    // the key's indices again (RFC 3711 §9.1: keystream reused) and its rollover counter at 0
+    // (§3.3.1: every packet refused once the numbers had wrapped).
+    const bool sameSuite = before && before->suite == keys.suite;
+    const bool keepIn = sameSuite && before->theirs == keys.theirs;
+    const bool keepOut = sameSuite && before->oursParams == keys.oursParams;
+    std::unique_ptr<rtp::SrtpSession> in, out;
+    if (!keepIn) {
+        auto made =
+            rtp::SrtpSession::make(keys.suite, keys.theirs, rtp::SrtpSession::Direction::unprotect);
+        if (!made) return fail(made.error());
+        in = std::move(made).value();
+    }
+    if (!keepOut) {
+        auto ours = rtp::readKeyParams(keys.suite, keys.oursParams);
+        if (!ours) return fail(ours.error());
+        auto made = rtp::SrtpSession::make(keys.suite, *ours, rtp::SrtpSession::Direction::protect);
+        if (!made) return fail(made.error());
+        out = std::move(made).value();
+    }
+    if (in) stream.setSrtpIn(std::move(in));
+    if (out) stream.setSrtpOut(std::move(out));
     return {};
 }
 
@@ -111,7 +126,7 @@ Result<void> StreamKeys::key(rtp::RtpStream& stream, const std::optional<SdesKey
     if (keys != settled_) {
         if (!keys) {
             stream.setSrtp(nullptr, nullptr);
-        } else if (auto ok = secure(stream, *keys); !ok) {
+        } else if (auto ok = secure(stream, *keys, settled_); !ok) {
             return ok;
         }
         logger().info("{}: {}", name,

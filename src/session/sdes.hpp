@@ -29,8 +29,10 @@ std::optional<SdesKeys> acceptOffered(const sdp::Media& offered);
 std::vector<sdp::Crypto> offerKeys();
 // From the answer to such an offer: the line it chose (by tag, §7.1.3) and its key.
 Result<SdesKeys> acceptAnswered(const sdp::Media& answered, const std::vector<sdp::Crypto>& ours);
-// SRTP on `stream` with these keys.
-Result<void> secure(rtp::RtpStream& stream, const SdesKeys& keys);
+// SRTP on `stream` with these keys; a direction whose key is that of `before` (the keys the
+// stream has) keeps its context.
+Result<void> secure(rtp::RtpStream& stream, const SdesKeys& keys,
+                    const std::optional<SdesKeys>& before = std::nullopt);
 
 // One stream's SDES keying over all the offers and answers of a call in a room: what our
 // offers carry, and what each answer, theirs or ours, keys the stream with.
@@ -59,6 +61,7 @@ public:
     // The same for a stream that lives on another thread: records the keys as settled, and
     // says whether the stream must be keyed again (they differ from its own).
     bool settle(const std::optional<SdesKeys>& keys);
+    const std::optional<SdesKeys>& settled() const noexcept { return settled_; }
     // How our next offer keys the stream while it has no keys (a route's policy may come after
     // the stream was made).
     void unkeyedPolicy(sdp::SrtpPolicy policy) noexcept { policy_ = policy; }

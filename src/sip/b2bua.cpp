@@ -348,6 +348,8 @@ void B2bua::onInDialog(TransactionId server, const Message& request, Call& call,
             logger().info("call {}: the transferor hung up; its transfer goes on", call.tag());
             transfer->referrerLeft = true;
             wheel_.cancel(from.session.timer);
+            if (from.session.refresh != 0) clients_.erase(from.session.refresh); // its answer
+            from.session.refresh = 0;                                            // ends nothing
             return;
         }
         call.setEnd(0, side == Side::a ? "the caller hung up" : "the callee hung up");
@@ -370,6 +372,14 @@ void B2bua::onInDialog(TransactionId server, const Message& request, Call& call,
     }
     if (call.state == Call::State::ending || call.state == Call::State::cancelling)
         return respondSimple(server, request, 481, "Call/Transaction Does Not Exist");
+    if (const auto& transfer = bridged.transfer;
+        transfer && transfer->referrerLeft && transfer->referrer == otherSide) {
+        // The transferor has hung up and the target is not there yet: we answer for that side
+        // (its dialog would answer 481, which would end the transferee's).
+        if (method == "INVITE" || method == "UPDATE")
+            return respondSimple(server, request, 491, "Request Pending");
+        return respondSimple(server, request, 200, "OK");
+    }
     OutgoingRequest out;
     if (call.state == Call::State::early) {
         // Early dialogs carry PRACK (RFC 3262), UPDATE (RFC 3311) and INFO once B's early

@@ -131,7 +131,7 @@ Result<StreamFrame> frameStreamMessage(std::string_view b, std::size_t maxMessag
         return tooLarge("message", total, maxMessageBytes);
     }
     const std::size_t total = headerBytes + static_cast<std::size_t>(length);
-    if (n - s < total) return StreamFrame{Kind::incomplete, s, total};
+    if (n - s < total) return StreamFrame{Kind::incomplete, s, 0, total};
     return StreamFrame{Kind::message, s, total};
 }
 

@@ -21,7 +21,10 @@ struct StreamFrame {
     };
     Kind kind = Kind::incomplete;
     std::size_t skip = 0;   // leading CRLFs to discard (RFC 3261 §7.5)
-    std::size_t length = 0; // incomplete: the message's, once its header section is whole; else 0
+    std::size_t length = 0; // 0 when incomplete
+    // Incomplete: the message's length (after `skip`) once its header section is whole (only
+    // the body is missing), else 0.
+    std::size_t announced = 0;
 
     // Bytes to drop from the front of the buffer after handling this frame.
     std::size_t consumed() const noexcept { return skip + length; }

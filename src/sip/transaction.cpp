@@ -67,6 +67,8 @@ struct TransactionLayer::ClientTx {
     std::string key;
     bool invite = false;
     bool cancelPending = false;
+    bool cancelled = false; // our CANCEL has gone: §9.1's 64×T1 runs
+    bool failing = false;   // the transport failed: reported at once, nothing more sent
     State state = State::calling;
     Destination destination;
     std::optional<Message> request; // until the final response
@@ -349,9 +351,11 @@ TransactionId TransactionLayer::cancel(TransactionId id) {
 
 TransactionId TransactionLayer::sendCancel(ClientTx& invite) {
     invite.cancelPending = false;
+    if (invite.cancelled || invite.failing) return 0; // one CANCEL (§9.1), and none on a dead path
+    invite.cancelled = true;
     // §9.1: without a final response 64×T1 after the CANCEL, the INVITE is taken as
     // cancelled and its transaction destroyed (reported as a timeout): a callee that rang and
-    // went silent holds nothing for ever. Proceeding runs no other state timer.
+    // went silent holds nothing for ever. Proceeding runs no other state timer but Timer C.
     wheel_.cancel(invite.stateTimer);
     invite.stateTimer = startTimer(invite.id, TimerKind::b, sixtyFourT1());
     const Message& r = *invite.request;
@@ -386,6 +390,7 @@ void TransactionLayer::transportFailed(Transport transport, const asio::ip::addr
         if (!waiting || d.transport != transport || d.address != address || d.port != port)
             continue;
         cancelTimers(*tx);
+        tx->failing = true;
         tx->stateTimer = startTimer(id, TimerKind::sendFailed, Ms{0});
     }
 }
@@ -419,10 +424,14 @@ void TransactionLayer::onClientInviteResponse(ClientTx& tx, const Message& respo
             // is answered by the far end's software, not a person: one that stays provisional
             // for longer than a proxy's Timer C (§16.6 step 11) is cancelled, so that neither
             // the dialog's next offer nor its end waits on it for ever.
+            // Each provisional but 100 starts it again (§16.7 step 2): the far end is alive.
+            const bool reinvite = !tx.request->to().tag().empty();
             if (tx.state == S::calling) {
                 cancelTimers(tx);
-                if (!tx.request->to().tag().empty())
-                    tx.stateTimer = startTimer(id, TimerKind::c, kReinviteTimerC);
+                if (reinvite) tx.stateTimer = startTimer(id, TimerKind::c, kReinviteTimerC);
+            } else if (reinvite && status > 100 && !tx.cancelled && !tx.failing) {
+                wheel_.cancel(tx.stateTimer);
+                tx.stateTimer = startTimer(id, TimerKind::c, kReinviteTimerC);
             }
             tx.state = S::proceeding;
             const bool cancelNow = tx.cancelPending;

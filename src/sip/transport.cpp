@@ -357,7 +357,7 @@ void TransportLayer::Impl::frame(Conn& c) {
         const auto& f = *r;
         if (f.kind == StreamFrame::Kind::incomplete) {
             offset += f.skip;
-            if (f.length > 0) c.awaiting = offset + f.length;
+            if (f.announced > 0) c.awaiting = offset + f.announced;
             break;
         }
         if (f.kind == StreamFrame::Kind::ping) {

@@ -1,10 +1,13 @@
 // The media anchor's offer/answer across two legs, and a call's packets relayed on a media
 // worker (RTP itself is proven in the rtp tests and with baresip in
 // tests/interop/media_baresip_test.sh).
+#include "rtp/port_pool.hpp"
 #include "rtp/rtp_packet.hpp"
+#include "rtp/rtp_stream.hpp"
 #include "rtp/srtp.hpp"
 #include "sdp/parser.hpp"
 #include "session/media_anchor.hpp"
+#include "session/sdes.hpp"
 #include "support/udp_phone.hpp"
 
 #include <fmt/format.h>
@@ -295,6 +298,44 @@ TEST(AnchorSrtp, AReInviteKeepingItsKeyKeepsTheContextsAcrossASequenceWrap) {
     EXPECT_EQ(speak(50), 50) << "after the hold";
     negotiate(3, "sendrecv", "sendrecv");
     EXPECT_EQ(speak(50), 50) << "after the resume";
+}
+
+// A peer that answers our repeated key with a new key of its own (RFC 4568 lets it) changes
+// what it sends with, not what we send with: our protecting context goes on, with its
+// rollover counter and indices (RFC 3711 §9.1: a new one would reuse the key's keystream).
+TEST(AnchorSrtp, ANewKeyOfThePeersKeepsOurOwnContext) {
+    asio::io_context io;
+    rtp::PortPool pool(io, test::kLoopback, 44400, 44499);
+    rtp::RtpStream stream(pool.lease().value(), false);
+    test::Phone phone(io);
+    stream.setRemote(phone.endpoint(), true);
+    const auto suite = rtp::SrtpSuite::aesCm128HmacSha1_80;
+    const SdesKeys first{suite, 1, *rtp::readKeyParams(suite, rtp::makeKeyParams(suite)),
+                         rtp::makeKeyParams(suite)};
+    ASSERT_TRUE(secure(stream, first));
+    // The phone unprotects with our key, in one context all along.
+    auto unprotect = rtp::SrtpSession::make(suite, *rtp::readKeyParams(suite, first.oursParams),
+                                            rtp::SrtpSession::Direction::unprotect);
+    ASSERT_TRUE(unprotect);
+    std::uint16_t sequence = 65400; // wraps after 136 packets
+    auto send = [&](int packets) {
+        int opened = 0;
+        std::vector<std::byte> packet(12 + 160, std::byte{0x33});
+        for (int i = 0; i < packets; ++i, ++sequence) {
+            rtp::writeRtpHeader(packet, {false, 0, sequence, sequence * 160u, 0xAB});
+            stream.sendRtp(packet);
+            io.restart();
+            io.poll();
+            while (auto got = phone.receive())
+                if ((*unprotect)->unprotectRtp(*got)) ++opened;
+        }
+        return opened;
+    };
+    EXPECT_EQ(send(200), 200) << "across the wrap";
+    SdesKeys second = first;
+    second.theirs = *rtp::readKeyParams(suite, rtp::makeKeyParams(suite)); // the peer's new key
+    ASSERT_TRUE(secure(stream, second, first));
+    EXPECT_EQ(send(50), 50) << "our context went on";
 }
 
 } // namespace

@@ -180,6 +180,10 @@ TEST_F(B2buaReinvite, ATransferGoesOnWhenTheTransferorHangsUpAfterThe202) {
                                 p.callId() != bInvite_->callId())
             target = std::move(p);
     ASSERT_TRUE(target);
+    // The transferee's keep-alive meanwhile is answered for the side that left (its dialog
+    // would say 481, which would end the transferee's).
+    deliver(fromCaller("OPTIONS", 2), 5070);
+    EXPECT_EQ(lastStatusToCaller(), 200);
     respond(*target, 200, "c1tag", {}, kOfferB);
     // The transferee gets the target's offer in a re-INVITE, and answers it.
     auto reinvite = parsed(sender_.sent.back());
@@ -192,7 +196,7 @@ TEST_F(B2buaReinvite, ATransferGoesOnWhenTheTransferorHangsUpAfterThe202) {
     EXPECT_EQ(notifies, 1) << "the 100 Trying alone: none to the dialog that ended";
     EXPECT_EQ(b2bua_->stats().calls, 1u); // the caller now speaks with the target
     // The caller hangs up: the BYE goes to the target.
-    deliver(fromCaller("BYE", 2), 5070);
+    deliver(fromCaller("BYE", 3), 5070);
     auto bye = parsed(sender_.sent.back());
     EXPECT_EQ(bye.method(), "BYE");
     EXPECT_EQ(bye.callId(), target->callId());
@@ -241,6 +245,24 @@ TEST_F(B2buaReinvite, AReinviteLeftProvisionalIsCancelledAfterTimerC) {
     respond(relayed, 487);
     EXPECT_EQ(lastStatusToCaller(), 487);
     EXPECT_EQ(b2bua_->stats().calls, 1u); // the call lives on
+}
+
+// §16.7 step 2: a provisional response other than 100 starts Timer C again (the far end is
+// alive and still working on it).
+TEST_F(B2buaReinvite, AProvisionalOtherThan100StartsTimerCAgain) {
+    confirm();
+    deliver(fromCaller("INVITE", 2, kAnswerA), 5070);
+    auto relayed = lastTowardsCallee();
+    respond(relayed, 100);
+    for (int i = 0; i < 17; ++i) // 170 s
+        drain();
+    respond(relayed, 183);
+    for (int i = 0; i < 17; ++i) // 340 s: 170 s since the 183
+        drain();
+    EXPECT_EQ(lastTowardsCallee().method(), "INVITE") << "no CANCEL yet";
+    for (int i = 0; i < 2; ++i)
+        drain();
+    EXPECT_EQ(lastTowardsCallee().method(), "CANCEL");
 }
 
 } // namespace
