@@ -32,6 +32,24 @@ protected:
         EXPECT_TRUE(lease) << lease.error().message;
         return std::make_unique<RtpStream>(std::move(lease).value(), latching);
     }
+    // Streams a and b, a → b relayed, a taking SRTP from phone A with the key of the session
+    // returned, which protects what phone A sends.
+    struct SrtpPair {
+        std::unique_ptr<RtpStream> a, b;
+        std::unique_ptr<SrtpSession> phoneSrtp;
+    };
+    SrtpPair srtpFromPhoneA() {
+        SrtpPair out{stream(false), stream(false), nullptr};
+        out.a->setRemote(phoneA_.endpoint(), true);
+        out.b->setRemote(phoneB_.endpoint(), true);
+        const auto suite = SrtpSuite::aesCm128HmacSha1_80;
+        auto key = *readKeyParams(suite, makeKeyParams(suite));
+        out.a->setSrtp(SrtpSession::make(suite, key, SrtpSession::Direction::unprotect).value(),
+                       nullptr);
+        out.phoneSrtp = SrtpSession::make(suite, key, SrtpSession::Direction::protect).value();
+        bridge(*out.a, *out.b);
+        return out;
+    }
     // a → b relayed through a forwarder.
     void bridge(RtpStream& a, RtpStream& b) {
         RtpForwarder::Options o;
@@ -102,14 +120,7 @@ TEST_F(Streams, LatchingLearnsThePeerFromItsFirstPacketAndAnswersThere) {
 }
 
 TEST_F(Streams, SrtpOnOneLegPlainOnTheOther) {
-    auto a = stream(false), b = stream(false);
-    a->setRemote(phoneA_.endpoint(), true);
-    b->setRemote(phoneB_.endpoint(), true);
-    const auto suite = SrtpSuite::aesCm128HmacSha1_80;
-    auto key = *readKeyParams(suite, makeKeyParams(suite));
-    a->setSrtp(SrtpSession::make(suite, key, SrtpSession::Direction::unprotect).value(), nullptr);
-    auto phoneSrtp = SrtpSession::make(suite, key, SrtpSession::Direction::protect).value();
-    bridge(*a, *b);
+    auto [a, b, phoneSrtp] = srtpFromPhoneA();
     auto packet = rtp(1);
     const auto length = packet.size();
     packet.resize(length + kSrtpMaxOverhead);
@@ -132,14 +143,7 @@ TEST_F(Streams, SrtpOnOneLegPlainOnTheOther) {
 // RFC 3711 §3.1: SRTP encrypts the padding and its count, and the tag follows them, so a
 // padded packet's count is read only once decrypted (before, the tag's last octet stood there).
 TEST_F(Streams, PaddedSrtpPacketsAreDecryptedBeforeTheirPaddingIsRead) {
-    auto a = stream(false), b = stream(false);
-    a->setRemote(phoneA_.endpoint(), true);
-    b->setRemote(phoneB_.endpoint(), true);
-    const auto suite = SrtpSuite::aesCm128HmacSha1_80;
-    auto key = *readKeyParams(suite, makeKeyParams(suite));
-    a->setSrtp(SrtpSession::make(suite, key, SrtpSession::Direction::unprotect).value(), nullptr);
-    auto phoneSrtp = SrtpSession::make(suite, key, SrtpSession::Direction::protect).value();
-    bridge(*a, *b);
+    auto [a, b, phoneSrtp] = srtpFromPhoneA();
     constexpr int kPackets = 64; // the tag's last octet is too large a count for about a third
     for (std::uint16_t s = 1; s <= kPackets; ++s) {
         auto packet = rtp(s);
