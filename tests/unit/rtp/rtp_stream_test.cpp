@@ -120,7 +120,9 @@ TEST_F(Streams, LatchingLearnsThePeerFromItsFirstPacketAndAnswersThere) {
 }
 
 TEST_F(Streams, SrtpOnOneLegPlainOnTheOther) {
-    auto [a, b, phoneSrtp] = srtpFromPhoneA();
+    auto pair = srtpFromPhoneA();
+    auto& a = pair.a; // a reference, not a structured binding: the lambdas below capture it
+    auto& phoneSrtp = pair.phoneSrtp;
     auto packet = rtp(1);
     const auto length = packet.size();
     packet.resize(length + kSrtpMaxOverhead);
@@ -143,7 +145,9 @@ TEST_F(Streams, SrtpOnOneLegPlainOnTheOther) {
 // RFC 3711 §3.1: SRTP encrypts the padding and its count, and the tag follows them, so a
 // padded packet's count is read only once decrypted (before, the tag's last octet stood there).
 TEST_F(Streams, PaddedSrtpPacketsAreDecryptedBeforeTheirPaddingIsRead) {
-    auto [a, b, phoneSrtp] = srtpFromPhoneA();
+    auto pair = srtpFromPhoneA();
+    auto& a = pair.a; // a reference, not a structured binding: the lambdas below capture it
+    auto& phoneSrtp = pair.phoneSrtp;
     constexpr int kPackets = 64; // the tag's last octet is too large a count for about a third
     for (std::uint16_t s = 1; s <= kPackets; ++s) {
         auto packet = rtp(s);
