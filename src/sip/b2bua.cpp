@@ -213,7 +213,7 @@ void B2bua::onInitialInvite(TransactionId server, const Message& invite,
     call.aInvite = call.aInviteKey = server;
     call.source = sourceKey;
     call.a.dialog = Dialog::asUas(invite, newToken());
-    call.a.destination = {source.transport, source.remoteAddress, source.remotePort, {}};
+    reachCaller(call.a, source);
 
     call.b = std::move(outbound);
     Dialog& b = call.b.dialog;
@@ -416,7 +416,7 @@ void B2bua::onInDialog(TransactionId server, const Message& request, Call& call,
             return layer_.respond(server, 500, w.finish());
         }
         if (ownPending) return respondSimple(server, request, 491, "Request Pending");
-        from.dialog.refreshTarget(request); // §12.2.2 target refresh
+        refreshTarget(from, request); // §12.2.2 target refresh
         addSessionHeaders(to, true, out);
     }
     auto body = bodyFor(call, side, request);
@@ -458,7 +458,8 @@ void B2bua::relayAck(Call& call, Side from, const Message& ack) {
 void B2bua::sendAck(Half& l, const Message* copyFrom, std::optional<std::string_view> body) {
     // §13.2.2.4: the ACK for a 2xx is the UAC core's, a request of its own within the dialog
     // with the INVITE's CSeq number; it carries the answer when the INVITE had no offer.
-    auto w = l.dialog.request("ACK", via(l.destination), l.ackOwed);
+    const Destination& to = reachable(l);
+    auto w = l.dialog.request("ACK", via(to), l.ackOwed);
     w.header(HeaderId::user_agent, options_.userAgent);
     if (copyFrom && !copyFrom->body().empty()) {
         if (copyFrom->isRequest()) copyEndToEnd(*copyFrom, w);
@@ -468,7 +469,7 @@ void B2bua::sendAck(Half& l, const Message* copyFrom, std::optional<std::string_
     }
     l.lastAckCseq = l.ackOwed;
     l.ackOwed = 0;
-    (void)layer_.sendStateless(l.destination, l.lastAck);
+    (void)layer_.sendStateless(to, l.lastAck);
 }
 
 void B2bua::onCancel(TransactionId invite, const Message& cancel) {
@@ -703,7 +704,7 @@ void B2bua::onRelayResponse(Call& call, Relay relay, const Message& response) {
     Half& target = half(call, targetSide);
     const std::string_view method = response.cseq().method;
     const bool offerAnswer = method == "INVITE" || method == "UPDATE";
-    if (offerAnswer && status >= 200 && status < 300) target.dialog.refreshTarget(response);
+    if (offerAnswer && status >= 200 && status < 300) refreshTarget(target, response);
 
     const Message* request = layer_.request(relay.server);
     if (!request) return;
@@ -919,8 +920,9 @@ void B2bua::acknowledgeReliable(Call& call, std::uint32_t rseq, std::uint32_t in
 }
 
 TransactionId B2bua::sendOn(Half& l, std::string_view method, const OutgoingRequest& out) {
-    auto w = l.dialog.request(method, via(l.destination), out.cseq, out.maxForwards);
-    if (hasContact(method)) w.header(HeaderId::contact, contact(l.destination));
+    const Destination& to = reachable(l);
+    auto w = l.dialog.request(method, via(to), out.cseq, out.maxForwards);
+    if (hasContact(method)) w.header(HeaderId::contact, contact(to));
     w.header(HeaderId::user_agent, options_.userAgent);
     for (const auto& [id, value] : out.extra)
         w.header(id, value);
@@ -938,7 +940,7 @@ TransactionId B2bua::sendOn(Half& l, std::string_view method, const OutgoingRequ
                        parsed.error().message);
         return 0;
     }
-    return layer_.sendRequest(std::move(parsed).value(), l.destination);
+    return layer_.sendRequest(std::move(parsed).value(), to);
 }
 
 void B2bua::respondSimple(TransactionId server, const Message& request, int status,

@@ -387,6 +387,13 @@ private:
     static void useDestinations(Half& leg, ServerLocator::Destinations where);
     // A dialog's requests go to its next hop (§12.2.1.1), located like a target.
     void followNextHop(Half& leg);
+    // The caller's leg: how its requests reach it (Half::Reach), from where its INVITE came.
+    void reachCaller(Half& a, const InboundMessage& source);
+    // §12.2.2: a target refresh request or response; the next hop follows the new target.
+    void refreshTarget(Half& leg, const Message& message);
+    // Where the leg's next request goes: a caller's closed connection gives way to its next
+    // hop here.
+    const Destination& reachable(Half& leg);
     void acceptAnswer(Half& leg, const Message& answer);
     // A response to the caller's INVITE with our tag, its Record-Route, our Contact.
     MessageWriter responseToCaller(Call& call, const Message& invite, int status,

@@ -13,7 +13,17 @@ namespace sb::sip {
 
 struct B2bua::Half {
     Dialog dialog;
-    Destination destination;
+    Destination destination; // where the leg's requests go now
+    // How `destination` follows the peer (RFC 3261 §12.2.1.1 and §18.1.1).
+    enum class Reach : std::uint8_t {
+        nextHop, // the dialog's next hop, located (§12.2.1.1): a leg we placed
+        source,  // a caller's leg over UDP: the address and port its INVITE came from
+        // A caller's leg over TCP or TLS: the connection its INVITE came on, while it is open
+        // (a UA behind NAT can be reached no other way); its source port is no one's listener,
+        // so once it has closed, requests go to `nextHop`, located as for a leg we placed.
+        connection,
+    } reach = Reach::nextHop;
+    std::optional<Destination> nextHop;  // Reach::connection: the dialog's next hop, located
     std::vector<Destination> alternates; // RFC 3263 §4.3: where the INVITE goes if that fails
     bool answered = false;               // a 2xx has crossed this leg
     std::uint32_t ackOwed = 0;           // CSeq of our INVITE whose 2xx awaits our ACK

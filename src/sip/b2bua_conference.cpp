@@ -49,7 +49,7 @@ void B2bua::joinConference(TransactionId server, const Message& invite,
     call.shape = InRoom{room, target};
     call.source = source.remoteAddress.to_string();
     call.a.dialog = Dialog::asUas(invite, toTag);
-    call.a.destination = {source.transport, source.remoteAddress, source.remotePort, {}};
+    reachCaller(call.a, source);
     call.aInvite = call.aInviteKey = server;
     inviteServers_.emplace(server, call.id);
     dialogs_.emplace(dialogKey(call.a.dialog.callId, toTag), std::pair{call.id, Side::a});

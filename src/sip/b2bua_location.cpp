@@ -113,15 +113,47 @@ bool B2bua::tryNextServer(Call& call) {
 void B2bua::followNextHop(Half& l) {
     // The route set or target a response gave us may name a host: requests follow it once DNS
     // has answered (at once when the name is cached), the previous hop until then.
+    const auto settle = [](Half& leg, Destination where) {
+        if (leg.reach == Half::Reach::connection)
+            leg.nextHop = std::move(where);
+        else
+            leg.destination = std::move(where);
+    };
     const std::string key = dialogKey(l.dialog.callId, l.dialog.localTag);
-    auto now = locate(l.dialog.nextHop(), l.destination.transport, [this, key](auto where) {
+    auto now = locate(l.dialog.nextHop(), l.destination.transport, [this, key, settle](auto where) {
         auto dialog = dialogs_.find(key);
         if (!where || dialog == dialogs_.end()) return;
         auto call = calls_.find(dialog->second.first);
         if (call != calls_.end())
-            half(*call->second, dialog->second.second).destination = std::move(where->front());
+            settle(half(*call->second, dialog->second.second), std::move(where->front()));
     });
-    if (now && *now) l.destination = std::move((*now)->front());
+    if (now && *now) settle(l, std::move((*now)->front()));
+}
+
+void B2bua::reachCaller(Half& a, const InboundMessage& source) {
+    a.destination = {source.transport, source.remoteAddress, source.remotePort, {}};
+    a.reach = isStream(source.transport) ? Half::Reach::connection : Half::Reach::source;
+    if (a.reach == Half::Reach::connection) followNextHop(a);
+}
+
+void B2bua::refreshTarget(Half& l, const Message& message) {
+    l.dialog.refreshTarget(message);
+    // §12.2.1.2: a new target is the next hop when no route set comes before it.
+    if (l.reach != Half::Reach::source && l.dialog.routeSet.empty()) followNextHop(l);
+}
+
+const Destination& B2bua::reachable(Half& l) {
+    if (l.reach == Half::Reach::connection && !layer_.connected(l.destination) && l.nextHop) {
+        logger().info("dialog {}: the caller's {} connection from {}:{} has closed; requests go "
+                      "to its next hop {} {}:{}",
+                      l.dialog.callId, transportName(l.destination.transport),
+                      l.destination.address.to_string(), l.destination.port,
+                      transportName(l.nextHop->transport), l.nextHop->address.to_string(),
+                      l.nextHop->port);
+        l.destination = *std::exchange(l.nextHop, std::nullopt);
+        l.reach = Half::Reach::nextHop;
+    }
+    return l.destination;
 }
 
 } // namespace sb::sip

@@ -95,7 +95,7 @@ void B2bua::onOfferAnswered(std::uint64_t id, Side side, TransactionId server,
 
 void B2bua::acceptSessionRequest(TransactionId server, const Message& request, Half& leg) {
     const bool invite = request.method() == "INVITE";
-    leg.dialog.refreshTarget(request);
+    refreshTarget(leg, request);
     auto w = responseTo(request, 200, "OK", "");
     w.header(HeaderId::contact, contact(leg.destination));
     w.header(HeaderId::server, options_.userAgent);

@@ -240,7 +240,7 @@ void B2bua::onReofferResponse(Call& call, const Message& response) {
     if (status < 300) {
         to.ackOwed = response.cseq().number;
         sendAck(to);
-        to.dialog.refreshTarget(response);
+        refreshTarget(to, response);
         to.lastSdp = call.reoffer->offer; // what a session refresh repeats from now on
         if (const auto se = sessionExpires(response)) to.session.seconds = se->seconds;
         restartSessionTimer(call, side);

@@ -142,7 +142,7 @@ void B2bua::onSessionRefreshResponse(Call& call, Side side, const Message& respo
             l.ackOwed = response.cseq().number;
             sendAck(l);
         }
-        l.dialog.refreshTarget(response);
+        refreshTarget(l, response);
         if (const auto se = sessionExpires(response))
             l.session.seconds = atLeastMinSe(se->seconds, options_.limits);
         return restartSessionTimer(call, side);

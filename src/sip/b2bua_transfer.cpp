@@ -135,7 +135,7 @@ void B2bua::onTransferReinviteResponse(Call& call, const Message& response) {
 
     // Step 4: the transferee's answer reaches C in our ACK; C takes the referrer's place.
     Half& y = half(call, other(transfer.referrer));
-    y.dialog.refreshTarget(response);
+    refreshTarget(y, response);
     y.ackOwed = response.cseq().number;
     sendAck(y);
     auto body = bodyFor(call, other(transfer.referrer), response);

@@ -56,6 +56,7 @@ struct TransactionLayer::ServerTx {
     State state = State::trying;
     std::optional<Message> request; // until the final response
     InboundMessage source;          // where responses go (its bytes are dropped)
+    std::uint16_t sentByPort = 0;   // the top Via's, for §18.2.2 when the connection is gone
     std::string lastResponse;
     Ms interval{0};
     net::TimerWheel::TimerId retransmitTimer, stateTimer;
@@ -109,17 +110,7 @@ void TransactionLayer::receiveRequest(Message&& request, const InboundMessage& s
     if (auto found = serverKeys_.find(key); found != serverKeys_.end())
         return retransmitted(*servers_.at(found->second));
 
-    auto tx = std::make_unique<ServerTx>();
-    tx->id = nextId_++;
-    tx->key = std::move(key);
-    tx->invite = request.method() == "INVITE";
-    tx->source = source;
-    tx->source.bytes.clear();
-    tx->request.emplace(std::move(request));
-    ServerTx& t = *tx;
-    serverKeys_.emplace(t.key, t.id);
-    servers_.emplace(t.id, std::move(tx));
-    ++stats_.serverCreated;
+    ServerTx& t = addServer(std::move(key), std::move(request), source);
 
     if (t.invite) {
         // §17.2.1: 100 Trying at once, so that the previous hop stops retransmitting; the B2BUA
@@ -128,9 +119,27 @@ void TransactionLayer::receiveRequest(Message&& request, const InboundMessage& s
         auto trying = responseTo(*t.request, 100, "Trying", "");
         trying.header(HeaderId::server, userAgent_);
         t.lastResponse = trying.finish();
-        sender_.reply(t.source, t.lastResponse);
+        reply(t, t.lastResponse);
     }
     deliverRequest(t, source);
+}
+
+TransactionLayer::ServerTx& TransactionLayer::addServer(std::string key, Message&& request,
+                                                        const InboundMessage& source) {
+    auto tx = std::make_unique<ServerTx>();
+    tx->id = nextId_++;
+    tx->key = std::move(key);
+    tx->invite = request.method() == "INVITE";
+    tx->source = source;
+    tx->source.bytes.clear();
+    tx->sentByPort = request.vias().front().port.value_or(
+        source.transport == Transport::tls ? 5061 : 5060); // §18.2.2, §19.1.2
+    tx->request.emplace(std::move(request));
+    ServerTx& t = *tx;
+    serverKeys_.emplace(t.key, t.id);
+    servers_.emplace(t.id, std::move(tx));
+    ++stats_.serverCreated;
+    return t;
 }
 
 void TransactionLayer::deliverRequest(ServerTx& tx, const InboundMessage& source) {
@@ -152,8 +161,17 @@ void TransactionLayer::retransmitted(ServerTx& tx) {
         (tx.state == S::proceeding || tx.state == S::completed) && !tx.lastResponse.empty();
     if (resend) {
         ++stats_.retransmissionsSent;
-        sender_.reply(tx.source, tx.lastResponse);
+        reply(tx, tx.lastResponse);
     }
+}
+
+void TransactionLayer::reply(const ServerTx& tx, const std::string& bytes) {
+    if (sender_.reply(tx.source, bytes)) return;
+    // §18.2.2: the connection the request came on has closed; the response goes over a new one
+    // to the address it came from (what the Via's `received` names) at its sent-by port.
+    const Destination to{tx.source.transport, tx.source.remoteAddress, tx.sentByPort, {}};
+    if (auto sent = sender_.send(to, bytes); !sent)
+        logger().info("server transaction {}: response not sent: {}", tx.id, sent.error().message);
 }
 
 void TransactionLayer::receiveAck(const Message& ack, const InboundMessage& source) {
@@ -187,16 +205,7 @@ void TransactionLayer::receiveCancel(Message&& cancel, const InboundMessage& sou
         found != serverKeys_.end())
         invite = found->second;
 
-    auto tx = std::make_unique<ServerTx>();
-    tx->id = nextId_++;
-    tx->key = std::move(key);
-    tx->source = source;
-    tx->source.bytes.clear();
-    tx->request.emplace(std::move(cancel));
-    ServerTx& t = *tx;
-    serverKeys_.emplace(t.key, t.id);
-    servers_.emplace(t.id, std::move(tx));
-    ++stats_.serverCreated;
+    ServerTx& t = addServer(std::move(key), std::move(cancel), source);
 
     // §9.2: a CANCEL that matches a transaction is answered 200 whatever the INVITE's state;
     // one that matches none gets 481.
@@ -223,7 +232,7 @@ void TransactionLayer::respond(TransactionId id, int status, std::string bytes) 
         return;
     }
     const bool reliable = isReliable(tx.source.transport);
-    sender_.reply(tx.source, bytes);
+    reply(tx, bytes);
     tx.lastResponse = std::move(bytes);
     if (status < 200) {
         tx.state = S::proceeding;
@@ -271,7 +280,7 @@ void TransactionLayer::onServerTimer(ServerTx& tx, TimerKind kind) {
     case TimerKind::g:
     case TimerKind::resend2xx:
         ++stats_.retransmissionsSent;
-        sender_.reply(tx.source, tx.lastResponse);
+        reply(tx, tx.lastResponse);
         tx.interval = std::min(2 * tx.interval, timers_.t2);
         tx.retransmitTimer = startTimer(tx.id, kind, tx.interval);
         return;

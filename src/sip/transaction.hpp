@@ -43,7 +43,10 @@ class MessageSender {
 public:
     virtual ~MessageSender() = default;
     virtual Result<void> send(const Destination& to, std::string bytes) = 0;
-    virtual void reply(const InboundMessage& to, std::string bytes) = 0;
+    // False when `to` came over a TCP or TLS connection that has closed (nothing was sent).
+    virtual bool reply(const InboundMessage& to, std::string bytes) = 0;
+    // Whether a connection to `to` is open to send over (always, for UDP).
+    virtual bool connected(const Destination& to) const = 0;
 };
 
 enum class ClientFailure {
@@ -106,6 +109,8 @@ public:
     void transportFailed(Transport transport, const asio::ip::address& address, std::uint16_t port);
     // Sends without a transaction: the ACK for a 2xx (§13.2.2.4) and stateless responses.
     Result<void> sendStateless(const Destination& to, std::string bytes);
+    // Whether a TCP or TLS connection to `to` is open (always true for UDP).
+    bool connected(const Destination& to) const { return sender_.connected(to); }
 
     struct Stats {
         std::uint64_t serverCreated = 0, clientCreated = 0;
@@ -128,6 +133,9 @@ private:
     void receiveResponse(const Message& response);
     void deliverRequest(ServerTx& tx, const InboundMessage& source);
     void retransmitted(ServerTx& tx);
+    ServerTx& addServer(std::string key, Message&& request, const InboundMessage& source);
+    // A response on the server transaction's connection or socket (§18.2.2).
+    void reply(const ServerTx& tx, const std::string& bytes);
     void onClientInviteResponse(ClientTx& tx, const Message& response);
     void onClientNonInviteResponse(ClientTx& tx, const Message& response);
     TransactionId sendCancel(ClientTx& invite);

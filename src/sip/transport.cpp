@@ -58,9 +58,10 @@ public:
 
     Result<void> listen(const ListenSpec& spec);
     std::vector<BoundListener> listeners() const { return bound_; }
-    void reply(const InboundMessage& to, std::string bytes);
+    bool reply(const InboundMessage& to, std::string bytes);
     Result<void> send(Transport transport, const asio::ip::address& address, std::uint16_t port,
                       std::string bytes, std::string_view serverName);
+    bool connected(const PeerKey& key) { return openTo(key) != nullptr; }
     void close();
     Stats stats() const;
 
@@ -114,6 +115,8 @@ private:
     void checkIdle(Conn& c);
     void closeConn(Conn& c);
     void removeConn(std::uint64_t id);
+    // The open (or connecting) connection send() reuses for that peer, if any.
+    Conn* openTo(const PeerKey& key);
     Conn* find(std::uint64_t id) {
         auto it = conns_.find(id);
         return it == conns_.end() ? nullptr : it->second.get();
@@ -490,8 +493,8 @@ InboundMessage TransportLayer::Impl::peerOf(const Conn& c) const {
 // ---------------------------------------------------------------------------------------------
 // Sending
 
-void TransportLayer::Impl::reply(const InboundMessage& to, std::string bytes) {
-    if (closed_) return;
+bool TransportLayer::Impl::reply(const InboundMessage& to, std::string bytes) {
+    if (closed_) return true; // nowhere else to send it either
     if (to.transport == Transport::udp) {
         std::shared_ptr<net::UdpSocket> socket;
         for (auto& u : udp_) {
@@ -505,7 +508,7 @@ void TransportLayer::Impl::reply(const InboundMessage& to, std::string bytes) {
         if (!socket) {
             SB_WARN_RATE_LIMITED(logger(), "no UDP socket to reply to {}",
                                  describe(to.transport, to.remoteAddress, to.remotePort));
-            return;
+            return true;
         }
         const asio::ip::udp::endpoint dest(to.remoteAddress, to.remotePort);
         auto r = socket->sendTo(std::as_bytes(std::span(bytes.data(), bytes.size())), dest);
@@ -514,18 +517,26 @@ void TransportLayer::Impl::reply(const InboundMessage& to, std::string bytes) {
         } else {
             SB_WARN_RATE_LIMITED(logger(), "{}", r.error().message);
         }
-        return;
+        return true;
     }
     auto* c = find(to.connectionId);
     if (!c || !c->stream->isOpen()) {
-        logger().debug("reply dropped: connection {} to {} is gone", to.connectionId,
-                       describe(to.transport, to.remoteAddress, to.remotePort));
-        return;
+        logger().debug("connection {} to {} is gone: the reply is not sent over it",
+                       to.connectionId, describe(to.transport, to.remoteAddress, to.remotePort));
+        return false;
     }
     if (c->failed) c->replied = true;
     c->lastActivity = Clock::now();
     c->stream->write(std::move(bytes));
     bump(messagesOut_);
+    return true;
+}
+
+TransportLayer::Impl::Conn* TransportLayer::Impl::openTo(const PeerKey& key) {
+    auto it = byPeer_.find(key);
+    if (it == byPeer_.end()) return nullptr;
+    auto* c = find(it->second);
+    return c && c->stream->isOpen() && !c->failed ? c : nullptr;
 }
 
 Result<void> TransportLayer::Impl::send(Transport transport, const asio::ip::address& address,
@@ -545,13 +556,11 @@ Result<void> TransportLayer::Impl::send(Transport transport, const asio::ip::add
                                                  address.is_v6() ? "IPv6" : "IPv4"));
     }
 
-    if (auto it = byPeer_.find(PeerKey{transport, address, port}); it != byPeer_.end()) {
-        if (auto* c = find(it->second); c && c->stream->isOpen() && !c->failed) {
-            c->lastActivity = Clock::now();
-            c->stream->write(std::move(bytes));
-            bump(messagesOut_);
-            return {};
-        }
+    if (auto* c = openTo(PeerKey{transport, address, port})) {
+        c->lastActivity = Clock::now();
+        c->stream->write(std::move(bytes));
+        bump(messagesOut_);
+        return {};
     }
     if (conns_.size() >= limits_.maxConnections) {
         bump(connectionsRefused_);
@@ -633,13 +642,17 @@ void TransportLayer::onStreamError(
     std::function<void(const InboundMessage&, const Error&)> handler) {
     impl_->onStreamError_ = std::move(handler);
 }
-void TransportLayer::reply(const InboundMessage& to, std::string bytes) {
-    impl_->reply(to, std::move(bytes));
+bool TransportLayer::reply(const InboundMessage& to, std::string bytes) {
+    return impl_->reply(to, std::move(bytes));
 }
 Result<void> TransportLayer::send(Transport transport, const asio::ip::address& address,
                                   std::uint16_t port, std::string bytes,
                                   std::string_view tlsServerName) {
     return impl_->send(transport, address, port, std::move(bytes), tlsServerName);
+}
+bool TransportLayer::connected(Transport transport, const asio::ip::address& address,
+                               std::uint16_t port) const {
+    return transport == Transport::udp || impl_->connected(PeerKey{transport, address, port});
 }
 void TransportLayer::close() {
     impl_->close();

@@ -94,9 +94,9 @@ public:
         std::function<void(Transport, const asio::ip::address&, std::uint16_t)> handler);
 
     // Answers on the connection the message came in on (TCP/TLS), or from the socket it came in
-    // on to its source address (UDP). If that connection has closed, the reply is dropped
-    // (logged): a response's Via sent-by fallback (RFC 3261 §18.2.2) is the SIP layer's call.
-    void reply(const InboundMessage& to, std::string bytes);
+    // on to its source address (UDP). False, with nothing sent, when that connection has
+    // closed: a response's Via sent-by fallback (RFC 3261 §18.2.2) is the SIP layer's call.
+    bool reply(const InboundMessage& to, std::string bytes);
 
     // Sends to a peer: UDP from a listening socket of the same address family; TCP/TLS over an
     // open connection to that address and port (RFC 3261 §18.1.1), else over a new one. The
@@ -106,6 +106,9 @@ public:
     // a closed layer, TLS client set-up.
     Result<void> send(Transport transport, const asio::ip::address& address, std::uint16_t port,
                       std::string bytes, std::string_view tlsServerName = {});
+    // Whether send() to that address and port would go over a connection already open (or
+    // still connecting), in either direction; always true for UDP.
+    bool connected(Transport transport, const asio::ip::address& address, std::uint16_t port) const;
 
     // Closes every socket and connection. Idempotent.
     void close();

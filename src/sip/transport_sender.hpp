@@ -14,8 +14,11 @@ public:
         return transport_.send(to.transport, to.address, to.port, std::move(bytes),
                                to.tlsServerName);
     }
-    void reply(const InboundMessage& to, std::string bytes) override {
-        transport_.reply(to, std::move(bytes));
+    bool reply(const InboundMessage& to, std::string bytes) override {
+        return transport_.reply(to, std::move(bytes));
+    }
+    bool connected(const Destination& to) const override {
+        return transport_.connected(to.transport, to.address, to.port);
     }
 
 private:

@@ -77,9 +77,9 @@ protected:
                                    ? fmt::format("{};tag={}", request.to().text, tag)
                                    : std::string(request.to().text);
         text += fmt::format("From: {}\r\nTo: {}\r\nCall-ID: {}\r\nCSeq: {} {}\r\n"
-                            "Contact: <sip:bob@127.0.0.1:5090>\r\n{}",
+                            "Contact: {}\r\n{}",
                             request.from().text, to, request.callId(), request.cseq().number,
-                            request.cseq().method, extra);
+                            request.cseq().method, calleeContact_, extra);
         deliver(text + body(sdp), 5090);
     }
     static std::string body(std::string_view sdp) {
@@ -87,9 +87,12 @@ protected:
         return fmt::format("Content-Type: application/sdp\r\nContent-Length: {}\r\n\r\n{}",
                            sdp.size(), sdp);
     }
+    // A message from 127.0.0.1:`port`: the caller's (5070) over callerTransport_, others' over
+    // UDP.
     void deliver(const std::string& text, std::uint16_t port) {
-        sip::InboundMessage source{
-            "", sip::Transport::udp, asio::ip::make_address("127.0.0.1"), port, {}, 5060, 0};
+        const auto transport = port == 5070 ? callerTransport_ : sip::Transport::udp;
+        sip::InboundMessage source{"",   transport, asio::ip::make_address("127.0.0.1"), port, {},
+                                   5060, 0};
         b2bua_->receive(parsed(text), source);
     }
     int lastStatusToCaller() { return parsed(sender_.replies.back()).status(); }
@@ -116,6 +119,8 @@ protected:
     Clock::time_point now_ = Clock::now();
     net::TimerWheel wheel_;
     RecordingSender sender_;
+    sip::Transport callerTransport_ = sip::Transport::udp;
+    std::string calleeContact_ = "<sip:bob@127.0.0.1:5090>"; // in the callee's responses
     std::optional<sip::B2bua> b2bua_;
 };
 

@@ -18,12 +18,17 @@ public:
         destinations.push_back(to);
         return {};
     }
-    void reply(const sip::InboundMessage&, std::string bytes) override {
+    bool reply(const sip::InboundMessage& to, std::string bytes) override {
         replies.push_back(std::move(bytes));
+        return to.transport == sip::Transport::udp || !disconnected;
+    }
+    bool connected(const sip::Destination& to) const override {
+        return to.transport == sip::Transport::udp || !disconnected;
     }
     std::deque<std::string> sent;              // requests and ACKs towards destinations
     std::deque<sip::Destination> destinations; // where each of `sent` went
     std::deque<std::string> replies;           // responses on the inbound path
+    bool disconnected = false;                 // no TCP or TLS connection is open
 };
 
 // Parses what a test sent or built; a parse failure fails the test.

@@ -265,5 +265,55 @@ TEST_F(B2buaReinvite, AProvisionalOtherThan100StartsTimerCAgain) {
     EXPECT_EQ(lastTowardsCallee().method(), "CANCEL");
 }
 
+// RFC 3261 §18.1.1 and §12.2.1.1: a caller over TCP is reached over the connection its INVITE
+// came on while that is open, and at its route set's first hop once it has closed (its source
+// port is no one's listener).
+class B2buaCallerOverTcp : public B2buaReinvite {
+protected:
+    static constexpr std::string_view kRecordRoute =
+        "Record-Route: <sip:127.0.0.1:5080;transport=tcp;lr>\r\n";
+    // The BYE the callee's hang-up makes towards the caller (once the caller's connection has
+    // closed, if told), and where it went.
+    std::pair<Message, Destination> byeTowardsCaller(bool connectionClosed) {
+        callerTransport_ = Transport::tcp;
+        confirm({}, kRecordRoute);
+        sender_.disconnected = connectionClosed;
+        deliver(fromCallee("BYE", 2), 5090);
+        auto bye = parsed(sender_.sent.back());
+        EXPECT_EQ(bye.method(), "BYE");
+        EXPECT_EQ(bye.callId(), "c1");
+        return {std::move(bye), sender_.destinations.back()};
+    }
+};
+
+TEST_F(B2buaCallerOverTcp, RequestsGoOverTheCallersConnectionWhileItIsOpen) {
+    const auto [bye, to] = byeTowardsCaller(false);
+    EXPECT_EQ(to.transport, Transport::tcp);
+    EXPECT_EQ(to.port, 5070);
+}
+
+TEST_F(B2buaCallerOverTcp, RequestsGoToTheRouteSetOnceTheConnectionHasClosed) {
+    const auto [bye, to] = byeTowardsCaller(true);
+    EXPECT_EQ(to.transport, Transport::tcp);
+    EXPECT_EQ(to.address, asio::ip::make_address("127.0.0.1"));
+    EXPECT_EQ(to.port, 5080);
+    EXPECT_EQ(bye.header(HeaderId::route), "<sip:127.0.0.1:5080;transport=tcp;lr>");
+}
+
+// §12.2.2: a target refresh moves the next hop of a leg without a route set.
+TEST_F(B2buaReinvite, ACalleesNewContactIsWhereItsNextRequestGoes) {
+    confirm();
+    EXPECT_EQ(sender_.destinations.back().port, 5090); // the ACK
+    deliver(fromCaller("INVITE", 2, kAnswerA), 5070);
+    calleeContact_ = "<sip:bob@127.0.0.1:5091>";
+    respond(lastTowardsCallee(), 200, "b1", {}, kOfferB);
+    deliver(fromCaller("ACK", 2), 5070);
+    EXPECT_EQ(lastTowardsCallee().method(), "ACK");
+    EXPECT_EQ(sender_.destinations.back().port, 5091);
+    deliver(fromCaller("BYE", 3), 5070);
+    EXPECT_EQ(lastTowardsCallee().method(), "BYE");
+    EXPECT_EQ(sender_.destinations.back().port, 5091);
+}
+
 } // namespace
 } // namespace sb::sip

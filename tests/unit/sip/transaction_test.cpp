@@ -204,6 +204,19 @@ TEST_F(Transactions, AnInviteServerSends100AtOnceAndAnswersARetransmissionWithIt
     EXPECT_EQ(user_.events, std::vector<std::string>{"request INVITE"});
 }
 
+// §18.2.2: a response whose connection has closed goes over a new one to the address the
+// request came from, at the port of its Via's sent-by (5060 here; the request came from 5090).
+TEST_F(Transactions, AResponseWhoseConnectionHasClosedGoesToTheViasSentByPort) {
+    deliver(request("OPTIONS", "z9hG4bK-s1", "TCP"), Transport::tcp);
+    sender_.disconnected = true;
+    answer(200);
+    ASSERT_EQ(sent(), 1u);
+    EXPECT_EQ(parsed(sender_.sent[0]).status(), 200);
+    EXPECT_EQ(sender_.destinations[0].transport, Transport::tcp);
+    EXPECT_EQ(sender_.destinations[0].address, asio::ip::make_address("127.0.0.1"));
+    EXPECT_EQ(sender_.destinations[0].port, 5060);
+}
+
 TEST_F(Transactions, TimerGRetransmitsANonSuccessFinalUntilTheAckAndTimerIEndsIt) {
     deliver(request("INVITE", "z9hG4bK-s1"));
     answer(486);

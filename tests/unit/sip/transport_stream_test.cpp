@@ -225,9 +225,15 @@ TEST(TransportTcp, IdleConnectionIsClosed) {
     RawClient client(io, server.port);
     client.write(request("once"));
     ASSERT_TRUE(runUntil(
+        io, [&] { return server.messages.size() == 1; }, 1s));
+    const auto& from = server.messages.front();
+    EXPECT_TRUE(server.layer.connected(Transport::tcp, from.remoteAddress, from.remotePort));
+    ASSERT_TRUE(runUntil(
         io, [&] { return client.closed; }, 1900ms));
-    EXPECT_EQ(server.messages.size(), 1u);
     EXPECT_EQ(server.layer.stats().idleClosed, 1u);
+    // The B2BUA then reaches that peer at its next hop instead (RFC 3261 §12.2.1.1).
+    EXPECT_FALSE(server.layer.connected(Transport::tcp, from.remoteAddress, from.remotePort));
+    EXPECT_TRUE(server.layer.connected(Transport::udp, from.remoteAddress, from.remotePort));
 }
 
 TEST(TransportTcp, KeepAlivePingIsAnsweredWithPong) {
