@@ -1,5 +1,6 @@
 #include "h323/h245/message.hpp"
 
+#include "h323/h245/refusal.hpp"
 #include "h323/h245/skip.hpp"
 #include "h323/per/additions.hpp"
 
@@ -11,6 +12,7 @@ namespace {
 
 using per::Decoder;
 using per::Encoder;
+using refusal::encode;
 using Category = Unknown::Category;
 
 // The root alternatives of MultimediaSystemControlMessage and of each category's CHOICE.
@@ -39,6 +41,30 @@ constexpr Place placeOf(const RequestChannelClose&) {
 }
 constexpr Place placeOf(const RoundTripDelayRequest&) {
     return {Category::request, 9};
+}
+constexpr Place placeOf(const MultiplexEntrySend&) {
+    return {Category::request, 6};
+}
+constexpr Place placeOf(const RequestMultiplexEntry&) {
+    return {Category::request, 7};
+}
+constexpr Place placeOf(const RequestMode&) {
+    return {Category::request, 8};
+}
+constexpr Place placeOf(const MaintenanceLoopRequest&) {
+    return {Category::request, 10};
+}
+constexpr Place placeOf(const MultiplexEntrySendReject&) {
+    return {Category::response, 11};
+}
+constexpr Place placeOf(const RequestMultiplexEntryReject&) {
+    return {Category::response, 13};
+}
+constexpr Place placeOf(const RequestModeReject&) {
+    return {Category::response, 15};
+}
+constexpr Place placeOf(const MaintenanceLoopReject&) {
+    return {Category::response, 18};
 }
 constexpr Place placeOf(const MasterSlaveDeterminationAck&) {
     return {Category::response, 1};
@@ -73,12 +99,28 @@ constexpr Place placeOf(const RoundTripDelayResponse&) {
 constexpr Place placeOf(const EndSessionCommand&) {
     return {Category::command, 5};
 }
+constexpr Place placeOf(const SendTerminalCapabilitySet&) {
+    return {Category::command, 2};
+}
 constexpr Place placeOf(const FunctionNotUnderstood&) {
     return {Category::indication, 1};
 }
 constexpr Place placeOf(const UserInputIndication&) {
     return {Category::indication, 13};
 }
+constexpr Place placeOf(const FunctionNotSupported&) {
+    return {Category::indication, 0}; // the index is an addition's (kFunctionNotSupported)
+}
+// IndicationMessage's additions: h2250MaximumSkewIndication, mcLocationIndication,
+// conferenceIndication, vendorIdentification, functionNotSupported, …
+constexpr std::uint64_t kFunctionNotSupported = 4;
+
+// What we read, to answer it, but never send (not sendable()): no encoder.
+template <class M>
+constexpr bool kReadOnly =
+    std::is_same_v<M, MultiplexEntrySend> || std::is_same_v<M, RequestMultiplexEntry> ||
+    std::is_same_v<M, RequestMode> || std::is_same_v<M, MaintenanceLoopRequest> ||
+    std::is_same_v<M, SendTerminalCapabilitySet>;
 
 // A SEQUENCE { number INTEGER (1..65535) or (0..255), ... } with nothing else we send.
 void encodeNumberOnly(Encoder& e, std::uint16_t number, std::int64_t lb, std::int64_t ub) {
@@ -584,7 +626,10 @@ void encodeInCategory(Encoder& e, const Message& message) {
             if constexpr (std::is_same_v<M, Unknown>) {
                 e.choiceExtension(m.index);
                 e.openTypeOctets(m.value);
-            } else {
+            } else if constexpr (std::is_same_v<M, FunctionNotSupported>) {
+                e.choiceExtension(kFunctionNotSupported);
+                e.openType([&](Encoder& inner) { encode(inner, m); });
+            } else if constexpr (!kReadOnly<M>) {
                 const auto place = placeOf(m);
                 e.choice(place.index, kRootCount[static_cast<std::size_t>(place.category)], true);
                 encode(e, m);
@@ -601,6 +646,14 @@ Message decodeInCategory(Decoder& d, Category category, bool& whole) {
                                                        "indication"};
     Decoder::Field f(d, kNames[cat]);
     const auto alt = d.choice(kRootCount[cat], true);
+    if (alt.extension && category == Category::indication && alt.index == kFunctionNotSupported) {
+        Decoder::Field g(d, "functionNotSupported");
+        std::vector<std::uint8_t> storage;
+        auto inner = d.nested(d.openType(storage));
+        auto m = refusal::decodeFunctionNotSupported(inner);
+        d.absorb(inner);
+        return m;
+    }
     if (alt.extension) {
         Unknown u{category, true, alt.index, d.openType()};
         return u;
@@ -637,6 +690,24 @@ Message decodeInCategory(Decoder& d, Category category, bool& whole) {
         case 5:
             return RequestChannelClose{static_cast<std::uint16_t>(
                 decodeNumberOnly(d, "requestChannelClose", 1, kChannelMax))};
+        case 6: {
+            Decoder::Field g(d, "multiplexEntrySend");
+            return refusal::decodeMultiplexEntrySend(d);
+        }
+        case 7: {
+            Decoder::Field g(d, "requestMultiplexEntry");
+            return refusal::decodeRequestMultiplexEntry(d);
+        }
+        case 8: {
+            Decoder::Field g(d, "requestMode");
+            whole = false; // the modes are not read
+            return refusal::decodeRequestMode(d);
+        }
+        case 10: {
+            Decoder::Field g(d, "maintenanceLoopRequest");
+            if (auto m = refusal::decodeMaintenanceLoopRequest(d)) return *m;
+            return Unknown{category, false, alt.index, {}};
+        }
         case 9:
             return RoundTripDelayRequest{
                 static_cast<std::uint8_t>(decodeNumberOnly(d, "roundTripDelayRequest", 0, 255))};
@@ -710,14 +781,34 @@ Message decodeInCategory(Decoder& d, Category category, bool& whole) {
             skip::additions(d, extended);
             return m;
         }
+        case 11: {
+            Decoder::Field g(d, "multiplexEntrySendReject");
+            return refusal::decodeMultiplexEntrySendReject(d);
+        }
+        case 13: {
+            Decoder::Field g(d, "requestMultiplexEntryReject");
+            return refusal::decodeRequestMultiplexEntryReject(d);
+        }
+        case 15: {
+            Decoder::Field g(d, "requestModeReject");
+            return refusal::decodeRequestModeReject(d);
+        }
         case 16:
             return RoundTripDelayResponse{
                 static_cast<std::uint8_t>(decodeNumberOnly(d, "roundTripDelayResponse", 0, 255))};
+        case 18: {
+            Decoder::Field g(d, "maintenanceLoopReject");
+            return refusal::decodeMaintenanceLoopReject(d);
+        }
         default:
             break;
         }
         break;
     case Category::command:
+        if (alt.index == 2) {
+            Decoder::Field g(d, "sendTerminalCapabilitySet");
+            return refusal::decodeSendTerminalCapabilitySet(d);
+        }
         if (alt.index == 5) { // any EndSessionCommand ends the session
             Decoder::Field g(d, "endSessionCommand");
             const auto end = d.choice(3, true);
@@ -759,6 +850,8 @@ bool sendable(const Message& message) {
             using M = std::decay_t<decltype(m)>;
             if constexpr (std::is_same_v<M, Unknown>) {
                 return m.extension;
+            } else if constexpr (kReadOnly<M>) {
+                return false;
             } else if constexpr (std::is_same_v<M, FunctionNotUnderstood>) {
                 return m.what() != nullptr && sendable(*m.what());
             } else if constexpr (std::is_same_v<M, TerminalCapabilitySet>) {

@@ -106,6 +106,45 @@ struct RoundTripDelayRequest {
     bool operator==(const RoundTripDelayRequest&) const = default;
 };
 
+// Requests an audio endpoint on H.225.0 refuses, read for what the refusal names (we never
+// send them: they are not sendable()).
+//
+// MultiplexEntrySend ::= SEQUENCE { sequenceNumber, multiplexEntryDescriptors SET SIZE (1..15)
+// OF MultiplexEntryDescriptor, ... }, each descriptor a SEQUENCE { multiplexTableEntryNumber
+// INTEGER (1..15), elementList OPTIONAL }: H.223's multiplex table (§8.7), which H.225.0 has
+// no use for; the element lists are read past.
+struct MultiplexEntrySend {
+    std::uint8_t sequenceNumber = 0;
+    std::vector<std::uint8_t> entries; // multiplexTableEntryNumber of each descriptor
+    bool operator==(const MultiplexEntrySend&) const = default;
+};
+// RequestMultiplexEntry ::= SEQUENCE { entryNumbers SET SIZE (1..15) OF
+// MultiplexTableEntryNumber, ... } (§8.8)
+struct RequestMultiplexEntry {
+    std::vector<std::uint8_t> entries;
+    bool operator==(const RequestMultiplexEntry&) const = default;
+};
+// RequestMode ::= SEQUENCE { sequenceNumber, requestedModes SEQUENCE SIZE (1..256) OF
+// ModeDescription, ... } (§8.9): the modes are not read; we transmit what the channels we
+// opened carry.
+struct RequestMode {
+    std::uint8_t sequenceNumber = 0;
+    bool operator==(const RequestMode&) const = default;
+};
+// The loop of MaintenanceLoopRequest ::= SEQUENCE { type CHOICE { systemLoop NULL, mediaLoop
+// LogicalChannelNumber, logicalChannelLoop LogicalChannelNumber, ... }, ... } (§8.11), and of
+// its Reject.
+struct MaintenanceLoop {
+    enum class Kind : std::uint8_t { system, media, logicalChannel };
+    Kind kind = Kind::system;
+    std::uint16_t channel = 0; // media and logicalChannel
+    bool operator==(const MaintenanceLoop&) const = default;
+};
+struct MaintenanceLoopRequest {
+    MaintenanceLoop loop;
+    bool operator==(const MaintenanceLoopRequest&) const = default;
+};
+
 // --- responses ---
 
 // MasterSlaveDeterminationAck ::= SEQUENCE { decision CHOICE { master NULL, slave NULL }, ... }:
@@ -202,8 +241,53 @@ struct RoundTripDelayResponse {
     std::uint8_t sequenceNumber = 0;
     bool operator==(const RoundTripDelayResponse&) const = default;
 };
+// The refusals of the requests above, each with the first cause of its type.
+// MultiplexEntrySendReject ::= SEQUENCE { sequenceNumber, rejectionDescriptions SET SIZE
+// (1..15) OF SEQUENCE { multiplexTableEntryNumber, cause CHOICE { unspecifiedCause NULL,
+// descriptorTooComplex NULL, ... }, ... }, ... }
+struct MultiplexEntrySendReject {
+    std::uint8_t sequenceNumber = 0;
+    std::vector<std::uint8_t> entries; // each unspecifiedCause
+    bool operator==(const MultiplexEntrySendReject&) const = default;
+};
+// RequestMultiplexEntryReject ::= SEQUENCE { entryNumbers SET SIZE (1..15) OF
+// MultiplexTableEntryNumber, rejectionDescriptions SET SIZE (1..15) OF SEQUENCE {
+// multiplexTableEntryNumber, cause CHOICE { unspecifiedCause NULL, ... }, ... }, ... }
+struct RequestMultiplexEntryReject {
+    std::vector<std::uint8_t> entries; // each unspecifiedCause
+    bool operator==(const RequestMultiplexEntryReject&) const = default;
+};
+// RequestModeReject ::= SEQUENCE { sequenceNumber, cause CHOICE { modeUnavailable NULL,
+// multipointConstraint NULL, requestDenied NULL, ... }, ... }: modeUnavailable.
+struct RequestModeReject {
+    std::uint8_t sequenceNumber = 0;
+    bool operator==(const RequestModeReject&) const = default;
+};
+// MaintenanceLoopReject ::= SEQUENCE { type (as the request's), cause CHOICE {
+// canNotPerformLoop NULL, ... }, ... }
+struct MaintenanceLoopReject {
+    MaintenanceLoop loop;
+    bool operator==(const MaintenanceLoopReject&) const = default;
+};
 
 // --- commands and indications ---
+
+// SendTerminalCapabilitySet ::= CHOICE { specificRequest SEQUENCE { … }, genericRequest NULL,
+// ... } (§8.4.2): either way we send our whole capability set again. Read only.
+struct SendTerminalCapabilitySet {
+    bool operator==(const SendTerminalCapabilitySet&) const = default;
+};
+
+// FunctionNotSupported ::= SEQUENCE { cause CHOICE { syntaxError NULL, semanticError NULL,
+// unknownFunction NULL, ... }, returnedFunction OCTET STRING OPTIONAL, ... }, an extension of
+// IndicationMessage: a request or command we neither model nor can carry back in a
+// FunctionNotUnderstood (a root alternative we do not read), returned as it came.
+struct FunctionNotSupported {
+    enum class Cause : std::uint8_t { syntaxError, semanticError, unknownFunction };
+    Cause cause = Cause::unknownFunction;
+    std::vector<std::uint8_t> returnedFunction; // a whole MultimediaSystemControlMessage
+    bool operator==(const FunctionNotSupported&) const = default;
+};
 
 // EndSessionCommand ::= CHOICE { nonStandard, disconnect NULL, gstnOptions, ..., … }: we send
 // disconnect; any of its alternatives ends the session.
@@ -240,11 +324,14 @@ struct FunctionNotUnderstood;
 using Message =
     std::variant<MasterSlaveDetermination, TerminalCapabilitySet, OpenLogicalChannel,
                  CloseLogicalChannel, RequestChannelClose, RoundTripDelayRequest,
+                 MultiplexEntrySend, RequestMultiplexEntry, RequestMode, MaintenanceLoopRequest,
                  MasterSlaveDeterminationAck, MasterSlaveDeterminationReject,
                  TerminalCapabilitySetAck, TerminalCapabilitySetReject, OpenLogicalChannelAck,
                  OpenLogicalChannelReject, CloseLogicalChannelAck, RequestChannelCloseAck,
-                 RequestChannelCloseReject, RoundTripDelayResponse, EndSessionCommand,
-                 FunctionNotUnderstood, UserInputIndication, Unknown>;
+                 RequestChannelCloseReject, RoundTripDelayResponse, MultiplexEntrySendReject,
+                 RequestMultiplexEntryReject, RequestModeReject, MaintenanceLoopReject,
+                 EndSessionCommand, SendTerminalCapabilitySet, FunctionNotUnderstood,
+                 FunctionNotSupported, UserInputIndication, Unknown>;
 
 // FunctionNotUnderstood ::= CHOICE { request RequestMessage, response ResponseMessage, command
 // CommandMessage }: the message not understood, sent back (§8.13). It holds a request, a
@@ -262,7 +349,8 @@ private:
 
 // Whether the message can be sent as it is: not when it holds what a decoder only read past
 // (a capability or data type kept by name, a user input of another kind, an Unknown root
-// alternative, whose value was not kept), alone or in a FunctionNotUnderstood.
+// alternative, whose value was not kept, a request we only refuse, SendTerminalCapabilitySet),
+// alone or in a FunctionNotUnderstood.
 bool sendable(const Message& message);
 // Empty when the message is not sendable().
 std::vector<std::uint8_t> encode(const Message& message);

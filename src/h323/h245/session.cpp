@@ -9,7 +9,8 @@ constexpr std::uint32_t kNumbers = 1u << 24; // statusDeterminationNumber's rang
 } // namespace
 
 Session::Session(Config config, Events events)
-    : config_(std::move(config)), events_(std::move(events)) {}
+    : config_(std::move(config)), events_(std::move(events)),
+      lastCapabilities_(config_.capabilities) {}
 
 void Session::send(const Message& message) {
     if (endSent_) return; // nothing follows EndSessionCommand (§C.1)
@@ -100,6 +101,7 @@ void Session::sendCapabilities(TerminalCapabilitySet capabilities) {
     capabilities.sequenceNumber = ++capabilitySequence_;
     sentCapabilitiesPending_ = true;
     send(capabilities);
+    lastCapabilities_ = std::move(capabilities);
     wait(Timer::capabilities);
 }
 
@@ -181,6 +183,22 @@ void Session::expire(Timer timer, std::uint16_t number) {
     }
 }
 
+void Session::onUnknown(const Unknown& m, std::span<const std::uint8_t> bytes) {
+    using Category = Unknown::Category;
+    // §8.13: a request or command not understood goes back in FunctionNotUnderstood when we
+    // kept its value (an extension's open type); a root request we do not read (non-standard,
+    // or of a later version), and the encryptionCommand we do not do, go back whole in
+    // FunctionNotSupported. The other root commands ask nothing of an audio endpoint (its
+    // own maintenance loops, flow control of fixed-rate codecs, video's miscellaneous
+    // commands, a vendor's non-standard one); an indication or response is dropped.
+    constexpr std::uint64_t kEncryptionCommand = 3;
+    if (m.category != Category::request && m.category != Category::command) return;
+    if (m.extension) return send(FunctionNotUnderstood(Message(m)));
+    if (m.category == Category::request || m.index == kEncryptionCommand)
+        send(FunctionNotSupported{FunctionNotSupported::Cause::unknownFunction,
+                                  {bytes.begin(), bytes.end()}});
+}
+
 void Session::receive(std::span<const std::uint8_t> bytes) {
     auto message = decode(bytes);
     if (!message) return fail("H.245: " + message.error().message);
@@ -231,15 +249,21 @@ void Session::receive(std::span<const std::uint8_t> bytes) {
             } else if constexpr (std::is_same_v<M, EndSessionCommand>) {
                 end(); // the answer H.323 §8.5 asks for, unless ours went first
                 if (events_.ended) events_.ended();
+            } else if constexpr (std::is_same_v<M, MultiplexEntrySend>) {
+                send(MultiplexEntrySendReject{m.sequenceNumber, m.entries}); // H.223's only
+            } else if constexpr (std::is_same_v<M, RequestMultiplexEntry>) {
+                send(RequestMultiplexEntryReject{m.entries});
+            } else if constexpr (std::is_same_v<M, RequestMode>) {
+                send(RequestModeReject{m.sequenceNumber});
+            } else if constexpr (std::is_same_v<M, MaintenanceLoopRequest>) {
+                send(MaintenanceLoopReject{m.loop}); // we loop nothing back
+            } else if constexpr (std::is_same_v<M, SendTerminalCapabilitySet>) {
+                sendCapabilities(lastCapabilities_); // §8.4.2: our set again, numbered anew
             } else if constexpr (std::is_same_v<M, Unknown>) {
-                // §8.13: a request or command not understood goes back in FunctionNotUnderstood
-                // (one whose value we could keep); an indication or response is dropped.
-                if (m.category == Unknown::Category::request ||
-                    m.category == Unknown::Category::command)
-                    send(FunctionNotUnderstood(Message(m)));
+                onUnknown(m, bytes);
             }
-            // CloseLogicalChannelAck, RequestChannelCloseAck/Reject and FunctionNotUnderstood
-            // need nothing more from us.
+            // CloseLogicalChannelAck, RequestChannelCloseAck/Reject, FunctionNotUnderstood and
+            // FunctionNotSupported need nothing more from us.
         },
         *message);
 }

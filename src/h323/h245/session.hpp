@@ -2,11 +2,12 @@
 // The H.245 control channel of one H.323 call, as the procedures of H.245 Annex C that an audio
 // call uses: master-slave determination (MSDSE, §C.2), capability exchange (CESE, §C.3),
 // unidirectional logical channels (LCSE, §C.4) with close requests (CLCSE, §C.6), round-trip
-// delay (RTDSE, §C.9), user input, end of session, and FunctionNotUnderstood for what we
-// cannot take. It does no I/O and keeps no time: messages come in through receive() and go out
-// through Events::send, tunnelled in H.225.0 (h245Control) or on an H.245 TCP connection as
-// the call decides; the session says when it waits for an answer (waiting()), and the call
-// runs that timer (T101, T103, T106) and calls expire() when it runs out.
+// delay (RTDSE, §C.9), user input, end of session; the requests an audio endpoint refuses
+// (multiplex table, mode and maintenance loop requests) refused, and FunctionNotUnderstood or
+// FunctionNotSupported for what we cannot take. It does no I/O and keeps no time: messages come in
+// through receive() and go out through Events::send, tunnelled in H.225.0 (h245Control) or on an
+// H.245 TCP connection as the call decides; the session says when it waits for an answer
+// (waiting()), and the call runs that timer (T101, T103, T106) and calls expire() when it runs out.
 
 #include "h323/h245/message.hpp"
 
@@ -99,6 +100,8 @@ private:
     void decide(bool master);
     void onCapabilities(const TerminalCapabilitySet& m);
     void onOpen(const OpenLogicalChannel& m);
+    // A message whose alternative we do not model, and its octets.
+    void onUnknown(const Unknown& m, std::span<const std::uint8_t> bytes);
     void fail(std::string why);
 
     Config config_;
@@ -110,7 +113,8 @@ private:
     int retries_ = 0;
     std::optional<bool> master_;
 
-    std::uint8_t capabilitySequence_ = 0; // of the last set we sent
+    std::uint8_t capabilitySequence_ = 0;    // of the last set we sent
+    TerminalCapabilitySet lastCapabilities_; // the set SendTerminalCapabilitySet asks for
     bool sentCapabilitiesPending_ = false;
 
     std::uint16_t nextChannel_ = 1;

@@ -1,10 +1,12 @@
 // The H.245 control procedures, two sessions talking to each other through queues (as they
 // would over a tunnel or a TCP connection): master-slave determination in its three flows,
 // capability exchange with hold, logical channels opened, refused, closed and closed on
-// request, user input, round-trip delay, the end of the session, and an unknown request
-// answered with FunctionNotUnderstood.
+// request, user input, round-trip delay, the end of the session, the requests an audio endpoint
+// refuses, a request for our capabilities again, and unknown requests answered with
+// FunctionNotUnderstood or FunctionNotSupported.
 #include "h323/h245/session.hpp"
 #include "h323/per/encoder.hpp"
+#include "support/h245_requests.hpp"
 
 #include <deque>
 #include <gtest/gtest.h>
@@ -218,6 +220,56 @@ TEST(H245Session, AnUnknownRequestComesBackNotUnderstood) {
 
     a.session->receive(std::vector<std::uint8_t>{0x80});
     EXPECT_EQ(a.failures.size(), 1u) << "what cannot be read at all is reported";
+}
+
+// What the session sends back to one message, decoded (nothing: an empty optional).
+std::optional<Message> answerTo(Side& side, std::span<const std::uint8_t> bytes) {
+    side.session->receive(bytes);
+    if (side.outbox.empty()) return std::nullopt;
+    auto answer = decode(side.outbox.front());
+    side.outbox.pop_front();
+    EXPECT_TRUE(side.outbox.empty());
+    EXPECT_TRUE(answer) << answer.error().message;
+    return answer ? std::optional(*answer) : std::nullopt;
+}
+
+TEST(H245Session, RequestsAnAudioEndpointCannotGrantAreRefused) {
+    Side a(60);
+    EXPECT_EQ(answerTo(a, test::h245::multiplexEntrySend()),
+              Message(MultiplexEntrySendReject{4, {1, 2}}));
+    EXPECT_EQ(answerTo(a, test::h245::requestMultiplexEntry()),
+              Message(RequestMultiplexEntryReject{{1, 3}}));
+    EXPECT_EQ(answerTo(a, test::h245::requestMode()), Message(RequestModeReject{5}));
+    EXPECT_EQ(answerTo(a, test::h245::maintenanceLoopRequest()),
+              Message(MaintenanceLoopReject{{MaintenanceLoop::Kind::media, 101}}));
+    // A root request we do not read goes back whole (H.245 §8.13's FunctionNotUnderstood
+    // would need its value re-encoded).
+    const auto nonStandard = test::h245::nonStandardRequest();
+    EXPECT_EQ(
+        answerTo(a, nonStandard),
+        Message(FunctionNotSupported{FunctionNotSupported::Cause::unknownFunction, nonStandard}));
+    // A flow control command asks nothing of fixed-rate audio: no answer.
+    per::Encoder flowControl; // wholeMultiplex, noRestriction
+    flowControl.choice(2, 4, true);
+    flowControl.choice(4, 7, true);
+    flowControl.bit(false);
+    flowControl.choice(2, 3, false);
+    flowControl.choice(1, 2, false);
+    EXPECT_EQ(answerTo(a, flowControl.finish()), std::nullopt);
+    EXPECT_TRUE(a.failures.empty());
+}
+
+TEST(H245Session, SendTerminalCapabilitySetGetsTheSetWeSentLastAgain) {
+    Side a(60);
+    a.session->start();
+    TerminalCapabilitySet hold;
+    a.session->sendCapabilities(hold);
+    a.outbox.clear();
+    auto again = answerTo(a, test::h245::sendTerminalCapabilitySet());
+    ASSERT_TRUE(again);
+    const auto& set = std::get<TerminalCapabilitySet>(*again);
+    EXPECT_EQ(set.sequenceNumber, 3) << "numbered anew";
+    EXPECT_TRUE(set.empty()) << "still on hold";
 }
 
 } // namespace

@@ -7,6 +7,7 @@
 #include "h323/per/encoder.hpp"
 #include "support/command_output.hpp"
 #include "support/erlang_per.hpp"
+#include "support/h245_requests.hpp"
 #include "support/tshark.hpp"
 
 #include <filesystem>
@@ -143,9 +144,16 @@ std::vector<Message> everyMessage() {
             CloseLogicalChannelAck{101},
             RequestChannelCloseAck{102},
             RequestChannelCloseReject{102},
+            MultiplexEntrySendReject{4, {1, 2}},
+            RequestMultiplexEntryReject{{1, 3}},
+            RequestModeReject{5},
             RoundTripDelayResponse{9},
+            MaintenanceLoopReject{{MaintenanceLoop::Kind::media, 101}},
+            MaintenanceLoopReject{{MaintenanceLoop::Kind::system, 0}},
             EndSessionCommand{},
             FunctionNotUnderstood(RoundTripDelayRequest{3}),
+            FunctionNotSupported{FunctionNotSupported::Cause::unknownFunction,
+                                 test::h245::nonStandardRequest()},
             signal('5', 160),
             signal('#', 100),
             alphanumeric("123#")};
@@ -177,7 +185,8 @@ TEST(H245, TsharkReadsEveryMessageAsWritten) {
         "h245.forwardLogicalChannelNumber h245.sessionID h245.ip4_network h245.tsapIdentifier "
         "h245.silenceSuppression h245.dynamicRTPPayloadType h245.decision h245.cause "
         "h245.highestEntryNumberProcessed h245.source h245.signalType h245.duration "
-        "h245.alphanumeric";
+        "h245.alphanumeric h245.multiplexTableEntryNumber h245.MultiplexTableEntryNumber "
+        "h245.mediaLoop h245.returnedFunction";
     const auto reading = test::readWithTshark(packets, kH245Framing, fields, kH245Link);
     ASSERT_EQ(reading.trouble, "");
     EXPECT_EQ(reading.malformed, "") << "tshark finds these malformed";
@@ -186,7 +195,8 @@ TEST(H245, TsharkReadsEveryMessageAsWritten) {
         got += packet + "\n";
     // Requests: MasterSlaveDetermination, our capability set, the empty one (hold), fastStart
     // proposals to transmit (our RTCP address) and to receive (RTP and RTCP), CLC, RCC, RTD;
-    // then the responses, the EndSessionCommand and the indications.
+    // then the responses (the refusals with their first causes), the EndSessionCommand and the
+    // indications (FunctionNotSupported's returned function read as a message of its own).
     EXPECT_EQ(got, R"(pdu_type=0 request=1 terminalType=50 statusDeterminationNumber=1193046
 pdu_type=0 request=2 sequenceNumber=7 protocolIdentifier=0.0.8.245.0.15 capabilityTableEntryNumber=1,2,3,4,5,6,7 g711Ulaw64k=20 g711Alaw64k=20 g722_64k=20 g729=2 g729AnnexA=2 audioUnitSize=33 comfortNoise=1 standardOid=1.3.6.1.4.1.32473.245.1 maxBitRate=5100 standard=1,2,3,4 unsignedMax=48000 booleanArray=3 unsigned32Min=70000 CapabilityTableEntryNumber=1,2,3,4,5,6,7
 pdu_type=0 request=2 sequenceNumber=8 protocolIdentifier=0.0.8.245.0.15
@@ -205,9 +215,15 @@ pdu_type=1 response=6 forwardLogicalChannelNumber=103 cause=9
 pdu_type=1 response=7 forwardLogicalChannelNumber=101
 pdu_type=1 response=8 forwardLogicalChannelNumber=102
 pdu_type=1 response=9 forwardLogicalChannelNumber=102 cause=0
+pdu_type=1 response=11 sequenceNumber=4 cause=0,0 multiplexTableEntryNumber=1,2
+pdu_type=1 response=13 cause=0,0 multiplexTableEntryNumber=1,3 MultiplexTableEntryNumber=1,3
+pdu_type=1 response=15 sequenceNumber=5 cause=0
 pdu_type=1 response=16 sequenceNumber=9
+pdu_type=1 response=18 cause=0 mediaLoop=101
+pdu_type=1 response=18 cause=0
 pdu_type=2 command=5
 pdu_type=3 request=9 indication=1 sequenceNumber=3
+pdu_type=3,0 request=0 indication=18 cause=2 returnedFunction=0040b500001202abcd
 pdu_type=3 indication=13 signalType=5 duration=160
 pdu_type=3 indication=13 signalType=# duration=100
 pdu_type=3 indication=13 alphanumeric=123#)"
@@ -329,15 +345,11 @@ TEST(H245, APeersOtherCapabilitiesAreReadPast) {
 }
 
 TEST(H245, MessagesWeDoNotModelAreKeptForTheAnswer) {
-    // requestMode (a root alternative): its category and index, for a FunctionNotUnderstood
-    // or a RequestModeReject.
-    per::Encoder root;
-    root.choice(0, 4, true);
-    root.choice(8, 11, true);
-    root.bits(0x5A, 8);
-    auto m = decode(root.finish());
+    // A non-standard request (a root alternative): its category and index, for the
+    // FunctionNotSupported that returns it whole (h245_session_test).
+    auto m = decode(test::h245::nonStandardRequest());
     ASSERT_TRUE(m) << m.error().message;
-    EXPECT_EQ(std::get<Unknown>(*m), (Unknown{Unknown::Category::request, false, 8, {}}));
+    EXPECT_EQ(std::get<Unknown>(*m), (Unknown{Unknown::Category::request, false, 0, {}}));
     EXPECT_TRUE(encode(FunctionNotUnderstood(*m)).empty()) << "its value was not kept";
 
     // genericRequest (an extension alternative): kept as it came, and sent back in a
@@ -357,6 +369,56 @@ TEST(H245, MessagesWeDoNotModelAreKeptForTheAnswer) {
     EXPECT_EQ(*std::get<FunctionNotUnderstood>(*back).what(), *m);
     const auto reading = test::readWithTshark({answer}, kH245Framing, "h245.indication", kH245Link);
     EXPECT_EQ(reading.fields, "1\n");
+}
+
+// The requests an audio endpoint refuses, as a peer writes them: tshark reads each with
+// nothing malformed, and we read what the refusal names (h245_session_test sends it).
+TEST(H245, RequestsWeRefuseAreReadForTheirRefusals) {
+    const std::vector<std::vector<std::uint8_t>> requests{
+        test::h245::multiplexEntrySend(), test::h245::requestMultiplexEntry(),
+        test::h245::requestMode(), test::h245::maintenanceLoopRequest(),
+        test::h245::sendTerminalCapabilitySet()};
+    const auto reading = test::readWithTshark(
+        requests, kH245Framing,
+        "h245.request h245.command h245.sequenceNumber h245.multiplexTableEntryNumber "
+        "h245.MultiplexTableEntryNumber h245.g711Ulaw64k_element h245.mediaLoop "
+        "h245.genericRequest_element",
+        kH245Link);
+    ASSERT_EQ(reading.trouble, "");
+    EXPECT_EQ(reading.malformed, "");
+    EXPECT_EQ(reading.fields, "6||4|1,2||||\n7||||1,3|||\n8||5|||1||\n10||||||101|\n|2||||||1\n");
+
+    const auto read = [&](std::size_t i) {
+        auto m = decode(requests[i]);
+        EXPECT_TRUE(m) << i << ": " << m.error().message;
+        return m ? *m : Message{};
+    };
+    EXPECT_EQ(std::get<MultiplexEntrySend>(read(0)), (MultiplexEntrySend{4, {1, 2}}));
+    EXPECT_EQ(std::get<RequestMultiplexEntry>(read(1)), (RequestMultiplexEntry{{1, 3}}));
+    EXPECT_EQ(std::get<RequestMode>(read(2)), RequestMode{5});
+    EXPECT_EQ(std::get<MaintenanceLoopRequest>(read(3)),
+              (MaintenanceLoopRequest{{MaintenanceLoop::Kind::media, 101}}));
+    EXPECT_TRUE(std::holds_alternative<SendTerminalCapabilitySet>(read(4)));
+
+    // A multiplex element nested deeper than H.223 allows (15) is refused, naming it.
+    per::Encoder e;
+    e.choice(0, 4, true);
+    e.choice(6, 11, true);
+    e.bit(false);
+    e.integer(1, 0, 255);
+    e.constrainedLength(1, 1, 15);
+    e.bit(true);
+    e.integer(1, 1, 15);
+    e.constrainedLength(1, 1, 256);
+    for (int depth = 0; depth < 16; ++depth) {
+        e.choice(1, 2, false);
+        e.constrainedLength(2, 2, 255);
+    }
+    auto deep = decode(e.finish());
+    ASSERT_FALSE(deep);
+    EXPECT_NE(deep.error().message.find("request.multiplexEntrySend.multiplexEntryDescriptors[0]"),
+              std::string::npos)
+        << deep.error().message;
 }
 
 TEST(H245, BadInputIsRefusedNamingTheField) {
