@@ -19,7 +19,7 @@ namespace sb::h323::h245 {
 // --- requests ---
 
 // MasterSlaveDetermination ::= SEQUENCE { terminalType INTEGER (0..255),
-// statusDeterminationNumber INTEGER (0..16777215), ... } (§8.2)
+// statusDeterminationNumber INTEGER (0..16777215), ... } (§B.1.1)
 struct MasterSlaveDetermination {
     std::uint8_t terminalType = 50; // H.323 Table 1: a terminal 50, a gateway 60, an MC 190…
     std::uint32_t statusDeterminationNumber = 0;
@@ -111,7 +111,7 @@ struct RoundTripDelayRequest {
 //
 // MultiplexEntrySend ::= SEQUENCE { sequenceNumber, multiplexEntryDescriptors SET SIZE (1..15)
 // OF MultiplexEntryDescriptor, ... }, each descriptor a SEQUENCE { multiplexTableEntryNumber
-// INTEGER (1..15), elementList OPTIONAL }: H.223's multiplex table (§8.7), which H.225.0 has
+// INTEGER (1..15), elementList OPTIONAL }: H.223's multiplex table (§B.4.1), which H.225.0 has
 // no use for; the element lists are read past.
 struct MultiplexEntrySend {
     std::uint8_t sequenceNumber = 0;
@@ -119,20 +119,20 @@ struct MultiplexEntrySend {
     bool operator==(const MultiplexEntrySend&) const = default;
 };
 // RequestMultiplexEntry ::= SEQUENCE { entryNumbers SET SIZE (1..15) OF
-// MultiplexTableEntryNumber, ... } (§8.8)
+// MultiplexTableEntryNumber, ... } (§B.5.1)
 struct RequestMultiplexEntry {
     std::vector<std::uint8_t> entries;
     bool operator==(const RequestMultiplexEntry&) const = default;
 };
 // RequestMode ::= SEQUENCE { sequenceNumber, requestedModes SEQUENCE SIZE (1..256) OF
-// ModeDescription, ... } (§8.9): the modes are not read; we transmit what the channels we
+// ModeDescription, ... } (§B.6.1): the modes are not read; we transmit what the channels we
 // opened carry.
 struct RequestMode {
     std::uint8_t sequenceNumber = 0;
     bool operator==(const RequestMode&) const = default;
 };
 // The loop of MaintenanceLoopRequest ::= SEQUENCE { type CHOICE { systemLoop NULL, mediaLoop
-// LogicalChannelNumber, logicalChannelLoop LogicalChannelNumber, ... }, ... } (§8.11), and of
+// LogicalChannelNumber, logicalChannelLoop LogicalChannelNumber, ... }, ... } (§B.8), and of
 // its Reject.
 struct MaintenanceLoop {
     enum class Kind : std::uint8_t { system, media, logicalChannel };
@@ -273,7 +273,7 @@ struct MaintenanceLoopReject {
 // --- commands and indications ---
 
 // SendTerminalCapabilitySet ::= CHOICE { specificRequest SEQUENCE { … }, genericRequest NULL,
-// ... } (§8.4.2): either way we send our whole capability set again. Read only.
+// ... } (§B.13): either way we send our whole capability set again. Read only.
 struct SendTerminalCapabilitySet {
     bool operator==(const SendTerminalCapabilitySet&) const = default;
 };
@@ -334,7 +334,7 @@ using Message =
                  FunctionNotSupported, UserInputIndication, Unknown>;
 
 // FunctionNotUnderstood ::= CHOICE { request RequestMessage, response ResponseMessage, command
-// CommandMessage }: the message not understood, sent back (§8.13). It holds a request, a
+// CommandMessage }: the message not understood, sent back (§B.14). It holds a request, a
 // response, a command, or an Unknown one of those.
 struct FunctionNotUnderstood {
     FunctionNotUnderstood() = default;

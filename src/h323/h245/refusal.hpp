@@ -1,7 +1,7 @@
 #pragma once
 // The aligned PER of the requests an audio endpoint on H.225.0 refuses (H.223's multiplex
 // table, mode requests, maintenance loops), of their refusals, of SendTerminalCapabilitySet
-// and of FunctionNotSupported: the values message.cpp frames (H.245 v15 §8.7 to §8.11). Each
+// and of FunctionNotSupported: the values message.cpp frames (H.245 v15 §B.4 to §B.8, §B.13, §B.14). Each
 // reads or writes the value alone, after its alternative's index.
 
 #include "h323/h245/message.hpp"

@@ -185,7 +185,7 @@ void Session::expire(Timer timer, std::uint16_t number) {
 
 void Session::onUnknown(const Unknown& m, std::span<const std::uint8_t> bytes) {
     using Category = Unknown::Category;
-    // §8.13: a request or command not understood goes back in FunctionNotUnderstood when we
+    // §B.14: a request or command not understood goes back in FunctionNotUnderstood when we
     // kept its value (an extension's open type); a root request we do not read (non-standard,
     // or of a later version), and the encryptionCommand we do not do, go back whole in
     // FunctionNotSupported. The other root commands ask nothing of an audio endpoint (its
@@ -258,7 +258,7 @@ void Session::receive(std::span<const std::uint8_t> bytes) {
             } else if constexpr (std::is_same_v<M, MaintenanceLoopRequest>) {
                 send(MaintenanceLoopReject{m.loop}); // we loop nothing back
             } else if constexpr (std::is_same_v<M, SendTerminalCapabilitySet>) {
-                sendCapabilities(lastCapabilities_); // §8.4.2: our set again, numbered anew
+                sendCapabilities(lastCapabilities_); // §B.13: our set again, numbered anew
             } else if constexpr (std::is_same_v<M, Unknown>) {
                 onUnknown(m, bytes);
             }

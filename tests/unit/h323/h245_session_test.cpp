@@ -242,7 +242,7 @@ TEST(H245Session, RequestsAnAudioEndpointCannotGrantAreRefused) {
     EXPECT_EQ(answerTo(a, test::h245::requestMode()), Message(RequestModeReject{5}));
     EXPECT_EQ(answerTo(a, test::h245::maintenanceLoopRequest()),
               Message(MaintenanceLoopReject{{MaintenanceLoop::Kind::media, 101}}));
-    // A root request we do not read goes back whole (H.245 §8.13's FunctionNotUnderstood
+    // A root request we do not read goes back whole (H.245 §B.14: FunctionNotUnderstood
     // would need its value re-encoded).
     const auto nonStandard = test::h245::nonStandardRequest();
     EXPECT_EQ(
