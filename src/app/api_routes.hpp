@@ -6,6 +6,7 @@
 // called from any thread).
 
 #include "api/grants.hpp"
+#include "api/problem.hpp"
 #include "api/router.hpp"
 #include "app/escalations.hpp"
 #include "app/one_at_a_time.hpp"
@@ -20,9 +21,12 @@
 
 #include <asio/io_context.hpp>
 #include <filesystem>
+#include <fmt/format.h>
 #include <functional>
+#include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 
 namespace sb::app {
 
@@ -33,9 +37,10 @@ struct ApiServices {
     registry::OffloadedStore& documents; // written on a thread of its own
     witness::WitnessLog& witness;
     const witness::Signer& signer;
-    std::function<std::string()> metrics;      // Prometheus text; on the control loop
-    std::function<std::string()> notReady;     // why the gateway cannot take escalations, or ""
-    std::set<std::string, std::less<>> admins; // agents whose tokens may change the registry
+    std::function<std::string()> metrics;  // Prometheus text; on the control loop
+    std::function<std::string()> notReady; // why the gateway cannot take escalations, or ""
+    // Operators: agents whose tokens may change the registry and read the witness log's entries.
+    std::set<std::string, std::less<>> admins;
     OneAtATime registryWrites; // a change waits for the one before it to be stored and witnessed
     // The WebRTC bridge, when [webrtc] is on: its peers (on their own thread), the grants for
     // experts' browsers, the largest evidence upload, where uploads are spooled, and a grant's
@@ -85,6 +90,14 @@ api::Response badRequest(const Error& error);
 // What the escalations answered, as a response: a problem from 400 on, else the JSON body;
 // with X-IF-Trace-ID when `traceId` is given.
 api::Response answerOf(const EscalationAnswer& answer, const std::string& traceId);
+// 403 naming what only an operator may do, unless the request's token is an operator's
+// ([[api.tokens]] admin = true).
+inline std::optional<api::Response>
+notOperator(const ApiServices& services, const api::Request& request, std::string_view only) {
+    if (services.admins.contains(request.agent)) return std::nullopt;
+    return api::problem(403, {}, fmt::format("only an operator's token (admin) may {}", only),
+                        {{"field", "Authorization"}});
+}
 // The SHA-256 of `bytes`, in lower-case hex (what the witness keeps of a context or a file).
 std::string sha256Hex(std::string_view bytes);
 

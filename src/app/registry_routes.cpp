@@ -141,13 +141,6 @@ api::Response notFound(const Kind& kind, std::string_view id) {
     return api::problem(404, {}, fmt::format("no {} \"{}\"", kind.name, id), {{"field", "id"}});
 }
 
-// 403 unless the request's token is an operator's ([[api.tokens]] admin = true).
-std::optional<api::Response> notAdmin(const ApiServices& s, const api::Request& request) {
-    if (s.admins.contains(request.agent)) return std::nullopt;
-    return api::problem(403, {}, "only an operator's token (admin) may change the registry",
-                        {{"field", "Authorization"}});
-}
-
 api::Response storeFailed(const Error& error) {
     return api::problem(503, {}, "the registry store failed: " + error.message);
 }
@@ -157,7 +150,8 @@ api::Response storeFailed(const Error& error) {
 // not wait for either meanwhile.
 void write(ApiServices& s, const Kind& kind, const api::Request& request, const std::string& pathId,
            const api::Respond& respond) {
-    if (auto refused = notAdmin(s, request)) return respond(std::move(*refused));
+    if (auto refused = notOperator(s, request, "change the registry"))
+        return respond(std::move(*refused));
     auto document = kind.read(request.body, pathId);
     if (!document) return respond(badRequest(document.error()));
     onControl(
@@ -211,7 +205,8 @@ void write(ApiServices& s, const Kind& kind, const api::Request& request, const 
 
 void erase(ApiServices& s, const Kind& kind, const api::Request& request, std::string id,
            const api::Respond& respond) {
-    if (auto refused = notAdmin(s, request)) return respond(std::move(*refused));
+    if (auto refused = notOperator(s, request, "change the registry"))
+        return respond(std::move(*refused));
     onControl(s, respond, [&s, kind, id = std::move(id), agent = request.agent, respond] {
         s.registryWrites.run([&s, kind, id, agent, respond](const OneAtATime::Next& next) {
             auto previous = kind.get(s.registry, id);

@@ -1,6 +1,7 @@
 // /v1/witness/… (api_routes.hpp): what an auditor needs to check the log without trusting us —
-// a signed tree head, the entries as stored (their bytes are what the leaves hash), and RFC 9162
-// inclusion and consistency proofs (§2.1.3, §2.1.4) against a head's size.
+// a signed tree head, the entries as stored (their bytes are what the leaves hash; an
+// operator's token reads them), and RFC 9162 inclusion and consistency proofs (§2.1.3,
+// §2.1.4) against a head's size.
 
 #include "api/problem.hpp"
 #include "app/api_routes.hpp"
@@ -54,6 +55,11 @@ void head(ApiServices& s, const api::Respond& respond) {
 }
 
 void entries(ApiServices& s, const api::Request& request, const api::Respond& respond) {
+    // The entries name every agent's escalations, their experts and parties: an operator's
+    // (an auditor's) to read. The head, the proofs and the key show only hashes and are any
+    // agent's.
+    if (auto refused = notOperator(s, request, "read the witness log's entries"))
+        return respond(std::move(*refused));
     auto from = number(request, "from");
     if (!from) return respond(parameterProblem(from.error()));
     auto to = number(request, "to");

@@ -146,7 +146,8 @@ reason = "Our agents may escalate."
 TOML
 }
 
-# agent_api PORT: a configuration's [api] section on PORT, with agent-a's token ("token-a").
+# agent_api PORT: a configuration's [api] section on PORT, with agent-a's token ("token-a"),
+# an operator's (it reads the witness log's entries).
 agent_api() {
   cat <<TOML
 [api]
@@ -155,5 +156,6 @@ port = $1
 [[api.tokens]]
 agent = "agent-a"
 sha256 = "$(echo -n token-a | sha256sum | cut -d' ' -f1)"
+admin = true
 TOML
 }

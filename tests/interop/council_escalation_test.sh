@@ -48,6 +48,7 @@ port = $api_port
 [[api.tokens]]
 agent = "agent-a"
 sha256 = "$(echo -n token-a | sha256sum | cut -d' ' -f1)"
+admin = true
 [escalations]
 policy = "$work/policy.toml"
 experts = "$work/experts.json"

@@ -197,10 +197,18 @@ curl -s -o "$work/notadmin.json" -w '%{http_code}' -X POST -H 'Authorization: Be
   -H 'Content-Type: application/json' -d '{"id":"eve","sipUri":"sip:eve@127.0.0.1"}' \
   "$base/v1/experts" > "$work/notadmin.status"
 expect_status notadmin 403
+# The witness log's entries name every agent's escalations: an operator's to read; its signed
+# head (hashes only) is any agent's.
+curl -s -o "$work/notauditor.json" -w '%{http_code}' -H 'Authorization: Bearer token-b' \
+  "$base/v1/witness/entries?from=0&to=1" > "$work/notauditor.status"
+expect_status notauditor 403
+curl -s -o "$work/agenthead.json" -w '%{http_code}' -H 'Authorization: Bearer token-b' \
+  "$base/v1/witness/head" > "$work/agenthead.status"
+expect_status agenthead 200
 escalate notoken '' agent-a '{"topic":"billing","reason":"x"}'
 expect_status notoken 401
 grep -qi '^www-authenticate: Bearer' "$work/notoken.headers" || fail_with "401 without a challenge"
-check "bad JSON and an unknown member: 400 naming / and /payload/colour; no token: 401; a non-admin token cannot change the registry: 403"
+check "bad JSON and an unknown member: 400 naming / and /payload/colour; no token: 401; a non-admin token cannot change the registry nor read the witness log's entries: 403"
 
 $agent "$here/escalation_agent.py" verify "$base" token-a > "$work/verify.out" ||
   fail_with "witness verify failed: $(cat "$work/verify.out")"

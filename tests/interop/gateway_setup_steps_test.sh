@@ -43,6 +43,7 @@ port = $api_port
 [[api.tokens]]
 agent = "auditor"
 sha256 = "$(echo -n token-a | sha256sum | cut -d' ' -f1)"
+admin = true
 [h323]
 enabled = true
 port = 0

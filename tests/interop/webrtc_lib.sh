@@ -56,6 +56,7 @@ port = $api_port
 [[api.tokens]]
 agent = "agent-a"
 sha256 = "$(echo -n token-a | sha256sum | cut -d' ' -f1)"
+admin = true
 [[api.tokens]]
 agent = "agent-b"
 sha256 = "$(echo -n token-b | sha256sum | cut -d' ' -f1)"
