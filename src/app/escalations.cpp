@@ -223,12 +223,23 @@ void Escalations::escalate(const std::string& agent, const api::IfMessage& messa
 }
 
 void Escalations::admit(guard::LimitScope scope, const std::string& subject, Admitted then) {
-    if (!options_.sharedLimits) return then(guard_.admit(scope, subject, Clock::now()));
+    const registry::Expert* expert =
+        scope == guard::LimitScope::expert ? registry_.expert(subject) : nullptr;
+    if (!options_.sharedLimits) {
+        // The registry's capacity of the expert, again when its stage rings: the plan saw the
+        // calls of its own moment, and the stages before can ring for minutes.
+        if (const int active = expert ? guard_.activeForExpert(subject) : 0;
+            expert && active >= expert->maxConcurrent)
+            return then(guard::Decision{
+                false, "registry.maxConcurrent",
+                fmt::format("expert {} is on {} escalation(s), its most", subject, active),
+                guard::kStatusRateLimit, std::nullopt});
+        return then(guard_.admit(scope, subject, Clock::now()));
+    }
     auto limits = guard_.limitsFor(scope, subject);
     // The registry's capacity of the expert holds across the cluster too (the plan saw only
     // this instance's calls).
-    if (const registry::Expert* expert = registry_.expert(subject);
-        expert && scope == guard::LimitScope::expert) {
+    if (expert) {
         guard::Limit capacity;
         capacity.id = "registry.maxConcurrent";
         capacity.scope = scope;

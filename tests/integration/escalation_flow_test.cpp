@@ -327,6 +327,27 @@ TEST_F(EscalationFlow, AStageThatRingsOutHandsOverToTheNextInVirtualTime) {
                                                       "calling:setup", "answered:connected"}));
 }
 
+// The registry's capacity of an expert holds when a later stage rings, not only when the plan
+// is made: alice (one escalation at a time) answered another escalation meanwhile.
+TEST_F(EscalationFlow, ALaterStageDoesNotRingAnExpertAtCapacity) {
+    registry::Chain chain{"chain", {"chain"}, {{{"bob"}, 5s}, {{"alice"}, 5s}}};
+    ASSERT_TRUE(registry_.upsertChain(chain));
+    auto first = escalate({{"topic", "chain"}, {"reason", "help"}});
+    ASSERT_EQ(first.status, 201) << first.body.dump();
+    const std::string chained = first.body["payload"]["escalation"];
+    auto other = escalate({{"topic", "billing"}, {"expert", "alice"}, {"reason", "help"}});
+    ASSERT_EQ(other.status, 201) << other.body.dump();
+    auto sentInvites = invites();
+    ASSERT_EQ(sentInvites.size(), 2u);
+    EXPECT_EQ(sentInvites[1].header("X-IF-Expert-ID"), "alice");
+    respond(sentInvites[1], 200, expertSdp(5006));
+    EXPECT_EQ(escalationState(other.body["payload"]["escalation"]), "answered");
+
+    advance(5100ms); // bob's stage rings out
+    EXPECT_EQ(invites().size(), 2u) << "alice is not rung a second time";
+    EXPECT_EQ(escalationState(chained), "failed");
+}
+
 TEST_F(EscalationFlow, AStageWhoseCallsCannotBePlacedFailsAndLeavesNothing) {
     // bob's call cannot even be placed (no route to his host), alice declines: no expert left.
     ASSERT_TRUE(registry_.upsertExpert(expert("bob", "sip:bob@unresolvable.invalid")));
