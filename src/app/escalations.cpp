@@ -601,7 +601,13 @@ void Escalations::finish(Escalation& e, EscalationState state, std::string reaso
     // caller still holds: keptEnded is at least 1).
     ended_.push_back(e.id);
     while (ended_.size() > options_.keptEnded) {
-        escalations_.erase(ended_.front());
+        if (auto old = escalations_.find(ended_.front()); old != escalations_.end()) {
+            // An expert's call still closing (its BYE unanswered) releases the expert when it
+            // ends; the room goes now, and with it what would have told us.
+            for (const auto& a : old->second->attempts)
+                if (!a.bridge() && a.live()) release(guard::LimitScope::expert, a.expert);
+            escalations_.erase(old);
+        }
         ended_.pop_front();
     }
 }

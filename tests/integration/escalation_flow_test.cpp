@@ -78,8 +78,11 @@ protected:
             witness::WitnessLog::open(
                 io_, witness::openStore("sqlite:" + (folder / "witness.db").string()).value())
                 .value();
+        remake(EscalationOptions{});
+    }
+    void remake(EscalationOptions options) {
         escalations_ = std::make_unique<Escalations>(
-            io_, wheel_, rooms_, registry_, guard_, *witness_, EscalationOptions{},
+            io_, wheel_, rooms_, registry_, guard_, *witness_, std::move(options),
             [this](const json& message, const std::string&, const std::string&) {
                 events_.push_back(message["payload"]);
             });
@@ -346,6 +349,29 @@ TEST_F(EscalationFlow, ALaterStageDoesNotRingAnExpertAtCapacity) {
     advance(5100ms); // bob's stage rings out
     EXPECT_EQ(invites().size(), 2u) << "alice is not rung a second time";
     EXPECT_EQ(escalationState(chained), "failed");
+}
+
+// An ended escalation dropped (kept_ended) while its expert's call still closes does not leave
+// the expert counted busy.
+TEST_F(EscalationFlow, DroppingAnEndedEscalationWhoseCallStillClosesFreesItsExpert) {
+    EscalationOptions options;
+    options.keptEnded = 1;
+    remake(options);
+    auto first = escalate({{"topic", "billing"}, {"expert", "alice"}, {"reason", "help"}});
+    ASSERT_EQ(first.status, 201) << first.body.dump();
+    respond(invites().back(), 200, expertSdp(5006));
+    escalations_->hangUp(first.body["payload"]["escalation"], "agent",
+                         [](const EscalationAnswer&) {});
+    EXPECT_TRUE(sent("BYE ")) << "left unanswered: alice's call is still closing";
+
+    auto second = escalate({{"topic", "billing"}, {"expert", "bob"}, {"reason", "help"}});
+    ASSERT_EQ(second.status, 201) << second.body.dump();
+    respond(invites().back(), 486); // the second ends: the first is dropped
+    EXPECT_EQ(escalationState(second.body["payload"]["escalation"]), "failed");
+
+    auto third = escalate({{"topic", "billing"}, {"expert", "alice"}, {"reason", "again"}});
+    EXPECT_EQ(third.status, 201) << third.body.dump();
+    EXPECT_EQ(invites().back().header("X-IF-Expert-ID"), "alice");
 }
 
 TEST_F(EscalationFlow, AStageWhoseCallsCannotBePlacedFailsAndLeavesNothing) {
