@@ -436,19 +436,25 @@ void EscalationService::reloadPolicy() {
         logger().info("SIGHUP: the policy is the built-in one; nothing to reload");
         return;
     }
-    auto policy = guard::Policy::load(file);
-    if (!policy) {
-        logger().error("SIGHUP: the policy in force stays: {}", policy.error().message);
-        return;
-    }
-    guard_.replace(std::move(policy).value());
-    logger().info("SIGHUP: policy reloaded from {} ({} rules)", file, guard_.policy().rules.size());
-    witness_->append({newTraceId(),
-                      unixTimeMs(),
-                      "guard.policy_reloaded",
-                      "operator",
-                      {{"file", file}, {"rules", guard_.policy().rules.size()}}},
-                     [](const Result<std::uint64_t>&) {});
+    if (!documents_) return;
+    // Read on the store's thread: the control loop never waits on a disk (a policy on a slow
+    // network mount would stall every call).
+    documents_->readFile(file, "policy file", [this, file](Result<std::string> text) {
+        auto policy = text ? guard::Policy::parse(*text, file) : fail(text.error());
+        if (!policy) {
+            logger().error("SIGHUP: the policy in force stays: {}", policy.error().message);
+            return;
+        }
+        guard_.replace(std::move(policy).value());
+        logger().info("SIGHUP: policy reloaded from {} ({} rules)", file,
+                      guard_.policy().rules.size());
+        witness_->append({newTraceId(),
+                          unixTimeMs(),
+                          "guard.policy_reloaded",
+                          "operator",
+                          {{"file", file}, {"rules", guard_.policy().rules.size()}}},
+                         [](const Result<std::uint64_t>&) {});
+    });
 }
 
 void EscalationService::witnessMembership(const std::string& traceId, std::string_view council,

@@ -1,5 +1,7 @@
 #include "registry/offloaded_store.hpp"
 
+#include "core/file.hpp"
+
 #include <asio/post.hpp>
 
 namespace sb::registry {
@@ -43,6 +45,13 @@ void OffloadedStore::remove(std::string kind, std::string id,
                             std::function<void(Result<bool>)> done) {
     offload([kind = std::move(kind),
              id = std::move(id)](DocumentStore& store) { return store.remove(kind, id); },
+            std::move(done));
+}
+
+void OffloadedStore::readFile(std::filesystem::path file, std::string what,
+                              std::function<void(Result<std::string>)> done) {
+    offload([file = std::move(file),
+             what = std::move(what)](DocumentStore&) { return readNamedFile(file, what); },
             std::move(done));
 }
 

@@ -345,3 +345,21 @@ check "kill -9 during a burst: all $acked of 40 acknowledged before the kill are
 cli witness verify --key "$work/witness.pem" --since "$work/head1.json" --quiet > "$work/since.out" ||
   fail_with "after kill -9 the log is not an extension of the earlier head: $(cat "$work/since.out")"
 check "after kill -9 and a restart: $(cat "$work/since.out")"
+
+# SIGHUP reloads the policy (read off the control loop): a new rule applies at once; a policy
+# that does not parse leaves the one in force.
+# (first in the file: the first rule that matches decides)
+sed -i '0,/^\[\[rules\]\]$/s//[[rules]]\nid = "no-reloaded-first"\neffect = "deny"\ntopics = ["reloaded*"]\nreason = "Added by a reload."\n[[rules]]/' "$work/policy.toml"
+kill -HUP "$switchboard_pid"
+wait_for_text "$work/server.log" "SIGHUP: policy reloaded" 10 || fail_with "no reload after SIGHUP"
+escalate reloaded token-a agent-a '{"topic":"reloaded-x","reason":"after the reload"}'
+expect_status reloaded 403
+[ "$(json reloaded "d['rule']")" = no-reloaded-first ] ||
+  fail_with "refused by $(cat "$work/reloaded.json")"
+echo 'not = [toml' >> "$work/policy.toml"
+kill -HUP "$switchboard_pid"
+wait_for_text "$work/server.log" "SIGHUP: the policy in force stays" 10 ||
+  fail_with "a broken policy was not refused on SIGHUP"
+escalate reloaded2 token-a agent-a '{"topic":"reloaded-y","reason":"still refused"}'
+expect_status reloaded2 403
+check "SIGHUP: a new rule applies at once; a policy that does not parse leaves the one in force"
