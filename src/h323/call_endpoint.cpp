@@ -165,18 +165,21 @@ void CallEndpoint::connectH245(std::uint64_t id, const h225::TransportAddress& a
 net::StreamConnection::Handlers CallEndpoint::handlers(std::uint64_t id) {
     net::StreamConnection::Handlers h;
     h.onData = [this, id](std::span<const std::byte> bytes) { onData(id, bytes); };
-    h.onClosed = [this, id](const std::error_code&) {
-        // The peer went without a ReleaseComplete (H.225.0 §7.4): the call is over, as if the
-        // network had failed (Q.850 cause 41, temporary failure).
-        if (const auto leg = legs_.find(id); leg != legs_.end() && leg->second.call) {
-            h225::SignallingMessage lost;
-            lost.q931.type = q931::MessageType::releaseComplete;
-            lost.q931.set(q931::element::cause, q931::writeCause({41, 0}));
-            leg->second.call->receive(lost);
-        }
-        asio::post(context_, [this, id] { drop(id); });
-    };
+    h.onClosed = [this, id](const std::error_code&) { lose(id); };
     return h;
+}
+
+void CallEndpoint::lose(std::uint64_t id) {
+    // The peer's signalling is gone without a ReleaseComplete (H.225.0 §7.4): the call is
+    // over, as if the network had failed (Q.850 cause 41, temporary failure), and says so to
+    // its owner (released()) before it is dropped, after this turn.
+    if (const auto leg = legs_.find(id); leg != legs_.end() && leg->second.call) {
+        h225::SignallingMessage lost;
+        lost.q931.type = q931::MessageType::releaseComplete;
+        lost.q931.set(q931::element::cause, q931::writeCause({41, 0}));
+        leg->second.call->receive(lost);
+    }
+    asio::post(context_, [this, id] { drop(id); });
 }
 
 void CallEndpoint::accept(const std::shared_ptr<net::StreamConnection>& connection) {
@@ -238,8 +241,9 @@ void CallEndpoint::onData(std::uint64_t id, std::span<const std::byte> bytes) {
         if (leg == legs_.end()) return;
         auto payload = leg->second.reader.next();
         if (!payload) { // the stream is lost: where the next message starts is unknown
-            leg->second.connection->close();
-            drop(id);
+            const auto connection = leg->second.connection;
+            lose(id);
+            connection->close();
             return;
         }
         if (!*payload) return;

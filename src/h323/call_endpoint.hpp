@@ -87,6 +87,8 @@ private:
     std::unique_ptr<Call> makeCall(std::uint64_t id, Call::Direction direction,
                                    h225::Tags tags = {}, std::optional<CallIds> ids = {});
     void drop(std::uint64_t id);
+    // The call's connection is gone or its stream lost: it is released (cause 41), then dropped.
+    void lose(std::uint64_t id);
     // Arms the leg's timer for what its call waits for now, or stops it.
     void rearm(std::uint64_t id);
 

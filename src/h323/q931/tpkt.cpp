@@ -27,12 +27,17 @@ void TpktReader::add(std::span<const std::uint8_t> bytes) {
 }
 
 Result<std::optional<std::vector<std::uint8_t>>> TpktReader::next() {
-    const std::size_t left = buffer_.size() - taken_;
-    if (left < kTpktHeader) return std::optional<std::vector<std::uint8_t>>();
+    std::size_t left = buffer_.size() - taken_;
     const std::uint8_t* h = buffer_.data() + taken_;
-    if (h[0] != 3) return fail(Errc::invalid_input, fmt::format("TPKT: version {}, not 3", h[0]));
-    const std::size_t length = (std::size_t{h[2]} << 8) | h[3];
-    if (length <= kTpktHeader)
+    std::size_t length = 0;
+    for (;; left -= kTpktHeader, h += kTpktHeader, taken_ += kTpktHeader) {
+        if (left < kTpktHeader) return std::optional<std::vector<std::uint8_t>>();
+        if (h[0] != 3)
+            return fail(Errc::invalid_input, fmt::format("TPKT: version {}, not 3", h[0]));
+        length = (std::size_t{h[2]} << 8) | h[3];
+        if (length != kTpktHeader) break; // else a keep-alive
+    }
+    if (length < kTpktHeader)
         return fail(Errc::invalid_input, fmt::format("TPKT: a length of {}", length));
     if (left < length) return std::optional<std::vector<std::uint8_t>>();
     std::vector<std::uint8_t> payload(h + kTpktHeader, h + length);

@@ -25,7 +25,8 @@ public:
     void add(std::span<const std::uint8_t> bytes);
     // Octets held: a packet's worth not yet whole (under 64K), and the last add()'s.
     std::size_t held() const noexcept { return buffer_.size(); }
-    // The next whole payload; nullopt until one has arrived. Errc::invalid_input for a
+    // The next whole payload; nullopt until one has arrived. A packet with no payload (the
+    // keep-alive of H.460.18 §18, which GnuGk sends) is passed over. Errc::invalid_input for a
     // version other than 3 or a length shorter than the header: the stream is then lost
     // (where the next packet begins is unknown), and the connection should close.
     Result<std::optional<std::vector<std::uint8_t>>> next();

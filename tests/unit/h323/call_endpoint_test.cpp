@@ -229,66 +229,96 @@ TEST(CallEndpoint, AConnectionWithoutItsSetupIsClosed) {
 // Within a call, a message that cannot be read is answered with Status (its cause, and the
 // call's state) and the call goes on (Q.931 §5.8); a ReleaseComplete that cannot be read
 // still ends it.
-TEST(CallEndpoint, AMessageNotUnderstoodWithinACallIsAnsweredWithStatus) {
-    asio::io_context context;
-    Call::Config base;
-    base.media.codecs = {codec(h245::AudioCodec::g711Ulaw64k)};
-    std::optional<std::uint8_t> released;
-    auto endpoint = endpointHearingReleases(context, base, released);
-    ASSERT_TRUE(endpoint);
-    auto peer = net::StreamConnection::outbound(context, nullptr, "127.0.0.1");
-    TpktReader reader;
-    std::vector<h225::SignallingMessage> heard;
-    net::StreamConnection::Handlers h;
-    h.onData = [&](std::span<const std::byte> bytes) {
-        reader.add({reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()});
-        while (auto next = reader.next())
-            if (*next)
-                heard.push_back(std::get<h225::SignallingMessage>(h225::read(**next)));
-            else
-                break;
-    };
-    peer->connect((*endpoint)->localEndpoint(), std::move(h));
-    const auto runUntil = [&](const std::function<bool()>& done) {
+// A far end on a raw TCP connection to an endpoint of ours: what it sends is framed as the
+// test says, what it hears is read back.
+class CallEndpointWire : public ::testing::Test {
+protected:
+    CallEndpointWire() {
+        Call::Config base;
+        base.media.codecs = {codec(h245::AudioCodec::g711Ulaw64k)};
+        endpoint_ = std::move(endpointHearingReleases(context_, base, released_).value());
+        net::StreamConnection::Handlers h;
+        h.onData = [this](std::span<const std::byte> bytes) {
+            reader_.add({reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()});
+            while (auto next = reader_.next())
+                if (*next)
+                    heard_.push_back(std::get<h225::SignallingMessage>(h225::read(**next)));
+                else
+                    break;
+        };
+        peer_->connect(endpoint_->localEndpoint(), std::move(h));
+    }
+    ~CallEndpointWire() override { peer_->close(); }
+
+    bool runUntil(const std::function<bool()>& done) {
         const auto started = std::chrono::steady_clock::now();
         while (!done() && std::chrono::steady_clock::now() - started < std::chrono::seconds(5))
-            context.run_for(std::chrono::milliseconds(20));
+            context_.run_for(std::chrono::milliseconds(20));
         return done();
-    };
-    const auto send = [&](std::vector<std::uint8_t> q931) {
-        const auto frame = tpktFrame(q931);
-        peer->write(std::string(frame.begin(), frame.end()));
-    };
-    h225::SignallingMessage setup;
-    setup.q931.type = q931::MessageType::setup;
-    setup.q931.callReference = 7;
-    h225::Setup body;
-    body.callIdentifier[0] = 1;
-    setup.userInformation = h225::UserInformation{body, true, {}};
-    send(h225::write(setup));
-    ASSERT_TRUE(runUntil([&] { return !heard.empty(); }));
-    EXPECT_EQ(heard[0].q931.type, q931::MessageType::callProceeding);
+    }
+    void sendRaw(const std::vector<std::uint8_t>& bytes) {
+        peer_->write(std::string(bytes.begin(), bytes.end()));
+    }
+    void send(const std::vector<std::uint8_t>& q931) { sendRaw(tpktFrame(q931)); }
+    // Our Setup, answered with CallProceeding: the call is in.
+    std::vector<std::uint8_t> callIn() {
+        h225::SignallingMessage setup;
+        setup.q931.type = q931::MessageType::setup;
+        setup.q931.callReference = 7;
+        h225::Setup body;
+        body.callIdentifier[0] = 1;
+        setup.userInformation = h225::UserInformation{body, true, {}};
+        send(h225::write(setup));
+        EXPECT_TRUE(runUntil([&] { return !heard_.empty(); }));
+        EXPECT_EQ(heard_.at(0).q931.type, q931::MessageType::callProceeding);
+        return h225::write(setup);
+    }
 
+    asio::io_context context_;
+    std::optional<std::uint8_t> released_;
+    std::unique_ptr<CallEndpoint> endpoint_;
+    std::shared_ptr<net::StreamConnection> peer_ =
+        net::StreamConnection::outbound(context_, nullptr, "127.0.0.1");
+    TpktReader reader_;
+    std::vector<h225::SignallingMessage> heard_;
+};
+
+TEST_F(CallEndpointWire, AMessageNotUnderstoodWithinACallIsAnsweredWithStatus) {
+    const auto setup = callIn();
     // An Information message whose User-user element is cut short.
-    auto information = h225::write(setup);
+    auto information = setup;
     information[4] = static_cast<std::uint8_t>(q931::MessageType::information);
     information.resize(information.size() - 3);
     send(information);
-    ASSERT_TRUE(runUntil([&] { return heard.size() >= 2; }));
-    EXPECT_EQ(heard[1].q931.type, q931::MessageType::status);
-    const auto* state = heard[1].q931.find(q931::element::callState);
+    ASSERT_TRUE(runUntil([&] { return heard_.size() >= 2; }));
+    EXPECT_EQ(heard_[1].q931.type, q931::MessageType::status);
+    const auto* state = heard_[1].q931.find(q931::element::callState);
     ASSERT_TRUE(state);
     EXPECT_EQ(state->contents, std::vector<std::uint8_t>{9}) << "incoming call proceeding";
-    EXPECT_FALSE(released);
-    EXPECT_EQ((*endpoint)->calls(), 1u);
+    EXPECT_FALSE(released_);
+    EXPECT_EQ(endpoint_->calls(), 1u);
 
     auto releaseComplete = information; // as unreadable, but a ReleaseComplete
     releaseComplete[4] = static_cast<std::uint8_t>(q931::MessageType::releaseComplete);
     send(releaseComplete);
-    ASSERT_TRUE(runUntil([&] { return released.has_value(); }));
-    context.run_for(std::chrono::milliseconds(50));
-    EXPECT_EQ((*endpoint)->calls(), 0u);
-    peer->close();
+    ASSERT_TRUE(runUntil([&] { return released_.has_value(); }));
+    context_.run_for(std::chrono::milliseconds(50));
+    EXPECT_EQ(endpoint_->calls(), 0u);
+}
+
+// A keep-alive (an empty TPKT, H.460.18) is passed over; a stream that can no longer be framed
+// releases the call (cause 41) as a connection gone would, so that its owner hears of it.
+TEST_F(CallEndpointWire, AKeepAliveIsPassedOverAndALostStreamReleasesTheCall) {
+    callIn();
+    sendRaw({3, 0, 0, 4});
+    context_.run_for(std::chrono::milliseconds(100));
+    EXPECT_FALSE(released_);
+    EXPECT_EQ(endpoint_->calls(), 1u);
+    sendRaw({2, 0, 0, 9});
+    ASSERT_TRUE(runUntil([&] { return released_.has_value(); }));
+    EXPECT_EQ(released_, 41);
+    context_.run_for(std::chrono::milliseconds(50));
+    EXPECT_EQ(endpoint_->calls(), 0u);
 }
 
 } // namespace

@@ -78,6 +78,7 @@ TEST(Q931, BadMessagesAreRefusedNamingTheField) {
         << "octet 3a, then the value";
 }
 
+// Between the two packets, a keep-alive (a TPKT with no payload, H.460.18 §18) is passed over.
 TEST(Tpkt, AStreamCutAnywhereGivesItsPackets) {
     const auto first = tpktFrame(write(setup()));
     Message rc;
@@ -86,6 +87,8 @@ TEST(Tpkt, AStreamCutAnywhereGivesItsPackets) {
     rc.set(element::cause, writeCause({17, 1}));
     const auto second = tpktFrame(write(rc));
     std::vector<std::uint8_t> stream(first);
+    for (std::uint8_t b : {3, 0, 0, 4})
+        stream.push_back(b);
     stream.insert(stream.end(), second.begin(), second.end());
     for (std::size_t cut = 0; cut <= stream.size(); ++cut) {
         TpktReader reader;
@@ -106,8 +109,8 @@ TEST(Tpkt, AStreamCutAnywhereGivesItsPackets) {
     bad.add(std::vector<std::uint8_t>{2, 0, 0, 9});
     EXPECT_EQ(bad.next().error().message, "TPKT: version 2, not 3");
     TpktReader shortLength;
-    shortLength.add(std::vector<std::uint8_t>{3, 0, 0, 4});
-    EXPECT_EQ(shortLength.next().error().message, "TPKT: a length of 4");
+    shortLength.add(std::vector<std::uint8_t>{3, 0, 0, 4, 3, 0, 0, 3});
+    EXPECT_EQ(shortLength.next().error().message, "TPKT: a length of 3");
 }
 
 TEST(Tpkt, WhatWasHandedOutIsNotKept) {
