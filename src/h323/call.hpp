@@ -152,6 +152,7 @@ public:
     void expireH245(h245::Session::Timer timer, std::uint16_t channel);
 
     bool isConnected() const noexcept { return state_ == State::connected; }
+    bool isReleased() const noexcept { return state_ == State::released; }
     // Answering: the Setup's, once it has come.
     CallIds ids() const noexcept {
         return {config_.callReference, config_.callIdentifier, config_.conferenceID};

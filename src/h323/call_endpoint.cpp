@@ -229,7 +229,8 @@ std::uint64_t CallEndpoint::place(const asio::ip::tcp::endpoint& to,
 
 Call* CallEndpoint::call(std::uint64_t id) {
     const auto leg = legs_.find(id);
-    return leg == legs_.end() ? nullptr : leg->second.call.get();
+    if (leg == legs_.end() || !leg->second.call || leg->second.call->isReleased()) return nullptr;
+    return leg->second.call.get();
 }
 
 void CallEndpoint::onData(std::uint64_t id, std::span<const std::byte> bytes) {

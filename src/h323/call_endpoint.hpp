@@ -52,7 +52,8 @@ public:
                         std::optional<CallIds> ids = std::nullopt, const Call::Caller& caller = {});
     // What names a call we are about to place: our next call reference, fresh identifiers.
     CallIds newIds();
-    // The call, while its connection lasts.
+    // The call until it is released (its connection outlasts it by a turn, for its
+    // ReleaseComplete): what is asked of a released call (an admission, an answer) finds none.
     Call* call(std::uint64_t id);
     std::size_t calls() const noexcept { return legs_.size(); }
     asio::io_context& context() const noexcept { return context_; }
