@@ -115,8 +115,17 @@ private:
             return onRead(http::error::body_limit);
         // A body is read (and an upload spooled to disk) only for a request that may have it:
         // no route, a wrong method or no valid token is answered before a byte of it is taken,
-        // and the socket closed, since where the next request would start is unknown.
-        if (!overloaded_ && (parser_->content_length().value_or(0) > 0 || parser_->chunked())) {
+        // and the socket closed, since where the next request would start is unknown. Over the
+        // connection limit every such request is answered 503 at once: reading a body only to
+        // refuse it would spool an unauthenticated upload.
+        const bool hasBody = parser_->content_length().value_or(0) > 0 || parser_->chunked();
+        if (overloaded_ && hasBody) {
+            method_ = std::string(header.method_string());
+            path_ = "-";
+            version_ = header.version();
+            return send(overloadedAnswer(), true);
+        }
+        if (hasBody) {
             BeastRequest head(header.base());
             Routed early = routeRequest(state_->router, state_->tokens,
                                         state_->options.events.filterParameter, head, remote_);
@@ -207,12 +216,9 @@ private:
         keepAlive_ = message.keep_alive();
         version_ = message.version();
         if (overloaded_) {
-            Response busy = problem(503, "Service Unavailable",
-                                    "the server is at its connection limit; try again later");
-            setRetryAfter(busy, std::chrono::seconds(1));
             method_ = std::string(message.method_string());
             path_ = "-";
-            send(std::move(busy), true);
+            send(overloadedAnswer(), true);
             return;
         }
 
@@ -282,6 +288,13 @@ private:
                                                       std::move(routed.filter),
                                                       std::move(routed.request.agent), remote_);
         ws->start(std::move(message));
+    }
+
+    static Response overloadedAnswer() {
+        Response busy = problem(503, "Service Unavailable",
+                                "the server is at its connection limit; try again later");
+        setRetryAfter(busy, std::chrono::seconds(1));
+        return busy;
     }
 
     void send(Response response, bool close) {

@@ -315,6 +315,14 @@ TEST_F(Server, OverTheConnectionLimitIs503) {
     r = first.request(http::verb::get, "/v1/ping");
     ASSERT_TRUE(r);
     EXPECT_EQ(r->result_int(), 200);
+
+    // A request with a body is refused on its header, before a byte of the body is read (an
+    // unauthenticated upload is not spooled only to be refused).
+    Client third(server_->port());
+    ASSERT_TRUE(third.sendRaw("POST /v1/ping HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n"));
+    r = third.readResponse();
+    ASSERT_TRUE(r) << "answered with the body unsent";
+    expectProblem(*r, 503);
 }
 
 TEST_F(Server, StopClosesOpenConnectionsAndLateAnswersAreDropped) {
