@@ -597,6 +597,14 @@ void Escalations::finish(Escalation& e, EscalationState state, std::string reaso
         inform(e, {{"event", "ended"}, {"reason", e.reason}});
     if (state == EscalationState::failed) share(e);
     releaseRoom(e);
+    // No peer joins an escalation that is over: its evidence files' contents (deleted spool
+    // files, still open) go now; what GET shows of them (name, size, digest) stays.
+    for (auto& r : e.evidence) {
+        if (!r.file->content) continue;
+        auto described = std::make_shared<room::EvidenceFile>(*r.file);
+        described->content.reset();
+        r.file = std::move(described);
+    }
     // Ended escalations stay for GET up to a bound; the oldest go first (never `e`, which the
     // caller still holds: keptEnded is at least 1).
     ended_.push_back(e.id);

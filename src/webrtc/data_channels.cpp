@@ -124,6 +124,11 @@ void DataChannels::onDcep(std::uint16_t stream, std::span<const std::byte> m) {
     if (!message) return refuse(stream, message.error().message);
     auto found = channels_.find(stream);
     if (std::holds_alternative<DataChannelAck>(*message)) {
+        // The ack of a channel of ours that the peer's first message opened already (RFC 8832
+        // §6: on an unordered channel the message can overtake it) says nothing new.
+        if (found != channels_.end() && found->second.state == DataChannel::State::open &&
+            mayOpen(role_, stream))
+            return;
         if (found == channels_.end() || found->second.state != DataChannel::State::connecting)
             return refuse(stream,
                           fmt::format("DCEP: an ack on stream {}, which awaits none", stream));

@@ -238,7 +238,11 @@ out=$(api DELETE "/v1/escalations/$id" "${agent[@]}")
 [ "$(status_of "$out")" = 200 ] || fail_with "hang up: $out"
 wait_until 10 'd["state"] == "ended" and d["room_state"] == "closed"' "$id"
 expect_idle "the escalation"
-check "hung up: the room closed, nothing left"
+# The evidence files' spool (deleted on disk, read through their open descriptors) goes with
+# the escalation: no descriptor of ours names one any more.
+spooled=$(find "/proc/$switchboard_pid/fd" -lname '*evidence*' 2>/dev/null | wc -l)
+[ "$spooled" = 0 ] || fail_with "$spooled evidence spool files still open after the escalation"
+check "hung up: the room closed, nothing left, no evidence spool file open"
 metrics=$(body_of "$(api GET /metrics "${agent[@]}")")
 for want in 'switchboard_webrtc_sessions 0' 'switchboard_webrtc_sessions_total 5' \
   'switchboard_webrtc_failed_total 2'; do

@@ -9,6 +9,7 @@
 #include <deque>
 #include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <thread>
 
 namespace sb::webrtc {
 namespace {
@@ -31,6 +32,9 @@ struct End {
         SctpTransport::Options o;
         o.localPort = local;
         o.remotePort = remote;
+        o.rtoInitial = std::chrono::milliseconds(40); // a lost packet is sent again soon
+        o.rtoMin = std::chrono::milliseconds(20);
+        o.rtoMax = std::chrono::milliseconds(80);
         SctpTransport::Handlers h;
         h.send = [this](std::span<const std::byte> p) { outbox.emplace_back(p.begin(), p.end()); };
         sctp = SctpTransport::make(o, std::move(h)).value();
@@ -68,12 +72,16 @@ protected:
             for (auto& p : a)
                 server_.sctp->receive(p);
             for (auto& p : b)
-                client_.sctp->receive(p);
+                if (lostFromServer_ > 0)
+                    --lostFromServer_;
+                else
+                    client_.sctp->receive(p);
         }
         FAIL() << "the two ends kept talking";
     }
 
     End client_, server_;
+    int lostFromServer_ = 0; // the server's next packets, lost
 };
 
 TEST_F(Channels, EachEndOpensOnItsParityAndMessagesCross) {
@@ -101,6 +109,27 @@ TEST_F(Channels, EachEndOpensOnItsParityAndMessagesCross) {
                                                        fmt::format("{} binary ", *context)}));
     EXPECT_EQ(client_.heard, (std::vector<std::string>{fmt::format("{} binary \x01\x02", *evidence),
                                                        fmt::format("{} text ", *context)}));
+}
+
+// RFC 8832 §6: the peer's first message may open a channel of ours before its ack does (the
+// ack's packet lost, the message unordered); the ack that follows is not an error.
+TEST_F(Channels, AnAckAfterThePeersFirstMessageIsTakenQuietly) {
+    lostFromServer_ = 1; // the packet carrying the server's DATA_CHANNEL_ACK
+    auto id = client_.channels->open({ChannelType::reliableUnordered, 0, 0, "chat", ""});
+    ASSERT_TRUE(id);
+    pump();
+    ASSERT_TRUE(server_.channels->send(*id, bytes("hello"), false));
+    pump();
+    EXPECT_EQ(client_.heard, std::vector<std::string>{fmt::format("{} text hello", *id)});
+    for (int step = 0; step < 80; ++step) { // the ack, retransmitted
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        SctpTransport::advanceTimers(std::chrono::milliseconds(5));
+        pump();
+    }
+    EXPECT_EQ(client_.refused, std::vector<std::string>{});
+    ASSERT_TRUE(client_.channels->find(*id));
+    EXPECT_EQ(client_.channels->find(*id)->state, DataChannel::State::open);
+    EXPECT_TRUE(client_.closed.empty());
 }
 
 TEST_F(Channels, ThePeersMaxMessageSizeIsHeldTo) {
