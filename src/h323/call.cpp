@@ -12,7 +12,8 @@ namespace {
 
 // Q.850 causes the call sends itself.
 constexpr std::uint8_t kNormalClearing = 16, kNoAnswer = 19, kResponseToStatusEnquiry = 30,
-                       kServiceNotImplemented = 79, kTimerExpired = 102;
+                       kServiceNotImplemented = 79, kNotCompatibleWithState = 101,
+                       kTimerExpired = 102;
 
 bool sameCodec(const h245::AudioCapability& a, const h245::AudioCapability& b) {
     if (a.codec != b.codec) return false;
@@ -275,6 +276,15 @@ void Call::receive(const SignallingMessage& m) {
                 if (events_.offered) events_.offered(body);
             } else if constexpr (std::is_same_v<B, CallProceeding> || std::is_same_v<B, Progress> ||
                                  std::is_same_v<B, Alerting>) {
+                // Only the callee's answers before its Connect (Q.931 §5.1.5 to §5.1.7). After
+                // it, or to a call it did not place, they are out of state (§5.8.4: Status,
+                // cause 101, and the call goes on; a Progress says nothing new).
+                if (config_.direction != Direction::outgoing ||
+                    (state_ != State::proceeding && state_ != State::alerting)) {
+                    if constexpr (!std::is_same_v<B, Progress>)
+                        notUnderstood(kNotCompatibleWithState);
+                    return;
+                }
                 peerTunnels_ = information.h245Tunnelling;
                 takeFastStartAnswer(body.fastStart);
                 connectH245To(body.h245Address);

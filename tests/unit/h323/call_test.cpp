@@ -285,6 +285,44 @@ TEST(Call, ThePlacingSidesTimersReleaseACallThatIsNotAnswered) {
     EXPECT_EQ(callee.released, 19);
 }
 
+// After the Connect, the callee's CallProceeding, Alerting or Progress arms no timer of the
+// placing side (a connected call is not released 30 s or 3 min later): out of state, the first
+// two are answered with Status 101 (Q.931 §5.8.4), and the call goes on.
+TEST(Call, AnAnswerBeforeConnectComingAfterItLeavesTheCallUp) {
+    Party caller(Call::Direction::outgoing, {codec(h245::AudioCodec::g711Ulaw64k)}, 1);
+    Party callee(Call::Direction::incoming, {codec(h245::AudioCodec::g711Ulaw64k)}, 2);
+    caller.call->place({h225::DialedDigits{"2002"}}, std::nullopt);
+    pump(caller, callee);
+    callee.call->answer();
+    pump(caller, callee);
+    ASSERT_EQ(caller.connected, 1);
+    for (auto type : {q931::MessageType::progress, q931::MessageType::callProceeding,
+                      q931::MessageType::alerting}) {
+        h225::SignallingMessage late;
+        late.q931.type = type;
+        late.q931.callReference = 0x0042;
+        late.q931.fromDestination = true;
+        if (type == q931::MessageType::progress)
+            late.userInformation = h225::UserInformation{h225::Progress{}, true, {}};
+        else if (type == q931::MessageType::callProceeding)
+            late.userInformation = h225::UserInformation{h225::CallProceeding{}, true, {}};
+        else
+            late.userInformation = h225::UserInformation{h225::Alerting{}, true, {}};
+        caller.outbox.clear();
+        caller.call->receive(late);
+        EXPECT_FALSE(caller.call->timer()) << "after " << static_cast<int>(type);
+        if (type != q931::MessageType::progress) {
+            ASSERT_EQ(caller.outbox.size(), 1u);
+            const auto status = std::get<h225::SignallingMessage>(h225::read(caller.outbox[0]));
+            EXPECT_EQ(status.q931.type, q931::MessageType::status);
+            EXPECT_EQ(q931::readCause(status.q931.find(q931::element::cause)->contents)->value,
+                      101);
+        }
+    }
+    EXPECT_FALSE(caller.released);
+    EXPECT_TRUE(caller.call->isConnected());
+}
+
 // Connected, a call whose audio is never agreed (here: no codec in common) is released when
 // Config::mediaWait runs out; one whose audio is agreed runs no such timer.
 TEST(Call, ACallConnectedWithoutAudioIsReleasedWhenItsWaitRunsOut) {
