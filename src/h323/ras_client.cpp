@@ -271,6 +271,11 @@ void RasClient::onGatekeeperRequest(const RasMessage& message) {
         return events_.send(encode(irr));
     }
     if (const auto* urq = std::get_if<UnregistrationRequest>(&message)) {
+        // One that names another endpoint (or comes unregistered) is not ours to take
+        // (H.225.0 §7.10.2).
+        if (!endpoint_ || (urq->endpointIdentifier && *urq->endpointIdentifier != *endpoint_))
+            return events_.send(encode(UnregistrationReject{
+                urq->requestSeqNum, UnregistrationRejectReason::notCurrentlyRegistered}));
         events_.send(encode(UnregistrationConfirm{urq->requestSeqNum}));
         return lose("the gatekeeper withdrew the registration");
     }

@@ -42,12 +42,18 @@ RasEndpoint::start(asio::io_context& context, const asio::ip::udp::endpoint& loc
         if (send) send(std::move(bytes)); // an observer's copy (tests, capture)
     };
     endpoint->client_ = std::make_unique<RasClient>(std::move(config), std::move(events));
-    endpoint->socket_->start([self](std::span<std::byte> datagram, const asio::ip::udp::endpoint&) {
-        self->client_->receive(
-            {reinterpret_cast<const std::uint8_t*>(datagram.data()), datagram.size()},
-            RasClient::Clock::now());
-        self->rearm();
-    });
+    endpoint->socket_->start(
+        [self](std::span<std::byte> datagram, const asio::ip::udp::endpoint& from) {
+            // Only the gatekeeper speaks to us (any, while discovery multicasts its GRQ): another
+            // host's URQ, DRQ or confirmation would unregister us, end calls or answer for it.
+            if (!self->gatekeeper_.address().is_multicast() &&
+                from.address() != self->gatekeeper_.address())
+                return;
+            self->client_->receive(
+                {reinterpret_cast<const std::uint8_t*>(datagram.data()), datagram.size()},
+                RasClient::Clock::now());
+            self->rearm();
+        });
     endpoint->client_->start(RasClient::Clock::now());
     endpoint->rearm();
     return endpoint;

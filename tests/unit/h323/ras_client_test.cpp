@@ -250,6 +250,12 @@ TEST(RasClient, AnswersTheGatekeepersOwnRequests) {
 
     UnregistrationRequest urq;
     urq.requestSeqNum = 902;
+    urq.endpointIdentifier = u"someone-else"; // not ours: refused, we stay registered
+    h.client->receive(encode(urq), h.now);
+    EXPECT_EQ(std::get<UnregistrationReject>(decode(h.toGatekeeper.back()).value()).rejectReason,
+              UnregistrationRejectReason::notCurrentlyRegistered);
+    EXPECT_TRUE(h.client->isRegistered());
+    urq.endpointIdentifier.reset();
     h.client->receive(encode(urq), h.now);
     EXPECT_EQ(std::get<UnregistrationConfirm>(decode(h.toGatekeeper.back()).value()).requestSeqNum,
               902);
@@ -262,6 +268,49 @@ TEST(RasClient, AnswersTheGatekeepersOwnRequests) {
     h.client->receive(rcf, h.now);
     EXPECT_TRUE(
         std::holds_alternative<UnknownMessageResponse>(decode(h.toGatekeeper.back()).value()));
+}
+
+// Only the gatekeeper's datagrams are taken: another host's request (here an IRQ from
+// 127.0.0.2) gets no answer, the gatekeeper's the same one does.
+TEST(RasEndpoint, TakesDatagramsFromItsGatekeeperOnly) {
+    asio::io_context context;
+    asio::ip::udp::socket gatekeeper(context, {asio::ip::make_address("127.0.0.1"), 0});
+    asio::ip::udp::socket stranger(context, {asio::ip::make_address("127.0.0.2"), 0});
+    RasClient::Config config;
+    config.aliases = {h225::DialedDigits{"1001"}};
+    config.callSignalAddress = {{127, 0, 0, 1}, 1720};
+    auto endpoint = RasEndpoint::start(context, {asio::ip::make_address("127.0.0.1"), 0},
+                                       gatekeeper.local_endpoint(), config, {});
+    ASSERT_TRUE(endpoint) << endpoint.error().message;
+    // What the gatekeeper hears next (its first request tells the endpoint's RAS port).
+    const auto heard = [&]() -> std::optional<RasMessage> {
+        std::array<std::uint8_t, 2048> buffer{};
+        std::optional<RasMessage> got;
+        gatekeeper.async_receive(asio::buffer(buffer), [&](std::error_code ec, std::size_t n) {
+            if (!ec) got = decode({buffer.data(), n}).value();
+        });
+        context.run_for(std::chrono::milliseconds(300));
+        if (!got) gatekeeper.cancel(), context.run_for(std::chrono::milliseconds(10));
+        context.restart();
+        return got;
+    };
+    const auto first = heard();
+    ASSERT_TRUE(first);
+    const auto* grq = std::get_if<GatekeeperRequest>(&*first);
+    ASSERT_NE(grq, nullptr);
+    const asio::ip::udp::endpoint ours(asio::ip::make_address("127.0.0.1"), grq->rasAddress.port);
+    InfoRequest irq;
+    irq.requestSeqNum = 900;
+    const auto bytes = encode(irq);
+    stranger.send_to(asio::buffer(bytes), ours);
+    auto answer = heard();
+    EXPECT_FALSE(answer && std::holds_alternative<InfoRequestResponse>(*answer))
+        << "a stranger's IRQ was answered";
+    gatekeeper.send_to(asio::buffer(bytes), ours);
+    for (int i = 0; i < 5 && !(answer && std::holds_alternative<InfoRequestResponse>(*answer)); ++i)
+        answer = heard(); // past the GRQs sent again meanwhile
+    ASSERT_TRUE(answer && std::holds_alternative<InfoRequestResponse>(*answer));
+    EXPECT_EQ(std::get<InfoRequestResponse>(*answer).requestSeqNum, 900);
 }
 
 TEST(RasClient, TheScriptedPeerAsGatekeeperRegistersAdmitsAndWithdrawsUsOverUdp) {
