@@ -392,8 +392,11 @@ void PeerSession::announce(Transfer& t) {
 void PeerSession::pump() {
     if (!active_ || !control_ || over_) return;
     while (!texts_.empty()) {
-        if (!send(bytesOf(texts_.front().text), false)) return;
-        if (!texts_.front().awaits.empty())
+        const auto sending = trySend(bytesOf(texts_.front().text), false);
+        if (sending == Sending::later) return;
+        // A message dropped (too large for the peer) awaits no acknowledgement: waiting for
+        // one would fail a session that works.
+        if (sending == Sending::sent && !texts_.front().awaits.empty())
             awaiting_[texts_.front().awaits] = now_ + options_.ackTimeout;
         texts_.pop_front();
     }
@@ -420,18 +423,18 @@ bool PeerSession::sendChunk(const Transfer& t, const std::vector<std::byte>& chu
                 false);
 }
 
-bool PeerSession::send(std::span<const std::byte> message, bool binary) {
+PeerSession::Sending PeerSession::trySend(std::span<const std::byte> message, bool binary) {
     webrtc::DataChannels* channels = connection_.channels();
-    if (!channels || !control_) return false;
+    if (!channels || !control_) return Sending::later;
     auto sent = channels->send(*control_, message, binary);
-    if (sent) return true;
+    if (sent) return Sending::sent;
     if (sent.error().code == Errc::incomplete) {
         if (backedUpSince_ == Clock::time_point{}) backedUpSince_ = now_;
-        return false;
+        return Sending::later;
     }
     SB_WARN_RATE_LIMITED(logger(), "trace={} WebRTC peer: a message of {} bytes was not sent: {}",
                          options_.traceId, message.size(), sent.error().message);
-    return true;
+    return Sending::dropped;
 }
 
 void PeerSession::sendError(std::string_view inReplyTo, std::string_view detail) {

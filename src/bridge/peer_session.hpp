@@ -141,9 +141,14 @@ private:
     void pump();
     // Asks for the transfer's next bytes, if its sender wants them.
     void readAhead(Transfer& transfer);
-    // False when SCTP's buffer is full (back-pressure: it is sent again once writable); any
-    // other refusal is logged and the message dropped.
-    bool send(std::span<const std::byte> message, bool binary);
+    // `later` when SCTP's buffer is full (back-pressure: it is sent again once writable); any
+    // other refusal (a message over the peer's max-message-size) is logged and the message
+    // dropped. send() is false for `later` only.
+    enum class Sending : std::uint8_t { sent, later, dropped };
+    Sending trySend(std::span<const std::byte> message, bool binary);
+    bool send(std::span<const std::byte> message, bool binary) {
+        return trySend(message, binary) != Sending::later;
+    }
     bool sendChunk(const Transfer& transfer, const std::vector<std::byte>& chunk);
     void sendError(std::string_view inReplyTo, std::string_view detail);
     void announce(Transfer& transfer);
