@@ -12,6 +12,9 @@
 namespace sb::webrtc {
 namespace {
 
+// Pieces of messages held at once, for all streams together, in maxMessageSize.
+constexpr std::size_t kMostHeldMessages = 4;
+
 template <class T>
 void option(struct socket* s, int level, int name, const T& value) {
     (void)usrsctp_setsockopt(s, level, name, &value, sizeof value);
@@ -117,7 +120,7 @@ int SctpTransport::onReceive(struct socket*, sctp_sockstore, void* data, std::si
     if (flags & MSG_NOTIFICATION)
         t->onNotification(bytes);
     else
-        t->onData(info.rcv_sid, ntohl(info.rcv_ppid), bytes, (flags & MSG_EOR) != 0);
+        t->onData(info.rcv_sid, ntohl(info.rcv_ppid), info.rcv_tsn, bytes, (flags & MSG_EOR) != 0);
     std::free(data); // usrsctp hands the buffer over
     return 1;
 }
@@ -165,30 +168,61 @@ void SctpTransport::onNotification(std::span<const std::byte> bytes) {
         for (std::size_t at = header; at + 2 <= length; at += 2) {
             std::uint16_t stream = 0;
             std::memcpy(&stream, bytes.data() + at, 2);
-            partial_.erase(stream);
+            dropPartial(stream);
+            discarding_.erase(stream);
             if (handlers_.streamClosed) handlers_.streamClosed(stream);
         }
     }
 }
 
-void SctpTransport::onData(std::uint16_t stream, std::uint32_t ppid,
+void SctpTransport::dropPartial(std::uint16_t stream) {
+    if (auto part = partial_.find(stream); part != partial_.end()) {
+        partialBytes_ -= part->second.bytes.size();
+        partial_.erase(part);
+    }
+}
+
+void SctpTransport::refuseOversized(std::uint16_t stream, std::uint32_t tsn, bool complete) {
+    // RFC 8841 §6.1: more than we said we take; the channel is closed rather than the memory
+    // spent, and what is left of the message is read past, not taken for the next one.
+    dropPartial(stream);
+    if (!complete) discarding_[stream] = tsn;
+    closeStream(stream);
+}
+
+void SctpTransport::onData(std::uint16_t stream, std::uint32_t ppid, std::uint32_t tsn,
                            std::span<const std::byte> data, bool complete) {
+    // Each piece of a message delivered in pieces carries the message's first TSN: a piece of
+    // another message means the one before was abandoned (a partially reliable channel, RFC
+    // 3758), and its pieces are not the start of this one.
+    if (auto skipping = discarding_.find(stream); skipping != discarding_.end()) {
+        if (skipping->second == tsn) {
+            if (complete) discarding_.erase(skipping);
+            return;
+        }
+        discarding_.erase(skipping);
+    }
     auto part = partial_.find(stream);
+    if (part != partial_.end() && part->second.tsn != tsn) {
+        dropPartial(stream);
+        part = partial_.end();
+    }
+    const std::size_t held = part == partial_.end() ? 0 : part->second.bytes.size();
+    if (held + data.size() > options_.maxMessageSize) return refuseOversized(stream, tsn, complete);
     if (part == partial_.end() && complete) {
         if (handlers_.message) handlers_.message(stream, static_cast<Ppid>(ppid), data);
         return;
     }
-    if (part == partial_.end()) part = partial_.emplace(stream, std::vector<std::byte>()).first;
-    if (part->second.size() + data.size() > options_.maxMessageSize) {
-        // RFC 8841 §6.1: more than we said we take; the channel is closed rather than the
-        // memory spent.
-        partial_.erase(part);
-        closeStream(stream);
-        return;
-    }
-    part->second.insert(part->second.end(), data.begin(), data.end());
+    // The pieces held for all streams together stay within a few messages' worth: a peer
+    // cannot hold a message's worth on each of its 1,024 streams.
+    if (partialBytes_ + data.size() > kMostHeldMessages * options_.maxMessageSize)
+        return refuseOversized(stream, tsn, complete);
+    if (part == partial_.end()) part = partial_.emplace(stream, Partial{tsn, {}}).first;
+    part->second.bytes.insert(part->second.bytes.end(), data.begin(), data.end());
+    partialBytes_ += data.size();
     if (!complete) return;
-    const std::vector<std::byte> whole = std::move(part->second);
+    partialBytes_ -= part->second.bytes.size();
+    const std::vector<std::byte> whole = std::move(part->second.bytes);
     partial_.erase(part);
     if (handlers_.message) handlers_.message(stream, static_cast<Ppid>(ppid), whole);
 }

@@ -108,16 +108,26 @@ private:
                          std::size_t length, sctp_rcvinfo info, int flags, void* self);
     static int onSendSpace(struct socket* sock, std::uint32_t free, void* self);
     void onNotification(std::span<const std::byte> notification);
-    void onData(std::uint16_t stream, std::uint32_t ppid, std::span<const std::byte> data,
-                bool complete);
+    void onData(std::uint16_t stream, std::uint32_t ppid, std::uint32_t tsn,
+                std::span<const std::byte> data, bool complete);
     void fail(const Error& why);
 
     Options options_;
     Handlers handlers_;
     struct socket* socket_ = nullptr;
     bool connected_ = false, failed_ = false, blocked_ = false;
-    // Parts of messages delivered in pieces (partial delivery), by stream.
-    std::unordered_map<std::uint16_t, std::vector<std::byte>> partial_;
+    // Parts of messages delivered in pieces (partial delivery), by stream, and their octets in
+    // all; the streams whose message went over the limit, read past to its end.
+    struct Partial {
+        std::uint32_t tsn = 0; // the message's first, which each of its pieces carries
+        std::vector<std::byte> bytes;
+    };
+    std::unordered_map<std::uint16_t, Partial> partial_;
+    std::size_t partialBytes_ = 0;
+    std::unordered_map<std::uint16_t, std::uint32_t> discarding_; // stream → message (TSN)
+    void dropPartial(std::uint16_t stream);
+    // A message over the limit: the channel is closed, the rest of the message read past.
+    void refuseOversized(std::uint16_t stream, std::uint32_t tsn, bool complete);
 };
 
 } // namespace sb::webrtc

@@ -5,6 +5,7 @@
 #include "webrtc/sctp_transport.hpp"
 
 #include <deque>
+#include <functional>
 #include <gtest/gtest.h>
 #include <thread>
 
@@ -51,14 +52,15 @@ protected:
         a_.make(5000, 5001);
         b_.make(5001, 5000);
     }
-    // Carries packets both ways until there are none (bounded); `drop` loses the next ones.
-    void pump(int drop = 0) {
+    // Carries packets both ways until there are none (bounded); `drop` loses the next ones of
+    // A's, after the first `after`.
+    void pump(int drop = 0, int after = 0) {
         for (int round = 0; round < 500; ++round) {
             if (a_.outbox.empty() && b_.outbox.empty()) return;
             auto fromA = std::exchange(a_.outbox, {});
             auto fromB = std::exchange(b_.outbox, {});
             for (auto& p : fromA)
-                if (drop-- <= 0) b_.sctp->receive(p);
+                if (after-- > 0 || drop-- <= 0) b_.sctp->receive(p);
             for (auto& p : fromB)
                 a_.sctp->receive(p);
         }
@@ -130,6 +132,48 @@ TEST_F(Sctp, ALostPacketIsSentAgainOnTheTimer) {
     }
     ASSERT_EQ(b_.messages.size(), 1u);
     EXPECT_EQ(b_.messages.front(), filled(1000));
+}
+
+// Lets usrsctp's timers run for `ms` milliseconds of real time, carrying what they send.
+void runTimers(const std::function<void()>& pump, int ms) {
+    for (int i = 0; i < ms / 5; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        SctpTransport::advanceTimers(std::chrono::milliseconds(5));
+        pump();
+    }
+}
+
+// A message over our limit (262,144) comes in pieces (usrsctp's partial delivery): none of it
+// is delivered, not even its last piece as a message of its own, and the channel is closed.
+TEST_F(Sctp, AMessageOverTheLimitIsNotDeliveredInPart) {
+    connect();
+    ASSERT_TRUE(a_.sctp->send(2, Ppid::binary, filled(400000), {}));
+    pump();
+    runTimers([this] { pump(); }, 300);
+    EXPECT_TRUE(b_.messages.empty()) << b_.messages.front().size() << " octets delivered";
+    EXPECT_EQ(a_.closed, std::vector<std::uint16_t>{2}) << "the channel is closed";
+    ASSERT_TRUE(a_.sctp->send(6, Ppid::binary, filled(10), {}));
+    pump();
+    ASSERT_EQ(b_.messages.size(), 1u);
+    EXPECT_EQ(b_.messages.front(), filled(10));
+}
+
+// A partially reliable message abandoned after some of its pieces were delivered (RFC 3758):
+// they are not taken for the start of the stream's next message.
+TEST_F(Sctp, AnAbandonedMessagesPiecesAreNotTheNextOnesStart) {
+    connect();
+    SctpTransport::SendOptions oneTry;
+    oneTry.maxRetransmits = 0;
+    ASSERT_TRUE(a_.sctp->send(4, Ppid::binary, filled(200000), oneTry));
+    pump(100000, 115); // lost after some 120 KiB: usrsctp has begun to deliver it
+    runTimers([this] { pump(); }, 500);
+    EXPECT_TRUE(b_.messages.empty());
+    Packet next(10, std::byte{0xCC});
+    ASSERT_TRUE(a_.sctp->send(4, Ppid::binary, next, {}));
+    pump();
+    runTimers([this] { pump(); }, 100);
+    ASSERT_EQ(b_.messages.size(), 1u);
+    EXPECT_EQ(b_.messages.front(), next);
 }
 
 TEST_F(Sctp, NothingCrossesBeforeTheAssociationIsUpAndNoiseIsIgnored) {
