@@ -411,7 +411,10 @@ void Call::answer() {
     connect.callIdentifier = config_.callIdentifier;
     connect.conferenceID = config_.conferenceID;
     const bool fastStartAgreed = fastStartDone_ || !fastStartAnswer_.empty();
-    if (separateH245() && !fastStartAgreed && events_.listenH245) {
+    answering_ = true;
+    if (!fastStartAgreed && earlyH245Address_) // the peer's address came before our answer
+        connectH245To(std::exchange(earlyH245Address_, std::nullopt));
+    if (separateH245() && !fastStartAgreed && !h245Connecting_ && events_.listenH245) {
         connect.h245Address = events_.listenH245();
         h245Connecting_ = connect.h245Address.has_value();
     }
@@ -420,7 +423,6 @@ void Call::answer() {
         connect.fastConnectRefused = fastStartAnswer_.empty();
     }
     state_ = State::connected;
-    answering_ = true;
     send(q931::MessageType::connect, connect);
     if (!fastStartDone_ && !fastStartAnswer_.empty()) {
         fastStartDone_ = true;
@@ -547,11 +549,18 @@ void Call::connectH245To(const std::optional<TransportAddress>& address) {
     if (!address || !separateH245() || fastStartDone_ || h245_ || h245Connecting_ ||
         !events_.connectH245)
         return;
+    // Answering, before alert() or answer(): as for tunnelled H.245 (onH245), a session started
+    // now would send an empty capability set, a hold; the connection waits for our codecs.
+    if (config_.direction == Direction::incoming && !answering_) {
+        earlyH245Address_ = address;
+        return;
+    }
     h245Connecting_ = true;
     events_.connectH245(*address);
 }
 
 void Call::takeEarlyH245() {
+    if (earlyH245Address_) connectH245To(std::exchange(earlyH245Address_, std::nullopt));
     if (earlyH245_.empty()) return; // the peer's early H.245, now that our codecs are known
     onH245({});
     if (!h245Outbox_.empty()) send(q931::MessageType::facility, Empty{});

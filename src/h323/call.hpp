@@ -205,6 +205,7 @@ private:
     bool h245Expiring_ = false;            // inside expireH245: a failure is a timer's
     std::vector<h225::Octets> h245Outbox_; // to go in the next message we send
     std::vector<h225::Octets> earlyH245_;  // the peer's, before we knew our codecs (onH245)
+    std::optional<h225::TransportAddress> earlyH245Address_; // the peer's, likewise
     bool answering_ = false; // incoming: progress(), alert() or answer() came (codecs known)
     // H.245's own channels, when fastStart did not agree: what we send and where, as learnt.
     std::optional<h245::AudioCapability> h245Transmit_, h245Receive_;

@@ -30,6 +30,7 @@ struct Party {
     std::vector<char> digits;
     std::vector<std::pair<h245::Session::Timer, std::uint16_t>> h245Timers; // as armed
     std::vector<bool> holds;                                                // held(), in order
+    int h245Connects = 0; // connections to the peer's H.245 address asked for
     std::unique_ptr<Call> call;
 
     Party(Call::Direction direction, std::vector<h245::AudioCapability> codecs, std::uint8_t host,
@@ -60,6 +61,7 @@ struct Party {
             digits.push_back(u.signal);
         };
         events.held = [this](bool held) { holds.push_back(held); };
+        events.connectH245 = [this](const h225::TransportAddress&) { ++h245Connects; };
         events.h245Timer = [this](h245::Session::Timer timer, std::uint16_t channel, auto) {
             h245Timers.emplace_back(timer, channel);
         };
@@ -377,6 +379,30 @@ TEST(Call, ThePeersEndSessionCommandReleasesTheCall) {
     ASSERT_TRUE(std::holds_alternative<h225::SignallingMessage>(last));
     EXPECT_EQ(std::get<h225::SignallingMessage>(last).q931.type,
               q931::MessageType::releaseComplete);
+}
+
+// A caller that neither tunnels nor uses fastStart asks for H.245 on its own connection before
+// we answer (Facility startH245): the connection waits for our alert, when our codecs are
+// known, rather than starting a session whose empty capability set would be a hold.
+TEST(Call, ACallersEarlySeparateH245WaitsForTheAnswer) {
+    Party caller(Call::Direction::outgoing, {codec(h245::AudioCodec::g711Ulaw64k)}, 1, false,
+                 false);
+    Party callee(Call::Direction::incoming, {codec(h245::AudioCodec::g711Ulaw64k)}, 2, false,
+                 false);
+    caller.call->place({h225::DialedDigits{"2002"}}, std::nullopt);
+    pump(caller, callee);
+    ASSERT_EQ(callee.offered, 1);
+    h225::SignallingMessage facility;
+    facility.q931.type = q931::MessageType::facility;
+    facility.q931.callReference = 0x0042;
+    h225::Facility body;
+    body.reason = h225::FacilityReason::startH245;
+    body.h245Address = h225::TransportAddress{{10, 0, 0, 1}, 30000};
+    facility.userInformation = h225::UserInformation{body, false, {}};
+    callee.call->receive(facility);
+    EXPECT_EQ(callee.h245Connects, 0) << "no session before our codecs are known";
+    callee.call->alert();
+    EXPECT_EQ(callee.h245Connects, 1);
 }
 
 // A caller that tunnels H.245 from its Setup, before the owner has given the answering call
