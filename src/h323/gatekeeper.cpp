@@ -27,6 +27,16 @@ std::string unguessableHex() {
     return toHex(bytes);
 }
 
+std::string addressKey(const ras::Addresses& addresses) {
+    std::string key;
+    for (const auto& a : addresses) {
+        key.append(a.ip.begin(), a.ip.end());
+        key += static_cast<char>(a.port >> 8);
+        key += static_cast<char>(a.port & 0xFF);
+    }
+    return key;
+}
+
 std::string aliasKey(const h225::AliasAddress& alias) {
     return std::visit(
         [](const auto& a) {
@@ -141,13 +151,17 @@ RasMessage Gatekeeper::onRegistration(const RegistrationRequest& m, Clock::time_
                                   config_.identifier};
     // A registration of the same call signalling address replaces that one's only when it
     // comes from where that one did (else anyone could take an endpoint's place).
-    for (const auto& [id, r] : registrations_)
-        if (r.callSignalAddress == m.callSignalAddress && from_ && r.from && *from_ != *r.from)
+    const std::string address = addressKey(m.callSignalAddress);
+    const auto same = byAddress_.find(address);
+    if (same != byAddress_.end()) {
+        const auto& r = registrations_.at(same->second);
+        if (from_ && r.from && *from_ != *r.from)
             return RegistrationReject{m.requestSeqNum,
                                       h225::kProtocolIdentifier,
                                       RegistrationRejectReason::invalidCallSignalAddress,
                                       {},
                                       config_.identifier};
+    }
     // An alias another endpoint holds is refused (§7.9.2); a re-registration of the same
     // endpoint (same call signalling address) replaces its old one.
     Aliases taken;
@@ -159,8 +173,7 @@ RasMessage Gatekeeper::onRegistration(const RegistrationRequest& m, Clock::time_
         return RegistrationReject{m.requestSeqNum, h225::kProtocolIdentifier,
                                   RegistrationRejectReason::duplicateAlias, taken,
                                   config_.identifier};
-    for (auto it = registrations_.begin(); it != registrations_.end();)
-        it = it->second.callSignalAddress == m.callSignalAddress ? drop(it) : std::next(it);
+    if (same != byAddress_.end()) drop(registrations_.find(same->second));
     if (registrations_.size() >= config_.mostRegistrations)
         return RegistrationReject{m.requestSeqNum,
                                   h225::kProtocolIdentifier,
@@ -183,6 +196,7 @@ RasMessage Gatekeeper::onRegistration(const RegistrationRequest& m, Clock::time_
                           from_};
     for (const auto& alias : m.terminalAlias)
         aliases_[aliasKey(alias)] = id;
+    byAddress_[address] = id;
     RegistrationConfirm confirm;
     confirm.requestSeqNum = m.requestSeqNum;
     confirm.terminalAlias = m.terminalAlias;
@@ -296,6 +310,9 @@ Gatekeeper::Registrations::iterator Gatekeeper::drop(Registrations::iterator it)
         if (const auto held = aliases_.find(aliasKey(alias));
             held != aliases_.end() && held->second == it->first)
             aliases_.erase(held);
+    if (const auto held = byAddress_.find(addressKey(it->second.callSignalAddress));
+        held != byAddress_.end() && held->second == it->first)
+        byAddress_.erase(held);
     return registrations_.erase(it);
 }
 

@@ -89,6 +89,9 @@ private:
     // Every registered alias (aliasKey()) and its endpoint: an alias is one endpoint's at most
     // (§7.9.2), and a request's aliases are looked up, not compared with every registration's.
     std::unordered_map<std::string, ras::Identifier> aliases_;
+    // Every registration by its call signalling addresses (addressKey()): one a set of them,
+    // which an RRQ looks up rather than comparing with every registration's.
+    std::unordered_map<std::string, ras::Identifier> byAddress_;
     struct Call {
         ras::Identifier endpoint;
         std::uint32_t bandwidth;
