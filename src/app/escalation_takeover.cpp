@@ -44,7 +44,10 @@ void Escalations::takeOver(const Orphan& o) {
     message.sender = o.agent;
     message.traceId = o.traceId;
     message.payload = o.request;
-    escalate(o.agent, message, *request, o.traceId, [report](const EscalationAnswer& answer) {
+    // Rung even while this instance drains: the claim marked it failed in the database, and no
+    // other instance would ring it now.
+    ++stats_.requested;
+    consider(o.agent, message, *request, o.traceId, [report](const EscalationAnswer& answer) {
         if (answer.status == 201)
             return report({{"rerung_as", answer.body["payload"]["escalation"]}});
         report({{"rerun_refused", answer.body.value("detail", "refused")}});

@@ -133,6 +133,12 @@ void Escalations::escalate(const std::string& agent, const api::IfMessage& messa
                       {"detail", "this instance is draining (it is being stopped): ask another"}},
                      {}});
     }
+    consider(agent, message, request, traceId, done);
+}
+
+void Escalations::consider(const std::string& agent, const api::IfMessage& message,
+                           const api::EscalateRequest& request, const std::string& traceId,
+                           const Done& done) {
     const auto now = Clock::now();
     guard::Request asked{agent, request.topic, *guard::parseUrgency(request.urgency), {}, {}};
     for (const auto& b : request.bridges)

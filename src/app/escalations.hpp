@@ -200,6 +200,10 @@ private:
     void witness(const std::string& traceId, std::string type, std::string actor,
                  nlohmann::json data, Witnessed then = {});
     void inform(Escalation& e, nlohmann::json detail = nlohmann::json::object());
+    // escalate() past its draining check: the guard's decision, the plan, and the escalation.
+    void consider(const std::string& agent, const api::IfMessage& message,
+                  const api::EscalateRequest& request, const std::string& traceId,
+                  const Done& done);
     // The request agreed and its agent admitted: the escalation opens, and its first stage rings.
     void open(const std::string& agent, const api::IfMessage& message,
               const api::EscalateRequest& request, const std::string& traceId, registry::Plan plan,

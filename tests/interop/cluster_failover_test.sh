@@ -75,6 +75,7 @@ port = 8080
 [[api.tokens]]
 agent = "agent-a"
 sha256 = "$(echo -n token-a | sha256sum | cut -d' ' -f1)"
+admin = true
 [escalations]
 storage = "$pg_url"
 instance = "sb-$1"
