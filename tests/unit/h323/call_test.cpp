@@ -287,31 +287,39 @@ TEST(Call, ThePlacingSidesTimersReleaseACallThatIsNotAnswered) {
     EXPECT_EQ(callee.released, 19);
 }
 
+// The caller places the call, the callee answers it.
+void connect(Party& caller, Party& callee) {
+    caller.call->place({h225::DialedDigits{"2002"}}, std::nullopt);
+    pump(caller, callee);
+    callee.call->answer();
+    pump(caller, callee);
+}
+
+// A message from the callee, as the caller's call takes it.
+h225::SignallingMessage fromCallee(q931::MessageType type, h225::MessageBody body) {
+    h225::SignallingMessage m;
+    m.q931.type = type;
+    m.q931.callReference = 0x0042;
+    m.q931.fromDestination = true;
+    m.userInformation = h225::UserInformation{std::move(body), true, {}};
+    return m;
+}
+
 // After the Connect, the callee's CallProceeding, Alerting or Progress arms no timer of the
 // placing side (a connected call is not released 30 s or 3 min later): out of state, the first
 // two are answered with Status 101 (Q.931 §5.8.4), and the call goes on.
 TEST(Call, AnAnswerBeforeConnectComingAfterItLeavesTheCallUp) {
     Party caller(Call::Direction::outgoing, {codec(h245::AudioCodec::g711Ulaw64k)}, 1);
     Party callee(Call::Direction::incoming, {codec(h245::AudioCodec::g711Ulaw64k)}, 2);
-    caller.call->place({h225::DialedDigits{"2002"}}, std::nullopt);
-    pump(caller, callee);
-    callee.call->answer();
-    pump(caller, callee);
+    connect(caller, callee);
     ASSERT_EQ(caller.connected, 1);
-    for (auto type : {q931::MessageType::progress, q931::MessageType::callProceeding,
-                      q931::MessageType::alerting}) {
-        h225::SignallingMessage late;
-        late.q931.type = type;
-        late.q931.callReference = 0x0042;
-        late.q931.fromDestination = true;
-        if (type == q931::MessageType::progress)
-            late.userInformation = h225::UserInformation{h225::Progress{}, true, {}};
-        else if (type == q931::MessageType::callProceeding)
-            late.userInformation = h225::UserInformation{h225::CallProceeding{}, true, {}};
-        else
-            late.userInformation = h225::UserInformation{h225::Alerting{}, true, {}};
+    const std::pair<q931::MessageType, h225::MessageBody> late[] = {
+        {q931::MessageType::progress, h225::Progress{}},
+        {q931::MessageType::callProceeding, h225::CallProceeding{}},
+        {q931::MessageType::alerting, h225::Alerting{}}};
+    for (const auto& [type, body] : late) {
         caller.outbox.clear();
-        caller.call->receive(late);
+        caller.call->receive(fromCallee(type, body));
         EXPECT_FALSE(caller.call->timer()) << "after " << static_cast<int>(type);
         if (type != q931::MessageType::progress) {
             ASSERT_EQ(caller.outbox.size(), 1u);
@@ -362,16 +370,9 @@ TEST(Call, ACallConnectedWithoutAudioIsReleasedWhenItsWaitRunsOut) {
 TEST(Call, ThePeersEndSessionCommandReleasesTheCall) {
     Party caller(Call::Direction::outgoing, {codec(h245::AudioCodec::g711Ulaw64k)}, 1);
     Party callee(Call::Direction::incoming, {codec(h245::AudioCodec::g711Ulaw64k)}, 2);
-    caller.call->place({h225::DialedDigits{"2002"}}, std::nullopt);
-    pump(caller, callee);
-    callee.call->answer();
-    pump(caller, callee);
+    connect(caller, callee);
     ASSERT_TRUE(caller.media);
-    h225::SignallingMessage facility;
-    facility.q931.type = q931::MessageType::facility;
-    facility.q931.callReference = 0x0042;
-    facility.q931.fromDestination = true;
-    facility.userInformation = h225::UserInformation{h225::Empty{}, true, {}};
+    auto facility = fromCallee(q931::MessageType::facility, h225::Empty{});
     facility.userInformation->h245Control = {h245::encode(h245::EndSessionCommand{})};
     caller.call->receive(facility);
     EXPECT_EQ(caller.released, 16);
