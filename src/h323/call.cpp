@@ -412,8 +412,7 @@ void Call::answer() {
     connect.conferenceID = config_.conferenceID;
     const bool fastStartAgreed = fastStartDone_ || !fastStartAnswer_.empty();
     answering_ = true;
-    if (!fastStartAgreed && earlyH245Address_) // the peer's address came before our answer
-        connectH245To(std::exchange(earlyH245Address_, std::nullopt));
+    connectEarlyH245(); // the peer's address came before our answer
     if (separateH245() && !fastStartAgreed && !h245Connecting_ && events_.listenH245) {
         connect.h245Address = events_.listenH245();
         h245Connecting_ = connect.h245Address.has_value();
@@ -559,8 +558,16 @@ void Call::connectH245To(const std::optional<TransportAddress>& address) {
     events_.connectH245(*address);
 }
 
+void Call::connectEarlyH245() {
+    // The peer asked for it: connected however the answer goes (alert, progress with early
+    // media, or straight to the Connect), fastStart or not.
+    if (!earlyH245Address_ || h245_ || h245Connecting_ || !events_.connectH245) return;
+    h245Connecting_ = true;
+    events_.connectH245(*std::exchange(earlyH245Address_, std::nullopt));
+}
+
 void Call::takeEarlyH245() {
-    if (earlyH245Address_) connectH245To(std::exchange(earlyH245Address_, std::nullopt));
+    connectEarlyH245();
     if (earlyH245_.empty()) return; // the peer's early H.245, now that our codecs are known
     onH245({});
     if (!h245Outbox_.empty()) send(q931::MessageType::facility, Empty{});

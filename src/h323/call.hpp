@@ -184,6 +184,8 @@ private:
     void onH245(const std::vector<h225::Octets>& control);
     void onFacility(const h225::Facility& body);
     void agreeMedia(const MediaPath& path);
+    // Answering: connects to the H.245 address the peer gave before we answered, if any.
+    void connectEarlyH245();
     void takeEarlyH245();
     std::uint8_t q931CallState() const noexcept;
     void sendStatus(std::uint8_t cause);

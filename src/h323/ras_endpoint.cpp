@@ -44,10 +44,12 @@ RasEndpoint::start(asio::io_context& context, const asio::ip::udp::endpoint& loc
     endpoint->client_ = std::make_unique<RasClient>(std::move(config), std::move(events));
     endpoint->socket_->start(
         [self](std::span<std::byte> datagram, const asio::ip::udp::endpoint& from) {
-            // Only the gatekeeper speaks to us (any, while discovery multicasts its GRQ): another
+            // Only the gatekeeper speaks to us (any, while discovery multicasts its GRQ, or when
+            // it is our own on a wildcard address, which answers from one of ours): another
             // host's URQ, DRQ or confirmation would unregister us, end calls or answer for it.
-            if (!self->gatekeeper_.address().is_multicast() &&
-                from.address() != self->gatekeeper_.address())
+            const auto& gatekeeper = self->gatekeeper_.address();
+            if (!gatekeeper.is_multicast() && !gatekeeper.is_unspecified() &&
+                from.address() != gatekeeper)
                 return;
             self->client_->receive(
                 {reinterpret_cast<const std::uint8_t*>(datagram.data()), datagram.size()},

@@ -214,10 +214,20 @@ void SctpTransport::onData(std::uint16_t stream, std::uint32_t ppid, std::uint32
         return;
     }
     // The pieces held for all streams together stay within a few messages' worth: a peer
-    // cannot hold a message's worth on each of its 1,024 streams.
-    if (partialBytes_ + data.size() > kMostHeldMessages * options_.maxMessageSize)
-        return refuseOversized(stream, tsn, complete);
-    if (part == partial_.end()) part = partial_.emplace(stream, Partial{tsn, {}}).first;
+    // cannot hold a message's worth on each of its 1,024 streams. The oldest go first (an
+    // abandoned message's pieces, left until its stream's next message, are the oldest).
+    while (partialBytes_ + data.size() > kMostHeldMessages * options_.maxMessageSize) {
+        auto oldest = partial_.end();
+        for (auto it = partial_.begin(); it != partial_.end(); ++it)
+            if (it->first != stream &&
+                (oldest == partial_.end() || it->second.since < oldest->second.since))
+                oldest = it;
+        if (oldest == partial_.end()) return refuseOversized(stream, tsn, complete);
+        refuseOversized(oldest->first, oldest->second.tsn, false);
+        part = partial_.find(stream);
+    }
+    if (part == partial_.end())
+        part = partial_.emplace(stream, Partial{tsn, nextPartial_++, {}}).first;
     part->second.bytes.insert(part->second.bytes.end(), data.begin(), data.end());
     partialBytes_ += data.size();
     if (!complete) return;

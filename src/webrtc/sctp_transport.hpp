@@ -119,9 +119,11 @@ private:
     // Parts of messages delivered in pieces (partial delivery), by stream, and their octets in
     // all; the streams whose message went over the limit, read past to its end.
     struct Partial {
-        std::uint32_t tsn = 0; // the message's first, which each of its pieces carries
+        std::uint32_t tsn = 0;   // the message's first, which each of its pieces carries
+        std::uint64_t since = 0; // the order its first piece came in
         std::vector<std::byte> bytes;
     };
+    std::uint64_t nextPartial_ = 0;
     std::unordered_map<std::uint16_t, Partial> partial_;
     std::size_t partialBytes_ = 0;
     std::unordered_map<std::uint16_t, std::uint32_t> discarding_; // stream → message (TSN)

@@ -362,4 +362,6 @@ wait_for_text "$work/server.log" "SIGHUP: the policy in force stays" 10 ||
   fail_with "a broken policy was not refused on SIGHUP"
 escalate reloaded2 token-a agent-a '{"topic":"reloaded-y","reason":"still refused"}'
 expect_status reloaded2 403
+[ "$(json reloaded2 "d['rule']")" = no-reloaded-first ] ||
+  fail_with "after a broken reload, refused by $(cat "$work/reloaded2.json")"
 check "SIGHUP: a new rule applies at once; a policy that does not parse leaves the one in force"

@@ -382,28 +382,42 @@ TEST(Call, ThePeersEndSessionCommandReleasesTheCall) {
               q931::MessageType::releaseComplete);
 }
 
-// A caller that neither tunnels nor uses fastStart asks for H.245 on its own connection before
-// we answer (Facility startH245): the connection waits for our alert, when our codecs are
-// known, rather than starting a session whose empty capability set would be a hold.
+// A caller that does not tunnel asks for H.245 on its own connection before we answer
+// (Facility startH245): the connection waits for our answer, when our codecs are known, rather
+// than starting a session whose empty capability set would be a hold; then it is made however
+// we answer (alerting, early media by Progress, or the Connect at once), with fastStart or not.
 TEST(Call, ACallersEarlySeparateH245WaitsForTheAnswer) {
-    Party caller(Call::Direction::outgoing, {codec(h245::AudioCodec::g711Ulaw64k)}, 1, false,
-                 false);
-    Party callee(Call::Direction::incoming, {codec(h245::AudioCodec::g711Ulaw64k)}, 2, false,
-                 false);
-    caller.call->place({h225::DialedDigits{"2002"}}, std::nullopt);
-    pump(caller, callee);
-    ASSERT_EQ(callee.offered, 1);
-    h225::SignallingMessage facility;
-    facility.q931.type = q931::MessageType::facility;
-    facility.q931.callReference = 0x0042;
-    h225::Facility body;
-    body.reason = h225::FacilityReason::startH245;
-    body.h245Address = h225::TransportAddress{{10, 0, 0, 1}, 30000};
-    facility.userInformation = h225::UserInformation{body, false, {}};
-    callee.call->receive(facility);
-    EXPECT_EQ(callee.h245Connects, 0) << "no session before our codecs are known";
-    callee.call->alert();
-    EXPECT_EQ(callee.h245Connects, 1);
+    enum class Answer { alert, progress, connect };
+    for (const bool fastStart : {false, true}) {
+        for (const auto how : {Answer::alert, Answer::progress, Answer::connect}) {
+            if (how == Answer::progress && !fastStart) continue; // no early media without it
+            Party caller(Call::Direction::outgoing, {codec(h245::AudioCodec::g711Ulaw64k)}, 1,
+                         fastStart, false);
+            Party callee(Call::Direction::incoming, {codec(h245::AudioCodec::g711Ulaw64k)}, 2,
+                         fastStart, false);
+            caller.call->place({h225::DialedDigits{"2002"}}, std::nullopt);
+            pump(caller, callee);
+            ASSERT_EQ(callee.offered, 1);
+            h225::SignallingMessage facility;
+            facility.q931.type = q931::MessageType::facility;
+            facility.q931.callReference = 0x0042;
+            h225::Facility body;
+            body.reason = h225::FacilityReason::startH245;
+            body.h245Address = h225::TransportAddress{{10, 0, 0, 1}, 30000};
+            facility.userInformation = h225::UserInformation{body, false, {}};
+            callee.call->receive(facility);
+            EXPECT_EQ(callee.h245Connects, 0) << "no session before our codecs are known";
+            if (how == Answer::alert) {
+                callee.call->alert();
+            } else if (how == Answer::progress) {
+                EXPECT_TRUE(callee.call->progress());
+            } else {
+                callee.call->answer();
+            }
+            EXPECT_EQ(callee.h245Connects, 1)
+                << "fastStart " << fastStart << ", answer " << static_cast<int>(how);
+        }
+    }
 }
 
 // A caller that tunnels H.245 from its Setup, before the owner has given the answering call

@@ -4,6 +4,7 @@
 // The gatekeeper is our own rules (h323/gatekeeper) for the procedures, and on the wire the
 // scripted Erlang peer (tests/interop/h323_peer.erl) acting as one.
 #include "h323/gatekeeper.hpp"
+#include "h323/gatekeeper_server.hpp"
 #include "h323/ras_client.hpp"
 #include "h323/ras_endpoint.hpp"
 #include "support/command_output.hpp"
@@ -311,6 +312,26 @@ TEST(RasEndpoint, TakesDatagramsFromItsGatekeeperOnly) {
         answer = heard(); // past the GRQs sent again meanwhile
     ASSERT_TRUE(answer && std::holds_alternative<InfoRequestResponse>(*answer));
     EXPECT_EQ(std::get<InfoRequestResponse>(*answer).requestSeqNum, 900);
+}
+
+// Our own gatekeeper on a wildcard address answers from one of the host's: that is taken.
+TEST(RasEndpoint, RegistersWithOurOwnGatekeeperOnAWildcardAddress) {
+    asio::io_context context;
+    const auto any = asio::ip::make_address_v4("0.0.0.0");
+    auto gatekeeper = GatekeeperServer::start(context, {any, 0}, Gatekeeper::Config{});
+    ASSERT_TRUE(gatekeeper) << gatekeeper.error().message;
+    RasClient::Config config;
+    config.aliases = {h225::H323Id{u"switchboard"}};
+    config.callSignalAddress = {{127, 0, 0, 1}, 1720};
+    bool registered = false;
+    RasClient::Events events;
+    events.registered = [&](const Identifier&) { registered = true; };
+    auto endpoint = RasEndpoint::start(context, {any, 0}, (*gatekeeper)->localEndpoint(), config,
+                                       std::move(events));
+    ASSERT_TRUE(endpoint) << endpoint.error().message;
+    for (int i = 0; i < 100 && !registered; ++i)
+        context.run_for(std::chrono::milliseconds(20));
+    EXPECT_TRUE(registered);
 }
 
 TEST(RasClient, TheScriptedPeerAsGatekeeperRegistersAdmitsAndWithdrawsUsOverUdp) {
