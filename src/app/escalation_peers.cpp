@@ -25,6 +25,10 @@ EscalationAnswer conflict(std::string detail) {
     return {409, {{"title", "Conflict"}, {"detail", std::move(detail)}}, {}};
 }
 
+// Evidence files an escalation holds at most: each is spooled on disk (up to the API's
+// evidence_max_bytes) until the escalation is over.
+constexpr std::size_t kMostEvidenceFiles = 64;
+
 } // namespace
 
 void Escalations::joinPeer(const std::string& id, const std::string& agent,
@@ -115,6 +119,12 @@ void Escalations::addEvidence(const std::string& id, const std::string& agent,
     Escalation& e = *found;
     if (e.over() || !e.room)
         return done(conflict(fmt::format("the escalation is {}", stateName(e.state))));
+    if (e.evidence.size() >= kMostEvidenceFiles)
+        return done({413,
+                     {{"title", "Content Too Large"},
+                      {"detail", fmt::format("the escalation holds {} evidence files, its most",
+                                             kMostEvidenceFiles)}},
+                     {}});
     const json described{{"escalation", e.id}, {"evidence", file->id}, {"name", file->name},
                          {"type", file->type}, {"size", file->size},   {"sha256", file->sha256}};
     e.evidence.push_back({file, 0, false});

@@ -374,6 +374,26 @@ TEST_F(EscalationFlow, DroppingAnEndedEscalationWhoseCallStillClosesFreesItsExpe
     EXPECT_EQ(invites().back().header("X-IF-Expert-ID"), "alice");
 }
 
+// Each evidence file waits on disk until the escalation is over: an escalation holds 64 at most.
+TEST_F(EscalationFlow, AnEscalationHoldsSixtyFourEvidenceFilesAtMost) {
+    auto answer = escalate({{"topic", "billing"}, {"expert", "alice"}, {"reason", "help"}});
+    ASSERT_EQ(answer.status, 201) << answer.body.dump();
+    const std::string id = answer.body["payload"]["escalation"];
+    respond(invites().back(), 200, expertSdp(5006));
+    const auto give = [&](int n) {
+        auto file = std::make_shared<room::EvidenceFile>();
+        file->id = fmt::format("{:032x}", n);
+        file->name = fmt::format("scan-{}.txt", n);
+        std::optional<EscalationAnswer> got;
+        escalations_->addEvidence(id, "agent", file, [&](const EscalationAnswer& a) { got = a; });
+        runUntil([&] { return got.has_value(); });
+        return got ? got->status : 0;
+    };
+    for (int n = 0; n < 64; ++n)
+        ASSERT_EQ(give(n), 202) << "file " << n;
+    EXPECT_EQ(give(64), 413);
+}
+
 TEST_F(EscalationFlow, AStageWhoseCallsCannotBePlacedFailsAndLeavesNothing) {
     // bob's call cannot even be placed (no route to his host), alice declines: no expert left.
     ASSERT_TRUE(registry_.upsertExpert(expert("bob", "sip:bob@unresolvable.invalid")));
