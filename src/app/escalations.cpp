@@ -793,9 +793,20 @@ void Escalations::contextUpdate(const std::string& id, const std::string& agent,
                                              "WebRTC peer; this one is {}",
                                              stateName(e.state))}},
                      {}});
-    e.context.emplace(summary, context);
-    // The expert's phone gets the summary (SIP MESSAGE); the peer, the whole context.
+    // The peer gets the whole context, the expert's phone the summary (SIP MESSAGE). The peer
+    // first: a context too large for it is refused whole, and kept for no one.
     json delivered = json::array();
+    if (peer) {
+        if (auto sent = e.room->sendContext(peer->leg, summary, context); sent)
+            delivered.push_back("webrtc");
+        else if (sent.error().code == Errc::too_large)
+            return done({413,
+                         {{"title", "Content Too Large"},
+                          {"detail", sent.error().message},
+                          {"field", "/payload/context"}},
+                         {}});
+    }
+    e.context.emplace(summary, context);
     std::string notSent;
     if (e.state == EscalationState::answered) {
         if (auto sent = e.room->sendContext(e.answered, summary, {}); sent)
@@ -803,7 +814,6 @@ void Escalations::contextUpdate(const std::string& id, const std::string& agent,
         else
             notSent = sent.error().message;
     }
-    if (peer && e.room->sendContext(peer->leg, summary, context)) delivered.push_back("webrtc");
     logger().info("trace={} escalation {}: context of {} bytes to {}{}", e.traceId, e.id,
                   context.size(), jsonText(delivered), notSent.empty() ? "" : "; " + notSent);
     inform(e, {{"event", "context_update"}, {"delivered_to", delivered}});

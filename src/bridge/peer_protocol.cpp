@@ -39,6 +39,25 @@ std::string writePeerMessage(Performative performative, std::string_view traceId
     return jsonText(message);
 }
 
+std::string writeContextUpdate(std::string_view traceId, std::string_view summary,
+                               std::string_view context, std::string* id) {
+    nlohmann::json payload{{"summary", summary}};
+    if (!context.empty()) payload["context"] = nlohmann::json::parse(context, nullptr, false);
+    return writePeerMessage(Performative::context_update, traceId, std::move(payload), id);
+}
+
+std::size_t contextUpdateSize(std::string_view traceId, std::string_view summary,
+                              std::string_view context) {
+    // Compact JSON text is written again as it was read, so a stand-in `null` (4 bytes) and
+    // the text's own size give the message's exactly; an id and a timestamp have fixed sizes.
+    nlohmann::json payload{{"summary", summary}};
+    if (context.empty())
+        return writePeerMessage(Performative::context_update, traceId, std::move(payload)).size();
+    payload["context"] = nullptr;
+    return writePeerMessage(Performative::context_update, traceId, std::move(payload)).size() - 4 +
+           context.size();
+}
+
 Result<PeerAck> readAck(const nlohmann::json& payload) {
     PeerAck ack;
     auto to = payload.find("in_reply_to");

@@ -64,6 +64,13 @@ Result<PeerMessage> readPeerMessage(std::string_view text);
 // A message from Switchboard; `id` receives its id (for the acknowledgement to name).
 std::string writePeerMessage(Performative performative, std::string_view traceId,
                              nlohmann::json payload, std::string* id = nullptr);
+// The agent's context for the peer: `summary`, and `context` (JSON text, compact as jsonText
+// writes it; empty: none). The second gives the first's size without building it, so that the
+// control loop can hold it against the peer's a=max-message-size.
+std::string writeContextUpdate(std::string_view traceId, std::string_view summary,
+                               std::string_view context, std::string* id = nullptr);
+std::size_t contextUpdateSize(std::string_view traceId, std::string_view summary,
+                              std::string_view context);
 
 // An acknowledgement's payload.
 struct PeerAck {

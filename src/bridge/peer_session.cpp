@@ -215,7 +215,7 @@ void PeerSession::onText(std::string_view text) {
         active_ = true;
         logger().info("trace={} WebRTC peer of escalation {}: handshake answered ({} chunks)",
                       options_.traceId, options_.escalation, binary_ ? "binary" : "base64");
-        events_.active();
+        events_.active(connection_.peerLargestMessage());
         for (auto& [file, fromChunk] : std::exchange(beforeHandshake_, {}))
             sendFile(file, fromChunk);
         return pump();
@@ -315,11 +315,8 @@ void PeerSession::report(Transfer& t, std::string error) {
 
 void PeerSession::sendContext(const std::string& summary, const std::string& context) {
     if (over_) return;
-    nlohmann::json payload{{"summary", summary}};
-    if (!context.empty()) payload["context"] = nlohmann::json::parse(context, nullptr, false);
     Outgoing out;
-    out.text = writePeerMessage(Performative::context_update, options_.traceId, std::move(payload),
-                                &out.awaits);
+    out.text = writeContextUpdate(options_.traceId, summary, context, &out.awaits);
     texts_.push_back(std::move(out));
     pump();
 }

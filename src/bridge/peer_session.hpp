@@ -68,7 +68,8 @@ public:
         // A message for the peer's signalling channel, when it has one that we can speak on
         // (a WebSocket; WHIP has none): our trickled candidates, errors about its signals.
         std::function<void(std::string text)> signal;
-        std::function<void()> active;
+        // The handshake answered; the peer's a=max-message-size as read (0: no limit).
+        std::function<void(std::uint64_t peerLargestMessage)> active;
         std::function<void(const std::string& why)> degraded;
         std::function<void()> recovered;
         std::function<void(const Error& why)> failed;

@@ -1,5 +1,6 @@
 #include "bridge/webrtc_peers.hpp"
 
+#include "bridge/peer_protocol.hpp"
 #include "core/stop_signals.hpp"
 #include "core/thread_name.hpp"
 #include "net/worker.hpp"
@@ -27,9 +28,10 @@ constexpr auto kLinger = std::chrono::milliseconds(250);
 class WebRtcPeers::PeerLeg final : public room::Leg {
 public:
     PeerLeg(WebRtcPeers& peers, std::uint64_t id, room::LegId leg, room::LegSink& sink,
-            std::string escalation, std::string description, room::Reply<Described> described)
-        : peers_(peers), id_(id), leg_(leg), sink_(sink), escalation_(std::move(escalation)),
-          description_(std::move(description)), described_(std::move(described)) {
+            const Arrival& arrival, std::string description, room::Reply<Described> described)
+        : peers_(peers), id_(id), leg_(leg), sink_(sink), escalation_(arrival.escalation),
+          traceId_(arrival.traceId), description_(std::move(description)),
+          described_(std::move(described)) {
         peers_.legs_[id_] = this;
         ++peers_.stats_.legs;
         ++peers_.stats_.joined;
@@ -57,6 +59,17 @@ public:
     }
     Result<void> sendContext(std::string_view summary, std::string_view context) override {
         if (over_) return fail(Errc::closed, "the session is over");
+        // One message (RFC 8841 §6): one the peer would refuse is refused here, to the agent,
+        // rather than dropped where no one hears of it. (Before the handshake the peer's limit
+        // is not known; the session drops such a context then, and logs it.)
+        if (peerLargest_ > 0) {
+            const auto size = contextUpdateSize(traceId_, summary, context);
+            if (size > peerLargest_)
+                return fail(Errc::too_large,
+                            fmt::format("the context's message would be {} bytes, over the "
+                                        "peer's a=max-message-size of {} (RFC 8841 §6)",
+                                        size, peerLargest_));
+        }
         peers_.toSession(id_, [summary = std::string(summary), context = std::string(context)](
                                   PeerSession& s) { s.sendContext(summary, context); });
         return {};
@@ -78,6 +91,10 @@ public:
         }
         describe(Described{id_, std::move(sdp).value()});
         event(room::LegEvent::Kind::ringing, "described; ICE, DTLS and SCTP under way");
+    }
+    void active(std::uint64_t peerLargestMessage) {
+        peerLargest_ = peerLargestMessage;
+        event(room::LegEvent::Kind::answered, "the peer answered the handshake");
     }
     void event(room::LegEvent::Kind kind, std::string reason) {
         if (!over_) sink_.onLegEvent(leg_, {kind, 0, std::move(reason), {}});
@@ -111,7 +128,9 @@ private:
     room::LegId leg_;
     room::LegSink& sink_;
     std::string escalation_;
+    std::string traceId_;
     std::string description_;
+    std::uint64_t peerLargest_ = 0; // the peer's a=max-message-size, once active (0: none)
     room::Reply<Described> described_;
     bool over_ = false;
 };
@@ -189,7 +208,7 @@ void WebRtcPeers::tick() {
 std::unique_ptr<room::Leg> WebRtcPeers::arrive(room::LegId leg, room::LegSink& sink,
                                                Arrival arrival, room::Reply<Described> described) {
     const std::uint64_t id = nextId_++;
-    auto made = std::make_unique<PeerLeg>(*this, id, leg, sink, arrival.escalation,
+    auto made = std::make_unique<PeerLeg>(*this, id, leg, sink, arrival,
                                           fmt::format("webrtc peer {}{}{}", id,
                                                       arrival.remote.empty() ? "" : " from ",
                                                       arrival.remote),
@@ -226,10 +245,10 @@ void WebRtcPeers::startSession(std::uint64_t id, Arrival arrival) {
                 if (alive) signal(text);
             });
         };
-    e.active = [this, id] {
-        toLeg(id, [this](PeerLeg& leg) {
+    e.active = [this, id](std::uint64_t peerLargestMessage) {
+        toLeg(id, [this, peerLargestMessage](PeerLeg& leg) {
             ++stats_.active;
-            leg.event(Kind::answered, "the peer answered the handshake");
+            leg.active(peerLargestMessage);
         });
     };
     e.degraded = [this, id](const std::string& why) {

@@ -95,6 +95,19 @@ out=$(api POST "/v1/escalations/$id/context" "${agent[@]}" -H 'Content-Type: app
 wait_for_text "$work/peer.out" '^CONTEXT Router reboots hourly.' 5 || fail_with "no context"
 check "the agent's context reaches the peer and the expert's phone"
 
+# A context larger than aiortc's a=max-message-size (65,536) cannot go to it in one message:
+# refused whole, naming the field, and kept for no one (a peer joining later gets the last one
+# taken, below).
+$python -c 'import json; print(json.dumps({"id": "c2", "performative": "context_update",
+  "sender": "agent-a", "payload": {"summary": "Too large.", "context": {"log": "x" * 70000}}}))' \
+  > "$work/large_context.json"
+out=$(api POST "/v1/escalations/$id/context" "${agent[@]}" -H 'Content-Type: application/json' \
+  --data-binary "@$work/large_context.json")
+[ "$(status_of "$out")" = 413 ] || fail_with "a context over the peer's limit: $out"
+[ "$(field "$(body_of "$out")" 'd["field"]')" = /payload/context ] ||
+  fail_with "the 413 does not name the context: $out"
+check "a context over the peer's max-message-size is 413 naming /payload/context"
+
 # A name that is not UTF-8 would go into the peer's JSON: refused, naming the field.
 out=$(api POST "/v1/escalations/$id/evidence?name=%FF.pdf" "${agent[@]}" --data-binary 'x')
 [ "$(status_of "$out")" = 400 ] || fail_with "a name that is not UTF-8: $out"

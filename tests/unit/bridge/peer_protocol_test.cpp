@@ -68,6 +68,21 @@ TEST(PeerProtocol, AChunkAsTextFitsThePeersLimit) {
     }
 }
 
+TEST(PeerProtocol, AContextsSizeIsKnownWithoutWritingIt) {
+    constexpr std::string_view trace = "0af7651916cd43dd8448eb211c80319c";
+    // Compact JSON as the API passes it on: numbers, escapes, UTF-8, nesting; and none.
+    for (std::string_view context :
+         {std::string_view{R"({"a":[1,2.5,-3e-07,true,null],"b":"line\nbreak \"quoted\" é"})"},
+          std::string_view{R"("text")"}, std::string_view{}}) {
+        const auto text = writeContextUpdate(trace, "Router \"X1\" reboots", context);
+        EXPECT_EQ(contextUpdateSize(trace, "Router \"X1\" reboots", context), text.size())
+            << context;
+        auto read = readPeerMessage(text);
+        ASSERT_TRUE(read);
+        EXPECT_EQ(read->payload.contains("context"), !context.empty());
+    }
+}
+
 TEST(PeerProtocol, AnUnknownPerformativeIsNamed) {
     auto read = readPeerMessage(envelope("dance", "{}"));
     ASSERT_FALSE(read);
