@@ -580,9 +580,10 @@ public:
 
     void readWebRtc(const toml::table& w, WebRtcConfig& out) const {
         static constexpr std::string_view kKeys[] = {
-            "enabled",    "stun_server",      "stun_port",          "turn_server",
-            "turn_port",  "turn_transport",   "turn_username",      "turn_password",
-            "relay_only", "max_message_size", "evidence_max_bytes", "grant_seconds"};
+            "enabled",      "stun_server",      "stun_port",          "turn_server",
+            "turn_port",    "turn_transport",   "turn_username",      "turn_password",
+            "relay_only",   "max_message_size", "evidence_max_bytes", "evidence_held_bytes",
+            "grant_seconds"};
         onlyKeys(w, "webrtc", kKeys);
         boolean(w, "webrtc", "enabled", out.enabled);
         if (const auto* stun = string(w, "webrtc", "stun_server", "an IP address or \"\"")) {
@@ -615,6 +616,11 @@ public:
         integer(w, "webrtc", "max_message_size", 16384, 1 << 20, out.maxMessageSize);
         integer(w, "webrtc", "evidence_max_bytes", 1024, std::uint64_t{1} << 30,
                 out.evidenceMaxBytes);
+        integer(w, "webrtc", "evidence_held_bytes", 1024, std::uint64_t{1} << 50,
+                out.evidenceHeldBytes);
+        if (out.evidenceHeldBytes < out.evidenceMaxBytes)
+            failAt(w.source(), "webrtc.evidence_held_bytes: expected at least "
+                               "webrtc.evidence_max_bytes (one upload)");
         integer(w, "webrtc", "grant_seconds", 30, 86400, out.grantSeconds);
     }
 

@@ -154,7 +154,8 @@ struct WebRtcConfig {
     bool relayOnly = false; // relayed candidates only: our addresses are never given out
     std::uint32_t maxMessageSize = 262144;     // ours, in a=max-message-size (RFC 8841)
     std::uint64_t evidenceMaxBytes = 64 << 20; // the largest evidence upload
-    std::uint32_t grantSeconds = 900;          // how long an expert's grant lasts
+    std::uint64_t evidenceHeldBytes = std::uint64_t{1} << 30; // all escalations' together
+    std::uint32_t grantSeconds = 900;                         // how long an expert's grant lasts
 
     bool operator==(const WebRtcConfig&) const = default;
 };

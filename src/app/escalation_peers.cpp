@@ -125,6 +125,18 @@ void Escalations::addEvidence(const std::string& id, const std::string& agent,
                       {"detail", fmt::format("the escalation holds {} evidence files, its most",
                                              kMostEvidenceFiles)}},
                      {}});
+    // Each waits on disk until its escalation is over; all of them together stay within the
+    // operator's bound ([webrtc] evidence_held_bytes), so that uploads cannot fill the disk.
+    if (stats_.evidenceHeld + file->size > options_.evidenceHeldMost)
+        return done(
+            {507,
+             {{"title", "Insufficient Storage"},
+              {"detail", fmt::format("the escalations under way hold {} bytes of evidence; "
+                                     "{} more would pass the bound of {} "
+                                     "(webrtc.evidence_held_bytes)",
+                                     stats_.evidenceHeld, file->size, options_.evidenceHeldMost)}},
+             {}});
+    if (file->content) stats_.evidenceHeld += file->size;
     const json described{{"escalation", e.id}, {"evidence", file->id}, {"name", file->name},
                          {"type", file->type}, {"size", file->size},   {"sha256", file->sha256}};
     e.evidence.push_back({file, 0, false});

@@ -155,6 +155,7 @@ EscalationService::start(asio::io_context& context, net::TimerWheel& timers, con
     }
     options.defaultRing = std::chrono::seconds(e.ringSeconds);
     options.keptEnded = e.keptEnded;
+    options.evidenceHeldMost = config.webrtc.evidenceHeldBytes;
     options.mediaSrtp = config.media.srtp;
     if (s->webrtc_) options.bridges.insert("webrtc");
     if (s->video_) {
@@ -550,6 +551,10 @@ void EscalationService::addMetrics(api::MetricsText& m) const {
               double(s.takenOver));
     m.gauge("switchboard_escalations_active", "Escalations ringing or answered now.",
             double(s.active));
+    m.gauge("switchboard_evidence_held_bytes",
+            "Evidence the escalations under way hold on disk (bounded by "
+            "webrtc.evidence_held_bytes).",
+            double(s.evidenceHeld));
     m.histogram("switchboard_escalation_setup_seconds",
                 "Time from an escalation's request to its expert's answer.", s.setupSeconds);
     for (const auto& [kind, legs] : s.degraded)

@@ -607,6 +607,7 @@ void Escalations::finish(Escalation& e, EscalationState state, std::string reaso
     // files, still open) go now; what GET shows of them (name, size, digest) stays.
     for (auto& r : e.evidence) {
         if (!r.file->content) continue;
+        stats_.evidenceHeld -= r.file->size;
         auto described = std::make_shared<room::EvidenceFile>(*r.file);
         described->content.reset();
         r.file = std::move(described);

@@ -41,6 +41,8 @@ struct EscalationOptions {
     std::chrono::seconds defaultRing{30}; // a stage without its own ring time
     std::string mediaSrtp = "off";        // what calls to experts would use
     std::size_t keptEnded = 10000;        // ended escalations kept for GET (at least 1)
+    // The evidence that all escalations under way may hold on disk together, in bytes.
+    std::uint64_t evidenceHeldMost = std::uint64_t{1} << 30;
     std::set<std::string, std::less<>> bridges{"sip"}; // those the gateway runs; others: 501
     // Whether a video source of that name can be brought in (the video bridge's word).
     std::function<bool(std::string_view)> knowsVideoSource = [](std::string_view) { return false; };
@@ -181,6 +183,7 @@ public:
         std::uint64_t callsPlaced = 0;
         std::uint64_t takenOver = 0; // escalations of gone instances this one reported (takeOver)
         std::size_t active = 0;      // ringing or answered now
+        std::uint64_t evidenceHeld = 0; // the bytes of evidence held on disk now
         Histogram setupSeconds{kSetupBounds};
         // Legs up but impaired now (room::LegState::degraded), by kind: "call" (the expert's),
         // "party", "peer", "council", "video".

@@ -5,6 +5,7 @@
 // virtual time.
 
 #include "app/escalations.hpp"
+#include "core/spool_file.hpp"
 #include "room/room.hpp"
 #include "session/worker_graph.hpp"
 #include "sip/room_legs.hpp"
@@ -392,6 +393,43 @@ TEST_F(EscalationFlow, AnEscalationHoldsSixtyFourEvidenceFilesAtMost) {
     for (int n = 0; n < 64; ++n)
         ASSERT_EQ(give(n), 202) << "file " << n;
     EXPECT_EQ(give(64), 413);
+}
+
+// All escalations' evidence on disk stays within a bound; an escalation's goes when it ends.
+TEST_F(EscalationFlow, TheEvidenceHeldOnDiskIsBounded) {
+    EscalationOptions options;
+    options.evidenceHeldMost = 3000;
+    remake(options);
+    const auto open = [&](const char* expert) {
+        auto answer = escalate({{"topic", "billing"}, {"expert", expert}, {"reason", "help"}});
+        EXPECT_EQ(answer.status, 201) << answer.body.dump();
+        respond(invites().back(), 200, expertSdp(5006));
+        return answer.body["payload"]["escalation"].get<std::string>();
+    };
+    const auto give = [&](const std::string& id, std::uint64_t size) {
+        auto file = std::make_shared<room::EvidenceFile>();
+        file->id = fmt::format("{:032x}", size);
+        file->name = "scan.bin";
+        file->size = size;
+        auto spool = SpoolFile::create(std::filesystem::temp_directory_path());
+        if (!spool) return 0;
+        file->content = std::make_shared<const SpoolFile>(std::move(spool).value());
+        std::optional<EscalationAnswer> got;
+        escalations_->addEvidence(id, "agent", file, [&](const EscalationAnswer& a) { got = a; });
+        runUntil([&] { return got.has_value(); });
+        return got ? got->status : 0;
+    };
+    const auto first = open("alice");
+    EXPECT_EQ(give(first, 2000), 202);
+    const auto second = open("bob");
+    EXPECT_EQ(give(second, 1001), 507); // 3001 bytes held would pass the bound
+    EXPECT_EQ(give(second, 1000), 202);
+    EXPECT_EQ(escalations_->stats().evidenceHeld, 3000u);
+    std::optional<EscalationAnswer> ended;
+    escalations_->hangUp(first, "agent", [&](const EscalationAnswer& a) { ended = a; });
+    runUntil([&] { return ended.has_value(); });
+    EXPECT_EQ(escalations_->stats().evidenceHeld, 1000u);
+    EXPECT_EQ(give(second, 2000), 202);
 }
 
 TEST_F(EscalationFlow, AStageWhoseCallsCannotBePlacedFailsAndLeavesNothing) {

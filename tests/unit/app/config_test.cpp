@@ -131,6 +131,7 @@ TEST(ParseConfig, TheWebRtcBridgeIsReadAndCheckedWhole) {
     auto config = parseConfig(std::string(kListener) +
                                   "[webrtc]\nstun_server = \"10.0.0.9\"\nstun_port = 3479\n"
                                   "max_message_size = 65536\nevidence_max_bytes = 2048\n"
+                                  "evidence_held_bytes = 4096\n"
                                   "grant_seconds = 60\nturn_server = \"10.0.0.8\"\n"
                                   "turn_port = 3480\nturn_transport = \"tcp\"\n"
                                   "turn_username = \"sb\"\nturn_password = \"secret\"\n"
@@ -142,6 +143,7 @@ TEST(ParseConfig, TheWebRtcBridgeIsReadAndCheckedWhole) {
     EXPECT_EQ(config->webrtc.stunPort, 3479);
     EXPECT_EQ(config->webrtc.maxMessageSize, 65536u);
     EXPECT_EQ(config->webrtc.evidenceMaxBytes, 2048u);
+    EXPECT_EQ(config->webrtc.evidenceHeldBytes, 4096u);
     EXPECT_EQ(config->webrtc.grantSeconds, 60u);
     EXPECT_EQ(config->webrtc.turnServer, "10.0.0.8");
     EXPECT_EQ(config->webrtc.turnPort, 3480);
@@ -160,6 +162,10 @@ TEST(ParseConfig, TheWebRtcBridgeIsReadAndCheckedWhole) {
     EXPECT_EQ(errorOf(std::string(kListener) + "[webrtc]\nmax_message_size = 100\n"),
               "test.toml:6:20: webrtc.max_message_size: expected an integer from 16384 to "
               "1048576, got 100");
+    EXPECT_EQ(errorOf(std::string(kListener) +
+                      "[webrtc]\nevidence_max_bytes = 4096\nevidence_held_bytes = 2048\n"),
+              "test.toml:5:1: webrtc.evidence_held_bytes: expected at least "
+              "webrtc.evidence_max_bytes (one upload)");
 }
 
 TEST(ParseConfig, TheH323EndpointIsReadAndChecked) {
