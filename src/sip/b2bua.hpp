@@ -335,7 +335,8 @@ private:
     bool retryWithCredentials(Call& call, const Message& challenge);
     // placeCall()'s calls, in b2bua_outbound.cpp.
     void onOutboundInviteResponse(Call& call, const Message& response);
-    bool sendPlacedInvite(Call& call);
+    bool sendPlacedInvite(Call& call, std::string authorization = {},
+                          HeaderId authorizationHeader = HeaderId::authorization);
     void onOutboundRequest(TransactionId server, const Message& request, Call& call);
     void sendReoffer(Call& call);
     void onReofferResponse(Call& call, const Message& response);

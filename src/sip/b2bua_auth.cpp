@@ -68,9 +68,11 @@ bool B2bua::authenticateCaller(TransactionId server, const Message& invite,
 }
 
 bool B2bua::retryWithCredentials(Call& call, const Message& response) {
-    if (call.bAuthTried || call.aInvite == 0) return false;
-    const Message* invite = layer_.request(call.aInvite);
-    if (!invite) return false;
+    if (call.bAuthTried) return false;
+    // A bridged call's INVITE is built from its caller's again; a placed call's from its spec.
+    const Message* invite =
+        call.placed() || call.aInvite == 0 ? nullptr : layer_.request(call.aInvite);
+    if (!call.placed() && !invite) return false;
     const bool proxy = response.status() == 407;
     const HeaderId challengeHeader =
         proxy ? HeaderId::proxy_authenticate : HeaderId::www_authenticate;
@@ -102,8 +104,9 @@ bool B2bua::retryWithCredentials(Call& call, const Message& response) {
     call.bAuthTried = true;
     logger().info("call {}: answering the {} challenge for realm '{}'", call.tag(),
                   response.status(), realm);
-    return sendOutboundInvite(call, *invite, std::move(answer).value(),
-                              proxy ? HeaderId::proxy_authorization : HeaderId::authorization);
+    const HeaderId header = proxy ? HeaderId::proxy_authorization : HeaderId::authorization;
+    return invite ? sendOutboundInvite(call, *invite, std::move(answer).value(), header)
+                  : sendPlacedInvite(call, std::move(answer).value(), header);
 }
 
 } // namespace sb::sip

@@ -58,13 +58,15 @@ Result<std::uint64_t> B2bua::placeCall(OutboundCallSpec spec, OutboundCallObserv
     return id;
 }
 
-bool B2bua::sendPlacedInvite(Call& call) {
+bool B2bua::sendPlacedInvite(Call& call, std::string authorization, HeaderId authorizationHeader) {
     const OutboundCallSpec& spec = call.asPlaced().spec;
     OutgoingRequest out;
     out.body = spec.body;
     out.contentType = spec.contentType;
     for (const auto& [name, value] : spec.headers)
         out.extra.emplace_back(name, value);
+    if (!authorization.empty())
+        out.extra.emplace_back(canonicalName(authorizationHeader), std::move(authorization));
     call.bInvite = sendOn(call.b, "INVITE", out);
     if (call.bInvite == 0) return false;
     call.bInviteCseq = call.b.dialog.localSeq;
@@ -119,6 +121,10 @@ void B2bua::onOutboundInviteResponse(Call& call, const Message& response) {
         return;
     }
     call.bInvite = 0;
+    // §22.2: a far end's challenge is answered once, with the credentials for its realm.
+    if ((status == 401 || status == 407) && call.state == Call::State::early &&
+        retryWithCredentials(call, response))
+        return;
     wheel_.cancel(call.noAnswer);
     Half& b = call.b;
     if (status >= 300) {

@@ -28,6 +28,7 @@ slow_port=$(free_port 47000)
 alice_port=$(free_port 49000)
 holder_port=$(free_port 51000)
 reader_port=$(free_port 53000)
+guarded_port=$(free_port 54000)
 media_base=$(( $(free_port 55000) / 2 * 2 ))
 hash() { echo -n "$1" | sha256sum | cut -d' ' -f1; }
 
@@ -55,6 +56,7 @@ cat > "$work/experts.json" <<JSON
   {"id": "alice", "sipUri": "sip:alice@127.0.0.1:$alice_port", "skills": ["billing"], "maxConcurrent": 5},
   {"id": "holder", "sipUri": "sip:holder@127.0.0.1:$holder_port", "skills": ["hold"]},
   {"id": "reader", "sipUri": "sip:reader@127.0.0.1:$reader_port", "skills": ["context"]},
+  {"id": "guarded", "sipUri": "sip:guarded@127.0.0.1:$guarded_port", "skills": ["trunk"]},
   {"id": "echo", "sipUri": "sip:echo@127.0.0.1:$sip_port", "skills": ["echo"], "maxConcurrent": 100}
 ]
 JSON
@@ -80,6 +82,10 @@ policy = "$work/policy.toml"
 experts = "$work/experts.json"
 ring_seconds = 10
 kept_ended = 1
+[[auth.credentials]]
+realm = "callee.example"
+username = "sb"
+password = "pw"
 TOML
 start() {
   start_switchboard "$switchboard"
@@ -303,6 +309,20 @@ context_steps=$(cli witness verify --key "$work/witness.pem" --trace "$(json con
   awk '$3 ~ /^context\./ {print $3}' | tr '\n' ' ')
 [ "$context_steps" = "context.update " ] || fail_with "the context was witnessed as '$context_steps'"
 check "an agent's context_update reached the expert's sipp phone as a text/plain MESSAGE in the call's dialog (202, delivered_to sip), was witnessed (context.update), and one without a summary got 400 naming /payload/summary"
+
+# An expert behind a trunk that challenges (RFC 3261 §22.2): the 401 is answered with the
+# credentials for its realm, which sipp verifies before it answers.
+callee auth_callee "$guarded_port" guarded &
+guarded_pid=$!
+wait_listening udp "$guarded_port" || fail_with "sipp did not start"
+escalate guarded token-a agent-a '{"topic":"demo","expert":"guarded","reason":"challenged"}'
+expect_status guarded 201
+guarded_id=$(json guarded "d['payload']['escalation']")
+wait_for_state "$guarded_id" answered || fail_with "the challenged expert's escalation is $state"
+[ "$(curl -s -o /dev/null -w '%{http_code}' -X DELETE -H 'Authorization: Bearer token-a' \
+  "$base/v1/escalations/$guarded_id")" = 200 ] || fail_with "the challenged escalation was not hung up"
+wait "$guarded_pid" || fail_with "the challenging expert's sipp failed"
+check "an expert's 401 is answered with the realm's credentials (sipp verifies them) and the call is answered"
 
 # Ended escalations stay for GET up to kept_ended (1 here), the oldest dropped first.
 get_status() { curl -s -o /dev/null -w '%{http_code}' -H 'Authorization: Bearer token-a' "$@"; }
