@@ -21,6 +21,9 @@ class FfmpegInput final : public Source {
 public:
     FfmpegInput(std::string url, int width, int height, bool pace, const std::atomic<bool>* stop)
         : url_(std::move(url)), width_(width), height_(height), pace_(pace), stop_(stop) {}
+    ~FfmpegInput() override { av_channel_layout_uninit(&swrLayout_); }
+    FfmpegInput(const FfmpegInput&) = delete;
+    FfmpegInput& operator=(const FfmpegInput&) = delete;
 
     Result<void> open() {
         AVDictionary* options = nullptr;
@@ -140,22 +143,27 @@ private:
     // A file is read as fast as the disk goes: each picture is held until its time comes, and
     // its capture time is that time, on the file's own clock (so that a busy machine that
     // falls behind sends the pictures late, not bunched together). Others come when they come.
+    // The wait ends early when the leg stops.
     std::int64_t paceFile(const AVFrame& in) {
         const auto capture = captureOf(in.best_effort_timestamp, timeBase_);
-        if (pace_ && capture)
-            std::this_thread::sleep_until(started_ +
-                                          std::chrono::microseconds(*capture - startedWall_));
+        if (pace_ && capture) {
+            const auto due = started_ + std::chrono::microseconds(*capture - startedWall_);
+            while (Clock::now() < due && !(stop_ && stop_->load(std::memory_order_relaxed)))
+                std::this_thread::sleep_until(
+                    std::min(due, Clock::now() + std::chrono::milliseconds(100)));
+        }
         return capture.value_or(unixTimeMicros());
     }
 
     // The wall-clock time of a timestamp: the input's clock, from its first timestamp (of a
-    // picture or a sound), which is when it was read. A network input's clock that strays a
-    // second from the wall clock (a camera restarted, a wrap) starts again from now.
+    // picture or a sound), which is when it was read. A clock that strays a second from the
+    // wall clock (a camera restarted, a wrap, a file whose timestamps jump) starts again from
+    // now: a file's next picture is never more than a second away.
     std::optional<std::int64_t> captureOf(std::int64_t pts, AVRational timeBase) {
         if (pts == AV_NOPTS_VALUE) return std::nullopt;
         const std::int64_t at = av_rescale_q(pts, timeBase, AVRational{1, 1000000});
         const std::int64_t now = unixTimeMicros();
-        if (!firstPts_ || (!pace_ && std::abs(startedWall_ + (at - *firstPts_) - now) > 1000000)) {
+        if (!firstPts_ || std::abs(startedWall_ + (at - *firstPts_) - now) > 1000000) {
             firstPts_ = at;
             started_ = std::chrono::steady_clock::now();
             startedWall_ = now;
@@ -175,19 +183,37 @@ private:
             avcodec_parameters_to_context(context.get(), format_->streams[found]->codecpar) < 0 ||
             avcodec_open2(context.get(), decoder, nullptr) < 0)
             return;
-        SwrContext* swr = nullptr;
-        AVChannelLayout mono = AV_CHANNEL_LAYOUT_MONO;
-        if (swr_alloc_set_opts2(&swr, &mono, AV_SAMPLE_FMT_S16, kSoundRate, &context->ch_layout,
-                                context->sample_fmt, context->sample_rate, 0, nullptr) < 0)
-            return;
-        SwrContextPtr converter(swr);
-        if (swr_init(converter.get()) < 0) return;
+        if (!converterFor(context->ch_layout, context->sample_fmt, context->sample_rate)) return;
         soundStream_ = found;
         soundTimeBase_ = format_->streams[found]->time_base;
         soundDecoder_ = std::move(context);
-        swr_ = std::move(converter);
         soundFrame_.reset(av_frame_alloc());
         if (!soundFrame_) soundDecoder_.reset();
+    }
+
+    // The resampler for sound of this layout, format and rate: made again when a stream's
+    // sound changes them mid-way (a broadcast going from 5.1 to stereo), since one made for
+    // the old layout would read planes that the new frames do not have.
+    SwrContext* converterFor(const AVChannelLayout& layout, int format, int rate) {
+        if (swr_ && format == swrFormat_ && rate == swrRate_ &&
+            av_channel_layout_compare(&layout, &swrLayout_) == 0)
+            return swr_.get();
+        swr_.reset();
+        SwrContext* swr = nullptr;
+        AVChannelLayout mono = AV_CHANNEL_LAYOUT_MONO;
+        // (FFmpeg 5.1 declares the input layout non-const; it only reads it.)
+        if (swr_alloc_set_opts2(&swr, &mono, AV_SAMPLE_FMT_S16, kSoundRate,
+                                const_cast<AVChannelLayout*>(&layout),
+                                static_cast<AVSampleFormat>(format), rate, 0, nullptr) < 0)
+            return nullptr;
+        SwrContextPtr converter(swr);
+        av_channel_layout_uninit(&swrLayout_);
+        if (swr_init(converter.get()) < 0 || av_channel_layout_copy(&swrLayout_, &layout) < 0)
+            return nullptr;
+        swrFormat_ = format;
+        swrRate_ = rate;
+        swr_ = std::move(converter);
+        return swr_.get();
     }
 
     // The audio packet just read, decoded and converted onto the sound waiting to be taken. A
@@ -196,14 +222,19 @@ private:
         if (!soundDecoder_ || avcodec_send_packet(soundDecoder_.get(), packet_.get()) < 0) return;
         while (avcodec_receive_frame(soundDecoder_.get(), soundFrame_.get()) == 0) {
             const AVFrame& in = *soundFrame_;
+            SwrContext* converter = converterFor(in.ch_layout, in.format, in.sample_rate);
+            if (!converter) {
+                av_frame_unref(soundFrame_.get());
+                continue;
+            }
             Sound sound;
             sound.captureMicros = captureOf(in.best_effort_timestamp, soundTimeBase_)
                                       .value_or(soundEnd_.value_or(unixTimeMicros()));
             sound.samples.resize(
-                static_cast<std::size_t>(swr_get_out_samples(swr_.get(), in.nb_samples)));
+                static_cast<std::size_t>(swr_get_out_samples(converter, in.nb_samples)));
             auto* out = reinterpret_cast<std::uint8_t*>(sound.samples.data());
             const int converted =
-                swr_convert(swr_.get(), &out, static_cast<int>(sound.samples.size()),
+                swr_convert(converter, &out, static_cast<int>(sound.samples.size()),
                             const_cast<const std::uint8_t**>(in.extended_data), in.nb_samples);
             av_frame_unref(soundFrame_.get());
             if (converted <= 0) continue;
@@ -232,7 +263,9 @@ private:
     int soundStream_ = -1;
     AVRational soundTimeBase_{1, 1};
     CodecContextPtr soundDecoder_;
-    SwrContextPtr swr_;
+    SwrContextPtr swr_; // made for swrLayout_, swrFormat_ and swrRate_
+    AVChannelLayout swrLayout_{};
+    int swrFormat_ = -1, swrRate_ = 0;
     FramePtr soundFrame_;
     std::vector<Sound> sound_;             // converted, not taken yet
     std::optional<std::int64_t> soundEnd_; // the capture time after the last sound

@@ -71,6 +71,31 @@ stream file-h264 h264 480p 854x480 --source "$work/clip.mp4"
 grep -q "^sent 25 frames" "$work/file-h264.send.out" || fail_with "the file's 25 frames were not all sent"
 check "a file's 25 frames, all sent, decoded at the preset's size"
 
+# Files that change mid-way, each sent to its end (two seconds, 50 frames): one whose sound
+# goes from 5.1 to stereo (the resampler made again, not reading planes the new frames lack),
+# one whose timestamps jump an hour ahead after a second (its clock starts again, rather than
+# the sender sleeping until the jump's time).
+part() { # NAME [FFMPEG OPTIONS…]: one second of pictures (and the options' sound) as MPEG-TS
+  local name=$1
+  shift
+  ffmpeg -nostdin -hide_banner -loglevel error -f lavfi -i testsrc=size=320x240:rate=25 "$@" \
+    -t 1 -c:v libx264 -pix_fmt yuv420p "$work/$name.ts"
+}
+part surround -f lavfi -i sine=frequency=440:sample_rate=48000 -c:a aac -ac 6
+part stereo -f lavfi -i sine=frequency=440:sample_rate=48000 -c:a aac -ac 2
+part early
+part late -output_ts_offset 3600
+cat "$work/surround.ts" "$work/stereo.ts" >"$work/sound-change.ts"
+cat "$work/early.ts" "$work/late.ts" >"$work/jump.ts"
+for name in sound-change jump; do
+  status=0
+  timeout -k 3 20 "$switchboard" video send --source "$work/$name.ts" --to 127.0.0.1:9 \
+    >"$work/$name.out" 2>&1 || status=$?
+  [ "$status" -eq 0 ] && grep -q "^sent 50 frames" "$work/$name.out" ||
+    fail_with "$name: status $status, $(grep -v x264 "$work/$name.out" | tail -n 2)"
+done
+check "a file whose sound goes from 5.1 to stereo, and one whose timestamps jump an hour: each sent to its end"
+
 # An SRT input (libavformat's libsrt): ffmpeg listens and sends MPEG-TS once we call.
 srt_port=$(free_port 46000)
 timeout -k 3 60 ffmpeg -nostdin -hide_banner -loglevel error -re -f lavfi \
