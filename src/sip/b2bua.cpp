@@ -213,7 +213,7 @@ void B2bua::onInitialInvite(TransactionId server, const Message& invite,
     call.aInvite = call.aInviteKey = server;
     call.source = sourceKey;
     call.a.dialog = Dialog::asUas(invite, newToken());
-    reachCaller(call.a, source);
+    reachCaller(call.a, source, invite);
 
     call.b = std::move(outbound);
     Dialog& b = call.b.dialog;

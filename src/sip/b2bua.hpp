@@ -389,7 +389,7 @@ private:
     // A dialog's requests go to its next hop (§12.2.1.1), located like a target.
     void followNextHop(Half& leg);
     // The caller's leg: how its requests reach it (Half::Reach), from where its INVITE came.
-    void reachCaller(Half& a, const InboundMessage& source);
+    void reachCaller(Half& a, const InboundMessage& source, const Message& invite);
     // §12.2.2: a target refresh request or response; the next hop follows the new target.
     void refreshTarget(Half& leg, const Message& message);
     // Where the leg's next request goes: a caller's closed connection gives way to its next

@@ -16,8 +16,8 @@ struct B2bua::Half {
     Destination destination; // where the leg's requests go now
     // How `destination` follows the peer (RFC 3261 §12.2.1.1 and §18.1.1).
     enum class Reach : std::uint8_t {
-        nextHop, // the dialog's next hop, located (§12.2.1.1): a leg we placed
-        source,  // a caller's leg over UDP: the address and port its INVITE came from
+        nextHop, // the dialog's next hop, located (§12.2.1.1): a leg we placed, a caller's on UDP
+        source,  // a caller's leg on UDP from behind a NAT: where its INVITE came from
         // A caller's leg over TCP or TLS: the connection its INVITE came on, while it is open
         // (a UA behind NAT can be reached no other way); its source port is no one's listener,
         // so once it has closed, requests go to `nextHop`, located as for a leg we placed.

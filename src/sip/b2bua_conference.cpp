@@ -49,7 +49,7 @@ void B2bua::joinConference(TransactionId server, const Message& invite,
     call.shape = InRoom{room, target};
     call.source = source.remoteAddress.to_string();
     call.a.dialog = Dialog::asUas(invite, toTag);
-    reachCaller(call.a, source);
+    reachCaller(call.a, source, invite);
     call.aInvite = call.aInviteKey = server;
     inviteServers_.emplace(server, call.id);
     dialogs_.emplace(dialogKey(call.a.dialog.callId, toTag), std::pair{call.id, Side::a});

@@ -130,10 +130,36 @@ void B2bua::followNextHop(Half& l) {
     if (now && *now) settle(l, std::move((*now)->front()));
 }
 
-void B2bua::reachCaller(Half& a, const InboundMessage& source) {
+namespace {
+
+// A UA that sent its INVITE straight to us (one Via) from an address its Contact does not name
+// is behind a NAT (its Contact holds its private address): only the address its INVITE came
+// from reaches it. Kamailio's nathelper tests the same (nat_uac_test, flag 1).
+bool behindNat(const Message& invite, const InboundMessage& source) {
+    if (invite.vias().size() != 1 || invite.contacts().empty()) return false;
+    std::string_view host = invite.contacts().front().uri.host;
+    if (host.size() > 2 && host.front() == '[' && host.back() == ']')
+        host = host.substr(1, host.size() - 2);
+    std::error_code error;
+    const auto contact = asio::ip::make_address(std::string(host), error);
+    return !error && contact != source.remoteAddress;
+}
+
+} // namespace
+
+void B2bua::reachCaller(Half& a, const InboundMessage& source, const Message& invite) {
     a.destination = {source.transport, source.remoteAddress, source.remotePort, {}};
-    a.reach = isStream(source.transport) ? Half::Reach::connection : Half::Reach::source;
-    if (a.reach == Half::Reach::connection) followNextHop(a);
+    if (isStream(source.transport)) {
+        a.reach = Half::Reach::connection;
+    } else if (behindNat(invite, source)) {
+        a.reach = Half::Reach::source;
+        return;
+    } else {
+        // §12.2.1.1: the route set's first hop, else the Contact (through a proxy that does
+        // not record-route, the INVITE's source is the proxy, which would not take them).
+        a.reach = Half::Reach::nextHop;
+    }
+    followNextHop(a);
 }
 
 void B2bua::refreshTarget(Half& l, const Message& message) {

@@ -30,13 +30,19 @@ bob_port=$(free_port 53000)
 outbound_port=$(free_port 55000) # Kamailio behind Switchboard
 front_port=$(free_port 57000)    # Kamailio in front of Switchboard
 tcp_front_port=$(free_port 58000) # the same, over TCP
+plain_front_port=$(free_port 56000) # in front, not record-routing
 
-# start_kamailio PORT NEXT-URI NAME [tcp]: Kamailio with our proxy.cfg (on TCP too when told),
-# bounded, probed with OPTIONS.
+# start_kamailio PORT NEXT-URI NAME [tcp|no-record-route]: Kamailio with our proxy.cfg (on TCP
+# too, or out of the dialogs, when told), bounded, probed with OPTIONS.
 start_kamailio() {
   mkdir -p "$work/$3"
+  local extra=()
+  case "${4:-}" in
+  tcp) extra=(-A "LISTEN_TCP=tcp:127.0.0.1:$1") ;;
+  no-record-route) extra=(-A NO_RECORD_ROUTE) ;;
+  esac
   timeout -k 3 150 kamailio -DD -E -f "$here/kamailio/proxy.cfg" -Y "$work/$3" -m 64 -M 8 \
-    -A "LISTEN=udp:127.0.0.1:$1" ${4:+-A "LISTEN_TCP=tcp:127.0.0.1:$1"} \
+    -A "LISTEN=udp:127.0.0.1:$1" "${extra[@]}" \
     ${2:+-A "NEXT=\"$2\""} >"$work/$3.log" 2>&1 &
   kamailio_pids+=($!)
   local deadline=$((SECONDS + 10)) probe_port
@@ -69,6 +75,7 @@ start_switchboard "$switchboard"
 start_kamailio "$outbound_port" "" kamailio-outbound
 start_kamailio "$front_port" "sip:127.0.0.1:$sip_port" kamailio-front
 start_kamailio "$tcp_front_port" "sip:127.0.0.1:$sip_port;transport=tcp" kamailio-tcp tcp
+start_kamailio "$plain_front_port" "sip:127.0.0.1:$sip_port" kamailio-plain no-record-route
 
 run_flow "Kamailio as outbound proxy: ACK and BYE follow its Record-Route" \
   call_basic_uac kam_callee "$bob_port"
@@ -77,13 +84,13 @@ run_flow "Kamailio as outbound proxy: the callee's BYE comes back through it" \
 
 # Kamailio in front: the caller talks to Kamailio, which record-routes and relays to us; the
 # callee ("front") is reached directly.
-front_flow() { # NAME CALLER CALLEE
+front_flow() { # NAME CALLER CALLEE [KAMAILIO PORT]
   callee "$3" "$bob_port" "front-$3" &
   local pid=$!
   wait_listening udp "$bob_port"
   local port
   port=$(free_port 37000)
-  timeout -k 3 30 sipp -sf "$here/scenarios/$2.xml" "127.0.0.1:$front_port" -s front \
+  timeout -k 3 30 sipp -sf "$here/scenarios/$2.xml" "127.0.0.1:${4:-$front_port}" -s front \
     -i 127.0.0.1 -p "$port" -m 1 -nostdin -timeout 20s -trace_msg \
     -default_behaviors all,-abortunexp \
     -message_file "$work/front-$2.msg" >"$work/front-$2.out" 2>&1 ||
@@ -101,6 +108,10 @@ check "the caller's dialog is record-routed by the front Kamailio"
 # arrive in either order, which the loss-tolerant caller accepts.
 front_flow "Kamailio in front: CANCEL crosses Kamailio and Switchboard" \
   loss_cancel_uac call_cancel_uas
+# Through a Kamailio that does not record-route, the callee hangs up: our BYE to the caller goes
+# to its Contact (§12.2.1.1), not to Kamailio, where the INVITE came from (which answers 404).
+front_flow "Kamailio in front, not record-routing: the callee's BYE reaches the caller at its Contact" \
+  call_callee_bye_uac call_callee_bye_uas "$plain_front_port"
 
 # Over TCP: the callee answers after 2.5 s, by when the connection Kamailio opened to us for
 # the INVITE has been idle for more than a second and is closed, then hangs up.

@@ -300,6 +300,44 @@ TEST_F(B2buaCallerOverTcp, RequestsGoToTheRouteSetOnceTheConnectionHasClosed) {
     EXPECT_EQ(bye.header(HeaderId::route), "<sip:127.0.0.1:5080;transport=tcp;lr>");
 }
 
+// §12.2.1.1 over UDP: a caller's requests go to its Contact (through a proxy that does not
+// record-route, the INVITE's source is the proxy); a caller that sent its INVITE straight to us
+// from an address its Contact does not name is behind a NAT, and reached where it came from.
+class B2buaCallerOverUdp : public B2buaReinvite {
+protected:
+    // Where the BYE of the callee's hang-up goes to the caller, whose INVITE (from
+    // 127.0.0.1:5070) had these Via lines and this Contact.
+    Destination byeTowardsCaller(std::string_view vias, std::string_view contact) {
+        deliver(fmt::format("INVITE sip:bob@127.0.0.1:5060 SIP/2.0\r\n{}"
+                            "From: <sip:alice@127.0.0.1>;tag=a1\r\nTo: <sip:bob@127.0.0.1>\r\n"
+                            "Call-ID: c1\r\nCSeq: 1 INVITE\r\nContact: {}\r\n",
+                            vias, contact) +
+                    body({}),
+                5070);
+        bInvite_ = parsed(sender_.sent.back());
+        respond(*bInvite_, 200, "b1", {}, kOfferB);
+        EXPECT_EQ(lastStatusToCaller(), 200);
+        deliver(fromCallee("BYE", 2), 5090);
+        EXPECT_EQ(parsed(sender_.sent.back()).method(), "BYE");
+        return sender_.destinations.back();
+    }
+};
+
+TEST_F(B2buaCallerOverUdp, RequestsGoToTheContactOfACallerBehindAProxy) {
+    const auto to = byeTowardsCaller("Via: SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bKp1\r\n"
+                                     "Via: SIP/2.0/UDP 127.0.0.1:5072;branch=z9hG4bKa1\r\n",
+                                     "<sip:alice@127.0.0.1:5072>");
+    EXPECT_EQ(to.address, asio::ip::make_address("127.0.0.1"));
+    EXPECT_EQ(to.port, 5072);
+}
+
+TEST_F(B2buaCallerOverUdp, RequestsGoWhereTheInviteCameFromForACallerBehindANat) {
+    const auto to = byeTowardsCaller("Via: SIP/2.0/UDP 192.168.1.20:5062;branch=z9hG4bKa1\r\n",
+                                     "<sip:alice@192.168.1.20:5062>");
+    EXPECT_EQ(to.address, asio::ip::make_address("127.0.0.1"));
+    EXPECT_EQ(to.port, 5070);
+}
+
 // §12.2.2: a target refresh moves the next hop of a leg without a route set.
 TEST_F(B2buaReinvite, ACalleesNewContactIsWhereItsNextRequestGoes) {
     confirm();
