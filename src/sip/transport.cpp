@@ -260,7 +260,9 @@ void TransportLayer::Impl::deliver(InboundMessage&& m) {
 void TransportLayer::Impl::onAccept(Transport transport,
                                     std::shared_ptr<net::StreamConnection> stream) {
     if (closed_) return;
-    if (conns_.size() >= limits_.maxConnections) {
+    // An eighth of the connections are kept for ours: peers that connect and say nothing must
+    // not leave us unable to reach anyone over TCP or TLS.
+    if (conns_.size() >= limits_.maxConnections - limits_.maxConnections / 8) {
         bump(connectionsRefused_);
         SB_WARN_RATE_LIMITED(logger(), "refused a {} connection from {}: {} connections open",
                              viaToken(transport), stream->remoteEndpoint().address().to_string(),
@@ -271,7 +273,9 @@ void TransportLayer::Impl::onAccept(Transport transport,
     const auto remote = stream->remoteEndpoint();
     auto& c = addConn(transport, std::move(stream), true,
                       PeerKey{transport, remote.address(), remote.port()});
-    if (transport == Transport::tls) startMessageClock(c, Clock::now()); // the handshake
+    // Its first message (and a TLS peer's handshake before it) must come within the message
+    // timeout: a connection that says nothing holds a place for no one.
+    startMessageClock(c, Clock::now());
     c.stream->start(handlersFor(c.id()));
 }
 
@@ -303,7 +307,8 @@ net::StreamConnection::Handlers TransportLayer::Impl::handlersFor(std::uint64_t 
         auto* c = self->find(id);
         if (!c) return;
         c->ready = true;
-        if (c->buffer.empty()) c->inMessage = false;
+        // Ours may wait for the peer; a peer's connection waits for its first message.
+        if (c->buffer.empty() && !c->inbound) c->inMessage = false;
     };
     h.onData = [weak, id](std::span<const std::byte> data) {
         auto self = weak.lock();

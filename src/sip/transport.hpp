@@ -30,12 +30,13 @@ struct ListenSpec {
 
 struct TransportLimits {
     std::size_t maxMessageBytes = 65536;
-    // A stream peer must finish a message within this from its first byte (and a TLS peer its
-    // handshake within this from the TCP accept; an outbound connection its connect and
-    // handshake).
+    // A stream peer must finish a message within this from its first byte, and its first
+    // message within this from the TCP accept (a TLS peer its handshake too); an outbound
+    // connection its connect and handshake.
     std::chrono::milliseconds messageTimeout{10000};
     std::chrono::seconds idleTimeout{300}; // no bytes either way for this long: close
-    std::size_t maxConnections = 1024;     // inbound and outbound stream connections together
+    // Stream connections, inbound and outbound together; inbound ones may take seven eighths.
+    std::size_t maxConnections = 1024;
 };
 
 struct TlsFiles {

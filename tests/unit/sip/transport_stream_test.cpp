@@ -196,6 +196,17 @@ TEST(TransportTcp, SlowPeerIsCutOff) {
     EXPECT_EQ(server.layer.stats().connectionsOpen, 0u);
 }
 
+TEST(TransportTcp, APeerThatSaysNothingIsCutOff) {
+    asio::io_context io;
+    TransportLimits limits;
+    limits.messageTimeout = 200ms;
+    Server server(io, limits);
+    RawClient client(io, server.port);
+    ASSERT_TRUE(runUntil(io, [&] { return client.closed; }));
+    EXPECT_EQ(server.layer.stats().slowPeersCut, 1u);
+    EXPECT_EQ(server.layer.stats().connectionsOpen, 0u);
+}
+
 TEST(TransportTcp, PeerSendingCompleteMessagesIsNotCut) {
     asio::io_context io;
     TransportLimits limits;
@@ -248,18 +259,28 @@ TEST(TransportTcp, KeepAlivePingIsAnsweredWithPong) {
     EXPECT_FALSE(client.closed);
 }
 
+// Inbound connections take seven eighths of the limit; the rest stay for ours.
 TEST(TransportTcp, ConnectionsOverTheLimitAreRefused) {
     asio::io_context io;
     TransportLimits limits;
-    limits.maxConnections = 1;
+    limits.maxConnections = 8;
     Server server(io, limits);
-    RawClient first(io, server.port);
-    first.write(request("first"));
-    ASSERT_TRUE(runUntil(io, [&] { return server.messages.size() == 1; }));
-    RawClient second(io, server.port);
-    ASSERT_TRUE(runUntil(io, [&] { return second.closed; }));
-    EXPECT_FALSE(first.closed);
+    std::vector<std::unique_ptr<RawClient>> clients;
+    for (int i = 0; i < 7; ++i) {
+        clients.push_back(std::make_unique<RawClient>(io, server.port));
+        clients.back()->write(request("m" + std::to_string(i)));
+    }
+    ASSERT_TRUE(runUntil(io, [&] { return server.messages.size() == 7; }));
+    RawClient refused(io, server.port);
+    ASSERT_TRUE(runUntil(io, [&] { return refused.closed; }));
     EXPECT_EQ(server.layer.stats().connectionsRefused, 1u);
+    for (const auto& c : clients)
+        EXPECT_FALSE(c->closed);
+    // Ours still connects: to a listener of its own.
+    Server other(io);
+    ASSERT_TRUE(server.layer.send(Transport::tcp, asio::ip::make_address("127.0.0.1"), other.port,
+                                  request("ours")));
+    ASSERT_TRUE(runUntil(io, [&] { return other.messages.size() == 1; }));
 }
 
 TEST(TransportTcp, ThrowingHandlerClosesOnlyThatConnection) {
