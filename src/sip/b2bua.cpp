@@ -188,7 +188,7 @@ void B2bua::onInitialInvite(TransactionId server, const Message& invite,
     if (!route) {
         ++stats_.rejectedNoRoute;
         ++stats_.failuresByStatus[404];
-        return respondSimple(server, invite, 404, "Not Found (no route)", newToken());
+        return respondSimple(server, invite, 404, "Not Found (no route)");
     }
     if (!route->conference.empty())
         return joinConference(server, invite, source, route->conference);
@@ -202,8 +202,7 @@ void B2bua::onInitialInvite(TransactionId server, const Message& invite,
         logger().warn("call to {} not placed: {}", route->target, located.error().message);
         ++stats_.failuresByStatus[502];
         return respondSimple(server, invite, 502,
-                             sanitizeReason("Bad Gateway (" + located.error().message + ")"),
-                             newToken());
+                             sanitizeReason("Bad Gateway (" + located.error().message + ")"));
     }
 
     auto owned = std::make_unique<Call>();
@@ -945,7 +944,10 @@ TransactionId B2bua::sendOn(Half& l, std::string_view method, const OutgoingRequ
 
 void B2bua::respondSimple(TransactionId server, const Message& request, int status,
                           std::string_view reason, std::string_view toTag) {
-    auto w = responseTo(request, status, reason, toTag);
+    // §8.2.6.2: a final response to a request without a To tag gets one of ours.
+    const std::string made =
+        toTag.empty() && status >= 200 && request.to().tag().empty() ? newToken() : std::string();
+    auto w = responseTo(request, status, reason, made.empty() ? toTag : made);
     w.header(HeaderId::server, options_.userAgent);
     layer_.respond(server, status, w.finish());
 }

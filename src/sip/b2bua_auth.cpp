@@ -23,8 +23,7 @@ bool B2bua::authenticateCaller(TransactionId server, const Message& invite,
     const auto now = DigestChallenger::Clock::now();
     if (!authFailures_.allowed(source, now)) {
         ++stats_.failuresByStatus[403];
-        respondSimple(server, invite, 403, "Forbidden (too many failed authentications)",
-                      newToken());
+        respondSimple(server, invite, 403, "Forbidden (too many failed authentications)");
         return false;
     }
     auto challenge = [&](bool stale) {
@@ -40,8 +39,7 @@ bool B2bua::authenticateCaller(TransactionId server, const Message& invite,
     auto credentials = parseAuth(*header, "Authorization");
     if (!credentials) {
         respondSimple(server, invite, 400,
-                      sanitizeReason("Bad Request (" + credentials.error().message + ")"),
-                      newToken());
+                      sanitizeReason("Bad Request (" + credentials.error().message + ")"));
         return false;
     }
     const auto& users = options_.auth.users;

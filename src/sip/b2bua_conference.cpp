@@ -28,7 +28,7 @@ void B2bua::joinConference(TransactionId server, const Message& invite,
     if (!options_.rooms) {
         ++stats_.rejectedNoRoute;
         ++stats_.failuresByStatus[404];
-        return respondSimple(server, invite, 404, "Not Found (no conference service)", newToken());
+        return respondSimple(server, invite, 404, "Not Found (no conference service)");
     }
     const std::string toTag = newToken();
     auto refuse = [&](const Error& error) {

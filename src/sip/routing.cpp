@@ -28,6 +28,38 @@ bool matches(const std::shared_ptr<const re2::RE2>& pattern, std::string_view te
     return !pattern || re2::RE2::FullMatch(re2::StringPiece(text.data(), text.size()), *pattern);
 }
 
+int hexValue(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+// What a Request-URI's parts are compared as (RFC 3261 §19.1.4): a user part's escapes
+// ("%65cho") stand for their characters, and a host is case-insensitive.
+std::string unescaped(std::string_view user) {
+    std::string out;
+    out.reserve(user.size());
+    for (std::size_t i = 0; i < user.size(); ++i) {
+        const int high = user[i] == '%' && i + 2 < user.size() ? hexValue(user[i + 1]) : -1;
+        const int low = high >= 0 ? hexValue(user[i + 2]) : -1;
+        if (low < 0) {
+            out += user[i];
+            continue;
+        }
+        out += static_cast<char>(high * 16 + low);
+        i += 2;
+    }
+    return out;
+}
+
+std::string lowerCase(std::string_view host) {
+    std::string out(host);
+    for (auto& c : out)
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    return out;
+}
+
 } // namespace
 
 std::optional<std::string> routePatternError(const std::string& pattern) {
@@ -50,8 +82,10 @@ Result<RouteTable> RouteTable::make(std::vector<RouteRule> rules) {
 }
 
 std::optional<RouteMatch> RouteTable::match(const Uri& requestUri) const {
+    const std::string user = unescaped(requestUri.user);
+    const std::string host = lowerCase(requestUri.host);
     for (const auto& r : rules_) {
-        if (!matches(r.user, requestUri.user) || !matches(r.domain, requestUri.host)) continue;
+        if (!matches(r.user, user) || !matches(r.domain, host)) continue;
         RouteMatch m{r.rule.target, r.rule.outboundProxy, r.rule.transport, r.rule.conference,
                      r.rule.srtp};
         static constexpr std::string_view kUser = "${user}";

@@ -144,7 +144,6 @@ std::optional<std::string> StatelessResponder::rejectMalformed(std::string_view 
         }
     }
     if (status == 501) w.header(HeaderId::allow, kAllow);
-    if (status == 501) w.header(HeaderId::allow, kAllow);
     w.header(HeaderId::server, options_.userAgent);
     return w.finish();
 }

@@ -14,9 +14,11 @@ using test::parsed;
 
 using B2buaFlows = test::B2buaHarness;
 
+// §8.2.6.2: every final response to a request without a To tag carries one of ours.
 TEST_F(B2buaFlows, MaxForwardsZeroIs483) {
     invite("bob", "Max-Forwards: 0\r\n");
     EXPECT_EQ(lastStatusToCaller(), 483);
+    EXPECT_FALSE(parsed(sender_.replies.back()).to().tag().empty());
     EXPECT_TRUE(sender_.sent.empty());
     expectIdle();
 }
@@ -31,6 +33,7 @@ TEST_F(B2buaFlows, AnInviteWithoutAContactIs400NamingIt) {
     auto refused = parsed(sender_.replies.back());
     EXPECT_EQ(refused.status(), 400);
     EXPECT_EQ(refused.reason(), "Bad Request (Contact: missing header)");
+    EXPECT_FALSE(refused.to().tag().empty());
     EXPECT_TRUE(sender_.sent.empty());
     expectIdle();
 }
@@ -38,6 +41,7 @@ TEST_F(B2buaFlows, AnInviteWithoutAContactIs400NamingIt) {
 TEST_F(B2buaFlows, OurOwnBranchInViaIs482) {
     invite("bob", "Via: SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bK-sb0123\r\n");
     EXPECT_EQ(lastStatusToCaller(), 482);
+    EXPECT_FALSE(parsed(sender_.replies.back()).to().tag().empty());
     EXPECT_EQ(b2bua_->stats().rejectedLoop, 1u);
     expectIdle();
 }

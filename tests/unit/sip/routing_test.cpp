@@ -27,6 +27,18 @@ TEST(RouteTable, FirstRuleWhosePatternsMatchTheWholeUserAndHost) {
     EXPECT_EQ(table->match(uri("+15551234", "trunkXexample"))->target, "sip:other@10.0.0.3");
 }
 
+// RFC 3261 §19.1.4: "%65cho" is "echo", and a host's case does not matter.
+TEST(RouteTable, AUserPartsEscapesAndAHostsCaseAreComparedAsTheirMeaning) {
+    auto table =
+        RouteTable::make({{"^echo$", "^gw\\.example$", "sip:${user}@10.0.0.1", "", {}, "", ""}});
+    ASSERT_TRUE(table);
+    const auto m = table->match(uri("%65ch%6F", "GW.Example"));
+    ASSERT_TRUE(m);
+    EXPECT_EQ(m->target, "sip:%65ch%6F@10.0.0.1"); // as written: it goes into a URI again
+    EXPECT_FALSE(table->match(uri("%65ch", "gw.example")));
+    EXPECT_FALSE(table->match(uri("echo%", "gw.example")));
+}
+
 TEST(RouteTable, NoRuleMatches) {
     auto table = RouteTable::make({{"^alice$", "", "sip:alice@10.0.0.1", "", {}, "", ""}});
     ASSERT_TRUE(table);

@@ -52,6 +52,17 @@ TEST(StatelessResponder, KnownButUnhandledMethodsGet501WithAllow) {
     EXPECT_EQ(m->header(HeaderId::allow), "OPTIONS");
 }
 
+TEST(StatelessResponder, AMalformedRequestOfAnUnknownMethodGets501WithOneAllow) {
+    StatelessResponder responder({});
+    auto answer = responder.respond("FOO sip:a@b SIP/2.0\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\r\n"
+                                    "From: <sip:a@b>;tag=1\r\nTo: <sip:c@d>\r\nCall-ID: x\r\n"
+                                    "CSeq: one FOO\r\nContent-Length: 0\r\n\r\n");
+    ASSERT_TRUE(answer);
+    EXPECT_TRUE(answer->starts_with("SIP/2.0 501 ")) << *answer;
+    ASSERT_NE(answer->find("Allow: OPTIONS\r\n"), std::string::npos) << *answer;
+    EXPECT_EQ(answer->find("Allow:"), answer->rfind("Allow:")) << *answer;
+}
+
 TEST(StatelessResponder, AcksResponsesAndGarbageGetNoAnswer) {
     StatelessResponder responder({});
     EXPECT_FALSE(responder.respond(request("ACK")));
