@@ -134,6 +134,10 @@ TransactionLayer::ServerTx& TransactionLayer::addServer(std::string key, Message
     tx->source.bytes.clear();
     tx->sentByPort = request.vias().front().port.value_or(
         source.transport == Transport::tls ? 5061 : 5060); // §18.2.2, §19.1.2
+    // §18.2.2: over UDP a response goes to the address the request came from at its sent-by
+    // port; to the port it came from only when the client asked so (rport, RFC 3581 §4).
+    if (source.transport == Transport::udp && !request.vias().front().rport)
+        tx->source.remotePort = tx->sentByPort;
     tx->request.emplace(std::move(request));
     ServerTx& t = *tx;
     serverKeys_.emplace(t.key, t.id);

@@ -20,6 +20,7 @@ public:
     }
     bool reply(const sip::InboundMessage& to, std::string bytes) override {
         replies.push_back(std::move(bytes));
+        replyPorts.push_back(to.remotePort);
         return to.transport == sip::Transport::udp || !disconnected;
     }
     bool connected(const sip::Destination& to) const override {
@@ -28,6 +29,7 @@ public:
     std::deque<std::string> sent;              // requests and ACKs towards destinations
     std::deque<sip::Destination> destinations; // where each of `sent` went
     std::deque<std::string> replies;           // responses on the inbound path
+    std::deque<std::uint16_t> replyPorts;      // the port each of `replies` went to
     bool disconnected = false;                 // no TCP or TLS connection is open
 };
 

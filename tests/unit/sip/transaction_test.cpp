@@ -217,6 +217,21 @@ TEST_F(Transactions, AResponseWhoseConnectionHasClosedGoesToTheViasSentByPort) {
     EXPECT_EQ(sender_.destinations[0].port, 5060);
 }
 
+// §18.2.2 over UDP: to the request's source address at its Via's sent-by port (the request
+// came from 5090, its Via says 5060), unless the Via asks for the source port (rport, RFC 3581).
+TEST_F(Transactions, AUdpResponseGoesToTheSentByPortUnlessTheViaHasRport) {
+    deliver(request("OPTIONS", "z9hG4bK-s1"));
+    answer(200);
+    ASSERT_EQ(sender_.replyPorts.size(), 1u);
+    EXPECT_EQ(sender_.replyPorts.back(), 5060);
+    auto symmetric = request("OPTIONS", "z9hG4bK-s2");
+    symmetric.replace(symmetric.find(";branch"), 0, ";rport");
+    deliver(symmetric);
+    answer(200);
+    ASSERT_EQ(sender_.replyPorts.size(), 2u);
+    EXPECT_EQ(sender_.replyPorts.back(), 5090);
+}
+
 TEST_F(Transactions, TimerGRetransmitsANonSuccessFinalUntilTheAckAndTimerIEndsIt) {
     deliver(request("INVITE", "z9hG4bK-s1"));
     answer(486);
