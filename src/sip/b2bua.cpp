@@ -473,7 +473,7 @@ void B2bua::sendAck(Half& l, const Message* copyFrom, std::optional<std::string_
 
 void B2bua::onCancel(TransactionId invite, const Message& cancel) {
     auto found = inviteServers_.find(invite);
-    if (found == inviteServers_.end()) return;
+    if (found == inviteServers_.end()) return cancelRelayed(invite, cancel);
     auto call = calls_.find(found->second);
     if (call == calls_.end() || call->second->state != Call::State::early) return;
     Call& c = *call->second;
@@ -488,6 +488,22 @@ void B2bua::onCancel(TransactionId invite, const Message& cancel) {
     c.state = Call::State::cancelling;
     layer_.cancel(c.bInvite);
     maybeEnd(c);
+}
+
+// §9.2 for a re-INVITE (§14.1): the one we relayed is cancelled in turn, and the far end's 487
+// reaches the caller through the relay. (The dialog's To tag is ours for that side.)
+void B2bua::cancelRelayed(TransactionId invite, const Message& cancel) {
+    Side side;
+    Call* call = findCall(cancel.callId(), cancel.to().tag(), &side);
+    Bridged* bridged = call ? call->bridged() : nullptr;
+    if (!bridged) return;
+    for (auto& relay : bridged->relays)
+        if (relay.server == invite && relay.invite && !relay.cancelled) {
+            logger().info("call {}: the re-INVITE relayed from side {} is cancelled", call->tag(),
+                          side == Side::a ? "a" : "b");
+            relay.cancelled = true;
+            layer_.cancel(relay.client);
+        }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -298,6 +298,7 @@ private:
     void onAckTimeout(TransactionId server) override;
 
     void onInitialInvite(TransactionId server, const Message& invite, const InboundMessage& source);
+    void cancelRelayed(TransactionId invite, const Message& cancel);
     void onOutOfDialog(TransactionId server, const Message& request);
     void refuseWhileDraining(TransactionId server, const Message& request);
     void onInDialog(TransactionId server, const Message& request, Call& call, Side side);

@@ -247,6 +247,23 @@ TEST_F(B2buaReinvite, AReinviteLeftProvisionalIsCancelledAfterTimerC) {
     EXPECT_EQ(b2bua_->stats().calls, 1u); // the call lives on
 }
 
+// §9.2 for a re-INVITE: the caller's CANCEL is passed on to the callee (once it has sent a
+// provisional, §9.1), and the callee's 487 reaches the caller; the call goes on.
+TEST_F(B2buaReinvite, ACancelledReInviteIsCancelledTowardsTheCallee) {
+    confirm();
+    deliver(fromCaller("INVITE", 2, kAnswerA), 5070);
+    auto relayed = lastTowardsCallee();
+    respond(relayed, 180);
+    deliver(fromCaller("CANCEL", 2), 5070);
+    EXPECT_EQ(lastStatusToCaller(), 200); // the CANCEL's own answer
+    auto cancel = lastTowardsCallee();
+    EXPECT_EQ(cancel.method(), "CANCEL");
+    EXPECT_EQ(cancel.cseq().number, relayed.cseq().number);
+    respond(relayed, 487);
+    EXPECT_EQ(lastStatusToCaller(), 487);
+    EXPECT_EQ(b2bua_->stats().calls, 1u);
+}
+
 // §16.7 step 2: a provisional response other than 100 starts Timer C again (the far end is
 // alive and still working on it).
 TEST_F(B2buaReinvite, AProvisionalOtherThan100StartsTimerCAgain) {
