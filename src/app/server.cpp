@@ -590,7 +590,8 @@ std::string Server::statsLine() const {
         "rejected_no_route={} failovers={} dns_lookups={} dns_cache_hits={} dns_failures={} "
         "tx_server_created={} tx_client_created={} retransmissions_sent={} "
         "retransmissions_absorbed={} tx_timeouts={} tx_transport_errors={} ack_timeouts={} "
-        "stray_responses={} media_sessions={} rtp_ports={} rtp_in={} rtp_out={} rtp_malformed={} "
+        "stray_responses={} merged_requests={} media_sessions={} rtp_ports={} rtp_in={} rtp_out={} "
+        "rtp_malformed={} "
         "rtp_wrong_source={} srtp_rejected={} media_relayed={} media_transcoded={} "
         "media_dropped={} media_concealed={} conference_rooms={} conference_participants={} "
         "conference_ticks={} conference_relayed={} conference_transcoded={} conference_moves={} "
@@ -604,11 +605,11 @@ std::string Server::statsLine() const {
         calls.rejectedNoRoute, calls.failovers, calls.locator.lookups, calls.locator.cacheHits,
         calls.locator.failures, tx.serverCreated, tx.clientCreated, tx.retransmissionsSent,
         tx.retransmissionsAbsorbed, tx.timeouts, tx.transportErrors, tx.ackTimeouts,
-        tx.strayResponses, media_ ? media_->sessions() : 0, rtpPortsLeased(), media.streams.rtpIn,
-        media.streams.rtpOut, media.streams.malformed, media.streams.wrongSource,
-        media.streams.srtpRejected, media.links.relayed, media.links.transcoded,
-        media.links.dropped, media.links.concealed, conf.rooms, conf.participants, rooms.ticks,
-        rooms.links.relayed, rooms.links.transcoded, rooms.moves,
+        tx.strayResponses, tx.mergedRefused, media_ ? media_->sessions() : 0, rtpPortsLeased(),
+        media.streams.rtpIn, media.streams.rtpOut, media.streams.malformed,
+        media.streams.wrongSource, media.streams.srtpRejected, media.links.relayed,
+        media.links.transcoded, media.links.dropped, media.links.concealed, conf.rooms,
+        conf.participants, rooms.ticks, rooms.links.relayed, rooms.links.transcoded, rooms.moves,
         h323Endpoint_ ? h323Endpoint_->calls() : 0, h323Legs_ ? h323Legs_->admitted() : 0,
         gatekeeper_ ? gatekeeper_->gatekeeper().registrations().size() : 0,
         gatekeeper_ ? gatekeeper_->gatekeeper().calls() : 0,

@@ -1,6 +1,7 @@
 #include "sip/transaction.hpp"
 
 #include "core/log.hpp"
+#include "core/random.hpp"
 #include "sip/message_writer.hpp"
 #include "sip/transaction_key.hpp"
 
@@ -57,6 +58,7 @@ struct TransactionLayer::ServerTx {
     std::optional<Message> request; // until the final response
     InboundMessage source;          // where responses go (its bytes are dropped)
     std::uint16_t sentByPort = 0;   // the top Via's, for §18.2.2 when the connection is gone
+    std::string mergeKey;           // a request without a To tag: its Call-ID, From tag, CSeq
     std::string lastResponse;
     Ms interval{0};
     net::TimerWheel::TimerId retransmitTimer, stateTimer;
@@ -110,7 +112,27 @@ void TransactionLayer::receiveRequest(Message&& request, const InboundMessage& s
     if (auto found = serverKeys_.find(key); found != serverKeys_.end())
         return retransmitted(*servers_.at(found->second));
 
+    // §8.2.2.2: a request without a To tag whose Call-ID, From tag and CSeq are an ongoing
+    // transaction's, on another branch, reached us twice (a forking proxy's paths merging).
+    std::string mergeKey;
+    if (request.to().tag().empty()) {
+        mergeKey = fmt::format("{}\n{}\n{} {}", request.callId(), request.from().tag(),
+                               request.cseq().number, request.cseq().method);
+        if (mergeKeys_.contains(mergeKey)) {
+            ServerTx& merged = addServer(std::move(key), std::move(request), source);
+            auto answer = responseTo(*merged.request, 482, "Loop Detected (merged request)",
+                                     fmt::format("{:016x}", threadRandom()()));
+            answer.header(HeaderId::server, userAgent_);
+            ++stats_.mergedRefused;
+            return respond(merged.id, 482, answer.finish());
+        }
+    }
+
     ServerTx& t = addServer(std::move(key), std::move(request), source);
+    if (!mergeKey.empty()) {
+        t.mergeKey = std::move(mergeKey);
+        mergeKeys_.emplace(t.mergeKey, t.id);
+    }
 
     if (t.invite) {
         // §17.2.1: 100 Trying at once, so that the previous hop stops retransmitting; the B2BUA
@@ -584,6 +606,7 @@ void TransactionLayer::removeServer(TransactionId id) {
     if (found == servers_.end()) return;
     cancelTimers(*found->second);
     serverKeys_.erase(found->second->key);
+    if (!found->second->mergeKey.empty()) mergeKeys_.erase(found->second->mergeKey);
     servers_.erase(found);
 }
 

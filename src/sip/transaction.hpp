@@ -118,6 +118,7 @@ public:
         std::uint64_t retransmissionsAbsorbed = 0; // duplicates we received and did not pass up
         std::uint64_t timeouts = 0, transportErrors = 0, ackTimeouts = 0;
         std::uint64_t strayResponses = 0; // responses matching no client transaction
+        std::uint64_t mergedRefused = 0;  // requests that came twice by two paths (482)
     };
     const Stats& stats() const noexcept { return stats_; }
     std::size_t active() const noexcept { return servers_.size() + clients_.size(); }
@@ -163,6 +164,7 @@ private:
     std::unordered_map<TransactionId, std::unique_ptr<ServerTx>> servers_;
     std::unordered_map<TransactionId, std::unique_ptr<ClientTx>> clients_;
     std::unordered_map<std::string_view, TransactionId> serverKeys_; // views into ServerTx::key
+    std::unordered_map<std::string_view, TransactionId> mergeKeys_;  // into ServerTx::mergeKey
     std::unordered_map<std::string_view, TransactionId> clientKeys_;
     Stats stats_;
 };

@@ -204,6 +204,22 @@ TEST_F(Transactions, AnInviteServerSends100AtOnceAndAnswersARetransmissionWithIt
     EXPECT_EQ(user_.events, std::vector<std::string>{"request INVITE"});
 }
 
+// §8.2.2.2: the same request (Call-ID, From tag, CSeq) on a second branch while the first is
+// ongoing came by two paths: 482, with a To tag, and the TU sees it once. A later CSeq is new.
+TEST_F(Transactions, AMergedRequestIs482) {
+    deliver(request("INVITE", "z9hG4bK-s1"));
+    deliver(request("INVITE", "z9hG4bK-s2"));
+    auto refused = parsed(sender_.replies.back());
+    EXPECT_EQ(refused.status(), 482);
+    EXPECT_FALSE(refused.to().tag().empty());
+    EXPECT_EQ(layer_.stats().mergedRefused, 1u);
+    EXPECT_EQ(user_.events, std::vector<std::string>{"request INVITE"});
+    auto later = request("INVITE", "z9hG4bK-s3");
+    later.replace(later.find("CSeq: 1"), 7, "CSeq: 2");
+    deliver(later);
+    EXPECT_EQ(user_.events.size(), 2u);
+}
+
 // §18.2.2: a response whose connection has closed goes over a new one to the address the
 // request came from, at the port of its Via's sent-by (5060 here; the request came from 5090).
 TEST_F(Transactions, AResponseWhoseConnectionHasClosedGoesToTheViasSentByPort) {
@@ -226,6 +242,7 @@ TEST_F(Transactions, AUdpResponseGoesToTheSentByPortUnlessTheViaHasRport) {
     EXPECT_EQ(sender_.replyPorts.back(), 5060);
     auto symmetric = request("OPTIONS", "z9hG4bK-s2");
     symmetric.replace(symmetric.find(";branch"), 0, ";rport");
+    symmetric.replace(symmetric.find("CSeq: 1"), 7, "CSeq: 2"); // a new request, not a merged one
     deliver(symmetric);
     answer(200);
     ASSERT_EQ(sender_.replyPorts.size(), 2u);
