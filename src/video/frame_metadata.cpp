@@ -10,8 +10,13 @@ namespace {
 constexpr std::uint8_t kVersion = 1;
 constexpr int kUserDataUnregistered = 5; // payloadType, H.264 §D.1 and H.265 §D.2
 
+// An id of up to 255 octets; a longer one is cut before the UTF-8 character that would not fit
+// whole (docs/video-sei.md: the ids are UTF-8), never inside it.
 void appendId(std::vector<std::uint8_t>& out, const std::string& id) {
-    const std::size_t n = std::min<std::size_t>(id.size(), 255);
+    std::size_t n = std::min<std::size_t>(id.size(), 255);
+    if (n < id.size())
+        while (n > 0 && (static_cast<unsigned char>(id[n]) & 0xC0) == 0x80)
+            --n;
     out.push_back(static_cast<std::uint8_t>(n));
     out.insert(out.end(), id.begin(), id.begin() + static_cast<std::ptrdiff_t>(n));
 }

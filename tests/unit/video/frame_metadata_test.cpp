@@ -29,6 +29,13 @@ TEST(FrameMetadata, PayloadRoundTripsAndNamesWhatIsWrong) {
     FrameMetadata longId = sample();
     longId.expertId.assign(300, 'x');
     EXPECT_EQ(decodeMetadataPayload(encodeMetadataPayload(longId))->expertId.size(), 255u);
+    // Cut before a character that would not fit whole: 127 "é" (254 octets), not 127½.
+    std::string accents;
+    for (int i = 0; i < 200; ++i)
+        accents += "\xC3\xA9";
+    longId.expertId = accents;
+    EXPECT_EQ(decodeMetadataPayload(encodeMetadataPayload(longId))->expertId,
+              accents.substr(0, 254));
 }
 
 TEST(FrameMetadata, SeiOfEachCodecReadsBack) {
