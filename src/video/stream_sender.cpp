@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <future>
 #include <optional>
 #include <thread>
 
@@ -90,6 +91,10 @@ Result<StreamReport> sendStream(std::unique_ptr<Source> source, Encoder& encoder
     bool haveLast = false;
     std::int64_t lastCapture = 0;
     Clock::time_point nextAttempt{}, nextRepeat{};
+    // A source opened again on a thread of its own: opening a camera may wait ten seconds, in
+    // which this one goes on sending the last picture (and RTCP) at the frame rate. Its
+    // destructor waits for the opening, which the leg's stop cuts short.
+    std::future<Result<std::unique_ptr<Source>>> reopening;
     std::array<std::uint8_t, 1500> feedback{};
 
     const auto sendDatagram = [&](std::span<const std::uint8_t> datagram) {
@@ -138,14 +143,18 @@ Result<StreamReport> sendStream(std::unique_ptr<Source> source, Encoder& encoder
             haveLast = true;
             lastCapture = capture;
         } else {
-            if (Clock::now() >= nextAttempt) {
-                if (auto fresh = options.reopen(); fresh) {
+            if (reopening.valid() &&
+                reopening.wait_for(std::chrono::seconds(0)) == std::future_status::ready) {
+                if (auto fresh = reopening.get(); fresh) {
                     source = std::move(fresh).value();
+                    source->resize(last->width, last->height); // a preset may have changed
                     if (options.recovered) options.recovered();
                     continue;
                 }
                 nextAttempt = Clock::now() + std::chrono::seconds(2);
             }
+            if (!reopening.valid() && Clock::now() >= nextAttempt)
+                reopening = std::async(std::launch::async, options.reopen);
             std::this_thread::sleep_until(nextRepeat);
             nextRepeat =
                 std::max(nextRepeat + std::chrono::microseconds(1000000 / fps), Clock::now());

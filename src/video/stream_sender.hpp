@@ -48,7 +48,8 @@ struct StreamOptions {
     // With it, a source that fails or ends is opened again (every two seconds until it
     // comes), and meanwhile its last picture is sent again at the frame rate: the call keeps
     // its video, frozen (the "last frame" of graceful degradation). `degraded` and
-    // `recovered` say when it stops and comes back.
+    // `recovered` say when it stops and comes back. It is called on a thread of its own: what
+    // it reads must not change meanwhile (the sender resizes what it opens).
     std::function<Result<std::unique_ptr<Source>>()> reopen;
     std::function<void(const std::string& reason)> degraded;
     std::function<void()> recovered;

@@ -240,11 +240,8 @@ Result<std::unique_ptr<room::Leg>> VideoLegs::place(room::LegId id, const room::
                 if (!shared->cancelled) shared->sink->onLegEvent(shared->id, std::move(event));
             });
         };
-        const auto open = [&]() -> Result<std::unique_ptr<Source>> {
-            return openSource(url, settings.width, settings.height, settings.fps, metadata.traceId,
-                              &shared->stop);
-        };
-        auto source = open();
+        auto source = openSource(url, settings.width, settings.height, settings.fps,
+                                 metadata.traceId, &shared->stop);
         if (!source) {
             report({room::LegEvent::Kind::failed, 0, source.error().message});
             shared->done = true;
@@ -283,7 +280,11 @@ Result<std::unique_ptr<room::Leg>> VideoLegs::place(room::LegId id, const room::
         StreamOptions options;
         options.metadata = metadata;
         options.stop = &shared->stop;
-        options.reopen = open;
+        // At the size the leg began with (the sender resizes it to the preset of the time).
+        options.reopen = [&url, &metadata, &shared, width = settings.width,
+                          height = settings.height, fps = settings.fps] {
+            return openSource(url, width, height, fps, metadata.traceId, &shared->stop);
+        };
         options.degraded = [&](const std::string& reason) {
             report({room::LegEvent::Kind::degraded, 0, "the source is away: " + reason});
         };
@@ -295,8 +296,6 @@ Result<std::unique_ptr<room::Leg>> VideoLegs::place(room::LegId id, const room::
             const char* asked = shared->presetAsked.exchange(nullptr);
             const auto preset = asked ? findPreset(asked) : std::nullopt;
             if (!preset) return std::nullopt;
-            settings.width = preset->width; // for the source when it is opened again
-            settings.height = preset->height;
             logger().info("trace={} video leg {}: now {} ({}x{}, {} kb/s)", metadata.traceId,
                           shared->id.value(), preset->name, preset->width, preset->height,
                           preset->bitrateKbps);
