@@ -6,6 +6,7 @@
 #include "sdp/parser.hpp"
 #include "session/sdes.hpp"
 #include "session/sdp_media.hpp"
+#include "video/stream_sdp.hpp"
 
 #include <fmt/format.h>
 #include <string>
@@ -17,18 +18,14 @@ spdlog::logger& logger() {
     return log::get("media");
 }
 
-// The video we take from a source, in our order of preference, and how each is named in SDP.
-const sdp::Codec kH264{"H264", 90000, 1, "packetization-mode=1"};
-const sdp::Codec kH265{"H265", 90000, 1};
-
 const sdp::Codec& sdpCodecOf(video::Codec codec) {
-    return codec == video::Codec::h264 ? kH264 : kH265;
+    return codec == video::Codec::h264 ? video::kCallH264 : video::kCallH265;
 }
 
 std::optional<video::Codec> videoCodecOf(const sdp::Media& m, int payloadType) {
     const auto codec = sdp::codecOf(m, payloadType);
-    if (codec && codec->sameAs(kH264)) return video::Codec::h264;
-    if (codec && codec->sameAs(kH265)) return video::Codec::h265;
+    if (codec && codec->sameAs(video::kCallH264)) return video::Codec::h264;
+    if (codec && codec->sameAs(video::kCallH265)) return video::Codec::h265;
     return std::nullopt;
 }
 
@@ -145,7 +142,7 @@ Result<std::optional<sdp::LocalStream>> Conference::videoFor(room::LegId call, C
     const auto codec = fan == videos_.end() ? std::nullopt : fan->second->codec();
     if (!codec && !state.videoLine) return std::optional<sdp::LocalStream>();
     if (!codec) // the source has gone: the m= line stays, disabled (RFC 3264 §8.2)
-        return std::optional(localVideo(0, {kH264}, sdp::Direction::inactive));
+        return std::optional(localVideo(0, {video::kCallH264}, sdp::Direction::inactive));
     rtp::RtpStream* stream = fan->second->stream(call);
     if (!stream) stream = state.videoOffered.get();
     if (!stream) {
@@ -264,8 +261,8 @@ Result<std::string> Conference::offer(room::LegId call, std::string_view roomNam
         audio.codecs = options_.media.codecs;
         audio.ptime = options_.media.packetMs;
         audio.direction = sdp::Direction::recvonly;
-        const auto video =
-            localVideo(stream->localPort(), {kH264, kH265}, sdp::Direction::recvonly);
+        const auto video = localVideo(stream->localPort(), {video::kCallH264, video::kCallH265},
+                                      sdp::Direction::recvonly);
         Call& state =
             calls_
                 .try_emplace(call, Call{roomOf(roomName, call), 0, random_() >> 1, std::move(sound),

@@ -118,6 +118,14 @@ Result<void> Encoder::openCodec() {
     }
     const bool x264 = isX264(settings_.implementation);
     const bool x265 = settings_.implementation == "libx265";
+    if (settings_.constrainedBaseline && settings_.codec == Codec::h264) {
+        // x264's and NVENC's "baseline" is Constrained Baseline (constraint_set1: no FMO, ASO
+        // or redundant slices); VAAPI takes the profile from the context.
+        if (x264 || implementation.ends_with("_nvenc"))
+            av_opt_set(context->priv_data, "profile", "baseline", 0);
+        context->profile = FF_PROFILE_H264_CONSTRAINED_BASELINE;
+        context->level = 40;
+    }
     if (x264 || x265) {
         const std::string speed = !settings_.speed.empty() ? settings_.speed
                                   : x264                   ? "veryfast"

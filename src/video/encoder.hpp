@@ -42,6 +42,10 @@ struct EncoderSettings {
     // The encoder's speed preset; empty for veryfast (x264) or ultrafast (x265), which keep
     // 1080p at 30 frames a second on two cores.
     std::string speed;
+    // H.264 in Constrained Baseline, level 4.0 (every preset up to 1080p at 30 a second): what
+    // a call's phone surely decodes, and what stream_sdp.hpp's kCallH264 offers. Otherwise the
+    // encoder's own choice (x264: High).
+    bool constrainedBaseline = false;
 };
 
 struct EncodedFrame {

@@ -7,6 +7,7 @@
 #include "sdp/parser.hpp"
 #include "video/encoder.hpp"
 #include "video/sound_sender.hpp"
+#include "video/stream_sdp.hpp"
 #include "video/stream_sender.hpp"
 
 #include <algorithm>
@@ -31,9 +32,6 @@ namespace {
 spdlog::logger& logger() {
     return log::get("video");
 }
-
-const sdp::Codec kH264{"H264", 90000, 1, "packetization-mode=1"};
-const sdp::Codec kH265{"H265", 90000, 1};
 
 std::string tagOf(const room::Dial& dial, std::string_view name) {
     for (const auto& [key, value] : dial.tags)
@@ -81,7 +79,8 @@ Result<Agreed> agree(std::string_view offerText, Codec preferred, const std::str
     local.type = "video";
     local.address = address;
     local.port = ourPort;
-    local.codecs = preferred == Codec::h264 ? std::vector{kH264, kH265} : std::vector{kH265, kH264};
+    local.codecs = preferred == Codec::h264 ? std::vector{kCallH264, kCallH265}
+                                            : std::vector{kCallH265, kCallH264};
     local.direction = sdp::Direction::sendonly;
     local.feedback = {"nack pli", "ccm fir"};
     const sdp::Origin origin{
@@ -94,7 +93,7 @@ Result<Agreed> agree(std::string_view offerText, Codec preferred, const std::str
     Agreed agreed;
     agreed.payloadType = static_cast<std::uint8_t>(std::stoi(ours->formats.front()));
     const auto codec = sdp::codecOf(*ours, agreed.payloadType);
-    agreed.codec = codec && codec->sameAs(kH265) ? Codec::h265 : Codec::h264;
+    agreed.codec = codec && codec->sameAs(kCallH265) ? Codec::h265 : Codec::h264;
     agreed.host = connection->address;
     agreed.port = video->port;
     if (const sdp::Media* taken = firstTaken(*answer, "audio")) {
@@ -223,6 +222,7 @@ Result<std::unique_ptr<room::Leg>> VideoLegs::place(room::LegId id, const room::
     settings.bitrateKbps = preset->bitrateKbps;
     settings.implementation = options_.encoder;
     settings.device = options_.vaapiDevice;
+    settings.constrainedBaseline = true; // what kCallH264 offers
     FrameMetadata metadata{traceId, tagOf(dial, "Expert-ID"), 0};
     logger().info("trace={} video leg {}: {} as {} {} to {}:{}", traceId, id.value(), dial.target,
                   codecName(settings.codec), preset->name, agreed->host, agreed->port);

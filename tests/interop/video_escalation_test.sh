@@ -121,7 +121,10 @@ done
 [ "$(state_of "$id" "d['video'][0]['state']")" = active ] || fail_with "the video leg is not active"
 wait_for_text "$work/alice.msg" "m=video [1-9][0-9]* RTP/AVP 96" 10 ||
   fail_with "alice was not offered the video"
-check "the room re-offered alice's call with the video, and the video leg is active"
+# RFC 6184 §8.1: the profile the stream has (without it an offer means Baseline, level 1.0).
+grep -q "a=fmtp:96 packetization-mode=1;profile-level-id=42e028" "$work/alice.msg" ||
+  fail_with "the video's offer does not name its profile: $(grep -a 'a=fmtp' "$work/alice.msg")"
+check "the room re-offered alice's call with the video (H.264 Constrained Baseline, level 4.0), and the video leg is active"
 
 sleep 3 # three seconds of pictures on alice's screen, then two at 720p
 [ "$(curl -s -o "$work/preset.json" -w '%{http_code}' -X PATCH "${auth[@]}" -d '{"preset":"4k"}' \

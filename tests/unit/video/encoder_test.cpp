@@ -182,6 +182,28 @@ TEST(Encoder, X264TakesALowerBitrateWithoutAWarning) {
         ADD_FAILURE() << "libav* said: " << line;
 }
 
+// A call's H.264 (stream_sdp.hpp's kCallH264): Constrained Baseline (profile_idc 66 with
+// constraint_set1, RFC 6184 §8.1) at level 4.0 at most, what its offer names.
+TEST(Encoder, ACallsH264IsConstrainedBaselineAsItsOfferSays) {
+    auto settings = qvga(Codec::h264, 300);
+    settings.constrainedBaseline = true;
+    auto encoder = Encoder::open(settings);
+    ASSERT_TRUE(encoder) << encoder.error().message;
+    auto picture = allocatePicture(320, 240);
+    TestPattern pattern(320, 240, "");
+    pattern.draw(*picture, 0, 1'700'000'000'000'000);
+    std::vector<EncodedFrame> encoded;
+    ASSERT_TRUE((*encoder)->encode(*picture, 0, true, encoded));
+    ASSERT_EQ(encoded.size(), 1u);
+    const std::string id = profileLevelId(splitAnnexB(encoded[0].annexB));
+    ASSERT_EQ(id.size(), 6u);
+    const auto octet = [&](int i) { return std::stoi(id.substr(2 * i, 2), nullptr, 16); };
+    EXPECT_EQ(octet(0), 0x42) << id;
+    EXPECT_NE(octet(1) & 0x40, 0) << id;
+    EXPECT_LE(octet(2), 40) << id;
+    EXPECT_NE(kCallH264.parameters.find("profile-level-id=42e028"), std::string::npos);
+}
+
 TEST(Encoder, RefusesWhatItCannotMakeByName) {
     EncoderSettings odd;
     odd.width = 321;
