@@ -94,7 +94,8 @@ TEST_F(Video, ASourceReachesACallFromAKeyFrameAndItsLossComesBack) {
     // The source is offered video to send us, alone, and answers it.
     auto offer = conference_->offer(source, "r", "", {room::LegMedia::Kind::videoSource});
     ASSERT_TRUE(offer) << offer.error().message;
-    EXPECT_THAT(*offer, HasSubstr("a=rtpmap:96 H264/90000\r\na=fmtp:96 packetization-mode=1\r\n"));
+    EXPECT_THAT(*offer, HasSubstr("a=rtpmap:96 H264/90000\r\n"
+                                  "a=fmtp:96 packetization-mode=1;profile-level-id=42e028\r\n"));
     EXPECT_THAT(*offer, HasSubstr("a=recvonly"));
     EXPECT_NE(portOf(*offer, "audio"), 0); // its sound, if it has any: this one has none
     const auto roomVideo = portOf(*offer, "video");
