@@ -100,7 +100,7 @@ PeerSession::~PeerSession() = default;
 void PeerSession::answer(std::string offer) {
     if (auto gathering = connection_.gather(false); !gathering) {
         over_ = true;
-        return events_.described(sb::fail(gathering.error()));
+        return events_.described(sb::fail(gathering.error()), 0);
     }
     offer_ = std::move(offer);
     describeDeadline_ = Clock::now() + options_.gatherLimit;
@@ -109,7 +109,7 @@ void PeerSession::answer(std::string offer) {
 void PeerSession::offer() {
     if (auto gathering = connection_.gather(true); !gathering) {
         over_ = true;
-        return events_.described(sb::fail(gathering.error()));
+        return events_.described(sb::fail(gathering.error()), 0);
     }
     offering_ = true;
     describeDeadline_ = Clock::now() + options_.gatherLimit;
@@ -121,12 +121,13 @@ void PeerSession::describe() {
     offer_.reset();
     if (!description) {
         over_ = true;
-        return events_.described(sb::fail(description.error()));
+        return events_.described(sb::fail(description.error()), 0);
     }
     // The control channel opens and the handshake is answered within the time that any
     // acknowledgement has, counted from our description.
     handshakeDeadline_ = now_ + options_.ackTimeout;
-    events_.described(std::move(description));
+    // Answering, the peer's limit is known from its offer; offering, once it has answered.
+    events_.described(std::move(description), offering_ ? 0 : connection_.peerLargestMessage());
     if (connection_.audio()) relayAudio();
 }
 
@@ -510,7 +511,7 @@ void PeerSession::finish(Error why) {
     // Where each file got to, so that the next session resumes from there.
     for (auto& t : transfers_)
         if (t.reported != t.sender.acknowledgedChunks()) report(t);
-    if (!described_) return events_.described(sb::fail(std::move(why)));
+    if (!described_) return events_.described(sb::fail(std::move(why)), 0);
     // A peer with a signalling channel hears why, there too (its DataChannel may be gone).
     if (events_.signal)
         events_.signal(writePeerMessage(Performative::session_end, options_.traceId,

@@ -64,7 +64,10 @@ public:
     };
     struct Events {
         // Our description: the answer to the peer's offer, or our offer; or why there is none.
-        std::function<void(Result<std::string> description)> described;
+        // With the peer's a=max-message-size when its description is known (0: not yet, or
+        // no limit).
+        std::function<void(Result<std::string> description, std::uint64_t peerLargestMessage)>
+            described;
         // A message for the peer's signalling channel, when it has one that we can speak on
         // (a WebSocket; WHIP has none): our trickled candidates, errors about its signals.
         std::function<void(std::string text)> signal;

@@ -60,8 +60,9 @@ public:
     Result<void> sendContext(std::string_view summary, std::string_view context) override {
         if (over_) return fail(Errc::closed, "the session is over");
         // One message (RFC 8841 §6): one the peer would refuse is refused here, to the agent,
-        // rather than dropped where no one hears of it. (Before the handshake the peer's limit
-        // is not known; the session drops such a context then, and logs it.)
+        // rather than dropped where no one hears of it. (The limit is known once the peer's
+        // description is: at once for its offer, at its answer to ours. Before, the session
+        // drops such a context, and logs it.)
         if (peerLargest_ > 0) {
             const auto size = contextUpdateSize(traceId_, summary, context);
             if (size > peerLargest_)
@@ -82,7 +83,8 @@ public:
     }
 
     // The session's events.
-    void described(Result<std::string> sdp) {
+    void described(Result<std::string> sdp, std::uint64_t peerLargestMessage) {
+        peerLargest_ = peerLargestMessage;
         if (!sdp) {
             const bool theirs = sdp.error().code == Errc::invalid_input;
             finish(theirs ? room::LegEvent::Kind::ended : room::LegEvent::Kind::failed,
@@ -236,8 +238,10 @@ void WebRtcPeers::startSession(std::uint64_t id, Arrival arrival) {
             static_cast<std::uint32_t>(std::random_device{}()), fmt::format("switchboard-{}", id)};
     using Kind = room::LegEvent::Kind;
     PeerSession::Events e;
-    e.described = [this, id](Result<std::string> sdp) {
-        toLeg(id, [sdp = std::move(sdp)](PeerLeg& leg) mutable { leg.described(std::move(sdp)); });
+    e.described = [this, id](Result<std::string> sdp, std::uint64_t peerLargestMessage) {
+        toLeg(id, [sdp = std::move(sdp), peerLargestMessage](PeerLeg& leg) mutable {
+            leg.described(std::move(sdp), peerLargestMessage);
+        });
     };
     if (arrival.signal)
         e.signal = [this, signal = arrival.signal](std::string text) {

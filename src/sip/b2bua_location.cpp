@@ -137,12 +137,8 @@ namespace {
 // from reaches it. Kamailio's nathelper tests the same (nat_uac_test, flag 1).
 bool behindNat(const Message& invite, const InboundMessage& source) {
     if (invite.vias().size() != 1 || invite.contacts().empty()) return false;
-    std::string_view host = invite.contacts().front().uri.host;
-    if (host.size() > 2 && host.front() == '[' && host.back() == ']')
-        host = host.substr(1, host.size() - 2);
-    std::error_code error;
-    const auto contact = asio::ip::make_address(std::string(host), error);
-    return !error && contact != source.remoteAddress;
+    const auto contact = addressOfHost(invite.contacts().front().uri.host);
+    return contact && *contact != source.remoteAddress;
 }
 
 } // namespace

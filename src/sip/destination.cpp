@@ -20,16 +20,23 @@ Result<Destination> resolveNumeric(std::string_view text, std::optional<Transpor
     } else {
         d.transport = uri->scheme == UriScheme::sips ? Transport::tls : Transport::udp;
     }
-    std::string_view host = uri->host;
-    if (host.size() > 2 && host.front() == '[') host = host.substr(1, host.size() - 2);
-    std::error_code ec;
-    d.address = asio::ip::make_address(host, ec);
-    if (ec)
+    const auto address = addressOfHost(uri->host);
+    if (!address)
         return fail(
             Errc::not_found,
             fmt::format("'{}': the host is a name, and DNS (RFC 3263) is not used here", text));
+    d.address = *address;
     d.port = uri->port.value_or(d.transport == Transport::tls ? 5061 : 5060);
     return d;
+}
+
+std::optional<asio::ip::address> addressOfHost(std::string_view host) {
+    if (host.size() > 2 && host.front() == '[' && host.back() == ']')
+        host = host.substr(1, host.size() - 2);
+    std::error_code ec;
+    const auto address = asio::ip::make_address(host, ec);
+    if (ec) return std::nullopt;
+    return address;
 }
 
 } // namespace sb::sip

@@ -17,4 +17,8 @@ namespace sb::sip {
 Result<Destination> resolveNumeric(std::string_view uri,
                                    std::optional<Transport> forced = std::nullopt);
 
+// The IP address a URI's or a Via's host is (an IPv6 reference without its brackets); nullopt
+// for a name.
+std::optional<asio::ip::address> addressOfHost(std::string_view host);
+
 } // namespace sb::sip

@@ -6,18 +6,20 @@
 namespace sb::sip {
 namespace {
 
-std::shared_ptr<const re2::RE2> compile(const std::string& pattern) {
+// `caseless` for a host's pattern: a host's case does not matter (RFC 3261 §19.1.4).
+std::shared_ptr<const re2::RE2> compile(const std::string& pattern, bool caseless = false) {
     // Latin-1: a user part is bytes (RFC 3261 §25.1 escapes aside), not necessarily UTF-8.
     re2::RE2::Options options;
     options.set_encoding(re2::RE2::Options::EncodingLatin1);
     options.set_log_errors(false);
+    options.set_case_sensitive(!caseless);
     return std::make_shared<const re2::RE2>(pattern, options);
 }
 
 Result<std::shared_ptr<const re2::RE2>> compile(const std::string& pattern, std::size_t index,
                                                 std::string_view field) {
     if (pattern.empty()) return std::shared_ptr<const re2::RE2>();
-    auto compiled = compile(pattern);
+    auto compiled = compile(pattern, field == "domain");
     if (!compiled->ok())
         return fail(Errc::config, fmt::format("routes[{}].{}: bad pattern '{}': {}", index, field,
                                               pattern, compiled->error()));
@@ -35,8 +37,8 @@ int hexValue(char c) {
     return -1;
 }
 
-// What a Request-URI's parts are compared as (RFC 3261 §19.1.4): a user part's escapes
-// ("%65cho") stand for their characters, and a host is case-insensitive.
+// A user part as it is compared (RFC 3261 §19.1.4): its escapes ("%65cho") stand for their
+// characters.
 std::string unescaped(std::string_view user) {
     std::string out;
     out.reserve(user.size());
@@ -50,13 +52,6 @@ std::string unescaped(std::string_view user) {
         out += static_cast<char>(high * 16 + low);
         i += 2;
     }
-    return out;
-}
-
-std::string lowerCase(std::string_view host) {
-    std::string out(host);
-    for (auto& c : out)
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
     return out;
 }
 
@@ -83,9 +78,8 @@ Result<RouteTable> RouteTable::make(std::vector<RouteRule> rules) {
 
 std::optional<RouteMatch> RouteTable::match(const Uri& requestUri) const {
     const std::string user = unescaped(requestUri.user);
-    const std::string host = lowerCase(requestUri.host);
     for (const auto& r : rules_) {
-        if (!matches(r.user, user) || !matches(r.domain, host)) continue;
+        if (!matches(r.user, user) || !matches(r.domain, requestUri.host)) continue;
         RouteMatch m{r.rule.target, r.rule.outboundProxy, r.rule.transport, r.rule.conference,
                      r.rule.srtp};
         static constexpr std::string_view kUser = "${user}";

@@ -2,6 +2,7 @@
 
 #include "core/log.hpp"
 #include "core/random.hpp"
+#include "sip/destination.hpp"
 #include "sip/message_writer.hpp"
 #include "sip/transaction_key.hpp"
 
@@ -24,6 +25,30 @@ using Ms = std::chrono::milliseconds;
 
 // "Greater than 3 minutes" (§16.6 step 11).
 constexpr Ms kReinviteTimerC = std::chrono::minutes(3) + std::chrono::seconds(1);
+
+// The top Via as our responses carry it (§18.2.1): `received` with the address the request came
+// from when its sent-by is another (a name, a NAT), and, when the client asked with a bare
+// rport, the port it came from too (RFC 3581 §4, which then wants `received` always). Empty
+// when the Via stays as it came.
+std::string answeredVia(const Via& via, const InboundMessage& source) {
+    const bool rportAsked = via.rport && via.rport->empty();
+    const auto sentBy = addressOfHost(via.host);
+    if (!rportAsked && (via.received || (sentBy && *sentBy == source.remoteAddress))) return {};
+    std::string out(via.text);
+    if (rportAsked) {
+        // The bare parameter, ";rport" followed by ';', the end or white space.
+        for (std::size_t at = out.find(";rport"); at != std::string::npos;
+             at = out.find(";rport", at + 1)) {
+            const std::size_t end = at + 6;
+            if (end == out.size() || out[end] == ';' || out[end] == ' ' || out[end] == '\t') {
+                out.insert(end, fmt::format("={}", source.remotePort));
+                break;
+            }
+        }
+    }
+    if (!via.received) out += ";received=" + source.remoteAddress.to_string();
+    return out;
+}
 
 } // namespace
 
@@ -59,6 +84,9 @@ struct TransactionLayer::ServerTx {
     InboundMessage source;          // where responses go (its bytes are dropped)
     std::uint16_t sentByPort = 0;   // the top Via's, for §18.2.2 when the connection is gone
     std::string mergeKey;           // a request without a To tag: its Call-ID, From tag, CSeq
+    // The request's top Via as our responses give it back, when it differs from the request's
+    // (viaSent): with where the request came from (§18.2.1, RFC 3581 §4).
+    std::string viaSent, viaAnswered;
     std::string lastResponse;
     Ms interval{0};
     net::TimerWheel::TimerId retransmitTimer, stateTimer;
@@ -140,7 +168,7 @@ void TransactionLayer::receiveRequest(Message&& request, const InboundMessage& s
         t.state = ServerTx::State::proceeding;
         auto trying = responseTo(*t.request, 100, "Trying", "");
         trying.header(HeaderId::server, userAgent_);
-        t.lastResponse = trying.finish();
+        t.lastResponse = withAnsweredVia(t, trying.finish());
         reply(t, t.lastResponse);
     }
     deliverRequest(t, source);
@@ -154,11 +182,19 @@ TransactionLayer::ServerTx& TransactionLayer::addServer(std::string key, Message
     tx->invite = request.method() == "INVITE";
     tx->source = source;
     tx->source.bytes.clear();
+    if (auto answered = answeredVia(request.vias().front(), source); !answered.empty()) {
+        tx->viaSent = std::string(request.vias().front().text);
+        tx->viaAnswered = std::move(answered);
+    }
     tx->sentByPort = request.vias().front().port.value_or(
         source.transport == Transport::tls ? 5061 : 5060); // §18.2.2, §19.1.2
     // §18.2.2: over UDP a response goes to the address the request came from at its sent-by
-    // port; to the port it came from only when the client asked so (rport, RFC 3581 §4).
-    if (source.transport == Transport::udp && !request.vias().front().rport)
+    // port; to the port it came from when the client asked so (rport, RFC 3581 §4), or when
+    // its sent-by is not the address it came from (a NAT, which would not pass the sent-by
+    // port on: Asterisk's force_rport does the same).
+    const Via& top = request.vias().front();
+    if (source.transport == Transport::udp && !top.rport &&
+        addressOfHost(top.host) == std::optional(source.remoteAddress))
         tx->source.remotePort = tx->sentByPort;
     tx->request.emplace(std::move(request));
     ServerTx& t = *tx;
@@ -189,6 +225,15 @@ void TransactionLayer::retransmitted(ServerTx& tx) {
         ++stats_.retransmissionsSent;
         reply(tx, tx.lastResponse);
     }
+}
+
+std::string TransactionLayer::withAnsweredVia(const ServerTx& tx, std::string bytes) {
+    // Our responses repeat the request's Vias in order, each on its line (responseTo).
+    if (tx.viaSent.empty()) return bytes;
+    const std::string line = "\r\nVia: " + tx.viaSent + "\r\n";
+    if (const auto at = bytes.find(line); at != std::string::npos)
+        bytes.replace(at + 7, tx.viaSent.size(), tx.viaAnswered);
+    return bytes;
 }
 
 void TransactionLayer::reply(const ServerTx& tx, const std::string& bytes) {
@@ -258,6 +303,7 @@ void TransactionLayer::respond(TransactionId id, int status, std::string bytes) 
         return;
     }
     const bool reliable = isReliable(tx.source.transport);
+    bytes = withAnsweredVia(tx, std::move(bytes));
     reply(tx, bytes);
     tx.lastResponse = std::move(bytes);
     if (status < 200) {
@@ -266,6 +312,12 @@ void TransactionLayer::respond(TransactionId id, int status, std::string bytes) 
     }
     tx.finalSent = true;
     if (delivering_ != id) tx.request.reset();
+    // Refused, the request may come again by another path on purpose (a proxy's failure route
+    // trying a next destination that is us again): no longer a merge to catch.
+    if (status >= 300 && !tx.mergeKey.empty()) {
+        mergeKeys_.erase(tx.mergeKey);
+        tx.mergeKey.clear();
+    }
     if (!tx.invite) {
         // §17.2.2: Timer J keeps the final for retransmitted requests over UDP.
         tx.state = S::completed;

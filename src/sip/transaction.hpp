@@ -137,6 +137,8 @@ private:
     ServerTx& addServer(std::string key, Message&& request, const InboundMessage& source);
     // A response on the server transaction's connection or socket (§18.2.2).
     void reply(const ServerTx& tx, const std::string& bytes);
+    // `bytes`, a response of `tx`'s, with the top Via that says where the request came from.
+    static std::string withAnsweredVia(const ServerTx& tx, std::string bytes);
     void onClientInviteResponse(ClientTx& tx, const Message& response);
     void onClientNonInviteResponse(ClientTx& tx, const Message& response);
     TransactionId sendCancel(ClientTx& invite);

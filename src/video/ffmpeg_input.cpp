@@ -145,7 +145,7 @@ private:
     // falls behind sends the pictures late, not bunched together). Others come when they come.
     // The wait ends early when the leg stops.
     std::int64_t paceFile(const AVFrame& in) {
-        const auto capture = captureOf(in.best_effort_timestamp, timeBase_);
+        const auto capture = captureOf(in.best_effort_timestamp, timeBase_, true);
         if (pace_ && capture) {
             const auto due = started_ + std::chrono::microseconds(*capture - startedWall_);
             while (Clock::now() < due && !(stop_ && stop_->load(std::memory_order_relaxed)))
@@ -158,12 +158,14 @@ private:
     // The wall-clock time of a timestamp: the input's clock, from its first timestamp (of a
     // picture or a sound), which is when it was read. A clock that strays a second from the
     // wall clock (a camera restarted, a wrap, a file whose timestamps jump) starts again from
-    // now: a file's next picture is never more than a second away.
-    std::optional<std::int64_t> captureOf(std::int64_t pts, AVRational timeBase) {
+    // now: a file's next picture is never more than a second away. In a file only a picture
+    // moves the clock so (its sound may be read well ahead of its pictures).
+    std::optional<std::int64_t> captureOf(std::int64_t pts, AVRational timeBase, bool picture) {
         if (pts == AV_NOPTS_VALUE) return std::nullopt;
         const std::int64_t at = av_rescale_q(pts, timeBase, AVRational{1, 1000000});
         const std::int64_t now = unixTimeMicros();
-        if (!firstPts_ || std::abs(startedWall_ + (at - *firstPts_) - now) > 1000000) {
+        if (!firstPts_ ||
+            ((picture || !pace_) && std::abs(startedWall_ + (at - *firstPts_) - now) > 1000000)) {
             firstPts_ = at;
             started_ = std::chrono::steady_clock::now();
             startedWall_ = now;
@@ -228,7 +230,7 @@ private:
                 continue;
             }
             Sound sound;
-            sound.captureMicros = captureOf(in.best_effort_timestamp, soundTimeBase_)
+            sound.captureMicros = captureOf(in.best_effort_timestamp, soundTimeBase_, false)
                                       .value_or(soundEnd_.value_or(unixTimeMicros()));
             sound.samples.resize(
                 static_cast<std::size_t>(swr_get_out_samples(converter, in.nb_samples)));

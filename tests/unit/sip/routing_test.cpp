@@ -30,7 +30,7 @@ TEST(RouteTable, FirstRuleWhosePatternsMatchTheWholeUserAndHost) {
 // RFC 3261 §19.1.4: "%65cho" is "echo", and a host's case does not matter.
 TEST(RouteTable, AUserPartsEscapesAndAHostsCaseAreComparedAsTheirMeaning) {
     auto table =
-        RouteTable::make({{"^echo$", "^gw\\.example$", "sip:${user}@10.0.0.1", "", {}, "", ""}});
+        RouteTable::make({{"^echo$", "^GW\\.example$", "sip:${user}@10.0.0.1", "", {}, "", ""}});
     ASSERT_TRUE(table);
     const auto m = table->match(uri("%65ch%6F", "GW.Example"));
     ASSERT_TRUE(m);

@@ -214,10 +214,15 @@ TEST_F(Transactions, AMergedRequestIs482) {
     EXPECT_FALSE(refused.to().tag().empty());
     EXPECT_EQ(layer_.stats().mergedRefused, 1u);
     EXPECT_EQ(user_.events, std::vector<std::string>{"request INVITE"});
-    auto later = request("INVITE", "z9hG4bK-s3");
+    // Once we refused it, the same request may come again (a proxy's failure route): taken.
+    answer(486);
+    deliver(request("INVITE", "z9hG4bK-s3"));
+    EXPECT_EQ(user_.events.size(), 2u);
+    auto later = request("INVITE", "z9hG4bK-s4");
     later.replace(later.find("CSeq: 1"), 7, "CSeq: 2");
     deliver(later);
-    EXPECT_EQ(user_.events.size(), 2u);
+    EXPECT_EQ(user_.events.size(), 3u);
+    EXPECT_EQ(layer_.stats().mergedRefused, 1u);
 }
 
 // §18.2.2: a response whose connection has closed goes over a new one to the address the
@@ -247,6 +252,30 @@ TEST_F(Transactions, AUdpResponseGoesToTheSentByPortUnlessTheViaHasRport) {
     answer(200);
     ASSERT_EQ(sender_.replyPorts.size(), 2u);
     EXPECT_EQ(sender_.replyPorts.back(), 5090);
+    // A sent-by that is not where the request came from (a NAT): where it came from.
+    auto natted = request("OPTIONS", "z9hG4bK-s3");
+    natted.replace(natted.find("127.0.0.1:5060;branch"), 9, "192.168.1.20");
+    natted.replace(natted.find("CSeq: 1"), 7, "CSeq: 3");
+    deliver(natted);
+    answer(200);
+    ASSERT_EQ(sender_.replyPorts.size(), 3u);
+    EXPECT_EQ(sender_.replyPorts.back(), 5090);
+}
+
+// §18.2.1 and RFC 3581 §4: the top Via of our responses says where the request came from.
+TEST_F(Transactions, OurResponsesTopViaSaysWhereTheRequestCameFrom) {
+    auto natted = request("INVITE", "z9hG4bK-s1");
+    natted.replace(natted.find("127.0.0.1:5060;branch"), 15, "192.168.1.20:5062;rport;");
+    deliver(natted);
+    EXPECT_EQ(parsed(sender_.replies.back()).vias().front().text,
+              "SIP/2.0/UDP 192.168.1.20:5062;rport=5090;branch=z9hG4bK-s1;received=127.0.0.1");
+    answer(486); // the final too (100 Trying was the first)
+    EXPECT_EQ(parsed(sender_.replies.back()).vias().front().text,
+              "SIP/2.0/UDP 192.168.1.20:5062;rport=5090;branch=z9hG4bK-s1;received=127.0.0.1");
+    deliver(request("OPTIONS", "z9hG4bK-s2")); // from where its Via says: as it came
+    answer(200);
+    EXPECT_EQ(parsed(sender_.replies.back()).vias().front().text,
+              "SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bK-s2");
 }
 
 TEST_F(Transactions, TimerGRetransmitsANonSuccessFinalUntilTheAckAndTimerIEndsIt) {
