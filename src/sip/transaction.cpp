@@ -4,6 +4,7 @@
 #include "core/random.hpp"
 #include "sip/destination.hpp"
 #include "sip/message_writer.hpp"
+#include "sip/syntax.hpp"
 #include "sip/transaction_key.hpp"
 
 #include <algorithm>
@@ -26,28 +27,36 @@ using Ms = std::chrono::milliseconds;
 // "Greater than 3 minutes" (§16.6 step 11).
 constexpr Ms kReinviteTimerC = std::chrono::minutes(3) + std::chrono::seconds(1);
 
+// An address without its IPv6 zone ("fe80::1%eth0"): what a Via's host or received can hold
+// (RFC 3261 §25.1 has no zone), and what it is compared as.
+asio::ip::address withoutScope(asio::ip::address address) {
+    if (!address.is_v6()) return address;
+    auto v6 = address.to_v6();
+    v6.scope_id(0);
+    return v6;
+}
+
 // The top Via as our responses carry it (§18.2.1): `received` with the address the request came
 // from when its sent-by is another (a name, a NAT), and, when the client asked with a bare
 // rport, the port it came from too (RFC 3581 §4, which then wants `received` always). Empty
 // when the Via stays as it came.
 std::string answeredVia(const Via& via, const InboundMessage& source) {
     const bool rportAsked = via.rport && via.rport->empty();
-    const auto sentBy = addressOfHost(via.host);
-    if (!rportAsked && (via.received || (sentBy && *sentBy == source.remoteAddress))) return {};
-    std::string out(via.text);
-    if (rportAsked) {
-        // The bare parameter, ";rport" followed by ';', the end or white space.
-        for (std::size_t at = out.find(";rport"); at != std::string::npos;
-             at = out.find(";rport", at + 1)) {
-            const std::size_t end = at + 6;
-            if (end == out.size() || out[end] == ';' || out[end] == ' ' || out[end] == '\t') {
-                out.insert(end, fmt::format("={}", source.remotePort));
-                break;
-            }
-        }
-    }
-    if (!via.received) out += ";received=" + source.remoteAddress.to_string();
-    return out;
+    const auto from = withoutScope(source.remoteAddress);
+    if (!rportAsked && !via.received && addressOfHost(via.host) == std::optional(from)) return {};
+    // Written again from its parts: a received of the client's own is replaced by ours.
+    std::string out =
+        fmt::format("{}/{}/{} {}", via.protocolName, via.protocolVersion, via.transport, via.host);
+    if (via.port) out += fmt::format(":{}", *via.port);
+    via.params.forEach([&](std::string_view name, std::string_view value, bool hasValue) {
+        if (syntax::iequals(name, "received")) return true;
+        if (rportAsked && syntax::iequals(name, "rport"))
+            out += fmt::format(";rport={}", source.remotePort);
+        else
+            out += fmt::format(";{}{}{}", name, hasValue ? "=" : "", value);
+        return true;
+    });
+    return out + ";received=" + from.to_string();
 }
 
 } // namespace
@@ -194,7 +203,7 @@ TransactionLayer::ServerTx& TransactionLayer::addServer(std::string key, Message
     // port on: Asterisk's force_rport does the same).
     const Via& top = request.vias().front();
     if (source.transport == Transport::udp && !top.rport &&
-        addressOfHost(top.host) == std::optional(source.remoteAddress))
+        addressOfHost(top.host) == std::optional(withoutScope(source.remoteAddress)))
         tx->source.remotePort = tx->sentByPort;
     tx->request.emplace(std::move(request));
     ServerTx& t = *tx;

@@ -276,6 +276,14 @@ TEST_F(Transactions, OurResponsesTopViaSaysWhereTheRequestCameFrom) {
     answer(200);
     EXPECT_EQ(parsed(sender_.replies.back()).vias().front().text,
               "SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bK-s2");
+    // rport in any case; a received of the client's own is replaced by ours.
+    auto odd = request("OPTIONS", "z9hG4bK-s3");
+    odd.replace(odd.find("127.0.0.1:5060;branch"), 15, "pc.example;RPORT;received=9.9.9.9;");
+    odd.replace(odd.find("CSeq: 1"), 7, "CSeq: 3");
+    deliver(odd);
+    answer(200);
+    EXPECT_EQ(parsed(sender_.replies.back()).vias().front().text,
+              "SIP/2.0/UDP pc.example;rport=5090;branch=z9hG4bK-s3;received=127.0.0.1");
 }
 
 TEST_F(Transactions, TimerGRetransmitsANonSuccessFinalUntilTheAckAndTimerIEndsIt) {
