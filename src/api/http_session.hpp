@@ -16,6 +16,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <fmt/format.h>
 #include <optional>
 #include <type_traits>
 
@@ -35,7 +36,8 @@ public:
     HttpSession(std::shared_ptr<ServerState> state, Stream stream, std::string remote,
                 ConnectionSlot slot, bool overloaded)
         : state_(std::move(state)), stream_(std::move(stream)), remote_(std::move(remote)),
-          slot_(std::move(slot)), overloaded_(overloaded), handlerTimer_(stream_.get_executor()) {
+          slot_(std::move(slot)), overloaded_(overloaded), handlerTimer_(stream_.get_executor()),
+          buffer_(state_->limits.maxHeaderBytes + kReadRoom) {
         if (overloaded_) ++state_->rejecting;
         largestBodyLimit_ = state_->router.largestBodyLimit(state_->limits.maxBodyBytes);
     }
@@ -119,6 +121,17 @@ private:
         // connection limit every such request is answered 503 at once: reading a body only to
         // refuse it would spool an unauthenticated upload.
         const bool hasBody = parser_->content_length().value_or(0) > 0 || parser_->chunked();
+        if (hasBody && (header.method() == http::verb::get || header.method() == http::verb::head ||
+                        header.method() == http::verb::delete_)) {
+            // None of ours takes a body (RFC 9110 §9.3.1: it has no meaning there); refused
+            // before a byte of it is read, and the socket closed.
+            method_ = std::string(header.method_string());
+            path_ = "-";
+            version_ = header.version();
+            return send(
+                problem(400, "Bad Request", fmt::format("a {} request takes no body", method_)),
+                true);
+        }
         if (overloaded_ && hasBody) {
             method_ = std::string(header.method_string());
             path_ = "-";
@@ -363,6 +376,10 @@ private:
     bool overloaded_;
     boost::asio::steady_timer handlerTimer_;
     std::uint64_t id_ = 0;
+    // What is read and not yet parsed stays within a header section and a read's worth: Beast
+    // bounds neither a chunk's extensions nor its trailer fields (a client could otherwise make
+    // it hold gigabytes); past it the read fails and the request is answered 400.
+    static constexpr std::size_t kReadRoom = 64 << 10;
     boost::beast::flat_buffer buffer_;
     std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
     std::optional<boost::beast::http::request_parser<HashingBody>> streamed_; // its streamed form

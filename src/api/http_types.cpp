@@ -15,6 +15,15 @@ bool iequals(std::string_view a, std::string_view b) noexcept {
     return true;
 }
 
+bool isMediaType(std::string_view contentType, std::string_view mediaType) noexcept {
+    auto type = contentType.substr(0, contentType.find(';'));
+    while (!type.empty() && (type.front() == ' ' || type.front() == '\t'))
+        type.remove_prefix(1);
+    while (!type.empty() && (type.back() == ' ' || type.back() == '\t'))
+        type.remove_suffix(1);
+    return iequals(type, mediaType);
+}
+
 void Headers::add(std::string name, std::string value) {
     fields_.emplace_back(std::move(name), std::move(value));
 }

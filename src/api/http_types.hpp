@@ -20,6 +20,9 @@ namespace sb::api {
 
 // ASCII case-insensitive equality (RFC 9110 §5.1: field names are case-insensitive).
 bool iequals(std::string_view a, std::string_view b) noexcept;
+// Whether a Content-Type names `mediaType` ("application/json"), whatever its case, the white
+// space around it and its parameters (RFC 9110 §8.3.1).
+bool isMediaType(std::string_view contentType, std::string_view mediaType) noexcept;
 
 // Header fields in arrival order; lookups ignore the case of the name.
 class Headers {

@@ -33,7 +33,7 @@ std::string traceOf(const api::Request& request, const api::IfMessage& message) 
 std::optional<nlohmann::json> jsonBody(const api::Request& request, const api::Respond& respond,
                                        std::string_view what) {
     if (auto type = request.header("Content-Type");
-        !type || type->substr(0, type->find(';')) != "application/json") {
+        !type || !api::isMediaType(*type, "application/json")) {
         respond(api::problem(415, "Unsupported Media Type",
                              fmt::format("the body must be {} as application/json", what),
                              {{"field", "Content-Type"}}));
